@@ -1,0 +1,28 @@
+/**
+ * The naive baseline for the event queue: a sorted array with binary-search
+ * insertion (splice) — what one writes first. Same (time, seq) ordering.
+ */
+export class SortedArrayQueue {
+  private items: { time: number; seq: number; kind: number }[] = [];
+  private nextSeq = 0;
+  get size(): number {
+    return this.items.length;
+  }
+  push(time: number, kind: number): void {
+    const seq = this.nextSeq++;
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = this.items[mid];
+      if (m.time < time || (m.time === time && m.seq < seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.items.splice(lo, 0, { time, seq, kind });
+  }
+  /** Removes and returns the earliest event's time; the array is kept descending-free by shifting. */
+  pop(): number {
+    const e = this.items.shift();
+    return e === undefined ? Number.NaN : e.time;
+  }
+}

@@ -1,0 +1,97 @@
+import type { z } from "zod";
+import type { RngStreams } from "./sim/rng.js";
+
+/**
+ * The small interface through which a package offers scenarios and
+ * benchmarks to the `vmlab` CLI. A package exports a `plugin` object from its
+ * `./plugin` subpath; the CLI discovers every `@vmlab/*` dependency that has
+ * one. Adding a scenario touches only its own package.
+ */
+export interface VmlabPlugin {
+  /** npm package name, e.g. "@vmlab/core-vm". */
+  package: string;
+  scenarios: Scenario[];
+  benchmarks: Benchmark[];
+}
+
+/** A table of results: CSV on disk, data for charts. */
+export interface Table {
+  name: string;
+  /** Column order for CSV output. */
+  columns: string[];
+  rows: Record<string, number | string | boolean | null>[];
+}
+
+/**
+ * A figure: a Vega-Lite spec without data; the CLI binds `table`'s rows as
+ * its data and renders it to SVG.
+ */
+export interface Figure {
+  name: string;
+  title: string;
+  table: string;
+  spec: Record<string, unknown>;
+}
+
+/** One of the paper's numbers next to ours. */
+export interface ReferenceValue {
+  what: string;
+  paper: number | string;
+  ours: number | string;
+  unit?: string;
+  /** Where the paper's number comes from (section, figure, table). */
+  source?: string;
+  note?: string;
+}
+
+export interface ScenarioResult {
+  /** Headline numbers, flat. */
+  metrics: Record<string, number>;
+  tables: Table[];
+  figures: Figure[];
+  reference: ReferenceValue[];
+  notes?: string[];
+}
+
+export interface ScenarioContext<C> {
+  config: C;
+  seed: number;
+  quick: boolean;
+  /** Seeded named PRNG streams for this run. */
+  rng: RngStreams;
+  /** Report progress of long work (the CLI draws a bar on a TTY). */
+  progress(done: number, total: number): void;
+}
+
+/** One paper figure or table, reproduced. */
+export interface Scenario<S extends z.ZodObject = z.ZodObject> {
+  id: string;
+  title: string;
+  /** The paper it reproduces (short citation). */
+  paper: string;
+  /** Config schema: the single source of defaults and of `vmlab describe`. Use `.describe()` on every field. */
+  config: S;
+  /** Overrides applied by `--quick` (a smaller run for tests and demos). */
+  quick: Partial<z.input<S>>;
+  run(ctx: ScenarioContext<z.output<S>>): ScenarioResult | Promise<ScenarioResult>;
+}
+
+export interface BenchmarkResult {
+  value: number;
+  /** A reference measured in the same run (naive implementation, QEMU, ...). */
+  baseline: { name: string; value: number } | null;
+  note?: string;
+}
+
+export interface Benchmark {
+  /** Dotted name, e.g. "sim.hold". */
+  name: string;
+  unit: string;
+  description: string;
+  run(options: { quick: boolean }): BenchmarkResult | Promise<BenchmarkResult>;
+}
+
+/** Identity helper that type-checks a scenario definition. */
+export function defineScenario<S extends z.ZodObject>(s: Scenario<S>): Scenario {
+  return s as unknown as Scenario;
+}

@@ -1,0 +1,9 @@
+import { simBenchmarks } from "./bench/sim-bench.js";
+import type { VmlabPlugin } from "./plugin-api.js";
+
+/** core-vm's scenarios and benchmarks, discovered by the `vmlab` CLI. */
+export const plugin: VmlabPlugin = {
+  package: "@vmlab/core-vm",
+  scenarios: [],
+  benchmarks: [...simBenchmarks],
+};

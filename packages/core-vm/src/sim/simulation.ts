@@ -1,0 +1,198 @@
+import { z } from "zod";
+import { CoreErrors } from "../errors.js";
+import { EventQueue } from "./event-queue.js";
+import { type Process, type ProcessBody, ProcessDriver } from "./process.js";
+
+/** An event handler: receives the event's numeric and object payloads. */
+export type EventHandler = (num: number, obj: unknown) => void;
+
+/** Internal kind for resuming a generator process; never saved. */
+const KIND_RESUME = 0;
+
+export const PendingEventSchema = z.object({
+  time: z.number().int().nonnegative(),
+  seq: z.number().int().nonnegative(),
+  kind: z.string().min(1),
+  num: z.number(),
+  obj: z.unknown(),
+});
+
+export const SimulationStateSchema = z
+  .object({
+    version: z.literal(1),
+    now: z.number().int().nonnegative(),
+    nextSeq: z.number().int().nonnegative(),
+    executed: z.number().int().nonnegative(),
+    events: z.array(PendingEventSchema),
+  })
+  .superRefine((s, ctx) => {
+    for (const e of s.events) {
+      if (e.time < s.now) ctx.addIssue({ code: "custom", message: `event seq ${e.seq} at ${e.time} ns is before now=${s.now}` });
+      if (e.seq >= s.nextSeq) ctx.addIssue({ code: "custom", message: `event seq ${e.seq} >= nextSeq ${s.nextSeq}` });
+    }
+  });
+export type SimulationState = z.infer<typeof SimulationStateSchema>;
+
+export interface RunOptions {
+  /** Stop before any event later than this virtual time (ns); the clock then reads `until`. */
+  until?: number;
+  /** Stop after this many events. */
+  maxEvents?: number;
+}
+
+/**
+ * The discrete-event simulation kernel: a virtual clock in integer
+ * nanoseconds, an event queue of plain-data events dispatched by kind, and
+ * SimPy-like generator processes built on the same queue.
+ */
+export class Simulation {
+  /** Virtual time in integer nanoseconds. */
+  now = 0;
+  /** Events dispatched so far (including process resumptions). */
+  executed = 0;
+  private readonly queue: EventQueue;
+  private handlers: EventHandler[] = [];
+  private kindNames: string[] = [];
+  private kindIds = new Map<string, number>();
+  /** @internal */
+  readonly procs: ProcessDriver;
+  private stopRequested = false;
+
+  constructor(options: { initialCapacity?: number } = {}) {
+    this.queue = new EventQueue(options.initialCapacity ?? 1024);
+    this.procs = new ProcessDriver(this);
+    this.kindNames[KIND_RESUME] = "vmlab.process.resume";
+    this.kindIds.set("vmlab.process.resume", KIND_RESUME);
+    this.handlers[KIND_RESUME] = (id) => this.procs.resume(id);
+  }
+
+  /**
+   * Registers the handler for an event kind and returns its numeric id, to
+   * pass to `schedule`. Kind names are what a snapshot stores.
+   */
+  on(kind: string, handler: EventHandler): number {
+    if (this.kindIds.has(kind)) throw CoreErrors.simDuplicateHandler(kind);
+    const id = this.kindNames.length;
+    this.kindNames.push(kind);
+    this.kindIds.set(kind, id);
+    this.handlers[id] = handler;
+    return id;
+  }
+
+  /** The numeric id of a registered kind. */
+  kindId(kind: string): number {
+    const id = this.kindIds.get(kind);
+    if (id === undefined) throw CoreErrors.simNoHandler(kind);
+    return id;
+  }
+
+  /**
+   * Schedules an event `delay` ns from now (rounded to whole ns). Returns a
+   * handle for `cancel`. `obj` must be plain data if the queue is to be saved.
+   */
+  schedule(delay: number, kind: number, num = 0, obj?: unknown): number {
+    if (!(delay >= 0) || delay === Number.POSITIVE_INFINITY) throw CoreErrors.simBadDelay(delay);
+    return this.queue.push(this.now + Math.round(delay), kind, num, obj);
+  }
+
+  /** Schedules an event at an absolute virtual time (ns, >= now). */
+  scheduleAt(time: number, kind: number, num = 0, obj?: unknown): number {
+    if (!(time >= this.now) || time === Number.POSITIVE_INFINITY) throw CoreErrors.simTimeInPast(time, this.now);
+    return this.queue.push(Math.round(time), kind, num, obj);
+  }
+
+  /** Cancels a pending event; false if it already fired or was cancelled. */
+  cancel(handle: number): boolean {
+    return this.queue.cancel(handle);
+  }
+
+  /** Number of pending events. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /** Virtual time of the next event, or +Infinity. */
+  peek(): number {
+    return this.queue.peekTime();
+  }
+
+  /** Fires the next event. Returns false if there was none. */
+  step(): boolean {
+    const q = this.queue;
+    if (!q.pop()) return false;
+    this.now = q.time;
+    this.executed++;
+    this.handlers[q.kind](q.num, q.obj);
+    return true;
+  }
+
+  /** Runs events until the queue empties, `until` is passed, or `stop()` is called. */
+  run(options: RunOptions = {}): void {
+    const until = options.until ?? Number.POSITIVE_INFINITY;
+    const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
+    const q = this.queue;
+    const handlers = this.handlers;
+    this.stopRequested = false;
+    let count = 0;
+    while (count < maxEvents && !this.stopRequested) {
+      if (q.peekTime() > until) break;
+      q.pop();
+      this.now = q.time;
+      count++;
+      handlers[q.kind](q.num, q.obj);
+    }
+    this.executed += count;
+    if (until !== Number.POSITIVE_INFINITY && !this.stopRequested && count < maxEvents && this.now < until) this.now = until;
+  }
+
+  /** Asks `run` to return after the current event. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Starts a generator process now. See `process.ts` for what it may yield. */
+  process<T = unknown>(body: ProcessBody<T>, name = "process"): Process<T> {
+    return this.procs.start(body, name);
+  }
+
+  /** SimPy's `env.timeout(d)`: yield it from a process to wait `delay` ns. */
+  timeout(delay: number): number {
+    return delay;
+  }
+
+  /** @internal schedules a process resumption. */
+  scheduleResume(delay: number, processId: number): void {
+    this.queue.push(this.now + delay, KIND_RESUME, processId, undefined);
+  }
+
+  /** Saves the clock and the pending queue as plain data. */
+  save(): SimulationState {
+    const events = this.queue.entries().map((e) => {
+      if (e.kind === KIND_RESUME)
+        throw CoreErrors.simBadState(
+          "simulation",
+          "generator processes are pending; they cannot be saved — snapshot event-driven models only",
+        );
+      return { time: e.time, seq: e.seq, kind: this.kindNames[e.kind], num: e.num, obj: e.obj };
+    });
+    return { version: 1, now: this.now, nextSeq: this.queue.sequence, executed: this.executed, events };
+  }
+
+  /** Restores a saved state; validates it first and changes nothing if it is invalid. */
+  restore(state: unknown): void {
+    const parsed = SimulationStateSchema.safeParse(state);
+    if (!parsed.success) throw CoreErrors.simBadState("simulation", parsed.error.issues.map((i) => i.message).join("; "));
+    const s = parsed.data;
+    const kinds = s.events.map((e) => {
+      const id = this.kindIds.get(e.kind);
+      if (id === undefined || id === KIND_RESUME) throw CoreErrors.simNoHandler(e.kind);
+      return id;
+    });
+    this.queue.reset(s.nextSeq);
+    s.events.forEach((e, i) => {
+      this.queue.insert(e.time, e.seq, kinds[i], e.num, e.obj);
+    });
+    this.now = s.now;
+    this.executed = s.executed;
+  }
+}

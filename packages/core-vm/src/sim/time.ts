@@ -1,0 +1,4 @@
+/** Virtual time is integer nanoseconds; these name the conversions. */
+export const NS_PER_US = 1_000;
+export const NS_PER_MS = 1_000_000;
+export const NS_PER_S = 1_000_000_000;
