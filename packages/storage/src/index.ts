@@ -1,2 +1,10 @@
 export { StorageErrors } from "./errors.js";
 export { type IoRequest, SECTOR_BYTES } from "./io.js";
+export { sharedKind } from "./iostack/event-kinds.js";
+export { FifoScheduler } from "./iostack/fifo-scheduler.js";
+export { HostAdapter, type HostAdapterOptions } from "./iostack/host-adapter.js";
+export { HostCpu } from "./iostack/host-cpu.js";
+export { IoPool, StackIo } from "./iostack/stack-io.js";
+export type { BlockTarget, HostScheduler, IoSink, SchedulerHost, VscsiObserver } from "./iostack/target.js";
+export { VirtualDisk, type VirtualDiskOptions } from "./iostack/virtual-disk.js";
+export { type Workload, WorkloadBase, type WorkloadContext, WorkloadStats } from "./workload/workload.js";

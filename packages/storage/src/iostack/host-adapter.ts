@@ -1,0 +1,139 @@
+import type { Simulation } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
+import type { IoRequest } from "../io.js";
+import { sharedKind } from "./event-kinds.js";
+import { FifoScheduler } from "./fifo-scheduler.js";
+import type { HostCpu } from "./host-cpu.js";
+import { IoPool, type StackIo } from "./stack-io.js";
+import type { BlockTarget, HostScheduler, IoSink, SchedulerHost } from "./target.js";
+
+export interface HostAdapterOptions {
+  /** Issue-queue depth: the most IOs outstanding at the device (PARDA's window w; an HBA's LUN queue depth). */
+  issueQueueDepth: number;
+  /** The host CPU that runs the IO path. */
+  cpu: HostCpu;
+  /** CPU time (ns) to issue one IO: guest/OS driver, plus vSCSI emulation and the VMkernel stack for a VM. */
+  issueCostNs: number;
+  /** CPU time (ns) per completion interrupt: physical ISR, plus virtual interrupt delivery for a VM. */
+  interruptCostNs: number;
+  /** Host-side scheduler at the adapter queue; default FIFO. */
+  scheduler?: HostScheduler;
+}
+
+/**
+ * The host's storage adapter (HBA) and the IO path through the host: each IO
+ * costs CPU time on the way down, waits in the adapter queue (whose order is
+ * the plugged-in `HostScheduler`'s) until one of `issueQueueDepth` slots is
+ * free, goes to the target, and on completion raises an interrupt whose
+ * handling costs CPU time before the completion reaches the submitter.
+ */
+export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
+  readonly capacitySectors: number;
+  readonly scheduler: HostScheduler;
+  private depth: number;
+  /** IOs at the device now. */
+  inFlight = 0;
+  /** Completions delivered to submitters. */
+  completed = 0;
+  /** Interrupts taken (one per completion; coalescing would lower this). */
+  interrupts = 0;
+  /** Sum of device latencies (dispatch → device completion), ns. */
+  deviceLatencySumNs = 0;
+  private readonly pool: IoPool;
+  private readonly kindArrive: number;
+  private readonly kindInterrupt: number;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly target: BlockTarget,
+    private readonly options: HostAdapterOptions,
+  ) {
+    checkDepth(options.issueQueueDepth);
+    if (!(options.issueCostNs >= 0) || !(options.interruptCostNs >= 0))
+      throw StorageErrors.badConfig("host adapter", "CPU costs per IO and per interrupt must be >= 0 ns");
+    this.capacitySectors = target.capacitySectors;
+    this.depth = options.issueQueueDepth;
+    this.scheduler = options.scheduler ?? new FifoScheduler();
+    this.pool = new IoPool(this);
+    this.kindArrive = sharedKind(sim, "storage.adapter.arrive", onArrive);
+    this.kindInterrupt = sharedKind(sim, "storage.adapter.interrupt", onInterrupt);
+    this.scheduler.attach(this);
+  }
+
+  get nowNs(): number {
+    return this.sim.now;
+  }
+
+  get issueQueueDepth(): number {
+    return this.depth;
+  }
+
+  /** Changes the issue-queue depth at run time (PARDA sets it every control period). */
+  setIssueQueueDepth(depth: number): void {
+    checkDepth(depth);
+    this.depth = depth;
+    this.kick();
+  }
+
+  submit(req: IoRequest, sink: IoSink): void {
+    const io = this.pool.take(req, sink);
+    const now = this.sim.now;
+    const done = this.options.cpu.run(now, this.options.issueCostNs);
+    if (done === now) this.arrive(io);
+    else this.sim.schedule(done - now, this.kindArrive, 0, io);
+  }
+
+  /** @internal the IO's issue-path CPU work is done: it joins the adapter queue. */
+  arrive(io: StackIo): void {
+    this.scheduler.enqueue(io, this.sim.now);
+    this.kick();
+  }
+
+  kick(): void {
+    while (this.inFlight < this.depth) {
+      const next = this.scheduler.dequeue(this.sim.now) as StackIo | null;
+      if (next === null) return;
+      this.inFlight++;
+      next.t0 = this.sim.now;
+      this.target.submit(next, this);
+    }
+  }
+
+  complete(req: IoRequest): void {
+    const io = req as StackIo;
+    const now = this.sim.now;
+    this.inFlight--;
+    const latency = now - io.t0;
+    this.deviceLatencySumNs += latency;
+    this.scheduler.onComplete(io, now, latency);
+    this.kick();
+    this.interrupts++;
+    const done = this.options.cpu.run(now, this.options.interruptCostNs);
+    if (done === now) this.deliver(io);
+    else this.sim.schedule(done - now, this.kindInterrupt, 0, io);
+  }
+
+  /** @internal the completion interrupt has been handled: tell the submitter. */
+  deliver(io: StackIo): void {
+    const parent = io.parent as IoRequest;
+    const sink = io.parentSink as IoSink;
+    this.pool.give(io);
+    this.completed++;
+    sink.complete(parent);
+  }
+}
+
+function checkDepth(depth: number): void {
+  if (!Number.isInteger(depth) || depth < 1)
+    throw StorageErrors.badConfig("host adapter", `issue-queue depth must be an integer >= 1, got ${depth}`);
+}
+
+function onArrive(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as HostAdapter).arrive(io);
+}
+
+function onInterrupt(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as HostAdapter).deliver(io);
+}

@@ -1,0 +1,75 @@
+import type { IoRequest } from "../io.js";
+
+/**
+ * The small consumer interfaces every storage model shares, so they compose:
+ * VM workload → virtual disk (vSCSI) → host adapter → array LUN → member disks.
+ * A device, the array and the host stack are all `BlockTarget`s; the layer
+ * above is the `IoSink` that hears about completions.
+ */
+
+/** Whoever submitted an IO and wants to hear when it completes. */
+export interface IoSink {
+  /**
+   * `req` (the very object that was submitted) has completed at the
+   * simulation's current time. Called from inside an event handler.
+   */
+  complete(req: IoRequest): void;
+}
+
+/** Something that accepts IOs: a disk, an SSD, an array LUN, a host adapter, a virtual disk. */
+export interface BlockTarget {
+  /** Addressable size in 512-byte sectors. */
+  readonly capacitySectors: number;
+  /**
+   * Accepts `req` now; later calls `sink.complete(req)` exactly once. The
+   * target never mutates `req`. The submitter must not reuse `req` before
+   * that completion.
+   */
+  submit(req: IoRequest, sink: IoSink): void;
+}
+
+/**
+ * A hook at the virtual-SCSI layer of one virtual disk — where ESX's
+ * vscsiStats collects its histograms (Ahmad, IISWC 2007). `onIssue` fires when
+ * the guest issues the command to its virtual disk; `onComplete` when the
+ * completion is posted back to the guest.
+ */
+export interface VscsiObserver {
+  onIssue(req: IoRequest, nowNs: number): void;
+  onComplete(req: IoRequest, nowNs: number): void;
+}
+
+/**
+ * What a host-side scheduler may call on the adapter it is plugged into.
+ * A time-based scheduler (mClock's limits, a token bucket) schedules its own
+ * event and calls `kick()` when a held request becomes eligible.
+ */
+export interface SchedulerHost {
+  /** Try to dispatch now (fills free issue-queue slots from the scheduler). */
+  kick(): void;
+  /** Current virtual time (ns). */
+  readonly nowNs: number;
+}
+
+/**
+ * The extension point at the host adapter queue (the qos engineer plugs
+ * SFQ(D), PARDA's per-host queue and mClock in here). The adapter calls
+ * `enqueue` for every IO arriving from a virtual disk and `dequeue` whenever
+ * it has a free slot in its issue queue (depth set by `setIssueQueueDepth`,
+ * PARDA's window w). The default is `FifoScheduler`.
+ */
+export interface HostScheduler {
+  /** Called once when plugged into an adapter. */
+  attach(host: SchedulerHost): void;
+  /** An IO from VM `req.vm` has arrived at the adapter. */
+  enqueue(req: IoRequest, nowNs: number): void;
+  /** The next IO to send to the device, or null if none may go now. */
+  dequeue(nowNs: number): IoRequest | null;
+  /**
+   * An IO this scheduler released has completed at the device after
+   * `deviceLatencyNs` (dispatch → completion: PARDA's latency signal).
+   */
+  onComplete(req: IoRequest, nowNs: number, deviceLatencyNs: number): void;
+  /** IOs held by the scheduler (not yet dispatched). */
+  readonly queued: number;
+}

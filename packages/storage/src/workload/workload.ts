@@ -1,0 +1,121 @@
+import { LogHistogram, type Rng, type Simulation } from "@vmlab/core-vm";
+import type { IoRequest } from "../io.js";
+import { SECTOR_BYTES } from "../io.js";
+import type { BlockTarget, IoSink } from "../iostack/target.js";
+
+/**
+ * A workload: something that issues `IoRequest`s into a `BlockTarget` over
+ * virtual time — an Iometer worker (open or closed loop), a trace replay, a
+ * synthetic VM. It is the `IoSink` of its own IOs.
+ */
+export interface Workload {
+  readonly name: string;
+  /** Begins issuing at `ctx.sim.now`. */
+  start(ctx: WorkloadContext): void;
+  /** Stops issuing new IOs; IOs in flight still complete and are counted. */
+  stop(): void;
+  readonly stats: WorkloadStats;
+}
+
+export interface WorkloadContext {
+  sim: Simulation;
+  /** Where IOs go (a virtual disk, a host adapter, a bare device). */
+  target: BlockTarget;
+  /** This workload's own random stream (take it from `RngStreams` by a stable name). */
+  rng: Rng;
+  /** VM index stamped on every request. */
+  vm: number;
+}
+
+/** What a workload measured, from its start or its last `reset` (end of warm-up). */
+export class WorkloadStats {
+  issued = 0;
+  completed = 0;
+  readsCompleted = 0;
+  bytesCompleted = 0;
+  /** Issue → completion, in µs (as vscsiStats and Iometer report latency). */
+  latencyUs = new LogHistogram("latencyUs");
+  sinceNs = 0;
+
+  reset(nowNs: number): void {
+    this.issued = 0;
+    this.completed = 0;
+    this.readsCompleted = 0;
+    this.bytesCompleted = 0;
+    this.latencyUs = new LogHistogram("latencyUs");
+    this.sinceNs = nowNs;
+  }
+
+  /** Completions per second of virtual time up to `nowNs`. */
+  iops(nowNs: number): number {
+    const s = (nowNs - this.sinceNs) / 1e9;
+    return s > 0 ? this.completed / s : 0;
+  }
+
+  /** MB/s (10^6 bytes, as Iometer reports) up to `nowNs`. */
+  mbPerSec(nowNs: number): number {
+    const s = (nowNs - this.sinceNs) / 1e9;
+    return s > 0 ? this.bytesCompleted / 1e6 / s : 0;
+  }
+}
+
+/**
+ * Shared plumbing for workloads: a free list of request objects (nothing is
+ * allocated per IO once warm), request ids, completion accounting. A subclass
+ * decides when to issue (`issue`) and reacts to completions (`onCompleted`).
+ */
+export abstract class WorkloadBase implements Workload, IoSink {
+  readonly stats = new WorkloadStats();
+  protected ctx: WorkloadContext | null = null;
+  protected stopped = false;
+  /** IOs issued and not yet completed. */
+  outstanding = 0;
+  private free: IoRequest[] = [];
+  private nextId = 0;
+
+  constructor(readonly name: string) {}
+
+  start(ctx: WorkloadContext): void {
+    this.ctx = ctx;
+    this.stopped = false;
+    this.stats.sinceNs = ctx.sim.now;
+    this.onStart(ctx);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Issues one IO now. */
+  protected issue(lba: number, sectors: number, isRead: boolean): void {
+    const ctx = this.ctx as WorkloadContext;
+    const req = this.free.pop() ?? { id: 0, vm: 0, lba: 0, sectors: 0, isRead: false, issueTime: 0 };
+    req.id = this.nextId++;
+    req.vm = ctx.vm;
+    req.lba = lba;
+    req.sectors = sectors;
+    req.isRead = isRead;
+    req.issueTime = ctx.sim.now;
+    this.outstanding++;
+    this.stats.issued++;
+    ctx.target.submit(req, this);
+  }
+
+  complete(req: IoRequest): void {
+    const now = (this.ctx as WorkloadContext).sim.now;
+    const st = this.stats;
+    this.outstanding--;
+    if (req.issueTime >= st.sinceNs) {
+      st.completed++;
+      if (req.isRead) st.readsCompleted++;
+      st.bytesCompleted += req.sectors * SECTOR_BYTES;
+      st.latencyUs.record((now - req.issueTime) / 1000);
+    }
+    this.onCompleted(req, now);
+    this.free.push(req);
+  }
+
+  protected abstract onStart(ctx: WorkloadContext): void;
+  /** `req` has completed; it returns to the free list after this call. */
+  protected abstract onCompleted(req: IoRequest, nowNs: number): void;
+}
