@@ -1,9 +1,10 @@
 import { simBenchmarks } from "./bench/sim-bench.js";
 import type { VmlabPlugin } from "./plugin-api.js";
+import { queueValidation } from "./scenarios/queue-validation/scenario.js";
 
 /** core-vm's scenarios and benchmarks, discovered by the `vmlab` CLI. */
 export const plugin: VmlabPlugin = {
   package: "@vmlab/core-vm",
-  scenarios: [],
+  scenarios: [queueValidation],
   benchmarks: [...simBenchmarks],
 };

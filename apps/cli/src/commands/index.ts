@@ -1,5 +1,10 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io.js";
+import { register as bench } from "./bench.js";
+import { register as describe } from "./describe.js";
+import { register as list } from "./list.js";
+import { register as report } from "./report.js";
+import { register as run } from "./run.js";
 
 /**
  * Every `vmlab` subcommand lives in its own file here and exports
@@ -7,4 +12,4 @@ import type { CliIo } from "../io.js";
  */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [list, describe, run, report, bench];

@@ -1,0 +1,54 @@
+import type { Command } from "commander";
+import { CliErrors } from "../errors.js";
+import type { CliIo } from "../io.js";
+import { allBenchmarks } from "../plugins.js";
+
+/** One line of `vmlab bench --json` (the issue's contract). */
+export interface BenchLine {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: { name: string; value: number } | null;
+  /** Ours over the baseline, measured in the same run. */
+  ratio: number | null;
+  note?: string;
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
+  if (Math.abs(v) >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
+  return v.toPrecision(4);
+}
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command("bench")
+    .description("run the registered benchmarks (hot paths side by side with a reference measured in the same run)")
+    .argument("[name]", "run only benchmarks whose name equals this or starts with it followed by a dot (e.g. `sim`)")
+    .option("--json", "print a JSON array of { name, value, unit, baseline, ratio }")
+    .option("--quick", "shorter runs (noisier)")
+    .action(async (name: string | undefined, opts: { json?: boolean; quick?: boolean }) => {
+      const all = await allBenchmarks();
+      const chosen = name ? all.filter((e) => e.benchmark.name === name || e.benchmark.name.startsWith(`${name}.`)) : all;
+      if (chosen.length === 0)
+        throw CliErrors.unknownBenchmark(
+          name ?? "",
+          all.map((e) => e.benchmark.name),
+        );
+      const lines: BenchLine[] = [];
+      for (const { benchmark: b } of chosen) {
+        io.stderr(`bench ${b.name} …\n`);
+        const r = await b.run({ quick: Boolean(opts.quick) });
+        const ratio = r.baseline && r.baseline.value !== 0 ? r.value / r.baseline.value : null;
+        const line: BenchLine = { name: b.name, value: r.value, unit: b.unit, baseline: r.baseline, ratio };
+        if (r.note) line.note = r.note;
+        lines.push(line);
+        if (!opts.json) {
+          const base = r.baseline ? `  vs ${r.baseline.name} ${fmt(r.baseline.value)}  ratio ${ratio?.toFixed(2)}` : "";
+          io.stdout(`${b.name.padEnd(22)} ${fmt(r.value).padStart(9)} ${b.unit}${base}${r.note ? `  (${r.note})` : ""}\n`);
+        }
+      }
+      if (opts.json) io.stdout(`${JSON.stringify(lines, null, 2)}\n`);
+    });
+}

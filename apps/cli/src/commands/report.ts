@@ -1,0 +1,36 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { CliErrors } from "../errors.js";
+import type { CliIo } from "../io.js";
+import { writeFilesAtomically } from "../render/output.js";
+import { renderOutputFiles } from "../render/report.js";
+import { ResultsSchema } from "../render/results.js";
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command("report")
+    .description("regenerate the CSV tables, SVG charts and index.html of a run from its results.json")
+    .argument("<dir>", "a directory written by `vmlab run --out`")
+    .action(async (dir: string) => {
+      const file = join(dir, "results.json");
+      let text: string;
+      try {
+        text = await readFile(file, "utf8");
+      } catch (e) {
+        throw CliErrors.unreadableResults(file, (e as Error).message);
+      }
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (e) {
+        throw CliErrors.badResults(file, `not JSON (${(e as Error).message})`);
+      }
+      const parsed = ResultsSchema.safeParse(data);
+      if (!parsed.success) throw CliErrors.badResults(file, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      const files = await renderOutputFiles(parsed.data);
+      files.delete("results.json");
+      await writeFilesAtomically(dir, files);
+      io.stderr(`vmlab: report regenerated: ${join(dir, "index.html")}\n`);
+    });
+}

@@ -1,0 +1,74 @@
+import { RngStreams } from "@vmlab/core-vm";
+import type { Command } from "commander";
+import { resolveConfig } from "../config.js";
+import { CliErrors } from "../errors.js";
+import type { CliIo } from "../io.js";
+import { findScenario, packageVersions } from "../plugins.js";
+import { createProgress } from "../progress.js";
+import { checkWritableDir, writeFilesAtomically } from "../render/output.js";
+import { renderOutputFiles } from "../render/report.js";
+import { type Results, ResultsSchema, stringifyResults } from "../render/results.js";
+
+interface RunOpts {
+  set: string[];
+  seed: string;
+  out?: string;
+  json?: boolean;
+  quick?: boolean;
+}
+
+export function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n >= 2 ** 32) throw CliErrors.badSeed(text);
+  return n;
+}
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command("run")
+    .description("run a scenario; writes results.json, CSV tables, SVG charts and index.html into --out")
+    .argument("<id>", "scenario id (see `vmlab list`)")
+    .option(
+      "--set <key=value>",
+      "set a config parameter (repeatable; see `vmlab describe <id>`)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--seed <n>", "root seed of the run's PRNG streams", "1")
+    .option("--out <dir>", "output directory (default: out/<id>)")
+    .option("--json", "print results.json to stdout")
+    .option("--quick", "a smaller run (for tests and the demo)")
+    .addHelpText("after", "\nExit codes: 0 ok, 1 the run failed, 2 bad usage or input (nothing is written).")
+    .action(async (id: string, opts: RunOpts) => {
+      const { scenario, package: pkg } = await findScenario(id);
+      const seed = parseSeed(opts.seed);
+      const quick = Boolean(opts.quick);
+      const config = resolveConfig(scenario, opts.set, quick);
+      const outDir = opts.out ?? `out/${id}`;
+      await checkWritableDir(outDir);
+      const progress = createProgress(io, id);
+      let result: Awaited<ReturnType<typeof scenario.run>>;
+      try {
+        result = await scenario.run({ config, seed, quick, rng: new RngStreams(seed), progress: progress.update });
+      } finally {
+        progress.stop();
+      }
+      const results: Results = ResultsSchema.parse({
+        format: "vmlab-results/1",
+        scenario: { id: scenario.id, title: scenario.title, paper: scenario.paper, package: pkg },
+        seed,
+        quick,
+        config,
+        versions: await packageVersions(),
+        metrics: result.metrics,
+        tables: result.tables,
+        figures: result.figures,
+        reference: result.reference,
+        notes: result.notes ?? [],
+      });
+      const files = await renderOutputFiles(results);
+      await writeFilesAtomically(outDir, files);
+      if (opts.json) io.stdout(stringifyResults(results));
+      else io.stderr(`vmlab: ${id} done; report: ${outDir}/index.html\n`);
+    });
+}

@@ -1,0 +1,131 @@
+import type { Scenario } from "@vmlab/core-vm";
+import { z } from "zod";
+import { CliErrors } from "./errors.js";
+
+/** One config parameter as `vmlab describe` shows it, read from the zod schema. */
+export interface ParamInfo {
+  name: string;
+  type: string;
+  default: unknown;
+  description: string;
+  /** Allowed range or values, in words ("1 ≤ x ≤ 10", "one of a|b"). */
+  range: string;
+}
+
+interface JsonSchemaNode {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  enum?: unknown[];
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  properties?: Record<string, JsonSchemaNode>;
+}
+
+function schemaOf(s: Scenario): JsonSchemaNode {
+  return z.toJSONSchema(s.config, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+}
+
+function typeName(n: JsonSchemaNode): string {
+  if (n.enum) return "enum";
+  if (n.type === "array") return `${n.items ? typeName(n.items) : "value"}[]`;
+  if (Array.isArray(n.type)) return n.type.join("|");
+  if (n.anyOf) return n.anyOf.map(typeName).join("|");
+  return n.type ?? "value";
+}
+
+function rangeText(n: JsonSchemaNode): string {
+  if (n.enum) return `one of ${n.enum.map(String).join("|")}`;
+  if (n.type === "array" && n.items) {
+    const inner = rangeText(n.items);
+    const len = n.minItems !== undefined || n.maxItems !== undefined ? `${n.minItems ?? 0}..${n.maxItems ?? "∞"} items` : "comma-separated";
+    return inner ? `${len}, each ${inner}` : len;
+  }
+  const parts: string[] = [];
+  if (n.minimum !== undefined && n.minimum > Number.MIN_SAFE_INTEGER) parts.push(`≥ ${n.minimum}`);
+  if (n.exclusiveMinimum !== undefined) parts.push(`> ${n.exclusiveMinimum}`);
+  if (n.maximum !== undefined && n.maximum < Number.MAX_SAFE_INTEGER) parts.push(`≤ ${n.maximum}`);
+  if (n.exclusiveMaximum !== undefined) parts.push(`< ${n.exclusiveMaximum}`);
+  return parts.join(", ");
+}
+
+export function describeParams(s: Scenario): ParamInfo[] {
+  const props = schemaOf(s).properties ?? {};
+  return Object.entries(props).map(([name, n]) => ({
+    name,
+    type: typeName(n),
+    default: n.default,
+    description: n.description ?? "",
+    range: rangeText(n),
+  }));
+}
+
+function coerceScalar(key: string, raw: string, n: JsonSchemaNode): unknown {
+  const t = Array.isArray(n.type) ? n.type[0] : n.type;
+  const expected = `${typeName(n)}${rangeText(n) ? ` (${rangeText(n)})` : ""}`;
+  if (n.enum) {
+    const hit = n.enum.find((v) => String(v) === raw);
+    if (hit === undefined) throw CliErrors.badValue(key, raw, expected);
+    return hit;
+  }
+  if (t === "number" || t === "integer") {
+    const v = raw.trim() === "" ? Number.NaN : Number(raw);
+    if (!Number.isFinite(v) || (t === "integer" && !Number.isInteger(v))) throw CliErrors.badValue(key, raw, expected);
+    return v;
+  }
+  if (t === "boolean") {
+    if (raw === "true" || raw === "1") return true;
+    if (raw === "false" || raw === "0") return false;
+    throw CliErrors.badValue(key, raw, "boolean (true|false)");
+  }
+  return raw;
+}
+
+/**
+ * Turns `--set key=value` pairs into typed values using the schema: numbers,
+ * booleans, enums, and comma-separated arrays. Unknown keys are rejected.
+ */
+export function parseSets(s: Scenario, sets: readonly string[]): Record<string, unknown> {
+  const props = schemaOf(s).properties ?? {};
+  const out: Record<string, unknown> = {};
+  for (const text of sets) {
+    const eq = text.indexOf("=");
+    if (eq <= 0) throw CliErrors.badSet(text);
+    const key = text.slice(0, eq).trim();
+    const raw = text.slice(eq + 1);
+    const node = props[key];
+    if (!node) throw CliErrors.unknownKey(key, s.id, Object.keys(props));
+    if (node.type === "array") {
+      const items = node.items ?? {};
+      out[key] = raw === "" ? [] : raw.split(",").map((part) => coerceScalar(key, part.trim(), items));
+    } else out[key] = coerceScalar(key, raw, node);
+  }
+  return out;
+}
+
+/**
+ * The scenario's config: schema defaults, then `--quick` overrides, then
+ * `--set` values; validated with the schema. Errors name the key, the
+ * expected type and the allowed range.
+ */
+export function resolveConfig(s: Scenario, sets: readonly string[], quick: boolean): Record<string, unknown> {
+  const input = { ...(quick ? s.quick : {}), ...parseSets(s, sets) };
+  const parsed = s.config.safeParse(input);
+  if (!parsed.success) {
+    const params = new Map(describeParams(s).map((p) => [p.name, p]));
+    const issues = parsed.error.issues.map((i) => {
+      const key = i.path.map(String).join(".") || "(config)";
+      const p = params.get(String(i.path[0]));
+      const expect = p ? ` (expected ${p.type}${p.range ? `, ${p.range}` : ""})` : "";
+      return `${key}: ${i.message}${expect}`;
+    });
+    throw CliErrors.badConfig(s.id, issues.join("; "));
+  }
+  return parsed.data as Record<string, unknown>;
+}

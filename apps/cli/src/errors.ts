@@ -1,0 +1,31 @@
+import { VmlabError } from "@vmlab/core-vm";
+
+/** The CLI's catalogue of error codes (VMLAB_CLI_*). */
+export const CliErrors = {
+  unknownScenario: (id: string, known: string[]) =>
+    new VmlabError("VMLAB_CLI_UNKNOWN_SCENARIO", `unknown scenario "${id}"; run \`vmlab list\` to see them (${known.join(", ")})`, { id }),
+  unknownBenchmark: (name: string, known: string[]) =>
+    new VmlabError("VMLAB_CLI_UNKNOWN_BENCHMARK", `no benchmark matches "${name}"; known: ${known.join(", ")}`, { name }),
+  badSet: (text: string) => new VmlabError("VMLAB_CLI_BAD_SET", `--set expects key=value, got "${text}"`, { text }),
+  unknownKey: (key: string, scenario: string, known: string[]) =>
+    new VmlabError(
+      "VMLAB_CLI_UNKNOWN_KEY",
+      `unknown config key "${key}" for ${scenario}; valid keys: ${known.join(", ")} (see \`vmlab describe ${scenario}\`)`,
+      {
+        key,
+      },
+    ),
+  badValue: (key: string, value: string, expected: string) =>
+    new VmlabError("VMLAB_CLI_BAD_VALUE", `config key "${key}": got "${value}", expected ${expected}`, { key, value, expected }),
+  badConfig: (scenario: string, issues: string) =>
+    new VmlabError("VMLAB_CLI_BAD_CONFIG", `invalid config for ${scenario}: ${issues} (see \`vmlab describe ${scenario}\`)`, { scenario }),
+  badSeed: (text: string) => new VmlabError("VMLAB_CLI_BAD_SEED", `--seed expects an integer in [0, 2^32), got "${text}"`, { text }),
+  unwritableOut: (dir: string, why: string) =>
+    new VmlabError("VMLAB_CLI_UNWRITABLE_OUT", `cannot write results to "${dir}": ${why}; choose another --out directory`, { dir }),
+  unreadableResults: (file: string, why: string) =>
+    new VmlabError("VMLAB_CLI_UNREADABLE_RESULTS", `cannot read "${file}": ${why}; pass a directory written by \`vmlab run --out\``, {
+      file,
+    }),
+  badResults: (file: string, why: string) =>
+    new VmlabError("VMLAB_CLI_BAD_RESULTS", `"${file}" is not a vmlab results.json: ${why}`, { file }),
+} as const;

@@ -1,0 +1,60 @@
+import { fileStem } from "./csv.js";
+import type { Results } from "./results.js";
+
+function esc(s: unknown): string {
+  return String(s ?? "")
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;");
+}
+
+function fmt(v: unknown): string {
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+  if (v === null || v === undefined) return "–";
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/** index.html: our charts beside the paper's reference numbers, the config, and links to the data. */
+export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): string {
+  const ref = r.reference.length
+    ? `<table><thead><tr><th>what</th><th>paper</th><th>vmlab</th><th>unit</th><th>source</th><th>note</th></tr></thead><tbody>${r.reference
+        .map(
+          (x) =>
+            `<tr><td>${esc(x.what)}</td><td>${esc(fmt(x.paper))}</td><td>${esc(fmt(x.ours))}</td><td>${esc(x.unit)}</td><td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
+        )
+        .join("")}</tbody></table>`
+    : "<p>No reference numbers.</p>";
+  const figures = r.figures
+    .map((f) => `<figure><div class="chart">${svgs.get(f.name) ?? ""}</div><figcaption>${esc(f.title)}</figcaption></figure>`)
+    .join("\n");
+  const metrics = Object.entries(r.metrics)
+    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(fmt(v))}</td></tr>`)
+    .join("");
+  const config = Object.entries(r.config)
+    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(fmt(v))}</td></tr>`)
+    .join("");
+  const tables = r.tables
+    .map((t) => `<li><a href="${esc(fileStem(t.name))}.csv">${esc(t.name)}.csv</a> (${t.rows.length} rows)</li>`)
+    .join("");
+  const notes = r.notes.map((n) => `<li>${esc(n)}</li>`).join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>vmlab: ${esc(r.scenario.id)}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left;font-size:.9rem}
+th{background:#f3f3f3}.side{display:flex;flex-wrap:wrap;gap:2rem;align-items:flex-start}figure{margin:0}
+figcaption{font-size:.85rem;color:#555}code{background:#f3f3f3;padding:0 .2rem}
+</style></head><body>
+<h1>${esc(r.scenario.title)}</h1>
+<p>Scenario <code>${esc(r.scenario.id)}</code> from <code>${esc(r.scenario.package)}</code> — reproduces <em>${esc(r.scenario.paper)}</em>.
+Seed ${r.seed}${r.quick ? ", quick run" : ""}. vmlab ${esc(r.versions.vmlab)}.</p>
+<div class="side"><section><h2>Our figures</h2>${figures || "<p>No figures.</p>"}</section>
+<section><h2>The paper's numbers beside ours</h2>${ref}</section></div>
+<h2>Headline metrics</h2><table><tbody>${metrics}</tbody></table>
+${notes ? `<h2>Notes</h2><ul>${notes}</ul>` : ""}
+<h2>Configuration</h2><table><tbody>${config}</tbody></table>
+<h2>Data</h2><ul><li><a href="results.json">results.json</a></li>${tables}</ul>
+</body></html>
+`;
+}

@@ -1,0 +1,71 @@
+import { access, chmod, constants, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { CliErrors } from "../errors.js";
+
+/**
+ * Checks, before any work, that `dir` can be written — without creating
+ * anything, so a run that fails later leaves no trace.
+ */
+export async function checkWritableDir(dir: string): Promise<void> {
+  let p = resolve(dir);
+  for (;;) {
+    try {
+      const s = await stat(p);
+      if (!s.isDirectory()) throw CliErrors.unwritableOut(dir, `${p} is not a directory`);
+      await access(p, constants.W_OK | constants.X_OK);
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "ENOENT") {
+        const parent = dirname(p);
+        if (parent === p) throw CliErrors.unwritableOut(dir, "no existing parent directory");
+        p = parent;
+        continue;
+      }
+      if (code === "ENOTDIR") throw CliErrors.unwritableOut(dir, "a part of the path is not a directory");
+      if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw CliErrors.unwritableOut(dir, "permission denied");
+      throw e;
+    }
+  }
+}
+
+/**
+ * Writes a set of files into `dir` so a failure leaves nothing half-written:
+ * everything goes to a fresh temporary sibling directory first, and only when
+ * all files are complete are they renamed into place.
+ */
+export async function writeFilesAtomically(dir: string, files: ReadonlyMap<string, string>): Promise<void> {
+  const target = resolve(dir);
+  const parent = dirname(target);
+  try {
+    await mkdir(parent, { recursive: true });
+  } catch (e) {
+    throw CliErrors.unwritableOut(dir, (e as Error).message);
+  }
+  let tmp: string;
+  try {
+    tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+  } catch (e) {
+    throw CliErrors.unwritableOut(dir, (e as Error).message);
+  }
+  try {
+    // mkdtemp makes the directory private (0700); a results directory is an ordinary one.
+    await chmod(tmp, 0o755);
+    for (const [name, content] of files) await writeFile(join(tmp, name), content);
+    let exists = false;
+    try {
+      exists = (await stat(target)).isDirectory();
+    } catch {
+      exists = false;
+    }
+    if (!exists) {
+      await rename(tmp, target);
+      return;
+    }
+    for (const name of files.keys()) await rename(join(tmp, name), join(target, name));
+    await rm(tmp, { recursive: true, force: true });
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw CliErrors.unwritableOut(dir, (e as Error).message);
+  }
+}

@@ -1,0 +1,19 @@
+import { renderFigureSvg } from "./charts.js";
+import { fileStem, tableToCsv } from "./csv.js";
+import { renderHtml } from "./html.js";
+import { type Results, stringifyResults } from "./results.js";
+
+/** Every file of a run's output directory, rendered from its results. */
+export async function renderOutputFiles(r: Results): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  files.set("results.json", stringifyResults(r));
+  for (const t of r.tables) files.set(`${fileStem(t.name)}.csv`, tableToCsv(t));
+  const svgs = new Map<string, string>();
+  for (const f of r.figures) {
+    const svg = await renderFigureSvg(f, r.tables);
+    svgs.set(f.name, svg);
+    files.set(`${fileStem(f.name)}.svg`, svg);
+  }
+  files.set("index.html", renderHtml(r, svgs));
+  return files;
+}

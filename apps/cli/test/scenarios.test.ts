@@ -1,0 +1,168 @@
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "vmlab-cli-"));
+
+describe("vmlab list / describe", () => {
+  it("lists queue-validation with its package and paper", async () => {
+    const r = await runCli("list", "--json");
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { id: string; package: string; paper: string }[];
+    const qv = rows.find((x) => x.id === "queue-validation");
+    expect(qv?.package).toBe("@vmlab/core-vm");
+    expect(qv?.paper).toMatch(/Erlang/);
+  });
+
+  it("describes parameters with type, default, range and meaning", async () => {
+    const r = await runCli("describe", "queue-validation");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/utilizations\s+number\[\]\s+default 0\.1,0\.2/);
+    expect(r.stdout).toMatch(/relativeError\s+number\s+default 0\.0067\s+\[> 0, ≤ 0\.5\]/);
+    expect(r.stdout).toContain("mean service time 1/μ in µs");
+  });
+});
+
+describe("vmlab run", () => {
+  it("is deterministic: the same seed gives a byte-identical results.json", async () => {
+    const a = join(tmp(), "A");
+    const b = join(tmp(), "B");
+    expect((await runCli("run", "queue-validation", "--quick", "--seed", "7", "--out", a)).code).toBe(0);
+    expect((await runCli("run", "queue-validation", "--quick", "--seed", "7", "--out", b)).code).toBe(0);
+    const ja = readFileSync(join(a, "results.json"));
+    expect(ja.equals(readFileSync(join(b, "results.json")))).toBe(true);
+    // A different seed changes the simulated numbers.
+    const c = join(tmp(), "C");
+    expect((await runCli("run", "queue-validation", "--quick", "--seed", "8", "--out", c)).code).toBe(0);
+    expect(ja.equals(readFileSync(join(c, "results.json")))).toBe(false);
+  });
+
+  it("writes results.json, one CSV per table, one SVG per figure and index.html", async () => {
+    const out = join(tmp(), "run");
+    const r = await runCli("run", "queue-validation", "--quick", "--out", out, "--set", "servers=1", "--set", "utilizations=0.5");
+    expect(r.code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toEqual([
+      "index.html",
+      "relative-error.svg",
+      "response-times-long.csv",
+      "response-times.csv",
+      "results.json",
+      "simulated-vs-erlang-c.svg",
+    ]);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.config.servers).toEqual([1]);
+    expect(results.config.utilizations).toEqual([0.5]);
+    expect(results.versions["@vmlab/core-vm"]).toMatch(/^\d+\.\d+\.\d+/);
+    expect(readFileSync(join(out, "response-times.csv"), "utf8").split("\n")[0]).toBe(
+      "model,servers,utilization,customers,simulated_ms,analytic_ms,ci95_ms,relative_error,measured_utilization,p99_ms",
+    );
+    const svg = readFileSync(join(out, "simulated-vs-erlang-c.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain("utilization ρ");
+    const html = readFileSync(join(out, "index.html"), "utf8");
+    expect(html).toContain("The paper's numbers beside ours");
+    expect(html).toContain("<svg");
+  });
+
+  it("--json prints results.json to stdout", async () => {
+    const out = join(tmp(), "j");
+    const r = await runCli("run", "queue-validation", "--quick", "--json", "--out", out, "--set", "servers=1", "--set", "utilizations=0.2");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(out, "results.json"), "utf8"));
+  });
+});
+
+describe("bad input: one clear line, exit 2, nothing written", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["unknown scenario", ["run", "no-such-scenario"], /unknown scenario "no-such-scenario".*vmlab list/],
+    ["unknown key", ["run", "queue-validation", "--set", "bogus=1"], /unknown config key "bogus".*valid keys: servers/],
+    ["non-number", ["run", "queue-validation", "--set", "meanServiceUs=fast"], /"meanServiceUs": got "fast", expected number/],
+    [
+      "out of range",
+      ["run", "queue-validation", "--set", "utilizations=0.5,1.5"],
+      /utilizations\.1: .*expected number\[\], 1\.\.∞ items, each > 0, < 1/,
+    ],
+    ["not key=value", ["run", "queue-validation", "--set", "servers"], /--set expects key=value/],
+    ["bad seed", ["run", "queue-validation", "--seed", "-3"], /--seed expects an integer/],
+  ];
+  for (const [name, argv, message] of cases) {
+    it(name, async () => {
+      const out = join(tmp(), "never");
+      const r = await runCli(...argv, "--out", out);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it("unwritable --out", async () => {
+    const base = tmp();
+    const file = join(base, "a-file");
+    writeFileSync(file, "x");
+    const r = await runCli("run", "queue-validation", "--quick", "--out", join(file, "sub"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot write results to .*not a directory/);
+    const ro = join(base, "readonly");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(ro);
+    chmodSync(ro, 0o500);
+    if (process.getuid?.() !== 0) {
+      const r2 = await runCli("run", "queue-validation", "--quick", "--out", join(ro, "x"));
+      expect(r2.code).toBe(2);
+      expect(r2.stderr).toMatch(/permission denied/);
+    }
+  });
+});
+
+describe("vmlab report", () => {
+  it("regenerates charts and HTML from results.json", async () => {
+    const out = join(tmp(), "rep");
+    expect((await runCli("run", "queue-validation", "--quick", "--out", out, "--set", "servers=1", "--set", "utilizations=0.5")).code).toBe(
+      0,
+    );
+    const before = readFileSync(join(out, "index.html"), "utf8");
+    writeFileSync(join(out, "index.html"), "stale");
+    const r = await runCli("report", out);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, "index.html"), "utf8")).toBe(before);
+  });
+
+  it("rejects a directory without a valid results.json", async () => {
+    const dir = tmp();
+    expect((await runCli("report", dir)).code).toBe(2);
+    writeFileSync(join(dir, "results.json"), '{"format":"other"}');
+    const r = await runCli("report", dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a vmlab results\.json/);
+  });
+});
+
+describe("vmlab bench", () => {
+  it("--json prints { name, value, unit, baseline, ratio } with the ratio measured in the same run", async () => {
+    const r = await runCli("bench", "metrics.histogram", "--quick", "--json");
+    expect(r.code).toBe(0);
+    const lines = JSON.parse(r.stdout) as {
+      name: string;
+      value: number;
+      unit: string;
+      baseline: { name: string; value: number };
+      ratio: number;
+    }[];
+    expect(lines).toHaveLength(1);
+    const [h] = lines;
+    expect(h.name).toBe("metrics.histogram");
+    expect(h.unit).toBe("records/s");
+    expect(h.value).toBeGreaterThan(0);
+    expect(h.ratio).toBeCloseTo(h.value / h.baseline.value, 10);
+  });
+
+  it("an unknown benchmark is bad usage", async () => {
+    const r = await runCli("bench", "nope");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no benchmark matches "nope"/);
+  });
+});
