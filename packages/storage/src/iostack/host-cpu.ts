@@ -24,7 +24,7 @@ export class HostCpu {
     const f = this.freeAt;
     let best = 0;
     for (let i = 1; i < f.length; i++) if (f[i] < f[best]) best = i;
-    const start = f[best] > nowNs ? f[best] : nowNs;
+    const start = Math.max(f[best], nowNs);
     const end = start + costNs;
     f[best] = end;
     this.busyNs += costNs;

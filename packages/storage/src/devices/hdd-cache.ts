@@ -1,0 +1,138 @@
+/**
+ * The drive's segmented read cache with read-ahead. After a media read the
+ * head keeps reading the following sectors into the segment ("read-ahead")
+ * until another command needs the mechanism. A read that falls in a
+ * segment is served from the buffer without a seek; a read that falls in
+ * the part of the active read-ahead not yet read waits until the head gets
+ * there — which is what lets a sequential stream run at the media rate.
+ * While the host keeps consuming the stream, the read-ahead window slides
+ * forward (adaptive read-ahead).
+ *
+ * Availability of read-ahead data is computed from the stream's start time
+ * and the zone's sector time, so no events are needed.
+ */
+export class HddCache {
+  private readonly segStart: Float64Array;
+  private readonly segEnd: Float64Array;
+  private readonly segUse: Float64Array;
+  private useClock = 0;
+  /** Active read-ahead segment, or -1. */
+  private ra = -1;
+  /** LBA whose read completes at `raBaseTime + raSectorNs` (the first sector read ahead). */
+  private raBaseLba = 0;
+  private raBaseTime = 0;
+  private raSectorNs = 0;
+  /** Exclusive end of the planned read-ahead. */
+  private raLimit = 0;
+  /** Exclusive end of what waiting hits were promised (the head must read that far before it may leave). */
+  private raPromised = 0;
+  /** Exclusive end LBA the stream may not pass (end of zone or disk). */
+  private raBound = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    readonly segments: number,
+    readonly segmentSectors: number,
+    readonly readAheadSectors: number,
+  ) {
+    this.segStart = new Float64Array(Math.max(1, segments));
+    this.segEnd = new Float64Array(Math.max(1, segments));
+    this.segUse = new Float64Array(Math.max(1, segments));
+  }
+
+  /**
+   * Time (ns, >= now) at which [lba, lba+n) can be returned from the buffer,
+   * or -1 on a miss. A hit in the unread part of the read-ahead is promised:
+   * the head will not leave before reading it.
+   */
+  lookupRead(lba: number, n: number, now: number): number {
+    const end = lba + n;
+    const ra = this.ra;
+    if (ra >= 0 && lba >= this.segStart[ra] && end <= this.raLimit) {
+      this.hits++;
+      this.segUse[ra] = ++this.useClock;
+      if (end > this.raPromised) this.raPromised = end;
+      // Slide the window: keep reading ahead of the consumer.
+      const want = Math.min(this.raBound, end + this.readAheadSectors);
+      if (want > this.raLimit) this.raLimit = want;
+      if (this.raLimit - this.segStart[ra] > this.segmentSectors) this.segStart[ra] = this.raLimit - this.segmentSectors;
+      if (lba < this.segStart[ra]) this.segStart[ra] = lba;
+      const ready = this.raBaseTime + (end - this.raBaseLba) * this.raSectorNs;
+      return Math.max(ready, now);
+    }
+    for (let i = 0; i < this.segments; i++) {
+      if (i !== ra && lba >= this.segStart[i] && end <= this.segEnd[i]) {
+        this.hits++;
+        this.segUse[i] = ++this.useClock;
+        return now;
+      }
+    }
+    this.misses++;
+    return -1;
+  }
+
+  /** Like `lookupRead` but only for the active read-ahead stream (queued commands re-checked when a stream starts). */
+  lookupReadQuiet(lba: number, n: number, now: number): number {
+    if (this.ra < 0 || lba < this.raBaseLba || lba + n > this.raLimit) return -1;
+    return this.lookupRead(lba, n, now);
+  }
+
+  /** A write to [lba, lba+n): drop overlapping cached data. */
+  invalidate(lba: number, n: number): void {
+    const end = lba + n;
+    for (let i = 0; i < this.segments; i++) {
+      if (i === this.ra) continue;
+      if (lba < this.segEnd[i] && end > this.segStart[i]) this.segEnd[i] = this.segStart[i];
+    }
+  }
+
+  /** True if a read-ahead stream is running. */
+  get streaming(): boolean {
+    return this.ra >= 0;
+  }
+
+  /**
+   * Stops the read-ahead because the mechanism is needed at `now`. Returns
+   * the LBA the head has reached (the segment keeps what was read), or -1 if
+   * no stream was running; `freeAt` then says when the head is free (after
+   * promised sectors).
+   */
+  stopReadAhead(now: number): number {
+    const ra = this.ra;
+    if (ra < 0) return -1;
+    let pos = this.raBaseLba + Math.floor((now - this.raBaseTime) / this.raSectorNs);
+    if (pos < this.raPromised) pos = this.raPromised;
+    if (pos > this.raLimit) pos = this.raLimit;
+    if (pos < this.raBaseLba) pos = this.raBaseLba;
+    this.freeAt = this.raBaseTime + (pos - this.raBaseLba) * this.raSectorNs;
+    if (this.freeAt < now) this.freeAt = now;
+    this.segEnd[ra] = pos;
+    this.ra = -1;
+    return pos;
+  }
+
+  /** Set by `stopReadAhead`: when the head is free to move. */
+  freeAt = 0;
+
+  /**
+   * A media read of [lba, lba+n) ended at `endTime`; the head continues
+   * reading ahead at `sectorNs` per sector, up to `bound` (end of the zone).
+   */
+  startReadAhead(lba: number, n: number, endTime: number, sectorNs: number, bound: number): void {
+    if (this.segments === 0 || this.readAheadSectors === 0) return;
+    let victim = 0;
+    for (let i = 1; i < this.segments; i++) if (this.segUse[i] < this.segUse[victim]) victim = i;
+    const end = lba + n;
+    this.ra = victim;
+    this.segUse[victim] = ++this.useClock;
+    this.raBaseLba = end;
+    this.raBaseTime = endTime;
+    this.raSectorNs = sectorNs;
+    this.raBound = bound;
+    this.raLimit = Math.min(bound, end + this.readAheadSectors);
+    this.raPromised = end;
+    this.segStart[victim] = Math.max(lba, this.raLimit - this.segmentSectors);
+    this.segEnd[victim] = end;
+  }
+}

@@ -1,0 +1,83 @@
+import { StorageErrors } from "../errors.js";
+import { SECTOR_BYTES } from "../io.js";
+import type { HddSpec } from "./hdd-spec.js";
+
+/**
+ * Zoned-bit-recording layout: the platter is split into zones of equal
+ * cylinder count, outer first; within a zone every track holds the same
+ * number of sectors, chosen so the zone's media rate (sectors per track ×
+ * 512 B × revolutions per second) falls linearly from the outer-diameter
+ * rate to the inner one. The cylinder count follows from the capacity.
+ * LBAs run outer to inner, cylinder by cylinder, surface by surface.
+ */
+export class HddGeometry {
+  readonly cylinders: number;
+  readonly revolutionNs: number;
+  /** Per zone: first LBA, first cylinder, sectors per track, ns per sector. */
+  readonly zoneLba: Float64Array;
+  readonly zoneCyl: Float64Array;
+  readonly zoneSpt: Float64Array;
+  readonly zoneSectorNs: Float64Array;
+  private readonly heads: number;
+
+  constructor(spec: HddSpec) {
+    if (!(spec.zones >= 1 && spec.heads >= 1 && spec.rpm > 0 && spec.outerMBps >= spec.innerMBps && spec.innerMBps > 0))
+      throw StorageErrors.badConfig("hdd geometry", "need zones >= 1, heads >= 1, rpm > 0 and outer rate >= inner rate > 0");
+    this.heads = spec.heads;
+    this.revolutionNs = 60e9 / spec.rpm;
+    const revPerSec = spec.rpm / 60;
+    const z = spec.zones;
+    const spt: number[] = [];
+    for (let i = 0; i < z; i++) {
+      const mbps = z === 1 ? spec.outerMBps : spec.outerMBps + ((spec.innerMBps - spec.outerMBps) * i) / (z - 1);
+      spt.push(Math.max(1, Math.round((mbps * 1e6) / revPerSec / SECTOR_BYTES)));
+    }
+    const sectorsPerZoneCylinder = spt.reduce((s, x) => s + x, 0) * spec.heads;
+    const cylPerZone = Math.ceil(spec.capacitySectors / sectorsPerZoneCylinder);
+    this.cylinders = cylPerZone * z;
+    this.zoneLba = new Float64Array(z + 1);
+    this.zoneCyl = new Float64Array(z);
+    this.zoneSpt = new Float64Array(z);
+    this.zoneSectorNs = new Float64Array(z);
+    let lba = 0;
+    for (let i = 0; i < z; i++) {
+      this.zoneLba[i] = lba;
+      this.zoneCyl[i] = i * cylPerZone;
+      this.zoneSpt[i] = spt[i];
+      this.zoneSectorNs[i] = this.revolutionNs / spt[i];
+      lba += cylPerZone * spec.heads * spt[i];
+    }
+    this.zoneLba[z] = lba;
+  }
+
+  /** Zone index of `lba`. */
+  zoneOf(lba: number): number {
+    const zl = this.zoneLba;
+    let i = 0;
+    const n = this.zoneSpt.length - 1;
+    while (i < n && lba >= zl[i + 1]) i++;
+    return i;
+  }
+
+  /** Cylinder of `lba` in zone `zone`. */
+  cylinderOf(lba: number, zone: number): number {
+    return this.zoneCyl[zone] + Math.floor((lba - this.zoneLba[zone]) / (this.heads * this.zoneSpt[zone]));
+  }
+
+  /** Surface (head) of `lba` in zone `zone`. */
+  headOf(lba: number, zone: number): number {
+    return Math.floor((lba - this.zoneLba[zone]) / this.zoneSpt[zone]) % this.heads;
+  }
+
+  /**
+   * Angular position of `lba`'s start as a fraction of a revolution in [0, 1).
+   * Tracks carry a skew of (head-switch time / revolution) per track so a
+   * transfer running off the end of one track finds the next one's first
+   * sector under the head — folded into the sustained rate, as the spec's
+   * rate already includes it.
+   */
+  angleOf(lba: number, zone: number): number {
+    const spt = this.zoneSpt[zone];
+    return ((lba - this.zoneLba[zone]) % spt) / spt;
+  }
+}

@@ -1,0 +1,67 @@
+import type { SeekFigures } from "./seek-curve.js";
+
+/** A hard disk's figures, as its product manual states them. */
+export interface HddSpec {
+  /** Product name (cited in reports). */
+  model: string;
+  /** Formatted capacity, 512-byte sectors. */
+  capacitySectors: number;
+  rpm: number;
+  /** Recording surfaces (heads). */
+  heads: number;
+  /** Seek figures for reads. */
+  readSeek: SeekFigures;
+  /** Seek figures for writes (longer settle). */
+  writeSeek: SeekFigures;
+  /** Sustained media rate at the outer diameter, MB/s (10^6 B). */
+  outerMBps: number;
+  /** Sustained media rate at the inner diameter, MB/s. */
+  innerMBps: number;
+  /** Recording zones (constant sectors per track within a zone). */
+  zones: number;
+  /** Interface rate for cache hits, MB/s. */
+  busMBps: number;
+  /** Controller overhead per command, ns. */
+  commandOverheadNs: number;
+  /** On-drive cache, bytes. */
+  cacheBytes: number;
+  /** Cache segments (one per sequential stream the drive can track). */
+  cacheSegments: number;
+  /** Read-ahead after a media read, sectors (bounded by the segment size). */
+  readAheadSectors: number;
+  /** Tagged command queue depth the drive accepts (SCSI TCQ / SATA NCQ). */
+  queueDepth: number;
+  /** Starvation bound of the shortest-positioning-time-first reordering, ns: an older command goes first. */
+  maxCommandAgeNs: number;
+}
+
+/**
+ * Seagate Cheetah 15K.5 (ST3300655SS, 300 GB, SAS), from Seagate's data sheet
+ * and product manual (100384784): 15,000 RPM (average latency 2.0 ms);
+ * average seek 3.5 ms read / 4.0 ms write; track-to-track 0.2 ms read /
+ * 0.4 ms write; sustained transfer 73–125 MB/s; 16 MB cache; 3 Gb/s SAS.
+ *
+ * Assumptions (not spec-sheet figures; configurable): full-stroke seek
+ * 7.4 ms read / 7.9 ms write (recalled from the 15K.4/15K.5 manuals, not
+ * verified); 8 heads; 24 zones with a linear rate from outer to inner;
+ * 50 µs command overhead; 16 segments of 1 MiB; 512 KiB read-ahead; queue
+ * depth 64; 100 ms starvation bound.
+ */
+export const CHEETAH_15K5: HddSpec = {
+  model: "Seagate Cheetah 15K.5 ST3300655SS",
+  capacitySectors: 585_937_500,
+  rpm: 15_000,
+  heads: 8,
+  readSeek: { trackToTrackMs: 0.2, averageMs: 3.5, fullStrokeMs: 7.4 },
+  writeSeek: { trackToTrackMs: 0.4, averageMs: 4.0, fullStrokeMs: 7.9 },
+  outerMBps: 125,
+  innerMBps: 73,
+  zones: 24,
+  busMBps: 300,
+  commandOverheadNs: 50_000,
+  cacheBytes: 16 * 1024 * 1024,
+  cacheSegments: 16,
+  readAheadSectors: 1024,
+  queueDepth: 64,
+  maxCommandAgeNs: 500_000_000,
+};

@@ -1,0 +1,103 @@
+import { RngStreams, Simulation } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { IometerWorkload } from "../workload/iometer.js";
+import { runMeasured } from "../workload/measure.js";
+import { Hdd } from "./hdd.js";
+import { CHEETAH_15K5 } from "./hdd-spec.js";
+import { SeekCurve } from "./seek-curve.js";
+
+type Spec = ConstructorParameters<typeof IometerWorkload>[0];
+
+function measure(spec: Spec, durationNs: number, seed = 1) {
+  const sim = new Simulation();
+  const hdd = new Hdd(sim);
+  const w = new IometerWorkload(spec);
+  w.start({ sim, target: hdd, rng: new RngStreams(seed).get("w"), vm: 0 });
+  runMeasured(sim, [w], 200_000_000, durationNs);
+  return { iops: w.stats.iops(sim.now), mbps: w.stats.mbPerSec(sim.now), latency: w.stats.latencyUs, hdd };
+}
+
+const within = (ours: number, theirs: number, tol = 0.1) => Math.abs(ours - theirs) / theirs <= tol;
+
+describe("seek curve fitted to the Cheetah 15K.5's figures", () => {
+  const curve = new SeekCurve(94_704, CHEETAH_15K5.readSeek);
+  it("passes through track-to-track and full stroke and averages to the average seek", () => {
+    expect(curve.timeNs(1) / 1e6).toBeCloseTo(0.2, 6);
+    expect(curve.timeNs(94_703) / 1e6).toBeCloseTo(7.4, 6);
+    expect(curve.averageMs()).toBeCloseTo(3.5, 3);
+    expect(curve.timeNs(0)).toBe(0);
+  });
+  it("is √d for short seeks and linear beyond the knee, increasing throughout", () => {
+    expect(curve.knee).toBeGreaterThan(2);
+    expect(curve.knee).toBeLessThan(94_703);
+    let prev = 0;
+    for (const d of [1, 2, 10, 100, 1000, 10_000, 50_000, 94_703]) {
+      const t = curve.timeNs(d);
+      expect(t).toBeGreaterThan(prev);
+      prev = t;
+    }
+  });
+  it("rejects figures no curve can meet", () => {
+    expect(() => new SeekCurve(94_704, { trackToTrackMs: 0.2, averageMs: 7.0, fullStrokeMs: 7.4 })).toThrow(/VMLAB|seek/);
+    expect(() => new SeekCurve(94_704, { trackToTrackMs: 2, averageMs: 1, fullStrokeMs: 7.4 })).toThrow(/track-to-track/);
+  });
+});
+
+describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => {
+  it("random 4 KiB read service time ≈ average seek + average latency + transfer (within 10%)", () => {
+    const r = measure({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1 }, 3e9);
+    // 3.5 ms + 2.0 ms (half a revolution at 15,000 RPM) + 4 KiB at the ~99 MB/s mid-disk rate.
+    const specMs = 3.5 + 2.0 + (4096 / 99e6) * 1e3;
+    expect(within(r.latency.mean / 1000, specMs)).toBe(true);
+  });
+
+  it("sequential reads run at the sustained media rate: 125 MB/s outer, 73 MB/s inner (within 10%)", () => {
+    const outer = measure({ ioSizeBytes: 65536, readPercent: 100, randomPercent: 0, outstandingIos: 1 }, 1e9);
+    expect(within(outer.mbps, 125)).toBe(true);
+    const innerStart = CHEETAH_15K5.capacitySectors - 4_000_000;
+    const inner = measure({ ioSizeBytes: 65536, readPercent: 100, randomPercent: 0, outstandingIos: 1, startSector: innerStart }, 1e9);
+    expect(within(inner.mbps, 73)).toBe(true);
+    // Served from the read-ahead, not by a seek per IO.
+    expect(outer.hdd.cache.hits).toBeGreaterThan(outer.hdd.mediaOps * 5);
+  });
+
+  it("queue-depth scaling: QD1 in the 15K class's 175–210 IOPS, deep queues more than double it", () => {
+    const iops = [1, 4, 16, 32].map(
+      (qd) => measure({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd }, 3e9).iops,
+    );
+    expect(iops[0]).toBeGreaterThan(175 * 0.9);
+    expect(iops[0]).toBeLessThan(210 * 1.1);
+    for (let i = 1; i < iops.length; i++) expect(iops[i]).toBeGreaterThan(iops[i - 1]);
+    expect(iops[3] / iops[0]).toBeGreaterThan(2 * 0.9);
+  });
+
+  it("the starvation bound caps the wait of any command under deep random queues", () => {
+    const r = measure({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 64 }, 4e9);
+    // Once a command is older than the bound it goes next; a few may be overdue at once.
+    expect(r.latency.max / 1000).toBeLessThan(CHEETAH_15K5.maxCommandAgeNs / 1e6 + 150);
+  });
+
+  it("small sequential writes at QD1 lose a revolution each (no write cache): ~1 IO per revolution", () => {
+    const r = measure({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 }, 1e9);
+    expect(within(r.iops, 250, 0.15)).toBe(true);
+  });
+
+  it("is deterministic: same seed, same numbers", () => {
+    const spec: Spec = { ioSizeBytes: 8192, readPercent: 70, randomPercent: 80, outstandingIos: 8 };
+    const a = measure(spec, 5e8, 7);
+    const b = measure(spec, 5e8, 7);
+    expect(a.iops).toBe(b.iops);
+    expect(a.latency.summary()).toEqual(b.latency.summary());
+    const c = measure(spec, 5e8, 8);
+    expect(c.latency.summary()).not.toEqual(a.latency.summary());
+  });
+
+  it("rejects IOs outside the disk", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const sink = { complete: () => {} };
+    expect(() => hdd.submit({ id: 0, vm: 0, lba: hdd.capacitySectors, sectors: 1, isRead: true, issueTime: 0 }, sink)).toThrow(
+      /outside the disk/,
+    );
+  });
+});

@@ -1,0 +1,225 @@
+import type { Simulation } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
+import type { IoRequest } from "../io.js";
+import { SECTOR_BYTES } from "../io.js";
+import { sharedKind } from "../iostack/event-kinds.js";
+import { IoPool, type StackIo } from "../iostack/stack-io.js";
+import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { HddCache } from "./hdd-cache.js";
+import { HddGeometry } from "./hdd-geometry.js";
+import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
+import { SeekCurve } from "./seek-curve.js";
+
+/**
+ * A hard disk: one actuator serving tagged commands one at a time, chosen
+ * by shortest positioning time first (seek + rotational wait from where the
+ * head will be) with a starvation bound; service = command overhead + seek
+ * (`SeekCurve` fitted to the spec sheet) + rotational wait (the platter's
+ * angle is a function of virtual time) + media transfer at the zone's rate.
+ * Reads go through the segmented cache with read-ahead (`HddCache`); cache
+ * hits complete at the interface rate without using the mechanism.
+ * Writes go to the media (the drive's write cache is off, as in arrays and
+ * as SCSI drives ship; an assumption).
+ */
+export class Hdd implements BlockTarget {
+  readonly capacitySectors: number;
+  readonly geometry: HddGeometry;
+  readonly readSeek: SeekCurve;
+  readonly writeSeek: SeekCurve;
+  readonly cache: HddCache;
+  private readonly pool: IoPool;
+  private readonly kindDone: number;
+  private readonly busSectorNs: number;
+  /** Pending media commands (swap-remove array) with their precomputed geometry. */
+  private pIo: StackIo[] = [];
+  private pCyl = new Float64Array(64);
+  private pAngle = new Float64Array(64);
+  private pZone = new Int32Array(64);
+  private pending = 0;
+  private busy = false;
+  private headCyl = 0;
+  /** Media commands completed. */
+  mediaOps = 0;
+  /** All commands completed (media + cache hits). */
+  completed = 0;
+  /** Time the actuator spent serving media commands (ns). */
+  busyNs = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly spec: HddSpec = CHEETAH_15K5,
+    readonly name = "hdd",
+  ) {
+    if (!(spec.capacitySectors >= 1 && spec.queueDepth >= 1 && spec.maxCommandAgeNs > 0 && spec.busMBps > 0))
+      throw StorageErrors.badConfig(`hdd ${name}`, "capacity, queue depth, starvation bound and bus rate must be > 0");
+    this.capacitySectors = spec.capacitySectors;
+    this.geometry = new HddGeometry(spec);
+    this.readSeek = new SeekCurve(this.geometry.cylinders, spec.readSeek);
+    this.writeSeek = new SeekCurve(this.geometry.cylinders, spec.writeSeek);
+    const segSectors = Math.floor(spec.cacheBytes / Math.max(1, spec.cacheSegments) / SECTOR_BYTES);
+    this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors));
+    this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
+    this.pool = new IoPool(this);
+    this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
+  }
+
+  /** Commands accepted and not yet completed. */
+  get outstanding(): number {
+    return this.pool.inUse;
+  }
+
+  submit(req: IoRequest, sink: IoSink): void {
+    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
+      throw StorageErrors.badConfig(
+        `hdd ${this.name}`,
+        `IO [${req.lba}, +${req.sectors}) is outside the disk (${this.capacitySectors} sectors)`,
+      );
+    const now = this.sim.now;
+    const io = this.pool.take(req, sink);
+    io.t0 = now;
+    if (req.isRead) {
+      const ready = this.cache.lookupRead(req.lba, req.sectors, now);
+      if (ready >= 0) {
+        // Cache hit: controller overhead + interface transfer, no mechanism.
+        io.a = 1;
+        const done = ready + this.spec.commandOverheadNs + req.sectors * this.busSectorNs;
+        this.sim.schedule(done - now, this.kindDone, 0, io);
+        return;
+      }
+    } else this.cache.invalidate(req.lba, req.sectors);
+    this.enqueue(io);
+    if (!this.busy) this.dispatch();
+  }
+
+  private enqueue(io: StackIo): void {
+    const g = this.geometry;
+    if (this.pending === this.pCyl.length) this.growPending();
+    const i = this.pending++;
+    const zone = g.zoneOf(io.lba);
+    this.pIo[i] = io;
+    this.pZone[i] = zone;
+    this.pCyl[i] = g.cylinderOf(io.lba, zone);
+    this.pAngle[i] = g.angleOf(io.lba, zone);
+  }
+
+  /** Picks the next media command and starts it. */
+  private dispatch(): void {
+    if (this.pending === 0) return;
+    const now = this.sim.now;
+    let start = now;
+    const pos = this.cache.stopReadAhead(now);
+    if (pos >= 0) {
+      start = this.cache.freeAt;
+      const last = pos > 0 ? pos - 1 : 0;
+      this.headCyl = this.geometry.cylinderOf(last, this.geometry.zoneOf(last));
+    }
+    // Command overhead is processed on arrival, overlapped with the mechanism's current work.
+    const overhead = this.spec.commandOverheadNs;
+    const rev = this.geometry.revolutionNs;
+    // Shortest positioning time first, unless the oldest command has waited past the bound.
+    let best = -1;
+    let bestPos = Number.POSITIVE_INFINITY;
+    let oldest = 0;
+    for (let i = 0; i < this.pending; i++) {
+      const io = this.pIo[i];
+      if (io.t0 < this.pIo[oldest].t0) oldest = i;
+      const ready = Math.max(io.t0 + overhead, start);
+      const d = Math.abs(this.pCyl[i] - this.headCyl);
+      const seek = io.isRead ? this.readSeek.timeNs(d) : this.writeSeek.timeNs(d);
+      let wait = this.pAngle[i] - ((ready + seek) % rev) / rev;
+      if (wait < 0) wait += 1;
+      const p = ready - start + seek + wait * rev;
+      if (p < bestPos) {
+        bestPos = p;
+        best = i;
+      }
+    }
+    if (now - this.pIo[oldest].t0 > this.spec.maxCommandAgeNs) {
+      best = oldest;
+      const io = this.pIo[oldest];
+      const ready = Math.max(io.t0 + overhead, start);
+      const d = Math.abs(this.pCyl[oldest] - this.headCyl);
+      const seek = io.isRead ? this.readSeek.timeNs(d) : this.writeSeek.timeNs(d);
+      let wait = this.pAngle[oldest] - ((ready + seek) % rev) / rev;
+      if (wait < 0) wait += 1;
+      bestPos = ready - start + seek + wait * rev;
+    }
+    const io = this.pIo[best];
+    const zone = this.pZone[best];
+    this.headCyl = this.pCyl[best];
+    // Swap-remove.
+    const last = --this.pending;
+    this.pIo[best] = this.pIo[last];
+    this.pCyl[best] = this.pCyl[last];
+    this.pAngle[best] = this.pAngle[last];
+    this.pZone[best] = this.pZone[last];
+    if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
+    const end = start + bestPos + io.sectors * this.geometry.zoneSectorNs[zone];
+    io.a = 0;
+    io.b = zone;
+    this.busy = true;
+    this.busyNs += end - start;
+    this.sim.schedule(end - now, this.kindDone, 0, io);
+  }
+
+  /** @internal a command finished (media or cache hit). */
+  finish(io: StackIo): void {
+    const now = this.sim.now;
+    if (io.a === 0) {
+      this.busy = false;
+      this.mediaOps++;
+      const g = this.geometry;
+      const endLba = io.lba + io.sectors;
+      this.headCyl = g.cylinderOf(endLba - 1, io.b);
+      if (io.isRead) {
+        const bound = Math.min(this.capacitySectors, g.zoneLba[io.b + 1]);
+        this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[io.b], bound);
+        this.servePendingFromCache(now);
+      }
+    }
+    this.completed++;
+    const parent = io.parent as IoRequest;
+    const sink = io.parentSink as IoSink;
+    this.pool.give(io);
+    sink.complete(parent);
+    if (!this.busy) this.dispatch();
+  }
+
+  /** Queued reads that the new read-ahead stream covers become cache hits (a queued sequential stream). */
+  private servePendingFromCache(now: number): void {
+    for (let i = 0; i < this.pending; ) {
+      const io = this.pIo[i];
+      const ready = io.isRead ? this.cache.lookupReadQuiet(io.lba, io.sectors, now) : -1;
+      if (ready < 0) {
+        i++;
+        continue;
+      }
+      io.a = 1;
+      const last = --this.pending;
+      this.pIo[i] = this.pIo[last];
+      this.pCyl[i] = this.pCyl[last];
+      this.pAngle[i] = this.pAngle[last];
+      this.pZone[i] = this.pZone[last];
+      const done = Math.max(ready, io.t0 + this.spec.commandOverheadNs) + io.sectors * this.busSectorNs;
+      this.sim.schedule(done - now, this.kindDone, 0, io);
+    }
+  }
+
+  private growPending(): void {
+    const n = this.pCyl.length * 2;
+    const c = new Float64Array(n);
+    c.set(this.pCyl);
+    this.pCyl = c;
+    const a = new Float64Array(n);
+    a.set(this.pAngle);
+    this.pAngle = a;
+    const z = new Int32Array(n);
+    z.set(this.pZone);
+    this.pZone = z;
+  }
+}
+
+function onDone(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as Hdd).finish(io);
+}

@@ -1,0 +1,100 @@
+import { exponential, type Rng } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
+import type { IoRequest } from "../io.js";
+import { SECTOR_BYTES } from "../io.js";
+import { sharedKind } from "../iostack/event-kinds.js";
+import { type AccessSpec, type AccessSpecInput, parseAccessSpec } from "./access-spec.js";
+import { WorkloadBase, type WorkloadContext } from "./workload.js";
+
+/** How IOs are paced. */
+export type Loop =
+  /** Iometer's own mode: keep `outstandingIos` in flight; after each burst wait the transfer delay. */
+  | { kind: "closed" }
+  /** Arrivals at `iops` regardless of completions: Poisson or evenly spaced. */
+  | { kind: "open"; iops: number; arrivals: "poisson" | "fixed" };
+
+/**
+ * An Iometer worker on one target: addresses follow the access spec (each IO
+ * random with probability %random, otherwise right after the previous one;
+ * read with probability %read), pacing follows `loop`.
+ */
+export class IometerWorkload extends WorkloadBase {
+  readonly spec: AccessSpec;
+  private readonly sectors: number;
+  private regionStart = 0;
+  private regionSlots = 0;
+  private alignSectors = 1;
+  private nextSeqLba = 0;
+  private inBurst = 0;
+  private rng: Rng | null = null;
+  private kindIssue = 0;
+
+  constructor(
+    spec: AccessSpecInput,
+    readonly loop: Loop = { kind: "closed" },
+    name = "iometer",
+  ) {
+    super(name);
+    this.spec = parseAccessSpec(spec);
+    this.sectors = this.spec.ioSizeBytes / SECTOR_BYTES;
+    if (loop.kind === "open" && !(loop.iops > 0 && Number.isFinite(loop.iops)))
+      throw StorageErrors.badConfig("iometer workload", `open-loop rate must be > 0 IOPS, got ${loop.iops}`);
+  }
+
+  protected onStart(ctx: WorkloadContext): void {
+    const s = this.spec;
+    const cap = ctx.target.capacitySectors;
+    const region = s.regionSectors === 0 ? cap - s.startSector : s.regionSectors;
+    if (s.startSector + region > cap || region < this.sectors)
+      throw StorageErrors.badConfig("iometer workload", `region [${s.startSector}, +${region}) does not fit a ${cap}-sector target`);
+    this.alignSectors = s.alignmentBytes === 0 ? this.sectors : s.alignmentBytes / SECTOR_BYTES;
+    this.regionStart = s.startSector;
+    this.regionSlots = Math.floor((region - this.sectors) / this.alignSectors) + 1;
+    this.nextSeqLba = s.startSector;
+    this.rng = ctx.rng;
+    this.kindIssue = sharedKind(ctx.sim, "storage.iometer.issue", onIssueEvent);
+    if (this.loop.kind === "closed") for (let i = 0; i < s.outstandingIos; i++) this.issueOne();
+    else this.issueOne();
+  }
+
+  /** @internal issues the next IO (and, open loop, schedules the one after). */
+  issueOne(): void {
+    if (this.stopped) return;
+    const s = this.spec;
+    const rng = this.rng as Rng;
+    let lba: number;
+    if (s.randomPercent > 0 && rng.random() * 100 < s.randomPercent) {
+      lba = this.regionStart + rng.int(this.regionSlots) * this.alignSectors;
+    } else {
+      lba = this.nextSeqLba;
+      if (lba + this.sectors > this.regionStart + (this.regionSlots - 1) * this.alignSectors + this.sectors) lba = this.regionStart;
+    }
+    this.nextSeqLba = lba + this.sectors;
+    const isRead = s.readPercent >= 100 || (s.readPercent > 0 && rng.random() * 100 < s.readPercent);
+    if (this.loop.kind === "open") {
+      const gap = this.loop.arrivals === "poisson" ? exponential(rng, 1e9 / this.loop.iops) : 1e9 / this.loop.iops;
+      const ctx = this.ctx as WorkloadContext;
+      ctx.sim.schedule(gap, this.kindIssue, 0, this);
+    }
+    this.issue(lba, this.sectors, isRead);
+  }
+
+  protected onCompleted(_req: IoRequest): void {
+    if (this.loop.kind !== "closed" || this.stopped) return;
+    const s = this.spec;
+    if (s.transferDelayNs === 0) {
+      this.issueOne();
+      return;
+    }
+    // Bursts: `burstLength` IOs go back to back, then the worker thinks for the transfer delay.
+    if (++this.inBurst < s.burstLength) this.issueOne();
+    else {
+      this.inBurst = 0;
+      (this.ctx as WorkloadContext).sim.schedule(s.transferDelayNs, this.kindIssue, 0, this);
+    }
+  }
+}
+
+function onIssueEvent(_num: number, obj: unknown): void {
+  (obj as IometerWorkload).issueOne();
+}
