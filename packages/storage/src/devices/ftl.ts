@@ -1,0 +1,156 @@
+import { StorageErrors } from "../errors.js";
+import type { SsdSpec } from "./ssd-spec.js";
+
+/**
+ * A page-mapped flash translation layer: every logical page maps to any
+ * physical page; writes go out of place to the die's open block; the old
+ * copy becomes invalid. When a die runs short of free blocks, greedy garbage
+ * collection picks the block with the fewest valid pages, copies those pages
+ * into the open block (copy-back inside the die) and erases the victim.
+ * Timing lives in `Ssd`; this class only keeps the map and reports work.
+ */
+export class PageFtl {
+  readonly dies: number;
+  readonly logicalPages: number;
+  private readonly ppb: number;
+  private readonly bpd: number;
+  /** Logical page → physical page, or -1. */
+  private readonly l2p: Int32Array;
+  /** Physical page → logical page, or -1 (invalid or free). */
+  private readonly p2l: Int32Array;
+  /** Valid pages per (global) block. */
+  private readonly valid: Int32Array;
+  /** Per die: stack of free blocks (block index within die). */
+  private readonly freeBlocks: Int32Array[];
+  private readonly freeCount: Int32Array;
+  /** Per die: open block (index within die) and its next page. */
+  private readonly openBlock: Int32Array;
+  private readonly openPage: Int32Array;
+  /** Host pages programmed, pages copied by GC, blocks erased. */
+  hostWrites = 0;
+  gcCopies = 0;
+  erases = 0;
+
+  constructor(readonly spec: SsdSpec) {
+    this.dies = spec.channels * spec.diesPerChannel;
+    this.ppb = spec.pagesPerBlock;
+    this.bpd = spec.blocksPerDie;
+    const physical = this.dies * this.bpd * this.ppb;
+    this.logicalPages = Math.floor(physical * (1 - spec.overProvisioning));
+    if (!(spec.overProvisioning > 0 && spec.overProvisioning < 0.9))
+      throw StorageErrors.badConfig("ssd", `over-provisioning must be in (0, 0.9), got ${spec.overProvisioning}`);
+    if (!(spec.gcFreeBlocks >= 2 && spec.gcFreeBlocks < this.bpd / 2))
+      throw StorageErrors.badConfig("ssd", `GC free-block threshold must be >= 2 and < half the blocks per die, got ${spec.gcFreeBlocks}`);
+    // Each die must hold its share of the logical pages plus the GC reserve, or GC cannot make progress.
+    if (this.logicalPages / this.dies > (this.bpd - spec.gcFreeBlocks - 1) * this.ppb)
+      throw StorageErrors.badConfig("ssd", "over-provisioning is smaller than the GC reserve; raise overProvisioning or blocksPerDie");
+    this.l2p = new Int32Array(this.logicalPages).fill(-1);
+    this.p2l = new Int32Array(physical).fill(-1);
+    this.valid = new Int32Array(this.dies * this.bpd);
+    this.freeBlocks = [];
+    this.freeCount = new Int32Array(this.dies);
+    this.openBlock = new Int32Array(this.dies);
+    this.openPage = new Int32Array(this.dies);
+    for (let d = 0; d < this.dies; d++) {
+      const stack = new Int32Array(this.bpd);
+      // Pop order 0, 1, 2, ...: push in reverse.
+      for (let b = 0; b < this.bpd; b++) stack[b] = this.bpd - 1 - b;
+      this.freeBlocks.push(stack);
+      this.freeCount[d] = this.bpd - 1;
+      this.openBlock[d] = 0;
+      this.openPage[d] = 0;
+    }
+  }
+
+  /** Physical page of logical page `lp`, or -1 if never written. */
+  lookup(lp: number): number {
+    return this.l2p[lp];
+  }
+
+  /** Die holding physical page `pp`. */
+  dieOf(pp: number): number {
+    return Math.floor(pp / (this.bpd * this.ppb));
+  }
+
+  /** Free blocks left on `die`. */
+  free(die: number): number {
+    return this.freeCount[die];
+  }
+
+  /** Whether `die` needs garbage collection before taking more writes. */
+  needsGc(die: number): boolean {
+    return this.freeCount[die] < this.spec.gcFreeBlocks;
+  }
+
+  /** Writes logical page `lp` out of place on `die`; returns the physical page. */
+  write(lp: number, die: number): number {
+    this.hostWrites++;
+    return this.place(lp, die);
+  }
+
+  /**
+   * One round of greedy GC on `die`: copies the victim's valid pages and
+   * erases it. Returns the number of pages copied (the caller charges
+   * copies × (tR + tPROG) + tBERS to the die), or -1 if no block can be freed.
+   */
+  collect(die: number): number {
+    const base = die * this.bpd;
+    const open = this.openBlock[die];
+    // Blocks that are neither free nor open are full; free ones have valid 0 and are skipped by marking below.
+    let victim = -1;
+    let fewest = this.ppb + 1;
+    const isFree = this.freeMask(die);
+    for (let b = 0; b < this.bpd; b++) {
+      if (b === open || isFree[b]) continue;
+      const v = this.valid[base + b];
+      if (v < fewest) {
+        fewest = v;
+        victim = b;
+        if (v === 0) break;
+      }
+    }
+    if (victim < 0 || fewest >= this.ppb) return -1;
+    const first = (base + victim) * this.ppb;
+    let copied = 0;
+    for (let p = first; p < first + this.ppb; p++) {
+      const lp = this.p2l[p];
+      if (lp >= 0) {
+        this.place(lp, die);
+        copied++;
+      }
+    }
+    this.gcCopies += copied;
+    this.erases++;
+    this.freeBlocks[die][this.freeCount[die]++] = victim;
+    return copied;
+  }
+
+  private scratchMask: Uint8Array | null = null;
+  private freeMask(die: number): Uint8Array {
+    if (this.scratchMask === null) this.scratchMask = new Uint8Array(this.bpd);
+    const m = this.scratchMask;
+    m.fill(0);
+    const stack = this.freeBlocks[die];
+    for (let i = 0; i < this.freeCount[die]; i++) m[stack[i]] = 1;
+    return m;
+  }
+
+  private place(lp: number, die: number): number {
+    const old = this.l2p[lp];
+    if (old >= 0) {
+      this.p2l[old] = -1;
+      this.valid[Math.floor(old / this.ppb)]--;
+    }
+    if (this.openPage[die] === this.ppb) {
+      if (this.freeCount[die] === 0) throw StorageErrors.badConfig("ssd", "a die ran out of free blocks; the GC reserve is too small");
+      this.openBlock[die] = this.freeBlocks[die][--this.freeCount[die]];
+      this.openPage[die] = 0;
+    }
+    const block = die * this.bpd + this.openBlock[die];
+    const pp = block * this.ppb + this.openPage[die]++;
+    this.l2p[lp] = pp;
+    this.p2l[pp] = lp;
+    this.valid[block]++;
+    return pp;
+  }
+}

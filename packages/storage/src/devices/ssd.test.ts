@@ -1,0 +1,76 @@
+import { RngStreams, Simulation } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { IometerWorkload } from "../workload/iometer.js";
+import { runMeasured } from "../workload/measure.js";
+import { Ssd } from "./ssd.js";
+import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
+
+/** A small SSD (256 MiB raw) so steady state is reached in a few seconds of virtual time. */
+const SMALL: SsdSpec = { ...GENERIC_MLC_SSD, channels: 4, diesPerChannel: 2, pagesPerBlock: 64, blocksPerDie: 128 };
+
+describe("SSD model", () => {
+  it("sustained random writes fall off a cliff once the spare area is used (GC write amplification)", () => {
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, SMALL);
+    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 32 });
+    w.start({ sim, target: ssd, rng: new RngStreams(1).get("w"), vm: 0 });
+    const windowNs = 500_000_000;
+    const iops: number[] = [];
+    let done = 0;
+    let host40 = 0;
+    let gc40 = 0;
+    for (let i = 0; i < 60; i++) {
+      if (i === 40) {
+        host40 = ssd.ftl.hostWrites;
+        gc40 = ssd.ftl.gcCopies;
+      }
+      sim.run({ until: sim.now + windowNs });
+      iops.push((w.stats.completed - done) / (windowNs / 1e9));
+      done = w.stats.completed;
+    }
+    w.stop();
+    const fresh = iops[0];
+    const steady = iops.slice(-10).reduce((a, b) => a + b, 0) / 10;
+    // Fresh: 8 dies programming in parallel, ~8 / 600 µs.
+    expect(fresh).toBeGreaterThan(0.8 * (8 / 600e-6));
+    expect(steady).toBeLessThan(0.4 * fresh);
+    // Steady-state write amplification (last 10 s): pages programmed per host page.
+    const steadyWa = (ssd.ftl.hostWrites - host40 + ssd.ftl.gcCopies - gc40) / (ssd.ftl.hostWrites - host40);
+    expect(steadyWa).toBeGreaterThan(2.5);
+    expect(ssd.writeAmplification).toBeGreaterThan(1);
+    expect(ssd.ftl.erases).toBeGreaterThan(0);
+    // Host wrote more than twice the logical capacity: the cliff is the steady state, not a transient.
+    expect(ssd.ftl.hostWrites).toBeGreaterThan(2 * ssd.ftl.logicalPages);
+  });
+
+  it("random reads scale with outstanding IOs across dies and channels", () => {
+    const rate = (qd: number) => {
+      const sim = new Simulation();
+      const ssd = new Ssd(sim, SMALL);
+      const fill = new IometerWorkload(
+        { ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 4 },
+        { kind: "closed" },
+        "fill",
+      );
+      fill.start({ sim, target: ssd, rng: new RngStreams(1).get("fill"), vm: 0 });
+      while (fill.stats.completed * 16 < ssd.ftl.logicalPages) sim.run({ until: sim.now + 1e8 });
+      fill.stop();
+      sim.run({ until: sim.now + 1e8 });
+      const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd });
+      w.start({ sim, target: ssd, rng: new RngStreams(2).get("w"), vm: 0 });
+      runMeasured(sim, [w], 1e7, 2e8);
+      return w.stats.iops(sim.now);
+    };
+    const qd1 = rate(1);
+    const qd32 = rate(32);
+    // QD1: overhead + tR + transfer ≈ 20 + 50 + 20 µs.
+    expect(qd1).toBeGreaterThan(0.9 * (1 / 90e-6));
+    expect(qd1).toBeLessThan(1.1 * (1 / 90e-6));
+    expect(qd32).toBeGreaterThan(5 * qd1);
+  });
+
+  it("rejects a spare area too small for garbage collection", () => {
+    const sim = new Simulation();
+    expect(() => new Ssd(sim, { ...SMALL, overProvisioning: 0.01 })).toThrow(/over-provisioning/);
+  });
+});

@@ -1,0 +1,127 @@
+import type { Simulation } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
+import type { IoRequest } from "../io.js";
+import { SECTOR_BYTES } from "../io.js";
+import { sharedKind } from "../iostack/event-kinds.js";
+import { IoPool, type StackIo } from "../iostack/stack-io.js";
+import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { PageFtl } from "./ftl.js";
+import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
+
+/**
+ * A flash SSD: `channels × diesPerChannel` dies working in parallel behind a
+ * page-mapped FTL. Each page operation is placed on its die's and channel's
+ * timelines (first come, first served): a read holds the die for tR then the
+ * channel for the transfer; a write holds the channel, then the die for
+ * tPROG. Writes are striped over dies round-robin. When a die runs low on
+ * free blocks, garbage collection runs in the foreground on that die (valid
+ * pages copied back inside the die, then tBERS), which is what makes
+ * sustained random writes fall off a cliff once the spare area is used up.
+ * A write touching part of a page programs the whole page (the
+ * read-modify-write's read is not charged: an assumption).
+ */
+export class Ssd implements BlockTarget {
+  readonly capacitySectors: number;
+  readonly ftl: PageFtl;
+  private readonly sectorsPerPage: number;
+  private readonly dieFree: Float64Array;
+  private readonly chanFree: Float64Array;
+  private readonly xferNs: number;
+  private nextDie = 0;
+  private readonly pool: IoPool;
+  private readonly kindDone: number;
+  completed = 0;
+  /** Time dies spent in GC (ns), summed over dies. */
+  gcNs = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly spec: SsdSpec = GENERIC_MLC_SSD,
+    readonly name = "ssd",
+  ) {
+    if (!(spec.pageBytes >= SECTOR_BYTES && spec.pageBytes % SECTOR_BYTES === 0))
+      throw StorageErrors.badConfig(`ssd ${name}`, `page size must be a multiple of ${SECTOR_BYTES} bytes`);
+    if (!(spec.channels >= 1 && spec.diesPerChannel >= 1 && spec.pagesPerBlock >= 1 && spec.channelMBps > 0))
+      throw StorageErrors.badConfig(`ssd ${name}`, "channels, dies per channel, pages per block and channel rate must be >= 1");
+    this.ftl = new PageFtl(spec);
+    this.sectorsPerPage = spec.pageBytes / SECTOR_BYTES;
+    this.capacitySectors = this.ftl.logicalPages * this.sectorsPerPage;
+    this.dieFree = new Float64Array(this.ftl.dies);
+    this.chanFree = new Float64Array(spec.channels);
+    this.xferNs = (spec.pageBytes / (spec.channelMBps * 1e6)) * 1e9;
+    this.pool = new IoPool(this);
+    this.kindDone = sharedKind(sim, "storage.ssd.done", onDone);
+  }
+
+  /** Host writes plus GC copies, over host writes. */
+  get writeAmplification(): number {
+    const f = this.ftl;
+    return f.hostWrites === 0 ? 1 : (f.hostWrites + f.gcCopies) / f.hostWrites;
+  }
+
+  submit(req: IoRequest, sink: IoSink): void {
+    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
+      throw StorageErrors.badConfig(
+        `ssd ${this.name}`,
+        `IO [${req.lba}, +${req.sectors}) is outside the SSD (${this.capacitySectors} sectors)`,
+      );
+    const now = this.sim.now;
+    const t = now + this.spec.commandOverheadNs;
+    const first = Math.floor(req.lba / this.sectorsPerPage);
+    const last = Math.floor((req.lba + req.sectors - 1) / this.sectorsPerPage);
+    let done = t;
+    for (let lp = first; lp <= last; lp++) {
+      const end = req.isRead ? this.readPage(lp, t) : this.writePage(lp, t);
+      if (end > done) done = end;
+    }
+    const io = this.pool.take(req, sink);
+    this.sim.schedule(done - now, this.kindDone, 0, io);
+  }
+
+  private readPage(lp: number, t: number): number {
+    const pp = this.ftl.lookup(lp);
+    if (pp < 0) return t; // never written: the FTL answers zeros without touching flash
+    const die = this.ftl.dieOf(pp);
+    const ch = die % this.spec.channels;
+    const rEnd = Math.max(t, this.dieFree[die]) + this.spec.pageReadNs;
+    const xEnd = Math.max(rEnd, this.chanFree[ch]) + this.xferNs;
+    this.chanFree[ch] = xEnd;
+    this.dieFree[die] = xEnd;
+    return xEnd;
+  }
+
+  private writePage(lp: number, t: number): number {
+    const die = this.nextDie;
+    this.nextDie = (die + 1) % this.ftl.dies;
+    const ch = die % this.spec.channels;
+    const s = this.spec;
+    // Foreground GC on this die before it takes the page.
+    while (this.ftl.needsGc(die)) {
+      const copied = this.ftl.collect(die);
+      if (copied < 0) break;
+      const gc = copied * (s.pageReadNs + s.pageProgramNs) + s.blockEraseNs;
+      this.dieFree[die] = Math.max(t, this.dieFree[die]) + gc;
+      this.gcNs += gc;
+    }
+    this.ftl.write(lp, die);
+    const xEnd = Math.max(t, this.chanFree[ch]) + this.xferNs;
+    this.chanFree[ch] = xEnd;
+    const pEnd = Math.max(xEnd, this.dieFree[die]) + s.pageProgramNs;
+    this.dieFree[die] = pEnd;
+    return pEnd;
+  }
+
+  /** @internal */
+  finish(io: StackIo): void {
+    const parent = io.parent as IoRequest;
+    const sink = io.parentSink as IoSink;
+    this.pool.give(io);
+    this.completed++;
+    sink.complete(parent);
+  }
+}
+
+function onDone(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as Ssd).finish(io);
+}
