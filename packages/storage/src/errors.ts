@@ -3,4 +3,44 @@ import { VmlabError } from "@vmlab/core-vm";
 /** @vmlab/storage's catalogue of error codes (VMLAB_STORAGE_*, VMLAB_TRACE_*, VMLAB_VSCSI_*). */
 export const StorageErrors = {
   badConfig: (what: string, issue: string) => new VmlabError("VMLAB_STORAGE_BAD_CONFIG", `${what}: ${issue}`, { what, issue }),
+  // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.
+  traceMalformedLine: (file: string, line: number, issue: string, text: string) =>
+    new VmlabError(
+      "VMLAB_TRACE_MALFORMED_LINE",
+      `${file}:${line}: ${issue}${text ? ` in "${text}"` : ""}; fix or delete the line, or pass --skip-bad to count and skip bad lines`,
+      { file, line, issue },
+    ),
+  traceTruncatedRecord: (file: string, record: number, bytes: number, recordBytes: number) =>
+    new VmlabError(
+      "VMLAB_TRACE_TRUNCATED_RECORD",
+      `${file}: record ${record} is cut short (${bytes} of ${recordBytes} bytes at the end of the file); the file was truncated — re-copy it, or pass --skip-bad to ignore the partial record`,
+      { file, record, bytes, recordBytes },
+    ),
+  traceUnknownFormat: (format: string, known: readonly string[]) =>
+    new VmlabError("VMLAB_TRACE_UNKNOWN_FORMAT", `unknown trace format "${format}"; use one of: ${known.join(", ")}`, { format, known }),
+  traceUndetectedFormat: (file: string, known: readonly string[]) =>
+    new VmlabError(
+      "VMLAB_TRACE_UNKNOWN_FORMAT",
+      `${file}: cannot tell the trace format from the file name or its first bytes; pass --format (${known.join("|")})`,
+      { file, known },
+    ),
+  traceBadHeader: (file: string, issue: string) =>
+    new VmlabError("VMLAB_TRACE_MALFORMED_HEADER", `${file}: ${issue}; check that --format matches the file`, { file, issue }),
+  traceNotFound: (file: string) => new VmlabError("VMLAB_TRACE_NOT_FOUND", `trace file ${file} does not exist; check the path`, { file }),
+  traceUnreadable: (file: string, cause: string) =>
+    new VmlabError("VMLAB_TRACE_UNREADABLE", `cannot read trace file ${file} (${cause}); check its permissions`, { file, cause }),
+  traceLineTooLong: (file: string, line: number, maxBytes: number) =>
+    new VmlabError(
+      "VMLAB_TRACE_MALFORMED_LINE",
+      `${file}:${line}: line longer than ${maxBytes} bytes; this is not a text trace of the given format (check --format)`,
+      { file, line, maxBytes },
+    ),
+  vscsiBadState: (issue: string) =>
+    new VmlabError(
+      "VMLAB_VSCSI_BAD_STATE",
+      `saved vscsiStats state is invalid (${issue}); the snapshot is corrupt or from another vmlab version`,
+      {
+        issue,
+      },
+    ),
 } as const;

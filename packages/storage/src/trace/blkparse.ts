@@ -1,0 +1,244 @@
+import { SECTOR_BYTES } from "../io.js";
+import type { TraceReaderOptions, TraceRecord } from "./record.js";
+import type { ByteSource } from "./source.js";
+import { LineProblem, TextTraceReader } from "./text-reader.js";
+
+const SPACE = 32;
+const TAB = 9;
+const ZERO = 48;
+const NINE = 57;
+const COMMA = 44;
+const DOT = 46;
+const PLUS = 43;
+const MINUS = 45;
+/** IOs dispatched and waiting for their completion line; an IO older than this window is emitted without a response time. */
+const WINDOW = 4096;
+
+/**
+ * blkparse's default text output (`blkparse -i trace`):
+ * `dev cpu seq seconds.nanoseconds pid action RWBS sector + blocks [process]`.
+ * An IO is its `D` (issued to the driver) event; its response time is the
+ * time to the matching `C` (complete) event on the same device and sector.
+ * Records come out in `D` order; a bounded window holds dispatched IOs until
+ * their completion (or until the window overflows: then the oldest is emitted
+ * without a response time). Other actions (Q, G, I, M, P, U, m, ...), flushes,
+ * discards and the summary at the end are ignored.
+ */
+export class BlkparseReader extends TextTraceReader {
+  readonly format = "blkparse" as const;
+  private readonly pIssueNs = new Float64Array(WINDOW);
+  private readonly pLba = new Float64Array(WINDOW);
+  private readonly pSectors = new Float64Array(WINDOW);
+  private readonly pResponseNs = new Float64Array(WINDOW);
+  private readonly pDevice = new Float64Array(WINDOW);
+  private readonly pLine = new Float64Array(WINDOW);
+  private readonly pRead = new Uint8Array(WINDOW);
+  private head = 0;
+  private count = 0;
+  // Fields of the line being parsed.
+  private device = 0;
+  private timeNs = 0;
+
+  constructor(source: ByteSource, options: TraceReaderOptions) {
+    super(source, options);
+  }
+
+  protected override ready(rec: TraceRecord): boolean {
+    if (this.count > 0 && this.pResponseNs[this.head] >= 0) {
+      this.emitHead(rec);
+      return true;
+    }
+    return false;
+  }
+
+  protected override finish(rec: TraceRecord): boolean {
+    if (this.count === 0) return false;
+    this.emitHead(rec);
+    return true;
+  }
+
+  protected parseLine(rec: TraceRecord): boolean {
+    this.skipBlanks();
+    // Event lines start with the device "major,minor"; anything else (blank, summary) carries no IO.
+    if (!this.deviceToken()) {
+      this.ignored++;
+      return false;
+    }
+    this.skipToken("CPU");
+    this.skipToken("sequence number");
+    this.timeToken();
+    this.skipToken("PID");
+    const action = this.singleCharToken("action");
+    if (action !== 68 /* D */ && action !== 67 /* C */) {
+      this.ignored++;
+      return false;
+    }
+    const rw = this.rwbsToken();
+    if (rw === 0) {
+      this.ignored++;
+      return false;
+    }
+    this.skipBlanks();
+    if (this.atEnd()) throw new LineProblem(`missing sector after RWBS on a ${action === 68 ? "D" : "C"} event`);
+    const sector = this.uintToken("sector");
+    this.skipBlanks();
+    if (this.buf[this.pos] !== PLUS) throw new LineProblem('missing "+ blocks" after the sector');
+    this.pos++;
+    const blocks = this.uintToken("block count");
+    if (blocks === 0) {
+      this.ignored++;
+      return false;
+    }
+    if (action === 67) {
+      this.completeMatching(sector);
+      return false;
+    }
+    let emitted = false;
+    if (this.count === WINDOW) {
+      this.emitHead(rec);
+      emitted = true;
+    }
+    const i = (this.head + this.count) & (WINDOW - 1);
+    this.pIssueNs[i] = this.timeNs;
+    this.pLba[i] = sector;
+    this.pSectors[i] = blocks;
+    this.pResponseNs[i] = -1;
+    this.pDevice[i] = this.device;
+    this.pLine[i] = this.lineNo;
+    this.pRead[i] = rw === 1 ? 1 : 0;
+    this.count++;
+    return emitted;
+  }
+
+  private emitHead(rec: TraceRecord): void {
+    const i = this.head;
+    rec.issueNs = this.pIssueNs[i];
+    rec.lba = this.pLba[i];
+    rec.sectors = this.pSectors[i];
+    rec.bytes = this.pSectors[i] * SECTOR_BYTES;
+    rec.isRead = this.pRead[i] === 1;
+    rec.responseNs = this.pResponseNs[i];
+    rec.line = this.pLine[i];
+    this.head = (i + 1) & (WINDOW - 1);
+    this.count--;
+  }
+
+  /** Marks the oldest unanswered dispatch of `sector` on this device complete. */
+  private completeMatching(sector: number): void {
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) & (WINDOW - 1);
+      if (this.pResponseNs[i] < 0 && this.pLba[i] === sector && this.pDevice[i] === this.device) {
+        const rt = this.timeNs - this.pIssueNs[i];
+        this.pResponseNs[i] = Math.max(rt, 0);
+        return;
+      }
+    }
+    // A completion for an IO dispatched before the trace began.
+    this.ignored++;
+  }
+
+  private skipBlanks(): void {
+    const buf = this.buf;
+    let i = this.pos;
+    while (i < this.lineEnd && (buf[i] === SPACE || buf[i] === TAB)) i++;
+    this.pos = i;
+  }
+
+  /** "major,minor"; false if the line does not start with one. */
+  private deviceToken(): boolean {
+    const buf = this.buf;
+    let i = this.pos;
+    let major = 0;
+    const first = i;
+    while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) major = major * 10 + (buf[i++] - ZERO);
+    if (i === first || buf[i] !== COMMA) return false;
+    i++;
+    let minor = 0;
+    const firstMinor = i;
+    while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) minor = minor * 10 + (buf[i++] - ZERO);
+    if (i === firstMinor) return false;
+    this.device = major * 1048576 + minor;
+    this.pos = i;
+    return true;
+  }
+
+  private skipToken(what: string): void {
+    this.skipBlanks();
+    const buf = this.buf;
+    let i = this.pos;
+    if (i >= this.lineEnd) throw new LineProblem(`missing field ${what}`);
+    while (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) i++;
+    this.pos = i;
+  }
+
+  private singleCharToken(what: string): number {
+    this.skipBlanks();
+    if (this.pos >= this.lineEnd) throw new LineProblem(`missing field ${what}`);
+    const c = this.buf[this.pos];
+    const start = this.pos;
+    this.skipToken(what);
+    return this.pos - start === 1 ? c : 0;
+  }
+
+  /** "seconds.nanoseconds" into ns. */
+  private timeToken(): void {
+    this.skipBlanks();
+    const buf = this.buf;
+    let i = this.pos;
+    if (i >= this.lineEnd) throw new LineProblem("missing field time");
+    if (buf[i] === MINUS) throw new LineProblem("negative time");
+    let seconds = 0;
+    const first = i;
+    while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) seconds = seconds * 10 + (buf[i++] - ZERO);
+    if (i === first) throw new LineProblem("time is not a number");
+    let ns = 0;
+    if (buf[i] === DOT) {
+      i++;
+      let scale = 1e8;
+      while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) {
+        ns += (buf[i++] - ZERO) * scale;
+        scale /= 10;
+      }
+    }
+    if (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) throw new LineProblem("time is not a number");
+    this.timeNs = seconds * 1e9 + Math.round(ns);
+    this.pos = i;
+  }
+
+  /** RWBS: 1 read, 2 write, 0 neither (flush, discard, none). */
+  private rwbsToken(): number {
+    this.skipBlanks();
+    const buf = this.buf;
+    let i = this.pos;
+    if (i >= this.lineEnd) throw new LineProblem("missing field RWBS");
+    let kind = 0;
+    while (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) {
+      const c = buf[i++];
+      if (c === 82 /* R */) kind = 1;
+      else if (c === 87 /* W */) kind = 2;
+      else if (c === 68 /* D: discard */) return this.skipRest(0);
+    }
+    this.pos = i;
+    return kind;
+  }
+
+  private skipRest(v: number): number {
+    this.pos = this.lineEnd;
+    return v;
+  }
+
+  private uintToken(what: string): number {
+    this.skipBlanks();
+    const buf = this.buf;
+    let i = this.pos;
+    if (i >= this.lineEnd) throw new LineProblem(`missing ${what}`);
+    if (buf[i] === MINUS) throw new LineProblem(`negative ${what}`);
+    let v = 0;
+    const first = i;
+    while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) v = v * 10 + (buf[i++] - ZERO);
+    if (i === first || (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB))
+      throw new LineProblem(`${what} is not a non-negative integer`);
+    this.pos = i;
+    return v;
+  }
+}

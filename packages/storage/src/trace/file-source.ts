@@ -1,0 +1,37 @@
+import { closeSync, openSync, readSync } from "node:fs";
+import { StorageErrors } from "../errors.js";
+import type { ByteSource } from "./source.js";
+
+/**
+ * A file read in fixed-size chunks with synchronous reads: constant memory
+ * whatever the file's size. The only place in trace/ that touches the file
+ * system (house rule 2: IO at the edges).
+ */
+export function fileSource(path: string): ByteSource {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw openError(path, e);
+  }
+  let open = true;
+  return {
+    read(buf, offset, length) {
+      try {
+        return readSync(fd, buf, offset, length, null);
+      } catch (e) {
+        throw StorageErrors.traceUnreadable(path, e instanceof Error ? e.message : String(e));
+      }
+    },
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+function openError(path: string, e: unknown) {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return StorageErrors.traceNotFound(path);
+  return StorageErrors.traceUnreadable(path, e instanceof Error ? e.message : String(e));
+}

@@ -1,0 +1,108 @@
+import { StorageErrors } from "../errors.js";
+import { setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
+import type { ByteSource } from "./source.js";
+import { LineProblem, TextTraceReader } from "./text-reader.js";
+
+const SPACE = 32;
+const TAB = 9;
+const ZERO = 48;
+const NINE = 57;
+const MINUS = 45;
+const HEADER = "fio version 2 iolog";
+
+/** Actions fio writes that carry no data for vscsiStats. */
+const NON_DATA_ACTIONS = new Set(["add", "open", "close", "sync", "datasync", "sync_file_range", "trim"]);
+
+/**
+ * fio's iolog version 2 (`write_iolog=`; replayed with `read_iolog=`): a first
+ * line `fio version 2 iolog`, then `<file> <action> [<offset> <length>]` per
+ * line; actions read, write, trim, sync, datasync, sync_file_range, wait, and
+ * the file actions add, open, close. The format has no clock: fio replays it
+ * back to back, pausing only at `wait` lines (the offset field is the pause
+ * in µs), so the issue time of an IO is the sum of the waits before it.
+ * There are no response times. All files of the log go into one stream.
+ */
+export class FioReader extends TextTraceReader {
+  readonly format = "fio" as const;
+  private clockNs = 0;
+
+  constructor(source: ByteSource, options: TraceReaderOptions) {
+    super(source, options);
+  }
+
+  protected parseLine(rec: TraceRecord): boolean {
+    if (this.lineNo === 1) {
+      const text = new TextDecoder().decode(this.buf.subarray(this.lineStart, this.lineEnd)).trim();
+      if (text !== HEADER) {
+        const hint = text.startsWith("fio version") ? `"${text}" is not supported (only version 2)` : `first line is not "${HEADER}"`;
+        throw StorageErrors.traceBadHeader(this.name, `not a fio version 2 iolog: ${hint}`);
+      }
+      this.ignored++;
+      return false;
+    }
+    this.skipBlanks();
+    if (this.atEnd()) {
+      this.ignored++;
+      return false;
+    }
+    this.skipToken(); // file name
+    this.skipBlanks();
+    const actionStart = this.pos;
+    this.skipToken();
+    const action = new TextDecoder().decode(this.buf.subarray(actionStart, this.pos));
+    if (action === "") throw new LineProblem("missing action");
+    const isRead = action === "read";
+    if (!isRead && action !== "write") {
+      if (action === "wait") {
+        this.clockNs += this.uintToken("wait time (µs)") * 1000;
+        this.ignored++;
+        return false;
+      }
+      if (NON_DATA_ACTIONS.has(action)) {
+        this.ignored++;
+        return false;
+      }
+      throw new LineProblem(`unknown action "${action}" (expected read, write, trim, sync, datasync, wait, add, open or close)`);
+    }
+    const offset = this.uintToken("offset");
+    const length = this.uintToken("length");
+    this.skipBlanks();
+    if (!this.atEnd()) throw new LineProblem("extra fields after the length");
+    if (length === 0) throw new LineProblem("zero length");
+    rec.issueNs = this.clockNs;
+    rec.isRead = isRead;
+    setExtentFromBytes(rec, offset, length);
+    rec.responseNs = -1;
+    rec.line = this.lineNo;
+    return true;
+  }
+
+  private skipBlanks(): void {
+    const buf = this.buf;
+    let i = this.pos;
+    while (i < this.lineEnd && (buf[i] === SPACE || buf[i] === TAB)) i++;
+    this.pos = i;
+  }
+
+  private skipToken(): void {
+    const buf = this.buf;
+    let i = this.pos;
+    while (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) i++;
+    this.pos = i;
+  }
+
+  private uintToken(what: string): number {
+    this.skipBlanks();
+    const buf = this.buf;
+    let i = this.pos;
+    if (i >= this.lineEnd) throw new LineProblem(`missing ${what}`);
+    if (buf[i] === MINUS) throw new LineProblem(`negative ${what}`);
+    let v = 0;
+    const first = i;
+    while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) v = v * 10 + (buf[i++] - ZERO);
+    if (i === first || (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB))
+      throw new LineProblem(`${what} is not a non-negative integer`);
+    this.pos = i;
+    return v;
+  }
+}

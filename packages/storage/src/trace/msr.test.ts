@@ -1,0 +1,118 @@
+import { Rng } from "@vmlab/core-vm";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { MsrReader } from "./msr.js";
+import { msrLine, syntheticMsrTrace } from "./msr-writer.js";
+import { newTraceRecord, type TraceRecord } from "./record.js";
+import { textSource } from "./source.js";
+
+function readAll(text: string, skipBad = false): { records: TraceRecord[]; reader: MsrReader } {
+  const reader = new MsrReader(textSource(text), { name: "t.csv", skipBad });
+  const records: TraceRecord[] = [];
+  const rec = newTraceRecord();
+  while (reader.next(rec)) records.push({ ...rec });
+  return { records, reader };
+}
+
+describe("MSR Cambridge reader", () => {
+  it("parses the documented fields and units (100 ns ticks, bytes)", () => {
+    const { records } = readAll("128166372003061629,hm,0,Write,7014912,4096,26\n128166372016382155,hm,0,Read,1074696192,512,113\n");
+    expect(records).toEqual([
+      { issueNs: 0, lba: 13701, bytes: 4096, sectors: 8, isRead: false, responseNs: 2600, line: 1 },
+      {
+        issueNs: 13320526 * 100 /* 128166372016382155 - 128166372003061629 ticks */,
+        lba: 2099016,
+        bytes: 512,
+        sectors: 1,
+        isRead: true,
+        responseNs: 11300,
+        line: 2,
+      },
+    ]);
+  });
+
+  it("keeps 18-digit timestamps exact relative to the first record (they exceed 2^53)", () => {
+    const { records } = readAll(
+      "128166372003061629,h,0,Read,0,512,1\n128166372003061630,h,0,Read,0,512,1\n128166372003061631,h,0,Read,0,512,1\n",
+    );
+    expect(records.map((r) => r.issueNs)).toEqual([0, 100, 200]);
+  });
+
+  it("skips a header line and CRLF line ends; rounds unaligned extents out to whole sectors", () => {
+    const { records, reader } = readAll("Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\r\n1,h,0,read,1000,100,5\r\n");
+    expect(reader.ignored).toBe(1);
+    expect(records[0]).toMatchObject({ lba: 1, sectors: 2, bytes: 100, isRead: true, line: 2 }); // bytes 1000..1099 touch sectors 1 and 2
+    expect(readAll("1,h,0,Write,1100,30,5\n").records[0]).toMatchObject({ lba: 2, sectors: 1 }); // bytes 1100..1129 stay in sector 2
+  });
+
+  it.each([
+    ["1,h,0,Read,0,-4096,5", /t\.csv:2: negative Size/],
+    ["1,h,0,Trim,0,4096,5", /t\.csv:2: unknown op "Trim" in field Type \(expected Read or Write\)/],
+    ["1,h,0,Read,0,4096", /t\.csv:2: missing field ResponseTime/],
+    ["1,h,0,Read", /t\.csv:2: missing field Offset/],
+    ["1,h,0,Read,0,4096,5,9", /t\.csv:2: more than 7 fields/],
+    ["1,h,0,Read,0x10,4096,5", /t\.csv:2: Offset is not a non-negative integer/],
+    ["1,h,0,Read,0,0,5", /t\.csv:2: zero Size/],
+    ["-1,h,0,Read,0,512,5", /t\.csv:2: negative Timestamp/],
+  ])("rejects %s with an error naming file and line", (bad, message) => {
+    const text = `1,h,0,Read,0,512,5\n${bad}\n2,h,0,Read,0,512,5\n`;
+    expect(() => readAll(text)).toThrow(message);
+    expect(() => readAll(text)).toThrow(
+      expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_LINE", details: expect.objectContaining({ line: 2 }) }),
+    );
+    const { records, reader } = readAll(text, true);
+    expect(records.map((r) => r.line)).toEqual([1, 3]);
+    expect(reader.skipped).toBe(1);
+    expect(reader.firstSkipped).toMatch(message);
+  });
+
+  it("streams across read-buffer boundaries: a large file parses line for line", () => {
+    const text = syntheticMsrTrace(new Rng(1, "msr"), {
+      ios: 20_000,
+      meanInterarrivalNs: 100_000,
+      readFraction: 0.6,
+      sequentialFraction: 0.3,
+      diskBytes: 2 ** 36,
+      medianResponseNs: 2_000_000,
+    });
+    expect(text.length).toBeGreaterThan(3 * (1 << 18)); // several 256 KiB chunks
+    const { records } = readAll(text);
+    expect(records).toHaveLength(20_000);
+    const lines = text.trimEnd().split("\n");
+    for (const i of [0, 4_999, 5_000, 12_345, 19_999]) {
+      const [, , , type, offset, size] = lines[i].split(",");
+      expect(records[i]).toMatchObject({ line: i + 1, isRead: type === "Read", lba: Number(offset) / 512, bytes: Number(size) });
+    }
+  });
+
+  it("property: any generated records survive write → parse", () => {
+    const record = fc.record({
+      gap: fc.integer({ min: 0, max: 10 ** 9 }),
+      isRead: fc.boolean(),
+      offset: fc.integer({ min: 0, max: 2 ** 40 }),
+      bytes: fc.integer({ min: 1, max: 2 ** 22 }),
+      response: fc.integer({ min: 0, max: 10 ** 8 }),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 50 }), (rs) => {
+        let t = 0;
+        const text = rs
+          .map((r) => {
+            t += r.gap * 100;
+            return msrLine(t, "host", 1, r.isRead, r.offset, r.bytes, r.response * 100);
+          })
+          .join("");
+        const { records } = readAll(text);
+        let t2 = 0;
+        records.forEach((got, i) => {
+          t2 += rs[i].gap * 100;
+          expect(got.issueNs).toBe(t2 - rs[0].gap * 100);
+          expect(got.isRead).toBe(rs[i].isRead);
+          expect(got.lba).toBe(Math.floor(rs[i].offset / 512));
+          expect(got.bytes).toBe(rs[i].bytes);
+          expect(got.responseNs).toBe(rs[i].response * 100);
+        });
+      }),
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import { SECTOR_BYTES } from "../io.js";
+
+/** The trace formats vmlab reads. */
+export const TRACE_FORMATS = ["msr", "vscsi", "blkparse", "fio"] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+/**
+ * One IO of a trace, in vmlab's units. Readers fill a caller-owned record in
+ * place (`TraceReader.next(rec)`), so reading a trace allocates nothing per IO.
+ */
+export interface TraceRecord {
+  /** Issue time in ns from the start of the trace (the first record of formats with absolute clocks); -1 if the format has no clock. */
+  issueNs: number;
+  /** First 512-byte sector (LBN). */
+  lba: number;
+  /** Length in bytes as recorded (> 0). */
+  bytes: number;
+  /** Sectors touched: from `lba` to the sector holding the last byte. */
+  sectors: number;
+  isRead: boolean;
+  /** Issue → completion in ns as recorded, or -1 if the format records none. */
+  responseNs: number;
+  /** 1-based line (text formats) or record number (binary) it came from. */
+  line: number;
+}
+
+export function newTraceRecord(): TraceRecord {
+  return { issueNs: 0, lba: 0, bytes: 0, sectors: 0, isRead: false, responseNs: -1, line: 0 };
+}
+
+/** Fills lba/bytes/sectors from a byte offset and length. */
+export function setExtentFromBytes(rec: TraceRecord, offsetBytes: number, bytes: number): void {
+  const lba = Math.floor(offsetBytes / SECTOR_BYTES);
+  rec.lba = lba;
+  rec.bytes = bytes;
+  rec.sectors = Math.ceil((offsetBytes + bytes) / SECTOR_BYTES) - lba;
+}
+
+/**
+ * A streaming trace reader: constant memory (a fixed read buffer plus, for
+ * blkparse, a bounded window of IOs waiting for their completion).
+ */
+export interface TraceReader {
+  readonly format: TraceFormat;
+  /** Fills `rec` with the next IO; false at the end of the trace. */
+  next(rec: TraceRecord): boolean;
+  /** Bad lines/records counted and skipped (only with `skipBad`; otherwise the first one throws). */
+  readonly skipped: number;
+  /** The first skipped line's error message, for the report. */
+  readonly firstSkipped: string | null;
+  /** Well-formed lines that are not reads or writes (headers, trims, flushes, file actions, SCSI commands without data). */
+  readonly ignored: number;
+}
+
+/** Options every reader takes. */
+export interface TraceReaderOptions {
+  /** Name used in error messages (the file path). */
+  name: string;
+  /** Count and skip bad lines instead of throwing. */
+  skipBad?: boolean;
+}

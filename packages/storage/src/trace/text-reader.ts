@@ -1,0 +1,171 @@
+import { StorageErrors } from "../errors.js";
+import type { TraceFormat, TraceReader, TraceReaderOptions, TraceRecord } from "./record.js";
+import type { ByteSource } from "./source.js";
+
+/** Read buffer size; a line longer than this is not a trace line. */
+const CHUNK_BYTES = 1 << 18;
+const COMMA = 44;
+const MINUS = 45;
+const ZERO = 48;
+const NINE = 57;
+const NEWLINE = 10;
+const CR = 13;
+
+/** A bad line: thrown by a parser, turned into a `VmlabError` (or counted with `skipBad`). */
+export class LineProblem {
+  constructor(readonly issue: string) {}
+}
+
+/**
+ * The streaming part every text format shares: fixed buffer, lines found
+ * with a native byte search (no decoding to strings, no splitting of the
+ * whole file), line numbers, skip-bad accounting. Subclasses parse a line in
+ * place from `buf[lineStart, lineEnd)` with the field helpers below.
+ */
+export abstract class TextTraceReader implements TraceReader {
+  abstract readonly format: TraceFormat;
+  skipped = 0;
+  firstSkipped: string | null = null;
+  ignored = 0;
+  protected readonly buf = new Uint8Array(CHUNK_BYTES);
+  protected lineStart = 0;
+  protected lineEnd = 0;
+  protected lineNo = 0;
+  /** Cursor of the field helpers. */
+  protected pos = 0;
+  private start = 0;
+  private end = 0;
+  private eof = false;
+  protected readonly name: string;
+  private readonly skipBad: boolean;
+
+  constructor(
+    private readonly source: ByteSource,
+    options: TraceReaderOptions,
+  ) {
+    this.name = options.name;
+    this.skipBad = options.skipBad ?? false;
+  }
+
+  next(rec: TraceRecord): boolean {
+    for (;;) {
+      if (this.ready(rec)) return true;
+      if (!this.nextLine()) return this.finish(rec);
+      try {
+        if (this.parseLine(rec)) return true;
+      } catch (e) {
+        if (!(e instanceof LineProblem)) throw e;
+        const err = StorageErrors.traceMalformedLine(this.name, this.lineNo, e.issue, this.lineText());
+        if (!this.skipBad) throw err;
+        this.skipped++;
+        this.firstSkipped ??= err.message;
+      }
+    }
+  }
+
+  /** Parses the current line; true if it filled `rec` (including `rec.line`) with an IO, false if the line holds none. Throws `LineProblem`. */
+  protected abstract parseLine(rec: TraceRecord): boolean;
+
+  /** Called before each line: a reader that buffers IOs (blkparse) emits one here. */
+  protected ready(_rec: TraceRecord): boolean {
+    return false;
+  }
+
+  /** Called at the end of the input, until it returns false. */
+  protected finish(_rec: TraceRecord): boolean {
+    return false;
+  }
+
+  private nextLine(): boolean {
+    for (;;) {
+      const nl = this.buf.indexOf(NEWLINE, this.start);
+      if (nl !== -1 && nl < this.end) {
+        this.setLine(this.start, nl);
+        this.start = nl + 1;
+        return true;
+      }
+      if (this.eof) {
+        if (this.start < this.end) {
+          this.setLine(this.start, this.end);
+          this.start = this.end;
+          return true;
+        }
+        this.source.close();
+        return false;
+      }
+      this.refill();
+    }
+  }
+
+  private setLine(start: number, end: number): void {
+    if (end > start && this.buf[end - 1] === CR) end--;
+    this.lineStart = start;
+    this.lineEnd = end;
+    this.pos = start;
+    this.lineNo++;
+  }
+
+  private refill(): void {
+    const rest = this.end - this.start;
+    if (rest === this.buf.length) throw StorageErrors.traceLineTooLong(this.name, this.lineNo + 1, this.buf.length);
+    if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.start = 0;
+      this.end = rest;
+    }
+    const n = this.source.read(this.buf, this.end, this.buf.length - this.end);
+    if (n === 0) this.eof = true;
+    else this.end += n;
+  }
+
+  /** The current line as text (for error messages only), shortened and made printable. */
+  protected lineText(): string {
+    const end = Math.min(this.lineEnd, this.lineStart + 80);
+    const text = new TextDecoder("utf-8", { fatal: false }).decode(this.buf.subarray(this.lineStart, end));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: binary garbage in a text trace is shown as "?"
+    const printable = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
+    return this.lineEnd > end ? `${printable}...` : printable;
+  }
+
+  // ---- field helpers (comma-separated formats) ----
+
+  /** True if the cursor is at the end of the line. */
+  protected atEnd(): boolean {
+    return this.pos >= this.lineEnd;
+  }
+
+  /** Skips a comma-separated field; throws if the line ended first. */
+  protected skipCsvField(what: string): void {
+    const buf = this.buf;
+    const end = this.lineEnd;
+    let i = this.pos;
+    if (i > end) throw new LineProblem(`missing field ${what}`);
+    while (i < end && buf[i] !== COMMA) i++;
+    this.pos = i + 1;
+  }
+
+  /** Parses a non-negative integer field ending at a comma or the line's end. */
+  protected uintCsvField(what: string): number {
+    const buf = this.buf;
+    const end = this.lineEnd;
+    let i = this.pos;
+    if (i > end) throw new LineProblem(`missing field ${what}`);
+    let v = 0;
+    const first = i;
+    while (i < end) {
+      const c = buf[i];
+      if (c === COMMA) break;
+      if (c < ZERO || c > NINE) throw this.badNumber(what, i, first);
+      v = v * 10 + (c - ZERO);
+      i++;
+    }
+    if (i === first) throw new LineProblem(`missing field ${what}`);
+    this.pos = i + 1;
+    return v;
+  }
+
+  private badNumber(what: string, i: number, first: number): LineProblem {
+    if (i === first && this.buf[i] === MINUS) return new LineProblem(`negative ${what}`);
+    return new LineProblem(`${what} is not a non-negative integer`);
+  }
+}

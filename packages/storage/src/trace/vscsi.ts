@@ -1,0 +1,159 @@
+import { StorageErrors } from "../errors.js";
+import { SECTOR_BYTES } from "../io.js";
+import type { TraceReader, TraceReaderOptions, TraceRecord } from "./record.js";
+import type { ByteSource } from "./source.js";
+
+/**
+ * CloudPhysics VMware vSCSI command traces (`.vscsi`), laid out as
+ * libCacheSim's reader reads them (traceReader/customizedReader/vscsi.h).
+ * Two little-endian record versions, told apart by the high byte of the
+ * 16-bit `ver` field of the first two records:
+ *
+ *   v1 (32 B): u32 sn, u32 len, u32 nSG, u16 cmd, u16 ver, u64 lbn, u64 ts
+ *   v2 (40 B): u16 cmd, u16 ver, u32 sn, u32 len, u32 nSG, u64 lbn, u64 ts, u64 rt
+ *
+ * `ts` is in µs (libCacheSim divides by 10^6 for seconds), `len` in bytes,
+ * `lbn` in 512-byte sectors, `cmd` the SCSI opcode. `rt` (v2 only) is the
+ * response time, taken to be in µs like `ts` — an assumption: libCacheSim
+ * does not read it. Commands other than READ/WRITE(6/10/12/16) carry no data
+ * for vscsiStats and are ignored (counted in `ignored`).
+ */
+export const VSCSI_V1_RECORD_BYTES = 32;
+export const VSCSI_V2_RECORD_BYTES = 40;
+const BATCH_RECORDS = 8192;
+
+/** SCSI opcodes: READ(6/10/12/16) and WRITE(6/10/12/16). */
+const READ_OPCODES = new Set([0x08, 0x28, 0xa8, 0x88]);
+const WRITE_OPCODES = new Set([0x0a, 0x2a, 0xaa, 0x8a]);
+const OPCODE_KIND = new Uint8Array(256);
+for (const op of READ_OPCODES) OPCODE_KIND[op] = 1;
+for (const op of WRITE_OPCODES) OPCODE_KIND[op] = 2;
+
+export class VscsiReader implements TraceReader {
+  readonly format = "vscsi" as const;
+  skipped = 0;
+  firstSkipped: string | null = null;
+  ignored = 0;
+  /** 1 or 2 once the first bytes were read. */
+  version = 0;
+  private recordBytes = 0;
+  private readonly buf = new Uint8Array(BATCH_RECORDS * VSCSI_V2_RECORD_BYTES);
+  private readonly view = new DataView(this.buf.buffer);
+  private start = 0;
+  private end = 0;
+  private eof = false;
+  private recordNo = 0;
+  private baseTsUs = -1;
+  private readonly name: string;
+  private readonly skipBad: boolean;
+
+  constructor(
+    private readonly source: ByteSource,
+    options: TraceReaderOptions,
+  ) {
+    this.name = options.name;
+    this.skipBad = options.skipBad ?? false;
+  }
+
+  next(rec: TraceRecord): boolean {
+    if (this.version === 0) this.detectVersion();
+    const size = this.recordBytes;
+    for (;;) {
+      if (this.end - this.start < size) {
+        this.refill();
+        const left = this.end - this.start;
+        if (left < size) {
+          if (left === 0) return this.close();
+          const err = StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size);
+          if (!this.skipBad) throw err;
+          this.skipped++;
+          this.firstSkipped ??= err.message;
+          this.start = this.end;
+          return this.close();
+        }
+      }
+      const at = this.start;
+      this.start += size;
+      this.recordNo++;
+      const v = this.view;
+      const v2 = this.version === 2;
+      const cmd = v2 ? v.getUint16(at, true) : v.getUint16(at + 12, true);
+      const ver = v2 ? v.getUint16(at + 2, true) : v.getUint16(at + 14, true);
+      if (ver >> 8 !== this.version) {
+        const err = StorageErrors.traceMalformedLine(
+          this.name,
+          this.recordNo,
+          `record ${this.recordNo} has version ${ver >> 8}, the file's first records have version ${this.version} (corrupt or misaligned record)`,
+          "",
+        );
+        if (!this.skipBad) throw err;
+        this.skipped++;
+        this.firstSkipped ??= err.message;
+        continue;
+      }
+      const len = v2 ? v.getUint32(at + 8, true) : v.getUint32(at + 4, true);
+      const kind = OPCODE_KIND[cmd & 0xff];
+      if (kind === 0 || cmd > 0xff || len === 0) {
+        this.ignored++;
+        continue;
+      }
+      const lbn = v.getUint32(at + 16, true) + v.getUint32(at + 20, true) * 2 ** 32;
+      const tsUs = v.getUint32(at + 24, true) + v.getUint32(at + 28, true) * 2 ** 32;
+      if (this.baseTsUs < 0) this.baseTsUs = tsUs;
+      rec.issueNs = (tsUs - this.baseTsUs) * 1000;
+      rec.lba = lbn;
+      rec.bytes = len;
+      rec.sectors = Math.ceil(len / SECTOR_BYTES);
+      rec.isRead = kind === 1;
+      rec.responseNs = v2 ? (v.getUint32(at + 32, true) + v.getUint32(at + 36, true) * 2 ** 32) * 1000 : -1;
+      rec.line = this.recordNo;
+      return true;
+    }
+  }
+
+  private close(): false {
+    this.source.close();
+    return false;
+  }
+
+  /** As libCacheSim: v2 if the first two records' `ver` high bytes are 2, else v1 if they are 1. */
+  private detectVersion(): void {
+    while (!this.eof && this.end < 2 * VSCSI_V2_RECORD_BYTES) this.readMore();
+    const n = this.end;
+    const v = this.view;
+    const fits = (size: number) => Math.min(2, Math.floor(n / size));
+    const test = (size: number, verAt: number, want: number) => {
+      const k = fits(size);
+      if (k === 0) return false;
+      for (let r = 0; r < k; r++) if (v.getUint16(r * size + verAt, true) >> 8 !== want) return false;
+      return true;
+    };
+    if (test(VSCSI_V2_RECORD_BYTES, 2, 2)) this.version = 2;
+    else if (test(VSCSI_V1_RECORD_BYTES, 14, 1)) this.version = 1;
+    else if (n === 0) throw StorageErrors.traceBadHeader(this.name, "the file is empty");
+    else
+      throw StorageErrors.traceBadHeader(
+        this.name,
+        n < VSCSI_V1_RECORD_BYTES
+          ? `only ${n} bytes: too short for a vscsi record`
+          : "not a vscsi trace: the first records' version fields are neither 1 (32-byte records) nor 2 (40-byte records)",
+      );
+    this.recordBytes = this.version === 2 ? VSCSI_V2_RECORD_BYTES : VSCSI_V1_RECORD_BYTES;
+  }
+
+  private refill(): void {
+    const rest = this.end - this.start;
+    if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.start = 0;
+      this.end = rest;
+    }
+    while (!this.eof && this.end < this.buf.length - VSCSI_V2_RECORD_BYTES) this.readMore();
+  }
+
+  private readMore(): void {
+    const n = this.source.read(this.buf, this.end, this.buf.length - this.end);
+    if (n === 0) this.eof = true;
+    else this.end += n;
+  }
+}

@@ -1,0 +1,310 @@
+import { z } from "zod";
+import { StorageErrors } from "../errors.js";
+import { VSCSI_HISTOGRAMS } from "./bins.js";
+import { VscsiHistogram } from "./histogram.js";
+
+/**
+ * How the first IO (of all IOs, of reads, of writes) is treated by the
+ * histograms that compare an IO with its predecessor (seek distance,
+ * closest-of-16 distance, interarrival):
+ * - "skip": no sample (our default: there is no predecessor, so no distance);
+ * - "zero": measured against a zero state — previous IO ended at LBN 0 and was
+ *   issued at time 0 — as ESX does with the state left from before its window,
+ *   so every histogram's count equals the number of IOs, as in an ESX printout.
+ */
+export type FirstIoPolicy = "skip" | "zero";
+
+export interface VscsiStatsOptions {
+  firstIo?: FirstIoPolicy;
+}
+
+const ALL = 0;
+const READS = 1;
+const WRITES = 2;
+/** ESX keeps the distance to the closest of the previous 16 commands (IISWC 2007, vscsiStats). */
+const CLOSEST_WINDOW = 16;
+
+/**
+ * vscsiStats for one virtual disk: ESX's 16 online histograms, updated at
+ * issue and completion in the vSCSI layer (Ahmad, IISWC 2007).
+ *
+ * Definitions (verified against a real ESXi printout; see docs/vscsistats.md):
+ * - seek distance = this IO's first LBN − the previous IO's **last** LBN, so
+ *   sequential IO is +1; the Read (Write) histogram compares with the previous
+ *   Read (Write), as ESX's "between successive Read commands" says;
+ * - closest-of-16 = the seek distance to whichever of the previous 16 IOs (any
+ *   type) gives the smallest |distance| (ties: the most recent); total only;
+ * - outstanding IOs when an IO is issued counts that IO; the Read (Write)
+ *   histogram counts outstanding Reads (Writes) when a Read (Write) is issued;
+ * - latency and interarrival in whole µs (truncated); the Read (Write)
+ *   interarrival is the time since the previous Read (Write).
+ */
+export class VscsiStats {
+  readonly ioLength = [
+    new VscsiHistogram(VSCSI_HISTOGRAMS[0].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[1].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[2].limits),
+  ];
+  readonly seekDistance = [
+    new VscsiHistogram(VSCSI_HISTOGRAMS[3].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[4].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[5].limits),
+  ];
+  readonly seekDistanceClosest16 = new VscsiHistogram(VSCSI_HISTOGRAMS[6].limits);
+  readonly latency = [
+    new VscsiHistogram(VSCSI_HISTOGRAMS[7].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[8].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[9].limits),
+  ];
+  readonly outstandingIOs = [
+    new VscsiHistogram(VSCSI_HISTOGRAMS[10].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[11].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[12].limits),
+  ];
+  readonly interarrival = [
+    new VscsiHistogram(VSCSI_HISTOGRAMS[13].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[14].limits),
+    new VscsiHistogram(VSCSI_HISTOGRAMS[15].limits),
+  ];
+  /** All 16 in ESX's print order (the order of `VSCSI_HISTOGRAMS`). */
+  readonly histograms: readonly VscsiHistogram[];
+
+  readonly firstIo: FirstIoPolicy;
+  /** IOs issued (seen at the vSCSI layer). */
+  ios = 0;
+  /** IOs whose issue time was earlier than the previous IO's (interarrival recorded as 0). */
+  outOfOrder = 0;
+
+  /** Outstanding IOs per split (all, reads, writes). */
+  private readonly outstanding = new Float64Array(3);
+  /** Last LBN of the previous IO per split; valid where `hasPrevious` is 1. */
+  private readonly previousLastLbn = new Float64Array(3);
+  /** Issue time (ns) of the previous timed IO per split; valid where `hasPreviousTime` is 1. */
+  private readonly previousIssueNs = new Float64Array(3);
+  private readonly hasPrevious = new Uint8Array(3);
+  private readonly hasPreviousTime = new Uint8Array(3);
+  /** Ring of the last LBNs of the previous 16 IOs. */
+  private readonly recentLastLbn = new Float64Array(CLOSEST_WINDOW);
+  private recentCount = 0;
+  private recentHead = 0;
+
+  constructor(options: VscsiStatsOptions = {}) {
+    this.firstIo = options.firstIo ?? "skip";
+    this.histograms = [
+      ...this.ioLength,
+      ...this.seekDistance,
+      this.seekDistanceClosest16,
+      ...this.latency,
+      ...this.outstandingIOs,
+      ...this.interarrival,
+    ];
+    this.clearState();
+  }
+
+  /**
+   * An IO issued to the virtual disk at `nowNs`: updates IO length, seek
+   * distances, outstanding IOs (counting this one) and interarrival. Pair
+   * with `complete`.
+   */
+  issue(nowNs: number, lba: number, sectors: number, bytes: number, isRead: boolean): void {
+    const split = isRead ? READS : WRITES;
+    this.outstanding[ALL]++;
+    this.outstanding[split]++;
+    this.outstandingIOs[ALL].record(this.outstanding[ALL]);
+    this.outstandingIOs[split].record(this.outstanding[split]);
+    this.issueUntracked(nowNs, lba, sectors, bytes, isRead);
+  }
+
+  /** An issued IO completed after `latencyNs` (issue → completion at the vSCSI layer). */
+  complete(latencyNs: number, isRead: boolean): void {
+    this.outstanding[ALL]--;
+    this.outstanding[isRead ? READS : WRITES]--;
+    this.recordLatency(latencyNs, isRead);
+  }
+
+  /** Records a latency sample without queue accounting (trace replay knows latencies up front). */
+  recordLatency(latencyNs: number, isRead: boolean): void {
+    const us = latencyNs > 0 ? Math.floor(latencyNs / 1000) : 0;
+    this.latency[ALL].record(us);
+    this.latency[isRead ? READS : WRITES].record(us);
+  }
+
+  /**
+   * An IO whose completion is not observed (a trace without response times):
+   * every histogram but outstanding IOs and latency. `nowNs < 0` means the
+   * format has no timestamps: no interarrival sample either.
+   */
+  issueUntracked(nowNs: number, lba: number, sectors: number, bytes: number, isRead: boolean): void {
+    const split = isRead ? READS : WRITES;
+    this.ios++;
+    this.ioLength[ALL].record(bytes);
+    this.ioLength[split].record(bytes);
+
+    // Seek distance: first LBN of this IO − last LBN of the previous one (sequential = +1).
+    const zero = this.firstIo === "zero";
+    if (this.hasPrevious[ALL] === 1 || zero) this.seekDistance[ALL].record(lba - this.previousLastLbn[ALL]);
+    if (this.hasPrevious[split] === 1 || zero) this.seekDistance[split].record(lba - this.previousLastLbn[split]);
+    this.recordClosest16(lba, zero);
+    const last = lba + (sectors > 0 ? sectors : 1) - 1;
+    this.previousLastLbn[ALL] = last;
+    this.previousLastLbn[split] = last;
+    this.hasPrevious[ALL] = 1;
+    this.hasPrevious[split] = 1;
+    const ring = this.recentHead;
+    this.recentLastLbn[ring] = last;
+    this.recentHead = (ring + 1) & (CLOSEST_WINDOW - 1);
+    if (this.recentCount < CLOSEST_WINDOW) this.recentCount++;
+
+    if (nowNs >= 0) {
+      this.recordInterarrival(ALL, nowNs, zero);
+      this.recordInterarrival(split, nowNs, zero);
+    }
+  }
+
+  private recordClosest16(lba: number, zero: boolean): void {
+    const n = this.recentCount;
+    if (n === 0) {
+      if (zero) this.seekDistanceClosest16.record(lba);
+      return;
+    }
+    // Walk from the most recent backwards so ties go to the most recent IO.
+    let best = 0;
+    let bestAbs = Number.POSITIVE_INFINITY;
+    let i = this.recentHead;
+    for (let k = 0; k < n; k++) {
+      i = (i + CLOSEST_WINDOW - 1) & (CLOSEST_WINDOW - 1);
+      const d = lba - this.recentLastLbn[i];
+      const a = d < 0 ? -d : d;
+      if (a < bestAbs) {
+        bestAbs = a;
+        best = d;
+      }
+    }
+    this.seekDistanceClosest16.record(best);
+  }
+
+  private recordInterarrival(split: number, nowNs: number, zero: boolean): void {
+    if (this.hasPreviousTime[split] === 1 || zero) {
+      let dt = nowNs - this.previousIssueNs[split];
+      if (dt < 0) {
+        if (split === ALL) this.outOfOrder++;
+        dt = 0;
+      }
+      this.interarrival[split].record(Math.floor(dt / 1000));
+    }
+    this.previousIssueNs[split] = nowNs;
+    this.hasPreviousTime[split] = 1;
+  }
+
+  /** Outstanding IOs right now (all splits). */
+  get outstandingNow(): number {
+    return this.outstanding[ALL];
+  }
+
+  /** Clears every histogram and the inter-IO state (ESX's `vscsiStats -r`). */
+  reset(): void {
+    for (const h of this.histograms) h.reset();
+    this.ios = 0;
+    this.outOfOrder = 0;
+    this.clearState();
+  }
+
+  private clearState(): void {
+    this.outstanding.fill(0);
+    this.previousLastLbn.fill(0);
+    this.previousIssueNs.fill(0);
+    this.hasPrevious.fill(0);
+    this.hasPreviousTime.fill(0);
+    this.recentLastLbn.fill(0);
+    this.recentCount = 0;
+    this.recentHead = 0;
+  }
+
+  save(): VscsiStatsState {
+    return {
+      version: 1,
+      firstIo: this.firstIo,
+      ios: this.ios,
+      outOfOrder: this.outOfOrder,
+      histograms: this.histograms.map((h) => ({ counts: Array.from(h.counts), count: h.count, sum: h.sum, min: h.min, max: h.max })),
+      outstanding: Array.from(this.outstanding),
+      previousLastLbn: Array.from(this.previousLastLbn),
+      previousIssueNs: Array.from(this.previousIssueNs),
+      hasPrevious: Array.from(this.hasPrevious, (v) => v === 1),
+      hasPreviousTime: Array.from(this.hasPreviousTime, (v) => v === 1),
+      recent: this.recentInOrder(),
+    };
+  }
+
+  /** Restores a `save()`d state; validates it first (saved state is untrusted input). */
+  restore(state: unknown): void {
+    const parsed = VscsiStatsStateSchema.safeParse(state);
+    if (!parsed.success) throw StorageErrors.vscsiBadState(parsed.error.issues[0]?.message ?? "schema mismatch");
+    const s = parsed.data;
+    if (s.firstIo !== this.firstIo) throw StorageErrors.vscsiBadState(`firstIo is "${s.firstIo}", this collector uses "${this.firstIo}"`);
+    if (s.histograms.length !== this.histograms.length) throw StorageErrors.vscsiBadState(`expected ${this.histograms.length} histograms`);
+    s.histograms.forEach((hs, i) => {
+      const h = this.histograms[i];
+      if (hs.counts.length !== h.counts.length)
+        throw StorageErrors.vscsiBadState(`histogram ${i} has ${hs.counts.length} buckets, expected ${h.counts.length}`);
+      const total = hs.counts.reduce((a, b) => a + b, 0);
+      if (total !== hs.count) throw StorageErrors.vscsiBadState(`histogram ${i}: bucket counts add up to ${total}, count is ${hs.count}`);
+    });
+    s.histograms.forEach((hs, i) => {
+      const h = this.histograms[i];
+      h.counts.set(hs.counts);
+      h.count = hs.count;
+      h.sum = hs.sum;
+      h.min = hs.min;
+      h.max = hs.max;
+    });
+    this.ios = s.ios;
+    this.outOfOrder = s.outOfOrder;
+    this.outstanding.set(s.outstanding);
+    this.previousLastLbn.set(s.previousLastLbn);
+    this.previousIssueNs.set(s.previousIssueNs);
+    this.hasPrevious.set(s.hasPrevious.map((b) => (b ? 1 : 0)));
+    this.hasPreviousTime.set(s.hasPreviousTime.map((b) => (b ? 1 : 0)));
+    this.recentLastLbn.fill(0);
+    s.recent.forEach((v, i) => {
+      this.recentLastLbn[i] = v;
+    });
+    this.recentCount = s.recent.length;
+    this.recentHead = s.recent.length & (CLOSEST_WINDOW - 1);
+  }
+
+  /** The ring's contents, oldest first. */
+  private recentInOrder(): number[] {
+    const out: number[] = [];
+    const start = (this.recentHead - this.recentCount + CLOSEST_WINDOW) & (CLOSEST_WINDOW - 1);
+    for (let k = 0; k < this.recentCount; k++) out.push(this.recentLastLbn[(start + k) & (CLOSEST_WINDOW - 1)]);
+    return out;
+  }
+}
+
+const finite = z.number().finite();
+const triple = z.array(finite).length(3);
+const flags = z.array(z.boolean()).length(3);
+
+export const VscsiStatsStateSchema = z.object({
+  version: z.literal(1),
+  firstIo: z.enum(["skip", "zero"]),
+  ios: z.number().int().nonnegative(),
+  outOfOrder: z.number().int().nonnegative(),
+  histograms: z.array(
+    z.object({
+      counts: z.array(z.number().int().nonnegative()),
+      count: z.number().int().nonnegative(),
+      sum: finite,
+      min: finite,
+      max: finite,
+    }),
+  ),
+  outstanding: z.array(z.number().int().nonnegative()).length(3),
+  previousLastLbn: triple,
+  previousIssueNs: triple,
+  hasPrevious: flags,
+  hasPreviousTime: flags,
+  recent: z.array(finite).max(CLOSEST_WINDOW),
+});
+export type VscsiStatsState = z.infer<typeof VscsiStatsStateSchema>;
