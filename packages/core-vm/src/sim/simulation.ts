@@ -26,7 +26,10 @@ export const SimulationStateSchema = z
     events: z.array(PendingEventSchema),
   })
   .superRefine((s, ctx) => {
+    const seqs = new Set<number>();
     for (const e of s.events) {
+      if (seqs.has(e.seq)) ctx.addIssue({ code: "custom", message: `two events share seq ${e.seq}` });
+      seqs.add(e.seq);
       if (e.time < s.now) ctx.addIssue({ code: "custom", message: `event seq ${e.seq} at ${e.time} ns is before now=${s.now}` });
       if (e.seq >= s.nextSeq) ctx.addIssue({ code: "custom", message: `event seq ${e.seq} >= nextSeq ${s.nextSeq}` });
     }
@@ -135,8 +138,7 @@ export class Simulation {
     this.stopRequested = false;
     let count = 0;
     while (count < maxEvents && !this.stopRequested) {
-      if (q.peekTime() > until) break;
-      q.pop();
+      if (!q.pop(until)) break;
       this.now = q.time;
       count++;
       handlers[q.kind](q.num, q.obj);

@@ -1,0 +1,181 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EventQueue, type PendingEvent } from "./event-queue.js";
+
+/** The reference: every pending event in an array, the earliest found by sorting on (time, seq). */
+class ReferenceQueue {
+  events: PendingEvent[] = [];
+  nextSeq = 0;
+  push(time: number, kind: number, num: number): number {
+    const seq = this.nextSeq++;
+    this.events.push({ time, seq, kind, num, obj: { seq } });
+    return seq;
+  }
+  sorted(): PendingEvent[] {
+    return [...this.events].sort((a, b) => a.time - b.time || a.seq - b.seq);
+  }
+  pop(limit = Number.POSITIVE_INFINITY): PendingEvent | undefined {
+    let at = -1;
+    for (let i = 0; i < this.events.length; i++) {
+      const e = this.events[i];
+      const b = this.events[at];
+      if (at < 0 || e.time < b.time || (e.time === b.time && e.seq < b.seq)) at = i;
+    }
+    if (at < 0 || this.events[at].time > limit) return undefined;
+    return this.events.splice(at, 1)[0];
+  }
+  cancel(seq: number): boolean {
+    const before = this.events.length;
+    this.events = this.events.filter((e) => e.seq !== seq);
+    return this.events.length < before;
+  }
+}
+
+type Op =
+  | { op: "push"; delay: number; kind: number }
+  | { op: "pop"; limitDelay: number | null }
+  | { op: "cancel"; back: number }
+  | { op: "peek" };
+
+/** Delays from several scales at once, with many ties (0, small integers) and far-future outliers. */
+const delayArb = fc.oneof(
+  fc.constantFrom(0, 0, 1, 2, 3),
+  fc.integer({ min: 0, max: 50 }),
+  fc.integer({ min: 0, max: 5_000 }),
+  fc.integer({ min: 0, max: 2 ** 40 }),
+);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ op: fc.constant("push" as const), delay: delayArb, kind: fc.integer({ min: 1, max: 5 }) }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("pop" as const), limitDelay: fc.option(delayArb, { nil: null }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("cancel" as const), back: fc.integer({ min: 0, max: 40 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("peek" as const) }) },
+);
+
+/** Replays ops on both queues, checking every observable result; returns the number of pops that fired. */
+function replay(ops: Op[], start: number): number {
+  const q = new EventQueue(16);
+  const ref = new ReferenceQueue();
+  let now = start;
+  let fired = 0;
+  for (const o of ops) {
+    if (o.op === "push") {
+      const seq = q.push(now + o.delay, o.kind, o.delay, { seq: q.sequence });
+      expect(seq).toBe(ref.push(now + o.delay, o.kind, o.delay));
+    } else if (o.op === "pop") {
+      const limit = o.limitDelay === null ? Number.POSITIVE_INFINITY : now + o.limitDelay;
+      const want = ref.pop(limit);
+      const got = q.pop(limit);
+      expect(got).toBe(want !== undefined);
+      if (want !== undefined) {
+        expect({ time: q.time, seq: q.seq, kind: q.kind, num: q.num, obj: q.obj }).toEqual(want);
+        now = q.time;
+        fired++;
+      }
+    } else if (o.op === "cancel") {
+      // Aim at recent handles: some pending, some fired, some cancelled, some never issued.
+      const seq = ref.nextSeq - 1 - o.back + 2;
+      expect(q.cancel(seq)).toBe(ref.cancel(seq));
+    } else {
+      expect(q.peekTime()).toBe(ref.sorted()[0]?.time ?? Number.POSITIVE_INFINITY);
+    }
+    expect(q.size).toBe(ref.events.length);
+  }
+  expect(q.entries()).toEqual(ref.sorted());
+  // Drain: the rest must come out in (time, seq) order too.
+  for (const want of ref.sorted()) {
+    expect(q.pop()).toBe(true);
+    expect([q.time, q.seq]).toEqual([want.time, want.seq]);
+  }
+  expect(q.pop()).toBe(false);
+  return fired;
+}
+
+describe("EventQueue", () => {
+  it("pops in (time, seq) order under interleaved push/pop/cancel/peek (property)", () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 400 }), fc.constantFrom(0, 1_000_000, 2 ** 45), (ops, start) => {
+        replay(ops, start);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps exact order through calendar resizes and width changes (long runs, many ties)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(0, 1), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1_000_000 })), {
+          minLength: 500,
+          maxLength: 2000,
+        }),
+        (delays) => {
+          // Fill (growing the calendar), hold for a while, then drain (shrinking it).
+          const ops: Op[] = [
+            ...delays.map((d, i) => ({ op: "push" as const, delay: d, kind: (i % 3) + 1 })),
+            ...delays.slice(0, 400).flatMap((d) => [
+              { op: "pop" as const, limitDelay: null },
+              { op: "push" as const, delay: d, kind: 1 },
+            ]),
+            ...delays.map(() => ({ op: "pop" as const, limitDelay: null })),
+          ];
+          replay(ops, 0);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it("fires ties in scheduling order", () => {
+    const q = new EventQueue();
+    for (let i = 0; i < 100; i++) q.push(i % 2 === 0 ? 50 : 10, 1, i, undefined);
+    const order: number[] = [];
+    while (q.pop()) order.push(q.num);
+    const odd = [...Array(50).keys()].map((i) => 2 * i + 1);
+    const even = odd.map((i) => i - 1);
+    expect(order).toEqual([...odd, ...even]);
+  });
+
+  it("cancels in O(1) without leaving the cancelled event behind", () => {
+    const q = new EventQueue();
+    const handles: number[] = [];
+    for (let i = 0; i < 10_000; i++) handles.push(q.push(1_000_000_000 + i, 1, i, undefined));
+    for (let i = 0; i < 10_000; i += 2) expect(q.cancel(handles[i])).toBe(true);
+    expect(q.cancel(handles[0])).toBe(false);
+    expect(q.cancel(-1)).toBe(false);
+    expect(q.cancel(1.5)).toBe(false);
+    expect(q.cancel(99_999)).toBe(false);
+    expect(q.size).toBe(5_000);
+    let n = 0;
+    while (q.pop()) {
+      expect(q.num % 2).toBe(1);
+      n++;
+    }
+    expect(n).toBe(5_000);
+  });
+
+  it("finds long-lived events again after 10^5 later pushes (sequence index overflow)", () => {
+    const q = new EventQueue(16);
+    const timer = q.push(10 ** 12, 7, 0, undefined);
+    q.cancel(q.push(5, 1, 0, undefined)); // build the index early
+    for (let i = 0; i < 100_000; i++) {
+      q.push(i, 1, i, undefined);
+      q.pop();
+    }
+    expect(q.cancel(timer)).toBe(true);
+    expect(q.size).toBe(0);
+  });
+
+  it("keeps a hold model's calendar at one bucket per distinct time", () => {
+    const q = new EventQueue();
+    let x = 1;
+    const next = () => {
+      x = (x * 48271) % 2147483647;
+      return Math.round(-1000 * Math.log(x / 2147483647));
+    };
+    for (let i = 0; i < 10_000; i++) q.push(next(), 1, 0, undefined);
+    for (let i = 0; i < 50_000; i++) {
+      q.pop();
+      q.push(q.time + next(), 1, 0, undefined);
+    }
+    expect(q.shape).toEqual({ buckets: 8192, width: 1 });
+  });
+});

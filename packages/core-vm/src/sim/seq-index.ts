@@ -1,0 +1,58 @@
+/** Empty entry. */
+const NIL = -1;
+/** Table entries per slot: with sequential keys, a collision needs an event to outlive 4× capacity later pushes. */
+const ENTRIES_PER_SLOT = 4;
+
+/**
+ * Sequence number → slot, so `cancel(seq)` is O(1) expected without changing
+ * the handle a caller holds (the sequence number, which survives a snapshot).
+ *
+ * A direct-mapped table indexed by `seq mod P`: sequence numbers are handed
+ * out consecutively, so live events rarely share an entry. The rare event
+ * that finds its entry taken (one that outlives P later pushes, e.g. a long
+ * timer) goes to an overflow Map. The slot's own sequence number (kept by the
+ * queue, -1 when free) confirms a hit, so stale entries are harmless.
+ */
+export class SeqIndex {
+  private table: Int32Array;
+  private mask: number;
+  private overflow = new Map<number, number>();
+
+  constructor(slots: number) {
+    const p = pow2AtLeast(slots * ENTRIES_PER_SLOT);
+    this.table = new Int32Array(p).fill(NIL);
+    this.mask = p - 1;
+  }
+
+  set(seq: number, slot: number): void {
+    const i = seq & this.mask;
+    if (this.table[i] === NIL) this.table[i] = slot;
+    else this.overflow.set(seq, slot);
+  }
+
+  /** The slot of a pending event, or -1. `sSeq` is the queue's slot → sequence array. */
+  get(seq: number, sSeq: Float64Array): number {
+    if (!Number.isInteger(seq) || seq < 0) return NIL;
+    const s = this.table[seq & this.mask];
+    if (s !== NIL && sSeq[s] === seq) return s;
+    if (this.overflow.size === 0) return NIL;
+    return this.overflow.get(seq) ?? NIL;
+  }
+
+  remove(seq: number, slot: number): void {
+    const i = seq & this.mask;
+    if (this.table[i] === slot) this.table[i] = NIL;
+    else this.overflow.delete(seq);
+  }
+
+  /** Enters the pending slots (`sSeq[s] >= 0`) among the first `used`. */
+  rebuild(sSeq: Float64Array, used: number): void {
+    for (let s = 0; s < used; s++) if (sSeq[s] >= 0) this.set(sSeq[s], s);
+  }
+}
+
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
