@@ -38,6 +38,7 @@ export class BlkparseReader extends TextTraceReader {
   // Fields of the line being parsed.
   private device = 0;
   private timeNs = 0;
+  private flush = false;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {
     super(source, options);
@@ -79,6 +80,12 @@ export class BlkparseReader extends TextTraceReader {
       return false;
     }
     this.skipBlanks();
+    const c = this.buf[this.pos];
+    if (this.flush && (this.atEnd() || c < ZERO || c > NINE)) {
+      // A pure flush (e.g. "FWS [jbd2]") carries no sector and no data.
+      this.ignored++;
+      return false;
+    }
     if (this.atEnd()) throw new LineProblem(`missing sector after RWBS on a ${action === 68 ? "D" : "C"} event`);
     const sector = this.uintToken("sector");
     this.skipBlanks();
@@ -212,9 +219,11 @@ export class BlkparseReader extends TextTraceReader {
     let i = this.pos;
     if (i >= this.lineEnd) throw new LineProblem("missing field RWBS");
     let kind = 0;
+    this.flush = false;
     while (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) {
       const c = buf[i++];
-      if (c === 82 /* R */) kind = 1;
+      if (c === 70 /* F: flush or FUA */) this.flush = true;
+      else if (c === 82 /* R */) kind = 1;
       else if (c === 87 /* W */) kind = 2;
       else if (c === 68 /* D: discard */) return this.skipRest(0);
     }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { BlkparseReader } from "./blkparse.js";
+import { newTraceRecord, type TraceRecord } from "./record.js";
+import { textSource } from "./source.js";
+
+function readAll(text: string, skipBad = false) {
+  const reader = new BlkparseReader(textSource(text), { name: "t.txt", skipBad });
+  const records: TraceRecord[] = [];
+  const rec = newTraceRecord();
+  while (reader.next(rec)) records.push({ ...rec });
+  return { records, reader };
+}
+
+const SAMPLE = `  8,0    3        1     0.000000000   697  Q   W 223490 + 8 [kjournald]
+  8,0    3        2     0.000001000   697  G   W 223490 + 8 [kjournald]
+  8,0    3        3     0.000002000   697  D   W 223490 + 8 [kjournald]
+  8,0    3        4     0.000010000   700  D   R 1000 + 16 [cat]
+  8,0    3        5     0.000500000     0  C   R 1000 + 16 [0]
+  8,0    3        6     0.001002000     0  C   W 223490 + 8 [0]
+  8,0    1        7     0.002000000   697  D  FWS [kjournald]
+  8,0    1        8     0.003000000   697  D  RA 5000 + 256 [cat]
+  8,0    1        9     0.003000000   697  m   N cfq697 insert_request
+CPU0 (8,0):
+ Reads Queued:           1,        8KiB	 Writes Queued:           1,        4KiB
+Total (8,0):
+`;
+
+describe("blkparse reader", () => {
+  it("takes D events as issues, matches C events for response times, and keeps D order", () => {
+    const { records, reader } = readAll(SAMPLE);
+    expect(records).toEqual([
+      { issueNs: 2_000, lba: 223490, sectors: 8, bytes: 4096, isRead: false, responseNs: 1_000_000, line: 3 },
+      { issueNs: 10_000, lba: 1000, sectors: 16, bytes: 8192, isRead: true, responseNs: 490_000, line: 4 },
+      { issueNs: 3_000_000, lba: 5000, sectors: 256, bytes: 131072, isRead: true, responseNs: -1, line: 8 },
+    ]);
+    expect(reader.ignored).toBeGreaterThan(5); // Q, G, flush, message, summary lines
+  });
+
+  it("reports malformed event lines by line number", () => {
+    const bad = "  8,0    3        3     0.000002000   697  D   W -5 + 8 [x]\n";
+    expect(() => readAll(bad)).toThrow(/t\.txt:1: negative sector/);
+    expect(() => readAll("  8,0    3        3     0.000002000   697  D   W 12 8 [x]\n")).toThrow(/t\.txt:1: missing "\+ blocks"/);
+    expect(() => readAll("  8,0    3        3     0.0000x2000   697  D   W 12 + 8 [x]\n")).toThrow(/time is not a number/);
+    const { records, reader } = readAll(`${bad}${SAMPLE}`, true);
+    expect(records).toHaveLength(3);
+    expect(reader.skipped).toBe(1);
+  });
+});

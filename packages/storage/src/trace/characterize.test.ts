@@ -1,0 +1,54 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { VscsiStats } from "../vscsistats/collector.js";
+import { formatEsxCsv, histogramOf, toJson } from "../vscsistats/format.js";
+import { characterizeTrace } from "./characterize.js";
+import { MsrReader } from "./msr.js";
+import { msrLine } from "./msr-writer.js";
+import { openTraceFile } from "./open-file.js";
+import { textSource } from "./source.js";
+
+const SHIPPED = new URL("../../data/traces/cloudphysics-io.vscsi", import.meta.url).pathname;
+const GOLDEN = new URL("../vscsistats/golden/cloudphysics-io.esx.csv", import.meta.url).pathname;
+
+function characterizeMsr(lines: string[]) {
+  const stats = new VscsiStats();
+  const summary = characterizeTrace(new MsrReader(textSource(lines.join("")), { name: "t.csv" }), stats);
+  return { stats, summary, json: toJson(stats) };
+}
+
+describe("characterizeTrace", () => {
+  it("derives outstanding IOs from overlapping [issue, issue + response) intervals and latency from the response time", () => {
+    const us = 1000;
+    const { json, summary } = characterizeMsr([
+      msrLine(0, "h", 0, true, 0, 4096, 100 * us), // [0, 100)
+      msrLine(10 * us, "h", 0, true, 4096, 4096, 100 * us), // [10, 110): 2 outstanding
+      msrLine(20 * us, "h", 0, false, 8192, 4096, 30 * us), // [20, 50): 3 outstanding; first write
+      msrLine(100 * us, "h", 0, true, 0, 4096, 5 * us), // the first completes exactly now: 2 outstanding (itself + the second)
+      msrLine(200 * us, "h", 0, false, 0, 4096, 5 * us), // all done: 1
+    ]);
+    expect(summary).toMatchObject({ ios: 5, timedIos: 5, skipped: 0 });
+    const oio = histogramOf(json, "outstandingIOs");
+    expect(oio.counts.slice(0, 3)).toEqual([2, 2, 1]); // values 1, 2, 3, 2, 1 into buckets 1, 2, (2,4]
+    expect(histogramOf(json, "outstandingIOs", "reads").max).toBe(2);
+    expect(histogramOf(json, "outstandingIOs", "writes").max).toBe(1);
+    const lat = histogramOf(json, "latency");
+    expect([lat.count, lat.min, lat.max, lat.mean]).toEqual([5, 5, 100, 48]);
+    expect(histogramOf(json, "interarrival").counts.slice(0, 5)).toEqual([0, 2, 2, 0, 0]); // 10, 10, 80, 100 µs
+  });
+
+  it("golden: the shipped CloudPhysics trace prints exactly the committed ESX CSV", () => {
+    const stats = new VscsiStats();
+    const summary = characterizeTrace(openTraceFile(SHIPPED), stats);
+    expect(summary).toMatchObject({ ios: 113_872, timedIos: 0, skipped: 0, ignored: 0 });
+    const csv = formatEsxCsv(stats, { diskName: "cloudphysics-io.vscsi" });
+    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(GOLDEN)) writeFileSync(GOLDEN, csv);
+    expect(csv).toBe(readFileSync(GOLDEN, "utf8"));
+    // Independent facts about the file (see data/traces/SOURCE.md), so the golden cannot drift unnoticed.
+    const json = toJson(stats);
+    expect(histogramOf(json, "ioLength").count).toBe(113_872);
+    expect(histogramOf(json, "ioLength", "reads").count).toBe(46_974);
+    expect(histogramOf(json, "seekDistance").count).toBe(113_871); // the first IO has no predecessor
+    expect(histogramOf(json, "latency").count).toBe(0); // v1 records have no response time
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { FioReader } from "./fio.js";
+import { newTraceRecord, type TraceRecord } from "./record.js";
+import { textSource } from "./source.js";
+
+function readAll(text: string, skipBad = false) {
+  const reader = new FioReader(textSource(text), { name: "t.iolog", skipBad });
+  const records: TraceRecord[] = [];
+  const rec = newTraceRecord();
+  while (reader.next(rec)) records.push({ ...rec });
+  return { records, reader };
+}
+
+describe("fio iolog v2 reader", () => {
+  it("reads read/write lines, advances the clock at wait lines, ignores file actions and syncs", () => {
+    const { records, reader } = readAll(
+      [
+        "fio version 2 iolog",
+        "/dev/sdb add",
+        "/dev/sdb open",
+        "/dev/sdb write 0 4096",
+        "/dev/sdb wait 250 0",
+        "/dev/sdb read 4096 8192",
+        "/dev/sdb sync 0 0",
+        "/dev/sdb trim 0 4096",
+        "/dev/sdb close",
+      ].join("\n"),
+    );
+    expect(records).toEqual([
+      { issueNs: 0, lba: 0, bytes: 4096, sectors: 8, isRead: false, responseNs: -1, line: 4 },
+      { issueNs: 250_000, lba: 8, bytes: 8192, sectors: 16, isRead: true, responseNs: -1, line: 6 },
+    ]);
+    expect(reader.ignored).toBe(7);
+  });
+
+  it("requires the version 2 header", () => {
+    expect(() => readAll("fio version 3 iolog\n0 /dev/sdb read 0 4096\n")).toThrow(/only version 2/);
+    expect(() => readAll("/dev/sdb read 0 4096\n")).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }));
+  });
+
+  it.each([
+    ["/dev/sdb read 0 -4096", /t\.iolog:2: negative length/],
+    ["/dev/sdb frobnicate 0 4096", /t\.iolog:2: unknown action "frobnicate"/],
+    ["/dev/sdb read 0", /t\.iolog:2: missing length/],
+    ["/dev/sdb read 0 4096 7", /t\.iolog:2: extra fields/],
+  ])("rejects %s", (bad, message) => {
+    const text = `fio version 2 iolog\n${bad}\n/dev/sdb read 0 512\n`;
+    expect(() => readAll(text)).toThrow(message);
+    const { records, reader } = readAll(text, true);
+    expect(records.map((r) => r.line)).toEqual([3]);
+    expect(reader.skipped).toBe(1);
+  });
+});
