@@ -1,0 +1,139 @@
+import { NS_PER_MS, type Simulation } from "@vmlab/core-vm";
+import { type BlockTarget, IoPool, type IoRequest, type IoSink, type StackIo, sharedKind } from "@vmlab/storage";
+import { QosErrors } from "../errors.js";
+import { requireInteger, requireNonNegative } from "../validate.js";
+
+export interface Raid5Options {
+  /** Stripe unit (chunk) per member, sectors (CLARiiON default element size: 64 KB = 128 sectors). */
+  stripeUnitSectors: number;
+  /** LBA ranges resident in the array's read cache: reads there complete in `cacheHitMs` without touching a disk. */
+  cachedRanges: { startLba: number; sectors: number }[];
+  /** Latency of a controller cache hit, ms. */
+  cacheHitMs: number;
+}
+
+export const DEFAULT_RAID5: Raid5Options = { stripeUnitSectors: 128, cachedRanges: [], cacheHitMs: 0.5 };
+
+/**
+ * A RAID-5 LUN over N member disks with rotating (left-symmetric) parity, as
+ * PARDA's CLARiiON CX3-40 LUN on a 10-disk RAID-5 group (PARDA §5). Logical
+ * stripe unit u lives on row ⌊u/(N−1)⌋; the row's parity is on member
+ * (row mod N) and its data units follow it. A read goes to the one member
+ * that holds it (IOs are assumed not to cross a stripe unit: 16 KB inside
+ * 64 KB units). A small write is the classic read-modify-write: read old data
+ * and old parity, then write both — four member IOs in two phases. There is
+ * no write-back cache (an assumption: PARDA's experiments are reads).
+ */
+export class Raid5Lun implements BlockTarget {
+  readonly capacitySectors: number;
+  private readonly pool: IoPool;
+  private readonly kindHit: number;
+  private readonly dataDisks: number;
+  /** Child IOs to members, pooled; their `link` points to the parent copy. */
+  private readonly childPool: IoPool;
+  private readonly childSink: IoSink;
+  completed = 0;
+  cacheHits = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly members: BlockTarget[],
+    readonly options: Raid5Options = DEFAULT_RAID5,
+  ) {
+    if (members.length < 3) throw QosErrors.badConfig("array.disks", `RAID-5 needs at least 3 member disks, got ${members.length}`);
+    requireInteger("array.stripeUnitSectors", options.stripeUnitSectors, 1);
+    requireNonNegative("array.cacheHitMs", options.cacheHitMs);
+    this.dataDisks = members.length - 1;
+    const perMember = Math.min(...members.map((m) => m.capacitySectors));
+    const rows = Math.floor(perMember / options.stripeUnitSectors);
+    this.capacitySectors = rows * this.dataDisks * options.stripeUnitSectors;
+    this.pool = new IoPool(this);
+    this.childPool = new IoPool(this);
+    this.childSink = { complete: (req) => this.childDone(req as StackIo) };
+    this.kindHit = sharedKind(sim, "qos.raid5.hit", onHit);
+  }
+
+  /** Member index and member LBA of a logical LBA (exposed for tests). */
+  locate(lba: number): { member: number; memberLba: number; parityMember: number } {
+    const su = this.options.stripeUnitSectors;
+    const unit = Math.floor(lba / su);
+    const row = Math.floor(unit / this.dataDisks);
+    const n = this.members.length;
+    const parityMember = row % n;
+    const member = (parityMember + 1 + (unit % this.dataDisks)) % n;
+    return { member, memberLba: row * su + (lba % su), parityMember };
+  }
+
+  submit(req: IoRequest, sink: IoSink): void {
+    const io = this.pool.take(req, sink);
+    if (req.isRead && this.isCached(req.lba)) {
+      this.cacheHits++;
+      this.sim.schedule(this.options.cacheHitMs * NS_PER_MS, this.kindHit, 0, io);
+      return;
+    }
+    const su = this.options.stripeUnitSectors;
+    const unit = Math.floor(req.lba / su);
+    const row = Math.floor(unit / this.dataDisks);
+    const n = this.members.length;
+    const parity = row % n;
+    const member = (parity + 1 + (unit % this.dataDisks)) % n;
+    const memberLba = row * su + (req.lba % su);
+    if (req.isRead) {
+      io.a = 1;
+      this.child(io, member, memberLba, true);
+      return;
+    }
+    // Read-modify-write, phase 1: read old data and old parity.
+    io.a = 2;
+    io.b = 1;
+    io.t0 = member * 65536 + parity; // remembered for phase 2
+    this.child(io, member, memberLba, true);
+    this.child(io, parity, memberLba, true);
+  }
+
+  private isCached(lba: number): boolean {
+    for (const r of this.options.cachedRanges) if (lba >= r.startLba && lba < r.startLba + r.sectors) return true;
+    return false;
+  }
+
+  private child(parent: StackIo, member: number, memberLba: number, isRead: boolean): void {
+    const c = this.childPool.take(parent, null);
+    c.lba = memberLba;
+    c.isRead = isRead;
+    c.link = parent;
+    c.a = member;
+    this.members[member].submit(c, this.childSink);
+  }
+
+  private childDone(c: StackIo): void {
+    const parent = c.link as StackIo;
+    const memberLba = c.lba;
+    this.childPool.give(c);
+    if (--parent.a > 0) return;
+    if (parent.b === 1) {
+      // Phase 2 of a small write: write new data and new parity.
+      parent.b = 2;
+      parent.a = 2;
+      const member = Math.floor(parent.t0 / 65536);
+      const parity = parent.t0 % 65536;
+      this.child(parent, member, memberLba, false);
+      this.child(parent, parity, memberLba, false);
+      return;
+    }
+    this.finish(parent);
+  }
+
+  /** @internal */
+  finish(io: StackIo): void {
+    this.completed++;
+    const parent = io.parent as IoRequest;
+    const sink = io.parentSink as IoSink;
+    this.pool.give(io);
+    sink.complete(parent);
+  }
+}
+
+function onHit(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as Raid5Lun).finish(io);
+}

@@ -1,0 +1,236 @@
+import { NS_PER_S, Rng, RngStreams, Simulation } from "@vmlab/core-vm";
+import { Raid5Lun } from "../array/raid5-lun.js";
+import { SptfDisk } from "../array/sptf-disk.js";
+import { SharedLatencyFile } from "../control/shared-file.js";
+import { checkWindowLaw } from "../control/window-law.js";
+import { QosErrors } from "../errors.js";
+import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
+import type { ClusterSpec } from "./config.js";
+import { QosHost } from "./qos-host.js";
+
+const SECTORS_PER_GB = 2 * 1024 * 1024;
+
+/** One sample of one host: what its time-series charts show. */
+export interface HostSample {
+  t: number;
+  host: number;
+  window: number;
+  iops: number;
+  /** Mean device latency of the host's IOs in the interval, ms (0 if none). */
+  latencyMs: number;
+  ios: number;
+  latencySumMs: number;
+  /** IOs completed per VM of this host in the interval. */
+  vmIos: number[];
+}
+
+export interface ClusterRun {
+  samples: HostSample[];
+  hosts: number;
+  sampleS: number;
+  /** Simulation events executed (for benchmarks). */
+  events: number;
+}
+
+/** Checks a cluster spec, naming the offending key. */
+export function checkClusterSpec(spec: ClusterSpec): void {
+  if (spec.hosts.length === 0) throw QosErrors.badConfig("hosts", "need at least one host");
+  requirePositive("durationS", spec.durationS);
+  requirePositive("sampleS", spec.sampleS);
+  requirePositive("control.periodS", spec.control.periodS);
+  requireInteger("array.disks", spec.array.disks, 3);
+  checkWindowLaw(
+    {
+      latencyThresholdMs: spec.control.latencyThresholdMs,
+      smoothingGamma: spec.control.smoothingGamma,
+      beta: spec.control.betaPerShare,
+      windowMin: spec.control.windowMin,
+      windowMax: spec.control.windowMax,
+      maxGrowthFactor: 2,
+    },
+    "control.",
+  );
+  if (spec.control.betaPerShare <= 0) throw QosErrors.badConfig("control.betaPerShare", "must be > 0");
+  spec.hosts.forEach((h, i) => {
+    requireInteger(`hosts[${i}].fixedDepth`, h.fixedDepth, 1);
+    h.vms.forEach((v, j) => {
+      const k = `hosts[${i}].vms[${j}]`;
+      requirePositive(`${k}.share`, v.share);
+      requireInteger(`${k}.oio`, v.oio, 1);
+      requirePositive(`${k}.ioKB`, v.ioKB);
+      requirePositive(`${k}.diskGB`, v.diskGB);
+      requireNonNegative(`${k}.startS`, v.startS);
+      if (!(v.readFraction >= 0 && v.readFraction <= 1))
+        throw QosErrors.badConfig(`${k}.readFraction`, `must be in [0, 1], got ${v.readFraction}`);
+    });
+  });
+  for (const e of spec.events) if (e.kind === "setThreshold") requirePositive("events[].latencyThresholdMs", e.latencyThresholdMs);
+}
+
+/**
+ * Hosts sharing one RAID-5 LUN, each running its own scheduler and control
+ * loop, with no coordinator: PARDA's experimental setup (§5) in one
+ * deterministic simulation. Each host's control ticks start at its own
+ * random phase within the period, as independent hosts' timers would.
+ */
+export function runCluster(spec: ClusterSpec, onProgress?: (doneS: number, totalS: number) => void): ClusterRun {
+  checkClusterSpec(spec);
+  const sim = new Simulation({ initialCapacity: 4096 });
+  const rng = new RngStreams(spec.seed);
+  const disks = Array.from({ length: spec.array.disks }, () => new SptfDisk(sim, spec.array.disk));
+  const { layouts, cachedRanges, lba } = placeDisks(spec);
+  const lun = new Raid5Lun(sim, disks, {
+    stripeUnitSectors: spec.array.stripeUnitSectors,
+    cachedRanges,
+    cacheHitMs: spec.array.cacheHitMs,
+  });
+  if (lba > lun.capacitySectors)
+    throw QosErrors.badConfig("hosts[].vms[].diskGB", `the virtual disks (${lba} sectors) do not fit on the LUN (${lun.capacitySectors})`);
+  let vmBase = 0;
+  const hosts = spec.hosts.map((h, i) => {
+    const host = new QosHost(sim, i, h, spec.control, lun, vmBase, layouts[i], rng);
+    vmBase += h.vms.length;
+    return host;
+  });
+  const file = new SharedLatencyFile(hosts.length);
+  const periodNs = spec.control.periodS * NS_PER_S;
+
+  const kindTick = sim.on("qos.control.tick", (h) => {
+    hosts[h].controlTick(file);
+    sim.schedule(periodNs, kindTick, h);
+  });
+  const phase = new Rng(spec.seed, "control-phase");
+  hosts.forEach((_, h) => {
+    sim.schedule(Math.floor(phase.random() * periodNs) + 1, kindTick, h);
+  });
+
+  const kindStart = sim.on("qos.vm.start", (g, obj) => {
+    hosts[obj as number].startVm(g);
+  });
+  const kindStop = sim.on("qos.vm.stop", (g, obj) => {
+    hosts[obj as number].stopVm(g);
+  });
+  const kindThreshold = sim.on("qos.threshold", (ms) => {
+    for (const h of hosts) h.latencyThresholdMs = ms;
+  });
+  spec.hosts.forEach((h, i) => {
+    h.vms.forEach((v, j) => {
+      sim.schedule(v.startS * NS_PER_S, kindStart, j, i);
+      if (Number.isFinite(v.stopS)) sim.schedule(v.stopS * NS_PER_S, kindStop, j, i);
+    });
+  });
+  for (const e of spec.events) {
+    if (e.kind === "setThreshold") sim.schedule(e.atS * NS_PER_S, kindThreshold, e.latencyThresholdMs);
+    else sim.schedule(e.atS * NS_PER_S, e.kind === "stopVm" ? kindStop : kindStart, e.vm, e.host);
+  }
+
+  const samples: HostSample[] = [];
+  const lastVmIos = hosts.map((h) => h.vms.map(() => 0));
+  const sampleNs = spec.sampleS * NS_PER_S;
+  const kindSample = sim.on("qos.sample", () => {
+    const t = sim.now / NS_PER_S;
+    hosts.forEach((h, i) => {
+      const vmIos = h.vms.map((vm, j) => {
+        const c = vm.stats.completed;
+        const d = c - lastVmIos[i][j];
+        lastVmIos[i][j] = c;
+        return d;
+      });
+      const latencySumMs = h.sampleLatencyNs / 1e6;
+      samples.push({
+        t,
+        host: i,
+        window: h.window,
+        iops: h.sampleIos / spec.sampleS,
+        latencyMs: h.sampleIos > 0 ? latencySumMs / h.sampleIos : 0,
+        ios: h.sampleIos,
+        latencySumMs,
+        vmIos,
+      });
+      h.sampleIos = 0;
+      h.sampleLatencyNs = 0;
+    });
+    onProgress?.(t, spec.durationS);
+    if (sim.now + sampleNs <= spec.durationS * NS_PER_S) sim.schedule(sampleNs, kindSample);
+  });
+  sim.schedule(sampleNs, kindSample);
+  sim.run({ until: spec.durationS * NS_PER_S });
+  return { samples, hosts: hosts.length, sampleS: spec.sampleS, events: sim.executed };
+}
+
+type Layout = { base: number; extentSectors: number; stride: number };
+
+/** Lays the VMs' virtual disks on the LUN (see `Placement`); returns each VM's layout, the cache-resident ranges and the sectors used. */
+function placeDisks(spec: ClusterSpec): { layouts: Layout[][]; cachedRanges: { startLba: number; sectors: number }[]; lba: number } {
+  const cachedRanges: { startLba: number; sectors: number }[] = [];
+  const all = spec.hosts.flatMap((h) => h.vms);
+  if (spec.placement === "interleaved") {
+    const gb = all[0]?.diskGB ?? 1;
+    if (!all.every((v) => v.diskGB === gb))
+      throw QosErrors.badConfig("placement", "interleaved placement needs every VM's diskGB to be equal");
+    if (!Number.isInteger(gb)) throw QosErrors.badConfig("hosts[].vms[].diskGB", "interleaved placement needs a whole number of GB");
+    let g = 0;
+    const layouts = spec.hosts.map((h) =>
+      h.vms.map((v) => {
+        const base = g * SECTORS_PER_GB;
+        if (v.cacheResident)
+          for (let k = 0; k < gb; k++) cachedRanges.push({ startLba: base + k * all.length * SECTORS_PER_GB, sectors: SECTORS_PER_GB });
+        g++;
+        return { base, extentSectors: SECTORS_PER_GB, stride: all.length };
+      }),
+    );
+    return { layouts, cachedRanges, lba: all.length * gb * SECTORS_PER_GB };
+  }
+  let lba = 0;
+  const layouts = spec.hosts.map((h) =>
+    h.vms.map((v) => {
+      const sectors = v.diskGB * SECTORS_PER_GB;
+      if (v.cacheResident) cachedRanges.push({ startLba: lba, sectors });
+      const layout = { base: lba, extentSectors: sectors, stride: 1 };
+      lba += sectors;
+      return layout;
+    }),
+  );
+  return { layouts, cachedRanges, lba };
+}
+
+/** Per-host and per-VM averages over [fromS, toS] of a run, from its samples. */
+export interface ClusterSummary {
+  hostIops: number[];
+  hostLatencyMs: number[];
+  hostWindow: number[];
+  vmIops: number[][];
+  totalIops: number;
+  /** IO-weighted mean device latency over all hosts, ms. */
+  latencyMs: number;
+}
+
+export function summarize(run: ClusterRun, fromS: number, toS: number): ClusterSummary {
+  const n = run.hosts;
+  const ios = new Array<number>(n).fill(0);
+  const lat = new Array<number>(n).fill(0);
+  const win = new Array<number>(n).fill(0);
+  const cnt = new Array<number>(n).fill(0);
+  const vmIos: number[][] = [];
+  for (const s of run.samples) {
+    if (s.t <= fromS || s.t > toS + 1e-9) continue;
+    ios[s.host] += s.ios;
+    lat[s.host] += s.latencySumMs;
+    win[s.host] += s.window;
+    cnt[s.host]++;
+    if (!vmIos[s.host]) vmIos[s.host] = s.vmIos.map(() => 0);
+    s.vmIos.forEach((v, j) => {
+      vmIos[s.host][j] += v;
+    });
+  }
+  const seconds = Math.max(1e-9, cnt[0] * run.sampleS);
+  const totalIos = ios.reduce((a, b) => a + b, 0);
+  return {
+    hostIops: ios.map((x) => x / seconds),
+    hostLatencyMs: ios.map((x, i) => (x > 0 ? lat[i] / x : 0)),
+    hostWindow: win.map((w, i) => (cnt[i] > 0 ? w / cnt[i] : 0)),
+    vmIops: vmIos.map((row) => (row ?? []).map((x) => x / seconds)),
+    totalIops: totalIos / seconds,
+    latencyMs: totalIos > 0 ? lat.reduce((a, b) => a + b, 0) / totalIos : 0,
+  };
+}

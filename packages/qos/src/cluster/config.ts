@@ -1,0 +1,120 @@
+import type { SptfDiskSpec } from "../array/sptf-disk.js";
+
+/** How a host sets its issue-queue depth. */
+export type HostControlMode =
+  /** No control: the adapter's fixed queue depth (the papers' "uncontrolled" baseline). */
+  | "none"
+  /** A fixed per-host depth chosen by the administrator. */
+  | "static"
+  /** PARDA: window law on the cluster-wide average latency read from the shared file. */
+  | "parda"
+  /** SPEED'08 flow control: the FAST-TCP-like law on the host's own (local) latency, with growth capped at 2w. */
+  | "flow";
+
+export type HostSchedulerKind = "sfq" | "fcfs" | "mclock";
+
+export interface VmSpec {
+  /** Proportional share φ (SFQ weight, mClock share; PARDA's β sums these). */
+  share: number;
+  /** mClock reservation, IOPS (0 = none). */
+  reservationIops: number;
+  /** mClock limit, IOPS (Infinity = none). */
+  limitIops: number;
+  /** Outstanding IOs the VM keeps. */
+  oio: number;
+  /** IO size, KB. */
+  ioKB: number;
+  /** Fraction of reads. */
+  readFraction: number;
+  /** Virtual disk size, GB (PARDA: 16 GB). */
+  diskGB: number;
+  /** Whole virtual disk resident in the array's read cache (a working set that fits). */
+  cacheResident: boolean;
+  /** When the VM starts and stops issuing, s (stop: Infinity = never). */
+  startS: number;
+  stopS: number;
+}
+
+export interface HostSpec {
+  vms: VmSpec[];
+  control: HostControlMode;
+  scheduler: HostSchedulerKind;
+  /** Depth for `static`; for `none` the adapter queue depth. */
+  fixedDepth: number;
+}
+
+/** The control loop's parameters, shared by all hosts (PARDA §5: L, γ = 0.8, α = 0.002, 2 s period). */
+export interface ControlSpec {
+  /** L, ms. */
+  latencyThresholdMs: number;
+  /** γ ∈ (0, 1]. */
+  smoothingGamma: number;
+  /** α ∈ (0, 1], per-IO latency EWMA weight. */
+  latencyEwmaAlpha: number;
+  /** Control period, s. */
+  periodS: number;
+  windowMin: number;
+  windowMax: number;
+  /** β per unit of share: β_h = betaPerShare × Σ shares of the host's active VMs. */
+  betaPerShare: number;
+  /** Window every controlled host starts with. */
+  initialWindow: number;
+}
+
+export interface ArraySpec {
+  disks: number;
+  disk: SptfDiskSpec;
+  stripeUnitSectors: number;
+  cacheHitMs: number;
+}
+
+export type ClusterEvent =
+  | { atS: number; kind: "stopVm" | "startVm"; host: number; vm: number }
+  | { atS: number; kind: "setThreshold"; latencyThresholdMs: number };
+
+/**
+ * How the VMs' virtual disks sit on the LUN: one after another, or
+ * interleaved in 1 GB extents so that every VM spans the whole LUN (then no
+ * VM is favoured by where its data lies; all VMs must have equal disks).
+ */
+export type Placement = "contiguous" | "interleaved";
+
+export interface ClusterSpec {
+  hosts: HostSpec[];
+  placement: Placement;
+  control: ControlSpec;
+  array: ArraySpec;
+  events: ClusterEvent[];
+  durationS: number;
+  /** Time-series sampling interval, s. */
+  sampleS: number;
+  seed: number;
+}
+
+export const PARDA_CONTROL: ControlSpec = {
+  latencyThresholdMs: 30,
+  smoothingGamma: 0.8,
+  latencyEwmaAlpha: 0.002,
+  periodS: 2,
+  windowMin: 4,
+  windowMax: 64,
+  betaPerShare: 1,
+  initialWindow: 32,
+};
+
+/** PARDA's micro-benchmark VM: 16 KB random reads, 32 OIO, 16 GB virtual disk (§5). */
+export function microVm(over: Partial<VmSpec> = {}): VmSpec {
+  return {
+    share: 1,
+    reservationIops: 0,
+    limitIops: Number.POSITIVE_INFINITY,
+    oio: 32,
+    ioKB: 16,
+    readFraction: 1,
+    diskGB: 16,
+    cacheResident: false,
+    startS: 0,
+    stopS: Number.POSITIVE_INFINITY,
+    ...over,
+  };
+}

@@ -1,0 +1,81 @@
+import type { Simulation } from "@vmlab/core-vm";
+import { type HostScheduler as AdapterScheduler, type IoRequest, type SchedulerHost, sharedKind } from "@vmlab/storage";
+import type { HostScheduler } from "../sched/scheduler.js";
+
+/** Hears every completion's device latency (dispatch → completion), PARDA's congestion signal. */
+export interface LatencyListener {
+  onDeviceLatency(localVm: number, latencyNs: number, nowNs: number): void;
+}
+
+/**
+ * Plugs one of this package's schedulers (SFQ(D), mClock, FCFS) into the
+ * storage package's host adapter, which owns the issue queue. Requests are
+ * kept in a slot table so the scheduler only sees integer ids; VM indices on
+ * requests are global (unique in the cluster) and `vmBase` maps them to the
+ * host's local ones. For time-based schedulers (mClock limits and
+ * reservations) it arms one wake-up event when nothing may go yet.
+ */
+export class SchedulerBridge implements AdapterScheduler {
+  private host: SchedulerHost | null = null;
+  private slots: (IoRequest | null)[] = [];
+  private free: number[] = [];
+  private readonly kindWake: number;
+  private wakeAt = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly inner: HostScheduler,
+    private readonly vmBase: number,
+    private readonly listener: LatencyListener,
+    private readonly costOf: (req: IoRequest) => number = () => 1,
+  ) {
+    this.kindWake = sharedKind(sim, "qos.scheduler.wake", onWake);
+  }
+
+  get queued(): number {
+    return this.inner.queued;
+  }
+
+  attach(host: SchedulerHost): void {
+    this.host = host;
+  }
+
+  enqueue(req: IoRequest, nowNs: number): void {
+    const id = this.free.length > 0 ? (this.free.pop() as number) : this.slots.length;
+    if (id === this.slots.length) this.slots.push(req);
+    else this.slots[id] = req;
+    this.inner.enqueue(req.vm - this.vmBase, id, this.costOf(req), nowNs);
+  }
+
+  dequeue(nowNs: number): IoRequest | null {
+    const id = this.inner.dispatch(nowNs);
+    if (id < 0) {
+      const at = this.inner.nextEligibleNs(nowNs);
+      if (at !== Number.POSITIVE_INFINITY && at < this.wakeAt) {
+        this.wakeAt = at;
+        this.sim.schedule(Math.max(0, Math.ceil(at - nowNs)), this.kindWake, 0, this);
+      }
+      return null;
+    }
+    const req = this.slots[id] as IoRequest;
+    this.slots[id] = null;
+    this.free.push(id);
+    return req;
+  }
+
+  onComplete(req: IoRequest, nowNs: number, deviceLatencyNs: number): void {
+    const vm = req.vm - this.vmBase;
+    this.inner.complete(vm, nowNs);
+    this.listener.onDeviceLatency(vm, deviceLatencyNs, nowNs);
+  }
+
+  /** @internal */
+  wake(): void {
+    this.wakeAt = Number.POSITIVE_INFINITY;
+    this.host?.kick();
+  }
+}
+
+function onWake(_num: number, obj: unknown): void {
+  (obj as SchedulerBridge).wake();
+}

@@ -1,0 +1,36 @@
+/**
+ * PARDA's latency aggregation (§3.1): a shared file on the volume with one
+ * block per host. Each host, on its own control period, writes its smoothed
+ * latency and IO count into its block and reads the whole file back with one
+ * large IO, computing the cluster-wide average latency weighted by IO count.
+ * There is no coordinator: each host reads whatever the others last wrote,
+ * so the values it sees are up to one control period old. (The file's one
+ * read and one write per host per period are not charged to the array; at
+ * 2 s periods they are a few IOs among thousands.)
+ */
+export class SharedLatencyFile {
+  private readonly latencyNs: Float64Array;
+  private readonly ioCount: Float64Array;
+
+  constructor(readonly hosts: number) {
+    this.latencyNs = new Float64Array(hosts);
+    this.ioCount = new Float64Array(hosts);
+  }
+
+  /** Host `host` writes its block. */
+  write(host: number, smoothedLatencyNs: number, ios: number): void {
+    this.latencyNs[host] = smoothedLatencyNs;
+    this.ioCount[host] = ios;
+  }
+
+  /** The cluster-wide average latency (ns) a host computes after reading the file; 0 if no host did IO. */
+  average(): number {
+    let sum = 0;
+    let n = 0;
+    for (let h = 0; h < this.hosts; h++) {
+      sum += this.latencyNs[h] * this.ioCount[h];
+      n += this.ioCount[h];
+    }
+    return n > 0 ? sum / n : 0;
+  }
+}

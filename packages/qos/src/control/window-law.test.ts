@@ -1,0 +1,81 @@
+import { isVmlabError } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { LatencyEwma } from "./latency-ewma.js";
+import { SharedLatencyFile } from "./shared-file.js";
+import { checkWindowLaw, equilibriumWindow, nextWindow, type WindowLawParams } from "./window-law.js";
+
+const parda: WindowLawParams = {
+  latencyThresholdMs: 25,
+  smoothingGamma: 0.8,
+  beta: 1,
+  windowMin: 1,
+  windowMax: 64,
+  maxGrowthFactor: Number.POSITIVE_INFINITY,
+};
+
+describe("PARDA window law", () => {
+  it("follows w(t+1) = (1−γ)w + γ((L/lat)w + β)", () => {
+    expect(nextWindow(parda, 20, 50)).toBeCloseTo(0.2 * 20 + 0.8 * (0.5 * 20 + 1), 12);
+    expect(nextWindow(parda, 20, 25)).toBeCloseTo(20.8, 12);
+  });
+
+  it("shrinks above L, grows below L, and respects the bounds and the growth cap", () => {
+    expect(nextWindow(parda, 32, 40)).toBeLessThan(32);
+    expect(nextWindow(parda, 32, 10)).toBeGreaterThan(32);
+    expect(nextWindow(parda, 60, 1)).toBe(64);
+    expect(nextWindow({ ...parda, windowMin: 4 }, 4.5, 1000)).toBe(4);
+    expect(nextWindow({ ...parda, maxGrowthFactor: 2 }, 4, 0.5)).toBe(8);
+  });
+
+  it("against a saturated array (latency ∝ total window) converges to windows ∝ β and latency just above L", () => {
+    // A closed system: latency = total outstanding / throughput, throughput fixed at 3300 IOPS.
+    const betas = [1, 1, 2, 2];
+    const w = [32, 32, 32, 32];
+    let lat = 0;
+    for (let t = 0; t < 200; t++) {
+      lat = (w.reduce((a, b) => a + b, 0) / 3300) * 1000;
+      for (let i = 0; i < w.length; i++) w[i] = nextWindow({ ...parda, beta: betas[i] }, w[i], lat);
+    }
+    expect(w[2] / w[0]).toBeCloseTo(2, 2);
+    expect(w[3] / w[1]).toBeCloseTo(2, 2);
+    // Σw = lat·X and w_i = β_i·lat/(lat − L) give lat = L + Σβ/X (X in IOs per ms).
+    expect(lat).toBeCloseTo(25 + 6 / 3.3, 3);
+    expect(w[0]).toBeCloseTo(equilibriumWindow({ ...parda, beta: 1 }, lat), 3);
+  });
+
+  it("rejects γ outside (0, 1] and L <= 0, naming the key", () => {
+    for (const bad of [0, 1.5, -0.1]) {
+      try {
+        checkWindowLaw({ ...parda, smoothingGamma: bad }, "control.");
+        expect.unreachable();
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+        expect(isVmlabError(e) && e.details.key).toBe("control.smoothingGamma");
+      }
+    }
+    expect(() => checkWindowLaw({ ...parda, latencyThresholdMs: 0 })).toThrow(/latencyThresholdMs/);
+    expect(() => checkWindowLaw({ ...parda, beta: -1 })).toThrow(/beta/);
+    expect(() => checkWindowLaw(parda)).not.toThrow();
+  });
+});
+
+describe("latency EWMA and the shared file", () => {
+  it("smooths with α per IO and counts IOs", () => {
+    const e = new LatencyEwma(0.5);
+    e.observe(10);
+    e.observe(20);
+    expect(e.valueNs).toBe(15);
+    expect(e.takeCount()).toBe(2);
+    expect(e.takeCount()).toBe(0);
+    expect(() => new LatencyEwma(0)).toThrow(/latencyEwmaAlpha/);
+  });
+
+  it("averages hosts' latencies weighted by their IO counts", () => {
+    const f = new SharedLatencyFile(3);
+    expect(f.average()).toBe(0);
+    f.write(0, 10, 100);
+    f.write(1, 40, 300);
+    f.write(2, 1000, 0);
+    expect(f.average()).toBe((10 * 100 + 40 * 300) / 400);
+  });
+});

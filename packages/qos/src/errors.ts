@@ -1,0 +1,25 @@
+import { VmlabError } from "@vmlab/core-vm";
+
+/** @vmlab/qos's catalogue of error codes (VMLAB_QOS_*). */
+export const QosErrors = {
+  /** A configuration value is out of range; `key` names it the way the user wrote it. */
+  badConfig: (key: string, issue: string) =>
+    new VmlabError("VMLAB_QOS_BAD_CONFIG", `${key}: ${issue}; fix this value (see \`vmlab describe <scenario>\` for its range)`, {
+      key,
+      issue,
+    }),
+  /** A scheduler or controller was given a VM/host index it does not have. */
+  unknownFlow: (what: string, index: number, count: number) =>
+    new VmlabError("VMLAB_QOS_UNKNOWN_FLOW", `${what} ${index} does not exist (there are ${count}); use an index in [0, ${count - 1}]`, {
+      what,
+      index,
+      count,
+    }),
+  /** Saved scheduler/controller state failed validation. */
+  badState: (what: string, issue: string) =>
+    new VmlabError(
+      "VMLAB_QOS_INVALID_STATE",
+      `saved ${what} state is invalid (${issue}); the snapshot is corrupt or from an incompatible vmlab version`,
+      { what, issue },
+    ),
+} as const;

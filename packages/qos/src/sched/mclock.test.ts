@@ -1,0 +1,92 @@
+import { isVmlabError } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { MClock, type MClockSpec } from "./mclock.js";
+import type { HostScheduler } from "./scheduler.js";
+import { SfqD } from "./sfq.js";
+
+/**
+ * Closed-loop VMs (each keeps `oio` requests queued) on a device with
+ * `depth` slots and a fixed service time: returns IOPS per VM over `seconds`.
+ */
+function runOnDevice(s: HostScheduler, vms: number, oio: number, serviceNs: number, seconds: number): number[] {
+  const end = seconds * 1e9;
+  const doneAt: { t: number; vm: number }[] = [];
+  const count = new Array<number>(vms).fill(0);
+  let id = 0;
+  let now = 0;
+  for (let vm = 0; vm < vms; vm++) for (let k = 0; k < oio; k++) s.enqueue(vm, id++, 1, 0);
+  while (now < end) {
+    for (let got = s.dispatch(now); got >= 0; got = s.dispatch(now)) doneAt.push({ t: now + serviceNs, vm: s.lastVm });
+    doneAt.sort((a, b) => a.t - b.t || a.vm - b.vm);
+    const wake = s.nextEligibleNs(now);
+    const next = doneAt.length > 0 ? doneAt[0].t : Number.POSITIVE_INFINITY;
+    if (wake < next && wake > now) {
+      now = wake;
+      continue;
+    }
+    if (next === Number.POSITIVE_INFINITY) break;
+    const d = doneAt.shift()!;
+    now = d.t;
+    s.complete(d.vm, now);
+    count[d.vm]++;
+    s.enqueue(d.vm, id++, 1, now);
+  }
+  return count.map((c) => c / seconds);
+}
+
+const spec = (reservationIops: number, limitIops: number, share: number): MClockSpec => ({ reservationIops, limitIops, share });
+
+describe("mClock", () => {
+  // Device: 4 slots × 4 ms = 1000 IOPS in all.
+  const serviceNs = 4e6;
+
+  it("meets a reservation that shares alone would not give, caps a limited VM, and splits the rest by share", () => {
+    const m = new MClock([spec(300, Number.POSITIVE_INFINITY, 1), spec(0, 200, 1), spec(0, Number.POSITIVE_INFINITY, 2)], 4);
+    const iops = runOnDevice(m, 3, 8, serviceNs, 20);
+    expect(iops[0]).toBeGreaterThanOrEqual(295);
+    expect(iops[1]).toBeLessThanOrEqual(201);
+    expect(iops[1]).toBeGreaterThan(190);
+    expect(iops[2]).toBeGreaterThan(480);
+    expect(iops[0] + iops[1] + iops[2]).toBeGreaterThan(990);
+  });
+
+  it("SFQ(D) on the same VMs and device gives shares only: reservation missed, limit ignored", () => {
+    const s = new SfqD([1, 1, 2], 4);
+    const iops = runOnDevice(s, 3, 8, serviceNs, 20);
+    expect(iops[0]).toBeLessThan(260);
+    expect(iops[1]).toBeGreaterThan(240);
+  });
+
+  it("with no reservations or limits is proportional share", () => {
+    const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 3)], 4);
+    const iops = runOnDevice(m, 2, 8, serviceNs, 20);
+    expect(iops[1] / iops[0]).toBeGreaterThan(2.9);
+    expect(iops[1] / iops[0]).toBeLessThan(3.1);
+  });
+
+  it("is not work-conserving past a limit: a lone limited VM stays at its limit", () => {
+    const m = new MClock([spec(0, 100, 1)], 4);
+    const iops = runOnDevice(m, 1, 8, serviceNs, 10);
+    expect(iops[0]).toBeGreaterThan(98);
+    expect(iops[0]).toBeLessThanOrEqual(101);
+  });
+
+  it("never exceeds its depth", () => {
+    const m = new MClock([spec(100, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 3);
+    for (let i = 0; i < 20; i++) m.enqueue(i % 2, i, 1, 0);
+    let n = 0;
+    while (m.dispatch(0) >= 0) n++;
+    expect(n).toBe(3);
+    expect(m.outstanding).toBe(3);
+  });
+
+  it("rejects a limit below the reservation and a negative share, naming the key", () => {
+    try {
+      new MClock([spec(300, 100, 1)], 4);
+      expect.unreachable();
+    } catch (e) {
+      expect(isVmlabError(e) && e.details.key).toBe("vms[0].limitIops");
+    }
+    expect(() => new MClock([spec(0, Number.POSITIVE_INFINITY, -1)], 4)).toThrow(/vms\[0\]\.share/);
+  });
+});

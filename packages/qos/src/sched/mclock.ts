@@ -1,0 +1,169 @@
+import { QosErrors } from "../errors.js";
+import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
+import { type HostScheduler, RequestRing } from "./scheduler.js";
+
+/** One VM's mClock controls (Gulati, Merchant & Varman, OSDI 2010, §3). */
+export interface MClockSpec {
+  /** Reservation r_i: IOs per second the VM is guaranteed (0 = none). */
+  reservationIops: number;
+  /** Limit l_i: IOs per second the VM may never exceed (Infinity = none). */
+  limitIops: number;
+  /** Proportional share (weight) w_i, > 0. */
+  share: number;
+}
+
+const NS_PER_S = 1e9;
+
+/**
+ * mClock: three tags per request — reservation R, limit L and proportional
+ * share P — spaced 1/r, 1/l and 1/w apart in real time (mClock Algorithm 1).
+ * Dispatch first serves any request whose R tag is due (constraint-based
+ * phase); otherwise, among VMs under their limit (L ≤ now), the smallest P tag
+ * (weight-based phase), and then pulls that VM's R tags back by 1/r so
+ * service in the weight phase is not counted against its reservation. When
+ * a VM becomes active, the P tags of the active VMs are shifted so that the
+ * smallest equals now (the paper's idle-VM adjustment), so an idle VM neither
+ * banks credit nor is penalised.
+ *
+ * Tags are computed when a request reaches the head of its VM's queue, from
+ * the previous request's tags and its own arrival time: the same values as
+ * tagging at arrival whenever no adjustment happens in between, and no
+ * per-request tag storage. Like SfqD, at most `depth` requests are outstanding.
+ */
+export class MClock implements HostScheduler {
+  readonly name = "mclock";
+  private readonly rings: RequestRing[];
+  private readonly rGap: Float64Array;
+  private readonly lGap: Float64Array;
+  private readonly pGap: Float64Array;
+  private readonly headR: Float64Array;
+  private readonly headL: Float64Array;
+  private readonly headP: Float64Array;
+  private readonly lastR: Float64Array;
+  private readonly lastL: Float64Array;
+  private readonly lastP: Float64Array;
+  queued = 0;
+  outstanding = 0;
+  depth: number;
+  lastVm = -1;
+  /** Dispatches made in the constraint-based (reservation) phase, for reports. */
+  reservationDispatches = 0;
+
+  constructor(specs: readonly MClockSpec[], depth: number) {
+    specs.forEach((s, i) => {
+      requireNonNegative(`vms[${i}].reservationIops`, s.reservationIops);
+      if (!(s.limitIops > 0)) throw QosErrors.badConfig(`vms[${i}].limitIops`, `must be > 0 (Infinity for no limit), got ${s.limitIops}`);
+      if (s.limitIops < s.reservationIops)
+        throw QosErrors.badConfig(`vms[${i}].limitIops`, `must be >= the reservation ${s.reservationIops}, got ${s.limitIops}`);
+      requirePositive(`vms[${i}].share`, s.share);
+    });
+    requireInteger("depth", depth, 1);
+    const n = specs.length;
+    this.rings = specs.map(() => new RequestRing());
+    this.rGap = Float64Array.from(specs, (s) => (s.reservationIops > 0 ? NS_PER_S / s.reservationIops : Number.POSITIVE_INFINITY));
+    this.lGap = Float64Array.from(specs, (s) => (Number.isFinite(s.limitIops) ? NS_PER_S / s.limitIops : 0));
+    // P tags are in ns per unit of cost divided by the share; the scale cancels in comparisons.
+    this.pGap = Float64Array.from(specs, (s) => NS_PER_S / s.share);
+    this.headR = new Float64Array(n);
+    this.headL = new Float64Array(n);
+    this.headP = new Float64Array(n);
+    this.lastR = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    this.lastL = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    this.lastP = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    this.depth = depth;
+  }
+
+  setDepth(depth: number): void {
+    requireInteger("depth", depth, 1);
+    this.depth = depth;
+  }
+
+  enqueue(vm: number, id: number, cost: number, nowNs: number): void {
+    if (!(vm >= 0 && vm < this.rings.length)) throw QosErrors.unknownFlow("VM", vm, this.rings.length);
+    const ring = this.rings[vm];
+    ring.push(id, cost, nowNs);
+    this.queued++;
+    if (ring.size === 1) {
+      this.adjustForNewlyActive(vm, nowNs);
+      this.tagHead(vm, nowNs, cost);
+    }
+  }
+
+  dispatch(nowNs: number): number {
+    if (this.outstanding >= this.depth || this.queued === 0) return -1;
+    const rings = this.rings;
+    // Constraint-based phase: the smallest R tag that is due.
+    let best = -1;
+    let bestTag = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < rings.length; i++) {
+      if (rings[i].size === 0) continue;
+      const r = this.headR[i];
+      if (r <= nowNs && r < bestTag) {
+        bestTag = r;
+        best = i;
+      }
+    }
+    let weightPhase = false;
+    if (best < 0) {
+      // Weight-based phase: smallest P tag among VMs under their limit.
+      for (let i = 0; i < rings.length; i++) {
+        if (rings[i].size === 0 || this.headL[i] > nowNs) continue;
+        const p = this.headP[i];
+        if (p < bestTag) {
+          bestTag = p;
+          best = i;
+        }
+      }
+      if (best < 0) return -1;
+      weightPhase = true;
+    } else {
+      this.reservationDispatches++;
+    }
+    const ring = rings[best];
+    const id = ring.shift();
+    this.lastR[best] = weightPhase && this.rGap[best] !== Number.POSITIVE_INFINITY ? this.headR[best] - this.rGap[best] : this.headR[best];
+    this.lastL[best] = this.headL[best];
+    this.lastP[best] = this.headP[best];
+    this.queued--;
+    this.outstanding++;
+    this.lastVm = best;
+    if (ring.size > 0) this.tagHead(best, ring.arrivals[ring.headIndex], ring.costs[ring.headIndex]);
+    return id;
+  }
+
+  complete(_vm: number, _nowNs: number): void {
+    if (this.outstanding > 0) this.outstanding--;
+  }
+
+  nextEligibleNs(nowNs: number): number {
+    if (this.queued === 0 || this.outstanding >= this.depth) return Number.POSITIVE_INFINITY;
+    let t = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.rings.length; i++) {
+      if (this.rings[i].size === 0) continue;
+      const due = Math.min(this.headR[i], this.headL[i]);
+      if (due < t) t = due;
+    }
+    return Math.max(t, nowNs);
+  }
+
+  /** Tags the head request of `vm` (arrived at `arrivalNs`): R = max(R' + 1/r, t), L = max(L' + 1/l, t), P = max(P' + 1/w, t). */
+  private tagHead(vm: number, arrivalNs: number, cost: number): void {
+    this.headR[vm] = Math.max(this.lastR[vm] + this.rGap[vm] * cost, arrivalNs);
+    if (this.rGap[vm] === Number.POSITIVE_INFINITY) this.headR[vm] = Number.POSITIVE_INFINITY;
+    this.headL[vm] = Math.max(this.lastL[vm] + this.lGap[vm] * cost, arrivalNs);
+    this.headP[vm] = Math.max(this.lastP[vm] + this.pGap[vm] * cost, arrivalNs);
+  }
+
+  /** mClock's idle adjustment: shift active VMs' P tags so the smallest is `nowNs`. */
+  private adjustForNewlyActive(vm: number, nowNs: number): void {
+    let minP = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.rings.length; i++) if (i !== vm && this.rings[i].size > 0 && this.headP[i] < minP) minP = this.headP[i];
+    if (minP === Number.POSITIVE_INFINITY) return;
+    const shift = minP - nowNs;
+    for (let i = 0; i < this.rings.length; i++) {
+      if (i === vm || this.rings[i].size === 0) continue;
+      this.headP[i] -= shift;
+      this.lastP[i] -= shift;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The host-side IO scheduler interface: what sits at a host's adapter queue
+ * between its VMs and the shared array. A scheduler holds queued requests
+ * (integer ids chosen by the caller) per VM, decides which one goes next, and
+ * never lets more than `depth` requests be outstanding at the device — the
+ * "D" of SFQ(D) and the issue-queue length (window) that PARDA sets.
+ *
+ * Allocation-free by contract: ids and VM indices are plain numbers, and
+ * `dispatch()` reports the chosen request's VM through `lastVm` instead of
+ * returning an object.
+ */
+export interface HostScheduler {
+  /** Short name for tables ("sfq", "mclock", "fcfs"). */
+  readonly name: string;
+  /** Requests queued and not yet dispatched. */
+  readonly queued: number;
+  /** Requests dispatched and not yet completed. */
+  readonly outstanding: number;
+  /** Bound on `outstanding` (D); `dispatch` returns -1 while `outstanding >= depth`. */
+  readonly depth: number;
+  /** VM of the request the last successful `dispatch` returned. */
+  readonly lastVm: number;
+  /** Changes the depth bound at run time (PARDA's window); outstanding IOs above it drain, none are recalled. */
+  setDepth(depth: number): void;
+  /** Queues request `id` of VM `vm`, costing `cost` (normalised IO size, > 0), at virtual time `nowNs`. */
+  enqueue(vm: number, id: number, cost: number, nowNs: number): void;
+  /** Picks the next request to send to the device, or -1 if none may go now (empty, depth reached, or limits). */
+  dispatch(nowNs: number): number;
+  /** Notes that a dispatched request of `vm` completed. */
+  complete(vm: number, nowNs: number): void;
+  /**
+   * When nothing may go now although requests are queued (mClock limits),
+   * the earliest virtual time (ns) at which `dispatch` could succeed; +Infinity otherwise.
+   */
+  nextEligibleNs(nowNs: number): number;
+}
+
+/** A growable FIFO of (id, cost, arrival) triples on typed arrays: no allocation per request in steady state. */
+export class RequestRing {
+  ids: Int32Array;
+  costs: Float64Array;
+  arrivals: Float64Array;
+  private head = 0;
+  size = 0;
+
+  constructor(capacity = 16) {
+    this.ids = new Int32Array(capacity);
+    this.costs = new Float64Array(capacity);
+    this.arrivals = new Float64Array(capacity);
+  }
+
+  push(id: number, cost: number, arrival: number): void {
+    if (this.size === this.ids.length) this.grow();
+    const i = (this.head + this.size) % this.ids.length;
+    this.ids[i] = id;
+    this.costs[i] = cost;
+    this.arrivals[i] = arrival;
+    this.size++;
+  }
+
+  /** Index (into the typed arrays) of the oldest entry; only valid when size > 0. */
+  get headIndex(): number {
+    return this.head;
+  }
+
+  shift(): number {
+    const id = this.ids[this.head];
+    this.head = (this.head + 1) % this.ids.length;
+    this.size--;
+    return id;
+  }
+
+  private grow(): void {
+    const n = this.ids.length * 2;
+    const ids = new Int32Array(n);
+    const costs = new Float64Array(n);
+    const arrivals = new Float64Array(n);
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.head + k) % this.ids.length;
+      ids[k] = this.ids[i];
+      costs[k] = this.costs[i];
+      arrivals[k] = this.arrivals[i];
+    }
+    this.ids = ids;
+    this.costs = costs;
+    this.arrivals = arrivals;
+    this.head = 0;
+  }
+}
