@@ -7,4 +7,37 @@ export { HostCpu } from "./iostack/host-cpu.js";
 export { IoPool, StackIo } from "./iostack/stack-io.js";
 export type { BlockTarget, HostScheduler, IoSink, SchedulerHost, VscsiObserver } from "./iostack/target.js";
 export { VirtualDisk, type VirtualDiskOptions } from "./iostack/virtual-disk.js";
+export { type CharacterizeSummary, characterizeTrace } from "./trace/characterize.js";
+export { fileSource } from "./trace/file-source.js";
+export { MSR_EPOCH_TICKS, msrLine, type SyntheticMsrOptions, syntheticMsrTrace } from "./trace/msr-writer.js";
+export { createTraceReader, detectFormat, parseTraceFormat } from "./trace/open.js";
+export { type OpenTraceOptions, openTraceFile } from "./trace/open-file.js";
+export {
+  newTraceRecord,
+  TRACE_FORMATS,
+  type TraceFormat,
+  type TraceReader,
+  type TraceReaderOptions,
+  type TraceRecord,
+} from "./trace/record.js";
+export { type ByteSource, bytesSource, textSource } from "./trace/source.js";
+export * from "./vscsistats/bins.js";
+export {
+  type FirstIoPolicy,
+  VscsiStats,
+  type VscsiStatsOptions,
+  type VscsiStatsState,
+  VscsiStatsStateSchema,
+} from "./vscsistats/collector.js";
+export {
+  formatEsxCsv,
+  histogramOf,
+  toJson,
+  type VscsiHistogramJson,
+  type VscsiPrintHeader,
+  type VscsiStatsJson,
+} from "./vscsistats/format.js";
+export { VscsiHistogram } from "./vscsistats/histogram.js";
+export { VscsiStatsObserver } from "./vscsistats/observer.js";
+export { type EsxHistogramBlock, parseEsxCsv } from "./vscsistats/parse-esx.js";
 export { type Workload, WorkloadBase, type WorkloadContext, WorkloadStats } from "./workload/workload.js";
