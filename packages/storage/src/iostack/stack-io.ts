@@ -27,8 +27,10 @@ export class StackIo implements IoRequest {
   a = 0;
   /** Scratch: another small integer. */
   b = 0;
-  /** Scratch: a link to a sibling or parent StackIo (RAID sub-IOs). */
+  /** Scratch: a link to a parent StackIo (RAID sub-IOs). */
   link: StackIo | null = null;
+  /** Scratch: the next sibling in a list (RAID sub-IOs of one stripe). */
+  next: StackIo | null = null;
 }
 
 /** A free list of `StackIo`s owned by one layer. */
@@ -55,6 +57,7 @@ export class IoPool {
     io.a = 0;
     io.b = 0;
     io.link = null;
+    io.next = null;
     this.inUse++;
     return io;
   }
@@ -69,6 +72,7 @@ export class IoPool {
     io.a = 0;
     io.b = 0;
     io.link = null;
+    io.next = null;
     this.inUse++;
     return io;
   }
@@ -77,6 +81,7 @@ export class IoPool {
     io.parent = null;
     io.parentSink = null;
     io.link = null;
+    io.next = null;
     this.inUse--;
     this.free.push(io);
   }

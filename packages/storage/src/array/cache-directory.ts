@@ -1,0 +1,207 @@
+import { StorageErrors } from "../errors.js";
+
+const FREE = 0;
+const CLEAN = 1;
+const DIRTY = 2;
+const DESTAGING = 3;
+/** Rewritten while its old contents were being destaged: dirty again once that destage lands. */
+const REDIRTY = 4;
+
+/**
+ * The array controller's cache directory, in cache pages: clean pages on an
+ * LRU list (evictable), dirty pages in arrival order for destage (not
+ * evictable until written to disk — the cache is battery-backed, so a dirty
+ * page is as safe as on disk, which is what lets the array acknowledge a
+ * write before it reaches the platters).
+ */
+export class CacheDirectory {
+  readonly capacityPages: number;
+  private readonly map = new Map<number, number>();
+  private readonly lpn: Float64Array;
+  private readonly state: Uint8Array;
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  /** LRU of clean pages: head = least recently used. */
+  private lruHead = -1;
+  private lruTail = -1;
+  private readonly freeSlots: Int32Array;
+  private freeTop = 0;
+  /** Dirty pages in the order they became dirty (entries may be stale). */
+  private ring: Float64Array = new Float64Array(1024);
+  private ringHead = 0;
+  private ringCount = 0;
+  dirty = 0;
+  clean = 0;
+
+  constructor(
+    capacityPages: number,
+    readonly pageSectors: number,
+  ) {
+    if (!(Number.isInteger(capacityPages) && capacityPages >= 1))
+      throw StorageErrors.badConfig("array cache", "needs at least one cache page");
+    this.capacityPages = capacityPages;
+    this.lpn = new Float64Array(capacityPages);
+    this.state = new Uint8Array(capacityPages);
+    this.prev = new Int32Array(capacityPages).fill(-1);
+    this.next = new Int32Array(capacityPages).fill(-1);
+    this.freeSlots = new Int32Array(capacityPages);
+    for (let i = 0; i < capacityPages; i++) this.freeSlots[this.freeTop++] = capacityPages - 1 - i;
+  }
+
+  /** True if every page of [lba, lba+sectors) is in the cache (any state); refreshes clean pages' recency. */
+  readHit(lba: number, sectors: number): boolean {
+    const p0 = Math.floor(lba / this.pageSectors);
+    const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
+    for (let p = p0; p <= p1; p++) if (!this.map.has(p)) return false;
+    for (let p = p0; p <= p1; p++) {
+      const s = this.map.get(p) as number;
+      if (this.state[s] === CLEAN) {
+        this.unlink(s);
+        this.append(s);
+      }
+    }
+    return true;
+  }
+
+  /** Caches the pages a read miss brought in (as far as evictable room allows). */
+  insertClean(lba: number, sectors: number): void {
+    const p0 = Math.floor(lba / this.pageSectors);
+    const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
+    for (let p = p0; p <= p1; p++) {
+      if (this.map.has(p)) continue;
+      const s = this.allocate();
+      if (s < 0) return;
+      this.lpn[s] = p;
+      this.state[s] = CLEAN;
+      this.map.set(p, s);
+      this.clean++;
+      this.append(s);
+    }
+  }
+
+  /** Whether a write of [lba, lba+sectors) fits without waiting for destage. */
+  writeFits(lba: number, sectors: number): boolean {
+    const p0 = Math.floor(lba / this.pageSectors);
+    const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
+    let need = 0;
+    for (let p = p0; p <= p1; p++) if (!this.map.has(p)) need++;
+    return need <= this.freeTop + this.clean;
+  }
+
+  /** Absorbs a write: its pages become dirty. Call only if `writeFits`. */
+  write(lba: number, sectors: number): void {
+    const p0 = Math.floor(lba / this.pageSectors);
+    const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
+    for (let p = p0; p <= p1; p++) {
+      let s = this.map.get(p);
+      if (s === undefined) {
+        s = this.allocate();
+        if (s < 0) throw StorageErrors.badConfig("array cache", "write does not fit; check writeFits first");
+        this.lpn[s] = p;
+        this.map.set(p, s);
+        this.markDirty(s);
+        continue;
+      }
+      const st = this.state[s];
+      if (st === CLEAN) {
+        this.unlink(s);
+        this.clean--;
+        this.markDirty(s);
+      } else if (st === DESTAGING) this.state[s] = REDIRTY;
+    }
+  }
+
+  /** Start page and length of the run `takeDestageRun` picked. */
+  runStart = 0;
+  runPages = 0;
+
+  /**
+   * Picks the oldest dirty page and the dirty pages that follow it (up to
+   * `maxPages`, not crossing a multiple of `maxPages` so a full RAID stripe
+   * goes as one write) and marks them destaging. False if nothing is dirty.
+   */
+  takeDestageRun(maxPages: number): boolean {
+    while (this.ringCount > 0) {
+      const p = this.ring[this.ringHead];
+      this.ringHead = (this.ringHead + 1) & (this.ring.length - 1);
+      this.ringCount--;
+      const s = this.map.get(p);
+      if (s === undefined || this.state[s] !== DIRTY) continue;
+      // Extend backward and forward within the aligned window holding p.
+      const w0 = Math.floor(p / maxPages) * maxPages;
+      let a = p;
+      while (a > w0 && this.isDirty(a - 1)) a--;
+      let b = p + 1;
+      while (b < w0 + maxPages && this.isDirty(b)) b++;
+      for (let q = a; q < b; q++) this.state[this.map.get(q) as number] = DESTAGING;
+      this.dirty -= b - a;
+      this.runStart = a;
+      this.runPages = b - a;
+      return true;
+    }
+    return false;
+  }
+
+  /** A destage run reached the disks: its pages are clean (or dirty again if rewritten meanwhile). */
+  destaged(start: number, pages: number): void {
+    for (let p = start; p < start + pages; p++) {
+      const s = this.map.get(p) as number;
+      if (this.state[s] === REDIRTY) this.markDirty(s);
+      else {
+        this.state[s] = CLEAN;
+        this.clean++;
+        this.append(s);
+      }
+    }
+  }
+
+  private isDirty(p: number): boolean {
+    const s = this.map.get(p);
+    return s !== undefined && this.state[s] === DIRTY;
+  }
+
+  private markDirty(s: number): void {
+    this.state[s] = DIRTY;
+    this.dirty++;
+    if (this.ringCount === this.ring.length) {
+      const old = this.ring;
+      const grown = new Float64Array(old.length * 2);
+      for (let i = 0; i < this.ringCount; i++) grown[i] = old[(this.ringHead + i) & (old.length - 1)];
+      this.ring = grown;
+      this.ringHead = 0;
+    }
+    this.ring[(this.ringHead + this.ringCount) & (this.ring.length - 1)] = this.lpn[s];
+    this.ringCount++;
+  }
+
+  /** A free slot, or the LRU clean page evicted; -1 if all pages are dirty. */
+  private allocate(): number {
+    if (this.freeTop > 0) return this.freeSlots[--this.freeTop];
+    const s = this.lruHead;
+    if (s < 0) return -1;
+    this.unlink(s);
+    this.map.delete(this.lpn[s]);
+    this.clean--;
+    this.state[s] = FREE;
+    return s;
+  }
+
+  private append(s: number): void {
+    this.prev[s] = this.lruTail;
+    this.next[s] = -1;
+    if (this.lruTail >= 0) this.next[this.lruTail] = s;
+    else this.lruHead = s;
+    this.lruTail = s;
+  }
+
+  private unlink(s: number): void {
+    const p = this.prev[s];
+    const n = this.next[s];
+    if (p >= 0) this.next[p] = n;
+    else this.lruHead = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.lruTail = p;
+    this.prev[s] = -1;
+    this.next[s] = -1;
+  }
+}

@@ -1,0 +1,235 @@
+import type { Simulation } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
+import type { IoRequest } from "../io.js";
+import { IoPool, type StackIo } from "../iostack/stack-io.js";
+import type { BlockTarget, IoSink } from "../iostack/target.js";
+
+export type RaidLevel = 0 | 1 | 5 | 10;
+
+export interface RaidOptions {
+  level: RaidLevel;
+  /** Stripe unit (chunk) per member, sectors. */
+  chunkSectors: number;
+}
+
+/** Marks a sub-IO that belongs to a RAID-5 read-modify-write stripe operation. */
+const IN_STRIPE_OP = 1;
+
+/**
+ * A RAID group over N member targets (Patterson, Gibson & Katz 1988 for the
+ * levels; left-symmetric parity for RAID-5, as Linux md and most arrays):
+ *
+ * - RAID-0: chunks striped round-robin;
+ * - RAID-1: N-way mirror; a read goes to the member with fewer IOs in flight;
+ * - RAID-5: one parity chunk per stripe, rotating; a full-stripe write writes
+ *   data and parity; a partial write is a read-modify-write — read the old
+ *   data and old parity, then write the new data and parity: 4 member IOs
+ *   for a small write, the RAID-5 small-write penalty;
+ * - RAID-10: chunks striped over mirrored pairs.
+ */
+export class RaidGroup implements BlockTarget, IoSink {
+  readonly capacitySectors: number;
+  private readonly n: number;
+  private readonly chunk: number;
+  private readonly memberInFlight: Int32Array;
+  private readonly pool: IoPool;
+  /** Member IOs issued (reads, writes): the write penalty shows here. */
+  memberReads = 0;
+  memberWrites = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly members: readonly BlockTarget[],
+    readonly options: RaidOptions,
+  ) {
+    const n = members.length;
+    const { level, chunkSectors } = options;
+    if (!Number.isInteger(chunkSectors) || chunkSectors < 1)
+      throw StorageErrors.badConfig("raid", `chunk must be >= 1 sector, got ${chunkSectors}`);
+    const need = level === 0 ? 1 : level === 1 ? 2 : level === 5 ? 3 : 4;
+    if (n < need || (level === 10 && n % 2 !== 0))
+      throw StorageErrors.badConfig(
+        "raid",
+        `RAID-${level} needs ${level === 10 ? "an even number of" : `at least ${need}`} members, got ${n}`,
+      );
+    this.n = n;
+    this.chunk = chunkSectors;
+    const memberCap = Math.min(...members.map((m) => m.capacitySectors));
+    const rows = Math.floor(memberCap / chunkSectors);
+    const dataMembers = level === 0 ? n : level === 1 ? 1 : level === 5 ? n - 1 : n / 2;
+    this.capacitySectors = level === 1 ? memberCap : rows * chunkSectors * dataMembers;
+    this.memberInFlight = new Int32Array(n);
+    this.pool = new IoPool(this);
+    void this.sim;
+  }
+
+  submit(req: IoRequest, sink: IoSink): void {
+    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
+      throw StorageErrors.badConfig("raid", `IO [${req.lba}, +${req.sectors}) is outside the group (${this.capacitySectors} sectors)`);
+    const op = this.pool.take(req, sink);
+    op.a = 1; // guard: the op cannot complete while it is still being split
+    const level = this.options.level;
+    if (level === 1) this.mirror(op, req.lba, req.sectors, 0, this.n);
+    else if (level === 5) this.raid5(op, req);
+    else {
+      // RAID-0 / RAID-10: split at chunk boundaries.
+      let lba = req.lba;
+      let left = req.sectors;
+      while (left > 0) {
+        const c = Math.floor(lba / this.chunk);
+        const off = lba - c * this.chunk;
+        const len = Math.min(left, this.chunk - off);
+        if (level === 0) {
+          const row = Math.floor(c / this.n);
+          this.child(op, op, c % this.n, row * this.chunk + off, len, req.isRead, 0);
+        } else {
+          const pairs = this.n / 2;
+          const row = Math.floor(c / pairs);
+          this.mirror(op, row * this.chunk + off, len, 2 * (c % pairs), 2);
+        }
+        lba += len;
+        left -= len;
+      }
+    }
+    this.done(op);
+  }
+
+  /** A mirrored piece: reads go to the least-busy copy, writes to every copy. */
+  private mirror(op: StackIo, memberLba: number, len: number, firstMember: number, copies: number): void {
+    if (op.isRead) {
+      let best = firstMember;
+      for (let m = firstMember + 1; m < firstMember + copies; m++) if (this.memberInFlight[m] < this.memberInFlight[best]) best = m;
+      this.child(op, op, best, memberLba, len, true, 0);
+    } else for (let m = firstMember; m < firstMember + copies; m++) this.child(op, op, m, memberLba, len, false, 0);
+  }
+
+  private raid5(op: StackIo, req: IoRequest): void {
+    const n = this.n;
+    const chunk = this.chunk;
+    const stripeData = chunk * (n - 1);
+    let lba = req.lba;
+    let left = req.sectors;
+    while (left > 0) {
+      const stripe = Math.floor(lba / stripeData);
+      const off = lba - stripe * stripeData;
+      const len = Math.min(left, stripeData - off);
+      const parity = n - 1 - (stripe % n);
+      const base = stripe * chunk;
+      if (req.isRead) {
+        this.forEachPiece(off, len, (k, o, l) => this.child(op, op, (parity + 1 + k) % n, base + o, l, true, 0));
+      } else if (len === stripeData) {
+        // Full-stripe write: new parity from new data alone.
+        this.forEachPiece(off, len, (k, o, l) => this.child(op, op, (parity + 1 + k) % n, base + o, l, false, 0));
+        this.child(op, op, parity, base, chunk, false, 0);
+      } else {
+        // Read-modify-write: old data and old parity first, then new data and new parity.
+        const sop = this.pool.takeBlank();
+        sop.link = op;
+        sop.a = 0;
+        sop.b = 0;
+        op.a++;
+        let lo = chunk;
+        let hi = 0;
+        this.forEachPiece(off, len, (k, o, l) => {
+          this.stripeChild(sop, (parity + 1 + k) % n, base + o, l);
+          if (o < lo) lo = o;
+          if (o + l > hi) hi = o + l;
+        });
+        this.stripeChild(sop, parity, base + lo, hi - lo);
+        for (let c = sop.next; c !== null; c = c.next) this.issue(c);
+      }
+      lba += len;
+      left -= len;
+    }
+  }
+
+  /** Calls `fn(dataChunkIndex, offsetInChunk, length)` for each chunk piece of [off, off+len) within a stripe. */
+  private forEachPiece(off: number, len: number, fn: (k: number, o: number, l: number) => void): void {
+    while (len > 0) {
+      const k = Math.floor(off / this.chunk);
+      const o = off - k * this.chunk;
+      const l = Math.min(len, this.chunk - o);
+      fn(k, o, l);
+      off += l;
+      len -= l;
+    }
+  }
+
+  private child(op: StackIo, owner: StackIo, member: number, lba: number, len: number, isRead: boolean, flags: number): void {
+    const c = this.pool.takeBlank();
+    c.id = op.id;
+    c.vm = op.vm;
+    c.issueTime = op.issueTime;
+    c.lba = lba;
+    c.sectors = len;
+    c.isRead = isRead;
+    c.a = member;
+    c.b = flags;
+    c.link = owner;
+    owner.a++;
+    this.issue(c);
+  }
+
+  private stripeChild(sop: StackIo, member: number, lba: number, len: number): void {
+    const c = this.pool.takeBlank();
+    const op = sop.link as StackIo;
+    c.id = op.id;
+    c.vm = op.vm;
+    c.issueTime = op.issueTime;
+    c.lba = lba;
+    c.sectors = len;
+    c.isRead = true;
+    c.a = member;
+    c.b = IN_STRIPE_OP;
+    c.link = sop;
+    c.next = sop.next;
+    sop.next = c;
+    sop.a++;
+  }
+
+  private issue(c: StackIo): void {
+    this.memberInFlight[c.a]++;
+    if (c.isRead) this.memberReads++;
+    else this.memberWrites++;
+    this.members[c.a].submit(c, this);
+  }
+
+  complete(req: IoRequest): void {
+    const c = req as StackIo;
+    this.memberInFlight[c.a]--;
+    if (c.b !== IN_STRIPE_OP) {
+      const op = c.link as StackIo;
+      this.pool.give(c);
+      this.done(op);
+      return;
+    }
+    const sop = c.link as StackIo;
+    if (--sop.a > 0) return;
+    if (sop.b === 0) {
+      // All old data and parity are in: write new data and new parity.
+      sop.b = 1;
+      for (let x = sop.next; x !== null; x = x.next) {
+        x.isRead = false;
+        sop.a++;
+      }
+      for (let x = sop.next; x !== null; x = x.next) this.issue(x);
+      return;
+    }
+    const op = sop.link as StackIo;
+    for (let x = sop.next; x !== null; ) {
+      const nx = x.next;
+      this.pool.give(x);
+      x = nx;
+    }
+    this.pool.give(sop);
+    this.done(op);
+  }
+
+  private done(op: StackIo): void {
+    if (--op.a > 0) return;
+    const parent = op.parent as IoRequest;
+    const sink = op.parentSink as IoSink;
+    this.pool.give(op);
+    sink.complete(parent);
+  }
+}

@@ -1,0 +1,288 @@
+import type { Simulation } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
+import type { IoRequest } from "../io.js";
+import { SECTOR_BYTES } from "../io.js";
+import { sharedKind } from "../iostack/event-kinds.js";
+import { IoPool, type StackIo } from "../iostack/stack-io.js";
+import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { CacheDirectory } from "./cache-directory.js";
+import type { RaidGroup } from "./raid.js";
+
+export interface ArrayOptions {
+  /** LUNs carved in equal parts from the RAID group. */
+  luns: number;
+  /** Commands the controller works on at once, over all LUNs (array-wide queue depth). */
+  arrayQueueDepth: number;
+  /** Controller processing per command, ns. */
+  controllerLatencyNs: number;
+  /** Host-facing port rate (FC), MB/s. */
+  portMBps: number;
+  /** Cache size, bytes (0 = no cache). */
+  cacheBytes: number;
+  /** Battery-backed write-back: acknowledge writes once in cache. Off = write-through. */
+  writeBack: boolean;
+  /** Start destaging when dirty pages exceed this fraction of the cache. */
+  destageHighWater: number;
+  /** Stop destaging below this fraction. */
+  destageLowWater: number;
+  /** Destage writes in flight at once. */
+  destageOutstanding: number;
+  /** Largest destage write, sectors (a full RAID-5 stripe makes parity free). */
+  destageMaxSectors: number;
+}
+
+/**
+ * A mid-range array assumed in the spirit of PARDA's EMC CLARiiON CX3-40 (figures are assumptions):
+ * 4 Gb/s FC, 2 GiB write-back cache, 100 µs per command, 512 commands.
+ */
+export const DEFAULT_ARRAY_OPTIONS: ArrayOptions = {
+  luns: 1,
+  arrayQueueDepth: 512,
+  controllerLatencyNs: 100_000,
+  portMBps: 400,
+  cacheBytes: 2 * 1024 ** 3,
+  writeBack: true,
+  destageHighWater: 0.5,
+  destageLowWater: 0.25,
+  destageOutstanding: 32,
+  destageMaxSectors: 1024,
+};
+
+const CACHE_PAGE_SECTORS = 8;
+/** Phases of a host command inside the controller. */
+const RESPOND = 0;
+const TO_RAID = 1;
+const DESTAGE = 2;
+
+/**
+ * The array controller: a FIFO queue per LUN, served round-robin while
+ * fewer than `arrayQueueDepth` commands are in the controller; each command
+ * costs controller time and port transfer time; reads hit the cache or go to
+ * the RAID group (and are cached); writes are absorbed by the battery-backed
+ * write-back cache and destaged in the background between watermarks — or,
+ * when the cache is full of dirty data, wait for destage.
+ */
+export class StorageArray {
+  readonly options: ArrayOptions;
+  readonly cache: CacheDirectory | null;
+  private readonly lunTargets: ArrayLun[] = [];
+  private readonly queues: StackIo[][] = [];
+  private readonly qHead: Int32Array;
+  private rr = 0;
+  private queued = 0;
+  /** Commands in the controller now. */
+  inService = 0;
+  private readonly stalled: StackIo[] = [];
+  private destaging = 0;
+  private destageOn = false;
+  private portFree = 0;
+  private readonly portSectorNs: number;
+  private readonly pool: IoPool;
+  private readonly kindStep: number;
+  readHits = 0;
+  readMisses = 0;
+  writesAbsorbed = 0;
+  destageWrites = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly raid: RaidGroup,
+    options: Partial<ArrayOptions> = {},
+  ) {
+    const o = { ...DEFAULT_ARRAY_OPTIONS, ...options };
+    if (!(Number.isInteger(o.luns) && o.luns >= 1 && Number.isInteger(o.arrayQueueDepth) && o.arrayQueueDepth >= 1))
+      throw StorageErrors.badConfig("array", "luns and arrayQueueDepth must be integers >= 1");
+    if (!(o.destageLowWater >= 0 && o.destageLowWater < o.destageHighWater && o.destageHighWater <= 1))
+      throw StorageErrors.badConfig("array", "need 0 <= destageLowWater < destageHighWater <= 1");
+    if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && o.destageOutstanding >= 1 && o.destageMaxSectors >= CACHE_PAGE_SECTORS))
+      throw StorageErrors.badConfig("array", "port rate > 0, controller latency >= 0, destage limits >= 1 needed");
+    this.options = o;
+    const pages = Math.floor(o.cacheBytes / (CACHE_PAGE_SECTORS * SECTOR_BYTES));
+    this.cache = pages > 0 ? new CacheDirectory(pages, CACHE_PAGE_SECTORS) : null;
+    const lunSize = Math.floor(raid.capacitySectors / o.luns / CACHE_PAGE_SECTORS) * CACHE_PAGE_SECTORS;
+    for (let i = 0; i < o.luns; i++) {
+      this.lunTargets.push(new ArrayLun(this, i, i * lunSize, lunSize));
+      this.queues.push([]);
+    }
+    this.qHead = new Int32Array(o.luns);
+    this.portSectorNs = (SECTOR_BYTES / (o.portMBps * 1e6)) * 1e9;
+    this.pool = new IoPool(this);
+    this.kindStep = sharedKind(sim, "storage.array.step", onStep);
+  }
+
+  /** LUN `i` as a block target. */
+  lun(i = 0): ArrayLun {
+    const l = this.lunTargets[i];
+    if (!l) throw StorageErrors.badConfig("array", `no LUN ${i}; the array has ${this.lunTargets.length}`);
+    return l;
+  }
+
+  /** @internal a command arrives at LUN `lun`. */
+  enqueue(lun: ArrayLun, req: IoRequest, sink: IoSink): void {
+    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > lun.capacitySectors)
+      throw StorageErrors.badConfig(
+        "array",
+        `IO [${req.lba}, +${req.sectors}) is outside LUN ${lun.index} (${lun.capacitySectors} sectors)`,
+      );
+    const io = this.pool.take(req, sink);
+    io.lba += lun.offsetSectors;
+    this.queues[lun.index].push(io);
+    this.queued++;
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    const nq = this.queues.length;
+    while (this.queued > 0 && this.inService < this.options.arrayQueueDepth) {
+      // Round-robin over LUN queues.
+      for (let k = 0; k < nq; k++) {
+        const i = (this.rr + k) % nq;
+        const q = this.queues[i];
+        if (this.qHead[i] < q.length) {
+          const io = q[this.qHead[i]++];
+          if (this.qHead[i] === q.length) {
+            q.length = 0;
+            this.qHead[i] = 0;
+          }
+          this.rr = (i + 1) % nq;
+          this.queued--;
+          this.inService++;
+          this.start(io);
+          break;
+        }
+      }
+    }
+  }
+
+  private start(io: StackIo): void {
+    const now = this.sim.now;
+    const cache = this.cache;
+    const o = this.options;
+    if (io.isRead) {
+      if (cache?.readHit(io.lba, io.sectors)) {
+        this.readHits++;
+        this.respondAt(io, now + o.controllerLatencyNs);
+        return;
+      }
+      this.readMisses++;
+    } else if (cache && o.writeBack) {
+      if (!cache.writeFits(io.lba, io.sectors) || this.stalled.length > 0) {
+        this.stalled.push(io);
+        this.destageMore();
+        return;
+      }
+      this.absorb(io);
+      return;
+    }
+    io.b = TO_RAID;
+    this.sim.schedule(o.controllerLatencyNs, this.kindStep, 0, io);
+  }
+
+  private absorb(io: StackIo): void {
+    const cache = this.cache as CacheDirectory;
+    cache.write(io.lba, io.sectors);
+    this.writesAbsorbed++;
+    this.respondAt(io, this.sim.now + this.options.controllerLatencyNs);
+    this.destageMore();
+  }
+
+  /** Completion to the host after the port transfer (queued on the port). */
+  private respondAt(io: StackIo, t: number): void {
+    const start = Math.max(t, this.portFree);
+    const end = start + io.sectors * this.portSectorNs;
+    this.portFree = end;
+    io.b = RESPOND;
+    this.sim.schedule(end - this.sim.now, this.kindStep, 0, io);
+  }
+
+  /** @internal an event for `io` fired. */
+  step(io: StackIo): void {
+    if (io.b === RESPOND) {
+      this.finish(io);
+      return;
+    }
+    // TO_RAID: controller work done, send to the disks.
+    this.raid.submit(io, this.raidSink);
+  }
+
+  private readonly raidSink: IoSink = { complete: (req) => this.fromRaid(req as StackIo) };
+
+  private fromRaid(io: StackIo): void {
+    if (io.b === DESTAGE) {
+      this.destaging--;
+      this.destageWrites++;
+      (this.cache as CacheDirectory).destaged(io.lba / CACHE_PAGE_SECTORS, io.sectors / CACHE_PAGE_SECTORS);
+      this.pool.give(io);
+      this.retryStalled();
+      this.destageMore();
+      return;
+    }
+    if (io.isRead) this.cache?.insertClean(io.lba, io.sectors);
+    const now = this.sim.now;
+    const start = Math.max(now, this.portFree);
+    this.portFree = start + io.sectors * this.portSectorNs;
+    if (this.portFree === now) this.finish(io);
+    else {
+      io.b = RESPOND;
+      this.sim.schedule(this.portFree - now, this.kindStep, 0, io);
+    }
+  }
+
+  private finish(io: StackIo): void {
+    const parent = io.parent as IoRequest;
+    const sink = io.parentSink as IoSink;
+    this.pool.give(io);
+    this.inService--;
+    sink.complete(parent);
+    this.dispatch();
+  }
+
+  private retryStalled(): void {
+    const cache = this.cache as CacheDirectory;
+    while (this.stalled.length > 0 && cache.writeFits(this.stalled[0].lba, this.stalled[0].sectors)) {
+      this.absorb(this.stalled.shift() as StackIo);
+    }
+  }
+
+  private destageMore(): void {
+    const cache = this.cache;
+    if (!cache) return;
+    const o = this.options;
+    const dirtyFrac = cache.dirty / cache.capacityPages;
+    if (dirtyFrac > o.destageHighWater || this.stalled.length > 0) this.destageOn = true;
+    else if (dirtyFrac <= o.destageLowWater) this.destageOn = false;
+    const maxPages = Math.max(1, Math.floor(o.destageMaxSectors / CACHE_PAGE_SECTORS));
+    while (this.destageOn && this.destaging < o.destageOutstanding && cache.takeDestageRun(maxPages)) {
+      const d = this.pool.takeBlank();
+      d.id = -1;
+      d.vm = -1;
+      d.lba = cache.runStart * CACHE_PAGE_SECTORS;
+      d.sectors = cache.runPages * CACHE_PAGE_SECTORS;
+      d.isRead = false;
+      d.issueTime = this.sim.now;
+      d.b = DESTAGE;
+      this.destaging++;
+      this.raid.submit(d, this.raidSink);
+      if (cache.dirty / cache.capacityPages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
+    }
+  }
+}
+
+/** One LUN of the array: a block target with its own queue in the controller. */
+export class ArrayLun implements BlockTarget {
+  constructor(
+    private readonly array: StorageArray,
+    readonly index: number,
+    readonly offsetSectors: number,
+    readonly capacitySectors: number,
+  ) {}
+
+  submit(req: IoRequest, sink: IoSink): void {
+    this.array.enqueue(this, req, sink);
+  }
+}
+
+function onStep(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as StorageArray).step(io);
+}
