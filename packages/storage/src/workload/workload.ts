@@ -105,12 +105,11 @@ export abstract class WorkloadBase implements Workload, IoSink {
     const now = (this.ctx as WorkloadContext).sim.now;
     const st = this.stats;
     this.outstanding--;
-    if (req.issueTime >= st.sinceNs) {
-      st.completed++;
-      if (req.isRead) st.readsCompleted++;
-      st.bytesCompleted += req.sectors * SECTOR_BYTES;
-      st.latencyUs.record((now - req.issueTime) / 1000);
-    }
+    // Like Iometer, count every completion inside the measured interval.
+    st.completed++;
+    if (req.isRead) st.readsCompleted++;
+    st.bytesCompleted += req.sectors * SECTOR_BYTES;
+    st.latencyUs.record((now - req.issueTime) / 1000);
     this.onCompleted(req, now);
     this.free.push(req);
   }

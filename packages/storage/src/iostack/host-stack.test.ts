@@ -1,0 +1,130 @@
+import { RngStreams, Simulation } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { Hdd } from "../devices/hdd.js";
+import { Ssd } from "../devices/ssd.js";
+import type { IoRequest } from "../io.js";
+import { IometerWorkload } from "../workload/iometer.js";
+import { runMeasured } from "../workload/measure.js";
+import { FifoScheduler } from "./fifo-scheduler.js";
+import { HostAdapter } from "./host-adapter.js";
+import { HostCpu } from "./host-cpu.js";
+import type { HostScheduler, SchedulerHost, VscsiObserver } from "./target.js";
+import { VirtualDisk } from "./virtual-disk.js";
+
+const randomRead = (oio: number) => ({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: oio });
+
+describe("host IO stack", () => {
+  it("the vSCSI observer sees every issue and completion, with at most the guest queue depth outstanding", () => {
+    const sim = new Simulation();
+    const cpu = new HostCpu(1);
+    const adapter = new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 32, cpu, issueCostNs: 10_000, interruptCostNs: 5_000 });
+    const vdisk = new VirtualDisk(sim, adapter, { queueDepth: 8 });
+    let issued = 0;
+    let completed = 0;
+    let maxOutstanding = 0;
+    const lastIssue = new Map<number, number>();
+    const obs: VscsiObserver = {
+      onIssue: (req, now) => {
+        issued++;
+        lastIssue.set(req.id, now);
+        maxOutstanding = Math.max(maxOutstanding, issued - completed);
+      },
+      onComplete: (req, now) => {
+        completed++;
+        expect(now).toBeGreaterThan(lastIssue.get(req.id) as number);
+      },
+    };
+    vdisk.addObserver(obs);
+    const w = new IometerWorkload(randomRead(20));
+    w.start({ sim, target: vdisk, rng: new RngStreams(1).get("w"), vm: 0 });
+    sim.run({ until: 1e9 });
+    expect(maxOutstanding).toBe(8);
+    expect(completed).toBeGreaterThan(100);
+    expect(issued - completed).toBe(vdisk.inFlight);
+    expect(w.stats.completed).toBe(completed);
+  });
+
+  it("the adapter keeps at most issueQueueDepth IOs at the device, and the depth can change at run time", () => {
+    const sim = new Simulation();
+    const adapter = new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 4, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });
+    const w = new IometerWorkload(randomRead(32));
+    w.start({ sim, target: adapter, rng: new RngStreams(1).get("w"), vm: 0 });
+    let max = 0;
+    for (let i = 0; i < 500; i++) {
+      sim.run({ until: sim.now + 1e6 });
+      max = Math.max(max, adapter.inFlight);
+    }
+    expect(max).toBe(4);
+    expect(adapter.scheduler.queued).toBe(28);
+    adapter.setIssueQueueDepth(16);
+    expect(adapter.inFlight).toBe(16);
+    expect(() => adapter.setIssueQueueDepth(0)).toThrow(/issue-queue depth/);
+  });
+
+  it("per-IO CPU cost caps IOPS once the host CPU saturates (the virtualization overhead mechanism)", () => {
+    const iops = (issueCostNs: number, interruptCostNs: number) => {
+      const sim = new Simulation();
+      const cpu = new HostCpu(1);
+      const ssd = new Ssd(sim);
+      const adapter = new HostAdapter(sim, ssd, { issueQueueDepth: 64, cpu, issueCostNs, interruptCostNs });
+      const w = new IometerWorkload({ ...randomRead(64), readPercent: 0 });
+      w.start({ sim, target: adapter, rng: new RngStreams(1).get("w"), vm: 0 });
+      const busy0 = cpu.busyNs;
+      const elapsed = runMeasured(sim, [w], 1e7, 5e7);
+      return { iops: w.stats.iops(sim.now), util: cpu.utilization(cpu.busyNs - busy0, elapsed) };
+    };
+    const cheap = iops(2_000, 1_000);
+    const costly = iops(40_000, 20_000);
+    // 60 µs of CPU per IO: at most 1 / 60 µs ≈ 16,667 IOPS on one core, and the CPU is pegged.
+    expect(costly.iops).toBeLessThanOrEqual(1.02 * (1e9 / 60_000)); // 2%: CPU work queued before the window
+    expect(costly.iops).toBeGreaterThan(0.95 * (1e9 / 60_000));
+    expect(costly.util).toBeGreaterThan(0.97);
+    expect(cheap.iops).toBeGreaterThan(1.5 * costly.iops);
+  });
+
+  it("a plugged-in scheduler decides the dispatch order and hears device latencies", () => {
+    /** Strict priority to VM 0 — a stand-in for SFQ(D)/PARDA/mClock. */
+    class Priority implements HostScheduler {
+      readonly q: IoRequest[][] = [[], []];
+      latencies = 0;
+      attach(_host: SchedulerHost): void {}
+      get queued() {
+        return this.q[0].length + this.q[1].length;
+      }
+      enqueue(req: IoRequest) {
+        this.q[req.vm].push(req);
+      }
+      dequeue() {
+        return this.q[0].shift() ?? this.q[1].shift() ?? null;
+      }
+      onComplete(_req: IoRequest, _now: number, latencyNs: number) {
+        expect(latencyNs).toBeGreaterThan(0);
+        this.latencies++;
+      }
+    }
+    const run = (scheduler: HostScheduler) => {
+      const sim = new Simulation();
+      const adapter = new HostAdapter(sim, new Hdd(sim), {
+        issueQueueDepth: 2,
+        cpu: new HostCpu(1),
+        issueCostNs: 0,
+        interruptCostNs: 0,
+        scheduler,
+      });
+      const ws = [0, 1].map((vm) => {
+        const w = new IometerWorkload(randomRead(8), { kind: "closed" }, `vm${vm}`);
+        w.start({ sim, target: adapter, rng: new RngStreams(vm + 1).get("w"), vm });
+        return w;
+      });
+      sim.run({ until: 2e9 });
+      return ws.map((w) => w.stats.completed);
+    };
+    const prio = new Priority();
+    const [a, b] = run(prio);
+    expect(a).toBeGreaterThan(3 * b);
+    expect(prio.latencies).toBe(a + b);
+    const [fa, fb] = run(new FifoScheduler());
+    expect(fa / fb).toBeGreaterThan(0.8);
+    expect(fa / fb).toBeLessThan(1.25);
+  });
+});
