@@ -1,0 +1,13 @@
+export {
+  firstDifference,
+  type GoldenRun,
+  GUEST_PROGRAMS,
+  type GuestProgram,
+  guestElfPath,
+  guestInput,
+  readGolden,
+  readGuestElf,
+  repoRoot,
+} from "./golden.js";
+export { type QemuRunOptions, type QemuRunResult, qemuAvailable, qemuBinary, runQemu } from "./qemu.js";
+export * from "./rv-fuzz/index.js";

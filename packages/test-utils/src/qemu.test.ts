@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { guestElfPath, guestInput, readGolden } from "./golden.js";
+import { qemuAvailable, runQemu } from "./qemu.js";
+import { Asm } from "./rv-fuzz/asm.js";
+import { wordsToBytes, writeElf32 } from "./rv-fuzz/elf-writer.js";
+
+const hasQemu = qemuAvailable();
+if (!hasQemu) console.warn("qemu-system-riscv32 not found: the QEMU runner's own tests are skipped");
+
+const dir = mkdtempSync(join(tmpdir(), "vmlab-qemu-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!hasQemu)("runQemu", () => {
+  it("returns the console bytes and the finisher's exit code", async () => {
+    const r = await runQemu(guestElfPath("echo"), { timeoutMs: 20_000, input: guestInput("echo") });
+    expect(r).not.toBeNull();
+    expect(r?.timedOut).toBe(false);
+    expect(r?.console.toString()).toBe(readGolden("echo").console.toString());
+    expect(r?.exitCode).toBe(11);
+  });
+
+  it("kills a guest that never stops and says so", async () => {
+    const a = new Asm(0x80000000);
+    a.label("spin").j("spin");
+    const path = join(dir, "spin.elf");
+    writeFileSync(path, writeElf32({ loadAddress: 0x80000000, bytes: wordsToBytes(a.finish()) }));
+    const r = await runQemu(path, { timeoutMs: 500 });
+    expect(r?.timedOut).toBe(true);
+    expect(r?.exitCode).toBe(-1);
+  });
+});
+
+describe("runQemu without QEMU", () => {
+  it("resolves to null when VMLAB_NO_QEMU=1", async () => {
+    const saved = process.env.VMLAB_NO_QEMU;
+    process.env.VMLAB_NO_QEMU = "1";
+    try {
+      expect(qemuAvailable()).toBe(false);
+      expect(await runQemu(guestElfPath("hello"), { timeoutMs: 1000 })).toBeNull();
+    } finally {
+      if (saved === undefined) delete process.env.VMLAB_NO_QEMU;
+      else process.env.VMLAB_NO_QEMU = saved;
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Runs a bare-metal RV32 ELF on QEMU, the reference vmlab's machine is
+ * checked against: `qemu-system-riscv32 -machine virt -nographic -bios none
+ * -kernel X`. The guest's UART is QEMU's stdout; its exit code is the SiFive
+ * test finisher's.
+ */
+import { spawn, spawnSync } from "node:child_process";
+
+/** The QEMU binary; `VMLAB_QEMU` overrides it (a path or another name). */
+export function qemuBinary(): string {
+  return process.env.VMLAB_QEMU ?? "qemu-system-riscv32";
+}
+
+let available: boolean | undefined;
+
+/**
+ * Whether QEMU can be run here. `VMLAB_NO_QEMU=1` pretends it is absent, to
+ * check that the QEMU-less path of the differential tests still checks
+ * something.
+ */
+export function qemuAvailable(): boolean {
+  if (process.env.VMLAB_NO_QEMU === "1") return false;
+  if (available === undefined) {
+    const probe = spawnSync(qemuBinary(), ["--version"], { stdio: "ignore", timeout: 10_000 });
+    available = probe.status === 0;
+  }
+  return available;
+}
+
+export interface QemuRunOptions {
+  /** Wall-clock limit; the process is killed after it. */
+  timeoutMs: number;
+  /** Bytes fed to the guest's UART (QEMU's stdin). */
+  input?: Uint8Array;
+  /** RAM in MiB (QEMU's `-m`); QEMU's and vmlab's default is 128. */
+  ramMiB?: number;
+}
+
+export interface QemuRunResult {
+  /** Everything the guest wrote to its UART. */
+  console: Buffer;
+  /** The finisher's exit code (QEMU's process exit status); -1 when killed. */
+  exitCode: number;
+  timedOut: boolean;
+}
+
+/** Runs `elfPath` on QEMU; resolves to null when QEMU is not installed. */
+export function runQemu(elfPath: string, options: QemuRunOptions): Promise<QemuRunResult | null> {
+  if (!qemuAvailable()) return Promise.resolve(null);
+  const args = ["-machine", "virt", "-nographic", "-bios", "none", "-kernel", elfPath];
+  if (options.ramMiB !== undefined) args.push("-m", `${options.ramMiB}M`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(qemuBinary(), args, { stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.stdin.on("error", () => {
+      // The guest may exit before reading its input; a closed pipe is fine.
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString("utf8").trim();
+      if (!timedOut && code !== 0 && out.length === 0 && stderr !== "") {
+        // QEMU itself failed (bad ELF, bad option): not a guest exit code.
+        reject(new Error(`QEMU failed on ${elfPath} (status ${code}): ${stderr}`));
+        return;
+      }
+      resolve({ console: Buffer.concat(out), exitCode: timedOut ? -1 : (code ?? -1), timedOut });
+    });
+    child.stdin.end(options.input ? Buffer.from(options.input) : undefined);
+  });
+}
