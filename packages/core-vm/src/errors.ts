@@ -74,4 +74,59 @@ export const CoreErrors = {
       metric,
       value,
     }),
+  elfTruncated: (what: string, need: number, have: number) =>
+    new VmlabError(
+      "VMLAB_ELF_TRUNCATED",
+      `ELF file is truncated: ${what} needs ${need} bytes but the file has ${have}; rebuild or re-copy the file`,
+      { what, need, have },
+    ),
+  elfBadMagic: () =>
+    new VmlabError("VMLAB_ELF_BAD_MAGIC", "not an ELF file (no \\x7fELF magic); pass a bare-metal RISC-V ELF executable", {}),
+  elfBadClass: (cls: number) =>
+    new VmlabError(
+      "VMLAB_ELF_BAD_CLASS",
+      `ELF class ${cls === 2 ? "64-bit" : cls} is not supported: vmlab runs 32-bit RISC-V; build with -march=rv32ima_zicsr_zifencei -mabi=ilp32`,
+      { cls },
+    ),
+  elfBadEndian: (data: number) =>
+    new VmlabError("VMLAB_ELF_BAD_ENDIAN", `ELF data encoding ${data} is not little-endian; RISC-V ELFs are little-endian`, { data }),
+  elfBadMachine: (machine: number) =>
+    new VmlabError(
+      "VMLAB_ELF_BAD_MACHINE",
+      `ELF machine ${machine} is not RISC-V (243); build the program with a RISC-V toolchain (riscv64-unknown-elf-gcc -march=rv32ima_zicsr_zifencei -mabi=ilp32)`,
+      { machine },
+    ),
+  elfBadType: (type: number) =>
+    new VmlabError(
+      "VMLAB_ELF_BAD_TYPE",
+      `ELF type ${type} is not an executable (ET_EXEC = 2); link the program, don't pass an object file`,
+      {
+        type,
+      },
+    ),
+  elfBadSegment: (index: number, issue: string) =>
+    new VmlabError("VMLAB_ELF_BAD_SEGMENT", `ELF program header ${index} is malformed: ${issue}`, { index, issue }),
+  elfNoSegments: () =>
+    new VmlabError(
+      "VMLAB_ELF_BAD_SEGMENTS",
+      "ELF file has no loadable (PT_LOAD) segment; link it with a linker script for RAM at 0x80000000",
+      {},
+    ),
+  elfSegmentOutsideRam: (index: number, start: number, end: number, ramStart: number, ramEnd: number) =>
+    new VmlabError(
+      "VMLAB_ELF_SEGMENT_OUTSIDE_RAM",
+      `ELF segment ${index} [0x${start.toString(16)}, 0x${end.toString(16)}) lies outside RAM [0x${ramStart.toString(16)}, 0x${ramEnd.toString(16)}); link it at 0x80000000 or give the machine more RAM`,
+      { index, start, end, ramStart, ramEnd },
+    ),
+  machineBadRam: (bytes: number) =>
+    new VmlabError(
+      "VMLAB_MACHINE_BAD_RAM",
+      `RAM size ${bytes} bytes is invalid: use a whole number of 4 KiB pages between 4 KiB and 1792 MiB (e.g. --ram 128)`,
+      { bytes },
+    ),
+  machineBadOption: (option: string, value: unknown, expected: string) =>
+    new VmlabError("VMLAB_MACHINE_BAD_OPTION", `machine option ${option}=${String(value)} is invalid: expected ${expected}`, {
+      option,
+      value,
+    }),
 } as const;

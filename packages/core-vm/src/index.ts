@@ -1,4 +1,8 @@
+export * from "./board/index.js";
+export * from "./cpu/index.js";
+export * from "./elf/index.js";
 export { CoreErrors, isVmlabError, VmlabError } from "./errors.js";
+export * from "./memory/index.js";
 export {
   type Benchmark,
   type BenchmarkResult,

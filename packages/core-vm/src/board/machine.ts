@@ -1,0 +1,223 @@
+import { MIP_MEIP, MIP_MSIP, MIP_MTIP } from "../cpu/constants.js";
+import { Hart } from "../cpu/hart.js";
+import { type ElfImage, loadElf } from "../elf/elf.js";
+import { CoreErrors } from "../errors.js";
+import { Bus } from "../memory/bus.js";
+import { Ram } from "../memory/ram.js";
+import { Simulation } from "../sim/simulation.js";
+import { Clint } from "./clint.js";
+import { Plic } from "./plic.js";
+import { TestFinisher } from "./test-finisher.js";
+import { Uart16550 } from "./uart16550.js";
+import { VIRT } from "./virt-map.js";
+
+export interface MachineOptions {
+  /** RAM size in MiB (default 128, as QEMU `virt`). */
+  ramMiB?: number;
+  /** The simulation whose clock drives the devices (default: a new one). */
+  simulation?: Simulation;
+  /**
+   * Virtual time per retired instruction, in ns (default 1: a 1 GHz hart at
+   * one instruction per cycle — an assumption, see docs/cpu.md).
+   */
+  nsPerInstruction?: number;
+}
+
+/**
+ * Why `Machine.run` returned: the finisher ended the run; the budget was
+ * used up; a simulation event is due (run the simulation, then call `run`
+ * again); or the hart is halted for good (WFI with no wake-up source, or a
+ * trap loop that retires nothing).
+ */
+export type RunStop = "exit" | "budget" | "event" | "halt";
+
+const CONSOLE_INITIAL = 4096;
+
+/**
+ * A QEMU-`virt`-compatible machine: one RV32IMA hart, RAM at 0x80000000,
+ * NS16550A UART, SiFive test finisher, CLINT and PLIC. It runs for an
+ * instruction budget and returns; it never owns the event loop. Virtual time
+ * is the simulation clock plus `nsPerInstruction` per retired instruction;
+ * the machine advances the simulation clock to its own time when it returns,
+ * never past the next pending event.
+ */
+export class Machine {
+  readonly sim: Simulation;
+  readonly ram: Ram;
+  readonly bus = new Bus();
+  readonly hart: Hart;
+  readonly uart: Uart16550;
+  readonly clint: Clint;
+  readonly plic: Plic;
+  readonly finisher: TestFinisher;
+  readonly nsPerInstruction: number;
+  /** The finisher's exit code once the guest has exited, else null. */
+  exitCode: number | null = null;
+  private consoleBytes = new Uint8Array(CONSOLE_INITIAL);
+  private consoleLength = 0;
+  private timeBaseNs: number;
+  private retiredBase = 0;
+
+  constructor(options: MachineOptions = {}) {
+    const ramMiB = options.ramMiB ?? 128;
+    if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 1792) throw CoreErrors.machineBadRam(ramMiB * 1024 * 1024);
+    const ns = options.nsPerInstruction ?? 1;
+    if (!Number.isInteger(ns) || ns < 1) throw CoreErrors.machineBadOption("nsPerInstruction", ns, "an integer >= 1");
+    this.nsPerInstruction = ns;
+    this.sim = options.simulation ?? new Simulation();
+    this.timeBaseNs = this.sim.now;
+    this.ram = new Ram(VIRT.dram.base, ramMiB * 1024 * 1024);
+    const hart = new Hart(this.ram, {
+      bus: this.bus,
+      mtime: () => this.clint.mtime(),
+      waitForInterrupt: () => this.waitForInterrupt(),
+    });
+    this.hart = hart;
+    this.plic = new Plic((level) => hart.setPending(MIP_MEIP, level));
+    this.uart = new Uart16550(
+      (b) => this.consoleByte(b),
+      (level) => this.plic.setSource(VIRT.uart0Irq, level),
+    );
+    this.clint = new Clint({
+      nowNs: () => this.nowNs(),
+      setSoftware: (level) => hart.setPending(MIP_MSIP, level),
+      timerChanged: () => this.updateTimer(),
+    });
+    this.finisher = new TestFinisher((code) => {
+      this.exitCode = code;
+      hart.exitLoop = 1;
+    });
+    this.bus.map("test-finisher", VIRT.testFinisher.base, VIRT.testFinisher.size, this.finisher);
+    this.bus.map("clint", VIRT.clint.base, VIRT.clint.size, this.clint);
+    this.bus.map("plic", VIRT.plic.base, VIRT.plic.size, this.plic);
+    this.bus.map("uart0", VIRT.uart0.base, VIRT.uart0.size, this.uart);
+  }
+
+  /** Virtual time now, in ns (exact inside a translated block too). */
+  nowNs(): number {
+    return this.timeBaseNs + (this.hart.instant - this.retiredBase) * this.nsPerInstruction;
+  }
+
+  /** Parses and loads an ELF (see `loadElf`), and points the hart at its entry. */
+  loadElf(bytes: Uint8Array): ElfImage {
+    const image = loadElf(bytes, { ramBase: this.ram.base, ramSize: this.ram.size });
+    this.load(image);
+    return image;
+  }
+
+  /**
+   * Loads a parsed image and resets the hart to its entry in M mode. Like
+   * QEMU's reset vector, a0 = mhartid (0) and a1 = the device-tree address
+   * QEMU would pass (vmlab provides no device tree; the value is kept for
+   * programs that print it).
+   */
+  load(image: ElfImage): void {
+    for (const s of image.segments) {
+      if (!this.ram.contains(s.paddr, s.memsz))
+        throw CoreErrors.elfSegmentOutsideRam(-1, s.paddr, s.paddr + s.memsz, this.ram.base, this.ram.base + this.ram.size);
+      this.ram.write(s.paddr, s.data);
+      this.ram.u8.fill(0, s.paddr - this.ram.base + s.data.length, s.paddr - this.ram.base + s.memsz);
+    }
+    this.hart.cache.flushAll();
+    this.hart.pc = image.entry | 0;
+    this.hart.x[10] = 0;
+  }
+
+  /** Bytes the guest wrote to the UART so far. */
+  console(): Uint8Array {
+    return this.consoleBytes.slice(0, this.consoleLength);
+  }
+
+  /** Queues console input for the UART's receiver. */
+  injectConsoleInput(bytes: Uint8Array): void {
+    this.uart.inject(bytes);
+  }
+
+  /** Switches dirty-page tracking; translated code is regenerated so that tracking off costs nothing. */
+  setDirtyTracking(on: boolean): void {
+    this.ram.dirtyPages = on ? new Uint8Array(this.ram.pageCount) : null;
+    this.hart.cache.flushAll();
+  }
+
+  /** Switches accessed-page tracking (loads, stores and instruction fetch). */
+  setAccessTracking(on: boolean): void {
+    this.ram.accessedPages = on ? new Uint8Array(this.ram.pageCount) : null;
+    this.hart.cache.flushAll();
+  }
+
+  private consoleByte(b: number): void {
+    if (this.consoleLength === this.consoleBytes.length) {
+      const bigger = new Uint8Array(this.consoleBytes.length * 2);
+      bigger.set(this.consoleBytes);
+      this.consoleBytes = bigger;
+    }
+    this.consoleBytes[this.consoleLength++] = b;
+  }
+
+  /** mip.MTIP follows `mtime >= mtimecmp`. */
+  private updateTimer(): void {
+    this.hart.setPending(MIP_MTIP, this.nowNs() >= this.clint.timerDeadlineNs());
+  }
+
+  /** WFI with nothing pending: jump virtual time to the timer deadline (if enabled) or the next event. */
+  private waitForInterrupt(): boolean {
+    const now = this.nowNs();
+    const timer = (this.hart.mie & MIP_MTIP) !== 0 ? this.clint.timerDeadlineNs() : Number.POSITIVE_INFINITY;
+    const wake = Math.min(timer, this.sim.peek());
+    if (wake === Number.POSITIVE_INFINITY) return false;
+    if (wake > now) this.timeBaseNs += Math.ceil((wake - now) / this.nsPerInstruction) * this.nsPerInstruction;
+    return true;
+  }
+
+  /** Instructions until virtual time reaches `t` (at least 1). */
+  private instructionsUntil(t: number, now: number): number {
+    return Math.max(1, Math.ceil((t - now) / this.nsPerInstruction));
+  }
+
+  /**
+   * Runs the hart for at most `budget` retired instructions (may be
+   * Infinity). Returns early when the guest exits, a simulation event falls
+   * due, or the hart halts. Timer interrupts are exact: the run is split at
+   * the instruction where `mtime` reaches `mtimecmp`.
+   */
+  run(budget: number): RunStop {
+    const h = this.hart;
+    if (this.sim.now > this.nowNs()) {
+      this.timeBaseNs = this.sim.now;
+      this.retiredBase = h.retired;
+    }
+    const end = h.retired + budget;
+    let stop: RunStop;
+    for (;;) {
+      if (this.exitCode !== null) {
+        stop = "exit";
+        break;
+      }
+      if (h.stuck) {
+        stop = "halt";
+        break;
+      }
+      this.updateTimer();
+      const now = this.nowNs();
+      const nextEvent = this.sim.peek();
+      if (nextEvent <= now) {
+        stop = "event";
+        break;
+      }
+      if (h.retired >= end) {
+        stop = "budget";
+        break;
+      }
+      let limit = end;
+      if (nextEvent !== Number.POSITIVE_INFINITY) limit = Math.min(limit, h.retired + this.instructionsUntil(nextEvent, now));
+      const deadline = this.clint.timerDeadlineNs();
+      if (deadline > now && deadline !== Number.POSITIVE_INFINITY)
+        limit = Math.min(limit, h.retired + this.instructionsUntil(deadline, now));
+      h.exitLoop = 0;
+      h.execute(limit);
+    }
+    const now = this.nowNs();
+    if (now > this.sim.now) this.sim.now = Math.min(now, this.sim.peek());
+    return stop;
+  }
+}

@@ -1,0 +1,147 @@
+import type { MmioDevice } from "../memory/bus.js";
+
+// Register offsets (NS16550A data sheet); DLAB = LCR bit 7 selects the divisor latch at 0/1.
+const RBR_THR = 0;
+const IER = 1;
+const IIR_FCR = 2;
+const LCR = 3;
+const MCR = 4;
+const LSR = 5;
+const MSR = 6;
+const SCR = 7;
+
+const IER_RX = 0x01;
+const IER_THRE = 0x02;
+const LSR_DR = 0x01;
+const LSR_THRE = 0x20;
+const LSR_TEMT = 0x40;
+const IIR_NONE = 0x01;
+const IIR_THRE = 0x02;
+const IIR_RX = 0x04;
+const IIR_FIFO = 0xc0;
+
+/**
+ * NS16550A UART (as QEMU's `serial` on `virt`). Transmit is instantaneous:
+ * a byte written to THR goes straight to the console sink, and LSR always
+ * reports the transmitter empty. Receive reads from a queue of injected
+ * input. The interrupt line (PLIC source 10) follows IER: received data
+ * available, and THR empty (raised after each write or when enabled, cleared
+ * by reading IIR or writing THR).
+ */
+export class Uart16550 implements MmioDevice {
+  ier = 0;
+  lcr = 0;
+  mcr = 0;
+  scr = 0;
+  fcr = 0;
+  dll = 0;
+  dlm = 0;
+  /** THR-empty interrupt pending. */
+  thrIpending = 0;
+  private rx: number[] = [];
+  private rxHead = 0;
+
+  constructor(
+    private readonly sink: (byte: number) => void,
+    private readonly setIrq: (level: boolean) => void,
+  ) {}
+
+  /** Queues bytes for the guest to read (console input). */
+  inject(bytes: Uint8Array): void {
+    for (const b of bytes) this.rx.push(b);
+    this.update();
+  }
+
+  private rxReady(): boolean {
+    return this.rxHead < this.rx.length;
+  }
+
+  private update(): void {
+    const rxIrq = (this.ier & IER_RX) !== 0 && this.rxReady();
+    const txIrq = (this.ier & IER_THRE) !== 0 && this.thrIpending !== 0;
+    this.setIrq(rxIrq || txIrq);
+  }
+
+  read(offset: number): number {
+    const dlab = (this.lcr & 0x80) !== 0;
+    switch (offset) {
+      case RBR_THR: {
+        if (dlab) return this.dll;
+        if (!this.rxReady()) return 0;
+        const b = this.rx[this.rxHead++];
+        if (this.rxHead === this.rx.length) {
+          this.rx = [];
+          this.rxHead = 0;
+        }
+        this.update();
+        return b;
+      }
+      case IER:
+        return dlab ? this.dlm : this.ier;
+      case IIR_FCR: {
+        const fifo = (this.fcr & 1) !== 0 ? IIR_FIFO : 0;
+        if ((this.ier & IER_RX) !== 0 && this.rxReady()) return fifo | IIR_RX;
+        if ((this.ier & IER_THRE) !== 0 && this.thrIpending !== 0) {
+          this.thrIpending = 0;
+          this.update();
+          return fifo | IIR_THRE;
+        }
+        return fifo | IIR_NONE;
+      }
+      case LCR:
+        return this.lcr;
+      case MCR:
+        return this.mcr;
+      case LSR:
+        return LSR_THRE | LSR_TEMT | (this.rxReady() ? LSR_DR : 0);
+      case MSR:
+        return 0xb0; // DCD, DSR, CTS asserted, as QEMU reports with no modem
+      case SCR:
+        return this.scr;
+      default:
+        return 0;
+    }
+  }
+
+  write(offset: number, _size: number, value: number): void {
+    const v = value & 0xff;
+    const dlab = (this.lcr & 0x80) !== 0;
+    switch (offset) {
+      case RBR_THR:
+        if (dlab) {
+          this.dll = v;
+          return;
+        }
+        this.sink(v);
+        this.thrIpending = 1;
+        this.update();
+        return;
+      case IER:
+        if (dlab) {
+          this.dlm = v;
+          return;
+        }
+        if ((v & IER_THRE) !== 0 && (this.ier & IER_THRE) === 0) this.thrIpending = 1;
+        this.ier = v & 0x0f;
+        this.update();
+        return;
+      case IIR_FCR:
+        this.fcr = v;
+        if ((v & 0x02) !== 0) {
+          this.rx = [];
+          this.rxHead = 0;
+        }
+        this.update();
+        return;
+      case LCR:
+        this.lcr = v;
+        return;
+      case MCR:
+        this.mcr = v;
+        return;
+      case SCR:
+        this.scr = v;
+        return;
+    }
+  }
+}

@@ -1,0 +1,434 @@
+import type { Bus } from "../memory/bus.js";
+import type { Ram } from "../memory/ram.js";
+import { type Block, CodeCache, VARIANT_CHECKED_M, VARIANT_CHECKED_U, VARIANT_FAST } from "./code-cache.js";
+import {
+  CAUSE_BREAKPOINT,
+  CAUSE_FETCH_ACCESS,
+  CAUSE_ILLEGAL_INSTRUCTION,
+  CAUSE_LOAD_ACCESS,
+  CAUSE_MACHINE_ECALL,
+  CAUSE_MISALIGNED_LOAD,
+  CAUSE_MISALIGNED_STORE,
+  CAUSE_STORE_ACCESS,
+  CAUSE_USER_ECALL,
+  MCAUSE_INTERRUPT,
+  MIP_MEIP,
+  MIP_MSIP,
+  MIP_MTIP,
+  MSTATUS_MIE,
+  MSTATUS_MPIE,
+  MSTATUS_MPP,
+  MSTATUS_MPP_SHIFT,
+  MSTATUS_MPRV,
+  PRIV_M,
+  PRIV_U,
+} from "./constants.js";
+import { executeCsr } from "./csr.js";
+import { PMP_R, PMP_W, PMP_X, Pmp } from "./pmp.js";
+
+/** What the hart needs from its board: MMIO, the clock, and a way to sleep. */
+export interface HartHost {
+  readonly bus: Bus;
+  /** `mtime` at the hart's current instant (the `time` CSR). */
+  mtime(): number;
+  /**
+   * WFI with nothing pending: advance virtual time to the next wake-up source
+   * (timer or device event). False if nothing can ever wake the hart.
+   */
+  waitForInterrupt(): boolean;
+}
+
+/** Consecutive traps with no instruction retired before the hart is declared stuck (e.g. `mtvec` points at no memory). */
+const TRAP_STORM_LIMIT = 1000;
+
+/**
+ * An RV32IMA + Zicsr + Zifencei hart with M and U modes (RISC-V unprivileged
+ * spec 20191213, privileged spec 1.12), behaving like QEMU 7.2's
+ * `qemu-system-riscv32 -machine virt` where the specs leave a choice.
+ *
+ * Execution is by translated blocks (`translate.ts`): straight-line runs of
+ * guest code compiled once into JS functions that read and write `x` and RAM
+ * directly and fall back to the methods below only for the slow cases (MMIO,
+ * misaligned or faulting accesses, CSRs, system instructions). The methods
+ * called from translated code take `pc` (the instruction's address) and `nk`
+ * (instructions retired so far in the current block call), so traps and
+ * counters are exact at instruction granularity.
+ */
+export class Hart {
+  /** Integer registers x0..x31; x0 is never written. */
+  readonly x = new Int32Array(32);
+  /** Program counter (int32 representation of the 32-bit address). */
+  pc = 0;
+  priv = PRIV_M;
+  /** Retired instructions (`minstret` before offsets); exact, the key for record/replay. */
+  retired = 0;
+  /** Instructions retired in the running block before the current slow-path call (see `instant`). */
+  inBlock = 0;
+
+  mstatus = 0;
+  mie = 0;
+  /** Interrupt-pending bits; all driven by the board (CLINT, PLIC). */
+  mip = 0;
+  mtvec = 0;
+  mepc = 0;
+  mcause = 0;
+  mtval = 0;
+  mscratch = 0;
+  mcounteren = 0;
+  mcountinhibit = 0;
+  /** `minstret` = retired + instretOffset; `mcycle` = retired + cycleOffset (one cycle per instruction). */
+  instretOffset = 0;
+  cycleOffset = 0;
+  readonly pmp = new Pmp();
+  /**
+   * LR/SC reservation as QEMU keeps it: the address (-1 = none) and the value
+   * loaded; SC succeeds if the address matches and memory still holds that value.
+   */
+  reservation = -1;
+  reservedValue = 0;
+
+  /** Set by slow paths for the translated code: 0 none, 1 trapped (not retired), 2 retired but end the block. */
+  brk = 0;
+  /** Nonzero: return from `execute` to the machine at the next block boundary. */
+  exitLoop = 0;
+  /** Whether an enabled interrupt is pending (recomputed when mip, mie, mstatus or priv change). */
+  irqReady = false;
+  /** The hart can make no progress (trap storm); the machine stops. */
+  stuck = false;
+  /** Which translated-code variant runs (VARIANT_*): depends on priv, MPRV and locked PMP entries. */
+  variant = VARIANT_FAST;
+  private trapStorm = 0;
+  private lastTrapAt = -1;
+
+  readonly cache: CodeCache;
+  private readonly ramSize: number;
+
+  constructor(
+    readonly ram: Ram,
+    readonly host: HartHost,
+  ) {
+    this.ramSize = ram.size;
+    this.cache = new CodeCache(this);
+  }
+
+  /** The retired count at the current instant, inside a block or between blocks. */
+  get instant(): number {
+    return this.retired + this.inBlock;
+  }
+
+  /** Runs translated blocks until `limit` instructions have retired in total, or the machine is needed. */
+  execute(limit: number): void {
+    const cache = this.cache;
+    const ramSize = this.ramSize;
+    while (this.retired < limit && this.exitLoop === 0) {
+      if (this.irqReady) {
+        this.takeInterrupt();
+        continue;
+      }
+      const o = this.pc ^ -2147483648;
+      if (o >>> 0 >= ramSize) {
+        this.trapAt(CAUSE_FETCH_ACCESS, this.pc, this.pc, 0);
+        continue;
+      }
+      const pageBlocks = cache.blocks[this.variant][o >>> 12];
+      let b: Block | null | undefined = pageBlocks === undefined ? undefined : pageBlocks[(o & 4095) >>> 2];
+      if (b === undefined) b = cache.compile(this.pc, o);
+      if (b === null) {
+        this.trapAt(CAUSE_FETCH_ACCESS, this.pc, this.pc, 0);
+        continue;
+      }
+      const left = limit - this.retired;
+      if (b.len > left) b = cache.single(this.pc, o);
+      this.retired += b.fn(left);
+    }
+  }
+
+  /** Recomputes `irqReady`: M interrupts are taken in U mode always, in M mode when mstatus.MIE (priv. spec §3.1.9). */
+  updateIrq(): void {
+    const ready = (this.mip & this.mie) !== 0 && (this.priv !== PRIV_M || (this.mstatus & MSTATUS_MIE) !== 0);
+    this.irqReady = ready;
+    if (ready) this.exitLoop = 1;
+  }
+
+  /** Sets or clears interrupt-pending bits (board wiring: CLINT, PLIC). */
+  setPending(bit: number, level: boolean): void {
+    const mip = level ? this.mip | bit : this.mip & ~bit;
+    if (mip !== this.mip) {
+      this.mip = mip;
+      this.updateIrq();
+    }
+  }
+
+  /** Picks the translated-code variant for the current privilege and PMP/MPRV state. */
+  updateVariant(): void {
+    const mprvToUser = (this.mstatus & MSTATUS_MPRV) !== 0 && (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT !== PRIV_M;
+    this.variant = this.priv !== PRIV_M ? VARIANT_CHECKED_U : this.pmp.anyLocked || mprvToUser ? VARIANT_CHECKED_M : VARIANT_FAST;
+  }
+
+  /** Takes the highest-priority enabled pending interrupt: MEI > MSI > MTI (priv. spec §3.1.9). */
+  private takeInterrupt(): void {
+    const pending = this.mip & this.mie;
+    const irq = (pending & MIP_MEIP) !== 0 ? 11 : (pending & MIP_MSIP) !== 0 ? 3 : (pending & MIP_MTIP) !== 0 ? 7 : -1;
+    if (irq < 0) return;
+    this.trap(MCAUSE_INTERRUPT | irq, 0, this.pc, 0);
+    this.brk = 0;
+  }
+
+  /**
+   * Enters M mode for a trap (priv. spec §3.1.6.1, §3.3): saves pc, cause and
+   * tval, stacks MIE and the privilege, and jumps to `mtvec` (base + 4×cause
+   * for interrupts in vectored mode). Sets `brk` = 1 for translated code.
+   */
+  trap(cause: number, tval: number, pc: number, nk: number): void {
+    const at = this.retired + nk;
+    if (at === this.lastTrapAt) {
+      if (++this.trapStorm >= TRAP_STORM_LIMIT) {
+        this.stuck = true;
+        this.exitLoop = 1;
+      }
+    } else {
+      this.lastTrapAt = at;
+      this.trapStorm = 0;
+    }
+    this.mepc = pc;
+    this.mcause = cause;
+    this.mtval = tval;
+    const mie = (this.mstatus & MSTATUS_MIE) !== 0;
+    this.mstatus =
+      (this.mstatus & ~(MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MIE)) | (mie ? MSTATUS_MPIE : 0) | (this.priv << MSTATUS_MPP_SHIFT);
+    this.priv = PRIV_M;
+    const base = this.mtvec & ~3;
+    this.pc = cause < 0 && (this.mtvec & 3) === 1 ? (base + 4 * (cause & 0x1f)) | 0 : base;
+    this.brk = 1;
+    this.updateVariant();
+    this.updateIrq();
+  }
+
+  /** Traps from translated code; returns 0 (nothing retired) so code can `return n + k + c.trapAt(...)`. */
+  trapAt(cause: number, tval: number, pc: number, nk: number): number {
+    this.trap(cause, tval, pc, nk);
+    this.brk = 0;
+    return 0;
+  }
+
+  /** An illegal instruction; `mtval` = the instruction's bits, as QEMU 7.2 reports them. */
+  illegal(insn: number, pc: number, nk: number): number {
+    return this.trapAt(CAUSE_ILLEGAL_INSTRUCTION, insn, pc, nk);
+  }
+
+  /** The privilege loads and stores use: MPP when mstatus.MPRV is set in M mode (priv. spec §3.1.6.3). */
+  private dataPriv(): number {
+    if (this.priv === PRIV_M && (this.mstatus & MSTATUS_MPRV) !== 0) return (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+    return this.priv;
+  }
+
+  /** Whether a data access needs a PMP check (it always does below M, or with locked entries). */
+  private pmpAllows(a: number, size: number, perm: number): boolean {
+    const priv = this.dataPriv();
+    if (priv === PRIV_M && !this.pmp.anyLocked) return true;
+    return this.pmp.check(a, size, perm, priv);
+  }
+
+  /** Whether instruction fetch at `a` is allowed (used when translating). */
+  fetchAllowed(a: number): boolean {
+    if (this.priv === PRIV_M && !this.pmp.anyLocked) return true;
+    return this.pmp.check(a, 4, PMP_X, this.priv);
+  }
+
+  /**
+   * Slow-path load: PMP, RAM, then MMIO (which ends the block). Misaligned
+   * loads within RAM are performed byte by byte, as QEMU 7.2 does for plain
+   * loads and stores (only LR/SC/AMOs trap when misaligned).
+   */
+  ld(a: number, size: number, signed: number, pc: number, nk: number): number {
+    if (!this.pmpAllows(a, size, PMP_R)) {
+      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
+      return 0;
+    }
+    const o = (a ^ -2147483648) >>> 0;
+    const ram = this.ram;
+    if (o + size <= this.ramSize) {
+      if (ram.accessedPages !== null) ram.accessedPages[o >>> 12] = 1;
+      if ((a & (size - 1)) !== 0) {
+        const u8 = ram.u8;
+        const v = size === 4 ? u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24) : u8[o] | (u8[o + 1] << 8);
+        return size === 4 || !signed ? v : (v << 16) >> 16;
+      }
+      if (size === 4) return ram.i32[o >>> 2];
+      if (size === 2) return signed ? ram.i16[o >>> 1] : ram.u16[o >>> 1];
+      return signed ? ram.i8[o] : ram.u8[o];
+    }
+    this.inBlock = nk;
+    const v = (a & (size - 1)) === 0 ? this.host.bus.read(a, size) : -1;
+    this.inBlock = 0;
+    if (v < 0) {
+      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
+      return 0;
+    }
+    this.brk = 2;
+    this.exitLoop = 1;
+    if (!signed) return v | 0;
+    return size === 4 ? v | 0 : size === 2 ? (v << 16) >> 16 : (v << 24) >> 24;
+  }
+
+  /** Slow-path store: PMP, RAM (byte by byte if misaligned; with tracking and code invalidation), then MMIO (which ends the block). */
+  st(a: number, size: number, value: number, pc: number, nk: number): void {
+    if (!this.pmpAllows(a, size, PMP_W)) {
+      this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
+      return;
+    }
+    const o = (a ^ -2147483648) >>> 0;
+    if (o + size <= this.ramSize) {
+      if ((a & (size - 1)) === 0) this.ramStore(o, size, value);
+      else for (let i = 0; i < size; i++) this.ramStore(o + i, 1, value >>> (8 * i));
+      return;
+    }
+    this.inBlock = nk;
+    const ok = (a & (size - 1)) === 0 && this.host.bus.write(a, size, value);
+    this.inBlock = 0;
+    if (!ok) {
+      this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
+      return;
+    }
+    this.brk = 2;
+    this.exitLoop = 1;
+  }
+
+  private ramStore(o: number, size: number, value: number): void {
+    const ram = this.ram;
+    if (size === 4) ram.i32[o >>> 2] = value;
+    else if (size === 2) ram.u16[o >>> 1] = value;
+    else ram.u8[o] = value;
+    if (ram.dirtyPages !== null) ram.dirtyPages[o >>> 12] = 1;
+    if (ram.accessedPages !== null) ram.accessedPages[o >>> 12] = 1;
+    if (this.cache.lines[o >>> 6] !== 0) this.codeWrite(o);
+  }
+
+  /** A store hit translated code: drop that page's blocks and end the current block (self-modifying code, as QEMU handles it). */
+  codeWrite(o: number): void {
+    this.cache.invalidatePage(o >>> 12);
+    this.brk = 2;
+  }
+
+  /**
+   * LR.W, SC.W and the AMOs (RV32A). Misaligned: LR → load-misaligned, AMO → store-misaligned;
+   * outside RAM → access fault. SC follows QEMU 7.2: it fails without touching memory when the
+   * address differs from the reservation, and succeeds iff memory still holds the LR value.
+   */
+  amo(insn: number, a: number, src: number, pc: number, nk: number): number {
+    const f5 = insn >>> 27;
+    const o = a ^ -2147483648;
+    if (f5 === 0x03) {
+      // SC.W
+      if (a !== this.reservation) {
+        this.reservation = -1;
+        return 1;
+      }
+      this.reservation = -1;
+      if (!this.pmpAllows(a, 4, PMP_W) || o >>> 0 >= this.ramSize) {
+        this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
+        return 0;
+      }
+      if (this.ram.i32[o >> 2] !== this.reservedValue) return 1;
+      this.ramStore(o, 4, src);
+      return 0;
+    }
+    const isLr = f5 === 0x02;
+    if ((a & 3) !== 0) {
+      this.trap(isLr ? CAUSE_MISALIGNED_LOAD : CAUSE_MISALIGNED_STORE, a, pc, nk);
+      return 0;
+    }
+    if (!this.pmpAllows(a, 4, isLr ? PMP_R : PMP_R | PMP_W) || o >>> 0 >= this.ramSize) {
+      this.trap(isLr ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, a, pc, nk);
+      return 0;
+    }
+    const old = this.ram.i32[o >> 2];
+    if (isLr) {
+      this.reservation = a;
+      this.reservedValue = old;
+      if (this.ram.accessedPages !== null) this.ram.accessedPages[o >>> 12] = 1;
+      return old;
+    }
+    let v: number;
+    switch (f5) {
+      case 0x01:
+        v = src;
+        break; // AMOSWAP
+      case 0x00:
+        v = (old + src) | 0;
+        break; // AMOADD
+      case 0x04:
+        v = old ^ src;
+        break; // AMOXOR
+      case 0x0c:
+        v = old & src;
+        break; // AMOAND
+      case 0x08:
+        v = old | src;
+        break; // AMOOR
+      case 0x10:
+        v = Math.min(old, src);
+        break; // AMOMIN
+      case 0x14:
+        v = Math.max(old, src);
+        break; // AMOMAX
+      case 0x18:
+        v = old >>> 0 < src >>> 0 ? old : src;
+        break; // AMOMINU
+      default:
+        v = old >>> 0 > src >>> 0 ? old : src;
+        break; // AMOMAXU (0x1c; others rejected by the decoder)
+    }
+    this.ramStore(o, 4, v);
+    return old;
+  }
+
+  /** A Zicsr instruction; returns 1 if it retired, 0 if it trapped. Always ends the block. */
+  csr(insn: number, pc: number, nk: number): number {
+    this.inBlock = nk;
+    const ok = executeCsr(this, insn, nk);
+    this.inBlock = 0;
+    if (!ok) return this.illegal(insn, pc, nk);
+    this.pc = (pc + 4) | 0;
+    return 1;
+  }
+
+  /** ECALL, EBREAK, MRET, WFI (and anything else under SYSTEM with funct3 = 0). Returns 1 if retired. */
+  sys(insn: number, pc: number, nk: number): number {
+    switch (insn) {
+      case 0x00000073: // ECALL
+        return this.trapAt(this.priv === PRIV_U ? CAUSE_USER_ECALL : CAUSE_MACHINE_ECALL, 0, pc, nk);
+      case 0x00100073: // EBREAK: mtval = 0, as QEMU 7.2
+        return this.trapAt(CAUSE_BREAKPOINT, 0, pc, nk);
+      case 0x30200073: // MRET
+        if (this.priv !== PRIV_M) return this.illegal(insn, pc, nk);
+        this.mret();
+        return 1;
+      case 0x10500073: // WFI: illegal in U mode as on QEMU (which has S mode); with TW in any mode below M
+        if (this.priv !== PRIV_M) return this.illegal(insn, pc, nk);
+        this.pc = (pc + 4) | 0;
+        if ((this.mip & this.mie) === 0) {
+          this.inBlock = nk + 1;
+          if (!this.host.waitForInterrupt()) this.stuck = true;
+          this.inBlock = 0;
+        }
+        this.exitLoop = 1;
+        return 1;
+      default:
+        return this.illegal(insn, pc, nk);
+    }
+  }
+
+  /** MRET (priv. spec §3.3.2): pop the privilege and MIE; MPRV clears when leaving M. */
+  private mret(): void {
+    const s = this.mstatus;
+    const mpp = (s & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+    let ns = (s & ~(MSTATUS_MIE | MSTATUS_MPP)) | MSTATUS_MPIE | ((s & MSTATUS_MPIE) !== 0 ? MSTATUS_MIE : 0);
+    if (mpp !== PRIV_M) ns &= ~MSTATUS_MPRV;
+    this.mstatus = ns;
+    this.priv = mpp;
+    this.pc = this.mepc;
+    this.updateVariant();
+    this.updateIrq();
+  }
+}

@@ -1,0 +1,380 @@
+import type { Block } from "./code-cache.js";
+import { VARIANT_FAST } from "./code-cache.js";
+import { CAUSE_MISALIGNED_FETCH } from "./constants.js";
+import type { Hart } from "./hart.js";
+import { mulh, mulhsu, mulhu } from "./mul.js";
+
+/**
+ * The block translator: turns a straight-line run of guest instructions into
+ * the source of one JS function, compiled once (TinyEMU/rvemu-style
+ * pre-decoding taken one step further, so V8 optimises guest code like any
+ * hot JS). Conditional branches are side exits; a branch back to the block's
+ * first instruction becomes a loop inside the function while the budget
+ * allows. Every exit sets `c.pc` and returns the instructions retired, so
+ * the count stays exact.
+ *
+ * In the fast variant a RAM access is an inline bounds check and a
+ * typed-array access; everything else (MMIO, misaligned, PMP, faults) calls
+ * the hart's slow path. Dirty/access tracking and code invalidation checks
+ * are emitted only when needed: tracking that is off costs nothing.
+ */
+
+/** Names the generated code sees; passed once to each block's factory. */
+const PARAMS = ["c", "x", "u8", "i8", "u16", "i16", "i32", "cl", "dirty", "acc", "mulh", "mulhsu", "mulhu"];
+
+function sext(v: number, bits: number): number {
+  const s = 32 - bits;
+  return (v << s) >> s;
+}
+
+/** Register read as a JS expression (x0 is the constant 0). */
+function r(i: number): string {
+  return i === 0 ? "0" : `x[${i}]`;
+}
+
+/** Register write statement; writes to x0 vanish. */
+function w(rd: number, expr: string): string {
+  return rd === 0 ? "" : `x[${rd}] = ${expr};`;
+}
+
+interface Emitter {
+  out: string[];
+  /** Fast RAM path allowed (variant 0). */
+  fast: boolean;
+  ramSize: number;
+  dirty: boolean;
+  access: boolean;
+  start: number;
+  /** Set when the block loops back to its start; replaced by the block length at the end. */
+  loops: boolean;
+}
+
+const LEN = "__LEN__";
+
+/**
+ * Translates up to `maxLen` instructions starting at `pc` for the hart's
+ * current variant. Returns null if the first instruction cannot be fetched
+ * (outside RAM or denied by PMP).
+ */
+export function translate(h: Hart, pc: number, maxLen: number): Block | null {
+  const ram = h.ram;
+  const e: Emitter = {
+    out: [],
+    fast: h.variant === VARIANT_FAST,
+    ramSize: ram.size,
+    dirty: ram.dirtyPages !== null,
+    access: ram.accessedPages !== null,
+    start: pc,
+    loops: false,
+  };
+  const startOff = (pc ^ -2147483648) >>> 0;
+  const pageEnd = (startOff | 4095) + 1;
+  let k = 0;
+  let ended = false;
+  if (e.access) e.out.push(`acc[${startOff >>> 12}] = 1;`);
+  while (k < maxLen) {
+    const off = startOff + 4 * k;
+    if (off >= pageEnd || off >= ram.size) break;
+    const ipc = (pc + 4 * k) | 0;
+    if (!h.fetchAllowed(ipc)) break;
+    const insn = ram.i32[off >>> 2];
+    ended = emit(e, insn, ipc, k);
+    k++;
+    if (ended) break;
+  }
+  if (k === 0) return null;
+  if (!ended) e.out.push(`c.pc = ${(pc + 4 * k) | 0}; return n + ${k};`);
+  let body = e.out.join("\n").replaceAll(LEN, String(k));
+  if (e.loops) body = `for (;;) {\n${body}\n}`;
+  const src = `return function block(budget) {\nlet n = 0, a = 0, o = 0, v = 0, t = 0;\n${body}\n};`;
+  const factory = new Function(...PARAMS, src) as (...args: unknown[]) => (budget: number) => number;
+  const fn = factory(
+    h,
+    h.x,
+    ram.u8,
+    ram.i8,
+    ram.u16,
+    ram.i16,
+    ram.i32,
+    h.cache.lines,
+    ram.dirtyPages,
+    ram.accessedPages,
+    mulh,
+    mulhsu,
+    mulhu,
+  );
+  return { fn, len: k };
+}
+
+/** Emits one instruction; returns true if it ends the block. */
+function emit(e: Emitter, insn: number, pc: number, k: number): boolean {
+  const o = e.out;
+  const opcode = insn & 0x7f;
+  const rd = (insn >>> 7) & 31;
+  const f3 = (insn >>> 12) & 7;
+  const rs1 = (insn >>> 15) & 31;
+  const rs2 = (insn >>> 20) & 31;
+  const f7 = insn >>> 25;
+  const next = (pc + 4) | 0;
+  const illegal = () => {
+    o.push(`return n + ${k} + c.illegal(${insn}, ${pc}, n + ${k});`);
+    return true;
+  };
+  switch (opcode) {
+    case 0x37: // LUI
+      o.push(w(rd, String(insn & 0xfffff000)));
+      return false;
+    case 0x17: // AUIPC
+      o.push(w(rd, String((pc + (insn & 0xfffff000)) | 0)));
+      return false;
+    case 0x6f: {
+      // JAL
+      const imm = sext(
+        ((insn >>> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1),
+        21,
+      );
+      const target = (pc + imm) | 0;
+      if ((target & 3) !== 0) {
+        o.push(`return n + ${k} + c.trapAt(${CAUSE_MISALIGNED_FETCH}, ${target}, ${pc}, n + ${k});`);
+        return true;
+      }
+      o.push(w(rd, String(next)));
+      jumpTo(e, target, k);
+      return true;
+    }
+    case 0x67: {
+      // JALR
+      if (f3 !== 0) return illegal();
+      const imm = insn >> 20;
+      o.push(`t = (${r(rs1)} + ${imm}) & -2;`);
+      o.push(`if ((t & 3) !== 0) return n + ${k} + c.trapAt(${CAUSE_MISALIGNED_FETCH}, t, ${pc}, n + ${k});`);
+      o.push(w(rd, String(next)));
+      o.push(`c.pc = t; return n + ${k + 1};`);
+      return true;
+    }
+    case 0x63: {
+      // BRANCH: a side exit when taken; the block continues on the fall-through path.
+      const imm = sext(
+        ((insn >>> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1),
+        13,
+      );
+      const target = (pc + imm) | 0;
+      const a = r(rs1);
+      const b = r(rs2);
+      let cond: string;
+      switch (f3) {
+        case 0:
+          cond = `${a} === ${b}`;
+          break;
+        case 1:
+          cond = `${a} !== ${b}`;
+          break;
+        case 4:
+          cond = `${a} < ${b}`;
+          break;
+        case 5:
+          cond = `${a} >= ${b}`;
+          break;
+        case 6:
+          cond = `(${a} >>> 0) < (${b} >>> 0)`;
+          break;
+        case 7:
+          cond = `(${a} >>> 0) >= (${b} >>> 0)`;
+          break;
+        default:
+          return illegal();
+      }
+      o.push(`if (${cond}) {`);
+      if ((target & 3) !== 0) o.push(`return n + ${k} + c.trapAt(${CAUSE_MISALIGNED_FETCH}, ${target}, ${pc}, n + ${k});`);
+      else jumpTo(e, target, k);
+      o.push("}");
+      return false;
+    }
+    case 0x03:
+      return emitLoad(e, insn, pc, k, f3, rd, rs1);
+    case 0x23:
+      return emitStore(e, insn, pc, k, f3, rs1, rs2);
+    case 0x13: {
+      // OP-IMM
+      const imm = insn >> 20;
+      const a = r(rs1);
+      switch (f3) {
+        case 0:
+          o.push(w(rd, `(${a} + ${imm}) | 0`));
+          return false;
+        case 2:
+          o.push(w(rd, `${a} < ${imm} ? 1 : 0`));
+          return false;
+        case 3:
+          o.push(w(rd, `(${a} >>> 0) < ${imm >>> 0} ? 1 : 0`));
+          return false;
+        case 4:
+          o.push(w(rd, `${a} ^ ${imm}`));
+          return false;
+        case 6:
+          o.push(w(rd, `${a} | ${imm}`));
+          return false;
+        case 7:
+          o.push(w(rd, `${a} & ${imm}`));
+          return false;
+        case 1:
+          if (f7 !== 0) return illegal();
+          o.push(w(rd, `${a} << ${rs2}`));
+          return false;
+        default:
+          if (f7 === 0) o.push(w(rd, `(${a} >>> ${rs2}) | 0`));
+          else if (f7 === 0x20) o.push(w(rd, `${a} >> ${rs2}`));
+          else return illegal();
+          return false;
+      }
+    }
+    case 0x33: {
+      const expr = opExpr(f3, f7, r(rs1), r(rs2));
+      if (expr === null) return illegal();
+      o.push(w(rd, expr));
+      return false;
+    }
+    case 0x0f:
+      // FENCE is a no-op for one hart; FENCE.I ends the block (stores to code already invalidate it).
+      if (f3 === 0) return false;
+      if (f3 === 1) {
+        o.push(`c.pc = ${next}; return n + ${k + 1};`);
+        return true;
+      }
+      return illegal();
+    case 0x73:
+      if (f3 === 0) o.push(`return n + ${k} + c.sys(${insn}, ${pc}, n + ${k});`);
+      else if (f3 === 4) return illegal();
+      else o.push(`return n + ${k} + c.csr(${insn}, ${pc}, n + ${k});`);
+      return true;
+    case 0x2f:
+      return emitAmo(e, insn, pc, k, f3, rd, rs1, rs2);
+    default:
+      return illegal();
+  }
+}
+
+/** A taken jump: loops inside the block when it targets the block's start and the budget allows another full pass. */
+function jumpTo(e: Emitter, target: number, k: number): void {
+  if (target === e.start) {
+    e.loops = true;
+    e.out.push(`n += ${k + 1}; if (n + ${LEN} <= budget) continue; c.pc = ${target}; return n;`);
+  } else {
+    e.out.push(`c.pc = ${target}; return n + ${k + 1};`);
+  }
+}
+
+/** RV32I OP and RV32M: JS expression, or null for a reserved encoding. */
+function opExpr(f3: number, f7: number, a: string, b: string): string | null {
+  if (f7 === 0) {
+    switch (f3) {
+      case 0:
+        return `(${a} + ${b}) | 0`;
+      case 1:
+        return `${a} << ${b}`; // JS masks shift amounts to 5 bits, as RV32I does
+      case 2:
+        return `${a} < ${b} ? 1 : 0`;
+      case 3:
+        return `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`;
+      case 4:
+        return `${a} ^ ${b}`;
+      case 5:
+        return `(${a} >>> ${b}) | 0`;
+      case 6:
+        return `${a} | ${b}`;
+      default:
+        return `${a} & ${b}`;
+    }
+  }
+  if (f7 === 0x20) {
+    if (f3 === 0) return `(${a} - ${b}) | 0`;
+    if (f3 === 5) return `${a} >> ${b}`;
+    return null;
+  }
+  if (f7 === 1) {
+    switch (f3) {
+      case 0:
+        return `Math.imul(${a}, ${b})`;
+      case 1:
+        return `mulh(${a}, ${b})`;
+      case 2:
+        return `mulhsu(${a}, ${b})`;
+      case 3:
+        return `mulhu(${a}, ${b})`;
+      // Division by zero and overflow never trap (unpriv. spec §7.2, Table 7.1).
+      case 4:
+        return `(${b} === 0 ? -1 : ${b} === -1 ? -${a} | 0 : (${a} / ${b}) | 0)`;
+      case 5:
+        return `(${b} === 0 ? -1 : ((${a} >>> 0) / (${b} >>> 0)) | 0)`;
+      case 6:
+        return `(${b} === 0 ? ${a} : ${b} === -1 ? 0 : (${a} % ${b}) | 0)`;
+      default:
+        return `(${b} === 0 ? ${a} : ((${a} >>> 0) % (${b} >>> 0)) | 0)`;
+    }
+  }
+  return null;
+}
+
+/** Handles a slow path's `brk`: 1 = trapped (not retired), 2 = retired, end the block. `after` runs in both non-trap cases. */
+function slowExit(k: number, next: number, after: string): string {
+  return `if (c.brk !== 0) { if (c.brk === 1) { c.brk = 0; return n + ${k}; } c.brk = 0; ${after} c.pc = ${next}; return n + ${k + 1}; } ${after}`;
+}
+
+function emitLoad(e: Emitter, insn: number, pc: number, k: number, f3: number, rd: number, rs1: number): boolean {
+  const o = e.out;
+  const size = f3 & 3;
+  if (f3 === 3 || f3 > 5) {
+    o.push(`return n + ${k} + c.illegal(${insn}, ${pc}, n + ${k});`);
+    return true;
+  }
+  const bytes = 1 << size;
+  const signed = f3 < 4 ? 1 : 0;
+  const next = (pc + 4) | 0;
+  o.push(`a = (${r(rs1)} + ${insn >> 20}) | 0;`);
+  const slow = `v = c.ld(a, ${bytes}, ${signed}, ${pc}, n + ${k}); ${slowExit(k, next, w(rd, "v"))}`;
+  if (!e.fast) {
+    o.push(slow);
+    return false;
+  }
+  const view = size === 2 ? "i32[o >> 2]" : size === 1 ? (signed ? "i16[o >> 1]" : "u16[o >> 1]") : signed ? "i8[o]" : "u8[o]";
+  const align = bytes > 1 ? `(o & ${bytes - 1}) === 0 && ` : "";
+  const track = e.access ? " acc[o >>> 12] = 1;" : "";
+  o.push(`o = a ^ -2147483648; if (${align}(o >>> 0) < ${e.ramSize}) { ${w(rd, view)}${track} } else { ${slow} }`);
+  return false;
+}
+
+function emitStore(e: Emitter, insn: number, pc: number, k: number, f3: number, rs1: number, rs2: number): boolean {
+  const o = e.out;
+  if (f3 > 2) {
+    o.push(`return n + ${k} + c.illegal(${insn}, ${pc}, n + ${k});`);
+    return true;
+  }
+  const bytes = 1 << f3;
+  const next = (pc + 4) | 0;
+  const imm = ((insn >> 25) << 5) | ((insn >>> 7) & 31);
+  o.push(`a = (${r(rs1)} + ${imm}) | 0;`);
+  const slow = `c.st(a, ${bytes}, ${r(rs2)}, ${pc}, n + ${k}); ${slowExit(k, next, "")}`;
+  if (!e.fast) {
+    o.push(slow);
+    return false;
+  }
+  const view = f3 === 2 ? "i32[o >> 2]" : f3 === 1 ? "u16[o >> 1]" : "u8[o]";
+  const align = bytes > 1 ? `(o & ${bytes - 1}) === 0 && ` : "";
+  const track = `${e.dirty ? " dirty[o >>> 12] = 1;" : ""}${e.access ? " acc[o >>> 12] = 1;" : ""}`;
+  const code = `if (cl[o >>> 6] !== 0) { c.codeWrite(o); c.brk = 0; c.pc = ${next}; return n + ${k + 1}; }`;
+  o.push(`o = a ^ -2147483648; if (${align}(o >>> 0) < ${e.ramSize}) { ${view} = ${r(rs2)};${track} ${code} } else { ${slow} }`);
+  return false;
+}
+
+const AMO_FUNCT5 = new Set([0x00, 0x01, 0x02, 0x03, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c]);
+
+function emitAmo(e: Emitter, insn: number, pc: number, k: number, f3: number, rd: number, rs1: number, rs2: number): boolean {
+  const f5 = insn >>> 27;
+  if (f3 !== 2 || !AMO_FUNCT5.has(f5) || (f5 === 0x02 && rs2 !== 0)) {
+    e.out.push(`return n + ${k} + c.illegal(${insn}, ${pc}, n + ${k});`);
+    return true;
+  }
+  const next = (pc + 4) | 0;
+  e.out.push(`v = c.amo(${insn}, ${r(rs1)}, ${r(rs2)}, ${pc}, n + ${k}); ${slowExit(k, next, w(rd, "v"))}`);
+  return false;
+}

@@ -1,0 +1,1 @@
+export { type ElfImage, type ElfRamRange, type ElfSegment, loadElf } from "./elf.js";
