@@ -1,3 +1,4 @@
+export { bestRate, wallNs } from "./bench/timing.js";
 export * from "./board/index.js";
 export * from "./cpu/index.js";
 export * from "./elf/index.js";
