@@ -1,8 +1,10 @@
 import type { VmlabPlugin } from "@vmlab/core-vm";
+import { pardaEqualShares } from "./scenarios/parda-equal-shares.js";
+import { pardaProportional } from "./scenarios/parda-proportional.js";
 
 /** @vmlab/qos's scenarios and benchmarks, discovered by the `vmlab` CLI. */
 export const plugin: VmlabPlugin = {
   package: "@vmlab/qos",
-  scenarios: [],
+  scenarios: [pardaEqualShares, pardaProportional],
   benchmarks: [],
 };

@@ -21,3 +21,10 @@ export function requireInHalfOpen(key: string, value: number, low: number, high:
 export function requireInteger(key: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw QosErrors.badConfig(key, `must be an integer >= ${min}, got ${value}`);
 }
+
+/** Every share must be a finite number > 0; names `key[i]` of the first bad one. */
+export function requireShares(key: string, shares: readonly number[]): void {
+  shares.forEach((s, i) => {
+    requirePositive(`${key}[${i}]`, s);
+  });
+}

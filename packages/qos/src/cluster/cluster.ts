@@ -48,7 +48,7 @@ export function checkClusterSpec(spec: ClusterSpec): void {
       windowMax: spec.control.windowMax,
       maxGrowthFactor: 2,
     },
-    "control.",
+    "",
   );
   if (spec.control.betaPerShare <= 0) throw QosErrors.badConfig("control.betaPerShare", "must be > 0");
   spec.hosts.forEach((h, i) => {

@@ -1,0 +1,117 @@
+import type { Figure, Table } from "@vmlab/core-vm";
+import { z } from "zod";
+import { FC_10K_DISK } from "../array/sptf-disk.js";
+import type { ClusterRun } from "../cluster/cluster.js";
+import { type ClusterSpec, type ControlSpec, type HostSpec, PARDA_CONTROL } from "../cluster/config.js";
+
+/** Zod fields shared by the PARDA-family scenarios (flat, so `--set key=value` reaches each). */
+export const controlFields = {
+  latencyThresholdMs: z.number().gt(0).max(1000).describe("L: PARDA's latency threshold, ms (> 0)"),
+  smoothingGamma: z.number().gt(0).max(1).default(0.8).describe("γ: window smoothing, in (0, 1] (paper: 0.8)"),
+  latencyEwmaAlpha: z.number().gt(0).max(1).default(0.002).describe("α: per-IO latency EWMA weight, in (0, 1] (paper: 0.002)"),
+  controlPeriodS: z.number().gt(0).max(60).default(2).describe("control period, s (paper: 2)"),
+  windowMin: z.number().min(1).max(64).default(4).describe("w_min: smallest window (not in the paper; assumption), ≥ 1"),
+  windowMax: z.number().min(1).max(1024).default(64).describe("w_max: largest window (paper §5.4: 64)"),
+  disks: z.number().int().min(3).max(64).default(10).describe("member disks of the RAID-5 LUN (paper: 10)"),
+  placement: z
+    .enum(["interleaved", "contiguous"])
+    .default("interleaved")
+    .describe("virtual disks on the LUN: interleaved in 1 GB extents (no VM favoured by position) or one after another"),
+  sampleS: z.number().gt(0).max(60).default(2).describe("time-series sampling interval, s"),
+};
+
+export interface ControlConfig {
+  latencyThresholdMs: number;
+  smoothingGamma: number;
+  latencyEwmaAlpha: number;
+  controlPeriodS: number;
+  windowMin: number;
+  windowMax: number;
+  disks: number;
+  placement: "interleaved" | "contiguous";
+  sampleS: number;
+}
+
+export function controlSpec(c: ControlConfig, over: Partial<ControlSpec> = {}): ControlSpec {
+  return {
+    ...PARDA_CONTROL,
+    latencyThresholdMs: c.latencyThresholdMs,
+    smoothingGamma: c.smoothingGamma,
+    latencyEwmaAlpha: c.latencyEwmaAlpha,
+    periodS: c.controlPeriodS,
+    windowMin: c.windowMin,
+    windowMax: c.windowMax,
+    ...over,
+  };
+}
+
+export function clusterSpec(
+  c: ControlConfig,
+  hosts: HostSpec[],
+  durationS: number,
+  seed: number,
+  over: Partial<ClusterSpec> = {},
+): ClusterSpec {
+  return {
+    hosts,
+    placement: c.placement,
+    control: controlSpec(c),
+    array: { disks: c.disks, disk: FC_10K_DISK, stripeUnitSectors: 128, cacheHitMs: 0.5 },
+    events: [],
+    durationS,
+    sampleS: c.sampleS,
+    seed,
+    ...over,
+  };
+}
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export { round };
+
+/** Long-format time series of one or more runs: one row per (run, host, sample). */
+export function timeSeriesTable(name: string, runs: { label: string; run: ClusterRun }[]): Table {
+  const rows: Table["rows"] = [];
+  for (const { label, run } of runs)
+    for (const s of run.samples)
+      rows.push({
+        run: label,
+        t_s: round(s.t, 3),
+        host: `host ${s.host + 1}`,
+        window: round(s.window),
+        iops: round(s.iops, 1),
+        latency_ms: round(s.latencyMs),
+      });
+  return { name, columns: ["run", "t_s", "host", "window", "iops", "latency_ms"], rows };
+}
+
+/** The three over-time charts every PARDA figure has: window, latency and IOPS per host, one panel per run. */
+export function timeSeriesFigures(table: string, prefix: string, titleSuffix: string): Figure[] {
+  const chart = (field: string, title: string, yTitle: string): Figure => ({
+    name: `${prefix}-${field}`,
+    title: `${title} ${titleSuffix}`,
+    table,
+    spec: {
+      mark: { type: "line" },
+      encoding: {
+        x: { field: "t_s", type: "quantitative", title: "time (s)" },
+        y: { field, type: "quantitative", title: yTitle },
+        color: { field: "host", type: "nominal" },
+        row: { field: "run", type: "nominal", title: null },
+      },
+    },
+  });
+  return [
+    chart("window", "Window (issue-queue depth) per host", "window"),
+    chart("latency_ms", "Latency per host", "latency (ms)"),
+    chart("iops", "Throughput per host", "IOPS"),
+  ];
+}
+
+/** Jain's fairness index of a set of allocations normalised by their entitlements: 1 = exactly proportional. */
+export function jainIndex(values: number[], weights: number[]): number {
+  const x = values.map((v, i) => v / weights[i]);
+  const s = x.reduce((a, b) => a + b, 0);
+  const s2 = x.reduce((a, b) => a + b * b, 0);
+  return s2 > 0 ? (s * s) / (x.length * s2) : 1;
+}

@@ -1,0 +1,43 @@
+import { isVmlabError, RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { PardaEqualSharesConfig, pardaEqualShares } from "./parda-equal-shares.js";
+
+async function run(over: Record<string, unknown> = {}, seed = 1) {
+  const config = PardaEqualSharesConfig.parse({ ...pardaEqualShares.quick, ...over });
+  return pardaEqualShares.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
+}
+
+describe("parda-equal-shares (Table 3)", () => {
+  it("after convergence each host is within 10% of the mean and latency within 15% of L", async () => {
+    const r = await run();
+    expect(r.metrics.parda_max_host_iops_deviation).toBeLessThan(0.1);
+    expect(Math.abs(r.metrics.parda_latency_vs_threshold)).toBeLessThan(0.15);
+    // Control lowers latency from the uncontrolled level without giving up much throughput (work-conserving).
+    expect(r.metrics.uncontrolled_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.15);
+    expect(r.metrics.throughput_change).toBeGreaterThan(-0.1);
+    const again = await run();
+    expect(JSON.stringify(again)).toBe(JSON.stringify(r));
+  });
+
+  it("rejects γ outside (0, 1] and L <= 0 with errors naming the key", async () => {
+    const bad = async (over: Record<string, unknown>) => {
+      const config = { ...PardaEqualSharesConfig.parse(pardaEqualShares.quick), ...over };
+      return pardaEqualShares.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    };
+    for (const [key, value] of [
+      ["smoothingGamma", 1.2],
+      ["smoothingGamma", 0],
+      ["latencyThresholdMs", 0],
+      ["latencyThresholdMs", -5],
+    ] as const) {
+      try {
+        await bad({ [key]: value });
+        expect.unreachable();
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+        expect(isVmlabError(e) && e.message).toContain(key);
+      }
+    }
+    expect(PardaEqualSharesConfig.safeParse({ smoothingGamma: 1.5 }).success).toBe(false);
+  });
+});

@@ -1,0 +1,28 @@
+import { isVmlabError, RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { PardaProportionalConfig, pardaProportional } from "./parda-proportional.js";
+
+const ctx = (config: unknown, seed = 1) => ({ config: config as never, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
+
+describe("parda-proportional (Fig. 8)", () => {
+  it("PARDA gives throughput within 10% of the 1:1:2:2 share ratios; FCFS misses them", async () => {
+    const config = PardaProportionalConfig.parse(pardaProportional.quick);
+    const r = await pardaProportional.run(ctx(config));
+    expect(r.metrics.parda_ratio_error).toBeLessThan(0.1);
+    expect(r.metrics.fcfs_ratio_error).toBeGreaterThan(0.1);
+    // Static depths ∝ shares also split by share, but leave latency uncontrolled.
+    expect(r.metrics.static_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.2);
+    expect(Math.abs(r.metrics.parda_latency_ms / 25 - 1)).toBeLessThan(0.15);
+  });
+
+  it("rejects a negative share, naming shares[i]", async () => {
+    const config = { ...PardaProportionalConfig.parse(pardaProportional.quick), shares: [1, -1, 2, 2] };
+    try {
+      await pardaProportional.run(ctx(config));
+      expect.unreachable();
+    } catch (e) {
+      expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+      expect(isVmlabError(e) && e.details.key).toBe("shares[1]");
+    }
+  });
+});

@@ -1,0 +1,118 @@
+import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import { z } from "zod";
+import { runCluster, summarize } from "../cluster/cluster.js";
+import { type HostSpec, microVm } from "../cluster/config.js";
+import { requireShares } from "../validate.js";
+import { clusterSpec, controlFields, jainIndex, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+
+export const PardaProportionalConfig = z.object({
+  shares: z
+    .array(z.number().gt(0).max(1000))
+    .min(2)
+    .max(16)
+    .default([1, 1, 2, 2])
+    .describe("β per host, one micro-benchmark VM each (paper Fig. 8: 1,1,2,2); each > 0"),
+  oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM"),
+  ...controlFields,
+  latencyThresholdMs: controlFields.latencyThresholdMs.default(25),
+  uncontrolledQueueDepth: z
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(32)
+    .describe("adapter queue depth of the FCFS baseline (ESX default: 32)"),
+  durationS: z.number().gt(0).max(3600).default(300).describe("simulated time per run, s"),
+  measureFromS: z.number().min(0).max(3600).default(150).describe("averages are taken from here to the end, s"),
+});
+
+export const pardaProportional = defineScenario({
+  id: "parda-proportional",
+  title: "PARDA Fig. 8: proportional shares 1:1:2:2 — windows, latency and IOPS over time",
+  paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Fig. 8",
+  config: PardaProportionalConfig,
+  quick: { durationS: 160, measureFromS: 100 },
+  run: ({ config: c, seed, progress }): ScenarioResult => {
+    requireShares("shares", c.shares);
+    const n = c.shares.length;
+    const totalDepth = n * c.uncontrolledQueueDepth;
+    const shareSum = c.shares.reduce((a, b) => a + b, 0);
+    const mk = (control: HostSpec["control"]): HostSpec[] =>
+      c.shares.map((share) => ({
+        vms: [microVm({ oio: c.oio, share })],
+        control,
+        scheduler: control === "none" ? "fcfs" : "sfq",
+        // Static baseline: the same total depth as FCFS, split by share (what an administrator would set by hand).
+        fixedDepth: control === "static" ? Math.max(1, Math.round((totalDepth * share) / shareSum)) : c.uncontrolledQueueDepth,
+      }));
+    const runs = [
+      { label: "FCFS, no host control", run: runCluster(clusterSpec(c, mk("none"), c.durationS, seed), (d, t) => progress(d, 3 * t)) },
+      {
+        label: "static depths ∝ shares",
+        run: runCluster(clusterSpec(c, mk("static"), c.durationS, seed), (d, t) => progress(t + d, 3 * t)),
+      },
+      {
+        label: `PARDA, L = ${c.latencyThresholdMs} ms`,
+        run: runCluster(clusterSpec(c, mk("parda"), c.durationS, seed), (d, t) => progress(2 * t + d, 3 * t)),
+      },
+    ];
+    const sums = runs.map((r) => summarize(r.run, c.measureFromS, c.durationS));
+    const [fcfs, stat, parda] = sums;
+    /** Largest relative error of host i's throughput share vs its β share. */
+    const ratioError = (iops: number[]) => {
+      const tot = iops.reduce((a, b) => a + b, 0);
+      return Math.max(...iops.map((x, i) => Math.abs(x / tot / (c.shares[i] / shareSum) - 1)));
+    };
+    const rows = c.shares.map((share, h) => ({
+      host: `host ${h + 1}`,
+      beta: share,
+      fcfs_iops: round(fcfs.hostIops[h], 1),
+      static_depth: mk("static")[h].fixedDepth,
+      static_iops: round(stat.hostIops[h], 1),
+      parda_window: round(parda.hostWindow[h]),
+      parda_iops: round(parda.hostIops[h], 1),
+      parda_latency_ms: round(parda.hostLatencyMs[h]),
+    }));
+    const minShare = Math.min(...c.shares);
+    const pWin = parda.hostWindow;
+    return {
+      metrics: {
+        fcfs_ratio_error: round(ratioError(fcfs.hostIops), 4),
+        static_ratio_error: round(ratioError(stat.hostIops), 4),
+        parda_ratio_error: round(ratioError(parda.hostIops), 4),
+        parda_jain_index: round(jainIndex(parda.hostIops, c.shares), 5),
+        fcfs_jain_index: round(jainIndex(fcfs.hostIops, c.shares), 5),
+        fcfs_latency_ms: round(fcfs.latencyMs),
+        static_latency_ms: round(stat.latencyMs),
+        parda_latency_ms: round(parda.latencyMs),
+        parda_total_iops: round(parda.totalIops, 1),
+        fcfs_total_iops: round(fcfs.totalIops, 1),
+      },
+      tables: [{ name: "per-host", columns: Object.keys(rows[0]), rows }, timeSeriesTable("time-series", runs)],
+      figures: timeSeriesFigures("time-series", "proportional", "(Fig. 8 setup)"),
+      reference: [
+        {
+          what: "window ratio, host with the largest β to host with the smallest",
+          paper: "≈ 2 (windows converge about 1:1:2:2)",
+          ours: round(Math.max(...pWin) / Math.min(...pWin), 2),
+          source: "Fig. 8",
+        },
+        {
+          what: "IOPS ratio, largest-β host to smallest",
+          paper: "≈ 2 (IOPS roughly follow 1:1:2:2)",
+          ours: round(Math.max(...parda.hostIops) / Math.min(...parda.hostIops), 2),
+          source: "Fig. 8",
+          note: `β ratio ${round(Math.max(...c.shares) / minShare, 2)}`,
+        },
+        {
+          what: "latency under PARDA",
+          paper: 25,
+          ours: round(parda.latencyMs, 1),
+          unit: "ms",
+          source: "Fig. 8 (converges to about L = 25 ms)",
+        },
+      ],
+      notes: ["FCFS gives each host service in proportion to its outstanding IOs (all equal here), whatever its β."],
+    };
+  },
+});
