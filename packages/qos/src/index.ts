@@ -26,3 +26,4 @@ export { MClock, type MClockSpec } from "./sched/mclock.js";
 export { type HostScheduler, RequestRing } from "./sched/scheduler.js";
 export { SfqD } from "./sched/sfq.js";
 export { checkVicParams, DEFAULT_VIC, type RatioStep, VicCoalescer, type VicParams } from "./vic/coalescer.js";
+export { runVicVm, type VicVmResult, type VicVmSpec } from "./vic/vm-model.js";

@@ -1,10 +1,11 @@
 import type { VmlabPlugin } from "@vmlab/core-vm";
 import { pardaEqualShares } from "./scenarios/parda-equal-shares.js";
 import { pardaProportional } from "./scenarios/parda-proportional.js";
+import { vicCoalescing } from "./scenarios/vic-coalescing.js";
 
 /** @vmlab/qos's scenarios and benchmarks, discovered by the `vmlab` CLI. */
 export const plugin: VmlabPlugin = {
   package: "@vmlab/qos",
-  scenarios: [pardaEqualShares, pardaProportional],
+  scenarios: [pardaEqualShares, pardaProportional, vicCoalescing],
   benchmarks: [],
 };

@@ -24,7 +24,7 @@ export const DEFAULT_VIC: VicParams = {
   cifThreshold: 4,
   iopsThreshold: 2000,
   ratioTable: [
-    { minCif: 5, ratio: 1 / 2 },
+    { minCif: 8, ratio: 1 / 2 },
     { minCif: 12, ratio: 1 / 4 },
     { minCif: 24, ratio: 1 / 8 },
   ],

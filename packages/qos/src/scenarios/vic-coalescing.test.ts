@@ -1,0 +1,39 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { VicCoalescingConfig, vicCoalescing } from "./vic-coalescing.js";
+
+const run = async (over: Record<string, unknown> = {}, seed = 1) => {
+  const config = VicCoalescingConfig.parse({ ...vicCoalescing.quick, ...over });
+  return vicCoalescing.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
+};
+
+type Row = {
+  oio: number;
+  iops_off: number;
+  iops_vic: number;
+  interrupts_per_s_off: number;
+  interrupts_per_s_vic: number;
+  latency_us_off: number;
+  latency_us_vic: number;
+};
+
+describe("vic-coalescing", () => {
+  it("at high OIO cuts the interrupt rate by at least half with throughput not lower; at OIO 1 adds no latency", async () => {
+    const r = await run();
+    const rows = r.tables[0].rows as unknown as Row[];
+    const at = (oio: number) => rows.find((x) => x.oio === oio) as Row;
+    const high = at(32);
+    expect(high.interrupts_per_s_vic).toBeLessThanOrEqual(high.interrupts_per_s_off / 2);
+    expect(high.iops_vic).toBeGreaterThanOrEqual(high.iops_off);
+    const one = at(1);
+    expect(one.latency_us_vic).toBe(one.latency_us_off);
+    expect(one.iops_vic).toBe(one.iops_off);
+    expect(one.interrupts_per_s_vic).toBe(one.interrupts_per_s_off);
+    expect(r.metrics.max_throughput_gain).toBeLessThan(0.25);
+  });
+
+  it("same seed, same JSON", async () => {
+    const a = JSON.stringify(await run({ oio: [4, 32] }, 3));
+    expect(JSON.stringify(await run({ oio: [4, 32] }, 3))).toBe(a);
+  });
+});
