@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { A0, A1, A2, A3, type AmoName, addi, amo, EXIT, jal, jalr, li, load, nop, RAM, run, store, T2, u } from "./asm.js";
+
+const DATA = RAM + 0x2000;
+
+describe("loads and stores", () => {
+  it("lb/lh sign-extend, lbu/lhu zero-extend", () => {
+    const m = run([
+      ...li(A1, DATA),
+      ...li(T2, 0x8081f0f1),
+      store("sw", T2, A1, 0),
+      load("lb", A0, A1, 1),
+      load("lbu", A2, A1, 1),
+      load("lh", A3, A1, 2),
+      load("lhu", 14, A1, 2),
+      ...EXIT,
+    ]);
+    expect(u(m, A0)).toBe(0xfffffff0);
+    expect(u(m, A2)).toBe(0xf0);
+    expect(u(m, A3)).toBe(0xffff8081);
+    expect(u(m, 14)).toBe(0x8081);
+  });
+
+  it("sb and sh write only their bytes (little-endian)", () => {
+    const m = run([
+      ...li(A1, DATA),
+      ...li(T2, -1),
+      store("sw", T2, A1, 0),
+      store("sb", 0, A1, 1),
+      store("sh", 0, A1, 2),
+      load("lw", A0, A1, 0),
+      ...EXIT,
+    ]);
+    expect(u(m, A0)).toBe(0x000000ff);
+  });
+
+  it("misaligned plain loads and stores are performed, as on QEMU 7.2", () => {
+    const m = run([...li(A1, DATA), ...li(T2, 0x44332211), store("sw", T2, A1, 1), load("lw", A0, A1, 1), load("lh", A2, A1, 3), ...EXIT]);
+    expect(m.exitCode).toBe(0);
+    expect(u(m, A0)).toBe(0x44332211);
+    expect(u(m, A2)).toBe(0x4433);
+    expect(m.ram.read(DATA, 5)).toEqual(new Uint8Array([0, 0x11, 0x22, 0x33, 0x44]));
+  });
+
+  it("a load from unmapped memory is a load access fault with mtval = address", () => {
+    const m = run([...li(A1, 0x4000_0000), load("lw", A0, A1, 8), ...EXIT]);
+    expect(m.hart.mcause).toBe(5);
+    expect(m.hart.mtval >>> 0).toBe(0x4000_0008);
+    expect(m.hart.mepc >>> 0).toBe(RAM + 8);
+  });
+
+  it("a store to unmapped memory is a store access fault", () => {
+    const m = run([...li(A1, 0x4000_0000), store("sw", A1, A1, 0), ...EXIT]);
+    expect(m.hart.mcause).toBe(7);
+    expect(m.hart.mtval >>> 0).toBe(0x4000_0000);
+  });
+
+  it("fetching outside RAM is an instruction access fault", () => {
+    const m = run([...li(A1, 0x4000_0000), jalr(0, A1, 0)]);
+    expect(m.hart.mcause).toBe(1);
+    expect(m.hart.mtval >>> 0).toBe(0x4000_0000);
+    expect(m.hart.mepc >>> 0).toBe(0x4000_0000);
+  });
+
+  it("a jump to a 2-byte-aligned target is an instruction-address-misaligned trap at the jump, rd unchanged", () => {
+    const m = run([...li(A1, RAM + 0x102), jalr(A2, A1, 0)]);
+    expect(m.hart.mcause).toBe(0);
+    expect(m.hart.mtval >>> 0).toBe(RAM + 0x102);
+    expect(m.hart.mepc >>> 0).toBe(RAM + 8);
+    expect(u(m, A2)).toBe(0);
+  });
+
+  it("jal and jalr link pc + 4", () => {
+    const m = run([jal(A0, 8), nop, jal(A1, 4), ...li(A2, RAM + 28), jalr(A3, A2, 4), nop, nop, ...EXIT]);
+    expect(m.exitCode).toBe(0);
+    expect(u(m, A0)).toBe(RAM + 4);
+    expect(u(m, A1)).toBe(RAM + 12);
+    expect(u(m, A3)).toBe(RAM + 24);
+  });
+});
+
+describe("RV32A", () => {
+  const setup = (value: number) => [...li(A1, DATA), ...li(T2, value), store("sw", T2, A1, 0)];
+
+  it("LR/SC: succeeds with a reservation (rd = 0) and stores", () => {
+    const m = run([...setup(5), amo("lr", A0, A1, 0), ...li(A2, 9), amo("sc", A3, A1, A2), load("lw", 14, A1, 0), ...EXIT]);
+    expect(u(m, A0)).toBe(5);
+    expect(u(m, A3)).toBe(0);
+    expect(u(m, 14)).toBe(9);
+  });
+
+  it("SC without a reservation fails (rd = 1) and leaves memory alone", () => {
+    const m = run([...setup(5), ...li(A2, 9), amo("sc", A3, A1, A2), load("lw", 14, A1, 0), ...EXIT]);
+    expect(u(m, A3)).toBe(1);
+    expect(u(m, 14)).toBe(5);
+  });
+
+  it("the reservation is lost after an SC, and an SC to another address fails", () => {
+    const m = run([
+      ...setup(5),
+      amo("lr", A0, A1, 0),
+      ...li(A2, 9),
+      amo("sc", A3, A1, A2),
+      amo("sc", 15, A1, A2), // second SC: reservation gone
+      amo("lr", A0, A1, 0),
+      addi(16, A1, 4),
+      amo("sc", 17, 16, A2), // different address
+      ...EXIT,
+    ]);
+    expect(u(m, A3)).toBe(0);
+    expect(u(m, 15)).toBe(1);
+    expect(u(m, 17)).toBe(1);
+  });
+
+  it("SC fails when the reserved word changed since LR (QEMU compares the value)", () => {
+    const m = run([
+      ...setup(5),
+      amo("lr", A0, A1, 0),
+      ...li(T2, 6),
+      store("sw", T2, A1, 0),
+      ...li(A2, 9),
+      amo("sc", A3, A1, A2),
+      load("lw", 14, A1, 0),
+      ...EXIT,
+    ]);
+    expect(u(m, A3)).toBe(1);
+    expect(u(m, 14)).toBe(6);
+  });
+
+  const cases: [AmoName, number, number, number][] = [
+    ["swap", 5, -3, -3],
+    ["add", 5, -3, 2],
+    ["xor", 0b1100, 0b1010, 0b0110],
+    ["and", 0b1100, 0b1010, 0b1000],
+    ["or", 0b1100, 0b1010, 0b1110],
+    ["min", -5, 3, -5],
+    ["max", -5, 3, 3],
+    ["minu", -5, 3, 3],
+    ["maxu", -5, 3, -5],
+  ];
+  for (const [name, mem, src, result] of cases) {
+    it(`amo${name}.w returns the old value and stores ${name}(old, rs2)`, () => {
+      const m = run([...setup(mem), ...li(A2, src), amo(name, A0, A1, A2), load("lw", A3, A1, 0), ...EXIT]);
+      expect(m.hart.x[A0]).toBe(mem | 0);
+      expect(m.hart.x[A3]).toBe(result | 0);
+    });
+  }
+
+  it("a misaligned AMO is a store/AMO-misaligned trap; a misaligned LR a load-misaligned trap", () => {
+    const m1 = run([...li(A1, DATA + 2), amo("add", A0, A1, A1), ...EXIT]);
+    expect(m1.hart.mcause).toBe(6);
+    expect(m1.hart.mtval >>> 0).toBe(DATA + 2);
+    const m2 = run([...li(A1, DATA + 1), amo("lr", A0, A1, 0), ...EXIT]);
+    expect(m2.hart.mcause).toBe(4);
+  });
+
+  it("an AMO outside RAM is a store/AMO access fault", () => {
+    const m = run([...li(A1, 0x4000_0000), amo("swap", A0, A1, A1), ...EXIT]);
+    expect(m.hart.mcause).toBe(7);
+  });
+});

@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { bootElf, CSR, Machine } from "../src/index.js";
+import { A0, A1, addi, branch, csr, EXIT, jal, li, load, poke, RAM, run, store, T2, u } from "./asm.js";
+
+const guest = (name: string) => new Uint8Array(readFileSync(new URL(`../../../guest/bin/${name}.elf`, import.meta.url)));
+
+describe("bootElf", () => {
+  it("runs hello to the finisher and returns its console bytes", () => {
+    const r = bootElf(guest("hello"));
+    expect(r.stop).toBe("exit");
+    expect(r.exitCode).toBe(0);
+    expect(Buffer.from(r.console).toString()).toContain("Hello from a vmlab guest!");
+    expect(r.virtualTimeNs).toBe(r.instructions);
+  });
+
+  it("is deterministic: same ELF twice → same console bytes, instruction count and virtual time", () => {
+    for (const name of ["hello", "timer", "usermode"]) {
+      const a = bootElf(guest(name));
+      const b = bootElf(guest(name));
+      expect(b.console).toEqual(a.console);
+      expect(b.instructions).toBe(a.instructions);
+      expect(b.virtualTimeNs).toBe(a.virtualTimeNs);
+    }
+  });
+
+  it("feeds console input to the UART receiver (echo)", () => {
+    const r = bootElf(guest("echo"), { consoleInput: new TextEncoder().encode("hi\n") });
+    expect(r.stop).toBe("exit");
+    expect(Buffer.from(r.console).toString()).toContain("HI (2 bytes)");
+  });
+
+  it("stops exactly at maxInstructions", () => {
+    const r = bootElf(guest("hello"), { maxInstructions: 1234 });
+    expect(r.stop).toBe("budget");
+    expect(r.exitCode).toBeNull();
+    expect(r.instructions).toBe(1234);
+  });
+});
+
+describe("Machine.run budget", () => {
+  /** A loop of 3 instructions around a counter, 1000 iterations, then exit. */
+  const loop = [...li(A0, 0), ...li(A1, 1000), addi(A0, A0, 1), addi(T2, T2, 3), branch("bne", A0, A1, -8), ...EXIT];
+
+  it("retires exactly the budget, and any split of a run gives the same state", () => {
+    const whole = run(loop, { budget: 1e9 });
+    expect(whole.exitCode).toBe(0);
+    const total = whole.hart.retired;
+    expect(total).toBe(4 + 3 * 1000 + 5);
+    for (const step of [1, 7, 64, 1000]) {
+      const m = run(loop, { budget: 0 });
+      while (m.exitCode === null) {
+        const before = m.hart.retired;
+        const stop = m.run(step);
+        if (stop === "budget") expect(m.hart.retired - before).toBe(step);
+      }
+      expect(m.hart.retired).toBe(total);
+      expect(Array.from(m.hart.x)).toEqual(Array.from(whole.hart.x));
+    }
+  });
+});
+
+describe("self-modifying code", () => {
+  it("a store over translated code takes effect on the next execution (and after fence.i)", () => {
+    // Runs `addi a0, a0, 1` at RAM+0x200 twice, patching it to `addi a0, a0, 100` between the calls.
+    const patched = addi(A0, A0, 100);
+    const m = run(
+      [
+        ...li(A0, 0),
+        ...li(A1, RAM + 0x200),
+        jal(1, 0x200 - 16), // call RAM+0x200 (we are at RAM+16)
+        ...li(T2, patched),
+        store("sw", T2, A1, 0),
+        jal(1, 0x200 - 32), // at RAM+32
+        ...EXIT,
+      ],
+      { setup: (mm) => poke(mm, RAM + 0x200, [addi(A0, A0, 1), 0x00008067 /* ret */]) },
+    );
+    expect(m.exitCode).toBe(0);
+    expect(u(m, A0)).toBe(101);
+  });
+});
+
+describe("dirty and access tracking", () => {
+  it("is off by default and then records nothing", () => {
+    const m = run([...li(A1, RAM + 0x5000), store("sw", A1, A1, 0), ...EXIT]);
+    expect(m.ram.dirtyPages).toBeNull();
+    expect(m.ram.takeDirtyPages()).toEqual([]);
+  });
+
+  it("records the pages written (fast and slow paths) and the pages touched", () => {
+    const m = new Machine({ ramMiB: 1 });
+    m.setDirtyTracking(true);
+    m.setAccessTracking(true);
+    // fast-path store to page 5, misaligned (slow-path) store to page 6, load from page 7
+    const program = [...li(A1, RAM + 0x5000), store("sw", A1, A1, 0), ...li(T2, RAM + 0x6001), store("sw", A1, T2, 0)];
+    poke(m, RAM, [...program, ...li(T2, RAM + 0x7000), load("lw", A0, T2, 0), ...EXIT]);
+    m.hart.pc = RAM | 0;
+    expect(m.run(100)).toBe("exit");
+    expect(m.ram.takeDirtyPages()).toEqual([5, 6]);
+    expect(m.ram.takeAccessedPages()).toEqual([0, 5, 6, 7]);
+    expect(m.ram.takeDirtyPages()).toEqual([]);
+  });
+});
+
+describe("time", () => {
+  it("mtime is virtual ns / 100 and the time CSR matches it", () => {
+    const m = run([...li(A1, 0x200bff8), load("lw", A0, A1, 0), csr("csrrs", T2, CSR.time, 0), ...EXIT], { nsPerInstruction: 1000 });
+    expect(u(m, A0)).toBe(20); // 2 instructions retired before the load, 1000 ns each
+    expect(u(m, T2)).toBe(30);
+  });
+});
