@@ -1,4 +1,5 @@
 import type { VmlabPlugin } from "@vmlab/core-vm";
+import { pardaBenchmark } from "./bench/parda-bench.js";
 import { pardaEqualShares } from "./scenarios/parda-equal-shares.js";
 import { pardaProportional } from "./scenarios/parda-proportional.js";
 import { vicCoalescing } from "./scenarios/vic-coalescing.js";
@@ -7,5 +8,5 @@ import { vicCoalescing } from "./scenarios/vic-coalescing.js";
 export const plugin: VmlabPlugin = {
   package: "@vmlab/qos",
   scenarios: [pardaEqualShares, pardaProportional, vicCoalescing],
-  benchmarks: [],
+  benchmarks: [pardaBenchmark],
 };

@@ -6,7 +6,7 @@ import { checkWindowLaw } from "../control/window-law.js";
 import { QosErrors } from "../errors.js";
 import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
 import type { ClusterSpec } from "./config.js";
-import { QosHost } from "./qos-host.js";
+import { QosHost, type SchedulerFactory } from "./qos-host.js";
 
 const SECTORS_PER_GB = 2 * 1024 * 1024;
 
@@ -73,7 +73,11 @@ export function checkClusterSpec(spec: ClusterSpec): void {
  * deterministic simulation. Each host's control ticks start at its own
  * random phase within the period, as independent hosts' timers would.
  */
-export function runCluster(spec: ClusterSpec, onProgress?: (doneS: number, totalS: number) => void): ClusterRun {
+export function runCluster(
+  spec: ClusterSpec,
+  onProgress?: (doneS: number, totalS: number) => void,
+  schedulerFactory?: SchedulerFactory,
+): ClusterRun {
   checkClusterSpec(spec);
   const sim = new Simulation({ initialCapacity: 4096 });
   const rng = new RngStreams(spec.seed);
@@ -88,7 +92,7 @@ export function runCluster(spec: ClusterSpec, onProgress?: (doneS: number, total
     throw QosErrors.badConfig("hosts[].vms[].diskGB", `the virtual disks (${lba} sectors) do not fit on the LUN (${lun.capacitySectors})`);
   let vmBase = 0;
   const hosts = spec.hosts.map((h, i) => {
-    const host = new QosHost(sim, i, h, spec.control, lun, vmBase, layouts[i], rng);
+    const host = new QosHost(sim, i, h, spec.control, lun, vmBase, layouts[i], rng, schedulerFactory);
     vmBase += h.vms.length;
     return host;
   });

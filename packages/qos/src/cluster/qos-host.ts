@@ -45,13 +45,14 @@ export class QosHost implements LatencyListener {
     /** Where each VM's virtual disk sits on the LUN. */
     layouts: { base: number; extentSectors: number; stride: number }[],
     rng: RngStreams,
+    schedulerFactory: SchedulerFactory = makeScheduler,
   ) {
     this.ewma = new LatencyEwma(control.latencyEwmaAlpha);
     this.latencyThresholdMs = control.latencyThresholdMs;
     const controlled = spec.control === "parda" || spec.control === "flow";
     this.window = controlled ? control.initialWindow : spec.fixedDepth;
     const depth = Math.max(1, Math.round(this.window));
-    this.scheduler = makeScheduler(spec, depth);
+    this.scheduler = schedulerFactory(spec, depth);
     const bridge = new SchedulerBridge(sim, this.scheduler, vmBase, this);
     this.adapter = new HostAdapter(sim, lun, {
       issueQueueDepth: depth,
@@ -136,7 +137,10 @@ export class QosHost implements LatencyListener {
   }
 }
 
-function makeScheduler(spec: HostSpec, depth: number): HostScheduler {
+/** Builds a host's scheduler from its spec (replaceable, e.g. by a benchmark's naive baseline). */
+export type SchedulerFactory = (spec: HostSpec, depth: number) => HostScheduler;
+
+export function makeScheduler(spec: HostSpec, depth: number): HostScheduler {
   if (spec.scheduler === "fcfs") return new Fcfs(depth);
   if (spec.scheduler === "mclock")
     return new MClock(
