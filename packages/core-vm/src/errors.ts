@@ -67,6 +67,12 @@ export const CoreErrors = {
       `process "${name}" yielded ${typeof value}; yield a number (timeout in ns), sim.timeout(), an event, a resource request or a store get`,
       { name },
     ),
+  simBadProcess: (name: string, value: unknown) =>
+    new VmlabError(
+      "VMLAB_SIM_BAD_PROCESS",
+      `process "${name}" was started from ${typeof value}, not a generator; pass a generator function (function* () {...}) or a generator object`,
+      { name },
+    ),
   rngBadParameter: (dist: string, issue: string) =>
     new VmlabError("VMLAB_RNG_BAD_PARAMETER", `${dist} distribution: ${issue}`, { dist, issue }),
   metricsBadValue: (metric: string, value: number) =>

@@ -14,6 +14,12 @@ import type { Simulation } from "./simulation.js";
  * A waiter whose condition already holds continues at once, within the same
  * event, so acquiring a free resource costs no event. Resumptions go through
  * the simulation's queue, so ordering is deterministic.
+ *
+ * Start a process from a body function (`sim.process(function* () {...})`)
+ * or, as in SimPy, from a generator (`sim.process(customer(sim, id))`). For
+ * thousands of processes prefer one generator function started many times
+ * over one closure per process: V8 resumes generators of a single function
+ * several times faster (docs/kernel.md, "Processes").
  */
 export type ProcessBody<T = unknown> = (sim: Simulation) => Generator<unknown, T, unknown>;
 
@@ -21,7 +27,8 @@ export type ProcessBody<T = unknown> = (sim: Simulation) => Generator<unknown, T
 export abstract class Waitable {
   /**
    * Called when process `p` yields this. Returns true (and sets `p.resumeValue`)
-   * if `p` may continue at once; otherwise keeps `p` to resume later.
+   * if `p` may continue at once; otherwise keeps `p` to resume later (through
+   * `sim.procs.wake(p, value)`).
    * @internal
    */
   abstract wait(p: Process): boolean;
@@ -61,135 +68,38 @@ export class Process<T = unknown> extends Waitable {
   }
 }
 
-/** A one-shot event (SimPy's `env.event()`): processes wait until it succeeds. */
-export class Signal<T = unknown> extends Waitable {
-  triggered = false;
-  value: T | undefined = undefined;
-  private waiters: Process[] = [];
-  constructor(private readonly sim: Simulation) {
-    super();
-  }
-  wait(p: Process): boolean {
-    if (this.triggered) {
-      p.resumeValue = this.value;
-      return true;
-    }
-    this.waiters.push(p);
-    return false;
-  }
-  /** Triggers the signal; every waiter resumes (at the current time) with `value`. */
-  succeed(value?: T): void {
-    if (this.triggered) return;
-    this.triggered = true;
-    this.value = value;
-    for (const w of this.waiters) this.sim.procs.wake(w, value);
-    this.waiters.length = 0;
-  }
-}
-
-/** A FIFO queue of waiting processes over a ring buffer (no per-wait allocation). */
-class WaitQueue {
-  private buf: (Process | undefined)[] = new Array(16).fill(undefined);
-  private head = 0;
-  length = 0;
-  push(p: Process): void {
-    if (this.length === this.buf.length) {
-      const nb: (Process | undefined)[] = new Array(this.buf.length * 2).fill(undefined);
-      for (let i = 0; i < this.length; i++) nb[i] = this.buf[(this.head + i) % this.buf.length];
-      this.buf = nb;
-      this.head = 0;
-    }
-    this.buf[(this.head + this.length) % this.buf.length] = p;
-    this.length++;
-  }
-  shift(): Process | undefined {
-    if (this.length === 0) return undefined;
-    const p = this.buf[this.head];
-    this.buf[this.head] = undefined;
-    this.head = (this.head + 1) % this.buf.length;
-    this.length--;
-    return p;
-  }
+function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
+  return typeof x === "object" && x !== null && typeof (x as Generator).next === "function" && typeof (x as Generator).throw === "function";
 }
 
 /**
- * SimPy's `Resource`: `capacity` identical units; `yield resource` takes one
- * (waiting FIFO if none is free) and `resource.release()` gives it back.
+ * Runs processes: starts them, resumes them from queue events, and interprets
+ * what they yield. The resume path is the kernel's second hot loop: it keeps
+ * generators and pending resume values in arrays indexed by process id (one
+ * load, no Process object on the timeout path), tests `typeof` before any
+ * `instanceof`, and keeps the try/catch around `next` alone.
  */
-export class Resource extends Waitable {
-  inUse = 0;
-  private queue = new WaitQueue();
-  constructor(
-    private readonly sim: Simulation,
-    readonly capacity = 1,
-  ) {
-    super();
-  }
-  /** Processes waiting for a unit. */
-  get queueLength(): number {
-    return this.queue.length;
-  }
-  wait(p: Process): boolean {
-    if (this.inUse < this.capacity) {
-      this.inUse++;
-      p.resumeValue = undefined;
-      return true;
-    }
-    this.queue.push(p);
-    return false;
-  }
-  /** Releases one unit; the longest waiter (if any) gets it. */
-  release(): void {
-    const next = this.queue.shift();
-    if (next) this.sim.procs.wake(next, undefined);
-    else this.inUse--;
-  }
-}
-
-/** SimPy's `Store`: an unbounded FIFO of items; `yield store` takes one. */
-export class Store<T = unknown> extends Waitable {
-  private items: T[] = [];
-  private itemHead = 0;
-  private getters = new WaitQueue();
-  constructor(private readonly sim: Simulation) {
-    super();
-  }
-  get size(): number {
-    return this.items.length - this.itemHead;
-  }
-  put(item: T): void {
-    const g = this.getters.shift();
-    if (g) {
-      this.sim.procs.wake(g, item);
-      return;
-    }
-    this.items.push(item);
-  }
-  wait(p: Process): boolean {
-    if (this.itemHead < this.items.length) {
-      p.resumeValue = this.items[this.itemHead];
-      this.items[this.itemHead++] = undefined as T;
-      if (this.itemHead > 1024 && this.itemHead * 2 > this.items.length) {
-        this.items = this.items.slice(this.itemHead);
-        this.itemHead = 0;
-      }
-      return true;
-    }
-    this.getters.push(p);
-    return false;
-  }
-}
-
-/** Runs processes: starts them, resumes them from queue events, and interprets what they yield. */
 export class ProcessDriver {
   private procs: (Process | undefined)[] = [];
+  private gens: (Generator<unknown, unknown, unknown> | undefined)[] = [];
+  /** Value to resume each process with (set by `wake`). */
+  private values: unknown[] = [];
   private freeIds: number[] = [];
   constructor(private readonly sim: Simulation) {}
 
-  start<T>(body: ProcessBody<T>, name: string): Process<T> {
+  /** Processes started and not yet finished. */
+  get running(): number {
+    return this.procs.length - this.freeIds.length;
+  }
+
+  start<T>(body: ProcessBody<T> | Generator<unknown, T, unknown>, name: string): Process<T> {
+    const gen = typeof body === "function" ? body(this.sim) : body;
+    if (!isGenerator(gen)) throw CoreErrors.simBadProcess(name, gen);
     const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.procs.length;
-    const p = new Process<T>(id, name, body(this.sim), this);
+    const p = new Process<T>(id, name, gen, this);
     this.procs[id] = p as Process;
+    this.gens[id] = gen as Generator<unknown, unknown, unknown>;
+    this.values[id] = undefined;
     // Start at the current time, after already-scheduled same-time events (as SimPy does).
     this.sim.scheduleResume(0, id);
     return p;
@@ -198,40 +108,51 @@ export class ProcessDriver {
   /** Makes `p` continue at the current time with `value`. */
   wake(p: Process, value: unknown): void {
     p.resumeValue = value;
+    this.values[p.id] = value;
     this.sim.scheduleResume(0, p.id);
   }
 
+  /** Resumes process `id` (the handler of the kernel's resume event). */
   resume(id: number): void {
-    const p = this.procs[id] as Process;
-    const gen = p.gen;
-    let value = p.resumeValue;
+    const gen = this.gens[id] as Generator<unknown, unknown, unknown>;
+    let value = this.values[id];
+    if (value !== undefined) this.values[id] = undefined;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
         r = gen.next(value);
       } catch (e) {
-        throw CoreErrors.simProcessError(p.name, e);
-      }
-      if (r.done) {
-        this.procs[id] = undefined;
-        this.freeIds.push(id);
-        p.finish(r.value);
-        return;
+        throw CoreErrors.simProcessError(this.kill(id).name, e);
       }
       const y = r.value;
-      if (typeof y === "number") {
-        if (!(y >= 0) || y === Number.POSITIVE_INFINITY) throw CoreErrors.simBadDelay(y);
-        this.sim.scheduleResume(Math.round(y), id);
-        return;
-      }
-      if (y instanceof Waitable) {
-        if (y.wait(p)) {
-          value = p.resumeValue;
-          continue;
+      if (typeof y === "number" && !r.done) {
+        // A timeout: the common case, one event per yield.
+        if (y >= 0 && y < Number.POSITIVE_INFINITY) {
+          this.sim.scheduleResume(Math.round(y), id);
+          return;
         }
+        this.kill(id);
+        throw CoreErrors.simBadDelay(y);
+      }
+      if (r.done) {
+        this.kill(id).finish(y);
         return;
       }
-      throw CoreErrors.simBadYield(p.name, y);
+      if (!(y instanceof Waitable)) throw CoreErrors.simBadYield(this.kill(id).name, y);
+      const p = this.procs[id] as Process;
+      if (!y.wait(p)) return;
+      value = p.resumeValue;
     }
+  }
+
+  /** Retires process `id` (finished, failed or killed by a bad yield) and frees its id. */
+  private kill(id: number): Process {
+    const p = this.procs[id] as Process;
+    this.procs[id] = undefined;
+    this.gens[id] = undefined;
+    this.values[id] = undefined;
+    this.freeIds.push(id);
+    p.done = true;
+    return p;
   }
 }

@@ -1,0 +1,228 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Rng } from "./rng.js";
+import { Simulation, type SimulationState } from "./simulation.js";
+
+/** A small event-driven model: each "tick" logs itself and may schedule more ticks; its whole state is the queue. */
+function tickModel(log: string[]) {
+  const sim = new Simulation();
+  const tick = sim.on("tick", (num, obj) => {
+    const o = obj as { label: string; children: number[] };
+    log.push(`${sim.now}:${o.label}:${num}`);
+    o.children.forEach((d, i) => {
+      sim.schedule(d, tick, num + 1, { label: `${o.label}.${i}`, children: o.children.slice(i + 1) });
+    });
+  });
+  const mark = sim.on("mark", (num) => log.push(`${sim.now}:mark:${num}`));
+  return { sim, tick, mark };
+}
+
+function expectCode(fn: () => unknown, code: string): void {
+  try {
+    fn();
+  } catch (e) {
+    expect((e as { code?: string }).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected ${code}, nothing was thrown`);
+}
+
+describe("Simulation", () => {
+  it("fires events in time order and ties in scheduling order", () => {
+    const log: string[] = [];
+    const { sim, mark } = tickModel(log);
+    sim.schedule(20, mark, 1);
+    sim.schedule(10, mark, 2);
+    sim.schedule(20, mark, 3);
+    sim.schedule(10, mark, 4);
+    sim.scheduleAt(0, mark, 5);
+    sim.run();
+    expect(log).toEqual(["0:mark:5", "10:mark:2", "10:mark:4", "20:mark:1", "20:mark:3"]);
+    expect(sim.executed).toBe(5);
+    expect(sim.pending).toBe(0);
+  });
+
+  it("an event scheduled at the current time by a handler fires after the ones already due then", () => {
+    const sim = new Simulation();
+    const order: string[] = [];
+    const b = sim.on("b", () => order.push("b"));
+    const c = sim.on("c", () => order.push("c"));
+    const a = sim.on("a", () => {
+      order.push("a");
+      sim.schedule(0, c);
+    });
+    sim.schedule(5, a);
+    sim.schedule(5, b);
+    sim.run();
+    expect(order).toEqual(["a", "b", "c"]);
+  });
+
+  it("run({until}) stops before later events and leaves the clock at until", () => {
+    const log: string[] = [];
+    const { sim, mark } = tickModel(log);
+    sim.schedule(100, mark, 1);
+    sim.schedule(200, mark, 2);
+    sim.schedule(201, mark, 3);
+    sim.run({ until: 200 });
+    expect(log).toEqual(["100:mark:1", "200:mark:2"]);
+    expect(sim.now).toBe(200);
+    expect(sim.pending).toBe(1);
+    sim.run({ until: 150_000 });
+    expect(sim.now).toBe(150_000);
+    expect(log).toHaveLength(3);
+    // An empty queue still advances the clock to until.
+    sim.run({ until: 1e9 });
+    expect(sim.now).toBe(1e9);
+  });
+
+  it("run({maxEvents}) and stop() return early without moving the clock past the last event", () => {
+    const sim = new Simulation();
+    let n = 0;
+    const k = sim.on("k", () => {
+      n++;
+      if (n === 7) sim.stop();
+    });
+    for (let i = 1; i <= 10; i++) sim.schedule(i * 10, k);
+    sim.run({ maxEvents: 3, until: 1_000 });
+    expect([n, sim.now, sim.executed]).toEqual([3, 30, 3]);
+    sim.run({ until: 1_000 });
+    expect([n, sim.now]).toEqual([7, 70]);
+    sim.run();
+    expect([n, sim.now, sim.executed]).toEqual([10, 100, 10]);
+  });
+
+  it("step() fires exactly one event", () => {
+    const log: string[] = [];
+    const { sim, mark } = tickModel(log);
+    sim.schedule(3, mark, 1);
+    sim.schedule(1, mark, 2);
+    expect(sim.peek()).toBe(1);
+    expect(sim.step()).toBe(true);
+    expect([sim.now, log]).toEqual([1, ["1:mark:2"]]);
+    expect(sim.step()).toBe(true);
+    expect(sim.step()).toBe(false);
+    expect(sim.peek()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("cancel removes a pending event and refuses fired, cancelled or unknown handles", () => {
+    const log: string[] = [];
+    const { sim, mark } = tickModel(log);
+    const h1 = sim.schedule(10, mark, 1);
+    const h2 = sim.schedule(20, mark, 2);
+    const h3 = sim.schedule(30, mark, 3);
+    expect(sim.cancel(h2)).toBe(true);
+    expect(sim.cancel(h2)).toBe(false);
+    expect(sim.pending).toBe(2);
+    sim.run({ until: 15 });
+    expect(sim.cancel(h1)).toBe(false);
+    expect(sim.cancel(12345)).toBe(false);
+    expect(sim.cancel(h3)).toBe(true);
+    sim.run();
+    expect(log).toEqual(["10:mark:1"]);
+  });
+
+  it("rounds delays to whole ns and rejects bad delays, past times and unknown kinds", () => {
+    const sim = new Simulation();
+    const k = sim.on("k", () => {});
+    sim.schedule(2.6, k);
+    expect(sim.peek()).toBe(3);
+    expectCode(() => sim.schedule(-1, k), "VMLAB_SIM_BAD_DELAY");
+    expectCode(() => sim.schedule(Number.NaN, k), "VMLAB_SIM_BAD_DELAY");
+    expectCode(() => sim.schedule(Number.POSITIVE_INFINITY, k), "VMLAB_SIM_BAD_DELAY");
+    sim.run();
+    expectCode(() => sim.scheduleAt(1, k), "VMLAB_SIM_TIME_IN_PAST");
+    expectCode(() => sim.on("k", () => {}), "VMLAB_SIM_DUPLICATE_HANDLER");
+    expectCode(() => sim.kindId("nope"), "VMLAB_SIM_NO_HANDLER");
+    expect(sim.kindId("k")).toBe(k);
+  });
+
+  it("is deterministic: the same seed gives the same trace", () => {
+    const trace = (seed: number) => {
+      const sim = new Simulation();
+      const rng = new Rng(seed, "arrivals");
+      const out: number[] = [];
+      const k = sim.on("k", (num) => {
+        out.push(sim.now, num);
+        if (out.length < 4000) sim.schedule(rng.int(50), k, rng.int(3));
+      });
+      for (let i = 0; i < 20; i++) sim.schedule(rng.int(50), k, i);
+      sim.run();
+      return JSON.stringify(out);
+    };
+    expect(trace(7)).toBe(trace(7));
+    expect(trace(7)).not.toBe(trace(8));
+  });
+});
+
+/** Builds a model with `n` plain-data events at random delays (many ties), runs part of it, and returns it. */
+function partlyRun(delays: number[], fanout: number[], cut: number) {
+  const log: string[] = [];
+  const m = tickModel(log);
+  delays.forEach((d, i) => {
+    m.sim.schedule(d, m.tick, i, { label: `e${i}`, children: fanout.slice(0, (i % 3) + 1) });
+  });
+  // Cancel every fifth event, to leave holes in the sequence numbers.
+  for (let s = 0; s < delays.length; s += 5) m.sim.cancel(s);
+  m.sim.run({ maxEvents: cut });
+  return { ...m, log };
+}
+
+describe("Simulation save/restore", () => {
+  const delays = fc.array(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 10_000 })), { minLength: 1, maxLength: 60 });
+  const fanout = fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 3 });
+
+  it("round-trips the pending queue: restore into a fresh Simulation continues identically (property)", () => {
+    fc.assert(
+      fc.property(delays, fanout, fc.integer({ min: 0, max: 40 }), (ds, fo, cut) => {
+        const a = partlyRun(ds, fo, cut);
+        const state = JSON.parse(JSON.stringify(a.sim.save())) as SimulationState;
+        const bLog: string[] = [];
+        const b = tickModel(bLog);
+        b.sim.restore(state);
+        expect(b.sim.save()).toEqual(state);
+        const before = a.log.length;
+        a.sim.run();
+        b.sim.run();
+        expect(bLog).toEqual(a.log.slice(before));
+        expect(b.sim.now).toBe(a.sim.now);
+        expect(b.sim.executed).toBe(a.sim.executed);
+        // Handles issued after restore match too.
+        expect(b.sim.schedule(1, b.mark)).toBe(a.sim.schedule(1, a.mark));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("rejects corrupt state with VMLAB_SIM_BAD_STATE and changes nothing", () => {
+    const a = partlyRun([5, 5, 9, 30, 31], [4], 2);
+    const good = a.sim.save();
+    const corrupt: unknown[] = [
+      null,
+      { ...good, version: 2 },
+      { ...good, now: -1 },
+      { ...good, now: 1.5 },
+      { ...good, nextSeq: 0 },
+      { ...good, events: [{ ...good.events[0], time: good.now - 1 }] },
+      { ...good, events: [good.events[0], good.events[0]] },
+      { ...good, events: [{ ...good.events[0], kind: "" }] },
+      { ...good, events: "nope" },
+    ];
+    const target = tickModel([]);
+    target.sim.schedule(77, target.mark, 9);
+    const before = target.sim.save();
+    for (const bad of corrupt) {
+      expectCode(() => target.sim.restore(bad), "VMLAB_SIM_BAD_STATE");
+      expect(target.sim.save()).toEqual(before);
+    }
+    expectCode(() => target.sim.restore({ ...good, events: [{ ...good.events[0], kind: "unknown" }] }), "VMLAB_SIM_NO_HANDLER");
+    expect(target.sim.save()).toEqual(before);
+  });
+
+  it("refuses to save while generator processes are pending", () => {
+    const sim = new Simulation();
+    sim.process(function* () {
+      yield 10;
+    });
+    expectCode(() => sim.save(), "VMLAB_SIM_BAD_STATE");
+  });
+});
