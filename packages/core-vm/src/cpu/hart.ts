@@ -8,7 +8,6 @@ import {
   CAUSE_LOAD_ACCESS,
   CAUSE_MACHINE_ECALL,
   CAUSE_MISALIGNED_LOAD,
-  CAUSE_MISALIGNED_STORE,
   CAUSE_STORE_ACCESS,
   CAUSE_USER_ECALL,
   MCAUSE_INTERRUPT,
@@ -311,8 +310,8 @@ export class Hart {
   }
 
   /**
-   * LR.W, SC.W and the AMOs (RV32A). Misaligned: LR → load-misaligned, AMO → store-misaligned;
-   * outside RAM → access fault. SC follows QEMU 7.2: it fails without touching memory when the
+   * LR.W, SC.W and the AMOs (RV32A). Misaligned: load-address-misaligned (as QEMU 7.2 reports
+   * it for both); outside RAM → load access fault (QEMU 7.2 again). SC follows QEMU 7.2: it fails without touching memory when the
    * address differs from the reservation, and succeeds iff memory still holds the LR value.
    */
   amo(insn: number, a: number, src: number, pc: number, nk: number): number {
@@ -335,11 +334,17 @@ export class Hart {
     }
     const isLr = f5 === 0x02;
     if ((a & 3) !== 0) {
-      this.trap(isLr ? CAUSE_MISALIGNED_LOAD : CAUSE_MISALIGNED_STORE, a, pc, nk);
+      // QEMU 7.2 reports misaligned LR and AMOs alike as load-address-misaligned.
+      this.trap(CAUSE_MISALIGNED_LOAD, a, pc, nk);
       return 0;
     }
-    if (!this.pmpAllows(a, 4, isLr ? PMP_R : PMP_R | PMP_W) || o >>> 0 >= this.ramSize) {
+    if (!this.pmpAllows(a, 4, isLr ? PMP_R : PMP_R | PMP_W)) {
       this.trap(isLr ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, a, pc, nk);
+      return 0;
+    }
+    if (o >>> 0 >= this.ramSize) {
+      // QEMU 7.2 performs an atomic on non-RAM as a load first, so it faults as a load.
+      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
       return 0;
     }
     const old = this.ram.i32[o >> 2];
