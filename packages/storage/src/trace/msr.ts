@@ -64,33 +64,41 @@ export class MsrReader extends TextTraceReader {
     return true;
   }
 
-  /** Parses the Timestamp into tsHigh * 1e9 + tsLow, exactly. */
+  /**
+   * Parses the Timestamp into tsHigh * 1e9 + tsLow, exactly, in one pass: the
+   * first 15 digits fit a double (`head`); later digits (`tail`, at most a
+   * few) are folded in with one division per line.
+   */
   private timestampField(): void {
     const buf = this.buf;
     const end = this.lineEnd;
-    let i = this.pos;
-    let high = 0;
-    let low = 0;
-    const first = i;
+    const first = this.pos;
+    let i = first;
+    let head = 0;
+    let tail = 0;
+    let tailScale = 1;
     while (i < end) {
       const c = buf[i];
       if (c === COMMA) break;
       if (c < ZERO || c > NINE) {
         throw new LineProblem(i === first && c === MINUS ? "negative Timestamp" : "Timestamp is not a non-negative integer");
       }
-      high *= 10;
-      low = low * 10 + (c - ZERO);
-      if (low >= LOW_DIGITS) {
-        const carry = Math.floor(low / LOW_DIGITS);
-        high += carry;
-        low -= carry * LOW_DIGITS;
+      if (i - first < 15) head = head * 10 + (c - ZERO);
+      else {
+        tail = tail * 10 + (c - ZERO);
+        tailScale *= 10;
       }
       i++;
     }
     if (i === first) throw new LineProblem("missing field Timestamp");
     if (i === end) throw new LineProblem("missing fields after Timestamp (expected 7 comma-separated fields)");
-    this.tsHigh = high;
-    this.tsLow = low;
+    if (i - first > 24) throw new LineProblem("Timestamp has more than 24 digits");
+    // value = head * tailScale + tail = (headHigh * 1e9 + headLow) * tailScale + tail
+    const headHigh = Math.floor(head / LOW_DIGITS);
+    const rest = (head - headHigh * LOW_DIGITS) * tailScale + tail;
+    const carry = Math.floor(rest / LOW_DIGITS);
+    this.tsHigh = headHigh * tailScale + carry;
+    this.tsLow = rest - carry * LOW_DIGITS;
     this.pos = i + 1;
   }
 

@@ -54,11 +54,11 @@ function reference(ios: GenIo[], firstIo: FirstIoPolicy): Map<string, number[]> 
     else if (zero) add("seekDistance", "all", io.lba);
     if (prevSame.length > 0) add("seekDistance", split, io.lba - lastLbn(prevSame[prevSame.length - 1]));
     else if (zero) add("seekDistance", split, io.lba);
-    const window = prev.slice(-16).reverse(); // most recent first: ties go to it
+    const window = prev.slice(-16);
     if (window.length > 0) {
-      let best = io.lba - lastLbn(window[0]);
-      for (const p of window) if (Math.abs(io.lba - lastLbn(p)) < Math.abs(best)) best = io.lba - lastLbn(p);
-      add("seekDistanceClosest16", "all", best);
+      // Smallest |distance|; between +d and -d, +d.
+      const distances = window.map((p) => io.lba - lastLbn(p)).sort((a, b) => Math.abs(a) - Math.abs(b) || b - a);
+      add("seekDistanceClosest16", "all", distances[0]);
     } else if (zero) add("seekDistanceClosest16", "all", io.lba);
     // Outstanding at issue: earlier IOs whose completion is after this issue, plus this one.
     const open = prev.filter((p) => p.issueNs + p.latencyNs > io.issueNs);

@@ -33,7 +33,8 @@ const CLOSEST_WINDOW = 16;
  *   sequential IO is +1; the Read (Write) histogram compares with the previous
  *   Read (Write), as ESX's "between successive Read commands" says;
  * - closest-of-16 = the seek distance to whichever of the previous 16 IOs (any
- *   type) gives the smallest |distance| (ties: the most recent); total only;
+ *   type) gives the smallest |distance| (a tie between +d and -d counts +d;
+ *   ESX's tie rule is not documented); total only;
  * - outstanding IOs when an IO is issued counts that IO; the Read (Write)
  *   histogram counts outstanding Reads (Writes) when a Read (Write) is issued;
  * - latency and interarrival in whole µs (truncated); the Read (Write)
@@ -125,8 +126,10 @@ export class VscsiStats {
   /** Records a latency sample without queue accounting (trace replay knows latencies up front). */
   recordLatency(latencyNs: number, isRead: boolean): void {
     const us = latencyNs > 0 ? Math.floor(latencyNs / 1000) : 0;
-    this.latency[ALL].record(us);
-    this.latency[isRead ? READS : WRITES].record(us);
+    const all = this.latency[ALL];
+    const b = all.bucketOf(us);
+    all.recordIn(b, us);
+    this.latency[isRead ? READS : WRITES].recordIn(b, us);
   }
 
   /**
@@ -137,8 +140,10 @@ export class VscsiStats {
   issueUntracked(nowNs: number, lba: number, sectors: number, bytes: number, isRead: boolean): void {
     const split = isRead ? READS : WRITES;
     this.ios++;
-    this.ioLength[ALL].record(bytes);
-    this.ioLength[split].record(bytes);
+    const lengths = this.ioLength[ALL];
+    const b = lengths.bucketOf(bytes);
+    lengths.recordIn(b, bytes);
+    this.ioLength[split].recordIn(b, bytes);
 
     // Seek distance: first LBN of this IO − last LBN of the previous one (sequential = +1).
     const zero = this.firstIo === "zero";
@@ -167,15 +172,14 @@ export class VscsiStats {
       if (zero) this.seekDistanceClosest16.record(lba);
       return;
     }
-    // Walk from the most recent backwards so ties go to the most recent IO.
-    let best = 0;
-    let bestAbs = Number.POSITIVE_INFINITY;
-    let i = this.recentHead;
-    for (let k = 0; k < n; k++) {
-      i = (i + CLOSEST_WINDOW - 1) & (CLOSEST_WINDOW - 1);
-      const d = lba - this.recentLastLbn[i];
+    // Order does not matter: entries 0..n-1 are the valid ones (the ring fills from 0).
+    const recent = this.recentLastLbn;
+    let best = lba - recent[0];
+    let bestAbs = best < 0 ? -best : best;
+    for (let i = 1; i < n; i++) {
+      const d = lba - recent[i];
       const a = d < 0 ? -d : d;
-      if (a < bestAbs) {
+      if (a < bestAbs || (a === bestAbs && d > best)) {
         bestAbs = a;
         best = d;
       }

@@ -1,11 +1,26 @@
+/** Largest direct bucket table per histogram (entries). */
+const TABLE_ENTRIES = 1025;
+
 /**
  * One vscsiStats histogram: counts per bucket plus min, max, sum and count,
- * as ESX keeps them. `record` allocates nothing (typed arrays, a binary search
- * over at most 33 limits).
+ * as ESX keeps them. `record` allocates nothing. The bucket of a value is
+ * looked up in a small direct table when the value is a common one (|seek| <=
+ * 512 LBNs, up to 1 ms, up to 64 outstanding IOs, IO lengths in whole
+ * sectors up to 512 KiB); otherwise found by a binary search without
+ * data-dependent branches (the limits padded with +Infinity to 32 or 64
+ * entries, unrolled, each step a conditional move) — random seek distances
+ * would make a branching search mispredict at every step.
  */
 export class VscsiHistogram {
   /** Bucket upper limits (inclusive), ascending. */
   readonly limits: Float64Array;
+  /** `limits` padded with +Infinity to 32 or 64 entries. */
+  private readonly padded: Float64Array;
+  private readonly wide: boolean;
+  /** Direct table: bucket of the value tableLo + i * tableStep. */
+  private readonly table: Uint8Array;
+  private readonly tableLo: number;
+  private readonly tableInvStep: number;
   /** counts[i] for limits[i]; counts[limits.length] is the overflow bucket. */
   readonly counts: Float64Array;
   count = 0;
@@ -14,25 +29,48 @@ export class VscsiHistogram {
   max = 0;
 
   constructor(limits: readonly number[]) {
+    if (limits.length >= 64) throw new RangeError("at most 63 bucket limits");
     this.limits = Float64Array.from(limits);
     this.counts = new Float64Array(limits.length + 1);
+    this.wide = limits.length >= 32;
+    this.padded = new Float64Array(this.wide ? 64 : 32).fill(Number.POSITIVE_INFINITY);
+    this.padded.set(this.limits);
+    // IO lengths (all limits >= 512) are tabled per sector; the others per integer around 0.
+    const step = limits[0] >= 512 ? 512 : 1;
+    this.tableLo = Math.max(Math.min(0, limits[0]), -512);
+    this.tableInvStep = 1 / step;
+    const entries = Math.min(Math.floor((limits[limits.length - 1] + 1 - this.tableLo) / step) + 1, TABLE_ENTRIES);
+    this.table = new Uint8Array(entries);
+    for (let i = 0; i < entries; i++) this.table[i] = this.search(this.tableLo + i * step);
   }
 
-  /** Index of the bucket holding `v`: the first limit >= v, or the overflow bucket. */
+  /** Index of the bucket holding `v`: the number of limits below `v` (the first limit >= v, or the overflow bucket). */
   bucketOf(v: number): number {
-    const limits = this.limits;
-    let lo = 0;
-    let hi = limits.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v <= limits[mid]) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    const x = (v - this.tableLo) * this.tableInvStep;
+    const i = x | 0;
+    if (i === x && i >= 0 && i < this.table.length) return this.table[i];
+    return this.search(v);
+  }
+
+  private search(v: number): number {
+    const p = this.padded;
+    let b = 0;
+    if (this.wide) b = p[31] < v ? 32 : 0;
+    b = p[b + 15] < v ? b + 16 : b;
+    b = p[b + 7] < v ? b + 8 : b;
+    b = p[b + 3] < v ? b + 4 : b;
+    b = p[b + 1] < v ? b + 2 : b;
+    b = p[b] < v ? b + 1 : b;
+    return b;
   }
 
   record(v: number): void {
-    this.counts[this.bucketOf(v)]++;
+    this.recordIn(this.bucketOf(v), v);
+  }
+
+  /** Records `v` whose bucket is already known (the all/reads/writes histograms of one value share it). */
+  recordIn(bucket: number, v: number): void {
+    this.counts[bucket]++;
     if (this.count === 0) {
       this.min = v;
       this.max = v;

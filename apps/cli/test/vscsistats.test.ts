@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+
+const SHIPPED = new URL("../../../packages/storage/data/traces/cloudphysics-io.vscsi", import.meta.url).pathname;
+const GOLDEN = new URL("../../../packages/storage/src/vscsistats/golden/cloudphysics-io.esx.csv", import.meta.url).pathname;
+const tmp = () => mkdtempSync(join(tmpdir(), "vmlab-vscsistats-"));
+
+describe("vmlab vscsistats", () => {
+  it("prints the shipped trace's histograms in ESX's CSV format (the golden printout)", async () => {
+    const r = await runCli("vscsistats", SHIPPED, "--disk-name", "cloudphysics-io.vscsi");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(GOLDEN, "utf8"));
+    expect(r.stderr).toMatch(/113872 IOs \(vscsi\)/);
+  });
+
+  it("prints JSON with --json, for an MSR file given with --format", async () => {
+    const file = join(tmp(), "trace.txt");
+    writeFileSync(file, "128166372003061629,hm,0,Write,7014912,4096,26\n128166372003161629,hm,0,Read,7019008,65536,113\n");
+    const r = await runCli("vscsistats", file, "--format", "msr", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      ios: number;
+      traceFormat: string;
+      histograms: { metric: string; split: string; count: number; min: number }[];
+    };
+    expect(j.ios).toBe(2);
+    expect(j.traceFormat).toBe("msr");
+    expect(j.histograms).toHaveLength(16);
+    expect(j.histograms.find((h) => h.metric === "seekDistance" && h.split === "all")?.min).toBe(1); // sequential
+  });
+
+  it("stops at a malformed line with exit 2, naming file and line, and prints nothing on stdout", async () => {
+    const file = join(tmp(), "bad.csv");
+    writeFileSync(file, "1,h,0,Read,0,512,5\n2,h,0,Read,0,-512,5\n3,h,0,Read,0,512,5\n");
+    const r = await runCli("vscsistats", file);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/bad\.csv:2: negative Size.*\[VMLAB_TRACE_MALFORMED_LINE\]/);
+    const skip = await runCli("vscsistats", file, "--skip-bad", "--json");
+    expect(skip.code).toBe(0);
+    expect(JSON.parse(skip.stdout)).toMatchObject({ ios: 2, skipped: 1 });
+    expect(skip.stderr).toMatch(/1 bad lines skipped; first: .*bad\.csv:2/);
+  });
+
+  it("rejects an unknown format, an undetectable file and a missing file with exit 2", async () => {
+    const unknown = await runCli("vscsistats", SHIPPED, "--format", "snia");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/msr, vscsi, blkparse, fio/);
+    const file = join(tmp(), "mystery.bin");
+    writeFileSync(file, "hello world\n");
+    const undetected = await runCli("vscsistats", file);
+    expect(undetected.code).toBe(2);
+    expect(undetected.stderr).toMatch(/pass --format/);
+    const missing = await runCli("vscsistats", join(tmp(), "nope.csv"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/does not exist/);
+  });
+});
