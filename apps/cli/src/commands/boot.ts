@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { type BootResult, bootElf, isVmlabError, NS_PER_S, wallNs } from "@vmlab/core-vm";
+import type { Command } from "commander";
+import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
+
+/** Exit code when the guest neither exits nor can continue within the budget (as `timeout(1)`). */
+export const EXIT_BUDGET = 124;
+/** Default instruction budget: about a minute of guest time at ~150-400 MIPS. `--max-insns 0` lifts it. */
+const DEFAULT_MAX_INSNS = 10_000_000_000;
+
+interface BootOpts {
+  ram: string;
+  maxInsns: string;
+  input?: string;
+  stats?: boolean;
+}
+
+function parseCount(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new CliExit(EXIT_USAGE, `vmlab boot: ${flag} ${text} is invalid: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function readInput(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const why = e instanceof Error && "code" in e ? String(e.code) : String(e);
+    throw new CliExit(EXIT_USAGE, `vmlab boot: cannot read ${what} ${path} (${why})`);
+  }
+}
+
+/**
+ * `vmlab boot <elf>`: runs a bare-metal RV32 ELF like
+ * `qemu-system-riscv32 -machine virt -nographic -bios none -kernel <elf>`.
+ * The guest's console goes to stdout as raw bytes; the exit code is the test
+ * finisher's; a guest that does not exit within `--max-insns` (or halts for
+ * good) ends with a message and code 124.
+ */
+export function register(program: Command, io: CliIo): void {
+  program
+    .command("boot")
+    .description("run a bare-metal RISC-V ELF on the virt machine; console to stdout, exit code from the test finisher")
+    .argument("<elf>", "ELF32 RISC-V executable linked for RAM at 0x80000000")
+    .option("--ram <MiB>", "RAM size in MiB", "128")
+    .option("--max-insns <n>", "stop after this many retired instructions (exit 124); 0 = no limit", String(DEFAULT_MAX_INSNS))
+    .option("--input <file>", "bytes the guest reads from the UART")
+    .option("--stats", "print instructions retired, MIPS and virtual time to stderr")
+    .action((file: string, opts: BootOpts) => {
+      const ramMiB = parseCount(opts.ram, "--ram", 1, 1792);
+      const maxInsns = parseCount(opts.maxInsns, "--max-insns", 0, Number.MAX_SAFE_INTEGER);
+      const elf = readInput(file, "ELF file");
+      const consoleInput = opts.input === undefined ? undefined : readInput(opts.input, "input file");
+      let result: BootResult;
+      const t0 = wallNs();
+      try {
+        result = bootElf(elf, { ramMiB, maxInstructions: maxInsns === 0 ? undefined : maxInsns, consoleInput });
+      } catch (e) {
+        if (isVmlabError(e) && /^VMLAB_(ELF|MACHINE)_/.test(e.code)) throw new CliExit(EXIT_USAGE, `vmlab boot: ${file}: ${e.message}`);
+        throw e;
+      }
+      const wallS = (wallNs() - t0) / NS_PER_S;
+      if (io.stdoutBytes) io.stdoutBytes(result.console);
+      else io.stdout(Buffer.from(result.console).toString("latin1"));
+      if (opts.stats) {
+        const mips = result.instructions / Math.max(wallS, 1e-9) / 1e6;
+        io.stderr(
+          `instructions retired: ${result.instructions}\nMIPS: ${mips.toFixed(1)}\nvirtual time: ${(result.virtualTimeNs / NS_PER_S).toFixed(6)} s\nwall time: ${wallS.toFixed(3)} s\n`,
+        );
+      }
+      if (result.stop === "budget")
+        throw new CliExit(
+          EXIT_BUDGET,
+          `vmlab boot: the guest did not exit within ${result.instructions} instructions; raise --max-insns (0 = no limit) or make it write the test finisher at 0x100000`,
+        );
+      if (result.stop === "halt")
+        throw new CliExit(
+          EXIT_BUDGET,
+          `vmlab boot: the guest halted after ${result.instructions} instructions and can never continue (wfi with no interrupt source armed, or a trap loop at an unexecutable mtvec)`,
+        );
+      const code = result.exitCode ?? 0;
+      if (code !== 0) throw new CliExit(code, "");
+    });
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+
+const guest = (p: string) => join(import.meta.dirname, "../../../guest", p);
+const tmp = mkdtempSync(join(tmpdir(), "vmlab-boot-"));
+
+describe("vmlab boot", () => {
+  it("prints the guest's console to stdout and exits 0 via the finisher", async () => {
+    const r = await runCli("boot", guest("bin/hello.elf"));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(guest("expected/hello.out"), "latin1"));
+    expect(r.stderr).toBe("");
+  });
+
+  it("exits with the finisher's code and reads --input into the UART", async () => {
+    const r = await runCli("boot", guest("bin/echo.elf"), "--input", guest("programs/echo.input"));
+    expect(r.code).toBe(Number(readFileSync(guest("expected/echo.code"), "utf8").trim()));
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe(readFileSync(guest("expected/echo.out"), "latin1"));
+  });
+
+  it("--stats prints instructions, MIPS and virtual time to stderr", async () => {
+    const r = await runCli("boot", guest("bin/hello.elf"), "--stats");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/instructions retired: \d+\nMIPS: [\d.]+\nvirtual time: [\d.]+ s\n/);
+  });
+
+  it("a guest that does not exit within --max-insns ends with a clear message and 124", async () => {
+    const r = await runCli("boot", guest("bin/hello.elf"), "--max-insns", "500");
+    expect(r.code).toBe(124);
+    expect(r.stderr).toMatch(/did not exit within 500 instructions; raise --max-insns/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a bad ELF gets one clear line and exit 2, never a stack trace", async () => {
+    const bad = join(tmp, "bad.elf");
+    const elf = readFileSync(guest("bin/hello.elf"));
+    const elf64 = Buffer.from(elf);
+    elf64[4] = 2;
+    writeFileSync(bad, elf64);
+    let r = await runCli("boot", bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/64-bit/);
+    writeFileSync(bad, elf.subarray(0, 100));
+    r = await runCli("boot", bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/truncated/);
+    writeFileSync(bad, "not an elf at all");
+    r = await runCli("boot", bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not an ELF/);
+  });
+
+  it("a missing file or a bad option is a usage error (exit 2)", async () => {
+    expect((await runCli("boot", join(tmp, "missing.elf"))).code).toBe(2);
+    const r = await runCli("boot", guest("bin/hello.elf"), "--ram", "0");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--ram 0 is invalid/);
+    expect((await runCli("boot", guest("bin/hello.elf"), "--max-insns", "-5")).code).toBe(2);
+  });
+});
