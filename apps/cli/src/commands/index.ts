@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import type { CliIo } from "../io.js";
 import { register as bench } from "./bench.js";
 import { register as boot } from "./boot.js";
-import { register as boot } from "./boot.js";
 import { register as describe } from "./describe.js";
 import { register as list } from "./list.js";
 import { register as report } from "./report.js";
@@ -15,4 +14,4 @@ import { register as vscsistats } from "./vscsistats.js";
  */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const commands: RegisterCommand[] = [list, describe, run, report, bench, boot, boot, vscsistats];
+export const commands: RegisterCommand[] = [list, describe, run, report, bench, boot, vscsistats];
