@@ -1,3 +1,14 @@
+export { CacheDirectory } from "./array/cache-directory.js";
+export { RaidGroup, type RaidLevel, type RaidOptions } from "./array/raid.js";
+export { ArrayLun, type ArrayOptions, DEFAULT_ARRAY_OPTIONS, StorageArray } from "./array/storage-array.js";
+export { PageFtl } from "./devices/ftl.js";
+export { Hdd } from "./devices/hdd.js";
+export { HddCache } from "./devices/hdd-cache.js";
+export { HddGeometry } from "./devices/hdd-geometry.js";
+export { CHEETAH_15K5, type HddSpec } from "./devices/hdd-spec.js";
+export { SeekCurve, type SeekFigures } from "./devices/seek-curve.js";
+export { Ssd } from "./devices/ssd.js";
+export { GENERIC_MLC_SSD, type SsdSpec } from "./devices/ssd-spec.js";
 export { StorageErrors } from "./errors.js";
 export { type IoRequest, SECTOR_BYTES } from "./io.js";
 export { sharedKind } from "./iostack/event-kinds.js";
@@ -40,4 +51,7 @@ export {
 export { VscsiHistogram } from "./vscsistats/histogram.js";
 export { VscsiStatsObserver } from "./vscsistats/observer.js";
 export { type EsxHistogramBlock, parseEsxCsv } from "./vscsistats/parse-esx.js";
+export { type AccessSpec, type AccessSpecInput, AccessSpecSchema, parseAccessSpec } from "./workload/access-spec.js";
+export { IometerWorkload, type Loop } from "./workload/iometer.js";
+export { runMeasured } from "./workload/measure.js";
 export { type Workload, WorkloadBase, type WorkloadContext, WorkloadStats } from "./workload/workload.js";

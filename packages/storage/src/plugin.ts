@@ -1,9 +1,11 @@
 import type { VmlabPlugin } from "@vmlab/core-vm";
+import { simIosBenchmark } from "./bench/sim-ios.js";
 import { vscsistatsBenchmarks } from "./bench/vscsistats-bench.js";
+import { esxDiskPerf } from "./scenarios/esx-disk-perf.js";
 
 /** @vmlab/storage's scenarios and benchmarks, discovered by the `vmlab` CLI. */
 export const plugin: VmlabPlugin = {
   package: "@vmlab/storage",
-  scenarios: [],
-  benchmarks: [...vscsistatsBenchmarks],
+  scenarios: [esxDiskPerf],
+  benchmarks: [simIosBenchmark, ...vscsistatsBenchmarks],
 };

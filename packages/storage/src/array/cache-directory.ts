@@ -1,4 +1,5 @@
 import { StorageErrors } from "../errors.js";
+import { PageTable } from "./page-table.js";
 
 const FREE = 0;
 const CLEAN = 1;
@@ -16,7 +17,7 @@ const REDIRTY = 4;
  */
 export class CacheDirectory {
   readonly capacityPages: number;
-  private readonly map = new Map<number, number>();
+  private readonly map: PageTable;
   private readonly lpn: Float64Array;
   private readonly state: Uint8Array;
   private readonly prev: Int32Array;
@@ -40,6 +41,7 @@ export class CacheDirectory {
     if (!(Number.isInteger(capacityPages) && capacityPages >= 1))
       throw StorageErrors.badConfig("array cache", "needs at least one cache page");
     this.capacityPages = capacityPages;
+    this.map = new PageTable(capacityPages);
     this.lpn = new Float64Array(capacityPages);
     this.state = new Uint8Array(capacityPages);
     this.prev = new Int32Array(capacityPages).fill(-1);
@@ -54,7 +56,7 @@ export class CacheDirectory {
     const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
     for (let p = p0; p <= p1; p++) if (!this.map.has(p)) return false;
     for (let p = p0; p <= p1; p++) {
-      const s = this.map.get(p) as number;
+      const s = this.map.get(p);
       if (this.state[s] === CLEAN) {
         this.unlink(s);
         this.append(s);
@@ -94,7 +96,7 @@ export class CacheDirectory {
     const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
     for (let p = p0; p <= p1; p++) {
       let s = this.map.get(p);
-      if (s === undefined) {
+      if (s < 0) {
         s = this.allocate();
         if (s < 0) throw StorageErrors.badConfig("array cache", "write does not fit; check writeFits first");
         this.lpn[s] = p;
@@ -126,14 +128,14 @@ export class CacheDirectory {
       this.ringHead = (this.ringHead + 1) & (this.ring.length - 1);
       this.ringCount--;
       const s = this.map.get(p);
-      if (s === undefined || this.state[s] !== DIRTY) continue;
+      if (s < 0 || this.state[s] !== DIRTY) continue;
       // Extend backward and forward within the aligned window holding p.
       const w0 = Math.floor(p / maxPages) * maxPages;
       let a = p;
       while (a > w0 && this.isDirty(a - 1)) a--;
       let b = p + 1;
       while (b < w0 + maxPages && this.isDirty(b)) b++;
-      for (let q = a; q < b; q++) this.state[this.map.get(q) as number] = DESTAGING;
+      for (let q = a; q < b; q++) this.state[this.map.get(q)] = DESTAGING;
       this.dirty -= b - a;
       this.runStart = a;
       this.runPages = b - a;
@@ -145,7 +147,7 @@ export class CacheDirectory {
   /** A destage run reached the disks: its pages are clean (or dirty again if rewritten meanwhile). */
   destaged(start: number, pages: number): void {
     for (let p = start; p < start + pages; p++) {
-      const s = this.map.get(p) as number;
+      const s = this.map.get(p);
       if (this.state[s] === REDIRTY) this.markDirty(s);
       else {
         this.state[s] = CLEAN;
@@ -157,7 +159,7 @@ export class CacheDirectory {
 
   private isDirty(p: number): boolean {
     const s = this.map.get(p);
-    return s !== undefined && this.state[s] === DIRTY;
+    return s >= 0 && this.state[s] === DIRTY;
   }
 
   private markDirty(s: number): void {

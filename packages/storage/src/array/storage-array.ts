@@ -117,6 +117,15 @@ export class StorageArray {
     return l;
   }
 
+  /**
+   * Puts [lba, lba+sectors) of LUN `lun` in the cache as clean data, as if
+   * just written and destaged (a test file Iometer has just prepared).
+   */
+  prewarm(lun: number, lba: number, sectors: number): void {
+    const l = this.lun(lun);
+    this.cache?.insertClean(l.offsetSectors + lba, Math.min(sectors, l.capacitySectors - lba));
+  }
+
   /** @internal a command arrives at LUN `lun`. */
   enqueue(lun: ArrayLun, req: IoRequest, sink: IoSink): void {
     if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > lun.capacitySectors)

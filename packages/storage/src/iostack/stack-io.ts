@@ -35,6 +35,11 @@ export class StackIo implements IoRequest {
 
 /** A free list of `StackIo`s owned by one layer. */
 export class IoPool {
+  /**
+   * When false, every `take` allocates and `give` drops the object: the
+   * naive per-IO allocation that `storage.sim-ios` measures as its baseline.
+   */
+  static recycle = true;
   private free: StackIo[] = [];
   /** IOs currently taken (for leak checks in tests). */
   inUse = 0;
@@ -43,7 +48,7 @@ export class IoPool {
 
   /** A copy of `parent` (addressing fields) that will complete to `sink`. */
   take(parent: IoRequest, sink: IoSink | null): StackIo {
-    const io = this.free.pop() ?? new StackIo();
+    const io = (IoPool.recycle ? this.free.pop() : undefined) ?? new StackIo();
     io.id = parent.id;
     io.vm = parent.vm;
     io.lba = parent.lba;
@@ -64,7 +69,7 @@ export class IoPool {
 
   /** A fresh IO not standing for another (a RAID parity read, a destage write). */
   takeBlank(): StackIo {
-    const io = this.free.pop() ?? new StackIo();
+    const io = (IoPool.recycle ? this.free.pop() : undefined) ?? new StackIo();
     io.parent = null;
     io.parentSink = null;
     io.owner = this.owner;
@@ -83,6 +88,6 @@ export class IoPool {
     io.link = null;
     io.next = null;
     this.inUse--;
-    this.free.push(io);
+    if (IoPool.recycle) this.free.push(io);
   }
 }

@@ -1,6 +1,7 @@
 import { LogHistogram, type Rng, type Simulation } from "@vmlab/core-vm";
 import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
+import { IoPool } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 
 /**
@@ -89,7 +90,7 @@ export abstract class WorkloadBase implements Workload, IoSink {
   /** Issues one IO now. */
   protected issue(lba: number, sectors: number, isRead: boolean): void {
     const ctx = this.ctx as WorkloadContext;
-    const req = this.free.pop() ?? { id: 0, vm: 0, lba: 0, sectors: 0, isRead: false, issueTime: 0 };
+    const req = (IoPool.recycle ? this.free.pop() : undefined) ?? { id: 0, vm: 0, lba: 0, sectors: 0, isRead: false, issueTime: 0 };
     req.id = this.nextId++;
     req.vm = ctx.vm;
     req.lba = lba;
@@ -111,7 +112,7 @@ export abstract class WorkloadBase implements Workload, IoSink {
     st.bytesCompleted += req.sectors * SECTOR_BYTES;
     st.latencyUs.record((now - req.issueTime) / 1000);
     this.onCompleted(req, now);
-    this.free.push(req);
+    if (IoPool.recycle) this.free.push(req);
   }
 
   protected abstract onStart(ctx: WorkloadContext): void;

@@ -1,0 +1,29 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { PageTable } from "./page-table.js";
+
+describe("PageTable", () => {
+  it("property: behaves like a Map under random set/delete/get", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom("set", "delete", "get"), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 1000 })), {
+          maxLength: 400,
+        }),
+        (ops) => {
+          const t = new PageTable(256);
+          const m = new Map<number, number>();
+          for (const [op, k, v] of ops) {
+            if (op === "set") {
+              t.set(k, v);
+              m.set(k, v);
+            } else if (op === "delete") expect(t.delete(k)).toBe(m.delete(k));
+            else expect(t.get(k)).toBe(m.get(k) ?? -1);
+            expect(t.size).toBe(m.size);
+          }
+          for (const [k, v] of m) expect(t.get(k)).toBe(v);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

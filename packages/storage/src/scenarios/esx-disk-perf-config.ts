@@ -1,0 +1,87 @@
+import { z } from "zod";
+import type { CpuCosts } from "./esx-disk-perf-testbed.js";
+
+/**
+ * CPU time per IO on the IO path (assumptions — Ahmad et al. 2003 give no
+ * per-IO CPU numbers in any public source): a 2003-era ~2 GHz Xeon, native
+ * OS + driver + Iometer ≈ 12 µs per IO issued and 6 µs per completion
+ * interrupt; ESX 2.x adds ≈ 22 µs per IO (trap on the guest's access to the
+ * virtual SCSI adapter, vSCSI emulation, VMkernel storage stack) and ≈ 12 µs
+ * per completion (VMkernel interrupt, virtual interrupt delivery, exits in
+ * the guest ISR).
+ */
+export const DEFAULT_CPU_COSTS: CpuCosts = {
+  nativeIssueNs: 12_000,
+  nativeInterruptNs: 6_000,
+  virtIssueNs: 22_000,
+  virtInterruptNs: 12_000,
+};
+
+const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+
+export const EsxDiskPerfConfig = z.object({
+  storage: list(z.enum(["local", "array"]))
+    .default(["local", "array"])
+    .describe("storage systems: a local SCSI disk and/or an FC array"),
+  ioSizesBytes: list(
+    z
+      .number()
+      .int()
+      .min(512)
+      .max(1024 * 1024)
+      .multipleOf(512),
+  )
+    .default([512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144])
+    .describe("Iometer transfer sizes, bytes (the study spans 512 B – 256 KiB)"),
+  readPercents: list(z.number().int().min(0).max(100)).default([100, 0]).describe("Iometer % read values (100 = reads, 0 = writes)"),
+  randomPercents: list(z.number().int().min(0).max(100)).default([0, 100]).describe("Iometer % random values (0 = sequential)"),
+  outstandingIos: list(z.number().int().min(1).max(256)).default([1, 4, 16, 32, 64]).describe("outstanding IOs per worker"),
+  warmupMs: z.number().positive().default(300).describe("virtual ramp-up time per cell before measuring, ms"),
+  durationMs: z.number().positive().default(1500).describe("virtual measured run time per cell, ms"),
+  testFileMiB: z.number().int().min(1).default(1024).describe("Iometer test file size per worker, MiB"),
+  hostCores: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe("host CPUs available to the IO path (1 = a uniprocessor VM / one Iometer worker)"),
+  adapterQueueDepth: z.number().int().min(1).max(4096).default(32).describe("HBA per-LUN queue depth (host issue queue)"),
+  guestQueueDepth: z.number().int().min(1).max(4096).default(32).describe("guest virtual SCSI adapter queue depth per disk (VM mode)"),
+  arrayDisks: z.number().int().min(3).max(64).default(8).describe("array: RAID-5 member disks (Cheetah 15K.5)"),
+  arrayCacheMiB: z.number().int().min(0).default(2048).describe("array: write-back cache, MiB"),
+  arrayCacheWarm: z
+    .boolean()
+    .default(true)
+    .describe("array: the test file starts in the array cache (as right after Iometer prepared it) — an assumption"),
+  nativeIssueUs: z
+    .number()
+    .min(0)
+    .default(DEFAULT_CPU_COSTS.nativeIssueNs / 1000)
+    .describe("CPU µs per IO issued, native path"),
+  nativeInterruptUs: z
+    .number()
+    .min(0)
+    .default(DEFAULT_CPU_COSTS.nativeInterruptNs / 1000)
+    .describe("CPU µs per completion interrupt, native path"),
+  virtIssueUs: z
+    .number()
+    .min(0)
+    .default(DEFAULT_CPU_COSTS.virtIssueNs / 1000)
+    .describe("extra CPU µs per IO issued in a VM (vSCSI emulation, VMkernel)"),
+  virtInterruptUs: z
+    .number()
+    .min(0)
+    .default(DEFAULT_CPU_COSTS.virtInterruptNs / 1000)
+    .describe("extra CPU µs per completion in a VM (virtual interrupt delivery)"),
+});
+export type EsxDiskPerfConfig = z.output<typeof EsxDiskPerfConfig>;
+
+/** `--quick`: a small grid that still shows both ends of the curve. */
+export const ESX_DISK_PERF_QUICK: Partial<z.input<typeof EsxDiskPerfConfig>> = {
+  ioSizesBytes: [4096, 65536],
+  outstandingIos: [1, 32],
+  warmupMs: 50,
+  durationMs: 200,
+  testFileMiB: 256,
+};

@@ -1,0 +1,85 @@
+import type { Figure } from "@vmlab/core-vm";
+
+const sizeAxis = { field: "ioSizeBytes", type: "quantitative", scale: { type: "log", base: 2 }, title: "IO size (bytes)" } as const;
+
+/** The study's charts as Vega-Lite specs over the grid table. */
+export function esxDiskPerfFigures(table: string): Figure[] {
+  return [
+    {
+      name: "vm-native-ratio",
+      title: "VM / native throughput by IO size (columns: outstanding IOs; rows: storage)",
+      table,
+      spec: {
+        mark: { type: "line", point: true },
+        width: 220,
+        height: 160,
+        encoding: {
+          x: sizeAxis,
+          y: { field: "vmToNativeThroughput", type: "quantitative", title: "VM / native throughput", scale: { domain: [0, 1.1] } },
+          color: { field: "pattern", type: "nominal", title: "access pattern" },
+          column: { field: "outstandingIos", type: "ordinal", title: "outstanding IOs" },
+          row: { field: "storage", type: "nominal" },
+        },
+      },
+    },
+    {
+      name: "throughput",
+      title: "Throughput (MB/s), native vs VM, at the grid's highest outstanding IOs",
+      table,
+      spec: {
+        transform: [
+          { joinaggregate: [{ op: "max", field: "outstandingIos", as: "maxOio" }] },
+          { filter: "datum.outstandingIos === datum.maxOio" },
+          { fold: ["nativeMBps", "vmMBps"], as: ["run", "MBps"] },
+        ],
+        mark: { type: "line", point: true },
+        width: 220,
+        height: 160,
+        encoding: {
+          x: sizeAxis,
+          y: { field: "MBps", type: "quantitative", title: "MB/s" },
+          color: { field: "run", type: "nominal", title: "run" },
+          column: { field: "pattern", type: "nominal", title: "access pattern" },
+          row: { field: "storage", type: "nominal" },
+        },
+      },
+    },
+    {
+      name: "cpu-per-io",
+      title: "Host CPU time per IO (µs), native vs VM",
+      table,
+      spec: {
+        transform: [{ fold: ["nativeCpuUsPerIo", "vmCpuUsPerIo"], as: ["run", "cpuUs"] }],
+        mark: { type: "point" },
+        encoding: {
+          x: sizeAxis,
+          y: { field: "cpuUs", type: "quantitative", title: "CPU µs per IO" },
+          color: { field: "run", type: "nominal" },
+          shape: { field: "storage", type: "nominal" },
+        },
+      },
+    },
+    {
+      name: "latency-vs-oio",
+      title: "Mean latency (µs) vs outstanding IOs, smallest IO size",
+      table,
+      spec: {
+        transform: [
+          { joinaggregate: [{ op: "min", field: "ioSizeBytes", as: "minSize" }] },
+          { filter: "datum.ioSizeBytes === datum.minSize" },
+          { fold: ["nativeLatencyUs", "vmLatencyUs"], as: ["run", "latencyUs"] },
+        ],
+        mark: { type: "line", point: true },
+        width: 220,
+        height: 160,
+        encoding: {
+          x: { field: "outstandingIos", type: "quantitative", scale: { type: "log", base: 2 }, title: "outstanding IOs" },
+          y: { field: "latencyUs", type: "quantitative", scale: { type: "log" }, title: "mean latency (µs)" },
+          color: { field: "run", type: "nominal" },
+          column: { field: "pattern", type: "nominal", title: "access pattern" },
+          row: { field: "storage", type: "nominal" },
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,76 @@
+import type { RngStreams } from "@vmlab/core-vm";
+import { NS_PER_MS } from "@vmlab/core-vm";
+import { runMeasured } from "../workload/measure.js";
+import type { EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
+import { buildTestbed, startWorkers, warmArrayCache } from "./esx-disk-perf-testbed.js";
+
+/** One Iometer cell: storage × access pattern × outstanding IOs. */
+export interface Cell {
+  storage: "local" | "array";
+  ioSizeBytes: number;
+  readPercent: number;
+  randomPercent: number;
+  outstandingIos: number;
+}
+
+/** What one run (native or VM) of a cell measured. */
+export interface CellMeasurement {
+  iops: number;
+  mbPerSec: number;
+  /** Mean IO latency seen by the worker, µs. */
+  latencyUs: number;
+  /** Host CPU time per IO, µs (the paper's CPU-cost metric). */
+  cpuUsPerIo: number;
+  /** Host CPU utilization over the run, 0–1. */
+  cpuUtilization: number;
+}
+
+/** Runs one cell in one mode; the random stream depends only on (seed, cell, mode), so cells are independent. */
+export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | "vm", rng: RngStreams): CellMeasurement {
+  const tb = buildTestbed({
+    storage: cell.storage,
+    mode,
+    cpu: {
+      nativeIssueNs: config.nativeIssueUs * 1000,
+      nativeInterruptNs: config.nativeInterruptUs * 1000,
+      virtIssueNs: config.virtIssueUs * 1000,
+      virtInterruptNs: config.virtInterruptUs * 1000,
+    },
+    hostCores: config.hostCores,
+    adapterQueueDepth: config.adapterQueueDepth,
+    guestQueueDepth: config.guestQueueDepth,
+    arrayDisks: config.arrayDisks,
+    arrayCacheMiB: config.arrayCacheMiB,
+    workers: 1,
+  });
+  const testSectors = (config.testFileMiB * 1024 * 1024) / 512;
+  if (config.arrayCacheWarm) warmArrayCache(tb, testSectors);
+  // Common random numbers: native and VM runs of a cell see the same address sequence.
+  const name = `${cell.storage}/${cell.ioSizeBytes}/${cell.readPercent}/${cell.randomPercent}/${cell.outstandingIos}`;
+  const workers = startWorkers(
+    tb,
+    {
+      ioSizeBytes: cell.ioSizeBytes,
+      readPercent: cell.readPercent,
+      randomPercent: cell.randomPercent,
+      outstandingIos: cell.outstandingIos,
+    },
+    testSectors,
+    () => rng.get(name),
+  );
+  const busy0 = { v: 0 };
+  tb.sim.run({ until: config.warmupMs * NS_PER_MS });
+  for (const w of workers) w.stats.reset(tb.sim.now);
+  busy0.v = tb.cpu.busyNs;
+  const elapsed = runMeasured(tb.sim, workers, 0, config.durationMs * NS_PER_MS);
+  const w = workers[0];
+  const now = tb.sim.now;
+  const busy = tb.cpu.busyNs - busy0.v;
+  return {
+    iops: w.stats.iops(now),
+    mbPerSec: w.stats.mbPerSec(now),
+    latencyUs: w.stats.completed > 0 ? w.stats.latencyUs.mean : Number.NaN,
+    cpuUsPerIo: w.stats.completed > 0 ? busy / 1000 / w.stats.completed : Number.NaN,
+    cpuUtilization: tb.cpu.utilization(busy, elapsed),
+  };
+}

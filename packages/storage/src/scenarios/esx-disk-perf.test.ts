@@ -1,0 +1,68 @@
+import { isVmlabError, RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { IometerWorkload } from "../workload/iometer.js";
+import { esxDiskPerf } from "./esx-disk-perf.js";
+
+function run(overrides: Record<string, unknown>, seed = 1) {
+  const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, ...overrides });
+  return esxDiskPerf.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
+}
+
+type Row = Record<string, number | string | boolean | null>;
+
+describe("esx-disk-perf scenario", () => {
+  it("reproduces the study's shape: ~1 for large sequential IO, the largest gap for small IOs at high OIO", async () => {
+    const r = await run({ ioSizesBytes: [4096, 65536, 262144], outstandingIos: [1, 32] });
+    const rows = r.tables[0].rows as Row[];
+    expect(rows.length).toBe(2 * 2 * 2 * 3 * 2);
+    const ratio = (x: Row) => x.vmToNativeThroughput as number;
+    for (const x of rows.filter((x) => x.randomPercent === 0 && (x.ioSizeBytes as number) >= 65536)) expect(ratio(x)).toBeGreaterThan(0.85);
+    const min = Math.min(...rows.map(ratio));
+    const smallRandomHighOio = rows.filter((x) => x.ioSizeBytes === 4096 && x.randomPercent === 100 && x.outstandingIos === 32);
+    expect(Math.min(...smallRandomHighOio.map(ratio))).toBeCloseTo(min, 2);
+    expect(min).toBeLessThan(0.6);
+    // The mechanism: the VM pays more CPU per IO, and saturates the CPU where the gap is largest.
+    for (const x of rows) expect(x.vmCpuUsPerIo as number).toBeGreaterThan(x.nativeCpuUsPerIo as number);
+    const worst = rows.find((x) => ratio(x) === min) as Row;
+    expect(worst.vmCpuUtil as number).toBeGreaterThan(0.95);
+    // Disk-bound random IO on the local disk: the VM keeps up.
+    for (const x of rows.filter((x) => x.storage === "local" && x.randomPercent === 100 && x.outstandingIos === 32))
+      expect(ratio(x)).toBeGreaterThan(0.85);
+    expect(r.reference.length).toBeGreaterThanOrEqual(4);
+    expect(r.figures.every((f) => f.table === "iometer-grid")).toBe(true);
+    expect(r.metrics.minVmToNativeThroughput).toBeCloseTo(min, 4);
+  });
+
+  it("is deterministic: same seed → identical JSON; another seed changes random cells", async () => {
+    const cfg = { storage: ["local"], ioSizesBytes: [4096], outstandingIos: [4] };
+    const a = JSON.stringify(await run(cfg, 5));
+    const b = JSON.stringify(await run(cfg, 5));
+    expect(a).toBe(b);
+    const c = JSON.stringify(await run(cfg, 6));
+    expect(c).not.toBe(a);
+  });
+
+  it("rejects bad config with clear errors", async () => {
+    expect(esxDiskPerf.config.safeParse({ ioSizesBytes: [1000] }).success).toBe(false);
+    expect(esxDiskPerf.config.safeParse({ outstandingIos: [] }).success).toBe(false);
+    try {
+      await run({ arrayCacheMiB: 0, arrayCacheWarm: true });
+      expect.unreachable();
+    } catch (e) {
+      expect(isVmlabError(e) && e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect((e as Error).message).toMatch(/arrayCacheMiB > 0/);
+    }
+    try {
+      new IometerWorkload({ ioSizeBytes: -4096, readPercent: 50, randomPercent: 0, outstandingIos: 1 });
+      expect.unreachable();
+    } catch (e) {
+      expect(isVmlabError(e) && e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect((e as Error).message).toMatch(/ioSizeBytes/);
+    }
+  });
+
+  it("every config field is described (for vmlab describe)", () => {
+    for (const [key, field] of Object.entries(esxDiskPerf.config.shape))
+      expect((field as { description?: string }).description, key).toBeTruthy();
+  });
+});
