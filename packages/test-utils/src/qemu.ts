@@ -5,6 +5,9 @@
  * test finisher's.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** The QEMU binary; `VMLAB_QEMU` overrides it (a path or another name). */
 export function qemuBinary(): string {
@@ -44,23 +47,31 @@ export interface QemuRunResult {
   timedOut: boolean;
 }
 
-/** Runs `elfPath` on QEMU; resolves to null when QEMU is not installed. */
+/**
+ * Runs `elfPath` on QEMU; resolves to null when QEMU is not installed.
+ *
+ * QEMU's stdout goes to a temporary file, not a pipe: with a pipe, QEMU 7.2
+ * drops UART bytes whenever the pipe is full (seen with 100 KB outputs).
+ */
 export function runQemu(elfPath: string, options: QemuRunOptions): Promise<QemuRunResult | null> {
   if (!qemuAvailable()) return Promise.resolve(null);
   const args = ["-machine", "virt", "-nographic", "-bios", "none", "-kernel", elfPath];
   if (options.ramMiB !== undefined) args.push("-m", `${options.ramMiB}M`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(qemuBinary(), args, { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "vmlab-qemu-"));
+  const outPath = join(dir, "console.out");
+  const outFd = openSync(outPath, "w");
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  return new Promise<QemuRunResult>((resolve, reject) => {
+    const child = spawn(qemuBinary(), args, { stdio: ["pipe", outFd, "pipe"] });
+    closeSync(outFd);
     const err: Buffer[] = [];
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
     }, options.timeoutMs);
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.stdin.on("error", () => {
+    child.stderr?.on("data", (b: Buffer) => err.push(b));
+    child.stdin?.on("error", () => {
       // The guest may exit before reading its input; a closed pipe is fine.
     });
     child.on("error", (e) => {
@@ -69,14 +80,15 @@ export function runQemu(elfPath: string, options: QemuRunOptions): Promise<QemuR
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      const console = readFileSync(outPath);
       const stderr = Buffer.concat(err).toString("utf8").trim();
-      if (!timedOut && code !== 0 && out.length === 0 && stderr !== "") {
+      if (!timedOut && code !== 0 && console.length === 0 && stderr !== "") {
         // QEMU itself failed (bad ELF, bad option): not a guest exit code.
         reject(new Error(`QEMU failed on ${elfPath} (status ${code}): ${stderr}`));
         return;
       }
-      resolve({ console: Buffer.concat(out), exitCode: timedOut ? -1 : (code ?? -1), timedOut });
+      resolve({ console, exitCode: timedOut ? -1 : (code ?? -1), timedOut });
     });
-    child.stdin.end(options.input ? Buffer.from(options.input) : undefined);
-  });
+    child.stdin?.end(options.input ? Buffer.from(options.input) : undefined);
+  }).finally(cleanup);
 }

@@ -9,9 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runQemu } from "../qemu.js";
 import { describeDumpDifference, parseDumps } from "./dump.js";
-import { generateProgram } from "./generator.js";
+import { type GeneratorOptions, generateProgram } from "./generator.js";
 import { buildBatchElf } from "./harness.js";
 import { encodeBody, type FuzzInsn, type FuzzProgram, truncateProgram } from "./program.js";
+import { normalizeDump, type Tolerance } from "./tolerance.js";
 
 export interface MachineOutput {
   console: Uint8Array;
@@ -70,15 +71,20 @@ export interface FuzzOptions {
   /** Look for each disagreement's first diverging instruction (default true). */
   bisect?: boolean;
   onBatch?: (done: number, total: number) => void;
+  /** Generator options for every program (and for bisection). */
+  generator?: GeneratorOptions;
+  /** Known differences to ignore (see tolerance.ts); default none. */
+  tolerate?: readonly Tolerance[];
 }
 
 export async function fuzzCompare(options: FuzzOptions): Promise<FuzzReport> {
   const batchSize = options.batchSize ?? 250;
   const maxDisagreements = options.maxDisagreements ?? 1;
+  const tolerate = options.tolerate ?? [];
   const report: FuzzReport = { agreed: 0, compared: 0, disagreements: [], referenceMissing: false };
   for (let start = 0; start < options.seeds.length; start += batchSize) {
     const seeds = options.seeds.slice(start, start + batchSize);
-    const programs = seeds.map((s) => generateProgram(s));
+    const programs = seeds.map((s) => generateProgram(s, options.generator));
     const elf = buildBatchElf(programs);
     const expected = await options.reference(elf);
     if (expected === null) {
@@ -96,7 +102,7 @@ export async function fuzzCompare(options: FuzzOptions): Promise<FuzzReport> {
       report.compared++;
       const ed = e.get(i),
         gd = g.get(i);
-      if (gd && ed && gd.line === ed.line) {
+      if (gd && ed && normalizeDump(gd, elf, tolerate) === normalizeDump(ed, elf, tolerate)) {
         report.agreed++;
         continue;
       }
@@ -107,7 +113,7 @@ export async function fuzzCompare(options: FuzzOptions): Promise<FuzzReport> {
         expectedLine: ed?.line ?? null,
         gotLine: gd?.line ?? null,
       };
-      if (options.bisect ?? true) d.firstInstruction = await bisect(programs[i], options.reference, options.candidate);
+      if (options.bisect ?? true) d.firstInstruction = await bisect(programs[i], options.reference, options.candidate, tolerate);
       report.disagreements.push(d);
       if (report.disagreements.length >= maxDisagreements) return report;
     }
@@ -124,6 +130,7 @@ export async function bisect(
   program: FuzzProgram,
   reference: MachineRunner,
   candidate: MachineRunner,
+  tolerate: readonly Tolerance[] = [],
 ): Promise<Disagreement["firstInstruction"]> {
   const prefixes = Array.from({ length: program.body.length + 1 }, (_, k) => truncateProgram(program, k));
   const elf = buildBatchElf(prefixes);
@@ -135,7 +142,7 @@ export async function bisect(
   for (let k = 0; k < prefixes.length; k++) {
     const a = ed.get(k),
       b = gd.get(k);
-    if (a && b && a.line === b.line) continue;
+    if (a && b && normalizeDump(a, elf, tolerate) === normalizeDump(b, elf, tolerate)) continue;
     if (k === 0)
       return {
         index: -1,

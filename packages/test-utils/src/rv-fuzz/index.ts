@@ -1,4 +1,5 @@
 export { Asm } from "./asm.js";
+export { CI_FUZZ } from "./ci.js";
 export {
   bisect,
   type Disagreement,
@@ -18,3 +19,4 @@ export { buildBatchElf } from "./harness.js";
 export * as fuzzLayout from "./layout.js";
 export { encodeBody, type FuzzInsn, type FuzzProgram, formatProgram, truncateProgram } from "./program.js";
 export { FuzzRng } from "./rng.js";
+export { instructionAt, normalizeDump, type Tolerance } from "./tolerance.js";
