@@ -129,7 +129,17 @@ export class LogHistogram {
   save(): HistogramState {
     const buckets: [number, number][] = [];
     for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 0) buckets.push([i, this.counts[i]]);
-    return { version: 1, count: this.count, zeros: this.zeros, sum: this.sum, min: this.min, max: this.max, buckets };
+    // An empty histogram's ±Infinity bounds are not JSON: save 0 (restore maps an empty state back).
+    const empty = this.count === 0;
+    return {
+      version: 1,
+      count: this.count,
+      zeros: this.zeros,
+      sum: this.sum,
+      min: empty ? 0 : this.min,
+      max: empty ? 0 : this.max,
+      buckets,
+    };
   }
 
   static restore(state: unknown, name = "histogram"): LogHistogram {

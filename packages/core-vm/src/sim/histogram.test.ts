@@ -1,0 +1,107 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { exponential, lognormal, pareto, uniform } from "./distributions.js";
+import { LogHistogram } from "./histogram.js";
+import { Rng } from "./rng.js";
+
+/** Nearest-rank percentile of sorted values: the ceil(q·n)-th smallest (the definition LogHistogram reports). */
+function exactQuantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+}
+
+const QUANTILES = [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
+
+describe("LogHistogram", () => {
+  const rng = new Rng(77, "hist");
+  const cases: [string, () => number][] = [
+    ["uniform", () => uniform(rng, 0, 1000)],
+    ["exponential", () => exponential(rng, 5_000)],
+    ["lognormal", () => lognormal(rng, 10, 2)],
+    ["pareto", () => pareto(rng, 100, 1.1)],
+    ["tiny values", () => exponential(rng, 0.01)],
+  ];
+  for (const [name, draw] of cases) {
+    it(`percentiles are within 1% of the exact sorted percentiles: ${name}`, () => {
+      const n = 100_000;
+      const values = new Float64Array(n);
+      const h = new LogHistogram(name);
+      for (let i = 0; i < n; i++) {
+        values[i] = draw();
+        h.record(values[i]);
+      }
+      values.sort();
+      for (const q of QUANTILES) {
+        const exact = exactQuantile(values, q);
+        expect(Math.abs(h.quantile(q) - exact) / exact).toBeLessThanOrEqual(0.01);
+      }
+      expect(h.quantile(0)).toBe(values[0]);
+      expect(h.quantile(1)).toBe(values[n - 1]);
+      expect(h.count).toBe(n);
+      expect(h.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / n, 6);
+    });
+  }
+
+  it("counts zeros and values below its range at the minimum", () => {
+    const h = new LogHistogram();
+    for (let i = 0; i < 10; i++) h.record(0);
+    h.record(5);
+    expect(h.quantile(0.5)).toBe(0);
+    expect(h.quantile(0.99)).toBe(5);
+    expect(h.percentile(50)).toBe(0);
+  });
+
+  it("rejects negative, NaN and infinite values; empty histograms report NaN", () => {
+    const h = new LogHistogram("lat");
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => h.record(bad)).toThrow(expect.objectContaining({ code: "VMLAB_METRICS_BAD_VALUE" }));
+    }
+    expect(h.count).toBe(0);
+    expect(h.quantile(0.5)).toBeNaN();
+    expect(h.summary().min).toBeNaN();
+  });
+
+  it("merge equals recording everything into one histogram", () => {
+    const a = new LogHistogram();
+    const b = new LogHistogram();
+    const all = new LogHistogram();
+    for (let i = 0; i < 20_000; i++) {
+      const x = exponential(rng, 100);
+      (i % 3 === 0 ? a : b).record(x);
+      all.record(x);
+    }
+    a.merge(b);
+    expect(a.save()).toEqual({ ...all.save(), sum: a.save().sum });
+    expect(a.sum).toBeCloseTo(all.sum, 6);
+    expect(a.summary()).toEqual({ ...all.summary(), mean: a.summary().mean });
+  });
+
+  it("save/restore round-trips through JSON (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e12, noNaN: true })), { maxLength: 300 }), (xs) => {
+        const h = new LogHistogram();
+        for (const x of xs) h.record(x);
+        const state = JSON.parse(JSON.stringify(h.save()));
+        const r = LogHistogram.restore(state);
+        expect(r.save()).toEqual(h.save());
+        for (const q of [0, 0.5, 0.9, 1]) expect(r.quantile(q)).toEqual(h.quantile(q));
+      }),
+    );
+  });
+
+  it("restore rejects corrupt state", () => {
+    const h = new LogHistogram();
+    h.record(3);
+    h.record(300);
+    const good = h.save();
+    for (const bad of [
+      null,
+      { ...good, version: 9 },
+      { ...good, count: 3 },
+      { ...good, buckets: [[-1, 1]] },
+      { ...good, buckets: [[1e9, 1]] },
+      { ...good, buckets: [[5, 0]] },
+    ]) {
+      expect(() => LogHistogram.restore(bad)).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_STATE" }));
+    }
+  });
+});
