@@ -1,3 +1,4 @@
+import { cpuBenchmarks } from "./bench/cpu-bench.js";
 import { simBenchmarks } from "./bench/sim-bench.js";
 import type { VmlabPlugin } from "./plugin-api.js";
 import { queueValidation } from "./scenarios/queue-validation/scenario.js";
@@ -6,5 +7,5 @@ import { queueValidation } from "./scenarios/queue-validation/scenario.js";
 export const plugin: VmlabPlugin = {
   package: "@vmlab/core-vm",
   scenarios: [queueValidation],
-  benchmarks: [...simBenchmarks],
+  benchmarks: [...simBenchmarks, ...cpuBenchmarks],
 };

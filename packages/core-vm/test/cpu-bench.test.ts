@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { cpuBenchmarks, findGuestElf } from "../src/bench/cpu-bench.js";
+import { plugin } from "../src/plugin.js";
+
+describe("CPU benchmarks", () => {
+  it("are registered in core-vm's plugin", () => {
+    const names = plugin.benchmarks.map((b) => b.name);
+    expect(names).toContain("cpu.mips");
+    expect(names).toContain("cpu.vs-qemu");
+  });
+
+  it("find the committed cpubench guest", () => {
+    expect(findGuestElf("cpubench")).toMatch(/guest\/bin\/cpubench\.elf$/);
+    expect(findGuestElf("no-such-guest")).toBeNull();
+  });
+
+  it("cpu.mips measures a positive rate over the whole cpubench run", async () => {
+    const mips = cpuBenchmarks.find((b) => b.name === "cpu.mips");
+    const r = await mips?.run({ quick: true });
+    expect(r?.value).toBeGreaterThan(1);
+    expect(r?.note).toMatch(/^\d+ instructions in/);
+  });
+});
