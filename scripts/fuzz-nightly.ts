@@ -92,9 +92,13 @@ const report = await fuzzCompare({
     }
     return t;
   }),
-  onBatch: (done, total) => process.stderr.write(`\r${done}/${total} programs agree`),
+  onBatch: (done, total) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} programs compared`);
+    else if (done === total || (done / Math.max(1, toInt("batch", values.batch))) % 20 === 0)
+      process.stderr.write(`${done}/${total} programs compared\n`);
+  },
 });
-process.stderr.write("\n");
+if (process.stderr.isTTY) process.stderr.write("\n");
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 console.log(`${report.agreed} of ${report.compared} programs agree (seeds ${start}..${start + count - 1}, ${seconds.toFixed(1)} s)`);
 for (const d of report.disagreements) {
