@@ -1,12 +1,15 @@
 import type { VmlabPlugin } from "@vmlab/core-vm";
 import { pardaBenchmark } from "./bench/parda-bench.js";
+import { flowControl } from "./scenarios/flow-control.js";
+import { pardaDemandChange } from "./scenarios/parda-demand-change.js";
 import { pardaEqualShares } from "./scenarios/parda-equal-shares.js";
 import { pardaProportional } from "./scenarios/parda-proportional.js";
+import { pardaThresholdChange } from "./scenarios/parda-threshold-change.js";
 import { vicCoalescing } from "./scenarios/vic-coalescing.js";
 
 /** @vmlab/qos's scenarios and benchmarks, discovered by the `vmlab` CLI. */
 export const plugin: VmlabPlugin = {
   package: "@vmlab/qos",
-  scenarios: [pardaEqualShares, pardaProportional, vicCoalescing],
+  scenarios: [pardaEqualShares, pardaProportional, pardaDemandChange, pardaThresholdChange, flowControl, vicCoalescing],
   benchmarks: [pardaBenchmark],
 };

@@ -1,0 +1,107 @@
+import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import { z } from "zod";
+import { runCluster } from "../cluster/cluster.js";
+import { type HostSpec, microVm } from "../cluster/config.js";
+import { QosErrors } from "../errors.js";
+import { clusterSpec, controlFields, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { phaseRows } from "./phases.js";
+
+export const PardaDemandChangeConfig = z.object({
+  hosts: z.number().int().min(2).max(16).default(6).describe("hosts, one VM each (paper Table 4: 6)"),
+  oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM (paper: 32)"),
+  stopAtS: z
+    .array(z.number().gt(0).max(3600))
+    .default([145, 220, 310])
+    .describe("times at which the VMs of the last hosts stop, one per host from the last, s (paper: 145, 220, 310)"),
+  ...controlFields,
+  latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
+  uncontrolledQueueDepth: z.number().int().min(1).max(256).default(32).describe("adapter queue depth of the uncontrolled baseline"),
+  durationS: z.number().gt(0).max(3600).default(400).describe("simulated time per run, s"),
+});
+
+/** PARDA Table 4 (node 21): 6 hosts, 16 KB random reads, 32 OIO. */
+const PAPER = { uncontrolledIops: 3130, uncontrolledLatencyMs: 60, pardaIops: 3150, pardaLatencyMs: 30 };
+
+export const pardaDemandChange = defineScenario({
+  id: "parda-demand-change",
+  title: "PARDA Table 4 / Fig. 9: six hosts, VMs stop mid-run and the others' windows grow",
+  paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Table 4 and Fig. 9",
+  config: PardaDemandChangeConfig,
+  quick: { durationS: 220, stopAtS: [110, 150, 190] },
+  run: ({ config: c, seed, progress }): ScenarioResult => {
+    if (c.stopAtS.length >= c.hosts)
+      throw QosErrors.badConfig("stopAtS", `at most hosts − 1 (${c.hosts - 1}) VMs may stop, got ${c.stopAtS.length}`);
+    const stops = [...c.stopAtS].sort((a, b) => a - b);
+    if (stops[stops.length - 1] >= c.durationS)
+      throw QosErrors.badConfig("stopAtS", `every stop must be before durationS (${c.durationS} s)`);
+    const mk = (control: HostSpec["control"]): HostSpec[] =>
+      Array.from({ length: c.hosts }, (_, i) => {
+        // The k-th stop (in time) is the VM of the k-th host from the end.
+        const k = c.hosts - 1 - i;
+        return {
+          vms: [microVm({ oio: c.oio, stopS: k < stops.length ? stops[k] : Number.POSITIVE_INFINITY })],
+          control,
+          scheduler: control === "none" ? "fcfs" : "sfq",
+          fixedDepth: c.uncontrolledQueueDepth,
+        };
+      });
+    const base = runCluster(clusterSpec(c, mk("none"), c.durationS, seed), (d, t) => progress(d, 2 * t));
+    const parda = runCluster(clusterSpec(c, mk("parda"), c.durationS, seed), (d, t) => progress(t + d, 2 * t));
+    const bounds = [0, ...stops, c.durationS];
+    const rows = [...phaseRows("uncontrolled", base, bounds), ...phaseRows(`PARDA, L = ${c.latencyThresholdMs} ms`, parda, bounds)];
+    const pRows = rows.filter((r) => String(r.run).startsWith("PARDA"));
+    const bRows = rows.filter((r) => r.run === "uncontrolled");
+    let windowsGrow = true;
+    for (let i = 1; i < pRows.length; i++) if (pRows[i].mean_window_active <= pRows[i - 1].mean_window_active) windowsGrow = false;
+    return {
+      metrics: {
+        phase1_uncontrolled_iops: bRows[0].total_iops,
+        phase1_uncontrolled_latency_ms: bRows[0].latency_ms,
+        phase1_parda_iops: pRows[0].total_iops,
+        phase1_parda_latency_ms: pRows[0].latency_ms,
+        windows_grow_after_each_stop: windowsGrow ? 1 : 0,
+        last_phase_parda_latency_ms: pRows[pRows.length - 1].latency_ms,
+        last_phase_parda_iops: pRows[pRows.length - 1].total_iops,
+      },
+      tables: [
+        { name: "phases", columns: Object.keys(rows[0]), rows },
+        timeSeriesTable("time-series", [
+          { label: "uncontrolled", run: base },
+          { label: `PARDA, L = ${c.latencyThresholdMs} ms`, run: parda },
+        ]),
+      ],
+      figures: timeSeriesFigures("time-series", "demand-change", "(Fig. 9: VMs stop mid-run)"),
+      reference: [
+        {
+          what: "uncontrolled aggregate throughput, all hosts active",
+          paper: PAPER.uncontrolledIops,
+          ours: round(bRows[0].total_iops, 0),
+          unit: "IOPS",
+          source: "Table 4",
+        },
+        {
+          what: "uncontrolled latency, all hosts active",
+          paper: PAPER.uncontrolledLatencyMs,
+          ours: round(bRows[0].latency_ms, 1),
+          unit: "ms",
+          source: "Table 4",
+        },
+        {
+          what: "PARDA aggregate throughput, all hosts active",
+          paper: PAPER.pardaIops,
+          ours: round(pRows[0].total_iops, 0),
+          unit: "IOPS",
+          source: "Fig. 9",
+        },
+        {
+          what: "PARDA latency, all hosts active",
+          paper: PAPER.pardaLatencyMs,
+          ours: round(pRows[0].latency_ms, 1),
+          unit: "ms",
+          source: "Fig. 9",
+        },
+        { what: "remaining hosts' windows grow after each VM stops", paper: "yes", ours: windowsGrow ? "yes" : "no", source: "Fig. 9" },
+      ],
+    };
+  },
+});

@@ -1,0 +1,24 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { PardaDemandChangeConfig, pardaDemandChange } from "./parda-demand-change.js";
+import { PardaThresholdChangeConfig, pardaThresholdChange } from "./parda-threshold-change.js";
+
+const ctx = (config: unknown) => ({ config: config as never, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+
+describe("PARDA with changing demand and threshold", () => {
+  it("Table 4 / Fig. 9: latency near L instead of ~60 ms at about the same throughput; windows grow as VMs stop", async () => {
+    const r = await pardaDemandChange.run(ctx(PardaDemandChangeConfig.parse(pardaDemandChange.quick)));
+    const m = r.metrics;
+    expect(m.phase1_uncontrolled_latency_ms).toBeGreaterThan(50);
+    expect(Math.abs(m.phase1_parda_latency_ms / 30 - 1)).toBeLessThan(0.15);
+    expect(m.phase1_parda_iops / m.phase1_uncontrolled_iops).toBeGreaterThan(0.9);
+    expect(m.windows_grow_after_each_stop).toBe(1);
+  });
+
+  it("L changed mid-run: each phase's latency within 15% of its L", async () => {
+    const r = await pardaThresholdChange.run(ctx(PardaThresholdChangeConfig.parse(pardaThresholdChange.quick)));
+    expect(r.metrics.worst_latency_vs_threshold).toBeLessThan(0.15);
+    expect(r.metrics.phase2_latency_ms).toBeGreaterThan(r.metrics.phase1_latency_ms);
+    expect(r.metrics.phase3_latency_ms).toBeLessThan(r.metrics.phase1_latency_ms);
+  });
+});
