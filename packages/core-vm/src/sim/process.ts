@@ -1,5 +1,10 @@
 import { CoreErrors } from "../errors.js";
 import type { Simulation } from "./simulation.js";
+import { Waitable } from "./waitable.js";
+
+// Deep imports of "sim/process.js" keep working: the primitives moved to sync.ts.
+export { Resource, Signal, Store } from "./sync.js";
+export { Waitable };
 
 /**
  * SimPy-like processes: a generator that yields what it waits for.
@@ -22,17 +27,6 @@ import type { Simulation } from "./simulation.js";
  * several times faster (docs/kernel.md, "Processes").
  */
 export type ProcessBody<T = unknown> = (sim: Simulation) => Generator<unknown, T, unknown>;
-
-/** Something a process can wait on. */
-export abstract class Waitable {
-  /**
-   * Called when process `p` yields this. Returns true (and sets `p.resumeValue`)
-   * if `p` may continue at once; otherwise keeps `p` to resume later (through
-   * `sim.procs.wake(p, value)`).
-   * @internal
-   */
-  abstract wait(p: Process): boolean;
-}
 
 /** A running or finished process; also a Waitable for its completion. */
 export class Process<T = unknown> extends Waitable {

@@ -1,5 +1,6 @@
-import { type Process, Waitable } from "./process.js";
+import type { Process } from "./process.js";
 import type { Simulation } from "./simulation.js";
+import { Waitable } from "./waitable.js";
 
 /**
  * SimPy's shared-resource primitives (SimPy 4 docs, "Shared Resources"):
