@@ -115,11 +115,10 @@ export class RaidGroup implements BlockTarget, IoSink {
       const len = Math.min(left, stripeData - off);
       const parity = n - 1 - (stripe % n);
       const base = stripe * chunk;
-      if (req.isRead) {
-        this.forEachPiece(off, len, (k, o, l) => this.child(op, op, (parity + 1 + k) % n, base + o, l, true, 0));
-      } else if (len === stripeData) {
+      if (req.isRead) this.pieces(op, null, base, parity, off, len, true);
+      else if (len === stripeData) {
         // Full-stripe write: new parity from new data alone.
-        this.forEachPiece(off, len, (k, o, l) => this.child(op, op, (parity + 1 + k) % n, base + o, l, false, 0));
+        this.pieces(op, null, base, parity, off, len, false);
         this.child(op, op, parity, base, chunk, false, 0);
       } else {
         // Read-modify-write: old data and old parity first, then new data and new parity.
@@ -128,13 +127,12 @@ export class RaidGroup implements BlockTarget, IoSink {
         sop.a = 0;
         sop.b = 0;
         op.a++;
-        let lo = chunk;
-        let hi = 0;
-        this.forEachPiece(off, len, (k, o, l) => {
-          this.stripeChild(sop, (parity + 1 + k) % n, base + o, l);
-          if (o < lo) lo = o;
-          if (o + l > hi) hi = o + l;
-        });
+        this.pieces(op, sop, base, parity, off, len, true);
+        // Parity covers the union of the touched offsets within the chunk.
+        const first = Math.floor(off / chunk);
+        const last = Math.floor((off + len - 1) / chunk);
+        const lo = first === last ? off - first * chunk : 0;
+        const hi = first === last ? off + len - first * chunk : chunk;
         this.stripeChild(sop, parity, base + lo, hi - lo);
         for (let c = sop.next; c !== null; c = c.next) this.issue(c);
       }
@@ -143,13 +141,21 @@ export class RaidGroup implements BlockTarget, IoSink {
     }
   }
 
-  /** Calls `fn(dataChunkIndex, offsetInChunk, length)` for each chunk piece of [off, off+len) within a stripe. */
-  private forEachPiece(off: number, len: number, fn: (k: number, o: number, l: number) => void): void {
+  /**
+   * The data-chunk pieces of [off, off+len) within a stripe whose parity is on
+   * member `parity`: direct children of `op`, or (with `sop`) sub-IOs of a
+   * read-modify-write stripe operation, issued later.
+   */
+  private pieces(op: StackIo, sop: StackIo | null, base: number, parity: number, off: number, len: number, isRead: boolean): void {
+    const chunk = this.chunk;
+    const n = this.n;
     while (len > 0) {
-      const k = Math.floor(off / this.chunk);
-      const o = off - k * this.chunk;
-      const l = Math.min(len, this.chunk - o);
-      fn(k, o, l);
+      const k = Math.floor(off / chunk);
+      const o = off - k * chunk;
+      const l = Math.min(len, chunk - o);
+      const member = (parity + 1 + k) % n;
+      if (sop === null) this.child(op, op, member, base + o, l, isRead, 0);
+      else this.stripeChild(sop, member, base + o, l);
       off += l;
       len -= l;
     }

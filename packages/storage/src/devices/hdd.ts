@@ -113,22 +113,14 @@ export class Hdd implements BlockTarget {
       const last = pos > 0 ? pos - 1 : 0;
       this.headCyl = this.geometry.cylinderOf(last, this.geometry.zoneOf(last));
     }
-    // Command overhead is processed on arrival, overlapped with the mechanism's current work.
-    const overhead = this.spec.commandOverheadNs;
-    const rev = this.geometry.revolutionNs;
     // Shortest positioning time first, unless the oldest command has waited past the bound.
-    let best = -1;
+    const phase = start % this.geometry.revolutionNs;
+    let best = 0;
     let bestPos = Number.POSITIVE_INFINITY;
     let oldest = 0;
     for (let i = 0; i < this.pending; i++) {
-      const io = this.pIo[i];
-      if (io.t0 < this.pIo[oldest].t0) oldest = i;
-      const ready = Math.max(io.t0 + overhead, start);
-      const d = Math.abs(this.pCyl[i] - this.headCyl);
-      const seek = io.isRead ? this.readSeek.timeNs(d) : this.writeSeek.timeNs(d);
-      let wait = this.pAngle[i] - ((ready + seek) % rev) / rev;
-      if (wait < 0) wait += 1;
-      const p = ready - start + seek + wait * rev;
+      if (this.pIo[i].t0 < this.pIo[oldest].t0) oldest = i;
+      const p = this.positioningNs(i, start, phase);
       if (p < bestPos) {
         bestPos = p;
         best = i;
@@ -136,13 +128,7 @@ export class Hdd implements BlockTarget {
     }
     if (now - this.pIo[oldest].t0 > this.spec.maxCommandAgeNs) {
       best = oldest;
-      const io = this.pIo[oldest];
-      const ready = Math.max(io.t0 + overhead, start);
-      const d = Math.abs(this.pCyl[oldest] - this.headCyl);
-      const seek = io.isRead ? this.readSeek.timeNs(d) : this.writeSeek.timeNs(d);
-      let wait = this.pAngle[oldest] - ((ready + seek) % rev) / rev;
-      if (wait < 0) wait += 1;
-      bestPos = ready - start + seek + wait * rev;
+      bestPos = this.positioningNs(oldest, start, phase);
     }
     const io = this.pIo[best];
     const zone = this.pZone[best];
@@ -160,6 +146,27 @@ export class Hdd implements BlockTarget {
     this.busy = true;
     this.busyNs += end - start;
     this.sim.schedule(end - now, this.kindDone, 0, io);
+  }
+
+  /**
+   * Time from `start` until pending command `i` could begin its transfer:
+   * its command overhead (processed on arrival, overlapped with the
+   * mechanism's current work), the seek, then the rotational wait until its
+   * first sector comes under the head. `phase` = start mod one revolution.
+   */
+  private positioningNs(i: number, start: number, phase: number): number {
+    const io = this.pIo[i];
+    const rev = this.geometry.revolutionNs;
+    const ready = io.t0 + this.spec.commandOverheadNs - start;
+    const delay = Math.max(ready, 0);
+    const d = this.pCyl[i] - this.headCyl;
+    const seek = io.isRead ? this.readSeek.timeNs(d < 0 ? -d : d) : this.writeSeek.timeNs(d < 0 ? -d : d);
+    // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
+    let at = phase + delay + seek;
+    while (at >= rev) at -= rev;
+    let wait = this.pAngle[i] - at / rev;
+    if (wait < 0) wait += 1;
+    return delay + seek + wait * rev;
   }
 
   /** @internal a command finished (media or cache hit). */

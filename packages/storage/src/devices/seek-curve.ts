@@ -44,6 +44,16 @@ export class SeekCurve {
         `need cylinders >= 16 and 0 < track-to-track < average < full stroke, got ${cylinders}, ${t1}, ${avg}, ${full} ms`,
       );
     const maxD = cylinders - 1;
+    const key = `${cylinders}/${t1}/${avg}/${full}`;
+    const known = fitted.get(key);
+    if (known) {
+      this.a = known.a;
+      this.b = known.b;
+      this.c = known.c;
+      this.e = known.e;
+      this.knee = known.k;
+      return;
+    }
     // The average of a curve with knee k falls as k falls (more of it is linear and below the chord);
     // bracket [2, maxD] and bisect on log k.
     const averageFor = (k: number) => averageSeek(params(k, t1, full, maxD), cylinders);
@@ -60,6 +70,7 @@ export class SeekCurve {
       else lo = mid;
     }
     const p = params(Math.sqrt(lo * hi), t1, full, maxD);
+    fitted.set(key, p);
     this.a = p.a;
     this.b = p.b;
     this.c = p.c;
@@ -79,6 +90,9 @@ export class SeekCurve {
     return averageSeek(this, this.cylinders);
   }
 }
+
+/** Fits already done, by (cylinders, figures): the fit is pure and every disk of an array shares it. */
+const fitted = new Map<string, CurveParams>();
 
 interface CurveParams {
   a: number;
