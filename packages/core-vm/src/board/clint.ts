@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { MmioDevice } from "../memory/bus.js";
 import { MTIME_NS_PER_TICK } from "./virt-map.js";
 
@@ -5,6 +6,15 @@ const MSIP = 0x0;
 const MTIMECMP = 0x4000;
 const MTIME = 0xbff8;
 const TWO32 = 4294967296;
+
+const u32 = z.number().int().min(0).max(0xffff_ffff);
+export const ClintStateSchema = z.object({
+  version: z.literal(1),
+  msip: z.union([z.literal(0), z.literal(1)]),
+  mtimecmpLo: u32,
+  mtimecmpHi: u32,
+});
+export type ClintState = z.infer<typeof ClintStateSchema>;
 
 /** What the CLINT needs from the board: the virtual clock and its two interrupt lines' owner. */
 export interface ClintWiring {
@@ -29,6 +39,19 @@ export class Clint implements MmioDevice {
   mtimecmpHi = 0;
 
   constructor(private readonly wiring: ClintWiring) {}
+
+  save(): ClintState {
+    return { version: 1, msip: this.msip === 0 ? 0 : 1, mtimecmpLo: this.mtimecmpLo, mtimecmpHi: this.mtimecmpHi };
+  }
+
+  /** Restores from a state already validated with `ClintStateSchema`. */
+  restore(s: ClintState): void {
+    this.msip = s.msip;
+    this.mtimecmpLo = s.mtimecmpLo;
+    this.mtimecmpHi = s.mtimecmpHi;
+    this.wiring.setSoftware(this.msip === 1);
+    this.wiring.timerChanged();
+  }
 
   /** `mtime` now (ticks). */
   mtime(): number {

@@ -1,7 +1,7 @@
 export { type BootOptions, type BootResult, bootElf } from "./boot.js";
-export { Clint, type ClintWiring } from "./clint.js";
-export { Machine, type MachineOptions, type RunStop } from "./machine.js";
+export { Clint, type ClintState, ClintStateSchema, type ClintWiring } from "./clint.js";
+export { Machine, type MachineOptions, type MachineState, MachineStateSchema, type RunStop } from "./machine.js";
 export { PLIC_SOURCES, Plic } from "./plic.js";
 export { TestFinisher } from "./test-finisher.js";
-export { Uart16550 } from "./uart16550.js";
+export { Uart16550, type UartState, UartStateSchema } from "./uart16550.js";
 export { MTIME_NS_PER_TICK, VIRT } from "./virt-map.js";

@@ -1,14 +1,16 @@
+import { z } from "zod";
 import { MIP_MEIP, MIP_MSIP, MIP_MTIP } from "../cpu/constants.js";
 import { Hart } from "../cpu/hart.js";
+import { applyHartState, HartStateSchema, saveHart } from "../cpu/hart-state.js";
 import { type ElfImage, loadElf } from "../elf/elf.js";
 import { CoreErrors } from "../errors.js";
 import { Bus } from "../memory/bus.js";
 import { Ram } from "../memory/ram.js";
 import { Simulation } from "../sim/simulation.js";
-import { Clint } from "./clint.js";
-import { Plic } from "./plic.js";
+import { Clint, ClintStateSchema } from "./clint.js";
+import { Plic, PlicStateSchema } from "./plic.js";
 import { TestFinisher } from "./test-finisher.js";
-import { Uart16550 } from "./uart16550.js";
+import { Uart16550, UartStateSchema } from "./uart16550.js";
 import { VIRT } from "./virt-map.js";
 
 export interface MachineOptions {
@@ -32,6 +34,23 @@ export interface MachineOptions {
 export type RunStop = "exit" | "budget" | "event" | "halt";
 
 const CONSOLE_INITIAL = 4096;
+
+/**
+ * A machine's state without its RAM (the memory image travels separately,
+ * as `ram.u8`): the hart, the devices, the virtual clock and the exit code.
+ * Versioned and validated on restore.
+ */
+export const MachineStateSchema = z.object({
+  version: z.literal(1),
+  ramBytes: z.number().int().positive(),
+  timeNs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  exitCode: z.number().int().min(0).max(0xffff).nullable(),
+  hart: HartStateSchema,
+  uart: UartStateSchema,
+  clint: ClintStateSchema,
+  plic: PlicStateSchema,
+});
+export type MachineState = z.infer<typeof MachineStateSchema>;
 
 /**
  * A QEMU-`virt`-compatible machine: one RV32IMA hart, RAM at 0x80000000,
@@ -121,6 +140,46 @@ export class Machine {
     this.hart.cache.flushAll();
     this.hart.pc = image.entry | 0;
     this.hart.x[10] = 0;
+  }
+
+  /** Saves the hart, devices and clock (not RAM: read `ram.u8` for the memory image). */
+  save(): MachineState {
+    return {
+      version: 1,
+      ramBytes: this.ram.size,
+      timeNs: this.nowNs(),
+      exitCode: this.exitCode,
+      hart: saveHart(this.hart),
+      uart: this.uart.save(),
+      clint: this.clint.save(),
+      plic: this.plic.save(),
+    };
+  }
+
+  /**
+   * Restores a saved state and, if given, a RAM image of the same size.
+   * Everything is validated first: on bad input it throws
+   * `VMLAB_SIM_BAD_STATE` and the machine is unchanged. Translated code is
+   * dropped; console output collected so far is kept.
+   */
+  restore(state: unknown, ramImage?: Uint8Array): void {
+    const parsed = MachineStateSchema.safeParse(state);
+    if (!parsed.success)
+      throw CoreErrors.simBadState("machine", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = parsed.data;
+    if (s.ramBytes !== this.ram.size)
+      throw CoreErrors.simBadState("machine", `RAM is ${this.ram.size} bytes but the state is for ${s.ramBytes}`);
+    if (ramImage !== undefined && ramImage.length !== this.ram.size)
+      throw CoreErrors.simBadState("machine", `RAM image is ${ramImage.length} bytes, expected ${this.ram.size}`);
+    if (ramImage !== undefined) this.ram.u8.set(ramImage);
+    this.exitCode = s.exitCode;
+    this.timeBaseNs = s.timeNs;
+    this.retiredBase = s.hart.retired;
+    this.hart.retired = s.hart.retired;
+    this.plic.restore(s.plic);
+    this.clint.restore(s.clint);
+    this.uart.restore(s.uart);
+    applyHartState(this.hart, s.hart);
   }
 
   /** Bytes the guest wrote to the UART so far. */

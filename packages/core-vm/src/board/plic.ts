@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { MmioDevice } from "../memory/bus.js";
 
 /** Interrupt sources of QEMU `virt`'s PLIC (VIRT_IRQCHIP_NUM_SOURCES = 96; source 0 is reserved). */
@@ -11,6 +12,19 @@ const ENABLE_STRIDE = 0x80;
 const CONTEXT_BASE = 0x20_0000;
 const CONTEXT_STRIDE = 0x1000;
 const WORDS = PLIC_SOURCES / 32;
+
+const u32 = z.number().int().min(0).max(0xffff_ffff);
+const words = (n: number) => z.array(u32).length(n);
+export const PlicStateSchema = z.object({
+  version: z.literal(1),
+  priority: z.array(z.number().int().min(0).max(7)).length(PLIC_SOURCES),
+  pending: words(WORDS),
+  enable: words(WORDS * CONTEXTS),
+  threshold: z.array(z.number().int().min(0).max(7)).length(CONTEXTS),
+  claimed: words(WORDS),
+  level: words(WORDS),
+});
+export type PlicState = z.infer<typeof PlicStateSchema>;
 
 /**
  * Platform-level interrupt controller (RISC-V PLIC spec 1.0, QEMU
@@ -28,6 +42,29 @@ export class Plic implements MmioDevice {
   readonly level = new Uint32Array(WORDS);
 
   constructor(private readonly setMeip: (level: boolean) => void) {}
+
+  save(): PlicState {
+    return {
+      version: 1,
+      priority: Array.from(this.priority),
+      pending: Array.from(this.pending),
+      enable: Array.from(this.enable),
+      threshold: Array.from(this.threshold),
+      claimed: Array.from(this.claimed),
+      level: Array.from(this.level),
+    };
+  }
+
+  /** Restores from a state already validated with `PlicStateSchema`. */
+  restore(s: PlicState): void {
+    this.priority.set(s.priority);
+    this.pending.set(s.pending);
+    this.enable.set(s.enable);
+    this.threshold.set(s.threshold);
+    this.claimed.set(s.claimed);
+    this.level.set(s.level);
+    this.update();
+  }
 
   /** A device drives source `irq`'s line. */
   setSource(irq: number, high: boolean): void {

@@ -1,4 +1,21 @@
+import { z } from "zod";
 import type { MmioDevice } from "../memory/bus.js";
+
+const byte = z.number().int().min(0).max(255);
+/** The UART's saved registers and unread input. */
+export const UartStateSchema = z.object({
+  version: z.literal(1),
+  ier: byte,
+  lcr: byte,
+  mcr: byte,
+  scr: byte,
+  fcr: byte,
+  dll: byte,
+  dlm: byte,
+  thrIpending: z.union([z.literal(0), z.literal(1)]),
+  rx: z.array(byte),
+});
+export type UartState = z.infer<typeof UartStateSchema>;
 
 // Register offsets (NS16550A data sheet); DLAB = LCR bit 7 selects the divisor latch at 0/1.
 const RBR_THR = 0;
@@ -45,6 +62,26 @@ export class Uart16550 implements MmioDevice {
     private readonly sink: (byte: number) => void,
     private readonly setIrq: (level: boolean) => void,
   ) {}
+
+  save(): UartState {
+    const { ier, lcr, mcr, scr, fcr, dll, dlm } = this;
+    return { version: 1, ier, lcr, mcr, scr, fcr, dll, dlm, thrIpending: this.thrIpending === 0 ? 0 : 1, rx: this.rx.slice(this.rxHead) };
+  }
+
+  /** Restores registers and pending input from a state already validated with `UartStateSchema`. */
+  restore(s: UartState): void {
+    this.ier = s.ier;
+    this.lcr = s.lcr;
+    this.mcr = s.mcr;
+    this.scr = s.scr;
+    this.fcr = s.fcr;
+    this.dll = s.dll;
+    this.dlm = s.dlm;
+    this.thrIpending = s.thrIpending;
+    this.rx = [...s.rx];
+    this.rxHead = 0;
+    this.update();
+  }
 
   /** Queues bytes for the guest to read (console input). */
   inject(bytes: Uint8Array): void {

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { CoreErrors } from "../errors.js";
+import { PMP_ENTRIES, PRIV_M, PRIV_U } from "./constants.js";
+import type { Hart } from "./hart.js";
+
+const int32 = z.number().int().min(-0x8000_0000).max(0x7fff_ffff);
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const offset = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+
+/** A hart's architectural state (no translated code: that is rebuilt). Versioned; validated on restore. */
+export const HartStateSchema = z.object({
+  version: z.literal(1),
+  x: z
+    .array(int32)
+    .length(32)
+    .refine((x) => x[0] === 0, "x0 must be 0"),
+  pc: int32.refine((pc) => (pc & 3) === 0, "pc must be 4-byte aligned"),
+  priv: z.union([z.literal(PRIV_U), z.literal(PRIV_M)]),
+  retired: count,
+  mstatus: int32,
+  mie: int32,
+  mip: int32,
+  mtvec: int32,
+  mepc: int32,
+  mcause: int32,
+  mtval: int32,
+  mscratch: int32,
+  mcounteren: int32,
+  mcountinhibit: int32,
+  instretOffset: offset,
+  cycleOffset: offset,
+  pmpcfg: z.array(z.number().int().min(0).max(255)).length(PMP_ENTRIES),
+  pmpaddr: z.array(int32).length(PMP_ENTRIES),
+  reservation: int32,
+  reservedValue: int32,
+});
+export type HartState = z.infer<typeof HartStateSchema>;
+
+export function saveHart(h: Hart): HartState {
+  return {
+    version: 1,
+    x: Array.from(h.x),
+    pc: h.pc | 0,
+    priv: h.priv === PRIV_U ? PRIV_U : PRIV_M,
+    retired: h.retired,
+    mstatus: h.mstatus | 0,
+    mie: h.mie | 0,
+    mip: h.mip | 0,
+    mtvec: h.mtvec | 0,
+    mepc: h.mepc | 0,
+    mcause: h.mcause | 0,
+    mtval: h.mtval | 0,
+    mscratch: h.mscratch | 0,
+    mcounteren: h.mcounteren | 0,
+    mcountinhibit: h.mcountinhibit | 0,
+    instretOffset: h.instretOffset,
+    cycleOffset: h.cycleOffset,
+    pmpcfg: Array.from(h.pmp.cfg),
+    pmpaddr: Array.from(h.pmp.addr),
+    reservation: h.reservation | 0,
+    reservedValue: h.reservedValue | 0,
+  };
+}
+
+/** Validates `state` (throws VMLAB_SIM_BAD_STATE and changes nothing if invalid). */
+export function parseHartState(state: unknown): HartState {
+  const parsed = HartStateSchema.safeParse(state);
+  if (!parsed.success) throw CoreErrors.simBadState("hart", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  return parsed.data;
+}
+
+/** Applies a validated state; drops translated code (it may belong to another memory image). */
+export function applyHartState(h: Hart, s: HartState): void {
+  h.x.set(s.x);
+  h.pc = s.pc;
+  h.priv = s.priv;
+  h.retired = s.retired;
+  h.inBlock = 0;
+  h.mstatus = s.mstatus;
+  h.mie = s.mie;
+  h.mip = s.mip;
+  h.mtvec = s.mtvec;
+  h.mepc = s.mepc;
+  h.mcause = s.mcause;
+  h.mtval = s.mtval;
+  h.mscratch = s.mscratch;
+  h.mcounteren = s.mcounteren;
+  h.mcountinhibit = s.mcountinhibit;
+  h.instretOffset = s.instretOffset;
+  h.cycleOffset = s.cycleOffset;
+  h.pmp.cfg.set(s.pmpcfg);
+  h.pmp.addr.set(s.pmpaddr);
+  h.pmp.anyLocked = h.pmp.cfg.some((c) => (c & 0x80) !== 0);
+  h.reservation = s.reservation;
+  h.reservedValue = s.reservedValue;
+  h.brk = 0;
+  h.exitLoop = 0;
+  h.stuck = false;
+  h.cache.flushAll();
+  h.updateVariant();
+  h.updateIrq();
+}
