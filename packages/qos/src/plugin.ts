@@ -1,7 +1,9 @@
 import type { VmlabPlugin } from "@vmlab/core-vm";
 import { pardaBenchmark } from "./bench/parda-bench.js";
 import { flowControl } from "./scenarios/flow-control.js";
+import { mclockVsSfq } from "./scenarios/mclock-vs-sfq.js";
 import { pardaDemandChange } from "./scenarios/parda-demand-change.js";
+import { pardaEndToEnd } from "./scenarios/parda-end-to-end.js";
 import { pardaEqualShares } from "./scenarios/parda-equal-shares.js";
 import { pardaProportional } from "./scenarios/parda-proportional.js";
 import { pardaThresholdChange } from "./scenarios/parda-threshold-change.js";
@@ -10,6 +12,15 @@ import { vicCoalescing } from "./scenarios/vic-coalescing.js";
 /** @vmlab/qos's scenarios and benchmarks, discovered by the `vmlab` CLI. */
 export const plugin: VmlabPlugin = {
   package: "@vmlab/qos",
-  scenarios: [pardaEqualShares, pardaProportional, pardaDemandChange, pardaThresholdChange, flowControl, vicCoalescing],
+  scenarios: [
+    pardaEqualShares,
+    pardaProportional,
+    pardaDemandChange,
+    pardaThresholdChange,
+    pardaEndToEnd,
+    flowControl,
+    vicCoalescing,
+    mclockVsSfq,
+  ],
   benchmarks: [pardaBenchmark],
 };

@@ -1,0 +1,38 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { MClockVsSfqConfig, mclockVsSfq } from "./mclock-vs-sfq.js";
+import { PardaEndToEndConfig, pardaEndToEnd } from "./parda-end-to-end.js";
+
+const ctx = (config: unknown) => ({ config: config as never, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+
+describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
+  it("Table 6: VMs split by share inside a host, hosts by β across the cluster", async () => {
+    const r = await pardaEndToEnd.run(ctx(PardaEndToEndConfig.parse(pardaEndToEnd.quick)));
+    const m = r.metrics;
+    expect(m.parda_host1_vm_ratio).toBeGreaterThan(1.8);
+    expect(m.parda_host1_vm_ratio).toBeLessThan(2.2);
+    expect(Math.abs(m.parda_host2_vm_ratio - 1)).toBeLessThan(0.1);
+    expect(m.parda_host_share_error).toBeLessThan(0.15);
+    // Without control hosts 1 and 2 (β 6 vs 4) get about the same (Table 1).
+    expect(Math.abs(m.uncontrolled_host1_to_host2 - 1)).toBeLessThan(0.15);
+    expect(m.parda_host1_to_host2).toBeGreaterThan(1.3);
+  });
+
+  it("Fig. 13: host 1's window falls while one of its VMs idles", async () => {
+    const r = await pardaEndToEnd.run(
+      ctx(PardaEndToEndConfig.parse({ ...pardaEndToEnd.quick, durationS: 220, measureFromS: 80, idleFromS: 120, idleToS: 220 })),
+    );
+    expect(r.metrics.idle_host1_window).toBeLessThan(r.metrics.busy_host1_window * 0.6);
+  });
+
+  it("mClock meets the reservation and the limit that SFQ(D) misses, on the same workload", async () => {
+    const r = await mclockVsSfq.run(ctx(MClockVsSfqConfig.parse(mclockVsSfq.quick)));
+    const rows = r.tables[0].rows as { sfq_iops: number; mclock_iops: number }[];
+    expect(r.metrics.mclock_controls_met).toBe(4);
+    expect(r.metrics.sfq_controls_met).toBeLessThan(4);
+    expect(rows[0].mclock_iops).toBeGreaterThanOrEqual(600 * 0.98);
+    expect(rows[0].sfq_iops).toBeLessThan(600);
+    expect(rows[1].mclock_iops).toBeLessThanOrEqual(250 * 1.02);
+    expect(rows[1].sfq_iops).toBeGreaterThan(250);
+  });
+});
