@@ -22,13 +22,13 @@ const SPACING_FACTOR = 1;
  * Spacing is measured between *distinct* times: events tied at one time are
  * appended to their bucket's tail in O(1) (sequence numbers only grow), so
  * ties cost nothing and must not shrink the width. `order` lists slots
- * sorted by (time, seq); `sTime` holds their times.
+ * sorted by (time, seq); slot s's time is `records[s * stride]`.
  */
-export function calendarWidth(sTime: Float64Array, order: Int32Array): number {
+export function calendarWidth(records: Float64Array, stride: number, order: Int32Array): number {
   const times: number[] = [];
   let last = Number.NaN;
   for (let i = 0; i < order.length && times.length < SAMPLE; i++) {
-    const t = sTime[order[i]];
+    const t = records[order[i] * stride];
     if (t !== last) times.push(t);
     last = t;
   }

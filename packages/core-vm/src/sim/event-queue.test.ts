@@ -164,6 +164,23 @@ describe("EventQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("cancels an event whose index entry is held by another pending event", () => {
+    const q = new EventQueue(16); // a 64-entry index
+    const first = q.push(10 ** 9, 1, 1, undefined);
+    expect(q.cancel(q.push(1, 1, 0, undefined))).toBe(true);
+    while (q.sequence < 64) {
+      q.push(2, 1, 0, undefined);
+      q.pop();
+    }
+    const second = q.push(10 ** 9 + 1, 1, 2, undefined); // same entry as `first`
+    expect(second % 64).toBe(first % 64);
+    expect(q.cancel(second)).toBe(true);
+    expect(q.cancel(second)).toBe(false);
+    expect(q.pop()).toBe(true);
+    expect(q.num).toBe(1);
+    expect(q.size).toBe(0);
+  });
+
   it("keeps a hold model's calendar at one bucket per distinct time", () => {
     const q = new EventQueue();
     let x = 1;

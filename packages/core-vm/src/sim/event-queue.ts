@@ -16,6 +16,14 @@ const NIL = -1;
 const COST_WINDOW = 4096;
 /** Average buckets scanned + nodes walked per operation above which the width is re-estimated. */
 const COST_LIMIT = 6;
+/** Slot record: 32 bytes, as doubles [time, seq, num, ·] and as int32 words 6, 7 [next, kind·2 | has-object]. */
+const F64_STRIDE = 4;
+const TIME = 0;
+const SEQ = 1;
+const NUM = 2;
+const I32_STRIDE = 8;
+const NEXT = 6;
+const KIND = 7;
 
 /**
  * The pending-event queue: a calendar queue (Brown, CACM 31(10), 1988) over
@@ -39,18 +47,18 @@ const COST_LIMIT = 6;
  * dynamic calendar queues for distributions that change shape over a run.
  *
  * Nothing is allocated per event once the arrays have grown to the working
- * size: events live in slots (parallel typed arrays) taken from a free list.
- * Cancelling is O(1) expected: a sequence-number index finds the slot and the
- * slot is unlinked from its (short) bucket.
+ * size: events live in 32-byte slot records (one cache line touched per pop,
+ * instead of one per field) taken from a LIFO free list, so the slot a
+ * handler reuses is the one just popped and still in cache. Cancelling is
+ * O(1) expected: a sequence-number index finds the slot and the slot is
+ * unlinked from its (short) bucket.
  */
 export class EventQueue {
-  /** Slot arrays: an event's key, payload and bucket link. */
-  private sTime: Float64Array;
-  private sSeq: Float64Array;
-  private sKind: Int32Array;
-  private sNum: Float64Array;
+  /** Slot records (see F64_STRIDE): two views of one buffer. */
+  private f64: Float64Array;
+  private i32: Int32Array;
+  /** Object payloads, only for slots whose has-object bit is set. */
   private sObj: unknown[];
-  private sNext: Int32Array;
   private freeSlots: Int32Array;
   private freeTop = 0;
   private slotCount = 0;
@@ -85,12 +93,9 @@ export class EventQueue {
 
   constructor(initialCapacity = 1024) {
     const c = Math.max(16, initialCapacity);
-    this.sTime = new Float64Array(c);
-    this.sSeq = new Float64Array(c).fill(-1);
-    this.sKind = new Int32Array(c);
-    this.sNum = new Float64Array(c);
+    this.f64 = new Float64Array(c * F64_STRIDE);
+    this.i32 = new Int32Array(this.f64.buffer);
     this.sObj = new Array(c).fill(undefined);
-    this.sNext = new Int32Array(c);
     this.freeSlots = new Int32Array(c);
     this.bHead = new Int32Array(MIN_BUCKETS).fill(NIL);
     this.bTail = new Int32Array(MIN_BUCKETS).fill(NIL);
@@ -127,14 +132,19 @@ export class EventQueue {
     let slot: number;
     if (this.freeTop > 0) slot = this.freeSlots[--this.freeTop];
     else {
-      if (this.slotCount === this.sTime.length) this.growSlots();
+      if (this.slotCount === this.freeSlots.length) this.growSlots();
       slot = this.slotCount++;
     }
-    this.sTime[slot] = time;
-    this.sSeq[slot] = seq;
-    this.sKind[slot] = kind;
-    this.sNum[slot] = num;
-    this.sObj[slot] = obj;
+    const r = slot * F64_STRIDE;
+    const f64 = this.f64;
+    f64[r + TIME] = time;
+    f64[r + SEQ] = seq;
+    f64[r + NUM] = num;
+    if (obj === undefined) this.i32[slot * I32_STRIDE + KIND] = kind << 1;
+    else {
+      this.i32[slot * I32_STRIDE + KIND] = (kind << 1) | 1;
+      this.sObj[slot] = obj;
+    }
     if (this.index !== null) this.index.set(seq, slot);
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     if (this.count === 0 || time < this.curStart) this.moveTo(time);
@@ -149,24 +159,33 @@ export class EventQueue {
    */
   pop(limit = Number.POSITIVE_INFINITY): boolean {
     if (this.count === 0) return false;
-    const sTime = this.sTime;
+    const f64 = this.f64;
     let h = this.bHead[this.curIdx];
-    if (h === NIL || sTime[h] >= this.curStart + this.width) {
+    if (h === NIL || f64[h * F64_STRIDE + TIME] >= this.curStart + this.width) {
       h = this.seek(limit);
       if (h === NIL) return false;
     }
-    const t = sTime[h];
+    const r = h * F64_STRIDE;
+    const t = f64[r + TIME];
     if (t > limit) return false;
+    const i32 = this.i32;
+    const w = h * I32_STRIDE;
+    const next = i32[w + NEXT];
     const idx = this.curIdx;
-    const next = this.sNext[h];
     this.bHead[idx] = next;
     if (next === NIL) this.bTail[idx] = NIL;
+    const kindWord = i32[w + KIND];
     this.time = t;
-    this.seq = this.sSeq[h];
-    this.kind = this.sKind[h];
-    this.num = this.sNum[h];
-    this.obj = this.sObj[h];
-    this.release(h);
+    this.seq = f64[r + SEQ];
+    this.kind = kindWord >> 1;
+    this.num = f64[r + NUM];
+    if ((kindWord & 1) === 0) this.obj = undefined;
+    else {
+      this.obj = this.sObj[h];
+      this.sObj[h] = undefined;
+    }
+    if (this.index !== null) this.index.remove(this.seq, h);
+    this.freeSlots[this.freeTop++] = h;
     this.count--;
     if (--this.opsLeft === 0) this.checkCost();
     else if (this.count < (this.mask + 1) >> 1 && this.mask >= MIN_BUCKETS) this.rebuild((this.mask + 1) >> 1);
@@ -176,7 +195,7 @@ export class EventQueue {
   /** Time of the earliest event, or +Infinity when empty. */
   peekTime(): number {
     if (this.count === 0) return Number.POSITIVE_INFINITY;
-    return this.sTime[this.seek(Number.POSITIVE_INFINITY)];
+    return this.timeOf(this.seek(Number.POSITIVE_INFINITY));
   }
 
   /**
@@ -184,24 +203,28 @@ export class EventQueue {
    * event is not pending (already fired, cancelled, or never scheduled).
    */
   cancel(seq: number): boolean {
+    if (!Number.isInteger(seq) || seq < 0 || seq >= this.nextSeq) return false;
     if (this.index === null) {
-      this.index = new SeqIndex(this.sTime.length);
-      this.index.rebuild(this.sSeq, this.slotCount);
+      this.index = new SeqIndex(this.freeSlots.length);
+      this.forEachPending((s) => this.index?.set(this.seqOf(s), s));
     }
-    const slot = this.index.get(seq, this.sSeq);
+    let slot = this.index.get(seq);
+    if (slot === NIL || this.seqOf(slot) !== seq) slot = this.index.overflowGet(seq);
     if (slot === NIL) return false;
-    const idx = this.bucketOf(this.sTime[slot]);
+    const idx = this.bucketOf(this.timeOf(slot));
     let prev = NIL;
     let p = this.bHead[idx];
     while (p !== slot) {
       prev = p;
-      p = this.sNext[p];
+      p = this.nextOf(p);
     }
-    const next = this.sNext[slot];
+    const next = this.nextOf(slot);
     if (prev === NIL) this.bHead[idx] = next;
-    else this.sNext[prev] = next;
+    else this.i32[prev * I32_STRIDE + NEXT] = next;
     if (next === NIL) this.bTail[idx] = prev;
-    this.release(slot);
+    this.index.remove(seq, slot);
+    this.sObj[slot] = undefined;
+    this.freeSlots[this.freeTop++] = slot;
     this.count--;
     return true;
   }
@@ -209,11 +232,11 @@ export class EventQueue {
   /** Pending events in firing order (a copy; for snapshots and inspection). */
   entries(): PendingEvent[] {
     const out: PendingEvent[] = [];
-    for (let b = 0; b <= this.mask; b++) {
-      for (let s = this.bHead[b]; s !== NIL; s = this.sNext[s]) {
-        out.push({ time: this.sTime[s], seq: this.sSeq[s], kind: this.sKind[s], num: this.sNum[s], obj: this.sObj[s] });
-      }
-    }
+    this.forEachPending((s) => {
+      const w = this.i32[s * I32_STRIDE + KIND];
+      const obj = (w & 1) === 0 ? undefined : this.sObj[s];
+      out.push({ time: this.timeOf(s), seq: this.seqOf(s), kind: w >> 1, num: this.f64[s * F64_STRIDE + NUM], obj });
+    });
     out.sort((a, b) => a.time - b.time || a.seq - b.seq);
     return out;
   }
@@ -224,7 +247,6 @@ export class EventQueue {
     this.slotCount = 0;
     this.count = 0;
     this.sObj.fill(undefined);
-    this.sSeq.fill(-1);
     this.index = null;
     this.bHead = new Int32Array(MIN_BUCKETS).fill(NIL);
     this.bTail = new Int32Array(MIN_BUCKETS).fill(NIL);
@@ -245,7 +267,7 @@ export class EventQueue {
    * to a direct search. The queue must not be empty.
    */
   private seek(limit: number): number {
-    const sTime = this.sTime;
+    const f64 = this.f64;
     const bHead = this.bHead;
     const width = this.width;
     const mask = this.mask;
@@ -253,7 +275,7 @@ export class EventQueue {
     let start = this.curStart;
     let h = bHead[idx];
     let scanned = 0;
-    while (h === NIL || sTime[h] >= start + width) {
+    while (h === NIL || f64[h * F64_STRIDE + TIME] >= start + width) {
       if (++scanned > mask) {
         this.moveTo(this.earliestHead());
         idx = this.curIdx;
@@ -290,45 +312,52 @@ export class EventQueue {
   /** Links a slot into its bucket, keeping the list sorted by (time, seq). */
   private link(slot: number, time: number, seq: number): void {
     const idx = this.bucketOf(time);
-    const sTime = this.sTime;
-    const sNext = this.sNext;
+    const f64 = this.f64;
+    const i32 = this.i32;
     const tail = this.bTail[idx];
+    i32[slot * I32_STRIDE + NEXT] = NIL;
     if (tail === NIL) {
       this.bHead[idx] = slot;
       this.bTail[idx] = slot;
-      sNext[slot] = NIL;
       return;
     }
-    const tt = sTime[tail];
-    if (tt < time || (tt === time && this.sSeq[tail] < seq)) {
-      sNext[tail] = slot;
-      sNext[slot] = NIL;
+    const tt = f64[tail * F64_STRIDE + TIME];
+    if (tt < time || (tt === time && f64[tail * F64_STRIDE + SEQ] < seq)) {
+      i32[tail * I32_STRIDE + NEXT] = slot;
       this.bTail[idx] = slot;
       return;
     }
     // Earlier than the tail: walk from the head (events of the current year come first).
-    const sSeq = this.sSeq;
     let prev = NIL;
     let p = this.bHead[idx];
     let walked = 1;
     for (;;) {
-      const pt = sTime[p];
-      if (pt > time || (pt === time && sSeq[p] > seq)) break;
+      const pt = f64[p * F64_STRIDE + TIME];
+      if (pt > time || (pt === time && f64[p * F64_STRIDE + SEQ] > seq)) break;
       prev = p;
-      p = sNext[p];
+      p = i32[p * I32_STRIDE + NEXT];
       walked++;
     }
     this.cost += walked;
-    sNext[slot] = p;
+    i32[slot * I32_STRIDE + NEXT] = p;
     if (prev === NIL) this.bHead[idx] = slot;
-    else sNext[prev] = slot;
+    else i32[prev * I32_STRIDE + NEXT] = slot;
   }
 
-  private release(slot: number): void {
-    if (this.index !== null) this.index.remove(this.sSeq[slot], slot);
-    this.sSeq[slot] = -1;
-    this.sObj[slot] = undefined;
-    this.freeSlots[this.freeTop++] = slot;
+  private timeOf(slot: number): number {
+    return this.f64[slot * F64_STRIDE + TIME];
+  }
+
+  private seqOf(slot: number): number {
+    return this.f64[slot * F64_STRIDE + SEQ];
+  }
+
+  private nextOf(slot: number): number {
+    return this.i32[slot * I32_STRIDE + NEXT];
+  }
+
+  private forEachPending(fn: (slot: number) => void): void {
+    for (let b = 0; b <= this.mask; b++) for (let s = this.bHead[b]; s !== NIL; s = this.nextOf(s)) fn(s);
   }
 
   /** Earliest head over all buckets (the direct search of Brown §2). */
@@ -336,7 +365,7 @@ export class EventQueue {
     let best = Number.POSITIVE_INFINITY;
     for (let b = 0; b <= this.mask; b++) {
       const h = this.bHead[b];
-      if (h !== NIL && this.sTime[h] < best) best = this.sTime[h];
+      if (h !== NIL && this.timeOf(h) < best) best = this.timeOf(h);
     }
     return best;
   }
@@ -359,42 +388,39 @@ export class EventQueue {
     const n = this.count;
     const order = new Int32Array(n);
     let k = 0;
-    for (let b = 0; b <= this.mask; b++) for (let s = this.bHead[b]; s !== NIL; s = this.sNext[s]) order[k++] = s;
-    const sTime = this.sTime;
-    const sSeq = this.sSeq;
-    order.sort((a, b) => sTime[a] - sTime[b] || sSeq[a] - sSeq[b]);
-    this.width = calendarWidth(sTime, order);
+    this.forEachPending((s) => {
+      order[k++] = s;
+    });
+    const f64 = this.f64;
+    order.sort((a, b) => f64[a * F64_STRIDE + TIME] - f64[b * F64_STRIDE + TIME] || f64[a * F64_STRIDE + SEQ] - f64[b * F64_STRIDE + SEQ]);
+    this.width = calendarWidth(f64, F64_STRIDE, order);
     this.invWidth = 1 / this.width;
     const nb = Math.max(MIN_BUCKETS, buckets);
     this.bHead = new Int32Array(nb).fill(NIL);
     this.bTail = new Int32Array(nb).fill(NIL);
     this.mask = nb - 1;
-    if (n > 0) this.moveTo(sTime[order[0]]);
+    if (n > 0) this.moveTo(this.timeOf(order[0]));
     // Sorted order makes every link an append.
-    for (let i = 0; i < n; i++) this.link(order[i], sTime[order[i]], sSeq[order[i]]);
+    for (let i = 0; i < n; i++) this.link(order[i], this.timeOf(order[i]), this.seqOf(order[i]));
     this.cost = 0;
     this.opsLeft = this.window;
   }
 
   private growSlots(): void {
-    const c = this.sTime.length * 2;
-    this.sTime = grow(this.sTime, new Float64Array(c));
-    this.sSeq = grow(this.sSeq, new Float64Array(c).fill(-1));
-    this.sKind = grow(this.sKind, new Int32Array(c));
-    this.sNum = grow(this.sNum, new Float64Array(c));
-    this.sNext = grow(this.sNext, new Int32Array(c));
-    this.freeSlots = grow(this.freeSlots, new Int32Array(c));
+    const c = this.freeSlots.length * 2;
+    const f64 = new Float64Array(c * F64_STRIDE);
+    f64.set(this.f64);
+    this.f64 = f64;
+    this.i32 = new Int32Array(f64.buffer);
+    const free = new Int32Array(c);
+    free.set(this.freeSlots);
+    this.freeSlots = free;
     const o = new Array(c).fill(undefined);
     for (let i = 0; i < this.sObj.length; i++) o[i] = this.sObj[i];
     this.sObj = o;
     if (this.index !== null) {
       this.index = new SeqIndex(c);
-      this.index.rebuild(this.sSeq, this.slotCount);
+      this.forEachPending((s) => this.index?.set(this.seqOf(s), s));
     }
   }
-}
-
-function grow<A extends Float64Array | Int32Array>(old: A, bigger: A): A {
-  bigger.set(old);
-  return bigger;
 }

@@ -10,8 +10,8 @@ const ENTRIES_PER_SLOT = 4;
  * A direct-mapped table indexed by `seq mod P`: sequence numbers are handed
  * out consecutively, so live events rarely share an entry. The rare event
  * that finds its entry taken (one that outlives P later pushes, e.g. a long
- * timer) goes to an overflow Map. The slot's own sequence number (kept by the
- * queue, -1 when free) confirms a hit, so stale entries are harmless.
+ * timer) goes to an overflow Map. Entries are removed when their event fires
+ * or is cancelled, so every entry names a pending event.
  */
 export class SeqIndex {
   private table: Int32Array;
@@ -30,11 +30,17 @@ export class SeqIndex {
     else this.overflow.set(seq, slot);
   }
 
-  /** The slot of a pending event, or -1. `sSeq` is the queue's slot → sequence array. */
-  get(seq: number, sSeq: Float64Array): number {
-    if (!Number.isInteger(seq) || seq < 0) return NIL;
-    const s = this.table[seq & this.mask];
-    if (s !== NIL && sSeq[s] === seq) return s;
+  /**
+   * The slot entered for `seq`'s table entry, or -1. The entry may belong to
+   * another pending event that shares it; the caller checks the slot's own
+   * sequence number and then asks `overflowGet`.
+   */
+  get(seq: number): number {
+    return this.table[seq & this.mask];
+  }
+
+  /** The slot of an event that did not fit in the table, or -1. */
+  overflowGet(seq: number): number {
     if (this.overflow.size === 0) return NIL;
     return this.overflow.get(seq) ?? NIL;
   }
@@ -43,11 +49,6 @@ export class SeqIndex {
     const i = seq & this.mask;
     if (this.table[i] === slot) this.table[i] = NIL;
     else this.overflow.delete(seq);
-  }
-
-  /** Enters the pending slots (`sSeq[s] >= 0`) among the first `used`. */
-  rebuild(sSeq: Float64Array, used: number): void {
-    for (let s = 0; s < used; s++) if (sSeq[s] >= 0) this.set(sSeq[s], s);
   }
 }
 
