@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { A0, A1, A2, A3, type AmoName, addi, amo, EXIT, jal, jalr, li, load, nop, RAM, run, store, T2, u } from "./asm.js";
+import { A0, A1, A2, A3, type AmoName, addi, amo, csr, EXIT, jal, jalr, li, load, nop, poke, RAM, run, store, T2, u } from "./asm.js";
+
+const csrw = (n: number, rs: number) => csr("csrrw", 0, n, rs);
 
 const DATA = RAM + 0x2000;
 
@@ -157,5 +159,34 @@ describe("RV32A", () => {
   it("an AMO outside RAM is a load access fault, as QEMU 7.2 reports it", () => {
     const m = run([...li(A1, 0x4000_0000), amo("swap", A0, A1, A1), ...EXIT]);
     expect(m.hart.mcause).toBe(5);
+  });
+});
+
+describe("RV32A access faults in U mode (QEMU 7.2 order: read permission, then write)", () => {
+  const CSR_PMPADDR0 = 0x3b0;
+  const CSR_PMPCFG0 = 0x3a0;
+  const CSR_MEPC = 0x341;
+  /** PMP: entry 0 = NA4 read-only word at DATA, entry 1 = NAPOT RWX over all RAM; then U mode at RAM + 0x100. */
+  const enterUser = [
+    ...li(T2, DATA >>> 2),
+    csrw(CSR_PMPADDR0, T2),
+    ...li(T2, (RAM >>> 2) | 0x1ffff),
+    csrw(CSR_PMPADDR0 + 1, T2),
+    ...li(T2, (0x1f << 8) | 0x11),
+    csrw(CSR_PMPCFG0, T2),
+    ...li(T2, RAM + 0x100),
+    csrw(CSR_MEPC, T2),
+    0x30200073, // mret
+  ];
+  const user = (body: number[]) => run(enterUser, { setup: (m) => poke(m, RAM + 0x100, body) });
+
+  it("an AMO to a read-only word is a store/AMO access fault; LR there succeeds", () => {
+    expect(user([...li(A1, DATA), amo("add", A0, A1, A1), ...EXIT]).hart.mcause).toBe(7);
+    const m = user([...li(A1, DATA), amo("lr", A0, A1, 0), 0x00000073]);
+    expect(m.hart.mcause).toBe(8);
+  });
+
+  it("an AMO where U mode has no permission at all is a load access fault", () => {
+    expect(user([...li(A1, 0x0008_0000), amo("swap", A0, A1, A1), ...EXIT]).hart.mcause).toBe(5);
   });
 });

@@ -242,3 +242,16 @@ describe("PMP", () => {
     expect(m.hart.pmp.cfg[0]).toBe(0x91);
   });
 });
+
+describe("PMP partial matches in M mode", () => {
+  it("a misaligned M-mode store straddling an entry boundary faults even though M mode is otherwise unchecked", () => {
+    const at = RAM + 0x2000;
+    const setup = [...li(T2, (at >>> 2) | 0), csr("csrrw", 0, CSR.pmpaddr0, T2), ...li(T2, 0x11), csr("csrrw", 0, CSR.pmpcfg0, T2)];
+    const m = run([...setup, ...li(A1, at - 2), store("sw", A1, A1, 0), ...EXIT]);
+    expect(m.hart.mcause).toBe(7);
+    expect(m.hart.mtval >>> 0).toBe(at - 2);
+    const inside = run([...setup, ...li(A1, at - 8), store("sw", A1, A1, 1), ...EXIT]);
+    expect(inside.exitCode).toBe(0);
+    expect(inside.hart.mcause).toBe(0);
+  });
+});

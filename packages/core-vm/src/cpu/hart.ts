@@ -221,10 +221,15 @@ export class Hart {
     return this.priv;
   }
 
-  /** Whether a data access needs a PMP check (it always does below M, or with locked entries). */
+  /**
+   * PMP check for a data access. M mode without locked entries passes,
+   * except that a misaligned access straddling an entry's boundary fails in
+   * every mode (a partial match, QEMU 7.2 and priv. spec §3.7.1.3). Aligned
+   * accesses cannot straddle a 4-byte-granular entry.
+   */
   private pmpAllows(a: number, size: number, perm: number): boolean {
     const priv = this.dataPriv();
-    if (priv === PRIV_M && !this.pmp.anyLocked) return true;
+    if (priv === PRIV_M && !this.pmp.anyLocked && (a & (size - 1)) === 0) return true;
     return this.pmp.check(a, size, perm, priv);
   }
 
@@ -338,13 +343,14 @@ export class Hart {
       this.trap(CAUSE_MISALIGNED_LOAD, a, pc, nk);
       return 0;
     }
-    if (!this.pmpAllows(a, 4, isLr ? PMP_R : PMP_R | PMP_W)) {
-      this.trap(isLr ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, a, pc, nk);
+    // QEMU 7.2 checks an atomic's read access first, then its write access:
+    // no read permission or no memory → load access fault; read-only → store/AMO access fault.
+    if (!this.pmpAllows(a, 4, PMP_R) || o >>> 0 >= this.ramSize) {
+      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
       return 0;
     }
-    if (o >>> 0 >= this.ramSize) {
-      // QEMU 7.2 performs an atomic on non-RAM as a load first, so it faults as a load.
-      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
+    if (!isLr && !this.pmpAllows(a, 4, PMP_W)) {
+      this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
       return 0;
     }
     const old = this.ram.i32[o >> 2];
