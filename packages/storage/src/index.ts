@@ -31,6 +31,8 @@ export {
   type TraceReaderOptions,
   type TraceRecord,
 } from "./trace/record.js";
+export { type ReplayMode, type TraceReplayOptions, TraceReplayWorkload } from "./trace/replay.js";
+export { SHIPPED_TRACE_NAME, shippedTracePath } from "./trace/shipped.js";
 export { type ByteSource, bytesSource, textSource } from "./trace/source.js";
 export * from "./vscsistats/bins.js";
 export {

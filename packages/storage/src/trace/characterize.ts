@@ -17,14 +17,15 @@ export interface CharacterizeSummary {
  * completions, vscsi v2), the IO is outstanding over [issue, issue +
  * response) — an IO completing exactly when another is issued no longer
  * counts — and its latency is that response time. IOs without one count in
- * every histogram but latency and outstanding IOs.
+ * every histogram but latency and outstanding IOs. `maxIos` stops early.
  */
-export function characterizeTrace(reader: TraceReader, stats: VscsiStats): CharacterizeSummary {
+export function characterizeTrace(reader: TraceReader, stats: VscsiStats, options: { maxIos?: number } = {}): CharacterizeSummary {
   const rec = newTraceRecord();
   const completions = new CompletionHeap();
+  const limit = options.maxIos && options.maxIos > 0 ? options.maxIos : Number.POSITIVE_INFINITY;
   let ios = 0;
   let timed = 0;
-  while (reader.next(rec)) {
+  while (ios < limit && reader.next(rec)) {
     ios++;
     const t = rec.issueNs;
     // Retire every IO whose completion is at or before this issue.

@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * The workloads characterized (Ahmad, IISWC 2007 shows vscsiStats on
+ * Filebench, DBT-2 and a file copy; those histograms are not public, so the
+ * checks use the digest's self-consistency tests instead — see
+ * docs/vscsistats.md).
+ */
+export const VscsiCharacterizeConfig = z.object({
+  storage: z
+    .enum(["local", "array"])
+    .default("local")
+    .describe("storage behind the VM's virtual disk: a local Cheetah 15K.5 or an 8-disk RAID-5 array"),
+  durationMs: z.number().positive().max(600_000).default(4000).describe("virtual run time of each Iometer workload, ms"),
+  sequentialIoKiB: z.number().int().min(1).max(1024).default(64).describe("sequential-read workload: IO size, KiB"),
+  sequentialOutstandingIos: z.number().int().min(1).max(256).default(1).describe("sequential-read workload: outstanding IOs"),
+  randomIoKiB: z.number().int().min(1).max(1024).default(8).describe("random-read workload: IO size, KiB"),
+  randomOutstandingIos: z.number().int().min(1).max(256).default(16).describe("random-read workload: outstanding IOs (Little's law check)"),
+  poissonIops: z.number().positive().max(10_000).default(100).describe("open-loop workload: Poisson arrival rate λ, IOs per second"),
+  poissonIoKiB: z.number().int().min(1).max(1024).default(4).describe("open-loop workload: IO size, KiB (random reads)"),
+  testFileMiB: z.number().int().min(1).default(1024).describe("Iometer test region, MiB"),
+  traceReplay: z
+    .enum(["timed", "closed"])
+    .default("timed")
+    .describe("shipped trace through the model: as recorded (timed) or closed loop at traceDepth"),
+  traceSpeed: z.number().positive().max(1e6).default(1).describe("timed replay: speed-up factor over the recorded times"),
+  traceDepth: z.number().int().min(1).max(256).default(8).describe("closed-loop replay: IOs kept outstanding"),
+  traceMaxIos: z.number().int().min(0).default(0).describe("replay only the first N IOs of the shipped trace (0 = all 113,872)"),
+  guestQueueDepth: z.number().int().min(1).max(4096).default(32).describe("guest virtual SCSI adapter queue depth"),
+});
+export type VscsiCharacterizeConfig = z.output<typeof VscsiCharacterizeConfig>;
+
+export const VSCSI_CHARACTERIZE_QUICK: Partial<z.input<typeof VscsiCharacterizeConfig>> = {
+  durationMs: 1500,
+  traceMaxIos: 3000,
+};

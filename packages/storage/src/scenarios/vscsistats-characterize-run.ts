@@ -1,0 +1,137 @@
+import { NS_PER_MS, type Rng, type Simulation } from "@vmlab/core-vm";
+import type { VirtualDisk } from "../iostack/virtual-disk.js";
+import { characterizeTrace } from "../trace/characterize.js";
+import { openTraceFile } from "../trace/open-file.js";
+import { type ReplayMode, TraceReplayWorkload } from "../trace/replay.js";
+import { shippedTracePath } from "../trace/shipped.js";
+import { VscsiStats } from "../vscsistats/collector.js";
+import { VscsiStatsObserver } from "../vscsistats/observer.js";
+import { IometerWorkload, type Loop } from "../workload/iometer.js";
+import type { WorkloadBase } from "../workload/workload.js";
+import { DEFAULT_CPU_COSTS } from "./esx-disk-perf-config.js";
+import { buildTestbed } from "./esx-disk-perf-testbed.js";
+import type { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
+
+/** One characterized workload: its histograms and what its issuer measured. */
+export interface Characterized {
+  id: string;
+  label: string;
+  stats: VscsiStats;
+  /** Completions per second of virtual time (NaN for the trace read without a model). */
+  iops: number;
+  /** Virtual seconds the run took. */
+  seconds: number;
+}
+
+/** A VM with one virtual disk on the modelled storage, vscsiStats attached at its vSCSI layer. */
+function vmWithVscsiStats(c: VscsiCharacterizeConfig): { sim: Simulation; disk: VirtualDisk; observer: VscsiStatsObserver } {
+  const tb = buildTestbed({
+    storage: c.storage,
+    mode: "vm",
+    cpu: DEFAULT_CPU_COSTS,
+    hostCores: 1,
+    adapterQueueDepth: 32,
+    guestQueueDepth: c.guestQueueDepth,
+    arrayDisks: 8,
+    arrayCacheMiB: 2048,
+    workers: 1,
+  });
+  const disk = tb.targets[0] as VirtualDisk;
+  const observer = new VscsiStatsObserver();
+  // Attached before the workload starts, as `vscsiStats -s` before starting Iometer.
+  disk.addObserver(observer);
+  return { sim: tb.sim, disk, observer };
+}
+
+/**
+ * Runs `w` on a fresh VM: for `untilNs` of virtual time, or (untilNs =
+ * Infinity, a trace replay) until the trace is exhausted; then lets the IOs in
+ * flight complete so every issued IO has its latency sample.
+ */
+function runWorkload(
+  c: VscsiCharacterizeConfig,
+  w: WorkloadBase,
+  rng: Rng,
+  untilNs: number,
+): { stats: VscsiStats; iops: number; seconds: number } {
+  const { sim, disk, observer } = vmWithVscsiStats(c);
+  w.start({ sim, target: disk, rng, vm: 0 });
+  const step = 1000 * NS_PER_MS;
+  if (Number.isFinite(untilNs)) sim.run({ until: untilNs });
+  // Chunks, not run-to-empty: a storage model may keep periodic events (destage) forever.
+  else while (!(w as TraceReplayWorkload).finished || w.outstanding > 0) sim.run({ until: sim.now + step });
+  const measuredNs = Number.isFinite(untilNs) ? untilNs : sim.now;
+  const completed = w.stats.completed;
+  w.stop();
+  for (let i = 0; i < 60 && w.outstanding > 0; i++) sim.run({ until: sim.now + step });
+  return { stats: observer.stats, iops: completed / (measuredNs / 1e9), seconds: measuredNs / 1e9 };
+}
+
+/** The three Iometer workloads of the digest's acceptance checks. */
+export function iometerWorkloads(c: VscsiCharacterizeConfig, rng: (name: string) => Rng): Characterized[] {
+  const region = (c.testFileMiB * 1024 * 1024) / 512;
+  const untilNs = c.durationMs * NS_PER_MS;
+  const specs: { id: string; label: string; spec: ConstructorParameters<typeof IometerWorkload>[0]; loop: Loop }[] = [
+    {
+      id: "sequential-read",
+      label: `sequential ${c.sequentialIoKiB} KiB reads, ${c.sequentialOutstandingIos} outstanding`,
+      spec: {
+        ioSizeBytes: c.sequentialIoKiB * 1024,
+        readPercent: 100,
+        randomPercent: 0,
+        outstandingIos: c.sequentialOutstandingIos,
+        regionSectors: region,
+      },
+      loop: { kind: "closed" },
+    },
+    {
+      id: "random-read",
+      label: `random ${c.randomIoKiB} KiB reads, ${c.randomOutstandingIos} outstanding`,
+      spec: {
+        ioSizeBytes: c.randomIoKiB * 1024,
+        readPercent: 100,
+        randomPercent: 100,
+        outstandingIos: c.randomOutstandingIos,
+        regionSectors: region,
+      },
+      loop: { kind: "closed" },
+    },
+    {
+      id: "poisson-read",
+      label: `open loop: Poisson arrivals at ${c.poissonIops} IOPS, random ${c.poissonIoKiB} KiB reads`,
+      spec: { ioSizeBytes: c.poissonIoKiB * 1024, readPercent: 100, randomPercent: 100, outstandingIos: 1, regionSectors: region },
+      loop: { kind: "open", iops: c.poissonIops, arrivals: "poisson" },
+    },
+  ];
+  return specs.map((s) => {
+    const w = new IometerWorkload(s.spec, s.loop, s.id);
+    return { id: s.id, label: s.label, ...runWorkload(c, w, rng(s.id), untilNs) };
+  });
+}
+
+/** The shipped trace: read straight from the file (no model), and replayed through the model. */
+export function traceWorkloads(c: VscsiCharacterizeConfig, rng: Rng): Characterized[] {
+  const path = shippedTracePath();
+  const fromFile = new VscsiStats();
+  const reader = openTraceFile(path, { format: "vscsi" });
+  characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos });
+  const mode: ReplayMode = c.traceReplay === "timed" ? { kind: "timed", speed: c.traceSpeed } : { kind: "closed", depth: c.traceDepth };
+  const replay = new TraceReplayWorkload(openTraceFile(path, { format: "vscsi" }), mode, { maxIos: c.traceMaxIos }, "trace-replay");
+  const replayed = runWorkload(c, replay, rng, Number.POSITIVE_INFINITY);
+  return [
+    {
+      id: "trace-file",
+      label: "shipped CloudPhysics trace, read from the file (no latency/OIO: v1 records have none)",
+      stats: fromFile,
+      iops: Number.NaN,
+      seconds: Number.NaN,
+    },
+    {
+      id: "trace-replay",
+      label: `shipped CloudPhysics trace replayed ${c.traceReplay === "timed" ? "as recorded" : `closed loop at depth ${c.traceDepth}`} on the ${c.storage} storage model`,
+      stats: replayed.stats,
+      iops: replayed.iops,
+      seconds: replayed.seconds,
+    },
+  ];
+}

@@ -1,0 +1,38 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
+import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
+
+async function runQuick(seed: number, overrides: Record<string, unknown> = {}) {
+  const config = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, ...overrides });
+  return vscsistatsCharacterize.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
+}
+
+describe("vscsistats-characterize", () => {
+  it("passes the digest's acceptance checks on the Iometer workloads", async () => {
+    const r = await runQuick(1);
+    const m = r.metrics;
+    // Sequential 64 KiB: seek mass at +1, IO-length mass in the 65536 bucket.
+    expect(m["sequential.seekPlus1Share"]).toBeGreaterThan(0.99);
+    expect(m["sequential.ioLengthBinShare"]).toBe(1);
+    // Random 8 KiB at 16 OIO: outstanding-IO mass in the 16 bucket; Little's law.
+    expect(m["random.outstandingBinShare"]).toBeGreaterThan(0.97);
+    expect(Math.abs(m["random.meanLatencyUs"] / m["random.littleLatencyUs"] - 1)).toBeLessThan(0.05);
+    // Poisson arrivals at λ: mean interarrival ≈ 1/λ (1.5 s at 100 IOPS: ~150 samples, ±3 standard errors ≈ 25%).
+    expect(Math.abs(m["poisson.meanInterarrivalUs"] / m["poisson.expectedInterarrivalUs"] - 1)).toBeLessThan(0.25);
+    // The shipped trace went through the model: latency now observed.
+    expect(m["trace.ios"]).toBe(3000);
+    expect(m["trace.replay.meanLatencyUs"]).toBeGreaterThan(100);
+    expect(r.figures.map((f) => f.name)).toContain("histograms-random-read");
+    const rows = r.tables.find((t) => t.name === "histograms")!.rows;
+    expect(new Set(rows.map((row) => row.workload))).toEqual(new Set(["sequential-read", "random-read", "poisson-read", "trace-file", "trace-replay"]));
+  });
+
+  it("is deterministic: same seed, identical JSON; another seed differs", async () => {
+    const a = JSON.stringify(await runQuick(7, { durationMs: 500, traceMaxIos: 500 }));
+    const b = JSON.stringify(await runQuick(7, { durationMs: 500, traceMaxIos: 500 }));
+    expect(a).toBe(b);
+    const c = JSON.stringify(await runQuick(8, { durationMs: 500, traceMaxIos: 500 }));
+    expect(c).not.toBe(a);
+  });
+});

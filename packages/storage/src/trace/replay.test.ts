@@ -1,0 +1,85 @@
+import { Rng, Simulation } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import type { IoRequest } from "../io.js";
+import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { MsrReader } from "./msr.js";
+import { msrLine } from "./msr-writer.js";
+import { TraceReplayWorkload } from "./replay.js";
+import { textSource } from "./source.js";
+
+/** A device that completes every IO after a fixed time and logs what it saw. */
+class FixedLatencyTarget implements BlockTarget {
+  readonly seen: { t: number; lba: number; sectors: number; isRead: boolean; inFlight: number }[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  private readonly kind: number;
+  constructor(
+    private readonly sim: Simulation,
+    readonly capacitySectors: number,
+    private readonly latencyNs: number,
+  ) {
+    this.kind = sim.on("fixed.complete", (_n, obj) => {
+      const [req, sink] = obj as [IoRequest, IoSink];
+      this.inFlight--;
+      sink.complete(req);
+    });
+  }
+  submit(req: IoRequest, sink: IoSink): void {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.seen.push({ t: this.sim.now, lba: req.lba, sectors: req.sectors, isRead: req.isRead, inFlight: this.inFlight });
+    this.sim.schedule(this.latencyNs, this.kind, 0, [req, sink]);
+  }
+}
+
+const us = 1000;
+const trace = [
+  msrLine(0, "h", 0, true, 0, 4096, 10 * us),
+  msrLine(100 * us, "h", 0, false, 4096, 8192, 10 * us),
+  msrLine(140 * us, "h", 0, true, 1 << 30, 512, 10 * us),
+  msrLine(1000 * us, "h", 0, true, 8192, 4096, 10 * us),
+].join("");
+
+function replay(mode: ConstructorParameters<typeof TraceReplayWorkload>[1], capacity = 1 << 22, latencyNs = 50 * us) {
+  const sim = new Simulation();
+  const target = new FixedLatencyTarget(sim, capacity, latencyNs);
+  const w = new TraceReplayWorkload(new MsrReader(textSource(trace), { name: "t.csv" }), mode);
+  w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+  sim.run();
+  return { target, w, sim };
+}
+
+describe("TraceReplayWorkload", () => {
+  it("replays as recorded: each IO at its trace time (scaled by speed), whatever the device latency", () => {
+    const { target, w } = replay({ kind: "timed", speed: 1 });
+    expect(target.seen.map((s) => s.t)).toEqual([0, 100 * us, 140 * us, 1000 * us]);
+    expect(target.seen.map((s) => [s.lba, s.sectors, s.isRead])).toEqual([
+      [0, 8, true],
+      [8, 16, false],
+      [(1 << 30) / 512, 1, true],
+      [16, 8, true],
+    ]);
+    expect(target.maxInFlight).toBe(2); // 100 and 140 µs overlap under a 50 µs device
+    expect(w.finished).toBe(true);
+    expect(w.stats.completed).toBe(4);
+    expect(replay({ kind: "timed", speed: 2 }).target.seen.map((s) => s.t)).toEqual([0, 50 * us, 70 * us, 500 * us]);
+  });
+
+  it("replays closed loop at a given depth: timestamps ignored, depth IOs in flight", () => {
+    const { target, sim } = replay({ kind: "closed", depth: 2 });
+    expect(target.seen.map((s) => s.t)).toEqual([0, 0, 50 * us, 50 * us]);
+    expect(target.maxInFlight).toBe(2);
+    expect(sim.now).toBe(100 * us);
+  });
+
+  it("folds addresses beyond a small target into it", () => {
+    const { target } = replay({ kind: "closed", depth: 1 }, 1000);
+    for (const s of target.seen) expect(s.lba + s.sectors).toBeLessThanOrEqual(1000);
+    expect(target.seen[2].lba).toBe(((1 << 30) / 512) % 1000);
+  });
+
+  it("rejects bad modes", () => {
+    expect(() => new TraceReplayWorkload(new MsrReader(textSource(trace), { name: "t" }), { kind: "closed", depth: 0 })).toThrow(/depth/);
+    expect(() => new TraceReplayWorkload(new MsrReader(textSource(trace), { name: "t" }), { kind: "timed", speed: 0 })).toThrow(/speed/);
+  });
+});

@@ -1,0 +1,125 @@
+import { StorageErrors } from "../errors.js";
+import type { IoRequest } from "../io.js";
+import { sharedKind } from "../iostack/event-kinds.js";
+import { WorkloadBase, type WorkloadContext } from "../workload/workload.js";
+import { newTraceRecord, type TraceReader, type TraceRecord } from "./record.js";
+
+/**
+ * How a trace is replayed:
+ * - `timed`: as recorded — each IO is issued at its recorded time (relative to
+ *   the trace's first IO) divided by `speed`, whatever the device does (open
+ *   loop); IOs of a format without a clock go back to back;
+ * - `closed`: as fast as possible — `depth` IOs kept outstanding, the next
+ *   trace IO issued when one completes (timestamps ignored).
+ */
+export type ReplayMode = { kind: "timed"; speed: number } | { kind: "closed"; depth: number };
+
+export interface TraceReplayOptions {
+  /** Stop after this many IOs (0 = the whole trace). */
+  maxIos?: number;
+  /**
+   * Addresses beyond the target are folded into it (lba modulo the target's
+   * capacity, then clamped so the IO fits) — the usual way to replay a trace
+   * of a big volume on a smaller model — or rejected ("error").
+   */
+  outOfRange?: "wrap" | "error";
+}
+
+/**
+ * Replays a trace file (any `TraceReader`) as a workload. Reads the trace
+ * lazily, one record ahead, so memory stays constant however long the trace.
+ */
+export class TraceReplayWorkload extends WorkloadBase {
+  /** True once the trace (or `maxIos`) is exhausted. */
+  finished = false;
+  private readonly rec: TraceRecord = newTraceRecord();
+  private havePending = false;
+  private startNs = 0;
+  private kindIssue = 0;
+  private readonly maxIos: number;
+  private readonly wrap: boolean;
+  private taken = 0;
+
+  constructor(
+    private readonly reader: TraceReader,
+    readonly mode: ReplayMode,
+    options: TraceReplayOptions = {},
+    name = "trace-replay",
+  ) {
+    super(name);
+    if (mode.kind === "timed" && !(mode.speed > 0 && Number.isFinite(mode.speed)))
+      throw StorageErrors.badConfig("trace replay", `speed must be a finite number > 0, got ${mode.speed}`);
+    if (mode.kind === "closed" && !(Number.isInteger(mode.depth) && mode.depth >= 1))
+      throw StorageErrors.badConfig("trace replay", `closed-loop depth must be an integer >= 1, got ${mode.depth}`);
+    this.maxIos = options.maxIos ?? 0;
+    this.wrap = (options.outOfRange ?? "wrap") === "wrap";
+  }
+
+  protected onStart(ctx: WorkloadContext): void {
+    this.startNs = ctx.sim.now;
+    this.kindIssue = sharedKind(ctx.sim, "storage.trace-replay.issue", onIssueEvent);
+    if (this.mode.kind === "closed") {
+      for (let i = 0; i < this.mode.depth; i++) if (!this.issueNext()) break;
+    } else this.scheduleNext();
+  }
+
+  protected onCompleted(_req: IoRequest): void {
+    if (this.mode.kind === "closed" && !this.stopped) this.issueNext();
+  }
+
+  /** Reads the next record into `rec`; false at the end. */
+  private pull(): boolean {
+    if (this.havePending) return true;
+    if (this.finished || (this.maxIos > 0 && this.taken >= this.maxIos) || !this.reader.next(this.rec)) {
+      this.finished = true;
+      return false;
+    }
+    this.taken++;
+    this.havePending = true;
+    return true;
+  }
+
+  /** @internal issues the pending record now (closed loop, or a timed record whose time has come). */
+  issueNext(): boolean {
+    if (this.stopped || !this.pull()) return false;
+    this.havePending = false;
+    const ctx = this.ctx as WorkloadContext;
+    const cap = ctx.target.capacitySectors;
+    const r = this.rec;
+    let lba = r.lba;
+    let sectors = r.sectors;
+    if (lba + sectors > cap) {
+      if (!this.wrap)
+        throw StorageErrors.badConfig(
+          "trace replay",
+          `trace line ${r.line}: IO [${lba}, +${sectors}) is beyond the target's ${cap} sectors`,
+        );
+      if (sectors > cap) sectors = cap;
+      lba = lba % cap;
+      if (lba + sectors > cap) lba = cap - sectors;
+    }
+    this.issue(lba, sectors, r.isRead);
+    return true;
+  }
+
+  /** @internal timed mode: issue what is due and schedule the next record. */
+  scheduleNext(): void {
+    if (this.stopped) return;
+    const ctx = this.ctx as WorkloadContext;
+    const speed = (this.mode as { speed: number }).speed;
+    for (;;) {
+      if (!this.pull()) return;
+      // Whole ns, as the simulation keeps time: an unrounded due time could never be reached.
+      const due = this.rec.issueNs < 0 ? ctx.sim.now : Math.round(this.startNs + this.rec.issueNs / speed);
+      if (due > ctx.sim.now) {
+        ctx.sim.scheduleAt(due, this.kindIssue, 0, this);
+        return;
+      }
+      this.issueNext();
+    }
+  }
+}
+
+function onIssueEvent(_num: number, obj: unknown): void {
+  (obj as TraceReplayWorkload).scheduleNext();
+}
