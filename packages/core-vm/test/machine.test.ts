@@ -110,3 +110,17 @@ describe("time", () => {
     expect(u(m, T2)).toBe(30);
   });
 });
+
+describe("entry state", () => {
+  it("registers at the ELF entry are those QEMU 7.2's reset vector leaves (t0, a0, a1, a2)", () => {
+    const m = new Machine();
+    m.loadElf(guest("hello"));
+    expect(m.hart.x[5] >>> 0).toBe(m.hart.pc >>> 0);
+    expect(m.hart.x[10]).toBe(0);
+    expect(m.hart.x[11] >>> 0).toBe(0x87e00000);
+    expect(m.hart.x[12]).toBe(0x1028);
+    expect(m.hart.mip & 0x80).toBe(0); // MTIP follows mtimecmp = 0 once the machine runs
+    m.run(1);
+    expect(m.hart.mip & 0x80).toBe(0x80);
+  });
+});

@@ -34,6 +34,11 @@ export interface MachineOptions {
 export type RunStop = "exit" | "budget" | "event" | "halt";
 
 const CONSOLE_INITIAL = 4096;
+/** QEMU places the device tree at (end of RAM - its size) rounded down to 2 MiB; its size is a few KiB. */
+const FDT_ALIGN = 2 * 1024 * 1024;
+const FDT_SIZE_ESTIMATE = 0x2000;
+/** Address of QEMU's `fw_dynamic_info` in the `virt` reset ROM, passed in a2. */
+const QEMU_FW_DYNAMIC_INFO = 0x1028;
 
 /**
  * A machine's state without its RAM (the memory image travels separately,
@@ -125,10 +130,11 @@ export class Machine {
   }
 
   /**
-   * Loads a parsed image and resets the hart to its entry in M mode. Like
-   * QEMU's reset vector, a0 = mhartid (0) and a1 = the device-tree address
-   * QEMU would pass (vmlab provides no device tree; the value is kept for
-   * programs that print it).
+   * Loads a parsed image and points the hart at its entry in M mode, with
+   * the registers QEMU 7.2's reset vector leaves there: t0 = entry, a0 =
+   * mhartid (0), a1 = where QEMU puts the device tree (2 MiB-aligned, just
+   * below the end of RAM; vmlab provides no device tree), a2 = QEMU's
+   * `fw_dynamic_info` address (0x1028).
    */
   load(image: ElfImage): void {
     for (const s of image.segments) {
@@ -139,7 +145,12 @@ export class Machine {
     }
     this.hart.cache.flushAll();
     this.hart.pc = image.entry | 0;
+    const ramEnd = this.ram.base + this.ram.size;
+    const fdt = Math.max(this.ram.base, Math.floor((ramEnd - FDT_SIZE_ESTIMATE) / FDT_ALIGN) * FDT_ALIGN);
+    this.hart.x[5] = image.entry | 0;
     this.hart.x[10] = 0;
+    this.hart.x[11] = fdt | 0;
+    this.hart.x[12] = QEMU_FW_DYNAMIC_INFO;
   }
 
   /** Saves the hart, devices and clock (not RAM: read `ram.u8` for the memory image). */
