@@ -30,6 +30,8 @@ export class HddCache {
   private raBound = 0;
   hits = 0;
   misses = 0;
+  /** How far a stream may run ahead of its oldest buffered sector: half the cache. */
+  private readonly streamReach: number;
 
   constructor(
     readonly segments: number,
@@ -39,6 +41,7 @@ export class HddCache {
     this.segStart = new Float64Array(Math.max(1, segments));
     this.segEnd = new Float64Array(Math.max(1, segments));
     this.segUse = new Float64Array(Math.max(1, segments));
+    this.streamReach = Math.max(segmentSectors, Math.floor((segments * segmentSectors) / 2));
   }
 
   /**
@@ -49,6 +52,18 @@ export class HddCache {
   lookupRead(lba: number, n: number, now: number): number {
     const end = lba + n;
     const ra = this.ra;
+    // A read starting at most one read-ahead past the window continues the stream: the head keeps
+    // reading through (sequential-stream detection: how a drive serves a deep queue of sequential
+    // reads at the media rate). The stream may run up to half the cache ahead of its oldest sector.
+    if (
+      ra >= 0 &&
+      lba >= this.raBaseLba &&
+      end > this.raLimit &&
+      lba <= this.raLimit + this.readAheadSectors &&
+      end - this.segStart[ra] <= this.streamReach &&
+      end <= this.raBound
+    )
+      this.raLimit = end;
     if (ra >= 0 && lba >= this.segStart[ra] && end <= this.raLimit) {
       this.hits++;
       this.segUse[ra] = ++this.useClock;
@@ -56,7 +71,7 @@ export class HddCache {
       // Slide the window: keep reading ahead of the consumer.
       const want = Math.min(this.raBound, end + this.readAheadSectors);
       if (want > this.raLimit) this.raLimit = want;
-      if (this.raLimit - this.segStart[ra] > this.segmentSectors) this.segStart[ra] = this.raLimit - this.segmentSectors;
+      if (this.raLimit - this.segStart[ra] > this.streamReach) this.segStart[ra] = this.raLimit - this.streamReach;
       if (lba < this.segStart[ra]) this.segStart[ra] = lba;
       const ready = this.raBaseTime + (end - this.raBaseLba) * this.raSectorNs;
       return Math.max(ready, now);
@@ -74,7 +89,7 @@ export class HddCache {
 
   /** Like `lookupRead` but only for the active read-ahead stream (queued commands re-checked when a stream starts). */
   lookupReadQuiet(lba: number, n: number, now: number): number {
-    if (this.ra < 0 || lba < this.raBaseLba || lba + n > this.raLimit) return -1;
+    if (this.ra < 0 || lba < this.raBaseLba || lba > this.raLimit + this.readAheadSectors) return -1;
     return this.lookupRead(lba, n, now);
   }
 

@@ -61,6 +61,13 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(outer.hdd.cache.hits).toBeGreaterThan(outer.hdd.mediaOps * 5);
   });
 
+  it("a deep queue of sequential reads still streams at the media rate (sequential-stream detection)", () => {
+    for (const size of [65536, 262144]) {
+      const r = measure({ ioSizeBytes: size, readPercent: 100, randomPercent: 0, outstandingIos: 32 }, 1e9);
+      expect(within(r.mbps, 125)).toBe(true);
+    }
+  });
+
   it("queue-depth scaling: QD1 in the 15K class's 175–210 IOPS, deep queues more than double it", () => {
     const iops = [1, 4, 16, 32].map(
       (qd) => measure({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd }, 3e9).iops,

@@ -194,6 +194,14 @@ export class Hdd implements BlockTarget {
 
   /** Queued reads that the new read-ahead stream covers become cache hits (a queued sequential stream). */
   private servePendingFromCache(now: number): void {
+    // Each conversion may extend the stream to the next queued command: repeat until nothing changes.
+    for (let before = -1; before !== this.pending; ) {
+      before = this.pending;
+      this.servePendingPass(now);
+    }
+  }
+
+  private servePendingPass(now: number): void {
     for (let i = 0; i < this.pending; ) {
       const io = this.pIo[i];
       const ready = io.isRead ? this.cache.lookupReadQuiet(io.lba, io.sectors, now) : -1;
