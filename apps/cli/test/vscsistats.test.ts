@@ -59,3 +59,18 @@ describe("vmlab vscsistats", () => {
     expect(missing.stderr).toMatch(/does not exist/);
   });
 });
+
+describe("vmlab run vscsistats-characterize", () => {
+  it("writes a byte-identical results.json for the same seed", async () => {
+    const args = ["--quick", "--set", "durationMs=400", "--set", "traceMaxIos=400", "--seed", "5"];
+    const a = join(tmp(), "A");
+    const b = join(tmp(), "B");
+    expect((await runCli("run", "vscsistats-characterize", ...args, "--out", a)).code).toBe(0);
+    expect((await runCli("run", "vscsistats-characterize", ...args, "--out", b)).code).toBe(0);
+    const ja = readFileSync(join(a, "results.json"));
+    expect(ja.equals(readFileSync(join(b, "results.json")))).toBe(true);
+    const results = JSON.parse(ja.toString()) as { metrics: Record<string, number>; figures: unknown[] };
+    expect(results.metrics["sequential.ioLengthBinShare"]).toBe(1);
+    expect(results.figures).toHaveLength(5);
+  });
+});

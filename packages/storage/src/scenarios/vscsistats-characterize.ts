@@ -10,6 +10,9 @@ const DIGEST = "digest 04-disk-perf-vscsistats.md, acceptance check";
 
 /** 6 significant digits: readable JSON, still deterministic. */
 const r6 = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(6)) : Number.NaN);
+/** A table cell or reference value: not-a-number (nothing measured) becomes null / "n/a", as results.json has no NaN. */
+const cell = (x: number) => (Number.isFinite(x) ? r6(x) : null);
+const ours = (x: number) => (Number.isFinite(x) ? r6(x) : "n/a");
 
 /** Share of a histogram's samples in the bucket whose limit is `limit`. */
 function shareAt(json: VscsiStatsJson, metric: Parameters<typeof histogramOf>[1], limit: number): number {
@@ -40,7 +43,7 @@ function histogramRows(ws: Characterized[]): Table["rows"] {
           bucket,
           limit: last ? `>${h.limits[h.limits.length - 1]}` : String(h.limits[bucket]),
           count,
-          fraction: h.count > 0 ? r6(count / h.count) : 0,
+          fraction: h.count > 0 ? r6(count / h.count) : null,
         });
       });
     });
@@ -76,7 +79,7 @@ export const vscsistatsCharacterize = defineScenario({
     const file = json("trace-file");
     const replay = byId.get("trace-replay") as Characterized;
 
-    const metrics: Record<string, number> = {
+    const measured: Record<string, number> = {
       "sequential.seekPlus1Share": r6(seekPlus1),
       "sequential.ioLengthBinShare": r6(seqLength),
       "random.outstandingBinShare": r6(oioShare),
@@ -91,38 +94,40 @@ export const vscsistatsCharacterize = defineScenario({
       "trace.replay.iops": r6(replay.iops),
       "trace.replay.meanLatencyUs": r6(exactMean(replay, "latency")),
     };
+    // Only what was measured: a metric with no samples (NaN) is left out.
+    const metrics = Object.fromEntries(Object.entries(measured).filter(([, v]) => Number.isFinite(v)));
     const reference: ReferenceValue[] = [
       {
         what: `sequential ${c.sequentialIoKiB} KiB reads: share of seek distances at +1`,
         paper: "≈ 100%",
-        ours: r6(seekPlus1),
+        ours: ours(seekPlus1),
         source: DIGEST + " 2",
         note: "Iometer wraps to the region start once per pass: one non-+1 seek per pass",
       },
       {
         what: `sequential ${c.sequentialIoKiB} KiB reads: share of IO lengths in the ${c.sequentialIoKiB * 1024} bucket`,
         paper: "100%",
-        ours: r6(seqLength),
+        ours: ours(seqLength),
         source: DIGEST + " 2",
       },
       {
         what: `random ${c.randomIoKiB} KiB reads at ${c.randomOutstandingIos} OIO: share of outstanding IOs in the ${c.randomOutstandingIos} bucket`,
         paper: "≈ 100%",
-        ours: r6(oioShare),
+        ours: ours(oioShare),
         source: DIGEST + " 2",
         note: "the first IOs of the run ramp up from 1",
       },
       {
         what: `random ${c.randomIoKiB} KiB reads at ${c.randomOutstandingIos} OIO: mean latency vs Little's law OIO / IOPS`,
-        paper: r6(littleUs),
-        ours: r6(latencyUs),
+        paper: ours(littleUs),
+        ours: ours(latencyUs),
         unit: "µs",
         source: DIGEST + " 2",
       },
       {
         what: `open-loop Poisson at ${c.poissonIops} IOPS: mean interarrival vs 1/λ`,
         paper: r6(1e6 / c.poissonIops),
-        ours: r6(interarrivalUs),
+        ours: ours(interarrivalUs),
         unit: "µs",
         source: DIGEST + " 3",
       },
@@ -140,10 +145,10 @@ export const vscsistatsCharacterize = defineScenario({
         workload: w.id,
         label: w.label,
         ios: w.stats.ios,
-        iops: r6(w.iops),
-        virtualSeconds: r6(w.seconds),
-        meanLatencyUs: r6(exactMean(w, "latency")),
-        meanInterarrivalUs: r6(exactMean(w, "interarrival")),
+        iops: cell(w.iops),
+        virtualSeconds: cell(w.seconds),
+        meanLatencyUs: cell(exactMean(w, "latency")),
+        meanInterarrivalUs: cell(exactMean(w, "interarrival")),
       })),
     };
     const histograms: Table = {
