@@ -50,9 +50,10 @@ export const flowControl = defineScenario({
         scheduler: control === "none" || control === "static" ? "fcfs" : "sfq",
         fixedDepth: depths ? depths[i] : 32,
       }));
-    // 1. Static per-host queue depths.
+    // 1. Static per-host queue depths, with interleaved disks so that only the depth differs between hosts.
     tick();
-    const stat = summarize(runCluster(clusterSpec(c, hosts("static", c.staticDepths), c.durationS, seed)), c.measureFromS, c.durationS);
+    const even = { ...c, placement: "interleaved" as const };
+    const stat = summarize(runCluster(clusterSpec(even, hosts("static", c.staticDepths), c.durationS, seed)), c.measureFromS, c.durationS);
     // 2. Latency vs total outstanding IOs, no control.
     const sweep = c.oioSweep.map((oio) => {
       tick();
@@ -62,7 +63,7 @@ export const flowControl = defineScenario({
         scheduler: "fcfs" as const,
         fixedDepth: Math.max(32, oio),
       }));
-      const s = summarize(runCluster(clusterSpec(c, h, c.sweepDurationS, seed)), c.sweepDurationS / 4, c.sweepDurationS);
+      const s = summarize(runCluster(clusterSpec(even, h, c.sweepDurationS, seed)), c.sweepDurationS / 4, c.sweepDurationS);
       return { total_oio: oio * c.hosts, iops: round(s.totalIops, 1), latency_ms: round(s.latencyMs) };
     });
     // 3. Local latency (SPEED'08) vs the cluster average (PARDA), same workload and seed.
