@@ -173,17 +173,15 @@ export class VscsiStats {
       return;
     }
     // Order does not matter: entries 0..n-1 are the valid ones (the ring fills from 0).
+    // Branch-free minimum over key = 2|d| - (d > 0): the smallest |d| wins, and
+    // between +d and -d the positive one (its key is one less).
     const recent = this.recentLastLbn;
-    let best = lba - recent[0];
-    let bestAbs = best < 0 ? -best : best;
-    for (let i = 1; i < n; i++) {
+    let bestKey = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
       const d = lba - recent[i];
-      const a = d < 0 ? -d : d;
-      if (a < bestAbs || (a === bestAbs && d > best)) {
-        bestAbs = a;
-        best = d;
-      }
+      bestKey = Math.min(bestKey, Math.abs(d) * 2 - (d > 0 ? 1 : 0));
     }
+    const best = bestKey % 2 === 1 ? (bestKey + 1) / 2 : 0 - bestKey / 2; // 0 - x: never -0
     this.seekDistanceClosest16.record(best);
   }
 
