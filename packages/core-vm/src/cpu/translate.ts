@@ -5,13 +5,17 @@ import type { Hart } from "./hart.js";
 import { mulh, mulhsu, mulhu } from "./mul.js";
 
 /**
- * The block translator: turns a straight-line run of guest instructions into
- * the source of one JS function, compiled once (TinyEMU/rvemu-style
+ * The block translator: turns a run of guest instructions within one page
+ * into the source of one JS function, compiled once (TinyEMU/rvemu-style
  * pre-decoding taken one step further, so V8 optimises guest code like any
- * hot JS). Conditional branches are side exits; a branch back to the block's
- * first instruction becomes a loop inside the function while the budget
- * allows. Every exit sets `c.pc` and returns the instructions retired, so
- * the count stays exact.
+ * hot JS). A block is a small region: it continues past conditional
+ * branches, and past unconditional jumps while an earlier branch targets
+ * code further on. Branches and jumps to an instruction inside the block are
+ * internal jumps of a `switch` state machine (loops and if/else bodies run
+ * without leaving the function); others are exits. Every exit sets `c.pc`
+ * and returns the instructions retired, so the count stays exact, and a
+ * backward internal jump continues only while another full pass fits in the
+ * budget.
  *
  * In the fast variant a RAM access is an inline bounds check and a
  * typed-array access; everything else (MMIO, misaligned, PMP, faults) calls
@@ -45,11 +49,11 @@ interface Emitter {
   dirty: boolean;
   access: boolean;
   start: number;
-  /** Set when the block loops back to its start; replaced by the block length at the end. */
-  loops: boolean;
+  /** Instructions in the block. */
+  len: number;
+  /** Instruction indices that some branch or jump in the block targets: internal jumps go there. */
+  labels: Set<number>;
 }
-
-const LEN = "__LEN__";
 
 /**
  * Translates up to `maxLen` instructions starting at `pc` for the hart's
@@ -58,6 +62,15 @@ const LEN = "__LEN__";
  */
 export function translate(h: Hart, pc: number, maxLen: number): Block | null {
   const ram = h.ram;
+  const startOff = (pc ^ -2147483648) >>> 0;
+  const insns = scan(h, pc, startOff, maxLen);
+  const len = insns.length;
+  if (len === 0) return null;
+  const labels = new Set<number>();
+  for (let k = 0; k < len; k++) {
+    const t = targetIndex(insns[k], k);
+    if (t !== null && t >= 0 && t < len) labels.add(t);
+  }
   const e: Emitter = {
     out: [],
     fast: h.variant === VARIANT_FAST,
@@ -65,28 +78,20 @@ export function translate(h: Hart, pc: number, maxLen: number): Block | null {
     dirty: ram.dirtyPages !== null,
     access: ram.accessedPages !== null,
     start: pc,
-    loops: false,
+    len,
+    labels,
   };
-  const startOff = (pc ^ -2147483648) >>> 0;
-  const pageEnd = (startOff | 4095) + 1;
-  let k = 0;
-  let ended = false;
+  const region = labels.size > 0;
   if (e.access) e.out.push(`acc[${startOff >>> 12}] = 1;`);
-  while (k < maxLen) {
-    const off = startOff + 4 * k;
-    if (off >= pageEnd || off >= ram.size) break;
-    const ipc = (pc + 4 * k) | 0;
-    if (!h.fetchAllowed(ipc)) break;
-    const insn = ram.i32[off >>> 2];
-    ended = emit(e, insn, ipc, k);
-    k++;
-    if (ended) break;
+  if (region) e.out.push("for (;;) { switch (s) {\ncase 0:");
+  let falls = true;
+  for (let k = 0; k < len; k++) {
+    if (k > 0 && labels.has(k)) e.out.push(`case ${k}:`);
+    falls = !emit(e, insns[k], (pc + 4 * k) | 0, k);
   }
-  if (k === 0) return null;
-  if (!ended) e.out.push(`c.pc = ${(pc + 4 * k) | 0}; return n + ${k};`);
-  let body = e.out.join("\n").replaceAll(LEN, String(k));
-  if (e.loops) body = `for (;;) {\n${body}\n}`;
-  const src = `return function block(budget) {\nlet n = 0, a = 0, o = 0, v = 0, t = 0;\n${body}\n};`;
+  if (falls) e.out.push(`c.pc = ${(pc + 4 * len) | 0}; return n + ${len};`);
+  if (region) e.out.push("}}");
+  const src = `return function block(budget) {\nlet n = 0, s = 0, a = 0, o = 0, v = 0, t = 0;\n${e.out.join("\n")}\n};`;
   const factory = new Function(...PARAMS, src) as (...args: unknown[]) => (budget: number) => number;
   const fn = factory(
     h,
@@ -103,7 +108,54 @@ export function translate(h: Hart, pc: number, maxLen: number): Block | null {
     mulhsu,
     mulhu,
   );
-  return { fn, len: k };
+  return { fn, len };
+}
+
+/** Branch or JAL target as an instruction index relative to the block start (k = this instruction's index), else null. */
+function targetIndex(insn: number, k: number): number | null {
+  const opcode = insn & 0x7f;
+  let imm: number;
+  if (opcode === 0x63) imm = branchOffset(insn);
+  else if (opcode === 0x6f) imm = jalOffset(insn);
+  else return null;
+  if ((imm & 3) !== 0) return null;
+  return k + imm / 4;
+}
+
+const branchOffset = (insn: number) =>
+  sext(((insn >>> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1), 13);
+const jalOffset = (insn: number) =>
+  sext(((insn >>> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1), 21);
+
+/** Opcodes that never end a block by themselves (everything but jumps and SYSTEM/FENCE.I/unknown). */
+const STRAIGHT = new Set([0x37, 0x17, 0x63, 0x03, 0x23, 0x13, 0x33, 0x2f]);
+
+/**
+ * Chooses the block's instructions: a straight run within one page that
+ * continues past conditional branches, and past an unconditional jump while
+ * an earlier branch targets code further on (an if/else or loop body);
+ * SYSTEM instructions, FENCE.I and unknown opcodes end it.
+ */
+function scan(h: Hart, pc: number, startOff: number, maxLen: number): number[] {
+  const ram = h.ram;
+  const pageEnd = (startOff | 4095) + 1;
+  const insns: number[] = [];
+  let furthest = -1;
+  for (let k = 0; k < maxLen; k++) {
+    const off = startOff + 4 * k;
+    if (off >= pageEnd || off >= ram.size || !h.fetchAllowed((pc + 4 * k) | 0)) break;
+    const insn = ram.i32[off >>> 2];
+    insns.push(insn);
+    const t = targetIndex(insn, k);
+    if (t !== null && t > furthest) furthest = t;
+    const opcode = insn & 0x7f;
+    if (opcode === 0x6f || opcode === 0x67) {
+      if (furthest <= k) break;
+    } else if (opcode === 0x0f) {
+      if (((insn >>> 12) & 7) !== 0) break;
+    } else if (!STRAIGHT.has(opcode)) break;
+  }
+  return insns;
 }
 
 /** Emits one instruction; returns true if it ends the block. */
@@ -254,11 +306,16 @@ function emit(e: Emitter, insn: number, pc: number, k: number): boolean {
   }
 }
 
-/** A taken jump: loops inside the block when it targets the block's start and the budget allows another full pass. */
+/**
+ * A taken jump. Inside the block it is an internal jump: `n` is kept so that
+ * `n + k` is the count retired before instruction k, and a backward jump
+ * continues only while another full pass fits in the budget.
+ */
 function jumpTo(e: Emitter, target: number, k: number): void {
-  if (target === e.start) {
-    e.loops = true;
-    e.out.push(`n += ${k + 1}; if (n + ${LEN} <= budget) continue; c.pc = ${target}; return n;`);
+  const t = (target - e.start) / 4;
+  if (Number.isInteger(t) && t >= 0 && t < e.len && e.labels.has(t)) {
+    const guard = t <= k ? `if (n + ${t + e.len} > budget) { c.pc = ${target}; return n + ${t}; } ` : "";
+    e.out.push(`n += ${k + 1 - t}; ${guard}s = ${t}; continue;`);
   } else {
     e.out.push(`c.pc = ${target}; return n + ${k + 1};`);
   }
