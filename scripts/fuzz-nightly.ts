@@ -5,6 +5,7 @@
  * instruction at which the machines diverge.
  *
  *   npm run fuzz:nightly -- [--seeds N] [--start S] [--batch B] [--max-disagreements K] [--tolerate amo-fault-cause] [--skip-faulting-atomics]
+ *   npm run fuzz:nightly -- --ci-config      # with CI's interim options (CI_FUZZ in test-utils)
  *   npm run fuzz:nightly -- --update-golden   # re-record guest/expected/fuzz-1-250.*
  *
  * Exit codes: 0 all agree, 1 a disagreement, 2 QEMU not installed / bad usage.
@@ -17,6 +18,7 @@ import { bootElf } from "@vmlab/core-vm";
 import {
   buildBatchElf,
   CI_FUZZ,
+  type FuzzOptions,
   formatDisagreement,
   formatProgram,
   fuzzCompare,
@@ -26,6 +28,7 @@ import {
   qemuAvailable,
   qemuRunner,
   repoRoot,
+  type Tolerance,
 } from "@vmlab/test-utils";
 
 const { values } = parseArgs({
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     "update-golden": { type: "boolean", default: false },
     tolerate: { type: "string", multiple: true, default: [] },
     "skip-faulting-atomics": { type: "boolean", default: false },
+    "ci-config": { type: "boolean", default: false },
   },
 });
 
@@ -61,7 +65,10 @@ const vmlab: MachineRunner = (elf) => {
 
 if (values["update-golden"]) {
   const seeds = CI_FUZZ.goldenSeeds;
-  const elf = buildBatchElf(seeds.map((s) => generateProgram(s, CI_FUZZ.generator)));
+  const elf = buildBatchElf(
+    seeds.map((s) => generateProgram(s, CI_FUZZ.generator)),
+    CI_FUZZ.harness,
+  );
   const out = await qemuRunner()(elf);
   if (!out || parseDumps(out.console).size !== seeds.length) {
     console.error("QEMU did not print a dump for every program; not updating");
@@ -77,21 +84,27 @@ if (values["update-golden"]) {
 const start = toInt("start", values.start);
 const count = toInt("seeds", values.seeds);
 const seeds = Array.from({ length: count }, (_, i) => start + i);
+/** CI's interim options with --ci-config, else everything on and strict unless told otherwise. */
+function comparisonOptions(): Pick<FuzzOptions, "generator" | "harness" | "tolerate"> {
+  if (values["ci-config"]) return { generator: CI_FUZZ.generator, harness: CI_FUZZ.harness, tolerate: CI_FUZZ.tolerate };
+  const tolerate = (values.tolerate ?? []).map((t): Tolerance => {
+    if (t !== "amo-fault-cause") {
+      console.error(`unknown --tolerate ${t}; known: amo-fault-cause`);
+      process.exit(2);
+    }
+    return t;
+  });
+  return { generator: { faultingAtomics: !values["skip-faulting-atomics"] }, tolerate };
+}
+
 const t0 = process.hrtime.bigint();
 const report = await fuzzCompare({
   seeds,
   reference: qemuRunner(),
   candidate: vmlab,
   batchSize: Math.max(1, toInt("batch", values.batch)),
-  generator: { faultingAtomics: !values["skip-faulting-atomics"] },
   maxDisagreements: Math.max(1, toInt("max-disagreements", values["max-disagreements"])),
-  tolerate: (values.tolerate ?? []).map((t) => {
-    if (t !== "amo-fault-cause") {
-      console.error(`unknown --tolerate ${t}; known: amo-fault-cause`);
-      process.exit(2);
-    }
-    return t;
-  }),
+  ...comparisonOptions(),
   onBatch: (done, total) => {
     if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} programs compared`);
     else if (done === total || (done / Math.max(1, toInt("batch", values.batch))) % 20 === 0)

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { runQemu } from "../qemu.js";
 import { describeDumpDifference, parseDumps } from "./dump.js";
 import { type GeneratorOptions, generateProgram } from "./generator.js";
-import { buildBatchElf } from "./harness.js";
+import { buildBatchElf, type HarnessOptions } from "./harness.js";
 import { encodeBody, type FuzzInsn, type FuzzProgram, truncateProgram } from "./program.js";
 import { normalizeDump, type Tolerance } from "./tolerance.js";
 
@@ -71,6 +71,8 @@ export interface FuzzOptions {
   /** Look for each disagreement's first diverging instruction (default true). */
   bisect?: boolean;
   onBatch?: (done: number, total: number) => void;
+  /** Harness options for every batch (and for bisection). */
+  harness?: HarnessOptions;
   /** Generator options for every program (and for bisection). */
   generator?: GeneratorOptions;
   /** Known differences to ignore (see tolerance.ts); default none. */
@@ -85,7 +87,7 @@ export async function fuzzCompare(options: FuzzOptions): Promise<FuzzReport> {
   for (let start = 0; start < options.seeds.length; start += batchSize) {
     const seeds = options.seeds.slice(start, start + batchSize);
     const programs = seeds.map((s) => generateProgram(s, options.generator));
-    const elf = buildBatchElf(programs);
+    const elf = buildBatchElf(programs, options.harness);
     const expected = await options.reference(elf);
     if (expected === null) {
       report.referenceMissing = true;
@@ -113,7 +115,9 @@ export async function fuzzCompare(options: FuzzOptions): Promise<FuzzReport> {
         expectedLine: ed?.line ?? null,
         gotLine: gd?.line ?? null,
       };
-      if (options.bisect ?? true) d.firstInstruction = await bisect(programs[i], options.reference, options.candidate, tolerate);
+      if (options.bisect ?? true) {
+        d.firstInstruction = await bisect(programs[i], options.reference, options.candidate, tolerate, options.harness);
+      }
       report.disagreements.push(d);
       if (report.disagreements.length >= maxDisagreements) return report;
     }
@@ -131,9 +135,10 @@ export async function bisect(
   reference: MachineRunner,
   candidate: MachineRunner,
   tolerate: readonly Tolerance[] = [],
+  harness: HarnessOptions = {},
 ): Promise<Disagreement["firstInstruction"]> {
   const prefixes = Array.from({ length: program.body.length + 1 }, (_, k) => truncateProgram(program, k));
-  const elf = buildBatchElf(prefixes);
+  const elf = buildBatchElf(prefixes, harness);
   const e = await reference(elf);
   const g = await candidate(elf);
   if (!e || !g) return undefined;

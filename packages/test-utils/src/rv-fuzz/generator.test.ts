@@ -63,6 +63,17 @@ describe("random program generator", () => {
     );
   });
 
+  it("runs about a quarter of the bodies in U mode, chosen without changing the body", () => {
+    const programs = Array.from({ length: 400 }, (_, s) => generateProgram(s));
+    const user = programs.filter((p) => p.userMode).length;
+    expect(user).toBeGreaterThan(60);
+    expect(user).toBeLessThan(140);
+    const allM = generateProgram(7, { userModeShare: 0 });
+    const p7 = generateProgram(7);
+    expect(allM.userMode).toBe(false);
+    expect(encodeBody(allM.body)).toEqual(encodeBody(p7.body));
+  });
+
   it("covers the instruction classes the fuzzer promises", () => {
     const text = Array.from({ length: 300 }, (_, s) =>
       generateProgram(s)

@@ -73,6 +73,12 @@ export interface GeneratorOptions {
    * spec asks for 6/7; vmlab follows QEMU (docs/guests.md).
    */
   faultingAtomics?: boolean;
+  /**
+   * Share of programs whose body runs in U mode (default 0.25): PMP lets U
+   * mode use RAM, so CSR accesses, M-only instructions and unmapped addresses
+   * trap from U mode instead.
+   */
+  userModeShare?: number;
   /** Number of items (an item is 1–5 instructions); default 24..48. */
   minItems?: number;
   maxItems?: number;
@@ -90,7 +96,9 @@ export function generateProgram(seed: number, options: GeneratorOptions = {}): F
     g.item();
   }
   g.resolveTargets();
-  return { seed, initRegs, scratchSeed: rng.u32() | 1, body: g.body };
+  // A separate stream, so the choice of mode leaves the program itself unchanged.
+  const userMode = new FuzzRng(seed ^ 0x0005_e7a5).chance(options.userModeShare ?? 0.25);
+  return { seed, initRegs, scratchSeed: rng.u32() | 1, userMode, body: g.body };
 }
 
 class Builder {

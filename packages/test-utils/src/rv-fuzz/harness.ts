@@ -8,6 +8,12 @@
  *
  * (all hex). Then the test finisher ends the run with exit code 0. The trap
  * handler logs mcause/mepc/mtval and resumes at mepc + 4.
+ *
+ * A U-mode program's body is entered by mret with mstatus.MPP = U (PMP gives
+ * U mode RWX on RAM except the scratch region's last 64 bytes, which are
+ * read-only: stores and AMOs there fault) and ends with an `ecall` whose address the
+ * harness stores in the trap area: the handler recognises it, does not log
+ * it, and returns to M mode for the dump.
  */
 import { Asm } from "./asm.js";
 import { wordsToBytes, writeElf32 } from "./elf-writer.js";
@@ -18,6 +24,8 @@ import {
   FINISHER_BASE,
   REG_SAVE,
   SCRATCH_BASE,
+  SCRATCH_READ_ONLY,
+  SCRATCH_READ_ONLY_BYTES,
   SCRATCH_WORDS,
   TRAP_AREA,
   TRAP_LOG_MAX,
@@ -43,6 +51,14 @@ const S2 = 18,
   T3 = 28,
   T5 = 30,
   T6 = 31;
+const CSR_MSTATUS = 0x300,
+  CSR_PMPCFG0 = 0x3a0,
+  CSR_PMPADDR0 = 0x3b0;
+const MSTATUS_MPP = 0x1800;
+const PMP_RAM_NAPOT = (0x8000_0000 >>> 2) | ((0x1000_0000 >>> 3) - 1);
+const PMP_SCRATCH_RO_NAPOT = (SCRATCH_READ_ONLY >>> 2) | ((SCRATCH_READ_ONLY_BYTES >>> 3) - 1);
+const PMP_CFG_NAPOT_RWX = 0x1f;
+const PMP_CFG_NAPOT_R = 0x19;
 const CSR_MTVEC = 0x305,
   CSR_MSCRATCH = 0x340,
   CSR_MEPC = 0x341,
@@ -54,10 +70,26 @@ const csrr = (rd: number, csr: number) => E.csr("csrrs", rd, csr, 0);
 const addi = (rd: number, rs: number, imm: number) => E.opImm("addi", rd, rs, imm);
 const mv = (rd: number, rs: number) => addi(rd, rs, 0);
 
-export function buildBatchElf(programs: readonly FuzzProgram[]): Uint8Array {
+export interface HarnessOptions {
+  /**
+   * Make the scratch region's last 64 bytes read-only for U mode with a PMP
+   * entry (default true). Its boundary also tests the PMP rule that an access
+   * only partly inside an entry fails — in M mode too.
+   */
+  readOnlyScratch?: boolean;
+}
+
+export function buildBatchElf(programs: readonly FuzzProgram[], options: HarnessOptions = {}): Uint8Array {
   const a = new Asm(CODE_BASE);
   a.la(T0, "trap").emit(csrw(CSR_MTVEC, T0));
   a.li(T0, TRAP_AREA).emit(csrw(CSR_MSCRATCH, T0));
+  // PMP for U-mode bodies: entry 0 makes the scratch region's last 64 bytes
+  // read-only, entry 1 gives RWX on 256 MiB from 0x80000000 (RAM).
+  // Without the read-only entry, entry 0 is off (pmpcfg 0) and entry 1 covers everything.
+  const readOnly = options.readOnlyScratch ?? true;
+  a.li(T0, PMP_SCRATCH_RO_NAPOT).emit(csrw(CSR_PMPADDR0, T0));
+  a.li(T0, PMP_RAM_NAPOT).emit(csrw(CSR_PMPADDR0 + 1, T0));
+  a.li(T0, (PMP_CFG_NAPOT_RWX << 8) | (readOnly ? PMP_CFG_NAPOT_R : 0)).emit(csrw(CSR_PMPCFG0, T0));
   for (let i = 0; i < programs.length; i++) emitProgram(a, programs[i], i);
   // All done: SiFive test finisher, pass.
   a.li(T0, FINISHER_BASE)
@@ -75,8 +107,19 @@ export function buildBatchElf(programs: readonly FuzzProgram[]): Uint8Array {
 function emitProgram(a: Asm, p: FuzzProgram, index: number): void {
   a.emit(E.ecall());
   a.li(A0, p.scratchSeed | 1).call("reset_state");
+  if (p.userMode) {
+    a.la(T0, `exit_${index}`)
+      .li(T1, TRAP_AREA)
+      .emit(E.store("sw", T0, T1, 12));
+    a.la(T0, `body_${index}`).emit(csrw(CSR_MEPC, T0));
+    a.li(T0, MSTATUS_MPP).emit(E.csr("csrrc", 0, CSR_MSTATUS, T0));
+  }
   for (let r = 1; r < 32; r++) a.li(r, p.initRegs[r]);
+  if (p.userMode) a.emit(E.mret());
+  a.label(`body_${index}`);
   a.emit(...encodeBody(p.body));
+  a.label(`exit_${index}`);
+  if (p.userMode) a.emit(E.ecall());
   // Epilogue: park t0 in mscratch, save every register, restore mscratch.
   a.emit(csrw(CSR_MSCRATCH, T0));
   a.li(T0, REG_SAVE);
@@ -91,6 +134,12 @@ function emitRoutines(a: Asm): void {
   a.label("trap");
   a.emit(E.csr("csrrw", T0, CSR_MSCRATCH, T0));
   a.emit(E.store("sw", T1, T0, 0), E.store("sw", T2, T0, 4));
+  // The ecall that ends a U-mode body: back to M mode, not logged.
+  a.emit(csrr(T1, CSR_MEPC), E.load("lw", T2, T0, 12));
+  a.branch("bne", T1, T2, "trap_log");
+  a.li(T1, MSTATUS_MPP).emit(E.csr("csrrs", 0, CSR_MSTATUS, T1));
+  a.j("trap_resume");
+  a.label("trap_log");
   a.emit(E.load("lw", T1, T0, 8), E.opImm("sltiu", T2, T1, TRAP_LOG_MAX));
   a.branch("beq", T2, 0, "trap_counted");
   a.emit(E.shiftImm("slli", T2, T1, 4), E.opReg("add", T2, T2, T0));
@@ -100,6 +149,7 @@ function emitRoutines(a: Asm): void {
   a.emit(E.load("lw", T1, T0, 8));
   a.label("trap_counted");
   a.emit(addi(T1, T1, 1), E.store("sw", T1, T0, 8));
+  a.label("trap_resume");
   a.emit(csrr(T1, CSR_MEPC), addi(T1, T1, 4), csrw(CSR_MEPC, T1));
   a.emit(E.load("lw", T1, T0, 0), E.load("lw", T2, T0, 4));
   a.emit(E.csr("csrrw", T0, CSR_MSCRATCH, T0), E.mret());
@@ -113,7 +163,7 @@ function emitRoutines(a: Asm): void {
   a.emit(E.shiftImm("slli", T2, A0, 5), E.opReg("xor", A0, A0, T2));
   a.emit(E.store("sw", A0, T0, 0), addi(T0, T0, 4), addi(T1, T1, -1));
   a.branch("bne", T1, 0, "reset_loop");
-  a.li(T0, TRAP_AREA).emit(E.store("sw", 0, T0, 8));
+  a.li(T0, TRAP_AREA).emit(E.store("sw", 0, T0, 8), E.store("sw", 0, T0, 12));
   a.ret();
 
   // putc(a0): polls the UART's LSR.THRE, writes THR. Uses t5, t6.

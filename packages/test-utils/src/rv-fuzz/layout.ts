@@ -10,8 +10,12 @@ export const CODE_LIMIT = 0x8080_0000;
 export const SCRATCH_BASE = 0x8080_0000;
 export const SCRATCH_BYTES = 256;
 export const SCRATCH_WORDS = SCRATCH_BYTES / 4;
+/** The scratch region's last 64 bytes are read-only for U mode (a PMP entry). */
+export const SCRATCH_READ_ONLY_BYTES = 64;
+export const SCRATCH_READ_ONLY = SCRATCH_BASE + SCRATCH_BYTES - SCRATCH_READ_ONLY_BYTES;
 /**
- * Trap area: +0 t1 save, +4 t2 save, +8 trap count, +16.. the trap log,
+ * Trap area: +0 t1 save, +4 t2 save, +8 trap count, +12 the address of the
+ * ecall that ends a U-mode body (0 for M-mode programs), +16.. the trap log,
  * 16 bytes an entry (mcause, mepc, mtval, unused). mscratch points here.
  */
 export const TRAP_AREA = 0x8080_1000;

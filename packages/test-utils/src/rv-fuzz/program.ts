@@ -27,6 +27,8 @@ export interface FuzzProgram {
   initRegs: number[];
   /** Nonzero xorshift32 seed for the scratch contents. */
   scratchSeed: number;
+  /** Whether the body runs in U mode (entered by mret, left by an ecall the harness recognises). */
+  userMode: boolean;
   body: FuzzInsn[];
 }
 
@@ -51,5 +53,9 @@ export function formatProgram(p: FuzzProgram): string {
     .join(" ");
   const words = encodeBody(p.body);
   const body = p.body.map((insn, i) => `  ${String(i).padStart(3)}: ${words[i].toString(16).padStart(8, "0")}  ${insn.text}`);
-  return [`seed ${p.seed}, scratch seed 0x${(p.scratchSeed >>> 0).toString(16)}`, `init ${regs}`, ...body].join("\n");
+  return [
+    `seed ${p.seed}, ${p.userMode ? "U" : "M"} mode, scratch seed 0x${(p.scratchSeed >>> 0).toString(16)}`,
+    `init ${regs}`,
+    ...body,
+  ].join("\n");
 }
