@@ -121,7 +121,7 @@ export class ProcessDriver {
       const y = r.value;
       if (typeof y === "number" && !r.done) {
         // A timeout: the common case, one event per yield.
-        if (y >= 0 && y < Number.POSITIVE_INFINITY) {
+        if (y >= 0 && y <= Number.MAX_SAFE_INTEGER) {
           this.sim.scheduleResume(Math.round(y), id);
           return;
         }

@@ -129,6 +129,9 @@ describe("Simulation", () => {
     expectCode(() => sim.schedule(-1, k), "VMLAB_SIM_BAD_DELAY");
     expectCode(() => sim.schedule(Number.NaN, k), "VMLAB_SIM_BAD_DELAY");
     expectCode(() => sim.schedule(Number.POSITIVE_INFINITY, k), "VMLAB_SIM_BAD_DELAY");
+    expectCode(() => sim.schedule(2 ** 60, k), "VMLAB_SIM_BAD_DELAY");
+    expectCode(() => sim.scheduleAt(Number.POSITIVE_INFINITY, k), "VMLAB_SIM_BAD_DELAY");
+    expectCode(() => sim.scheduleAt(Number.NaN, k), "VMLAB_SIM_TIME_IN_PAST");
     sim.run();
     expectCode(() => sim.scheduleAt(1, k), "VMLAB_SIM_TIME_IN_PAST");
     expectCode(() => sim.on("k", () => {}), "VMLAB_SIM_DUPLICATE_HANDLER");

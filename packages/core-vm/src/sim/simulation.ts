@@ -95,13 +95,15 @@ export class Simulation {
    * handle for `cancel`. `obj` must be plain data if the queue is to be saved.
    */
   schedule(delay: number, kind: number, num = 0, obj?: unknown): number {
-    if (!(delay >= 0) || delay === Number.POSITIVE_INFINITY) throw CoreErrors.simBadDelay(delay);
+    // Also rejects NaN, and times past 2^53 ns (≈104 days), beyond which integer ns are not exact.
+    if (!(delay >= 0 && delay <= Number.MAX_SAFE_INTEGER)) throw CoreErrors.simBadDelay(delay);
     return this.queue.push(this.now + Math.round(delay), kind, num, obj);
   }
 
   /** Schedules an event at an absolute virtual time (ns, >= now). */
   scheduleAt(time: number, kind: number, num = 0, obj?: unknown): number {
-    if (!(time >= this.now) || time === Number.POSITIVE_INFINITY) throw CoreErrors.simTimeInPast(time, this.now);
+    if (!(time >= this.now)) throw CoreErrors.simTimeInPast(time, this.now);
+    if (!(time <= Number.MAX_SAFE_INTEGER)) throw CoreErrors.simBadDelay(time - this.now);
     return this.queue.push(Math.round(time), kind, num, obj);
   }
 
