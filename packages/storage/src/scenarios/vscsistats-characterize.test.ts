@@ -1,7 +1,7 @@
 import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
+import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 
 async function runQuick(seed: number, overrides: Record<string, unknown> = {}) {
   const config = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, ...overrides });
@@ -25,7 +25,9 @@ describe("vscsistats-characterize", () => {
     expect(m["trace.replay.meanLatencyUs"]).toBeGreaterThan(100);
     expect(r.figures.map((f) => f.name)).toContain("histograms-random-read");
     const rows = r.tables.find((t) => t.name === "histograms")!.rows;
-    expect(new Set(rows.map((row) => row.workload))).toEqual(new Set(["sequential-read", "random-read", "poisson-read", "trace-file", "trace-replay"]));
+    expect(new Set(rows.map((row) => row.workload))).toEqual(
+      new Set(["sequential-read", "random-read", "poisson-read", "trace-file", "trace-replay"]),
+    );
   });
 
   it("is deterministic: same seed, identical JSON; another seed differs", async () => {
