@@ -31,14 +31,41 @@ function sext(v: number, bits: number): number {
   return (v << s) >> s;
 }
 
-/** Register read as a JS expression (x0 is the constant 0). */
+/**
+ * Guest registers live in JS locals `r1`..`r31` inside a block (V8 keeps
+ * them in machine registers): loaded from `x` at entry, written back to `x`
+ * before every `return` (see `withRegisterLocals`).
+ */
 function r(i: number): string {
-  return i === 0 ? "0" : `x[${i}]`;
+  return i === 0 ? "0" : `r${i}`;
 }
 
 /** Register write statement; writes to x0 vanish. */
 function w(rd: number, expr: string): string {
-  return rd === 0 ? "" : `x[${rd}] = ${expr};`;
+  return rd === 0 ? "" : `r${rd} = ${expr};`;
+}
+
+/**
+ * Adds the register prologue (load every register the block mentions) and,
+ * before every `return`, the write-back of every register the block writes.
+ * Slow paths never read `x` except CSR instructions, whose call sits after
+ * the write-back in the same return statement.
+ */
+function withRegisterLocals(body: string): string {
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (const m of body.matchAll(/\br(\d+)\b/g)) used.add(Number(m[1]));
+  for (const m of body.matchAll(/\br(\d+) = /g)) written.add(Number(m[1]));
+  if (used.size === 0) return body;
+  const sorted = (set: Set<number>) => [...set].sort((p, q) => p - q);
+  const prologue = `let ${sorted(used)
+    .map((i) => `r${i} = x[${i}]`)
+    .join(", ")};`;
+  const writeBack = sorted(written)
+    .map((i) => `x[${i}] = r${i};`)
+    .join(" ");
+  const patched = writeBack === "" ? body : body.replace(/return ([^;]*);/g, `{ ${writeBack} return $1; }`);
+  return `${prologue}\n${patched}`;
 }
 
 interface Emitter {
@@ -91,7 +118,8 @@ export function translate(h: Hart, pc: number, maxLen: number): Block | null {
   }
   if (falls) e.out.push(`c.pc = ${(pc + 4 * len) | 0}; return n + ${len};`);
   if (region) e.out.push("}}");
-  const src = `return function block(budget) {\nlet n = 0, s = 0, a = 0, o = 0, v = 0, t = 0;\n${e.out.join("\n")}\n};`;
+  const body = withRegisterLocals(e.out.join("\n"));
+  const src = `return function block(budget) {\nlet n = 0, s = 0, a = 0, o = 0, v = 0, t = 0;\n${body}\n};`;
   const factory = new Function(...PARAMS, src) as (...args: unknown[]) => (budget: number) => number;
   const fn = factory(
     h,
