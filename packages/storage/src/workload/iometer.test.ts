@@ -1,0 +1,154 @@
+import { isVmlabError, RngStreams, Simulation } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import type { IoRequest } from "../io.js";
+import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { IometerWorkload, type Loop } from "./iometer.js";
+
+/** A device with a fixed service time and unlimited parallelism that logs what it sees. */
+class FixedLatencyTarget implements BlockTarget {
+  readonly log: { t: number; lba: number; sectors: number; isRead: boolean }[] = [];
+  outstanding = 0;
+  maxOutstanding = 0;
+  private readonly kind: number;
+  constructor(
+    private readonly sim: Simulation,
+    readonly capacitySectors: number,
+    private readonly latencyNs: number,
+  ) {
+    this.kind = sim.on("fixed.done", (_n, o) => {
+      const [req, sink] = o as [IoRequest, IoSink];
+      this.outstanding--;
+      sink.complete(req);
+    });
+  }
+  submit(req: IoRequest, sink: IoSink): void {
+    this.log.push({ t: this.sim.now, lba: req.lba, sectors: req.sectors, isRead: req.isRead });
+    this.outstanding++;
+    this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
+    this.sim.schedule(this.latencyNs, this.kind, 0, [req, sink]);
+  }
+}
+
+function drive(spec: ConstructorParameters<typeof IometerWorkload>[0], loop: Loop, untilNs: number, latencyNs = 100_000, cap = 1_000_000) {
+  const sim = new Simulation();
+  const target = new FixedLatencyTarget(sim, cap, latencyNs);
+  const w = new IometerWorkload(spec, loop);
+  w.start({ sim, target, rng: new RngStreams(9).get("w"), vm: 3 });
+  sim.run({ until: untilNs });
+  return { sim, target, w };
+}
+
+describe("Iometer workloads", () => {
+  it("closed loop keeps exactly `outstandingIos` in flight", () => {
+    const { target, w } = drive({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 12 }, { kind: "closed" }, 1e8);
+    expect(target.maxOutstanding).toBe(12);
+    expect(target.outstanding).toBe(12);
+    // Little's law on a fixed 100 µs device: 12 / 100 µs.
+    expect(w.stats.iops(1e8)).toBeCloseTo(120_000, -3);
+  });
+
+  it("follows % read, % random, alignment and the region", () => {
+    const spec = {
+      ioSizeBytes: 8192,
+      readPercent: 70,
+      randomPercent: 100,
+      outstandingIos: 4,
+      alignmentBytes: 4096,
+      startSector: 1000,
+      regionSectors: 50_000,
+    };
+    const { target } = drive(spec, { kind: "closed" }, 5e8);
+    const n = target.log.length;
+    expect(n).toBeGreaterThan(10_000);
+    const reads = target.log.filter((x) => x.isRead).length / n;
+    expect(reads).toBeGreaterThan(0.68);
+    expect(reads).toBeLessThan(0.72);
+    const bad = target.log.filter((x) => x.sectors !== 16 || (x.lba - 1000) % 8 !== 0 || x.lba < 1000 || x.lba + x.sectors > 51_000);
+    expect(bad).toEqual([]);
+  });
+
+  it("sequential access follows the previous IO and wraps at the end of the region", () => {
+    const { target } = drive(
+      { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, regionSectors: 80 },
+      { kind: "closed" },
+      3e6,
+    );
+    const lbas = target.log.map((x) => x.lba);
+    expect(lbas.slice(0, 12)).toEqual([0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 0, 8]);
+    expect(target.log.every((x) => !x.isRead)).toBe(true);
+  });
+
+  it("open loop, Poisson: the arrival rate and mean interarrival match λ whatever the completions do", () => {
+    const { target } = drive(
+      { ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1 },
+      { kind: "open", iops: 2000, arrivals: "poisson" },
+      10e9,
+      5e6,
+    );
+    const n = target.log.length;
+    expect(n / 10).toBeGreaterThan(2000 * 0.97);
+    expect(n / 10).toBeLessThan(2000 * 1.03);
+    const gaps = target.log.slice(1).map((x, i) => x.t - target.log[i].t);
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const sd = Math.sqrt(gaps.reduce((a, b) => a + (b - mean) ** 2, 0) / gaps.length);
+    expect(mean / 1e9).toBeCloseTo(1 / 2000, 4);
+    expect(sd / mean).toBeGreaterThan(0.95); // exponential: coefficient of variation 1
+    expect(sd / mean).toBeLessThan(1.05);
+    // Open loop: far more than one IO outstanding on a 5 ms device.
+    expect(target.maxOutstanding).toBeGreaterThan(5);
+  });
+
+  it("open loop, fixed: evenly spaced arrivals", () => {
+    const { target } = drive(
+      { ioSizeBytes: 4096, readPercent: 100, randomPercent: 0, outstandingIos: 1 },
+      { kind: "open", iops: 1000, arrivals: "fixed" },
+      1e8,
+    );
+    const gaps = new Set(target.log.slice(1).map((x, i) => x.t - target.log[i].t));
+    expect([...gaps]).toEqual([1_000_000]);
+  });
+
+  it("bursts then a transfer delay (think time)", () => {
+    // 4 IOs of 100 µs back to back, then 1.6 ms of think time: 4 IOs per 2 ms.
+    const { w } = drive(
+      { ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1, burstLength: 4, transferDelayNs: 1_600_000 },
+      { kind: "closed" },
+      1e9,
+    );
+    expect(w.stats.iops(1e9)).toBeGreaterThan(1990);
+    expect(w.stats.iops(1e9)).toBeLessThan(2010);
+  });
+
+  it("is deterministic and stamps the VM index", () => {
+    const a = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;
+    const b = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;
+    expect(a).toEqual(b);
+  });
+
+  it("rejects bad specs with VMLAB_STORAGE_BAD_CONFIG", () => {
+    const bad = [
+      { ioSizeBytes: 1000, readPercent: 0, randomPercent: 0, outstandingIos: 1 },
+      { ioSizeBytes: 4096, readPercent: 120, randomPercent: 0, outstandingIos: 1 },
+      { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 0 },
+      { ioSizeBytes: -512, readPercent: 0, randomPercent: 0, outstandingIos: 1 },
+    ];
+    for (const spec of bad) {
+      try {
+        new IometerWorkload(spec);
+        expect.unreachable();
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      }
+    }
+    expect(
+      () =>
+        new IometerWorkload(
+          { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 },
+          { kind: "open", iops: 0, arrivals: "poisson" },
+        ),
+    ).toThrow(/open-loop rate/);
+    expect(() =>
+      drive({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, startSector: 999_999 }, { kind: "closed" }, 1),
+    ).toThrow(/does not fit/);
+  });
+});
