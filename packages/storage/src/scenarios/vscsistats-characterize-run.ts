@@ -60,7 +60,8 @@ function runWorkload(
   if (Number.isFinite(untilNs)) sim.run({ until: untilNs });
   // Chunks, not run-to-empty: a storage model may keep periodic events (destage) forever.
   else while (!(w as TraceReplayWorkload).finished || w.outstanding > 0) sim.run({ until: sim.now + step });
-  const measuredNs = Number.isFinite(untilNs) ? untilNs : sim.now;
+  const doneNs = (w as TraceReplayWorkload).doneNs;
+  const measuredNs = Number.isFinite(untilNs) ? untilNs : doneNs >= 0 ? doneNs : sim.now;
   const completed = w.stats.completed;
   w.stop();
   for (let i = 0; i < 60 && w.outstanding > 0; i++) sim.run({ until: sim.now + step });

@@ -61,6 +61,7 @@ describe("TraceReplayWorkload", () => {
     ]);
     expect(target.maxInFlight).toBe(2); // 100 and 140 µs overlap under a 50 µs device
     expect(w.finished).toBe(true);
+    expect(w.doneNs).toBe(1050 * us); // the last IO, issued at 1000 µs, completes 50 µs later
     expect(w.stats.completed).toBe(4);
     expect(replay({ kind: "timed", speed: 2 }).target.seen.map((s) => s.t)).toEqual([0, 50 * us, 70 * us, 500 * us]);
   });
@@ -70,6 +71,7 @@ describe("TraceReplayWorkload", () => {
     expect(target.seen.map((s) => s.t)).toEqual([0, 0, 50 * us, 50 * us]);
     expect(target.maxInFlight).toBe(2);
     expect(sim.now).toBe(100 * us);
+    expect(replay({ kind: "closed", depth: 2 }).w.doneNs).toBe(100 * us);
   });
 
   it("folds addresses beyond a small target into it", () => {

@@ -32,6 +32,8 @@ export interface TraceReplayOptions {
 export class TraceReplayWorkload extends WorkloadBase {
   /** True once the trace (or `maxIos`) is exhausted. */
   finished = false;
+  /** Virtual time (ns) the last IO of the trace completed; -1 until then. */
+  doneNs = -1;
   private readonly rec: TraceRecord = newTraceRecord();
   private havePending = false;
   private startNs = 0;
@@ -63,8 +65,9 @@ export class TraceReplayWorkload extends WorkloadBase {
     } else this.scheduleNext();
   }
 
-  protected onCompleted(_req: IoRequest): void {
+  protected onCompleted(_req: IoRequest, nowNs: number): void {
     if (this.mode.kind === "closed" && !this.stopped) this.issueNext();
+    if (this.finished && this.outstanding === 0 && this.doneNs < 0) this.doneNs = nowNs;
   }
 
   /** Reads the next record into `rec`; false at the end. */
