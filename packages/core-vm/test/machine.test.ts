@@ -124,3 +124,14 @@ describe("entry state", () => {
     expect(m.hart.mip & 0x80).toBe(0x80);
   });
 });
+
+describe("bad budgets", () => {
+  it("are rejected instead of spinning", () => {
+    const m = new Machine({ ramMiB: 1 });
+    expect(() => m.run(Number.NaN)).toThrow(/budget/);
+    expect(() => m.run(-1)).toThrow(/budget/);
+    expect(() => bootElf(guest("hello"), { maxInstructions: -5 })).toThrow(/maxInstructions/);
+    expect(() => new Machine({ ramMiB: 0 })).toThrow(/RAM size/);
+    expect(() => new Machine({ nsPerInstruction: 0.5 })).toThrow(/nsPerInstruction/);
+  });
+});

@@ -1,3 +1,4 @@
+import { CoreErrors } from "../errors.js";
 import { Machine } from "./machine.js";
 
 export interface BootOptions {
@@ -31,10 +32,11 @@ export interface BootResult {
  * Deterministic: the same ELF and options give the same result.
  */
 export function bootElf(elf: Uint8Array, options: BootOptions = {}): BootResult {
+  const max = options.maxInstructions ?? Number.POSITIVE_INFINITY;
+  if (!(max >= 0)) throw CoreErrors.machineBadOption("maxInstructions", max, "a number of instructions >= 0");
   const m = new Machine({ ramMiB: options.ramMiB });
   m.loadElf(elf);
   if (options.consoleInput) m.injectConsoleInput(options.consoleInput);
-  const max = options.maxInstructions ?? Number.POSITIVE_INFINITY;
   let stop: BootResult["stop"];
   for (;;) {
     const r = m.run(max - m.hart.retired);

@@ -251,6 +251,7 @@ export class Machine {
    * the instruction where `mtime` reaches `mtimecmp`.
    */
   run(budget: number): RunStop {
+    if (!(budget >= 0)) throw CoreErrors.machineBadOption("budget", budget, "a number of instructions >= 0 (or Infinity)");
     const h = this.hart;
     if (this.sim.now > this.nowNs()) {
       this.timeBaseNs = this.sim.now;
