@@ -42,6 +42,11 @@ describe("host IO stack", () => {
     expect(completed).toBeGreaterThan(100);
     expect(issued - completed).toBe(vdisk.inFlight);
     expect(w.stats.completed).toBe(completed);
+    // A VM cannot reach past its virtual disk into its neighbour's region.
+    const small = new VirtualDisk(sim, adapter, { queueDepth: 1, offsetSectors: 1000, capacitySectors: 64 });
+    expect(() => small.submit({ id: 0, vm: 1, lba: 60, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} })).toThrow(
+      /outside the virtual disk/,
+    );
   });
 
   it("the adapter keeps at most issueQueueDepth IOs at the device, and the depth can change at run time", () => {

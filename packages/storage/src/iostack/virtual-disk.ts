@@ -55,6 +55,11 @@ export class VirtualDisk implements BlockTarget, IoSink {
   }
 
   submit(req: IoRequest, sink: IoSink): void {
+    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
+      throw StorageErrors.badConfig(
+        "virtual disk",
+        `IO [${req.lba}, +${req.sectors}) is outside the virtual disk (${this.capacitySectors} sectors)`,
+      );
     if (this.inFlight < this.options.queueDepth) this.issue(req, sink);
     else this.wait(req, sink);
   }

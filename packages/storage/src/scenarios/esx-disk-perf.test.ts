@@ -42,6 +42,12 @@ describe("esx-disk-perf scenario", () => {
     expect(c).not.toBe(a);
   });
 
+  it("a grid without large sequential cells omits that metric instead of reporting NaN", async () => {
+    const r = await run({ storage: ["local"], ioSizesBytes: [4096], randomPercents: [100], readPercents: [100], outstandingIos: [1] });
+    expect(r.metrics.minVmToNativeLargeSequential).toBeUndefined();
+    for (const v of Object.values(r.metrics)) expect(Number.isFinite(v)).toBe(true);
+  });
+
   it("rejects bad config with clear errors", async () => {
     expect(esxDiskPerf.config.safeParse({ ioSizesBytes: [1000] }).success).toBe(false);
     expect(esxDiskPerf.config.safeParse({ outstandingIos: [] }).success).toBe(false);
