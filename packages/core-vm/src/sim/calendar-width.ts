@@ -49,7 +49,7 @@ export function calendarWidth(records: Float64Array, stride: number, order: Int3
 }
 
 /** The power of two nearest (geometrically) to w, clamped to [1, 2^52]. */
-export function powerOfTwoWidth(w: number): number {
+function powerOfTwoWidth(w: number): number {
   if (!(w > 1)) return 1;
   const p = 2 ** Math.round(Math.log2(w));
   return Math.min(p, MAX_WIDTH);

@@ -27,31 +27,19 @@ const KIND = 7;
 
 /**
  * The pending-event queue: a calendar queue (Brown, CACM 31(10), 1988) over
- * typed arrays, ordered exactly by (time, sequence) so events at the same
- * virtual time fire in the order they were scheduled — the root of vmlab's
- * determinism.
+ * typed arrays, ordered exactly by (time, seq) so events at the same virtual
+ * time fire in the order they were scheduled — the root of vmlab's determinism.
  *
- * Time is cut into buckets of width `W` (a power of two ≥ 1 ns, so bucket
- * arithmetic is exact on integer-ns doubles); `B` buckets (a power of two)
- * make a "year", and an event lands in bucket ⌊t/W⌋ mod B. Each bucket is a
- * singly linked list kept sorted by (time, seq), with a tail pointer so the
- * common case — a new event later than everything in its bucket, or tied with
- * it (ties always append, since sequence numbers only grow) — is O(1).
- * `pop` takes the head of the current bucket if it belongs to the current
- * year, else moves on; a year without a hit falls back to a direct search.
- *
- * `B` doubles when the queue holds more than 2B events and halves below B/2
- * (Brown §3). `W` is re-estimated from the spacing of the earliest events at
- * every resize and whenever the measured cost per operation (buckets scanned
- * plus list nodes walked) drifts above `COST_LIMIT` — the remedy of the
- * dynamic calendar queues for distributions that change shape over a run.
- *
- * Nothing is allocated per event once the arrays have grown to the working
- * size: events live in 32-byte slot records (one cache line touched per pop,
- * instead of one per field) taken from a LIFO free list, so the slot a
- * handler reuses is the one just popped and still in cache. Cancelling is
- * O(1) expected: a sequence-number index finds the slot and the slot is
- * unlinked from its (short) bucket.
+ * An event at time t lives in bucket ⌊t/W⌋ mod B (W a power of two ≥ 1 ns, so
+ * the arithmetic is exact on integer-ns doubles). Buckets are singly linked
+ * lists sorted by (time, seq) with a tail pointer: later-or-tied events append
+ * in O(1). `pop` takes the current bucket's head if it is of the current year
+ * (B·W), else moves on; a year without a hit falls back to a direct search.
+ * B doubles above 2B events and halves below B/2 (Brown §3); W is re-estimated
+ * at each resize and when the measured cost per operation drifts above
+ * COST_LIMIT. Events live in 32-byte slot records from a LIFO free list: no
+ * allocation per event, one cache line per pop. Cancel is O(1) expected via a
+ * sequence-number index. Design and measurements: docs/kernel.md.
  */
 export class EventQueue {
   /** Slot records (see F64_STRIDE): two views of one buffer. */
