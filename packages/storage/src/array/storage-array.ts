@@ -49,7 +49,7 @@ export const DEFAULT_ARRAY_OPTIONS: ArrayOptions = {
 };
 
 const CACHE_PAGE_SECTORS = 8;
-/** Phases of a host command inside the controller. */
+/** Phases of a command inside the controller. */
 const RESPOND = 0;
 const TO_RAID = 1;
 const DESTAGE = 2;
@@ -57,7 +57,8 @@ const DESTAGE = 2;
 /**
  * The array controller: a FIFO queue per LUN, served round-robin while
  * fewer than `arrayQueueDepth` commands are in the controller; each command
- * costs controller time and port transfer time; reads hit the cache or go to
+ * costs controller time (charged when it responds: a miss reaches the disks
+ * at once) and port transfer time (queued on the port); reads hit the cache or go to
  * the RAID group (and are cached); writes are absorbed by the battery-backed
  * write-back cache and destaged in the background between watermarks — or,
  * when the cache is full of dirty data, wait for destage.
@@ -183,8 +184,10 @@ export class StorageArray {
       this.absorb(io);
       return;
     }
+    // A miss goes to the disks at once; its controller time is charged on the way back (below), so a
+    // command costs one controller event whether it hits or misses.
     io.b = TO_RAID;
-    this.sim.schedule(o.controllerLatencyNs, this.kindStep, 0, io);
+    this.raid.submit(io, this.raidSink);
   }
 
   private absorb(io: StackIo): void {
@@ -204,14 +207,9 @@ export class StorageArray {
     this.sim.schedule(end - this.sim.now, this.kindStep, 0, io);
   }
 
-  /** @internal an event for `io` fired. */
+  /** @internal the response to `io` has crossed the port. */
   step(io: StackIo): void {
-    if (io.b === RESPOND) {
-      this.finish(io);
-      return;
-    }
-    // TO_RAID: controller work done, send to the disks.
-    this.raid.submit(io, this.raidSink);
+    this.finish(io);
   }
 
   private readonly raidSink: IoSink = { complete: (req) => this.fromRaid(req as StackIo) };
@@ -227,14 +225,7 @@ export class StorageArray {
       return;
     }
     if (io.isRead) this.cache?.insertClean(io.lba, io.sectors);
-    const now = this.sim.now;
-    const start = Math.max(now, this.portFree);
-    this.portFree = start + io.sectors * this.portSectorNs;
-    if (this.portFree === now) this.finish(io);
-    else {
-      io.b = RESPOND;
-      this.sim.schedule(this.portFree - now, this.kindStep, 0, io);
-    }
+    this.respondAt(io, this.sim.now + this.options.controllerLatencyNs);
   }
 
   private finish(io: StackIo): void {
