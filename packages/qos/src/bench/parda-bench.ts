@@ -15,7 +15,7 @@ export function benchSpec(durationS: number): ClusterSpec {
     })),
     placement: "interleaved",
     control: { ...PARDA_CONTROL, latencyThresholdMs: 30 },
-    array: { disks: 10, disk: FC_10K_DISK, stripeUnitSectors: 128, cacheHitMs: 0.5 },
+    array: { model: "qos", disks: 10, disk: FC_10K_DISK, stripeUnitSectors: 128, cacheHitMs: 0.5 },
     events: [],
     durationS,
     sampleS: 2,

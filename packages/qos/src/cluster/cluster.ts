@@ -1,4 +1,5 @@
 import { NS_PER_S, Rng, RngStreams, Simulation } from "@vmlab/core-vm";
+import { type BlockTarget, CHEETAH_15K5, Hdd, RaidGroup, StorageArray } from "@vmlab/storage";
 import { Raid5Lun } from "../array/raid5-lun.js";
 import { SptfDisk } from "../array/sptf-disk.js";
 import { SharedLatencyFile } from "../control/shared-file.js";
@@ -81,13 +82,8 @@ export function runCluster(
   checkClusterSpec(spec);
   const sim = new Simulation({ initialCapacity: 4096 });
   const rng = new RngStreams(spec.seed);
-  const disks = Array.from({ length: spec.array.disks }, () => new SptfDisk(sim, spec.array.disk));
   const { layouts, cachedRanges, lba } = placeDisks(spec);
-  const lun = new Raid5Lun(sim, disks, {
-    stripeUnitSectors: spec.array.stripeUnitSectors,
-    cachedRanges,
-    cacheHitMs: spec.array.cacheHitMs,
-  });
+  const lun = buildLun(sim, spec, cachedRanges);
   if (lba > lun.capacitySectors)
     throw QosErrors.badConfig("hosts[].vms[].diskGB", `the virtual disks (${lba} sectors) do not fit on the LUN (${lun.capacitySectors})`);
   let vmBase = 0;
@@ -160,6 +156,19 @@ export function runCluster(
   sim.schedule(sampleNs, kindSample);
   sim.run({ until: spec.durationS * NS_PER_S });
   return { samples, hosts: hosts.length, sampleS: spec.sampleS, events: sim.executed };
+}
+
+/** The shared LUN, from the model the spec names (see `ArrayModel`). */
+function buildLun(sim: Simulation, spec: ClusterSpec, cachedRanges: { startLba: number; sectors: number }[]): BlockTarget {
+  const a = spec.array;
+  if (a.model === "storage") {
+    if (cachedRanges.length > 0) throw QosErrors.badConfig("hosts[].vms[].cacheResident", "cache-resident disks need the qos array model");
+    const members = Array.from({ length: a.disks }, (_, i) => new Hdd(sim, CHEETAH_15K5, `disk${i}`));
+    const raid = new RaidGroup(sim, members, { level: 5, chunkSectors: a.stripeUnitSectors });
+    return new StorageArray(sim, raid, {}).lun(0);
+  }
+  const disks = Array.from({ length: a.disks }, () => new SptfDisk(sim, a.disk));
+  return new Raid5Lun(sim, disks, { stripeUnitSectors: a.stripeUnitSectors, cachedRanges, cacheHitMs: a.cacheHitMs });
 }
 
 type Layout = { base: number; extentSectors: number; stride: number };

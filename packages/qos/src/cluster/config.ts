@@ -61,7 +61,16 @@ export interface ControlSpec {
   initialWindow: number;
 }
 
+/**
+ * Which array model serves the LUN: this package's calibrated RAID-5 over
+ * compact SPTF disks (`qos`, the default: fitted to PARDA's measured
+ * throughput), or the storage package's array controller with cache over a
+ * RAID-5 group of its Cheetah 15K.5 HDD models (`storage`, uncalibrated to PARDA).
+ */
+export type ArrayModel = "qos" | "storage";
+
 export interface ArraySpec {
+  model: ArrayModel;
   disks: number;
   disk: SptfDiskSpec;
   stripeUnitSectors: number;

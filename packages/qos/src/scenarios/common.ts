@@ -13,6 +13,12 @@ export const controlFields = {
   windowMin: z.number().min(1).max(64).default(4).describe("w_min: smallest window (not in the paper; assumption), ≥ 1"),
   windowMax: z.number().min(1).max(1024).default(64).describe("w_max: largest window (paper §5.4: 64)"),
   disks: z.number().int().min(3).max(64).default(10).describe("member disks of the RAID-5 LUN (paper: 10)"),
+  arrayModel: z
+    .enum(["qos", "storage"])
+    .default("qos")
+    .describe(
+      "array model: qos = RAID-5 over compact SPTF disks calibrated to PARDA's array; storage = the storage package's array, cache and Cheetah 15K.5 disks (uncalibrated)",
+    ),
   placement: z
     .enum(["interleaved", "contiguous"])
     .default("interleaved")
@@ -28,6 +34,7 @@ export interface ControlConfig {
   windowMin: number;
   windowMax: number;
   disks: number;
+  arrayModel: "qos" | "storage";
   placement: "interleaved" | "contiguous";
   sampleS: number;
 }
@@ -56,7 +63,7 @@ export function clusterSpec(
     hosts,
     placement: c.placement,
     control: controlSpec(c),
-    array: { disks: c.disks, disk: FC_10K_DISK, stripeUnitSectors: 128, cacheHitMs: 0.5 },
+    array: { model: c.arrayModel, disks: c.disks, disk: FC_10K_DISK, stripeUnitSectors: 128, cacheHitMs: 0.5 },
     events: [],
     durationS,
     sampleS: c.sampleS,

@@ -1,5 +1,8 @@
 import { isVmlabError, RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import { runCluster, summarize } from "../cluster/cluster.js";
+import { microVm } from "../cluster/config.js";
+import { clusterSpec } from "./common.js";
 import { PardaProportionalConfig, pardaProportional } from "./parda-proportional.js";
 
 const ctx = (config: unknown, seed = 1) => ({ config: config as never, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
@@ -13,6 +16,23 @@ describe("parda-proportional (Fig. 8)", () => {
     // Static depths ∝ shares also split by share, but leave latency uncontrolled.
     expect(r.metrics.static_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.2);
     expect(Math.abs(r.metrics.parda_latency_ms / 25 - 1)).toBeLessThan(0.15);
+  });
+
+  it("also holds on the storage package's array (controller, cache, Cheetah 15K.5 RAID-5) at a lower L", () => {
+    // That array is ~3× faster than PARDA's, so L is lower; a 0.5 s period keeps the run short.
+    const c = { ...PardaProportionalConfig.parse({ arrayModel: "storage", latencyThresholdMs: 8 }), controlPeriodS: 0.5 };
+    const hosts = c.shares.map((share) => ({
+      vms: [microVm({ share })],
+      control: "parda" as const,
+      scheduler: "sfq" as const,
+      fixedDepth: 32,
+    }));
+    const s = summarize(runCluster(clusterSpec(c, hosts, 40, 1)), 25, 40);
+    const tot = s.totalIops;
+    s.hostIops.forEach((x, i) => {
+      expect(Math.abs(x / tot / (c.shares[i] / 6) - 1)).toBeLessThan(0.1);
+    });
+    expect(Math.abs(s.latencyMs / 8 - 1)).toBeLessThan(0.2);
   });
 
   it("rejects a negative share, naming shares[i]", async () => {
