@@ -52,7 +52,7 @@ function render(format: TraceFormat, ios: { read: boolean; sector: number; block
       ios
         .map(
           (io) =>
-            `${128166372003061629 + (t += io.gapUs * 10)},h,0,${io.read ? "Read" : "Write"},${io.sector * 512},${io.blocks * 512},${io.rtUs * 10}\n`,
+            `${128166372003061629n + BigInt((t += io.gapUs * 10))},h,0,${io.read ? "Read" : "Write"},${io.sector * 512},${io.blocks * 512},${io.rtUs * 10}\n`,
         )
         .join(""),
     );
