@@ -3,6 +3,18 @@ import { VmlabError } from "@vmlab/core-vm";
 /** @vmlab/storage's catalogue of error codes (VMLAB_STORAGE_*, VMLAB_TRACE_*, VMLAB_VSCSI_*). */
 export const StorageErrors = {
   badConfig: (what: string, issue: string) => new VmlabError("VMLAB_STORAGE_BAD_CONFIG", `${what}: ${issue}`, { what, issue }),
+  badState: (what: string, issue: string) =>
+    new VmlabError(
+      "VMLAB_STORAGE_BAD_STATE",
+      `saved ${what} state is invalid (${issue}); the snapshot is corrupt, from another vmlab version, or from a device with a different spec`,
+      { what, issue },
+    ),
+  notQuiescent: (what: string, inFlight: number) =>
+    new VmlabError(
+      "VMLAB_STORAGE_NOT_QUIESCENT",
+      `cannot save ${what}: ${inFlight} IOs are in flight; stop the workloads and run the simulation until they complete, then save`,
+      { what, inFlight },
+    ),
   // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.
   traceMalformedLine: (file: string, line: number, issue: string, text: string) =>
     new VmlabError(

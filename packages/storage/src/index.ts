@@ -1,13 +1,13 @@
 export { CacheDirectory } from "./array/cache-directory.js";
 export { RaidGroup, type RaidLevel, type RaidOptions } from "./array/raid.js";
 export { ArrayLun, type ArrayOptions, DEFAULT_ARRAY_OPTIONS, StorageArray } from "./array/storage-array.js";
-export { PageFtl } from "./devices/ftl.js";
-export { Hdd } from "./devices/hdd.js";
-export { HddCache } from "./devices/hdd-cache.js";
+export { type FtlState, FtlStateSchema, PageFtl } from "./devices/ftl.js";
+export { Hdd, type HddState, HddStateSchema } from "./devices/hdd.js";
+export { HddCache, type HddCacheState, HddCacheStateSchema } from "./devices/hdd-cache.js";
 export { HddGeometry } from "./devices/hdd-geometry.js";
 export { CHEETAH_15K5, type HddSpec } from "./devices/hdd-spec.js";
 export { SeekCurve, type SeekFigures } from "./devices/seek-curve.js";
-export { Ssd } from "./devices/ssd.js";
+export { Ssd, type SsdState, SsdStateSchema } from "./devices/ssd.js";
 export { GENERIC_MLC_SSD, type SsdSpec } from "./devices/ssd-spec.js";
 export { StorageErrors } from "./errors.js";
 export { type IoRequest, SECTOR_BYTES } from "./io.js";

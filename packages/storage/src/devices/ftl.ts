@@ -1,5 +1,26 @@
+import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { SsdSpec } from "./ssd-spec.js";
+import { base64ToInt32, int32ToBase64 } from "./typed-b64.js";
+
+const count = z.number().int().nonnegative();
+
+/** A page-mapped FTL's saved state: the logical→physical map (base64 int32), free blocks, open blocks, counters. */
+export const FtlStateSchema = z.object({
+  version: z.literal(1),
+  logicalPages: count,
+  dies: count,
+  pagesPerBlock: count,
+  blocksPerDie: count,
+  l2p: z.string(),
+  freeBlocks: z.array(z.array(count)),
+  openBlock: z.array(count),
+  openPage: z.array(count),
+  hostWrites: count,
+  gcCopies: count,
+  erases: count,
+});
+export type FtlState = z.infer<typeof FtlStateSchema>;
 
 /**
  * A page-mapped flash translation layer: every logical page maps to any
@@ -123,6 +144,76 @@ export class PageFtl {
     this.erases++;
     this.freeBlocks[die][this.freeCount[die]++] = victim;
     return copied;
+  }
+
+  save(): FtlState {
+    return {
+      version: 1,
+      logicalPages: this.logicalPages,
+      dies: this.dies,
+      pagesPerBlock: this.ppb,
+      blocksPerDie: this.bpd,
+      l2p: int32ToBase64(this.l2p),
+      freeBlocks: this.freeBlocks.map((stack, d) => Array.from(stack.subarray(0, this.freeCount[d]))),
+      openBlock: Array.from(this.openBlock),
+      openPage: Array.from(this.openPage),
+      hostWrites: this.hostWrites,
+      gcCopies: this.gcCopies,
+      erases: this.erases,
+    };
+  }
+
+  /**
+   * Restores a saved state after checking it against this FTL's geometry and
+   * for internal consistency (a physical page mapped twice, a mapped page in a
+   * free block or past an open block's write point); changes nothing if invalid.
+   */
+  restore(state: unknown): void {
+    const bad = (issue: string) => StorageErrors.badState("ftl", issue);
+    const p = FtlStateSchema.safeParse(state);
+    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    if (s.logicalPages !== this.logicalPages || s.dies !== this.dies || s.pagesPerBlock !== this.ppb || s.blocksPerDie !== this.bpd)
+      throw bad("geometry differs from this SSD's spec");
+    if (s.freeBlocks.length !== this.dies || s.openBlock.length !== this.dies || s.openPage.length !== this.dies)
+      throw bad("per-die arrays have the wrong length");
+    const l2p = base64ToInt32(s.l2p, this.logicalPages);
+    if (!l2p) throw bad("l2p is not base64 of one int32 per logical page");
+    const physical = this.p2l.length;
+    const p2l = new Int32Array(physical).fill(-1);
+    const valid = new Int32Array(this.dies * this.bpd);
+    for (let lp = 0; lp < l2p.length; lp++) {
+      const pp = l2p[lp];
+      if (pp === -1) continue;
+      if (pp < 0 || pp >= physical) throw bad(`logical page ${lp} maps outside the flash`);
+      if (p2l[pp] !== -1) throw bad(`physical page ${pp} is mapped twice`);
+      p2l[pp] = lp;
+      valid[Math.floor(pp / this.ppb)]++;
+    }
+    for (let d = 0; d < this.dies; d++) {
+      if (s.openBlock[d] >= this.bpd || s.openPage[d] > this.ppb) throw bad(`die ${d}: open block or page out of range`);
+      const open = d * this.bpd + s.openBlock[d];
+      for (let pg = s.openPage[d]; pg < this.ppb; pg++)
+        if (p2l[open * this.ppb + pg] !== -1) throw bad(`die ${d}: data past the open block's write point`);
+      const seen = new Set<number>();
+      for (const b of s.freeBlocks[d]) {
+        if (b >= this.bpd || seen.has(b) || b === s.openBlock[d]) throw bad(`die ${d}: bad free block ${b}`);
+        seen.add(b);
+        if (valid[d * this.bpd + b] !== 0) throw bad(`die ${d}: free block ${b} holds data`);
+      }
+    }
+    this.l2p.set(l2p);
+    this.p2l.set(p2l);
+    this.valid.set(valid);
+    for (let d = 0; d < this.dies; d++) {
+      this.freeBlocks[d].set(s.freeBlocks[d]);
+      this.freeCount[d] = s.freeBlocks[d].length;
+      this.openBlock[d] = s.openBlock[d];
+      this.openPage[d] = s.openPage[d];
+    }
+    this.hostWrites = s.hostWrites;
+    this.gcCopies = s.gcCopies;
+    this.erases = s.erases;
   }
 
   private scratchMask: Uint8Array | null = null;

@@ -1,3 +1,28 @@
+import { z } from "zod";
+import { StorageErrors } from "../errors.js";
+
+const num = z.number().nonnegative();
+
+/** The drive cache's saved state: segments, LRU clock, the read-ahead stream. */
+export const HddCacheStateSchema = z.object({
+  version: z.literal(1),
+  segStart: z.array(num),
+  segEnd: z.array(num),
+  segUse: z.array(num),
+  useClock: num,
+  ra: z.number().int().min(-1),
+  raBaseLba: num,
+  raBaseTime: num,
+  raSectorNs: num,
+  raLimit: num,
+  raPromised: num,
+  raBound: num,
+  freeAt: num,
+  hits: num,
+  misses: num,
+});
+export type HddCacheState = z.infer<typeof HddCacheStateSchema>;
+
 /**
  * The drive's segmented read cache with read-ahead. After a media read the
  * head keeps reading the following sectors into the segment ("read-ahead")
@@ -91,6 +116,52 @@ export class HddCache {
   lookupReadQuiet(lba: number, n: number, now: number): number {
     if (this.ra < 0 || lba < this.raBaseLba || lba > this.raLimit + this.readAheadSectors) return -1;
     return this.lookupRead(lba, n, now);
+  }
+
+  save(): HddCacheState {
+    return {
+      version: 1,
+      segStart: Array.from(this.segStart),
+      segEnd: Array.from(this.segEnd),
+      segUse: Array.from(this.segUse),
+      useClock: this.useClock,
+      ra: this.ra,
+      raBaseLba: this.raBaseLba,
+      raBaseTime: this.raBaseTime,
+      raSectorNs: this.raSectorNs,
+      raLimit: this.raLimit,
+      raPromised: this.raPromised,
+      raBound: this.raBound,
+      freeAt: this.freeAt,
+      hits: this.hits,
+      misses: this.misses,
+    };
+  }
+
+  /** Restores a saved state; validates it first and changes nothing if it is invalid. */
+  restore(state: unknown): void {
+    const p = HddCacheStateSchema.safeParse(state);
+    if (!p.success) throw StorageErrors.badState("hdd cache", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    const n = this.segStart.length;
+    if (s.segStart.length !== n || s.segEnd.length !== n || s.segUse.length !== n || s.ra >= n)
+      throw StorageErrors.badState("hdd cache", `expected ${n} segments`);
+    for (let i = 0; i < n; i++)
+      if (s.segEnd[i] < s.segStart[i]) throw StorageErrors.badState("hdd cache", `segment ${i} ends before it starts`);
+    this.segStart.set(s.segStart);
+    this.segEnd.set(s.segEnd);
+    this.segUse.set(s.segUse);
+    this.useClock = s.useClock;
+    this.ra = s.ra;
+    this.raBaseLba = s.raBaseLba;
+    this.raBaseTime = s.raBaseTime;
+    this.raSectorNs = s.raSectorNs;
+    this.raLimit = s.raLimit;
+    this.raPromised = s.raPromised;
+    this.raBound = s.raBound;
+    this.freeAt = s.freeAt;
+    this.hits = s.hits;
+    this.misses = s.misses;
   }
 
   /** A write to [lba, lba+n): drop overlapping cached data. */

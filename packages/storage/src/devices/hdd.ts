@@ -1,14 +1,27 @@
 import type { Simulation } from "@vmlab/core-vm";
+import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
-import { HddCache } from "./hdd-cache.js";
+import { HddCache, HddCacheStateSchema } from "./hdd-cache.js";
 import { HddGeometry } from "./hdd-geometry.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 import { SeekCurve } from "./seek-curve.js";
+
+/** A disk's saved state (taken when no command is queued or in service). */
+export const HddStateSchema = z.object({
+  version: z.literal(1),
+  model: z.string(),
+  headCylinder: z.number().int().nonnegative(),
+  cache: HddCacheStateSchema,
+  mediaOps: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  busyNs: z.number().nonnegative(),
+});
+export type HddState = z.infer<typeof HddStateSchema>;
 
 /**
  * A hard disk: one actuator serving tagged commands one at a time, chosen
@@ -167,6 +180,36 @@ export class Hdd implements BlockTarget {
     let wait = this.pAngle[i] - at / rev;
     if (wait < 0) wait += 1;
     return delay + seek + wait * rev;
+  }
+
+  /** Saves the disk's mechanical and cache state. No command may be queued or in service. */
+  save(): HddState {
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
+    return {
+      version: 1,
+      model: this.spec.model,
+      headCylinder: this.headCyl,
+      cache: this.cache.save(),
+      mediaOps: this.mediaOps,
+      completed: this.completed,
+      busyNs: this.busyNs,
+    };
+  }
+
+  /** Restores a saved state; validates it first (same drive model, cylinder in range) and changes nothing if it is invalid. */
+  restore(state: unknown): void {
+    const p = HddStateSchema.safeParse(state);
+    if (!p.success) throw StorageErrors.badState("hdd", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    if (s.model !== this.spec.model) throw StorageErrors.badState("hdd", `saved from a "${s.model}", this disk is a "${this.spec.model}"`);
+    if (s.headCylinder >= this.geometry.cylinders)
+      throw StorageErrors.badState("hdd", `head cylinder ${s.headCylinder} is past the last cylinder`);
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
+    this.cache.restore(s.cache);
+    this.headCyl = s.headCylinder;
+    this.mediaOps = s.mediaOps;
+    this.completed = s.completed;
+    this.busyNs = s.busyNs;
   }
 
   /** @internal a command finished (media or cache hit). */

@@ -1,12 +1,28 @@
 import type { Simulation } from "@vmlab/core-vm";
+import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
-import { PageFtl } from "./ftl.js";
+import { FtlStateSchema, PageFtl } from "./ftl.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
+
+const time = z.number().nonnegative();
+
+/** An SSD's saved state (taken when no IO is in flight). */
+export const SsdStateSchema = z.object({
+  version: z.literal(1),
+  ftl: FtlStateSchema,
+  /** When each die and channel is next free (virtual ns). */
+  dieFree: z.array(time),
+  chanFree: z.array(time),
+  nextDie: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  gcNs: time,
+});
+export type SsdState = z.infer<typeof SsdStateSchema>;
 
 /**
  * A flash SSD: `channels × diesPerChannel` dies working in parallel behind a
@@ -109,6 +125,36 @@ export class Ssd implements BlockTarget {
     const pEnd = Math.max(xEnd, this.dieFree[die]) + s.pageProgramNs;
     this.dieFree[die] = pEnd;
     return pEnd;
+  }
+
+  /** Saves the drive (a preconditioned SSD can be restored instead of filled again). No IO may be in flight. */
+  save(): SsdState {
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
+    return {
+      version: 1,
+      ftl: this.ftl.save(),
+      dieFree: Array.from(this.dieFree),
+      chanFree: Array.from(this.chanFree),
+      nextDie: this.nextDie,
+      completed: this.completed,
+      gcNs: this.gcNs,
+    };
+  }
+
+  /** Restores a saved state; validates it first and changes nothing if it is invalid. */
+  restore(state: unknown): void {
+    const p = SsdStateSchema.safeParse(state);
+    if (!p.success) throw StorageErrors.badState("ssd", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    if (s.dieFree.length !== this.dieFree.length || s.chanFree.length !== this.chanFree.length || s.nextDie >= this.ftl.dies)
+      throw StorageErrors.badState("ssd", "die or channel count differs from this SSD's spec");
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
+    this.ftl.restore(s.ftl);
+    this.dieFree.set(s.dieFree);
+    this.chanFree.set(s.chanFree);
+    this.nextDie = s.nextDie;
+    this.completed = s.completed;
+    this.gcNs = s.gcNs;
   }
 
   /** @internal */

@@ -1,0 +1,100 @@
+import { isVmlabError, RngStreams, Simulation } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { IometerWorkload } from "../workload/iometer.js";
+import { Hdd } from "./hdd.js";
+import { Ssd } from "./ssd.js";
+import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
+import { base64ToInt32, int32ToBase64 } from "./typed-b64.js";
+
+const SMALL: SsdSpec = { ...GENERIC_MLC_SSD, channels: 2, diesPerChannel: 2, pagesPerBlock: 32, blocksPerDie: 64, overProvisioning: 0.12 };
+type Spec = ConstructorParameters<typeof IometerWorkload>[0];
+
+/** Runs `spec` on `target` for `ns`, then stops it and drains every IO. */
+function runThenDrain(sim: Simulation, target: Hdd | Ssd, spec: Spec, ns: number, seed: number) {
+  const w = new IometerWorkload(spec);
+  w.start({ sim, target, rng: new RngStreams(seed).get("w"), vm: 0 });
+  sim.run({ until: sim.now + ns });
+  w.stop();
+  sim.run();
+  return w.stats;
+}
+
+function expectBadState(fn: () => void, code = "VMLAB_STORAGE_BAD_STATE") {
+  try {
+    fn();
+    expect.unreachable();
+  } catch (e) {
+    expect(isVmlabError(e) && e.code).toBe(code);
+  }
+}
+
+describe("device save/restore", () => {
+  it("SSD: a preconditioned drive restored elsewhere continues exactly like the original", () => {
+    const simA = new Simulation();
+    const a = new Ssd(simA, SMALL);
+    runThenDrain(simA, a, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 16 }, 3e9, 1);
+    expect(a.ftl.erases).toBeGreaterThan(0); // GC has run: the state is not trivial
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    const simB = new Simulation();
+    simB.restore(simA.save());
+    const b = new Ssd(simB, SMALL);
+    b.restore(saved);
+    expect(b.save()).toEqual(saved);
+    const mixed: Spec = { ioSizeBytes: 8192, readPercent: 50, randomPercent: 100, outstandingIos: 8 };
+    const sa = runThenDrain(simA, a, mixed, 5e8, 2);
+    const sb = runThenDrain(simB, b, mixed, 5e8, 2);
+    expect(sb.completed).toBe(sa.completed);
+    expect(sb.latencyUs.summary()).toEqual(sa.latencyUs.summary());
+    expect(b.save()).toEqual(a.save());
+  });
+
+  it("SSD: corrupt or mismatched state is rejected and changes nothing", () => {
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, SMALL);
+    runThenDrain(sim, ssd, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4 }, 2e8, 3);
+    const good = ssd.save();
+    const fresh = new Ssd(new Simulation(), SMALL);
+    const before = fresh.save();
+    const l2p = base64ToInt32(good.ftl.l2p, ssd.ftl.logicalPages) as Int32Array;
+    const mapped = l2p.findIndex((x) => x >= 0);
+    const other = l2p.findIndex((x, i) => x >= 0 && i !== mapped);
+    l2p[other] = l2p[mapped]; // one physical page mapped twice
+    expectBadState(() => fresh.restore({ ...good, ftl: { ...good.ftl, l2p: int32ToBase64(l2p) } }));
+    expectBadState(() => fresh.restore({ ...good, ftl: { ...good.ftl, l2p: "not base64!" } }));
+    expectBadState(() => fresh.restore({ ...good, version: 2 }));
+    expectBadState(() => new Ssd(new Simulation(), { ...SMALL, blocksPerDie: 128 }).restore(good));
+    expect(fresh.save()).toEqual(before);
+  });
+
+  it("HDD: head position and cache survive a round trip; the continuation is identical", () => {
+    const simA = new Simulation();
+    const a = new Hdd(simA);
+    runThenDrain(simA, a, { ioSizeBytes: 65536, readPercent: 100, randomPercent: 30, outstandingIos: 4 }, 3e8, 4);
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    const simB = new Simulation();
+    simB.restore(simA.save());
+    const b = new Hdd(simB);
+    b.restore(saved);
+    expect(b.save()).toEqual(saved);
+    const spec: Spec = { ioSizeBytes: 4096, readPercent: 70, randomPercent: 60, outstandingIos: 8 };
+    const sa = runThenDrain(simA, a, spec, 3e8, 5);
+    const sb = runThenDrain(simB, b, spec, 3e8, 5);
+    expect(sb.latencyUs.summary()).toEqual(sa.latencyUs.summary());
+    expect(b.save()).toEqual(a.save());
+  });
+
+  it("HDD: refuses to save with commands in flight, and rejects another drive's state", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 4 });
+    w.start({ sim, target: hdd, rng: new RngStreams(1).get("w"), vm: 0 });
+    sim.run({ until: 1e7 });
+    expectBadState(() => hdd.save(), "VMLAB_STORAGE_NOT_QUIESCENT");
+    w.stop();
+    sim.run();
+    const s = hdd.save();
+    expectBadState(() => new Hdd(new Simulation()).restore({ ...s, model: "some other drive" }));
+    expectBadState(() => new Hdd(new Simulation()).restore({ ...s, headCylinder: 10_000_000 }));
+    expectBadState(() => new Hdd(new Simulation()).restore({ ...s, cache: { ...s.cache, segStart: [1] } }));
+  });
+});
