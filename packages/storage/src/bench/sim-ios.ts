@@ -20,8 +20,8 @@ const TESTBED: TestbedOptions = {
 const SPEC = { ioSizeBytes: 8192, readPercent: 70, randomPercent: 100, outstandingIos: 16 };
 const TEST_SECTORS = (16 * 1024 ** 3) / 512;
 
-/** Simulates `virtualNs` of the testbed; returns completed IOs. */
-function simulate(virtualNs: number): number {
+/** Simulates `virtualNs` of the testbed; returns completed IOs. @internal exported for tests */
+export function simulate(virtualNs: number): number {
   const tb = buildTestbed(TESTBED);
   const rng = new RngStreams(42);
   const ws = startWorkers(tb, SPEC, TEST_SECTORS, (i) => rng.get(`vm${i}`));
