@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { CacheDirectory } from "./cache-directory.js";
+
+// Cache pages of 8 sectors (4 KiB); LBAs below are in sectors.
+describe("array cache directory", () => {
+  it("destage takes the oldest dirty page with its dirty neighbours, within an aligned window", () => {
+    const c = new CacheDirectory(64, 8);
+    c.write(8 * 10, 8 * 3); // pages 10, 11, 12
+    c.write(8 * 3, 8); // page 3
+    c.write(8 * 9, 8); // page 9 (joins 10–12)
+    expect(c.dirty).toBe(5);
+    expect(c.takeDestageRun(16)).toBe(true);
+    // Oldest is page 10; run extends back to 9 and forward to 12 inside window [0, 16).
+    expect([c.runStart, c.runPages]).toEqual([9, 4]);
+    expect(c.takeDestageRun(16)).toBe(true);
+    expect([c.runStart, c.runPages]).toEqual([3, 1]);
+    expect(c.takeDestageRun(16)).toBe(false);
+    expect(c.dirty).toBe(0);
+  });
+
+  it("a page rewritten while being destaged stays dirty and is destaged again", () => {
+    const c = new CacheDirectory(16, 8);
+    c.write(0, 8);
+    expect(c.takeDestageRun(4)).toBe(true);
+    c.write(0, 8); // rewrite during destage
+    c.destaged(0, 1);
+    expect(c.dirty).toBe(1);
+    expect(c.takeDestageRun(4)).toBe(true);
+    c.destaged(0, 1);
+    expect(c.dirty).toBe(0);
+    expect(c.clean).toBe(1);
+    expect(c.readHit(0, 8)).toBe(true);
+  });
+
+  it("evicts only clean pages, least recently used first; dirty pages block writes when the cache is full", () => {
+    const c = new CacheDirectory(4, 8);
+    c.insertClean(0, 8 * 4); // pages 0–3 clean
+    expect(c.readHit(0, 8)).toBe(true); // page 0 becomes most recent
+    c.insertClean(8 * 10, 8); // evicts page 1 (LRU)
+    expect(c.readHit(8, 8)).toBe(false);
+    expect(c.readHit(0, 8)).toBe(true);
+    expect(c.writeFits(8 * 20, 8 * 4)).toBe(true); // all 4 slots are clean: evictable
+    c.write(8 * 20, 8 * 4);
+    expect(c.dirty).toBe(4);
+    expect(c.clean).toBe(0);
+    expect(c.writeFits(8 * 30, 8)).toBe(false);
+    expect(c.writeFits(8 * 20, 8)).toBe(true); // overwriting a dirty page needs no room
+    expect(c.readHit(8 * 20, 8 * 4)).toBe(true);
+  });
+
+  it("a read is a hit only if every page is present", () => {
+    const c = new CacheDirectory(8, 8);
+    c.insertClean(0, 16);
+    expect(c.readHit(0, 16)).toBe(true);
+    expect(c.readHit(4, 16)).toBe(false); // straddles into page 2
+  });
+});
