@@ -1,0 +1,54 @@
+import { Simulation } from "@vmlab/core-vm";
+import type { IoRequest, IoSink } from "@vmlab/storage";
+import { describe, expect, it } from "vitest";
+import { Raid5Lun } from "./raid5-lun.js";
+import { FC_10K_DISK, SptfDisk } from "./sptf-disk.js";
+
+function setup(cached: { startLba: number; sectors: number }[] = []) {
+  const sim = new Simulation();
+  const disks = Array.from({ length: 4 }, () => new SptfDisk(sim, FC_10K_DISK));
+  const lun = new Raid5Lun(sim, disks, { stripeUnitSectors: 128, cachedRanges: cached, cacheHitMs: 0.5 });
+  const done: { id: number; t: number }[] = [];
+  const sink: IoSink = { complete: (r) => done.push({ id: r.id, t: sim.now }) };
+  const req = (id: number, lba: number, isRead: boolean): IoRequest => ({ id, vm: 0, lba, sectors: 32, isRead, issueTime: 0 });
+  return { sim, disks, lun, done, sink, req };
+}
+
+describe("RAID-5 LUN", () => {
+  it("rotates parity left-symmetrically and never puts data on its row's parity member", () => {
+    const { lun } = setup();
+    const seen = new Set<string>();
+    for (let unit = 0; unit < 24; unit++) {
+      const at = lun.locate(unit * 128 + 5);
+      expect(at.member).not.toBe(at.parityMember);
+      expect(at.memberLba % 128).toBe(5);
+      seen.add(`${at.member}:${at.memberLba}`);
+    }
+    expect(seen.size).toBe(24);
+    expect(lun.locate(0).parityMember).toBe(0);
+    expect(lun.locate(3 * 128).parityMember).toBe(1);
+    expect(lun.capacitySectors).toBe(3 * Math.floor(FC_10K_DISK.capacitySectors / 128) * 128);
+  });
+
+  it("serves a read with one member IO and a small write with four (read-modify-write)", () => {
+    const { sim, disks, lun, done, sink, req } = setup();
+    lun.submit(req(1, 1000, true), sink);
+    sim.run();
+    expect(disks.reduce((a, d) => a + d.completed, 0)).toBe(1);
+    lun.submit(req(2, 5000, false), sink);
+    sim.run();
+    expect(disks.reduce((a, d) => a + d.completed, 0)).toBe(5);
+    expect(done.map((d) => d.id)).toEqual([1, 2]);
+    // The write waits for two phases of member IOs: longer than the read.
+    expect(done[1].t - done[0].t).toBeGreaterThan(0);
+  });
+
+  it("completes cache-resident reads at the cache-hit latency without touching a disk", () => {
+    const { sim, disks, lun, done, sink, req } = setup([{ startLba: 0, sectors: 4096 }]);
+    lun.submit(req(7, 100, true), sink);
+    sim.run();
+    expect(done).toEqual([{ id: 7, t: 500_000 }]);
+    expect(disks.every((d) => d.completed === 0)).toBe(true);
+    expect(lun.cacheHits).toBe(1);
+  });
+});
