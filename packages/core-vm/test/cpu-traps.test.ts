@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CSR, Machine, MCAUSE_INTERRUPT, MISA_RV32IMAU, PRIV_M, PRIV_U } from "../src/index.js";
-import { A0, A1, A2, addi, csr, EXIT, ebreak, ecall, jal, li, load, mret, nop, poke, RAM, run, store, T2, u, wfi } from "./asm.js";
+import { A0, A1, A2, addi, branch, csr, EXIT, ebreak, ecall, jal, li, load, mret, nop, poke, RAM, run, store, T2, u, wfi } from "./asm.js";
 
 /** Drops to U mode at RAM + 0x100 with PMP entry 0 = NAPOT over all memory with permissions `perm` (RWX = 7). */
 function toUser(perm: number | null): number[] {
@@ -253,5 +253,29 @@ describe("PMP partial matches in M mode", () => {
     const inside = run([...setup, ...li(A1, at - 8), store("sw", A1, A1, 1), ...EXIT]);
     expect(inside.exitCode).toBe(0);
     expect(inside.hart.mcause).toBe(0);
+  });
+});
+
+describe("U-mode PMP page cache", () => {
+  it("a PMP change takes effect on the next U-mode access to a page already used", () => {
+    // U code stores to DATA, ecalls to M; M makes memory R+X only and returns; the same store must now fault.
+    const DATA = RAM + 0x3000;
+    const user = [...li(A1, DATA), store("sw", A1, A1, 0), ecall, store("sw", A1, A1, 0), ecall];
+    const handler = [
+      csr("csrrs", A2, CSR.mcause, 0),
+      ...li(A0, 8),
+      // first ecall from U (mcause 8): drop W, skip the ecall, return to U
+      branch("beq", A2, A0, 4 * (1 + EXIT.length)),
+      ...EXIT,
+      ...li(T2, 0x1d),
+      csr("csrrw", 0, CSR.pmpcfg0, T2),
+      csr("csrrs", T2, CSR.mepc, 0),
+      addi(T2, T2, 4),
+      csr("csrrw", 0, CSR.mepc, T2),
+      mret,
+    ];
+    const m = runUser(7, user, { handler });
+    expect(m.hart.mcause).toBe(7);
+    expect(m.hart.mepc >>> 0).toBe(RAM + 0x100 + 16);
   });
 });

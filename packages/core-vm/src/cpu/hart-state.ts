@@ -90,7 +90,7 @@ export function applyHartState(h: Hart, s: HartState): void {
   h.cycleOffset = s.cycleOffset;
   h.pmp.cfg.set(s.pmpcfg);
   h.pmp.addr.set(s.pmpaddr);
-  h.pmp.anyLocked = h.pmp.cfg.some((c) => (c & 0x80) !== 0);
+  h.pmp.changed();
   h.reservation = s.reservation;
   h.reservedValue = s.reservedValue;
   h.brk = 0;

@@ -23,7 +23,7 @@ import {
   PRIV_U,
 } from "./constants.js";
 import { executeCsr } from "./csr.js";
-import { PMP_R, PMP_W, PMP_X, Pmp } from "./pmp.js";
+import { PAGE_MIXED, PMP_R, PMP_W, PMP_X, Pmp } from "./pmp.js";
 
 /** What the hart needs from its board: MMIO, the clock, and a way to sleep. */
 export interface HartHost {
@@ -78,7 +78,7 @@ export class Hart {
   /** `minstret` = retired + instretOffset; `mcycle` = retired + cycleOffset (one cycle per instruction). */
   instretOffset = 0;
   cycleOffset = 0;
-  readonly pmp = new Pmp();
+  readonly pmp: Pmp;
   /**
    * LR/SC reservation as QEMU keeps it: the address (-1 = none) and the value
    * loaded; SC succeeds if the address matches and memory still holds that value.
@@ -107,6 +107,7 @@ export class Hart {
     readonly host: HartHost,
   ) {
     this.ramSize = ram.size;
+    this.pmp = new Pmp(ram.base, ram.size);
     this.cache = new CodeCache(this);
   }
 
@@ -229,7 +230,12 @@ export class Hart {
    */
   private pmpAllows(a: number, size: number, perm: number): boolean {
     const priv = this.dataPriv();
-    if (priv === PRIV_M && !this.pmp.anyLocked && (a & (size - 1)) === 0) return true;
+    const aligned = (a & (size - 1)) === 0;
+    if (priv === PRIV_M && !this.pmp.anyLocked && aligned) return true;
+    if (priv === PRIV_U && aligned && (a ^ -2147483648) >>> 0 < this.ramSize) {
+      const e = this.pmp.userPage(a);
+      if ((e & PAGE_MIXED) === 0) return (e & perm) === perm;
+    }
     return this.pmp.check(a, size, perm, priv);
   }
 

@@ -1,8 +1,9 @@
 import type { Block } from "./code-cache.js";
-import { VARIANT_FAST } from "./code-cache.js";
+import { VARIANT_CHECKED_U, VARIANT_FAST } from "./code-cache.js";
 import { CAUSE_MISALIGNED_FETCH } from "./constants.js";
 import type { Hart } from "./hart.js";
 import { mulh, mulhsu, mulhu } from "./mul.js";
+import { PMP_R, PMP_W } from "./pmp.js";
 
 /**
  * The block translator: turns a run of guest instructions within one page
@@ -24,7 +25,7 @@ import { mulh, mulhsu, mulhu } from "./mul.js";
  */
 
 /** Names the generated code sees; passed once to each block's factory. */
-const PARAMS = ["c", "x", "u8", "i8", "u16", "i16", "i32", "cl", "dirty", "acc", "mulh", "mulhsu", "mulhu"];
+const PARAMS = ["c", "x", "u8", "i8", "u16", "i16", "i32", "cl", "dirty", "acc", "up", "mulh", "mulhsu", "mulhu"];
 
 function sext(v: number, bits: number): number {
   const s = 32 - bits;
@@ -70,8 +71,10 @@ function withRegisterLocals(body: string): string {
 
 interface Emitter {
   out: string[];
-  /** Fast RAM path allowed (variant 0). */
+  /** Inline RAM path allowed: variant 0, or U mode (variant 2) guarded by the per-page PMP cache `up`. */
   fast: boolean;
+  /** U mode: the inline path also tests `up[page]` for the access's permission. */
+  user: boolean;
   ramSize: number;
   dirty: boolean;
   access: boolean;
@@ -100,7 +103,8 @@ export function translate(h: Hart, pc: number, maxLen: number): Block | null {
   }
   const e: Emitter = {
     out: [],
-    fast: h.variant === VARIANT_FAST,
+    fast: h.variant === VARIANT_FAST || h.variant === VARIANT_CHECKED_U,
+    user: h.variant === VARIANT_CHECKED_U,
     ramSize: ram.size,
     dirty: ram.dirtyPages !== null,
     access: ram.accessedPages !== null,
@@ -132,6 +136,7 @@ export function translate(h: Hart, pc: number, maxLen: number): Block | null {
     h.cache.lines,
     ram.dirtyPages,
     ram.accessedPages,
+    h.pmp.userPages,
     mulh,
     mulhsu,
     mulhu,
@@ -424,7 +429,8 @@ function emitLoad(e: Emitter, insn: number, pc: number, k: number, f3: number, r
   const view = size === 2 ? "i32[o >> 2]" : size === 1 ? (signed ? "i16[o >> 1]" : "u16[o >> 1]") : signed ? "i8[o]" : "u8[o]";
   const align = bytes > 1 ? `(o & ${bytes - 1}) === 0 && ` : "";
   const track = e.access ? " acc[o >>> 12] = 1;" : "";
-  o.push(`o = a ^ -2147483648; if (${align}(o >>> 0) < ${e.ramSize}) { ${w(rd, view)}${track} } else { ${slow} }`);
+  const pmp = e.user ? ` && (up[o >>> 12] & ${PMP_R}) !== 0` : "";
+  o.push(`o = a ^ -2147483648; if (${align}(o >>> 0) < ${e.ramSize}${pmp}) { ${w(rd, view)}${track} } else { ${slow} }`);
   return false;
 }
 
@@ -447,7 +453,8 @@ function emitStore(e: Emitter, insn: number, pc: number, k: number, f3: number, 
   const align = bytes > 1 ? `(o & ${bytes - 1}) === 0 && ` : "";
   const track = `${e.dirty ? " dirty[o >>> 12] = 1;" : ""}${e.access ? " acc[o >>> 12] = 1;" : ""}`;
   const code = `if (cl[o >>> 6] !== 0) { c.codeWrite(o); c.brk = 0; c.pc = ${next}; return n + ${k + 1}; }`;
-  o.push(`o = a ^ -2147483648; if (${align}(o >>> 0) < ${e.ramSize}) { ${view} = ${r(rs2)};${track} ${code} } else { ${slow} }`);
+  const pmp = e.user ? ` && (up[o >>> 12] & ${PMP_W}) !== 0` : "";
+  o.push(`o = a ^ -2147483648; if (${align}(o >>> 0) < ${e.ramSize}${pmp}) { ${view} = ${r(rs2)};${track} ${code} } else { ${slow} }`);
   return false;
 }
 
