@@ -104,6 +104,8 @@ describe("random program generator", () => {
       "illegal",
       "flw",
       "x0,",
+      "overwrite the target",
+      "MPRV",
     ])
       expect(text, needle).toContain(needle);
   });

@@ -55,6 +55,7 @@ const CSR_MSTATUS = 0x300,
   CSR_PMPCFG0 = 0x3a0,
   CSR_PMPADDR0 = 0x3b0;
 const MSTATUS_MPP = 0x1800;
+const MSTATUS_MPRV = 1 << 17;
 const PMP_RAM_NAPOT = (0x8000_0000 >>> 2) | ((0x1000_0000 >>> 3) - 1);
 const PMP_SCRATCH_RO_NAPOT = (SCRATCH_READ_ONLY >>> 2) | ((SCRATCH_READ_ONLY_BYTES >>> 3) - 1);
 const PMP_CFG_NAPOT_RWX = 0x1f;
@@ -122,6 +123,7 @@ function emitProgram(a: Asm, p: FuzzProgram, index: number): void {
   if (p.userMode) a.emit(E.ecall());
   // Epilogue: park t0 in mscratch, save every register, restore mscratch.
   a.emit(csrw(CSR_MSCRATCH, T0));
+  a.li(T0, MSTATUS_MPRV).emit(E.csr("csrrc", 0, CSR_MSTATUS, T0)); // M-mode permissions again
   a.li(T0, REG_SAVE);
   for (let r = 1; r < 32; r++) if (r !== T0) a.emit(E.store("sw", r, T0, r * 4));
   a.emit(csrr(T1, CSR_MSCRATCH), E.store("sw", T1, T0, T0 * 4));
