@@ -173,15 +173,18 @@ export class VscsiStats {
       return;
     }
     // Order does not matter: entries 0..n-1 are the valid ones (the ring fills from 0).
-    // Branch-free minimum over key = 2|d| - (d > 0): the smallest |d| wins, and
-    // between +d and -d the positive one (its key is one less).
+    // (A branch-free minimum measured 2x slower: the "better" branch is rarely taken, so it predicts well.)
     const recent = this.recentLastLbn;
-    let bestKey = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
+    let best = lba - recent[0];
+    let bestAbs = Math.abs(best);
+    for (let i = 1; i < n; i++) {
       const d = lba - recent[i];
-      bestKey = Math.min(bestKey, Math.abs(d) * 2 - (d > 0 ? 1 : 0));
+      const a = Math.abs(d);
+      if (a < bestAbs || (a === bestAbs && d > best)) {
+        bestAbs = a;
+        best = d;
+      }
     }
-    const best = bestKey % 2 === 1 ? (bestKey + 1) / 2 : 0 - bestKey / 2; // 0 - x: never -0
     this.seekDistanceClosest16.record(best);
   }
 

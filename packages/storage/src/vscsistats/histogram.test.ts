@@ -35,3 +35,21 @@ describe("VscsiHistogram buckets (limit L holds previous < v <= L)", () => {
     expect(Array.from(h.counts).reduce((a, b) => a + b, 0)).toBe(6);
   });
 });
+
+describe("VscsiHistogram lookup tables agree with a linear scan", () => {
+  it("for every value around every limit, and random values far beyond", () => {
+    for (const limits of [IO_LENGTH_LIMITS, SEEK_DISTANCE_LIMITS, OUTSTANDING_IO_LIMITS, MICROSECONDS_LIMITS]) {
+      const h = new VscsiHistogram(limits);
+      const linear = (v: number) => {
+        let b = 0;
+        while (b < limits.length && v > limits[b]) b++;
+        return b;
+      };
+      const probes: number[] = [];
+      for (const l of limits) for (let d = -1001; d <= 1001; d++) probes.push(l + d, l + d / 2);
+      for (let k = -3000; k <= 3000; k++) probes.push(k, k * 997, k * 1000, k * 1000 + 1, k * 1e6 + 0.5);
+      probes.push(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 40);
+      for (const v of probes) expect(h.bucketOf(v), `${v}`).toBe(linear(v));
+    }
+  });
+});
