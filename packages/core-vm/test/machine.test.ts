@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { bootElf, CSR, Machine } from "../src/index.js";
+import { bootElf, CSR, Machine, MCAUSE_INTERRUPT, Simulation } from "../src/index.js";
 import { A0, A1, addi, branch, csr, EXIT, jal, li, load, poke, RAM, run, store, T2, u } from "./asm.js";
 
 const guest = (name: string) => new Uint8Array(readFileSync(new URL(`../../../guest/bin/${name}.elf`, import.meta.url)));
@@ -133,5 +133,37 @@ describe("bad budgets", () => {
     expect(() => bootElf(guest("hello"), { maxInstructions: -5 })).toThrow(/maxInstructions/);
     expect(() => new Machine({ ramMiB: 0 })).toThrow(/RAM size/);
     expect(() => new Machine({ nsPerInstruction: 0.5 })).toThrow(/nsPerInstruction/);
+  });
+});
+
+describe("simulation events", () => {
+  it("run stops exactly when an event falls due; the event can raise a device interrupt the guest then takes", () => {
+    const sim = new Simulation();
+    const m = new Machine({ ramMiB: 1, simulation: sim });
+    // Enable PLIC source 5 for context 0 at priority 1, MEIE and MIE, then spin; the handler exits.
+    poke(m, RAM, [
+      ...li(A1, 0x0c000000 + 4 * 5),
+      ...li(T2, 1),
+      store("sw", T2, A1, 0),
+      ...li(A1, 0x0c002000),
+      ...li(T2, 1 << 5),
+      store("sw", T2, A1, 0),
+      ...li(T2, 1 << 11),
+      csr("csrrs", 0, CSR.mie, T2),
+      csr("csrrsi", 0, CSR.mstatus, 8),
+      jal(0, 0),
+    ]);
+    poke(m, RAM + 0x1000, EXIT);
+    m.hart.pc = RAM | 0;
+    m.hart.mtvec = (RAM + 0x1000) | 0;
+    const irq = sim.on("test.irq", () => m.plic.setSource(5, true));
+    sim.schedule(5000, irq);
+    expect(m.run(1e9)).toBe("event");
+    expect(sim.now).toBe(5000);
+    expect(m.hart.retired).toBe(5000);
+    sim.run({ until: sim.now });
+    expect(m.run(1e9)).toBe("exit");
+    expect(m.hart.mcause).toBe(MCAUSE_INTERRUPT | 11);
+    expect(m.hart.mepc >>> 0).toBe(RAM + 4 * 14); // the spinning jal
   });
 });
