@@ -1,4 +1,5 @@
 import { calendarWidth, MIN_BUCKETS } from "./calendar-width.js";
+import { FarHeap } from "./far-heap.js";
 import { SeqIndex } from "./seq-index.js";
 
 /** A pending event as plain data (for snapshots and inspection). */
@@ -16,7 +17,7 @@ const NIL = -1;
 const COST_WINDOW = 4096;
 /** Average buckets scanned + nodes walked per operation above which the width is re-estimated. */
 const COST_LIMIT = 6;
-/** Slot record: 32 bytes, as doubles [time, seq, num, ·] and as int32 words 6, 7 [next, kind·2 | has-object]. */
+/** Slot record: 32 bytes, as doubles [time, seq, num, ·] and as int32 words 6, 7 [next, kind·4 | flags]. */
 const F64_STRIDE = 4;
 const TIME = 0;
 const SEQ = 1;
@@ -24,6 +25,9 @@ const NUM = 2;
 const I32_STRIDE = 8;
 const NEXT = 6;
 const KIND = 7;
+/** Flags in the kind word. */
+const HAS_OBJ = 1;
+const IN_FAR = 2;
 
 /**
  * The pending-event queue: a calendar queue (Brown, CACM 31(10), 1988) over
@@ -37,7 +41,9 @@ const KIND = 7;
  * (B·W), else moves on; a year without a hit falls back to a direct search.
  * B doubles above 2B events and halves below B/2 (Brown §3); W is re-estimated
  * at each resize and when the measured cost per operation drifts above
- * COST_LIMIT. Events live in 32-byte slot records from a LIFO free list: no
+ * COST_LIMIT. Events beyond the current year wait in a heap (`FarHeap`) and
+ * move into their bucket when the year reaches them, so a bucket only ever
+ * holds one W-wide interval. Events live in 32-byte slot records from a LIFO free list: no
  * allocation per event, one cache line per pop. Cancel is O(1) expected via a
  * sequence-number index. Design and measurements: docs/kernel.md.
  */
@@ -50,6 +56,8 @@ export class EventQueue {
   private freeSlots: Int32Array;
   private freeTop = 0;
   private slotCount = 0;
+  /** Events at or beyond `curStart + yearSpan`. */
+  private readonly far: FarHeap;
   /** Sequence number → slot; built at the first `cancel`, so models that never cancel never pay for it. */
   private index: SeqIndex | null = null;
 
@@ -61,6 +69,8 @@ export class EventQueue {
   /** Bucket width W in ns (a power of two) and 1/W (exact). */
   private width = 1;
   private invWidth = 1;
+  /** B·W: the span of the buckets; later events go to the far heap. */
+  private yearSpan = MIN_BUCKETS;
   /** The current bucket: its index and the virtual time at which it starts; no pending event is earlier. */
   private curIdx = 0;
   private curStart = 0;
@@ -85,6 +95,7 @@ export class EventQueue {
     this.i32 = new Int32Array(this.f64.buffer);
     this.sObj = new Array(c).fill(undefined);
     this.freeSlots = new Int32Array(c);
+    this.far = new FarHeap(c);
     this.bHead = new Int32Array(MIN_BUCKETS).fill(NIL);
     this.bTail = new Int32Array(MIN_BUCKETS).fill(NIL);
     this.mask = MIN_BUCKETS - 1;
@@ -128,15 +139,20 @@ export class EventQueue {
     f64[r + TIME] = time;
     f64[r + SEQ] = seq;
     f64[r + NUM] = num;
-    if (obj === undefined) this.i32[slot * I32_STRIDE + KIND] = kind << 1;
-    else {
-      this.i32[slot * I32_STRIDE + KIND] = (kind << 1) | 1;
+    let kindWord = kind << 2;
+    if (obj !== undefined) {
+      kindWord |= HAS_OBJ;
       this.sObj[slot] = obj;
     }
     if (this.index !== null) this.index.set(seq, slot);
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     if (this.count === 0 || time < this.curStart) this.moveTo(time);
-    this.link(slot, time, seq);
+    if (time < this.curStart + this.yearSpan) this.link(slot, time, seq);
+    else {
+      kindWord |= IN_FAR;
+      this.far.push(time, seq, slot);
+    }
+    this.i32[slot * I32_STRIDE + KIND] = kindWord;
     if (++this.count > 2 * (this.mask + 1)) this.rebuild((this.mask + 1) * 2);
   }
 
@@ -165,9 +181,9 @@ export class EventQueue {
     const kindWord = i32[w + KIND];
     this.time = t;
     this.seq = f64[r + SEQ];
-    this.kind = kindWord >> 1;
+    this.kind = kindWord >> 2;
     this.num = f64[r + NUM];
-    if ((kindWord & 1) === 0) this.obj = undefined;
+    if ((kindWord & HAS_OBJ) === 0) this.obj = undefined;
     else {
       this.obj = this.sObj[h];
       this.sObj[h] = undefined;
@@ -199,6 +215,17 @@ export class EventQueue {
     let slot = this.index.get(seq);
     if (slot === NIL || this.seqOf(slot) !== seq) slot = this.index.overflowGet(seq);
     if (slot === NIL) return false;
+    if ((this.i32[slot * I32_STRIDE + KIND] & IN_FAR) !== 0) this.far.remove(slot);
+    else this.unlink(slot);
+    this.index.remove(seq, slot);
+    this.sObj[slot] = undefined;
+    this.freeSlots[this.freeTop++] = slot;
+    this.count--;
+    return true;
+  }
+
+  /** Removes a slot from its bucket list. */
+  private unlink(slot: number): void {
     const idx = this.bucketOf(this.timeOf(slot));
     let prev = NIL;
     let p = this.bHead[idx];
@@ -210,11 +237,6 @@ export class EventQueue {
     if (prev === NIL) this.bHead[idx] = next;
     else this.i32[prev * I32_STRIDE + NEXT] = next;
     if (next === NIL) this.bTail[idx] = prev;
-    this.index.remove(seq, slot);
-    this.sObj[slot] = undefined;
-    this.freeSlots[this.freeTop++] = slot;
-    this.count--;
-    return true;
   }
 
   /** Pending events in firing order (a copy; for snapshots and inspection). */
@@ -222,8 +244,8 @@ export class EventQueue {
     const out: PendingEvent[] = [];
     this.forEachPending((s) => {
       const w = this.i32[s * I32_STRIDE + KIND];
-      const obj = (w & 1) === 0 ? undefined : this.sObj[s];
-      out.push({ time: this.timeOf(s), seq: this.seqOf(s), kind: w >> 1, num: this.f64[s * F64_STRIDE + NUM], obj });
+      const obj = (w & HAS_OBJ) === 0 ? undefined : this.sObj[s];
+      out.push({ time: this.timeOf(s), seq: this.seqOf(s), kind: w >> 2, num: this.f64[s * F64_STRIDE + NUM], obj });
     });
     out.sort((a, b) => a.time - b.time || a.seq - b.seq);
     return out;
@@ -235,12 +257,14 @@ export class EventQueue {
     this.slotCount = 0;
     this.count = 0;
     this.sObj.fill(undefined);
+    this.far.clear();
     this.index = null;
     this.bHead = new Int32Array(MIN_BUCKETS).fill(NIL);
     this.bTail = new Int32Array(MIN_BUCKETS).fill(NIL);
     this.mask = MIN_BUCKETS - 1;
     this.width = 1;
     this.invWidth = 1;
+    this.yearSpan = MIN_BUCKETS;
     this.curIdx = 0;
     this.curStart = 0;
     this.cost = 0;
@@ -265,7 +289,8 @@ export class EventQueue {
     let scanned = 0;
     while (h === NIL || f64[h * F64_STRIDE + TIME] >= start + width) {
       if (++scanned > mask) {
-        this.moveTo(this.earliestHead());
+        this.moveTo(Math.min(this.earliestHead(), this.far.minTime()));
+        this.migrate();
         idx = this.curIdx;
         start = this.curStart;
         h = bHead[idx];
@@ -277,12 +302,28 @@ export class EventQueue {
         h = NIL;
         break;
       }
+      if (this.far.size > 0 && this.far.minTime() < start + this.yearSpan) {
+        this.curIdx = idx;
+        this.curStart = start;
+        this.migrate();
+      }
       h = bHead[idx];
     }
     this.cost += scanned;
     this.curIdx = idx;
     this.curStart = start;
     return h;
+  }
+
+  /** Moves far events that the current year now covers into their buckets. */
+  private migrate(): void {
+    const far = this.far;
+    const end = this.curStart + this.yearSpan;
+    while (far.size > 0 && far.minTime() < end) {
+      const slot = far.popMin();
+      this.i32[slot * I32_STRIDE + KIND] &= ~IN_FAR;
+      this.link(slot, this.timeOf(slot), this.seqOf(slot));
+    }
   }
 
   /** Bucket index of time t: ⌊t/W⌋ mod B (ToInt32 wraps mod 2^32, and B divides 2^32). */
@@ -346,6 +387,7 @@ export class EventQueue {
 
   private forEachPending(fn: (slot: number) => void): void {
     for (let b = 0; b <= this.mask; b++) for (let s = this.bHead[b]; s !== NIL; s = this.nextOf(s)) fn(s);
+    this.far.forEach(fn);
   }
 
   /** Earliest head over all buckets (the direct search of Brown §2). */
@@ -387,9 +429,23 @@ export class EventQueue {
     this.bHead = new Int32Array(nb).fill(NIL);
     this.bTail = new Int32Array(nb).fill(NIL);
     this.mask = nb - 1;
+    this.yearSpan = nb * this.width;
+    this.far.clear();
     if (n > 0) this.moveTo(this.timeOf(order[0]));
     // Sorted order makes every link an append.
-    for (let i = 0; i < n; i++) this.link(order[i], this.timeOf(order[i]), this.seqOf(order[i]));
+    const end = this.curStart + this.yearSpan;
+    const i32 = this.i32;
+    for (let i = 0; i < n; i++) {
+      const s = order[i];
+      const t = this.timeOf(s);
+      if (t < end) {
+        i32[s * I32_STRIDE + KIND] &= ~IN_FAR;
+        this.link(s, t, this.seqOf(s));
+      } else {
+        i32[s * I32_STRIDE + KIND] |= IN_FAR;
+        this.far.push(t, this.seqOf(s), s);
+      }
+    }
     this.cost = 0;
     this.opsLeft = this.window;
   }
@@ -403,6 +459,7 @@ export class EventQueue {
     const free = new Int32Array(c);
     free.set(this.freeSlots);
     this.freeSlots = free;
+    this.far.growSlots(c);
     const o = new Array(c).fill(undefined);
     for (let i = 0; i < this.sObj.length; i++) o[i] = this.sObj[i];
     this.sObj = o;

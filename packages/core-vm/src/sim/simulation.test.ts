@@ -171,7 +171,11 @@ function partlyRun(delays: number[], fanout: number[], cut: number) {
 }
 
 describe("Simulation save/restore", () => {
-  const delays = fc.array(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 10_000 })), { minLength: 1, maxLength: 60 });
+  const delays = fc.array(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 10_000 })), {
+    minLength: 1,
+    maxLength: 60,
+    size: "max",
+  });
   const fanout = fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 3 });
 
   it("round-trips the pending queue: restore into a fresh Simulation continues identically (property)", () => {
