@@ -22,7 +22,10 @@ export function register(program: Command, io: CliIo): void {
     .description(
       "characterize a block trace with ESX's vscsiStats histograms (IO length, seek distance, outstanding IOs, latency, interarrival)",
     )
-    .argument("<trace>", "trace file: MSR Cambridge CSV, CloudPhysics .vscsi, blkparse text output or fio iolog v2")
+    .argument(
+      "<trace>",
+      "trace file (MSR Cambridge CSV, CloudPhysics .vscsi, blkparse text output or fio iolog v2), or - for standard input with --format",
+    )
     .addOption(
       new Option("--format <format>", "trace format (default: detected from the content, then the extension)").choices([...TRACE_FORMATS]),
     )
@@ -38,7 +41,7 @@ export function register(program: Command, io: CliIo): void {
       const reader = openTraceFile(trace, { format: opts.format, skipBad: Boolean(opts.skipBad) });
       const stats = new VscsiStats({ firstIo: opts.firstIo });
       const summary = characterizeTrace(reader, stats);
-      const name = opts.diskName ?? trace.split(/[\\/]/).pop() ?? trace;
+      const name = opts.diskName ?? (trace === "-" ? "stdin" : (trace.split(/[\\/]/).pop() ?? trace));
       const output = opts.json
         ? `${JSON.stringify({ trace: name, traceFormat: reader.format, ...summary, ...toJson(stats) }, null, 2)}\n`
         : formatEsxCsv(stats, { diskName: name });

@@ -10,16 +10,18 @@ import type { ByteSource } from "./source.js";
 export function fileSource(path: string): ByteSource {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    // "-" is standard input (a pipe from blkparse, zcat, ...); it stays open.
+    fd = path === "-" ? 0 : openSync(path, "r");
   } catch (e) {
     throw openError(path, e);
   }
-  let open = true;
+  let open = path !== "-";
   return {
     read(buf, offset, length) {
       try {
         return readSync(fd, buf, offset, length, null);
       } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EOF") return 0;
         throw StorageErrors.traceUnreadable(path, e instanceof Error ? e.message : String(e));
       }
     },

@@ -9,10 +9,11 @@ export interface OpenTraceOptions {
   skipBad?: boolean;
 }
 
-/** Opens a trace file as a streaming reader (the format given, or detected). */
+/** Opens a trace file (or "-" for standard input, which needs `format`) as a streaming reader (the format given, or detected). */
 export function openTraceFile(path: string, options: OpenTraceOptions = {}): TraceReader {
+  if (path === "-" && !options.format) throw StorageErrors.traceUndetectedFormat("standard input", TRACE_FORMATS);
   const format: TraceFormat = options.format ? parseTraceFormat(options.format) : sniff(path);
-  return createTraceReader(format, fileSource(path), { name: path, skipBad: options.skipBad ?? false });
+  return createTraceReader(format, fileSource(path), { name: path === "-" ? "stdin" : path, skipBad: options.skipBad ?? false });
 }
 
 function sniff(path: string): TraceFormat {
