@@ -48,6 +48,8 @@ export class Hdd implements BlockTarget {
   private pCyl = new Float64Array(64);
   private pAngle = new Float64Array(64);
   private pZone = new Int32Array(64);
+  private pT0 = new Float64Array(64);
+  private pRead = new Uint8Array(64);
   private pending = 0;
   private busy = false;
   private headCyl = 0;
@@ -113,6 +115,8 @@ export class Hdd implements BlockTarget {
     this.pZone[i] = zone;
     this.pCyl[i] = g.cylinderOf(io.lba, zone);
     this.pAngle[i] = g.angleOf(io.lba, zone);
+    this.pT0[i] = io.t0;
+    this.pRead[i] = io.isRead ? 1 : 0;
   }
 
   /** Picks the next media command and starts it. */
@@ -132,26 +136,21 @@ export class Hdd implements BlockTarget {
     let bestPos = Number.POSITIVE_INFINITY;
     let oldest = 0;
     for (let i = 0; i < this.pending; i++) {
-      if (this.pIo[i].t0 < this.pIo[oldest].t0) oldest = i;
+      if (this.pT0[i] < this.pT0[oldest]) oldest = i;
       const p = this.positioningNs(i, start, phase);
       if (p < bestPos) {
         bestPos = p;
         best = i;
       }
     }
-    if (now - this.pIo[oldest].t0 > this.spec.maxCommandAgeNs) {
+    if (now - this.pT0[oldest] > this.spec.maxCommandAgeNs) {
       best = oldest;
       bestPos = this.positioningNs(oldest, start, phase);
     }
     const io = this.pIo[best];
     const zone = this.pZone[best];
     this.headCyl = this.pCyl[best];
-    // Swap-remove.
-    const last = --this.pending;
-    this.pIo[best] = this.pIo[last];
-    this.pCyl[best] = this.pCyl[last];
-    this.pAngle[best] = this.pAngle[last];
-    this.pZone[best] = this.pZone[last];
+    this.removePending(best);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
     const end = start + bestPos + io.sectors * this.geometry.zoneSectorNs[zone];
     io.a = 0;
@@ -168,12 +167,11 @@ export class Hdd implements BlockTarget {
    * first sector comes under the head. `phase` = start mod one revolution.
    */
   private positioningNs(i: number, start: number, phase: number): number {
-    const io = this.pIo[i];
     const rev = this.geometry.revolutionNs;
-    const ready = io.t0 + this.spec.commandOverheadNs - start;
+    const ready = this.pT0[i] + this.spec.commandOverheadNs - start;
     const delay = Math.max(ready, 0);
     const d = this.pCyl[i] - this.headCyl;
-    const seek = io.isRead ? this.readSeek.timeNs(d < 0 ? -d : d) : this.writeSeek.timeNs(d < 0 ? -d : d);
+    const seek = this.pRead[i] === 1 ? this.readSeek.timeNs(d < 0 ? -d : d) : this.writeSeek.timeNs(d < 0 ? -d : d);
     // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
     let at = phase + delay + seek;
     while (at >= rev) at -= rev;
@@ -253,14 +251,21 @@ export class Hdd implements BlockTarget {
         continue;
       }
       io.a = 1;
-      const last = --this.pending;
-      this.pIo[i] = this.pIo[last];
-      this.pCyl[i] = this.pCyl[last];
-      this.pAngle[i] = this.pAngle[last];
-      this.pZone[i] = this.pZone[last];
+      this.removePending(i);
       const done = Math.max(ready, io.t0 + this.spec.commandOverheadNs) + io.sectors * this.busSectorNs;
       this.sim.schedule(done - now, this.kindDone, 0, io);
     }
+  }
+
+  /** Swap-removes pending command `i`. */
+  private removePending(i: number): void {
+    const last = --this.pending;
+    this.pIo[i] = this.pIo[last];
+    this.pCyl[i] = this.pCyl[last];
+    this.pAngle[i] = this.pAngle[last];
+    this.pZone[i] = this.pZone[last];
+    this.pT0[i] = this.pT0[last];
+    this.pRead[i] = this.pRead[last];
   }
 
   private growPending(): void {
@@ -274,6 +279,12 @@ export class Hdd implements BlockTarget {
     const z = new Int32Array(n);
     z.set(this.pZone);
     this.pZone = z;
+    const t = new Float64Array(n);
+    t.set(this.pT0);
+    this.pT0 = t;
+    const r = new Uint8Array(n);
+    r.set(this.pRead);
+    this.pRead = r;
   }
 }
 
