@@ -22,8 +22,16 @@ export { SharedLatencyFile } from "./control/shared-file.js";
 export { checkWindowLaw, equilibriumWindow, nextWindow, type WindowLawParams } from "./control/window-law.js";
 export { QosErrors } from "./errors.js";
 export { Fcfs } from "./sched/fcfs.js";
-export { MClock, type MClockSpec } from "./sched/mclock.js";
-export { type HostScheduler, RequestRing } from "./sched/scheduler.js";
-export { SfqD } from "./sched/sfq.js";
-export { checkVicParams, DEFAULT_VIC, type RatioStep, VicCoalescer, type VicParams } from "./vic/coalescer.js";
+export { MClock, type MClockSpec, type MClockState, MClockStateSchema } from "./sched/mclock.js";
+export { type HostScheduler, RequestRing, type RingState } from "./sched/scheduler.js";
+export { SfqD, type SfqState, SfqStateSchema } from "./sched/sfq.js";
+export {
+  checkVicParams,
+  DEFAULT_VIC,
+  type RatioStep,
+  VicCoalescer,
+  type VicParams,
+  type VicState,
+  VicStateSchema,
+} from "./vic/coalescer.js";
 export { runVicVm, type VicVmResult, type VicVmSpec } from "./vic/vm-model.js";

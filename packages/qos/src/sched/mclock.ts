@@ -1,6 +1,21 @@
+import { z } from "zod";
 import { QosErrors } from "../errors.js";
 import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
-import { type HostScheduler, RequestRing } from "./scheduler.js";
+import { decodeExtended, ExtendedNumberSchema, encodeExtended, type HostScheduler, RequestRing, RingStateSchema } from "./scheduler.js";
+
+/** Saved mClock state (tags as numbers or ±"inf"); validated on restore. */
+export const MClockStateSchema = z
+  .object({
+    version: z.literal(1),
+    vms: z.number().int().min(1),
+    depth: z.number().int().min(1),
+    outstanding: z.number().int().min(0),
+    reservationDispatches: z.number().int().min(0),
+    tags: z.array(z.array(ExtendedNumberSchema).length(6)),
+    queues: z.array(RingStateSchema),
+  })
+  .refine((s) => s.tags.length === s.vms && s.queues.length === s.vms, "one tag row and one queue per VM");
+export type MClockState = z.infer<typeof MClockStateSchema>;
 
 /** One VM's mClock controls (Gulati, Merchant & Varman, OSDI 2010, §3). */
 export interface MClockSpec {
@@ -144,6 +159,46 @@ export class MClock implements HostScheduler {
       if (due < t) t = due;
     }
     return Math.max(t, nowNs);
+  }
+
+  /** Saves queues and tags; the VMs' specs are configuration and are not saved. */
+  save(): MClockState {
+    const n = this.rings.length;
+    const tags: MClockState["tags"] = [];
+    for (let i = 0; i < n; i++)
+      tags.push([this.headR[i], this.headL[i], this.headP[i], this.lastR[i], this.lastL[i], this.lastP[i]].map(encodeExtended));
+    return {
+      version: 1,
+      vms: n,
+      depth: this.depth,
+      outstanding: this.outstanding,
+      reservationDispatches: this.reservationDispatches,
+      tags,
+      queues: this.rings.map((r) => r.entries()),
+    };
+  }
+
+  /** Restores into a scheduler built with the same VM specs; changes nothing if the state is invalid. */
+  restore(state: unknown): void {
+    const p = MClockStateSchema.safeParse(state);
+    if (!p.success) throw QosErrors.badState("mClock", p.error.issues.map((i) => i.message).join("; "));
+    const s = p.data;
+    if (s.vms !== this.rings.length) throw QosErrors.badState("mClock", `saved for ${s.vms} VMs, this scheduler has ${this.rings.length}`);
+    this.depth = s.depth;
+    this.outstanding = s.outstanding;
+    this.reservationDispatches = s.reservationDispatches;
+    this.queued = 0;
+    s.tags.forEach((row, i) => {
+      const [hr, hl, hp, lr, ll, lp] = row.map(decodeExtended);
+      this.headR[i] = hr;
+      this.headL[i] = hl;
+      this.headP[i] = hp;
+      this.lastR[i] = lr;
+      this.lastL[i] = ll;
+      this.lastP[i] = lp;
+      this.rings[i].load(s.queues[i]);
+      this.queued += s.queues[i].ids.length;
+    });
   }
 
   /** Tags the head request of `vm` (arrived at `arrivalNs`): R = max(R' + 1/r, t), L = max(L' + 1/l, t), P = max(P' + 1/w, t). */

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * The host-side IO scheduler interface: what sits at a host's adapter queue
  * between its VMs and the shared array. A scheduler holds queued requests
@@ -70,6 +72,29 @@ export class RequestRing {
     return id;
   }
 
+  /** The queued entries, oldest first, as plain arrays (for `save`). */
+  entries(): { ids: number[]; costs: number[]; arrivals: number[] } {
+    const ids: number[] = [];
+    const costs: number[] = [];
+    const arrivals: number[] = [];
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.head + k) % this.ids.length;
+      ids.push(this.ids[i]);
+      costs.push(this.costs[i]);
+      arrivals.push(this.arrivals[i]);
+    }
+    return { ids, costs, arrivals };
+  }
+
+  /** Replaces the contents with `entries` (for `restore`). */
+  load(entries: { ids: number[]; costs: number[]; arrivals: number[] }): void {
+    this.head = 0;
+    this.size = 0;
+    entries.ids.forEach((id, k) => {
+      this.push(id, entries.costs[k], entries.arrivals[k]);
+    });
+  }
+
   private grow(): void {
     const n = this.ids.length * 2;
     const ids = new Int32Array(n);
@@ -86,4 +111,22 @@ export class RequestRing {
     this.arrivals = arrivals;
     this.head = 0;
   }
+}
+
+/** A saved `RequestRing`: parallel arrays, oldest first. */
+export const RingStateSchema = z
+  .object({ ids: z.array(z.number().int()), costs: z.array(z.number().positive()), arrivals: z.array(z.number()) })
+  .refine((r) => r.ids.length === r.costs.length && r.ids.length === r.arrivals.length, "ids, costs and arrivals differ in length");
+export type RingState = z.infer<typeof RingStateSchema>;
+
+/** A finite number or ±Infinity, as JSON can carry it. */
+export const ExtendedNumberSchema = z.union([z.number(), z.literal("inf"), z.literal("-inf")]);
+export type ExtendedNumber = z.infer<typeof ExtendedNumberSchema>;
+
+export function encodeExtended(x: number): ExtendedNumber {
+  return Number.isFinite(x) ? x : x > 0 ? "inf" : "-inf";
+}
+
+export function decodeExtended(x: ExtendedNumber): number {
+  return x === "inf" ? Number.POSITIVE_INFINITY : x === "-inf" ? Number.NEGATIVE_INFINITY : x;
 }

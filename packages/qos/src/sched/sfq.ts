@@ -1,6 +1,22 @@
+import { z } from "zod";
 import { QosErrors } from "../errors.js";
 import { requireInteger, requirePositive } from "../validate.js";
-import { type HostScheduler, RequestRing } from "./scheduler.js";
+import { type HostScheduler, RequestRing, RingStateSchema } from "./scheduler.js";
+
+/** Saved SFQ(D) state: validated on restore (saved state is untrusted input). */
+export const SfqStateSchema = z
+  .object({
+    version: z.literal(1),
+    shares: z.array(z.number().positive()).min(1),
+    depth: z.number().int().min(1),
+    outstanding: z.number().int().min(0),
+    virtualTime: z.number().min(0),
+    maxFinishDispatched: z.number().min(0),
+    lastFinish: z.array(z.number().min(0)),
+    queues: z.array(RingStateSchema),
+  })
+  .refine((s) => s.lastFinish.length === s.shares.length && s.queues.length === s.shares.length, "one lastFinish and one queue per VM");
+export type SfqState = z.infer<typeof SfqStateSchema>;
 
 /**
  * SFQ(D): start-time fair queuing with at most D requests outstanding at the
@@ -110,6 +126,39 @@ export class SfqD implements HostScheduler {
   /** Requests of `vm` waiting in the host queue. */
   queuedOf(vm: number): number {
     return this.rings[vm].size;
+  }
+
+  save(): SfqState {
+    return {
+      version: 1,
+      shares: [...this.shares],
+      depth: this.depth,
+      outstanding: this.outstanding,
+      virtualTime: this.virtualTime,
+      maxFinishDispatched: this.maxFinishDispatched,
+      lastFinish: [...this.lastFinish],
+      queues: this.rings.map((r) => r.entries()),
+    };
+  }
+
+  /** Restores a saved state into a scheduler with the same number of VMs; changes nothing if the state is invalid. */
+  restore(state: unknown): void {
+    const p = SfqStateSchema.safeParse(state);
+    if (!p.success) throw QosErrors.badState("SFQ(D)", p.error.issues.map((i) => i.message).join("; "));
+    const s = p.data;
+    if (s.shares.length !== this.shares.length)
+      throw QosErrors.badState("SFQ(D)", `saved for ${s.shares.length} VMs, this scheduler has ${this.shares.length}`);
+    this.shares.set(s.shares);
+    this.lastFinish.set(s.lastFinish);
+    this.depth = s.depth;
+    this.outstanding = s.outstanding;
+    this.virtualTime = s.virtualTime;
+    this.maxFinishDispatched = s.maxFinishDispatched;
+    this.queued = 0;
+    s.queues.forEach((q, i) => {
+      this.rings[i].load({ ids: q.ids, costs: q.costs, arrivals: q.arrivals });
+      this.queued += q.ids.length;
+    });
   }
 
   private checkVm(vm: number): void {

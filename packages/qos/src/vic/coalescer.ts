@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { QosErrors } from "../errors.js";
 import { requireInteger, requireNonNegative } from "../validate.js";
 
@@ -46,6 +47,20 @@ export function checkVicParams(p: VicParams, prefix = "vic."): void {
     prev = s.minCif;
   });
 }
+
+/** Saved coalescer counters (the parameters are configuration); validated on restore. */
+export const VicStateSchema = z.object({
+  version: z.literal(1),
+  cif: z.number().int().min(0),
+  held: z.number().int().min(0),
+  completions: z.number().int().min(0),
+  interrupts: z.number().int().min(0),
+  iops: z.number().min(0),
+  credit: z.number().min(0).max(1),
+  windowStartNs: z.number().min(0),
+  windowCount: z.number().int().min(0),
+});
+export type VicState = z.infer<typeof VicStateSchema>;
 
 /**
  * vIC's decision on every IO completion of a virtual SCSI adapter (Ahmad,
@@ -112,6 +127,25 @@ export class VicCoalescer {
       return true;
     }
     return false;
+  }
+
+  save(): VicState {
+    const { cif, held, completions, interrupts, iops, credit, windowStartNs, windowCount } = this;
+    return { version: 1, cif, held, completions, interrupts, iops, credit, windowStartNs, windowCount };
+  }
+
+  restore(state: unknown): void {
+    const p = VicStateSchema.safeParse(state);
+    if (!p.success) throw QosErrors.badState("vIC", p.error.issues.map((i) => i.message).join("; "));
+    const s = p.data;
+    this.cif = s.cif;
+    this.held = s.held;
+    this.completions = s.completions;
+    this.interrupts = s.interrupts;
+    this.iops = s.iops;
+    this.credit = s.credit;
+    this.windowStartNs = s.windowStartNs;
+    this.windowCount = s.windowCount;
   }
 
   /** The guest's ISR consumed the ring; returns how many completions it found. */
