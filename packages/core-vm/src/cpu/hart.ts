@@ -1,5 +1,6 @@
 import type { Bus } from "../memory/bus.js";
 import type { Ram } from "../memory/ram.js";
+import { amoResult } from "./atomics.js";
 import { type Block, CodeCache, VARIANT_CHECKED_M, VARIANT_CHECKED_U, VARIANT_FAST } from "./code-cache.js";
 import {
   CAUSE_BREAKPOINT,
@@ -321,9 +322,10 @@ export class Hart {
   }
 
   /**
-   * LR.W, SC.W and the AMOs (RV32A). Misaligned: load-address-misaligned (as QEMU 7.2 reports
-   * it for both); outside RAM → load access fault (QEMU 7.2 again). SC follows QEMU 7.2: it fails without touching memory when the
-   * address differs from the reservation, and succeeds iff memory still holds the LR value.
+   * LR.W, SC.W and the AMOs (RV32A). Misaligned: load-address-misaligned (as QEMU 7.2
+   * reports it for both); outside RAM → load access fault (QEMU 7.2 again). SC follows
+   * QEMU 7.2: it fails without touching memory when the address differs from the
+   * reservation, and succeeds iff memory still holds the LR value.
    */
   amo(insn: number, a: number, src: number, pc: number, nk: number): number {
     const f5 = insn >>> 27;
@@ -366,36 +368,7 @@ export class Hart {
       if (this.ram.accessedPages !== null) this.ram.accessedPages[o >>> 12] = 1;
       return old;
     }
-    let v: number;
-    switch (f5) {
-      case 0x01:
-        v = src;
-        break; // AMOSWAP
-      case 0x00:
-        v = (old + src) | 0;
-        break; // AMOADD
-      case 0x04:
-        v = old ^ src;
-        break; // AMOXOR
-      case 0x0c:
-        v = old & src;
-        break; // AMOAND
-      case 0x08:
-        v = old | src;
-        break; // AMOOR
-      case 0x10:
-        v = Math.min(old, src);
-        break; // AMOMIN
-      case 0x14:
-        v = Math.max(old, src);
-        break; // AMOMAX
-      case 0x18:
-        v = old >>> 0 < src >>> 0 ? old : src;
-        break; // AMOMINU
-      default:
-        v = old >>> 0 > src >>> 0 ? old : src;
-        break; // AMOMAXU (0x1c; others rejected by the decoder)
-    }
+    const v = amoResult(f5, old, src);
     this.ramStore(o, 4, v);
     return old;
   }

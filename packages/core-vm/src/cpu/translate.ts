@@ -4,6 +4,8 @@ import { CAUSE_MISALIGNED_FETCH } from "./constants.js";
 import type { Hart } from "./hart.js";
 import { mulh, mulhsu, mulhu } from "./mul.js";
 import { PMP_R, PMP_W } from "./pmp.js";
+import { branchOffset, jalOffset, scan, targetIndex } from "./region.js";
+import { withRegisterLocals } from "./register-locals.js";
 
 /**
  * The block translator: turns a run of guest instructions within one page
@@ -27,11 +29,6 @@ import { PMP_R, PMP_W } from "./pmp.js";
 /** Names the generated code sees; passed once to each block's factory. */
 const PARAMS = ["c", "x", "u8", "i8", "u16", "i16", "i32", "cl", "dirty", "acc", "up", "mulh", "mulhsu", "mulhu"];
 
-function sext(v: number, bits: number): number {
-  const s = 32 - bits;
-  return (v << s) >> s;
-}
-
 /**
  * Guest registers live in JS locals `r1`..`r31` inside a block (V8 keeps
  * them in machine registers): loaded from `x` at entry, written back to `x`
@@ -44,29 +41,6 @@ function r(i: number): string {
 /** Register write statement; writes to x0 vanish. */
 function w(rd: number, expr: string): string {
   return rd === 0 ? "" : `r${rd} = ${expr};`;
-}
-
-/**
- * Adds the register prologue (load every register the block mentions) and,
- * before every `return`, the write-back of every register the block writes.
- * Slow paths never read `x` except CSR instructions, whose call sits after
- * the write-back in the same return statement.
- */
-function withRegisterLocals(body: string): string {
-  const used = new Set<number>();
-  const written = new Set<number>();
-  for (const m of body.matchAll(/\br(\d+)\b/g)) used.add(Number(m[1]));
-  for (const m of body.matchAll(/\br(\d+) = /g)) written.add(Number(m[1]));
-  if (used.size === 0) return body;
-  const sorted = (set: Set<number>) => [...set].sort((p, q) => p - q);
-  const prologue = `let ${sorted(used)
-    .map((i) => `r${i} = x[${i}]`)
-    .join(", ")};`;
-  const writeBack = sorted(written)
-    .map((i) => `x[${i}] = r${i};`)
-    .join(" ");
-  const patched = writeBack === "" ? body : body.replace(/return ([^;]*);/g, `{ ${writeBack} return $1; }`);
-  return `${prologue}\n${patched}`;
 }
 
 interface Emitter {
@@ -144,53 +118,6 @@ export function translate(h: Hart, pc: number, maxLen: number): Block | null {
   return { fn, len };
 }
 
-/** Branch or JAL target as an instruction index relative to the block start (k = this instruction's index), else null. */
-function targetIndex(insn: number, k: number): number | null {
-  const opcode = insn & 0x7f;
-  let imm: number;
-  if (opcode === 0x63) imm = branchOffset(insn);
-  else if (opcode === 0x6f) imm = jalOffset(insn);
-  else return null;
-  if ((imm & 3) !== 0) return null;
-  return k + imm / 4;
-}
-
-const branchOffset = (insn: number) =>
-  sext(((insn >>> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1), 13);
-const jalOffset = (insn: number) =>
-  sext(((insn >>> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1), 21);
-
-/** Opcodes that never end a block by themselves (everything but jumps and SYSTEM/FENCE.I/unknown). */
-const STRAIGHT = new Set([0x37, 0x17, 0x63, 0x03, 0x23, 0x13, 0x33, 0x2f]);
-
-/**
- * Chooses the block's instructions: a straight run within one page that
- * continues past conditional branches, and past an unconditional jump while
- * an earlier branch targets code further on (an if/else or loop body);
- * SYSTEM instructions, FENCE.I and unknown opcodes end it.
- */
-function scan(h: Hart, pc: number, startOff: number, maxLen: number): number[] {
-  const ram = h.ram;
-  const pageEnd = (startOff | 4095) + 1;
-  const insns: number[] = [];
-  let furthest = -1;
-  for (let k = 0; k < maxLen; k++) {
-    const off = startOff + 4 * k;
-    if (off >= pageEnd || off >= ram.size || !h.fetchAllowed((pc + 4 * k) | 0)) break;
-    const insn = ram.i32[off >>> 2];
-    insns.push(insn);
-    const t = targetIndex(insn, k);
-    if (t !== null && t > furthest) furthest = t;
-    const opcode = insn & 0x7f;
-    if (opcode === 0x6f || opcode === 0x67) {
-      if (furthest <= k) break;
-    } else if (opcode === 0x0f) {
-      if (((insn >>> 12) & 7) !== 0) break;
-    } else if (!STRAIGHT.has(opcode)) break;
-  }
-  return insns;
-}
-
 /** Emits one instruction; returns true if it ends the block. */
 function emit(e: Emitter, insn: number, pc: number, k: number): boolean {
   const o = e.out;
@@ -214,11 +141,7 @@ function emit(e: Emitter, insn: number, pc: number, k: number): boolean {
       return false;
     case 0x6f: {
       // JAL
-      const imm = sext(
-        ((insn >>> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1),
-        21,
-      );
-      const target = (pc + imm) | 0;
+      const target = (pc + jalOffset(insn)) | 0;
       if ((target & 3) !== 0) {
         o.push(`return n + ${k} + c.trapAt(${CAUSE_MISALIGNED_FETCH}, ${target}, ${pc}, n + ${k});`);
         return true;
@@ -238,12 +161,8 @@ function emit(e: Emitter, insn: number, pc: number, k: number): boolean {
       return true;
     }
     case 0x63: {
-      // BRANCH: a side exit when taken; the block continues on the fall-through path.
-      const imm = sext(
-        ((insn >>> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1),
-        13,
-      );
-      const target = (pc + imm) | 0;
+      // BRANCH: an internal jump or an exit when taken; the block continues on the fall-through path.
+      const target = (pc + branchOffset(insn)) | 0;
       const a = r(rs1);
       const b = r(rs2);
       let cond: string;
