@@ -6,6 +6,7 @@ import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { CacheDirectory } from "./cache-directory.js";
+import { IoRing } from "./io-ring.js";
 import type { RaidGroup } from "./raid.js";
 
 export interface ArrayOptions {
@@ -67,13 +68,12 @@ export class StorageArray {
   readonly options: ArrayOptions;
   readonly cache: CacheDirectory | null;
   private readonly lunTargets: ArrayLun[] = [];
-  private readonly queues: StackIo[][] = [];
-  private readonly qHead: Int32Array;
+  private readonly queues: IoRing[] = [];
   private rr = 0;
   private queued = 0;
   /** Commands in the controller now. */
   inService = 0;
-  private readonly stalled: StackIo[] = [];
+  private readonly stalled = new IoRing();
   private destaging = 0;
   private destageOn = false;
   private portFree = 0;
@@ -103,9 +103,8 @@ export class StorageArray {
     const lunSize = Math.floor(raid.capacitySectors / o.luns / CACHE_PAGE_SECTORS) * CACHE_PAGE_SECTORS;
     for (let i = 0; i < o.luns; i++) {
       this.lunTargets.push(new ArrayLun(this, i, i * lunSize, lunSize));
-      this.queues.push([]);
+      this.queues.push(new IoRing());
     }
-    this.qHead = new Int32Array(o.luns);
     this.portSectorNs = (SECTOR_BYTES / (o.portMBps * 1e6)) * 1e9;
     this.pool = new IoPool(this);
     this.kindStep = sharedKind(sim, "storage.array.step", onStep);
@@ -148,12 +147,8 @@ export class StorageArray {
       for (let k = 0; k < nq; k++) {
         const i = (this.rr + k) % nq;
         const q = this.queues[i];
-        if (this.qHead[i] < q.length) {
-          const io = q[this.qHead[i]++];
-          if (this.qHead[i] === q.length) {
-            q.length = 0;
-            this.qHead[i] = 0;
-          }
+        if (q.length > 0) {
+          const io = q.shift() as StackIo;
           this.rr = (i + 1) % nq;
           this.queued--;
           this.inService++;
@@ -239,8 +234,9 @@ export class StorageArray {
 
   private retryStalled(): void {
     const cache = this.cache as CacheDirectory;
-    while (this.stalled.length > 0 && cache.writeFits(this.stalled[0].lba, this.stalled[0].sectors)) {
-      this.absorb(this.stalled.shift() as StackIo);
+    for (let io = this.stalled.peek(); io !== null && cache.writeFits(io.lba, io.sectors); io = this.stalled.peek()) {
+      this.stalled.shift();
+      this.absorb(io);
     }
   }
 
