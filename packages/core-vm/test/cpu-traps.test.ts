@@ -104,12 +104,12 @@ describe("CSRs", () => {
     expect(u(m, A1)).toBe(100);
   });
 
-  it("U-mode cycle/time/instret follow mcounteren", () => {
+  it("U-mode cycle/time/instret need both mcounteren and scounteren bits, as on QEMU 7.2", () => {
     const rd = csr("csrrs", A0, CSR.instret, 0);
+    const user = (mm: Machine) => poke(mm, RAM + 0x100, [rd, csr("csrrs", A1, CSR.time, 0), ecall]);
     expect(runUser(7, [rd]).hart.mcause).toBe(2);
-    const m = run([csr("csrrwi", 0, CSR.mcounteren, 7), ...toUser(7)], {
-      setup: (mm) => poke(mm, RAM + 0x100, [rd, csr("csrrs", A1, CSR.time, 0), ecall]),
-    });
+    expect(run([csr("csrrwi", 0, CSR.mcounteren, 7), ...toUser(7)], { setup: user }).hart.mcause).toBe(2);
+    const m = run([csr("csrrwi", 0, CSR.mcounteren, 7), csr("csrrwi", 0, CSR.scounteren, 7), ...toUser(7)], { setup: user });
     expect(m.hart.mcause).toBe(8);
     expect(u(m, A0)).toBeGreaterThan(0);
   });

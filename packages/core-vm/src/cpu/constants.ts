@@ -62,6 +62,7 @@ export const CSR = {
   mie: 0x304,
   mtvec: 0x305,
   mcounteren: 0x306,
+  scounteren: 0x106,
   mstatush: 0x310,
   mcountinhibit: 0x320,
   mscratch: 0x340,

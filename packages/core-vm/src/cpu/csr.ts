@@ -53,9 +53,12 @@ function hi32(v: number): number {
   return Math.floor(v / TWO32) | 0;
 }
 
-/** Whether U mode may read counter `index` (0 cycle, 1 time, 2 instret, 3.. hpm) under `mcounteren`. */
+/**
+ * Whether U mode may read counter `index` (0 cycle, 1 time, 2 instret, 3.. hpm): its
+ * `mcounteren` bit and, as on QEMU 7.2 (whose CPU has S mode), its `scounteren` bit.
+ */
 function counterAllowed(h: Hart, index: number): boolean {
-  return h.priv === PRIV_M || ((h.mcounteren >>> index) & 1) === 1;
+  return h.priv === PRIV_M || (((h.mcounteren & h.scounteren) >>> index) & 1) === 1;
 }
 
 function readCsr(h: Hart, csr: number, nk: number): CsrValue {
@@ -101,6 +104,8 @@ function readCsr(h: Hart, csr: number, nk: number): CsrValue {
       return h.mtvec;
     case CSR.mcounteren:
       return h.mcounteren;
+    case CSR.scounteren:
+      return h.scounteren;
     case CSR.mcountinhibit:
       return h.mcountinhibit;
     case CSR.mscratch:
@@ -165,6 +170,9 @@ function writeCsr(h: Hart, csr: number, v: number, nk: number): void {
       return;
     case CSR.mcounteren:
       h.mcounteren = v;
+      return;
+    case CSR.scounteren:
+      h.scounteren = v;
       return;
     case CSR.mcountinhibit:
       h.mcountinhibit = v & ~2;

@@ -26,6 +26,7 @@ export const HartStateSchema = z.object({
   mtval: int32,
   mscratch: int32,
   mcounteren: int32,
+  scounteren: int32,
   mcountinhibit: int32,
   instretOffset: offset,
   cycleOffset: offset,
@@ -52,6 +53,7 @@ export function saveHart(h: Hart): HartState {
     mtval: h.mtval | 0,
     mscratch: h.mscratch | 0,
     mcounteren: h.mcounteren | 0,
+    scounteren: h.scounteren | 0,
     mcountinhibit: h.mcountinhibit | 0,
     instretOffset: h.instretOffset,
     cycleOffset: h.cycleOffset,
@@ -85,6 +87,7 @@ export function applyHartState(h: Hart, s: HartState): void {
   h.mtval = s.mtval;
   h.mscratch = s.mscratch;
   h.mcounteren = s.mcounteren;
+  h.scounteren = s.scounteren;
   h.mcountinhibit = s.mcountinhibit;
   h.instretOffset = s.instretOffset;
   h.cycleOffset = s.cycleOffset;

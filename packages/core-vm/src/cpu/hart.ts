@@ -75,6 +75,11 @@ export class Hart {
   mtval = 0;
   mscratch = 0;
   mcounteren = 0;
+  /**
+   * QEMU's `virt` CPU has S mode, so U-mode counter reads need this bit too
+   * (QEMU 7.2, checked empirically); vmlab keeps the register for guests written for QEMU.
+   */
+  scounteren = 0;
   mcountinhibit = 0;
   /** `minstret` = retired + instretOffset; `mcycle` = retired + cycleOffset (one cycle per instruction). */
   instretOffset = 0;
