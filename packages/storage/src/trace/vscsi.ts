@@ -13,7 +13,8 @@ import type { ByteSource } from "./source.js";
  *   v2 (40 B): u16 cmd, u16 ver, u32 sn, u32 len, u32 nSG, u64 lbn, u64 ts, u64 rt
  *
  * `ts` is in µs (libCacheSim divides by 10^6 for seconds), `len` in bytes,
- * `lbn` in 512-byte sectors, `cmd` the SCSI opcode. `rt` (v2 only) is the
+ * `lbn` in 512-byte sectors, `cmd` the SCSI opcode in its low byte (the high
+ * byte is not interpreted). `rt` (v2 only) is the
  * response time, taken to be in µs like `ts` — an assumption: libCacheSim
  * does not read it. Commands other than READ/WRITE(6/10/12/16) carry no data
  * for vscsiStats and are ignored (counted in `ignored`).
@@ -93,7 +94,7 @@ export class VscsiReader implements TraceReader {
       }
       const len = v2 ? v.getUint32(at + 8, true) : v.getUint32(at + 4, true);
       const kind = OPCODE_KIND[cmd & 0xff];
-      if (kind === 0 || cmd > 0xff || len === 0) {
+      if (kind === 0 || len === 0) {
         this.ignored++;
         continue;
       }
