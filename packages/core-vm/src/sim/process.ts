@@ -69,15 +69,13 @@ function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
 /**
  * Runs processes: starts them, resumes them from queue events, and interprets
  * what they yield. The resume path is the kernel's second hot loop: it keeps
- * generators and pending resume values in arrays indexed by process id (one
- * load, no Process object on the timeout path), tests `typeof` before any
+ * generators in an array indexed by process id (one load, no Process object
+ * on the timeout path), carries a wake-up value in the resume event itself, tests `typeof` before any
  * `instanceof`, and keeps the try/catch around `next` alone.
  */
 export class ProcessDriver {
   private procs: (Process | undefined)[] = [];
   private gens: (Generator<unknown, unknown, unknown> | undefined)[] = [];
-  /** Value to resume each process with (set by `wake`). */
-  private values: unknown[] = [];
   private freeIds: number[] = [];
   constructor(private readonly sim: Simulation) {}
 
@@ -93,7 +91,6 @@ export class ProcessDriver {
     const p = new Process<T>(id, name, gen, this);
     this.procs[id] = p as Process;
     this.gens[id] = gen as Generator<unknown, unknown, unknown>;
-    this.values[id] = undefined;
     // Start at the current time, after already-scheduled same-time events (as SimPy does).
     this.sim.scheduleResume(0, id);
     return p;
@@ -102,15 +99,12 @@ export class ProcessDriver {
   /** Makes `p` continue at the current time with `value`. */
   wake(p: Process, value: unknown): void {
     p.resumeValue = value;
-    this.values[p.id] = value;
-    this.sim.scheduleResume(0, p.id);
+    this.sim.scheduleResume(0, p.id, value);
   }
 
   /** Resumes process `id` (the handler of the kernel's resume event). */
-  resume(id: number): void {
+  resume(id: number, value: unknown): void {
     const gen = this.gens[id] as Generator<unknown, unknown, unknown>;
-    let value = this.values[id];
-    if (value !== undefined) this.values[id] = undefined;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
@@ -144,7 +138,6 @@ export class ProcessDriver {
     const p = this.procs[id] as Process;
     this.procs[id] = undefined;
     this.gens[id] = undefined;
-    this.values[id] = undefined;
     this.freeIds.push(id);
     p.done = true;
     return p;

@@ -67,7 +67,7 @@ export class Simulation {
     this.kindNames[KIND_RESUME] = "vmlab.process.resume";
     this.kindIds.set("vmlab.process.resume", KIND_RESUME);
     // Never called: `step` and `run` dispatch resumptions straight to the driver.
-    this.handlers[KIND_RESUME] = (id) => this.procs.resume(id);
+    this.handlers[KIND_RESUME] = (id, value) => this.procs.resume(id, value);
   }
 
   /**
@@ -128,7 +128,7 @@ export class Simulation {
     if (!q.pop()) return false;
     this.now = q.time;
     this.executed++;
-    if (q.kind === KIND_RESUME) this.procs.resume(q.num);
+    if (q.kind === KIND_RESUME) this.procs.resume(q.num, q.obj);
     else this.handlers[q.kind](q.num, q.obj);
     return true;
   }
@@ -149,7 +149,7 @@ export class Simulation {
         count++;
         // Resumptions skip the handler table: one direct, monomorphic call on the process hot path.
         const kind = q.kind;
-        if (kind === KIND_RESUME) procs.resume(q.num);
+        if (kind === KIND_RESUME) procs.resume(q.num, q.obj);
         else handlers[kind](q.num, q.obj);
       }
     } finally {
@@ -176,9 +176,9 @@ export class Simulation {
     return delay;
   }
 
-  /** @internal schedules a process resumption. */
-  scheduleResume(delay: number, processId: number): void {
-    this.queue.push(this.now + delay, KIND_RESUME, processId, undefined);
+  /** @internal schedules a process resumption; `value` is what its `yield` returns. */
+  scheduleResume(delay: number, processId: number, value?: unknown): void {
+    this.queue.push(this.now + delay, KIND_RESUME, processId, value);
   }
 
   /** Saves the clock and the pending queue as plain data. */
