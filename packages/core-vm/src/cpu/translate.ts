@@ -55,8 +55,8 @@ interface Emitter {
   start: number;
   /** Instructions in the block. */
   len: number;
-  /** Instruction indices that some branch or jump in the block targets: internal jumps go there. */
-  labels: Set<number>;
+  /** Instruction index → switch state, for every instruction some branch or jump in the block targets. */
+  labels: Map<number, number>;
 }
 
 /**
@@ -70,11 +70,14 @@ export function translate(h: Hart, pc: number, maxLen: number): Block | null {
   const insns = scan(h, pc, startOff, maxLen);
   const len = insns.length;
   if (len === 0) return null;
-  const labels = new Set<number>();
+  const targets = new Set<number>();
   for (let k = 0; k < len; k++) {
     const t = targetIndex(insns[k], k);
-    if (t !== null && t >= 0 && t < len) labels.add(t);
+    if (t !== null && t >= 0 && t < len) targets.add(t);
   }
+  // Switch states are dense ordinals (0 = the block start) so V8 emits a jump table.
+  const labels = new Map<number, number>([[0, 0]]);
+  for (const t of [...targets].sort((p, q) => p - q)) if (t > 0) labels.set(t, labels.size);
   const e: Emitter = {
     out: [],
     fast: h.variant === VARIANT_FAST || h.variant === VARIANT_CHECKED_U,
@@ -86,12 +89,12 @@ export function translate(h: Hart, pc: number, maxLen: number): Block | null {
     len,
     labels,
   };
-  const region = labels.size > 0;
+  const region = targets.size > 0;
   if (e.access) e.out.push(`acc[${startOff >>> 12}] = 1;`);
   if (region) e.out.push("for (;;) { switch (s) {\ncase 0:");
   let falls = true;
   for (let k = 0; k < len; k++) {
-    if (k > 0 && labels.has(k)) e.out.push(`case ${k}:`);
+    if (k > 0 && labels.has(k)) e.out.push(`case ${labels.get(k)}:`);
     falls = !emit(e, insns[k], (pc + 4 * k) | 0, k);
   }
   if (falls) e.out.push(`c.pc = ${(pc + 4 * len) | 0}; return n + ${len};`);
@@ -267,7 +270,7 @@ function jumpTo(e: Emitter, target: number, k: number): void {
   const t = (target - e.start) / 4;
   if (Number.isInteger(t) && t >= 0 && t < e.len && e.labels.has(t)) {
     const guard = t <= k ? `if (n + ${t + e.len} > budget) { c.pc = ${target}; return n + ${t}; } ` : "";
-    e.out.push(`n += ${k + 1 - t}; ${guard}s = ${t}; continue;`);
+    e.out.push(`n += ${k + 1 - t}; ${guard}s = ${e.labels.get(t)}; continue;`);
   } else {
     e.out.push(`c.pc = ${target}; return n + ${k + 1};`);
   }
