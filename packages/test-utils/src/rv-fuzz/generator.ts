@@ -17,6 +17,7 @@
 import { ProgramBuilder } from "./builder.js";
 import * as basic from "./items-basic.js";
 import * as system from "./items-system.js";
+import { randomPmp } from "./pmp.js";
 import type { FuzzProgram } from "./program.js";
 import { FuzzRng } from "./rng.js";
 
@@ -33,6 +34,8 @@ export interface GeneratorOptions {
    * trap from U mode instead.
    */
   userModeShare?: number;
+  /** Share of programs that run under a random PMP configuration (default 0.5), see pmp.ts. */
+  randomPmpShare?: number;
   /** Number of items (an item is 1–5 instructions); default 24..48. */
   minItems?: number;
   maxItems?: number;
@@ -52,7 +55,9 @@ export function generateProgram(seed: number, options: GeneratorOptions = {}): F
   g.resolveTargets();
   // A separate stream, so the choice of mode leaves the program itself unchanged.
   const userMode = new FuzzRng(seed ^ 0x0005_e7a5).chance(options.userModeShare ?? 0.25);
-  return { seed, initRegs, scratchSeed: rng.u32() | 1, userMode, body: g.body };
+  const pmpRng = new FuzzRng(seed ^ 0x0000_9a9a);
+  const pmp = pmpRng.chance(options.randomPmpShare ?? 0.5) ? randomPmp(pmpRng) : undefined;
+  return { seed, initRegs, scratchSeed: rng.u32() | 1, userMode, pmp, body: g.body };
 }
 
 /** Appends one item, by weight (percent). */

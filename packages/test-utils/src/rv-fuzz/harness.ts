@@ -31,6 +31,7 @@ import {
   TRAP_LOG_MAX,
   UART_BASE,
 } from "./layout.js";
+import type { PmpConfig } from "./pmp.js";
 import { encodeBody, type FuzzProgram } from "./program.js";
 
 // ABI register numbers used by the harness routines.
@@ -87,11 +88,12 @@ export function buildBatchElf(programs: readonly FuzzProgram[], options: Harness
   // PMP for U-mode bodies: entry 0 makes the scratch region's last 64 bytes
   // read-only, entry 1 gives RWX on 256 MiB from 0x80000000 (RAM).
   // Without the read-only entry, entry 0 is off (pmpcfg 0) and entry 1 covers everything.
-  const readOnly = options.readOnlyScratch ?? true;
-  a.li(T0, PMP_SCRATCH_RO_NAPOT).emit(csrw(CSR_PMPADDR0, T0));
-  a.li(T0, PMP_RAM_NAPOT).emit(csrw(CSR_PMPADDR0 + 1, T0));
-  a.li(T0, (PMP_CFG_NAPOT_RWX << 8) | (readOnly ? PMP_CFG_NAPOT_R : 0)).emit(csrw(CSR_PMPCFG0, T0));
-  for (let i = 0; i < programs.length; i++) emitProgram(a, programs[i], i);
+  const standardPmp: PmpConfig = {
+    addrs: [PMP_SCRATCH_RO_NAPOT, PMP_RAM_NAPOT, 0, 0],
+    cfg: (PMP_CFG_NAPOT_RWX << 8) | ((options.readOnlyScratch ?? true) ? PMP_CFG_NAPOT_R : 0),
+  };
+  emitPmp(a, standardPmp);
+  for (let i = 0; i < programs.length; i++) emitProgram(a, programs[i], i, standardPmp);
   // All done: SiFive test finisher, pass.
   a.li(T0, FINISHER_BASE)
     .li(T1, 0x5555)
@@ -105,9 +107,17 @@ export function buildBatchElf(programs: readonly FuzzProgram[], options: Harness
   return writeElf32({ loadAddress: CODE_BASE, bytes: wordsToBytes(words) });
 }
 
-function emitProgram(a: Asm, p: FuzzProgram, index: number): void {
+/** Writes pmpaddr0..3 and pmpcfg0 (clobbers t0). */
+function emitPmp(a: Asm, pmp: PmpConfig): void {
+  a.li(T0, 0).emit(csrw(CSR_PMPCFG0, T0)); // all off while the addresses change
+  for (let i = 0; i < 4; i++) a.li(T0, pmp.addrs[i]).emit(csrw(CSR_PMPADDR0 + i, T0));
+  a.li(T0, pmp.cfg).emit(csrw(CSR_PMPCFG0, T0));
+}
+
+function emitProgram(a: Asm, p: FuzzProgram, index: number, standardPmp: PmpConfig): void {
   a.emit(E.ecall());
   a.li(A0, p.scratchSeed | 1).call("reset_state");
+  if (p.pmp) emitPmp(a, p.pmp);
   if (p.userMode) {
     a.la(T0, `exit_${index}`)
       .li(T1, TRAP_AREA)
@@ -128,6 +138,7 @@ function emitProgram(a: Asm, p: FuzzProgram, index: number): void {
   for (let r = 1; r < 32; r++) if (r !== T0) a.emit(E.store("sw", r, T0, r * 4));
   a.emit(csrr(T1, CSR_MSCRATCH), E.store("sw", T1, T0, T0 * 4));
   a.li(T1, TRAP_AREA).emit(csrw(CSR_MSCRATCH, T1));
+  if (p.pmp) emitPmp(a, standardPmp);
   a.li(A0, index).call("dump");
 }
 

@@ -17,6 +17,11 @@ const READABLE_CSRS: ReadonlyArray<[number, string]> = [
   [0x342, "mcause"],
   [0x343, "mtval"],
   [0xf14, "mhartid"],
+  [0x3a0, "pmpcfg0"],
+  [0x3b0, "pmpaddr0"],
+  [0x3b1, "pmpaddr1"],
+  [0x3b2, "pmpaddr2"],
+  [0x3b3, "pmpaddr3"],
 ];
 const CSR_MTVAL = 0x343;
 const CSR_MEPC = 0x341;

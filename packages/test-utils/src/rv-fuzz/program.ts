@@ -5,6 +5,7 @@
  * program is itself a valid program (used to find the first instruction at
  * which two machines disagree).
  */
+import { formatPmp, type PmpConfig } from "./pmp.js";
 
 /** Re-encodes an instruction for a given byte offset to its target. */
 export type OffsetEncoder = (offsetBytes: number) => number;
@@ -29,6 +30,8 @@ export interface FuzzProgram {
   scratchSeed: number;
   /** Whether the body runs in U mode (entered by mret, left by an ecall the harness recognises). */
   userMode: boolean;
+  /** A PMP configuration for this program, or the harness's standard one. */
+  pmp?: PmpConfig;
   body: FuzzInsn[];
 }
 
@@ -54,7 +57,7 @@ export function formatProgram(p: FuzzProgram): string {
   const words = encodeBody(p.body);
   const body = p.body.map((insn, i) => `  ${String(i).padStart(3)}: ${words[i].toString(16).padStart(8, "0")}  ${insn.text}`);
   return [
-    `seed ${p.seed}, ${p.userMode ? "U" : "M"} mode, scratch seed 0x${(p.scratchSeed >>> 0).toString(16)}`,
+    `seed ${p.seed}, ${p.userMode ? "U" : "M"} mode, scratch seed 0x${(p.scratchSeed >>> 0).toString(16)}${p.pmp ? `, ${formatPmp(p.pmp)}` : ""}`,
     `init ${regs}`,
     ...body,
   ].join("\n");
