@@ -9,11 +9,13 @@
  * (all hex). Then the test finisher ends the run with exit code 0. The trap
  * handler logs mcause/mepc/mtval and resumes at mepc + 4.
  *
- * A U-mode program's body is entered by mret with mstatus.MPP = U (PMP gives
- * U mode RWX on RAM except the scratch region's last 64 bytes, which are
- * read-only: stores and AMOs there fault) and ends with an `ecall` whose address the
- * harness stores in the trap area: the handler recognises it, does not log
- * it, and returns to M mode for the dump.
+ * A U-mode program's body is entered by mret with mstatus.MPP = U and ends
+ * with an `ecall` whose address the harness stores in the trap area: the
+ * handler recognises it, does not log it, and returns to M mode for the
+ * dump. The standard PMP configuration gives U mode RWX on RAM except the
+ * scratch region's last 64 bytes (read-only); a program may bring its own
+ * (pmp.ts), restored to the standard one after its body. The epilogue clears
+ * mstatus.MPRV before it stores anything.
  */
 import { Asm } from "./asm.js";
 import { wordsToBytes, writeElf32 } from "./elf-writer.js";
