@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main } from "../src/main.js";
 import { runCli } from "./helpers.js";
 
 const guest = (p: string) => join(import.meta.dirname, "../../../guest", p);
@@ -33,6 +34,19 @@ describe("vmlab boot", () => {
     expect(r.code).toBe(124);
     expect(r.stderr).toMatch(/did not exit within 500 instructions; raise --max-insns/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("streams the console while the guest runs, not only at the end", async () => {
+    const chunks: string[] = [];
+    const code = await main(["boot", guest("bin/memtest.elf"), "--max-insns", "70000000"], {
+      stdout: () => {},
+      stderr: () => {},
+      stderrIsTTY: false,
+      stdoutBytes: (b) => chunks.push(Buffer.from(b).toString("latin1")),
+    });
+    expect(code).toBe(124);
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect(chunks.join("")).toBe(readFileSync(guest("expected/memtest.out"), "latin1").slice(0, chunks.join("").length));
   });
 
   it("a bad ELF gets one clear line and exit 2, never a stack trace", async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type BootResult, bootElf, isVmlabError, NS_PER_S, wallNs } from "@vmlab/core-vm";
+import { isVmlabError, Machine, NS_PER_S, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 
@@ -7,6 +7,38 @@ import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 export const EXIT_BUDGET = 124;
 /** Default instruction budget: about a minute of guest time at ~150-400 MIPS. `--max-insns 0` lifts it. */
 const DEFAULT_MAX_INSNS = 10_000_000_000;
+/** Instructions between console flushes, so output streams like QEMU's (a few ms of guest time). */
+const FLUSH_EVERY = 20_000_000;
+
+interface BootRun {
+  stop: "exit" | "budget" | "halt";
+  exitCode: number | null;
+  instructions: number;
+  virtualTimeNs: number;
+}
+
+/**
+ * Runs the machine like `bootElf`, but in slices so the guest's console
+ * reaches stdout while it runs.
+ */
+function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8Array) => void): BootRun {
+  let printed = 0;
+  const flush = () => {
+    const all = m.console();
+    if (all.length > printed) {
+      write(all.subarray(printed));
+      printed = all.length;
+    }
+  };
+  for (;;) {
+    const left = maxInsns - m.hart.retired;
+    const r = left <= 0 ? "budget" : m.run(Math.min(left, FLUSH_EVERY));
+    flush();
+    if (r === "event") m.sim.run({ until: m.sim.now });
+    else if (r !== "budget" || m.hart.retired >= maxInsns)
+      return { stop: r, exitCode: m.exitCode, instructions: m.hart.retired, virtualTimeNs: m.nowNs() };
+  }
+}
 
 interface BootOpts {
   ram: string;
@@ -52,17 +84,21 @@ export function register(program: Command, io: CliIo): void {
       const maxInsns = parseCount(opts.maxInsns, "--max-insns", 0, Number.MAX_SAFE_INTEGER);
       const elf = readInput(file, "ELF file");
       const consoleInput = opts.input === undefined ? undefined : readInput(opts.input, "input file");
-      let result: BootResult;
+      const write = (bytes: Uint8Array) => {
+        if (io.stdoutBytes) io.stdoutBytes(bytes);
+        else io.stdout(Buffer.from(bytes).toString("latin1"));
+      };
       const t0 = wallNs();
+      const m = new Machine({ ramMiB });
       try {
-        result = bootElf(elf, { ramMiB, maxInstructions: maxInsns === 0 ? undefined : maxInsns, consoleInput });
+        m.loadElf(elf);
       } catch (e) {
         if (isVmlabError(e) && /^VMLAB_(ELF|MACHINE)_/.test(e.code)) throw new CliExit(EXIT_USAGE, `vmlab boot: ${file}: ${e.message}`);
         throw e;
       }
+      if (consoleInput) m.injectConsoleInput(consoleInput);
+      const result = runStreaming(m, maxInsns === 0 ? Number.POSITIVE_INFINITY : maxInsns, write);
       const wallS = (wallNs() - t0) / NS_PER_S;
-      if (io.stdoutBytes) io.stdoutBytes(result.console);
-      else io.stdout(Buffer.from(result.console).toString("latin1"));
       if (opts.stats) {
         const mips = result.instructions / Math.max(wallS, 1e-9) / 1e6;
         io.stderr(
