@@ -135,4 +135,61 @@ export const CoreErrors = {
       option,
       value,
     }),
+  blockBadSize: (bytes: number) =>
+    new VmlabError(
+      "VMLAB_BLOCK_BAD_SIZE",
+      `disk size ${bytes} bytes is invalid: use a whole number of 512-byte sectors > 0 (e.g. 64 MiB = 67108864)`,
+      { bytes },
+    ),
+  blockBadOption: (option: string, value: unknown, expected: string) =>
+    new VmlabError("VMLAB_BLOCK_BAD_OPTION", `block backend option ${option}=${String(value)} is invalid: expected ${expected}`, {
+      option,
+      value,
+    }),
+  blockFileSizeMismatch: (path: string, actual: number, expected: number) =>
+    new VmlabError(
+      "VMLAB_BLOCK_BAD_FILE_SIZE",
+      `disk image ${path} is ${actual} bytes but the disk is ${expected}; pass the image's size, or create a new image with create: true at a new path`,
+      { path, actual, expected },
+    ),
+  blockFileNotFound: (path: string) =>
+    new VmlabError("VMLAB_BLOCK_FILE_NOT_FOUND", `disk image ${path} does not exist; create it with create: true or check the path`, {
+      path,
+    }),
+  blockFileUnreadable: (path: string, cause: unknown) =>
+    new VmlabError(
+      "VMLAB_BLOCK_FILE_UNREADABLE",
+      `cannot open or read disk image ${path}: ${cause instanceof Error ? cause.message : String(cause)}; check the path and its permissions`,
+      { path },
+      { cause },
+    ),
+  blockFileUnwritable: (path: string, cause: unknown) =>
+    new VmlabError(
+      "VMLAB_BLOCK_FILE_UNWRITABLE",
+      `cannot create or write disk image ${path}: ${cause instanceof Error ? cause.message : String(cause)}; check the folder exists and is writable, and that the disk has space`,
+      { path },
+      { cause },
+    ),
+  virtioBadSlot: (slot: number) =>
+    new VmlabError(
+      "VMLAB_VIRTIO_BAD_SLOT",
+      `virtio-mmio slot ${slot} does not exist: the virt board has slots 0..7 (0x10001000 + 0x1000*slot)`,
+      {
+        slot,
+      },
+    ),
+  virtioSlotInUse: (slot: number) =>
+    new VmlabError("VMLAB_VIRTIO_SLOT_IN_USE", `virtio-mmio slot ${slot} already holds a device; attach each device to a free slot 0..7`, {
+      slot,
+    }),
+  virtioBadOption: (option: string, value: unknown, expected: string) =>
+    new VmlabError("VMLAB_VIRTIO_BAD_OPTION", `virtio device option ${option}=${String(value)} is invalid: expected ${expected}`, {
+      option,
+      value,
+    }),
+  netBadOption: (option: string, value: unknown, expected: string) =>
+    new VmlabError("VMLAB_NET_BAD_OPTION", `virtual switch option ${option}=${String(value)} is invalid: expected ${expected}`, {
+      option,
+      value,
+    }),
 } as const;

@@ -1,4 +1,5 @@
 export { bestRate, wallNs } from "./bench/timing.js";
+export * from "./block/index.js";
 export * from "./board/index.js";
 export * from "./cpu/index.js";
 export * from "./elf/index.js";
@@ -17,3 +18,4 @@ export {
   type VmlabPlugin,
 } from "./plugin-api.js";
 export * from "./sim/index.js";
+export * from "./virtio/index.js";

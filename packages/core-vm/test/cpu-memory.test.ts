@@ -1,5 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { A0, A1, A2, A3, type AmoName, addi, amo, csr, EXIT, jal, jalr, li, load, nop, poke, RAM, run, store, T2, u } from "./asm.js";
+import {
+  A0,
+  A1,
+  A2,
+  A3,
+  type AmoName,
+  addi,
+  amo,
+  branch,
+  csr,
+  EXIT,
+  jal,
+  jalr,
+  li,
+  load,
+  nop,
+  poke,
+  RAM,
+  run,
+  store,
+  T2,
+  u,
+} from "./asm.js";
 
 const csrw = (n: number, rs: number) => csr("csrrw", 0, n, rs);
 
@@ -188,5 +210,32 @@ describe("RV32A access faults in U mode (QEMU 7.2 order: read permission, then w
 
   it("an AMO where U mode has no permission at all is a load access fault", () => {
     expect(user([...li(A1, 0x0008_0000), amo("swap", A0, A1, A1), ...EXIT]).hart.mcause).toBe(5);
+  });
+});
+
+describe("branches", () => {
+  const cases: [Parameters<typeof branch>[0], number, number, boolean][] = [
+    ["beq", 5, 5, true],
+    ["beq", 5, 6, false],
+    ["bne", 5, 6, true],
+    ["blt", -1, 1, true],
+    ["bltu", -1, 1, false],
+    ["bge", -1, 1, false],
+    ["bgeu", -1, 1, true],
+    ["bge", 7, 7, true],
+    ["bltu", 1, -1, true],
+  ];
+  for (const [name, a, b, taken] of cases) {
+    it(`${name} ${a}, ${b} is ${taken ? "taken" : "not taken"}`, () => {
+      // taken: skip the `li a0, 1`; a0 stays 0
+      const m = run([...li(A1, a), ...li(A2, b), ...li(A0, 0), branch(name, A1, A2, 12), ...li(A0, 1), ...EXIT]);
+      expect(u(m, A0)).toBe(taken ? 0 : 1);
+    });
+  }
+
+  it("a backward branch loops exactly as many times as it should", () => {
+    const m = run([...li(A0, 0), ...li(A1, 37), addi(A0, A0, 1), branch("blt", A0, A1, -4), ...EXIT]);
+    expect(u(m, A0)).toBe(37);
+    expect(m.hart.retired).toBe(4 + 2 * 37 + 5);
   });
 });

@@ -114,6 +114,24 @@ describe("CSRs", () => {
     expect(u(m, A0)).toBeGreaterThan(0);
   });
 
+  it("csrrs/csrrc set and clear bits and return the old value; the immediate forms use a 5-bit zimm", () => {
+    const m = run([
+      ...li(T2, 0xf0f0),
+      csr("csrrw", 0, CSR.mscratch, T2),
+      ...li(T2, 0x0f00),
+      csr("csrrs", A0, CSR.mscratch, T2),
+      csr("csrrc", A1, CSR.mscratch, T2),
+      csr("csrrsi", A2, CSR.mscratch, 31),
+      csr("csrrci", 0, CSR.mscratch, 1),
+      csr("csrrs", 14, CSR.mscratch, 0),
+      ...EXIT,
+    ]);
+    expect(u(m, A0)).toBe(0xf0f0);
+    expect(u(m, A1)).toBe(0xfff0);
+    expect(u(m, A2)).toBe(0xf0f0);
+    expect(u(m, 14)).toBe(0xf0fe);
+  });
+
   it("mtvec ignores writes with a reserved mode; mepc drops its low bits", () => {
     const m = run([
       ...li(T2, RAM + 0x1002),

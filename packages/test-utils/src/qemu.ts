@@ -37,6 +37,8 @@ export interface QemuRunOptions {
   input?: Uint8Array;
   /** RAM in MiB (QEMU's `-m`); QEMU's and vmlab's default is 128. */
   ramMiB?: number;
+  /** Extra QEMU arguments (devices, drives, netdevs), appended after the machine options. */
+  args?: readonly string[];
 }
 
 export interface QemuRunResult {
@@ -57,6 +59,7 @@ export function runQemu(elfPath: string, options: QemuRunOptions): Promise<QemuR
   if (!qemuAvailable()) return Promise.resolve(null);
   const args = ["-machine", "virt", "-nographic", "-bios", "none", "-kernel", elfPath];
   if (options.ramMiB !== undefined) args.push("-m", `${options.ramMiB}M`);
+  if (options.args !== undefined) args.push(...options.args);
   const dir = mkdtempSync(join(tmpdir(), "vmlab-qemu-"));
   const outPath = join(dir, "console.out");
   const outFd = openSync(outPath, "w");

@@ -7,6 +7,10 @@ import { CoreErrors } from "../errors.js";
 import { Bus } from "../memory/bus.js";
 import { Ram } from "../memory/ram.js";
 import { Simulation } from "../sim/simulation.js";
+import type { VirtioDevice } from "../virtio/device.js";
+import { ramDma } from "../virtio/dma.js";
+import type { VirtioMmio } from "../virtio/mmio.js";
+import { VirtioSlots } from "../virtio/slots.js";
 import { Clint, ClintStateSchema } from "./clint.js";
 import { Plic, PlicStateSchema } from "./plic.js";
 import { TestFinisher } from "./test-finisher.js";
@@ -74,6 +78,8 @@ export class Machine {
   readonly clint: Clint;
   readonly plic: Plic;
   readonly finisher: TestFinisher;
+  /** The eight virtio-mmio slots (see `attachVirtio`). */
+  readonly virtio: VirtioSlots;
   readonly nsPerInstruction: number;
   /** The finisher's exit code once the guest has exited, else null. */
   exitCode: number | null = null;
@@ -115,6 +121,33 @@ export class Machine {
     this.bus.map("clint", VIRT.clint.base, VIRT.clint.size, this.clint);
     this.bus.map("plic", VIRT.plic.base, VIRT.plic.size, this.plic);
     this.bus.map("uart0", VIRT.uart0.base, VIRT.uart0.size, this.uart);
+    const cache = hart.cache;
+    const linesPerPage = 1 << 6; // 4 KiB pages of 64-byte code lines (cpu/code-cache.ts)
+    this.virtio = new VirtioSlots({
+      sim: this.sim,
+      // Device writes into translated code drop it, as a CPU store would.
+      mem: ramDma(this.ram, (page) => {
+        const lines = cache.lines;
+        for (let l = page * linesPerPage, end = l + linesPerPage; l < end; l++)
+          if (lines[l] !== 0) {
+            cache.invalidatePage(page);
+            return;
+          }
+      }),
+      nowNs: () => this.nowNs(),
+      setIrq: (irq, level) => this.plic.setSource(irq, level),
+      ...VIRT.virtio,
+    });
+    this.bus.map("virtio", VIRT.virtio.base, VIRT.virtio.size * VIRT.virtio.count, this.virtio);
+  }
+
+  /**
+   * Puts a virtio device in slot `slot` (0..7: window 0x10001000 + 0x1000·slot,
+   * PLIC source 1 + slot, as QEMU `virt`). `name` prefixes the device's event
+   * kinds; give each machine its own when several share one simulation.
+   */
+  attachVirtio(slot: number, device: VirtioDevice, name?: string): VirtioMmio {
+    return this.virtio.attach(slot, device, name);
   }
 
   /** Virtual time now, in ns (exact inside a translated block too). */

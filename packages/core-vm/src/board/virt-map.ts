@@ -9,6 +9,8 @@ export const VIRT = {
   plic: { base: 0x0c00_0000, size: 0x60_0000 },
   uart0: { base: 0x1000_0000, size: 0x100 },
   dram: { base: 0x8000_0000 },
+  /** Eight virtio-mmio windows of 0x1000 bytes; slot i is at base + 0x1000·i and drives PLIC source firstIrq + i. */
+  virtio: { base: 0x1000_1000, size: 0x1000, count: 8, firstIrq: 1 },
   /** PLIC source of UART0. */
   uart0Irq: 10,
 } as const;

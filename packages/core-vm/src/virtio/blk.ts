@@ -1,0 +1,395 @@
+import { z } from "zod";
+import type { BlockBackend } from "../block/backend.js";
+import { SECTOR_SIZE } from "../block/backend.js";
+import { CoreErrors } from "../errors.js";
+import { LogHistogram } from "../sim/histogram.js";
+import { Counter } from "../sim/metrics.js";
+import { DEVICE_ID } from "./constants.js";
+import type { VirtioContext, VirtioDevice } from "./device.js";
+import { rd32, wr32 } from "./dma.js";
+import { DescriptorChain } from "./virtqueue.js";
+
+/** Request types and status codes (virtio 1.x §5.2.6). */
+export const VIRTIO_BLK_T_IN = 0;
+export const VIRTIO_BLK_T_OUT = 1;
+export const VIRTIO_BLK_T_FLUSH = 4;
+export const VIRTIO_BLK_T_GET_ID = 8;
+export const VIRTIO_BLK_S_OK = 0;
+export const VIRTIO_BLK_S_IOERR = 1;
+export const VIRTIO_BLK_S_UNSUPP = 2;
+/** Feature bits offered: SEG_MAX (2), BLK_SIZE (6), FLUSH (9). */
+const F_SEG_MAX = 1 << 2;
+const F_BLK_SIZE = 1 << 6;
+const F_FLUSH = 1 << 9;
+/** GET_ID returns at most 20 bytes (VIRTIO_BLK_ID_BYTES). */
+export const VIRTIO_BLK_ID_BYTES = 20;
+/** Descriptors per request: header + data segments + status. seg_max = this - 2. */
+const MAX_CHAIN = 128;
+
+export interface VirtioBlkOptions {
+  backend: BlockBackend;
+  /** Requests in service at once; more wait in the avail ring (default 32). */
+  queueDepth?: number;
+  /** QueueNumMax (default 256, QEMU's virtio-blk queue-size). */
+  queueSize?: number;
+  /** What GET_ID returns (QEMU's `serial=`), ASCII, at most 20 bytes (default ""). */
+  serial?: string;
+}
+
+const u32 = z.number().int().min(0).max(0xffff_ffff);
+const InflightSchema = z.object({
+  slot: z.number().int().min(0),
+  head: z.number().int().min(0).max(0xffff),
+  type: u32,
+  status: z.number().int().min(0).max(255),
+  offset: z.number().int().min(0),
+  submittedNs: z.number().int().min(0),
+  addr: z.array(u32).min(2).max(MAX_CHAIN),
+  len: z.array(u32).min(2).max(MAX_CHAIN),
+});
+export const VirtioBlkStateSchema = z.object({
+  version: z.literal(1),
+  epoch: z.number().int().min(0),
+  queueDepth: z.number().int().min(1),
+  sizeBytes: z.number().int().positive(),
+  inflight: z.array(InflightSchema),
+  /** Free service slots, in the order they will be taken (last first). */
+  free: z.array(z.number().int().min(0)),
+  backend: z.unknown(),
+  metrics: z.object({
+    reads: z.number().int().min(0),
+    writes: z.number().int().min(0),
+    flushes: z.number().int().min(0),
+    bytesRead: z.number().int().min(0),
+    bytesWritten: z.number().int().min(0),
+    errors: z.number().int().min(0),
+  }),
+});
+export type VirtioBlkState = z.infer<typeof VirtioBlkStateSchema>;
+
+/**
+ * virtio-blk (virtio 1.x §5.2): read, write, flush and get-id over a
+ * `BlockBackend`. A request is a chain: a readable 16-byte header (type,
+ * reserved, sector), data descriptors, and a writable status byte. At most
+ * `queueDepth` requests are in service; each completes as a simulation event
+ * at the time the backend gives, where the data moves, the status is written
+ * and the chain goes to the used ring (interrupt: InterruptStatus bit 0).
+ */
+export class VirtioBlk implements VirtioDevice {
+  readonly deviceId = DEVICE_ID.block;
+  readonly queueSizes: readonly number[];
+  readonly backend: BlockBackend;
+  readonly queueDepth: number;
+  readonly serial: Uint8Array;
+  readonly reads = new Counter("virtio.blk.reads");
+  readonly writes = new Counter("virtio.blk.writes");
+  readonly flushes = new Counter("virtio.blk.flushes");
+  readonly bytesRead = new Counter("virtio.blk.bytesRead");
+  readonly bytesWritten = new Counter("virtio.blk.bytesWritten");
+  readonly errors = new Counter("virtio.blk.errors");
+  /** Submission to completion, ns of virtual time. */
+  readonly latency = new LogHistogram("virtio.blk.latencyNs");
+  private ctx!: VirtioContext;
+  private kind = 0;
+  private epoch = 0;
+  private readonly chains: DescriptorChain[];
+  private readonly busy: Uint8Array;
+  private readonly type: Uint32Array;
+  private readonly status: Uint8Array;
+  private readonly offset: Float64Array;
+  private readonly submitted: Float64Array;
+  private readonly free: Int32Array;
+  private freeCount: number;
+
+  constructor(options: VirtioBlkOptions) {
+    const depth = options.queueDepth ?? 32;
+    const size = options.queueSize ?? 256;
+    if (!Number.isInteger(size) || size < 2 || size > 32768 || (size & (size - 1)) !== 0)
+      throw CoreErrors.virtioBadOption("queueSize", size, "a power of two in 2..32768");
+    if (!Number.isInteger(depth) || depth < 1 || depth > size)
+      throw CoreErrors.virtioBadOption("queueDepth", depth, `an integer in 1..${size}`);
+    const serial = options.serial ?? "";
+    if (serial.length > VIRTIO_BLK_ID_BYTES || !/^[\x20-\x7e]*$/.test(serial))
+      throw CoreErrors.virtioBadOption("serial", serial, "at most 20 printable ASCII characters");
+    this.backend = options.backend;
+    this.queueDepth = depth;
+    this.queueSizes = [size];
+    this.serial = new TextEncoder().encode(serial);
+    this.chains = Array.from({ length: depth }, () => new DescriptorChain(MAX_CHAIN));
+    this.busy = new Uint8Array(depth);
+    this.type = new Uint32Array(depth);
+    this.status = new Uint8Array(depth);
+    this.offset = new Float64Array(depth);
+    this.submitted = new Float64Array(depth);
+    this.free = new Int32Array(depth);
+    this.freeCount = 0;
+    for (let s = depth - 1; s >= 0; s--) this.free[this.freeCount++] = s;
+  }
+
+  features(sel: number): number {
+    return sel === 0 ? F_SEG_MAX | F_BLK_SIZE | F_FLUSH : 0;
+  }
+
+  /** Config (§5.2.4): capacity u64 in sectors at 0, size_max at 8, seg_max at 12, geometry at 16, blk_size at 20. */
+  readConfig(offset: number, size: number): number {
+    const sectors = this.backend.sizeBytes / SECTOR_SIZE;
+    const cfg = new Uint8Array(24);
+    wr32(cfg, 0, sectors % 0x1_0000_0000);
+    wr32(cfg, 4, Math.floor(sectors / 0x1_0000_0000));
+    wr32(cfg, 12, MAX_CHAIN - 2);
+    wr32(cfg, 20, SECTOR_SIZE);
+    if (offset + size > cfg.length) return 0;
+    let v = 0;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8) | cfg[offset + i];
+    return v >>> 0;
+  }
+
+  writeConfig(): void {}
+
+  bind(ctx: VirtioContext): void {
+    this.ctx = ctx;
+    this.kind = ctx.sim.on(`${ctx.name}.blk.complete`, (num) => this.complete(num));
+  }
+
+  activate(): void {}
+
+  notify(queue: number): void {
+    if (queue === 0) this.pump();
+  }
+
+  /** Requests in service now. */
+  get inflight(): number {
+    return this.queueDepth - this.freeCount;
+  }
+
+  reset(): void {
+    // Completions of the old epoch still in the event queue are ignored when they fire.
+    this.epoch++;
+    this.freeCount = 0;
+    for (let s = this.queueDepth - 1; s >= 0; s--) {
+      this.busy[s] = 0;
+      this.free[this.freeCount++] = s;
+    }
+  }
+
+  /** Takes requests from the avail ring while a service slot is free. */
+  private pump(): void {
+    const q = this.ctx.queues[0];
+    while (this.freeCount > 0) {
+      const slot = this.free[this.freeCount - 1];
+      const chain = this.chains[slot];
+      const r = q.pop(chain);
+      if (r === "empty") return;
+      if (r === "broken") {
+        this.ctx.needsReset();
+        return;
+      }
+      if (!this.start(slot, chain)) {
+        this.ctx.needsReset();
+        return;
+      }
+      this.freeCount--;
+      this.busy[slot] = 1;
+    }
+  }
+
+  /** Starts a request; false if the chain has no status byte to report an error in. */
+  private start(slot: number, c: DescriptorChain): boolean {
+    const now = this.ctx.nowNs();
+    const u8 = this.ctx.mem.u8;
+    const base = this.ctx.mem.base;
+    this.submitted[slot] = now;
+    const last = c.count - 1;
+    // Minimal framing (§5.2.6.1): header alone in the first descriptor, status alone at the end.
+    if (c.count < 2 || c.writable[last] === 0 || c.len[last] < 1) return false;
+    if (c.writable[0] !== 0 || c.len[0] < 16) {
+      this.finishAt(slot, VIRTIO_BLK_T_GET_ID + 1, VIRTIO_BLK_S_IOERR, 0, now);
+      return true;
+    }
+    const h = c.addr[0] - base;
+    const type = rd32(u8, h);
+    const sector = rd32(u8, h + 8) + rd32(u8, h + 12) * 0x1_0000_0000;
+    let length = 0;
+    let allWritable = true;
+    let allReadable = true;
+    for (let i = 1; i < last; i++) {
+      length += c.len[i];
+      if (c.writable[i] === 0) allWritable = false;
+      else allReadable = false;
+    }
+    const offset = sector * SECTOR_SIZE;
+    if (type === VIRTIO_BLK_T_IN || type === VIRTIO_BLK_T_OUT) {
+      const ok =
+        (type === VIRTIO_BLK_T_IN ? allWritable : allReadable) && length % SECTOR_SIZE === 0 && offset + length <= this.backend.sizeBytes;
+      if (!ok) this.finishAt(slot, type, VIRTIO_BLK_S_IOERR, offset, now);
+      else
+        this.finishAt(
+          slot,
+          type,
+          VIRTIO_BLK_S_OK,
+          offset,
+          this.backend.submit(type === VIRTIO_BLK_T_IN ? "read" : "write", offset, length, now),
+        );
+    } else if (type === VIRTIO_BLK_T_FLUSH) {
+      this.finishAt(slot, type, VIRTIO_BLK_S_OK, 0, this.backend.submit("flush", 0, 0, now));
+    } else if (type === VIRTIO_BLK_T_GET_ID) {
+      this.finishAt(slot, type, allWritable ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR, 0, now);
+    } else {
+      this.finishAt(slot, type, VIRTIO_BLK_S_UNSUPP, 0, now);
+    }
+    return true;
+  }
+
+  private finishAt(slot: number, type: number, status: number, offset: number, timeNs: number): void {
+    this.type[slot] = type;
+    this.status[slot] = status;
+    this.offset[slot] = offset;
+    this.ctx.sim.scheduleAt(Math.max(timeNs, this.ctx.sim.now), this.kind, this.epoch * 65536 + slot);
+  }
+
+  /** The completion event: move the data, write the status, return the chain. */
+  private complete(num: number): void {
+    const slot = num % 65536;
+    if (Math.floor(num / 65536) !== this.epoch || slot >= this.queueDepth || this.busy[slot] === 0) return;
+    const c = this.chains[slot];
+    const mem = this.ctx.mem;
+    const base = mem.base;
+    const last = c.count - 1;
+    const type = this.type[slot];
+    const status = this.status[slot];
+    let written = 0;
+    if (status === VIRTIO_BLK_S_OK) {
+      let offset = this.offset[slot];
+      if (type === VIRTIO_BLK_T_IN) {
+        for (let i = 1; i < last; i++) {
+          const o = c.addr[i] - base;
+          this.backend.read(offset, mem.u8.subarray(o, o + c.len[i]));
+          mem.written(o, c.len[i]);
+          offset += c.len[i];
+          written += c.len[i];
+        }
+        this.reads.add();
+        this.bytesRead.add(written);
+      } else if (type === VIRTIO_BLK_T_OUT) {
+        for (let i = 1; i < last; i++) {
+          const o = c.addr[i] - base;
+          this.backend.write(offset, mem.u8.subarray(o, o + c.len[i]));
+          offset += c.len[i];
+          this.bytesWritten.add(c.len[i]);
+        }
+        this.writes.add();
+      } else if (type === VIRTIO_BLK_T_FLUSH) {
+        this.backend.flush();
+        this.flushes.add();
+      } else if (type === VIRTIO_BLK_T_GET_ID) {
+        let room = 0;
+        for (let i = 1; i < last; i++) room += c.len[i];
+        const n = Math.min(room, VIRTIO_BLK_ID_BYTES);
+        // Zero-padded; a NUL ends the id only if it is shorter than 20 bytes (§5.2.6).
+        let k = 0;
+        for (let i = 1; i < last && k < n; i++) {
+          const o = c.addr[i] - base;
+          const m = Math.min(c.len[i], n - k);
+          for (let j = 0; j < m; j++, k++) mem.u8[o + j] = k < this.serial.length ? this.serial[k] : 0;
+          mem.written(o, m);
+        }
+        written = n;
+      }
+    }
+    if (status !== VIRTIO_BLK_S_OK) this.errors.add();
+    const so = c.addr[last] - base;
+    mem.u8[so] = status;
+    mem.written(so, 1);
+    this.latency.record(this.ctx.sim.now - this.submitted[slot]);
+    this.busy[slot] = 0;
+    this.free[this.freeCount++] = slot;
+    this.ctx.queues[0].pushUsed(c.head, written + 1);
+    this.ctx.usedBuffer();
+    this.pump();
+  }
+
+  save(): VirtioBlkState {
+    const inflight: VirtioBlkState["inflight"] = [];
+    for (let s = 0; s < this.queueDepth; s++) {
+      if (this.busy[s] === 0) continue;
+      const c = this.chains[s];
+      inflight.push({
+        slot: s,
+        head: c.head,
+        type: this.type[s],
+        status: this.status[s],
+        offset: this.offset[s],
+        submittedNs: this.submitted[s],
+        addr: Array.from(c.addr.subarray(0, c.count)),
+        len: Array.from(c.len.subarray(0, c.count)),
+      });
+    }
+    return {
+      version: 1,
+      epoch: this.epoch,
+      queueDepth: this.queueDepth,
+      sizeBytes: this.backend.sizeBytes,
+      inflight,
+      free: Array.from(this.free.subarray(0, this.freeCount)),
+      backend: this.backend.save(),
+      metrics: {
+        reads: this.reads.value,
+        writes: this.writes.value,
+        flushes: this.flushes.value,
+        bytesRead: this.bytesRead.value,
+        bytesWritten: this.bytesWritten.value,
+        errors: this.errors.value,
+      },
+    };
+  }
+
+  restore(state: unknown): void {
+    const p = VirtioBlkStateSchema.safeParse(state);
+    const bad = (issue: string) => CoreErrors.simBadState(`${this.ctx.name} virtio-blk`, issue);
+    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    if (s.queueDepth !== this.queueDepth) throw bad(`state has queue depth ${s.queueDepth}, the device ${this.queueDepth}`);
+    if (s.sizeBytes !== this.backend.sizeBytes)
+      throw bad(`state is for a ${s.sizeBytes}-byte disk, the backend has ${this.backend.sizeBytes}`);
+    const seen = new Set<number>();
+    for (const f of s.inflight) {
+      if (f.slot >= this.queueDepth || seen.has(f.slot)) throw bad(`in-flight slot ${f.slot} is out of range or repeated`);
+      seen.add(f.slot);
+      if (f.addr.length !== f.len.length) throw bad(`in-flight slot ${f.slot}: ${f.addr.length} addresses but ${f.len.length} lengths`);
+      for (let i = 0; i < f.addr.length; i++)
+        if (!this.ctx.mem.inRam(f.addr[i], f.len[i])) throw bad(`in-flight slot ${f.slot}: buffer ${i} is not in RAM`);
+    }
+    for (const f of s.free) {
+      if (f >= this.queueDepth || seen.has(f)) throw bad(`free slot ${f} is out of range, repeated or in flight`);
+      seen.add(f);
+    }
+    if (seen.size !== this.queueDepth) throw bad(`${seen.size} slots accounted for, the device has ${this.queueDepth}`);
+    this.backend.restore(s.backend);
+    this.epoch = s.epoch;
+    this.busy.fill(0);
+    for (const f of s.inflight) {
+      const c = this.chains[f.slot];
+      this.busy[f.slot] = 1;
+      c.head = f.head;
+      c.count = f.addr.length;
+      c.addr.set(f.addr);
+      c.len.set(f.len);
+      // Only the data direction matters after submission; the status descriptor is last.
+      c.writable.fill(f.type === VIRTIO_BLK_T_IN || f.type === VIRTIO_BLK_T_GET_ID ? 1 : 0, 0, c.count);
+      c.writable[0] = 0;
+      c.writable[c.count - 1] = 1;
+      this.type[f.slot] = f.type;
+      this.status[f.slot] = f.status;
+      this.offset[f.slot] = f.offset;
+      this.submitted[f.slot] = f.submittedNs;
+    }
+    this.free.set(s.free);
+    this.freeCount = s.free.length;
+    this.reads.value = s.metrics.reads;
+    this.writes.value = s.metrics.writes;
+    this.flushes.value = s.metrics.flushes;
+    this.bytesRead.value = s.metrics.bytesRead;
+    this.bytesWritten.value = s.metrics.bytesWritten;
+    this.errors.value = s.metrics.errors;
+  }
+}

@@ -1,0 +1,20 @@
+export {
+  VIRTIO_BLK_ID_BYTES,
+  VIRTIO_BLK_S_IOERR,
+  VIRTIO_BLK_S_OK,
+  VIRTIO_BLK_S_UNSUPP,
+  VIRTIO_BLK_T_FLUSH,
+  VIRTIO_BLK_T_GET_ID,
+  VIRTIO_BLK_T_IN,
+  VIRTIO_BLK_T_OUT,
+  VirtioBlk,
+  type VirtioBlkOptions,
+  type VirtioBlkState,
+  VirtioBlkStateSchema,
+} from "./blk.js";
+export { DEVICE_ID, REG as VIRTIO_MMIO_REG, STATUS as VIRTIO_STATUS, VIRTIO_MMIO_MAGIC } from "./constants.js";
+export type { VirtioContext, VirtioDevice } from "./device.js";
+export { type DmaMemory, ramDma } from "./dma.js";
+export { VirtioMmio, type VirtioMmioState, VirtioMmioStateSchema } from "./mmio.js";
+export { VirtioSlots } from "./slots.js";
+export { DescriptorChain, Virtqueue, type VirtqueueState, VirtqueueStateSchema } from "./virtqueue.js";
