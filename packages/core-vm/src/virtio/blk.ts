@@ -244,7 +244,8 @@ export class VirtioBlk implements VirtioDevice {
     this.type[slot] = type;
     this.status[slot] = status;
     this.offset[slot] = offset;
-    this.ctx.sim.scheduleAt(Math.max(timeNs, this.ctx.sim.now), this.kind, this.epoch * 65536 + slot);
+    // obj null, not undefined: a saved queue goes through JSON.
+    this.ctx.sim.scheduleAt(Math.max(timeNs, this.ctx.sim.now), this.kind, this.epoch * 65536 + slot, null);
   }
 
   /** The completion event: move the data, write the status, return the chain. */

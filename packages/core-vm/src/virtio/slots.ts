@@ -36,7 +36,8 @@ export class VirtioSlots implements MmioDevice {
       name,
       sim: w.sim,
       mem: w.mem,
-      nowNs: w.nowNs,
+      // Inside a guest instruction the machine's clock is ahead of the simulation's; in an event handler it may lag it.
+      nowNs: () => Math.max(w.nowNs(), w.sim.now),
       setIrq: (level) => w.setIrq(w.firstIrq + slot, level),
     });
   }
