@@ -34,7 +34,16 @@ export class Ram {
     this.base = base >>> 0;
     this.size = size;
     this.pageCount = size >>> PAGE_SHIFT;
-    const buffer = new ArrayBuffer(size);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new ArrayBuffer(size);
+    } catch {
+      throw CoreErrors.machineBadOption(
+        "ram",
+        `${size / 1048576} MiB`,
+        "an amount of guest RAM this host can allocate (use a smaller --ram)",
+      );
+    }
     this.u8 = new Uint8Array(buffer);
     this.i8 = new Int8Array(buffer);
     this.u16 = new Uint16Array(buffer);
