@@ -1,9 +1,6 @@
+import { isVmlabError, Machine, MemoryBackend, VirtioBlk } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { TestDriver } from "../../test/virtio-driver.js";
-import { MemoryBackend } from "../block/memory.js";
-import { Machine } from "../board/machine.js";
-import { isVmlabError } from "../errors.js";
-import { VirtioBlk } from "./blk.js";
+import { TestDriver } from "./virtio-driver.js";
 
 const HDR = 0x8200_0000;
 const DATA = 0x8201_0000;
