@@ -192,4 +192,62 @@ export const CoreErrors = {
       option,
       value,
     }),
+  snapshotTruncated: (file: string, need: number, have: number) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_TRUNCATED_FILE",
+      `snapshot ${file} is truncated: it needs ${need} bytes but has ${have}; the copy or the save was cut short — take the snapshot again`,
+      { file, need, have },
+    ),
+  snapshotBadMagic: (file: string) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_BAD_MAGIC",
+      `${file} is not a vmlab snapshot (no VMLABSNP magic); pass a file written by \`vmlab boot --save\``,
+      { file },
+    ),
+  snapshotCorrupt: (file: string, section: string, expected: number, actual: number) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_CORRUPT_SECTION",
+      `snapshot ${file}: section "${section}" fails its checksum (stored xxh32 ${expected.toString(16)}, computed ${actual.toString(16)}); the file is damaged — take the snapshot again`,
+      { file, section, expected, actual },
+    ),
+  snapshotMalformed: (file: string, section: string, issue: string) =>
+    new VmlabError("VMLAB_SNAPSHOT_MALFORMED_SECTION", `snapshot ${file}: section "${section}" is malformed (${issue})`, {
+      file,
+      section,
+      issue,
+    }),
+  snapshotBadFormatVersion: (file: string, version: number, supported: number) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_BAD_FORMAT_VERSION",
+      `snapshot ${file} has format version ${version}; this vmlab reads version ${supported} — resume it with the vmlab version that wrote it`,
+      { file, version, supported },
+    ),
+  snapshotBadComponentVersion: (file: string, component: string, version: number, supported: number) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_BAD_COMPONENT_VERSION",
+      `snapshot ${file}: component "${component}" is at version ${version}; this vmlab reads version ${supported} — resume it with the vmlab version that wrote it`,
+      { file, component, version, supported },
+    ),
+  snapshotInvalidState: (file: string, component: string, issue: string) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_INVALID_STATE",
+      `snapshot ${file}: the saved ${component} state fails its schema (${issue}); the snapshot is corrupt or from an incompatible vmlab version`,
+      { file, component, issue },
+    ),
+  snapshotUnreadable: (file: string, why: string) =>
+    new VmlabError("VMLAB_SNAPSHOT_UNREADABLE_FILE", `cannot read snapshot ${file} (${why}); check the path and its permissions`, {
+      file,
+      why,
+    }),
+  snapshotUnwritable: (file: string, why: string) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_UNWRITABLE_FILE",
+      `cannot write snapshot ${file} (${why}); check that the directory exists and is writable — nothing was written`,
+      { file, why },
+    ),
+  snapshotBadOption: (option: string, value: unknown, expected: string) =>
+    new VmlabError("VMLAB_SNAPSHOT_BAD_OPTION", `snapshot option ${option}=${String(value)} is invalid: expected ${expected}`, {
+      option,
+      value,
+    }),
 } as const;

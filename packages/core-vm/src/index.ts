@@ -18,4 +18,5 @@ export {
   type VmlabPlugin,
 } from "./plugin-api.js";
 export * from "./sim/index.js";
+export * from "./snapshot/index.js";
 export * from "./virtio/index.js";

@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { CoreErrors } from "../errors.js";
+import { xxhash32 } from "./xxhash32.js";
+
+/** File magic: the first 8 bytes of every snapshot. */
+export const SNAPSHOT_MAGIC = "VMLABSNP";
+/** The envelope's layout version; readers refuse any other. */
+export const SNAPSHOT_FORMAT_VERSION = 1;
+/** magic (8) · format version (4) · TOC length (4) · TOC xxh32 (4) · header xxh32 (4), little-endian. */
+export const HEADER_BYTES = 24;
+
+/** A named section body, possibly in several chunks (written with one `writev`, hashed as one byte string). */
+export interface Section {
+  name: string;
+  chunks: Uint8Array[];
+}
+
+const TocSchema = z.object({
+  /** Versions of the components whose states the sections hold (checked before any state is parsed). */
+  components: z.record(z.string(), z.number().int().nonnegative()),
+  sections: z.array(
+    z.object({
+      name: z.string().min(1),
+      bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      xxh32: z.number().int().nonnegative().max(0xffff_ffff),
+    }),
+  ),
+});
+export type SnapshotToc = z.infer<typeof TocSchema>;
+
+/** A decoded envelope: component versions and each section's bytes (views into the file buffer). */
+export interface Envelope {
+  components: Record<string, number>;
+  sections: Map<string, Uint8Array>;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/**
+ * Lays out a snapshot: a fixed header, a JSON table of contents (component
+ * versions; each section's name, length and XXH32), then the section bodies.
+ * Returns the file as chunks, to be written without another copy.
+ */
+export function encodeEnvelope(components: Record<string, number>, sections: Section[]): Uint8Array[] {
+  const bodies = sections.map((s) => concat(s.chunks));
+  const toc: SnapshotToc = {
+    components,
+    sections: sections.map((s, i) => ({ name: s.name, bytes: bodies[i].length, xxh32: xxhash32(bodies[i]) })),
+  };
+  const tocBytes = new TextEncoder().encode(JSON.stringify(toc));
+  const header = new Uint8Array(HEADER_BYTES);
+  const dv = new DataView(header.buffer);
+  header.set(new TextEncoder().encode(SNAPSHOT_MAGIC), 0);
+  dv.setUint32(8, SNAPSHOT_FORMAT_VERSION, true);
+  dv.setUint32(12, tocBytes.length, true);
+  dv.setUint32(16, xxhash32(tocBytes), true);
+  dv.setUint32(20, xxhash32(header.subarray(0, 20)), true);
+  return [header, tocBytes, ...bodies];
+}
+
+/**
+ * Checks and splits a snapshot file, in this order: length of the header,
+ * magic, header checksum, format version, length and checksum of the TOC,
+ * total length, then each section's checksum. Every failure is a specific
+ * `VmlabError`; nothing is parsed beyond the envelope.
+ */
+export function decodeEnvelope(file: Uint8Array, name: string): Envelope {
+  if (file.length < HEADER_BYTES) throw CoreErrors.snapshotTruncated(name, HEADER_BYTES, file.length);
+  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  if (new TextDecoder("latin1").decode(file.subarray(0, 8)) !== SNAPSHOT_MAGIC) throw CoreErrors.snapshotBadMagic(name);
+  const headerHash = xxhash32(file.subarray(0, 20));
+  if (headerHash !== dv.getUint32(20, true)) throw CoreErrors.snapshotCorrupt(name, "header", dv.getUint32(20, true), headerHash);
+  const version = dv.getUint32(8, true);
+  if (version !== SNAPSHOT_FORMAT_VERSION) throw CoreErrors.snapshotBadFormatVersion(name, version, SNAPSHOT_FORMAT_VERSION);
+  const tocLength = dv.getUint32(12, true);
+  if (file.length < HEADER_BYTES + tocLength) throw CoreErrors.snapshotTruncated(name, HEADER_BYTES + tocLength, file.length);
+  const tocBytes = file.subarray(HEADER_BYTES, HEADER_BYTES + tocLength);
+  const tocHash = xxhash32(tocBytes);
+  if (tocHash !== dv.getUint32(16, true)) throw CoreErrors.snapshotCorrupt(name, "toc", dv.getUint32(16, true), tocHash);
+  let tocJson: unknown;
+  try {
+    tocJson = JSON.parse(new TextDecoder().decode(tocBytes));
+  } catch (e) {
+    throw CoreErrors.snapshotMalformed(name, "toc", e instanceof Error ? e.message : String(e));
+  }
+  const toc = TocSchema.safeParse(tocJson);
+  if (!toc.success)
+    throw CoreErrors.snapshotMalformed(name, "toc", toc.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  let end = HEADER_BYTES + tocLength;
+  for (const s of toc.data.sections) end += s.bytes;
+  if (file.length < end) throw CoreErrors.snapshotTruncated(name, end, file.length);
+  if (file.length > end) throw CoreErrors.snapshotMalformed(name, "file", `${file.length - end} bytes after the last section`);
+  const sections = new Map<string, Uint8Array>();
+  let offset = HEADER_BYTES + tocLength;
+  for (const s of toc.data.sections) {
+    const body = file.subarray(offset, offset + s.bytes);
+    const actual = xxhash32(body);
+    if (actual !== s.xxh32) throw CoreErrors.snapshotCorrupt(name, s.name, s.xxh32, actual);
+    if (sections.has(s.name)) throw CoreErrors.snapshotMalformed(name, "toc", `section "${s.name}" appears twice`);
+    sections.set(s.name, body);
+    offset += s.bytes;
+  }
+  return { components: toc.data.components, sections };
+}

@@ -1,0 +1,21 @@
+export type { SnapshotComponent } from "./component.js";
+export { decodeEnvelope, type Envelope, encodeEnvelope, type Section, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MAGIC } from "./envelope.js";
+export { readSnapshotFile, type WriteSnapshotOptions, writeFileAtomic, writeSnapshotFile } from "./file.js";
+export {
+  applyMemoryImage,
+  decodeMemoryImage,
+  encodeMemoryImage,
+  type MemoryCompression,
+  type MemoryImage,
+  type MemoryImageOptions,
+} from "./memory-image.js";
+export {
+  defaultSubjectFactory,
+  encodeSnapshot,
+  type MachineConfig,
+  MachineConfigSchema,
+  restoreSnapshot,
+  type SnapshotSubject,
+  type SubjectFactory,
+} from "./snapshot.js";
+export { xxhash32 } from "./xxhash32.js";

@@ -1,0 +1,202 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { Machine } from "../board/machine.js";
+import { CoreErrors, isVmlabError } from "../errors.js";
+import { RngStreams } from "../sim/rng.js";
+import type { SnapshotComponent } from "./component.js";
+import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
+import { readSnapshotFile, writeSnapshotFile } from "./file.js";
+import { encodeSnapshot, restoreSnapshot, type SnapshotSubject } from "./snapshot.js";
+
+const guest = (name: string) => new Uint8Array(readFileSync(new URL(`../../../../guest/bin/${name}.elf`, import.meta.url)));
+const join1 = (chunks: Uint8Array[]) => new Uint8Array(Buffer.concat(chunks));
+const dir = mkdtempSync(join(tmpdir(), "vmlab-snap-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runToEnd(m: Machine): void {
+  for (;;) {
+    const r = m.run(1e9);
+    if (r === "event") m.sim.run({ until: m.sim.now });
+    else if (r !== "budget") return;
+  }
+}
+
+/** Byte equality via memcmp (vitest's deep equality walks a 16 MiB array element by element). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return isVmlabError(e) ? e.code : `not a VmlabError: ${String(e)}`;
+  }
+  return "no error";
+}
+
+/**
+ * A small event-driven device for the tests: counts ticks it schedules on
+ * the simulation, so a snapshot must carry both its state and its pending
+ * event for the restored run to match.
+ */
+class Ticker implements SnapshotComponent<{ version: 1; ticks: number }> {
+  readonly name = "ticker";
+  readonly version = 1;
+  ticks = 0;
+  private readonly kind: number;
+  constructor(private readonly m: Machine) {
+    this.kind = m.sim.on("ticker.tick", () => {
+      this.ticks++;
+      if (this.ticks < 50) m.sim.schedule(1000, this.kind);
+    });
+  }
+  start(): void {
+    this.m.sim.schedule(1000, this.kind);
+  }
+  save() {
+    return { version: 1 as const, ticks: this.ticks };
+  }
+  parse(state: unknown) {
+    const p = z.object({ version: z.literal(1), ticks: z.number().int().nonnegative() }).safeParse(state);
+    if (!p.success) throw CoreErrors.simBadState("ticker", p.error.message);
+    return p.data;
+  }
+  restore(state: { version: 1; ticks: number }): void {
+    this.ticks = state.ticks;
+  }
+}
+
+function tickerSubject(ramMiB = 16): SnapshotSubject & { ticker: Ticker } {
+  const machine = new Machine({ ramMiB });
+  const ticker = new Ticker(machine);
+  return { machine, ticker, components: [ticker], rng: new RngStreams(5) };
+}
+
+describe("snapshot save/restore", () => {
+  it("restores machine, event queue, PRNG streams, components and memory; the run continues exactly", () => {
+    const s = tickerSubject();
+    s.machine.loadElf(guest("timer"));
+    s.ticker.start();
+    s.rng?.get("disk").nextU32();
+    for (let i = 0; i < 3; i++) {
+      const r = s.machine.run(5000);
+      if (r === "event") s.machine.sim.run({ until: s.machine.sim.now });
+    }
+    const file = join1(encodeSnapshot(s));
+    const prefix = s.machine.console();
+    const restored = restoreSnapshot(file, "t", () => tickerSubject()) as SnapshotSubject;
+    const ticker = restored.components?.[0] as Ticker;
+    expect(restored.machine.save()).toEqual(s.machine.save());
+    expect(restored.machine.sim.save()).toEqual(s.machine.sim.save());
+    expect(restored.rng?.save()).toEqual(s.rng?.save());
+    expect(restored.rng?.get("disk").nextU32()).toBe(s.rng?.get("disk").nextU32());
+    expect(ticker.ticks).toBe(s.ticker.ticks);
+    expect(sameBytes(restored.machine.ram.u8, s.machine.ram.u8)).toBe(true);
+    runToEnd(s.machine);
+    runToEnd(restored.machine);
+    expect(ticker.ticks).toBe(s.ticker.ticks);
+    expect(restored.machine.hart.retired).toBe(s.machine.hart.retired);
+    expect(restored.machine.exitCode).toBe(s.machine.exitCode);
+    expect(Buffer.concat([prefix, restored.machine.console()])).toEqual(Buffer.from(s.machine.console()));
+  });
+
+  it("elides zero pages, and deflate round-trips to the same RAM", () => {
+    const m = new Machine({ ramMiB: 16 });
+    m.loadElf(guest("memtest"));
+    m.run(200_000);
+    const raw = join1(encodeSnapshot({ machine: m }));
+    const deflated = join1(encodeSnapshot({ machine: m }, { compression: "deflate", level: 6 }));
+    expect(raw.length).toBeLessThan(m.ram.size / 8);
+    expect(deflated.length).toBeLessThan(raw.length);
+    for (const f of [raw, deflated]) expect(sameBytes(restoreSnapshot(f).machine.ram.u8, m.ram.u8)).toBe(true);
+  });
+
+  it("rejects a state that fails its schema with VMLAB_SNAPSHOT_INVALID_STATE, naming the component", () => {
+    const s = tickerSubject();
+    s.machine.loadElf(guest("hello"));
+    s.ticker.start();
+    s.machine.run(300);
+    const env = decodeEnvelope(join1(encodeSnapshot(s)), "t");
+    const edit = (section: string, change: (v: Record<string, unknown>) => unknown) => {
+      const sections = [...env.sections].map(([name, body]) => ({
+        name,
+        chunks: [name === section ? new TextEncoder().encode(JSON.stringify(change(JSON.parse(new TextDecoder().decode(body))))) : body],
+      }));
+      return join1(encodeEnvelope(env.components, sections));
+    };
+    const cases: [string, Uint8Array][] = [
+      ["machine", edit("machine", (v) => ({ ...v, hart: { ...(v.hart as object), pc: 2 } }))],
+      ["simulation", edit("simulation", (v) => ({ ...v, now: -5 }))],
+      ["rng", edit("rng", (v) => ({ ...v, seed: "x" }))],
+      ["config", edit("config", (v) => ({ ...v, ramMiB: 0 }))],
+      ["component:ticker", edit("component:ticker", (v) => ({ ...v, ticks: -1 }))],
+      // Valid by schema, but an event kind that the rebuilt machine never registered: caught while applying.
+      [
+        "machine",
+        edit("simulation", (v) => ({ ...v, events: (v.events as { kind: string }[]).map((e) => ({ ...e, kind: "nobody.home" })) })),
+      ],
+    ];
+    for (const [component, file] of cases) {
+      let built: SnapshotSubject | null = null;
+      try {
+        restoreSnapshot(file, "t", () => {
+          built = tickerSubject();
+          return built;
+        });
+        expect.unreachable(`${component}: accepted`);
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_SNAPSHOT_INVALID_STATE");
+        expect(isVmlabError(e) && e.details.component).toBe(component);
+      }
+      // Schema checks of the core states come before anything is built.
+      if (["config", "rng"].includes(component)) expect(built).toBeNull();
+    }
+    // A memory image whose header and payload disagree (checksums valid).
+    const memory = env.sections.get("memory") as Uint8Array;
+    const short = join1(
+      encodeEnvelope(
+        env.components,
+        [...env.sections].map(([name, body]) => ({ name, chunks: [name === "memory" ? memory.subarray(0, memory.length - 4096) : body] })),
+      ),
+    );
+    expect(codeOf(() => restoreSnapshot(short))).toBe("VMLAB_SNAPSHOT_MALFORMED_SECTION");
+  });
+
+  it("refuses an unknown component version before parsing anything", () => {
+    const m = new Machine({ ramMiB: 4 });
+    const env = decodeEnvelope(join1(encodeSnapshot({ machine: m })), "t");
+    const file = join1(
+      encodeEnvelope(
+        { ...env.components, machine: 2 },
+        [...env.sections].map(([name, b]) => ({ name, chunks: [b] })),
+      ),
+    );
+    let calls = 0;
+    expect(
+      codeOf(() =>
+        restoreSnapshot(file, "t", (c) => {
+          calls++;
+          return { machine: new Machine(c) };
+        }),
+      ),
+    ).toBe("VMLAB_SNAPSHOT_BAD_COMPONENT_VERSION");
+    expect(calls).toBe(0);
+  });
+
+  it("writes atomically: a failed write leaves nothing, a good one replaces the old file whole", () => {
+    const m = new Machine({ ramMiB: 4 });
+    m.loadElf(guest("hello"));
+    expect(codeOf(() => writeSnapshotFile(join(dir, "no-such-dir", "x.snap"), { machine: m }))).toBe("VMLAB_SNAPSHOT_UNWRITABLE_FILE");
+    const path = join(dir, "a.snap");
+    writeFileSync(path, "old");
+    const size = writeSnapshotFile(path, { machine: m }, { durable: true });
+    expect(readFileSync(path).length).toBe(size);
+    expect(readdirSync(dir)).toEqual(["a.snap"]);
+    expect(readSnapshotFile(path).machine.save()).toEqual(m.save());
+    expect(codeOf(() => readSnapshotFile(join(dir, "missing.snap")))).toBe("VMLAB_SNAPSHOT_UNREADABLE_FILE");
+  });
+});

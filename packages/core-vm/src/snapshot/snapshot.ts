@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { Machine, MachineStateSchema } from "../board/machine.js";
+import { CoreErrors, isVmlabError, VmlabError } from "../errors.js";
+import { RngStreams, RngStreamsStateSchema } from "../sim/rng.js";
+import { SimulationStateSchema } from "../sim/simulation.js";
+import type { SnapshotComponent } from "./component.js";
+import { decodeEnvelope, encodeEnvelope, type Section } from "./envelope.js";
+import { applyMemoryImage, decodeMemoryImage, encodeMemoryImage, type MemoryImageOptions } from "./memory-image.js";
+
+/** How to rebuild the machine a snapshot came from (its devices then register their event kinds). */
+export const MachineConfigSchema = z.object({
+  ramMiB: z.number().int().min(1).max(1792),
+  nsPerInstruction: z.number().int().min(1),
+});
+export type MachineConfig = z.infer<typeof MachineConfigSchema>;
+
+/** What a snapshot holds: a machine, further components (devices, models) and optionally PRNG streams. */
+export interface SnapshotSubject {
+  machine: Machine;
+  /** Saved as one section each; a restore must build components with the same names. */
+  components?: readonly SnapshotComponent[];
+  rng?: RngStreams;
+}
+
+/**
+ * Builds a fresh subject for a restore from the saved machine config: the
+ * same devices, with their event kinds registered, in reset state. The
+ * default builds a bare `virt` machine.
+ */
+export type SubjectFactory = (config: MachineConfig) => SnapshotSubject;
+
+export const defaultSubjectFactory: SubjectFactory = (config) => ({ machine: new Machine(config) });
+
+/** Component versions written by this vmlab: the envelope records them, a restore refuses others. */
+const CORE_VERSIONS = { config: 1, machine: 1, simulation: 1, memory: 1, rng: 1 } as const;
+
+const json = (name: string, value: unknown): Section => ({ name, chunks: [new TextEncoder().encode(JSON.stringify(value))] });
+
+/**
+ * Encodes a snapshot of `subject` as file chunks: config, machine, event
+ * queue, PRNG streams, one section per component, and the memory image
+ * (zero pages elided). The machine must be stopped between `run` calls.
+ */
+export function encodeSnapshot(subject: SnapshotSubject, options: MemoryImageOptions = {}): Uint8Array[] {
+  const m = subject.machine;
+  const config: MachineConfig = { ramMiB: m.ram.size / (1024 * 1024), nsPerInstruction: m.nsPerInstruction };
+  const versions: Record<string, number> = { ...CORE_VERSIONS };
+  const sections: Section[] = [json("config", config), json("machine", m.save()), json("simulation", m.sim.save())];
+  if (subject.rng !== undefined) sections.push(json("rng", subject.rng.save()));
+  else delete versions.rng;
+  for (const c of subject.components ?? []) {
+    const name = `component:${c.name}`;
+    if (name in versions) throw CoreErrors.snapshotBadOption("components", c.name, "unique component names");
+    versions[name] = c.version;
+    sections.push(json(name, c.save()));
+  }
+  sections.push({ name: "memory", chunks: encodeMemoryImage(m.ram.u8, options) });
+  return encodeEnvelope(versions, sections);
+}
+
+function parseJson(file: string, name: string, body: Uint8Array | undefined): unknown {
+  if (body === undefined) throw CoreErrors.snapshotMalformed(file, name, "section missing");
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch (e) {
+    throw CoreErrors.snapshotMalformed(file, name, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * JSON drops an event's `obj` when it is undefined, but the kernel's schema
+ * wants the key present: put it back (as undefined, which is what was saved).
+ */
+function withEventPayloads(state: unknown): unknown {
+  if (typeof state !== "object" || state === null || !Array.isArray((state as { events?: unknown }).events)) return state;
+  const events = (state as { events: unknown[] }).events.map((e) =>
+    typeof e === "object" && e !== null && !("obj" in e) ? { ...e, obj: undefined } : e,
+  );
+  return { ...state, events };
+}
+
+function issues(e: z.ZodError): string {
+  return e.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+function checkVersion(file: string, saved: Record<string, number>, component: string, supported: number): void {
+  const v = saved[component];
+  if (v === undefined) throw CoreErrors.snapshotMalformed(file, "toc", `no version recorded for component "${component}"`);
+  if (v !== supported) throw CoreErrors.snapshotBadComponentVersion(file, component, v, supported);
+}
+
+/**
+ * Restores a snapshot into a freshly built subject and returns it. Checks the
+ * envelope (length, magic, checksums, versions), parses and validates every
+ * state and the memory image, and only then applies them: on any error it
+ * throws a specific `VmlabError` and nothing — no existing machine, no file —
+ * has been changed.
+ */
+export function restoreSnapshot(bytes: Uint8Array, file = "<snapshot>", factory: SubjectFactory = defaultSubjectFactory): SnapshotSubject {
+  const env = decodeEnvelope(bytes, file);
+  for (const [name, v] of Object.entries(CORE_VERSIONS)) if (name !== "rng") checkVersion(file, env.components, name, v);
+  const config = MachineConfigSchema.safeParse(parseJson(file, "config", env.sections.get("config")));
+  if (!config.success) throw CoreErrors.snapshotInvalidState(file, "config", issues(config.error));
+  const machineState = MachineStateSchema.safeParse(parseJson(file, "machine", env.sections.get("machine")));
+  if (!machineState.success) throw CoreErrors.snapshotInvalidState(file, "machine", issues(machineState.error));
+  const simState = SimulationStateSchema.safeParse(withEventPayloads(parseJson(file, "simulation", env.sections.get("simulation"))));
+  if (!simState.success) throw CoreErrors.snapshotInvalidState(file, "simulation", issues(simState.error));
+  let rngState: unknown;
+  if (env.sections.has("rng")) {
+    checkVersion(file, env.components, "rng", CORE_VERSIONS.rng);
+    const r = RngStreamsStateSchema.safeParse(parseJson(file, "rng", env.sections.get("rng")));
+    if (!r.success) throw CoreErrors.snapshotInvalidState(file, "rng", issues(r.error));
+    rngState = r.data;
+  }
+  const memorySection = env.sections.get("memory");
+  if (memorySection === undefined) throw CoreErrors.snapshotMalformed(file, "memory", "section missing");
+  const image = decodeMemoryImage(memorySection, machineState.data.ramBytes, file);
+
+  const subject = factory(config.data);
+  const m = subject.machine;
+  if (m.ram.size !== machineState.data.ramBytes)
+    throw CoreErrors.snapshotInvalidState(
+      file,
+      "machine",
+      `the state is for ${machineState.data.ramBytes} bytes of RAM, the machine has ${m.ram.size}`,
+    );
+  const components = subject.components ?? [];
+  const saved = Object.keys(env.components).filter((k) => k.startsWith("component:"));
+  const built = new Set(components.map((c) => `component:${c.name}`));
+  for (const k of saved) if (!built.has(k)) throw CoreErrors.snapshotInvalidState(file, k, "the restored machine has no such component");
+  const parsedComponents = components.map((c) => {
+    const name = `component:${c.name}`;
+    checkVersion(file, env.components, name, c.version);
+    try {
+      return c.parse(parseJson(file, name, env.sections.get(name)));
+    } catch (e) {
+      if (isVmlabError(e) && e.code.startsWith("VMLAB_SNAPSHOT_")) throw e;
+      throw CoreErrors.snapshotInvalidState(file, name, e instanceof Error ? e.message : String(e));
+    }
+  });
+
+  // Apply. The subject is fresh, so a failure here (an event kind no device
+  // registered, a cross-field rule in a device) discards it whole.
+  try {
+    m.sim.restore(simState.data);
+    m.restore(machineState.data);
+    applyMemoryImage(m.ram.u8, image, true);
+    m.hart.cache.flushAll();
+    components.forEach((c, i) => {
+      c.restore(parsedComponents[i]);
+    });
+  } catch (e) {
+    if (e instanceof VmlabError && !e.code.startsWith("VMLAB_SNAPSHOT_"))
+      throw CoreErrors.snapshotInvalidState(file, "machine", `${e.message} [${e.code}]`);
+    throw e;
+  }
+  const rng = rngState === undefined ? subject.rng : RngStreams.restore(rngState);
+  return { ...subject, rng };
+}
