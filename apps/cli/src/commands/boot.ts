@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isVmlabError, Machine, NS_PER_S, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
+import { bootAndSave } from "../snapshot-cli.js";
 
 /** Exit code when the guest neither exits nor can continue within the budget (as `timeout(1)`). */
 export const EXIT_BUDGET = 124;
@@ -21,7 +22,7 @@ interface BootRun {
  * Runs the machine like `bootElf`, but in slices so the guest's console
  * reaches stdout while it runs.
  */
-function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8Array) => void): BootRun {
+export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8Array) => void): BootRun {
   let printed = 0;
   const flush = () => {
     const all = m.console();
@@ -45,6 +46,9 @@ interface BootOpts {
   maxInsns: string;
   input?: string;
   stats?: boolean;
+  snapshotAt?: string;
+  save?: string;
+  compress?: boolean;
 }
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
@@ -79,6 +83,9 @@ export function register(program: Command, io: CliIo): void {
     .option("--max-insns <n>", "stop after this many retired instructions (exit 124); 0 = no limit", String(DEFAULT_MAX_INSNS))
     .option("--input <file>", "bytes the guest reads from the UART")
     .option("--stats", "print instructions retired, MIPS and virtual time to stderr")
+    .option("--snapshot-at <n>", "run exactly this many instructions, save a snapshot (--save) and exit 0")
+    .option("--save <file>", "snapshot file to write at --snapshot-at (resume it with `vmlab resume`)")
+    .option("--compress", "deflate the snapshot's memory image (smaller file, slower save)")
     .action((file: string, opts: BootOpts) => {
       const ramMiB = parseCount(opts.ram, "--ram", 1, 1792);
       const maxInsns = parseCount(opts.maxInsns, "--max-insns", 0, Number.MAX_SAFE_INTEGER);
@@ -97,6 +104,11 @@ export function register(program: Command, io: CliIo): void {
         throw e;
       }
       if (consoleInput) m.injectConsoleInput(consoleInput);
+      if (opts.snapshotAt !== undefined || opts.save !== undefined) {
+        const at = opts.snapshotAt === undefined ? Number.NaN : parseCount(opts.snapshotAt, "--snapshot-at", 0, Number.MAX_SAFE_INTEGER);
+        bootAndSave(m, { at, save: opts.save, compress: opts.compress === true, stats: opts.stats === true, t0 }, runStreaming, write, io);
+        return;
+      }
       const result = runStreaming(m, maxInsns === 0 ? Number.POSITIVE_INFINITY : maxInsns, write);
       const wallS = (wallNs() - t0) / NS_PER_S;
       if (opts.stats) {

@@ -5,6 +5,7 @@ import { register as boot } from "./boot.js";
 import { register as describe } from "./describe.js";
 import { register as list } from "./list.js";
 import { register as report } from "./report.js";
+import { register as resume } from "./resume.js";
 import { register as run } from "./run.js";
 import { register as vscsistats } from "./vscsistats.js";
 
@@ -14,4 +15,4 @@ import { register as vscsistats } from "./vscsistats.js";
  */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const commands: RegisterCommand[] = [list, describe, run, report, bench, boot, vscsistats];
+export const commands: RegisterCommand[] = [list, describe, run, report, bench, boot, resume, vscsistats];

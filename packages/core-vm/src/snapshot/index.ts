@@ -9,6 +9,7 @@ export {
   type MemoryImage,
   type MemoryImageOptions,
 } from "./memory-image.js";
+export { type MachineStop, runMachine } from "./run.js";
 export {
   defaultSubjectFactory,
   encodeSnapshot,

@@ -1,0 +1,53 @@
+import { readSnapshotFile, wallNs } from "@vmlab/core-vm";
+import type { Command } from "commander";
+import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
+import { printStats } from "../snapshot-cli.js";
+import { EXIT_BUDGET, runStreaming } from "./boot.js";
+
+/** Default budget after the resume point, as `vmlab boot`'s. */
+const DEFAULT_MAX_INSNS = 10_000_000_000;
+
+interface ResumeOpts {
+  maxInsns: string;
+  stats?: boolean;
+}
+
+/**
+ * `vmlab resume <file>`: restores a snapshot written by
+ * `vmlab boot --snapshot-at N --save FILE` and runs the guest to its end.
+ * The console printed after the snapshot point goes to stdout (so boot's
+ * output followed by resume's equals one uninterrupted boot); the exit code
+ * is the test finisher's. A damaged or incompatible snapshot is refused with
+ * a specific error (exit 2) before anything runs.
+ */
+export function register(program: Command, io: CliIo): void {
+  program
+    .command("resume")
+    .description("restore a snapshot from `vmlab boot --save` and run the guest to its end; console to stdout, exit code from the finisher")
+    .argument("<file>", "snapshot file")
+    .option("--max-insns <n>", "stop after this many more instructions (exit 124); 0 = no limit", String(DEFAULT_MAX_INSNS))
+    .option("--stats", "print instructions retired (since boot), MIPS and virtual time to stderr")
+    .action((file: string, opts: ResumeOpts) => {
+      const n = Number(opts.maxInsns);
+      if (!/^\d+$/.test(opts.maxInsns.trim()) || !Number.isSafeInteger(n))
+        throw new CliExit(EXIT_USAGE, `vmlab resume: --max-insns ${opts.maxInsns} is invalid: expected a whole number (0 = no limit)`);
+      const t0 = wallNs();
+      const { machine: m } = readSnapshotFile(file);
+      const start = m.hart.retired;
+      const write = (bytes: Uint8Array) => {
+        if (io.stdoutBytes) io.stdoutBytes(bytes);
+        else io.stdout(Buffer.from(bytes).toString("latin1"));
+      };
+      const result = runStreaming(m, n === 0 ? Number.POSITIVE_INFINITY : start + n, write);
+      if (opts.stats) printStats(io, m, m.hart.retired - start, t0);
+      if (result.stop === "budget")
+        throw new CliExit(
+          EXIT_BUDGET,
+          `vmlab resume: the guest did not exit within ${n} more instructions; raise --max-insns (0 = no limit)`,
+        );
+      if (result.stop === "halt")
+        throw new CliExit(EXIT_BUDGET, `vmlab resume: the guest halted after ${result.instructions} instructions and can never continue`);
+      const code = result.exitCode ?? 0;
+      if (code !== 0) throw new CliExit(code, "");
+    });
+}

@@ -1,0 +1,53 @@
+import { type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
+import { CliExit, type CliIo, EXIT_USAGE } from "./io.js";
+
+/** Runs a machine until it has retired `until` instructions, streaming its console (boot's `runStreaming`). */
+export type RunTo = (
+  m: Machine,
+  until: number,
+  write: (bytes: Uint8Array) => void,
+) => { stop: "exit" | "budget" | "halt"; exitCode: number | null; instructions: number };
+
+export interface SaveRequest {
+  /** Retired instructions at which to snapshot (NaN: --snapshot-at missing). */
+  at: number;
+  save?: string;
+  compress: boolean;
+  stats: boolean;
+  /** Wall-clock start of the command, for --stats. */
+  t0: number;
+}
+
+/** Prints the --stats block (instructions, MIPS, virtual time, wall time) to stderr. */
+export function printStats(io: CliIo, m: Machine, instructions: number, t0: number, extra = ""): void {
+  const wallS = (wallNs() - t0) / NS_PER_S;
+  const mips = instructions / Math.max(wallS, 1e-9) / 1e6;
+  io.stderr(
+    `instructions retired: ${m.hart.retired}\nMIPS: ${mips.toFixed(1)}\nvirtual time: ${(m.nowNs() / NS_PER_S).toFixed(6)} s\nwall time: ${wallS.toFixed(3)} s\n${extra}`,
+  );
+}
+
+/**
+ * `vmlab boot --snapshot-at N --save FILE`: runs exactly N instructions
+ * (console streamed to stdout), writes the snapshot atomically and succeeds.
+ * A guest that exits or halts earlier is saved in that state, with a note.
+ */
+export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (bytes: Uint8Array) => void, io: CliIo): void {
+  if (Number.isNaN(req.at) || req.save === undefined)
+    throw new CliExit(EXIT_USAGE, "vmlab boot: --snapshot-at <n> and --save <file> go together; give both");
+  const run = runTo(m, req.at, write);
+  if (run.stop !== "budget")
+    io.stderr(
+      `vmlab boot: the guest ${run.stop === "exit" ? `exited (code ${run.exitCode})` : "halted"} after ${run.instructions} instructions, before --snapshot-at ${req.at}; saving that state\n`,
+    );
+  const t = wallNs();
+  const bytes = writeSnapshotFile(req.save, { machine: m }, { compression: req.compress ? "deflate" : "raw" });
+  if (req.stats)
+    printStats(
+      io,
+      m,
+      m.hart.retired,
+      req.t0,
+      `snapshot: ${req.save}, ${bytes} bytes, written in ${((wallNs() - t) / 1e6).toFixed(1)} ms\n`,
+    );
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+
+const guest = (p: string) => join(import.meta.dirname, "../../../guest", p);
+const tmp = mkdtempSync(join(tmpdir(), "vmlab-resume-"));
+
+describe("vmlab boot --snapshot-at/--save and vmlab resume", () => {
+  it("boot's console up to the snapshot followed by resume's equals one uninterrupted boot, exit code included", async () => {
+    const snap = join(tmp, "echo.snap");
+    const input = guest("programs/echo.input");
+    const first = await runCli("boot", guest("bin/echo.elf"), "--input", input, "--snapshot-at", "700", "--save", snap);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe("");
+    const second = await runCli("resume", snap, "--stats");
+    expect(second.code).toBe(Number(readFileSync(guest("expected/echo.code"), "utf8").trim()));
+    expect(first.stdout + second.stdout).toBe(readFileSync(guest("expected/echo.out"), "latin1"));
+    expect(first.stdout.length).toBeGreaterThan(0);
+    expect(second.stderr).toMatch(/instructions retired: 1267\n/);
+  });
+
+  it("--compress writes a smaller file that resumes the same", async () => {
+    const raw = join(tmp, "hello-raw.snap");
+    const small = join(tmp, "hello-deflate.snap");
+    const a = await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "5000", "--save", raw);
+    await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "5000", "--save", small, "--compress");
+    expect(readFileSync(small).length).toBeLessThan(readFileSync(raw).length);
+    const b = await runCli("resume", small);
+    expect(b.code).toBe(0);
+    expect(a.stdout + b.stdout).toBe(readFileSync(guest("expected/hello.out"), "latin1"));
+  });
+
+  it("refuses damaged snapshots with a specific error and exit 2", async () => {
+    const snap = join(tmp, "good.snap");
+    await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "100", "--save", snap);
+    const good = readFileSync(snap);
+    const truncated = join(tmp, "truncated.snap");
+    writeFileSync(truncated, good.subarray(0, good.length - 10));
+    const flipped = join(tmp, "flipped.snap");
+    const f = Buffer.from(good);
+    f[f.length - 100] ^= 4;
+    writeFileSync(flipped, f);
+    for (const [file, code] of [
+      [truncated, "VMLAB_SNAPSHOT_TRUNCATED_FILE"],
+      [flipped, "VMLAB_SNAPSHOT_CORRUPT_SECTION"],
+      [guest("bin/hello.elf"), "VMLAB_SNAPSHOT_BAD_MAGIC"],
+      [join(tmp, "missing.snap"), "VMLAB_SNAPSHOT_UNREADABLE_FILE"],
+    ]) {
+      const r = await runCli("resume", file);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`[${code}]`);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("needs --snapshot-at and --save together, and leaves no file when the save fails", async () => {
+    expect((await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "100")).code).toBe(2);
+    expect((await runCli("boot", guest("bin/hello.elf"), "--save", join(tmp, "x.snap"))).code).toBe(2);
+    const before = readdirSync(tmp).sort();
+    const r = await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "100", "--save", join(tmp, "nodir", "x.snap"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("VMLAB_SNAPSHOT_UNWRITABLE_FILE");
+    expect(readdirSync(tmp).sort()).toEqual(before);
+  });
+});
