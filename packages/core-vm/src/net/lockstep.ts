@@ -1,0 +1,55 @@
+import type { Machine } from "../board/machine.js";
+import { CoreErrors } from "../errors.js";
+
+export interface LockstepOptions {
+  /**
+   * How far the machines advance between synchronisations, ns. Must not
+   * exceed the smallest link latency between them (conservative parallel
+   * simulation: nothing sent in one quantum can arrive in it).
+   */
+  quantumNs: number;
+  /** Stop when every machine reaches this virtual time (default: run until all exit). */
+  untilNs?: number;
+}
+
+export type LockstepStop = "exit" | "halt" | "time";
+
+/**
+ * Runs several machines, each with its own simulation, side by side in
+ * virtual time: every round each machine runs (with its due events) up to
+ * the round's end, in the order given — deterministic. A stopgap driver for
+ * guests that talk over a `VirtualSwitch`, until `Host` schedules VMs. A
+ * guest that halts (WFI with nothing in its own simulation) counts as done,
+ * so guests driven this way should poll rather than wait for interrupts.
+ */
+export function runLockstep(machines: readonly Machine[], options: LockstepOptions): LockstepStop {
+  const q = options.quantumNs;
+  if (!Number.isInteger(q) || q < 1) throw CoreErrors.netBadOption("quantumNs", q, "an integer number of ns >= 1");
+  const until = options.untilNs ?? Number.POSITIVE_INFINITY;
+  const done = machines.map(() => false);
+  let t = Math.max(...machines.map((m) => m.nowNs()));
+  let halted = false;
+  while (done.some((d) => !d)) {
+    if (t >= until) return "time";
+    t = Math.min(t + q, until);
+    machines.forEach((m, i) => {
+      if (done[i]) return;
+      for (;;) {
+        const left = Math.ceil((t - m.nowNs()) / m.nsPerInstruction);
+        if (left <= 0 && m.sim.peek() > t) break;
+        const r = left <= 0 ? "event" : m.run(left);
+        if (r === "event") {
+          m.sim.run({ until: Math.min(t, Math.max(m.sim.now, m.nowNs())) });
+          if (left <= 0) break;
+          continue;
+        }
+        if (r === "exit" || r === "halt") {
+          done[i] = true;
+          if (r === "halt") halted = true;
+        }
+        if (r !== "budget") break;
+      }
+    });
+  }
+  return halted ? "halt" : "exit";
+}
