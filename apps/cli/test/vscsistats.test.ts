@@ -4,16 +4,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
 
-const SHIPPED = new URL("../../../packages/storage/data/traces/cloudphysics-io.vscsi", import.meta.url).pathname;
-const GOLDEN = new URL("../../../packages/storage/src/vscsistats/golden/cloudphysics-io.esx.csv", import.meta.url).pathname;
+const SHIPPED = new URL("../../../packages/storage/data/traces/vmlab-synthetic.vscsi", import.meta.url).pathname;
+const GOLDEN = new URL("../../../packages/storage/src/vscsistats/golden/vmlab-synthetic.esx.csv", import.meta.url).pathname;
 const tmp = () => mkdtempSync(join(tmpdir(), "vmlab-vscsistats-"));
 
 describe("vmlab vscsistats", () => {
   it("prints the shipped trace's histograms in ESX's CSV format (the golden printout)", async () => {
-    const r = await runCli("vscsistats", SHIPPED, "--disk-name", "cloudphysics-io.vscsi");
+    const r = await runCli("vscsistats", SHIPPED);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(readFileSync(GOLDEN, "utf8"));
-    expect(r.stderr).toMatch(/113872 IOs \(vscsi\)/);
+    expect(r.stderr).toBe("vmlab vscsistats: 50000 IOs (vscsi)\n"); // v2 records: every IO has a response time
+    const named = await runCli("vscsistats", SHIPPED, "--disk-name", "scsi0:1");
+    expect(named.stdout).toBe(r.stdout.replaceAll("(vmlab-synthetic.vscsi)", "(scsi0:1)"));
   });
 
   it("prints JSON with --json, for an MSR file given with --format", async () => {

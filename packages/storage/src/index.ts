@@ -20,7 +20,7 @@ export type { BlockTarget, HostScheduler, IoSink, SchedulerHost, VscsiObserver }
 export { VirtualDisk, type VirtualDiskOptions } from "./iostack/virtual-disk.js";
 export { type CharacterizeSummary, characterizeTrace } from "./trace/characterize.js";
 export { fileSource } from "./trace/file-source.js";
-export { MSR_EPOCH_TICKS, msrLine, type SyntheticMsrOptions, syntheticMsrTrace } from "./trace/msr-writer.js";
+export { MSR_EPOCH_TICKS, msrLine, type SyntheticMsrOptions, syntheticMsrTrace, writeMsrTrace } from "./trace/msr-writer.js";
 export { createTraceReader, detectFormat, parseTraceFormat } from "./trace/open.js";
 export { type OpenTraceOptions, openTraceFile } from "./trace/open-file.js";
 export {
@@ -30,10 +30,22 @@ export {
   type TraceReader,
   type TraceReaderOptions,
   type TraceRecord,
+  type TraceRecordSource,
 } from "./trace/record.js";
 export { type ReplayMode, type TraceReplayOptions, TraceReplayWorkload } from "./trace/replay.js";
-export { SHIPPED_TRACE_NAME, shippedTracePath } from "./trace/shipped.js";
+export {
+  SHIPPED_TRACE_NAME,
+  SHIPPED_TRACE_OPTIONS,
+  SHIPPED_TRACE_SEED,
+  shippedTraceBytes,
+  shippedTraceGenerator,
+  shippedTracePath,
+} from "./trace/shipped.js";
 export { type ByteSource, bytesSource, textSource } from "./trace/source.js";
+export { ArrayLatencyModel } from "./trace/synthetic/latency-model.js";
+export { parseSyntheticVmTraceOptions, SyntheticVmTraceOptions } from "./trace/synthetic/options.js";
+export { SYNTHETIC_SOURCES, type SyntheticSource, SyntheticVmTrace } from "./trace/synthetic/vm-trace.js";
+export { VSCSI_EPOCH_US, writeVscsiTrace } from "./trace/vscsi-writer.js";
 export * from "./vscsistats/bins.js";
 export {
   type FirstIoPolicy,

@@ -4,16 +4,16 @@ import { MsrReader } from "../trace/msr.js";
 import { bytesSource } from "../trace/source.js";
 import { VscsiStats } from "../vscsistats/collector.js";
 import { toJson } from "../vscsistats/format.js";
-import { shippedTraceAsMsr } from "./vscsistats-bench.js";
+import { BENCH_TRACE_IOS, benchMsrTrace } from "./vscsistats-bench.js";
 import { naiveVscsiStats } from "./vscsistats-naive.js";
 
 describe("storage.vscsistats benchmark inputs", () => {
   it("the naive baseline computes the same 16 histograms as the streaming collector on the MSR-format trace", () => {
-    const text = shippedTraceAsMsr(1);
+    const text = benchMsrTrace();
     const stats = new VscsiStats();
     const summary = characterizeTrace(new MsrReader(bytesSource(new TextEncoder().encode(text)), { name: "b.csv" }), stats);
-    expect(summary.ios).toBe(113_872);
-    expect(summary.timedIos).toBe(113_872);
+    expect(summary.ios).toBe(BENCH_TRACE_IOS);
+    expect(summary.timedIos).toBe(BENCH_TRACE_IOS);
     expect(toJson(stats).histograms.map((h) => h.counts)).toEqual(naiveVscsiStats(text));
   });
 });

@@ -110,7 +110,11 @@ export function iometerWorkloads(c: VscsiCharacterizeConfig, rng: (name: string)
   });
 }
 
-/** The shipped trace: read straight from the file (no model), and replayed through the model. */
+/**
+ * The shipped trace (vmlab's generated VM trace, data/traces/SOURCE.md): read
+ * straight from the file (no model: latency and outstanding IOs as recorded
+ * in its v2 records), and replayed through the storage model.
+ */
 export function traceWorkloads(c: VscsiCharacterizeConfig, rng: Rng): Characterized[] {
   const path = shippedTracePath();
   const fromFile = new VscsiStats();
@@ -122,14 +126,14 @@ export function traceWorkloads(c: VscsiCharacterizeConfig, rng: Rng): Characteri
   return [
     {
       id: "trace-file",
-      label: "shipped CloudPhysics trace, read from the file (no latency/OIO: v1 records have none)",
+      label: "shipped generated VM trace, read from the file (latency and OIO as recorded)",
       stats: fromFile,
       iops: Number.NaN,
       seconds: Number.NaN,
     },
     {
       id: "trace-replay",
-      label: `shipped CloudPhysics trace replayed ${c.traceReplay === "timed" ? "as recorded" : `closed loop at depth ${c.traceDepth}`} on the ${c.storage} storage model`,
+      label: `shipped generated VM trace replayed ${c.traceReplay === "timed" ? "as recorded" : `closed loop at depth ${c.traceDepth}`} on the ${c.storage} storage model`,
       stats: replayed.stats,
       iops: replayed.iops,
       seconds: replayed.seconds,

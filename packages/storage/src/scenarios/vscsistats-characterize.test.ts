@@ -20,8 +20,11 @@ describe("vscsistats-characterize", () => {
     expect(Math.abs(m["random.meanLatencyUs"] / m["random.littleLatencyUs"] - 1)).toBeLessThan(0.05);
     // Poisson arrivals at λ: mean interarrival ≈ 1/λ (1.5 s at 100 IOPS: ~150 samples, ±3 standard errors ≈ 25%).
     expect(Math.abs(m["poisson.meanInterarrivalUs"] / m["poisson.expectedInterarrivalUs"] - 1)).toBeLessThan(0.25);
-    // The shipped trace went through the model: latency now observed.
+    // The shipped trace: v2 records carry response times; through the model, the model's latency.
     expect(m["trace.ios"]).toBe(3000);
+    expect(m["trace.recordedMeanLatencyUs"]).toBeGreaterThan(100);
+    expect(m["trace.readShare"]).toBeGreaterThan(0.3);
+    expect(m["trace.readShare"]).toBeLessThan(0.9);
     expect(m["trace.replay.meanLatencyUs"]).toBeGreaterThan(100);
     expect(r.figures.map((f) => f.name)).toContain("histograms-random-read");
     const rows = r.tables.find((t) => t.name === "histograms")!.rows;

@@ -6,10 +6,12 @@ import { characterizeTrace } from "./characterize.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
 import { openTraceFile } from "./open-file.js";
+import { newTraceRecord } from "./record.js";
+import { shippedTraceGenerator } from "./shipped.js";
 import { textSource } from "./source.js";
 
-const SHIPPED = new URL("../../data/traces/cloudphysics-io.vscsi", import.meta.url).pathname;
-const GOLDEN = new URL("../vscsistats/golden/cloudphysics-io.esx.csv", import.meta.url).pathname;
+const SHIPPED = new URL("../../data/traces/vmlab-synthetic.vscsi", import.meta.url).pathname;
+const GOLDEN = new URL("../vscsistats/golden/vmlab-synthetic.esx.csv", import.meta.url).pathname;
 
 function characterizeMsr(lines: string[]) {
   const stats = new VscsiStats();
@@ -37,18 +39,31 @@ describe("characterizeTrace", () => {
     expect(histogramOf(json, "interarrival").counts.slice(0, 5)).toEqual([0, 2, 2, 0, 0]); // 10, 10, 80, 100 µs
   });
 
-  it("golden: the shipped CloudPhysics trace prints exactly the committed ESX CSV", () => {
+  it("golden: the shipped trace prints exactly the committed ESX CSV", () => {
     const stats = new VscsiStats();
     const summary = characterizeTrace(openTraceFile(SHIPPED), stats);
-    expect(summary).toMatchObject({ ios: 113_872, timedIos: 0, skipped: 0, ignored: 0 });
-    const csv = formatEsxCsv(stats, { diskName: "cloudphysics-io.vscsi" });
+    expect(summary).toMatchObject({ ios: 50_000, timedIos: 50_000, skipped: 0, ignored: 0 });
+    const csv = formatEsxCsv(stats, { diskName: "vmlab-synthetic.vscsi" });
     if (process.env.UPDATE_GOLDEN === "1" || !existsSync(GOLDEN)) writeFileSync(GOLDEN, csv);
     expect(csv).toBe(readFileSync(GOLDEN, "utf8"));
-    // Independent facts about the file (see data/traces/SOURCE.md), so the golden cannot drift unnoticed.
+    // Independent facts about the file, counted straight from its generator (see data/traces/SOURCE.md),
+    // so the golden cannot drift unnoticed.
+    const gen = shippedTraceGenerator();
+    const rec = newTraceRecord();
+    let reads = 0;
+    let sumLatencyUs = 0;
+    while (gen.next(rec)) {
+      if (rec.isRead) reads++;
+      sumLatencyUs += rec.responseNs / 1000;
+    }
     const json = toJson(stats);
-    expect(histogramOf(json, "ioLength").count).toBe(113_872);
-    expect(histogramOf(json, "ioLength", "reads").count).toBe(46_974);
-    expect(histogramOf(json, "seekDistance").count).toBe(113_871); // the first IO has no predecessor
-    expect(histogramOf(json, "latency").count).toBe(0); // v1 records have no response time
+    expect(histogramOf(json, "ioLength").count).toBe(50_000);
+    expect(histogramOf(json, "ioLength", "reads").count).toBe(reads);
+    expect(reads).toBe(29_839);
+    expect(histogramOf(json, "seekDistance").count).toBe(49_999); // the first IO has no predecessor
+    const latency = histogramOf(json, "latency");
+    expect(latency.count).toBe(50_000); // v2 records carry the response time
+    expect(latency.mean).toBe(Math.trunc(sumLatencyUs / 50_000));
+    expect(histogramOf(json, "outstandingIOs").max).toBeGreaterThan(16); // busy bursts queue up
   });
 });

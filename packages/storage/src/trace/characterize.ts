@@ -1,5 +1,5 @@
 import type { VscsiStats } from "../vscsistats/collector.js";
-import { newTraceRecord, type TraceReader } from "./record.js";
+import { newTraceRecord, type TraceReader, type TraceRecordSource } from "./record.js";
 
 export interface CharacterizeSummary {
   /** IOs characterized. */
@@ -12,14 +12,19 @@ export interface CharacterizeSummary {
 }
 
 /**
- * Feeds a trace to vscsiStats without a device model. The issue times are the
+ * Feeds a trace (a reader, or a generator such as `SyntheticVmTrace`) to
+ * vscsiStats without a device model. The issue times are the
  * trace's own; where the format records a response time (MSR, blkparse with
  * completions, vscsi v2), the IO is outstanding over [issue, issue +
  * response) — an IO completing exactly when another is issued no longer
  * counts — and its latency is that response time. IOs without one count in
  * every histogram but latency and outstanding IOs. `maxIos` stops early.
  */
-export function characterizeTrace(reader: TraceReader, stats: VscsiStats, options: { maxIos?: number } = {}): CharacterizeSummary {
+export function characterizeTrace(
+  reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored">>,
+  stats: VscsiStats,
+  options: { maxIos?: number } = {},
+): CharacterizeSummary {
   const rec = newTraceRecord();
   const completions = new CompletionHeap();
   const limit = options.maxIos && options.maxIos > 0 ? options.maxIos : Number.POSITIVE_INFINITY;
@@ -45,7 +50,7 @@ export function characterizeTrace(reader: TraceReader, stats: VscsiStats, option
     stats.complete(completions.topLatency(), completions.topIsRead());
     completions.pop();
   }
-  return { ios, timedIos: timed, skipped: reader.skipped, firstSkipped: reader.firstSkipped, ignored: reader.ignored };
+  return { ios, timedIos: timed, skipped: reader.skipped ?? 0, firstSkipped: reader.firstSkipped ?? null, ignored: reader.ignored ?? 0 };
 }
 
 /**

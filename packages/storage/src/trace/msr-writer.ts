@@ -1,4 +1,6 @@
 import { exponential, lognormal, type Rng } from "@vmlab/core-vm";
+import { SECTOR_BYTES } from "../io.js";
+import { newTraceRecord, type TraceRecordSource } from "./record.js";
 
 /** A FILETIME near the MSR Cambridge traces' (February 2007), so generated files look like the real ones and exceed 2^53. */
 export const MSR_EPOCH_TICKS = 128166372000000000n;
@@ -17,6 +19,20 @@ export function msrLine(
   return `${ts},${host},${disk},${isRead ? "Read" : "Write"},${offsetBytes},${bytes},${Math.floor(responseNs / 100)}\n`;
 }
 
+/**
+ * Writes records as MSR Cambridge CSV (no header line, as the published
+ * traces), e.g. a `SyntheticVmTrace`. Times in whole 100 ns ticks: records
+ * with whole-µs times round-trip exactly; a record without a response time
+ * (−1) is written with 0.
+ */
+export function writeMsrTrace(source: TraceRecordSource, host = "vmlab", disk = 0): string {
+  const rec = newTraceRecord();
+  const lines: string[] = [];
+  while (source.next(rec))
+    lines.push(msrLine(rec.issueNs, host, disk, rec.isRead, rec.lba * SECTOR_BYTES, rec.bytes, Math.max(0, rec.responseNs)));
+  return lines.join("");
+}
+
 export interface SyntheticMsrOptions {
   ios: number;
   /** Mean gap between issues (ns); exponential (Poisson arrivals). */
@@ -31,9 +47,9 @@ export interface SyntheticMsrOptions {
 }
 
 /**
- * A seeded synthetic trace in MSR Cambridge format (for tests and the
- * `storage.vscsistats` benchmark when a bigger file than the shipped trace is
- * wanted). IO sizes are drawn from 4, 8, 16, 64 KiB.
+ * A minimal seeded trace in MSR Cambridge format for reader tests: Poisson
+ * arrivals, one sequential fraction, IO sizes of 4, 8, 16, 64 KiB. For a
+ * realistic VM workload use `SyntheticVmTrace` with `writeMsrTrace`.
  */
 export function syntheticMsrTrace(rng: Rng, o: SyntheticMsrOptions): string {
   const sizes = [4096, 8192, 16384, 65536];

@@ -52,6 +52,11 @@ export interface TraceReader {
   readonly ignored: number;
 }
 
+/** Anything that fills trace records one at a time: a trace reader, or a generator such as `SyntheticVmTrace`. */
+export interface TraceRecordSource {
+  next(rec: TraceRecord): boolean;
+}
+
 /** Options every reader takes. */
 export interface TraceReaderOptions {
   /** Name used in error messages (the file path). */

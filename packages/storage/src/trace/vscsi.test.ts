@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { newTraceRecord, type TraceRecord } from "./record.js";
+import { shippedTraceGenerator } from "./shipped.js";
 import { bytesSource } from "./source.js";
 import { VSCSI_V1_RECORD_BYTES, VSCSI_V2_RECORD_BYTES, VscsiReader } from "./vscsi.js";
 
@@ -52,7 +53,7 @@ function readAll(bytes: Uint8Array, skipBad = false) {
   return { records, reader };
 }
 
-describe("CloudPhysics vscsi reader", () => {
+describe("vscsi reader (CloudPhysics VMware vSCSI trace layout)", () => {
   it("reads v1 records: µs timestamps, byte lengths, LBNs, SCSI READ/WRITE opcodes", () => {
     const { records, reader } = readAll(
       encode(1, [
@@ -85,13 +86,18 @@ describe("CloudPhysics vscsi reader", () => {
     ]);
   });
 
-  it("reads the shipped trace: 113,872 commands, 46,974 reads, two hours", () => {
-    const bytes = readFileSync(new URL("../../data/traces/cloudphysics-io.vscsi", import.meta.url));
-    const { records } = readAll(new Uint8Array(bytes));
-    expect(records).toHaveLength(113_872);
-    expect(records.filter((r) => r.isRead)).toHaveLength(46_974);
-    expect(records[0]).toMatchObject({ lba: 42932745, bytes: 512, isRead: false, issueNs: 0 });
-    expect(Math.round(records[records.length - 1].issueNs / 1e9)).toBe(7200);
+  it("reads the shipped trace: 50,000 v2 commands, each equal to its generator's IO", () => {
+    const bytes = readFileSync(new URL("../../data/traces/vmlab-synthetic.vscsi", import.meta.url));
+    const { records, reader } = readAll(new Uint8Array(bytes));
+    expect(reader.version).toBe(2);
+    expect(records).toHaveLength(50_000);
+    const gen = shippedTraceGenerator();
+    const generated: TraceRecord[] = [];
+    for (const want = newTraceRecord(); gen.next(want); ) generated.push({ ...want });
+    expect(records).toEqual(generated);
+    expect(records.filter((r) => r.isRead)).toHaveLength(29_839);
+    expect(records[0].issueNs).toBe(0);
+    expect(Math.round(records[records.length - 1].issueNs / 1e9)).toBe(369); // about 6 minutes of activity
   });
 
   it("rejects a truncated last record, or counts it with skipBad", () => {
