@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { isVmlabError } from "../errors.js";
+import { exponential } from "./distributions.js";
 import type { Process } from "./process.js";
+import { RngStreams } from "./rng.js";
 import { Simulation } from "./simulation.js";
 import { Resource, Signal, Store } from "./sync.js";
 
@@ -214,5 +216,31 @@ describe("processes", () => {
       return out;
     };
     expect(trace()).toEqual(["e0@0", "e1@10", "p0@10", "e2@20", "p1@20", "p2@30"]);
+  });
+
+  it("is deterministic: an M/M/2 queue of processes gives the same JSON for the same seed", () => {
+    const trace = (seed: number) => {
+      const sim = new Simulation();
+      const rng = new RngStreams(seed);
+      const servers = new Resource(sim, 2);
+      const log: [number, number, string][] = [];
+      function* customer(id: number): Generator<unknown, void, unknown> {
+        yield servers;
+        log.push([sim.now, id, "start"]);
+        yield exponential(rng.get("service"), 900);
+        servers.release();
+        log.push([sim.now, id, "done"]);
+      }
+      sim.process(function* () {
+        for (let id = 0; id < 300; id++) {
+          yield exponential(rng.get("arrivals"), 500);
+          sim.process(customer(id));
+        }
+      });
+      sim.run();
+      return JSON.stringify({ log, now: sim.now, executed: sim.executed });
+    };
+    expect(trace(1)).toBe(trace(1));
+    expect(trace(1)).not.toBe(trace(2));
   });
 });
