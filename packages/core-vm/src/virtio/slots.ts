@@ -60,6 +60,29 @@ export class VirtioSlots implements MmioDevice {
     return this.wiring.base + this.wiring.size * slot;
   }
 
+  /** Every slot's transport and device state (empty slots included), for a machine snapshot. */
+  save(): unknown[] {
+    return this.transports.map((t) => t.save());
+  }
+
+  /**
+   * Restores every slot from `save()`'s output; the same devices must be
+   * attached to the same slots. All or nothing: if one slot's state is
+   * invalid, the slots already restored are put back and the error thrown.
+   */
+  restore(states: unknown): void {
+    if (!Array.isArray(states) || states.length !== this.transports.length)
+      throw CoreErrors.simBadState("virtio slots", `expected an array of ${this.transports.length} slot states`);
+    const before = this.save();
+    let i = 0;
+    try {
+      for (; i < this.transports.length; i++) this.transports[i].restore(states[i]);
+    } catch (e) {
+      for (let k = 0; k < i; k++) this.transports[k].restore(before[k]);
+      throw e;
+    }
+  }
+
   read(offset: number, size: number): number {
     const slot = Math.floor(offset / this.wiring.size);
     return this.transports[slot].read(offset - slot * this.wiring.size, size);
