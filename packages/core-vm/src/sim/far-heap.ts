@@ -26,11 +26,6 @@ export class FarHeap {
     return this.size === 0 ? Number.POSITIVE_INFINITY : this.hTime[0];
   }
 
-  /** Slot of the earliest event (the heap must not be empty). */
-  minSlot(): number {
-    return this.hSlot[0];
-  }
-
   push(time: number, seq: number, slot: number): void {
     if (this.size === this.hTime.length) this.growHeap();
     this.siftUp(this.size++, time, seq, slot);

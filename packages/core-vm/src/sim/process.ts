@@ -70,8 +70,9 @@ function isGenerator(x: unknown): x is Generator<unknown, unknown, unknown> {
  * Runs processes: starts them, resumes them from queue events, and interprets
  * what they yield. The resume path is the kernel's second hot loop: it keeps
  * generators in an array indexed by process id (one load, no Process object
- * on the timeout path), carries a wake-up value in the resume event itself, tests `typeof` before any
- * `instanceof`, and keeps the try/catch around `next` alone.
+ * on the timeout path), carries a wake-up value in the resume event itself,
+ * tests `typeof` before any `instanceof`, and keeps the try/catch around
+ * `next` alone.
  */
 export class ProcessDriver {
   private procs: (Process | undefined)[] = [];
