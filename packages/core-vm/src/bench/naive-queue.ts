@@ -20,7 +20,7 @@ export class SortedArrayQueue {
     }
     this.items.splice(lo, 0, { time, seq, kind });
   }
-  /** Removes and returns the earliest event's time; the array is kept descending-free by shifting. */
+  /** Removes the earliest event and returns its time (NaN when empty); `shift` is O(n), as in the naive original. */
   pop(): number {
     const e = this.items.shift();
     return e === undefined ? Number.NaN : e.time;
