@@ -18,7 +18,8 @@ const REDIRTY = 4;
 export class CacheDirectory {
   readonly capacityPages: number;
   private readonly map: PageTable;
-  private readonly lpn: Float64Array;
+  /** Page number held by each slot (< 2^31, the page table's key range: Int32 halves the footprint). */
+  private readonly lpn: Int32Array;
   private readonly state: Uint8Array;
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
@@ -28,7 +29,7 @@ export class CacheDirectory {
   private readonly freeSlots: Int32Array;
   private freeTop = 0;
   /** Dirty pages in the order they became dirty (entries may be stale). */
-  private ring: Float64Array = new Float64Array(1024);
+  private ring: Int32Array = new Int32Array(1024);
   private ringHead = 0;
   private ringCount = 0;
   dirty = 0;
@@ -42,7 +43,7 @@ export class CacheDirectory {
       throw StorageErrors.badConfig("array cache", "needs at least one cache page");
     this.capacityPages = capacityPages;
     this.map = new PageTable(capacityPages);
-    this.lpn = new Float64Array(capacityPages);
+    this.lpn = new Int32Array(capacityPages);
     this.state = new Uint8Array(capacityPages);
     this.prev = new Int32Array(capacityPages).fill(-1);
     this.next = new Int32Array(capacityPages).fill(-1);
@@ -167,7 +168,7 @@ export class CacheDirectory {
     this.dirty++;
     if (this.ringCount === this.ring.length) {
       const old = this.ring;
-      const grown = new Float64Array(old.length * 2);
+      const grown = new Int32Array(old.length * 2);
       for (let i = 0; i < this.ringCount; i++) grown[i] = old[(this.ringHead + i) & (old.length - 1)];
       this.ring = grown;
       this.ringHead = 0;

@@ -118,6 +118,16 @@ export class HddCache {
     return this.lookupRead(lba, n, now);
   }
 
+  /** First LBA `lookupReadQuiet` can hit (+∞ without a stream): lets the disk skip far commands cheaply. */
+  get streamFromLba(): number {
+    return this.ra < 0 ? Number.POSITIVE_INFINITY : this.raBaseLba;
+  }
+
+  /** Last LBA `lookupReadQuiet` can hit. */
+  get streamToLba(): number {
+    return this.raLimit + this.readAheadSectors;
+  }
+
   save(): HddCacheState {
     return {
       version: 1,

@@ -52,11 +52,16 @@ export class HddGeometry {
 
   /** Zone index of `lba`. */
   zoneOf(lba: number): number {
+    // Binary search (called per media command): the last zone whose first LBA is <= lba.
     const zl = this.zoneLba;
-    let i = 0;
-    const n = this.zoneSpt.length - 1;
-    while (i < n && lba >= zl[i + 1]) i++;
-    return i;
+    let lo = 0;
+    let hi = this.zoneSpt.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lba >= zl[mid]) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** Cylinder of `lba` in zone `zone`. */

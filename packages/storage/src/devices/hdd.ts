@@ -45,6 +45,7 @@ export class Hdd implements BlockTarget {
   private readonly busSectorNs: number;
   /** Pending media commands (swap-remove array) with their precomputed geometry. */
   private pIo: StackIo[] = [];
+  private pLba = new Float64Array(64);
   private pCyl = new Float64Array(64);
   private pAngle = new Float64Array(64);
   private pZone = new Int32Array(64);
@@ -112,6 +113,7 @@ export class Hdd implements BlockTarget {
     const i = this.pending++;
     const zone = g.zoneOf(io.lba);
     this.pIo[i] = io;
+    this.pLba[i] = io.lba;
     this.pZone[i] = zone;
     this.pCyl[i] = g.cylinderOf(io.lba, zone);
     this.pAngle[i] = g.angleOf(io.lba, zone);
@@ -243,9 +245,16 @@ export class Hdd implements BlockTarget {
   }
 
   private servePendingPass(now: number): void {
+    const cache = this.cache;
     for (let i = 0; i < this.pending; ) {
+      // The stream's reach is checked on the typed arrays first: most queued commands are far from it.
+      const lba = this.pLba[i];
+      if (this.pRead[i] === 0 || !(lba >= cache.streamFromLba && lba <= cache.streamToLba)) {
+        i++;
+        continue;
+      }
       const io = this.pIo[i];
-      const ready = io.isRead ? this.cache.lookupReadQuiet(io.lba, io.sectors, now) : -1;
+      const ready = cache.lookupReadQuiet(io.lba, io.sectors, now);
       if (ready < 0) {
         i++;
         continue;
@@ -261,6 +270,7 @@ export class Hdd implements BlockTarget {
   private removePending(i: number): void {
     const last = --this.pending;
     this.pIo[i] = this.pIo[last];
+    this.pLba[i] = this.pLba[last];
     this.pCyl[i] = this.pCyl[last];
     this.pAngle[i] = this.pAngle[last];
     this.pZone[i] = this.pZone[last];
@@ -270,6 +280,9 @@ export class Hdd implements BlockTarget {
 
   private growPending(): void {
     const n = this.pCyl.length * 2;
+    const l = new Float64Array(n);
+    l.set(this.pLba);
+    this.pLba = l;
     const c = new Float64Array(n);
     c.set(this.pCyl);
     this.pCyl = c;
