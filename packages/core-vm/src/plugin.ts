@@ -1,5 +1,6 @@
 import { cpuBenchmarks } from "./bench/cpu-bench.js";
 import { simBenchmarks } from "./bench/sim-bench.js";
+import { snapshotBenchmarks } from "./bench/snapshot-bench.js";
 import { virtioBenchmarks } from "./bench/virtio-bench.js";
 import type { VmlabPlugin } from "./plugin-api.js";
 import { queueValidation } from "./scenarios/queue-validation/scenario.js";
@@ -8,5 +9,5 @@ import { queueValidation } from "./scenarios/queue-validation/scenario.js";
 export const plugin: VmlabPlugin = {
   package: "@vmlab/core-vm",
   scenarios: [queueValidation],
-  benchmarks: [...simBenchmarks, ...cpuBenchmarks, ...virtioBenchmarks],
+  benchmarks: [...simBenchmarks, ...cpuBenchmarks, ...virtioBenchmarks, ...snapshotBenchmarks],
 };

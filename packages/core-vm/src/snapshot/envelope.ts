@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CoreErrors } from "../errors.js";
-import { xxhash32 } from "./xxhash32.js";
+import { xxhash32, xxhash32Chunks } from "./xxhash32.js";
 
 /** File magic: the first 8 bytes of every snapshot. */
 export const SNAPSHOT_MAGIC = "VMLABSNP";
@@ -9,7 +9,11 @@ export const SNAPSHOT_FORMAT_VERSION = 1;
 /** magic (8) · format version (4) · TOC length (4) · TOC xxh32 (4) · header xxh32 (4), little-endian. */
 export const HEADER_BYTES = 24;
 
-/** A named section body, possibly in several chunks (written with one `writev`, hashed as one byte string). */
+/**
+ * A named section body, possibly in several chunks: hashed as one byte
+ * string and written with one `writev`, never concatenated (the memory
+ * section's chunks are runs of RAM pages, viewed in place).
+ */
 export interface Section {
   name: string;
   chunks: Uint8Array[];
@@ -34,29 +38,16 @@ export interface Envelope {
   sections: Map<string, Uint8Array>;
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
-
 /**
  * Lays out a snapshot: a fixed header, a JSON table of contents (component
  * versions; each section's name, length and XXH32), then the section bodies.
- * Returns the file as chunks, to be written without another copy.
+ * Returns the file as chunks, to be written without another copy (they
+ * alias the sections' chunks: write them before those change).
  */
 export function encodeEnvelope(components: Record<string, number>, sections: Section[]): Uint8Array[] {
-  const bodies = sections.map((s) => concat(s.chunks));
   const toc: SnapshotToc = {
     components,
-    sections: sections.map((s, i) => ({ name: s.name, bytes: bodies[i].length, xxh32: xxhash32(bodies[i]) })),
+    sections: sections.map((s) => ({ name: s.name, bytes: s.chunks.reduce((n, c) => n + c.length, 0), xxh32: xxhash32Chunks(s.chunks) })),
   };
   const tocBytes = new TextEncoder().encode(JSON.stringify(toc));
   const header = new Uint8Array(HEADER_BYTES);
@@ -66,7 +57,7 @@ export function encodeEnvelope(components: Record<string, number>, sections: Sec
   dv.setUint32(12, tocBytes.length, true);
   dv.setUint32(16, xxhash32(tocBytes), true);
   dv.setUint32(20, xxhash32(header.subarray(0, 20)), true);
-  return [header, tocBytes, ...bodies];
+  return [header, tocBytes, ...sections.flatMap((s) => s.chunks)];
 }
 
 /**

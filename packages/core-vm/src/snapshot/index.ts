@@ -4,6 +4,7 @@ export { readSnapshotFile, type WriteSnapshotOptions, writeFileAtomic, writeSnap
 export {
   applyMemoryImage,
   decodeMemoryImage,
+  type EncodedMemoryImage,
   encodeMemoryImage,
   type MemoryCompression,
   type MemoryImage,
@@ -16,7 +17,8 @@ export {
   type MachineConfig,
   MachineConfigSchema,
   restoreSnapshot,
+  restoreSnapshotInto,
   type SnapshotSubject,
   type SubjectFactory,
 } from "./snapshot.js";
-export { xxhash32 } from "./xxhash32.js";
+export { xxhash32, xxhash32Chunks } from "./xxhash32.js";

@@ -9,7 +9,7 @@ import { RngStreams } from "../sim/rng.js";
 import type { SnapshotComponent } from "./component.js";
 import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
 import { readSnapshotFile, writeSnapshotFile } from "./file.js";
-import { encodeSnapshot, restoreSnapshot, type SnapshotSubject } from "./snapshot.js";
+import { encodeSnapshot, restoreSnapshot, restoreSnapshotInto, type SnapshotSubject } from "./snapshot.js";
 
 const guest = (name: string) => new Uint8Array(readFileSync(new URL(`../../../../guest/bin/${name}.elf`, import.meta.url)));
 const join1 = (chunks: Uint8Array[]) => new Uint8Array(Buffer.concat(chunks));
@@ -136,7 +136,7 @@ describe("snapshot save/restore", () => {
       ["component:ticker", edit("component:ticker", (v) => ({ ...v, ticks: -1 }))],
       // Valid by schema, but an event kind that the rebuilt machine never registered: caught while applying.
       [
-        "machine",
+        "simulation",
         edit("simulation", (v) => ({ ...v, events: (v.events as { kind: string }[]).map((e) => ({ ...e, kind: "nobody.home" })) })),
       ],
     ];
@@ -156,14 +156,52 @@ describe("snapshot save/restore", () => {
       if (["config", "rng"].includes(component)) expect(built).toBeNull();
     }
     // A memory image whose header and payload disagree (checksums valid).
-    const memory = env.sections.get("memory") as Uint8Array;
+    const memory = env.sections.get("memory.pages") as Uint8Array;
     const short = join1(
       encodeEnvelope(
         env.components,
-        [...env.sections].map(([name, body]) => ({ name, chunks: [name === "memory" ? memory.subarray(0, memory.length - 4096) : body] })),
+        [...env.sections].map(([name, body]) => ({
+          name,
+          chunks: [name === "memory.pages" ? memory.subarray(0, memory.length - 4096) : body],
+        })),
       ),
     );
     expect(codeOf(() => restoreSnapshot(short))).toBe("VMLAB_SNAPSHOT_MALFORMED_SECTION");
+  });
+
+  it("restoreSnapshotInto rewinds a running machine, and a bad snapshot leaves it exactly as it was", () => {
+    const s = tickerSubject();
+    s.machine.loadElf(guest("memtest"));
+    s.ticker.start();
+    s.machine.run(50_000);
+    s.machine.sim.run({ until: s.machine.sim.now });
+    const good = join1(encodeSnapshot(s));
+    const saved = { machine: s.machine.save(), sim: s.machine.sim.save(), ticks: s.ticker.ticks, ram: s.machine.ram.u8.slice() };
+    s.machine.run(300_000);
+    s.machine.sim.run({ until: s.machine.sim.now });
+    const later = { machine: s.machine.save(), sim: s.machine.sim.save(), ticks: s.ticker.ticks, ram: s.machine.ram.u8.slice() };
+    expect(later.machine).not.toEqual(saved.machine);
+    const env = decodeEnvelope(good, "t");
+    // Passes every schema; only the component check (late) fails.
+    const bad = join1(
+      encodeEnvelope(
+        env.components,
+        [...env.sections].map(([name, body]) => ({
+          name,
+          chunks: [name === "component:ticker" ? new TextEncoder().encode('{"version":1,"ticks":-3}') : body],
+        })),
+      ),
+    );
+    expect(codeOf(() => restoreSnapshotInto(s, bad))).toBe("VMLAB_SNAPSHOT_INVALID_STATE");
+    expect(s.machine.save()).toEqual(later.machine);
+    expect(s.machine.sim.save()).toEqual(later.sim);
+    expect(s.ticker.ticks).toBe(later.ticks);
+    expect(sameBytes(s.machine.ram.u8, later.ram)).toBe(true);
+    restoreSnapshotInto(s, good);
+    expect(s.machine.save()).toEqual(saved.machine);
+    expect(s.machine.sim.save()).toEqual(saved.sim);
+    expect(s.ticker.ticks).toBe(saved.ticks);
+    expect(sameBytes(s.machine.ram.u8, saved.ram)).toBe(true);
   });
 
   it("refuses an unknown component version before parsing anything", () => {

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { Machine, MachineStateSchema } from "../board/machine.js";
-import { CoreErrors, isVmlabError, VmlabError } from "../errors.js";
+import { Machine, type MachineState, MachineStateSchema } from "../board/machine.js";
+import { CoreErrors, isVmlabError } from "../errors.js";
 import { RngStreams, RngStreamsStateSchema } from "../sim/rng.js";
-import { SimulationStateSchema } from "../sim/simulation.js";
+import { type SimulationState, SimulationStateSchema } from "../sim/simulation.js";
 import type { SnapshotComponent } from "./component.js";
 import { decodeEnvelope, encodeEnvelope, type Section } from "./envelope.js";
-import { applyMemoryImage, decodeMemoryImage, encodeMemoryImage, type MemoryImageOptions } from "./memory-image.js";
+import { applyMemoryImage, decodeMemoryImage, encodeMemoryImage, type MemoryImage, type MemoryImageOptions } from "./memory-image.js";
 
 /** How to rebuild the machine a snapshot came from (its devices then register their event kinds). */
 export const MachineConfigSchema = z.object({
@@ -34,12 +34,16 @@ export const defaultSubjectFactory: SubjectFactory = (config) => ({ machine: new
 /** Component versions written by this vmlab: the envelope records them, a restore refuses others. */
 const CORE_VERSIONS = { config: 1, machine: 1, simulation: 1, memory: 1, rng: 1 } as const;
 
+/** The kernel's internal kind for process resumptions: never in a saved queue. */
+const PROCESS_RESUME_KIND = "vmlab.process.resume";
+
 const json = (name: string, value: unknown): Section => ({ name, chunks: [new TextEncoder().encode(JSON.stringify(value))] });
 
 /**
  * Encodes a snapshot of `subject` as file chunks: config, machine, event
  * queue, PRNG streams, one section per component, and the memory image
- * (zero pages elided). The machine must be stopped between `run` calls.
+ * (zero pages elided). The machine must be stopped between `run` calls, and
+ * the chunks written before it runs again: raw memory chunks view RAM in place.
  */
 export function encodeSnapshot(subject: SnapshotSubject, options: MemoryImageOptions = {}): Uint8Array[] {
   const m = subject.machine;
@@ -54,7 +58,8 @@ export function encodeSnapshot(subject: SnapshotSubject, options: MemoryImageOpt
     versions[name] = c.version;
     sections.push(json(name, c.save()));
   }
-  sections.push({ name: "memory", chunks: encodeMemoryImage(m.ram.u8, options) });
+  const memory = encodeMemoryImage(m.ram.u8, options);
+  sections.push({ name: "memory.map", chunks: [memory.map] }, { name: "memory.pages", chunks: memory.pages });
   return encodeEnvelope(versions, sections);
 }
 
@@ -92,14 +97,19 @@ function checkVersion(file: string, saved: Record<string, number>, component: st
   if (v !== supported) throw CoreErrors.snapshotBadComponentVersion(file, component, v, supported);
 }
 
-/**
- * Restores a snapshot into a freshly built subject and returns it. Checks the
- * envelope (length, magic, checksums, versions), parses and validates every
- * state and the memory image, and only then applies them: on any error it
- * throws a specific `VmlabError` and nothing — no existing machine, no file —
- * has been changed.
- */
-export function restoreSnapshot(bytes: Uint8Array, file = "<snapshot>", factory: SubjectFactory = defaultSubjectFactory): SnapshotSubject {
+/** A snapshot whose envelope, core states and memory image have passed every check. */
+interface Prepared {
+  file: string;
+  components: Record<string, number>;
+  sections: Map<string, Uint8Array>;
+  config: MachineConfig;
+  machine: MachineState;
+  simulation: SimulationState;
+  rng: unknown;
+  image: MemoryImage;
+}
+
+function prepare(bytes: Uint8Array, file: string): Prepared {
   const env = decodeEnvelope(bytes, file);
   for (const [name, v] of Object.entries(CORE_VERSIONS)) if (name !== "rng") checkVersion(file, env.components, name, v);
   const config = MachineConfigSchema.safeParse(parseJson(file, "config", env.sections.get("config")));
@@ -115,48 +125,104 @@ export function restoreSnapshot(bytes: Uint8Array, file = "<snapshot>", factory:
     if (!r.success) throw CoreErrors.snapshotInvalidState(file, "rng", issues(r.error));
     rngState = r.data;
   }
-  const memorySection = env.sections.get("memory");
-  if (memorySection === undefined) throw CoreErrors.snapshotMalformed(file, "memory", "section missing");
-  const image = decodeMemoryImage(memorySection, machineState.data.ramBytes, file);
+  const map = env.sections.get("memory.map");
+  const pages = env.sections.get("memory.pages");
+  if (map === undefined || pages === undefined) throw CoreErrors.snapshotMalformed(file, "memory", "section missing");
+  const image = decodeMemoryImage(map, pages, machineState.data.ramBytes, file);
+  return {
+    file,
+    components: env.components,
+    sections: env.sections,
+    config: config.data,
+    machine: machineState.data,
+    simulation: simState.data,
+    rng: rngState,
+    image,
+  };
+}
 
-  const subject = factory(config.data);
+/**
+ * Checks the prepared snapshot against the subject it goes into — RAM size,
+ * component set and versions, each component's state, every pending event's
+ * kind — and returns the parsed component states. Changes nothing.
+ */
+function check(p: Prepared, subject: SnapshotSubject): unknown[] {
+  const { file } = p;
   const m = subject.machine;
-  if (m.ram.size !== machineState.data.ramBytes)
+  if (m.ram.size !== p.machine.ramBytes)
     throw CoreErrors.snapshotInvalidState(
       file,
       "machine",
-      `the state is for ${machineState.data.ramBytes} bytes of RAM, the machine has ${m.ram.size}`,
+      `the state is for ${p.machine.ramBytes} bytes of RAM, the machine has ${m.ram.size}`,
     );
-  const components = subject.components ?? [];
-  const saved = Object.keys(env.components).filter((k) => k.startsWith("component:"));
-  const built = new Set(components.map((c) => `component:${c.name}`));
-  for (const k of saved) if (!built.has(k)) throw CoreErrors.snapshotInvalidState(file, k, "the restored machine has no such component");
-  const parsedComponents = components.map((c) => {
-    const name = `component:${c.name}`;
-    checkVersion(file, env.components, name, c.version);
+  if (m.nsPerInstruction !== p.config.nsPerInstruction)
+    throw CoreErrors.snapshotInvalidState(
+      file,
+      "config",
+      `nsPerInstruction ${p.config.nsPerInstruction}, the machine has ${m.nsPerInstruction}`,
+    );
+  for (const e of p.simulation.events) {
+    let known = e.kind !== PROCESS_RESUME_KIND;
     try {
-      return c.parse(parseJson(file, name, env.sections.get(name)));
+      if (known) m.sim.kindId(e.kind);
+    } catch {
+      known = false;
+    }
+    if (!known)
+      throw CoreErrors.snapshotInvalidState(file, "simulation", `pending event kind "${e.kind}" has no handler in the restored machine`);
+  }
+  const components = subject.components ?? [];
+  const built = new Set(components.map((c) => `component:${c.name}`));
+  for (const k of Object.keys(p.components))
+    if (k.startsWith("component:") && !built.has(k))
+      throw CoreErrors.snapshotInvalidState(file, k, "the restored machine has no such component");
+  return components.map((c) => {
+    const name = `component:${c.name}`;
+    checkVersion(file, p.components, name, c.version);
+    try {
+      return c.parse(parseJson(file, name, p.sections.get(name)));
     } catch (e) {
       if (isVmlabError(e) && e.code.startsWith("VMLAB_SNAPSHOT_")) throw e;
       throw CoreErrors.snapshotInvalidState(file, name, e instanceof Error ? e.message : String(e));
     }
   });
+}
 
-  // Apply. The subject is fresh, so a failure here (an event kind no device
-  // registered, a cross-field rule in a device) discards it whole.
-  try {
-    m.sim.restore(simState.data);
-    m.restore(machineState.data);
-    applyMemoryImage(m.ram.u8, image, true);
-    m.hart.cache.flushAll();
-    components.forEach((c, i) => {
-      c.restore(parsedComponents[i]);
-    });
-  } catch (e) {
-    if (e instanceof VmlabError && !e.code.startsWith("VMLAB_SNAPSHOT_"))
-      throw CoreErrors.snapshotInvalidState(file, "machine", `${e.message} [${e.code}]`);
-    throw e;
-  }
-  const rng = rngState === undefined ? subject.rng : RngStreams.restore(rngState);
+/** Applies a checked snapshot; cannot fail (everything it relies on was checked). */
+function apply(p: Prepared, subject: SnapshotSubject, parsed: unknown[], ramIsZero: boolean): SnapshotSubject {
+  const m = subject.machine;
+  m.sim.restore(p.simulation);
+  m.restore(p.machine);
+  applyMemoryImage(m.ram.u8, p.image, ramIsZero);
+  m.hart.cache.flushAll();
+  (subject.components ?? []).forEach((c, i) => {
+    c.restore(parsed[i]);
+  });
+  const rng = p.rng === undefined ? subject.rng : RngStreams.restore(p.rng);
   return { ...subject, rng };
+}
+
+/**
+ * Restores a snapshot into a freshly built subject and returns it. Checks the
+ * envelope (length, magic, checksums, versions), parses and validates every
+ * state and the memory image, and only then applies them: on any error it
+ * throws a specific `VmlabError` and nothing — no existing machine, no file —
+ * has been changed. In a fresh process most of the time goes into the first
+ * touch of the new RAM's pages (docs/snapshots.md).
+ */
+export function restoreSnapshot(bytes: Uint8Array, file = "<snapshot>", factory: SubjectFactory = defaultSubjectFactory): SnapshotSubject {
+  const p = prepare(bytes, file);
+  const subject = factory(p.config);
+  return apply(p, subject, check(p, subject), true);
+}
+
+/**
+ * Restores a snapshot into an existing subject (built like the one saved:
+ * same RAM size, devices and components), e.g. to rewind a machine. All
+ * checks run before the first change, so a bad snapshot leaves the subject
+ * as it was. Returns the subject with the restored PRNG streams, if saved.
+ */
+export function restoreSnapshotInto(subject: SnapshotSubject, bytes: Uint8Array, file = "<snapshot>"): SnapshotSubject {
+  const p = prepare(bytes, file);
+  return apply(p, subject, check(p, subject), false);
 }
