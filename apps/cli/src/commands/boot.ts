@@ -60,7 +60,8 @@ function parseCount(text: string, flag: string, min: number, max: number): numbe
 
 function readInput(path: string, what: string): Uint8Array {
   try {
-    return new Uint8Array(readFileSync(path));
+    // "-" is standard input (read to its end first, as the guest's UART input is injected up front).
+    return new Uint8Array(readFileSync(path === "-" ? 0 : path));
   } catch (e) {
     const why = e instanceof Error && "code" in e ? String(e.code) : String(e);
     throw new CliExit(EXIT_USAGE, `vmlab boot: cannot read ${what} ${path} (${why})`);
@@ -81,7 +82,7 @@ export function register(program: Command, io: CliIo): void {
     .argument("<elf>", "ELF32 RISC-V executable linked for RAM at 0x80000000")
     .option("--ram <MiB>", "RAM size in MiB", "128")
     .option("--max-insns <n>", "stop after this many retired instructions (exit 124); 0 = no limit", String(DEFAULT_MAX_INSNS))
-    .option("--input <file>", "bytes the guest reads from the UART")
+    .option("--input <file>", "bytes the guest reads from the UART (- = standard input)")
     .option("--stats", "print instructions retired, MIPS and virtual time to stderr")
     .option("--snapshot-at <n>", "run exactly this many instructions, save a snapshot (--save) and exit 0")
     .option("--save <file>", "snapshot file to write at --snapshot-at (resume it with `vmlab resume`)")
