@@ -222,6 +222,6 @@ describe("EventQueue", () => {
       q.pop();
       q.push(q.time + next(), 1, 0, undefined);
     }
-    expect(q.shape).toEqual({ buckets: 8192, width: 1 });
+    expect(q.shape).toEqual({ buckets: 16384, width: 1 });
   });
 });
