@@ -32,7 +32,7 @@ export type SubjectFactory = (config: MachineConfig) => SnapshotSubject;
 export const defaultSubjectFactory: SubjectFactory = (config) => ({ machine: new Machine(config) });
 
 /** Component versions written by this vmlab: the envelope records them, a restore refuses others. */
-const CORE_VERSIONS = { config: 1, machine: 1, simulation: 1, memory: 1, rng: 1 } as const;
+const CORE_VERSIONS = { config: 1, machine: 1, simulation: 1, virtio: 1, memory: 1, rng: 1 } as const;
 
 /** The kernel's internal kind for process resumptions: never in a saved queue. */
 const PROCESS_RESUME_KIND = "vmlab.process.resume";
@@ -49,7 +49,13 @@ export function encodeSnapshot(subject: SnapshotSubject, options: MemoryImageOpt
   const m = subject.machine;
   const config: MachineConfig = { ramMiB: m.ram.size / (1024 * 1024), nsPerInstruction: m.nsPerInstruction };
   const versions: Record<string, number> = { ...CORE_VERSIONS };
-  const sections: Section[] = [json("config", config), json("machine", m.save()), json("simulation", m.sim.save())];
+  const sections: Section[] = [
+    json("config", config),
+    json("machine", m.save()),
+    json("simulation", m.sim.save()),
+    // Every virtio slot's transport and device, in-flight requests included.
+    json("virtio", m.virtio.save()),
+  ];
   if (subject.rng !== undefined) sections.push(json("rng", subject.rng.save()));
   else delete versions.rng;
   for (const c of subject.components ?? []) {
@@ -105,6 +111,7 @@ interface Prepared {
   config: MachineConfig;
   machine: MachineState;
   simulation: SimulationState;
+  virtio: unknown[];
   rng: unknown;
   image: MemoryImage;
 }
@@ -118,6 +125,8 @@ function prepare(bytes: Uint8Array, file: string): Prepared {
   if (!machineState.success) throw CoreErrors.snapshotInvalidState(file, "machine", issues(machineState.error));
   const simState = SimulationStateSchema.safeParse(withEventPayloads(parseJson(file, "simulation", env.sections.get("simulation"))));
   if (!simState.success) throw CoreErrors.snapshotInvalidState(file, "simulation", issues(simState.error));
+  const virtio = parseJson(file, "virtio", env.sections.get("virtio"));
+  if (!Array.isArray(virtio)) throw CoreErrors.snapshotInvalidState(file, "virtio", "expected an array of slot states");
   let rngState: unknown;
   if (env.sections.has("rng")) {
     checkVersion(file, env.components, "rng", CORE_VERSIONS.rng);
@@ -136,6 +145,7 @@ function prepare(bytes: Uint8Array, file: string): Prepared {
     config: config.data,
     machine: machineState.data,
     simulation: simState.data,
+    virtio,
     rng: rngState,
     image,
   };
@@ -188,9 +198,18 @@ function check(p: Prepared, subject: SnapshotSubject): unknown[] {
   });
 }
 
-/** Applies a checked snapshot; cannot fail (everything it relies on was checked). */
+/**
+ * Applies a checked snapshot. The virtio slots go first: they validate their
+ * own states and restore all or nothing, so if one is refused nothing has
+ * changed yet; the steps after them cannot fail.
+ */
 function apply(p: Prepared, subject: SnapshotSubject, parsed: unknown[], ramIsZero: boolean): SnapshotSubject {
   const m = subject.machine;
+  try {
+    m.virtio.restore(p.virtio);
+  } catch (e) {
+    throw CoreErrors.snapshotInvalidState(p.file, "virtio", e instanceof Error ? e.message : String(e));
+  }
   m.sim.restore(p.simulation);
   m.restore(p.machine);
   applyMemoryImage(m.ram.u8, p.image, ramIsZero);

@@ -1,22 +1,23 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { Machine, Rng, runMachine, writeSnapshotFile } from "../../src/index.js";
+import { type Machine, Rng, runMachine, writeSnapshotFile } from "../../src/index.js";
+import { buildRig, type Rig } from "./devices.js";
 
 /**
  * Snapshot fidelity (issue 5, "Must show"): for each guest program, snapshot
  * an uninterrupted run at 20 seeded random instruction counts, restore each
  * snapshot in a fresh `node` process, run it to the end, and compare console
- * bytes, final instruction count and exit code with the uninterrupted run.
- * (The disk image hash joins once a block device exists.)
+ * bytes, final instruction count, exit code and (blkbench) the disk image's
+ * hash with the uninterrupted run. Devices: see `devices.ts`.
  */
 
 const SNAPSHOTS_PER_PROGRAM = 20;
 const SEED = 20_250_505;
-const RAM_MIB = 32;
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));
 const bin = join(repo, "guest", "bin");
 const child = fileURLToPath(new URL("./resume-child.ts", import.meta.url));
@@ -28,13 +29,16 @@ const programs = readdirSync(bin)
   .map((f) => f.slice(0, -4))
   .sort();
 
-function boot(name: string): Machine {
-  const m = new Machine({ ramMiB: RAM_MIB });
+function boot(name: string): Rig {
+  const rig = buildRig(name);
+  const m = rig.subject.machine;
   m.loadElf(new Uint8Array(readFileSync(join(bin, `${name}.elf`))));
   const input = join(repo, "guest", "programs", `${name}.input`);
   if (existsSync(input)) m.injectConsoleInput(new Uint8Array(readFileSync(input)));
-  return m;
+  return rig;
 }
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 interface ChildResult {
   file: string;
@@ -42,6 +46,7 @@ interface ChildResult {
   retired: number;
   exitCode: number | null;
   console: string;
+  disk: string | null;
 }
 
 function resumeInChild(files: string[]): Promise<ChildResult[]> {
@@ -79,9 +84,12 @@ describe("snapshot fidelity: restore in a fresh process equals an uninterrupted 
 
   for (const name of programs) {
     it(`${name}: ${SNAPSHOTS_PER_PROGRAM} snapshots at random instruction counts`, { timeout: 300_000 }, async () => {
-      const reference = boot(name);
+      const ref = boot(name);
+      const reference: Machine = ref.subject.machine;
       expect(runMachine(reference, Number.POSITIVE_INFINITY)).toBe("exit");
       const total = reference.hart.retired;
+      // The device programs really used their devices: blkbench wrote its disk.
+      if (ref.disk !== null) expect(sha(ref.disk.bytes)).not.toBe(sha((buildRig(name).disk as NonNullable<Rig["disk"]>).bytes));
       const fullConsole = Buffer.from(reference.console());
 
       const rng = new Rng(SEED, name);
@@ -89,27 +97,30 @@ describe("snapshot fidelity: restore in a fresh process equals an uninterrupted 
       while (points.size < SNAPSHOTS_PER_PROGRAM) points.add(1 + rng.int(total - 1));
       const sorted = [...points].sort((a, b) => a - b);
 
-      const m = boot(name);
+      const rig = boot(name);
+      const m = rig.subject.machine;
       const files: string[] = [];
       const prefixes = new Map<string, number>();
       for (const at of sorted) {
         expect(runMachine(m, at)).toBe("budget");
         expect(m.hart.retired).toBe(at);
         const file = join(tmp, `${name}-${at}.snap`);
-        writeSnapshotFile(file, { machine: m });
+        writeSnapshotFile(file, rig.subject);
+        if (rig.disk !== null) writeFileSync(`${file}.disk`, rig.disk.bytes);
         files.push(file);
         prefixes.set(file, m.console().length);
       }
 
-      const results = await resumeInChild(files);
+      const results = await resumeInChild(files.map((f) => `${name}:${f}`));
       expect(results.map((r) => r.file)).toEqual(files);
       for (const r of results) {
         const prefix = fullConsole.subarray(0, prefixes.get(r.file));
-        expect({ file: r.file, stop: r.stop, retired: r.retired, exitCode: r.exitCode }).toEqual({
+        expect({ file: r.file, stop: r.stop, retired: r.retired, exitCode: r.exitCode, disk: r.disk }).toEqual({
           file: r.file,
           stop: "exit",
           retired: total,
           exitCode: reference.exitCode,
+          disk: ref.disk === null ? null : sha(ref.disk.bytes),
         });
         expect(Buffer.concat([prefix, Buffer.from(r.console, "base64")]).equals(fullConsole)).toBe(true);
       }
