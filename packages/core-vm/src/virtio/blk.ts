@@ -81,6 +81,7 @@ export class VirtioBlk implements VirtioDevice {
   readonly backend: BlockBackend;
   readonly queueDepth: number;
   readonly serial: Uint8Array;
+  private readonly config: Uint8Array;
   readonly reads = new Counter("virtio.blk.reads");
   readonly writes = new Counter("virtio.blk.writes");
   readonly flushes = new Counter("virtio.blk.flushes");
@@ -115,6 +116,12 @@ export class VirtioBlk implements VirtioDevice {
     this.queueDepth = depth;
     this.queueSizes = [size];
     this.serial = new TextEncoder().encode(serial);
+    const sectors = this.backend.sizeBytes / SECTOR_SIZE;
+    this.config = new Uint8Array(24);
+    wr32(this.config, 0, sectors % 0x1_0000_0000);
+    wr32(this.config, 4, Math.floor(sectors / 0x1_0000_0000));
+    wr32(this.config, 12, MAX_CHAIN - 2);
+    wr32(this.config, 20, SECTOR_SIZE);
     this.chains = Array.from({ length: depth }, () => new DescriptorChain(MAX_CHAIN));
     this.busy = new Uint8Array(depth);
     this.type = new Uint32Array(depth);
@@ -132,12 +139,7 @@ export class VirtioBlk implements VirtioDevice {
 
   /** Config (§5.2.4): capacity u64 in sectors at 0, size_max at 8, seg_max at 12, geometry at 16, blk_size at 20. */
   readConfig(offset: number, size: number): number {
-    const sectors = this.backend.sizeBytes / SECTOR_SIZE;
-    const cfg = new Uint8Array(24);
-    wr32(cfg, 0, sectors % 0x1_0000_0000);
-    wr32(cfg, 4, Math.floor(sectors / 0x1_0000_0000));
-    wr32(cfg, 12, MAX_CHAIN - 2);
-    wr32(cfg, 20, SECTOR_SIZE);
+    const cfg = this.config;
     if (offset + size > cfg.length) return 0;
     let v = 0;
     for (let i = size - 1; i >= 0; i--) v = (v << 8) | cfg[offset + i];
