@@ -1,4 +1,5 @@
 import { cpuBenchmarks } from "./bench/cpu-bench.js";
+import { dirtyTrackingBenchmarks } from "./bench/dirty-bench.js";
 import { simBenchmarks } from "./bench/sim-bench.js";
 import { snapshotBenchmarks } from "./bench/snapshot-bench.js";
 import { virtioBenchmarks } from "./bench/virtio-bench.js";
@@ -9,5 +10,5 @@ import { queueValidation } from "./scenarios/queue-validation/scenario.js";
 export const plugin: VmlabPlugin = {
   package: "@vmlab/core-vm",
   scenarios: [queueValidation],
-  benchmarks: [...simBenchmarks, ...cpuBenchmarks, ...virtioBenchmarks, ...snapshotBenchmarks],
+  benchmarks: [...simBenchmarks, ...cpuBenchmarks, ...virtioBenchmarks, ...snapshotBenchmarks, ...dirtyTrackingBenchmarks],
 };
