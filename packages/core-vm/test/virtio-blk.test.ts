@@ -1,4 +1,4 @@
-import { isVmlabError, Machine, MemoryBackend, VirtioBlk } from "@vmlab/core-vm";
+import { attachInQemuOrder, isVmlabError, Machine, MemoryBackend, VirtioBlk, VirtioRng } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { TestDriver } from "./virtio-driver.js";
 
@@ -203,5 +203,18 @@ describe("virtio-blk", () => {
     bad((s) => {
       s.deviceId = 1;
     });
+  });
+});
+
+describe("attachInQemuOrder", () => {
+  it("puts the first device in slot 7 and the next ones below, as QEMU's command line does", () => {
+    const m = new Machine({ ramMiB: 16 });
+    const blk = new VirtioBlk({ backend: new MemoryBackend({ sizeBytes: 4096 }) });
+    const rng = new VirtioRng({ entropy: { mode: "virtual", seed: 1 } });
+    attachInQemuOrder(m, [blk, rng]);
+    expect(m.bus.read(0x1000_8008, 4)).toBe(2);
+    expect(m.bus.read(0x1000_7008, 4)).toBe(4);
+    expect(m.virtio.transports[7].device).toBe(blk);
+    expect(m.sim.kindId("virtio.slot7.blk.complete")).toBeGreaterThan(0);
   });
 });

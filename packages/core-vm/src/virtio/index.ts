@@ -17,6 +17,7 @@ export type { VirtioContext, VirtioDevice } from "./device.js";
 export { type DmaMemory, ramDma } from "./dma.js";
 export { VirtioMmio, type VirtioMmioState, VirtioMmioStateSchema } from "./mmio.js";
 export { parseMac, VIRTIO_NET_HDR_BYTES, VirtioNet, type VirtioNetOptions, type VirtioNetState, VirtioNetStateSchema } from "./net.js";
+export { attachInQemuOrder } from "./qemu-order.js";
 export { type EntropySource, VirtioRng, type VirtioRngOptions, type VirtioRngState, VirtioRngStateSchema } from "./rng.js";
 export { VirtioSlots } from "./slots.js";
 export { DescriptorChain, Virtqueue, type VirtqueueState, VirtqueueStateSchema } from "./virtqueue.js";
