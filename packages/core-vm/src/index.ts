@@ -1,6 +1,7 @@
 export { bestRate, wallNs } from "./bench/timing.js";
 export * from "./block/index.js";
 export * from "./board/index.js";
+export * from "./clock/index.js";
 export * from "./cpu/index.js";
 export * from "./elf/index.js";
 export { CoreErrors, isVmlabError, VmlabError } from "./errors.js";

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { Clock } from "../clock/clock.js";
+import { VirtualClock } from "../clock/clock.js";
 import { MIP_MEIP, MIP_MSIP, MIP_MTIP } from "../cpu/constants.js";
 import { Hart } from "../cpu/hart.js";
 import { applyHartState, HartStateSchema, saveHart } from "../cpu/hart-state.js";
@@ -27,6 +29,11 @@ export interface MachineOptions {
    * one instruction per cycle — an assumption, see docs/cpu.md).
    */
   nsPerInstruction?: number;
+  /**
+   * Virtual (default: deterministic) or live (an idle hart waits for the
+   * host clock to reach its wake-up time; see `clock/`).
+   */
+  clock?: Clock;
 }
 
 /**
@@ -81,6 +88,7 @@ export class Machine {
   /** The eight virtio-mmio slots (see `attachVirtio`). */
   readonly virtio: VirtioSlots;
   readonly nsPerInstruction: number;
+  readonly clock: Clock;
   /** The finisher's exit code once the guest has exited, else null. */
   exitCode: number | null = null;
   private consoleBytes = new Uint8Array(CONSOLE_INITIAL);
@@ -94,6 +102,7 @@ export class Machine {
     const ns = options.nsPerInstruction ?? 1;
     if (!Number.isInteger(ns) || ns < 1) throw CoreErrors.machineBadOption("nsPerInstruction", ns, "an integer >= 1");
     this.nsPerInstruction = ns;
+    this.clock = options.clock ?? new VirtualClock();
     this.sim = options.simulation ?? new Simulation();
     this.timeBaseNs = this.sim.now;
     this.ram = new Ram(VIRT.dram.base, ramMiB * 1024 * 1024);
@@ -268,7 +277,11 @@ export class Machine {
     const timer = (this.hart.mie & MIP_MTIP) !== 0 ? this.clint.timerDeadlineNs() : Number.POSITIVE_INFINITY;
     const wake = Math.min(timer, this.sim.peek());
     if (wake === Number.POSITIVE_INFINITY) return false;
-    if (wake > now) this.timeBaseNs += Math.ceil((wake - now) / this.nsPerInstruction) * this.nsPerInstruction;
+    if (wake > now) {
+      // Live clock: an idle guest waits for real time (virtual: returns at once).
+      this.clock.waitUntil(wake);
+      this.timeBaseNs += Math.ceil((wake - now) / this.nsPerInstruction) * this.nsPerInstruction;
+    }
     return true;
   }
 

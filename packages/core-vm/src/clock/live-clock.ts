@@ -1,0 +1,64 @@
+import { performance } from "node:perf_hooks";
+import { CoreErrors } from "../errors.js";
+import type { Simulation } from "../sim/simulation.js";
+import type { EntropySource } from "../virtio/rng.js";
+import type { Clock } from "./clock.js";
+
+/** Host time in ns since an arbitrary origin (monotonic). The only host-clock read outside benchmarks. */
+export function hostTimeNs(): number {
+  return Math.round(performance.now() * 1e6);
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks the thread for about `ns` (Atomics.wait: no busy loop; ms resolution). */
+export function hostSleepNs(ns: number): void {
+  if (ns > 0) Atomics.wait(sleepCell, 0, 0, ns / 1e6);
+}
+
+export interface LiveClockOptions {
+  /** Host time source in ns (default: `hostTimeNs`); injected so tests can drive it. */
+  now?: () => number;
+  /** Sleeps about `ns` of host time (default: `hostSleepNs`). */
+  sleep?: (ns: number) => void;
+}
+
+/**
+ * The live clock: virtual time 0 is the host time at construction, and
+ * guest time follows the host clock — a guest running slower than real time
+ * is moved forward to it between slices (its timer reads host time), and a
+ * guest that gets ahead (an idle WFI, a device completion in the future)
+ * waits for the host to catch up. Randomness is the host's.
+ */
+export class LiveClock implements Clock {
+  readonly mode = "live";
+  private readonly now: () => number;
+  private readonly sleep: (ns: number) => void;
+  private readonly originNs: number;
+
+  constructor(options: LiveClockOptions = {}) {
+    this.now = options.now ?? hostTimeNs;
+    this.sleep = options.sleep ?? hostSleepNs;
+    this.originNs = this.now();
+  }
+
+  /** Host time elapsed since the clock started, in ns: the virtual time the guest should be at. */
+  elapsedNs(): number {
+    const t = this.now() - this.originNs;
+    if (!Number.isFinite(t)) throw CoreErrors.machineBadOption("clock time source", t, "a finite number of ns");
+    return Math.max(0, Math.round(t));
+  }
+
+  sync(sim: Simulation): void {
+    const t = this.elapsedNs();
+    if (t > sim.now) sim.run({ until: t });
+  }
+
+  waitUntil(t: number): void {
+    for (let left = t - this.elapsedNs(); left > 0; left = t - this.elapsedNs()) this.sleep(left);
+  }
+
+  entropy(_seed: number): EntropySource {
+    return { mode: "live" };
+  }
+}
