@@ -1,3 +1,4 @@
+export { VirtioBlk, type VirtioBlkOptions } from "./blk.js";
 export {
   VIRTIO_BLK_ID_BYTES,
   VIRTIO_BLK_S_IOERR,
@@ -7,11 +8,9 @@ export {
   VIRTIO_BLK_T_GET_ID,
   VIRTIO_BLK_T_IN,
   VIRTIO_BLK_T_OUT,
-  VirtioBlk,
-  type VirtioBlkOptions,
   type VirtioBlkState,
   VirtioBlkStateSchema,
-} from "./blk.js";
+} from "./blk-protocol.js";
 export { DEVICE_ID, REG as VIRTIO_MMIO_REG, STATUS as VIRTIO_STATUS, VIRTIO_MMIO_MAGIC } from "./constants.js";
 export type { VirtioContext, VirtioDevice } from "./device.js";
 export { type DmaMemory, ramDma } from "./dma.js";

@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+/**
+ * virtio-blk's wire protocol (virtio 1.x §5.2): request types, status
+ * codes, feature bits, and the device's saved state.
+ */
+
+/** Request types and status codes (virtio 1.x §5.2.6). */
+export const VIRTIO_BLK_T_IN = 0;
+export const VIRTIO_BLK_T_OUT = 1;
+export const VIRTIO_BLK_T_FLUSH = 4;
+export const VIRTIO_BLK_T_GET_ID = 8;
+export const VIRTIO_BLK_S_OK = 0;
+export const VIRTIO_BLK_S_IOERR = 1;
+export const VIRTIO_BLK_S_UNSUPP = 2;
+/** Feature bits offered: SEG_MAX (2), BLK_SIZE (6), FLUSH (9). */
+export const F_SEG_MAX = 1 << 2;
+export const F_BLK_SIZE = 1 << 6;
+export const F_FLUSH = 1 << 9;
+/** GET_ID returns at most 20 bytes (VIRTIO_BLK_ID_BYTES). */
+export const VIRTIO_BLK_ID_BYTES = 20;
+/** Descriptors per request: header + data segments + status. seg_max = this - 2. */
+export const MAX_CHAIN = 128;
+
+const u32 = z.number().int().min(0).max(0xffff_ffff);
+const InflightSchema = z.object({
+  slot: z.number().int().min(0),
+  head: z.number().int().min(0).max(0xffff),
+  type: u32,
+  status: z.number().int().min(0).max(255),
+  offset: z.number().int().min(0),
+  submittedNs: z.number().int().min(0),
+  addr: z.array(u32).min(2).max(MAX_CHAIN),
+  len: z.array(u32).min(2).max(MAX_CHAIN),
+});
+export const VirtioBlkStateSchema = z.object({
+  version: z.literal(1),
+  epoch: z.number().int().min(0),
+  queueDepth: z.number().int().min(1),
+  sizeBytes: z.number().int().positive(),
+  inflight: z.array(InflightSchema),
+  /** Free service slots, in the order they will be taken (last first). */
+  free: z.array(z.number().int().min(0)),
+  backend: z.unknown(),
+  metrics: z.object({
+    reads: z.number().int().min(0),
+    writes: z.number().int().min(0),
+    flushes: z.number().int().min(0),
+    bytesRead: z.number().int().min(0),
+    bytesWritten: z.number().int().min(0),
+    errors: z.number().int().min(0),
+  }),
+});
+export type VirtioBlkState = z.infer<typeof VirtioBlkStateSchema>;
