@@ -37,6 +37,15 @@ describe("seek curve fitted to the Cheetah 15K.5's figures", () => {
       prev = t;
     }
   });
+  it("maxDistanceWithinNs inverts the curve: the longest distance seeking within a time", () => {
+    for (const d of [1, 2, 7, 100, 1000, Math.floor(curve.knee), Math.ceil(curve.knee) + 1, 20_000, 94_703]) {
+      const t = curve.timeNs(d);
+      const reach = curve.maxDistanceWithinNs(t);
+      expect(reach).toBeGreaterThan(d - 1e-6 * d);
+      expect(curve.timeNs(Math.ceil(reach) + 1)).toBeGreaterThan(t); // up to rounding, nothing farther fits
+    }
+    expect(curve.maxDistanceWithinNs(0.1e6)).toBe(0); // below track-to-track: only staying put
+  });
   it("rejects figures no curve can meet", () => {
     expect(() => new SeekCurve(94_704, { trackToTrackMs: 0.2, averageMs: 7.0, fullStrokeMs: 7.4 })).toThrow(/VMLAB|seek/);
     expect(() => new SeekCurve(94_704, { trackToTrackMs: 2, averageMs: 1, fullStrokeMs: 7.4 })).toThrow(/track-to-track/);

@@ -11,6 +11,9 @@ import { HddGeometry } from "./hdd-geometry.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 import { SeekCurve } from "./seek-curve.js";
 
+/** Step of the seek-reach table (the SPTF scan's pruning bound), ns. */
+const REACH_STEP_NS = 50_000;
+
 /** A disk's saved state (taken when no command is queued or in service). */
 export const HddStateSchema = z.object({
   version: z.literal(1),
@@ -43,6 +46,8 @@ export class Hdd implements BlockTarget {
   private readonly pool: IoPool;
   private readonly kindDone: number;
   private readonly busSectorNs: number;
+  /** `seekReachNs` by multiples of `REACH_STEP_NS`. */
+  private readonly reachTable: Float64Array;
   /** Pending media commands (swap-remove array) with their precomputed geometry. */
   private pIo: StackIo[] = [];
   private pLba = new Float64Array(64);
@@ -75,6 +80,14 @@ export class Hdd implements BlockTarget {
     const segSectors = Math.floor(spec.cacheBytes / Math.max(1, spec.cacheSegments) / SECTOR_BYTES);
     this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors));
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
+    // Up to one full-stroke seek plus a revolution; beyond that nothing is pruned.
+    const span = Math.max(this.readSeek.timeNs(this.geometry.cylinders), this.writeSeek.timeNs(this.geometry.cylinders));
+    this.reachTable = new Float64Array(Math.ceil((span + this.geometry.revolutionNs) / REACH_STEP_NS) + 1);
+    for (let k = 0; k < this.reachTable.length; k++) {
+      const r = this.readSeek.maxDistanceWithinNs(k * REACH_STEP_NS);
+      const w = this.writeSeek.maxDistanceWithinNs(k * REACH_STEP_NS);
+      this.reachTable[k] = (r > w ? r : w) + 1; // +1 cylinder absorbs rounding in the inverse
+    }
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
   }
@@ -133,16 +146,36 @@ export class Hdd implements BlockTarget {
       this.headCyl = this.geometry.cylinderOf(last, this.geometry.zoneOf(last));
     }
     // Shortest positioning time first, unless the oldest command has waited past the bound.
+    // Positioning >= seek, and seek grows with distance: a command farther than `reach` cylinders
+    // cannot beat the best so far and is skipped without computing its seek and rotational wait
+    // (exact: the same command wins as with a full scan).
+    // The nearest command seeds the bound, so most far ones are skipped; ties go to the lower index,
+    // as in a plain first-to-last scan.
     const phase = start % this.geometry.revolutionNs;
-    let best = 0;
-    let bestPos = Number.POSITIVE_INFINITY;
+    const head = this.headCyl;
+    const n = this.pending;
     let oldest = 0;
-    for (let i = 0; i < this.pending; i++) {
+    let best = 0;
+    let bestDist = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
       if (this.pT0[i] < this.pT0[oldest]) oldest = i;
+      const d = this.pCyl[i] - head;
+      const dist = d < 0 ? -d : d;
+      if (dist < bestDist) {
+        bestDist = dist;
+        best = i;
+      }
+    }
+    let bestPos = this.positioningNs(best, start, phase);
+    let reach = this.seekReachNs(bestPos);
+    for (let i = 0; i < n; i++) {
+      const d = this.pCyl[i] - head;
+      if ((d < 0 ? -d : d) > reach || i === best) continue;
       const p = this.positioningNs(i, start, phase);
-      if (p < bestPos) {
+      if (p < bestPos || (p === bestPos && i < best)) {
         bestPos = p;
         best = i;
+        reach = this.seekReachNs(p);
       }
     }
     if (now - this.pT0[oldest] > this.spec.maxCommandAgeNs) {
@@ -160,6 +193,15 @@ export class Hdd implements BlockTarget {
     this.busy = true;
     this.busyNs += end - start;
     this.sim.schedule(end - now, this.kindDone, 0, io);
+  }
+
+  /**
+   * Cylinders beyond which a read or a write seek takes longer than `ns`: an over-estimate read
+   * from a table at `REACH_STEP_NS` steps (rounded up, so it never prunes a command that could win).
+   */
+  private seekReachNs(ns: number): number {
+    const k = Math.ceil(ns / REACH_STEP_NS);
+    return k < this.reachTable.length ? this.reachTable[k] : Number.POSITIVE_INFINITY;
   }
 
   /**

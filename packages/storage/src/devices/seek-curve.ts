@@ -85,6 +85,23 @@ export class SeekCurve {
     return ms * 1e6;
   }
 
+  /**
+   * The longest distance (cylinders, not rounded) whose seek takes at most
+   * `ns`: the inverse of `timeNs`, which increases with d. The disk's SPTF
+   * scan uses it to skip queued commands whose seek alone already exceeds the
+   * best positioning time found so far.
+   */
+  maxDistanceWithinNs(ns: number): number {
+    const ms = ns / 1e6;
+    if (ms < this.a + this.b) return 0; // below t(1): only d = 0
+    const atKnee = this.a + this.b * Math.sqrt(this.knee);
+    if (ms <= atKnee) {
+      const r = (ms - this.a) / this.b;
+      return r * r;
+    }
+    return (ms - this.c) / this.e;
+  }
+
   /** The model's average over random seeks (ms), for checking the fit. */
   averageMs(): number {
     return averageSeek(this, this.cylinders);
