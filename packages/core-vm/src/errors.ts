@@ -245,6 +245,11 @@ export const CoreErrors = {
       `cannot write snapshot ${file} (${why}); check that the directory exists and is writable — nothing was written`,
       { file, why },
     ),
+  hostBadOption: (option: string, value: unknown, expected: string) =>
+    new VmlabError("VMLAB_HOST_BAD_OPTION", `host option ${option}=${String(value)} is invalid: expected ${expected}`, {
+      option,
+      value,
+    }),
   snapshotBadOption: (option: string, value: unknown, expected: string) =>
     new VmlabError("VMLAB_SNAPSHOT_BAD_OPTION", `snapshot option ${option}=${String(value)} is invalid: expected ${expected}`, {
       option,

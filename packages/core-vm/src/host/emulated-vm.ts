@@ -1,0 +1,49 @@
+import type { Machine } from "../board/machine.js";
+import type { Simulation } from "../sim/simulation.js";
+import type { HostedVm } from "./hosted-vm.js";
+
+/** An emulated guest (a `Machine` running real RV32 code) as a hosted VM. */
+export class EmulatedVm implements HostedVm {
+  /** How the guest ended: "exit" (test finisher) or "halt" (can never run again). */
+  stop: "exit" | "halt" | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly machine: Machine,
+  ) {}
+
+  get sim(): Simulation {
+    return this.machine.sim;
+  }
+
+  get done(): boolean {
+    return this.stop !== null;
+  }
+
+  wantsCpu(endNs: number): boolean {
+    // A guest idle in WFI has jumped its clock to its wake-up time: it needs no CPU before then.
+    return this.stop === null && this.machine.nowNs() < endNs;
+  }
+
+  runOn(endNs: number): void {
+    const m = this.machine;
+    while (this.stop === null) {
+      // A descheduled guest's clock moved on with its simulation: it resumes from there.
+      const left = Math.ceil((endNs - Math.max(m.nowNs(), m.sim.now)) / m.nsPerInstruction);
+      if (left <= 0) break;
+      const r = m.run(left);
+      if (r === "event") m.sim.run({ until: Math.min(endNs, Math.max(m.sim.now, m.nowNs())) });
+      else if (r === "exit") this.stop = "exit";
+      else if (r === "halt") {
+        // WFI with no wake-up source in its own simulation; a frame from another VM may still come.
+        if (m.sim.pending === 0) this.stop = "halt";
+        break;
+      }
+    }
+    this.idleTo(endNs);
+  }
+
+  idleTo(endNs: number): void {
+    if (this.machine.sim.now < endNs) this.machine.sim.run({ until: endNs });
+  }
+}

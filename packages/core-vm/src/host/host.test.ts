@@ -1,0 +1,181 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { MemoryBackend } from "../block/memory.js";
+import { Machine } from "../board/machine.js";
+import { isVmlabError } from "../errors.js";
+import { VirtualSwitch } from "../net/switch.js";
+import { runMachine } from "../snapshot/run.js";
+import { VirtioBlk } from "../virtio/blk.js";
+import { VirtioNet } from "../virtio/net.js";
+import { EmulatedVm } from "./emulated-vm.js";
+import { Host, runHosts } from "./host.js";
+import { WorkloadVm } from "./workload-vm.js";
+
+const elf = (name: string) => new Uint8Array(readFileSync(new URL(`../../../../guest/bin/${name}.elf`, import.meta.url)));
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const SLICE = 10_000;
+
+function guestVm(name: string, program: string): EmulatedVm {
+  const m = new Machine({ ramMiB: 16 });
+  m.loadElf(elf(program));
+  return new EmulatedVm(name, m);
+}
+
+function runAlone(program: string): Machine {
+  const m = new Machine({ ramMiB: 16 });
+  m.loadElf(elf(program));
+  runMachine(m, Number.POSITIVE_INFINITY);
+  return m;
+}
+
+describe("Host: vCPUs time-sliced over physical CPUs", () => {
+  it("three CPU-bound guests on one physical CPU share it round robin; on three they never wait", () => {
+    const alone = runAlone("usermode");
+    const finish = (cpus: number) => {
+      const host = new Host({ name: "h", physicalCpus: cpus, timeSliceNs: SLICE });
+      const vms = ["a", "b", "c"].map((n) => host.add(guestVm(n, "usermode")) as EmulatedVm);
+      expect(runHosts([host])).toBe("done");
+      for (const vm of vms) {
+        // Time slicing changes when the guest runs, never what it computes.
+        expect(Buffer.from(vm.machine.console()).equals(Buffer.from(alone.console()))).toBe(true);
+        expect(vm.machine.hart.retired).toBe(alone.hart.retired);
+        expect(vm.stop).toBe("exit");
+      }
+      return { end: host.nowNs, stats: host.schedStats() };
+    };
+    const one = finish(1);
+    const three = finish(3);
+    const slicesNeeded = Math.ceil(alone.nowNs() / SLICE);
+    for (const s of three.stats) {
+      expect(s.readyNs).toBe(0);
+      expect(s.slices).toBe(slicesNeeded);
+    }
+    expect(three.end).toBe(slicesNeeded * SLICE);
+    for (const s of one.stats) {
+      expect(s.slices).toBe(slicesNeeded);
+      expect(s.readyNs).toBeGreaterThanOrEqual((slicesNeeded - 1) * SLICE);
+    }
+    expect(one.end).toBe(3 * slicesNeeded * SLICE);
+  });
+
+  it("a workload VM issues fewer IOs when CPU-bound guests contend for its physical CPU", () => {
+    const iosIn = (guests: number, cpus: number) => {
+      const host = new Host({ name: "h", physicalCpus: cpus, timeSliceNs: SLICE });
+      const disk = new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 50_000 });
+      const w = new WorkloadVm({ name: "iometer", disk, outstandingIos: 4, cpuNsPerIo: 5_000, seed: 3 });
+      host.add(w);
+      for (let i = 0; i < guests; i++) host.add(guestVm(`g${i}`, "memtest"));
+      runHosts([host], 2_000_000);
+      return w.completed;
+    };
+    const alone = iosIn(0, 1);
+    const contended = iosIn(2, 1);
+    const enoughCpus = iosIn(2, 3);
+    expect(alone).toBeGreaterThan(50);
+    expect(contended).toBeLessThan(alone * 0.8);
+    expect(enoughCpus).toBe(alone);
+  });
+
+  it("a workload VM's state round-trips through JSON and the restored VM continues identically", () => {
+    const make = () => new WorkloadVm({ name: "w", disk: new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 7_000 }), seed: 9 });
+    const a = make();
+    a.runOn(300_000);
+    const saved = JSON.parse(JSON.stringify({ vm: a.save(), sim: a.sim.save() }));
+    const b = make();
+    b.sim.restore(saved.sim);
+    b.restore(b.parse(saved.vm));
+    expect(b.save()).toEqual(a.save());
+    a.runOn(900_000);
+    b.runOn(900_000);
+    expect(b.save()).toEqual(a.save());
+    expect(b.completed).toBeGreaterThan(10);
+    expect(() => b.parse({ ...saved.vm, completed: -1 })).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_STATE" }));
+  });
+
+  it("checks its options", () => {
+    for (const f of [
+      () => new Host({ name: "h", physicalCpus: 0 }),
+      () => new Host({ name: "h", timeSliceNs: 0.5 }),
+      () => new Host({ name: "h" }).lun(0, 4096),
+      () => new Host({ name: "h", storage: new MemoryBackend({ sizeBytes: 4096 }) }).lun(512, 4096),
+      () =>
+        new Host({ name: "h", network: new VirtualSwitch(), timeSliceNs: 50_000 }).connectNic(
+          new VirtioNet({ mac: "52:54:00:00:00:01" }),
+          new Machine({ ramMiB: 1 }).sim,
+          { latencyNs: 10_000 },
+        ),
+    ]) {
+      try {
+        f();
+        expect.unreachable();
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_HOST_BAD_OPTION");
+      }
+    }
+  });
+});
+
+describe("two hosts in virtual time", () => {
+  /**
+   * Host A: netping (one end), blkbench on a LUN of A's storage, an
+   * Iometer-like workload VM on another LUN — three vCPUs on two physical
+   * CPUs. Host B: netping (other end) and a workload VM on two CPUs. One
+   * network between them. Everything that comes out is hashed.
+   */
+  function twoHosts(): string {
+    const net = new VirtualSwitch();
+    const storageA = new MemoryBackend({ sizeBytes: 16 << 20, latencyNs: 30_000 });
+    const storageB = new MemoryBackend({ sizeBytes: 8 << 20, latencyNs: 80_000 });
+    const a = new Host({ name: "A", physicalCpus: 2, timeSliceNs: SLICE, network: net, storage: storageA });
+    const b = new Host({ name: "B", physicalCpus: 2, timeSliceNs: SLICE, network: net, storage: storageB });
+    const pingers: EmulatedVm[] = [];
+    for (const [host, mac] of [
+      [a, "52:54:00:00:00:02"],
+      [b, "52:54:00:00:00:01"],
+    ] as const) {
+      const vm = guestVm(`netping@${host.name}`, "netping");
+      const nic = new VirtioNet({ mac });
+      vm.machine.attachVirtio(7, nic);
+      host.connectNic(nic, vm.sim, { latencyNs: SLICE });
+      host.add(vm);
+      pingers.push(vm);
+    }
+    const blk = new Machine({ ramMiB: 16 });
+    const lun = a.lun(0, 8 << 20);
+    lun.write(0, new TextEncoder().encode("vmlab disk image v1\n"));
+    blk.attachVirtio(7, new VirtioBlk({ backend: lun, queueDepth: 32, serial: "vmlab-disk0" }));
+    blk.loadElf(elf("blkbench"));
+    const blkVm = a.add(new EmulatedVm("blkbench@A", blk)) as EmulatedVm;
+    const wa = a.add(new WorkloadVm({ name: "iometer@A", disk: a.lun(8 << 20, 8 << 20), totalIos: 300, seed: 1 })) as WorkloadVm;
+    const wb = b.add(
+      new WorkloadVm({ name: "iometer@B", disk: b.lun(0, 8 << 20), totalIos: 500, readFraction: 0.3, seed: 2 }),
+    ) as WorkloadVm;
+    expect(runHosts([a, b], 5_000_000_000)).toBe("done");
+    return JSON.stringify({
+      guests: [...pingers, blkVm].map((vm) => ({
+        name: vm.name,
+        stop: vm.stop,
+        retired: vm.machine.hart.retired,
+        timeNs: vm.machine.nowNs(),
+        exitCode: vm.machine.exitCode,
+        console: sha(vm.machine.console()),
+      })),
+      disks: [sha(storageA.bytes), sha(storageB.bytes)],
+      workloads: [wa, wb].map((w) => ({ completed: w.completed, cpuNs: w.cpuNs, p99: w.latency.save() })),
+      sched: [a.schedStats(), b.schedStats()],
+      end: [a.nowNs, b.nowNs],
+    });
+  }
+
+  it("guests exchanging packets and writing disks give byte-identical results twice", () => {
+    const first = twoHosts();
+    const second = twoHosts();
+    expect(second).toBe(first);
+    const r = JSON.parse(first);
+    for (const g of r.guests) expect([g.name, g.stop, g.exitCode]).toEqual([g.name, "exit", 0]);
+    expect(r.workloads.map((w: { completed: number }) => w.completed)).toEqual([300, 500]);
+    // Host A's three vCPUs really contended for its two CPUs.
+    expect(r.sched[0].some((s: { readyNs: number }) => s.readyNs > 0)).toBe(true);
+  });
+});

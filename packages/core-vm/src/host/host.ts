@@ -1,0 +1,142 @@
+import type { BlockBackend } from "../block/backend.js";
+import { CoreErrors } from "../errors.js";
+import type { LinkOptions, NetEndpoint, SwitchPort, VirtualSwitch } from "../net/switch.js";
+import type { Simulation } from "../sim/simulation.js";
+import type { HostedVm } from "./hosted-vm.js";
+import { PartitionBackend } from "./partition.js";
+
+export interface HostOptions {
+  name: string;
+  /** Physical CPUs shared by the VMs' vCPUs (default 1). */
+  physicalCpus?: number;
+  /** Scheduling quantum, ns (default 100 µs). Hosts run in lockstep by slices: it also bounds network lookahead. */
+  timeSliceNs?: number;
+  /** The network the host's NIC is on (VMs' NICs reach it through the host). */
+  network?: VirtualSwitch;
+  /** The storage target behind the host's block adapter (HBA); VMs get LUNs of it. */
+  storage?: BlockBackend;
+}
+
+/** Per-VM accounting, ESX-style: time on a physical CPU, time runnable but waiting for one (%RDY). */
+export interface VmSchedStats {
+  name: string;
+  runNs: number;
+  readyNs: number;
+  slices: number;
+}
+
+/**
+ * A physical host (DESIGN.md "Host"): runs several VMs — emulated guests
+ * and workload models side by side — multiplexing its physical CPUs among
+ * their vCPUs by time slices in virtual time. Each slice, the first
+ * `physicalCpus` VMs that want a CPU, in round-robin order, run to the
+ * slice's end; the others only advance their clocks, their devices
+ * completing and interrupts pending until they run again. The host owns a
+ * NIC on a network and a block adapter to a storage target.
+ */
+export class Host {
+  readonly name: string;
+  readonly physicalCpus: number;
+  readonly timeSliceNs: number;
+  readonly network: VirtualSwitch | null;
+  readonly storage: BlockBackend | null;
+  readonly vms: HostedVm[] = [];
+  /** Virtual time of the end of the last slice run. */
+  nowNs = 0;
+  private readonly stats: VmSchedStats[] = [];
+  private nextVm = 0;
+
+  constructor(options: HostOptions) {
+    this.name = options.name;
+    this.physicalCpus = options.physicalCpus ?? 1;
+    this.timeSliceNs = options.timeSliceNs ?? 100_000;
+    if (!Number.isInteger(this.physicalCpus) || this.physicalCpus < 1)
+      throw CoreErrors.hostBadOption("physicalCpus", this.physicalCpus, "an integer >= 1");
+    if (!Number.isInteger(this.timeSliceNs) || this.timeSliceNs < 1)
+      throw CoreErrors.hostBadOption("timeSliceNs", this.timeSliceNs, "an integer number of ns >= 1");
+    this.network = options.network ?? null;
+    this.storage = options.storage ?? null;
+  }
+
+  /** Places a VM on the host. */
+  add(vm: HostedVm): HostedVm {
+    this.vms.push(vm);
+    this.stats.push({ name: vm.name, runNs: 0, readyNs: 0, slices: 0 });
+    return vm;
+  }
+
+  /** A LUN of the storage target for a VM: bytes [offsetBytes, offsetBytes + sizeBytes). */
+  lun(offsetBytes: number, sizeBytes: number): PartitionBackend {
+    if (this.storage === null)
+      throw CoreErrors.hostBadOption("storage", null, "a storage target (HostOptions.storage) before asking for a LUN");
+    return new PartitionBackend(this.storage, offsetBytes, sizeBytes);
+  }
+
+  /**
+   * Connects a VM's NIC (living in simulation `sim`) to the host's network.
+   * The link latency must be at least the time slice, so that nothing sent
+   * in a slice arrives within it (conservative lockstep).
+   */
+  connectNic(nic: NetEndpoint & { plug(port: SwitchPort): void }, sim: Simulation, link: LinkOptions = {}): void {
+    if (this.network === null) throw CoreErrors.hostBadOption("network", null, "a network (HostOptions.network) before connecting a NIC");
+    const latency = link.latencyNs ?? 10_000;
+    if (latency < this.timeSliceNs) throw CoreErrors.hostBadOption("link latencyNs", latency, `>= the time slice (${this.timeSliceNs} ns)`);
+    nic.plug(this.network.connect(nic, sim, { ...link, latencyNs: latency }));
+  }
+
+  /** Whether every VM is done. */
+  get done(): boolean {
+    return this.vms.every((vm) => vm.done);
+  }
+
+  /** Runs one time slice, up to `nowNs + timeSliceNs`. Deterministic: VMs are visited in a fixed order. */
+  step(): void {
+    const end = this.nowNs + this.timeSliceNs;
+    const n = this.vms.length;
+    const chosen = new Uint8Array(n);
+    let free = this.physicalCpus;
+    for (let k = 0; k < n && free > 0; k++) {
+      const i = (this.nextVm + k) % n;
+      if (this.vms[i].wantsCpu(end)) {
+        chosen[i] = 1;
+        free--;
+      }
+    }
+    // Round robin: the next slice starts looking after the first VM served now.
+    if (n > 0) this.nextVm = (this.nextVm + 1) % n;
+    for (let i = 0; i < n; i++) {
+      const vm = this.vms[i];
+      if (vm.done) continue;
+      if (chosen[i] === 1) {
+        this.stats[i].runNs += this.timeSliceNs;
+        this.stats[i].slices++;
+        vm.runOn(end);
+      } else {
+        if (vm.wantsCpu(end)) this.stats[i].readyNs += this.timeSliceNs;
+        vm.idleTo(end);
+      }
+    }
+    this.nowNs = end;
+  }
+
+  /** Scheduling statistics per VM, in the order added. */
+  schedStats(): VmSchedStats[] {
+    return this.stats.map((s) => ({ ...s }));
+  }
+}
+
+/**
+ * Runs hosts side by side, slice by slice (all with the same time slice),
+ * until every VM on every host is done or `untilNs` is reached. Returns
+ * "done" or "time".
+ */
+export function runHosts(hosts: readonly Host[], untilNs = Number.POSITIVE_INFINITY): "done" | "time" {
+  const slice = hosts[0]?.timeSliceNs;
+  for (const h of hosts)
+    if (h.timeSliceNs !== slice) throw CoreErrors.hostBadOption("timeSliceNs", h.timeSliceNs, `the same slice on every host (${slice} ns)`);
+  for (;;) {
+    if (hosts.every((h) => h.done)) return "done";
+    if (hosts.some((h) => h.nowNs >= untilNs)) return "time";
+    for (const h of hosts) h.step();
+  }
+}

@@ -1,0 +1,23 @@
+import type { Simulation } from "../sim/simulation.js";
+
+/**
+ * A VM as a `Host` schedules it: one vCPU and its own simulation (devices,
+ * timers, in-flight requests). Emulated guests and workload models both
+ * implement it, so one host runs them side by side.
+ */
+export interface HostedVm {
+  readonly name: string;
+  readonly sim: Simulation;
+  /** Retired for good (the guest exited, the workload finished). */
+  readonly done: boolean;
+  /** Whether the vCPU has work for a physical CPU in the slice ending at `endNs` (not done, not idle until later). */
+  wantsCpu(endNs: number): boolean;
+  /** Runs the vCPU on a physical CPU up to virtual time `endNs`, firing the VM's events as they fall due. */
+  runOn(endNs: number): void;
+  /**
+   * Advances the VM to `endNs` without its vCPU (descheduled or idle): its
+   * events still fire — devices complete, timers and interrupts become
+   * pending — and are seen when the vCPU next runs.
+   */
+  idleTo(endNs: number): void;
+}
