@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Machine, Rng, runMachine, writeSnapshotFile } from "../../src/index.js";
-import { buildRig, type Rig } from "./devices.js";
+import { buildRig, RAM_MIB, type Rig } from "./devices.js";
+import { buildPair, runPair, switchComponent } from "./pair.js";
 
 /**
  * Snapshot fidelity (issue 5, "Must show"): for each guest program, snapshot
@@ -78,6 +79,47 @@ function resumeInChild(files: string[]): Promise<ChildResult[]> {
 }
 
 describe("snapshot fidelity: restore in a fresh process equals an uninterrupted run", () => {
+  it(`netping pair (two VMs on a switch, lockstep): ${SNAPSHOTS_PER_PROGRAM} cuts at random virtual times`, {
+    timeout: 300_000,
+  }, async () => {
+    const elf = new Uint8Array(readFileSync(join(bin, "netping.elf")));
+    const ref = buildPair(RAM_MIB);
+    for (const m of ref.machines) m.loadElf(elf);
+    expect(runPair(ref)).toBe("exit");
+    const end = Math.max(...ref.machines.map((m) => m.nowNs()));
+    for (const m of ref.machines) expect(Buffer.from(m.console()).toString("latin1")).toMatch(/netping: done/);
+
+    const rng = new Rng(SEED, "netping-pair");
+    const cuts = [...new Set(Array.from({ length: SNAPSHOTS_PER_PROGRAM }, () => 1 + rng.int(end - 1)))].sort((a, b) => a - b);
+    const pair = buildPair(RAM_MIB);
+    for (const m of pair.machines) m.loadElf(elf);
+    const args: string[] = [];
+    const prefixes = new Map<string, number>();
+    for (const cut of cuts) {
+      if (runPair(pair, cut) !== "time") break;
+      const files = pair.machines.map((m, i) => {
+        const file = join(tmp, `netping-${cut}-${i}.snap`);
+        writeSnapshotFile(file, { machine: m, components: i === 0 ? [switchComponent(pair.sw)] : [] });
+        prefixes.set(file, m.console().length);
+        return file;
+      });
+      args.push(`netping-pair:${files.join(",")}`);
+    }
+    expect(args.length).toBeGreaterThanOrEqual(SNAPSHOTS_PER_PROGRAM - 1);
+    const results = await resumeInChild(args);
+    expect(results.length).toBe(2 * args.length);
+    results.forEach((r, k) => {
+      const m = ref.machines[k % 2];
+      const full = Buffer.from(m.console());
+      expect({ stop: r.stop, retired: r.retired, exitCode: r.exitCode }).toEqual({
+        stop: "exit",
+        retired: m.hart.retired,
+        exitCode: m.exitCode,
+      });
+      expect(Buffer.concat([full.subarray(0, prefixes.get(r.file)), Buffer.from(r.console, "base64")]).equals(full)).toBe(true);
+    });
+  });
+
   it("finds the guest programs", () => {
     expect(programs.length).toBeGreaterThanOrEqual(7);
   });
