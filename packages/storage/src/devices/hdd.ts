@@ -86,7 +86,7 @@ export class Hdd implements BlockTarget {
     for (let k = 0; k < this.reachTable.length; k++) {
       const r = this.readSeek.maxDistanceWithinNs(k * REACH_STEP_NS);
       const w = this.writeSeek.maxDistanceWithinNs(k * REACH_STEP_NS);
-      this.reachTable[k] = (r > w ? r : w) + 1; // +1 cylinder absorbs rounding in the inverse
+      this.reachTable[k] = Math.max(r, w) + 1; // +1 cylinder absorbs rounding in the inverse
     }
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
