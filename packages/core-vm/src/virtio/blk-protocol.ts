@@ -50,5 +50,7 @@ export const VirtioBlkStateSchema = z.object({
     bytesWritten: z.number().int().min(0),
     errors: z.number().int().min(0),
   }),
+  /** The interrupt moderator's state, present only when it has one (see `moderation.ts`). */
+  moderator: z.unknown().optional(),
 });
 export type VirtioBlkState = z.infer<typeof VirtioBlkStateSchema>;

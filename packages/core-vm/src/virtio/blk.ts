@@ -22,6 +22,7 @@ import {
 import { DEVICE_ID } from "./constants.js";
 import type { VirtioContext, VirtioDevice } from "./device.js";
 import { rd32, wr32 } from "./dma.js";
+import { DELIVER_EVERY_COMPLETION, type InterruptModerator } from "./moderation.js";
 import { DescriptorChain } from "./virtqueue.js";
 
 export interface VirtioBlkOptions {
@@ -32,6 +33,8 @@ export interface VirtioBlkOptions {
   queueSize?: number;
   /** What GET_ID returns (QEMU's `serial=`), ASCII, at most 20 bytes (default ""). */
   serial?: string;
+  /** Decides per completion whether to interrupt (default: every completion; see `moderation.ts`). */
+  interruptModerator?: InterruptModerator;
 }
 
 /**
@@ -48,6 +51,7 @@ export class VirtioBlk implements VirtioDevice {
   readonly backend: BlockBackend;
   readonly queueDepth: number;
   readonly serial: Uint8Array;
+  readonly moderator: InterruptModerator;
   private readonly config: Uint8Array;
   readonly reads = new Counter("virtio.blk.reads");
   readonly writes = new Counter("virtio.blk.writes");
@@ -80,6 +84,7 @@ export class VirtioBlk implements VirtioDevice {
     if (serial.length > VIRTIO_BLK_ID_BYTES || !/^[\x20-\x7e]*$/.test(serial))
       throw CoreErrors.virtioBadOption("serial", serial, "at most 20 printable ASCII characters");
     this.backend = options.backend;
+    this.moderator = options.interruptModerator ?? DELIVER_EVERY_COMPLETION;
     this.queueDepth = depth;
     this.queueSizes = [size];
     this.serial = new TextEncoder().encode(serial);
@@ -134,6 +139,7 @@ export class VirtioBlk implements VirtioDevice {
   reset(): void {
     // Completions of the old epoch still in the event queue are ignored when they fire.
     this.epoch++;
+    this.moderator.reset?.();
     this.freeCount = 0;
     for (let s = this.queueDepth - 1; s >= 0; s--) {
       this.busy[s] = 0;
@@ -159,6 +165,7 @@ export class VirtioBlk implements VirtioDevice {
       }
       this.freeCount--;
       this.busy[slot] = 1;
+      this.moderator.onSubmit(this.submitted[slot]);
     }
   }
 
@@ -274,7 +281,8 @@ export class VirtioBlk implements VirtioDevice {
     this.busy[slot] = 0;
     this.free[this.freeCount++] = slot;
     this.ctx.queues[0].pushUsed(c.head, written + 1);
-    this.ctx.usedBuffer();
+    // A held completion stays in the used ring; a later interrupt announces it.
+    if (this.moderator.onComplete(this.ctx.sim.now, this.inflight)) this.ctx.usedBuffer();
     this.pump();
   }
 
@@ -294,6 +302,7 @@ export class VirtioBlk implements VirtioDevice {
         len: Array.from(c.len.subarray(0, c.count)),
       });
     }
+    const moderator = this.moderator.save?.();
     return {
       version: 1,
       epoch: this.epoch,
@@ -310,6 +319,8 @@ export class VirtioBlk implements VirtioDevice {
         bytesWritten: this.bytesWritten.value,
         errors: this.errors.value,
       },
+      // Only with a stateful moderator, so saved states without one are unchanged.
+      ...(moderator === undefined ? {} : { moderator }),
     };
   }
 
@@ -334,6 +345,14 @@ export class VirtioBlk implements VirtioDevice {
       seen.add(f);
     }
     if (seen.size !== this.queueDepth) throw bad(`${seen.size} slots accounted for, the device has ${this.queueDepth}`);
+    const stateful = this.moderator.restore !== undefined;
+    if (stateful !== (s.moderator !== undefined))
+      throw bad(
+        stateful
+          ? "state has no interrupt-moderator state, the device has a moderator"
+          : "state has interrupt-moderator state, the device has no moderator",
+      );
+    this.moderator.restore?.(s.moderator);
     this.backend.restore(s.backend);
     this.epoch = s.epoch;
     this.busy.fill(0);

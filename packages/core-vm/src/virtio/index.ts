@@ -15,6 +15,7 @@ export { DEVICE_ID, REG as VIRTIO_MMIO_REG, STATUS as VIRTIO_STATUS, VIRTIO_MMIO
 export type { VirtioContext, VirtioDevice } from "./device.js";
 export { type DmaMemory, ramDma } from "./dma.js";
 export { VirtioMmio, type VirtioMmioState, VirtioMmioStateSchema } from "./mmio.js";
+export { DELIVER_EVERY_COMPLETION, type InterruptModerator } from "./moderation.js";
 export { parseMac, VIRTIO_NET_HDR_BYTES, VirtioNet, type VirtioNetOptions, type VirtioNetState, VirtioNetStateSchema } from "./net.js";
 export { attachInQemuOrder } from "./qemu-order.js";
 export { type EntropySource, VirtioRng, type VirtioRngOptions, type VirtioRngState, VirtioRngStateSchema } from "./rng.js";
