@@ -1,3 +1,4 @@
+export { findGuestElf } from "./bench/cpu-bench.js";
 export { bestRate, wallNs } from "./bench/timing.js";
 export * from "./block/index.js";
 export * from "./board/index.js";

@@ -22,4 +22,18 @@ export const QosErrors = {
       `saved ${what} state is invalid (${issue}); the snapshot is corrupt or from an incompatible vmlab version`,
       { what, issue },
     ),
+  /** A guest program a scenario boots is not in guest/bin. */
+  guestNotFound: (name: string) =>
+    new VmlabError(
+      "VMLAB_QOS_GUEST_NOT_FOUND",
+      `guest/bin/${name}.elf not found; run from the vmlab repository, or rebuild the guests with \`npm run guests\``,
+      { name },
+    ),
+  /** A guest program stopped without printing its result line. */
+  guestFailed: (name: string, issue: string, console: string) =>
+    new VmlabError("VMLAB_QOS_GUEST_FAILED", `guest ${name} failed: ${issue}; its console output is in details.console`, {
+      name,
+      issue,
+      console,
+    }),
 } as const;

@@ -34,4 +34,6 @@ export {
   type VicState,
   VicStateSchema,
 } from "./vic/coalescer.js";
+export { runVicGuest, type VicGuestResult, type VicGuestSpec, vicGuestMachine, vicGuestResult } from "./vic/guest-run.js";
+export { VicInterruptModerator } from "./vic/virtio-moderator.js";
 export { runVicVm, type VicVmResult, type VicVmSpec } from "./vic/vm-model.js";

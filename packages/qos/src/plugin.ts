@@ -8,6 +8,7 @@ import { pardaEqualShares } from "./scenarios/parda-equal-shares.js";
 import { pardaProportional } from "./scenarios/parda-proportional.js";
 import { pardaThresholdChange } from "./scenarios/parda-threshold-change.js";
 import { vicCoalescing } from "./scenarios/vic-coalescing.js";
+import { vicGuest } from "./scenarios/vic-guest.js";
 
 /** @vmlab/qos's scenarios and benchmarks, discovered by the `vmlab` CLI. */
 export const plugin: VmlabPlugin = {
@@ -20,6 +21,7 @@ export const plugin: VmlabPlugin = {
     pardaEndToEnd,
     flowControl,
     vicCoalescing,
+    vicGuest,
     mclockVsSfq,
   ],
   benchmarks: [pardaBenchmark],

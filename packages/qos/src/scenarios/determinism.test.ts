@@ -11,6 +11,7 @@ const TINY: Record<string, Record<string, unknown>> = {
   "parda-end-to-end": { durationS: 20, measureFromS: 10 },
   "flow-control": { durationS: 20, measureFromS: 10, sweepDurationS: 8, oioSweep: [4, 8] },
   "vic-coalescing": { oio: [1, 32], durationS: 0.1, warmupS: 0.02 },
+  "vic-guest": { oio: [1, 16], ios: 300, virtualizationCostLoops: [0] },
   "mclock-vs-sfq": { durationS: 10, measureFromS: 2 },
 };
 

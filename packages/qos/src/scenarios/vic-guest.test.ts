@@ -1,0 +1,46 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { VicGuestConfig, vicGuest } from "./vic-guest.js";
+
+const run = async (over: Record<string, unknown> = {}, seed = 1) => {
+  const config = VicGuestConfig.parse({ ...vicGuest.quick, ...over });
+  return vicGuest.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
+};
+
+type Row = Record<string, number | string>;
+
+describe("vic-guest (vicbench on the RISC-V machine)", () => {
+  it("at OIO 32 the guest takes under half the interrupts and retires fewer instructions per IO, throughput not lower; at OIO 1 nothing changes", async () => {
+    const r = await run({ oio: [1, 32], ios: 3000, virtualizationCostLoops: [0] });
+    const rows = r.tables[0].rows as Row[];
+    const at = (oio: number) => rows.find((x) => x.oio === oio) as Row;
+    const high = at(32);
+    expect(high.interrupts_per_s_vic as number).toBeLessThanOrEqual((high.interrupts_per_s_off as number) / 2);
+    expect(high.iops_vic as number).toBeGreaterThanOrEqual(high.iops_off as number);
+    expect(high.instructions_per_io_vic as number).toBeLessThan(high.instructions_per_io_off as number);
+    // Holding completions costs them some latency, but never more than a few device service times.
+    expect(high.latency_us_vic as number).toBeGreaterThan(high.latency_us_off as number);
+    expect(high.latency_us_vic as number).toBeLessThan((high.latency_us_off as number) * 1.5);
+    expect(high.same_data).toBe("yes");
+    const one = at(1);
+    for (const k of ["latency_us", "iops", "interrupts_per_s", "instructions_per_io", "max_latency_us"])
+      expect(one[`${k}_vic`], k).toBe(one[`${k}_off`]);
+    expect(one.interrupts_per_io_off).toBe(1);
+    expect(r.metrics.low_oio_latency_change).toBe(0);
+    expect(r.metrics.max_throughput_gain).toBeLessThan(0.25);
+  });
+
+  it("a dearer interrupt makes coalescing pay more", async () => {
+    const r = await run({ oio: [32], ios: 2000, virtualizationCostLoops: [0, 100] });
+    const [cheap, dear] = r.tables[0].rows as Row[];
+    expect(dear.handler_instructions_per_interrupt as number).toBeGreaterThan((cheap.handler_instructions_per_interrupt as number) + 150);
+    expect(dear.throughput_gain as number).toBeGreaterThan(cheap.throughput_gain as number);
+  });
+
+  it("same seed, same JSON; another seed, other numbers", async () => {
+    const over = { oio: [4, 16], ios: 600, virtualizationCostLoops: [0] };
+    const a = JSON.stringify(await run(over, 3));
+    expect(JSON.stringify(await run(over, 3))).toBe(a);
+    expect(JSON.stringify(await run(over, 4))).not.toBe(a);
+  });
+});

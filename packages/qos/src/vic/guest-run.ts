@@ -1,0 +1,151 @@
+import { readFileSync } from "node:fs";
+import {
+  exponential,
+  findGuestElf,
+  type LatencyModel,
+  Machine,
+  MemoryBackend,
+  ModeledBackend,
+  NS_PER_S,
+  Rng,
+  runMachine,
+  VirtioBlk,
+} from "@vmlab/core-vm";
+import { QosErrors } from "../errors.js";
+import { requireInteger, requireNonNegative } from "../validate.js";
+import type { VicParams } from "./coalescer.js";
+import { VicInterruptModerator } from "./virtio-moderator.js";
+
+/** vicbench on a RISC-V machine with a modeled virtio-blk disk. */
+export interface VicGuestSpec {
+  /** Outstanding IOs the guest keeps (1..42: the SDK driver's slots). */
+  oio: number;
+  /** IOs the guest completes before it prints its counts and exits. */
+  ios: number;
+  /** Application work per IO: words of the 4 KiB block the guest checksums (≈ 4 instructions each). */
+  appWords: number;
+  /** Extra handler loop iterations per interrupt (≈ 2 instructions each), standing for the hypervisor's exit and injection cost. */
+  isrSpin: number;
+  /** Device service time, fixed part, µs. */
+  deviceBaseUs: number;
+  /** Device service time, mean exponential jitter, µs. */
+  deviceJitterUs: number;
+  /** vIC on (the coalescer moderates virtio-blk's interrupts) or off (an interrupt per completion). */
+  coalescing: boolean;
+  vic: VicParams;
+  seed: number;
+}
+
+export interface VicGuestResult {
+  ios: number;
+  interrupts: number;
+  /** Interrupts whose handler found the used ring empty (its completions were reaped by an earlier pass). */
+  emptyInterrupts: number;
+  /** Guest-measured: first submission to the last IO processed, ns of virtual time. */
+  elapsedNs: number;
+  iops: number;
+  interruptsPerS: number;
+  interruptsPerIo: number;
+  /** Every instruction the guest retired in the measured loop (handler, trap entry/exit, driver, application), per IO. */
+  instructionsPerIo: number;
+  /** Instructions of the C handler body (minstret deltas), per interrupt. */
+  handlerInstructionsPerInterrupt: number;
+  /** Submission to the handler having reaped the completion, guest-measured (mtime, 100 ns ticks), µs. */
+  meanLatencyUs: number;
+  maxLatencyUs: number;
+  /** The application's checksum over the data it read (the same with and without vIC). */
+  checksum: string;
+}
+
+/** The disk: 4 MiB of zeros (1,024 blocks of 4 KiB; vicbench reads blocks at random). */
+const DISK_BYTES = 4 * 1024 * 1024;
+/** QEMU `virt` puts the first -device in the highest virtio-mmio slot; vmlab does the same. */
+const SLOT = 7;
+/** Service slots: more than vicbench can keep outstanding, so every guest request is a command in flight at once. */
+const QUEUE_DEPTH = 64;
+/** Parallel servers in the device: at least the OIO, so latency is service time, not queueing (a flash device). */
+const SERVERS = 64;
+const MTIME_TICK_NS = 100;
+const MAX_INSTRUCTIONS = 4_000_000_000;
+
+let cachedElf: Uint8Array | null = null;
+function vicbenchElf(): Uint8Array {
+  if (cachedElf === null) {
+    const path = findGuestElf("vicbench");
+    if (path === null) throw QosErrors.guestNotFound("vicbench");
+    cachedElf = new Uint8Array(readFileSync(path));
+  }
+  return cachedElf;
+}
+
+/** Fixed service time plus exponential jitter, one seeded stream per run (saved with the backend). */
+function serviceModel(baseUs: number, jitterUs: number, seed: number): LatencyModel {
+  const rng = new Rng(seed, "vic.guest.device");
+  return {
+    serviceNs: () => baseUs * 1000 + (jitterUs > 0 ? exponential(rng, jitterUs * 1000) : 0),
+    save: () => rng.save(),
+    restore: (state) => rng.restore(state),
+  };
+}
+
+const RESULT =
+  /vicbench: oio=(\d+) ios=(\d+) interrupts=(\d+) empty=(\d+) reaped=(\d+) handler_instret=(\d+) instret=(\d+) latency_sum=(\d+) latency_max=(\d+) elapsed=(\d+) checksum=([0-9a-f]{8})/;
+
+/** The machine vicbench runs on (checked spec): a modeled disk in slot 7, vIC as its moderator if on. Not started. */
+export function vicGuestMachine(s: VicGuestSpec, loadGuest = true): Machine {
+  requireInteger("oio", s.oio, 1);
+  requireInteger("ios", s.ios, s.oio);
+  requireInteger("appWords", s.appWords, 0);
+  requireInteger("isrSpin", s.isrSpin, 0);
+  requireNonNegative("deviceBaseUs", s.deviceBaseUs);
+  requireNonNegative("deviceJitterUs", s.deviceJitterUs);
+  const m = new Machine({ ramMiB: 16 });
+  const backend = new ModeledBackend({
+    store: new MemoryBackend({ sizeBytes: DISK_BYTES }),
+    model: serviceModel(s.deviceBaseUs, s.deviceJitterUs, s.seed),
+    servers: SERVERS,
+  });
+  const moderator = s.coalescing ? new VicInterruptModerator(s.vic) : undefined;
+  m.attachVirtio(SLOT, new VirtioBlk({ backend, queueDepth: QUEUE_DEPTH, interruptModerator: moderator }));
+  if (loadGuest) {
+    m.loadElf(vicbenchElf());
+    m.injectConsoleInput(new TextEncoder().encode(`${s.oio} ${s.ios} ${s.appWords} ${s.isrSpin}\n`));
+  }
+  return m;
+}
+
+/** vicbench's result line, parsed; throws `VMLAB_QOS_GUEST_FAILED` if the guest did not exit cleanly with one. */
+export function vicGuestResult(m: Machine, stop: string): VicGuestResult {
+  const out = new TextDecoder().decode(m.console());
+  const r = RESULT.exec(out);
+  if (stop !== "exit" || m.exitCode !== 0 || r === null)
+    throw QosErrors.guestFailed("vicbench", `stopped (${stop}, exit code ${m.exitCode}) without its result line`, out);
+  const n = (i: number) => Number(r[i]);
+  const ios = n(2);
+  const interrupts = n(3);
+  const elapsedNs = n(10) * MTIME_TICK_NS;
+  return {
+    ios,
+    interrupts,
+    emptyInterrupts: n(4),
+    elapsedNs,
+    iops: (ios * NS_PER_S) / elapsedNs,
+    interruptsPerS: (interrupts * NS_PER_S) / elapsedNs,
+    interruptsPerIo: interrupts / ios,
+    instructionsPerIo: n(7) / ios,
+    handlerInstructionsPerInterrupt: n(6) / interrupts,
+    meanLatencyUs: (n(8) * MTIME_TICK_NS) / ios / 1000,
+    maxLatencyUs: (n(9) * MTIME_TICK_NS) / 1000,
+    checksum: r[11],
+  };
+}
+
+/**
+ * Boots vicbench with its configuration on the UART and runs it to its exit
+ * in virtual time (1 ns per guest instruction). Deterministic: the same spec
+ * gives the same result.
+ */
+export function runVicGuest(s: VicGuestSpec): VicGuestResult {
+  const m = vicGuestMachine(s);
+  return vicGuestResult(m, runMachine(m, MAX_INSTRUCTIONS));
+}
