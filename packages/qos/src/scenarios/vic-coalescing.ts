@@ -122,7 +122,7 @@ export const vicCoalescing = defineScenario({
         },
       ],
       notes: [
-        "Workload-model VM only: the emulated guest with a real virtio-blk interrupt handler needs the virtio devices of another issue and is not built yet.",
+        "Workload-model VM: interrupt costs are charged by formula. The scenario vic-guest runs the same coalescer in front of an emulated RISC-V guest whose virtio-blk interrupt handler is real code.",
         "CIF threshold, IOPS threshold, the CIF→R table and all CPU costs are assumptions (the paper's values were not found); see docs/vic.md.",
       ],
     };
