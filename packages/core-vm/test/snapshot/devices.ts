@@ -2,7 +2,8 @@
  * The devices each guest program of the fidelity test runs with, built the
  * same way in the parent (uninterrupted run, snapshots) and in the child
  * process (restores): blkbench gets a virtio-blk over an in-memory disk
- * with service time (so requests are in flight at many cuts), rng a seeded
+ * with service time (so requests are in flight at many cuts), vicbench a
+ * read-only one (its interrupt handler reaps completions), rng a seeded
  * virtio-rng; the others a bare machine. A disk's contents travel beside
  * the snapshot as `<file>.disk`, as a real VM's disk image does.
  */
@@ -25,6 +26,10 @@ export function buildRig(program: string, disk?: Uint8Array): Rig {
   if (program === "blkbench") {
     backend = new MemoryBackend({ sizeBytes: BLKBENCH_DISK_BYTES, contents: disk ?? blkbenchDisk(), latencyNs: DISK_LATENCY_NS });
     machine.attachVirtio(QEMU_FIRST_SLOT, new VirtioBlk({ backend, queueDepth: 32, serial: BLKBENCH_SERIAL }));
+  } else if (program === "vicbench") {
+    // Reads only, from zeros: the disk is rebuilt on restore and nothing travels beside the snapshot.
+    const zeros = new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: DISK_LATENCY_NS });
+    machine.attachVirtio(QEMU_FIRST_SLOT, new VirtioBlk({ backend: zeros, queueDepth: 32 }));
   } else if (program === "rng") {
     machine.attachVirtio(QEMU_FIRST_SLOT, new VirtioRng({ entropy: { mode: "virtual", seed: RNG_SEED }, latencyNs: 5_000 }));
   }
