@@ -5,11 +5,11 @@
  * guests`). Skipped, loudly, where the cross compiler is not installed.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GUEST_PROGRAMS, guestElfPath, repoRoot } from "./golden.js";
+import { GUEST_PROGRAMS, repoRoot } from "./golden.js";
 
 const hasGcc = spawnSync("riscv64-unknown-elf-gcc", ["--version"], { stdio: "ignore" }).status === 0;
 const hasMake = spawnSync("make", ["--version"], { stdio: "ignore" }).status === 0;
@@ -27,10 +27,19 @@ describe("guest ELFs", () => {
       for (const part of ["Makefile", "sdk", "programs"]) cpSync(join(src, part), join(dir, part), { recursive: true });
       const make = spawnSync("make", ["-C", dir, "-s", "all"], { encoding: "utf8", timeout: 120_000 });
       expect(make.status, make.stderr).toBe(0);
-      for (const name of GUEST_PROGRAMS) {
-        const rebuilt = readFileSync(join(dir, "bin", `${name}.elf`));
-        const committed = readFileSync(guestElfPath(name));
-        expect(rebuilt.equals(committed), `guest/bin/${name}.elf is stale: run npm run guests and commit it`).toBe(true);
+      // Every committed ELF (the differential programs and the device programs alike) must be rebuilt, byte for byte.
+      const committed = readdirSync(join(src, "bin")).filter((f) => f.endsWith(".elf"));
+      expect(committed).toEqual(expect.arrayContaining(GUEST_PROGRAMS.map((n) => `${n}.elf`)));
+      expect(
+        readdirSync(join(dir, "bin"))
+          .filter((f) => f.endsWith(".elf"))
+          .sort(),
+      ).toEqual([...committed].sort());
+      for (const file of committed) {
+        const rebuilt = readFileSync(join(dir, "bin", file));
+        expect(rebuilt.equals(readFileSync(join(src, "bin", file))), `guest/bin/${file} is stale: run npm run guests and commit it`).toBe(
+          true,
+        );
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
