@@ -32,10 +32,27 @@ const TocSchema = z.object({
 });
 export type SnapshotToc = z.infer<typeof TocSchema>;
 
+/** The last section, left in the file for the caller to read and check (see `readSnapshotFile`). */
+export interface DeferredSection {
+  name: string;
+  /** Where its body starts in the file. */
+  offset: number;
+  bytes: number;
+  xxh32: number;
+}
+
 /** A decoded envelope: component versions and each section's bytes (views into the file buffer). */
 export interface Envelope {
   components: Record<string, number>;
   sections: Map<string, Uint8Array>;
+  deferred?: DeferredSection;
+}
+
+export interface DecodeOptions {
+  /** The whole file's length when `file` is only its beginning, up to the deferred section. */
+  fileLength?: number;
+  /** Name of the last section, whose body `file` does not hold: it is returned as `deferred`, unchecked. */
+  defer?: string;
 }
 
 /**
@@ -66,7 +83,8 @@ export function encodeEnvelope(components: Record<string, number>, sections: Sec
  * total length, then each section's checksum. Every failure is a specific
  * `VmlabError`; nothing is parsed beyond the envelope.
  */
-export function decodeEnvelope(file: Uint8Array, name: string): Envelope {
+export function decodeEnvelope(file: Uint8Array, name: string, options: DecodeOptions = {}): Envelope {
+  const total = options.fileLength ?? file.length;
   if (file.length < HEADER_BYTES) throw CoreErrors.snapshotTruncated(name, HEADER_BYTES, file.length);
   const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
   if (new TextDecoder("latin1").decode(file.subarray(0, 8)) !== SNAPSHOT_MAGIC) throw CoreErrors.snapshotBadMagic(name);
@@ -90,11 +108,19 @@ export function decodeEnvelope(file: Uint8Array, name: string): Envelope {
     throw CoreErrors.snapshotMalformed(name, "toc", toc.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   let end = HEADER_BYTES + tocLength;
   for (const s of toc.data.sections) end += s.bytes;
-  if (file.length < end) throw CoreErrors.snapshotTruncated(name, end, file.length);
-  if (file.length > end) throw CoreErrors.snapshotMalformed(name, "file", `${file.length - end} bytes after the last section`);
+  if (total < end) throw CoreErrors.snapshotTruncated(name, end, total);
+  if (total > end) throw CoreErrors.snapshotMalformed(name, "file", `${total - end} bytes after the last section`);
   const sections = new Map<string, Uint8Array>();
   let offset = HEADER_BYTES + tocLength;
+  const last = toc.data.sections[toc.data.sections.length - 1];
+  let deferred: DeferredSection | undefined;
   for (const s of toc.data.sections) {
+    if (options.defer !== undefined && s === last && s.name === options.defer && file.length === offset) {
+      deferred = { name: s.name, offset, bytes: s.bytes, xxh32: s.xxh32 };
+      break;
+    }
+    if (offset + s.bytes > file.length)
+      throw CoreErrors.snapshotMalformed(name, s.name, "the body was not read (internal: wrong prefix length)");
     const body = file.subarray(offset, offset + s.bytes);
     const actual = xxhash32(body);
     if (actual !== s.xxh32) throw CoreErrors.snapshotCorrupt(name, s.name, s.xxh32, actual);
@@ -102,5 +128,31 @@ export function decodeEnvelope(file: Uint8Array, name: string): Envelope {
     sections.set(s.name, body);
     offset += s.bytes;
   }
-  return { components: toc.data.components, sections };
+  return { components: toc.data.components, sections, deferred };
+}
+
+/**
+ * Where the body of the last section starts, read from an untrusted header
+ * and TOC (`head` holds at least the header); null if the TOC is not all in
+ * `head`, not JSON, or the last section is not `name`. Only a hint for
+ * reading the file in two parts: `decodeEnvelope` checks everything.
+ */
+export function lastSectionOffset(head: Uint8Array, name: string): { tocEnd: number; offset: number } | null {
+  if (head.length < HEADER_BYTES) return null;
+  const tocLength = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(12, true);
+  const tocEnd = HEADER_BYTES + tocLength;
+  if (head.length < tocEnd) return { tocEnd, offset: -1 };
+  let toc: unknown;
+  try {
+    toc = JSON.parse(new TextDecoder().decode(head.subarray(HEADER_BYTES, tocEnd)));
+  } catch {
+    return null;
+  }
+  const parsed = TocSchema.safeParse(toc);
+  if (!parsed.success || parsed.data.sections.length === 0) return null;
+  const list = parsed.data.sections;
+  if (list[list.length - 1].name !== name) return null;
+  let offset = tocEnd;
+  for (let i = 0; i < list.length - 1; i++) offset += list[i].bytes;
+  return { tocEnd, offset };
 }

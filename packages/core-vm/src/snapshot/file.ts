@@ -1,7 +1,11 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writevSync } from "node:fs";
-import { CoreErrors } from "../errors.js";
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writevSync } from "node:fs";
+import { CoreErrors, isVmlabError } from "../errors.js";
+import { lastSectionOffset } from "./envelope.js";
 import type { MemoryImageOptions } from "./memory-image.js";
-import { encodeSnapshot, restoreSnapshot, type SnapshotSubject, type SubjectFactory } from "./snapshot.js";
+import { encodeSnapshot, restoreSnapshot, restoreSnapshotFromParts, type SnapshotSubject, type SubjectFactory } from "./snapshot.js";
+
+/** Bytes read first: the header, the TOC and the small sections of a typical snapshot. */
+const HEAD_GUESS = 64 * 1024;
 
 export interface WriteSnapshotOptions extends MemoryImageOptions {
   /** fsync the file before the rename, so it survives a host crash (default false: atomic for readers, not durable). */
@@ -55,13 +59,64 @@ export function writeSnapshotFile(path: string, subject: SnapshotSubject, option
   return writeFileAtomic(path, encodeSnapshot(subject, options), options.durable ?? false);
 }
 
-/** Reads and restores a snapshot file into a freshly built subject (see `restoreSnapshot`). */
+/** Reads exactly `dst.length` bytes at `position`; a short read means the file is shorter than its TOC says. */
+function readExactly(fd: number, dst: Uint8Array, position: number, path: string, fileLength: number): void {
+  let done = 0;
+  while (done < dst.length) {
+    const n = readSync(fd, dst, done, dst.length - done, position + done);
+    if (n === 0) throw CoreErrors.snapshotTruncated(path, position + dst.length, Math.min(fileLength, position + done));
+    done += n;
+  }
+}
+
+/**
+ * Reads and restores a snapshot file into a freshly built subject (see
+ * `restoreSnapshot`). The file is read in two parts when it can be: up to
+ * the memory pages, then the pages straight into the new machine's RAM.
+ */
 export function readSnapshotFile(path: string, factory?: SubjectFactory): SnapshotSubject {
-  let bytes: Uint8Array;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, "r");
   } catch (e) {
     throw CoreErrors.snapshotUnreadable(path, why(e));
   }
-  return restoreSnapshot(bytes, path, factory);
+  try {
+    let size: number;
+    let head: Uint8Array;
+    try {
+      size = fstatSync(fd).size;
+      head = new Uint8Array(Math.min(size, HEAD_GUESS));
+      readExactly(fd, head, 0, path, size);
+    } catch (e) {
+      if (isVmlabError(e)) throw e;
+      throw CoreErrors.snapshotUnreadable(path, why(e));
+    }
+    let hint = lastSectionOffset(head, "memory.pages");
+    if (hint !== null && hint.offset < 0 && hint.tocEnd <= size) {
+      const bigger = new Uint8Array(hint.tocEnd);
+      readExactly(fd, bigger, 0, path, size);
+      head = bigger;
+      hint = lastSectionOffset(head, "memory.pages");
+    }
+    if (hint === null || hint.offset < 0 || hint.offset > size) {
+      // Not the usual layout: read it whole and let the decoder say what is wrong.
+      const all = new Uint8Array(size);
+      readExactly(fd, all, 0, path, size);
+      return restoreSnapshot(all, path, factory);
+    }
+    const prefix = new Uint8Array(hint.offset);
+    prefix.set(head.subarray(0, Math.min(head.length, hint.offset)));
+    if (head.length < hint.offset) readExactly(fd, prefix.subarray(head.length), head.length, path, size);
+    const fileFd = fd;
+    return restoreSnapshotFromParts(
+      prefix.subarray(0, Math.min(prefix.length, size)),
+      size,
+      (dst, at) => readExactly(fileFd, dst, at, path, size),
+      path,
+      factory,
+    );
+  } finally {
+    closeSync(fd);
+  }
 }

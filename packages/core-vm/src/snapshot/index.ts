@@ -1,5 +1,14 @@
 export type { SnapshotComponent } from "./component.js";
-export { decodeEnvelope, type Envelope, encodeEnvelope, type Section, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_MAGIC } from "./envelope.js";
+export {
+  type DecodeOptions,
+  type DeferredSection,
+  decodeEnvelope,
+  type Envelope,
+  encodeEnvelope,
+  type Section,
+  SNAPSHOT_FORMAT_VERSION,
+  SNAPSHOT_MAGIC,
+} from "./envelope.js";
 export { readSnapshotFile, type WriteSnapshotOptions, writeFileAtomic, writeSnapshotFile } from "./file.js";
 export {
   applyMemoryImage,
@@ -17,7 +26,9 @@ export {
   type MachineConfig,
   MachineConfigSchema,
   restoreSnapshot,
+  restoreSnapshotFromParts,
   restoreSnapshotInto,
+  type SnapshotReader,
   type SnapshotSubject,
   type SubjectFactory,
 } from "./snapshot.js";

@@ -97,6 +97,31 @@ export function encodeMemoryImage(ram: Uint8Array, options: MemoryImageOptions =
  * the bitmap and the payload disagree.
  */
 export function decodeMemoryImage(section: Uint8Array, payload: Uint8Array, ramBytes: number, file: string): MemoryImage {
+  const map = decodeMemoryMap(section, ramBytes, file);
+  const bad = (issue: string) => CoreErrors.snapshotMalformed(file, "memory", issue);
+  const want = map.pages.length * PAGE_SIZE;
+  let data: Uint8Array;
+  if (map.raw) data = payload;
+  else {
+    try {
+      data = new Uint8Array(inflateRawSync(payload, { maxOutputLength: Math.max(want, 1) }));
+    } catch (e) {
+      throw bad(`deflate stream: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (data.length !== want) throw bad(`payload holds ${data.length} bytes, ${map.pages.length} pages need ${want}`);
+  return { pageCount: map.pageCount, pages: map.pages, data };
+}
+
+/** A validated page map: which pages are non-zero, and whether their bytes are stored raw. */
+export interface MemoryMap {
+  pageCount: number;
+  pages: Int32Array;
+  raw: boolean;
+}
+
+/** Decodes and validates the `memory.map` section alone (see `decodeMemoryImage`). */
+export function decodeMemoryMap(section: Uint8Array, ramBytes: number, file: string): MemoryMap {
   const bad = (issue: string) => CoreErrors.snapshotMalformed(file, "memory", issue);
   if (section.length < MEMORY_HEADER_BYTES) throw bad(`${section.length} bytes is shorter than its header`);
   const dv = new DataView(section.buffer, section.byteOffset, section.byteLength);
@@ -121,18 +146,7 @@ export function decodeMemoryImage(section: Uint8Array, payload: Uint8Array, ramB
   }
   if (n !== present) throw bad(`bitmap marks ${n} pages, header says ${present}`);
   if ((pageCount & 7) !== 0 && bitmap[bitmapBytes - 1] >>> (pageCount & 7) !== 0) throw bad("bitmap marks pages past the end of RAM");
-  const want = present * PAGE_SIZE;
-  let data: Uint8Array;
-  if (encoding === ENCODING_RAW) data = payload;
-  else {
-    try {
-      data = new Uint8Array(inflateRawSync(payload, { maxOutputLength: Math.max(want, 1) }));
-    } catch (e) {
-      throw bad(`deflate stream: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  if (data.length !== want) throw bad(`payload holds ${data.length} bytes, ${present} pages need ${want}`);
-  return { pageCount, pages, data };
+  return { pageCount, pages, raw: encoding === ENCODING_RAW };
 }
 
 /**

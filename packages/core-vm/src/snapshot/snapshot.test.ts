@@ -29,6 +29,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
+function flip(bytes: Uint8Array, at: number): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  out[at] ^= 0x10;
+  return out;
+}
+
 function codeOf(f: () => unknown): string {
   try {
     f();
@@ -225,16 +231,47 @@ describe("snapshot save/restore", () => {
     expect(calls).toBe(0);
   });
 
+  it("readSnapshotFile (pages read straight into RAM) restores the same machine and reports damage like restoreSnapshot", () => {
+    const m = new Machine({ ramMiB: 16 });
+    m.loadElf(guest("memtest"));
+    m.run(400_000);
+    for (const compression of ["raw", "deflate"] as const) {
+      const path = join(dir, `parts-${compression}.snap`);
+      writeSnapshotFile(path, { machine: m }, { compression });
+      const restored = readSnapshotFile(path).machine;
+      expect(restored.save()).toEqual(m.save());
+      expect(sameBytes(restored.ram.u8, m.ram.u8)).toBe(true);
+      const good = readFileSync(path);
+      const env = decodeEnvelope(good, path);
+      const pagesAt = good.length - (env.sections.get("memory.pages") as Uint8Array).length;
+      const cases: [string, Uint8Array, string][] = [
+        ["bit in the pages", flip(good, good.length - 5), "VMLAB_SNAPSHOT_CORRUPT_SECTION"],
+        ["bit in the first page", flip(good, pagesAt + 1), "VMLAB_SNAPSHOT_CORRUPT_SECTION"],
+        ["bit in the page map", flip(good, pagesAt - 3), "VMLAB_SNAPSHOT_CORRUPT_SECTION"],
+        ["cut in the pages", good.subarray(0, good.length - 4096), "VMLAB_SNAPSHOT_TRUNCATED_FILE"],
+        ["cut before the pages", good.subarray(0, pagesAt - 10), "VMLAB_SNAPSHOT_TRUNCATED_FILE"],
+        ["cut in the header", good.subarray(0, 10), "VMLAB_SNAPSHOT_TRUNCATED_FILE"],
+        ["trailing bytes", Buffer.concat([good, Buffer.alloc(7)]), "VMLAB_SNAPSHOT_MALFORMED_SECTION"],
+      ];
+      for (const [what, bytes, code] of cases) {
+        const bad = join(dir, "bad.snap");
+        writeFileSync(bad, bytes);
+        expect([compression, what, codeOf(() => readSnapshotFile(bad))]).toEqual([compression, what, code]);
+      }
+    }
+  });
+
   it("writes atomically: a failed write leaves nothing, a good one replaces the old file whole", () => {
+    const own = mkdtempSync(join(dir, "atomic-"));
     const m = new Machine({ ramMiB: 4 });
     m.loadElf(guest("hello"));
-    expect(codeOf(() => writeSnapshotFile(join(dir, "no-such-dir", "x.snap"), { machine: m }))).toBe("VMLAB_SNAPSHOT_UNWRITABLE_FILE");
-    const path = join(dir, "a.snap");
+    expect(codeOf(() => writeSnapshotFile(join(own, "no-such-dir", "x.snap"), { machine: m }))).toBe("VMLAB_SNAPSHOT_UNWRITABLE_FILE");
+    const path = join(own, "a.snap");
     writeFileSync(path, "old");
     const size = writeSnapshotFile(path, { machine: m }, { durable: true });
     expect(readFileSync(path).length).toBe(size);
-    expect(readdirSync(dir)).toEqual(["a.snap"]);
+    expect(readdirSync(own)).toEqual(["a.snap"]);
     expect(readSnapshotFile(path).machine.save()).toEqual(m.save());
-    expect(codeOf(() => readSnapshotFile(join(dir, "missing.snap")))).toBe("VMLAB_SNAPSHOT_UNREADABLE_FILE");
+    expect(codeOf(() => readSnapshotFile(join(own, "missing.snap")))).toBe("VMLAB_SNAPSHOT_UNREADABLE_FILE");
   });
 });

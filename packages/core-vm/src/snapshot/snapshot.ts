@@ -1,11 +1,21 @@
 import { z } from "zod";
 import { Machine, type MachineState, MachineStateSchema } from "../board/machine.js";
 import { CoreErrors, isVmlabError } from "../errors.js";
+import { PAGE_SIZE } from "../memory/ram.js";
 import { RngStreams, RngStreamsStateSchema } from "../sim/rng.js";
 import { type SimulationState, SimulationStateSchema } from "../sim/simulation.js";
 import type { SnapshotComponent } from "./component.js";
-import { decodeEnvelope, encodeEnvelope, type Section } from "./envelope.js";
-import { applyMemoryImage, decodeMemoryImage, encodeMemoryImage, type MemoryImage, type MemoryImageOptions } from "./memory-image.js";
+import { type DeferredSection, decodeEnvelope, encodeEnvelope, type Section } from "./envelope.js";
+import {
+  applyMemoryImage,
+  decodeMemoryImage,
+  decodeMemoryMap,
+  encodeMemoryImage,
+  type MemoryImage,
+  type MemoryImageOptions,
+  type MemoryMap,
+} from "./memory-image.js";
+import { xxhash32, xxhash32Chunks } from "./xxhash32.js";
 
 /** How to rebuild the machine a snapshot came from (its devices then register their event kinds). */
 export const MachineConfigSchema = z.object({
@@ -113,11 +123,23 @@ interface Prepared {
   simulation: SimulationState;
   virtio: unknown[];
   rng: unknown;
-  image: MemoryImage;
+  /** The memory image, or null when its pages are still in the file (`lazy`). */
+  image: MemoryImage | null;
+  lazy: LazyPages | null;
 }
 
-function prepare(bytes: Uint8Array, file: string): Prepared {
-  const env = decodeEnvelope(bytes, file);
+/** Reads exactly `dst.length` bytes of the snapshot file at `fileOffset` into `dst`. */
+export type SnapshotReader = (dst: Uint8Array, fileOffset: number) => void;
+
+/** Raw pages left in the file, to be read straight into a fresh machine's RAM. */
+interface LazyPages {
+  map: MemoryMap;
+  section: DeferredSection;
+  read: SnapshotReader;
+}
+
+function prepare(bytes: Uint8Array, file: string, source?: { fileLength: number; read: SnapshotReader }): Prepared {
+  const env = decodeEnvelope(bytes, file, source === undefined ? {} : { fileLength: source.fileLength, defer: "memory.pages" });
   for (const [name, v] of Object.entries(CORE_VERSIONS)) if (name !== "rng") checkVersion(file, env.components, name, v);
   const config = MachineConfigSchema.safeParse(parseJson(file, "config", env.sections.get("config")));
   if (!config.success) throw CoreErrors.snapshotInvalidState(file, "config", issues(config.error));
@@ -135,9 +157,33 @@ function prepare(bytes: Uint8Array, file: string): Prepared {
     rngState = r.data;
   }
   const map = env.sections.get("memory.map");
-  const pages = env.sections.get("memory.pages");
-  if (map === undefined || pages === undefined) throw CoreErrors.snapshotMalformed(file, "memory", "section missing");
-  const image = decodeMemoryImage(map, pages, machineState.data.ramBytes, file);
+  if (map === undefined) throw CoreErrors.snapshotMalformed(file, "memory", "section missing");
+  let pages = env.sections.get("memory.pages");
+  let image: MemoryImage | null = null;
+  let lazy: LazyPages | null = null;
+  const deferred = env.deferred;
+  if (deferred !== undefined && source !== undefined) {
+    const mm = decodeMemoryMap(map, machineState.data.ramBytes, file);
+    if (mm.raw) {
+      if (deferred.bytes !== mm.pages.length * PAGE_SIZE)
+        throw CoreErrors.snapshotMalformed(
+          file,
+          "memory",
+          `payload holds ${deferred.bytes} bytes, ${mm.pages.length} pages need ${mm.pages.length * PAGE_SIZE}`,
+        );
+      lazy = { map: mm, section: deferred, read: source.read };
+    } else {
+      const body = new Uint8Array(deferred.bytes);
+      source.read(body, deferred.offset);
+      const actual = xxhash32(body);
+      if (actual !== deferred.xxh32) throw CoreErrors.snapshotCorrupt(file, deferred.name, deferred.xxh32, actual);
+      pages = body;
+    }
+  }
+  if (lazy === null) {
+    if (pages === undefined) throw CoreErrors.snapshotMalformed(file, "memory", "section missing");
+    image = decodeMemoryImage(map, pages, machineState.data.ramBytes, file);
+  }
   return {
     file,
     components: env.components,
@@ -148,6 +194,7 @@ function prepare(bytes: Uint8Array, file: string): Prepared {
     virtio,
     rng: rngState,
     image,
+    lazy,
   };
 }
 
@@ -205,6 +252,8 @@ function check(p: Prepared, subject: SnapshotSubject): unknown[] {
  */
 function apply(p: Prepared, subject: SnapshotSubject, parsed: unknown[], ramIsZero: boolean): SnapshotSubject {
   const m = subject.machine;
+  // Pages still in the file go straight into the (fresh) RAM and are checked there.
+  if (p.lazy !== null) loadLazyPages(m.ram.u8, p.lazy, p.file);
   try {
     m.virtio.restore(p.virtio);
   } catch (e) {
@@ -212,7 +261,7 @@ function apply(p: Prepared, subject: SnapshotSubject, parsed: unknown[], ramIsZe
   }
   m.sim.restore(p.simulation);
   m.restore(p.machine);
-  applyMemoryImage(m.ram.u8, p.image, ramIsZero);
+  if (p.image !== null) applyMemoryImage(m.ram.u8, p.image, ramIsZero);
   m.hart.cache.flushAll();
   (subject.components ?? []).forEach((c, i) => {
     c.restore(parsed[i]);
@@ -231,6 +280,47 @@ function apply(p: Prepared, subject: SnapshotSubject, parsed: unknown[], ramIsZe
  */
 export function restoreSnapshot(bytes: Uint8Array, file = "<snapshot>", factory: SubjectFactory = defaultSubjectFactory): SnapshotSubject {
   const p = prepare(bytes, file);
+  const subject = factory(p.config);
+  return apply(p, subject, check(p, subject), true);
+}
+
+/**
+ * Reads raw pages from the file into a fresh, all-zero RAM, one read per run
+ * of consecutive pages, and checks the section's XXH32 over them in place.
+ * Throws `VMLAB_SNAPSHOT_CORRUPT_SECTION` if they do not match: the fresh
+ * machine is then discarded.
+ */
+function loadLazyPages(ram: Uint8Array, lazy: LazyPages, file: string): void {
+  const { pages } = lazy.map;
+  const runs: Uint8Array[] = [];
+  let fileOffset = lazy.section.offset;
+  for (let i = 0; i < pages.length; ) {
+    let j = i + 1;
+    while (j < pages.length && pages[j] === pages[j - 1] + 1) j++;
+    const run = ram.subarray(pages[i] * PAGE_SIZE, (pages[j - 1] + 1) * PAGE_SIZE);
+    lazy.read(run, fileOffset);
+    fileOffset += run.length;
+    runs.push(run);
+    i = j;
+  }
+  const actual = xxhash32Chunks(runs);
+  if (actual !== lazy.section.xxh32) throw CoreErrors.snapshotCorrupt(file, lazy.section.name, lazy.section.xxh32, actual);
+}
+
+/**
+ * Restores a snapshot whose file is read in two parts: `head` is the file up
+ * to the memory pages (the last section), `read` fetches the rest, which
+ * goes straight into the fresh machine's RAM — no intermediate buffer, half
+ * the page faults. Same checks and errors as `restoreSnapshot`.
+ */
+export function restoreSnapshotFromParts(
+  head: Uint8Array,
+  fileLength: number,
+  read: SnapshotReader,
+  file: string,
+  factory: SubjectFactory = defaultSubjectFactory,
+): SnapshotSubject {
+  const p = prepare(head, file, { fileLength, read });
   const subject = factory(p.config);
   return apply(p, subject, check(p, subject), true);
 }
