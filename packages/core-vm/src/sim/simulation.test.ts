@@ -233,3 +233,19 @@ describe("Simulation save/restore", () => {
     expectCode(() => sim.save(), "VMLAB_SIM_BAD_STATE");
   });
 });
+
+describe("saved state through JSON", () => {
+  it("restores events whose object payload was undefined (JSON drops the key)", () => {
+    const a = new Simulation();
+    const seen: number[] = [];
+    a.on("tick", (num) => seen.push(num));
+    a.schedule(10, a.kindId("tick"), 7);
+    const json = JSON.parse(JSON.stringify(a.save()));
+    expect("obj" in json.events[0]).toBe(false);
+    const b = new Simulation();
+    b.on("tick", (num) => seen.push(num));
+    b.restore(json);
+    b.run();
+    expect(seen).toEqual([7]);
+  });
+});

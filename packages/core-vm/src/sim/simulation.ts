@@ -14,7 +14,7 @@ export const PendingEventSchema = z.object({
   seq: z.number().int().nonnegative(),
   kind: z.string().min(1),
   num: z.number(),
-  obj: z.unknown(),
+  obj: z.unknown().optional(),
 });
 
 export const SimulationStateSchema = z

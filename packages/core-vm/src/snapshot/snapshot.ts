@@ -88,18 +88,6 @@ function parseJson(file: string, name: string, body: Uint8Array | undefined): un
   }
 }
 
-/**
- * JSON drops an event's `obj` when it is undefined, but the kernel's schema
- * wants the key present: put it back (as undefined, which is what was saved).
- */
-function withEventPayloads(state: unknown): unknown {
-  if (typeof state !== "object" || state === null || !Array.isArray((state as { events?: unknown }).events)) return state;
-  const events = (state as { events: unknown[] }).events.map((e) =>
-    typeof e === "object" && e !== null && !("obj" in e) ? { ...e, obj: undefined } : e,
-  );
-  return { ...state, events };
-}
-
 function issues(e: z.ZodError): string {
   return e.issues
     .slice(0, 5)
@@ -145,7 +133,7 @@ function prepare(bytes: Uint8Array, file: string, source?: { fileLength: number;
   if (!config.success) throw CoreErrors.snapshotInvalidState(file, "config", issues(config.error));
   const machineState = MachineStateSchema.safeParse(parseJson(file, "machine", env.sections.get("machine")));
   if (!machineState.success) throw CoreErrors.snapshotInvalidState(file, "machine", issues(machineState.error));
-  const simState = SimulationStateSchema.safeParse(withEventPayloads(parseJson(file, "simulation", env.sections.get("simulation"))));
+  const simState = SimulationStateSchema.safeParse(parseJson(file, "simulation", env.sections.get("simulation")));
   if (!simState.success) throw CoreErrors.snapshotInvalidState(file, "simulation", issues(simState.error));
   const virtio = parseJson(file, "virtio", env.sections.get("virtio"));
   if (!Array.isArray(virtio)) throw CoreErrors.snapshotInvalidState(file, "virtio", "expected an array of slot states");
