@@ -1,4 +1,4 @@
-import { type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
+import { type DeviceSpec, type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
 import { CliExit, type CliIo, EXIT_USAGE } from "./io.js";
 
 /** Runs a machine until it has retired `until` instructions, streaming its console (boot's `runStreaming`). */
@@ -16,6 +16,8 @@ export interface SaveRequest {
   stats: boolean;
   /** Wall-clock start of the command, for --stats. */
   t0: number;
+  /** The machine's virtio devices, recorded so `vmlab resume` rebuilds them. */
+  devices?: DeviceSpec[];
 }
 
 /** Prints the --stats block (instructions, MIPS, virtual time, wall time) to stderr. */
@@ -41,7 +43,7 @@ export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (
       `vmlab boot: the guest ${run.stop === "exit" ? `exited (code ${run.exitCode})` : "halted"} after ${run.instructions} instructions, before --snapshot-at ${req.at}; saving that state\n`,
     );
   const t = wallNs();
-  const bytes = writeSnapshotFile(req.save, { machine: m }, { compression: req.compress ? "deflate" : "raw" });
+  const bytes = writeSnapshotFile(req.save, { machine: m, devices: req.devices }, { compression: req.compress ? "deflate" : "raw" });
   if (req.stats)
     printStats(
       io,

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { isVmlabError, Machine, NS_PER_S, wallNs } from "@vmlab/core-vm";
+import { attachDevices, type DeviceSpec, isVmlabError, Machine, NS_PER_S, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 import { bootAndSave } from "../snapshot-cli.js";
@@ -42,6 +42,9 @@ export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8A
 }
 
 interface BootOpts {
+  disk: string[];
+  diskQueueDepth: string;
+  rngSeed?: string;
   ram: string;
   maxInsns: string;
   input?: string;
@@ -83,6 +86,14 @@ export function register(program: Command, io: CliIo): void {
     .option("--ram <MiB>", "RAM size in MiB", "128")
     .option("--max-insns <n>", "stop after this many retired instructions (exit 124); 0 = no limit", String(DEFAULT_MAX_INSNS))
     .option("--input <file>", "bytes the guest reads from the UART (- = standard input)")
+    .option(
+      "--disk <image>",
+      "attach a raw disk image as virtio-blk (repeatable; like QEMU's -drive file=…,format=raw + virtio-blk-device)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--disk-queue-depth <n>", "requests each virtio-blk disk serves at once", "32")
+    .option("--rng-seed <n>", "attach virtio-rng with a seeded entropy stream (after the disks, as QEMU orders devices)")
     .option("--stats", "print instructions retired, MIPS and virtual time to stderr")
     .option("--snapshot-at <n>", "run exactly this many instructions, save a snapshot (--save) and exit 0")
     .option("--save <file>", "snapshot file to write at --snapshot-at (resume it with `vmlab resume`)")
@@ -105,9 +116,30 @@ export function register(program: Command, io: CliIo): void {
         throw e;
       }
       if (consoleInput) m.injectConsoleInput(consoleInput);
+      const queueDepth = parseCount(opts.diskQueueDepth, "--disk-queue-depth", 1, 256);
+      const specs: DeviceSpec[] = opts.disk.map((path) => ({ kind: "blk", path, queueDepth }));
+      if (opts.rngSeed !== undefined) specs.push({ kind: "rng", seed: parseCount(opts.rngSeed, "--rng-seed", 0, 0xffffffff) });
+      let devices: DeviceSpec[] | undefined;
+      try {
+        devices = specs.length > 0 ? attachDevices(m, specs) : undefined;
+      } catch (e) {
+        if (isVmlabError(e) && e.code === "VMLAB_BLOCK_FILE_NOT_FOUND")
+          throw new CliExit(
+            EXIT_USAGE,
+            `vmlab boot: disk image ${String(e.details.path)} does not exist; create one, e.g. truncate -s 64M <file>`,
+          );
+        if (isVmlabError(e) && /^VMLAB_(BLOCK|VIRTIO)_/.test(e.code)) throw new CliExit(EXIT_USAGE, `vmlab boot: ${e.message}`);
+        throw e;
+      }
       if (opts.snapshotAt !== undefined || opts.save !== undefined) {
         const at = opts.snapshotAt === undefined ? Number.NaN : parseCount(opts.snapshotAt, "--snapshot-at", 0, Number.MAX_SAFE_INTEGER);
-        bootAndSave(m, { at, save: opts.save, compress: opts.compress === true, stats: opts.stats === true, t0 }, runStreaming, write, io);
+        bootAndSave(
+          m,
+          { at, save: opts.save, compress: opts.compress === true, stats: opts.stats === true, t0, devices },
+          runStreaming,
+          write,
+          io,
+        );
         return;
       }
       const result = runStreaming(m, maxInsns === 0 ? Number.POSITIVE_INFINITY : maxInsns, write);

@@ -1,5 +1,6 @@
 export { type BootOptions, type BootResult, bootElf } from "./boot.js";
 export { Clint, type ClintState, ClintStateSchema, type ClintWiring } from "./clint.js";
+export { attachDevices, type DeviceSpec, DeviceSpecSchema } from "./devices.js";
 export { Machine, type MachineOptions, type MachineState, MachineStateSchema, type RunStop } from "./machine.js";
 export { PLIC_SOURCES, Plic } from "./plic.js";
 export { TestFinisher } from "./test-finisher.js";

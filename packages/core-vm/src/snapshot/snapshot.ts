@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { attachDevices, type DeviceSpec, DeviceSpecSchema } from "../board/devices.js";
 import { Machine, type MachineState, MachineStateSchema } from "../board/machine.js";
 import { CoreErrors, isVmlabError } from "../errors.js";
 import { PAGE_SIZE } from "../memory/ram.js";
@@ -21,6 +22,8 @@ import { xxhash32, xxhash32Chunks } from "./xxhash32.js";
 export const MachineConfigSchema = z.object({
   ramMiB: z.number().int().min(1).max(1792),
   nsPerInstruction: z.number().int().min(1),
+  /** The virtio devices to rebuild (`board/devices.ts`); absent for a bare machine. */
+  devices: z.array(DeviceSpecSchema).optional(),
 });
 export type MachineConfig = z.infer<typeof MachineConfigSchema>;
 
@@ -30,6 +33,8 @@ export interface SnapshotSubject {
   /** Saved as one section each; a restore must build components with the same names. */
   components?: readonly SnapshotComponent[];
   rng?: RngStreams;
+  /** The machine's virtio devices as specs, recorded so the default factory can rebuild them. */
+  devices?: readonly DeviceSpec[];
 }
 
 /**
@@ -39,7 +44,11 @@ export interface SnapshotSubject {
  */
 export type SubjectFactory = (config: MachineConfig) => SnapshotSubject;
 
-export const defaultSubjectFactory: SubjectFactory = (config) => ({ machine: new Machine(config) });
+export const defaultSubjectFactory: SubjectFactory = (config) => {
+  const machine = new Machine(config);
+  const devices = config.devices === undefined ? undefined : attachDevices(machine, config.devices);
+  return { machine, devices };
+};
 
 /** Component versions written by this vmlab: the envelope records them, a restore refuses others. */
 const CORE_VERSIONS = { config: 1, machine: 1, simulation: 1, virtio: 1, memory: 1, rng: 1 } as const;
@@ -58,6 +67,7 @@ const json = (name: string, value: unknown): Section => ({ name, chunks: [new Te
 export function encodeSnapshot(subject: SnapshotSubject, options: MemoryImageOptions = {}): Uint8Array[] {
   const m = subject.machine;
   const config: MachineConfig = { ramMiB: m.ram.size / (1024 * 1024), nsPerInstruction: m.nsPerInstruction };
+  if (subject.devices !== undefined) config.devices = subject.devices.map((d) => DeviceSpecSchema.parse(d));
   const versions: Record<string, number> = { ...CORE_VERSIONS };
   const sections: Section[] = [
     json("config", config),
