@@ -1,6 +1,7 @@
 import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { DEFAULT_VIC } from "../vic/coalescer.js";
+import { vicThresholdFields } from "../vic/threshold-fields.js";
 import { runVicVm, type VicVmSpec } from "../vic/vm-model.js";
 import { round } from "./common.js";
 
@@ -17,19 +18,7 @@ export const VicCoalescingConfig = z.object({
     .default(3)
     .describe("vCPU time per virtual interrupt (injection, ISR entry/exit, EOI), µs — assumption"),
   perCompletionCpuUs: z.number().min(0).max(1000).default(2).describe("vCPU time per completion reaped by the ISR, µs — assumption"),
-  cifThreshold: z
-    .number()
-    .int()
-    .min(0)
-    .max(256)
-    .default(DEFAULT_VIC.cifThreshold)
-    .describe("vIC: no coalescing while CIF ≤ this (paper value not found)"),
-  iopsThreshold: z
-    .number()
-    .min(0)
-    .max(1e7)
-    .default(DEFAULT_VIC.iopsThreshold)
-    .describe("vIC: no coalescing below this IO rate, IOPS (paper value not found)"),
+  ...vicThresholdFields,
   durationS: z.number().gt(0).max(600).default(2).describe("simulated time per point, s"),
   warmupS: z.number().min(0).max(600).default(0.2).describe("warm-up before measuring, s"),
 });

@@ -2,6 +2,7 @@ import { defineScenario, type Figure, type ScenarioResult } from "@vmlab/core-vm
 import { z } from "zod";
 import { DEFAULT_VIC } from "../vic/coalescer.js";
 import { runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
+import { vicThresholdFields } from "../vic/threshold-fields.js";
 import { round } from "./common.js";
 
 export const VicGuestConfig = z.object({
@@ -32,19 +33,7 @@ export const VicGuestConfig = z.object({
     .default(20)
     .describe("device service time, fixed part, µs (a flash device; 64 parallel servers)"),
   deviceJitterUs: z.number().min(0).max(100_000).default(5).describe("device service time, mean exponential jitter, µs"),
-  cifThreshold: z
-    .number()
-    .int()
-    .min(0)
-    .max(256)
-    .default(DEFAULT_VIC.cifThreshold)
-    .describe("vIC: no coalescing while CIF ≤ this (paper value not found)"),
-  iopsThreshold: z
-    .number()
-    .min(0)
-    .max(1e7)
-    .default(DEFAULT_VIC.iopsThreshold)
-    .describe("vIC: no coalescing below this IO rate, IOPS (paper value not found)"),
+  ...vicThresholdFields,
 });
 
 type Row = Record<string, number | string>;
