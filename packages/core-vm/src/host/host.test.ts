@@ -179,3 +179,30 @@ describe("two hosts in virtual time", () => {
     expect(r.sched[0].some((s: { readyNs: number }) => s.readyNs > 0)).toBe(true);
   });
 });
+
+describe("netping when one end starts late", () => {
+  it("finishes on one physical CPU shared with a CPU hog: the ping lost before the peer's driver is up is resent", () => {
+    const net = new VirtualSwitch();
+    const a = new Host({ name: "A", physicalCpus: 1, timeSliceNs: SLICE, network: net });
+    const b = new Host({ name: "B", physicalCpus: 1, timeSliceNs: SLICE, network: net });
+    const pair: EmulatedVm[] = [];
+    for (const [host, mac] of [
+      [a, "52:54:00:00:00:02"],
+      [b, "52:54:00:00:00:01"],
+    ] as const) {
+      const vm = guestVm(`netping@${host.name}`, "netping");
+      const nic = new VirtioNet({ mac });
+      vm.machine.attachVirtio(7, nic);
+      host.connectNic(nic, vm.sim, { latencyNs: SLICE });
+      host.add(vm);
+      pair.push(vm);
+    }
+    a.add(guestVm("hog@A", "cpubench"));
+    expect(runHosts([a, b], 3_000_000_000)).toBe("done");
+    const [pong, ping] = pair.map((vm) => new TextDecoder().decode(vm.machine.console()));
+    expect(pong).toContain("netping: echoed 32 pings, 0 bad frames");
+    expect(ping).toContain("netping: sent 32 pings, 32 replies ok, 0 bad, 0 lost");
+    expect(ping).toMatch(/resent=[1-9]/);
+    for (const vm of pair) expect(vm.machine.exitCode).toBe(0);
+  });
+});
