@@ -11,10 +11,15 @@ export const MClockStateSchema = z
     depth: z.number().int().min(1),
     outstanding: z.number().int().min(0),
     reservationDispatches: z.number().int().min(0),
+    /** Dispatched, not yet completed, per VM: a VM with IOs at the device is active although its queue is empty. */
+    outstandingByVm: z.array(z.number().int().min(0)),
     tags: z.array(z.array(ExtendedNumberSchema).length(6)),
     queues: z.array(RingStateSchema),
   })
-  .refine((s) => s.tags.length === s.vms && s.queues.length === s.vms, "one tag row and one queue per VM");
+  .refine(
+    (s) => s.tags.length === s.vms && s.queues.length === s.vms && s.outstandingByVm.length === s.vms,
+    "one tag row, one queue and one outstanding count per VM",
+  );
 export type MClockState = z.infer<typeof MClockStateSchema>;
 
 /** One VM's mClock controls (Gulati, Merchant & Varman, OSDI 2010, §3). */
@@ -36,9 +41,12 @@ const NS_PER_S = 1e9;
  * phase); otherwise, among VMs under their limit (L ≤ now), the smallest P tag
  * (weight-based phase), and then pulls that VM's R tags back by 1/r so
  * service in the weight phase is not counted against its reservation. When
- * a VM becomes active, the P tags of the active VMs are shifted so that the
- * smallest equals now (the paper's idle-VM adjustment), so an idle VM neither
- * banks credit nor is penalised.
+ * a VM becomes active (it had nothing queued and nothing at the device), the
+ * P tags are shifted so that the smallest active one equals now (the paper's
+ * idle-VM adjustment); the shift applies to every VM's last P tag, so the
+ * returning VM's tag max(P' + 1/w, now) is on the same scale as the others':
+ * an idle VM neither banks credit nor is penalised. A VM whose queue is empty
+ * while its IOs are at the device is not idle.
  *
  * Tags are computed when a request reaches the head of its VM's queue, from
  * the previous request's tags and its own arrival time: the same values as
@@ -57,6 +65,7 @@ export class MClock implements HostScheduler {
   private readonly lastR: Float64Array;
   private readonly lastL: Float64Array;
   private readonly lastP: Float64Array;
+  private readonly outstandingByVm: Int32Array;
   queued = 0;
   outstanding = 0;
   depth: number;
@@ -85,6 +94,7 @@ export class MClock implements HostScheduler {
     this.lastR = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     this.lastL = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     this.lastP = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+    this.outstandingByVm = new Int32Array(n);
     this.depth = depth;
   }
 
@@ -96,10 +106,11 @@ export class MClock implements HostScheduler {
   enqueue(vm: number, id: number, cost: number, nowNs: number): void {
     if (!(vm >= 0 && vm < this.rings.length)) throw QosErrors.unknownFlow("VM", vm, this.rings.length);
     const ring = this.rings[vm];
+    const wasIdle = ring.size === 0 && this.outstandingByVm[vm] === 0;
     ring.push(id, cost, nowNs);
     this.queued++;
     if (ring.size === 1) {
-      this.adjustForNewlyActive(vm, nowNs);
+      if (wasIdle) this.adjustForNewlyActive(vm, nowNs);
       this.tagHead(vm, nowNs, cost);
     }
   }
@@ -141,13 +152,16 @@ export class MClock implements HostScheduler {
     this.lastP[best] = this.headP[best];
     this.queued--;
     this.outstanding++;
+    this.outstandingByVm[best]++;
     this.lastVm = best;
     if (ring.size > 0) this.tagHead(best, ring.arrivals[ring.headIndex], ring.costs[ring.headIndex]);
     return id;
   }
 
-  complete(_vm: number, _nowNs: number): void {
+  complete(vm: number, _nowNs: number): void {
+    if (!(vm >= 0 && vm < this.rings.length)) throw QosErrors.unknownFlow("VM", vm, this.rings.length);
     if (this.outstanding > 0) this.outstanding--;
+    if (this.outstandingByVm[vm] > 0) this.outstandingByVm[vm]--;
   }
 
   nextEligibleNs(nowNs: number): number {
@@ -173,6 +187,7 @@ export class MClock implements HostScheduler {
       depth: this.depth,
       outstanding: this.outstanding,
       reservationDispatches: this.reservationDispatches,
+      outstandingByVm: [...this.outstandingByVm],
       tags,
       queues: this.rings.map((r) => r.entries()),
     };
@@ -187,6 +202,7 @@ export class MClock implements HostScheduler {
     this.depth = s.depth;
     this.outstanding = s.outstanding;
     this.reservationDispatches = s.reservationDispatches;
+    this.outstandingByVm.set(s.outstandingByVm);
     this.queued = 0;
     s.tags.forEach((row, i) => {
       const [hr, hl, hp, lr, ll, lp] = row.map(decodeExtended);
@@ -209,16 +225,23 @@ export class MClock implements HostScheduler {
     this.headP[vm] = Math.max(this.lastP[vm] + this.pGap[vm] * cost, arrivalNs);
   }
 
-  /** mClock's idle adjustment: shift active VMs' P tags so the smallest is `nowNs`. */
+  /**
+   * mClock's idle adjustment: shift P tags so the smallest of the other active VMs' is `nowNs`
+   * (a VM with nothing queued but IOs at the device counts with its last P tag). Every VM's last
+   * P tag moves by the same amount, idle ones and `vm` included, so relative positions are kept.
+   */
   private adjustForNewlyActive(vm: number, nowNs: number): void {
     let minP = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < this.rings.length; i++) if (i !== vm && this.rings[i].size > 0 && this.headP[i] < minP) minP = this.headP[i];
+    for (let i = 0; i < this.rings.length; i++) {
+      if (i === vm) continue;
+      const p = this.rings[i].size > 0 ? this.headP[i] : this.outstandingByVm[i] > 0 ? this.lastP[i] : Number.POSITIVE_INFINITY;
+      if (p < minP) minP = p;
+    }
     if (minP === Number.POSITIVE_INFINITY) return;
     const shift = minP - nowNs;
     for (let i = 0; i < this.rings.length; i++) {
-      if (i === vm || this.rings[i].size === 0) continue;
-      this.headP[i] -= shift;
       this.lastP[i] -= shift;
+      if (i !== vm && this.rings[i].size > 0) this.headP[i] -= shift;
     }
   }
 }
