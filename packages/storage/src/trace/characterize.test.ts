@@ -39,6 +39,19 @@ describe("characterizeTrace", () => {
     expect(histogramOf(json, "interarrival").counts.slice(0, 5)).toEqual([0, 2, 2, 0, 0]); // 10, 10, 80, 100 µs
   });
 
+  it("an IO recorded earlier than the trace's first one still counts as timed (latency, outstanding IOs, interarrival 0 and out of order)", () => {
+    // MSR timestamps are relative to the first record, so a record 1 µs earlier gets issueNs = -1000 ns: a time, not "no clock".
+    const { json, summary, stats } = characterizeMsr([
+      "128166372003061629,h,0,Read,0,512,10\n",
+      "128166372003061619,h,0,Read,4096,512,10\n",
+    ]);
+    expect(summary).toMatchObject({ ios: 2, timedIos: 2 });
+    expect(histogramOf(json, "latency").count).toBe(2);
+    expect(histogramOf(json, "outstandingIOs").count).toBe(2);
+    expect(histogramOf(json, "interarrival").counts[0]).toBe(1); // the second arrives "before" the first: recorded as 0 µs
+    expect(stats.outOfOrder).toBe(1);
+  });
+
   it("golden: the shipped trace prints exactly the committed ESX CSV", () => {
     const stats = new VscsiStats();
     const summary = characterizeTrace(openTraceFile(SHIPPED), stats);

@@ -38,7 +38,8 @@ export function characterizeTrace(
       stats.complete(completions.topLatency(), completions.topIsRead());
       completions.pop();
     }
-    if (rec.responseNs >= 0 && t >= 0) {
+    // -1 is the "no clock" mark (record.ts); other negative times are real: a record earlier than the trace's first one.
+    if (rec.responseNs >= 0 && t !== -1) {
       timed++;
       stats.issue(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
       completions.push(t + rec.responseNs, rec.responseNs, rec.isRead);

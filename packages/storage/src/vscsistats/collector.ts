@@ -134,8 +134,10 @@ export class VscsiStats {
 
   /**
    * An IO whose completion is not observed (a trace without response times):
-   * every histogram but outstanding IOs and latency. `nowNs < 0` means the
-   * format has no timestamps: no interarrival sample either.
+   * every histogram but outstanding IOs and latency. `nowNs === -1` means
+   * the format has no timestamps: no interarrival sample either. Other
+   * negative times are real (a trace record earlier than the trace's first,
+   * which times are measured from): interarrival 0, counted in `outOfOrder`.
    */
   issueUntracked(nowNs: number, lba: number, sectors: number, bytes: number, isRead: boolean): void {
     const split = isRead ? READS : WRITES;
@@ -160,7 +162,7 @@ export class VscsiStats {
     this.recentHead = (ring + 1) & (CLOSEST_WINDOW - 1);
     if (this.recentCount < CLOSEST_WINDOW) this.recentCount++;
 
-    if (nowNs >= 0) {
+    if (nowNs !== -1) {
       this.recordInterarrival(ALL, nowNs, zero);
       this.recordInterarrival(split, nowNs, zero);
     }
