@@ -38,6 +38,14 @@ describe("MSR Cambridge reader", () => {
     expect(records.map((r) => r.issueNs)).toEqual([0, 100, 200]);
   });
 
+  it("keeps timestamps of 22 to 24 digits exact too (the reader accepts up to 24)", () => {
+    const { records } = readAll(
+      "9999999999999999999999,h,0,Read,0,512,1\n10000000000000000000001,h,0,Read,0,512,1\n999999999999999999999999,h,0,Read,0,512,1\n",
+    );
+    expect(records.map((r) => r.issueNs)).toEqual([0, 200, (999999999999999999999999n - 9999999999999999999999n) * 100n].map(Number));
+    expect(records[1].issueNs).toBe(200);
+  });
+
   it("skips a header line and CRLF line ends; rounds unaligned extents out to whole sectors", () => {
     const { records, reader } = readAll("Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\r\n1,h,0,read,1000,100,5\r\n");
     expect(reader.ignored).toBe(1);

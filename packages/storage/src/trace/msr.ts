@@ -9,6 +9,9 @@ const MINUS = 45;
 /** MSR Cambridge clocks tick in 100 ns (Windows FILETIME) units. */
 const NS_PER_FILETIME_TICK = 100;
 const LOW_DIGITS = 1e9;
+const BIG_LOW_DIGITS = 1_000_000_000n;
+/** Up to 21 digits (6 past the 15-digit head), (head mod 1e9) * tailScale + tail stays below 2^53. */
+const MAX_EXACT_TAIL_SCALE = 1e6;
 
 /**
  * MSR Cambridge block traces (Narayanan et al., FAST'08; SNIA IOTTA):
@@ -95,10 +98,19 @@ export class MsrReader extends TextTraceReader {
     if (i - first > 24) throw new LineProblem("Timestamp has more than 24 digits");
     // value = head * tailScale + tail = (headHigh * 1e9 + headLow) * tailScale + tail
     const headHigh = Math.floor(head / LOW_DIGITS);
-    const rest = (head - headHigh * LOW_DIGITS) * tailScale + tail;
-    const carry = Math.floor(rest / LOW_DIGITS);
-    this.tsHigh = headHigh * tailScale + carry;
-    this.tsLow = rest - carry * LOW_DIGITS;
+    const headLow = head - headHigh * LOW_DIGITS;
+    if (tailScale > MAX_EXACT_TAIL_SCALE) {
+      // Over 21 digits headLow * tailScale may pass 2^53: exact in BigInt (never for MSR's own 18-digit clocks, so off the hot path).
+      const rest = BigInt(headLow) * BigInt(tailScale) + BigInt(tail);
+      const carry = rest / BIG_LOW_DIGITS;
+      this.tsHigh = headHigh * tailScale + Number(carry);
+      this.tsLow = Number(rest - carry * BIG_LOW_DIGITS);
+    } else {
+      const rest = headLow * tailScale + tail;
+      const carry = Math.floor(rest / LOW_DIGITS);
+      this.tsHigh = headHigh * tailScale + carry;
+      this.tsLow = rest - carry * LOW_DIGITS;
+    }
     this.pos = i + 1;
   }
 
