@@ -45,7 +45,7 @@ export interface HddSpec {
  * 7.4 ms read / 7.9 ms write (recalled from the 15K.4/15K.5 manuals, not
  * verified); 8 heads; 24 zones with a linear rate from outer to inner;
  * 50 µs command overhead; 16 segments of 1 MiB; 512 KiB read-ahead; queue
- * depth 64; 100 ms starvation bound.
+ * depth 64; 500 ms starvation bound.
  */
 export const CHEETAH_15K5: HddSpec = {
   model: "Seagate Cheetah 15K.5 ST3300655SS",
