@@ -38,6 +38,11 @@ describe("fio iolog v2 reader", () => {
     expect(() => readAll("/dev/sdb read 0 4096\n")).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }));
   });
 
+  it("rejects an empty file: it lacks the version 2 header too", () => {
+    expect(() => readAll("")).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }));
+    expect(() => readAll("")).toThrow(/t\.iolog: .*empty/);
+  });
+
   it.each([
     ["/dev/sdb read 0 -4096", /t\.iolog:2: negative length/],
     ["/dev/sdb frobnicate 0 4096", /t\.iolog:2: unknown action "frobnicate"/],

@@ -77,6 +77,12 @@ export class FioReader extends TextTraceReader {
     return true;
   }
 
+  /** An empty file has no header line either: it is not a fio iolog (fio refuses it too). */
+  protected override finish(_rec: TraceRecord): boolean {
+    if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, `the file is empty (a fio iolog starts with "${HEADER}")`);
+    return false;
+  }
+
   private skipBlanks(): void {
     const buf = this.buf;
     let i = this.pos;
