@@ -99,7 +99,8 @@ export function parseSets(s: Scenario, sets: readonly string[]): Record<string, 
     if (eq <= 0) throw CliErrors.badSet(text);
     const key = text.slice(0, eq).trim();
     const raw = text.slice(eq + 1);
-    const node = props[key];
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype and pass silently.
+    const node = Object.hasOwn(props, key) ? props[key] : undefined;
     if (!node) throw CliErrors.unknownKey(key, s.id, Object.keys(props));
     if (node.type === "array") {
       const items = node.items ?? {};

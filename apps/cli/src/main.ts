@@ -34,8 +34,10 @@ function exitCodeFor(e: unknown, io: CliIo): number {
     return e.exitCode;
   }
   if (e instanceof CommanderError) {
-    // Help and version are successful exits; everything else is bad usage.
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT_OK;
+    // Help and version are successful exits; everything else is bad usage. Commander also uses
+    // "commander.help" (exitCode 1) when no command is given: that help is an error, on stderr.
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")
+      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     return EXIT_USAGE;
   }
   if (isVmlabError(e)) {

@@ -86,6 +86,8 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
       /utilizations\.1: .*expected number\[\], 1\.\.∞ items, each > 0, < 1/,
     ],
     ["not key=value", ["run", "queue-validation", "--set", "servers"], /--set expects key=value/],
+    ["a key inherited from Object.prototype", ["run", "queue-validation", "--set", "constructor=1"], /unknown config key "constructor"/],
+    ["__proto__ as a key", ["run", "queue-validation", "--set", "__proto__=1"], /unknown config key "__proto__"/],
     ["bad seed", ["run", "queue-validation", "--seed", "-3"], /--seed expects an integer/],
   ];
   for (const [name, argv, message] of cases) {

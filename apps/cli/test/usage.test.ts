@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+
+describe("usage and help exit codes", () => {
+  it("no command is bad usage: help on stderr, exit 2", async () => {
+    const r = await runCli();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Usage: vmlab/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("asking for help succeeds: --help, help, help <command>, <command> --help", async () => {
+    for (const argv of [["--help"], ["help"], ["help", "run"], ["run", "--help"]]) {
+      const r = await runCli(...argv);
+      expect(r.code, argv.join(" ")).toBe(0);
+      expect(r.stdout, argv.join(" ")).toMatch(/Usage: vmlab/);
+    }
+    expect((await runCli("run", "--help")).stdout).toMatch(/Exit codes: 0 ok, 1 the run failed, 2 bad usage/);
+  });
+
+  it("an unknown command is bad usage", async () => {
+    expect((await runCli("no-such-command")).code).toBe(2);
+  });
+});
