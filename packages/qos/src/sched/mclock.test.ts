@@ -8,13 +8,13 @@ import { SfqD } from "./sfq.js";
  * Closed-loop VMs (each keeps `oio` requests queued) on a device with
  * `depth` slots and a fixed service time: returns IOPS per VM over `seconds`.
  */
-function runOnDevice(s: HostScheduler, vms: number, oio: number | number[], serviceNs: number, seconds: number): number[] {
+function runOnDevice(s: HostScheduler, vms: number, oio: number | number[], serviceNs: number, seconds: number, cost = 1): number[] {
   const end = seconds * 1e9;
   const doneAt: { t: number; vm: number }[] = [];
   const count = new Array<number>(vms).fill(0);
   let id = 0;
   let now = 0;
-  for (let vm = 0; vm < vms; vm++) for (let k = 0; k < (typeof oio === "number" ? oio : oio[vm]); k++) s.enqueue(vm, id++, 1, 0);
+  for (let vm = 0; vm < vms; vm++) for (let k = 0; k < (typeof oio === "number" ? oio : oio[vm]); k++) s.enqueue(vm, id++, cost, 0);
   while (now < end) {
     for (let got = s.dispatch(now); got >= 0; got = s.dispatch(now)) doneAt.push({ t: now + serviceNs, vm: s.lastVm });
     doneAt.sort((a, b) => a.t - b.t || a.vm - b.vm);
@@ -29,7 +29,7 @@ function runOnDevice(s: HostScheduler, vms: number, oio: number | number[], serv
     now = d.t;
     s.complete(d.vm, now);
     count[d.vm]++;
-    s.enqueue(d.vm, id++, 1, now);
+    s.enqueue(d.vm, id++, cost, now);
   }
   return count.map((c) => c / seconds);
 }
@@ -106,6 +106,20 @@ describe("mClock", () => {
     }
     expect(served[0]).toBeGreaterThanOrEqual(9);
     expect(served[1]).toBeGreaterThanOrEqual(9);
+  });
+
+  it("scales with request cost: cost-2 requests with doubled r, l and w behave like cost-1 ones", () => {
+    // Tags are spaced cost/r, cost/l, cost/w; the weight phase must pull R back by the same cost/r it added.
+    const one = new MClock([spec(300, Number.POSITIVE_INFINITY, 1), spec(0, 200, 1), spec(0, Number.POSITIVE_INFINITY, 2)], 4);
+    const two = new MClock([spec(600, Number.POSITIVE_INFINITY, 2), spec(0, 400, 2), spec(0, Number.POSITIVE_INFINITY, 4)], 4);
+    expect(runOnDevice(two, 3, 8, serviceNs, 20, 2)).toEqual(runOnDevice(one, 3, 8, serviceNs, 20, 1));
+    expect(two.reservationDispatches).toBe(one.reservationDispatches);
+    // Reservation 300 below the 500 that equal shares give: R tags pulled back by only 1/r per cost-2
+    // weight-phase dispatch ran ahead, and the reservation phase served 2000 instead of 5999 requests.
+    const one2 = new MClock([spec(300, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 4);
+    const two2 = new MClock([spec(600, Number.POSITIVE_INFINITY, 2), spec(0, Number.POSITIVE_INFINITY, 2)], 4);
+    expect(runOnDevice(two2, 2, 8, serviceNs, 20, 2)).toEqual(runOnDevice(one2, 2, 8, serviceNs, 20, 1));
+    expect(two2.reservationDispatches).toBe(one2.reservationDispatches);
   });
 
   it("is not work-conserving past a limit: a lone limited VM stays at its limit", () => {

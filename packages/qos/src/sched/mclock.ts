@@ -146,8 +146,11 @@ export class MClock implements HostScheduler {
       this.reservationDispatches++;
     }
     const ring = rings[best];
+    // The weight phase pulls R back by the cost/r the tag added, so weight service is not counted against the reservation.
+    const cost = ring.costs[ring.headIndex];
     const id = ring.shift();
-    this.lastR[best] = weightPhase && this.rGap[best] !== Number.POSITIVE_INFINITY ? this.headR[best] - this.rGap[best] : this.headR[best];
+    this.lastR[best] =
+      weightPhase && this.rGap[best] !== Number.POSITIVE_INFINITY ? this.headR[best] - this.rGap[best] * cost : this.headR[best];
     this.lastL[best] = this.headL[best];
     this.lastP[best] = this.headP[best];
     this.queued--;
