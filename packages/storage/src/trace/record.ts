@@ -42,6 +42,8 @@ export function setExtentFromBytes(rec: TraceRecord, offsetBytes: number, bytes:
  */
 export interface TraceReader {
   readonly format: TraceFormat;
+  /** The trace's name in error messages (the file path). */
+  readonly name: string;
   /** Fills `rec` with the next IO; false at the end of the trace. */
   next(rec: TraceRecord): boolean;
   /** Bad lines/records counted and skipped (only with `skipBad`; otherwise the first one throws). */

@@ -80,6 +80,18 @@ describe("TraceReplayWorkload", () => {
     expect(target.seen[2].lba).toBe(((1 << 30) / 512) % 1000);
   });
 
+  it("with outOfRange: error, an IO beyond the target is rejected naming the trace file and line", () => {
+    const sim = new Simulation();
+    const target = new FixedLatencyTarget(sim, 1000, 50 * us);
+    const w = new TraceReplayWorkload(
+      new MsrReader(textSource(trace), { name: "t.csv" }),
+      { kind: "closed", depth: 1 },
+      { outOfRange: "error" },
+    );
+    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+    expect(() => sim.run()).toThrow(/t\.csv:3: IO \[2097152, \+1\) is beyond the target's 1000 sectors/);
+  });
+
   it("rejects bad modes", () => {
     expect(() => new TraceReplayWorkload(new MsrReader(textSource(trace), { name: "t" }), { kind: "closed", depth: 0 })).toThrow(/depth/);
     expect(() => new TraceReplayWorkload(new MsrReader(textSource(trace), { name: "t" }), { kind: "timed", speed: 0 })).toThrow(/speed/);

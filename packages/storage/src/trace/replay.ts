@@ -95,7 +95,7 @@ export class TraceReplayWorkload extends WorkloadBase {
       if (!this.wrap)
         throw StorageErrors.badConfig(
           "trace replay",
-          `trace line ${r.line}: IO [${lba}, +${sectors}) is beyond the target's ${cap} sectors`,
+          `${this.reader.name}:${r.line}: IO [${lba}, +${sectors}) is beyond the target's ${cap} sectors; replay with outOfRange "wrap" to fold it in, or use a larger target`,
         );
       if (sectors > cap) sectors = cap;
       lba = lba % cap;

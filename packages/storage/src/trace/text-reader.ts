@@ -36,7 +36,7 @@ export abstract class TextTraceReader implements TraceReader {
   private start = 0;
   private end = 0;
   private eof = false;
-  protected readonly name: string;
+  readonly name: string;
   private readonly skipBad: boolean;
 
   constructor(

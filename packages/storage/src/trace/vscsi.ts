@@ -45,7 +45,7 @@ export class VscsiReader implements TraceReader {
   private eof = false;
   private recordNo = 0;
   private baseTsUs = -1;
-  private readonly name: string;
+  readonly name: string;
   private readonly skipBad: boolean;
 
   constructor(
