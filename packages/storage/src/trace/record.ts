@@ -9,7 +9,7 @@ export type TraceFormat = (typeof TRACE_FORMATS)[number];
  * place (`TraceReader.next(rec)`), so reading a trace allocates nothing per IO.
  */
 export interface TraceRecord {
-  /** Issue time in ns from the start of the trace (the first record of formats with absolute clocks); -1 if the format has no clock. */
+  /** Issue time in ns from the start of the trace (the first record of formats with absolute clocks; a record earlier than that one is negative); exactly -1 if the format has no clock. */
   issueNs: number;
   /** First 512-byte sector (LBN). */
   lba: number;
