@@ -144,13 +144,6 @@ export class BlkparseReader extends TextTraceReader {
     this.ignored++;
   }
 
-  private skipBlanks(): void {
-    const buf = this.buf;
-    let i = this.pos;
-    while (i < this.lineEnd && (buf[i] === SPACE || buf[i] === TAB)) i++;
-    this.pos = i;
-  }
-
   /** "major,minor"; false if the line does not start with one. */
   private deviceToken(): boolean {
     const buf = this.buf;
@@ -233,21 +226,6 @@ export class BlkparseReader extends TextTraceReader {
 
   private skipRest(v: number): number {
     this.pos = this.lineEnd;
-    return v;
-  }
-
-  private uintToken(what: string): number {
-    this.skipBlanks();
-    const buf = this.buf;
-    let i = this.pos;
-    if (i >= this.lineEnd) throw new LineProblem(`missing ${what}`);
-    if (buf[i] === MINUS) throw new LineProblem(`negative ${what}`);
-    let v = 0;
-    const first = i;
-    while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) v = v * 10 + (buf[i++] - ZERO);
-    if (i === first || (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB))
-      throw new LineProblem(`${what} is not a non-negative integer`);
-    this.pos = i;
     return v;
   }
 }

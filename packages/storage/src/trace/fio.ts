@@ -5,9 +5,6 @@ import { LineProblem, TextTraceReader } from "./text-reader.js";
 
 const SPACE = 32;
 const TAB = 9;
-const ZERO = 48;
-const NINE = 57;
-const MINUS = 45;
 const HEADER = "fio version 2 iolog";
 
 /** Actions fio writes that carry no data for vscsiStats. */
@@ -83,32 +80,10 @@ export class FioReader extends TextTraceReader {
     return false;
   }
 
-  private skipBlanks(): void {
-    const buf = this.buf;
-    let i = this.pos;
-    while (i < this.lineEnd && (buf[i] === SPACE || buf[i] === TAB)) i++;
-    this.pos = i;
-  }
-
   private skipToken(): void {
     const buf = this.buf;
     let i = this.pos;
     while (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) i++;
     this.pos = i;
-  }
-
-  private uintToken(what: string): number {
-    this.skipBlanks();
-    const buf = this.buf;
-    let i = this.pos;
-    if (i >= this.lineEnd) throw new LineProblem(`missing ${what}`);
-    if (buf[i] === MINUS) throw new LineProblem(`negative ${what}`);
-    let v = 0;
-    const first = i;
-    while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) v = v * 10 + (buf[i++] - ZERO);
-    if (i === first || (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB))
-      throw new LineProblem(`${what} is not a non-negative integer`);
-    this.pos = i;
-    return v;
   }
 }

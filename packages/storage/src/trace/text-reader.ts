@@ -9,6 +9,8 @@ const MINUS = 45;
 const ZERO = 48;
 const NINE = 57;
 const NEWLINE = 10;
+const SPACE = 32;
+const TAB = 9;
 const CR = 13;
 
 /** A bad line: thrown by a parser, turned into a `VmlabError` (or counted with `skipBad`). */
@@ -161,6 +163,32 @@ export abstract class TextTraceReader implements TraceReader {
     }
     if (i === first) throw new LineProblem(`missing field ${what}`);
     this.pos = i + 1;
+    return v;
+  }
+
+  // ---- field helpers (blank-separated formats: blkparse, fio) ----
+
+  /** Skips spaces and tabs. */
+  protected skipBlanks(): void {
+    const buf = this.buf;
+    let i = this.pos;
+    while (i < this.lineEnd && (buf[i] === SPACE || buf[i] === TAB)) i++;
+    this.pos = i;
+  }
+
+  /** Parses a non-negative integer token ending at a blank or the line's end. */
+  protected uintToken(what: string): number {
+    this.skipBlanks();
+    const buf = this.buf;
+    let i = this.pos;
+    if (i >= this.lineEnd) throw new LineProblem(`missing ${what}`);
+    if (buf[i] === MINUS) throw new LineProblem(`negative ${what}`);
+    let v = 0;
+    const first = i;
+    while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) v = v * 10 + (buf[i++] - ZERO);
+    if (i === first || (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB))
+      throw new LineProblem(`${what} is not a non-negative integer`);
+    this.pos = i;
     return v;
   }
 
