@@ -22,6 +22,23 @@ function guestVm(name: string, program: string): EmulatedVm {
   return new EmulatedVm(name, m);
 }
 
+/** netping's pong on host `a` and its ping on host `b`, each with a NIC on its host's network; returns [pong, ping]. */
+function addNetpingPair(a: Host, b: Host): EmulatedVm[] {
+  return (
+    [
+      [a, "52:54:00:00:00:02"],
+      [b, "52:54:00:00:00:01"],
+    ] as const
+  ).map(([host, mac]) => {
+    const vm = guestVm(`netping@${host.name}`, "netping");
+    const nic = new VirtioNet({ mac });
+    vm.machine.attachVirtio(7, nic);
+    host.connectNic(nic, vm.sim, { latencyNs: SLICE });
+    host.add(vm);
+    return vm;
+  });
+}
+
 function runAlone(program: string): Machine {
   const m = new Machine({ ramMiB: 16 });
   m.loadElf(elf(program));
@@ -129,18 +146,7 @@ describe("two hosts in virtual time", () => {
     const storageB = new MemoryBackend({ sizeBytes: 8 << 20, latencyNs: 80_000 });
     const a = new Host({ name: "A", physicalCpus: 2, timeSliceNs: SLICE, network: net, storage: storageA });
     const b = new Host({ name: "B", physicalCpus: 2, timeSliceNs: SLICE, network: net, storage: storageB });
-    const pingers: EmulatedVm[] = [];
-    for (const [host, mac] of [
-      [a, "52:54:00:00:00:02"],
-      [b, "52:54:00:00:00:01"],
-    ] as const) {
-      const vm = guestVm(`netping@${host.name}`, "netping");
-      const nic = new VirtioNet({ mac });
-      vm.machine.attachVirtio(7, nic);
-      host.connectNic(nic, vm.sim, { latencyNs: SLICE });
-      host.add(vm);
-      pingers.push(vm);
-    }
+    const pingers = addNetpingPair(a, b);
     const blk = new Machine({ ramMiB: 16 });
     const lun = a.lun(0, 8 << 20);
     lun.write(0, new TextEncoder().encode("vmlab disk image v1\n"));
@@ -185,18 +191,7 @@ describe("netping when one end starts late", () => {
     const net = new VirtualSwitch();
     const a = new Host({ name: "A", physicalCpus: 1, timeSliceNs: SLICE, network: net });
     const b = new Host({ name: "B", physicalCpus: 1, timeSliceNs: SLICE, network: net });
-    const pair: EmulatedVm[] = [];
-    for (const [host, mac] of [
-      [a, "52:54:00:00:00:02"],
-      [b, "52:54:00:00:00:01"],
-    ] as const) {
-      const vm = guestVm(`netping@${host.name}`, "netping");
-      const nic = new VirtioNet({ mac });
-      vm.machine.attachVirtio(7, nic);
-      host.connectNic(nic, vm.sim, { latencyNs: SLICE });
-      host.add(vm);
-      pair.push(vm);
-    }
+    const pair = addNetpingPair(a, b);
     a.add(guestVm("hog@A", "cpubench"));
     expect(runHosts([a, b], 3_000_000_000)).toBe("done");
     const [pong, ping] = pair.map((vm) => new TextDecoder().decode(vm.machine.console()));
