@@ -19,6 +19,25 @@ describe("Rng", () => {
     expect(draw(new Rng(1, "hold"), 3)).toEqual([2431495263, 1547178166, 393266143]);
   });
 
+  it("int(n) draws exactly what rejection sampling with `%` draws, for any n up to 2^32", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.oneof(fc.integer({ min: 1, max: 2 ** 32 }), fc.constantFrom(1, 2, 3, 7, 2 ** 31, 2 ** 32 - 1, 2 ** 32)),
+        (seed, n) => {
+          const r = new Rng(seed, "int");
+          const ref = new Rng(seed, "int");
+          for (let i = 0; i < 20; i++) {
+            const limit = 2 ** 32 - (2 ** 32 % n);
+            let x = ref.nextU32();
+            while (x >= limit) x = ref.nextU32();
+            expect(r.int(n)).toBe(x % n);
+          }
+        },
+      ),
+    );
+  });
+
   it("random() is in [0, 1), randomOpen() in (0, 1], int(n) in [0, n)", () => {
     const r = new Rng(9);
     let sum = 0;
