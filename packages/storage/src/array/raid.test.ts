@@ -100,6 +100,36 @@ describe("RAID mapping", () => {
     );
   });
 
+  it("property: a RAID-5 read inside one chunk is one IO on the left-symmetric data member, and the group's pool drains", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 8 }),
+        fc.integer({ min: 0, max: 200_000 }),
+        fc.integer({ min: 1, max: 16 }),
+        (n, lba, sectors) => {
+          const chunk = 16;
+          const g = group(5, n, chunk);
+          const l = Math.min(lba, g.raid.capacitySectors - sectors);
+          let done = 0;
+          g.raid.submit({ id: 1, vm: 0, lba: l, sectors, isRead: true, issueTime: 0 }, { complete: () => done++ });
+          g.sim.run();
+          expect(done).toBe(1);
+          // The mapping written out plainly: stripe row, data chunk k in it, parity member rotating down from the last.
+          const stripe = Math.floor(l / (chunk * (n - 1)));
+          const k = Math.floor((l - stripe * chunk * (n - 1)) / chunk);
+          const o = l - stripe * chunk * (n - 1) - k * chunk;
+          const pieces = o + sectors <= chunk ? 1 : 2;
+          const logs = g.members.map((m) => m.log);
+          expect(logs.flat().length).toBe(pieces);
+          const parity = n - 1 - (stripe % n);
+          expect(logs[(parity + 1 + k) % n][0]).toEqual({ lba: stripe * chunk + o, sectors: Math.min(sectors, chunk - o), isRead: true });
+          expect((g.raid as unknown as { pool: { inUse: number } }).pool.inUse).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("rejects too few members", () => {
     const sim = new Simulation();
     expect(

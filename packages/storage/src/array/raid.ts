@@ -14,6 +14,8 @@ export interface RaidOptions {
 
 /** Marks a sub-IO that belongs to a RAID-5 read-modify-write stripe operation. */
 const IN_STRIPE_OP = 1;
+/** Marks a member IO that is the whole request (one piece): it completes straight to the submitter. */
+const WHOLE = 2;
 
 /**
  * A RAID group over N member targets (Patterson, Gibson & Katz 1988 for the
@@ -66,9 +68,10 @@ export class RaidGroup implements BlockTarget, IoSink {
   submit(req: IoRequest, sink: IoSink): void {
     if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
       throw StorageErrors.badConfig("raid", `IO [${req.lba}, +${req.sectors}) is outside the group (${this.capacitySectors} sectors)`);
+    const level = this.options.level;
+    if (level === 5 && req.isRead && this.raid5ReadInOneChunk(req, sink)) return;
     const op = this.pool.take(req, sink);
     op.a = 1; // guard: the op cannot complete while it is still being split
-    const level = this.options.level;
     if (level === 1) this.mirror(op, req.lba, req.sectors, 0, this.n);
     else if (level === 5) this.raid5(op, req);
     else {
@@ -92,6 +95,30 @@ export class RaidGroup implements BlockTarget, IoSink {
       }
     }
     this.done(op);
+  }
+
+  /**
+   * A RAID-5 read inside one data chunk (the common small random read) is
+   * one member IO: it stands for the request itself, with no op to count
+   * pieces, so it costs one pooled IO instead of two. False if the read spans chunks.
+   */
+  private raid5ReadInOneChunk(req: IoRequest, sink: IoSink): boolean {
+    const n = this.n;
+    const chunk = this.chunk;
+    const stripeData = chunk * (n - 1);
+    const stripe = Math.floor(req.lba / stripeData);
+    const off = req.lba - stripe * stripeData;
+    const k = Math.floor(off / chunk);
+    const o = off - k * chunk;
+    if (o + req.sectors > chunk) return false;
+    // Same member as `raid5` → `pieces` would pick: (parity + 1 + k) % n, parity = n - 1 - stripe % n.
+    const member = (n - 1 - (stripe % n) + 1 + k) % n;
+    const c = this.pool.take(req, sink);
+    c.lba = stripe * chunk + o;
+    c.a = member;
+    c.b = WHOLE;
+    this.issue(c);
+    return true;
   }
 
   /** A mirrored piece: reads go to the least-busy copy, writes to every copy. */
@@ -203,6 +230,13 @@ export class RaidGroup implements BlockTarget, IoSink {
   complete(req: IoRequest): void {
     const c = req as StackIo;
     this.memberInFlight[c.a]--;
+    if (c.b === WHOLE) {
+      const parent = c.parent as IoRequest;
+      const sink = c.parentSink as IoSink;
+      this.pool.give(c);
+      sink.complete(parent);
+      return;
+    }
     if (c.b !== IN_STRIPE_OP) {
       const op = c.link as StackIo;
       this.pool.give(c);
