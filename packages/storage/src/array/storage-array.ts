@@ -64,7 +64,7 @@ const DESTAGE = 2;
  * write-back cache and destaged in the background between watermarks — or,
  * when the cache is full of dirty data, wait for destage.
  */
-export class StorageArray {
+export class StorageArray implements IoSink {
   readonly options: ArrayOptions;
   readonly cache: CacheDirectory | null;
   private readonly lunTargets: ArrayLun[] = [];
@@ -182,7 +182,7 @@ export class StorageArray {
     // A miss goes to the disks at once; its controller time is charged on the way back (below), so a
     // command costs one controller event whether it hits or misses.
     io.b = TO_RAID;
-    this.raid.submit(io, this.raidSink);
+    this.raid.submit(io, this);
   }
 
   private absorb(io: StackIo): void {
@@ -202,14 +202,19 @@ export class StorageArray {
     this.sim.schedule(end - this.sim.now, this.kindStep, 0, io);
   }
 
-  /** @internal the response to `io` has crossed the port. */
+  /** @internal the response to `io` has crossed the port: it completes to the host. */
   step(io: StackIo): void {
-    this.finish(io);
+    const parent = io.parent as IoRequest;
+    const sink = io.parentSink as IoSink;
+    this.pool.give(io);
+    this.inService--;
+    sink.complete(parent);
+    this.dispatch();
   }
 
-  private readonly raidSink: IoSink = { complete: (req) => this.fromRaid(req as StackIo) };
-
-  private fromRaid(io: StackIo): void {
+  /** @internal the RAID group finished a command's miss or a destage write (the array is its own RAID sink). */
+  complete(req: IoRequest): void {
+    const io = req as StackIo;
     if (io.b === DESTAGE) {
       this.destaging--;
       this.destageWrites++;
@@ -221,15 +226,6 @@ export class StorageArray {
     }
     if (io.isRead) this.cache?.insertClean(io.lba, io.sectors);
     this.respondAt(io, this.sim.now + this.options.controllerLatencyNs);
-  }
-
-  private finish(io: StackIo): void {
-    const parent = io.parent as IoRequest;
-    const sink = io.parentSink as IoSink;
-    this.pool.give(io);
-    this.inService--;
-    sink.complete(parent);
-    this.dispatch();
   }
 
   private retryStalled(): void {
@@ -258,7 +254,7 @@ export class StorageArray {
       d.issueTime = this.sim.now;
       d.b = DESTAGE;
       this.destaging++;
-      this.raid.submit(d, this.raidSink);
+      this.raid.submit(d, this);
       if (cache.dirty / cache.capacityPages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
     }
   }
