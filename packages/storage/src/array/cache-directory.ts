@@ -183,7 +183,7 @@ export class CacheDirectory {
     const s = this.lruHead;
     if (s < 0) return -1;
     this.unlink(s);
-    this.map.delete(this.lpn[s]);
+    this.map.deletePresent(this.lpn[s]);
     this.clean--;
     this.state[s] = FREE;
     return s;

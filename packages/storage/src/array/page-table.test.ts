@@ -26,4 +26,39 @@ describe("PageTable", () => {
       { numRuns: 300 },
     );
   });
+
+  it("property: with deletions held back (deletePresent) it still behaves like a Map, also across batches and re-sets", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom("set", "deletePresent", "delete", "get"),
+            fc.integer({ min: 0, max: 120 }),
+            fc.integer({ min: 0, max: 1000 }),
+          ),
+          { maxLength: 600 },
+        ),
+        fc.constantFrom(8, 100),
+        (ops, maxEntries) => {
+          const t = new PageTable(maxEntries);
+          const m = new Map<number, number>();
+          for (const [op, k, v] of ops) {
+            if (op === "set") {
+              if (!m.has(k) && m.size === maxEntries) continue; // the caller never exceeds the table's size
+              t.set(k, v);
+              m.set(k, v);
+            } else if (op === "deletePresent") {
+              if (!m.has(k)) continue; // only for keys known present
+              t.deletePresent(k);
+              m.delete(k);
+            } else if (op === "delete") expect(t.delete(k)).toBe(m.delete(k));
+            else expect(t.get(k)).toBe(m.get(k) ?? -1);
+            expect(t.size).toBe(m.size);
+          }
+          for (let k = 0; k <= 120; k++) expect(t.get(k)).toBe(m.get(k) ?? -1);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -1,3 +1,8 @@
+/** Deletions held back to go together. */
+const DOOMED_BATCH = 32;
+/** Buckets (a power of two) of the doomed keys' quick filter. */
+const DOOMED_FILTER = 1024;
+
 /**
  * An open-addressing hash map from page number (integer in [0, 2^31)) to a
  * slot index, on one typed array of (key, value) pairs: linear probing,
@@ -6,6 +11,11 @@
  * the cost is cache misses: a key and its value share a cache line, and the
  * four pages of an aligned group (an 8–16 KiB IO touches two of them) hash to
  * one 32-byte block, so one IO costs one miss instead of one per page.
+ *
+ * The cache evicts a page inserted long ago, whose entry is seldom still in the CPU
+ * cache: `deletePresent` only notes the key, and the entries go in batches,
+ * their lines fetched together first so the misses overlap instead of
+ * queueing one after another. Until then a noted key reads as absent.
  */
 export class PageTable {
   /** [key, value] pairs; key -1 = empty. */
@@ -13,8 +23,15 @@ export class PageTable {
   private readonly mask: number;
   private readonly shift: number;
   size = 0;
+  /** Keys deleted but still in `pairs` (distinct, each present there). */
+  private readonly doomed: Int32Array;
+  private doomedCount = 0;
+  /** How many doomed keys share each low-bits bucket: most lookups see 0 and skip the scan. */
+  private readonly doomedByLow = new Uint8Array(DOOMED_FILTER);
+  /** Where the batch's warm-up loads go, so the compiler keeps them. */
+  private warmed = 0;
 
-  /** Sized for at most `maxEntries` at a load factor of at most 1/2. */
+  /** Sized for at most `maxEntries` at a load factor of at most 1/2 (plus the few doomed entries). */
   constructor(maxEntries: number) {
     let cap = 16;
     let bits = 4;
@@ -25,6 +42,8 @@ export class PageTable {
     this.pairs = new Int32Array(2 * cap).fill(-1);
     this.mask = cap - 1;
     this.shift = 32 - bits;
+    // At most cap/2 live and cap/4 doomed entries: an empty slot always ends a probe.
+    this.doomed = new Int32Array(Math.min(DOOMED_BATCH, cap >> 2));
   }
 
   /** Home slot: the group's 4-slot block (hashed), then the page's place in its group. */
@@ -39,7 +58,7 @@ export class PageTable {
     let i = this.home(key);
     for (;;) {
       const k = t[2 * i];
-      if (k === key) return t[2 * i + 1];
+      if (k === key) return this.doomedCount !== 0 && this.isDoomed(key) ? -1 : t[2 * i + 1];
       if (k === -1) return -1;
       i = (i + 1) & mask;
     }
@@ -57,6 +76,10 @@ export class PageTable {
       const k = t[2 * i];
       if (k === key) {
         t[2 * i + 1] = value;
+        if (this.doomedCount !== 0 && this.isDoomed(key)) {
+          this.spare(key);
+          this.size++;
+        }
         return;
       }
       if (k === -1) {
@@ -70,6 +93,51 @@ export class PageTable {
   }
 
   delete(key: number): boolean {
+    if (this.doomedCount !== 0 && this.isDoomed(key)) return false;
+    if (!this.remove(key)) return false;
+    this.size--;
+    return true;
+  }
+
+  /** Deletes `key`, which must be present; its entry leaves with the next batch. */
+  deletePresent(key: number): void {
+    this.doomed[this.doomedCount++] = key;
+    this.doomedByLow[key & (DOOMED_FILTER - 1)]++;
+    this.size--;
+    if (this.doomedCount === this.doomed.length) this.removeDoomed();
+  }
+
+  private isDoomed(key: number): boolean {
+    if (this.doomedByLow[key & (DOOMED_FILTER - 1)] === 0) return false;
+    for (let j = 0; j < this.doomedCount; j++) if (this.doomed[j] === key) return true;
+    return false;
+  }
+
+  /** `key` was set again before its entry left: it stays. */
+  private spare(key: number): void {
+    let j = 0;
+    while (this.doomed[j] !== key) j++;
+    this.doomed[j] = this.doomed[--this.doomedCount];
+    this.doomedByLow[key & (DOOMED_FILTER - 1)]--;
+  }
+
+  private removeDoomed(): void {
+    const t = this.pairs;
+    const n = this.doomedCount;
+    // Touch every home first: independent loads, so the memory fetches overlap.
+    let w = 0;
+    for (let j = 0; j < n; j++) w ^= t[2 * this.home(this.doomed[j])];
+    this.warmed ^= w;
+    for (let j = 0; j < n; j++) {
+      const key = this.doomed[j];
+      this.remove(key);
+      this.doomedByLow[key & (DOOMED_FILTER - 1)]--;
+    }
+    this.doomedCount = 0;
+  }
+
+  /** Takes `key`'s entry out of `pairs` (if there), keeping every probe run unbroken. */
+  private remove(key: number): boolean {
     const t = this.pairs;
     const mask = this.mask;
     let i = this.home(key);
@@ -96,7 +164,6 @@ export class PageTable {
       j = (j + 1) & mask;
     }
     t[2 * hole] = -1;
-    this.size--;
     return true;
   }
 }
