@@ -1,5 +1,6 @@
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
+import { exactRemainder } from "./exact-remainder.js";
 import type { HddSpec } from "./hdd-spec.js";
 
 /**
@@ -50,6 +51,11 @@ export class HddGeometry {
     this.zoneLba[z] = lba;
   }
 
+  /** The platter's phase at time `t` (ns): `t % revolutionNs`, computed exactly (`exactRemainder`). */
+  phaseOf(t: number): number {
+    return exactRemainder(t, this.revolutionNs);
+  }
+
   /** Zone index of `lba`. */
   zoneOf(lba: number): number {
     // Binary search (called per media command): the last zone whose first LBA is <= lba.
@@ -83,6 +89,6 @@ export class HddGeometry {
    */
   angleOf(lba: number, zone: number): number {
     const spt = this.zoneSpt[zone];
-    return ((lba - this.zoneLba[zone]) % spt) / spt;
+    return exactRemainder(lba - this.zoneLba[zone], spt) / spt;
   }
 }
