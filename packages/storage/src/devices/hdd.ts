@@ -8,11 +8,9 @@ import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { HddCache, HddCacheStateSchema } from "./hdd-cache.js";
 import { HddGeometry } from "./hdd-geometry.js";
+import { HddQueue } from "./hdd-queue.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 import { SeekCurve } from "./seek-curve.js";
-
-/** Step of the seek-reach table (the SPTF scan's pruning bound), ns. */
-const REACH_STEP_NS = 50_000;
 
 /** A disk's saved state (taken when no command is queued or in service). */
 export const HddStateSchema = z.object({
@@ -46,17 +44,8 @@ export class Hdd implements BlockTarget {
   private readonly pool: IoPool;
   private readonly kindDone: number;
   private readonly busSectorNs: number;
-  /** `seekReachNs` by multiples of `REACH_STEP_NS`. */
-  private readonly reachTable: Float64Array;
-  /** Pending media commands (swap-remove array) with their precomputed geometry. */
-  private pIo: StackIo[] = [];
-  private pLba = new Float64Array(64);
-  private pCyl = new Float64Array(64);
-  private pAngle = new Float64Array(64);
-  private pZone = new Int32Array(64);
-  private pT0 = new Float64Array(64);
-  private pRead = new Uint8Array(64);
-  private pending = 0;
+  /** Media commands waiting for the mechanism. */
+  private readonly queue: HddQueue;
   private busy = false;
   private headCyl = 0;
   /** Media commands completed. */
@@ -80,14 +69,7 @@ export class Hdd implements BlockTarget {
     const segSectors = Math.floor(spec.cacheBytes / Math.max(1, spec.cacheSegments) / SECTOR_BYTES);
     this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors));
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
-    // Up to one full-stroke seek plus a revolution; beyond that nothing is pruned.
-    const span = Math.max(this.readSeek.timeNs(this.geometry.cylinders), this.writeSeek.timeNs(this.geometry.cylinders));
-    this.reachTable = new Float64Array(Math.ceil((span + this.geometry.revolutionNs) / REACH_STEP_NS) + 1);
-    for (let k = 0; k < this.reachTable.length; k++) {
-      const r = this.readSeek.maxDistanceWithinNs(k * REACH_STEP_NS);
-      const w = this.writeSeek.maxDistanceWithinNs(k * REACH_STEP_NS);
-      this.reachTable[k] = Math.max(r, w) + 1; // +1 cylinder absorbs rounding in the inverse
-    }
+    this.queue = new HddQueue(this.readSeek, this.writeSeek, this.geometry.revolutionNs, spec.commandOverheadNs);
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
   }
@@ -122,21 +104,14 @@ export class Hdd implements BlockTarget {
 
   private enqueue(io: StackIo): void {
     const g = this.geometry;
-    if (this.pending === this.pCyl.length) this.growPending();
-    const i = this.pending++;
     const zone = g.zoneOf(io.lba);
-    this.pIo[i] = io;
-    this.pLba[i] = io.lba;
-    this.pZone[i] = zone;
-    this.pCyl[i] = g.cylinderOf(io.lba, zone);
-    this.pAngle[i] = g.angleOf(io.lba, zone);
-    this.pT0[i] = io.t0;
-    this.pRead[i] = io.isRead ? 1 : 0;
+    this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone);
   }
 
   /** Picks the next media command and starts it. */
   private dispatch(): void {
-    if (this.pending === 0) return;
+    const q = this.queue;
+    if (q.count === 0) return;
     const now = this.sim.now;
     let start = now;
     const pos = this.cache.stopReadAhead(now);
@@ -145,47 +120,21 @@ export class Hdd implements BlockTarget {
       const last = pos > 0 ? pos - 1 : 0;
       this.headCyl = this.geometry.cylinderOf(last, this.geometry.zoneOf(last));
     }
+    const phase = this.geometry.phaseOf(start);
     // Shortest positioning time first, unless the oldest command has waited past the bound.
-    // Positioning >= seek, and seek grows with distance: a command farther than `reach` cylinders
-    // cannot beat the best so far and is skipped without computing its seek and rotational wait
-    // (exact: the same command wins as with a full scan).
-    // The nearest command seeds the bound, so most far ones are skipped; ties go to the lower index,
-    // as in a plain first-to-last scan.
-    const phase = start % this.geometry.revolutionNs;
-    const head = this.headCyl;
-    const n = this.pending;
-    let oldest = 0;
-    let best = 0;
-    let bestDist = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      if (this.pT0[i] < this.pT0[oldest]) oldest = i;
-      const d = this.pCyl[i] - head;
-      const dist = d < 0 ? -d : d;
-      if (dist < bestDist) {
-        bestDist = dist;
-        best = i;
-      }
+    let best: number;
+    let bestPos: number;
+    if (now - q.oldestArrival() > this.spec.maxCommandAgeNs) {
+      best = q.oldestSlot();
+      bestPos = q.positioningNs(best, this.headCyl, start, phase);
+    } else {
+      best = q.shortestPositioning(this.headCyl, start, phase);
+      bestPos = q.chosenPos;
     }
-    let bestPos = this.positioningNs(best, start, phase);
-    let reach = this.seekReachNs(bestPos);
-    for (let i = 0; i < n; i++) {
-      const d = this.pCyl[i] - head;
-      if ((d < 0 ? -d : d) > reach || i === best) continue;
-      const p = this.positioningNs(i, start, phase);
-      if (p < bestPos || (p === bestPos && i < best)) {
-        bestPos = p;
-        best = i;
-        reach = this.seekReachNs(p);
-      }
-    }
-    if (now - this.pT0[oldest] > this.spec.maxCommandAgeNs) {
-      best = oldest;
-      bestPos = this.positioningNs(oldest, start, phase);
-    }
-    const io = this.pIo[best];
-    const zone = this.pZone[best];
-    this.headCyl = this.pCyl[best];
-    this.removePending(best);
+    const io = q.io[best];
+    const zone = q.zone[best];
+    this.headCyl = q.cyl[best];
+    q.remove(best);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
     const end = start + bestPos + io.sectors * this.geometry.zoneSectorNs[zone];
     io.a = 0;
@@ -193,35 +142,6 @@ export class Hdd implements BlockTarget {
     this.busy = true;
     this.busyNs += end - start;
     this.sim.schedule(end - now, this.kindDone, 0, io);
-  }
-
-  /**
-   * Cylinders beyond which a read or a write seek takes longer than `ns`: an over-estimate read
-   * from a table at `REACH_STEP_NS` steps (rounded up, so it never prunes a command that could win).
-   */
-  private seekReachNs(ns: number): number {
-    const k = Math.ceil(ns / REACH_STEP_NS);
-    return k < this.reachTable.length ? this.reachTable[k] : Number.POSITIVE_INFINITY;
-  }
-
-  /**
-   * Time from `start` until pending command `i` could begin its transfer:
-   * its command overhead (processed on arrival, overlapped with the
-   * mechanism's current work), the seek, then the rotational wait until its
-   * first sector comes under the head. `phase` = start mod one revolution.
-   */
-  private positioningNs(i: number, start: number, phase: number): number {
-    const rev = this.geometry.revolutionNs;
-    const ready = this.pT0[i] + this.spec.commandOverheadNs - start;
-    const delay = Math.max(ready, 0);
-    const d = this.pCyl[i] - this.headCyl;
-    const seek = this.pRead[i] === 1 ? this.readSeek.timeNs(d < 0 ? -d : d) : this.writeSeek.timeNs(d < 0 ? -d : d);
-    // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
-    let at = phase + delay + seek;
-    while (at >= rev) at -= rev;
-    let wait = this.pAngle[i] - at / rev;
-    if (wait < 0) wait += 1;
-    return delay + seek + wait * rev;
   }
 
   /** Saves the disk's mechanical and cache state. No command may be queued or in service. */
@@ -280,66 +200,33 @@ export class Hdd implements BlockTarget {
   /** Queued reads that the new read-ahead stream covers become cache hits (a queued sequential stream). */
   private servePendingFromCache(now: number): void {
     // Each conversion may extend the stream to the next queued command: repeat until nothing changes.
-    for (let before = -1; before !== this.pending; ) {
-      before = this.pending;
+    for (let before = -1; before !== this.queue.count; ) {
+      before = this.queue.count;
       this.servePendingPass(now);
     }
   }
 
   private servePendingPass(now: number): void {
     const cache = this.cache;
-    for (let i = 0; i < this.pending; ) {
+    const q = this.queue;
+    for (let i = 0; i < q.count; ) {
       // The stream's reach is checked on the typed arrays first: most queued commands are far from it.
-      const lba = this.pLba[i];
-      if (this.pRead[i] === 0 || !(lba >= cache.streamFromLba && lba <= cache.streamToLba)) {
+      const lba = q.lba[i];
+      if (q.read[i] === 0 || !(lba >= cache.streamFromLba && lba <= cache.streamToLba)) {
         i++;
         continue;
       }
-      const io = this.pIo[i];
+      const io = q.io[i];
       const ready = cache.lookupReadQuiet(io.lba, io.sectors, now);
       if (ready < 0) {
         i++;
         continue;
       }
       io.a = 1;
-      this.removePending(i);
+      q.remove(i);
       const done = Math.max(ready, io.t0 + this.spec.commandOverheadNs) + io.sectors * this.busSectorNs;
       this.sim.schedule(done - now, this.kindDone, 0, io);
     }
-  }
-
-  /** Swap-removes pending command `i`. */
-  private removePending(i: number): void {
-    const last = --this.pending;
-    this.pIo[i] = this.pIo[last];
-    this.pLba[i] = this.pLba[last];
-    this.pCyl[i] = this.pCyl[last];
-    this.pAngle[i] = this.pAngle[last];
-    this.pZone[i] = this.pZone[last];
-    this.pT0[i] = this.pT0[last];
-    this.pRead[i] = this.pRead[last];
-  }
-
-  private growPending(): void {
-    const n = this.pCyl.length * 2;
-    const l = new Float64Array(n);
-    l.set(this.pLba);
-    this.pLba = l;
-    const c = new Float64Array(n);
-    c.set(this.pCyl);
-    this.pCyl = c;
-    const a = new Float64Array(n);
-    a.set(this.pAngle);
-    this.pAngle = a;
-    const z = new Int32Array(n);
-    z.set(this.pZone);
-    this.pZone = z;
-    const t = new Float64Array(n);
-    t.set(this.pT0);
-    this.pT0 = t;
-    const r = new Uint8Array(n);
-    r.set(this.pRead);
-    this.pRead = r;
   }
 }
 

@@ -1,0 +1,239 @@
+import type { StackIo } from "../iostack/stack-io.js";
+import type { SeekCurve } from "./seek-curve.js";
+
+/** Step of the seek-reach table (the SPTF search's pruning bound), ns. */
+const REACH_STEP_NS = 50_000;
+
+/**
+ * A disk's queue of media commands waiting for the mechanism, with each
+ * command's geometry worked out on arrival, and the shortest-positioning-time
+ * search over it.
+ *
+ * Commands sit in numbered slots 0..count−1; removing one moves the last slot
+ * into its place. The slot number is the tie-break between commands with
+ * equal positioning times (the lower wins) and the order in which the disk
+ * re-checks queued reads against its cache, so it is kept exactly. Beside the
+ * slots, `order` lists the slots by cylinder: the search walks outward from
+ * the head and stops at the first command whose seek alone is longer than the
+ * best positioning time so far, instead of scanning the whole queue.
+ *
+ * The slot arrays are read by the disk; only this class writes them.
+ */
+export class HddQueue {
+  /** Commands queued. */
+  count = 0;
+  io: StackIo[] = [];
+  lba = new Float64Array(64);
+  cyl = new Float64Array(64);
+  /** Angle of the first sector, fraction of a revolution. */
+  angle = new Float64Array(64);
+  zone = new Int32Array(64);
+  /** Arrival time. */
+  t0 = new Float64Array(64);
+  /** Arrival + command overhead: the earliest the command could start positioning. */
+  ready = new Float64Array(64);
+  /** 1 for a read, 0 for a write. */
+  read = new Uint8Array(64);
+  /** Slots sorted by cylinder (ties in any order), and each slot's position in it. */
+  private order = new Int32Array(64);
+  private rank = new Int32Array(64);
+  /**
+   * Smallest arrival time among queued commands (+∞ when none), kept so the starvation check needs
+   * no scan; stale once the command holding it left (recomputed when next asked for).
+   */
+  private oldestT0 = Number.POSITIVE_INFINITY;
+  private oldestStale = false;
+  /** `seekReachNs` by multiples of `REACH_STEP_NS`. */
+  private readonly reachTable: Float64Array;
+  /** Positioning time of the command `shortestPositioning` chose. */
+  chosenPos = 0;
+
+  constructor(
+    private readonly readSeek: SeekCurve,
+    private readonly writeSeek: SeekCurve,
+    private readonly revolutionNs: number,
+    private readonly commandOverheadNs: number,
+  ) {
+    // Up to one full-stroke seek plus a revolution; beyond that nothing is pruned.
+    const cylinders = readSeek.cylinders;
+    const span = Math.max(readSeek.timeNs(cylinders), writeSeek.timeNs(cylinders));
+    this.reachTable = new Float64Array(Math.ceil((span + revolutionNs) / REACH_STEP_NS) + 1);
+    for (let k = 0; k < this.reachTable.length; k++) {
+      const r = readSeek.maxDistanceWithinNs(k * REACH_STEP_NS);
+      const w = writeSeek.maxDistanceWithinNs(k * REACH_STEP_NS);
+      this.reachTable[k] = Math.max(r, w) + 1; // +1 cylinder absorbs rounding in the inverse
+    }
+  }
+
+  /** Queues `io` (arrived at `io.t0`), whose first sector is at cylinder `cyl`, angle `angle`, in zone `zone`. */
+  add(io: StackIo, cyl: number, angle: number, zone: number): void {
+    if (this.count === this.cyl.length) this.grow();
+    const s = this.count++;
+    this.io[s] = io;
+    this.lba[s] = io.lba;
+    this.zone[s] = zone;
+    this.cyl[s] = cyl;
+    this.angle[s] = angle;
+    this.t0[s] = io.t0;
+    this.ready[s] = io.t0 + this.commandOverheadNs;
+    this.read[s] = io.isRead ? 1 : 0;
+    if (io.t0 < this.oldestT0) this.oldestT0 = io.t0;
+    // Insertion into the cylinder order, from its far end.
+    const order = this.order;
+    const rank = this.rank;
+    let k = s;
+    while (k > 0 && this.cyl[order[k - 1]] > cyl) {
+      const moved = order[k - 1];
+      order[k] = moved;
+      rank[moved] = k;
+      k--;
+    }
+    order[k] = s;
+    rank[s] = k;
+  }
+
+  /** Removes slot `s`; the last slot moves into it. */
+  remove(s: number): void {
+    if (this.t0[s] === this.oldestT0) this.oldestStale = true;
+    const last = --this.count;
+    const order = this.order;
+    const rank = this.rank;
+    for (let k = rank[s]; k < last; k++) {
+      const moved = order[k + 1];
+      order[k] = moved;
+      rank[moved] = k;
+    }
+    if (s === last) return;
+    this.io[s] = this.io[last];
+    this.lba[s] = this.lba[last];
+    this.cyl[s] = this.cyl[last];
+    this.angle[s] = this.angle[last];
+    this.zone[s] = this.zone[last];
+    this.t0[s] = this.t0[last];
+    this.ready[s] = this.ready[last];
+    this.read[s] = this.read[last];
+    const k = rank[last];
+    order[k] = s;
+    rank[s] = k;
+  }
+
+  /** Smallest arrival time among queued commands (+∞ when none). */
+  oldestArrival(): number {
+    if (this.oldestStale) {
+      let t = Number.POSITIVE_INFINITY;
+      for (let s = 0; s < this.count; s++) if (this.t0[s] < t) t = this.t0[s];
+      this.oldestT0 = t;
+      this.oldestStale = false;
+    }
+    return this.oldestT0;
+  }
+
+  /** The lowest slot among the commands that arrived first. */
+  oldestSlot(): number {
+    let oldest = 0;
+    for (let s = 1; s < this.count; s++) if (this.t0[s] < this.t0[oldest]) oldest = s;
+    return oldest;
+  }
+
+  /**
+   * The queued command with the shortest positioning time from `start` with the head at cylinder
+   * `head` (the lowest slot among equal times); its time is left in `chosenPos`. `phase` is
+   * `start` modulo one revolution. The queue must not be empty.
+   *
+   * Positioning >= seek, and seek grows with distance: walking outward from the head in order of
+   * distance, once the next command is farther than `reach` cylinders neither it nor any command
+   * beyond it can beat the best so far (exact: the same command wins as with a full scan).
+   */
+  shortestPositioning(head: number, start: number, phase: number): number {
+    const n = this.count;
+    const order = this.order;
+    const cyl = this.cyl;
+    // First position in the order whose cylinder is >= head.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cyl[order[mid]] < head) lo = mid + 1;
+      else hi = mid;
+    }
+    let left = lo - 1;
+    let right = lo;
+    let best = -1;
+    let bestPos = Number.POSITIVE_INFINITY;
+    let reach = Number.POSITIVE_INFINITY;
+    for (let visited = 0; visited < n; visited++) {
+      const dl = left >= 0 ? head - cyl[order[left]] : Number.POSITIVE_INFINITY;
+      const dr = right < n ? cyl[order[right]] - head : Number.POSITIVE_INFINITY;
+      let s: number;
+      if (dl <= dr) {
+        if (dl > reach) break;
+        s = order[left--];
+      } else {
+        if (dr > reach) break;
+        s = order[right++];
+      }
+      const p = this.positioningNs(s, head, start, phase);
+      if (p < bestPos || (p === bestPos && s < best)) {
+        bestPos = p;
+        best = s;
+        reach = this.seekReachNs(p);
+      }
+    }
+    this.chosenPos = bestPos;
+    return best;
+  }
+
+  /**
+   * Cylinders beyond which a read or a write seek takes longer than `ns`: an over-estimate read
+   * from a table at `REACH_STEP_NS` steps (rounded up, so it never prunes a command that could win).
+   */
+  seekReachNs(ns: number): number {
+    const k = Math.ceil(ns / REACH_STEP_NS);
+    return k < this.reachTable.length ? this.reachTable[k] : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Time from `start` until the command in slot `s` could begin its transfer, the head at
+   * cylinder `head`: its command overhead (processed on arrival, overlapped with the mechanism's
+   * current work), the seek, then the rotational wait until its first sector comes under the
+   * head. `phase` = start mod one revolution.
+   */
+  positioningNs(s: number, head: number, start: number, phase: number): number {
+    const rev = this.revolutionNs;
+    const ready = this.ready[s] - start;
+    const delay = Math.max(ready, 0);
+    const d = this.cyl[s] - head;
+    const seek = this.read[s] === 1 ? this.readSeek.timeNs(d < 0 ? -d : d) : this.writeSeek.timeNs(d < 0 ? -d : d);
+    // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
+    let at = phase + delay + seek;
+    while (at >= rev) at -= rev;
+    let wait = this.angle[s] - at / rev;
+    if (wait < 0) wait += 1;
+    return delay + seek + wait * rev;
+  }
+
+  private grow(): void {
+    const n = this.cyl.length * 2;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.lba = f64(this.lba);
+    this.cyl = f64(this.cyl);
+    this.angle = f64(this.angle);
+    this.t0 = f64(this.t0);
+    this.ready = f64(this.ready);
+    this.zone = i32(this.zone);
+    this.order = i32(this.order);
+    this.rank = i32(this.rank);
+    const r = new Uint8Array(n);
+    r.set(this.read);
+    this.read = r;
+  }
+}
