@@ -101,8 +101,12 @@ export class HddCache {
       const ready = this.raBaseTime + (end - this.raBaseLba) * this.raSectorNs;
       return Math.max(ready, now);
     }
+    // Non-short-circuit tests (`&`): a random read misses every segment, and one predictable branch
+    // per segment beats three unpredictable ones.
+    const segStart = this.segStart;
+    const segEnd = this.segEnd;
     for (let i = 0; i < this.segments; i++) {
-      if (i !== ra && lba >= this.segStart[i] && end <= this.segEnd[i]) {
+      if (+(i !== ra) & +(lba >= segStart[i]) & +(end <= segEnd[i])) {
         this.hits++;
         this.segUse[i] = ++this.useClock;
         return now;
@@ -177,9 +181,12 @@ export class HddCache {
   /** A write to [lba, lba+n): drop overlapping cached data. */
   invalidate(lba: number, n: number): void {
     const end = lba + n;
+    const ra = this.ra;
+    const segStart = this.segStart;
+    const segEnd = this.segEnd;
     for (let i = 0; i < this.segments; i++) {
-      if (i === this.ra) continue;
-      if (lba < this.segEnd[i] && end > this.segStart[i]) this.segEnd[i] = this.segStart[i];
+      // Non-short-circuit (`&`), as in `lookupRead`: writes rarely overlap a segment.
+      if (+(i !== ra) & +(lba < segEnd[i]) & +(end > segStart[i])) segEnd[i] = segStart[i];
     }
   }
 
