@@ -209,15 +209,21 @@ export class Hdd implements BlockTarget {
   private servePendingPass(now: number): void {
     const cache = this.cache;
     const q = this.queue;
+    // The stream's reach is checked on the typed arrays first: most queued commands are far from it.
+    // The reach only moves when the cache is asked, so it is re-read after each lookup.
+    let from = cache.streamFromLba;
+    let to = cache.streamToLba;
     for (let i = 0; i < q.count; ) {
-      // The stream's reach is checked on the typed arrays first: most queued commands are far from it.
       const lba = q.lba[i];
-      if (q.read[i] === 0 || !(lba >= cache.streamFromLba && lba <= cache.streamToLba)) {
+      // Non-short-circuit (`&`): one branch, and it is almost always "far".
+      if (!(q.read[i] & +(lba >= from) & +(lba <= to))) {
         i++;
         continue;
       }
       const io = q.io[i];
       const ready = cache.lookupReadQuiet(io.lba, io.sectors, now);
+      from = cache.streamFromLba;
+      to = cache.streamToLba;
       if (ready < 0) {
         i++;
         continue;
