@@ -20,6 +20,15 @@ export class HddGeometry {
   readonly zoneSpt: Float64Array;
   readonly zoneSectorNs: Float64Array;
   private readonly heads: number;
+  /** Per zone: sectors per cylinder (heads × sectors per track). */
+  private readonly zoneCylSectors: Float64Array;
+  /**
+   * Zone of the first LBA of each bucket of `2^bucketShift` LBAs: `zoneOf` starts there and steps
+   * over the few zone starts inside the bucket instead of a binary search over all zones.
+   */
+  private readonly bucketZone: Int32Array;
+  /** 2^−bucketShift: multiplying by it divides exactly. */
+  private readonly perBucket: number;
 
   constructor(spec: HddSpec) {
     if (!(spec.zones >= 1 && spec.heads >= 1 && spec.rpm > 0 && spec.outerMBps >= spec.innerMBps && spec.innerMBps > 0))
@@ -49,6 +58,14 @@ export class HddGeometry {
       lba += cylPerZone * spec.heads * spt[i];
     }
     this.zoneLba[z] = lba;
+    this.zoneCylSectors = new Float64Array(z);
+    for (let i = 0; i < z; i++) this.zoneCylSectors[i] = spec.heads * this.zoneSpt[i];
+    // About a thousand buckets: a bucket then holds at most one zone start for any sensible zone count.
+    let shift = 0;
+    while (2 ** shift * 1024 < lba) shift++;
+    this.perBucket = 2 ** -shift;
+    this.bucketZone = new Int32Array(Math.floor(lba * this.perBucket) + 1);
+    for (let b = 0; b < this.bucketZone.length; b++) this.bucketZone[b] = this.zoneByBisection(b * 2 ** shift);
   }
 
   /** The platter's phase at time `t` (ns): `t % revolutionNs`, computed exactly (`exactRemainder`). */
@@ -58,7 +75,19 @@ export class HddGeometry {
 
   /** Zone index of `lba`. */
   zoneOf(lba: number): number {
-    // Binary search (called per media command): the last zone whose first LBA is <= lba.
+    // The last zone whose first LBA is <= lba (called per media command); outside the table's range
+    // (past the disk, negative, NaN) the bisection answers.
+    const b = Math.floor(lba * this.perBucket);
+    if (!(b >= 0 && b < this.bucketZone.length)) return this.zoneByBisection(lba);
+    const zl = this.zoneLba;
+    const last = this.zoneSpt.length - 1;
+    let zone = this.bucketZone[b];
+    while (zone < last && lba >= zl[zone + 1]) zone++;
+    return zone;
+  }
+
+  /** `zoneOf` by binary search over the zones' first LBAs. */
+  private zoneByBisection(lba: number): number {
     const zl = this.zoneLba;
     let lo = 0;
     let hi = this.zoneSpt.length - 1;
@@ -72,7 +101,7 @@ export class HddGeometry {
 
   /** Cylinder of `lba` in zone `zone`. */
   cylinderOf(lba: number, zone: number): number {
-    return this.zoneCyl[zone] + Math.floor((lba - this.zoneLba[zone]) / (this.heads * this.zoneSpt[zone]));
+    return this.zoneCyl[zone] + Math.floor((lba - this.zoneLba[zone]) / this.zoneCylSectors[zone]);
   }
 
   /** Surface (head) of `lba` in zone `zone`. */

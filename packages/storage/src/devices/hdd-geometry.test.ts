@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { HddGeometry } from "./hdd-geometry.js";
+import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
+
+/** The last zone whose first LBA is <= lba (zone 0 below the first), by a plain scan. */
+function zoneByScan(g: HddGeometry, lba: number): number {
+  let zone = 0;
+  for (let z = 1; z < g.zoneSpt.length; z++) if (lba >= g.zoneLba[z]) zone = z;
+  return zone;
+}
+
+describe("HddGeometry.zoneOf", () => {
+  const specs: HddSpec[] = [
+    CHEETAH_15K5,
+    { ...CHEETAH_15K5, zones: 1 },
+    { ...CHEETAH_15K5, zones: 3000, capacitySectors: 5_000_000 }, // many zone starts per bucket
+    { ...CHEETAH_15K5, capacitySectors: 40_000 },
+  ];
+  it("matches a scan of the zone starts at every boundary, around it, at random and outside the disk", () => {
+    let seed = 3;
+    const r = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    for (const spec of specs) {
+      const g = new HddGeometry(spec);
+      const end = g.zoneLba[g.zoneSpt.length];
+      const lbas = [-1, -0.5, 0, end - 1, end, end + 1, end * 3, Number.NaN];
+      for (const b of g.zoneLba) lbas.push(b - 1, b - 0.5, b, b + 0.5, b + 1);
+      for (let i = 0; i < 20_000; i++) lbas.push(Math.floor(r() * end), r() * end);
+      for (const lba of lbas) if (g.zoneOf(lba) !== zoneByScan(g, lba)) expect.fail(`${spec.zones} zones, lba ${lba}`);
+    }
+  });
+});
