@@ -120,6 +120,16 @@ describe("HddQueue: the shortest-positioning search", () => {
     }
   });
 
+  it("seeks exactly as the seek curves do, reads and writes, at every distance", () => {
+    const q = newQueue();
+    let differ = 0;
+    for (let d = 0; d < geometry.cylinders; d++) {
+      if (q.seekNs(d, 1) !== readSeek.timeNs(d)) differ++;
+      if (q.seekNs(d, 0) !== writeSeek.timeNs(d)) differ++;
+    }
+    expect(differ).toBe(0);
+  });
+
   it("tracks the oldest command and its lowest slot through adds and removes", () => {
     const r = rng(7);
     const q = newQueue();

@@ -34,26 +34,34 @@ export class HddQueue {
   ready = new Float64Array(64);
   /** 1 for a read, 0 for a write. */
   read = new Uint8Array(64);
-  /** Slots sorted by cylinder (ties in any order), and each slot's position in it. */
+  /** Slots sorted by cylinder (ties in any order), each slot's position in it, and the cylinders in that order. */
   private order = new Int32Array(64);
   private rank = new Int32Array(64);
+  private orderCyl = new Float64Array(64);
+  /** Where in `order` the last removed command was (mostly the one just served: the head is still near it), so the next search starts there. */
+  private hint = 0;
   /**
    * Smallest arrival time among queued commands (+∞ when none), kept so the starvation check needs
    * no scan; stale once the command holding it left (recomputed when next asked for).
    */
   private oldestT0 = Number.POSITIVE_INFINITY;
   private oldestStale = false;
+  /** The read then the write seek curve's a, b, c, e, knee (`SeekCurve.timeNs` without choosing an object). */
+  private readonly seekParams: Float64Array;
   /** `seekReachNs` by multiples of `REACH_STEP_NS`. */
   private readonly reachTable: Float64Array;
   /** Positioning time of the command `shortestPositioning` chose. */
   chosenPos = 0;
 
   constructor(
-    private readonly readSeek: SeekCurve,
-    private readonly writeSeek: SeekCurve,
+    readSeek: SeekCurve,
+    writeSeek: SeekCurve,
     private readonly revolutionNs: number,
     private readonly commandOverheadNs: number,
   ) {
+    const { a: ra, b: rb, c: rc, e: re, knee: rk } = readSeek;
+    const { a: wa, b: wb, c: wc, e: we, knee: wk } = writeSeek;
+    this.seekParams = Float64Array.of(ra, rb, rc, re, rk, wa, wb, wc, we, wk);
     // Up to one full-stroke seek plus a revolution; beyond that nothing is pruned.
     const cylinders = readSeek.cylinders;
     const span = Math.max(readSeek.timeNs(cylinders), writeSeek.timeNs(cylinders));
@@ -81,14 +89,17 @@ export class HddQueue {
     // Insertion into the cylinder order, from its far end.
     const order = this.order;
     const rank = this.rank;
+    const orderCyl = this.orderCyl;
     let k = s;
-    while (k > 0 && this.cyl[order[k - 1]] > cyl) {
+    while (k > 0 && orderCyl[k - 1] > cyl) {
       const moved = order[k - 1];
       order[k] = moved;
+      orderCyl[k] = orderCyl[k - 1];
       rank[moved] = k;
       k--;
     }
     order[k] = s;
+    orderCyl[k] = cyl;
     rank[s] = k;
   }
 
@@ -98,9 +109,12 @@ export class HddQueue {
     const last = --this.count;
     const order = this.order;
     const rank = this.rank;
+    const orderCyl = this.orderCyl;
+    this.hint = rank[s];
     for (let k = rank[s]; k < last; k++) {
       const moved = order[k + 1];
       order[k] = moved;
+      orderCyl[k] = orderCyl[k + 1];
       rank[moved] = k;
     }
     if (s === last) return;
@@ -147,23 +161,19 @@ export class HddQueue {
   shortestPositioning(head: number, start: number, phase: number): number {
     const n = this.count;
     const order = this.order;
-    const cyl = this.cyl;
-    // First position in the order whose cylinder is >= head.
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cyl[order[mid]] < head) lo = mid + 1;
-      else hi = mid;
-    }
+    const cyl = this.orderCyl;
+    // First position in the order whose cylinder is >= head, stepping from where the last removed command was.
+    let lo = Math.min(this.hint, n);
+    while (lo > 0 && cyl[lo - 1] >= head) lo--;
+    while (lo < n && cyl[lo] < head) lo++;
     let left = lo - 1;
     let right = lo;
     let best = -1;
     let bestPos = Number.POSITIVE_INFINITY;
     let reach = Number.POSITIVE_INFINITY;
     for (let visited = 0; visited < n; visited++) {
-      const dl = left >= 0 ? head - cyl[order[left]] : Number.POSITIVE_INFINITY;
-      const dr = right < n ? cyl[order[right]] - head : Number.POSITIVE_INFINITY;
+      const dl = left >= 0 ? head - cyl[left] : Number.POSITIVE_INFINITY;
+      const dr = right < n ? cyl[right] - head : Number.POSITIVE_INFINITY;
       let s: number;
       if (dl <= dr) {
         if (dl > reach) break;
@@ -203,13 +213,27 @@ export class HddQueue {
     const ready = this.ready[s] - start;
     const delay = Math.max(ready, 0);
     const d = this.cyl[s] - head;
-    const seek = this.read[s] === 1 ? this.readSeek.timeNs(d < 0 ? -d : d) : this.writeSeek.timeNs(d < 0 ? -d : d);
+    const seek = this.seekNs(d < 0 ? -d : d, this.read[s]);
     // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
     let at = phase + delay + seek;
     while (at >= rev) at -= rev;
-    let wait = this.angle[s] - at / rev;
-    if (wait < 0) wait += 1;
-    return delay + seek + wait * rev;
+    // + 0 leaves any wait >= 0 unchanged (it is never −0): one revolution added without a branch.
+    const wait = this.angle[s] - at / rev;
+    const ahead = wait + +(wait < 0);
+    return delay + seek + ahead * rev;
+  }
+
+  /**
+   * `timeNs(d)` of the read (`read` = 1) or the write (0) seek curve, bit for bit: the same
+   * operations on the same parameters, picked by offset rather than by a branch between two objects
+   * (reads and writes are mixed at random, so that branch is mispredicted often).
+   */
+  seekNs(d: number, read: number): number {
+    if (d <= 0) return 0;
+    const p = this.seekParams;
+    const o = (read ^ 1) * 5;
+    const ms = d <= p[o + 4] ? p[o] + p[o + 1] * Math.sqrt(d) : p[o + 2] + p[o + 3] * d;
+    return ms * 1e6;
   }
 
   private grow(): void {
@@ -232,6 +256,7 @@ export class HddQueue {
     this.zone = i32(this.zone);
     this.order = i32(this.order);
     this.rank = i32(this.rank);
+    this.orderCyl = f64(this.orderCyl);
     const r = new Uint8Array(n);
     r.set(this.read);
     this.read = r;
