@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
+import { RecencyList } from "./recency-list.js";
 
 const num = z.number().nonnegative();
 
@@ -41,6 +42,8 @@ export class HddCache {
   private readonly segEnd: Float64Array;
   private readonly segUse: Float64Array;
   private useClock = 0;
+  /** Segments by `segUse`: the read-ahead's victim is the first, found without a scan. */
+  private readonly lru: RecencyList;
   /** Active read-ahead segment, or -1. */
   private ra = -1;
   /** LBA whose read completes at `raBaseTime + raSectorNs` (the first sector read ahead). */
@@ -66,6 +69,8 @@ export class HddCache {
     this.segStart = new Float64Array(Math.max(1, segments));
     this.segEnd = new Float64Array(Math.max(1, segments));
     this.segUse = new Float64Array(Math.max(1, segments));
+    this.lru = new RecencyList(segments);
+    this.lru.rebuild(this.segUse);
     this.streamReach = Math.max(segmentSectors, Math.floor((segments * segmentSectors) / 2));
   }
 
@@ -92,6 +97,7 @@ export class HddCache {
     if (ra >= 0 && lba >= this.segStart[ra] && end <= this.raLimit) {
       this.hits++;
       this.segUse[ra] = ++this.useClock;
+      this.lru.restamped(ra, this.segUse);
       if (end > this.raPromised) this.raPromised = end;
       // Slide the window: keep reading ahead of the consumer.
       const want = Math.min(this.raBound, end + this.readAheadSectors);
@@ -109,6 +115,7 @@ export class HddCache {
       if (+(i !== ra) & +(lba >= segStart[i]) & +(end <= segEnd[i])) {
         this.hits++;
         this.segUse[i] = ++this.useClock;
+        this.lru.restamped(i, this.segUse);
         return now;
       }
     }
@@ -166,6 +173,7 @@ export class HddCache {
     this.segEnd.set(s.segEnd);
     this.segUse.set(s.segUse);
     this.useClock = s.useClock;
+    this.lru.rebuild(this.segUse);
     this.ra = s.ra;
     this.raBaseLba = s.raBaseLba;
     this.raBaseTime = s.raBaseTime;
@@ -224,11 +232,12 @@ export class HddCache {
    */
   startReadAhead(lba: number, n: number, endTime: number, sectorNs: number, bound: number): void {
     if (this.segments === 0 || this.readAheadSectors === 0) return;
-    let victim = 0;
-    for (let i = 1; i < this.segments; i++) if (this.segUse[i] < this.segUse[victim]) victim = i;
+    // Least recently used: the lowest `segUse`, the lowest index among equals.
+    const victim = this.lru.first;
     const end = lba + n;
     this.ra = victim;
     this.segUse[victim] = ++this.useClock;
+    this.lru.restamped(victim, this.segUse);
     this.raBaseLba = end;
     this.raBaseTime = endTime;
     this.raSectorNs = sectorNs;
