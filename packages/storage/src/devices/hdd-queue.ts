@@ -156,7 +156,9 @@ export class HddQueue {
    *
    * Positioning >= seek, and seek grows with distance: walking outward from the head in order of
    * distance, once the next command is farther than `reach` cylinders neither it nor any command
-   * beyond it can beat the best so far (exact: the same command wins as with a full scan).
+   * beyond it can beat the best so far (exact: the same command wins as with a full scan). The
+   * choice is the least (time, slot) pair, so the order commands are visited in does not matter;
+   * nearest first only makes the reach shrink sooner.
    */
   shortestPositioning(head: number, start: number, phase: number): number {
     const n = this.count;
