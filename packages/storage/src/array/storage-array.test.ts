@@ -22,7 +22,8 @@ function drive(sim: Simulation, target: StorageArray, spec: ConstructorParameter
 
 describe("array controller", () => {
   it("write-back cache acknowledges writes at controller speed and destages in the background", () => {
-    const { sim, array, raid } = build({ cacheBytes: 16 * 1024 ** 2 });
+    // 4 KiB cache pages for 4 KiB writes: the cache holds every write whole (see the page-size test below).
+    const { sim, array, raid } = build({ cacheBytes: 16 * 1024 ** 2, cachePageSectors: 8 });
     const w = drive(sim, array, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4, regionSectors: 2_000_000 }, 0);
     runMeasured(sim, [w], 1e7, 1e8);
     // ~100 µs controller + port transfer, versus ~6 ms for a disk write.
@@ -30,6 +31,22 @@ describe("array controller", () => {
     expect(array.writesAbsorbed).toBeGreaterThan(1000);
     expect(array.destageWrites).toBeGreaterThan(0);
     expect(raid.memberWrites).toBeGreaterThan(0);
+  });
+
+  it("a write smaller than a cache page dirties the whole page: 4 KiB writes fill 8 KiB pages twice as fast", () => {
+    const dirtyAfterWrites = (cachePageSectors: number) => {
+      const { sim, array } = build({ cacheBytes: 64 * 1024 ** 2, cachePageSectors, destageHighWater: 0.99, destageLowWater: 0.98 });
+      const w = drive(sim, array, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4 }, 0);
+      sim.run({ until: 2e8 });
+      const cache = array.cache as NonNullable<typeof array.cache>;
+      return { bytes: cache.dirty * cachePageSectors * 512, writes: w.stats.completed };
+    };
+    const small = dirtyAfterWrites(8);
+    const large = dirtyAfterWrites(16);
+    expect(small.writes).toBe(large.writes); // nothing destaged or stalled yet: both absorbed every write
+    expect(small.bytes).toBeGreaterThan(0.99 * small.writes * 4096);
+    expect(large.bytes).toBeGreaterThan(1.98 * small.bytes);
+    expect(() => build({ cachePageSectors: 0 })).toThrow(/cachePageSectors/);
   });
 
   it("when dirty data fills the cache, writes run at the disks' destage rate", () => {

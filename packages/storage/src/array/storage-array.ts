@@ -30,6 +30,12 @@ export interface ArrayOptions {
   destageOutstanding: number;
   /** Largest destage write, sectors (a full RAID-5 stripe makes parity free). */
   destageMaxSectors: number;
+  /**
+   * Cache page (block) size, sectors: the unit the cache directory tracks. CLARiiON arrays offer
+   * 2, 4, 8 and 16 KB pages with 8 KB the default (EMC CLARiiON cache documentation); other
+   * mid-range arrays also default to 8 KiB cache blocks.
+   */
+  cachePageSectors: number;
 }
 
 /**
@@ -47,9 +53,9 @@ export const DEFAULT_ARRAY_OPTIONS: ArrayOptions = {
   destageLowWater: 0.25,
   destageOutstanding: 32,
   destageMaxSectors: 1024,
+  cachePageSectors: 16,
 };
 
-const CACHE_PAGE_SECTORS = 8;
 /** Phases of a command inside the controller. */
 const RESPOND = 0;
 const TO_RAID = 1;
@@ -78,6 +84,8 @@ export class StorageArray implements IoSink {
   private destageOn = false;
   private portFree = 0;
   private readonly portSectorNs: number;
+  /** Cache page size, sectors. */
+  private readonly pageSectors: number;
   private readonly pool: IoPool;
   private readonly kindStep: number;
   readHits = 0;
@@ -95,12 +103,16 @@ export class StorageArray implements IoSink {
       throw StorageErrors.badConfig("array", "luns and arrayQueueDepth must be integers >= 1");
     if (!(o.destageLowWater >= 0 && o.destageLowWater < o.destageHighWater && o.destageHighWater <= 1))
       throw StorageErrors.badConfig("array", "need 0 <= destageLowWater < destageHighWater <= 1");
-    if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && o.destageOutstanding >= 1 && o.destageMaxSectors >= CACHE_PAGE_SECTORS))
-      throw StorageErrors.badConfig("array", "port rate > 0, controller latency >= 0, destage limits >= 1 needed");
+    const page = o.cachePageSectors;
+    if (!(Number.isInteger(page) && page >= 1))
+      throw StorageErrors.badConfig("array", `cachePageSectors must be an integer >= 1, got ${page}`);
+    if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && o.destageOutstanding >= 1 && o.destageMaxSectors >= page))
+      throw StorageErrors.badConfig("array", "port rate > 0, controller latency >= 0, destage limits >= 1 page needed");
     this.options = o;
-    const pages = Math.floor(o.cacheBytes / (CACHE_PAGE_SECTORS * SECTOR_BYTES));
-    this.cache = pages > 0 ? new CacheDirectory(pages, CACHE_PAGE_SECTORS) : null;
-    const lunSize = Math.floor(raid.capacitySectors / o.luns / CACHE_PAGE_SECTORS) * CACHE_PAGE_SECTORS;
+    this.pageSectors = page;
+    const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
+    this.cache = pages > 0 ? new CacheDirectory(pages, page) : null;
+    const lunSize = Math.floor(raid.capacitySectors / o.luns / page) * page;
     for (let i = 0; i < o.luns; i++) {
       this.lunTargets.push(new ArrayLun(this, i, i * lunSize, lunSize));
       this.queues.push(new IoRing());
@@ -218,7 +230,7 @@ export class StorageArray implements IoSink {
     if (io.b === DESTAGE) {
       this.destaging--;
       this.destageWrites++;
-      (this.cache as CacheDirectory).destaged(io.lba / CACHE_PAGE_SECTORS, io.sectors / CACHE_PAGE_SECTORS);
+      (this.cache as CacheDirectory).destaged(io.lba / this.pageSectors, io.sectors / this.pageSectors);
       this.pool.give(io);
       this.retryStalled();
       this.destageMore();
@@ -243,13 +255,13 @@ export class StorageArray implements IoSink {
     const dirtyFrac = cache.dirty / cache.capacityPages;
     if (dirtyFrac > o.destageHighWater || this.stalled.length > 0) this.destageOn = true;
     else if (dirtyFrac <= o.destageLowWater) this.destageOn = false;
-    const maxPages = Math.max(1, Math.floor(o.destageMaxSectors / CACHE_PAGE_SECTORS));
+    const maxPages = Math.max(1, Math.floor(o.destageMaxSectors / this.pageSectors));
     while (this.destageOn && this.destaging < o.destageOutstanding && cache.takeDestageRun(maxPages)) {
       const d = this.pool.takeBlank();
       d.id = -1;
       d.vm = -1;
-      d.lba = cache.runStart * CACHE_PAGE_SECTORS;
-      d.sectors = cache.runPages * CACHE_PAGE_SECTORS;
+      d.lba = cache.runStart * this.pageSectors;
+      d.sectors = cache.runPages * this.pageSectors;
       d.isRead = false;
       d.issueTime = this.sim.now;
       d.b = DESTAGE;
