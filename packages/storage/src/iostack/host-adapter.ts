@@ -40,13 +40,17 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   /** Sum of device latencies (dispatch → device completion), ns. */
   deviceLatencySumNs = 0;
   private readonly pool: IoPool;
+  /** `options`' CPU and costs, held in fields: read twice per IO. */
+  private readonly cpu: HostCpu;
+  private readonly issueCostNs: number;
+  private readonly interruptCostNs: number;
   private readonly kindArrive: number;
   private readonly kindInterrupt: number;
 
   constructor(
     private readonly sim: Simulation,
     private readonly target: BlockTarget,
-    private readonly options: HostAdapterOptions,
+    options: HostAdapterOptions,
   ) {
     checkDepth(options.issueQueueDepth);
     if (!(options.issueCostNs >= 0) || !(options.interruptCostNs >= 0))
@@ -55,6 +59,9 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.depth = options.issueQueueDepth;
     this.scheduler = options.scheduler ?? new FifoScheduler();
     this.pool = new IoPool(this);
+    this.cpu = options.cpu;
+    this.issueCostNs = options.issueCostNs;
+    this.interruptCostNs = options.interruptCostNs;
     this.kindArrive = sharedKind(sim, "storage.adapter.arrive", onArrive);
     this.kindInterrupt = sharedKind(sim, "storage.adapter.interrupt", onInterrupt);
     this.scheduler.attach(this);
@@ -78,7 +85,7 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   submit(req: IoRequest, sink: IoSink): void {
     const io = this.pool.take(req, sink);
     const now = this.sim.now;
-    const done = this.options.cpu.run(now, this.options.issueCostNs);
+    const done = this.cpu.run(now, this.issueCostNs);
     if (done === now) this.arrive(io);
     else this.sim.schedule(done - now, this.kindArrive, 0, io);
   }
@@ -108,7 +115,7 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.scheduler.onComplete(io, now, latency);
     this.kick();
     this.interrupts++;
-    const done = this.options.cpu.run(now, this.options.interruptCostNs);
+    const done = this.cpu.run(now, this.interruptCostNs);
     if (done === now) this.deliver(io);
     else this.sim.schedule(done - now, this.kindInterrupt, 0, io);
   }

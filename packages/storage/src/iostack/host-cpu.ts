@@ -23,8 +23,15 @@ export class HostCpu {
   run(nowNs: number, costNs: number): number {
     const f = this.freeAt;
     let best = 0;
-    for (let i = 1; i < f.length; i++) if (f[i] < f[best]) best = i;
-    const start = Math.max(f[best], nowNs);
+    let bestAt = f[0];
+    for (let i = 1; i < f.length; i++) {
+      const at = f[i];
+      if (at < bestAt) {
+        best = i;
+        bestAt = at;
+      }
+    }
+    const start = Math.max(bestAt, nowNs);
     const end = start + costNs;
     f[best] = end;
     this.busyNs += costNs;

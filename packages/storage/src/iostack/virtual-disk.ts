@@ -22,6 +22,7 @@ export interface VirtualDiskOptions {
 export class VirtualDisk implements BlockTarget, IoSink {
   readonly capacitySectors: number;
   private readonly offset: number;
+  private readonly queueDepth: number;
   private observers: VscsiObserver[] = [];
   private readonly pool: IoPool;
   private waiting: (IoRequest | null)[] = new Array(64).fill(null);
@@ -34,10 +35,11 @@ export class VirtualDisk implements BlockTarget, IoSink {
   constructor(
     private readonly sim: Simulation,
     private readonly backing: BlockTarget,
-    private readonly options: VirtualDiskOptions,
+    options: VirtualDiskOptions,
   ) {
     if (!Number.isInteger(options.queueDepth) || options.queueDepth < 1)
       throw StorageErrors.badConfig("virtual disk", `queue depth must be an integer >= 1, got ${options.queueDepth}`);
+    this.queueDepth = options.queueDepth;
     this.offset = options.offsetSectors ?? 0;
     this.capacitySectors = options.capacitySectors ?? backing.capacitySectors - this.offset;
     if (this.offset < 0 || this.offset + this.capacitySectors > backing.capacitySectors)
@@ -60,7 +62,7 @@ export class VirtualDisk implements BlockTarget, IoSink {
         "virtual disk",
         `IO [${req.lba}, +${req.sectors}) is outside the virtual disk (${this.capacitySectors} sectors)`,
       );
-    if (this.inFlight < this.options.queueDepth) this.issue(req, sink);
+    if (this.inFlight < this.queueDepth) this.issue(req, sink);
     else this.wait(req, sink);
   }
 
