@@ -60,6 +60,18 @@ export class WorkloadStats {
   }
 }
 
+/** A workload's own request object, kept on its free list between uses. */
+class WorkloadRequest implements IoRequest {
+  id = 0;
+  vm = 0;
+  lba = 0;
+  sectors = 0;
+  isRead = false;
+  issueTime = 0;
+  /** The next free request while this one is on the free list. */
+  nextFree: WorkloadRequest | null = null;
+}
+
 /**
  * Shared plumbing for workloads: a free list of request objects (nothing is
  * allocated per IO once warm), request ids, completion accounting. A subclass
@@ -71,7 +83,8 @@ export abstract class WorkloadBase implements Workload, IoSink {
   protected stopped = false;
   /** IOs issued and not yet completed. */
   outstanding = 0;
-  private free: IoRequest[] = [];
+  /** Free requests, linked through `nextFree`. */
+  private free: WorkloadRequest | null = null;
   private nextId = 0;
 
   constructor(readonly name: string) {}
@@ -90,7 +103,12 @@ export abstract class WorkloadBase implements Workload, IoSink {
   /** Issues one IO now. */
   protected issue(lba: number, sectors: number, isRead: boolean): void {
     const ctx = this.ctx as WorkloadContext;
-    const req = (IoPool.recycle ? this.free.pop() : undefined) ?? { id: 0, vm: 0, lba: 0, sectors: 0, isRead: false, issueTime: 0 };
+    let req = this.free;
+    if (req === null) req = new WorkloadRequest();
+    else {
+      this.free = req.nextFree;
+      req.nextFree = null;
+    }
     req.id = this.nextId++;
     req.vm = ctx.vm;
     req.lba = lba;
@@ -112,7 +130,11 @@ export abstract class WorkloadBase implements Workload, IoSink {
     st.bytesCompleted += req.sectors * SECTOR_BYTES;
     st.latencyUs.record((now - req.issueTime) / 1000);
     this.onCompleted(req, now);
-    if (IoPool.recycle) this.free.push(req);
+    if (IoPool.recycle) {
+      const r = req as WorkloadRequest;
+      r.nextFree = this.free;
+      this.free = r;
+    }
   }
 
   protected abstract onStart(ctx: WorkloadContext): void;
