@@ -35,6 +35,9 @@ export class StackIo implements IoRequest {
   nextFree: StackIo | null = null;
 }
 
+/** `IoPool.recycle`, kept in a module variable: `give` reads it on every IO. */
+let recycling = true;
+
 /**
  * A free list of `StackIo`s owned by one layer. Intrusive (linked through
  * `StackIo.nextFree`): a take or give is a load and a store, with none of an
@@ -46,7 +49,12 @@ export class IoPool {
    * When false, every `take` allocates and `give` drops the object: the
    * naive per-IO allocation that `storage.sim-ios` measures as its baseline.
    */
-  static recycle = true;
+  static get recycle(): boolean {
+    return recycling;
+  }
+  static set recycle(on: boolean) {
+    recycling = on;
+  }
   private free: StackIo | null = null;
   /** IOs currently taken (for leak checks in tests). */
   inUse = 0;
@@ -102,7 +110,7 @@ export class IoPool {
     io.link = null;
     io.next = null;
     this.inUse--;
-    if (IoPool.recycle) {
+    if (recycling) {
       io.nextFree = this.free;
       this.free = io;
     }
