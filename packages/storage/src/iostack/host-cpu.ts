@@ -24,7 +24,8 @@ export class HostCpu {
     const f = this.freeAt;
     let best = 0;
     let bestAt = f[0];
-    for (let i = 1; i < f.length; i++) {
+    // The length read once: a typed array's length is not a plain field load in V8.
+    for (let i = 1, n = f.length; i < n; i++) {
       const at = f[i];
       if (at < bestAt) {
         best = i;
