@@ -1,6 +1,34 @@
+import { createHash } from "node:crypto";
+import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { IoPool } from "../iostack/stack-io.js";
-import { simIosBenchmark, simulate } from "./sim-ios.js";
+import type { VirtualDisk } from "../iostack/virtual-disk.js";
+import { buildTestbed, startWorkers } from "../scenarios/esx-disk-perf-testbed.js";
+import { SIM_IOS_SPEC, SIM_IOS_TEST_SECTORS, SIM_IOS_TESTBED, simIosBenchmark, simulate } from "./sim-ios.js";
+
+/** SHA-256 of every completion at the vSCSI layer (VM, time, LBA, read) of `virtualNs` of the bench's model. */
+function completionDigest(virtualNs: number): { ios: number; digest: string } {
+  const tb = buildTestbed(SIM_IOS_TESTBED);
+  const h = createHash("sha256");
+  const rec = new Float64Array(4);
+  let ios = 0;
+  for (const t of tb.targets)
+    (t as VirtualDisk).addObserver({
+      onIssue() {},
+      onComplete(req, now) {
+        rec[0] = req.vm;
+        rec[1] = now;
+        rec[2] = req.lba;
+        rec[3] = req.isRead ? 1 : 0;
+        h.update(new Uint8Array(rec.buffer));
+        ios++;
+      },
+    });
+  const rng = new RngStreams(42);
+  startWorkers(tb, SIM_IOS_SPEC, SIM_IOS_TEST_SECTORS, (i) => rng.get(`vm${i}`));
+  tb.sim.run({ until: virtualNs });
+  return { ios, digest: h.digest("hex") };
+}
 
 describe("storage.sim-ios", () => {
   it("simulates a deterministic amount of work, and the per-IO-allocation baseline computes exactly the same model", () => {
@@ -13,6 +41,12 @@ describe("storage.sim-ios", () => {
     } finally {
       IoPool.recycle = true;
     }
+  });
+
+  it("computes exactly what it always has: speed work on the models must not change a completion (golden digest)", () => {
+    // 70 s: the cache fills past its high watermark (~63 s) and destages RAID-5 read-modify-writes.
+    // A deliberate model change updates this golden and says so; an optimization never does.
+    expect(completionDigest(70e9)).toEqual({ ios: 313_803, digest: "4c5365a3f44c0de95e5afa4710491a759a282dc0f4e5cccc3a569392d791a14c" });
   });
 
   it("is registered with a unit and a description naming its baseline", () => {

@@ -4,7 +4,8 @@ import { DEFAULT_CPU_COSTS } from "../scenarios/esx-disk-perf-config.js";
 import { buildTestbed, startWorkers, type TestbedOptions } from "../scenarios/esx-disk-perf-testbed.js";
 
 /** 4 VMs on one host, each a virtual disk on a RAID-5 LUN over 8 Cheetah 15K.5 disks with a write-back cache. */
-const TESTBED: TestbedOptions = {
+/** @internal exported for tests */
+export const SIM_IOS_TESTBED: TestbedOptions = {
   storage: "array",
   mode: "vm",
   cpu: DEFAULT_CPU_COSTS,
@@ -17,8 +18,10 @@ const TESTBED: TestbedOptions = {
 };
 
 /** Iometer: 8 KiB, 70% read, 100% random, 16 outstanding per VM, over a 16 GiB test file each. */
-const SPEC = { ioSizeBytes: 8192, readPercent: 70, randomPercent: 100, outstandingIos: 16 };
-const TEST_SECTORS = (16 * 1024 ** 3) / 512;
+/** @internal exported for tests */
+export const SIM_IOS_SPEC = { ioSizeBytes: 8192, readPercent: 70, randomPercent: 100, outstandingIos: 16 };
+/** @internal exported for tests */
+export const SIM_IOS_TEST_SECTORS = (16 * 1024 ** 3) / 512;
 
 /** Simulates `virtualNs` of the testbed; returns completed IOs. @internal exported for tests */
 export function simulate(virtualNs: number): number {
@@ -27,9 +30,9 @@ export function simulate(virtualNs: number): number {
 
 /** The same, also counting kernel events (for the note: the model's cost per IO is mostly events). */
 function simulateCounting(virtualNs: number): { ios: number; events: number } {
-  const tb = buildTestbed(TESTBED);
+  const tb = buildTestbed(SIM_IOS_TESTBED);
   const rng = new RngStreams(42);
-  const ws = startWorkers(tb, SPEC, TEST_SECTORS, (i) => rng.get(`vm${i}`));
+  const ws = startWorkers(tb, SIM_IOS_SPEC, SIM_IOS_TEST_SECTORS, (i) => rng.get(`vm${i}`));
   tb.sim.run({ until: virtualNs });
   return { ios: ws.reduce((s, w) => s + w.stats.completed, 0), events: tb.sim.executed };
 }
