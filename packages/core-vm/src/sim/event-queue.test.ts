@@ -181,6 +181,22 @@ describe("EventQueue", () => {
     expect(n).toBe(5_000);
   });
 
+  it("keeps working after cancels empty a large calendar and a pop shrinks it", () => {
+    const q = new EventQueue(16);
+    const handles: number[] = [];
+    for (let i = 0; i < 1_000; i++) handles.push(q.push(1_000 + 7 * i, 1, i, undefined));
+    // Keep the latest event: its bucket lies in the upper half, which the shrink drops.
+    for (let i = 0; i < 999; i++) q.cancel(handles[i]);
+    expect(q.pop()).toBe(true); // the queue shrinks with nothing left in it
+    expect(q.num).toBe(999);
+    expect(q.pop()).toBe(false);
+    expect(q.peekTime()).toBe(Number.POSITIVE_INFINITY);
+    for (const t of [5_000, 3_000, 4_000]) q.push(t, 1, t, undefined);
+    const order: number[] = [];
+    while (q.pop()) order.push(q.num);
+    expect(order).toEqual([3_000, 4_000, 5_000]);
+  });
+
   it("finds long-lived events again after 10^5 later pushes (sequence index overflow)", () => {
     const q = new EventQueue(16);
     const timer = q.push(10 ** 12, 7, 0, undefined);

@@ -76,8 +76,13 @@ export class EventQueue {
   /** The current bucket: its index and the virtual time at which it starts; no pending event is earlier. */
   private curIdx = 0;
   private curStart = 0;
+  /** curStart + W and curStart + B·W, kept with curStart so push and pop read one field each. */
+  private curEnd = 1;
+  private yearEnd = MIN_BUCKETS;
 
   private count = 0;
+  /** Pop rebuilds with half the buckets below this many events (B/4 once B > MIN_BUCKETS, else never). */
+  private shrinkBelow = 0;
   private nextSeq = 0;
   /** Cost accounting for width re-estimation. */
   private cost = 0;
@@ -118,10 +123,35 @@ export class EventQueue {
     return { buckets: this.mask + 1, width: this.width };
   }
 
-  /** Inserts an event; returns its sequence number (the cancel handle). */
+  /**
+   * Inserts an event; returns its sequence number (the cancel handle).
+   *
+   * Kept small because model handlers that schedule inline it: the common
+   * case — a non-empty queue without a cancel index and an event of the
+   * current year — links straight into its bucket; the rest (an empty queue,
+   * an event before the current bucket, the far heap, the index) is `place`,
+   * out of line.
+   */
   push(time: number, kind: number, num: number, obj: unknown): number {
     const seq = this.nextSeq++;
-    this.insert(time, seq, kind, num, obj);
+    const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.newSlot();
+    const f64 = this.f64;
+    const r = slot * F64_STRIDE;
+    f64[r + TIME] = time;
+    f64[r + SEQ] = seq;
+    f64[r + NUM] = num;
+    let kindWord = kind << 2;
+    if (obj !== undefined) {
+      kindWord |= HAS_OBJ;
+      this.sObj[slot] = obj;
+    }
+    this.i32[slot * I32_STRIDE + KIND] = kindWord;
+    if (time >= this.curStart && time < this.yearEnd && this.count > 0 && this.index === null) {
+      this.link(slot, time, seq);
+      if (++this.count > this.mask + 1) this.rebuild((this.mask + 1) * 2);
+      return seq;
+    }
+    this.place(slot, time, seq);
     return seq;
   }
 
@@ -130,12 +160,7 @@ export class EventQueue {
    * keeps sequence numbers unique; `reset(nextSeq)` first when restoring.
    */
   insert(time: number, seq: number, kind: number, num: number, obj: unknown): void {
-    let slot: number;
-    if (this.freeTop > 0) slot = this.freeSlots[--this.freeTop];
-    else {
-      if (this.slotCount === this.freeSlots.length) this.growSlots();
-      slot = this.slotCount++;
-    }
+    const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.newSlot();
     const r = slot * F64_STRIDE;
     const f64 = this.f64;
     f64[r + TIME] = time;
@@ -146,15 +171,26 @@ export class EventQueue {
       kindWord |= HAS_OBJ;
       this.sObj[slot] = obj;
     }
-    if (this.index !== null) this.index.set(seq, slot);
+    this.i32[slot * I32_STRIDE + KIND] = kindWord;
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+    this.place(slot, time, seq);
+  }
+
+  /** A fresh slot from the end of the records (the free list is empty). */
+  private newSlot(): number {
+    if (this.slotCount === this.freeSlots.length) this.growSlots();
+    return this.slotCount++;
+  }
+
+  /** Files a written slot (kind word without IN_FAR) into the calendar or the far heap: the general case of `push`. */
+  private place(slot: number, time: number, seq: number): void {
+    if (this.index !== null) this.index.set(seq, slot);
     if (this.count === 0 || time < this.curStart) this.moveTo(time);
-    if (time < this.curStart + this.yearSpan) this.link(slot, time, seq);
+    if (time < this.yearEnd) this.link(slot, time, seq);
     else {
-      kindWord |= IN_FAR;
+      this.i32[slot * I32_STRIDE + KIND] |= IN_FAR;
       this.far.push(time, seq, slot);
     }
-    this.i32[slot * I32_STRIDE + KIND] = kindWord;
     if (++this.count > this.mask + 1) this.rebuild((this.mask + 1) * 2);
   }
 
@@ -164,10 +200,10 @@ export class EventQueue {
    * event is later than `limit`.
    */
   pop(limit = Number.POSITIVE_INFINITY): boolean {
-    if (this.count === 0) return false;
     const f64 = this.f64;
     let h = this.bHead[this.curIdx];
-    if (h === NIL || f64[h * F64_STRIDE + TIME] >= this.curStart + this.width) {
+    if (h === NIL || f64[h * F64_STRIDE + TIME] >= this.curEnd) {
+      if (this.count === 0) return false;
       h = this.seek(limit);
       if (h === NIL) return false;
     }
@@ -193,9 +229,14 @@ export class EventQueue {
     if (this.index !== null) this.index.remove(this.seq, h);
     this.freeSlots[this.freeTop++] = h;
     this.count--;
-    if (--this.opsLeft === 0) this.checkCost();
-    else if (this.count < (this.mask + 1) >> 2 && this.mask >= MIN_BUCKETS) this.rebuild((this.mask + 1) >> 1);
+    if (--this.opsLeft === 0 || this.count < this.shrinkBelow) this.afterPop();
     return true;
+  }
+
+  /** Pop's rare follow-ups, out of line: the periodic cost check, else a shrink. */
+  private afterPop(): void {
+    if (this.opsLeft === 0) this.checkCost();
+    else this.rebuild((this.mask + 1) >> 1);
   }
 
   /** Time of the earliest event, or +Infinity when empty. */
@@ -267,8 +308,8 @@ export class EventQueue {
     this.width = 1;
     this.invWidth = 1;
     this.yearSpan = MIN_BUCKETS;
-    this.curIdx = 0;
-    this.curStart = 0;
+    this.shrinkBelow = 0;
+    this.setCurrent(0, 0);
     this.cost = 0;
     this.opsLeft = this.window = COST_WINDOW;
     this.nextSeq = nextSeq;
@@ -305,22 +346,20 @@ export class EventQueue {
         break;
       }
       if (this.far.size > 0 && this.far.minTime() < start + this.yearSpan) {
-        this.curIdx = idx;
-        this.curStart = start;
+        this.setCurrent(idx, start);
         this.migrate();
       }
       h = bHead[idx];
     }
     this.cost += scanned;
-    this.curIdx = idx;
-    this.curStart = start;
+    this.setCurrent(idx, start);
     return h;
   }
 
   /** Moves far events that the current year now covers into their buckets. */
   private migrate(): void {
     const far = this.far;
-    const end = this.curStart + this.yearSpan;
+    const end = this.yearEnd;
     while (far.size > 0 && far.minTime() < end) {
       const slot = far.popMin();
       this.i32[slot * I32_STRIDE + KIND] &= ~IN_FAR;
@@ -336,8 +375,15 @@ export class EventQueue {
   /** Makes the bucket holding time t the current one. */
   private moveTo(t: number): void {
     const vb = Math.floor(t * this.invWidth);
-    this.curIdx = vb & this.mask;
-    this.curStart = vb * this.width;
+    this.setCurrent(vb & this.mask, vb * this.width);
+  }
+
+  /** Makes bucket `idx`, starting at `start`, the current one. */
+  private setCurrent(idx: number, start: number): void {
+    this.curIdx = idx;
+    this.curStart = start;
+    this.curEnd = start + this.width;
+    this.yearEnd = start + this.yearSpan;
   }
 
   /** Links a slot into its bucket, keeping the list sorted by (time, seq). */
@@ -432,10 +478,13 @@ export class EventQueue {
     this.bTail = new Int32Array(nb).fill(NIL);
     this.mask = nb - 1;
     this.yearSpan = nb * this.width;
+    this.shrinkBelow = nb > MIN_BUCKETS ? nb >> 2 : 0;
     this.far.clear();
+    // With no events (cancels emptied the queue) the old current bucket may not exist any more: re-derive it.
     if (n > 0) this.moveTo(this.timeOf(order[0]));
+    else this.moveTo(this.curStart);
     // Sorted order makes every link an append.
-    const end = this.curStart + this.yearSpan;
+    const end = this.yearEnd;
     const i32 = this.i32;
     for (let i = 0; i < n; i++) {
       const s = order[i];
