@@ -226,6 +226,14 @@ describe("EventQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("sizes buckets at the event spacing, and at twice it in the smallest calendar", () => {
+    const q = new EventQueue(16);
+    for (let i = 0; i < 40; i++) q.push(1_000 * i, 1, i, undefined);
+    expect(q.shape).toEqual({ buckets: 64, width: 1024 });
+    while (q.size > 7) q.pop(); // shrinks to 32 buckets, then to 16
+    expect(q.shape).toEqual({ buckets: 16, width: 2048 });
+  });
+
   it("keeps a hold model's calendar at one bucket per distinct time", () => {
     const q = new EventQueue();
     let x = 1;

@@ -471,9 +471,9 @@ export class EventQueue {
     });
     const f64 = this.f64;
     order.sort((a, b) => f64[a * F64_STRIDE + TIME] - f64[b * F64_STRIDE + TIME] || f64[a * F64_STRIDE + SEQ] - f64[b * F64_STRIDE + SEQ]);
-    this.width = calendarWidth(f64, F64_STRIDE, order);
-    this.invWidth = 1 / this.width;
     const nb = Math.max(MIN_BUCKETS, buckets);
+    this.width = calendarWidth(f64, F64_STRIDE, order, nb);
+    this.invWidth = 1 / this.width;
     this.bHead = new Int32Array(nb).fill(NIL);
     this.bTail = new Int32Array(nb).fill(NIL);
     this.mask = nb - 1;
