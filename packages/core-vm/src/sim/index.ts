@@ -1,5 +1,6 @@
 export { checkExponential, Discrete, Empirical, exponential, lognormal, normal, pareto, uniform, Zipf } from "./distributions.js";
 export { EventQueue, type PendingEvent } from "./event-queue.js";
+export { exactRemainder } from "./exact-remainder.js";
 export { type HistogramState, HistogramStateSchema, LogHistogram } from "./histogram.js";
 export { Counter, TimeSeries, TimeWeighted } from "./metrics.js";
 export { Process, type ProcessBody, Waitable } from "./process.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CoreErrors } from "../errors.js";
+import { exactRemainder } from "./exact-remainder.js";
 
 /**
  * Seeded PRNG: xoshiro128** (Blackman & Vigna), chosen because it runs on
@@ -15,16 +16,6 @@ export type RngState = z.infer<typeof RngStateSchema>;
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
-
-/**
- * x mod n for integers 0 <= x <= 2^32 and 1 <= n <= 2^32: equal to `x % n`
- * but without the floating-point `%` (a libm fmod call, ~20 ns) on values
- * past int32. Exact: x/n is at least 1/n below the next integer while its
- * rounding error is below 2^-21/n, so the floor is the true quotient.
- */
-function remainder(x: number, n: number): number {
-  return x - Math.floor(x / n) * n;
-}
 
 /** 32-bit FNV-1a of a string, to turn a stream name into seed material. */
 function fnv1a(text: string, h = 0x811c9dc5): number {
@@ -94,10 +85,10 @@ export class Rng {
   int(n: number): number {
     if (!(n >= 1) || n > TWO_POW_32 || !Number.isInteger(n))
       throw CoreErrors.rngBadParameter("int", `n must be an integer in [1, 2^32], got ${n}`);
-    const limit = TWO_POW_32 - remainder(TWO_POW_32, n);
+    const limit = TWO_POW_32 - exactRemainder(TWO_POW_32, n);
     for (;;) {
       const x = this.nextU32();
-      if (x < limit) return remainder(x, n);
+      if (x < limit) return exactRemainder(x, n);
     }
   }
 

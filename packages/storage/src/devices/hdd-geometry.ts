@@ -1,6 +1,6 @@
+import { exactRemainder } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
-import { exactRemainder } from "./exact-remainder.js";
 import type { HddSpec } from "./hdd-spec.js";
 
 /**
