@@ -158,6 +158,8 @@ export class EventQueue {
   /**
    * Inserts with an explicit sequence number (used by restore). The caller
    * keeps sequence numbers unique; `reset(nextSeq)` first when restoring.
+   * Fills the record as `push` does; `push` keeps its copy inline because it
+   * is the hot path and V8's inlining budget for handlers is small.
    */
   insert(time: number, seq: number, kind: number, num: number, obj: unknown): void {
     const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.newSlot();
