@@ -187,6 +187,12 @@ export const CoreErrors = {
       option,
       value,
     }),
+  virtioBlkNotQuiescent: (device: string, pending: number) =>
+    new VmlabError(
+      "VMLAB_VIRTIO_NOT_QUIESCENT",
+      `cannot save or restore ${device} virtio-blk: ${pending} requests are still in its asynchronous block backend (no event in the queue stands for them); run the simulation until the disk is idle (the guest between IOs), then save`,
+      { device, pending },
+    ),
   netBadOption: (option: string, value: unknown, expected: string) =>
     new VmlabError("VMLAB_NET_BAD_OPTION", `virtual switch option ${option}=${String(value)} is invalid: expected ${expected}`, {
       option,

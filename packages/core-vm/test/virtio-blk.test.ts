@@ -1,4 +1,15 @@
-import { attachInQemuOrder, isVmlabError, Machine, MemoryBackend, VirtioBlk, VirtioRng } from "@vmlab/core-vm";
+import {
+  attachInQemuOrder,
+  BLOCK_PENDING,
+  type BlockBackend,
+  type BlockOp,
+  isVmlabError,
+  Machine,
+  MemoryBackend,
+  type Simulation,
+  VirtioBlk,
+  VirtioRng,
+} from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { TestDriver } from "./virtio-driver.js";
 
@@ -203,6 +214,120 @@ describe("virtio-blk", () => {
     bad((s) => {
       s.deviceId = 1;
     });
+  });
+});
+
+/**
+ * An event-driven backend in miniature: reads and writes go pending and come
+ * back from its own simulation event, 1000 ns per sector; flush completes at
+ * once. `pending: false` makes it forget `setCompletionListener`.
+ */
+class AsyncBackend implements BlockBackend {
+  readonly sizeBytes: number;
+  readonly store: MemoryBackend;
+  listener: ((tag: number) => void) | null = null;
+  readonly submitted: number[] = [];
+  private kind = -1;
+  setCompletionListener?: (listener: (tag: number) => void) => void;
+
+  constructor(
+    private readonly sim: Simulation,
+    sizeBytes: number,
+    withListener = true,
+  ) {
+    this.store = new MemoryBackend({ sizeBytes });
+    this.sizeBytes = sizeBytes;
+    this.kind = sim.on("test.async.done", (tag) => this.listener?.(tag));
+    if (withListener)
+      this.setCompletionListener = (l) => {
+        this.listener = l;
+      };
+  }
+  submit(op: BlockOp, _offset: number, length: number, nowNs: number, tag: number): number {
+    if (op === "flush") return nowNs;
+    this.submitted.push(tag);
+    this.sim.scheduleAt(nowNs + (length / SECTOR) * 1000, this.kind, tag, null);
+    return BLOCK_PENDING;
+  }
+  read(offset: number, dst: Uint8Array): void {
+    this.store.read(offset, dst);
+  }
+  write(offset: number, src: Uint8Array): void {
+    this.store.write(offset, src);
+  }
+  flush(): void {}
+  save(): unknown {
+    return this.store.save();
+  }
+  restore(state: unknown): void {
+    this.store.restore(state);
+  }
+}
+
+function asyncSetup(withListener = true) {
+  const m = new Machine({ ramMiB: 64 });
+  const disk = new AsyncBackend(m.sim, 1 << 20, withListener);
+  const blk = new VirtioBlk({ backend: disk, queueDepth: 4 });
+  const t = m.attachVirtio(3, blk);
+  const d = new TestDriver(m, 3);
+  d.init(1, 64);
+  return { m, disk, blk, t, d };
+}
+
+describe("virtio-blk over an asynchronous backend (BLOCK_PENDING)", () => {
+  it("completes each request when the backend reports it, in the backend's order, with the data moved then", () => {
+    const { m, d, disk, blk } = asyncSetup();
+    for (let i = 0; i < 1024; i++) m.ram.u8[DATA - m.ram.base + i] = (i * 3) & 0xff;
+    request(d, 0, 1, 8, 1024, false);
+    request(d, 1, 4, 0, 0, false);
+    // Only the write went to the backend (tag = epoch·65536 + slot); the flush is synchronous.
+    expect(disk.submitted.map((tag) => tag % 65536)).toEqual([0]);
+    expect(blk.inflight).toBe(2);
+    const times: number[] = [];
+    while (m.sim.step()) times.push(m.sim.now);
+    // Flush completes at 0; the write's backend event at 2000 ns, then the device's completion event.
+    expect(times).toEqual([0, 2000, 2000]);
+    expect(Array.from(disk.store.bytes.subarray(8 * SECTOR, 8 * SECTOR + 3))).toEqual([0, 3, 6]);
+    expect(d.popUsed(0).map(([, len]) => len)).toEqual([1, 1]);
+    expect(blk.latency.summary().max).toBe(2000);
+    request(d, 2, 0, 8, 512, true);
+    request(d, 3, 0, 8, 1024, true);
+    m.sim.run();
+    expect(Array.from(m.ram.u8.subarray(DATA - m.ram.base + 3 * 4096, DATA - m.ram.base + 3 * 4096 + 3))).toEqual([0, 3, 6]);
+    expect(d.popUsed(0).map(([, len]) => len)).toEqual([513, 1025]);
+  });
+
+  it("refuses save and restore while a request is in the backend, and saves as before once idle", () => {
+    const { m, d, t } = asyncSetup();
+    const idle = t.save();
+    request(d, 0, 0, 0, 512, true);
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return isVmlabError(e) ? e.code : String(e);
+      }
+      return "no error";
+    };
+    expect(code(() => t.save())).toBe("VMLAB_VIRTIO_NOT_QUIESCENT");
+    expect(code(() => t.restore(idle))).toBe("VMLAB_VIRTIO_NOT_QUIESCENT");
+    m.sim.run();
+    expect(code(() => t.save())).toBe("no error");
+  });
+
+  it("a completion reported after a device reset completes to nobody and still frees save", () => {
+    const { m, d, blk, t } = asyncSetup();
+    request(d, 0, 0, 0, 512, true);
+    d.setReg(0x70, 0);
+    m.sim.run();
+    expect(blk.reads.value).toBe(0);
+    expect(m.ram.u8[STATUS - m.ram.base]).toBe(0);
+    expect(() => t.save()).not.toThrow();
+  });
+
+  it("a backend that returns BLOCK_PENDING without a completion listener is refused", () => {
+    const { d } = asyncSetup(false);
+    expect(() => request(d, 0, 0, 0, 512, true)).toThrow(expect.objectContaining({ code: "VMLAB_VIRTIO_BAD_OPTION" }));
   });
 });
 

@@ -28,8 +28,8 @@ export class PartitionBackend implements BlockBackend {
       );
   }
 
-  submit(op: BlockOp, offset: number, length: number, nowNs: number): number {
-    return this.target.submit(op, this.offsetBytes + offset, length, nowNs);
+  submit(op: BlockOp, offset: number, length: number, nowNs: number, tag: number): number {
+    return this.target.submit(op, this.offsetBytes + offset, length, nowNs, tag);
   }
 
   read(offset: number, dst: Uint8Array): void {

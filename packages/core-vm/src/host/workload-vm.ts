@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { BlockBackend } from "../block/backend.js";
-import { SECTOR_SIZE } from "../block/backend.js";
+import { BLOCK_PENDING, SECTOR_SIZE } from "../block/backend.js";
 import { CoreErrors } from "../errors.js";
 import { LogHistogram } from "../sim/histogram.js";
 import { Rng, RngStateSchema } from "../sim/rng.js";
@@ -148,7 +148,13 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
     const span = this.ioBytes / SECTOR_SIZE;
     const offset = this.rng.int(sectors - span + 1) * SECTOR_SIZE;
     const op = this.rng.random() < this.readFraction ? "read" : "write";
-    const done = this.disk.submit(op, offset, this.ioBytes, now);
+    const done = this.disk.submit(op, offset, this.ioBytes, now, 0);
+    if (done === BLOCK_PENDING)
+      throw CoreErrors.hostBadOption(
+        "disk",
+        "an asynchronous backend",
+        "a backend that returns completion times (workload VMs do not take BLOCK_PENDING)",
+      );
     this.issued++;
     this.sim.scheduleAt(done, this.kind, now, null);
   }

@@ -69,13 +69,11 @@ export function encodeSnapshot(subject: SnapshotSubject, options: MemoryImageOpt
   const config: MachineConfig = { ramMiB: m.ram.size / (1024 * 1024), nsPerInstruction: m.nsPerInstruction };
   if (subject.devices !== undefined) config.devices = subject.devices.map((d) => DeviceSpecSchema.parse(d));
   const versions: Record<string, number> = { ...CORE_VERSIONS };
-  const sections: Section[] = [
-    json("config", config),
-    json("machine", m.save()),
-    json("simulation", m.sim.save()),
-    // Every virtio slot's transport and device, in-flight requests included.
-    json("virtio", m.virtio.save()),
-  ];
+  // Every virtio slot's transport and device, in-flight requests included. Taken before the
+  // event queue: a device that cannot be saved now (requests in an asynchronous backend,
+  // whose model events are not plain data) says so in its own words.
+  const virtio = m.virtio.save();
+  const sections: Section[] = [json("config", config), json("machine", m.save()), json("simulation", m.sim.save()), json("virtio", virtio)];
   if (subject.rng !== undefined) sections.push(json("rng", subject.rng.save()));
   else delete versions.rng;
   for (const c of subject.components ?? []) {

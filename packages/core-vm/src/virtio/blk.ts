@@ -1,5 +1,4 @@
-import type { BlockBackend } from "../block/backend.js";
-import { SECTOR_SIZE } from "../block/backend.js";
+import { BLOCK_PENDING, type BlockBackend, SECTOR_SIZE } from "../block/backend.js";
 import { CoreErrors } from "../errors.js";
 import { LogHistogram } from "../sim/histogram.js";
 import { Counter } from "../sim/metrics.js";
@@ -44,6 +43,10 @@ export interface VirtioBlkOptions {
  * `queueDepth` requests are in service; each completes as a simulation event
  * at the time the backend gives, where the data moves, the status is written
  * and the chain goes to the used ring (interrupt: InterruptStatus bit 0).
+ * An asynchronous backend (`submit` returns `BLOCK_PENDING`) reports the
+ * completion later through its listener; the device then schedules the same
+ * completion event at that time. While such requests are outstanding the
+ * device cannot be saved (`VMLAB_VIRTIO_NOT_QUIESCENT`).
  */
 export class VirtioBlk implements VirtioDevice {
   readonly deviceId = DEVICE_ID.block;
@@ -72,6 +75,8 @@ export class VirtioBlk implements VirtioDevice {
   private readonly submitted: Float64Array;
   private readonly free: Int32Array;
   private freeCount: number;
+  /** Requests handed to an asynchronous backend and not yet reported back (all epochs). */
+  private pendingCount = 0;
 
   constructor(options: VirtioBlkOptions) {
     const depth = options.queueDepth ?? 32;
@@ -123,6 +128,7 @@ export class VirtioBlk implements VirtioDevice {
   bind(ctx: VirtioContext): void {
     this.ctx = ctx;
     this.kind = ctx.sim.on(`${ctx.name}.blk.complete`, (num) => this.complete(num));
+    this.backend.setCompletionListener?.((tag) => this.backendDone(tag));
   }
 
   activate(): void {}
@@ -198,22 +204,42 @@ export class VirtioBlk implements VirtioDevice {
       const ok =
         (type === VIRTIO_BLK_T_IN ? allWritable : allReadable) && length % SECTOR_SIZE === 0 && offset + length <= this.backend.sizeBytes;
       if (!ok) this.finishAt(slot, type, VIRTIO_BLK_S_IOERR, offset, now);
-      else
-        this.finishAt(
-          slot,
-          type,
-          VIRTIO_BLK_S_OK,
-          offset,
-          this.backend.submit(type === VIRTIO_BLK_T_IN ? "read" : "write", offset, length, now),
-        );
+      else this.submit(slot, type, type === VIRTIO_BLK_T_IN ? "read" : "write", offset, length, now);
     } else if (type === VIRTIO_BLK_T_FLUSH) {
-      this.finishAt(slot, type, VIRTIO_BLK_S_OK, 0, this.backend.submit("flush", 0, 0, now));
+      this.submit(slot, type, "flush", 0, 0, now);
     } else if (type === VIRTIO_BLK_T_GET_ID) {
       this.finishAt(slot, type, allWritable ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR, 0, now);
     } else {
       this.finishAt(slot, type, VIRTIO_BLK_S_UNSUPP, 0, now);
     }
     return true;
+  }
+
+  /** Hands a read, write or flush to the backend; completes at the time it gives, or when it reports back. */
+  private submit(slot: number, type: number, op: "read" | "write" | "flush", offset: number, length: number, now: number): void {
+    const done = this.backend.submit(op, offset, length, now, this.epoch * 65536 + slot);
+    if (done !== BLOCK_PENDING) {
+      this.finishAt(slot, type, VIRTIO_BLK_S_OK, offset, done);
+      return;
+    }
+    if (this.backend.setCompletionListener === undefined)
+      throw CoreErrors.virtioBadOption(
+        "backend",
+        "BLOCK_PENDING",
+        "a backend that returns BLOCK_PENDING to implement setCompletionListener",
+      );
+    this.type[slot] = type;
+    this.status[slot] = VIRTIO_BLK_S_OK;
+    this.offset[slot] = offset;
+    this.pendingCount++;
+  }
+
+  /** An asynchronous backend finished request `tag` (inside a simulation event, at its completion time). */
+  private backendDone(tag: number): void {
+    this.pendingCount--;
+    // A request of an earlier epoch (the device was reset meanwhile) completes to nobody.
+    if (Math.floor(tag / 65536) !== this.epoch) return;
+    this.ctx.sim.scheduleAt(this.ctx.sim.now, this.kind, tag, null);
   }
 
   private finishAt(slot: number, type: number, status: number, offset: number, timeNs: number): void {
@@ -287,6 +313,7 @@ export class VirtioBlk implements VirtioDevice {
   }
 
   save(): VirtioBlkState {
+    if (this.pendingCount > 0) throw CoreErrors.virtioBlkNotQuiescent(this.ctx.name, this.pendingCount);
     const inflight: VirtioBlkState["inflight"] = [];
     for (let s = 0; s < this.queueDepth; s++) {
       if (this.busy[s] === 0) continue;
@@ -328,6 +355,8 @@ export class VirtioBlk implements VirtioDevice {
     const p = VirtioBlkStateSchema.safeParse(state);
     const bad = (issue: string) => CoreErrors.simBadState(`${this.ctx.name} virtio-blk`, issue);
     if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    // Late reports from the backend would complete restored slots.
+    if (this.pendingCount > 0) throw CoreErrors.virtioBlkNotQuiescent(this.ctx.name, this.pendingCount);
     const s = p.data;
     if (s.queueDepth !== this.queueDepth) throw bad(`state has queue depth ${s.queueDepth}, the device ${this.queueDepth}`);
     if (s.sizeBytes !== this.backend.sizeBytes)
