@@ -11,6 +11,12 @@ export { Ssd, type SsdState, SsdStateSchema } from "./devices/ssd.js";
 export { GENERIC_MLC_SSD, type SsdSpec } from "./devices/ssd-spec.js";
 export { StorageErrors } from "./errors.js";
 export { type IoRequest, SECTOR_BYTES } from "./io.js";
+export {
+  ModelBlockBackend,
+  type ModelBlockBackendOptions,
+  type ModelBlockBackendState,
+  ModelBlockBackendStateSchema,
+} from "./iostack/block-backend.js";
 export { sharedKind } from "./iostack/event-kinds.js";
 export { FifoScheduler } from "./iostack/fifo-scheduler.js";
 export { HostAdapter, type HostAdapterOptions } from "./iostack/host-adapter.js";

@@ -1,0 +1,179 @@
+import { BLOCK_PENDING, type BlockBackend, type BlockOp, type Simulation } from "@vmlab/core-vm";
+import { z } from "zod";
+import { StorageErrors } from "../errors.js";
+import type { IoRequest } from "../io.js";
+import { SECTOR_BYTES } from "../io.js";
+import { sharedKind } from "./event-kinds.js";
+import { IoPool, type StackIo } from "./stack-io.js";
+import type { BlockTarget, IoSink } from "./target.js";
+
+export interface ModelBlockBackendOptions {
+  /** The simulation the target's events run on: the guest machine's own (`machine.sim`). */
+  sim: Simulation;
+  /** Where the timing comes from: an `Hdd`, an `Ssd`, an array LUN, a `HostAdapter`, ... */
+  target: BlockTarget;
+  /** Where the bytes live (a core-vm `MemoryBackend` or `FileBackend`); its own latency is ignored. */
+  store: BlockBackend;
+  /** The target sector the disk's sector 0 maps to (default 0: the outer zone of a disk). */
+  firstSector?: number;
+}
+
+/** A target that can save its own state (an `Hdd`, an `Ssd`): saved along with the store. */
+interface SavableTarget {
+  save(): unknown;
+  restore(state: unknown): void;
+}
+
+function savable(target: BlockTarget): target is BlockTarget & SavableTarget {
+  const t = target as Partial<SavableTarget>;
+  return typeof t.save === "function" && typeof t.restore === "function";
+}
+
+export const ModelBlockBackendStateSchema = z.object({
+  version: z.literal(1),
+  nextId: z.number().int().nonnegative(),
+  store: z.unknown(),
+  /** The target's own state when it has one (`Hdd`, `Ssd`), else null. */
+  target: z.unknown(),
+});
+export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema>;
+
+/**
+ * A core-vm `BlockBackend` whose timing comes from one of this package's
+ * event-driven models, so a real guest's virtio-blk disk can sit on a disk
+ * or an array LUN. Each read or write becomes an `IoRequest` (lba =
+ * firstSector + offset/512, vm 0, ids increasing, issued at the guest's
+ * time) submitted to `target`; `submit` returns `BLOCK_PENDING` and the
+ * device hears about the completion when the target completes the request,
+ * so the model may queue and reorder (SPTF) as it likes. Data lives in
+ * `store`, moved by the device at completion. A flush completes at once:
+ * an array's cache is battery-backed, a disk runs with its write cache off.
+ *
+ * Snapshots: `save` refuses (`VMLAB_STORAGE_NOT_QUIESCENT`) while IOs are in
+ * the model; when idle it saves the store and, if the target can save itself
+ * (`Hdd`, `Ssd`), the target's state. Any other target (an array, a host
+ * stack) is not saved: a restored machine's disk model starts from its
+ * initial state.
+ */
+export class ModelBlockBackend implements BlockBackend, IoSink {
+  readonly sizeBytes: number;
+  readonly sim: Simulation;
+  readonly target: BlockTarget;
+  readonly store: BlockBackend;
+  readonly firstSector: number;
+  private readonly pool = new IoPool(this);
+  private readonly kindSubmit: number;
+  private listener: ((tag: number) => void) | null = null;
+  private nextId = 0;
+
+  constructor(options: ModelBlockBackendOptions) {
+    const { sim, target, store } = options;
+    const first = options.firstSector ?? 0;
+    const sectors = store.sizeBytes / SECTOR_BYTES;
+    if (!Number.isInteger(first) || first < 0)
+      throw StorageErrors.badConfig("model block backend", `firstSector ${first} must be an integer >= 0`);
+    if (!Number.isInteger(sectors) || sectors < 1)
+      throw StorageErrors.badConfig(
+        "model block backend",
+        `the store's ${store.sizeBytes} bytes are not a whole number of 512-byte sectors`,
+      );
+    if (first + sectors > target.capacitySectors)
+      throw StorageErrors.badConfig(
+        "model block backend",
+        `the store (${sectors} sectors from sector ${first}) does not fit the target's ${target.capacitySectors} sectors; use a smaller store or a larger target`,
+      );
+    this.sim = sim;
+    this.target = target;
+    this.store = store;
+    this.firstSector = first;
+    this.sizeBytes = store.sizeBytes;
+    this.kindSubmit = sharedKind(sim, "storage.blockBackend.submit", onSubmit);
+  }
+
+  /** IOs submitted to the target and not yet completed. */
+  get inFlight(): number {
+    return this.pool.inUse;
+  }
+
+  setCompletionListener(listener: (tag: number) => void): void {
+    this.listener = listener;
+  }
+
+  submit(op: BlockOp, offset: number, length: number, nowNs: number, tag: number): number {
+    if (op === "flush" || length === 0) return nowNs;
+    if (this.listener === null)
+      throw StorageErrors.badConfig("model block backend", "no completion listener; attach the backend to a device (VirtioBlk) first");
+    const io = this.pool.takeBlank();
+    io.id = this.nextId++;
+    io.vm = 0;
+    io.lba = this.firstSector + offset / SECTOR_BYTES;
+    io.sectors = length / SECTOR_BYTES;
+    io.isRead = op === "read";
+    io.issueTime = nowNs;
+    io.a = tag;
+    // The machine's clock runs ahead of the simulation's inside a run: start the IO at the
+    // guest's time, from an event there, so the model sees it when the guest issued it.
+    if (nowNs > this.sim.now) this.sim.scheduleAt(nowNs, this.kindSubmit, 0, io);
+    else this.target.submit(io, this);
+    return BLOCK_PENDING;
+  }
+
+  /** @internal the deferred submission's event. */
+  start(io: StackIo): void {
+    this.target.submit(io, this);
+  }
+
+  /** The target finished `req` (one of ours): hand its tag to the device. */
+  complete(req: IoRequest): void {
+    const io = req as StackIo;
+    const tag = io.a;
+    this.pool.give(io);
+    (this.listener as (tag: number) => void)(tag);
+  }
+
+  read(offset: number, dst: Uint8Array): void {
+    this.store.read(offset, dst);
+  }
+
+  write(offset: number, src: Uint8Array): void {
+    this.store.write(offset, src);
+  }
+
+  flush(): void {
+    this.store.flush();
+  }
+
+  save(): ModelBlockBackendState {
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
+    return {
+      version: 1,
+      nextId: this.nextId,
+      store: this.store.save(),
+      target: savable(this.target) ? this.target.save() : null,
+    };
+  }
+
+  /** Restores a saved state; validates it first (and refuses while IOs are in flight). */
+  restore(state: unknown): void {
+    const p = ModelBlockBackendStateSchema.safeParse(state);
+    if (!p.success)
+      throw StorageErrors.badState("model block backend", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
+    const s = p.data;
+    const own = savable(this.target);
+    if (own !== (s.target !== null && s.target !== undefined))
+      throw StorageErrors.badState(
+        "model block backend",
+        own ? "it has no target state, this backend's target saves one" : "it has target state, this backend's target saves none",
+      );
+    // The target first: a disk validates its state (same drive model) before it changes anything.
+    if (own) this.target.restore(s.target);
+    this.store.restore(s.store);
+    this.nextId = s.nextId;
+  }
+}
+
+function onSubmit(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as ModelBlockBackend).start(io);
+}
