@@ -28,8 +28,8 @@ export type BlockOp = "read" | "write" | "flush";
  * the same as for a synchronous backend. `nowNs` may be ahead of `sim.now`
  * (a machine's clock runs ahead of the simulation's inside a `run`): a
  * backend that drives an event model should start the request at `nowNs`
- * (e.g. from an event it schedules there), not at `sim.now`. One device per
- * backend (one listener). While requests are pending, `save` must refuse:
+ * (e.g. from an event it schedules there), not at `sim.now`. One listener
+ * per backend (`PartitionBackend` shares one among a host's LUNs). While requests are pending, `save` must refuse:
  * there is no event in the queue to restore.
  */
 export interface BlockBackend {
