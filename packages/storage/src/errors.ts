@@ -15,6 +15,7 @@ export const StorageErrors = {
       `cannot save ${what}: ${inFlight} IOs are in flight; stop the workloads and run the simulation until they complete, then save`,
       { what, inFlight },
     ),
+  notSavable: (what: string, why: string) => new VmlabError("VMLAB_STORAGE_NOT_SAVABLE", `cannot save ${what}: ${why}`, { what, why }),
   // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.
   traceMalformedLine: (file: string, line: number, issue: string, text: string) =>
     new VmlabError(

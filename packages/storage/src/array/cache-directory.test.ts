@@ -48,6 +48,17 @@ describe("array cache directory", () => {
     expect(c.readHit(8 * 20, 8 * 4)).toBe(true);
   });
 
+  it("a write does not count its own clean pages as room: writeFits never promises what write cannot do", () => {
+    const c = new CacheDirectory(2, 8);
+    c.insertClean(8, 8); // page 1 clean
+    c.write(40, 8); // page 5 dirty: no free slot left, one clean page (page 1)
+    // Pages 0 and 1: page 0 needs a slot, and the only evictable page is page 1 — which this write dirties.
+    expect(c.writeFits(0, 16)).toBe(false);
+    expect(c.writeFits(16, 8)).toBe(true); // page 2 alone may evict page 1
+    c.write(16, 8);
+    expect(c.dirty).toBe(2);
+  });
+
   it("a read is a hit only if every page is present", () => {
     const c = new CacheDirectory(8, 8);
     c.insertClean(0, 16);

@@ -87,8 +87,14 @@ export class CacheDirectory {
     const p0 = Math.floor(lba / this.pageSectors);
     const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
     let need = 0;
-    for (let p = p0; p <= p1; p++) if (!this.map.has(p)) need++;
-    return need <= this.freeTop + this.clean;
+    // The write's own clean pages turn dirty, so they are not room for its missing ones.
+    let ownClean = 0;
+    for (let p = p0; p <= p1; p++) {
+      const s = this.map.get(p);
+      if (s < 0) need++;
+      else if (this.state[s] === CLEAN) ownClean++;
+    }
+    return need <= this.freeTop + this.clean - ownClean;
   }
 
   /** Absorbs a write: its pages become dirty. Call only if `writeFits`. */

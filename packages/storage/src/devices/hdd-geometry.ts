@@ -23,11 +23,11 @@ export class HddGeometry {
   /** Per zone: sectors per cylinder (heads × sectors per track). */
   private readonly zoneCylSectors: Float64Array;
   /**
-   * Zone of the first LBA of each bucket of `2^bucketShift` LBAs: `zoneOf` starts there and steps
+   * Zone of the first LBA of each bucket of LBAs (a power of two, sized for about a thousand buckets): `zoneOf` starts there and steps
    * over the few zone starts inside the bucket instead of a binary search over all zones.
    */
   private readonly bucketZone: Int32Array;
-  /** 2^−bucketShift: multiplying by it divides exactly. */
+  /** 1 / (bucket size): a power of two, so multiplying by it divides exactly. */
   private readonly perBucket: number;
 
   constructor(spec: HddSpec) {

@@ -14,8 +14,9 @@ const REACH_STEP_NS = 50_000;
  * equal positioning times (the lower wins) and the order in which the disk
  * re-checks queued reads against its cache, so it is kept exactly. Beside the
  * slots, `order` lists the slots by cylinder: the search walks outward from
- * the head and stops at the first command whose seek alone is longer than the
- * best positioning time so far, instead of scanning the whole queue.
+ * the head and stops at the first command farther than the seek reach of the
+ * best positioning time so far (a table over-estimate: such a command's seek
+ * alone is longer), instead of scanning the whole queue.
  *
  * The slot arrays are read by the disk; only this class writes them.
  */

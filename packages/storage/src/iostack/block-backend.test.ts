@@ -1,5 +1,7 @@
 import { BLOCK_PENDING, isVmlabError, MemoryBackend, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import { RaidGroup } from "../array/raid.js";
+import { StorageArray } from "../array/storage-array.js";
 import { Hdd } from "../devices/hdd.js";
 import { CHEETAH_15K5 } from "../devices/hdd-spec.js";
 import type { IoRequest } from "../io.js";
@@ -103,8 +105,33 @@ describe("ModelBlockBackend", () => {
     const stub = { capacitySectors: 1 << 20, submit: () => {} };
     const d = new ModelBlockBackend({ sim: sim2, target: stub, store: new MemoryBackend({ sizeBytes: 64 << 20 }) });
     expect(code(() => d.restore(state))).toBe("VMLAB_STORAGE_BAD_STATE");
-    expect(code(() => c.restore(d.save()))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(code(() => c.restore({ ...state, target: null }))).toBe("VMLAB_STORAGE_BAD_STATE");
     expect(code(() => c.restore({ version: 2 }))).toBe("VMLAB_STORAGE_BAD_STATE");
+  });
+
+  it("refuses to save over an array, which keeps destaging after its last IO (no saved form), with a clear error", () => {
+    const sim = new Simulation();
+    const disks = Array.from({ length: 4 }, (_, i) => new Hdd(sim, CHEETAH_15K5, `d${i}`));
+    const array = new StorageArray(sim, new RaidGroup(sim, disks, { level: 5, chunkSectors: 128 }), {
+      cacheBytes: 8 << 20,
+      destageHighWater: 0.01,
+      destageLowWater: 0,
+    });
+    const b = new ModelBlockBackend({ sim, target: array.lun(0), store: new MemoryBackend({ sizeBytes: 64 << 20 }) });
+    let done = 0;
+    b.setCompletionListener(() => done++);
+    for (let i = 0; i < 20; i++) b.submit("write", i * (1 << 20), 4096, 0, i);
+    while (done < 20) sim.step();
+    expect(b.inFlight).toBe(0);
+    expect(sim.pending).toBeGreaterThan(0); // destage still running
+    expect(code(() => b.save())).toBe("VMLAB_STORAGE_NOT_SAVABLE");
+  });
+
+  it("takes one device: a second completion listener is refused (it would steal the first's completions)", () => {
+    const sim = new Simulation();
+    const b = new ModelBlockBackend({ sim, target: new Hdd(sim), store: new MemoryBackend({ sizeBytes: 1 << 20 }) });
+    b.setCompletionListener(() => {});
+    expect(code(() => b.setCompletionListener(() => {}))).toBe("VMLAB_STORAGE_BAD_CONFIG");
   });
 
   it("refuses a store that does not fit the target, and IO without a completion listener", () => {

@@ -50,10 +50,10 @@ export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema
  * an array's cache is battery-backed, a disk runs with its write cache off.
  *
  * Snapshots: `save` refuses (`VMLAB_STORAGE_NOT_QUIESCENT`) while IOs are in
- * the model; when idle it saves the store and, if the target can save itself
- * (`Hdd`, `Ssd`), the target's state. Any other target (an array, a host
- * stack) is not saved: a restored machine's disk model starts from its
- * initial state.
+ * the model; when idle it saves the store and the target's state if the target
+ * can save itself (`Hdd`, `Ssd`: head position, cache). Any other target (an
+ * array, a host stack) refuses (`VMLAB_STORAGE_NOT_SAVABLE`): it keeps working
+ * after its last IO (destage) and has no saved form.
  */
 export class ModelBlockBackend implements BlockBackend, IoSink {
   readonly sizeBytes: number;
@@ -96,6 +96,12 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
   }
 
   setCompletionListener(listener: (tag: number) => void): void {
+    // One device per backend: a second would take the first's completions (share one through a host's LUN partitions).
+    if (this.listener !== null)
+      throw StorageErrors.badConfig(
+        "model block backend",
+        "already attached to a device; give each device its own backend, or use a host's LUNs",
+      );
     this.listener = listener;
   }
 
@@ -145,11 +151,19 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
 
   save(): ModelBlockBackendState {
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
+    // An array or a host stack keeps working after its last host IO (destage) with model objects in
+    // the event queue, and has no saved form: refuse here, with a clear error, rather than deep in
+    // the snapshot encoder.
+    if (!savable(this.target))
+      throw StorageErrors.notSavable(
+        "model block backend",
+        "its target (an array, a host stack) has no saved form; snapshots work with a disk (Hdd, Ssd) as the target",
+      );
     return {
       version: 1,
       nextId: this.nextId,
       store: this.store.save(),
-      target: savable(this.target) ? this.target.save() : null,
+      target: this.target.save(),
     };
   }
 

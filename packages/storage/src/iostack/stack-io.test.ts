@@ -42,11 +42,15 @@ describe("IoPool", () => {
 
   it("allocates every IO when recycling is off (the bench's baseline)", () => {
     const pool = new IoPool(null);
+    const old = pool.take(req, sink);
+    pool.give(old); // on the free list from before recycling went off
     IoPool.recycle = false;
     try {
       const a = pool.take(req, sink);
+      expect(a).not.toBe(old);
       pool.give(a);
       expect(pool.take(req, sink)).not.toBe(a);
+      expect(pool.takeBlank()).not.toBe(old);
     } finally {
       IoPool.recycle = true;
     }

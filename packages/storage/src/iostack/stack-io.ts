@@ -98,7 +98,8 @@ export class IoPool {
   private fresh(): StackIo {
     this.inUse++;
     const io = this.free;
-    if (io === null) return new StackIo();
+    // Recycling off (the bench's baseline) allocates every time, even with IOs left from before.
+    if (io === null || !recycling) return new StackIo();
     this.free = io.nextFree;
     io.nextFree = null;
     return io;

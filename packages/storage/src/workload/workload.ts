@@ -104,7 +104,7 @@ export abstract class WorkloadBase implements Workload, IoSink {
   protected issue(lba: number, sectors: number, isRead: boolean): void {
     const ctx = this.ctx as WorkloadContext;
     let req = this.free;
-    if (req === null) req = new WorkloadRequest();
+    if (req === null || !IoPool.recycle) req = new WorkloadRequest();
     else {
       this.free = req.nextFree;
       req.nextFree = null;
