@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type BlockBackend, Machine, MemoryBackend, VirtioBlk } from "@vmlab/core-vm";
+import { type BlockBackend, encodeSnapshot, isVmlabError, Machine, MemoryBackend, VirtioBlk } from "@vmlab/core-vm";
 import { CHEETAH_15K5, Hdd, type HddSpec, ModelBlockBackend } from "@vmlab/storage";
 import { readGuestElf } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
@@ -80,5 +80,25 @@ describe("a guest's virtio-blk disk on the Cheetah 15K.5 model (ModelBlockBacken
     const again = onHdd();
     expect(again.console).toBe(hdd.console);
     expect(again.diskSha256).toBe(hdd.diskSha256);
+  });
+
+  it("a snapshot taken while requests are inside the disk model is refused in the device's words, not the encoder's", () => {
+    const m = new Machine();
+    const store = new MemoryBackend({ sizeBytes: BLKBENCH_DISK_BYTES, contents: blkbenchDisk() });
+    const blk = new VirtioBlk({ backend: new ModelBlockBackend({ sim: m.sim, target: new Hdd(m.sim), store }), serial: BLKBENCH_SERIAL });
+    m.attachVirtio(QEMU_FIRST_SLOT, blk);
+    m.loadElf(readGuestElf("blkbench"));
+    // Run in small steps until a request is in the model (blkbench keeps the disk busy once it starts).
+    for (let i = 0; i < 100_000 && blk.inflight === 0; i++) {
+      if (m.run(10_000) === "event") m.sim.run({ until: m.sim.now });
+    }
+    expect(blk.inflight).toBeGreaterThan(0);
+    let code = "no error";
+    try {
+      encodeSnapshot({ machine: m });
+    } catch (e) {
+      code = isVmlabError(e) ? e.code : String(e);
+    }
+    expect(code).toBe("VMLAB_VIRTIO_NOT_QUIESCENT");
   });
 });
