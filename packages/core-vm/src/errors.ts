@@ -48,6 +48,7 @@ export const CoreErrors = {
       `a handler for event kind "${kind}" is already registered; use one handler per kind and dispatch on the payload`,
       { kind },
     ),
+  simNotSavable: (issue: string) => new VmlabError("VMLAB_SIM_NOT_SAVABLE", `cannot save the simulation now: ${issue}`, { issue }),
   simBadState: (what: string, issue: string) =>
     new VmlabError(
       "VMLAB_SIM_BAD_STATE",

@@ -230,7 +230,20 @@ describe("Simulation save/restore", () => {
     sim.process(function* () {
       yield 10;
     });
-    expectCode(() => sim.save(), "VMLAB_SIM_BAD_STATE");
+    expectCode(() => sim.save(), "VMLAB_SIM_NOT_SAVABLE");
+  });
+
+  it("refuses to save an event whose payload is a class instance (a model's object), naming the event kind", () => {
+    class Request {
+      owner = this;
+    }
+    const sim = new Simulation();
+    const kind = sim.on("model.done", () => {});
+    sim.schedule(5, kind, 0, { lba: 8, tags: [1, 2] });
+    expect(() => JSON.stringify(sim.save())).not.toThrow();
+    sim.schedule(7, kind, 0, new Request());
+    expectCode(() => sim.save(), "VMLAB_SIM_NOT_SAVABLE");
+    expect(() => sim.save()).toThrow(/"model\.done" event carries a Request object/);
   });
 });
 

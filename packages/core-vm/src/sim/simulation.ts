@@ -185,11 +185,13 @@ export class Simulation {
   save(): SimulationState {
     const events = this.queue.entries().map((e) => {
       if (e.kind === KIND_RESUME)
-        throw CoreErrors.simBadState(
-          "simulation",
-          "generator processes are pending; they cannot be saved — snapshot event-driven models only",
+        throw CoreErrors.simNotSavable("generator processes are pending; they cannot be saved — snapshot event-driven models only");
+      const kind = this.kindNames[e.kind];
+      if (!isPlainPayload(e.obj))
+        throw CoreErrors.simNotSavable(
+          `a pending "${kind}" event carries a ${(e.obj as object).constructor?.name ?? "non-plain"} object, not plain data; that model cannot be saved while it has events pending — let it go idle first`,
         );
-      return { time: e.time, seq: e.seq, kind: this.kindNames[e.kind], num: e.num, obj: e.obj };
+      return { time: e.time, seq: e.seq, kind, num: e.num, obj: e.obj };
     });
     return { version: 1, now: this.now, nextSeq: this.queue.sequence, executed: this.executed, events };
   }
@@ -211,4 +213,16 @@ export class Simulation {
     this.now = s.now;
     this.executed = s.executed;
   }
+}
+
+/**
+ * Whether an event payload can go through JSON unchanged at its top level:
+ * absent, a primitive, an array or an object literal. A class instance (a
+ * model's request object) is not — and usually links back into the model.
+ */
+function isPlainPayload(obj: unknown): boolean {
+  if (obj === undefined || obj === null || typeof obj !== "object")
+    return typeof obj !== "function" && typeof obj !== "symbol" && typeof obj !== "bigint";
+  const proto = Object.getPrototypeOf(obj);
+  return proto === Object.prototype || proto === null || Array.isArray(obj);
 }
