@@ -84,7 +84,7 @@ export class RaidGroup implements BlockTarget, IoSink {
         const len = Math.min(left, this.chunk - off);
         if (level === 0) {
           const row = Math.floor(c / this.n);
-          this.child(op, op, c % this.n, row * this.chunk + off, len, req.isRead, 0);
+          this.child(op, c % this.n, row * this.chunk + off, len, req.isRead);
         } else {
           const pairs = this.n / 2;
           const row = Math.floor(c / pairs);
@@ -111,8 +111,8 @@ export class RaidGroup implements BlockTarget, IoSink {
     const k = Math.floor(off / chunk);
     const o = off - k * chunk;
     if (o + req.sectors > chunk) return false;
-    // Same member as `raid5` → `pieces` would pick: (parity + 1 + k) % n, parity = n - 1 - stripe % n.
-    const member = (n - 1 - (stripe % n) + 1 + k) % n;
+    // The member `pieces` would pick for chunk k of this stripe.
+    const member = (this.parityOf(stripe) + 1 + k) % n;
     const c = this.pool.take(req, sink);
     c.lba = stripe * chunk + o;
     c.a = member;
@@ -121,13 +121,18 @@ export class RaidGroup implements BlockTarget, IoSink {
     return true;
   }
 
+  /** The member holding stripe `stripe`'s parity (left-symmetric: rotating from the last member down). */
+  private parityOf(stripe: number): number {
+    return this.n - 1 - (stripe % this.n);
+  }
+
   /** A mirrored piece: reads go to the least-busy copy, writes to every copy. */
   private mirror(op: StackIo, memberLba: number, len: number, firstMember: number, copies: number): void {
     if (op.isRead) {
       let best = firstMember;
       for (let m = firstMember + 1; m < firstMember + copies; m++) if (this.memberInFlight[m] < this.memberInFlight[best]) best = m;
-      this.child(op, op, best, memberLba, len, true, 0);
-    } else for (let m = firstMember; m < firstMember + copies; m++) this.child(op, op, m, memberLba, len, false, 0);
+      this.child(op, best, memberLba, len, true);
+    } else for (let m = firstMember; m < firstMember + copies; m++) this.child(op, m, memberLba, len, false);
   }
 
   private raid5(op: StackIo, req: IoRequest): void {
@@ -140,13 +145,13 @@ export class RaidGroup implements BlockTarget, IoSink {
       const stripe = Math.floor(lba / stripeData);
       const off = lba - stripe * stripeData;
       const len = Math.min(left, stripeData - off);
-      const parity = n - 1 - (stripe % n);
+      const parity = this.parityOf(stripe);
       const base = stripe * chunk;
       if (req.isRead) this.pieces(op, null, base, parity, off, len, true);
       else if (len === stripeData) {
         // Full-stripe write: new parity from new data alone.
         this.pieces(op, null, base, parity, off, len, false);
-        this.child(op, op, parity, base, chunk, false, 0);
+        this.child(op, parity, base, chunk, false);
       } else {
         // Read-modify-write: old data and old parity first, then new data and new parity.
         const sop = this.pool.takeBlank();
@@ -181,14 +186,15 @@ export class RaidGroup implements BlockTarget, IoSink {
       const o = off - k * chunk;
       const l = Math.min(len, chunk - o);
       const member = (parity + 1 + k) % n;
-      if (sop === null) this.child(op, op, member, base + o, l, isRead, 0);
+      if (sop === null) this.child(op, member, base + o, l, isRead);
       else this.stripeChild(sop, member, base + o, l);
       off += l;
       len -= l;
     }
   }
 
-  private child(op: StackIo, owner: StackIo, member: number, lba: number, len: number, isRead: boolean, flags: number): void {
+  /** A pooled member IO of `op`: [lba, +len) on `member`, linked to `link` (the op, or its stripe operation). */
+  private memberIo(op: StackIo, member: number, lba: number, len: number, isRead: boolean, flags: number, link: StackIo): StackIo {
     const c = this.pool.takeBlank();
     c.id = op.id;
     c.vm = op.vm;
@@ -198,23 +204,20 @@ export class RaidGroup implements BlockTarget, IoSink {
     c.isRead = isRead;
     c.a = member;
     c.b = flags;
-    c.link = owner;
-    owner.a++;
+    c.link = link;
+    return c;
+  }
+
+  /** A member IO issued now that completes to `op`. */
+  private child(op: StackIo, member: number, lba: number, len: number, isRead: boolean): void {
+    const c = this.memberIo(op, member, lba, len, isRead, 0, op);
+    op.a++;
     this.issue(c);
   }
 
+  /** An old-data or old-parity read of a read-modify-write stripe operation, issued when the operation starts. */
   private stripeChild(sop: StackIo, member: number, lba: number, len: number): void {
-    const c = this.pool.takeBlank();
-    const op = sop.link as StackIo;
-    c.id = op.id;
-    c.vm = op.vm;
-    c.issueTime = op.issueTime;
-    c.lba = lba;
-    c.sectors = len;
-    c.isRead = true;
-    c.a = member;
-    c.b = IN_STRIPE_OP;
-    c.link = sop;
+    const c = this.memberIo(sop.link as StackIo, member, lba, len, true, IN_STRIPE_OP, sop);
     c.next = sop.next;
     sop.next = c;
     sop.a++;

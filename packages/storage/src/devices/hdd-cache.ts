@@ -96,8 +96,7 @@ export class HddCache {
       this.raLimit = end;
     if (ra >= 0 && lba >= this.segStart[ra] && end <= this.raLimit) {
       this.hits++;
-      this.segUse[ra] = ++this.useClock;
-      this.lru.restamped(ra, this.segUse);
+      this.touch(ra);
       if (end > this.raPromised) this.raPromised = end;
       // Slide the window: keep reading ahead of the consumer.
       const want = Math.min(this.raBound, end + this.readAheadSectors);
@@ -114,13 +113,18 @@ export class HddCache {
     for (let i = 0; i < this.segments; i++) {
       if (+(i !== ra) & +(lba >= segStart[i]) & +(end <= segEnd[i])) {
         this.hits++;
-        this.segUse[i] = ++this.useClock;
-        this.lru.restamped(i, this.segUse);
+        this.touch(i);
         return now;
       }
     }
     this.misses++;
     return -1;
+  }
+
+  /** Marks segment `seg` most recently used. */
+  private touch(seg: number): void {
+    this.segUse[seg] = ++this.useClock;
+    this.lru.restamped(seg, this.segUse);
   }
 
   /** Like `lookupRead` but only for the active read-ahead stream (queued commands re-checked when a stream starts). */
@@ -236,8 +240,7 @@ export class HddCache {
     const victim = this.lru.first;
     const end = lba + n;
     this.ra = victim;
-    this.segUse[victim] = ++this.useClock;
-    this.lru.restamped(victim, this.segUse);
+    this.touch(victim);
     this.raBaseLba = end;
     this.raBaseTime = endTime;
     this.raSectorNs = sectorNs;
