@@ -217,7 +217,7 @@ export class VirtioBlk implements VirtioDevice {
 
   /** Hands a read, write or flush to the backend; completes at the time it gives, or when it reports back. */
   private submit(slot: number, type: number, op: "read" | "write" | "flush", offset: number, length: number, now: number): void {
-    const done = this.backend.submit(op, offset, length, now, this.epoch * 65536 + slot);
+    const done = this.backend.submit(op, offset, length, now, this.tagOf(slot));
     if (done !== BLOCK_PENDING) {
       this.finishAt(slot, type, VIRTIO_BLK_S_OK, offset, done);
       return;
@@ -247,7 +247,12 @@ export class VirtioBlk implements VirtioDevice {
     this.status[slot] = status;
     this.offset[slot] = offset;
     // obj null, not undefined: a saved queue goes through JSON.
-    this.ctx.sim.scheduleAt(Math.max(timeNs, this.ctx.sim.now), this.kind, this.epoch * 65536 + slot, null);
+    this.ctx.sim.scheduleAt(Math.max(timeNs, this.ctx.sim.now), this.kind, this.tagOf(slot), null);
+  }
+
+  /** A request's tag — its completion event's number and an asynchronous backend's handle: epoch and slot, so a reset orphans old ones. */
+  private tagOf(slot: number): number {
+    return this.epoch * 65536 + slot;
   }
 
   /** The completion event: move the data, write the status, return the chain. */
