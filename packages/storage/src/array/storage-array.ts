@@ -3,10 +3,10 @@ import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
+import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { CacheDirectory } from "./cache-directory.js";
-import { IoRing } from "./io-ring.js";
 import type { RaidGroup } from "./raid.js";
 
 export interface ArrayOptions {

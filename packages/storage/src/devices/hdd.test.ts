@@ -8,9 +8,9 @@ import { SeekCurve } from "./seek-curve.js";
 
 type Spec = ConstructorParameters<typeof IometerWorkload>[0];
 
-function measure(spec: Spec, durationNs: number, seed = 1) {
+function measure(spec: Spec, durationNs: number, seed = 1, hddSpec = CHEETAH_15K5) {
   const sim = new Simulation();
-  const hdd = new Hdd(sim);
+  const hdd = new Hdd(sim, hddSpec);
   const w = new IometerWorkload(spec);
   w.start({ sim, target: hdd, rng: new RngStreams(seed).get("w"), vm: 0 });
   runMeasured(sim, [w], 200_000_000, durationNs);
@@ -96,6 +96,41 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
   it("small sequential writes at QD1 lose a revolution each (no write cache): ~1 IO per revolution", () => {
     const r = measure({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 }, 1e9);
     expect(within(r.iops, 250, 0.15)).toBe(true);
+  });
+
+  it("holds commands beyond its tagged queue depth: the drive reorders only what it has accepted", () => {
+    const shallow = { ...CHEETAH_15K5, queueDepth: 4 };
+    const spec: Spec = { ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 32 };
+    const capped = measure(spec, 3e9, 1, shallow);
+    const qd4 = measure({ ...spec, outstandingIos: 4 }, 3e9, 1, shallow);
+    const deep = measure(spec, 3e9);
+    // With 4 tags, 32 outstanding IOs get QD 4's throughput (SPTF sees 4 commands), well below a 64-tag drive's.
+    expect(within(capped.iops, qd4.iops)).toBe(true);
+    expect(deep.iops).toBeGreaterThan(capped.iops * 1.3);
+    expect(capped.hdd.accepted).toBeLessThanOrEqual(4);
+    expect(capped.hdd.outstanding).toBe(32);
+  });
+
+  it("never has more commands inside than its queue depth, and serves held ones oldest first", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, { ...CHEETAH_15K5, queueDepth: 2 });
+    const order: number[] = [];
+    let most = 0;
+    const sink = {
+      complete: (r: { id: number }) => {
+        order.push(r.id);
+        most = Math.max(most, hdd.accepted);
+      },
+    };
+    // Eight reads far apart (no cache hits): ids 0..7, all submitted at time 0.
+    for (let i = 0; i < 8; i++) hdd.submit({ id: i, vm: 0, lba: ((i * 7) % 8) * 50_000_000, sectors: 8, isRead: true, issueTime: 0 }, sink);
+    expect(hdd.accepted).toBe(2);
+    sim.run();
+    expect(order).toHaveLength(8);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(hdd.outstanding).toBe(0);
+    // Held commands enter in submission order, so each id completes no later than two places after its turn.
+    for (const [place, id] of order.entries()) expect(place).toBeGreaterThanOrEqual(id - 1);
   });
 
   it("is deterministic: same seed, same numbers", () => {

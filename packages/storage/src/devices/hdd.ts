@@ -4,6 +4,7 @@ import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
+import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { HddCache, HddCacheStateSchema } from "./hdd-cache.js";
@@ -31,7 +32,9 @@ export type HddState = z.infer<typeof HddStateSchema>;
  * (`SeekCurve` fitted to the spec sheet) + rotational wait (the platter's
  * angle is a function of virtual time) + media transfer at the zone's rate.
  * Reads go through the segmented cache with read-ahead (`HddCache`); cache
- * hits complete at the interface rate without using the mechanism.
+ * hits complete at the interface rate without using the mechanism. The drive
+ * holds at most `spec.queueDepth` commands (its tagged queue); beyond that the
+ * initiator keeps them in order until a command completes.
  * Writes go to the media (the drive's write cache is off, as in arrays and
  * as SCSI drives ship; an assumption).
  */
@@ -48,6 +51,10 @@ export class Hdd implements BlockTarget {
   private readonly queue: HddQueue;
   private busy = false;
   private headCyl = 0;
+  /** Commands in the drive (`accepted`). */
+  private inDrive = 0;
+  /** Commands waiting for a free tag while the drive's queue is full, oldest first. */
+  private readonly held = new IoRing();
   /** Media commands completed. */
   mediaOps = 0;
   /** All commands completed (media + cache hits). */
@@ -74,9 +81,14 @@ export class Hdd implements BlockTarget {
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
   }
 
-  /** Commands accepted and not yet completed. */
+  /** Commands submitted and not yet completed (those held outside a full queue included). */
   get outstanding(): number {
     return this.pool.inUse;
+  }
+
+  /** Commands inside the drive (at most `spec.queueDepth`): queued, in service or served from its cache. */
+  get accepted(): number {
+    return this.inDrive;
   }
 
   submit(req: IoRequest, sink: IoSink): void {
@@ -85,21 +97,34 @@ export class Hdd implements BlockTarget {
         `hdd ${this.name}`,
         `IO [${req.lba}, +${req.sectors}) is outside the disk (${this.capacitySectors} sectors)`,
       );
-    const now = this.sim.now;
     const io = this.pool.take(req, sink);
+    // A full tagged queue answers QUEUE FULL: the initiator keeps the command, in order, and sends it
+    // when a command completes (held commands go before newer ones).
+    if (this.inDrive >= this.spec.queueDepth || this.held.length > 0) this.held.push(io);
+    else if (this.accept(io)) this.dispatch();
+  }
+
+  /**
+   * The drive takes a command in at `now` (its arrival for the starvation bound): a read that hits
+   * the cache completes from it; anything else joins the queue. True if the mechanism is idle with
+   * the command queued (the caller dispatches).
+   */
+  private accept(io: StackIo): boolean {
+    const now = this.sim.now;
+    this.inDrive++;
     io.t0 = now;
-    if (req.isRead) {
-      const ready = this.cache.lookupRead(req.lba, req.sectors, now);
+    if (io.isRead) {
+      const ready = this.cache.lookupRead(io.lba, io.sectors, now);
       if (ready >= 0) {
         // Cache hit: controller overhead + interface transfer, no mechanism.
         io.a = 1;
-        const done = ready + this.spec.commandOverheadNs + req.sectors * this.busSectorNs;
+        const done = ready + this.spec.commandOverheadNs + io.sectors * this.busSectorNs;
         this.sim.schedule(done - now, this.kindDone, 0, io);
-        return;
+        return false;
       }
-    } else this.cache.invalidate(req.lba, req.sectors);
+    } else this.cache.invalidate(io.lba, io.sectors);
     this.enqueue(io);
-    if (!this.busy) this.dispatch();
+    return !this.busy;
   }
 
   private enqueue(io: StackIo): void {
@@ -193,6 +218,9 @@ export class Hdd implements BlockTarget {
     const parent = io.parent as IoRequest;
     const sink = io.parentSink as IoSink;
     this.pool.give(io);
+    this.inDrive--;
+    // The freed tag goes to the oldest held command; the dispatch below (or the running command's end) serves it.
+    if (this.held.length > 0) this.accept(this.held.shift() as StackIo);
     sink.complete(parent);
     if (!this.busy) this.dispatch();
   }

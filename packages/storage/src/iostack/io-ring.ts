@@ -1,4 +1,4 @@
-import type { StackIo } from "../iostack/stack-io.js";
+import type { StackIo } from "./stack-io.js";
 
 /** A FIFO of IOs on a growable power-of-two ring: no allocation per IO once grown. */
 export class IoRing {
