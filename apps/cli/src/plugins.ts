@@ -1,4 +1,4 @@
-import type { Benchmark, Scenario, VmlabPlugin } from "@vmlab/core-vm";
+import type { Benchmark, DiskModel, Scenario, VmlabPlugin } from "@vmlab/core-vm";
 import pkg from "../package.json" with { type: "json" };
 import { CliErrors } from "./errors.js";
 
@@ -63,6 +63,13 @@ export async function allBenchmarks(): Promise<BenchmarkEntry[]> {
   const out: BenchmarkEntry[] = [];
   for (const p of await loadPlugins()) for (const b of p.benchmarks) out.push({ benchmark: b, package: p.package });
   return out;
+}
+
+/** The disk timing models every package offers (`vmlab boot --disk-model`), by name. */
+export async function allDiskModels(): Promise<DiskModel[]> {
+  const out: DiskModel[] = [];
+  for (const p of await loadPlugins()) out.push(...(p.diskModels ?? []));
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Versions of the vmlab packages, for results.json. */

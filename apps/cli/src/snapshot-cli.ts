@@ -1,4 +1,4 @@
-import { type DeviceSpec, type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
+import { type DeviceSpec, isVmlabError, type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
 import { CliExit, type CliIo, EXIT_USAGE } from "./io.js";
 
 /** Runs a machine until it has retired `until` instructions, streaming its console (boot's `runStreaming`). */
@@ -43,7 +43,18 @@ export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (
       `vmlab boot: the guest ${run.stop === "exit" ? `exited (code ${run.exitCode})` : "halted"} after ${run.instructions} instructions, before --snapshot-at ${req.at}; saving that state\n`,
     );
   const t = wallNs();
-  const bytes = writeSnapshotFile(req.save, { machine: m, devices: req.devices }, { compression: req.compress ? "deflate" : "raw" });
+  let bytes: number;
+  try {
+    bytes = writeSnapshotFile(req.save, { machine: m, devices: req.devices }, { compression: req.compress ? "deflate" : "raw" });
+  } catch (e) {
+    // A disk on a timing model (--disk-model) holds requests the snapshot has no form for.
+    if (isVmlabError(e) && e.code === "VMLAB_VIRTIO_NOT_QUIESCENT")
+      throw new CliExit(
+        EXIT_USAGE,
+        `vmlab boot: cannot snapshot at instruction ${m.hart.retired}: ${String(e.details.pending)} disk requests are inside the --disk-model drive, which is saved only between requests; pick an --snapshot-at where the guest's disk is idle (e.g. before its first request)`,
+      );
+    throw e;
+  }
   if (req.stats)
     printStats(
       io,

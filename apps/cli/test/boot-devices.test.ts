@@ -37,6 +37,70 @@ describe("vmlab boot with virtio devices", () => {
     expect(first.stdout + rest.stdout).toBe(whole.stdout);
   });
 
+  it("--disk-model puts the image behind a modeled drive: same data, the drive's timing, deterministic", async () => {
+    const run = async (model?: string) => {
+      const img = join(tmp, `model-${model ?? "file"}.img`);
+      writeFileSync(img, new Uint8Array(4 * 1024 * 1024));
+      const extra = model === undefined ? [] : ["--disk-model", model];
+      const r = await runCli("boot", guest("bin/vicbench.elf"), "--input", guest("programs/vicbench.input"), "--disk", img, ...extra);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/reaped=400 /);
+      const field = (name: string) => Number(new RegExp(`${name}=(\\d+)`).exec(r.stdout)?.[1]);
+      return {
+        stdout: r.stdout,
+        elapsed: field("elapsed"),
+        latencyMax: field("latency_max"),
+        checksum: /checksum=(\w+)/.exec(r.stdout)?.[1],
+      };
+    };
+    const file = await run();
+    const hdd = await run("cheetah-15k5");
+    const ssd = await run("mlc-ssd");
+    for (const r of [hdd, ssd]) expect(r.checksum).toBe(file.checksum);
+    // Milliseconds of seek and rotation per request on the HDD, tens of µs on the SSD, ~nothing on the file.
+    expect(hdd.elapsed).toBeGreaterThan(20 * ssd.elapsed);
+    expect(ssd.elapsed).toBeGreaterThan(file.elapsed);
+    expect(hdd.latencyMax).toBeGreaterThan(10_000); // timer ticks of 100 ns: > 1 ms
+    expect((await run("cheetah-15k5")).stdout).toBe(hdd.stdout);
+  });
+
+  it("a snapshot of a disk on a model, taken between requests, resumes on the same drive state", async () => {
+    const img = join(tmp, "model-snap.img");
+    writeFileSync(img, new Uint8Array(4 * 1024 * 1024));
+    const args = [guest("bin/vicbench.elf"), "--input", guest("programs/vicbench.input"), "--disk", img, "--disk-model", "cheetah-15k5"];
+    const whole = await runCli("boot", ...args);
+    const snap = join(tmp, "model.snap");
+    const first = await runCli("boot", ...args, "--snapshot-at", "60000", "--save", snap);
+    expect(first.code).toBe(0);
+    const rest = await runCli("resume", snap);
+    expect(rest.code).toBe(0);
+    expect(first.stdout + rest.stdout).toBe(whole.stdout);
+  });
+
+  it("a snapshot while requests are inside the drive model is refused in one line, and writes nothing", async () => {
+    const img = join(tmp, "model-busy.img");
+    writeFileSync(img, new Uint8Array(4 * 1024 * 1024));
+    const snap = join(tmp, "busy.snap");
+    const args = [guest("bin/vicbench.elf"), "--input", guest("programs/vicbench.input"), "--disk", img, "--disk-model", "cheetah-15k5"];
+    const r = await runCli("boot", ...args, "--snapshot-at", "250000", "--save", snap);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot snapshot at instruction 250000: \d+ disk requests are inside the --disk-model drive/);
+    expect(existsSync(snap)).toBe(false);
+  });
+
+  it("an unknown --disk-model, or one without a --disk, is bad usage that names the models", async () => {
+    const img = join(tmp, "model-bad.img");
+    writeFileSync(img, new Uint8Array(1024 * 1024));
+    const r = await runCli("boot", guest("bin/hello.elf"), "--disk", img, "--disk-model", "floppy");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown disk model "floppy"; available: cheetah-15k5, mlc-ssd/);
+    expect(r.stderr).toMatch(/cheetah-15k5: Seagate Cheetah 15K\.5/);
+    const lone = await runCli("boot", guest("bin/hello.elf"), "--disk-model", "cheetah-15k5");
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toMatch(/--disk-model needs a --disk/);
+  });
+
   it("a missing disk image is bad input: one line, exit 2", async () => {
     const missing = join(tmp, "missing.img");
     const r = await runCli("boot", guest("bin/hello.elf"), "--disk", missing);

@@ -153,6 +153,12 @@ export const CoreErrors = {
       `disk image ${path} is ${actual} bytes but the disk is ${expected}; pass the image's size, or create a new image with create: true at a new path`,
       { path, actual, expected },
     ),
+  blockUnknownModel: (name: string, known: readonly string[]) =>
+    new VmlabError(
+      "VMLAB_BLOCK_UNKNOWN_MODEL",
+      `unknown disk model "${name}"; ${known.length > 0 ? `available: ${known.join(", ")}` : "no package offers disk models"}`,
+      { name, known: [...known] },
+    ),
   blockFileNotFound: (path: string) =>
     new VmlabError("VMLAB_BLOCK_FILE_NOT_FOUND", `disk image ${path} does not exist; create it with create: true or check the path`, {
       path,

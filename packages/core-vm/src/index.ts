@@ -12,6 +12,7 @@ export * from "./net/index.js";
 export {
   type Benchmark,
   type BenchmarkResult,
+  type DiskModel,
   defineScenario,
   type Figure,
   type ReferenceValue,

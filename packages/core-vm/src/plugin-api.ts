@@ -1,5 +1,7 @@
 import type { z } from "zod";
+import type { BlockBackend } from "./block/backend.js";
 import type { RngStreams } from "./sim/rng.js";
+import type { Simulation } from "./sim/simulation.js";
 
 /**
  * The small interface through which a package offers scenarios and
@@ -12,6 +14,23 @@ export interface VmlabPlugin {
   package: string;
   scenarios: Scenario[];
   benchmarks: Benchmark[];
+  /** Timing models a booted guest's disks can run on (`vmlab boot --disk-model`). */
+  diskModels?: DiskModel[];
+}
+
+/**
+ * A timing model for a virtio-blk disk, offered by a package (storage's HDD
+ * and SSD models) so `vmlab boot --disk-model NAME` can put a guest's disk
+ * image behind it: the image holds the bytes, the model decides when each
+ * request completes.
+ */
+export interface DiskModel {
+  /** Name on the command line, e.g. "cheetah-15k5". */
+  name: string;
+  /** One line: what is modeled (shown when listing models). */
+  description: string;
+  /** A backend over `store` (the disk image) whose completions the model times, on the machine's simulation `sim`. */
+  create(options: { sim: Simulation; store: BlockBackend }): BlockBackend;
 }
 
 /** A table of results: CSV on disk, data for charts. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { attachDevices, type DeviceSpec, isVmlabError, Machine, NS_PER_S, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
+import { allDiskModels } from "../plugins.js";
 import { bootAndSave } from "../snapshot-cli.js";
 
 /** Exit code when the guest neither exits nor can continue within the budget (as `timeout(1)`). */
@@ -43,6 +44,7 @@ export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8A
 
 interface BootOpts {
   disk: string[];
+  diskModel?: string;
   diskQueueDepth: string;
   rngSeed?: string;
   ram: string;
@@ -92,13 +94,17 @@ export function register(program: Command, io: CliIo): void {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
+    .option(
+      "--disk-model <name>",
+      "time every --disk with a modeled drive instead of the file's own speed: cheetah-15k5 (15K RPM SAS HDD) or mlc-ssd (see docs/virtio.md)",
+    )
     .option("--disk-queue-depth <n>", "requests each virtio-blk disk serves at once", "32")
     .option("--rng-seed <n>", "attach virtio-rng with a seeded entropy stream (after the disks, as QEMU orders devices)")
     .option("--stats", "print instructions retired, MIPS and virtual time to stderr")
     .option("--snapshot-at <n>", "run exactly this many instructions, save a snapshot (--save) and exit 0")
     .option("--save <file>", "snapshot file to write at --snapshot-at (resume it with `vmlab resume`)")
     .option("--compress", "deflate the snapshot's memory image (smaller file, slower save)")
-    .action((file: string, opts: BootOpts) => {
+    .action(async (file: string, opts: BootOpts) => {
       const ramMiB = parseCount(opts.ram, "--ram", 1, 1792);
       const maxInsns = parseCount(opts.maxInsns, "--max-insns", 0, Number.MAX_SAFE_INTEGER);
       const elf = readInput(file, "ELF file");
@@ -117,16 +123,24 @@ export function register(program: Command, io: CliIo): void {
       }
       if (consoleInput) m.injectConsoleInput(consoleInput);
       const queueDepth = parseCount(opts.diskQueueDepth, "--disk-queue-depth", 1, 256);
-      const specs: DeviceSpec[] = opts.disk.map((path) => ({ kind: "blk", path, queueDepth }));
+      if (opts.diskModel !== undefined && opts.disk.length === 0)
+        throw new CliExit(EXIT_USAGE, "vmlab boot: --disk-model needs a --disk to put behind the model");
+      const diskModels = opts.diskModel === undefined ? [] : await allDiskModels();
+      const specs: DeviceSpec[] = opts.disk.map((path) => ({ kind: "blk", path, queueDepth, model: opts.diskModel }));
       if (opts.rngSeed !== undefined) specs.push({ kind: "rng", seed: parseCount(opts.rngSeed, "--rng-seed", 0, 0xffffffff) });
       let devices: DeviceSpec[] | undefined;
       try {
-        devices = specs.length > 0 ? attachDevices(m, specs) : undefined;
+        devices = specs.length > 0 ? attachDevices(m, specs, diskModels) : undefined;
       } catch (e) {
         if (isVmlabError(e) && e.code === "VMLAB_BLOCK_FILE_NOT_FOUND")
           throw new CliExit(
             EXIT_USAGE,
             `vmlab boot: disk image ${String(e.details.path)} does not exist; create one, e.g. truncate -s 64M <file>`,
+          );
+        if (isVmlabError(e) && e.code === "VMLAB_BLOCK_UNKNOWN_MODEL")
+          throw new CliExit(
+            EXIT_USAGE,
+            `vmlab boot: --disk-model ${opts.diskModel}: ${e.message}${diskModels.map((d) => `\n  ${d.name}: ${d.description}`).join("")}`,
           );
         if (isVmlabError(e) && /^VMLAB_(BLOCK|VIRTIO)_/.test(e.code)) throw new CliExit(EXIT_USAGE, `vmlab boot: ${e.message}`);
         throw e;

@@ -1,6 +1,7 @@
-import { readSnapshotFile, wallNs } from "@vmlab/core-vm";
+import { deviceSubjectFactory, readSnapshotFile, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
+import { allDiskModels } from "../plugins.js";
 import { printStats } from "../snapshot-cli.js";
 import { EXIT_BUDGET, runStreaming } from "./boot.js";
 
@@ -27,12 +28,13 @@ export function register(program: Command, io: CliIo): void {
     .argument("<file>", "snapshot file")
     .option("--max-insns <n>", "stop after this many more instructions (exit 124); 0 = no limit", String(DEFAULT_MAX_INSNS))
     .option("--stats", "print instructions retired (since boot), MIPS and virtual time to stderr")
-    .action((file: string, opts: ResumeOpts) => {
+    .action(async (file: string, opts: ResumeOpts) => {
       const n = Number(opts.maxInsns);
       if (!/^\d+$/.test(opts.maxInsns.trim()) || !Number.isSafeInteger(n))
         throw new CliExit(EXIT_USAGE, `vmlab resume: --max-insns ${opts.maxInsns} is invalid: expected a whole number (0 = no limit)`);
       const t0 = wallNs();
-      const { machine: m } = readSnapshotFile(file);
+      // Disks that ran on a timing model (boot --disk-model) are rebuilt on the same model, from the plugins.
+      const { machine: m } = readSnapshotFile(file, deviceSubjectFactory(await allDiskModels()));
       const start = m.hart.retired;
       const write = (bytes: Uint8Array) => {
         if (io.stdoutBytes) io.stdoutBytes(bytes);

@@ -1,6 +1,9 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import type { BlockBackend } from "../block/backend.js";
 import { FileBackend } from "../block/file.js";
+import { CoreErrors } from "../errors.js";
+import type { DiskModel } from "../plugin-api.js";
 import { VirtioBlk } from "../virtio/blk.js";
 import type { VirtioDevice } from "../virtio/device.js";
 import { attachInQemuOrder } from "../virtio/qemu-order.js";
@@ -20,6 +23,8 @@ export const DeviceSpecSchema = z.discriminatedUnion("kind", [
     /** Raw disk image (absolute path). The image is not part of a snapshot: resume reopens the file as it is. */
     path: z.string().min(1),
     queueDepth: z.number().int().min(1).max(256).default(32),
+    /** Timing model the image sits behind (a `DiskModel` name, e.g. "cheetah-15k5"); absent: the file's own speed. */
+    model: z.string().min(1).optional(),
   }),
   z.object({
     kind: z.literal("rng"),
@@ -29,14 +34,33 @@ export const DeviceSpecSchema = z.discriminatedUnion("kind", [
 ]);
 export type DeviceSpec = z.input<typeof DeviceSpecSchema>;
 
-/** Builds and attaches the devices; returns their specs normalized (absolute paths, defaults filled in). */
-export function attachDevices(machine: Machine, specs: readonly DeviceSpec[]): z.output<typeof DeviceSpecSchema>[] {
+/**
+ * Builds and attaches the devices; returns their specs normalized (absolute paths, defaults filled in).
+ * A disk naming a `model` is looked up in `diskModels` (the plugins' offer); an unknown name throws
+ * `VMLAB_BLOCK_UNKNOWN_MODEL` before anything is opened or attached.
+ */
+export function attachDevices(
+  machine: Machine,
+  specs: readonly DeviceSpec[],
+  diskModels: readonly DiskModel[] = [],
+): z.output<typeof DeviceSpecSchema>[] {
   const normalized = specs.map((s) => DeviceSpecSchema.parse(s.kind === "blk" ? { ...s, path: resolve(s.path) } : s));
-  const devices: VirtioDevice[] = normalized.map((s) =>
-    s.kind === "blk"
-      ? new VirtioBlk({ backend: new FileBackend({ path: s.path }), queueDepth: s.queueDepth })
-      : new VirtioRng({ entropy: { mode: "virtual", seed: s.seed } }),
-  );
+  const modelOf = (name: string): DiskModel => {
+    const m = diskModels.find((d) => d.name === name);
+    if (!m)
+      throw CoreErrors.blockUnknownModel(
+        name,
+        diskModels.map((d) => d.name),
+      );
+    return m;
+  };
+  for (const s of normalized) if (s.kind === "blk" && s.model !== undefined) modelOf(s.model);
+  const devices: VirtioDevice[] = normalized.map((s) => {
+    if (s.kind === "rng") return new VirtioRng({ entropy: { mode: "virtual", seed: s.seed } });
+    const file = new FileBackend({ path: s.path });
+    const backend: BlockBackend = s.model === undefined ? file : modelOf(s.model).create({ sim: machine.sim, store: file });
+    return new VirtioBlk({ backend, queueDepth: s.queueDepth });
+  });
   attachInQemuOrder(machine, devices);
   return normalized;
 }

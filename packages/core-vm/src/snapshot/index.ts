@@ -22,6 +22,7 @@ export {
 export { type MachineStop, runMachine } from "./run.js";
 export {
   defaultSubjectFactory,
+  deviceSubjectFactory,
   encodeSnapshot,
   type MachineConfig,
   MachineConfigSchema,

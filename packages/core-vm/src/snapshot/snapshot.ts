@@ -3,6 +3,7 @@ import { attachDevices, type DeviceSpec, DeviceSpecSchema } from "../board/devic
 import { Machine, type MachineState, MachineStateSchema } from "../board/machine.js";
 import { CoreErrors, isVmlabError } from "../errors.js";
 import { PAGE_SIZE } from "../memory/ram.js";
+import type { DiskModel } from "../plugin-api.js";
 import { RngStreams, RngStreamsStateSchema } from "../sim/rng.js";
 import { type SimulationState, SimulationStateSchema } from "../sim/simulation.js";
 import type { SnapshotComponent } from "./component.js";
@@ -44,11 +45,16 @@ export interface SnapshotSubject {
  */
 export type SubjectFactory = (config: MachineConfig) => SnapshotSubject;
 
-export const defaultSubjectFactory: SubjectFactory = (config) => {
-  const machine = new Machine(config);
-  const devices = config.devices === undefined ? undefined : attachDevices(machine, config.devices);
-  return { machine, devices };
-};
+/** A factory that rebuilds the saved devices, disks on a timing model looked up in `diskModels`. */
+export function deviceSubjectFactory(diskModels: readonly DiskModel[] = []): SubjectFactory {
+  return (config) => {
+    const machine = new Machine(config);
+    const devices = config.devices === undefined ? undefined : attachDevices(machine, config.devices, diskModels);
+    return { machine, devices };
+  };
+}
+
+export const defaultSubjectFactory: SubjectFactory = deviceSubjectFactory();
 
 /** Component versions written by this vmlab: the envelope records them, a restore refuses others. */
 const CORE_VERSIONS = { config: 1, machine: 1, simulation: 1, virtio: 1, memory: 1, rng: 1 } as const;

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  attachDevices,
+  type BlockBackend,
+  type DiskModel,
+  deviceSubjectFactory,
+  encodeSnapshot,
+  isVmlabError,
+  Machine,
+  ModeledBackend,
+  type Simulation,
+} from "@vmlab/core-vm";
+import { readGuestElf } from "@vmlab/test-utils";
+import { afterAll, describe, expect, it } from "vitest";
+import { runToEnd } from "./virtio-helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "vmlab-disk-models-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A model that serves every request in a fixed 2 ms and remembers what it was built with. */
+function slowModel(): DiskModel & { built: { sim: Simulation; store: BlockBackend }[] } {
+  const built: { sim: Simulation; store: BlockBackend }[] = [];
+  return {
+    name: "slow-2ms",
+    description: "every request takes 2 ms",
+    built,
+    create(options) {
+      built.push(options);
+      return new ModeledBackend({ store: options.store, model: { serviceNs: () => 2_000_000 } });
+    },
+  };
+}
+
+function image(name: string, bytes = 4 * 1024 * 1024): string {
+  const path = join(dir, name);
+  writeFileSync(path, new Uint8Array(bytes));
+  return path;
+}
+
+describe("disks on a timing model (DeviceSpec.model, DiskModel)", () => {
+  it("a disk naming a model sits behind the backend the model builds, on the machine's simulation", () => {
+    const model = slowModel();
+    const m = new Machine();
+    const path = image("a.img");
+    const specs = attachDevices(m, [{ kind: "blk", path, model: "slow-2ms" }], [model]);
+    expect(specs[0]).toMatchObject({ kind: "blk", path, model: "slow-2ms", queueDepth: 32 });
+    expect(model.built).toHaveLength(1);
+    expect(model.built[0].sim).toBe(m.sim);
+    expect(model.built[0].store.sizeBytes).toBe(4 * 1024 * 1024);
+  });
+
+  it("the model decides the guest's disk time: vicbench takes far longer on a 2 ms disk than on the file", () => {
+    const elapsed = (model?: string) => {
+      const m = new Machine();
+      attachDevices(m, [{ kind: "blk", path: image(`v-${model ?? "file"}.img`), model }], [slowModel()]);
+      m.injectConsoleInput(new TextEncoder().encode("16 400 64 0\n"));
+      m.loadElf(readGuestElf("vicbench"));
+      expect(runToEnd(m, 2_000_000_000)).toBe("exit");
+      const out = Buffer.from(m.console()).toString("latin1");
+      expect(out).toMatch(/reaped=400 /);
+      return { ns: m.nowNs(), checksum: /checksum=(\w+)/.exec(out)?.[1] };
+    };
+    const file = elapsed();
+    const slow = elapsed("slow-2ms");
+    expect(slow.checksum).toBe(file.checksum);
+    // One server, 2 ms per request: 400 requests take at least 800 ms of virtual time.
+    expect(slow.ns).toBeGreaterThan(400 * 2_000_000);
+    expect(file.ns).toBeLessThan(slow.ns / 10);
+  });
+
+  it("an unknown model is refused before any image is opened, naming the models offered", () => {
+    const m = new Machine();
+    let err: unknown;
+    try {
+      attachDevices(m, [{ kind: "blk", path: join(dir, "missing.img"), model: "nope" }], [slowModel()]);
+    } catch (e) {
+      err = e;
+    }
+    expect(isVmlabError(err) && err.code).toBe("VMLAB_BLOCK_UNKNOWN_MODEL");
+    expect(String((err as Error).message)).toMatch(/unknown disk model "nope"; available: slow-2ms/);
+    expect(() => attachDevices(new Machine(), [{ kind: "blk", path: image("b.img"), model: "slow-2ms" }])).toThrow(
+      /no package offers disk models/,
+    );
+  });
+
+  it("a snapshot records the model; the device factory rebuilds the disk on it", () => {
+    const model = slowModel();
+    const m = new Machine();
+    const devices = attachDevices(m, [{ kind: "blk", path: image("s.img"), model: "slow-2ms" }], [model]);
+    m.loadElf(readGuestElf("hello"));
+    encodeSnapshot({ machine: m, devices });
+    const rebuilt = deviceSubjectFactory([model])({ ramMiB: 128, nsPerInstruction: m.nsPerInstruction, devices });
+    expect(rebuilt.devices?.[0]).toMatchObject({ model: "slow-2ms" });
+    expect(model.built).toHaveLength(2);
+    expect(model.built[1].sim).toBe(rebuilt.machine.sim);
+    expect(() => deviceSubjectFactory()({ ramMiB: 128, nsPerInstruction: m.nsPerInstruction, devices })).toThrow(/unknown disk model/);
+  });
+});

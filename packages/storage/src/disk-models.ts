@@ -1,0 +1,24 @@
+import type { DiskModel } from "@vmlab/core-vm";
+import { Hdd } from "./devices/hdd.js";
+import { CHEETAH_15K5 } from "./devices/hdd-spec.js";
+import { Ssd } from "./devices/ssd.js";
+import { GENERIC_MLC_SSD } from "./devices/ssd-spec.js";
+import { ModelBlockBackend } from "./iostack/block-backend.js";
+
+/**
+ * The drives a booted guest's disk image can sit behind (`vmlab boot --disk IMAGE --disk-model NAME`):
+ * the image keeps the bytes, the model times every request (`ModelBlockBackend`), and a snapshot
+ * records the model's name and state so `vmlab resume` rebuilds the same drive.
+ */
+export const diskModels: DiskModel[] = [
+  {
+    name: "cheetah-15k5",
+    description: `${CHEETAH_15K5.model}, 15,000 RPM SAS HDD: seek curve, rotation, zones, SPTF over 64 tags, 16 MB read cache`,
+    create: ({ sim, store }) => new ModelBlockBackend({ sim, target: new Hdd(sim, CHEETAH_15K5), store }),
+  },
+  {
+    name: "mlc-ssd",
+    description: `${GENERIC_MLC_SSD.model}: page reads/programs, block erases, page-mapped FTL with garbage collection`,
+    create: ({ sim, store }) => new ModelBlockBackend({ sim, target: new Ssd(sim, GENERIC_MLC_SSD), store }),
+  },
+];
