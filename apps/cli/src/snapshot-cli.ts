@@ -48,10 +48,11 @@ export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (
     bytes = writeSnapshotFile(req.save, { machine: m, devices: req.devices }, { compression: req.compress ? "deflate" : "raw" });
   } catch (e) {
     // A disk on a timing model (--disk-model) holds requests the snapshot has no form for.
-    if (isVmlabError(e) && e.code === "VMLAB_VIRTIO_NOT_QUIESCENT")
+    // An array model may also still be destaging its write-back cache after the guest's last write.
+    if (isVmlabError(e) && (e.code === "VMLAB_VIRTIO_NOT_QUIESCENT" || e.code === "VMLAB_STORAGE_NOT_QUIESCENT"))
       throw new CliExit(
         EXIT_USAGE,
-        `vmlab boot: cannot snapshot at instruction ${m.hart.retired}: ${String(e.details.pending)} disk requests are inside the --disk-model drive, which is saved only between requests; pick an --snapshot-at where the guest's disk is idle (e.g. before its first request)`,
+        `vmlab boot: cannot snapshot at instruction ${m.hart.retired}: the --disk-model drive is busy (${String(e.details.pending ?? e.details.inFlight)} requests or destage writes inside), and a drive model is saved only when idle; pick an --snapshot-at where the guest's disk is idle (e.g. before its first request)`,
       );
     throw e;
   }

@@ -1,6 +1,13 @@
-export { CacheDirectory } from "./array/cache-directory.js";
-export { RaidGroup, type RaidLevel, type RaidOptions } from "./array/raid.js";
-export { ArrayLun, type ArrayOptions, DEFAULT_ARRAY_OPTIONS, StorageArray } from "./array/storage-array.js";
+export { CacheDirectory, type CacheDirectoryState, CacheDirectoryStateSchema } from "./array/cache-directory.js";
+export { RaidGroup, type RaidGroupState, RaidGroupStateSchema, type RaidLevel, type RaidOptions } from "./array/raid.js";
+export {
+  ArrayLun,
+  type ArrayOptions,
+  DEFAULT_ARRAY_OPTIONS,
+  StorageArray,
+  type StorageArrayState,
+  StorageArrayStateSchema,
+} from "./array/storage-array.js";
 export { type FtlState, FtlStateSchema, PageFtl } from "./devices/ftl.js";
 export { Hdd, type HddState, HddStateSchema } from "./devices/hdd.js";
 export { HddCache, type HddCacheState, HddCacheStateSchema } from "./devices/hdd-cache.js";

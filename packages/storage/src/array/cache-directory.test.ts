@@ -1,5 +1,39 @@
+import { isVmlabError } from "@vmlab/core-vm";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CacheDirectory } from "./cache-directory.js";
+
+type Op = [kind: "read" | "fill" | "write" | "destage" | "land", page: number, pages: number];
+
+/** Applies `op` (as the array would: a write only if it fits; a destage run lands later) and says what it saw. */
+function apply(c: CacheDirectory, op: Op, inFlight: [number, number][]): string {
+  const [kind, page, pages] = op;
+  const lba = page * 8;
+  const sectors = pages * 8;
+  if (kind === "read") return String(c.readHit(lba, sectors));
+  if (kind === "fill") {
+    c.insertClean(lba, sectors);
+    return "";
+  }
+  if (kind === "write") {
+    if (!c.writeFits(lba, sectors)) return "full";
+    c.write(lba, sectors);
+    return "ok";
+  }
+  if (kind === "destage") {
+    if (!c.takeDestageRun(4)) return "none";
+    inFlight.push([c.runStart, c.runPages]);
+    return `${c.runStart}+${c.runPages}`;
+  }
+  const run = inFlight.shift();
+  if (run) c.destaged(run[0], run[1]);
+  return "";
+}
+
+const ops = fc.array(
+  fc.tuple(fc.constantFrom("read", "fill", "write", "destage", "land"), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 3 })),
+  { maxLength: 150 },
+) as fc.Arbitrary<Op[]>;
 
 // Cache pages of 8 sectors (4 KiB); LBAs below are in sectors.
 describe("array cache directory", () => {
@@ -64,5 +98,54 @@ describe("array cache directory", () => {
     c.insertClean(0, 16);
     expect(c.readHit(0, 16)).toBe(true);
     expect(c.readHit(4, 16)).toBe(false); // straddles into page 2
+  });
+
+  it("property: a restored copy behaves exactly as the original from the save point on", () => {
+    fc.assert(
+      fc.property(ops, ops, (before, after) => {
+        const a = new CacheDirectory(24, 8);
+        const landing: [number, number][] = [];
+        for (const op of before) apply(a, op, landing);
+        // The array saves only when idle: let every destage write land first.
+        while (landing.length > 0) apply(a, ["land", 0, 0], landing);
+        const state = a.save();
+        const b = new CacheDirectory(24, 8);
+        b.restore(JSON.parse(JSON.stringify(state)));
+        expect(b.save()).toEqual(state);
+        const la: [number, number][] = [];
+        const lb: [number, number][] = [];
+        for (const op of after) expect(apply(b, op, lb)).toBe(apply(a, op, la));
+        expect([b.dirty, b.clean]).toEqual([a.dirty, a.clean]);
+        expect(b.save()).toEqual(a.save());
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("refuses a state from another cache or with slots that disagree, and is left as it was", () => {
+    const a = new CacheDirectory(16, 8);
+    a.write(0, 24);
+    a.insertClean(80, 16);
+    const state = a.save();
+    const b = new CacheDirectory(16, 8);
+    b.insertClean(200, 8);
+    const blank = b.save();
+    const refused = (s: unknown) => {
+      try {
+        b.restore(s);
+      } catch (e) {
+        return isVmlabError(e) ? e.code : String(e);
+      }
+      return "restored";
+    };
+    expect(refused({ ...state, capacityPages: 32 })).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(refused({ ...state, dirty: state.dirty + 1 })).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(refused({ ...state, lpn: "not base64!" })).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(refused({ ...state, lruHead: 99 })).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(refused({ ...state, version: 2 })).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(b.save()).toEqual(blank);
+    expect(refused(state)).toBe("restored");
+    expect(b.readHit(0, 24)).toBe(true);
+    expect(b.dirty).toBe(3);
   });
 });

@@ -1,5 +1,34 @@
+import { z } from "zod";
+import { base64ToInt32, int32ToBase64 } from "../devices/typed-b64.js";
 import { StorageErrors } from "../errors.js";
 import { PageTable } from "./page-table.js";
+
+const count = z.number().int().nonnegative();
+const slotOrNone = z.number().int().min(-1);
+
+/**
+ * A cache directory's saved state. Slots are handed out in order (0, 1, 2, …) and an evicted page's
+ * slot is reused at once, so the first `used` slots are all there is to save; per slot its page
+ * number, state and LRU links (base64 of little-endian int32s), plus the dirty pages' destage order.
+ */
+export const CacheDirectoryStateSchema = z.object({
+  version: z.literal(1),
+  capacityPages: z.number().int().positive(),
+  pageSectors: z.number().int().positive(),
+  used: count,
+  lpn: z.string(),
+  state: z.string(),
+  prev: z.string(),
+  next: z.string(),
+  lruHead: slotOrNone,
+  lruTail: slotOrNone,
+  /** Pages in the order they became dirty (entries may be stale, as in the live ring). */
+  dirtyOrder: z.string(),
+  dirtyOrderLength: count,
+  dirty: count,
+  clean: count,
+});
+export type CacheDirectoryState = z.infer<typeof CacheDirectoryStateSchema>;
 
 const FREE = 0;
 const CLEAN = 1;
@@ -17,7 +46,7 @@ const REDIRTY = 4;
  */
 export class CacheDirectory {
   readonly capacityPages: number;
-  private readonly map: PageTable;
+  private map: PageTable;
   /** Page number held by each slot (< 2^31, the page table's key range: Int32 halves the footprint). */
   private readonly lpn: Int32Array;
   private readonly state: Uint8Array;
@@ -181,6 +210,86 @@ export class CacheDirectory {
     }
     this.ring[(this.ringHead + this.ringCount) & (this.ring.length - 1)] = this.lpn[s];
     this.ringCount++;
+  }
+
+  /** Saves the directory (pages, states, LRU order, destage order). */
+  save(): CacheDirectoryState {
+    const used = this.capacityPages - this.freeTop;
+    const ring = new Int32Array(this.ringCount);
+    for (let i = 0; i < this.ringCount; i++) ring[i] = this.ring[(this.ringHead + i) & (this.ring.length - 1)];
+    return {
+      version: 1,
+      capacityPages: this.capacityPages,
+      pageSectors: this.pageSectors,
+      used,
+      lpn: int32ToBase64(this.lpn.subarray(0, used)),
+      state: int32ToBase64(Int32Array.from(this.state.subarray(0, used))),
+      prev: int32ToBase64(this.prev.subarray(0, used)),
+      next: int32ToBase64(this.next.subarray(0, used)),
+      lruHead: this.lruHead,
+      lruTail: this.lruTail,
+      dirtyOrder: int32ToBase64(ring),
+      dirtyOrderLength: this.ringCount,
+      dirty: this.dirty,
+      clean: this.clean,
+    };
+  }
+
+  /**
+   * Restores a saved state into a directory of the same size and page; validates it first (lengths,
+   * links and states in range, counts that match the states) and changes nothing if it is invalid.
+   */
+  restore(state: unknown): void {
+    const bad = (issue: string) => StorageErrors.badState("array cache", issue);
+    const p = CacheDirectoryStateSchema.safeParse(state);
+    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    if (s.capacityPages !== this.capacityPages || s.pageSectors !== this.pageSectors)
+      throw bad(
+        `saved from a cache of ${s.capacityPages} pages of ${s.pageSectors} sectors, this one has ${this.capacityPages} of ${this.pageSectors}`,
+      );
+    const n = s.used;
+    if (n > this.capacityPages) throw bad(`${n} slots used, the cache has ${this.capacityPages}`);
+    const lpn = base64ToInt32(s.lpn, n);
+    const st = base64ToInt32(s.state, n);
+    const prev = base64ToInt32(s.prev, n);
+    const next = base64ToInt32(s.next, n);
+    const ring = base64ToInt32(s.dirtyOrder, s.dirtyOrderLength);
+    if (!lpn || !st || !prev || !next || !ring) throw bad(`slot arrays are not base64 of ${n} int32s each`);
+    let dirty = 0;
+    let clean = 0;
+    const inRange = (x: number) => x >= -1 && x < n;
+    for (let i = 0; i < n; i++) {
+      if (!(st[i] >= FREE && st[i] <= REDIRTY) || lpn[i] < 0 || !inRange(prev[i]) || !inRange(next[i]))
+        throw bad(`slot ${i} has state ${st[i]}, page ${lpn[i]}, links ${prev[i]}/${next[i]}`);
+      if (st[i] === DIRTY) dirty++;
+      else if (st[i] === CLEAN) clean++;
+    }
+    if (dirty !== s.dirty || clean !== s.clean || !inRange(s.lruHead) || !inRange(s.lruTail))
+      throw bad(`counts ${s.dirty} dirty / ${s.clean} clean or LRU ends disagree with the slots`);
+    // Valid: apply.
+    this.lpn.fill(0);
+    this.lpn.set(lpn);
+    this.state.fill(FREE);
+    for (let i = 0; i < n; i++) this.state[i] = st[i];
+    this.prev.fill(-1);
+    this.prev.set(prev);
+    this.next.fill(-1);
+    this.next.set(next);
+    this.lruHead = s.lruHead;
+    this.lruTail = s.lruTail;
+    // Slots still free are the constructor's, in its order: the top `capacity − used` of the stack.
+    this.freeTop = this.capacityPages - n;
+    let size = 1024;
+    while (size < ring.length) size *= 2;
+    this.ring = new Int32Array(size);
+    this.ring.set(ring);
+    this.ringHead = 0;
+    this.ringCount = ring.length;
+    this.dirty = s.dirty;
+    this.clean = s.clean;
+    this.map = new PageTable(this.capacityPages);
+    for (let i = 0; i < n; i++) if (st[i] !== FREE) this.map.set(lpn[i], i);
   }
 
   /** A free slot, or the LRU clean page evicted; -1 if all pages are dirty. */

@@ -1,4 +1,5 @@
 import type { Simulation } from "@vmlab/core-vm";
+import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
@@ -10,6 +11,27 @@ export interface RaidOptions {
   level: RaidLevel;
   /** Stripe unit (chunk) per member, sectors. */
   chunkSectors: number;
+}
+
+/** A RAID group's saved state: its counters and each member's own state. */
+export const RaidGroupStateSchema = z.object({
+  version: z.literal(1),
+  level: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(10)]),
+  memberReads: z.number().int().nonnegative(),
+  memberWrites: z.number().int().nonnegative(),
+  members: z.array(z.unknown()),
+});
+export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
+
+/** A member that can save itself (an `Hdd`, an `Ssd`). */
+interface SavableMember {
+  save(): unknown;
+  restore(state: unknown): void;
+}
+
+function savableMember(m: BlockTarget): m is BlockTarget & SavableMember {
+  const t = m as Partial<SavableMember>;
+  return typeof t.save === "function" && typeof t.restore === "function";
 }
 
 /** Marks a sub-IO that belongs to a RAID-5 read-modify-write stripe operation. */
@@ -63,6 +85,43 @@ export class RaidGroup implements BlockTarget, IoSink {
     this.memberInFlight = new Int32Array(n);
     this.pool = new IoPool(this);
     void this.sim;
+  }
+
+  /** Saves the group and its members. No member IO may be in flight; every member must save itself. */
+  save(): RaidGroupState {
+    const inFlight = this.memberInFlight.reduce((a, b) => a + b, 0);
+    if (inFlight > 0) throw StorageErrors.notQuiescent("raid group", inFlight);
+    const members = this.members.map((m, i) => {
+      if (!savableMember(m)) throw StorageErrors.notSavable("raid group", `member ${i} has no saved form`);
+      return m.save();
+    });
+    return { version: 1, level: this.options.level, memberReads: this.memberReads, memberWrites: this.memberWrites, members };
+  }
+
+  /**
+   * Restores a saved state; validates it first. The members restore one by one, each validating its
+   * own state: if one refuses, those already restored are put back, so a failed restore changes nothing.
+   */
+  restore(state: unknown): void {
+    const p = RaidGroupStateSchema.safeParse(state);
+    if (!p.success) throw StorageErrors.badState("raid group", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    if (s.level !== this.options.level || s.members.length !== this.n)
+      throw StorageErrors.badState(
+        "raid group",
+        `saved from RAID-${s.level} over ${s.members.length} members, this is RAID-${this.options.level} over ${this.n}`,
+      );
+    const before = this.save();
+    const members = this.members as (BlockTarget & SavableMember)[];
+    let done = 0;
+    try {
+      for (; done < this.n; done++) members[done].restore(s.members[done]);
+    } catch (e) {
+      for (let i = 0; i < done; i++) members[i].restore(before.members[i]);
+      throw e;
+    }
+    this.memberReads = s.memberReads;
+    this.memberWrites = s.memberWrites;
   }
 
   submit(req: IoRequest, sink: IoSink): void {

@@ -1,4 +1,5 @@
 import type { Simulation } from "@vmlab/core-vm";
+import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
@@ -6,8 +7,8 @@ import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
-import { CacheDirectory } from "./cache-directory.js";
-import type { RaidGroup } from "./raid.js";
+import { CacheDirectory, CacheDirectoryStateSchema } from "./cache-directory.js";
+import { type RaidGroup, RaidGroupStateSchema } from "./raid.js";
 
 export interface ArrayOptions {
   /** LUNs carved in equal parts from the RAID group. */
@@ -55,6 +56,25 @@ export const DEFAULT_ARRAY_OPTIONS: ArrayOptions = {
   destageMaxSectors: 1024,
   cachePageSectors: 16,
 };
+
+const count = z.number().int().nonnegative();
+
+/** An array's saved state (taken when no command, destage write or stalled write is in the controller). */
+export const StorageArrayStateSchema = z.object({
+  version: z.literal(1),
+  luns: z.number().int().positive(),
+  rr: count,
+  destageOn: z.boolean(),
+  /** When the host port is free (ns). */
+  portFree: z.number().nonnegative(),
+  readHits: count,
+  readMisses: count,
+  writesAbsorbed: count,
+  destageWrites: count,
+  cache: CacheDirectoryStateSchema.nullable(),
+  raid: RaidGroupStateSchema,
+});
+export type StorageArrayState = z.infer<typeof StorageArrayStateSchema>;
 
 /** Phases of a command inside the controller. */
 const RESPOND = 0;
@@ -136,6 +156,60 @@ export class StorageArray implements IoSink {
   prewarm(lun: number, lba: number, sectors: number): void {
     const l = this.lun(lun);
     this.cache?.insertClean(l.offsetSectors + lba, Math.min(sectors, l.capacitySectors - lba));
+  }
+
+  /**
+   * Saves the controller, its cache directory and the RAID group with its disks. The array must be
+   * idle: no command queued or in service, no destage write out, no write waiting for room — it
+   * destages on its own after the last host IO, so run the simulation until `idle` first.
+   */
+  save(): StorageArrayState {
+    const busy = this.queued + this.inService + this.destaging + this.stalled.length;
+    if (busy > 0) throw StorageErrors.notQuiescent("array", busy);
+    return {
+      version: 1,
+      luns: this.lunTargets.length,
+      rr: this.rr,
+      destageOn: this.destageOn,
+      portFree: this.portFree,
+      readHits: this.readHits,
+      readMisses: this.readMisses,
+      writesAbsorbed: this.writesAbsorbed,
+      destageWrites: this.destageWrites,
+      cache: this.cache?.save() ?? null,
+      raid: this.raid.save(),
+    };
+  }
+
+  /** True when nothing is in the controller: no command, no destage write, no stalled write (`save` needs this). */
+  get idle(): boolean {
+    return this.queued + this.inService + this.destaging + this.stalled.length === 0;
+  }
+
+  /** Restores a saved state into an array built the same way; validates it first and changes nothing if it is invalid. */
+  restore(state: unknown): void {
+    const p = StorageArrayStateSchema.safeParse(state);
+    if (!p.success) throw StorageErrors.badState("array", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    if (!this.idle) throw StorageErrors.notQuiescent("array", this.queued + this.inService + this.destaging + this.stalled.length);
+    if (s.luns !== this.lunTargets.length || s.rr >= s.luns || (s.cache === null) !== (this.cache === null))
+      throw StorageErrors.badState("array", "saved from an array with other LUNs or cache; build the array as it was saved");
+    // The parts validate themselves; the cache last, and undone by the RAID group's own rollback if it refuses.
+    const raidBefore = this.raid.save();
+    this.raid.restore(s.raid);
+    try {
+      if (s.cache !== null) this.cache?.restore(s.cache);
+    } catch (e) {
+      this.raid.restore(raidBefore);
+      throw e;
+    }
+    this.rr = s.rr;
+    this.destageOn = s.destageOn;
+    this.portFree = s.portFree;
+    this.readHits = s.readHits;
+    this.readMisses = s.readMisses;
+    this.writesAbsorbed = s.writesAbsorbed;
+    this.destageWrites = s.destageWrites;
   }
 
   /** @internal a command arrives at LUN `lun`. */
@@ -283,6 +357,15 @@ export class ArrayLun implements BlockTarget {
 
   submit(req: IoRequest, sink: IoSink): void {
     this.array.enqueue(this, req, sink);
+  }
+
+  /** The whole array's state (a LUN has none of its own): what a guest disk on this LUN saves. */
+  save(): StorageArrayState {
+    return this.array.save();
+  }
+
+  restore(state: unknown): void {
+    this.array.restore(state);
   }
 }
 

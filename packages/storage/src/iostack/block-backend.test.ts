@@ -6,6 +6,8 @@ import { Hdd } from "../devices/hdd.js";
 import { CHEETAH_15K5 } from "../devices/hdd-spec.js";
 import type { IoRequest } from "../io.js";
 import { ModelBlockBackend } from "./block-backend.js";
+import { HostAdapter } from "./host-adapter.js";
+import { HostCpu } from "./host-cpu.js";
 import type { IoSink } from "./target.js";
 
 function code(f: () => unknown): string {
@@ -109,21 +111,67 @@ describe("ModelBlockBackend", () => {
     expect(code(() => c.restore({ version: 2 }))).toBe("VMLAB_STORAGE_BAD_STATE");
   });
 
-  it("refuses to save over an array, which keeps destaging after its last IO (no saved form), with a clear error", () => {
+  it("over an array: refuses while it destages, saves once idle, and a restored copy goes on identically", () => {
+    /** An array of four disks whose cache destages everything (high water 1%). */
+    const build = (sim: Simulation) => {
+      const disks = Array.from({ length: 4 }, (_, i) => new Hdd(sim, CHEETAH_15K5, `d${i}`));
+      const array = new StorageArray(sim, new RaidGroup(sim, disks, { level: 5, chunkSectors: 128 }), {
+        cacheBytes: 8 << 20,
+        destageHighWater: 0.01,
+        destageLowWater: 0,
+      });
+      const b = new ModelBlockBackend({ sim, target: array.lun(0), store: new MemoryBackend({ sizeBytes: 64 << 20 }) });
+      const done: string[] = [];
+      b.setCompletionListener((tag) => done.push(`${tag}@${sim.now}`));
+      return { array, b, done };
+    };
+    /** Mixed 4–16 KiB reads and writes at scattered offsets, issued at the current time. */
+    const phase = (sim: Simulation, b: ModelBlockBackend, first: number) => {
+      for (let i = 0; i < 24; i++) {
+        const offset = ((i * 7919) % 4096) * 16384;
+        b.submit(i % 3 === 0 ? "write" : "read", offset, 4096 * (1 + (i % 4)), sim.now, first + i);
+      }
+      sim.run();
+    };
     const sim = new Simulation();
-    const disks = Array.from({ length: 4 }, (_, i) => new Hdd(sim, CHEETAH_15K5, `d${i}`));
-    const array = new StorageArray(sim, new RaidGroup(sim, disks, { level: 5, chunkSectors: 128 }), {
-      cacheBytes: 8 << 20,
-      destageHighWater: 0.01,
-      destageLowWater: 0,
-    });
-    const b = new ModelBlockBackend({ sim, target: array.lun(0), store: new MemoryBackend({ sizeBytes: 64 << 20 }) });
-    let done = 0;
-    b.setCompletionListener(() => done++);
-    for (let i = 0; i < 20; i++) b.submit("write", i * (1 << 20), 4096, 0, i);
-    while (done < 20) sim.step();
-    expect(b.inFlight).toBe(0);
-    expect(sim.pending).toBeGreaterThan(0); // destage still running
+    const a = build(sim);
+    for (let i = 0; i < 20; i++) a.b.submit("write", i * (1 << 20), 4096, 0, i);
+    while (a.done.length < 20) sim.step();
+    expect(a.b.inFlight).toBe(0);
+    expect(a.array.idle).toBe(false); // destage still running
+    expect(code(() => a.b.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    sim.run();
+    expect(a.array.idle).toBe(true);
+    expect(a.array.destageWrites).toBeGreaterThan(0);
+    const state = a.b.save();
+    const simState = sim.save();
+    phase(sim, a.b, 100);
+
+    const sim2 = new Simulation();
+    const c = build(sim2);
+    sim2.restore(simState);
+    c.b.restore(state);
+    expect(c.b.save()).toEqual(state);
+    phase(sim2, c.b, 100);
+    expect(c.done).toEqual(a.done.slice(20));
+    expect(c.array.readHits).toBe(a.array.readHits);
+    expect(c.array.destageWrites).toBe(a.array.destageWrites);
+    expect(c.array.raid.members.map((d) => (d as Hdd).mediaOps)).toEqual(a.array.raid.members.map((d) => (d as Hdd).mediaOps));
+
+    // A different array (another cache size) refuses the state and is left as it was.
+    const sim3 = new Simulation();
+    const disks = Array.from({ length: 4 }, (_, i) => new Hdd(sim3, CHEETAH_15K5, `d${i}`));
+    const other = new StorageArray(sim3, new RaidGroup(sim3, disks, { level: 5, chunkSectors: 128 }), { cacheBytes: 16 << 20 });
+    const blank = other.save();
+    expect(code(() => other.restore(state.target))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(other.save()).toEqual(blank);
+  });
+
+  it("a host-stack target (an adapter over an array) has no saved form: refused with a clear error", () => {
+    const sim = new Simulation();
+    const cpu = new HostCpu(1);
+    const adapter = new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 8, cpu, issueCostNs: 1000, interruptCostNs: 1000 });
+    const b = new ModelBlockBackend({ sim, target: adapter, store: new MemoryBackend({ sizeBytes: 1 << 20 }) });
     expect(code(() => b.save())).toBe("VMLAB_STORAGE_NOT_SAVABLE");
   });
 

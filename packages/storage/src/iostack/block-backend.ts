@@ -18,7 +18,7 @@ export interface ModelBlockBackendOptions {
   firstSector?: number;
 }
 
-/** A target that can save its own state (an `Hdd`, an `Ssd`): saved along with the store. */
+/** A target that can save its own state (an `Hdd`, an `Ssd`, an `ArrayLun`): saved along with the store. */
 interface SavableTarget {
   save(): unknown;
   restore(state: unknown): void;
@@ -33,7 +33,7 @@ export const ModelBlockBackendStateSchema = z.object({
   version: z.literal(1),
   nextId: z.number().int().nonnegative(),
   store: z.unknown(),
-  /** The target's own state when it has one (`Hdd`, `Ssd`), else null. */
+  /** The target's own state when it has one (`Hdd`, `Ssd`, an array LUN's array), else null. */
   target: z.unknown(),
 });
 export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema>;
@@ -51,9 +51,10 @@ export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema
  *
  * Snapshots: `save` refuses (`VMLAB_STORAGE_NOT_QUIESCENT`) while IOs are in
  * the model; when idle it saves the store and the target's state if the target
- * can save itself (`Hdd`, `Ssd`: head position, cache). Any other target (an
- * array, a host stack) refuses (`VMLAB_STORAGE_NOT_SAVABLE`): it keeps working
- * after its last IO (destage) and has no saved form.
+ * can save itself (`Hdd`, `Ssd`: head position, cache; an array LUN: the whole
+ * array — cache directory, RAID group, disks — which itself refuses with
+ * `VMLAB_STORAGE_NOT_QUIESCENT` while it destages after the guest's writes).
+ * Any other target (a host stack) refuses (`VMLAB_STORAGE_NOT_SAVABLE`).
  */
 export class ModelBlockBackend implements BlockBackend, IoSink {
   readonly sizeBytes: number;
@@ -151,13 +152,11 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
 
   save(): ModelBlockBackendState {
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
-    // An array or a host stack keeps working after its last host IO (destage) with model objects in
-    // the event queue, and has no saved form: refuse here, with a clear error, rather than deep in
-    // the snapshot encoder.
+    // A host stack has no saved form: refuse here, with a clear error, rather than deep in the snapshot encoder.
     if (!savable(this.target))
       throw StorageErrors.notSavable(
         "model block backend",
-        "its target (an array, a host stack) has no saved form; snapshots work with a disk (Hdd, Ssd) as the target",
+        "its target (a host stack) has no saved form; snapshots work with a disk (Hdd, Ssd) or an array LUN as the target",
       );
     return {
       version: 1,
