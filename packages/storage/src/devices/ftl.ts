@@ -47,6 +47,9 @@ export class PageFtl {
   /** Per die: open block (index within die) and its next page. */
   private readonly openBlock: Int32Array;
   private readonly openPage: Int32Array;
+  /** Valid pages per die, and the most a die may hold: its share of the logical pages (rounded up). */
+  private readonly live: Int32Array;
+  private readonly share: number;
   /** Host pages programmed, pages copied by GC, blocks erased. */
   hostWrites = 0;
   gcCopies = 0;
@@ -62,9 +65,12 @@ export class PageFtl {
       throw StorageErrors.badConfig("ssd", `over-provisioning must be in (0, 0.9), got ${spec.overProvisioning}`);
     if (!(spec.gcFreeBlocks >= 2 && spec.gcFreeBlocks < this.bpd / 2))
       throw StorageErrors.badConfig("ssd", `GC free-block threshold must be >= 2 and < half the blocks per die, got ${spec.gcFreeBlocks}`);
-    // Each die must hold its share of the logical pages plus the GC reserve, or GC cannot make progress.
-    if (this.logicalPages / this.dies > (this.bpd - spec.gcFreeBlocks - 1) * this.ppb)
+    // Each die must hold its share of the logical pages plus the GC reserve, or GC cannot make progress;
+    // `hasRoom` keeps every die within that share (writes would otherwise drift live pages onto some dies).
+    this.share = Math.ceil(this.logicalPages / this.dies);
+    if (this.share > (this.bpd - spec.gcFreeBlocks - 1) * this.ppb)
       throw StorageErrors.badConfig("ssd", "over-provisioning is smaller than the GC reserve; raise overProvisioning or blocksPerDie");
+    this.live = new Int32Array(this.dies);
     this.l2p = new Int32Array(this.logicalPages).fill(-1);
     this.p2l = new Int32Array(physical).fill(-1);
     this.valid = new Int32Array(this.dies * this.bpd);
@@ -96,6 +102,17 @@ export class PageFtl {
   /** Free blocks left on `die`. */
   free(die: number): number {
     return this.freeCount[die];
+  }
+
+  /**
+   * Whether `die` may take a host write of logical page `lp`: it holds fewer valid pages than its
+   * share, or `lp` already lives there (the rewrite adds none). With every die within its share,
+   * greedy GC always finds a block it can free (the constructor's check); some die always has room,
+   * as all logical pages fit in the dies' shares.
+   */
+  hasRoom(die: number, lp: number): boolean {
+    const pp = this.l2p[lp];
+    return this.live[die] < this.share || (pp >= 0 && this.dieOf(pp) === die);
   }
 
   /** Whether `die` needs garbage collection before taking more writes. */
@@ -205,6 +222,8 @@ export class PageFtl {
     this.l2p.set(l2p);
     this.p2l.set(p2l);
     this.valid.set(valid);
+    this.live.fill(0);
+    for (let b = 0; b < valid.length; b++) this.live[Math.floor(b / this.bpd)] += valid[b];
     for (let d = 0; d < this.dies; d++) {
       this.freeBlocks[d].set(s.freeBlocks[d]);
       this.freeCount[d] = s.freeBlocks[d].length;
@@ -231,7 +250,9 @@ export class PageFtl {
     if (old >= 0) {
       this.p2l[old] = -1;
       this.valid[Math.floor(old / this.ppb)]--;
+      this.live[this.dieOf(old)]--;
     }
+    this.live[die]++;
     if (this.openPage[die] === this.ppb) {
       if (this.freeCount[die] === 0) throw StorageErrors.badConfig("ssd", "a die ran out of free blocks; the GC reserve is too small");
       this.openBlock[die] = this.freeBlocks[die][--this.freeCount[die]];

@@ -107,7 +107,10 @@ export class Ssd implements BlockTarget {
   }
 
   private writePage(lp: number, t: number): number {
-    const die = this.nextDie;
+    // Round-robin over the dies, passing over a die already holding its share of the data (else
+    // write-once pages pile up on some dies until their GC finds nothing to free).
+    let die = this.nextDie;
+    while (!this.ftl.hasRoom(die, lp)) die = (die + 1) % this.ftl.dies;
     this.nextDie = (die + 1) % this.ftl.dies;
     const ch = die % this.spec.channels;
     const s = this.spec;
