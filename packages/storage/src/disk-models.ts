@@ -31,10 +31,10 @@ export const diskModels: DiskModel[] = [
   },
 ];
 
-/** The array `raid5-array` stands for: `DEFAULT_ARRAY_OPTIONS` over a RAID-5 of 8 Cheetahs, full-stripe destage writes. */
+/** The array `raid5-array` stands for: `DEFAULT_ARRAY_OPTIONS` over a RAID-5 of 8 Cheetahs (destage runs of one full stripe, the default). */
 function raid5Array(sim: Simulation): StorageArray {
   const disks = Array.from({ length: 8 }, (_, i) => new Hdd(sim, CHEETAH_15K5, `member${i}`));
   const chunkSectors = 128;
   const raid = new RaidGroup(sim, disks, { level: 5, chunkSectors });
-  return new StorageArray(sim, raid, { ...DEFAULT_ARRAY_OPTIONS, destageMaxSectors: chunkSectors * (disks.length - 1) });
+  return new StorageArray(sim, raid, DEFAULT_ARRAY_OPTIONS);
 }

@@ -53,6 +53,11 @@ const WHOLE = 2;
  */
 export class RaidGroup implements BlockTarget, IoSink {
   readonly capacitySectors: number;
+  /**
+   * Data sectors in one full stripe (a chunk on every data member), stripes aligned at multiples of
+   * it: a write of whole stripes computes RAID-5 parity from new data alone, with no reads.
+   */
+  readonly stripeSectors: number;
   private readonly n: number;
   private readonly chunk: number;
   private readonly memberInFlight: Int32Array;
@@ -82,6 +87,7 @@ export class RaidGroup implements BlockTarget, IoSink {
     const rows = Math.floor(memberCap / chunkSectors);
     const dataMembers = level === 0 ? n : level === 1 ? 1 : level === 5 ? n - 1 : n / 2;
     this.capacitySectors = level === 1 ? memberCap : rows * chunkSectors * dataMembers;
+    this.stripeSectors = chunkSectors * dataMembers;
     this.memberInFlight = new Int32Array(n);
     this.pool = new IoPool(this);
     void this.sim;

@@ -33,6 +33,22 @@ describe("array controller", () => {
     expect(raid.memberWrites).toBeGreaterThan(0);
   });
 
+  it("destage runs line up with the RAID group's stripes by default: sequential writes destage with no reads", () => {
+    for (const disks of [5, 10]) {
+      const sim = new Simulation();
+      const members = Array.from({ length: disks }, (_, i) => new Hdd(sim, undefined, `d${i}`));
+      const raid = new RaidGroup(sim, members, { level: 5, chunkSectors: 128 });
+      const array = new StorageArray(sim, raid, { cacheBytes: 64 * 1024 ** 2 });
+      expect(array.options.destageMaxSectors).toBe(128 * (disks - 1));
+      const w = drive(sim, array, { ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 8 }, 0);
+      sim.run({ until: 3e9 });
+      expect(array.destageWrites).toBeGreaterThan(100);
+      // Whole stripes: parity from the new data alone (a 1,024-sector window on 10 disks split every stripe).
+      expect(raid.memberReads).toBe(0);
+      expect(w.stats.completed).toBeGreaterThan(0);
+    }
+  });
+
   it("a write smaller than a cache page dirties the whole page: 4 KiB writes fill 8 KiB pages twice as fast", () => {
     const dirtyAfterWrites = (cachePageSectors: number) => {
       const { sim, array } = build({ cacheBytes: 64 * 1024 ** 2, cachePageSectors, destageHighWater: 0.99, destageLowWater: 0.98 });

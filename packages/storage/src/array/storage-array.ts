@@ -29,8 +29,12 @@ export interface ArrayOptions {
   destageLowWater: number;
   /** Destage writes in flight at once. */
   destageOutstanding: number;
-  /** Largest destage write, sectors (a full RAID-5 stripe makes parity free). */
-  destageMaxSectors: number;
+  /**
+   * Largest destage write, sectors; runs never cross a multiple of it. Default: one full stripe of
+   * the RAID group (`RaidGroup.stripeSectors`), so runs line up with stripes and a full one writes
+   * RAID-5 parity without reads. A value that is not a multiple of the stripe splits stripes.
+   */
+  destageMaxSectors?: number;
   /**
    * Cache page (block) size, sectors: the unit the cache directory tracks. CLARiiON arrays offer
    * 2, 4, 8 and 16 KB pages with 8 KB the default (EMC CLARiiON cache documentation); other
@@ -53,7 +57,6 @@ export const DEFAULT_ARRAY_OPTIONS: ArrayOptions = {
   destageHighWater: 0.5,
   destageLowWater: 0.25,
   destageOutstanding: 32,
-  destageMaxSectors: 1024,
   cachePageSectors: 16,
 };
 
@@ -91,7 +94,7 @@ const DESTAGE = 2;
  * when the cache is full of dirty data, wait for destage.
  */
 export class StorageArray implements IoSink {
-  readonly options: ArrayOptions;
+  readonly options: Required<ArrayOptions>;
   readonly cache: CacheDirectory | null;
   private readonly lunTargets: ArrayLun[] = [];
   private readonly queues: IoRing[] = [];
@@ -118,7 +121,11 @@ export class StorageArray implements IoSink {
     readonly raid: RaidGroup,
     options: Partial<ArrayOptions> = {},
   ) {
-    const o = { ...DEFAULT_ARRAY_OPTIONS, ...options };
+    const o: Required<ArrayOptions> = {
+      ...DEFAULT_ARRAY_OPTIONS,
+      ...options,
+      destageMaxSectors: options.destageMaxSectors ?? raid.stripeSectors,
+    };
     if (!(Number.isInteger(o.luns) && o.luns >= 1 && Number.isInteger(o.arrayQueueDepth) && o.arrayQueueDepth >= 1))
       throw StorageErrors.badConfig("array", "luns and arrayQueueDepth must be integers >= 1");
     if (!(o.destageLowWater >= 0 && o.destageLowWater < o.destageHighWater && o.destageHighWater <= 1))

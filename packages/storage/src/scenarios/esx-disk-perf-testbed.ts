@@ -71,10 +71,8 @@ export function buildTestbed(o: TestbedOptions): Testbed {
   } else {
     for (let i = 0; i < o.arrayDisks; i++) disks.push(new Hdd(sim, CHEETAH_15K5, `member${i}`));
     const raid = new RaidGroup(sim, disks, { level: 5, chunkSectors: 128 });
-    array = new StorageArray(sim, raid, {
-      cacheBytes: o.arrayCacheMiB * 1024 * 1024,
-      destageMaxSectors: 128 * (o.arrayDisks - 1),
-    });
+    // Destage runs default to one full stripe (128 × (disks − 1) sectors).
+    array = new StorageArray(sim, raid, { cacheBytes: o.arrayCacheMiB * 1024 * 1024 });
     device = array.lun(0);
   }
   const cpu = new HostCpu(o.hostCores);
