@@ -208,7 +208,10 @@ export class VscsiStats {
     return this.outstanding[ALL];
   }
 
-  /** Clears every histogram and the inter-IO state (ESX's `vscsiStats -r`). */
+  /**
+   * Clears every histogram and the inter-IO state (ESX's `vscsiStats -r`). The count of IOs in
+   * flight stays: they are still outstanding, and their completions will come.
+   */
   reset(): void {
     for (const h of this.histograms) h.reset();
     this.ios = 0;
@@ -216,8 +219,8 @@ export class VscsiStats {
     this.clearState();
   }
 
+  /** The previous-IO state (seek and interarrival references); not the IOs in flight. */
   private clearState(): void {
-    this.outstanding.fill(0);
     this.previousLastLbn.fill(0);
     this.previousIssueNs.fill(0);
     this.hasPrevious.fill(0);

@@ -54,4 +54,21 @@ describe("VscsiStatsObserver on a virtual disk", () => {
     expect(observer.stats.latency[0].count).toBe(0);
     expect(observer.stats.outstandingNow).toBe(0);
   });
+
+  it("a reset (vscsiStats -r) keeps counting the IOs still in flight", () => {
+    const sim = new Simulation();
+    const disk = new VirtualDisk(sim, new OneMsTarget(sim), { queueDepth: 8 });
+    const observer = new VscsiStatsObserver();
+    disk.addObserver(observer);
+    const sink: IoSink = { complete: () => {} };
+    for (let i = 0; i < 4; i++) disk.submit({ id: i, vm: 0, lba: i * 8, sectors: 8, isRead: true, issueTime: 0 }, sink);
+    sim.run({ until: 500_000 });
+    observer.stats.reset();
+    expect(observer.stats.outstandingNow).toBe(4);
+    for (let i = 4; i < 6; i++) disk.submit({ id: i, vm: 0, lba: i * 8, sectors: 8, isRead: true, issueTime: sim.now }, sink);
+    sim.run();
+    const oio = histogramOf(toJson(observer.stats), "outstandingIOs");
+    expect([oio.count, oio.min, oio.max]).toEqual([2, 5, 6]); // the two new IOs found 4, then 5, already out
+    expect(observer.stats.outstandingNow).toBe(0);
+  });
 });
