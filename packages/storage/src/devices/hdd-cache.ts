@@ -127,10 +127,16 @@ export class HddCache {
     this.lru.restamped(seg, this.segUse);
   }
 
-  /** Like `lookupRead` but only for the active read-ahead stream (queued commands re-checked when a stream starts). */
+  /**
+   * Like `lookupRead` but only for the active read-ahead stream: a queued read, already counted as a
+   * miss when the drive took it, re-checked when a stream starts. A re-check is not a new read: a
+   * miss stays one miss, and a hit turns that miss into a hit.
+   */
   lookupReadQuiet(lba: number, n: number, now: number): number {
     if (this.ra < 0 || lba < this.raBaseLba || lba > this.raLimit + this.readAheadSectors) return -1;
-    return this.lookupRead(lba, n, now);
+    const ready = this.lookupRead(lba, n, now);
+    this.misses--;
+    return ready;
   }
 
   /** First LBA `lookupReadQuiet` can hit (+∞ without a stream): lets the disk skip far commands cheaply. */

@@ -133,6 +133,17 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     for (const [place, id] of order.entries()) expect(place).toBeGreaterThanOrEqual(id - 1);
   });
 
+  it("counts each read once in the drive cache's hits and misses, also when a queued read joins a stream", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const sink = { complete: () => {} };
+    // Eight sequential 64 KiB reads queued at once: one goes to the media, the read-ahead serves the rest.
+    for (let i = 0; i < 8; i++) hdd.submit({ id: i, vm: 0, lba: 1_000_000 + i * 128, sectors: 128, isRead: true, issueTime: 0 }, sink);
+    sim.run();
+    expect(hdd.mediaOps).toBe(1);
+    expect([hdd.cache.hits, hdd.cache.misses]).toEqual([7, 1]);
+  });
+
   it("is deterministic: same seed, same numbers", () => {
     const spec: Spec = { ioSizeBytes: 8192, readPercent: 70, randomPercent: 80, outstandingIos: 8 };
     const a = measure(spec, 5e8, 7);
