@@ -3,7 +3,7 @@ import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
-import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { type BlockTarget, type IoSink, isSavable, type SavableTarget } from "../iostack/target.js";
 
 export type RaidLevel = 0 | 1 | 5 | 10;
 
@@ -22,17 +22,6 @@ export const RaidGroupStateSchema = z.object({
   members: z.array(z.unknown()),
 });
 export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
-
-/** A member that can save itself (an `Hdd`, an `Ssd`). */
-interface SavableMember {
-  save(): unknown;
-  restore(state: unknown): void;
-}
-
-function savableMember(m: BlockTarget): m is BlockTarget & SavableMember {
-  const t = m as Partial<SavableMember>;
-  return typeof t.save === "function" && typeof t.restore === "function";
-}
 
 /** Marks a sub-IO that belongs to a RAID-5 read-modify-write stripe operation. */
 const IN_STRIPE_OP = 1;
@@ -98,7 +87,7 @@ export class RaidGroup implements BlockTarget, IoSink {
     const inFlight = this.memberInFlight.reduce((a, b) => a + b, 0);
     if (inFlight > 0) throw StorageErrors.notQuiescent("raid group", inFlight);
     const members = this.members.map((m, i) => {
-      if (!savableMember(m)) throw StorageErrors.notSavable("raid group", `member ${i} has no saved form`);
+      if (!isSavable(m)) throw StorageErrors.notSavable("raid group", `member ${i} has no saved form`);
       return m.save();
     });
     return { version: 1, level: this.options.level, memberReads: this.memberReads, memberWrites: this.memberWrites, members };
@@ -118,7 +107,7 @@ export class RaidGroup implements BlockTarget, IoSink {
         `saved from RAID-${s.level} over ${s.members.length} members, this is RAID-${this.options.level} over ${this.n}`,
       );
     const before = this.save();
-    const members = this.members as (BlockTarget & SavableMember)[];
+    const members = this.members as (BlockTarget & SavableTarget)[];
     let done = 0;
     try {
       for (; done < this.n; done++) members[done].restore(s.members[done]);

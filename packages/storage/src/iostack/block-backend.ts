@@ -5,7 +5,7 @@ import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "./event-kinds.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import type { BlockTarget, IoSink } from "./target.js";
+import { type BlockTarget, type IoSink, isSavable } from "./target.js";
 
 export interface ModelBlockBackendOptions {
   /** The simulation the target's events run on: the guest machine's own (`machine.sim`). */
@@ -16,17 +16,6 @@ export interface ModelBlockBackendOptions {
   store: BlockBackend;
   /** The target sector the disk's sector 0 maps to (default 0: the outer zone of a disk). */
   firstSector?: number;
-}
-
-/** A target that can save its own state (an `Hdd`, an `Ssd`, an `ArrayLun`): saved along with the store. */
-interface SavableTarget {
-  save(): unknown;
-  restore(state: unknown): void;
-}
-
-function savable(target: BlockTarget): target is BlockTarget & SavableTarget {
-  const t = target as Partial<SavableTarget>;
-  return typeof t.save === "function" && typeof t.restore === "function";
 }
 
 export const ModelBlockBackendStateSchema = z.object({
@@ -153,7 +142,7 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
   save(): ModelBlockBackendState {
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
     // A host stack has no saved form: refuse here, with a clear error, rather than deep in the snapshot encoder.
-    if (!savable(this.target))
+    if (!isSavable(this.target))
       throw StorageErrors.notSavable(
         "model block backend",
         "its target (a host stack) has no saved form; snapshots work with a disk (Hdd, Ssd) or an array LUN as the target",
@@ -173,7 +162,7 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
       throw StorageErrors.badState("model block backend", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
     const s = p.data;
-    const own = savable(this.target);
+    const own = isSavable(this.target);
     if (own !== (s.target !== null && s.target !== undefined))
       throw StorageErrors.badState(
         "model block backend",

@@ -73,3 +73,15 @@ export interface HostScheduler {
   /** IOs held by the scheduler (not yet dispatched). */
   readonly queued: number;
 }
+
+/** A target that can save and restore its own state (an `Hdd`, an `Ssd`, an `ArrayLun`). */
+export interface SavableTarget {
+  save(): unknown;
+  restore(state: unknown): void;
+}
+
+/** Whether `target` saves itself (snapshots of a guest disk or a RAID group go through it). */
+export function isSavable(target: BlockTarget): target is BlockTarget & SavableTarget {
+  const t = target as Partial<SavableTarget>;
+  return typeof t.save === "function" && typeof t.restore === "function";
+}
