@@ -36,6 +36,44 @@ describe("blkparse reader", () => {
     expect(reader.ignored).toBeGreaterThan(5); // Q, G, flush, message, summary lines
   });
 
+  it("ignores flush and zero-length completions (sector [error]) and SCSI pass-through commands, without calling them bad", () => {
+    const text = [
+      "  8,0    1        1     0.000000000  1234  D  WS 1000 + 8 [jbd2/sda1-8]",
+      "  8,0    1        2     0.000100000  1234  D FWS [jbd2/sda1-8]",
+      "  8,0    1        3     0.000200000     0  C  WS 1000 + 8 [0]",
+      "  8,0    1        4     0.000300000     0  C FWS 0 [0]",
+      "  8,0    0        5     0.000400000   999  D   R 36 (12 00 00 00 24 00) [sg_inq]",
+      "  8,0    0        6     0.000450000     0  C   R (12 00 00 00 24 00) [0]",
+      "  8,0    1        7     0.000500000  1234  D   R 2048 + 8 [dd]",
+      "  8,0    1        8     0.000700000     0  C   R 2048 + 8 [0]",
+    ].join("\n");
+    for (const skipBad of [false, true]) {
+      const { records, reader } = readAll(text, skipBad);
+      expect(records.map((r) => [r.line, r.lba, r.responseNs])).toEqual([
+        [1, 1000, 200_000],
+        [7, 2048, 200_000],
+      ]);
+      expect(reader.skipped).toBe(0);
+      expect(reader.ignored).toBe(4);
+    }
+  });
+
+  it("a requeued dispatch is one IO: its next D, completed by the C", () => {
+    const text = [
+      "  8,0    1        1     0.000000000  1234  D   R 2048 + 8 [dd]",
+      "  8,0    1        2     0.000010000  1234  R   R 2048 + 8 [0]",
+      "  8,0    1        3     0.000020000  1234  D   R 2048 + 8 [dd]",
+      "  8,0    1        4     0.000300000     0  C   R 2048 + 8 [0]",
+      "  8,0    1        5     0.000400000  1234  D   W 4096 + 8 [dd]",
+      "  8,0    1        6     0.000500000     0  C   W 4096 + 8 [0]",
+    ].join("\n");
+    const { records } = readAll(text);
+    expect(records.map((r) => [r.line, r.issueNs, r.lba, r.responseNs])).toEqual([
+      [3, 20_000, 2048, 280_000],
+      [5, 400_000, 4096, 100_000],
+    ]);
+  });
+
   it("reports malformed event lines by line number", () => {
     const bad = "  8,0    3        3     0.000002000   697  D   W -5 + 8 [x]\n";
     expect(() => readAll(bad)).toThrow(/t\.txt:1: negative sector/);

@@ -11,6 +11,15 @@ const COMMA = 44;
 const DOT = 46;
 const PLUS = 43;
 const MINUS = 45;
+const OPEN_PAREN = 40;
+const OPEN_BRACKET = 91;
+/** Actions. */
+const DISPATCH = 68; // D
+const COMPLETE = 67; // C
+const REQUEUE = 82; // R
+/** `pResponseNs` of a dispatch still waiting for its completion, and of one the driver requeued (its next D stands for it). */
+const WAITING = -1;
+const REQUEUED = -2;
 /** IOs dispatched and waiting for their completion line; an IO older than this window is emitted without a response time. */
 const WINDOW = 4096;
 
@@ -21,8 +30,10 @@ const WINDOW = 4096;
  * time to the matching `C` (complete) event on the same device and sector.
  * Records come out in `D` order; a bounded window holds dispatched IOs until
  * their completion (or until the window overflows: then the oldest is emitted
- * without a response time). Other actions (Q, G, I, M, P, U, m, ...), flushes,
- * discards and the summary at the end are ignored.
+ * without a response time). A requeue (`R`) cancels the dispatch it names:
+ * the IO is its next `D`. Other actions (Q, G, I, M, P, U, m, ...), flushes,
+ * discards, zero-length completions (`sector [error]`), SCSI pass-through
+ * commands (`bytes (cdb)`, `(cdb) [error]`) and the summary at the end are ignored.
  */
 export class BlkparseReader extends TextTraceReader {
   readonly format = "blkparse" as const;
@@ -45,6 +56,7 @@ export class BlkparseReader extends TextTraceReader {
   }
 
   protected override ready(rec: TraceRecord): boolean {
+    this.dropRequeuedHead();
     if (this.count > 0 && this.pResponseNs[this.head] >= 0) {
       this.emitHead(rec);
       return true;
@@ -53,9 +65,18 @@ export class BlkparseReader extends TextTraceReader {
   }
 
   protected override finish(rec: TraceRecord): boolean {
+    this.dropRequeuedHead();
     if (this.count === 0) return false;
     this.emitHead(rec);
     return true;
+  }
+
+  /** Requeued dispatches at the head of the window leave without a record. */
+  private dropRequeuedHead(): void {
+    while (this.count > 0 && this.pResponseNs[this.head] === REQUEUED) {
+      this.head = (this.head + 1) & (WINDOW - 1);
+      this.count--;
+    }
   }
 
   protected parseLine(rec: TraceRecord): boolean {
@@ -70,7 +91,7 @@ export class BlkparseReader extends TextTraceReader {
     this.timeToken();
     this.skipToken("PID");
     const action = this.singleCharToken("action");
-    if (action !== 68 /* D */ && action !== 67 /* C */) {
+    if (action !== DISPATCH && action !== COMPLETE && action !== REQUEUE) {
       this.ignored++;
       return false;
     }
@@ -81,23 +102,35 @@ export class BlkparseReader extends TextTraceReader {
     }
     this.skipBlanks();
     const c = this.buf[this.pos];
-    if (this.flush && (this.atEnd() || c < ZERO || c > NINE)) {
-      // A pure flush (e.g. "FWS [jbd2]") carries no sector and no data.
+    if ((this.flush && (this.atEnd() || c < ZERO || c > NINE)) || c === OPEN_PAREN) {
+      // A pure flush (e.g. "FWS [jbd2]") carries no sector and no data; "(cdb) [error]" completes a
+      // SCSI pass-through command (blkparse's format for BLK_TC_PC events), not a block IO.
       this.ignored++;
       return false;
     }
-    if (this.atEnd()) throw new LineProblem(`missing sector after RWBS on a ${action === 68 ? "D" : "C"} event`);
+    if (this.atEnd()) throw new LineProblem(`missing sector after RWBS on a ${String.fromCharCode(action)} event`);
     const sector = this.uintToken("sector");
     this.skipBlanks();
-    if (this.buf[this.pos] !== PLUS) throw new LineProblem('missing "+ blocks" after the sector');
+    const after = this.buf[this.pos];
+    if (after === OPEN_BRACKET || after === OPEN_PAREN) {
+      // "sector [error]": a completion that moved no data (blkparse drops "+ blocks" when there are
+      // none, e.g. "C FWS 0 [0]"); "bytes (cdb)": a SCSI pass-through dispatch.
+      this.ignored++;
+      return false;
+    }
+    if (after !== PLUS) throw new LineProblem('missing "+ blocks" after the sector');
     this.pos++;
     const blocks = this.uintToken("block count");
     if (blocks === 0) {
       this.ignored++;
       return false;
     }
-    if (action === 67) {
+    if (action === COMPLETE) {
       this.completeMatching(sector);
+      return false;
+    }
+    if (action === REQUEUE) {
+      this.requeueMatching(sector);
       return false;
     }
     let emitted = false;
@@ -109,7 +142,7 @@ export class BlkparseReader extends TextTraceReader {
     this.pIssueNs[i] = this.timeNs;
     this.pLba[i] = sector;
     this.pSectors[i] = blocks;
-    this.pResponseNs[i] = -1;
+    this.pResponseNs[i] = WAITING;
     this.pDevice[i] = this.device;
     this.pLine[i] = this.lineNo;
     this.pRead[i] = rw === 1 ? 1 : 0;
@@ -130,17 +163,27 @@ export class BlkparseReader extends TextTraceReader {
     this.count--;
   }
 
-  /** Marks the oldest unanswered dispatch of `sector` on this device complete. */
-  private completeMatching(sector: number): void {
+  /** The oldest unanswered dispatch of `sector` on this device (its window slot), or -1. */
+  private waitingFor(sector: number): number {
     for (let k = 0; k < this.count; k++) {
       const i = (this.head + k) & (WINDOW - 1);
-      if (this.pResponseNs[i] < 0 && this.pLba[i] === sector && this.pDevice[i] === this.device) {
-        const rt = this.timeNs - this.pIssueNs[i];
-        this.pResponseNs[i] = Math.max(rt, 0);
-        return;
-      }
+      if (this.pResponseNs[i] === WAITING && this.pLba[i] === sector && this.pDevice[i] === this.device) return i;
     }
-    // A completion for an IO dispatched before the trace began.
+    return -1;
+  }
+
+  /** Marks the oldest unanswered dispatch of `sector` on this device complete. */
+  private completeMatching(sector: number): void {
+    const i = this.waitingFor(sector);
+    // Else a completion for an IO dispatched before the trace began.
+    if (i < 0) this.ignored++;
+    else this.pResponseNs[i] = Math.max(this.timeNs - this.pIssueNs[i], 0);
+  }
+
+  /** The driver gave the dispatch of `sector` back to the queue: it will be dispatched again, and that `D` is the IO. */
+  private requeueMatching(sector: number): void {
+    const i = this.waitingFor(sector);
+    if (i >= 0) this.pResponseNs[i] = REQUEUED;
     this.ignored++;
   }
 
