@@ -1,5 +1,4 @@
-import type { RngStreams } from "@vmlab/core-vm";
-import { NS_PER_MS } from "@vmlab/core-vm";
+import { NS_PER_MS, Rng, type RngStreams } from "@vmlab/core-vm";
 import { runMeasured } from "../workload/measure.js";
 import type { EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
 import { buildTestbed, startWorkers, warmArrayCache } from "./esx-disk-perf-testbed.js";
@@ -25,7 +24,7 @@ export interface CellMeasurement {
   cpuUtilization: number;
 }
 
-/** Runs one cell in one mode; the random stream depends only on (seed, cell, mode), so cells are independent. */
+/** Runs one cell in one mode; the random stream depends only on (seed, cell), so cells are independent. */
 export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | "vm", rng: RngStreams): CellMeasurement {
   const tb = buildTestbed({
     storage: cell.storage,
@@ -45,7 +44,8 @@ export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | 
   });
   const testSectors = (config.testFileMiB * 1024 * 1024) / 512;
   if (config.arrayCacheWarm) warmArrayCache(tb, testSectors);
-  // Common random numbers: native and VM runs of a cell see the same address sequence.
+  // Common random numbers: native and VM runs of a cell see the same address sequence, so each run
+  // starts the cell's stream afresh (`rng.get` would hand the VM run the stream where native left it).
   const name = `${cell.storage}/${cell.ioSizeBytes}/${cell.readPercent}/${cell.randomPercent}/${cell.outstandingIos}`;
   const workers = startWorkers(
     tb,
@@ -56,7 +56,7 @@ export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | 
       outstandingIos: cell.outstandingIos,
     },
     testSectors,
-    () => rng.get(name),
+    () => new Rng(rng.seed, name),
   );
   const busy0 = { v: 0 };
   tb.sim.run({ until: config.warmupMs * NS_PER_MS });
