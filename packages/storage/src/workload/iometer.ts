@@ -22,10 +22,15 @@ export class IometerWorkload extends WorkloadBase {
   readonly spec: AccessSpec;
   private readonly sectors: number;
   private regionStart = 0;
+  /** End of the region (exclusive): sequential access wraps before an IO would cross it. */
+  private regionEnd = 0;
   private regionSlots = 0;
   private alignSectors = 1;
   private nextSeqLba = 0;
   private inBurst = 0;
+  /** Open loop, fixed arrivals: the start and the arrivals so far, so each is due at start + k/iops exactly (no drift from rounding each gap). */
+  private openStartNs = 0;
+  private arrivals = 0;
   private rng: Rng | null = null;
   private kindIssue = 0;
 
@@ -49,6 +54,9 @@ export class IometerWorkload extends WorkloadBase {
       throw StorageErrors.badConfig("iometer workload", `region [${s.startSector}, +${region}) does not fit a ${cap}-sector target`);
     this.alignSectors = s.alignmentBytes === 0 ? this.sectors : s.alignmentBytes / SECTOR_BYTES;
     this.regionStart = s.startSector;
+    this.regionEnd = s.startSector + region;
+    this.openStartNs = ctx.sim.now;
+    this.arrivals = 0;
     this.regionSlots = Math.floor((region - this.sectors) / this.alignSectors) + 1;
     this.nextSeqLba = s.startSector;
     this.rng = ctx.rng;
@@ -66,15 +74,16 @@ export class IometerWorkload extends WorkloadBase {
     if (s.randomPercent > 0 && rng.random() * 100 < s.randomPercent) {
       lba = this.regionStart + rng.int(this.regionSlots) * this.alignSectors;
     } else {
+      // Alignment is for random offsets; sequential IO runs to the region's end.
       lba = this.nextSeqLba;
-      if (lba + this.sectors > this.regionStart + (this.regionSlots - 1) * this.alignSectors + this.sectors) lba = this.regionStart;
+      if (lba + this.sectors > this.regionEnd) lba = this.regionStart;
     }
     this.nextSeqLba = lba + this.sectors;
     const isRead = s.readPercent >= 100 || (s.readPercent > 0 && rng.random() * 100 < s.readPercent);
     if (this.loop.kind === "open") {
-      const gap = this.loop.arrivals === "poisson" ? exponential(rng, 1e9 / this.loop.iops) : 1e9 / this.loop.iops;
       const ctx = this.ctx as WorkloadContext;
-      ctx.sim.schedule(gap, this.kindIssue, 0, this);
+      if (this.loop.arrivals === "poisson") ctx.sim.schedule(exponential(rng, 1e9 / this.loop.iops), this.kindIssue, 0, this);
+      else ctx.sim.scheduleAt(this.openStartNs + (++this.arrivals * 1e9) / this.loop.iops, this.kindIssue, 0, this);
     }
     this.issue(lba, this.sectors, isRead);
   }
