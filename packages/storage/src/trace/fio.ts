@@ -21,6 +21,8 @@ const NON_DATA_ACTIONS = new Set(["add", "open", "close", "sync", "datasync", "s
  */
 export class FioReader extends TextTraceReader {
   readonly format = "fio" as const;
+  /** fio replays a log back to back, pausing at `wait` lines. */
+  readonly backToBack = true;
   private clockNs = 0;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {

@@ -52,6 +52,12 @@ export interface TraceReader {
   readonly firstSkipped: string | null;
   /** Well-formed lines that are not reads or writes (headers, trims, flushes, file actions, SCSI commands without data). */
   readonly ignored: number;
+  /**
+   * True if the trace's IOs went back to back — each issued when the one before completed — and
+   * `issueNs` only adds the recorded pauses (fio's iolog: its `wait` lines), so an IO may not go
+   * before its time nor before the previous IO is done.
+   */
+  readonly backToBack?: boolean;
 }
 
 /** Anything that fills trace records one at a time: a trace reader, or a generator such as `SyntheticVmTrace`. */

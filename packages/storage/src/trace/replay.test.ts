@@ -2,6 +2,7 @@ import { Rng, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import type { IoRequest } from "../io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { FioReader } from "./fio.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
 import { TraceReplayWorkload } from "./replay.js";
@@ -50,6 +51,31 @@ function replay(mode: ConstructorParameters<typeof TraceReplayWorkload>[1], capa
 }
 
 describe("TraceReplayWorkload", () => {
+  it("timed replay of a fio iolog goes back to back, pausing at its waits (not the whole log at once)", () => {
+    const log = [
+      "fio version 2 iolog",
+      "/dev/sdb add",
+      "/dev/sdb open",
+      "/dev/sdb read 0 4096",
+      "/dev/sdb read 4096 4096",
+      "/dev/sdb write 8192 4096",
+      "/dev/sdb wait 1000",
+      "/dev/sdb read 12288 4096",
+      "/dev/sdb read 16384 4096",
+      "/dev/sdb close",
+    ].join("\n");
+    const sim = new Simulation();
+    const target = new FixedLatencyTarget(sim, 1 << 22, 100 * us);
+    const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog" }), { kind: "timed", speed: 1 });
+    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+    sim.run();
+    // One at a time, each when the one before completes; the wait makes the 4th wait until 1 ms.
+    expect(target.seen.map((s) => s.t)).toEqual([0, 100 * us, 200 * us, 1000 * us, 1100 * us]);
+    expect(target.maxInFlight).toBe(1);
+    expect(w.finished).toBe(true);
+    expect(w.doneNs).toBe(1200 * us);
+  });
+
   it("replays as recorded: each IO at its trace time (scaled by speed), whatever the device latency", () => {
     const { target, w } = replay({ kind: "timed", speed: 1 });
     expect(target.seen.map((s) => s.t)).toEqual([0, 100 * us, 140 * us, 1000 * us]);

@@ -8,7 +8,9 @@ import { newTraceRecord, type TraceReader, type TraceRecord } from "./record.js"
  * How a trace is replayed:
  * - `timed`: as recorded — each IO is issued at its recorded time (relative to
  *   the trace's first IO) divided by `speed`, whatever the device does (open
- *   loop); IOs of a format without a clock go back to back;
+ *   loop); IOs of a format without a clock, and of one that records only the
+ *   pauses between back-to-back IOs (fio's `wait`), go back to back: each when
+ *   the one before has completed, and not before its time;
  * - `closed`: as fast as possible — `depth` IOs kept outstanding, the next
  *   trace IO issued when one completes (timestamps ignored).
  */
@@ -41,6 +43,10 @@ export class TraceReplayWorkload extends WorkloadBase {
   private readonly maxIos: number;
   private readonly wrap: boolean;
   private taken = 0;
+  /** The reader's IOs went back to back (`TraceReader.backToBack`). */
+  private readonly backToBack: boolean;
+  /** Timed mode: the pending record goes back to back, after the IO in flight completes. */
+  private waitingForCompletion = false;
 
   constructor(
     private readonly reader: TraceReader,
@@ -55,6 +61,7 @@ export class TraceReplayWorkload extends WorkloadBase {
       throw StorageErrors.badConfig("trace replay", `closed-loop depth must be an integer >= 1, got ${mode.depth}`);
     this.maxIos = options.maxIos ?? 0;
     this.wrap = (options.outOfRange ?? "wrap") === "wrap";
+    this.backToBack = reader.backToBack === true;
   }
 
   protected onStart(ctx: WorkloadContext): void {
@@ -67,6 +74,11 @@ export class TraceReplayWorkload extends WorkloadBase {
 
   protected onCompleted(_req: IoRequest, nowNs: number): void {
     if (this.mode.kind === "closed" && !this.stopped) this.issueNext();
+    // Back to back: the next IO waited for this one.
+    else if (this.waitingForCompletion && this.outstanding === 0) {
+      this.waitingForCompletion = false;
+      this.scheduleNext();
+    }
     if (this.finished && this.outstanding === 0 && this.doneNs < 0) this.doneNs = nowNs;
   }
 
@@ -112,6 +124,12 @@ export class TraceReplayWorkload extends WorkloadBase {
     const speed = (this.mode as { speed: number }).speed;
     for (;;) {
       if (!this.pull()) return;
+      const backToBack = this.backToBack || this.rec.issueNs < 0;
+      // A back-to-back IO waits for the one before it (its completion calls this again).
+      if (backToBack && this.outstanding > 0) {
+        this.waitingForCompletion = true;
+        return;
+      }
       // Whole ns, as the simulation keeps time: an unrounded due time could never be reached.
       const due = this.rec.issueNs < 0 ? ctx.sim.now : Math.round(this.startNs + this.rec.issueNs / speed);
       if (due > ctx.sim.now) {
