@@ -124,14 +124,16 @@ export class TraceReplayWorkload extends WorkloadBase {
     const speed = (this.mode as { speed: number }).speed;
     for (;;) {
       if (!this.pull()) return;
-      const backToBack = this.backToBack || this.rec.issueNs < 0;
+      // Exactly -1 is "no clock" (a negative time is real: an MSR record earlier than the first one).
+      const noClock = this.rec.issueNs === -1;
+      const backToBack = this.backToBack || noClock;
       // A back-to-back IO waits for the one before it (its completion calls this again).
       if (backToBack && this.outstanding > 0) {
         this.waitingForCompletion = true;
         return;
       }
       // Whole ns, as the simulation keeps time: an unrounded due time could never be reached.
-      const due = this.rec.issueNs < 0 ? ctx.sim.now : Math.round(this.startNs + this.rec.issueNs / speed);
+      const due = noClock ? ctx.sim.now : Math.round(this.startNs + this.rec.issueNs / speed);
       if (due > ctx.sim.now) {
         ctx.sim.scheduleAt(due, this.kindIssue, 0, this);
         return;
