@@ -1,6 +1,6 @@
-import type { DiskModel, Simulation } from "@vmlab/core-vm";
-import { RaidGroup } from "./array/raid.js";
-import { DEFAULT_ARRAY_OPTIONS, StorageArray } from "./array/storage-array.js";
+import type { DiskModel } from "@vmlab/core-vm";
+import { hddRaid5Array } from "./array/hdd-raid5.js";
+import { DEFAULT_ARRAY_OPTIONS } from "./array/storage-array.js";
 import { Hdd } from "./devices/hdd.js";
 import { CHEETAH_15K5 } from "./devices/hdd-spec.js";
 import { Ssd } from "./devices/ssd.js";
@@ -22,7 +22,8 @@ export const diskModels: DiskModel[] = [
     name: "raid5-array",
     description:
       "mid-range FC array (assumed, CX3-40-like): RAID-5 over 8 Cheetah 15K.5 (64 KiB chunks), 2 GiB write-back cache with destage, 100 µs per command",
-    create: ({ sim, store }) => new ModelBlockBackend({ sim, target: raid5Array(sim).lun(0), store }),
+    create: ({ sim, store }) =>
+      new ModelBlockBackend({ sim, target: hddRaid5Array(sim, { disks: 8, array: DEFAULT_ARRAY_OPTIONS }).array.lun(0), store }),
   },
   {
     name: "mlc-ssd",
@@ -30,11 +31,3 @@ export const diskModels: DiskModel[] = [
     create: ({ sim, store }) => new ModelBlockBackend({ sim, target: new Ssd(sim, GENERIC_MLC_SSD), store }),
   },
 ];
-
-/** The array `raid5-array` stands for: `DEFAULT_ARRAY_OPTIONS` over a RAID-5 of 8 Cheetahs (destage runs of one full stripe, the default). */
-function raid5Array(sim: Simulation): StorageArray {
-  const disks = Array.from({ length: 8 }, (_, i) => new Hdd(sim, CHEETAH_15K5, `member${i}`));
-  const chunkSectors = 128;
-  const raid = new RaidGroup(sim, disks, { level: 5, chunkSectors });
-  return new StorageArray(sim, raid, DEFAULT_ARRAY_OPTIONS);
-}

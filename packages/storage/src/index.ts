@@ -1,9 +1,11 @@
 export { CacheDirectory, type CacheDirectoryState, CacheDirectoryStateSchema } from "./array/cache-directory.js";
+export { type HddRaid5Options, hddRaid5Array } from "./array/hdd-raid5.js";
 export { RaidGroup, type RaidGroupState, RaidGroupStateSchema, type RaidLevel, type RaidOptions } from "./array/raid.js";
 export {
   ArrayLun,
   type ArrayOptions,
   DEFAULT_ARRAY_OPTIONS,
+  defaultDestageSectors,
   StorageArray,
   type StorageArrayState,
   StorageArrayStateSchema,

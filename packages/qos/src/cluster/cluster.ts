@@ -1,5 +1,5 @@
 import { NS_PER_S, Rng, RngStreams, Simulation } from "@vmlab/core-vm";
-import { type BlockTarget, CHEETAH_15K5, Hdd, RaidGroup, StorageArray } from "@vmlab/storage";
+import { type BlockTarget, hddRaid5Array } from "@vmlab/storage";
 import { Raid5Lun } from "../array/raid5-lun.js";
 import { SptfDisk } from "../array/sptf-disk.js";
 import { SharedLatencyFile } from "../control/shared-file.js";
@@ -163,9 +163,7 @@ function buildLun(sim: Simulation, spec: ClusterSpec, cachedRanges: { startLba: 
   const a = spec.array;
   if (a.model === "storage") {
     if (cachedRanges.length > 0) throw QosErrors.badConfig("hosts[].vms[].cacheResident", "cache-resident disks need the qos array model");
-    const members = Array.from({ length: a.disks }, (_, i) => new Hdd(sim, CHEETAH_15K5, `disk${i}`));
-    const raid = new RaidGroup(sim, members, { level: 5, chunkSectors: a.stripeUnitSectors });
-    return new StorageArray(sim, raid, {}).lun(0);
+    return hddRaid5Array(sim, { disks: a.disks, chunkSectors: a.stripeUnitSectors, namePrefix: "disk" }).array.lun(0);
   }
   const disks = Array.from({ length: a.disks }, () => new SptfDisk(sim, a.disk));
   return new Raid5Lun(sim, disks, { stripeUnitSectors: a.stripeUnitSectors, cachedRanges, cacheHitMs: a.cacheHitMs });

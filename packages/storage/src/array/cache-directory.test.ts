@@ -116,6 +116,8 @@ describe("array cache directory", () => {
         const lb: [number, number][] = [];
         for (const op of after) expect(apply(b, op, lb)).toBe(apply(a, op, la));
         expect([b.dirty, b.clean]).toEqual([a.dirty, a.clean]);
+        while (la.length > 0) apply(a, ["land", 0, 0], la);
+        while (lb.length > 0) apply(b, ["land", 0, 0], lb);
         expect(b.save()).toEqual(a.save());
       }),
       { numRuns: 200 },
@@ -143,6 +145,14 @@ describe("array cache directory", () => {
     expect(refused({ ...state, lpn: "not base64!" })).toBe("VMLAB_STORAGE_BAD_STATE");
     expect(refused({ ...state, lruHead: 99 })).toBe("VMLAB_STORAGE_BAD_STATE");
     expect(refused({ ...state, version: 2 })).toBe("VMLAB_STORAGE_BAD_STATE");
+    // Two slots holding one page; a page out for destage (an idle array has none); a broken LRU list.
+    const lpn = Buffer.from(state.lpn, "base64");
+    lpn.writeInt32LE(lpn.readInt32LE(0), 4);
+    expect(refused({ ...state, lpn: lpn.toString("base64") })).toBe("VMLAB_STORAGE_BAD_STATE");
+    const st = Buffer.from(state.state, "base64");
+    st.writeInt32LE(3, 0);
+    expect(refused({ ...state, state: st.toString("base64"), dirty: state.dirty - 1 })).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(refused({ ...state, lruHead: state.lruTail })).toBe("VMLAB_STORAGE_BAD_STATE");
     expect(b.save()).toEqual(blank);
     expect(refused(state)).toBe("restored");
     expect(b.readHit(0, 24)).toBe(true);

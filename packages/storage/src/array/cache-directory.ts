@@ -212,9 +212,12 @@ export class CacheDirectory {
     this.ringCount++;
   }
 
-  /** Saves the directory (pages, states, LRU order, destage order). */
+  /** Saves the directory (pages, states, LRU order, destage order). No page may be out for destage. */
   save(): CacheDirectoryState {
     const used = this.capacityPages - this.freeTop;
+    let destaging = 0;
+    for (let i = 0; i < used; i++) if (this.state[i] === DESTAGING || this.state[i] === REDIRTY) destaging++;
+    if (destaging > 0) throw StorageErrors.notQuiescent("array cache", destaging);
     const ring = new Int32Array(this.ringCount);
     for (let i = 0; i < this.ringCount; i++) ring[i] = this.ring[(this.ringHead + i) & (this.ring.length - 1)];
     return {
@@ -259,14 +262,25 @@ export class CacheDirectory {
     let dirty = 0;
     let clean = 0;
     const inRange = (x: number) => x >= -1 && x < n;
+    const pages = new Set<number>();
     for (let i = 0; i < n; i++) {
-      if (!(st[i] >= FREE && st[i] <= REDIRTY) || lpn[i] < 0 || !inRange(prev[i]) || !inRange(next[i]))
-        throw bad(`slot ${i} has state ${st[i]}, page ${lpn[i]}, links ${prev[i]}/${next[i]}`);
+      // Saved while idle: every used slot holds a clean or a dirty page, each page in one slot.
+      if (!(st[i] === CLEAN || st[i] === DIRTY) || lpn[i] < 0 || !inRange(prev[i]) || !inRange(next[i]) || pages.has(lpn[i]))
+        throw bad(`slot ${i} has state ${st[i]}, page ${lpn[i]}, links ${prev[i]}/${next[i]} (or its page is in another slot too)`);
+      pages.add(lpn[i]);
       if (st[i] === DIRTY) dirty++;
-      else if (st[i] === CLEAN) clean++;
+      else clean++;
     }
     if (dirty !== s.dirty || clean !== s.clean || !inRange(s.lruHead) || !inRange(s.lruTail))
       throw bad(`counts ${s.dirty} dirty / ${s.clean} clean or LRU ends disagree with the slots`);
+    // The LRU list runs head → tail through exactly the clean slots, each link mirrored.
+    let walked = 0;
+    for (let at = s.lruHead, from = -1; at !== -1; from = at, at = next[at]) {
+      if (st[at] !== CLEAN || prev[at] !== from || ++walked > clean) throw bad(`the LRU list breaks at slot ${at}`);
+      if (next[at] === -1 && at !== s.lruTail) throw bad("the LRU list does not end at its tail");
+    }
+    if (walked !== clean) throw bad(`the LRU list holds ${walked} of the ${clean} clean pages`);
+    for (let i = 0; i < ring.length; i++) if (ring[i] < 0) throw bad(`destage order entry ${i} is page ${ring[i]}`);
     // Valid: apply.
     this.lpn.fill(0);
     this.lpn.set(lpn);

@@ -49,6 +49,22 @@ describe("array controller", () => {
     }
   });
 
+  it("the default destage run: one RAID-5 stripe (at least a cache page); 1,024 sectors of whole stripes for the other levels", () => {
+    const sim = new Simulation();
+    const disks = (n: number) => Array.from({ length: n }, (_, i) => new Hdd(sim, undefined, `x${i}`));
+    const run = (level: 0 | 1 | 5 | 10, n: number, chunkSectors: number) =>
+      new StorageArray(sim, new RaidGroup(sim, disks(n), { level, chunkSectors })).options.destageMaxSectors;
+    expect(run(5, 8, 128)).toBe(896);
+    expect(run(5, 3, 4)).toBe(16); // an 8-sector stripe is smaller than a 16-sector page: two stripes
+    expect(run(1, 2, 128)).toBe(1024);
+    expect(run(1, 2, 8)).toBe(1024);
+    expect(run(10, 4, 128)).toBe(1024);
+    expect(run(0, 3, 128)).toBe(1152);
+    expect(() => new StorageArray(sim, new RaidGroup(sim, disks(4), { level: 5, chunkSectors: 128 }), { destageMaxSectors: 8 })).toThrow(
+      /destageMaxSectors \(8\) must hold at least one cache page \(16 sectors\)/,
+    );
+  });
+
   it("a write smaller than a cache page dirties the whole page: 4 KiB writes fill 8 KiB pages twice as fast", () => {
     const dirtyAfterWrites = (cachePageSectors: number) => {
       const { sim, array } = build({ cacheBytes: 64 * 1024 ** 2, cachePageSectors, destageHighWater: 0.99, destageLowWater: 0.98 });

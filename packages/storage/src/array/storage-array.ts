@@ -30,9 +30,10 @@ export interface ArrayOptions {
   /** Destage writes in flight at once. */
   destageOutstanding: number;
   /**
-   * Largest destage write, sectors; runs never cross a multiple of it. Default: one full stripe of
-   * the RAID group (`RaidGroup.stripeSectors`), so runs line up with stripes and a full one writes
-   * RAID-5 parity without reads. A value that is not a multiple of the stripe splits stripes.
+   * Largest destage write, sectors; runs never cross a multiple of it. Default (`defaultDestageSectors`):
+   * whole stripes of the RAID group (`RaidGroup.stripeSectors`) — for RAID-5 one stripe, so a full run
+   * writes parity without reads; for the levels without parity at least 1,024 sectors. A value that is
+   * not a multiple of the stripe splits stripes.
    */
   destageMaxSectors?: number;
   /**
@@ -121,10 +122,10 @@ export class StorageArray implements IoSink {
     readonly raid: RaidGroup,
     options: Partial<ArrayOptions> = {},
   ) {
+    const merged = { ...DEFAULT_ARRAY_OPTIONS, ...options };
     const o: Required<ArrayOptions> = {
-      ...DEFAULT_ARRAY_OPTIONS,
-      ...options,
-      destageMaxSectors: options.destageMaxSectors ?? raid.stripeSectors,
+      ...merged,
+      destageMaxSectors: options.destageMaxSectors ?? defaultDestageSectors(raid, merged.cachePageSectors),
     };
     if (!(Number.isInteger(o.luns) && o.luns >= 1 && Number.isInteger(o.arrayQueueDepth) && o.arrayQueueDepth >= 1))
       throw StorageErrors.badConfig("array", "luns and arrayQueueDepth must be integers >= 1");
@@ -133,8 +134,13 @@ export class StorageArray implements IoSink {
     const page = o.cachePageSectors;
     if (!(Number.isInteger(page) && page >= 1))
       throw StorageErrors.badConfig("array", `cachePageSectors must be an integer >= 1, got ${page}`);
-    if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && o.destageOutstanding >= 1 && o.destageMaxSectors >= page))
-      throw StorageErrors.badConfig("array", "port rate > 0, controller latency >= 0, destage limits >= 1 page needed");
+    if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && o.destageOutstanding >= 1))
+      throw StorageErrors.badConfig("array", "need port rate > 0, controller latency >= 0 and destageOutstanding >= 1");
+    if (!(o.destageMaxSectors >= page))
+      throw StorageErrors.badConfig(
+        "array",
+        `destageMaxSectors (${o.destageMaxSectors}) must hold at least one cache page (${page} sectors)`,
+      );
     this.options = o;
     this.pageSectors = page;
     const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
@@ -171,8 +177,7 @@ export class StorageArray implements IoSink {
    * destages on its own after the last host IO, so run the simulation until `idle` first.
    */
   save(): StorageArrayState {
-    const busy = this.queued + this.inService + this.destaging + this.stalled.length;
-    if (busy > 0) throw StorageErrors.notQuiescent("array", busy);
+    if (this.busy > 0) throw StorageErrors.notQuiescent("array", this.busy);
     return {
       version: 1,
       luns: this.lunTargets.length,
@@ -188,9 +193,14 @@ export class StorageArray implements IoSink {
     };
   }
 
+  /** Commands queued or in service, destage writes out and writes waiting for room. */
+  private get busy(): number {
+    return this.queued + this.inService + this.destaging + this.stalled.length;
+  }
+
   /** True when nothing is in the controller: no command, no destage write, no stalled write (`save` needs this). */
   get idle(): boolean {
-    return this.queued + this.inService + this.destaging + this.stalled.length === 0;
+    return this.busy === 0;
   }
 
   /** Restores a saved state into an array built the same way; validates it first and changes nothing if it is invalid. */
@@ -198,7 +208,7 @@ export class StorageArray implements IoSink {
     const p = StorageArrayStateSchema.safeParse(state);
     if (!p.success) throw StorageErrors.badState("array", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
     const s = p.data;
-    if (!this.idle) throw StorageErrors.notQuiescent("array", this.queued + this.inService + this.destaging + this.stalled.length);
+    if (this.busy > 0) throw StorageErrors.notQuiescent("array", this.busy);
     if (s.luns !== this.lunTargets.length || s.rr >= s.luns || (s.cache === null) !== (this.cache === null))
       throw StorageErrors.badState("array", "saved from an array with other LUNs or cache; build the array as it was saved");
     // The parts validate themselves; the cache last, and undone by the RAID group's own rollback if it refuses.
@@ -351,6 +361,16 @@ export class StorageArray implements IoSink {
       if (cache.dirty / cache.capacityPages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
     }
   }
+}
+
+/**
+ * The default largest destage write: the fewest whole stripes that hold a cache page — for RAID-5 —
+ * or 1,024 sectors (levels without parity, where longer runs only save commands).
+ */
+export function defaultDestageSectors(raid: RaidGroup, pageSectors: number): number {
+  const stripe = raid.stripeSectors;
+  const atLeast = raid.options.level === 5 ? pageSectors : Math.max(1024, pageSectors);
+  return Math.ceil(atLeast / stripe) * stripe;
 }
 
 /** One LUN of the array: a block target with its own queue in the controller. */

@@ -150,6 +150,10 @@ describe("ModelBlockBackend", () => {
     const sim2 = new Simulation();
     const c = build(sim2);
     sim2.restore(simState);
+    // A state whose store refuses leaves the array as it was (the target is restored first, then put back).
+    const blankArray = c.array.save();
+    expect(code(() => c.b.restore({ ...state, store: { version: 99 } }))).not.toBe("no error");
+    expect(c.array.save()).toEqual(blankArray);
     c.b.restore(state);
     expect(c.b.save()).toEqual(state);
     phase(sim2, c.b, 100);

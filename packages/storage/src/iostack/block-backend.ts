@@ -168,9 +168,16 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
         "model block backend",
         own ? "it has no target state, this backend's target saves one" : "it has target state, this backend's target saves none",
       );
-    // The target first: a disk validates its state (same drive model) before it changes anything.
+    // The target first: it validates its state (same drive model, same array) before it changes
+    // anything; if the store then refuses, the target goes back to what it was.
+    const before = own ? this.target.save() : null;
     if (own) this.target.restore(s.target);
-    this.store.restore(s.store);
+    try {
+      this.store.restore(s.store);
+    } catch (e) {
+      if (own) this.target.restore(before);
+      throw e;
+    }
     this.nextId = s.nextId;
   }
 }

@@ -56,7 +56,7 @@ export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | 
       outstandingIos: cell.outstandingIos,
     },
     testSectors,
-    () => new Rng(rng.seed, name),
+    (i) => new Rng(rng.seed, i === 0 ? name : `${name}/w${i}`),
   );
   const busy0 = { v: 0 };
   tb.sim.run({ until: config.warmupMs * NS_PER_MS });

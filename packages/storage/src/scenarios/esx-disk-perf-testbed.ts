@@ -1,6 +1,6 @@
 import { type Rng, Simulation } from "@vmlab/core-vm";
-import { RaidGroup } from "../array/raid.js";
-import { StorageArray } from "../array/storage-array.js";
+import { hddRaid5Array } from "../array/hdd-raid5.js";
+import type { StorageArray } from "../array/storage-array.js";
 import { Hdd } from "../devices/hdd.js";
 import { CHEETAH_15K5 } from "../devices/hdd-spec.js";
 import { HostAdapter } from "../iostack/host-adapter.js";
@@ -69,10 +69,9 @@ export function buildTestbed(o: TestbedOptions): Testbed {
     disks.push(d);
     device = d;
   } else {
-    for (let i = 0; i < o.arrayDisks; i++) disks.push(new Hdd(sim, CHEETAH_15K5, `member${i}`));
-    const raid = new RaidGroup(sim, disks, { level: 5, chunkSectors: 128 });
-    // Destage runs default to one full stripe (128 × (disks − 1) sectors).
-    array = new StorageArray(sim, raid, { cacheBytes: o.arrayCacheMiB * 1024 * 1024 });
+    const built = hddRaid5Array(sim, { disks: o.arrayDisks, array: { cacheBytes: o.arrayCacheMiB * 1024 * 1024 } });
+    disks.push(...built.disks);
+    array = built.array;
     device = array.lun(0);
   }
   const cpu = new HostCpu(o.hostCores);
