@@ -29,8 +29,8 @@ export {
 } from "./iostack/block-backend.js";
 export { sharedKind } from "./iostack/event-kinds.js";
 export { FifoScheduler } from "./iostack/fifo-scheduler.js";
-export { HostAdapter, type HostAdapterOptions } from "./iostack/host-adapter.js";
-export { HostCpu } from "./iostack/host-cpu.js";
+export { HostAdapter, type HostAdapterOptions, type HostAdapterState, HostAdapterStateSchema } from "./iostack/host-adapter.js";
+export { HostCpu, type HostCpuState, HostCpuStateSchema } from "./iostack/host-cpu.js";
 export { IoPool, StackIo } from "./iostack/stack-io.js";
 export type { BlockTarget, HostScheduler, IoSink, SchedulerHost, VscsiObserver } from "./iostack/target.js";
 export { VirtualDisk, type VirtualDiskOptions } from "./iostack/virtual-disk.js";

@@ -8,7 +8,7 @@ import type { IoRequest } from "../io.js";
 import { ModelBlockBackend } from "./block-backend.js";
 import { HostAdapter } from "./host-adapter.js";
 import { HostCpu } from "./host-cpu.js";
-import type { IoSink } from "./target.js";
+import type { HostScheduler, IoSink } from "./target.js";
 
 function code(f: () => unknown): string {
   try {
@@ -171,11 +171,15 @@ describe("ModelBlockBackend", () => {
     expect(other.save()).toEqual(blank);
   });
 
-  it("a host-stack target (an adapter over an array) has no saved form: refused with a clear error", () => {
+  it("over a host stack: saves with a FIFO adapter, refuses with a clear error when its scheduler has no saved form", () => {
     const sim = new Simulation();
-    const cpu = new HostCpu(1);
-    const adapter = new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 8, cpu, issueCostNs: 1000, interruptCostNs: 1000 });
-    const b = new ModelBlockBackend({ sim, target: adapter, store: new MemoryBackend({ sizeBytes: 1 << 20 }) });
+    const adapter = (scheduler?: HostScheduler) =>
+      new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 1000, interruptCostNs: 1000, scheduler });
+    const store = () => new MemoryBackend({ sizeBytes: 1 << 20 });
+    const fifo = new ModelBlockBackend({ sim, target: adapter(), store: store() });
+    expect(code(() => fifo.save())).toBe("no error");
+    const plain: HostScheduler = { attach: () => {}, enqueue: () => {}, dequeue: () => null, onComplete: () => {}, queued: 0 };
+    const b = new ModelBlockBackend({ sim, target: adapter(plain), store: store() });
     expect(code(() => b.save())).toBe("VMLAB_STORAGE_NOT_SAVABLE");
   });
 

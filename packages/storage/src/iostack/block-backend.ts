@@ -42,8 +42,10 @@ export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema
  * the model; when idle it saves the store and the target's state if the target
  * can save itself (`Hdd`, `Ssd`: head position, cache; an array LUN: the whole
  * array — cache directory, RAID group, disks — which itself refuses with
- * `VMLAB_STORAGE_NOT_QUIESCENT` while it destages after the guest's writes).
- * Any other target (a host stack) refuses (`VMLAB_STORAGE_NOT_SAVABLE`).
+ * `VMLAB_STORAGE_NOT_QUIESCENT` while it destages after the guest's writes;
+ * a host stack: the adapter, its CPU and scheduler and what is below). A target
+ * without a saved form (a host stack whose scheduler has none) refuses
+ * (`VMLAB_STORAGE_NOT_SAVABLE`).
  */
 export class ModelBlockBackend implements BlockBackend, IoSink {
   readonly sizeBytes: number;
@@ -141,11 +143,11 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
 
   save(): ModelBlockBackendState {
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
-    // A host stack has no saved form: refuse here, with a clear error, rather than deep in the snapshot encoder.
+    // Refuse here, with a clear error, rather than deep in the snapshot encoder.
     if (!isSavable(this.target))
       throw StorageErrors.notSavable(
         "model block backend",
-        "its target (a host stack) has no saved form; snapshots work with a disk (Hdd, Ssd) or an array LUN as the target",
+        "its target has no saved form; snapshots work with a disk (Hdd, Ssd), an array LUN or a host adapter as the target",
       );
     return {
       version: 1,

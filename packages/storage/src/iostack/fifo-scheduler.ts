@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import type { HostScheduler, SchedulerHost } from "./target.js";
 
@@ -32,6 +34,18 @@ export class FifoScheduler implements HostScheduler {
   }
 
   onComplete(): void {}
+
+  /** A FIFO holding no IO has no state of its own. */
+  save(): { version: 1 } {
+    if (this.count > 0) throw StorageErrors.notQuiescent("FIFO scheduler", this.count);
+    return { version: 1 };
+  }
+
+  restore(state: unknown): void {
+    if (!z.object({ version: z.literal(1) }).safeParse(state).success)
+      throw StorageErrors.badState("FIFO scheduler", "expected { version: 1 }");
+    if (this.count > 0) throw StorageErrors.notQuiescent("FIFO scheduler", this.count);
+  }
 
   private grow(): void {
     const old = this.ring;

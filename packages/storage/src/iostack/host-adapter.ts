@@ -1,11 +1,27 @@
 import type { Simulation } from "@vmlab/core-vm";
+import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { sharedKind } from "./event-kinds.js";
 import { FifoScheduler } from "./fifo-scheduler.js";
-import type { HostCpu } from "./host-cpu.js";
+import { type HostCpu, HostCpuStateSchema } from "./host-cpu.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import type { BlockTarget, HostScheduler, IoSink, SchedulerHost } from "./target.js";
+import { type BlockTarget, type HostScheduler, type IoSink, isSavable, type SchedulerHost } from "./target.js";
+
+const count = z.number().int().nonnegative();
+
+/** A host adapter's saved state, with its CPU's, its scheduler's and its target's (taken when no IO is in the host stack). */
+export const HostAdapterStateSchema = z.object({
+  version: z.literal(1),
+  issueQueueDepth: z.number().int().positive(),
+  completed: count,
+  interrupts: count,
+  deviceLatencySumNs: z.number().nonnegative(),
+  cpu: HostCpuStateSchema,
+  scheduler: z.unknown(),
+  target: z.unknown(),
+});
+export type HostAdapterState = z.infer<typeof HostAdapterStateSchema>;
 
 export interface HostAdapterOptions {
   /** Issue-queue depth: the most IOs outstanding at the device (PARDA's window w; an HBA's LUN queue depth). */
@@ -88,6 +104,58 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     const done = this.cpu.run(now, this.issueCostNs);
     if (done === now) this.arrive(io);
     else this.sim.schedule(done - now, this.kindArrive, 0, io);
+  }
+
+  /**
+   * Saves the adapter with its CPU, its scheduler and its target. Nothing may be in the host stack
+   * (no IO in the CPU, the queue or at the device); the scheduler and the target must save themselves
+   * (`VMLAB_STORAGE_NOT_SAVABLE` names the one that cannot).
+   */
+  save(): HostAdapterState {
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("host adapter", this.pool.inUse);
+    const sched = this.scheduler;
+    if (typeof sched.save !== "function" || typeof sched.restore !== "function")
+      throw StorageErrors.notSavable("host adapter", "its scheduler has no saved form");
+    if (!isSavable(this.target)) throw StorageErrors.notSavable("host adapter", "its target has no saved form");
+    return {
+      version: 1,
+      issueQueueDepth: this.depth,
+      completed: this.completed,
+      interrupts: this.interrupts,
+      deviceLatencySumNs: this.deviceLatencySumNs,
+      cpu: this.cpu.save(),
+      scheduler: sched.save(),
+      target: this.target.save(),
+    };
+  }
+
+  /**
+   * Restores a saved state; validates it first. The target, the CPU and the scheduler restore in turn,
+   * each checking its own part; if one refuses, those already restored are put back.
+   */
+  restore(state: unknown): void {
+    const p = HostAdapterStateSchema.safeParse(state);
+    if (!p.success) throw StorageErrors.badState("host adapter", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    const before = this.save();
+    const target = this.target as BlockTarget & { restore(state: unknown): void };
+    const sched = this.scheduler as HostScheduler & { restore(state: unknown): void };
+    const parts: [(x: unknown) => void, unknown, unknown][] = [
+      [(x) => target.restore(x), s.target, before.target],
+      [(x) => this.cpu.restore(x), s.cpu, before.cpu],
+      [(x) => sched.restore(x), s.scheduler, before.scheduler],
+    ];
+    let done = 0;
+    try {
+      for (; done < parts.length; done++) parts[done][0](parts[done][1]);
+    } catch (e) {
+      for (let i = 0; i < done; i++) parts[i][0](parts[i][2]);
+      throw e;
+    }
+    this.depth = s.issueQueueDepth;
+    this.completed = s.completed;
+    this.interrupts = s.interrupts;
+    this.deviceLatencySumNs = s.deviceLatencySumNs;
   }
 
   /** @internal the IO's issue-path CPU work is done: it joins the adapter queue. */

@@ -1,3 +1,14 @@
+import { z } from "zod";
+import { StorageErrors } from "../errors.js";
+
+/** A host CPU's saved state: when each core is next free, and the CPU time used. */
+export const HostCpuStateSchema = z.object({
+  version: z.literal(1),
+  freeAt: z.array(z.number().nonnegative()),
+  busyNs: z.number().nonnegative(),
+});
+export type HostCpuState = z.infer<typeof HostCpuStateSchema>;
+
 /**
  * The host's CPUs as seen by the IO path: `cores` servers that run the
  * per-IO work of the storage stack (driver, vSCSI emulation, interrupt
@@ -37,6 +48,20 @@ export class HostCpu {
     f[best] = end;
     this.busyNs += costNs;
     return end;
+  }
+
+  save(): HostCpuState {
+    return { version: 1, freeAt: Array.from(this.freeAt), busyNs: this.busyNs };
+  }
+
+  /** Restores a saved state of a CPU with as many cores; validates it first and changes nothing if it is invalid. */
+  restore(state: unknown): void {
+    const p = HostCpuStateSchema.safeParse(state);
+    if (!p.success) throw StorageErrors.badState("host cpu", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (p.data.freeAt.length !== this.freeAt.length)
+      throw StorageErrors.badState("host cpu", `saved with ${p.data.freeAt.length} cores, this CPU has ${this.freeAt.length}`);
+    this.freeAt.set(p.data.freeAt);
+    this.busyNs = p.data.busyNs;
   }
 
   /** Fraction of `cores` busy over `elapsedNs` given the busy time accrued in it. */

@@ -6,7 +6,7 @@ import type { IoRequest } from "../io.js";
 import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
 import { FifoScheduler } from "./fifo-scheduler.js";
-import { HostAdapter } from "./host-adapter.js";
+import { HostAdapter, type HostAdapterState } from "./host-adapter.js";
 import { HostCpu } from "./host-cpu.js";
 import type { HostScheduler, SchedulerHost, VscsiObserver } from "./target.js";
 import { VirtualDisk } from "./virtual-disk.js";
@@ -131,5 +131,69 @@ describe("host IO stack", () => {
     const [fa, fb] = run(new FifoScheduler());
     expect(fa / fb).toBeGreaterThan(0.8);
     expect(fa / fb).toBeLessThan(1.25);
+  });
+
+  it("saves and restores when idle: a virtual disk → adapter → disk stack goes on exactly as the original", () => {
+    const build = (sim: Simulation) => {
+      const cpu = new HostCpu(2);
+      const adapter = new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 16, cpu, issueCostNs: 30_000, interruptCostNs: 20_000 });
+      return { cpu, adapter, vdisk: new VirtualDisk(sim, adapter, { queueDepth: 8 }) };
+    };
+    const phase = (sim: Simulation, vdisk: VirtualDisk, seed: number) => {
+      const w = new IometerWorkload({ ...randomRead(12), readPercent: 70 });
+      w.start({ sim, target: vdisk, rng: new RngStreams(seed).get("w"), vm: 0 });
+      sim.run({ until: sim.now + 3e8 });
+      w.stop();
+      sim.run();
+      return { completed: w.stats.completed, mean: w.stats.latencyUs.mean, max: w.stats.latencyUs.max };
+    };
+    const sim = new Simulation();
+    const a = build(sim);
+    phase(sim, a.vdisk, 1);
+    const saved = a.vdisk.save();
+    const simState = sim.save();
+    const next = phase(sim, a.vdisk, 2);
+
+    const sim2 = new Simulation();
+    const b = build(sim2);
+    sim2.restore(simState);
+    b.vdisk.restore(JSON.parse(JSON.stringify(saved)));
+    expect(b.adapter.save()).toEqual(saved);
+    expect(b.cpu.busyNs).toBe((saved as HostAdapterState).cpu.busyNs);
+    const again = phase(sim2, b.vdisk, 2);
+    expect(again).toEqual(next);
+    expect(sim2.now).toBe(sim.now);
+    expect(b.adapter.interrupts).toBe(a.adapter.interrupts);
+  });
+
+  it("refuses to save with IOs in the stack or a scheduler that cannot save, and a refused restore changes nothing", () => {
+    const sim = new Simulation();
+    const adapter = new HostAdapter(sim, new Hdd(sim), {
+      issueQueueDepth: 4,
+      cpu: new HostCpu(1),
+      issueCostNs: 1000,
+      interruptCostNs: 1000,
+    });
+    adapter.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    expect(() => adapter.save()).toThrow(/VMLAB|in flight/);
+    sim.run();
+    const state = adapter.save();
+    expect(() => adapter.restore({ ...state, cpu: { ...state.cpu, freeAt: [0, 0] } })).toThrow(/cores/);
+    expect(adapter.save()).toEqual(state);
+    const scheduler: HostScheduler = {
+      attach: () => {},
+      enqueue: () => {},
+      dequeue: () => null,
+      onComplete: () => {},
+      queued: 0,
+    };
+    const plain = new HostAdapter(sim, new Hdd(sim), {
+      issueQueueDepth: 4,
+      cpu: new HostCpu(1),
+      issueCostNs: 0,
+      interruptCostNs: 0,
+      scheduler,
+    });
+    expect(() => plain.save()).toThrow(/scheduler has no saved form/);
   });
 });

@@ -72,6 +72,9 @@ export interface HostScheduler {
   onComplete(req: IoRequest, nowNs: number, deviceLatencyNs: number): void;
   /** IOs held by the scheduler (not yet dispatched). */
   readonly queued: number;
+  /** Its state while it holds no IO (tags, virtual times), for snapshots; a scheduler without it cannot be saved. */
+  save?(): unknown;
+  restore?(state: unknown): void;
 }
 
 /** A target that can save and restore its own state (an `Hdd`, an `Ssd`, an `ArrayLun`). */

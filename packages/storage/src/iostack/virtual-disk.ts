@@ -2,7 +2,7 @@ import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import type { BlockTarget, IoSink, VscsiObserver } from "./target.js";
+import { type BlockTarget, type IoSink, isSavable, type VscsiObserver } from "./target.js";
 
 export interface VirtualDiskOptions {
   /** The guest adapter's per-disk queue depth (LSI Logic / BusLogic: 32); more IOs wait in the guest. */
@@ -45,6 +45,22 @@ export class VirtualDisk implements BlockTarget, IoSink {
     if (this.offset < 0 || this.offset + this.capacitySectors > backing.capacitySectors)
       throw StorageErrors.badConfig("virtual disk", "offset + capacity exceed the backing target's capacity");
     this.pool = new IoPool(this);
+  }
+
+  /**
+   * The state below this disk (its backing target's: a host adapter, a LUN). A virtual disk holds
+   * none of its own once no IO is in it; observers (vscsiStats) save themselves.
+   */
+  save(): unknown {
+    if (this.inFlight + this.count > 0) throw StorageErrors.notQuiescent("virtual disk", this.inFlight + this.count);
+    if (!isSavable(this.backing)) throw StorageErrors.notSavable("virtual disk", "its backing target has no saved form");
+    return this.backing.save();
+  }
+
+  restore(state: unknown): void {
+    if (this.inFlight + this.count > 0) throw StorageErrors.notQuiescent("virtual disk", this.inFlight + this.count);
+    if (!isSavable(this.backing)) throw StorageErrors.notSavable("virtual disk", "its backing target has no saved form");
+    this.backing.restore(state);
   }
 
   /** Attaches a vSCSI-layer observer (vscsiStats). */
