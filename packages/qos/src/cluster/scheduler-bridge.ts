@@ -1,5 +1,7 @@
 import type { Simulation } from "@vmlab/core-vm";
-import { type HostScheduler as AdapterScheduler, type IoRequest, type SchedulerHost, sharedKind } from "@vmlab/storage";
+import { type HostScheduler as AdapterScheduler, type IoRequest, type SchedulerHost, StorageErrors, sharedKind } from "@vmlab/storage";
+import { z } from "zod";
+import { QosErrors } from "../errors.js";
 import type { HostScheduler } from "../sched/scheduler.js";
 
 /** Hears every completion's device latency (dispatch → completion), PARDA's congestion signal. */
@@ -69,12 +71,45 @@ export class SchedulerBridge implements AdapterScheduler {
     this.listener.onDeviceLatency(vm, deviceLatencyNs, nowNs);
   }
 
+  /**
+   * The inner scheduler's state (tags, virtual time) and the free request ids in order, for a
+   * snapshot of the host stack: only with no request held or at the device and no wake-up armed;
+   * FCFS, which has no saved form, refuses (`VMLAB_STORAGE_NOT_SAVABLE`).
+   */
+  save(): { version: 1; inner: unknown; slots: number; free: number[] } {
+    const inner = this.inner as HostScheduler & { save?(): unknown };
+    const busy = this.inner.queued + this.inner.outstanding + (this.wakeAt === Number.POSITIVE_INFINITY ? 0 : 1);
+    if (busy > 0) throw StorageErrors.notQuiescent(`${this.inner.name} scheduler`, busy);
+    if (typeof inner.save !== "function") throw StorageErrors.notSavable(`${this.inner.name} scheduler`, "it has no saved form");
+    return { version: 1, inner: inner.save(), slots: this.slots.length, free: [...this.free] };
+  }
+
+  restore(state: unknown): void {
+    const p = BridgeStateSchema.safeParse(state);
+    if (!p.success) throw QosErrors.badState("scheduler bridge", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const s = p.data;
+    if (s.free.length !== s.slots || s.free.some((id) => id >= s.slots) || new Set(s.free).size !== s.slots)
+      throw QosErrors.badState("scheduler bridge", "the free ids must be each slot once");
+    const inner = this.inner as HostScheduler & { restore?(state: unknown): void };
+    if (typeof inner.restore !== "function") throw StorageErrors.notSavable(`${this.inner.name} scheduler`, "it has no saved form");
+    inner.restore(s.inner);
+    this.slots = new Array(s.slots).fill(null);
+    this.free = [...s.free];
+  }
+
   /** @internal */
   wake(): void {
     this.wakeAt = Number.POSITIVE_INFINITY;
     this.host?.kick();
   }
 }
+
+const BridgeStateSchema = z.object({
+  version: z.literal(1),
+  inner: z.unknown(),
+  slots: z.number().int().nonnegative(),
+  free: z.array(z.number().int().nonnegative()),
+});
 
 function onWake(_num: number, obj: unknown): void {
   (obj as SchedulerBridge).wake();
