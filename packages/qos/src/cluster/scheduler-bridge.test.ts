@@ -2,6 +2,7 @@ import { isVmlabError, RngStreams, Simulation } from "@vmlab/core-vm";
 import { Hdd, HostAdapter, HostCpu, IometerWorkload, VirtualDisk } from "@vmlab/storage";
 import { describe, expect, it } from "vitest";
 import { Fcfs } from "../sched/fcfs.js";
+import { MClock } from "../sched/mclock.js";
 import type { HostScheduler } from "../sched/scheduler.js";
 import { SfqD } from "../sched/sfq.js";
 import { SchedulerBridge } from "./scheduler-bridge.js";
@@ -37,7 +38,7 @@ describe("SchedulerBridge snapshots", () => {
   it("an SFQ(D) host stack saved between phases goes on exactly as the original", () => {
     const sim = new Simulation();
     const a = stack(sim);
-    // Only VM 1 in the first phase: its finish tags run ahead, which decides who goes first after the save.
+    // Only VM 1 in the first phase, so the scheduler's per-VM state is uneven at the save.
     phase(sim, a.disks, [1], 1);
     const saved = JSON.parse(JSON.stringify(a.adapter.save()));
     const simState = sim.save();
@@ -51,6 +52,49 @@ describe("SchedulerBridge snapshots", () => {
     expect(b.adapter.save()).toEqual(saved); // the SFQ tags and virtual time came back, not a fresh scheduler
     expect(phase(sim2, b.disks, [0, 1], 2)).toEqual(next);
     expect(sim2.now).toBe(sim.now);
+  });
+
+  it("an mClock stack (reservations and limits) saved between phases goes on exactly as the original; a fresh mClock would not", () => {
+    const mclock = () =>
+      new MClock(
+        [
+          { reservationIops: 150, limitIops: 400, share: 1 },
+          { reservationIops: 0, limitIops: Number.POSITIVE_INFINITY, share: 2 },
+        ],
+        4,
+      );
+    const sim = new Simulation();
+    const a = stack(sim, mclock());
+    phase(sim, a.disks, [0, 1], 1);
+    const saved = JSON.parse(JSON.stringify(a.adapter.save()));
+    const simState = sim.save();
+    const next = phase(sim, a.disks, [0, 1], 2);
+    const resumed = (restore: boolean) => {
+      const sim2 = new Simulation();
+      const b = stack(sim2, mclock());
+      sim2.restore(simState);
+      if (restore) b.adapter.restore(saved);
+      return phase(sim2, b.disks, [0, 1], 2);
+    };
+    expect(resumed(true)).toEqual(next);
+    expect(resumed(false)).not.toEqual(next); // the tags matter: the restore is what makes the runs agree
+  });
+
+  it("refuses a saved scheduler that still holds requests, and is left as it was", () => {
+    const sim = new Simulation();
+    const a = stack(sim);
+    phase(sim, a.disks, [0, 1], 1);
+    const saved = a.adapter.save() as { scheduler: { inner: { outstanding: number } } };
+    const jammed = JSON.parse(JSON.stringify(saved));
+    jammed.scheduler.inner.outstanding = 4;
+    let code = "no error";
+    try {
+      a.adapter.restore(jammed);
+    } catch (e) {
+      code = isVmlabError(e) ? e.code : String(e);
+    }
+    expect(code).toBe("VMLAB_QOS_INVALID_STATE");
+    expect(a.adapter.save()).toEqual(saved);
   });
 
   it("FCFS has no saved form: the adapter refuses with VMLAB_STORAGE_NOT_SAVABLE", () => {

@@ -78,7 +78,7 @@ export class SchedulerBridge implements AdapterScheduler {
    */
   save(): { version: 1; inner: unknown; slots: number; free: number[] } {
     const inner = this.inner as HostScheduler & { save?(): unknown };
-    const busy = this.inner.queued + this.inner.outstanding + (this.wakeAt === Number.POSITIVE_INFINITY ? 0 : 1);
+    const busy = this.busy();
     if (busy > 0) throw StorageErrors.notQuiescent(`${this.inner.name} scheduler`, busy);
     if (typeof inner.save !== "function") throw StorageErrors.notSavable(`${this.inner.name} scheduler`, "it has no saved form");
     return { version: 1, inner: inner.save(), slots: this.slots.length, free: [...this.free] };
@@ -90,11 +90,25 @@ export class SchedulerBridge implements AdapterScheduler {
     const s = p.data;
     if (s.free.length !== s.slots || s.free.some((id) => id >= s.slots) || new Set(s.free).size !== s.slots)
       throw QosErrors.badState("scheduler bridge", "the free ids must be each slot once");
-    const inner = this.inner as HostScheduler & { restore?(state: unknown): void };
-    if (typeof inner.restore !== "function") throw StorageErrors.notSavable(`${this.inner.name} scheduler`, "it has no saved form");
+    const inner = this.inner as HostScheduler & { save?(): unknown; restore?(state: unknown): void };
+    if (typeof inner.restore !== "function" || typeof inner.save !== "function")
+      throw StorageErrors.notSavable(`${this.inner.name} scheduler`, "it has no saved form");
+    const busy = this.busy();
+    if (busy > 0) throw StorageErrors.notQuiescent(`${this.inner.name} scheduler`, busy);
+    const before = inner.save();
     inner.restore(s.inner);
+    // Saved idle: a state holding requests would point at slots that hold none (or jam at its depth).
+    if (this.inner.queued + this.inner.outstanding > 0) {
+      inner.restore(before);
+      throw QosErrors.badState("scheduler bridge", `the saved ${this.inner.name} scheduler holds requests; it is saved only when idle`);
+    }
     this.slots = new Array(s.slots).fill(null);
     this.free = [...s.free];
+  }
+
+  /** Requests queued or at the device, plus an armed wake-up. */
+  private busy(): number {
+    return this.inner.queued + this.inner.outstanding + (this.wakeAt === Number.POSITIVE_INFINITY ? 0 : 1);
   }
 
   /** @internal */

@@ -123,7 +123,8 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
       completed: this.completed,
       interrupts: this.interrupts,
       deviceLatencySumNs: this.deviceLatencySumNs,
-      cpu: this.cpu.save(),
+      // A CPU shared with another adapter may still be running that adapter's job: refused then.
+      cpu: this.cpu.save(this.sim.now),
       scheduler: sched.save(),
       target: this.target.save(),
     };

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 
-/** A host CPU's saved state: when each core is next free, and the CPU time used. */
+/**
+ * A host CPU's saved state: its core count and the CPU time used. Saved only while no job runs, when
+ * every core's free time is in the past and so no longer matters: a restored CPU starts all free.
+ */
 export const HostCpuStateSchema = z.object({
   version: z.literal(1),
-  freeAt: z.array(z.number().nonnegative()),
+  cores: z.number().int().positive(),
   busyNs: z.number().nonnegative(),
 });
 export type HostCpuState = z.infer<typeof HostCpuStateSchema>;
@@ -50,17 +53,24 @@ export class HostCpu {
     return end;
   }
 
-  save(): HostCpuState {
-    return { version: 1, freeAt: Array.from(this.freeAt), busyNs: this.busyNs };
+  /** When the last core to finish its job is free (ns): nothing runs from then on. */
+  get busyUntil(): number {
+    return Math.max(...this.freeAt);
   }
 
-  /** Restores a saved state of a CPU with as many cores; validates it first and changes nothing if it is invalid. */
+  /** Saves the CPU; no job may be running at `nowNs` (a job would be lost: its free time is not saved). */
+  save(nowNs: number): HostCpuState {
+    if (this.busyUntil > nowNs) throw StorageErrors.notQuiescent("host cpu", this.freeAt.filter((t) => t > nowNs).length);
+    return { version: 1, cores: this.freeAt.length, busyNs: this.busyNs };
+  }
+
+  /** Restores a saved state of a CPU with as many cores: all free, the CPU time used as saved. */
   restore(state: unknown): void {
     const p = HostCpuStateSchema.safeParse(state);
     if (!p.success) throw StorageErrors.badState("host cpu", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-    if (p.data.freeAt.length !== this.freeAt.length)
-      throw StorageErrors.badState("host cpu", `saved with ${p.data.freeAt.length} cores, this CPU has ${this.freeAt.length}`);
-    this.freeAt.set(p.data.freeAt);
+    if (p.data.cores !== this.freeAt.length)
+      throw StorageErrors.badState("host cpu", `saved with ${p.data.cores} cores, this CPU has ${this.freeAt.length}`);
+    this.freeAt.fill(0);
     this.busyNs = p.data.busyNs;
   }
 

@@ -149,6 +149,7 @@ describe("host IO stack", () => {
     };
     const sim = new Simulation();
     const a = build(sim);
+    a.adapter.setIssueQueueDepth(3); // as PARDA would: the copy is built with 16 and must take 3 from the state
     phase(sim, a.vdisk, 1);
     const saved = a.vdisk.save();
     const simState = sim.save();
@@ -159,6 +160,7 @@ describe("host IO stack", () => {
     sim2.restore(simState);
     b.vdisk.restore(JSON.parse(JSON.stringify(saved)));
     expect(b.adapter.save()).toEqual(saved);
+    expect(b.adapter.issueQueueDepth).toBe(3);
     expect(b.cpu.busyNs).toBe((saved as HostAdapterState).cpu.busyNs);
     const again = phase(sim2, b.vdisk, 2);
     expect(again).toEqual(next);
@@ -174,11 +176,20 @@ describe("host IO stack", () => {
       issueCostNs: 1000,
       interruptCostNs: 1000,
     });
-    adapter.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    const sink = { complete: () => {} };
+    adapter.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
     expect(() => adapter.save()).toThrow(/VMLAB|in flight/);
     sim.run();
     const state = adapter.save();
-    expect(() => adapter.restore({ ...state, cpu: { ...state.cpu, freeAt: [0, 0] } })).toThrow(/cores/);
+    // A state from another run (its disk elsewhere, other counters) whose CPU part is bad: the disk,
+    // restored first, must be put back.
+    const other = new Simulation();
+    const o = new HostAdapter(other, new Hdd(other), { issueQueueDepth: 4, cpu: new HostCpu(1), issueCostNs: 1000, interruptCostNs: 1000 });
+    for (let i = 0; i < 5; i++) o.submit({ id: i, vm: 0, lba: 40_000_000 * (i + 1), sectors: 8, isRead: true, issueTime: 0 }, sink);
+    other.run();
+    const elsewhere = o.save();
+    expect(elsewhere.target).not.toEqual(state.target);
+    expect(() => adapter.restore({ ...elsewhere, cpu: { ...elsewhere.cpu, cores: 2 } })).toThrow(/cores/);
     expect(adapter.save()).toEqual(state);
     const scheduler: HostScheduler = {
       attach: () => {},
@@ -195,5 +206,16 @@ describe("host IO stack", () => {
       scheduler,
     });
     expect(() => plain.save()).toThrow(/scheduler has no saved form/);
+  });
+
+  it("a CPU shared by two adapters cannot be saved from one while the other's job runs on it", () => {
+    const sim = new Simulation();
+    const cpu = new HostCpu(1);
+    const a = new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 4, cpu, issueCostNs: 1_000_000, interruptCostNs: 1000 });
+    const b = new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 4, cpu, issueCostNs: 1_000_000, interruptCostNs: 1000 });
+    b.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    expect(() => a.save()).toThrow(/host cpu/);
+    sim.run();
+    expect(a.save().cpu).toEqual({ version: 1, cores: 1, busyNs: cpu.busyNs });
   });
 });
