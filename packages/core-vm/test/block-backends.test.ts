@@ -2,22 +2,13 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FileBackend, isVmlabError, type LatencyModel, Machine, MemoryBackend, ModeledBackend, VirtioBlk } from "@vmlab/core-vm";
-import { readGuestElf, repoRoot } from "@vmlab/test-utils";
+import { FileBackend, type LatencyModel, Machine, MemoryBackend, ModeledBackend, VirtioBlk } from "@vmlab/core-vm";
+import { readGuestElf, repoRoot, thrownCode } from "@vmlab/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { BLKBENCH_SERIAL, blkbenchDisk, QEMU_FIRST_SLOT, runToEnd } from "./virtio-helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmlab-block-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return isVmlabError(e) ? e.code : `not a VmlabError: ${String(e)}`;
-  }
-  return "no error";
-}
 
 /** Runs blkbench against a backend; returns the console text. */
 function blkbench(backend: ConstructorParameters<typeof VirtioBlk>[0]["backend"]): string {
@@ -56,17 +47,17 @@ describe("FileBackend", () => {
   it("gives specific errors and leaves the disk unchanged on bad input", () => {
     const path = join(dir, "odd.img");
     writeFileSync(path, new Uint8Array(4096).fill(7));
-    expect(code(() => new FileBackend({ path, sizeBytes: 8192 }))).toBe("VMLAB_BLOCK_BAD_FILE_SIZE");
-    expect(code(() => new FileBackend({ path, sizeBytes: 8192, create: true }))).toBe("VMLAB_BLOCK_BAD_FILE_SIZE");
+    expect(thrownCode(() => new FileBackend({ path, sizeBytes: 8192 }))).toBe("VMLAB_BLOCK_BAD_FILE_SIZE");
+    expect(thrownCode(() => new FileBackend({ path, sizeBytes: 8192, create: true }))).toBe("VMLAB_BLOCK_BAD_FILE_SIZE");
     expect(readFileSync(path).length).toBe(4096);
     expect(readFileSync(path).every((b) => b === 7)).toBe(true);
-    expect(code(() => new FileBackend({ path: join(dir, "missing.img"), sizeBytes: 4096 }))).toBe("VMLAB_BLOCK_FILE_NOT_FOUND");
+    expect(thrownCode(() => new FileBackend({ path: join(dir, "missing.img"), sizeBytes: 4096 }))).toBe("VMLAB_BLOCK_FILE_NOT_FOUND");
     const nested = join(dir, "no-such-dir", "d.img");
-    expect(code(() => new FileBackend({ path: nested, sizeBytes: 4096, create: true }))).toBe("VMLAB_BLOCK_FILE_UNWRITABLE");
+    expect(thrownCode(() => new FileBackend({ path: nested, sizeBytes: 4096, create: true }))).toBe("VMLAB_BLOCK_FILE_UNWRITABLE");
     expect(existsSync(nested)).toBe(false);
-    expect(code(() => new FileBackend({ path: join(dir, "x.img"), sizeBytes: 1000, create: true }))).toBe("VMLAB_BLOCK_BAD_SIZE");
+    expect(thrownCode(() => new FileBackend({ path: join(dir, "x.img"), sizeBytes: 1000, create: true }))).toBe("VMLAB_BLOCK_BAD_SIZE");
     writeFileSync(join(dir, "ragged.img"), new Uint8Array(1000));
-    expect(code(() => new FileBackend({ path: join(dir, "ragged.img") }))).toBe("VMLAB_BLOCK_BAD_SIZE");
+    expect(thrownCode(() => new FileBackend({ path: join(dir, "ragged.img") }))).toBe("VMLAB_BLOCK_BAD_SIZE");
   });
 
   it("blkbench through a file leaves the same image as QEMU (guest/expected/blkbench.disk.sha256)", () => {
@@ -107,7 +98,7 @@ describe("ModeledBackend", () => {
 
   it("rejects a model that returns a negative or non-finite time", () => {
     const b = new ModeledBackend({ store: new MemoryBackend({ sizeBytes: 4096 }), model: constant(Number.NaN) });
-    expect(code(() => b.submit("read", 0, 512, 0))).toBe("VMLAB_BLOCK_BAD_OPTION");
+    expect(thrownCode(() => b.submit("read", 0, 512, 0))).toBe("VMLAB_BLOCK_BAD_OPTION");
   });
 
   it("save/restore keeps the queue position; a state with another server count is refused", () => {
@@ -118,7 +109,7 @@ describe("ModeledBackend", () => {
     b.restore(JSON.parse(JSON.stringify(a.save())));
     expect(b.submit("read", 0, 512, 0)).toBe(a.submit("read", 0, 512, 0));
     const c = new ModeledBackend({ store: new MemoryBackend({ sizeBytes: 4096 }), model: constant(1000) });
-    expect(code(() => c.restore(a.save()))).toBe("VMLAB_SIM_BAD_STATE");
+    expect(thrownCode(() => c.restore(a.save()))).toBe("VMLAB_SIM_BAD_STATE");
   });
 
   it("the guest sees the model: 100 µs per IO on 4 servers caps qd=1 near 10k IOPS and lifts qd=8 about 4x", () => {

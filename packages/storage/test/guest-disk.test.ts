@@ -1,16 +1,7 @@
 import { createHash } from "node:crypto";
-import {
-  type BlockBackend,
-  encodeSnapshot,
-  isVmlabError,
-  Machine,
-  MemoryBackend,
-  restoreSnapshotInto,
-  type Simulation,
-  VirtioBlk,
-} from "@vmlab/core-vm";
+import { type BlockBackend, encodeSnapshot, Machine, MemoryBackend, restoreSnapshotInto, type Simulation, VirtioBlk } from "@vmlab/core-vm";
 import { type BlockTarget, CHEETAH_15K5, Hdd, type HddSpec, hddRaid5Array, ModelBlockBackend, type StorageArray } from "@vmlab/storage";
-import { readGuestElf } from "@vmlab/test-utils";
+import { readGuestElf, thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   BLKBENCH_DISK_BYTES,
@@ -102,13 +93,7 @@ describe("a guest's virtio-blk disk on the Cheetah 15K.5 model (ModelBlockBacken
       if (m.run(10_000) === "event") m.sim.run({ until: m.sim.now });
     }
     expect(blk.inflight).toBeGreaterThan(0);
-    let code = "no error";
-    try {
-      encodeSnapshot({ machine: m });
-    } catch (e) {
-      code = isVmlabError(e) ? e.code : String(e);
-    }
-    expect(code).toBe("VMLAB_VIRTIO_NOT_QUIESCENT");
+    expect(thrownCode(() => encodeSnapshot({ machine: m }))).toBe("VMLAB_VIRTIO_NOT_QUIESCENT");
   });
 
   it("a snapshot taken between requests, after the model has served IO, resumes identically (a disk and an array LUN)", () => {

@@ -1,3 +1,4 @@
+export { thrownCode } from "./errors.js";
 export {
   firstDifference,
   type GoldenRun,

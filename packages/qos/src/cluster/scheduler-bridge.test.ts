@@ -1,5 +1,6 @@
-import { isVmlabError, RngStreams, Simulation } from "@vmlab/core-vm";
+import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { Hdd, HostAdapter, HostCpu, IometerWorkload, VirtualDisk } from "@vmlab/storage";
+import { thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { Fcfs } from "../sched/fcfs.js";
 import { MClock } from "../sched/mclock.js";
@@ -87,25 +88,13 @@ describe("SchedulerBridge snapshots", () => {
     const saved = a.adapter.save() as { scheduler: { inner: { outstanding: number } } };
     const jammed = JSON.parse(JSON.stringify(saved));
     jammed.scheduler.inner.outstanding = 4;
-    let code = "no error";
-    try {
-      a.adapter.restore(jammed);
-    } catch (e) {
-      code = isVmlabError(e) ? e.code : String(e);
-    }
-    expect(code).toBe("VMLAB_QOS_INVALID_STATE");
+    expect(thrownCode(() => a.adapter.restore(jammed))).toBe("VMLAB_QOS_INVALID_STATE");
     expect(a.adapter.save()).toEqual(saved);
   });
 
   it("FCFS has no saved form: the adapter refuses with VMLAB_STORAGE_NOT_SAVABLE", () => {
     const sim = new Simulation();
     const { adapter } = stack(sim, new Fcfs(4));
-    let code = "no error";
-    try {
-      adapter.save();
-    } catch (e) {
-      code = isVmlabError(e) ? e.code : String(e);
-    }
-    expect(code).toBe("VMLAB_STORAGE_NOT_SAVABLE");
+    expect(thrownCode(() => adapter.save())).toBe("VMLAB_STORAGE_NOT_SAVABLE");
   });
 });

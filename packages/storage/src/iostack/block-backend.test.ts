@@ -1,4 +1,5 @@
-import { BLOCK_PENDING, isVmlabError, MemoryBackend, Simulation } from "@vmlab/core-vm";
+import { BLOCK_PENDING, MemoryBackend, Simulation } from "@vmlab/core-vm";
+import { thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { RaidGroup } from "../array/raid.js";
 import { StorageArray } from "../array/storage-array.js";
@@ -9,15 +10,6 @@ import { ModelBlockBackend } from "./block-backend.js";
 import { HostAdapter } from "./host-adapter.js";
 import { HostCpu } from "./host-cpu.js";
 import type { HostScheduler, IoSink } from "./target.js";
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return isVmlabError(e) ? e.code : `not a VmlabError: ${String(e)}`;
-  }
-  return "no error";
-}
 
 /** Four 4 KiB IOs (reads and a write) at scattered addresses, all issued at t = 0. */
 const IOS = [
@@ -95,7 +87,7 @@ describe("ModelBlockBackend", () => {
     const b = new ModelBlockBackend({ sim, target: hdd, store: new MemoryBackend({ sizeBytes: 64 << 20 }) });
     b.setCompletionListener(() => {});
     b.submit("read", 40 << 20, 4096, 0, 0);
-    expect(code(() => b.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    expect(thrownCode(() => b.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
     sim.run();
     const state = JSON.parse(JSON.stringify(b.save()));
     expect(state.target.headCylinder).toBeGreaterThan(0);
@@ -106,9 +98,9 @@ describe("ModelBlockBackend", () => {
     // A target that saves nothing (a stub) cannot take a disk's state, and the reverse.
     const stub = { capacitySectors: 1 << 20, submit: () => {} };
     const d = new ModelBlockBackend({ sim: sim2, target: stub, store: new MemoryBackend({ sizeBytes: 64 << 20 }) });
-    expect(code(() => d.restore(state))).toBe("VMLAB_STORAGE_BAD_STATE");
-    expect(code(() => c.restore({ ...state, target: null }))).toBe("VMLAB_STORAGE_BAD_STATE");
-    expect(code(() => c.restore({ version: 2 }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(thrownCode(() => d.restore(state))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(thrownCode(() => c.restore({ ...state, target: null }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(thrownCode(() => c.restore({ version: 2 }))).toBe("VMLAB_STORAGE_BAD_STATE");
   });
 
   it("over an array: refuses while it destages, saves once idle, and a restored copy goes on identically", () => {
@@ -139,7 +131,7 @@ describe("ModelBlockBackend", () => {
     while (a.done.length < 20) sim.step();
     expect(a.b.inFlight).toBe(0);
     expect(a.array.idle).toBe(false); // destage still running
-    expect(code(() => a.b.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    expect(thrownCode(() => a.b.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
     sim.run();
     expect(a.array.idle).toBe(true);
     expect(a.array.destageWrites).toBeGreaterThan(0);
@@ -152,7 +144,7 @@ describe("ModelBlockBackend", () => {
     sim2.restore(simState);
     // A state whose store refuses leaves the array as it was (the target is restored first, then put back).
     const blankArray = c.array.save();
-    expect(code(() => c.b.restore({ ...state, store: { version: 99 } }))).not.toBe("no error");
+    expect(thrownCode(() => c.b.restore({ ...state, store: { version: 99 } }))).not.toBe("no error");
     expect(c.array.save()).toEqual(blankArray);
     c.b.restore(state);
     expect(c.b.save()).toEqual(state);
@@ -167,7 +159,7 @@ describe("ModelBlockBackend", () => {
     const disks = Array.from({ length: 4 }, (_, i) => new Hdd(sim3, CHEETAH_15K5, `d${i}`));
     const other = new StorageArray(sim3, new RaidGroup(sim3, disks, { level: 5, chunkSectors: 128 }), { cacheBytes: 16 << 20 });
     const blank = other.save();
-    expect(code(() => other.restore(state.target))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(thrownCode(() => other.restore(state.target))).toBe("VMLAB_STORAGE_BAD_STATE");
     expect(other.save()).toEqual(blank);
   });
 
@@ -177,28 +169,30 @@ describe("ModelBlockBackend", () => {
       new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 1000, interruptCostNs: 1000, scheduler });
     const store = () => new MemoryBackend({ sizeBytes: 1 << 20 });
     const fifo = new ModelBlockBackend({ sim, target: adapter(), store: store() });
-    expect(code(() => fifo.save())).toBe("no error");
+    expect(thrownCode(() => fifo.save())).toBe("no error");
     const plain: HostScheduler = { attach: () => {}, enqueue: () => {}, dequeue: () => null, onComplete: () => {}, queued: 0 };
     const b = new ModelBlockBackend({ sim, target: adapter(plain), store: store() });
-    expect(code(() => b.save())).toBe("VMLAB_STORAGE_NOT_SAVABLE");
+    expect(thrownCode(() => b.save())).toBe("VMLAB_STORAGE_NOT_SAVABLE");
   });
 
   it("takes one device: a second completion listener is refused (it would steal the first's completions)", () => {
     const sim = new Simulation();
     const b = new ModelBlockBackend({ sim, target: new Hdd(sim), store: new MemoryBackend({ sizeBytes: 1 << 20 }) });
     b.setCompletionListener(() => {});
-    expect(code(() => b.setCompletionListener(() => {}))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+    expect(thrownCode(() => b.setCompletionListener(() => {}))).toBe("VMLAB_STORAGE_BAD_CONFIG");
   });
 
   it("refuses a store that does not fit the target, and IO without a completion listener", () => {
     const sim = new Simulation();
     const small = { capacitySectors: 2048, submit: () => {} };
     const store = new MemoryBackend({ sizeBytes: 1 << 20 });
-    expect(code(() => new ModelBlockBackend({ sim, target: small, store }))).toBe("no error");
-    expect(code(() => new ModelBlockBackend({ sim, target: small, store, firstSector: 1 }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
-    expect(code(() => new ModelBlockBackend({ sim, target: { ...small, capacitySectors: 2047 }, store }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
-    expect(code(() => new ModelBlockBackend({ sim, target: small, store, firstSector: -1 }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+    expect(thrownCode(() => new ModelBlockBackend({ sim, target: small, store }))).toBe("no error");
+    expect(thrownCode(() => new ModelBlockBackend({ sim, target: small, store, firstSector: 1 }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+    expect(thrownCode(() => new ModelBlockBackend({ sim, target: { ...small, capacitySectors: 2047 }, store }))).toBe(
+      "VMLAB_STORAGE_BAD_CONFIG",
+    );
+    expect(thrownCode(() => new ModelBlockBackend({ sim, target: small, store, firstSector: -1 }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
     const b = new ModelBlockBackend({ sim, target: small, store });
-    expect(code(() => b.submit("read", 0, 512, 0, 0))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+    expect(thrownCode(() => b.submit("read", 0, 512, 0, 0))).toBe("VMLAB_STORAGE_BAD_CONFIG");
   });
 });
