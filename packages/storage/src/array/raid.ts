@@ -3,7 +3,7 @@ import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
-import { type BlockTarget, type IoSink, isSavable, type SavableTarget } from "../iostack/target.js";
+import { type BlockTarget, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
 
 export type RaidLevel = 0 | 1 | 5 | 10;
 
@@ -108,13 +108,11 @@ export class RaidGroup implements BlockTarget, IoSink {
       );
     const before = this.save();
     const members = this.members as (BlockTarget & SavableTarget)[];
-    let done = 0;
-    try {
-      for (; done < this.n; done++) members[done].restore(s.members[done]);
-    } catch (e) {
-      for (let i = 0; i < done; i++) members[i].restore(before.members[i]);
-      throw e;
-    }
+    restoreInTurn(
+      members.map((m) => (x: unknown) => m.restore(x)),
+      s.members,
+      before.members,
+    );
     this.memberReads = s.memberReads;
     this.memberWrites = s.memberWrites;
   }

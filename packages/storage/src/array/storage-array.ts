@@ -6,7 +6,7 @@ import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
-import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { type BlockTarget, type IoSink, restoreInTurn } from "../iostack/target.js";
 import { CacheDirectory, CacheDirectoryStateSchema } from "./cache-directory.js";
 import { type RaidGroup, RaidGroupStateSchema } from "./raid.js";
 
@@ -211,15 +211,13 @@ export class StorageArray implements IoSink {
     if (this.busy > 0) throw StorageErrors.notQuiescent("array", this.busy);
     if (s.luns !== this.lunTargets.length || s.rr >= s.luns || (s.cache === null) !== (this.cache === null))
       throw StorageErrors.badState("array", "saved from an array with other LUNs or cache; build the array as it was saved");
-    // The parts validate themselves; the cache last, and undone by the RAID group's own rollback if it refuses.
-    const raidBefore = this.raid.save();
-    this.raid.restore(s.raid);
-    try {
-      if (s.cache !== null) this.cache?.restore(s.cache);
-    } catch (e) {
-      this.raid.restore(raidBefore);
-      throw e;
-    }
+    // The RAID group (with its disks), then the cache directory, which validates before it changes anything.
+    const cache = this.cache;
+    restoreInTurn(
+      cache === null ? [(x) => this.raid.restore(x)] : [(x) => this.raid.restore(x), (x) => cache.restore(x)],
+      [s.raid, s.cache],
+      [this.raid.save()],
+    );
     this.rr = s.rr;
     this.destageOn = s.destageOn;
     this.portFree = s.portFree;

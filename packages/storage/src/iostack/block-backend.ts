@@ -5,7 +5,7 @@ import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "./event-kinds.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import { type BlockTarget, type IoSink, isSavable } from "./target.js";
+import { type BlockTarget, type IoSink, isSavable, restoreInTurn } from "./target.js";
 
 export interface ModelBlockBackendOptions {
   /** The simulation the target's events run on: the guest machine's own (`machine.sim`). */
@@ -172,14 +172,10 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
       );
     // The target first: it validates its state (same drive model, same array) before it changes
     // anything; if the store then refuses, the target goes back to what it was.
-    const before = own ? this.target.save() : null;
-    if (own) this.target.restore(s.target);
-    try {
-      this.store.restore(s.store);
-    } catch (e) {
-      if (own) this.target.restore(before);
-      throw e;
-    }
+    const target = this.target;
+    const store = (x: unknown) => this.store.restore(x);
+    if (isSavable(target)) restoreInTurn([(x) => target.restore(x), store], [s.target, s.store], [target.save()]);
+    else store(s.store);
     this.nextId = s.nextId;
   }
 }

@@ -6,7 +6,7 @@ import { sharedKind } from "./event-kinds.js";
 import { FifoScheduler } from "./fifo-scheduler.js";
 import { type HostCpu, HostCpuStateSchema } from "./host-cpu.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import { type BlockTarget, type HostScheduler, type IoSink, isSavable, type SchedulerHost } from "./target.js";
+import { type BlockTarget, type HostScheduler, type IoSink, isSavable, restoreInTurn, type SchedulerHost } from "./target.js";
 
 const count = z.number().int().nonnegative();
 
@@ -141,18 +141,11 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     const before = this.save();
     const target = this.target as BlockTarget & { restore(state: unknown): void };
     const sched = this.scheduler as HostScheduler & { restore(state: unknown): void };
-    const parts: [(x: unknown) => void, unknown, unknown][] = [
-      [(x) => target.restore(x), s.target, before.target],
-      [(x) => this.cpu.restore(x), s.cpu, before.cpu],
-      [(x) => sched.restore(x), s.scheduler, before.scheduler],
-    ];
-    let done = 0;
-    try {
-      for (; done < parts.length; done++) parts[done][0](parts[done][1]);
-    } catch (e) {
-      for (let i = 0; i < done; i++) parts[i][0](parts[i][2]);
-      throw e;
-    }
+    restoreInTurn(
+      [(x) => target.restore(x), (x) => this.cpu.restore(x), (x) => sched.restore(x)],
+      [s.target, s.cpu, s.scheduler],
+      [before.target, before.cpu, before.scheduler],
+    );
     this.depth = s.issueQueueDepth;
     this.completed = s.completed;
     this.interrupts = s.interrupts;

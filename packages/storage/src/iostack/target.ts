@@ -88,3 +88,22 @@ export function isSavable(target: BlockTarget): target is BlockTarget & SavableT
   const t = target as Partial<SavableTarget>;
   return typeof t.save === "function" && typeof t.restore === "function";
 }
+
+/**
+ * Restores the parts of a composite's state in turn (`restores[i](states[i])`), each part validating
+ * its own; if one refuses, the parts already restored get their `before` states back and the error
+ * goes on, so a failed restore changes nothing. The last part needs no `before`: it validates first.
+ */
+export function restoreInTurn(
+  restores: readonly ((state: unknown) => void)[],
+  states: readonly unknown[],
+  before: readonly unknown[],
+): void {
+  let done = 0;
+  try {
+    for (; done < restores.length; done++) restores[done](states[done]);
+  } catch (e) {
+    for (let i = 0; i < done; i++) restores[i](before[i]);
+    throw e;
+  }
+}
