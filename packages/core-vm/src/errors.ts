@@ -18,6 +18,11 @@ export class VmlabError extends Error {
   }
 }
 
+/** A failed schema parse's issues as one line ("path: message; …"), for a `VmlabError` about bad saved state or input. */
+export function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  return error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+}
+
 export function isVmlabError(e: unknown): e is VmlabError {
   return e instanceof VmlabError || (e instanceof Error && e.name === "VmlabError" && typeof (e as VmlabError).code === "string");
 }

@@ -5,7 +5,7 @@ import { MIP_MEIP, MIP_MSIP, MIP_MTIP } from "../cpu/constants.js";
 import { Hart } from "../cpu/hart.js";
 import { applyHartState, HartStateSchema, saveHart } from "../cpu/hart-state.js";
 import { type ElfImage, loadElf } from "../elf/elf.js";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import { Bus } from "../memory/bus.js";
 import { Ram } from "../memory/ram.js";
 import { Simulation } from "../sim/simulation.js";
@@ -217,8 +217,7 @@ export class Machine {
    */
   restore(state: unknown, ramImage?: Uint8Array): void {
     const parsed = MachineStateSchema.safeParse(state);
-    if (!parsed.success)
-      throw CoreErrors.simBadState("machine", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!parsed.success) throw CoreErrors.simBadState("machine", describeIssues(parsed.error));
     const s = parsed.data;
     if (s.ramBytes !== this.ram.size)
       throw CoreErrors.simBadState("machine", `RAM is ${this.ram.size} bytes but the state is for ${s.ramBytes}`);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import { PMP_ENTRIES, PRIV_M, PRIV_U } from "./constants.js";
 import type { Hart } from "./hart.js";
 
@@ -67,7 +67,7 @@ export function saveHart(h: Hart): HartState {
 /** Validates `state` (throws VMLAB_SIM_BAD_STATE and changes nothing if invalid). */
 export function parseHartState(state: unknown): HartState {
   const parsed = HartStateSchema.safeParse(state);
-  if (!parsed.success) throw CoreErrors.simBadState("hart", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.success) throw CoreErrors.simBadState("hart", describeIssues(parsed.error));
   return parsed.data;
 }
 

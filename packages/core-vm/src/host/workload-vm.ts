@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { BlockBackend } from "../block/backend.js";
 import { BLOCK_PENDING, SECTOR_SIZE } from "../block/backend.js";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import { LogHistogram } from "../sim/histogram.js";
 import { Rng, RngStateSchema } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
@@ -175,8 +175,7 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
 
   parse(state: unknown): WorkloadVmState {
     const p = WorkloadVmStateSchema.safeParse(state);
-    if (!p.success)
-      throw CoreErrors.simBadState(`workload VM ${this.name}`, p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw CoreErrors.simBadState(`workload VM ${this.name}`, describeIssues(p.error));
     LogHistogram.restore(p.data.latency, "latency");
     return p.data;
   }

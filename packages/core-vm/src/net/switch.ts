@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import { Counter } from "../sim/metrics.js";
 import type { Simulation } from "../sim/simulation.js";
 
@@ -161,7 +161,7 @@ export class VirtualSwitch {
   restore(state: unknown): void {
     const p = VirtualSwitchStateSchema.safeParse(state);
     const bad = (issue: string) => CoreErrors.simBadState(`${this.name} switch`, issue);
-    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw bad(describeIssues(p.error));
     const s = p.data;
     const n = this.ports.length;
     if (s.ports !== n || s.upFreeNs.length !== n || s.downFreeNs.length !== n)

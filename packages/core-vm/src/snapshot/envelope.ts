@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import { xxhash32, xxhash32Chunks } from "./xxhash32.js";
 
 /** File magic: the first 8 bytes of every snapshot. */
@@ -104,8 +104,7 @@ export function decodeEnvelope(file: Uint8Array, name: string, options: DecodeOp
     throw CoreErrors.snapshotMalformed(name, "toc", e instanceof Error ? e.message : String(e));
   }
   const toc = TocSchema.safeParse(tocJson);
-  if (!toc.success)
-    throw CoreErrors.snapshotMalformed(name, "toc", toc.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!toc.success) throw CoreErrors.snapshotMalformed(name, "toc", describeIssues(toc.error));
   let end = HEADER_BYTES + tocLength;
   for (const s of toc.data.sections) end += s.bytes;
   if (total < end) throw CoreErrors.snapshotTruncated(name, end, total);

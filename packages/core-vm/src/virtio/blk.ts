@@ -1,5 +1,5 @@
 import { BLOCK_PENDING, type BlockBackend, SECTOR_SIZE } from "../block/backend.js";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import { LogHistogram } from "../sim/histogram.js";
 import { Counter } from "../sim/metrics.js";
 import {
@@ -359,7 +359,7 @@ export class VirtioBlk implements VirtioDevice {
   restore(state: unknown): void {
     const p = VirtioBlkStateSchema.safeParse(state);
     const bad = (issue: string) => CoreErrors.simBadState(`${this.ctx.name} virtio-blk`, issue);
-    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw bad(describeIssues(p.error));
     // Late reports from the backend would complete restored slots.
     if (this.pendingCount > 0) throw CoreErrors.virtioBlkNotQuiescent(this.ctx.name, this.pendingCount);
     const s = p.data;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import type { MmioDevice } from "../memory/bus.js";
 import type { Simulation } from "../sim/simulation.js";
 import {
@@ -240,7 +240,7 @@ export class VirtioMmio implements MmioDevice {
   restore(state: unknown): void {
     const parsed = VirtioMmioStateSchema.safeParse(state);
     const what = `${this.wiring.name} virtio-mmio`;
-    if (!parsed.success) throw CoreErrors.simBadState(what, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!parsed.success) throw CoreErrors.simBadState(what, describeIssues(parsed.error));
     const s = parsed.data;
     if (s.deviceId !== (this.device?.deviceId ?? 0))
       throw CoreErrors.simBadState(what, `state is for device id ${s.deviceId}, this slot holds ${this.device?.deviceId ?? 0}`);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import type { NetEndpoint, SwitchPort } from "../net/switch.js";
 import { Counter } from "../sim/metrics.js";
 import { DEVICE_ID } from "./constants.js";
@@ -229,7 +229,7 @@ export class VirtioNet implements VirtioDevice, NetEndpoint {
   restore(state: unknown): void {
     const p = VirtioNetStateSchema.safeParse(state);
     const bad = (issue: string) => CoreErrors.simBadState(`${this.ctx.name} virtio-net`, issue);
-    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw bad(describeIssues(p.error));
     const s = p.data;
     if (s.mac !== this.macString) throw bad(`state is for MAC ${s.mac}, this NIC is ${this.macString}`);
     if (s.backlog.length > this.rxBacklog) throw bad(`${s.backlog.length} frames in the backlog, it holds ${this.rxBacklog}`);

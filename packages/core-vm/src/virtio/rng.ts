@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import { Counter } from "../sim/metrics.js";
 import { Rng, RngStateSchema } from "../sim/rng.js";
 import { DEVICE_ID } from "./constants.js";
@@ -181,7 +181,7 @@ export class VirtioRng implements VirtioDevice {
   restore(state: unknown): void {
     const p = VirtioRngStateSchema.safeParse(state);
     const bad = (issue: string) => CoreErrors.simBadState(`${this.ctx.name} virtio-rng`, issue);
-    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw bad(describeIssues(p.error));
     const s = p.data;
     if (s.inflight.length > this.chains.length) throw bad(`${s.inflight.length} requests in flight, the queue holds ${this.chains.length}`);
     if ((s.rng === null) !== (this.rng === null))

@@ -1,4 +1,4 @@
-import type { Simulation } from "@vmlab/core-vm";
+import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { type HostScheduler as AdapterScheduler, type IoRequest, type SchedulerHost, StorageErrors, sharedKind } from "@vmlab/storage";
 import { z } from "zod";
 import { QosErrors } from "../errors.js";
@@ -86,7 +86,7 @@ export class SchedulerBridge implements AdapterScheduler {
 
   restore(state: unknown): void {
     const p = BridgeStateSchema.safeParse(state);
-    if (!p.success) throw QosErrors.badState("scheduler bridge", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw QosErrors.badState("scheduler bridge", describeIssues(p.error));
     const s = p.data;
     if (s.free.length !== s.slots || s.free.some((id) => id >= s.slots) || new Set(s.free).size !== s.slots)
       throw QosErrors.badState("scheduler bridge", "the free ids must be each slot once");

@@ -1,3 +1,4 @@
+import { describeIssues } from "@vmlab/core-vm";
 import { z } from "zod";
 import { base64ToInt32, int32ToBase64 } from "../devices/typed-b64.js";
 import { StorageErrors } from "../errors.js";
@@ -245,7 +246,7 @@ export class CacheDirectory {
   restore(state: unknown): void {
     const bad = (issue: string) => StorageErrors.badState("array cache", issue);
     const p = CacheDirectoryStateSchema.safeParse(state);
-    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw bad(describeIssues(p.error));
     const s = p.data;
     if (s.capacityPages !== this.capacityPages || s.pageSectors !== this.pageSectors)
       throw bad(

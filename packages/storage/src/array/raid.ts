@@ -1,4 +1,4 @@
-import type { Simulation } from "@vmlab/core-vm";
+import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
@@ -99,7 +99,7 @@ export class RaidGroup implements BlockTarget, IoSink {
    */
   restore(state: unknown): void {
     const p = RaidGroupStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("raid group", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw StorageErrors.badState("raid group", describeIssues(p.error));
     const s = p.data;
     if (s.level !== this.options.level || s.members.length !== this.n)
       throw StorageErrors.badState(

@@ -1,4 +1,4 @@
-import type { Simulation } from "@vmlab/core-vm";
+import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
@@ -206,7 +206,7 @@ export class StorageArray implements IoSink {
   /** Restores a saved state into an array built the same way; validates it first and changes nothing if it is invalid. */
   restore(state: unknown): void {
     const p = StorageArrayStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("array", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw StorageErrors.badState("array", describeIssues(p.error));
     const s = p.data;
     if (this.busy > 0) throw StorageErrors.notQuiescent("array", this.busy);
     if (s.luns !== this.lunTargets.length || s.rr >= s.luns || (s.cache === null) !== (this.cache === null))

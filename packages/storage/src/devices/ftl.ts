@@ -1,3 +1,4 @@
+import { describeIssues } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { SsdSpec } from "./ssd-spec.js";
@@ -188,7 +189,7 @@ export class PageFtl {
   restore(state: unknown): void {
     const bad = (issue: string) => StorageErrors.badState("ftl", issue);
     const p = FtlStateSchema.safeParse(state);
-    if (!p.success) throw bad(p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw bad(describeIssues(p.error));
     const s = p.data;
     if (s.logicalPages !== this.logicalPages || s.dies !== this.dies || s.pagesPerBlock !== this.ppb || s.blocksPerDie !== this.bpd)
       throw bad("geometry differs from this SSD's spec");

@@ -1,3 +1,4 @@
+import { describeIssues } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import { RecencyList } from "./recency-list.js";
@@ -172,7 +173,7 @@ export class HddCache {
   /** Restores a saved state; validates it first and changes nothing if it is invalid. */
   restore(state: unknown): void {
     const p = HddCacheStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("hdd cache", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw StorageErrors.badState("hdd cache", describeIssues(p.error));
     const s = p.data;
     const n = this.segStart.length;
     if (s.segStart.length !== n || s.segEnd.length !== n || s.segUse.length !== n || s.ra >= n)

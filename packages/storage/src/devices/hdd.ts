@@ -1,4 +1,4 @@
-import type { Simulation } from "@vmlab/core-vm";
+import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
@@ -186,7 +186,7 @@ export class Hdd implements BlockTarget {
   /** Restores a saved state; validates it first (same drive model, cylinder in range) and changes nothing if it is invalid. */
   restore(state: unknown): void {
     const p = HddStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("hdd", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw StorageErrors.badState("hdd", describeIssues(p.error));
     const s = p.data;
     if (s.model !== this.spec.model) throw StorageErrors.badState("hdd", `saved from a "${s.model}", this disk is a "${this.spec.model}"`);
     if (s.headCylinder >= this.geometry.cylinders)

@@ -1,4 +1,4 @@
-import type { Simulation } from "@vmlab/core-vm";
+import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
@@ -147,7 +147,7 @@ export class Ssd implements BlockTarget {
   /** Restores a saved state; validates it first and changes nothing if it is invalid. */
   restore(state: unknown): void {
     const p = SsdStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("ssd", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw StorageErrors.badState("ssd", describeIssues(p.error));
     const s = p.data;
     if (s.dieFree.length !== this.dieFree.length || s.chanFree.length !== this.chanFree.length || s.nextDie >= this.ftl.dies)
       throw StorageErrors.badState("ssd", "die or channel count differs from this SSD's spec");

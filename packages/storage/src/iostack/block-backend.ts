@@ -1,4 +1,4 @@
-import { BLOCK_PENDING, type BlockBackend, type BlockOp, type Simulation } from "@vmlab/core-vm";
+import { BLOCK_PENDING, type BlockBackend, type BlockOp, describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
@@ -160,8 +160,7 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
   /** Restores a saved state; validates it first (and refuses while IOs are in flight). */
   restore(state: unknown): void {
     const p = ModelBlockBackendStateSchema.safeParse(state);
-    if (!p.success)
-      throw StorageErrors.badState("model block backend", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw StorageErrors.badState("model block backend", describeIssues(p.error));
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
     const s = p.data;
     const own = isSavable(this.target);

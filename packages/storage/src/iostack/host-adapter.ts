@@ -1,4 +1,4 @@
-import type { Simulation } from "@vmlab/core-vm";
+import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
@@ -136,7 +136,7 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
    */
   restore(state: unknown): void {
     const p = HostAdapterStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("host adapter", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw StorageErrors.badState("host adapter", describeIssues(p.error));
     const s = p.data;
     const before = this.save();
     const target = this.target as BlockTarget & { restore(state: unknown): void };

@@ -1,3 +1,4 @@
+import { describeIssues } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 
@@ -67,7 +68,7 @@ export class HostCpu {
   /** Restores a saved state of a CPU with as many cores: all free, the CPU time used as saved. */
   restore(state: unknown): void {
     const p = HostCpuStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("host cpu", p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (!p.success) throw StorageErrors.badState("host cpu", describeIssues(p.error));
     if (p.data.cores !== this.freeAt.length)
       throw StorageErrors.badState("host cpu", `saved with ${p.data.cores} cores, this CPU has ${this.freeAt.length}`);
     this.freeAt.fill(0);
