@@ -77,11 +77,7 @@ export class SchedulerBridge implements AdapterScheduler {
    * FCFS, which has no saved form, refuses (`VMLAB_STORAGE_NOT_SAVABLE`).
    */
   save(): { version: 1; inner: unknown; slots: number; free: number[] } {
-    const inner = this.inner as HostScheduler & { save?(): unknown };
-    const busy = this.busy();
-    if (busy > 0) throw StorageErrors.notQuiescent(`${this.inner.name} scheduler`, busy);
-    if (typeof inner.save !== "function") throw StorageErrors.notSavable(`${this.inner.name} scheduler`, "it has no saved form");
-    return { version: 1, inner: inner.save(), slots: this.slots.length, free: [...this.free] };
+    return { version: 1, inner: this.idleInner().save(), slots: this.slots.length, free: [...this.free] };
   }
 
   restore(state: unknown): void {
@@ -90,11 +86,7 @@ export class SchedulerBridge implements AdapterScheduler {
     const s = p.data;
     if (s.free.length !== s.slots || s.free.some((id) => id >= s.slots) || new Set(s.free).size !== s.slots)
       throw QosErrors.badState("scheduler bridge", "the free ids must be each slot once");
-    const inner = this.inner as HostScheduler & { save?(): unknown; restore?(state: unknown): void };
-    if (typeof inner.restore !== "function" || typeof inner.save !== "function")
-      throw StorageErrors.notSavable(`${this.inner.name} scheduler`, "it has no saved form");
-    const busy = this.busy();
-    if (busy > 0) throw StorageErrors.notQuiescent(`${this.inner.name} scheduler`, busy);
+    const inner = this.idleInner();
     const before = inner.save();
     inner.restore(s.inner);
     // Saved idle: a state holding requests would point at slots that hold none (or jam at its depth).
@@ -106,9 +98,17 @@ export class SchedulerBridge implements AdapterScheduler {
     this.free = [...s.free];
   }
 
-  /** Requests queued or at the device, plus an armed wake-up. */
-  private busy(): number {
-    return this.inner.queued + this.inner.outstanding + (this.wakeAt === Number.POSITIVE_INFINITY ? 0 : 1);
+  /**
+   * The inner scheduler, once it holds no request and no wake-up is armed, and if it can save and
+   * restore itself (FCFS cannot: `VMLAB_STORAGE_NOT_SAVABLE`).
+   */
+  private idleInner(): HostScheduler & { save(): unknown; restore(state: unknown): void } {
+    const inner = this.inner as HostScheduler & { save?(): unknown; restore?(state: unknown): void };
+    const busy = inner.queued + inner.outstanding + (this.wakeAt === Number.POSITIVE_INFINITY ? 0 : 1);
+    if (busy > 0) throw StorageErrors.notQuiescent(`${inner.name} scheduler`, busy);
+    if (typeof inner.save !== "function" || typeof inner.restore !== "function")
+      throw StorageErrors.notSavable(`${inner.name} scheduler`, "it has no saved form");
+    return inner as HostScheduler & { save(): unknown; restore(state: unknown): void };
   }
 
   /** @internal */

@@ -304,7 +304,7 @@ export class CacheDirectory {
     this.dirty = s.dirty;
     this.clean = s.clean;
     this.map = new PageTable(this.capacityPages);
-    for (let i = 0; i < n; i++) if (st[i] !== FREE) this.map.set(lpn[i], i);
+    for (let i = 0; i < n; i++) this.map.set(lpn[i], i); // every used slot holds a page (checked above)
   }
 
   /** A free slot, or the LRU clean page evicted; -1 if all pages are dirty. */

@@ -2,7 +2,7 @@ import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import { type BlockTarget, type IoSink, isSavable, type VscsiObserver } from "./target.js";
+import { type BlockTarget, type IoSink, isSavable, type SavableTarget, type VscsiObserver } from "./target.js";
 
 export interface VirtualDiskOptions {
   /** The guest adapter's per-disk queue depth (LSI Logic / BusLogic: 32); more IOs wait in the guest. */
@@ -52,15 +52,18 @@ export class VirtualDisk implements BlockTarget, IoSink {
    * none of its own once no IO is in it; observers (vscsiStats) save themselves.
    */
   save(): unknown {
-    if (this.inFlight + this.count > 0) throw StorageErrors.notQuiescent("virtual disk", this.inFlight + this.count);
-    if (!isSavable(this.backing)) throw StorageErrors.notSavable("virtual disk", "its backing target has no saved form");
-    return this.backing.save();
+    return this.idleBacking().save();
   }
 
   restore(state: unknown): void {
+    this.idleBacking().restore(state);
+  }
+
+  /** The backing target, once no IO is in this disk and if it can save itself (else the refusal). */
+  private idleBacking(): BlockTarget & SavableTarget {
     if (this.inFlight + this.count > 0) throw StorageErrors.notQuiescent("virtual disk", this.inFlight + this.count);
     if (!isSavable(this.backing)) throw StorageErrors.notSavable("virtual disk", "its backing target has no saved form");
-    this.backing.restore(state);
+    return this.backing;
   }
 
   /** Attaches a vSCSI-layer observer (vscsiStats). */
