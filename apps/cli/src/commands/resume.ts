@@ -1,4 +1,4 @@
-import { deviceSubjectFactory, readSnapshotFile, wallNs } from "@vmlab/core-vm";
+import { deviceSubjectFactory, isVmlabError, readSnapshotFile, type SnapshotSubject, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 import { allDiskModels } from "../plugins.js";
@@ -33,8 +33,7 @@ export function register(program: Command, io: CliIo): void {
       if (!/^\d+$/.test(opts.maxInsns.trim()) || !Number.isSafeInteger(n))
         throw new CliExit(EXIT_USAGE, `vmlab resume: --max-insns ${opts.maxInsns} is invalid: expected a whole number (0 = no limit)`);
       const t0 = wallNs();
-      // Disks that ran on a timing model (boot --disk-model) are rebuilt on the same model, from the plugins.
-      const { machine: m } = readSnapshotFile(file, deviceSubjectFactory(await allDiskModels()));
+      const { machine: m } = await readWithDiskModels(file);
       const start = m.hart.retired;
       const write = (bytes: Uint8Array) => {
         if (io.stdoutBytes) io.stdoutBytes(bytes);
@@ -52,4 +51,18 @@ export function register(program: Command, io: CliIo): void {
       const code = result.exitCode ?? 0;
       if (code !== 0) throw new CliExit(code, "");
     });
+}
+
+/**
+ * Reads the snapshot; disks that ran on a timing model (boot --disk-model) are rebuilt on the same
+ * model. The plugins that offer models load only for a snapshot that names one (the refusal comes
+ * from the device specs, before any memory is read), so a plain resume does not pay for them.
+ */
+async function readWithDiskModels(file: string): Promise<SnapshotSubject> {
+  try {
+    return readSnapshotFile(file);
+  } catch (e) {
+    if (!(isVmlabError(e) && e.code === "VMLAB_BLOCK_UNKNOWN_MODEL")) throw e;
+    return readSnapshotFile(file, deviceSubjectFactory(await allDiskModels()));
+  }
 }
