@@ -127,6 +127,11 @@ export class CacheDirectory {
     return need <= this.freeTop + this.clean - ownClean;
   }
 
+  /** Whether [lba, lba+sectors) spans no more pages than the whole cache: a write that does not can never fit. */
+  couldHold(lba: number, sectors: number): boolean {
+    return Math.floor((lba + sectors - 1) / this.pageSectors) - Math.floor(lba / this.pageSectors) < this.capacityPages;
+  }
+
   /** Absorbs a write: its pages become dirty. Call only if `writeFits`. */
   write(lba: number, sectors: number): void {
     const p0 = Math.floor(lba / this.pageSectors);

@@ -90,6 +90,21 @@ describe("array controller", () => {
     expect(w.stats.latencyUs.mean).toBeGreaterThan(2000);
   });
 
+  it("a write larger than the whole cache goes through to the disks instead of waiting forever for room", () => {
+    // 64 KiB of cache (eight 8 KiB pages) and a 128 KiB write: it can never fit, so it is written through.
+    const { sim, array, raid } = build({ cacheBytes: 64 * 1024 });
+    const done: number[] = [];
+    const lun = array.lun(0);
+    lun.submit({ id: 1, vm: 0, lba: 0, sectors: 256, isRead: false, issueTime: 0 }, { complete: () => done.push(1) });
+    // A small write behind it is still absorbed by the cache.
+    lun.submit({ id: 2, vm: 0, lba: 10_000, sectors: 8, isRead: false, issueTime: 0 }, { complete: () => done.push(2) });
+    sim.run();
+    expect(done.sort()).toEqual([1, 2]);
+    expect(array.writesAbsorbed).toBe(1);
+    expect(raid.memberWrites).toBeGreaterThan(0);
+    expect(array.idle).toBe(true);
+  });
+
   it("re-read data hits the cache", () => {
     const { sim, array } = build({ cacheBytes: 256 * 1024 ** 2 });
     const w = drive(sim, array, { ioSizeBytes: 8192, readPercent: 100, randomPercent: 100, outstandingIos: 8, regionSectors: 20_000 }, 0);

@@ -92,7 +92,8 @@ const DESTAGE = 2;
  * at once) and port transfer time (queued on the port); reads hit the cache or go to
  * the RAID group (and are cached); writes are absorbed by the battery-backed
  * write-back cache and destaged in the background between watermarks — or,
- * when the cache is full of dirty data, wait for destage.
+ * when the cache is full of dirty data, wait for destage; a write spanning more
+ * pages than the whole cache holds goes through to the disks.
  */
 export class StorageArray implements IoSink {
   readonly options: Required<ArrayOptions>;
@@ -273,6 +274,12 @@ export class StorageArray implements IoSink {
       this.readMisses++;
     } else if (cache && o.writeBack) {
       if (!cache.writeFits(io.lba, io.sectors) || this.stalled.length > 0) {
+        if (!cache.couldHold(io.lba, io.sectors)) {
+          // More pages than the whole cache: no destage makes room for it, so it is written through.
+          io.b = TO_RAID;
+          this.raid.submit(io, this);
+          return;
+        }
         this.stalled.push(io);
         this.destageMore();
         return;
