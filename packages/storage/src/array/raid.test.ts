@@ -11,6 +11,8 @@ import { RaidGroup, type RaidLevel } from "./raid.js";
 /** A member that records every IO and completes it 1 µs later. */
 class RecordingMember implements BlockTarget {
   readonly log: { lba: number; sectors: number; isRead: boolean }[] = [];
+  /** When each IO of `log` arrived (ns). */
+  readonly times: number[] = [];
   private readonly kind: number;
   constructor(
     private readonly sim: Simulation,
@@ -25,6 +27,7 @@ class RecordingMember implements BlockTarget {
   submit(req: IoRequest, sink: IoSink): void {
     if (req.lba < 0 || req.lba + req.sectors > this.capacitySectors) throw new Error("member IO out of range");
     this.log.push({ lba: req.lba, sectors: req.sectors, isRead: req.isRead });
+    this.times.push(this.sim.now);
     this.sim.schedule(1000, this.kind, 0, [req, sink]);
   }
 }
@@ -58,6 +61,15 @@ describe("RAID mapping", () => {
     expect(r.done).toBe(1);
     expect(r.reads.length).toBe(2);
     expect(r.writes.length).toBe(2);
+    // Stripe 0: parity on the last member, data chunk 0 on member 0; the writes go out only once
+    // both reads are back (members answer after 1 µs), to the places just read.
+    const at = (m: number) => r.g.members[m].log.map((x, i) => ({ ...x, t: r.g.members[m].times[i] }));
+    for (const m of [0, 4]) {
+      expect(at(m)).toEqual([
+        { lba: 3, sectors: 4, isRead: true, t: 0 },
+        { lba: 3, sectors: 4, isRead: false, t: 1000 },
+      ]);
+    }
   });
 
   it("RAID-5 full-stripe write needs no reads", () => {
@@ -127,6 +139,80 @@ describe("RAID mapping", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("property: every level puts each sector where the plain layout says (reads one copy, writes every copy and the RAID-5 parity)", () => {
+    /** Where logical sector `s` lives, written out plainly: [member, member sector] per copy. */
+    const layout = (level: RaidLevel, n: number, chunk: number, s: number): [number, number][] => {
+      const c = Math.floor(s / chunk);
+      const off = s % chunk;
+      if (level === 0) return [[c % n, Math.floor(c / n) * chunk + off]];
+      if (level === 1) return Array.from({ length: n }, (_, m): [number, number] => [m, s]);
+      if (level === 10) {
+        const pair = c % (n / 2);
+        const row = Math.floor(c / (n / 2));
+        return [
+          [2 * pair, row * chunk + off],
+          [2 * pair + 1, row * chunk + off],
+        ];
+      }
+      const stripe = Math.floor(c / (n - 1));
+      return [[(n - 1 - (stripe % n) + 1 + (c % (n - 1))) % n, stripe * chunk + off]];
+    };
+    const parityOf = (n: number, chunk: number, s: number): string => {
+      const stripe = Math.floor(Math.floor(s / chunk) / (n - 1));
+      return `${n - 1 - (stripe % n)}:${stripe * chunk + (s % chunk)}`;
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom<RaidLevel>(0, 1, 5, 10),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 32 }),
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.boolean(),
+        (level, half, chunk, lba, sectors, isRead) => {
+          const n = level === 10 ? 2 * Math.max(2, half) : level === 5 ? 2 + half : level === 1 ? 1 + half : half;
+          const sim = new Simulation();
+          const members = Array.from({ length: n }, (_, i) => new RecordingMember(sim, 10_000, String(i)));
+          const raid = new RaidGroup(sim, members, { level, chunkSectors: chunk });
+          const l = Math.min(lba, raid.capacitySectors - sectors);
+          raid.submit({ id: 1, vm: 0, lba: l, sectors, isRead, issueTime: 0 }, { complete: () => {} });
+          sim.run();
+          const read = new Map<string, number>();
+          const written = new Set<string>();
+          members.forEach((m, i) => {
+            for (const x of m.log)
+              for (let s = x.lba; s < x.lba + x.sectors; s++) {
+                const k = `${i}:${s}`;
+                if (x.isRead) read.set(k, (read.get(k) ?? 0) + 1);
+                else written.add(k);
+              }
+          });
+          const copies = Array.from({ length: sectors }, (_, i) => layout(level, n, chunk, l + i).map(([m, s]) => `${m}:${s}`));
+          if (isRead) {
+            expect(written.size).toBe(0);
+            // Each sector read once, from one of its copies.
+            expect([...read.values()].every((v) => v === 1)).toBe(true);
+            expect(read.size).toBe(sectors);
+            for (const c of copies) expect(c.filter((k) => read.has(k)).length).toBe(1);
+            return;
+          }
+          const data = new Set(copies.flat());
+          for (const k of data) expect(written.has(k)).toBe(true);
+          if (level !== 5) expect(written.size).toBe(data.size);
+          else {
+            const parity = new Set(Array.from({ length: sectors }, (_, i) => parityOf(n, chunk, l + i)));
+            for (const k of parity) expect(written.has(k)).toBe(true);
+            // Beyond the data only parity is written, and a read-modify-write reads only what it rewrites.
+            for (const k of written)
+              if (!data.has(k)) expect(Number(k.split(":")[0])).toBe(n - 1 - (Math.floor(Number(k.split(":")[1]) / chunk) % n));
+            for (const k of read.keys()) expect(written.has(k)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 
