@@ -49,6 +49,26 @@ describe("array controller", () => {
     }
   });
 
+  it("with stripes that are not whole cache pages, the default destage run is the fewest whole stripes of whole pages", () => {
+    // 4 KiB chunks on 4 disks: 24-sector stripes, 16-sector pages; 48 sectors = 2 stripes = 3 pages.
+    for (const [disks, chunk, run] of [
+      [4, 8, 48],
+      [8, 8, 112],
+    ]) {
+      const sim = new Simulation();
+      const members = Array.from({ length: disks }, (_, i) => new Hdd(sim, undefined, `d${i}`));
+      const raid = new RaidGroup(sim, members, { level: 5, chunkSectors: chunk });
+      const array = new StorageArray(sim, raid, { cacheBytes: 64 * 1024 ** 2 });
+      expect(array.options.destageMaxSectors).toBe(run);
+      const w = drive(sim, array, { ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 8 }, 0);
+      sim.run({ until: 1e9 });
+      expect(array.destageWrites).toBeGreaterThan(100);
+      // Sequential writes destage as whole stripes: no read-modify-write.
+      expect(raid.memberReads).toBe(0);
+      expect(w.stats.completed).toBeGreaterThan(0);
+    }
+  });
+
   it("the default destage run: one RAID-5 stripe (at least a cache page); 1,024 sectors of whole stripes for the other levels", () => {
     const sim = new Simulation();
     const disks = (n: number) => Array.from({ length: n }, (_, i) => new Hdd(sim, undefined, `x${i}`));

@@ -31,9 +31,10 @@ export interface ArrayOptions {
   destageOutstanding: number;
   /**
    * Largest destage write, sectors; runs never cross a multiple of it. Default (`defaultDestageSectors`):
-   * whole stripes of the RAID group (`RaidGroup.stripeSectors`) — for RAID-5 one stripe, so a full run
-   * writes parity without reads; for the levels without parity at least 1,024 sectors. A value that is
-   * not a multiple of the stripe splits stripes.
+   * whole stripes of the RAID group (`RaidGroup.stripeSectors`) that are also whole cache pages — for
+   * RAID-5 one stripe (when a stripe is whole pages), so a full run writes parity without reads; for
+   * the levels without parity at least 1,024 sectors. A value that is not a multiple of the stripe
+   * splits stripes.
    */
   destageMaxSectors?: number;
   /**
@@ -370,12 +371,21 @@ export class StorageArray implements IoSink {
 
 /**
  * The default largest destage write: the fewest whole stripes that hold a cache page — for RAID-5 —
- * or 1,024 sectors (levels without parity, where longer runs only save commands).
+ * or 1,024 sectors (levels without parity, where longer runs only save commands). Runs are whole
+ * cache pages in windows aligned at multiples of this size, so it is also a whole number of pages:
+ * a multiple of lcm(stripe, page) (24-sector stripes and 16-sector pages: 48 sectors, two stripes),
+ * else the windows would cut stripes and every RAID-5 destage would be a read-modify-write.
  */
 export function defaultDestageSectors(raid: RaidGroup, pageSectors: number): number {
   const stripe = raid.stripeSectors;
+  const unit = (stripe / gcd(stripe, pageSectors)) * pageSectors;
   const atLeast = raid.options.level === 5 ? pageSectors : Math.max(1024, pageSectors);
-  return Math.ceil(atLeast / stripe) * stripe;
+  return Math.ceil(atLeast / unit) * unit;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /** One LUN of the array: a block target with its own queue in the controller. */
