@@ -31,7 +31,8 @@ export class HostCpu {
   busyNs = 0;
 
   constructor(readonly cores = 1) {
-    this.freeAt = new Float64Array(Math.max(1, cores));
+    if (!Number.isInteger(cores) || cores < 1) throw StorageErrors.badConfig("host cpu", `cores must be an integer >= 1, got ${cores}`);
+    this.freeAt = new Float64Array(cores);
   }
 
   /** Runs a job of `costNs` submitted at `nowNs` on the earliest-free core; returns its finish time (ns). */

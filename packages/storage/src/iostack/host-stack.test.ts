@@ -87,6 +87,11 @@ describe("host IO stack", () => {
     expect(cheap.iops).toBeGreaterThan(1.5 * costly.iops);
   });
 
+  it("a host CPU needs a whole number of cores, at least one", () => {
+    for (const cores of [0, -1, 2.5, Number.NaN]) expect(() => new HostCpu(cores)).toThrow(/cores must be an integer >= 1/);
+    expect(new HostCpu(3).cores).toBe(3);
+  });
+
   it("a plugged-in scheduler decides the dispatch order and hears device latencies", () => {
     /** Strict priority to VM 0 — a stand-in for SFQ(D)/PARDA/mClock. */
     class Priority implements HostScheduler {
