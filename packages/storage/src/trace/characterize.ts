@@ -21,7 +21,7 @@ export interface CharacterizeSummary {
  * every histogram but latency and outstanding IOs. `maxIos` stops early.
  */
 export function characterizeTrace(
-  reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored">>,
+  reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "close">>,
   stats: VscsiStats,
   options: { maxIos?: number } = {},
 ): CharacterizeSummary {
@@ -30,22 +30,27 @@ export function characterizeTrace(
   const limit = options.maxIos && options.maxIos > 0 ? options.maxIos : Number.POSITIVE_INFINITY;
   let ios = 0;
   let timed = 0;
-  while (ios < limit && reader.next(rec)) {
-    ios++;
-    const t = rec.issueNs;
-    // Retire every IO whose completion is at or before this issue.
-    while (completions.size > 0 && completions.topTime() <= t) {
-      stats.complete(completions.topLatency(), completions.topIsRead());
-      completions.pop();
+  try {
+    while (ios < limit && reader.next(rec)) {
+      ios++;
+      const t = rec.issueNs;
+      // Retire every IO whose completion is at or before this issue.
+      while (completions.size > 0 && completions.topTime() <= t) {
+        stats.complete(completions.topLatency(), completions.topIsRead());
+        completions.pop();
+      }
+      // -1 is the "no clock" mark (record.ts); other negative times are real: a record earlier than the trace's first one.
+      if (rec.responseNs >= 0 && t !== -1) {
+        timed++;
+        stats.issue(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
+        completions.push(t + rec.responseNs, rec.responseNs, rec.isRead);
+      } else {
+        stats.issueUntracked(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
+      }
     }
-    // -1 is the "no clock" mark (record.ts); other negative times are real: a record earlier than the trace's first one.
-    if (rec.responseNs >= 0 && t !== -1) {
-      timed++;
-      stats.issue(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
-      completions.push(t + rec.responseNs, rec.responseNs, rec.isRead);
-    } else {
-      stats.issueUntracked(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
-    }
+  } finally {
+    // A reader closes itself at the end of its trace; one stopped early (maxIos, a bad line) would keep its file open.
+    reader.close?.();
   }
   while (completions.size > 0) {
     stats.complete(completions.topLatency(), completions.topIsRead());

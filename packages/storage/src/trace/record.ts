@@ -46,6 +46,11 @@ export interface TraceReader {
   readonly name: string;
   /** Fills `rec` with the next IO; false at the end of the trace. */
   next(rec: TraceRecord): boolean;
+  /**
+   * Releases the source (a file's descriptor). A reader closes itself at the end of the trace;
+   * a consumer that stops before the end (`maxIos`, an error) calls this. Idempotent.
+   */
+  close(): void;
   /** Bad lines/records counted and skipped (only with `skipBad`; otherwise the first one throws). */
   readonly skipped: number;
   /** The first skipped line's error message, for the report. */

@@ -85,8 +85,11 @@ export class TraceReplayWorkload extends WorkloadBase {
   /** Reads the next record into `rec`; false at the end. */
   private pull(): boolean {
     if (this.havePending) return true;
-    if (this.finished || (this.maxIos > 0 && this.taken >= this.maxIos) || !this.reader.next(this.rec)) {
+    if (this.finished) return false;
+    if ((this.maxIos > 0 && this.taken >= this.maxIos) || !this.reader.next(this.rec)) {
       this.finished = true;
+      // Stopped at maxIos, the reader would keep its file open (at the trace's end it has closed itself).
+      this.reader.close();
       return false;
     }
     this.taken++;

@@ -65,6 +65,10 @@ export abstract class TextTraceReader implements TraceReader {
     }
   }
 
+  close(): void {
+    this.source.close();
+  }
+
   /** Parses the current line; true if it filled `rec` (including `rec.line`) with an IO, false if the line holds none. Throws `LineProblem`. */
   protected abstract parseLine(rec: TraceRecord): boolean;
 

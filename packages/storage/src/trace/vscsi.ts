@@ -64,13 +64,13 @@ export class VscsiReader implements TraceReader {
         this.refill();
         const left = this.end - this.start;
         if (left < size) {
-          if (left === 0) return this.close();
+          if (left === 0) return this.closeAtEnd();
           const err = StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size);
           if (!this.skipBad) throw err;
           this.skipped++;
           this.firstSkipped ??= err.message;
           this.start = this.end;
-          return this.close();
+          return this.closeAtEnd();
         }
       }
       const at = this.start;
@@ -112,8 +112,13 @@ export class VscsiReader implements TraceReader {
     }
   }
 
-  private close(): false {
+  close(): void {
     this.source.close();
+  }
+
+  /** The end of the trace: closes the source. */
+  private closeAtEnd(): false {
+    this.close();
     return false;
   }
 
