@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
 
@@ -59,6 +60,19 @@ describe("vmlab vscsistats", () => {
     const missing = await runCli("vscsistats", join(tmp(), "nope.csv"));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/does not exist/);
+  });
+});
+
+describe("vmlab vscsistats on a compressed trace", () => {
+  it("says the file is gzip-compressed (detected or with --format), exit 2, nothing on stdout", async () => {
+    const file = join(tmp(), "hm_0.csv.gz");
+    writeFileSync(file, gzipSync("128166372003061629,hm,0,Write,7014912,4096,26\n"));
+    for (const extra of [[], ["--format", "msr"], ["--format", "vscsi"], ["--format", "blkparse"]]) {
+      const r = await runCli("vscsistats", file, ...extra);
+      expect(r.code, extra.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr, extra.join(" ")).toMatch(/hm_0\.csv\.gz is gzip-compressed; decompress it first/);
+    }
   });
 });
 

@@ -42,6 +42,12 @@ export const StorageErrors = {
   traceNotFound: (file: string) => new VmlabError("VMLAB_TRACE_NOT_FOUND", `trace file ${file} does not exist; check the path`, { file }),
   traceUnreadable: (file: string, cause: string) =>
     new VmlabError("VMLAB_TRACE_UNREADABLE", `cannot read trace file ${file} (${cause}); check its permissions`, { file, cause }),
+  traceCompressed: (file: string, compression: string) =>
+    new VmlabError(
+      "VMLAB_TRACE_UNREADABLE",
+      `${file} is ${compression}-compressed; decompress it first (or pipe it: ${compression === "gzip" ? "zcat" : `${compression} -dc`} FILE | vmlab vscsistats - --format FORMAT)`,
+      { file, compression },
+    ),
   traceLineTooLong: (file: string, line: number, maxBytes: number) =>
     new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
