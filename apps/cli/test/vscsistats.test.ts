@@ -76,6 +76,19 @@ describe("vmlab vscsistats on a compressed trace", () => {
   });
 });
 
+describe("vmlab vscsistats on a directory", () => {
+  it("says it is a directory (not a permissions problem), exit 2, nothing on stdout", async () => {
+    const dir = tmp();
+    for (const extra of [[], ["--format", "msr"]]) {
+      const r = await runCli("vscsistats", dir, ...extra);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/is a directory, not a trace file/);
+      expect(r.stderr).not.toMatch(/permissions/);
+    }
+  });
+});
+
 describe("vmlab run vscsistats-characterize", () => {
   it("writes a byte-identical results.json for the same seed", async () => {
     const args = ["--quick", "--set", "durationMs=400", "--set", "traceMaxIos=400", "--seed", "5"];

@@ -42,6 +42,8 @@ export const StorageErrors = {
   traceNotFound: (file: string) => new VmlabError("VMLAB_TRACE_NOT_FOUND", `trace file ${file} does not exist; check the path`, { file }),
   traceUnreadable: (file: string, cause: string) =>
     new VmlabError("VMLAB_TRACE_UNREADABLE", `cannot read trace file ${file} (${cause}); check its permissions`, { file, cause }),
+  traceIsDirectory: (file: string) =>
+    new VmlabError("VMLAB_TRACE_UNREADABLE", `${file} is a directory, not a trace file; give the path of a file in it`, { file }),
   traceCompressed: (file: string, compression: string) =>
     new VmlabError(
       "VMLAB_TRACE_UNREADABLE",

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { StorageErrors } from "../errors.js";
 import type { ByteSource } from "./source.js";
 
@@ -14,6 +14,11 @@ export function fileSource(path: string): ByteSource {
     fd = path === "-" ? 0 : openSync(path, "r");
   } catch (e) {
     throw openError(path, e);
+  }
+  // Opening a directory succeeds; only its first read fails (EISDIR), which reads as a permissions problem.
+  if (path !== "-" && fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw StorageErrors.traceIsDirectory(path);
   }
   let open = path !== "-";
   return {
