@@ -89,6 +89,25 @@ describe("vmlab vscsistats on a directory", () => {
   });
 });
 
+describe("vmlab vscsistats on an empty file", () => {
+  it("refuses it in every format (exit 2, nothing on stdout) instead of printing 16 empty histograms", async () => {
+    const dir = tmp();
+    for (const [name, format] of [
+      ["t.csv", "msr"],
+      ["t.vscsi", "vscsi"],
+      ["t.blkparse", "blkparse"],
+      ["t.iolog", "fio"],
+    ]) {
+      const file = join(dir, name);
+      writeFileSync(file, "");
+      const r = await runCli("vscsistats", file, "--format", format);
+      expect(r.code, format).toBe(2);
+      expect(r.stdout, format).toBe("");
+      expect(r.stderr, format).toMatch(new RegExp(`${name.replace(".", "\\.")}: .*empty`));
+    }
+  });
+});
+
 describe("vmlab run vscsistats-characterize", () => {
   it("writes a byte-identical results.json for the same seed", async () => {
     const args = ["--quick", "--set", "durationMs=400", "--set", "traceMaxIos=400", "--seed", "5"];

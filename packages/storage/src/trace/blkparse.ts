@@ -1,3 +1,4 @@
+import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
 import type { TraceReaderOptions, TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
@@ -65,6 +66,8 @@ export class BlkparseReader extends TextTraceReader {
   }
 
   protected override finish(rec: TraceRecord): boolean {
+    // An empty file is no trace (blkparse prints at least its summary): refused, as the vscsi and fio readers refuse one.
+    if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, "the file is empty");
     this.dropRequeuedHead();
     if (this.count === 0) return false;
     this.emitHead(rec);

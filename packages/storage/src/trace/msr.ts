@@ -1,3 +1,4 @@
+import { StorageErrors } from "../errors.js";
 import { setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
 import { LineProblem, TextTraceReader } from "./text-reader.js";
@@ -65,6 +66,12 @@ export class MsrReader extends TextTraceReader {
     rec.responseNs = response * NS_PER_FILETIME_TICK;
     rec.line = this.lineNo;
     return true;
+  }
+
+  /** An empty file is no trace (a failed download or decompression): refused, as the vscsi and fio readers refuse one. */
+  protected override finish(_rec: TraceRecord): boolean {
+    if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, "the file is empty");
+    return false;
   }
 
   /**
