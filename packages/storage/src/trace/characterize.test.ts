@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { VscsiStats } from "../vscsistats/collector.js";
 import { formatEsxCsv, histogramOf, toJson } from "../vscsistats/format.js";
 import { characterizeTrace } from "./characterize.js";
+import { FioReader } from "./fio.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
 import { openTraceFile } from "./open-file.js";
@@ -50,6 +51,20 @@ describe("characterizeTrace", () => {
     expect(histogramOf(json, "outstandingIOs").count).toBe(2);
     expect(histogramOf(json, "interarrival").counts[0]).toBe(1); // the second arrives "before" the first: recorded as 0 µs
     expect(stats.outOfOrder).toBe(1);
+  });
+
+  it("a fio iolog (IOs back to back, no issue times) gets no interarrival samples, not a column of 0 µs", () => {
+    // fio replays the log back to back: the time between two IOs is the first one's service time, which the log does not
+    // record (a wait line only adds a pause), so there is no interarrival to report.
+    const log =
+      "fio version 2 iolog\n/dev/sdb add\n/dev/sdb read 0 4096\n/dev/sdb read 4096 4096\n/dev/sdb wait 250 0\n/dev/sdb write 81920 4096\n";
+    const stats = new VscsiStats();
+    const summary = characterizeTrace(new FioReader(textSource(log), { name: "t.iolog" }), stats);
+    expect(summary).toMatchObject({ ios: 3, timedIos: 0 });
+    const json = toJson(stats);
+    for (const split of ["all", "reads", "writes"] as const) expect(histogramOf(json, "interarrival", split).count, split).toBe(0);
+    expect(histogramOf(json, "seekDistance").count).toBe(2); // the other histograms are there
+    expect(histogramOf(json, "ioLength").count).toBe(3);
   });
 
   it("golden: the shipped trace prints exactly the committed ESX CSV", () => {

@@ -18,10 +18,11 @@ export interface CharacterizeSummary {
  * completions, vscsi v2), the IO is outstanding over [issue, issue +
  * response) — an IO completing exactly when another is issued no longer
  * counts — and its latency is that response time. IOs without one count in
- * every histogram but latency and outstanding IOs. `maxIos` stops early.
+ * every histogram but latency and outstanding IOs; those of a back-to-back
+ * trace (fio: no issue times) not in interarrival either. `maxIos` stops early.
  */
 export function characterizeTrace(
-  reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "close">>,
+  reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "close" | "backToBack">>,
   stats: VscsiStats,
   options: { maxIos?: number } = {},
 ): CharacterizeSummary {
@@ -30,6 +31,9 @@ export function characterizeTrace(
   const limit = options.maxIos && options.maxIos > 0 ? options.maxIos : Number.POSITIVE_INFINITY;
   let ios = 0;
   let timed = 0;
+  // A back-to-back trace (fio) records no issue times, only pauses: the gap between two IOs was the first one's
+  // service time, unknown here, so its IOs are given "no clock" (no interarrival sample) rather than 0 µs gaps.
+  const noClock = reader.backToBack === true;
   try {
     while (ios < limit && reader.next(rec)) {
       ios++;
@@ -45,7 +49,7 @@ export function characterizeTrace(
         stats.issue(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
         completions.push(t + rec.responseNs, rec.responseNs, rec.isRead);
       } else {
-        stats.issueUntracked(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
+        stats.issueUntracked(noClock ? -1 : t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
       }
     }
   } finally {
