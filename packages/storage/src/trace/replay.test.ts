@@ -2,6 +2,7 @@ import { Rng, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import type { IoRequest } from "../io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { BlkparseReader } from "./blkparse.js";
 import { FioReader } from "./fio.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
@@ -60,6 +61,24 @@ describe("TraceReplayWorkload", () => {
     sim.run();
     // Times relative to the first record: 0, −1 µs (due at once), 10 µs, 20 µs — none waits for the 5 ms device.
     expect(target.seen.map((s) => s.t)).toEqual([0, 0, 10 * us, 20 * us]);
+  });
+
+  it("timed replay of a blkparse trace starts at its first IO, not at blktrace's start (its clock's zero)", () => {
+    // blktrace was started 5 s before the workload's first dispatch: replaying "as recorded" (relative to the first IO)
+    // must not idle for those 5 s first.
+    const text = [
+      "  8,0    1        1     5.000000000  1234  D   R 2048 + 8 [dd]",
+      "  8,0    1        2     5.000100000     0  C   R 2048 + 8 [0]",
+      "  8,0    1        3     5.000300000  1234  D   W 4096 + 8 [dd]",
+      "  8,0    1        4     5.000400000     0  C   W 4096 + 8 [0]",
+    ].join("\n");
+    const sim = new Simulation();
+    const target = new FixedLatencyTarget(sim, 1 << 22, 50 * us);
+    const w = new TraceReplayWorkload(new BlkparseReader(textSource(text), { name: "t.blkparse" }), { kind: "timed", speed: 1 });
+    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+    sim.run();
+    expect(target.seen.map((s) => s.t)).toEqual([0, 300 * us]);
+    expect(w.doneNs).toBe(350 * us);
   });
 
   it("timed replay of a fio iolog goes back to back, pausing at its waits (not the whole log at once)", () => {

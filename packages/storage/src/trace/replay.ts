@@ -47,6 +47,12 @@ export class TraceReplayWorkload extends WorkloadBase {
   private readonly backToBack: boolean;
   /** Timed mode: the pending record goes back to back, after the IO in flight completes. */
   private waitingForCompletion = false;
+  /**
+   * Timed mode: the recorded time of the trace's first IO, which replays at the start. MSR and vscsi times already count
+   * from it (0); blkparse's from blktrace's start, which may be long before it. A fio iolog's IOs keep their times (its
+   * clock is the waits fio itself pauses for, a wait before the first IO included). NaN until the first timed record.
+   */
+  private firstIssueNs = Number.NaN;
 
   constructor(
     private readonly reader: TraceReader,
@@ -135,8 +141,9 @@ export class TraceReplayWorkload extends WorkloadBase {
         this.waitingForCompletion = true;
         return;
       }
+      if (!noClock && Number.isNaN(this.firstIssueNs)) this.firstIssueNs = this.backToBack ? 0 : this.rec.issueNs;
       // Whole ns, as the simulation keeps time: an unrounded due time could never be reached.
-      const due = noClock ? ctx.sim.now : Math.round(this.startNs + this.rec.issueNs / speed);
+      const due = noClock ? ctx.sim.now : Math.round(this.startNs + (this.rec.issueNs - this.firstIssueNs) / speed);
       if (due > ctx.sim.now) {
         ctx.sim.scheduleAt(due, this.kindIssue, 0, this);
         return;
