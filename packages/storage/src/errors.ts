@@ -23,6 +23,13 @@ export const StorageErrors = {
       `${file}:${line}: ${issue}${text ? ` in "${text}"` : ""}; fix or delete the line, or pass --skip-bad to count and skip bad lines`,
       { file, line, issue },
     ),
+  /** A binary record (vscsi) that cannot be read; same code as a bad text line, worded for records. */
+  traceMalformedRecord: (file: string, record: number, issue: string) =>
+    new VmlabError(
+      "VMLAB_TRACE_MALFORMED_LINE",
+      `${file}: record ${record}: ${issue}; the file is corrupt or not this format — pass --skip-bad to count and skip bad records`,
+      { file, line: record, issue },
+    ),
   traceTruncatedRecord: (file: string, record: number, bytes: number, recordBytes: number) =>
     new VmlabError(
       "VMLAB_TRACE_TRUNCATED_RECORD",

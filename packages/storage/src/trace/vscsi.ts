@@ -81,11 +81,10 @@ export class VscsiReader implements TraceReader {
       const cmd = v2 ? v.getUint16(at, true) : v.getUint16(at + 12, true);
       const ver = v2 ? v.getUint16(at + 2, true) : v.getUint16(at + 14, true);
       if (ver >> 8 !== this.version) {
-        const err = StorageErrors.traceMalformedLine(
+        const err = StorageErrors.traceMalformedRecord(
           this.name,
           this.recordNo,
-          `record ${this.recordNo} has version ${ver >> 8}, the file's first records have version ${this.version} (corrupt or misaligned record)`,
-          "",
+          `version ${ver >> 8}, where the file's first records have version ${this.version} (corrupt or misaligned record)`,
         );
         if (!this.skipBad) throw err;
         this.skipped++;
