@@ -44,9 +44,9 @@ describe("SSD model", () => {
   });
 
   it("random reads scale with outstanding IOs across dies and channels", () => {
-    const rate = (qd: number) => {
+    const rate = (qd: number, spec = SMALL) => {
       const sim = new Simulation();
-      const ssd = new Ssd(sim, SMALL);
+      const ssd = new Ssd(sim, spec);
       const fill = new IometerWorkload(
         { ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 4 },
         { kind: "closed" },
@@ -67,6 +67,15 @@ describe("SSD model", () => {
     expect(qd1).toBeGreaterThan(0.9 * (1 / 90e-6));
     expect(qd1).toBeLessThan(1.1 * (1 / 90e-6));
     expect(qd32).toBeGreaterThan(5 * qd1);
+    // The same 8 dies behind one channel: every page crosses it (4 KiB at 200 MB/s = 20.48 µs), so deep
+    // random reads cannot pass ~48,800 IOPS (less: the channel is booked first come, first served);
+    // with one die per channel they are die-bound, near 8 / (50 + 20.5 µs).
+    const ceiling = 1e9 / 20_480;
+    const oneChannel = rate(32, { ...SMALL, channels: 1, diesPerChannel: 8 });
+    const eightChannels = rate(32, { ...SMALL, channels: 8, diesPerChannel: 1 });
+    expect(oneChannel).toBeLessThanOrEqual(ceiling);
+    expect(oneChannel).toBeGreaterThan(0.5 * ceiling);
+    expect(eightChannels).toBeGreaterThan(2 * oneChannel);
   });
 
   it("keeps every die within its share of the data: write-once pages do not pile up on some dies until GC jams", () => {
