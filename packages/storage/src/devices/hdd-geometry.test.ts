@@ -32,3 +32,28 @@ describe("HddGeometry.zoneOf", () => {
     }
   });
 });
+
+describe("HddGeometry.transferNs", () => {
+  it("is the sum of each sector's zone time, within a zone and across zone boundaries", () => {
+    const g = new HddGeometry(CHEETAH_15K5);
+    const bySector = (lba: number, n: number) => {
+      let ns = 0;
+      for (let x = lba; x < lba + n; x++) ns += g.zoneSectorNs[g.zoneOf(x)];
+      return ns;
+    };
+    for (const [lba, n] of [
+      [0, 8],
+      [g.zoneLba[1] - 8, 8],
+      [g.zoneLba[1] - 5, 10],
+      [g.zoneLba[3] - 1000, 2000],
+      [g.zoneLba[23] - 3, 3 + 7],
+    ]) {
+      const t = g.transferNs(lba, n, g.zoneOf(lba));
+      expect(Math.abs(t - bySector(lba, n))).toBeLessThan(1e-6 * t);
+    }
+    // Several zones at once: each zone's sectors at its own rate.
+    let three = 0;
+    for (let z = 2; z < 5; z++) three += (g.zoneLba[z + 1] - g.zoneLba[z]) * g.zoneSectorNs[z];
+    expect(g.transferNs(g.zoneLba[2], g.zoneLba[5] - g.zoneLba[2], 2)).toBeCloseTo(three, 0);
+  });
+});

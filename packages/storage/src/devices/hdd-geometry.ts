@@ -99,6 +99,23 @@ export class HddGeometry {
     return lo;
   }
 
+  /**
+   * Media transfer time (ns) of [lba, lba+n) starting in zone `zone`: each zone's part at that zone's
+   * rate (an IO crossing zone boundaries changes rate at each).
+   */
+  transferNs(lba: number, n: number, zone: number): number {
+    const end = lba + n;
+    const last = this.zoneSpt.length - 1;
+    let ns = 0;
+    let from = lba;
+    for (let z = zone; from < end; z++) {
+      const to = z < last && this.zoneLba[z + 1] < end ? this.zoneLba[z + 1] : end;
+      ns += (to - from) * this.zoneSectorNs[z];
+      from = to;
+    }
+    return ns;
+  }
+
   /** Cylinder of `lba` in zone `zone`. */
   cylinderOf(lba: number, zone: number): number {
     return this.zoneCyl[zone] + Math.floor((lba - this.zoneLba[zone]) / this.zoneCylSectors[zone]);

@@ -144,6 +144,34 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect([hdd.cache.hits, hdd.cache.misses]).toEqual([7, 1]);
   });
 
+  it("an IO crossing zone boundaries transfers each zone's part at that zone's rate and leaves the head in the last one", () => {
+    const run = (reqs: { lba: number; sectors: number }[]) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim);
+      const done: number[] = [];
+      for (const [id, r] of reqs.entries())
+        hdd.submit({ id, vm: 0, ...r, isRead: true, issueTime: 0 }, { complete: () => done.push(sim.now) });
+      sim.run();
+      return { done, hdd };
+    };
+    const g = new Hdd(new Simulation()).geometry;
+    // The outer half of the disk in one read: 12 zones from 125 down to ~99 MB/s.
+    const sectors = g.zoneLba[12];
+    let transfer = 0;
+    for (let z = 0; z < 12; z++) transfer += (g.zoneLba[z + 1] - g.zoneLba[z]) * g.zoneSectorNs[z];
+    const big = run([{ lba: 0, sectors }]);
+    expect(big.done[0]).toBeGreaterThan(transfer);
+    expect(big.done[0]).toBeLessThan(transfer + g.revolutionNs + CHEETAH_15K5.commandOverheadNs);
+    const last = sectors - 1;
+    expect(big.hdd.save().headCylinder).toBe(g.cylinderOf(last, g.zoneOf(last)));
+    // A read across one zone boundary starts the read-ahead in the new zone: the next sequential read hits it.
+    const across = run([
+      { lba: g.zoneLba[1] - 64, sectors: 128 },
+      { lba: g.zoneLba[1] + 64, sectors: 128 },
+    ]);
+    expect([across.hdd.mediaOps, across.hdd.cache.hits]).toEqual([1, 1]);
+  });
+
   it("is deterministic: same seed, same numbers", () => {
     const spec: Spec = { ioSizeBytes: 8192, readPercent: 70, randomPercent: 80, outstandingIos: 8 };
     const a = measure(spec, 5e8, 7);

@@ -161,7 +161,10 @@ export class Hdd implements BlockTarget {
     this.headCyl = q.cyl[best];
     q.remove(best);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
-    const end = start + bestPos + io.sectors * this.geometry.zoneSectorNs[zone];
+    const g = this.geometry;
+    // An IO that runs past its zone's end transfers each zone's part at that zone's rate.
+    const xfer = io.lba + io.sectors > g.zoneLba[zone + 1] ? g.transferNs(io.lba, io.sectors, zone) : io.sectors * g.zoneSectorNs[zone];
+    const end = start + bestPos + xfer;
     io.a = 0;
     io.b = zone;
     this.busy = true;
@@ -206,11 +209,13 @@ export class Hdd implements BlockTarget {
       this.busy = false;
       this.mediaOps++;
       const g = this.geometry;
-      const endLba = io.lba + io.sectors;
-      this.headCyl = g.cylinderOf(endLba - 1, io.b);
+      const last = io.lba + io.sectors - 1;
+      // The head ends in the zone of the IO's last sector (a later one if the IO crossed a zone boundary).
+      const zone = last >= g.zoneLba[io.b + 1] ? g.zoneOf(last) : io.b;
+      this.headCyl = g.cylinderOf(last, zone);
       if (io.isRead) {
-        const bound = Math.min(this.capacitySectors, g.zoneLba[io.b + 1]);
-        this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[io.b], bound);
+        const bound = Math.min(this.capacitySectors, g.zoneLba[zone + 1]);
+        this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[zone], bound);
         this.servePendingFromCache(now);
       }
     }
