@@ -5,6 +5,14 @@ import type { SeekCurve } from "./seek-curve.js";
 const REACH_STEP_NS = 50_000;
 
 /**
+ * How far (ns) a first sector may seem to have passed under the head and still count as reached:
+ * the event clock keeps whole ns, so a command that ends at a fractional time completes up to half a
+ * ns late, and the next sector on the track then looks just missed — a full revolution lost on
+ * every other back-to-back sequential command.
+ */
+const CLOCK_SLACK_NS = 1;
+
+/**
  * A disk's queue of media commands waiting for the mechanism, with each
  * command's geometry worked out on arrival, and the shortest-positioning-time
  * search over it.
@@ -53,6 +61,8 @@ export class HddQueue {
   private readonly reachTable: Float64Array;
   /** Positioning time of the command `shortestPositioning` chose. */
   chosenPos = 0;
+  /** −CLOCK_SLACK_NS as a fraction of a revolution: a rotational wait below it is a sector just missed. */
+  private readonly missedBelow: number;
 
   constructor(
     readSeek: SeekCurve,
@@ -63,6 +73,7 @@ export class HddQueue {
     const { a: ra, b: rb, c: rc, e: re, knee: rk } = readSeek;
     const { a: wa, b: wb, c: wc, e: we, knee: wk } = writeSeek;
     this.seekParams = Float64Array.of(ra, rb, rc, re, rk, wa, wb, wc, we, wk);
+    this.missedBelow = -CLOCK_SLACK_NS / revolutionNs;
     // Up to one full-stroke seek plus a revolution; beyond that nothing is pruned.
     const cylinders = readSeek.cylinders;
     const span = Math.max(readSeek.timeNs(cylinders), writeSeek.timeNs(cylinders));
@@ -220,9 +231,11 @@ export class HddQueue {
     // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
     let at = phase + delay + seek;
     while (at >= rev) at -= rev;
-    // + 0 leaves any wait >= 0 unchanged (it is never −0): one revolution added without a branch.
+    // A wait below −CLOCK_SLACK_NS is a sector just missed: one revolution added without a branch.
+    // A wait in [−CLOCK_SLACK_NS, 0) is the sector under the head now, its start a rounding error ago:
+    // the transfer is timed from that start, so rounding errors do not add up over a stream of commands.
     const wait = this.angle[s] - at / rev;
-    const ahead = wait + +(wait < 0);
+    const ahead = wait + +(wait < this.missedBelow);
     return delay + seek + ahead * rev;
   }
 
