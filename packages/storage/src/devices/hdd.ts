@@ -25,6 +25,23 @@ export const HddStateSchema = z.object({
 });
 export type HddState = z.infer<typeof HddStateSchema>;
 
+/** How a drive is set up (mode-page settings, not spec-sheet figures). */
+export interface HddOptions {
+  /**
+   * Write cache enabled (SCSI WCE): a write completes once its data is in the drive's buffer, and the
+   * drive writes it to the media in the background (contiguous writes merged into one media write).
+   * Default off, as arrays set their member disks and as assumed for SCSI drives.
+   */
+  writeCache?: boolean;
+  /**
+   * Buffer space for written data not yet on the media, sectors. Default: half the drive's cache (an
+   * assumption). A write waits (inside the drive, holding its tag) until its data fits; a write larger
+   * than the whole buffer goes to the media before it completes. The drive tracks at most
+   * `spec.queueDepth` write-backs at once (an assumption), a sequential stream joining one.
+   */
+  writeCacheSectors?: number;
+}
+
 /**
  * A hard disk: one actuator serving tagged commands one at a time, chosen
  * by shortest positioning time first (seek + rotational wait from where the
@@ -36,7 +53,8 @@ export type HddState = z.infer<typeof HddStateSchema>;
  * holds at most `spec.queueDepth` commands (its tagged queue); beyond that the
  * initiator keeps them in order until a command completes.
  * Writes go to the media (the drive's write cache is off, as in arrays and
- * as SCSI drives ship; an assumption).
+ * as SCSI drives ship; an assumption) — or, with `writeCache` on, complete
+ * from the buffer and reach the media later (`HddOptions`).
  */
 export class Hdd implements BlockTarget {
   readonly capacitySectors: number;
@@ -61,14 +79,33 @@ export class Hdd implements BlockTarget {
   completed = 0;
   /** Time the actuator spent serving media commands (ns). */
   busyNs = 0;
+  /** Buffer space for written data not yet on the media, sectors; 0 with the write cache off. */
+  private readonly writeCacheSectors: number;
+  /** Written sectors in the buffer, not yet on the media (queued or being written back). */
+  private dirty = 0;
+  /** The newest queued write-back, while still queued: a write that continues it joins it. */
+  private lastWriteBack: StackIo | null = null;
+  /** The write-back the mechanism is writing now (its data is still in the buffer until it ends). */
+  private writingBack: StackIo | null = null;
+  /** Write-backs queued or being written. */
+  private writeBacks = 0;
+  /** Writes accepted while the buffer had no room for them, oldest first: they enter as write-backs end. */
+  private readonly waitingForBuffer = new IoRing();
+  /** Writes completed from the buffer (write cache on). */
+  writesBuffered = 0;
 
   constructor(
     private readonly sim: Simulation,
     readonly spec: HddSpec = CHEETAH_15K5,
     readonly name = "hdd",
+    options: HddOptions = {},
   ) {
     if (!(spec.capacitySectors >= 1 && spec.queueDepth >= 1 && spec.maxCommandAgeNs > 0 && spec.busMBps > 0))
       throw StorageErrors.badConfig(`hdd ${name}`, "capacity, queue depth, starvation bound and bus rate must be > 0");
+    const wcs = options.writeCache ? (options.writeCacheSectors ?? Math.floor(spec.cacheBytes / 2 / SECTOR_BYTES)) : 0;
+    if (!(Number.isInteger(wcs) && wcs >= (options.writeCache ? 1 : 0)))
+      throw StorageErrors.badConfig(`hdd ${name}`, `writeCacheSectors must be an integer >= 1, got ${options.writeCacheSectors}`);
+    this.writeCacheSectors = wcs;
     this.capacitySectors = spec.capacitySectors;
     this.geometry = new HddGeometry(spec);
     this.readSeek = new SeekCurve(this.geometry.cylinders, spec.readSeek);
@@ -89,6 +126,16 @@ export class Hdd implements BlockTarget {
   /** Commands inside the drive (at most `spec.queueDepth`): queued, in service or served from its cache. */
   get accepted(): number {
     return this.inDrive;
+  }
+
+  /** Whether writes complete from the buffer (`HddOptions.writeCache`): a completed write may not be on the media yet. */
+  get volatileWriteCache(): boolean {
+    return this.writeCacheSectors > 0;
+  }
+
+  /** Written sectors not yet on the media (write cache on). */
+  get dirtySectors(): number {
+    return this.dirty;
   }
 
   submit(req: IoRequest, sink: IoSink): void {
@@ -116,15 +163,93 @@ export class Hdd implements BlockTarget {
     if (io.isRead) {
       const ready = this.cache.lookupRead(io.lba, io.sectors, now);
       if (ready >= 0) {
-        // Cache hit: controller overhead + interface transfer, no mechanism.
-        io.a = 1;
-        const done = ready + this.spec.commandOverheadNs + io.sectors * this.busSectorNs;
-        this.sim.schedule(done - now, this.kindDone, 0, io);
+        this.completeFromCache(io, ready);
         return false;
       }
-    } else this.cache.invalidate(io.lba, io.sectors);
+      // Data written and not yet on the media is read from the buffer.
+      if (this.dirty > 0 && this.bufferedWriteCovers(io.lba, io.sectors)) {
+        this.completeFromCache(io, now);
+        return false;
+      }
+    } else {
+      this.cache.invalidate(io.lba, io.sectors);
+      // Write cache on: the data goes to the media later, and the command completes once it is in the buffer.
+      if (io.sectors <= this.writeCacheSectors) {
+        if (this.waitingForBuffer.length === 0 && this.bufferHasRoom(io)) this.buffer(io, now);
+        else this.waitingForBuffer.push(io);
+        return !this.busy;
+      }
+    }
     this.enqueue(io);
     return !this.busy;
+  }
+
+  /** Whether a write's data fits the buffer now: its sectors, and a write-back entry unless it joins the newest. */
+  private bufferHasRoom(io: StackIo): boolean {
+    const last = this.lastWriteBack;
+    const joins = last !== null && last.lba + last.sectors === io.lba;
+    return this.dirty + io.sectors <= this.writeCacheSectors && (joins || this.writeBacks < this.spec.queueDepth);
+  }
+
+  /** A command served by the buffer: controller overhead + interface transfer from `ready`, no mechanism. */
+  private completeFromCache(io: StackIo, ready: number): void {
+    io.a = 1;
+    const done = ready + this.spec.commandOverheadNs + io.sectors * this.busSectorNs;
+    this.sim.schedule(done - this.sim.now, this.kindDone, 0, io);
+  }
+
+  /**
+   * Completes a write from the buffer and queues the media write of its data: a drive-internal command
+   * (no submitter, no tag). Data that continues the newest queued write-back joins it, so a sequential
+   * stream is written back in long runs.
+   */
+  private buffer(io: StackIo, now: number): void {
+    this.writesBuffered++;
+    this.completeFromCache(io, now);
+    const lba = io.lba;
+    const sectors = io.sectors;
+    this.dirty += sectors;
+    const last = this.lastWriteBack;
+    if (last !== null && last.lba + last.sectors === lba) {
+      // The queue keeps the command's start geometry, which appending does not change.
+      last.sectors += sectors;
+      return;
+    }
+    this.writeBacks++;
+    const w = this.pool.takeBlank();
+    w.id = -1;
+    w.vm = -1;
+    w.lba = lba;
+    w.sectors = sectors;
+    w.isRead = false;
+    w.issueTime = now;
+    w.t0 = now;
+    this.lastWriteBack = w;
+    this.enqueue(w);
+  }
+
+  /** Whether buffered writes (queued write-backs and the one being written) hold all of [lba, lba+sectors). */
+  private bufferedWriteCovers(lba: number, sectors: number): boolean {
+    const q = this.queue;
+    const end = lba + sectors;
+    let from = lba;
+    // Few write-backs are out at once (a stream joins one): repeat the scan until the range is covered.
+    for (let progress = true; progress && from < end; ) {
+      progress = false;
+      const w0 = this.writingBack;
+      if (w0 !== null && w0.lba <= from && w0.lba + w0.sectors > from) {
+        from = w0.lba + w0.sectors;
+        progress = true;
+      }
+      for (let i = 0; i < q.count; i++) {
+        const w = q.io[i];
+        if (w.parent === null && w.lba <= from && w.lba + w.sectors > from) {
+          from = w.lba + w.sectors;
+          progress = true;
+        }
+      }
+    }
+    return from >= end;
   }
 
   private enqueue(io: StackIo): void {
@@ -160,6 +285,7 @@ export class Hdd implements BlockTarget {
     const zone = q.zone[best];
     this.headCyl = q.cyl[best];
     q.remove(best);
+    if (io.parent === null) this.startWriteBack(io);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
     const g = this.geometry;
     // An IO that runs past its zone's end transfers each zone's part at that zone's rate.
@@ -170,6 +296,12 @@ export class Hdd implements BlockTarget {
     this.busy = true;
     this.busyNs += end - start;
     this.sim.schedule(end - now, this.kindDone, 0, io);
+  }
+
+  /** A write-back goes to the media: its data stays in the buffer until it is written. */
+  private startWriteBack(w: StackIo): void {
+    this.writingBack = w;
+    if (w === this.lastWriteBack) this.lastWriteBack = null;
   }
 
   /** Saves the disk's mechanical and cache state. No command may be queued or in service. */
@@ -217,6 +349,9 @@ export class Hdd implements BlockTarget {
         const bound = Math.min(this.capacitySectors, g.zoneLba[zone + 1]);
         this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[zone], bound);
         this.servePendingFromCache(now);
+      } else if (io.parent === null) {
+        this.writeBackDone(io);
+        return;
       }
     }
     this.completed++;
@@ -228,6 +363,18 @@ export class Hdd implements BlockTarget {
     if (this.held.length > 0) this.accept(this.held.shift() as StackIo);
     sink.complete(parent);
     if (!this.busy) this.dispatch();
+  }
+
+  /** A write-back reached the media: its buffer space is free, for writes waiting for it. It had no submitter and no tag. */
+  private writeBackDone(w: StackIo): void {
+    const now = this.sim.now;
+    this.dirty -= w.sectors;
+    this.writeBacks--;
+    this.writingBack = null;
+    this.pool.give(w);
+    const waiting = this.waitingForBuffer;
+    for (let io = waiting.peek(); io !== null && this.bufferHasRoom(io); io = waiting.peek()) this.buffer(waiting.shift() as StackIo, now);
+    this.dispatch();
   }
 
   /** Queued reads that the new read-ahead stream covers become cache hits (a queued sequential stream). */

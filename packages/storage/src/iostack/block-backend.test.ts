@@ -195,4 +195,16 @@ describe("ModelBlockBackend", () => {
     const b = new ModelBlockBackend({ sim, target: small, store });
     expect(thrownCode(() => b.submit("read", 0, 512, 0, 0))).toBe("VMLAB_STORAGE_BAD_CONFIG");
   });
+
+  it("refuses a disk with its write cache on, directly or behind a host adapter: its flush would not wait for the media", () => {
+    const sim = new Simulation();
+    const store = new MemoryBackend({ sizeBytes: 1 << 20 });
+    const wce = new Hdd(sim, CHEETAH_15K5, "wce", { writeCache: true });
+    const adapter = new HostAdapter(sim, wce, { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });
+    for (const target of [wce, adapter]) {
+      expect(thrownCode(() => new ModelBlockBackend({ sim, target, store }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect(() => new ModelBlockBackend({ sim, target, store })).toThrow(/write cache is on/);
+    }
+    expect(thrownCode(() => new ModelBlockBackend({ sim, target: new Hdd(sim), store }))).toBe("no error");
+  });
 });

@@ -36,7 +36,8 @@ export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema
  * device hears about the completion when the target completes the request,
  * so the model may queue and reorder (SPTF) as it likes. Data lives in
  * `store`, moved by the device at completion. A flush completes at once:
- * an array's cache is battery-backed, a disk runs with its write cache off.
+ * an array's cache is battery-backed, a disk runs with its write cache off
+ * (a target with a volatile write cache is refused).
  *
  * Snapshots: `save` refuses (`VMLAB_STORAGE_NOT_QUIESCENT`) while IOs are in
  * the model; when idle it saves the store and the target's state if the target
@@ -68,6 +69,12 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
       throw StorageErrors.badConfig(
         "model block backend",
         `the store's ${store.sizeBytes} bytes are not a whole number of 512-byte sectors`,
+      );
+    // A flush completes at once, which is only true if every write is on the media when it completes.
+    if (target.volatileWriteCache)
+      throw StorageErrors.badConfig(
+        "model block backend",
+        "the disk's write cache is on, so a flush would have to wait for its write-backs; put a disk with its write cache off behind a guest",
       );
     if (first + sectors > target.capacitySectors)
       throw StorageErrors.badConfig(

@@ -83,6 +83,11 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.scheduler.attach(this);
   }
 
+  /** A disk with its write cache on below makes the adapter's completions volatile too. */
+  get volatileWriteCache(): boolean {
+    return this.target.volatileWriteCache === true;
+  }
+
   get nowNs(): number {
     return this.sim.now;
   }

@@ -26,6 +26,11 @@ export interface BlockTarget {
    * that completion.
    */
   submit(req: IoRequest, sink: IoSink): void;
+  /**
+   * True if a write may complete before its data is on stable media (a disk with its write cache on):
+   * a flush would then have to wait for the write-backs. Absent or false: every completed write is stable.
+   */
+  readonly volatileWriteCache?: boolean;
 }
 
 /**

@@ -48,6 +48,12 @@ export const EsxDiskPerfConfig = z.object({
     .describe("host CPUs available to the IO path (1 = a uniprocessor VM / one Iometer worker)"),
   adapterQueueDepth: z.number().int().min(1).max(4096).default(32).describe("HBA per-LUN queue depth (host issue queue)"),
   guestQueueDepth: z.number().int().min(1).max(4096).default(32).describe("guest virtual SCSI adapter queue depth per disk (VM mode)"),
+  localDiskWriteCache: z
+    .boolean()
+    .default(false)
+    .describe(
+      "local disk: its write cache on (WCE) — writes complete from the drive's buffer and reach the media later; off (default), as assumed for SCSI drives",
+    ),
   arrayDisks: z.number().int().min(3).max(64).default(8).describe("array: RAID-5 member disks (Cheetah 15K.5)"),
   arrayCacheMiB: z.number().int().min(0).default(2048).describe("array: write-back cache, MiB"),
   arrayCacheWarm: z

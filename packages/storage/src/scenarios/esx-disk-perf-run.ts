@@ -38,6 +38,7 @@ export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | 
     hostCores: config.hostCores,
     adapterQueueDepth: config.adapterQueueDepth,
     guestQueueDepth: config.guestQueueDepth,
+    localDiskWriteCache: config.localDiskWriteCache,
     arrayDisks: config.arrayDisks,
     arrayCacheMiB: config.arrayCacheMiB,
     workers: 1,

@@ -31,6 +31,8 @@ export interface TestbedOptions {
   adapterQueueDepth: number;
   /** The guest's virtual adapter queue depth per disk (VM mode). */
   guestQueueDepth: number;
+  /** Local disk: write cache on (`HddOptions.writeCache`); array members always run with it off. */
+  localDiskWriteCache?: boolean;
   /** Array: member disks (RAID-5). */
   arrayDisks: number;
   arrayCacheMiB: number;
@@ -65,7 +67,7 @@ export function buildTestbed(o: TestbedOptions): Testbed {
   const disks: Hdd[] = [];
   let array: StorageArray | null = null;
   if (o.storage === "local") {
-    const d = new Hdd(sim, CHEETAH_15K5, "local");
+    const d = new Hdd(sim, CHEETAH_15K5, "local", { writeCache: o.localDiskWriteCache ?? false });
     disks.push(d);
     device = d;
   } else {

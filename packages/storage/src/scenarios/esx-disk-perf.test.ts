@@ -41,6 +41,20 @@ describe("esx-disk-perf scenario", () => {
     expect(r.metrics.minVmToNativeThroughput).toBeCloseTo(min, 4);
   });
 
+  it("small sequential writes on the write-through local disk: the VM misses its sectors; with the disk's write cache on it is CPU-bound", async () => {
+    const cell = { storage: ["local"], ioSizesBytes: [4096], readPercents: [0], randomPercents: [0], outstandingIos: [4] };
+    const [through] = (await run(cell)).tables[0].rows as Row[];
+    const [cached] = (await run({ ...cell, localDiskWriteCache: true })).tables[0].rows as Row[];
+    // Write-through: native issue keeps ahead of the head (~30k IOPS); the VM's next write arrives after its
+    // sector has passed and waits a revolution, with its CPU nearly idle.
+    expect(through.nativeIops as number).toBeGreaterThan(20_000);
+    expect(through.vmToNativeThroughput as number).toBeLessThan(0.2);
+    expect(through.vmCpuUtil as number).toBeLessThan(0.2);
+    // Write cache on: writes complete from the buffer, and the VM's CPU is the limit (1 / 52 µs).
+    expect(cached.vmToNativeThroughput as number).toBeGreaterThan(0.5);
+    expect(cached.vmCpuUtil as number).toBeGreaterThan(0.95);
+  });
+
   it("is deterministic: same seed → identical JSON; another seed changes random cells", async () => {
     const cfg = { storage: ["local"], ioSizesBytes: [4096], outstandingIos: [4] };
     const a = JSON.stringify(await run(cfg, 5));

@@ -1,0 +1,119 @@
+import { RngStreams, Simulation } from "@vmlab/core-vm";
+import { thrownCode } from "@vmlab/test-utils";
+import { describe, expect, it } from "vitest";
+import type { IoRequest } from "../io.js";
+import { IometerWorkload } from "../workload/iometer.js";
+import { runMeasured } from "../workload/measure.js";
+import { Hdd, type HddOptions } from "./hdd.js";
+import { CHEETAH_15K5 } from "./hdd-spec.js";
+
+type Spec = ConstructorParameters<typeof IometerWorkload>[0];
+
+function measure(spec: Spec, options: HddOptions, durationNs = 1e9) {
+  const sim = new Simulation();
+  const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", options);
+  const w = new IometerWorkload(spec);
+  w.start({ sim, target: hdd, rng: new RngStreams(1).get("w"), vm: 0 });
+  runMeasured(sim, [w], 200_000_000, durationNs);
+  return { iops: w.stats.iops(sim.now), mbps: w.stats.mbPerSec(sim.now), latencyUs: w.stats.latencyUs.mean, hdd };
+}
+
+const io = (id: number, lba: number, sectors: number, isRead: boolean): IoRequest => ({ id, vm: 0, lba, sectors, isRead, issueTime: 0 });
+
+describe("Hdd with its write cache on (WCE)", () => {
+  it("small sequential writes at QD1 complete from the buffer and reach the media in long runs", () => {
+    const seq4k: Spec = { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 };
+    const off = measure(seq4k, {});
+    const on = measure(seq4k, { writeCache: true });
+    // Off: one write per revolution (~250/s). On: command overhead + interface transfer (~64 µs) per write.
+    expect(off.iops).toBeLessThan(300);
+    expect(on.iops).toBeGreaterThan(12_000);
+    expect(on.latencyUs).toBeLessThan(80);
+    expect(on.hdd.writesBuffered).toBeGreaterThan(12_000);
+    // Contiguous buffered writes join one write-back: far fewer media writes than host writes.
+    expect(on.hdd.mediaOps).toBeLessThan(on.hdd.completed / 10);
+  });
+
+  it("a write stream faster than the media fills the buffer, then runs at the media rate", () => {
+    const r = measure({ ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 16 }, { writeCache: true }, 2e9);
+    // The buffer (8 MiB) absorbs the first ~50 ms at the interface rate; after that the outer zone's 125 MB/s.
+    expect(r.mbps).toBeGreaterThan(0.9 * 125);
+    expect(r.mbps).toBeLessThan(1.1 * 125);
+  });
+
+  it("random writes at QD1: the buffer's write-backs give the drive a deep queue to reorder", () => {
+    const spec: Spec = { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 1 };
+    const off = measure(spec, {});
+    const on = measure(spec, { writeCache: true });
+    const deep = measure({ ...spec, outstandingIos: CHEETAH_15K5.queueDepth }, {});
+    // Once the drive holds its most write-backs (queueDepth), each write waits for one to end: SPTF over
+    // that many commands, about what a host gets by queueing as many itself with the cache off.
+    expect(on.iops).toBeGreaterThan(2 * off.iops);
+    expect(Math.abs(on.iops - deep.iops) / deep.iops).toBeLessThan(0.15);
+  });
+
+  it("a burst smaller than the buffer completes at the interface rate; the drive writes it back afterwards", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const done: number[] = [];
+    const sink = { complete: () => done.push(sim.now) };
+    for (let i = 0; i < 32; i++) hdd.submit(io(i, (i * 7_919_993) % 500_000_000, 8, false), sink);
+    sim.run({ until: 1_000_000 });
+    expect(done).toHaveLength(32); // all 32 in the buffer within 1 ms…
+    expect(hdd.mediaOps).toBeLessThan(2); // …while the mechanism has written at most one of them
+    sim.run();
+    expect(hdd.mediaOps).toBe(32);
+    expect(hdd.dirtySectors).toBe(0);
+  });
+
+  it("a write larger than the whole buffer goes to the media before it completes", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 64 });
+    let at = -1;
+    hdd.submit(io(0, 1_000_000, 128, false), { complete: () => (at = sim.now) });
+    sim.run();
+    expect(hdd.writesBuffered).toBe(0);
+    expect(at).toBeGreaterThan(1_000_000); // a seek and a rotation, not 50 µs + the interface transfer
+    expect(hdd.mediaOps).toBe(1);
+  });
+
+  it("a read of written data still in the buffer is served from it, without the mechanism", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+    // Two adjacent writes (one write-back) far from the head, then a read spanning both.
+    hdd.submit(io(0, 300_000_000, 8, false), sink);
+    hdd.submit(io(1, 300_000_008, 8, false), sink);
+    hdd.submit(io(2, 300_000_004, 8, true), sink);
+    hdd.submit(io(3, 300_000_012, 8, true), sink); // half of it was never written: from the media
+    sim.run();
+    expect(done.get(2)).toBeLessThan(100_000);
+    expect(done.get(3)).toBeGreaterThan(1_000_000);
+    expect(hdd.dirtySectors).toBe(0);
+  });
+
+  it("saves only once the buffer is written back; the state round-trips", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    let completed = 0;
+    hdd.submit(io(0, 5_000_000, 64, false), { complete: () => completed++ });
+    sim.run({ until: 300_000 });
+    expect(completed).toBe(1); // the host has its answer…
+    expect(hdd.dirtySectors).toBe(64); // …the media does not have the data yet
+    expect(thrownCode(() => hdd.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    sim.run();
+    expect(hdd.dirtySectors).toBe(0);
+    const state = hdd.save();
+    const copy = new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true });
+    copy.restore(state);
+    expect(copy.save()).toEqual(state);
+  });
+
+  it("refuses a buffer that is not a whole number of sectors >= 1", () => {
+    for (const writeCacheSectors of [0, -8, 2.5])
+      expect(thrownCode(() => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors }))).toBe(
+        "VMLAB_STORAGE_BAD_CONFIG",
+      );
+  });
+});
