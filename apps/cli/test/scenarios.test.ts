@@ -141,6 +141,27 @@ describe("vmlab report", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not a vmlab results\.json/);
   });
+
+  it("rejects a results.json whose figure cannot be rendered: one line naming the figure, exit 2, nothing written", async () => {
+    // `report` exists to re-render after editing results.json; a mistyped figure spec is the user's input.
+    const out = join(tmp(), "rep");
+    expect((await runCli("run", "queue-validation", "--quick", "--out", out, "--set", "servers=1", "--set", "utilizations=0.5")).code).toBe(
+      0,
+    );
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const name = results.figures[0].name as string;
+    results.figures[0].spec = { mark: "nosuchmark" };
+    writeFileSync(join(out, "results.json"), JSON.stringify(results));
+    writeFileSync(join(out, "index.html"), "stale");
+    const before = readdirSync(out).sort();
+    const r = await runCli("report", out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`not a vmlab results\\.json: figure "${name}" cannot be rendered`));
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/internal error|\bat /);
+    expect(readdirSync(out).sort()).toEqual(before);
+    expect(readFileSync(join(out, "index.html"), "utf8")).toBe("stale");
+  });
 });
 
 describe("vmlab bench", () => {

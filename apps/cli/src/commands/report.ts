@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { writeFilesAtomically } from "../render/output.js";
-import { renderOutputFiles } from "../render/report.js";
+import { FigureRenderError, renderOutputFiles } from "../render/report.js";
 import { ResultsSchema } from "../render/results.js";
 
 export function register(program: Command, io: CliIo): void {
@@ -28,7 +28,14 @@ export function register(program: Command, io: CliIo): void {
       }
       const parsed = ResultsSchema.safeParse(data);
       if (!parsed.success) throw CliErrors.badResults(file, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-      const files = await renderOutputFiles(parsed.data);
+      let files: Map<string, string>;
+      try {
+        files = await renderOutputFiles(parsed.data);
+      } catch (e) {
+        // The figure specs come from the file (edited to re-style a chart, say): a spec Vega-Lite rejects is bad input.
+        if (e instanceof FigureRenderError) throw CliErrors.badResults(file, e.message);
+        throw e;
+      }
       files.delete("results.json");
       await writeFilesAtomically(dir, files);
       io.stderr(`vmlab: report regenerated: ${join(dir, "index.html")}\n`);

@@ -3,6 +3,16 @@ import { fileStem, tableToCsv } from "./csv.js";
 import { renderHtml } from "./html.js";
 import { type Results, stringifyResults } from "./results.js";
 
+/** A figure whose Vega-Lite spec could not be compiled or rendered (`vmlab report` reads specs from a user's file). */
+export class FigureRenderError extends Error {
+  constructor(
+    readonly figure: string,
+    readonly reason: string,
+  ) {
+    super(`figure "${figure}" cannot be rendered (${reason}); fix its spec, or run the scenario again`);
+  }
+}
+
 /** Every file of a run's output directory, rendered from its results. */
 export async function renderOutputFiles(r: Results): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -10,7 +20,12 @@ export async function renderOutputFiles(r: Results): Promise<Map<string, string>
   for (const t of r.tables) files.set(`${fileStem(t.name)}.csv`, tableToCsv(t));
   const svgs = new Map<string, string>();
   for (const f of r.figures) {
-    const svg = await renderFigureSvg(f, r.tables);
+    let svg: string;
+    try {
+      svg = await renderFigureSvg(f, r.tables);
+    } catch (e) {
+      throw new FigureRenderError(f.name, e instanceof Error ? e.message : String(e));
+    }
     svgs.set(f.name, svg);
     files.set(`${fileStem(f.name)}.svg`, svg);
   }
