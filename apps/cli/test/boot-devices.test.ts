@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -117,6 +117,31 @@ describe("vmlab boot with virtio devices", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/disk image .*missing\.img does not exist; create one/);
     expect(existsSync(missing)).toBe(false);
+  });
+
+  // A snapshot holds no disk contents: resume reopens the image at its recorded path, as it is.
+  it("resume with the snapshot's disk image gone or resized says so in one line (exit 2), not in API terms or as a corrupt snapshot", async () => {
+    const img = join(tmp, "resume-disk.img");
+    writeFileSync(img, new Uint8Array(4 * 1024 * 1024));
+    const snap = join(tmp, "resume-disk.snap");
+    const args = [guest("bin/vicbench.elf"), "--input", guest("programs/vicbench.input"), "--disk", img];
+    expect((await runCli("boot", ...args, "--snapshot-at", "60000", "--save", snap)).code).toBe(0);
+
+    rmSync(img);
+    const gone = await runCli("resume", snap);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr.trim().split("\n")).toHaveLength(1);
+    expect(gone.stderr).toContain(`vmlab resume: ${snap} uses the disk image ${img}, which does not exist`);
+    expect(gone.stderr).not.toMatch(/create: true/);
+    expect(existsSync(img)).toBe(false);
+
+    writeFileSync(img, new Uint8Array(2 * 1024 * 1024));
+    const resized = await runCli("resume", snap);
+    expect(resized.code).toBe(2);
+    expect(resized.stderr.trim().split("\n")).toHaveLength(1);
+    expect(resized.stderr).toMatch(/was 4194304 bytes when the snapshot was taken, its image now has 2097152/);
+    expect(resized.stderr).not.toMatch(/corrupt/);
+    expect(statSync(img).size).toBe(2 * 1024 * 1024);
   });
 
   it("a bad --rng-seed is bad usage", async () => {

@@ -54,11 +54,12 @@ export const CoreErrors = {
       { kind },
     ),
   simNotSavable: (issue: string) => new VmlabError("VMLAB_SIM_NOT_SAVABLE", `cannot save the simulation now: ${issue}`, { issue }),
-  simBadState: (what: string, issue: string) =>
+  /** `facts`: extra details for a caller that words a known cause itself (a resized disk image, say). */
+  simBadState: (what: string, issue: string, facts: Record<string, unknown> = {}) =>
     new VmlabError(
       "VMLAB_SIM_BAD_STATE",
       `saved ${what} state is invalid (${issue}); the snapshot is corrupt or from an incompatible vmlab version`,
-      { what, issue },
+      { ...facts, what, issue },
     ),
   simProcessError: (name: string, cause: unknown) =>
     new VmlabError(
@@ -251,6 +252,12 @@ export const CoreErrors = {
       "VMLAB_SNAPSHOT_INVALID_STATE",
       `snapshot ${file}: the saved ${component} state fails its schema (${issue}); the snapshot is corrupt or from an incompatible vmlab version`,
       { file, component, issue },
+    ),
+  snapshotDiskResized: (file: string, device: string, savedBytes: number, imageBytes: number) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_BAD_DISK_SIZE",
+      `snapshot ${file}: the disk of ${device} was ${savedBytes} bytes when the snapshot was taken, its image now has ${imageBytes}; resume with the disk image as it was then (a snapshot does not hold the disk's contents)`,
+      { file, device, savedBytes, imageBytes },
     ),
   snapshotUnreadable: (file: string, why: string) =>
     new VmlabError("VMLAB_SNAPSHOT_UNREADABLE_FILE", `cannot read snapshot ${file} (${why}); check the path and its permissions`, {

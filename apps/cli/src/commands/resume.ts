@@ -60,9 +60,20 @@ export function register(program: Command, io: CliIo): void {
  */
 async function readWithDiskModels(file: string): Promise<SnapshotSubject> {
   try {
-    return readSnapshotFile(file);
+    try {
+      return readSnapshotFile(file);
+    } catch (e) {
+      if (!(isVmlabError(e) && e.code === "VMLAB_BLOCK_UNKNOWN_MODEL")) throw e;
+      return readSnapshotFile(file, deviceSubjectFactory(await allDiskModels()));
+    }
   } catch (e) {
-    if (!(isVmlabError(e) && e.code === "VMLAB_BLOCK_UNKNOWN_MODEL")) throw e;
-    return readSnapshotFile(file, deviceSubjectFactory(await allDiskModels()));
+    // The snapshot holds no disk contents; the core's advice ("create it with create: true") is for API callers,
+    // and an empty image made in its place would not be the disk the guest was using.
+    if (isVmlabError(e) && e.code === "VMLAB_BLOCK_FILE_NOT_FOUND")
+      throw new CliExit(
+        EXIT_USAGE,
+        `vmlab resume: ${file} uses the disk image ${String(e.details.path)}, which does not exist; put back the image the snapshot was taken with (a snapshot does not hold the disk's contents)`,
+      );
+    throw e;
   }
 }

@@ -259,7 +259,17 @@ function apply(p: Prepared, subject: SnapshotSubject, parsed: unknown[], ramIsZe
   try {
     m.virtio.restore(p.virtio);
   } catch (e) {
-    throw CoreErrors.snapshotInvalidState(p.file, "virtio", e instanceof Error ? e.message : String(e));
+    // A disk image resized since the save is the user's doing, not a corrupt snapshot: say which disk and both sizes.
+    if (isVmlabError(e) && e.code === "VMLAB_SIM_BAD_STATE" && typeof e.details.backendSizeBytes === "number")
+      throw CoreErrors.snapshotDiskResized(p.file, String(e.details.what), Number(e.details.savedSizeBytes), e.details.backendSizeBytes);
+    // The device's own message already ends in "the snapshot is corrupt or …": pass on only what and why.
+    const issue =
+      isVmlabError(e) && e.code === "VMLAB_SIM_BAD_STATE"
+        ? `${String(e.details.what)}: ${String(e.details.issue)}`
+        : e instanceof Error
+          ? e.message
+          : String(e);
+    throw CoreErrors.snapshotInvalidState(p.file, "virtio", issue);
   }
   m.sim.restore(p.simulation);
   m.restore(p.machine);

@@ -365,7 +365,11 @@ export class VirtioBlk implements VirtioDevice {
     const s = p.data;
     if (s.queueDepth !== this.queueDepth) throw bad(`state has queue depth ${s.queueDepth}, the device ${this.queueDepth}`);
     if (s.sizeBytes !== this.backend.sizeBytes)
-      throw bad(`state is for a ${s.sizeBytes}-byte disk, the backend has ${this.backend.sizeBytes}`);
+      throw CoreErrors.simBadState(
+        `${this.ctx.name} virtio-blk`,
+        `state is for a ${s.sizeBytes}-byte disk, the backend has ${this.backend.sizeBytes}`,
+        { savedSizeBytes: s.sizeBytes, backendSizeBytes: this.backend.sizeBytes },
+      );
     const seen = new Set<number>();
     for (const f of s.inflight) {
       if (f.slot >= this.queueDepth || seen.has(f.slot)) throw bad(`in-flight slot ${f.slot} is out of range or repeated`);
