@@ -7,7 +7,7 @@
  * instruction count and the disk image must equal an uninterrupted run.
  */
 import { createHash } from "node:crypto";
-import { Machine, MemoryBackend, Rng, VirtioBlk } from "@vmlab/core-vm";
+import { encodeSnapshot, Machine, MemoryBackend, Rng, restoreSnapshot, VirtioBlk } from "@vmlab/core-vm";
 import { readGuestElf } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { BLKBENCH_DISK_BYTES, BLKBENCH_SERIAL, blkbenchDisk, QEMU_FIRST_SLOT, runToEnd } from "./virtio-helpers.js";
@@ -76,5 +76,33 @@ describe("blkbench snapshot/restore with requests in flight", () => {
     bad[QEMU_FIRST_SLOT].queues[0].num = 3;
     expect(() => a.m.virtio.restore(bad)).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_STATE" }));
     expect(a.m.virtio.save()).toEqual(good);
+  });
+
+  it("a snapshot restored onto a disk of another size names both sizes; other refusals say 'corrupt or incompatible' once", () => {
+    const a = fresh(blkbenchDisk(), LATENCY);
+    a.m.loadElf(elf);
+    runToEnd(a.m, Math.floor(total / 2));
+    const bytes = Buffer.concat(encodeSnapshot({ machine: a.m }));
+    const onto = (sizeBytes: number, queueDepth: number) => () => {
+      const m = new Machine({ ramMiB: RAM_MIB });
+      m.attachVirtio(QEMU_FIRST_SLOT, new VirtioBlk({ backend: new MemoryBackend({ sizeBytes }), queueDepth, serial: BLKBENCH_SERIAL }));
+      return { machine: m };
+    };
+    const refusal = (sizeBytes: number, queueDepth: number) => {
+      try {
+        restoreSnapshot(bytes, "s.snap", onto(sizeBytes, queueDepth));
+      } catch (e) {
+        return e as { code: string; message: string; details: Record<string, unknown> };
+      }
+      throw new Error("restore accepted it");
+    };
+    const resized = refusal(BLKBENCH_DISK_BYTES / 2, 32);
+    expect(resized.code).toBe("VMLAB_SNAPSHOT_BAD_DISK_SIZE");
+    expect(resized.details).toMatchObject({ savedBytes: BLKBENCH_DISK_BYTES, imageBytes: BLKBENCH_DISK_BYTES / 2 });
+    expect(resized.message).not.toMatch(/corrupt/);
+    const other = refusal(BLKBENCH_DISK_BYTES, 16);
+    expect(other.code).toBe("VMLAB_SNAPSHOT_INVALID_STATE");
+    expect(other.message).toMatch(/queue depth 32, the device 16/);
+    expect(other.message.match(/the snapshot is corrupt or from an incompatible vmlab version/g)).toHaveLength(1);
   });
 });
