@@ -64,6 +64,17 @@ describe("esx-disk-perf scenario", () => {
     expect(c).not.toBe(a);
   });
 
+  it("the median over cells of an even-sized grid is the mean of the two middle ratios", async () => {
+    const r = await run({});
+    const ratios = (r.tables[0].rows as Row[]).map((x) => x.vmToNativeThroughput as number).sort((a, b) => a - b);
+    expect(ratios.length % 2).toBe(0);
+    const mid = ratios.length / 2;
+    expect(ratios[mid]).not.toBeCloseTo(ratios[mid - 1], 2); // the quick grid's middle pair differs, so this test can tell
+    expect(r.metrics.medianVmToNativeThroughput).toBeCloseTo((ratios[mid - 1] + ratios[mid]) / 2, 5);
+    const row = r.reference.find((x) => x.what.startsWith("VM/native throughput — median"));
+    expect(row?.ours).toBe(r.metrics.medianVmToNativeThroughput);
+  });
+
   it("a grid without large sequential cells omits that metric instead of reporting NaN", async () => {
     const r = await run({ storage: ["local"], ioSizesBytes: [4096], randomPercents: [100], readPercents: [100], outstandingIos: [1] });
     expect(r.metrics.minVmToNativeLargeSequential).toBeUndefined();

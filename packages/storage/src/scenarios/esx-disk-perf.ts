@@ -76,7 +76,9 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
     null,
   );
   const sorted = valid.map((r) => ratio(r) as number).sort((a, b) => a - b);
-  const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : Number.NaN;
+  const half = Math.floor(sorted.length / 2);
+  // An even count has two middle values: the median is their mean (sorted[half] alone is the upper one).
+  const median = sorted.length === 0 ? Number.NaN : sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
   const maxOio = Math.max(...oios);
   const small = valid.filter((r) => (r.ioSizeBytes as number) <= 4096 && r.randomPercent === 100 && r.outstandingIos === maxOio);
   const cpuRatio = valid
