@@ -38,7 +38,12 @@ export const EsxDiskPerfConfig = z.object({
   outstandingIos: list(z.number().int().min(1).max(256)).default([1, 4, 16, 32, 64]).describe("outstanding IOs per worker"),
   warmupMs: z.number().positive().default(300).describe("virtual ramp-up time per cell before measuring, ms"),
   durationMs: z.number().positive().default(1500).describe("virtual measured run time per cell, ms"),
-  testFileMiB: z.number().int().min(1).default(1024).describe("Iometer test file size per worker, MiB"),
+  testFileMiB: z
+    .number()
+    .int()
+    .min(1)
+    .default(1024)
+    .describe("Iometer test file size per worker, MiB (at most the storage: 286102 for the local disk, more for the array LUN)"),
   hostCores: z
     .number()
     .int()

@@ -1,7 +1,7 @@
 import { NS_PER_MS, Rng, type RngStreams } from "@vmlab/core-vm";
 import { runMeasured } from "../workload/measure.js";
 import type { EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
-import { buildTestbed, startWorkers, warmArrayCache } from "./esx-disk-perf-testbed.js";
+import { buildTestbed, startWorkers, type TestbedOptions, warmArrayCache } from "./esx-disk-perf-testbed.js";
 
 /** One Iometer cell: storage × access pattern × outstanding IOs. */
 export interface Cell {
@@ -24,10 +24,10 @@ export interface CellMeasurement {
   cpuUtilization: number;
 }
 
-/** Runs one cell in one mode; the random stream depends only on (seed, cell), so cells are independent. */
-export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | "vm", rng: RngStreams): CellMeasurement {
-  const tb = buildTestbed({
-    storage: cell.storage,
+/** The testbed of one run: `storage` in `mode`, everything else from the config. */
+function testbedOptions(config: EsxDiskPerfConfig, storage: Cell["storage"], mode: "native" | "vm"): TestbedOptions {
+  return {
+    storage,
     mode,
     cpu: {
       nativeIssueNs: config.nativeIssueUs * 1000,
@@ -42,7 +42,17 @@ export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | 
     arrayDisks: config.arrayDisks,
     arrayCacheMiB: config.arrayCacheMiB,
     workers: 1,
-  });
+  };
+}
+
+/** Sectors the worker's test file can span on `storage` (the local disk, or the array's LUN). */
+export function storageSectors(config: EsxDiskPerfConfig, storage: Cell["storage"]): number {
+  return buildTestbed(testbedOptions(config, storage, "native")).regionSectors;
+}
+
+/** Runs one cell in one mode; the random stream depends only on (seed, cell), so cells are independent. */
+export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | "vm", rng: RngStreams): CellMeasurement {
+  const tb = buildTestbed(testbedOptions(config, cell.storage, mode));
   const testSectors = (config.testFileMiB * 1024 * 1024) / 512;
   if (config.arrayCacheWarm) warmArrayCache(tb, testSectors);
   // Common random numbers: native and VM runs of a cell see the same address sequence, so each run

@@ -91,6 +91,22 @@ describe("esx-disk-perf scenario", () => {
       expect(isVmlabError(e) && e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
       expect((e as Error).message).toMatch(/arrayCacheMiB > 0/);
     }
+    // A test file larger than the storage is refused, not silently cut to the disk while results.json records the size asked for.
+    const local = Math.floor(585_937_500 / 2048); // Cheetah 15K.5: 585,937,500 sectors = 286,102 MiB
+    for (const [overrides, message] of [
+      [{ storage: ["local"], testFileMiB: local + 1 }, `testFileMiB ${local + 1} is larger than the local disk (${local} MiB)`],
+      [{ storage: ["array"], arrayDisks: 3, testFileMiB: 2 * local + 1 }, `testFileMiB ${2 * local + 1} is larger than the array LUN (`],
+    ] as const) {
+      try {
+        await run(overrides);
+        expect.unreachable();
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
+        expect((e as Error).message).toContain(message);
+      }
+    }
+    const whole = await run({ storage: ["local"], testFileMiB: local, ioSizesBytes: [4096], outstandingIos: [1], readPercents: [100] });
+    expect(whole.tables[0].rows).toHaveLength(2);
     try {
       new IometerWorkload({ ioSizeBytes: -4096, readPercent: 50, randomPercent: 0, outstandingIos: 1 });
       expect.unreachable();

@@ -2,7 +2,7 @@ import { defineScenario, type ReferenceValue, type ScenarioResult, type Table } 
 import { StorageErrors } from "../errors.js";
 import { ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
 import { esxDiskPerfFigures } from "./esx-disk-perf-figures.js";
-import { type Cell, runCell } from "./esx-disk-perf-run.js";
+import { type Cell, runCell, storageSectors } from "./esx-disk-perf-run.js";
 
 const PAPER =
   "Ahmad, Anderson, Holler, Kambo, Makhija. An Analysis of Disk Performance in VMware ESX Server Virtual Machines. IEEE WWC-6, 2003";
@@ -26,6 +26,15 @@ export const esxDiskPerf = defineScenario({
     const c = ctx.config;
     if (c.arrayCacheMiB === 0 && c.arrayCacheWarm && c.storage.includes("array"))
       throw StorageErrors.badConfig("esx-disk-perf", "arrayCacheWarm needs an array cache: set arrayCacheMiB > 0 or arrayCacheWarm=false");
+    // A test file larger than the storage would silently be cut to it, while results.json recorded the size asked for.
+    for (const storage of new Set(c.storage)) {
+      const capacityMiB = Math.floor(storageSectors(c, storage) / 2048);
+      if (c.testFileMiB > capacityMiB)
+        throw StorageErrors.badConfig(
+          "esx-disk-perf",
+          `testFileMiB ${c.testFileMiB} is larger than the ${storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB); set testFileMiB <= ${capacityMiB}`,
+        );
+    }
     const cells: Cell[] = [];
     for (const storage of c.storage)
       for (const randomPercent of c.randomPercents)
