@@ -17,7 +17,12 @@ export const DEFAULT_CPU_COSTS: CpuCosts = {
   virtInterruptNs: 12_000,
 };
 
-const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+/** A grid axis: at least one value, each once (a repeated value would run its cells twice and weigh them twice in the summary). */
+const list = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .min(1)
+    .refine((xs) => new Set(xs).size === xs.length, { message: "each value at most once" });
 
 export const EsxDiskPerfConfig = z.object({
   storage: list(z.enum(["local", "array"]))

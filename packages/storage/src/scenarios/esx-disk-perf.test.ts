@@ -84,6 +84,9 @@ describe("esx-disk-perf scenario", () => {
   it("rejects bad config with clear errors", async () => {
     expect(esxDiskPerf.config.safeParse({ ioSizesBytes: [1000] }).success).toBe(false);
     expect(esxDiskPerf.config.safeParse({ outstandingIos: [] }).success).toBe(false);
+    // A repeated grid value would run its cells twice and count them twice in the median and means.
+    for (const dup of [{ outstandingIos: [1, 1] }, { ioSizesBytes: [4096, 8192, 4096] }, { storage: ["local", "local"] }])
+      expect(esxDiskPerf.config.safeParse(dup).success, JSON.stringify(dup)).toBe(false);
     try {
       await run({ arrayCacheMiB: 0, arrayCacheWarm: true });
       expect.unreachable();
