@@ -67,6 +67,26 @@ describe("vmlab run", () => {
     expect(html).toContain("<svg");
   });
 
+  it("a run into a directory that holds an earlier run replaces its files: none of the earlier tables or figures stay", async () => {
+    const out = join(tmp(), "run");
+    expect((await runCli("run", "queue-validation", "--quick", "--out", out, "--set", "servers=1", "--set", "utilizations=0.5")).code).toBe(
+      0,
+    );
+    writeFileSync(join(out, "notes.txt"), "mine");
+    const r = await runCli("run", "esx-disk-perf", "--quick", "--out", out, "--set", "storage=local", "--set", "outstandingIos=1");
+    expect(r.code).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    const expected = [
+      "index.html",
+      "notes.txt", // not a vmlab file: left alone
+      "results.json",
+      ...results.tables.map((t: { name: string }) => `${t.name}.csv`),
+      ...results.figures.map((f: { name: string }) => `${f.name}.svg`),
+    ].sort();
+    expect(readdirSync(out).sort()).toEqual(expected);
+    expect(expected).not.toContain("response-times.csv");
+  });
+
   it("--json prints results.json to stdout", async () => {
     const out = join(tmp(), "j");
     const r = await runCli("run", "queue-validation", "--quick", "--json", "--out", out, "--set", "servers=1", "--set", "utilizations=0.2");

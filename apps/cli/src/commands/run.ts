@@ -6,7 +6,7 @@ import type { CliIo } from "../io.js";
 import { findScenario, packageVersions } from "../plugins.js";
 import { createProgress } from "../progress.js";
 import { checkWritableDir, writeFilesAtomically } from "../render/output.js";
-import { renderOutputFiles } from "../render/report.js";
+import { previousOutputFiles, renderOutputFiles } from "../render/report.js";
 import { type Results, ResultsSchema, stringifyResults } from "../render/results.js";
 
 interface RunOpts {
@@ -67,7 +67,8 @@ export function register(program: Command, io: CliIo): void {
         notes: result.notes ?? [],
       });
       const files = await renderOutputFiles(results);
-      await writeFilesAtomically(outDir, files);
+      // A previous run's tables and figures that this one does not have go, so the directory holds one run.
+      await writeFilesAtomically(outDir, files, await previousOutputFiles(outDir));
       if (opts.json) io.stdout(stringifyResults(results));
       else io.stderr(`vmlab: ${id} done; report: ${outDir}/index.html\n`);
     });

@@ -32,9 +32,16 @@ export async function checkWritableDir(dir: string): Promise<void> {
 /**
  * Writes a set of files into `dir` so a failure leaves nothing half-written:
  * everything goes to a fresh temporary sibling directory first, and only when
- * all files are complete are they renamed into place.
+ * all files are complete are they renamed into place. `replaces`: files an
+ * earlier write put in `dir` (a previous run's tables and figures); those the
+ * new set does not have are removed once it is in place, so the directory
+ * holds one run's output. Other files in `dir` are left alone.
  */
-export async function writeFilesAtomically(dir: string, files: ReadonlyMap<string, string>): Promise<void> {
+export async function writeFilesAtomically(
+  dir: string,
+  files: ReadonlyMap<string, string>,
+  replaces: readonly string[] = [],
+): Promise<void> {
   const target = resolve(dir);
   const parent = dirname(target);
   try {
@@ -64,6 +71,7 @@ export async function writeFilesAtomically(dir: string, files: ReadonlyMap<strin
     }
     for (const name of files.keys()) await rename(join(tmp, name), join(target, name));
     await rm(tmp, { recursive: true, force: true });
+    for (const name of replaces) if (!files.has(name)) await rm(join(target, name), { force: true });
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw CliErrors.unwritableOut(dir, (e as Error).message);

@@ -1,7 +1,9 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { renderFigureSvg } from "./charts.js";
 import { fileStem, tableToCsv } from "./csv.js";
 import { renderHtml } from "./html.js";
-import { type Results, stringifyResults } from "./results.js";
+import { type Results, ResultsSchema, stringifyResults } from "./results.js";
 
 /** A figure whose Vega-Lite spec could not be compiled or rendered (`vmlab report` reads specs from a user's file). */
 export class FigureRenderError extends Error {
@@ -10,6 +12,29 @@ export class FigureRenderError extends Error {
     readonly reason: string,
   ) {
     super(`figure "${figure}" cannot be rendered (${reason}); fix its spec, or run the scenario again`);
+  }
+}
+
+/** The names of the files `renderOutputFiles` writes for `r`. */
+export function outputFileNames(r: Pick<Results, "tables" | "figures">): string[] {
+  return [
+    "results.json",
+    ...r.tables.map((t) => `${fileStem(t.name)}.csv`),
+    ...r.figures.map((f) => `${fileStem(f.name)}.svg`),
+    "index.html",
+  ];
+}
+
+/**
+ * The files a previous run wrote into `dir`, from its results.json; none if there is no
+ * readable vmlab results.json (then nothing in `dir` is taken for a previous run's).
+ */
+export async function previousOutputFiles(dir: string): Promise<string[]> {
+  try {
+    const parsed = ResultsSchema.safeParse(JSON.parse(await readFile(join(dir, "results.json"), "utf8")));
+    return parsed.success ? outputFileNames(parsed.data) : [];
+  } catch {
+    return [];
   }
 }
 
