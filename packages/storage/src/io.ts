@@ -18,3 +18,11 @@ export interface IoRequest {
   /** Virtual time (ns) the IO was issued by the guest. */
   issueTime: number;
 }
+
+/**
+ * Whether `req` lies within a target of `capacitySectors`: at least one sector, none past the end.
+ * Written so that a NaN address or length does not fit (every comparison with NaN is false).
+ */
+export function fitsTarget(req: IoRequest, capacitySectors: number): boolean {
+  return req.lba >= 0 && req.sectors >= 1 && req.lba + req.sectors <= capacitySectors;
+}

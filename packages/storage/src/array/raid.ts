@@ -1,7 +1,7 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
-import type { IoRequest } from "../io.js";
+import { fitsTarget, type IoRequest } from "../io.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import { type BlockTarget, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
 
@@ -118,7 +118,7 @@ export class RaidGroup implements BlockTarget, IoSink {
   }
 
   submit(req: IoRequest, sink: IoSink): void {
-    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
+    if (!fitsTarget(req, this.capacitySectors))
       throw StorageErrors.badConfig("raid", `IO [${req.lba}, +${req.sectors}) is outside the group (${this.capacitySectors} sectors)`);
     const level = this.options.level;
     if (level === 5 && req.isRead && this.raid5ReadInOneChunk(req, sink)) return;

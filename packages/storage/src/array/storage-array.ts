@@ -1,8 +1,7 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
-import type { IoRequest } from "../io.js";
-import { SECTOR_BYTES } from "../io.js";
+import { fitsTarget, type IoRequest, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
@@ -231,7 +230,7 @@ export class StorageArray implements IoSink {
 
   /** @internal a command arrives at LUN `lun`. */
   enqueue(lun: ArrayLun, req: IoRequest, sink: IoSink): void {
-    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > lun.capacitySectors)
+    if (!fitsTarget(req, lun.capacitySectors))
       throw StorageErrors.badConfig(
         "array",
         `IO [${req.lba}, +${req.sectors}) is outside LUN ${lun.index} (${lun.capacitySectors} sectors)`,

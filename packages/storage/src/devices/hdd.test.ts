@@ -213,5 +213,14 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(() => hdd.submit({ id: 0, vm: 0, lba: hdd.capacitySectors, sectors: 1, isRead: true, issueTime: 0 }, sink)).toThrow(
       /outside the disk/,
     );
+    // A NaN address or length is outside too (it used to pass every check and reach the geometry).
+    for (const [lba, sectors] of [
+      [Number.NaN, 8],
+      [0, Number.NaN],
+      [-1, 8],
+      [0, 0],
+    ])
+      expect(() => hdd.submit({ id: 0, vm: 0, lba, sectors, isRead: true, issueTime: 0 }, sink)).toThrow(/outside the disk/);
+    expect(hdd.outstanding).toBe(0);
   });
 });

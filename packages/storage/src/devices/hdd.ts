@@ -1,8 +1,7 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
-import type { IoRequest } from "../io.js";
-import { SECTOR_BYTES } from "../io.js";
+import { fitsTarget, type IoRequest, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
@@ -139,7 +138,7 @@ export class Hdd implements BlockTarget {
   }
 
   submit(req: IoRequest, sink: IoSink): void {
-    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
+    if (!fitsTarget(req, this.capacitySectors))
       throw StorageErrors.badConfig(
         `hdd ${this.name}`,
         `IO [${req.lba}, +${req.sectors}) is outside the disk (${this.capacitySectors} sectors)`,

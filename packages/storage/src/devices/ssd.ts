@@ -1,8 +1,7 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
-import type { IoRequest } from "../io.js";
-import { SECTOR_BYTES } from "../io.js";
+import { fitsTarget, type IoRequest, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
@@ -76,7 +75,7 @@ export class Ssd implements BlockTarget {
   }
 
   submit(req: IoRequest, sink: IoSink): void {
-    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
+    if (!fitsTarget(req, this.capacitySectors))
       throw StorageErrors.badConfig(
         `ssd ${this.name}`,
         `IO [${req.lba}, +${req.sectors}) is outside the SSD (${this.capacitySectors} sectors)`,

@@ -1,6 +1,6 @@
 import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
-import type { IoRequest } from "../io.js";
+import { fitsTarget, type IoRequest } from "../io.js";
 import { IoPool, type StackIo } from "./stack-io.js";
 import { type BlockTarget, type IoSink, isSavable, type SavableTarget, type VscsiObserver } from "./target.js";
 
@@ -76,7 +76,7 @@ export class VirtualDisk implements BlockTarget, IoSink {
   }
 
   submit(req: IoRequest, sink: IoSink): void {
-    if (req.lba < 0 || req.sectors < 1 || req.lba + req.sectors > this.capacitySectors)
+    if (!fitsTarget(req, this.capacitySectors))
       throw StorageErrors.badConfig(
         "virtual disk",
         `IO [${req.lba}, +${req.sectors}) is outside the virtual disk (${this.capacitySectors} sectors)`,
