@@ -110,6 +110,35 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(copy.save()).toEqual(state);
   });
 
+  it("a rewrite of data still queued in the buffer replaces it: no second copy, no second media write", () => {
+    // A block rewritten at QD1 (a log's tail block, a superblock): with the write cache on the drive keeps
+    // the newest data; it does not queue one write-back per version, each a revolution on the same sector.
+    const rewrite = (lbaOf: (i: number) => number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+      let n = 0;
+      let mostDirty = 0;
+      const sink = {
+        complete: () => {
+          mostDirty = Math.max(mostDirty, hdd.dirtySectors);
+          if (++n < 2000) hdd.submit(io(n, lbaOf(n), 8, false), sink);
+        },
+      };
+      hdd.submit(io(0, lbaOf(0), 8, false), sink);
+      sim.run();
+      return { iops: n / (sim.now / 1e9), mostDirty, mediaOps: hdd.mediaOps, dirty: hdd.dirtySectors };
+    };
+    const one = rewrite(() => 1_000_000);
+    expect(one.iops).toBeGreaterThan(12_000); // ~64 µs per write, as for new data; not a revolution (250/s)
+    expect(one.mostDirty).toBe(16); // the copy being written to the media, and the newest one queued
+    expect(one.mediaOps).toBeLessThan(200);
+    expect(one.dirty).toBe(0);
+    // A rewrite that also runs past the end of the newest write-back extends it by the new part only.
+    const sliding = rewrite((i) => 1_000_000 + 4 * i);
+    expect(sliding.iops).toBeGreaterThan(12_000);
+    expect(sliding.mediaOps).toBeLessThan(200);
+  });
+
   it("refuses a buffer that is not a whole number of sectors >= 1", () => {
     for (const writeCacheSectors of [0, -8, 2.5])
       expect(thrownCode(() => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors }))).toBe(

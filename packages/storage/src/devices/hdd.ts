@@ -28,7 +28,8 @@ export type HddState = z.infer<typeof HddStateSchema>;
 export interface HddOptions {
   /**
    * Write cache enabled (SCSI WCE): a write completes once its data is in the drive's buffer, and the
-   * drive writes it to the media in the background (contiguous writes merged into one media write).
+   * drive writes it to the media in the background (contiguous writes merged into one media write; a
+   * rewrite of data not yet written back replaces it in the buffer).
    * Default off, as arrays set their member disks and as assumed for SCSI drives.
    */
   writeCache?: boolean;
@@ -183,11 +184,29 @@ export class Hdd implements BlockTarget {
     return !this.busy;
   }
 
-  /** Whether a write's data fits the buffer now: its sectors, and a write-back entry unless it joins the newest. */
+  /**
+   * Whether a write's data fits the buffer now: a rewrite of data in a queued write-back takes no room;
+   * a write that continues (or overlaps the end of) the newest write-back needs room for its new sectors;
+   * any other, its sectors and a write-back entry.
+   */
   private bufferHasRoom(io: StackIo): boolean {
+    if (this.queuedWriteBackHolding(io.lba, io.sectors) !== null) return true;
     const last = this.lastWriteBack;
-    const joins = last !== null && last.lba + last.sectors === io.lba;
-    return this.dirty + io.sectors <= this.writeCacheSectors && (joins || this.writeBacks < this.spec.queueDepth);
+    const end = io.lba + io.sectors;
+    if (last !== null && last.lba <= io.lba && io.lba <= last.lba + last.sectors)
+      return this.dirty + (end - (last.lba + last.sectors)) <= this.writeCacheSectors;
+    return this.dirty + io.sectors <= this.writeCacheSectors && this.writeBacks < this.spec.queueDepth;
+  }
+
+  /** A queued (not yet started) write-back that holds all of [lba, lba+sectors), or null. */
+  private queuedWriteBackHolding(lba: number, sectors: number): StackIo | null {
+    const q = this.queue;
+    const end = lba + sectors;
+    for (let i = 0; i < q.count; i++) {
+      const w = q.io[i];
+      if (w.parent === null && w.lba <= lba && w.lba + w.sectors >= end) return w;
+    }
+    return null;
   }
 
   /** A command served by the buffer: controller overhead + interface transfer from `ready`, no mechanism. */
@@ -200,20 +219,24 @@ export class Hdd implements BlockTarget {
   /**
    * Completes a write from the buffer and queues the media write of its data: a drive-internal command
    * (no submitter, no tag). Data that continues the newest queued write-back joins it, so a sequential
-   * stream is written back in long runs.
+   * stream is written back in long runs; a rewrite of data still queued replaces it in the buffer (the
+   * write-back will write the newest data).
    */
   private buffer(io: StackIo, now: number): void {
     this.writesBuffered++;
     this.completeFromCache(io, now);
     const lba = io.lba;
     const sectors = io.sectors;
-    this.dirty += sectors;
+    if (this.queuedWriteBackHolding(lba, sectors) !== null) return;
     const last = this.lastWriteBack;
-    if (last !== null && last.lba + last.sectors === lba) {
+    if (last !== null && last.lba <= lba && lba <= last.lba + last.sectors) {
       // The queue keeps the command's start geometry, which appending does not change.
-      last.sectors += sectors;
+      const grow = lba + sectors - (last.lba + last.sectors);
+      last.sectors += grow;
+      this.dirty += grow;
       return;
     }
+    this.dirty += sectors;
     this.writeBacks++;
     const w = this.pool.takeBlank();
     w.id = -1;
