@@ -82,6 +82,11 @@ export class RaidGroup implements BlockTarget, IoSink {
     void this.sim;
   }
 
+  /** A member with its write cache on makes the group's completed writes volatile too. */
+  get volatileWriteCache(): boolean {
+    return this.members.some((m) => m.volatileWriteCache === true);
+  }
+
   /** Saves the group and its members. No member IO may be in flight; every member must save itself. */
   save(): RaidGroupState {
     const inFlight = this.memberInFlight.reduce((a, b) => a + b, 0);

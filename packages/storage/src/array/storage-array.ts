@@ -400,6 +400,11 @@ export class ArrayLun implements BlockTarget {
     this.array.enqueue(this, req, sink);
   }
 
+  /** The array's cache is battery-backed, but what it destages to a member disk with its write cache on is not. */
+  get volatileWriteCache(): boolean {
+    return this.array.raid.volatileWriteCache;
+  }
+
   /** The whole array's state (a LUN has none of its own): what a guest disk on this LUN saves. */
   save(): StorageArrayState {
     return this.array.save();

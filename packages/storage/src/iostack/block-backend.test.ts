@@ -10,6 +10,7 @@ import { ModelBlockBackend } from "./block-backend.js";
 import { HostAdapter } from "./host-adapter.js";
 import { HostCpu } from "./host-cpu.js";
 import type { HostScheduler, IoSink } from "./target.js";
+import { VirtualDisk } from "./virtual-disk.js";
 
 /** Four 4 KiB IOs (reads and a write) at scattered addresses, all issued at t = 0. */
 const IOS = [
@@ -206,5 +207,24 @@ describe("ModelBlockBackend", () => {
       expect(() => new ModelBlockBackend({ sim, target, store })).toThrow(/write cache is on/);
     }
     expect(thrownCode(() => new ModelBlockBackend({ sim, target: new Hdd(sim), store }))).toBe("no error");
+  });
+
+  it("refuses such disks behind any layer: a virtual disk, a RAID group, an array LUN", () => {
+    const sim = new Simulation();
+    const store = new MemoryBackend({ sizeBytes: 1 << 20 });
+    const cpu = { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 };
+    const disks = (wce: boolean) =>
+      Array.from({ length: 3 }, (_, i) => new Hdd(sim, CHEETAH_15K5, `d${i}`, { writeCache: wce && i === 2 }));
+    const stacks = (wce: boolean) => {
+      const raid = new RaidGroup(sim, disks(wce), { level: 5, chunkSectors: 128 });
+      const array = new StorageArray(sim, new RaidGroup(sim, disks(wce), { level: 5, chunkSectors: 128 }));
+      const vdisk = new VirtualDisk(sim, new HostAdapter(sim, new Hdd(sim, CHEETAH_15K5, "v", { writeCache: wce }), cpu), {
+        queueDepth: 32,
+      });
+      return [raid, array.lun(0), vdisk];
+    };
+    for (const target of stacks(true))
+      expect(thrownCode(() => new ModelBlockBackend({ sim, target, store }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+    for (const target of stacks(false)) expect(thrownCode(() => new ModelBlockBackend({ sim, target, store }))).toBe("no error");
   });
 });

@@ -66,6 +66,11 @@ export class VirtualDisk implements BlockTarget, IoSink {
     return this.backing;
   }
 
+  /** Whether the target below may complete a write before it is on stable media (`BlockTarget.volatileWriteCache`). */
+  get volatileWriteCache(): boolean {
+    return this.backing.volatileWriteCache === true;
+  }
+
   /** Attaches a vSCSI-layer observer (vscsiStats). */
   addObserver(observer: VscsiObserver): void {
     this.observers.push(observer);
