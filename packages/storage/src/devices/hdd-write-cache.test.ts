@@ -100,6 +100,7 @@ describe("Hdd with its write cache on (WCE)", () => {
     hdd.submit(io(0, 5_000_000, 64, false), { complete: () => completed++ });
     sim.run({ until: 300_000 });
     expect(completed).toBe(1); // the host has its answer…
+    expect(hdd.outstanding).toBe(0); // …and no command of its own in the drive…
     expect(hdd.dirtySectors).toBe(64); // …the media does not have the data yet
     expect(thrownCode(() => hdd.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
     sim.run();

@@ -118,9 +118,12 @@ export class Hdd implements BlockTarget {
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
   }
 
-  /** Commands submitted and not yet completed (those held outside a full queue included). */
+  /**
+   * Commands submitted and not yet completed (those held outside a full queue included). The drive's
+   * own write-backs are not among them (`dirtySectors` says what is left to write back).
+   */
   get outstanding(): number {
-    return this.pool.inUse;
+    return this.pool.inUse - this.writeBacks;
   }
 
   /** Commands inside the drive (at most `spec.queueDepth`): queued, in service or served from its cache. */
