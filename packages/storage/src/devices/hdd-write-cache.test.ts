@@ -109,6 +109,7 @@ describe("Hdd with its write cache on (WCE)", () => {
     const copy = new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true });
     copy.restore(state);
     expect(copy.save()).toEqual(state);
+    expect([copy.writesBuffered, copy.completed]).toEqual([1, 1]); // counters go on from where they were
   });
 
   it("a rewrite of data still queued in the buffer replaces it: no second copy, no second media write", () => {

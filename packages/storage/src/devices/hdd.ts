@@ -21,6 +21,8 @@ export const HddStateSchema = z.object({
   mediaOps: z.number().int().nonnegative(),
   completed: z.number().int().nonnegative(),
   busyNs: z.number().nonnegative(),
+  /** `writesBuffered`; absent when 0 (a disk with its write cache off saves what it always saved). */
+  writesBuffered: z.number().int().nonnegative().optional(),
 });
 export type HddState = z.infer<typeof HddStateSchema>;
 
@@ -340,6 +342,7 @@ export class Hdd implements BlockTarget {
       mediaOps: this.mediaOps,
       completed: this.completed,
       busyNs: this.busyNs,
+      ...(this.writesBuffered > 0 ? { writesBuffered: this.writesBuffered } : {}),
     };
   }
 
@@ -357,6 +360,7 @@ export class Hdd implements BlockTarget {
     this.mediaOps = s.mediaOps;
     this.completed = s.completed;
     this.busyNs = s.busyNs;
+    this.writesBuffered = s.writesBuffered ?? 0;
   }
 
   /** @internal a command finished (media or cache hit). */
