@@ -66,6 +66,20 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(hdd.dirtySectors).toBe(0);
   });
 
+  it("buffered writes share the drive's interface: a burst that fits the buffer is taken in at the bus rate, no faster", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    let last = 0;
+    const sink = { complete: () => (last = sim.now) };
+    // 32 × 256 KiB = 8 MiB, the whole buffer: all of it crosses the 300 MB/s bus before the last write completes.
+    for (let i = 0; i < 32; i++) hdd.submit(io(i, 2_000_000 + i * 512, 512, false), sink);
+    sim.run({ until: 100_000_000 });
+    expect(hdd.writesBuffered).toBe(32);
+    const busNs = (8 * 1024 * 1024 * 1e9) / (CHEETAH_15K5.busMBps * 1e6);
+    expect(last).toBeGreaterThanOrEqual(CHEETAH_15K5.commandOverheadNs + busNs - 1);
+    expect(last).toBeLessThan(CHEETAH_15K5.commandOverheadNs + busNs + 1_000);
+  });
+
   it("a write larger than the whole buffer goes to the media before it completes", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 64 });

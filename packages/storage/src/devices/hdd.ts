@@ -29,7 +29,8 @@ export type HddState = z.infer<typeof HddStateSchema>;
 /** How a drive is set up (mode-page settings, not spec-sheet figures). */
 export interface HddOptions {
   /**
-   * Write cache enabled (SCSI WCE): a write completes once its data is in the drive's buffer, and the
+   * Write cache enabled (SCSI WCE): a write completes once its data is in the drive's buffer (buffered
+   * writes' data crosses the interface one write after another, at `spec.busMBps`), and the
    * drive writes it to the media in the background (contiguous writes merged into one media write; a
    * rewrite of data not yet written back replaces it in the buffer).
    * Default off, as arrays set their member disks and as assumed for SCSI drives.
@@ -95,6 +96,8 @@ export class Hdd implements BlockTarget {
   private readonly waitingForBuffer = new IoRing();
   /** Writes completed from the buffer (write cache on). */
   writesBuffered = 0;
+  /** When the interface is free of buffered writes' data (they cross it one after another). */
+  private busFreeAt = 0;
 
   constructor(
     private readonly sim: Simulation,
@@ -229,7 +232,11 @@ export class Hdd implements BlockTarget {
    */
   private buffer(io: StackIo, now: number): void {
     this.writesBuffered++;
-    this.completeFromCache(io, now);
+    // Its data crosses the interface after the command's overhead, behind other buffered writes' data.
+    const start = Math.max(now + this.spec.commandOverheadNs, this.busFreeAt);
+    this.busFreeAt = start + io.sectors * this.busSectorNs;
+    io.a = 1;
+    this.sim.schedule(this.busFreeAt - now, this.kindDone, 0, io);
     const lba = io.lba;
     const sectors = io.sectors;
     if (this.queuedWriteBackHolding(lba, sectors) !== null) return;
