@@ -15,6 +15,13 @@ export const StorageErrors = {
       `cannot save ${what}: ${inFlight} IOs are in flight; stop the workloads and run the simulation until they complete, then save`,
       { what, inFlight },
     ),
+  /** A disk whose write cache still holds data: every IO has completed, the write-backs have not. */
+  dirtyWriteCache: (what: string, dirtySectors: number) =>
+    new VmlabError(
+      "VMLAB_STORAGE_NOT_QUIESCENT",
+      `cannot save ${what}: its write cache holds ${dirtySectors} sectors not yet on the media; run the simulation until they are written back, then save`,
+      { what, inFlight: 0, dirtySectors },
+    ),
   notSavable: (what: string, why: string) => new VmlabError("VMLAB_STORAGE_NOT_SAVABLE", `cannot save ${what}: ${why}`, { what, why }),
   // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.
   traceMalformedLine: (file: string, line: number, issue: string, text: string) =>

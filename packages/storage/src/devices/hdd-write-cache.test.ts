@@ -105,6 +105,9 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(done.get(2)).toBeLessThan(100_000);
     expect(done.get(3)).toBeGreaterThan(1_000_000);
     expect(hdd.dirtySectors).toBe(0);
+    // Counted as a read from the buffer, not as a read-cache miss (only read 3 missed).
+    expect(hdd.readsFromBuffer).toBe(1);
+    expect(hdd.cache.misses).toBe(1);
   });
 
   it("saves only once the buffer is written back; the state round-trips", () => {
@@ -117,6 +120,8 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(hdd.outstanding).toBe(0); // …and no command of its own in the drive…
     expect(hdd.dirtySectors).toBe(64); // …the media does not have the data yet
     expect(thrownCode(() => hdd.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    // The host has nothing in flight: the refusal says what is left (the write-back), not "IOs in flight".
+    expect(() => hdd.save()).toThrow(/write cache holds 64 sectors not yet on the media/);
     sim.run();
     expect(hdd.dirtySectors).toBe(0);
     const state = hdd.save();
@@ -156,9 +161,16 @@ describe("Hdd with its write cache on (WCE)", () => {
   });
 
   it("refuses a buffer that is not a whole number of sectors >= 1", () => {
-    for (const writeCacheSectors of [0, -8, 2.5])
-      expect(thrownCode(() => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors }))).toBe(
-        "VMLAB_STORAGE_BAD_CONFIG",
-      );
+    for (const writeCacheSectors of [0, -8, 2.5]) {
+      const make = () => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors });
+      expect(thrownCode(make)).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect(make).toThrow(new RegExp(`writeCacheSectors must be an integer >= 1, got ${writeCacheSectors}`));
+    }
+    // A size without the cache switched on is a mistake, not something to ignore.
+    expect(() => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCacheSectors: 64 })).toThrow(/set writeCache: true/);
+    // A drive cache too small for the default half to hold a sector.
+    expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 512 }, "hdd", { writeCache: true })).toThrow(
+      /holds no sector; set writeCacheSectors/,
+    );
   });
 });

@@ -23,6 +23,8 @@ export const HddStateSchema = z.object({
   busyNs: z.number().nonnegative(),
   /** `writesBuffered`; absent when 0 (a disk with its write cache off saves what it always saved). */
   writesBuffered: z.number().int().nonnegative().optional(),
+  /** `readsFromBuffer`; absent when 0. */
+  readsFromBuffer: z.number().int().nonnegative().optional(),
 });
 export type HddState = z.infer<typeof HddStateSchema>;
 
@@ -96,6 +98,8 @@ export class Hdd implements BlockTarget {
   private readonly waitingForBuffer = new IoRing();
   /** Writes completed from the buffer (write cache on). */
   writesBuffered = 0;
+  /** Reads served from written data still in the buffer (write cache on); not in the read cache's hits or misses. */
+  readsFromBuffer = 0;
   /** When the interface is free of buffered writes' data (they cross it one after another). */
   private busFreeAt = 0;
 
@@ -107,9 +111,16 @@ export class Hdd implements BlockTarget {
   ) {
     if (!(spec.capacitySectors >= 1 && spec.queueDepth >= 1 && spec.maxCommandAgeNs > 0 && spec.busMBps > 0))
       throw StorageErrors.badConfig(`hdd ${name}`, "capacity, queue depth, starvation bound and bus rate must be > 0");
+    if (options.writeCacheSectors !== undefined && !options.writeCache)
+      throw StorageErrors.badConfig(`hdd ${name}`, "writeCacheSectors sizes the write cache: set writeCache: true as well");
     const wcs = options.writeCache ? (options.writeCacheSectors ?? Math.floor(spec.cacheBytes / 2 / SECTOR_BYTES)) : 0;
-    if (!(Number.isInteger(wcs) && wcs >= (options.writeCache ? 1 : 0)))
-      throw StorageErrors.badConfig(`hdd ${name}`, `writeCacheSectors must be an integer >= 1, got ${options.writeCacheSectors}`);
+    if (options.writeCache && !(Number.isInteger(wcs) && wcs >= 1))
+      throw StorageErrors.badConfig(
+        `hdd ${name}`,
+        options.writeCacheSectors === undefined
+          ? `the default write cache (half the ${spec.cacheBytes}-byte drive cache) holds no sector; set writeCacheSectors`
+          : `writeCacheSectors must be an integer >= 1, got ${wcs}`,
+      );
     this.writeCacheSectors = wcs;
     this.capacitySectors = spec.capacitySectors;
     this.geometry = new HddGeometry(spec);
@@ -169,14 +180,16 @@ export class Hdd implements BlockTarget {
     this.inDrive++;
     io.t0 = now;
     if (io.isRead) {
+      // Data written and not yet on the media is read from the buffer (asked first: the read cache would
+      // count it a miss).
+      if (this.dirty > 0 && this.bufferedWriteCovers(io.lba, io.sectors)) {
+        this.readsFromBuffer++;
+        this.completeFromCache(io, now);
+        return false;
+      }
       const ready = this.cache.lookupRead(io.lba, io.sectors, now);
       if (ready >= 0) {
         this.completeFromCache(io, ready);
-        return false;
-      }
-      // Data written and not yet on the media is read from the buffer.
-      if (this.dirty > 0 && this.bufferedWriteCovers(io.lba, io.sectors)) {
-        this.completeFromCache(io, now);
         return false;
       }
     } else {
@@ -340,7 +353,8 @@ export class Hdd implements BlockTarget {
 
   /** Saves the disk's mechanical and cache state. No command may be queued or in service. */
   save(): HddState {
-    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
+    if (this.pool.inUse > this.writeBacks) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse - this.writeBacks);
+    if (this.writeBacks > 0) throw StorageErrors.dirtyWriteCache(`hdd ${this.name}`, this.dirty);
     return {
       version: 1,
       model: this.spec.model,
@@ -350,6 +364,7 @@ export class Hdd implements BlockTarget {
       completed: this.completed,
       busyNs: this.busyNs,
       ...(this.writesBuffered > 0 ? { writesBuffered: this.writesBuffered } : {}),
+      ...(this.readsFromBuffer > 0 ? { readsFromBuffer: this.readsFromBuffer } : {}),
     };
   }
 
@@ -368,6 +383,7 @@ export class Hdd implements BlockTarget {
     this.completed = s.completed;
     this.busyNs = s.busyNs;
     this.writesBuffered = s.writesBuffered ?? 0;
+    this.readsFromBuffer = s.readsFromBuffer ?? 0;
   }
 
   /** @internal a command finished (media or cache hit). */
