@@ -206,6 +206,25 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(c.latency.summary()).not.toEqual(a.latency.summary());
   });
 
+  it("cache hits share the one interface: their data crosses it one command after another", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const done: number[] = [];
+    const sink = { complete: () => done.push(sim.now) };
+    // A media read starts the read-ahead; 20 ms later its 512 KiB are in the cache.
+    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
+    sim.run();
+    sim.run({ until: sim.now + 20_000_000 });
+    const t0 = sim.now;
+    done.length = 0;
+    for (let i = 0; i < 4; i++) hdd.submit({ id: 1 + i, vm: 0, lba: 8 + 128 * i, sectors: 128, isRead: true, issueTime: t0 }, sink);
+    sim.run();
+    expect(hdd.mediaOps).toBe(1); // all four were hits
+    // 64 KiB at 300 MB/s: 218 µs each, after the 50 µs command overhead — not four at once.
+    const xferNs = ((128 * 512) / 300e6) * 1e9;
+    for (const [i, t] of done.entries()) expect(t - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + (i + 1) * xferNs, -1);
+  });
+
   it("rejects IOs outside the disk", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim);

@@ -54,7 +54,8 @@ export interface HddOptions {
  * (`SeekCurve` fitted to the spec sheet) + rotational wait (the platter's
  * angle is a function of virtual time) + media transfer at the zone's rate.
  * Reads go through the segmented cache with read-ahead (`HddCache`); cache
- * hits complete at the interface rate without using the mechanism. The drive
+ * hits complete at the interface rate without using the mechanism, their data
+ * crossing the one interface one command after another. The drive
  * holds at most `spec.queueDepth` commands (its tagged queue); beyond that the
  * initiator keeps them in order until a command completes.
  * Writes go to the media (the drive's write cache is off, as in arrays and
@@ -100,7 +101,7 @@ export class Hdd implements BlockTarget {
   writesBuffered = 0;
   /** Reads served from written data still in the buffer (write cache on); not in the read cache's hits or misses. */
   readsFromBuffer = 0;
-  /** When the interface is free of buffered writes' data (they cross it one after another). */
+  /** When the interface is free: data served without the mechanism (cache hits, buffered writes) crosses it one command after another. */
   private busFreeAt = 0;
 
   constructor(
@@ -230,11 +231,12 @@ export class Hdd implements BlockTarget {
     return null;
   }
 
-  /** A command served by the buffer: controller overhead + interface transfer from `ready`, no mechanism. */
+  /** A command served by the buffer: controller overhead from `ready`, then its transfer once the interface is free; no mechanism. */
   private completeFromCache(io: StackIo, ready: number): void {
     io.a = 1;
-    const done = ready + this.spec.commandOverheadNs + io.sectors * this.busSectorNs;
-    this.sim.schedule(done - this.sim.now, this.kindDone, 0, io);
+    const start = Math.max(ready + this.spec.commandOverheadNs, this.busFreeAt);
+    this.busFreeAt = start + io.sectors * this.busSectorNs;
+    this.sim.schedule(this.busFreeAt - this.sim.now, this.kindDone, 0, io);
   }
 
   /**
@@ -462,8 +464,9 @@ export class Hdd implements BlockTarget {
       }
       io.a = 1;
       q.remove(i);
-      const done = Math.max(ready, io.t0 + this.spec.commandOverheadNs) + io.sectors * this.busSectorNs;
-      this.sim.schedule(done - now, this.kindDone, 0, io);
+      const start = Math.max(ready, io.t0 + this.spec.commandOverheadNs, this.busFreeAt);
+      this.busFreeAt = start + io.sectors * this.busSectorNs;
+      this.sim.schedule(this.busFreeAt - now, this.kindDone, 0, io);
     }
   }
 }
