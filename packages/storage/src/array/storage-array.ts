@@ -353,13 +353,7 @@ export class StorageArray implements IoSink {
     else if (dirtyFrac <= o.destageLowWater) this.destageOn = false;
     const maxPages = Math.max(1, Math.floor(o.destageMaxSectors / this.pageSectors));
     while (this.destageOn && this.destaging < o.destageOutstanding && cache.takeDestageRun(maxPages)) {
-      const d = this.pool.takeBlank();
-      d.id = -1;
-      d.vm = -1;
-      d.lba = cache.runStart * this.pageSectors;
-      d.sectors = cache.runPages * this.pageSectors;
-      d.isRead = false;
-      d.issueTime = this.sim.now;
+      const d = this.pool.takeOwnWrite(cache.runStart * this.pageSectors, cache.runPages * this.pageSectors, this.sim.now);
       d.b = DESTAGE;
       this.destaging++;
       this.raid.submit(d, this);

@@ -265,13 +265,7 @@ export class Hdd implements BlockTarget {
     }
     this.dirty += sectors;
     this.writeBacks++;
-    const w = this.pool.takeBlank();
-    w.id = -1;
-    w.vm = -1;
-    w.lba = lba;
-    w.sectors = sectors;
-    w.isRead = false;
-    w.issueTime = now;
+    const w = this.pool.takeOwnWrite(lba, sectors, now);
     w.t0 = now;
     this.lastWriteBack = w;
     this.enqueue(w);

@@ -92,6 +92,21 @@ export class IoPool {
   }
 
   /**
+   * A fresh write of the layer's own, for no submitter (an array's destage, a disk's write-back):
+   * [lba, +sectors), issued at `nowNs`, with id and vm -1.
+   */
+  takeOwnWrite(lba: number, sectors: number, nowNs: number): StackIo {
+    const io = this.takeBlank();
+    io.id = -1;
+    io.vm = -1;
+    io.lba = lba;
+    io.sectors = sectors;
+    io.isRead = false;
+    io.issueTime = nowNs;
+    return io;
+  }
+
+  /**
    * The free list's first IO, or a new one. Its `link` and `next` are already
    * null (`give` cleared them; a new one starts so), so takes need not clear them.
    */
