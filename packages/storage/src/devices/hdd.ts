@@ -10,6 +10,7 @@ import { HddCache, HddCacheStateSchema } from "./hdd-cache.js";
 import { HddGeometry } from "./hdd-geometry.js";
 import { HddQueue } from "./hdd-queue.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
+import { HddWriteBuffer } from "./hdd-write-buffer.js";
 import { SeekCurve } from "./seek-curve.js";
 
 /** A disk's saved state (taken when no command is queued or in service). */
@@ -87,16 +88,8 @@ export class Hdd implements BlockTarget {
   busyNs = 0;
   /** Buffer space for written data not yet on the media, sectors; 0 with the write cache off. */
   private readonly writeCacheSectors: number;
-  /** Written sectors in the buffer, not yet on the media (queued or being written back). */
-  private dirty = 0;
-  /** The newest queued write-back, while still queued: a write that continues it joins it. */
-  private lastWriteBack: StackIo | null = null;
-  /** The write-back the mechanism is writing now (its data is still in the buffer until it ends). */
-  private writingBack: StackIo | null = null;
-  /** Write-backs queued or being written. */
-  private writeBacks = 0;
-  /** Writes accepted while the buffer had no room for them, oldest first: they enter as write-backs end. */
-  private readonly waitingForBuffer = new IoRing();
+  /** What the write cache holds (null with it off). */
+  private readonly writeBuffer: HddWriteBuffer | null;
   /** Writes completed from the buffer (write cache on). */
   writesBuffered = 0;
   /** Reads served from written data still in the buffer (write cache on); not in the read cache's hits or misses. */
@@ -131,6 +124,8 @@ export class Hdd implements BlockTarget {
     this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors));
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
     this.queue = new HddQueue(this.readSeek, this.writeSeek, this.geometry.revolutionNs, spec.commandOverheadNs);
+    // The drive tracks at most as many write-backs as it takes commands (an assumption).
+    this.writeBuffer = wcs > 0 ? new HddWriteBuffer(wcs, spec.queueDepth, this.queue) : null;
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
   }
@@ -140,7 +135,7 @@ export class Hdd implements BlockTarget {
    * own write-backs are not among them (`dirtySectors` says what is left to write back).
    */
   get outstanding(): number {
-    return this.pool.inUse - this.writeBacks;
+    return this.pool.inUse - (this.writeBuffer?.writeBacks ?? 0);
   }
 
   /** Commands inside the drive (at most `spec.queueDepth`): queued, in service or served from its cache. */
@@ -155,7 +150,7 @@ export class Hdd implements BlockTarget {
 
   /** Written sectors not yet on the media (write cache on). */
   get dirtySectors(): number {
-    return this.dirty;
+    return this.writeBuffer?.dirty ?? 0;
   }
 
   submit(req: IoRequest, sink: IoSink): void {
@@ -183,7 +178,8 @@ export class Hdd implements BlockTarget {
     if (io.isRead) {
       // Data written and not yet on the media is read from the buffer (asked first: the read cache would
       // count it a miss).
-      if (this.dirty > 0 && this.bufferedWriteCovers(io.lba, io.sectors)) {
+      const wb = this.writeBuffer;
+      if (wb !== null && wb.dirty > 0 && wb.covers(io.lba, io.sectors)) {
         this.readsFromBuffer++;
         this.completeFromCache(io, now);
         return false;
@@ -197,38 +193,14 @@ export class Hdd implements BlockTarget {
       this.cache.invalidate(io.lba, io.sectors);
       // Write cache on: the data goes to the media later, and the command completes once it is in the buffer.
       if (io.sectors <= this.writeCacheSectors) {
-        if (this.waitingForBuffer.length === 0 && this.bufferHasRoom(io)) this.buffer(io, now);
-        else this.waitingForBuffer.push(io);
+        const wb = this.writeBuffer as HddWriteBuffer;
+        if (wb.waiting.length === 0 && wb.hasRoom(io)) this.buffer(wb, io, now);
+        else wb.waiting.push(io);
         return !this.busy;
       }
     }
     this.enqueue(io);
     return !this.busy;
-  }
-
-  /**
-   * Whether a write's data fits the buffer now: a rewrite of data in a queued write-back takes no room;
-   * a write that continues (or overlaps the end of) the newest write-back needs room for its new sectors;
-   * any other, its sectors and a write-back entry.
-   */
-  private bufferHasRoom(io: StackIo): boolean {
-    if (this.queuedWriteBackHolding(io.lba, io.sectors) !== null) return true;
-    const last = this.lastWriteBack;
-    const end = io.lba + io.sectors;
-    if (last !== null && last.lba <= io.lba && io.lba <= last.lba + last.sectors)
-      return this.dirty + (end - (last.lba + last.sectors)) <= this.writeCacheSectors;
-    return this.dirty + io.sectors <= this.writeCacheSectors && this.writeBacks < this.spec.queueDepth;
-  }
-
-  /** A queued (not yet started) write-back that holds all of [lba, lba+sectors), or null. */
-  private queuedWriteBackHolding(lba: number, sectors: number): StackIo | null {
-    const q = this.queue;
-    const end = lba + sectors;
-    for (let i = 0; i < q.count; i++) {
-      const w = q.io[i];
-      if (w.parent === null && w.lba <= lba && w.lba + w.sectors >= end) return w;
-    }
-    return null;
   }
 
   /** A command served by the buffer: controller overhead from `ready`, then its transfer once the interface is free; no mechanism. */
@@ -239,60 +211,15 @@ export class Hdd implements BlockTarget {
     this.sim.schedule(this.busFreeAt - this.sim.now, this.kindDone, 0, io);
   }
 
-  /**
-   * Completes a write from the buffer and queues the media write of its data: a drive-internal command
-   * (no submitter, no tag). Data that continues the newest queued write-back joins it, so a sequential
-   * stream is written back in long runs; a rewrite of data still queued replaces it in the buffer (the
-   * write-back will write the newest data).
-   */
-  private buffer(io: StackIo, now: number): void {
+  /** Completes a write from the buffer and queues a write-back of its data if the buffer asks for one. */
+  private buffer(wb: HddWriteBuffer, io: StackIo, now: number): void {
     this.writesBuffered++;
-    // Its data crosses the interface after the command's overhead, behind other buffered writes' data.
-    const start = Math.max(now + this.spec.commandOverheadNs, this.busFreeAt);
-    this.busFreeAt = start + io.sectors * this.busSectorNs;
-    io.a = 1;
-    this.sim.schedule(this.busFreeAt - now, this.kindDone, 0, io);
-    const lba = io.lba;
-    const sectors = io.sectors;
-    if (this.queuedWriteBackHolding(lba, sectors) !== null) return;
-    const last = this.lastWriteBack;
-    if (last !== null && last.lba <= lba && lba <= last.lba + last.sectors) {
-      // The queue keeps the command's start geometry, which appending does not change.
-      const grow = lba + sectors - (last.lba + last.sectors);
-      last.sectors += grow;
-      this.dirty += grow;
-      return;
-    }
-    this.dirty += sectors;
-    this.writeBacks++;
-    const w = this.pool.takeOwnWrite(lba, sectors, now);
+    this.completeFromCache(io, now);
+    if (!wb.add(io.lba, io.sectors)) return;
+    const w = this.pool.takeOwnWrite(io.lba, io.sectors, now);
     w.t0 = now;
-    this.lastWriteBack = w;
+    wb.queued(w);
     this.enqueue(w);
-  }
-
-  /** Whether buffered writes (queued write-backs and the one being written) hold all of [lba, lba+sectors). */
-  private bufferedWriteCovers(lba: number, sectors: number): boolean {
-    const q = this.queue;
-    const end = lba + sectors;
-    let from = lba;
-    // Few write-backs are out at once (a stream joins one): repeat the scan until the range is covered.
-    for (let progress = true; progress && from < end; ) {
-      progress = false;
-      const w0 = this.writingBack;
-      if (w0 !== null && w0.lba <= from && w0.lba + w0.sectors > from) {
-        from = w0.lba + w0.sectors;
-        progress = true;
-      }
-      for (let i = 0; i < q.count; i++) {
-        const w = q.io[i];
-        if (w.parent === null && w.lba <= from && w.lba + w.sectors > from) {
-          from = w.lba + w.sectors;
-          progress = true;
-        }
-      }
-    }
-    return from >= end;
   }
 
   private enqueue(io: StackIo): void {
@@ -328,7 +255,7 @@ export class Hdd implements BlockTarget {
     const zone = q.zone[best];
     this.headCyl = q.cyl[best];
     q.remove(best);
-    if (io.parent === null) this.startWriteBack(io);
+    if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
     const g = this.geometry;
     // An IO that runs past its zone's end transfers each zone's part at that zone's rate.
@@ -341,16 +268,11 @@ export class Hdd implements BlockTarget {
     this.sim.schedule(end - now, this.kindDone, 0, io);
   }
 
-  /** A write-back goes to the media: its data stays in the buffer until it is written. */
-  private startWriteBack(w: StackIo): void {
-    this.writingBack = w;
-    if (w === this.lastWriteBack) this.lastWriteBack = null;
-  }
-
   /** Saves the disk's mechanical and cache state. No command may be queued or in service. */
   save(): HddState {
-    if (this.pool.inUse > this.writeBacks) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse - this.writeBacks);
-    if (this.writeBacks > 0) throw StorageErrors.dirtyWriteCache(`hdd ${this.name}`, this.dirty);
+    const writeBacks = this.writeBuffer?.writeBacks ?? 0;
+    if (this.pool.inUse > writeBacks) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse - writeBacks);
+    if (writeBacks > 0) throw StorageErrors.dirtyWriteCache(`hdd ${this.name}`, this.dirtySectors);
     return {
       version: 1,
       model: this.spec.model,
@@ -416,12 +338,11 @@ export class Hdd implements BlockTarget {
   /** A write-back reached the media: its buffer space is free, for writes waiting for it. It had no submitter and no tag. */
   private writeBackDone(w: StackIo): void {
     const now = this.sim.now;
-    this.dirty -= w.sectors;
-    this.writeBacks--;
-    this.writingBack = null;
+    const wb = this.writeBuffer as HddWriteBuffer;
+    wb.done(w);
     this.pool.give(w);
-    const waiting = this.waitingForBuffer;
-    for (let io = waiting.peek(); io !== null && this.bufferHasRoom(io); io = waiting.peek()) this.buffer(waiting.shift() as StackIo, now);
+    const waiting = wb.waiting;
+    for (let io = waiting.peek(); io !== null && wb.hasRoom(io); io = waiting.peek()) this.buffer(wb, waiting.shift() as StackIo, now);
     this.dispatch();
   }
 
