@@ -68,13 +68,14 @@ describe("SSD model", () => {
     expect(qd1).toBeLessThan(1.1 * (1 / 90e-6));
     expect(qd32).toBeGreaterThan(5 * qd1);
     // The same 8 dies behind one channel: every page crosses it (4 KiB at 200 MB/s = 20.48 µs), so deep
-    // random reads cannot pass ~48,800 IOPS (less: the channel is booked first come, first served);
-    // with one die per channel they are die-bound, near 8 / (50 + 20.5 µs).
+    // random reads cannot pass ~48,800 IOPS, and they come close (91%): a page ready early takes an idle gap
+    // on the channel (booked first come, first served they reached ~69% of it, the channel idle while
+    // dies had data ready); with one die per channel they are die-bound, near 8 / (50 + 20.5 µs).
     const ceiling = 1e9 / 20_480;
     const oneChannel = rate(32, { ...SMALL, channels: 1, diesPerChannel: 8 });
     const eightChannels = rate(32, { ...SMALL, channels: 8, diesPerChannel: 1 });
     expect(oneChannel).toBeLessThanOrEqual(ceiling);
-    expect(oneChannel).toBeGreaterThan(0.5 * ceiling);
+    expect(oneChannel).toBeGreaterThan(0.85 * ceiling); // 91% measured
     expect(eightChannels).toBeGreaterThan(2 * oneChannel);
   });
 

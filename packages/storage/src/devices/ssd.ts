@@ -5,6 +5,7 @@ import { fitsTarget, type IoRequest, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { BusyTimeline } from "./busy-timeline.js";
 import { FtlStateSchema, PageFtl } from "./ftl.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
 
@@ -14,7 +15,7 @@ const time = z.number().nonnegative();
 export const SsdStateSchema = z.object({
   version: z.literal(1),
   ftl: FtlStateSchema,
-  /** When each die and channel is next free (virtual ns). */
+  /** When each die is next free, and each channel's last booking ends (virtual ns). */
   dieFree: z.array(time),
   chanFree: z.array(time),
   nextDie: z.number().int().nonnegative(),
@@ -25,10 +26,11 @@ export type SsdState = z.infer<typeof SsdStateSchema>;
 
 /**
  * A flash SSD: `channels × diesPerChannel` dies working in parallel behind a
- * page-mapped FTL. Each page operation is placed on its die's and channel's
- * timelines (first come, first served): a read holds the die for tR then the
- * channel for the transfer; a write holds the channel, then the die for
- * tPROG. Writes are striped over dies round-robin. When a die runs low on
+ * page-mapped FTL. Each page operation is placed on its die's timeline (first
+ * come, first served) and its channel's (`BusyTimeline`: the first idle gap
+ * long enough, so the channel does not sit idle while a die has data ready):
+ * a read holds the die for tR then until its page has crossed the channel; a
+ * write crosses the channel, then holds the die for tPROG. Writes are striped over dies round-robin. When a die runs low on
  * free blocks, garbage collection runs in the foreground on that die (valid
  * pages copied back inside the die, then tBERS), which is what makes
  * sustained random writes fall off a cliff once the spare area is used up.
@@ -40,7 +42,7 @@ export class Ssd implements BlockTarget {
   readonly ftl: PageFtl;
   private readonly sectorsPerPage: number;
   private readonly dieFree: Float64Array;
-  private readonly chanFree: Float64Array;
+  private readonly channelTimes: BusyTimeline[];
   private readonly xferNs: number;
   private nextDie = 0;
   private readonly pool: IoPool;
@@ -62,7 +64,7 @@ export class Ssd implements BlockTarget {
     this.sectorsPerPage = spec.pageBytes / SECTOR_BYTES;
     this.capacitySectors = this.ftl.logicalPages * this.sectorsPerPage;
     this.dieFree = new Float64Array(this.ftl.dies);
-    this.chanFree = new Float64Array(spec.channels);
+    this.channelTimes = Array.from({ length: spec.channels }, () => new BusyTimeline());
     this.xferNs = (spec.pageBytes / (spec.channelMBps * 1e6)) * 1e9;
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.ssd.done", onDone);
@@ -86,26 +88,25 @@ export class Ssd implements BlockTarget {
     const last = Math.floor((req.lba + req.sectors - 1) / this.sectorsPerPage);
     let done = t;
     for (let lp = first; lp <= last; lp++) {
-      const end = req.isRead ? this.readPage(lp, t) : this.writePage(lp, t);
+      const end = req.isRead ? this.readPage(lp, t, now) : this.writePage(lp, t, now);
       if (end > done) done = end;
     }
     const io = this.pool.take(req, sink);
     this.sim.schedule(done - now, this.kindDone, 0, io);
   }
 
-  private readPage(lp: number, t: number): number {
+  private readPage(lp: number, t: number, now: number): number {
     const pp = this.ftl.lookup(lp);
     if (pp < 0) return t; // never written: the FTL answers zeros without touching flash
     const die = this.ftl.dieOf(pp);
     const ch = die % this.spec.channels;
     const rEnd = Math.max(t, this.dieFree[die]) + this.spec.pageReadNs;
-    const xEnd = Math.max(rEnd, this.chanFree[ch]) + this.xferNs;
-    this.chanFree[ch] = xEnd;
+    const xEnd = this.channelTimes[ch].book(now, rEnd, this.xferNs);
     this.dieFree[die] = xEnd;
     return xEnd;
   }
 
-  private writePage(lp: number, t: number): number {
+  private writePage(lp: number, t: number, now: number): number {
     // Round-robin over the dies, passing over a die already holding its share of the data (else
     // write-once pages pile up on some dies until their GC finds nothing to free).
     let die = this.nextDie;
@@ -122,8 +123,7 @@ export class Ssd implements BlockTarget {
       this.gcNs += gc;
     }
     this.ftl.write(lp, die);
-    const xEnd = Math.max(t, this.chanFree[ch]) + this.xferNs;
-    this.chanFree[ch] = xEnd;
+    const xEnd = this.channelTimes[ch].book(now, t, this.xferNs);
     const pEnd = Math.max(xEnd, this.dieFree[die]) + s.pageProgramNs;
     this.dieFree[die] = pEnd;
     return pEnd;
@@ -136,7 +136,8 @@ export class Ssd implements BlockTarget {
       version: 1,
       ftl: this.ftl.save(),
       dieFree: Array.from(this.dieFree),
-      chanFree: Array.from(this.chanFree),
+      // Nothing is in flight, so every channel booking is over by now: its last end says all.
+      chanFree: this.channelTimes.map((c) => c.lastEnd),
       nextDie: this.nextDie,
       completed: this.completed,
       gcNs: this.gcNs,
@@ -148,12 +149,12 @@ export class Ssd implements BlockTarget {
     const p = SsdStateSchema.safeParse(state);
     if (!p.success) throw StorageErrors.badState("ssd", describeIssues(p.error));
     const s = p.data;
-    if (s.dieFree.length !== this.dieFree.length || s.chanFree.length !== this.chanFree.length || s.nextDie >= this.ftl.dies)
+    if (s.dieFree.length !== this.dieFree.length || s.chanFree.length !== this.channelTimes.length || s.nextDie >= this.ftl.dies)
       throw StorageErrors.badState("ssd", "die or channel count differs from this SSD's spec");
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
     this.ftl.restore(s.ftl);
     this.dieFree.set(s.dieFree);
-    this.chanFree.set(s.chanFree);
+    for (const [i, t] of s.chanFree.entries()) this.channelTimes[i].reset(t);
     this.nextDie = s.nextDie;
     this.completed = s.completed;
     this.gcNs = s.gcNs;
