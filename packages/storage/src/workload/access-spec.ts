@@ -21,7 +21,12 @@ export const AccessSpecSchema = z.object({
     .default(0)
     .describe("random offsets are multiples of this many bytes; 0 = align on the transfer size"),
   burstLength: z.number().int().min(1).default(1).describe("IOs issued back to back before a transfer delay"),
-  transferDelayNs: z.number().int().min(0).default(0).describe("think time after each burst, ns (Iometer's transfer delay)"),
+  transferDelayNs: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("Iometer's transfer delay, ns: before each burst the worker issues nothing for this long"),
   regionSectors: z
     .number()
     .int()

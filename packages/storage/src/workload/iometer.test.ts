@@ -141,6 +141,24 @@ describe("Iometer workloads", () => {
     expect(w.stats.iops(1e9)).toBeLessThan(2010);
   });
 
+  it("with several outstanding IOs, the transfer delay holds back the whole worker, as in Iometer", () => {
+    // Iometer (Grunt::Do_IOs): bursts of 4 issued as slots free up, and before each burst the worker
+    // issues nothing for the delay while its IOs complete: 4 IOs per (100 µs + 1.6 ms), not 4 slots
+    // each thinking on its own (which gave ~4 x 4 / 2 ms).
+    const { w, target } = drive(
+      { ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 4, burstLength: 4, transferDelayNs: 1_600_000 },
+      { kind: "closed" },
+      1e9,
+    );
+    expect(w.stats.iops(1e9)).toBeGreaterThan(0.98 * (4 / 1.7e-3));
+    expect(w.stats.iops(1e9)).toBeLessThan(1.02 * (4 / 1.7e-3));
+    expect(target.maxOutstanding).toBe(4);
+    // The first burst waits the delay too.
+    expect(target.log[0].t).toBe(1_600_000);
+    // Each burst's 4 IOs go out together; the next burst 1.6 ms after the last of them was issued and completed.
+    expect(target.log.slice(0, 8).map((x) => x.t)).toEqual([1.6e6, 1.6e6, 1.6e6, 1.6e6, 3.3e6, 3.3e6, 3.3e6, 3.3e6]);
+  });
+
   it("is deterministic and stamps the VM index", () => {
     const a = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;
     const b = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;

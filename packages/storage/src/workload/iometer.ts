@@ -8,7 +8,11 @@ import { WorkloadBase, type WorkloadContext } from "./workload.js";
 
 /** How IOs are paced. */
 export type Loop =
-  /** Iometer's own mode: keep `outstandingIos` in flight; after each burst wait the transfer delay. */
+  /**
+   * Iometer's own mode: keep `outstandingIos` in flight. With a transfer delay, IOs go in bursts of
+   * `burstLength`: before each burst (the first too) the worker issues nothing for the delay, while
+   * the IOs it has out complete (Iometer's Grunt::Do_IOs and Asynchronous_Delay).
+   */
   | { kind: "closed" }
   /** Arrivals at `iops` regardless of completions: Poisson or evenly spaced. */
   | { kind: "open"; iops: number; arrivals: "poisson" | "fixed" };
@@ -27,7 +31,10 @@ export class IometerWorkload extends WorkloadBase {
   private regionSlots = 0;
   private alignSectors = 1;
   private nextSeqLba = 0;
-  private inBurst = 0;
+  /** IOs left in the current burst (with a transfer delay); at 0 the next issue waits the delay first. */
+  private leftInBurst = 0;
+  /** In a transfer delay: nothing is issued until it ends. */
+  private delaying = false;
   /** Open loop, fixed arrivals: the start and the arrivals so far, so each is due at start + k/iops exactly (no drift from rounding each gap). */
   private openStartNs = 0;
   private arrivals = 0;
@@ -61,8 +68,39 @@ export class IometerWorkload extends WorkloadBase {
     this.nextSeqLba = s.startSector;
     this.rng = ctx.rng;
     this.kindIssue = sharedKind(ctx.sim, "storage.iometer.issue", onIssueEvent);
-    if (this.loop.kind === "closed") for (let i = 0; i < s.outstandingIos; i++) this.issueOne();
-    else this.issueOne();
+    this.leftInBurst = 0;
+    this.delaying = false;
+    if (this.loop.kind === "open") this.issueOne();
+    else if (s.transferDelayNs > 0) this.fillBursts();
+    else for (let i = 0; i < s.outstandingIos; i++) this.issueOne();
+  }
+
+  /**
+   * Closed loop with a transfer delay: issues into free slots, a burst at a time. When a burst is used
+   * up, the next IO waits the delay (then it and the rest of its burst go as slots free up).
+   */
+  private fillBursts(): void {
+    const s = this.spec;
+    while (!this.stopped && !this.delaying && this.outstanding < s.outstandingIos) {
+      if (this.leftInBurst <= 0) {
+        this.leftInBurst = s.burstLength;
+        this.delaying = true;
+        (this.ctx as WorkloadContext).sim.schedule(s.transferDelayNs, this.kindIssue, 0, this);
+        return;
+      }
+      this.leftInBurst--;
+      this.issueOne();
+    }
+  }
+
+  /** @internal an issue event: the open loop's next arrival, or the end of a transfer delay. */
+  issueEvent(): void {
+    if (this.loop.kind === "open") {
+      this.issueOne();
+      return;
+    }
+    this.delaying = false;
+    this.fillBursts();
   }
 
   /** @internal issues the next IO (and, open loop, schedules the one after). */
@@ -90,20 +128,11 @@ export class IometerWorkload extends WorkloadBase {
 
   protected onCompleted(_req: IoRequest): void {
     if (this.loop.kind !== "closed" || this.stopped) return;
-    const s = this.spec;
-    if (s.transferDelayNs === 0) {
-      this.issueOne();
-      return;
-    }
-    // Bursts: `burstLength` IOs go back to back, then the worker thinks for the transfer delay.
-    if (++this.inBurst < s.burstLength) this.issueOne();
-    else {
-      this.inBurst = 0;
-      (this.ctx as WorkloadContext).sim.schedule(s.transferDelayNs, this.kindIssue, 0, this);
-    }
+    if (this.spec.transferDelayNs === 0) this.issueOne();
+    else this.fillBursts();
   }
 }
 
 function onIssueEvent(_num: number, obj: unknown): void {
-  (obj as IometerWorkload).issueOne();
+  (obj as IometerWorkload).issueEvent();
 }
