@@ -225,6 +225,25 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     for (const [i, t] of done.entries()) expect(t - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + (i + 1) * xferNs, -1);
   });
 
+  it("a hit whose data is in the buffer is not held behind one waiting for the read-ahead", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const done = new Map<number, number>();
+    const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
+    sim.run();
+    const t0 = sim.now;
+    // The read-ahead has just begun: a read at the far end of its 1,024 sectors waits ~4 ms for the head.
+    hdd.submit({ id: 1, vm: 0, lba: 904, sectors: 128, isRead: true, issueTime: t0 }, sink);
+    // The sectors the media read just returned are in the buffer now: the interface is idle until the other's data arrives.
+    hdd.submit({ id: 2, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: t0 }, sink);
+    sim.run();
+    expect(hdd.mediaOps).toBe(1); // both were hits
+    expect((done.get(1) as number) - t0).toBeGreaterThan(4_000_000);
+    const xferNs = ((8 * 512) / 300e6) * 1e9;
+    expect((done.get(2) as number) - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + xferNs, -1);
+  });
+
   it("rejects IOs outside the disk", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim);

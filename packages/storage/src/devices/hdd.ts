@@ -6,6 +6,7 @@ import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { BusyTimeline } from "./busy-timeline.js";
 import { HddCache, HddCacheStateSchema } from "./hdd-cache.js";
 import { HddGeometry } from "./hdd-geometry.js";
 import { HddQueue } from "./hdd-queue.js";
@@ -94,8 +95,12 @@ export class Hdd implements BlockTarget {
   writesBuffered = 0;
   /** Reads served from written data still in the buffer (write cache on); not in the read cache's hits or misses. */
   readsFromBuffer = 0;
-  /** When the interface is free: data served without the mechanism (cache hits, buffered writes) crosses it one command after another. */
-  private busFreeAt = 0;
+  /**
+   * The interface: data served without the mechanism (cache hits, buffered writes) crosses it one command
+   * after another, each in the first idle gap from when its data is ready (a hit waiting for the read-ahead
+   * does not hold back one whose data is already in the buffer).
+   */
+  private readonly bus = new BusyTimeline();
 
   constructor(
     private readonly sim: Simulation,
@@ -203,12 +208,12 @@ export class Hdd implements BlockTarget {
     return !this.busy;
   }
 
-  /** A command served by the buffer: controller overhead from `ready`, then its transfer once the interface is free; no mechanism. */
+  /** A command served by the buffer: controller overhead from `ready`, then its transfer in the interface's first idle gap; no mechanism. */
   private completeFromCache(io: StackIo, ready: number): void {
     io.a = 1;
-    const start = Math.max(ready + this.spec.commandOverheadNs, this.busFreeAt);
-    this.busFreeAt = start + io.sectors * this.busSectorNs;
-    this.sim.schedule(this.busFreeAt - this.sim.now, this.kindDone, 0, io);
+    const now = this.sim.now;
+    const end = this.bus.book(now, ready + this.spec.commandOverheadNs, io.sectors * this.busSectorNs);
+    this.sim.schedule(end - now, this.kindDone, 0, io);
   }
 
   /** Completes a write from the buffer and queues a write-back of its data if the buffer asks for one. */
@@ -379,9 +384,8 @@ export class Hdd implements BlockTarget {
       }
       io.a = 1;
       q.remove(i);
-      const start = Math.max(ready, io.t0 + this.spec.commandOverheadNs, this.busFreeAt);
-      this.busFreeAt = start + io.sectors * this.busSectorNs;
-      this.sim.schedule(this.busFreeAt - now, this.kindDone, 0, io);
+      const end = this.bus.book(now, Math.max(ready, io.t0 + this.spec.commandOverheadNs), io.sectors * this.busSectorNs);
+      this.sim.schedule(end - now, this.kindDone, 0, io);
     }
   }
 }
