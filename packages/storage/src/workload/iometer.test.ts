@@ -159,6 +159,51 @@ describe("Iometer workloads", () => {
     expect(target.log.slice(0, 8).map((x) => x.t)).toEqual([1.6e6, 1.6e6, 1.6e6, 1.6e6, 3.3e6, 3.3e6, 3.3e6, 3.3e6]);
   });
 
+  it("started again after stop(): one worker, paced as from that start (nothing scheduled before the stop fires)", () => {
+    const restart = (spec: ConstructorParameters<typeof IometerWorkload>[0], loop: Loop, stopAt: number, startAt: number) => {
+      const sim = new Simulation();
+      const target = new FixedLatencyTarget(sim, 1_000_000, 100_000);
+      const w = new IometerWorkload(spec, loop);
+      const ctx = { sim, target, rng: new RngStreams(9).get("w"), vm: 0 };
+      w.start(ctx);
+      sim.run({ until: stopAt });
+      w.stop();
+      sim.run({ until: startAt });
+      target.log.length = 0;
+      target.maxOutstanding = target.outstanding;
+      w.start(ctx);
+      sim.run({ until: startAt + 10_000_000 });
+      return target;
+    };
+    // Transfer delay: stopped during the first delay (due at 1.6 ms), started again at 1.2 ms — the first
+    // burst waits the delay from the new start; the old delay's end issues nothing.
+    const bursts = restart(
+      { ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 4, burstLength: 4, transferDelayNs: 1_600_000 },
+      { kind: "closed" },
+      1_000_000,
+      1_200_000,
+    );
+    expect(bursts.log.slice(0, 8).map((x) => x.t)).toEqual([2.8e6, 2.8e6, 2.8e6, 2.8e6, 4.5e6, 4.5e6, 4.5e6, 4.5e6]);
+    expect(bursts.maxOutstanding).toBe(4);
+    // Open loop: started again before the next arrival was due — one stream of arrivals, not two.
+    const open = restart(
+      { ioSizeBytes: 4096, readPercent: 100, randomPercent: 0, outstandingIos: 1 },
+      { kind: "open", iops: 1000, arrivals: "fixed" },
+      500_000,
+      700_000,
+    );
+    expect(open.log.slice(0, 3).map((x) => x.t)).toEqual([700_000, 1_700_000, 2_700_000]);
+    expect(open.log.length).toBe(11); // 0.7 ms to 10.7 ms
+    // Closed loop: IOs still in flight from before the stop keep their slots.
+    const closed = restart(
+      { ioSizeBytes: 4096, readPercent: 100, randomPercent: 0, outstandingIos: 4 },
+      { kind: "closed" },
+      1_050_000,
+      1_060_000,
+    );
+    expect(closed.maxOutstanding).toBe(4);
+  });
+
   it("is deterministic and stamps the VM index", () => {
     const a = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;
     const b = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;

@@ -40,6 +40,11 @@ export class IometerWorkload extends WorkloadBase {
   private arrivals = 0;
   private rng: Rng | null = null;
   private kindIssue = 0;
+  /**
+   * Which start the pending issue events belong to (their `num`): an arrival or transfer delay scheduled
+   * before a stop() is stale after the next start() and is ignored when it fires.
+   */
+  private epoch = 0;
 
   constructor(
     spec: AccessSpecInput,
@@ -70,9 +75,11 @@ export class IometerWorkload extends WorkloadBase {
     this.kindIssue = sharedKind(ctx.sim, "storage.iometer.issue", onIssueEvent);
     this.leftInBurst = 0;
     this.delaying = false;
+    this.epoch++;
     if (this.loop.kind === "open") this.issueOne();
     else if (s.transferDelayNs > 0) this.fillBursts();
-    else for (let i = 0; i < s.outstandingIos; i++) this.issueOne();
+    // IOs still in flight from before a stop() hold their slots (their completions issue again).
+    else for (let i = this.outstanding; i < s.outstandingIos; i++) this.issueOne();
   }
 
   /**
@@ -85,7 +92,7 @@ export class IometerWorkload extends WorkloadBase {
       if (this.leftInBurst <= 0) {
         this.leftInBurst = s.burstLength;
         this.delaying = true;
-        (this.ctx as WorkloadContext).sim.schedule(s.transferDelayNs, this.kindIssue, 0, this);
+        (this.ctx as WorkloadContext).sim.schedule(s.transferDelayNs, this.kindIssue, this.epoch, this);
         return;
       }
       this.leftInBurst--;
@@ -93,8 +100,9 @@ export class IometerWorkload extends WorkloadBase {
     }
   }
 
-  /** @internal an issue event: the open loop's next arrival, or the end of a transfer delay. */
-  issueEvent(): void {
+  /** @internal an issue event: the open loop's next arrival, or the end of a transfer delay (`epoch`: the start that scheduled it). */
+  issueEvent(epoch: number): void {
+    if (epoch !== this.epoch) return;
     if (this.loop.kind === "open") {
       this.issueOne();
       return;
@@ -120,8 +128,8 @@ export class IometerWorkload extends WorkloadBase {
     const isRead = s.readPercent >= 100 || (s.readPercent > 0 && rng.random() * 100 < s.readPercent);
     if (this.loop.kind === "open") {
       const ctx = this.ctx as WorkloadContext;
-      if (this.loop.arrivals === "poisson") ctx.sim.schedule(exponential(rng, 1e9 / this.loop.iops), this.kindIssue, 0, this);
-      else ctx.sim.scheduleAt(this.openStartNs + (++this.arrivals * 1e9) / this.loop.iops, this.kindIssue, 0, this);
+      if (this.loop.arrivals === "poisson") ctx.sim.schedule(exponential(rng, 1e9 / this.loop.iops), this.kindIssue, this.epoch, this);
+      else ctx.sim.scheduleAt(this.openStartNs + (++this.arrivals * 1e9) / this.loop.iops, this.kindIssue, this.epoch, this);
     }
     this.issue(lba, this.sectors, isRead);
   }
@@ -133,6 +141,6 @@ export class IometerWorkload extends WorkloadBase {
   }
 }
 
-function onIssueEvent(_num: number, obj: unknown): void {
-  (obj as IometerWorkload).issueEvent();
+function onIssueEvent(epoch: number, obj: unknown): void {
+  (obj as IometerWorkload).issueEvent(epoch);
 }
