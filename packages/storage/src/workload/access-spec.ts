@@ -26,7 +26,7 @@ export const AccessSpecSchema = z.object({
     .int()
     .min(0)
     .default(0)
-    .describe("Iometer's transfer delay, ns: before each burst the worker issues nothing for this long"),
+    .describe("Iometer's transfer delay, ns: before each burst the worker issues nothing for this long (closed loop only)"),
   regionSectors: z
     .number()
     .int()

@@ -232,6 +232,14 @@ describe("Iometer workloads", () => {
           { kind: "open", iops: 0, arrivals: "poisson" },
         ),
     ).toThrow(/open-loop rate/);
+    // A transfer delay would be ignored by an open loop (its arrivals follow the rate): refused, not dropped.
+    expect(
+      () =>
+        new IometerWorkload(
+          { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, transferDelayNs: 1_000_000 },
+          { kind: "open", iops: 100, arrivals: "fixed" },
+        ),
+    ).toThrow(/transferDelayNs \(1000000\) paces the closed loop/);
     expect(() =>
       drive({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, startSector: 999_999 }, { kind: "closed" }, 1),
     ).toThrow(/does not fit/);

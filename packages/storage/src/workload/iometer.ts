@@ -14,7 +14,7 @@ export type Loop =
    * the IOs it has out complete (Iometer's Grunt::Do_IOs and Asynchronous_Delay).
    */
   | { kind: "closed" }
-  /** Arrivals at `iops` regardless of completions: Poisson or evenly spaced. */
+  /** Arrivals at `iops` regardless of completions: Poisson or evenly spaced (a transfer delay is refused: nothing would apply it). */
   | { kind: "open"; iops: number; arrivals: "poisson" | "fixed" };
 
 /**
@@ -56,6 +56,12 @@ export class IometerWorkload extends WorkloadBase {
     this.sectors = this.spec.ioSizeBytes / SECTOR_BYTES;
     if (loop.kind === "open" && !(loop.iops > 0 && Number.isFinite(loop.iops)))
       throw StorageErrors.badConfig("iometer workload", `open-loop rate must be > 0 IOPS, got ${loop.iops}`);
+    // Iometer's transfer delay paces a worker that waits for its IOs; an open loop's arrivals follow its rate alone.
+    if (loop.kind === "open" && this.spec.transferDelayNs > 0)
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `transferDelayNs (${this.spec.transferDelayNs}) paces the closed loop; an open loop's arrivals follow its iops`,
+      );
   }
 
   protected onStart(ctx: WorkloadContext): void {
