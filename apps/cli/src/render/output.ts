@@ -35,7 +35,7 @@ export async function checkWritableDir(dir: string): Promise<void> {
  * all files are complete are they renamed into place. `replaces`: files an
  * earlier write put in `dir` (a previous run's tables and figures); those the
  * new set does not have are removed once it is in place, so the directory
- * holds one run's output. Other files in `dir` are left alone.
+ * holds one run's output (one that cannot be removed stays). Other files in `dir` are left alone.
  */
 export async function writeFilesAtomically(
   dir: string,
@@ -71,7 +71,9 @@ export async function writeFilesAtomically(
     }
     for (const name of files.keys()) await rename(join(tmp, name), join(target, name));
     await rm(tmp, { recursive: true, force: true });
-    for (const name of replaces) if (!files.has(name)) await rm(join(target, name), { force: true });
+    // The new output is in place: an old entry that cannot be removed (a directory by that name is not a
+    // file vmlab wrote) is left alone rather than reported as a failed write.
+    for (const name of replaces) if (!files.has(name)) await rm(join(target, name), { force: true }).catch(() => undefined);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw CliErrors.unwritableOut(dir, (e as Error).message);
