@@ -244,6 +244,29 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect((done.get(2) as number) - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + xferNs, -1);
   });
 
+  it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const done: number[] = [];
+    const sink = { complete: () => done.push(sim.now) };
+    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
+    sim.run();
+    const simState = sim.save();
+    const diskState = hdd.save();
+    // 20 ms on, four 64 KiB hits on the read-ahead's data cross the interface one after another.
+    const hits = () => {
+      done.length = 0;
+      sim.run({ until: sim.now + 20_000_000 });
+      for (let i = 0; i < 4; i++) hdd.submit({ id: 1 + i, vm: 0, lba: 8 + 128 * i, sectors: 128, isRead: true, issueTime: sim.now }, sink);
+      sim.run();
+      return [...done];
+    };
+    const first = hits();
+    sim.restore(simState);
+    hdd.restore(diskState);
+    expect(hits()).toEqual(first);
+  });
+
   it("rejects IOs outside the disk", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim);

@@ -307,6 +307,9 @@ export class Hdd implements BlockTarget {
     this.busyNs = s.busyNs;
     this.writesBuffered = s.writesBuffered ?? 0;
     this.readsFromBuffer = s.readsFromBuffer ?? 0;
+    // Nothing was in flight when the state was saved, so nothing held the interface past that time; bookings
+    // made since (the simulation may be restored to an earlier time with it) are forgotten.
+    this.bus.reset(0);
   }
 
   /** @internal a command finished (media or cache hit). */
