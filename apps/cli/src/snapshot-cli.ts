@@ -50,10 +50,7 @@ export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (
     // A disk on a timing model (--disk-model) holds requests the snapshot has no form for.
     // An array model may also still be destaging its write-back cache after the guest's last write.
     if (isVmlabError(e) && (e.code === "VMLAB_VIRTIO_NOT_QUIESCENT" || e.code === "VMLAB_STORAGE_NOT_QUIESCENT"))
-      throw new CliExit(
-        EXIT_USAGE,
-        `vmlab boot: cannot snapshot at instruction ${m.hart.retired}: the --disk-model drive is busy (${String(e.details.pending ?? e.details.inFlight)} requests or destage writes inside), and a drive model is saved only when idle; pick an --snapshot-at where the guest's disk is idle (e.g. before its first request)`,
-      );
+      throw new CliExit(EXIT_USAGE, busyDriveMessage(m.hart.retired, e.details));
     throw e;
   }
   if (req.stats)
@@ -64,4 +61,17 @@ export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (
       req.t0,
       `snapshot: ${req.save}, ${bytes} bytes, written in ${((wallNs() - t) / 1e6).toFixed(1)} ms\n`,
     );
+}
+
+/**
+ * Why a --disk-model drive cannot be snapshotted now, from its refusal's details: requests (or an array's
+ * destage writes) inside it, or — a drive with its write cache on — written data not yet on the media.
+ */
+export function busyDriveMessage(instruction: number, details: Readonly<Record<string, unknown>>): string {
+  const dirty = details.dirtySectors;
+  const inside =
+    typeof dirty === "number" && dirty > 0
+      ? `its write cache holds ${dirty} sectors not yet on the media`
+      : `${String(details.pending ?? details.inFlight)} requests or destage writes inside`;
+  return `vmlab boot: cannot snapshot at instruction ${instruction}: the --disk-model drive is busy (${inside}), and a drive model is saved only when idle; pick an --snapshot-at where the guest's disk is idle (e.g. before its first request)`;
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { busyDriveMessage } from "../src/snapshot-cli.js";
 import { runCli } from "./helpers.js";
 
 const guest = (p: string) => join(import.meta.dirname, "../../../guest", p);
@@ -66,6 +67,20 @@ describe("vmlab boot with virtio devices", () => {
     expect(ssd.elapsed).toBeGreaterThan(file.elapsed);
     expect(hdd.latencyMax).toBeGreaterThan(10_000); // timer ticks of 100 ns: > 1 ms
     expect((await run("cheetah-15k5")).stdout).toBe(hdd.stdout);
+    // vicbench only reads: the same drive with its write cache on times it exactly alike.
+    expect((await run("cheetah-15k5-wce")).stdout).toBe(hdd.stdout);
+  });
+
+  it("names what keeps a drive model busy when a snapshot is refused: requests inside, or written data in its write cache", () => {
+    expect(busyDriveMessage(42, { inFlight: 3 })).toMatch(
+      /at instruction 42: the --disk-model drive is busy \(3 requests or destage writes inside\)/,
+    );
+    expect(busyDriveMessage(42, { pending: 2 })).toMatch(/busy \(2 requests/);
+    // Every request answered, the data still in the drive's buffer (vmlab boot blkbench.elf --disk-model cheetah-15k5-wce
+    // --snapshot-at 1773985 says so): not "0 requests".
+    expect(busyDriveMessage(42, { inFlight: 0, dirtySectors: 2048 })).toMatch(
+      /busy \(its write cache holds 2048 sectors not yet on the media\)/,
+    );
   });
 
   // vicbench is never idle once its IO starts, so this snapshot comes before its first request: it checks
@@ -103,7 +118,7 @@ describe("vmlab boot with virtio devices", () => {
     writeFileSync(img, new Uint8Array(1024 * 1024));
     const r = await runCli("boot", guest("bin/hello.elf"), "--disk", img, "--disk-model", "floppy");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown disk model "floppy"; available: cheetah-15k5, mlc-ssd, raid5-array/);
+    expect(r.stderr).toMatch(/unknown disk model "floppy"; available: cheetah-15k5, cheetah-15k5-wce, mlc-ssd, raid5-array/);
     expect(r.stderr).toMatch(/cheetah-15k5: Seagate Cheetah 15K\.5/);
     const lone = await runCli("boot", guest("bin/hello.elf"), "--disk-model", "cheetah-15k5");
     expect(lone.code).toBe(2);

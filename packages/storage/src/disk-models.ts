@@ -19,6 +19,12 @@ export const diskModels: DiskModel[] = [
     create: ({ sim, store }) => new ModelBlockBackend({ sim, target: new Hdd(sim, CHEETAH_15K5), store }),
   },
   {
+    name: "cheetah-15k5-wce",
+    description: `the same drive with its write cache on: writes complete from an 8 MiB buffer and are written back by its SPTF; a flush waits for them`,
+    create: ({ sim, store }) =>
+      new ModelBlockBackend({ sim, target: new Hdd(sim, CHEETAH_15K5, "cheetah-15k5-wce", { writeCache: true }), store }),
+  },
+  {
     name: "raid5-array",
     description:
       "mid-range FC array (assumed, CX3-40-like): RAID-5 over 8 Cheetah 15K.5 (64 KiB chunks), 2 GiB write-back cache with destage, 100 µs per command",

@@ -76,6 +76,29 @@ describe("a guest's virtio-blk disk on the Cheetah 15K.5 model (ModelBlockBacken
     expect(hdd.meanLatencyNs).toBeGreaterThan(100_000);
   });
 
+  it("a disk with its write cache on: writes complete from its buffer, the guest's flush waits for the media, same data", () => {
+    const runOn = (writeCache: boolean) => {
+      let disk: Hdd | null = null;
+      const run = blkbench((m, store) => {
+        disk = new Hdd(m.sim, CHEETAH_15K5, "d", { writeCache });
+        return new ModelBlockBackend({ sim: m.sim, target: disk, store });
+      });
+      return { run, disk: disk as unknown as Hdd };
+    };
+    const { run, disk } = runOn(true);
+    const through = runOn(false).disk;
+    expect(run.masked).toBe(memory.masked);
+    expect(run.diskSha256).toBe(memory.diskSha256);
+    expect(run.console).toContain("flush status 0");
+    expect(disk.writesBuffered).toBe(256); // blkbench's 256 writes of 4 KiB, all from the buffer
+    expect(disk.flushes).toBe(1); // its one flush went to the drive and waited for the write-backs
+    expect(through.flushes).toBe(0); // write-through: the backend completes it at once
+    expect(disk.dirtySectors).toBe(0);
+    // The buffered sequential stream reached the media in long write-backs, not 256 commands.
+    expect(disk.mediaOps).toBeLessThan(through.mediaOps - 200);
+    expect(runOn(true).run.console).toBe(run.console);
+  });
+
   it("is deterministic: a second run is byte-identical", () => {
     const again = onHdd();
     expect(again.console).toBe(hdd.console);
@@ -94,6 +117,29 @@ describe("a guest's virtio-blk disk on the Cheetah 15K.5 model (ModelBlockBacken
     }
     expect(blk.inflight).toBeGreaterThan(0);
     expect(thrownCode(() => encodeSnapshot({ machine: m }))).toBe("VMLAB_VIRTIO_NOT_QUIESCENT");
+  });
+
+  it("a snapshot while the drive's write cache still holds written data (no request inside) is refused, naming that data", () => {
+    const m = new Machine();
+    const store = new MemoryBackend({ sizeBytes: BLKBENCH_DISK_BYTES, contents: blkbenchDisk() });
+    const disk = new Hdd(m.sim, CHEETAH_15K5, "wce", { writeCache: true });
+    const blk = new VirtioBlk({ backend: new ModelBlockBackend({ sim: m.sim, target: disk, store }), serial: BLKBENCH_SERIAL });
+    m.attachVirtio(QEMU_FIRST_SLOT, blk);
+    m.loadElf(readGuestElf("blkbench"));
+    // Between blkbench's last write completing and its flush going out: every request answered, data still buffered.
+    for (let i = 0; i < 1_000_000 && !(blk.inflight === 0 && disk.dirtySectors > 0); i++) {
+      if (m.run(50) === "event") m.sim.run({ until: m.sim.now });
+    }
+    expect(blk.inflight).toBe(0);
+    expect(disk.dirtySectors).toBeGreaterThan(0);
+    let details: Record<string, unknown> = {};
+    try {
+      encodeSnapshot({ machine: m });
+    } catch (e) {
+      details = (e as { details: Record<string, unknown> }).details;
+    }
+    expect(thrownCode(() => encodeSnapshot({ machine: m }))).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    expect(details.dirtySectors).toBe(disk.dirtySectors);
   });
 
   it("a snapshot taken between requests, after the model has served IO, resumes identically (a disk and an array LUN)", () => {

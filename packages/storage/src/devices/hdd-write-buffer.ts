@@ -19,6 +19,10 @@ export class HddWriteBuffer {
   private newest: StackIo | null = null;
   /** The write-back the mechanism is writing now (its data is in the buffer until it ends). */
   private writing: StackIo | null = null;
+  /** Write-backs queued so far; each carries its number in `id` (flushes wait for those before them). */
+  private numbered = 0;
+  /** Flushes waiting for the write-backs queued before them, oldest first (their limits only grow). */
+  private readonly flushes = new IoRing();
 
   constructor(
     /** Buffer space, sectors. */
@@ -64,7 +68,42 @@ export class HddWriteBuffer {
 
   /** The write-back `add` asked for is in the queue. */
   queued(w: StackIo): void {
+    w.id = ++this.numbered;
     this.newest = w;
+  }
+
+  /**
+   * A flush (SCSI SYNCHRONIZE CACHE) now: it waits for every write-back queued so far — data a later
+   * write adds to one of them included — and returns false; true if nothing is left to write back.
+   */
+  flushWaits(flush: StackIo): boolean {
+    if (this.writeBacks === 0) return false;
+    flush.t0 = this.numbered;
+    this.flushes.push(flush);
+    return true;
+  }
+
+  /** Flushes whose write-backs have all reached the media (after `done`), oldest first; null when none. */
+  nextFlushDone(): StackIo | null {
+    const f = this.flushes.peek();
+    if (f === null || this.oldestOutstanding() <= f.t0) return null;
+    return this.flushes.shift();
+  }
+
+  /** Flushes waiting. */
+  get flushesWaiting(): number {
+    return this.flushes.length;
+  }
+
+  /** The number of the oldest write-back still out (queued or being written); Infinity if none. */
+  private oldestOutstanding(): number {
+    let oldest = this.writing?.id ?? Number.POSITIVE_INFINITY;
+    const q = this.queue;
+    for (let i = 0; i < q.count; i++) {
+      const w = q.io[i];
+      if (w.parent === null && w.id < oldest) oldest = w.id;
+    }
+    return oldest;
   }
 
   /** A write-back goes to the media: nothing joins it any more; its data stays in the buffer until it ends. */

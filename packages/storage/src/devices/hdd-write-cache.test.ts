@@ -160,6 +160,28 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(sliding.mediaOps).toBeLessThan(200);
   });
 
+  it("a flush waits for the write-backs queued before it, not for writes that come after it", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const done = new Map<number, { t: number; dirty: number }>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, { t: sim.now, dirty: hdd.dirtySectors }) };
+    hdd.submit(io(0, 500_000_000, 8, false), sink); // its write-back starts at once: a long seek
+    hdd.flush(io(1, 0, 0, false), sink);
+    hdd.submit(io(2, 1_000, 8, false), sink); // after the flush: not its business
+    sim.run();
+    const flushed = done.get(1) as { t: number; dirty: number };
+    expect(flushed.t).toBeGreaterThan(2_000_000);
+    expect(flushed.dirty).toBe(8); // write 2's data is still in the buffer when the flush completes
+    expect(hdd.flushes).toBe(1);
+    expect(hdd.outstanding).toBe(0);
+    // Write cache off: a flush has nothing to wait for.
+    const plain = new Hdd(sim, CHEETAH_15K5, "plain");
+    const t0 = sim.now;
+    plain.flush(io(3, 0, 0, false), sink);
+    sim.run();
+    expect((done.get(3) as { t: number }).t - t0).toBe(CHEETAH_15K5.commandOverheadNs);
+  });
+
   it("refuses a buffer that is not a whole number of sectors >= 1", () => {
     for (const writeCacheSectors of [0, -8, 2.5]) {
       const make = () => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors });

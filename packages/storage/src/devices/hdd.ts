@@ -27,6 +27,8 @@ export const HddStateSchema = z.object({
   writesBuffered: z.number().int().nonnegative().optional(),
   /** `readsFromBuffer`; absent when 0. */
   readsFromBuffer: z.number().int().nonnegative().optional(),
+  /** `flushes`; absent when 0. */
+  flushes: z.number().int().nonnegative().optional(),
 });
 export type HddState = z.infer<typeof HddStateSchema>;
 
@@ -72,6 +74,7 @@ export class Hdd implements BlockTarget {
   readonly cache: HddCache;
   private readonly pool: IoPool;
   private readonly kindDone: number;
+  private readonly kindFlushDone: number;
   private readonly busSectorNs: number;
   /** Media commands waiting for the mechanism. */
   private readonly queue: HddQueue;
@@ -95,6 +98,8 @@ export class Hdd implements BlockTarget {
   writesBuffered = 0;
   /** Reads served from written data still in the buffer (write cache on); not in the read cache's hits or misses. */
   readsFromBuffer = 0;
+  /** Flushes completed (`flush`). */
+  flushes = 0;
   /**
    * The interface: data served without the mechanism (cache hits, buffered writes) crosses it one command
    * after another, each in the first idle gap from when its data is ready (a hit waiting for the read-ahead
@@ -133,6 +138,7 @@ export class Hdd implements BlockTarget {
     this.writeBuffer = wcs > 0 ? new HddWriteBuffer(wcs, spec.queueDepth, this.queue) : null;
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
+    this.kindFlushDone = sharedKind(sim, "storage.hdd.flushDone", onFlushDone);
   }
 
   /**
@@ -273,6 +279,26 @@ export class Hdd implements BlockTarget {
     this.sim.schedule(end - now, this.kindDone, 0, io);
   }
 
+  /**
+   * A flush (SCSI SYNCHRONIZE CACHE): completes `req` once every write completed before it is on the
+   * media — at once (after the command overhead) with the write cache off or nothing left to write back,
+   * else when the write-backs queued before it have ended. Not a tagged media command: it waits on the buffer.
+   */
+  flush(req: IoRequest, sink: IoSink): void {
+    const io = this.pool.take(req, sink);
+    if (this.writeBuffer?.flushWaits(io)) return;
+    this.sim.schedule(this.spec.commandOverheadNs, this.kindFlushDone, 0, io);
+  }
+
+  /** @internal a flush's write-backs have ended (or it had none): it completes. */
+  flushDone(io: StackIo): void {
+    const parent = io.parent as IoRequest;
+    const sink = io.parentSink as IoSink;
+    this.pool.give(io);
+    this.flushes++;
+    sink.complete(parent);
+  }
+
   /** Saves the disk's mechanical and cache state. No command may be queued or in service. */
   save(): HddState {
     const writeBacks = this.writeBuffer?.writeBacks ?? 0;
@@ -288,6 +314,7 @@ export class Hdd implements BlockTarget {
       busyNs: this.busyNs,
       ...(this.writesBuffered > 0 ? { writesBuffered: this.writesBuffered } : {}),
       ...(this.readsFromBuffer > 0 ? { readsFromBuffer: this.readsFromBuffer } : {}),
+      ...(this.flushes > 0 ? { flushes: this.flushes } : {}),
     };
   }
 
@@ -307,6 +334,7 @@ export class Hdd implements BlockTarget {
     this.busyNs = s.busyNs;
     this.writesBuffered = s.writesBuffered ?? 0;
     this.readsFromBuffer = s.readsFromBuffer ?? 0;
+    this.flushes = s.flushes ?? 0;
     // Nothing was in flight when the state was saved, so nothing held the interface past that time; bookings
     // made since (the simulation may be restored to an earlier time with it) are forgotten.
     this.bus.reset(0);
@@ -349,6 +377,7 @@ export class Hdd implements BlockTarget {
     const wb = this.writeBuffer as HddWriteBuffer;
     wb.done(w);
     this.pool.give(w);
+    for (let f = wb.nextFlushDone(); f !== null; f = wb.nextFlushDone()) this.flushDone(f);
     const waiting = wb.waiting;
     for (let io = waiting.peek(); io !== null && wb.hasRoom(io); io = waiting.peek()) this.buffer(wb, waiting.shift() as StackIo, now);
     this.dispatch();
@@ -396,4 +425,9 @@ export class Hdd implements BlockTarget {
 function onDone(_num: number, obj: unknown): void {
   const io = obj as StackIo;
   (io.owner as Hdd).finish(io);
+}
+
+function onFlushDone(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as Hdd).flushDone(io);
 }

@@ -35,9 +35,11 @@ export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema
  * time) submitted to `target`; `submit` returns `BLOCK_PENDING` and the
  * device hears about the completion when the target completes the request,
  * so the model may queue and reorder (SPTF) as it likes. Data lives in
- * `store`, moved by the device at completion. A flush completes at once:
- * an array's cache is battery-backed, a disk runs with its write cache off
- * (a target with a volatile write cache is refused).
+ * `store`, moved by the device at completion. A flush completes at once —
+ * an array's cache is battery-backed, a disk with its write cache off writes
+ * through — except on a disk with its write cache on, which completes it once
+ * the writes before it are on the media (`Hdd.flush`); a volatile write cache
+ * deeper down (behind an adapter or an array) is refused.
  *
  * Snapshots: `save` refuses (`VMLAB_STORAGE_NOT_QUIESCENT`) while IOs are in
  * the model; when idle it saves the store and the target's state if the target
@@ -70,11 +72,12 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
         "model block backend",
         `the store's ${store.sizeBytes} bytes are not a whole number of 512-byte sectors`,
       );
-    // A flush completes at once, which is only true if every write is on the media when it completes.
-    if (target.volatileWriteCache)
+    // A flush completes at once unless the target holds completed writes in a volatile cache: then it
+    // must flush them, which only a target that takes flushes itself (a disk) can.
+    if (target.volatileWriteCache && typeof target.flush !== "function")
       throw StorageErrors.badConfig(
         "model block backend",
-        "the disk's write cache is on, so a flush would have to wait for its write-backs; put a disk with its write cache off behind a guest",
+        "a disk's write cache is on below this target, and it cannot pass a flush down to it; put the disk itself behind the guest, or turn its write cache off",
       );
     if (first + sectors > target.capacitySectors)
       throw StorageErrors.badConfig(
@@ -105,7 +108,9 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
   }
 
   submit(op: BlockOp, offset: number, length: number, nowNs: number, tag: number): number {
-    if (op === "flush" || length === 0) return nowNs;
+    const flush = op === "flush";
+    // A flush completes at once where every completed write is already stable (see the constructor).
+    if ((flush && !this.target.volatileWriteCache) || (!flush && length === 0)) return nowNs;
     if (this.listener === null)
       throw StorageErrors.badConfig("model block backend", "no completion listener; attach the backend to a device (VirtioBlk) first");
     const io = this.pool.takeBlank();
@@ -116,16 +121,19 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
     io.isRead = op === "read";
     io.issueTime = nowNs;
     io.a = tag;
+    io.b = flush ? FLUSH : 0;
     // The machine's clock runs ahead of the simulation's inside a run: start the IO at the
     // guest's time, from an event there, so the model sees it when the guest issued it.
     if (nowNs > this.sim.now) this.sim.scheduleAt(nowNs, this.kindSubmit, 0, io);
-    else this.target.submit(io, this);
+    else this.start(io);
     return BLOCK_PENDING;
   }
 
-  /** @internal the deferred submission's event. */
+  /** @internal submits `io` to the target (now, or from the deferred submission's event). */
   start(io: StackIo): void {
-    this.target.submit(io, this);
+    const target = this.target;
+    if (io.b === FLUSH) (target as Required<Pick<BlockTarget, "flush">>).flush(io, this);
+    else target.submit(io, this);
   }
 
   /** The target finished `req` (one of ours): hand its tag to the device. */
@@ -185,6 +193,9 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
     this.nextId = s.nextId;
   }
 }
+
+/** `StackIo.b` of a flush passed to the target. */
+const FLUSH = 1;
 
 function onSubmit(_num: number, obj: unknown): void {
   const io = obj as StackIo;

@@ -31,6 +31,11 @@ export interface BlockTarget {
    * a flush would then have to wait for the write-backs. Absent or false: every completed write is stable.
    */
   readonly volatileWriteCache?: boolean;
+  /**
+   * A flush (SCSI SYNCHRONIZE CACHE): completes `req` through `sink` once every write completed before
+   * the call is on stable media. A target with a volatile write cache implements it to sit behind a guest.
+   */
+  flush?(req: IoRequest, sink: IoSink): void;
 }
 
 /**
