@@ -182,6 +182,30 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect((done.get(3) as { t: number }).t - t0).toBe(CHEETAH_15K5.commandOverheadNs);
   });
 
+  it("a command submitted from a flush's completion does not start a second media command beside another", () => {
+    // A closed loop that issues its next IO when the flush completes (as a workload's sink does): the flush
+    // completes as a write-back ends, with more commands queued; the mechanism serves one command at a time.
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const done = new Map<number, number>();
+    const sink = {
+      complete: (r: IoRequest) => {
+        done.set(r.id, sim.now);
+        if (r.id === 1) hdd.submit(io(4, 100_000_000, 8, true), sink);
+      },
+    };
+    hdd.submit(io(0, 500_000_000, 8, false), sink); // its write-back starts at once: a long seek
+    hdd.flush(io(1, 0, 0, false), sink);
+    hdd.submit(io(2, 1_000, 8, false), sink); // a second write-back, queued behind the first
+    hdd.submit(io(3, 250_000_000, 8, true), sink); // a read miss, queued
+    sim.run();
+    expect([...done.keys()].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(hdd.mediaOps).toBe(4);
+    // One actuator: its busy time cannot exceed the time elapsed (the event clock rounds each end to the ns).
+    expect(hdd.busyNs).toBeLessThanOrEqual(sim.now + hdd.mediaOps);
+    expect(hdd.outstanding).toBe(0);
+  });
+
   it("refuses a buffer that is not a whole number of sectors >= 1", () => {
     for (const writeCacheSectors of [0, -8, 2.5]) {
       const make = () => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors });

@@ -377,7 +377,9 @@ export class Hdd implements BlockTarget {
     const wb = this.writeBuffer as HddWriteBuffer;
     wb.done(w);
     this.pool.give(w);
-    for (let f = wb.nextFlushDone(); f !== null; f = wb.nextFlushDone()) this.flushDone(f);
+    // Flushes complete from their own events: their sinks may submit at once, which must not run inside
+    // this handler (the mechanism is idle here until the dispatch below).
+    for (let f = wb.nextFlushDone(); f !== null; f = wb.nextFlushDone()) this.sim.schedule(0, this.kindFlushDone, 0, f);
     const waiting = wb.waiting;
     for (let io = waiting.peek(); io !== null && wb.hasRoom(io); io = waiting.peek()) this.buffer(wb, waiting.shift() as StackIo, now);
     this.dispatch();
