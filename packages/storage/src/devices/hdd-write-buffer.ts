@@ -21,7 +21,7 @@ export class HddWriteBuffer {
   private writing: StackIo | null = null;
   /** Write-backs queued so far; each carries its number in `id` (flushes wait for those before them). */
   private numbered = 0;
-  /** Flushes waiting for the write-backs queued before them, oldest first (their limits only grow). */
+  /** Flushes waiting for the write-backs queued before them, oldest first (their limits, in `a`, only grow). */
   private readonly flushes = new IoRing();
 
   constructor(
@@ -78,7 +78,7 @@ export class HddWriteBuffer {
    */
   flushWaits(flush: StackIo): boolean {
     if (this.writeBacks === 0) return false;
-    flush.t0 = this.numbered;
+    flush.a = this.numbered;
     this.flushes.push(flush);
     return true;
   }
@@ -86,7 +86,7 @@ export class HddWriteBuffer {
   /** Flushes whose write-backs have all reached the media (after `done`), oldest first; null when none. */
   nextFlushDone(): StackIo | null {
     const f = this.flushes.peek();
-    if (f === null || this.oldestOutstanding() <= f.t0) return null;
+    if (f === null || this.oldestOutstanding() <= f.a) return null;
     return this.flushes.shift();
   }
 

@@ -206,6 +206,32 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(hdd.outstanding).toBe(0);
   });
 
+  it("a flush takes at least the command overhead, even when the write-back it waits for is about to end", () => {
+    const run = (flushBeforeEndNs: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+      const done = new Map<number, number>();
+      const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+      hdd.submit(io(0, 500_000_000, 8, false), sink);
+      if (flushBeforeEndNs < 0) {
+        sim.run();
+        return { end: sim.now, took: 0 };
+      }
+      sim.run({ until: flushBeforeEndNs });
+      const at = sim.now;
+      hdd.flush(io(1, 0, 0, false), sink);
+      sim.run();
+      expect(hdd.outstanding).toBe(0);
+      return { end: 0, took: (done.get(1) as number) - at };
+    };
+    const { end } = run(-1); // when the write-back ends
+    const overhead = CHEETAH_15K5.commandOverheadNs;
+    // Arriving 1 µs before the write-back ends: the drive still processes the command first.
+    expect(run(end - 1_000).took).toBe(overhead);
+    // Arriving earlier: the write-back's end decides.
+    expect(run(end - 2 * overhead).took).toBe(2 * overhead);
+  });
+
   it("refuses a buffer that is not a whole number of sectors >= 1", () => {
     for (const writeCacheSectors of [0, -8, 2.5]) {
       const make = () => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors });

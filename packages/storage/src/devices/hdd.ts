@@ -281,11 +281,13 @@ export class Hdd implements BlockTarget {
 
   /**
    * A flush (SCSI SYNCHRONIZE CACHE): completes `req` once every write completed before it is on the
-   * media — at once (after the command overhead) with the write cache off or nothing left to write back,
-   * else when the write-backs queued before it have ended. Not a tagged media command: it waits on the buffer.
+   * media — after the command overhead with the write cache off or nothing left to write back, else when
+   * the write-backs queued before it have ended (and the command overhead has passed). Not a tagged media
+   * command: it waits on the buffer.
    */
   flush(req: IoRequest, sink: IoSink): void {
     const io = this.pool.take(req, sink);
+    io.t0 = this.sim.now;
     if (this.writeBuffer?.flushWaits(io)) return;
     this.sim.schedule(this.spec.commandOverheadNs, this.kindFlushDone, 0, io);
   }
@@ -378,8 +380,10 @@ export class Hdd implements BlockTarget {
     wb.done(w);
     this.pool.give(w);
     // Flushes complete from their own events: their sinks may submit at once, which must not run inside
-    // this handler (the mechanism is idle here until the dispatch below).
-    for (let f = wb.nextFlushDone(); f !== null; f = wb.nextFlushDone()) this.sim.schedule(0, this.kindFlushDone, 0, f);
+    // this handler (the mechanism is idle here until the dispatch below). A flush is a command: it takes
+    // the command overhead from its arrival however soon its write-backs end.
+    for (let f = wb.nextFlushDone(); f !== null; f = wb.nextFlushDone())
+      this.sim.schedule(Math.max(0, f.t0 + this.spec.commandOverheadNs - now), this.kindFlushDone, 0, f);
     const waiting = wb.waiting;
     for (let io = waiting.peek(); io !== null && wb.hasRoom(io); io = waiting.peek()) this.buffer(wb, waiting.shift() as StackIo, now);
     this.dispatch();
