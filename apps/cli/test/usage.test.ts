@@ -1,3 +1,4 @@
+import { diskModels } from "@vmlab/storage";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
 
@@ -16,6 +17,11 @@ describe("usage and help exit codes", () => {
       expect(r.stdout, argv.join(" ")).toMatch(/Usage: vmlab/);
     }
     expect((await runCli("run", "--help")).stdout).toMatch(/Exit codes: 0 ok, 1 the run failed, 2 bad usage/);
+  });
+
+  it("boot --help names every disk model @vmlab/storage offers to --disk-model", async () => {
+    const help = (await runCli("boot", "--help")).stdout.replace(/\s+/g, " ");
+    for (const { name } of diskModels) expect(help, name).toMatch(new RegExp(`[ (]${name}[ ,)]`));
   });
 
   it("an unknown command is bad usage", async () => {
