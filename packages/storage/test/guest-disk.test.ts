@@ -91,7 +91,7 @@ describe("a guest's virtio-blk disk on the Cheetah 15K.5 model (ModelBlockBacken
     expect(run.diskSha256).toBe(memory.diskSha256);
     expect(run.console).toContain("flush status 0");
     expect(disk.writesBuffered).toBe(256); // blkbench's 256 writes of 4 KiB, all from the buffer
-    expect(disk.flushes).toBe(1); // its one flush went to the drive and waited for the write-backs
+    expect(disk.flushes).toBe(1); // its one flush went to the drive (that it waits there: block-backend.test.ts)
     expect(through.flushes).toBe(0); // write-through: the backend completes it at once
     expect(disk.dirtySectors).toBe(0);
     // The buffered sequential stream reached the media in long write-backs, not 256 commands.
