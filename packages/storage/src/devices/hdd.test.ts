@@ -19,6 +19,23 @@ function measure(spec: Spec, durationNs: number, seed = 1, hddSpec = CHEETAH_15K
 
 const within = (ours: number, theirs: number, tol = 0.1) => Math.abs(ours - theirs) / theirs <= tol;
 
+/**
+ * A disk whose first media read (8 sectors at LBA 0) has just completed and started its read-ahead;
+ * `read` submits a read now, and `done` maps each IO's id to its completion time.
+ */
+function afterFirstRead() {
+  const sim = new Simulation();
+  const hdd = new Hdd(sim);
+  const done = new Map<number, number>();
+  const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+  const read = (id: number, lba: number, sectors: number) =>
+    hdd.submit({ id, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, sink);
+  read(0, 0, 8);
+  sim.run();
+  done.clear();
+  return { sim, hdd, done, read };
+}
+
 describe("seek curve fitted to the Cheetah 15K.5's figures", () => {
   const curve = new SeekCurve(94_704, CHEETAH_15K5.readSeek);
   it("passes through track-to-track and full stroke and averages to the average seek", () => {
@@ -207,36 +224,25 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
   });
 
   it("cache hits share the one interface: their data crosses it one command after another", () => {
-    const sim = new Simulation();
-    const hdd = new Hdd(sim);
-    const done: number[] = [];
-    const sink = { complete: () => done.push(sim.now) };
-    // A media read starts the read-ahead; 20 ms later its 512 KiB are in the cache.
-    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
-    sim.run();
+    const { sim, hdd, done, read } = afterFirstRead();
+    // 20 ms after the media read its read-ahead's 512 KiB are in the cache.
     sim.run({ until: sim.now + 20_000_000 });
     const t0 = sim.now;
-    done.length = 0;
-    for (let i = 0; i < 4; i++) hdd.submit({ id: 1 + i, vm: 0, lba: 8 + 128 * i, sectors: 128, isRead: true, issueTime: t0 }, sink);
+    for (let i = 1; i <= 4; i++) read(i, 8 + 128 * (i - 1), 128);
     sim.run();
     expect(hdd.mediaOps).toBe(1); // all four were hits
     // 64 KiB at 300 MB/s: 218 µs each, after the 50 µs command overhead — not four at once.
     const xferNs = ((128 * 512) / 300e6) * 1e9;
-    for (const [i, t] of done.entries()) expect(t - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + (i + 1) * xferNs, -1);
+    for (let i = 1; i <= 4; i++) expect((done.get(i) as number) - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + i * xferNs, -1);
   });
 
   it("a hit whose data is in the buffer is not held behind one waiting for the read-ahead", () => {
-    const sim = new Simulation();
-    const hdd = new Hdd(sim);
-    const done = new Map<number, number>();
-    const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
-    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
-    sim.run();
+    const { sim, hdd, done, read } = afterFirstRead();
     const t0 = sim.now;
     // The read-ahead has just begun: a read at the far end of its 1,024 sectors waits ~4 ms for the head.
-    hdd.submit({ id: 1, vm: 0, lba: 904, sectors: 128, isRead: true, issueTime: t0 }, sink);
+    read(1, 904, 128);
     // The sectors the media read just returned are in the buffer now: the interface is idle until the other's data arrives.
-    hdd.submit({ id: 2, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: t0 }, sink);
+    read(2, 0, 8);
     sim.run();
     expect(hdd.mediaOps).toBe(1); // both were hits
     expect((done.get(1) as number) - t0).toBeGreaterThan(4_000_000);
@@ -245,23 +251,19 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
   });
 
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
-    const sim = new Simulation();
-    const hdd = new Hdd(sim);
-    const done: number[] = [];
-    const sink = { complete: () => done.push(sim.now) };
-    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
-    sim.run();
+    const { sim, hdd, done, read } = afterFirstRead();
     const simState = sim.save();
     const diskState = hdd.save();
     // 20 ms on, four 64 KiB hits on the read-ahead's data cross the interface one after another.
     const hits = () => {
-      done.length = 0;
+      done.clear();
       sim.run({ until: sim.now + 20_000_000 });
-      for (let i = 0; i < 4; i++) hdd.submit({ id: 1 + i, vm: 0, lba: 8 + 128 * i, sectors: 128, isRead: true, issueTime: sim.now }, sink);
+      for (let i = 1; i <= 4; i++) read(i, 8 + 128 * (i - 1), 128);
       sim.run();
       return [...done];
     };
     const first = hits();
+    expect(first).toHaveLength(4);
     sim.restore(simState);
     hdd.restore(diskState);
     expect(hits()).toEqual(first);
