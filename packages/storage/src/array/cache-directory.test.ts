@@ -66,6 +66,28 @@ describe("array cache directory", () => {
     expect(c.readHit(0, 8)).toBe(true);
   });
 
+  it("a write around the cache supersedes the dirty pages it covers whole, even one being destaged", () => {
+    const c = new CacheDirectory(16, 8);
+    c.write(0, 24); // pages 0, 1, 2 dirty
+    c.write(40, 8); // page 5 dirty, then out for destage and rewritten meanwhile
+    c.takeDestageRun(1); // page 0
+    expect(c.takeDestageRun(1)).toBe(true); // page 1
+    c.takeDestageRun(1); // page 2
+    expect(c.takeDestageRun(1)).toBe(true); // page 5
+    c.write(40, 8);
+    c.destaged(0, 1);
+    c.write(0, 8); // page 0 dirty again
+    // Sectors 4..47: pages 1–4 and page 5 whole, page 0 only in part.
+    c.writeThrough(4, 44);
+    c.destaged(1, 2);
+    c.destaged(5, 1);
+    expect(c.dirty).toBe(1); // page 0 alone: its sectors 0–3 are newer than the disk
+    expect(c.clean).toBe(3);
+    expect(c.takeDestageRun(1)).toBe(true);
+    expect(c.runStart).toBe(0);
+    expect(c.takeDestageRun(1)).toBe(false);
+  });
+
   it("evicts only clean pages, least recently used first; dirty pages block writes when the cache is full", () => {
     const c = new CacheDirectory(4, 8);
     c.insertClean(0, 8 * 4); // pages 0–3 clean

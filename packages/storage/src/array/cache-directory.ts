@@ -155,6 +155,30 @@ export class CacheDirectory {
     }
   }
 
+  /**
+   * A write of [lba, lba+sectors) that went to the disks around the cache (larger than the whole cache)
+   * updates the cached copies it covers whole: a dirty one is then no newer than what goes to disk, so it
+   * turns clean instead of being destaged later over the new data; one rewritten while destaging
+   * (REDIRTY) is clean once that destage lands. A page the write covers only in part keeps its state:
+   * its other sectors may still be dirty. Uncached pages are not brought in.
+   */
+  writeThrough(lba: number, sectors: number): void {
+    const ps = this.pageSectors;
+    const p0 = Math.ceil(lba / ps);
+    const p1 = Math.floor((lba + sectors) / ps);
+    for (let p = p0; p < p1; p++) {
+      const s = this.map.get(p);
+      if (s < 0) continue;
+      const st = this.state[s];
+      if (st === DIRTY) {
+        this.dirty--;
+        this.state[s] = CLEAN;
+        this.clean++;
+        this.append(s);
+      } else if (st === REDIRTY) this.state[s] = DESTAGING;
+    }
+  }
+
   /** Start page and length of the run `takeDestageRun` picked. */
   runStart = 0;
   runPages = 0;

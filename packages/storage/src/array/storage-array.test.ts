@@ -125,6 +125,29 @@ describe("array controller", () => {
     expect(array.idle).toBe(true);
   });
 
+  it("a write through the cache leaves no stale dirty copy to destage over it", () => {
+    // Eight 8 KiB pages; two absorbed 8 KiB writes stay dirty (below the high-water mark), then a
+    // 128 KiB write covering both goes through: their cached copies are superseded, not destaged.
+    const { sim, array, raid } = build({ cacheBytes: 64 * 1024, destageHighWater: 0.5, destageLowWater: 0.25 });
+    const lun = array.lun(0);
+    const done: number[] = [];
+    const sink = { complete: (r: { id: number }) => done.push(r.id) };
+    lun.submit({ id: 1, vm: 0, lba: 16, sectors: 16, isRead: false, issueTime: 0 }, sink);
+    lun.submit({ id: 2, vm: 0, lba: 48, sectors: 16, isRead: false, issueTime: 0 }, sink);
+    // Page 0: dirty sectors 0–7 the big write (sectors 8–263) does not cover, so it stays dirty.
+    lun.submit({ id: 3, vm: 0, lba: 0, sectors: 8, isRead: false, issueTime: 0 }, sink);
+    lun.submit({ id: 4, vm: 0, lba: 8, sectors: 256, isRead: false, issueTime: 0 }, sink);
+    sim.run();
+    expect(done.sort()).toEqual([1, 2, 3, 4]);
+    expect(array.writesAbsorbed).toBe(3);
+    const cache = array.cache as NonNullable<typeof array.cache>;
+    // Pages 1 and 3 are clean copies of what went to disk; page 0 still holds write 3's dirty sectors.
+    expect(cache.dirty).toBe(1);
+    expect(cache.clean).toBe(2);
+    expect(array.destageWrites).toBe(0);
+    expect(raid.memberWrites).toBeGreaterThan(0);
+  });
+
   it("re-read data hits the cache", () => {
     const { sim, array } = build({ cacheBytes: 256 * 1024 ** 2 });
     const w = drive(sim, array, { ioSizeBytes: 8192, readPercent: 100, randomPercent: 100, outstandingIos: 8, regionSectors: 20_000 }, 0);

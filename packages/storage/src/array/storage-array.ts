@@ -275,7 +275,9 @@ export class StorageArray implements IoSink {
     } else if (cache && o.writeBack) {
       if (!cache.writeFits(io.lba, io.sectors) || this.stalled.length > 0) {
         if (!cache.couldHold(io.lba, io.sectors)) {
-          // More pages than the whole cache: no destage makes room for it, so it is written through.
+          // More pages than the whole cache: no destage makes room for it, so it is written through
+          // (updating the cached pages it covers, which then need no destage).
+          cache.writeThrough(io.lba, io.sectors);
           io.b = TO_RAID;
           this.raid.submit(io, this);
           return;
