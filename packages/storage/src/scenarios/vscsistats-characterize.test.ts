@@ -41,3 +41,22 @@ describe("vscsistats-characterize", () => {
     expect(c).not.toBe(a);
   });
 });
+
+describe("vscsistats-characterize checks for sizes and depths that are not bucket limits", () => {
+  it("measures the share in the bucket that holds the configured value (3 KiB: the 4095 bucket; 3 OIO: the 4 bucket)", async () => {
+    const r = await runQuick(1, { durationMs: 300, traceMaxIos: 200, sequentialIoKiB: 3, randomOutstandingIos: 3 });
+    expect(r.metrics["sequential.ioLengthBinShare"]).toBe(1);
+    expect(r.metrics["random.outstandingBinShare"]).toBeGreaterThan(0.97);
+    const rows = r.reference.map((x) => [x.what, x.ours]);
+    expect(rows).toContainEqual(["sequential 3 KiB reads: share of IO lengths in the bucket holding 3072 (≤ 4095)", 1]);
+    expect(rows.find(([what]) => /at 3 OIO: share of outstanding IOs in the bucket holding 3 \(≤ 4\)/.test(String(what)))).toBeDefined();
+  });
+
+  it("puts an IO size beyond the last limit in the overflow bucket", async () => {
+    const r = await runQuick(1, { durationMs: 300, traceMaxIos: 200, sequentialIoKiB: 1024 });
+    expect(r.metrics["sequential.ioLengthBinShare"]).toBe(1);
+    expect(r.reference.map((x) => x.what)).toContain(
+      "sequential 1024 KiB reads: share of IO lengths in the bucket holding 1048576 (overflow, > 524288)",
+    );
+  });
+});
