@@ -60,3 +60,15 @@ describe("vscsistats-characterize checks for sizes and depths that are not bucke
     );
   });
 });
+
+describe("vscsistats-characterize with a guest queue shallower than the random workload's OIO", () => {
+  it("checks outstanding IOs and Little's law against what the vSCSI layer sees: min(OIO, guest queue depth)", async () => {
+    const r = await runQuick(1, { durationMs: 500, traceMaxIos: 200, randomOutstandingIos: 16, guestQueueDepth: 4 });
+    const m = r.metrics;
+    expect(m["random.outstandingBinShare"]).toBeGreaterThan(0.97);
+    expect(Math.abs(m["random.meanLatencyUs"] / m["random.littleLatencyUs"] - 1)).toBeLessThan(0.05);
+    expect(r.reference.map((x) => x.what)).toContain(
+      "random 8 KiB reads at 16 OIO (4 at the vSCSI layer: guest queue depth 4): share of outstanding IOs in the 4 bucket",
+    );
+  });
+});
