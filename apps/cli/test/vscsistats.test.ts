@@ -45,7 +45,8 @@ describe("vmlab vscsistats", () => {
     const skip = await runCli("vscsistats", file, "--skip-bad", "--json");
     expect(skip.code).toBe(0);
     expect(JSON.parse(skip.stdout)).toMatchObject({ ios: 2, skipped: 1 });
-    expect(skip.stderr).toMatch(/1 bad lines skipped; first: .*bad\.csv:2/);
+    expect(skip.stderr).toMatch(/1 bad lines skipped; first: .*bad\.csv:2: negative Size in "2,h,0,Read,0,-512,5"\n/);
+    expect(skip.stderr).not.toMatch(/pass --skip-bad/);
   });
 
   it("rejects an unknown format, an undetectable file and a missing file with exit 2", async () => {

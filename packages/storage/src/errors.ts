@@ -24,25 +24,32 @@ export const StorageErrors = {
     ),
   notSavable: (what: string, why: string) => new VmlabError("VMLAB_STORAGE_NOT_SAVABLE", `cannot save ${what}: ${why}`, { what, why }),
   // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.
-  traceMalformedLine: (file: string, line: number, issue: string, text: string) =>
-    new VmlabError(
+  // `details.problem` is the message without its advice: what a reader keeps of the first line it skipped.
+  traceMalformedLine: (file: string, line: number, issue: string, text: string) => {
+    const problem = `${file}:${line}: ${issue}${text ? ` in "${text}"` : ""}`;
+    return new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
-      `${file}:${line}: ${issue}${text ? ` in "${text}"` : ""}; fix or delete the line, or pass --skip-bad to count and skip bad lines`,
-      { file, line, issue },
-    ),
+      `${problem}; fix or delete the line, or pass --skip-bad to count and skip bad lines`,
+      { file, line, issue, problem },
+    );
+  },
   /** A binary record (vscsi) that cannot be read; same code as a bad text line, worded for records. */
-  traceMalformedRecord: (file: string, record: number, issue: string) =>
-    new VmlabError(
+  traceMalformedRecord: (file: string, record: number, issue: string) => {
+    const problem = `${file}: record ${record}: ${issue}`;
+    return new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
-      `${file}: record ${record}: ${issue}; the file is corrupt or not this format — pass --skip-bad to count and skip bad records`,
-      { file, line: record, issue },
-    ),
-  traceTruncatedRecord: (file: string, record: number, bytes: number, recordBytes: number) =>
-    new VmlabError(
+      `${problem}; the file is corrupt or not this format — pass --skip-bad to count and skip bad records`,
+      { file, line: record, issue, problem },
+    );
+  },
+  traceTruncatedRecord: (file: string, record: number, bytes: number, recordBytes: number) => {
+    const problem = `${file}: record ${record} is cut short (${bytes} of ${recordBytes} bytes at the end of the file)`;
+    return new VmlabError(
       "VMLAB_TRACE_TRUNCATED_RECORD",
-      `${file}: record ${record} is cut short (${bytes} of ${recordBytes} bytes at the end of the file); the file was truncated — re-copy it, or pass --skip-bad to ignore the partial record`,
-      { file, record, bytes, recordBytes },
-    ),
+      `${problem}; the file was truncated — re-copy it, or pass --skip-bad to ignore the partial record`,
+      { file, record, bytes, recordBytes, problem },
+    );
+  },
   traceUnknownFormat: (format: string, known: readonly string[]) =>
     new VmlabError("VMLAB_TRACE_UNKNOWN_FORMAT", `unknown trace format "${format}"; use one of: ${known.join(", ")}`, { format, known }),
   traceUndetectedFormat: (file: string, known: readonly string[]) =>

@@ -53,7 +53,7 @@ export interface TraceReader {
   close(): void;
   /** Bad lines/records counted and skipped (only with `skipBad`; otherwise the first one throws). */
   readonly skipped: number;
-  /** The first skipped line's error message, for the report. */
+  /** Where the first skipped line or record is and what is wrong with it (the error message without its advice), for the report. */
   readonly firstSkipped: string | null;
   /** Well-formed lines that are not reads or writes (headers, trims, flushes, file actions, SCSI commands without data). */
   readonly ignored: number;

@@ -60,7 +60,7 @@ export abstract class TextTraceReader implements TraceReader {
         const err = StorageErrors.traceMalformedLine(this.name, this.lineNo, e.issue, this.lineText());
         if (!this.skipBad) throw err;
         this.skipped++;
-        this.firstSkipped ??= err.message;
+        this.firstSkipped ??= err.details.problem as string;
       }
     }
   }

@@ -116,6 +116,7 @@ describe("vscsi reader (CloudPhysics VMware vSCSI trace layout)", () => {
     const { records, reader } = readAll(cut, true);
     expect(records).toHaveLength(2);
     expect(reader.skipped).toBe(1);
+    expect(reader.firstSkipped).toMatch(/record 3 is cut short \(27 of 32 bytes at the end of the file\)$/);
   });
 
   it("rejects a record whose version field disagrees with the file's (corruption), naming the record", () => {
@@ -131,7 +132,9 @@ describe("vscsi reader (CloudPhysics VMware vSCSI trace layout)", () => {
     expect(() => readAll(bytes)).toThrow(
       expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_LINE", message: expect.not.stringContaining("line") }),
     );
-    expect(readAll(bytes, true).records).toHaveLength(2);
+    const skipped = readAll(bytes, true);
+    expect(skipped.records).toHaveLength(2);
+    expect(skipped.reader.firstSkipped).toMatch(/^t\.vscsi: record 3: version 7, .*\(corrupt or misaligned record\)$/);
   });
 
   it("rejects a file that is not a vscsi trace", () => {

@@ -68,7 +68,7 @@ export class VscsiReader implements TraceReader {
           const err = StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size);
           if (!this.skipBad) throw err;
           this.skipped++;
-          this.firstSkipped ??= err.message;
+          this.firstSkipped ??= err.details.problem as string;
           this.start = this.end;
           return this.closeAtEnd();
         }
@@ -88,7 +88,7 @@ export class VscsiReader implements TraceReader {
         );
         if (!this.skipBad) throw err;
         this.skipped++;
-        this.firstSkipped ??= err.message;
+        this.firstSkipped ??= err.details.problem as string;
         continue;
       }
       const len = v2 ? v.getUint32(at + 8, true) : v.getUint32(at + 4, true);
