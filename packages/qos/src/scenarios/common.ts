@@ -3,6 +3,7 @@ import { z } from "zod";
 import { FC_10K_DISK } from "../array/sptf-disk.js";
 import type { ClusterRun } from "../cluster/cluster.js";
 import { type ClusterSpec, type ControlSpec, type HostSpec, PARDA_CONTROL } from "../cluster/config.js";
+import { QosErrors } from "../errors.js";
 
 /** Zod fields shared by the PARDA-family scenarios (flat, so `--set key=value` reaches each). */
 export const controlFields = {
@@ -70,6 +71,22 @@ export function clusterSpec(
     seed,
     ...over,
   };
+}
+
+/**
+ * A run is sampled every `sampleS` s up to `durationS`, and `summarize(run, fromS, toS)` averages
+ * the samples in (fromS, toS]. Checks, before anything runs, that such a window holds at least one
+ * sample — an empty one averaged to zeros (or crashed on a missing row) — naming `key`, the
+ * setting that made it empty. `what` says which window, for the message.
+ */
+export function requireSampledWindow(key: string, what: string, fromS: number, toS: number, sampleS: number, durationS: number): void {
+  const end = Math.min(toS, durationS);
+  const lastSample = Math.floor(end / sampleS + 1e-9) * sampleS;
+  if (!(lastSample > fromS + 1e-9))
+    throw QosErrors.badConfig(
+      key,
+      `${what} (${round(fromS, 3)} s, ${round(end, 3)} s] holds no ${sampleS} s sample; measure over a window that holds one (samples are at multiples of sampleS)`,
+    );
 }
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

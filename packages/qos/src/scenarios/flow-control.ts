@@ -2,7 +2,7 @@ import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
-import { clusterSpec, controlFields, jainIndex, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { clusterSpec, controlFields, jainIndex, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 
 export const FlowControlConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each"),
@@ -40,6 +40,9 @@ export const flowControl = defineScenario({
   config: FlowControlConfig,
   quick: { durationS: 160, measureFromS: 100, sweepDurationS: 20, oioSweep: [4, 16, 32] },
   run: ({ config: c, seed, progress }): ScenarioResult => {
+    requireSampledWindow("measureFromS", "the control runs' measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+    const sweepFromS = c.sweepDurationS / 4;
+    requireSampledWindow("sweepDurationS", "each sweep point's measured window", sweepFromS, c.sweepDurationS, c.sampleS, c.sweepDurationS);
     const total = 3 + c.oioSweep.length;
     let step = 0;
     const tick = () => progress(step++, total);
@@ -63,7 +66,7 @@ export const flowControl = defineScenario({
         scheduler: "fcfs" as const,
         fixedDepth: Math.max(32, oio),
       }));
-      const s = summarize(runCluster(clusterSpec(even, h, c.sweepDurationS, seed)), c.sweepDurationS / 4, c.sweepDurationS);
+      const s = summarize(runCluster(clusterSpec(even, h, c.sweepDurationS, seed)), sweepFromS, c.sweepDurationS);
       return { total_oio: oio * c.hosts, iops: round(s.totalIops, 1), latency_ms: round(s.latencyMs) };
     });
     // 3. Local latency (SPEED'08) vs the cluster average (PARDA), same workload and seed.

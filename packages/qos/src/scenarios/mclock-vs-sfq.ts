@@ -4,7 +4,7 @@ import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requireShares } from "../validate.js";
-import { clusterSpec, controlFields, round } from "./common.js";
+import { clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
 
 export const MClockVsSfqConfig = z.object({
   shares: z.array(z.number().gt(0).max(1000)).min(2).max(16).default([1, 1, 2, 2]).describe("VM shares on the one host, each > 0"),
@@ -31,6 +31,7 @@ export const mclockVsSfq = defineScenario({
   quick: { durationS: 40, measureFromS: 10 },
   run: ({ config: c, seed, progress }): ScenarioResult => {
     requireShares("shares", c.shares);
+    requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
     const n = c.shares.length;
     if (c.reservationsIops.length !== n)
       throw QosErrors.badConfig("reservationsIops", `give one value per VM (${n}), got ${c.reservationsIops.length}`);

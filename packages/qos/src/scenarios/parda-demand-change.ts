@@ -3,7 +3,7 @@ import { z } from "zod";
 import { runCluster } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
-import { clusterSpec, controlFields, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 import { phaseRows } from "./phases.js";
 
 export const PardaDemandChangeConfig = z.object({
@@ -34,6 +34,17 @@ export const pardaDemandChange = defineScenario({
     const stops = [...c.stopAtS].sort((a, b) => a - b);
     if (stops[stops.length - 1] >= c.durationS)
       throw QosErrors.badConfig("stopAtS", `every stop must be before durationS (${c.durationS} s)`);
+    const bounds = [0, ...stops, c.durationS];
+    // Each phase is measured over its second half (phaseRows): equal stops, or stops closer than two samples, leave none.
+    for (let i = 0; i + 1 < bounds.length; i++)
+      requireSampledWindow(
+        "stopAtS",
+        `phase ${i + 1}'s second half`,
+        (bounds[i] + bounds[i + 1]) / 2,
+        bounds[i + 1],
+        c.sampleS,
+        c.durationS,
+      );
     const mk = (control: HostSpec["control"]): HostSpec[] =>
       Array.from({ length: c.hosts }, (_, i) => {
         // The k-th stop (in time) is the VM of the k-th host from the end.
@@ -47,7 +58,6 @@ export const pardaDemandChange = defineScenario({
       });
     const base = runCluster(clusterSpec(c, mk("none"), c.durationS, seed), (d, t) => progress(d, 2 * t));
     const parda = runCluster(clusterSpec(c, mk("parda"), c.durationS, seed), (d, t) => progress(t + d, 2 * t));
-    const bounds = [0, ...stops, c.durationS];
     const rows = [...phaseRows("uncontrolled", base, bounds), ...phaseRows(`PARDA, L = ${c.latencyThresholdMs} ms`, parda, bounds)];
     const pRows = rows.filter((r) => String(r.run).startsWith("PARDA"));
     const bRows = rows.filter((r) => r.run === "uncontrolled");

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type ClusterEvent, type HostSpec, microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
-import { clusterSpec, controlFields, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 
 /** PARDA Table 6 (node 24): VM shares per host and their throughput (Ops/s for OLTP hosts 1–2, IOPS for hosts 3–4). */
 const HOST_SHARES = [[20, 10], [10, 10], [20], [10]];
@@ -36,6 +36,21 @@ export const pardaEndToEnd = defineScenario({
   run: ({ config: c, seed, progress }): ScenarioResult => {
     const idle = c.idleFromS > 0 && c.idleToS > c.idleFromS;
     if (c.idleFromS > 0 && !idle) throw QosErrors.badConfig("idleToS", `must be after idleFromS (${c.idleFromS} s)`);
+    if (idle && c.idleFromS >= c.durationS) throw QosErrors.badConfig("idleFromS", `must be before durationS (${c.durationS} s)`);
+    // Table 6 is measured while every VM is busy: up to idleFromS when the VM idles (Fig. 13).
+    const to = idle ? c.idleFromS : c.durationS;
+    requireSampledWindow(
+      "measureFromS",
+      idle ? "the measured window before idleFromS" : "the measured window",
+      c.measureFromS,
+      to,
+      c.sampleS,
+      c.durationS,
+    );
+    // Fig. 13's idle window: the second half of the idle period, as far as the run goes.
+    const idleEndS = Math.min(c.idleToS, c.durationS);
+    if (idle)
+      requireSampledWindow("idleToS", "the second half of the idle period", (c.idleFromS + idleEndS) / 2, idleEndS, c.sampleS, c.durationS);
     const mk = (control: HostSpec["control"]): HostSpec[] =>
       HOST_SHARES.map((shares) => ({
         vms: shares.map((share) => microVm({ share, oio: c.oio })),
@@ -56,7 +71,6 @@ export const pardaEndToEnd = defineScenario({
     };
     const base = runCluster(spec("none"), (d, t) => progress(d, 2 * t));
     const parda = runCluster(spec("parda"), (d, t) => progress(t + d, 2 * t));
-    const to = idle ? c.idleFromS : c.durationS;
     const sb = summarize(base, c.measureFromS, to);
     const sp = summarize(parda, c.measureFromS, to);
     const rows = HOST_SHARES.flatMap((shares, h) =>
@@ -85,7 +99,7 @@ export const pardaEndToEnd = defineScenario({
     };
     if (idle) {
       // Fig. 13: while the VM idles, host 1's β falls to its remaining VM's share and its window follows.
-      const during = summarize(parda, (c.idleFromS + c.idleToS) / 2, c.idleToS);
+      const during = summarize(parda, (c.idleFromS + idleEndS) / 2, idleEndS);
       metrics.idle_host1_window = round(during.hostWindow[0]);
       metrics.idle_host4_window = round(during.hostWindow[3]);
       metrics.busy_host1_window = round(sp.hostWindow[0]);

@@ -2,7 +2,7 @@ import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
-import { clusterSpec, controlFields, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 
 export const PardaEqualSharesConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each (paper: 4)"),
@@ -33,6 +33,7 @@ export const pardaEqualShares = defineScenario({
   config: PardaEqualSharesConfig,
   quick: { durationS: 160, measureFromS: 100 },
   run: ({ config: c, seed, progress }): ScenarioResult => {
+    requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
     const mk = (control: HostSpec["control"]): HostSpec[] =>
       Array.from({ length: c.hosts }, () => ({
         vms: [microVm({ oio: c.oio })],

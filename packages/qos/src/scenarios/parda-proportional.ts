@@ -3,7 +3,7 @@ import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
 import { requireShares } from "../validate.js";
-import { clusterSpec, controlFields, jainIndex, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { clusterSpec, controlFields, jainIndex, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 
 export const PardaProportionalConfig = z.object({
   shares: z
@@ -34,6 +34,7 @@ export const pardaProportional = defineScenario({
   quick: { durationS: 160, measureFromS: 100 },
   run: ({ config: c, seed, progress }): ScenarioResult => {
     requireShares("shares", c.shares);
+    requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
     const n = c.shares.length;
     const totalDepth = n * c.uncontrolledQueueDepth;
     const shareSum = c.shares.reduce((a, b) => a + b, 0);

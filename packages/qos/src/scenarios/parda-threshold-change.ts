@@ -4,7 +4,7 @@ import { runCluster } from "../cluster/cluster.js";
 import { microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requirePositive } from "../validate.js";
-import { clusterSpec, controlFields, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 import { phaseRows } from "./phases.js";
 
 export const PardaThresholdChangeConfig = z.object({
@@ -34,6 +34,10 @@ export const pardaThresholdChange = defineScenario({
     const thresholds = [c.latencyThresholdMs, ...c.thresholdsMs];
     if (thresholds.length < 2) throw QosErrors.badConfig("thresholdsMs", "give at least one later value of L");
     const durationS = c.phaseS * thresholds.length;
+    const bounds = thresholds.map((_, i) => i * c.phaseS).concat(durationS);
+    // Each phase is measured over its second half (phaseRows).
+    for (let i = 0; i + 1 < bounds.length; i++)
+      requireSampledWindow("phaseS", `phase ${i + 1}'s second half`, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], c.sampleS, durationS);
     const hosts = Array.from({ length: c.hosts }, () => ({
       vms: [microVm({ oio: c.oio })],
       control: "parda" as const,
@@ -42,7 +46,6 @@ export const pardaThresholdChange = defineScenario({
     }));
     const events = c.thresholdsMs.map((l, i) => ({ atS: (i + 1) * c.phaseS, kind: "setThreshold" as const, latencyThresholdMs: l }));
     const run = runCluster(clusterSpec(c, hosts, durationS, seed, { events }), progress);
-    const bounds = thresholds.map((_, i) => i * c.phaseS).concat(durationS);
     const rows = phaseRows("PARDA", run, bounds).map((r, i) => ({
       ...r,
       threshold_ms: thresholds[i],

@@ -1,0 +1,60 @@
+import { isVmlabError, RngStreams, type ScenarioResult } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { plugin } from "../plugin.js";
+
+/**
+ * Every PARDA-family scenario averages its samples over a window; a window with no sample in it
+ * used to average to zeros (exit 0, e.g. IOPS 0 and latency_vs_threshold −1) or crash on a missing
+ * row (an internal error). Each must be refused before anything runs, naming the setting.
+ */
+const EMPTY: [string, Record<string, unknown>, string][] = [
+  ["parda-equal-shares", { durationS: 20, measureFromS: 30 }, "measureFromS"],
+  ["parda-equal-shares", { durationS: 21, measureFromS: 20, sampleS: 2 }, "measureFromS"],
+  ["parda-proportional", { durationS: 20, measureFromS: 20 }, "measureFromS"],
+  ["mclock-vs-sfq", { durationS: 10, measureFromS: 20 }, "measureFromS"],
+  ["flow-control", { durationS: 20, measureFromS: 25 }, "measureFromS"],
+  ["flow-control", { durationS: 20, measureFromS: 10, sweepDurationS: 1 }, "sweepDurationS"],
+  // The docs' Fig. 13 command: idling from 140 s left (150 s, 140 s] to measure.
+  ["parda-end-to-end", { durationS: 300, measureFromS: 150, idleFromS: 140, idleToS: 310 }, "measureFromS"],
+  ["parda-end-to-end", { durationS: 300, measureFromS: 100, idleFromS: 300, idleToS: 310 }, "idleFromS"],
+  ["parda-demand-change", { durationS: 100, hosts: 3, stopAtS: [50, 50] }, "stopAtS"],
+  ["parda-threshold-change", { phaseS: 1, hosts: 2 }, "phaseS"],
+];
+
+function scenario(id: string) {
+  const s = plugin.scenarios.find((x) => x.id === id);
+  if (!s) throw new Error(`no scenario ${id}`);
+  return s;
+}
+
+describe("qos scenarios refuse a measurement window that holds no sample", () => {
+  for (const [id, over, key] of EMPTY)
+    it(`${id} ${JSON.stringify(over)} → ${key}`, async () => {
+      const s = scenario(id);
+      const config = s.config.parse({ ...s.quick, ...over });
+      let progressed = false;
+      let result: ScenarioResult | undefined;
+      try {
+        result = await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => (progressed = true) });
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+        expect(isVmlabError(e) && e.details.key).toBe(key);
+        expect(progressed).toBe(false);
+        return;
+      }
+      expect.unreachable(`ran and returned metrics ${JSON.stringify(result?.metrics)}`);
+    });
+
+  it("Fig. 13 with the idle period running past the end measures the idle window up to the end", async () => {
+    // The idle window is the second half of the simulated idle period, here (170 s, 200 s]; it was (225 s, 310 s],
+    // past the run's end, and averaged to a window of 0 — which still passed "below 60% of the busy window".
+    const s = scenario("parda-end-to-end");
+    const config = s.config.parse({ durationS: 200, measureFromS: 80, idleFromS: 140, idleToS: 310 });
+    const m = (await s.run({ config, seed: 1, quick: false, rng: new RngStreams(1), progress: () => {} })).metrics;
+    expect(m.parda_host1_vm_ratio).toBeGreaterThan(1.5);
+    expect(m.idle_host1_window).toBeLessThan(m.busy_host1_window * 0.6);
+    // While its share-20 VM idles host 1's β is 2, host 4's: their windows agree.
+    expect(m.idle_host1_window).toBeGreaterThan(m.idle_host4_window * 0.8);
+    expect(m.idle_host1_window).toBeLessThan(m.idle_host4_window * 1.25);
+  });
+});
