@@ -1,4 +1,4 @@
-import { RngStreams } from "@vmlab/core-vm";
+import { isVmlabError, RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { VicCoalescingConfig, vicCoalescing } from "./vic-coalescing.js";
 
@@ -30,6 +30,18 @@ describe("vic-coalescing", () => {
     expect(one.iops_vic).toBe(one.iops_off);
     expect(one.interrupts_per_s_vic).toBe(one.interrupts_per_s_off);
     expect(r.metrics.max_throughput_gain).toBeLessThan(0.25);
+  });
+
+  it("refuses a warm-up that leaves nothing to measure, naming warmupS (every rate was NaN, exit 0)", async () => {
+    for (const warmupS of [0.5, 3]) {
+      try {
+        const r = await run({ oio: [1, 32], durationS: 0.5, warmupS });
+        expect.unreachable(`ran and returned ${JSON.stringify(r.metrics)}`);
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+        expect(isVmlabError(e) && e.details.key).toBe("warmupS");
+      }
+    }
   });
 
   it("same seed, same JSON", async () => {

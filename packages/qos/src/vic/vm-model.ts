@@ -1,4 +1,5 @@
 import { exponential, LogHistogram, NS_PER_S, NS_PER_US, Rng, Simulation } from "@vmlab/core-vm";
+import { QosErrors } from "../errors.js";
 import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
 import { VicCoalescer, type VicParams } from "./coalescer.js";
 
@@ -54,6 +55,8 @@ export function runVicVm(s: VicVmSpec): VicVmResult {
   for (const k of ["deviceBaseUs", "deviceJitterUs", "issueCpuUs", "appCpuUs", "interruptCpuUs", "perCompletionCpuUs", "warmupS"] as const)
     requireNonNegative(k, s[k]);
   requirePositive("durationS", s.durationS);
+  // Rates are measured over (warmupS, durationS]: an empty window gave NaN for every rate.
+  if (!(s.warmupS < s.durationS)) throw QosErrors.badConfig("warmupS", `must be below durationS (${s.durationS} s), got ${s.warmupS}`);
   const sim = new Simulation({ initialCapacity: 1024 });
   const rng = new Rng(s.seed, "vic.device");
   const vic = new VicCoalescer(s.vic);
