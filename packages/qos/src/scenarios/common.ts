@@ -89,6 +89,14 @@ export function requireSampledWindow(key: string, what: string, fromS: number, t
     );
 }
 
+/**
+ * A sweep's points in ascending order, each once: the scenarios read their "low" and "high" point
+ * (and monotonicity) off the ends of the sweep, which must not depend on the order given.
+ */
+export function ascending(values: readonly number[]): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export { round };

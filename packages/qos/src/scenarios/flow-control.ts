@@ -2,7 +2,16 @@ import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
-import { clusterSpec, controlFields, jainIndex, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import {
+  ascending,
+  clusterSpec,
+  controlFields,
+  jainIndex,
+  requireSampledWindow,
+  round,
+  timeSeriesFigures,
+  timeSeriesTable,
+} from "./common.js";
 
 export const FlowControlConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each"),
@@ -43,7 +52,8 @@ export const flowControl = defineScenario({
     requireSampledWindow("measureFromS", "the control runs' measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
     const sweepFromS = c.sweepDurationS / 4;
     requireSampledWindow("sweepDurationS", "each sweep point's measured window", sweepFromS, c.sweepDurationS, c.sampleS, c.sweepDurationS);
-    const total = 3 + c.oioSweep.length;
+    const oioSweep = ascending(c.oioSweep);
+    const total = 3 + oioSweep.length;
     let step = 0;
     const tick = () => progress(step++, total);
     const hosts = (control: HostSpec["control"], depths?: number[]): HostSpec[] =>
@@ -58,7 +68,7 @@ export const flowControl = defineScenario({
     const even = { ...c, placement: "interleaved" as const };
     const stat = summarize(runCluster(clusterSpec(even, hosts("static", c.staticDepths), c.durationS, seed)), c.measureFromS, c.durationS);
     // 2. Latency vs total outstanding IOs, no control.
-    const sweep = c.oioSweep.map((oio) => {
+    const sweep = oioSweep.map((oio) => {
       tick();
       const h = Array.from({ length: c.hosts }, () => ({
         vms: [microVm({ oio })],

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_VIC } from "../vic/coalescer.js";
 import { vicThresholdFields } from "../vic/threshold-fields.js";
 import { runVicVm, type VicVmSpec } from "../vic/vm-model.js";
-import { round } from "./common.js";
+import { ascending, round } from "./common.js";
 
 export const VicCoalescingConfig = z.object({
   oio: z.array(z.number().int().min(1).max(256)).min(1).default([1, 2, 4, 8, 16, 32, 64]).describe("outstanding IOs to sweep"),
@@ -34,8 +34,9 @@ export const vicCoalescing = defineScenario({
     const rows: Record<string, number | string>[] = [];
     const long: Record<string, number | string>[] = [];
     let best = 0;
-    c.oio.forEach((oio, i) => {
-      progress(i, c.oio.length);
+    const oios = ascending(c.oio);
+    oios.forEach((oio, i) => {
+      progress(i, oios.length);
       const spec: Omit<VicVmSpec, "coalescing"> = { ...c, oio, vic, seed };
       const off = runVicVm({ ...spec, coalescing: false });
       const on = runVicVm({ ...spec, coalescing: true });

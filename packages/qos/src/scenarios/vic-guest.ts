@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_VIC } from "../vic/coalescer.js";
 import { runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
 import { vicThresholdFields } from "../vic/threshold-fields.js";
-import { round } from "./common.js";
+import { ascending, round } from "./common.js";
 
 export const VicGuestConfig = z.object({
   oio: z
@@ -77,11 +77,12 @@ export const vicGuest = defineScenario({
     const vic = { ...DEFAULT_VIC, cifThreshold: c.cifThreshold, iopsThreshold: c.iopsThreshold };
     const rows: Row[] = [];
     const long: Row[] = [];
-    const total = c.oio.length * c.virtualizationCostLoops.length;
+    const oios = ascending(c.oio);
+    const total = oios.length * c.virtualizationCostLoops.length;
     let done = 0;
     let best = 0;
     for (const loops of c.virtualizationCostLoops)
-      for (const oio of c.oio) {
+      for (const oio of oios) {
         progress(done++, total);
         const spec: Omit<VicGuestSpec, "coalescing"> = {
           oio,
