@@ -50,7 +50,8 @@ export class QosHost implements LatencyListener {
     this.ewma = new LatencyEwma(control.latencyEwmaAlpha);
     this.latencyThresholdMs = control.latencyThresholdMs;
     const controlled = spec.control === "parda" || spec.control === "flow";
-    this.window = controlled ? control.initialWindow : spec.fixedDepth;
+    // The first window obeys the configured bounds too: it stood at initialWindow (32) until the first tick.
+    this.window = controlled ? Math.min(control.windowMax, Math.max(control.windowMin, control.initialWindow)) : spec.fixedDepth;
     const depth = Math.max(1, Math.round(this.window));
     this.scheduler = schedulerFactory(spec, depth);
     const bridge = new SchedulerBridge(sim, this.scheduler, vmBase, this);
