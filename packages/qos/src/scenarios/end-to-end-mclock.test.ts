@@ -1,4 +1,4 @@
-import { RngStreams } from "@vmlab/core-vm";
+import { isVmlabError, RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { MClockVsSfqConfig, mclockVsSfq } from "./mclock-vs-sfq.js";
 import { PardaEndToEndConfig, pardaEndToEnd } from "./parda-end-to-end.js";
@@ -23,6 +23,19 @@ describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
       ctx(PardaEndToEndConfig.parse({ ...pardaEndToEnd.quick, durationS: 220, measureFromS: 80, idleFromS: 120, idleToS: 220 })),
     );
     expect(r.metrics.idle_host1_window).toBeLessThan(r.metrics.busy_host1_window * 0.6);
+  });
+
+  it("mclock-vs-sfq refuses a limit below its VM's reservation under the user's key, before running anything", async () => {
+    let progressed = false;
+    try {
+      const config = MClockVsSfqConfig.parse({ ...mclockVsSfq.quick, reservationsIops: [600, 300, 0, 0] });
+      await mclockVsSfq.run({ ...ctx(config), progress: () => (progressed = true) });
+      expect.unreachable();
+    } catch (e) {
+      expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+      expect(isVmlabError(e) && e.details.key).toBe("limitsIops[1]");
+    }
+    expect(progressed).toBe(false);
   });
 
   it("mClock meets the reservation and the limit that SFQ(D) misses, on the same workload", async () => {

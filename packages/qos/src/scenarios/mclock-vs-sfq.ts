@@ -37,6 +37,11 @@ export const mclockVsSfq = defineScenario({
       throw QosErrors.badConfig("reservationsIops", `give one value per VM (${n}), got ${c.reservationsIops.length}`);
     if (c.limitsIops.length !== n) throw QosErrors.badConfig("limitsIops", `give one value per VM (${n}), got ${c.limitsIops.length}`);
     const limit = (i: number) => (c.limitsIops[i] > 0 ? c.limitsIops[i] : Number.POSITIVE_INFINITY);
+    // Checked here, under the user's key, before the SFQ(D) run: mClock's own check came after it, as vms[i].limitIops.
+    c.reservationsIops.forEach((r, i) => {
+      if (limit(i) < r)
+        throw QosErrors.badConfig(`limitsIops[${i}]`, `must be 0 (none) or >= the reservation ${r}, got ${c.limitsIops[i]}`);
+    });
     const mk = (scheduler: HostSpec["scheduler"]): HostSpec[] => [
       {
         vms: c.shares.map((share, i) => microVm({ share, oio: c.oio, reservationIops: c.reservationsIops[i], limitIops: limit(i) })),
