@@ -15,7 +15,7 @@ function setup(cached: { startLba: number; sectors: number }[] = []) {
 }
 
 describe("RAID-5 LUN", () => {
-  it("rotates parity left-symmetrically and never puts data on its row's parity member", () => {
+  it("rotates parity right-symmetrically (row r on member r mod N) and never puts data on its row's parity member", () => {
     const { lun } = setup();
     const seen = new Set<string>();
     for (let unit = 0; unit < 24; unit++) {

@@ -15,7 +15,7 @@ export interface Raid5Options {
 export const DEFAULT_RAID5: Raid5Options = { stripeUnitSectors: 128, cachedRanges: [], cacheHitMs: 0.5 };
 
 /**
- * A RAID-5 LUN over N member disks with rotating (left-symmetric) parity, as
+ * A RAID-5 LUN over N member disks with rotating (right-symmetric) parity, as
  * PARDA's CLARiiON CX3-40 LUN on a 10-disk RAID-5 group (PARDA §5). Logical
  * stripe unit u lives on row ⌊u/(N−1)⌋; the row's parity is on member
  * (row mod N) and its data units follow it. A read goes to the one member
