@@ -122,6 +122,37 @@ describe("virtio-blk", () => {
     expect(blk.errors.value).toBe(4);
   });
 
+  it("accepts any descriptor layout (virtio 1.x message framing): header and data in one buffer, data and status in one, a split header", () => {
+    const { m, d, disk, blk } = setup();
+    const ram = (addr: number) => addr - m.ram.base;
+    // A write whose data follows the header in the same readable buffer.
+    d.blkHeader(HDR, 1, 2);
+    for (let i = 0; i < SECTOR; i++) m.ram.u8[ram(HDR) + 16 + i] = (i * 3 + 1) & 0xff;
+    d.push(0, [
+      { addr: HDR, len: 16 + SECTOR, writable: false },
+      { addr: STATUS, len: 1, writable: true },
+    ]);
+    m.sim.run();
+    expect(Array.from(disk.bytes.subarray(2 * SECTOR, 2 * SECTOR + 4))).toEqual([1, 4, 7, 10]);
+    expect(m.ram.u8[ram(STATUS)]).toBe(0);
+    expect(d.popUsed(0)).toEqual([[0, 1]]);
+    // A read whose status byte ends its only data buffer, with the header split in two.
+    d.blkHeader(HDR + 0x100, 0, 2);
+    m.ram.u8.fill(0xee, ram(DATA), ram(DATA) + SECTOR + 1);
+    d.push(0, [
+      { addr: HDR + 0x100, len: 8, writable: false },
+      { addr: HDR + 0x108, len: 8, writable: false },
+      { addr: DATA, len: SECTOR + 1, writable: true },
+    ]);
+    m.sim.run();
+    expect(Array.from(m.ram.u8.subarray(ram(DATA), ram(DATA) + 4))).toEqual([1, 4, 7, 10]);
+    expect(m.ram.u8[ram(DATA) + SECTOR]).toBe(0); // the status: the last writable byte
+    expect(d.popUsed(0)).toEqual([[2, SECTOR + 1]]);
+    expect(blk.writes.value).toBe(1);
+    expect(blk.reads.value).toBe(1);
+    expect(blk.errors.value).toBe(0);
+  });
+
   it("serves at most queueDepth requests at once: the rest queue in the ring (the guest sees queueing)", () => {
     const { m, d, blk } = setup({ depth: 2, latencyNs: 1000 });
     for (let i = 0; i < 5; i++) request(d, i, 0, i, 512, true);

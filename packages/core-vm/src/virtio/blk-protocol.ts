@@ -21,6 +21,12 @@ export const F_FLUSH = 1 << 9;
 export const VIRTIO_BLK_ID_BYTES = 20;
 /** Descriptors per request: header + data segments + status. seg_max = this - 2. */
 export const MAX_CHAIN = 128;
+/**
+ * Entries of a request once framed (header, data, status): a chain of
+ * MAX_CHAIN descriptors gains at most two, when the header shares its
+ * buffer with data and the status shares its buffer with data.
+ */
+export const MAX_FRAMED = MAX_CHAIN + 2;
 
 const u32 = z.number().int().min(0).max(0xffff_ffff);
 const InflightSchema = z.object({
@@ -30,8 +36,8 @@ const InflightSchema = z.object({
   status: z.number().int().min(0).max(255),
   offset: z.number().int().min(0),
   submittedNs: z.number().int().min(0),
-  addr: z.array(u32).min(2).max(MAX_CHAIN),
-  len: z.array(u32).min(2).max(MAX_CHAIN),
+  addr: z.array(u32).min(2).max(MAX_FRAMED),
+  len: z.array(u32).min(2).max(MAX_FRAMED),
 });
 export const VirtioBlkStateSchema = z.object({
   version: z.literal(1),

@@ -7,6 +7,7 @@ import {
   F_FLUSH,
   F_SEG_MAX,
   MAX_CHAIN,
+  MAX_FRAMED,
   VIRTIO_BLK_ID_BYTES,
   VIRTIO_BLK_S_IOERR,
   VIRTIO_BLK_S_OK,
@@ -39,7 +40,9 @@ export interface VirtioBlkOptions {
 /**
  * virtio-blk (virtio 1.x §5.2): read, write, flush and get-id over a
  * `BlockBackend`. A request is a chain: a readable 16-byte header (type,
- * reserved, sector), data descriptors, and a writable status byte. At most
+ * reserved, sector), the data, and a writable status byte — in any
+ * arrangement of descriptors (§2.6.4, message framing: the header may share
+ * a buffer with write data, the status with read data). At most
  * `queueDepth` requests are in service; each completes as a simulation event
  * at the time the backend gives, where the data moves, the status is written
  * and the chain goes to the used ring (interrupt: InterruptStatus bit 0).
@@ -67,7 +70,12 @@ export class VirtioBlk implements VirtioDevice {
   private ctx!: VirtioContext;
   private kind = 0;
   private epoch = 0;
+  /** Each slot's request, framed as header, data segments, status byte (see `frame`). */
   private readonly chains: DescriptorChain[];
+  /** The chain as the driver laid it out, before `frame`. */
+  private readonly raw = new DescriptorChain(MAX_CHAIN);
+  /** The header's bytes when the driver split it over several descriptors. */
+  private readonly header = new Uint8Array(16);
   private readonly busy: Uint8Array;
   private readonly type: Uint32Array;
   private readonly status: Uint8Array;
@@ -99,7 +107,7 @@ export class VirtioBlk implements VirtioDevice {
     wr32(this.config, 4, Math.floor(sectors / 0x1_0000_0000));
     wr32(this.config, 12, MAX_CHAIN - 2);
     wr32(this.config, 20, SECTOR_SIZE);
-    this.chains = Array.from({ length: depth }, () => new DescriptorChain(MAX_CHAIN));
+    this.chains = Array.from({ length: depth }, () => new DescriptorChain(MAX_FRAMED));
     this.busy = new Uint8Array(depth);
     this.type = new Uint32Array(depth);
     this.status = new Uint8Array(depth);
@@ -158,14 +166,13 @@ export class VirtioBlk implements VirtioDevice {
     const q = this.ctx.queues[0];
     while (this.freeCount > 0) {
       const slot = this.free[this.freeCount - 1];
-      const chain = this.chains[slot];
-      const r = q.pop(chain);
+      const r = q.pop(this.raw);
       if (r === "empty") return;
       if (r === "broken") {
         this.ctx.needsReset();
         return;
       }
-      if (!this.start(slot, chain)) {
+      if (!this.start(slot, this.raw)) {
         this.ctx.needsReset();
         return;
       }
@@ -175,20 +182,83 @@ export class VirtioBlk implements VirtioDevice {
     }
   }
 
+  /**
+   * Frames the driver's chain `raw` into slot `slot`'s chain: entry 0 the
+   * header's first descriptor, then the data segments, then the status byte
+   * alone — whatever the driver's arrangement of descriptors (§2.6.4). The
+   * header is the chain's first 16 bytes, the status its last byte; a
+   * descriptor holding both header and write data, or read data and the
+   * status, is split. Returns the header's bytes found (16 unless the
+   * readable part is shorter), or -1 if the last byte is not device-writable.
+   */
+  private frame(slot: number, raw: DescriptorChain): number {
+    const c = this.chains[slot];
+    const n = raw.count;
+    const last = n - 1;
+    if (n < 1 || raw.writable[last] === 0 || raw.len[last] < 1) return -1;
+    c.head = raw.head;
+    c.addr[0] = raw.addr[0];
+    c.len[0] = 16;
+    c.writable[0] = 0;
+    c.count = 1;
+    let got = 0;
+    let i = 0;
+    let skip = 0;
+    // Header bytes: from the leading device-readable descriptors.
+    if (raw.writable[0] === 0 && raw.len[0] >= 16) skip = 16;
+    else {
+      const u8 = this.ctx.mem.u8;
+      const base = this.ctx.mem.base;
+      for (; i < n && got < 16 && raw.writable[i] === 0; i++) {
+        const take = Math.min(16 - got, raw.len[i]);
+        this.header.set(u8.subarray(raw.addr[i] - base, raw.addr[i] - base + take), got);
+        got += take;
+        if (take < raw.len[i]) {
+          skip = take;
+          break;
+        }
+      }
+      if (got < 16) return got;
+    }
+    // Data: everything after the header and before the status byte.
+    for (; i < n; i++) {
+      const len = raw.len[i] - skip - (i === last ? 1 : 0);
+      if (len > 0) {
+        c.addr[c.count] = raw.addr[i] + skip;
+        c.len[c.count] = len;
+        c.writable[c.count] = raw.writable[i];
+        c.count++;
+      }
+      skip = 0;
+    }
+    c.addr[c.count] = raw.addr[last] + raw.len[last] - 1;
+    c.len[c.count] = 1;
+    c.writable[c.count] = 1;
+    c.count++;
+    return 16;
+  }
+
   /** Starts a request; false if the chain has no status byte to report an error in. */
-  private start(slot: number, c: DescriptorChain): boolean {
+  private start(slot: number, raw: DescriptorChain): boolean {
     const now = this.ctx.nowNs();
-    const u8 = this.ctx.mem.u8;
-    const base = this.ctx.mem.base;
     this.submitted[slot] = now;
+    const framed = this.frame(slot, raw);
+    if (framed < 0) return false;
+    const c = this.chains[slot];
     const last = c.count - 1;
-    // Minimal framing (§5.2.6.1): header alone in the first descriptor, status alone at the end.
-    if (c.count < 2 || c.writable[last] === 0 || c.len[last] < 1) return false;
-    if (c.writable[0] !== 0 || c.len[0] < 16) {
+    if (framed < 16) {
+      // Too short for a header: the status byte still reports the error.
+      c.addr[1] = raw.addr[raw.count - 1] + raw.len[raw.count - 1] - 1;
+      c.len[1] = 1;
+      c.writable[1] = 1;
+      c.count = 2;
       this.finishAt(slot, VIRTIO_BLK_T_GET_ID + 1, VIRTIO_BLK_S_IOERR, 0, now);
       return true;
     }
-    const h = c.addr[0] - base;
+    // The header in place (the usual case) or gathered into `header`.
+    const whole = raw.writable[0] === 0 && raw.len[0] >= 16;
+    const u8 = whole ? this.ctx.mem.u8 : this.header;
+    const h = whole ? raw.addr[0] - this.ctx.mem.base : 0;
     const type = rd32(u8, h);
     const sector = rd32(u8, h + 8) + rd32(u8, h + 12) * 0x1_0000_0000;
     let length = 0;
