@@ -41,6 +41,12 @@ export const CoreErrors = {
       `event delay must be a finite number of nanoseconds >= 0, got ${delay}; round or clamp it before scheduling`,
       { delay },
     ),
+  simBadRunOption: (option: string, value: number) =>
+    new VmlabError(
+      "VMLAB_SIM_BAD_RUN_OPTION",
+      `run option ${option} must be ${option === "until" ? "a virtual time in ns" : "a number of events >= 0"}, got ${value}; check the value it was computed from`,
+      { option, value },
+    ),
   simNoHandler: (kind: string) =>
     new VmlabError(
       "VMLAB_SIM_NO_HANDLER",

@@ -75,6 +75,23 @@ describe("Simulation", () => {
     expect(sim.now).toBe(1e9);
   });
 
+  it("run({until}) keeps the clock in whole ns for a fractional until, and refuses NaN instead of running everything", () => {
+    const log: string[] = [];
+    const { sim, mark } = tickModel(log);
+    sim.schedule(333_333_333, mark, 1);
+    sim.schedule(333_333_334, mark, 2);
+    sim.run({ until: 1e9 / 3 }); // 333,333,333.33…: the same events fire as for 333,333,333
+    expect(log).toEqual(["333333333:mark:1"]);
+    expect(sim.now).toBe(333_333_333);
+    sim.schedule(10, mark, 3);
+    const copy = tickModel([]).sim;
+    copy.restore(JSON.parse(JSON.stringify(sim.save())));
+    expect(copy.peek()).toBe(333_333_334);
+    for (const bad of [{ until: Number.NaN }, { maxEvents: Number.NaN }, { maxEvents: -1 }])
+      expect(() => sim.run(bad)).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_RUN_OPTION" }));
+    expect([sim.now, sim.pending]).toEqual([333_333_333, 2]);
+  });
+
   it("run({maxEvents}) and stop() return early without moving the clock past the last event", () => {
     const sim = new Simulation();
     let n = 0;

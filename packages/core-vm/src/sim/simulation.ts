@@ -37,7 +37,7 @@ export const SimulationStateSchema = z
 export type SimulationState = z.infer<typeof SimulationStateSchema>;
 
 export interface RunOptions {
-  /** Stop before any event later than this virtual time (ns); the clock then reads `until`. */
+  /** Stop before any event later than this virtual time (ns); the clock then reads `until` (rounded down to whole ns). */
   until?: number;
   /** Stop after this many events. */
   maxEvents?: number;
@@ -135,8 +135,11 @@ export class Simulation {
 
   /** Runs events until the queue empties, `until` is passed, or `stop()` is called. */
   run(options: RunOptions = {}): void {
-    const until = options.until ?? Number.POSITIVE_INFINITY;
+    // Events sit at whole ns, so flooring `until` fires the same ones and keeps the clock a whole number.
+    const until = Math.floor(options.until ?? Number.POSITIVE_INFINITY);
     const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
+    if (Number.isNaN(until)) throw CoreErrors.simBadRunOption("until", until);
+    if (!(maxEvents >= 0)) throw CoreErrors.simBadRunOption("maxEvents", maxEvents);
     const q = this.queue;
     const handlers = this.handlers;
     const procs = this.procs;
