@@ -35,11 +35,11 @@ export const CoreErrors = {
       `cannot schedule an event at t=${at} ns: the clock is already at ${now} ns; schedule with a delay >= 0`,
       { at, now },
     ),
-  simBadDelay: (delay: number) =>
+  simBadDelay: (delay: number, now = 0) =>
     new VmlabError(
       "VMLAB_SIM_BAD_DELAY",
-      `event delay must be a finite number of nanoseconds >= 0, got ${delay}; round or clamp it before scheduling`,
-      { delay },
+      `event delay must be a finite number of nanoseconds >= 0 that keeps the event within 2^53 ns (≈104 days, where whole ns stay exact), got ${delay} at t=${now} ns; round or clamp it before scheduling`,
+      { delay, now },
     ),
   simBadRunOption: (option: string, value: number) =>
     new VmlabError(

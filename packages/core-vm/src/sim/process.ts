@@ -116,12 +116,12 @@ export class ProcessDriver {
       const y = r.value;
       if (typeof y === "number" && !r.done) {
         // A timeout: the common case, one event per yield.
-        if (y >= 0 && y <= Number.MAX_SAFE_INTEGER) {
+        if (y >= 0 && y <= Number.MAX_SAFE_INTEGER - this.sim.now) {
           this.sim.scheduleResume(Math.round(y), id);
           return;
         }
         this.kill(id);
-        throw CoreErrors.simBadDelay(y);
+        throw CoreErrors.simBadDelay(y, this.sim.now);
       }
       if (r.done) {
         this.kill(id).finish(y);

@@ -156,6 +156,25 @@ describe("Simulation", () => {
     expect(sim.kindId("k")).toBe(k);
   });
 
+  it("rejects a delay that takes the event past 2^53 ns from a later clock, whose saved state could not be restored", () => {
+    const sim = new Simulation();
+    const k = sim.on("k", () => {});
+    sim.schedule(1_000, k);
+    sim.run();
+    expectCode(() => sim.schedule(Number.MAX_SAFE_INTEGER, k), "VMLAB_SIM_BAD_DELAY");
+    sim.schedule(Number.MAX_SAFE_INTEGER - 1_000, k); // the last whole ns still exact
+    const copy = new Simulation();
+    copy.on("k", () => {});
+    copy.restore(JSON.parse(JSON.stringify(sim.save())));
+    expect(copy.peek()).toBe(Number.MAX_SAFE_INTEGER);
+    const p = new Simulation();
+    p.process(function* () {
+      yield 1_000;
+      yield Number.MAX_SAFE_INTEGER;
+    }, "late");
+    expectCode(() => p.run(), "VMLAB_SIM_BAD_DELAY");
+  });
+
   it("is deterministic: the same seed gives the same trace", () => {
     const trace = (seed: number) => {
       const sim = new Simulation();

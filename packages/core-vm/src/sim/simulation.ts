@@ -96,14 +96,14 @@ export class Simulation {
    */
   schedule(delay: number, kind: number, num = 0, obj?: unknown): number {
     // Also rejects NaN, and times past 2^53 ns (≈104 days), beyond which integer ns are not exact.
-    if (!(delay >= 0 && delay <= Number.MAX_SAFE_INTEGER)) throw CoreErrors.simBadDelay(delay);
+    if (!(delay >= 0 && delay <= Number.MAX_SAFE_INTEGER - this.now)) throw CoreErrors.simBadDelay(delay, this.now);
     return this.queue.push(this.now + Math.round(delay), kind, num, obj);
   }
 
   /** Schedules an event at an absolute virtual time (ns, >= now). */
   scheduleAt(time: number, kind: number, num = 0, obj?: unknown): number {
     if (!(time >= this.now)) throw CoreErrors.simTimeInPast(time, this.now);
-    if (!(time <= Number.MAX_SAFE_INTEGER)) throw CoreErrors.simBadDelay(time - this.now);
+    if (!(time <= Number.MAX_SAFE_INTEGER)) throw CoreErrors.simBadDelay(time - this.now, this.now);
     return this.queue.push(Math.round(time), kind, num, obj);
   }
 
