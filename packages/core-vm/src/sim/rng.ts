@@ -138,6 +138,16 @@ export class RngStreams {
     return { version: 1, seed: this.seed, streams };
   }
 
+  /**
+   * Sets these streams, in place, to those of `other` (same seed): a stream
+   * `other` has takes its state, one it lacks starts over from the seed, so
+   * `Rng` objects a model holds rewind too. Cannot fail.
+   */
+  assign(other: RngStreams): void {
+    for (const [name, r] of this.streams) r.restore((other.streams.get(name) ?? new Rng(this.seed, name)).save());
+    for (const [name, r] of other.streams) if (!this.streams.has(name)) this.get(name).restore(r.save());
+  }
+
   static restore(state: unknown): RngStreams {
     const p = RngStreamsStateSchema.safeParse(state);
     if (!p.success) throw CoreErrors.simBadState("rng streams", p.error.issues.map((i) => i.message).join("; "));

@@ -210,6 +210,22 @@ describe("snapshot save/restore", () => {
     expect(sameBytes(s.machine.ram.u8, saved.ram)).toBe(true);
   });
 
+  it("restoreSnapshotInto rewinds the subject's PRNG streams in place: a stream a model holds replays its numbers", () => {
+    const s = tickerSubject();
+    const rng = s.rng as RngStreams;
+    const arrivals = rng.get("arrivals");
+    arrivals.nextU32();
+    const good = join1(encodeSnapshot(s));
+    const first = [arrivals.nextU32(), arrivals.nextU32()];
+    const later = rng.get("later"); // created after the save: starts over from the seed
+    const laterFirst = later.nextU32();
+    later.nextU32();
+    const back = restoreSnapshotInto(s, good);
+    expect([arrivals.nextU32(), arrivals.nextU32()]).toEqual(first);
+    expect(later.nextU32()).toBe(laterFirst);
+    expect(back.rng).toBe(rng);
+  });
+
   it("refuses an unknown component version before parsing anything", () => {
     const m = new Machine({ ramMiB: 4 });
     const env = decodeEnvelope(join1(encodeSnapshot({ machine: m })), "t");

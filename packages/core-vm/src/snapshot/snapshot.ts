@@ -254,6 +254,8 @@ function check(p: Prepared, subject: SnapshotSubject): unknown[] {
  */
 function apply(p: Prepared, subject: SnapshotSubject, parsed: unknown[], ramIsZero: boolean): SnapshotSubject {
   const m = subject.machine;
+  // Built (and validated) before anything changes; applied last.
+  const savedRng = p.rng === undefined ? undefined : RngStreams.restore(p.rng);
   // Pages still in the file go straight into the (fresh) RAM and are checked there.
   if (p.lazy !== null) loadLazyPages(m.ram.u8, p.lazy, p.file);
   try {
@@ -278,7 +280,9 @@ function apply(p: Prepared, subject: SnapshotSubject, parsed: unknown[], ramIsZe
   (subject.components ?? []).forEach((c, i) => {
     c.restore(parsed[i]);
   });
-  const rng = p.rng === undefined ? subject.rng : RngStreams.restore(p.rng);
+  // The subject's own streams rewind in place, so the Rng objects its models hold follow.
+  if (savedRng !== undefined && subject.rng !== undefined && subject.rng.seed === savedRng.seed) subject.rng.assign(savedRng);
+  const rng = savedRng === undefined || subject.rng?.seed === savedRng.seed ? subject.rng : savedRng;
   return { ...subject, rng };
 }
 
@@ -341,7 +345,8 @@ export function restoreSnapshotFromParts(
  * Restores a snapshot into an existing subject (built like the one saved:
  * same RAM size, devices and components), e.g. to rewind a machine. All
  * checks run before the first change, so a bad snapshot leaves the subject
- * as it was. Returns the subject with the restored PRNG streams, if saved.
+ * as it was. The subject's PRNG streams (same seed) are rewound in place, so
+ * the `Rng` objects its models hold rewind too; returns the subject.
  */
 export function restoreSnapshotInto(subject: SnapshotSubject, bytes: Uint8Array, file = "<snapshot>"): SnapshotSubject {
   const p = prepare(bytes, file);
