@@ -276,6 +276,12 @@ export const CoreErrors = {
       `cannot write snapshot ${file} (${why}); check that the directory exists and is writable — nothing was written`,
       { file, why },
     ),
+  snapshotNotDurable: (file: string, why: string) =>
+    new VmlabError(
+      "VMLAB_SNAPSHOT_NOT_DURABLE",
+      `snapshot ${file} was written, but its directory could not be synced to disk (${why}); the file may not survive a host crash`,
+      { file, why },
+    ),
   hostBadOption: (option: string, value: unknown, expected: string) =>
     new VmlabError("VMLAB_HOST_BAD_OPTION", `host option ${option}=${String(value)} is invalid: expected ${expected}`, {
       option,

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writevSync } from "node:fs";
+import { dirname } from "node:path";
 import { CoreErrors, isVmlabError } from "../errors.js";
 import { lastSectionOffset } from "./envelope.js";
 import type { MemoryImageOptions } from "./memory-image.js";
@@ -8,7 +9,10 @@ import { encodeSnapshot, restoreSnapshot, restoreSnapshotFromParts, type Snapsho
 const HEAD_GUESS = 64 * 1024;
 
 export interface WriteSnapshotOptions extends MemoryImageOptions {
-  /** fsync the file before the rename, so it survives a host crash (default false: atomic for readers, not durable). */
+  /**
+   * fsync the file before the rename and its directory after it, so the new file under its name survives a
+   * host crash (default false: atomic for readers, not durable).
+   */
   durable?: boolean;
 }
 
@@ -16,7 +20,10 @@ function why(e: unknown): string {
   return e instanceof Error && "code" in e ? String(e.code) : e instanceof Error ? e.message : String(e);
 }
 
-/** Writes chunks to `path` atomically: a temporary file beside it, then a rename. On failure nothing is left. */
+/**
+ * Writes chunks to `path` atomically: a temporary file beside it, then a rename. On failure nothing is left
+ * (with `durable`, a failure to sync the directory after the rename leaves the new file in place and says so).
+ */
 export function writeFileAtomic(path: string, chunks: readonly Uint8Array[], durable = false): number {
   const tmp = `${path}.tmp-${process.pid}`;
   let fd = -1;
@@ -42,7 +49,6 @@ export function writeFileAtomic(path: string, chunks: readonly Uint8Array[], dur
     closeSync(fd);
     fd = -1;
     renameSync(tmp, path);
-    return bytes;
   } catch (e) {
     if (fd >= 0) closeSync(fd);
     try {
@@ -51,6 +57,24 @@ export function writeFileAtomic(path: string, chunks: readonly Uint8Array[], dur
       // Nothing to clean up.
     }
     throw CoreErrors.snapshotUnwritable(path, why(e));
+  }
+  // The rename lives in the directory: until the directory is on disk, a crash may bring back the old file.
+  if (durable) {
+    try {
+      fsyncDirectory(dirname(path));
+    } catch (e) {
+      throw CoreErrors.snapshotNotDurable(path, why(e));
+    }
+  }
+  return bytes;
+}
+
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
