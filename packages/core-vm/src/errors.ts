@@ -47,6 +47,12 @@ export const CoreErrors = {
       `run option ${option} must be ${option === "until" ? "a virtual time in ns" : "a number of events >= 0"}, got ${value}; check the value it was computed from`,
       { option, value },
     ),
+  simOverRelease: (capacity: number) =>
+    new VmlabError(
+      "VMLAB_SIM_OVER_RELEASE",
+      `Resource.release() with no unit held (capacity ${capacity}): a process released a unit it never took, or released one twice`,
+      { capacity },
+    ),
   simNoHandler: (kind: string) =>
     new VmlabError(
       "VMLAB_SIM_NO_HANDLER",

@@ -107,6 +107,9 @@ describe("processes", () => {
     expect(log).toEqual(["0:a+", "0:b+", "50:c+", "60:d+", "70:e+"]);
     expect(maxInUse).toBe(2);
     expect(disk.inUse).toBe(0);
+    // A unit released that nobody holds is a model bug, not a silent no-op.
+    expect(() => disk.release()).toThrow(expect.objectContaining({ code: "VMLAB_SIM_OVER_RELEASE" }));
+    expect(disk.inUse).toBe(0);
   });
 
   it("Store hands items out FIFO and parks getters until a put", () => {

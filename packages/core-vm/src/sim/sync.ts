@@ -1,3 +1,4 @@
+import { CoreErrors } from "../errors.js";
 import type { Process } from "./process.js";
 import type { Simulation } from "./simulation.js";
 import { Waitable } from "./waitable.js";
@@ -86,11 +87,12 @@ export class Resource extends Waitable {
     this.queue.push(p);
     return false;
   }
-  /** Releases one unit; the longest waiter (if any) gets it. */
+  /** Releases one unit; the longest waiter (if any) gets it. Releasing with no unit held is a model bug and throws. */
   release(): void {
     const next = this.queue.shift();
     if (next) this.sim.procs.wake(next, undefined);
     else if (this.inUse > 0) this.inUse--;
+    else throw CoreErrors.simOverRelease(this.capacity);
   }
 }
 
