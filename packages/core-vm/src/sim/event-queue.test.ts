@@ -70,6 +70,9 @@ function replay(ops: Op[], start: number): number {
         expect({ time: q.time, seq: q.seq, kind: q.kind, num: q.num, obj: q.obj }).toEqual(want);
         now = q.time;
         fired++;
+      } else if (limit !== Number.POSITIVE_INFINITY) {
+        // As Simulation.run does: a run up to `limit` that finds nothing due leaves the clock there.
+        now = limit;
       }
     } else if (o.op === "cancel") {
       // Aim at recent handles: some pending, some fired, some cancelled, some never issued.
@@ -113,6 +116,19 @@ describe("EventQueue", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("pops an event that was in the far heap when a pop(limit) found nothing due stepped the year over it", () => {
+    // B = 16, W = 1: 16 lies beyond the first year and waits in the far heap. Each pop(limit) below finds
+    // nothing due and steps one bucket; the event must still come out once limit reaches 16.
+    const q = new EventQueue(16);
+    q.push(0, 1, 0, undefined);
+    q.push(16, 1, 1, undefined);
+    expect(q.pop()).toBe(true);
+    for (let limit = 0; limit < 16; limit++) expect(q.pop(limit)).toBe(false);
+    expect(q.pop(16)).toBe(true);
+    expect([q.time, q.num]).toEqual([16, 1]);
+    expect(q.size).toBe(0);
   });
 
   it("keeps exact order through calendar resizes and width changes (long runs, many ties)", () => {

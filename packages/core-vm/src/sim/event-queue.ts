@@ -343,13 +343,16 @@ export class EventQueue {
       }
       idx = (idx + 1) & mask;
       start += width;
-      if (start > limit) {
-        h = NIL;
-        break;
-      }
+      // Migrate before the limit check: a pop(limit) that stops here still makes
+      // this bucket current, and far events its year now covers must be in buckets,
+      // or later scans step past them.
       if (this.far.size > 0 && this.far.minTime() < start + this.yearSpan) {
         this.setCurrent(idx, start);
         this.migrate();
+      }
+      if (start > limit) {
+        h = NIL;
+        break;
       }
       h = bHead[idx];
     }

@@ -75,6 +75,18 @@ describe("Simulation", () => {
     expect(sim.now).toBe(1e9);
   });
 
+  it("run({until}) in small steps fires an event that was beyond the calendar's year when scheduled, at its time", () => {
+    // A machine runs its simulation up to its own clock in small steps; with few events pending the
+    // calendar's year is short, so the event at 16 ns waits in the far heap while runs find nothing due.
+    const log: string[] = [];
+    const { sim, mark } = tickModel(log);
+    sim.schedule(0, mark, 1);
+    sim.schedule(16, mark, 2);
+    for (let t = 0; t <= 20; t++) sim.run({ until: t });
+    expect(log).toEqual(["0:mark:1", "16:mark:2"]);
+    expect(sim.now).toBe(20);
+  });
+
   it("run({until}) keeps the clock in whole ns for a fractional until, and refuses NaN instead of running everything", () => {
     const log: string[] = [];
     const { sim, mark } = tickModel(log);
