@@ -31,8 +31,11 @@ export async function checkWritableDir(dir: string): Promise<void> {
 
 /**
  * Writes a set of files into `dir` so a failure leaves nothing half-written:
- * everything goes to a fresh temporary sibling directory first, and only when
- * all files are complete are they renamed into place. `replaces`: files an
+ * everything goes to a fresh temporary directory first, and only when all
+ * files are complete are they renamed into place. A new `dir` is made as a
+ * sibling and renamed whole; an existing `dir` gets its temporary directory
+ * inside itself, so writing needs only `dir` writable (as `checkWritableDir`
+ * checked), not its parent. `replaces`: files an
  * earlier write put in `dir` (a previous run's tables and figures); those the
  * new set does not have are removed once it is in place, so the directory
  * holds one run's output (one that cannot be removed stays). Other files in `dir` are left alone.
@@ -44,14 +47,16 @@ export async function writeFilesAtomically(
 ): Promise<void> {
   const target = resolve(dir);
   const parent = dirname(target);
+  let exists = false;
   try {
-    await mkdir(parent, { recursive: true });
-  } catch (e) {
-    throw CliErrors.unwritableOut(dir, (e as Error).message);
+    exists = (await stat(target)).isDirectory();
+  } catch {
+    exists = false;
   }
   let tmp: string;
   try {
-    tmp = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+    if (!exists) await mkdir(parent, { recursive: true });
+    tmp = await mkdtemp(exists ? join(target, ".vmlab.tmp-") : join(parent, `.${basename(target)}.tmp-`));
   } catch (e) {
     throw CliErrors.unwritableOut(dir, (e as Error).message);
   }
@@ -59,12 +64,6 @@ export async function writeFilesAtomically(
     // mkdtemp makes the directory private (0700); a results directory is an ordinary one.
     await chmod(tmp, 0o755);
     for (const [name, content] of files) await writeFile(join(tmp, name), content);
-    let exists = false;
-    try {
-      exists = (await stat(target)).isDirectory();
-    } catch {
-      exists = false;
-    }
     if (!exists) {
       await rename(tmp, target);
       return;

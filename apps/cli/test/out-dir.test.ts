@@ -1,0 +1,57 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+
+const repo = fileURLToPath(new URL("../../..", import.meta.url));
+const binSrc = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+const NOBODY = 65534;
+
+/** Runs the CLI from source as a user who is not root, so directory permissions apply (root ignores them). */
+async function runAsUser(argv: string[]): Promise<{ code: number | null; stderr: string }> {
+  if (process.getuid?.() !== 0) {
+    const r = await runCli(...argv);
+    return { code: r.code, stderr: r.stderr };
+  }
+  const r = spawnSync(process.execPath, ["--conditions=@vmlab/source", "--import", "tsx", binSrc, ...argv], {
+    cwd: repo,
+    uid: NOBODY,
+    gid: NOBODY,
+    encoding: "utf8",
+  });
+  return { code: r.status, stderr: r.stderr };
+}
+
+describe("vmlab run --out <an existing directory>", () => {
+  it("writes into a directory the user may write even when its parent is read-only (the run's work is not lost)", async () => {
+    // e.g. `--out .` in a home directory under a read-only /home, or a results directory made by an admin.
+    const base = mkdtempSync(join(tmpdir(), "vmlab-outdir-"));
+    chmodSync(base, 0o755);
+    const parent = join(base, "readonly-parent");
+    const out = join(parent, "mine");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "notes.txt"), "mine");
+    if (process.getuid?.() === 0) chownSync(out, NOBODY, NOBODY);
+    chmodSync(parent, 0o555);
+    try {
+      const r = await runAsUser(["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out]);
+      expect(r.stderr).not.toMatch(/cannot write results/);
+      expect(r.code).toBe(0);
+      expect(readdirSync(out).sort()).toEqual([
+        "index.html",
+        "notes.txt",
+        "relative-error.svg",
+        "response-times-long.csv",
+        "response-times.csv",
+        "results.json",
+        "simulated-vs-erlang-c.svg",
+      ]);
+      expect(readdirSync(parent)).toEqual(["mine"]);
+    } finally {
+      chmodSync(parent, 0o755);
+    }
+  }, 60_000);
+});
