@@ -1,4 +1,6 @@
-import { type DeviceSpec, isVmlabError, type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { CoreErrors, type DeviceSpec, isVmlabError, type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
 import { CliExit, type CliIo, EXIT_USAGE } from "./io.js";
 
 /** Runs a machine until it has retired `until` instructions, streaming its console (boot's `runStreaming`). */
@@ -20,6 +22,30 @@ export interface SaveRequest {
   devices?: DeviceSpec[];
 }
 
+/**
+ * Refuses a --save path the snapshot could not be written to — a directory, or a file in a directory that
+ * does not exist or cannot be written — before the guest runs, with the error the write would give: the
+ * write comes only after `--snapshot-at` instructions, and failing then would throw that run away.
+ */
+export function checkSavePath(file: string): void {
+  const path = resolve(file);
+  let isDir = /[\\/]$/.test(file);
+  try {
+    isDir ||= statSync(path).isDirectory();
+  } catch {
+    // No such file yet: the usual case.
+  }
+  if (isDir) throw CoreErrors.snapshotUnwritable(file, "EISDIR: it names a directory; give a file name");
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    const code = String((e as { code?: string }).code);
+    throw CoreErrors.snapshotUnwritable(file, code === "ENOENT" || code === "ENOTDIR" ? `${code}: no directory ${dir}` : code);
+  }
+}
+
 /** Prints the --stats block (instructions, MIPS, virtual time, wall time) to stderr. */
 export function printStats(io: CliIo, m: Machine, instructions: number, t0: number, extra = ""): void {
   const wallS = (wallNs() - t0) / NS_PER_S;
@@ -37,6 +63,7 @@ export function printStats(io: CliIo, m: Machine, instructions: number, t0: numb
 export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (bytes: Uint8Array) => void, io: CliIo): void {
   if (Number.isNaN(req.at) || req.save === undefined)
     throw new CliExit(EXIT_USAGE, "vmlab boot: --snapshot-at <n> and --save <file> go together; give both");
+  checkSavePath(req.save);
   const run = runTo(m, req.at, write);
   if (run.stop !== "budget")
     io.stderr(

@@ -21,6 +21,22 @@ describe("vmlab boot --snapshot-at/--save and vmlab resume", () => {
     expect(second.stderr).toMatch(/instructions retired: 1267\n/);
   });
 
+  it("a --save that cannot be written is refused before the guest runs: one line, exit 2, no console, nothing written", async () => {
+    // The snapshot is written only after --snapshot-at instructions; the path failed only then, after the whole run.
+    const noDir = join(tmp, "no-such-dir", "x.snap");
+    const a = await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "2000", "--save", noDir);
+    expect(a.code).toBe(2);
+    expect(a.stdout).toBe("");
+    expect(a.stderr.trim().split("\n")).toHaveLength(1);
+    expect(a.stderr).toMatch(/cannot write snapshot .*no-such-dir.*ENOENT: no directory .*VMLAB_SNAPSHOT_UNWRITABLE_FILE/);
+    const dir = mkdtempSync(join(tmp, "a-dir-"));
+    const b = await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "2000", "--save", dir);
+    expect(b.code).toBe(2);
+    expect(b.stdout).toBe("");
+    expect(b.stderr).toMatch(/cannot write snapshot .*EISDIR: it names a directory.*VMLAB_SNAPSHOT_UNWRITABLE_FILE/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it("--compress writes a smaller file that resumes the same", async () => {
     const raw = join(tmp, "hello-raw.snap");
     const small = join(tmp, "hello-deflate.snap");
