@@ -126,6 +126,21 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
     });
   }
 
+  it("an empty --out (an unset shell variable) is refused, not taken for the current directory", async () => {
+    const cwd = process.cwd();
+    const dir = tmp();
+    process.chdir(dir);
+    try {
+      const r = await runCli("run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", "");
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/--out is empty/);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it("unwritable --out", async () => {
     const base = tmp();
     const file = join(base, "a-file");

@@ -45,6 +45,8 @@ export function register(program: Command, io: CliIo): void {
       const quick = Boolean(opts.quick);
       const config = resolveConfig(scenario, opts.set, quick);
       const outDir = opts.out ?? `out/${id}`;
+      // An empty --out (an unset shell variable in `--out "$DIR"`) would resolve to the current directory.
+      if (outDir.trim() === "") throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
       await checkWritableDir(outDir);
       const progress = createProgress(io, id);
       let result: Awaited<ReturnType<typeof scenario.run>>;
