@@ -20,6 +20,7 @@ interface JsonSchemaNode {
   maximum?: number;
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
+  multipleOf?: number;
   minItems?: number;
   maxItems?: number;
   enum?: unknown[];
@@ -52,6 +53,7 @@ function rangeText(n: JsonSchemaNode): string {
   if (n.exclusiveMinimum !== undefined) parts.push(`> ${n.exclusiveMinimum}`);
   if (n.maximum !== undefined && n.maximum < Number.MAX_SAFE_INTEGER) parts.push(`≤ ${n.maximum}`);
   if (n.exclusiveMaximum !== undefined) parts.push(`< ${n.exclusiveMaximum}`);
+  if (n.multipleOf !== undefined && n.multipleOf !== 1) parts.push(`a multiple of ${n.multipleOf}`);
   return parts.join(", ");
 }
 

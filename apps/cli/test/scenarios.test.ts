@@ -23,6 +23,11 @@ describe("vmlab list / describe", () => {
     expect(r.stdout).toMatch(/relativeError\s+number\s+default 0\.0067\s+\[> 0, ≤ 0\.5\]/);
     expect(r.stdout).toContain("mean service time 1/μ in µs");
   });
+
+  it("a value's allowed range includes a step the schema requires (esx-disk-perf's IO sizes are whole sectors)", async () => {
+    const r = await runCli("describe", "esx-disk-perf");
+    expect(r.stdout).toMatch(/ioSizesBytes\s+integer\[\].*\[1\.\.∞ items, each ≥ 512, ≤ 1048576, a multiple of 512\]/);
+  });
 });
 
 describe("vmlab run", () => {
