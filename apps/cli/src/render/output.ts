@@ -45,6 +45,30 @@ export async function writeFilesAtomically(
   files: ReadonlyMap<string, string>,
   replaces: readonly string[] = [],
 ): Promise<void> {
+  await withSignalsDeferred(() => commitFiles(dir, files, replaces));
+}
+
+/**
+ * Runs `work` with Ctrl-C (SIGINT), SIGTERM and SIGHUP held back, then ends the process with the first one
+ * that came. Without it a Ctrl-C between two renames into an existing directory left half the new run's
+ * files beside half the old run's, and the temporary directory behind.
+ */
+async function withSignalsDeferred(work: () => Promise<void>): Promise<void> {
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  let caught: NodeJS.Signals | undefined;
+  const hold = (s: NodeJS.Signals) => {
+    caught ??= s;
+  };
+  for (const s of signals) process.on(s, hold);
+  try {
+    await work();
+  } finally {
+    for (const s of signals) process.removeListener(s, hold);
+    if (caught) process.kill(process.pid, caught);
+  }
+}
+
+async function commitFiles(dir: string, files: ReadonlyMap<string, string>, replaces: readonly string[]): Promise<void> {
   const target = resolve(dir);
   const parent = dirname(target);
   let exists = false;
