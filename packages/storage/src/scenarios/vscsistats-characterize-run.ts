@@ -43,6 +43,11 @@ function vmWithVscsiStats(c: VscsiCharacterizeConfig): { sim: Simulation; disk: 
   return { sim: tb.sim, disk, observer };
 }
 
+/** Sectors of the VM's virtual disk on the configured storage (the most an Iometer test region can span). */
+export function vmDiskSectors(c: VscsiCharacterizeConfig): number {
+  return vmWithVscsiStats(c).disk.capacitySectors;
+}
+
 /**
  * Runs `w` on a fresh VM: for `untilNs` of virtual time, or (untilNs =
  * Infinity, a trace replay) until the trace is exhausted; then lets the IOs in

@@ -33,6 +33,23 @@ describe("vscsistats-characterize", () => {
     );
   });
 
+  it("a test region larger than the VM's disk is refused naming testFileMiB and its limit in MiB", async () => {
+    // The workload's own refusal named a region and a target in sectors, not the key the user set.
+    for (const [storage, limitMiB] of [
+      ["local", 286102],
+      ["array", 2002715],
+    ] as const) {
+      const err = await runQuick(1, { storage, testFileMiB: limitMiB + 1 }).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message?: string },
+      );
+      expect(err?.code, storage).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect(err?.message, storage).toMatch(
+        new RegExp(`testFileMiB ${limitMiB + 1} is larger than .* \\(${limitMiB} MiB\\); set testFileMiB <= ${limitMiB}`),
+      );
+    }
+  });
+
   it("is deterministic: same seed, identical JSON; another seed differs", async () => {
     const a = JSON.stringify(await runQuick(7, { durationMs: 500, traceMaxIos: 500 }));
     const b = JSON.stringify(await runQuick(7, { durationMs: 500, traceMaxIos: 500 }));

@@ -1,9 +1,10 @@
 import { defineScenario, type ReferenceValue, type ScenarioResult, type Table } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
 import { VSCSI_HISTOGRAMS } from "../vscsistats/bins.js";
 import { histogramOf, toJson, type VscsiStatsJson } from "../vscsistats/format.js";
 import { VSCSI_CHARACTERIZE_QUICK, VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { vscsiFigures } from "./vscsistats-characterize-figures.js";
-import { type Characterized, iometerWorkloads, traceWorkloads } from "./vscsistats-characterize-run.js";
+import { type Characterized, iometerWorkloads, traceWorkloads, vmDiskSectors } from "./vscsistats-characterize-run.js";
 
 const PAPER = "Ahmad. Easy and Efficient Disk I/O Workload Characterization in VMware ESX Server. IEEE IISWC 2007";
 const DIGEST = "digest 04-disk-perf-vscsistats.md, acceptance check";
@@ -73,6 +74,13 @@ export const vscsistatsCharacterize = defineScenario({
   quick: VSCSI_CHARACTERIZE_QUICK,
   run(ctx): ScenarioResult {
     const c = ctx.config;
+    // Named in the user's key and unit: the workload's own refusal speaks of a region and a target in sectors.
+    const capacityMiB = Math.floor(vmDiskSectors(c) / 2048);
+    if (c.testFileMiB > capacityMiB)
+      throw StorageErrors.badConfig(
+        "vscsistats-characterize",
+        `testFileMiB ${c.testFileMiB} is larger than the VM's disk on the ${c.storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB); set testFileMiB <= ${capacityMiB}`,
+      );
     const iometer = iometerWorkloads(c, (name) => ctx.rng.get(`vscsistats-characterize/${name}`));
     ctx.progress(3, 5);
     const traces = traceWorkloads(c, ctx.rng.get("vscsistats-characterize/trace-replay"));
