@@ -19,6 +19,15 @@ describe("usage and help exit codes", () => {
     expect((await runCli("run", "--help")).stdout).toMatch(/Exit codes: 0 ok, 1 the run failed, 2 bad usage/);
   });
 
+  it("run --help says what --out does to an existing directory, the --seed range and how a list is set", async () => {
+    const help = (await runCli("run", "--help")).stdout.replace(/\s+/g, " ");
+    expect(help).toMatch(
+      /--out <dir> output directory \(default: out\/<id>\); an earlier run's results there are replaced, files vmlab did not write are left alone/,
+    );
+    expect(help).toMatch(/--seed <n> .*an integer in \[0, 2\^32\)/);
+    expect(help).toMatch(/a list is comma-separated, e\.g\. servers=1,4/);
+  });
+
   it("boot --help names every disk model @vmlab/storage offers to --disk-model", async () => {
     const help = (await runCli("boot", "--help")).stdout.replace(/\s+/g, " ");
     for (const { name } of diskModels) expect(help, name).toMatch(new RegExp(`[ (]${name}[ ,)]`));

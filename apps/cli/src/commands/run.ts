@@ -30,12 +30,15 @@ export function register(program: Command, io: CliIo): void {
     .argument("<id>", "scenario id (see `vmlab list`)")
     .option(
       "--set <key=value>",
-      "set a config parameter (repeatable; see `vmlab describe <id>`)",
+      "set a config parameter (repeatable; a list is comma-separated, e.g. servers=1,4; see `vmlab describe <id>` for the keys, types and ranges)",
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
-    .option("--seed <n>", "root seed of the run's PRNG streams", "1")
-    .option("--out <dir>", "output directory (default: out/<id>)")
+    .option("--seed <n>", "root seed of the run's PRNG streams, an integer in [0, 2^32); same seed and config, same results.json", "1")
+    .option(
+      "--out <dir>",
+      "output directory (default: out/<id>); an earlier run's results there are replaced, files vmlab did not write are left alone",
+    )
     .option("--json", "print results.json to stdout")
     .option("--quick", "a smaller run (for tests and the demo)")
     .addHelpText("after", "\nExit codes: 0 ok, 1 the run failed, 2 bad usage or input (nothing is written).")
