@@ -115,6 +115,11 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
     ["__proto__ as a key", ["run", "queue-validation", "--set", "__proto__=1"], /unknown config key "__proto__"/],
     ["bad seed", ["run", "queue-validation", "--seed", "-3"], /--seed expects an integer/],
     [
+      "crossed bounds (--quick's maxCustomers is 300000: the minimum asked for was silently not applied)",
+      ["run", "queue-validation", "--quick", "--set", "minCustomers=1000000"],
+      /minCustomers: must be at most maxCustomers/,
+    ],
+    [
       "a measured window with no sample (docs/parda.md's Fig. 13 command before its fix: an internal error)",
       ["run", "parda-end-to-end", "--set", "idleFromS=140", "--set", "idleToS=310"],
       /measureFromS: the measured window before idleFromS .* holds no 2 s sample.*VMLAB_QOS_BAD_CONFIG/,

@@ -4,29 +4,36 @@ import { NS_PER_US } from "../../sim/time.js";
 import { customersForPrecision, mmcMeanResponse } from "./erlang.js";
 import { runMmc } from "./model.js";
 
-export const QueueValidationConfig = z.object({
-  servers: z.array(z.number().int().min(1).max(64)).min(1).default([1, 4]).describe("server counts c to sweep: 1 is M/M/1, more is M/M/c"),
-  utilizations: z
-    .array(z.number().gt(0).lt(1))
-    .min(1)
-    .default([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
-    .describe("utilizations ρ = λ/(cμ) to sweep"),
-  meanServiceUs: z.number().positive().max(1e6).default(1000).describe("mean service time 1/μ in µs"),
-  relativeError: z
-    .number()
-    .gt(0)
-    .max(0.5)
-    .default(0.0067)
-    .describe("target relative standard error of each mean response time; sizes each run (2% within 3σ at the default)"),
-  minCustomers: z.number().int().min(100).default(50_000).describe("fewest measured customers per point"),
-  maxCustomers: z.number().int().min(100).default(4_000_000).describe("most measured customers per point (bounds run time at high ρ)"),
-  warmupFraction: z
-    .number()
-    .min(0)
-    .max(0.5)
-    .default(0.1)
-    .describe("share of customers discarded as warm-up, relative to the measured count"),
-});
+export const QueueValidationConfig = z
+  .object({
+    servers: z
+      .array(z.number().int().min(1).max(64))
+      .min(1)
+      .default([1, 4])
+      .describe("server counts c to sweep: 1 is M/M/1, more is M/M/c"),
+    utilizations: z
+      .array(z.number().gt(0).lt(1))
+      .min(1)
+      .default([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
+      .describe("utilizations ρ = λ/(cμ) to sweep"),
+    meanServiceUs: z.number().positive().max(1e6).default(1000).describe("mean service time 1/μ in µs"),
+    relativeError: z
+      .number()
+      .gt(0)
+      .max(0.5)
+      .default(0.0067)
+      .describe("target relative standard error of each mean response time; sizes each run (2% within 3σ at the default)"),
+    minCustomers: z.number().int().min(100).default(50_000).describe("fewest measured customers per point"),
+    maxCustomers: z.number().int().min(100).default(4_000_000).describe("most measured customers per point (bounds run time at high ρ)"),
+    warmupFraction: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.1)
+      .describe("share of customers discarded as warm-up, relative to the measured count"),
+  })
+  // Both bound each point's sample size; crossed, maxCustomers silently won and minCustomers was not applied.
+  .refine((c) => c.minCustomers <= c.maxCustomers, { message: "must be at most maxCustomers", path: ["minCustomers"] });
 export type QueueValidationConfig = z.infer<typeof QueueValidationConfig>;
 
 export const queueValidation = defineScenario({
