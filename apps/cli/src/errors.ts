@@ -21,7 +21,14 @@ export const CliErrors = {
     new VmlabError("VMLAB_CLI_BAD_CONFIG", `invalid config for ${scenario}: ${issues} (see \`vmlab describe ${scenario}\`)`, { scenario }),
   badSeed: (text: string) => new VmlabError("VMLAB_CLI_BAD_SEED", `--seed expects an integer in [0, 2^32), got "${text}"`, { text }),
   unwritableOut: (dir: string, why: string) =>
-    new VmlabError("VMLAB_CLI_UNWRITABLE_OUT", `cannot write results to "${dir}": ${why}; choose another --out directory`, { dir }),
+    new VmlabError("VMLAB_CLI_UNWRITABLE_OUT", `cannot write results to "${dir}": ${why}; choose another --out directory`, { dir, why }),
+  /** `vmlab report` writes into the run's own directory: it has no --out to choose. */
+  unwritableReport: (dir: string, why: string) =>
+    new VmlabError(
+      "VMLAB_CLI_UNWRITABLE_OUT",
+      `cannot write the report into "${dir}": ${why}; make the directory writable, or copy the run elsewhere and report there`,
+      { dir, why },
+    ),
   unreadableResults: (file: string, why: string) =>
     new VmlabError("VMLAB_CLI_UNREADABLE_RESULTS", `cannot read "${file}": ${why}; pass a directory written by \`vmlab run --out\``, {
       file,

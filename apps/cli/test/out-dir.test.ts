@@ -55,3 +55,22 @@ describe("vmlab run --out <an existing directory>", () => {
     }
   }, 60_000);
 });
+
+describe("vmlab report <a directory the user cannot write>", () => {
+  it("says the run's directory must be writable (report has no --out to choose)", async () => {
+    const base = mkdtempSync(join(tmpdir(), "vmlab-report-ro-"));
+    chmodSync(base, 0o755);
+    const out = join(base, "run");
+    const made = await runCli("run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out);
+    expect(made.code).toBe(0);
+    chmodSync(out, 0o555);
+    try {
+      const r = await runAsUser(["report", out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/cannot write the report into ".*run": .*make the directory writable/);
+      expect(r.stderr).not.toMatch(/--out/);
+    } finally {
+      chmodSync(out, 0o755);
+    }
+  }, 60_000);
+});

@@ -4,7 +4,7 @@ import { VmlabError } from "@vmlab/core-vm";
 export const QosErrors = {
   /** A configuration value is out of range; `key` names it the way the user wrote it. */
   badConfig: (key: string, issue: string) =>
-    new VmlabError("VMLAB_QOS_BAD_CONFIG", `${key}: ${issue}; fix this value (see \`vmlab describe <scenario>\` for its range)`, {
+    new VmlabError("VMLAB_QOS_BAD_CONFIG", `${key}: ${issue}; fix this value (\`vmlab describe\` with the scenario's id lists its range)`, {
       key,
       issue,
     }),

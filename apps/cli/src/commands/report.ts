@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isVmlabError } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
@@ -37,7 +38,12 @@ export function register(program: Command, io: CliIo): void {
         throw e;
       }
       files.delete("results.json");
-      await writeFilesAtomically(dir, files);
+      try {
+        await writeFilesAtomically(dir, files);
+      } catch (e) {
+        if (isVmlabError(e) && e.code === "VMLAB_CLI_UNWRITABLE_OUT") throw CliErrors.unwritableReport(dir, String(e.details.why));
+        throw e;
+      }
       io.stderr(`vmlab: report regenerated: ${join(dir, "index.html")}\n`);
     });
 }
