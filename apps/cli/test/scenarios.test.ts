@@ -237,5 +237,9 @@ describe("vmlab bench", () => {
     const r = await runCli("bench", "nope");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no benchmark matches "nope"/);
+    // An empty name (an unset variable in a script) matches nothing rather than running every benchmark.
+    const empty = await runCli("bench", "");
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/no benchmark matches ""/);
   });
 });

@@ -30,7 +30,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--quick", "shorter runs (noisier)")
     .action(async (name: string | undefined, opts: { json?: boolean; quick?: boolean }) => {
       const all = await allBenchmarks();
-      const chosen = name ? all.filter((e) => e.benchmark.name === name || e.benchmark.name.startsWith(`${name}.`)) : all;
+      const chosen = name !== undefined ? all.filter((e) => e.benchmark.name === name || e.benchmark.name.startsWith(`${name}.`)) : all;
       if (chosen.length === 0)
         throw CliErrors.unknownBenchmark(
           name ?? "",
