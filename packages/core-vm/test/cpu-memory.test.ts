@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CSR } from "../src/index.js";
 import {
   A0,
   A1,
@@ -10,10 +11,12 @@ import {
   branch,
   csr,
   EXIT,
+  ecall,
   jal,
   jalr,
   li,
   load,
+  mret,
   nop,
   poke,
   RAM,
@@ -149,6 +152,23 @@ describe("RV32A", () => {
     ]);
     expect(u(m, A3)).toBe(1);
     expect(u(m, 14)).toBe(6);
+  });
+
+  it("a trap between LR and SC drops the reservation: the SC fails, in the handler or after mret (QEMU 7.2)", () => {
+    // SC inside the handler: the ecall's trap dropped the reservation.
+    const inHandler = run([...setup(5), amo("lr", A0, A1, 0), ecall], {
+      handler: [...li(A2, 9), amo("sc", A3, A1, A2), load("lw", 14, A1, 0), ...EXIT],
+    });
+    expect(inHandler.hart.mcause).toBe(11);
+    expect(u(inHandler, A3)).toBe(1);
+    expect(u(inHandler, 14)).toBe(5);
+    // SC after the handler returns past the ecall (mepc + 4).
+    const skip = [csr("csrrs", T2, CSR.mepc, 0), addi(T2, T2, 4), csr("csrrw", 0, CSR.mepc, T2), mret];
+    const afterMret = run([...setup(5), amo("lr", A0, A1, 0), ecall, ...li(A2, 9), amo("sc", A3, A1, A2), load("lw", 14, A1, 0), ...EXIT], {
+      handler: skip,
+    });
+    expect(u(afterMret, A3)).toBe(1);
+    expect(u(afterMret, 14)).toBe(5);
   });
 
   const cases: [AmoName, number, number, number][] = [

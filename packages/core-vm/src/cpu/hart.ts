@@ -182,8 +182,9 @@ export class Hart {
 
   /**
    * Enters M mode for a trap (priv. spec §3.1.6.1, §3.3): saves pc, cause and
-   * tval, stacks MIE and the privilege, and jumps to `mtvec` (base + 4×cause
-   * for interrupts in vectored mode). Sets `brk` = 1 for translated code.
+   * tval, stacks MIE and the privilege, drops the LR reservation, and jumps
+   * to `mtvec` (base + 4×cause for interrupts in vectored mode). Sets `brk` =
+   * 1 for translated code.
    */
   trap(cause: number, tval: number, pc: number, nk: number): void {
     const at = this.retired + nk;
@@ -199,6 +200,9 @@ export class Hart {
     this.mepc = pc;
     this.mcause = cause;
     this.mtval = tval;
+    // QEMU 7.2 drops the LR reservation on every trap (the priv. spec lets a trap or xRET do so):
+    // an SC after the handler returns, or inside the handler, fails.
+    this.reservation = -1;
     const mie = (this.mstatus & MSTATUS_MIE) !== 0;
     this.mstatus =
       (this.mstatus & ~(MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MIE)) | (mie ? MSTATUS_MPIE : 0) | (this.priv << MSTATUS_MPP_SHIFT);
