@@ -222,10 +222,23 @@ describe("interrupts", () => {
 });
 
 describe("PMP", () => {
-  it("U mode with no PMP entry faults on fetch, as QEMU does", () => {
+  it("mret to U mode with no active PMP entry is an illegal instruction at the mret, as on QEMU 7.2", () => {
     const m = runUser(null, [ecall]);
+    expect(m.hart.mcause).toBe(2);
+    expect(m.hart.mtval).toBe(mret);
+    expect(m.hart.mepc >>> 0).toBe(RAM + 4 * (toUser(null).length - 1));
+    expect(m.hart.priv).toBe(PRIV_M);
+    expect((m.hart.mstatus >>> 11) & 3).toBe(PRIV_M);
+  });
+
+  it("U mode with PMP entries of which none covers its code faults on fetch, as QEMU does", () => {
+    // Entry 0: NA4 over the word at 0 (far from RAM); U mode may fetch nothing in RAM.
+    const m = run([csr("csrrwi", 0, CSR.pmpaddr0, 0), ...li(T2, 0x17), csr("csrrw", 0, CSR.pmpcfg0, T2), ...toUser(null)], {
+      setup: (mm) => poke(mm, RAM + 0x100, [ecall]),
+    });
     expect(m.hart.mcause).toBe(1);
     expect(m.hart.mtval >>> 0).toBe(RAM + 0x100);
+    expect(m.hart.mepc >>> 0).toBe(RAM + 0x100);
   });
 
   it("a NAPOT entry over all memory lets U mode run", () => {

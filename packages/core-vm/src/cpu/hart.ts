@@ -401,6 +401,9 @@ export class Hart {
         return this.trapAt(CAUSE_BREAKPOINT, 0, pc, nk);
       case 0x30200073: // MRET
         if (this.priv !== PRIV_M) return this.illegal(insn, pc, nk);
+        // QEMU 7.2: an mret to U mode while no PMP entry is active is an illegal instruction
+        // at the mret (U mode could not fetch anything).
+        if ((this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT !== PRIV_M && !this.pmp.anyActive) return this.illegal(insn, pc, nk);
         this.mret();
         return 1;
       case 0x10500073: // WFI: illegal in U mode as on QEMU (which has S mode); with TW in any mode below M

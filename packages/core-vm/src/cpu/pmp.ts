@@ -20,6 +20,8 @@ export class Pmp {
   readonly addr = new Int32Array(PMP_ENTRIES);
   /** Any entry has the L bit: M-mode accesses must be checked too. */
   anyLocked = false;
+  /** Any entry is active (A != OFF). */
+  anyActive = false;
   /**
    * U-mode permissions per RAM page, filled on demand: 0 = not yet computed,
    * else PAGE_KNOWN | R/W/X when one rule decides the whole page, or
@@ -38,6 +40,7 @@ export class Pmp {
   /** Call after any change to `cfg` or `addr`. */
   changed(): void {
     this.anyLocked = this.cfg.some((c) => (c & PMP_L) !== 0);
+    this.anyActive = this.cfg.some((c) => ((c >>> PMP_A_SHIFT) & 3) !== A_OFF);
     this.userPages.fill(0);
   }
 
