@@ -198,6 +198,32 @@ describe("RV32A", () => {
     expect(m2.hart.mcause).toBe(4);
   });
 
+  it("AMOs, LR and SC on a device are a read then a write, as on QEMU 7.2 (not access faults)", () => {
+    const CLINT = 0x0200_0000;
+    const m = run([
+      ...li(A1, CLINT), // msip
+      ...li(A2, 1),
+      amo("or", A0, A1, A2), // msip |= 1 → mip.MSIP
+      ...li(T2, CLINT + 0x4000), // mtimecmp (low)
+      ...li(A2, 0x1234),
+      amo("swap", A3, T2, A2),
+      amo("lr", 14, T2, 0),
+      ...li(A2, 0x99),
+      amo("sc", 15, T2, A2),
+      amo("sc", 16, T2, A2), // reservation gone: fails, no write
+      ...EXIT,
+    ]);
+    expect(m.hart.mcause).toBe(0); // no trap
+    expect(u(m, A0)).toBe(0);
+    expect(m.clint.msip).toBe(1);
+    expect(m.hart.mip & 8).toBe(8);
+    expect(u(m, A3)).toBe(0); // mtimecmp after reset
+    expect(u(m, 14)).toBe(0x1234);
+    expect(u(m, 15)).toBe(0);
+    expect(u(m, 16)).toBe(1);
+    expect(m.clint.mtimecmpLo).toBe(0x99);
+  });
+
   it("an AMO outside RAM is a load access fault, as QEMU 7.2 reports it", () => {
     const m = run([...li(A1, 0x4000_0000), amo("swap", A0, A1, A1), ...EXIT]);
     expect(m.hart.mcause).toBe(5);

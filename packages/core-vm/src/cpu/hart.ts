@@ -332,9 +332,10 @@ export class Hart {
 
   /**
    * LR.W, SC.W and the AMOs (RV32A). Misaligned: load-address-misaligned (as QEMU 7.2
-   * reports it for both); outside RAM → load access fault (QEMU 7.2 again). SC follows
-   * QEMU 7.2: it fails without touching memory when the address differs from the
-   * reservation, and succeeds iff memory still holds the LR value.
+   * reports it for both); no device at the address → load access fault (QEMU 7.2 again).
+   * SC follows QEMU 7.2: it fails without touching memory when the address differs from
+   * the reservation, and succeeds iff memory still holds the LR value. On a device
+   * (CLINT, PLIC, …) they are a read then a write, as QEMU 7.2 runs them.
    */
   amo(insn: number, a: number, src: number, pc: number, nk: number): number {
     const f5 = insn >>> 27;
@@ -346,10 +347,11 @@ export class Hart {
         return 1;
       }
       this.reservation = -1;
-      if (!this.pmpAllows(a, 4, PMP_W) || o >>> 0 >= this.ramSize) {
+      if (!this.pmpAllows(a, 4, PMP_W)) {
         this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
         return 0;
       }
+      if (o >>> 0 >= this.ramSize) return this.mmioAmo(f5, a, src, pc, nk);
       if (this.ram.i32[o >> 2] !== this.reservedValue) return 1;
       this.ramStore(o, 4, src);
       return 0;
@@ -362,8 +364,17 @@ export class Hart {
     }
     // QEMU 7.2 checks an atomic's read access first, then its write access:
     // no read permission or no memory → load access fault; read-only → store/AMO access fault.
-    if (!this.pmpAllows(a, 4, PMP_R) || o >>> 0 >= this.ramSize) {
+    if (!this.pmpAllows(a, 4, PMP_R)) {
       this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
+      return 0;
+    }
+    if (o >>> 0 >= this.ramSize) {
+      if (isLr || this.pmpAllows(a, 4, PMP_W)) return this.mmioAmo(f5, a, src, pc, nk);
+      // Read-only to PMP: QEMU reads the device, then faults on the write.
+      this.inBlock = nk;
+      const read = this.host.bus.read(a, 4);
+      this.inBlock = 0;
+      this.trap(read < 0 ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, a, pc, nk);
       return 0;
     }
     if (!isLr && !this.pmpAllows(a, 4, PMP_W)) {
@@ -380,6 +391,45 @@ export class Hart {
     const v = amoResult(f5, old, src);
     this.ramStore(o, 4, v);
     return old;
+  }
+
+  /**
+   * An atomic on a device, as QEMU 7.2 runs it with one hart: a 4-byte read (no device →
+   * load access fault), then for an AMO or SC a 4-byte write (refused → store/AMO access
+   * fault). LR reserves the address and value read; SC compares with that value and
+   * writes the new value if equal, else writes back what it read (QEMU's non-atomic
+   * compare-and-swap). Ends the block like any MMIO access. PMP was checked by the caller.
+   */
+  private mmioAmo(f5: number, a: number, src: number, pc: number, nk: number): number {
+    const bus = this.host.bus;
+    this.inBlock = nk;
+    const read = bus.read(a, 4);
+    if (read < 0) {
+      this.inBlock = 0;
+      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
+      return 0;
+    }
+    const old = read | 0;
+    let result = old;
+    let ok = true;
+    if (f5 === 0x02) {
+      this.reservation = a;
+      this.reservedValue = old;
+    } else if (f5 === 0x03) {
+      const match = old === this.reservedValue;
+      ok = bus.write(a, 4, match ? src : old);
+      result = match ? 0 : 1;
+    } else {
+      ok = bus.write(a, 4, amoResult(f5, old, src));
+    }
+    this.inBlock = 0;
+    if (!ok) {
+      this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
+      return 0;
+    }
+    this.brk = 2;
+    this.exitLoop = 1;
+    return result;
   }
 
   /** A Zicsr instruction; returns 1 if it retired, 0 if it trapped. Always ends the block. */
