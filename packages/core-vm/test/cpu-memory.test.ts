@@ -82,6 +82,32 @@ describe("loads and stores", () => {
     expect(m.hart.mtval >>> 0).toBe(0x4000_0000);
   });
 
+  it("the CLINT and PLIC take only word accesses, the finisher halfwords and words; narrower ones fault (QEMU 7.2)", () => {
+    const CLINT = 0x0200_0000;
+    const PLIC = 0x0c00_0000;
+    const FINISHER = 0x0010_0000;
+    const cases: [number, number, number][] = [
+      [store("sb", A2, A1, 0), CLINT, 7], // msip
+      [store("sh", A2, A1, 0), CLINT, 7],
+      [load("lb", A0, A1, 0), CLINT + 0xbff8, 5], // mtime
+      [load("lhu", A0, A1, 0), CLINT + 0x4000, 5], // mtimecmp
+      [store("sb", A2, A1, 4), PLIC, 7], // priority of source 1
+      [load("lh", A0, A1, 0), PLIC + 0x20_0004, 5], // claim
+      [store("sb", A2, A1, 0), FINISHER, 7],
+      [load("lbu", A0, A1, 0), FINISHER, 5],
+    ];
+    for (const [insn, base, cause] of cases) {
+      const m = run([...li(A1, base), ...li(A2, 0x5555), insn, ...EXIT]);
+      expect(m.hart.mcause, `${insn.toString(16)} at ${base.toString(16)}`).toBe(cause);
+      expect(m.clint.msip).toBe(0);
+      expect(m.plic.priority[1]).toBe(0);
+    }
+    // The finisher takes a halfword: 0x5555 exits with code 0.
+    expect(run([...li(A1, FINISHER), ...li(A2, 0x5555), store("sh", A2, A1, 0), 0]).exitCode).toBe(0);
+    // A word store to msip still raises the software interrupt.
+    expect(run([...li(A1, CLINT), ...li(A2, 1), store("sw", A2, A1, 0), ...EXIT]).clint.msip).toBe(1);
+  });
+
   it("fetching outside RAM is an instruction access fault", () => {
     const m = run([...li(A1, 0x4000_0000), jalr(0, A1, 0)]);
     expect(m.hart.mcause).toBe(1);

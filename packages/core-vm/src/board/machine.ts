@@ -126,9 +126,11 @@ export class Machine {
       this.exitCode = code;
       hart.exitLoop = 1;
     });
-    this.bus.map("test-finisher", VIRT.testFinisher.base, VIRT.testFinisher.size, this.finisher);
-    this.bus.map("clint", VIRT.clint.base, VIRT.clint.size, this.clint);
-    this.bus.map("plic", VIRT.plic.base, VIRT.plic.size, this.plic);
+    // Access widths as QEMU 7.2 decodes them: byte accesses to the finisher, and byte or
+    // halfword accesses to the CLINT and PLIC, are access faults.
+    this.bus.map("test-finisher", VIRT.testFinisher.base, VIRT.testFinisher.size, this.finisher, 2);
+    this.bus.map("clint", VIRT.clint.base, VIRT.clint.size, this.clint, 4);
+    this.bus.map("plic", VIRT.plic.base, VIRT.plic.size, this.plic, 4);
     this.bus.map("uart0", VIRT.uart0.base, VIRT.uart0.size, this.uart);
     const cache = hart.cache;
     const linesPerPage = 1 << 6; // 4 KiB pages of 64-byte code lines (cpu/code-cache.ts)

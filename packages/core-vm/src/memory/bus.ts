@@ -15,15 +15,21 @@ interface Region {
   base: number;
   size: number;
   device: MmioDevice;
+  /** Narrowest access the device decodes; a narrower one is an access fault. */
+  minAccess: number;
 }
 
 /** Address → device dispatch over a handful of windows (linear scan: a board has few devices). */
 export class Bus {
   private readonly regions: Region[] = [];
 
-  /** Maps `device` at [base, base+size). Windows must not overlap. */
-  map(name: string, base: number, size: number, device: MmioDevice): void {
-    this.regions.push({ name, base: base >>> 0, size, device });
+  /**
+   * Maps `device` at [base, base+size). Windows must not overlap. Accesses
+   * narrower than `minAccess` bytes are access faults (QEMU's CLINT and PLIC
+   * take only 4-byte accesses, its test finisher 2- and 4-byte ones).
+   */
+  map(name: string, base: number, size: number, device: MmioDevice, minAccess = 1): void {
+    this.regions.push({ name, base: base >>> 0, size, device, minAccess });
   }
 
   /** Device windows, for inspection. */
@@ -33,7 +39,7 @@ export class Bus {
 
   private find(addr: number, size: number): Region | null {
     const a = addr >>> 0;
-    for (const r of this.regions) if (a >= r.base && a + size <= r.base + r.size) return r;
+    for (const r of this.regions) if (a >= r.base && a + size <= r.base + r.size) return size >= r.minAccess ? r : null;
     return null;
   }
 
