@@ -104,6 +104,35 @@ describe("CSRs", () => {
     expect(u(m, A1)).toBe(100);
   });
 
+  it("mcountinhibit stops mcycle (CY) and minstret (IR); released, they count on from where they stopped", () => {
+    const m = run([
+      nop,
+      nop,
+      nop,
+      csr("csrrwi", 0, CSR.mcountinhibit, 5), // 4th instruction: both counters stop at 4
+      nop,
+      nop,
+      csr("csrrs", A0, CSR.minstret, 0),
+      csr("csrrs", A1, CSR.mcycle, 0),
+      ...li(T2, 100),
+      csr("csrrw", 0, CSR.minstret, T2), // a write while stopped is held
+      nop,
+      csr("csrrs", A2, CSR.minstret, 0),
+      csr("csrrs", 15, CSR.mcountinhibit, 0),
+      csr("csrrwi", 0, CSR.mcountinhibit, 0),
+      nop,
+      csr("csrrs", 13, CSR.minstret, 0),
+      csr("csrrs", 14, CSR.mcycle, 0),
+      ...EXIT,
+    ]);
+    expect(u(m, A0)).toBe(4);
+    expect(u(m, A1)).toBe(4);
+    expect(u(m, A2)).toBe(100);
+    expect(u(m, 15)).toBe(5);
+    expect(u(m, 13)).toBe(101);
+    expect(u(m, 14)).toBe(6);
+  });
+
   it("U-mode cycle/time/instret need both mcounteren and scounteren bits, as on QEMU 7.2", () => {
     const rd = csr("csrrs", A0, CSR.instret, 0);
     const user = (mm: Machine) => poke(mm, RAM + 0x100, [rd, csr("csrrs", A1, CSR.time, 0), ecall]);

@@ -61,9 +61,26 @@ function counterAllowed(h: Hart, index: number): boolean {
   return h.priv === PRIV_M || (((h.mcounteren & h.scounteren) >>> index) & 1) === 1;
 }
 
+/** `mcountinhibit` bits: CY stops `mcycle`, IR stops `minstret` (priv. spec §3.1.12). */
+const INHIBIT_CY = 1;
+const INHIBIT_IR = 4;
+
+/**
+ * A counter's value now: retired + offset while it counts; while its
+ * `mcountinhibit` bit is set the offset holds the frozen value itself.
+ */
+function counterNow(h: Hart, nk: number, offset: number, bit: number): number {
+  return (h.mcountinhibit & bit) !== 0 ? offset : h.retired + nk + offset;
+}
+
+/** The offset that makes the counter read `value` from the next instruction on. */
+function offsetFor(h: Hart, nk: number, value: number, bit: number): number {
+  return (h.mcountinhibit & bit) !== 0 ? value : value - (h.retired + nk + 1);
+}
+
 function readCsr(h: Hart, csr: number, nk: number): CsrValue {
-  const instret = h.retired + nk + h.instretOffset;
-  const cycle = h.retired + nk + h.cycleOffset;
+  const instret = counterNow(h, nk, h.instretOffset, INHIBIT_IR);
+  const cycle = counterNow(h, nk, h.cycleOffset, INHIBIT_CY);
   switch (csr) {
     case CSR.cycle:
       return counterAllowed(h, 0) ? lo32(cycle) : null;
@@ -135,7 +152,6 @@ function readCsr(h: Hart, csr: number, nk: number): CsrValue {
  * increment, priv. spec §3.3.1), hence the `+ 1`.
  */
 function writeCsr(h: Hart, csr: number, v: number, nk: number): void {
-  const next = h.retired + nk + 1;
   switch (csr) {
     case CSR.mstatus: {
       let s = (h.mstatus & ~MSTATUS_WRITABLE) | (v & MSTATUS_WRITABLE);
@@ -174,20 +190,27 @@ function writeCsr(h: Hart, csr: number, v: number, nk: number): void {
     case CSR.scounteren:
       h.scounteren = v;
       return;
-    case CSR.mcountinhibit:
+    case CSR.mcountinhibit: {
+      // The counters' values after this instruction, kept across the switch: an
+      // inhibited counter holds it, a released one counts on from it.
+      const cycle = counterNow(h, nk + 1, h.cycleOffset, INHIBIT_CY);
+      const instret = counterNow(h, nk + 1, h.instretOffset, INHIBIT_IR);
       h.mcountinhibit = v & ~2;
+      h.cycleOffset = offsetFor(h, nk, cycle, INHIBIT_CY);
+      h.instretOffset = offsetFor(h, nk, instret, INHIBIT_IR);
       return;
+    }
     case CSR.mcycle:
-      h.cycleOffset = withLow(h.retired + nk + h.cycleOffset, v) - next;
+      h.cycleOffset = offsetFor(h, nk, withLow(counterNow(h, nk, h.cycleOffset, INHIBIT_CY), v), INHIBIT_CY);
       return;
     case CSR.mcycleh:
-      h.cycleOffset = withHigh(h.retired + nk + h.cycleOffset, v) - next;
+      h.cycleOffset = offsetFor(h, nk, withHigh(counterNow(h, nk, h.cycleOffset, INHIBIT_CY), v), INHIBIT_CY);
       return;
     case CSR.minstret:
-      h.instretOffset = withLow(h.retired + nk + h.instretOffset, v) - next;
+      h.instretOffset = offsetFor(h, nk, withLow(counterNow(h, nk, h.instretOffset, INHIBIT_IR), v), INHIBIT_IR);
       return;
     case CSR.minstreth:
-      h.instretOffset = withHigh(h.retired + nk + h.instretOffset, v) - next;
+      h.instretOffset = offsetFor(h, nk, withHigh(counterNow(h, nk, h.instretOffset, INHIBIT_IR), v), INHIBIT_IR);
       return;
   }
   if (csr >= CSR.pmpcfg0 && csr < CSR.pmpcfg0 + PMP_ENTRIES / 4) {

@@ -81,7 +81,10 @@ export class Hart {
    */
   scounteren = 0;
   mcountinhibit = 0;
-  /** `minstret` = retired + instretOffset; `mcycle` = retired + cycleOffset (one cycle per instruction). */
+  /**
+   * `minstret` = retired + instretOffset; `mcycle` = retired + cycleOffset (one cycle per
+   * instruction). While `mcountinhibit` stops a counter, its offset holds the frozen value.
+   */
   instretOffset = 0;
   cycleOffset = 0;
   readonly pmp: Pmp;
