@@ -86,6 +86,27 @@ describe("virtio-mmio transport", () => {
     expect(d.reg(0x70) & 64).toBe(64);
     expect(d.reg(0x60) & 2).toBe(2);
   });
+
+  it("an avail index moved more than the queue size ahead sets DEVICE_NEEDS_RESET; no stale entry is served", () => {
+    // 64 entries: one real request, then the index jumps 64 more (65 pending > 64) — entries that were never written.
+    const { m, d, blk } = setup();
+    d.blkHeader(HDR, 0, 0);
+    d.push(
+      0,
+      [
+        { addr: HDR, len: 16, writable: false },
+        { addr: DATA, len: 512, writable: true },
+        { addr: STATUS, len: 1, writable: true },
+      ],
+      false,
+    );
+    d.advanceAvail(0, 64);
+    m.sim.run();
+    expect(d.reg(0x70) & 64).toBe(64);
+    expect(d.reg(0x60) & 2).toBe(2);
+    expect(blk.reads.value).toBe(0);
+    expect(d.popUsed(0)).toEqual([]);
+  });
 });
 
 describe("virtio-blk", () => {

@@ -75,6 +75,13 @@ export class TestDriver {
     return new DataView(this.m.ram.u8.buffer).getUint16(addr - this.m.ram.base, true);
   }
 
+  /** Moves the avail ring's index by `by` entries without writing ring entries (a driver breaking the ring rules). */
+  advanceAvail(queue: number, by: number, notify = true): void {
+    const r = this.rings[queue];
+    this.w16(r.avail + 2, (this.r16(r.avail + 2) + by) & 0xffff);
+    if (notify) this.setReg(0x50, queue);
+  }
+
   /** Writes a chain of descriptors and makes it available; returns its head. */
   push(queue: number, segs: readonly Segment[], notify = true): number {
     const r = this.rings[queue];

@@ -86,9 +86,14 @@ export class Virtqueue {
     return (idx - this.lastAvail) & 0xffff;
   }
 
-  /** Takes the next available chain into `out`. */
+  /**
+   * Takes the next available chain into `out`. An avail index more than the queue size ahead of the device
+   * is broken ring state (the ring cannot hold that many entries), not work: QEMU marks the device broken too.
+   */
   pop(out: DescriptorChain): PopResult {
-    if (this.pendingCount() === 0) return "empty";
+    const pending = this.pendingCount();
+    if (pending === 0) return "empty";
+    if (pending > this.num) return "broken";
     const u8 = this.mem.u8;
     const base = this.mem.base;
     const n = this.num;
