@@ -87,9 +87,9 @@ function readCsr(h: Hart, csr: number, nk: number): CsrValue {
     case CSR.cycleh:
       return counterAllowed(h, 0) ? hi32(cycle) : null;
     case CSR.time:
-      return counterAllowed(h, 1) ? lo32(h.host.mtime()) : null;
+      return counterAllowed(h, 1) ? Number(BigInt.asIntN(32, h.host.mtime())) : null;
     case CSR.timeh:
-      return counterAllowed(h, 1) ? hi32(h.host.mtime()) : null;
+      return counterAllowed(h, 1) ? Number(BigInt.asIntN(32, h.host.mtime() >> 32n)) : null;
     case CSR.instret:
       return counterAllowed(h, 2) ? lo32(instret) : null;
     case CSR.instreth:

@@ -29,8 +29,8 @@ import { PAGE_MIXED, PMP_R, PMP_W, PMP_X, Pmp } from "./pmp.js";
 /** What the hart needs from its board: MMIO, the clock, and a way to sleep. */
 export interface HartHost {
   readonly bus: Bus;
-  /** `mtime` at the hart's current instant (the `time` CSR). */
-  mtime(): number;
+  /** `mtime` at the hart's current instant (the `time` CSR): unsigned 64-bit, exact. */
+  mtime(): bigint;
   /**
    * WFI with nothing pending: advance virtual time to the next wake-up source
    * (timer or device event). False if nothing can ever wake the hart.
