@@ -62,6 +62,8 @@ export const CSR = {
   mie: 0x304,
   mtvec: 0x305,
   mcounteren: 0x306,
+  menvcfg: 0x30a,
+  menvcfgh: 0x31a,
   scounteren: 0x106,
   mstatush: 0x310,
   mcountinhibit: 0x320,
@@ -77,6 +79,17 @@ export const CSR = {
   mcycleh: 0xb80,
   minstreth: 0xb82,
 } as const;
+
+/**
+ * `menvcfg` bits QEMU 7.2 keeps, whatever the hart's extensions: FIOM (0), CBIE (5:4),
+ * CBCFE (6), CBZE (7); `menvcfgh`: PBMTE (62), STCE (63). Without S mode, Zicbo*, Svpbmt
+ * or Sstc they are stored and have no effect (checked with a probe on QEMU 7.2).
+ */
+export const MENVCFG_WRITABLE = 0xf1;
+export const MENVCFGH_WRITABLE = 0xc000_0000 | 0;
+
+/** Programmable counters `mhpmcounter3`.. on QEMU 7.2's `virt` CPU (`pmu-num` = 16): 3..18 exist, 19..31 are illegal. */
+export const HPM_COUNTERS = 16;
 
 /** PMP entries on this hart (QEMU 7.2's `virt` RV32 has 16). */
 export const PMP_ENTRIES = 16;

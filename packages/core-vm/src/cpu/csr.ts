@@ -1,5 +1,8 @@
 import {
   CSR,
+  HPM_COUNTERS,
+  MENVCFG_WRITABLE,
+  MENVCFGH_WRITABLE,
   MIP_MASK,
   MISA_RV32IMAU,
   MSTATUS_MPP,
@@ -45,14 +48,6 @@ export function executeCsr(h: Hart, insn: number, nk: number): boolean {
   return true;
 }
 
-/** Low and high halves of a non-negative integer counter below 2^53. */
-function lo32(v: number): number {
-  return (v % TWO32) | 0;
-}
-function hi32(v: number): number {
-  return Math.floor(v / TWO32) | 0;
-}
-
 /**
  * Whether U mode may read counter `index` (0 cycle, 1 time, 2 instret, 3.. hpm): its
  * `mcounteren` bit and, as on QEMU 7.2 (whose CPU has S mode), its `scounteren` bit.
@@ -65,43 +60,95 @@ function counterAllowed(h: Hart, index: number): boolean {
 const INHIBIT_CY = 1;
 const INHIBIT_IR = 4;
 
-/**
- * A counter's value now: retired + offset while it counts; while its
- * `mcountinhibit` bit is set the offset holds the frozen value itself.
+/*
+ * A counter is (retired + offset) mod 2^64 while it counts; while its `mcountinhibit`
+ * bit is set the offset holds the frozen value itself. Offsets are two unsigned 32-bit
+ * halves so all 64 bits stay exact (retired stays below 2^53).
  */
-function counterNow(h: Hart, nk: number, offset: number, bit: number): number {
-  return (h.mcountinhibit & bit) !== 0 ? offset : h.retired + nk + offset;
+
+/** Low half of a counter at `nk` instructions into the block. */
+function counterLo(h: Hart, nk: number, offLo: number, bit: number): number {
+  if ((h.mcountinhibit & bit) !== 0) return offLo | 0;
+  return (((h.retired + nk) % TWO32) + offLo) | 0;
 }
 
-/** The offset that makes the counter read `value` from the next instruction on. */
-function offsetFor(h: Hart, nk: number, value: number, bit: number): number {
-  return (h.mcountinhibit & bit) !== 0 ? value : value - (h.retired + nk + 1);
+/** High half of a counter at `nk` instructions into the block. */
+function counterHi(h: Hart, nk: number, offLo: number, offHi: number, bit: number): number {
+  if ((h.mcountinhibit & bit) !== 0) return offHi | 0;
+  const n = h.retired + nk;
+  const carry = (n % TWO32) + offLo >= TWO32 ? 1 : 0;
+  return (Math.floor(n / TWO32) + offHi + carry) | 0;
+}
+
+/**
+ * Sets `mcycle` (bit INHIBIT_CY) or `minstret` (INHIBIT_IR) so that it reads `hi:lo` from
+ * the next instruction on: the write suppresses this instruction's increment (priv.
+ * spec §3.3.1), hence `nk + 1`.
+ */
+function setCounter(h: Hart, nk: number, bit: number, lo: number, hi: number): void {
+  let offLo = lo >>> 0;
+  let offHi = hi >>> 0;
+  if ((h.mcountinhibit & bit) === 0) {
+    const n = h.retired + nk + 1;
+    offLo -= n % TWO32;
+    const borrow = offLo < 0 ? 1 : 0;
+    offLo += borrow * TWO32;
+    offHi = (offHi - Math.floor(n / TWO32) - borrow) >>> 0;
+  }
+  if (bit === INHIBIT_CY) {
+    h.cycleOffsetLo = offLo;
+    h.cycleOffsetHi = offHi;
+  } else {
+    h.instretOffsetLo = offLo;
+    h.instretOffsetHi = offHi;
+  }
+}
+
+const cycleLo = (h: Hart, nk: number) => counterLo(h, nk, h.cycleOffsetLo, INHIBIT_CY);
+const cycleHi = (h: Hart, nk: number) => counterHi(h, nk, h.cycleOffsetLo, h.cycleOffsetHi, INHIBIT_CY);
+const instretLo = (h: Hart, nk: number) => counterLo(h, nk, h.instretOffsetLo, INHIBIT_IR);
+const instretHi = (h: Hart, nk: number) => counterHi(h, nk, h.instretOffsetLo, h.instretOffsetHi, INHIBIT_IR);
+
+/** CSR ranges of the programmable counters (priv. spec §3.1.10); QEMU 7.2 has HPM_COUNTERS of them. */
+const HPMCOUNTER3 = 0xc03;
+const MHPMEVENT3 = 0x323;
+const MHPMEVENT31 = 0x33f;
+
+/**
+ * Index into `h.hpmCounters` of a (m)hpmcounter CSR: 2·(n − 3) for the low half, + 1 for
+ * the high half; -1 for another CSR, -2 for counters 19..31 (illegal on QEMU 7.2).
+ */
+function hpmSlot(csr: number): number {
+  const base = csr & ~0x9f; // 0xb00 (mhpmcounter) or 0xc00 (hpmcounter), with or without h
+  if (base !== 0xb00 && base !== 0xc00) return -1;
+  const n = csr & 0x1f;
+  if (n < 3) return -1;
+  if (n >= 3 + HPM_COUNTERS) return -2;
+  return 2 * (n - 3) + ((csr >>> 7) & 1);
 }
 
 function readCsr(h: Hart, csr: number, nk: number): CsrValue {
-  const instret = counterNow(h, nk, h.instretOffset, INHIBIT_IR);
-  const cycle = counterNow(h, nk, h.cycleOffset, INHIBIT_CY);
   switch (csr) {
     case CSR.cycle:
-      return counterAllowed(h, 0) ? lo32(cycle) : null;
+      return counterAllowed(h, 0) ? cycleLo(h, nk) : null;
     case CSR.cycleh:
-      return counterAllowed(h, 0) ? hi32(cycle) : null;
+      return counterAllowed(h, 0) ? cycleHi(h, nk) : null;
     case CSR.time:
       return counterAllowed(h, 1) ? Number(BigInt.asIntN(32, h.host.mtime())) : null;
     case CSR.timeh:
       return counterAllowed(h, 1) ? Number(BigInt.asIntN(32, h.host.mtime() >> 32n)) : null;
     case CSR.instret:
-      return counterAllowed(h, 2) ? lo32(instret) : null;
+      return counterAllowed(h, 2) ? instretLo(h, nk) : null;
     case CSR.instreth:
-      return counterAllowed(h, 2) ? hi32(instret) : null;
+      return counterAllowed(h, 2) ? instretHi(h, nk) : null;
     case CSR.mcycle:
-      return lo32(cycle);
+      return cycleLo(h, nk);
     case CSR.mcycleh:
-      return hi32(cycle);
+      return cycleHi(h, nk);
     case CSR.minstret:
-      return lo32(instret);
+      return instretLo(h, nk);
     case CSR.minstreth:
-      return hi32(instret);
+      return instretHi(h, nk);
     case CSR.mvendorid:
     case CSR.marchid:
     case CSR.mimpid:
@@ -123,6 +170,10 @@ function readCsr(h: Hart, csr: number, nk: number): CsrValue {
       return h.mcounteren;
     case CSR.scounteren:
       return h.scounteren;
+    case CSR.menvcfg:
+      return h.menvcfg;
+    case CSR.menvcfgh:
+      return h.menvcfgh;
     case CSR.mcountinhibit:
       return h.mcountinhibit;
     case CSR.mscratch:
@@ -140,17 +191,17 @@ function readCsr(h: Hart, csr: number, nk: number): CsrValue {
     return c[base] | (c[base + 1] << 8) | (c[base + 2] << 16) | (c[base + 3] << 24);
   }
   if (csr >= CSR.pmpaddr0 && csr < CSR.pmpaddr0 + PMP_ENTRIES) return h.pmp.addr[csr - CSR.pmpaddr0];
-  // hpmcounter3..31(h) read zero under mcounteren; mhpmcounter/mhpmevent read zero.
-  if ((csr >= 0xc03 && csr <= 0xc1f) || (csr >= 0xc83 && csr <= 0xc9f)) return counterAllowed(h, csr & 31) ? 0 : null;
-  if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0xb83 && csr <= 0xb9f) || (csr >= 0x323 && csr <= 0x33f)) return 0;
+  if (csr >= MHPMEVENT3 && csr <= MHPMEVENT31) return h.hpmEvents[csr - MHPMEVENT3] | 0;
+  const slot = hpmSlot(csr);
+  if (slot >= 0) {
+    // hpmcounterN(h) reads mhpmcounterN(h) where mcounteren (and scounteren) allow it.
+    if (csr >= HPMCOUNTER3 && !counterAllowed(h, csr & 0x1f)) return null;
+    return h.hpmCounters[slot] | 0;
+  }
   return null;
 }
 
-/**
- * A write that takes effect after the instruction: a written `minstret` is
- * what the next instruction reads (the write suppresses this instruction's
- * increment, priv. spec §3.3.1), hence the `+ 1`.
- */
+/** A write that takes effect after the instruction (see `setCounter` for the counters). */
 function writeCsr(h: Hart, csr: number, v: number, nk: number): void {
   switch (csr) {
     case CSR.mstatus: {
@@ -190,27 +241,35 @@ function writeCsr(h: Hart, csr: number, v: number, nk: number): void {
     case CSR.scounteren:
       h.scounteren = v;
       return;
+    case CSR.menvcfg:
+      h.menvcfg = v & MENVCFG_WRITABLE;
+      return;
+    case CSR.menvcfgh:
+      h.menvcfgh = v & MENVCFGH_WRITABLE;
+      return;
     case CSR.mcountinhibit: {
       // The counters' values after this instruction, kept across the switch: an
       // inhibited counter holds it, a released one counts on from it.
-      const cycle = counterNow(h, nk + 1, h.cycleOffset, INHIBIT_CY);
-      const instret = counterNow(h, nk + 1, h.instretOffset, INHIBIT_IR);
+      const cLo = cycleLo(h, nk + 1);
+      const cHi = cycleHi(h, nk + 1);
+      const iLo = instretLo(h, nk + 1);
+      const iHi = instretHi(h, nk + 1);
       h.mcountinhibit = v & ~2;
-      h.cycleOffset = offsetFor(h, nk, cycle, INHIBIT_CY);
-      h.instretOffset = offsetFor(h, nk, instret, INHIBIT_IR);
+      setCounter(h, nk, INHIBIT_CY, cLo, cHi);
+      setCounter(h, nk, INHIBIT_IR, iLo, iHi);
       return;
     }
     case CSR.mcycle:
-      h.cycleOffset = offsetFor(h, nk, withLow(counterNow(h, nk, h.cycleOffset, INHIBIT_CY), v), INHIBIT_CY);
+      setCounter(h, nk, INHIBIT_CY, v, cycleHi(h, nk));
       return;
     case CSR.mcycleh:
-      h.cycleOffset = offsetFor(h, nk, withHigh(counterNow(h, nk, h.cycleOffset, INHIBIT_CY), v), INHIBIT_CY);
+      setCounter(h, nk, INHIBIT_CY, cycleLo(h, nk), v);
       return;
     case CSR.minstret:
-      h.instretOffset = offsetFor(h, nk, withLow(counterNow(h, nk, h.instretOffset, INHIBIT_IR), v), INHIBIT_IR);
+      setCounter(h, nk, INHIBIT_IR, v, instretHi(h, nk));
       return;
     case CSR.minstreth:
-      h.instretOffset = offsetFor(h, nk, withHigh(counterNow(h, nk, h.instretOffset, INHIBIT_IR), v), INHIBIT_IR);
+      setCounter(h, nk, INHIBIT_IR, instretLo(h, nk), v);
       return;
   }
   if (csr >= CSR.pmpcfg0 && csr < CSR.pmpcfg0 + PMP_ENTRIES / 4) {
@@ -222,16 +281,17 @@ function writeCsr(h: Hart, csr: number, v: number, nk: number): void {
   if (csr >= CSR.pmpaddr0 && csr < CSR.pmpaddr0 + PMP_ENTRIES) {
     h.pmp.writeAddr(csr - CSR.pmpaddr0, v);
     pmpChanged(h);
+    return;
   }
-  // mip (all bits driven by devices), read-only IDs and hpm counters: writes ignored.
-}
-
-/** Counter values stay below 2^53; the high half is kept to 21 bits. */
-function withLow(current: number, low: number): number {
-  return Math.floor(current / TWO32) * TWO32 + (low >>> 0);
-}
-function withHigh(current: number, high: number): number {
-  return ((high >>> 0) & 0x1fffff) * TWO32 + (current % TWO32);
+  if (csr >= MHPMEVENT3 && csr <= MHPMEVENT31) {
+    h.hpmEvents[csr - MHPMEVENT3] = v;
+    return;
+  }
+  // mhpmcounterN(h): stored, never counting (QEMU 7.2's count only for a cycle or
+  // instruction event, in host ticks). hpmcounterN are read-only (refused above).
+  const slot = hpmSlot(csr);
+  if (slot >= 0) h.hpmCounters[slot] = v;
+  // mip (all bits driven by devices) and the read-only IDs: writes ignored.
 }
 
 /** PMP changed: re-pick the code variant and drop checked translations (their fetch permissions were baked in). */

@@ -1,11 +1,16 @@
 import { z } from "zod";
 import { CoreErrors, describeIssues } from "../errors.js";
-import { PMP_ENTRIES, PRIV_M, PRIV_U } from "./constants.js";
+import { HPM_COUNTERS, MENVCFG_WRITABLE, MENVCFGH_WRITABLE, PMP_ENTRIES, PRIV_M, PRIV_U } from "./constants.js";
 import type { Hart } from "./hart.js";
 
 const int32 = z.number().int().min(-0x8000_0000).max(0x7fff_ffff);
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const offset = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+const u32 = z.number().int().min(0).max(0xffff_ffff);
+const TWO32 = 4294967296;
+
+/** An int32 with no bit outside `mask` (a value the register can hold). */
+const masked = (mask: number) => int32.refine((v) => (v & ~mask) === 0, `only bits ${(mask >>> 0).toString(16)} are writable`);
 
 /** A hart's architectural state (no translated code: that is rebuilt). Versioned; validated on restore. */
 export const HartStateSchema = z.object({
@@ -28,8 +33,24 @@ export const HartStateSchema = z.object({
   mcounteren: int32,
   scounteren: int32,
   mcountinhibit: int32,
+  /**
+   * A counter's offset is (offset + 2^32 · offsetHi) mod 2^64. States written before the
+   * counters were kept exact have no `…OffsetHi` (an offset below 2^53); newer ones
+   * write the low half in `…Offset` and the high half in `…OffsetHi`.
+   */
   instretOffset: offset,
   cycleOffset: offset,
+  instretOffsetHi: u32.optional(),
+  cycleOffsetHi: u32.optional(),
+  /** `mhpmcounter3..18` as (low, high) pairs and `mhpmevent3..31`; absent in older states (all zero). */
+  hpmCounters: z
+    .array(u32)
+    .length(2 * HPM_COUNTERS)
+    .optional(),
+  hpmEvents: z.array(u32).length(29).optional(),
+  /** Absent in older states: 0. */
+  menvcfg: masked(MENVCFG_WRITABLE).optional(),
+  menvcfgh: masked(MENVCFGH_WRITABLE).optional(),
   pmpcfg: z.array(z.number().int().min(0).max(255)).length(PMP_ENTRIES),
   pmpaddr: z.array(int32).length(PMP_ENTRIES),
   reservation: int32,
@@ -55,8 +76,14 @@ export function saveHart(h: Hart): HartState {
     mcounteren: h.mcounteren | 0,
     scounteren: h.scounteren | 0,
     mcountinhibit: h.mcountinhibit | 0,
-    instretOffset: h.instretOffset,
-    cycleOffset: h.cycleOffset,
+    instretOffset: h.instretOffsetLo,
+    cycleOffset: h.cycleOffsetLo,
+    instretOffsetHi: h.instretOffsetHi,
+    cycleOffsetHi: h.cycleOffsetHi,
+    hpmCounters: Array.from(h.hpmCounters),
+    hpmEvents: Array.from(h.hpmEvents),
+    menvcfg: h.menvcfg | 0,
+    menvcfgh: h.menvcfgh | 0,
     pmpcfg: Array.from(h.pmp.cfg),
     pmpaddr: Array.from(h.pmp.addr),
     reservation: h.reservation | 0,
@@ -89,8 +116,16 @@ export function applyHartState(h: Hart, s: HartState): void {
   h.mcounteren = s.mcounteren;
   h.scounteren = s.scounteren;
   h.mcountinhibit = s.mcountinhibit;
-  h.instretOffset = s.instretOffset;
-  h.cycleOffset = s.cycleOffset;
+  h.instretOffsetLo = offsetLo(s.instretOffset);
+  h.instretOffsetHi = offsetHi(s.instretOffset, s.instretOffsetHi ?? 0);
+  h.cycleOffsetLo = offsetLo(s.cycleOffset);
+  h.cycleOffsetHi = offsetHi(s.cycleOffset, s.cycleOffsetHi ?? 0);
+  h.hpmCounters.fill(0);
+  if (s.hpmCounters !== undefined) h.hpmCounters.set(s.hpmCounters);
+  h.hpmEvents.fill(0);
+  if (s.hpmEvents !== undefined) h.hpmEvents.set(s.hpmEvents);
+  h.menvcfg = s.menvcfg ?? 0;
+  h.menvcfgh = s.menvcfgh ?? 0;
   h.pmp.cfg.set(s.pmpcfg);
   h.pmp.addr.set(s.pmpaddr);
   h.pmp.changed();
@@ -102,4 +137,14 @@ export function applyHartState(h: Hart, s: HartState): void {
   h.cache.flushAll();
   h.updateVariant();
   h.updateIrq();
+}
+
+/** Low half of a saved offset (a safe integer, negative in older states), mod 2^64. */
+function offsetLo(offset: number): number {
+  return ((offset % TWO32) + TWO32) % TWO32;
+}
+
+/** High half of `offset + 2^32 · hi`, mod 2^64 (exact: `offset / 2^32` only shifts the exponent). */
+function offsetHi(offset: number, hi: number): number {
+  return (Math.floor(offset / TWO32) + hi) >>> 0;
 }

@@ -11,6 +11,7 @@ import {
   CAUSE_MISALIGNED_LOAD,
   CAUSE_STORE_ACCESS,
   CAUSE_USER_ECALL,
+  HPM_COUNTERS,
   MCAUSE_INTERRUPT,
   MIP_MEIP,
   MIP_MSIP,
@@ -83,10 +84,20 @@ export class Hart {
   mcountinhibit = 0;
   /**
    * `minstret` = retired + instretOffset; `mcycle` = retired + cycleOffset (one cycle per
-   * instruction). While `mcountinhibit` stops a counter, its offset holds the frozen value.
+   * instruction), modulo 2^64. Each offset is kept exact as two unsigned 32-bit halves
+   * (Lo, Hi). While `mcountinhibit` stops a counter, its offset holds the frozen value.
    */
-  instretOffset = 0;
-  cycleOffset = 0;
+  instretOffsetLo = 0;
+  instretOffsetHi = 0;
+  cycleOffsetLo = 0;
+  cycleOffsetHi = 0;
+  /** `mhpmcounter3..18` (low halves at 2i, high at 2i + 1): written by the guest, never counting, as on QEMU 7.2. */
+  readonly hpmCounters = new Uint32Array(2 * HPM_COUNTERS);
+  /** `mhpmevent3..31` (index 0 is event 3): stored, no effect. */
+  readonly hpmEvents = new Uint32Array(29);
+  /** `menvcfg` and `menvcfgh`: only the bits QEMU 7.2 keeps (MENVCFG_WRITABLE), no effect on this hart. */
+  menvcfg = 0;
+  menvcfgh = 0;
   readonly pmp: Pmp;
   /**
    * LR/SC reservation as QEMU keeps it: the address (-1 = none) and the value
