@@ -204,6 +204,26 @@ describe("Iometer workloads", () => {
     expect(closed.maxOutstanding).toBe(4);
   });
 
+  it("started again after stop(), its rates count from its first start, as its counts do", () => {
+    const sim = new Simulation();
+    const target = new FixedLatencyTarget(sim, 1_000_000, 100_000);
+    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1 });
+    const ctx = { sim, target, rng: new RngStreams(9).get("w"), vm: 0 };
+    w.start(ctx);
+    sim.run({ until: 1e9 });
+    w.stop();
+    sim.run({ until: 2e9 }); // idle for a second
+    w.start(ctx);
+    sim.run({ until: 3e9 });
+    // 10,000 IOs a second while running, two seconds of three: ~6,667 IOPS over the whole time, not 20,000.
+    expect(w.stats.completed).toBeGreaterThan(19_900);
+    expect(w.stats.iops(sim.now)).toBeCloseTo(w.stats.completed / 3, 6);
+    // reset() (the end of a warm-up) still starts a new interval.
+    w.stats.reset(sim.now);
+    sim.run({ until: 4e9 });
+    expect(w.stats.iops(sim.now)).toBeCloseTo(10_000, -1);
+  });
+
   it("is deterministic and stamps the VM index", () => {
     const a = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;
     const b = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;

@@ -89,10 +89,14 @@ export abstract class WorkloadBase implements Workload, IoSink {
 
   constructor(readonly name: string) {}
 
+  /**
+   * Begins issuing. Started again after `stop()`, its stats go on from the first start (IOs in flight then
+   * still complete and count); `stats.reset()` starts a new interval.
+   */
   start(ctx: WorkloadContext): void {
+    if (this.ctx === null) this.stats.sinceNs = ctx.sim.now;
     this.ctx = ctx;
     this.stopped = false;
-    this.stats.sinceNs = ctx.sim.now;
     this.onStart(ctx);
   }
 
