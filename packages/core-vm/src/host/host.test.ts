@@ -5,11 +5,13 @@ import { MemoryBackend } from "../block/memory.js";
 import { Machine } from "../board/machine.js";
 import { isVmlabError } from "../errors.js";
 import { VirtualSwitch } from "../net/switch.js";
+import { Simulation } from "../sim/simulation.js";
 import { runMachine } from "../snapshot/run.js";
 import { VirtioBlk } from "../virtio/blk.js";
 import { VirtioNet } from "../virtio/net.js";
 import { EmulatedVm } from "./emulated-vm.js";
 import { Host, runHosts } from "./host.js";
+import type { HostedVm } from "./hosted-vm.js";
 import { WorkloadVm } from "./workload-vm.js";
 
 const elf = (name: string) => new Uint8Array(readFileSync(new URL(`../../../../guest/bin/${name}.elf`, import.meta.url)));
@@ -74,6 +76,26 @@ describe("Host: vCPUs time-sliced over physical CPUs", () => {
       expect(s.readyNs).toBeGreaterThanOrEqual((slicesNeeded - 1) * SLICE);
     }
     expect(one.end).toBe(3 * slicesNeeded * SLICE);
+  });
+
+  it("a VM that wants no CPU (idle or done) does not hand its turn to the next one: CPU-bound guests share fairly", () => {
+    const idle: HostedVm = {
+      name: "idle",
+      sim: new Simulation(),
+      done: false,
+      wantsCpu: () => false,
+      runOn: () => {},
+      idleTo: () => {},
+    };
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    host.add(idle);
+    host.add(guestVm("b", "cpubench"));
+    host.add(guestVm("c", "cpubench"));
+    expect(runHosts([host], 60 * SLICE)).toBe("time");
+    const [, b, c] = host.schedStats();
+    expect(b.slices + c.slices).toBe(60);
+    expect([b.slices, c.slices]).toEqual([30, 30]);
+    expect([b.readyNs, c.readyNs]).toEqual([30 * SLICE, 30 * SLICE]);
   });
 
   it("a workload VM issues fewer IOs when CPU-bound guests contend for its physical CPU", () => {

@@ -95,15 +95,18 @@ export class Host {
     const n = this.vms.length;
     const chosen = new Uint8Array(n);
     let free = this.physicalCpus;
+    let first = -1;
     for (let k = 0; k < n && free > 0; k++) {
       const i = (this.nextVm + k) % n;
       if (this.vms[i].wantsCpu(end)) {
         chosen[i] = 1;
         free--;
+        if (first < 0) first = i;
       }
     }
-    // Round robin: the next slice starts looking after the first VM served now.
-    if (n > 0) this.nextVm = (this.nextVm + 1) % n;
+    // Round robin: the next slice starts looking after the first VM served now (a VM that
+    // wants no CPU is skipped, not handed its turn: that would give the VM after it two).
+    if (first >= 0) this.nextVm = (first + 1) % n;
     for (let i = 0; i < n; i++) {
       const vm = this.vms[i];
       if (vm.done) continue;
