@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../board/machine.js";
+import { Simulation } from "../sim/simulation.js";
 import { runMachine } from "../snapshot/run.js";
+import { encodeSnapshot, restoreSnapshot } from "../snapshot/snapshot.js";
 import { VirtualClock } from "./clock.js";
 import { hostSleepNs, hostTimeNs, LiveClock } from "./live-clock.js";
 import { runWithClock } from "./run.js";
@@ -76,6 +78,26 @@ describe("live clock", () => {
     expect(m.hart.retired).toBe(5_000_000);
     expect(m.nowNs()).toBeGreaterThan(virtualOnly.nowNs() + 5 * 5_000_000);
     expect(host.sleeps).toEqual([]);
+  });
+
+  it("a machine restored from a snapshot continues from its saved time, following the host clock from there", () => {
+    // Taken at 10 s of guest time (a simulation that has run 10 s before the guest boots).
+    const sim = new Simulation();
+    sim.run({ until: 10_000_000_000 });
+    const original = new Machine({ ramMiB: 16, simulation: sim });
+    original.loadElf(guest("memtest"));
+    runMachine(original, 1_000_000);
+    const bytes = Buffer.concat(encodeSnapshot({ machine: original }));
+    // Host time advances 2 ms per read: the guest (1 ms per slice) is slower than real time and never needs to wait.
+    const host = fakeHost(2_000_000);
+    const clock = new LiveClock({ now: host.now, sleep: host.sleep });
+    const { machine: m } = restoreSnapshot(bytes, "t.snap", (config) => ({ machine: new Machine({ ...config, clock }) }));
+    expect(m.nowNs()).toBe(original.nowNs());
+    runWithClock(m, clock, 3_000_000);
+    expect(m.hart.retired).toBe(3_000_000);
+    expect(host.sleeps).toEqual([]);
+    expect(m.nowNs()).toBeGreaterThan(original.nowNs() + 2_000_000);
+    expect(m.nowNs()).toBeLessThan(original.nowNs() + 1_000_000_000);
   });
 
   it("hands out host entropy, and the default host time source is monotonic and sleeps", () => {

@@ -24,8 +24,10 @@ export interface LiveClockOptions {
 }
 
 /**
- * The live clock: virtual time 0 is the host time at construction, and
- * guest time follows the host clock — a guest running slower than real time
+ * The live clock: the first `sync` anchors it — the simulation's time then
+ * (0 for a fresh machine, the saved time for one restored from a snapshot)
+ * is the host time then (before any sync, virtual time 0 is the host time at
+ * construction) — and from there guest time follows the host clock: a guest running slower than real time
  * is moved forward to it between slices (its timer reads host time), and a
  * guest that gets ahead (an idle WFI, a device completion in the future)
  * waits for the host to catch up. Randomness is the host's.
@@ -34,7 +36,9 @@ export class LiveClock implements Clock {
   readonly mode = "live";
   private readonly now: () => number;
   private readonly sleep: (ns: number) => void;
-  private readonly originNs: number;
+  /** Host time at virtual time 0. */
+  private originNs: number;
+  private anchored = false;
 
   constructor(options: LiveClockOptions = {}) {
     this.now = options.now ?? hostTimeNs;
@@ -42,7 +46,7 @@ export class LiveClock implements Clock {
     this.originNs = this.now();
   }
 
-  /** Host time elapsed since the clock started, in ns: the virtual time the guest should be at. */
+  /** The virtual time the guest should be at, ns: the anchor's virtual time plus the host time elapsed since. */
   elapsedNs(): number {
     const t = this.now() - this.originNs;
     if (!Number.isFinite(t)) throw CoreErrors.machineBadOption("clock time source", t, "a finite number of ns");
@@ -50,6 +54,11 @@ export class LiveClock implements Clock {
   }
 
   sync(sim: Simulation): void {
+    if (!this.anchored) {
+      // A restored machine resumes at its saved time: it must not wait for the host to get there.
+      this.anchored = true;
+      this.originNs = this.now() - sim.now;
+    }
     const t = this.elapsedNs();
     if (t > sim.now) sim.run({ until: t });
   }
