@@ -132,6 +132,45 @@ describe("Host: vCPUs time-sliced over physical CPUs", () => {
     expect(() => b.parse({ ...saved.vm, completed: -1 })).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_STATE" }));
   });
 
+  it("a host's scheduler state round-trips: restored with its VMs, it continues as if never stopped", () => {
+    const make = () => {
+      const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+      const vms = [3_000, 7_000, 25_000].map((cpuNsPerIo, i) =>
+        host.add(
+          new WorkloadVm({
+            name: `w${i}`,
+            disk: new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 40_000 }),
+            cpuNsPerIo,
+            outstandingIos: 2,
+            seed: i,
+          }),
+        ),
+      ) as WorkloadVm[];
+      return { host, vms };
+    };
+    const a = make();
+    runHosts([a.host], 37 * SLICE);
+    const saved = JSON.parse(JSON.stringify({ host: a.host.save(), vms: a.vms.map((vm) => ({ vm: vm.save(), sim: vm.sim.save() })) }));
+    const b = make();
+    b.vms.forEach((vm, i) => {
+      vm.sim.restore(saved.vms[i].sim);
+      vm.restore(vm.parse(saved.vms[i].vm));
+    });
+    b.host.restore(b.host.parse(saved.host));
+    expect(b.host.save()).toEqual(a.host.save());
+    runHosts([a.host], 400 * SLICE);
+    runHosts([b.host], 400 * SLICE);
+    expect(b.host.nowNs).toBe(a.host.nowNs);
+    expect(b.host.schedStats()).toEqual(a.host.schedStats());
+    expect(b.vms.map((vm) => vm.save())).toEqual(a.vms.map((vm) => vm.save()));
+    expect(a.vms[2].completed).toBeGreaterThan(10);
+    // A state for other VMs is refused, and changes nothing.
+    const other = new Host({ name: "h" });
+    other.add(b.vms[0]);
+    expect(() => other.parse(saved.host)).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_STATE" }));
+    expect(() => b.host.parse({ ...saved.host, nextVm: 3 })).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_STATE" }));
+  });
+
   it("checks its options", () => {
     for (const f of [
       () => new Host({ name: "h", physicalCpus: 0 }),

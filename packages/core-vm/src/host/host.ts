@@ -1,7 +1,9 @@
+import { z } from "zod";
 import type { BlockBackend } from "../block/backend.js";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, describeIssues } from "../errors.js";
 import type { LinkOptions, NetEndpoint, SwitchPort, VirtualSwitch } from "../net/switch.js";
 import type { Simulation } from "../sim/simulation.js";
+import type { SnapshotComponent } from "../snapshot/component.js";
 import type { HostedVm } from "./hosted-vm.js";
 import { PartitionBackend } from "./partition.js";
 
@@ -25,6 +27,17 @@ export interface VmSchedStats {
   slices: number;
 }
 
+const ns = z.number().int().min(0);
+export const HostStateSchema = z.object({
+  version: z.literal(1),
+  nowNs: ns,
+  /** Where the next slice's round robin starts looking. */
+  nextVm: z.number().int().min(0),
+  /** Per VM, in the order added. */
+  stats: z.array(z.object({ name: z.string(), runNs: ns, readyNs: ns, slices: ns })),
+});
+export type HostState = z.infer<typeof HostStateSchema>;
+
 /**
  * A physical host (DESIGN.md "Host"): runs several VMs — emulated guests
  * and workload models side by side — multiplexing its physical CPUs among
@@ -33,8 +46,13 @@ export interface VmSchedStats {
  * slice's end; the others only advance their clocks, their devices
  * completing and interrupts pending until they run again. The host owns a
  * NIC on a network and a block adapter to a storage target.
+ *
+ * Its own state (the time, where round robin stands, the statistics) saves
+ * and restores beside its VMs' (each VM's simulation and model or machine);
+ * a restore needs the same VMs added in the same order.
  */
-export class Host {
+export class Host implements SnapshotComponent<HostState> {
+  readonly version = 1;
   readonly name: string;
   readonly physicalCpus: number;
   readonly timeSliceNs: number;
@@ -125,6 +143,31 @@ export class Host {
   /** Scheduling statistics per VM, in the order added. */
   schedStats(): VmSchedStats[] {
     return this.stats.map((s) => ({ ...s }));
+  }
+
+  save(): HostState {
+    return { version: 1, nowNs: this.nowNs, nextVm: this.nextVm, stats: this.schedStats() };
+  }
+
+  parse(state: unknown): HostState {
+    const p = HostStateSchema.safeParse(state);
+    const bad = (issue: string) => CoreErrors.simBadState(`host ${this.name}`, issue);
+    if (!p.success) throw bad(describeIssues(p.error));
+    const s = p.data;
+    const names = this.vms.map((vm) => vm.name);
+    const saved = s.stats.map((st) => st.name);
+    if (saved.length !== names.length || saved.some((name, i) => name !== names[i]))
+      throw bad(`state is for VMs [${saved.join(", ")}], the host has [${names.join(", ")}]`);
+    if (s.nextVm >= Math.max(1, names.length)) throw bad(`nextVm ${s.nextVm} is not one of the host's ${names.length} VMs`);
+    return s;
+  }
+
+  restore(state: HostState): void {
+    this.nowNs = state.nowNs;
+    this.nextVm = state.nextVm;
+    state.stats.forEach((st, i) => {
+      this.stats[i] = { ...st };
+    });
   }
 }
 
