@@ -65,6 +65,8 @@ export const MachineStateSchema = z.object({
   uart: UartStateSchema,
   clint: ClintStateSchema,
   plic: PlicStateSchema,
+  /** The hart is inside a WFI that a time limit cut short (see `run`); absent when not. */
+  waiting: z.literal(true).optional(),
 });
 export type MachineState = z.infer<typeof MachineStateSchema>;
 
@@ -95,6 +97,9 @@ export class Machine {
   private consoleLength = 0;
   private timeBaseNs: number;
   private retiredBase = 0;
+  /** `run`'s time limit: an idle WFI does not jump the clock past it. */
+  private horizonNs = Number.POSITIVE_INFINITY;
+  private waitingInWfi = false;
 
   constructor(options: MachineOptions = {}) {
     const ramMiB = options.ramMiB ?? 128;
@@ -188,6 +193,7 @@ export class Machine {
       this.ram.u8.fill(0, s.paddr - this.ram.base + s.data.length, s.paddr - this.ram.base + s.memsz);
     }
     this.hart.cache.flushAll();
+    this.waitingInWfi = false;
     this.hart.pc = image.entry | 0;
     const ramEnd = this.ram.base + this.ram.size;
     const fdt = Math.max(this.ram.base, Math.floor((ramEnd - FDT_SIZE_ESTIMATE) / FDT_ALIGN) * FDT_ALIGN);
@@ -208,6 +214,7 @@ export class Machine {
       uart: this.uart.save(),
       clint: this.clint.save(),
       plic: this.plic.save(),
+      ...(this.waitingInWfi ? { waiting: true as const } : {}),
     };
   }
 
@@ -234,6 +241,30 @@ export class Machine {
     this.clint.restore(s.clint);
     this.uart.restore(s.uart);
     applyHartState(this.hart, s.hart);
+    this.waitingInWfi = s.waiting === true;
+  }
+
+  /**
+   * Whether the hart is idle in a WFI that `run`'s time limit cut short: it
+   * waits on (retiring nothing) until an interrupt is pending, then resumes
+   * after the WFI, as if the wait had never been cut.
+   */
+  get waiting(): boolean {
+    return this.waitingInWfi;
+  }
+
+  /**
+   * When a waiting hart can next wake: now if an enabled interrupt is
+   * pending, else its timer deadline (if enabled) or its simulation's next
+   * event (Infinity if neither). Not waiting: now.
+   */
+  wakeNs(): number {
+    const now = this.nowNs();
+    if (!this.waitingInWfi) return now;
+    this.updateTimer();
+    if ((this.hart.mip & this.hart.mie) !== 0) return now;
+    const timer = (this.hart.mie & MIP_MTIP) !== 0 ? this.clint.timerDeadlineNs() : Number.POSITIVE_INFINITY;
+    return Math.max(now, Math.min(timer, this.sim.peek()));
   }
 
   /** Bytes the guest wrote to the UART so far. */
@@ -278,10 +309,15 @@ export class Machine {
     const timer = (this.hart.mie & MIP_MTIP) !== 0 ? this.clint.timerDeadlineNs() : Number.POSITIVE_INFINITY;
     const wake = Math.min(timer, this.sim.peek());
     if (wake === Number.POSITIVE_INFINITY) return false;
+    this.waitingInWfi = false;
     if (wake > now) {
+      // Never past `run`'s time limit: what other machines send meanwhile (a frame, an
+      // interrupt) must find this one at that time, not already at its wake-up time.
+      const to = Math.min(wake, Math.max(now, this.horizonNs));
+      if (to < wake) this.waitingInWfi = true;
       // Live clock: an idle guest waits for real time (virtual: returns at once).
-      this.clock.waitUntil(wake);
-      this.timeBaseNs += Math.ceil((wake - now) / this.nsPerInstruction) * this.nsPerInstruction;
+      this.clock.waitUntil(to);
+      this.timeBaseNs += Math.ceil((to - now) / this.nsPerInstruction) * this.nsPerInstruction;
     }
     return true;
   }
@@ -295,10 +331,15 @@ export class Machine {
    * Runs the hart for at most `budget` retired instructions (may be
    * Infinity). Returns early when the guest exits, a simulation event falls
    * due, or the hart halts. Timer interrupts are exact: the run is split at
-   * the instruction where `mtime` reaches `mtimecmp`.
+   * the instruction where `mtime` reaches `mtimecmp`. `untilNs` (default
+   * Infinity) limits an idle WFI: the clock stops there and the run returns
+   * "budget" with the hart still waiting (`waiting`), so a machine run in
+   * lockstep with others does not jump past the time they have reached.
    */
-  run(budget: number): RunStop {
+  run(budget: number, untilNs = Number.POSITIVE_INFINITY): RunStop {
     if (!(budget >= 0)) throw CoreErrors.machineBadOption("budget", budget, "a number of instructions >= 0 (or Infinity)");
+    if (!(untilNs >= 0)) throw CoreErrors.machineBadOption("untilNs", untilNs, "a virtual time in ns >= 0 (or Infinity)");
+    this.horizonNs = untilNs;
     const h = this.hart;
     if (this.sim.now > this.nowNs()) {
       this.timeBaseNs = this.sim.now;
@@ -322,6 +363,19 @@ export class Machine {
         stop = "event";
         break;
       }
+      if (this.waitingInWfi && (h.mip & h.mie) === 0) {
+        // Still idle in a cut WFI: wait on, up to this run's time limit.
+        if (!this.waitForInterrupt()) {
+          h.stuck = true;
+          continue;
+        }
+        if (this.waitingInWfi) {
+          stop = "budget";
+          break;
+        }
+        continue;
+      }
+      this.waitingInWfi = false;
       if (h.retired >= end) {
         stop = "budget";
         break;

@@ -21,8 +21,10 @@ export class EmulatedVm implements HostedVm {
   }
 
   wantsCpu(endNs: number): boolean {
-    // A guest idle in WFI has jumped its clock to its wake-up time: it needs no CPU before then.
-    return this.stop === null && this.machine.nowNs() < endNs;
+    // A guest idle in WFI needs no CPU before it can wake: an interrupt pending (a frame
+    // from another VM, a device completion) or its timer or next event within the slice.
+    const m = this.machine;
+    return this.stop === null && (m.waiting ? m.wakeNs() : m.nowNs()) < endNs;
   }
 
   runOn(endNs: number): void {
@@ -31,7 +33,9 @@ export class EmulatedVm implements HostedVm {
       // A descheduled guest's clock moved on with its simulation: it resumes from there.
       const left = Math.ceil((endNs - Math.max(m.nowNs(), m.sim.now)) / m.nsPerInstruction);
       if (left <= 0) break;
-      const r = m.run(left);
+      // The time limit keeps an idle WFI from jumping the guest's clock past the slice:
+      // what other VMs send it in this slice must find it here, and wake it.
+      const r = m.run(left, endNs);
       if (r === "event") m.sim.run({ until: Math.min(endNs, Math.max(m.sim.now, m.nowNs())) });
       else if (r === "exit") this.stop = "exit";
       else if (r === "halt") {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../block/memory.js";
 import { Machine } from "../board/machine.js";
 import { isVmlabError } from "../errors.js";
-import { VirtualSwitch } from "../net/switch.js";
+import { type SwitchPort, VirtualSwitch } from "../net/switch.js";
 import { Simulation } from "../sim/simulation.js";
 import { runMachine } from "../snapshot/run.js";
 import { VirtioBlk } from "../virtio/blk.js";
@@ -244,6 +244,88 @@ describe("two hosts in virtual time", () => {
     expect(r.workloads.map((w: { completed: number }) => w.completed)).toEqual([300, 500]);
     // Host A's three vCPUs really contended for its two CPUs.
     expect(r.sched[0].some((s: { readyNs: number }) => s.readyNs > 0)).toBe(true);
+  });
+});
+
+describe("a guest idle in WFI on a host", () => {
+  it("stays at the slice's end, so a frame another host sends meanwhile arrives on time, and computes what it computes alone", () => {
+    const net = new VirtualSwitch();
+    const a = new Host({ name: "A", timeSliceNs: SLICE, network: net });
+    const b = new Host({ name: "B", timeSliceNs: SLICE, network: net });
+    // timer: five 1 ms ticks, idle in WFI between them.
+    const timer = a.add(guestVm("timer", "timer")) as EmulatedVm;
+    const arrived: number[] = [];
+    a.connectNic({ receive: () => arrived.push(timer.sim.now), plug: () => {} }, timer.sim, { latencyNs: SLICE });
+    // A VM on host B that sends one broadcast frame in its slice starting at 40 µs.
+    const sim = new Simulation();
+    let port: SwitchPort | null = null;
+    let sentAt = -1;
+    const sender: HostedVm = {
+      name: "sender",
+      sim,
+      get done() {
+        return sentAt >= 0;
+      },
+      wantsCpu: (end) => end > 40_000,
+      runOn: (end) => {
+        sentAt = sim.now;
+        const frame = new Uint8Array(64).fill(0xff);
+        frame[6] = 0x52;
+        port?.send(frame, sim.now);
+        sim.run({ until: end });
+      },
+      idleTo: (end) => sim.run({ until: end }),
+    };
+    b.add(sender);
+    b.connectNic(
+      {
+        receive: () => {},
+        plug: (p) => {
+          port = p;
+        },
+      },
+      sim,
+      { latencyNs: SLICE },
+    );
+    expect(runHosts([a, b], 20_000_000)).toBe("done");
+    expect(sentAt).toBe(40_000);
+    // Two links of 10 µs, 64 bytes serialised on each at 10 Gbit/s.
+    expect(arrived).toEqual([40_000 + 2 * (SLICE + Math.ceil((64 * 8 * 1e9) / 10e9))]);
+    expect(net.late.value).toBe(0);
+    // Alone, with the frame's delivery as an event at the same time (a WFI wakes at its machine's next event).
+    const alone = new Machine({ ramMiB: 16 });
+    alone.loadElf(elf("timer"));
+    alone.sim.scheduleAt(
+      arrived[0],
+      alone.sim.on("frame", () => {}),
+    );
+    runMachine(alone, Number.POSITIVE_INFINITY);
+    expect(Buffer.from(timer.machine.console()).equals(Buffer.from(alone.console()))).toBe(true);
+    expect([timer.stop, timer.machine.hart.retired, timer.machine.nowNs()]).toEqual(["exit", alone.hart.retired, alone.nowNs()]);
+    // Idle between ticks, it held a CPU for a few slices only.
+    expect(a.schedStats()[0].slices).toBeLessThan(40);
+  });
+});
+
+describe("Machine.run with a time limit", () => {
+  it("cuts an idle WFI at the limit and resumes it exactly, also from a saved state", () => {
+    const alone = runAlone("timer");
+    const m = new Machine({ ramMiB: 16 });
+    m.loadElf(elf("timer"));
+    expect(m.run(Number.POSITIVE_INFINITY, 50_000)).toBe("budget");
+    expect([m.waiting, m.nowNs()]).toEqual([true, 50_000]);
+    expect(m.wakeNs()).toBeGreaterThan(900_000);
+    const state = JSON.parse(JSON.stringify({ machine: m.save(), sim: m.sim.save() }));
+    expect(state.machine.waiting).toBe(true);
+    const copy = new Machine({ ramMiB: 16 });
+    copy.sim.restore(state.sim);
+    copy.restore(state.machine, m.ram.u8);
+    expect(copy.waiting).toBe(true);
+    for (const x of [m, copy]) {
+      runMachine(x, Number.POSITIVE_INFINITY);
+      expect(Buffer.from(x.console()).equals(Buffer.from(alone.console()))).toBe(true);
+      expect([x.hart.retired, x.nowNs(), x.waiting]).toEqual([alone.hart.retired, alone.nowNs(), false]);
+    }
   });
 });
 
