@@ -19,8 +19,9 @@ export type LockstepStop = "exit" | "halt" | "time";
  * virtual time: every round each machine runs (with its due events) up to
  * the round's end, in the order given — deterministic. A stopgap driver for
  * guests that talk over a `VirtualSwitch`, until `Host` schedules VMs. A
- * guest that halts (WFI with nothing in its own simulation) counts as done,
- * so guests driven this way should poll rather than wait for interrupts.
+ * guest idle in WFI waits at the round's end (it does not jump to its timer);
+ * one that halts (WFI with nothing in its own simulation) counts as done,
+ * so guests driven this way should poll rather than wait for another machine's frame.
  */
 export function runLockstep(machines: readonly Machine[], options: LockstepOptions): LockstepStop {
   const q = options.quantumNs;
@@ -37,7 +38,8 @@ export function runLockstep(machines: readonly Machine[], options: LockstepOptio
       for (;;) {
         const left = Math.ceil((t - m.nowNs()) / m.nsPerInstruction);
         if (left <= 0 && m.sim.peek() > t) break;
-        const r = left <= 0 ? "event" : m.run(left);
+        // The round's end also bounds an idle WFI: a waiting guest stays at t, where frames sent to it arrive.
+        const r = left <= 0 ? "event" : m.run(left, t);
         if (r === "event") {
           m.sim.run({ until: Math.min(t, Math.max(m.sim.now, m.nowNs())) });
           if (left <= 0) break;

@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { Machine } from "../board/machine.js";
+import { runLockstep } from "./lockstep.js";
+
+const elf = (name: string) => new Uint8Array(readFileSync(new URL(`../../../../guest/bin/${name}.elf`, import.meta.url)));
+
+describe("runLockstep", () => {
+  it("a guest idle in WFI stops at the round's end, so no machine runs ahead of the others", () => {
+    // timer: five 1 ms ticks, idle in WFI between them. Rounds of 10 µs up to 40 µs: it must be at 40 µs
+    // (it used to jump to its next tick, ~1 ms, inside the first round).
+    const m = new Machine({ ramMiB: 16 });
+    m.loadElf(elf("timer"));
+    expect(runLockstep([m], { quantumNs: 10_000, untilNs: 40_000 })).toBe("time");
+    expect(m.nowNs()).toBeLessThanOrEqual(40_000 + m.nsPerInstruction);
+    // Run on in rounds: it computes what it computes alone.
+    expect(runLockstep([m], { quantumNs: 10_000 })).toBe("exit");
+    const alone = new Machine({ ramMiB: 16 });
+    alone.loadElf(elf("timer"));
+    while (alone.run(Number.POSITIVE_INFINITY) === "event") alone.sim.run({ until: alone.nowNs() });
+    expect(m.console).toBe(alone.console);
+    expect(m.hart.retired).toBe(alone.hart.retired);
+  });
+});
