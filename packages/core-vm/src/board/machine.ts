@@ -267,6 +267,14 @@ export class Machine {
     return Math.max(now, Math.min(timer, this.sim.peek()));
   }
 
+  /**
+   * Waiting in WFI with nothing of its own that can wake it (no pending interrupt, no timer, no event in its
+   * simulation): only another machine (a frame) can. A run without a time limit would call this a halt.
+   */
+  get parked(): boolean {
+    return this.waitingInWfi && this.wakeNs() === Number.POSITIVE_INFINITY;
+  }
+
   /** Bytes the guest wrote to the UART so far. */
   console(): Uint8Array {
     return this.consoleBytes.slice(0, this.consoleLength);
@@ -303,12 +311,19 @@ export class Machine {
     this.hart.setPending(MIP_MTIP, this.nowNs() >= this.clint.timerDeadlineNs());
   }
 
-  /** WFI with nothing pending: jump virtual time to the timer deadline (if enabled) or the next event. */
+  /**
+   * WFI with nothing pending: jump virtual time to the timer deadline (if enabled) or the next event. With
+   * neither, a run without a time limit halts (false); a run with one (a host's slice, a lockstep round)
+   * waits at the limit, since another machine may still send something (`parked`).
+   */
   private waitForInterrupt(): boolean {
     const now = this.nowNs();
     const timer = (this.hart.mie & MIP_MTIP) !== 0 ? this.clint.timerDeadlineNs() : Number.POSITIVE_INFINITY;
-    const wake = Math.min(timer, this.sim.peek());
-    if (wake === Number.POSITIVE_INFINITY) return false;
+    let wake = Math.min(timer, this.sim.peek());
+    if (wake === Number.POSITIVE_INFINITY) {
+      if (this.horizonNs === Number.POSITIVE_INFINITY) return false;
+      wake = Math.max(now, this.horizonNs) + 1; // beyond the limit: the wait below stops there, waiting on
+    }
     this.waitingInWfi = false;
     if (wake > now) {
       // Never past `run`'s time limit: what other machines send meanwhile (a frame, an

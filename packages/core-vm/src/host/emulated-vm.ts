@@ -4,7 +4,7 @@ import type { HostedVm } from "./hosted-vm.js";
 
 /** An emulated guest (a `Machine` running real RV32 code) as a hosted VM. */
 export class EmulatedVm implements HostedVm {
-  /** How the guest ended: "exit" (test finisher) or "halt" (can never run again). */
+  /** How the guest ended: "exit" (test finisher) or "halt" (can never run again: nothing on any host can wake it). */
   stop: "exit" | "halt" | null = null;
 
   constructor(
@@ -18,6 +18,15 @@ export class EmulatedVm implements HostedVm {
 
   get done(): boolean {
     return this.stop !== null;
+  }
+
+  /** In WFI with no timer, interrupt or event of its own: a frame from another VM may still wake it. */
+  get parked(): boolean {
+    return this.stop === null && this.machine.parked;
+  }
+
+  settle(): void {
+    if (this.parked) this.stop = "halt";
   }
 
   wantsCpu(endNs: number): boolean {
@@ -39,8 +48,8 @@ export class EmulatedVm implements HostedVm {
       if (r === "event") m.sim.run({ until: Math.min(endNs, Math.max(m.sim.now, m.nowNs())) });
       else if (r === "exit") this.stop = "exit";
       else if (r === "halt") {
-        // WFI with no wake-up source in its own simulation; a frame from another VM may still come.
-        if (m.sim.pending === 0) this.stop = "halt";
+        // Stuck for good (a bounded run parks a WFI instead: see `parked`).
+        this.stop = "halt";
         break;
       }
     }

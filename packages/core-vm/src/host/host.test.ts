@@ -307,6 +307,50 @@ describe("a guest idle in WFI on a host", () => {
   });
 });
 
+describe("a guest waiting in WFI for another VM (no timer, nothing in its own simulation)", () => {
+  const wokenBy = (sendAtNs: number | null) => {
+    const a = new Host({ name: "A", timeSliceNs: SLICE });
+    const b = new Host({ name: "B", timeSliceNs: SLICE });
+    // uartirq: WFI until a line arrives on the UART's receive interrupt.
+    const guest = a.add(guestVm("uartirq", "uartirq")) as EmulatedVm;
+    const kind = guest.sim.on("line", () => guest.machine.uart.inject(new TextEncoder().encode("hi\n")));
+    const sim = new Simulation();
+    let sent = false;
+    b.add({
+      name: "sender",
+      sim,
+      get done() {
+        return sendAtNs === null || sent;
+      },
+      wantsCpu: (end) => sendAtNs !== null && end > sendAtNs,
+      runOn: (end) => {
+        // As a switch delivers a frame: an event in the receiver's simulation, at least a slice ahead.
+        guest.sim.scheduleAt(sim.now + SLICE, kind);
+        sent = true;
+        sim.run({ until: end });
+      },
+      idleTo: (end) => sim.run({ until: end }),
+    });
+    return { result: runHosts([a, b], 50_000_000), guest, a };
+  };
+
+  it("is parked, not halted, until another VM's input wakes it", () => {
+    const { result, guest, a } = wokenBy(2_000_000);
+    expect(result).toBe("done");
+    expect(guest.stop).toBe("exit");
+    expect(new TextDecoder().decode(guest.machine.console())).toMatch(/got "hi" \(2 bytes\)/);
+    // Parked, it asked for no CPU: a few slices to boot and to handle the line.
+    expect(a.schedStats()[0].slices).toBeLessThan(20);
+  });
+
+  it("is halted once nothing on any host can wake it, and the run ends", () => {
+    const { result, guest, a } = wokenBy(null);
+    expect(result).toBe("done");
+    expect(guest.stop).toBe("halt");
+    expect(a.nowNs).toBeLessThan(1_000_000);
+  });
+});
+
 describe("Machine.run with a time limit", () => {
   it("cuts an idle WFI at the limit and resumes it exactly, also from a saved state", () => {
     const alone = runAlone("timer");

@@ -107,6 +107,16 @@ export class Host implements SnapshotComponent<HostState> {
     return this.vms.every((vm) => vm.done);
   }
 
+  /** Whether every VM is done or parked (waiting for something only another VM can send). */
+  get idle(): boolean {
+    return this.vms.every((vm) => vm.done || vm.parked === true);
+  }
+
+  /** Retires the parked VMs: called when nothing on any host can wake them. */
+  settle(): void {
+    for (const vm of this.vms) if (!vm.done && vm.parked === true) vm.settle?.();
+  }
+
   /** Runs one time slice, up to `nowNs + timeSliceNs`. Deterministic: VMs are visited in a fixed order. */
   step(): void {
     const end = this.nowNs + this.timeSliceNs;
@@ -182,6 +192,12 @@ export function runHosts(hosts: readonly Host[], untilNs = Number.POSITIVE_INFIN
     if (h.timeSliceNs !== slice) throw CoreErrors.hostBadOption("timeSliceNs", h.timeSliceNs, `the same slice on every host (${slice} ns)`);
   for (;;) {
     if (hosts.every((h) => h.done)) return "done";
+    // Everyone left waits for a frame from someone else: a frame on its way is an event in its receiver's
+    // simulation, so no parked VM has one coming — none can ever wake.
+    if (hosts.every((h) => h.idle)) {
+      for (const h of hosts) h.settle();
+      return "done";
+    }
     if (hosts.some((h) => h.nowNs >= untilNs)) return "time";
     for (const h of hosts) h.step();
   }

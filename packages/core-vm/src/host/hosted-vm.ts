@@ -10,6 +10,13 @@ export interface HostedVm {
   readonly sim: Simulation;
   /** Retired for good (the guest exited, the workload finished). */
   readonly done: boolean;
+  /**
+   * Not done, but nothing of its own can wake it (a guest in WFI with no timer and no event in its
+   * simulation): only another VM can, by sending it something. Absent: never.
+   */
+  readonly parked?: boolean;
+  /** Called when every VM on every host is done or parked: nothing can wake this parked VM any more. */
+  settle?(): void;
   /** Whether the vCPU has work for a physical CPU in the slice ending at `endNs` (not done, not idle until later). */
   wantsCpu(endNs: number): boolean;
   /** Runs the vCPU on a physical CPU up to virtual time `endNs`, firing the VM's events as they fall due. */

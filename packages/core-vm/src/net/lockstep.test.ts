@@ -21,4 +21,26 @@ describe("runLockstep", () => {
     expect(m.console).toBe(alone.console);
     expect(m.hart.retired).toBe(alone.hart.retired);
   });
+
+  it("a guest waiting in WFI with nothing of its own to wake it waits for the others (parked), not halted", () => {
+    // uartirq waits for a line on the UART's receive interrupt; the timer machine's simulation sends it one at
+    // 2 ms (as a switch would: an event in the receiver's simulation, a quantum ahead).
+    const quantumNs = 10_000;
+    const waiting = new Machine({ ramMiB: 16 });
+    waiting.loadElf(elf("uartirq"));
+    const line = waiting.sim.on("line", () => waiting.uart.inject(new TextEncoder().encode("hi\n")));
+    const other = new Machine({ ramMiB: 16 });
+    other.loadElf(elf("timer"));
+    other.sim.scheduleAt(
+      2_000_000,
+      other.sim.on("send", () => waiting.sim.scheduleAt(other.sim.now + quantumNs, line)),
+    );
+    expect(runLockstep([waiting, other], { quantumNs })).toBe("exit");
+    expect(new TextDecoder().decode(waiting.console())).toMatch(/got "hi" \(2 bytes\)/);
+    // With nobody left to send anything, a parked guest ends the run as halted.
+    const alone = new Machine({ ramMiB: 16 });
+    alone.loadElf(elf("uartirq"));
+    expect(runLockstep([alone], { quantumNs })).toBe("halt");
+    expect(alone.nowNs()).toBeLessThan(1_000_000);
+  });
 });

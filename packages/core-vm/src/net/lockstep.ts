@@ -19,9 +19,10 @@ export type LockstepStop = "exit" | "halt" | "time";
  * virtual time: every round each machine runs (with its due events) up to
  * the round's end, in the order given — deterministic. A stopgap driver for
  * guests that talk over a `VirtualSwitch`, until `Host` schedules VMs. A
- * guest idle in WFI waits at the round's end (it does not jump to its timer);
- * one that halts (WFI with nothing in its own simulation) counts as done,
- * so guests driven this way should poll rather than wait for another machine's frame.
+ * guest idle in WFI waits at the round's end (it does not jump to its timer),
+ * and one waiting with nothing of its own to wake it (`Machine.parked`) waits
+ * for another machine's frame; once every machine still running is parked,
+ * nothing can wake any of them and the run stops with "halt".
  */
 export function runLockstep(machines: readonly Machine[], options: LockstepOptions): LockstepStop {
   const q = options.quantumNs;
@@ -31,6 +32,9 @@ export function runLockstep(machines: readonly Machine[], options: LockstepOptio
   let t = Math.max(...machines.map((m) => m.nowNs()));
   let halted = false;
   while (done.some((d) => !d)) {
+    // Everyone left waits in WFI for a frame from another machine, and no frame is on its way (it would
+    // be an event in its receiver's simulation): nothing can wake any of them.
+    if (machines.every((m, i) => done[i] || m.parked)) return "halt";
     if (t >= until) return "time";
     t = Math.min(t + q, until);
     machines.forEach((m, i) => {
