@@ -85,13 +85,16 @@ export class HddCache {
     const ra = this.ra;
     // A read starting at most one read-ahead past the window continues the stream: the head keeps
     // reading through (sequential-stream detection: how a drive serves a deep queue of sequential
-    // reads at the media rate). The stream may run up to half the cache ahead of its oldest sector.
+    // reads at the media rate). Any read that fits the stream's reach (half the cache) joins it; the
+    // segment then drops its oldest sectors, as when the window slides below. (Bounding the new end by
+    // the segment's start instead broke a stream of reads longer than the read-ahead every half cache:
+    // the slide leaves the start exactly one reach behind the window, so the next such read never fit.)
     if (
       ra >= 0 &&
       lba >= this.raBaseLba &&
       end > this.raLimit &&
       lba <= this.raLimit + this.readAheadSectors &&
-      end - this.segStart[ra] <= this.streamReach &&
+      n <= this.streamReach &&
       end <= this.raBound
     )
       this.raLimit = end;

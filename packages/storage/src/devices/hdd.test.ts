@@ -87,6 +87,15 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(outer.hdd.cache.hits).toBeGreaterThan(outer.hdd.mediaOps * 5);
   });
 
+  it("sequential reads longer than the read-ahead stream too: the drive extends the stream to each, and never leaves it", () => {
+    // 1 MiB reads at QD1 (2,048 sectors; the read-ahead is 1,024): each starts where the window ends and runs past it.
+    const r = measure({ ioSizeBytes: 1024 * 1024, readPercent: 100, randomPercent: 0, outstandingIos: 1 }, 1e9);
+    expect(within(r.mbps, 125), `${r.mbps} MB/s`).toBe(true);
+    // One media read starts the stream; every later read is a hit (it broke every 8 MiB, a revolution lost each time).
+    expect(r.hdd.mediaOps).toBe(1);
+    expect(r.hdd.cache.hits).toBeGreaterThan(100);
+  });
+
   it("a deep queue of sequential reads still streams at the media rate (sequential-stream detection)", () => {
     for (const size of [65536, 262144]) {
       const r = measure({ ioSizeBytes: size, readPercent: 100, randomPercent: 0, outstandingIos: 32 }, 1e9);
