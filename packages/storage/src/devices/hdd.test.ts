@@ -148,6 +148,27 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     }
   });
 
+  it("a media transfer runs at its zone's rate: 10 MiB read on the inner zone at ~73 MB/s, on the outer at ~125 MB/s", () => {
+    // One read on an idle disk (head at cylinder 0): command overhead, the seek, at most a revolution, then the transfer.
+    const g = new Hdd(new Simulation()).geometry;
+    const sectors = 20_480;
+    for (const [lba, mbps] of [
+      [CHEETAH_15K5.capacitySectors - 2 * sectors, 73],
+      [sectors, 125],
+    ]) {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim);
+      let done = 0;
+      hdd.submit({ id: 0, vm: 0, lba, sectors, isRead: true, issueTime: 0 }, { complete: () => (done = sim.now) });
+      sim.run();
+      const positioning = CHEETAH_15K5.commandOverheadNs + hdd.readSeek.timeNs(g.cylinderOf(lba, g.zoneOf(lba)));
+      const transferNs = done - positioning;
+      const specNs = ((sectors * 512) / (mbps * 1e6)) * 1e9;
+      expect(transferNs).toBeGreaterThanOrEqual(0.97 * specNs); // the zone's rate is the spec's within rounding of sectors per track
+      expect(transferNs).toBeLessThanOrEqual(1.03 * specNs + g.revolutionNs);
+    }
+  });
+
   it("holds commands beyond its tagged queue depth: the drive reorders only what it has accepted", () => {
     const shallow = { ...CHEETAH_15K5, queueDepth: 4 };
     const spec: Spec = { ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 32 };
