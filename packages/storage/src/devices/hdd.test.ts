@@ -313,6 +313,22 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect((done.get(2) as number) - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + xferNs, -1);
   });
 
+  it("the head leaves a read-ahead only once it has read the sectors a waiting hit was promised", () => {
+    const { sim, hdd, done, read } = afterFirstRead();
+    const t0 = sim.now;
+    // A hit at the far end of the read-ahead (sectors up to 1,032: ~4.2 ms of reading), then a miss far away.
+    read(1, 904, 128);
+    read(2, 300_000_000, 8);
+    sim.run();
+    expect(hdd.mediaOps).toBe(2);
+    const promisedReadNs = (1032 - 8) * hdd.geometry.zoneSectorNs[0];
+    // The miss seeks only after the head has read them: it cannot end before, though it needs no read-ahead data.
+    const g = hdd.geometry;
+    const seekNs = hdd.readSeek.timeNs(g.cylinderOf(300_000_000, g.zoneOf(300_000_000)) - g.cylinderOf(1031, 0));
+    expect((done.get(2) as number) - t0).toBeGreaterThan(promisedReadNs + seekNs);
+    expect((done.get(1) as number) - t0).toBeGreaterThan(promisedReadNs);
+  });
+
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const simState = sim.save();
