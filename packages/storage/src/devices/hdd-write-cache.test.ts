@@ -160,6 +160,20 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(sliding.mediaOps).toBeLessThan(200);
   });
 
+  it("a rewrite of any queued write-back replaces its data, not only of the newest one", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const sink = { complete: () => {} };
+    hdd.submit(io(0, 1_000_000, 8, false), sink); // its write-back goes to the media at once
+    hdd.submit(io(1, 300_000_000, 8, false), sink); // queued
+    hdd.submit(io(2, 100_000_000, 8, false), sink); // queued, the newest
+    expect(hdd.dirtySectors).toBe(24);
+    hdd.submit(io(3, 300_000_000, 8, false), sink); // a new version of write 1's data, still queued
+    expect(hdd.dirtySectors).toBe(24);
+    sim.run();
+    expect([hdd.writesBuffered, hdd.mediaOps, hdd.dirtySectors]).toEqual([4, 3, 0]);
+  });
+
   it("a flush waits for the write-backs queued before it, not for writes that come after it", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
