@@ -85,6 +85,22 @@ describe("RAID mapping", () => {
     expect(one(10, 4, 10, 8, false).writes.length).toBe(4); // crosses a chunk: two pieces, two copies each
   });
 
+  it("mirrored reads go to the least busy copy: concurrent reads spread over the copies", () => {
+    for (const [level, n] of [
+      [1, 2],
+      [1, 3],
+      [10, 4],
+    ] as const) {
+      const g = group(level, n);
+      // Reads all in the first chunk (on the first mirrored pair for RAID-10), submitted together.
+      for (let i = 0; i < 6; i++) g.raid.submit({ id: i, vm: 0, lba: i, sectors: 1, isRead: true, issueTime: 0 }, { complete: () => {} });
+      const copies = level === 1 ? n : 2;
+      const perCopy = g.members.slice(0, copies).map((m) => m.log.length);
+      expect(perCopy).toEqual(Array(copies).fill(6 / copies));
+      g.sim.run();
+    }
+  });
+
   it("property: reads touch exactly the requested sectors, each parent completes once, members stay in range", () => {
     fc.assert(
       fc.property(
