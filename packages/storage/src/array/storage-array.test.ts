@@ -1,6 +1,8 @@
 import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { Hdd } from "../devices/hdd.js";
+import type { IoRequest } from "../io.js";
+import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
 import { RaidGroup } from "./raid.js";
@@ -18,6 +20,27 @@ function drive(sim: Simulation, target: StorageArray, spec: ConstructorParameter
   const w = new IometerWorkload(spec);
   w.start({ sim, target: target.lun(lun), rng: new RngStreams(lun + 1).get("w"), vm: lun });
   return w;
+}
+
+let members = 0;
+
+/** A member disk that serves every IO in 1 ms, any number at once, and records the most it held at once. */
+class SlowMember implements BlockTarget {
+  readonly capacitySectors = 10_000_000;
+  inFlight = 0;
+  most = 0;
+  private readonly kind: number;
+  constructor(private readonly sim: Simulation) {
+    this.kind = sim.on(`slow.${members++}`, (_n, o) => {
+      const [req, sink] = o as [IoRequest, IoSink];
+      this.inFlight--;
+      sink.complete(req);
+    });
+  }
+  submit(req: IoRequest, sink: IoSink): void {
+    this.most = Math.max(this.most, ++this.inFlight);
+    this.sim.schedule(1_000_000, this.kind, 0, [req, sink]);
+  }
 }
 
 describe("array controller", () => {
@@ -99,6 +122,28 @@ describe("array controller", () => {
     expect(small.bytes).toBeGreaterThan(0.99 * small.writes * 4096);
     expect(large.bytes).toBeGreaterThan(1.98 * small.bytes);
     expect(() => build({ cachePageSectors: 0 })).toThrow(/cachePageSectors/);
+  });
+
+  it("destage starts above the high watermark, runs down to the low one, and keeps at most destageOutstanding writes out", () => {
+    // RAID-0 over one member: a destage run is one member write. 64 cache pages; watermarks 50% and 25%.
+    const sim = new Simulation();
+    const member = new SlowMember(sim);
+    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, { cacheBytes: 64 * 16 * 512, destageOutstanding: 4 });
+    const cache = array.cache as NonNullable<typeof array.cache>;
+    const lun = array.lun(0);
+    // Pages far apart (each its own destage run), one write each.
+    const write = (k: number) =>
+      lun.submit({ id: k, vm: 0, lba: k * 160, sectors: 16, isRead: false, issueTime: 0 }, { complete: () => {} });
+    for (let k = 0; k < 32; k++) write(k);
+    sim.run();
+    // At the high watermark (32 of 64 pages), not above it: nothing destaged.
+    expect([array.destageWrites, cache.dirty]).toEqual([0, 32]);
+    write(32);
+    sim.run();
+    // Above it: destage down to the low watermark (16 pages), then stop.
+    expect([array.destageWrites, cache.dirty]).toEqual([17, 16]);
+    expect(member.most).toBe(4);
   });
 
   it("when dirty data fills the cache, writes run at the disks' destage rate", () => {
