@@ -193,6 +193,25 @@ describe("array controller", () => {
     expect(raid.memberWrites).toBeGreaterThan(0);
   });
 
+  it("a cache hit or an absorbed write answers after the controller's time, its data crossing the host port one after another", () => {
+    const { sim, array } = build({ cacheBytes: 64 * 1024 ** 2 });
+    array.prewarm(0, 0, 4096);
+    const lun = array.lun(0);
+    const done = new Map<number, number>();
+    const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+    // 100 µs of controller time, then 256 KiB at the port's 400 MB/s (655 µs) each, in turn.
+    const portNs = ((512 * 512) / 400e6) * 1e9;
+    // Four 256 KiB reads of cached data, all at once.
+    for (let i = 0; i < 4; i++) lun.submit({ id: i, vm: 0, lba: i * 512, sectors: 512, isRead: true, issueTime: 0 }, sink);
+    sim.run({ until: 10_000_000 });
+    expect(array.readHits).toBe(4);
+    for (let i = 0; i < 4; i++) expect(done.get(i)).toBeCloseTo(100_000 + (i + 1) * portNs, -1);
+    // A 256 KiB write the cache absorbs, alone.
+    lun.submit({ id: 4, vm: 0, lba: 100_000, sectors: 512, isRead: false, issueTime: sim.now }, sink);
+    sim.run({ until: 20_000_000 });
+    expect(array.writesAbsorbed).toBe(1);
+    expect(done.get(4)).toBeCloseTo(10_000_000 + 100_000 + portNs, -1);
+  });
   it("re-read data hits the cache", () => {
     const { sim, array } = build({ cacheBytes: 256 * 1024 ** 2 });
     const w = drive(sim, array, { ioSizeBytes: 8192, readPercent: 100, randomPercent: 100, outstandingIos: 8, regionSectors: 20_000 }, 0);
