@@ -87,6 +87,38 @@ describe("host IO stack", () => {
     expect(cheap.iops).toBeGreaterThan(1.5 * costly.iops);
   });
 
+  it("an IO pays its issue CPU time before it reaches the device and its interrupt's CPU time before it completes", () => {
+    // A device that answers every IO 1 ms after it arrives; one core; 10 µs to issue, 5 µs per interrupt.
+    const sim = new Simulation();
+    const kind = sim.on("test.device", (_n, o) => {
+      const [req, sink] = o as [IoRequest, { complete(r: IoRequest): void }];
+      sink.complete(req);
+    });
+    const arrived: number[] = [];
+    const device = {
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: { complete(r: IoRequest): void }) {
+        arrived.push(sim.now);
+        sim.schedule(1_000_000, kind, 0, [req, sink]);
+      },
+    };
+    const cpu = new HostCpu(1);
+    const adapter = new HostAdapter(sim, device, { issueQueueDepth: 8, cpu, issueCostNs: 10_000, interruptCostNs: 5_000 });
+    const done: number[] = [];
+    for (let i = 0; i < 3; i++)
+      adapter.submit({ id: i, vm: 0, lba: 8 * i, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => done.push(sim.now) });
+    sim.run();
+    // The one core issues them one after another; each completion's interrupt runs once the core is free.
+    expect(arrived).toEqual([10_000, 20_000, 30_000]);
+    expect(done).toEqual([1_015_000, 1_025_000, 1_035_000]);
+    expect([adapter.interrupts, cpu.busyNs]).toEqual([3, 45_000]);
+  });
+
+  it("a host CPU runs each job on its earliest-free core: two cores run two jobs at once", () => {
+    const cpu = new HostCpu(2);
+    expect([cpu.run(0, 10), cpu.run(0, 10), cpu.run(0, 10), cpu.run(5, 10)]).toEqual([10, 10, 20, 20]);
+  });
+
   it("a host CPU needs a whole number of cores, at least one", () => {
     for (const cores of [0, -1, 2.5, Number.NaN]) expect(() => new HostCpu(cores)).toThrow(/cores must be an integer >= 1/);
     expect(new HostCpu(3).cores).toBe(3);
