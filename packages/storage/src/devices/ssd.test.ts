@@ -102,6 +102,19 @@ describe("SSD model", () => {
     for (let lp = 0; lp < pages; lp++) expect(ssd.ftl.lookup(lp)).toBeGreaterThanOrEqual(0);
   });
 
+  it("host writes share the channel with the dies: 32 dies behind one channel cannot program faster than it carries pages", () => {
+    // 32 dies at 600 µs per program could take 53,000 pages/s; one 200 MB/s channel carries at most 48,800 (20.48 µs per 4 KiB).
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, { ...SMALL, channels: 1, diesPerChannel: 32 });
+    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 64 });
+    w.start({ sim, target: ssd, rng: new RngStreams(1).get("w"), vm: 0 });
+    runMeasured(sim, [w], 1e7, 5e7);
+    expect(ssd.ftl.erases).toBe(0); // fresh: no GC in the way
+    const ceiling = 1e9 / 20_480;
+    expect(w.stats.iops(sim.now)).toBeLessThanOrEqual(ceiling);
+    expect(w.stats.iops(sim.now)).toBeGreaterThan(0.9 * ceiling);
+  });
+
   it("rejects a spare area too small for garbage collection", () => {
     const sim = new Simulation();
     expect(() => new Ssd(sim, { ...SMALL, overProvisioning: 0.01 })).toThrow(/over-provisioning/);
