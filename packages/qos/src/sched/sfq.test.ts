@@ -167,6 +167,26 @@ describe("SFQ(D)", () => {
     expect(order.slice(0, 4).filter((v) => v === 1).length).toBe(2);
   });
 
+  it("after the system goes idle, virtual time restarts at the largest finish tag: a VM that used idle capacity owes nothing", () => {
+    const sfq = new SfqD([1, 1], 1);
+    // VM 0 alone: one request of cost 100 (start tag 0, finish tag 100), served; then nothing is queued or outstanding.
+    sfq.enqueue(0, 0, 100, 0);
+    sfq.dispatch(0);
+    sfq.complete(0, 0);
+    // Both return with ten unit requests each: both start at 100, so they alternate from the start.
+    for (let i = 0; i < 10; i++) {
+      sfq.enqueue(1, 100 + i, 1, 0);
+      sfq.enqueue(0, 200 + i, 1, 0);
+    }
+    const order: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      sfq.dispatch(0);
+      order.push(sfq.lastVm);
+      sfq.complete(sfq.lastVm, 0);
+    }
+    expect(order.filter((v) => v === 0).length).toBe(5);
+  });
+
   it("rejects a negative share and a zero depth, naming the key", () => {
     try {
       new SfqD([1, -2], 4);
