@@ -18,6 +18,25 @@ function spec(windowMin: number, windowMax: number): ClusterSpec {
 }
 
 describe("QosHost", () => {
+  it("SPEED'08 flow control grows a window at most 2x per control period (FAST TCP's cap); PARDA's law has none", () => {
+    // One host from window 4 on an array whose latency is far below L = 30 ms: the law alone would jump to ~14.
+    const growth = (control: "flow" | "parda") => {
+      const s = spec(1, 64);
+      s.hosts = [{ ...s.hosts[0], control }];
+      s.control = { ...s.control, initialWindow: 4, periodS: 1 };
+      s.durationS = 4;
+      s.sampleS = 0.25;
+      const windows = runCluster(s).samples.map((x) => x.window);
+      let most = 0;
+      for (let i = 1; i < windows.length; i++) most = Math.max(most, windows[i] / windows[i - 1]);
+      return { most, windows };
+    };
+    const flow = growth("flow");
+    expect(flow.most).toBeLessThanOrEqual(2);
+    expect(flow.windows[flow.windows.length - 1]).toBeGreaterThan(16); // it does grow, 2x at a time
+    expect(growth("parda").most).toBeGreaterThan(2);
+  });
+
   it("starts a controlled host's window inside [windowMin, windowMax], before its first control tick", () => {
     // initialWindow is 32: with w_max = 8 the hosts ran 32 deep (and charted window 32) until the first tick.
     for (const s of runCluster(spec(4, 8)).samples) {
