@@ -26,6 +26,27 @@ describe("vIC coalescer", () => {
     expect(raised / 4000).toBeLessThan(0.14);
   });
 
+  it("picks R from the CIF table's step for the current CIF, and R = 1 at or below the CIF threshold whatever the table says", () => {
+    const v = new VicCoalescer({ ...DEFAULT_VIC, iopsThreshold: 0 });
+    // Default table: from CIF 8 on 1/2, from 12 on 1/4, from 24 on 1/8; nothing coalesced up to CIF 7.
+    expect([5, 7, 8, 11, 12, 23, 24, 64].map((cif) => v.ratioFor(cif))).toEqual([1, 1, 1 / 2, 1 / 2, 1 / 4, 1 / 4, 1 / 8, 1 / 8]);
+    // A table starting below the threshold (CIF 4): the threshold still keeps CIF <= 4 uncoalesced.
+    const low = new VicCoalescer({ ...DEFAULT_VIC, iopsThreshold: 0, ratioTable: [{ minCif: 2, ratio: 1 / 2 }] });
+    expect([2, 3, 4, 5].map((cif) => low.ratioFor(cif))).toEqual([1, 1, 1, 1 / 2]);
+  });
+
+  it("carries the credit left over from each interrupt: over a long run exactly R of completions raise one, for any R", () => {
+    // R = 0.3 is no power of two: dropping the remainder at each interrupt would raise one every 4th completion (0.25).
+    const v = new VicCoalescer({ ...DEFAULT_VIC, iopsThreshold: 0, ratioTable: [{ minCif: 8, ratio: 0.3 }] });
+    for (let i = 0; i < 64; i++) v.issue();
+    let raised = 0;
+    for (let i = 0; i < 10_000; i++) {
+      if (v.complete((i + 1) * 10_000)) raised++;
+      v.issue();
+    }
+    expect(raised / 10_000).toBeCloseTo(0.3, 3);
+  });
+
   it("stays at R = 1 below the IOPS threshold however high CIF is", () => {
     const v = new VicCoalescer({ ...DEFAULT_VIC, rateWindowCompletions: 8 });
     for (let i = 0; i < 64; i++) v.issue();
