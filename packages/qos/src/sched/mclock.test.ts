@@ -108,6 +108,39 @@ describe("mClock", () => {
     expect(served[1]).toBeGreaterThanOrEqual(9);
   });
 
+  it("service in the weight phase does not use up a reservation: a VM that ran alone still gets its reservation once others compete", () => {
+    // VM 0 (reservation 100 IOPS, share 1) runs alone for 2 s and takes the whole device (1000 IOPS), mostly in the
+    // weight phase; then VM 1 (share 100) arrives. Had those dispatches advanced VM 0's R tags (10 ms each), its next R
+    // tag would lie ~18 s ahead and it would get only its share (~10 IOPS) for the next 2 s.
+    const m = new MClock([spec(100, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 100)], 4);
+    const doneAt: { t: number; vm: number }[] = [];
+    let id = 0;
+    let now = 0;
+    let vm0Late = 0;
+    for (let k = 0; k < 8; k++) m.enqueue(0, id++, 1, 0);
+    let vm1Started = false;
+    while (now < 4e9) {
+      if (!vm1Started && now >= 2e9) {
+        for (let k = 0; k < 8; k++) m.enqueue(1, id++, 1, now);
+        vm1Started = true;
+      }
+      for (let got = m.dispatch(now); got >= 0; got = m.dispatch(now)) doneAt.push({ t: now + serviceNs, vm: m.lastVm });
+      doneAt.sort((a, b) => a.t - b.t || a.vm - b.vm);
+      const wake = Math.min(m.nextEligibleNs(now), vm1Started ? Number.POSITIVE_INFINITY : 2e9);
+      const next = doneAt.length > 0 ? doneAt[0].t : Number.POSITIVE_INFINITY;
+      if (wake < next && wake > now) {
+        now = wake;
+        continue;
+      }
+      const d = doneAt.shift() as { t: number; vm: number };
+      now = d.t;
+      m.complete(d.vm, now);
+      if (d.vm === 0 && now > 2e9) vm0Late++;
+      m.enqueue(d.vm, id++, 1, now);
+    }
+    expect(vm0Late / 2).toBeGreaterThanOrEqual(95);
+  });
+
   it("scales with request cost: cost-2 requests with doubled r, l and w behave like cost-1 ones", () => {
     // Tags are spaced cost/r, cost/l, cost/w; the weight phase must pull R back by the same cost/r it added.
     const one = new MClock([spec(300, Number.POSITIVE_INFINITY, 1), spec(0, 200, 1), spec(0, Number.POSITIVE_INFINITY, 2)], 4);
