@@ -149,6 +149,19 @@ describe("VscsiStats", () => {
     expect(closest.min).toBe(1); // closest of the previous two IOs to LBN 8 is the first read
   });
 
+  it("the closest-of-16 distance looks back exactly 16 IOs, not fewer and not more", () => {
+    const closestMin = (nearBack: number) => {
+      const s = new VscsiStats();
+      // An IO at [1000, 1007], then far-away IOs, so that it is `nearBack` IOs before the last one, at LBN 1008.
+      s.issueUntracked(0, 1000, 8, 4096, true);
+      for (let k = 1; k < nearBack; k++) s.issueUntracked(k, 1_000_000_000 + k * 1_000_000, 8, 4096, true);
+      s.issueUntracked(nearBack, 1008, 8, 4096, true);
+      return toJson(s).histograms.find((h) => h.metric === "seekDistanceClosest16")!.min;
+    };
+    expect(closestMin(16)).toBe(1); // 16 back: still among the previous 16, sequential to it
+    expect(closestMin(17)).toBeLessThan(-900_000_000); // 17 back: out of the window; the nearest is a far IO
+  });
+
   it("counts the IO being issued in outstanding IOs (minimum 1) and per type", () => {
     const s = new VscsiStats();
     s.issue(0, 0, 1, 512, true);
