@@ -55,6 +55,18 @@ export class HostCpu {
     return end;
   }
 
+  /**
+   * CPU time run by `nowNs` (ns): `busyNs` charges a job in full when it is submitted, so it also holds
+   * the part of queued and running jobs still ahead. Jobs queued on a core run back to back from `nowNs`
+   * to its free time (a core idles only before a job's submission, which is in the past), so that part
+   * is each busy core's free time minus `nowNs`.
+   */
+  doneNs(nowNs: number): number {
+    let ahead = 0;
+    for (const at of this.freeAt) if (at > nowNs) ahead += at - nowNs;
+    return this.busyNs - ahead;
+  }
+
   /** When the last core to finish its job is free (ns): nothing runs from then on. */
   get busyUntil(): number {
     return Math.max(...this.freeAt);
@@ -76,7 +88,7 @@ export class HostCpu {
     this.busyNs = p.data.busyNs;
   }
 
-  /** Fraction of `cores` busy over `elapsedNs` given the busy time accrued in it. */
+  /** Fraction of `cores` busy over `elapsedNs` given the CPU time run in it (a difference of `doneNs`). */
   utilization(busyNsInWindow: number, elapsedNs: number): number {
     return elapsedNs > 0 ? busyNsInWindow / (elapsedNs * this.freeAt.length) : 0;
   }

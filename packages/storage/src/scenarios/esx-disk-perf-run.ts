@@ -69,14 +69,14 @@ export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | 
     testSectors,
     (i) => new Rng(rng.seed, i === 0 ? name : `${name}/w${i}`),
   );
-  const busy0 = { v: 0 };
   tb.sim.run({ until: config.warmupMs * NS_PER_MS });
   for (const w of workers) w.stats.reset(tb.sim.now);
-  busy0.v = tb.cpu.busyNs;
+  // CPU time run in the window: jobs queued before it that run inside it count, jobs queued in it that run after do not.
+  const busy0 = tb.cpu.doneNs(tb.sim.now);
   const elapsed = runMeasured(tb.sim, workers, 0, config.durationMs * NS_PER_MS);
   const w = workers[0];
   const now = tb.sim.now;
-  const busy = tb.cpu.busyNs - busy0.v;
+  const busy = tb.cpu.doneNs(now) - busy0;
   return {
     iops: w.stats.iops(now),
     mbPerSec: w.stats.mbPerSec(now),

@@ -55,6 +55,32 @@ describe("esx-disk-perf scenario", () => {
     expect(cached.vmCpuUtil as number).toBeGreaterThan(0.95);
   });
 
+  it("CPU utilization is the CPU time run in the measured window: at most 1 per core, 1 when the CPU never idles", async () => {
+    // Saturated cells: the VM's CPU runs without a break; a job queued before the window that runs inside it counts
+    // (and one queued inside it that runs after does not), so utilization reads 1, not 1.0001 or near 0.
+    const saturated = (
+      await run({ storage: ["array"], readPercents: [100], randomPercents: [100], ioSizesBytes: [4096], outstandingIos: [32] })
+    ).tables[0].rows as Row[];
+    expect(saturated[0].vmCpuUtil as number).toBeLessThanOrEqual(1);
+    expect(saturated[0].vmCpuUtil as number).toBeGreaterThan(0.999);
+    // 5 ms of CPU per VM IO: the 32 IOs issued at time 0 keep the CPU busy past the 20 + 100 ms run, so no IO completes;
+    // their CPU time was charged at time 0, during warm-up, yet the CPU runs them throughout the measured window.
+    const slow = (
+      await run({
+        storage: ["array"],
+        readPercents: [100],
+        randomPercents: [100],
+        ioSizesBytes: [4096],
+        outstandingIos: [32],
+        virtIssueUs: 5000,
+        warmupMs: 20,
+        durationMs: 100,
+      })
+    ).tables[0].rows as Row[];
+    expect(slow[0].vmIops).toBe(0);
+    expect(slow[0].vmCpuUtil as number).toBeCloseTo(1, 6);
+  });
+
   it("is deterministic: same seed → identical JSON; another seed changes random cells", async () => {
     const cfg = { storage: ["local"], ioSizesBytes: [4096], outstandingIos: [4] };
     const a = JSON.stringify(await run(cfg, 5));
