@@ -81,6 +81,46 @@ describe("esx-disk-perf scenario", () => {
     expect(slow[0].vmCpuUtil as number).toBeCloseTo(1, 6);
   });
 
+  it("applies every host and storage knob: CPU costs, queue depths, host cores, array disks and cache", async () => {
+    const one = async (overrides: Record<string, unknown>) =>
+      ((await run({ readPercents: [100], randomPercents: [100], ioSizesBytes: [4096], ...overrides })).tables[0].rows as Row[])[0];
+    // CPU per IO is issue + interrupt cost, natively and with the virtualization costs added (a disk-bound cell: no CPU queue).
+    const local = { storage: ["local"], outstandingIos: [1] };
+    for (const [costs, native, vm] of [
+      [{}, 18, 52],
+      [{ nativeIssueUs: 20 }, 26, 60],
+      [{ nativeInterruptUs: 10 }, 22, 56],
+      [{ virtIssueUs: 40 }, 18, 70],
+      [{ virtInterruptUs: 30 }, 18, 70],
+    ] as const) {
+      const x = await one({ ...local, ...costs });
+      expect(x.nativeCpuUsPerIo as number, JSON.stringify(costs)).toBeCloseTo(native, 1);
+      expect(x.vmCpuUsPerIo as number, JSON.stringify(costs)).toBeCloseTo(vm, 1);
+    }
+    // A cold array with a test file far larger than its cache: random reads are disk-bound at 32 outstanding IOs.
+    const cold = { storage: ["array"], outstandingIos: [32], arrayCacheWarm: false, testFileMiB: 8192 };
+    const base = await one(cold);
+    // The guest's queue depth limits only the VM; the HBA's limits both.
+    const guest4 = await one({ ...cold, guestQueueDepth: 4 });
+    expect(guest4.nativeIops).toBe(base.nativeIops);
+    expect(guest4.vmIops as number).toBeLessThan(0.5 * (base.vmIops as number));
+    const hba4 = await one({ ...cold, adapterQueueDepth: 4 });
+    expect(hba4.nativeIops as number).toBeLessThan(0.5 * (base.nativeIops as number));
+    expect(hba4.vmIops as number).toBeLessThan(0.5 * (base.vmIops as number));
+    // Fewer member disks serve fewer random reads.
+    const disks3 = await one({ ...cold, arrayDisks: 3 });
+    expect(disks3.nativeIops as number).toBeLessThan(0.7 * (base.nativeIops as number));
+    // A cache smaller than the warm test file: reads beyond it go to the disks.
+    const warm = { storage: ["array"], outstandingIos: [32], testFileMiB: 2048 };
+    const cached = await one(warm);
+    const small = await one({ ...warm, arrayCacheMiB: 512 });
+    expect(small.nativeIops as number).toBeLessThan(0.5 * (cached.nativeIops as number));
+    // A second host CPU doubles what the VM's saturated CPU can issue.
+    const cores2 = await one({ ...warm, hostCores: 2 });
+    expect(cached.vmCpuUtil as number).toBeGreaterThan(0.99);
+    expect(cores2.vmIops as number).toBeGreaterThan(1.9 * (cached.vmIops as number));
+  });
+
   it("is deterministic: same seed → identical JSON; another seed changes random cells", async () => {
     const cfg = { storage: ["local"], ioSizesBytes: [4096], outstandingIos: [4] };
     const a = JSON.stringify(await run(cfg, 5));
