@@ -65,7 +65,13 @@ export const EsxDiskPerfConfig = z.object({
       "local disk: its write cache on (WCE) — writes complete from the drive's buffer and reach the media later; off (default), as assumed for SCSI drives",
     ),
   arrayDisks: z.number().int().min(3).max(64).default(8).describe("array: RAID-5 member disks (Cheetah 15K.5)"),
-  arrayCacheMiB: z.number().int().min(0).default(2048).describe("array: write-back cache, MiB"),
+  arrayCacheMiB: z
+    .number()
+    .int()
+    .min(0)
+    .max(65536)
+    .default(2048)
+    .describe("array: write-back cache, MiB (at most 64 GiB: the model allocates its cache directory up front)"),
   arrayCacheWarm: z
     .boolean()
     .default(true)

@@ -185,6 +185,14 @@ describe("esx-disk-perf scenario", () => {
     }
   });
 
+  it("refuses an array cache too large to model in memory in the config, not with an internal error mid-run", () => {
+    // The cache directory is allocated up front (8 KiB pages): 10,000,000 MiB was a RangeError from a typed array.
+    const r = esxDiskPerf.config.safeParse({ arrayCacheMiB: 10_000_000 });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toMatch(/arrayCacheMiB/);
+    expect(esxDiskPerf.config.safeParse({ arrayCacheMiB: 65_536 }).success).toBe(true);
+  });
+
   it("every config field is described (for vmlab describe)", () => {
     for (const [key, field] of Object.entries(esxDiskPerf.config.shape))
       expect((field as { description?: string }).description, key).toBeTruthy();
