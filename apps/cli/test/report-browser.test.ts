@@ -1,0 +1,86 @@
+/**
+ * The HTML report a run writes, opened in a real browser (Debian's chromium through playwright-core):
+ * it loads without errors, every chart is drawn (an SVG of real size with Vega marks in it) and every
+ * table has rows without NaN/undefined cells. Skipped, loudly, where chromium is not installed
+ * (`.ci/run` installs it).
+ */
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+
+const executablePath = [process.env.VMLAB_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
+  (p): p is string => p !== undefined && p !== "" && existsSync(p),
+);
+if (executablePath === undefined)
+  console.warn("chromium not installed (apt-get install chromium, or set VMLAB_CHROMIUM): the report browser tests are skipped");
+
+interface PageFacts {
+  title: string;
+  charts: { width: number; height: number; marks: number; visible: boolean }[];
+  tables: { rows: number; badCells: string[] }[];
+}
+
+describe.skipIf(executablePath === undefined)("the HTML report in a browser", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each([
+    ["queue-validation", 2],
+    ["vscsistats-characterize", 5],
+    ["esx-disk-perf", 4],
+  ])(
+    "%s: loads without errors, draws its %i charts and fills its tables",
+    async (id, minCharts) => {
+      const out = join(mkdtempSync(join(tmpdir(), "vmlab-report-")), "run");
+      const run = await runCli("run", id, "--quick", "--out", out);
+      expect(run.code, run.stderr).toBe(0);
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("requestfailed", (r) => errors.push(`failed to load ${r.url()}`));
+      await page.goto(pathToFileURL(join(out, "index.html")).href, { waitUntil: "load" });
+      const facts: PageFacts = await page.evaluate(() => ({
+        title: document.title,
+        charts: [...document.querySelectorAll("figure svg")].map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const style = getComputedStyle(svg);
+          // Vega draws marks as groups with a mark-<type> class: lines, symbols, rects, areas, texts.
+          const marks = svg.querySelectorAll('[class*="mark-"] path, [class*="mark-"] line, [class*="mark-"] text').length;
+          return { width: box.width, height: box.height, marks, visible: style.visibility !== "hidden" && style.display !== "none" };
+        }),
+        tables: [...document.querySelectorAll("table")].map((t) => {
+          const cells = [...t.querySelectorAll("td")].map((td) => td.textContent ?? "");
+          return { rows: t.querySelectorAll("tr").length - 1, badCells: cells.filter((c) => /NaN|undefined|\[object/.test(c)) };
+        }),
+      }));
+      await page.close();
+      expect(errors).toEqual([]);
+      expect(facts.title).toBe(`vmlab: ${id}`);
+      expect(facts.charts.length).toBeGreaterThanOrEqual(minCharts);
+      for (const c of facts.charts) {
+        expect(c.visible).toBe(true);
+        expect(c.width).toBeGreaterThan(100);
+        expect(c.height).toBeGreaterThan(100);
+        expect(c.marks).toBeGreaterThan(5);
+      }
+      expect(facts.tables.length).toBeGreaterThan(0);
+      for (const t of facts.tables) {
+        expect(t.rows).toBeGreaterThan(0);
+        expect(t.badCells).toEqual([]);
+      }
+    },
+    120_000,
+  );
+});
