@@ -263,8 +263,13 @@ export class Machine {
     if (!this.waitingInWfi) return now;
     this.updateTimer();
     if ((this.hart.mip & this.hart.mie) !== 0) return now;
+    return Math.max(now, this.nextWakeSourceNs());
+  }
+
+  /** The earliest of the timer deadline (if its interrupt is enabled) and the simulation's next event; Infinity if neither. */
+  private nextWakeSourceNs(): number {
     const timer = (this.hart.mie & MIP_MTIP) !== 0 ? this.clint.timerDeadlineNs() : Number.POSITIVE_INFINITY;
-    return Math.max(now, Math.min(timer, this.sim.peek()));
+    return Math.min(timer, this.sim.peek());
   }
 
   /**
@@ -318,12 +323,9 @@ export class Machine {
    */
   private waitForInterrupt(): boolean {
     const now = this.nowNs();
-    const timer = (this.hart.mie & MIP_MTIP) !== 0 ? this.clint.timerDeadlineNs() : Number.POSITIVE_INFINITY;
-    let wake = Math.min(timer, this.sim.peek());
-    if (wake === Number.POSITIVE_INFINITY) {
-      if (this.horizonNs === Number.POSITIVE_INFINITY) return false;
-      wake = Math.max(now, this.horizonNs) + 1; // beyond the limit: the wait below stops there, waiting on
-    }
+    const wake = this.nextWakeSourceNs();
+    // Nothing can wake it and no limit to wait at: halted. With a limit, the wait below stops there, waiting on.
+    if (wake === Number.POSITIVE_INFINITY && this.horizonNs === Number.POSITIVE_INFINITY) return false;
     this.waitingInWfi = false;
     if (wake > now) {
       // Never past `run`'s time limit: what other machines send meanwhile (a frame, an
