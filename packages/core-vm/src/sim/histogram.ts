@@ -34,6 +34,19 @@ const u32 = new Uint32Array(f64.buffer);
 // Little-endian hosts keep the sign/exponent word at index 1.
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
+/** Sparse [index, count] pairs over `size` buckets. */
+const sparseCounts = (size: number) =>
+  z.array(
+    z.tuple([
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(size - 1),
+      z.number().int().positive(),
+    ]),
+  );
+
 export const HistogramStateSchema = z.object({
   version: z.literal(1),
   count: z.number().int().nonnegative(),
@@ -42,29 +55,9 @@ export const HistogramStateSchema = z.object({
   min: z.number(),
   max: z.number(),
   /** Sparse [bucketIndex, count] pairs. */
-  buckets: z.array(
-    z.tuple([
-      z
-        .number()
-        .int()
-        .min(0)
-        .max(BUCKETS - 1),
-      z.number().int().positive(),
-    ]),
-  ),
+  buckets: sparseCounts(BUCKETS),
   /** Sparse [index, count] pairs for values below 2^-16 (index = (biased exponent − 1)·128 + sub-bucket); absent when there are none. */
-  tiny: z
-    .array(
-      z.tuple([
-        z
-          .number()
-          .int()
-          .min(0)
-          .max(TINY_BUCKETS - 1),
-        z.number().int().positive(),
-      ]),
-    )
-    .optional(),
+  tiny: sparseCounts(TINY_BUCKETS).optional(),
 });
 export type HistogramState = z.infer<typeof HistogramStateSchema>;
 
