@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Kills a test file stuck in synchronous code (which testTimeout cannot interrupt) and names the test.
+    setupFiles: ["packages/test-utils/src/vitest-watchdog.ts"],
   },
 });
