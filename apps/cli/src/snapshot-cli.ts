@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { CoreErrors, type DeviceSpec, isVmlabError, type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
 import { CliExit, type CliIo, EXIT_USAGE } from "./io.js";
+import { withSignalsDeferred } from "./signals.js";
 
 /** Runs a machine until it has retired `until` instructions, streaming its console (boot's `runStreaming`). */
 export type RunTo = (
@@ -60,7 +61,13 @@ export function printStats(io: CliIo, m: Machine, instructions: number, t0: numb
  * (console streamed to stdout), writes the snapshot atomically and succeeds.
  * A guest that exits or halts earlier is saved in that state, with a note.
  */
-export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (bytes: Uint8Array) => void, io: CliIo): void {
+export async function bootAndSave(
+  m: Machine,
+  req: SaveRequest,
+  runTo: RunTo,
+  write: (bytes: Uint8Array) => void,
+  io: CliIo,
+): Promise<void> {
   if (Number.isNaN(req.at) || req.save === undefined)
     throw new CliExit(EXIT_USAGE, "vmlab boot: --snapshot-at <n> and --save <file> go together; give both");
   checkSavePath(req.save);
@@ -70,9 +77,13 @@ export function bootAndSave(m: Machine, req: SaveRequest, runTo: RunTo, write: (
       `vmlab boot: the guest ${run.stop === "exit" ? `exited (code ${run.exitCode})` : "halted"} after ${run.instructions} instructions, before --snapshot-at ${req.at}; saving that state\n`,
     );
   const t = wallNs();
+  const save = req.save;
   let bytes: number;
   try {
-    bytes = writeSnapshotFile(req.save, { machine: m, devices: req.devices }, { compression: req.compress ? "deflate" : "raw" });
+    // A Ctrl-C during the (synchronous) write would kill the process mid-file and leave its temporary file.
+    bytes = await withSignalsDeferred(() =>
+      writeSnapshotFile(save, { machine: m, devices: req.devices }, { compression: req.compress ? "deflate" : "raw" }),
+    );
   } catch (e) {
     // A disk on a timing model (--disk-model) holds requests the snapshot has no form for.
     // An array model may also still be destaging its write-back cache after the guest's last write.

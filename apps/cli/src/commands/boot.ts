@@ -147,7 +147,7 @@ export function register(program: Command, io: CliIo): void {
       }
       if (opts.snapshotAt !== undefined || opts.save !== undefined) {
         const at = opts.snapshotAt === undefined ? Number.NaN : parseCount(opts.snapshotAt, "--snapshot-at", 0, Number.MAX_SAFE_INTEGER);
-        bootAndSave(
+        await bootAndSave(
           m,
           { at, save: opts.save, compress: opts.compress === true, stats: opts.stats === true, t0, devices },
           runStreaming,

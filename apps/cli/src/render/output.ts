@@ -1,6 +1,7 @@
 import { access, chmod, constants, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliErrors } from "../errors.js";
+import { withSignalsDeferred } from "../signals.js";
 
 /**
  * Checks, before any work, that `dir` can be written — without creating
@@ -46,26 +47,6 @@ export async function writeFilesAtomically(
   replaces: readonly string[] = [],
 ): Promise<void> {
   await withSignalsDeferred(() => commitFiles(dir, files, replaces));
-}
-
-/**
- * Runs `work` with Ctrl-C (SIGINT), SIGTERM and SIGHUP held back, then ends the process with the first one
- * that came. Without it a Ctrl-C between two renames into an existing directory left half the new run's
- * files beside half the old run's, and the temporary directory behind.
- */
-async function withSignalsDeferred(work: () => Promise<void>): Promise<void> {
-  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  let caught: NodeJS.Signals | undefined;
-  const hold = (s: NodeJS.Signals) => {
-    caught ??= s;
-  };
-  for (const s of signals) process.on(s, hold);
-  try {
-    await work();
-  } finally {
-    for (const s of signals) process.removeListener(s, hold);
-    if (caught) process.kill(process.pid, caught);
-  }
 }
 
 async function commitFiles(dir: string, files: ReadonlyMap<string, string>, replaces: readonly string[]): Promise<void> {
