@@ -180,3 +180,33 @@ describe("PageFtl write amplification against theory", () => {
     for (let i = 1; i < measured.length; i++) expect(measured[i]).toBeLessThan(measured[i - 1]);
   });
 });
+
+describe("PageFtl write placement", () => {
+  it("stays round-robin once every logical page is written, even when the logical pages divide evenly among the dies", () => {
+    // 8 dies × 128 blocks × 64 pages; 60,944 logical pages = 7,618 per die exactly. Capped at exactly its
+    // share, no die had room for another page once all were written, so every write went back to the die
+    // holding the page's old copy (home fraction 1.0) instead of the next die in turn (1/8 of them at random).
+    const base: SsdSpec = { ...GENERIC_MLC_SSD, channels: 4, diesPerChannel: 2, pagesPerBlock: 64, blocksPerDie: 128 };
+    const spec: SsdSpec = { ...base, overProvisioning: 1 - 60_944.5 / 65_536 };
+    const ftl = new PageFtl(spec);
+    expect(ftl.logicalPages).toBe(60_944);
+    const at = { die: 0 };
+    for (let lp = 0; lp < ftl.logicalPages; lp++) hostWrite(ftl, at, lp);
+    let x = 11;
+    const next = () => {
+      x = (x * 48271) % 2147483647;
+      return x % ftl.logicalPages;
+    };
+    for (let i = 0; i < ftl.logicalPages; i++) hostWrite(ftl, at, next());
+    let home = 0;
+    const n = ftl.logicalPages;
+    for (let i = 0; i < n; i++) {
+      const lp = next();
+      const before = ftl.dieOf(ftl.lookup(lp));
+      hostWrite(ftl, at, lp);
+      if (ftl.dieOf(ftl.lookup(lp)) === before) home++;
+    }
+    expect(home / n).toBeLessThan(0.2); // 0.13 measured
+    expect(broken(ftl, spec)).toBeNull();
+  });
+});
