@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PageFtl } from "./ftl.js";
+import { type FtlState, PageFtl } from "./ftl.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
+import { int32ToBase64 } from "./typed-b64.js";
 
 /** The FTL's private tables, read only to check its invariants. */
 interface Inside {
@@ -208,5 +209,76 @@ describe("PageFtl write placement", () => {
     }
     expect(home / n).toBeLessThan(0.2); // 0.13 measured
     expect(broken(ftl, spec)).toBeNull();
+  });
+});
+
+describe("PageFtl.restore", () => {
+  /** 2 dies × 24 blocks × 4 pages, GC below 2 free blocks: 105 logical pages, 53 per die, at most 69 (53 + 16). */
+  const spec: SsdSpec = {
+    ...GENERIC_MLC_SSD,
+    channels: 2,
+    diesPerChannel: 1,
+    pagesPerBlock: 4,
+    blocksPerDie: 24,
+    overProvisioning: 0.45,
+    gcFreeBlocks: 2,
+  };
+
+  /** A hand-made state: `pages[d]` logical pages on die d, packed from block 0; the open block is the next one. */
+  function handMade(pages: number[], freeOf: (d: number, open: number) => number[]): FtlState {
+    const ftl = new PageFtl(spec);
+    const l2p = new Int32Array(ftl.logicalPages).fill(-1);
+    let lp = 0;
+    const openBlock: number[] = [];
+    const openPage: number[] = [];
+    for (let d = 0; d < pages.length; d++) {
+      for (let i = 0; i < pages[d]; i++) l2p[lp++] = d * 96 + i;
+      openBlock.push(Math.floor(pages[d] / 4));
+      openPage.push(pages[d] % 4);
+    }
+    return {
+      ...ftl.save(),
+      l2p: int32ToBase64(l2p),
+      openBlock,
+      openPage,
+      freeBlocks: openBlock.map((open, d) => freeOf(d, open)),
+    };
+  }
+  const rest = (open: number) => Array.from({ length: 23 - open }, (_, i) => 23 - i);
+
+  it("accepts a hand-made state that keeps the invariants (the helper itself is sound)", () => {
+    const ftl = new PageFtl(spec);
+    ftl.restore(handMade([53, 52], (_d, open) => rest(open)));
+    expect(ftl.free(0)).toBe(10);
+    expect(broken(ftl, spec)).toBeNull();
+  });
+
+  it("refuses a die holding more than its share of the data, changing nothing", () => {
+    // 88 pages on die 0 (69 at most): 22 full blocks of valid data, so GC on it has nothing to free.
+    const over = handMade([88, 17], (_d, open) => rest(open));
+    const ftl = new PageFtl(spec);
+    const before = ftl.save();
+    expect(() => ftl.restore(over)).toThrow(
+      expect.objectContaining({
+        code: "VMLAB_STORAGE_BAD_STATE",
+        message: expect.stringMatching(/die 0 holds 88 valid pages, more than the 69/),
+      }),
+    );
+    expect(ftl.save()).toEqual(before);
+  });
+
+  it("refuses a die with no free block, changing nothing", () => {
+    // Die 0's 53 pages spread so every block holds some, its open block full and no free block listed:
+    // the first GC copy there needs a new block and there is none.
+    const ftl = new PageFtl(spec);
+    const l2p = new Int32Array(ftl.logicalPages).fill(-1);
+    for (let i = 0; i < 53; i++) l2p[i] = i < 49 ? (i % 23) * 4 + Math.floor(i / 23) : 23 * 4 + (i - 49);
+    for (let i = 53; i < 105; i++) l2p[i] = 96 + (i - 53);
+    const state: FtlState = { ...ftl.save(), l2p: int32ToBase64(l2p), openBlock: [23, 13], openPage: [4, 0], freeBlocks: [[], rest(13)] };
+    const before = ftl.save();
+    expect(() => ftl.restore(state)).toThrow(
+      expect.objectContaining({ code: "VMLAB_STORAGE_BAD_STATE", message: expect.stringMatching(/die 0 has no free block/) }),
+    );
+    expect(ftl.save()).toEqual(before);
   });
 });

@@ -202,7 +202,10 @@ export class PageFtl {
   /**
    * Restores a saved state after checking it against this FTL's geometry and
    * for internal consistency (a physical page mapped twice, a mapped page in a
-   * free block or past an open block's write point); changes nothing if invalid.
+   * free block or past an open block's write point, a die holding more valid
+   * pages than a die may or with no free block left — states the FTL never
+   * reaches, on which garbage collection would fail at some later write);
+   * changes nothing if invalid.
    */
   restore(state: unknown): void {
     const bad = (issue: string) => StorageErrors.badState("ftl", issue);
@@ -226,7 +229,12 @@ export class PageFtl {
       p2l[pp] = lp;
       valid[Math.floor(pp / this.ppb)]++;
     }
+    const live = new Int32Array(this.dies);
+    for (let b = 0; b < valid.length; b++) live[Math.floor(b / this.bpd)] += valid[b];
     for (let d = 0; d < this.dies; d++) {
+      // What `hasRoom` and the GC reserve keep true, and what GC needs to make progress on the die.
+      if (live[d] > this.share) throw bad(`die ${d} holds ${live[d]} valid pages, more than the ${this.share} a die may hold`);
+      if (s.freeBlocks[d].length === 0) throw bad(`die ${d} has no free block (garbage collection would have none to copy into)`);
       if (s.openBlock[d] >= this.bpd || s.openPage[d] > this.ppb) throw bad(`die ${d}: open block or page out of range`);
       const open = d * this.bpd + s.openBlock[d];
       for (let pg = s.openPage[d]; pg < this.ppb; pg++)
@@ -241,8 +249,7 @@ export class PageFtl {
     this.l2p.set(l2p);
     this.p2l.set(p2l);
     this.valid.set(valid);
-    this.live.fill(0);
-    for (let b = 0; b < valid.length; b++) this.live[Math.floor(b / this.bpd)] += valid[b];
+    this.live.set(live);
     for (let d = 0; d < this.dies; d++) {
       this.freeBlocks[d].set(s.freeBlocks[d]);
       this.freeCount[d] = s.freeBlocks[d].length;
