@@ -186,6 +186,28 @@ describe("SSD model", () => {
     expect(w.stats.iops(sim.now)).toBeGreaterThan(0.9 * ceiling);
   });
 
+  it("rejects every spec field out of range with a bad-config error naming it", () => {
+    const bad: Partial<SsdSpec>[] = [
+      { pageProgramNs: -600_000 }, // completed writes in the command overhead alone
+      { pageReadNs: Number.NaN },
+      { blockEraseNs: Number.POSITIVE_INFINITY },
+      { commandOverheadNs: -1_000_000 },
+      { channels: 2.5 },
+      { diesPerChannel: 1.5 },
+      { pagesPerBlock: 4.5 },
+      { blocksPerDie: 128.5 },
+      { gcFreeBlocks: 2.5 },
+      { channelMBps: Number.POSITIVE_INFINITY },
+    ];
+    for (const b of bad) {
+      const field = Object.keys(b)[0];
+      expect(() => new Ssd(new Simulation(), { ...SMALL, ...b }), field).toThrow(
+        expect.objectContaining({ code: "VMLAB_STORAGE_BAD_CONFIG", message: expect.stringContaining(field) }),
+      );
+    }
+    expect(new Ssd(new Simulation(), { ...SMALL, commandOverheadNs: 0 }).capacitySectors).toBeGreaterThan(0);
+  });
+
   it("rejects a spare area too small for garbage collection", () => {
     const sim = new Simulation();
     expect(() => new Ssd(sim, { ...SMALL, overProvisioning: 0.01 })).toThrow(/over-provisioning/);

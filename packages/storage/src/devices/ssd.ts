@@ -60,6 +60,16 @@ export class Ssd implements BlockTarget {
       throw StorageErrors.badConfig(`ssd ${name}`, `page size must be a multiple of ${SECTOR_BYTES} bytes`);
     if (!(spec.channels >= 1 && spec.diesPerChannel >= 1 && spec.pagesPerBlock >= 1 && spec.channelMBps > 0))
       throw StorageErrors.badConfig(`ssd ${name}`, "channels, dies per channel, pages per block and channel rate must be >= 1");
+    // A fraction of a die or block, or a negative or non-finite time, was accepted and gave wrong timings
+    // without a word (a negative tPROG completed writes in the command overhead alone).
+    for (const k of ["channels", "diesPerChannel", "pagesPerBlock", "blocksPerDie", "gcFreeBlocks"] as const)
+      if (!(Number.isInteger(spec[k]) && spec[k] >= 1))
+        throw StorageErrors.badConfig(`ssd ${name}`, `${k} must be a whole number >= 1, got ${spec[k]}`);
+    for (const k of ["pageReadNs", "pageProgramNs", "blockEraseNs", "commandOverheadNs"] as const)
+      if (!(Number.isFinite(spec[k]) && spec[k] >= 0))
+        throw StorageErrors.badConfig(`ssd ${name}`, `${k} must be a finite time >= 0 ns, got ${spec[k]}`);
+    if (!Number.isFinite(spec.channelMBps))
+      throw StorageErrors.badConfig(`ssd ${name}`, `channelMBps must be finite, got ${spec.channelMBps}`);
     this.ftl = new PageFtl(spec);
     this.sectorsPerPage = spec.pageBytes / SECTOR_BYTES;
     this.capacitySectors = this.ftl.logicalPages * this.sectorsPerPage;
