@@ -16,9 +16,9 @@ export interface SsdSpec {
   pageProgramNs: number;
   /** tBERS: block erase, ns. */
   blockEraseNs: number;
-  /** Channel (bus) rate between controller and dies, MB/s. */
+  /** Channel (bus) rate between controller and dies, MB/s (1 MB = 10^6 bytes). Assumed: see `GENERIC_MLC_SSD`. */
   channelMBps: number;
-  /** Controller firmware time per command, ns. */
+  /** Controller firmware time per host command, ns, before any flash operation starts. Assumed: see `GENERIC_MLC_SSD`. */
   commandOverheadNs: number;
   /** Garbage collection starts on a die when its free blocks fall below this. */
   gcFreeBlocks: number;
@@ -29,7 +29,21 @@ export interface SsdSpec {
  * sheets of the time: tR 50 µs, tPROG 600 µs, tBERS 3 ms, 4 KiB pages, 128
  * pages per block); 8 channels × 4 dies; 16 GiB raw with 7% spare. Not a
  * named drive: the model's purpose is the mechanism (parallelism, FTL, GC
- * write cliff), and every figure is configurable.
+ * write cliff), and every figure is configurable (pass a spec to `new Ssd`;
+ * the constructor validates each field).
+ *
+ * Two figures are assumptions rather than data-sheet values:
+ * - `channelMBps` 200: the top rate of the ONFI 2.1 synchronous NAND interface
+ *   (January 2009; ONFI 2.0, 2008, gave 133 MB/s; the older asynchronous
+ *   interface of ONFI 1.0 parts topped out near 40–50 MB/s — ONFI working
+ *   group announcements and EE Times, 1 Feb 2008, on Intel/Micron's ONFI 2.0
+ *   parts). Many 2008–2010 drives still ran asynchronous NAND, so 200 is the
+ *   optimistic end: with 40 MB/s a 4 KiB page takes ~102 µs on the channel
+ *   instead of 20.5 µs, more than tR, and reads become channel-bound.
+ * - `commandOverheadNs` 20 µs: controller/firmware time per host command. No
+ *   published per-command figure for drives of the time was found; it is an
+ *   assumption, chosen so a QD1 4 KiB random read takes ~90 µs
+ *   (20 + tR 50 + transfer 20.5 µs) in the model.
  */
 export const GENERIC_MLC_SSD: SsdSpec = {
   model: "generic MLC SSD (8 channels x 4 dies)",
