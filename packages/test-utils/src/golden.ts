@@ -21,7 +21,7 @@ export function repoRoot(): string {
 }
 
 /** The guest programs with committed ELFs and goldens, in build order. */
-export const GUEST_PROGRAMS = ["hello", "timer", "usermode", "cpubench", "memtest", "echo", "uartirq", "csrprobe"] as const;
+export const GUEST_PROGRAMS = ["hello", "timer", "usermode", "cpubench", "memtest", "echo", "uartirq", "csrprobe", "wfiwake"] as const;
 export type GuestProgram = (typeof GUEST_PROGRAMS)[number];
 
 export function guestElfPath(name: string): string {
