@@ -36,8 +36,10 @@ export class EmulatedVm implements HostedVm {
     return this.stop === null && (m.waiting ? m.wakeNs() : m.nowNs()) < endNs;
   }
 
-  runOn(endNs: number): void {
+  /** Returns the time the guest executed: its retired instructions at `nsPerInstruction` (WFI waits are idle). */
+  runOn(endNs: number): number {
     const m = this.machine;
+    const retired = m.hart.retired;
     while (this.stop === null) {
       // A descheduled guest's clock moved on with its simulation: it resumes from there.
       const left = Math.ceil((endNs - Math.max(m.nowNs(), m.sim.now)) / m.nsPerInstruction);
@@ -54,6 +56,7 @@ export class EmulatedVm implements HostedVm {
       }
     }
     this.idleTo(endNs);
+    return (m.hart.retired - retired) * m.nsPerInstruction;
   }
 
   idleTo(endNs: number): void {

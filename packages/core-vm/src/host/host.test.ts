@@ -84,7 +84,7 @@ describe("Host: vCPUs time-sliced over physical CPUs", () => {
       sim: new Simulation(),
       done: false,
       wantsCpu: () => false,
-      runOn: () => {},
+      runOn: () => 0,
       idleTo: () => {},
     };
     const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
@@ -247,6 +247,45 @@ describe("two hosts in virtual time", () => {
   });
 });
 
+describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slices handed out", () => {
+  it("a guest that idles in WFI partway through its slices is charged only the time it executed", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    // timer: five 1 ms ticks, idle in WFI between them; each wait starts partway through a slice.
+    const vm = host.add(guestVm("timer", "timer")) as EmulatedVm;
+    expect(runHosts([host])).toBe("done");
+    const [s] = host.schedStats();
+    expect(vm.stop).toBe("exit");
+    expect(s.runNs).toBe(vm.machine.hart.retired * vm.machine.nsPerInstruction);
+    // Charged whole slices, it "ran" more than every slice it was given partly idle.
+    expect(s.runNs).toBeLessThan(s.slices * SLICE);
+    expect(s.readyNs).toBe(0);
+  });
+
+  it("counts instructions at the machine's ns per instruction, also a guest that exits mid-slice", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const m = new Machine({ ramMiB: 16, nsPerInstruction: 3 });
+    m.loadElf(elf("hello"));
+    const vm = host.add(new EmulatedVm("hello", m)) as EmulatedVm;
+    expect(runHosts([host])).toBe("done");
+    expect(vm.stop).toBe("exit");
+    const [s] = host.schedStats();
+    expect(s.runNs).toBe(m.hart.retired * 3);
+    expect(s.runNs % SLICE).not.toBe(0);
+  });
+
+  it("a workload VM is charged its vCPU time (cpuNsPerIo per issue and completion), not the slices it waits out", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const disk = new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 50_000 });
+    const w = host.add(
+      new WorkloadVm({ name: "iometer", disk, outstandingIos: 1, cpuNsPerIo: 3_000, totalIos: 20, seed: 3 }),
+    ) as WorkloadVm;
+    expect(runHosts([host])).toBe("done");
+    const [s] = host.schedStats();
+    expect(w.cpuNs).toBe(20 * 2 * 3_000 - 3_000);
+    expect(s.runNs).toBe(w.cpuNs);
+  });
+});
+
 describe("a guest idle in WFI on a host", () => {
   it("stays at the slice's end, so a frame another host sends meanwhile arrives on time, and computes what it computes alone", () => {
     const net = new VirtualSwitch();
@@ -273,6 +312,7 @@ describe("a guest idle in WFI on a host", () => {
         frame[6] = 0x52;
         port?.send(frame, sim.now);
         sim.run({ until: end });
+        return 0;
       },
       idleTo: (end) => sim.run({ until: end }),
     };
@@ -328,6 +368,7 @@ describe("a guest waiting in WFI for another VM (no timer, nothing in its own si
         guest.sim.scheduleAt(sim.now + SLICE, kind);
         sent = true;
         sim.run({ until: end });
+        return 0;
       },
       idleTo: (end) => sim.run({ until: end }),
     });

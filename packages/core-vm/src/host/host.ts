@@ -19,11 +19,17 @@ export interface HostOptions {
   storage?: BlockBackend;
 }
 
-/** Per-VM accounting, ESX-style: time on a physical CPU, time runnable but waiting for one (%RDY). */
+/** Per-VM accounting, ESX-style. */
 export interface VmSchedStats {
   name: string;
+  /**
+   * Time the vCPU executed on a physical CPU (%RUN): what `runOn` reports, not whole slices — a VM
+   * that idles partway through its slice (WFI, waiting for IO) or finishes is not charged the rest.
+   */
   runNs: number;
+  /** Time runnable but waiting for a physical CPU (%RDY): whole slices it wanted a CPU and got none. */
   readyNs: number;
+  /** Slices it was given a physical CPU. */
   slices: number;
 }
 
@@ -139,9 +145,8 @@ export class Host implements SnapshotComponent<HostState> {
       const vm = this.vms[i];
       if (vm.done) continue;
       if (chosen[i] === 1) {
-        this.stats[i].runNs += this.timeSliceNs;
+        this.stats[i].runNs += vm.runOn(end);
         this.stats[i].slices++;
-        vm.runOn(end);
       } else {
         if (vm.wantsCpu(end)) this.stats[i].readyNs += this.timeSliceNs;
         vm.idleTo(end);

@@ -19,8 +19,12 @@ export interface HostedVm {
   settle?(): void;
   /** Whether the vCPU has work for a physical CPU in the slice ending at `endNs` (not done, not idle until later). */
   wantsCpu(endNs: number): boolean;
-  /** Runs the vCPU on a physical CPU up to virtual time `endNs`, firing the VM's events as they fall due. */
-  runOn(endNs: number): void;
+  /**
+   * Runs the vCPU on a physical CPU up to virtual time `endNs`, firing the VM's events as they fall due.
+   * Returns the vCPU time it used, ns: what it executed, not the time it spent idle (a guest in WFI, a
+   * workload waiting for its IOs) or done — the host's `runNs` (ESX's %RUN) adds it up.
+   */
+  runOn(endNs: number): number;
   /**
    * Advances the VM to `endNs` without its vCPU (descheduled or idle): its
    * events still fire — devices complete, timers and interrupts become

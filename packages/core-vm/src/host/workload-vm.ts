@@ -114,8 +114,10 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
   /**
    * Spends vCPU time up to `endNs`: handles completions, then issues
    * requests, `cpuNsPerIo` each; a step may span slices (its progress is kept).
+   * Returns the vCPU time spent; the rest of the slice it waits for its IOs.
    */
-  runOn(endNs: number): void {
+  runOn(endNs: number): number {
+    const cpuNs = this.cpuNs;
     let t = this.sim.now;
     while (t < endNs && !this.done && (this.backlog > 0 || this.toIssue > 0)) {
       const need = this.cpuNsPerIo - this.stepProgressNs;
@@ -137,6 +139,7 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
       }
     }
     this.idleTo(endNs);
+    return this.cpuNs - cpuNs;
   }
 
   idleTo(endNs: number): void {
