@@ -32,8 +32,13 @@ export class EmulatedVm implements HostedVm {
   wantsCpu(endNs: number): boolean {
     // A guest idle in WFI needs no CPU before it can wake: an interrupt pending (a frame
     // from another VM, a device completion) or its timer or next event within the slice.
+    return this.stop === null && this.readyFromNs() < endNs;
+  }
+
+  /** Idle in WFI: its wake-up time (a pending interrupt: now); else its clock. */
+  readyFromNs(): number {
     const m = this.machine;
-    return this.stop === null && (m.waiting ? m.wakeNs() : m.nowNs()) < endNs;
+    return m.waiting ? m.wakeNs() : m.nowNs();
   }
 
   /** Returns the time the guest executed: its retired instructions at `nsPerInstruction` (WFI waits are idle). */

@@ -286,6 +286,33 @@ describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slice
   });
 });
 
+describe("Host.schedStats: readyNs is time runnable without a physical CPU (ESX %RDY)", () => {
+  it("a guest whose WFI wakes partway through a slice it does not get is ready from its wake-up, not the slice's start", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const timer = host.add(guestVm("timer", "timer")) as EmulatedVm;
+    // Two hogs: round robin sometimes hands the slice in which the timer wakes to one of them.
+    host.add(guestVm("hog1", "cpubench"));
+    host.add(guestVm("hog2", "cpubench"));
+    let expected = 0;
+    let partial = 0;
+    while (!timer.done) {
+      const start = host.nowNs;
+      const end = start + SLICE;
+      const m = timer.machine;
+      const wants = timer.wantsCpu(end);
+      const readyAt = Math.max(start, m.waiting ? m.wakeNs() : m.nowNs());
+      const slices = host.schedStats()[0].slices;
+      host.step();
+      if (wants && host.schedStats()[0].slices === slices) {
+        expected += end - readyAt;
+        if (readyAt > start) partial++;
+      }
+    }
+    expect(partial).toBeGreaterThan(0);
+    expect(host.schedStats()[0].readyNs).toBe(expected);
+  });
+});
+
 describe("a guest idle in WFI on a host", () => {
   it("stays at the slice's end, so a frame another host sends meanwhile arrives on time, and computes what it computes alone", () => {
     const net = new VirtualSwitch();

@@ -27,7 +27,10 @@ export interface VmSchedStats {
    * that idles partway through its slice (WFI, waiting for IO) or finishes is not charged the rest.
    */
   runNs: number;
-  /** Time runnable but waiting for a physical CPU (%RDY): whole slices it wanted a CPU and got none. */
+  /**
+   * Time runnable but waiting for a physical CPU (%RDY): in each slice it wanted a CPU and got none, from
+   * when it had work (`readyFromNs`: a guest's WFI wake-up may fall inside the slice) to the slice's end.
+   */
   readyNs: number;
   /** Slices it was given a physical CPU. */
   slices: number;
@@ -148,7 +151,10 @@ export class Host implements SnapshotComponent<HostState> {
         this.stats[i].runNs += vm.runOn(end);
         this.stats[i].slices++;
       } else {
-        if (vm.wantsCpu(end)) this.stats[i].readyNs += this.timeSliceNs;
+        if (vm.wantsCpu(end)) {
+          const from = Math.min(end, Math.max(this.nowNs, vm.readyFromNs?.() ?? this.nowNs));
+          this.stats[i].readyNs += end - from;
+        }
         vm.idleTo(end);
       }
     }

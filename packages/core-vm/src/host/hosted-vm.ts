@@ -20,6 +20,11 @@ export interface HostedVm {
   /** Whether the vCPU has work for a physical CPU in the slice ending at `endNs` (not done, not idle until later). */
   wantsCpu(endNs: number): boolean;
   /**
+   * When the vCPU has work from (a guest in WFI: its wake-up time): a VM that wants a CPU in a slice and
+   * does not get one is ready (%RDY) from then to the slice's end. Absent: from the slice's start.
+   */
+  readyFromNs?(): number;
+  /**
    * Runs the vCPU on a physical CPU up to virtual time `endNs`, firing the VM's events as they fall due.
    * Returns the vCPU time it used, ns: what it executed, not the time it spent idle (a guest in WFI, a
    * workload waiting for its IOs) or done — the host's `runNs` (ESX's %RUN) adds it up.
