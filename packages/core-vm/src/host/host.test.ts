@@ -284,6 +284,22 @@ describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slice
     expect(w.cpuNs).toBe(20 * 2 * 3_000 - 3_000);
     expect(s.runNs).toBe(w.cpuNs);
   });
+
+  it("refuses a VM whose runOn reports no whole, non-negative time (the host's saved state could not be restored)", () => {
+    for (const bad of [-1, 0.5, Number.NaN]) {
+      const host = new Host({ name: "h", timeSliceNs: SLICE });
+      const sim = new Simulation();
+      host.add({ name: "odd", sim, done: false, wantsCpu: () => true, runOn: () => bad, idleTo: () => {} });
+      let err: unknown;
+      try {
+        host.step();
+      } catch (e) {
+        err = e;
+      }
+      expect(isVmlabError(err) && err.code).toBe("VMLAB_HOST_BAD_OPTION");
+      expect(String((err as Error).message)).toContain("odd.runOn");
+    }
+  });
 });
 
 describe("Host.schedStats: readyNs is time runnable without a physical CPU (ESX %RDY)", () => {

@@ -148,7 +148,11 @@ export class Host implements SnapshotComponent<HostState> {
       const vm = this.vms[i];
       if (vm.done) continue;
       if (chosen[i] === 1) {
-        this.stats[i].runNs += vm.runOn(end);
+        const used = vm.runOn(end);
+        // Saved with the host as an integer: a HostedVm reporting anything else would make a state restore refuses.
+        if (!Number.isInteger(used) || used < 0)
+          throw CoreErrors.hostBadOption(`${vm.name}.runOn's result`, used, "the whole ns of vCPU time it used, >= 0");
+        this.stats[i].runNs += used;
         this.stats[i].slices++;
       } else {
         if (vm.wantsCpu(end)) {
