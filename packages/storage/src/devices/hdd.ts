@@ -264,7 +264,7 @@ export class Hdd implements BlockTarget {
     }
     const io = q.io[best];
     const zone = q.zone[best];
-    this.headCyl = q.cyl[best];
+    // `headCyl` is left as is: nothing reads it while the command is in service, and `finish` sets it.
     q.remove(best);
     if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
