@@ -17,6 +17,11 @@ export class HddWriteBuffer {
   readonly waiting = new IoRing();
   /** The newest queued write-back, while still queued: a write that continues it joins it. */
   private newest: StackIo | null = null;
+  /** `plan`'s parts of a write: first sectors and ends, ascending. */
+  private readonly partLba: number[] = [];
+  private readonly partEnd: number[] = [];
+  /** The last `add` grew the newest write-back with the write's last part: it stays the newest. */
+  private keepNewest = false;
   /** The write-back the mechanism is writing now (its data is in the buffer until it ends). */
   private writing: StackIo | null = null;
   /** Write-backs queued so far; each carries its number in `id` (flushes wait for those before them). */
@@ -33,43 +38,113 @@ export class HddWriteBuffer {
   ) {}
 
   /**
-   * Whether a write's data fits now: a rewrite of data in a queued write-back takes no room; a write
-   * that continues (or overlaps the end of) the newest write-back needs room for its new sectors; any
-   * other, its sectors and a write-back entry.
+   * Whether a write's data fits now: only its sectors in no queued write-back are new (the rest replaces
+   * data the queued write-backs will write); they need room, and each part that does not continue the
+   * newest write-back needs a write-back entry.
    */
   hasRoom(io: StackIo): boolean {
-    if (this.queuedHolding(io.lba, io.sectors) !== null) return true;
-    const last = this.newest;
-    if (last !== null && last.lba <= io.lba && io.lba <= last.lba + last.sectors)
-      return this.dirty + (io.lba + io.sectors - (last.lba + last.sectors)) <= this.capacitySectors;
-    return this.dirty + io.sectors <= this.capacitySectors && this.writeBacks < this.maxWriteBacks;
+    const parts = this.plan(io.lba, io.sectors);
+    if (parts === 0) return true;
+    let sectors = 0;
+    for (let i = 0; i < parts; i++) sectors += this.partEnd[i] - this.partLba[i];
+    const entries = parts - +(this.continuingNewest(parts) >= 0);
+    return this.dirty + sectors <= this.capacitySectors && (entries === 0 || this.writeBacks + entries <= this.maxWriteBacks);
   }
 
   /**
-   * Takes a write's data into the buffer (call only if `hasRoom`). A rewrite of data still queued
-   * replaces it (the write-back will write the newest data); data that continues the newest queued
-   * write-back joins it, so a sequential stream is written back in long runs. True if the data needs
-   * a write-back of its own: the caller queues one and names it with `queued`.
+   * Takes a write's data into the buffer (call only if `hasRoom`). Its sectors held by a queued write-back
+   * replace that data (the write-back will write the newest data); a part that continues the newest
+   * queued write-back joins it, so a sequential stream is written back in long runs. Returns how many
+   * write-backs the other parts need: the caller queues one for [`newLba(i)`, +`newSectors(i)`) for each
+   * i below it, in order, and names each with `queued`.
    */
-  add(lba: number, sectors: number): boolean {
-    if (this.queuedHolding(lba, sectors) !== null) return false;
-    const last = this.newest;
-    if (last !== null && last.lba <= lba && lba <= last.lba + last.sectors) {
+  add(lba: number, sectors: number): number {
+    let parts = this.plan(lba, sectors);
+    this.keepNewest = false;
+    if (parts === 0) return 0;
+    const j = this.continuingNewest(parts);
+    if (j >= 0) {
       // The queue keeps the command's start geometry, which appending does not change.
-      const grow = lba + sectors - (last.lba + last.sectors);
+      const last = this.newest as StackIo;
+      const grow = this.partEnd[j] - this.partLba[j];
       last.sectors += grow;
       this.dirty += grow;
-      return false;
+      this.partLba.splice(j, 1);
+      this.partEnd.splice(j, 1);
+      // Holding the write's last sector, it stays the newest: a write that continues this one joins it.
+      this.keepNewest = j === --parts;
     }
-    this.dirty += sectors;
-    this.writeBacks++;
-    return true;
+    for (let i = 0; i < parts; i++) this.dirty += this.partEnd[i] - this.partLba[i];
+    this.writeBacks += parts;
+    return parts;
+  }
+
+  /** First sector of the `i`th write-back `add` asked for. */
+  newLba(i: number): number {
+    return this.partLba[i];
+  }
+
+  /** Sectors of the `i`th write-back `add` asked for. */
+  newSectors(i: number): number {
+    return this.partEnd[i] - this.partLba[i];
+  }
+
+  /**
+   * The parts of [lba, lba+sectors) in no queued write-back, ascending, into `partLba`/`partEnd`;
+   * returns how many. (The write-back being written does not count: its data is on its way to the media,
+   * and a new version must be written after it.)
+   */
+  private plan(lba: number, sectors: number): number {
+    const from = this.partLba;
+    const to = this.partEnd;
+    from[0] = lba;
+    to[0] = lba + sectors;
+    let n = 1;
+    const q = this.queue;
+    for (let k = 0; k < q.count && n > 0; k++) {
+      const w = q.io[k];
+      if (w.parent !== null) continue;
+      const ws = w.lba;
+      const we = w.lba + w.sectors;
+      for (let i = 0; i < n; i++) {
+        const a = from[i];
+        const b = to[i];
+        if (we <= a || ws >= b) continue;
+        if (ws > a && we < b) {
+          // The write-back lies inside this part: it splits in two.
+          from.splice(i + 1, 0, we);
+          to.splice(i + 1, 0, b);
+          to[i] = ws;
+          n++;
+          i++;
+        } else if (ws > a) to[i] = ws;
+        else if (we < b) from[i] = we;
+        else {
+          from.splice(i, 1);
+          to.splice(i, 1);
+          n--;
+          i--;
+        }
+      }
+    }
+    from.length = n;
+    to.length = n;
+    return n;
+  }
+
+  /** The planned part that starts where the newest queued write-back ends (it can join it), or -1. */
+  private continuingNewest(parts: number): number {
+    const last = this.newest;
+    if (last === null) return -1;
+    const end = last.lba + last.sectors;
+    for (let i = 0; i < parts; i++) if (this.partLba[i] === end) return i;
+    return -1;
   }
 
   /** The write-back `add` asked for is in the queue. */
   queued(w: StackIo): void {
     w.id = ++this.numbered;
-    this.newest = w;
+    if (!this.keepNewest) this.newest = w;
   }
 
   /**
@@ -141,16 +216,5 @@ export class HddWriteBuffer {
       }
     }
     return from >= end;
-  }
-
-  /** A queued (not yet started) write-back that holds all of [lba, lba+sectors), or null. */
-  private queuedHolding(lba: number, sectors: number): StackIo | null {
-    const q = this.queue;
-    const end = lba + sectors;
-    for (let i = 0; i < q.count; i++) {
-      const w = q.io[i];
-      if (w.parent === null && w.lba <= lba && w.lba + w.sectors >= end) return w;
-    }
-    return null;
   }
 }

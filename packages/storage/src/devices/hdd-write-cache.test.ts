@@ -174,6 +174,49 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect([hdd.writesBuffered, hdd.mediaOps, hdd.dirtySectors]).toEqual([4, 3, 0]);
   });
 
+  it("a write overlapping queued write-backs only in part adds only its new sectors: none held twice", () => {
+    // Write 0's write-back goes to the media at once; the others stay queued behind it (far from the head).
+    const X = 300_000_000;
+    const start = (writeCacheSectors?: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, ...(writeCacheSectors ? { writeCacheSectors } : {}) });
+      const done = new Map<number, number>();
+      const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+      hdd.submit(io(0, 1_000_000, 8, false), sink);
+      hdd.submit(io(1, X + 8, 8, false), sink); // queued, the newest: [X+8, X+16)
+      return { sim, hdd, done, sink };
+    };
+    // Over the start of the newest write-back: [X+4, X+12) adds [X+4, X+8) only; [X+8, X+12) replaces data.
+    const a = start();
+    a.hdd.submit(io(2, X + 4, 8, false), a.sink);
+    expect(a.hdd.dirtySectors).toBe(8 + 8 + 4);
+    a.sim.run();
+    expect([a.hdd.writesBuffered, a.hdd.mediaOps, a.hdd.dirtySectors]).toEqual([3, 3, 0]);
+    // Room is reckoned the same way: a 20-sector buffer takes it at once (its new 4 sectors fit).
+    const b = start(20);
+    b.hdd.submit(io(2, X + 4, 8, false), b.sink);
+    b.sim.run({ until: 200_000 });
+    expect(b.done.get(2)).toBeLessThan(200_000);
+    // Over the whole newest write-back and past both its ends: [X, X+24) adds 16 sectors, not 24; the part
+    // past its end joins it, the part before it is one new write-back.
+    const c = start();
+    c.hdd.submit(io(2, X, 24, false), c.sink);
+    expect(c.hdd.dirtySectors).toBe(8 + 8 + 16);
+    c.sim.run();
+    expect([c.hdd.mediaOps, c.hdd.dirtySectors]).toEqual([3, 0]);
+    // Past the end of the newest write-back into an older queued one: only the sectors in neither are new.
+    const d = start();
+    d.hdd.submit(io(2, X + 24, 8, false), d.sink); // queued, now the newest: [X+24, X+32)
+    d.hdd.submit(io(3, X + 12, 24, false), d.sink); // [X+12, X+36): new are [X+16, X+24) and [X+32, X+36)
+    expect(d.hdd.dirtySectors).toBe(8 + 8 + 8 + 12);
+    // Covered by two queued write-backs together: a rewrite, nothing new.
+    d.hdd.submit(io(4, X + 10, 20, false), d.sink);
+    expect(d.hdd.dirtySectors).toBe(8 + 8 + 8 + 12);
+    d.sim.run();
+    expect(d.hdd.dirtySectors).toBe(0);
+    expect(d.hdd.mediaOps).toBeLessThanOrEqual(4);
+  });
+
   it("a flush waits for the write-backs queued before it, not for writes that come after it", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });

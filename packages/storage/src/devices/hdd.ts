@@ -222,15 +222,17 @@ export class Hdd implements BlockTarget {
     this.sim.schedule(end - now, this.kindDone, 0, io);
   }
 
-  /** Completes a write from the buffer and queues a write-back of its data if the buffer asks for one. */
+  /** Completes a write from the buffer and queues the write-backs the buffer asks for (its data in no queued write-back). */
   private buffer(wb: HddWriteBuffer, io: StackIo, now: number): void {
     this.writesBuffered++;
     this.completeFromCache(io, now);
-    if (!wb.add(io.lba, io.sectors)) return;
-    const w = this.pool.takeOwnWrite(io.lba, io.sectors, now);
-    w.t0 = now;
-    wb.queued(w);
-    this.enqueue(w);
+    const n = wb.add(io.lba, io.sectors);
+    for (let i = 0; i < n; i++) {
+      const w = this.pool.takeOwnWrite(wb.newLba(i), wb.newSectors(i), now);
+      w.t0 = now;
+      wb.queued(w);
+      this.enqueue(w);
+    }
   }
 
   private enqueue(io: StackIo): void {
