@@ -39,7 +39,7 @@ export class HddQueue {
   zone = new Int32Array(64);
   /** Arrival time. */
   t0 = new Float64Array(64);
-  /** Arrival + command overhead: the earliest the command could start positioning. */
+  /** The earliest the command could start positioning: arrival + command overhead (a write-back: once its data is in). */
   ready = new Float64Array(64);
   /** 1 for a read, 0 for a write. */
   read = new Uint8Array(64);
@@ -85,8 +85,11 @@ export class HddQueue {
     }
   }
 
-  /** Queues `io` (arrived at `io.t0`), whose first sector is at cylinder `cyl`, angle `angle`, in zone `zone`. */
-  add(io: StackIo, cyl: number, angle: number, zone: number): void {
+  /**
+   * Queues `io` (arrived at `io.t0`), whose first sector is at cylinder `cyl`, angle `angle`, in zone `zone`;
+   * it can start positioning from `ready` (by default `io.t0` + the command overhead).
+   */
+  add(io: StackIo, cyl: number, angle: number, zone: number, ready = io.t0 + this.commandOverheadNs): void {
     if (this.count === this.cyl.length) this.grow();
     const s = this.count++;
     this.io[s] = io;
@@ -95,7 +98,7 @@ export class HddQueue {
     this.cyl[s] = cyl;
     this.angle[s] = angle;
     this.t0[s] = io.t0;
-    this.ready[s] = io.t0 + this.commandOverheadNs;
+    this.ready[s] = ready;
     this.read[s] = io.isRead ? 1 : 0;
     if (io.t0 < this.oldestT0) this.oldestT0 = io.t0;
     // Insertion into the cylinder order, from its far end.

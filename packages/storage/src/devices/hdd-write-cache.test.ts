@@ -80,6 +80,31 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(last).toBeLessThan(CHEETAH_15K5.commandOverheadNs + busNs + 1_000);
   });
 
+  it("a write-back does not reach the media before its data has crossed the interface", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+    // 31 × 256 KiB: their data holds the interface for ~27 ms. Then 4 KiB right after the first of them, whose
+    // data crosses after theirs: when the first write-back ends, its write-back is the nearest, with no data yet.
+    const submitAll = (disk: Hdd, s: { complete: (r: IoRequest) => void }) => {
+      for (let i = 0; i < 31; i++) disk.submit(io(i, 400_000_000 + i * 1_000_000, 512, false), s);
+      disk.submit(io(31, 400_000_512, 8, false), s);
+    };
+    submitAll(hdd, sink);
+    sim.run({ until: 100_000_000 });
+    const arrived = done.get(31) as number;
+    expect(arrived).toBeGreaterThan(25_000_000);
+    const again = new Simulation();
+    const replay = new Hdd(again, CHEETAH_15K5, "hdd", { writeCache: true });
+    submitAll(replay, { complete: () => {} });
+    again.run({ until: arrived - 1 });
+    // Just before the small write completes (its data in the buffer at last), its 8 sectors are still to be written back.
+    expect(replay.dirtySectors % 512).toBe(8);
+    sim.run();
+    expect(hdd.dirtySectors).toBe(0);
+  });
+
   it("a write larger than the whole buffer goes to the media before it completes", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 64 });

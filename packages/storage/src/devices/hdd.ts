@@ -215,30 +215,35 @@ export class Hdd implements BlockTarget {
   }
 
   /** A command served by the buffer: controller overhead from `ready`, then its transfer in the interface's first idle gap; no mechanism. */
-  private completeFromCache(io: StackIo, ready: number): void {
+  private completeFromCache(io: StackIo, ready: number): number {
     io.a = 1;
     const now = this.sim.now;
     const end = this.bus.book(now, ready + this.spec.commandOverheadNs, io.sectors * this.busSectorNs);
     this.sim.schedule(end - now, this.kindDone, 0, io);
+    return end;
   }
 
   /** Completes a write from the buffer and queues the write-backs the buffer asks for (its data in no queued write-back). */
   private buffer(wb: HddWriteBuffer, io: StackIo, now: number): void {
     this.writesBuffered++;
-    this.completeFromCache(io, now);
+    // A new write-back starts no earlier than its data is in the buffer (has crossed the interface). Data that
+    // joins or rewrites a queued one does not hold it back: it crosses the interface faster than the media
+    // takes what goes before it (an approximation).
+    const dataAt = this.completeFromCache(io, now);
     const n = wb.add(io.lba, io.sectors);
     for (let i = 0; i < n; i++) {
       const w = this.pool.takeOwnWrite(wb.newLba(i), wb.newSectors(i), now);
       w.t0 = now;
       wb.queued(w);
-      this.enqueue(w);
+      this.enqueue(w, dataAt);
     }
   }
 
-  private enqueue(io: StackIo): void {
+  /** Queues a media command; it can start positioning from `ready` (by default its arrival + the command overhead). */
+  private enqueue(io: StackIo, ready = io.t0 + this.spec.commandOverheadNs): void {
     const g = this.geometry;
     const zone = g.zoneOf(io.lba);
-    this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone);
+    this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone, ready);
   }
 
   /** Picks the next media command and starts it. */
