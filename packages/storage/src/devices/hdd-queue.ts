@@ -39,7 +39,7 @@ export class HddQueue {
   zone = new Int32Array(64);
   /** Arrival time. */
   t0 = new Float64Array(64);
-  /** The earliest the command could start positioning: arrival + command overhead (a write-back: once its data is in). */
+  /** The earliest the command could start positioning: once the drive has processed it (a write-back: once its data is in). */
   ready = new Float64Array(64);
   /** 1 for a read, 0 for a write. */
   read = new Uint8Array(64);
@@ -221,8 +221,8 @@ export class HddQueue {
 
   /**
    * Time from `start` until the command in slot `s` could begin its transfer, the head at
-   * cylinder `head`: its command overhead (processed on arrival, overlapped with the mechanism's
-   * current work), the seek, then the rotational wait until its first sector comes under the
+   * cylinder `head`: what is left of its command overhead (the controller processes commands one
+   * after another from their arrival, overlapped with the mechanism's current work), the seek, then the rotational wait until its first sector comes under the
    * head. `phase` = start mod one revolution.
    */
   positioningNs(s: number, head: number, start: number, phase: number): number {

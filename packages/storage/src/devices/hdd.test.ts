@@ -299,6 +299,22 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     for (let i = 1; i <= 4; i++) expect((done.get(i) as number) - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + i * xferNs, -1);
   });
 
+  it("the one controller processes commands one after another: hits arriving together pay their overheads in turn", () => {
+    const { sim, hdd, done, read } = afterFirstRead();
+    sim.run({ until: sim.now + 20_000_000 }); // the read-ahead's 512 KiB are in the cache
+    const t0 = sim.now;
+    // 16 one-sector hits at once: 1.7 µs each on the interface, 50 µs each in the controller.
+    for (let i = 1; i <= 16; i++) read(i, 8 + i, 1);
+    sim.run();
+    expect(hdd.mediaOps).toBe(1); // all hits
+    const xferNs = (512 / 300e6) * 1e9;
+    for (let i = 1; i <= 16; i++) expect((done.get(i) as number) - t0).toBeCloseTo(i * CHEETAH_15K5.commandOverheadNs + xferNs, -1);
+    // Cache hits at a deep queue: at most one command per overhead (20,000/s), not one per interface transfer.
+    const hits = measure({ ioSizeBytes: 512, readPercent: 100, randomPercent: 0, outstandingIos: 32 }, 5e8);
+    expect(hits.iops).toBeLessThanOrEqual(1e9 / CHEETAH_15K5.commandOverheadNs);
+    expect(hits.iops).toBeGreaterThan(0.95e9 / CHEETAH_15K5.commandOverheadNs);
+  });
+
   it("a hit whose data is in the buffer is not held behind one waiting for the read-ahead", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const t0 = sim.now;
@@ -310,7 +326,8 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(hdd.mediaOps).toBe(1); // both were hits
     expect((done.get(1) as number) - t0).toBeGreaterThan(4_000_000);
     const xferNs = ((8 * 512) / 300e6) * 1e9;
-    expect((done.get(2) as number) - t0).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + xferNs, -1);
+    // The second command the controller processes (after read 1's overhead), then its transfer.
+    expect((done.get(2) as number) - t0).toBeCloseTo(2 * CHEETAH_15K5.commandOverheadNs + xferNs, -1);
   });
 
   it("the head leaves a read-ahead only once it has read the sectors a waiting hit was promised", () => {

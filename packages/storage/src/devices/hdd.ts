@@ -59,7 +59,9 @@ export interface HddOptions {
  * angle is a function of virtual time) + media transfer at the zone's rate.
  * Reads go through the segmented cache with read-ahead (`HddCache`); cache
  * hits complete at the interface rate without using the mechanism, their data
- * crossing the one interface one command after another. The drive
+ * crossing the one interface one command after another. The command overhead
+ * is the one controller's time per command, taken in arrival order (overlapped
+ * with the mechanism and the interface, not with other commands' overhead). The drive
  * holds at most `spec.queueDepth` commands (its tagged queue); beyond that the
  * initiator keeps them in order until a command completes.
  * Writes go to the media (the drive's write cache is off, as in arrays and
@@ -106,6 +108,13 @@ export class Hdd implements BlockTarget {
    * does not hold back one whose data is already in the buffer).
    */
   private readonly bus = new BusyTimeline();
+  /**
+   * When the drive's controller has processed every command accepted so far: it takes each command's
+   * `spec.commandOverheadNs` one command after another, in arrival order, overlapped with the mechanism
+   * and the interface (a product manual's per-command overhead is the firmware's time per command,
+   * and the drive has one controller: commands arriving together do not have theirs processed at once).
+   */
+  private controllerFreeAt = 0;
 
   constructor(
     private readonly sim: Simulation,
@@ -186,18 +195,19 @@ export class Hdd implements BlockTarget {
     const now = this.sim.now;
     this.inDrive++;
     io.t0 = now;
+    const processed = this.process(now);
     if (io.isRead) {
       // Data written and not yet on the media is read from the buffer (asked first: the read cache would
       // count it a miss).
       const wb = this.writeBuffer;
       if (wb !== null && wb.dirty > 0 && wb.covers(io.lba, io.sectors)) {
         this.readsFromBuffer++;
-        this.completeFromCache(io, now);
+        this.completeFromCache(io, processed);
         return false;
       }
       const ready = this.cache.lookupRead(io.lba, io.sectors, now);
       if (ready >= 0) {
-        this.completeFromCache(io, ready);
+        this.completeFromCache(io, Math.max(ready, processed));
         return false;
       }
     } else {
@@ -205,31 +215,49 @@ export class Hdd implements BlockTarget {
       // Write cache on: the data goes to the media later, and the command completes once it is in the buffer.
       if (io.sectors <= this.writeCacheSectors) {
         const wb = this.writeBuffer as HddWriteBuffer;
-        if (wb.waiting.length === 0 && wb.hasRoom(io)) this.buffer(wb, io, now);
-        else wb.waiting.push(io);
+        if (wb.waiting.length === 0 && wb.hasRoom(io)) this.buffer(wb, io, processed);
+        else {
+          // Its data crosses once there is room; t0 from now on: when the controller has processed it.
+          io.t0 = processed;
+          wb.waiting.push(io);
+        }
         return !this.busy;
       }
     }
-    this.enqueue(io);
+    this.enqueue(io, processed);
     return !this.busy;
   }
 
-  /** A command served by the buffer: controller overhead from `ready`, then its transfer in the interface's first idle gap; no mechanism. */
+  /** The controller takes a command arriving at `now`: returns when it has processed it (`controllerFreeAt`). */
+  private process(now: number): number {
+    const t = Math.max(now, this.controllerFreeAt) + this.spec.commandOverheadNs;
+    this.controllerFreeAt = t;
+    return t;
+  }
+
+  /**
+   * A command served by the buffer: its transfer in the interface's first idle gap from `ready` (processed,
+   * data in the buffer); no mechanism. Returns when the transfer ends.
+   */
   private completeFromCache(io: StackIo, ready: number): number {
     io.a = 1;
     const now = this.sim.now;
-    const end = this.bus.book(now, ready + this.spec.commandOverheadNs, io.sectors * this.busSectorNs);
+    const end = this.bus.book(now, ready, io.sectors * this.busSectorNs);
     this.sim.schedule(end - now, this.kindDone, 0, io);
     return end;
   }
 
-  /** Completes a write from the buffer and queues the write-backs the buffer asks for (its data in no queued write-back). */
-  private buffer(wb: HddWriteBuffer, io: StackIo, now: number): void {
+  /**
+   * Completes a write from the buffer (its data crossing the interface from `ready`: the command processed,
+   * room in the buffer) and queues the write-backs the buffer asks for (its data in no queued write-back).
+   */
+  private buffer(wb: HddWriteBuffer, io: StackIo, ready: number): void {
+    const now = this.sim.now;
     this.writesBuffered++;
     // A new write-back starts no earlier than its data is in the buffer (has crossed the interface). Data that
     // joins or rewrites a queued one does not hold it back: it crosses the interface faster than the media
-    // takes what goes before it (an approximation).
-    const dataAt = this.completeFromCache(io, now);
+    // takes what goes before it (an approximation). A write-back is the drive's own: no command to process.
+    const dataAt = this.completeFromCache(io, ready);
     const n = wb.add(io.lba, io.sectors);
     for (let i = 0; i < n; i++) {
       const w = this.pool.takeOwnWrite(wb.newLba(i), wb.newSectors(i), now);
@@ -239,8 +267,8 @@ export class Hdd implements BlockTarget {
     }
   }
 
-  /** Queues a media command; it can start positioning from `ready` (by default its arrival + the command overhead). */
-  private enqueue(io: StackIo, ready = io.t0 + this.spec.commandOverheadNs): void {
+  /** Queues a media command that can start positioning from `ready`. */
+  private enqueue(io: StackIo, ready: number): void {
     const g = this.geometry;
     const zone = g.zoneOf(io.lba);
     this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone, ready);
@@ -294,9 +322,11 @@ export class Hdd implements BlockTarget {
    */
   flush(req: IoRequest, sink: IoSink): void {
     const io = this.pool.take(req, sink);
-    io.t0 = this.sim.now;
+    const now = this.sim.now;
+    // t0: when the controller has processed it (the earliest it can complete).
+    io.t0 = this.process(now);
     if (this.writeBuffer?.flushWaits(io)) return;
-    this.sim.schedule(this.spec.commandOverheadNs, this.kindFlushDone, 0, io);
+    this.sim.schedule(io.t0 - now, this.kindFlushDone, 0, io);
   }
 
   /** @internal a flush's write-backs have ended (or it had none): it completes. */
@@ -347,6 +377,7 @@ export class Hdd implements BlockTarget {
     // Nothing was in flight when the state was saved, so nothing held the interface past that time; bookings
     // made since (the simulation may be restored to an earlier time with it) are forgotten.
     this.bus.reset(0);
+    this.controllerFreeAt = 0;
   }
 
   /** @internal a command finished (media or cache hit). */
@@ -388,11 +419,15 @@ export class Hdd implements BlockTarget {
     this.pool.give(w);
     // Flushes complete from their own events: their sinks may submit at once, which must not run inside
     // this handler (the mechanism is idle here until the dispatch below). A flush is a command: it takes
-    // the command overhead from its arrival however soon its write-backs end.
+    // its command overhead (`process`) however soon its write-backs end.
     for (let f = wb.nextFlushDone(); f !== null; f = wb.nextFlushDone())
-      this.sim.schedule(Math.max(0, f.t0 + this.spec.commandOverheadNs - now), this.kindFlushDone, 0, f);
+      this.sim.schedule(Math.max(0, f.t0 - now), this.kindFlushDone, 0, f);
     const waiting = wb.waiting;
-    for (let io = waiting.peek(); io !== null && wb.hasRoom(io); io = waiting.peek()) this.buffer(wb, waiting.shift() as StackIo, now);
+    // Each was processed when it arrived (its `t0` says when): its data crosses now, or once processed.
+    for (let io = waiting.peek(); io !== null && wb.hasRoom(io); io = waiting.peek()) {
+      const w = waiting.shift() as StackIo;
+      this.buffer(wb, w, Math.max(now, w.t0));
+    }
     this.dispatch();
   }
 
@@ -428,8 +463,9 @@ export class Hdd implements BlockTarget {
         continue;
       }
       io.a = 1;
+      const processed = q.ready[i];
       q.remove(i);
-      const end = this.bus.book(now, Math.max(ready, io.t0 + this.spec.commandOverheadNs), io.sectors * this.busSectorNs);
+      const end = this.bus.book(now, Math.max(ready, processed), io.sectors * this.busSectorNs);
       this.sim.schedule(end - now, this.kindDone, 0, io);
     }
   }

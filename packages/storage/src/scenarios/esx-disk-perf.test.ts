@@ -41,14 +41,15 @@ describe("esx-disk-perf scenario", () => {
     expect(r.metrics.minVmToNativeThroughput).toBeCloseTo(min, 4);
   });
 
-  it("small sequential writes on the write-through local disk: the VM misses its sectors; with the disk's write cache on it is CPU-bound", async () => {
+  it("small sequential writes on the write-through local disk miss their sectors, native and VM alike; with the disk's write cache on the VM is CPU-bound", async () => {
     const cell = { storage: ["local"], ioSizesBytes: [4096], readPercents: [0], randomPercents: [0], outstandingIos: [4] };
     const [through] = (await run(cell)).tables[0].rows as Row[];
     const [cached] = (await run({ ...cell, localDiskWriteCache: true })).tables[0].rows as Row[];
-    // Write-through: native issue keeps ahead of the head (~30k IOPS); the VM's next write arrives after its
-    // sector has passed and waits a revolution, with its CPU nearly idle.
-    expect(through.nativeIops as number).toBeGreaterThan(20_000);
-    expect(through.vmToNativeThroughput as number).toBeLessThan(0.2);
+    // Write-through: a 4 KiB write is 33 µs on the media, less than the drive controller's 50 µs per command,
+    // so each queued write reaches the drive's mechanism after its sector has passed — native's as well as the
+    // VM's — and waits for it to come round (a revolution is 4 ms), with the CPUs nearly idle.
+    expect(through.nativeIops as number).toBeLessThan(2_000);
+    expect(through.vmIops as number).toBeLessThan(through.nativeIops as number);
     expect(through.vmCpuUtil as number).toBeLessThan(0.2);
     // Write cache on: writes complete from the buffer, and the VM's CPU is the limit (1 / 52 µs).
     expect(cached.vmToNativeThroughput as number).toBeGreaterThan(0.5);
