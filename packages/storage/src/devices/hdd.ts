@@ -331,11 +331,8 @@ export class Hdd implements BlockTarget {
 
   /** @internal a flush's write-backs have ended (or it had none): it completes. */
   flushDone(io: StackIo): void {
-    const parent = io.parent as IoRequest;
-    const sink = io.parentSink as IoSink;
-    this.pool.give(io);
     this.flushes++;
-    sink.complete(parent);
+    this.pool.complete(io);
   }
 
   /** Saves the disk's mechanical and cache state. No command may be queued or in service. */
@@ -401,13 +398,10 @@ export class Hdd implements BlockTarget {
       }
     }
     this.completed++;
-    const parent = io.parent as IoRequest;
-    const sink = io.parentSink as IoSink;
-    this.pool.give(io);
     this.inDrive--;
     // The freed tag goes to the oldest held command; the dispatch below (or the running command's end) serves it.
     if (this.held.length > 0) this.accept(this.held.shift() as StackIo);
-    sink.complete(parent);
+    this.pool.complete(io);
     if (!this.busy) this.dispatch();
   }
 

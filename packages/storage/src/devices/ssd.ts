@@ -172,11 +172,8 @@ export class Ssd implements BlockTarget {
 
   /** @internal */
   finish(io: StackIo): void {
-    const parent = io.parent as IoRequest;
-    const sink = io.parentSink as IoSink;
-    this.pool.give(io);
     this.completed++;
-    sink.complete(parent);
+    this.pool.complete(io);
   }
 }
 

@@ -189,11 +189,8 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
 
   /** @internal the completion interrupt has been handled: tell the submitter. */
   deliver(io: StackIo): void {
-    const parent = io.parent as IoRequest;
-    const sink = io.parentSink as IoSink;
-    this.pool.give(io);
     this.completed++;
-    sink.complete(parent);
+    this.pool.complete(io);
   }
 }
 

@@ -29,6 +29,25 @@ describe("IoPool", () => {
     expect([blank.parent, blank.parentSink, blank.owner, blank.a]).toEqual([null, null, owner, 0]);
   });
 
+  it("complete gives the IO back before completing its parent to its sink, which can take it again at once", () => {
+    const pool = new IoPool({});
+    const io = pool.take(req, null);
+    let retaken: StackIo | null = null;
+    let inUseSeen = -1;
+    const s: IoSink = {
+      complete(r) {
+        expect(r).toBe(req);
+        inUseSeen = pool.inUse;
+        retaken = pool.take(req, null);
+      },
+    };
+    io.parentSink = s;
+    pool.complete(io);
+    expect(inUseSeen).toBe(0);
+    expect(retaken).toBe(io);
+    expect(io.parent).toBe(req); // taken again for req
+  });
+
   it("reuses the most recently given IO first and counts IOs in use", () => {
     const pool = new IoPool(null);
     const xs = [pool.take(req, sink), pool.take(req, sink), pool.takeBlank()];

@@ -120,6 +120,17 @@ export class IoPool {
     return io;
   }
 
+  /**
+   * Gives `io` back and completes the IO it stood for to that IO's sink — given back first, so a sink that
+   * submits at once can take it again.
+   */
+  complete(io: StackIo): void {
+    const parent = io.parent as IoRequest;
+    const sink = io.parentSink as IoSink;
+    this.give(io);
+    sink.complete(parent);
+  }
+
   give(io: StackIo): void {
     io.parent = null;
     io.parentSink = null;
