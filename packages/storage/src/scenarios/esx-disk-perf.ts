@@ -112,7 +112,7 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
       paper: "4 KB random IO at high outstanding IOs (shape; numbers not found)",
       ours: worstText,
       source: "digest 04, acceptance check 1",
-      note: "our gap is largest where an IO takes the VM longer to issue than the device to serve: small sequential writes on the write-through local disk miss their sector and wait a revolution; small IOs served from cache saturate the VM's CPU",
+      note: "our gap is largest where the VM's CPU saturates: small IOs the device serves fast (the array's cache) at enough outstanding IOs; small sequential writes on the write-through local disk lose revolutions natively too (the drive's controller takes longer per command than their media time)",
     },
     {
       what: "VM/native throughput, <= 4 KiB random IO at the highest OIO — minimum",
