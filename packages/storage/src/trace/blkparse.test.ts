@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BlkparseReader } from "./blkparse.js";
 import { newTraceRecord, type TraceRecord } from "./record.js";
@@ -82,5 +83,25 @@ describe("blkparse reader", () => {
     const { records, reader } = readAll(`${bad}${SAMPLE}`, true);
     expect(records).toHaveLength(3);
     expect(reader.skipped).toBe(1);
+  });
+
+  it("reads a time's fraction exactly as digit-by-digit accumulation does, for 0 to 12 digits", () => {
+    /** The straightforward reading: each digit times its power of ten, then rounded to whole ns. */
+    const reference = (seconds: number, digits: string) => {
+      let ns = 0;
+      let scale = 1e8;
+      for (const d of digits) {
+        ns += Number(d) * scale;
+        scale /= 10;
+      }
+      return seconds * 1e9 + Math.round(ns);
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999_999 }), fc.stringMatching(/^[0-9]{0,12}$/), (seconds, digits) => {
+        const time = digits.length > 0 ? `${seconds}.${digits}` : `${seconds}`;
+        const { records } = readAll(`  8,0 0 1 ${time} 1 D R 8 + 8 [x]\n`);
+        expect(records[0].issueNs).toBe(reference(seconds, digits));
+      }),
+    );
   });
 });

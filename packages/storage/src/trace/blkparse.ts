@@ -21,6 +21,8 @@ const REQUEUE = 82; // R
 /** `pResponseNs` of a dispatch still waiting for its completion, and of one the driver requeued (its next D stands for it). */
 const WAITING = -1;
 const REQUEUED = -2;
+/** ns per unit of a fraction of a second with k digits: 10^(9−k). */
+const NS_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 /** IOs dispatched and waiting for their completion line; an IO older than this window is emitted without a response time. */
 const WINDOW = 4096;
 
@@ -240,7 +242,13 @@ export class BlkparseReader extends TextTraceReader {
     let ns = 0;
     if (buf[i] === DOT) {
       i++;
-      let scale = 1e8;
+      // blkparse prints 9 digits: an integer of up to 9 digits times a power of ten is exact, with no
+      // division per digit. Further digits (another tool's output) add their tenths of ns as before.
+      const first = i;
+      let frac = 0;
+      while (i < this.lineEnd && i - first < 9 && buf[i] >= ZERO && buf[i] <= NINE) frac = frac * 10 + (buf[i++] - ZERO);
+      ns = frac * NS_SCALE[i - first];
+      let scale = 0.1;
       while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) {
         ns += (buf[i++] - ZERO) * scale;
         scale /= 10;
