@@ -173,4 +173,26 @@ describe("array cache directory", () => {
     expect(b.readHit(0, 24)).toBe(true);
     expect(b.dirty).toBe(3);
   });
+
+  it("refuses a state whose destage order leaves out a dirty page: that page would never be destaged", () => {
+    const a = new CacheDirectory(4, 8);
+    a.write(0, 8);
+    a.write(80, 8);
+    const state = a.save();
+    const b = new CacheDirectory(4, 8);
+    const blank = b.save();
+    // The destage order holds page 0 only: page 10 is dirty but in no run that order can start.
+    const order = Buffer.alloc(4);
+    order.writeInt32LE(0, 0);
+    expect(thrownCode(() => b.restore({ ...state, dirtyOrder: order.toString("base64"), dirtyOrderLength: 1 }))).toBe(
+      "VMLAB_STORAGE_BAD_STATE",
+    );
+    expect(thrownCode(() => b.restore({ ...state, dirtyOrder: "", dirtyOrderLength: 0 }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(b.save()).toEqual(blank);
+    // The saved order itself restores, and every dirty page can be destaged.
+    b.restore(state);
+    let destaged = 0;
+    while (b.takeDestageRun(1)) destaged += b.runPages;
+    expect(destaged).toBe(2);
+  });
 });

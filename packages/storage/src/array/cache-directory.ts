@@ -311,6 +311,10 @@ export class CacheDirectory {
     }
     if (walked !== clean) throw bad(`the LRU list holds ${walked} of the ${clean} clean pages`);
     for (let i = 0; i < ring.length; i++) if (ring[i] < 0) throw bad(`destage order entry ${i} is page ${ring[i]}`);
+    // Destage runs start only from the order: a dirty page missing from it would never be written to disk.
+    const ordered = new Set(ring);
+    for (let i = 0; i < n; i++)
+      if (st[i] === DIRTY && !ordered.has(lpn[i])) throw bad(`dirty page ${lpn[i]} (slot ${i}) is not in the destage order`);
     // Valid: apply.
     this.lpn.fill(0);
     this.lpn.set(lpn);
