@@ -245,4 +245,32 @@ describe("array controller", () => {
     expect(() => build({ destageLowWater: 0.9, destageHighWater: 0.5 })).toThrow(/destageLowWater/);
     expect(() => array.lun(5)).toThrow(/no LUN 5/);
   });
+
+  it("refuses a destage size that is not whole cache pages: its runs would cross the multiples it promises they never cross", () => {
+    /** A member that records where each write lands. */
+    const writes: [number, number][] = [];
+    const sim = new Simulation();
+    const member = (): BlockTarget => ({
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: IoSink) {
+        if (!req.isRead) writes.push([req.lba, req.sectors]);
+        sink.complete(req);
+      },
+    });
+    const raid = new RaidGroup(sim, [member(), member()], { level: 0, chunkSectors: 1024 });
+    // 24 sectors over 16-sector pages: a run of whole pages would cross a multiple of 24 (page 1 is [16, 32)).
+    expect(() => new StorageArray(sim, raid, { cachePageSectors: 16, destageMaxSectors: 24 })).toThrow(/destageMaxSectors \(24\).*16/);
+    // Whole pages are kept to: every destage write stays inside one aligned 32-sector window.
+    const array = new StorageArray(sim, raid, {
+      cacheBytes: 1 << 20,
+      cachePageSectors: 16,
+      destageMaxSectors: 32,
+      destageHighWater: 0.01,
+      destageLowWater: 0,
+    });
+    array.lun(0).submit({ id: 0, vm: 0, lba: 0, sectors: 128, isRead: false, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    expect(writes.length).toBeGreaterThan(0);
+    for (const [lba, sectors] of writes) expect(Math.floor(lba / 32)).toBe(Math.floor((lba + sectors - 1) / 32));
+  });
 });

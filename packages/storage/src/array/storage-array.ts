@@ -32,8 +32,8 @@ export interface ArrayOptions {
    * Largest destage write, sectors; runs never cross a multiple of it. Default (`defaultDestageSectors`):
    * whole stripes of the RAID group (`RaidGroup.stripeSectors`) that are also whole cache pages — for
    * RAID-5 one stripe (when a stripe is whole pages), so a full run writes parity without reads; for
-   * the levels without parity at least 1,024 sectors. A value that is not a multiple of the stripe
-   * splits stripes.
+   * the levels without parity at least 1,024 sectors. It must be a whole number of cache pages; a value
+   * that is not a multiple of the stripe splits stripes.
    */
   destageMaxSectors?: number;
   /**
@@ -137,10 +137,11 @@ export class StorageArray implements IoSink {
       throw StorageErrors.badConfig("array", `cachePageSectors must be an integer >= 1, got ${page}`);
     if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && o.destageOutstanding >= 1))
       throw StorageErrors.badConfig("array", "need port rate > 0, controller latency >= 0 and destageOutstanding >= 1");
-    if (!(o.destageMaxSectors >= page))
+    // Runs are whole pages in windows aligned at multiples of destageMaxSectors: only whole pages keep them inside.
+    if (!(o.destageMaxSectors >= page && o.destageMaxSectors % page === 0))
       throw StorageErrors.badConfig(
         "array",
-        `destageMaxSectors (${o.destageMaxSectors}) must hold at least one cache page (${page} sectors)`,
+        `destageMaxSectors (${o.destageMaxSectors}) must hold at least one cache page (${page} sectors) and be a whole number of pages`,
       );
     this.options = o;
     this.pageSectors = page;
