@@ -246,6 +246,18 @@ describe("array controller", () => {
     expect(() => array.lun(5)).toThrow(/no LUN 5/);
   });
 
+  it("refuses a cache size that is not a number of bytes >= 0 and LUNs smaller than a cache page, instead of running without them", () => {
+    expect(() => build({ cacheBytes: -1 })).toThrow(/cacheBytes/);
+    expect(() => build({ cacheBytes: Number.NaN })).toThrow(/cacheBytes/);
+    expect(build({ cacheBytes: 0 }).array.cache).toBeNull();
+    const sim = new Simulation();
+    const member = (): BlockTarget => ({ capacitySectors: 64, submit: () => {} });
+    const raid = new RaidGroup(sim, [member(), member()], { level: 0, chunkSectors: 8 });
+    // 128 sectors over 16 LUNs of whole 16-sector pages: none would hold a sector.
+    expect(() => new StorageArray(sim, raid, { luns: 16 })).toThrow(/LUN/);
+    expect(new StorageArray(sim, raid, { luns: 8 }).lun(7).capacitySectors).toBe(16);
+  });
+
   it("refuses a destage size that is not whole cache pages: its runs would cross the multiples it promises they never cross", () => {
     /** A member that records where each write lands. */
     const writes: [number, number][] = [];

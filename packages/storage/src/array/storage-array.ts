@@ -135,6 +135,7 @@ export class StorageArray implements IoSink {
     const page = o.cachePageSectors;
     if (!(Number.isInteger(page) && page >= 1))
       throw StorageErrors.badConfig("array", `cachePageSectors must be an integer >= 1, got ${page}`);
+    if (!(o.cacheBytes >= 0)) throw StorageErrors.badConfig("array", `cacheBytes must be >= 0 (0 = no cache), got ${o.cacheBytes}`);
     if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && o.destageOutstanding >= 1))
       throw StorageErrors.badConfig("array", "need port rate > 0, controller latency >= 0 and destageOutstanding >= 1");
     // Runs are whole pages in windows aligned at multiples of destageMaxSectors: only whole pages keep them inside.
@@ -148,6 +149,11 @@ export class StorageArray implements IoSink {
     const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
     this.cache = pages > 0 ? new CacheDirectory(pages, page) : null;
     const lunSize = Math.floor(raid.capacitySectors / o.luns / page) * page;
+    if (lunSize === 0)
+      throw StorageErrors.badConfig(
+        "array",
+        `${o.luns} LUNs of whole ${page}-sector cache pages do not fit the RAID group's ${raid.capacitySectors} sectors`,
+      );
     for (let i = 0; i < o.luns; i++) {
       this.lunTargets.push(new ArrayLun(this, i, i * lunSize, lunSize));
       this.queues.push(new IoRing());
