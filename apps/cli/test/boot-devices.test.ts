@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -71,6 +71,26 @@ describe("vmlab boot with virtio devices", () => {
     expect((await run("cheetah-15k5-wce")).stdout).toBe(hdd.stdout);
   });
 
+  it("--disk-model raid1-cheetah-15k5-wce: blkbench's writes and flush go through a software RAID-1 to both drives, same data", async () => {
+    const run = async (model: string) => {
+      const img = join(tmp, `blk-${model}.img`);
+      const bytes = new Uint8Array(8 * 1024 * 1024);
+      bytes.set(new TextEncoder().encode("vmlab disk image v1\n"));
+      writeFileSync(img, bytes);
+      const r = await runCli("boot", guest("bin/blkbench.elf"), "--disk", img, "--disk-model", model);
+      expect(r.code).toBe(0);
+      return { stdout: r.stdout, image: readFileSync(img) };
+    };
+    const raid1 = await run("raid1-cheetah-15k5-wce");
+    const single = await run("cheetah-15k5-wce");
+    for (const r of [raid1, single]) {
+      expect(r.stdout).toContain("flush status 0");
+      expect(r.stdout).toContain("read back and verified 256 blocks: 0 errors");
+      expect(r.stdout).toContain("blkbench: done");
+    }
+    expect(raid1.image.equals(single.image)).toBe(true);
+  });
+
   it("names what keeps a drive model busy when a snapshot is refused: requests inside, or written data in its write cache", () => {
     expect(busyDriveMessage(42, { inFlight: 3 })).toMatch(
       /at instruction 42: the --disk-model drive is busy \(3 requests or destage writes inside\)/,
@@ -118,7 +138,9 @@ describe("vmlab boot with virtio devices", () => {
     writeFileSync(img, new Uint8Array(1024 * 1024));
     const r = await runCli("boot", guest("bin/hello.elf"), "--disk", img, "--disk-model", "floppy");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown disk model "floppy"; available: cheetah-15k5, cheetah-15k5-wce, mlc-ssd, raid5-array/);
+    expect(r.stderr).toMatch(
+      /unknown disk model "floppy"; available: cheetah-15k5, cheetah-15k5-wce, mlc-ssd, raid1-cheetah-15k5-wce, raid5-array/,
+    );
     expect(r.stderr).toMatch(/cheetah-15k5: Seagate Cheetah 15K\.5/);
     const lone = await runCli("boot", guest("bin/hello.elf"), "--disk-model", "cheetah-15k5");
     expect(lone.code).toBe(2);

@@ -1,5 +1,6 @@
 import type { DiskModel } from "@vmlab/core-vm";
 import { hddRaid5Array } from "./array/hdd-raid5.js";
+import { RaidGroup } from "./array/raid.js";
 import { DEFAULT_ARRAY_OPTIONS } from "./array/storage-array.js";
 import { Hdd } from "./devices/hdd.js";
 import { CHEETAH_15K5 } from "./devices/hdd-spec.js";
@@ -23,6 +24,15 @@ export const diskModels: DiskModel[] = [
     description: `the same drive with its write cache on: writes complete from an 8 MiB buffer and are written back by its SPTF; a flush waits for them`,
     create: ({ sim, store }) =>
       new ModelBlockBackend({ sim, target: new Hdd(sim, CHEETAH_15K5, "cheetah-15k5-wce", { writeCache: true }), store }),
+  },
+  {
+    name: "raid1-cheetah-15k5-wce",
+    description:
+      "software RAID-1 (as Linux md) over two Cheetah 15K.5 with their write caches on: writes go to both, a flush goes to both drives and waits for both",
+    create: ({ sim, store }) => {
+      const disks = [0, 1].map((i) => new Hdd(sim, CHEETAH_15K5, `cheetah-15k5-wce-${i}`, { writeCache: true }));
+      return new ModelBlockBackend({ sim, target: new RaidGroup(sim, disks, { level: 1, chunkSectors: 128 }), store });
+    },
   },
   {
     name: "raid5-array",

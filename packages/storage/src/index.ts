@@ -32,7 +32,14 @@ export { FifoScheduler } from "./iostack/fifo-scheduler.js";
 export { HostAdapter, type HostAdapterOptions, type HostAdapterState, HostAdapterStateSchema } from "./iostack/host-adapter.js";
 export { HostCpu, type HostCpuState, HostCpuStateSchema } from "./iostack/host-cpu.js";
 export { IoPool, StackIo } from "./iostack/stack-io.js";
-export type { BlockTarget, HostScheduler, IoSink, SchedulerHost, VscsiObserver } from "./iostack/target.js";
+export {
+  type BlockTarget,
+  flushRefusal,
+  type HostScheduler,
+  type IoSink,
+  type SchedulerHost,
+  type VscsiObserver,
+} from "./iostack/target.js";
 export { VirtualDisk, type VirtualDiskOptions } from "./iostack/virtual-disk.js";
 export { type CharacterizeSummary, characterizeTrace } from "./trace/characterize.js";
 export { fileSource } from "./trace/file-source.js";

@@ -1,6 +1,17 @@
 import { createHash } from "node:crypto";
 import { type BlockBackend, encodeSnapshot, Machine, MemoryBackend, restoreSnapshotInto, type Simulation, VirtioBlk } from "@vmlab/core-vm";
-import { type BlockTarget, CHEETAH_15K5, Hdd, type HddSpec, hddRaid5Array, ModelBlockBackend, type StorageArray } from "@vmlab/storage";
+import {
+  type BlockTarget,
+  CHEETAH_15K5,
+  Hdd,
+  type HddSpec,
+  HostAdapter,
+  HostCpu,
+  hddRaid5Array,
+  ModelBlockBackend,
+  RaidGroup,
+  type StorageArray,
+} from "@vmlab/storage";
 import { readGuestElf, thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import {
@@ -106,6 +117,37 @@ describe("a guest's virtio-blk disk on the Cheetah 15K.5 model (ModelBlockBacken
     // The buffered sequential stream reached the media in long write-backs, not 256 commands.
     expect(disk.mediaOps).toBeLessThan(through.mediaOps - 200);
     expect(runOn(true).run.console).toBe(run.console);
+  });
+
+  it("a software RAID-1 of two such disks behind a host adapter: the guest's flush goes down through both layers to both disks", () => {
+    let disks: Hdd[] = [];
+    let raid: RaidGroup | null = null;
+    let adapter: HostAdapter | null = null;
+    const dirtyAtFlush: number[][] = [];
+    const run = blkbench((m, store) => {
+      disks = [0, 1].map((i) => new Hdd(m.sim, CHEETAH_15K5, `m${i}`, { writeCache: true }));
+      raid = new RaidGroup(m.sim, disks, { level: 1, chunkSectors: 128 });
+      adapter = new HostAdapter(m.sim, raid, { issueQueueDepth: 32, cpu: new HostCpu(1), issueCostNs: 10_000, interruptCostNs: 5_000 });
+      // Each member's buffered data when the guest's flush completes at the adapter.
+      const flush = adapter.flush.bind(adapter);
+      adapter.flush = (req, sink) =>
+        flush(req, {
+          complete: (r) => {
+            dirtyAtFlush.push(disks.map((d) => d.dirtySectors));
+            sink.complete(r);
+          },
+        });
+      return new ModelBlockBackend({ sim: m.sim, target: adapter, store });
+    });
+    expect(run.masked).toBe(memory.masked);
+    expect(run.diskSha256).toBe(memory.diskSha256);
+    expect(run.console).toContain("flush status 0");
+    expect(disks.map((d) => d.writesBuffered)).toEqual([256, 256]); // every write mirrored, from the buffers
+    expect(disks.map((d) => d.flushes)).toEqual([1, 1]);
+    expect((raid as unknown as RaidGroup).flushes).toBe(1);
+    expect((adapter as unknown as HostAdapter).flushes).toBe(1);
+    // blkbench flushes after its writes have completed and before it reads: nothing is left in either buffer.
+    expect(dirtyAtFlush).toEqual([[0, 0]]);
   });
 
   it("is deterministic: a second run is byte-identical", () => {

@@ -96,7 +96,7 @@ export function register(program: Command, io: CliIo): void {
     )
     .option(
       "--disk-model <name>",
-      "time every --disk with a modeled drive instead of the file's own speed: cheetah-15k5 (15K RPM SAS HDD), cheetah-15k5-wce (the same with its write cache on; a flush waits for the media), mlc-ssd or raid5-array (8-disk RAID-5 with a write-back cache); see docs/virtio.md",
+      "time every --disk with a modeled drive instead of the file's own speed: cheetah-15k5 (15K RPM SAS HDD), cheetah-15k5-wce (the same with its write cache on; a flush waits for the media), raid1-cheetah-15k5-wce (software RAID-1 of two such drives; a flush goes to both), mlc-ssd or raid5-array (8-disk RAID-5 with a write-back cache); see docs/virtio.md",
     )
     .option("--disk-queue-depth <n>", "requests each virtio-blk disk serves at once", "32")
     .option("--rng-seed <n>", "attach virtio-rng with a seeded entropy stream (after the disks, as QEMU orders devices)")

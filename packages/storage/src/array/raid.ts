@@ -2,8 +2,9 @@ import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest } from "../io.js";
+import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
-import { type BlockTarget, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
+import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
 
 export type RaidLevel = 0 | 1 | 5 | 10;
 
@@ -39,6 +40,10 @@ const WHOLE = 2;
  *   data and old parity, then write the new data and parity: 4 member IOs
  *   for a small write, the RAID-5 small-write penalty;
  * - RAID-10: chunks striped over mirrored pairs.
+ *
+ * A flush (`flush`) goes to every member that takes flushes, as Linux md sends one to each member disk,
+ * and completes when all have: every write completed through the group before it had completed on its
+ * members (a RAID-5 write only completes once its new data and parity have), so each member's flush covers it.
  */
 export class RaidGroup implements BlockTarget, IoSink {
   readonly capacitySectors: number;
@@ -54,6 +59,14 @@ export class RaidGroup implements BlockTarget, IoSink {
   /** Member IOs issued (reads, writes): the write penalty shows here. */
   memberReads = 0;
   memberWrites = 0;
+  /** Flushes completed (`flush`). */
+  flushes = 0;
+  /** Flushes waiting on members. */
+  private flushesInFlight = 0;
+  /** Where members complete their part of a flush. */
+  private readonly flushSink: IoSink = { complete: (req) => this.memberFlushed(req as StackIo) };
+  /** The flush event kind, registered at the first flush (a group that never flushes registers nothing). */
+  private kindFlushDone = -1;
 
   constructor(
     private readonly sim: Simulation,
@@ -79,7 +92,6 @@ export class RaidGroup implements BlockTarget, IoSink {
     this.stripeSectors = chunkSectors * dataMembers;
     this.memberInFlight = new Int32Array(n);
     this.pool = new IoPool(this);
-    void this.sim;
   }
 
   /** A member with its write cache on makes the group's completed writes volatile too. */
@@ -87,9 +99,55 @@ export class RaidGroup implements BlockTarget, IoSink {
     return this.members.some((m) => m.volatileWriteCache === true);
   }
 
-  /** Saves the group and its members. No member IO may be in flight; every member must save itself. */
+  /** Why a flush through the group would miss a volatile write cache on a member (that member's answer), or null. */
+  flushRefusal(): string | null {
+    for (let i = 0; i < this.n; i++) {
+      const why = flushRefusal(this.members[i]);
+      if (why !== null) return `member ${i}: ${why}`;
+    }
+    return null;
+  }
+
+  /**
+   * A flush: sent to every member that takes flushes (a member that takes none has nothing volatile), it
+   * completes once all of them have — once every write completed through the group before it is on stable
+   * media. Refused (`VMLAB_STORAGE_BAD_CONFIG`) if a volatile cache below a member cannot be reached.
+   */
+  flush(req: IoRequest, sink: IoSink): void {
+    const why = this.flushRefusal();
+    if (why !== null) throw StorageErrors.badConfig("raid", why);
+    if (this.kindFlushDone < 0) this.kindFlushDone = sharedKind(this.sim, "storage.raid.flushDone", onFlushDone);
+    const op = this.pool.take(req, sink);
+    op.a = 1; // guard: the flush cannot complete while it is still being sent
+    this.flushesInFlight++;
+    for (let m = 0; m < this.n; m++) {
+      const member = this.members[m];
+      if (typeof member.flush !== "function") continue;
+      const c = this.memberIo(op, m, 0, 0, false, 0, op);
+      op.a++;
+      member.flush(c, this.flushSink);
+    }
+    // No member took it: nothing below is volatile, it completes at once (from an event, as completions do).
+    if (--op.a === 0) this.sim.schedule(0, this.kindFlushDone, 0, op);
+  }
+
+  /** A member completed its part of a flush. */
+  private memberFlushed(c: StackIo): void {
+    const op = c.link as StackIo;
+    this.pool.give(c);
+    if (--op.a === 0) this.flushDone(op);
+  }
+
+  /** @internal every member has completed the flush. */
+  flushDone(op: StackIo): void {
+    this.flushesInFlight--;
+    this.flushes++;
+    this.pool.complete(op);
+  }
+
+  /** Saves the group and its members. No member IO or flush may be in flight; every member must save itself. */
   save(): RaidGroupState {
-    const inFlight = this.memberInFlight.reduce((a, b) => a + b, 0);
+    const inFlight = this.memberInFlight.reduce((a, b) => a + b, 0) + this.flushesInFlight;
     if (inFlight > 0) throw StorageErrors.notQuiescent("raid group", inFlight);
     const members = this.members.map((m, i) => {
       if (!isSavable(m)) throw StorageErrors.notSavable("raid group", `member ${i} has no saved form`);
@@ -332,4 +390,9 @@ export class RaidGroup implements BlockTarget, IoSink {
     this.pool.give(op);
     sink.complete(parent);
   }
+}
+
+function onFlushDone(_num: number, obj: unknown): void {
+  const op = obj as StackIo;
+  (op.owner as RaidGroup).flushDone(op);
 }

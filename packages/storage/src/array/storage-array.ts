@@ -408,6 +408,17 @@ export class ArrayLun implements BlockTarget {
     return this.array.raid.volatileWriteCache;
   }
 
+  /**
+   * An array takes no flush: it completes one from its battery-backed cache and does not pass it to its
+   * member disks, whose write caches arrays turn off. Member disks with their write cache on are refused
+   * behind a guest (or any flush), with this reason.
+   */
+  flushRefusal(): string | null {
+    return this.volatileWriteCache
+      ? "a member disk of the array has its write cache on; an array completes a flush from its battery-backed cache and does not pass it to its member disks (arrays turn their write caches off) — turn the members' write cache off"
+      : null;
+  }
+
   /** The whole array's state (a LUN has none of its own): what a guest disk on this LUN saves. */
   save(): StorageArrayState {
     return this.array.save();

@@ -231,32 +231,39 @@ describe("ModelBlockBackend", () => {
     expect(plain.submit("flush", 0, 0, sim.now, 4)).toBe(sim.now);
   });
 
-  it("refuses a disk with its write cache on behind a host adapter: the adapter cannot pass a flush down", () => {
+  it("a disk with its write cache on behind a host adapter: the adapter passes the guest's flush down, and it waits for the media", () => {
     const sim = new Simulation();
     const store = new MemoryBackend({ sizeBytes: 1 << 20 });
     const wce = new Hdd(sim, CHEETAH_15K5, "wce", { writeCache: true });
     const adapter = new HostAdapter(sim, wce, { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });
-    expect(thrownCode(() => new ModelBlockBackend({ sim, target: adapter, store }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
-    expect(() => new ModelBlockBackend({ sim, target: adapter, store })).toThrow(/write cache is on/);
-    expect(thrownCode(() => new ModelBlockBackend({ sim, target: wce, store }))).toBe("no error");
+    const b = new ModelBlockBackend({ sim, target: adapter, store, firstSector: 500_000_000 });
+    const done = new Map<number, number>();
+    b.setCompletionListener((tag) => done.set(tag, sim.now));
+    b.submit("write", 0, 64 << 10, 0, 1);
+    sim.run({ until: 1_000_000 });
+    expect(wce.dirtySectors).toBe(128);
+    const flushAt = sim.now;
+    expect(b.submit("flush", 0, 0, flushAt, 2)).toBe(BLOCK_PENDING);
+    sim.run();
+    expect(done.get(2)).toBeGreaterThan(flushAt + 2_000_000);
+    expect(wce.flushes).toBe(1);
+    expect(adapter.flushes).toBe(1);
   });
 
-  it("refuses such disks behind any layer: a virtual disk, a RAID group, an array LUN", () => {
+  it("refuses such disks under an array LUN (an array does not pass a flush to its members), alone or behind other layers", () => {
     const sim = new Simulation();
     const store = new MemoryBackend({ sizeBytes: 1 << 20 });
     const cpu = { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 };
     const disks = (wce: boolean) =>
       Array.from({ length: 3 }, (_, i) => new Hdd(sim, CHEETAH_15K5, `d${i}`, { writeCache: wce && i === 2 }));
     const stacks = (wce: boolean) => {
-      const raid = new RaidGroup(sim, disks(wce), { level: 5, chunkSectors: 128 });
-      const array = new StorageArray(sim, new RaidGroup(sim, disks(wce), { level: 5, chunkSectors: 128 }));
-      const vdisk = new VirtualDisk(sim, new HostAdapter(sim, new Hdd(sim, CHEETAH_15K5, "v", { writeCache: wce }), cpu), {
-        queueDepth: 32,
-      });
-      return [raid, array.lun(0), vdisk];
+      const lun = new StorageArray(sim, new RaidGroup(sim, disks(wce), { level: 5, chunkSectors: 128 })).lun(0);
+      return [lun, new VirtualDisk(sim, new HostAdapter(sim, lun, cpu), { queueDepth: 32 })];
     };
-    for (const target of stacks(true))
+    for (const target of stacks(true)) {
       expect(thrownCode(() => new ModelBlockBackend({ sim, target, store }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect(() => new ModelBlockBackend({ sim, target, store })).toThrow(/member disk of the array has its write cache on/);
+    }
     for (const target of stacks(false)) expect(thrownCode(() => new ModelBlockBackend({ sim, target, store }))).toBe("no error");
   });
 });

@@ -5,7 +5,7 @@ import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "./event-kinds.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import { type BlockTarget, type IoSink, isSavable, restoreInTurn } from "./target.js";
+import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn } from "./target.js";
 
 export interface ModelBlockBackendOptions {
   /** The simulation the target's events run on: the guest machine's own (`machine.sim`). */
@@ -37,9 +37,11 @@ export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema
  * so the model may queue and reorder (SPTF) as it likes. Data lives in
  * `store`, moved by the device at completion. A flush completes at once —
  * an array's cache is battery-backed, a disk with its write cache off writes
- * through — except on a disk with its write cache on, which completes it once
- * the writes before it are on the media (`Hdd.flush`); a volatile write cache
- * deeper down (behind an adapter or an array) is refused.
+ * through — unless a disk with its write cache on is below: then it goes to
+ * the target's `flush` and completes once the writes completed before it are
+ * on the media (`Hdd.flush`, passed down by a host adapter, a virtual disk
+ * and a RAID group); an array LUN over such disks passes no flush and is
+ * refused (`flushRefusal`).
  *
  * Snapshots: `save` refuses (`VMLAB_STORAGE_NOT_QUIESCENT`) while IOs are in
  * the model; when idle it saves the store and the target's state if the target
@@ -73,12 +75,9 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
         `the store's ${store.sizeBytes} bytes are not a whole number of 512-byte sectors`,
       );
     // A flush completes at once unless the target holds completed writes in a volatile cache: then it
-    // must flush them, which only a target that takes flushes itself (a disk) can.
-    if (target.volatileWriteCache && typeof target.flush !== "function")
-      throw StorageErrors.badConfig(
-        "model block backend",
-        "a disk's write cache is on below this target, and it cannot pass a flush down to it; put the disk itself behind the guest, or turn its write cache off",
-      );
+    // must reach them, through every layer down to the disk (an array LUN cannot pass it on).
+    const why = flushRefusal(target);
+    if (why !== null) throw StorageErrors.badConfig("model block backend", why);
     if (first + sectors > target.capacitySectors)
       throw StorageErrors.badConfig(
         "model block backend",

@@ -5,8 +5,18 @@ import type { IoRequest } from "../io.js";
 import { sharedKind } from "./event-kinds.js";
 import { FifoScheduler } from "./fifo-scheduler.js";
 import { type HostCpu, HostCpuStateSchema } from "./host-cpu.js";
+import { IoRing } from "./io-ring.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import { type BlockTarget, type HostScheduler, type IoSink, isSavable, restoreInTurn, type SchedulerHost } from "./target.js";
+import {
+  type BlockTarget,
+  flushRefusal,
+  type HostScheduler,
+  type IoSink,
+  isSavable,
+  passFlush,
+  restoreInTurn,
+  type SchedulerHost,
+} from "./target.js";
 
 const count = z.number().int().nonnegative();
 
@@ -17,6 +27,8 @@ export const HostAdapterStateSchema = z.object({
   completed: count,
   interrupts: count,
   deviceLatencySumNs: z.number().nonnegative(),
+  /** `flushes`; absent when 0 (an adapter that took no flush saves what it always saved). */
+  flushes: count.optional(),
   cpu: HostCpuStateSchema,
   scheduler: z.unknown(),
   target: z.unknown(),
@@ -42,6 +54,12 @@ export interface HostAdapterOptions {
  * the plugged-in `HostScheduler`'s) until one of `issueQueueDepth` slots is
  * free, goes to the target, and on completion raises an interrupt whose
  * handling costs CPU time before the completion reaches the submitter.
+ *
+ * A flush (`flush`, SCSI SYNCHRONIZE CACHE) is a command like any other on this path — issue CPU, a slot
+ * of the issue queue, a completion interrupt — sent to the target's `flush`. Like Linux's block layer it
+ * bypasses the host scheduler (a flush is no share of anyone's bandwidth) and takes the next free slot
+ * before the IOs the scheduler holds. Every write completed through the adapter before the flush was
+ * issued had completed at the target before, so the target's flush covers it.
  */
 export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   readonly capacitySectors: number;
@@ -53,8 +71,16 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   completed = 0;
   /** Interrupts taken (one per completion; coalescing would lower this). */
   interrupts = 0;
-  /** Sum of device latencies (dispatch → device completion), ns. */
+  /** Sum of device latencies (dispatch → device completion), ns; flushes not included. */
   deviceLatencySumNs = 0;
+  /** Flushes completed to their submitters (not in `completed`; their interrupts are in `interrupts`). */
+  flushes = 0;
+  /** Flushes whose issue-path CPU work is done, waiting for a slot of the issue queue, oldest first. */
+  private readonly flushQueue = new IoRing();
+  /** `flushQueue.length`, in a field: the one check a completion makes for flushes. */
+  private flushesWaiting = 0;
+  /** Where the target completes a flush (not `complete`: the scheduler never saw it). */
+  private readonly flushSink: IoSink = { complete: (req) => this.flushCompleted(req as StackIo) };
   private readonly pool: IoPool;
   /** `options`' CPU and costs, held in fields: read twice per IO. */
   private readonly cpu: HostCpu;
@@ -62,6 +88,8 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   private readonly interruptCostNs: number;
   private readonly kindArrive: number;
   private readonly kindInterrupt: number;
+  private readonly kindFlushArrive: number;
+  private readonly kindFlushDeliver: number;
 
   constructor(
     private readonly sim: Simulation,
@@ -80,12 +108,70 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.interruptCostNs = options.interruptCostNs;
     this.kindArrive = sharedKind(sim, "storage.adapter.arrive", onArrive);
     this.kindInterrupt = sharedKind(sim, "storage.adapter.interrupt", onInterrupt);
+    this.kindFlushArrive = sharedKind(sim, "storage.adapter.flushArrive", onFlushArrive);
+    this.kindFlushDeliver = sharedKind(sim, "storage.adapter.flushDeliver", onFlushDeliver);
     this.scheduler.attach(this);
   }
 
   /** A disk with its write cache on below makes the adapter's completions volatile too. */
   get volatileWriteCache(): boolean {
     return this.target.volatileWriteCache === true;
+  }
+
+  /** Why a flush through the adapter would miss a volatile write cache below (the target's answer), or null. */
+  flushRefusal(): string | null {
+    return flushRefusal(this.target);
+  }
+
+  /**
+   * A flush: costs issue CPU, waits for a slot of the issue queue (ahead of what the scheduler holds),
+   * goes to the target's `flush` and completes through an interrupt, once every write completed through
+   * the adapter before it is on stable media. A target that takes no flush (nothing volatile below)
+   * completes it at once. Refused (`VMLAB_STORAGE_BAD_CONFIG`) if a volatile cache below cannot be reached.
+   */
+  flush(req: IoRequest, sink: IoSink): void {
+    const why = flushRefusal(this.target);
+    if (why !== null) throw StorageErrors.badConfig("host adapter", why);
+    const io = this.pool.take(req, sink);
+    const now = this.sim.now;
+    const done = this.cpu.run(now, this.issueCostNs);
+    this.sim.schedule(done - now, this.kindFlushArrive, 0, io);
+  }
+
+  /** @internal a flush's issue-path CPU work is done: it waits for a slot. */
+  flushArrive(io: StackIo): void {
+    this.flushQueue.push(io);
+    this.flushesWaiting++;
+    this.startFlushes();
+  }
+
+  /** Sends waiting flushes to the target while slots are free. */
+  private startFlushes(): void {
+    while (this.flushesWaiting > 0 && this.inFlight < this.depth) {
+      const io = this.flushQueue.shift() as StackIo;
+      this.flushesWaiting--;
+      this.inFlight++;
+      io.t0 = this.sim.now;
+      // A target that takes no flush has nothing volatile: the command completes at once.
+      if (!passFlush("host adapter", this.target, io, this.flushSink)) this.sim.schedule(0, this.kindFlushDeliver, 1, io);
+    }
+  }
+
+  /** @internal the target completed a flush: its slot is free, and its interrupt is taken. */
+  flushCompleted(io: StackIo): void {
+    const now = this.sim.now;
+    this.inFlight--;
+    this.startFlushes();
+    this.kick();
+    this.interrupts++;
+    const done = this.cpu.run(now, this.interruptCostNs);
+    this.sim.schedule(done - now, this.kindFlushDeliver, 0, io);
+  }
+
+  /** @internal a flush's completion interrupt has been handled: tell the submitter. */
+  flushDeliver(io: StackIo): void {
+    this.flushes++;
+    this.pool.complete(io);
   }
 
   get nowNs(): number {
@@ -100,6 +186,7 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   setIssueQueueDepth(depth: number): void {
     checkDepth(depth);
     this.depth = depth;
+    this.startFlushes();
     this.kick();
   }
 
@@ -128,6 +215,7 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
       completed: this.completed,
       interrupts: this.interrupts,
       deviceLatencySumNs: this.deviceLatencySumNs,
+      ...(this.flushes > 0 ? { flushes: this.flushes } : {}),
       // A CPU shared with another adapter may still be running that adapter's job: refused then.
       cpu: this.cpu.save(this.sim.now),
       scheduler: sched.save(),
@@ -155,6 +243,7 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.completed = s.completed;
     this.interrupts = s.interrupts;
     this.deviceLatencySumNs = s.deviceLatencySumNs;
+    this.flushes = s.flushes ?? 0;
   }
 
   /** @internal the IO's issue-path CPU work is done: it joins the adapter queue. */
@@ -180,6 +269,8 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     const latency = now - io.t0;
     this.deviceLatencySumNs += latency;
     this.scheduler.onComplete(io, now, latency);
+    // A waiting flush takes the freed slot first (the one check a completion makes for flushes).
+    if (this.flushesWaiting !== 0) this.startFlushes();
     this.kick();
     this.interrupts++;
     const done = this.cpu.run(now, this.interruptCostNs);
@@ -207,4 +298,17 @@ function onArrive(_num: number, obj: unknown): void {
 function onInterrupt(_num: number, obj: unknown): void {
   const io = obj as StackIo;
   (io.owner as HostAdapter).deliver(io);
+}
+
+function onFlushArrive(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as HostAdapter).flushArrive(io);
+}
+
+/** `num` 1: a target that takes no flush completed it at once (`flushCompleted`); 0: its interrupt is handled. */
+function onFlushDeliver(num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  const adapter = io.owner as HostAdapter;
+  if (num === 1) adapter.flushCompleted(io);
+  else adapter.flushDeliver(io);
 }

@@ -1,3 +1,4 @@
+import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 
 /**
@@ -33,9 +34,43 @@ export interface BlockTarget {
   readonly volatileWriteCache?: boolean;
   /**
    * A flush (SCSI SYNCHRONIZE CACHE): completes `req` through `sink` once every write completed before
-   * the call is on stable media. A target with a volatile write cache implements it to sit behind a guest.
+   * the call is on stable media. A target with a volatile write cache implements it to sit behind a guest;
+   * a layer (host adapter, virtual disk, RAID group) passes it down. Writes not yet completed when the
+   * flush is issued need not be covered (SCSI does not order a flush after them).
    */
   flush?(req: IoRequest, sink: IoSink): void;
+  /**
+   * Why a flush sent here would miss a volatile write cache below (a layer further down cannot pass it
+   * on, e.g. an array LUN over member disks with their write cache on), or null if it reaches every one.
+   * A layer that passes flushes down implements it from what is below it (`flushRefusal`).
+   */
+  flushRefusal?(): string | null;
+}
+
+/**
+ * Why a flush sent to `target` would not reach every volatile write cache below it, or null if it would
+ * (or nothing below is volatile): a target with a volatile cache must take flushes (`flush`) and, if it is a
+ * layer, pass them all the way down.
+ */
+export function flushRefusal(target: BlockTarget): string | null {
+  if (target.volatileWriteCache !== true) return null;
+  if (typeof target.flushRefusal === "function") return target.flushRefusal();
+  return typeof target.flush === "function"
+    ? null
+    : "a disk's write cache is on below this target, and it cannot pass a flush down to it; put the disk behind a layer that passes flushes (host adapter, virtual disk, RAID group), or turn its write cache off";
+}
+
+/**
+ * Passes a flush to `target`, or — if it takes none (nothing volatile in it: every completed write is
+ * stable) — answers false so the caller completes the flush itself. Throws `VMLAB_STORAGE_BAD_CONFIG` if a
+ * volatile write cache below cannot be reached.
+ */
+export function passFlush(what: string, target: BlockTarget, req: IoRequest, sink: IoSink): boolean {
+  const why = flushRefusal(target);
+  if (why !== null) throw StorageErrors.badConfig(what, why);
+  if (typeof target.flush !== "function") return false;
+  target.flush(req, sink);
+  return true;
 }
 
 /**

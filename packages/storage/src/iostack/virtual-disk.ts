@@ -1,8 +1,10 @@
 import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest } from "../io.js";
+import { sharedKind } from "./event-kinds.js";
+import { IoRing } from "./io-ring.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import { type BlockTarget, type IoSink, isSavable, type SavableTarget, type VscsiObserver } from "./target.js";
+import { type BlockTarget, flushRefusal, type IoSink, isSavable, passFlush, type SavableTarget, type VscsiObserver } from "./target.js";
 
 export interface VirtualDiskOptions {
   /** The guest adapter's per-disk queue depth (LSI Logic / BusLogic: 32); more IOs wait in the guest. */
@@ -18,6 +20,11 @@ export interface VirtualDiskOptions {
  * issue path, where vscsiStats attaches (`addObserver`). IOs beyond the guest
  * adapter's queue depth wait in the guest and are not yet visible to the
  * vSCSI layer, as in ESX.
+ *
+ * A flush (`flush`) takes a slot of the guest adapter's queue like any command (ahead of the IOs waiting
+ * in the guest) and is passed to the backing target's `flush`; vscsiStats observers do not see it (it is
+ * neither a read nor a write). Every write completed through the disk before the flush was issued had
+ * completed at the backing target, so the target's flush covers it.
  */
 export class VirtualDisk implements BlockTarget, IoSink {
   readonly capacitySectors: number;
@@ -29,8 +36,16 @@ export class VirtualDisk implements BlockTarget, IoSink {
   private waitingSinks: (IoSink | null)[] = new Array(64).fill(null);
   private head = 0;
   private count = 0;
-  /** IOs issued to the vSCSI layer and not yet completed. */
+  /** IOs issued to the vSCSI layer and not yet completed (flushes included). */
   inFlight = 0;
+  /** Flushes completed. */
+  flushes = 0;
+  /** Flushes waiting in the guest for a queue slot, oldest first. */
+  private readonly flushQueue = new IoRing();
+  /** `flushQueue.length`, in a field: the one check a completion makes for flushes. */
+  private flushesWaiting = 0;
+  private readonly flushSink: IoSink = { complete: (req) => this.flushDone(req as StackIo) };
+  private readonly kindFlushDone: number;
 
   constructor(
     private readonly sim: Simulation,
@@ -45,6 +60,7 @@ export class VirtualDisk implements BlockTarget, IoSink {
     if (this.offset < 0 || this.offset + this.capacitySectors > backing.capacitySectors)
       throw StorageErrors.badConfig("virtual disk", "offset + capacity exceed the backing target's capacity");
     this.pool = new IoPool(this);
+    this.kindFlushDone = sharedKind(sim, "storage.vdisk.flushDone", onFlushDone);
   }
 
   /**
@@ -61,7 +77,8 @@ export class VirtualDisk implements BlockTarget, IoSink {
 
   /** The backing target, once no IO is in this disk and if it can save itself (else the refusal). */
   private idleBacking(): BlockTarget & SavableTarget {
-    if (this.inFlight + this.count > 0) throw StorageErrors.notQuiescent("virtual disk", this.inFlight + this.count);
+    const inside = this.inFlight + this.count + this.flushesWaiting;
+    if (inside > 0) throw StorageErrors.notQuiescent("virtual disk", inside);
     if (!isSavable(this.backing)) throw StorageErrors.notSavable("virtual disk", "its backing target has no saved form");
     return this.backing;
   }
@@ -69,6 +86,48 @@ export class VirtualDisk implements BlockTarget, IoSink {
   /** Whether the target below may complete a write before it is on stable media (`BlockTarget.volatileWriteCache`). */
   get volatileWriteCache(): boolean {
     return this.backing.volatileWriteCache === true;
+  }
+
+  /** Why a flush through this disk would miss a volatile write cache below (the backing target's answer), or null. */
+  flushRefusal(): string | null {
+    return flushRefusal(this.backing);
+  }
+
+  /**
+   * A flush: takes a queue slot (waiting in the guest, ahead of waiting IOs, if none is free) and goes to
+   * the backing target's `flush`; completes once every write completed through this disk before it is on
+   * stable media. A backing target that takes no flush (nothing volatile) completes it at once. Refused
+   * (`VMLAB_STORAGE_BAD_CONFIG`) if a volatile cache below cannot be reached.
+   */
+  flush(req: IoRequest, sink: IoSink): void {
+    const why = flushRefusal(this.backing);
+    if (why !== null) throw StorageErrors.badConfig("virtual disk", why);
+    const io = this.pool.take(req, sink);
+    if (this.inFlight < this.queueDepth) this.issueFlush(io);
+    else {
+      this.flushQueue.push(io);
+      this.flushesWaiting++;
+    }
+  }
+
+  private issueFlush(io: StackIo): void {
+    this.inFlight++;
+    if (!passFlush("virtual disk", this.backing, io, this.flushSink)) this.sim.schedule(0, this.kindFlushDone, 0, io);
+  }
+
+  /** The oldest flush waiting in the guest takes the slot just freed. */
+  private issueWaitingFlush(): void {
+    this.flushesWaiting--;
+    this.issueFlush(this.flushQueue.shift() as StackIo);
+  }
+
+  /** @internal a flush completed below: its slot goes to the next waiting flush or IO. */
+  flushDone(io: StackIo): void {
+    this.inFlight--;
+    this.flushes++;
+    if (this.flushesWaiting !== 0) this.issueWaitingFlush();
+    else if (this.count > 0) this.issueWaiting();
+    this.pool.complete(io);
   }
 
   /** Attaches a vSCSI-layer observer (vscsiStats). */
@@ -107,17 +166,22 @@ export class VirtualDisk implements BlockTarget, IoSink {
     this.inFlight--;
     const obs = this.observers;
     for (let i = 0; i < obs.length; i++) obs[i].onComplete(parent, this.sim.now);
-    if (this.count > 0) {
-      const cap = this.waiting.length - 1;
-      const next = this.waiting[this.head] as IoRequest;
-      const nextSink = this.waitingSinks[this.head] as IoSink;
-      this.waiting[this.head] = null;
-      this.waitingSinks[this.head] = null;
-      this.head = (this.head + 1) & cap;
-      this.count--;
-      this.issue(next, nextSink);
-    }
+    // A flush waiting in the guest takes the freed slot first (the one check a completion makes for flushes).
+    if (this.flushesWaiting !== 0) this.issueWaitingFlush();
+    else if (this.count > 0) this.issueWaiting();
     sink.complete(parent);
+  }
+
+  /** The oldest IO waiting in the guest takes the slot just freed. */
+  private issueWaiting(): void {
+    const cap = this.waiting.length - 1;
+    const next = this.waiting[this.head] as IoRequest;
+    const nextSink = this.waitingSinks[this.head] as IoSink;
+    this.waiting[this.head] = null;
+    this.waitingSinks[this.head] = null;
+    this.head = (this.head + 1) & cap;
+    this.count--;
+    this.issue(next, nextSink);
   }
 
   private wait(req: IoRequest, sink: IoSink): void {
@@ -138,4 +202,9 @@ export class VirtualDisk implements BlockTarget, IoSink {
     this.waitingSinks[i] = sink;
     this.count++;
   }
+}
+
+function onFlushDone(_num: number, obj: unknown): void {
+  const io = obj as StackIo;
+  (io.owner as VirtualDisk).flushDone(io);
 }

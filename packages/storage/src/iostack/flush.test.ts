@@ -1,0 +1,231 @@
+import { MemoryBackend, Simulation } from "@vmlab/core-vm";
+import { thrownCode } from "@vmlab/test-utils";
+import { describe, expect, it } from "vitest";
+import { RaidGroup } from "../array/raid.js";
+import { StorageArray } from "../array/storage-array.js";
+import { Hdd } from "../devices/hdd.js";
+import { CHEETAH_15K5 } from "../devices/hdd-spec.js";
+import { Ssd } from "../devices/ssd.js";
+import type { IoRequest } from "../io.js";
+import { ModelBlockBackend } from "./block-backend.js";
+import { HostAdapter } from "./host-adapter.js";
+import { HostCpu } from "./host-cpu.js";
+import type { BlockTarget } from "./target.js";
+import { VirtualDisk } from "./virtual-disk.js";
+
+const wceDisk = (sim: Simulation, name = "wce") => new Hdd(sim, CHEETAH_15K5, name, { writeCache: true });
+
+/** Submits IOs and flushes to a target and records when each completes (by id). */
+class Driver {
+  readonly done = new Map<number, number>();
+  /** Each member's dirty sectors when a flush completed (by the flush's id). */
+  readonly dirtyAtFlush = new Map<number, number[]>();
+  private nextId = 0;
+  constructor(
+    private readonly sim: Simulation,
+    private readonly target: BlockTarget,
+    private readonly disks: readonly Hdd[] = [],
+  ) {}
+  private req(lba: number, sectors: number, isRead: boolean): IoRequest {
+    return { id: this.nextId++, vm: 0, lba, sectors, isRead, issueTime: this.sim.now };
+  }
+  io(lba: number, sectors: number, isRead = false): number {
+    const r = this.req(lba, sectors, isRead);
+    this.target.submit(r, { complete: () => this.done.set(r.id, this.sim.now) });
+    return r.id;
+  }
+  flush(): number {
+    const r = this.req(0, 0, false);
+    (this.target.flush as NonNullable<BlockTarget["flush"]>).call(this.target, r, {
+      complete: () => {
+        this.done.set(r.id, this.sim.now);
+        this.dirtyAtFlush.set(
+          r.id,
+          this.disks.map((d) => d.dirtySectors),
+        );
+      },
+    });
+    return r.id;
+  }
+  at(id: number): number {
+    const t = this.done.get(id);
+    if (t === undefined) throw new Error(`IO ${id} has not completed`);
+    return t;
+  }
+}
+
+/** Far from the head (cylinder 0): writing data back takes a long seek. */
+const FAR = 500_000_000;
+
+describe("flushes through the host stack", () => {
+  it("a host adapter passes a flush to a disk with its write cache on: it completes after the write-backs of the writes before it", () => {
+    const sim = new Simulation();
+    const disk = wceDisk(sim);
+    const adapter = new HostAdapter(sim, disk, { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 10_000, interruptCostNs: 5_000 });
+    expect(adapter.volatileWriteCache).toBe(true);
+    const d = new Driver(sim, adapter, [disk]);
+    const w = [d.io(FAR, 128), d.io(FAR + 10_000_000, 128)];
+    sim.run({ until: 1_000_000 });
+    for (const id of w) expect(d.at(id)).toBeLessThan(1_000_000); // completed from the buffer
+    expect(disk.dirtySectors).toBe(256);
+    const t = sim.now;
+    const f = d.flush();
+    sim.run();
+    expect(d.dirtyAtFlush.get(f)).toEqual([0]);
+    expect(d.at(f) - t).toBeGreaterThan(2_000_000); // the write-backs' seeks
+    expect(disk.flushes).toBe(1);
+    expect(adapter.flushes).toBe(1);
+    expect(adapter.completed).toBe(2); // reads and writes only
+    expect(adapter.inFlight).toBe(0);
+  });
+
+  it("an adapter's flush costs issue and interrupt CPU and takes a slot of the issue queue, ahead of the IOs its scheduler holds", () => {
+    const sim = new Simulation();
+    const cpu = new HostCpu(1);
+    const disk = wceDisk(sim);
+    const adapter = new HostAdapter(sim, disk, { issueQueueDepth: 1, cpu, issueCostNs: 10_000, interruptCostNs: 5_000 });
+    const d = new Driver(sim, adapter, [disk]);
+    // Nothing to write back: issue CPU + the drive's command overhead + interrupt CPU.
+    const f0 = d.flush();
+    sim.run();
+    expect(d.at(f0)).toBe(10_000 + CHEETAH_15K5.commandOverheadNs + 5_000);
+    expect(cpu.busyNs).toBe(15_000);
+    expect(adapter.interrupts).toBe(1);
+    // Depth 1: a read holds the one slot; a second read waits in the scheduler; a flush issued after both
+    // waits for the slot but goes before the held read.
+    const t = sim.now;
+    const r1 = d.io(FAR, 8, true);
+    const r2 = d.io(FAR + 1_000_000, 8, true);
+    const f1 = d.flush();
+    sim.run();
+    // It reached the disk when r1 freed the slot: the drive's command overhead and its interrupt after r1's.
+    expect(d.at(f1)).toBe(d.at(r1) + CHEETAH_15K5.commandOverheadNs);
+    expect(d.at(r2)).toBeGreaterThan(d.at(f1));
+    expect(cpu.busyNs).toBe(15_000 + 3 * 15_000);
+    expect(adapter.interrupts).toBe(4);
+    expect(adapter.flushes).toBe(2);
+    expect(d.at(r1)).toBeGreaterThan(t);
+  });
+
+  it("a virtual disk passes a flush to its backing target, in a slot of the guest's queue, unseen by vscsiStats", () => {
+    const sim = new Simulation();
+    const disk = wceDisk(sim);
+    const adapter = new HostAdapter(sim, disk, { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });
+    const vdisk = new VirtualDisk(sim, adapter, { queueDepth: 1, offsetSectors: 1000, capacitySectors: 1 << 20 });
+    let seen = 0;
+    vdisk.addObserver({ onIssue: () => seen++, onComplete: () => seen++ });
+    expect(vdisk.volatileWriteCache).toBe(true);
+    const d = new Driver(sim, vdisk, [disk]);
+    const w = d.io(0, 128);
+    sim.run();
+    // The write's data reached the disk's buffer, not yet the media... (the run ends when it is written back)
+    expect(disk.writesBuffered).toBe(1);
+    const w2 = d.io(1 << 19, 128);
+    const f = d.flush(); // waits in the guest for w2's slot
+    expect(vdisk.inFlight).toBe(1);
+    sim.run();
+    expect(d.at(f)).toBeGreaterThan(d.at(w2));
+    expect(d.dirtyAtFlush.get(f)).toEqual([0]);
+    expect(vdisk.flushes).toBe(1);
+    expect(disk.flushes).toBe(1);
+    expect(seen).toBe(4); // two writes, issued and completed; the flush is not a vSCSI read or write
+    expect(d.at(w)).toBeGreaterThan(0);
+  });
+
+  it("a RAID-1 group sends a flush to both mirrors and completes when both have written back", () => {
+    const sim = new Simulation();
+    const disks = [wceDisk(sim, "m0"), wceDisk(sim, "m1")];
+    const raid = new RaidGroup(sim, disks, { level: 1, chunkSectors: 128 });
+    expect(raid.volatileWriteCache).toBe(true);
+    const d = new Driver(sim, raid, disks);
+    d.io(FAR, 256);
+    sim.run({ until: 1_000_000 });
+    expect(disks.map((x) => x.dirtySectors)).toEqual([256, 256]);
+    const t = sim.now;
+    const f = d.flush();
+    sim.run();
+    expect(d.dirtyAtFlush.get(f)).toEqual([0, 0]);
+    expect(d.at(f) - t).toBeGreaterThan(2_000_000);
+    expect(disks.map((x) => x.flushes)).toEqual([1, 1]);
+    expect(raid.flushes).toBe(1);
+  });
+
+  it("a RAID-5 group sends a flush to every member, those a small write did not touch too; it covers the read-modify-write's data and parity", () => {
+    const sim = new Simulation();
+    const disks = [0, 1, 2, 3].map((i) => wceDisk(sim, `m${i}`));
+    const raid = new RaidGroup(sim, disks, { level: 5, chunkSectors: 128 });
+    const d = new Driver(sim, raid, disks);
+    // A small write far out: read old data and parity, then write both (two members dirty).
+    const w = d.io(3 * FAR * 0.9, 8);
+    while (!d.done.has(w)) sim.run({ until: sim.now + 10_000 });
+    expect(disks.filter((x) => x.dirtySectors > 0).length).toBe(2);
+    const f = d.flush();
+    sim.run();
+    expect(d.dirtyAtFlush.get(f)).toEqual([0, 0, 0, 0]);
+    expect(disks.map((x) => x.flushes)).toEqual([1, 1, 1, 1]);
+    // A flush waits for the member that takes longest: with nothing dirty, each member's command overhead.
+    const t = sim.now;
+    const f2 = d.flush();
+    sim.run();
+    expect(d.at(f2) - t).toBe(CHEETAH_15K5.commandOverheadNs);
+  });
+
+  it("a flush issued while a write is still queued below does not wait for it (only completed writes are covered), and the layers stay consistent", () => {
+    const sim = new Simulation();
+    const disks = [wceDisk(sim, "m0"), wceDisk(sim, "m1")];
+    const raid = new RaidGroup(sim, disks, { level: 1, chunkSectors: 128 });
+    const adapter = new HostAdapter(sim, raid, { issueQueueDepth: 4, cpu: new HostCpu(1), issueCostNs: 1_000, interruptCostNs: 1_000 });
+    const d = new Driver(sim, adapter, disks);
+    const ids = [d.io(FAR, 64), d.io(FAR + 5_000_000, 64)];
+    sim.run({ until: 2_000_000 });
+    const f = d.flush();
+    const later = d.io(FAR + 50_000_000, 64);
+    sim.run();
+    for (const id of [...ids, later, f]) expect(d.done.has(id)).toBe(true);
+    expect(d.at(f)).toBeGreaterThan(Math.max(...ids.map((id) => d.at(id))));
+    expect(adapter.inFlight).toBe(0);
+    expect(disks.every((x) => x.dirtySectors === 0)).toBe(true);
+    // Idle again: the stack saves, with the flush counts.
+    const state = adapter.save();
+    expect(state.flushes).toBe(1);
+  });
+
+  it("layers over a target with nothing volatile complete a flush at once at that layer", () => {
+    const sim = new Simulation();
+    const cpu = new HostCpu(1);
+    const ssdRaid = new RaidGroup(sim, [new Ssd(sim), new Ssd(sim)], { level: 1, chunkSectors: 128 });
+    const adapter = new HostAdapter(sim, ssdRaid, { issueQueueDepth: 2, cpu, issueCostNs: 3_000, interruptCostNs: 2_000 });
+    expect(adapter.volatileWriteCache).toBe(false);
+    const d = new Driver(sim, adapter);
+    const f = d.flush();
+    sim.run();
+    expect(d.at(f)).toBe(5_000); // the adapter's CPU only: the SSDs take no flush
+    expect(ssdRaid.flushes).toBe(1);
+  });
+
+  it("a guest disk sits on a host adapter, a virtual disk or a RAID group over disks with their write cache on; an array LUN is refused, by name", () => {
+    const sim = new Simulation();
+    const store = new MemoryBackend({ sizeBytes: 1 << 20 });
+    const cpu = () => ({ issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });
+    const disks = () => [0, 1, 2].map((i) => new Hdd(sim, CHEETAH_15K5, `d${i}`, { writeCache: i === 2 }));
+    const raid = new RaidGroup(sim, disks(), { level: 5, chunkSectors: 128 });
+    const ok = [
+      new HostAdapter(sim, wceDisk(sim), cpu()),
+      new VirtualDisk(sim, new HostAdapter(sim, wceDisk(sim), cpu()), { queueDepth: 32 }),
+      raid,
+      new HostAdapter(sim, raid, cpu()),
+    ];
+    for (const target of ok) expect(thrownCode(() => new ModelBlockBackend({ sim, target, store }))).toBe("no error");
+    const lun = new StorageArray(sim, new RaidGroup(sim, disks(), { level: 5, chunkSectors: 128 })).lun(0);
+    const overLun = new VirtualDisk(sim, new HostAdapter(sim, lun, cpu()), { queueDepth: 32 });
+    const overRaidOfLun = new RaidGroup(sim, [lun, new Hdd(sim)], { level: 1, chunkSectors: 128 });
+    for (const target of [lun, overLun, overRaidOfLun]) {
+      expect(thrownCode(() => new ModelBlockBackend({ sim, target, store }))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect(() => new ModelBlockBackend({ sim, target, store })).toThrow(/battery-backed cache and does not pass it to its member disks/);
+    }
+    // Asked directly, a layer over such a LUN refuses the flush the same way (nothing is left half-done).
+    const d = new Driver(sim, overLun);
+    expect(thrownCode(() => d.flush())).toBe("VMLAB_STORAGE_BAD_CONFIG");
+    expect(overLun.inFlight).toBe(0);
+  });
+});
