@@ -107,7 +107,7 @@ describe("vmlab boot with virtio devices", () => {
   // that the snapshot names the model and resume rebuilds it; the drive state's round trip after real IO
   // is tested in packages/storage/test/guest-disk.test.ts.
   it("a snapshot of a disk on a model (a drive, an array) records the model, and resume runs on it: boot + resume = one run", async () => {
-    for (const model of ["cheetah-15k5", "raid5-array"]) {
+    for (const model of ["cheetah-15k5", "raid1-cheetah-15k5-wce", "raid5-array"]) {
       const img = join(tmp, `snap-${model}.img`);
       writeFileSync(img, new Uint8Array(4 * 1024 * 1024));
       const args = [guest("bin/vicbench.elf"), "--input", guest("programs/vicbench.input"), "--disk", img, "--disk-model", model];
