@@ -24,10 +24,12 @@ export const RaidGroupStateSchema = z.object({
 });
 export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
 
-/** Marks a sub-IO that belongs to a RAID-5 read-modify-write stripe operation. */
+/** Marks a sub-IO that belongs to a RAID-5 partial-stripe write (its reads, then its writes). */
 const IN_STRIPE_OP = 1;
 /** Marks a member IO that is the whole request (one piece): it completes straight to the submitter. */
 const WHOLE = 2;
+/** A partial-stripe write's phase (`b` of its stripe operation): reconstruct-write reads out (0: read-modify-write reads, 1: writes). */
+const RCW_READING = 2;
 
 /**
  * A RAID group over N member targets (Patterson, Gibson & Katz 1988 for the
@@ -36,9 +38,13 @@ const WHOLE = 2;
  * - RAID-0: chunks striped round-robin;
  * - RAID-1: N-way mirror; a read goes to the member with fewer IOs in flight;
  * - RAID-5: one parity chunk per stripe, rotating; a full-stripe write writes
- *   data and parity; a partial write is a read-modify-write — read the old
- *   data and old parity, then write the new data and parity: 4 member IOs
- *   for a small write, the RAID-5 small-write penalty;
+ *   data and parity with no reads; a partial-stripe write reads first, then
+ *   writes the new data and parity, choosing per stripe (as Linux md's
+ *   `handle_stripe_dirtying` and array controllers do) whichever of two ways
+ *   needs fewer member reads (see `raid5`): read-modify-write (old data of the
+ *   chunks written and old parity: 4 member IOs for a small write, the RAID-5
+ *   small-write penalty) or reconstruct-write (the data the write does not
+ *   replace, parity computed afresh: a write of all chunks but one reads one);
  * - RAID-10: chunks striped over mirrored pairs.
  *
  * A flush (`flush`) goes to every member that takes flushes, as Linux md sends one to each member disk,
@@ -268,19 +274,38 @@ export class RaidGroup implements BlockTarget, IoSink {
         this.pieces(op, null, base, parity, off, len, false);
         this.child(op, parity, base, chunk, false);
       } else {
-        // Read-modify-write: old data and old parity first, then new data and new parity.
+        // A partial-stripe write: reads first (`sop` counts them), then the new data and parity.
         const sop = this.pool.takeBlank();
         sop.link = op;
         sop.a = 0;
         sop.b = 0;
         op.a++;
-        this.pieces(op, sop, base, parity, off, len, true);
-        // Parity covers the union of the touched offsets within the chunk.
+        // The rows (offsets within a chunk) whose parity changes: the written chunk's own range, or for a
+        // write over two or more chunks the whole chunk (the hull of the rows it touches).
         const first = Math.floor(off / chunk);
         const last = Math.floor((off + len - 1) / chunk);
         const lo = first === last ? off - first * chunk : 0;
         const hi = first === last ? off + len - first * chunk : chunk;
-        this.stripeChild(sop, parity, base + lo, hi - lo);
+        // Member reads each way. Read-modify-write: the old data of every chunk written, and the old
+        // parity. Reconstruct-write: in every data chunk, the rows [lo, hi) the write does not replace —
+        // all of them in a chunk it misses; the part before it in its first chunk and after it in its last.
+        const rmwReads = last - first + 2;
+        let rcwReads = this.n - 1 - (last - first + 1);
+        if (first !== last && off > first * chunk) rcwReads++;
+        if (first !== last && off + len < (last + 1) * chunk) rcwReads++;
+        if (rcwReads < rmwReads) {
+          // Fewer reads this way. Which stripe and what it writes, for the writes once the reads are in.
+          sop.b = RCW_READING;
+          sop.t0 = stripe;
+          sop.lba = off;
+          sop.sectors = len;
+          this.reconstructReads(sop, base, parity, off, len, lo, hi);
+        } else {
+          // Read-modify-write (also on a tie: the same reads, from the chunks being rewritten, so only
+          // the members written are busy and each rewrite follows its read on the same track, no seek).
+          this.pieces(op, sop, base, parity, off, len, true);
+          this.stripeChild(sop, parity, base + lo, hi - lo, true);
+        }
         for (let c = sop.next; c !== null; c = c.next) this.issue(c);
       }
       lba += len;
@@ -289,9 +314,29 @@ export class RaidGroup implements BlockTarget, IoSink {
   }
 
   /**
+   * A reconstruct-write's reads: in each data chunk, the rows [lo, hi) that the write of [off, off+len)
+   * (stripe offsets) does not replace — at most one range per chunk, as the write is contiguous.
+   */
+  private reconstructReads(sop: StackIo, base: number, parity: number, off: number, len: number, lo: number, hi: number): void {
+    const chunk = this.chunk;
+    const end = off + len;
+    for (let k = 0; k < this.n - 1; k++) {
+      // The part of chunk k written, as offsets within the chunk (empty when from >= to).
+      const from = Math.max(off - k * chunk, lo);
+      const to = Math.min(end - k * chunk, hi);
+      const member = (parity + 1 + k) % this.n;
+      if (from >= to) this.stripeChild(sop, member, base + lo, hi - lo, true);
+      else {
+        if (from > lo) this.stripeChild(sop, member, base + lo, from - lo, true);
+        if (to < hi) this.stripeChild(sop, member, base + to, hi - to, true);
+      }
+    }
+  }
+
+  /**
    * The data-chunk pieces of [off, off+len) within a stripe whose parity is on
    * member `parity`: direct children of `op`, or (with `sop`) sub-IOs of a
-   * read-modify-write stripe operation, issued later.
+   * partial-stripe write, issued later.
    */
   private pieces(op: StackIo, sop: StackIo | null, base: number, parity: number, off: number, len: number, isRead: boolean): void {
     const chunk = this.chunk;
@@ -302,7 +347,7 @@ export class RaidGroup implements BlockTarget, IoSink {
       const l = Math.min(len, chunk - o);
       const member = (parity + 1 + k) % n;
       if (sop === null) this.child(op, member, base + o, l, isRead);
-      else this.stripeChild(sop, member, base + o, l);
+      else this.stripeChild(sop, member, base + o, l, isRead);
       off += l;
       len -= l;
     }
@@ -330,9 +375,9 @@ export class RaidGroup implements BlockTarget, IoSink {
     this.issue(c);
   }
 
-  /** An old-data or old-parity read of a read-modify-write stripe operation, issued when the operation starts. */
-  private stripeChild(sop: StackIo, member: number, lba: number, len: number): void {
-    const c = this.memberIo(sop.link as StackIo, member, lba, len, true, IN_STRIPE_OP, sop);
+  /** A member IO of a partial-stripe write `sop` (listed on it; issued by the caller): a read, or a write once the reads are in. */
+  private stripeChild(sop: StackIo, member: number, lba: number, len: number, isRead: boolean): void {
+    const c = this.memberIo(sop.link as StackIo, member, lba, len, isRead, IN_STRIPE_OP, sop);
     c.next = sop.next;
     sop.next = c;
     sop.a++;
@@ -363,8 +408,33 @@ export class RaidGroup implements BlockTarget, IoSink {
     }
     const sop = c.link as StackIo;
     if (--sop.a > 0) return;
+    if (sop.b === RCW_READING) {
+      // The data not rewritten is in: write the new data and the parity of rows [lo, hi) computed from both.
+      for (let x = sop.next; x !== null; ) {
+        const nx = x.next;
+        this.pool.give(x);
+        x = nx;
+      }
+      sop.next = null;
+      sop.b = 1;
+      const op = sop.link as StackIo;
+      const chunk = this.chunk;
+      const stripe = sop.t0;
+      const off = sop.lba;
+      const len = sop.sectors;
+      const parity = this.parityOf(stripe);
+      const first = Math.floor(off / chunk);
+      const last = Math.floor((off + len - 1) / chunk);
+      const lo = first === last ? off - first * chunk : 0;
+      const hi = first === last ? off + len - first * chunk : chunk;
+      this.pieces(op, sop, stripe * chunk, parity, off, len, false);
+      this.stripeChild(sop, parity, stripe * chunk + lo, hi - lo, false);
+      // (`as`: the calls above listed the writes on `sop`, which TypeScript takes to be still null.)
+      for (let x = sop.next as StackIo | null; x !== null; x = x.next) this.issue(x);
+      return;
+    }
     if (sop.b === 0) {
-      // All old data and parity are in: write new data and new parity.
+      // All old data and parity are in: write new data and new parity where they were read.
       sop.b = 1;
       for (let x = sop.next; x !== null; x = x.next) {
         x.isRead = false;
