@@ -16,7 +16,7 @@ export interface ArrayOptions {
   arrayQueueDepth: number;
   /** Controller processing per command, ns. */
   controllerLatencyNs: number;
-  /** Host-facing port rate (FC), MB/s. */
+  /** Host-facing port rate (FC), MB/s, in each direction: FC is full duplex, read data out and write data in each get all of it. */
   portMBps: number;
   /** Cache size, bytes (0 = no cache). */
   cacheBytes: number;
@@ -69,8 +69,10 @@ export const StorageArrayStateSchema = z.object({
   luns: z.number().int().positive(),
   rr: count,
   destageOn: z.boolean(),
-  /** When the host port is free (ns). */
+  /** When the host port's direction to the host (read data) is free (ns). */
   portFree: z.number().nonnegative(),
+  /** When its direction from the host (write data) is free (ns); absent in states saved before the port was full duplex. */
+  portInFree: z.number().nonnegative().default(0),
   readHits: count,
   readMisses: count,
   writesAbsorbed: count,
@@ -84,16 +86,22 @@ export type StorageArrayState = z.infer<typeof StorageArrayStateSchema>;
 const RESPOND = 0;
 const TO_RAID = 1;
 const DESTAGE = 2;
+/** A write whose data is crossing the port into the array. */
+const DATA_IN = 3;
 
 /**
  * The array controller: a FIFO queue per LUN, served round-robin while
  * fewer than `arrayQueueDepth` commands are in the controller; each command
- * costs controller time (charged when it responds: a miss reaches the disks
- * at once) and port transfer time (queued on the port); reads hit the cache or go to
- * the RAID group (and are cached); writes are absorbed by the battery-backed
- * write-back cache and destaged in the background between watermarks — or,
- * when the cache is full of dirty data, wait for destage; a write spanning more
- * pages than the whole cache holds goes through to the disks.
+ * costs controller time and port transfer time. The host port (Fibre Channel) is full duplex: read
+ * data leaves the array and write data enters it on two directions, each at `portMBps`, each
+ * transfer queued on its own direction. A read costs controller time when it responds (a miss
+ * reaches the disks at once), then its data crosses to the host; it hits the cache or goes to the
+ * RAID group (and is cached). A write costs controller time (taking the command, asking for its
+ * data), then its data crosses into the array, and only then can it be stored: absorbed by the
+ * battery-backed write-back cache (and answered at once; destaged in the background between
+ * watermarks), or, when the cache is full of dirty data, held until destage makes room; a write
+ * spanning more pages than the whole cache holds, or any write without a write-back cache, goes
+ * through to the disks and is answered when they finish.
  */
 export class StorageArray implements IoSink {
   readonly options: Required<ArrayOptions>;
@@ -107,7 +115,10 @@ export class StorageArray implements IoSink {
   private readonly stalled = new IoRing();
   private destaging = 0;
   private destageOn = false;
+  /** When the port's direction to the host (read data) is free, ns. */
   private portFree = 0;
+  /** When the port's direction from the host (write data) is free, ns. */
+  private portInFree = 0;
   private readonly portSectorNs: number;
   /** Cache page size, sectors. */
   private readonly pageSectors: number;
@@ -192,6 +203,7 @@ export class StorageArray implements IoSink {
       rr: this.rr,
       destageOn: this.destageOn,
       portFree: this.portFree,
+      portInFree: this.portInFree,
       readHits: this.readHits,
       readMisses: this.readMisses,
       writesAbsorbed: this.writesAbsorbed,
@@ -229,6 +241,7 @@ export class StorageArray implements IoSink {
     this.rr = s.rr;
     this.destageOn = s.destageOn;
     this.portFree = s.portFree;
+    this.portInFree = s.portInFree;
     this.readHits = s.readHits;
     this.readMisses = s.readMisses;
     this.writesAbsorbed = s.writesAbsorbed;
@@ -270,16 +283,32 @@ export class StorageArray implements IoSink {
 
   private start(io: StackIo): void {
     const now = this.sim.now;
+    if (!io.isRead) {
+      // The controller takes the command and asks for the data (FCP XFER_RDY), which then crosses
+      // the port's host-to-array direction, queued behind the write data already crossing it.
+      const start = Math.max(now + this.options.controllerLatencyNs, this.portInFree);
+      const end = start + io.sectors * this.portSectorNs;
+      this.portInFree = end;
+      io.b = DATA_IN;
+      this.sim.schedule(end - now, this.kindStep, 0, io);
+      return;
+    }
+    if (this.cache?.readHit(io.lba, io.sectors)) {
+      this.readHits++;
+      this.respondAt(io, now + this.options.controllerLatencyNs);
+      return;
+    }
+    this.readMisses++;
+    // A miss goes to the disks at once; its controller time is charged on the way back (below), so a
+    // command costs one controller event whether it hits or misses.
+    io.b = TO_RAID;
+    this.raid.submit(io, this);
+  }
+
+  /** A write's data is in the array (its controller time is spent): store it. */
+  private dataIn(io: StackIo): void {
     const cache = this.cache;
-    const o = this.options;
-    if (io.isRead) {
-      if (cache?.readHit(io.lba, io.sectors)) {
-        this.readHits++;
-        this.respondAt(io, now + o.controllerLatencyNs);
-        return;
-      }
-      this.readMisses++;
-    } else if (cache && o.writeBack) {
+    if (cache && this.options.writeBack) {
       if (!cache.writeFits(io.lba, io.sectors) || this.stalled.length > 0) {
         if (!cache.couldHold(io.lba, io.sectors)) {
           // More pages than the whole cache: no destage makes room for it, so it is written through
@@ -296,21 +325,20 @@ export class StorageArray implements IoSink {
       this.absorb(io);
       return;
     }
-    // A miss goes to the disks at once; its controller time is charged on the way back (below), so a
-    // command costs one controller event whether it hits or misses.
     io.b = TO_RAID;
     this.raid.submit(io, this);
   }
 
+  /** A write's data goes into the cache (its controller time and transfer are spent): it is answered now. */
   private absorb(io: StackIo): void {
     const cache = this.cache as CacheDirectory;
     cache.write(io.lba, io.sectors);
     this.writesAbsorbed++;
-    this.respondAt(io, this.sim.now + this.options.controllerLatencyNs);
     this.destageMore();
+    this.respond(io);
   }
 
-  /** Completion to the host after the port transfer (queued on the port). */
+  /** A read's completion to the host after its data crosses the port's array-to-host direction (queued on it). */
   private respondAt(io: StackIo, t: number): void {
     const start = Math.max(t, this.portFree);
     const end = start + io.sectors * this.portSectorNs;
@@ -319,8 +347,14 @@ export class StorageArray implements IoSink {
     this.sim.schedule(end - this.sim.now, this.kindStep, 0, io);
   }
 
-  /** @internal the response to `io` has crossed the port: it completes to the host. */
+  /** @internal a read's data has crossed the port, or a write's data has entered the array. */
   step(io: StackIo): void {
+    if (io.b === DATA_IN) this.dataIn(io);
+    else this.respond(io);
+  }
+
+  /** `io` completes to the host now. */
+  private respond(io: StackIo): void {
     const parent = io.parent as IoRequest;
     const sink = io.parentSink as IoSink;
     this.pool.give(io);
@@ -341,8 +375,15 @@ export class StorageArray implements IoSink {
       this.destageMore();
       return;
     }
-    if (io.isRead) this.cache?.insertClean(io.lba, io.sectors);
-    this.respondAt(io, this.sim.now + this.options.controllerLatencyNs);
+    if (io.isRead) {
+      this.cache?.insertClean(io.lba, io.sectors);
+      this.respondAt(io, this.sim.now + this.options.controllerLatencyNs);
+      return;
+    }
+    // A write through to the disks: its controller time and data were spent before it reached them;
+    // the status goes back on the next event, not from inside the disks' completion.
+    io.b = RESPOND;
+    this.sim.schedule(0, this.kindStep, 0, io);
   }
 
   private retryStalled(): void {
