@@ -263,6 +263,18 @@ describe("array controller", () => {
     expect(throughRaid.memberReads + throughRaid.memberWrites).toBeGreaterThan(0);
   });
 
+  it("prewarm refuses a range that does not start inside the LUN instead of caching another LUN's sectors or none", () => {
+    const { array } = build({ luns: 2, cacheBytes: 64 * 1024 ** 2 });
+    const cap = array.lun(1).capacitySectors;
+    expect(() => array.prewarm(1, -32, 16)).toThrow(/prewarm.*LUN 1/);
+    expect(() => array.prewarm(1, cap, 16)).toThrow(/prewarm.*LUN 1/);
+    expect(() => array.prewarm(1, 0, -16)).toThrow(/prewarm.*LUN 1/);
+    expect(array.cache?.clean).toBe(0);
+    // A range running past the end is cut at it (a test file filling the LUN).
+    array.prewarm(1, cap - 16, 64);
+    expect(array.cache?.clean).toBe(1);
+  });
+
   it("re-read data hits the cache", () => {
     const { sim, array } = build({ cacheBytes: 256 * 1024 ** 2 });
     const w = drive(sim, array, { ioSizeBytes: 8192, readPercent: 100, randomPercent: 100, outstandingIos: 8, regionSectors: 20_000 }, 0);

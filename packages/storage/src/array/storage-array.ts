@@ -183,10 +183,17 @@ export class StorageArray implements IoSink {
 
   /**
    * Puts [lba, lba+sectors) of LUN `lun` in the cache as clean data, as if
-   * just written and destaged (a test file Iometer has just prepared).
+   * just written and destaged (a test file Iometer has just prepared); a range running past the
+   * LUN's end is cut at it. It must start inside the LUN: LUNs are carved from one address space,
+   * so a negative `lba` would cache the LUN before's sectors.
    */
   prewarm(lun: number, lba: number, sectors: number): void {
     const l = this.lun(lun);
+    if (!(Number.isInteger(lba) && lba >= 0 && lba < l.capacitySectors && Number.isInteger(sectors) && sectors >= 0))
+      throw StorageErrors.badConfig(
+        "array",
+        `prewarm [${lba}, +${sectors}) must start inside LUN ${lun} (${l.capacitySectors} sectors) and hold whole sectors`,
+      );
     this.cache?.insertClean(l.offsetSectors + lba, Math.min(sectors, l.capacitySectors - lba));
   }
 
