@@ -306,6 +306,8 @@ describe("array controller", () => {
       lun.submit({ id: 0, vm: 0, lba: lun.capacitySectors, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} }),
     ).toThrow(/outside LUN 1/);
     expect(() => build({ destageLowWater: 0.9, destageHighWater: 0.5 })).toThrow(/destageLowWater/);
+    // 1.5 destage writes at once would silently run 2.
+    expect(() => build({ destageOutstanding: 1.5 })).toThrow(/destageOutstanding an integer/);
     expect(() => array.lun(5)).toThrow(/no LUN 5/);
   });
 

@@ -147,8 +147,8 @@ export class StorageArray implements IoSink {
     if (!(Number.isInteger(page) && page >= 1))
       throw StorageErrors.badConfig("array", `cachePageSectors must be an integer >= 1, got ${page}`);
     if (!(o.cacheBytes >= 0)) throw StorageErrors.badConfig("array", `cacheBytes must be >= 0 (0 = no cache), got ${o.cacheBytes}`);
-    if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && o.destageOutstanding >= 1))
-      throw StorageErrors.badConfig("array", "need port rate > 0, controller latency >= 0 and destageOutstanding >= 1");
+    if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && Number.isInteger(o.destageOutstanding) && o.destageOutstanding >= 1))
+      throw StorageErrors.badConfig("array", "need port rate > 0, controller latency >= 0 and destageOutstanding an integer >= 1");
     // Runs are whole pages in windows aligned at multiples of destageMaxSectors: only whole pages keep them inside.
     if (!(o.destageMaxSectors >= page && o.destageMaxSectors % page === 0))
       throw StorageErrors.badConfig(
