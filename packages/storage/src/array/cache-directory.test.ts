@@ -122,6 +122,179 @@ describe("array cache directory", () => {
     expect(c.readHit(4, 16)).toBe(false); // straddles into page 2
   });
 
+  it("a read is a hit only if every sector it asks for is valid: a 512 B write does not make its page a hit", () => {
+    const c = new CacheDirectory(8, 8);
+    c.write(3, 1); // sector 3 of page 0, not cached before
+    expect(c.readHit(0, 8)).toBe(false);
+    expect(c.readHit(3, 1)).toBe(true);
+    expect(c.readHit(2, 2)).toBe(false);
+    // The miss's data fills the page; the written sector stays the cache's (the page stays dirty).
+    c.insertClean(0, 8);
+    expect(c.readHit(0, 8)).toBe(true);
+    expect([c.dirty, c.clean]).toEqual([1, 0]);
+    // Across pages: the end pages need only the sectors asked for.
+    c.write(13, 6); // sectors 13–18: page 1 in part, page 2 in part
+    expect(c.readHit(13, 6)).toBe(true);
+    expect(c.readHit(12, 6)).toBe(false);
+    expect(c.readHit(13, 7)).toBe(false);
+  });
+
+  it("a destage run of pages held in part asks for its missing sectors first (first to last), then is whole", () => {
+    const c = new CacheDirectory(16, 8);
+    c.write(0, 4); // page 0: sectors 0–3
+    c.write(12, 2); // page 1: sectors 12–13
+    c.write(16, 8); // page 2 whole
+    expect(c.takeDestageRun(4)).toBe(true);
+    expect([c.runStart, c.runPages]).toEqual([0, 3]);
+    // Missing: 4–7, 8–11 and 14–15; one read from the first to the last.
+    expect([c.runFillLba, c.runFillSectors]).toEqual([4, 12]);
+    expect(c.readHit(0, 24)).toBe(false);
+    c.filled(0, 3);
+    expect(c.readHit(0, 24)).toBe(true);
+    c.destaged(0, 3);
+    expect([c.dirty, c.clean]).toEqual([0, 3]);
+    // A whole run needs no fill.
+    c.write(32, 16);
+    expect(c.takeDestageRun(4)).toBe(true);
+    expect(c.runFillSectors).toBe(0);
+  });
+
+  it("pages of 32 sectors use the mask's every bit; larger pages are refused", () => {
+    const c = new CacheDirectory(4, 32);
+    c.write(0, 32);
+    expect(c.readHit(0, 32)).toBe(true);
+    c.write(64, 31); // page 2 but its last sector
+    expect(c.readHit(64, 31)).toBe(true);
+    expect(c.readHit(64, 32)).toBe(false);
+    expect(c.readHit(95, 1)).toBe(false);
+    expect(c.takeDestageRun(1)).toBe(true); // page 0: whole
+    expect(c.runFillSectors).toBe(0);
+    expect(c.takeDestageRun(1)).toBe(true); // page 2: sector 95 missing
+    expect([c.runFillLba, c.runFillSectors]).toEqual([95, 1]);
+    expect(thrownCode(() => new CacheDirectory(4, 33))).toBe("VMLAB_STORAGE_BAD_CONFIG");
+  });
+
+  it("a write through the cache makes the sectors it covers valid in the cached pages it covers in part", () => {
+    const c = new CacheDirectory(8, 8);
+    c.write(0, 1); // page 0: sector 0 dirty
+    c.insertClean(23, 1); // page 2: sector 23 clean
+    c.writeThrough(4, 16); // sectors 4–19: page 0 in part, page 1 (uncached) whole, page 2 in part
+    expect(c.readHit(4, 4)).toBe(true);
+    expect(c.readHit(16, 4)).toBe(true);
+    expect(c.readHit(8, 8)).toBe(false); // not brought in
+    expect(c.readHit(0, 8)).toBe(false); // sectors 1–3 still not held
+    expect(c.dirty).toBe(1);
+  });
+
+  it("property: hits, fills and destage runs follow the sectors written and read in, sector by sector", () => {
+    type SOp = [kind: "read" | "fill" | "write" | "through" | "destage" | "land", lba: number, sectors: number];
+    const sectorOps = fc.array(
+      fc.tuple(
+        fc.constantFrom("read", "fill", "write", "through", "destage", "land"),
+        fc.integer({ min: 0, max: 40 * 8 }),
+        fc.integer({ min: 1, max: 20 }),
+      ),
+      { maxLength: 120 },
+    ) as fc.Arbitrary<SOp[]>;
+    fc.assert(
+      fc.property(sectorOps, (list) => {
+        // 64 pages and at most 43 touched: nothing is evicted, so the reference is exact.
+        const c = new CacheDirectory(64, 8);
+        const held = new Map<number, number>(); // page -> valid bits
+        const has = (lba: number, n: number) => {
+          for (let x = lba; x < lba + n; x++) if ((((held.get(x >> 3) ?? 0) >> (x & 7)) & 1) === 0) return false;
+          return true;
+        };
+        const put = (lba: number, n: number) => {
+          for (let x = lba; x < lba + n; x++) held.set(x >> 3, (held.get(x >> 3) ?? 0) | (1 << (x & 7)));
+        };
+        const runs: { start: number; pages: number; fill: boolean }[] = [];
+        for (const [kind, lba, n] of list) {
+          if (kind === "read") expect(c.readHit(lba, n)).toBe(has(lba, n));
+          else if (kind === "fill") {
+            c.insertClean(lba, n);
+            put(lba, n);
+          } else if (kind === "write") {
+            expect(c.writeFits(lba, n)).toBe(true);
+            c.write(lba, n);
+            put(lba, n);
+          } else if (kind === "through") {
+            c.writeThrough(lba, n);
+            // Only pages already cached gain the sectors.
+            for (let x = lba; x < lba + n; x++) if (held.has(x >> 3)) put(x, 1);
+          } else if (kind === "destage") {
+            if (!c.takeDestageRun(4)) continue;
+            const start = c.runStart * 8;
+            const end = start + c.runPages * 8;
+            let first = -1;
+            let last = -1;
+            for (let x = start; x < end; x++)
+              if (!has(x, 1)) {
+                if (first < 0) first = x;
+                last = x;
+              }
+            // The fill is exactly the run's first to last missing sector.
+            expect([c.runFillLba, c.runFillSectors]).toEqual(first < 0 ? [0, 0] : [first, last + 1 - first]);
+            runs.push({ start: c.runStart, pages: c.runPages, fill: first >= 0 });
+          } else {
+            const run = runs[0];
+            if (!run) continue;
+            if (run.fill) {
+              c.filled(run.start, run.pages);
+              put(run.start * 8, run.pages * 8);
+              run.fill = false;
+            } else {
+              // The destage write is of sectors the cache holds, every one.
+              expect(has(run.start * 8, run.pages * 8)).toBe(true);
+              c.destaged(run.start, run.pages);
+              runs.shift();
+            }
+          }
+        }
+        for (const run of runs) {
+          if (run.fill) c.filled(run.start, run.pages);
+          c.destaged(run.start, run.pages);
+        }
+        // The masks survive a save and restore.
+        const b = new CacheDirectory(64, 8);
+        b.restore(JSON.parse(JSON.stringify(c.save())));
+        expect(b.save()).toEqual(c.save());
+        for (let x = 0; x < 44 * 8; x++) expect(b.readHit(x, 1)).toBe(c.readHit(x, 1));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("restores a state saved before valid masks as whole pages, and refuses masks outside the page or empty", () => {
+    const a = new CacheDirectory(16, 8);
+    a.write(0, 2);
+    a.insertClean(80, 3);
+    const state = a.save();
+    const { valid: _masks, ...old } = state;
+    const b = new CacheDirectory(16, 8);
+    b.restore(old);
+    expect(b.readHit(0, 8)).toBe(true);
+    expect(b.readHit(80, 8)).toBe(true);
+    const blank = new CacheDirectory(16, 8).save();
+    const c = new CacheDirectory(16, 8);
+    const withMask = (slot: number, mask: number) => {
+      const m = Buffer.from(state.valid as string, "base64");
+      m.writeInt32LE(mask, 4 * slot);
+      return { ...state, valid: m.toString("base64") };
+    };
+    expect(thrownCode(() => c.restore(withMask(0, 0)))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(thrownCode(() => c.restore(withMask(1, 0x1ff)))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(thrownCode(() => c.restore({ ...state, valid: "AAAA" }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(c.save()).toEqual(blank);
+    c.restore(withMask(1, 0xff));
+    expect(c.readHit(80, 8)).toBe(true);
+    c.restore(state);
+    expect(c.readHit(0, 2)).toBe(true);
+    expect(c.readHit(0, 3)).toBe(false);
+    expect(c.readHit(80, 3)).toBe(true);
+    expect(c.readHit(80, 4)).toBe(false);
+  });
+
   it("property: a restored copy behaves exactly as the original from the save point on", () => {
     fc.assert(
       fc.property(ops, ops, (before, after) => {

@@ -10,7 +10,8 @@ const slotOrNone = z.number().int().min(-1);
 /**
  * A cache directory's saved state. Slots are handed out in order (0, 1, 2, …) and an evicted page's
  * slot is reused at once, so the first `used` slots are all there is to save; per slot its page
- * number, state and LRU links (base64 of little-endian int32s), plus the dirty pages' destage order.
+ * number, state, LRU links and valid-sector mask (base64 of little-endian int32s), plus the dirty
+ * pages' destage order.
  */
 export const CacheDirectoryStateSchema = z.object({
   version: z.literal(1),
@@ -21,6 +22,8 @@ export const CacheDirectoryStateSchema = z.object({
   state: z.string(),
   prev: z.string(),
   next: z.string(),
+  /** Per slot, which of the page's sectors hold data (bit i = sector i). Absent (states saved before masks): every page whole. */
+  valid: z.string().optional(),
   lruHead: slotOrNone,
   lruTail: slotOrNone,
   /** Pages in the order they became dirty (entries may be stale, as in the live ring). */
@@ -38,12 +41,29 @@ const DESTAGING = 3;
 /** Rewritten while its old contents were being destaged: dirty again once that destage lands. */
 const REDIRTY = 4;
 
+/** Most sectors a cache page may have: a page's valid-sector mask is one 32-bit word (16 KiB pages). */
+export const MAX_CACHE_PAGE_SECTORS = 32;
+
+/** Bits [from, to) of a 32-bit word, as an int32 (0 <= from < to <= 32). */
+function bitRange(from: number, to: number): number {
+  return (to === 32 ? -1 : (1 << to) - 1) & ~((1 << from) - 1);
+}
+
 /**
  * The array controller's cache directory, in cache pages: clean pages on an
  * LRU list (evictable), dirty pages in arrival order for destage (not
  * evictable until written to disk — the cache is battery-backed, so a dirty
  * page is as safe as on disk, which is what lets the array acknowledge a
  * write before it reaches the platters).
+ *
+ * Each page also has a valid mask: which of its sectors the cache holds. A write or a read miss's data
+ * sets the bits of the sectors it carries (a miss's data never replaces sectors already valid: the
+ * cache's copy is as new or newer), and a read is a hit only if every sector it asks for is valid —
+ * an 8 KiB read of a page that only a 512 B write brought in goes to the disks. A page is dirty as a
+ * whole; a dirty page that is not whole is made whole before its destage writes it: the run's
+ * `runFill*` sectors are read from the disks first (`filled` then marks the run whole), so a run stays
+ * one write of whole pages (one full RAID-5 stripe when it is one) and never writes a sector the cache
+ * does not hold. An evicted page takes its mask with it; a write through the cache sets the bits it covers.
  */
 export class CacheDirectory {
   readonly capacityPages: number;
@@ -53,6 +73,10 @@ export class CacheDirectory {
   private readonly state: Uint8Array;
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
+  /** Valid sectors of each slot's page (bit i = the page's sector i); `full` when the page is whole. */
+  private readonly valid: Int32Array;
+  /** The mask of a whole page. */
+  private readonly full: number;
   /** LRU of clean pages: head = least recently used. */
   private lruHead = -1;
   private lruTail = -1;
@@ -71,7 +95,14 @@ export class CacheDirectory {
   ) {
     if (!(Number.isInteger(capacityPages) && capacityPages >= 1))
       throw StorageErrors.badConfig("array cache", "needs at least one cache page");
+    if (!(Number.isInteger(pageSectors) && pageSectors >= 1 && pageSectors <= MAX_CACHE_PAGE_SECTORS))
+      throw StorageErrors.badConfig(
+        "array cache",
+        `cache pages must be 1 to ${MAX_CACHE_PAGE_SECTORS} sectors (one 32-bit valid mask each), got ${pageSectors}`,
+      );
     this.capacityPages = capacityPages;
+    this.full = bitRange(0, pageSectors);
+    this.valid = new Int32Array(capacityPages);
     this.map = new PageTable(capacityPages);
     this.lpn = new Int32Array(capacityPages);
     this.state = new Uint8Array(capacityPages);
@@ -81,11 +112,29 @@ export class CacheDirectory {
     for (let i = 0; i < capacityPages; i++) this.freeSlots[this.freeTop++] = capacityPages - 1 - i;
   }
 
-  /** True if every page of [lba, lba+sectors) is in the cache (any state); refreshes clean pages' recency. */
+  /** Valid bits [lba, end) sets in page `p`: the whole page unless it holds an end of the range. */
+  private bitsIn(p: number, lba: number, end: number): number {
+    const base = p * this.pageSectors;
+    return bitRange(Math.max(lba - base, 0), Math.min(end - base, this.pageSectors));
+  }
+
+  /**
+   * True if every sector of [lba, lba+sectors) is in the cache (its page present in any state, the
+   * sector valid); refreshes clean pages' recency.
+   */
   readHit(lba: number, sectors: number): boolean {
-    const p0 = Math.floor(lba / this.pageSectors);
-    const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
-    for (let p = p0; p <= p1; p++) if (!this.map.has(p)) return false;
+    const ps = this.pageSectors;
+    const end = lba + sectors;
+    const p0 = Math.floor(lba / ps);
+    const p1 = Math.floor((end - 1) / ps);
+    const valid = this.valid;
+    const full = this.full;
+    for (let p = p0; p <= p1; p++) {
+      const s = this.map.get(p);
+      if (s < 0) return false;
+      const need = p === p0 || p === p1 ? this.bitsIn(p, lba, end) : full;
+      if ((valid[s] & need) !== need) return false;
+    }
     for (let p = p0; p <= p1; p++) {
       const s = this.map.get(p);
       if (this.state[s] === CLEAN) {
@@ -96,15 +145,25 @@ export class CacheDirectory {
     return true;
   }
 
-  /** Caches the pages a read miss brought in (as far as evictable room allows). */
+  /**
+   * Caches the sectors a read miss brought in (as far as evictable room allows): new pages clean, and
+   * pages already cached gain the sectors they lacked (the cached ones are as new or newer).
+   */
   insertClean(lba: number, sectors: number): void {
-    const p0 = Math.floor(lba / this.pageSectors);
-    const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
+    const ps = this.pageSectors;
+    const end = lba + sectors;
+    const p0 = Math.floor(lba / ps);
+    const p1 = Math.floor((end - 1) / ps);
     for (let p = p0; p <= p1; p++) {
-      if (this.map.has(p)) continue;
+      const held = this.map.get(p);
+      if (held >= 0) {
+        this.valid[held] |= this.bitsIn(p, lba, end);
+        continue;
+      }
       const s = this.allocate();
       if (s < 0) return;
       this.lpn[s] = p;
+      this.valid[s] = this.bitsIn(p, lba, end);
       this.state[s] = CLEAN;
       this.map.set(p, s);
       this.clean++;
@@ -132,20 +191,25 @@ export class CacheDirectory {
     return Math.floor((lba + sectors - 1) / this.pageSectors) - Math.floor(lba / this.pageSectors) < this.capacityPages;
   }
 
-  /** Absorbs a write: its pages become dirty. Call only if `writeFits`. */
+  /** Absorbs a write: its sectors become valid and its pages dirty. Call only if `writeFits`. */
   write(lba: number, sectors: number): void {
-    const p0 = Math.floor(lba / this.pageSectors);
-    const p1 = Math.floor((lba + sectors - 1) / this.pageSectors);
+    const ps = this.pageSectors;
+    const end = lba + sectors;
+    const p0 = Math.floor(lba / ps);
+    const p1 = Math.floor((end - 1) / ps);
     for (let p = p0; p <= p1; p++) {
       let s = this.map.get(p);
+      const bits = p === p0 || p === p1 ? this.bitsIn(p, lba, end) : this.full;
       if (s < 0) {
         s = this.allocate();
         if (s < 0) throw StorageErrors.badConfig("array cache", "write does not fit; check writeFits first");
         this.lpn[s] = p;
+        this.valid[s] = bits;
         this.map.set(p, s);
         this.markDirty(s);
         continue;
       }
+      this.valid[s] |= bits;
       const st = this.state[s];
       if (st === CLEAN) {
         this.unlink(s);
@@ -160,12 +224,19 @@ export class CacheDirectory {
    * updates the cached copies it covers whole: a dirty one is then no newer than what goes to disk, so it
    * turns clean instead of being destaged later over the new data; one rewritten while destaging
    * (REDIRTY) is clean once that destage lands. A page the write covers only in part keeps its state:
-   * its other sectors may still be dirty. Uncached pages are not brought in.
+   * its other sectors may still be dirty. Every cached page it covers holds the written sectors (they
+   * become valid; a destage fill never reads them back from the disks, where they may not be yet).
+   * Uncached pages are not brought in.
    */
   writeThrough(lba: number, sectors: number): void {
     const ps = this.pageSectors;
+    const end = lba + sectors;
+    for (let p = Math.floor(lba / ps); p <= Math.floor((end - 1) / ps); p++) {
+      const s = this.map.get(p);
+      if (s >= 0) this.valid[s] |= this.bitsIn(p, lba, end);
+    }
     const p0 = Math.ceil(lba / ps);
-    const p1 = Math.floor((lba + sectors) / ps);
+    const p1 = Math.floor(end / ps);
     for (let p = p0; p < p1; p++) {
       const s = this.map.get(p);
       if (s < 0) continue;
@@ -182,11 +253,19 @@ export class CacheDirectory {
   /** Start page and length of the run `takeDestageRun` picked. */
   runStart = 0;
   runPages = 0;
+  /**
+   * Sectors [runFillLba, +runFillSectors) the run lacks, from its first invalid sector to its last
+   * (0 sectors when every page is whole): read them from the disks and call `filled` before the
+   * destage write, which writes the run's whole pages.
+   */
+  runFillLba = 0;
+  runFillSectors = 0;
 
   /**
    * Picks the oldest dirty page and the dirty pages that follow it (up to
    * `maxPages`, not crossing a multiple of `maxPages` so a full RAID stripe
    * goes as one write) and marks them destaging. False if nothing is dirty.
+   * Sets `runFill*` to what the run's pages lack.
    */
   takeDestageRun(maxPages: number): boolean {
     while (this.ringCount > 0) {
@@ -201,13 +280,32 @@ export class CacheDirectory {
       while (a > w0 && this.isDirty(a - 1)) a--;
       let b = p + 1;
       while (b < w0 + maxPages && this.isDirty(b)) b++;
-      for (let q = a; q < b; q++) this.state[this.map.get(q)] = DESTAGING;
+      const full = this.full;
+      let lack0 = -1;
+      let lack1 = -1;
+      for (let q = a; q < b; q++) {
+        const s = this.map.get(q);
+        this.state[s] = DESTAGING;
+        if (this.valid[s] !== full) {
+          const missing = ~this.valid[s] & full;
+          if (lack0 < 0) lack0 = q * this.pageSectors + 31 - Math.clz32(missing & -missing);
+          lack1 = q * this.pageSectors + 32 - Math.clz32(missing);
+        }
+      }
       this.dirty -= b - a;
       this.runStart = a;
       this.runPages = b - a;
+      const whole = lack0 < 0;
+      this.runFillLba = whole ? 0 : lack0;
+      this.runFillSectors = whole ? 0 : lack1 - lack0;
       return true;
     }
     return false;
+  }
+
+  /** The fill read of run [start, +pages) landed: every page of the run is whole (sectors already valid keep the cache's newer data). */
+  filled(start: number, pages: number): void {
+    for (let p = start; p < start + pages; p++) this.valid[this.map.get(p)] = this.full;
   }
 
   /** A destage run reached the disks: its pages are clean (or dirty again if rewritten meanwhile). */
@@ -242,7 +340,7 @@ export class CacheDirectory {
     this.ringCount++;
   }
 
-  /** Saves the directory (pages, states, LRU order, destage order). No page may be out for destage. */
+  /** Saves the directory (pages, states, LRU order, valid masks, destage order). No page may be out for destage. */
   save(): CacheDirectoryState {
     const used = this.capacityPages - this.freeTop;
     let destaging = 0;
@@ -259,6 +357,7 @@ export class CacheDirectory {
       state: int32ToBase64(Int32Array.from(this.state.subarray(0, used))),
       prev: int32ToBase64(this.prev.subarray(0, used)),
       next: int32ToBase64(this.next.subarray(0, used)),
+      valid: int32ToBase64(this.valid.subarray(0, used)),
       lruHead: this.lruHead,
       lruTail: this.lruTail,
       dirtyOrder: int32ToBase64(ring),
@@ -270,7 +369,8 @@ export class CacheDirectory {
 
   /**
    * Restores a saved state into a directory of the same size and page; validates it first (lengths,
-   * links and states in range, counts that match the states) and changes nothing if it is invalid.
+   * links and states in range, counts that match the states, masks of the page's sectors with at least
+   * one valid) and changes nothing if it is invalid. A state without masks restores every page whole.
    */
   restore(state: unknown): void {
     const bad = (issue: string) => StorageErrors.badState("array cache", issue);
@@ -288,7 +388,8 @@ export class CacheDirectory {
     const prev = base64ToInt32(s.prev, n);
     const next = base64ToInt32(s.next, n);
     const ring = base64ToInt32(s.dirtyOrder, s.dirtyOrderLength);
-    if (!lpn || !st || !prev || !next || !ring) throw bad(`slot arrays are not base64 of ${n} int32s each`);
+    const valid = s.valid === undefined ? new Int32Array(n).fill(this.full) : base64ToInt32(s.valid, n);
+    if (!lpn || !st || !prev || !next || !ring || !valid) throw bad(`slot arrays are not base64 of ${n} int32s each`);
     let dirty = 0;
     let clean = 0;
     const inRange = (x: number) => x >= -1 && x < n;
@@ -297,6 +398,11 @@ export class CacheDirectory {
       // Saved while idle: every used slot holds a clean or a dirty page, each page in one slot.
       if (!(st[i] === CLEAN || st[i] === DIRTY) || lpn[i] < 0 || !inRange(prev[i]) || !inRange(next[i]) || pages.has(lpn[i]))
         throw bad(`slot ${i} has state ${st[i]}, page ${lpn[i]}, links ${prev[i]}/${next[i]} (or its page is in another slot too)`);
+      // A cached page holds at least the sectors that brought it in, and none beyond the page.
+      if (valid[i] === 0 || (valid[i] & ~this.full) !== 0)
+        throw bad(
+          `slot ${i} (page ${lpn[i]}) has valid mask 0x${(valid[i] >>> 0).toString(16)}, not 1 to ${this.pageSectors} sectors of its page`,
+        );
       pages.add(lpn[i]);
       if (st[i] === DIRTY) dirty++;
       else clean++;
@@ -324,6 +430,8 @@ export class CacheDirectory {
     this.prev.set(prev);
     this.next.fill(-1);
     this.next.set(next);
+    this.valid.fill(0);
+    this.valid.set(valid);
     this.lruHead = s.lruHead;
     this.lruTail = s.lruTail;
     // Slots still free are the constructor's, in its order: the top `capacity − used` of the stack.

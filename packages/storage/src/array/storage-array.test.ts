@@ -146,6 +146,62 @@ describe("array controller", () => {
     expect(member.most).toBe(4);
   });
 
+  it("a read of sectors the cache does not hold is a miss: a 512 B write does not make its 8 KiB page a hit", () => {
+    const log: string[] = [];
+    const sim = new Simulation();
+    const member: BlockTarget = {
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: IoSink) {
+        log.push(`${req.isRead ? "R" : "W"} ${req.lba}+${req.sectors}`);
+        sink.complete(req);
+      },
+    };
+    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, destageHighWater: 0.99, destageLowWater: 0.98 });
+    const lun = array.lun(0);
+    const io = (id: number, lba: number, sectors: number, isRead: boolean) => {
+      lun.submit({ id, vm: 0, lba, sectors, isRead, issueTime: sim.now }, { complete: () => {} });
+      sim.run();
+    };
+    io(1, 0, 1, false); // 512 B into page 0, not cached before
+    io(2, 0, 1, true); // the sector written: a hit
+    expect([array.readHits, array.readMisses, log]).toEqual([1, 0, []]);
+    io(3, 0, 16, true); // the whole page: 7.5 KiB of it only the disks hold
+    expect([array.readHits, array.readMisses, log]).toEqual([1, 1, ["R 0+16"]]);
+    io(4, 0, 16, true); // the miss filled the page
+    expect([array.readHits, array.readMisses, log.length]).toEqual([2, 1, 1]);
+  });
+
+  it("a destage of pages the cache holds in part reads their missing sectors first, then writes them whole", () => {
+    const log: string[] = [];
+    const sim = new Simulation();
+    const member: BlockTarget = {
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: IoSink) {
+        log.push(`${req.isRead ? "R" : "W"} ${req.lba}+${req.sectors}`);
+        sink.complete(req);
+      },
+    };
+    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+    // 128 pages of 16 sectors; destage once more than one page is dirty.
+    const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, destageMaxSectors: 32, destageHighWater: 0.01, destageLowWater: 0 });
+    const lun = array.lun(0);
+    lun.submit({ id: 1, vm: 0, lba: 0, sectors: 4, isRead: false, issueTime: 0 }, { complete: () => {} });
+    lun.submit({ id: 2, vm: 0, lba: 16, sectors: 16, isRead: false, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    // Page 0 holds sectors 0–3 only: 4–15 come from the disks before pages 0–1 go out whole.
+    expect(log).toEqual(["R 4+12", "W 0+32"]);
+    expect([array.destageWrites, array.cache?.dirty, array.idle]).toEqual([1, 0, true]);
+    lun.submit({ id: 3, vm: 0, lba: 0, sectors: 32, isRead: true, issueTime: sim.now }, { complete: () => {} });
+    sim.run();
+    expect([array.readHits, log.length]).toEqual([1, 2]);
+  });
+
+  it("refuses cache pages of more than 32 sectors: one 32-bit mask holds a page's valid sectors", () => {
+    expect(() => build({ cachePageSectors: 64 })).toThrow(/cachePageSectors must be an integer from 1 to 32, got 64/);
+    expect(build({ cachePageSectors: 32, destageMaxSectors: 384 }).array.options.cachePageSectors).toBe(32);
+  });
+
   it("when dirty data fills the cache, writes run at the disks' destage rate", () => {
     const { sim, array } = build({ cacheBytes: 4 * 1024 ** 2 });
     const w = drive(sim, array, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 16 }, 0);

@@ -6,7 +6,7 @@ import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import { type BlockTarget, type IoSink, restoreInTurn } from "../iostack/target.js";
-import { CacheDirectory, CacheDirectoryStateSchema } from "./cache-directory.js";
+import { CacheDirectory, CacheDirectoryStateSchema, MAX_CACHE_PAGE_SECTORS } from "./cache-directory.js";
 import { type RaidGroup, RaidGroupStateSchema } from "./raid.js";
 
 export interface ArrayOptions {
@@ -39,7 +39,8 @@ export interface ArrayOptions {
   /**
    * Cache page (block) size, sectors: the unit the cache directory tracks. CLARiiON arrays offer
    * 2, 4, 8 and 16 KB pages with 8 KB the default (EMC CLARiiON cache documentation); other
-   * mid-range arrays also default to 8 KiB cache blocks.
+   * mid-range arrays also default to 8 KiB cache blocks. At most 32 (16 KiB): the cache tracks which
+   * sectors of a page it holds in one 32-bit mask per page.
    */
   cachePageSectors: number;
 }
@@ -88,6 +89,8 @@ const TO_RAID = 1;
 const DESTAGE = 2;
 /** A write whose data is crossing the port into the array. */
 const DATA_IN = 3;
+/** A destage run's read of the sectors its pages lack, before the destage write (`link`). */
+const DESTAGE_FILL = 4;
 
 /**
  * The array controller: a FIFO queue per LUN, served round-robin while
@@ -95,13 +98,15 @@ const DATA_IN = 3;
  * costs controller time and port transfer time. The host port (Fibre Channel) is full duplex: read
  * data leaves the array and write data enters it on two directions, each at `portMBps`, each
  * transfer queued on its own direction. A read costs controller time when it responds (a miss
- * reaches the disks at once), then its data crosses to the host; it hits the cache or goes to the
- * RAID group (and is cached). A write costs controller time (taking the command, asking for its
- * data), then its data crosses into the array, and only then can it be stored: absorbed by the
- * battery-backed write-back cache (and answered at once; destaged in the background between
- * watermarks), or, when the cache is full of dirty data, held until destage makes room; a write
- * spanning more pages than the whole cache holds, or any write without a write-back cache, goes
- * through to the disks and is answered when they finish.
+ * reaches the disks at once), then its data crosses to the host; it hits the cache (only if the
+ * cache holds every sector it asks for) or goes to the RAID group (and is cached). A write costs
+ * controller time (taking the command, asking for its data), then its data crosses into the array,
+ * and only then can it be stored: absorbed by the battery-backed write-back cache (and answered at
+ * once; destaged in the background between watermarks — a run whose pages the cache holds only in
+ * part reads the missing sectors first, so it writes whole pages), or, when the cache is full of
+ * dirty data, held until destage makes room; a write spanning more pages than the whole cache
+ * holds, or any write without a write-back cache, goes through to the disks and is answered when
+ * they finish.
  */
 export class StorageArray implements IoSink {
   readonly options: Required<ArrayOptions>;
@@ -144,8 +149,8 @@ export class StorageArray implements IoSink {
     if (!(o.destageLowWater >= 0 && o.destageLowWater < o.destageHighWater && o.destageHighWater <= 1))
       throw StorageErrors.badConfig("array", "need 0 <= destageLowWater < destageHighWater <= 1");
     const page = o.cachePageSectors;
-    if (!(Number.isInteger(page) && page >= 1))
-      throw StorageErrors.badConfig("array", `cachePageSectors must be an integer >= 1, got ${page}`);
+    if (!(Number.isInteger(page) && page >= 1 && page <= MAX_CACHE_PAGE_SECTORS))
+      throw StorageErrors.badConfig("array", `cachePageSectors must be an integer from 1 to ${MAX_CACHE_PAGE_SECTORS}, got ${page}`);
     if (!(o.cacheBytes >= 0)) throw StorageErrors.badConfig("array", `cacheBytes must be >= 0 (0 = no cache), got ${o.cacheBytes}`);
     if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && Number.isInteger(o.destageOutstanding) && o.destageOutstanding >= 1))
       throw StorageErrors.badConfig("array", "need port rate > 0, controller latency >= 0 and destageOutstanding an integer >= 1");
@@ -373,6 +378,15 @@ export class StorageArray implements IoSink {
   /** @internal the RAID group finished a command's miss or a destage write (the array is its own RAID sink). */
   complete(req: IoRequest): void {
     const io = req as StackIo;
+    if (io.b === DESTAGE_FILL) {
+      // The run's missing sectors are in: its pages are whole, and the write goes out.
+      const d = io.link as StackIo;
+      this.pool.give(io);
+      (this.cache as CacheDirectory).filled(d.lba / this.pageSectors, d.sectors / this.pageSectors);
+      d.issueTime = this.sim.now; // issued now, not when its run was picked
+      this.raid.submit(d, this);
+      return;
+    }
     if (io.b === DESTAGE) {
       this.destaging--;
       this.destageWrites++;
@@ -413,7 +427,19 @@ export class StorageArray implements IoSink {
       const d = this.pool.takeOwnWrite(cache.runStart * this.pageSectors, cache.runPages * this.pageSectors, this.sim.now);
       d.b = DESTAGE;
       this.destaging++;
-      this.raid.submit(d, this);
+      if (cache.runFillSectors > 0) {
+        // Pages the cache holds only in part: read what they lack, then write them whole (`complete`).
+        const f = this.pool.takeBlank();
+        f.id = -1;
+        f.vm = -1;
+        f.lba = cache.runFillLba;
+        f.sectors = cache.runFillSectors;
+        f.isRead = true;
+        f.issueTime = this.sim.now;
+        f.b = DESTAGE_FILL;
+        f.link = d;
+        this.raid.submit(f, this);
+      } else this.raid.submit(d, this);
       if (cache.dirty / cache.capacityPages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
     }
   }
