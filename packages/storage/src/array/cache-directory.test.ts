@@ -186,6 +186,30 @@ describe("array cache directory", () => {
     expect(c.dirty).toBe(1);
   });
 
+  it("room for an IO's missing pages is never made by evicting the IO's own clean pages (and the sectors they hold)", () => {
+    const c = new CacheDirectory(2, 8);
+    c.insertClean(8, 8); // page 1 whole
+    c.insertClean(40, 8); // page 5
+    expect(c.readHit(40, 8)).toBe(true); // page 1 is now the least recently used
+    // Sectors 4–11: page 0 (not cached) and part of page 1. Page 5 makes the room, not page 1.
+    expect(c.writeFits(4, 8)).toBe(true);
+    c.write(4, 8);
+    expect(c.readHit(8, 8)).toBe(true); // page 1 still holds its sectors 12–15
+    expect(c.readHit(40, 8)).toBe(false);
+    expect([c.dirty, c.clean]).toEqual([2, 0]);
+    // A read miss's fill likewise: page 3 (least recently used) stays and is refreshed, page 7 makes room.
+    const d = new CacheDirectory(2, 8);
+    d.insertClean(24, 8); // page 3 whole
+    d.insertClean(56, 8); // page 7
+    expect(d.readHit(56, 8)).toBe(true);
+    d.insertClean(20, 8); // sectors 20–27: page 2 (new) and part of page 3
+    expect(d.readHit(20, 12)).toBe(true);
+    expect(d.readHit(56, 8)).toBe(false);
+    d.insertClean(80, 8); // page 10 evicts page 2, inserted before page 3 was read again
+    expect(d.readHit(24, 8)).toBe(true);
+    expect(d.readHit(20, 4)).toBe(false);
+  });
+
   it("property: hits, fills and destage runs follow the sectors written and read in, sector by sector", () => {
     type SOp = [kind: "read" | "fill" | "write" | "through" | "destage" | "land", lba: number, sectors: number];
     const sectorOps = fc.array(

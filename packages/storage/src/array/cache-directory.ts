@@ -40,6 +40,8 @@ const DIRTY = 2;
 const DESTAGING = 3;
 /** Rewritten while its old contents were being destaged: dirty again once that destage lands. */
 const REDIRTY = 4;
+/** Clean, and taken off the LRU list while a read fill or a write of it makes room for its other pages (never saved). */
+const PINNED = 5;
 
 /** Most sectors a cache page may have: a page's valid-sector mask is one 32-bit word (16 KiB pages). */
 export const MAX_CACHE_PAGE_SECTORS = 32;
@@ -154,14 +156,25 @@ export class CacheDirectory {
     const end = lba + sectors;
     const p0 = Math.floor(lba / ps);
     const p1 = Math.floor((end - 1) / ps);
+    if (p1 > p0) this.pinClean(p0, p1);
+    let room = true;
     for (let p = p0; p <= p1; p++) {
       const held = this.map.get(p);
       if (held >= 0) {
         this.valid[held] |= this.bitsIn(p, lba, end);
+        if (this.state[held] === PINNED) {
+          // Read again: most recently used.
+          this.state[held] = CLEAN;
+          this.clean++;
+          this.append(held);
+        }
         continue;
       }
-      const s = this.allocate();
-      if (s < 0) return;
+      const s = room ? this.allocate() : -1;
+      if (s < 0) {
+        room = false; // the rest of the read is not cached, but its pinned pages go back on the LRU list
+        continue;
+      }
       this.lpn[s] = p;
       this.valid[s] = this.bitsIn(p, lba, end);
       this.state[s] = CLEAN;
@@ -197,6 +210,7 @@ export class CacheDirectory {
     const end = lba + sectors;
     const p0 = Math.floor(lba / ps);
     const p1 = Math.floor((end - 1) / ps);
+    if (p1 > p0) this.pinClean(p0, p1);
     for (let p = p0; p <= p1; p++) {
       let s = this.map.get(p);
       const bits = p === p0 || p === p1 ? this.bitsIn(p, lba, end) : this.full;
@@ -215,7 +229,24 @@ export class CacheDirectory {
         this.unlink(s);
         this.clean--;
         this.markDirty(s);
-      } else if (st === DESTAGING) this.state[s] = REDIRTY;
+      } else if (st === PINNED) this.markDirty(s);
+      else if (st === DESTAGING) this.state[s] = REDIRTY;
+    }
+  }
+
+  /**
+   * Takes the clean pages among pages [p0, p1] off the LRU list (PINNED), so that room made for the
+   * IO's missing pages never evicts the IO's own pages (and the sectors they hold). `writeFits`
+   * already counts a write's own clean pages out of the room.
+   */
+  private pinClean(p0: number, p1: number): void {
+    for (let p = p0; p <= p1; p++) {
+      const s = this.map.get(p);
+      if (s >= 0 && this.state[s] === CLEAN) {
+        this.unlink(s);
+        this.clean--;
+        this.state[s] = PINNED;
+      }
     }
   }
 
