@@ -289,6 +289,82 @@ describe("array cache directory", () => {
     );
   });
 
+  it("property: with evictions, a sector is a hit only if it was brought in, and written sectors stay until destaged", () => {
+    type SOp = [kind: "read" | "fill" | "write" | "through" | "destage" | "land", lba: number, sectors: number];
+    const sectorOps = fc.array(
+      fc.tuple(
+        fc.constantFrom("read", "fill", "write", "through", "destage", "land"),
+        fc.integer({ min: 0, max: 30 * 8 }),
+        fc.integer({ min: 1, max: 20 }),
+      ),
+      { maxLength: 150 },
+    ) as fc.Arbitrary<SOp[]>;
+    fc.assert(
+      fc.property(sectorOps, (list) => {
+        const c = new CacheDirectory(6, 8);
+        const ever = new Map<number, number>(); // page -> sectors ever written or read in
+        const dirty = new Map<number, number>(); // page -> sectors written and not yet on disk (not evictable)
+        const or = (m: Map<number, number>, lba: number, n: number) => {
+          for (let x = lba; x < lba + n; x++) m.set(x >> 3, (m.get(x >> 3) ?? 0) | (1 << (x & 7)));
+        };
+        const runs: { start: number; pages: number; fill: boolean; bits: Map<number, number> }[] = [];
+        const held = (x: number) => c.readHit(x, 1);
+        for (const [kind, lba, n] of list) {
+          if (kind === "read") {
+            if (c.readHit(lba, n)) for (let x = lba; x < lba + n; x++) expect(((ever.get(x >> 3) ?? 0) >> (x & 7)) & 1).toBe(1);
+          } else if (kind === "fill") {
+            c.insertClean(lba, n);
+            or(ever, lba, n);
+          } else if (kind === "write") {
+            if (!c.writeFits(lba, n)) continue;
+            c.write(lba, n);
+            or(ever, lba, n);
+            or(dirty, lba, n);
+          } else if (kind === "through") {
+            c.writeThrough(lba, n);
+            // Only cached pages gain the sectors; pages covered whole are no longer dirty.
+            for (let x = lba; x < lba + n; x++) if (held(x)) or(ever, x, 1);
+            for (let p = Math.ceil(lba / 8); p < Math.floor((lba + n) / 8); p++) dirty.delete(p);
+          } else if (kind === "destage") {
+            if (!c.takeDestageRun(2)) continue;
+            const bits = new Map<number, number>();
+            for (let p = c.runStart; p < c.runStart + c.runPages; p++) {
+              bits.set(p, dirty.get(p) ?? 0);
+              dirty.delete(p);
+            }
+            runs.push({ start: c.runStart, pages: c.runPages, fill: c.runFillSectors > 0, bits });
+          } else {
+            const run = runs[0];
+            if (!run) continue;
+            if (run.fill) {
+              c.filled(run.start, run.pages);
+              or(ever, run.start * 8, run.pages * 8);
+              run.fill = false;
+              continue;
+            }
+            expect(c.readHit(run.start * 8, run.pages * 8)).toBe(true); // written whole, from the cache
+            c.destaged(run.start, run.pages);
+            runs.shift();
+          }
+          // Dirty sectors (and those out for destage) are valid: the cache is their only copy.
+          for (const m of [dirty, ...runs.map((r) => r.bits)])
+            for (const [p, bits] of m) for (let i = 0; i < 8; i++) if ((bits >> i) & 1) expect(held(p * 8 + i)).toBe(true);
+          // Every sector held was brought in; a page holding none was evicted, and what it held is gone.
+          for (const [p, bits] of ever) {
+            let any = false;
+            for (let i = 0; i < 8; i++)
+              if (held(p * 8 + i)) {
+                any = true;
+                expect((bits >> i) & 1).toBe(1);
+              }
+            if (!any) ever.delete(p);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("restores a state saved before valid masks as whole pages, and refuses masks outside the page or empty", () => {
     const a = new CacheDirectory(16, 8);
     a.write(0, 2);
