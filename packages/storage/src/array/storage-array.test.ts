@@ -197,6 +197,21 @@ describe("array controller", () => {
     expect([array.readHits, log.length]).toEqual([1, 2]);
   });
 
+  it("prewarm: a range past the end is cut at it, and one starting before sector 0 caches nothing (no page -1, the page table's empty key)", () => {
+    const { array } = build({ cacheBytes: 1 << 20, luns: 2 });
+    const cache = array.cache as NonNullable<typeof array.cache>;
+    const end0 = array.lun(0).capacitySectors;
+    expect(() => array.prewarm(1, -32, 32)).toThrow(/prewarm \[-32, \+32\) must start inside LUN 1/);
+    expect(() => array.prewarm(0, -16, 32)).toThrow(/must start inside LUN 0/);
+    expect(() => array.prewarm(0, end0 + 16, 16)).toThrow(/must start inside LUN 0/);
+    expect(() => array.prewarm(0, 0, -1)).toThrow(/must start inside LUN 0/);
+    expect(cache.clean).toBe(0);
+    // A range past the end is cut at it: LUN 1's first page stays cold.
+    array.prewarm(0, end0 - 16, 32);
+    expect([cache.clean, cache.readHit(end0 - 16, 16), cache.readHit(end0, 16)]).toEqual([1, true, false]);
+    expect(() => array.save()).not.toThrow();
+  });
+
   it("refuses cache pages of more than 32 sectors: one 32-bit mask holds a page's valid sectors", () => {
     expect(() => build({ cachePageSectors: 64 })).toThrow(/cachePageSectors must be an integer from 1 to 32, got 64/);
     expect(build({ cachePageSectors: 32, destageMaxSectors: 384 }).array.options.cachePageSectors).toBe(32);
