@@ -472,3 +472,54 @@ describe("netping when one end starts late", () => {
     for (const vm of pair) expect(vm.machine.exitCode).toBe(0);
   });
 });
+
+/** A CPU-bound VM without instructions: wants the CPU all the time and uses all it gets. */
+function hogVm(name: string): HostedVm {
+  const sim = new Simulation();
+  return {
+    name,
+    sim,
+    done: false,
+    wantsCpu: () => true,
+    runOn: (end) => {
+      const used = end - sim.now;
+      sim.run({ until: end });
+      return used;
+    },
+    idleTo: (end) => sim.run({ until: end }),
+  };
+}
+
+describe("WorkloadVm: wants the CPU from its next completion, and handles completions in a slice it runs", () => {
+  const ioVm = (latencyNs: number) =>
+    new WorkloadVm({
+      name: "io",
+      disk: new MemoryBackend({ sizeBytes: 1 << 20, latencyNs }),
+      outstandingIos: 1,
+      cpuNsPerIo: 1_000,
+      seed: 5,
+    });
+
+  it("is ready from an IO's completion in a slice it does not get, not only with completions waiting at the slice's start", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    // Issues its IO at 1 µs (done at 16 µs); the hog has the next slice.
+    const w = host.add(ioVm(15_000)) as WorkloadVm;
+    host.add(hogVm("hog"));
+    host.step();
+    expect(host.schedStats()[0].readyNs).toBe(0);
+    expect(w.readyFromNs()).toBe(16_000);
+    host.step();
+    expect(host.schedStats()[1].slices).toBe(1);
+    expect(host.schedStats()[0].readyNs).toBe(20_000 - 16_000);
+  });
+
+  it("given a CPU, handles an IO completing partway through the slice then, not a slice later", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const w = host.add(ioVm(5_000)) as WorkloadVm;
+    expect(runHosts([host], 10 * SLICE)).toBe("time");
+    // Each IO: 1 µs to issue, 5 µs on the disk, 1 µs to handle its completion — completions at 6 + 7k µs.
+    expect(w.completed).toBe(14);
+    expect(w.cpuNs).toBe((15 + 14) * 1_000);
+    expect(host.schedStats()[0].runNs).toBe(w.cpuNs);
+  });
+});

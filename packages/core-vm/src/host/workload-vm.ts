@@ -107,16 +107,43 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
     return this.completed >= this.totalIos;
   }
 
-  wantsCpu(_endNs: number): boolean {
-    return !this.done && (this.backlog > 0 || this.toIssue > 0);
+  wantsCpu(endNs: number): boolean {
+    return this.readyFromNs() < endNs;
+  }
+
+  /**
+   * When it has CPU work from: now (its clock) with completions to handle or requests to issue; else its next
+   * completion (its simulation's next event; Infinity with none in flight, or done).
+   */
+  readyFromNs(): number {
+    if (this.done) return Number.POSITIVE_INFINITY;
+    return this.backlog > 0 || this.toIssue > 0 ? this.sim.now : this.sim.peek();
   }
 
   /**
    * Spends vCPU time up to `endNs`: handles completions, then issues
    * requests, `cpuNsPerIo` each; a step may span slices (its progress is kept).
-   * Returns the vCPU time spent; the rest of the slice it waits for its IOs.
+   * Out of work, it waits on the CPU for its next completion within the slice and handles it then.
+   * Returns the vCPU time spent, not the time it waited for its IOs.
    */
   runOn(endNs: number): number {
+    let used = 0;
+    for (;;) {
+      used += this.runUntilIdle(endNs).usedNs;
+      const next = this.readyFromNs();
+      if (next >= endNs) break;
+      this.idleTo(next);
+    }
+    this.idleTo(endNs);
+    return used;
+  }
+
+  /**
+   * Spends vCPU time from its clock until it has no work (every request issued, no completion to
+   * handle: it waits for its IOs) or `endNs`, whichever comes first, and stops there, its clock at that
+   * time. Returns the vCPU time used and that time.
+   */
+  runUntilIdle(endNs: number): { usedNs: number; stopNs: number } {
     const cpuNs = this.cpuNs;
     let t = this.sim.now;
     while (t < endNs && !this.done && (this.backlog > 0 || this.toIssue > 0)) {
@@ -124,6 +151,7 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
       if (t + need > endNs) {
         this.stepProgressNs += endNs - t;
         this.cpuNs += endNs - t;
+        t = endNs;
         break;
       }
       t += need;
@@ -138,8 +166,9 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
         if (this.issued < this.totalIos) this.issue(t);
       }
     }
-    this.idleTo(endNs);
-    return this.cpuNs - cpuNs;
+    // A step cut at `endNs` leaves the clock there too (what completes meanwhile is handled next time).
+    if (this.sim.now < t) this.sim.run({ until: t });
+    return { usedNs: this.cpuNs - cpuNs, stopNs: this.sim.now };
   }
 
   idleTo(endNs: number): void {
