@@ -64,6 +64,35 @@ export class EmulatedVm implements HostedVm {
     return (m.hart.retired - retired) * m.nsPerInstruction;
   }
 
+  /**
+   * Runs the guest from `fromNs` until it waits in WFI with nothing pending, exits, or reaches `endNs`;
+   * returns the time it executed and where its clock stopped. It waits in the WFI (`machine.waiting`)
+   * for the host to run it again.
+   */
+  runUntilIdle(fromNs: number, endNs: number): { usedNs: number; stopNs: number } {
+    const m = this.machine;
+    const retired = m.hart.retired;
+    // Descheduled until now (runnable, or woken before it got the CPU): its events fire meanwhile and it resumes at
+    // `fromNs`. Given the CPU as it wakes, its WFI ends as on a machine of its own: at its next event.
+    if (!m.waiting || m.wakeNs() < fromNs) this.idleTo(fromNs);
+    let horizon = fromNs;
+    while (this.stop === null) {
+      const now = Math.max(m.nowNs(), m.sim.now);
+      const left = Math.ceil((endNs - now) / m.nsPerInstruction);
+      if (left <= 0) break;
+      // A WFI with nothing pending waits no longer than the time limit (after the first run: no time at
+      // all) and the run returns, the hart still waiting — the guest gives its CPU back (ESX deschedules
+      // a halted vCPU).
+      const r = m.run(left, horizon);
+      horizon = 0;
+      if (r === "event") m.sim.run({ until: Math.min(endNs, Math.max(m.sim.now, m.nowNs())) });
+      else if (r === "exit") this.stop = "exit";
+      else if (r === "halt") this.stop = "halt";
+      else if (m.waiting) break;
+    }
+    return { usedNs: (m.hart.retired - retired) * m.nsPerInstruction, stopNs: Math.max(m.nowNs(), m.sim.now) };
+  }
+
   idleTo(endNs: number): void {
     if (this.machine.sim.now < endNs) this.machine.sim.run({ until: endNs });
   }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../block/memory.js";
+import { ModeledBackend } from "../block/modeled.js";
 import { Machine } from "../board/machine.js";
 import { isVmlabError } from "../errors.js";
 import { type SwitchPort, VirtualSwitch } from "../net/switch.js";
@@ -72,10 +73,14 @@ describe("Host: vCPUs time-sliced over physical CPUs", () => {
     }
     expect(three.end).toBe(slicesNeeded * SLICE);
     for (const s of one.stats) {
-      expect(s.slices).toBe(slicesNeeded);
+      expect(s.runNs).toBe(alone.nowNs());
       expect(s.readyNs).toBeGreaterThanOrEqual((slicesNeeded - 1) * SLICE);
     }
-    expect(one.end).toBe(3 * slicesNeeded * SLICE);
+    // A guest that exits partway through a slice hands the CPU to the next one for the rest of it:
+    // the CPU never idles while a guest is ready, so the last one is done after exactly the three runs.
+    expect(one.stats.map((s) => s.slices)).toEqual([slicesNeeded, slicesNeeded + 1, slicesNeeded + 1]);
+    expect(Math.max(...one.stats.map((s) => s.runNs + s.readyNs))).toBe(3 * alone.nowNs());
+    expect(one.end).toBe(Math.ceil((3 * alone.nowNs()) / SLICE) * SLICE);
   });
 
   it("a VM that wants no CPU (idle or done) does not hand its turn to the next one: CPU-bound guests share fairly", () => {
@@ -486,6 +491,10 @@ function hogVm(name: string): HostedVm {
       sim.run({ until: end });
       return used;
     },
+    runUntilIdle: (from, end) => {
+      sim.run({ until: end });
+      return { usedNs: end - from, stopNs: end };
+    },
     idleTo: (end) => sim.run({ until: end }),
   };
 }
@@ -509,7 +518,7 @@ describe("WorkloadVm: wants the CPU from its next completion, and handles comple
     expect(host.schedStats()[0].readyNs).toBe(0);
     expect(w.readyFromNs()).toBe(16_000);
     host.step();
-    expect(host.schedStats()[1].slices).toBe(1);
+    expect(host.schedStats()[1].slices).toBe(2);
     expect(host.schedStats()[0].readyNs).toBe(20_000 - 16_000);
   });
 
@@ -521,5 +530,110 @@ describe("WorkloadVm: wants the CPU from its next completion, and handles comple
     expect(w.completed).toBe(14);
     expect(w.cpuNs).toBe((15 + 14) * 1_000);
     expect(host.schedStats()[0].runNs).toBe(w.cpuNs);
+  });
+});
+
+describe("Host: a VM that stops needing its physical CPU partway through a slice gives it to a ready VM", () => {
+  const ioVm = () =>
+    new WorkloadVm({
+      name: "io",
+      disk: new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 15_000 }),
+      outstandingIos: 1,
+      cpuNsPerIo: 1_000,
+      seed: 5,
+    });
+
+  it("two CPU-bound guests on one CPU with an IO-bound VM get the time it waits for its IOs: the CPU never idles", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const w = host.add(ioVm()) as WorkloadVm;
+    host.add(guestVm("hog1", "cpubench"));
+    host.add(guestVm("hog2", "cpubench"));
+    expect(runHosts([host], 60 * SLICE)).toBe("time");
+    const [io, h1, h2] = host.schedStats();
+    expect(io.runNs).toBe(w.cpuNs);
+    expect(w.completed).toBeGreaterThan(5);
+    // Every ns of the 60 slices ran someone: the IO VM ran a few µs of each slice it got, the hogs the rest.
+    expect(io.runNs + h1.runNs + h2.runNs).toBe(60 * SLICE);
+    expect(h1.runNs + h2.runNs).toBeGreaterThan((2 * (60 * SLICE - io.runNs)) / 3);
+  });
+
+  it("an IO-bound VM beside a hog is ready exactly from each IO's completion to when it gets the CPU", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const w = host.add(ioVm()) as WorkloadVm;
+    host.add(hogVm("hog"));
+    expect(runHosts([host], 6 * SLICE)).toBe("time");
+    const [io, hog] = host.schedStats();
+    // Slice 0: io issues (0-1 µs; done at 16), the hog runs 1-10 (ready 0-1). Slice 1: the hog's; io is ready
+    // 16-20. Slice 2: io handles and issues again (20-22; done at 37), the hog runs 22-30 (ready 20-22).
+    // Slice 3: the hog's, io ready 37-40. Slice 4 as 2 (issue at 42, done at 57), slice 5 as 3.
+    expect(io).toEqual({ name: "io", runNs: 5_000, readyNs: 4_000 + 3_000 + 3_000, slices: 3 });
+    expect(hog).toEqual({ name: "hog", runNs: 60_000 - 5_000, readyNs: 1_000 + 2_000 + 2_000, slices: 6 });
+    expect([w.issued, w.completed]).toEqual([3, 3]);
+  });
+
+  it("refuses a VM whose runUntilIdle reports no whole used time or stops before it started", () => {
+    for (const [usedNs, stopNs, what] of [
+      [0.5, SLICE, "usedNs"],
+      [0, Number.NaN, "stopNs"],
+      [0, -1, "stopNs"],
+    ] as const) {
+      const host = new Host({ name: "h", timeSliceNs: SLICE });
+      const sim = new Simulation();
+      host.add({
+        name: "odd",
+        sim,
+        done: false,
+        wantsCpu: () => true,
+        runOn: () => 0,
+        runUntilIdle: () => ({ usedNs, stopNs }),
+        idleTo: () => {},
+      });
+      expect(() => host.step()).toThrow(
+        expect.objectContaining({ code: "VMLAB_HOST_BAD_OPTION", message: expect.stringContaining(`odd.runUntilIdle's ${what}`) }),
+      );
+    }
+  });
+
+  it("a guest idle in WFI gives its CPU to a CPU-bound guest and takes one again once its timer fires", () => {
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const timer = host.add(guestVm("timer", "timer")) as EmulatedVm;
+    host.add(guestVm("hog", "cpubench"));
+    const alone = runAlone("timer");
+    while (!timer.done) host.step();
+    const [t, hog] = host.schedStats();
+    expect(t.runNs).toBe(timer.machine.hart.retired);
+    expect(t.runNs + hog.runNs).toBe(host.nowNs);
+    // Waiting for a CPU after its ticks changes when it runs, not what it computes.
+    expect(Buffer.from(timer.machine.console()).equals(Buffer.from(alone.console()))).toBe(true);
+  });
+
+  it("is deterministic: two CPUs, guests and workload VMs on one queueing storage target, run twice give the same statistics and snapshots", () => {
+    const run = () => {
+      const storage = new ModeledBackend({
+        store: new MemoryBackend({ sizeBytes: 4 << 20 }),
+        model: { serviceNs: (_op, offset) => 3_000 + (offset % 7_919) },
+      });
+      const host = new Host({ name: "h", physicalCpus: 2, timeSliceNs: SLICE, storage });
+      const vms: HostedVm[] = [
+        host.add(guestVm("timer", "timer")),
+        host.add(new WorkloadVm({ name: "w1", disk: host.lun(0, 2 << 20), outstandingIos: 2, cpuNsPerIo: 1_500, seed: 1 })),
+        host.add(guestVm("hog", "cpubench")),
+        host.add(new WorkloadVm({ name: "w2", disk: host.lun(2 << 20, 2 << 20), outstandingIos: 3, cpuNsPerIo: 2_500, seed: 2 })),
+      ];
+      runHosts([host], 300 * SLICE);
+      return JSON.stringify({
+        host: host.save(),
+        storage: storage.save(),
+        vms: vms.map((vm) =>
+          vm instanceof WorkloadVm
+            ? { vm: vm.save(), sim: vm.sim.save() }
+            : { machine: (vm as EmulatedVm).machine.save(), sim: vm.sim.save(), ram: sha((vm as EmulatedVm).machine.ram.u8) },
+        ),
+      });
+    };
+    const first = run();
+    expect(run()).toBe(first);
+    const stats = JSON.parse(first).host.stats as { runNs: number; slices: number }[];
+    for (const s of stats) expect(s.runNs).toBeGreaterThan(0);
   });
 });

@@ -28,11 +28,11 @@ export interface VmSchedStats {
    */
   runNs: number;
   /**
-   * Time runnable but waiting for a physical CPU (%RDY): in each slice it wanted a CPU and got none, from
-   * when it had work (`readyFromNs`: a guest's WFI wake-up may fall inside the slice) to the slice's end.
+   * Time runnable but waiting for a physical CPU (%RDY): from when it had work (`readyFromNs`: the slice's
+   * start, a guest's WFI wake-up, a workload's IO completion) to when it got a CPU or the slice ended.
    */
   readyNs: number;
-  /** Slices it was given a physical CPU. */
+  /** Slices in which it was given a physical CPU (once or more). */
   slices: number;
 }
 
@@ -51,10 +51,12 @@ export type HostState = z.infer<typeof HostStateSchema>;
  * A physical host (DESIGN.md "Host"): runs several VMs — emulated guests
  * and workload models side by side — multiplexing its physical CPUs among
  * their vCPUs by time slices in virtual time. Each slice, the first
- * `physicalCpus` VMs that want a CPU, in round-robin order, run to the
- * slice's end; the others only advance their clocks, their devices
- * completing and interrupts pending until they run again. The host owns a
- * NIC on a network and a block adapter to a storage target.
+ * `physicalCpus` VMs that want a CPU, in round-robin order, get one and
+ * keep it until they stop needing it (idle, done) or the slice ends; a CPU
+ * given back goes to the next VM ready then, in round-robin order. VMs
+ * without a CPU only advance their clocks, their devices completing and
+ * interrupts pending until they run again. The host owns a NIC on a network
+ * and a block adapter to a storage target.
  *
  * Its own state (the time, where round robin stands, the statistics) saves
  * and restores beside its VMs' (each VM's simulation and model or machine);
@@ -126,20 +128,93 @@ export class Host implements SnapshotComponent<HostState> {
     for (const vm of this.vms) if (!vm.done && vm.parked === true) vm.settle?.();
   }
 
-  /** Runs one time slice, up to `nowNs + timeSliceNs`. Deterministic: VMs are visited in a fixed order. */
+  /**
+   * Runs one time slice, up to `nowNs + timeSliceNs`. A physical CPU runs its VM until the VM stops
+   * wanting it (`runUntilIdle`: idle in WFI, waiting for its IOs, done) and then the next VM ready at that
+   * time, in round-robin order; with none ready it idles until one is. Deterministic: the CPU free
+   * earliest (the lower-numbered on a tie) chooses next, and VMs are looked at in a fixed order.
+   */
   step(): void {
-    const end = this.nowNs + this.timeSliceNs;
+    const start = this.nowNs;
+    const end = start + this.timeSliceNs;
     const n = this.vms.length;
-    const chosen = new Uint8Array(n);
-    let free = this.physicalCpus;
+    // When each physical CPU is free; per VM, until when it runs (it is on a CPU before that) and
+    // since when it may be ready again (it gave its CPU back then; the slice's start if it has not run).
+    const cpuFree = new Array<number>(this.physicalCpus).fill(start);
+    const runsTo = new Array<number>(n).fill(start);
+    const served = new Uint8Array(n);
+    // A VM that gave its CPU back at once is offered one again only once it is ready later (not to loop).
+    const stalled = new Uint8Array(n);
+    const readyAt = (i: number): number => {
+      const vm = this.vms[i];
+      if (vm.done || !vm.wantsCpu(end)) return Number.POSITIVE_INFINITY;
+      const r = Math.max(runsTo[i], vm.readyFromNs?.() ?? start);
+      return stalled[i] === 1 && r <= runsTo[i] ? Number.POSITIVE_INFINITY : r;
+    };
+    let rr = this.nextVm;
     let first = -1;
-    for (let k = 0; k < n && free > 0; k++) {
-      const i = (this.nextVm + k) % n;
-      if (this.vms[i].wantsCpu(end)) {
-        chosen[i] = 1;
-        free--;
-        if (first < 0) first = i;
+    for (;;) {
+      let cpu = 0;
+      for (let c = 1; c < cpuFree.length; c++) if (cpuFree[c] < cpuFree[cpu]) cpu = c;
+      const t = cpuFree[cpu];
+      if (t >= end || n === 0) break;
+      // The next VM ready at `t` in round-robin order; if none, the CPU idles until the first one is.
+      let pick = -1;
+      let pickReady = 0;
+      let next = end;
+      for (let k = 0; k < n; k++) {
+        const i = (rr + k) % n;
+        if (runsTo[i] > t) {
+          next = Math.min(next, readyAt(i));
+          continue;
+        }
+        const r = readyAt(i);
+        if (r <= t) {
+          pick = i;
+          pickReady = r;
+          break;
+        }
+        next = Math.min(next, r);
       }
+      if (pick < 0) {
+        cpuFree[cpu] = Math.max(next, t);
+        continue;
+      }
+      const vm = this.vms[pick];
+      const st = this.stats[pick];
+      // Ready (%RDY) from when it had work to when it got the CPU.
+      st.readyNs += t - pickReady;
+      if (served[pick] === 0) {
+        served[pick] = 1;
+        st.slices++;
+      }
+      if (first < 0) first = pick;
+      rr = (pick + 1) % n;
+      let used: number;
+      let stop: number;
+      if (vm.runUntilIdle !== undefined) {
+        const r = vm.runUntilIdle(t, end);
+        used = r.usedNs;
+        stop = r.stopNs;
+        if (!(stop >= t))
+          throw CoreErrors.hostBadOption(`${vm.name}.runUntilIdle's stopNs`, stop, `a virtual time >= when it started (${t} ns)`);
+        stop = Math.min(stop, end);
+        stalled[pick] = stop === t ? 1 : 0;
+      } else {
+        vm.idleTo(t);
+        used = vm.runOn(end);
+        stop = end;
+      }
+      // Saved with the host as an integer: a HostedVm reporting anything else would make a state restore refuses.
+      if (!Number.isInteger(used) || used < 0)
+        throw CoreErrors.hostBadOption(
+          `${vm.name}.${vm.runUntilIdle !== undefined ? "runUntilIdle's usedNs" : "runOn's result"}`,
+          used,
+          "the whole ns of vCPU time it used, >= 0",
+        );
+      st.runNs += used;
+      runsTo[pick] = stop;
+      cpuFree[cpu] = stop;
     }
     // Round robin: the next slice starts looking after the first VM served now (a VM that
     // wants no CPU is skipped, not handed its turn: that would give the VM after it two).
@@ -147,20 +222,12 @@ export class Host implements SnapshotComponent<HostState> {
     for (let i = 0; i < n; i++) {
       const vm = this.vms[i];
       if (vm.done) continue;
-      if (chosen[i] === 1) {
-        const used = vm.runOn(end);
-        // Saved with the host as an integer: a HostedVm reporting anything else would make a state restore refuses.
-        if (!Number.isInteger(used) || used < 0)
-          throw CoreErrors.hostBadOption(`${vm.name}.runOn's result`, used, "the whole ns of vCPU time it used, >= 0");
-        this.stats[i].runNs += used;
-        this.stats[i].slices++;
-      } else {
-        if (vm.wantsCpu(end)) {
-          const from = Math.min(end, Math.max(this.nowNs, vm.readyFromNs?.() ?? this.nowNs));
-          this.stats[i].readyNs += end - from;
-        }
-        vm.idleTo(end);
+      // Wanted a CPU and had none to the slice's end.
+      if (runsTo[i] < end) {
+        const r = readyAt(i);
+        if (r < end) this.stats[i].readyNs += end - r;
       }
+      vm.idleTo(end);
     }
     this.nowNs = end;
   }

@@ -31,6 +31,15 @@ export interface HostedVm {
    */
   runOn(endNs: number): number;
   /**
+   * Runs the vCPU on a physical CPU it is given at `fromNs` (the VM is ready by then: `readyFromNs`) until
+   * it stops wanting the CPU — it idles (a guest in WFI with nothing pending, a workload waiting for its IOs)
+   * or is done — or until `endNs`, whichever comes first, and leaves its clock where it stopped. Returns the
+   * vCPU time it used (as `runOn`) and that time. The host then gives the CPU to another ready VM, and this
+   * one a CPU again once it is ready. Absent: the host calls `idleTo(fromNs)` and `runOn`, and the VM keeps
+   * the CPU to the slice's end.
+   */
+  runUntilIdle?(fromNs: number, endNs: number): { usedNs: number; stopNs: number };
+  /**
    * Advances the VM to `endNs` without its vCPU (descheduled or idle): its
    * events still fire — devices complete, timers and interrupts become
    * pending — and are seen when the vCPU next runs.

@@ -128,22 +128,23 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
    */
   runOn(endNs: number): number {
     let used = 0;
+    let from = this.sim.now;
     for (;;) {
-      used += this.runUntilIdle(endNs).usedNs;
-      const next = this.readyFromNs();
-      if (next >= endNs) break;
-      this.idleTo(next);
+      used += this.runUntilIdle(from, endNs).usedNs;
+      from = this.readyFromNs();
+      if (from >= endNs) break;
     }
     this.idleTo(endNs);
     return used;
   }
 
   /**
-   * Spends vCPU time from its clock until it has no work (every request issued, no completion to
-   * handle: it waits for its IOs) or `endNs`, whichever comes first, and stops there, its clock at that
+   * Given the CPU at `fromNs`, spends vCPU time until it has no work (every request issued, no completion
+   * to handle: it waits for its IOs) or `endNs`, whichever comes first, and stops there, its clock at that
    * time. Returns the vCPU time used and that time.
    */
-  runUntilIdle(endNs: number): { usedNs: number; stopNs: number } {
+  runUntilIdle(fromNs: number, endNs: number): { usedNs: number; stopNs: number } {
+    this.idleTo(fromNs);
     const cpuNs = this.cpuNs;
     let t = this.sim.now;
     while (t < endNs && !this.done && (this.backlog > 0 || this.toIssue > 0)) {
