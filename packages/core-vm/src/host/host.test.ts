@@ -290,6 +290,21 @@ describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slice
     expect(s.runNs).toBe(w.cpuNs);
   });
 
+  it("a workload VM with a total spends vCPU time only on the requests it issues, however many it keeps outstanding", () => {
+    for (const [totalIos, outstandingIos] of [
+      [2, 8],
+      [20, 8],
+      [20, 1],
+    ]) {
+      const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+      const disk = new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 50_000 });
+      const w = host.add(new WorkloadVm({ name: "w", disk, outstandingIos, cpuNsPerIo: 1_000, totalIos, seed: 1 })) as WorkloadVm;
+      expect(runHosts([host])).toBe("done");
+      // Each request issued, and every completion but the last handled (the VM is done then).
+      expect([w.issued, w.completed, w.cpuNs]).toEqual([totalIos, totalIos, (2 * totalIos - 1) * 1_000]);
+    }
+  });
+
   it("refuses a VM whose runOn reports no whole, non-negative time (the host's saved state could not be restored)", () => {
     for (const bad of [-1, 0.5, Number.NaN]) {
       const host = new Host({ name: "h", timeSliceNs: SLICE });

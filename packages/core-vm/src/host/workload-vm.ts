@@ -94,7 +94,8 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
     if (!Number.isInteger(this.cpuNsPerIo) || this.cpuNsPerIo < 1)
       throw CoreErrors.hostBadOption("cpuNsPerIo", this.cpuNsPerIo, "an integer >= 1");
     this.rng = new Rng(o.seed ?? 1, `workload:${o.name}`);
-    this.toIssue = this.outstandingIos;
+    // Never more requests to issue (each costing vCPU time) than the total leaves.
+    this.toIssue = Math.min(this.outstandingIos, this.totalIos);
     // num = submit time; the completion is plain data, so a snapshot of the queue holds it.
     this.kind = this.sim.on(`${o.name}.io-done`, (submittedNs) => {
       this.latency.record(this.sim.now - submittedNs);
@@ -161,7 +162,7 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
       this.sim.run({ until: t });
       if (this.backlog > 0) {
         this.backlog--;
-        if (this.issued < this.totalIos) this.toIssue++;
+        if (this.issued + this.toIssue < this.totalIos) this.toIssue++;
       } else {
         this.toIssue--;
         if (this.issued < this.totalIos) this.issue(t);
