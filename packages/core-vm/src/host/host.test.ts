@@ -305,6 +305,15 @@ describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slice
     }
   });
 
+  it("refuses a total of IOs that is not a whole number >= 1 (2.5 ran 3, NaN never issued one nor finished)", () => {
+    for (const totalIos of [2.5, Number.NaN, 0, -3]) {
+      const disk = new MemoryBackend({ sizeBytes: 1 << 20 });
+      expect(() => new WorkloadVm({ name: "w", disk, totalIos })).toThrow(
+        expect.objectContaining({ code: "VMLAB_HOST_BAD_OPTION", message: expect.stringContaining("totalIos") }),
+      );
+    }
+  });
+
   it("refuses a VM whose runOn reports no whole, non-negative time (the host's saved state could not be restored)", () => {
     for (const bad of [-1, 0.5, Number.NaN]) {
       const host = new Host({ name: "h", timeSliceNs: SLICE });

@@ -93,6 +93,8 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
       throw CoreErrors.hostBadOption("readFraction", this.readFraction, "a number in [0, 1]");
     if (!Number.isInteger(this.cpuNsPerIo) || this.cpuNsPerIo < 1)
       throw CoreErrors.hostBadOption("cpuNsPerIo", this.cpuNsPerIo, "an integer >= 1");
+    if (!(Number.isInteger(this.totalIos) || this.totalIos === Number.POSITIVE_INFINITY) || this.totalIos < 1)
+      throw CoreErrors.hostBadOption("totalIos", this.totalIos, "an integer >= 1 (absent: never stop)");
     this.rng = new Rng(o.seed ?? 1, `workload:${o.name}`);
     // Never more requests to issue (each costing vCPU time) than the total leaves.
     this.toIssue = Math.min(this.outstandingIos, this.totalIos);
