@@ -20,8 +20,9 @@ export interface HostedVm {
   /** Whether the vCPU has work for a physical CPU in the slice ending at `endNs` (not done, not idle until later). */
   wantsCpu(endNs: number): boolean;
   /**
-   * When the vCPU has work from (a guest in WFI: its wake-up time): a VM that wants a CPU in a slice and
-   * does not get one is ready (%RDY) from then to the slice's end. Absent: from the slice's start.
+   * When the vCPU has work from (a guest in WFI: its wake-up time; a workload waiting for its IOs: the next
+   * completion): a VM that wants a CPU is ready (%RDY) from then until it gets one or the slice ends, and
+   * a CPU given back partway through a slice goes to it only from then. Absent: from the slice's start.
    */
   readyFromNs?(): number;
   /**
