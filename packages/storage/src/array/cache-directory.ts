@@ -1,47 +1,19 @@
-import { describeIssues } from "@vmlab/core-vm";
-import { z } from "zod";
-import { base64ToInt32, int32ToBase64 } from "../devices/typed-b64.js";
+import { int32ToBase64 } from "../devices/typed-b64.js";
 import { StorageErrors } from "../errors.js";
+import {
+  type CacheDirectoryState,
+  CLEAN,
+  checkCacheDirectoryState,
+  DESTAGING,
+  DIRTY,
+  FREE,
+  PINNED,
+  REDIRTY,
+} from "./cache-directory-state.js";
+import { PageFifo } from "./page-fifo.js";
 import { PageTable } from "./page-table.js";
 
-const count = z.number().int().nonnegative();
-const slotOrNone = z.number().int().min(-1);
-
-/**
- * A cache directory's saved state. Slots are handed out in order (0, 1, 2, …) and an evicted page's
- * slot is reused at once, so the first `used` slots are all there is to save; per slot its page
- * number, state, LRU links and valid-sector mask (base64 of little-endian int32s), plus the dirty
- * pages' destage order.
- */
-export const CacheDirectoryStateSchema = z.object({
-  version: z.literal(1),
-  capacityPages: z.number().int().positive(),
-  pageSectors: z.number().int().positive(),
-  used: count,
-  lpn: z.string(),
-  state: z.string(),
-  prev: z.string(),
-  next: z.string(),
-  /** Per slot, which of the page's sectors hold data (bit i = sector i). Absent (states saved before masks): every page whole. */
-  valid: z.string().optional(),
-  lruHead: slotOrNone,
-  lruTail: slotOrNone,
-  /** Pages in the order they became dirty (entries may be stale, as in the live ring). */
-  dirtyOrder: z.string(),
-  dirtyOrderLength: count,
-  dirty: count,
-  clean: count,
-});
-export type CacheDirectoryState = z.infer<typeof CacheDirectoryStateSchema>;
-
-const FREE = 0;
-const CLEAN = 1;
-const DIRTY = 2;
-const DESTAGING = 3;
-/** Rewritten while its old contents were being destaged: dirty again once that destage lands. */
-const REDIRTY = 4;
-/** Clean, and taken off the LRU list while a read fill or a write of it makes room for its other pages (never saved). */
-const PINNED = 5;
+export { type CacheDirectoryState, CacheDirectoryStateSchema } from "./cache-directory-state.js";
 
 /** Most sectors a cache page may have: a page's valid-sector mask is one 32-bit word (16 KiB pages). */
 export const MAX_CACHE_PAGE_SECTORS = 32;
@@ -85,9 +57,7 @@ export class CacheDirectory {
   private readonly freeSlots: Int32Array;
   private freeTop = 0;
   /** Dirty pages in the order they became dirty (entries may be stale). */
-  private ring: Int32Array = new Int32Array(1024);
-  private ringHead = 0;
-  private ringCount = 0;
+  private ring = new PageFifo();
   dirty = 0;
   clean = 0;
 
@@ -299,10 +269,8 @@ export class CacheDirectory {
    * Sets `runFill*` to what the run's pages lack.
    */
   takeDestageRun(maxPages: number): boolean {
-    while (this.ringCount > 0) {
-      const p = this.ring[this.ringHead];
-      this.ringHead = (this.ringHead + 1) & (this.ring.length - 1);
-      this.ringCount--;
+    while (this.ring.length > 0) {
+      const p = this.ring.shift();
       const s = this.map.get(p);
       if (s < 0 || this.state[s] !== DIRTY) continue;
       // Extend backward and forward within the aligned window holding p.
@@ -360,15 +328,7 @@ export class CacheDirectory {
   private markDirty(s: number): void {
     this.state[s] = DIRTY;
     this.dirty++;
-    if (this.ringCount === this.ring.length) {
-      const old = this.ring;
-      const grown = new Int32Array(old.length * 2);
-      for (let i = 0; i < this.ringCount; i++) grown[i] = old[(this.ringHead + i) & (old.length - 1)];
-      this.ring = grown;
-      this.ringHead = 0;
-    }
-    this.ring[(this.ringHead + this.ringCount) & (this.ring.length - 1)] = this.lpn[s];
-    this.ringCount++;
+    this.ring.push(this.lpn[s]);
   }
 
   /** Saves the directory (pages, states, LRU order, valid masks, destage order). No page may be out for destage. */
@@ -377,8 +337,7 @@ export class CacheDirectory {
     let destaging = 0;
     for (let i = 0; i < used; i++) if (this.state[i] === DESTAGING || this.state[i] === REDIRTY) destaging++;
     if (destaging > 0) throw StorageErrors.notQuiescent("array cache", destaging);
-    const ring = new Int32Array(this.ringCount);
-    for (let i = 0; i < this.ringCount; i++) ring[i] = this.ring[(this.ringHead + i) & (this.ring.length - 1)];
+    const ring = this.ring.toArray();
     return {
       version: 1,
       capacityPages: this.capacityPages,
@@ -392,91 +351,39 @@ export class CacheDirectory {
       lruHead: this.lruHead,
       lruTail: this.lruTail,
       dirtyOrder: int32ToBase64(ring),
-      dirtyOrderLength: this.ringCount,
+      dirtyOrderLength: ring.length,
       dirty: this.dirty,
       clean: this.clean,
     };
   }
 
   /**
-   * Restores a saved state into a directory of the same size and page; validates it first (lengths,
-   * links and states in range, counts that match the states, masks of the page's sectors with at least
-   * one valid) and changes nothing if it is invalid. A state without masks restores every page whole.
+   * Restores a saved state into a directory of the same size and page; validates it first
+   * (`checkCacheDirectoryState`) and changes nothing if it is invalid. A state without masks restores
+   * every page whole.
    */
   restore(state: unknown): void {
-    const bad = (issue: string) => StorageErrors.badState("array cache", issue);
-    const p = CacheDirectoryStateSchema.safeParse(state);
-    if (!p.success) throw bad(describeIssues(p.error));
-    const s = p.data;
-    if (s.capacityPages !== this.capacityPages || s.pageSectors !== this.pageSectors)
-      throw bad(
-        `saved from a cache of ${s.capacityPages} pages of ${s.pageSectors} sectors, this one has ${this.capacityPages} of ${this.pageSectors}`,
-      );
-    const n = s.used;
-    if (n > this.capacityPages) throw bad(`${n} slots used, the cache has ${this.capacityPages}`);
-    const lpn = base64ToInt32(s.lpn, n);
-    const st = base64ToInt32(s.state, n);
-    const prev = base64ToInt32(s.prev, n);
-    const next = base64ToInt32(s.next, n);
-    const ring = base64ToInt32(s.dirtyOrder, s.dirtyOrderLength);
-    const valid = s.valid === undefined ? new Int32Array(n).fill(this.full) : base64ToInt32(s.valid, n);
-    if (!lpn || !st || !prev || !next || !ring || !valid) throw bad(`slot arrays are not base64 of ${n} int32s each`);
-    let dirty = 0;
-    let clean = 0;
-    const inRange = (x: number) => x >= -1 && x < n;
-    const pages = new Set<number>();
-    for (let i = 0; i < n; i++) {
-      // Saved while idle: every used slot holds a clean or a dirty page, each page in one slot.
-      if (!(st[i] === CLEAN || st[i] === DIRTY) || lpn[i] < 0 || !inRange(prev[i]) || !inRange(next[i]) || pages.has(lpn[i]))
-        throw bad(`slot ${i} has state ${st[i]}, page ${lpn[i]}, links ${prev[i]}/${next[i]} (or its page is in another slot too)`);
-      // A cached page holds at least the sectors that brought it in, and none beyond the page.
-      if (valid[i] === 0 || (valid[i] & ~this.full) !== 0)
-        throw bad(
-          `slot ${i} (page ${lpn[i]}) has valid mask 0x${(valid[i] >>> 0).toString(16)}, not 1 to ${this.pageSectors} sectors of its page`,
-        );
-      pages.add(lpn[i]);
-      if (st[i] === DIRTY) dirty++;
-      else clean++;
-    }
-    if (dirty !== s.dirty || clean !== s.clean || !inRange(s.lruHead) || !inRange(s.lruTail))
-      throw bad(`counts ${s.dirty} dirty / ${s.clean} clean or LRU ends disagree with the slots`);
-    // The LRU list runs head → tail through exactly the clean slots, each link mirrored.
-    let walked = 0;
-    for (let at = s.lruHead, from = -1; at !== -1; from = at, at = next[at]) {
-      if (st[at] !== CLEAN || prev[at] !== from || ++walked > clean) throw bad(`the LRU list breaks at slot ${at}`);
-      if (next[at] === -1 && at !== s.lruTail) throw bad("the LRU list does not end at its tail");
-    }
-    if (walked !== clean) throw bad(`the LRU list holds ${walked} of the ${clean} clean pages`);
-    for (let i = 0; i < ring.length; i++) if (ring[i] < 0) throw bad(`destage order entry ${i} is page ${ring[i]}`);
-    // Destage runs start only from the order: a dirty page missing from it would never be written to disk.
-    const ordered = new Set(ring);
-    for (let i = 0; i < n; i++)
-      if (st[i] === DIRTY && !ordered.has(lpn[i])) throw bad(`dirty page ${lpn[i]} (slot ${i}) is not in the destage order`);
-    // Valid: apply.
+    const c = checkCacheDirectoryState(state, this.capacityPages, this.pageSectors, this.full);
+    const n = c.used;
     this.lpn.fill(0);
-    this.lpn.set(lpn);
+    this.lpn.set(c.lpn);
     this.state.fill(FREE);
-    for (let i = 0; i < n; i++) this.state[i] = st[i];
+    for (let i = 0; i < n; i++) this.state[i] = c.state[i];
     this.prev.fill(-1);
-    this.prev.set(prev);
+    this.prev.set(c.prev);
     this.next.fill(-1);
-    this.next.set(next);
+    this.next.set(c.next);
     this.valid.fill(0);
-    this.valid.set(valid);
-    this.lruHead = s.lruHead;
-    this.lruTail = s.lruTail;
+    this.valid.set(c.valid);
+    this.lruHead = c.lruHead;
+    this.lruTail = c.lruTail;
     // Slots still free are the constructor's, in its order: the top `capacity − used` of the stack.
     this.freeTop = this.capacityPages - n;
-    let size = 1024;
-    while (size < ring.length) size *= 2;
-    this.ring = new Int32Array(size);
-    this.ring.set(ring);
-    this.ringHead = 0;
-    this.ringCount = ring.length;
-    this.dirty = s.dirty;
-    this.clean = s.clean;
+    this.ring = new PageFifo(c.dirtyOrder);
+    this.dirty = c.dirty;
+    this.clean = c.clean;
     this.map = new PageTable(this.capacityPages);
-    for (let i = 0; i < n; i++) this.map.set(lpn[i], i); // every used slot holds a page (checked above)
+    for (let i = 0; i < n; i++) this.map.set(c.lpn[i], i); // every used slot holds a page (checked)
   }
 
   /** A free slot, or the LRU clean page evicted; -1 if all pages are dirty. */
