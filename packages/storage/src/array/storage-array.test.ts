@@ -197,6 +197,37 @@ describe("array controller", () => {
     expect([array.readHits, log.length]).toEqual([1, 2]);
   });
 
+  it("counts destage fill reads, saves the count, and restores a state saved before it was counted as 0", () => {
+    const make = () => {
+      const sim = new Simulation();
+      const raid = new RaidGroup(sim, [new Hdd(sim, undefined, "d0")], { level: 0, chunkSectors: 1024 });
+      return {
+        sim,
+        raid,
+        array: new StorageArray(sim, raid, { cacheBytes: 1 << 20, destageMaxSectors: 16, destageHighWater: 0.001, destageLowWater: 0 }),
+      };
+    };
+    const { sim, raid, array } = make();
+    const write = (id: number, lba: number, sectors: number) => {
+      array.lun(0).submit({ id, vm: 0, lba, sectors, isRead: false, issueTime: sim.now }, { complete: () => {} });
+      sim.run();
+    };
+    // Nothing destaged yet: the count is 0 and not saved (states from before it was counted look the same).
+    expect([array.destageFillReads, "destageFillReads" in array.save()]).toEqual([0, false]);
+    write(1, 0, 4); // page 0 in part
+    write(2, 16, 16); // page 1 whole: its run needs no fill
+    write(3, 40, 2); // page 2 in part
+    expect([array.destageWrites, array.destageFillReads, raid.memberReads, array.cache?.dirty]).toEqual([3, 2, 2, 0]);
+    const saved = array.save();
+    expect(saved.destageFillReads).toBe(2);
+    const copy = make().array;
+    copy.restore(saved);
+    expect([copy.destageFillReads, copy.destageWrites]).toEqual([2, 3]);
+    const { destageFillReads: _, ...older } = saved;
+    copy.restore(older);
+    expect(copy.destageFillReads).toBe(0);
+  });
+
   it("prewarm: a range past the end is cut at it, and one starting before sector 0 caches nothing (no page -1, the page table's empty key)", () => {
     const { array } = build({ cacheBytes: 1 << 20, luns: 2 });
     const cache = array.cache as NonNullable<typeof array.cache>;

@@ -78,6 +78,8 @@ export const StorageArrayStateSchema = z.object({
   readMisses: count,
   writesAbsorbed: count,
   destageWrites: count,
+  /** `destageFillReads`; absent when 0 (states saved before it was counted, or with every destage run whole). */
+  destageFillReads: count.optional(),
   cache: CacheDirectoryStateSchema.nullable(),
   raid: RaidGroupStateSchema,
 });
@@ -133,6 +135,8 @@ export class StorageArray implements IoSink {
   readMisses = 0;
   writesAbsorbed = 0;
   destageWrites = 0;
+  /** Reads of the sectors a destage run's pages lacked, made before its write (their member reads count in `raid.memberReads` too). */
+  destageFillReads = 0;
 
   constructor(
     private readonly sim: Simulation,
@@ -220,6 +224,7 @@ export class StorageArray implements IoSink {
       readMisses: this.readMisses,
       writesAbsorbed: this.writesAbsorbed,
       destageWrites: this.destageWrites,
+      ...(this.destageFillReads > 0 ? { destageFillReads: this.destageFillReads } : {}),
       cache: this.cache?.save() ?? null,
       raid: this.raid.save(),
     };
@@ -258,6 +263,7 @@ export class StorageArray implements IoSink {
     this.readMisses = s.readMisses;
     this.writesAbsorbed = s.writesAbsorbed;
     this.destageWrites = s.destageWrites;
+    this.destageFillReads = s.destageFillReads ?? 0;
   }
 
   /** @internal a command arrives at LUN `lun`. */
@@ -382,6 +388,7 @@ export class StorageArray implements IoSink {
       // The run's missing sectors are in: its pages are whole, and the write goes out.
       const d = io.link as StackIo;
       this.pool.give(io);
+      this.destageFillReads++;
       (this.cache as CacheDirectory).filled(d.lba / this.pageSectors, d.sectors / this.pageSectors);
       d.issueTime = this.sim.now; // issued now, not when its run was picked
       this.raid.submit(d, this);
