@@ -224,7 +224,9 @@ export class CacheDirectory {
    * A write of [lba, lba+sectors) that went to the disks around the cache (larger than the whole cache)
    * updates the cached copies it covers whole: a dirty one is then no newer than what goes to disk, so it
    * turns clean instead of being destaged later over the new data; one rewritten while destaging
-   * (REDIRTY) is clean once that destage lands. A page the write covers only in part keeps its state:
+   * (REDIRTY) is clean once that destage lands — the array sends the write to the disks only after every
+   * destage of its pages has landed (`destagingIn`), so the older destage never lands over it. A page the
+   * write covers only in part keeps its state:
    * its other sectors may still be dirty. Every cached page it covers holds the written sectors (they
    * become valid; a destage fill never reads them back from the disks, where they may not be yet).
    * Uncached pages are not brought in.
@@ -249,6 +251,16 @@ export class CacheDirectory {
         this.append(s);
       } else if (st === REDIRTY) this.state[s] = DESTAGING;
     }
+  }
+
+  /** Whether a page of [lba, lba+sectors) is out for destage (its fill read or write not yet landed). */
+  destagingIn(lba: number, sectors: number): boolean {
+    const ps = this.pageSectors;
+    for (let p = Math.floor(lba / ps); p <= Math.floor((lba + sectors - 1) / ps); p++) {
+      const s = this.map.get(p);
+      if (s >= 0 && (this.state[s] === DESTAGING || this.state[s] === REDIRTY)) return true;
+    }
+    return false;
   }
 
   /** Start page and length of the run `takeDestageRun` picked. */

@@ -295,6 +295,64 @@ describe("array controller", () => {
     expect(raid.memberWrites).toBeGreaterThan(0);
   });
 
+  /**
+   * RAID-0 over one member that takes `latencyNs(req)` per command, any number at once (so it reorders
+   * them, as a disk's command queueing does), logging when each write reaches it and when it lands.
+   * Eight 8 KiB cache pages; destage at once, one page per run.
+   */
+  function orderingArray(latencyNs: (req: IoRequest) => number) {
+    const sim = new Simulation();
+    const log: string[] = [];
+    const kind = sim.on(`order.${members++}`, (_n, o) => {
+      const [req, sink] = o as [IoRequest, IoSink];
+      if (!req.isRead) log.push(`landed ${req.lba}+${req.sectors}`);
+      sink.complete(req);
+    });
+    const member: BlockTarget = {
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: IoSink) {
+        if (!req.isRead) log.push(`issued ${req.lba}+${req.sectors}`);
+        sim.schedule(latencyNs(req), kind, 0, [req, sink]);
+      },
+    };
+    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, {
+      cacheBytes: 64 * 1024,
+      destageMaxSectors: 16,
+      destageHighWater: 0.001,
+      destageLowWater: 0,
+    });
+    const done: string[] = [];
+    const submit = (id: number, lba: number, sectors: number) =>
+      array.lun(0).submit({ id, vm: 0, lba, sectors, isRead: false, issueTime: sim.now }, { complete: () => done.push(`done ${id}`) });
+    return { sim, array, log, done, submit };
+  }
+
+  it("a write through the cache never reaches the disks before an older destage of its sectors lands (the disks reorder)", () => {
+    // Small commands are slow here (5 ms), large ones quick (1 ms): an older destage lands after a newer write-through.
+    const { sim, array, log, done, submit } = orderingArray((req) => (req.sectors <= 16 ? 5_000_000 : 1_000_000));
+    submit(1, 16, 16); // page 1, absorbed, destaged at once (older data)
+    submit(2, 0, 256); // 32 pages: more than the whole cache, written through (newer data for page 1 too)
+    sim.run();
+    expect(done.sort()).toEqual(["done 1", "done 2"]);
+    // The destage of page 1 lands before the write-through of the same sectors is issued: the disk ends with the newer data.
+    expect(log).toEqual(["issued 16+16", "landed 16+16", "issued 0+256", "landed 0+256"]);
+    expect([array.cache?.dirty, array.cache?.clean, array.idle]).toEqual([0, 1, true]);
+  });
+
+  it("a destage never reaches the disks before an older write through of its sectors lands (the disks reorder)", () => {
+    // Time proportional to size: a newer small destage would land before an older large write-through.
+    const { sim, array, log, done, submit } = orderingArray((req) => req.sectors * 20_000);
+    submit(1, 0, 256); // written through (older data for page 1)
+    sim.run({ until: 1_000_000 }); // it is at the disks
+    expect(log).toEqual(["issued 0+256"]);
+    submit(2, 16, 16); // page 1 again, absorbed: newer, destaged at once
+    sim.run();
+    expect(done.sort()).toEqual(["done 1", "done 2"]);
+    expect(log).toEqual(["issued 0+256", "landed 0+256", "issued 16+16", "landed 16+16"]);
+    expect([array.cache?.dirty, array.cache?.clean, array.idle]).toEqual([0, 1, true]);
+  });
+
   it("a cache hit or an absorbed write answers after the controller's time, its data crossing the host port one after another", () => {
     const { sim, array } = build({ cacheBytes: 64 * 1024 ** 2 });
     array.prewarm(0, 0, 4096);

@@ -108,7 +108,8 @@ const DESTAGE_FILL = 4;
  * part reads the missing sectors first, so it writes whole pages), or, when the cache is full of
  * dirty data, held until destage makes room; a write spanning more pages than the whole cache
  * holds, or any write without a write-back cache, goes through to the disks and is answered when
- * they finish.
+ * they finish. The disks reorder the commands they hold, so a write through and a destage of the
+ * same sectors never are at them together: the newer one goes once the older has landed.
  */
 export class StorageArray implements IoSink {
   readonly options: Required<ArrayOptions>;
@@ -120,6 +121,17 @@ export class StorageArray implements IoSink {
   /** Commands in the controller now. */
   inService = 0;
   private readonly stalled = new IoRing();
+  /**
+   * Member writes of the same sectors must land in the order the controller took their data: the disks
+   * reorder the commands they hold (SCSI simple tasks), so the controller does not send a write while an
+   * older one of the same sectors is at them (as RAID controllers hold an IO that overlaps one in flight).
+   * Write-throughs waiting for a destage of their pages to land (in arrival order):
+   */
+  private readonly throughsWaiting: StackIo[] = [];
+  /** Write-throughs of a write-back cache at the disks: a destage run of their sectors waits for them. */
+  private readonly throughsAtDisks: StackIo[] = [];
+  /** Destage runs (their fill read or, without one, their write) waiting for a write-through of their sectors to land. */
+  private readonly runsWaiting: StackIo[] = [];
   private destaging = 0;
   private destageOn = false;
   /** When the port's direction to the host (read data) is free, ns. */
@@ -333,7 +345,8 @@ export class StorageArray implements IoSink {
           // (updating the cached pages it covers, which then need no destage).
           cache.writeThrough(io.lba, io.sectors);
           io.b = TO_RAID;
-          this.raid.submit(io, this);
+          if (cache.destagingIn(io.lba, io.sectors)) this.throughsWaiting.push(io);
+          else this.throughToDisks(io);
           return;
         }
         this.stalled.push(io);
@@ -399,6 +412,7 @@ export class StorageArray implements IoSink {
       this.destageWrites++;
       (this.cache as CacheDirectory).destaged(io.lba / this.pageSectors, io.sectors / this.pageSectors);
       this.pool.give(io);
+      if (this.throughsWaiting.length > 0) this.releaseThroughs();
       this.retryStalled();
       this.destageMore();
       return;
@@ -410,8 +424,46 @@ export class StorageArray implements IoSink {
     }
     // A write through to the disks: its controller time and data were spent before it reached them;
     // the status goes back on the next event, not from inside the disks' completion.
+    if (this.throughsAtDisks.length > 0) this.throughLanded(io);
     io.b = RESPOND;
     this.sim.schedule(0, this.kindStep, 0, io);
+  }
+
+  /** `io` goes through to the disks now: a destage run of its sectors waits until it lands. */
+  private throughToDisks(io: StackIo): void {
+    this.throughsAtDisks.push(io);
+    this.raid.submit(io, this);
+  }
+
+  /** A write-through landed: destage runs that waited only for it go to the disks. */
+  private throughLanded(io: StackIo): void {
+    const i = this.throughsAtDisks.indexOf(io);
+    if (i < 0) return;
+    this.throughsAtDisks.splice(i, 1);
+    for (let k = 0; k < this.runsWaiting.length; k++) {
+      const first = this.runsWaiting[k];
+      const run = first.b === DESTAGE_FILL ? (first.link as StackIo) : first;
+      if (this.overlapsThroughAtDisks(run)) continue;
+      this.runsWaiting.splice(k--, 1);
+      this.raid.submit(first, this);
+    }
+  }
+
+  /** A destage landed: write-throughs with no page still out for destage go to the disks, in arrival order. */
+  private releaseThroughs(): void {
+    const cache = this.cache as CacheDirectory;
+    for (let k = 0; k < this.throughsWaiting.length; k++) {
+      const io = this.throughsWaiting[k];
+      if (cache.destagingIn(io.lba, io.sectors)) continue;
+      this.throughsWaiting.splice(k--, 1);
+      this.throughToDisks(io);
+    }
+  }
+
+  /** Whether destage run `d` writes a sector of a write-through at the disks. */
+  private overlapsThroughAtDisks(d: StackIo): boolean {
+    for (const t of this.throughsAtDisks) if (t.lba < d.lba + d.sectors && d.lba < t.lba + t.sectors) return true;
+    return false;
   }
 
   private retryStalled(): void {
@@ -434,6 +486,7 @@ export class StorageArray implements IoSink {
       const d = this.pool.takeOwnWrite(cache.runStart * this.pageSectors, cache.runPages * this.pageSectors, this.sim.now);
       d.b = DESTAGE;
       this.destaging++;
+      let first = d;
       if (cache.runFillSectors > 0) {
         // Pages the cache holds only in part: read what they lack, then write them whole (`complete`).
         const f = this.pool.takeBlank();
@@ -445,8 +498,10 @@ export class StorageArray implements IoSink {
         f.issueTime = this.sim.now;
         f.b = DESTAGE_FILL;
         f.link = d;
-        this.raid.submit(f, this);
-      } else this.raid.submit(d, this);
+        first = f;
+      }
+      if (this.throughsAtDisks.length > 0 && this.overlapsThroughAtDisks(d)) this.runsWaiting.push(first);
+      else this.raid.submit(first, this);
       if (cache.dirty / cache.capacityPages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
     }
   }
