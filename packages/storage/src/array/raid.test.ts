@@ -2,6 +2,7 @@ import { RngStreams, Simulation } from "@vmlab/core-vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Hdd } from "../devices/hdd.js";
+import { CHEETAH_15K5 } from "../devices/hdd-spec.js";
 import type { IoRequest } from "../io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { IometerWorkload } from "../workload/iometer.js";
@@ -400,5 +401,33 @@ describe("RAID-5 small-write penalty on Cheetah 15K.5 members", () => {
     expect((r5.raid.memberReads + r5.raid.memberWrites) / r5.iops / 2.2).toBeGreaterThan(1.5);
     // 4 IOs instead of 1, and the write of each pair waits a revolution after its read.
     expect(r0.iops / r5.iops).toBeGreaterThan(3);
+  });
+});
+
+describe("RAID group snapshots over disks with their write cache on", () => {
+  it("a save refused for data in the members' write caches reports every member's dirty sectors, not the first's", () => {
+    const sim = new Simulation();
+    const disks = [0, 1].map((i) => new Hdd(sim, CHEETAH_15K5, `m${i}`, { writeCache: true }));
+    const raid = new RaidGroup(sim, disks, { level: 1, chunkSectors: 128 });
+    let done = 0;
+    const w = (id: number, lba: number, sectors: number) =>
+      raid.submit({ id, vm: 0, lba, sectors, isRead: false, issueTime: sim.now }, { complete: () => done++ });
+    w(0, 400_000_000, 64);
+    w(1, 200_000_000, 32);
+    while (done < 2) sim.run({ until: sim.now + 10_000 });
+    const dirty = disks.map((d) => d.dirtySectors);
+    expect(dirty).toEqual([96, 96]);
+    let err: unknown;
+    try {
+      raid.save();
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code?: string }).code).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    expect((err as { details: Record<string, unknown> }).details).toMatchObject({ inFlight: 0, dirtySectors: 192 });
+    expect(String(err)).toMatch(/raid group: its write cache holds 192 sectors not yet on the media/);
+    // Written back, it saves.
+    sim.run();
+    expect(raid.save().members).toHaveLength(2);
   });
 });

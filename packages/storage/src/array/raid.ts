@@ -1,4 +1,4 @@
-import { describeIssues, type Simulation } from "@vmlab/core-vm";
+import { describeIssues, isVmlabError, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest } from "../io.js";
@@ -155,10 +155,21 @@ export class RaidGroup implements BlockTarget, IoSink {
   save(): RaidGroupState {
     const inFlight = this.memberInFlight.reduce((a, b) => a + b, 0) + this.flushesInFlight;
     if (inFlight > 0) throw StorageErrors.notQuiescent("raid group", inFlight);
+    // Every member is asked: a refusal for data in write caches reports what all of them hold (a mirror's
+    // copies each wait to be written), not the first member's share; any other refusal goes on as it is.
+    let dirty = 0;
     const members = this.members.map((m, i) => {
       if (!isSavable(m)) throw StorageErrors.notSavable("raid group", `member ${i} has no saved form`);
-      return m.save();
+      try {
+        return m.save();
+      } catch (e) {
+        const d = isVmlabError(e) && e.code === "VMLAB_STORAGE_NOT_QUIESCENT" && e.details.inFlight === 0 ? e.details.dirtySectors : 0;
+        if (typeof d !== "number" || !(d > 0)) throw e;
+        dirty += d;
+        return null;
+      }
     });
+    if (dirty > 0) throw StorageErrors.dirtyWriteCache("raid group", dirty);
     return { version: 1, level: this.options.level, memberReads: this.memberReads, memberWrites: this.memberWrites, members };
   }
 
