@@ -100,6 +100,12 @@ export class Machine {
   /** `run`'s time limit: an idle WFI does not jump the clock past it. */
   private horizonNs = Number.POSITIVE_INFINITY;
   private waitingInWfi = false;
+  /**
+   * `sim.executed` when the WFI was cut: an event of the guest's own simulation since then ends the wait,
+   * as the wake-up a WFI run alone waits for (its next event, interrupt or not) — whether the guest had a
+   * CPU when it fired or not.
+   */
+  private waitEvents = 0;
 
   constructor(options: MachineOptions = {}) {
     const ramMiB = options.ramMiB ?? 128;
@@ -214,7 +220,7 @@ export class Machine {
       uart: this.uart.save(),
       clint: this.clint.save(),
       plic: this.plic.save(),
-      ...(this.waitingInWfi ? { waiting: true as const } : {}),
+      ...(this.stillWaiting() ? { waiting: true as const } : {}),
     };
   }
 
@@ -242,6 +248,8 @@ export class Machine {
     this.uart.restore(s.uart);
     applyHartState(this.hart, s.hart);
     this.waitingInWfi = s.waiting === true;
+    // Saved waiting only if no event had ended the wait; the simulation is restored first (as snapshots and hosts do).
+    this.waitEvents = this.sim.executed;
   }
 
   /**
@@ -250,7 +258,12 @@ export class Machine {
    * after the WFI, as if the wait had never been cut.
    */
   get waiting(): boolean {
-    return this.waitingInWfi;
+    return this.stillWaiting();
+  }
+
+  /** In a cut WFI that no event has ended since (see `waitEvents`). */
+  private stillWaiting(): boolean {
+    return this.waitingInWfi && this.sim.executed === this.waitEvents;
   }
 
   /**
@@ -260,7 +273,7 @@ export class Machine {
    */
   wakeNs(): number {
     const now = this.nowNs();
-    if (!this.waitingInWfi) return now;
+    if (!this.stillWaiting()) return now;
     this.updateTimer();
     if ((this.hart.mip & this.hart.mie) !== 0) return now;
     return Math.max(now, this.nextWakeSourceNs());
@@ -331,7 +344,10 @@ export class Machine {
       // Never past `run`'s time limit: what other machines send meanwhile (a frame, an
       // interrupt) must find this one at that time, not already at its wake-up time.
       const to = Math.min(wake, Math.max(now, this.horizonNs));
-      if (to < wake) this.waitingInWfi = true;
+      if (to < wake) {
+        this.waitingInWfi = true;
+        this.waitEvents = this.sim.executed;
+      }
       // Live clock: an idle guest waits for real time (virtual: returns at once).
       this.clock.waitUntil(to);
       this.timeBaseNs += Math.ceil((to - now) / this.nsPerInstruction) * this.nsPerInstruction;
@@ -380,6 +396,8 @@ export class Machine {
         stop = "event";
         break;
       }
+      // An event since the WFI was cut (fired while the guest was descheduled) ended it, as alone.
+      if (this.waitingInWfi && this.sim.executed !== this.waitEvents) this.waitingInWfi = false;
       if (this.waitingInWfi && (h.mip & h.mie) === 0) {
         // Still idle in a cut WFI: wait on, up to this run's time limit.
         if (!this.waitForInterrupt()) {

@@ -631,6 +631,28 @@ describe("Host: a VM that stops needing its physical CPU partway through a slice
     expect(Buffer.from(timer.machine.console()).equals(Buffer.from(alone.console()))).toBe(true);
   });
 
+  it("an event of its own with no interrupt ends a descheduled guest's WFI, as it does a guest's alone", () => {
+    // Events in the guest's simulation that raise nothing (a drive model's internal steps), during its first WFI.
+    const quietEvents = (m: Machine) => {
+      const kind = m.sim.on("test.quiet", () => {});
+      for (const t of [300_001, 400_003]) m.sim.scheduleAt(t, kind);
+    };
+    const plain = runAlone("timer");
+    const m = new Machine({ ramMiB: 16 });
+    m.loadElf(elf("timer"));
+    quietEvents(m);
+    runMachine(m, Number.POSITIVE_INFINITY);
+    // Alone, each event ends the WFI: the guest goes round its wait loop once more.
+    expect(m.hart.retired).toBeGreaterThan(plain.hart.retired);
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const timer = host.add(guestVm("timer", "timer")) as EmulatedVm;
+    quietEvents(timer.machine);
+    host.add(guestVm("hog", "cpubench"));
+    while (!timer.done) host.step();
+    expect(Buffer.from(timer.machine.console()).equals(Buffer.from(m.console()))).toBe(true);
+    expect(timer.machine.hart.retired).toBe(m.hart.retired);
+  });
+
   it("is deterministic: two CPUs, guests and workload VMs on one queueing storage target, run twice give the same statistics and snapshots", () => {
     const run = () => {
       const storage = new ModeledBackend({
