@@ -143,6 +143,40 @@ describe("RAID mapping", () => {
     ]);
   });
 
+  it("RAID-5 writes to one stripe go one at a time (a stripe lock): the next one's reads wait for the last one's writes; reads do not wait", () => {
+    // 5 members, 16-sector chunks: stripe 0 has parity on member 4, chunk k on member k; stripe 1 parity on member 3.
+    const g = group(5, 5, 16);
+    const done: number[] = [];
+    const submit = (id: number, lba: number, sectors: number, isRead: boolean) =>
+      g.raid.submit({ id, vm: 0, lba, sectors, isRead, issueTime: 0 }, { complete: () => done.push(id) });
+    submit(1, 0, 4, false); // chunk 0 rows [0, 4): read-modify-write of data on member 0 and parity on member 4
+    submit(2, 16, 4, false); // chunk 1, the same parity rows: it would read the parity before write 1 rewrote it
+    submit(3, 32, 4, true); // a read of the stripe: no wait
+    submit(4, 0, 64, false); // the whole stripe: after write 2
+    submit(5, 60, 8, false); // stripe 0's last 4 sectors (after write 4) and stripe 1's first 4 (at once)
+    g.sim.run();
+    const at = (m: number) => g.members[m].log.map((x, i) => [x.lba, x.sectors, x.isRead, g.members[m].times[i]]);
+    expect(at(4)).toEqual(
+      [
+        [0, 4, true, 0],
+        [0, 4, false, 1000],
+        [0, 4, true, 2000],
+        [0, 4, false, 3000],
+        [0, 16, false, 4000],
+        [12, 4, true, 5000],
+        [12, 4, false, 6000],
+        [16, 4, true, 0], // write 5 in stripe 1 (its chunk 0): no write there before it
+        [16, 4, false, 1000],
+      ].sort((a, b) => (a[3] as number) - (b[3] as number)),
+    );
+    expect(at(2)).toEqual([
+      [0, 4, true, 0],
+      [0, 16, false, 4000],
+    ]);
+    expect(done).toEqual([3, 1, 2, 4, 5]);
+    expect((g.raid as unknown as { pool: { inUse: number } }).pool.inUse).toBe(0);
+  });
+
   it("property: a RAID-5 write reads, per stripe, exactly what the way with fewer member reads needs, and writes only after its reads", () => {
     /** Contiguous runs in a set of member sectors keyed `member:sector`: the member IOs reading it takes. */
     const runs = (keys: Set<string>) => [...keys].filter((k) => !keys.has(`${k.split(":")[0]}:${Number(k.split(":")[1]) - 1}`)).length;

@@ -28,8 +28,10 @@ export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
 const IN_STRIPE_OP = 1;
 /** Marks a member IO that is the whole request (one piece): it completes straight to the submitter. */
 const WHOLE = 2;
-/** A partial-stripe write's phase (`b` of its stripe operation): reconstruct-write reads out (0: read-modify-write reads, 1: writes). */
+/** A stripe write's phase (`b` of its stripe operation): reconstruct-write reads out (0: read-modify-write reads, 1: writes). */
 const RCW_READING = 2;
+/** A stripe write's phase: waiting for the stripe (another write holds it). */
+const STRIPE_WAIT = 3;
 
 /**
  * A RAID group over N member targets (Patterson, Gibson & Katz 1988 for the
@@ -47,6 +49,13 @@ const RCW_READING = 2;
  *   replace, parity computed afresh: a write of all chunks but one reads one);
  * - RAID-10: chunks striped over mirrored pairs.
  *
+ * RAID-5 writes to one stripe go one at a time, as Linux md's stripe cache and array controllers
+ * serialise them: a partial-stripe write computes parity from what it reads, so a second write of the
+ * stripe reading the parity before the first one's new parity is down would compute it from stale
+ * data (and the members reorder what they hold). A write to a stripe with a write in progress waits
+ * for it to land, in arrival order (per stripe: a write over several stripes goes ahead in those that
+ * are free); reads never wait.
+ *
  * A flush (`flush`) goes to every member that takes flushes, as Linux md sends one to each member disk,
  * and completes when all have: every write completed through the group before it had completed on its
  * members (a RAID-5 write only completes once its new data and parity have), so each member's flush covers it.
@@ -62,6 +71,11 @@ export class RaidGroup implements BlockTarget, IoSink {
   private readonly chunk: number;
   private readonly memberInFlight: Int32Array;
   private readonly pool: IoPool;
+  /**
+   * RAID-5 stripes with a write in progress: stripe → the last stripe operation queued for it (the one
+   * holding the stripe when none waits). Waiting operations are chained through `parent`, oldest first.
+   */
+  private readonly stripeWrites = new Map<number, StackIo>();
   /** Member IOs issued (reads, writes): the write penalty shows here. */
   memberReads = 0;
   memberWrites = 0;
@@ -280,48 +294,81 @@ export class RaidGroup implements BlockTarget, IoSink {
       const parity = this.parityOf(stripe);
       const base = stripe * chunk;
       if (req.isRead) this.pieces(op, null, base, parity, off, len, true);
-      else if (len === stripeData) {
-        // Full-stripe write: new parity from new data alone.
-        this.pieces(op, null, base, parity, off, len, false);
-        this.child(op, parity, base, chunk, false);
-      } else {
-        // A partial-stripe write: reads first (`sop` counts them), then the new data and parity.
+      else {
+        // A write of this stripe: one stripe operation (`sop`: which stripe, what it writes), started
+        // now or, while another write holds the stripe, when that one lands (`releaseStripe`).
         const sop = this.pool.takeBlank();
         sop.link = op;
-        sop.a = 0;
-        sop.b = 0;
+        sop.t0 = stripe;
+        sop.lba = off;
+        sop.sectors = len;
         op.a++;
-        // The rows (offsets within a chunk) whose parity changes: the written chunk's own range, or for a
-        // write over two or more chunks the whole chunk (the hull of the rows it touches).
-        const first = Math.floor(off / chunk);
-        const last = Math.floor((off + len - 1) / chunk);
-        const lo = first === last ? off - first * chunk : 0;
-        const hi = first === last ? off + len - first * chunk : chunk;
-        // Member reads each way. Read-modify-write: the old data of every chunk written, and the old
-        // parity. Reconstruct-write: in every data chunk, the rows [lo, hi) the write does not replace —
-        // all of them in a chunk it misses; the part before it in its first chunk and after it in its last.
-        const rmwReads = last - first + 2;
-        let rcwReads = this.n - 1 - (last - first + 1);
-        if (first !== last && off > first * chunk) rcwReads++;
-        if (first !== last && off + len < (last + 1) * chunk) rcwReads++;
-        if (rcwReads < rmwReads) {
-          // Fewer reads this way. Which stripe and what it writes, for the writes once the reads are in.
-          sop.b = RCW_READING;
-          sop.t0 = stripe;
-          sop.lba = off;
-          sop.sectors = len;
-          this.reconstructReads(sop, base, parity, off, len, lo, hi);
-        } else {
-          // Read-modify-write (also on a tie: the same reads, from the chunks being rewritten, so only
-          // the members written are busy and each rewrite follows its read on the same track, no seek).
-          this.pieces(op, sop, base, parity, off, len, true);
-          this.stripeChild(sop, parity, base + lo, hi - lo, true);
+        const last = this.stripeWrites.get(stripe);
+        this.stripeWrites.set(stripe, sop);
+        if (last === undefined) this.startStripeWrite(sop);
+        else {
+          sop.b = STRIPE_WAIT;
+          last.parent = sop;
         }
-        for (let c = sop.next; c !== null; c = c.next) this.issue(c);
       }
       lba += len;
       left -= len;
     }
+  }
+
+  /**
+   * Stripe operation `sop` holds its stripe: a full-stripe write writes data and parity with no reads; a
+   * partial-stripe write reads first (`sop.a` counts them), then the new data and parity (`complete`).
+   */
+  private startStripeWrite(sop: StackIo): void {
+    const chunk = this.chunk;
+    const stripe = sop.t0;
+    const off = sop.lba;
+    const len = sop.sectors;
+    const parity = this.parityOf(stripe);
+    const base = stripe * chunk;
+    sop.a = 0;
+    if (len === chunk * (this.n - 1)) {
+      // Full-stripe write: new parity from new data alone. Listed last to first (each goes to the list's
+      // head), so the members get the data chunks in order, then the parity.
+      sop.b = 1;
+      this.stripeChild(sop, parity, base, chunk, false);
+      for (let k = this.n - 2; k >= 0; k--) this.stripeChild(sop, (parity + 1 + k) % this.n, base, chunk, false);
+    } else {
+      sop.b = 0;
+      // The rows (offsets within a chunk) whose parity changes: the written chunk's own range, or for a
+      // write over two or more chunks the whole chunk (the hull of the rows it touches).
+      const first = Math.floor(off / chunk);
+      const last = Math.floor((off + len - 1) / chunk);
+      const lo = first === last ? off - first * chunk : 0;
+      const hi = first === last ? off + len - first * chunk : chunk;
+      // Member reads each way. Read-modify-write: the old data of every chunk written, and the old
+      // parity. Reconstruct-write: in every data chunk, the rows [lo, hi) the write does not replace —
+      // all of them in a chunk it misses; the part before it in its first chunk and after it in its last.
+      const rmwReads = last - first + 2;
+      let rcwReads = this.n - 1 - (last - first + 1);
+      if (first !== last && off > first * chunk) rcwReads++;
+      if (first !== last && off + len < (last + 1) * chunk) rcwReads++;
+      if (rcwReads < rmwReads) {
+        // Fewer reads this way; the writes go once the reads are in (`complete`).
+        sop.b = RCW_READING;
+        this.reconstructReads(sop, base, parity, off, len, lo, hi);
+      } else {
+        // Read-modify-write (also on a tie: the same reads, from the chunks being rewritten, so only
+        // the members written are busy and each rewrite follows its read on the same track, no seek).
+        this.pieces(sop.link as StackIo, sop, base, parity, off, len, true);
+        this.stripeChild(sop, parity, base + lo, hi - lo, true);
+      }
+    }
+    // (`as`: the calls above listed the member IOs on `sop`, which TypeScript takes to be still null.)
+    for (let c = sop.next as StackIo | null; c !== null; c = c.next) this.issue(c);
+  }
+
+  /** Stripe operation `sop` has landed: the next write waiting for its stripe starts, or the stripe is free. */
+  private releaseStripe(sop: StackIo): void {
+    const next = sop.parent as StackIo | null;
+    if (next === null) this.stripeWrites.delete(sop.t0);
+    else this.startStripeWrite(next);
   }
 
   /**
@@ -460,6 +507,8 @@ export class RaidGroup implements BlockTarget, IoSink {
       this.pool.give(x);
       x = nx;
     }
+    // The stripe goes to the next write waiting for it (it was waiting before this op completes).
+    this.releaseStripe(sop);
     this.pool.give(sop);
     this.done(op);
   }
