@@ -353,6 +353,21 @@ describe("array controller", () => {
     expect([array.cache?.dirty, array.cache?.clean, array.idle]).toEqual([0, 1, true]);
   });
 
+  it("a destage of data written after a waiting write-through reaches the disks only once that write-through has landed", () => {
+    // Small commands are slow (5 ms), large ones quick (1 ms), as in the test above.
+    const { sim, array, log, done, submit } = orderingArray((req) => (req.sectors <= 16 ? 5_000_000 : 1_000_000));
+    submit(1, 16, 16); // page 1, absorbed, destaged at once
+    submit(2, 0, 256); // written through: waits for page 1's destage to land
+    sim.run({ until: 1_000_000 });
+    expect(log).toEqual(["issued 16+16"]);
+    submit(3, 48, 16); // page 3, inside the waiting write-through and newer than it: absorbed, its destage must follow it
+    sim.run();
+    expect(done.sort()).toEqual(["done 1", "done 2", "done 3"]);
+    // The disk ends with write 3's data for page 3, which the cache holds clean.
+    expect(log).toEqual(["issued 16+16", "landed 16+16", "issued 0+256", "landed 0+256", "issued 48+16", "landed 48+16"]);
+    expect([array.cache?.dirty, array.cache?.clean, array.idle]).toEqual([0, 2, true]);
+  });
+
   it("a cache hit or an absorbed write answers after the controller's time, its data crossing the host port one after another", () => {
     const { sim, array } = build({ cacheBytes: 64 * 1024 ** 2 });
     array.prewarm(0, 0, 4096);

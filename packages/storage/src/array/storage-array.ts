@@ -130,8 +130,13 @@ export class StorageArray implements IoSink {
   private readonly throughsWaiting: StackIo[] = [];
   /** Write-throughs of a write-back cache at the disks: a destage run of their sectors waits for them. */
   private readonly throughsAtDisks: StackIo[] = [];
-  /** Destage runs (their fill read or, without one, their write) waiting for a write-through of their sectors to land. */
+  /**
+   * Destage runs (their fill read or, without one, their write) waiting for an older write-through of their
+   * sectors to land: one at the disks, or one still waiting itself — the run's data came in after it.
+   */
   private readonly runsWaiting: StackIo[] = [];
+  /** The order the controller took write-throughs' data and held destage runs' data in (their `t0`): older waits for nothing newer. */
+  private writeOrder = 0;
   private destaging = 0;
   private destageOn = false;
   /** When the port's direction to the host (read data) is free, ns. */
@@ -345,7 +350,8 @@ export class StorageArray implements IoSink {
           // (updating the cached pages it covers, which then need no destage).
           cache.writeThrough(io.lba, io.sectors);
           io.b = TO_RAID;
-          if (cache.destagingIn(io.lba, io.sectors)) this.throughsWaiting.push(io);
+          io.t0 = ++this.writeOrder;
+          if (this.waitsForDestage(io)) this.throughsWaiting.push(io);
           else this.throughToDisks(io);
           return;
         }
@@ -442,27 +448,46 @@ export class StorageArray implements IoSink {
     this.throughsAtDisks.splice(i, 1);
     for (let k = 0; k < this.runsWaiting.length; k++) {
       const first = this.runsWaiting[k];
-      const run = first.b === DESTAGE_FILL ? (first.link as StackIo) : first;
-      if (this.overlapsThroughAtDisks(run)) continue;
+      if (this.overlapsOlderThrough(runOf(first))) continue;
       this.runsWaiting.splice(k--, 1);
       this.raid.submit(first, this);
     }
   }
 
-  /** A destage landed: write-throughs with no page still out for destage go to the disks, in arrival order. */
+  /** A destage landed: write-throughs with no older destage of their pages still out go to the disks, in arrival order. */
   private releaseThroughs(): void {
-    const cache = this.cache as CacheDirectory;
     for (let k = 0; k < this.throughsWaiting.length; k++) {
       const io = this.throughsWaiting[k];
-      if (cache.destagingIn(io.lba, io.sectors)) continue;
+      if (this.waitsForDestage(io)) continue;
       this.throughsWaiting.splice(k--, 1);
       this.throughToDisks(io);
     }
   }
 
-  /** Whether destage run `d` writes a sector of a write-through at the disks. */
-  private overlapsThroughAtDisks(d: StackIo): boolean {
-    for (const t of this.throughsAtDisks) if (t.lba < d.lba + d.sectors && d.lba < t.lba + t.sectors) return true;
+  /**
+   * Whether write-through `t` must wait for a destage of its pages: one out for destage (its fill read or
+   * write not yet landed) by a run older than `t` — a run held for `t` (newer, in `runsWaiting`) waits for it instead.
+   */
+  private waitsForDestage(t: StackIo): boolean {
+    const cache = this.cache as CacheDirectory;
+    if (this.runsWaiting.length === 0) return cache.destagingIn(t.lba, t.sectors);
+    const ps = this.pageSectors;
+    for (let p = Math.floor(t.lba / ps); p <= Math.floor((t.lba + t.sectors - 1) / ps); p++) {
+      if (!cache.destagingIn(p * ps, ps)) continue;
+      let heldForT = false;
+      for (const first of this.runsWaiting) {
+        const run = runOf(first);
+        if (run.t0 > t.t0 && run.lba <= p * ps && p * ps < run.lba + run.sectors) heldForT = true;
+      }
+      if (!heldForT) return true;
+    }
+    return false;
+  }
+
+  /** Whether destage run `d` writes a sector of a write-through (waiting or at the disks) whose data came in before its own. */
+  private overlapsOlderThrough(d: StackIo): boolean {
+    for (const t of this.throughsAtDisks) if (t.t0 < d.t0 && t.lba < d.lba + d.sectors && d.lba < t.lba + t.sectors) return true;
+    for (const t of this.throughsWaiting) if (t.t0 < d.t0 && t.lba < d.lba + d.sectors && d.lba < t.lba + t.sectors) return true;
     return false;
   }
 
@@ -500,8 +525,12 @@ export class StorageArray implements IoSink {
         f.link = d;
         first = f;
       }
-      if (this.throughsAtDisks.length > 0 && this.overlapsThroughAtDisks(d)) this.runsWaiting.push(first);
-      else this.raid.submit(first, this);
+      if (this.throughsAtDisks.length + this.throughsWaiting.length > 0) {
+        // Every write-through pending is older than this run: it waits for those of its sectors.
+        d.t0 = ++this.writeOrder;
+        if (this.overlapsOlderThrough(d)) this.runsWaiting.push(first);
+        else this.raid.submit(first, this);
+      } else this.raid.submit(first, this);
       if (cache.dirty / cache.capacityPages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
     }
   }
@@ -563,6 +592,11 @@ export class ArrayLun implements BlockTarget {
   restore(state: unknown): void {
     this.array.restore(state);
   }
+}
+
+/** The destage write of a held run (`runsWaiting` holds its fill read when it has one). */
+function runOf(first: StackIo): StackIo {
+  return first.b === DESTAGE_FILL ? (first.link as StackIo) : first;
 }
 
 function onStep(_num: number, obj: unknown): void {
