@@ -1,89 +1,30 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
-import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
-import { type BlockTarget, type IoSink, restoreInTurn } from "../iostack/target.js";
-import { CacheDirectory, CacheDirectoryStateSchema, MAX_CACHE_PAGE_SECTORS } from "./cache-directory.js";
-import { type RaidGroup, RaidGroupStateSchema } from "./raid.js";
+import { type IoSink, restoreInTurn } from "../iostack/target.js";
+import { ArrayLun } from "./array-lun.js";
+import {
+  type ArrayOptions,
+  DEFAULT_ARRAY_OPTIONS,
+  defaultDestageSectors,
+  type StorageArrayState,
+  StorageArrayStateSchema,
+} from "./array-options.js";
+import { CacheDirectory, MAX_CACHE_PAGE_SECTORS } from "./cache-directory.js";
+import type { RaidGroup } from "./raid.js";
+import { WriteOrdering } from "./write-ordering.js";
 
-export interface ArrayOptions {
-  /** LUNs carved in equal parts from the RAID group. */
-  luns: number;
-  /** Commands the controller works on at once, over all LUNs (array-wide queue depth). */
-  arrayQueueDepth: number;
-  /** Controller processing per command, ns. */
-  controllerLatencyNs: number;
-  /** Host-facing port rate (FC), MB/s, in each direction: FC is full duplex, read data out and write data in each get all of it. */
-  portMBps: number;
-  /** Cache size, bytes (0 = no cache). */
-  cacheBytes: number;
-  /** Battery-backed write-back: acknowledge writes once in cache. Off = write-through. */
-  writeBack: boolean;
-  /** Start destaging when dirty pages exceed this fraction of the cache. */
-  destageHighWater: number;
-  /** Stop destaging below this fraction. */
-  destageLowWater: number;
-  /** Destage writes in flight at once. */
-  destageOutstanding: number;
-  /**
-   * Largest destage write, sectors; runs never cross a multiple of it. Default (`defaultDestageSectors`):
-   * whole stripes of the RAID group (`RaidGroup.stripeSectors`) that are also whole cache pages — for
-   * RAID-5 one stripe (when a stripe is whole pages), so a full run writes parity without reads; for
-   * the levels without parity at least 1,024 sectors. It must be a whole number of cache pages; a value
-   * that is not a multiple of the stripe splits stripes.
-   */
-  destageMaxSectors?: number;
-  /**
-   * Cache page (block) size, sectors: the unit the cache directory tracks. CLARiiON arrays offer
-   * 2, 4, 8 and 16 KB pages with 8 KB the default (EMC CLARiiON cache documentation); other
-   * mid-range arrays also default to 8 KiB cache blocks. At most 32 (16 KiB): the cache tracks which
-   * sectors of a page it holds in one 32-bit mask per page.
-   */
-  cachePageSectors: number;
-}
-
-/**
- * A mid-range array assumed in the spirit of PARDA's EMC CLARiiON CX3-40 (figures are assumptions):
- * 4 Gb/s FC, 2 GiB write-back cache, 100 µs per command, 512 commands.
- */
-export const DEFAULT_ARRAY_OPTIONS: ArrayOptions = {
-  luns: 1,
-  arrayQueueDepth: 512,
-  controllerLatencyNs: 100_000,
-  portMBps: 400,
-  cacheBytes: 2 * 1024 ** 3,
-  writeBack: true,
-  destageHighWater: 0.5,
-  destageLowWater: 0.25,
-  destageOutstanding: 32,
-  cachePageSectors: 16,
-};
-
-const count = z.number().int().nonnegative();
-
-/** An array's saved state (taken when no command, destage write or stalled write is in the controller). */
-export const StorageArrayStateSchema = z.object({
-  version: z.literal(1),
-  luns: z.number().int().positive(),
-  rr: count,
-  destageOn: z.boolean(),
-  /** When the host port's direction to the host (read data) is free (ns). */
-  portFree: z.number().nonnegative(),
-  /** When its direction from the host (write data) is free (ns); absent in states saved before the port was full duplex. */
-  portInFree: z.number().nonnegative().default(0),
-  readHits: count,
-  readMisses: count,
-  writesAbsorbed: count,
-  destageWrites: count,
-  /** `destageFillReads`; absent when 0 (states saved before it was counted, or with every destage run whole). */
-  destageFillReads: count.optional(),
-  cache: CacheDirectoryStateSchema.nullable(),
-  raid: RaidGroupStateSchema,
-});
-export type StorageArrayState = z.infer<typeof StorageArrayStateSchema>;
+export { ArrayLun } from "./array-lun.js";
+export {
+  type ArrayOptions,
+  DEFAULT_ARRAY_OPTIONS,
+  defaultDestageSectors,
+  type StorageArrayState,
+  StorageArrayStateSchema,
+} from "./array-options.js";
 
 /** Phases of a command inside the controller. */
 const RESPOND = 0;
@@ -121,22 +62,8 @@ export class StorageArray implements IoSink {
   /** Commands in the controller now. */
   inService = 0;
   private readonly stalled = new IoRing();
-  /**
-   * Member writes of the same sectors must land in the order the controller took their data: the disks
-   * reorder the commands they hold (SCSI simple tasks), so the controller does not send a write while an
-   * older one of the same sectors is at them (as RAID controllers hold an IO that overlaps one in flight).
-   * Write-throughs waiting for a destage of their pages to land (in arrival order):
-   */
-  private readonly throughsWaiting: StackIo[] = [];
-  /** Write-throughs of a write-back cache at the disks: a destage run of their sectors waits for them. */
-  private readonly throughsAtDisks: StackIo[] = [];
-  /**
-   * Destage runs (their fill read or, without one, their write) waiting for an older write-through of their
-   * sectors to land: one at the disks, or one still waiting itself — the run's data came in after it.
-   */
-  private readonly runsWaiting: StackIo[] = [];
-  /** The order the controller took write-throughs' data and held destage runs' data in (their `t0`): older waits for nothing newer. */
-  private writeOrder = 0;
+  /** The order write-throughs and destage runs of the same sectors go to the disks in (with a cache). */
+  private readonly ordering: WriteOrdering | null;
   private destaging = 0;
   private destageOn = false;
   /** When the port's direction to the host (read data) is free, ns. */
@@ -185,6 +112,7 @@ export class StorageArray implements IoSink {
     this.pageSectors = page;
     const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
     this.cache = pages > 0 ? new CacheDirectory(pages, page) : null;
+    this.ordering = this.cache ? new WriteOrdering(raid, this, this.cache) : null;
     const lunSize = Math.floor(raid.capacitySectors / o.luns / page) * page;
     if (lunSize === 0)
       throw StorageErrors.badConfig(
@@ -350,9 +278,7 @@ export class StorageArray implements IoSink {
           // (updating the cached pages it covers, which then need no destage).
           cache.writeThrough(io.lba, io.sectors);
           io.b = TO_RAID;
-          io.t0 = ++this.writeOrder;
-          if (this.waitsForDestage(io)) this.throughsWaiting.push(io);
-          else this.throughToDisks(io);
+          (this.ordering as WriteOrdering).through(io);
           return;
         }
         this.stalled.push(io);
@@ -418,7 +344,7 @@ export class StorageArray implements IoSink {
       this.destageWrites++;
       (this.cache as CacheDirectory).destaged(io.lba / this.pageSectors, io.sectors / this.pageSectors);
       this.pool.give(io);
-      if (this.throughsWaiting.length > 0) this.releaseThroughs();
+      (this.ordering as WriteOrdering).destageLanded();
       this.retryStalled();
       this.destageMore();
       return;
@@ -430,65 +356,9 @@ export class StorageArray implements IoSink {
     }
     // A write through to the disks: its controller time and data were spent before it reached them;
     // the status goes back on the next event, not from inside the disks' completion.
-    if (this.throughsAtDisks.length > 0) this.throughLanded(io);
+    this.ordering?.writeLanded(io);
     io.b = RESPOND;
     this.sim.schedule(0, this.kindStep, 0, io);
-  }
-
-  /** `io` goes through to the disks now: a destage run of its sectors waits until it lands. */
-  private throughToDisks(io: StackIo): void {
-    this.throughsAtDisks.push(io);
-    this.raid.submit(io, this);
-  }
-
-  /** A write-through landed: destage runs that waited only for it go to the disks. */
-  private throughLanded(io: StackIo): void {
-    const i = this.throughsAtDisks.indexOf(io);
-    if (i < 0) return;
-    this.throughsAtDisks.splice(i, 1);
-    for (let k = 0; k < this.runsWaiting.length; k++) {
-      const first = this.runsWaiting[k];
-      if (this.overlapsOlderThrough(runOf(first))) continue;
-      this.runsWaiting.splice(k--, 1);
-      this.raid.submit(first, this);
-    }
-  }
-
-  /** A destage landed: write-throughs with no older destage of their pages still out go to the disks, in arrival order. */
-  private releaseThroughs(): void {
-    for (let k = 0; k < this.throughsWaiting.length; k++) {
-      const io = this.throughsWaiting[k];
-      if (this.waitsForDestage(io)) continue;
-      this.throughsWaiting.splice(k--, 1);
-      this.throughToDisks(io);
-    }
-  }
-
-  /**
-   * Whether write-through `t` must wait for a destage of its pages: one out for destage (its fill read or
-   * write not yet landed) by a run older than `t` — a run held for `t` (newer, in `runsWaiting`) waits for it instead.
-   */
-  private waitsForDestage(t: StackIo): boolean {
-    const cache = this.cache as CacheDirectory;
-    if (this.runsWaiting.length === 0) return cache.destagingIn(t.lba, t.sectors);
-    const ps = this.pageSectors;
-    for (let p = Math.floor(t.lba / ps); p <= Math.floor((t.lba + t.sectors - 1) / ps); p++) {
-      if (!cache.destagingIn(p * ps, ps)) continue;
-      let heldForT = false;
-      for (const first of this.runsWaiting) {
-        const run = runOf(first);
-        if (run.t0 > t.t0 && run.lba <= p * ps && p * ps < run.lba + run.sectors) heldForT = true;
-      }
-      if (!heldForT) return true;
-    }
-    return false;
-  }
-
-  /** Whether destage run `d` writes a sector of a write-through (waiting or at the disks) whose data came in before its own. */
-  private overlapsOlderThrough(d: StackIo): boolean {
-    for (const t of this.throughsAtDisks) if (t.t0 < d.t0 && t.lba < d.lba + d.sectors && d.lba < t.lba + t.sectors) return true;
-    for (const t of this.throughsWaiting) if (t.t0 < d.t0 && t.lba < d.lba + d.sectors && d.lba < t.lba + t.sectors) return true;
-    return false;
   }
 
   private retryStalled(): void {
@@ -525,78 +395,10 @@ export class StorageArray implements IoSink {
         f.link = d;
         first = f;
       }
-      if (this.throughsAtDisks.length + this.throughsWaiting.length > 0) {
-        // Every write-through pending is older than this run: it waits for those of its sectors.
-        d.t0 = ++this.writeOrder;
-        if (this.overlapsOlderThrough(d)) this.runsWaiting.push(first);
-        else this.raid.submit(first, this);
-      } else this.raid.submit(first, this);
+      (this.ordering as WriteOrdering).run(first, d);
       if (cache.dirty / cache.capacityPages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
     }
   }
-}
-
-/**
- * The default largest destage write: the fewest whole stripes that hold a cache page — for RAID-5 —
- * or 1,024 sectors (levels without parity, where longer runs only save commands). Runs are whole
- * cache pages in windows aligned at multiples of this size, so it is also a whole number of pages:
- * a multiple of lcm(stripe, page) (24-sector stripes and 16-sector pages: 48 sectors, two stripes),
- * else the windows would cut stripes and every RAID-5 destage would be a read-modify-write.
- */
-export function defaultDestageSectors(raid: RaidGroup, pageSectors: number): number {
-  const stripe = raid.stripeSectors;
-  const unit = (stripe / gcd(stripe, pageSectors)) * pageSectors;
-  const atLeast = raid.options.level === 5 ? pageSectors : Math.max(1024, pageSectors);
-  return Math.ceil(atLeast / unit) * unit;
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
-
-/** One LUN of the array: a block target with its own queue in the controller. */
-export class ArrayLun implements BlockTarget {
-  constructor(
-    private readonly array: StorageArray,
-    readonly index: number,
-    readonly offsetSectors: number,
-    readonly capacitySectors: number,
-  ) {}
-
-  submit(req: IoRequest, sink: IoSink): void {
-    this.array.enqueue(this, req, sink);
-  }
-
-  /** The array's cache is battery-backed, but what it destages to a member disk with its write cache on is not. */
-  get volatileWriteCache(): boolean {
-    return this.array.raid.volatileWriteCache;
-  }
-
-  /**
-   * An array takes no flush: it completes one from its battery-backed cache and does not pass it to its
-   * member disks, whose write caches arrays turn off. Member disks with their write cache on are refused
-   * behind a guest (or any flush), with this reason.
-   */
-  flushRefusal(): string | null {
-    return this.volatileWriteCache
-      ? "a member disk of the array has its write cache on; an array completes a flush from its battery-backed cache and does not pass it to its member disks (arrays turn their write caches off) — turn the members' write cache off"
-      : null;
-  }
-
-  /** The whole array's state (a LUN has none of its own): what a guest disk on this LUN saves. */
-  save(): StorageArrayState {
-    return this.array.save();
-  }
-
-  restore(state: unknown): void {
-    this.array.restore(state);
-  }
-}
-
-/** The destage write of a held run (`runsWaiting` holds its fill read when it has one). */
-function runOf(first: StackIo): StackIo {
-  return first.b === DESTAGE_FILL ? (first.link as StackIo) : first;
 }
 
 function onStep(_num: number, obj: unknown): void {
