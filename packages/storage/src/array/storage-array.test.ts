@@ -368,6 +368,20 @@ describe("array controller", () => {
     expect([array.cache?.dirty, array.cache?.clean, array.idle]).toEqual([0, 2, true]);
   });
 
+  it("save refuses while a write waits for room, counting it once: one write waiting and one destage write out are 2 IOs", () => {
+    // Two 16-sector pages: a 2-page write fills the cache and destages at once; the next write waits for room.
+    const { sim, array } = build({ cacheBytes: 2 * 16 * 512, cachePageSectors: 16, destageHighWater: 0.9, destageLowWater: 0 });
+    const lun = array.lun(0);
+    lun.submit({ id: 1, vm: 0, lba: 0, sectors: 32, isRead: false, issueTime: 0 }, { complete: () => {} });
+    sim.run({ until: 1_000_000 });
+    lun.submit({ id: 2, vm: 0, lba: 1000, sectors: 16, isRead: false, issueTime: sim.now }, { complete: () => {} });
+    sim.run({ until: 2_000_000 });
+    expect([array.inService, array.cache?.dirty, array.idle]).toEqual([1, 0, false]);
+    expect(() => array.save()).toThrow(expect.objectContaining({ details: expect.objectContaining({ inFlight: 2 }) }));
+    sim.run();
+    expect(array.idle).toBe(true);
+  });
+
   it("a cache hit or an absorbed write answers after the controller's time, its data crossing the host port one after another", () => {
     const { sim, array } = build({ cacheBytes: 64 * 1024 ** 2 });
     array.prewarm(0, 0, 4096);

@@ -175,9 +175,9 @@ export class StorageArray implements IoSink {
     };
   }
 
-  /** Commands queued or in service, destage writes out and writes waiting for room. */
+  /** Commands queued or in service (writes waiting for room among them: they are in service) and destage writes out. */
   private get busy(): number {
-    return this.queued + this.inService + this.destaging + this.stalled.length;
+    return this.queued + this.inService + this.destaging;
   }
 
   /** True when nothing is in the controller: no command, no destage write, no stalled write (`save` needs this). */
