@@ -63,9 +63,16 @@ export interface CheckedCacheDirectory {
  * Decodes and validates a saved directory (it is untrusted) for a directory of `capacityPages` pages
  * of `pageSectors` sectors whose whole-page mask is `full`: lengths, links and states in range, counts
  * that match the states, an LRU list through exactly the clean pages, every dirty page in the destage
- * order, masks of the page's sectors with at least one valid. A state without masks has every page whole.
+ * order, masks of the page's sectors with at least one valid, pages below `addressPages` (the pages of the
+ * address space cached: a page beyond it would be destaged outside the disks). A state without masks has every page whole.
  */
-export function checkCacheDirectoryState(state: unknown, capacityPages: number, pageSectors: number, full: number): CheckedCacheDirectory {
+export function checkCacheDirectoryState(
+  state: unknown,
+  capacityPages: number,
+  pageSectors: number,
+  full: number,
+  addressPages: number,
+): CheckedCacheDirectory {
   const bad = (issue: string) => StorageErrors.badState("array cache", issue);
   const p = CacheDirectoryStateSchema.safeParse(state);
   if (!p.success) throw bad(describeIssues(p.error));
@@ -96,6 +103,7 @@ export function checkCacheDirectoryState(state: unknown, capacityPages: number, 
       throw bad(
         `slot ${i} (page ${lpn[i]}) has valid mask 0x${(valid[i] >>> 0).toString(16)}, not 1 to ${pageSectors} sectors of its page`,
       );
+    if (lpn[i] >= addressPages) throw bad(`slot ${i} holds page ${lpn[i]}, beyond the ${addressPages} pages cached`);
     pages.add(lpn[i]);
     if (st[i] === DIRTY) dirty++;
     else clean++;

@@ -64,6 +64,8 @@ export class CacheDirectory {
   constructor(
     capacityPages: number,
     readonly pageSectors: number,
+    /** Pages of the address space it caches (a restored page must lie below it); default the page table's key range. */
+    readonly addressPages = 2 ** 31 - 1,
   ) {
     if (!(Number.isInteger(capacityPages) && capacityPages >= 1))
       throw StorageErrors.badConfig("array cache", "needs at least one cache page");
@@ -375,7 +377,7 @@ export class CacheDirectory {
    * every page whole.
    */
   restore(state: unknown): void {
-    const c = checkCacheDirectoryState(state, this.capacityPages, this.pageSectors, this.full);
+    const c = checkCacheDirectoryState(state, this.capacityPages, this.pageSectors, this.full, this.addressPages);
     const n = c.used;
     this.lpn.fill(0);
     this.lpn.set(c.lpn);

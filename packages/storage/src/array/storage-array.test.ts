@@ -1,6 +1,7 @@
 import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { Hdd } from "../devices/hdd.js";
+import { int32ToBase64 } from "../devices/typed-b64.js";
 import type { IoRequest } from "../io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { IometerWorkload } from "../workload/iometer.js";
@@ -226,6 +227,31 @@ describe("array controller", () => {
     const { destageFillReads: _, ...older } = saved;
     copy.restore(older);
     expect(copy.destageFillReads).toBe(0);
+  });
+
+  it("restore refuses a cached page beyond the array's LUNs: destaging it would send a write outside the RAID group", () => {
+    const make = () => {
+      const sim = new Simulation();
+      const raid = new RaidGroup(sim, [new Hdd(sim, undefined, "d0")], { level: 0, chunkSectors: 1024 });
+      return { sim, array: new StorageArray(sim, raid, { cacheBytes: 1 << 20, destageMaxSectors: 16 }) };
+    };
+    const { sim, array } = make();
+    array.lun(0).submit({ id: 1, vm: 0, lba: 0, sectors: 16, isRead: false, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    const saved = array.save();
+    const cache = saved.cache as NonNullable<typeof saved.cache>;
+    expect([cache.used, cache.dirty]).toEqual([1, 1]);
+    const beyond = Math.ceil(array.lun(0).capacitySectors / 16) + 5;
+    const moved = {
+      ...saved,
+      cache: { ...cache, lpn: int32ToBase64(Int32Array.of(beyond)), dirtyOrder: int32ToBase64(Int32Array.of(beyond)) },
+    };
+    const copy = make().array;
+    expect(() => copy.restore(moved)).toThrow(/holds page \d+, beyond the \d+ pages cached/);
+    // Unchanged by the refused restore; the saved state itself restores.
+    expect(copy.cache?.dirty).toBe(0);
+    copy.restore(saved);
+    expect(copy.cache?.dirty).toBe(1);
   });
 
   it("prewarm: a range past the end is cut at it, and one starting before sector 0 caches nothing (no page -1, the page table's empty key)", () => {

@@ -110,15 +110,16 @@ export class StorageArray implements IoSink {
       );
     this.options = o;
     this.pageSectors = page;
-    const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
-    this.cache = pages > 0 ? new CacheDirectory(pages, page) : null;
-    this.ordering = this.cache ? new WriteOrdering(raid, this, this.cache) : null;
     const lunSize = Math.floor(raid.capacitySectors / o.luns / page) * page;
     if (lunSize === 0)
       throw StorageErrors.badConfig(
         "array",
         `${o.luns} LUNs of whole ${page}-sector cache pages do not fit the RAID group's ${raid.capacitySectors} sectors`,
       );
+    const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
+    // It caches the LUNs' sectors: whole pages from sector 0.
+    this.cache = pages > 0 ? new CacheDirectory(pages, page, (o.luns * lunSize) / page) : null;
+    this.ordering = this.cache ? new WriteOrdering(raid, this, this.cache) : null;
     for (let i = 0; i < o.luns; i++) {
       this.lunTargets.push(new ArrayLun(this, i, i * lunSize, lunSize));
       this.queues.push(new IoRing());
