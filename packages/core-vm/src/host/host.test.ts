@@ -631,6 +631,22 @@ describe("Host: a VM that stops needing its physical CPU partway through a slice
     expect(Buffer.from(timer.machine.console()).equals(Buffer.from(alone.console()))).toBe(true);
   });
 
+  it("a guest given the CPU as its WFI ends, partway through a slice, runs no further than the slice's end", () => {
+    // The IO VM holds the CPU when the timer guest's deadline passes: the guest gets it then, past its clock.
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    host.add(ioVm());
+    const timer = host.add(guestVm("timer", "timer")) as EmulatedVm;
+    let overran = 0;
+    while (!timer.done) {
+      host.step();
+      const run = host.schedStats().reduce((a, s) => a + s.runNs, 0);
+      // Its budget counted from the clock it waited at: it ran on past the slice by as long as it had waited.
+      if (timer.machine.nowNs() > host.nowNs || run > host.nowNs) overran++;
+    }
+    expect(overran).toBe(0);
+    expect(Buffer.from(timer.machine.console()).equals(Buffer.from(runAlone("timer").console()))).toBe(true);
+  });
+
   it("an event of its own with no interrupt ends a descheduled guest's WFI, as it does a guest's alone", () => {
     // Events in the guest's simulation that raise nothing (a drive model's internal steps), during its first WFI.
     const quietEvents = (m: Machine) => {
