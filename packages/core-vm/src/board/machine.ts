@@ -99,6 +99,8 @@ export class Machine {
   private retiredBase = 0;
   /** `run`'s time limit: an idle WFI does not jump the clock past it. */
   private horizonNs = Number.POSITIVE_INFINITY;
+  /** In a run with a time limit: instructions' worth of time its WFI waits used up of its budget. */
+  private waitedBudget = 0;
   private waitingInWfi = false;
   /**
    * `sim.executed` when the WFI was cut: an event of the guest's own simulation since then ends the wait,
@@ -350,7 +352,9 @@ export class Machine {
       }
       // Live clock: an idle guest waits for real time (virtual: returns at once).
       this.clock.waitUntil(to);
-      this.timeBaseNs += Math.ceil((to - now) / this.nsPerInstruction) * this.nsPerInstruction;
+      const waited = Math.ceil((to - now) / this.nsPerInstruction);
+      this.timeBaseNs += waited * this.nsPerInstruction;
+      if (this.horizonNs !== Number.POSITIVE_INFINITY) this.waitedBudget += waited;
     }
     return true;
   }
@@ -368,11 +372,16 @@ export class Machine {
    * Infinity) limits an idle WFI: the clock stops there and the run returns
    * "budget" with the hart still waiting (`waiting`), so a machine run in
    * lockstep with others does not jump past the time they have reached.
+   * With a time limit the budget is time, in instructions: a WFI's wait
+   * uses it up as the instructions it could have retired meanwhile, so a
+   * caller's budget up to a time (a slice's end, a round's) stops there
+   * however long the guest waited on the way.
    */
   run(budget: number, untilNs = Number.POSITIVE_INFINITY): RunStop {
     if (!(budget >= 0)) throw CoreErrors.machineBadOption("budget", budget, "a number of instructions >= 0 (or Infinity)");
     if (!(untilNs >= 0)) throw CoreErrors.machineBadOption("untilNs", untilNs, "a virtual time in ns >= 0 (or Infinity)");
     this.horizonNs = untilNs;
+    this.waitedBudget = 0;
     const h = this.hart;
     if (this.sim.now > this.nowNs()) {
       this.timeBaseNs = this.sim.now;
@@ -411,11 +420,11 @@ export class Machine {
         continue;
       }
       this.waitingInWfi = false;
-      if (h.retired >= end) {
+      if (h.retired + this.waitedBudget >= end) {
         stop = "budget";
         break;
       }
-      let limit = end;
+      let limit = end - this.waitedBudget;
       if (nextEvent !== Number.POSITIVE_INFINITY) limit = Math.min(limit, h.retired + this.instructionsUntil(nextEvent, now));
       const deadline = this.clint.timerDeadlineNs();
       if (deadline > now && deadline !== Number.POSITIVE_INFINITY)

@@ -77,9 +77,9 @@ export class EmulatedVm implements HostedVm {
     if (!m.waiting || m.wakeNs() < fromNs) this.idleTo(fromNs);
     let horizon = fromNs;
     while (this.stop === null) {
-      // A guest given the CPU as its WFI ends (at `fromNs`, past its clock) executes from then: its budget
-      // counts from there, or it would run past `endNs` by as long as it waited.
-      const now = Math.max(m.nowNs(), m.sim.now, horizon);
+      // A guest given the CPU as its WFI ends (at `fromNs`, past its clock) waits to then first: the
+      // wait uses up its budget (a run with a time limit), so it stops at `endNs`.
+      const now = Math.max(m.nowNs(), m.sim.now);
       const left = Math.ceil((endNs - now) / m.nsPerInstruction);
       if (left <= 0) break;
       // A WFI with nothing pending waits no longer than the time limit (after the first run: no time at

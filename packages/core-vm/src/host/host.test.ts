@@ -647,6 +647,18 @@ describe("Host: a VM that stops needing its physical CPU partway through a slice
     expect(Buffer.from(timer.machine.console()).equals(Buffer.from(runAlone("timer").console()))).toBe(true);
   });
 
+  it("runOn stops a guest at its end however long it waited in WFI on the way", () => {
+    // Its budget counted from before the wait: csrprobe's run to 150 µs ended at 155.8 µs.
+    const vm = guestVm("csrprobe", "csrprobe");
+    const past: number[] = [];
+    for (let end = SLICE; !vm.done; end += SLICE) {
+      vm.runOn(end);
+      if (vm.machine.nowNs() > end) past.push(vm.machine.nowNs() - end);
+    }
+    expect(past).toEqual([]);
+    expect(Buffer.from(vm.machine.console()).equals(Buffer.from(runAlone("csrprobe").console()))).toBe(true);
+  });
+
   it("an event of its own with no interrupt ends a descheduled guest's WFI, as it does a guest's alone", () => {
     // Events in the guest's simulation that raise nothing (a drive model's internal steps), during its first WFI.
     const quietEvents = (m: Machine) => {

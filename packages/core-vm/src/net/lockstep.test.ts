@@ -22,6 +22,23 @@ describe("runLockstep", () => {
     expect(m.hart.retired).toBe(alone.hart.retired);
   });
 
+  it("a guest whose WFI ends partway through a round stops at the round's end, not as much later as it waited", () => {
+    // csrprobe waits in WFI for its timer partway through its run; the round's instruction budget counted
+    // from before the wait, so it ran on past the round (at 200 µs, rounds of 100 µs: at 245.8 µs).
+    for (const quantumNs of [2_000, 100_000]) {
+      const m = new Machine({ ramMiB: 16 });
+      m.loadElf(elf("csrprobe"));
+      const past: number[] = [];
+      for (let untilNs = quantumNs; ; untilNs += quantumNs) {
+        const r = runLockstep([m], { quantumNs, untilNs });
+        if (m.nowNs() > untilNs) past.push(m.nowNs() - untilNs);
+        if (r !== "time") break;
+      }
+      expect(past).toEqual([]);
+      expect(m.exitCode).not.toBeNull();
+    }
+  });
+
   it("a guest waiting in WFI with nothing of its own to wake it waits for the others (parked), not halted", () => {
     // uartirq waits for a line on the UART's receive interrupt; the timer machine's simulation sends it one at
     // 2 ms (as a switch would: an event in the receiver's simulation, a quantum ahead).
