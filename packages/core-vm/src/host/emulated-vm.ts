@@ -4,8 +4,18 @@ import type { HostedVm } from "./hosted-vm.js";
 
 /** An emulated guest (a `Machine` running real RV32 code) as a hosted VM. */
 export class EmulatedVm implements HostedVm {
-  /** How the guest ended: "exit" (test finisher) or "halt" (can never run again: nothing on any host can wake it). */
-  stop: "exit" | "halt" | null = null;
+  private ended: "exit" | "halt" | null = null;
+
+  /**
+   * How the guest ended: "exit" (test finisher) or "halt" (can never run again: nothing on any host can wake it).
+   * A machine restored from a state saved after its guest exited has ended too: it is not run again.
+   */
+  get stop(): "exit" | "halt" | null {
+    return this.ended ?? (this.machine.exitCode !== null ? "exit" : null);
+  }
+  private set stop(how: "exit" | "halt") {
+    this.ended = how;
+  }
 
   constructor(
     readonly name: string,
