@@ -644,6 +644,23 @@ describe("Host: a VM that stops needing its physical CPU partway through a slice
     }
   });
 
+  it("refuses a VM whose readyFromNs is not a time (NaN hung the slice: no CPU was ever free again)", () => {
+    const host = new Host({ name: "h", physicalCpus: 2, timeSliceNs: SLICE });
+    host.add({
+      name: "odd",
+      sim: new Simulation(),
+      done: false,
+      wantsCpu: () => true,
+      readyFromNs: () => Number.NaN,
+      runOn: () => 0,
+      runUntilIdle: (fromNs) => ({ usedNs: 0, stopNs: fromNs }),
+      idleTo: () => {},
+    });
+    expect(() => host.step()).toThrow(
+      expect.objectContaining({ code: "VMLAB_HOST_BAD_OPTION", message: expect.stringContaining("odd.readyFromNs") }),
+    );
+  });
+
   it("a guest idle in WFI gives its CPU to a CPU-bound guest and takes one again once its timer fires", () => {
     const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
     const timer = host.add(guestVm("timer", "timer")) as EmulatedVm;

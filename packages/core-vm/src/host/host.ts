@@ -148,7 +148,11 @@ export class Host implements SnapshotComponent<HostState> {
     const readyAt = (i: number): number => {
       const vm = this.vms[i];
       if (vm.done || !vm.wantsCpu(end)) return Number.POSITIVE_INFINITY;
-      const r = Math.max(runsTo[i], vm.readyFromNs?.() ?? start);
+      const from = vm.readyFromNs?.() ?? start;
+      // NaN compares false with every time: no CPU would ever be free again, and the slice would never end.
+      if (typeof from !== "number" || Number.isNaN(from))
+        throw CoreErrors.hostBadOption(`${vm.name}.readyFromNs`, from, "a virtual time in ns (Infinity: no work yet)");
+      const r = Math.max(runsTo[i], from);
       return stalled[i] === 1 && r <= runsTo[i] ? Number.POSITIVE_INFINITY : r;
     };
     let rr = this.nextVm;
