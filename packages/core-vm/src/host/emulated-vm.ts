@@ -56,8 +56,9 @@ export class EmulatedVm implements HostedVm {
     const m = this.machine;
     const retired = m.hart.retired;
     while (this.stop === null) {
-      // A descheduled guest's clock moved on with its simulation: it resumes from there.
-      const left = Math.ceil((endNs - Math.max(m.nowNs(), m.sim.now)) / m.nsPerInstruction);
+      // A descheduled guest's clock moved on with its simulation: it resumes from there. Only whole
+      // instructions that end by `endNs`: one that would end past it waits for the next slice.
+      const left = Math.floor((endNs - Math.max(m.nowNs(), m.sim.now)) / m.nsPerInstruction);
       if (left <= 0) break;
       // The time limit keeps an idle WFI from jumping the guest's clock past the slice:
       // what other VMs send it in this slice must find it here, and wake it.
@@ -88,9 +89,10 @@ export class EmulatedVm implements HostedVm {
     let horizon = fromNs;
     while (this.stop === null) {
       // A guest given the CPU as its WFI ends (at `fromNs`, past its clock) waits to then first: the
-      // wait uses up its budget (a run with a time limit), so it stops at `endNs`.
+      // wait uses up its budget (a run with a time limit), so it stops at `endNs`. Only whole instructions
+      // that end by `endNs` (as `runOn`): the CPU is not its past the slice's end.
       const now = Math.max(m.nowNs(), m.sim.now);
-      const left = Math.ceil((endNs - now) / m.nsPerInstruction);
+      const left = Math.floor((endNs - now) / m.nsPerInstruction);
       if (left <= 0) break;
       // A WFI with nothing pending waits no longer than the time limit (after the first run: no time at
       // all) and the run returns, the hart still waiting — the guest gives its CPU back (ESX deschedules
@@ -102,7 +104,8 @@ export class EmulatedVm implements HostedVm {
       else if (r === "halt") this.stop = "halt";
       else if (m.waiting) break;
     }
-    return { usedNs: (m.hart.retired - retired) * m.nsPerInstruction, stopNs: Math.max(m.nowNs(), m.sim.now) };
+    // Left no room for an instruction before `endNs`, it gives the CPU back where it got it.
+    return { usedNs: (m.hart.retired - retired) * m.nsPerInstruction, stopNs: Math.max(m.nowNs(), m.sim.now, fromNs) };
   }
 
   idleTo(endNs: number): void {

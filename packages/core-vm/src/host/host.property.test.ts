@@ -27,7 +27,7 @@ const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 /** Guests that finish on their own (uartirq: waits for input none sends, parked, then halted), and cpubench, a CPU hog. */
 const FINITE = ["timer", "hello", "usermode", "rng", "csrprobe", "uartirq"] as const;
-type GuestSpec = { kind: "guest"; program: (typeof FINITE)[number] | "cpubench" };
+type GuestSpec = { kind: "guest"; program: (typeof FINITE)[number] | "cpubench"; nsPerInstruction: number };
 type WorkloadSpec = { kind: "io"; outstandingIos: number; cpuNsPerIo: number; totalIos: number | undefined; seed: number };
 type VmSpec = GuestSpec | WorkloadSpec;
 interface Config {
@@ -38,7 +38,11 @@ interface Config {
 }
 
 const vmSpec: fc.Arbitrary<VmSpec> = fc.oneof(
-  fc.record({ kind: fc.constant("guest" as const), program: fc.constantFrom(...FINITE, "cpubench" as const) }),
+  fc.record({
+    kind: fc.constant("guest" as const),
+    program: fc.constantFrom(...FINITE, "cpubench" as const),
+    nsPerInstruction: fc.integer({ min: 1, max: 3 }),
+  }),
   fc.record({
     kind: fc.constant("io" as const),
     outstandingIos: fc.integer({ min: 1, max: 4 }),
@@ -65,7 +69,7 @@ function build(c: Config, wrap: (vm: HostedVm) => HostedVm = (vm) => vm) {
   const host = new Host({ name: "h", physicalCpus: c.cpus, timeSliceNs: c.sliceNs, storage });
   const vms: HostedVm[] = c.vms.map((s, i) => {
     if (s.kind === "guest") {
-      const m = new Machine({ ramMiB: 16 });
+      const m = new Machine({ ramMiB: 16, nsPerInstruction: s.nsPerInstruction });
       m.loadElf(elf(s.program));
       return new EmulatedVm(`${s.program}${i}`, m);
     }
@@ -166,14 +170,15 @@ const overlap = (x: Interval, y: Interval) => Math.min(x[1], y[1]) - Math.max(x[
 
 /** Guests' output and exit alone, by program. */
 const aloneCache = new Map<string, { console: string; exit: number | null; retired: number }>();
-function alone(program: string) {
-  let a = aloneCache.get(program);
+function alone(program: string, nsPerInstruction: number) {
+  const key = `${program}/${nsPerInstruction}`;
+  let a = aloneCache.get(key);
   if (a === undefined) {
-    const m = new Machine({ ramMiB: 16 });
+    const m = new Machine({ ramMiB: 16, nsPerInstruction });
     m.loadElf(elf(program));
     runMachine(m, Number.POSITIVE_INFINITY);
     a = { console: Buffer.from(m.console()).toString("latin1"), exit: m.exitCode, retired: m.hart.retired };
-    aloneCache.set(program, a);
+    aloneCache.set(key, a);
   }
   return a;
 }
@@ -247,7 +252,7 @@ describe("Host scheduler: randomized invariants", () => {
         a.vms.forEach((vm, i) => {
           const s = c.vms[i];
           if (s.kind !== "guest" || s.program === "cpubench") return;
-          const ref = alone(s.program);
+          const ref = alone(s.program, s.nsPerInstruction);
           const m = (vm as EmulatedVm).machine;
           // Done, or (uartirq beside a hog that keeps the run going) parked, waiting for input.
           expect(vm.done || vm.parked === true).toBe(true);

@@ -304,6 +304,23 @@ describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slice
     expect(s.runNs % SLICE).not.toBe(0);
   });
 
+  it("a guest whose instructions do not divide the slice is never charged more than the slice: CPUs are not over-committed", () => {
+    // 3 ns per instruction, 10 µs slices: a slice's budget was rounded up to 3334 instructions, 10 002 ns.
+    const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+    const vms = ["a", "b"].map((name) => {
+      const m = new Machine({ ramMiB: 16, nsPerInstruction: 3 });
+      m.loadElf(elf("cpubench"));
+      return host.add(new EmulatedVm(name, m)) as EmulatedVm;
+    });
+    for (let i = 0; i < 20; i++) {
+      host.step();
+      const run = host.schedStats().reduce((a, s) => a + s.runNs, 0);
+      expect(run).toBeLessThanOrEqual(host.nowNs);
+      for (const vm of vms) expect(vm.machine.nowNs()).toBeLessThanOrEqual(host.nowNs);
+    }
+    expect(host.schedStats().map((s) => s.runNs)).toEqual([10 * 9_999, 10 * 9_999]);
+  });
+
   it("a workload VM is charged its vCPU time (cpuNsPerIo per issue and completion), not the slices it waits out", () => {
     const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
     const disk = new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 50_000 });
