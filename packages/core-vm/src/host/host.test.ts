@@ -318,7 +318,11 @@ describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slice
       expect(run).toBeLessThanOrEqual(host.nowNs);
       for (const vm of vms) expect(vm.machine.nowNs()).toBeLessThanOrEqual(host.nowNs);
     }
-    expect(host.schedStats().map((s) => s.runNs)).toEqual([10 * 9_999, 10 * 9_999]);
+    // Each ran every other slice; given the CPU with 1 ns left (no room for an instruction) it ran in no slice.
+    expect(host.schedStats().map((s) => [s.runNs, s.slices])).toEqual([
+      [10 * 9_999, 10],
+      [10 * 9_999, 10],
+    ]);
   });
 
   it("a workload VM is charged its vCPU time (cpuNsPerIo per issue and completion), not the slices it waits out", () => {

@@ -32,7 +32,7 @@ export interface VmSchedStats {
    * start, a guest's WFI wake-up, a workload's IO completion) to when it got a CPU or the slice ended.
    */
   readyNs: number;
-  /** Slices in which it was given a physical CPU (once or more). */
+  /** Slices in which it ran on a physical CPU (once or more; a VM that gave one back at once did not run). */
   slices: number;
 }
 
@@ -188,10 +188,6 @@ export class Host implements SnapshotComponent<HostState> {
       const st = this.stats[pick];
       // Ready (%RDY) from when it had work to when it got the CPU.
       st.readyNs += t - pickReady;
-      if (served[pick] === 0) {
-        served[pick] = 1;
-        st.slices++;
-      }
       if (first < 0) first = pick;
       rr = (pick + 1) % n;
       let used: number;
@@ -217,6 +213,11 @@ export class Host implements SnapshotComponent<HostState> {
           "the whole ns of vCPU time it used, >= 0",
         );
       st.runNs += used;
+      // A VM that gave the CPU back at once ran in no slice (a guest with less than an instruction's time left).
+      if (served[pick] === 0 && (used > 0 || stop > t)) {
+        served[pick] = 1;
+        st.slices++;
+      }
       runsTo[pick] = stop;
       cpuFree[cpu] = stop;
     }
