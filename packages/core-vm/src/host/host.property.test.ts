@@ -217,6 +217,8 @@ describe("Host scheduler: randomized invariants", () => {
             expect(maxCover(own)).toBeLessThanOrEqual(1);
             for (const rd of r.ready) for (const o of own) expect(overlap(rd, o)).toBe(false);
             expect(dRun + dReady).toBeLessThanOrEqual(c.sliceNs);
+            // A slice counts for a VM that ran in it (held a CPU for some time, or used some).
+            expect(after[i].slices - before[i].slices).toBe(r.runs.some((x) => x.stop > x.from || x.used > 0) ? 1 : 0);
             expect(dReady).toBe(r.ready.reduce((a, [x, y]) => a + (y - x), 0));
             // Waiting for a CPU only while every CPU runs a VM.
             for (const [a, b] of r.ready) expect(minCover(occupied, a, b)).toBe(c.cpus);
