@@ -26,6 +26,11 @@ export class EmulatedVm implements HostedVm {
     return this.machine.sim;
   }
 
+  /** One instruction: it runs only whole instructions within a slice. */
+  get minRunNs(): number {
+    return this.machine.nsPerInstruction;
+  }
+
   get done(): boolean {
     return this.stop !== null;
   }

@@ -319,6 +319,11 @@ describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slice
       for (const vm of vms) expect(vm.machine.nowNs()).toBeLessThanOrEqual(host.nowNs);
     }
     // Each ran every other slice; given the CPU with 1 ns left (no room for an instruction) it ran in no slice.
+    // A slice that holds no instruction is refused: the guest would never run, nor the host finish.
+    const m = new Machine({ ramMiB: 1, nsPerInstruction: 3 });
+    expect(() => new Host({ name: "tiny", timeSliceNs: 2 }).add(new EmulatedVm("g", m))).toThrow(
+      expect.objectContaining({ code: "VMLAB_HOST_BAD_OPTION", message: expect.stringContaining("timeSliceNs for g") }),
+    );
     expect(host.schedStats().map((s) => [s.runNs, s.slices])).toEqual([
       [10 * 9_999, 10],
       [10 * 9_999, 10],

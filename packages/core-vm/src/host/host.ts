@@ -89,6 +89,13 @@ export class Host implements SnapshotComponent<HostState> {
 
   /** Places a VM on the host. */
   add(vm: HostedVm): HostedVm {
+    // A slice shorter than its least run: it would never run, and the host never finish.
+    if ((vm.minRunNs ?? 1) > this.timeSliceNs)
+      throw CoreErrors.hostBadOption(
+        `timeSliceNs for ${vm.name}`,
+        this.timeSliceNs,
+        `at least the least time the VM can run (${vm.minRunNs} ns: one instruction of a guest)`,
+      );
     this.vms.push(vm);
     this.stats.push({ name: vm.name, runNs: 0, readyNs: 0, slices: 0 });
     return vm;

@@ -8,6 +8,8 @@ import type { Simulation } from "../sim/simulation.js";
 export interface HostedVm {
   readonly name: string;
   readonly sim: Simulation;
+  /** The least vCPU time it can run at once, ns (a guest: one instruction); a host's slice must hold it. Absent: 1. */
+  readonly minRunNs?: number;
   /** Retired for good (the guest exited, the workload finished). */
   readonly done: boolean;
   /**
