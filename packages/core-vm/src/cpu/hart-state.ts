@@ -55,6 +55,11 @@ export const HartStateSchema = z.object({
   pmpaddr: z.array(int32).length(PMP_ENTRIES),
   reservation: int32,
   reservedValue: int32,
+  /**
+   * The hart halted for good (a trap loop at an unexecutable `mtvec`, or a WFI nothing can wake, its pc already
+   * past the WFI): a restored hart must stay halted, not run on. Absent when not halted (and in older states).
+   */
+  stuck: z.literal(true).optional(),
 });
 export type HartState = z.infer<typeof HartStateSchema>;
 
@@ -88,6 +93,7 @@ export function saveHart(h: Hart): HartState {
     pmpaddr: Array.from(h.pmp.addr),
     reservation: h.reservation | 0,
     reservedValue: h.reservedValue | 0,
+    ...(h.stuck ? { stuck: true as const } : {}),
   };
 }
 
@@ -133,7 +139,8 @@ export function applyHartState(h: Hart, s: HartState): void {
   h.reservedValue = s.reservedValue;
   h.brk = 0;
   h.exitLoop = 0;
-  h.stuck = false;
+  h.stuck = s.stuck === true;
+  h.resetTrapStorm();
   h.cache.flushAll();
   h.updateVariant();
   h.updateIrq();

@@ -131,6 +131,16 @@ export class Hart {
     this.cache = new CodeCache(this);
   }
 
+  /**
+   * Forgets the trap-loop count, as a fresh hart has it: a restored state starts a new count, not the one of
+   * whatever ran on this hart before (the count only decides when an endless trap loop is called stuck;
+   * the guest never sees it).
+   */
+  resetTrapStorm(): void {
+    this.trapStorm = 0;
+    this.lastTrapAt = -1;
+  }
+
   /** The retired count at the current instant, inside a block or between blocks. */
   get instant(): number {
     return this.retired + this.inBlock;

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { CSR, encodeSnapshot, Machine, type MachineState, restoreSnapshot } from "../src/index.js";
+import { csr, EXIT, ecall, li, poke, RAM, T2, wfi } from "./asm.js";
+
+/** A fresh machine running `words` from RAM base (mtvec left at 0: no memory there). */
+function machine(words: number[]): Machine {
+  const m = new Machine({ ramMiB: 1 });
+  poke(m, RAM, words);
+  m.hart.pc = RAM | 0;
+  return m;
+}
+
+/** What a run shows: how it stopped, the architectural state and the clock. */
+function outcome(m: Machine, stop: string) {
+  const s = m.save();
+  return { stop, exitCode: m.exitCode, retired: m.hart.retired, now: m.nowNs(), hart: s.hart, stuck: m.hart.stuck };
+}
+
+function restored(m: Machine): Machine {
+  const bytes = encodeSnapshot({ machine: m });
+  const joined = new Uint8Array(bytes.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of bytes) {
+    joined.set(c, at);
+    at += c.length;
+  }
+  return restoreSnapshot(joined).machine;
+}
+
+describe("a halted hart stays halted across save/restore", () => {
+  // A trap to an unexecutable mtvec loops without retiring anything: the hart is declared stuck.
+  const trapLoop = [...li(T2, 0), csr("csrrw", 0, CSR.mtvec, T2), ecall, ...EXIT];
+  // A WFI with no interrupt source armed and no time limit: halted, pc already past the WFI.
+  const idleWfi = [...li(T2, 0), csr("csrrw", 0, CSR.mie, T2), wfi, ...EXIT];
+
+  for (const [name, words] of [
+    ["trap loop at an unexecutable mtvec", trapLoop],
+    ["WFI with nothing to wake it", idleWfi],
+  ] as const) {
+    it(`${name}: a restored machine runs on exactly like the uninterrupted one`, () => {
+      const original = machine([...words]);
+      expect(original.run(10_000)).toBe("halt");
+      expect(original.hart.stuck).toBe(true);
+      const copy = restored(original);
+      expect(copy.hart.stuck).toBe(true);
+      const a = outcome(original, original.run(10_000));
+      const b = outcome(copy, copy.run(10_000));
+      expect(b).toEqual(a);
+      expect(a.stop).toBe("halt");
+    });
+  }
+
+  it("saves `stuck` only when set, and a state without it (older snapshots) loads as not stuck", () => {
+    const m = machine([...li(T2, 0), csr("csrrw", 0, CSR.mtvec, T2), ecall]);
+    expect(m.save().hart).not.toHaveProperty("stuck");
+    m.run(10_000);
+    const s = JSON.parse(JSON.stringify(m.save())) as MachineState;
+    expect(s.hart.stuck).toBe(true);
+    delete s.hart.stuck;
+    const old = new Machine({ ramMiB: 1 });
+    old.restore(s, m.ram.u8);
+    expect(old.hart.stuck).toBe(false);
+    const bad = JSON.parse(JSON.stringify(m.save())) as { hart: { stuck: unknown } };
+    bad.hart.stuck = false;
+    expect(() => new Machine({ ramMiB: 1 }).restore(bad, m.ram.u8)).toThrow(/stuck/);
+  });
+});
+
+describe("restoring into a machine that had halted", () => {
+  it("forgets the old machine's trap loop: one trap at the same instant is not a trap loop", () => {
+    // Two instructions, then a trap loop at an unexecutable mtvec (the first trap at retired = 2).
+    const looping = machine([...li(T2, 0), csr("csrrw", 0, CSR.mtvec, T2), ecall]);
+    // Two instructions, then one ecall (also at retired = 2) to a handler that exits.
+    const guest = machine([...li(T2, RAM + 0x100), csr("csrrw", 0, CSR.mtvec, T2), ecall]);
+    poke(guest, RAM + 0x100, EXIT);
+    const state = guest.save();
+    const image = guest.ram.u8.slice();
+    expect(guest.run(10_000)).toBe("exit");
+
+    expect(looping.run(10_000)).toBe("halt");
+    looping.restore(state, image);
+    expect(looping.run(10_000)).toBe("exit");
+    expect(looping.exitCode).toBe(0);
+  });
+});
