@@ -39,6 +39,22 @@ describe("runLockstep", () => {
     }
   });
 
+  it("runs only whole instructions that end by the round's end when nsPerInstruction does not divide the round", () => {
+    // A busy loop at 3 ns per instruction, rounds of 10 ns: the round's budget was rounded up (4 instructions,
+    // to 12 ns), so every round overran its end by under an instruction — as a host's slice no longer does.
+    const m = new Machine({ ramMiB: 1, nsPerInstruction: 3 });
+    m.ram.i32[0] = 0x0000006f; // jal x0, 0
+    m.hart.pc = m.ram.base | 0;
+    const clocks: number[] = [];
+    for (let untilNs = 10; untilNs <= 50; untilNs += 10) {
+      expect(runLockstep([m], { quantumNs: 10, untilNs })).toBe("time");
+      clocks.push(m.nowNs());
+    }
+    // The last instruction that ends by each round's end: 9, 18, 30, 39, 48 ns.
+    expect(clocks).toEqual([9, 18, 30, 39, 48]);
+    expect(m.hart.retired).toBe(16);
+  });
+
   it("a guest waiting in WFI with nothing of its own to wake it waits for the others (parked), not halted", () => {
     // uartirq waits for a line on the UART's receive interrupt; the timer machine's simulation sends it one at
     // 2 ms (as a switch would: an event in the receiver's simulation, a quantum ahead).

@@ -17,7 +17,8 @@ export type LockstepStop = "exit" | "halt" | "time";
 /**
  * Runs several machines, each with its own simulation, side by side in
  * virtual time: every round each machine runs (with its due events) up to
- * the round's end, in the order given — deterministic. A stopgap driver for
+ * the round's end, in the order given — deterministic. It runs only whole
+ * instructions that end by the round's end (as a host's slice does). A stopgap driver for
  * guests that talk over a `VirtualSwitch`, until `Host` schedules VMs. A
  * guest idle in WFI waits at the round's end (it does not jump to its timer),
  * and one waiting with nothing of its own to wake it (`Machine.parked`) waits
@@ -40,7 +41,10 @@ export function runLockstep(machines: readonly Machine[], options: LockstepOptio
     machines.forEach((m, i) => {
       if (done[i]) return;
       for (;;) {
-        const left = Math.ceil((t - m.nowNs()) / m.nsPerInstruction);
+        // Only whole instructions that end by `t` (as a host's slice): one that would end past it waits for the
+        // next round, so no machine's clock passes the round's end. A machine whose simulation is ahead of its
+        // clock resumes from there (`run` rebases it).
+        const left = Math.floor((t - Math.max(m.nowNs(), m.sim.now)) / m.nsPerInstruction);
         if (left <= 0 && m.sim.peek() > t) break;
         // The round's end also bounds an idle WFI: a waiting guest stays at t, where frames sent to it arrive.
         const r = left <= 0 ? "event" : m.run(left, t);
