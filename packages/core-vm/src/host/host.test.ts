@@ -202,6 +202,28 @@ describe("Host: vCPUs time-sliced over physical CPUs", () => {
     expect(b.vms.map((vm) => vm.machine.save())).toEqual(a.vms.map((vm) => vm.machine.save()));
   });
 
+  it("a NIC connected with the default link on a host with the default slice: the link latency follows the slice", () => {
+    // The defaults together used to throw (10 µs link latency < 100 µs slice).
+    const net = new VirtualSwitch();
+    const host = new Host({ name: "h", network: net });
+    host.connectNic(new VirtioNet({ mac: "52:54:00:00:00:01" }), new Machine({ ramMiB: 1 }).sim);
+    expect(net.minLatencyNs).toBe(host.timeSliceNs);
+    // A slice of at most 10 µs keeps the switch's default 10 µs link (runs that worked before are unchanged).
+    const small = new VirtualSwitch();
+    new Host({ name: "s", network: small, timeSliceNs: SLICE / 2 }).connectNic(
+      new VirtioNet({ mac: "52:54:00:00:00:02" }),
+      new Machine({ ramMiB: 1 }).sim,
+    );
+    expect(small.minLatencyNs).toBe(10_000);
+  });
+
+  it("a link latency below the slice is refused with what to change", () => {
+    const host = new Host({ name: "h", network: new VirtualSwitch(), timeSliceNs: 50_000 });
+    expect(() =>
+      host.connectNic(new VirtioNet({ mac: "52:54:00:00:00:01" }), new Machine({ ramMiB: 1 }).sim, { latencyNs: 10_000 }),
+    ).toThrow(/latencyNs=10000 .*>= the time slice \(50000 ns\).*timeSliceNs/);
+  });
+
   it("checks its options", () => {
     for (const f of [
       () => new Host({ name: "h", physicalCpus: 0 }),

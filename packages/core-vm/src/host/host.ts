@@ -11,7 +11,10 @@ export interface HostOptions {
   name: string;
   /** Physical CPUs shared by the VMs' vCPUs (default 1). */
   physicalCpus?: number;
-  /** Scheduling quantum, ns (default 100 µs). Hosts run in lockstep by slices: it also bounds network lookahead. */
+  /**
+   * Scheduling quantum, ns (default 100 µs). Hosts run in lockstep by slices: it also bounds network lookahead
+   * (a NIC's link latency must be at least the slice; `connectNic`'s default follows it).
+   */
   timeSliceNs?: number;
   /** The network the host's NIC is on (VMs' NICs reach it through the host). */
   network?: VirtualSwitch;
@@ -35,6 +38,9 @@ export interface VmSchedStats {
   /** Slices in which it ran on a physical CPU (once or more; a VM that gave one back at once did not run). */
   slices: number;
 }
+
+/** The switch's default one-way link latency (`VirtualSwitch.connect`), ns. */
+const DEFAULT_LINK_LATENCY_NS = 10_000;
 
 const ns = z.number().int().min(0);
 export const HostStateSchema = z.object({
@@ -111,12 +117,19 @@ export class Host implements SnapshotComponent<HostState> {
   /**
    * Connects a VM's NIC (living in simulation `sim`) to the host's network.
    * The link latency must be at least the time slice, so that nothing sent
-   * in a slice arrives within it (conservative lockstep).
+   * in a slice arrives within it (conservative lockstep). By default it is
+   * the switch's 10 µs, or the time slice if that is longer (the default
+   * 100 µs slice gives 100 µs links).
    */
   connectNic(nic: NetEndpoint & { plug(port: SwitchPort): void }, sim: Simulation, link: LinkOptions = {}): void {
     if (this.network === null) throw CoreErrors.hostBadOption("network", null, "a network (HostOptions.network) before connecting a NIC");
-    const latency = link.latencyNs ?? 10_000;
-    if (latency < this.timeSliceNs) throw CoreErrors.hostBadOption("link latencyNs", latency, `>= the time slice (${this.timeSliceNs} ns)`);
+    const latency = link.latencyNs ?? Math.max(DEFAULT_LINK_LATENCY_NS, this.timeSliceNs);
+    if (latency < this.timeSliceNs)
+      throw CoreErrors.hostBadOption(
+        "link latencyNs",
+        latency,
+        `>= the time slice (${this.timeSliceNs} ns): raise the link's latencyNs or lower the host's timeSliceNs`,
+      );
     nic.plug(this.network.connect(nic, sim, { ...link, latencyNs: latency }));
   }
 
