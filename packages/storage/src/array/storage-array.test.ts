@@ -394,6 +394,51 @@ describe("array controller", () => {
     expect([array.cache?.dirty, array.cache?.clean, array.idle]).toEqual([0, 2, true]);
   });
 
+  it.each([
+    ["a write-back array (a write larger than the cache)", true],
+    ["a write-through array", false],
+  ])(
+    "%s: a read miss that a write-through of its sectors may have raced at the disks answers the host but is not cached",
+    (_, writeBack) => {
+      // One member taking `sectors * 20 µs` per command, any number at once (it reorders them).
+      const sim = new Simulation();
+      const log: string[] = [];
+      const kind = sim.on(`order.${members++}`, (_n, o) => {
+        const [req, sink] = o as [IoRequest, IoSink];
+        log.push(`landed ${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`);
+        sink.complete(req);
+      });
+      const member: BlockTarget = {
+        capacitySectors: 1_000_000,
+        submit(req: IoRequest, sink: IoSink) {
+          log.push(`issued ${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`);
+          sim.schedule(req.sectors * (req.isRead ? 400_000 : 20_000), kind, 0, [req, sink]);
+        },
+      };
+      const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+      const array = new StorageArray(sim, raid, { cacheBytes: 64 * 1024, writeBack });
+      const done: number[] = [];
+      const sink = { complete: (r: { id: number }) => done.push(r.id) };
+      // A read miss of pages 1-2 (sectors 16-47; reads are slow here), then a write-through of sectors 32-287
+      // (more than the whole cache): it covers page 2 of the read, not page 1.
+      array.lun(0).submit({ id: 1, vm: 0, lba: 16, sectors: 32, isRead: true, issueTime: 0 }, sink);
+      array.lun(0).submit({ id: 2, vm: 0, lba: 32, sectors: 256, isRead: false, issueTime: 0 }, sink);
+      sim.run();
+      expect(done.sort()).toEqual([1, 2]);
+      // The disk took the write while it held the read and may have served the read either side of it.
+      expect(log).toEqual(["issued read 16+32", "issued write 32+256", "landed write 32+256", "landed read 16+32"]);
+      // Page 1 is cached from the read; page 2 is not (its data may predate the write).
+      const cache = array.cache as NonNullable<typeof array.cache>;
+      expect(cache.clean).toBe(1);
+      expect(cache.readHit(16, 16)).toBe(true);
+      expect(cache.readHit(32, 16)).toBe(false);
+      // Read again now that the write has landed, page 2 is cached.
+      array.lun(0).submit({ id: 3, vm: 0, lba: 32, sectors: 16, isRead: true, issueTime: sim.now }, sink);
+      sim.run();
+      expect([array.readMisses, cache.clean, cache.readHit(32, 16), array.idle]).toEqual([2, 2, true, true]);
+    },
+  );
+
   it("save refuses while a write waits for room, counting it once: one write waiting and one destage write out are 2 IOs", () => {
     // Two 16-sector pages: a 2-page write fills the cache and destages at once; the next write waits for room.
     const { sim, array } = build({ cacheBytes: 2 * 16 * 512, cachePageSectors: 16, destageHighWater: 0.9, destageLowWater: 0 });

@@ -15,6 +15,7 @@ import {
 } from "./array-options.js";
 import { CacheDirectory, MAX_CACHE_PAGE_SECTORS } from "./cache-directory.js";
 import type { RaidGroup } from "./raid.js";
+import { ReadFills } from "./read-fills.js";
 import { WriteOrdering } from "./write-ordering.js";
 
 export { ArrayLun } from "./array-lun.js";
@@ -64,6 +65,8 @@ export class StorageArray implements IoSink {
   private readonly stalled = new IoRing();
   /** The order write-throughs and destage runs of the same sectors go to the disks in (with a cache). */
   private readonly ordering: WriteOrdering | null;
+  /** Which sectors a read miss may cache (not those of a write-through it may have raced at the disks). */
+  private readonly fills: ReadFills | null;
   private destaging = 0;
   private destageOn = false;
   /** When the port's direction to the host (read data) is free, ns. */
@@ -120,6 +123,7 @@ export class StorageArray implements IoSink {
     // It caches the LUNs' sectors: whole pages from sector 0.
     this.cache = pages > 0 ? new CacheDirectory(pages, page, (o.luns * lunSize) / page) : null;
     this.ordering = this.cache ? new WriteOrdering(raid, this, this.cache) : null;
+    this.fills = this.cache ? new ReadFills(this.cache) : null;
     for (let i = 0; i < o.luns; i++) {
       this.lunTargets.push(new ArrayLun(this, i, i * lunSize, lunSize));
       this.queues.push(new IoRing());
@@ -266,6 +270,7 @@ export class StorageArray implements IoSink {
     // A miss goes to the disks at once; its controller time is charged on the way back (below), so a
     // command costs one controller event whether it hits or misses.
     io.b = TO_RAID;
+    this.fills?.missIssued(io);
     this.raid.submit(io, this);
   }
 
@@ -279,6 +284,7 @@ export class StorageArray implements IoSink {
           // (updating the cached pages it covers, which then need no destage).
           cache.writeThrough(io.lba, io.sectors);
           io.b = TO_RAID;
+          (this.fills as ReadFills).throughTaken(io);
           (this.ordering as WriteOrdering).through(io);
           return;
         }
@@ -290,6 +296,7 @@ export class StorageArray implements IoSink {
       return;
     }
     io.b = TO_RAID;
+    this.fills?.throughTaken(io);
     this.raid.submit(io, this);
   }
 
@@ -351,13 +358,14 @@ export class StorageArray implements IoSink {
       return;
     }
     if (io.isRead) {
-      this.cache?.insertClean(io.lba, io.sectors);
+      this.fills?.missLanded(io);
       this.respondAt(io, this.sim.now + this.options.controllerLatencyNs);
       return;
     }
     // A write through to the disks: its controller time and data were spent before it reached them;
     // the status goes back on the next event, not from inside the disks' completion.
     this.ordering?.writeLanded(io);
+    this.fills?.writeLanded(io);
     io.b = RESPOND;
     this.sim.schedule(0, this.kindStep, 0, io);
   }
