@@ -5,6 +5,8 @@ import { fitsTarget, type IoRequest } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
+import { IN_STRIPE_OP, memberIo, parityOf, WHOLE } from "./raid-member-io.js";
+import { Raid5Writes } from "./raid5-writes.js";
 
 export type RaidLevel = 0 | 1 | 5 | 10;
 
@@ -24,15 +26,6 @@ export const RaidGroupStateSchema = z.object({
 });
 export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
 
-/** Marks a sub-IO that belongs to a RAID-5 partial-stripe write (its reads, then its writes). */
-const IN_STRIPE_OP = 1;
-/** Marks a member IO that is the whole request (one piece): it completes straight to the submitter. */
-const WHOLE = 2;
-/** A stripe write's phase (`b` of its stripe operation): reconstruct-write reads out (0: read-modify-write reads, 1: writes). */
-const RCW_READING = 2;
-/** A stripe write's phase: waiting for the stripe (another write holds it). */
-const STRIPE_WAIT = 3;
-
 /**
  * A RAID group over N member targets (Patterson, Gibson & Katz 1988 for the
  * levels; left-symmetric parity for RAID-5, as Linux md and most arrays):
@@ -43,7 +36,7 @@ const STRIPE_WAIT = 3;
  *   data and parity with no reads; a partial-stripe write reads first, then
  *   writes the new data and parity, choosing per stripe (as Linux md's
  *   `handle_stripe_dirtying` and array controllers do) whichever of two ways
- *   needs fewer member reads (see `raid5`): read-modify-write (old data of the
+ *   needs fewer member reads (see `Raid5Writes`): read-modify-write (old data of the
  *   chunks written and old parity: 4 member IOs for a small write, the RAID-5
  *   small-write penalty) or reconstruct-write (the data the write does not
  *   replace, parity computed afresh: a write of all chunks but one reads one);
@@ -71,11 +64,8 @@ export class RaidGroup implements BlockTarget, IoSink {
   private readonly chunk: number;
   private readonly memberInFlight: Int32Array;
   private readonly pool: IoPool;
-  /**
-   * RAID-5 stripes with a write in progress: stripe → the last stripe operation queued for it (the one
-   * holding the stripe when none waits). Waiting operations are chained through `parent`, oldest first.
-   */
-  private readonly stripeWrites = new Map<number, StackIo>();
+  /** The RAID-5 write path: stripe by stripe, one write of a stripe at a time. */
+  private readonly raid5Writes: Raid5Writes;
   /** Member IOs issued (reads, writes): the write penalty shows here. */
   memberReads = 0;
   memberWrites = 0;
@@ -112,6 +102,7 @@ export class RaidGroup implements BlockTarget, IoSink {
     this.stripeSectors = chunkSectors * dataMembers;
     this.memberInFlight = new Int32Array(n);
     this.pool = new IoPool(this);
+    this.raid5Writes = new Raid5Writes(this, this.pool, n, chunkSectors);
   }
 
   /** A member with its write cache on makes the group's completed writes volatile too. */
@@ -143,7 +134,7 @@ export class RaidGroup implements BlockTarget, IoSink {
     for (let m = 0; m < this.n; m++) {
       const member = this.members[m];
       if (typeof member.flush !== "function") continue;
-      const c = this.memberIo(op, m, 0, 0, false, 0, op);
+      const c = memberIo(this.pool, op, m, 0, 0, false, 0, op);
       op.a++;
       member.flush(c, this.flushSink);
     }
@@ -258,18 +249,13 @@ export class RaidGroup implements BlockTarget, IoSink {
     const o = off - k * chunk;
     if (o + req.sectors > chunk) return false;
     // The member `pieces` would pick for chunk k of this stripe.
-    const member = (this.parityOf(stripe) + 1 + k) % n;
+    const member = (parityOf(n, stripe) + 1 + k) % n;
     const c = this.pool.take(req, sink);
     c.lba = stripe * chunk + o;
     c.a = member;
     c.b = WHOLE;
     this.issue(c);
     return true;
-  }
-
-  /** The member holding stripe `stripe`'s parity (left-symmetric: rotating from the last member down). */
-  private parityOf(stripe: number): number {
-    return this.n - 1 - (stripe % this.n);
   }
 
   /** A mirrored piece: reads go to the least-busy copy, writes to every copy. */
@@ -291,112 +277,15 @@ export class RaidGroup implements BlockTarget, IoSink {
       const stripe = Math.floor(lba / stripeData);
       const off = lba - stripe * stripeData;
       const len = Math.min(left, stripeData - off);
-      const parity = this.parityOf(stripe);
-      const base = stripe * chunk;
-      if (req.isRead) this.pieces(op, null, base, parity, off, len, true);
-      else {
-        // A write of this stripe: one stripe operation (`sop`: which stripe, what it writes), started
-        // now or, while another write holds the stripe, when that one lands (`releaseStripe`).
-        const sop = this.pool.takeBlank();
-        sop.link = op;
-        sop.t0 = stripe;
-        sop.lba = off;
-        sop.sectors = len;
-        op.a++;
-        const last = this.stripeWrites.get(stripe);
-        this.stripeWrites.set(stripe, sop);
-        if (last === undefined) this.startStripeWrite(sop);
-        else {
-          sop.b = STRIPE_WAIT;
-          last.parent = sop;
-        }
-      }
+      if (req.isRead) this.pieces(op, stripe * chunk, parityOf(n, stripe), off, len);
+      else this.raid5Writes.write(op, stripe, off, len);
       lba += len;
       left -= len;
     }
   }
 
-  /**
-   * Stripe operation `sop` holds its stripe: a full-stripe write writes data and parity with no reads; a
-   * partial-stripe write reads first (`sop.a` counts them), then the new data and parity (`complete`).
-   */
-  private startStripeWrite(sop: StackIo): void {
-    const chunk = this.chunk;
-    const stripe = sop.t0;
-    const off = sop.lba;
-    const len = sop.sectors;
-    const parity = this.parityOf(stripe);
-    const base = stripe * chunk;
-    sop.a = 0;
-    if (len === chunk * (this.n - 1)) {
-      // Full-stripe write: new parity from new data alone. Listed last to first (each goes to the list's
-      // head), so the members get the data chunks in order, then the parity.
-      sop.b = 1;
-      this.stripeChild(sop, parity, base, chunk, false);
-      for (let k = this.n - 2; k >= 0; k--) this.stripeChild(sop, (parity + 1 + k) % this.n, base, chunk, false);
-    } else {
-      sop.b = 0;
-      // The rows (offsets within a chunk) whose parity changes: the written chunk's own range, or for a
-      // write over two or more chunks the whole chunk (the hull of the rows it touches).
-      const first = Math.floor(off / chunk);
-      const last = Math.floor((off + len - 1) / chunk);
-      const lo = first === last ? off - first * chunk : 0;
-      const hi = first === last ? off + len - first * chunk : chunk;
-      // Member reads each way. Read-modify-write: the old data of every chunk written, and the old
-      // parity. Reconstruct-write: in every data chunk, the rows [lo, hi) the write does not replace —
-      // all of them in a chunk it misses; the part before it in its first chunk and after it in its last.
-      const rmwReads = last - first + 2;
-      let rcwReads = this.n - 1 - (last - first + 1);
-      if (first !== last && off > first * chunk) rcwReads++;
-      if (first !== last && off + len < (last + 1) * chunk) rcwReads++;
-      if (rcwReads < rmwReads) {
-        // Fewer reads this way; the writes go once the reads are in (`complete`).
-        sop.b = RCW_READING;
-        this.reconstructReads(sop, base, parity, off, len, lo, hi);
-      } else {
-        // Read-modify-write (also on a tie: the same reads, from the chunks being rewritten, so only
-        // the members written are busy and each rewrite follows its read on the same track, no seek).
-        this.pieces(sop.link as StackIo, sop, base, parity, off, len, true);
-        this.stripeChild(sop, parity, base + lo, hi - lo, true);
-      }
-    }
-    // (`as`: the calls above listed the member IOs on `sop`, which TypeScript takes to be still null.)
-    for (let c = sop.next as StackIo | null; c !== null; c = c.next) this.issue(c);
-  }
-
-  /** Stripe operation `sop` has landed: the next write waiting for its stripe starts, or the stripe is free. */
-  private releaseStripe(sop: StackIo): void {
-    const next = sop.parent as StackIo | null;
-    if (next === null) this.stripeWrites.delete(sop.t0);
-    else this.startStripeWrite(next);
-  }
-
-  /**
-   * A reconstruct-write's reads: in each data chunk, the rows [lo, hi) that the write of [off, off+len)
-   * (stripe offsets) does not replace — at most one range per chunk, as the write is contiguous.
-   */
-  private reconstructReads(sop: StackIo, base: number, parity: number, off: number, len: number, lo: number, hi: number): void {
-    const chunk = this.chunk;
-    const end = off + len;
-    for (let k = 0; k < this.n - 1; k++) {
-      // The part of chunk k written, as offsets within the chunk (empty when from >= to).
-      const from = Math.max(off - k * chunk, lo);
-      const to = Math.min(end - k * chunk, hi);
-      const member = (parity + 1 + k) % this.n;
-      if (from >= to) this.stripeChild(sop, member, base + lo, hi - lo, true);
-      else {
-        if (from > lo) this.stripeChild(sop, member, base + lo, from - lo, true);
-        if (to < hi) this.stripeChild(sop, member, base + to, hi - to, true);
-      }
-    }
-  }
-
-  /**
-   * The data-chunk pieces of [off, off+len) within a stripe whose parity is on
-   * member `parity`: direct children of `op`, or (with `sop`) sub-IOs of a
-   * partial-stripe write, issued later.
-   */
-  private pieces(op: StackIo, sop: StackIo | null, base: number, parity: number, off: number, len: number, isRead: boolean): void {
+  /** A RAID-5 read's data-chunk pieces of [off, off+len) within a stripe whose parity is on member `parity`, issued now. */
+  private pieces(op: StackIo, base: number, parity: number, off: number, len: number): void {
     const chunk = this.chunk;
     const n = this.n;
     while (len > 0) {
@@ -404,44 +293,21 @@ export class RaidGroup implements BlockTarget, IoSink {
       const o = off - k * chunk;
       const l = Math.min(len, chunk - o);
       const member = (parity + 1 + k) % n;
-      if (sop === null) this.child(op, member, base + o, l, isRead);
-      else this.stripeChild(sop, member, base + o, l, isRead);
+      this.child(op, member, base + o, l, true);
       off += l;
       len -= l;
     }
   }
 
-  /** A pooled member IO of `op`: [lba, +len) on `member`, linked to `link` (the op, or its stripe operation). */
-  private memberIo(op: StackIo, member: number, lba: number, len: number, isRead: boolean, flags: number, link: StackIo): StackIo {
-    const c = this.pool.takeBlank();
-    c.id = op.id;
-    c.vm = op.vm;
-    c.issueTime = op.issueTime;
-    c.lba = lba;
-    c.sectors = len;
-    c.isRead = isRead;
-    c.a = member;
-    c.b = flags;
-    c.link = link;
-    return c;
-  }
-
   /** A member IO issued now that completes to `op`. */
   private child(op: StackIo, member: number, lba: number, len: number, isRead: boolean): void {
-    const c = this.memberIo(op, member, lba, len, isRead, 0, op);
+    const c = memberIo(this.pool, op, member, lba, len, isRead, 0, op);
     op.a++;
     this.issue(c);
   }
 
-  /** A member IO of a partial-stripe write `sop` (listed on it; issued by the caller): a read, or a write once the reads are in. */
-  private stripeChild(sop: StackIo, member: number, lba: number, len: number, isRead: boolean): void {
-    const c = this.memberIo(sop.link as StackIo, member, lba, len, isRead, IN_STRIPE_OP, sop);
-    c.next = sop.next;
-    sop.next = c;
-    sop.a++;
-  }
-
-  private issue(c: StackIo): void {
+  /** @internal `c` goes to its member (`c.a`) now. */
+  issue(c: StackIo): void {
     this.memberInFlight[c.a]++;
     if (c.isRead) this.memberReads++;
     else this.memberWrites++;
@@ -464,56 +330,11 @@ export class RaidGroup implements BlockTarget, IoSink {
       this.done(op);
       return;
     }
-    const sop = c.link as StackIo;
-    if (--sop.a > 0) return;
-    if (sop.b === RCW_READING) {
-      // The data not rewritten is in: write the new data and the parity of rows [lo, hi) computed from both.
-      for (let x = sop.next; x !== null; ) {
-        const nx = x.next;
-        this.pool.give(x);
-        x = nx;
-      }
-      sop.next = null;
-      sop.b = 1;
-      const op = sop.link as StackIo;
-      const chunk = this.chunk;
-      const stripe = sop.t0;
-      const off = sop.lba;
-      const len = sop.sectors;
-      const parity = this.parityOf(stripe);
-      const first = Math.floor(off / chunk);
-      const last = Math.floor((off + len - 1) / chunk);
-      const lo = first === last ? off - first * chunk : 0;
-      const hi = first === last ? off + len - first * chunk : chunk;
-      this.pieces(op, sop, stripe * chunk, parity, off, len, false);
-      this.stripeChild(sop, parity, stripe * chunk + lo, hi - lo, false);
-      // (`as`: the calls above listed the writes on `sop`, which TypeScript takes to be still null.)
-      for (let x = sop.next as StackIo | null; x !== null; x = x.next) this.issue(x);
-      return;
-    }
-    if (sop.b === 0) {
-      // All old data and parity are in: write new data and new parity where they were read.
-      sop.b = 1;
-      for (let x = sop.next; x !== null; x = x.next) {
-        x.isRead = false;
-        sop.a++;
-      }
-      for (let x = sop.next; x !== null; x = x.next) this.issue(x);
-      return;
-    }
-    const op = sop.link as StackIo;
-    for (let x = sop.next; x !== null; ) {
-      const nx = x.next;
-      this.pool.give(x);
-      x = nx;
-    }
-    // The stripe goes to the next write waiting for it (it was waiting before this op completes).
-    this.releaseStripe(sop);
-    this.pool.give(sop);
-    this.done(op);
+    this.raid5Writes.memberDone(c);
   }
 
-  private done(op: StackIo): void {
+  /** @internal one of `op`'s pieces completed: `op` completes with its last. */
+  done(op: StackIo): void {
     if (--op.a > 0) return;
     const parent = op.parent as IoRequest;
     const sink = op.parentSink as IoSink;
