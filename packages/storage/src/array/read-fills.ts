@@ -8,6 +8,8 @@ interface Through {
   end: number;
   /** Its number among landed write-throughs (Infinity while at the disks or waiting for them). */
   landed: number;
+  /** Once landed: the misses out when it landed (issued before it landed) that have not landed yet. */
+  racers: number;
 }
 
 /**
@@ -21,10 +23,15 @@ export class ReadFills {
   /** Write-throughs landed so far: a miss records it when issued (`t0`). */
   private landings = 0;
   private missesOut = 0;
-  /** Write-throughs not landed, and landed ones a miss still out may have raced. */
+  /** Write-throughs not landed, and landed ones a miss still out may have raced (dropped when the last such miss lands). */
   private readonly throughs: Through[] = [];
 
   constructor(private readonly cache: CacheDirectory) {}
+
+  /** Write-throughs tracked: not landed, or landed while a miss still out was at the disks. */
+  get tracked(): number {
+    return this.throughs.length;
+  }
 
   /** A read miss goes to the disks. */
   missIssued(io: StackIo): void {
@@ -34,14 +41,21 @@ export class ReadFills {
 
   /** A write-through's data is in the controller: it will go to the disks. */
   throughTaken(io: StackIo): void {
-    this.throughs.push({ io, lba: io.lba, end: io.lba + io.sectors, landed: Number.POSITIVE_INFINITY });
+    this.throughs.push({ io, lba: io.lba, end: io.lba + io.sectors, landed: Number.POSITIVE_INFINITY, racers: 0 });
   }
 
   /** A write landed at the disks (a write-through, or a destage this ignores). */
   writeLanded(io: StackIo): void {
     const t = this.throughs;
-    for (let i = 0; i < t.length; i++) if (t[i].io === io) t[i].landed = ++this.landings;
-    if (this.missesOut === 0) this.prune();
+    for (let i = 0; i < t.length; i++) {
+      if (t[i].io !== io) continue;
+      if (this.missesOut === 0) t.splice(i, 1);
+      else {
+        t[i].landed = ++this.landings;
+        t[i].racers = this.missesOut;
+      }
+      return;
+    }
   }
 
   /** Read miss `io` landed: its sectors go in the cache as clean, but those a write-through may have raced. */
@@ -50,7 +64,10 @@ export class ReadFills {
     if (this.throughs.length === 0) this.cache.insertClean(io.lba, io.sectors);
     else {
       this.fill(io.lba, io.lba + io.sectors, io.t0, 0);
-      if (this.missesOut === 0) this.prune();
+      // This miss no longer races the write-throughs that landed while it was out.
+      const t = this.throughs;
+      for (let i = t.length - 1; i >= 0; i--)
+        if (t[i].landed !== Number.POSITIVE_INFINITY && t[i].landed > io.t0 && --t[i].racers === 0) t.splice(i, 1);
     }
   }
 
@@ -66,11 +83,5 @@ export class ReadFills {
       return;
     }
     this.cache.insertClean(from, to - from);
-  }
-
-  /** With no miss out, a landed write-through races nothing more. */
-  private prune(): void {
-    const t = this.throughs;
-    for (let i = t.length - 1; i >= 0; i--) if (t[i].landed !== Number.POSITIVE_INFINITY) t.splice(i, 1);
   }
 }
