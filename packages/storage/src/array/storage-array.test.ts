@@ -17,6 +17,20 @@ function build(options: Partial<ArrayOptions>, disks = 4) {
   return { sim, raid, array };
 }
 
+/** A one-member RAID-0 over a disk that completes at once and logs each command ("R lba+sectors"). */
+function loggedRaid0() {
+  const log: string[] = [];
+  const sim = new Simulation();
+  const member: BlockTarget = {
+    capacitySectors: 1_000_000,
+    submit(req: IoRequest, sink: IoSink) {
+      log.push(`${req.isRead ? "R" : "W"} ${req.lba}+${req.sectors}`);
+      sink.complete(req);
+    },
+  };
+  return { log, sim, raid: new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 }) };
+}
+
 function drive(sim: Simulation, target: StorageArray, spec: ConstructorParameters<typeof IometerWorkload>[0], _ms: number, lun = 0) {
   const w = new IometerWorkload(spec);
   w.start({ sim, target: target.lun(lun), rng: new RngStreams(lun + 1).get("w"), vm: lun });
@@ -148,16 +162,7 @@ describe("array controller", () => {
   });
 
   it("a read of sectors the cache does not hold is a miss: a 512 B write does not make its 8 KiB page a hit", () => {
-    const log: string[] = [];
-    const sim = new Simulation();
-    const member: BlockTarget = {
-      capacitySectors: 1_000_000,
-      submit(req: IoRequest, sink: IoSink) {
-        log.push(`${req.isRead ? "R" : "W"} ${req.lba}+${req.sectors}`);
-        sink.complete(req);
-      },
-    };
-    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+    const { log, sim, raid } = loggedRaid0();
     const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, destageHighWater: 0.99, destageLowWater: 0.98 });
     const lun = array.lun(0);
     const io = (id: number, lba: number, sectors: number, isRead: boolean) => {
@@ -174,16 +179,7 @@ describe("array controller", () => {
   });
 
   it("a destage of pages the cache holds in part reads their missing sectors first, then writes them whole", () => {
-    const log: string[] = [];
-    const sim = new Simulation();
-    const member: BlockTarget = {
-      capacitySectors: 1_000_000,
-      submit(req: IoRequest, sink: IoSink) {
-        log.push(`${req.isRead ? "R" : "W"} ${req.lba}+${req.sectors}`);
-        sink.complete(req);
-      },
-    };
-    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+    const { log, sim, raid } = loggedRaid0();
     // 128 pages of 16 sectors; destage once more than one page is dirty.
     const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, destageMaxSectors: 32, destageHighWater: 0.01, destageLowWater: 0 });
     const lun = array.lun(0);
