@@ -186,6 +186,21 @@ function alone(program: string, nsPerInstruction: number) {
 const SLICES = 120;
 const RUNS = { numRuns: 25, seed: Number(process.env.HOST_PROP_SEED ?? 20_261_127) } as const;
 
+/** The host's, the storage's and every VM's saved state, as JSON data; `ram` says how a guest's RAM is kept (a digest, or the bytes). */
+function saveAll(b: ReturnType<typeof build>, ram: (u8: Uint8Array) => string) {
+  return JSON.parse(
+    JSON.stringify({
+      host: b.host.save(),
+      storage: b.storage.save(),
+      vms: b.vms.map((vm) =>
+        vm instanceof WorkloadVm
+          ? { vm: vm.save(), sim: vm.sim.save() }
+          : { m: (vm as EmulatedVm).machine.save(), sim: vm.sim.save(), ram: ram((vm as EmulatedVm).machine.ram.u8) },
+      ),
+    }),
+  );
+}
+
 describe("Host scheduler: randomized invariants", () => {
   it("per slice: CPUs never over-committed, %RUN + %RDY within the slice, ready only while every CPU is busy", () => {
     fc.assert(
@@ -262,16 +277,7 @@ describe("Host scheduler: randomized invariants", () => {
           expect(m.exitCode).toBe(ref.exit);
           expect(m.hart.retired).toBe(ref.retired);
         });
-        const snap = (b: ReturnType<typeof build>) =>
-          JSON.stringify({
-            host: b.host.save(),
-            storage: b.storage.save(),
-            vms: b.vms.map((vm) =>
-              vm instanceof WorkloadVm
-                ? { vm: vm.save(), sim: vm.sim.save() }
-                : { m: (vm as EmulatedVm).machine.save(), sim: vm.sim.save(), ram: sha((vm as EmulatedVm).machine.ram.u8) },
-            ),
-          });
+        const snap = (b: ReturnType<typeof build>) => JSON.stringify(saveAll(b, sha));
         expect(snap(once())).toBe(snap(a));
       }),
       { ...RUNS, numRuns: 12 },
@@ -279,28 +285,12 @@ describe("Host scheduler: randomized invariants", () => {
   });
 
   it("saved between slices and restored into a new host, it continues exactly as the run never stopped", () => {
-    const snap = (b: ReturnType<typeof build>, ram: (u8: Uint8Array) => string) =>
-      JSON.parse(
-        JSON.stringify({
-          host: b.host.save(),
-          storage: b.storage.save(),
-          vms: b.vms.map((vm) =>
-            vm instanceof WorkloadVm
-              ? { vm: vm.save(), sim: vm.sim.save() }
-              : {
-                  m: (vm as EmulatedVm).machine.save(),
-                  sim: vm.sim.save(),
-                  ram: ram((vm as EmulatedVm).machine.ram.u8),
-                },
-          ),
-        }),
-      );
-    const digest = (b: ReturnType<typeof build>) => ({ ...snap(b, sha), done: b.vms.map((vm) => vm.done) });
+    const digest = (b: ReturnType<typeof build>) => ({ ...saveAll(b, sha), done: b.vms.map((vm) => vm.done) });
     fc.assert(
       fc.property(config, fc.integer({ min: 1, max: 60 }), (c, at) => {
         const a = build(c);
         runHosts([a.host], at * c.sliceNs);
-        const saved = snap(a, (u8) => Buffer.from(u8).toString("base64"));
+        const saved = saveAll(a, (u8) => Buffer.from(u8).toString("base64"));
         const printed = a.vms.map((vm) => (vm instanceof EmulatedVm ? Buffer.from(vm.machine.console()).toString("latin1") : ""));
         const b = build(c);
         b.storage.restore(saved.storage);
