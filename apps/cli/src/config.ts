@@ -68,6 +68,9 @@ export function describeParams(s: Scenario): ParamInfo[] {
   }));
 }
 
+/** A decimal number: optional sign, digits with an optional fraction, an optional exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function coerceScalar(key: string, raw: string, n: JsonSchemaNode): unknown {
   const t = Array.isArray(n.type) ? n.type[0] : n.type;
   const expected = `${typeName(n)}${rangeText(n) ? ` (${rangeText(n)})` : ""}`;
@@ -77,7 +80,8 @@ function coerceScalar(key: string, raw: string, n: JsonSchemaNode): unknown {
     return hit;
   }
   if (t === "number" || t === "integer") {
-    const v = raw.trim() === "" ? Number.NaN : Number(raw);
+    // Decimal only (an exponent allowed: durationMs=2e3): `Number` alone would also take 0x10, 0b1 and 0o7.
+    const v = DECIMAL.test(raw.trim()) ? Number(raw) : Number.NaN;
     if (!Number.isFinite(v) || (t === "integer" && !Number.isInteger(v))) throw CliErrors.badValue(key, raw, expected);
     return v;
   }

@@ -111,6 +111,12 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
       /utilizations\.1: .*expected number\[\], 1\.\.∞ items, each > 0, < 1/,
     ],
     ["not key=value", ["run", "queue-validation", "--set", "servers"], /--set expects key=value/],
+    [
+      "a hexadecimal number (Number() alone reads it as 16)",
+      ["run", "queue-validation", "--set", "meanServiceUs=0x10"],
+      /"meanServiceUs": got "0x10", expected number/,
+    ],
+    ["a binary integer in a list", ["run", "queue-validation", "--set", "servers=1,0b10"], /"servers": got "0b10", expected integer/],
     ["a key inherited from Object.prototype", ["run", "queue-validation", "--set", "constructor=1"], /unknown config key "constructor"/],
     ["__proto__ as a key", ["run", "queue-validation", "--set", "__proto__=1"], /unknown config key "__proto__"/],
     ["bad seed", ["run", "queue-validation", "--seed", "-3"], /--seed expects an integer/],
