@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CSR, encodeSnapshot, Machine, type MachineState, restoreSnapshot } from "../src/index.js";
+import { CSR, EmulatedVm, encodeSnapshot, Host, Machine, type MachineState, restoreSnapshot, runHosts } from "../src/index.js";
 import { csr, EXIT, ecall, li, poke, RAM, T2, wfi } from "./asm.js";
 
 /** A fresh machine running `words` from RAM base (mtvec left at 0: no memory there). */
@@ -81,5 +82,39 @@ describe("restoring into a machine that had halted", () => {
     looping.restore(state, image);
     expect(looping.run(10_000)).toBe("exit");
     expect(looping.exitCode).toBe(0);
+  });
+});
+
+describe("a host keeps a halted guest done across save/restore", () => {
+  const SLICE = 10_000;
+  // A trap to an unexecutable mtvec loops without retiring anything: the hart is declared stuck.
+  const trapLoop = [...li(T2, 0), csr("csrrw", 0, CSR.mtvec, T2), ecall, ...EXIT];
+
+  it("a guest halted (stuck hart) before the host was saved stays done when restored: it takes no turn", () => {
+    const make = () => {
+      const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
+      const hog = new Machine({ ramMiB: 16 });
+      hog.loadElf(new Uint8Array(readFileSync(new URL("../../../guest/bin/cpubench.elf", import.meta.url))));
+      const vms = [host.add(new EmulatedVm("stuck", machine([...trapLoop]))), host.add(new EmulatedVm("hog", hog))];
+      return { host, vms };
+    };
+    const a = make();
+    runHosts([a.host], 3 * SLICE);
+    expect(a.vms[0].stop).toBe("halt");
+    const saved = JSON.parse(
+      JSON.stringify({ host: a.host.save(), vms: a.vms.map((vm) => ({ m: vm.machine.save(), sim: vm.sim.save() })) }),
+    );
+    const b = make();
+    b.vms.forEach((vm, i) => {
+      vm.sim.restore(saved.vms[i].sim);
+      vm.machine.restore(saved.vms[i].m, a.vms[i].machine.ram.u8);
+    });
+    b.host.restore(b.host.parse(saved.host));
+    // Its own "ended" flag is not saved: the hart's `stuck` says it (it used to be run again and take the hog's turn).
+    expect(b.vms[0].stop).toBe("halt");
+    runHosts([a.host], 10 * SLICE);
+    runHosts([b.host], 10 * SLICE);
+    expect(b.host.schedStats()).toEqual(a.host.schedStats());
+    expect(b.vms.map((vm) => vm.machine.save())).toEqual(a.vms.map((vm) => vm.machine.save()));
   });
 });

@@ -8,10 +8,12 @@ export class EmulatedVm implements HostedVm {
 
   /**
    * How the guest ended: "exit" (test finisher) or "halt" (can never run again: nothing on any host can wake it).
-   * A machine restored from a state saved after its guest exited has ended too: it is not run again.
+   * A machine restored from a state saved after its guest exited, or with its hart stuck, has ended too: it is not
+   * run again (this flag is not saved; the machine's exit code and the hart's `stuck` are).
    */
   get stop(): "exit" | "halt" | null {
-    return this.ended ?? (this.machine.exitCode !== null ? "exit" : null);
+    const m = this.machine;
+    return this.ended ?? (m.exitCode !== null ? "exit" : m.hart.stuck ? "halt" : null);
   }
   private set stop(how: "exit" | "halt") {
     this.ended = how;
