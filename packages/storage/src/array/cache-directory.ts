@@ -51,6 +51,18 @@ export class CacheDirectory {
   private readonly valid: Int32Array;
   /** The mask of a whole page. */
   private readonly full: number;
+  /**
+   * Per slot, the number `destaged` was given for its page's last destage landing (0: none that a miss
+   * out then may have raced). Evicting a page whose number exceeds `raceFloor` calls `racedEviction`.
+   */
+  private readonly landedAs: Float64Array;
+  /**
+   * The smallest landing number a read miss out now was issued at (Infinity while none is out), kept by
+   * `ReadFills`: a page whose destage landed later may have been raced by that miss at the disks.
+   */
+  raceFloor = Number.POSITIVE_INFINITY;
+  /** Told of each page evicted whose destage may have raced a miss still out, with its landing number. */
+  racedEviction: ((page: number, landing: number) => void) | null = null;
   /** LRU of clean pages: head = least recently used. */
   private lruHead = -1;
   private lruTail = -1;
@@ -77,6 +89,7 @@ export class CacheDirectory {
     this.capacityPages = capacityPages;
     this.full = bitRange(0, pageSectors);
     this.valid = new Int32Array(capacityPages);
+    this.landedAs = new Float64Array(capacityPages);
     this.map = new PageTable(capacityPages);
     this.lpn = new Int32Array(capacityPages);
     this.state = new Uint8Array(capacityPages);
@@ -321,10 +334,14 @@ export class CacheDirectory {
     for (let p = start; p < start + pages; p++) this.valid[this.map.get(p)] = this.full;
   }
 
-  /** A destage run reached the disks: its pages are clean (or dirty again if rewritten meanwhile). */
-  destaged(start: number, pages: number): void {
+  /**
+   * A destage run reached the disks: its pages are clean (or dirty again if rewritten meanwhile). `landing`
+   * numbers the landing for `ReadFills` (0 when no read miss was out to race it).
+   */
+  destaged(start: number, pages: number, landing = 0): void {
     for (let p = start; p < start + pages; p++) {
       const s = this.map.get(p);
+      this.landedAs[s] = landing;
       if (this.state[s] === REDIRTY) this.markDirty(s);
       else {
         this.state[s] = CLEAN;
@@ -389,6 +406,7 @@ export class CacheDirectory {
     this.next.set(c.next);
     this.valid.fill(0);
     this.valid.set(c.valid);
+    this.landedAs.fill(0);
     this.lruHead = c.lruHead;
     this.lruTail = c.lruTail;
     // Slots still free are the constructor's, in its order: the top `capacity − used` of the stack.
@@ -405,6 +423,8 @@ export class CacheDirectory {
     if (this.freeTop > 0) return this.freeSlots[--this.freeTop];
     const s = this.lruHead;
     if (s < 0) return -1;
+    if (this.landedAs[s] > this.raceFloor) (this.racedEviction as (page: number, landing: number) => void)(this.lpn[s], this.landedAs[s]);
+    this.landedAs[s] = 0;
     this.unlink(s);
     this.map.deletePresent(this.lpn[s]);
     this.clean--;

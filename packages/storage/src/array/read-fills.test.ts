@@ -48,4 +48,47 @@ describe("read fills", () => {
     // Miss `a` raced the write of page 1: only page 0 is cached from it (and page 4 from `b`).
     expect([cache.readHit(0, 16), cache.readHit(16, 16), cache.readHit(64, 16)]).toEqual([true, false, true]);
   });
+
+  it("a miss does not cache a page destaged after it was issued and evicted before it landed; a page in the same filter bucket is cached", () => {
+    // Two 16-sector pages. Misses of pages 0 and 1024 (the same bucket of the evicted pages' filter) go out.
+    const cache = new CacheDirectory(2, 16, 1 << 20);
+    const fills = new ReadFills(cache);
+    const m0 = io(0, 16);
+    const m1024 = io(1024 * 16, 16);
+    fills.missIssued(m0);
+    fills.missIssued(m1024);
+    // Page 0 is written, destaged (landing while the misses are out) and evicted by two other pages.
+    cache.write(0, 16);
+    expect(cache.takeDestageRun(1)).toBe(true);
+    for (let k = 0; k < 200; k++) fills.destageLanded(); // landings the ring of misses out must span
+    cache.destaged(0, 1, fills.destageLanded());
+    cache.insertClean(32, 16);
+    cache.insertClean(48, 16);
+    expect(fills.tracked).toBe(1);
+    // A miss issued now (after the destage landed) read the destage's data: it may cache page 0.
+    const late = io(0, 16);
+    fills.missIssued(late);
+    fills.missLanded(m1024);
+    expect(cache.readHit(1024 * 16, 16)).toBe(true);
+    fills.missLanded(m0);
+    expect(cache.readHit(0, 16)).toBe(false);
+    // Every miss out now was issued after that destage landed: the evicted page is forgotten.
+    expect(fills.tracked).toBe(0);
+    fills.missLanded(late);
+    expect(cache.readHit(0, 16)).toBe(true);
+  });
+
+  it("a destage that lands while no miss is out numbers nothing: no page of it is tracked when evicted", () => {
+    const cache = new CacheDirectory(1, 16, 1 << 20);
+    const fills = new ReadFills(cache);
+    cache.write(0, 16);
+    cache.takeDestageRun(1);
+    cache.destaged(0, 1, fills.destageLanded());
+    const m = io(0, 16);
+    fills.missIssued(m);
+    cache.insertClean(16, 16); // evicts page 0
+    expect(fills.tracked).toBe(0);
+    fills.missLanded(m);
+    expect(cache.readHit(0, 16)).toBe(true);
+  });
 });

@@ -435,6 +435,73 @@ describe("array controller", () => {
     },
   );
 
+  it.each([
+    ["absorbed while the miss is out", false],
+    ["out for destage when the miss was issued", true],
+  ])(
+    "a read miss whose page was written (%s), destaged and evicted before the miss landed is not cached: the disks may have served it before the destage",
+    (_, writeFirst) => {
+      // One member, any number of commands at once (it reorders them): reads of page 0 take 10 ms, other
+      // reads 1 ms, writes 4 ms. Two 8 KiB cache pages; a dirty page is destaged at once.
+      const sim = new Simulation();
+      const log: string[] = [];
+      const kind = sim.on(`order.${members++}`, (_n, o) => {
+        const [req, sink] = o as [IoRequest, IoSink];
+        log.push(`landed ${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`);
+        sink.complete(req);
+      });
+      const member: BlockTarget = {
+        capacitySectors: 1_000_000,
+        submit(req: IoRequest, sink: IoSink) {
+          log.push(`issued ${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`);
+          sim.schedule(!req.isRead ? 4_000_000 : req.lba === 0 ? 10_000_000 : 1_000_000, kind, 0, [req, sink]);
+        },
+      };
+      const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+      const array = new StorageArray(sim, raid, {
+        cacheBytes: 2 * 16 * 512,
+        destageMaxSectors: 16,
+        destageHighWater: 0.001,
+        destageLowWater: 0,
+      });
+      const cache = array.cache as NonNullable<typeof array.cache>;
+      const done: number[] = [];
+      const sink = { complete: (r: { id: number }) => done.push(r.id) };
+      const submit = (id: number, lba: number, sectors: number, isRead: boolean) =>
+        array.lun(0).submit({ id, vm: 0, lba, sectors, isRead, issueTime: sim.now }, sink);
+      // Page 0 is written (absorbed, destaged at once) and read by a miss of pages 0-1, in either order.
+      if (writeFirst) {
+        submit(1, 0, 16, false);
+        sim.run({ until: 1_000_000 });
+        submit(2, 0, 32, true);
+      } else {
+        submit(2, 0, 32, true);
+        submit(1, 0, 16, false);
+      }
+      // The destage lands (5 ms) while the miss is out; two reads of pages 2 and 3 then evict page 0 (clean).
+      sim.run({ until: 6_000_000 });
+      submit(3, 32, 16, true);
+      submit(4, 48, 16, true);
+      sim.run({ until: 8_000_000 });
+      expect([cache.readHit(0, 16), cache.readHit(32, 32)]).toEqual([false, true]);
+      sim.run();
+      expect(done.sort()).toEqual([1, 2, 3, 4]);
+      // The disk held the miss of page 0 when it took the destage of page 0, and may have served it first.
+      expect(log.filter((l) => / 0\+/.test(l))).toEqual(
+        writeFirst
+          ? ["issued write 0+16", "issued read 0+32", "landed write 0+16", "landed read 0+32"]
+          : ["issued read 0+32", "issued write 0+16", "landed write 0+16", "landed read 0+32"],
+      );
+      // So the miss's data of page 0 may be older than the write's: page 0 is not cached from it (page 1 is).
+      expect([cache.readHit(0, 16), cache.readHit(16, 16)]).toEqual([false, true]);
+      submit(5, 0, 16, true);
+      sim.run();
+      expect([array.readMisses, array.readHits, array.idle]).toEqual([4, 0, true]);
+      // That miss raced no write: it is cached.
+      expect(cache.readHit(0, 16)).toBe(true);
+    },
+  );
+
   it("save refuses while a write waits for room, counting it once: one write waiting and one destage write out are 2 IOs", () => {
     // Two 16-sector pages: a 2-page write fills the cache and destages at once; the next write waits for room.
     const { sim, array } = build({ cacheBytes: 2 * 16 * 512, cachePageSectors: 16, destageHighWater: 0.9, destageLowWater: 0 });

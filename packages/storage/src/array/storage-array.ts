@@ -65,7 +65,7 @@ export class StorageArray implements IoSink {
   private readonly stalled = new IoRing();
   /** The order write-throughs and destage runs of the same sectors go to the disks in (with a cache). */
   private readonly ordering: WriteOrdering | null;
-  /** Which sectors a read miss may cache (not those of a write-through it may have raced at the disks). */
+  /** Which sectors a read miss may cache (not those of a write it may have raced at the disks whose data left the cache). */
   private readonly fills: ReadFills | null;
   private destaging = 0;
   private destageOn = false;
@@ -350,7 +350,11 @@ export class StorageArray implements IoSink {
     if (io.b === DESTAGE) {
       this.destaging--;
       this.destageWrites++;
-      (this.cache as CacheDirectory).destaged(io.lba / this.pageSectors, io.sectors / this.pageSectors);
+      (this.cache as CacheDirectory).destaged(
+        io.lba / this.pageSectors,
+        io.sectors / this.pageSectors,
+        (this.fills as ReadFills).destageLanded(),
+      );
       this.pool.give(io);
       (this.ordering as WriteOrdering).destageLanded();
       this.retryStalled();
