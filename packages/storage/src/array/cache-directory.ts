@@ -236,8 +236,8 @@ export class CacheDirectory {
   }
 
   /**
-   * A write of [lba, lba+sectors) that went to the disks around the cache (larger than the whole cache)
-   * updates the cached copies it covers whole: a dirty one is then no newer than what goes to disk, so it
+   * A write of [lba, lba+sectors) that went to the disks around the cache (larger than the whole cache, or
+   * any write of an array without write-back) updates the cached copies it covers whole: a dirty one is then no newer than what goes to disk, so it
    * turns clean instead of being destaged later over the new data; one rewritten while destaging
    * (REDIRTY) is clean once that destage lands — the array sends the write to the disks only after every
    * destage of its pages has landed (`destagingIn`), so the older destage never lands over it. A page the

@@ -178,6 +178,26 @@ describe("array controller", () => {
     expect([array.readHits, array.readMisses, log.length]).toEqual([2, 1, 1]);
   });
 
+  it("without write-back, a write through to the disks updates the sectors it covers of the pages the cache holds", () => {
+    const { log, sim, raid } = loggedRaid0();
+    const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, writeBack: false });
+    const lun = array.lun(0);
+    const io = (id: number, lba: number, sectors: number, isRead: boolean) => {
+      lun.submit({ id, vm: 0, lba, sectors, isRead, issueTime: sim.now }, { complete: () => {} });
+      sim.run();
+    };
+    io(1, 0, 4, true); // a miss: page 0 holds sectors 0-3
+    io(2, 0, 16, false); // written through: the disks now hold the write's data for sectors 0-15
+    expect([array.readMisses, array.writesAbsorbed, log]).toEqual([1, 0, ["R 0+4", "W 0+16"]]);
+    // The cache holds the write's data for the sectors of page 0 it covers: all of them hit, none from before the write.
+    io(3, 0, 16, true);
+    expect([array.readHits, array.readMisses, log.length]).toEqual([1, 1, 2]);
+    // A page the cache does not hold is not brought in by a write through.
+    io(4, 16, 16, false);
+    io(5, 16, 16, true);
+    expect([array.readHits, array.readMisses, log.slice(2)]).toEqual([1, 2, ["W 16+16", "R 16+16"]]);
+  });
+
   it("a destage of pages the cache holds in part reads their missing sectors first, then writes them whole", () => {
     const { log, sim, raid } = loggedRaid0();
     // 128 pages of 16 sectors; destage once more than one page is dirty.

@@ -50,7 +50,7 @@ const DESTAGE_FILL = 4;
  * part reads the missing sectors first, so it writes whole pages), or, when the cache is full of
  * dirty data, held until destage makes room; a write spanning more pages than the whole cache
  * holds, or any write without a write-back cache, goes through to the disks and is answered when
- * they finish. The disks reorder the commands they hold, so a write through and a destage of the
+ * they finish (the cached pages it covers take its data). The disks reorder the commands they hold, so a write through and a destage of the
  * same sectors never are at them together: the newer one goes once the older has landed.
  */
 export class StorageArray implements IoSink {
@@ -295,8 +295,13 @@ export class StorageArray implements IoSink {
       this.absorb(io);
       return;
     }
+    // Without write-back every write goes through: the cached pages it covers take its data (the sectors it
+    // covers turn valid), as a write through a write-back cache does; pages not cached are not brought in.
     io.b = TO_RAID;
-    this.fills?.throughTaken(io);
+    if (cache) {
+      cache.writeThrough(io.lba, io.sectors);
+      (this.fills as ReadFills).throughTaken(io);
+    }
     this.raid.submit(io, this);
   }
 
