@@ -75,11 +75,14 @@ export class ReadFills {
     this.throughCount++;
   }
 
-  /** A write landed at the disks (a write-through, or a destage this ignores: see `destageLanded`). */
+  /**
+   * A write landed at the disks (a write-through, or a destage this ignores: see `destageLanded`). Only a
+   * write-through not landed yet is it: a landed one still tracked may have had the same pooled IO.
+   */
   writeLanded(io: StackIo): void {
     const t = this.throughs;
     for (let i = 0; i < t.length; i++) {
-      if (t[i].io !== io) continue;
+      if (t[i].io !== io || t[i].landed !== Number.POSITIVE_INFINITY) continue;
       if (this.missesOut === 0) {
         t.splice(i, 1);
         this.throughCount--;

@@ -522,6 +522,40 @@ describe("array controller", () => {
     },
   );
 
+  it("a write-through that lands while a miss is out is tracked as itself, not as an older one whose pooled IO it reuses: its sectors are cached again once it lands", () => {
+    // One member: reads of sector 1000 take 100 ms, everything else 1 ms. No write-back: every write goes through.
+    const sim = new Simulation();
+    const kind = sim.on(`reuse.${members++}`, (_n, o) => {
+      const [req, sink] = o as [IoRequest, IoSink];
+      sink.complete(req);
+    });
+    const member: BlockTarget = {
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: IoSink) {
+        sim.schedule(req.isRead && req.lba === 1000 ? 100_000_000 : 1_000_000, kind, 0, [req, sink]);
+      },
+    };
+    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, writeBack: false });
+    const lun = array.lun(0);
+    const io = (id: number, lba: number, sectors: number, isRead: boolean) =>
+      lun.submit({ id, vm: 0, lba, sectors, isRead, issueTime: sim.now }, { complete: () => {} });
+    io(1, 1000, 16, true); // a slow miss: out for 100 ms
+    io(2, 0, 16, false); // lands at ~1 ms while the miss is out: tracked until it lands
+    sim.run({ until: 10_000_000 });
+    // The next write's command reuses the first write's pooled IO; it lands while the miss is still out.
+    io(3, 32, 16, false);
+    sim.run({ until: 20_000_000 });
+    sim.run();
+    // Every write has landed and no miss is out: no write is left that a miss may have raced.
+    expect([array.idle, (array as unknown as { fills: { tracked: number } }).fills.tracked]).toEqual([true, 0]);
+    io(4, 32, 16, true);
+    sim.run();
+    io(5, 32, 16, true);
+    sim.run();
+    expect([array.readMisses, array.readHits]).toEqual([2, 1]);
+  });
+
   it("save refuses while a write waits for room, counting it once: one write waiting and one destage write out are 2 IOs", () => {
     // Two 16-sector pages: a 2-page write fills the cache and destages at once; the next write waits for room.
     const { sim, array } = build({ cacheBytes: 2 * 16 * 512, cachePageSectors: 16, destageHighWater: 0.9, destageLowWater: 0 });
