@@ -67,6 +67,65 @@ describe("seek curve fitted to the Cheetah 15K.5's figures", () => {
     expect(() => new SeekCurve(94_704, { trackToTrackMs: 0.2, averageMs: 7.0, fullStrokeMs: 7.4 })).toThrow(/VMLAB|seek/);
     expect(() => new SeekCurve(94_704, { trackToTrackMs: 2, averageMs: 1, fullStrokeMs: 7.4 })).toThrow(/track-to-track/);
   });
+  it("a disk whose average seek no curve meets says which seek and the averages that fit", () => {
+    // A 7,200 RPM drive's datasheet (0.8 / 8.2 / 14.7 ms): the √d curve through 0.8 and 14.7 ms averages at most ~8.19 ms.
+    const spec = { ...CHEETAH_15K5, rpm: 7200, readSeek: { trackToTrackMs: 0.8, averageMs: 8.2, fullStrokeMs: 14.7 } };
+    const e = thrown(() => new Hdd(new Simulation(), spec, "d7"));
+    expect(e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
+    const m = /hdd d7: readSeek: .* average ([\d.]+)–([\d.]+) ms; set averageMs in that range/.exec(e.message);
+    expect(m).not.toBeNull();
+    const [lo, hi] = [Number(m?.[1]), Number(m?.[2])];
+    expect(hi).toBeLessThan(8.2);
+    // Both ends of the range it names fit.
+    for (const averageMs of [lo, hi])
+      expect(() => new Hdd(new Simulation(), { ...spec, readSeek: { ...spec.readSeek, averageMs } }, "d7")).not.toThrow();
+  });
+});
+
+function thrown(f: () => unknown): { code?: string; message: string } {
+  try {
+    f();
+  } catch (e) {
+    return e as { code?: string; message: string };
+  }
+  throw new Error("no error");
+}
+
+describe("Hdd checks its spec", () => {
+  it("refuses a missing, fractional, negative or non-finite field, naming it", () => {
+    const { cacheBytes: _c, ...noCache } = CHEETAH_15K5;
+    const { commandOverheadNs: _o, ...noOverhead } = CHEETAH_15K5;
+    const { writeSeek: _w, ...noWriteSeek } = CHEETAH_15K5;
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [noCache, /cacheBytes must be a whole number >= 0, got undefined/], // ran with no read cache
+      [noOverhead, /commandOverheadNs must be a finite time >= 0 ns, got undefined/], // a TypeError deep in the queue
+      [noWriteSeek, /writeSeek must give trackToTrackMs, averageMs and fullStrokeMs/], // a TypeError in SeekCurve
+      [{ ...CHEETAH_15K5, commandOverheadNs: -1_000_000 }, /commandOverheadNs/], // commands faster than the mechanism
+      [{ ...CHEETAH_15K5, commandOverheadNs: Number.NaN }, /commandOverheadNs/],
+      [{ ...CHEETAH_15K5, heads: 2.5 }, /heads must be a whole number >= 1, got 2.5/],
+      [{ ...CHEETAH_15K5, zones: 2.5 }, /zones must be a whole number/],
+      [{ ...CHEETAH_15K5, queueDepth: 2.5 }, /queueDepth must be a whole number/],
+      [{ ...CHEETAH_15K5, capacitySectors: 1_000_000.5 }, /capacitySectors must be a whole number/],
+      [{ ...CHEETAH_15K5, readAheadSectors: -8 }, /readAheadSectors must be a whole number >= 0/],
+      [{ ...CHEETAH_15K5, cacheSegments: -3 }, /cacheSegments/],
+      [{ ...CHEETAH_15K5, rpm: 0 }, /rpm must be a finite number > 0, got 0/],
+      [{ ...CHEETAH_15K5, rpm: Number.POSITIVE_INFINITY }, /rpm must be a finite number > 0/], // a TypeError before
+      [{ ...CHEETAH_15K5, outerMBps: 50 }, /outerMBps \(50\) must be >= innerMBps \(73\)/],
+      [
+        { ...CHEETAH_15K5, readSeek: { trackToTrackMs: 0.2, averageMs: 3.5 } },
+        /readSeek.fullStrokeMs must be a finite time > 0 ms, got undefined/,
+      ],
+    ];
+    for (const [spec, message] of bad) {
+      const e = thrown(() => new Hdd(new Simulation(), spec as unknown as typeof CHEETAH_15K5, "x"));
+      expect(e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect(e.message).toMatch(/^hdd x: /);
+      expect(e.message).toMatch(message);
+    }
+    // A drive with no read cache, and one without a starvation bound, are still drives.
+    expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 0, cacheSegments: 0, readAheadSectors: 0 })).not.toThrow();
+    expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, maxCommandAgeNs: Number.POSITIVE_INFINITY })).not.toThrow();
+  });
 });
 
 describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => {

@@ -128,8 +128,7 @@ export class Hdd implements BlockTarget {
     readonly name = "hdd",
     options: HddOptions = {},
   ) {
-    if (!(spec.capacitySectors >= 1 && spec.queueDepth >= 1 && spec.maxCommandAgeNs > 0 && spec.busMBps > 0))
-      throw StorageErrors.badConfig(`hdd ${name}`, "capacity, queue depth, starvation bound and bus rate must be > 0");
+    checkHddSpec(spec, `hdd ${name}`);
     if (options.writeCacheSectors !== undefined && !options.writeCache)
       throw StorageErrors.badConfig(`hdd ${name}`, "writeCacheSectors sizes the write cache: set writeCache: true as well");
     const wcs = options.writeCache ? (options.writeCacheSectors ?? Math.floor(spec.cacheBytes / 2 / SECTOR_BYTES)) : 0;
@@ -143,8 +142,8 @@ export class Hdd implements BlockTarget {
     this.writeCacheSectors = wcs;
     this.capacitySectors = spec.capacitySectors;
     this.geometry = new HddGeometry(spec);
-    this.readSeek = new SeekCurve(this.geometry.cylinders, spec.readSeek);
-    this.writeSeek = new SeekCurve(this.geometry.cylinders, spec.writeSeek);
+    this.readSeek = new SeekCurve(this.geometry.cylinders, spec.readSeek, `hdd ${name}: readSeek`);
+    this.writeSeek = new SeekCurve(this.geometry.cylinders, spec.writeSeek, `hdd ${name}: writeSeek`);
     const segSectors = Math.floor(spec.cacheBytes / Math.max(1, spec.cacheSegments) / SECTOR_BYTES);
     this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors));
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
@@ -484,4 +483,35 @@ function onDone(_num: number, obj: unknown): void {
 function onFlushDone(_num: number, obj: unknown): void {
   const io = obj as StackIo;
   (io.owner as Hdd).flushDone(io);
+}
+
+/**
+ * Checks every field of a drive's spec (a researcher's own datasheet figures): a missing field, a fraction of
+ * a head or zone, or a negative or non-finite time was accepted and gave wrong results without a word — a
+ * spec without `cacheBytes` ran with no read cache, one without `commandOverheadNs` failed with a TypeError
+ * deep in the queue, a negative overhead made commands faster than the mechanism.
+ */
+function checkHddSpec(spec: HddSpec, what: string): void {
+  if (typeof spec !== "object" || spec === null) throw StorageErrors.badConfig(what, "the spec must be an HddSpec object");
+  for (const k of ["capacitySectors", "heads", "zones", "queueDepth"] as const)
+    if (!(Number.isInteger(spec[k]) && spec[k] >= 1))
+      throw StorageErrors.badConfig(what, `${k} must be a whole number >= 1, got ${spec[k]}`);
+  for (const k of ["cacheBytes", "cacheSegments", "readAheadSectors"] as const)
+    if (!(Number.isInteger(spec[k]) && spec[k] >= 0))
+      throw StorageErrors.badConfig(what, `${k} must be a whole number >= 0, got ${spec[k]}`);
+  for (const k of ["rpm", "outerMBps", "innerMBps", "busMBps"] as const)
+    if (!(Number.isFinite(spec[k]) && spec[k] > 0)) throw StorageErrors.badConfig(what, `${k} must be a finite number > 0, got ${spec[k]}`);
+  if (!(Number.isFinite(spec.commandOverheadNs) && spec.commandOverheadNs >= 0))
+    throw StorageErrors.badConfig(what, `commandOverheadNs must be a finite time >= 0 ns, got ${spec.commandOverheadNs}`);
+  // Infinity is allowed: no starvation bound.
+  if (!(spec.maxCommandAgeNs > 0)) throw StorageErrors.badConfig(what, `maxCommandAgeNs must be > 0 ns, got ${spec.maxCommandAgeNs}`);
+  if (spec.outerMBps < spec.innerMBps)
+    throw StorageErrors.badConfig(what, `outerMBps (${spec.outerMBps}) must be >= innerMBps (${spec.innerMBps}): zones run outer to inner`);
+  for (const k of ["readSeek", "writeSeek"] as const) {
+    const f = spec[k];
+    if (typeof f !== "object" || f === null)
+      throw StorageErrors.badConfig(what, `${k} must give trackToTrackMs, averageMs and fullStrokeMs, got ${f}`);
+    for (const m of ["trackToTrackMs", "averageMs", "fullStrokeMs"] as const)
+      if (!(Number.isFinite(f[m]) && f[m] > 0)) throw StorageErrors.badConfig(what, `${k}.${m} must be a finite time > 0 ms, got ${f[m]}`);
+  }
 }

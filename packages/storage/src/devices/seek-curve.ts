@@ -36,11 +36,13 @@ export class SeekCurve {
   constructor(
     readonly cylinders: number,
     readonly figures: SeekFigures,
+    /** Who the figures belong to, for errors (a disk's read or write seek). */
+    what = "seek curve",
   ) {
     const { trackToTrackMs: t1, averageMs: avg, fullStrokeMs: full } = figures;
     if (!(cylinders >= 16 && t1 > 0 && t1 < avg && avg < full))
       throw StorageErrors.badConfig(
-        "seek curve",
+        what,
         `need cylinders >= 16 and 0 < track-to-track < average < full stroke, got ${cylinders}, ${t1}, ${avg}, ${full} ms`,
       );
     const maxD = cylinders - 1;
@@ -59,10 +61,14 @@ export class SeekCurve {
     const averageFor = (k: number) => averageSeek(params(k, t1, full, maxD), cylinders);
     let lo = 2;
     let hi = maxD;
-    if (averageFor(hi) < avg || averageFor(lo) > avg)
+    const most = averageFor(hi);
+    const least = averageFor(lo);
+    if (most < avg || least > avg)
       throw StorageErrors.badConfig(
-        "seek curve",
-        `no √d/linear curve through track-to-track ${t1} ms and full stroke ${full} ms has average ${avg} ms; check the figures`,
+        what,
+        `no √d/linear curve through track-to-track ${t1} ms and full stroke ${full} ms has average ${avg} ms: ` +
+          `over ${cylinders} cylinders such curves average ${inward(least, 1)}–${inward(most, -1)} ms; ` +
+          `set averageMs in that range (or change the other two figures)`,
       );
     for (let i = 0; i < 100; i++) {
       const mid = Math.sqrt(lo * hi);
@@ -106,6 +112,11 @@ export class SeekCurve {
   averageMs(): number {
     return averageSeek(this, this.cylinders);
   }
+}
+
+/** `ms` to two decimals, rounded up (`dir` 1) or down (-1): the range an error names holds only averages that fit. */
+function inward(ms: number, dir: 1 | -1): string {
+  return ((dir > 0 ? Math.ceil(ms * 100) : Math.floor(ms * 100)) / 100).toFixed(2);
 }
 
 /** Fits already done, by (cylinders, figures): the fit is pure and every disk of an array shares it. */
