@@ -49,6 +49,26 @@ describe("host IO stack", () => {
     );
   });
 
+  it("a virtual disk's region must lie inside its backing target, in whole sectors, and the error names what to fix", () => {
+    const sim = new Simulation();
+    const disk = new Hdd(sim);
+    const cap = disk.capacitySectors;
+    const bad: [{ queueDepth: number; offsetSectors?: number; capacitySectors?: number }, RegExp][] = [
+      [{ queueDepth: 4, offsetSectors: cap + 10 }, /offsetSectors must be a whole number from 0 to \d+ .*, got \d+/], // had capacity -10
+      [{ queueDepth: 4, offsetSectors: cap }, /offsetSectors/], // had capacity 0
+      [{ queueDepth: 4, offsetSectors: 1.5 }, /offsetSectors .*got 1.5/], // IOs at fractional sectors
+      [{ queueDepth: 4, offsetSectors: -10 }, /offsetSectors .*got -10/],
+      [{ queueDepth: 4, capacitySectors: 0 }, /capacitySectors must be a whole number >= 1, got 0/],
+      [{ queueDepth: 4, capacitySectors: 64.5 }, /capacitySectors must be a whole number >= 1, got 64.5/],
+      [
+        { queueDepth: 4, offsetSectors: cap - 10, capacitySectors: 100 },
+        new RegExp(`offset ${cap - 10} \\+ capacity 100 sectors exceed .* ${cap}`),
+      ],
+    ];
+    for (const [options, message] of bad) expect(() => new VirtualDisk(sim, disk, options)).toThrow(message);
+    expect(new VirtualDisk(sim, disk, { queueDepth: 4, offsetSectors: cap - 1 }).capacitySectors).toBe(1);
+  });
+
   it("the adapter keeps at most issueQueueDepth IOs at the device, and the depth can change at run time", () => {
     const sim = new Simulation();
     const adapter = new HostAdapter(sim, new Hdd(sim), { issueQueueDepth: 4, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });

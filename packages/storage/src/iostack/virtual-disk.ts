@@ -56,9 +56,21 @@ export class VirtualDisk implements BlockTarget, IoSink {
       throw StorageErrors.badConfig("virtual disk", `queue depth must be an integer >= 1, got ${options.queueDepth}`);
     this.queueDepth = options.queueDepth;
     this.offset = options.offsetSectors ?? 0;
+    // An offset past the backing target's end gave a disk of negative capacity, and a fractional one IOs at
+    // fractional sectors, without a word.
+    if (!(Number.isInteger(this.offset) && this.offset >= 0 && this.offset < backing.capacitySectors))
+      throw StorageErrors.badConfig(
+        "virtual disk",
+        `offsetSectors must be a whole number from 0 to ${backing.capacitySectors - 1} (inside the ${backing.capacitySectors}-sector backing target), got ${this.offset}`,
+      );
     this.capacitySectors = options.capacitySectors ?? backing.capacitySectors - this.offset;
-    if (this.offset < 0 || this.offset + this.capacitySectors > backing.capacitySectors)
-      throw StorageErrors.badConfig("virtual disk", "offset + capacity exceed the backing target's capacity");
+    if (!(Number.isInteger(this.capacitySectors) && this.capacitySectors >= 1))
+      throw StorageErrors.badConfig("virtual disk", `capacitySectors must be a whole number >= 1, got ${this.capacitySectors}`);
+    if (this.offset + this.capacitySectors > backing.capacitySectors)
+      throw StorageErrors.badConfig(
+        "virtual disk",
+        `offset ${this.offset} + capacity ${this.capacitySectors} sectors exceed the backing target's ${backing.capacitySectors}`,
+      );
     this.pool = new IoPool(this);
     this.kindFlushDone = sharedKind(sim, "storage.vdisk.flushDone", onFlushDone);
   }
