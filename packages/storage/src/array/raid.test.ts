@@ -415,6 +415,16 @@ describe("RAID mapping", () => {
       () => new RaidGroup(sim, [new RecordingMember(sim, 10, "a"), new RecordingMember(sim, 10, "b")], { level: 5, chunkSectors: 8 }),
     ).toThrow(/RAID-5 needs at least 3/);
   });
+
+  it('rejects a level it does not model (6, or "5" read from a config file built a RAID-10)', () => {
+    for (const level of [6, "5", 2, undefined]) {
+      const sim = new Simulation();
+      const members = ["a", "b", "c", "d"].map((n) => new RecordingMember(sim, 1000, n));
+      expect(() => new RaidGroup(sim, members, { level: level as unknown as RaidLevel, chunkSectors: 8 })).toThrow(
+        /raid: level must be 0, 1, 5 or 10/,
+      );
+    }
+  });
 });
 
 describe("RAID-5 small-write penalty on Cheetah 15K.5 members", () => {

@@ -85,6 +85,9 @@ export class RaidGroup implements BlockTarget, IoSink {
   ) {
     const n = members.length;
     const { level, chunkSectors } = options;
+    // Any other value (6, the string "5" from a config file) was built as a RAID-10 without a word.
+    if (level !== 0 && level !== 1 && level !== 5 && level !== 10)
+      throw StorageErrors.badConfig("raid", `level must be 0, 1, 5 or 10 (a number), got ${JSON.stringify(level)}`);
     if (!Number.isInteger(chunkSectors) || chunkSectors < 1)
       throw StorageErrors.badConfig("raid", `chunk must be >= 1 sector, got ${chunkSectors}`);
     const need = level === 0 ? 1 : level === 1 ? 2 : level === 5 ? 3 : 4;
