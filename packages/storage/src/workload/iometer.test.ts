@@ -260,6 +260,14 @@ describe("Iometer workloads", () => {
           { kind: "open", iops: 100, arrivals: "fixed" },
         ),
     ).toThrow(/transferDelayNs \(1000000\) paces the closed loop/);
+    // A loop the type does not allow (from a config file): "closd" issued outstandingIos IOs and never another.
+    const spec = { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 };
+    expect(() => new IometerWorkload(spec, { kind: "closd" } as unknown as Loop)).toThrow(
+      /loop kind must be "closed" or "open", got "closd"/,
+    );
+    expect(() => new IometerWorkload(spec, { kind: "open", iops: 10, arrivals: "burst" } as unknown as Loop)).toThrow(
+      /arrivals must be "poisson" or "fixed", got "burst"/,
+    );
     expect(() =>
       drive({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, startSector: 999_999 }, { kind: "closed" }, 1),
     ).toThrow(/does not fit/);

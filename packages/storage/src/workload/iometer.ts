@@ -54,6 +54,17 @@ export class IometerWorkload extends WorkloadBase {
     super(name);
     this.spec = parseAccessSpec(spec);
     this.sectors = this.spec.ioSizeBytes / SECTOR_BYTES;
+    // Another kind ("closd") issued outstandingIos IOs and never another; other arrivals ran as Poisson.
+    if (loop.kind !== "closed" && loop.kind !== "open")
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `loop kind must be "closed" or "open", got ${JSON.stringify((loop as { kind: unknown }).kind)}`,
+      );
+    if (loop.kind === "open" && loop.arrivals !== "poisson" && loop.arrivals !== "fixed")
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `open-loop arrivals must be "poisson" or "fixed", got ${JSON.stringify(loop.arrivals)}`,
+      );
     if (loop.kind === "open" && !(loop.iops > 0 && Number.isFinite(loop.iops)))
       throw StorageErrors.badConfig("iometer workload", `open-loop rate must be > 0 IOPS, got ${loop.iops}`);
     // Iometer's transfer delay paces a worker that waits for its IOs; an open loop's arrivals follow its rate alone.
