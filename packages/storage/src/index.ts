@@ -11,7 +11,7 @@ export {
   StorageArrayStateSchema,
 } from "./array/storage-array.js";
 export { type FtlState, FtlStateSchema, PageFtl } from "./devices/ftl.js";
-export { Hdd, type HddState, HddStateSchema } from "./devices/hdd.js";
+export { Hdd, type HddOptions, type HddState, HddStateSchema } from "./devices/hdd.js";
 export { HddCache, type HddCacheState, HddCacheStateSchema } from "./devices/hdd-cache.js";
 export { HddGeometry } from "./devices/hdd-geometry.js";
 export { CHEETAH_15K5, type HddSpec } from "./devices/hdd-spec.js";

@@ -1,5 +1,6 @@
 import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import type { HddOptions } from "../index.js";
 import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
 import { Hdd } from "./hdd.js";
@@ -125,6 +126,9 @@ describe("Hdd checks its spec", () => {
     // A drive with no read cache, and one without a starvation bound, are still drives.
     expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 0, cacheSegments: 0, readAheadSectors: 0 })).not.toThrow();
     expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, maxCommandAgeNs: Number.POSITIVE_INFINITY })).not.toThrow();
+    // The drive's options are a type a researcher can name (the package exports it; `tsc` fails here if not).
+    const wce: HddOptions = { writeCache: true, writeCacheSectors: 4096 };
+    expect(new Hdd(new Simulation(), CHEETAH_15K5, "w", wce).volatileWriteCache).toBe(true);
   });
 });
 
