@@ -6,7 +6,7 @@ import { BlkparseReader } from "./blkparse.js";
 import { FioReader } from "./fio.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
-import { TraceReplayWorkload } from "./replay.js";
+import { type ReplayMode, TraceReplayWorkload } from "./replay.js";
 import { textSource } from "./source.js";
 
 /** A device that completes every IO after a fixed time and logs what it saw. */
@@ -151,5 +151,16 @@ describe("TraceReplayWorkload", () => {
   it("rejects bad modes", () => {
     expect(() => new TraceReplayWorkload(new MsrReader(textSource(trace), { name: "t" }), { kind: "closed", depth: 0 })).toThrow(/depth/);
     expect(() => new TraceReplayWorkload(new MsrReader(textSource(trace), { name: "t" }), { kind: "timed", speed: 0 })).toThrow(/speed/);
+    // Values the types do not allow, as a config file may hold them: each was run as something else.
+    const reader = () => new MsrReader(textSource(trace), { name: "t" });
+    const closed = { kind: "closed", depth: 1 } as const;
+    expect(() => new TraceReplayWorkload(reader(), { kind: "timd", speed: 1 } as unknown as ReplayMode)).toThrow(
+      /mode kind must be "timed" or "closed", got "timd"/,
+    );
+    expect(() => new TraceReplayWorkload(reader(), closed, { maxIos: -5 })).toThrow(/maxIos must be a whole number >= 0 .*got -5/);
+    expect(() => new TraceReplayWorkload(reader(), closed, { maxIos: 1.5 })).toThrow(/maxIos/);
+    expect(() => new TraceReplayWorkload(reader(), closed, { outOfRange: "wrapp" as "wrap" })).toThrow(
+      /outOfRange must be "wrap" or "error", got "wrapp"/,
+    );
   });
 });

@@ -61,6 +61,17 @@ export class TraceReplayWorkload extends WorkloadBase {
     name = "trace-replay",
   ) {
     super(name);
+    // Values the types do not allow (from a config file) ran silently: another mode kind as timed, a
+    // negative maxIos as the whole trace, an outOfRange other than "wrap" as "error".
+    if (mode.kind !== "timed" && mode.kind !== "closed")
+      throw StorageErrors.badConfig(
+        "trace replay",
+        `mode kind must be "timed" or "closed", got ${JSON.stringify((mode as { kind: unknown }).kind)}`,
+      );
+    if (options.maxIos !== undefined && !(Number.isInteger(options.maxIos) && options.maxIos >= 0))
+      throw StorageErrors.badConfig("trace replay", `maxIos must be a whole number >= 0 (0 = the whole trace), got ${options.maxIos}`);
+    if (options.outOfRange !== undefined && options.outOfRange !== "wrap" && options.outOfRange !== "error")
+      throw StorageErrors.badConfig("trace replay", `outOfRange must be "wrap" or "error", got ${JSON.stringify(options.outOfRange)}`);
     if (mode.kind === "timed" && !(mode.speed > 0 && Number.isFinite(mode.speed)))
       throw StorageErrors.badConfig("trace replay", `speed must be a finite number > 0, got ${mode.speed}`);
     if (mode.kind === "closed" && !(Number.isInteger(mode.depth) && mode.depth >= 1))
