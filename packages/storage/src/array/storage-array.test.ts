@@ -688,6 +688,15 @@ describe("array controller", () => {
     expect(() => array.lun(5)).toThrow(/no LUN 5/);
   });
 
+  it("refuses an option it does not know and a writeBack that is not a boolean, instead of running on defaults", () => {
+    // A variable of a wider type (options read from a file) escapes TypeScript's check of literals.
+    const misspelt: Partial<ArrayOptions> = JSON.parse('{"queueDepth": 64}');
+    expect(() => build(misspelt)).toThrow(/array: unknown option "queueDepth"; the options are .*arrayQueueDepth/);
+    const asString: Partial<ArrayOptions> = JSON.parse('{"writeBack": "false"}');
+    expect(() => build(asString)).toThrow(/writeBack must be true or false, got "false"/); // was run write-back
+    expect(build({ writeBack: false, destageMaxSectors: 384 }).array.options.writeBack).toBe(false);
+  });
+
   it("refuses a cache size that is not a number of bytes >= 0 and LUNs smaller than a cache page, instead of running without them", () => {
     expect(() => build({ cacheBytes: -1 })).toThrow(/cacheBytes/);
     expect(() => build({ cacheBytes: Number.NaN })).toThrow(/cacheBytes/);

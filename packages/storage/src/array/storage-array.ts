@@ -90,6 +90,16 @@ export class StorageArray implements IoSink {
     readonly raid: RaidGroup,
     options: Partial<ArrayOptions> = {},
   ) {
+    // A misspelt option ("queueDepth" for arrayQueueDepth) was ignored, the default used without a word.
+    for (const k of Object.keys(options))
+      if (!(k in DEFAULT_ARRAY_OPTIONS) && k !== "destageMaxSectors")
+        throw StorageErrors.badConfig(
+          "array",
+          `unknown option "${k}"; the options are ${[...Object.keys(DEFAULT_ARRAY_OPTIONS), "destageMaxSectors"].join(", ")}`,
+        );
+    // A string ("false" from a config file) is truthy: the array ran write-back.
+    if (options.writeBack !== undefined && typeof options.writeBack !== "boolean")
+      throw StorageErrors.badConfig("array", `writeBack must be true or false, got ${JSON.stringify(options.writeBack)}`);
     const merged = { ...DEFAULT_ARRAY_OPTIONS, ...options };
     const o: Required<ArrayOptions> = {
       ...merged,
