@@ -8,7 +8,9 @@ import { SECTOR_BYTES } from "../io.js";
  * and transfer delay — plus the worker's outstanding IOs ("# of Outstanding
  * I/Os" on the Disk Targets tab) and the region of the disk it uses.
  */
-export const AccessSpecSchema = z.object({
+// Strict: a misspelt field ("outstandingIOs", as Iometer's "# of Outstanding I/Os" suggests) was dropped and its
+// default or the required field's error took its place — a worker meant for 8 IOs ran at 1 without a word.
+export const AccessSpecSchema = z.strictObject({
   ioSizeBytes: z.number().int().min(SECTOR_BYTES).multipleOf(SECTOR_BYTES).describe("transfer request size in bytes (a multiple of 512)"),
   readPercent: z.number().min(0).max(100).describe("percentage of IOs that are reads"),
   randomPercent: z.number().min(0).max(100).describe("percentage of IOs at a random offset; the rest follow the previous IO"),

@@ -262,6 +262,8 @@ describe("Iometer workloads", () => {
     ).toThrow(/transferDelayNs \(1000000\) paces the closed loop/);
     // A loop the type does not allow (from a config file): "closd" issued outstandingIos IOs and never another.
     const spec = { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 };
+    // A misspelt field is named, not dropped (a worker meant for 8 IOs outstanding ran at 1).
+    expect(() => new IometerWorkload({ ...spec, outstandingIOs: 8 } as typeof spec)).toThrow(/access spec: .*outstandingIOs/);
     expect(() => new IometerWorkload(spec, { kind: "closd" } as unknown as Loop)).toThrow(
       /loop kind must be "closed" or "open", got "closd"/,
     );
