@@ -697,6 +697,18 @@ describe("array controller", () => {
     expect(build({ writeBack: false, destageMaxSectors: 384 }).array.options.writeBack).toBe(false);
   });
 
+  it("refuses an infinite controller latency (nothing would ever complete) and takes an infinite port rate as an ideal port", () => {
+    // It used to be built and failed at the first IO, inside the kernel: an event at an infinite time.
+    expect(() => build({ controllerLatencyNs: Number.POSITIVE_INFINITY })).toThrow(/finite controllerLatencyNs >= 0 \(got Infinity\)/);
+    expect(() => build({ portMBps: 0 })).toThrow(/portMBps > 0 \(got 0\)/);
+    const { sim, array } = build({ portMBps: Number.POSITIVE_INFINITY, cacheBytes: 0 });
+    let done = -1;
+    array.lun(0).submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => (done = sim.now) });
+    sim.run();
+    expect(done).toBeGreaterThan(0);
+    expect(Number.isFinite(done)).toBe(true);
+  });
+
   it("refuses a cache size that is not a number of bytes >= 0 and LUNs smaller than a cache page, instead of running without them", () => {
     expect(() => build({ cacheBytes: -1 })).toThrow(/cacheBytes/);
     expect(() => build({ cacheBytes: Number.NaN })).toThrow(/cacheBytes/);

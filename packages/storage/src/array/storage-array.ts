@@ -113,8 +113,20 @@ export class StorageArray implements IoSink {
     if (!(Number.isInteger(page) && page >= 1 && page <= MAX_CACHE_PAGE_SECTORS))
       throw StorageErrors.badConfig("array", `cachePageSectors must be an integer from 1 to ${MAX_CACHE_PAGE_SECTORS}, got ${page}`);
     if (!(o.cacheBytes >= 0)) throw StorageErrors.badConfig("array", `cacheBytes must be >= 0 (0 = no cache), got ${o.cacheBytes}`);
-    if (!(o.portMBps > 0 && o.controllerLatencyNs >= 0 && Number.isInteger(o.destageOutstanding) && o.destageOutstanding >= 1))
-      throw StorageErrors.badConfig("array", "need port rate > 0, controller latency >= 0 and destageOutstanding an integer >= 1");
+    // An infinite port rate is an ideal port (no transfer time); an infinite latency would never complete anything.
+    if (
+      !(
+        o.portMBps > 0 &&
+        o.controllerLatencyNs >= 0 &&
+        Number.isFinite(o.controllerLatencyNs) &&
+        Number.isInteger(o.destageOutstanding) &&
+        o.destageOutstanding >= 1
+      )
+    )
+      throw StorageErrors.badConfig(
+        "array",
+        `need portMBps > 0 (got ${o.portMBps}), a finite controllerLatencyNs >= 0 (got ${o.controllerLatencyNs}) and destageOutstanding an integer >= 1 (got ${o.destageOutstanding})`,
+      );
     // Runs are whole pages in windows aligned at multiples of destageMaxSectors: only whole pages keep them inside.
     if (!(o.destageMaxSectors >= page && o.destageMaxSectors % page === 0))
       throw StorageErrors.badConfig(

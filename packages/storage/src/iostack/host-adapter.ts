@@ -97,8 +97,15 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     options: HostAdapterOptions,
   ) {
     checkDepth(options.issueQueueDepth);
-    if (!(options.issueCostNs >= 0) || !(options.interruptCostNs >= 0))
-      throw StorageErrors.badConfig("host adapter", "CPU costs per IO and per interrupt must be >= 0 ns");
+    const { issueCostNs, interruptCostNs } = options;
+    if (!(issueCostNs >= 0 && Number.isFinite(issueCostNs) && interruptCostNs >= 0 && Number.isFinite(interruptCostNs)))
+      throw StorageErrors.badConfig(
+        "host adapter",
+        `CPU costs per IO and per interrupt must be finite and >= 0 ns, got issueCostNs ${issueCostNs}, interruptCostNs ${interruptCostNs}`,
+      );
+    // Checked by shape, not `instanceof`: a HostCpu from another copy of the package is as good.
+    if (typeof (options.cpu as Partial<HostCpu> | undefined)?.run !== "function")
+      throw StorageErrors.badConfig("host adapter", "cpu must be a HostCpu (the host CPU that runs the IO path): new HostCpu(cores)");
     this.capacitySectors = target.capacitySectors;
     this.depth = options.issueQueueDepth;
     this.scheduler = options.scheduler ?? new FifoScheduler();

@@ -86,6 +86,21 @@ describe("host IO stack", () => {
     expect(() => adapter.setIssueQueueDepth(0)).toThrow(/issue-queue depth/);
   });
 
+  it("refuses CPU costs that are not finite and a missing host CPU, naming them, instead of failing inside the run", () => {
+    const sim = new Simulation();
+    const ssd = new Ssd(sim);
+    const cpu = new HostCpu(1);
+    const costs = { issueQueueDepth: 8, cpu, issueCostNs: 1000, interruptCostNs: 1000 };
+    // An infinite cost scheduled its event at an infinite time: the kernel's error, at the first IO.
+    expect(() => new HostAdapter(sim, ssd, { ...costs, issueCostNs: Number.POSITIVE_INFINITY })).toThrow(
+      /finite and >= 0 ns, got issueCostNs Infinity/,
+    );
+    expect(() => new HostAdapter(sim, ssd, { ...costs, interruptCostNs: -1 })).toThrow(/interruptCostNs -1/);
+    // Without a CPU it was a TypeError at the first IO.
+    const noCpu = JSON.parse('{"issueQueueDepth": 8, "issueCostNs": 0, "interruptCostNs": 0}');
+    expect(() => new HostAdapter(sim, ssd, noCpu)).toThrow(/cpu must be a HostCpu/);
+  });
+
   it("per-IO CPU cost caps IOPS once the host CPU saturates (the virtualization overhead mechanism)", () => {
     const iops = (issueCostNs: number, interruptCostNs: number) => {
       const sim = new Simulation();

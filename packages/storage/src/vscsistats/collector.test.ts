@@ -196,6 +196,11 @@ describe("VscsiStats", () => {
     );
   });
 
+  it("refuses a firstIo policy it does not know instead of taking it for skip", () => {
+    const misspelt = JSON.parse('{"firstIo": "zro"}');
+    expect(() => new VscsiStats(misspelt)).toThrow(/firstIo must be "skip" or "zero", got "zro"/);
+  });
+
   it("rejects a corrupt saved state", () => {
     const s = new VscsiStats();
     s.issueUntracked(0, 0, 8, 4096, true);

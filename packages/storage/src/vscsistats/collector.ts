@@ -90,7 +90,10 @@ export class VscsiStats {
   private recentHead = 0;
 
   constructor(options: VscsiStatsOptions = {}) {
-    this.firstIo = options.firstIo ?? "skip";
+    const firstIo = options.firstIo ?? "skip";
+    if (firstIo !== "skip" && firstIo !== "zero")
+      throw StorageErrors.badConfig("vscsiStats", `firstIo must be "skip" or "zero", got ${JSON.stringify(firstIo)}`);
+    this.firstIo = firstIo;
     this.histograms = [
       ...this.ioLength,
       ...this.seekDistance,
