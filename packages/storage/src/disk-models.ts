@@ -43,7 +43,7 @@ export const diskModels: DiskModel[] = [
   },
   {
     name: "mlc-ssd",
-    description: `${GENERIC_MLC_SSD.model}: page reads/programs, block erases, page-mapped FTL with garbage collection`,
+    description: `${GENERIC_MLC_SSD.model}: one controller, a SATA-2 host interface, page reads/programs, block erases, page-mapped FTL with garbage collection`,
     create: ({ sim, store }) => new ModelBlockBackend({ sim, target: new Ssd(sim, GENERIC_MLC_SSD), store }),
   },
 ];

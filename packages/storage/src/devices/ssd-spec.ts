@@ -18,8 +18,14 @@ export interface SsdSpec {
   blockEraseNs: number;
   /** Channel (bus) rate between controller and dies, MB/s (1 MB = 10^6 bytes). Assumed: see `GENERIC_MLC_SSD`. */
   channelMBps: number;
-  /** Controller firmware time per host command, ns, before any flash operation starts. Assumed: see `GENERIC_MLC_SSD`. */
+  /**
+   * Controller firmware time per host command, ns, before any flash operation starts. The drive has one
+   * controller: commands are processed one after another in arrival order (overlapped with flash work and
+   * transfers, not with each other). Assumed: see `GENERIC_MLC_SSD`.
+   */
   commandOverheadNs: number;
+  /** Host interface rate, MB/s (1 MB = 10^6 bytes): every command's data crosses it, one transfer after another (SATA-2: 300). */
+  busMBps: number;
   /** Garbage collection starts on a die when its free blocks fall below this. */
   gcFreeBlocks: number;
 }
@@ -42,8 +48,14 @@ export interface SsdSpec {
  *   instead of 20.5 µs, more than tR, and reads become channel-bound.
  * - `commandOverheadNs` 20 µs: controller/firmware time per host command. No
  *   published per-command figure for drives of the time was found; it is an
- *   assumption, chosen so a QD1 4 KiB random read takes ~90 µs
- *   (20 + tR 50 + transfer 20.5 µs) in the model.
+ *   assumption, chosen so a QD1 4 KiB random read takes ~90 µs on the flash
+ *   side (20 + tR 50 + channel transfer 20.5 µs), ~104 µs with the host
+ *   interface's 13.7 µs. Taken one command after another, it also caps the
+ *   drive at 50,000 commands/s.
+ *
+ * `busMBps` 300 is SATA-2's 3 Gb/s after 8b/10b coding, the interface of
+ * SATA SSDs of 2009: it caps 4 KiB transfers at ~73,000/s and sequential
+ * transfers at 300 MB/s, whatever the channels could carry together (1.6 GB/s).
  */
 export const GENERIC_MLC_SSD: SsdSpec = {
   model: "generic MLC SSD (8 channels x 4 dies)",
@@ -58,5 +70,6 @@ export const GENERIC_MLC_SSD: SsdSpec = {
   blockEraseNs: 3_000_000,
   channelMBps: 200,
   commandOverheadNs: 20_000,
+  busMBps: 300,
   gcFreeBlocks: 4,
 };

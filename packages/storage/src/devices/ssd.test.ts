@@ -134,17 +134,21 @@ describe("SSD model", () => {
     };
     const qd1 = rate(1);
     const qd32 = rate(32);
-    // QD1: overhead + tR + transfer ≈ 20 + 50 + 20 µs.
-    expect(qd1).toBeGreaterThan(0.9 * (1 / 90e-6));
-    expect(qd1).toBeLessThan(1.1 * (1 / 90e-6));
+    // QD1: overhead + tR + channel transfer + host interface transfer = 20 + 50 + 20.48 + 13.65 µs.
+    const qd1Ns = 20_000 + 50_000 + 4096 / 200e-3 + 4096 / 300e-3;
+    expect(qd1).toBeGreaterThan(0.98 * (1e9 / qd1Ns));
+    expect(qd1).toBeLessThan(1.02 * (1e9 / qd1Ns));
     expect(qd32).toBeGreaterThan(5 * qd1);
     // The same 8 dies behind one channel: every page crosses it (4 KiB at 200 MB/s = 20.48 µs), so deep
     // random reads cannot pass ~48,800 IOPS, and they come close (91%): a page ready early takes an idle gap
     // on the channel (booked first come, first served they reached ~69% of it, the channel idle while
     // dies had data ready); with one die per channel they are die-bound, near 8 / (50 + 20.5 µs).
+    // The controller and the host interface taken out of the way (no command overhead, a very fast
+    // interface): with them, 32 deep reads stop at the controller's 50,000 commands/s (the test below).
+    const flashOnly = { ...SMALL, commandOverheadNs: 0, busMBps: 1e6 };
     const ceiling = 1e9 / 20_480;
-    const oneChannel = rate(32, { ...SMALL, channels: 1, diesPerChannel: 8 });
-    const eightChannels = rate(32, { ...SMALL, channels: 8, diesPerChannel: 1 });
+    const oneChannel = rate(32, { ...flashOnly, channels: 1, diesPerChannel: 8 });
+    const eightChannels = rate(32, { ...flashOnly, channels: 8, diesPerChannel: 1 });
     expect(oneChannel).toBeLessThanOrEqual(ceiling);
     expect(oneChannel).toBeGreaterThan(0.85 * ceiling); // 91% measured
     expect(eightChannels).toBeGreaterThan(2 * oneChannel);
@@ -173,6 +177,42 @@ describe("SSD model", () => {
     for (let lp = 0; lp < pages; lp++) expect(ssd.ftl.lookup(lp)).toBeGreaterThanOrEqual(0);
   });
 
+  it("one controller and the host interface bound the drive: commands are processed one after another, data crosses SATA-2 at 300 MB/s", () => {
+    // Filled first, so reads go to flash (a never-written page is answered by the FTL alone).
+    const filled = (spec: SsdSpec) => {
+      const sim = new Simulation();
+      const ssd = new Ssd(sim, spec);
+      const fill = new IometerWorkload(
+        { ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 4 },
+        { kind: "closed" },
+        "fill",
+      );
+      fill.start({ sim, target: ssd, rng: new RngStreams(1).get("fill"), vm: 0 });
+      while (fill.stats.completed * 16 < ssd.ftl.logicalPages) sim.run({ until: sim.now + 1e8 });
+      fill.stop();
+      sim.run({ until: sim.now + 1e8 });
+      return { sim, ssd };
+    };
+    const run = (spec: SsdSpec, ioSizeBytes: number, randomPercent: number) => {
+      const { sim, ssd } = filled(spec);
+      const w = new IometerWorkload({ ioSizeBytes, readPercent: 100, randomPercent, outstandingIos: 32 });
+      w.start({ sim, target: ssd, rng: new RngStreams(2).get("w"), vm: 0 });
+      runMeasured(sim, [w], 1e7, 2e8);
+      return w.stats.iops(sim.now);
+    };
+    // 32 random 4 KiB reads in flight: the 8 dies and 4 channels could serve ~195,000/s; the one controller,
+    // at 20 µs per command, serves 50,000 (used to run 20 µs overheads side by side: ~150,000 IOPS).
+    const random = run(SMALL, 4096, 100);
+    expect(random).toBeLessThanOrEqual(1e9 / 20_000);
+    expect(random).toBeGreaterThan(0.98 * (1e9 / 20_000));
+    // 256 KiB sequential reads: the channels could carry 800 MB/s; SATA-2 carries 300 (used to reach the channels' rate).
+    const mbps = (run(SMALL, 262_144, 0) * 262_144) / 1e6;
+    expect(mbps).toBeLessThanOrEqual(300 * 1.002); // the window's edges: one 256 KiB read more is 0.14%
+    expect(mbps).toBeGreaterThan(0.97 * 300);
+    // A faster interface lets the flash side show again: 8 dies each holding a page 50 + 20.48 µs, ~465 MB/s.
+    expect((run({ ...SMALL, busMBps: 6000 }, 262_144, 0) * 262_144) / 1e6).toBeGreaterThan(1.4 * 300);
+  });
+
   it("host writes share the channel with the dies: 32 dies behind one channel cannot program faster than it carries pages", () => {
     // 32 dies at 600 µs per program could take 53,000 pages/s; one 200 MB/s channel carries at most 48,800 (20.48 µs per 4 KiB).
     const sim = new Simulation();
@@ -198,6 +238,8 @@ describe("SSD model", () => {
       { blocksPerDie: 128.5 },
       { gcFreeBlocks: 2.5 },
       { channelMBps: Number.POSITIVE_INFINITY },
+      { busMBps: 0 },
+      { busMBps: Number.POSITIVE_INFINITY },
     ];
     for (const b of bad) {
       const field = Object.keys(b)[0];

@@ -36,6 +36,12 @@ export type SsdState = z.infer<typeof SsdStateSchema>;
  * sustained random writes fall off a cliff once the spare area is used up.
  * A write touching part of a page programs the whole page (the
  * read-modify-write's read is not charged: an assumption).
+ * In front of the flash: one controller, which takes each command's
+ * `commandOverheadNs` one after another in arrival order, and the host
+ * interface (`busMBps`), which every page's worth of a command's data crosses
+ * in its first idle gap (`BusyTimeline`) — a read's page once it is off the
+ * channel (a page never written: once the command is processed), a write's
+ * page before it goes down its channel.
  */
 export class Ssd implements BlockTarget {
   readonly capacitySectors: number;
@@ -44,6 +50,11 @@ export class Ssd implements BlockTarget {
   private readonly dieFree: Float64Array;
   private readonly channelTimes: BusyTimeline[];
   private readonly xferNs: number;
+  /** The host interface: each page's worth of data crosses it in the first idle gap from when it is ready. */
+  private readonly bus = new BusyTimeline();
+  private readonly busSectorNs: number;
+  /** When the controller has processed every command taken so far (`commandOverheadNs` each, in arrival order). */
+  private controllerFreeAt = 0;
   private nextDie = 0;
   private readonly pool: IoPool;
   private readonly kindDone: number;
@@ -70,12 +81,15 @@ export class Ssd implements BlockTarget {
         throw StorageErrors.badConfig(`ssd ${name}`, `${k} must be a finite time >= 0 ns, got ${spec[k]}`);
     if (!Number.isFinite(spec.channelMBps))
       throw StorageErrors.badConfig(`ssd ${name}`, `channelMBps must be finite, got ${spec.channelMBps}`);
+    if (!(Number.isFinite(spec.busMBps) && spec.busMBps > 0))
+      throw StorageErrors.badConfig(`ssd ${name}`, `busMBps (the host interface rate) must be finite and > 0, got ${spec.busMBps}`);
     this.ftl = new PageFtl(spec);
     this.sectorsPerPage = spec.pageBytes / SECTOR_BYTES;
     this.capacitySectors = this.ftl.logicalPages * this.sectorsPerPage;
     this.dieFree = new Float64Array(this.ftl.dies);
     this.channelTimes = Array.from({ length: spec.channels }, () => new BusyTimeline());
     this.xferNs = (spec.pageBytes / (spec.channelMBps * 1e6)) * 1e9;
+    this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.ssd.done", onDone);
   }
@@ -93,13 +107,20 @@ export class Ssd implements BlockTarget {
         `IO [${req.lba}, +${req.sectors}) is outside the SSD (${this.capacitySectors} sectors)`,
       );
     const now = this.sim.now;
-    const t = now + this.spec.commandOverheadNs;
-    const first = Math.floor(req.lba / this.sectorsPerPage);
-    const last = Math.floor((req.lba + req.sectors - 1) / this.sectorsPerPage);
+    const t = Math.max(now, this.controllerFreeAt) + this.spec.commandOverheadNs;
+    this.controllerFreeAt = t;
+    const spp = this.sectorsPerPage;
+    const first = Math.floor(req.lba / spp);
+    const last = Math.floor((req.lba + req.sectors - 1) / spp);
+    const end = req.lba + req.sectors;
     let done = t;
     for (let lp = first; lp <= last; lp++) {
-      const end = req.isRead ? this.readPage(lp, t, now) : this.writePage(lp, t, now);
-      if (end > done) done = end;
+      // The command's sectors in this page: what crosses the host interface for it.
+      const busNs = (Math.min(end, (lp + 1) * spp) - Math.max(req.lba, lp * spp)) * this.busSectorNs;
+      const pageDone = req.isRead
+        ? this.bus.book(now, this.readPage(lp, t, now), busNs)
+        : this.writePage(lp, t, this.bus.book(now, t, busNs), now);
+      if (pageDone > done) done = pageDone;
     }
     const io = this.pool.take(req, sink);
     this.sim.schedule(done - now, this.kindDone, 0, io);
@@ -116,7 +137,8 @@ export class Ssd implements BlockTarget {
     return xEnd;
   }
 
-  private writePage(lp: number, t: number, now: number): number {
+  /** Programs logical page `lp` of a command processed at `t` whose data for it is in the controller at `dataIn`. */
+  private writePage(lp: number, t: number, dataIn: number, now: number): number {
     // Round-robin over the dies, passing over a die already holding its share of the data (else
     // write-once pages pile up on some dies until their GC finds nothing to free).
     let die = this.nextDie;
@@ -133,7 +155,7 @@ export class Ssd implements BlockTarget {
       this.gcNs += gc;
     }
     this.ftl.write(lp, die);
-    const xEnd = this.channelTimes[ch].book(now, t, this.xferNs);
+    const xEnd = this.channelTimes[ch].book(now, dataIn, this.xferNs);
     const pEnd = Math.max(xEnd, this.dieFree[die]) + s.pageProgramNs;
     this.dieFree[die] = pEnd;
     return pEnd;
@@ -168,6 +190,10 @@ export class Ssd implements BlockTarget {
     this.nextDie = s.nextDie;
     this.completed = s.completed;
     this.gcNs = s.gcNs;
+    // Nothing was in flight when the state was saved: the controller and the host interface were done with
+    // every command by then (each command completes after both), so neither holds anything past that time.
+    this.bus.reset(0);
+    this.controllerFreeAt = 0;
   }
 
   /** @internal */
