@@ -20,9 +20,20 @@ export interface IoRequest {
 }
 
 /**
- * Whether `req` lies within a target of `capacitySectors`: at least one sector, none past the end.
- * Written so that a NaN address or length does not fit (every comparison with NaN is false).
+ * Whether `req` is whole sectors within a target of `capacitySectors`: at least one sector, none past the end.
+ * Written so that a NaN address or length does not fit (every comparison with NaN is false); a fractional
+ * one does not either (a model would place it at a fractional sector without a word).
  */
 export function fitsTarget(req: IoRequest, capacitySectors: number): boolean {
-  return req.lba >= 0 && req.sectors >= 1 && req.lba + req.sectors <= capacitySectors;
+  const { lba, sectors } = req;
+  return lba >= 0 && sectors >= 1 && lba + sectors <= capacitySectors && Number.isInteger(lba) && Number.isInteger(sectors);
+}
+
+/** Why `req` does not fit a target (`fitsTarget` false), for its error: `where` names the target ("the disk"). */
+export function misfitText(req: IoRequest, where: string, capacitySectors: number): string {
+  const io = `IO [${req.lba}, +${req.sectors})`;
+  const fractional = (x: number) => Number.isFinite(x) && !Number.isInteger(x);
+  return fractional(req.lba) || fractional(req.sectors)
+    ? `${io} is not whole sectors: lba and sectors must be integers`
+    : `${io} is outside ${where} (${capacitySectors} sectors)`;
 }

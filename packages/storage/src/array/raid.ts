@@ -1,7 +1,7 @@
 import { describeIssues, isVmlabError, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
-import { fitsTarget, type IoRequest } from "../io.js";
+import { fitsTarget, type IoRequest, misfitText } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
@@ -206,8 +206,7 @@ export class RaidGroup implements BlockTarget, IoSink {
   }
 
   submit(req: IoRequest, sink: IoSink): void {
-    if (!fitsTarget(req, this.capacitySectors))
-      throw StorageErrors.badConfig("raid", `IO [${req.lba}, +${req.sectors}) is outside the group (${this.capacitySectors} sectors)`);
+    if (!fitsTarget(req, this.capacitySectors)) throw StorageErrors.badConfig("raid", misfitText(req, "the group", this.capacitySectors));
     const level = this.options.level;
     if (level === 5 && req.isRead && this.raid5ReadInOneChunk(req, sink)) return;
     const op = this.pool.take(req, sink);

@@ -1,6 +1,6 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
-import { fitsTarget, type IoRequest, SECTOR_BYTES } from "../io.js";
+import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
@@ -241,10 +241,7 @@ export class StorageArray implements IoSink {
   /** @internal a command arrives at LUN `lun`. */
   enqueue(lun: ArrayLun, req: IoRequest, sink: IoSink): void {
     if (!fitsTarget(req, lun.capacitySectors))
-      throw StorageErrors.badConfig(
-        "array",
-        `IO [${req.lba}, +${req.sectors}) is outside LUN ${lun.index} (${lun.capacitySectors} sectors)`,
-      );
+      throw StorageErrors.badConfig("array", misfitText(req, `LUN ${lun.index}`, lun.capacitySectors));
     const io = this.pool.take(req, sink);
     io.lba += lun.offsetSectors;
     this.queues[lun.index].push(io);

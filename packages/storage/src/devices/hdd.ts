@@ -1,7 +1,7 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
-import { fitsTarget, type IoRequest, SECTOR_BYTES } from "../io.js";
+import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
@@ -180,10 +180,7 @@ export class Hdd implements BlockTarget {
 
   submit(req: IoRequest, sink: IoSink): void {
     if (!fitsTarget(req, this.capacitySectors))
-      throw StorageErrors.badConfig(
-        `hdd ${this.name}`,
-        `IO [${req.lba}, +${req.sectors}) is outside the disk (${this.capacitySectors} sectors)`,
-      );
+      throw StorageErrors.badConfig(`hdd ${this.name}`, misfitText(req, "the disk", this.capacitySectors));
     const io = this.pool.take(req, sink);
     // A full tagged queue answers QUEUE FULL: the initiator keeps the command, in order, and sends it
     // when a command completes (held commands go before newer ones).

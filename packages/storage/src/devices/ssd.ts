@@ -1,7 +1,7 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
-import { fitsTarget, type IoRequest, SECTOR_BYTES } from "../io.js";
+import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
@@ -102,10 +102,7 @@ export class Ssd implements BlockTarget {
 
   submit(req: IoRequest, sink: IoSink): void {
     if (!fitsTarget(req, this.capacitySectors))
-      throw StorageErrors.badConfig(
-        `ssd ${this.name}`,
-        `IO [${req.lba}, +${req.sectors}) is outside the SSD (${this.capacitySectors} sectors)`,
-      );
+      throw StorageErrors.badConfig(`ssd ${this.name}`, misfitText(req, "the SSD", this.capacitySectors));
     const now = this.sim.now;
     const t = Math.max(now, this.controllerFreeAt) + this.spec.commandOverheadNs;
     this.controllerFreeAt = t;

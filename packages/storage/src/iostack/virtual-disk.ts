@@ -1,6 +1,6 @@
 import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
-import { fitsTarget, type IoRequest } from "../io.js";
+import { fitsTarget, type IoRequest, misfitText } from "../io.js";
 import { sharedKind } from "./event-kinds.js";
 import { IoRing } from "./io-ring.js";
 import { IoPool, type StackIo } from "./stack-io.js";
@@ -153,10 +153,7 @@ export class VirtualDisk implements BlockTarget, IoSink {
 
   submit(req: IoRequest, sink: IoSink): void {
     if (!fitsTarget(req, this.capacitySectors))
-      throw StorageErrors.badConfig(
-        "virtual disk",
-        `IO [${req.lba}, +${req.sectors}) is outside the virtual disk (${this.capacitySectors} sectors)`,
-      );
+      throw StorageErrors.badConfig("virtual disk", misfitText(req, "the virtual disk", this.capacitySectors));
     if (this.inFlight < this.queueDepth) this.issue(req, sink);
     else this.wait(req, sink);
   }
