@@ -1,12 +1,22 @@
 import { NS_PER_S, Rng, RngStreams, Simulation } from "@vmlab/core-vm";
 import { type BlockTarget, hddRaid5Array } from "@vmlab/storage";
 import { Raid5Lun } from "../array/raid5-lun.js";
-import { SptfDisk } from "../array/sptf-disk.js";
+import { FC_10K_DISK, SptfDisk } from "../array/sptf-disk.js";
 import { SharedLatencyFile } from "../control/shared-file.js";
 import { checkWindowLaw } from "../control/window-law.js";
 import { QosErrors } from "../errors.js";
-import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
-import type { ClusterSpec } from "./config.js";
+import {
+  requireArray,
+  requireBoolean,
+  requireInHalfOpen,
+  requireInteger,
+  requireKnownKeys,
+  requireNonNegative,
+  requireOneOf,
+  requirePositive,
+  requireSeed,
+} from "../validate.js";
+import { type ClusterSpec, microVm, PARDA_CONTROL } from "./config.js";
 import { QosHost, type SchedulerFactory } from "./qos-host.js";
 
 const SECTORS_PER_GB = 2 * 1024 * 1024;
@@ -33,39 +43,95 @@ export interface ClusterRun {
   events: number;
 }
 
-/** Checks a cluster spec, naming the offending key. */
+const CLUSTER_KEYS = ["hosts", "placement", "control", "array", "events", "durationS", "sampleS", "seed"] as const;
+const HOST_KEYS = ["vms", "control", "scheduler", "fixedDepth"] as const;
+const ARRAY_KEYS = ["model", "disks", "disk", "stripeUnitSectors", "cacheHitMs"] as const;
+const VM_EVENT_KEYS = ["atS", "kind", "host", "vm"] as const;
+const THRESHOLD_EVENT_KEYS = ["atS", "kind", "latencyThresholdMs"] as const;
+
+/**
+ * Checks a cluster spec, naming the offending key. A spec read from a JSON file escapes
+ * TypeScript's checks, so unknown keys and enum values are refused too: a misspelt key was
+ * ignored, and an unknown placement, scheduler, control mode or array model ran as another one.
+ */
 export function checkClusterSpec(spec: ClusterSpec): void {
+  requireKnownKeys("", spec, CLUSTER_KEYS);
+  requireArray("hosts", spec.hosts);
   if (spec.hosts.length === 0) throw QosErrors.badConfig("hosts", "need at least one host");
+  requireOneOf("placement", spec.placement, ["interleaved", "contiguous"]);
   requirePositive("durationS", spec.durationS);
   requirePositive("sampleS", spec.sampleS);
-  requirePositive("control.periodS", spec.control.periodS);
-  requireInteger("array.disks", spec.array.disks, 3);
+  if (spec.sampleS > spec.durationS)
+    throw QosErrors.badConfig("sampleS", `must be <= durationS (${spec.durationS} s) or the run has no sample, got ${spec.sampleS}`);
+  requireSeed("seed", spec.seed);
+  const c = spec.control;
+  requireKnownKeys("control", c, Object.keys(PARDA_CONTROL));
+  requirePositive("control.periodS", c.periodS);
+  requirePositive("control.betaPerShare", c.betaPerShare);
+  requirePositive("control.initialWindow", c.initialWindow);
+  requireInHalfOpen("control.latencyEwmaAlpha", c.latencyEwmaAlpha, 0, 1);
   checkWindowLaw(
     {
-      latencyThresholdMs: spec.control.latencyThresholdMs,
-      smoothingGamma: spec.control.smoothingGamma,
-      beta: spec.control.betaPerShare,
-      windowMin: spec.control.windowMin,
-      windowMax: spec.control.windowMax,
+      latencyThresholdMs: c.latencyThresholdMs,
+      smoothingGamma: c.smoothingGamma,
+      beta: c.betaPerShare,
+      windowMin: c.windowMin,
+      windowMax: c.windowMax,
       maxGrowthFactor: 2,
     },
-    "",
+    "control.",
   );
-  if (spec.control.betaPerShare <= 0) throw QosErrors.badConfig("control.betaPerShare", "must be > 0");
+  const a = spec.array;
+  requireKnownKeys("array", a, ARRAY_KEYS);
+  requireOneOf("array.model", a.model, ["qos", "storage"]);
+  requireInteger("array.disks", a.disks, 3);
+  if (a.model === "qos") requireKnownKeys("array.disk", a.disk, Object.keys(FC_10K_DISK));
+  const vmKeys = Object.keys(microVm());
   spec.hosts.forEach((h, i) => {
+    requireKnownKeys(`hosts[${i}]`, h, HOST_KEYS);
+    requireOneOf(`hosts[${i}].control`, h.control, ["none", "static", "parda", "flow"]);
+    requireOneOf(`hosts[${i}].scheduler`, h.scheduler, ["sfq", "fcfs", "mclock"]);
     requireInteger(`hosts[${i}].fixedDepth`, h.fixedDepth, 1);
+    requireArray(`hosts[${i}].vms`, h.vms);
     h.vms.forEach((v, j) => {
       const k = `hosts[${i}].vms[${j}]`;
+      requireKnownKeys(k, v, vmKeys);
       requirePositive(`${k}.share`, v.share);
+      requireNonNegative(`${k}.reservationIops`, v.reservationIops);
+      if (!(v.limitIops >= v.reservationIops && v.limitIops > 0))
+        throw QosErrors.badConfig(`${k}.limitIops`, `must be > 0 and >= reservationIops (Infinity for no limit), got ${v.limitIops}`);
       requireInteger(`${k}.oio`, v.oio, 1);
       requirePositive(`${k}.ioKB`, v.ioKB);
+      // The VM issues ioKB·2 sectors: 0.3 KB ran as IOs of 0.6 sectors.
+      if (!Number.isInteger(v.ioKB * 2))
+        throw QosErrors.badConfig(`${k}.ioKB`, `must be a whole number of 512-byte sectors (a multiple of 0.5), got ${v.ioKB}`);
       requirePositive(`${k}.diskGB`, v.diskGB);
+      requireBoolean(`${k}.cacheResident`, v.cacheResident);
       requireNonNegative(`${k}.startS`, v.startS);
-      if (!(v.readFraction >= 0 && v.readFraction <= 1))
+      if (!(v.stopS > v.startS))
+        throw QosErrors.badConfig(`${k}.stopS`, `must be > startS (${v.startS}) or Infinity for never, got ${v.stopS}`);
+      if (!(typeof v.readFraction === "number" && v.readFraction >= 0 && v.readFraction <= 1))
         throw QosErrors.badConfig(`${k}.readFraction`, `must be in [0, 1], got ${v.readFraction}`);
     });
   });
-  for (const e of spec.events) if (e.kind === "setThreshold") requirePositive("events[].latencyThresholdMs", e.latencyThresholdMs);
+  requireArray("events", spec.events);
+  spec.events.forEach((e, n) => {
+    const k = `events[${n}]`;
+    requireOneOf(`${k}.kind`, e?.kind, ["stopVm", "startVm", "setThreshold"]);
+    requireNonNegative(`${k}.atS`, e.atS);
+    if (e.kind === "setThreshold") {
+      requireKnownKeys(k, e, THRESHOLD_EVENT_KEYS);
+      requirePositive(`${k}.latencyThresholdMs`, e.latencyThresholdMs);
+      return;
+    }
+    requireKnownKeys(k, e, VM_EVENT_KEYS);
+    // An index past the end failed inside the run with a TypeError.
+    if (!(Number.isInteger(e.host) && e.host >= 0 && e.host < spec.hosts.length))
+      throw QosErrors.badConfig(`${k}.host`, `must be a host index in [0, ${spec.hosts.length - 1}], got ${e.host}`);
+    const vms = spec.hosts[e.host].vms.length;
+    if (!(Number.isInteger(e.vm) && e.vm >= 0 && e.vm < vms))
+      throw QosErrors.badConfig(`${k}.vm`, `must be a VM index of host ${e.host} in [0, ${vms - 1}], got ${e.vm}`);
+  });
 }
 
 /**

@@ -1,0 +1,86 @@
+import { isVmlabError } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { FC_10K_DISK } from "../array/sptf-disk.js";
+import { checkClusterSpec } from "./cluster.js";
+import { type ClusterSpec, microVm, PARDA_CONTROL } from "./config.js";
+
+const spec = (): ClusterSpec => ({
+  hosts: [1, 2].map((share) => ({ vms: [microVm({ share })], control: "parda", scheduler: "sfq", fixedDepth: 32 })),
+  placement: "interleaved",
+  control: { ...PARDA_CONTROL },
+  array: { model: "qos", disks: 10, disk: FC_10K_DISK, stripeUnitSectors: 128, cacheHitMs: 0.5 },
+  events: [{ atS: 1, kind: "stopVm", host: 1, vm: 0 }],
+  durationS: 10,
+  sampleS: 2,
+  seed: 1,
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: a spec read from a JSON file is untyped, which is the point of these tests
+type Json = any;
+
+/** The key the error names, or "ran" if the spec was accepted. */
+function refusedKey(edit: (s: Record<string, Json>) => void): string {
+  // A spec read from a JSON file: TypeScript's checks do not reach it.
+  const s = JSON.parse(JSON.stringify(spec())) as Record<string, Json>;
+  s.hosts.forEach((h: Record<string, Json>) => {
+    h.vms[0].limitIops = Number.POSITIVE_INFINITY;
+    h.vms[0].stopS = Number.POSITIVE_INFINITY;
+  });
+  edit(s);
+  try {
+    checkClusterSpec(s as ClusterSpec);
+    return "ran";
+  } catch (e) {
+    if (!isVmlabError(e)) throw e;
+    expect(e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+    return String(e.details.key);
+  }
+}
+
+describe("checkClusterSpec on a spec from a config file", () => {
+  it("accepts the spec as built", () => {
+    expect(refusedKey(() => {})).toBe("ran");
+    expect(() => checkClusterSpec(spec())).not.toThrow();
+  });
+
+  it("refuses an unknown enum value instead of running another mode", () => {
+    // Each ran: "interleave" as contiguous, "SFQ" as SFQ, "PARDA" uncontrolled, "Storage" on the qos array, "stop" as startVm.
+    expect(refusedKey((s) => (s.placement = "interleave"))).toBe("placement");
+    expect(refusedKey((s) => (s.hosts[0].scheduler = "SFQ"))).toBe("hosts[0].scheduler");
+    expect(refusedKey((s) => (s.hosts[1].control = "PARDA"))).toBe("hosts[1].control");
+    expect(refusedKey((s) => (s.array.model = "Storage"))).toBe("array.model");
+    expect(refusedKey((s) => (s.events[0].kind = "stop"))).toBe("events[0].kind");
+  });
+
+  it("refuses a misspelt key instead of ignoring it", () => {
+    expect(refusedKey((s) => (s.control.betaPerShares = 3))).toBe("control.betaPerShares");
+    expect(refusedKey((s) => (s.hosts[0].vms[0].shares = 3))).toBe("hosts[0].vms[0].shares");
+    expect(refusedKey((s) => (s.hosts[0].fixedDept = 3))).toBe("hosts[0].fixedDept");
+    expect(refusedKey((s) => (s.array.stripeUnit = 3))).toBe("array.stripeUnit");
+    expect(refusedKey((s) => (s.array.disk.rpms = 3))).toBe("array.disk.rpms");
+    expect(refusedKey((s) => (s.duration = 3))).toBe("duration");
+    expect(refusedKey((s) => (s.events = [{ atS: 1, kind: "setThreshold", latencyThreshold: 30 }]))).toBe("events[0].latencyThreshold");
+  });
+
+  it("names the control keys as written in the spec", () => {
+    // They were named without "control." (and betaPerShare as "beta"); initialWindow as the scheduler's "depth".
+    expect(refusedKey((s) => (s.control.latencyThresholdMs = 0))).toBe("control.latencyThresholdMs");
+    expect(refusedKey((s) => (s.control.betaPerShare = -1))).toBe("control.betaPerShare");
+    expect(refusedKey((s) => delete s.control.initialWindow)).toBe("control.initialWindow");
+    expect(refusedKey((s) => (s.control.latencyEwmaAlpha = 0))).toBe("control.latencyEwmaAlpha");
+  });
+
+  it("refuses events that point nowhere and values that ran without a word", () => {
+    expect(refusedKey((s) => (s.events[0].host = 7))).toBe("events[0].host"); // TypeError inside the run
+    expect(refusedKey((s) => (s.events[0].vm = 1))).toBe("events[0].vm"); // TypeError inside the run
+    expect(refusedKey((s) => (s.events[0].atS = -1))).toBe("events[0].atS");
+    expect(refusedKey((s) => delete s.events)).toBe("events"); // TypeError
+    expect(refusedKey((s) => delete s.seed)).toBe("seed"); // ran on a seed of its own
+    expect(refusedKey((s) => (s.seed = 1.5))).toBe("seed");
+    expect(refusedKey((s) => (s.hosts[0].vms[0].stopS = null))).toBe("hosts[0].vms[0].stopS"); // never stopped
+    expect(refusedKey((s) => (s.hosts[0].vms[0].cacheResident = "no"))).toBe("hosts[0].vms[0].cacheResident"); // cache-resident
+    expect(refusedKey((s) => (s.hosts[0].vms[0].ioKB = 0.3))).toBe("hosts[0].vms[0].ioKB"); // IOs of 0.6 sectors
+    expect(refusedKey((s) => (s.hosts[0].vms[0].limitIops = -5))).toBe("hosts[0].vms[0].limitIops");
+    expect(refusedKey((s) => (s.sampleS = 20))).toBe("sampleS"); // no sample at all
+  });
+});
