@@ -37,7 +37,9 @@ export const vicCoalescing = defineScenario({
     const oios = ascending(c.oio);
     oios.forEach((oio, i) => {
       progress(i, oios.length);
-      const spec: Omit<VicVmSpec, "coalescing"> = { ...c, oio, vic, seed };
+      // The VM's own fields only: runVicVm refuses keys it does not know (the sweep and the thresholds are the scenario's).
+      const { oio: _sweep, cifThreshold: _cif, iopsThreshold: _iops, ...vm } = c;
+      const spec: Omit<VicVmSpec, "coalescing"> = { ...vm, oio, vic, seed };
       const off = runVicVm({ ...spec, coalescing: false });
       const on = runVicVm({ ...spec, coalescing: true });
       best = Math.max(best, on.iops / off.iops - 1);

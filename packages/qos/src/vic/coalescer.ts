@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { QosErrors } from "../errors.js";
-import { requireInteger, requireNonNegative } from "../validate.js";
+import { requireArray, requireInteger, requireKnownKeys, requireNonNegative } from "../validate.js";
 
 /** One step of the CIF → delivery-ratio table: from `minCif` commands in flight on, deliver `ratio` of completions. */
 export interface RatioStep {
@@ -33,11 +33,15 @@ export const DEFAULT_VIC: VicParams = {
 };
 
 export function checkVicParams(p: VicParams, prefix = "vic."): void {
+  // Params merged from a config file: a misspelt key (cifThreshhold) was ignored and the default used.
+  requireKnownKeys(prefix.replace(/\.$/, ""), p, Object.keys(DEFAULT_VIC));
   requireInteger(`${prefix}cifThreshold`, p.cifThreshold, 0);
   requireNonNegative(`${prefix}iopsThreshold`, p.iopsThreshold);
   requireInteger(`${prefix}rateWindowCompletions`, p.rateWindowCompletions, 1);
+  requireArray(`${prefix}ratioTable`, p.ratioTable);
   let prev = -1;
   p.ratioTable.forEach((s, i) => {
+    requireKnownKeys(`${prefix}ratioTable[${i}]`, s, ["minCif", "ratio"]);
     if (!(s.ratio > 0 && s.ratio <= 1)) throw QosErrors.badConfig(`${prefix}ratioTable[${i}].ratio`, `must be in (0, 1], got ${s.ratio}`);
     if (!(Number.isInteger(s.minCif) && s.minCif > prev))
       throw QosErrors.badConfig(

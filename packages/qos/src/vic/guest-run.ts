@@ -12,8 +12,8 @@ import {
   VirtioBlk,
 } from "@vmlab/core-vm";
 import { QosErrors } from "../errors.js";
-import { requireInteger, requireNonNegative } from "../validate.js";
-import type { VicParams } from "./coalescer.js";
+import { requireBoolean, requireKnownKeys, requireNonNegative, requireSeed } from "../validate.js";
+import { checkVicParams, type VicParams } from "./coalescer.js";
 import { VicInterruptModerator } from "./virtio-moderator.js";
 
 /** vicbench on a RISC-V machine with a modeled virtio-blk disk. */
@@ -66,6 +66,16 @@ const QUEUE_DEPTH = 64;
 /** Parallel servers in the device: at least the OIO, so latency is service time, not queueing (a flash device). */
 const SERVERS = 64;
 const MTIME_TICK_NS = 100;
+/** vicbench's limits (guest/programs/vicbench.c): the SDK driver's request slots, the words of a 4 KiB block, its uint32 counters. */
+const GUEST_MAX_OIO = 42;
+const BLOCK_WORDS = 1024;
+const UINT32_MAX = 0xffff_ffff;
+const GUEST_KEYS = ["oio", "ios", "appWords", "isrSpin", "deviceBaseUs", "deviceJitterUs", "coalescing", "vic", "seed"] as const;
+
+function requireIntegerIn(key: string, value: number, min: number, max: number): void {
+  if (!(Number.isInteger(value) && value >= min && value <= max))
+    throw QosErrors.badConfig(key, `must be an integer in [${min}, ${max}], got ${value}`);
+}
 const MAX_INSTRUCTIONS = 4_000_000_000;
 
 let cachedElf: Uint8Array | null = null;
@@ -93,10 +103,16 @@ const RESULT =
 
 /** The machine vicbench runs on (checked spec): a modeled disk in slot 7, vIC as its moderator if on. Not started. */
 export function vicGuestMachine(s: VicGuestSpec, loadGuest = true): Machine {
-  requireInteger("oio", s.oio, 1);
-  requireInteger("ios", s.ios, s.oio);
-  requireInteger("appWords", s.appWords, 0);
-  requireInteger("isrSpin", s.isrSpin, 0);
+  // A spec from a config file: a misspelt key was ignored, and coalescing "false" (truthy) ran vIC on.
+  requireKnownKeys("", s, GUEST_KEYS);
+  requireBoolean("coalescing", s.coalescing);
+  requireSeed("seed", s.seed);
+  checkVicParams(s.vic);
+  // vicbench refuses more (exit code 2, its reason only in the console): name the key here instead.
+  requireIntegerIn("oio", s.oio, 1, GUEST_MAX_OIO);
+  requireIntegerIn("ios", s.ios, s.oio, UINT32_MAX);
+  requireIntegerIn("appWords", s.appWords, 0, BLOCK_WORDS);
+  requireIntegerIn("isrSpin", s.isrSpin, 0, UINT32_MAX);
   requireNonNegative("deviceBaseUs", s.deviceBaseUs);
   requireNonNegative("deviceJitterUs", s.deviceJitterUs);
   const m = new Machine({ ramMiB: 16 });

@@ -1,7 +1,7 @@
 import { exponential, LogHistogram, NS_PER_S, NS_PER_US, Rng, Simulation } from "@vmlab/core-vm";
 import { QosErrors } from "../errors.js";
-import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
-import { VicCoalescer, type VicParams } from "./coalescer.js";
+import { requireBoolean, requireInteger, requireKnownKeys, requireNonNegative, requirePositive, requireSeed } from "../validate.js";
+import { checkVicParams, VicCoalescer, type VicParams } from "./coalescer.js";
 
 /** A workload-model VM on a virtual SCSI adapter, with the guest CPU costs that interrupts add. */
 export interface VicVmSpec {
@@ -50,7 +50,27 @@ export interface VicVmResult {
  * is CPU time returned to the application: vIC's throughput gain. At low
  * CIF vIC delivers every completion, so nothing changes (its safety property).
  */
+const VM_KEYS = [
+  "oio",
+  "deviceBaseUs",
+  "deviceJitterUs",
+  "issueCpuUs",
+  "appCpuUs",
+  "interruptCpuUs",
+  "perCompletionCpuUs",
+  "durationS",
+  "warmupS",
+  "coalescing",
+  "vic",
+  "seed",
+] as const;
+
 export function runVicVm(s: VicVmSpec): VicVmResult {
+  // A spec from a config file: a misspelt key was ignored, and coalescing "false" (truthy) ran vIC on.
+  requireKnownKeys("", s, VM_KEYS);
+  requireBoolean("coalescing", s.coalescing);
+  requireSeed("seed", s.seed);
+  checkVicParams(s.vic);
   requireInteger("oio", s.oio, 1);
   for (const k of ["deviceBaseUs", "deviceJitterUs", "issueCpuUs", "appCpuUs", "interruptCpuUs", "perCompletionCpuUs", "warmupS"] as const)
     requireNonNegative(k, s[k]);

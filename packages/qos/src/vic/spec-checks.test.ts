@@ -1,0 +1,72 @@
+import { isVmlabError } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_VIC, VicCoalescer } from "./coalescer.js";
+import { type VicGuestSpec, vicGuestMachine } from "./guest-run.js";
+import { runVicVm, type VicVmSpec } from "./vm-model.js";
+
+const vm: VicVmSpec = {
+  oio: 32,
+  deviceBaseUs: 150,
+  deviceJitterUs: 50,
+  issueCpuUs: 8,
+  appCpuUs: 4,
+  interruptCpuUs: 3,
+  perCompletionCpuUs: 2,
+  durationS: 0.05,
+  warmupS: 0.01,
+  coalescing: true,
+  vic: DEFAULT_VIC,
+  seed: 1,
+};
+const guest: VicGuestSpec = {
+  oio: 8,
+  ios: 100,
+  appWords: 128,
+  isrSpin: 0,
+  deviceBaseUs: 20,
+  deviceJitterUs: 5,
+  coalescing: true,
+  vic: DEFAULT_VIC,
+  seed: 1,
+};
+
+/** The key the error names, or "ran". `spec` comes from a config file: TypeScript does not check it. */
+function refusedKey(run: () => unknown): string {
+  try {
+    run();
+    return "ran";
+  } catch (e) {
+    if (!isVmlabError(e)) throw e;
+    expect(e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+    return String(e.details.key);
+  }
+}
+const fromFile = <T>(x: T, over: Record<string, unknown>): T => ({ ...JSON.parse(JSON.stringify(x)), ...over });
+
+describe("vIC specs from a config file", () => {
+  it("runVicVm refuses a misspelt key, a non-boolean coalescing, a bad seed and a missing vic", () => {
+    expect(refusedKey(() => runVicVm(fromFile(vm, {})))).toBe("ran");
+    expect(refusedKey(() => runVicVm(fromFile(vm, { oIO: 8 })))).toBe("oIO"); // was ignored: ran at oio 32
+    expect(refusedKey(() => runVicVm(fromFile(vm, { coalescing: "false" })))).toBe("coalescing"); // ran vIC on
+    expect(refusedKey(() => runVicVm(fromFile(vm, { seed: undefined })))).toBe("seed"); // ran on a seed of its own
+    expect(refusedKey(() => runVicVm(fromFile(vm, { coalescing: false, vic: undefined })))).toBe("vic"); // TypeError
+    expect(refusedKey(() => runVicVm(fromFile(vm, { vic: { ...DEFAULT_VIC, cifThreshhold: 16 } })))).toBe("vic.cifThreshhold"); // ignored
+  });
+
+  it("VicCoalescer names a misspelt parameter, a missing table and a misspelt step key", () => {
+    expect(refusedKey(() => new VicCoalescer(fromFile(DEFAULT_VIC, { rateWindow: 16 })))).toBe("vic.rateWindow");
+    expect(refusedKey(() => new VicCoalescer(fromFile(DEFAULT_VIC, { ratioTable: undefined })))).toBe("vic.ratioTable"); // TypeError
+    expect(refusedKey(() => new VicCoalescer(fromFile(DEFAULT_VIC, { ratioTable: [{ minCif: 8, ratio: 0.5, minCIF: 4 }] })))).toBe(
+      "vic.ratioTable[0].minCIF",
+    );
+  });
+
+  it("vicGuestMachine names what vicbench would refuse (it exited 2 with its reason only in the console)", () => {
+    expect(refusedKey(() => vicGuestMachine(fromFile(guest, {}), false))).toBe("ran");
+    expect(refusedKey(() => vicGuestMachine(fromFile(guest, { oio: 43 }), false))).toBe("oio");
+    expect(refusedKey(() => vicGuestMachine(fromFile(guest, { appWords: 1025 }), false))).toBe("appWords");
+    expect(refusedKey(() => vicGuestMachine(fromFile(guest, { coalescing: "false" }), false))).toBe("coalescing");
+    expect(refusedKey(() => vicGuestMachine(fromFile(guest, { isrspin: 100 }), false))).toBe("isrspin");
+    expect(refusedKey(() => vicGuestMachine(fromFile(guest, { seed: Number.NaN }), false))).toBe("seed");
+  });
+});
