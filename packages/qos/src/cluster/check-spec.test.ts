@@ -82,5 +82,6 @@ describe("checkClusterSpec on a spec from a config file", () => {
     expect(refusedKey((s) => (s.hosts[0].vms[0].ioKB = 0.3))).toBe("hosts[0].vms[0].ioKB"); // IOs of 0.6 sectors
     expect(refusedKey((s) => (s.hosts[0].vms[0].limitIops = -5))).toBe("hosts[0].vms[0].limitIops");
     expect(refusedKey((s) => (s.sampleS = 20))).toBe("sampleS"); // no sample at all
+    expect(refusedKey((s) => (s.hosts[0].vms = []))).toBe("hosts[0].vms"); // the scheduler would name its "shares"
   });
 });

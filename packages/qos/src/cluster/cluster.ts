@@ -93,6 +93,7 @@ export function checkClusterSpec(spec: ClusterSpec): void {
     requireOneOf(`hosts[${i}].scheduler`, h.scheduler, ["sfq", "fcfs", "mclock"]);
     requireInteger(`hosts[${i}].fixedDepth`, h.fixedDepth, 1);
     requireArray(`hosts[${i}].vms`, h.vms);
+    if (h.vms.length === 0) throw QosErrors.badConfig(`hosts[${i}].vms`, "need at least one VM");
     h.vms.forEach((v, j) => {
       const k = `hosts[${i}].vms[${j}]`;
       requireKnownKeys(k, v, vmKeys);

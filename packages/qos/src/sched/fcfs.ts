@@ -1,5 +1,5 @@
 import { requireInteger } from "../validate.js";
-import { type HostScheduler, RequestRing } from "./scheduler.js";
+import { checkRequest, type HostScheduler, RequestRing } from "./scheduler.js";
 
 /**
  * First-come first-served across all VMs, bounded by a depth: what a host
@@ -30,6 +30,7 @@ export class Fcfs implements HostScheduler {
   }
 
   enqueue(vm: number, id: number, cost: number, nowNs: number): void {
+    checkRequest(id, cost);
     this.ring.push(id, cost, nowNs);
     this.vms.push(vm, 0, 0);
   }

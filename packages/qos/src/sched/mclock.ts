@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { QosErrors } from "../errors.js";
-import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
-import { decodeExtended, ExtendedNumberSchema, encodeExtended, type HostScheduler, RequestRing, RingStateSchema } from "./scheduler.js";
+import { requireInteger, requireKnownKeys, requireNonNegative, requirePositive } from "../validate.js";
+import {
+  checkRequest,
+  decodeExtended,
+  ExtendedNumberSchema,
+  encodeExtended,
+  type HostScheduler,
+  RequestRing,
+  RingStateSchema,
+} from "./scheduler.js";
 
 /** Saved mClock state (tags as numbers or ±"inf"); validated on restore. */
 export const MClockStateSchema = z
@@ -74,7 +82,11 @@ export class MClock implements HostScheduler {
   reservationDispatches = 0;
 
   constructor(specs: readonly MClockSpec[], depth: number) {
+    // With no VM the scheduler saved a state its own restore refuses.
+    if (specs.length === 0) throw QosErrors.badConfig("vms", "need at least one VM");
     specs.forEach((s, i) => {
+      // Specs from a config file: a misspelt limitIOPS was ignored and the VM ran unlimited.
+      requireKnownKeys(`vms[${i}]`, s, ["reservationIops", "limitIops", "share"]);
       requireNonNegative(`vms[${i}].reservationIops`, s.reservationIops);
       if (!(s.limitIops > 0)) throw QosErrors.badConfig(`vms[${i}].limitIops`, `must be > 0 (Infinity for no limit), got ${s.limitIops}`);
       if (s.limitIops < s.reservationIops)
@@ -104,7 +116,8 @@ export class MClock implements HostScheduler {
   }
 
   enqueue(vm: number, id: number, cost: number, nowNs: number): void {
-    if (!(vm >= 0 && vm < this.rings.length)) throw QosErrors.unknownFlow("VM", vm, this.rings.length);
+    this.checkVm(vm);
+    checkRequest(id, cost);
     const ring = this.rings[vm];
     const wasIdle = ring.size === 0 && this.outstandingByVm[vm] === 0;
     ring.push(id, cost, nowNs);
@@ -162,7 +175,7 @@ export class MClock implements HostScheduler {
   }
 
   complete(vm: number, _nowNs: number): void {
-    if (!(vm >= 0 && vm < this.rings.length)) throw QosErrors.unknownFlow("VM", vm, this.rings.length);
+    this.checkVm(vm);
     if (this.outstanding > 0) this.outstanding--;
     if (this.outstandingByVm[vm] > 0) this.outstandingByVm[vm]--;
   }
@@ -218,6 +231,11 @@ export class MClock implements HostScheduler {
       this.rings[i].load(s.queues[i]);
       this.queued += s.queues[i].ids.length;
     });
+  }
+
+  /** A VM index this scheduler has (1.5 passed a range check and failed with a TypeError). */
+  private checkVm(vm: number): void {
+    if (!(vm >= 0 && vm < this.rings.length && Number.isInteger(vm))) throw QosErrors.unknownFlow("VM", vm, this.rings.length);
   }
 
   /** Tags the head request of `vm` (arrived at `arrivalNs`): R = max(R' + 1/r, t), L = max(L' + 1/l, t), P = max(P' + 1/w, t). */

@@ -94,3 +94,38 @@ describe("save/restore round trips (through JSON)", () => {
     expect(() => new VicCoalescer(DEFAULT_VIC).restore({ version: 1, cif: -1 })).toThrow(/vIC/);
   });
 });
+
+describe("schedulers refuse what they could not save or serve", () => {
+  const one: MClockSpec = { reservationIops: 0, limitIops: Number.POSITIVE_INFINITY, share: 1 };
+  const code = (f: () => unknown): string => {
+    try {
+      f();
+      return "ran";
+    } catch (e) {
+      if (!isVmlabError(e)) throw e;
+      return `${e.code} ${String(e.details.key ?? e.details.index)}`;
+    }
+  };
+
+  it("refuses a request cost that is not a finite number > 0 and an id that is not a non-negative int32", () => {
+    for (const make of [() => new SfqD([1, 1], 4), () => new MClock([one, one], 4), () => new SfqD([1], 1)]) {
+      // NaN failed in dispatch with a TypeError; 0 and -5 gave tags that save() wrote and restore() refused.
+      for (const cost of [Number.NaN, 0, -5, Number.POSITIVE_INFINITY])
+        expect(code(() => make().enqueue(0, 1, cost, 0))).toBe("VMLAB_QOS_BAD_CONFIG cost");
+      // 1.5 was stored as id 1; -1 came back from dispatch as "nothing to send".
+      for (const id of [1.5, -1, 2 ** 31]) expect(code(() => make().enqueue(0, id, 1, 0))).toBe("VMLAB_QOS_BAD_CONFIG id");
+    }
+  });
+
+  it("mClock refuses a fractional VM and a misspelt spec key; neither scheduler takes zero VMs", () => {
+    const m = new MClock([one, one], 4);
+    expect(code(() => m.enqueue(1.5, 0, 1, 0))).toBe("VMLAB_QOS_UNKNOWN_FLOW 1.5"); // TypeError
+    expect(code(() => m.complete(0.5, 0))).toBe("VMLAB_QOS_UNKNOWN_FLOW 0.5"); // took one off `outstanding`
+    const misspelt = JSON.parse('[{"reservationIops": 0, "limitIops": 1e9, "limitIOPS": 50, "share": 1}]') as MClockSpec[];
+    expect(code(() => new MClock(misspelt, 4))).toBe("VMLAB_QOS_BAD_CONFIG vms[0].limitIOPS"); // ran unlimited
+    // With no VM each saved a state its own restore refused.
+    expect(code(() => new SfqD([], 4))).toBe("VMLAB_QOS_BAD_CONFIG shares");
+    expect(code(() => new MClock([], 4))).toBe("VMLAB_QOS_BAD_CONFIG vms");
+    expect(code(() => new SfqD([1], 4).queuedOf(5))).toBe("VMLAB_QOS_UNKNOWN_FLOW 5"); // TypeError
+  });
+});

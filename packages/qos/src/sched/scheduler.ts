@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { QosErrors } from "../errors.js";
 
 /**
  * The host-side IO scheduler interface: what sits at a host's adapter queue
@@ -35,6 +36,17 @@ export interface HostScheduler {
    * the earliest virtual time (ns) at which `dispatch` could succeed; +Infinity otherwise.
    */
   nextEligibleNs(nowNs: number): number;
+}
+
+/**
+ * Checks a request's id and cost as `enqueue` takes them: an id is a non-negative int32 (the rings
+ * store ids in an Int32Array, and -1 is `dispatch`'s "none"), a cost a finite number > 0 (a NaN
+ * cost failed later in `dispatch` with a TypeError; 0 or less gave tags a saved state cannot hold).
+ */
+export function checkRequest(id: number, cost: number): void {
+  if ((id | 0) !== id || id < 0) throw QosErrors.badConfig("id", `a request id must be an integer in [0, 2^31 − 1], got ${id}`);
+  if (!(cost > 0 && cost < Number.POSITIVE_INFINITY))
+    throw QosErrors.badConfig("cost", `a request's cost must be a finite number > 0, got ${cost}`);
 }
 
 /** A growable FIFO of (id, cost, arrival) triples on typed arrays: no allocation per request in steady state. */

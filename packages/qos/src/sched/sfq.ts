@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { QosErrors } from "../errors.js";
 import { requireInteger, requirePositive } from "../validate.js";
-import { type HostScheduler, RequestRing, RingStateSchema } from "./scheduler.js";
+import { checkRequest, type HostScheduler, RequestRing, RingStateSchema } from "./scheduler.js";
 
 /** Saved SFQ(D) state: validated on restore (saved state is untrusted input). */
 export const SfqStateSchema = z
@@ -50,6 +50,8 @@ export class SfqD implements HostScheduler {
 
   /** `shares[i]` is φ_i, VM i's share (> 0); `depth` is D. */
   constructor(shares: readonly number[], depth: number) {
+    // With no VM the scheduler saved a state its own restore refuses.
+    if (shares.length === 0) throw QosErrors.badConfig("shares", "need at least one VM");
     shares.forEach((s, i) => {
       requirePositive(`shares[${i}]`, s);
     });
@@ -78,6 +80,7 @@ export class SfqD implements HostScheduler {
 
   enqueue(vm: number, id: number, cost: number, _nowNs: number): void {
     this.checkVm(vm);
+    checkRequest(id, cost);
     const ring = this.rings[vm];
     // An idle system restarts virtual time at the largest finish tag served (SFQ §2).
     if (this.queued === 0 && this.outstanding === 0) this.virtualTime = this.maxFinishDispatched;
@@ -125,6 +128,7 @@ export class SfqD implements HostScheduler {
 
   /** Requests of `vm` waiting in the host queue. */
   queuedOf(vm: number): number {
+    this.checkVm(vm);
     return this.rings[vm].size;
   }
 
