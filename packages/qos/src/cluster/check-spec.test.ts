@@ -1,7 +1,8 @@
 import { isVmlabError } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { FC_10K_DISK } from "../array/sptf-disk.js";
-import { checkClusterSpec } from "./cluster.js";
+import { SharedLatencyFile } from "../control/shared-file.js";
+import { type ClusterRun, checkClusterSpec, summarize } from "./cluster.js";
 import { type ClusterSpec, microVm, PARDA_CONTROL } from "./config.js";
 
 const spec = (): ClusterSpec => ({
@@ -83,5 +84,30 @@ describe("checkClusterSpec on a spec from a config file", () => {
     expect(refusedKey((s) => (s.hosts[0].vms[0].limitIops = -5))).toBe("hosts[0].vms[0].limitIops");
     expect(refusedKey((s) => (s.sampleS = 20))).toBe("sampleS"); // no sample at all
     expect(refusedKey((s) => (s.hosts[0].vms = []))).toBe("hosts[0].vms"); // the scheduler would name its "shares"
+  });
+});
+
+describe("summarize and the shared file on out-of-range input", () => {
+  const run: ClusterRun = {
+    hosts: 1,
+    sampleS: 2,
+    events: 0,
+    samples: [2, 4].map((t) => ({ t, host: 0, window: 8, iops: 50, latencyMs: 10, ios: 100, latencySumMs: 1000, vmIos: [100] })),
+  };
+
+  it("summarize refuses a window that holds no sample instead of averaging it to zeros", () => {
+    expect(summarize(run, 0, 4).hostIops).toEqual([50]);
+    for (const [from, to] of [
+      [4, 10],
+      [3, 1],
+      [2.5, 3.5],
+    ])
+      expect(() => summarize(run, from, to)).toThrow(/holds no sample/); // was IOPS 0, latency 0
+  });
+
+  it("the shared file refuses a host it has no block for (a typed array dropped the write)", () => {
+    const f = new SharedLatencyFile(3);
+    expect(() => f.write(3, 10, 100)).toThrow(/host 3 does not exist/);
+    expect(() => f.write(0.5, 10, 100)).toThrow(/host 0.5 does not exist/);
   });
 });

@@ -284,6 +284,14 @@ export interface ClusterSummary {
 }
 
 export function summarize(run: ClusterRun, fromS: number, toS: number): ClusterSummary {
+  // A window holding no sample averaged to zeros (IOPS 0, latency 0) without a word.
+  if (!run.samples.some((s) => s.t > fromS && s.t <= toS + 1e-9)) {
+    const last = run.samples.length > 0 ? run.samples[run.samples.length - 1].t : 0;
+    throw QosErrors.badConfig(
+      "fromS",
+      `the window (${fromS} s, ${toS} s] holds no sample (samples every ${run.sampleS} s up to ${last} s); measure over a window that holds one`,
+    );
+  }
   const n = run.hosts;
   const ios = new Array<number>(n).fill(0);
   const lat = new Array<number>(n).fill(0);

@@ -1,3 +1,5 @@
+import { QosErrors } from "../errors.js";
+
 /**
  * PARDA's latency aggregation (§3.1): a shared file on the volume with one
  * block per host. Each host, on its own control period, writes its smoothed
@@ -19,6 +21,8 @@ export class SharedLatencyFile {
 
   /** Host `host` writes its block. */
   write(host: number, smoothedLatencyNs: number, ios: number): void {
+    // A typed array drops a write past its end: host 5 of 3 was ignored without a word.
+    if (!(Number.isInteger(host) && host >= 0 && host < this.hosts)) throw QosErrors.unknownFlow("host", host, this.hosts);
     this.latencyNs[host] = smoothedLatencyNs;
     this.ioCount[host] = ios;
   }
