@@ -121,6 +121,11 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
     ["__proto__ as a key", ["run", "queue-validation", "--set", "__proto__=1"], /unknown config key "__proto__"/],
     ["bad seed", ["run", "queue-validation", "--seed", "-3"], /--seed expects an integer/],
     [
+      "a control period that rounds to 0 ns (the run ticked at one instant forever)",
+      ["run", "parda-equal-shares", "--set", "controlPeriodS=1e-12"],
+      /controlPeriodS: Too small/,
+    ],
+    [
       "crossed bounds (--quick's maxCustomers is 300000: the minimum asked for was silently not applied)",
       ["run", "queue-validation", "--quick", "--set", "minCustomers=1000000"],
       /minCustomers: must be at most maxCustomers/,

@@ -4,10 +4,14 @@ import { VmlabError } from "@vmlab/core-vm";
 export const QosErrors = {
   /** A configuration value is out of range; `key` names it the way the user wrote it. */
   badConfig: (key: string, issue: string) =>
-    new VmlabError("VMLAB_QOS_BAD_CONFIG", `${key}: ${issue}; fix this value (\`vmlab describe\` with the scenario's id lists its range)`, {
-      key,
-      issue,
-    }),
+    new VmlabError(
+      "VMLAB_QOS_BAD_CONFIG",
+      `${key}: ${issue}; fix this value (from the CLI, \`vmlab describe <scenario>\` lists the ranges)`,
+      {
+        key,
+        issue,
+      },
+    ),
   /** A scheduler or controller was given a VM/host index it does not have. */
   unknownFlow: (what: string, index: number, count: number) =>
     new VmlabError("VMLAB_QOS_UNKNOWN_FLOW", `${what} ${index} does not exist (there are ${count}); use an index in [0, ${count - 1}]`, {

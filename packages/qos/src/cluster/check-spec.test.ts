@@ -53,6 +53,12 @@ describe("checkClusterSpec on a spec from a config file", () => {
     expect(refusedKey((s) => (s.events[0].kind = "stop"))).toBe("events[0].kind");
   });
 
+  it("refuses a control period too short to end: one that rounds to 0 ns ticked at the same instant forever", () => {
+    expect(refusedKey((s) => (s.control.periodS = 1e-12))).toBe("control.periodS");
+    expect(refusedKey((s) => (s.control.periodS = 0.0009))).toBe("control.periodS");
+    expect(refusedKey((s) => (s.control.periodS = 0.001))).toBe("ran");
+  });
+
   it("refuses a misspelt key instead of ignoring it", () => {
     expect(refusedKey((s) => (s.control.betaPerShares = 3))).toBe("control.betaPerShares");
     expect(refusedKey((s) => (s.hosts[0].vms[0].shares = 3))).toBe("hosts[0].vms[0].shares");

@@ -19,6 +19,9 @@ import {
 import { type ClusterSpec, microVm, PARDA_CONTROL } from "./config.js";
 import { QosHost, type SchedulerFactory } from "./qos-host.js";
 
+/** The shortest control period taken (s): a window update per millisecond is far below any IO latency it reacts to. */
+export const MIN_CONTROL_PERIOD_S = 1e-3;
+
 const SECTORS_PER_GB = 2 * 1024 * 1024;
 
 /** One sample of one host: what its time-series charts show. */
@@ -67,6 +70,9 @@ export function checkClusterSpec(spec: ClusterSpec): void {
   const c = spec.control;
   requireKnownKeys("control", c, Object.keys(PARDA_CONTROL));
   requirePositive("control.periodS", c.periodS);
+  // A period that rounds to 0 ns schedules the next tick at the same instant forever: the run never ends.
+  if (c.periodS < MIN_CONTROL_PERIOD_S)
+    throw QosErrors.badConfig("control.periodS", `must be >= ${MIN_CONTROL_PERIOD_S} s (1 ms; the paper's is 2 s), got ${c.periodS}`);
   requirePositive("control.betaPerShare", c.betaPerShare);
   requirePositive("control.initialWindow", c.initialWindow);
   requireInHalfOpen("control.latencyEwmaAlpha", c.latencyEwmaAlpha, 0, 1);

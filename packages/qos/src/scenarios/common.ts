@@ -10,7 +10,7 @@ export const controlFields = {
   latencyThresholdMs: z.number().gt(0).max(1000).describe("L: PARDA's latency threshold, ms (> 0)"),
   smoothingGamma: z.number().gt(0).max(1).default(0.8).describe("γ: window smoothing, in (0, 1] (paper: 0.8)"),
   latencyEwmaAlpha: z.number().gt(0).max(1).default(0.002).describe("α: per-IO latency EWMA weight, in (0, 1] (paper: 0.002)"),
-  controlPeriodS: z.number().gt(0).max(60).default(2).describe("control period, s (paper: 2)"),
+  controlPeriodS: z.number().min(0.001).max(60).default(2).describe("control period, s (paper: 2; at least 1 ms)"),
   windowMin: z.number().min(1).max(64).default(4).describe("w_min: smallest window (not in the paper; assumption), ≥ 1"),
   windowMax: z.number().min(1).max(1024).default(64).describe("w_max: largest window (paper §5.4: 64)"),
   disks: z.number().int().min(3).max(64).default(10).describe("member disks of the RAID-5 LUN (paper: 10)"),
