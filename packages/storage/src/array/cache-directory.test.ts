@@ -447,6 +447,43 @@ describe("array cache directory", () => {
     expect(b.dirty).toBe(3);
   });
 
+  it("refuses an LRU list whose back links or tail disagree with its forward links (evictions would unlink the wrong slots)", () => {
+    const a = new CacheDirectory(16, 8);
+    a.write(0, 24);
+    a.insertClean(80, 16); // slots 3 and 4: the LRU list 3 -> 4
+    const state = a.save();
+    expect([state.lruHead, state.lruTail]).toEqual([3, 4]);
+    const b = new CacheDirectory(16, 8);
+    const blank = b.save();
+    const prev = Buffer.from(state.prev, "base64");
+    prev.writeInt32LE(-1, 4 * 4);
+    expect(thrownCode(() => b.restore({ ...state, prev: prev.toString("base64") }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(thrownCode(() => b.restore({ ...state, lruTail: 3 }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(b.save()).toEqual(blank);
+    b.restore(state);
+    expect(b.clean).toBe(2);
+  });
+
+  it("refuses a destage order with a negative page, and more used slots than the cache has, leaving the cache as it was", () => {
+    const a = new CacheDirectory(5, 8);
+    for (let k = 0; k < 5; k++) a.write(k * 8, 8);
+    const state = a.save();
+    const b = new CacheDirectory(4, 8);
+    b.write(80, 8);
+    const before = b.save();
+    // Every dirty page is in the order, and a page -1 besides (the page table's empty key).
+    const order = Buffer.alloc(4 * 6);
+    for (let k = 0; k < 5; k++) order.writeInt32LE(k, 4 * k);
+    order.writeInt32LE(-1, 4 * 5);
+    const five = new CacheDirectory(5, 8);
+    expect(thrownCode(() => five.restore({ ...state, dirtyOrder: order.toString("base64"), dirtyOrderLength: 6 }))).toBe(
+      "VMLAB_STORAGE_BAD_STATE",
+    );
+    // Five used slots, each valid, claimed to come from a four-page cache like b.
+    expect(thrownCode(() => b.restore({ ...state, capacityPages: 4 }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(b.save()).toEqual(before);
+  });
+
   it("refuses a state whose destage order leaves out a dirty page: that page would never be destaged", () => {
     const a = new CacheDirectory(4, 8);
     a.write(0, 8);
@@ -467,5 +504,17 @@ describe("array cache directory", () => {
     let destaged = 0;
     while (b.takeDestageRun(1)) destaged += b.runPages;
     expect(destaged).toBe(2);
+  });
+
+  it("restore refuses a page at or past the address space it caches (its last page is addressPages - 1)", () => {
+    const saved = (page: number) => {
+      const a = new CacheDirectory(4, 8);
+      a.write(page * 8, 8);
+      return a.save();
+    };
+    expect(thrownCode(() => new CacheDirectory(4, 8, 11).restore(saved(11)))).toBe("VMLAB_STORAGE_BAD_STATE");
+    const b = new CacheDirectory(4, 8, 11);
+    b.restore(saved(10));
+    expect([b.dirty, b.readHit(80, 8)]).toEqual([1, true]);
   });
 });

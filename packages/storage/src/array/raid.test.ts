@@ -176,6 +176,20 @@ describe("RAID mapping", () => {
     expect(done).toEqual([3, 1, 2, 4, 5]);
     expect((g.raid as unknown as { pool: { inUse: number } }).pool.inUse).toBe(0);
   });
+  it("RAID-5: a write arriving while the stripe's waiting write runs waits for it too (the stripe stays held from one write to the next)", () => {
+    // Stripe 0 of 5 members with 16-sector chunks: parity on member 4. Each write is a read-modify-write: 2 µs.
+    const g = group(5, 5, 16);
+    const done: number[] = [];
+    const submit = (id: number, lba: number) =>
+      g.raid.submit({ id, vm: 0, lba, sectors: 4, isRead: false, issueTime: 0 }, { complete: () => done.push(id) });
+    submit(1, 0);
+    submit(2, 16); // waits for write 1: runs from 2 µs to 4 µs
+    g.sim.run({ until: 2500 });
+    submit(3, 32); // write 2 holds the stripe now: write 3 reads the parity only once write 2 has rewritten it
+    g.sim.run();
+    expect(g.members[4].times).toEqual([0, 1000, 2000, 3000, 4000, 5000]);
+    expect(done).toEqual([1, 2, 3]);
+  });
 
   it("property: a RAID-5 write reads, per stripe, exactly what the way with fewer member reads needs, and writes only after its reads", () => {
     /** Contiguous runs in a set of member sectors keyed `member:sector`: the member IOs reading it takes. */

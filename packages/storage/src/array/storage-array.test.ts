@@ -1,4 +1,5 @@
 import { RngStreams, Simulation } from "@vmlab/core-vm";
+import { thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { Hdd } from "../devices/hdd.js";
 import { int32ToBase64 } from "../devices/typed-b64.js";
@@ -214,6 +215,77 @@ describe("array controller", () => {
     expect([array.readHits, log.length]).toEqual([1, 2]);
   });
 
+  it("a destage write made whole by a fill read is issued to the disks when the fill lands, and says so in its issueTime", () => {
+    // One member taking 1 ms per command, recording when each command reached it and the issueTime it carried.
+    const sim = new Simulation();
+    const log: string[] = [];
+    const kind = sim.on(`issued.${members++}`, (_n, o) => {
+      const [req, sink] = o as [IoRequest, IoSink];
+      sink.complete(req);
+    });
+    const member: BlockTarget = {
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: IoSink) {
+        log.push(`${req.isRead ? "R" : "W"} at ${sim.now} issued ${req.issueTime}`);
+        sim.schedule(1_000_000, kind, 0, [req, sink]);
+      },
+    };
+    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, destageMaxSectors: 16, destageHighWater: 0.001, destageLowWater: 0 });
+    array.lun(0).submit({ id: 1, vm: 0, lba: 0, sectors: 4, isRead: false, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    expect(array.destageFillReads).toBe(1);
+    const [read, write] = log;
+    expect(read).toMatch(/^R at (\d+) issued \1$/);
+    const t = Number(/^R at (\d+)/.exec(read)?.[1]);
+    expect(write).toBe(`W at ${t + 1_000_000} issued ${t + 1_000_000}`);
+  });
+
+  it("a read miss answers after the controller's time and its data crossing the port, as a hit does", () => {
+    const { sim, raid } = loggedRaid0(); // the disks answer at once
+    const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20 });
+    let at = -1;
+    array.lun(0).submit({ id: 1, vm: 0, lba: 0, sectors: 16, isRead: true, issueTime: 0 }, { complete: () => (at = sim.now) });
+    sim.run();
+    expect(array.readMisses).toBe(1);
+    // 100 µs of controller time, then 8 KiB at 400 MB/s.
+    expect(at).toBeCloseTo(100_000 + ((16 * 512) / 400e6) * 1e9, 0);
+  });
+
+  it("destage stops as soon as the dirty pages are down to the low watermark, even with destage slots still free", () => {
+    // RAID-0 over one 1 ms member; 64 pages, watermarks 50% and 45% (28.8 pages), 8 destage writes at once.
+    const sim = new Simulation();
+    const raid = new RaidGroup(sim, [new SlowMember(sim)], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, {
+      cacheBytes: 64 * 16 * 512,
+      destageOutstanding: 8,
+      destageHighWater: 0.5,
+      destageLowWater: 0.45,
+    });
+    for (let k = 0; k < 33; k++)
+      array.lun(0).submit({ id: k, vm: 0, lba: k * 160, sectors: 16, isRead: false, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    // 33 pages dirty: five one-page runs bring it to 28, at the low watermark; not eight.
+    expect([array.destageWrites, array.cache?.dirty]).toEqual([5, 28]);
+  });
+
+  it("save refuses while a command is in the controller with nothing at the disks or out for destage", () => {
+    const { sim, array } = build({ cacheBytes: 1 << 20 });
+    array.prewarm(0, 0, 16);
+    array.lun(0).submit({ id: 1, vm: 0, lba: 0, sectors: 16, isRead: true, issueTime: 0 }, { complete: () => {} });
+    sim.run({ until: 50_000 }); // a hit, in its controller time
+    expect(thrownCode(() => array.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    sim.run();
+    expect(array.save().readHits).toBe(1);
+  });
+
+  it("restore refuses a round-robin position that is not one of the array's LUNs", () => {
+    const { array } = build({ cacheBytes: 1 << 20, luns: 2 });
+    const saved = array.save();
+    expect(thrownCode(() => array.restore({ ...saved, rr: 2 }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    array.restore({ ...saved, rr: 1 });
+  });
+
   it("counts destage fill reads, saves the count, and restores a state saved before it was counted as 0", () => {
     const make = () => {
       const sim = new Simulation();
@@ -395,6 +467,18 @@ describe("array controller", () => {
     expect([array.cache?.dirty, array.cache?.clean, array.idle]).toEqual([0, 1, true]);
   });
 
+  it("a destage next to (not over) an older write-through at the disks does not wait for it", () => {
+    const { sim, log, done, submit } = orderingArray((req) => req.sectors * 20_000);
+    submit(1, 16, 256); // written through: sectors [16, 272) at the disks for 5.12 ms
+    sim.run({ until: 1_000_000 });
+    submit(2, 0, 16); // page 0, just before it: absorbed and destaged at once
+    submit(3, 272, 16); // page 17, just after it: the same
+    sim.run();
+    expect(done.sort()).toEqual(["done 1", "done 2", "done 3"]);
+    expect(log.slice(0, 3)).toEqual(["issued 16+256", "issued 0+16", "issued 272+16"]);
+    expect(log.at(-1)).toBe("landed 16+256");
+  });
+
   it("a destage of data written after a waiting write-through reaches the disks only once that write-through has landed", () => {
     // Small commands are slow (5 ms), large ones quick (1 ms), as in the test above.
     const { sim, array, log, done, submit } = orderingArray((req) => (req.sectors <= 16 ? 5_000_000 : 1_000_000));
@@ -554,6 +638,29 @@ describe("array controller", () => {
     io(5, 32, 16, true);
     sim.run();
     expect([array.readMisses, array.readHits]).toEqual([2, 1]);
+  });
+
+  it("a write that fits goes in only after the writes already waiting for room: a small write never overtakes a stalled larger one", () => {
+    // RAID-0 over one 1 ms member; four 16-sector pages, destaged one page at a time once all four are dirty.
+    const sim = new Simulation();
+    const raid = new RaidGroup(sim, [new SlowMember(sim)], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, {
+      cacheBytes: 4 * 16 * 512,
+      destageOutstanding: 1,
+      destageMaxSectors: 16,
+      destageHighWater: 0.9,
+      destageLowWater: 0,
+    });
+    const done: number[] = [];
+    const write = (id: number, lba: number, sectors: number) =>
+      array.lun(0).submit({ id, vm: 0, lba, sectors, isRead: false, issueTime: sim.now }, { complete: () => done.push(id) });
+    for (let k = 1; k <= 4; k++) write(k, k * 160, 16);
+    write(5, 1600, 32); // two pages: waits until two destages have landed
+    sim.run({ until: 1_500_000 }); // one destage has landed: one page of room, not two
+    expect(done).toEqual([1, 2, 3, 4]);
+    write(6, 3200, 16); // one page would fit now, but write 5 waits before it
+    sim.run();
+    expect(done).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("save refuses while a write waits for room, counting it once: one write waiting and one destage write out are 2 IOs", () => {
