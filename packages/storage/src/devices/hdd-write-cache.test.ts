@@ -316,6 +316,68 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(run(end - 2 * overhead).took).toBe(2 * overhead);
   });
 
+  it("a write that waited for room crosses the interface only once the drive has processed its command", () => {
+    const run = (secondAtNs: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 8 });
+      const done = new Map<number, number>();
+      const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+      hdd.submit(io(0, 500_000_000, 8, false), sink); // fills the buffer; its write-back starts at once
+      if (secondAtNs < 0) {
+        sim.run();
+        return sim.now;
+      }
+      sim.run({ until: secondAtNs });
+      hdd.submit(io(1, 1_000, 8, false), sink); // no room until write 0's write-back ends
+      sim.run();
+      return (done.get(1) as number) - secondAtNs;
+    };
+    const end = run(-1); // when write 0's write-back ends
+    // Arriving 10 µs before that: room comes first, but the command overhead (50 µs) is still being spent.
+    const bus = ((8 * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+    expect(run(end - 10_000)).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + bus, 0);
+  });
+
+  it("writes waiting for room go in in arrival order: a rewrite of queued data (needing no room) does not overtake them", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 16 });
+    const done: number[] = [];
+    const sink = { complete: (r: IoRequest) => done.push(r.id) };
+    hdd.submit(io(0, 500_000_000, 8, false), sink); // its write-back starts at once
+    hdd.submit(io(1, 1_000, 8, false), sink); // buffered, its write-back queued
+    hdd.submit(io(2, 250_000_000, 8, false), sink); // no room: waits for write 0's write-back
+    hdd.submit(io(3, 1_000, 8, false), sink); // replaces write 1's queued data, but comes after write 2
+    sim.run();
+    expect(done).toEqual([0, 1, 2, 3]);
+  });
+
+  it("with every write-back entry taken, a write continuing the newest one still goes in at once: it joins it", () => {
+    // A drive that tracks 4 commands, so 4 write-backs; each far from the head, so none ends for milliseconds.
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, { ...CHEETAH_15K5, queueDepth: 4 }, "hdd", { writeCache: true });
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+    for (let i = 0; i < 4; i++) hdd.submit(io(i, 400_000_000 + i * 1_000_000, 8, false), sink);
+    hdd.submit(io(4, 403_000_008, 8, false), sink); // continues write 3's write-back
+    sim.run();
+    expect(done.get(4) as number).toBeLessThan(1_000_000);
+    expect(hdd.mediaOps).toBe(4);
+  });
+
+  it("a write whose last part joins the newest write-back keeps it the newest: the next write in the stream joins it too", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const sink = { complete: () => {} };
+    const X = 300_000_000;
+    hdd.submit(io(0, 1_000_000, 8, false), sink); // its write-back goes to the media at once
+    hdd.submit(io(1, X, 8, false), sink); // queued, the newest: [X, X+8)
+    hdd.submit(io(2, X - 8, 24, false), sink); // [X-8, X) a new write-back; [X+8, X+16) joins the newest
+    hdd.submit(io(3, X + 16, 8, false), sink); // continues [X, X+16): joins it
+    sim.run();
+    // Write 0's, [X-8, X) and [X, X+24): three media writes.
+    expect([hdd.mediaOps, hdd.writesBuffered]).toEqual([3, 4]);
+  });
+
   it("refuses a buffer that is not a whole number of sectors >= 1", () => {
     for (const writeCacheSectors of [0, -8, 2.5]) {
       const make = () => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors });

@@ -378,6 +378,22 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(hits.iops).toBeGreaterThan(0.95e9 / CHEETAH_15K5.commandOverheadNs);
   });
 
+  it("a queued read that the read-ahead then brings in completes no earlier than the controller has processed it", () => {
+    // 1 ms per command in the controller: sixteen sequential reads arriving together are processed 1 ms apart, while
+    // the read-ahead behind the first brings each next one's sectors in far sooner.
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, { ...CHEETAH_15K5, commandOverheadNs: 1_000_000 }, "hdd");
+    const done = new Map<number, number>();
+    for (let i = 0; i < 16; i++)
+      hdd.submit(
+        { id: i, vm: 0, lba: 1_000_000 + i * 8, sectors: 8, isRead: true, issueTime: 0 },
+        { complete: (r) => done.set(r.id, sim.now) },
+      );
+    sim.run();
+    expect(hdd.mediaOps).toBe(1); // the other fifteen come from the read-ahead
+    for (let i = 1; i < 16; i++) expect(done.get(i) as number).toBeGreaterThan((i + 1) * 1_000_000);
+  });
+
   it("a hit whose data is in the buffer is not held behind one waiting for the read-ahead", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const t0 = sim.now;
