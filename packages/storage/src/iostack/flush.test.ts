@@ -228,4 +228,76 @@ describe("flushes through the host stack", () => {
     expect(thrownCode(() => d.flush())).toBe("VMLAB_STORAGE_BAD_CONFIG");
     expect(overLun.inFlight).toBe(0);
   });
+
+  it("a virtual disk gives a freed slot to a flush waiting in the guest before the IOs that waited longer", () => {
+    const sim = new Simulation();
+    const disk = wceDisk(sim);
+    const adapter = new HostAdapter(sim, disk, { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });
+    const vdisk = new VirtualDisk(sim, adapter, { queueDepth: 1 });
+    const d = new Driver(sim, vdisk, [disk]);
+    const r1 = d.io(FAR, 8, true); // holds the guest's one slot for a long seek
+    const r2 = d.io(FAR + 1_000_000, 8, true); // waits in the guest
+    const f = d.flush(); // waits in the guest too, behind r2
+    sim.run();
+    // The flush went as r1 completed (nothing to write back: the command overhead); r2 only after it.
+    expect(d.at(f)).toBe(d.at(r1) + CHEETAH_15K5.commandOverheadNs);
+    expect(d.at(r2)).toBeGreaterThan(d.at(f));
+    expect(vdisk.flushes).toBe(1);
+  });
+
+  it("raising the issue-queue depth sends a flush waiting for a slot at once, before the IOs its scheduler holds", () => {
+    const sim = new Simulation();
+    const disk = wceDisk(sim);
+    const adapter = new HostAdapter(sim, disk, { issueQueueDepth: 1, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });
+    const d = new Driver(sim, adapter, [disk]);
+    const r1 = d.io(FAR, 8, true); // holds the one slot for a long seek
+    const r2 = d.io(FAR + 1_000_000, 8, true); // waits in the scheduler
+    const f = d.flush(); // waits for a slot
+    sim.run({ until: 100_000 });
+    expect(adapter.inFlight).toBe(1);
+    adapter.setIssueQueueDepth(3);
+    expect(adapter.inFlight).toBe(3);
+    sim.run();
+    // Nothing to write back: the drive's command overhead, well before the far read ends.
+    expect(d.at(f)).toBe(100_000 + CHEETAH_15K5.commandOverheadNs);
+    expect(d.at(r1)).toBeGreaterThan(d.at(f));
+    expect(d.at(r2)).toBeGreaterThan(d.at(f));
+  });
+
+  it("a host adapter asked for a flush over an array LUN whose members cache writes refuses it at once, taking nothing in", () => {
+    const sim = new Simulation();
+    const disks = [0, 1, 2].map((i) => new Hdd(sim, CHEETAH_15K5, `d${i}`, { writeCache: true }));
+    const lun = new StorageArray(sim, new RaidGroup(sim, disks, { level: 5, chunkSectors: 128 })).lun(0);
+    const cpu = new HostCpu(1);
+    const adapter = new HostAdapter(sim, lun, { issueQueueDepth: 8, cpu, issueCostNs: 1_000, interruptCostNs: 0 });
+    const d = new Driver(sim, adapter);
+    expect(thrownCode(() => d.flush())).toBe("VMLAB_STORAGE_BAD_CONFIG");
+    expect(() => d.flush()).toThrow(/battery-backed cache and does not pass it to its member disks/);
+    sim.run();
+    expect([adapter.inFlight, adapter.flushes, cpu.busyNs]).toEqual([0, 0, 0]);
+  });
+
+  it("an adapter's flush count is saved and restored; a state saved before any flush restores it as 0", () => {
+    const sim = new Simulation();
+    const make = () => {
+      const disk = wceDisk(sim);
+      return new HostAdapter(sim, disk, { issueQueueDepth: 8, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 });
+    };
+    const a = make();
+    const none = a.save();
+    expect(none.flushes).toBeUndefined();
+    new Driver(sim, a).flush();
+    sim.run();
+    const one = a.save();
+    expect(one.flushes).toBe(1);
+    const b = make();
+    new Driver(sim, b).flush();
+    new Driver(sim, b).flush();
+    sim.run();
+    expect(b.flushes).toBe(2);
+    b.restore(none);
+    expect(b.flushes).toBe(0);
+    b.restore(one);
+    expect(b.flushes).toBe(1);
+  });
 });
