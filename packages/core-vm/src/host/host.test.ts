@@ -364,6 +364,18 @@ describe("Host.schedStats: runNs is time on a physical CPU (ESX %RUN), not slice
     expect(s.runNs).toBe(w.cpuNs);
   });
 
+  it("a workload VM whose step ends exactly at the end of its CPU time issues the request then, not when it next runs", () => {
+    const disk = new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 50_000 });
+    const w = new WorkloadVm({ name: "w", disk, outstandingIos: 2, cpuNsPerIo: 1_000, seed: 1 });
+    expect(w.runUntilIdle(0, 1_000)).toEqual({ usedNs: 1_000, stopNs: 1_000 });
+    expect(w.issued).toBe(1);
+    // The second request's step, cut 500 ns in, goes on from there.
+    expect(w.runUntilIdle(1_000, 1_500)).toEqual({ usedNs: 500, stopNs: 1_500 });
+    expect(w.issued).toBe(1);
+    expect(w.runUntilIdle(1_500, 2_000)).toEqual({ usedNs: 500, stopNs: 2_000 });
+    expect(w.issued).toBe(2);
+  });
+
   it("a workload VM with a total spends vCPU time only on the requests it issues, however many it keeps outstanding", () => {
     for (const [totalIos, outstandingIos] of [
       [2, 8],
