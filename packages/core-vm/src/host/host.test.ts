@@ -750,6 +750,17 @@ describe("Host: a VM that stops needing its physical CPU partway through a slice
     expect(Buffer.from(timer.machine.console()).equals(Buffer.from(runAlone("timer").console()))).toBe(true);
   });
 
+  it("a guest waiting in WFI given the CPU too close to the slice's end for an instruction gives it back where it got it", () => {
+    // 10 ns per instruction: given the CPU 3 ns past its clock, 5 ns before the end, it cannot run one.
+    const m = new Machine({ ramMiB: 16, nsPerInstruction: 10 });
+    m.loadElf(elf("timer"));
+    const vm = new EmulatedVm("timer", m);
+    const { stopNs } = vm.runUntilIdle(0, 100_000_000);
+    expect(m.waiting && m.wakeNs() > stopNs + 10).toBe(true);
+    // Not at its clock, before it got the CPU: the host refuses a stop before the start.
+    expect(vm.runUntilIdle(stopNs + 3, stopNs + 8)).toEqual({ usedNs: 0, stopNs: stopNs + 3 });
+  });
+
   it("runOn stops a guest at its end however long it waited in WFI on the way", () => {
     // Its budget counted from before the wait: csrprobe's run to 150 µs ended at 155.8 µs.
     const vm = guestVm("csrprobe", "csrprobe");
