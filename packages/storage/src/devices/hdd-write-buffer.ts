@@ -181,6 +181,27 @@ export class HddWriteBuffer {
     return oldest;
   }
 
+  /** The number the latest queued write-back got (0 before any): write-backs numbered up to it are older than a command arriving now. */
+  get lastNumbered(): number {
+    return this.numbered;
+  }
+
+  /**
+   * Whether a write-back numbered up to `mark` and still out (queued or being written) holds any of
+   * [lba, lba+sectors): written data older than a write of those sectors that bypasses the buffer.
+   */
+  holdsOlder(lba: number, sectors: number, mark: number): boolean {
+    const end = lba + sectors;
+    const w0 = this.writing;
+    if (w0 !== null && w0.id <= mark && w0.lba < end && w0.lba + w0.sectors > lba) return true;
+    const q = this.queue;
+    for (let i = 0; i < q.count; i++) {
+      const w = q.io[i];
+      if (w.parent === null && w.id <= mark && w.lba < end && w.lba + w.sectors > lba) return true;
+    }
+    return false;
+  }
+
   /** A write-back goes to the media: nothing joins it any more; its data stays in the buffer until it ends. */
   started(w: StackIo): void {
     this.writing = w;

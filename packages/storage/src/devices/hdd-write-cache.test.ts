@@ -391,4 +391,48 @@ describe("Hdd with its write cache on (WCE)", () => {
       /holds no sector; set writeCacheSectors/,
     );
   });
+
+  it("a write larger than the write cache goes to the media only after older buffered data of its sectors is written back", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 16 });
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+    hdd.submit(io(0, 500_000_000, 8, false), sink); // its write-back starts at once (a long seek)
+    hdd.submit(io(1, 300_000_008, 8, false), sink); // buffered and completed: [X+8, X+16) waits to be written back
+    sim.run({ until: 1_000_000 });
+    expect(done.has(1)).toBe(true);
+    expect(hdd.dirtySectors).toBe(16);
+    hdd.submit(io(2, 300_000_000, 32, false), sink); // larger than the buffer: to the media, over [X+8, X+16) too
+    let dirtyWhenLanded = -1;
+    while (!done.has(2)) sim.run({ until: sim.now + 10_000 });
+    dirtyWhenLanded = hdd.dirtySectors;
+    // A read of write 2's sectors once it completed: from the media, not write 1's older data in the buffer.
+    hdd.submit(io(3, 300_000_008, 8, true), sink);
+    sim.run();
+    // It used to land first (shortest positioning) with write 1's write-back still queued to go over it, and the
+    // read was served write 1's data from the buffer ([8, 1]).
+    expect([dirtyWhenLanded, hdd.readsFromBuffer]).toEqual([0, 0]);
+    expect(hdd.outstanding).toBe(0);
+  });
+
+  it("a large write waits only for write-backs older than it: later buffered data of its sectors does not hold it back", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 16 });
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+    hdd.submit(io(0, 500_000_000, 8, false), sink);
+    hdd.submit(io(1, 300_000_008, 8, false), sink);
+    sim.run({ until: 1_000_000 });
+    hdd.submit(io(2, 300_000_000, 32, false), sink);
+    // A stream of newer writes of the same sectors while write 2 waits: each is in flight with write 2 (no order
+    // between them), so they must not keep it waiting past write 1's write-back.
+    for (let k = 0; k < 20; k++) {
+      hdd.submit(io(10 + k, 300_000_008, 8, false), sink);
+      sim.run({ until: sim.now + 2_000_000 });
+    }
+    sim.run();
+    expect(done.has(2)).toBe(true);
+    expect(done.get(2) as number).toBeLessThan(40_000_000);
+    expect(hdd.outstanding).toBe(0);
+  });
 });

@@ -109,6 +109,12 @@ export class Hdd implements BlockTarget {
   /** Flushes completed (`flush`). */
   flushes = 0;
   /**
+   * Writes too large for the write cache, which go to the media, waiting for older buffered data of their
+   * sectors to be written back first (arrival order; each with the write-back number it waits up to in `b`
+   * and when the controller processed it in `a`).
+   */
+  private readonly afterWriteBacks: StackIo[] = [];
+  /**
    * The interface: data served without the mechanism (cache hits, buffered writes) crosses it one command
    * after another, each in the first idle gap from when its data is ready (a hit waiting for the read-ahead
    * does not hold back one whose data is already in the buffer).
@@ -224,6 +230,18 @@ export class Hdd implements BlockTarget {
           wb.waiting.push(io);
         }
         return !this.busy;
+      }
+      // Too large for the buffer: it goes to the media. Buffered data of its sectors from writes that completed
+      // before it arrived must reach the media first, or the mechanism (shortest positioning first) could write
+      // it over this write's data, and reads after this write completed would be served the older data from
+      // the buffer. It waits for those write-backs (a drive might drop the superseded data instead: this only
+      // happens for a write larger than the whole write cache over data not yet written back).
+      const wb = this.writeBuffer;
+      if (wb !== null && wb.dirty > 0 && wb.holdsOlder(io.lba, io.sectors, wb.lastNumbered)) {
+        io.a = processed;
+        io.b = wb.lastNumbered;
+        this.afterWriteBacks.push(io);
+        return false;
       }
     }
     this.enqueue(io, processed);
@@ -418,6 +436,16 @@ export class Hdd implements BlockTarget {
     const wb = this.writeBuffer as HddWriteBuffer;
     wb.done(w);
     this.pool.give(w);
+    // Large writes waiting for older data of their sectors to reach the media go to the queue once it has.
+    const held = this.afterWriteBacks;
+    for (let i = 0; i < held.length; ) {
+      const io = held[i];
+      if (wb.holdsOlder(io.lba, io.sectors, io.b)) i++;
+      else {
+        held.splice(i, 1);
+        this.enqueue(io, io.a);
+      }
+    }
     // Flushes complete from their own events: their sinks may submit at once, which must not run inside
     // this handler (the mechanism is idle here until the dispatch below). A flush is a command: it takes
     // its command overhead (`process`) however soon its write-backs end.
