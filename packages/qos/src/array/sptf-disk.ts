@@ -1,6 +1,7 @@
 import { NS_PER_MS, type Simulation } from "@vmlab/core-vm";
 import { type BlockTarget, IoPool, type IoRequest, type IoSink, type StackIo, sharedKind } from "@vmlab/storage";
-import { requireInteger, requirePositive } from "../validate.js";
+import { QosErrors } from "../errors.js";
+import { requireInteger, requireNonNegative, requirePositive } from "../validate.js";
 
 /** A member disk's figures. */
 export interface SptfDiskSpec {
@@ -66,15 +67,25 @@ export class SptfDisk implements BlockTarget {
   completed = 0;
   busyNs = 0;
 
+  /** `key` names the spec in errors as the user wrote it (a cluster spec's `array.disk`). */
   constructor(
     private readonly sim: Simulation,
     readonly spec: SptfDiskSpec = FC_10K_DISK,
+    key = "disk",
   ) {
-    requirePositive("disk.capacitySectors", spec.capacitySectors);
-    requirePositive("disk.rpm", spec.rpm);
-    requirePositive("disk.fullStrokeMs", spec.fullStrokeMs);
-    requireInteger("disk.sortWindow", spec.sortWindow, 1);
-    requireInteger("disk.cylinders", spec.cylinders, 2);
+    requireInteger(`${key}.capacitySectors`, spec.capacitySectors, 1);
+    requirePositive(`${key}.rpm`, spec.rpm);
+    requirePositive(`${key}.sectorsPerTrack`, spec.sectorsPerTrack);
+    requireNonNegative(`${key}.trackToTrackMs`, spec.trackToTrackMs);
+    requirePositive(`${key}.fullStrokeMs`, spec.fullStrokeMs);
+    if (spec.fullStrokeMs < spec.trackToTrackMs)
+      throw QosErrors.badConfig(
+        `${key}.fullStrokeMs`,
+        `must be >= trackToTrackMs (${spec.trackToTrackMs} ms): a longer seek cannot be faster, got ${spec.fullStrokeMs}`,
+      );
+    requireNonNegative(`${key}.commandOverheadMs`, spec.commandOverheadMs);
+    requireInteger(`${key}.sortWindow`, spec.sortWindow, 1);
+    requireInteger(`${key}.cylinders`, spec.cylinders, 2);
     this.capacitySectors = spec.capacitySectors;
     this.revNs = (60e9 / spec.rpm) | 0;
     this.sectorNs = this.revNs / spec.sectorsPerTrack;

@@ -238,7 +238,7 @@ function buildLun(sim: Simulation, spec: ClusterSpec, cachedRanges: { startLba: 
     if (cachedRanges.length > 0) throw QosErrors.badConfig("hosts[].vms[].cacheResident", "cache-resident disks need the qos array model");
     return hddRaid5Array(sim, { disks: a.disks, chunkSectors: a.stripeUnitSectors, namePrefix: "disk" }).array.lun(0);
   }
-  const disks = Array.from({ length: a.disks }, () => new SptfDisk(sim, a.disk));
+  const disks = Array.from({ length: a.disks }, () => new SptfDisk(sim, a.disk, "array.disk"));
   return new Raid5Lun(sim, disks, { stripeUnitSectors: a.stripeUnitSectors, cachedRanges, cacheHitMs: a.cacheHitMs });
 }
 
