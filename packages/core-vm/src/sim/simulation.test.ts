@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Rng } from "./rng.js";
 import { Simulation, type SimulationState } from "./simulation.js";
+import { Resource, Signal, Store } from "./sync.js";
 
 /** A small event-driven model: each "tick" logs itself and may schedule more ticks; its whole state is the queue. */
 function tickModel(log: string[]) {
@@ -279,6 +280,39 @@ describe("Simulation save/restore", () => {
       yield 10;
     });
     expectCode(() => sim.save(), "VMLAB_SIM_NOT_SAVABLE");
+  });
+
+  it("refuses to save while a process waits on a Signal, a Resource or a Store (it has no event pending)", () => {
+    // The blocked process is in no queued event: a save that went through would drop it without a word.
+    const sim = new Simulation();
+    const tick = sim.on("tick", () => {});
+    const signal = new Signal(sim);
+    sim.process(function* () {
+      yield signal;
+    });
+    sim.schedule(100, tick);
+    sim.run({ until: 10 });
+    expectCode(() => sim.save(), "VMLAB_SIM_NOT_SAVABLE");
+    expect(() => sim.save()).toThrow(/1 process is waiting/);
+    signal.succeed();
+    sim.run();
+    expect(sim.save().now).toBe(100);
+
+    const held = new Simulation();
+    const disk = new Resource(held, 1);
+    const store = new Store(held);
+    held.process(function* () {
+      yield disk;
+    });
+    held.process(function* () {
+      yield disk;
+    });
+    held.process(function* () {
+      yield store;
+    });
+    held.run();
+    expect(held.pending).toBe(0);
+    expect(() => held.save()).toThrow(/2 processes are waiting/);
   });
 
   it("refuses to save an event whose payload is a class instance (a model's object), naming the event kind", () => {

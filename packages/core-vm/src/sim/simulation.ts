@@ -186,6 +186,12 @@ export class Simulation {
 
   /** Saves the clock and the pending queue as plain data. */
   save(): SimulationState {
+    // A process blocked on a Signal, Resource or Store has no event queued: only the driver knows of it.
+    const running = this.procs.running;
+    if (running > 0)
+      throw CoreErrors.simNotSavable(
+        `${running === 1 ? "1 process is" : `${running} processes are`} waiting (on a timeout, Signal, Resource, Store or another process); generator processes cannot be saved — snapshot event-driven models only, or once every process has finished`,
+      );
     const events = this.queue.entries().map((e) => {
       if (e.kind === KIND_RESUME)
         throw CoreErrors.simNotSavable("generator processes are pending; they cannot be saved — snapshot event-driven models only");
