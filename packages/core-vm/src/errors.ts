@@ -59,6 +59,10 @@ export const CoreErrors = {
       `no handler registered for event kind "${kind}"; call sim.on("${kind}", handler) before running`,
       { kind },
     ),
+  simBadKind: (kind: unknown, issue: string) =>
+    new VmlabError("VMLAB_SIM_BAD_KIND", `event kind ${typeof kind === "string" ? `"${kind}"` : String(kind)} ${issue}`, {
+      kind: String(kind),
+    }),
   simDuplicateHandler: (kind: string) =>
     new VmlabError(
       "VMLAB_SIM_DUPLICATE_HANDLER",

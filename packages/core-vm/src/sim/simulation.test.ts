@@ -169,6 +169,31 @@ describe("Simulation", () => {
     expect(sim.kindId("k")).toBe(k);
   });
 
+  it("refuses at schedule time a kind that is not a registered id — a name, an unregistered number, the reserved resume kind", () => {
+    // Accepted, these failed at run time far from the cause: "handlers[kind] is not a function", or (the queue
+    // keeps kinds as int32, so a name became 0, the process-resume kind) a TypeError inside the process driver.
+    const sim = new Simulation();
+    const k = sim.on("k", () => {});
+    for (const bad of ["k", k + 1, 0, -1, 1.5, Number.NaN]) {
+      expectCode(() => sim.schedule(1, bad as number), "VMLAB_SIM_BAD_KIND");
+      expectCode(() => sim.scheduleAt(1, bad as number), "VMLAB_SIM_BAD_KIND");
+    }
+    expect(() => sim.schedule(1, "k" as unknown as number)).toThrow(/sim\.kindId\("k"\)/);
+    expect(sim.pending).toBe(0);
+    sim.schedule(1, k);
+    sim.run();
+    expect(sim.now).toBe(1);
+  });
+
+  it("on() refuses a handler that is not a function and a kind that is not a non-empty string", () => {
+    const sim = new Simulation();
+    expectCode(() => sim.on("k", 5 as unknown as () => void), "VMLAB_SIM_BAD_KIND");
+    // An empty name saved fine and then failed to restore (saved kinds must be non-empty).
+    expectCode(() => sim.on("", () => {}), "VMLAB_SIM_BAD_KIND");
+    expectCode(() => sim.on(7 as unknown as string, () => {}), "VMLAB_SIM_BAD_KIND");
+    expect(sim.on("k", () => {})).toBe(1);
+  });
+
   it("rejects a delay that takes the event past 2^53 ns from a later clock, whose saved state could not be restored", () => {
     const sim = new Simulation();
     const k = sim.on("k", () => {});

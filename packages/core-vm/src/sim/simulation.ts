@@ -75,6 +75,13 @@ export class Simulation {
    * pass to `schedule`. Kind names are what a snapshot stores.
    */
   on(kind: string, handler: EventHandler): number {
+    if (typeof kind !== "string" || kind === "")
+      throw CoreErrors.simBadKind(
+        kind,
+        "is not a name: sim.on() takes a non-empty string (what a snapshot stores) and returns the numeric id",
+      );
+    if (typeof handler !== "function")
+      throw CoreErrors.simBadKind(kind, `has a ${typeof handler} for its handler; pass a function (num, obj) => void`);
     if (this.kindIds.has(kind)) throw CoreErrors.simDuplicateHandler(kind);
     const id = this.kindNames.length;
     this.kindNames.push(kind);
@@ -97,6 +104,7 @@ export class Simulation {
   schedule(delay: number, kind: number, num = 0, obj?: unknown): number {
     // Also rejects NaN, and times past 2^53 ns (≈104 days), beyond which integer ns are not exact.
     if (!(delay >= 0 && delay <= Number.MAX_SAFE_INTEGER - this.now)) throw CoreErrors.simBadDelay(delay, this.now);
+    if (!((kind | 0) === kind && kind > KIND_RESUME && kind < this.handlers.length)) throw this.badKind(kind);
     return this.queue.push(this.now + Math.round(delay), kind, num, obj);
   }
 
@@ -104,7 +112,23 @@ export class Simulation {
   scheduleAt(time: number, kind: number, num = 0, obj?: unknown): number {
     if (!(time >= this.now)) throw CoreErrors.simTimeInPast(time, this.now);
     if (!(time <= Number.MAX_SAFE_INTEGER)) throw CoreErrors.simBadDelay(time - this.now, this.now);
+    if (!((kind | 0) === kind && kind > KIND_RESUME && kind < this.handlers.length)) throw this.badKind(kind);
     return this.queue.push(Math.round(time), kind, num, obj);
+  }
+
+  /** The error for a `kind` that is not an id `on` returned (kept out of `schedule`, which is on the hot path). */
+  private badKind(kind: unknown): Error {
+    if (typeof kind === "string" && this.kindIds.has(kind))
+      return CoreErrors.simBadKind(kind, `is a name; schedule takes the numeric id sim.on() returned, or sim.kindId("${kind}")`);
+    return CoreErrors.simBadKind(
+      kind,
+      `is not a registered kind id; schedule takes the id sim.on(name, handler) returned (registered: ${
+        this.kindNames
+          .slice(1)
+          .map((n, i) => `${i + 1} "${n}"`)
+          .join(", ") || "none"
+      })`,
+    );
   }
 
   /** Cancels a pending event; false if it already fired or was cancelled. */
