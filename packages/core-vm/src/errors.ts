@@ -63,6 +63,12 @@ export const CoreErrors = {
     new VmlabError("VMLAB_SIM_BAD_KIND", `event kind ${typeof kind === "string" ? `"${kind}"` : String(kind)} ${issue}`, {
       kind: String(kind),
     }),
+  simBadOption: (option: string, value: unknown, expected: string) =>
+    new VmlabError(
+      "VMLAB_SIM_BAD_OPTION",
+      `${option}=${typeof value === "string" ? JSON.stringify(value) : String(value)} is invalid: expected ${expected}`,
+      { option, value },
+    ),
   simDuplicateHandler: (kind: string) =>
     new VmlabError(
       "VMLAB_SIM_DUPLICATE_HANDLER",

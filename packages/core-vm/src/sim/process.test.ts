@@ -112,6 +112,18 @@ describe("processes", () => {
     expect(disk.inUse).toBe(0);
   });
 
+  it("Resource refuses a capacity that is not a whole number of units >= 1", () => {
+    // Capacity 0 or NaN parked every process forever and run() returned as if the model were done; 1.5 admitted 2, "2" from JSON 2.
+    const sim = new Simulation();
+    for (const bad of [0, -1, 1.5, Number.NaN, "2"]) {
+      const e = thrown(() => new Resource(sim, bad as number));
+      expect(e.code).toBe("VMLAB_SIM_BAD_OPTION");
+      expect(e.message).toMatch(/Resource capacity/);
+    }
+    expect(new Resource(sim, Number.POSITIVE_INFINITY).capacity).toBe(Number.POSITIVE_INFINITY);
+    expect(new Resource(sim).capacity).toBe(1);
+  });
+
   it("Store hands items out FIFO and parks getters until a put", () => {
     const sim = new Simulation();
     const store = new Store<number>(sim);

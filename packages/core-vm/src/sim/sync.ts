@@ -73,6 +73,8 @@ export class Resource extends Waitable {
     readonly capacity = 1,
   ) {
     super();
+    if (!((Number.isInteger(capacity) && capacity >= 1) || capacity === Number.POSITIVE_INFINITY))
+      throw CoreErrors.simBadOption("Resource capacity", capacity, "a whole number of units >= 1 (Infinity: as many as ask)");
   }
   /** Processes waiting for a unit. */
   get queueLength(): number {
