@@ -109,6 +109,14 @@ export const CoreErrors = {
       metric,
       value,
     }),
+  metricsBadQuantile: (metric: string, q: number, percentile: boolean) =>
+    new VmlabError(
+      "VMLAB_METRICS_BAD_QUANTILE",
+      percentile
+        ? `histogram "${metric}": percentile ${q} is not in [0, 100]`
+        : `histogram "${metric}": quantile ${q} is not in [0, 1]${q > 1 && q <= 100 ? `; for the ${q}th percentile call percentile(${q}) or quantile(${q / 100})` : ""}`,
+      { metric, value: q },
+    ),
   elfTruncated: (what: string, need: number, have: number) =>
     new VmlabError(
       "VMLAB_ELF_TRUNCATED",

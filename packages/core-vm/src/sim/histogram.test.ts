@@ -139,3 +139,20 @@ describe("LogHistogram", () => {
     }
   });
 });
+
+describe("LogHistogram quantile arguments", () => {
+  it("refuses a quantile outside [0, 1] and a percentile outside [0, 100] instead of answering min or max", () => {
+    // quantile(99) (a percentile passed to quantile) answered the max, quantile(NaN) the max, percentile(-5) the min.
+    const h = new LogHistogram("latency");
+    for (let i = 1; i <= 100; i++) h.record(i);
+    for (const q of [99, 1.5, -0.1, Number.NaN]) {
+      expect(() => h.quantile(q)).toThrow(expect.objectContaining({ code: "VMLAB_METRICS_BAD_QUANTILE" }));
+    }
+    expect(() => h.quantile(99)).toThrow(/quantile 99 .*\[0, 1\].*percentile\(99\)/);
+    for (const p of [101, -5, Number.NaN])
+      expect(() => h.percentile(p)).toThrow(expect.objectContaining({ code: "VMLAB_METRICS_BAD_QUANTILE" }));
+    expect(() => new LogHistogram().quantile(2)).toThrow(expect.objectContaining({ code: "VMLAB_METRICS_BAD_QUANTILE" }));
+    expect([h.quantile(0), h.quantile(1), h.percentile(0), h.percentile(100)]).toEqual([1, 100, 1, 100]);
+    expect(h.percentile(50)).toBe(h.quantile(0.5));
+  });
+});

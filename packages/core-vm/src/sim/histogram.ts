@@ -110,6 +110,7 @@ export class LogHistogram {
 
   /** The value at quantile q in [0, 1] (q = 0.99 is the 99th percentile). NaN when empty. */
   quantile(q: number): number {
+    if (!(q >= 0 && q <= 1)) throw CoreErrors.metricsBadQuantile(this.name, q, false);
     if (this.count === 0) return Number.NaN;
     if (q <= 0) return this.min;
     if (q >= 1) return this.max;
@@ -143,7 +144,9 @@ export class LogHistogram {
     return this.max;
   }
 
+  /** The value at percentile p in [0, 100]. NaN when empty. */
   percentile(p: number): number {
+    if (!(p >= 0 && p <= 100)) throw CoreErrors.metricsBadQuantile(this.name, p, true);
     return this.quantile(p / 100);
   }
 
