@@ -104,6 +104,12 @@ export const CoreErrors = {
     ),
   rngBadParameter: (dist: string, issue: string) =>
     new VmlabError("VMLAB_RNG_BAD_PARAMETER", `${dist} distribution: ${issue}`, { dist, issue }),
+  rngBadSeed: (what: string, value: unknown) =>
+    new VmlabError(
+      "VMLAB_RNG_BAD_SEED",
+      `${what} must be ${what === "stream name" ? "a string" : "a safe integer (|seed| < 2^53)"}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}; check the config field it came from`,
+      { what, value },
+    ),
   metricsBadValue: (metric: string, value: number) =>
     new VmlabError("VMLAB_METRICS_BAD_VALUE", `metric "${metric}" cannot record ${value}: values must be finite and >= 0`, {
       metric,

@@ -116,3 +116,24 @@ describe("RngStreams", () => {
     );
   });
 });
+
+describe("seeds", () => {
+  it("refuse a seed that is not a safe integer (a streams state with it would not restore) and a non-string name", () => {
+    // new RngStreams(1.5) saved { seed: 1.5 }, which RngStreams.restore refused; undefined (a misspelt config key)
+    // and NaN seeded a fixed stream without a word, so every replication drew the same numbers.
+    for (const bad of [1.5, Number.NaN, undefined, "7", 2 ** 53]) {
+      expect(() => new RngStreams(bad as number)).toThrow(expect.objectContaining({ code: "VMLAB_RNG_BAD_SEED" }));
+      expect(() => new Rng(bad as number, "x")).toThrow(expect.objectContaining({ code: "VMLAB_RNG_BAD_SEED" }));
+    }
+    expect(() => new Rng(1, 5 as unknown as string)).toThrow(expect.objectContaining({ code: "VMLAB_RNG_BAD_SEED" }));
+    for (const ok of [0, -3, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+      const rs = new RngStreams(ok);
+      rs.get("a").random();
+      expect(
+        RngStreams.restore(JSON.parse(JSON.stringify(rs.save())))
+          .get("a")
+          .random(),
+      ).toBe(rs.get("a").random());
+    }
+  });
+});

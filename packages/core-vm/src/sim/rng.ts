@@ -43,6 +43,8 @@ export class Rng {
 
   /** A generator seeded from an integer seed and an optional stream name. */
   constructor(seed: number, name = "") {
+    if (!Number.isSafeInteger(seed)) throw CoreErrors.rngBadSeed("seed", seed);
+    if (typeof name !== "string") throw CoreErrors.rngBadSeed("stream name", name);
     const st = { x: (fnv1a(name, fnv1a(String(seed))) ^ (seed | 0)) | 0 };
     this.s0 = splitmix32(st);
     this.s1 = splitmix32(st);
@@ -121,7 +123,10 @@ export type RngStreamsState = z.infer<typeof RngStreamsStateSchema>;
  */
 export class RngStreams {
   private streams = new Map<string, Rng>();
-  constructor(readonly seed: number) {}
+  constructor(readonly seed: number) {
+    // Saved with the streams, whose schema takes an integer: a seed of 1.5 would save and not restore.
+    if (!Number.isSafeInteger(seed)) throw CoreErrors.rngBadSeed("seed", seed);
+  }
 
   get(name: string): Rng {
     let r = this.streams.get(name);
