@@ -44,9 +44,11 @@ export const CoreErrors = {
   simBadRunOption: (option: string, value: number) =>
     new VmlabError(
       "VMLAB_SIM_BAD_RUN_OPTION",
-      `run option ${option} must be ${option === "until" ? "a virtual time in ns" : "a number of events >= 0"}, got ${value}; check the value it was computed from`,
+      `run option ${option} must be ${option === "until" ? "a virtual time in ns" : "a whole number of events >= 0 (or Infinity)"}, got ${value}; check the value it was computed from`,
       { option, value },
     ),
+  simUnknownRunOption: (option: string) =>
+    new VmlabError("VMLAB_SIM_BAD_RUN_OPTION", `unknown run option "${option}"; the options are until, maxEvents`, { option }),
   simOverRelease: (capacity: number) =>
     new VmlabError(
       "VMLAB_SIM_OVER_RELEASE",

@@ -105,6 +105,21 @@ describe("Simulation", () => {
     expect([sim.now, sim.pending]).toEqual([333_333_333, 2]);
   });
 
+  it("run() refuses an option it does not know and a fractional maxEvents", () => {
+    // run({ untill: 1e9 }) (from a JSON config, say) ran to the end of the queue — with a source of arrivals, forever;
+    // maxEvents 1.5 fired two events.
+    const sim = new Simulation();
+    const k = sim.on("k", () => {});
+    for (let i = 1; i <= 5; i++) sim.schedule(i, k);
+    for (const bad of [{ untill: 3 }, { until: 3, maxEvent: 1 }, { maxEvents: 1.5 }])
+      expect(() => sim.run(bad as { until?: number })).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_RUN_OPTION" }));
+    expect(() => sim.run({ untill: 3 } as { until?: number })).toThrow(/unknown run option "untill".*until, maxEvents/);
+    expect([sim.now, sim.executed, sim.pending]).toEqual([0, 0, 5]);
+    sim.run({ maxEvents: 2 });
+    sim.run({ until: 4, maxEvents: Number.POSITIVE_INFINITY });
+    expect([sim.now, sim.executed]).toEqual([4, 4]);
+  });
+
   it("run({maxEvents}) and stop() return early without moving the clock past the last event", () => {
     const sim = new Simulation();
     let n = 0;

@@ -163,7 +163,10 @@ export class Simulation {
     const until = Math.floor(options.until ?? Number.POSITIVE_INFINITY);
     const maxEvents = options.maxEvents ?? Number.POSITIVE_INFINITY;
     if (Number.isNaN(until)) throw CoreErrors.simBadRunOption("until", until);
-    if (!(maxEvents >= 0)) throw CoreErrors.simBadRunOption("maxEvents", maxEvents);
+    if (!(maxEvents >= 0 && (Number.isInteger(maxEvents) || maxEvents === Number.POSITIVE_INFINITY)))
+      throw CoreErrors.simBadRunOption("maxEvents", maxEvents);
+    // A misspelt option (from a JSON config) would otherwise run to the end of the queue.
+    for (const k in options) if (k !== "until" && k !== "maxEvents") throw CoreErrors.simUnknownRunOption(k);
     const q = this.queue;
     const handlers = this.handlers;
     const procs = this.procs;
