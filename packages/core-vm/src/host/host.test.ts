@@ -247,6 +247,29 @@ describe("Host: vCPUs time-sliced over physical CPUs", () => {
   });
 });
 
+describe("misspelt options", () => {
+  it("Host and WorkloadVm refuse an option they do not know, naming it and the options", () => {
+    // physicalCPUs: 4 ran on 1 CPU and outstandingIOs: 32 at 8 outstanding IOs, without a word.
+    const disk = new MemoryBackend({ sizeBytes: 1 << 20 });
+    const cases: [() => unknown, RegExp][] = [
+      [() => new Host({ name: "h", physicalCPUs: 4 } as never), /physicalCPUs.*physicalCpus/],
+      [() => new Host({ name: "h", timeslice: 10_000 } as never), /timeslice.*timeSliceNs/],
+      [() => new WorkloadVm({ name: "w", disk, outstandingIOs: 32 } as never), /outstandingIOs.*outstandingIos/],
+      [() => new WorkloadVm({ name: "w", disk, cpuNsPerIO: 5 } as never), /cpuNsPerIO.*cpuNsPerIo/],
+    ];
+    for (const [f, message] of cases) {
+      try {
+        f();
+        expect.unreachable();
+      } catch (e) {
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_HOST_BAD_OPTION");
+        expect((e as Error).message).toMatch(message);
+      }
+    }
+    expect(new WorkloadVm({ name: "w", disk, outstandingIos: 32, seed: 3 }).outstandingIos).toBe(32);
+  });
+});
+
 describe("two hosts in virtual time", () => {
   /**
    * Host A: netping (one end), blkbench on a LUN of A's storage, an

@@ -39,6 +39,15 @@ export interface VmSchedStats {
   slices: number;
 }
 
+const HOST_OPTIONS = ["name", "physicalCpus", "timeSliceNs", "network", "storage"];
+
+/** Refuses an option not in `known` (a misspelt one would be dropped and its default used without a word). */
+export function checkOptionNames(options: object, known: readonly string[]): void {
+  for (const k of Object.keys(options))
+    if (!known.includes(k))
+      throw CoreErrors.hostBadOption(k, (options as Record<string, unknown>)[k], `no such option; the options are ${known.join(", ")}`);
+}
+
 /** The switch's default one-way link latency (`VirtualSwitch.connect`), ns. */
 const DEFAULT_LINK_LATENCY_NS = 10_000;
 
@@ -82,6 +91,7 @@ export class Host implements SnapshotComponent<HostState> {
   private nextVm = 0;
 
   constructor(options: HostOptions) {
+    checkOptionNames(options, HOST_OPTIONS);
     this.name = options.name;
     this.physicalCpus = options.physicalCpus ?? 1;
     this.timeSliceNs = options.timeSliceNs ?? 100_000;

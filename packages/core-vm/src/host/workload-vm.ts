@@ -6,6 +6,7 @@ import { LogHistogram } from "../sim/histogram.js";
 import { Rng, RngStateSchema } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
 import type { SnapshotComponent } from "../snapshot/component.js";
+import { checkOptionNames } from "./host.js";
 import type { HostedVm } from "./hosted-vm.js";
 
 export interface WorkloadVmOptions {
@@ -24,6 +25,8 @@ export interface WorkloadVmOptions {
   totalIos?: number;
   seed?: number;
 }
+
+const WORKLOAD_VM_OPTIONS = ["name", "disk", "outstandingIos", "ioBytes", "readFraction", "cpuNsPerIo", "totalIos", "seed"];
 
 export const WorkloadVmStateSchema = z.object({
   version: z.literal(1),
@@ -73,6 +76,7 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
 
   constructor(options: WorkloadVmOptions) {
     const o = options;
+    checkOptionNames(o, WORKLOAD_VM_OPTIONS);
     this.name = o.name;
     this.disk = o.disk;
     this.outstandingIos = o.outstandingIos ?? 8;
