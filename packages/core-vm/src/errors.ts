@@ -23,6 +23,20 @@ export function describeIssues(error: { issues: readonly { path: readonly Proper
   return error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
 }
 
+/**
+ * Refuses an option not in `known` with `fail(name, value, expected)`: a misspelt option would otherwise be
+ * dropped and its default used without a word.
+ */
+export function checkOptionNames(
+  options: object,
+  known: readonly string[],
+  fail: (option: string, value: unknown, expected: string) => VmlabError,
+): void {
+  for (const k of Object.keys(options))
+    if (!known.includes(k))
+      throw fail(k, (options as Record<string, unknown>)[k], `one of the options ${known.join(", ")} (is it misspelt?)`);
+}
+
 export function isVmlabError(e: unknown): e is VmlabError {
   return e instanceof VmlabError || (e instanceof Error && e.name === "VmlabError" && typeof (e as VmlabError).code === "string");
 }
@@ -68,7 +82,7 @@ export const CoreErrors = {
   simBadOption: (option: string, value: unknown, expected: string) =>
     new VmlabError(
       "VMLAB_SIM_BAD_OPTION",
-      `${option}=${typeof value === "string" ? JSON.stringify(value) : String(value)} is invalid: expected ${expected}`,
+      `simulation option ${option}=${typeof value === "string" ? JSON.stringify(value) : String(value)} is invalid: expected ${expected}`,
       { option, value },
     ),
   simDuplicateHandler: (kind: string) =>

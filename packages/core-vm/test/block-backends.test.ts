@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FileBackend, type LatencyModel, Machine, MemoryBackend, ModeledBackend, VirtioBlk } from "@vmlab/core-vm";
+import { FileBackend, type LatencyModel, Machine, MemoryBackend, ModeledBackend, Simulation, VirtioBlk } from "@vmlab/core-vm";
 import { readGuestElf, repoRoot, thrownCode } from "@vmlab/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { BLKBENCH_SERIAL, blkbenchDisk, QEMU_FIRST_SLOT, runToEnd } from "./virtio-helpers.js";
@@ -124,5 +124,29 @@ describe("ModeledBackend", () => {
     expect(iops(text, 1)).toBeLessThan(10_000);
     expect(iops(text, 8) / iops(text, 1)).toBeGreaterThan(3.5);
     expect(iops(text, 8)).toBeLessThan(40_001);
+  });
+});
+
+describe("misspelt options", () => {
+  it("Machine, Simulation and the block backends refuse an option they do not know, naming it", () => {
+    // Each ran on the default without a word: ramMib: 1 gave 128 MiB, latency: 5000 a RAM disk of 0 ns.
+    const store = new MemoryBackend({ sizeBytes: 4096 });
+    const model: LatencyModel = { serviceNs: () => 100 };
+    const cases: [() => unknown, string, RegExp][] = [
+      [() => new Machine({ ramMib: 1 } as never), "VMLAB_MACHINE_BAD_OPTION", /ramMib.*ramMiB/],
+      [() => new Machine({ nsPerInsn: 2 } as never), "VMLAB_MACHINE_BAD_OPTION", /nsPerInsn.*nsPerInstruction/],
+      [() => new MemoryBackend({ sizeBytes: 4096, latency: 5000 } as never), "VMLAB_BLOCK_BAD_OPTION", /latency.*latencyNs/],
+      [() => new ModeledBackend({ store, model, server: 4 } as never), "VMLAB_BLOCK_BAD_OPTION", /server.*servers/],
+      [() => new FileBackend({ path: join(dir, "x.img"), size: 4096, create: true } as never), "VMLAB_BLOCK_BAD_OPTION", /size.*sizeBytes/],
+      [() => new Simulation({ capacity: 10 } as never), "VMLAB_SIM_BAD_OPTION", /capacity.*initialCapacity/],
+      [() => new Simulation({ initialCapacity: Number.NaN }), "VMLAB_SIM_BAD_OPTION", /initialCapacity/],
+    ];
+    for (const [f, code, message] of cases) {
+      expect(thrownCode(f)).toBe(code);
+      expect(() => f()).toThrow(message);
+    }
+    expect(existsSync(join(dir, "x.img"))).toBe(false);
+    expect(new MemoryBackend({ sizeBytes: 4096, latencyNs: 5000 }).latencyNs).toBe(5000);
+    expect(new Simulation({ initialCapacity: 0 }).pending).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, checkOptionNames } from "../errors.js";
 import { type BlockBackend, type BlockOp, SECTOR_SIZE } from "./backend.js";
 
 export interface FileBackendOptions {
@@ -35,6 +35,7 @@ export class FileBackend implements BlockBackend {
   private fd: number | null;
 
   constructor(options: FileBackendOptions) {
+    checkOptionNames(options, ["path", "sizeBytes", "create", "latencyNs"], CoreErrors.blockBadOption);
     const { path } = options;
     const lat = options.latencyNs ?? 0;
     if (!Number.isInteger(lat) || lat < 0) throw CoreErrors.blockBadOption("latencyNs", lat, "an integer number of ns >= 0");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, checkOptionNames } from "../errors.js";
 import { type BlockBackend, type BlockOp, SECTOR_SIZE } from "./backend.js";
 
 export interface MemoryBackendOptions {
@@ -23,6 +23,7 @@ export class MemoryBackend implements BlockBackend {
   readonly bytes: Uint8Array;
 
   constructor(options: MemoryBackendOptions) {
+    checkOptionNames(options, ["sizeBytes", "latencyNs", "contents"], CoreErrors.blockBadOption);
     const size = options.sizeBytes;
     if (!Number.isInteger(size) || size <= 0 || size % SECTOR_SIZE !== 0) throw CoreErrors.blockBadSize(size);
     const lat = options.latencyNs ?? 0;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, checkOptionNames } from "../errors.js";
 import type { BlockBackend, BlockOp } from "./backend.js";
 
 /**
@@ -46,6 +46,7 @@ export class ModeledBackend implements BlockBackend {
   private readonly busyUntil: Float64Array;
 
   constructor(options: ModeledBackendOptions) {
+    checkOptionNames(options, ["store", "model", "servers"], CoreErrors.blockBadOption);
     const servers = options.servers ?? 1;
     if (!Number.isInteger(servers) || servers < 1 || servers > 1024)
       throw CoreErrors.blockBadOption("servers", servers, "an integer in 1..1024");

@@ -5,7 +5,7 @@ import { MIP_MEIP, MIP_MSIP, MIP_MTIP } from "../cpu/constants.js";
 import { Hart } from "../cpu/hart.js";
 import { applyHartState, HartStateSchema, saveHart } from "../cpu/hart-state.js";
 import { type ElfImage, loadElf } from "../elf/elf.js";
-import { CoreErrors, describeIssues } from "../errors.js";
+import { CoreErrors, checkOptionNames, describeIssues } from "../errors.js";
 import { Bus } from "../memory/bus.js";
 import { Ram } from "../memory/ram.js";
 import { Simulation } from "../sim/simulation.js";
@@ -110,6 +110,8 @@ export class Machine {
   private waitEvents = 0;
 
   constructor(options: MachineOptions = {}) {
+    // `devices`: a snapshot's MachineConfig, passed whole by a restore's factory (which attaches them itself).
+    checkOptionNames(options, ["ramMiB", "simulation", "nsPerInstruction", "clock", "devices"], CoreErrors.machineBadOption);
     const ramMiB = options.ramMiB ?? 128;
     if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 1792) throw CoreErrors.machineBadRam(ramMiB * 1024 * 1024);
     const ns = options.nsPerInstruction ?? 1;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { BlockBackend } from "../block/backend.js";
-import { CoreErrors, describeIssues } from "../errors.js";
+import { CoreErrors, checkOptionNames, describeIssues } from "../errors.js";
 import type { LinkOptions, NetEndpoint, SwitchPort, VirtualSwitch } from "../net/switch.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { SnapshotComponent } from "../snapshot/component.js";
@@ -40,13 +40,6 @@ export interface VmSchedStats {
 }
 
 const HOST_OPTIONS = ["name", "physicalCpus", "timeSliceNs", "network", "storage"];
-
-/** Refuses an option not in `known` (a misspelt one would be dropped and its default used without a word). */
-export function checkOptionNames(options: object, known: readonly string[]): void {
-  for (const k of Object.keys(options))
-    if (!known.includes(k))
-      throw CoreErrors.hostBadOption(k, (options as Record<string, unknown>)[k], `no such option; the options are ${known.join(", ")}`);
-}
 
 /** The switch's default one-way link latency (`VirtualSwitch.connect`), ns. */
 const DEFAULT_LINK_LATENCY_NS = 10_000;
@@ -91,7 +84,7 @@ export class Host implements SnapshotComponent<HostState> {
   private nextVm = 0;
 
   constructor(options: HostOptions) {
-    checkOptionNames(options, HOST_OPTIONS);
+    checkOptionNames(options, HOST_OPTIONS, CoreErrors.hostBadOption);
     this.name = options.name;
     this.physicalCpus = options.physicalCpus ?? 1;
     this.timeSliceNs = options.timeSliceNs ?? 100_000;

@@ -1,12 +1,11 @@
 import { z } from "zod";
 import type { BlockBackend } from "../block/backend.js";
 import { BLOCK_PENDING, SECTOR_SIZE } from "../block/backend.js";
-import { CoreErrors, describeIssues } from "../errors.js";
+import { CoreErrors, checkOptionNames, describeIssues } from "../errors.js";
 import { LogHistogram } from "../sim/histogram.js";
 import { Rng, RngStateSchema } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
 import type { SnapshotComponent } from "../snapshot/component.js";
-import { checkOptionNames } from "./host.js";
 import type { HostedVm } from "./hosted-vm.js";
 
 export interface WorkloadVmOptions {
@@ -76,7 +75,7 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
 
   constructor(options: WorkloadVmOptions) {
     const o = options;
-    checkOptionNames(o, WORKLOAD_VM_OPTIONS);
+    checkOptionNames(o, WORKLOAD_VM_OPTIONS, CoreErrors.hostBadOption);
     this.name = o.name;
     this.disk = o.disk;
     this.outstandingIos = o.outstandingIos ?? 8;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, checkOptionNames } from "../errors.js";
 import { EventQueue } from "./event-queue.js";
 import { type Process, type ProcessBody, ProcessDriver } from "./process.js";
 
@@ -62,7 +62,11 @@ export class Simulation {
   private stopRequested = false;
 
   constructor(options: { initialCapacity?: number } = {}) {
-    this.queue = new EventQueue(options.initialCapacity ?? 1024);
+    checkOptionNames(options, ["initialCapacity"], CoreErrors.simBadOption);
+    const capacity = options.initialCapacity ?? 1024;
+    if (!(Number.isInteger(capacity) && capacity >= 0))
+      throw CoreErrors.simBadOption("initialCapacity", capacity, "a whole number of events >= 0 (a hint: the queue grows as needed)");
+    this.queue = new EventQueue(capacity);
     this.procs = new ProcessDriver(this);
     this.kindNames[KIND_RESUME] = "vmlab.process.resume";
     this.kindIds.set("vmlab.process.resume", KIND_RESUME);
