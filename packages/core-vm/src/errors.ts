@@ -112,6 +112,12 @@ export const CoreErrors = {
       `process "${name}" yielded ${typeof value}; yield a number (timeout in ns), sim.timeout(), an event, a resource request or a store get`,
       { name },
     ),
+  simForeignWait: (name: string, what: string) =>
+    new VmlabError(
+      "VMLAB_SIM_BAD_YIELD",
+      `process "${name}" waited on a ${what} of another Simulation; a process can wait only on what was made with its own simulation (a Host's VMs each have their own: pass work between them as events or through their devices)`,
+      { name, what },
+    ),
   simBadProcess: (name: string, value: unknown) =>
     new VmlabError(
       "VMLAB_SIM_BAD_PROCESS",

@@ -124,6 +124,38 @@ describe("processes", () => {
     expect(new Resource(sim).capacity).toBe(1);
   });
 
+  it("a process that blocks on a Resource, Store, Signal or Process of another Simulation is refused, naming both", () => {
+    // Each VM of a Host has its own Simulation; sharing a Resource across them woke the waiter in the wrong
+    // simulation: "Cannot set properties of undefined (setting 'done')" inside the other one's run.
+    for (const make of [
+      (other: Simulation) => {
+        const r = new Resource(other, 1);
+        other.process(function* () {
+          yield r;
+        });
+        other.run();
+        return r;
+      },
+      (other: Simulation) => new Store(other),
+      (other: Simulation) => new Signal(other),
+      (other: Simulation) =>
+        other.process(function* () {
+          yield 10;
+        }),
+    ]) {
+      const sim = new Simulation();
+      const other = new Simulation();
+      const w = make(other);
+      sim.process(function* () {
+        yield w;
+      }, "vm1.io");
+      const e = thrown(() => sim.run());
+      expect(e.code).toBe("VMLAB_SIM_BAD_YIELD");
+      expect(e.message).toMatch(/"vm1\.io" waited on a \w+ of another Simulation/);
+    }
+    // Taking a free unit of another simulation's Resource needs no wake-up and stays allowed.
+  });
+
   it("Store hands items out FIFO and parks getters until a put", () => {
     const sim = new Simulation();
     const store = new Store<number>(sim);

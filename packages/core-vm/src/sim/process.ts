@@ -39,7 +39,7 @@ export class Process<T = unknown> extends Waitable {
     readonly id: number,
     readonly name: string,
     /** @internal */ readonly gen: Generator<unknown, T, unknown>,
-    private readonly driver: ProcessDriver,
+    /** @internal */ readonly driver: ProcessDriver,
   ) {
     super();
   }
@@ -49,6 +49,7 @@ export class Process<T = unknown> extends Waitable {
       p.resumeValue = this.result;
       return true;
     }
+    if (p.driver !== this.driver) throw p.driver.foreign(p, "Process");
     this.joiners.push(p);
     return false;
   }
@@ -132,6 +133,11 @@ export class ProcessDriver {
       if (!y.wait(p)) return;
       value = p.resumeValue;
     }
+  }
+
+  /** Retires `p`, which blocked on a primitive of another simulation, and returns the error to throw. */
+  foreign(p: Process, what: string): Error {
+    return CoreErrors.simForeignWait(this.kill(p.id).name, what);
   }
 
   /** Retires process `id` (finished, failed or killed by a bad yield) and frees its id. */

@@ -23,6 +23,7 @@ export class Signal<T = unknown> extends Waitable {
       p.resumeValue = this.value;
       return true;
     }
+    if (p.driver !== this.sim.procs) throw p.driver.foreign(p, "Signal");
     this.waiters.push(p);
     return false;
   }
@@ -86,6 +87,7 @@ export class Resource extends Waitable {
       p.resumeValue = undefined;
       return true;
     }
+    if (p.driver !== this.sim.procs) throw p.driver.foreign(p, "Resource");
     this.queue.push(p);
     return false;
   }
@@ -127,6 +129,7 @@ export class Store<T = unknown> extends Waitable {
       }
       return true;
     }
+    if (p.driver !== this.sim.procs) throw p.driver.foreign(p, "Store");
     this.getters.push(p);
     return false;
   }
