@@ -132,8 +132,8 @@ export const CoreErrors = {
       `${what} must be ${what === "stream name" ? "a string" : "a safe integer (|seed| < 2^53)"}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}; check the config field it came from`,
       { what, value },
     ),
-  metricsBadValue: (metric: string, value: number) =>
-    new VmlabError("VMLAB_METRICS_BAD_VALUE", `metric "${metric}" cannot record ${value}: values must be finite and >= 0`, {
+  metricsBadValue: (metric: string, value: unknown, must = "finite and >= 0") =>
+    new VmlabError("VMLAB_METRICS_BAD_VALUE", `metric "${metric}" cannot record ${String(value)}: values must be ${must}`, {
       metric,
       value,
     }),

@@ -46,3 +46,18 @@ describe("Counter and TimeSeries", () => {
     ]);
   });
 });
+
+describe("TimeWeighted levels", () => {
+  it("refuses a level that is not a finite number instead of averaging NaN from then on", () => {
+    const sim = new Simulation();
+    const q = new TimeWeighted("queue", sim);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, "3"]) {
+      expect(() => q.set(bad as number)).toThrow(expect.objectContaining({ code: "VMLAB_METRICS_BAD_VALUE" }));
+      expect(() => q.add(bad as number)).toThrow(expect.objectContaining({ code: "VMLAB_METRICS_BAD_VALUE" }));
+    }
+    expect(() => new TimeWeighted("q", sim, Number.NaN)).toThrow(expect.objectContaining({ code: "VMLAB_METRICS_BAD_VALUE" }));
+    q.set(-2); // a level may be negative (a deficit)
+    expect(q.current).toBe(-2);
+    expect(Number.isFinite(q.average())).toBe(true);
+  });
+});

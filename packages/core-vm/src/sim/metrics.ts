@@ -1,3 +1,4 @@
+import { CoreErrors } from "../errors.js";
 import type { Simulation } from "./simulation.js";
 
 /** A monotonically increasing count (events, bytes, IOs). */
@@ -23,6 +24,7 @@ export class TimeWeighted {
     private readonly sim: Simulation,
     initial = 0,
   ) {
+    if (!Number.isFinite(initial)) throw CoreErrors.metricsBadValue(name, initial, "finite numbers");
     this.level = initial;
     this.since = sim.now;
     this.lastChange = sim.now;
@@ -31,12 +33,15 @@ export class TimeWeighted {
     return this.level;
   }
   set(level: number): void {
+    // NaN or Infinity would make every later average NaN or Infinity, without a word.
+    if (!Number.isFinite(level)) throw CoreErrors.metricsBadValue(this.name, level, "finite numbers");
     const now = this.sim.now;
     this.area += this.level * (now - this.lastChange);
     this.lastChange = now;
     this.level = level;
   }
   add(delta: number): void {
+    if (!Number.isFinite(delta)) throw CoreErrors.metricsBadValue(this.name, delta, "finite numbers");
     this.set(this.level + delta);
   }
   /** Average level from creation (or the last `reset`) to now. */
