@@ -99,6 +99,12 @@ export const CoreErrors = {
       `saved ${what} state is invalid (${issue}); the snapshot is corrupt or from an incompatible vmlab version`,
       { ...facts, what, issue },
     ),
+  simRestoreBusy: (running: number) =>
+    new VmlabError(
+      "VMLAB_SIM_BAD_STATE",
+      `cannot restore into this simulation: ${running === 1 ? "1 process is" : `${running} processes are`} unfinished in it, and a restore would drop their queued resumptions; restore into a fresh simulation, or once every process has finished`,
+      { running },
+    ),
   simProcessError: (name: string, cause: unknown) =>
     new VmlabError(
       "VMLAB_SIM_PROCESS_FAILED",

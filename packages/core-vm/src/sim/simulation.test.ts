@@ -355,6 +355,30 @@ describe("Simulation save/restore", () => {
     expect(() => held.save()).toThrow(/2 processes are waiting/);
   });
 
+  it("refuses to restore into a simulation with unfinished processes, changing nothing", () => {
+    // The restore dropped their queued resumptions: the processes stayed unfinished forever, without a word.
+    const saved = new Simulation();
+    saved.schedule(
+      50,
+      saved.on("k", () => {}),
+    );
+    const state = saved.save();
+    const sim = new Simulation();
+    sim.on("k", () => {});
+    let woke = 0;
+    sim.process(function* () {
+      yield 10;
+      woke++;
+    });
+    expectCode(() => sim.restore(state), "VMLAB_SIM_BAD_STATE");
+    expect(() => sim.restore(state)).toThrow(/1 process is unfinished/);
+    sim.run();
+    expect([woke, sim.now]).toEqual([1, 10]);
+    sim.restore(state);
+    sim.run();
+    expect(sim.now).toBe(50);
+  });
+
   it("refuses to save an event whose payload is a class instance (a model's object), naming the event kind", () => {
     class Request {
       owner = this;

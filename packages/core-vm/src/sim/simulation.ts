@@ -241,6 +241,8 @@ export class Simulation {
     const parsed = SimulationStateSchema.safeParse(state);
     if (!parsed.success) throw CoreErrors.simBadState("simulation", parsed.error.issues.map((i) => i.message).join("; "));
     const s = parsed.data;
+    // Their queued resumptions would be dropped, leaving them unfinished forever.
+    if (this.procs.running > 0) throw CoreErrors.simRestoreBusy(this.procs.running);
     const kinds = s.events.map((e) => {
       const id = this.kindIds.get(e.kind);
       if (id === undefined || id === KIND_RESUME) throw CoreErrors.simNoHandler(e.kind);
