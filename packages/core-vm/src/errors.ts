@@ -46,7 +46,9 @@ export const CoreErrors = {
   simTimeInPast: (at: number, now: number) =>
     new VmlabError(
       "VMLAB_SIM_TIME_IN_PAST",
-      `cannot schedule an event at t=${at} ns: the clock is already at ${now} ns; schedule with a delay >= 0`,
+      Number.isNaN(at)
+        ? `cannot schedule an event at t=NaN ns; give a time in ns >= the clock (${now} ns)`
+        : `cannot schedule an event at t=${at} ns: the clock is already at ${now} ns; schedule with a delay >= 0`,
       { at, now },
     ),
   simBadDelay: (delay: number, now = 0) =>
@@ -123,6 +125,12 @@ export const CoreErrors = {
       "VMLAB_SIM_BAD_YIELD",
       `process "${name}" waited on a ${what} of another Simulation; a process can wait only on what was made with its own simulation (a Host's VMs each have their own: pass work between them as events or through their devices)`,
       { name, what },
+    ),
+  simSelfWait: (name: string) =>
+    new VmlabError(
+      "VMLAB_SIM_BAD_YIELD",
+      `process "${name}" waited for itself to finish, which it never can; wait for another process, or return instead`,
+      { name },
     ),
   simBadProcess: (name: string, value: unknown) =>
     new VmlabError(

@@ -228,6 +228,17 @@ describe("processes", () => {
     expect(thrown(() => sim.process((() => 5) as never)).code).toBe("VMLAB_SIM_BAD_PROCESS");
   });
 
+  it("a process that waits for itself is refused, naming it (it parked forever and run() returned as if done)", () => {
+    const sim = new Simulation();
+    const p: Process = sim.process(function* () {
+      yield p;
+    }, "selfish");
+    expect(() => sim.run()).toThrow(
+      expect.objectContaining({ code: "VMLAB_SIM_BAD_YIELD", message: expect.stringContaining('"selfish" waited for itself') }),
+    );
+    expect(p.done).toBe(true);
+  });
+
   it("process ids are reused after a process ends without confusing later processes", () => {
     const sim = new Simulation();
     const out: string[] = [];

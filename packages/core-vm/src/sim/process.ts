@@ -130,6 +130,8 @@ export class ProcessDriver {
       }
       if (!(y instanceof Waitable)) throw CoreErrors.simBadYield(this.kill(id).name, y);
       const p = this.procs[id] as Process;
+      // Waiting for its own end would park it forever, and run() would return as if the model were done.
+      if (y === p) throw CoreErrors.simSelfWait(this.kill(id).name);
       if (!y.wait(p)) return;
       value = p.resumeValue;
     }

@@ -177,6 +177,8 @@ describe("Simulation", () => {
     expectCode(() => sim.schedule(2 ** 60, k), "VMLAB_SIM_BAD_DELAY");
     expectCode(() => sim.scheduleAt(Number.POSITIVE_INFINITY, k), "VMLAB_SIM_BAD_DELAY");
     expectCode(() => sim.scheduleAt(Number.NaN, k), "VMLAB_SIM_TIME_IN_PAST");
+    // Not "the clock is already at 0 ns": NaN is no time at all.
+    expect(() => sim.scheduleAt(Number.NaN, k)).toThrow(/at t=NaN ns; give a time in ns >= the clock/);
     sim.run();
     expectCode(() => sim.scheduleAt(1, k), "VMLAB_SIM_TIME_IN_PAST");
     expectCode(() => sim.on("k", () => {}), "VMLAB_SIM_DUPLICATE_HANDLER");
