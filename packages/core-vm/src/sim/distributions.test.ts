@@ -25,6 +25,22 @@ function expectMean(got: number, want: number, variance: number, sigmas = 5): vo
 describe("continuous distributions: sample mean and variance", () => {
   const rng = new Rng(2024, "dist");
 
+  it("refuse parameters with no distribution, naming them (they drew negative, reversed or infinite values)", () => {
+    const code = expect.objectContaining({ code: "VMLAB_RNG_BAD_PARAMETER" });
+    expect(() => uniform(rng, 5, 1)).toThrow(code);
+    expect(() => uniform(rng, 0, Number.NaN)).toThrow(/uniform distribution: need low <= high/);
+    expect(() => exponential(rng, -5)).toThrow(/exponential distribution: mean must be >= 0, got -5/);
+    expect(() => normal(rng, 0, -1)).toThrow(/normal distribution: .*stddev -1/);
+    expect(() => normal(rng, Number.NaN, 1)).toThrow(code);
+    expect(() => lognormal(rng, 0, -1)).toThrow(code);
+    expect(() => pareto(rng, 1, 0)).toThrow(/pareto distribution: need scale > 0 and shape > 0, got scale 1, shape 0/);
+    expect(() => pareto(rng, -1, 2)).toThrow(code);
+    // Degenerate but well-defined: a point.
+    expect(uniform(rng, 3, 3)).toBe(3);
+    expect(exponential(rng, 0) === 0).toBe(true);
+    expect(normal(rng, 2, 0)).toBe(2);
+  });
+
   it("uniform(low, high)", () => {
     const m = moments(N, () => uniform(rng, 2, 10));
     expectMean(m.mean, 6, 64 / 12);

@@ -13,16 +13,21 @@ function check(ok: boolean, dist: string, issue: string): void {
 
 /** Uniform on [low, high). */
 export function uniform(rng: Rng, low: number, high: number): number {
+  // One comparison per draw (NaN fails it too); the error is built only when it fails.
+  if (!(high >= low)) check(false, "uniform", `need low <= high, got low ${low}, high ${high}`);
   return low + (high - low) * rng.random();
 }
 
 /** Exponential with the given mean (rate = 1/mean), by inversion. */
 export function exponential(rng: Rng, mean: number): number {
+  if (!(mean >= 0)) check(false, "exponential", `mean must be >= 0, got ${mean}`);
   return -mean * Math.log(rng.randomOpen());
 }
 
 /** Normal(mean, stddev) by the Box–Muller transform (one value per call, so state is just the Rng). */
 export function normal(rng: Rng, mean: number, stddev: number): number {
+  if (!(stddev >= 0) || Number.isNaN(mean))
+    check(false, "normal", `need a mean that is a number and stddev >= 0, got mean ${mean}, stddev ${stddev}`);
   const u1 = rng.randomOpen();
   const u2 = rng.random();
   return mean + stddev * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
@@ -35,6 +40,7 @@ export function lognormal(rng: Rng, mu: number, sigma: number): number {
 
 /** Pareto (type I) with scale x_m > 0 and shape α > 0: P(X > x) = (x_m/x)^α. */
 export function pareto(rng: Rng, scale: number, shape: number): number {
+  if (!(scale > 0 && shape > 0)) check(false, "pareto", `need scale > 0 and shape > 0, got scale ${scale}, shape ${shape}`);
   return scale / rng.randomOpen() ** (1 / shape);
 }
 
