@@ -53,6 +53,10 @@ describe("vIC specs from a config file", () => {
     expect(refusedKey(() => runVicVm(fromFile(vm, { vic: { ...DEFAULT_VIC, cifThreshhold: 16 } })))).toBe("vic.cifThreshhold"); // ignored
   });
 
+  it("runVicVm refuses a window in which no IO completed instead of reporting NaN latencies beside zero rates", () => {
+    expect(refusedKey(() => runVicVm(fromFile(vm, { durationS: 1e-9, warmupS: 0 })))).toBe("durationS");
+  });
+
   it("VicCoalescer names a misspelt parameter, a missing table and a misspelt step key", () => {
     expect(refusedKey(() => new VicCoalescer(fromFile(DEFAULT_VIC, { rateWindow: 16 })))).toBe("vic.rateWindow");
     expect(refusedKey(() => new VicCoalescer(fromFile(DEFAULT_VIC, { ratioTable: undefined })))).toBe("vic.ratioTable"); // TypeError

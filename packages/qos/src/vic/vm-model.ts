@@ -187,6 +187,12 @@ export function runVicVm(s: VicVmSpec): VicVmResult {
   sim.run({ until: warmNs });
   busyAtWarm = busyNs;
   sim.run({ until: endNs });
+  // No IO completed in the window: latencies would be NaN beside rates of 0, as if measured.
+  if (measuredIos === 0)
+    throw QosErrors.badConfig(
+      "durationS",
+      `no IO completed in the measured window (${s.warmupS} s, ${s.durationS} s]; make it longer than a few device times (${s.deviceBaseUs} µs)`,
+    );
   const seconds = (endNs - warmNs) / NS_PER_S;
   const busy = Math.min(busyNs - busyAtWarm, endNs - warmNs);
   return {
