@@ -48,6 +48,35 @@ describe("device save/restore", () => {
     expect(b.save()).toEqual(a.save());
   });
 
+  it("SSD: restored with no command overhead, the continuation is identical to the nanosecond", () => {
+    // Transfers end at fractional ns (4 KiB at 300 MB/s: 13,653.33 ns) while completions fall on whole ns:
+    // rounded to the nearest, a read completed at 13,653 with the host interface busy until 13,653.33, so the
+    // state saved then was not idle there, and the restored drive (interface free) finished the next write
+    // 1 ns before the original (647,786 against 647,787).
+    const spec: SsdSpec = { ...GENERIC_MLC_SSD, commandOverheadNs: 0 };
+    const one = (sim: Simulation, ssd: Ssd, lba: number, isRead: boolean) => {
+      let at = -1;
+      ssd.submit({ id: 1, vm: 0, lba, sectors: 8, isRead, issueTime: sim.now }, { complete: () => (at = sim.now) });
+      sim.run();
+      return at;
+    };
+    const simA = new Simulation();
+    const a = new Ssd(simA, spec);
+    one(simA, a, 0, true);
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    const simB = new Simulation();
+    simB.restore(simA.save());
+    const b = new Ssd(simB, spec);
+    b.restore(saved);
+    for (const [lba, isRead] of [
+      [0, false],
+      [8, true],
+      [0, true],
+    ] as const)
+      expect(one(simB, b, lba, isRead)).toBe(one(simA, a, lba, isRead));
+    expect(b.save()).toEqual(a.save());
+  });
+
   it("SSD: corrupt or mismatched state is rejected and changes nothing", () => {
     const sim = new Simulation();
     const ssd = new Ssd(sim, SMALL);

@@ -120,7 +120,10 @@ export class Ssd implements BlockTarget {
       if (pageDone > done) done = pageDone;
     }
     const io = this.pool.take(req, sink);
-    this.sim.schedule(done - now, this.kindDone, 0, io);
+    // Virtual time is whole ns and transfers end at fractions of one: the command completes at the first whole
+    // ns its work is over by (rounded to the nearest, a read could complete a third of a ns before its data had
+    // crossed the interface, and a state saved then was not idle, so a restore — every resource free — was not exact).
+    this.sim.schedule(Math.ceil(done) - now, this.kindDone, 0, io);
   }
 
   private readPage(lp: number, t: number, now: number): number {
