@@ -77,6 +77,23 @@ describe("device save/restore", () => {
     expect(b.save()).toEqual(a.save());
   });
 
+  it("SSD: a preconditioned drive restored into a new simulation (at 0) serves its first read at once", () => {
+    // The dies' and channels' saved times are the old simulation's (seconds in): restored as they were, the
+    // first read after preconditioning for 3 s waited until then (3.01 s for a 104 µs read).
+    const simA = new Simulation();
+    const a = new Ssd(simA, SMALL);
+    runThenDrain(simA, a, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 16 }, 3e9, 1);
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    const sim = new Simulation();
+    const b = new Ssd(sim, SMALL);
+    b.restore(saved);
+    let at = -1;
+    b.submit({ id: 1, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => (at = sim.now) });
+    sim.run();
+    expect(b.ftl.lookup(0)).toBeGreaterThanOrEqual(0); // a flash read: overhead + tR + channel + interface
+    expect(at).toBe(Math.ceil(20_000 + 50_000 + 20_480 + 4096 / 0.3));
+  });
+
   it("SSD: corrupt or mismatched state is rejected and changes nothing", () => {
     const sim = new Simulation();
     const ssd = new Ssd(sim, SMALL);

@@ -185,8 +185,12 @@ export class Ssd implements BlockTarget {
       throw StorageErrors.badState("ssd", "die or channel count differs from this SSD's spec");
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
     this.ftl.restore(s.ftl);
-    this.dieFree.set(s.dieFree);
-    for (const [i, t] of s.chanFree.entries()) this.channelTimes[i].reset(t);
+    // Nothing was in flight when the state was saved, so every die and channel was free by then; restored into
+    // a simulation at an earlier time (a preconditioned drive in a new one, at 0), the saved times are the old
+    // simulation's, and kept as they were they held every die busy until then (seconds for the first read).
+    const now = this.sim.now;
+    for (const [i, t] of s.dieFree.entries()) this.dieFree[i] = Math.min(t, now);
+    for (const [i, t] of s.chanFree.entries()) this.channelTimes[i].reset(Math.min(t, now));
     this.nextDie = s.nextDie;
     this.completed = s.completed;
     this.gcNs = s.gcNs;
