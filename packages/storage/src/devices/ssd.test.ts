@@ -213,6 +213,76 @@ describe("SSD model", () => {
     expect((run({ ...SMALL, busMBps: 6000 }, 262_144, 0) * 262_144) / 1e6).toBeGreaterThan(1.4 * 300);
   });
 
+  it("QD1 latencies: overhead, flash and the host interface carrying only the command's bytes, a large read streaming out", () => {
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, GENERIC_MLC_SSD);
+    const one = (lba: number, sectors: number, isRead: boolean) => {
+      let at = -1;
+      const t0 = sim.now;
+      ssd.submit({ id: 1, vm: 0, lba, sectors, isRead, issueTime: t0 }, { complete: () => (at = sim.now) });
+      sim.run();
+      return at - t0;
+    };
+    const bus = (bytes: number) => bytes / 0.3; // ns at 300 MB/s
+    const [cmd, tR, tPROG, chan] = [20_000, 50_000, 600_000, 20_480];
+    // Never written: the controller and the host transfer only.
+    expect(one(0, 8, true)).toBe(Math.ceil(cmd + bus(4096)));
+    expect(one(2048, 512, true)).toBe(Math.ceil(cmd + bus(262_144)));
+    // A write: its data crosses the interface, then the channel, then the die programs it.
+    expect(one(0, 8, false)).toBe(Math.ceil(cmd + bus(4096) + chan + tPROG));
+    expect(one(0, 8, true)).toBe(Math.ceil(cmd + tR + chan + bus(4096)));
+    // Part of a page: the die reads and the channel carries the whole page, the interface only the 512 bytes asked for.
+    expect(one(1, 1, true)).toBe(Math.ceil(cmd + tR + chan + bus(512)));
+    expect(one(8, 1, false)).toBe(Math.ceil(cmd + bus(512) + chan + tPROG));
+    // 256 KiB (64 pages over the 32 dies): pages leave the channels while earlier ones cross the interface, so
+    // the read completes when the last page's transfer ends: the first page's flash time plus 64 host transfers.
+    one(1024, 512, false);
+    expect(one(1024, 512, true)).toBe(Math.ceil(cmd + tR + chan + 64 * bus(4096)));
+  });
+
+  it("reads and writes share the one half-duplex SATA interface", () => {
+    // A 20 MB/s interface, far slower than the flash side: reads of never-written pages (no flash) and
+    // writes to a fresh drive (8 dies: ~54 MB/s) together stop at 20 MB/s, not 20 each way.
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, { ...SMALL, busMBps: 20 });
+    const w = new IometerWorkload({ ioSizeBytes: 65536, readPercent: 50, randomPercent: 100, outstandingIos: 8 });
+    w.start({ sim, target: ssd, rng: new RngStreams(3).get("w"), vm: 0 });
+    runMeasured(sim, [w], 1e7, 2e8);
+    const mbps = (w.stats.iops(sim.now) * 65536) / 1e6;
+    expect(mbps).toBeLessThanOrEqual(20 * 1.02);
+    expect(mbps).toBeGreaterThan(0.95 * 20);
+  });
+
+  it("garbage collection on a die does not wait for the host data of the write that triggered it", () => {
+    // One die, small blocks, a slow interface (4 KiB in 16.4 ms at 0.25 MB/s): a write needing GC completes
+    // when its data is in and programmed, the GC (at most 8 copies and an erase, < 8.2 ms) done meanwhile.
+    const spec: SsdSpec = {
+      ...GENERIC_MLC_SSD,
+      channels: 1,
+      diesPerChannel: 1,
+      pagesPerBlock: 8,
+      blocksPerDie: 64,
+      overProvisioning: 0.25,
+      busMBps: 0.25,
+    };
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, spec);
+    const spp = spec.pageBytes / 512;
+    let lp = 0;
+    let at = -1;
+    for (;;) {
+      const gc0 = ssd.gcNs;
+      const t0 = sim.now;
+      ssd.submit({ id: 1, vm: 0, lba: lp * spp, sectors: spp, isRead: false, issueTime: t0 }, { complete: () => (at = sim.now) });
+      sim.run();
+      lp = (lp * 7 + 3) % ssd.ftl.logicalPages;
+      if (ssd.gcNs === gc0) continue;
+      expect(ssd.gcNs - gc0).toBeLessThan(4096 / 0.25e-3);
+      expect(at - t0).toBe(Math.ceil(20_000 + 4096 / 0.25e-3 + 20_480 + 600_000));
+      break;
+    }
+  });
+
   it("host writes share the channel with the dies: 32 dies behind one channel cannot program faster than it carries pages", () => {
     // 32 dies at 600 µs per program could take 53,000 pages/s; one 200 MB/s channel carries at most 48,800 (20.48 µs per 4 KiB).
     const sim = new Simulation();
