@@ -2,6 +2,7 @@ import { isVmlabError, RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { IometerWorkload } from "../workload/iometer.js";
 import { Hdd } from "./hdd.js";
+import { CHEETAH_15K5 } from "./hdd-spec.js";
 import { Ssd } from "./ssd.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
 import { base64ToInt32, int32ToBase64 } from "./typed-b64.js";
@@ -127,6 +128,35 @@ describe("device save/restore", () => {
     const sb = runThenDrain(simB, b, spec, 3e8, 5);
     expect(sb.latencyUs.summary()).toEqual(sa.latencyUs.summary());
     expect(b.save()).toEqual(a.save());
+  });
+
+  it("HDD: restored with no command overhead, cache hits continue identical to the nanosecond", () => {
+    // A hit's transfer ends at a fractional ns (1 KiB at 300 MB/s: 3,413.33 ns) and its completion is rounded
+    // to the nearest whole ns, up to half a ns before the interface is free. Saved at that completion, the
+    // restored drive had its interface free at once and finished the next hit 1 ns before the original.
+    const spec = { ...CHEETAH_15K5, commandOverheadNs: 0 };
+    const one = (sim: Simulation, hdd: Hdd, lba: number) => {
+      let at = -1;
+      hdd.submit({ id: 1, vm: 0, lba, sectors: 2, isRead: true, issueTime: sim.now }, { complete: () => (at = sim.now) });
+      sim.run();
+      return at;
+    };
+    const simA = new Simulation();
+    const a = new Hdd(simA, spec);
+    one(simA, a, 0); // a media read; the read-ahead brings in what follows
+    simA.run({ until: simA.now + 5_000_000 });
+    const hits: number[] = [];
+    for (let k = 1; k <= 3; k++) hits.push(one(simA, a, 2 * k));
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    const simB = new Simulation();
+    simB.restore(simA.save());
+    const b = new Hdd(simB, spec);
+    b.restore(saved);
+    for (let k = 4; k <= 8; k++) expect(one(simB, b, 2 * k)).toBe(one(simA, a, 2 * k));
+    expect(b.save()).toEqual(a.save());
+    // Restored into a new simulation (at 0), what was ahead of the old clock is ahead of the new one.
+    const c = new Hdd(new Simulation(), spec);
+    expect(() => c.restore(saved)).not.toThrow();
   });
 
   it("HDD: refuses to save with commands in flight, and rejects another drive's state", () => {

@@ -29,6 +29,12 @@ export const HddStateSchema = z.object({
   readsFromBuffer: z.number().int().nonnegative().optional(),
   /** `flushes`; absent when 0. */
   flushes: z.number().int().nonnegative().optional(),
+  /**
+   * How far past the save time the interface and the controller were still busy (ns; absent when 0). Saved idle,
+   * this is what rounding left: completions fall on whole ns, up to half a ns before a fractional transfer end.
+   */
+  busAheadNs: z.number().nonnegative().lt(1).optional(),
+  controllerAheadNs: z.number().nonnegative().lt(1).optional(),
 });
 export type HddState = z.infer<typeof HddStateSchema>;
 
@@ -363,6 +369,9 @@ export class Hdd implements BlockTarget {
     const writeBacks = this.writeBuffer?.writeBacks ?? 0;
     if (this.pool.inUse > writeBacks) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse - writeBacks);
     if (writeBacks > 0) throw StorageErrors.dirtyWriteCache(`hdd ${this.name}`, this.dirtySectors);
+    const now = this.sim.now;
+    const busAhead = Math.max(0, this.bus.lastEnd - now);
+    const controllerAhead = Math.max(0, this.controllerFreeAt - now);
     return {
       version: 1,
       model: this.spec.model,
@@ -374,6 +383,8 @@ export class Hdd implements BlockTarget {
       ...(this.writesBuffered > 0 ? { writesBuffered: this.writesBuffered } : {}),
       ...(this.readsFromBuffer > 0 ? { readsFromBuffer: this.readsFromBuffer } : {}),
       ...(this.flushes > 0 ? { flushes: this.flushes } : {}),
+      ...(busAhead > 0 ? { busAheadNs: busAhead } : {}),
+      ...(controllerAhead > 0 ? { controllerAheadNs: controllerAhead } : {}),
     };
   }
 
@@ -395,10 +406,12 @@ export class Hdd implements BlockTarget {
     this.writesBuffered = s.writesBuffered ?? 0;
     this.readsFromBuffer = s.readsFromBuffer ?? 0;
     this.flushes = s.flushes ?? 0;
-    // Nothing was in flight when the state was saved, so nothing held the interface past that time; bookings
-    // made since (the simulation may be restored to an earlier time with it) are forgotten.
-    this.bus.reset(0);
-    this.controllerFreeAt = 0;
+    // Nothing was in flight when the state was saved, so nothing held the interface or the controller past that
+    // time but a rounding's fraction of a ns (kept, relative to the clock: the simulation may be restored to
+    // another time with it); bookings made since are forgotten.
+    const now = this.sim.now;
+    this.bus.reset(s.busAheadNs ? now + s.busAheadNs : 0);
+    this.controllerFreeAt = s.controllerAheadNs ? now + s.controllerAheadNs : 0;
   }
 
   /** @internal a command finished (media or cache hit). */
