@@ -75,6 +75,12 @@ describe("blkparse reader", () => {
     ]);
   });
 
+  it("does not drop the first event of a file that starts with a UTF-8 byte order mark", () => {
+    const withBom = readAll(`\uFEFF${SAMPLE.split("\n").slice(2).join("\n")}`);
+    expect(withBom.records.map((r) => r.line)).toEqual([1, 2, 6]);
+    expect(withBom.records[0]).toMatchObject({ lba: 223490, sectors: 8, isRead: false, responseNs: 1_000_000 });
+  });
+
   it("reports malformed event lines by line number", () => {
     const bad = "  8,0    3        3     0.000002000   697  D   W -5 + 8 [x]\n";
     expect(() => readAll(bad)).toThrow(/t\.txt:1: negative sector/);

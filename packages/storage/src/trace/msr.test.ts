@@ -53,6 +53,12 @@ describe("MSR Cambridge reader", () => {
     expect(readAll("1,h,0,Write,1100,30,5\n").records[0]).toMatchObject({ lba: 2, sectors: 1 }); // bytes 1100..1129 stay in sector 2
   });
 
+  it("reads a file that starts with a UTF-8 byte order mark (Windows exporters write one) as the file without it", () => {
+    const csv = "Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\r\n1,h,0,Read,1024,512,5\r\n";
+    expect(readAll(`\uFEFF${csv}`).records).toEqual(readAll(csv).records);
+    expect(readAll("\uFEFF1,h,0,Write,0,512,5\n").records[0]).toMatchObject({ lba: 0, sectors: 1, isRead: false, line: 1 });
+  });
+
   it.each([
     ["1,h,0,Read,0,-4096,5", /t\.csv:2: negative Size/],
     ["1,h,0,Trim,0,4096,5", /t\.csv:2: unknown op "Trim" in field Type \(expected Read or Write\)/],

@@ -105,6 +105,9 @@ export abstract class TextTraceReader implements TraceReader {
 
   private setLine(start: number, end: number): void {
     if (end > start && this.buf[end - 1] === CR) end--;
+    // A UTF-8 byte order mark (Windows editors and exporters write one) is not part of the first line.
+    if (this.lineNo === 0 && end - start >= 3 && this.buf[start] === 0xef && this.buf[start + 1] === 0xbb && this.buf[start + 2] === 0xbf)
+      start += 3;
     this.lineStart = start;
     this.lineEnd = end;
     this.pos = start;
