@@ -86,6 +86,13 @@ describe("blkparse reader", () => {
     expect(() => readAll(bad)).toThrow(/t\.txt:1: negative sector/);
     expect(() => readAll("  8,0    3        3     0.000002000   697  D   W 12 8 [x]\n")).toThrow(/t\.txt:1: missing "\+ blocks"/);
     expect(() => readAll("  8,0    3        3     0.0000x2000   697  D   W 12 + 8 [x]\n")).toThrow(/time is not a number/);
+    // Past 2^53 a double rounds: the sector came out as 100000000000000020000.
+    expect(() => readAll("  8,0    3        3     0.000002000   697  D   W 99999999999999999999 + 8 [x]\n")).toThrow(
+      /t\.txt:1: sector is over 2\^53/,
+    );
+    expect(() => readAll("  8,0    3        3     0.000002000   697  D   W 9007199254740000 + 8000 [x]\n")).toThrow(
+      /t\.txt:1: sector \+ block count is over 2\^53/,
+    );
     const { records, reader } = readAll(`${bad}${SAMPLE}`, true);
     expect(records).toHaveLength(3);
     expect(reader.skipped).toBe(1);

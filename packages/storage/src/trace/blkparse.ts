@@ -130,6 +130,7 @@ export class BlkparseReader extends TextTraceReader {
       this.ignored++;
       return false;
     }
+    if (sector + blocks > Number.MAX_SAFE_INTEGER) throw new LineProblem("sector + block count is over 2^53");
     if (action === COMPLETE) {
       this.completeMatching(sector);
       return false;

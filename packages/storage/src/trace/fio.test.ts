@@ -33,6 +33,19 @@ describe("fio iolog v2 reader", () => {
     expect(reader.ignored).toBe(7);
   });
 
+  it("refuses offsets and lengths past 2^53, naming the line: a double would round them into another extent", () => {
+    const log = (line: string) => `fio version 2 iolog\n/dev/sdb read 0 512\n${line}\n`;
+    expect(() => readAll(log("/dev/sdb read 18446744073709551617 1"))).toThrow(/t\.iolog:3: offset is over 2\^53 and would be rounded/);
+    expect(() => readAll(log("/dev/sdb write 0 9007199254740993"))).toThrow(/t\.iolog:3: length is over 2\^53/);
+    expect(() => readAll(log("/dev/sdb write 9007199254740000 4096"))).toThrow(/t\.iolog:3: offset \+ length is over 2\^53 bytes/);
+    // Whole sectors past 2^53 bytes are exact: kept.
+    expect(readAll(log("/dev/sdb read 18014398509481984 4096")).records[1]).toMatchObject({ lba: 2 ** 45, sectors: 8 });
+    expect(() => readAll(log("/dev/sdb wait 99999999999999999999 0"))).toThrow(/t\.iolog:3: wait time \(µs\) is over 2\^53/);
+    const { records, reader } = readAll(log("/dev/sdb read 18446744073709551617 1"), true);
+    expect(records).toHaveLength(1);
+    expect(reader.skipped).toBe(1);
+  });
+
   it("requires the version 2 header", () => {
     expect(() => readAll("fio version 3 iolog\n0 /dev/sdb read 0 4096\n")).toThrow(/only version 2/);
     expect(() => readAll("/dev/sdb read 0 4096\n")).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }));

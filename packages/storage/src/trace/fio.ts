@@ -1,7 +1,7 @@
 import { StorageErrors } from "../errors.js";
 import { setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
-import { LineProblem, TextTraceReader } from "./text-reader.js";
+import { extentIsExact, LineProblem, TextTraceReader } from "./text-reader.js";
 
 const SPACE = 32;
 const TAB = 9;
@@ -68,6 +68,8 @@ export class FioReader extends TextTraceReader {
     this.skipBlanks();
     if (!this.atEnd()) throw new LineProblem("extra fields after the length");
     if (length === 0) throw new LineProblem("zero length");
+    if (offset + length > Number.MAX_SAFE_INTEGER && !extentIsExact(offset, length))
+      throw new LineProblem("offset + length is over 2^53 bytes and not whole sectors below 2^62");
     rec.issueNs = this.clockNs;
     rec.isRead = isRead;
     setExtentFromBytes(rec, offset, length);

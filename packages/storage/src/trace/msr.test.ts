@@ -68,6 +68,11 @@ describe("MSR Cambridge reader", () => {
     ["1,h,0,Read,0x10,4096,5", /t\.csv:2: Offset is not a non-negative integer/],
     ["1,h,0,Read,0,0,5", /t\.csv:2: zero Size/],
     ["-1,h,0,Read,0,512,5", /t\.csv:2: negative Timestamp/],
+    // Numbers past 2^53 are rounded by a double: 1e22 + 4096 == 1e22 gave a record of 0 sectors.
+    ["1,h,0,Read,10000000000000000000000,4096,5", /t\.csv:2: Offset \+ Size is over 2\^53 bytes/],
+    ["1,h,0,Read,9007199254740993,4096,5", /t\.csv:2: Offset is over 2\^53 and would be rounded/],
+    ["1,h,0,Read,0,99999999999999999999,5", /t\.csv:2: Size is over 2\^53/],
+    ["1,h,0,Read,9007199254740000,4096,5", /t\.csv:2: Offset \+ Size is over 2\^53 bytes/],
   ])("rejects %s with an error naming file and line", (bad, message) => {
     const text = `1,h,0,Read,0,512,5\n${bad}\n2,h,0,Read,0,512,5\n`;
     expect(() => readAll(text)).toThrow(message);

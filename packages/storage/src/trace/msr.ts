@@ -1,7 +1,7 @@
 import { StorageErrors } from "../errors.js";
 import { setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
-import { LineProblem, TextTraceReader } from "./text-reader.js";
+import { extentIsExact, LineProblem, TextTraceReader } from "./text-reader.js";
 
 const COMMA = 44;
 const ZERO = 48;
@@ -55,6 +55,8 @@ export class MsrReader extends TextTraceReader {
     if (this.pos <= this.lineEnd)
       throw new LineProblem("more than 7 fields (expected Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)");
     if (size === 0) throw new LineProblem("zero Size");
+    if (offset + size > Number.MAX_SAFE_INTEGER && !extentIsExact(offset, size))
+      throw new LineProblem("Offset + Size is over 2^53 bytes and not whole sectors below 2^62");
     if (!this.haveBase) {
       this.baseHigh = this.tsHigh;
       this.baseLow = this.tsLow;

@@ -13,6 +13,14 @@ const SPACE = 32;
 const TAB = 9;
 const CR = 13;
 
+/**
+ * True if the sectors of `bytes` bytes at byte `offset` (both exact) come out exact: the extent ends
+ * below 2^53 bytes, or it is whole sectors ending below 2^62 (the sum is then a double too).
+ */
+export function extentIsExact(offset: number, bytes: number): boolean {
+  return offset + bytes <= Number.MAX_SAFE_INTEGER || (offset % 512 === 0 && bytes % 512 === 0 && offset + bytes <= 2 ** 62);
+}
+
 /** A bad line: thrown by a parser, turned into a `VmlabError` (or counted with `skipBad`). */
 export class LineProblem {
   constructor(readonly issue: string) {}
@@ -169,6 +177,8 @@ export abstract class TextTraceReader implements TraceReader {
       i++;
     }
     if (i === first) throw new LineProblem(`missing field ${what}`);
+    // Past 2^53 the sum above may be rounded: a number of 20 digits would become another one without a word.
+    if (v > Number.MAX_SAFE_INTEGER) this.checkExact(what, first, i, v);
     this.pos = i + 1;
     return v;
   }
@@ -195,8 +205,15 @@ export abstract class TextTraceReader implements TraceReader {
     while (i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE) v = v * 10 + (buf[i++] - ZERO);
     if (i === first || (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB))
       throw new LineProblem(`${what} is not a non-negative integer`);
+    if (v > Number.MAX_SAFE_INTEGER) this.checkExact(what, first, i, v);
     this.pos = i;
     return v;
+  }
+
+  /** A number past 2^53 is kept only if the double parsed from `buf[first, end)` is exactly it (e.g. a byte offset of whole sectors). */
+  private checkExact(what: string, first: number, end: number, v: number): void {
+    const digits = new TextDecoder().decode(this.buf.subarray(first, end));
+    if (BigInt(digits) !== BigInt(v)) throw new LineProblem(`${what} is over 2^53 and would be rounded`);
   }
 
   private badNumber(what: string, i: number, first: number): LineProblem {
