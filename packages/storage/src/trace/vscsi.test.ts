@@ -137,6 +137,28 @@ describe("vscsi reader (CloudPhysics VMware vSCSI trace layout)", () => {
     expect(skipped.reader.firstSkipped).toMatch(/^t\.vscsi: record 3: version 7, .*\(corrupt or misaligned record\)$/);
   });
 
+  it.each([
+    [1, 16, "lbn"],
+    [1, 24, "ts"],
+    [2, 16, "lbn"],
+    [2, 24, "ts"],
+    [2, 32, "rt"],
+  ] as const)("v%i: a 64-bit field at byte %i past 2^53 (%s) is a corrupt record, named — a double rounded it", (version, field, name) => {
+    const size = version === 1 ? VSCSI_V1_RECORD_BYTES : VSCSI_V2_RECORD_BYTES;
+    const bytes = encode(version, [
+      { cmd: 0x28, len: 512, lbn: 1, tsUs: 1, rtUs: 5 },
+      { cmd: 0x28, len: 512, lbn: 2, tsUs: 2, rtUs: 5 },
+      { cmd: 0x2a, len: 512, lbn: 3, tsUs: 3, rtUs: 5 },
+    ]);
+    new DataView(bytes.buffer).setBigUint64(size + field, 2n ** 63n + 1n, true);
+    expect(() => readAll(bytes)).toThrow(new RegExp(`^t\\.vscsi: record 2: ${name} is over 2\\^53 \\(corrupt or misaligned record\\)`));
+    const skipped = readAll(bytes, true);
+    expect(skipped.records.map((r) => r.lba)).toEqual([1, 3]);
+    expect(skipped.reader.skipped).toBe(1);
+    new DataView(bytes.buffer).setBigUint64(size + field, 2n ** 53n - 1n, true);
+    expect(readAll(bytes).records).toHaveLength(3);
+  });
+
   it("rejects a file that is not a vscsi trace", () => {
     expect(() => readAll(new TextEncoder().encode("1,h,0,Read,0,512,5\n".repeat(10)))).toThrow(
       expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }),

@@ -22,6 +22,8 @@ import type { ByteSource } from "./source.js";
 export const VSCSI_V1_RECORD_BYTES = 32;
 export const VSCSI_V2_RECORD_BYTES = 40;
 const BATCH_RECORDS = 8192;
+/** The high 32 bits of the largest u64 a double holds exactly (2^53 − 1): a high word up to 2^21 − 1. */
+const MAX_SAFE_HIGH = 0x1fffff;
 
 /** SCSI opcodes: READ(6/10/12/16) and WRITE(6/10/12/16). */
 const READ_OPCODES = new Set([0x08, 0x28, 0xa8, 0x88]);
@@ -97,15 +99,27 @@ export class VscsiReader implements TraceReader {
         this.ignored++;
         continue;
       }
-      const lbn = v.getUint32(at + 16, true) + v.getUint32(at + 20, true) * 2 ** 32;
-      const tsUs = v.getUint32(at + 24, true) + v.getUint32(at + 28, true) * 2 ** 32;
+      const lbnHigh = v.getUint32(at + 20, true);
+      const tsHigh = v.getUint32(at + 28, true);
+      const rtHigh = v2 ? v.getUint32(at + 36, true) : 0;
+      // A u64 past 2^53 would be rounded by a double: no disk has 2^53 sectors nor a trace 285 years of µs — a corrupt record.
+      if ((lbnHigh | tsHigh | rtHigh) >>> 21 !== 0) {
+        const field = lbnHigh > MAX_SAFE_HIGH ? "lbn" : tsHigh > MAX_SAFE_HIGH ? "ts" : "rt";
+        const err = StorageErrors.traceMalformedRecord(this.name, this.recordNo, `${field} is over 2^53 (corrupt or misaligned record)`);
+        if (!this.skipBad) throw err;
+        this.skipped++;
+        this.firstSkipped ??= err.details.problem as string;
+        continue;
+      }
+      const lbn = v.getUint32(at + 16, true) + lbnHigh * 2 ** 32;
+      const tsUs = v.getUint32(at + 24, true) + tsHigh * 2 ** 32;
       if (this.baseTsUs < 0) this.baseTsUs = tsUs;
       rec.issueNs = (tsUs - this.baseTsUs) * 1000;
       rec.lba = lbn;
       rec.bytes = len;
       rec.sectors = Math.ceil(len / SECTOR_BYTES);
       rec.isRead = kind === 1;
-      rec.responseNs = v2 ? (v.getUint32(at + 32, true) + v.getUint32(at + 36, true) * 2 ** 32) * 1000 : -1;
+      rec.responseNs = v2 ? (v.getUint32(at + 32, true) + rtHigh * 2 ** 32) * 1000 : -1;
       rec.line = this.recordNo;
       return true;
     }
