@@ -98,6 +98,28 @@ describe("blkparse reader", () => {
     expect(reader.skipped).toBe(1);
   });
 
+  it("a last line cut short gives the same error whatever the chunking (no byte past the line's end is read)", () => {
+    // The cut line ends where the first line has its "+": the reader looked at that left-over byte.
+    const text = "  8,0 0 1 0.000000001 1 D W 1000000000 + 8 [p]\n  8,0 0 12 0.000000002 1 D W 1000000000";
+    const bytes = new TextEncoder().encode(text);
+    for (let chunk = 1; chunk <= bytes.length; chunk++) {
+      let pos = 0;
+      const source = {
+        read(buf: Uint8Array, offset: number, length: number) {
+          const n = Math.min(length, bytes.length - pos, chunk);
+          buf.set(bytes.subarray(pos, pos + n), offset);
+          pos += n;
+          return n;
+        },
+        close() {},
+      };
+      const reader = new BlkparseReader(source, { name: "t.txt" });
+      expect(() => {
+        while (reader.next(newTraceRecord()));
+      }, `chunks of ${chunk} bytes`).toThrow(/^t\.txt:2: missing "\+ blocks" after the sector/);
+    }
+  });
+
   it("reads a time's fraction exactly as digit-by-digit accumulation does, for 0 to 12 digits", () => {
     /** The straightforward reading: each digit times its power of ten, then rounded to whole ns. */
     const reference = (seconds: number, digits: string) => {

@@ -106,7 +106,8 @@ export class BlkparseReader extends TextTraceReader {
       return false;
     }
     this.skipBlanks();
-    const c = this.buf[this.pos];
+    // Never a byte past the line's end: it is left over from an earlier read, so the outcome would depend on the chunking.
+    const c = this.atEnd() ? 0 : this.buf[this.pos];
     if ((this.flush && (this.atEnd() || c < ZERO || c > NINE)) || c === OPEN_PAREN) {
       // A pure flush (e.g. "FWS [jbd2]") carries no sector and no data; "(cdb) [error]" completes a
       // SCSI pass-through command (blkparse's format for BLK_TC_PC events), not a block IO.
@@ -116,7 +117,7 @@ export class BlkparseReader extends TextTraceReader {
     if (this.atEnd()) throw new LineProblem(`missing sector after RWBS on a ${String.fromCharCode(action)} event`);
     const sector = this.uintToken("sector");
     this.skipBlanks();
-    const after = this.buf[this.pos];
+    const after = this.atEnd() ? 0 : this.buf[this.pos];
     if (after === OPEN_BRACKET || after === OPEN_PAREN) {
       // "sector [error]": a completion that moved no data (blkparse drops "+ blocks" when there are
       // none, e.g. "C FWS 0 [0]"); "bytes (cdb)": a SCSI pass-through dispatch.
