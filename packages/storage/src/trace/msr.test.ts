@@ -59,6 +59,13 @@ describe("MSR Cambridge reader", () => {
     expect(readAll("\uFEFF1,h,0,Write,0,512,5\n").records[0]).toMatchObject({ lba: 0, sectors: 1, isRead: false, line: 1 });
   });
 
+  it("takes only a first line starting with Timestamp as the header: a first record mangled to start with T is reported, not dropped", () => {
+    expect(() => readAll("T28166372003061629,h,0,Read,0,512,5\n128166372003061639,h,0,Read,0,512,5\n")).toThrow(
+      /t\.csv:1: Timestamp is not a non-negative integer/,
+    );
+    expect(readAll("timestamp,hostname,disknumber,type,offset,size,responsetime\n1,h,0,Read,0,512,5\n").reader.ignored).toBe(1);
+  });
+
   it.each([
     ["1,h,0,Read,0,-4096,5", /t\.csv:2: negative Size/],
     ["1,h,0,Trim,0,4096,5", /t\.csv:2: unknown op "Trim" in field Type \(expected Read or Write\)/],

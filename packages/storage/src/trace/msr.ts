@@ -13,6 +13,8 @@ const LOW_DIGITS = 1e9;
 const BIG_LOW_DIGITS = 1_000_000_000n;
 /** Up to 21 digits (6 past the 15-digit head), (head mod 1e9) * tailScale + tail stays below 2^53. */
 const MAX_EXACT_TAIL_SCALE = 1e6;
+/** "timestamp" in lower case: how the optional header line starts. */
+const HEADER_START = new TextEncoder().encode("timestamp");
 
 /**
  * MSR Cambridge block traces (Narayanan et al., FAST'08; SNIA IOTTA):
@@ -35,13 +37,11 @@ export class MsrReader extends TextTraceReader {
   }
 
   protected parseLine(rec: TraceRecord): boolean {
-    const buf = this.buf;
     if (this.lineEnd === this.lineStart) {
       this.ignored++;
       return false;
     }
-    const c0 = buf[this.lineStart];
-    if (this.lineNo === 1 && c0 === 84 /* T */) {
+    if (this.lineNo === 1 && this.isHeader()) {
       this.ignored++;
       return false;
     }
@@ -67,6 +67,15 @@ export class MsrReader extends TextTraceReader {
     setExtentFromBytes(rec, offset, size);
     rec.responseNs = response * NS_PER_FILETIME_TICK;
     rec.line = this.lineNo;
+    return true;
+  }
+
+  /** The first line starts with `Timestamp` (any case): the header. Any other line is data, checked as such — a first record mangled into "T28166…" is reported, not dropped as a header. */
+  private isHeader(): boolean {
+    const buf = this.buf;
+    const start = this.lineStart;
+    if (this.lineEnd - start < HEADER_START.length) return false;
+    for (let k = 0; k < HEADER_START.length; k++) if ((buf[start + k] | 0x20) !== HEADER_START[k]) return false;
     return true;
   }
 
