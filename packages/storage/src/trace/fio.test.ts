@@ -46,6 +46,10 @@ describe("fio iolog v2 reader", () => {
     expect(reader.skipped).toBe(1);
   });
 
+  it("shows control characters of an unknown action as ?", () => {
+    expect(() => readAll("fio version 2 iolog\n/dev/sdb re\u001bad 0 512\n")).toThrow(/t\.iolog:2: unknown action "re\?ad"/);
+  });
+
   it("requires the version 2 header", () => {
     expect(() => readAll("fio version 3 iolog\n0 /dev/sdb read 0 4096\n")).toThrow(/only version 2/);
     expect(() => readAll("/dev/sdb read 0 4096\n")).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }));

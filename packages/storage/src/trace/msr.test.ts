@@ -66,6 +66,13 @@ describe("MSR Cambridge reader", () => {
     expect(readAll("timestamp,hostname,disknumber,type,offset,size,responsetime\n1,h,0,Read,0,512,5\n").reader.ignored).toBe(1);
   });
 
+  it("shows control characters of a bad field as ? in the message, as in the quoted line: a CR in an op hid the start of the message", () => {
+    expect(() => readAll("1,h,0,Wr\ritten,0,512,5\n")).toThrow(
+      't.csv:1: unknown op "Wr?itten" in field Type (expected Read or Write) in "1,h,0,Wr?itten,0,512,5"',
+    );
+    expect(() => readAll("1,h,0,R\u0000\u0007,0,512,5\n")).toThrow(/t\.csv:1: unknown op "R\?\?" in field Type/);
+  });
+
   it.each([
     ["1,h,0,Read,0,-4096,5", /t\.csv:2: negative Size/],
     ["1,h,0,Trim,0,4096,5", /t\.csv:2: unknown op "Trim" in field Type \(expected Read or Write\)/],

@@ -13,6 +13,12 @@ const SPACE = 32;
 const TAB = 9;
 const CR = 13;
 
+/** Text from a trace line made printable for a one-line message: control characters and undecodable bytes shown as "?". */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: binary garbage in a text trace is shown as "?"
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
+}
+
 /**
  * True if the sectors of `bytes` bytes at byte `offset` (both exact) come out exact: the extent ends
  * below 2^53 bytes, or it is whole sectors ending below 2^62 (the sum is then a double too).
@@ -65,7 +71,7 @@ export abstract class TextTraceReader implements TraceReader {
         if (this.parseLine(rec)) return true;
       } catch (e) {
         if (!(e instanceof LineProblem)) throw e;
-        const err = StorageErrors.traceMalformedLine(this.name, this.lineNo, e.issue, this.lineText());
+        const err = StorageErrors.traceMalformedLine(this.name, this.lineNo, printable(e.issue), this.lineText());
         if (!this.skipBad) throw err;
         this.skipped++;
         this.firstSkipped ??= err.details.problem as string;
@@ -138,10 +144,8 @@ export abstract class TextTraceReader implements TraceReader {
   /** The current line as text (for error messages only), shortened and made printable. */
   protected lineText(): string {
     const end = Math.min(this.lineEnd, this.lineStart + 80);
-    const text = new TextDecoder("utf-8", { fatal: false }).decode(this.buf.subarray(this.lineStart, end));
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: binary garbage in a text trace is shown as "?"
-    const printable = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
-    return this.lineEnd > end ? `${printable}...` : printable;
+    const text = printable(new TextDecoder("utf-8", { fatal: false }).decode(this.buf.subarray(this.lineStart, end)));
+    return this.lineEnd > end ? `${text}...` : text;
   }
 
   // ---- field helpers (comma-separated formats) ----
