@@ -46,6 +46,15 @@ describe("fio iolog v2 reader", () => {
     expect(reader.skipped).toBe(1);
   });
 
+  it("takes a wait line with or without its (ignored) length, and refuses fields after it, naming the line", () => {
+    const log = (line: string) => `fio version 2 iolog\n${line}\n/dev/sdb read 0 512\n`;
+    expect(readAll(log("/dev/sdb wait 250")).records[0].issueNs).toBe(250_000);
+    expect(readAll(log("/dev/sdb wait 250 0")).records[0].issueNs).toBe(250_000);
+    // Accepted before, as if the junk were not there.
+    expect(() => readAll(log("/dev/sdb wait 250 0 junk"))).toThrow(/t\.iolog:2: extra fields after the wait's length/);
+    expect(() => readAll(log("/dev/sdb wait 250 x"))).toThrow(/t\.iolog:2: length/);
+  });
+
   it("shows control characters of an unknown action as ?", () => {
     expect(() => readAll("fio version 2 iolog\n/dev/sdb re\u001bad 0 512\n")).toThrow(/t\.iolog:2: unknown action "re\?ad"/);
   });

@@ -53,7 +53,13 @@ export class FioReader extends TextTraceReader {
     const isRead = action === "read";
     if (!isRead && action !== "write") {
       if (action === "wait") {
-        this.clockNs += this.uintToken("wait time (µs)") * 1000;
+        const waitNs = this.uintToken("wait time (µs)") * 1000;
+        // fio reads a length field on every line; a wait's is optional and ignored, anything after it is an error.
+        this.skipBlanks();
+        if (!this.atEnd()) this.uintToken("length");
+        this.skipBlanks();
+        if (!this.atEnd()) throw new LineProblem("extra fields after the wait's length");
+        this.clockNs += waitNs;
         this.ignored++;
         return false;
       }
