@@ -173,4 +173,36 @@ describe("device save/restore", () => {
     expectBadState(() => new Hdd(new Simulation()).restore({ ...s, headCylinder: 10_000_000 }));
     expectBadState(() => new Hdd(new Simulation()).restore({ ...s, cache: { ...s.cache, segStart: [1] } }));
   });
+
+  it("HDD: a read-ahead stream the drive cannot run is refused, changing nothing (a read then waited an hour for it, or the next IO threw)", () => {
+    const simA = new Simulation();
+    const a = new Hdd(simA);
+    runThenDrain(simA, a, { ioSizeBytes: 65536, readPercent: 100, randomPercent: 0, outstandingIos: 2 }, 2e7, 1);
+    const s = JSON.parse(JSON.stringify(a.save()));
+    expect(s.cache.ra).toBeGreaterThanOrEqual(0); // a sequential read leaves a stream running
+    const bad = [
+      { raSectorNs: 1e9 }, // not this drive's zone rate: a read hit waited ~4000 s
+      { raSectorNs: 0 },
+      { raLimit: 1e12, raBound: 1e12 }, // past the disk
+      { raBaseLba: 1e12 },
+      { raPromised: s.cache.raLimit + 1 },
+      { raBaseTime: 1e300 }, // the next IO threw VMLAB_SIM_BAD_DELAY from the queue
+      { segEnd: s.cache.segEnd.map(() => a.capacitySectors + 1) },
+      { raBaseLba: s.cache.raBaseLba + 0.5 },
+    ];
+    for (const e of bad) {
+      const simB = new Simulation();
+      simB.restore(simA.save());
+      const b = new Hdd(simB);
+      const before = b.save();
+      expectBadState(() => b.restore({ ...s, cache: { ...s.cache, ...e } }));
+      expect(b.save()).toEqual(before);
+    }
+    const simC = new Simulation();
+    simC.restore(simA.save());
+    const c = new Hdd(simC);
+    c.restore(s);
+    const st = runThenDrain(simC, c, { ioSizeBytes: 4096, readPercent: 70, randomPercent: 50, outstandingIos: 4 }, 2e7, 2);
+    expect(st.latencyUs.summary().max).toBeLessThan(1e5);
+  });
 });

@@ -1,25 +1,30 @@
 import { describeIssues } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
+import type { HddGeometry } from "./hdd-geometry.js";
 import { RecencyList } from "./recency-list.js";
 
 const num = z.number().nonnegative();
+/** A sector number (LBA or end of a range). */
+const lba = z.number().int().nonnegative();
+/** A virtual time (ns) the simulation can still schedule at (within 2^53 ns). */
+const time = num.max(Number.MAX_SAFE_INTEGER);
 
 /** The drive cache's saved state: segments, LRU clock, the read-ahead stream. */
 export const HddCacheStateSchema = z.object({
   version: z.literal(1),
-  segStart: z.array(num),
-  segEnd: z.array(num),
+  segStart: z.array(lba),
+  segEnd: z.array(lba),
   segUse: z.array(num),
   useClock: num,
   ra: z.number().int().min(-1),
-  raBaseLba: num,
-  raBaseTime: num,
+  raBaseLba: lba,
+  raBaseTime: time,
   raSectorNs: num,
-  raLimit: num,
-  raPromised: num,
-  raBound: num,
-  freeAt: num,
+  raLimit: lba,
+  raPromised: lba,
+  raBound: lba,
+  freeAt: time,
   hits: num,
   misses: num,
 });
@@ -173,16 +178,35 @@ export class HddCache {
     };
   }
 
-  /** Restores a saved state; validates it first and changes nothing if it is invalid. */
-  restore(state: unknown): void {
+  /**
+   * Restores a saved state; validates it first — against the zones and size of the disk it caches — and changes nothing
+   * if it is invalid. A running read-ahead must be one the drive can run: it reads on from the end of a read
+   * at its zone's sector time up to the end of that zone (or the disk), and has promised and planned no
+   * further. (A stream at another rate, or past the disk, was accepted: a read then waited hours for it.)
+   */
+  restore(state: unknown, drive: HddGeometry, capacitySectors: number): void {
+    const bad = (issue: string) => StorageErrors.badState("hdd cache", issue);
     const p = HddCacheStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("hdd cache", describeIssues(p.error));
+    if (!p.success) throw bad(describeIssues(p.error));
     const s = p.data;
     const n = this.segStart.length;
-    if (s.segStart.length !== n || s.segEnd.length !== n || s.segUse.length !== n || s.ra >= n)
-      throw StorageErrors.badState("hdd cache", `expected ${n} segments`);
-    for (let i = 0; i < n; i++)
-      if (s.segEnd[i] < s.segStart[i]) throw StorageErrors.badState("hdd cache", `segment ${i} ends before it starts`);
+    if (s.segStart.length !== n || s.segEnd.length !== n || s.segUse.length !== n || s.ra >= n) throw bad(`expected ${n} segments`);
+    for (let i = 0; i < n; i++) {
+      if (s.segEnd[i] < s.segStart[i]) throw bad(`segment ${i} ends before it starts`);
+      if (s.segEnd[i] > capacitySectors) throw bad(`segment ${i} ends at sector ${s.segEnd[i]}, past the disk's ${capacitySectors}`);
+    }
+    if (s.ra >= 0) {
+      if (!(s.raBaseLba >= 1 && s.raBaseLba <= s.raPromised && s.raPromised <= s.raLimit && s.raLimit <= s.raBound))
+        throw bad(
+          `the read-ahead's sectors are out of order: it starts at ${s.raBaseLba}, promised ${s.raPromised}, plans ${s.raLimit}, stops at ${s.raBound}`,
+        );
+      const zone = drive.zoneOf(s.raBaseLba - 1);
+      const bound = Math.min(capacitySectors, drive.zoneLba[zone + 1]);
+      if (s.raBound !== bound || s.raSectorNs !== drive.zoneSectorNs[zone])
+        throw bad(
+          `the read-ahead from sector ${s.raBaseLba} runs at ${s.raSectorNs} ns a sector up to ${s.raBound}; this disk's zone ${zone} reads at ${drive.zoneSectorNs[zone]} ns up to ${bound}`,
+        );
+    }
     this.segStart.set(s.segStart);
     this.segEnd.set(s.segEnd);
     this.segUse.set(s.segUse);

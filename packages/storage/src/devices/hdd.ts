@@ -397,7 +397,7 @@ export class Hdd implements BlockTarget {
     if (s.headCylinder >= this.geometry.cylinders)
       throw StorageErrors.badState("hdd", `head cylinder ${s.headCylinder} is past the last cylinder`);
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
-    this.cache.restore(s.cache);
+    this.cache.restore(s.cache, this.geometry, this.capacitySectors);
     this.headCyl = s.headCylinder;
     this.headLba = -1;
     this.mediaOps = s.mediaOps;
