@@ -117,6 +117,9 @@ export function checkCacheDirectoryState(
     if (next[at] === -1 && at !== s.lruTail) throw bad("the LRU list does not end at its tail");
   }
   if (walked !== clean) throw bad(`the LRU list holds ${walked} of the ${clean} clean pages`);
+  // An empty list has no tail: a stray one was accepted, and the next page to turn clean was linked after
+  // it with the head left at −1 — no clean page could be evicted again, and the directory's own save was refused.
+  if (s.lruHead === -1 && s.lruTail !== -1) throw bad(`the LRU list is empty but its tail is slot ${s.lruTail}`);
   for (let i = 0; i < ring.length; i++) if (ring[i] < 0) throw bad(`destage order entry ${i} is page ${ring[i]}`);
   // Destage runs start only from the order: a dirty page missing from it would never be written to disk.
   const ordered = new Set(ring);

@@ -464,6 +464,24 @@ describe("array cache directory", () => {
     expect(b.clean).toBe(2);
   });
 
+  it("refuses an empty LRU list with a tail (the next clean page was linked after it and no clean page could be evicted again)", () => {
+    const a = new CacheDirectory(4, 8);
+    a.write(0, 16); // two dirty pages, no clean one: the LRU list is empty
+    const state = a.save();
+    expect([state.lruHead, state.lruTail, state.clean]).toEqual([-1, -1, 0]);
+    const b = new CacheDirectory(4, 8);
+    const blank = b.save();
+    expect(thrownCode(() => b.restore({ ...state, lruTail: 1 }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(b.save()).toEqual(blank);
+    // Had it been accepted: page 0 destaged, the cache filled with clean reads — reads must still evict the oldest.
+    b.restore(state);
+    expect(b.takeDestageRun(1)).toBe(true);
+    b.destaged(b.runStart, b.runPages);
+    for (let p = 2; p < 10; p++) b.insertClean(p * 8, 8);
+    expect(b.readHit(9 * 8, 8)).toBe(true);
+    expect(() => new CacheDirectory(4, 8).restore(b.save())).not.toThrow();
+  });
+
   it("refuses a destage order with a negative page, and more used slots than the cache has, leaving the cache as it was", () => {
     const a = new CacheDirectory(5, 8);
     for (let k = 0; k < 5; k++) a.write(k * 8, 8);
