@@ -56,6 +56,11 @@ export const DEFAULT_ARRAY_OPTIONS: ArrayOptions = {
 };
 
 const count = z.number().int().nonnegative();
+/**
+ * When a port direction is next free: a virtual time the simulation can reach (2^53 ns). Beyond it the next
+ * command threw VMLAB_SIM_BAD_DELAY from the event queue, far from the restore that let it in.
+ */
+const bookedUntil = z.number().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** An array's saved state (taken when no command, destage write or stalled write is in the controller). */
 export const StorageArrayStateSchema = z.object({
@@ -64,9 +69,9 @@ export const StorageArrayStateSchema = z.object({
   rr: count,
   destageOn: z.boolean(),
   /** When the host port's direction to the host (read data) is free (ns). */
-  portFree: z.number().nonnegative(),
+  portFree: bookedUntil,
   /** When its direction from the host (write data) is free (ns); absent in states saved before the port was full duplex. */
-  portInFree: z.number().nonnegative().default(0),
+  portInFree: bookedUntil.default(0),
   readHits: count,
   readMisses: count,
   writesAbsorbed: count,

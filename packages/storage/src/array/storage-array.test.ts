@@ -342,6 +342,23 @@ describe("array controller", () => {
     expect(copy.cache?.dirty).toBe(1);
   });
 
+  it("restore refuses a port booked past the simulation's 2^53 ns (the next command threw VMLAB_SIM_BAD_DELAY from the queue)", () => {
+    const { sim, array } = build({ cacheBytes: 1 << 20 });
+    array.lun(0).submit({ id: 1, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    const saved = array.save();
+    const copy = build({ cacheBytes: 1 << 20 });
+    const before = copy.array.save();
+    for (const bad of [{ portFree: 1e300 }, { portInFree: 2 ** 60 }])
+      expect(thrownCode(() => copy.array.restore({ ...saved, ...bad }))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(copy.array.save()).toEqual(before);
+    copy.array.restore(saved);
+    let done = 0;
+    copy.array.lun(0).submit({ id: 2, vm: 0, lba: 64, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => done++ });
+    copy.sim.run();
+    expect(done).toBe(1);
+  });
+
   it("prewarm: a range past the end is cut at it, and one starting before sector 0 caches nothing (no page -1, the page table's empty key)", () => {
     const { array } = build({ cacheBytes: 1 << 20, luns: 2 });
     const cache = array.cache as NonNullable<typeof array.cache>;

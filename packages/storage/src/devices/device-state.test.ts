@@ -113,6 +113,18 @@ describe("device save/restore", () => {
     expect(fresh.save()).toEqual(before);
   });
 
+  it("SSD: a die or channel booked past the simulation's 2^53 ns is refused (the next IO threw VMLAB_SIM_BAD_DELAY from the queue)", () => {
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, SMALL);
+    runThenDrain(sim, ssd, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4 }, 1e7, 3);
+    const good = JSON.parse(JSON.stringify(ssd.save()));
+    const fresh = new Ssd(new Simulation(), SMALL);
+    const before = fresh.save();
+    expectBadState(() => fresh.restore({ ...good, dieFree: good.dieFree.map(() => 1e300) }));
+    expectBadState(() => fresh.restore({ ...good, chanFree: good.chanFree.map(() => 2 ** 60) }));
+    expect(fresh.save()).toEqual(before);
+  });
+
   it("HDD: head position and cache survive a round trip; the continuation is identical", () => {
     const simA = new Simulation();
     const a = new Hdd(simA);

@@ -10,14 +10,19 @@ import { FtlStateSchema, PageFtl } from "./ftl.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
 
 const time = z.number().nonnegative();
+/**
+ * When a die or channel is next free: a virtual time the simulation can reach (2^53 ns). Beyond it the
+ * next IO on that die threw VMLAB_SIM_BAD_DELAY from the event queue, far from the restore that let it in.
+ */
+const bookedUntil = time.max(Number.MAX_SAFE_INTEGER);
 
 /** An SSD's saved state (taken when no IO is in flight). */
 export const SsdStateSchema = z.object({
   version: z.literal(1),
   ftl: FtlStateSchema,
   /** When each die is next free, and each channel's last booking ends (virtual ns). */
-  dieFree: z.array(time),
-  chanFree: z.array(time),
+  dieFree: z.array(bookedUntil),
+  chanFree: z.array(bookedUntil),
   nextDie: z.number().int().nonnegative(),
   completed: z.number().int().nonnegative(),
   gcNs: time,
