@@ -209,4 +209,36 @@ describe("VscsiStats", () => {
     expect(() => new VscsiStats().restore(state)).toThrow(/VMLAB_VSCSI_BAD_STATE|add up/);
     expect(() => new VscsiStats().restore({ version: 2 })).toThrow(expect.objectContaining({ code: "VMLAB_VSCSI_BAD_STATE" }));
   });
+
+  it("a state saved with IOs in flight round-trips; one whose outstanding counts or a histogram's min and max disagree is refused, changing nothing", () => {
+    fc.assert(
+      fc.property(ioStream, fc.nat(), fc.constantFrom<FirstIoPolicy>("skip", "zero"), (ios, open, firstIo) => {
+        const a = new VscsiStats({ firstIo });
+        // Every IO issued; all but the last `open` completed.
+        const left = ios.length === 0 ? 0 : open % (ios.length + 1);
+        for (const io of ios) a.issue(io.issueNs, io.lba, io.sectors, io.sectors * 512, io.isRead);
+        for (const io of ios.slice(0, ios.length - left)) a.complete(io.latencyNs, io.isRead);
+        const state = JSON.parse(JSON.stringify(a.save()));
+        const b = new VscsiStats({ firstIo });
+        b.restore(structuredClone(state));
+        expect(b.save()).toEqual(a.save());
+        const fresh = new VscsiStats({ firstIo });
+        const blank = fresh.save();
+        const [all, reads, writes] = state.outstanding;
+        const refused = (bad: unknown) =>
+          expect(() => fresh.restore(bad)).toThrow(expect.objectContaining({ code: "VMLAB_VSCSI_BAD_STATE" }));
+        refused({ ...state, outstanding: [all, reads + 1, writes] });
+        for (const [i, h] of state.histograms.entries()) {
+          const at = (x: object) => state.histograms.map((g: object, j: number) => (j === i ? { ...g, ...x } : g));
+          if (h.count === 0) refused({ ...state, histograms: at({ max: 5 }) });
+          else {
+            refused({ ...state, histograms: at({ min: h.max + 1e9 }) });
+            refused({ ...state, histograms: at({ max: h.min - 1e9 }) });
+          }
+        }
+        expect(fresh.save()).toEqual(blank);
+      }),
+      { numRuns: 60 },
+    );
+  });
 });

@@ -262,7 +262,22 @@ export class VscsiStats {
         throw StorageErrors.vscsiBadState(`histogram ${i} has ${hs.counts.length} buckets, expected ${h.counts.length}`);
       const total = hs.counts.reduce((a, b) => a + b, 0);
       if (total !== hs.count) throw StorageErrors.vscsiBadState(`histogram ${i}: bucket counts add up to ${total}, count is ${hs.count}`);
+      // The smallest and largest values lie in the first and last buckets that hold any (all 0 when empty):
+      // a min above the max, or one outside its bucket, was accepted and printed as the histogram's range.
+      const first = hs.counts.findIndex((c) => c > 0);
+      const last = hs.counts.findLastIndex((c) => c > 0);
+      const range =
+        hs.count === 0
+          ? hs.min === 0 && hs.max === 0 && hs.sum === 0
+          : hs.min <= hs.max && h.bucketOf(hs.min) === first && h.bucketOf(hs.max) === last;
+      if (!range)
+        throw StorageErrors.vscsiBadState(
+          `histogram ${i}: min ${hs.min} and max ${hs.max} do not match its ${hs.count} values in buckets ${first} to ${last}`,
+        );
     });
+    // IOs in flight are reads or writes: the all-IOs count is their sum (else a read could see more reads than IOs outstanding).
+    const [all, reads, writes] = s.outstanding;
+    if (all !== reads + writes) throw StorageErrors.vscsiBadState(`${all} IOs outstanding, but ${reads} reads and ${writes} writes`);
     s.histograms.forEach((hs, i) => {
       const h = this.histograms[i];
       h.counts.set(hs.counts);
