@@ -217,4 +217,26 @@ describe("device save/restore", () => {
     const st = runThenDrain(simC, c, { ioSizeBytes: 4096, readPercent: 70, randomPercent: 50, outstandingIos: 4 }, 2e7, 2);
     expect(st.latencyUs.summary().max).toBeLessThan(1e5);
   });
+
+  it("HDD: a read-ahead stream named in another segment than its own is refused (stopping it ended that segment before its start, and the disk's next save was refused)", () => {
+    const simA = new Simulation();
+    const a = new Hdd(simA);
+    // Random reads fill several segments; the last one's stream is running.
+    runThenDrain(simA, a, { ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1 }, 2e7, 1);
+    const s = JSON.parse(JSON.stringify(a.save()));
+    const ra = s.cache.ra;
+    expect(ra).toBeGreaterThanOrEqual(0);
+    const other = s.cache.segEnd.findIndex((end: number, i: number) => i !== ra && end > 0);
+    expect(other).toBeGreaterThanOrEqual(0);
+    const simB = new Simulation();
+    simB.restore(simA.save());
+    const b = new Hdd(simB);
+    const before = b.save();
+    expectBadState(() => b.restore({ ...s, cache: { ...s.cache, ra: other } }));
+    expect(b.save()).toEqual(before);
+    // What it led to: sequential writes stop the stream; the state saved then must restore.
+    b.restore(s);
+    runThenDrain(simB, b, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 }, 2e7, 2);
+    new Hdd(new Simulation()).restore(JSON.parse(JSON.stringify(b.save())));
+  });
 });

@@ -200,6 +200,12 @@ export class HddCache {
         throw bad(
           `the read-ahead's sectors are out of order: it starts at ${s.raBaseLba}, promised ${s.raPromised}, plans ${s.raLimit}, stops at ${s.raBound}`,
         );
+      // The stream's segment ends where the read before it did and holds nothing past what it promised:
+      // another segment named as the stream's was accepted, and stopping the stream then ended that segment before its start.
+      if (s.segEnd[s.ra] !== s.raBaseLba || s.segStart[s.ra] > s.raPromised)
+        throw bad(
+          `the read-ahead's segment ${s.ra} holds [${s.segStart[s.ra]}, ${s.segEnd[s.ra]}), not the sectors before its stream from ${s.raBaseLba}`,
+        );
       const zone = drive.zoneOf(s.raBaseLba - 1);
       const bound = Math.min(capacitySectors, drive.zoneLba[zone + 1]);
       if (s.raBound !== bound || s.raSectorNs !== drive.zoneSectorNs[zone])
