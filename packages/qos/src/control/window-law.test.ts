@@ -43,6 +43,12 @@ describe("PARDA window law", () => {
     expect(w[0]).toBeCloseTo(equilibriumWindow({ ...parda, beta: 1 }, lat), 3);
   });
 
+  it("refuses a NaN latency or window instead of doubling the window as for a period with no IO", () => {
+    expect(() => nextWindow(parda, 20, Number.NaN)).toThrow(/latencyMs: the window law needs a latency/);
+    expect(() => nextWindow(parda, Number.NaN, 20)).toThrow(expect.objectContaining({ code: "VMLAB_QOS_BAD_CONFIG" }));
+    expect(nextWindow(parda, 20, 0)).toBe(40); // no IO: grow
+  });
+
   it("rejects γ outside (0, 1] and L <= 0, naming the key", () => {
     for (const bad of [0, 1.5, -0.1]) {
       try {

@@ -40,6 +40,9 @@ export function checkWindowLaw(p: WindowLawParams, prefix = ""): void {
 
 /** One update of the window law; `latencyMs` is the congestion signal (latency(t)), > 0. */
 export function nextWindow(p: WindowLawParams, window: number, latencyMs: number): number {
+  // No IO in the period gives 0 (grow); NaN is no measurement at all, and would have grown the window too.
+  if (Number.isNaN(latencyMs) || Number.isNaN(window))
+    throw QosErrors.badConfig("latencyMs", `the window law needs a latency and a window, got latency ${latencyMs} ms, window ${window}`);
   if (!(latencyMs > 0)) return Math.min(p.windowMax, window * Math.min(2, p.maxGrowthFactor));
   const g = p.smoothingGamma;
   let w = (1 - g) * window + g * ((p.latencyThresholdMs / latencyMs) * window + p.beta);
