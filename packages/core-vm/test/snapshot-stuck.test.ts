@@ -85,22 +85,31 @@ describe("restoring into a machine that had halted", () => {
   });
 });
 
-describe("a host keeps a halted guest done across save/restore", () => {
+describe("a host keeps a guest that ended done across save/restore: it takes no CPU and no turn", () => {
   const SLICE = 10_000;
+  const elf = (name: string) => new Uint8Array(readFileSync(new URL(`../../../guest/bin/${name}.elf`, import.meta.url)));
+  const guest = (name: string) => {
+    const m = new Machine({ ramMiB: 16 });
+    m.loadElf(elf(name));
+    return m;
+  };
   // A trap to an unexecutable mtvec loops without retiring anything: the hart is declared stuck.
   const trapLoop = [...li(T2, 0), csr("csrrw", 0, CSR.mtvec, T2), ecall, ...EXIT];
 
-  it("a guest halted (stuck hart) before the host was saved stays done when restored: it takes no turn", () => {
+  it.each([
+    // It used to be run again (counted a slice, took the hog's turn) until its machine said "exit" once more.
+    ["exited (test finisher)", "exit", () => guest("hello")],
+    // Its own "ended" flag is not saved: the hart's `stuck` says it (it used to be run again and take the hog's turn).
+    ["halted (stuck hart)", "halt", () => machine([...trapLoop])],
+  ] as const)("a guest %s before the host was saved stays done when restored", (_, stop, ended) => {
     const make = () => {
       const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
-      const hog = new Machine({ ramMiB: 16 });
-      hog.loadElf(new Uint8Array(readFileSync(new URL("../../../guest/bin/cpubench.elf", import.meta.url))));
-      const vms = [host.add(new EmulatedVm("stuck", machine([...trapLoop]))), host.add(new EmulatedVm("hog", hog))];
+      const vms = [host.add(new EmulatedVm("ended", ended())), host.add(new EmulatedVm("hog", guest("cpubench")))];
       return { host, vms };
     };
     const a = make();
     runHosts([a.host], 3 * SLICE);
-    expect(a.vms[0].stop).toBe("halt");
+    expect(a.vms[0].stop).toBe(stop);
     const saved = JSON.parse(
       JSON.stringify({ host: a.host.save(), vms: a.vms.map((vm) => ({ m: vm.machine.save(), sim: vm.sim.save() })) }),
     );
@@ -110,8 +119,7 @@ describe("a host keeps a halted guest done across save/restore", () => {
       vm.machine.restore(saved.vms[i].m, a.vms[i].machine.ram.u8);
     });
     b.host.restore(b.host.parse(saved.host));
-    // Its own "ended" flag is not saved: the hart's `stuck` says it (it used to be run again and take the hog's turn).
-    expect(b.vms[0].stop).toBe("halt");
+    expect(b.vms[0].stop).toBe(stop);
     runHosts([a.host], 10 * SLICE);
     runHosts([b.host], 10 * SLICE);
     expect(b.host.schedStats()).toEqual(a.host.schedStats());

@@ -176,32 +176,6 @@ describe("Host: vCPUs time-sliced over physical CPUs", () => {
     expect(() => b.host.parse({ ...saved.host, nextVm: 3 })).toThrow(expect.objectContaining({ code: "VMLAB_SIM_BAD_STATE" }));
   });
 
-  it("a guest that exited before the host was saved stays done when restored: it takes no CPU and no turn", () => {
-    const make = () => {
-      const host = new Host({ name: "h", physicalCpus: 1, timeSliceNs: SLICE });
-      const vms = [host.add(guestVm("hello", "hello")), host.add(guestVm("hog", "cpubench"))] as EmulatedVm[];
-      return { host, vms };
-    };
-    const a = make();
-    runHosts([a.host], 3 * SLICE);
-    expect(a.vms[0].stop).toBe("exit");
-    const saved = JSON.parse(
-      JSON.stringify({ host: a.host.save(), vms: a.vms.map((vm) => ({ m: vm.machine.save(), sim: vm.sim.save() })) }),
-    );
-    const b = make();
-    b.vms.forEach((vm, i) => {
-      vm.sim.restore(saved.vms[i].sim);
-      vm.machine.restore(saved.vms[i].m, a.vms[i].machine.ram.u8);
-    });
-    b.host.restore(b.host.parse(saved.host));
-    // It used to be run again (counted a slice, took the hog's turn) until its machine said "exit" once more.
-    expect(b.vms[0].stop).toBe("exit");
-    runHosts([a.host], 10 * SLICE);
-    runHosts([b.host], 10 * SLICE);
-    expect(b.host.schedStats()).toEqual(a.host.schedStats());
-    expect(b.vms.map((vm) => vm.machine.save())).toEqual(a.vms.map((vm) => vm.machine.save()));
-  });
-
   it("a NIC connected with the default link on a host with the default slice: the link latency follows the slice", () => {
     // The defaults together used to throw (10 µs link latency < 100 µs slice).
     const net = new VirtualSwitch();
