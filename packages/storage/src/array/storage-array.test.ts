@@ -40,6 +40,36 @@ function drive(sim: Simulation, target: StorageArray, spec: ConstructorParameter
 
 let members = 0;
 
+/** A command as the reordering member logs it. */
+const commandName = (req: IoRequest) => `${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`;
+
+/**
+ * A member disk that takes `latencyNs(req)` per command, any number at once (so it reorders them, as a disk's
+ * command queueing does), logging "issued …" when a command reaches it and "landed …" when it completes, as
+ * `name` names it (null: not logged).
+ */
+function reorderingMember(
+  sim: Simulation,
+  log: string[],
+  latencyNs: (req: IoRequest) => number,
+  name: (req: IoRequest) => string | null = commandName,
+): BlockTarget {
+  const kind = sim.on(`order.${members++}`, (_n, o) => {
+    const [req, sink] = o as [IoRequest, IoSink];
+    const n = name(req);
+    if (n !== null) log.push(`landed ${n}`);
+    sink.complete(req);
+  });
+  return {
+    capacitySectors: 1_000_000,
+    submit(req: IoRequest, sink: IoSink) {
+      const n = name(req);
+      if (n !== null) log.push(`issued ${n}`);
+      sim.schedule(latencyNs(req), kind, 0, [req, sink]);
+    },
+  };
+}
+
 /** A member disk that serves every IO in 1 ms, any number at once, and records the most it held at once. */
 class SlowMember implements BlockTarget {
   readonly capacitySectors = 10_000_000;
@@ -434,18 +464,7 @@ describe("array controller", () => {
   function orderingArray(latencyNs: (req: IoRequest) => number) {
     const sim = new Simulation();
     const log: string[] = [];
-    const kind = sim.on(`order.${members++}`, (_n, o) => {
-      const [req, sink] = o as [IoRequest, IoSink];
-      if (!req.isRead) log.push(`landed ${req.lba}+${req.sectors}`);
-      sink.complete(req);
-    });
-    const member: BlockTarget = {
-      capacitySectors: 1_000_000,
-      submit(req: IoRequest, sink: IoSink) {
-        if (!req.isRead) log.push(`issued ${req.lba}+${req.sectors}`);
-        sim.schedule(latencyNs(req), kind, 0, [req, sink]);
-      },
-    };
+    const member = reorderingMember(sim, log, latencyNs, (req) => (req.isRead ? null : `${req.lba}+${req.sectors}`));
     const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
     const array = new StorageArray(sim, raid, {
       cacheBytes: 64 * 1024,
@@ -520,18 +539,7 @@ describe("array controller", () => {
       // One member taking `sectors * 20 µs` per command, any number at once (it reorders them).
       const sim = new Simulation();
       const log: string[] = [];
-      const kind = sim.on(`order.${members++}`, (_n, o) => {
-        const [req, sink] = o as [IoRequest, IoSink];
-        log.push(`landed ${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`);
-        sink.complete(req);
-      });
-      const member: BlockTarget = {
-        capacitySectors: 1_000_000,
-        submit(req: IoRequest, sink: IoSink) {
-          log.push(`issued ${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`);
-          sim.schedule(req.sectors * (req.isRead ? 400_000 : 20_000), kind, 0, [req, sink]);
-        },
-      };
+      const member = reorderingMember(sim, log, (req) => req.sectors * (req.isRead ? 400_000 : 20_000));
       const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
       const array = new StorageArray(sim, raid, { cacheBytes: 64 * 1024, writeBack });
       const done: number[] = [];
@@ -566,18 +574,7 @@ describe("array controller", () => {
       // reads 1 ms, writes 4 ms. Two 8 KiB cache pages; a dirty page is destaged at once.
       const sim = new Simulation();
       const log: string[] = [];
-      const kind = sim.on(`order.${members++}`, (_n, o) => {
-        const [req, sink] = o as [IoRequest, IoSink];
-        log.push(`landed ${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`);
-        sink.complete(req);
-      });
-      const member: BlockTarget = {
-        capacitySectors: 1_000_000,
-        submit(req: IoRequest, sink: IoSink) {
-          log.push(`issued ${req.isRead ? "read" : "write"} ${req.lba}+${req.sectors}`);
-          sim.schedule(!req.isRead ? 4_000_000 : req.lba === 0 ? 10_000_000 : 1_000_000, kind, 0, [req, sink]);
-        },
-      };
+      const member = reorderingMember(sim, log, (req) => (!req.isRead ? 4_000_000 : req.lba === 0 ? 10_000_000 : 1_000_000));
       const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
       const array = new StorageArray(sim, raid, {
         cacheBytes: 2 * 16 * 512,
@@ -626,16 +623,12 @@ describe("array controller", () => {
   it("a write-through that lands while a miss is out is tracked as itself, not as an older one whose pooled IO it reuses: its sectors are cached again once it lands", () => {
     // One member: reads of sector 1000 take 100 ms, everything else 1 ms. No write-back: every write goes through.
     const sim = new Simulation();
-    const kind = sim.on(`reuse.${members++}`, (_n, o) => {
-      const [req, sink] = o as [IoRequest, IoSink];
-      sink.complete(req);
-    });
-    const member: BlockTarget = {
-      capacitySectors: 1_000_000,
-      submit(req: IoRequest, sink: IoSink) {
-        sim.schedule(req.isRead && req.lba === 1000 ? 100_000_000 : 1_000_000, kind, 0, [req, sink]);
-      },
-    };
+    const member = reorderingMember(
+      sim,
+      [],
+      (req) => (req.isRead && req.lba === 1000 ? 100_000_000 : 1_000_000),
+      () => null,
+    );
     const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
     const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, writeBack: false });
     const lun = array.lun(0);
