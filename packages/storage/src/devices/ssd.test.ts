@@ -8,6 +8,18 @@ import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
 /** A small SSD (256 MiB raw) so steady state is reached in a few seconds of virtual time. */
 const SMALL: SsdSpec = { ...GENERIC_MLC_SSD, channels: 4, diesPerChannel: 2, pagesPerBlock: 64, blocksPerDie: 128 };
 
+/** An SSD with every logical page written once (64 KiB sequential writes, 4 deep), idle: its reads go to flash. */
+function filledSsd(spec: SsdSpec): { sim: Simulation; ssd: Ssd } {
+  const sim = new Simulation();
+  const ssd = new Ssd(sim, spec);
+  const fill = new IometerWorkload({ ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 4 }, { kind: "closed" }, "fill");
+  fill.start({ sim, target: ssd, rng: new RngStreams(1).get("fill"), vm: 0 });
+  while (fill.stats.completed * 16 < ssd.ftl.logicalPages) sim.run({ until: sim.now + 1e8 });
+  fill.stop();
+  sim.run({ until: sim.now + 1e8 });
+  return { sim, ssd };
+}
+
 describe("SSD model", () => {
   it("sustained random writes fall off a cliff once the spare area is used (GC write amplification)", () => {
     const sim = new Simulation();
@@ -116,17 +128,7 @@ describe("SSD model", () => {
 
   it("random reads scale with outstanding IOs across dies and channels", () => {
     const rate = (qd: number, spec = SMALL) => {
-      const sim = new Simulation();
-      const ssd = new Ssd(sim, spec);
-      const fill = new IometerWorkload(
-        { ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 4 },
-        { kind: "closed" },
-        "fill",
-      );
-      fill.start({ sim, target: ssd, rng: new RngStreams(1).get("fill"), vm: 0 });
-      while (fill.stats.completed * 16 < ssd.ftl.logicalPages) sim.run({ until: sim.now + 1e8 });
-      fill.stop();
-      sim.run({ until: sim.now + 1e8 });
+      const { sim, ssd } = filledSsd(spec);
       const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd });
       w.start({ sim, target: ssd, rng: new RngStreams(2).get("w"), vm: 0 });
       runMeasured(sim, [w], 1e7, 2e8);
@@ -179,22 +181,8 @@ describe("SSD model", () => {
 
   it("one controller and the host interface bound the drive: commands are processed one after another, data crosses SATA-2 at 300 MB/s", () => {
     // Filled first, so reads go to flash (a never-written page is answered by the FTL alone).
-    const filled = (spec: SsdSpec) => {
-      const sim = new Simulation();
-      const ssd = new Ssd(sim, spec);
-      const fill = new IometerWorkload(
-        { ioSizeBytes: 65536, readPercent: 0, randomPercent: 0, outstandingIos: 4 },
-        { kind: "closed" },
-        "fill",
-      );
-      fill.start({ sim, target: ssd, rng: new RngStreams(1).get("fill"), vm: 0 });
-      while (fill.stats.completed * 16 < ssd.ftl.logicalPages) sim.run({ until: sim.now + 1e8 });
-      fill.stop();
-      sim.run({ until: sim.now + 1e8 });
-      return { sim, ssd };
-    };
     const run = (spec: SsdSpec, ioSizeBytes: number, randomPercent: number) => {
-      const { sim, ssd } = filled(spec);
+      const { sim, ssd } = filledSsd(spec);
       const w = new IometerWorkload({ ioSizeBytes, readPercent: 100, randomPercent, outstandingIos: 32 });
       w.start({ sim, target: ssd, rng: new RngStreams(2).get("w"), vm: 0 });
       runMeasured(sim, [w], 1e7, 2e8);
