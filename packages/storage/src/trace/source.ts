@@ -8,12 +8,17 @@ export interface ByteSource {
   close(): void;
 }
 
-/** A source over bytes already in memory (tests, benchmarks, generated traces). */
-export function bytesSource(bytes: Uint8Array): ByteSource {
+/**
+ * A source over bytes already in memory (tests, benchmarks, generated traces). With `chunkSizes`, each read hands
+ * out at most the next of those sizes (cycled), so lines and records straddle chunk boundaries as a test chooses.
+ */
+export function bytesSource(bytes: Uint8Array, chunkSizes?: readonly number[]): ByteSource {
   let pos = 0;
+  let k = 0;
   return {
     read(buf, offset, length) {
-      const n = Math.min(length, bytes.length - pos);
+      const most = chunkSizes === undefined ? length : Math.min(length, chunkSizes[k++ % chunkSizes.length]);
+      const n = Math.min(most, bytes.length - pos);
       buf.set(bytes.subarray(pos, pos + n), offset);
       pos += n;
       return n;
