@@ -36,6 +36,21 @@ const ops = fc.array(
 ) as fc.Arbitrary<Op[]>;
 
 // Cache pages of 8 sectors (4 KiB); LBAs below are in sectors.
+/** A cache operation on sectors [lba, lba+sectors): what the sector-level property tests drive. */
+type SOp = [kind: "read" | "fill" | "write" | "through" | "destage" | "land", lba: number, sectors: number];
+
+/** Up to `maxLength` operations of 1–20 sectors starting at sectors 0..`maxLba`. */
+function sectorOpsUpTo(maxLba: number, maxLength: number): fc.Arbitrary<SOp[]> {
+  return fc.array(
+    fc.tuple(
+      fc.constantFrom("read", "fill", "write", "through", "destage", "land"),
+      fc.integer({ min: 0, max: maxLba }),
+      fc.integer({ min: 1, max: 20 }),
+    ),
+    { maxLength },
+  ) as fc.Arbitrary<SOp[]>;
+}
+
 describe("array cache directory", () => {
   it("destage takes the oldest dirty page with its dirty neighbours, within an aligned window", () => {
     const c = new CacheDirectory(64, 8);
@@ -211,15 +226,7 @@ describe("array cache directory", () => {
   });
 
   it("property: hits, fills and destage runs follow the sectors written and read in, sector by sector", () => {
-    type SOp = [kind: "read" | "fill" | "write" | "through" | "destage" | "land", lba: number, sectors: number];
-    const sectorOps = fc.array(
-      fc.tuple(
-        fc.constantFrom("read", "fill", "write", "through", "destage", "land"),
-        fc.integer({ min: 0, max: 40 * 8 }),
-        fc.integer({ min: 1, max: 20 }),
-      ),
-      { maxLength: 120 },
-    ) as fc.Arbitrary<SOp[]>;
+    const sectorOps = sectorOpsUpTo(40 * 8, 120);
     fc.assert(
       fc.property(sectorOps, (list) => {
         // 64 pages and at most 43 touched: nothing is evicted, so the reference is exact.
@@ -290,15 +297,7 @@ describe("array cache directory", () => {
   });
 
   it("property: with evictions, a sector is a hit only if it was brought in, and written sectors stay until destaged", () => {
-    type SOp = [kind: "read" | "fill" | "write" | "through" | "destage" | "land", lba: number, sectors: number];
-    const sectorOps = fc.array(
-      fc.tuple(
-        fc.constantFrom("read", "fill", "write", "through", "destage", "land"),
-        fc.integer({ min: 0, max: 30 * 8 }),
-        fc.integer({ min: 1, max: 20 }),
-      ),
-      { maxLength: 150 },
-    ) as fc.Arbitrary<SOp[]>;
+    const sectorOps = sectorOpsUpTo(30 * 8, 150);
     fc.assert(
       fc.property(sectorOps, (list) => {
         const c = new CacheDirectory(6, 8);
