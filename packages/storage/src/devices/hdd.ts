@@ -88,12 +88,6 @@ export class Hdd implements BlockTarget {
   private readonly queue: HddQueue;
   private busy = false;
   private headCyl = 0;
-  /**
-   * The sector whose cylinder `headCyl` is (−1: not known, as after a restore). A dispatch right after a
-   * media read finds the head at that read's last sector, which `finish` has already placed: no second
-   * zone lookup and division for the same sector.
-   */
-  private headLba = -1;
   /** Commands in the drive (`accepted`). */
   private inDrive = 0;
   /** Commands waiting for a free tag while the drive's queue is full, oldest first. */
@@ -310,10 +304,7 @@ export class Hdd implements BlockTarget {
     if (pos >= 0) {
       start = this.cache.freeAt;
       const last = pos > 0 ? pos - 1 : 0;
-      if (last !== this.headLba) {
-        this.headCyl = this.geometry.cylinderOf(last, this.geometry.zoneOf(last));
-        this.headLba = last;
-      }
+      this.headCyl = this.geometry.cylinderOf(last, this.geometry.zoneOf(last));
     }
     const phase = this.geometry.phaseOf(start);
     // Shortest positioning time first, unless the oldest command has waited past the bound.
@@ -399,7 +390,6 @@ export class Hdd implements BlockTarget {
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
     this.cache.restore(s.cache, this.geometry, this.capacitySectors);
     this.headCyl = s.headCylinder;
-    this.headLba = -1;
     this.mediaOps = s.mediaOps;
     this.completed = s.completed;
     this.busyNs = s.busyNs;
@@ -425,7 +415,6 @@ export class Hdd implements BlockTarget {
       // The head ends in the zone of the IO's last sector (a later one if the IO crossed a zone boundary).
       const zone = last >= g.zoneLba[io.b + 1] ? g.zoneOf(last) : io.b;
       this.headCyl = g.cylinderOf(last, zone);
-      this.headLba = last;
       if (io.isRead) {
         const bound = Math.min(this.capacitySectors, g.zoneLba[zone + 1]);
         this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[zone], bound);
