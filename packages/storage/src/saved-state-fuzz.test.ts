@@ -205,11 +205,14 @@ function hdd(): Rig {
   return { sim, model: new Hdd(sim) };
 }
 
-function array(level: 0 | 1 | 5 | 10, members: number, cacheBytes: number): Rig {
+function array(level: 0 | 1 | 5 | 10, members: number, cacheBytes: number, chunkSectors = 128): Rig {
   const sim = new Simulation();
   const disks = Array.from({ length: members }, (_, i) => new Hdd(sim, undefined, `d${i}`));
-  const raid = new RaidGroup(sim, disks, { level, chunkSectors: 128 });
-  return { sim, model: new StorageArray(sim, raid, { cacheBytes, destageMaxSectors: level === 5 ? 128 * (members - 1) : 256 }).lun(0) };
+  const raid = new RaidGroup(sim, disks, { level, chunkSectors });
+  return {
+    sim,
+    model: new StorageArray(sim, raid, { cacheBytes, destageMaxSectors: level === 5 ? chunkSectors * (members - 1) : 256 }).lun(0),
+  };
 }
 
 describe("saved-state fuzz: a corrupt state is refused, changing nothing, or runs cleanly", () => {
@@ -281,6 +284,9 @@ describe("a state as saved is refused by a model built differently, changing not
     ["raid-5 × 5, 2 MiB cache", () => array(5, 5, 2 * 1024 ** 2)],
     ["raid-10 × 4, 2 MiB cache", () => array(10, 4, 2 * 1024 ** 2)],
     ["raid-0 × 4, 2 MiB cache", () => array(0, 4, 2 * 1024 ** 2)],
+    ["raid-5 × 4, 2 MiB cache, 64-sector chunks", () => array(5, 4, 2 * 1024 ** 2, 64)],
+    ["raid-5 × 4, no cache", () => array(5, 4, 0)],
+    ["raid-5 × 4, no cache, 64-sector chunks", () => array(5, 4, 0, 64)],
   ];
   it.each(builds)("from %s", (name, build) => {
     const a = build();

@@ -489,3 +489,45 @@ describe("RAID group snapshots over disks with their write cache on", () => {
     expect(raid.save().members).toHaveLength(2);
   });
 });
+
+describe("RAID group saved state", () => {
+  const disks = (sim: Simulation, tag: string) => [0, 1, 2, 3].map((i) => new Hdd(sim, CHEETAH_15K5, `${tag}${i}`));
+  function used(chunk: number) {
+    const sim = new Simulation();
+    const raid = new RaidGroup(sim, disks(sim, "a"), { level: 5, chunkSectors: chunk });
+    for (let id = 0; id < 8; id++)
+      raid.submit({ id, vm: 0, lba: id * 1000, sectors: 8, isRead: id % 2 === 0, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    return JSON.parse(JSON.stringify(raid.save()));
+  }
+
+  it("records the chunk size and refuses a state from a group with another, naming both and changing nothing", () => {
+    const saved = used(128);
+    expect(saved.chunkSectors).toBe(128);
+    const sim = new Simulation();
+    const other = new RaidGroup(sim, disks(sim, "b"), { level: 5, chunkSectors: 64 });
+    const before = JSON.stringify(other.save());
+    let err: unknown;
+    try {
+      other.restore(saved);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code?: string }).code).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(String(err)).toMatch(/128-sector chunks, this one has 64-sector chunks/);
+    expect(JSON.stringify(other.save())).toBe(before);
+    // The same chunk size restores it.
+    const same = new RaidGroup(sim, disks(sim, "c"), { level: 5, chunkSectors: 128 });
+    same.restore(saved);
+    expect(JSON.parse(JSON.stringify(same.save()))).toEqual(saved);
+  });
+
+  it("a state saved before the chunk size was recorded still restores (unchecked, as before)", () => {
+    const { chunkSectors: _, ...old } = used(128);
+    const sim = new Simulation();
+    const g = new RaidGroup(sim, disks(sim, "d"), { level: 5, chunkSectors: 128 });
+    g.restore(old);
+    expect(g.memberReads).toBe(old.memberReads);
+    expect(g.save().chunkSectors).toBe(128);
+  });
+});

@@ -20,6 +20,12 @@ export interface RaidOptions {
 export const RaidGroupStateSchema = z.object({
   version: z.literal(1),
   level: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(10)]),
+  /**
+   * The stripe unit (chunk) per member, sectors: another chunk maps every LBA to other member sectors, so a
+   * state restores only into a group with the same one. Absent in states saved before it was recorded: those
+   * restore into a group of any chunk size, unchecked, as they always did (nothing in them says which it was).
+   */
+  chunkSectors: z.number().int().positive().optional(),
   memberReads: z.number().int().nonnegative(),
   memberWrites: z.number().int().nonnegative(),
   members: z.array(z.unknown()),
@@ -178,7 +184,14 @@ export class RaidGroup implements BlockTarget, IoSink {
       }
     });
     if (dirty > 0) throw StorageErrors.dirtyWriteCache("raid group", dirty);
-    return { version: 1, level: this.options.level, memberReads: this.memberReads, memberWrites: this.memberWrites, members };
+    return {
+      version: 1,
+      level: this.options.level,
+      chunkSectors: this.chunk,
+      memberReads: this.memberReads,
+      memberWrites: this.memberWrites,
+      members,
+    };
   }
 
   /**
@@ -193,6 +206,11 @@ export class RaidGroup implements BlockTarget, IoSink {
       throw StorageErrors.badState(
         "raid group",
         `saved from RAID-${s.level} over ${s.members.length} members, this is RAID-${this.options.level} over ${this.n}`,
+      );
+    if (s.chunkSectors !== undefined && s.chunkSectors !== this.chunk)
+      throw StorageErrors.badState(
+        "raid group",
+        `saved from a group with ${s.chunkSectors}-sector chunks, this one has ${this.chunk}-sector chunks (every LBA would map to other member sectors); build the group with chunkSectors: ${s.chunkSectors}`,
       );
     const before = this.save();
     const members = this.members as (BlockTarget & SavableTarget)[];
