@@ -158,6 +158,31 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect([copy.writesBuffered, copy.completed]).toEqual([1, 1]); // counters go on from where they were
   });
 
+  it("a state with write-cache counters is refused by a drive with its write cache off, changing nothing; flushes alone restore", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const sink = { complete: () => {} };
+    hdd.submit(io(0, 5_000_000, 8, false), sink);
+    hdd.submit(io(1, 5_000_000, 8, true), sink); // from the buffer
+    sim.run();
+    hdd.flush(io(2, 0, 0, false), sink);
+    sim.run();
+    const state = hdd.save();
+    expect([state.writesBuffered, state.readsFromBuffer, state.flushes]).toEqual([1, 1, 1]);
+    for (const bad of [state, { ...state, readsFromBuffer: undefined }, { ...state, writesBuffered: undefined }]) {
+      const off = new Hdd(new Simulation(), CHEETAH_15K5, "hdd");
+      const before = off.save();
+      expect(thrownCode(() => off.restore(bad))).toBe("VMLAB_STORAGE_BAD_STATE");
+      expect(() => off.restore(bad)).toThrow(/write cache on .*this one has it off; build it with writeCache: true/);
+      expect(off.save()).toEqual(before);
+    }
+    // A flush is taken with the write cache off too: a state counting flushes only restores there.
+    const off = new Hdd(new Simulation(), CHEETAH_15K5, "hdd");
+    const flushesOnly = { ...state, writesBuffered: undefined, readsFromBuffer: undefined };
+    off.restore(flushesOnly);
+    expect(off.flushes).toBe(1);
+  });
+
   it("a rewrite of data still queued in the buffer replaces it: no second copy, no second media write", () => {
     // A block rewritten at QD1 (a log's tail block, a superblock): with the write cache on the drive keeps
     // the newest data; it does not queue one write-back per version, each a revolution on the same sector.

@@ -379,7 +379,10 @@ export class Hdd implements BlockTarget {
     };
   }
 
-  /** Restores a saved state; validates it first (same drive model, cylinder in range) and changes nothing if it is invalid. */
+  /**
+   * Restores a saved state; validates it first (same drive model, cylinder in range, write-cache counters only
+   * into a drive with its write cache on) and changes nothing if it is invalid.
+   */
   restore(state: unknown): void {
     const p = HddStateSchema.safeParse(state);
     if (!p.success) throw StorageErrors.badState("hdd", describeIssues(p.error));
@@ -387,6 +390,12 @@ export class Hdd implements BlockTarget {
     if (s.model !== this.spec.model) throw StorageErrors.badState("hdd", `saved from a "${s.model}", this disk is a "${this.spec.model}"`);
     if (s.headCylinder >= this.geometry.cylinders)
       throw StorageErrors.badState("hdd", `head cylinder ${s.headCylinder} is past the last cylinder`);
+    // Only a write cache buffers writes or serves reads from written data (a flush is taken either way).
+    if (this.writeBuffer === null && (s.writesBuffered || s.readsFromBuffer))
+      throw StorageErrors.badState(
+        "hdd",
+        `saved from a drive with its write cache on (writesBuffered ${s.writesBuffered ?? 0}, readsFromBuffer ${s.readsFromBuffer ?? 0}), this one has it off; build it with writeCache: true`,
+      );
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
     this.cache.restore(s.cache, this.geometry, this.capacitySectors);
     this.headCyl = s.headCylinder;
