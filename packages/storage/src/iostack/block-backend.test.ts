@@ -104,6 +104,21 @@ describe("ModelBlockBackend", () => {
     expect(thrownCode(() => c.restore({ version: 2 }))).toBe("VMLAB_STORAGE_BAD_STATE");
   });
 
+  it("refuses a next IO id that is not an exact integer (2^53 and beyond), naming it and changing nothing", () => {
+    const sim = new Simulation();
+    const b = new ModelBlockBackend({ sim, target: new Hdd(sim), store: new MemoryBackend({ sizeBytes: 1 << 20 }) });
+    const state = JSON.parse(JSON.stringify(b.save()));
+    const before = JSON.stringify(b.save());
+    // Past 2^53 ids stop being distinct: 2^53 + 1 is 2^53, so two IOs would carry one id.
+    for (const nextId of [2 ** 53, 2 ** 53 + 2, 2 ** 64, -1, 0.5]) {
+      expect(thrownCode(() => b.restore({ ...state, nextId }))).toBe("VMLAB_STORAGE_BAD_STATE");
+      expect(() => b.restore({ ...state, nextId })).toThrow(/nextId/);
+      expect(JSON.stringify(b.save())).toBe(before);
+    }
+    b.restore({ ...state, nextId: Number.MAX_SAFE_INTEGER });
+    expect(b.save().nextId).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it("over an array: refuses while it destages, saves once idle, and a restored copy goes on identically", () => {
     /** An array of four disks whose cache destages everything (high water 1%). */
     const build = (sim: Simulation) => {
