@@ -347,6 +347,30 @@ describe("array controller", () => {
     expect(copy.destageFillReads).toBe(0);
   });
 
+  it("restore refuses dirty cache pages in a write-through array (it never destages them), changing nothing; clean ones restore", () => {
+    const a = build({ cacheBytes: 1 << 20 });
+    for (let i = 0; i < 100; i++)
+      a.array.lun(0).submit({ id: i, vm: 0, lba: i * 16, sectors: 16, isRead: false, issueTime: 0 }, { complete: () => {} });
+    a.sim.run();
+    const saved = JSON.parse(JSON.stringify(a.array.save()));
+    // Destage stops at the low water mark: the idle array still holds dirty pages.
+    expect(saved.cache.dirty).toBeGreaterThan(0);
+    const through = build({ cacheBytes: 1 << 20, writeBack: false }).array;
+    const before = JSON.stringify(through.save());
+    expect(thrownCode(() => through.restore(saved))).toBe("VMLAB_STORAGE_BAD_STATE");
+    expect(() => through.restore(saved)).toThrow(/write-back array with \d+ dirty cache pages, this one is write-through/);
+    expect(JSON.stringify(through.save())).toBe(before);
+    // A write-through array's own state (clean pages only) restores into one.
+    const t = build({ cacheBytes: 1 << 20, writeBack: false });
+    for (let i = 0; i < 10; i++)
+      t.array.lun(0).submit({ id: i, vm: 0, lba: i * 16, sectors: 16, isRead: i % 2 === 0, issueTime: 0 }, { complete: () => {} });
+    t.sim.run();
+    const clean = JSON.parse(JSON.stringify(t.array.save()));
+    expect(clean.cache.used).toBeGreaterThan(0);
+    through.restore(clean);
+    expect(JSON.parse(JSON.stringify(through.save()))).toEqual(clean);
+  });
+
   it("restore refuses a cached page beyond the array's LUNs: destaging it would send a write outside the RAID group", () => {
     const make = () => {
       const sim = new Simulation();

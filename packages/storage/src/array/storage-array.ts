@@ -220,6 +220,13 @@ export class StorageArray implements IoSink {
     if (this.busy > 0) throw StorageErrors.notQuiescent("array", this.busy);
     if (s.luns !== this.lunTargets.length || s.rr >= s.luns || (s.cache === null) !== (this.cache === null))
       throw StorageErrors.badState("array", "saved from an array with other LUNs or cache; build the array as it was saved");
+    // A write-through array never destages (only a write absorbed in the cache starts one): dirty pages would stay
+    // in its cache for good, served to reads and never written to the disks.
+    if (!this.options.writeBack && s.cache !== null && s.cache.dirty > 0)
+      throw StorageErrors.badState(
+        "array",
+        `saved from a write-back array with ${s.cache.dirty} dirty cache pages, this one is write-through and would never destage them; build it with writeBack: true`,
+      );
     // The RAID group (with its disks), then the cache directory, which validates before it changes anything.
     const cache = this.cache;
     restoreInTurn(
