@@ -279,6 +279,7 @@ describe("a state as saved is refused by a model built differently, changing not
     ["ssd", ssd(SMALL_SSD)],
     ["ssd, twice the blocks", ssd({ ...SMALL_SSD, blocksPerDie: 128 })],
     ["ssd, 4 channels", ssd({ ...SMALL_SSD, channels: 4 })],
+    ["ssd, 8 KiB pages", ssd({ ...SMALL_SSD, pageBytes: 8192 })],
     ["raid-5 × 4, 2 MiB cache", () => array(5, 4, 2 * 1024 ** 2)],
     ["raid-5 × 4, 4 MiB cache", () => array(5, 4, 4 * 1024 ** 2)],
     ["raid-5 × 5, 2 MiB cache", () => array(5, 5, 2 * 1024 ** 2)],

@@ -113,6 +113,25 @@ describe("device save/restore", () => {
     expect(fresh.save()).toEqual(before);
   });
 
+  it("SSD: a state from a drive with another page size is refused, naming both, changing nothing; one saved before it was recorded restores", () => {
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, SMALL);
+    runThenDrain(sim, ssd, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4 }, 1e7, 3);
+    const good = JSON.parse(JSON.stringify(ssd.save()));
+    expect(good.pageBytes).toBe(SMALL.pageBytes);
+    // Same dies, blocks and pages: the FTL's geometry matches, but logical page n is other sectors.
+    const big = new Ssd(new Simulation(), { ...SMALL, pageBytes: 2 * SMALL.pageBytes });
+    const before = big.save();
+    expectBadState(() => big.restore(good));
+    expect(() => big.restore(good)).toThrow(/4096-byte pages, this one has 8192-byte pages/);
+    expect(big.save()).toEqual(before);
+    const { pageBytes: _, ...older } = good;
+    const copy = new Ssd(new Simulation(), SMALL);
+    copy.restore(older);
+    // (Restored at time 0: its dies and channels are free from 0, not from the saved times.)
+    expect(JSON.parse(JSON.stringify(copy.save()))).toMatchObject({ pageBytes: good.pageBytes, ftl: good.ftl });
+  });
+
   it("SSD: a die or channel booked past the simulation's 2^53 ns is refused (the next IO threw VMLAB_SIM_BAD_DELAY from the queue)", () => {
     const sim = new Simulation();
     const ssd = new Ssd(sim, SMALL);

@@ -19,6 +19,11 @@ const bookedUntil = time.max(Number.MAX_SAFE_INTEGER);
 /** An SSD's saved state (taken when no IO is in flight). */
 export const SsdStateSchema = z.object({
   version: z.literal(1),
+  /**
+   * The flash page size, bytes: the FTL maps logical pages, so with another page size every mapping would stand
+   * for other sectors. Absent in states saved before it was recorded: those restore unchecked, as they always did.
+   */
+  pageBytes: z.number().int().positive().optional(),
   ftl: FtlStateSchema,
   /** When each die is next free, and each channel's last booking ends (virtual ns). */
   dieFree: z.array(bookedUntil),
@@ -171,6 +176,7 @@ export class Ssd implements BlockTarget {
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
     return {
       version: 1,
+      pageBytes: this.spec.pageBytes,
       ftl: this.ftl.save(),
       dieFree: Array.from(this.dieFree),
       // Nothing is in flight, so every channel booking is over by now: its last end says all.
@@ -188,6 +194,11 @@ export class Ssd implements BlockTarget {
     const s = p.data;
     if (s.dieFree.length !== this.dieFree.length || s.chanFree.length !== this.channelTimes.length || s.nextDie >= this.ftl.dies)
       throw StorageErrors.badState("ssd", "die or channel count differs from this SSD's spec");
+    if (s.pageBytes !== undefined && s.pageBytes !== this.spec.pageBytes)
+      throw StorageErrors.badState(
+        "ssd",
+        `saved from a drive with ${s.pageBytes}-byte pages, this one has ${this.spec.pageBytes}-byte pages (every logical page would stand for other sectors)`,
+      );
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
     this.ftl.restore(s.ftl);
     // Nothing was in flight when the state was saved, so every die and channel was free by then; restored into
