@@ -28,7 +28,7 @@ export const diskModels: DiskModel[] = [
   {
     name: "raid1-cheetah-15k5-wce",
     description:
-      "software RAID-1 (as Linux md) over two Cheetah 15K.5 with their write caches on: writes go to both, a flush goes to both drives and waits for both",
+      "software RAID-1 (as Linux md) over two Cheetah 15K.5 with their write caches on: writes go to both, a read to one (md's read balancing: a sequential stream keeps its drive, else an idle drive, else the nearest head), a flush goes to both drives and waits for both",
     create: ({ sim, store }) => {
       const disks = [0, 1].map((i) => new Hdd(sim, CHEETAH_15K5, `cheetah-15k5-wce-${i}`, { writeCache: true }));
       return new ModelBlockBackend({ sim, target: new RaidGroup(sim, disks, { level: 1, chunkSectors: 128 }), store });

@@ -29,6 +29,17 @@ export const RaidGroupStateSchema = z.object({
   memberReads: z.number().int().nonnegative(),
   memberWrites: z.number().int().nonnegative(),
   members: z.array(z.unknown()),
+  /**
+   * Where mirrored reads go next (`RaidGroup.readCopy`), per member: the sector after the last IO it
+   * completed (its head) and after the last read sent to it. Absent (saved before they were kept): all 0,
+   * as in a new group.
+   */
+  readBalance: z
+    .object({
+      headSectors: z.array(z.number().int().nonnegative()),
+      nextReadSectors: z.array(z.number().int().nonnegative()),
+    })
+    .optional(),
 });
 export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
 
@@ -37,7 +48,9 @@ export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
  * levels; left-symmetric parity for RAID-5, as Linux md and most arrays):
  *
  * - RAID-0: chunks striped round-robin;
- * - RAID-1: N-way mirror; a read goes to the member with fewer IOs in flight;
+ * - RAID-1: N-way mirror; a read goes to one copy, chosen as Linux md's `read_balance` does (`readCopy`):
+ *   a sequential read stays on its copy, else an idle copy, else the copy whose head is nearest (the
+ *   least busy one over SSDs); a write goes to every copy;
  * - RAID-5: one parity chunk per stripe, rotating; a full-stripe write writes
  *   data and parity with no reads; a partial-stripe write reads first, then
  *   writes the new data and parity, choosing per stripe (as Linux md's
@@ -46,7 +59,8 @@ export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
  *   chunks written and old parity: 4 member IOs for a small write, the RAID-5
  *   small-write penalty) or reconstruct-write (the data the write does not
  *   replace, parity computed afresh: a write of all chunks but one reads one);
- * - RAID-10: chunks striped over mirrored pairs.
+ * - RAID-10: chunks striped over mirrored pairs (md's "near 2" layout); a read goes to one copy of its
+ *   pair as md's raid10 chooses: an idle copy, else the nearest head (the least busy over SSDs).
  *
  * RAID-5 writes to one stripe go one at a time, as Linux md's stripe cache and array controllers
  * serialise them: a partial-stripe write computes parity from what it reads, so a second write of the
@@ -69,6 +83,14 @@ export class RaidGroup implements BlockTarget, IoSink {
   private readonly n: number;
   private readonly chunk: number;
   private readonly memberInFlight: Int32Array;
+  /** RAID-1/10: each member's head as md estimates it — the sector after the last IO it completed (read or write). */
+  private readonly headSector: Float64Array;
+  /** RAID-1/10: the sector after the last read sent to each member (md's `next_seq_sect`): a read starting there is sequential. */
+  private readonly nextReadSector: Float64Array;
+  /** Level 1 or 10: completions move the members' heads. */
+  private readonly mirrored: boolean;
+  /** Per member: a device with no head (`BlockTarget.nonRotational`), 1; else 0. */
+  private readonly memberNonRotational: Uint8Array;
   private readonly pool: IoPool;
   /** The RAID-5 write path: stripe by stripe, one write of a stripe at a time. */
   private readonly raid5Writes: Raid5Writes;
@@ -110,6 +132,10 @@ export class RaidGroup implements BlockTarget, IoSink {
     this.capacitySectors = level === 1 ? memberCap : rows * chunkSectors * dataMembers;
     this.stripeSectors = chunkSectors * dataMembers;
     this.memberInFlight = new Int32Array(n);
+    this.headSector = new Float64Array(n);
+    this.nextReadSector = new Float64Array(n);
+    this.mirrored = level === 1 || level === 10;
+    this.memberNonRotational = Uint8Array.from(members, (m) => (m.nonRotational === true ? 1 : 0));
     this.pool = new IoPool(this);
     this.raid5Writes = new Raid5Writes(this, this.pool, n, chunkSectors);
   }
@@ -191,6 +217,7 @@ export class RaidGroup implements BlockTarget, IoSink {
       memberReads: this.memberReads,
       memberWrites: this.memberWrites,
       members,
+      readBalance: { headSectors: Array.from(this.headSector), nextReadSectors: Array.from(this.nextReadSector) },
     };
   }
 
@@ -212,6 +239,21 @@ export class RaidGroup implements BlockTarget, IoSink {
         "raid group",
         `saved from a group with ${s.chunkSectors}-sector chunks, this one has ${this.chunk}-sector chunks (every LBA would map to other member sectors); build the group with chunkSectors: ${s.chunkSectors}`,
       );
+    const rb = s.readBalance;
+    if (rb !== undefined)
+      for (const [field, at] of [
+        ["headSectors", rb.headSectors],
+        ["nextReadSectors", rb.nextReadSectors],
+      ] as const) {
+        if (at.length !== this.n)
+          throw StorageErrors.badState("raid group", `readBalance.${field} has ${at.length} entries, the group has ${this.n} members`);
+        for (let i = 0; i < this.n; i++)
+          if (at[i] > this.members[i].capacitySectors)
+            throw StorageErrors.badState(
+              "raid group",
+              `readBalance.${field}[${i}] = ${at[i]} is past the end of member ${i} (${this.members[i].capacitySectors} sectors)`,
+            );
+      }
     const before = this.save();
     const members = this.members as (BlockTarget & SavableTarget)[];
     restoreInTurn(
@@ -221,6 +263,10 @@ export class RaidGroup implements BlockTarget, IoSink {
     );
     this.memberReads = s.memberReads;
     this.memberWrites = s.memberWrites;
+    for (let i = 0; i < this.n; i++) {
+      this.headSector[i] = rb === undefined ? 0 : rb.headSectors[i];
+      this.nextReadSector[i] = rb === undefined ? 0 : rb.nextReadSectors[i];
+    }
   }
 
   submit(req: IoRequest, sink: IoSink): void {
@@ -278,13 +324,55 @@ export class RaidGroup implements BlockTarget, IoSink {
     return true;
   }
 
-  /** A mirrored piece: reads go to the least-busy copy, writes to every copy. */
+  /** A mirrored piece: a read goes to one copy (`readCopy`), a write to every copy. */
   private mirror(op: StackIo, memberLba: number, len: number, firstMember: number, copies: number): void {
     if (op.isRead) {
-      let best = firstMember;
-      for (let m = firstMember + 1; m < firstMember + copies; m++) if (this.memberInFlight[m] < this.memberInFlight[best]) best = m;
-      this.child(op, best, memberLba, len, true);
+      const m = this.readCopy(memberLba, firstMember, copies);
+      this.nextReadSector[m] = memberLba + len;
+      this.child(op, m, memberLba, len, true);
     } else for (let m = firstMember; m < firstMember + copies; m++) this.child(op, m, memberLba, len, false);
+  }
+
+  /**
+   * The copy among members [first, first + copies) a read at member sector `lba` goes to, as Linux md's
+   * `read_balance` chooses it (drivers/md/raid1.c, raid10.c; the policy of md since 2012 — older kernels
+   * kept one sequential position for the whole array and searched from the last disk used):
+   *
+   * 1. RAID-1 only (raid10.c has no such rule): a sequential read — one starting where the last read sent
+   *    to a copy ended, or where its head is — stays on that copy, so a stream keeps its disk and read-ahead;
+   * 2. if any copy is non-rotational (`BlockTarget.nonRotational`), the one with the fewest IOs in flight
+   *    (md weighs pending IOs, not distance, when a mirror has an SSD; raid10.c counts only the SSDs of a
+   *    mixed pair, which is not modelled);
+   * 3. else an idle copy (no IO in flight), else the copy whose head is nearest `lba`: md's head is the
+   *    sector after the last IO that copy completed, read or write, an estimate from the RAID layer (the
+   *    members are any `BlockTarget`s).
+   *
+   * Ties go to the lower member, as md's strict comparisons in member order do; so at queue depth 1 every
+   * read goes to the first copy (it is idle), as on md.
+   */
+  private readCopy(lba: number, first: number, copies: number): number {
+    const end = first + copies;
+    const inFlight = this.memberInFlight;
+    const head = this.headSector;
+    if (this.options.level === 1) for (let m = first; m < end; m++) if (this.nextReadSector[m] === lba || head[m] === lba) return m;
+    let best = first;
+    let nonRotational = 0;
+    for (let m = first; m < end; m++) nonRotational |= this.memberNonRotational[m];
+    if (nonRotational !== 0) {
+      for (let m = first + 1; m < end; m++) if (inFlight[m] < inFlight[best]) best = m;
+      return best;
+    }
+    // An idle copy counts as distance 0 (raid10.c); on RAID-1 no busy copy is at distance 0 here (rule 1
+    // took it), so the first idle copy wins, as raid1.c takes it when any copy is idle.
+    let bestDistance = inFlight[first] === 0 ? 0 : Math.abs(lba - head[first]);
+    for (let m = first + 1; m < end; m++) {
+      const d = inFlight[m] === 0 ? 0 : Math.abs(lba - head[m]);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = m;
+      }
+    }
+    return best;
   }
 
   private raid5(op: StackIo, req: IoRequest): void {
@@ -345,6 +433,7 @@ export class RaidGroup implements BlockTarget, IoSink {
       return;
     }
     if (c.b !== IN_STRIPE_OP) {
+      if (this.mirrored) this.headSector[c.a] = c.lba + c.sectors;
       const op = c.link as StackIo;
       this.pool.give(c);
       this.done(op);

@@ -55,6 +55,8 @@ export type SsdState = z.infer<typeof SsdStateSchema>;
  */
 export class Ssd implements BlockTarget {
   readonly capacitySectors: number;
+  /** No head to move: a RAID mirror over SSDs reads from the least busy copy. */
+  readonly nonRotational = true;
   readonly ftl: PageFtl;
   private readonly sectorsPerPage: number;
   private readonly dieFree: Float64Array;

@@ -45,6 +45,12 @@ export interface BlockTarget {
    * A layer that passes flushes down implements it from what is below it (`flushRefusal`).
    */
   flushRefusal?(): string | null;
+  /**
+   * True for a device with no head to move (an SSD; Linux's non-rotational queue flag): a RAID mirror
+   * reads from the copy with the fewest IOs in flight instead of the one whose head is nearest. Absent or
+   * false: rotational, as Linux takes a device that does not say.
+   */
+  readonly nonRotational?: boolean;
 }
 
 /**
