@@ -75,6 +75,7 @@ describe("checkClusterSpec on a spec from a config file", () => {
     expect(refusedKey((s) => (s.control.betaPerShare = -1))).toBe("control.betaPerShare");
     expect(refusedKey((s) => delete s.control.initialWindow)).toBe("control.initialWindow");
     expect(refusedKey((s) => (s.control.latencyEwmaAlpha = 0))).toBe("control.latencyEwmaAlpha");
+    expect(refusedKey((s) => (s.control.windowMax = Number.POSITIVE_INFINITY))).toBe("control.windowMax"); // died mid-run on depth Infinity
   });
 
   it("refuses events that point nowhere and values that ran without a word", () => {

@@ -63,6 +63,14 @@ describe("PARDA window law", () => {
     expect(() => checkWindowLaw({ ...parda, beta: -1 })).toThrow(/beta/);
     expect(() => checkWindowLaw(parda)).not.toThrow();
   });
+
+  it("refuses a window cap that is not finite, naming windowMax (a run grew the window to Infinity and died on the queue depth)", () => {
+    for (const bad of [Number.POSITIVE_INFINITY, Number.NaN])
+      expect(() => checkWindowLaw({ ...parda, windowMax: bad }, "control.")).toThrow(/^control\.windowMax: must be a finite number/);
+    expect(() => checkWindowLaw({ ...parda, windowMin: Number.POSITIVE_INFINITY, windowMax: Number.POSITIVE_INFINITY })).toThrow(
+      /windowMax/,
+    );
+  });
 });
 
 describe("latency EWMA and the shared file", () => {

@@ -21,7 +21,7 @@ export interface WindowLawParams {
   beta: number;
   /** w_min: smallest window (the paper gives none; an assumption, ≥ 1). */
   windowMin: number;
-  /** w_max: largest window (PARDA §5.4 uses 64). */
+  /** w_max: largest window, finite (PARDA §5.4 uses 64; the paper always caps the window). */
   windowMax: number;
   /** Cap on growth per update as a factor of the old window (FAST TCP's 2w); Infinity for none. */
   maxGrowthFactor: number;
@@ -32,8 +32,10 @@ export function checkWindowLaw(p: WindowLawParams, prefix = ""): void {
   requireInHalfOpen(`${prefix}smoothingGamma`, p.smoothingGamma, 0, 1);
   requirePositive(`${prefix}beta`, p.beta);
   if (!(p.windowMin >= 1)) throw QosErrors.badConfig(`${prefix}windowMin`, `must be >= 1, got ${p.windowMin}`);
-  if (!(p.windowMax >= p.windowMin))
-    throw QosErrors.badConfig(`${prefix}windowMax`, `must be >= windowMin (${p.windowMin}), got ${p.windowMax}`);
+  // No cap is not a setting: below L the window grows geometrically each period until it
+  // overflows to Infinity, and the run then died on a queue depth of Infinity naming "depth".
+  if (!(p.windowMax >= p.windowMin && Number.isFinite(p.windowMax)))
+    throw QosErrors.badConfig(`${prefix}windowMax`, `must be a finite number >= windowMin (${p.windowMin}), got ${p.windowMax}`);
   if (!(p.maxGrowthFactor > 1))
     throw QosErrors.badConfig(`${prefix}maxGrowthFactor`, `must be > 1 (Infinity for no cap), got ${p.maxGrowthFactor}`);
 }
