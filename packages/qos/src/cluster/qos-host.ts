@@ -142,7 +142,7 @@ export class QosHost implements LatencyListener {
 export type SchedulerFactory = (spec: HostSpec, depth: number) => HostScheduler;
 
 export function makeScheduler(spec: HostSpec, depth: number): HostScheduler {
-  if (spec.scheduler === "fcfs") return new Fcfs(depth);
+  if (spec.scheduler === "fcfs") return new Fcfs(spec.vms.length, depth);
   if (spec.scheduler === "mclock")
     return new MClock(
       spec.vms.map((v) => ({ reservationIops: v.reservationIops, limitIops: v.limitIops, share: v.share })),

@@ -94,7 +94,7 @@ describe("SchedulerBridge snapshots", () => {
 
   it("FCFS has no saved form: the adapter refuses with VMLAB_STORAGE_NOT_SAVABLE", () => {
     const sim = new Simulation();
-    const { adapter } = stack(sim, new Fcfs(4));
+    const { adapter } = stack(sim, new Fcfs(2, 4));
     expect(thrownCode(() => adapter.save())).toBe("VMLAB_STORAGE_NOT_SAVABLE");
   });
 });

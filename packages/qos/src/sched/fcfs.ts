@@ -1,3 +1,4 @@
+import { QosErrors } from "../errors.js";
 import { requireInteger } from "../validate.js";
 import { checkRequest, type HostScheduler, RequestRing } from "./scheduler.js";
 
@@ -15,7 +16,12 @@ export class Fcfs implements HostScheduler {
   depth: number;
   lastVm = -1;
 
-  constructor(depth: number) {
+  /** `vmCount` is the number of VMs whose requests it takes (indices 0 … vmCount − 1); `depth` is D. */
+  constructor(
+    readonly vmCount: number,
+    depth: number,
+  ) {
+    requireInteger("vmCount", vmCount, 1);
     requireInteger("depth", depth, 1);
     this.depth = depth;
   }
@@ -30,6 +36,8 @@ export class Fcfs implements HostScheduler {
   }
 
   enqueue(vm: number, id: number, cost: number, nowNs: number): void {
+    // Not told the VM count, it took a request of VM 7 on a 2-VM host and dispatched it as VM 7's.
+    this.checkVm(vm);
     checkRequest(id, cost);
     this.ring.push(id, cost, nowNs);
     this.vms.push(vm, 0, 0);
@@ -42,11 +50,16 @@ export class Fcfs implements HostScheduler {
     return this.ring.shift();
   }
 
-  complete(_vm: number, _nowNs: number): void {
+  complete(vm: number, _nowNs: number): void {
+    this.checkVm(vm);
     if (this.outstanding > 0) this.outstanding--;
   }
 
   nextEligibleNs(_nowNs: number): number {
     return Number.POSITIVE_INFINITY;
+  }
+
+  private checkVm(vm: number): void {
+    if (!(vm >= 0 && vm < this.vmCount && Number.isInteger(vm))) throw QosErrors.unknownFlow("VM", vm, this.vmCount);
   }
 }
