@@ -2,7 +2,7 @@ import { isVmlabError } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { FC_10K_DISK } from "../array/sptf-disk.js";
 import { SharedLatencyFile } from "../control/shared-file.js";
-import { type ClusterRun, checkClusterSpec, summarize } from "./cluster.js";
+import { type ClusterRun, checkClusterSpec, runCluster, summarize } from "./cluster.js";
 import { type ClusterSpec, microVm, PARDA_CONTROL } from "./config.js";
 
 const spec = (): ClusterSpec => ({
@@ -91,6 +91,72 @@ describe("checkClusterSpec on a spec from a config file", () => {
     expect(refusedKey((s) => (s.hosts[0].vms[0].limitIops = -5))).toBe("hosts[0].vms[0].limitIops");
     expect(refusedKey((s) => (s.sampleS = 20))).toBe("sampleS"); // no sample at all
     expect(refusedKey((s) => (s.hosts[0].vms = []))).toBe("hosts[0].vms"); // the scheduler would name its "shares"
+  });
+});
+
+describe("checkClusterSpec refuses what runCluster would, before anything runs, naming the VM", () => {
+  /** The key refused once `placement` is set and the VMs' diskGB are set to `gbs` (host by host). */
+  const disks = (placement: string, gbs: number[], edit: (s: Record<string, Json>) => void = () => {}) =>
+    refusedKey((s) => {
+      s.placement = placement;
+      gbs.forEach((gb, i) => {
+        s.hosts[i].vms[0].diskGB = gb;
+      });
+      edit(s);
+    });
+
+  // Each passed checkClusterSpec and was refused by runCluster, naming "placement" or "hosts[].vms[].diskGB".
+  it("interleaved placement with unequal diskGB names the first VM that differs", () => {
+    expect(disks("interleaved", [16, 8])).toBe("hosts[1].vms[0].diskGB");
+    expect(disks("contiguous", [16, 8])).toBe("ran");
+  });
+
+  it("a fractional diskGB: whole GB when interleaved, whole sectors when contiguous", () => {
+    expect(disks("interleaved", [1.5, 1.5])).toBe("hosts[0].vms[0].diskGB");
+    expect(disks("contiguous", [16, 1.5])).toBe("ran");
+    // 0.3 GB is 629145.6 sectors: the next VM's disk started at a fractional LBA.
+    expect(disks("contiguous", [0.3, 16])).toBe("hosts[0].vms[0].diskGB");
+    expect(disks("contiguous", [16, 16 / 2 ** 21])).toBe("hosts[1].vms[0].diskGB"); // 16 sectors: no room for one 16 KB IO
+  });
+
+  it("disks too big for the LUN name the first VM that does not fit, under either placement", () => {
+    // The LUN: 9 data disks of 286,749,488 sectors (whole 128-sector stripe units) = 2,580,744,960 sectors, 1230.6 GB.
+    expect(disks("contiguous", [615, 615])).toBe("ran");
+    expect(disks("contiguous", [616, 616])).toBe("hosts[1].vms[0].diskGB"); // ends at 1232 GB
+    expect(disks("contiguous", [1231, 1])).toBe("hosts[0].vms[0].diskGB");
+    expect(disks("interleaved", [615, 615])).toBe("ran");
+    expect(disks("interleaved", [616, 616])).toBe("hosts[0].vms[0].diskGB"); // its last 1 GB extent is the LUN's 1231st
+    const threeDisks = (s: Record<string, Json>) => {
+      s.array.disks = 3;
+    };
+    expect(disks("interleaved", [16, 16], threeDisks)).toBe("ran");
+    expect(disks("contiguous", [136, 137], threeDisks)).toBe("ran"); // 2 data disks: 273.47 GB
+    expect(disks("contiguous", [136, 138], threeDisks)).toBe("hosts[1].vms[0].diskGB");
+  });
+
+  it("the array's own fields and cache-resident disks on the storage array, which only runCluster checked", () => {
+    expect(refusedKey((s) => (s.array.stripeUnitSectors = 0))).toBe("array.stripeUnitSectors");
+    expect(refusedKey((s) => (s.array.cacheHitMs = -1))).toBe("array.cacheHitMs");
+    expect(refusedKey((s) => (s.array.disk.rpm = 0))).toBe("array.disk.rpm");
+    expect(
+      disks("interleaved", [], (s) => {
+        s.array.model = "storage";
+        s.hosts[1].vms[0].cacheResident = true;
+      }),
+    ).toBe("hosts[1].vms[0].cacheResident");
+  });
+
+  it("runCluster gives the same refusal, naming the same key, before anything runs", () => {
+    const s = spec();
+    s.hosts[1].vms[0].diskGB = 8;
+    let progress = 0;
+    try {
+      runCluster(s, () => progress++);
+      expect.unreachable();
+    } catch (e) {
+      expect(isVmlabError(e) && e.details.key).toBe("hosts[1].vms[0].diskGB");
+    }
+    expect(progress).toBe(0);
   });
 });
 

@@ -113,6 +113,9 @@ export function checkClusterSpec(spec: ClusterSpec): void {
       if (!Number.isInteger(v.ioKB * 2))
         throw QosErrors.badConfig(`${k}.ioKB`, `must be a whole number of 512-byte sectors (a multiple of 0.5), got ${v.ioKB}`);
       requirePositive(`${k}.diskGB`, v.diskGB);
+      checkDiskSize(spec, k, v.diskGB, v.ioKB);
+      if (v.cacheResident === true && a.model !== "qos")
+        throw QosErrors.badConfig(`${k}.cacheResident`, `cache-resident disks need the qos array model (array.model is "${a.model}")`);
       requireBoolean(`${k}.cacheResident`, v.cacheResident);
       requireNonNegative(`${k}.startS`, v.startS);
       if (!(v.stopS > v.startS))
@@ -139,6 +142,55 @@ export function checkClusterSpec(spec: ClusterSpec): void {
     if (!(Number.isInteger(e.vm) && e.vm >= 0 && e.vm < vms))
       throw QosErrors.badConfig(`${k}.vm`, `must be a VM index of host ${e.host} in [0, ${vms - 1}], got ${e.vm}`);
   });
+  checkDisksFitLun(spec);
+}
+
+/**
+ * A VM's disk size as its placement can lay it out (`k` names the VM): under interleaved
+ * placement every VM's diskGB equals the first VM's and is whole GB (the disks are dealt out in
+ * 1 GB extents); under contiguous placement it is whole sectors (0.3 GB put the next VM's disk at
+ * LBA 629145.6 and its IOs at fractional sectors). Either way it holds at least one IO.
+ */
+function checkDiskSize(spec: ClusterSpec, k: string, diskGB: number, ioKB: number): void {
+  if (spec.placement === "interleaved") {
+    const first = spec.hosts[0].vms[0].diskGB;
+    if (diskGB !== first)
+      throw QosErrors.badConfig(
+        `${k}.diskGB`,
+        `interleaved placement needs every VM's diskGB equal to hosts[0].vms[0].diskGB (${first}), got ${diskGB}; use placement "contiguous" for unequal disks`,
+      );
+    if (!Number.isInteger(diskGB))
+      throw QosErrors.badConfig(`${k}.diskGB`, `interleaved placement needs a whole number of GB (1 GB extents), got ${diskGB}`);
+  } else if (!Number.isInteger(diskGB * SECTORS_PER_GB))
+    throw QosErrors.badConfig(
+      `${k}.diskGB`,
+      `must be a whole number of 512-byte sectors (a multiple of 1/${SECTORS_PER_GB} GB), got ${diskGB}`,
+    );
+  if (diskGB * SECTORS_PER_GB < ioKB * 2)
+    throw QosErrors.badConfig(`${k}.diskGB`, `must hold at least one ${ioKB} KB IO, got ${diskGB} GB`);
+}
+
+/**
+ * Every VM's disk ends inside the LUN, naming the first VM (in LUN order) that does not: the
+ * LUN's size comes from the array model itself, built on a scratch simulation (which also checks
+ * the array's own fields, \`array.stripeUnitSectors\`, \`array.disk.*\`, before anything runs).
+ */
+function checkDisksFitLun(spec: ClusterSpec): void {
+  const capacity = buildLun(new Simulation(), spec, []).capacitySectors;
+  const { layouts } = placeDisks(spec);
+  // Both placements lay the disks' ends out in spec order, so the first VM past the end is the first that does not fit.
+  spec.hosts.forEach((h, i) => {
+    h.vms.forEach((v, j) => {
+      const l = layouts[i][j];
+      const extents = Math.ceil((v.diskGB * SECTORS_PER_GB) / l.extentSectors);
+      const end = l.base + ((extents - 1) * l.stride + 1) * l.extentSectors;
+      if (end > capacity)
+        throw QosErrors.badConfig(
+          `hosts[${i}].vms[${j}].diskGB`,
+          `the virtual disks (${spec.placement} placement) reach sector ${end} of the LUN at this one's end, the LUN has ${capacity} (array.disks ${spec.array.disks}); use smaller disks or more member disks`,
+        );
+    });
+  });
 }
 
 /**
@@ -155,10 +207,8 @@ export function runCluster(
   checkClusterSpec(spec);
   const sim = new Simulation({ initialCapacity: 4096 });
   const rng = new RngStreams(spec.seed);
-  const { layouts, cachedRanges, lba } = placeDisks(spec);
+  const { layouts, cachedRanges } = placeDisks(spec);
   const lun = buildLun(sim, spec, cachedRanges);
-  if (lba > lun.capacitySectors)
-    throw QosErrors.badConfig("hosts[].vms[].diskGB", `the virtual disks (${lba} sectors) do not fit on the LUN (${lun.capacitySectors})`);
   let vmBase = 0;
   const hosts = spec.hosts.map((h, i) => {
     const host = new QosHost(sim, i, h, spec.control, lun, vmBase, layouts[i], rng, schedulerFactory);
@@ -235,7 +285,6 @@ export function runCluster(
 function buildLun(sim: Simulation, spec: ClusterSpec, cachedRanges: { startLba: number; sectors: number }[]): BlockTarget {
   const a = spec.array;
   if (a.model === "storage") {
-    if (cachedRanges.length > 0) throw QosErrors.badConfig("hosts[].vms[].cacheResident", "cache-resident disks need the qos array model");
     return hddRaid5Array(sim, { disks: a.disks, chunkSectors: a.stripeUnitSectors, namePrefix: "disk" }).array.lun(0);
   }
   const disks = Array.from({ length: a.disks }, () => new SptfDisk(sim, a.disk, "array.disk"));
@@ -244,15 +293,16 @@ function buildLun(sim: Simulation, spec: ClusterSpec, cachedRanges: { startLba: 
 
 type Layout = { base: number; extentSectors: number; stride: number };
 
-/** Lays the VMs' virtual disks on the LUN (see `Placement`); returns each VM's layout, the cache-resident ranges and the sectors used. */
-function placeDisks(spec: ClusterSpec): { layouts: Layout[][]; cachedRanges: { startLba: number; sectors: number }[]; lba: number } {
+/**
+ * Lays the VMs' virtual disks on the LUN (see `Placement`); returns each VM's layout and the
+ * cache-resident ranges. The sizes are `checkClusterSpec`'s to check (equal whole GB when
+ * interleaved, whole sectors, inside the LUN).
+ */
+function placeDisks(spec: ClusterSpec): { layouts: Layout[][]; cachedRanges: { startLba: number; sectors: number }[] } {
   const cachedRanges: { startLba: number; sectors: number }[] = [];
   const all = spec.hosts.flatMap((h) => h.vms);
   if (spec.placement === "interleaved") {
     const gb = all[0]?.diskGB ?? 1;
-    if (!all.every((v) => v.diskGB === gb))
-      throw QosErrors.badConfig("placement", "interleaved placement needs every VM's diskGB to be equal");
-    if (!Number.isInteger(gb)) throw QosErrors.badConfig("hosts[].vms[].diskGB", "interleaved placement needs a whole number of GB");
     let g = 0;
     const layouts = spec.hosts.map((h) =>
       h.vms.map((v) => {
@@ -263,7 +313,7 @@ function placeDisks(spec: ClusterSpec): { layouts: Layout[][]; cachedRanges: { s
         return { base, extentSectors: SECTORS_PER_GB, stride: all.length };
       }),
     );
-    return { layouts, cachedRanges, lba: all.length * gb * SECTORS_PER_GB };
+    return { layouts, cachedRanges };
   }
   let lba = 0;
   const layouts = spec.hosts.map((h) =>
@@ -275,7 +325,7 @@ function placeDisks(spec: ClusterSpec): { layouts: Layout[][]; cachedRanges: { s
       return layout;
     }),
   );
-  return { layouts, cachedRanges, lba };
+  return { layouts, cachedRanges };
 }
 
 /** Per-host and per-VM averages over [fromS, toS] of a run, from its samples. */
