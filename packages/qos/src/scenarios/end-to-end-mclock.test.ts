@@ -25,6 +25,13 @@ describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
     expect(r.metrics.idle_host1_window).toBeLessThan(r.metrics.busy_host1_window * 0.6);
   });
 
+  it("mclock-vs-sfq takes no PARDA control field: its host runs at a static depth, where they were taken and changed nothing", () => {
+    const keys = Object.keys(MClockVsSfqConfig.shape);
+    for (const k of ["latencyThresholdMs", "smoothingGamma", "latencyEwmaAlpha", "controlPeriodS", "windowMin", "windowMax"])
+      expect(keys).not.toContain(k);
+    expect(keys).toEqual(expect.arrayContaining(["hostDepth", "disks", "arrayModel", "placement", "sampleS"]));
+  });
+
   it("mclock-vs-sfq refuses a limit below its VM's reservation under the user's key, before running anything", async () => {
     let progressed = false;
     try {

@@ -1,10 +1,10 @@
 import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
-import { type HostSpec, microVm } from "../cluster/config.js";
+import { type HostSpec, microVm, PARDA_CONTROL } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requireShares } from "../validate.js";
-import { clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
+import { type ControlConfig, clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
 
 export const MClockVsSfqConfig = z.object({
   shares: z.array(z.number().gt(0).max(1000)).min(2).max(16).default([1, 1, 2, 2]).describe("VM shares on the one host, each > 0"),
@@ -12,8 +12,12 @@ export const MClockVsSfqConfig = z.object({
   limitsIops: z.array(z.number().min(0).max(1e6)).default([0, 250, 0, 0]).describe("mClock limit per VM, IOPS (0 = none)"),
   oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM"),
   hostDepth: z.number().int().min(1).max(256).default(32).describe("the host's issue-queue depth D"),
-  ...controlFields,
-  latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
+  // The one host runs at a static depth (hostDepth): no control loop, so only the array's and the sampling fields apply.
+  // PARDA's control fields (latencyThresholdMs, smoothingGamma, windowMax, …) were taken and changed nothing.
+  disks: controlFields.disks,
+  arrayModel: controlFields.arrayModel,
+  placement: controlFields.placement,
+  sampleS: controlFields.sampleS,
   durationS: z.number().gt(0).max(3600).default(120).describe("simulated time per run, s"),
   measureFromS: z.number().min(0).max(3600).default(20).describe("averages are taken from here to the end, s"),
 });
@@ -42,6 +46,16 @@ export const mclockVsSfq = defineScenario({
       if (limit(i) < r)
         throw QosErrors.badConfig(`limitsIops[${i}]`, `must be 0 (none) or >= the reservation ${r}, got ${c.limitsIops[i]}`);
     });
+    // clusterSpec fills in a control loop the static host never runs: PARDA's defaults.
+    const noControl: ControlConfig = {
+      ...c,
+      latencyThresholdMs: PARDA_CONTROL.latencyThresholdMs,
+      smoothingGamma: PARDA_CONTROL.smoothingGamma,
+      latencyEwmaAlpha: PARDA_CONTROL.latencyEwmaAlpha,
+      controlPeriodS: PARDA_CONTROL.periodS,
+      windowMin: PARDA_CONTROL.windowMin,
+      windowMax: PARDA_CONTROL.windowMax,
+    };
     const mk = (scheduler: HostSpec["scheduler"]): HostSpec[] => [
       {
         vms: c.shares.map((share, i) => microVm({ share, oio: c.oio, reservationIops: c.reservationsIops[i], limitIops: limit(i) })),
@@ -51,12 +65,12 @@ export const mclockVsSfq = defineScenario({
       },
     ];
     const sfq = summarize(
-      runCluster(clusterSpec(c, mk("sfq"), c.durationS, seed), (d, t) => progress(d, 2 * t)),
+      runCluster(clusterSpec(noControl, mk("sfq"), c.durationS, seed), (d, t) => progress(d, 2 * t)),
       c.measureFromS,
       c.durationS,
     );
     const mclock = summarize(
-      runCluster(clusterSpec(c, mk("mclock"), c.durationS, seed), (d, t) => progress(t + d, 2 * t)),
+      runCluster(clusterSpec(noControl, mk("mclock"), c.durationS, seed), (d, t) => progress(t + d, 2 * t)),
       c.measureFromS,
       c.durationS,
     );
