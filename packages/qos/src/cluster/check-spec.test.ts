@@ -183,4 +183,16 @@ describe("summarize and the shared file on out-of-range input", () => {
     expect(() => f.write(3, 10, 100)).toThrow(/host 3 does not exist/);
     expect(() => f.write(0.5, 10, 100)).toThrow(/host 0.5 does not exist/);
   });
+
+  it("the shared file refuses a host count that is not a whole number >= 1, and a block it cannot average", () => {
+    // 2.5 hosts made 2 blocks: host 2's write was dropped and the average came out 0 ("no IO"), not 25 ms.
+    for (const n of [2.5, 0, Number.NaN]) expect(() => new SharedLatencyFile(n)).toThrow(/^hosts: must be an integer >= 1/);
+    const f = new SharedLatencyFile(2);
+    f.write(0, 10e6, 100);
+    expect(() => f.write(1, 40e6, -100)).toThrow(/^ios: host 1's IO count must be an integer >= 0, got -100/); // averaged to 0
+    expect(() => f.write(1, Number.NaN, 100)).toThrow(/^smoothedLatencyNs: host 1's latency/); // averaged to NaN
+    expect(f.average()).toBe(10e6);
+    f.write(1, 40e6, 100);
+    expect(f.average()).toBe(25e6);
+  });
 });

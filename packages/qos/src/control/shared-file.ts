@@ -1,4 +1,5 @@
 import { QosErrors } from "../errors.js";
+import { requireInteger } from "../validate.js";
 
 /**
  * PARDA's latency aggregation (§3.1): a shared file on the volume with one
@@ -15,6 +16,8 @@ export class SharedLatencyFile {
   private readonly ioCount: Float64Array;
 
   constructor(readonly hosts: number) {
+    // 2.5 hosts made 2 blocks: host 2's write was dropped and the average read a block past the end (NaN, reported as 0: "no IO").
+    requireInteger("hosts", hosts, 1);
     this.latencyNs = new Float64Array(hosts);
     this.ioCount = new Float64Array(hosts);
   }
@@ -23,6 +26,11 @@ export class SharedLatencyFile {
   write(host: number, smoothedLatencyNs: number, ios: number): void {
     // A typed array drops a write past its end: host 5 of 3 was ignored without a word.
     if (!(Number.isInteger(host) && host >= 0 && host < this.hosts)) throw QosErrors.unknownFlow("host", host, this.hosts);
+    // A negative count or a NaN latency turned the weighted average into 0 ("no IO": every window grew) or NaN.
+    if (!(smoothedLatencyNs >= 0 && smoothedLatencyNs < Number.POSITIVE_INFINITY))
+      throw QosErrors.badConfig("smoothedLatencyNs", `host ${host}'s latency must be a finite number >= 0, got ${smoothedLatencyNs}`);
+    if (!(Number.isInteger(ios) && ios >= 0))
+      throw QosErrors.badConfig("ios", `host ${host}'s IO count must be an integer >= 0, got ${ios}`);
     this.latencyNs[host] = smoothedLatencyNs;
     this.ioCount[host] = ios;
   }
