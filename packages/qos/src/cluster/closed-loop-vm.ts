@@ -1,5 +1,7 @@
 import type { Rng } from "@vmlab/core-vm";
 import { type IoRequest, WorkloadBase, type WorkloadContext } from "@vmlab/storage";
+import { QosErrors } from "../errors.js";
+import { requireInteger } from "../validate.js";
 
 export interface ClosedLoopSpec {
   /** Outstanding IOs the VM keeps (Iometer's "# of outstanding IOs"). */
@@ -35,6 +37,15 @@ export class ClosedLoopVm extends WorkloadBase {
     readonly spec: ClosedLoopSpec,
   ) {
     super(name);
+    // Unchecked, oio 2.5 kept 3 IOs outstanding and a NaN size died at the first IO naming the RNG's "n".
+    requireInteger(`${name}.oio`, spec.oio, 1);
+    requireInteger(`${name}.ioSectors`, spec.ioSectors, 1);
+    if (!(spec.readFraction >= 0 && spec.readFraction <= 1))
+      throw QosErrors.badConfig(`${name}.readFraction`, `must be in [0, 1], got ${spec.readFraction}`);
+    requireInteger(`${name}.regionSectors`, spec.regionSectors, spec.ioSectors);
+    requireInteger(`${name}.base`, spec.base, 0);
+    requireInteger(`${name}.extentSectors`, spec.extentSectors, 1);
+    requireInteger(`${name}.stride`, spec.stride, 1);
     this.slots = Math.max(1, Math.floor(spec.regionSectors / spec.ioSectors));
   }
 
