@@ -32,7 +32,7 @@ describe("RAID-5 LUN", () => {
 
   it("serves a read with one member IO and a small write with four (read-modify-write)", () => {
     const { sim, disks, lun, done, sink, req } = setup();
-    lun.submit(req(1, 1000, true), sink);
+    lun.submit(req(1, 992, true), sink); // inside stripe unit 7
     sim.run();
     expect(disks.reduce((a, d) => a + d.completed, 0)).toBe(1);
     lun.submit(req(2, 5000, false), sink);
@@ -50,5 +50,20 @@ describe("RAID-5 LUN", () => {
     expect(done).toEqual([{ id: 7, t: 500_000 }]);
     expect(disks.every((d) => d.completed === 0)).toBe(true);
     expect(lun.cacheHits).toBe(1);
+  });
+
+  it("refuses an IO that crosses a stripe unit or the LUN's end instead of sending it whole to one member", () => {
+    // A 96-sector read at LBA 96 went to unit 0's member as sectors 96-191 (half of them another unit's); one past the
+    // end went to member LBAs past the disks' end.
+    const { lun, sink, disks } = setup();
+    const io = (lba: number, sectors: number): IoRequest => ({ id: 1, vm: 0, lba, sectors, isRead: true, issueTime: 0 });
+    expect(() => lun.submit(io(96, 96), sink)).toThrow(/^io: an IO of 96 sectors at LBA 96 must lie inside one 128-sector stripe unit/);
+    expect(() => lun.submit(io(lun.capacitySectors - 16, 32), sink)).toThrow(
+      /^io: an IO of 32 sectors at LBA 860248304 must lie inside the LUN/,
+    );
+    expect(() => lun.submit(io(-32, 32), sink)).toThrow(/^io: /);
+    expect(disks.reduce((n, d) => n + d.queued, 0)).toBe(0);
+    expect(() => lun.submit(io(96, 32), sink)).not.toThrow();
+    expect(() => lun.submit(io(lun.capacitySectors - 128, 128), sink)).not.toThrow();
   });
 });

@@ -19,8 +19,8 @@ export const DEFAULT_RAID5: Raid5Options = { stripeUnitSectors: 128, cachedRange
  * PARDA's CLARiiON CX3-40 LUN on a 10-disk RAID-5 group (PARDA §5). Logical
  * stripe unit u lives on row ⌊u/(N−1)⌋; the row's parity is on member
  * (row mod N) and its data units follow it. A read goes to the one member
- * that holds it (IOs are assumed not to cross a stripe unit: 16 KB inside
- * 64 KB units). A small write is the classic read-modify-write: read old data
+ * that holds it (an IO must not cross a stripe unit — 16 KB inside 64 KB
+ * units — and is refused if it does, unless the read cache serves it). A small write is the classic read-modify-write: read old data
  * and old parity, then write both — four member IOs in two phases. There is
  * no write-back cache (an assumption: PARDA's experiments are reads).
  */
@@ -65,14 +65,24 @@ export class Raid5Lun implements BlockTarget {
   }
 
   submit(req: IoRequest, sink: IoSink): void {
+    const su = this.options.stripeUnitSectors;
+    // One past the end went to member LBAs past the disks' end without a word.
+    if (!(req.lba >= 0 && req.lba + req.sectors <= this.capacitySectors))
+      throw QosErrors.badConfig(
+        "io",
+        `an IO of ${req.sectors} sectors at LBA ${req.lba} must lie inside the LUN (${this.capacitySectors} sectors)`,
+      );
+    const cached = req.isRead && this.isCached(req.lba);
+    const unit = Math.floor(req.lba / su);
+    // One member serves each IO whole: one crossing a stripe unit read the next unit's sectors off the wrong member.
+    if (!cached && Math.floor((req.lba + req.sectors - 1) / su) !== unit)
+      throw QosErrors.badConfig("io", `an IO of ${req.sectors} sectors at LBA ${req.lba} must lie inside one ${su}-sector stripe unit`);
     const io = this.pool.take(req, sink);
-    if (req.isRead && this.isCached(req.lba)) {
+    if (cached) {
       this.cacheHits++;
       this.sim.schedule(this.options.cacheHitMs * NS_PER_MS, this.kindHit, 0, io);
       return;
     }
-    const su = this.options.stripeUnitSectors;
-    const unit = Math.floor(req.lba / su);
     const row = Math.floor(unit / this.dataDisks);
     const n = this.members.length;
     const parity = row % n;

@@ -146,6 +146,22 @@ describe("checkClusterSpec refuses what runCluster would, before anything runs, 
     ).toBe("hosts[1].vms[0].cacheResident");
   });
 
+  it("on the qos array, IOs that would span two stripe units (its members serve each IO whole)", () => {
+    const io = (kb: number, edit: (s: Record<string, Json>) => void = () => {}) =>
+      disks("interleaved", [], (s) => {
+        s.hosts[1].vms[0].ioKB = kb;
+        edit(s);
+      });
+    expect(io(64)).toBe("ran");
+    expect(io(48)).toBe("hosts[1].vms[0].ioKB"); // a 96-sector IO at LBA 96 went whole to unit 0's member
+    expect(io(128)).toBe("hosts[1].vms[0].ioKB");
+    expect(io(48, (s) => (s.array.model = "storage"))).toBe("ran"); // the storage array splits IOs by chunk
+    expect(io(16, (s) => (s.array.stripeUnitSectors = 96))).toBe("array.stripeUnitSectors"); // 1 GB extents are not whole units
+    expect(io(16, (s) => (s.placement = "contiguous"))).toBe("ran");
+    expect(disks("contiguous", [0.5, 16])).toBe("ran");
+    expect(disks("contiguous", [(0.5 * 2 ** 21 + 64) / 2 ** 21, 16])).toBe("hosts[0].vms[0].diskGB"); // the next disk starts mid-unit
+  });
+
   it("runCluster gives the same refusal, naming the same key, before anything runs", () => {
     const s = spec();
     s.hosts[1].vms[0].diskGB = 8;

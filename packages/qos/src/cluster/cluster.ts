@@ -171,16 +171,36 @@ function checkDiskSize(spec: ClusterSpec, k: string, diskGB: number, ioKB: numbe
 }
 
 /**
- * Every VM's disk ends inside the LUN, naming the first VM (in LUN order) that does not: the
+ * Every VM's IOs stay inside one stripe unit of the qos array, and every VM's disk ends inside
+ * the LUN, naming the first VM (in LUN order) that does not: the
  * LUN's size comes from the array model itself, built on a scratch simulation (which also checks
  * the array's own fields, \`array.stripeUnitSectors\`, \`array.disk.*\`, before anything runs).
  */
 function checkDisksFitLun(spec: ClusterSpec): void {
   const capacity = buildLun(new Simulation(), spec, []).capacitySectors;
   const { layouts } = placeDisks(spec);
+  const su = spec.array.stripeUnitSectors;
+  // The qos array serves each IO from one member, so an IO must not cross a stripe unit (its own check, at the first IO).
+  if (spec.array.model === "qos" && spec.placement === "interleaved" && SECTORS_PER_GB % su !== 0)
+    throw QosErrors.badConfig(
+      "array.stripeUnitSectors",
+      `must divide the 1 GB extents of interleaved placement (${SECTORS_PER_GB} sectors), got ${su}`,
+    );
   // Both placements lay the disks' ends out in spec order, so the first VM past the end is the first that does not fit.
   spec.hosts.forEach((h, i) => {
     h.vms.forEach((v, j) => {
+      if (spec.array.model === "qos") {
+        if (su % (v.ioKB * 2) !== 0)
+          throw QosErrors.badConfig(
+            `hosts[${i}].vms[${j}].ioKB`,
+            `must divide the qos array's stripe unit (array.stripeUnitSectors ${su} = ${su / 2} KB): an IO may not span two member disks, got ${v.ioKB}`,
+          );
+        if (spec.placement === "contiguous" && (v.diskGB * SECTORS_PER_GB) % su !== 0)
+          throw QosErrors.badConfig(
+            `hosts[${i}].vms[${j}].diskGB`,
+            `must be a whole number of the qos array's ${su}-sector stripe units under contiguous placement (the next disk would start inside a unit), got ${v.diskGB}`,
+          );
+      }
       const l = layouts[i][j];
       const extents = Math.ceil((v.diskGB * SECTORS_PER_GB) / l.extentSectors);
       const end = l.base + ((extents - 1) * l.stride + 1) * l.extentSectors;
