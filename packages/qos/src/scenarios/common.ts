@@ -41,6 +41,9 @@ export interface ControlConfig {
 }
 
 export function controlSpec(c: ControlConfig, over: Partial<ControlSpec> = {}): ControlSpec {
+  // The one cross-field rule the flat schema cannot state: named as the user wrote it (--set windowMax), not as the
+  // cluster spec's control.windowMax.
+  if (!(c.windowMax >= c.windowMin)) throw QosErrors.badConfig("windowMax", `must be >= windowMin (${c.windowMin}), got ${c.windowMax}`);
   return {
     ...PARDA_CONTROL,
     latencyThresholdMs: c.latencyThresholdMs,

@@ -64,9 +64,11 @@ export const flowControl = defineScenario({
         fixedDepth: depths ? depths[i] : 32,
       }));
     // 1. Static per-host queue depths, with interleaved disks so that only the depth differs between hosts.
-    tick();
     const even = { ...c, placement: "interleaved" as const };
-    const stat = summarize(runCluster(clusterSpec(even, hosts("static", c.staticDepths), c.durationS, seed)), c.measureFromS, c.durationS);
+    // Built before the first progress report: clusterSpec refuses bad control settings (windowMax < windowMin).
+    const statSpec = clusterSpec(even, hosts("static", c.staticDepths), c.durationS, seed);
+    tick();
+    const stat = summarize(runCluster(statSpec), c.measureFromS, c.durationS);
     // 2. Latency vs total outstanding IOs, no control.
     const sweep = oioSweep.map((oio) => {
       tick();

@@ -1,5 +1,6 @@
 import { isVmlabError, RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import { plugin } from "../plugin.js";
 import { PardaEqualSharesConfig, pardaEqualShares } from "./parda-equal-shares.js";
 
 async function run(over: Record<string, unknown> = {}, seed = 1) {
@@ -37,5 +38,31 @@ describe("parda-equal-shares (Table 3)", () => {
       }
     }
     expect(PardaEqualSharesConfig.safeParse({ smoothingGamma: 1.5 }).success).toBe(false);
+  });
+
+  it("every PARDA scenario names windowMax as the user set it when it is below windowMin, before anything runs", async () => {
+    // It was named control.windowMax, the cluster spec's key, which no --set accepts.
+    const withWindows = plugin.scenarios.filter((sc) => "windowMax" in (sc.config as unknown as { shape: object }).shape);
+    expect(withWindows.map((sc) => sc.id).sort()).toEqual(
+      [
+        "flow-control",
+        "parda-demand-change",
+        "parda-end-to-end",
+        "parda-equal-shares",
+        "parda-proportional",
+        "parda-threshold-change",
+      ].sort(),
+    );
+    for (const sc of withWindows) {
+      const config = sc.config.parse({ ...sc.quick, windowMin: 64, windowMax: 10 });
+      let progressed = false;
+      try {
+        await sc.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => (progressed = true) });
+        expect.unreachable();
+      } catch (e) {
+        expect(isVmlabError(e) && e.details.key, sc.id).toBe("windowMax");
+      }
+      expect(progressed, sc.id).toBe(false);
+    }
   });
 });
