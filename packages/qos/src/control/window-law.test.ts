@@ -49,6 +49,12 @@ describe("PARDA window law", () => {
     expect(nextWindow(parda, 20, 0)).toBe(40); // no IO: grow
   });
 
+  it("equilibriumWindow refuses a NaN latency as nextWindow does, instead of returning a NaN window", () => {
+    expect(() => equilibriumWindow(parda, Number.NaN)).toThrow(/^latencyMs: the window law's fixed point needs a latency, got NaN ms/);
+    expect(equilibriumWindow(parda, 0)).toBe(64); // no IO: at or below L the window sits at w_max
+    expect(equilibriumWindow(parda, 50)).toBe(2); // β·lat/(lat − L) = 50/25
+  });
+
   it("rejects γ outside (0, 1] and L <= 0, naming the key", () => {
     for (const bad of [0, 1.5, -0.1]) {
       try {

@@ -57,6 +57,8 @@ export function nextWindow(p: WindowLawParams, window: number, latencyMs: number
 
 /** The law's fixed point for a given latency: w* = β·latency / (latency − L), when latency > L. */
 export function equilibriumWindow(p: WindowLawParams, latencyMs: number): number {
+  // NaN fell through both comparisons and came back as a NaN window; nextWindow refuses it too.
+  if (Number.isNaN(latencyMs)) throw QosErrors.badConfig("latencyMs", `the window law's fixed point needs a latency, got ${latencyMs} ms`);
   if (latencyMs <= p.latencyThresholdMs) return p.windowMax;
   return Math.min(p.windowMax, Math.max(p.windowMin, (p.beta * latencyMs) / (latencyMs - p.latencyThresholdMs)));
 }
