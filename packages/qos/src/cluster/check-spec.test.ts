@@ -92,6 +92,19 @@ describe("checkClusterSpec on a spec from a config file", () => {
     expect(refusedKey((s) => (s.sampleS = 20))).toBe("sampleS"); // no sample at all
     expect(refusedKey((s) => (s.hosts[0].vms = []))).toBe("hosts[0].vms"); // the scheduler would name its "shares"
   });
+
+  it("refuses an event or a VM start after the end of the run: it never fired, and the run went without it", () => {
+    // durationS is 10: each ran as if the change had not been asked for.
+    expect(refusedKey((s) => (s.events[0].atS = 100))).toBe("events[0].atS");
+    expect(refusedKey((s) => s.events.push({ atS: 10.5, kind: "setThreshold", latencyThresholdMs: 20 }))).toBe("events[1].atS");
+    expect(refusedKey((s) => (s.hosts[1].vms[0].startS = 11))).toBe("hosts[1].vms[0].startS");
+    expect(() => checkClusterSpec({ ...spec(), events: [{ atS: 12, kind: "startVm", host: 0, vm: 0 }] })).toThrow(
+      /^events\[0\]\.atS: must be <= durationS \(10 s\): an event after the end of the run never fires, got 12;/,
+    );
+    // At the end itself is taken (a scenario's "until the end").
+    expect(refusedKey((s) => (s.events[0].atS = 10))).toBe("ran");
+    expect(refusedKey((s) => (s.hosts[1].vms[0].startS = 10))).toBe("ran");
+  });
 });
 
 describe("checkClusterSpec refuses what runCluster would, before anything runs, naming the VM", () => {

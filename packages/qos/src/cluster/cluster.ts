@@ -118,6 +118,7 @@ export function checkClusterSpec(spec: ClusterSpec): void {
         throw QosErrors.badConfig(`${k}.cacheResident`, `cache-resident disks need the qos array model (array.model is "${a.model}")`);
       requireBoolean(`${k}.cacheResident`, v.cacheResident);
       requireNonNegative(`${k}.startS`, v.startS);
+      requireBeforeEnd(spec, `${k}.startS`, v.startS, "a VM starting after the end of the run never issues an IO");
       if (!(v.stopS > v.startS))
         throw QosErrors.badConfig(`${k}.stopS`, `must be > startS (${v.startS}) or Infinity for never, got ${v.stopS}`);
       if (!(typeof v.readFraction === "number" && v.readFraction >= 0 && v.readFraction <= 1))
@@ -129,6 +130,7 @@ export function checkClusterSpec(spec: ClusterSpec): void {
     const k = `events[${n}]`;
     requireOneOf(`${k}.kind`, e?.kind, ["stopVm", "startVm", "setThreshold"]);
     requireNonNegative(`${k}.atS`, e.atS);
+    requireBeforeEnd(spec, `${k}.atS`, e.atS, "an event after the end of the run never fires");
     if (e.kind === "setThreshold") {
       requireKnownKeys(k, e, THRESHOLD_EVENT_KEYS);
       requirePositive(`${k}.latencyThresholdMs`, e.latencyThresholdMs);
@@ -143,6 +145,11 @@ export function checkClusterSpec(spec: ClusterSpec): void {
       throw QosErrors.badConfig(`${k}.vm`, `must be a VM index of host ${e.host} in [0, ${vms - 1}], got ${e.vm}`);
   });
   checkDisksFitLun(spec);
+}
+
+/** A time the run must reach (`why` says what is lost if it does not): a typo past durationS ran without the change asked for. */
+function requireBeforeEnd(spec: ClusterSpec, key: string, atS: number, why: string): void {
+  if (atS > spec.durationS) throw QosErrors.badConfig(key, `must be <= durationS (${spec.durationS} s): ${why}, got ${atS}`);
 }
 
 /**
