@@ -15,7 +15,8 @@ export interface ClosedLoopSpec {
   /**
    * Where the virtual disk sits on the LUN: in extents of `extentSectors`, the
    * k-th at LBA `base + k·stride·extentSectors` — contiguous when the extent is
-   * the whole disk, interleaved with the other VMs' disks when stride > 1.
+   * the whole disk, interleaved with the other VMs' disks when stride > 1. Every
+   * IO lies inside one extent (an extent holds at least one IO).
    */
   base: number;
   extentSectors: number;
@@ -27,10 +28,16 @@ export interface ClosedLoopSpec {
  * previous one completes, uniformly random and aligned within the VM's
  * virtual disk — PARDA's micro-benchmark VMs (16 KB random reads, 32 OIO,
  * 16 GB disks; §5). Stopping leaves IOs in flight to complete.
+ *
+ * IOs are aligned within each extent: where the IO size does not divide the
+ * extent (48 KB in 1 GB), the extent's last partial slot is never used, as an IO
+ * there would run into the next extent — under interleaved placement another
+ * VM's disk. Where it divides, this is alignment within the whole disk.
  */
 export class ClosedLoopVm extends WorkloadBase {
   private rng: Rng | null = null;
   private readonly slots: number;
+  private readonly slotsPerExtent: number;
 
   constructor(
     name: string,
@@ -44,9 +51,13 @@ export class ClosedLoopVm extends WorkloadBase {
       throw QosErrors.badConfig(`${name}.readFraction`, `must be in [0, 1], got ${spec.readFraction}`);
     requireInteger(`${name}.regionSectors`, spec.regionSectors, spec.ioSectors);
     requireInteger(`${name}.base`, spec.base, 0);
-    requireInteger(`${name}.extentSectors`, spec.extentSectors, 1);
+    requireInteger(`${name}.extentSectors`, spec.extentSectors, spec.ioSectors);
     requireInteger(`${name}.stride`, spec.stride, 1);
-    this.slots = Math.max(1, Math.floor(spec.regionSectors / spec.ioSectors));
+    // Slots of whole IOs per extent: one that straddled an extent's end wrote into another VM's extent (interleaved placement).
+    this.slotsPerExtent = Math.floor(spec.extentSectors / spec.ioSectors);
+    const wholeExtents = Math.floor(spec.regionSectors / spec.extentSectors);
+    const tailSectors = spec.regionSectors - wholeExtents * spec.extentSectors;
+    this.slots = wholeExtents * this.slotsPerExtent + Math.floor(tailSectors / spec.ioSectors);
   }
 
   protected onStart(ctx: WorkloadContext): void {
@@ -61,9 +72,9 @@ export class ClosedLoopVm extends WorkloadBase {
   private next(): void {
     const rng = this.rng as Rng;
     const s = this.spec;
-    const x = rng.int(this.slots) * s.ioSectors;
-    const extent = Math.floor(x / s.extentSectors);
-    const lba = s.base + extent * s.stride * s.extentSectors + (x - extent * s.extentSectors);
+    const slot = rng.int(this.slots);
+    const extent = Math.floor(slot / this.slotsPerExtent);
+    const lba = s.base + extent * s.stride * s.extentSectors + (slot - extent * this.slotsPerExtent) * s.ioSectors;
     const isRead = s.readFraction >= 1 || rng.random() < s.readFraction;
     this.issue(lba, s.ioSectors, isRead);
   }
