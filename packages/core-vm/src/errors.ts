@@ -25,7 +25,8 @@ export function describeIssues(error: { issues: readonly { path: readonly Proper
 
 /**
  * Refuses an option not in `known` with `fail(name, value, expected)`: a misspelt option would otherwise be
- * dropped and its default used without a word.
+ * dropped and its default used without a word. A name every object inherits (`toString`) is unknown too.
+ * The one such check of every package: each passes its own `fail`, which keeps its error code and text.
  */
 export function checkOptionNames(
   options: object,

@@ -5,7 +5,7 @@ export * from "./board/index.js";
 export * from "./clock/index.js";
 export * from "./cpu/index.js";
 export * from "./elf/index.js";
-export { CoreErrors, describeIssues, isVmlabError, VmlabError } from "./errors.js";
+export { CoreErrors, checkOptionNames, describeIssues, isVmlabError, VmlabError } from "./errors.js";
 export * from "./host/index.js";
 export * from "./memory/index.js";
 export * from "./net/index.js";

@@ -1,3 +1,4 @@
+import { checkOptionNames } from "@vmlab/core-vm";
 import { QosErrors } from "./errors.js";
 
 /**
@@ -37,8 +38,7 @@ export function requireShares(key: string, shares: readonly number[]): void {
 export function requireKnownKeys(key: string, value: unknown, known: readonly string[]): void {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw QosErrors.badConfig(key || "spec", `must be an object with keys ${known.join(", ")}, got ${JSON.stringify(value)}`);
-  for (const k of Object.keys(value))
-    if (!known.includes(k)) throw QosErrors.badConfig(key ? `${key}.${k}` : k, `unknown key; the keys are ${known.join(", ")}`);
+  checkOptionNames(value, known, (k) => QosErrors.badConfig(key ? `${key}.${k}` : k, `unknown key; the keys are ${known.join(", ")}`));
 }
 
 /** `value` is one of `options` (an unknown string was taken as the default). */

@@ -833,6 +833,11 @@ describe("array controller", () => {
     // A variable of a wider type (options read from a file) escapes TypeScript's check of literals.
     const misspelt: Partial<ArrayOptions> = JSON.parse('{"queueDepth": 64}');
     expect(() => build(misspelt)).toThrow(/array: unknown option "queueDepth"; the options are .*arrayQueueDepth/);
+    // A name every object inherits is not an option either: `in` took it and ran on defaults.
+    for (const inherited of ['{"toString": 1}', '{"constructor": 1}', '{"hasOwnProperty": 1}'])
+      expect(() => build(JSON.parse(inherited)), inherited).toThrow(
+        /^array: unknown option "(toString|constructor|hasOwnProperty)"; the options are /,
+      );
     const asString: Partial<ArrayOptions> = JSON.parse('{"writeBack": "false"}');
     expect(() => build(asString)).toThrow(/writeBack must be true or false, got "false"/); // was run write-back
     expect(build({ writeBack: false, destageMaxSectors: 384 }).array.options.writeBack).toBe(false);

@@ -1,4 +1,4 @@
-import { describeIssues, type Simulation } from "@vmlab/core-vm";
+import { checkOptionNames, describeIssues, type Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
@@ -26,6 +26,9 @@ export {
   type StorageArrayState,
   StorageArrayStateSchema,
 } from "./array-options.js";
+
+/** The options a `StorageArray` takes (`destageMaxSectors` has no fixed default: it follows the RAID group). */
+const ARRAY_OPTION_NAMES = [...Object.keys(DEFAULT_ARRAY_OPTIONS), "destageMaxSectors"];
 
 /** Phases of a command inside the controller. */
 const RESPOND = 0;
@@ -91,12 +94,9 @@ export class StorageArray implements IoSink {
     options: Partial<ArrayOptions> = {},
   ) {
     // A misspelt option ("queueDepth" for arrayQueueDepth) was ignored, the default used without a word.
-    for (const k of Object.keys(options))
-      if (!(k in DEFAULT_ARRAY_OPTIONS) && k !== "destageMaxSectors")
-        throw StorageErrors.badConfig(
-          "array",
-          `unknown option "${k}"; the options are ${[...Object.keys(DEFAULT_ARRAY_OPTIONS), "destageMaxSectors"].join(", ")}`,
-        );
+    checkOptionNames(options, ARRAY_OPTION_NAMES, (k) =>
+      StorageErrors.badConfig("array", `unknown option "${k}"; the options are ${ARRAY_OPTION_NAMES.join(", ")}`),
+    );
     // A string ("false" from a config file) is truthy: the array ran write-back.
     if (options.writeBack !== undefined && typeof options.writeBack !== "boolean")
       throw StorageErrors.badConfig("array", `writeBack must be true or false, got ${JSON.stringify(options.writeBack)}`);
