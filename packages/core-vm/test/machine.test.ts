@@ -131,6 +131,10 @@ describe("bad budgets", () => {
     expect(() => m.run(Number.NaN)).toThrow(/budget/);
     expect(() => m.run(-1)).toThrow(/budget/);
     expect(() => bootElf(guest("hello"), { maxInstructions: -5 })).toThrow(/maxInstructions/);
+    // A misspelt option is refused, not ignored: { maxInstruction } would run a spinning guest forever.
+    const misspelt = { maxInstruction: 1000 } as unknown as Parameters<typeof bootElf>[1];
+    expect(() => bootElf(guest("hello"), misspelt)).toThrow(expect.objectContaining({ code: "VMLAB_MACHINE_BAD_OPTION" }));
+    expect(() => bootElf(guest("hello"), misspelt)).toThrow(/maxInstruction.*misspelt/);
     expect(() => new Machine({ ramMiB: 0 })).toThrow(/RAM size/);
     expect(() => new Machine({ nsPerInstruction: 0.5 })).toThrow(/nsPerInstruction/);
   });

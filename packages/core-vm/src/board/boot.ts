@@ -1,4 +1,4 @@
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, checkOptionNames } from "../errors.js";
 import { Machine } from "./machine.js";
 
 export interface BootOptions {
@@ -32,6 +32,8 @@ export interface BootResult {
  * Deterministic: the same ELF and options give the same result.
  */
 export function bootElf(elf: Uint8Array, options: BootOptions = {}): BootResult {
+  // As Machine's: a misspelt maxInstructions would otherwise run a guest that never exits forever.
+  checkOptionNames(options, ["ramMiB", "maxInstructions", "consoleInput"], CoreErrors.machineBadOption);
   const max = options.maxInstructions ?? Number.POSITIVE_INFINITY;
   if (!(max >= 0)) throw CoreErrors.machineBadOption("maxInstructions", max, "a number of instructions >= 0");
   const m = new Machine({ ramMiB: options.ramMiB });
