@@ -30,6 +30,13 @@ describe("queue-validation", () => {
     }
   });
 
+  it("refuses a mean service time too short for the kernel's whole-ns clock", () => {
+    // At 1 ns (0.001 µs) delays round to 0 or 1 ns and M/M/2 at ρ = 0.9 ran 720% above Erlang C without a word.
+    expect(QueueValidationConfig.safeParse({ meanServiceUs: 0.001 }).success).toBe(false);
+    expect(QueueValidationConfig.safeParse({ meanServiceUs: 1e-300 }).success).toBe(false);
+    expect(QueueValidationConfig.safeParse({ meanServiceUs: 0.1 }).success).toBe(true);
+  });
+
   it("same seed, same numbers; another seed, other numbers", async () => {
     const cfg = { servers: [2], utilizations: [0.6], relativeError: 0.05 };
     const a = JSON.stringify(await run(cfg, 7));
