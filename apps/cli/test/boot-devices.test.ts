@@ -146,6 +146,11 @@ describe("vmlab boot with virtio devices", () => {
       /unknown disk model "floppy"; available: cheetah-15k5, cheetah-15k5-wce, mlc-ssd, raid1-cheetah-15k5-wce, raid5-array/,
     );
     expect(r.stderr).toMatch(/cheetah-15k5: Seagate Cheetah 15K\.5/);
+    // An empty name was a ZodError dump with a stack trace and exit 1.
+    const empty = await runCli("boot", guest("bin/hello.elf"), "--disk", img, "--disk-model", "");
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim().split("\n")).toHaveLength(1);
+    expect(empty.stderr).toMatch(/model="" is invalid/);
     const lone = await runCli("boot", guest("bin/hello.elf"), "--disk-model", "cheetah-15k5");
     expect(lone.code).toBe(2);
     expect(lone.stderr).toMatch(/--disk-model needs a --disk/);

@@ -85,6 +85,24 @@ describe("disks on a timing model (DeviceSpec.model, DiskModel)", () => {
     );
   });
 
+  it("a bad device spec is a VmlabError naming the field, before any image is opened", () => {
+    // An empty --disk-model reached the CLI as a ZodError dump and a stack trace (exit 1).
+    const bad = (spec: Record<string, unknown>) => {
+      try {
+        attachDevices(new Machine(), [spec as unknown as Parameters<typeof attachDevices>[1][number]], [slowModel()]);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const empty = bad({ kind: "blk", path: join(dir, "missing.img"), model: "" });
+    expect(isVmlabError(empty) && empty.code).toBe("VMLAB_VIRTIO_BAD_OPTION");
+    expect(String((empty as Error).message)).toMatch(/devices\[0\]\.model="" is invalid/);
+    const depth = bad({ kind: "blk", path: join(dir, "missing.img"), queueDepth: 0 });
+    expect(isVmlabError(depth) && depth.code).toBe("VMLAB_VIRTIO_BAD_OPTION");
+    expect(String((depth as Error).message)).toMatch(/devices\[0\]\.queueDepth=0 is invalid/);
+  });
+
   it("a snapshot records the model; the device factory rebuilds the disk on it", () => {
     const model = slowModel();
     const m = new Machine();

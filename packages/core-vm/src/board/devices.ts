@@ -44,7 +44,15 @@ export function attachDevices(
   specs: readonly DeviceSpec[],
   diskModels: readonly DiskModel[] = [],
 ): z.output<typeof DeviceSpecSchema>[] {
-  const normalized = specs.map((s) => DeviceSpecSchema.parse(s.kind === "blk" ? { ...s, path: resolve(s.path) } : s));
+  // safeParse: a bad spec (an empty model name, a queue depth of 0) is a VmlabError naming the field, not a ZodError dump.
+  const normalized = specs.map((s, i) => {
+    const p = DeviceSpecSchema.safeParse(s.kind === "blk" && typeof s.path === "string" ? { ...s, path: resolve(s.path) } : s);
+    if (p.success) return p.data;
+    const issue = p.error.issues[0];
+    const field = issue.path.length > 0 ? `devices[${i}].${issue.path.join(".")}` : `devices[${i}]`;
+    const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], s);
+    throw CoreErrors.virtioBadOption(field, JSON.stringify(value), `a valid device spec (${issue.message})`);
+  });
   const modelOf = (name: string): DiskModel => {
     const m = diskModels.find((d) => d.name === name);
     if (!m)
