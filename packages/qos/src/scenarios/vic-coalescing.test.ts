@@ -32,6 +32,14 @@ describe("vic-coalescing", () => {
     expect(r.metrics.max_throughput_gain).toBeLessThan(0.25);
   });
 
+  it("changes nothing up to OIO 8: after a completion CIF is at most 7, and R = 1 up to CIF 7 (threshold 4, table from 8)", async () => {
+    const r = await run({ oio: [8] });
+    const row = (r.tables[0].rows as unknown as Row[])[0];
+    expect(row.latency_us_vic).toBe(row.latency_us_off);
+    expect(row.iops_vic).toBe(row.iops_off);
+    expect(row.interrupts_per_s_vic).toBe(row.interrupts_per_s_off);
+  });
+
   it("refuses a warm-up that leaves nothing to measure, naming warmupS (every rate was NaN, exit 0)", async () => {
     for (const warmupS of [0.5, 3]) {
       try {

@@ -26,6 +26,29 @@ describe("vIC coalescer", () => {
     expect(raised / 4000).toBeLessThan(0.14);
   });
 
+  it("decides on the CIF left after this completion: CIF back at the threshold delivers, whatever the table says", () => {
+    // A closed loop of cifThreshold + 1 commands: every completion leaves CIF at the threshold (4), so R = 1 throughout.
+    // Counting the completing command as still in flight (CIF 5) would take the table's 1/2 and hold every other one.
+    const v = new VicCoalescer({ ...DEFAULT_VIC, iopsThreshold: 0, ratioTable: [{ minCif: 5, ratio: 1 / 2 }] });
+    for (let i = 0; i < 5; i++) v.issue();
+    for (let i = 0; i < 100; i++) {
+      expect(v.complete((i + 1) * 1000)).toBe(true);
+      v.issue();
+    }
+    // Default table (1/2 from CIF 8): a closed loop of 8 leaves CIF 7 and is never coalesced; one of 9 leaves CIF 8 and is.
+    const loop = (oio: number) => {
+      const c = new VicCoalescer({ ...DEFAULT_VIC, iopsThreshold: 0 });
+      for (let i = 0; i < oio; i++) c.issue();
+      for (let i = 0; i < 100; i++) {
+        c.complete((i + 1) * 1000);
+        c.issue();
+      }
+      return c.interrupts;
+    };
+    expect(loop(8)).toBe(100);
+    expect(loop(9)).toBe(50);
+  });
+
   it("picks R from the CIF table's step for the current CIF, and R = 1 at or below the CIF threshold whatever the table says", () => {
     const v = new VicCoalescer({ ...DEFAULT_VIC, iopsThreshold: 0 });
     // Default table: from CIF 8 on 1/2, from 12 on 1/4, from 24 on 1/8; nothing coalesced up to CIF 7.
