@@ -40,6 +40,22 @@ describe("vic-coalescing", () => {
     expect(row.interrupts_per_s_vic).toBe(row.interrupts_per_s_off);
   });
 
+  it("applies vIC's config keys: thresholds above the load switch it off, a gentler table delivers more", async () => {
+    const at32 = async (over: Record<string, unknown>) =>
+      ((await run({ oio: [32], ...over })).tables[0].rows as unknown as Row[])[0] as Row & { interrupts_per_io_vic: number };
+    for (const over of [{ cifThreshold: 64 }, { iopsThreshold: 1e7 }, { ratioMinCif: [], ratio: [] }]) {
+      const row = await at32(over);
+      expect(row.interrupts_per_s_vic, JSON.stringify(over)).toBe(row.interrupts_per_s_off);
+      expect(row.latency_us_vic, JSON.stringify(over)).toBe(row.latency_us_off);
+    }
+    expect((await at32({})).interrupts_per_io_vic).toBeLessThan(0.4); // default table: down to 1/8
+    expect((await at32({ ratioMinCif: [8], ratio: [1 / 2] })).interrupts_per_io_vic).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("refuses a CIF → R table whose lists do not pair up, naming the key", async () => {
+    await expect(run({ ratio: [0.5] })).rejects.toMatchObject({ code: "VMLAB_QOS_BAD_CONFIG", details: { key: "ratio" } });
+  });
+
   it("refuses a warm-up that leaves nothing to measure, naming warmupS (every rate was NaN, exit 0)", async () => {
     for (const warmupS of [0.5, 3]) {
       try {

@@ -1,7 +1,6 @@
 import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
-import { DEFAULT_VIC } from "../vic/coalescer.js";
-import { vicThresholdFields } from "../vic/threshold-fields.js";
+import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { runVicVm, type VicVmSpec } from "../vic/vm-model.js";
 import { ascending, round } from "./common.js";
 
@@ -30,15 +29,23 @@ export const vicCoalescing = defineScenario({
   config: VicCoalescingConfig,
   quick: { oio: [1, 4, 16, 32], durationS: 0.5, warmupS: 0.1 },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    const vic = { ...DEFAULT_VIC, cifThreshold: c.cifThreshold, iopsThreshold: c.iopsThreshold };
+    const vic = vicParamsOf(c);
     const rows: Record<string, number | string>[] = [];
     const long: Record<string, number | string>[] = [];
     let best = 0;
     const oios = ascending(c.oio);
     oios.forEach((oio, i) => {
       progress(i, oios.length);
-      // The VM's own fields only: runVicVm refuses keys it does not know (the sweep and the thresholds are the scenario's).
-      const { oio: _sweep, cifThreshold: _cif, iopsThreshold: _iops, ...vm } = c;
+      // The VM's own fields only: runVicVm refuses keys it does not know (the sweep and vIC's parameters are the scenario's).
+      const {
+        oio: _sweep,
+        cifThreshold: _cif,
+        iopsThreshold: _iops,
+        ratioMinCif: _minCif,
+        ratio: _ratio,
+        rateWindowCompletions: _window,
+        ...vm
+      } = c;
       const spec: Omit<VicVmSpec, "coalescing"> = { ...vm, oio, vic, seed };
       const off = runVicVm({ ...spec, coalescing: false });
       const on = runVicVm({ ...spec, coalescing: true });
@@ -115,7 +122,7 @@ export const vicCoalescing = defineScenario({
       ],
       notes: [
         "Workload-model VM: interrupt costs are charged by formula. The scenario vic-guest runs the same coalescer in front of an emulated RISC-V guest whose virtio-blk interrupt handler is real code.",
-        "CIF threshold, IOPS threshold, the CIF→R table and all CPU costs are assumptions (the paper's values were not found); see docs/vic.md.",
+        `CIF threshold, IOPS threshold, the CIF→R table (${describeRatioTable(vic)}), the rate window and all CPU costs are assumptions (the paper's values were not found; each is a config key); see docs/vic.md.`,
       ],
     };
   },

@@ -37,6 +37,16 @@ describe("vic-guest (vicbench on the RISC-V machine)", () => {
     expect(dear.throughput_gain as number).toBeGreaterThan(cheap.throughput_gain as number);
   });
 
+  it("applies vIC's config keys: a CIF threshold at the OIO switches coalescing off; the reference names the table used", async () => {
+    const r = await run({ oio: [32], ios: 600, virtualizationCostLoops: [0], cifThreshold: 32 });
+    const row = (r.tables[0].rows as Row[])[0];
+    for (const k of ["latency_us", "iops", "interrupts_per_s", "instructions_per_io"]) expect(row[`${k}_vic`], k).toBe(row[`${k}_off`]);
+    const t = await run({ oio: [32], ios: 600, virtualizationCostLoops: [0], ratioMinCif: [8], ratio: [0.5] });
+    const gentle = (t.tables[0].rows as Row[])[0];
+    expect(gentle.interrupts_per_io_vic as number).toBeGreaterThanOrEqual(0.45);
+    expect(JSON.stringify(t.reference)).toContain("R = 1/2 from CIF 8)");
+  });
+
   it("same seed, same JSON; another seed, other numbers", async () => {
     const over = { oio: [4, 16], ios: 600, virtualizationCostLoops: [0] };
     const a = JSON.stringify(await run(over, 3));

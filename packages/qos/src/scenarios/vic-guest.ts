@@ -1,8 +1,7 @@
 import { defineScenario, type Figure, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
-import { DEFAULT_VIC } from "../vic/coalescer.js";
 import { runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
-import { vicThresholdFields } from "../vic/threshold-fields.js";
+import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { ascending, round } from "./common.js";
 
 export const VicGuestConfig = z.object({
@@ -74,7 +73,7 @@ export const vicGuest = defineScenario({
   config: VicGuestConfig,
   quick: { oio: [1, 4, 32], ios: 4000 },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    const vic = { ...DEFAULT_VIC, cifThreshold: c.cifThreshold, iopsThreshold: c.iopsThreshold };
+    const vic = vicParamsOf(c);
     const rows: Row[] = [];
     const long: Row[] = [];
     const oios = ascending(c.oio);
@@ -171,14 +170,14 @@ export const vicGuest = defineScenario({
         {
           what: `interrupts per IO at OIO ${high.oio}, vIC on`,
           paper: "≈ R (the CIF→R table was not found)",
-          ours: `${num(high, "interrupts_per_io_vic")} (off: ${num(high, "interrupts_per_io_off")}; table: R = 1/8 from CIF 24)`,
+          ours: `${num(high, "interrupts_per_io_vic")} (off: ${num(high, "interrupts_per_io_off")}; table: ${describeRatioTable(vic)})`,
           source: "patent US 8,478,924 claim 1",
         },
       ],
       notes: [
         "The guest is guest/bin/vicbench.elf (guest/programs/vicbench.c) on vmlab's RISC-V machine at 1 ns per instruction: a PLIC external-interrupt handler reaps virtio-blk's used ring, the main loop checksums each block and issues the next read. vIC is the coalescer of vic/coalescer.ts plugged into virtio-blk as its interrupt moderator; held completions wait in the used ring for the next interrupt.",
         "Throughput, latency and instruction counts are measured by the guest (mtime and minstret) in virtual time, so they count guest instructions, not host speed.",
-        "CIF threshold, IOPS threshold, the CIF→R table, the application work and the virtualization cost per interrupt are assumptions (the paper's values were not found); see docs/vic.md.",
+        `CIF threshold, IOPS threshold, the CIF→R table (${describeRatioTable(vic)}), the rate window, the application work and the virtualization cost per interrupt are assumptions (the paper's values were not found; each is a config key); see docs/vic.md.`,
       ],
     };
   },
