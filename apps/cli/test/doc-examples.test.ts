@@ -1,0 +1,427 @@
+// The docs' code blocks are checked here, so an example cannot drift from what the code does.
+// The convention (CONTRIBUTING.md, "Examples in the docs"):
+// - A shell block (sh, bash, console or no language) is a list of commands. A `vmlab` command
+//   (optionally `npx vmlab`, after `&&` or `|`) must name a real subcommand, its options, scenario
+//   (`run`/`describe`: the `--set` values must resolve), benchmark and disk model. A whole-line
+//   `# ...` comment right after a command shows (part of) its output: the command is run with the
+//   built CLI and each shown line must match one printed line (stdout or stderr), token for token;
+//   `...` stands for any run of tokens, so without it at the ends the line must start/end there.
+//   A trailing `# ...` on a command line is prose and is not compared. `truncate -s N FILE` makes FILE.
+// - A TypeScript block is type-checked against the built packages and run with node; a
+//   `console.log(...); // → shown` comment is compared with what that call prints, as above.
+// - Any other block, or one that cannot run here, carries an HTML comment right before its fence:
+//   `<!-- doc-example: reference -->`   not meant to run (an interface, a QEMU command, a format, a diagram)
+//   `<!-- doc-example: host-clock, <why> -->`  its figures come from the host clock: commands are
+//        checked as above but not run, shown output is not compared
+//   `<!-- doc-example: slow, <why> -->`  too slow for `npm test`: checked but not run
+//   `<!-- doc-example: fragment` + TypeScript declarations for its free names + `-->`
+//        a TypeScript excerpt: type-checked with those declarations, not run.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import ts from "typescript";
+import { afterAll, describe, expect, it } from "vitest";
+import { resolveConfig } from "../src/config.js";
+import { buildProgram } from "../src/main.js";
+import { allBenchmarks, allDiskModels, findScenario } from "../src/plugins.js";
+
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+const bin = join(repo, "apps/cli/bin/vmlab.js");
+
+type Kind = "shell" | "ts" | "reference" | "host-clock" | "slow" | "fragment" | "unclassified";
+interface Block {
+  where: string; // file:line of the opening fence
+  lang: string;
+  body: string[];
+  kind: Kind;
+  markerBody: string; // a fragment's declarations
+  reason: string;
+}
+
+const MARKER_KINDS = new Set(["reference", "host-clock", "slow", "fragment"]);
+
+/** Every fenced block of a markdown file, with the `<!-- doc-example: ... -->` marker right before it. */
+export function extractBlocks(file: string, text: string): Block[] {
+  const lines = text.split("\n");
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^\s*(```+|~~~+)\s*([\w-]*)/.exec(lines[i]);
+    if (!open) continue;
+    const fence = open[1];
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !lines[i].trim().startsWith(fence); i++) body.push(lines[i]);
+    const lang = open[2].toLowerCase();
+    let kind: Kind = ["sh", "bash", "console", "shell", ""].includes(lang)
+      ? "shell"
+      : lang === "ts" || lang === "typescript"
+        ? "ts"
+        : "unclassified";
+    let markerBody = "";
+    let reason = "";
+    let j = start - 1;
+    while (j >= 0 && lines[j].trim() === "") j--;
+    if (j >= 0 && lines[j].trim().endsWith("-->")) {
+      let k = j;
+      while (k >= 0 && !lines[k].includes("<!--")) k--;
+      const comment = lines
+        .slice(k, j + 1)
+        .join("\n")
+        .replace(/^[\s\S]*?<!--/, "")
+        .replace(/-->\s*$/, "");
+      const m = /^\s*doc-example:\s*([\w-]+)\s*(?:,\s*([^\n]*))?\n?([\s\S]*)$/.exec(comment);
+      if (m) {
+        if (!MARKER_KINDS.has(m[1])) throw new Error(`${file}:${start + 1}: unknown doc-example marker "${m[1]}"`);
+        if ((m[1] === "slow" || m[1] === "host-clock") && !m[2]?.trim())
+          throw new Error(`${file}:${start + 1}: a "${m[1]}" marker says why`);
+        kind = m[1] as Kind;
+        reason = m[2]?.trim() ?? "";
+        markerBody = m[3];
+      }
+    }
+    blocks.push({ where: `${file}:${start + 1}`, lang, body, kind, markerBody, reason });
+  }
+  return blocks;
+}
+
+function docFiles(): string[] {
+  const files = ["README.md"];
+  for (const f of readdirSync(join(repo, "docs")).sort()) if (f.endsWith(".md")) files.push(`docs/${f}`);
+  for (const p of readdirSync(join(repo, "packages")).sort())
+    if (existsSync(join(repo, "packages", p, "README.md"))) files.push(`packages/${p}/README.md`);
+  return files;
+}
+
+const blocks = docFiles().flatMap((f) => extractBlocks(f, readFileSync(join(repo, f), "utf8")));
+
+// ---- shell blocks ----
+
+interface ShellCommand {
+  line: string; // the command as written (continuations joined)
+  segments: string[][]; // words of each `&&`/`|` segment
+  shown: string[]; // whole-line `# ...` comments after it
+}
+
+/** Splits a command line into words, honouring quotes; a `#` after whitespace starts a comment. */
+function words(line: string): string[][] {
+  const segments: string[][] = [[]];
+  let word: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "'" || c === '"') {
+      const end = line.indexOf(c, i + 1);
+      word = (word ?? "") + line.slice(i + 1, end < 0 ? line.length : end);
+      i = end < 0 ? line.length : end;
+    } else if (/\s/.test(c)) {
+      if (word !== null) segments[segments.length - 1].push(word);
+      word = null;
+    } else if (c === "#" && word === null) {
+      break;
+    } else if (word === null && (line.startsWith("&&", i) || c === "|")) {
+      segments.push([]);
+      if (c === "&") i++;
+    } else word = (word ?? "") + c;
+  }
+  if (word !== null) segments[segments.length - 1].push(word);
+  return segments;
+}
+
+function shellCommands(b: Block): ShellCommand[] {
+  const out: ShellCommand[] = [];
+  let pending = "";
+  for (const raw of b.body) {
+    const line = raw.trim();
+    if (line === "") continue;
+    if (line.startsWith("#") && pending === "") {
+      const last = out.at(-1);
+      if (!last) throw new Error(`${b.where}: an output comment before any command`);
+      last.shown.push(line.replace(/^#\s?/, ""));
+      continue;
+    }
+    if (line.endsWith("\\")) {
+      pending += `${line.slice(0, -1)} `;
+      continue;
+    }
+    const full = pending + line;
+    pending = "";
+    out.push({ line: full, segments: words(full), shown: [] });
+  }
+  return out;
+}
+
+/** The vmlab arguments of a segment (`vmlab ...` or `npx vmlab ...`), or null if it runs something else. */
+function vmlabArgs(seg: string[]): string[] | null {
+  if (seg[0] === "vmlab") return seg.slice(1);
+  if (seg[0] === "npx" && seg[1] === "vmlab") return seg.slice(2);
+  return null;
+}
+
+/** The shown line (tokens, `...` eliding) matches the printed line. */
+export function matchesShown(shown: string, printed: string): boolean {
+  const want = shown.trim().split(/\s+/);
+  const have = printed.trim().split(/\s+/);
+  const groups: string[][] = [[]];
+  for (const t of want) {
+    if (t === "..." || t === "…") groups.push([]);
+    else groups[groups.length - 1].push(t);
+  }
+  const anchoredStart = want[0] !== "..." && want[0] !== "…";
+  const anchoredEnd = want.at(-1) !== "..." && want.at(-1) !== "…";
+  let pos = 0;
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g];
+    if (group.length === 0) continue;
+    let found = -1;
+    const last = g === groups.length - 1 && anchoredEnd;
+    for (let at = pos; at + group.length <= have.length; at++) {
+      if (g === 0 && anchoredStart && at !== 0) break;
+      if (last && at + group.length !== have.length) continue;
+      if (group.every((t, k) => have[at + k] === t)) {
+        found = at;
+        break;
+      }
+    }
+    if (found < 0) return false;
+    pos = found + group.length;
+  }
+  return true;
+}
+
+function findSub(program: Command, name: string): Command | undefined {
+  return program.commands.find((c) => c.name() === name);
+}
+
+/** Checks a vmlab command without running it: subcommand, options, scenario and its --set values, benchmark, disk model. */
+async function checkVmlabArgs(where: string, args: string[]): Promise<void> {
+  const program = buildProgram({ stdout: () => {}, stderr: () => {}, stderrIsTTY: false, stdoutBytes: () => {} });
+  const sub = findSub(program, args[0]);
+  if (!sub) throw new Error(`${where}: vmlab has no subcommand "${args[0]}"`);
+  const known = new Map<string, boolean>(); // flag → takes a value
+  for (const o of sub.options) {
+    const takes = o.required || o.optional;
+    if (o.long) known.set(o.long, takes);
+    if (o.short) known.set(o.short, takes);
+  }
+  known.set("--help", false);
+  const positional: string[] = [];
+  const sets: string[] = [];
+  const values = new Map<string, string>();
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("-") || a === "-") {
+      positional.push(a);
+      continue;
+    }
+    const [flag, inline] = a.split("=", 2);
+    if (!known.has(flag)) throw new Error(`${where}: \`vmlab ${args[0]}\` has no option ${flag}`);
+    if (known.get(flag)) {
+      const v = inline ?? args[++i];
+      values.set(flag, v);
+      if (flag === "--set") sets.push(v);
+    }
+  }
+  if (args[0] === "run" || args[0] === "describe") {
+    const { scenario } = await findScenario(positional[0]);
+    if (args[0] === "run") resolveConfig(scenario, sets, args.includes("--quick"));
+  }
+  if (args[0] === "bench" && positional[0]) {
+    const names = (await allBenchmarks()).map((b) => b.benchmark.name);
+    const name = positional[0];
+    if (!names.some((n) => n === name || n.startsWith(`${name}.`))) throw new Error(`${where}: no benchmark "${name}"`);
+  }
+  const model = values.get("--disk-model");
+  if (model !== undefined && !(await allDiskModels()).some((m) => m.name === model)) throw new Error(`${where}: no disk model "${model}"`);
+}
+
+/** Runs a command's vmlab segment with the built CLI in a scratch directory (guest/ linked in). */
+function runShown(cmd: ShellCommand, scratch: string): string {
+  for (const seg of cmd.segments) {
+    if (seg[0] === "truncate") {
+      const size = seg[seg.indexOf("-s") + 1];
+      const file = seg.at(-1) as string;
+      const m = /^(\d+)([KMG]?)$/.exec(size);
+      if (!m) throw new Error(`truncate size "${size}" is not supported here`);
+      const bytes = Number(m[1]) * { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as "" | "K" | "M" | "G"];
+      writeFileSync(join(scratch, file), Buffer.alloc(bytes));
+      continue;
+    }
+    const args = vmlabArgs(seg);
+    if (!args) throw new Error(`cannot run "${seg.join(" ")}" here: mark the block`);
+    const r = spawnSync(process.execPath, [bin, ...args], { cwd: scratch, encoding: "latin1", timeout: 30_000 });
+    // A guest's exit code is its own; a vmlab error line (or being killed) means the command failed.
+    if (r.status === null || (r.status !== 0 && /^vmlab: /m.test(r.stderr))) throw new Error(`\`${cmd.line}\` failed: ${r.stderr}`);
+    return `${r.stdout}\n${r.stderr}`;
+  }
+  return "";
+}
+
+// ---- TypeScript blocks ----
+
+const ARROW = /console\.log\((.*)\);\s*\/\/\s*→\s*(.*)$/;
+
+/** The shown part of a `// → shown (prose)` comment: prose in parentheses is not compared. */
+function shownOf(comment: string): string {
+  return comment.replace(/\s*\(.*\)\s*$/, "").trim();
+}
+
+const tsBlocks = blocks.filter(
+  (b) => b.kind === "ts" || b.kind === "fragment" || (b.kind === "slow" && (b.lang === "ts" || b.lang === "typescript")),
+);
+
+/** Type-checks every TypeScript block (fragments with their declarations) against the built packages, in one program. */
+function typeCheck(): Map<string, string[]> {
+  const dir = join(repo, "apps/cli/test");
+  const files = new Map<string, string>();
+  tsBlocks.forEach((b, i) => {
+    files.set(join(dir, `__doc_example_${i}.ts`), `${b.markerBody}\n${b.body.join("\n")}\nexport {};\n`);
+  });
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2023,
+    lib: ["lib.es2023.d.ts"],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ["node"],
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile;
+  host.getSourceFile = (name, lang, ...rest) => {
+    const text = files.get(resolve(name));
+    return text !== undefined ? ts.createSourceFile(name, text, lang) : getSourceFile.call(host, name, lang, ...rest);
+  };
+  const fileExists = host.fileExists;
+  host.fileExists = (name) => files.has(resolve(name)) || fileExists.call(host, name);
+  const readFile = host.readFile;
+  host.readFile = (name) => files.get(resolve(name)) ?? readFile.call(host, name);
+  const program = ts.createProgram([...files.keys()], options, host);
+  const errors = new Map<string, string[]>();
+  tsBlocks.forEach((b, i) => {
+    const sf = program.getSourceFile(join(dir, `__doc_example_${i}.ts`));
+    const diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+    const offset = b.markerBody.split("\n").length; // lines before the block's first line
+    errors.set(
+      b.where,
+      diags.map((d) => {
+        const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line - offset + 1 : 0;
+        const at = line >= 1 ? `block line ${line}` : "the marker's declarations";
+        return `${at}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+      }),
+    );
+  });
+  return errors;
+}
+
+/** Runs a sample with node against the built packages; returns what each `// →` call printed. */
+function runSample(b: Block, scratch: string): { shown: string[]; printed: string[] } {
+  const shown: string[] = [];
+  const src = b.body
+    .map((line) => {
+      const m = ARROW.exec(line);
+      if (!m) return line;
+      shown.push(shownOf(m[2]));
+      return line.replace("console.log(", `__docShow(${shown.length - 1}, `);
+    })
+    .join("\n");
+  const js = ts
+    .transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext } })
+    .outputText.replace(
+      /from\s+"(@vmlab\/[\w-]+)"/g,
+      (_, spec: string) => `from ${JSON.stringify(new URL(`../../../packages/${spec.slice(7)}/dist/index.js`, import.meta.url).href)}`,
+    );
+  const file = join(scratch, `sample-${b.where.replace(/[^\w]/g, "_")}.mjs`);
+  const prelude = [
+    'import { format as __docFormat } from "node:util";',
+    'const __docShow = (n, ...a) => process.stdout.write("@@doc-example " + n + "@@" + __docFormat(...a) + "\\n");',
+    "",
+  ].join("\n");
+  writeFileSync(file, prelude + js);
+  const r = spawnSync(process.execPath, [file], { cwd: scratch, encoding: "utf8", timeout: 50_000 });
+  if (r.status !== 0) throw new Error(`${b.where}: the sample failed (exit ${r.status}): ${r.stderr}`);
+  const printed = shown.map(() => "");
+  for (const m of r.stdout.matchAll(/^@@doc-example (\d+)@@(.*)$/gm)) printed[Number(m[1])] = m[2];
+  return { shown, printed };
+}
+
+// ---- the tests ----
+
+// The runs and the type-check use the built CLI and packages (`npm test` builds first); without them they skip, loudly.
+const built = ["apps/cli/dist/bin.js", ...readdirSync(join(repo, "packages")).map((p) => `packages/${p}/dist/index.js`)]
+  .filter((f) => !f.startsWith("packages/test-utils/"))
+  .every((f) => existsSync(join(repo, f)));
+if (!built) console.warn("doc-examples: vmlab is not built (`npm run build`): the docs' examples are not run or type-checked");
+const scratch = mkdtempSync(join(tmpdir(), "vmlab-doc-examples-"));
+symlinkSync(join(repo, "guest"), join(scratch, "guest"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("the docs' code blocks", () => {
+  it("finds the blocks (README.md, docs/*.md, packages/*/README.md)", () => {
+    expect(blocks.length).toBeGreaterThan(20);
+  });
+
+  it("every block is classified: a command list, a TypeScript sample, or marked", () => {
+    const bad: string[] = [];
+    for (const b of blocks) {
+      if (b.kind === "unclassified")
+        bad.push(`${b.where}: a \`\`\`${b.lang} block: mark it (<!-- doc-example: reference -->, see CONTRIBUTING.md)`);
+      if (b.kind === "shell")
+        for (const c of shellCommands(b)) {
+          const last = c.segments.at(-1) as string[];
+          const setup = c.segments.length === 1 && last[0] === "truncate";
+          if (!setup && !vmlabArgs(last)) bad.push(`${b.where}: \`${c.line}\` does not end in a vmlab command: mark the block`);
+        }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  const commandBlocks = blocks.filter((b) => b.kind === "shell" || b.kind === "host-clock" || (b.kind === "slow" && b.lang !== "ts"));
+  for (const b of commandBlocks) {
+    it(`${b.where}: its vmlab commands name real subcommands, options, scenarios, parameters, benchmarks`, async () => {
+      for (const c of shellCommands(b))
+        for (const seg of c.segments) {
+          const args = vmlabArgs(seg);
+          if (args) await checkVmlabArgs(b.where, args);
+        }
+    });
+  }
+
+  for (const b of blocks.filter((b) => b.kind === "shell" && shellCommands(b).some((c) => c.shown.length > 0))) {
+    it.runIf(built)(`${b.where}: prints the output it shows (built CLI)`, () => {
+      for (const c of shellCommands(b)) {
+        if (c.shown.length === 0 && !c.segments.some((s) => s[0] === "truncate")) continue;
+        const printed = runShown(c, scratch).split("\n");
+        for (const s of c.shown) {
+          const ok = printed.some((p) => matchesShown(s, p));
+          expect(ok, `${b.where}: \`${c.line}\` shows\n  ${s}\nbut printed\n  ${printed.join("\n  ")}`).toBe(true);
+        }
+      }
+    });
+  }
+
+  it.runIf(built)("every TypeScript block type-checks against the built packages", () => {
+    const errors = typeCheck();
+    const all = [...errors].flatMap(([where, es]) => es.map((e) => `${where}: ${e}`));
+    expect(all).toEqual([]);
+  });
+
+  for (const b of blocks.filter((b) => b.kind === "ts")) {
+    it.runIf(built)(`${b.where}: runs and prints what its \`// →\` comments show`, () => {
+      const { shown, printed } = runSample(b, scratch);
+      shown.forEach((s, i) => {
+        expect(matchesShown(s, printed[i]), `${b.where}: shows ${s}, printed ${printed[i]}`).toBe(true);
+      });
+    });
+  }
+
+  it("the matcher: `...` elides, tokens are whole, ends are anchored unless elided", () => {
+    expect(matchesShown("a: x=1 ... z=3 ...", "a: x=1 y=2 z=3 w=4")).toBe(true);
+    expect(matchesShown("a: x=1 ... z=3", "a: x=1 y=2 z=3 w=4")).toBe(false);
+    expect(matchesShown("a: x=1 z=3 ...", "a: x=1 y=2 z=3")).toBe(false);
+    expect(matchesShown("... z=3", "a: x=1 y=2 z=33")).toBe(false);
+    expect(matchesShown("12.8", "12.8")).toBe(true);
+  });
+});
