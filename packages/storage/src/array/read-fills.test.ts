@@ -91,4 +91,45 @@ describe("read fills", () => {
     fills.missLanded(m);
     expect(cache.readHit(0, 16)).toBe(true);
   });
+
+  it("a miss issued after a write-through landed caches its sectors, though an older miss out keeps that write tracked", () => {
+    const cache = new CacheDirectory(64, 16, 1 << 20);
+    const fills = new ReadFills(cache);
+    const older = io(1000, 16);
+    fills.missIssued(older);
+    const w = io(0, 16);
+    fills.throughTaken(w);
+    fills.writeLanded(w);
+    // Issued after the write landed: the disks gave it the write's data.
+    const late = io(0, 16);
+    fills.missIssued(late);
+    fills.missLanded(late);
+    expect(fills.tracked).toBe(1);
+    expect(cache.readHit(0, 16)).toBe(true);
+    fills.missLanded(older);
+  });
+
+  it("growing the ring of misses out keeps the newest issue number's misses: a write they raced stays tracked", () => {
+    const cache = new CacheDirectory(256, 16, 1 << 20);
+    const fills = new ReadFills(cache);
+    const misses: StackIo[] = [];
+    // Misses issued at t0 = 0..64 (the 65th outgrows the ring of 64), a write-through landing between each.
+    for (let k = 0; k <= 64; k++) {
+      const m = io(16 * k, 16);
+      fills.missIssued(m);
+      misses.push(m);
+      if (k === 64) break;
+      // The write landing after the miss of t0 = 63 was issued is of that miss's page.
+      const w = io(k === 63 ? 16 * 63 : 100_000 + 16 * k, 16);
+      fills.throughTaken(w);
+      fills.writeLanded(w);
+    }
+    for (let k = 0; k <= 62; k++) fills.missLanded(misses[k]);
+    fills.missLanded(misses[63]);
+    // The miss of t0 = 63 may have read its page before that write reached the disks: not cached.
+    expect(cache.readHit(16 * 63, 16)).toBe(false);
+    fills.missLanded(misses[64]);
+    expect(cache.readHit(16 * 62, 16)).toBe(true);
+    expect(fills.tracked).toBe(0);
+  });
 });
