@@ -345,6 +345,45 @@ describe("RAID mapping", () => {
     ]);
   });
 
+  it("RAID-1: a read starting at a copy's head is sequential on it too, though another copy is idle (md: dist == 0)", () => {
+    const g = group(1, 2);
+    readsTo(g, [0, 1000]); // copy 0 reads at 0, copy 1 (idle) at 1000
+    g.sim.run();
+    g.raid.submit({ id: 9, vm: 0, lba: 50_000, sectors: 8, isRead: false, issueTime: g.sim.now }, { complete: () => {} });
+    g.sim.run();
+    readsTo(g, [8]); // copy 0's head moves back to 16; copy 1's stays at 50_008 (next read there: 1008)
+    g.sim.run();
+    // Copy 1 is busy with its stream and copy 0 idle, yet the read at copy 1's head goes to copy 1.
+    expect(readsTo(g, [1008, 50_008])).toEqual([
+      [1008, 1],
+      [50_008, 1],
+    ]);
+  });
+
+  it("mirrored reads go by IOs in flight when any copy is non-rotational, not only the first", () => {
+    const g = group(1, 2);
+    Object.defineProperty(g.members[1], "nonRotational", { value: true });
+    const mixed = new RaidGroup(g.sim, g.members, { level: 1, chunkSectors: 16 });
+    for (const lba of [0, 100, 200, 300])
+      mixed.submit({ id: lba, vm: 0, lba, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    // By the nearest head the read at 300 would go to copy 0 (both heads at 0, the lower member wins).
+    expect(g.members.map((m) => m.log.map((x) => x.lba))).toEqual([
+      [0, 200],
+      [100, 300],
+    ]);
+  });
+
+  it("a group whose mirrored reads reached a member's last sector restores its own state", () => {
+    const g = group(1, 2);
+    for (const m of g.members) Object.assign(m, { save: () => ({}), restore: () => {} });
+    readsTo(g, [100_000 - 8]);
+    g.sim.run();
+    const saved = g.raid.save();
+    expect(saved.readBalance?.nextReadSectors).toEqual([100_000, 0]);
+    expect(() => g.raid.restore(JSON.parse(JSON.stringify(saved)))).not.toThrow();
+    expect(g.raid.save()).toEqual(saved);
+  });
+
   it("save/restore keeps where mirrored reads go next; a state without it restores them as a new group's", () => {
     const make = () => {
       const g = group(1, 2);
