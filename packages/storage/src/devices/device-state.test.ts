@@ -78,6 +78,32 @@ describe("device save/restore", () => {
     expect(b.save()).toEqual(a.save());
   });
 
+  it("SSD: rewound (simulation and drive restored to an earlier snapshot), the drive replays the continuation to the nanosecond", () => {
+    // The controller and the host interface were left as the later run left them: the replayed commands
+    // waited for work the rewind undid.
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, SMALL);
+    const run = () => {
+      const at: number[] = [];
+      for (const [id, lba, isRead] of [
+        [1, 64, false],
+        [2, 0, true],
+        [3, 128, true],
+      ] as const)
+        ssd.submit({ id, vm: 0, lba, sectors: 8, isRead, issueTime: sim.now }, { complete: () => at.push(sim.now) });
+      sim.run();
+      return at;
+    };
+    ssd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: false, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    const simState = sim.save();
+    const drive = JSON.parse(JSON.stringify(ssd.save()));
+    const first = run();
+    sim.restore(simState);
+    ssd.restore(drive);
+    expect(run()).toEqual(first);
+  });
+
   it("SSD: a preconditioned drive restored into a new simulation (at 0) serves its first read at once", () => {
     // The dies' and channels' saved times are the old simulation's (seconds in): restored as they were, the
     // first read after preconditioning for 3 s waited until then (3.01 s for a 104 µs read).
