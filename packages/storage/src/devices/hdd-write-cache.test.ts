@@ -440,6 +440,24 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(hdd.outstanding).toBe(0);
   });
 
+  it("a large write is not held back by buffered data next to its sectors, only by data of them", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 16 });
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+    hdd.submit(io(0, 500_000_000, 8, false), sink); // its write-back starts at once (a long seek)
+    hdd.submit(io(1, 300_000_032, 8, false), sink); // buffered: [X+32, X+40), just past write 2's sectors
+    sim.run({ until: 1_000_000 });
+    hdd.submit(io(2, 300_000_000, 32, false), sink); // [X, X+32): nothing of it is in the buffer
+    let dirtyWhenLanded = -1;
+    while (!done.has(2)) sim.run({ until: sim.now + 10_000 });
+    dirtyWhenLanded = hdd.dirtySectors;
+    sim.run();
+    // It goes to the queue at once and lands with the write-back of [X+32, X+40) still queued (held back as
+    // if that overlapped it, it landed only after it).
+    expect(dirtyWhenLanded).toBe(8);
+  });
+
   it("a large write waits only for write-backs older than it: later buffered data of its sectors does not hold it back", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 16 });
