@@ -371,6 +371,16 @@ describe("array controller", () => {
     expect(JSON.parse(JSON.stringify(through.save()))).toEqual(clean);
   });
 
+  it("restore refuses a write-through array a state with a single dirty cache page", () => {
+    const a = build({ cacheBytes: 1 << 20, destageHighWater: 0.99, destageLowWater: 0.98 });
+    a.array.lun(0).submit({ id: 1, vm: 0, lba: 0, sectors: 16, isRead: false, issueTime: 0 }, { complete: () => {} });
+    a.sim.run();
+    const saved = JSON.parse(JSON.stringify(a.array.save()));
+    expect(saved.cache.dirty).toBe(1);
+    const through = build({ cacheBytes: 1 << 20, writeBack: false }).array;
+    expect(() => through.restore(saved)).toThrow(/write-back array with 1 dirty cache pages, this one is write-through/);
+  });
+
   it("restore refuses a cached page beyond the array's LUNs: destaging it would send a write outside the RAID group", () => {
     const make = () => {
       const sim = new Simulation();
