@@ -52,6 +52,28 @@ function sectorOpsUpTo(maxLba: number, maxLength: number): fc.Arbitrary<SOp[]> {
 }
 
 describe("array cache directory", () => {
+  it("a read fill that runs out of room does not evict its own pages for the rest of it", () => {
+    const c = new CacheDirectory(2, 16, 1 << 20);
+    c.write(160, 16); // page 10 dirty: not evictable
+    c.insertClean(16, 16); // page 1 clean
+    // A fill of pages 0-2: no room for page 0 (page 1 is the fill's own); page 1 stays, page 2 is not cached.
+    c.insertClean(0, 48);
+    expect([c.readHit(0, 16), c.readHit(16, 16), c.readHit(32, 16)]).toEqual([false, true, false]);
+  });
+
+  it("an evicted page's destage landing number does not stay with its slot: the page that reuses it is not reported when evicted", () => {
+    const c = new CacheDirectory(1, 16, 1 << 20);
+    const raced: number[] = [];
+    c.racedEviction = (page) => raced.push(page);
+    c.raceFloor = 0; // a read miss is out, issued before landing 1
+    c.write(0, 16);
+    expect(c.takeDestageRun(1)).toBe(true);
+    c.destaged(0, 1, 1);
+    c.insertClean(16, 16); // evicts page 0 (destaged after the miss was issued): reported
+    c.insertClean(32, 16); // evicts page 1, read in, never destaged: not reported
+    expect(raced).toEqual([0]);
+  });
+
   it("destage takes the oldest dirty page with its dirty neighbours, within an aligned window", () => {
     const c = new CacheDirectory(64, 8);
     c.write(8 * 10, 8 * 3); // pages 10, 11, 12
