@@ -246,6 +246,15 @@ describe("device save/restore", () => {
       { raBaseTime: 1e300 }, // the next IO threw VMLAB_SIM_BAD_DELAY from the queue
       { segEnd: s.cache.segEnd.map(() => a.capacitySectors + 1) },
       { raBaseLba: s.cache.raBaseLba + 0.5 },
+      // A segment other than the stream's ending past the disk.
+      { segEnd: s.cache.segEnd.map((e: number, i: number) => (i === s.cache.ra ? e : a.capacitySectors + 1)) },
+      // A stream that follows no read (it would start after sector 0).
+      {
+        raBaseLba: 0,
+        raPromised: 0,
+        segStart: s.cache.segStart.map((e: number, i: number) => (i === s.cache.ra ? 0 : e)),
+        segEnd: s.cache.segEnd.map((e: number, i: number) => (i === s.cache.ra ? 0 : e)),
+      },
     ];
     for (const e of bad) {
       const simB = new Simulation();

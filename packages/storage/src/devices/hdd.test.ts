@@ -462,3 +462,20 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(hdd.outstanding).toBe(0);
   });
 });
+
+describe("Hdd read cache and writes", () => {
+  it("a write ending where a cached segment starts leaves the segment: a read of it is still a hit", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const sub = (id: number, lba: number, isRead: boolean) =>
+      hdd.submit({ id, vm: 0, lba, sectors: 8, isRead, issueTime: sim.now }, { complete: () => {} });
+    sub(1, 1000, true); // a media read: its segment starts at 1000, the read-ahead runs on
+    sim.run();
+    sub(2, 992, false); // [992, 1000): next to the segment, not in it
+    sim.run();
+    const media = hdd.mediaOps;
+    sub(3, 1000, true);
+    sim.run();
+    expect(hdd.mediaOps).toBe(media);
+  });
+});
