@@ -216,6 +216,27 @@ describe("device save/restore", () => {
     expect(() => c.restore(saved)).not.toThrow();
   });
 
+  it("HDD: a fraction of a ns the controller is still busy at a save (a fractional command overhead) is kept: the continuation is identical", () => {
+    // A flush completes at its processed time rounded to the nearest ns: 1000.3 → 1000, the controller busy
+    // until 1000.3. Restored without that, the next flush completed 1 ns before the original's.
+    const spec = { ...CHEETAH_15K5, commandOverheadNs: 1000.3 };
+    const flush = (sim: Simulation, hdd: Hdd) => {
+      let at = -1;
+      hdd.flush({ id: 1, vm: 0, lba: 0, sectors: 0, isRead: false, issueTime: sim.now }, { complete: () => (at = sim.now) });
+      sim.run();
+      return at;
+    };
+    const simA = new Simulation();
+    const a = new Hdd(simA, spec);
+    expect(flush(simA, a)).toBe(1000);
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    const simB = new Simulation();
+    simB.restore(simA.save());
+    const b = new Hdd(simB, spec);
+    b.restore(saved);
+    for (let k = 0; k < 3; k++) expect(flush(simB, b)).toBe(flush(simA, a));
+  });
+
   it("HDD: refuses to save with commands in flight, and rejects another drive's state", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim);
