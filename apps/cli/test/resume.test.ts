@@ -71,6 +71,29 @@ describe("vmlab boot --snapshot-at/--save and vmlab resume", () => {
     }
   });
 
+  it("refuses an option that would have no effect as given: one line naming it, exit 2, no console, nothing written", async () => {
+    // --compress without a snapshot to deflate and --max-insns beside --snapshot-at (the run stops at the snapshot)
+    // were dropped without a word: the guest ran as if they had not been given.
+    const before = readdirSync(tmp).sort();
+    const snap = join(tmp, "ignored.snap");
+    for (const [args, option] of [
+      [["--compress"], "--compress"],
+      [["--snapshot-at", "5000", "--compress"], "--compress"],
+      [["--snapshot-at", "5000", "--save", snap, "--max-insns", "100"], "--max-insns"],
+      [["--snapshot-at", "5000", "--save", snap, "--max-insns", String(10_000_000_000)], "--max-insns"],
+    ] as const) {
+      const r = await runCli("boot", guest("bin/hello.elf"), ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(`${option} has no effect`);
+    }
+    expect(readdirSync(tmp).sort()).toEqual(before);
+    // Given where they apply, they still work.
+    expect((await runCli("boot", guest("bin/hello.elf"), "--max-insns", "100")).code).toBe(124);
+    expect((await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "5000", "--save", snap, "--compress")).code).toBe(0);
+  });
+
   it("needs --snapshot-at and --save together, and leaves no file when the save fails", async () => {
     expect((await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "100")).code).toBe(2);
     expect((await runCli("boot", guest("bin/hello.elf"), "--save", join(tmp, "x.snap"))).code).toBe(2);

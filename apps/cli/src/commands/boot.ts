@@ -74,6 +74,21 @@ function readInput(path: string, what: string): Uint8Array {
 }
 
 /**
+ * Refuses an option that would have no effect as given, before anything is read or run: it would be
+ * dropped without a word and the run would not be the one asked for. `given` says whether the user
+ * typed an option (not its default).
+ */
+function refuseIneffectiveOptions(opts: BootOpts, given: (name: keyof BootOpts) => boolean): void {
+  if (opts.compress === true && opts.save === undefined)
+    throw new CliExit(EXIT_USAGE, "vmlab boot: --compress has no effect without --snapshot-at and --save: it deflates the snapshot file");
+  if (given("maxInsns") && opts.snapshotAt !== undefined)
+    throw new CliExit(
+      EXIT_USAGE,
+      "vmlab boot: --max-insns has no effect with --snapshot-at: the run stops at the snapshot; give --max-insns to `vmlab resume`",
+    );
+}
+
+/**
  * `vmlab boot <elf>`: runs a bare-metal RV32 ELF like
  * `qemu-system-riscv32 -machine virt -nographic -bios none -kernel <elf>`.
  * The guest's console goes to stdout as raw bytes; the exit code is the test
@@ -86,7 +101,11 @@ export function register(program: Command, io: CliIo): void {
     .description("run a bare-metal RISC-V ELF on the virt machine; console to stdout, exit code from the test finisher")
     .argument("<elf>", "ELF32 RISC-V executable linked for RAM at 0x80000000")
     .option("--ram <MiB>", "RAM size in MiB", "128")
-    .option("--max-insns <n>", "stop after this many retired instructions (exit 124); 0 = no limit", String(DEFAULT_MAX_INSNS))
+    .option(
+      "--max-insns <n>",
+      "stop after this many retired instructions (exit 124); 0 = no limit; not with --snapshot-at, which stops the run itself",
+      String(DEFAULT_MAX_INSNS),
+    )
     .option("--input <file>", "bytes the guest reads from the UART (- = standard input)")
     .option(
       "--disk <image>",
@@ -103,8 +122,9 @@ export function register(program: Command, io: CliIo): void {
     .option("--stats", "print instructions retired, MIPS and virtual time to stderr")
     .option("--snapshot-at <n>", "run exactly this many instructions, save a snapshot (--save) and exit 0")
     .option("--save <file>", "snapshot file to write at --snapshot-at (resume it with `vmlab resume`)")
-    .option("--compress", "deflate the snapshot's memory image (smaller file, slower save)")
-    .action(async (file: string, opts: BootOpts) => {
+    .option("--compress", "deflate the snapshot's memory image (smaller file, slower save); only with --save")
+    .action(async (file: string, opts: BootOpts, cmd: Command) => {
+      refuseIneffectiveOptions(opts, (name) => cmd.getOptionValueSource(name) === "cli");
       const ramMiB = parseCount(opts.ram, "--ram", 1, 1792);
       const maxInsns = parseCount(opts.maxInsns, "--max-insns", 0, Number.MAX_SAFE_INTEGER);
       const elf = readInput(file, "ELF file");
