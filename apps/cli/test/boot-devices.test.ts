@@ -156,6 +156,14 @@ describe("vmlab boot with virtio devices", () => {
     expect(lone.stderr).toMatch(/--disk-model needs a --disk/);
   });
 
+  it("--disk-queue-depth without a --disk is bad usage in one line, not dropped without a word", async () => {
+    const r = await runCli("boot", guest("bin/hello.elf"), "--disk-queue-depth", "4");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/--disk-queue-depth has no effect without a --disk/);
+  });
+
   it("a missing disk image is bad input: one line, exit 2", async () => {
     const missing = join(tmp, "missing.img");
     const r = await runCli("boot", guest("bin/hello.elf"), "--disk", missing);

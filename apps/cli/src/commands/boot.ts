@@ -86,6 +86,8 @@ function refuseIneffectiveOptions(opts: BootOpts, given: (name: keyof BootOpts) 
       EXIT_USAGE,
       "vmlab boot: --max-insns has no effect with --snapshot-at: the run stops at the snapshot; give --max-insns to `vmlab resume`",
     );
+  if (given("diskQueueDepth") && opts.disk.length === 0)
+    throw new CliExit(EXIT_USAGE, "vmlab boot: --disk-queue-depth has no effect without a --disk to serve");
 }
 
 /**
