@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatMips } from "../src/snapshot-cli.js";
 import { runCli } from "./helpers.js";
 
 const guest = (p: string) => join(import.meta.dirname, "../../../guest", p);
@@ -19,6 +20,19 @@ describe("vmlab boot --snapshot-at/--save and vmlab resume", () => {
     expect(first.stdout + second.stdout).toBe(readFileSync(guest("expected/echo.out"), "latin1"));
     expect(first.stdout.length).toBeGreaterThan(0);
     expect(second.stderr).toMatch(/instructions retired: 1267\n/);
+    // 1,267 instructions in tens of ms is ~0.02 MIPS: printed with one decimal it read "MIPS: 0.0".
+    const mips = /MIPS: ([\d.]+)\n/.exec(second.stderr)?.[1];
+    expect(mips).toMatch(/[1-9]/);
+    expect(Number(mips)).toBeGreaterThan(0);
+  });
+
+  it("--stats gives MIPS to three significant digits, so a short run's is not zero", () => {
+    expect(formatMips(1267, 0.07)).toBe("0.0181");
+    expect(formatMips(11_556, 0.073)).toBe("0.158");
+    expect(formatMips(311_260_778, 1.05)).toBe("296.4");
+    expect(formatMips(31_126_077, 1.05)).toBe("29.6");
+    expect(formatMips(311_260_778, 0.66)).toBe("471.6");
+    expect(formatMips(0, 0.01)).toBe("0.0");
   });
 
   it("a --save that cannot be written is refused before the guest runs: one line, exit 2, no console, nothing written", async () => {

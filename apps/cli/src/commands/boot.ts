@@ -3,7 +3,7 @@ import { attachDevices, type DeviceSpec, isVmlabError, Machine, NS_PER_S, wallNs
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 import { allDiskModels } from "../plugins.js";
-import { bootAndSave } from "../snapshot-cli.js";
+import { bootAndSave, formatMips } from "../snapshot-cli.js";
 
 /** Exit code when the guest neither exits nor can continue within the budget (as `timeout(1)`). */
 export const EXIT_BUDGET = 124;
@@ -181,9 +181,8 @@ export function register(program: Command, io: CliIo): void {
       const result = runStreaming(m, maxInsns === 0 ? Number.POSITIVE_INFINITY : maxInsns, write);
       const wallS = (wallNs() - t0) / NS_PER_S;
       if (opts.stats) {
-        const mips = result.instructions / Math.max(wallS, 1e-9) / 1e6;
         io.stderr(
-          `instructions retired: ${result.instructions}\nMIPS: ${mips.toFixed(1)}\nvirtual time: ${(result.virtualTimeNs / NS_PER_S).toFixed(6)} s\nwall time: ${wallS.toFixed(3)} s\n`,
+          `instructions retired: ${result.instructions}\nMIPS: ${formatMips(result.instructions, wallS)}\nvirtual time: ${(result.virtualTimeNs / NS_PER_S).toFixed(6)} s\nwall time: ${wallS.toFixed(3)} s\n`,
         );
       }
       if (result.stop === "budget")
