@@ -220,6 +220,17 @@ function check(p: Prepared, subject: SnapshotSubject): unknown[] {
       "config",
       `nsPerInstruction ${p.config.nsPerInstruction}, the machine has ${m.nsPerInstruction}`,
     );
+  // Each retired instruction moves the machine's clock on by nsPerInstruction, a WFI or a rebase to the
+  // simulation's clock only forward, and it starts at >= 0: no machine saves a clock behind the time its
+  // instructions took. (Behind the simulation's clock is a real state — a host runs a descheduled VM's
+  // simulation on without it — and `run` resumes from there; events before `now` the simulation refuses.)
+  const minTimeNs = p.machine.hart.retired * p.config.nsPerInstruction;
+  if (p.machine.timeNs < minTimeNs)
+    throw CoreErrors.snapshotInvalidState(
+      file,
+      "machine",
+      `timeNs ${p.machine.timeNs} is before the ${p.machine.hart.retired} retired instructions could run (${minTimeNs} ns at ${p.config.nsPerInstruction} ns each)`,
+    );
   for (const e of p.simulation.events) {
     let known = e.kind !== PROCESS_RESUME_KIND;
     try {
