@@ -10,5 +10,5 @@ export {
   readGuestElf,
   repoRoot,
 } from "./golden.js";
-export { type QemuRunOptions, type QemuRunResult, qemuAvailable, qemuBinary, runQemu } from "./qemu.js";
+export { type QemuRunOptions, type QemuRunResult, qemuAvailable, qemuBinary, qemuUnavailable, runQemu } from "./qemu.js";
 export * from "./rv-fuzz/index.js";

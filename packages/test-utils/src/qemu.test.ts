@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { guestElfPath, guestInput, readGolden } from "./golden.js";
-import { qemuAvailable, runQemu } from "./qemu.js";
+import { qemuAvailable, qemuUnavailable, runQemu } from "./qemu.js";
 import { Asm } from "./rv-fuzz/asm.js";
 import { wordsToBytes, writeElf32 } from "./rv-fuzz/elf-writer.js";
 
@@ -44,5 +44,50 @@ describe("runQemu without QEMU", () => {
       if (saved === undefined) delete process.env.VMLAB_NO_QEMU;
       else process.env.VMLAB_NO_QEMU = saved;
     }
+  });
+});
+
+describe("qemuUnavailable says what is wrong, for the skip message", () => {
+  const withEnv = (env: Record<string, string | undefined>, f: () => void) => {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    for (const [k, v] of Object.entries(env)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    try {
+      f();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  };
+
+  it("names a VMLAB_QEMU that does not exist or cannot run, not 'not installed'", () => {
+    // With VMLAB_QEMU=/nonexistent the differential tests said "qemu-system-riscv32 is not installed".
+    withEnv({ VMLAB_NO_QEMU: undefined, VMLAB_QEMU: join(dir, "nonexistent") }, () => {
+      expect(qemuAvailable()).toBe(false);
+      expect(qemuUnavailable()).toBe(`VMLAB_QEMU=${join(dir, "nonexistent")} does not exist (ENOENT)`);
+    });
+    const notExecutable = join(dir, "not-executable");
+    writeFileSync(notExecutable, "", { mode: 0o644 });
+    withEnv({ VMLAB_NO_QEMU: undefined, VMLAB_QEMU: notExecutable }, () => {
+      expect(qemuUnavailable()).toBe(`VMLAB_QEMU=${notExecutable} cannot be run (EACCES)`);
+    });
+    const failing = join(dir, "failing");
+    writeFileSync(failing, "#!/bin/sh\nexit 3\n", { mode: 0o755 });
+    withEnv({ VMLAB_NO_QEMU: undefined, VMLAB_QEMU: failing }, () => {
+      expect(qemuUnavailable()).toBe(`VMLAB_QEMU=${failing} --version exited with status 3`);
+    });
+    withEnv({ VMLAB_NO_QEMU: "1", VMLAB_QEMU: failing }, () => {
+      expect(qemuUnavailable()).toBe("VMLAB_NO_QEMU=1 is set");
+    });
+  });
+
+  it("says the default binary is not installed only when it is not on PATH", () => {
+    withEnv({ VMLAB_NO_QEMU: undefined, VMLAB_QEMU: undefined, PATH: dir }, () => {
+      expect(qemuUnavailable()).toMatch(/^qemu-system-riscv32 is not installed \(not on PATH\)/);
+    });
   });
 });

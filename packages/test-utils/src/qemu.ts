@@ -14,20 +14,43 @@ export function qemuBinary(): string {
   return process.env.VMLAB_QEMU ?? "qemu-system-riscv32";
 }
 
-let available: boolean | undefined;
+/** Probe results by binary and PATH: one `--version` each per process. */
+const probed = new Map<string, string | null>();
 
 /**
- * Whether QEMU can be run here. `VMLAB_NO_QEMU=1` pretends it is absent, to
- * check that the QEMU-less path of the differential tests still checks
- * something.
+ * Why QEMU cannot be run here, in words for a skip message, or null when it can: `VMLAB_NO_QEMU=1`
+ * set, a `VMLAB_QEMU` that is not there or not runnable (named, with the error), the default binary
+ * not on PATH, or a binary whose `--version` fails.
+ */
+export function qemuUnavailable(): string | null {
+  if (process.env.VMLAB_NO_QEMU === "1") return "VMLAB_NO_QEMU=1 is set";
+  const binary = qemuBinary();
+  const key = `${binary}\0${process.env.PATH ?? ""}`;
+  let why = probed.get(key);
+  if (why === undefined) {
+    why = probeQemu(binary, process.env.VMLAB_QEMU !== undefined);
+    probed.set(key, why);
+  }
+  return why;
+}
+
+function probeQemu(binary: string, fromEnv: boolean): string | null {
+  const probe = spawnSync(binary, ["--version"], { stdio: "ignore", timeout: 10_000 });
+  if (probe.status === 0) return null;
+  const code = (probe.error as NodeJS.ErrnoException | undefined)?.code;
+  if (!fromEnv && code === "ENOENT") return `${binary} is not installed (not on PATH); install qemu-system-misc, or point VMLAB_QEMU at it`;
+  const what = fromEnv ? `VMLAB_QEMU=${binary}` : binary;
+  if (code === "ENOENT") return `${what} does not exist (ENOENT)`;
+  if (code !== undefined) return `${what} cannot be run (${code})`;
+  return `${what} --version ${probe.signal ? `was killed by ${probe.signal}` : `exited with status ${probe.status}`}`;
+}
+
+/**
+ * Whether QEMU can be run here (see `qemuUnavailable` for why not). `VMLAB_NO_QEMU=1` pretends it is
+ * absent, to check that the QEMU-less path of the differential tests still checks something.
  */
 export function qemuAvailable(): boolean {
-  if (process.env.VMLAB_NO_QEMU === "1") return false;
-  if (available === undefined) {
-    const probe = spawnSync(qemuBinary(), ["--version"], { stdio: "ignore", timeout: 10_000 });
-    available = probe.status === 0;
-  }
-  return available;
+  return qemuUnavailable() === null;
 }
 
 export interface QemuRunOptions {

@@ -19,8 +19,8 @@ import {
   type MachineRunner,
   normalizeDump,
   parseDumps,
-  qemuAvailable,
   qemuRunner,
+  qemuUnavailable,
   repoRoot,
 } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
@@ -34,14 +34,15 @@ const vmlab: MachineRunner = (elf) => {
   return { console: r.console, exitCode: r.exitCode, stop: r.stop };
 };
 
-const hasQemu = qemuAvailable();
-if (!hasQemu) console.warn("fuzz differential: qemu-system-riscv32 is not installed — checking vmlab against recorded QEMU dumps only");
+const noQemu = qemuUnavailable();
+const hasQemu = noQemu === null;
+if (!hasQemu) console.warn(`fuzz differential: ${noQemu} — checking vmlab against recorded QEMU dumps only`);
 
 describe("differential fuzzing, vmlab vs QEMU", () => {
   it("agree on 1,000 generated programs", async (ctx) => {
     if (!hasQemu) {
-      await ctx.annotate("qemu-system-riscv32 not installed: live fuzz comparison skipped (recorded dumps checked below)", "warning");
-      ctx.skip("qemu-system-riscv32 not installed");
+      await ctx.annotate(`${noQemu}: live fuzz comparison skipped (recorded dumps checked below)`, "warning");
+      ctx.skip(`${noQemu}`);
     }
     const report = await fuzzCompare({
       seeds: CI_SEEDS,

@@ -11,7 +11,7 @@ import {
   GUEST_PROGRAMS,
   guestElfPath,
   guestInput,
-  qemuAvailable,
+  qemuUnavailable,
   readGolden,
   readGuestElf,
   runQemu,
@@ -21,10 +21,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 /** Far above what any guest needs (cpubench retires ~310 M): a guest that runs away fails instead of hanging. */
 const MAX_INSTRUCTIONS = 2_000_000_000;
 
-const hasQemu = qemuAvailable();
+const noQemu = qemuUnavailable();
+const hasQemu = noQemu === null;
 if (!hasQemu) {
   console.warn(
-    "differential tests: qemu-system-riscv32 is not installed — comparing vmlab with QEMU's recorded outputs in guest/expected only; install qemu-system-misc to compare with a live QEMU",
+    `differential tests: ${noQemu} — comparing vmlab with QEMU's recorded outputs in guest/expected only; install qemu-system-misc to compare with a live QEMU`,
   );
 }
 
@@ -51,8 +52,8 @@ describe.each(GUEST_PROGRAMS)("guest %s on vmlab vs QEMU", (name) => {
 
   it("prints what a live QEMU prints and exits with the same code", async (ctx) => {
     if (!hasQemu) {
-      await ctx.annotate("qemu-system-riscv32 not installed: live comparison skipped (recorded output checked above)", "warning");
-      ctx.skip("qemu-system-riscv32 not installed");
+      await ctx.annotate(`${noQemu}: live comparison skipped (recorded output checked above)`, "warning");
+      ctx.skip(`${noQemu}`);
     }
     const q = await runQemu(guestElfPath(name), { timeoutMs: 30_000, input: guestInput(name) });
     expect(q?.timedOut, "QEMU timed out").toBe(false);

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine, MemoryBackend, VirtioBlk } from "@vmlab/core-vm";
-import { guestElfPath, qemuAvailable, readGuestElf, runQemu } from "@vmlab/test-utils";
+import { guestElfPath, qemuUnavailable, readGuestElf, runQemu } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { QEMU_FIRST_SLOT, runToEnd } from "../virtio-helpers.js";
 
@@ -74,9 +74,10 @@ describe("vicbench on vmlab vs QEMU", () => {
   });
 
   it("QEMU: the same counts that do not depend on timing", async (ctx) => {
-    if (!qemuAvailable()) {
-      await ctx.annotate("qemu-system-riscv32 not installed: live comparison skipped", "warning");
-      ctx.skip("qemu-system-riscv32 not installed");
+    const noQemu = qemuUnavailable();
+    if (noQemu !== null) {
+      await ctx.annotate(`${noQemu}: live comparison skipped`, "warning");
+      ctx.skip(`${noQemu}`);
     }
     const dir = mkdtempSync(join(tmpdir(), "vmlab-vicbench-"));
     try {

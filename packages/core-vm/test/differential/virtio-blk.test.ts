@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine } from "@vmlab/core-vm";
-import { firstDifference, guestElfPath, qemuAvailable, readGolden, readGuestElf, repoRoot, runQemu } from "@vmlab/test-utils";
+import { firstDifference, guestElfPath, qemuUnavailable, readGolden, readGuestElf, repoRoot, runQemu } from "@vmlab/test-utils";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BLKBENCH_SERIAL, blkbenchDevice, blkbenchDisk, maskTiming, QEMU_FIRST_SLOT, runToEnd } from "../virtio-helpers.js";
 
@@ -20,11 +20,9 @@ const TIMING = /^timing: qd=\d+ ticks=\d+ iops=\d+$/;
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-const hasQemu = qemuAvailable();
-if (!hasQemu)
-  console.warn(
-    "virtio-blk differential test: qemu-system-riscv32 is not installed — comparing with QEMU's recorded output in guest/expected only",
-  );
+const noQemu = qemuUnavailable();
+const hasQemu = noQemu === null;
+if (!hasQemu) console.warn(`virtio-blk differential test: ${noQemu} — comparing with QEMU's recorded output in guest/expected only`);
 
 interface Run {
   console: Uint8Array;
@@ -71,8 +69,8 @@ describe("blkbench on vmlab vs QEMU", () => {
 
   it("matches a live QEMU with a raw disk image as virtio-blk-device", async (ctx) => {
     if (!hasQemu) {
-      await ctx.annotate("qemu-system-riscv32 not installed: live comparison skipped (recorded output checked above)", "warning");
-      ctx.skip("qemu-system-riscv32 not installed");
+      await ctx.annotate(`${noQemu}: live comparison skipped (recorded output checked above)`, "warning");
+      ctx.skip(`${noQemu}`);
     }
     const dir = mkdtempSync(join(tmpdir(), "vmlab-blk-"));
     try {

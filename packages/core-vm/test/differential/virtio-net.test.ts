@@ -8,7 +8,7 @@
  */
 import { createServer } from "node:net";
 import { Machine, runLockstep, VirtioNet, VirtualSwitch } from "@vmlab/core-vm";
-import { firstDifference, guestElfPath, qemuAvailable, readGolden, readGuestElf, runQemu } from "@vmlab/test-utils";
+import { firstDifference, guestElfPath, qemuUnavailable, readGolden, readGuestElf, runQemu } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { maskTiming, QEMU_FIRST_SLOT } from "../virtio-helpers.js";
 
@@ -52,9 +52,9 @@ function freePort(): Promise<number> {
   });
 }
 
-const hasQemu = qemuAvailable();
-if (!hasQemu)
-  console.warn("virtio-net differential test: qemu-system-riscv32 is not installed — comparing with guest/expected/netping-*.out only");
+const noQemu = qemuUnavailable();
+const hasQemu = noQemu === null;
+if (!hasQemu) console.warn(`virtio-net differential test: ${noQemu} — comparing with guest/expected/netping-*.out only`);
 
 describe("netping: two VMs on vmlab's switch vs two QEMUs on socket networking", () => {
   const vm = runPair();
@@ -81,8 +81,8 @@ describe("netping: two VMs on vmlab's switch vs two QEMUs on socket networking",
 
   it("prints what two live QEMUs joined by a loopback socket print", async (ctx) => {
     if (!hasQemu) {
-      await ctx.annotate("qemu-system-riscv32 not installed: live comparison skipped (recorded output checked above)", "warning");
-      ctx.skip("qemu-system-riscv32 not installed");
+      await ctx.annotate(`${noQemu}: live comparison skipped (recorded output checked above)`, "warning");
+      ctx.skip(`${noQemu}`);
     }
     const port = await freePort();
     const elf = guestElfPath("netping");
