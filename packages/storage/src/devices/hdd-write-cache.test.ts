@@ -458,6 +458,57 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(dirtyWhenLanded).toBe(8);
   });
 
+  it("a large write is not held back by buffered data ending where its sectors start (order forced: that data is not in the drive yet)", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true }); // 16384 sectors of write buffer
+    const X = 300_000_000;
+    const done = new Map<number, { dirty: number; mediaOps: number }>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, { dirty: hdd.dirtySectors, mediaOps: hdd.mediaOps }) };
+    hdd.submit(io(0, 500_000_000, 8, false), sink); // its write-back starts at once (a long seek)
+    hdd.submit(io(1, 100_000_000, 16_000, false), sink); // ~8 MB: its data holds the interface for ~27 ms
+    hdd.submit(io(2, X - 8, 8, false), sink); // buffered: [X-8, X), its data crossing only after write 1's
+    hdd.submit(io(3, X, 16_392, false), sink); // [X, X+16392): larger than the buffer, to the media
+    sim.run();
+    // When write 0's write-back ends (a few ms), write 3 is the only command whose data is in the drive: SPTF
+    // cannot pick a write-back whose data is still ~20 ms away, so write 3 lands before any of them — unless it
+    // was held back as if [X-8, X) overlapped it, when it lands only after that write-back.
+    expect(done.get(3)).toEqual({ dirty: 16_000 + 8, mediaOps: 2 });
+    expect([hdd.mediaOps, hdd.dirtySectors, hdd.outstanding]).toEqual([4, 0, 0]);
+  });
+
+  it("a large write held for an older write-back starts positioning only once its command is processed, not when the write-back ends", () => {
+    // W = [T+8, T+16) in zone 0, T the first sector of a cylinder's second track; L starts on the track before,
+    // 4 sectors past W's end in angle (same cylinder: no seek), and runs over W's sectors.
+    const probe = new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 64 });
+    const g = probe.geometry;
+    const spt = g.zoneSpt[0];
+    const T = (1000 * CHEETAH_15K5.heads + 1) * spt;
+    const lLba = T + 20 - spt;
+    expect([g.cylinderOf(lLba, 0), g.cylinderOf(T + 8, 0), g.zoneOf(lLba + 1024)]).toEqual([1000, 1000, 0]);
+    const run = (lAt: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 64 });
+      let landed = -1;
+      hdd.submit(io(0, T + 8, 8, false), { complete: () => {} }); // buffered; its write-back W starts at once
+      if (lAt < 0) {
+        sim.run();
+        return sim.now; // W's end
+      }
+      sim.run({ until: lAt });
+      hdd.submit(io(1, lLba, 1024, false), { complete: () => (landed = sim.now) }); // larger than the buffer: held for W
+      sim.run();
+      return landed;
+    };
+    const wEnd = run(-1);
+    const sectorNs = g.zoneSectorNs[0];
+    const transfer = (4 + 1024) * sectorNs; // from W's end: 4 sectors to L's first, then L itself
+    // Arriving 100 µs before W ends: processed (50 µs) before it, so L catches its first sector right after W.
+    expect(run(wEnd - 100_000) - wEnd).toBeCloseTo(transfer, -1);
+    // Arriving 20 µs before W ends: its command is still being processed when W ends and its first sector passes
+    // 16 µs later, so it waits a revolution (released as ready at once, it caught that sector).
+    expect(run(wEnd - 20_000) - wEnd).toBeCloseTo(g.revolutionNs + transfer, -1);
+  });
+
   it("a large write waits only for write-backs older than it: later buffered data of its sectors does not hold it back", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 16 });
