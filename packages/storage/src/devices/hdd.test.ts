@@ -425,6 +425,20 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect((done.get(1) as number) - t0).toBeGreaterThan(promisedReadNs);
   });
 
+  it("a read continuing the stream joins it if it fits the stream's reach (half the cache), exactly that long included", () => {
+    const reach = CHEETAH_15K5.cacheBytes / 2 / 512; // 16,384 sectors
+    const continuing = (sectors: number) => {
+      const { sim, hdd, done, read } = afterFirstRead();
+      // Starting where the read-ahead window ends (sector 1,032): the stream extends to its end.
+      read(1, 1032, sectors);
+      sim.run();
+      expect(done.has(1)).toBe(true);
+      return { mediaOps: hdd.mediaOps, hits: hdd.cache.hits, misses: hdd.cache.misses };
+    };
+    expect(continuing(reach)).toEqual({ mediaOps: 1, hits: 1, misses: 1 }); // served from the stream
+    expect(continuing(reach + 1)).toEqual({ mediaOps: 2, hits: 0, misses: 2 }); // longer than the reach: a media read
+  });
+
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const simState = sim.save();
