@@ -476,6 +476,27 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect([hdd.mediaOps, hdd.dirtySectors, hdd.outstanding]).toEqual([4, 0, 0]);
   });
 
+  it("a large write arriving while the write-back ending where its sectors start is written is queued at once, keeping its place", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 64 });
+    const g = hdd.geometry;
+    const spt = g.zoneSpt[0];
+    // X on a cylinder's second track; X + spt on its third, at the same angle: the same position for the mechanism.
+    const X = (1000 * CHEETAH_15K5.heads + 1) * spt + 100;
+    expect([g.cylinderOf(X - 1, 0), g.cylinderOf(X + spt, 0), g.angleOf(X + spt, 0)]).toEqual([1000, 1000, g.angleOf(X, 0)]);
+    const order: number[] = [];
+    const sink = { complete: (r: IoRequest) => order.push(r.id) };
+    hdd.submit(io(0, X - 8, 8, false), sink); // buffered; its write-back of [X-8, X) starts at once (a seek of ~1 ms)
+    sim.run({ until: 200_000 });
+    hdd.submit(io(1, X, 128, false), sink); // larger than the buffer: to the media, right after [X-8, X)
+    hdd.submit(io(2, X + spt, 8, true), sink); // a read at the same position, after it
+    sim.run();
+    // Both are processed before the write-back ends and are equally far from the head then: the one queued first
+    // goes first. Held back as if [X-8, X) overlapped it, write 1 entered the queue only then, behind the read.
+    expect(order).toEqual([0, 1, 2]);
+    expect(hdd.mediaOps).toBe(3);
+  });
+
   it("a large write held for an older write-back starts positioning only once its command is processed, not when the write-back ends", () => {
     // W = [T+8, T+16) in zone 0, T the first sector of a cylinder's second track; L starts on the track before,
     // 4 sectors past W's end in angle (same cylinder: no seek), and runs over W's sectors.
