@@ -94,13 +94,16 @@ export class HddCache {
     // segment then drops its oldest sectors, as when the window slides below. (Bounding the new end by
     // the segment's start instead broke a stream of reads longer than the read-ahead every half cache:
     // the slide leaves the start exactly one reach behind the window, so the next such read never fit.)
+    // Only while the head is still reading ahead: once it has read the whole window it stops there, and a read
+    // past it is a miss (joined, it was served as if the head had read on through the idle time).
     if (
       ra >= 0 &&
       lba >= this.raBaseLba &&
       end > this.raLimit &&
       lba <= this.raLimit + this.readAheadSectors &&
       n <= this.streamReach &&
-      end <= this.raBound
+      end <= this.raBound &&
+      this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs >= now
     )
       this.raLimit = end;
     if (ra >= 0 && lba >= this.segStart[ra] && end <= this.raLimit) {

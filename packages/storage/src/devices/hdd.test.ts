@@ -439,6 +439,25 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(continuing(reach + 1)).toEqual({ mediaOps: 2, hits: 0, misses: 2 }); // longer than the reach: a media read
   });
 
+  it("a read past the read-ahead window after the head stopped there is read from the media, not served as if the head had read on", () => {
+    const { sim, hdd, done, read } = afterFirstRead();
+    const sectorNs = hdd.geometry.zoneSectorNs[0];
+    // The read-ahead plans 1,024 sectors (up to 1,032): the head has read them ~4.2 ms on and stops there.
+    sim.run({ until: sim.now + 100_000_000 });
+    const t1 = sim.now;
+    read(1, 1032, 2048); // 1 MiB from where the head stopped: none of it was read
+    sim.run();
+    // Its 2,048 sectors take 8.4 ms on the media (it was joined to the stream and served as read long ago: 3.5 ms,
+    // the command overhead and the interface alone).
+    expect((done.get(1) as number) - t1).toBeGreaterThan(2048 * sectorNs);
+    expect(hdd.mediaOps).toBe(2);
+    // Arriving while the head still reads ahead, the same read joins the stream (a hit, one media read).
+    const b = afterFirstRead();
+    b.read(1, 1032, 2048);
+    b.sim.run();
+    expect([b.hdd.mediaOps, b.hdd.cache.hits]).toEqual([1, 1]);
+  });
+
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const simState = sim.save();
