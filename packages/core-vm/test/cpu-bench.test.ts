@@ -20,4 +20,17 @@ describe("CPU benchmarks", () => {
     expect(r?.value).toBeGreaterThan(1);
     expect(r?.note).toMatch(/^\d+ instructions in [\d.]+ s wall, [\d.]+ s CPU/);
   });
+
+  it("cpu.vs-qemu names a VMLAB_QEMU it cannot run, not 'not installed'", async () => {
+    const before = process.env.VMLAB_QEMU;
+    process.env.VMLAB_QEMU = "/nonexistent/qemu-system-riscv32";
+    try {
+      const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
+      expect(r?.value).toBeNaN();
+      expect(r?.note).toBe("skipped: VMLAB_QEMU=/nonexistent/qemu-system-riscv32 cannot be run (ENOENT)");
+    } finally {
+      if (before === undefined) delete process.env.VMLAB_QEMU;
+      else process.env.VMLAB_QEMU = before;
+    }
+  });
 });

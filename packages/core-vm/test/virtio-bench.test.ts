@@ -11,4 +11,17 @@ describe("virtio.blk.iops benchmark", () => {
     expect(b.value).toBe(a.value);
     if (a.baseline !== null) expect(a.baseline.value).toBeGreaterThan(0);
   }, 60_000);
+
+  it("says why it has no QEMU baseline: a VMLAB_QEMU it cannot run is named", async () => {
+    const before = process.env.VMLAB_QEMU;
+    process.env.VMLAB_QEMU = "/nonexistent/qemu-system-riscv32";
+    try {
+      const r = await plugin.benchmarks.find((b) => b.name === "virtio.blk.iops")!.run({ quick: true });
+      expect(r.baseline).toBeNull();
+      expect(r.note).toMatch(/^no baseline: VMLAB_QEMU=\/nonexistent\/qemu-system-riscv32 cannot be run \(ENOENT\)\. /);
+    } finally {
+      if (before === undefined) delete process.env.VMLAB_QEMU;
+      else process.env.VMLAB_QEMU = before;
+    }
+  }, 60_000);
 });

@@ -5,9 +5,9 @@ import { fileURLToPath } from "node:url";
 import { type BootResult, bootElf } from "../board/boot.js";
 import type { Benchmark } from "../plugin-api.js";
 import { NS_PER_S } from "../sim/time.js";
+import { qemuCommand, qemuRunFailure, qemuUnavailable } from "./qemu.js";
 import { wallNs } from "./timing.js";
 
-const QEMU = "qemu-system-riscv32";
 const QEMU_TIMEOUT_MS = 120_000;
 
 /** Finds `guest/bin/<name>.elf` by walking up from this module (works from `src/` and from `dist/` in the monorepo). */
@@ -44,23 +44,26 @@ function bestBoot(elf: Uint8Array, rounds: number): Timed {
   return best as Timed;
 }
 
-/** Wall time of `qemu-system-riscv32 -machine virt -nographic -bios none -kernel <elf>`, best of `rounds`; null if QEMU is absent. */
-function qemuWall(path: string, rounds: number): { seconds: number; console: Buffer; status: number | null } | null {
-  const probe = spawnSync(QEMU, ["--version"], { stdio: "ignore" });
-  if (probe.error !== undefined || probe.status !== 0) return null;
+/**
+ * Wall time of `qemu-system-riscv32 -machine virt -nographic -bios none -kernel <elf>` (`qemuCommand`), best of
+ * `rounds`; a string saying why if QEMU cannot be run or a run fails.
+ */
+function qemuWall(path: string, rounds: number): { seconds: number; console: Buffer; status: number | null } | string {
+  const unavailable = qemuUnavailable();
+  if (unavailable !== null) return unavailable;
   let best: { seconds: number; console: Buffer; status: number | null } | null = null;
   for (let r = 0; r < rounds; r++) {
     const t0 = wallNs();
-    const run = spawnSync(QEMU, ["-machine", "virt", "-nographic", "-bios", "none", "-kernel", path], {
+    const run = spawnSync(qemuCommand(), ["-machine", "virt", "-nographic", "-bios", "none", "-kernel", path], {
       stdio: ["ignore", "pipe", "pipe"],
       timeout: QEMU_TIMEOUT_MS,
       maxBuffer: 64 * 1024 * 1024,
     });
     const seconds = (wallNs() - t0) / NS_PER_S;
-    if (run.error !== undefined) return null;
+    if (run.error !== undefined) return qemuRunFailure(run);
     if (best === null || seconds < best.seconds) best = { seconds, console: run.stdout, status: run.status };
   }
-  return best;
+  return best as { seconds: number; console: Buffer; status: number | null };
 }
 
 const MISSING = "guest/bin/cpubench.elf not found (run from the vmlab repository, or `npm run guests`)";
@@ -94,15 +97,14 @@ export const cpuBenchmarks: Benchmark[] = [
       if (path === null) return { value: Number.NaN, baseline: null, note: `skipped: ${MISSING}` };
       const rounds = quick ? 1 : 3;
       const qemu = qemuWall(path, rounds);
-      if (qemu === null)
-        return { value: Number.NaN, baseline: null, note: `skipped: ${QEMU} is not installed (apt-get install qemu-system-misc)` };
+      if (typeof qemu === "string") return { value: Number.NaN, baseline: null, note: `skipped: ${qemu}` };
       const ours = bestBoot(new Uint8Array(readFileSync(path)), rounds);
       const same = Buffer.compare(qemu.console, Buffer.from(ours.result.console)) === 0 && qemu.status === ours.result.exitCode;
       // The value is already the ratio (QEMU over ours), so there is no separate baseline to divide by.
       return {
         value: qemu.seconds / ours.seconds,
         baseline: null,
-        note: `${QEMU} ${qemu.seconds.toFixed(3)} s wall, vmlab ${ours.seconds.toFixed(3)} s wall (${ours.cpuSeconds.toFixed(3)} s CPU)${same ? "; same console and exit code" : "; WARNING: console or exit code differ from QEMU's"}`,
+        note: `${qemuCommand()} ${qemu.seconds.toFixed(3)} s wall, vmlab ${ours.seconds.toFixed(3)} s wall (${ours.cpuSeconds.toFixed(3)} s CPU)${same ? "; same console and exit code" : "; WARNING: console or exit code differ from QEMU's"}`,
       };
     },
   },

@@ -7,8 +7,8 @@ import { Machine } from "../board/machine.js";
 import type { Benchmark, BenchmarkResult } from "../plugin-api.js";
 import { VirtioBlk } from "../virtio/blk.js";
 import { findGuestElf } from "./cpu-bench.js";
+import { qemuCommand, qemuRunFailure, qemuUnavailable } from "./qemu.js";
 
-const QEMU = "qemu-system-riscv32";
 /** blkbench's disk: 8 MiB with a label in sector 0 (as the differential test's). */
 const DISK_BYTES = 8 * 1024 * 1024;
 const LABEL = "vmlab disk image v1\n";
@@ -32,16 +32,16 @@ function iopsAt32(console: string, who: string): number {
   return Number(m[1]);
 }
 
-/** The same ELF on QEMU with a raw image as virtio-blk-device; null if QEMU is not installed or fails. */
-function qemuIops(elfPath: string): number | null {
-  const probe = spawnSync(QEMU, ["--version"], { stdio: "ignore" });
-  if (probe.error !== undefined || probe.status !== 0) return null;
+/** The same ELF on QEMU (`qemuCommand`) with a raw image as virtio-blk-device; a string saying why if QEMU cannot be run or the run fails. */
+function qemuIops(elfPath: string): number | string {
+  const unavailable = qemuUnavailable();
+  if (unavailable !== null) return unavailable;
   const dir = mkdtempSync(join(tmpdir(), "vmlab-blkbench-"));
   try {
     const img = join(dir, "disk.img");
     writeFileSync(img, disk());
     const run = spawnSync(
-      QEMU,
+      qemuCommand(),
       [
         ...["-machine", "virt", "-nographic", "-bios", "none", "-kernel", elfPath],
         ...["-global", "virtio-mmio.force-legacy=false", "-drive", `file=${img},if=none,format=raw,id=d0`],
@@ -49,7 +49,7 @@ function qemuIops(elfPath: string): number | null {
       ],
       { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 },
     );
-    if (run.error !== undefined || run.status !== 0) return null;
+    if (run.error !== undefined || run.status !== 0) return qemuRunFailure(run);
     return iopsAt32(run.stdout.toString("latin1"), "QEMU");
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -85,10 +85,10 @@ export const virtioBlkIops: Benchmark = {
     const q = qemuIops(path);
     return {
       value,
-      baseline: q === null ? null : { name: "QEMU 7.2 TCG, same ELF (guest mtime = host clock)", value: q },
+      baseline: typeof q === "string" ? null : { name: "QEMU 7.2 TCG, same ELF (guest mtime = host clock)", value: q },
       note:
-        q === null
-          ? "QEMU not installed: no baseline. vmlab's figure is in virtual time (1 ns per guest instruction, RAM disk with 0 ns service time)"
+        typeof q === "string"
+          ? `no baseline: ${q}. vmlab's figure is in virtual time (1 ns per guest instruction, RAM disk with 0 ns service time)`
           : "vmlab's figure is in virtual time (1 ns per guest instruction, RAM disk with 0 ns service time); QEMU's guest reads the host clock",
     };
   },
