@@ -1,0 +1,145 @@
+// The docs' generated tables and figures (CONTRIBUTING.md, "Generated tables and figures") are what
+// the scenario runs produce: each marked run is made once with the built CLI (runs shared between
+// tables, two at a time), every marked table is rendered and compared with the doc, and every
+// marked figure with the run's SVG byte for byte. `npm run docs:tables` rewrites them.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  allMarks,
+  findMarks,
+  formatValue,
+  type RunOutput,
+  renderTable,
+  renderTemplate,
+  repoRoot,
+  rewriteDoc,
+  runAll,
+  runKey,
+} from "../../../scripts/doc-tables.js";
+
+const built = ["apps/cli/dist/bin.js", ...readdirSync(join(repoRoot, "packages")).map((p) => `packages/${p}/dist/index.js`)]
+  .filter((f) => !f.startsWith("packages/test-utils/"))
+  .every((f) => existsSync(join(repoRoot, f)));
+if (!built) console.warn("doc-tables: vmlab is not built (`npm run build`): the docs' generated tables are not checked");
+
+const { tables, figures } = allMarks();
+const scratch = mkdtempSync(join(tmpdir(), "vmlab-doc-tables-"));
+let runs = new Map<string, RunOutput>();
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("the docs' generated tables and figures", () => {
+  beforeAll(async () => {
+    if (built) runs = await runAll([...tables.map((t) => t.run), ...figures.map((f) => f.run)], scratch);
+  }, 240_000);
+
+  it("finds the marked tables and figures of the scenario pages", () => {
+    const pages = new Set(tables.map((t) => t.file));
+    for (const p of ["parda", "flow-control", "mclock", "vic", "esx-disk-perf", "vscsistats"]) expect(pages).toContain(`docs/${p}.md`);
+    expect(figures.map((f) => f.target).sort()).toEqual(
+      [
+        "docs/img/vic-guest-instructions-per-io.svg",
+        "docs/img/vic-guest-iops.svg",
+        "docs/img/vscsistats-random-read.svg",
+        "docs/img/vscsistats-trace-file.svg",
+        "docs/img/vscsistats-trace-replay.svg",
+      ].sort(),
+    );
+  });
+
+  for (const t of tables) {
+    const header = readFileSync(join(repoRoot, t.file), "utf8").split("\n")[t.start].trim();
+    it.runIf(built)(`${t.file}:${t.line} (table "${header}") is what \`vmlab run ${runKey(t.run)}\` gives`, () => {
+      const doc = readFileSync(join(repoRoot, t.file), "utf8").split("\n").slice(t.start, t.end);
+      const rendered = renderTable(t, runs);
+      expect(
+        doc.join("\n"),
+        `${t.file}:${t.line}: the table "${header}" is not what \`vmlab run ${runKey(t.run)}\` gives (npm run docs:tables rewrites it)`,
+      ).toBe(rendered.join("\n"));
+    });
+  }
+
+  for (const f of figures) {
+    it.runIf(built)(`${f.target} (${f.file}:${f.line}) is ${f.output} of \`vmlab run ${runKey(f.run)}\`, byte for byte`, () => {
+      const out = runs.get(runKey(f.run));
+      const made = readFileSync(join(out?.dir ?? "", f.output));
+      const same = readFileSync(join(repoRoot, f.target)).equals(made);
+      expect(same, `${f.target} differs from ${f.output} of \`vmlab run ${runKey(f.run)}\` (npm run docs:tables copies it)`).toBe(true);
+    });
+  }
+});
+
+describe("the doc-table renderer", () => {
+  const results = {
+    metrics: { iops: 3238.7, gain: -0.0121, up: 0.1377, flat: 0, share: 0.9215, big: 11659.8 },
+    tables: [
+      {
+        name: "phases",
+        rows: [
+          { run: "PARDA, L = 30 ms", phase: 1, iops: 3003.6, limit: "none" },
+          { run: "PARDA, L = 30 ms", phase: 2, iops: 2999.4, limit: 250 },
+        ],
+      },
+    ],
+  };
+
+  it("formats: decimals on the decimal form (half away from zero), grouping, %, sign, trimmed zeros, absent text", () => {
+    expect(formatValue(3238.7, "0", "x")).toBe("3239");
+    expect(formatValue(0.9215, "3", "x")).toBe("0.922"); // toFixed gives 0.921 (binary 0.92149999…)
+    expect(formatValue(21.55, "1", "x")).toBe("21.6");
+    expect(formatValue(11659.8, ",0", "x")).toBe("11,660");
+    expect(formatValue(-0.0121, "+1%", "x")).toBe("−1.2%");
+    expect(formatValue(0.1377, "+1%", "x")).toBe("+13.8%");
+    expect(formatValue(0, "+1%", "x")).toBe("0");
+    expect(formatValue(0.997818, "1~%", "x")).toBe("99.8%");
+    expect(formatValue(1, "1~%", "x")).toBe("100%");
+    expect(formatValue(0.98, "3~", "x")).toBe("0.98");
+    expect(formatValue(27, "1", "x")).toBe("27.0");
+    expect(formatValue("none", "0?—", "x")).toBe("—");
+    expect(formatValue(600, "0?—", "x")).toBe("600");
+    expect(formatValue(0.892522, undefined, "x")).toBe("0.892522");
+    expect(() => formatValue("abc", "1", "doc.md:3")).toThrow(/doc\.md:3.*not a finite number/);
+    expect(() => formatValue(1, "1x", "doc.md:3")).toThrow(/doc\.md:3.*bad number format/);
+  });
+
+  it("renders metrics, cells by selector or index, and a line's row; names the doc line on a bad reference", () => {
+    const out = renderTemplate(
+      [
+        "| {iops:0} | {gain:+1%} | {phases[1].iops:0} |",
+        "@phases[run=PARDA, L = 30 ms,phase=2] | {.phase} | {.iops:1} | {[phase=2].limit:0?—} |",
+      ],
+      results,
+      "docs/x.md:7",
+    );
+    expect(out).toEqual(["| 3239 | −1.2% | 2999 |", "| 2 | 2999.4 | 250 |"]);
+    expect(() => renderTemplate(["{nope:1}"], results, "docs/x.md:7")).toThrow(/docs\/x\.md:7, template line 1.*no metric "nope"/);
+    expect(() => renderTemplate(["{phases[run=PARDA, L = 30 ms].iops}"], results, "docs/x.md:7")).toThrow(/matches 2 rows, not one/);
+    expect(() => renderTemplate(["{phases[0].nope}"], results, "docs/x.md:7")).toThrow(/no column "nope"/);
+    expect(() => renderTemplate(["{sweep[0].iops}"], results, "docs/x.md:7")).toThrow(/no table "sweep"/);
+  });
+
+  it("finds a marked table, rewrites it in place and leaves the rest of the doc alone; names a malformed marker", () => {
+    const doc = [
+      "# T",
+      "<!-- doc-table: parda-equal-shares --seed 1 --set hosts=4",
+      "| a | b |",
+      "|---|---|",
+      "| x | {iops:0} |",
+      "-->",
+      "| a | b |",
+      "|---|---|",
+      "| x | 1 |",
+      "",
+      "after",
+    ].join("\n");
+    const { tables: marks } = findMarks("docs/t.md", doc);
+    expect(marks).toHaveLength(1);
+    expect(runKey(marks[0].run)).toBe("parda-equal-shares --seed 1 --set hosts=4");
+    const fake = new Map<string, RunOutput>([[runKey(marks[0].run), { dir: "", results }]]);
+    expect(rewriteDoc("docs/t.md", doc, fake)).toBe(doc.replace("| x | 1 |", "| x | 3239 |"));
+    expect(() => findMarks("docs/t.md", "<!-- doc-table: x\n| a |\n")).toThrow(/docs\/t\.md:1: .*not closed/);
+    expect(() => findMarks("docs/t.md", "<!-- doc-table: x --sed 2\n| a |\n-->\n| a |\n")).toThrow(/docs\/t\.md:1: unexpected "--sed"/);
+    expect(() => findMarks("docs/t.md", "<!-- doc-table: x\n| a |\n-->\n\ntext\n")).toThrow(/docs\/t\.md:1: no table/);
+  });
+});
