@@ -21,7 +21,7 @@
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../", import.meta.url));
@@ -309,11 +309,17 @@ export async function runAll(
   const order = [...unique.values()].sort((a, b) => weight(b) - weight(a));
   const outputs = new Map<string, RunOutput>();
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < order.length) {
+    while (next < order.length && !failed) {
       const i = next++;
       const s = order[i];
-      outputs.set(runKey(s), await runOnce(s, join(scratch, `run-${i}`), root));
+      try {
+        outputs.set(runKey(s), await runOnce(s, join(scratch, `run-${i}`), root));
+      } catch (e) {
+        failed = true; // the other worker starts no new run
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, order.length)) }, worker));
@@ -342,6 +348,11 @@ export function rewriteDoc(file: string, text: string, runs: Map<string, RunOutp
 
 async function main(argv: string[]): Promise<number> {
   const check = argv.includes("--check");
+  const unknown = argv.find((a) => a !== "--check");
+  if (unknown !== undefined) {
+    console.error(`docs:tables: unknown argument "${unknown}" (only --check)`);
+    return 2;
+  }
   const root = repoRoot;
   if (!existsSync(join(root, "apps/cli/dist/bin.js"))) {
     console.error("docs:tables: vmlab is not built (`npm run build`)");
@@ -351,30 +362,36 @@ async function main(argv: string[]): Promise<number> {
   const scratch = mkdtempSync(join(tmpdir(), "vmlab-doc-tables-"));
   try {
     const runs = await runAll([...tables.map((t) => t.run), ...figures.map((f) => f.run)], scratch, root);
-    let differ = 0;
+    // Everything is rendered and checked before anything is written: a failure leaves every doc as it was.
+    const docs: { file: string; text: string }[] = [];
+    const copies: { src: string; dst: string; what: string }[] = [];
     for (const file of new Set(tables.map((t) => t.file))) {
       const text = readFileSync(join(root, file), "utf8");
       const next = rewriteDoc(file, text, runs);
-      if (next === text) continue;
-      differ++;
-      if (check) console.error(`${file}: a generated table differs from the runs`);
-      else {
-        writeFileSync(join(root, file), next);
-        console.log(`rewrote ${file}`);
-      }
+      if (next !== text) docs.push({ file, text: next });
     }
     for (const f of figures) {
       const src = join(runs.get(runKey(f.run))?.dir ?? "", f.output);
       if (!existsSync(src)) throw new Error(`${f.file}:${f.line}: the run ${runKey(f.run)} wrote no ${f.output}`);
       const dst = join(root, f.target);
-      if (existsSync(dst) && readFileSync(dst).equals(readFileSync(src))) continue;
-      differ++;
-      if (check) console.error(`${f.target} (${f.file}:${f.line}) differs from ${f.output} of ${runKey(f.run)}`);
+      if (!existsSync(dst) || !readFileSync(dst).equals(readFileSync(src)))
+        copies.push({ src, dst, what: `${f.target} (${f.file}:${f.line}) from ${f.output} of ${runKey(f.run)}` });
+    }
+    for (const d of docs) {
+      if (check) console.error(`${d.file}: a generated table differs from the runs`);
       else {
-        copyFileSync(src, dst);
-        console.log(`copied ${f.output} to ${relative(root, dst)}`);
+        writeFileSync(join(root, d.file), d.text);
+        console.log(`rewrote ${d.file}`);
       }
     }
+    for (const c of copies) {
+      if (check) console.error(`${c.what}: differs`);
+      else {
+        copyFileSync(c.src, c.dst);
+        console.log(`copied ${c.what}`);
+      }
+    }
+    const differ = docs.length + copies.length;
     console.log(`${tables.length} tables, ${figures.length} figures from ${runs.size} runs${check && differ ? `: ${differ} differ` : ""}`);
     return check && differ > 0 ? 1 : 0;
   } finally {
