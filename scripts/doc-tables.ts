@@ -17,6 +17,9 @@
  *
  * A figure copied from a run's output: `<!-- doc-figure: <scenario> [options] <output file> -->`
  * on the line before the image `![...](img/<file>.svg)`.
+ *
+ * A value in a sentence: `<!-- doc-value: <scenario> [options] {placeholder} -->3239<!-- /doc-value -->`
+ * (the same runs and placeholders as a table; the text between the two comments is rewritten).
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +70,15 @@ export interface TableMark {
   end: number; // 0-based index past its last line
 }
 
+/** A value in prose: `<!-- doc-value: <run> <template> -->text<!-- /doc-value -->` on one line. */
+export interface ValueMark {
+  file: string;
+  line: number; // 1-based line of the marker
+  run: RunSpec;
+  template: string; // one template line: text with {placeholders}
+  text: string; // the doc's text between the two comments
+}
+
 export interface FigureMark {
   file: string;
   line: number;
@@ -77,14 +89,44 @@ export interface FigureMark {
 
 const TABLE_MARK = /^\s*<!--\s*doc-table:\s*(.*)$/;
 const FIGURE_MARK = /^\s*<!--\s*doc-figure:\s*(.*?)\s+(\S+)\s*-->\s*$/;
+const VALUE_OPEN = /<!--\s*doc-value:/g;
+const VALUE_MARK = /(<!--\s*doc-value:(.*?)-->)(.*?)(<!--\s*\/doc-value\s*-->)/g;
 
-/** Every marked table and figure of a markdown file. */
-export function findMarks(file: string, text: string): { tables: TableMark[]; figures: FigureMark[] } {
+/** The doc-value marks of one line (`where` is `file:line`). */
+function findValues(file: string, lineNo: number, line: string): ValueMark[] {
+  const where = `${file}:${lineNo}`;
+  const opens = line.match(VALUE_OPEN)?.length ?? 0;
+  if (opens === 0) return [];
+  // A line starting with "<!--" opens an HTML block in Markdown: the rest of the line would not be
+  // rendered as Markdown and the paragraph would break there.
+  if (/^\s*<!--/.test(line)) throw new Error(`${where}: a doc-value marker must not start a line (Markdown would render the line as HTML)`);
+  const marks: ValueMark[] = [];
+  for (const m of line.matchAll(VALUE_MARK)) {
+    const body = m[2].trim();
+    const t = /(^|\s)[{@]/.exec(body);
+    if (!t) throw new Error(`${where}: the doc-value marker has no {placeholder}`);
+    const runText = body.slice(0, t.index);
+    marks.push({ file, line: lineNo, run: parseRunSpec(runText, where), template: body.slice(t.index).trim(), text: m[3] });
+  }
+  if (marks.length !== opens) throw new Error(`${where}: a doc-value marker is not closed by <!-- /doc-value --> on the same line`);
+  return marks;
+}
+
+export interface Marks {
+  tables: TableMark[];
+  figures: FigureMark[];
+  values: ValueMark[];
+}
+
+/** Every marked table, figure and value of a markdown file. */
+export function findMarks(file: string, text: string): Marks {
   const lines = text.split("\n");
   const tables: TableMark[] = [];
   const figures: FigureMark[] = [];
+  const values: ValueMark[] = [];
   for (let i = 0; i < lines.length; i++) {
     const where = `${file}:${i + 1}`;
+    values.push(...findValues(file, i + 1, lines[i]));
     const fig = FIGURE_MARK.exec(lines[i]);
     if (fig) {
       const img = /!\[[^\]]*\]\(([^)\s]+)\)/.exec(lines[i + 1] ?? "");
@@ -110,7 +152,7 @@ export function findMarks(file: string, text: string): { tables: TableMark[]; fi
     tables.push({ file, line: i + 1, run, template, start, end });
     i = end - 1;
   }
-  return { tables, figures };
+  return { tables, figures, values };
 }
 
 // ---- rendering ----
@@ -233,6 +275,13 @@ export function renderTemplate(template: string[], results: Results, where: stri
       const ref = colon >= 0 ? body.slice(0, colon) : body;
       const fmt = colon >= 0 ? body.slice(colon + 1) : undefined;
       const here = `${at}, {${body}}`;
+      const terms = splitExpression(ref);
+      const value = terms.length === 1 ? lookup(ref) : evaluate(terms, lookup, here);
+      return formatValue(value, fmt, here);
+    });
+
+    function lookup(ref: string): Value | undefined {
+      const here = `${at}, {${ref}}`;
       let value: Value | undefined;
       const rel = /^(?:\[([^\]]*)\])?\.(.+)$/.exec(ref);
       const cell = /^([\w.-]+)\[([^\]]*)\]\.(.+)$/.exec(ref);
@@ -250,9 +299,60 @@ export function renderTemplate(template: string[], results: Results, where: stri
         if (!(ref in results.metrics)) throw new Error(`${here}: the run has no metric "${ref}"`);
         value = results.metrics[ref];
       }
-      return formatValue(value, fmt, here);
-    });
+      return value;
+    }
   });
+}
+
+/**
+ * Splits a placeholder's reference on ` + `, ` - `, ` * `, ` / ` (the operator between spaces,
+ * outside [selectors]): terms at even indices, operators at odd ones. One term: no expression.
+ */
+function splitExpression(ref: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref[i];
+    if (c === "[") depth++;
+    else if (c === "]") depth--;
+    else if (depth === 0 && "+-*/".includes(c) && ref[i - 1] === " " && ref[i + 1] === " ") {
+      parts.push(ref.slice(from, i - 1).trim(), c);
+      from = i + 2;
+    }
+  }
+  parts.push(ref.slice(from).trim());
+  return parts;
+}
+
+/** `a / b`, `a / b - 1`, `1 - a / b`…: * and / before + and −, left to right; a term is a number or a reference. */
+function evaluate(parts: string[], lookup: (ref: string) => Value | undefined, where: string): number {
+  const term = (t: string): number => {
+    if (t === "") throw new Error(`${where}: an operator without a value on each side`);
+    if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+    const v = lookup(t);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${where}: {${t}} is "${String(v)}", not a finite number`);
+    return v;
+  };
+  const sums: number[] = [];
+  const signs: string[] = [];
+  let product = term(parts[0]);
+  for (let i = 1; i < parts.length; i += 2) {
+    const op = parts[i];
+    const next = term(parts[i + 1]);
+    if (op === "*") product *= next;
+    else if (op === "/") product /= next;
+    else {
+      sums.push(product);
+      signs.push(op);
+      product = next;
+    }
+  }
+  sums.push(product);
+  let total = sums[0];
+  for (let i = 0; i < signs.length; i++) total = signs[i] === "+" ? total + sums[i + 1] : total - sums[i + 1];
+  if (!Number.isFinite(total)) throw new Error(`${where}: the expression is not a finite number (a division by zero?)`);
+  return total;
 }
 
 // ---- runs ----
@@ -264,15 +364,17 @@ export function docFiles(root = repoRoot): string[] {
   return files;
 }
 
-export function allMarks(root = repoRoot): { tables: TableMark[]; figures: FigureMark[] } {
+export function allMarks(root = repoRoot): Marks {
   const tables: TableMark[] = [];
   const figures: FigureMark[] = [];
+  const values: ValueMark[] = [];
   for (const f of docFiles(root)) {
     const m = findMarks(f, readFileSync(join(root, f), "utf8"));
     tables.push(...m.tables);
     figures.push(...m.figures);
+    values.push(...m.values);
   }
-  return { tables, figures };
+  return { tables, figures, values };
 }
 
 export interface RunOutput {
@@ -338,10 +440,22 @@ export function renderTable(t: TableMark, runs: Map<string, RunOutput>): string[
   return renderTemplate(t.template, out.results, `${t.file}:${t.line}`);
 }
 
-/** Rewrites every marked table of a doc text with its rendering. */
+/** A prose value as the runs render it. */
+export function renderValue(v: ValueMark, runs: Map<string, RunOutput>): string {
+  const out = runs.get(runKey(v.run));
+  if (!out) throw new Error(`${v.file}:${v.line}: the run ${runKey(v.run)} was not made`);
+  return renderTemplate([v.template], out.results, `${v.file}:${v.line}`)[0];
+}
+
+/** Rewrites every marked table and prose value of a doc text with its rendering. */
 export function rewriteDoc(file: string, text: string, runs: Map<string, RunOutput>): string {
   const lines = text.split("\n");
-  const { tables } = findMarks(file, text);
+  const { tables, values } = findMarks(file, text);
+  for (const n of new Set(values.map((v) => v.line))) {
+    const rendered = values.filter((v) => v.line === n).map((v) => renderValue(v, runs));
+    let k = 0;
+    lines[n - 1] = lines[n - 1].replace(VALUE_MARK, (_, open: string, _body, _old, close: string) => open + rendered[k++] + close);
+  }
   for (const t of [...tables].reverse()) lines.splice(t.start, t.end - t.start, ...renderTable(t, runs));
   return lines.join("\n");
 }
@@ -358,14 +472,18 @@ async function main(argv: string[]): Promise<number> {
     console.error("docs:tables: vmlab is not built (`npm run build`)");
     return 2;
   }
-  const { tables, figures } = allMarks(root);
+  const { tables, figures, values } = allMarks(root);
   const scratch = mkdtempSync(join(tmpdir(), "vmlab-doc-tables-"));
   try {
-    const runs = await runAll([...tables.map((t) => t.run), ...figures.map((f) => f.run)], scratch, root);
+    const runs = await runAll(
+      [...tables, ...figures, ...values].map((m) => m.run),
+      scratch,
+      root,
+    );
     // Everything is rendered and checked before anything is written: a failure leaves every doc as it was.
     const docs: { file: string; text: string }[] = [];
     const copies: { src: string; dst: string; what: string }[] = [];
-    for (const file of new Set(tables.map((t) => t.file))) {
+    for (const file of new Set([...tables, ...values].map((t) => t.file))) {
       const text = readFileSync(join(root, file), "utf8");
       const next = rewriteDoc(file, text, runs);
       if (next !== text) docs.push({ file, text: next });
@@ -378,7 +496,7 @@ async function main(argv: string[]): Promise<number> {
         copies.push({ src, dst, what: `${f.target} (${f.file}:${f.line}) from ${f.output} of ${runKey(f.run)}` });
     }
     for (const d of docs) {
-      if (check) console.error(`${d.file}: a generated table differs from the runs`);
+      if (check) console.error(`${d.file}: a generated table or value differs from the runs`);
       else {
         writeFileSync(join(root, d.file), d.text);
         console.log(`rewrote ${d.file}`);
@@ -392,7 +510,9 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     const differ = docs.length + copies.length;
-    console.log(`${tables.length} tables, ${figures.length} figures from ${runs.size} runs${check && differ ? `: ${differ} differ` : ""}`);
+    console.log(
+      `${tables.length} tables, ${values.length} values, ${figures.length} figures from ${runs.size} runs${check && differ ? `: ${differ} differ` : ""}`,
+    );
     return check && differ > 0 ? 1 : 0;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

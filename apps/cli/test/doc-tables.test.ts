@@ -1,7 +1,7 @@
-// The docs' generated tables and figures (CONTRIBUTING.md, "Generated tables and figures") are what
-// the scenario runs produce: each marked run is made once with the built CLI (runs shared between
-// tables, two at a time), every marked table is rendered and compared with the doc, and every
-// marked figure with the run's SVG byte for byte. `npm run docs:tables` rewrites them.
+// The docs' generated tables, prose values and figures (CONTRIBUTING.md, "Generated tables and
+// figures") are what the scenario runs produce: each marked run is made once with the built CLI (runs
+// shared between tables and values, two at a time), every marked table and value is rendered and
+// compared with the doc, and every marked figure with the run's SVG byte for byte. `npm run docs:tables` rewrites them.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import {
   type RunOutput,
   renderTable,
   renderTemplate,
+  renderValue,
   repoRoot,
   rewriteDoc,
   runAll,
@@ -24,14 +25,18 @@ const built = ["apps/cli/dist/bin.js", ...readdirSync(join(repoRoot, "packages")
   .every((f) => existsSync(join(repoRoot, f)));
 if (!built) console.warn("doc-tables: vmlab is not built (`npm run build`): the docs' generated tables are not checked");
 
-const { tables, figures } = allMarks();
+const { tables, figures, values } = allMarks();
 const scratch = mkdtempSync(join(tmpdir(), "vmlab-doc-tables-"));
 let runs = new Map<string, RunOutput>();
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the docs' generated tables and figures", () => {
   beforeAll(async () => {
-    if (built) runs = await runAll([...tables.map((t) => t.run), ...figures.map((f) => f.run)], scratch);
+    if (built)
+      runs = await runAll(
+        [...tables, ...figures, ...values].map((m) => m.run),
+        scratch,
+      );
   }, 240_000);
 
   it("finds the marked tables and figures of the scenario pages", () => {
@@ -57,6 +62,21 @@ describe("the docs' generated tables and figures", () => {
         doc.join("\n"),
         `${t.file}:${t.line}: the table "${header}" is not what \`vmlab run ${runKey(t.run)}\` gives (npm run docs:tables rewrites it)`,
       ).toBe(rendered.join("\n"));
+    });
+  }
+
+  it("finds the marked prose values of the scenario pages", () => {
+    const pages = new Set(values.map((v) => v.file));
+    for (const p of ["parda", "flow-control", "mclock", "vic", "queue-validation", "esx-disk-perf", "vscsistats"])
+      expect(pages).toContain(`docs/${p}.md`);
+  });
+
+  for (const v of values) {
+    it.runIf(built)(`${v.file}:${v.line} (value "${v.text}" = ${v.template}) is what \`vmlab run ${runKey(v.run)}\` gives`, () => {
+      expect(
+        v.text,
+        `${v.file}:${v.line}: the value ${v.template} is not what \`vmlab run ${runKey(v.run)}\` gives (npm run docs:tables rewrites it)`,
+      ).toBe(renderValue(v, runs));
     });
   }
 
@@ -117,6 +137,55 @@ describe("the doc-table renderer", () => {
     expect(() => renderTemplate(["{phases[run=PARDA, L = 30 ms].iops}"], results, "docs/x.md:7")).toThrow(/matches 2 rows, not one/);
     expect(() => renderTemplate(["{phases[0].nope}"], results, "docs/x.md:7")).toThrow(/no column "nope"/);
     expect(() => renderTemplate(["{sweep[0].iops}"], results, "docs/x.md:7")).toThrow(/no table "sweep"/);
+  });
+
+  it("evaluates an expression of values: * and / before + and -, operators between spaces, outside selectors", () => {
+    const out = renderTemplate(
+      [
+        "{phases[phase=2].iops / phases[phase=1].iops:3}", // 2999.4 / 3003.6
+        "{1 - phases[run=PARDA, L = 30 ms,phase=2].iops / phases[phase=1].iops:2%}",
+        "{iops / big - 1:+1%}",
+        "{0 - gain:1%}",
+        "{iops + big * 2 - 1:1}",
+      ],
+      results,
+      "docs/x.md:7",
+    );
+    expect(out).toEqual(["0.999", "0.14%", "−72.2%", "1.2%", "26557.3"]);
+    expect(() => renderTemplate(["{iops / flat:1}"], results, "docs/x.md:7")).toThrow(/docs\/x\.md:7.*not a finite number/);
+    expect(() => renderTemplate(["{iops / phases[0].limit:1}"], results, "docs/x.md:7")).toThrow(/is "none", not a finite number/);
+    expect(() => renderTemplate(["{iops / nope:1}"], results, "docs/x.md:7")).toThrow(/no metric "nope"/);
+  });
+
+  it("finds values in prose, rewrites only the text between the comments, and names a malformed marker", () => {
+    const doc = [
+      "# T",
+      "Hosts get <!-- doc-value: parda-equal-shares --set hosts=4 {iops:0} -->3000<!-- /doc-value --> IOPS",
+      "(<!-- doc-value: parda-equal-shares --set hosts=4 {gain:+1%} / {up:1%} -->x<!--/doc-value-->), row <!-- doc-value: mclock-vs-sfq @phases[phase=2] {.limit:0} -->9<!-- /doc-value -->.",
+    ].join("\n");
+    const { values: marks } = findMarks("docs/t.md", doc);
+    expect(marks.map((m) => [m.line, runKey(m.run), m.template, m.text])).toEqual([
+      [2, "parda-equal-shares --seed 1 --set hosts=4", "{iops:0}", "3000"],
+      [3, "parda-equal-shares --seed 1 --set hosts=4", "{gain:+1%} / {up:1%}", "x"],
+      [3, "mclock-vs-sfq --seed 1", "@phases[phase=2] {.limit:0}", "9"],
+    ]);
+    const fake = new Map<string, RunOutput>([
+      ["parda-equal-shares --seed 1 --set hosts=4", { dir: "", results }],
+      ["mclock-vs-sfq --seed 1", { dir: "", results }],
+    ]);
+    expect(rewriteDoc("docs/t.md", doc, fake)).toBe(
+      doc.replace("-->3000<", "-->3239<").replace("-->x<", "-->−1.2% / 13.8%<").replace("-->9<", "-->250<"),
+    );
+    expect(() => findMarks("docs/t.md", "a\n<!-- doc-value: x {iops:0} -->1<!-- /doc-value --> b\n")).toThrow(
+      /docs\/t\.md:2: .*must not start a line/,
+    );
+    expect(() => findMarks("docs/t.md", "a <!-- doc-value: x {iops:0} -->1 b\n")).toThrow(/docs\/t\.md:1: .*not closed/);
+    expect(() => findMarks("docs/t.md", "a <!-- doc-value: x iops -->1<!-- /doc-value -->\n")).toThrow(
+      /docs\/t\.md:1: .*no \{placeholder\}/,
+    );
+    expect(() => findMarks("docs/t.md", "a <!-- doc-value: x --sed 2 {iops} -->1<!-- /doc-value -->\n")).toThrow(
+      /docs\/t\.md:1: unexpected "--sed"/,
+    );
   });
 
   it("finds a marked table, rewrites it in place and leaves the rest of the doc alone; names a malformed marker", () => {
