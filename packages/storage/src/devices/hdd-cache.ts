@@ -38,7 +38,9 @@ export type HddCacheState = z.infer<typeof HddCacheStateSchema>;
  * the part of the active read-ahead not yet read waits until the head gets
  * there — which is what lets a sequential stream run at the media rate.
  * While the host keeps consuming the stream, the read-ahead window slides
- * forward (adaptive read-ahead).
+ * forward (adaptive read-ahead). A head that has read the whole window stops
+ * there: a read past it is a miss, and a hit that slides the window on has the
+ * head read on from where it stopped once that sector comes round again.
  *
  * Availability of read-ahead data is computed from the stream's start time
  * and the zone's sector time, so no events are needed.
@@ -71,6 +73,8 @@ export class HddCache {
     readonly segments: number,
     readonly segmentSectors: number,
     readonly readAheadSectors: number,
+    /** One revolution of the platter (ns): how long a stopped head waits for the next sector to come round again. */
+    readonly revolutionNs = 0,
   ) {
     this.segStart = new Float64Array(Math.max(1, segments));
     this.segEnd = new Float64Array(Math.max(1, segments));
@@ -96,25 +100,32 @@ export class HddCache {
     // the slide leaves the start exactly one reach behind the window, so the next such read never fit.)
     // Only while the head is still reading ahead: once it has read the whole window it stops there, and a read
     // past it is a miss (joined, it was served as if the head had read on through the idle time).
+    const reading = ra >= 0 && this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs >= now;
     if (
-      ra >= 0 &&
+      reading &&
       lba >= this.raBaseLba &&
       end > this.raLimit &&
       lba <= this.raLimit + this.readAheadSectors &&
       n <= this.streamReach &&
-      end <= this.raBound &&
-      this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs >= now
+      end <= this.raBound
     )
       this.raLimit = end;
     if (ra >= 0 && lba >= this.segStart[ra] && end <= this.raLimit) {
       this.hits++;
       this.touch(ra);
       if (end > this.raPromised) this.raPromised = end;
-      // Slide the window: keep reading ahead of the consumer.
+      // Slide the window: keep reading ahead of the consumer. A head that has stopped at the window's end reads on
+      // from there once the sector comes round again (`resume`): sliding the window as if it had read on through the
+      // idle time served sectors it never read.
       const want = Math.min(this.raBound, end + this.readAheadSectors);
-      if (want > this.raLimit) this.raLimit = want;
+      if (want > this.raLimit) {
+        if (!reading) this.resume(ra, now);
+        this.raLimit = want;
+      }
       if (this.raLimit - this.segStart[ra] > this.streamReach) this.segStart[ra] = this.raLimit - this.streamReach;
       if (lba < this.segStart[ra]) this.segStart[ra] = lba;
+      // Sectors before the stream's base are in the buffer (a resumed stream's base time is still to come).
+      if (end <= this.raBaseLba) return now;
       const ready = this.raBaseTime + (end - this.raBaseLba) * this.raSectorNs;
       return Math.max(ready, now);
     }
@@ -131,6 +142,21 @@ export class HddCache {
     }
     this.misses++;
     return -1;
+  }
+
+  /**
+   * The head stopped at the end of the read-ahead window (`raLimit`, read by then) and has stayed there (nothing has
+   * used the mechanism since): it reads on from `raLimit` when that sector next passes under it, a whole number of
+   * revolutions after it stopped. The stream restarts there: what was read is the segment's, and nothing before the
+   * new base is left to read.
+   */
+  private resume(ra: number, now: number): void {
+    const stopped = this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs;
+    const rev = this.revolutionNs;
+    this.raBaseTime = rev > 0 ? stopped + Math.ceil((now - stopped) / rev) * rev : now;
+    this.raBaseLba = this.raLimit;
+    this.segEnd[ra] = this.raLimit;
+    if (this.raPromised < this.raLimit) this.raPromised = this.raLimit;
   }
 
   /** Marks segment `seg` most recently used. */
@@ -264,7 +290,8 @@ export class HddCache {
     if (pos > this.raLimit) pos = this.raLimit;
     if (pos < this.raBaseLba) pos = this.raBaseLba;
     this.freeAt = this.raBaseTime + (pos - this.raBaseLba) * this.raSectorNs;
-    if (this.freeAt < now) this.freeAt = now;
+    // Nothing read past the base: free now (a resumed stream's base time may still be to come).
+    if (this.freeAt < now || pos === this.raBaseLba) this.freeAt = now;
     this.segEnd[ra] = pos;
     this.ra = -1;
     return pos;

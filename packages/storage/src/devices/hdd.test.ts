@@ -458,6 +458,45 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect([b.hdd.mediaOps, b.hdd.cache.hits]).toEqual([1, 1]);
   });
 
+  it("a hit after the head stopped at the window's end has it read on from there once the sector comes round, not as if it had read on through the idle time", () => {
+    const { sim, hdd, done, read } = afterFirstRead();
+    const rev = hdd.geometry.revolutionNs;
+    // The head reads ahead to sector 1,032 (~4.2 ms) and stops there; 100 ms later a read of the window's last sectors hits.
+    const s = hdd.cache.save();
+    const stopped = s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs;
+    sim.run({ until: sim.now + 100_000_000 });
+    const t1 = sim.now;
+    read(1, 1000, 32);
+    sim.run();
+    // The next 1,024 sectors come from the head reading on from sector 1,032 when it next passes under it (they were
+    // served in 1.8 ms, overhead and interface alone, as if read during the idle 100 ms).
+    const resumed = stopped + Math.ceil((t1 - stopped) / rev) * rev;
+    read(2, 1032, 1024);
+    sim.run();
+    expect(done.get(2) as number).toBeGreaterThanOrEqual(resumed + 1024 * s.raSectorNs);
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([1, 2]); // still the one stream
+    // A command that moves the head away keeps in the segment only what the head had read on, and does not wait.
+    const far = (hitFirst: boolean) => {
+      const b = afterFirstRead();
+      b.sim.run({ until: b.sim.now + 100_000_000 });
+      if (hitFirst) b.read(1, 1000, 32);
+      b.sim.run({ until: t1 + 1_000_000 }); // 1 ms after the hit: the head has read on some 200 sectors
+      const t3 = b.sim.now;
+      b.read(3, 300_000_000, 8);
+      b.sim.run();
+      return { ...b, t3, latency: (b.done.get(3) as number) - t3 };
+    };
+    const b = far(true);
+    const readOn = Math.max(0, Math.floor((b.t3 - resumed) / s.raSectorNs));
+    expect(b.hdd.cache.save().segEnd).toContain(1032 + readOn);
+    expect(b.hdd.cache.save().segEnd).not.toContain(2056);
+    // The head was promised nothing past the window: it leaves at once, as from the stopped stream.
+    expect(b.latency).toBe(far(false).latency);
+    b.read(4, 1032, 1024);
+    b.sim.run();
+    expect(b.hdd.mediaOps).toBe(3);
+  });
+
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const simState = sim.save();

@@ -151,7 +151,7 @@ export class Hdd implements BlockTarget {
     this.readSeek = new SeekCurve(this.geometry.cylinders, spec.readSeek, `hdd ${name}: readSeek`);
     this.writeSeek = new SeekCurve(this.geometry.cylinders, spec.writeSeek, `hdd ${name}: writeSeek`);
     const segSectors = Math.floor(spec.cacheBytes / Math.max(1, spec.cacheSegments) / SECTOR_BYTES);
-    this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors));
+    this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors), this.geometry.revolutionNs);
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
     this.queue = new HddQueue(this.readSeek, this.writeSeek, this.geometry.revolutionNs, spec.commandOverheadNs);
     // The drive tracks at most as many write-backs as it takes commands (an assumption).
