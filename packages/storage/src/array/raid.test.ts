@@ -688,6 +688,18 @@ describe("RAID group saved state", () => {
     expect(JSON.parse(JSON.stringify(same.save()))).toEqual(saved);
   });
 
+  it("a RAID-1 state restores into a mirror of any chunk size: a mirror maps every LBA to the same sector of each copy", () => {
+    const sim = new Simulation();
+    const a = new RaidGroup(sim, disks(sim, "m"), { level: 1, chunkSectors: 128 });
+    for (let id = 0; id < 4; id++) a.submit({ id, vm: 0, lba: id * 1000, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    const b = new RaidGroup(sim, disks(sim, "n"), { level: 1, chunkSectors: 64 });
+    b.restore(saved);
+    expect(b.memberReads).toBe(4);
+    expect(b.save().readBalance).toEqual(saved.readBalance);
+  });
+
   it("a state saved before the chunk size was recorded still restores (unchecked, as before)", () => {
     const { chunkSectors: _, ...old } = used(128);
     const sim = new Simulation();

@@ -22,8 +22,9 @@ export const RaidGroupStateSchema = z.object({
   level: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(10)]),
   /**
    * The stripe unit (chunk) per member, sectors: another chunk maps every LBA to other member sectors, so a
-   * state restores only into a group with the same one. Absent in states saved before it was recorded: those
-   * restore into a group of any chunk size, unchecked, as they always did (nothing in them says which it was).
+   * state restores only into a group with the same one (RAID-1 does not stripe: into a mirror of any chunk size).
+   * Absent in states saved before it was recorded: those restore into a group of any chunk size, unchecked, as
+   * they always did (nothing in them says which it was).
    */
   chunkSectors: z.number().int().positive().optional(),
   memberReads: z.number().int().nonnegative(),
@@ -234,7 +235,8 @@ export class RaidGroup implements BlockTarget, IoSink {
         "raid group",
         `saved from RAID-${s.level} over ${s.members.length} members, this is RAID-${this.options.level} over ${this.n}`,
       );
-    if (s.chunkSectors !== undefined && s.chunkSectors !== this.chunk)
+    // A RAID-1 mirror does not stripe: every LBA is the same sector of each copy, whatever the chunk size.
+    if (this.options.level !== 1 && s.chunkSectors !== undefined && s.chunkSectors !== this.chunk)
       throw StorageErrors.badState(
         "raid group",
         `saved from a group with ${s.chunkSectors}-sector chunks, this one has ${this.chunk}-sector chunks (every LBA would map to other member sectors); build the group with chunkSectors: ${s.chunkSectors}`,
