@@ -424,7 +424,10 @@ export async function runAll(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, order.length)) }, worker));
+  // Every worker settles before a failure is thrown: a run still under way would write into `scratch` after the
+  // caller removed it (rejected at the first failure, the other run's output was left behind in the temp directory).
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(jobs, order.length)) }, worker));
+  for (const r of settled) if (r.status === "rejected") throw r.reason;
   return outputs;
 }
 

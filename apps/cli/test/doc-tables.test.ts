@@ -90,6 +90,25 @@ describe("the docs' generated tables and figures", () => {
   }
 });
 
+describe("the doc-table runs", () => {
+  it.runIf(built)(
+    "a failed run rejects only once the runs under way have finished, so their scratch can be removed",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "vmlab-doc-tables-fail-"));
+      try {
+        const slow = { id: "vscsistats-characterize", seed: "1", sets: [], quick: false };
+        const bad = { id: "parda-equal-shares", seed: "1", sets: ["noSuchKey=1"], quick: true };
+        await expect(runAll([slow, bad], dir, repoRoot, 2)).rejects.toThrow(/noSuchKey/);
+        // The slow run (started first) has finished: nothing writes into the directory after it is removed.
+        expect(existsSync(join(dir, "run-0", "results.json"))).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+});
+
 describe("the doc-table renderer", () => {
   const results = {
     metrics: { iops: 3238.7, gain: -0.0121, up: 0.1377, flat: 0, share: 0.9215, big: 11659.8 },
