@@ -85,6 +85,12 @@ describe("qemuUnavailable says what is wrong, for the skip message", () => {
     });
   });
 
+  it("takes an empty VMLAB_QEMU as unset, as the benchmarks do (it threw: spawn's file cannot be empty)", () => {
+    withEnv({ VMLAB_NO_QEMU: undefined, VMLAB_QEMU: "", PATH: dir }, () => {
+      expect(qemuUnavailable()).toMatch(/^qemu-system-riscv32 is not installed \(not on PATH\)/);
+    });
+  });
+
   it("says the default binary is not installed only when it is not on PATH", () => {
     withEnv({ VMLAB_NO_QEMU: undefined, VMLAB_QEMU: undefined, PATH: dir }, () => {
       expect(qemuUnavailable()).toMatch(/^qemu-system-riscv32 is not installed \(not on PATH\)/);

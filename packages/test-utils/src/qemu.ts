@@ -9,9 +9,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** The QEMU binary; `VMLAB_QEMU` overrides it (a path or another name). */
+/** The QEMU binary; `VMLAB_QEMU` overrides it (a path or another name; empty is unset, as the benchmarks' `qemuCommand` takes it). */
 export function qemuBinary(): string {
-  return process.env.VMLAB_QEMU ?? "qemu-system-riscv32";
+  return process.env.VMLAB_QEMU || "qemu-system-riscv32";
 }
 
 /** Probe results by binary and PATH: one `--version` each per process. */
@@ -28,7 +28,7 @@ export function qemuUnavailable(): string | null {
   const key = `${binary}\0${process.env.PATH ?? ""}`;
   let why = probed.get(key);
   if (why === undefined) {
-    why = probeQemu(binary, process.env.VMLAB_QEMU !== undefined);
+    why = probeQemu(binary, Boolean(process.env.VMLAB_QEMU));
     probed.set(key, why);
   }
   return why;
