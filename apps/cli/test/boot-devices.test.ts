@@ -151,6 +151,9 @@ describe("vmlab boot with virtio devices", () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr.trim().split("\n")).toHaveLength(1);
     expect(empty.stderr).toMatch(/model="" is invalid/);
+    // Named as the option the user typed, not as the device spec's field.
+    expect(empty.stderr).toMatch(/^vmlab boot: --disk-model="" is invalid: expected a disk model name \(cheetah-15k5, /);
+    expect(empty.stderr).not.toMatch(/devices\[0\]/);
     const lone = await runCli("boot", guest("bin/hello.elf"), "--disk-model", "cheetah-15k5");
     expect(lone.code).toBe(2);
     expect(lone.stderr).toMatch(/--disk-model needs a --disk/);

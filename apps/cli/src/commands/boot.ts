@@ -148,6 +148,12 @@ export function register(program: Command, io: CliIo): void {
       if (opts.diskModel !== undefined && opts.disk.length === 0)
         throw new CliExit(EXIT_USAGE, "vmlab boot: --disk-model needs a --disk to put behind the model");
       const diskModels = opts.diskModel === undefined ? [] : await allDiskModels();
+      // Named as the user gave it: through the device spec it was "devices[0].model", a field no option is called.
+      if (opts.diskModel === "")
+        throw new CliExit(
+          EXIT_USAGE,
+          `vmlab boot: --disk-model="" is invalid: expected a disk model name (${diskModels.map((d) => d.name).join(", ")})`,
+        );
       const specs: DeviceSpec[] = opts.disk.map((path) => ({ kind: "blk", path, queueDepth, model: opts.diskModel }));
       if (opts.rngSeed !== undefined) specs.push({ kind: "rng", seed: parseCount(opts.rngSeed, "--rng-seed", 0, 0xffffffff) });
       let devices: DeviceSpec[] | undefined;
