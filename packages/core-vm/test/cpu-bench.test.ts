@@ -27,10 +27,22 @@ describe("CPU benchmarks", () => {
     try {
       const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
       expect(r?.value).toBeNaN();
-      expect(r?.note).toBe("skipped: VMLAB_QEMU=/nonexistent/qemu-system-riscv32 cannot be run (ENOENT)");
+      expect(r?.note).toBe("skipped: VMLAB_QEMU=/nonexistent/qemu-system-riscv32 does not exist (ENOENT)");
     } finally {
       if (before === undefined) delete process.env.VMLAB_QEMU;
       else process.env.VMLAB_QEMU = before;
+    }
+  });
+
+  it("cpu.vs-qemu honours VMLAB_NO_QEMU=1, as the differential tests do", async () => {
+    const before = process.env.VMLAB_NO_QEMU;
+    process.env.VMLAB_NO_QEMU = "1";
+    try {
+      const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
+      expect(r?.note).toBe("skipped: VMLAB_NO_QEMU=1 is set");
+    } finally {
+      if (before === undefined) delete process.env.VMLAB_NO_QEMU;
+      else process.env.VMLAB_NO_QEMU = before;
     }
   });
 });

@@ -18,7 +18,7 @@ describe("virtio.blk.iops benchmark", () => {
     try {
       const r = await plugin.benchmarks.find((b) => b.name === "virtio.blk.iops")!.run({ quick: true });
       expect(r.baseline).toBeNull();
-      expect(r.note).toMatch(/^no baseline: VMLAB_QEMU=\/nonexistent\/qemu-system-riscv32 cannot be run \(ENOENT\)\. /);
+      expect(r.note).toMatch(/^no baseline: VMLAB_QEMU=\/nonexistent\/qemu-system-riscv32 does not exist \(ENOENT\)\. /);
     } finally {
       if (before === undefined) delete process.env.VMLAB_QEMU;
       else process.env.VMLAB_QEMU = before;
