@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { busyDriveMessage } from "../src/snapshot-cli.js";
 import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
 
 const guest = (p: string) => join(import.meta.dirname, "../../../guest", p);
-const tmp = mkdtempSync(join(tmpdir(), "vmlab-boot-devices-"));
+const tmp = scratchDir("vmlab-boot-devices-");
 
 describe("vmlab boot with virtio devices", () => {
   it("--rng-seed attaches virtio-rng: the seed decides the bytes", async () => {

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/main.js";
 import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
 
 const guest = (p: string) => join(import.meta.dirname, "../../../guest", p);
-const tmp = mkdtempSync(join(tmpdir(), "vmlab-boot-"));
+const tmp = scratchDir("vmlab-boot-");
 
 describe("vmlab boot", () => {
   it("prints the guest's console to stdout and exits 0 via the finisher", async () => {

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, chownSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const binSrc = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
@@ -28,7 +28,7 @@ async function runAsUser(argv: string[]): Promise<{ code: number | null; stderr:
 describe("vmlab run --out <an existing directory>", () => {
   it("writes into a directory the user may write even when its parent is read-only (the run's work is not lost)", async () => {
     // e.g. `--out .` in a home directory under a read-only /home, or a results directory made by an admin.
-    const base = mkdtempSync(join(tmpdir(), "vmlab-outdir-"));
+    const base = scratchDir("vmlab-outdir-");
     chmodSync(base, 0o755);
     const parent = join(base, "readonly-parent");
     const out = join(parent, "mine");
@@ -58,7 +58,7 @@ describe("vmlab run --out <an existing directory>", () => {
 
 describe("vmlab report <a directory the user cannot write>", () => {
   it("says the run's directory must be writable (report has no --out to choose)", async () => {
-    const base = mkdtempSync(join(tmpdir(), "vmlab-report-ro-"));
+    const base = scratchDir("vmlab-report-ro-");
     chmodSync(base, 0o755);
     const out = join(base, "run");
     const made = await runCli("run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out);

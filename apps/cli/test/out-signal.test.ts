@@ -1,16 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { scratchDir } from "./scratch.js";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const output = fileURLToPath(new URL("../src/render/output.ts", import.meta.url));
 
 describe("writeFilesAtomically and Ctrl-C", () => {
   it("a Ctrl-C while a run's files go into an existing directory is held until they are all in place, then ends the process", () => {
-    const base = mkdtempSync(join(tmpdir(), "vmlab-sigint-"));
+    const base = scratchDir("vmlab-sigint-");
     const out = join(base, "out");
     mkdirSync(out);
     const names = ["results.json", "a.csv", "b.csv", "c.svg", "index.html"];

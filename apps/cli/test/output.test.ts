@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeFilesAtomically } from "../src/render/output.js";
+import { scratchDir } from "./scratch.js";
 
 describe("writeFilesAtomically", () => {
   it("a previous run's entry it cannot remove (a directory by that name) is left alone; the write still succeeds", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "vmlab-out-"));
+    const dir = scratchDir("vmlab-out-");
     writeFileSync(join(dir, "stale.svg"), "old figure");
     mkdirSync(join(dir, "old.csv"));
     writeFileSync(join(dir, "old.csv", "mine.txt"), "not vmlab's");

@@ -4,13 +4,13 @@
  * table has rows without NaN/undefined cells. Skipped, loudly, where chromium is not installed
  * (`.ci/run` installs it).
  */
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
 
 const executablePath = [process.env.VMLAB_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
   (p): p is string => p !== undefined && p !== "" && existsSync(p),
@@ -40,7 +40,7 @@ describe.skipIf(executablePath === undefined)("the HTML report in a browser", ()
   ])(
     "%s: loads without errors, draws its %i charts and fills its tables",
     async (id, minCharts) => {
-      const out = join(mkdtempSync(join(tmpdir(), "vmlab-report-")), "run");
+      const out = join(scratchDir("vmlab-report-"), "run");
       const run = await runCli("run", id, "--quick", "--out", out);
       expect(run.code, run.stderr).toBe(0);
       const page = await browser.newPage();

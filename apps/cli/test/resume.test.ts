@@ -1,12 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatMips } from "../src/snapshot-cli.js";
 import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
 
 const guest = (p: string) => join(import.meta.dirname, "../../../guest", p);
-const tmp = mkdtempSync(join(tmpdir(), "vmlab-resume-"));
+const tmp = scratchDir("vmlab-resume-");
 
 describe("vmlab boot --snapshot-at/--save and vmlab resume", () => {
   it("boot's console up to the snapshot followed by resume's equals one uninterrupted boot, exit code included", async () => {

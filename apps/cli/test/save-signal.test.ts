@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -12,7 +12,7 @@ const elf = join(repo, "guest/bin/hello.elf");
 
 describe("vmlab boot --save and Ctrl-C", () => {
   it("a Ctrl-C during the snapshot's write is held until the file is in place, then ends the process", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "vmlab-save-sigint-"));
+    const dir = scratchDir("vmlab-save-sigint-");
     const snap = join(dir, "hello.snap");
     // The child presses Ctrl-C (SIGINT to itself) at the first write into the snapshot's temporary file.
     const child = join(dir, "child.mts");

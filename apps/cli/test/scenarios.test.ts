@@ -1,10 +1,10 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "vmlab-cli-"));
+const tmp = () => scratchDir("vmlab-cli-");
 
 describe("vmlab list / describe", () => {
   it("lists queue-validation with its package and paper", async () => {

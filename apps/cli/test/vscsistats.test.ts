@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
 
 const SHIPPED = new URL("../../../packages/storage/data/traces/vmlab-synthetic.vscsi", import.meta.url).pathname;
 const GOLDEN = new URL("../../../packages/storage/src/vscsistats/golden/vmlab-synthetic.esx.csv", import.meta.url).pathname;
-const tmp = () => mkdtempSync(join(tmpdir(), "vmlab-vscsistats-"));
+const tmp = () => scratchDir("vmlab-vscsistats-");
 
 describe("vmlab vscsistats", () => {
   it("prints the shipped trace's histograms in ESX's CSV format (the golden printout)", async () => {
