@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -30,9 +30,13 @@ describe("trace format selection", () => {
     );
     expect(parseTraceFormat("MSR")).toBe("msr");
     const dir = mkdtempSync(join(tmpdir(), "vmlab-trace-"));
-    writeFileSync(join(dir, "t.dat"), "hello\n");
-    expect(() => openTraceFile(join(dir, "t.dat"))).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_UNKNOWN_FORMAT" }));
-    expect(() => openTraceFile(join(dir, "missing.csv"))).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_NOT_FOUND" }));
+    try {
+      writeFileSync(join(dir, "t.dat"), "hello\n");
+      expect(() => openTraceFile(join(dir, "t.dat"))).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_UNKNOWN_FORMAT" }));
+      expect(() => openTraceFile(join(dir, "missing.csv"))).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_NOT_FOUND" }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("opens the shipped trace by detection", () => {
