@@ -20,6 +20,10 @@
  *
  * A value in a sentence: `<!-- doc-value: <scenario> [options] {placeholder} -->3239<!-- /doc-value -->`
  * (the same runs and placeholders as a table; the text between the two comments is rewritten).
+ *
+ * `model-checks` in place of a scenario (no options) is not a `vmlab run`: its results are the storage
+ * models' checks, measured in this process by the functions their unit tests assert on
+ * (packages/storage/src/model-checks.ts): metrics and tables as a run's results.json has them.
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -38,11 +42,21 @@ export interface RunSpec {
 }
 
 export function runKey(r: RunSpec): string {
+  if (r.id === MODEL_CHECKS) return MODEL_CHECKS;
   return [r.id, `--seed ${r.seed}`, ...r.sets.map((s) => `--set ${s}`), ...(r.quick ? ["--quick"] : [])].join(" ");
 }
 
 export function runArgs(r: RunSpec): string[] {
   return ["run", r.id, "--seed", r.seed, ...r.sets.flatMap((s) => ["--set", s]), ...(r.quick ? ["--quick"] : [])];
+}
+
+/** The source that is not a scenario run: the storage models' checks (packages/storage/src/model-checks.ts). */
+export const MODEL_CHECKS = "model-checks";
+
+/** The storage models' checks, measured in this process (about 2 s). */
+export async function modelCheckResults(): Promise<Results> {
+  const { storageModelChecks } = await import("../packages/storage/src/model-checks.js");
+  return storageModelChecks();
 }
 
 /** Parses `<scenario> [--seed N] [--set k=v ...] [--quick]`. */
@@ -58,6 +72,7 @@ export function parseRunSpec(text: string, where: string): RunSpec {
     else if (w === "--set" && words[i + 1] !== undefined) spec.sets.push(words[++i]);
     else throw new Error(`${where}: unexpected "${w}" in the run (a scenario, then --seed N, --set k=v, --quick)`);
   }
+  if (id === MODEL_CHECKS && words.length > 1) throw new Error(`${where}: ${MODEL_CHECKS} takes no --seed, --set or --quick`);
   return spec;
 }
 
@@ -406,7 +421,8 @@ export async function runAll(
   jobs = availableParallelism(),
 ): Promise<Map<string, RunOutput>> {
   const unique = new Map<string, RunSpec>();
-  for (const s of specs) unique.set(runKey(s), s);
+  for (const s of specs) if (s.id !== MODEL_CHECKS) unique.set(runKey(s), s);
+  const checks = specs.find((s) => s.id === MODEL_CHECKS);
   // The slow grids first, so the short runs fill in beside them.
   const order = [...unique.values()].sort((a, b) => weight(b) - weight(a));
   const outputs = new Map<string, RunOutput>();
@@ -426,8 +442,20 @@ export async function runAll(
   };
   // Every worker settles before a failure is thrown: a run still under way would write into `scratch` after the
   // caller removed it (rejected at the first failure, the other run's output was left behind in the temp directory).
-  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(jobs, order.length)) }, worker));
+  const running = Promise.allSettled(Array.from({ length: Math.max(1, Math.min(jobs, order.length)) }, worker));
+  // The model checks are measured here while the first runs go on in their own processes.
+  let failure: { error: unknown } | undefined;
+  if (checks) {
+    try {
+      outputs.set(runKey(checks), { dir: "", results: await modelCheckResults() });
+    } catch (error) {
+      failed = true; // no new run starts
+      failure = { error };
+    }
+  }
+  const settled = await running;
   for (const r of settled) if (r.status === "rejected") throw r.reason;
+  if (failure) throw failure.error;
   return outputs;
 }
 

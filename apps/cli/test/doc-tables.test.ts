@@ -10,7 +10,9 @@ import {
   allMarks,
   findMarks,
   formatValue,
+  MODEL_CHECKS,
   type RunOutput,
+  type RunSpec,
   renderTable,
   renderTemplate,
   renderValue,
@@ -28,6 +30,9 @@ if (!built) console.warn("doc-tables: vmlab is not built (`npm run build`): the 
 const { tables, figures, values } = allMarks();
 const scratch = mkdtempSync(join(tmpdir(), "vmlab-doc-tables-"));
 let runs = new Map<string, RunOutput>();
+/** Where a marked table's figures come from, for its test's name and message. */
+const source = (r: RunSpec) =>
+  r.id === MODEL_CHECKS ? "storageModelChecks() (packages/storage/src/model-checks.ts)" : `\`vmlab run ${runKey(r)}\``;
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the docs' generated tables and figures", () => {
@@ -55,15 +60,21 @@ describe("the docs' generated tables and figures", () => {
 
   for (const t of tables) {
     const header = readFileSync(join(repoRoot, t.file), "utf8").split("\n")[t.start].trim();
-    it.runIf(built)(`${t.file}:${t.line} (table "${header}") is what \`vmlab run ${runKey(t.run)}\` gives`, () => {
+    it.runIf(built)(`${t.file}:${t.line} (table "${header}") is what ${source(t.run)} gives`, () => {
       const doc = readFileSync(join(repoRoot, t.file), "utf8").split("\n").slice(t.start, t.end);
       const rendered = renderTable(t, runs);
       expect(
         doc.join("\n"),
-        `${t.file}:${t.line}: the table "${header}" is not what \`vmlab run ${runKey(t.run)}\` gives (npm run docs:tables rewrites it)`,
+        `${t.file}:${t.line}: the table "${header}" is not what ${source(t.run)} gives (npm run docs:tables rewrites it)`,
       ).toBe(rendered.join("\n"));
     });
   }
+
+  it("finds the storage model checks' table of esx-disk-perf.md, generated from the functions the unit tests assert on", () => {
+    const checks = tables.filter((t) => t.run.id === MODEL_CHECKS);
+    expect(checks.map((t) => t.file)).toEqual(["docs/esx-disk-perf.md"]);
+    expect(checks[0].template.join("\n")).toMatch(/\{ssd\.steady_iops:,0\}.*\{ftl-wa\[op=0\.1\]\.measured:1\}/s);
+  });
 
   it("finds the marked prose values of the scenario pages", () => {
     const pages = new Set(values.map((v) => v.file));
@@ -229,5 +240,12 @@ describe("the doc-table renderer", () => {
     expect(() => findMarks("docs/t.md", "<!-- doc-table: x\n| a |\n")).toThrow(/docs\/t\.md:1: .*not closed/);
     expect(() => findMarks("docs/t.md", "<!-- doc-table: x --sed 2\n| a |\n-->\n| a |\n")).toThrow(/docs\/t\.md:1: unexpected "--sed"/);
     expect(() => findMarks("docs/t.md", "<!-- doc-table: x\n| a |\n-->\n\ntext\n")).toThrow(/docs\/t\.md:1: no table/);
+    // The storage model checks are one source, measured in-process: no run options.
+    expect(runKey(findMarks("docs/t.md", doc.replace("parda-equal-shares --seed 1 --set hosts=4", "model-checks")).tables[0].run)).toBe(
+      "model-checks",
+    );
+    expect(() => findMarks("docs/t.md", "<!-- doc-table: model-checks --seed 2\n| a |\n-->\n| a |\n")).toThrow(
+      /docs\/t\.md:1: model-checks takes no --seed, --set or --quick/,
+    );
   });
 });

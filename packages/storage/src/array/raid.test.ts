@@ -7,6 +7,7 @@ import type { IoRequest } from "../io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
+import { raidRandomIops } from "./raid.checks.js";
 import { RaidGroup, type RaidLevel } from "./raid.js";
 
 /** A member that records every IO and completes it 1 µs later. */
@@ -572,15 +573,7 @@ describe("RAID mapping", () => {
 });
 
 describe("RAID-5 small-write penalty on Cheetah 15K.5 members", () => {
-  const writeIops = (level: RaidLevel) => {
-    const sim = new Simulation();
-    const disks = Array.from({ length: 4 }, (_, i) => new Hdd(sim, undefined, `d${i}`));
-    const raid = new RaidGroup(sim, disks, { level, chunkSectors: 128 });
-    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 16 });
-    w.start({ sim, target: raid, rng: new RngStreams(3).get("w"), vm: 0 });
-    runMeasured(sim, [w], 2e8, 2e9);
-    return { iops: w.stats.iops(sim.now), raid };
-  };
+  const writeIops = (level: RaidLevel) => raidRandomIops(level);
 
   it("random 4 KiB writes: RAID-5 does 4 member IOs per write and gets well under RAID-0's rate on the same disks", () => {
     const r0 = writeIops(0);

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ftlWriteAmplification, hostWrite } from "./ftl.checks.js";
 import { type FtlState, PageFtl } from "./ftl.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
 import { int32ToBase64 } from "./typed-b64.js";
@@ -53,15 +54,6 @@ function broken(ftl: PageFtl, spec: SsdSpec): string | null {
     if (f.freeCount[d] > bpd - 1) return `die ${d}: ${f.freeCount[d]} free blocks besides the open one`;
   }
   return null;
-}
-
-/** Writes `lp` as `Ssd` does: the next die round-robin with room for it, garbage collected first if short of blocks. */
-function hostWrite(ftl: PageFtl, at: { die: number }, lp: number): void {
-  let die = at.die;
-  while (!ftl.hasRoom(die, lp)) die = (die + 1) % ftl.dies;
-  at.die = (die + 1) % ftl.dies;
-  while (ftl.needsGc(die)) if (ftl.collect(die) < 0) break;
-  ftl.write(lp, die);
 }
 
 const geometry = fc.record({
@@ -129,49 +121,11 @@ describe("PageFtl invariants", () => {
   });
 });
 
-/**
- * Write amplification of greedy GC under uniform random writes, as the number of pages per block grows
- * (the fluid limit): every block is cleaned at the same valid fraction x, and x = exp(-(1 - x) / ρ) with
- * ρ the logical pages over the physical pages GC can use; WA = 1 / (1 - x). This is the FIFO/LRU
- * cleaning result (Hu et al. 2009, Desnoyers 2012); greedy approaches it from below as pages per block
- * grow (Bux & Iliadis 2010; Van Houdt 2013). Here the blocks GC keeps free on each die are not usable.
- */
-function fluidLimitWa(rho: number): number {
-  let x = 0.5;
-  for (let i = 0; i < 5000; i++) x = Math.exp(-(1 - x) / rho);
-  return 1 / (1 - x);
-}
-
 describe("PageFtl write amplification against theory", () => {
   it("uniform random writes: steady-state WA at spare factors 0.1–0.3 is just under greedy's large-block limit", () => {
-    const measured: number[] = [];
-    const limits: number[] = [];
-    for (const op of [0.1, 0.15, 0.2, 0.3]) {
-      const spec: SsdSpec = {
-        ...GENERIC_MLC_SSD,
-        channels: 2,
-        diesPerChannel: 2,
-        pagesPerBlock: 64,
-        blocksPerDie: 256,
-        overProvisioning: op,
-      };
-      const ftl = new PageFtl(spec);
-      const at = { die: 0 };
-      const u = ftl.logicalPages;
-      for (let lp = 0; lp < u; lp++) hostWrite(ftl, at, lp);
-      let x = 7;
-      const next = () => {
-        x = (x * 48271) % 2147483647;
-        return x % u;
-      };
-      for (let i = 0; i < 4 * u; i++) hostWrite(ftl, at, next());
-      const h = ftl.hostWrites;
-      const g = ftl.gcCopies;
-      for (let i = 0; i < 3 * u; i++) hostWrite(ftl, at, next());
-      measured.push((ftl.hostWrites - h + ftl.gcCopies - g) / (ftl.hostWrites - h));
-      const usable = ftl.dies * (spec.blocksPerDie - spec.gcFreeBlocks) * spec.pagesPerBlock;
-      limits.push(fluidLimitWa(u / usable));
-    }
+    const rows = ftlWriteAmplification([0.1, 0.15, 0.2, 0.3]);
+    const measured = rows.map((r) => r.measured);
+    const limits = rows.map((r) => r.limit);
     // Limits 6.0, 3.8, 2.9, 1.9; greedy with 64 pages per block measures 5.6, 3.7, 2.8, 1.9 (92–98% of them).
     for (let i = 0; i < measured.length; i++) {
       expect(measured[i]).toBeLessThan(limits[i]);

@@ -1,22 +1,13 @@
-import { RngStreams, Simulation } from "@vmlab/core-vm";
+import { Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import type { HddOptions } from "../index.js";
-import { IometerWorkload } from "../workload/iometer.js";
-import { runMeasured } from "../workload/measure.js";
+import { cheetahSeekCurve, hddQdScaling, hddSequential, hddServiceTime, type IometerSpec, measureHdd } from "./hdd.checks.js";
 import { Hdd } from "./hdd.js";
 import { CHEETAH_15K5 } from "./hdd-spec.js";
 import { SeekCurve } from "./seek-curve.js";
 
-type Spec = ConstructorParameters<typeof IometerWorkload>[0];
-
-function measure(spec: Spec, durationNs: number, seed = 1, hddSpec = CHEETAH_15K5) {
-  const sim = new Simulation();
-  const hdd = new Hdd(sim, hddSpec);
-  const w = new IometerWorkload(spec);
-  w.start({ sim, target: hdd, rng: new RngStreams(seed).get("w"), vm: 0 });
-  runMeasured(sim, [w], 200_000_000, durationNs);
-  return { iops: w.stats.iops(sim.now), mbps: w.stats.mbPerSec(sim.now), latency: w.stats.latencyUs, hdd };
-}
+type Spec = IometerSpec;
+const measure = measureHdd;
 
 const within = (ours: number, theirs: number, tol = 0.1) => Math.abs(ours - theirs) / theirs <= tol;
 
@@ -38,7 +29,7 @@ function afterFirstRead() {
 }
 
 describe("seek curve fitted to the Cheetah 15K.5's figures", () => {
-  const curve = new SeekCurve(94_704, CHEETAH_15K5.readSeek);
+  const curve = cheetahSeekCurve();
   it("passes through track-to-track and full stroke and averages to the average seek", () => {
     expect(curve.timeNs(1) / 1e6).toBeCloseTo(0.2, 6);
     expect(curve.timeNs(94_703) / 1e6).toBeCloseTo(7.4, 6);
@@ -134,17 +125,15 @@ describe("Hdd checks its spec", () => {
 
 describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => {
   it("random 4 KiB read service time ≈ average seek + average latency + transfer (within 10%)", () => {
-    const r = measure({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1 }, 3e9);
     // 3.5 ms + 2.0 ms (half a revolution at 15,000 RPM) + 4 KiB at the ~99 MB/s mid-disk rate.
-    const specMs = 3.5 + 2.0 + (4096 / 99e6) * 1e3;
-    expect(within(r.latency.mean / 1000, specMs)).toBe(true);
+    const { meanMs, specMs } = hddServiceTime();
+    expect(specMs).toBeCloseTo(3.5 + 2.0 + (4096 / 99e6) * 1e3, 12);
+    expect(within(meanMs, specMs)).toBe(true);
   });
 
   it("sequential reads run at the sustained media rate: 125 MB/s outer, 73 MB/s inner (within 10%)", () => {
-    const outer = measure({ ioSizeBytes: 65536, readPercent: 100, randomPercent: 0, outstandingIos: 1 }, 1e9);
+    const { outer, inner } = hddSequential();
     expect(within(outer.mbps, 125)).toBe(true);
-    const innerStart = CHEETAH_15K5.capacitySectors - 4_000_000;
-    const inner = measure({ ioSizeBytes: 65536, readPercent: 100, randomPercent: 0, outstandingIos: 1, startSector: innerStart }, 1e9);
     expect(within(inner.mbps, 73)).toBe(true);
     // Served from the read-ahead, not by a seek per IO.
     expect(outer.hdd.cache.hits).toBeGreaterThan(outer.hdd.mediaOps * 5);
@@ -167,9 +156,7 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
   });
 
   it("queue-depth scaling: QD1 in the 15K class's 175–210 IOPS, deep queues more than double it", () => {
-    const iops = [1, 4, 16, 32].map(
-      (qd) => measure({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd }, 3e9).iops,
-    );
+    const iops = hddQdScaling([1, 4, 16, 32]);
     expect(iops[0]).toBeGreaterThan(175 * 0.9);
     expect(iops[0]).toBeLessThan(210 * 1.1);
     for (let i = 1; i < iops.length; i++) expect(iops[i]).toBeGreaterThan(iops[i - 1]);

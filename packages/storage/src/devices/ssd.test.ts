@@ -2,11 +2,11 @@ import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
+import { SMALL_SSD, ssdWriteCliff } from "./ssd.checks.js";
 import { Ssd } from "./ssd.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
 
-/** A small SSD (256 MiB raw) so steady state is reached in a few seconds of virtual time. */
-const SMALL: SsdSpec = { ...GENERIC_MLC_SSD, channels: 4, diesPerChannel: 2, pagesPerBlock: 64, blocksPerDie: 128 };
+const SMALL = SMALL_SSD;
 
 /** An SSD with every logical page written once (64 KiB sequential writes, 4 deep), idle: its reads go to flash. */
 function filledSsd(spec: SsdSpec): { sim: Simulation; ssd: Ssd } {
@@ -22,53 +22,20 @@ function filledSsd(spec: SsdSpec): { sim: Simulation; ssd: Ssd } {
 
 describe("SSD model", () => {
   it("sustained random writes fall off a cliff once the spare area is used (GC write amplification)", () => {
-    const sim = new Simulation();
-    const ssd = new Ssd(sim, SMALL);
-    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 32 });
-    w.start({ sim, target: ssd, rng: new RngStreams(1).get("w"), vm: 0 });
-    const windowNs = 500_000_000;
-    const iops: number[] = [];
-    let done = 0;
-    let host40 = 0;
-    let gc40 = 0;
-    for (let i = 0; i < 60; i++) {
-      if (i === 40) {
-        host40 = ssd.ftl.hostWrites;
-        gc40 = ssd.ftl.gcCopies;
-      }
-      sim.run({ until: sim.now + windowNs });
-      iops.push((w.stats.completed - done) / (windowNs / 1e9));
-      done = w.stats.completed;
-    }
-    const fresh = iops[0];
-    const late = iops.slice(-10).reduce((a, b) => a + b, 0) / 10;
+    const r = ssdWriteCliff();
+    const { fresh, late, lateWa, steadyWa, steady, dieBound, waOf, iopsOf } = r;
+    const { a, b, d, e } = r.points;
     // Fresh: 8 dies programming in parallel, ~8 / 600 µs.
     expect(fresh).toBeGreaterThan(0.8 * (8 / 600e-6));
     expect(late).toBeLessThan(0.4 * fresh);
     // Write amplification over 20–30 s: pages programmed per host page.
-    const lateWa = (ssd.ftl.hostWrites - host40 + ssd.ftl.gcCopies - gc40) / (ssd.ftl.hostWrites - host40);
     expect(lateWa).toBeGreaterThan(2.5);
-    expect(ssd.writeAmplification).toBeGreaterThan(1);
-    expect(ssd.ftl.erases).toBeGreaterThan(0);
-    expect(ssd.ftl.hostWrites).toBeGreaterThan(2 * ssd.ftl.logicalPages);
+    expect(r.at30s.writeAmplification).toBeGreaterThan(1);
+    expect(r.at30s.erases).toBeGreaterThan(0);
+    expect(r.at30s.hostWrites).toBeGreaterThan(2 * r.logicalPages);
     // At 30 s (2.5x the capacity written) the fall is not over: the valid pages left in GC victims keep
     // rising until about 8x (WA 4.2 over the 3rd capacity, 6.7, 8.8, 10.0, 10.5, then ~10.7). The steady
     // state is measured over the 9th and 10th capacity written, and checked against the 8th.
-    const u = ssd.ftl.logicalPages;
-    const over = (capacities: number) => {
-      while (ssd.ftl.hostWrites < capacities * u) sim.run({ until: sim.now + 1e8 });
-      return { t: sim.now, done: w.stats.completed, host: ssd.ftl.hostWrites, gc: ssd.ftl.gcCopies, erases: ssd.ftl.erases };
-    };
-    const a = over(8);
-    const b = over(9);
-    const c = over(10);
-    const d = over(11);
-    const e = over(12);
-    w.stop();
-    const waOf = (p: typeof a, q: typeof a) => (q.host - p.host + q.gc - p.gc) / (q.host - p.host);
-    const iopsOf = (p: typeof a, q: typeof a) => (q.done - p.done) / ((q.t - p.t) / 1e9);
-    const steadyWa = waOf(b, c);
-    const steady = iopsOf(b, c);
     expect(Math.abs(waOf(a, b) / steadyWa - 1)).toBeLessThan(0.08); // settled
     expect(Math.abs(iopsOf(a, b) / steady - 1)).toBeLessThan(0.08);
     expect(steadyWa).toBeGreaterThan(1.5 * lateWa); // ~10.7 against ~4 at 20–30 s
@@ -80,11 +47,6 @@ describe("SSD model", () => {
     expect(steady).toBeLessThan(0.1 * fresh);
     // The drop is the dies' GC work: each host page costs its die tPROG plus its share of the copies
     // (tR + tPROG each) and erases; with 8 dies busy most of the time the IOPS come close to 8 over that time.
-    const s = SMALL;
-    const dieNsPerHostPage =
-      ((c.host - b.host) * s.pageProgramNs + (c.gc - b.gc) * (s.pageReadNs + s.pageProgramNs) + (c.erases - b.erases) * s.blockEraseNs) /
-      (c.host - b.host);
-    const dieBound = 8e9 / dieNsPerHostPage;
     expect(steady).toBeLessThanOrEqual(dieBound);
     expect(steady).toBeGreaterThan(0.9 * dieBound); // 95% measured: 32 IOs in flight over 8 dies leave some idle
   });
