@@ -22,7 +22,7 @@ export function storageModelChecks(): ModelCheckResults {
   const seq = hddSequential();
   const depths = [1, 4, 16, 32, 64];
   const qd = hddQdScaling(depths);
-  const curve = cheetahSeekCurve();
+  const { curve, cylinders } = cheetahSeekCurve();
   const raid = RAID_LEVELS_CHECKED.map((level) => ({
     level,
     write_iops: raidRandomIops(level).iops,
@@ -37,7 +37,7 @@ export function storageModelChecks(): ModelCheckResults {
       "hdd.seq_outer_mbps": seq.outer.mbps,
       "hdd.seq_inner_mbps": seq.inner.mbps,
       "seek.track_to_track_ms": curve.timeNs(1) / 1e6,
-      "seek.full_stroke_ms": curve.timeNs(94_703) / 1e6,
+      "seek.full_stroke_ms": curve.timeNs(cylinders - 1) / 1e6,
       "seek.average_ms": curve.averageMs(),
       "ssd.fresh_iops": ssd.fresh,
       "ssd.late_iops": ssd.late,

@@ -9,7 +9,7 @@ import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
 import { Hdd } from "./hdd.js";
 import { CHEETAH_15K5 } from "./hdd-spec.js";
-import { SeekCurve } from "./seek-curve.js";
+import type { SeekCurve } from "./seek-curve.js";
 
 export type IometerSpec = ConstructorParameters<typeof IometerWorkload>[0];
 
@@ -44,7 +44,8 @@ export function hddQdScaling(depths: readonly number[]): number[] {
   return depths.map((qd) => measureHdd({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd }, 3e9).iops);
 }
 
-/** The read seek curve fitted to the Cheetah 15K.5's figures. */
-export function cheetahSeekCurve(): SeekCurve {
-  return new SeekCurve(94_704, CHEETAH_15K5.readSeek);
+/** The read seek curve a Cheetah 15K.5 fits to its figures over its cylinders (94,704). */
+export function cheetahSeekCurve(): { curve: SeekCurve; cylinders: number } {
+  const hdd = new Hdd(new Simulation(), CHEETAH_15K5);
+  return { curve: hdd.readSeek, cylinders: hdd.geometry.cylinders };
 }

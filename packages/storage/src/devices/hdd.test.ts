@@ -29,7 +29,8 @@ function afterFirstRead() {
 }
 
 describe("seek curve fitted to the Cheetah 15K.5's figures", () => {
-  const curve = cheetahSeekCurve();
+  const { curve, cylinders } = cheetahSeekCurve();
+  it("is the drive's own curve, over its 94,704 cylinders", () => expect(cylinders).toBe(94_704));
   it("passes through track-to-track and full stroke and averages to the average seek", () => {
     expect(curve.timeNs(1) / 1e6).toBeCloseTo(0.2, 6);
     expect(curve.timeNs(94_703) / 1e6).toBeCloseTo(7.4, 6);
