@@ -372,10 +372,13 @@ function evaluate(parts: string[], lookup: (ref: string) => Value | undefined, w
 
 // ---- runs ----
 
-/** The docs that may hold marks: README.md and docs/*.md. */
+/** The docs that may hold marks: README.md, the .md files of docs/ and each package's README.md. */
 export function docFiles(root = repoRoot): string[] {
   const files = ["README.md"];
   for (const f of readdirSync(join(root, "docs")).sort()) if (f.endsWith(".md")) files.push(`docs/${f}`);
+  // The packages' READMEs quote the model checks (`model-checks` values).
+  for (const p of readdirSync(join(root, "packages")).sort())
+    if (existsSync(join(root, "packages", p, "README.md"))) files.push(`packages/${p}/README.md`);
   return files;
 }
 

@@ -73,6 +73,7 @@ describe("the docs' generated tables and figures", () => {
   it("finds the storage model checks' table of esx-disk-perf.md, generated from the functions the unit tests assert on", () => {
     const checks = tables.filter((t) => t.run.id === MODEL_CHECKS);
     expect(checks.map((t) => t.file)).toEqual(["docs/esx-disk-perf.md"]);
+    expect(values.filter((v) => v.run.id === MODEL_CHECKS).map((v) => v.file)).toContain("packages/storage/README.md");
     expect(checks[0].template.join("\n")).toMatch(/\{ssd\.steady_iops:,0\}.*\{ftl-wa\[op=0\.1\]\.measured:1\}/s);
   });
 
@@ -83,10 +84,10 @@ describe("the docs' generated tables and figures", () => {
   });
 
   for (const v of values) {
-    it.runIf(built)(`${v.file}:${v.line} (value "${v.text}" = ${v.template}) is what \`vmlab run ${runKey(v.run)}\` gives`, () => {
+    it.runIf(built)(`${v.file}:${v.line} (value "${v.text}" = ${v.template}) is what ${source(v.run)} gives`, () => {
       expect(
         v.text,
-        `${v.file}:${v.line}: the value ${v.template} is not what \`vmlab run ${runKey(v.run)}\` gives (npm run docs:tables rewrites it)`,
+        `${v.file}:${v.line}: the value ${v.template} is not what ${source(v.run)} gives (npm run docs:tables rewrites it)`,
       ).toBe(renderValue(v, runs));
     });
   }
