@@ -485,6 +485,30 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(b.hdd.mediaOps).toBe(3);
   });
 
+  it("a command that needs the head after a hit restarted the read-ahead, before the restart sector comes round, does not wait for it", () => {
+    // The hit arrives just after the stopped head's sector has passed: the head would read on a revolution later.
+    const at = (hitFirst: boolean) => {
+      const b = afterFirstRead();
+      const s = b.hdd.cache.save();
+      const stopped = s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs;
+      const rev = b.hdd.geometry.revolutionNs;
+      b.sim.run({ until: stopped + 25 * rev + 10_000 });
+      if (hitFirst) b.read(1, 1000, 32);
+      b.sim.run({ until: stopped + 25 * rev + 500_000 }); // the hit served; the restart is still ~3.5 ms away
+      const restart = b.hdd.cache.save().raBaseTime;
+      const t = b.sim.now;
+      b.read(2, 300_000_000, 8);
+      b.sim.run();
+      return { restart, t, latency: (b.done.get(2) as number) - t, hits: b.hdd.cache.hits };
+    };
+    const hit = at(true);
+    expect(hit.hits).toBe(1);
+    expect(hit.restart).toBeGreaterThan(hit.t + 3_000_000);
+    // Promised nothing past where it stopped, the head leaves at once, as from the stopped stream (it waited for the
+    // restart sector to come round, it took a revolution more here).
+    expect(hit.latency).toBe(at(false).latency);
+  });
+
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const simState = sim.save();
