@@ -485,6 +485,22 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(b.hdd.mediaOps).toBe(3);
   });
 
+  it("a hit that restarts the read-ahead is served from the buffer at once, not when the restart sector comes round", () => {
+    const { sim, hdd, done, read } = afterFirstRead();
+    const s = hdd.cache.save();
+    const stopped = s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs;
+    // Just after the stopped head's sector has passed: the head reads on a revolution later (~4 ms).
+    sim.run({ until: stopped + 25 * hdd.geometry.revolutionNs + 10_000 });
+    const t = sim.now;
+    read(1, 1000, 32); // sectors read before the head stopped, in the buffer
+    sim.run();
+    const restart = hdd.cache.save().raBaseTime;
+    expect(restart).toBeGreaterThan(t + 3_000_000);
+    // The command's overhead (50 µs) and 16 KiB over the interface: well under 1 ms.
+    expect(done.get(1) as number).toBeLessThan(t + 1_000_000);
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([1, 1]);
+  });
+
   it("a command that needs the head after a hit restarted the read-ahead, before the restart sector comes round, does not wait for it", () => {
     // The hit arrives just after the stopped head's sector has passed: the head would read on a revolution later.
     const at = (hitFirst: boolean) => {
