@@ -73,9 +73,14 @@ export class HddCache {
     readonly segments: number,
     readonly segmentSectors: number,
     readonly readAheadSectors: number,
-    /** One revolution of the platter (ns): how long a stopped head waits for the next sector to come round again. */
-    readonly revolutionNs = 0,
+    /**
+     * One revolution of the platter (ns): how long a stopped head waits for the next sector to come round again.
+     * Required: with none, a head that stopped reading ahead would read on at once, as no disk can.
+     */
+    readonly revolutionNs: number,
   ) {
+    if (!(Number.isFinite(revolutionNs) && revolutionNs > 0))
+      throw StorageErrors.badConfig("hdd cache", `revolutionNs must be a finite number of ns > 0, got ${revolutionNs}`);
     this.segStart = new Float64Array(Math.max(1, segments));
     this.segEnd = new Float64Array(Math.max(1, segments));
     this.segUse = new Float64Array(Math.max(1, segments));
@@ -153,7 +158,7 @@ export class HddCache {
   private resume(ra: number, now: number): void {
     const stopped = this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs;
     const rev = this.revolutionNs;
-    this.raBaseTime = rev > 0 ? stopped + Math.ceil((now - stopped) / rev) * rev : now;
+    this.raBaseTime = stopped + Math.ceil((now - stopped) / rev) * rev;
     this.raBaseLba = this.raLimit;
     this.segEnd[ra] = this.raLimit;
     if (this.raPromised < this.raLimit) this.raPromised = this.raLimit;
