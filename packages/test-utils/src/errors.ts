@@ -12,3 +12,18 @@ export function thrownCode(f: () => unknown): string {
   }
   return "no error";
 }
+
+/**
+ * What a refusal names: `details[detail]` of the `VmlabError` with `code` that `f` throws, or "ran" if `f` returns.
+ * Any other throw (another code included) is rethrown, failing the test with it.
+ */
+export function refusedDetail(f: () => unknown, code: string, detail = "key"): string {
+  try {
+    f();
+  } catch (e) {
+    const err = e as { code?: unknown; details?: Record<string, unknown> };
+    if (!(e instanceof Error && e.name === "VmlabError" && err.code === code)) throw e;
+    return String(err.details?.[detail]);
+  }
+  return "ran";
+}

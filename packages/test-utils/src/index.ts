@@ -1,4 +1,4 @@
-export { thrownCode } from "./errors.js";
+export { refusedDetail, thrownCode } from "./errors.js";
 export {
   firstDifference,
   type GoldenRun,

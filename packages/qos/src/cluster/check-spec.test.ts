@@ -1,4 +1,5 @@
 import { isVmlabError } from "@vmlab/core-vm";
+import { refusedDetail } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { FC_10K_DISK } from "../array/sptf-disk.js";
 import { SharedLatencyFile } from "../control/shared-file.js";
@@ -28,14 +29,7 @@ function refusedKey(edit: (s: Record<string, Json>) => void): string {
     h.vms[0].stopS = Number.POSITIVE_INFINITY;
   });
   edit(s);
-  try {
-    checkClusterSpec(s as ClusterSpec);
-    return "ran";
-  } catch (e) {
-    if (!isVmlabError(e)) throw e;
-    expect(e.code).toBe("VMLAB_QOS_BAD_CONFIG");
-    return String(e.details.key);
-  }
+  return refusedDetail(() => checkClusterSpec(s as ClusterSpec), "VMLAB_QOS_BAD_CONFIG");
 }
 
 describe("checkClusterSpec on a spec from a config file", () => {

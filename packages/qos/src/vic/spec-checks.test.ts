@@ -1,4 +1,4 @@
-import { isVmlabError } from "@vmlab/core-vm";
+import { refusedDetail } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_VIC, VicCoalescer } from "./coalescer.js";
 import { type VicGuestSpec, vicGuestMachine } from "./guest-run.js";
@@ -31,16 +31,7 @@ const guest: VicGuestSpec = {
 };
 
 /** The key the error names, or "ran". `spec` comes from a config file: TypeScript does not check it. */
-function refusedKey(run: () => unknown): string {
-  try {
-    run();
-    return "ran";
-  } catch (e) {
-    if (!isVmlabError(e)) throw e;
-    expect(e.code).toBe("VMLAB_QOS_BAD_CONFIG");
-    return String(e.details.key);
-  }
-}
+const refusedKey = (run: () => unknown): string => refusedDetail(run, "VMLAB_QOS_BAD_CONFIG");
 const fromFile = <T>(x: T, over: Record<string, unknown>): T => ({ ...JSON.parse(JSON.stringify(x)), ...over });
 
 describe("vIC specs from a config file", () => {

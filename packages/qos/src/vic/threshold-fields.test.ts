@@ -1,20 +1,11 @@
-import { isVmlabError } from "@vmlab/core-vm";
+import { refusedDetail } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_VIC } from "./coalescer.js";
 import { describeRatioTable, vicParamsOf } from "./threshold-fields.js";
 
 const base = { cifThreshold: 4, iopsThreshold: 2000, ratioMinCif: [8, 12, 24], ratio: [1 / 2, 1 / 4, 1 / 8], rateWindowCompletions: 64 };
 
-function refusedKey(run: () => unknown): string {
-  try {
-    run();
-    return "ran";
-  } catch (e) {
-    if (!isVmlabError(e)) throw e;
-    expect(e.code).toBe("VMLAB_QOS_BAD_CONFIG");
-    return String(e.details.key);
-  }
-}
+const refusedKey = (run: () => unknown): string => refusedDetail(run, "VMLAB_QOS_BAD_CONFIG");
 
 describe("vIC scenario fields", () => {
   it("the defaults give DEFAULT_VIC; every field reaches the coalescer's parameters", () => {
