@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
+import { docFiles } from "../../../scripts/doc-tables.js";
 import { resolveConfig } from "../src/config.js";
 import { buildProgram } from "../src/main.js";
 import { allBenchmarks, allDiskModels, findScenario } from "../src/plugins.js";
@@ -87,15 +88,8 @@ export function extractBlocks(file: string, text: string): Block[] {
   return blocks;
 }
 
-function docFiles(): string[] {
-  const files = ["README.md"];
-  for (const f of readdirSync(join(repo, "docs")).sort()) if (f.endsWith(".md")) files.push(`docs/${f}`);
-  for (const p of readdirSync(join(repo, "packages")).sort())
-    if (existsSync(join(repo, "packages", p, "README.md"))) files.push(`packages/${p}/README.md`);
-  return files;
-}
-
-const blocks = docFiles().flatMap((f) => extractBlocks(f, readFileSync(join(repo, f), "utf8")));
+// The same docs as the tables' and values' marks (README.md, docs/*.md, packages/*/README.md).
+const blocks = docFiles(repo).flatMap((f) => extractBlocks(f, readFileSync(join(repo, f), "utf8")));
 
 // ---- shell blocks ----
 
