@@ -374,6 +374,18 @@ describe("RAID mapping", () => {
     ]);
   });
 
+  it("RAID-10: a pair of an SSD and an HDD reads from the SSD however busy it is (raid10.c counts only non-rotational slots)", () => {
+    const g = group(10, 4, 64);
+    // Member 1 (second copy of the first pair) and member 2 (first copy of the second pair) are SSDs.
+    for (const m of [1, 2]) Object.defineProperty(g.members[m], "nonRotational", { value: true });
+    const mixed = new RaidGroup(g.sim, g.members, { level: 10, chunkSectors: 64 });
+    // Chunks 0 and 1 in turn: first pair, second pair. By IOs in flight over every copy the HDD copies, idle,
+    // would take every other read.
+    for (const lba of [0, 8, 16, 64, 72, 80])
+      mixed.submit({ id: lba, vm: 0, lba, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    expect(g.members.map((m) => m.log.map((x) => x.lba))).toEqual([[], [0, 8, 16], [0, 8, 16], []]);
+  });
+
   it("a group whose mirrored reads reached a member's last sector restores its own state", () => {
     const g = group(1, 2);
     for (const m of g.members) Object.assign(m, { save: () => ({}), restore: () => {} });

@@ -61,7 +61,8 @@ export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
  *   small-write penalty) or reconstruct-write (the data the write does not
  *   replace, parity computed afresh: a write of all chunks but one reads one);
  * - RAID-10: chunks striped over mirrored pairs (md's "near 2" layout); a read goes to one copy of its
- *   pair as md's raid10 chooses: an idle copy, else the nearest head (the least busy over SSDs).
+ *   pair as md's raid10 chooses: an idle copy, else the nearest head (the least busy SSD copy when the
+ *   pair has an SSD).
  *
  * RAID-5 writes to one stripe go one at a time, as Linux md's stripe cache and array controllers
  * serialise them: a partial-stripe write computes parity from what it reads, so a second write of the
@@ -343,8 +344,10 @@ export class RaidGroup implements BlockTarget, IoSink {
    * 1. RAID-1 only (raid10.c has no such rule): a sequential read — one starting where the last read sent
    *    to a copy ended, or where its head is — stays on that copy, so a stream keeps its disk and read-ahead;
    * 2. if any copy is non-rotational (`BlockTarget.nonRotational`), the one with the fewest IOs in flight
-   *    (md weighs pending IOs, not distance, when a mirror has an SSD; raid10.c counts only the SSDs of a
-   *    mixed pair, which is not modelled);
+   *    (md weighs pending IOs, not distance, when a mirror has an SSD): on RAID-1 among all copies, as
+   *    raid1.c compares every disk's pending count; on RAID-10 among the non-rotational copies only, as
+   *    raid10.c counts a slot's pending IOs only if its device is non-rotational (a pair of an SSD and an
+   *    HDD reads from the SSD);
    * 3. else an idle copy (no IO in flight), else the copy whose head is nearest `lba`: md's head is the
    *    sector after the last IO that copy completed, read or write, an estimate from the RAID layer (the
    *    members are any `BlockTarget`s).
@@ -361,7 +364,11 @@ export class RaidGroup implements BlockTarget, IoSink {
     let nonRotational = 0;
     for (let m = first; m < end; m++) nonRotational |= this.memberNonRotational[m];
     if (nonRotational !== 0) {
-      for (let m = first + 1; m < end; m++) if (inFlight[m] < inFlight[best]) best = m;
+      // raid10.c: only non-rotational copies are candidates; raid1.c: every copy.
+      const solidOnly = this.options.level === 10;
+      best = -1;
+      for (let m = first; m < end; m++)
+        if ((!solidOnly || this.memberNonRotational[m] === 1) && (best < 0 || inFlight[m] < inFlight[best])) best = m;
       return best;
     }
     // An idle copy counts as distance 0 (raid10.c); on RAID-1 no busy copy is at distance 0 here (rule 1
