@@ -1,3 +1,4 @@
+import { QosErrors } from "../errors.js";
 import { requireInHalfOpen } from "../validate.js";
 
 /**
@@ -17,7 +18,10 @@ export class LatencyEwma {
     requireInHalfOpen("latencyEwmaAlpha", alpha, 0, 1);
   }
 
+  /** Adds one IO's latency (ns, finite and >= 0: one NaN or infinity would stay in the average for good). */
   observe(latencyNs: number): void {
+    if (!(latencyNs >= 0 && latencyNs < Number.POSITIVE_INFINITY))
+      throw QosErrors.badConfig("latencyNs", `an IO's latency must be a finite number of ns >= 0, got ${latencyNs}`);
     this.ioCount++;
     if (!this.seen) {
       this.valueNs = latencyNs;

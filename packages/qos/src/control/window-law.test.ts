@@ -90,6 +90,15 @@ describe("latency EWMA and the shared file", () => {
     expect(() => new LatencyEwma(0)).toThrow(/latencyEwmaAlpha/);
   });
 
+  it("refuses a latency that is not a finite number >= 0, keeping its average and count", () => {
+    const e = new LatencyEwma(0.5);
+    e.observe(10);
+    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY])
+      expect(() => e.observe(bad)).toThrow(`latencyNs: an IO's latency must be a finite number of ns >= 0, got ${bad}`);
+    e.observe(20);
+    expect([e.valueNs, e.takeCount()]).toEqual([15, 2]);
+  });
+
   it("averages hosts' latencies weighted by their IO counts", () => {
     const f = new SharedLatencyFile(3);
     expect(f.average()).toBe(0);
