@@ -411,8 +411,8 @@ describe("Hdd with its write cache on (WCE)", () => {
     }
     // A size without the cache switched on is a mistake, not something to ignore.
     expect(() => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCacheSectors: 64 })).toThrow(/set writeCache: true/);
-    // A drive cache too small for the default half to hold a sector.
-    expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 512 }, "hdd", { writeCache: true })).toThrow(
+    // A drive cache too small for the default half to hold a sector (one segment: a read cache of one sector is valid).
+    expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 512, cacheSegments: 1 }, "hdd", { writeCache: true })).toThrow(
       /holds no sector; set writeCacheSectors/,
     );
   });

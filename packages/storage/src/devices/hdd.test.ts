@@ -101,6 +101,13 @@ describe("Hdd checks its spec", () => {
       [{ ...CHEETAH_15K5, capacitySectors: 1_000_000.5 }, /capacitySectors must be a whole number/],
       [{ ...CHEETAH_15K5, readAheadSectors: -8 }, /readAheadSectors must be a whole number >= 0/],
       [{ ...CHEETAH_15K5, cacheSegments: -3 }, /cacheSegments/],
+      // A cache whose segments hold no sector ran as a drive with no read cache, without a word.
+      [
+        { ...CHEETAH_15K5, cacheBytes: 16 },
+        /cacheBytes \(16\) over cacheSegments \(16\) leaves each segment less than one 512-byte sector/,
+      ],
+      [{ ...CHEETAH_15K5, cacheSegments: 0 }, /cacheSegments must be >= 1 for a cache of 16777216 bytes/],
+      [{ ...CHEETAH_15K5, cacheSegments: 1e9 }, /over cacheSegments \(1000000000\)/], // ran out of memory
       [{ ...CHEETAH_15K5, rpm: 0 }, /rpm must be a finite number > 0, got 0/],
       [{ ...CHEETAH_15K5, rpm: Number.POSITIVE_INFINITY }, /rpm must be a finite number > 0/], // a TypeError before
       [{ ...CHEETAH_15K5, outerMBps: 50 }, /outerMBps \(50\) must be >= innerMBps \(73\)/],
