@@ -81,6 +81,25 @@ describe("blkparse reader", () => {
     expect(withBom.records[0]).toMatchObject({ lba: 223490, sectors: 8, isRead: false, responseNs: 1_000_000 });
   });
 
+  it("refuses the IOs of a second device, naming the line: a trace is one disk's IO stream", () => {
+    // `blktrace -d sda -d sdb` then blkparse: both disks' IOs were one stream (a seek of -3416955 from one disk to the other).
+    const text = [
+      "  8,0    3        1     0.000005010   697  D  WS 3417048 + 8 [kworker/u8:2]",
+      "  8,0    3        2     0.000200000     0  C  WS 3417048 + 8 [0]",
+      "  8,16   1        1     0.000800000   700  D   R 100 + 8 [dd]",
+      "  8,16   1        2     0.000900000     0  C   R 100 + 8 [0]",
+      "  8,0    3        3     0.001000000   697  D   R 3417056 + 8 [cat]",
+    ].join("\n");
+    expect(() => readAll(text)).toThrow(/t\.txt:3: an IO on device 8,16, but the trace's IOs so far are on 8,0: a trace is one disk's IOs/);
+    // --skip-bad keeps the first device's IOs.
+    const { records, reader } = readAll(text, true);
+    expect(records.map((r) => [r.line, r.lba, r.responseNs])).toEqual([
+      [1, 3417048, 194_990],
+      [5, 3417056, -1],
+    ]);
+    expect(reader.skipped).toBe(2);
+  });
+
   it("reports malformed event lines by line number", () => {
     const bad = "  8,0    3        3     0.000002000   697  D   W -5 + 8 [x]\n";
     expect(() => readAll(bad)).toThrow(/t\.txt:1: negative sector/);

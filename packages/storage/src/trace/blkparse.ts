@@ -51,6 +51,8 @@ export class BlkparseReader extends TextTraceReader {
   private count = 0;
   // Fields of the line being parsed.
   private device = 0;
+  /** The device of the trace's first IO event (major * 2^20 + minor); -1 before it. */
+  private traceDevice = -1;
   private timeNs = 0;
   private flush = false;
 
@@ -132,6 +134,13 @@ export class BlkparseReader extends TextTraceReader {
       return false;
     }
     if (sector + blocks > Number.MAX_SAFE_INTEGER) throw new LineProblem("sector + block count is over 2^53");
+    // One trace is one disk's IO stream (vscsiStats is per virtual disk; a replay drives one target): the IOs of
+    // `blktrace -d sda -d sdb` were merged into one stream, seek distances measured from one disk to the other.
+    if (this.traceDevice < 0) this.traceDevice = this.device;
+    else if (this.device !== this.traceDevice)
+      throw new LineProblem(
+        `an IO on device ${deviceName(this.device)}, but the trace's IOs so far are on ${deviceName(this.traceDevice)}: a trace is one disk's IOs (parse one device's trace, e.g. blkparse -i sdb)`,
+      );
     if (action === COMPLETE) {
       this.completeMatching(sector);
       return false;
@@ -284,4 +293,9 @@ export class BlkparseReader extends TextTraceReader {
     this.pos = this.lineEnd;
     return v;
   }
+}
+
+/** "major,minor" of a device number kept as major * 2^20 + minor. */
+function deviceName(device: number): string {
+  return `${Math.floor(device / 1048576)},${device % 1048576}`;
 }
