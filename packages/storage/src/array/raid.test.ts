@@ -573,6 +573,24 @@ describe("RAID mapping", () => {
     ).toThrow(/RAID-5 needs at least 3/);
   });
 
+  it("names what a RAID-10 of 2 members, or a chunk larger than a member, breaks", () => {
+    const sim = new Simulation();
+    let made = 0;
+    const members = (n: number) => Array.from({ length: n }, () => new RecordingMember(sim, 1000, `m${made++}`));
+    // "needs an even number of members, got 2" named no rule 2 breaks.
+    expect(() => new RaidGroup(sim, members(2), { level: 10, chunkSectors: 8 })).toThrow(
+      /RAID-10 needs at least 4, an even number of members, got 2/,
+    );
+    expect(() => new RaidGroup(sim, members(5), { level: 10, chunkSectors: 8 })).toThrow(/RAID-10 needs at least 4, an even number of/);
+    // A chunk past the members left a group of 0 sectors.
+    for (const level of [0, 5, 10] as const)
+      expect(() => new RaidGroup(sim, members(4), { level, chunkSectors: 1024 })).toThrow(
+        /raid: chunk \(1024 sectors\) must fit the smallest member \(1000 sectors\)/,
+      );
+    expect(new RaidGroup(sim, members(4), { level: 5, chunkSectors: 1000 }).capacitySectors).toBe(3000);
+    expect(new RaidGroup(sim, members(2), { level: 1, chunkSectors: 1024 }).capacitySectors).toBe(1000); // a mirror does not stripe
+  });
+
   it('rejects a level it does not model (6, or "5" read from a config file built a RAID-10)', () => {
     for (const level of [6, "5", 2, undefined]) {
       const sim = new Simulation();

@@ -124,12 +124,16 @@ export class RaidGroup implements BlockTarget, IoSink {
     if (n < need || (level === 10 && n % 2 !== 0))
       throw StorageErrors.badConfig(
         "raid",
-        `RAID-${level} needs ${level === 10 ? "an even number of" : `at least ${need}`} members, got ${n}`,
+        // "RAID-10 needs an even number of members, got 2" named no rule 2 breaks: it needs at least 4.
+        `RAID-${level} needs at least ${need}${level === 10 ? ", an even number of" : ""} members, got ${n}`,
       );
     this.n = n;
     this.chunk = chunkSectors;
     const memberCap = Math.min(...members.map((m) => m.capacitySectors));
     const rows = Math.floor(memberCap / chunkSectors);
+    // A chunk past the smallest member left a striped group of 0 sectors, refused later (if at all) without naming the chunk.
+    if (level !== 1 && rows < 1)
+      throw StorageErrors.badConfig("raid", `chunk (${chunkSectors} sectors) must fit the smallest member (${memberCap} sectors)`);
     const dataMembers = level === 0 ? n : level === 1 ? 1 : level === 5 ? n - 1 : n / 2;
     this.capacitySectors = level === 1 ? memberCap : rows * chunkSectors * dataMembers;
     this.stripeSectors = chunkSectors * dataMembers;
