@@ -869,6 +869,9 @@ describe("array controller", () => {
     expect(() => build({ cacheBytes: -1 })).toThrow(/cacheBytes/);
     expect(() => build({ cacheBytes: Number.NaN })).toThrow(/cacheBytes/);
     expect(build({ cacheBytes: 0 }).array.cache).toBeNull();
+    // Less than one page (2048: MiB taken for bytes) ran as an array with no cache.
+    expect(() => build({ cacheBytes: 2048 })).toThrow(/array: cacheBytes \(2048\) holds no 8192-byte cache page \(cachePageSectors 16\)/);
+    expect(build({ cacheBytes: 8192 }).array.cache).not.toBeNull();
     const sim = new Simulation();
     const member = (): BlockTarget => ({ capacitySectors: 64, submit: () => {} });
     const raid = new RaidGroup(sim, [member(), member()], { level: 0, chunkSectors: 8 });

@@ -142,6 +142,12 @@ export class StorageArray implements IoSink {
         `${o.luns} LUNs of whole ${page}-sector cache pages do not fit the RAID group's ${raid.capacitySectors} sectors`,
       );
     const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
+    // A cache smaller than one page ran as no cache without a word (`cacheBytes: 2048`, the scenarios' MiB taken for bytes).
+    if (o.cacheBytes > 0 && pages === 0)
+      throw StorageErrors.badConfig(
+        "array",
+        `cacheBytes (${o.cacheBytes}) holds no ${page * SECTOR_BYTES}-byte cache page (cachePageSectors ${page}); cacheBytes is in bytes (2 GiB = 2147483648), or 0 for no cache`,
+      );
     // It caches the LUNs' sectors: whole pages from sector 0.
     this.cache = pages > 0 ? new CacheDirectory(pages, page, (o.luns * lunSize) / page) : null;
     this.ordering = this.cache ? new WriteOrdering(raid, this, this.cache) : null;
