@@ -316,7 +316,8 @@ describe("trace readers under corrupted input", () => {
   }
 
   it("msr: with --skip-bad, exactly the lines a strict reading of the format accepts become records, field for field", () => {
-    // An independent oracle: a line is a record iff it has the 7 fields with digits where numbers go, Type Read/Write, Size > 0, numbers below 2^53.
+    // An independent oracle: a line is a record iff it has the 7 fields with digits where numbers go, Type Read/Write, Size > 0, numbers below 2^53,
+    // and the volume (Hostname, DiskNumber) of the first record.
     const LINE = /^(\d{1,24}),([^,]*),(\d+),(read|write),(\d+),(\d+),(\d+)$/i;
     fc.assert(
       fc.property(fc.array(io, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.nat(), lineMutation, (ios, header, kRaw, m) => {
@@ -327,6 +328,7 @@ describe("trace readers under corrupted input", () => {
         const dec = new TextDecoder("utf-8", { ignoreBOM: true });
         const expected: [number, number, number, boolean][] = [];
         let bad = 0;
+        let volume: string | undefined;
         mutated.forEach((b, i) => {
           if (b.includes(10)) return; // a mutation that added a line: skip the check below
           // A CR before the newline ends the line too; a byte order mark opens the file.
@@ -349,6 +351,11 @@ describe("trace readers under corrupted input", () => {
             inexact(f[7]) ||
             !wholeSectors(BigInt(f[5]), BigInt(f[6]))
           ) {
+            bad++;
+            return;
+          }
+          volume ??= `${f[2]},${Number(f[3])}`;
+          if (`${f[2]},${Number(f[3])}` !== volume) {
             bad++;
             return;
           }

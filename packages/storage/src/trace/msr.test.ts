@@ -46,6 +46,18 @@ describe("MSR Cambridge reader", () => {
     expect(records[1].issueNs).toBe(200);
   });
 
+  it("refuses a record of another volume (Hostname, DiskNumber), naming the line; skip-bad keeps the first volume's", () => {
+    const text = "1,hm,0,Read,0,512,1\n2,hm,1,Read,512,512,1\n3,prn,0,Read,1024,512,1\n4,hm,0,Read,1536,512,1\n5,h,0,Read,0,512,1\n";
+    expect(() => readAll(text)).toThrow(
+      "t.csv:2: a record of volume hm,1, but the trace's records so far are of hm,0: a trace is one volume's IOs (split the file by Hostname,DiskNumber)",
+    );
+    const { records, reader } = readAll(text, true);
+    expect(records.map((r) => r.line)).toEqual([1, 4]);
+    expect(reader.skipped).toBe(3);
+    // A bad first line skipped sets no volume: the first good record does.
+    expect(readAll("1,hm,0,Read,0,0,1\n2,prn,3,Read,0,512,1\n3,prn,3,Write,0,512,1\n", true).records.map((r) => r.line)).toEqual([2, 3]);
+  });
+
   it("skips a header line and CRLF line ends; rounds unaligned extents out to whole sectors", () => {
     const { records, reader } = readAll("Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\r\n1,h,0,read,1000,100,5\r\n");
     expect(reader.ignored).toBe(1);

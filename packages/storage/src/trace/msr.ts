@@ -31,6 +31,12 @@ export class MsrReader extends TextTraceReader {
   private baseLow = 0;
   private tsHigh = 0;
   private tsLow = 0;
+  /** The volume of the trace's first record: its Hostname's bytes (null before it) and DiskNumber. */
+  private volumeHost: Uint8Array | null = null;
+  private volumeDisk = 0;
+  /** The Hostname field's bytes in the line being parsed (until the first record's volume is taken). */
+  private hostStart = 0;
+  private hostEnd = 0;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {
     super(source, options);
@@ -46,8 +52,7 @@ export class MsrReader extends TextTraceReader {
       return false;
     }
     this.timestampField();
-    this.skipCsvField("Hostname");
-    this.uintCsvField("DiskNumber");
+    this.volumeFields();
     const isRead = this.typeField();
     const offset = this.uintCsvField("Offset");
     const size = this.uintCsvField("Size");
@@ -58,6 +63,7 @@ export class MsrReader extends TextTraceReader {
     if (offset + size > Number.MAX_SAFE_INTEGER && !extentIsExact(offset, size))
       throw new LineProblem("Offset + Size is over 2^53 bytes and not whole sectors below 2^62");
     if (!this.haveBase) {
+      this.volumeHost = this.buf.slice(this.hostStart, this.hostEnd);
       this.baseHigh = this.tsHigh;
       this.baseLow = this.tsLow;
       this.haveBase = true;
@@ -130,6 +136,36 @@ export class MsrReader extends TextTraceReader {
       this.tsLow = rest - carry * LOW_DIGITS;
     }
     this.pos = i + 1;
+  }
+
+  /**
+   * Hostname and DiskNumber: the volume, the same on every record. One trace is one disk's IO stream (vscsiStats is
+   * per virtual disk; a replay drives one target), and SNIA ships each MSR volume in its own file: records of two
+   * volumes concatenated were characterized as one stream, seek distances measured from one volume to the other.
+   */
+  private volumeFields(): void {
+    const buf = this.buf;
+    const first = this.pos;
+    this.skipCsvField("Hostname");
+    const hostEnd = this.pos - 1;
+    const disk = this.uintCsvField("DiskNumber");
+    const host = this.volumeHost;
+    if (host === null) {
+      // The first record's volume is taken once the whole line has parsed (`takeVolume`): a bad first line
+      // skipped with skipBad sets nothing.
+      this.hostStart = first;
+      this.hostEnd = hostEnd;
+      this.volumeDisk = disk;
+      return;
+    }
+    let same = disk === this.volumeDisk && hostEnd - first === host.length;
+    for (let k = 0; same && k < host.length; k++) same = buf[first + k] === host[k];
+    if (!same) {
+      const name = (b: Uint8Array) => new TextDecoder().decode(b);
+      throw new LineProblem(
+        `a record of volume ${name(buf.subarray(first, hostEnd))},${disk}, but the trace's records so far are of ${name(host)},${this.volumeDisk}: a trace is one volume's IOs (split the file by Hostname,DiskNumber)`,
+      );
+    }
   }
 
   /** `Read` or `Write` (any case). */
