@@ -17,6 +17,7 @@ export {
   type Figure,
   type ReferenceValue,
   type Scenario,
+  type ScenarioCheckContext,
   type ScenarioContext,
   type ScenarioResult,
   type Table,

@@ -82,6 +82,13 @@ export interface ScenarioContext<C> {
   progress(done: number, total: number): void;
 }
 
+/** What a scenario's config check sees: the run's context without its streams and progress. */
+export interface ScenarioCheckContext<C> {
+  config: C;
+  seed: number;
+  quick: boolean;
+}
+
 /** One paper figure or table, reproduced. */
 export interface Scenario<S extends z.ZodObject = z.ZodObject> {
   id: string;
@@ -92,6 +99,13 @@ export interface Scenario<S extends z.ZodObject = z.ZodObject> {
   config: S;
   /** Overrides applied by `--quick` (a smaller run for tests and demos). */
   quick: Partial<z.input<S>>;
+  /**
+   * Every refusal `run` would make for this config (cross-field rules the schema cannot state, the
+   * model specs the run builds), without running anything: throws the same `VmlabError` the run
+   * would. The CLI calls it before `run` and for `vmlab run --dry-run`, so the two cannot disagree;
+   * `run` calls it too, so a direct caller gets the same refusals. Omitted: the schema is the whole check.
+   */
+  check?(ctx: ScenarioCheckContext<z.output<S>>): void;
   run(ctx: ScenarioContext<z.output<S>>): ScenarioResult | Promise<ScenarioResult>;
 }
 

@@ -1,7 +1,7 @@
 import type { Figure, Table } from "@vmlab/core-vm";
 import { z } from "zod";
 import { FC_10K_DISK } from "../array/sptf-disk.js";
-import type { ClusterRun } from "../cluster/cluster.js";
+import { type ClusterRun, checkClusterSpec } from "../cluster/cluster.js";
 import { type ClusterSpec, type ControlSpec, type HostSpec, PARDA_CONTROL } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 
@@ -74,6 +74,16 @@ export function clusterSpec(
     seed,
     ...over,
   };
+}
+
+/**
+ * The cluster specs a scenario runs, each checked before any of them runs: `runCluster` checks
+ * its own spec only when it starts, so a spec the second run refuses was found after the first
+ * had run — and `vmlab run --dry-run` (the scenario's `check`) would not have found it at all.
+ */
+export function checkedSpecs<T extends Record<string, ClusterSpec | ClusterSpec[]>>(specs: T): T {
+  for (const s of Object.values(specs).flat()) checkClusterSpec(s);
+  return specs;
 }
 
 /**

@@ -4,6 +4,7 @@ import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
 import {
   ascending,
+  checkedSpecs,
   clusterSpec,
   controlFields,
   jainIndex,
@@ -35,6 +36,45 @@ export const FlowControlConfig = z.object({
   measureFromS: z.number().min(0).max(3600).default(150).describe("averages of the control runs are taken from here to the end, s"),
 });
 
+/** The runs' specs, after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof FlowControlConfig>, seed: number) {
+  requireSampledWindow("measureFromS", "the control runs' measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  const sweepFromS = c.sweepDurationS / 4;
+  requireSampledWindow("sweepDurationS", "each sweep point's measured window", sweepFromS, c.sweepDurationS, c.sampleS, c.sweepDurationS);
+  const hosts = (control: HostSpec["control"], depths?: number[]): HostSpec[] =>
+    Array.from({ length: depths ? depths.length : c.hosts }, (_, i) => ({
+      vms: [microVm({ oio: depths ? Math.max(c.oio, depths[i]) : c.oio })],
+      control,
+      scheduler: control === "none" || control === "static" ? "fcfs" : "sfq",
+      fixedDepth: depths ? depths[i] : 32,
+    }));
+  const oioSweep = ascending(c.oioSweep);
+  // 1. Static per-host queue depths, with interleaved disks so that only the depth differs between hosts.
+  const even = { ...c, placement: "interleaved" as const };
+  // 2. Latency vs total outstanding IOs, no control.
+  const sweep = oioSweep.map((oio) =>
+    clusterSpec(
+      even,
+      Array.from({ length: c.hosts }, () => ({
+        vms: [microVm({ oio })],
+        control: "none" as const,
+        scheduler: "fcfs" as const,
+        fixedDepth: Math.max(32, oio),
+      })),
+      c.sweepDurationS,
+      seed,
+    ),
+  );
+  // 3. Local latency (SPEED'08) vs the cluster average (PARDA), same workload and seed.
+  const specs = checkedSpecs({
+    stat: clusterSpec(even, hosts("static", c.staticDepths), c.durationS, seed),
+    sweep,
+    local: clusterSpec(c, hosts("flow"), c.durationS, seed),
+    global: clusterSpec(c, hosts("parda"), c.durationS, seed),
+  });
+  return { sweepFromS, oioSweep, specs };
+}
+
 /**
  * The SPEED'08 workshop paper's questions (its body is not public; see
  * docs/flow-control.md): does per-host queue-depth limiting split throughput,
@@ -48,44 +88,25 @@ export const flowControl = defineScenario({
   paper: "Gulati, Ahmad. Towards Distributed Storage Resource Management using Flow Control. SPEED 2008",
   config: FlowControlConfig,
   quick: { durationS: 160, measureFromS: 100, sweepDurationS: 20, oioSweep: [4, 16, 32] },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    requireSampledWindow("measureFromS", "the control runs' measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
-    const sweepFromS = c.sweepDurationS / 4;
-    requireSampledWindow("sweepDurationS", "each sweep point's measured window", sweepFromS, c.sweepDurationS, c.sampleS, c.sweepDurationS);
-    const oioSweep = ascending(c.oioSweep);
+    const { sweepFromS, oioSweep, specs } = plan(c, seed);
     const total = 3 + oioSweep.length;
     let step = 0;
     const tick = () => progress(step++, total);
-    const hosts = (control: HostSpec["control"], depths?: number[]): HostSpec[] =>
-      Array.from({ length: depths ? depths.length : c.hosts }, (_, i) => ({
-        vms: [microVm({ oio: depths ? Math.max(c.oio, depths[i]) : c.oio })],
-        control,
-        scheduler: control === "none" || control === "static" ? "fcfs" : "sfq",
-        fixedDepth: depths ? depths[i] : 32,
-      }));
-    // 1. Static per-host queue depths, with interleaved disks so that only the depth differs between hosts.
-    const even = { ...c, placement: "interleaved" as const };
-    // Built before the first progress report: clusterSpec refuses bad control settings (windowMax < windowMin).
-    const statSpec = clusterSpec(even, hosts("static", c.staticDepths), c.durationS, seed);
     tick();
-    const stat = summarize(runCluster(statSpec), c.measureFromS, c.durationS);
-    // 2. Latency vs total outstanding IOs, no control.
-    const sweep = oioSweep.map((oio) => {
+    const stat = summarize(runCluster(specs.stat), c.measureFromS, c.durationS);
+    const sweep = oioSweep.map((oio, i) => {
       tick();
-      const h = Array.from({ length: c.hosts }, () => ({
-        vms: [microVm({ oio })],
-        control: "none" as const,
-        scheduler: "fcfs" as const,
-        fixedDepth: Math.max(32, oio),
-      }));
-      const s = summarize(runCluster(clusterSpec(even, h, c.sweepDurationS, seed)), sweepFromS, c.sweepDurationS);
+      const s = summarize(runCluster(specs.sweep[i]), sweepFromS, c.sweepDurationS);
       return { total_oio: oio * c.hosts, iops: round(s.totalIops, 1), latency_ms: round(s.latencyMs) };
     });
-    // 3. Local latency (SPEED'08) vs the cluster average (PARDA), same workload and seed.
     tick();
-    const localRun = runCluster(clusterSpec(c, hosts("flow"), c.durationS, seed));
+    const localRun = runCluster(specs.local);
     tick();
-    const globalRun = runCluster(clusterSpec(c, hosts("parda"), c.durationS, seed));
+    const globalRun = runCluster(specs.global);
     const local = summarize(localRun, c.measureFromS, c.durationS);
     const global = summarize(globalRun, c.measureFromS, c.durationS);
     const ones = local.hostIops.map(() => 1);

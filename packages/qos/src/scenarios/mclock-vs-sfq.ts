@@ -4,7 +4,7 @@ import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm, PARDA_CONTROL } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requireShares } from "../validate.js";
-import { type ControlConfig, clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
+import { type ControlConfig, checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
 
 export const MClockVsSfqConfig = z.object({
   shares: z.array(z.number().gt(0).max(1000)).min(2).max(16).default([1, 1, 2, 2]).describe("VM shares on the one host, each > 0"),
@@ -22,6 +22,47 @@ export const MClockVsSfqConfig = z.object({
   measureFromS: z.number().min(0).max(3600).default(20).describe("averages are taken from here to the end, s"),
 });
 
+/** The runs' specs, after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof MClockVsSfqConfig>, seed: number) {
+  requireShares("shares", c.shares);
+  requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  const n = c.shares.length;
+  if (c.reservationsIops.length !== n)
+    throw QosErrors.badConfig("reservationsIops", `give one value per VM (${n}), got ${c.reservationsIops.length}`);
+  if (c.limitsIops.length !== n) throw QosErrors.badConfig("limitsIops", `give one value per VM (${n}), got ${c.limitsIops.length}`);
+  const limit = (i: number) => (c.limitsIops[i] > 0 ? c.limitsIops[i] : Number.POSITIVE_INFINITY);
+  // Checked here, under the user's key, before the SFQ(D) run: mClock's own check came after it, as vms[i].limitIops.
+  c.reservationsIops.forEach((r, i) => {
+    if (limit(i) < r) throw QosErrors.badConfig(`limitsIops[${i}]`, `must be 0 (none) or >= the reservation ${r}, got ${c.limitsIops[i]}`);
+  });
+  // clusterSpec fills in a control loop the static host never runs: PARDA's defaults.
+  const noControl: ControlConfig = {
+    ...c,
+    latencyThresholdMs: PARDA_CONTROL.latencyThresholdMs,
+    smoothingGamma: PARDA_CONTROL.smoothingGamma,
+    latencyEwmaAlpha: PARDA_CONTROL.latencyEwmaAlpha,
+    controlPeriodS: PARDA_CONTROL.periodS,
+    windowMin: PARDA_CONTROL.windowMin,
+    windowMax: PARDA_CONTROL.windowMax,
+  };
+  const mk = (scheduler: HostSpec["scheduler"]): HostSpec[] => [
+    {
+      vms: c.shares.map((share, i) => microVm({ share, oio: c.oio, reservationIops: c.reservationsIops[i], limitIops: limit(i) })),
+      control: "static",
+      scheduler,
+      fixedDepth: c.hostDepth,
+    },
+  ];
+  return {
+    n,
+    limit,
+    specs: checkedSpecs({
+      sfq: clusterSpec(noControl, mk("sfq"), c.durationS, seed),
+      mclock: clusterSpec(noControl, mk("mclock"), c.durationS, seed),
+    }),
+  };
+}
+
 /**
  * Beyond the papers: mClock (Gulati, Merchant, Varman, OSDI 2010) — PARDA's
  * stated follow-up for reservations and limits — against SFQ(D) as the host
@@ -33,44 +74,18 @@ export const mclockVsSfq = defineScenario({
   paper: "Gulati, Merchant, Varman. mClock. OSDI 2010 (follow-up named in PARDA §7)",
   config: MClockVsSfqConfig,
   quick: { durationS: 40, measureFromS: 10 },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    requireShares("shares", c.shares);
-    requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
-    const n = c.shares.length;
-    if (c.reservationsIops.length !== n)
-      throw QosErrors.badConfig("reservationsIops", `give one value per VM (${n}), got ${c.reservationsIops.length}`);
-    if (c.limitsIops.length !== n) throw QosErrors.badConfig("limitsIops", `give one value per VM (${n}), got ${c.limitsIops.length}`);
-    const limit = (i: number) => (c.limitsIops[i] > 0 ? c.limitsIops[i] : Number.POSITIVE_INFINITY);
-    // Checked here, under the user's key, before the SFQ(D) run: mClock's own check came after it, as vms[i].limitIops.
-    c.reservationsIops.forEach((r, i) => {
-      if (limit(i) < r)
-        throw QosErrors.badConfig(`limitsIops[${i}]`, `must be 0 (none) or >= the reservation ${r}, got ${c.limitsIops[i]}`);
-    });
-    // clusterSpec fills in a control loop the static host never runs: PARDA's defaults.
-    const noControl: ControlConfig = {
-      ...c,
-      latencyThresholdMs: PARDA_CONTROL.latencyThresholdMs,
-      smoothingGamma: PARDA_CONTROL.smoothingGamma,
-      latencyEwmaAlpha: PARDA_CONTROL.latencyEwmaAlpha,
-      controlPeriodS: PARDA_CONTROL.periodS,
-      windowMin: PARDA_CONTROL.windowMin,
-      windowMax: PARDA_CONTROL.windowMax,
-    };
-    const mk = (scheduler: HostSpec["scheduler"]): HostSpec[] => [
-      {
-        vms: c.shares.map((share, i) => microVm({ share, oio: c.oio, reservationIops: c.reservationsIops[i], limitIops: limit(i) })),
-        control: "static",
-        scheduler,
-        fixedDepth: c.hostDepth,
-      },
-    ];
+    const { n, limit, specs } = plan(c, seed);
     const sfq = summarize(
-      runCluster(clusterSpec(noControl, mk("sfq"), c.durationS, seed), (d, t) => progress(d, 2 * t)),
+      runCluster(specs.sfq, (d, t) => progress(d, 2 * t)),
       c.measureFromS,
       c.durationS,
     );
     const mclock = summarize(
-      runCluster(clusterSpec(noControl, mk("mclock"), c.durationS, seed), (d, t) => progress(t + d, 2 * t)),
+      runCluster(specs.mclock, (d, t) => progress(t + d, 2 * t)),
       c.measureFromS,
       c.durationS,
     );

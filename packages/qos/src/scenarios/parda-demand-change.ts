@@ -3,7 +3,7 @@ import { z } from "zod";
 import { runCluster } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
-import { clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 import { phaseRows } from "./phases.js";
 
 export const PardaDemandChangeConfig = z.object({
@@ -22,42 +22,47 @@ export const PardaDemandChangeConfig = z.object({
 /** PARDA Table 4 (node 21): 6 hosts, 16 KB random reads, 32 OIO. */
 const PAPER = { uncontrolledIops: 3130, uncontrolledLatencyMs: 60, pardaIops: 3150, pardaLatencyMs: 30 };
 
+/** The runs' cluster specs and phase bounds, after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof PardaDemandChangeConfig>, seed: number) {
+  if (c.stopAtS.length >= c.hosts)
+    throw QosErrors.badConfig("stopAtS", `at most hosts − 1 (${c.hosts - 1}) VMs may stop, got ${c.stopAtS.length}`);
+  const stops = [...c.stopAtS].sort((a, b) => a - b);
+  if (stops[stops.length - 1] >= c.durationS)
+    throw QosErrors.badConfig("stopAtS", `every stop must be before durationS (${c.durationS} s)`);
+  const bounds = [0, ...stops, c.durationS];
+  // Each phase is measured over its second half (phaseRows): equal stops, or stops closer than two samples, leave none.
+  for (let i = 0; i + 1 < bounds.length; i++)
+    requireSampledWindow("stopAtS", `phase ${i + 1}'s second half`, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], c.sampleS, c.durationS);
+  const mk = (control: HostSpec["control"]): HostSpec[] =>
+    Array.from({ length: c.hosts }, (_, i) => {
+      // The k-th stop (in time) is the VM of the k-th host from the end.
+      const k = c.hosts - 1 - i;
+      return {
+        vms: [microVm({ oio: c.oio, stopS: k < stops.length ? stops[k] : Number.POSITIVE_INFINITY })],
+        control,
+        scheduler: control === "none" ? "fcfs" : "sfq",
+        fixedDepth: c.uncontrolledQueueDepth,
+      };
+    });
+  return {
+    bounds,
+    specs: checkedSpecs({ base: clusterSpec(c, mk("none"), c.durationS, seed), parda: clusterSpec(c, mk("parda"), c.durationS, seed) }),
+  };
+}
+
 export const pardaDemandChange = defineScenario({
   id: "parda-demand-change",
   title: "PARDA Table 4 / Fig. 9: six hosts, VMs stop mid-run and the others' windows grow",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Table 4 and Fig. 9",
   config: PardaDemandChangeConfig,
   quick: { durationS: 220, stopAtS: [110, 150, 190] },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    if (c.stopAtS.length >= c.hosts)
-      throw QosErrors.badConfig("stopAtS", `at most hosts − 1 (${c.hosts - 1}) VMs may stop, got ${c.stopAtS.length}`);
-    const stops = [...c.stopAtS].sort((a, b) => a - b);
-    if (stops[stops.length - 1] >= c.durationS)
-      throw QosErrors.badConfig("stopAtS", `every stop must be before durationS (${c.durationS} s)`);
-    const bounds = [0, ...stops, c.durationS];
-    // Each phase is measured over its second half (phaseRows): equal stops, or stops closer than two samples, leave none.
-    for (let i = 0; i + 1 < bounds.length; i++)
-      requireSampledWindow(
-        "stopAtS",
-        `phase ${i + 1}'s second half`,
-        (bounds[i] + bounds[i + 1]) / 2,
-        bounds[i + 1],
-        c.sampleS,
-        c.durationS,
-      );
-    const mk = (control: HostSpec["control"]): HostSpec[] =>
-      Array.from({ length: c.hosts }, (_, i) => {
-        // The k-th stop (in time) is the VM of the k-th host from the end.
-        const k = c.hosts - 1 - i;
-        return {
-          vms: [microVm({ oio: c.oio, stopS: k < stops.length ? stops[k] : Number.POSITIVE_INFINITY })],
-          control,
-          scheduler: control === "none" ? "fcfs" : "sfq",
-          fixedDepth: c.uncontrolledQueueDepth,
-        };
-      });
-    const base = runCluster(clusterSpec(c, mk("none"), c.durationS, seed), (d, t) => progress(d, 2 * t));
-    const parda = runCluster(clusterSpec(c, mk("parda"), c.durationS, seed), (d, t) => progress(t + d, 2 * t));
+    const { bounds, specs } = plan(c, seed);
+    const base = runCluster(specs.base, (d, t) => progress(d, 2 * t));
+    const parda = runCluster(specs.parda, (d, t) => progress(t + d, 2 * t));
     const rows = [...phaseRows("uncontrolled", base, bounds), ...phaseRows(`PARDA, L = ${c.latencyThresholdMs} ms`, parda, bounds)];
     const pRows = rows.filter((r) => String(r.run).startsWith("PARDA"));
     const bRows = rows.filter((r) => r.run === "uncontrolled");

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type ClusterEvent, type HostSpec, microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
-import { clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 
 /** PARDA Table 6 (node 24): VM shares per host and their throughput (Ops/s for OLTP hosts 1–2, IOPS for hosts 3–4). */
 const HOST_SHARES = [[20, 10], [10, 10], [20], [10]];
@@ -27,51 +27,60 @@ export const PardaEndToEndConfig = z.object({
   measureFromS: z.number().min(0).max(3600).default(150).describe("averages are taken from here to the end (or to idleFromS), s"),
 });
 
+/** The runs' specs, after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof PardaEndToEndConfig>, seed: number) {
+  const idle = c.idleFromS > 0 && c.idleToS > c.idleFromS;
+  if (c.idleFromS > 0 && !idle) throw QosErrors.badConfig("idleToS", `must be after idleFromS (${c.idleFromS} s)`);
+  if (idle && c.idleFromS >= c.durationS) throw QosErrors.badConfig("idleFromS", `must be before durationS (${c.durationS} s)`);
+  // Table 6 is measured while every VM is busy: up to idleFromS when the VM idles (Fig. 13).
+  const to = idle ? c.idleFromS : c.durationS;
+  requireSampledWindow(
+    "measureFromS",
+    idle ? "the measured window before idleFromS" : "the measured window",
+    c.measureFromS,
+    to,
+    c.sampleS,
+    c.durationS,
+  );
+  // Fig. 13's idle window: the second half of the idle period, as far as the run goes.
+  const idleEndS = Math.min(c.idleToS, c.durationS);
+  if (idle)
+    requireSampledWindow("idleToS", "the second half of the idle period", (c.idleFromS + idleEndS) / 2, idleEndS, c.sampleS, c.durationS);
+  const mk = (control: HostSpec["control"]): HostSpec[] =>
+    HOST_SHARES.map((shares) => ({
+      vms: shares.map((share) => microVm({ share, oio: c.oio })),
+      control,
+      scheduler: control === "none" ? "fcfs" : "sfq",
+      fixedDepth: c.uncontrolledQueueDepth,
+    }));
+  const events: ClusterEvent[] = idle
+    ? [
+        { atS: c.idleFromS, kind: "stopVm", host: 0, vm: 0 },
+        // A run that ends inside the idle period (Fig. 13: 140–310 s in a 300 s run) never restarts the VM.
+        ...(c.idleToS <= c.durationS ? [{ atS: c.idleToS, kind: "startVm" as const, host: 0, vm: 0 }] : []),
+      ]
+    : [];
+  const spec = (control: HostSpec["control"]) => {
+    const s = clusterSpec(c, mk(control), c.durationS, seed, { events });
+    s.control.betaPerShare = c.betaPerShare;
+    return s;
+  };
+  return { idle, idleEndS, to, specs: checkedSpecs({ base: spec("none"), parda: spec("parda") }) };
+}
+
 export const pardaEndToEnd = defineScenario({
   id: "parda-end-to-end",
   title: "PARDA Table 6 / Fig. 12–13: VM shares inside hosts and β across hosts, end to end",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Table 6, Fig. 12 and Fig. 13",
   config: PardaEndToEndConfig,
   quick: { durationS: 160, measureFromS: 100 },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    const idle = c.idleFromS > 0 && c.idleToS > c.idleFromS;
-    if (c.idleFromS > 0 && !idle) throw QosErrors.badConfig("idleToS", `must be after idleFromS (${c.idleFromS} s)`);
-    if (idle && c.idleFromS >= c.durationS) throw QosErrors.badConfig("idleFromS", `must be before durationS (${c.durationS} s)`);
-    // Table 6 is measured while every VM is busy: up to idleFromS when the VM idles (Fig. 13).
-    const to = idle ? c.idleFromS : c.durationS;
-    requireSampledWindow(
-      "measureFromS",
-      idle ? "the measured window before idleFromS" : "the measured window",
-      c.measureFromS,
-      to,
-      c.sampleS,
-      c.durationS,
-    );
-    // Fig. 13's idle window: the second half of the idle period, as far as the run goes.
-    const idleEndS = Math.min(c.idleToS, c.durationS);
-    if (idle)
-      requireSampledWindow("idleToS", "the second half of the idle period", (c.idleFromS + idleEndS) / 2, idleEndS, c.sampleS, c.durationS);
-    const mk = (control: HostSpec["control"]): HostSpec[] =>
-      HOST_SHARES.map((shares) => ({
-        vms: shares.map((share) => microVm({ share, oio: c.oio })),
-        control,
-        scheduler: control === "none" ? "fcfs" : "sfq",
-        fixedDepth: c.uncontrolledQueueDepth,
-      }));
-    const events: ClusterEvent[] = idle
-      ? [
-          { atS: c.idleFromS, kind: "stopVm", host: 0, vm: 0 },
-          // A run that ends inside the idle period (Fig. 13: 140–310 s in a 300 s run) never restarts the VM.
-          ...(c.idleToS <= c.durationS ? [{ atS: c.idleToS, kind: "startVm" as const, host: 0, vm: 0 }] : []),
-        ]
-      : [];
-    const spec = (control: HostSpec["control"]) => {
-      const s = clusterSpec(c, mk(control), c.durationS, seed, { events });
-      s.control.betaPerShare = c.betaPerShare;
-      return s;
-    };
-    const base = runCluster(spec("none"), (d, t) => progress(d, 2 * t));
-    const parda = runCluster(spec("parda"), (d, t) => progress(t + d, 2 * t));
+    const { idle, idleEndS, to, specs } = plan(c, seed);
+    const base = runCluster(specs.base, (d, t) => progress(d, 2 * t));
+    const parda = runCluster(specs.parda, (d, t) => progress(t + d, 2 * t));
     const sb = summarize(base, c.measureFromS, to);
     const sp = summarize(parda, c.measureFromS, to);
     const rows = HOST_SHARES.flatMap((shares, h) =>

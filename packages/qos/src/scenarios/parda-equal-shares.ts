@@ -2,7 +2,7 @@ import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
-import { clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 
 export const PardaEqualSharesConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each (paper: 4)"),
@@ -26,23 +26,32 @@ const PAPER = {
   parda: { iops: [730, 890, 930, 800], latencyMs: [34, 29, 29, 33], total: 3350, avg: 31 },
 };
 
+/** The runs' cluster specs, after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof PardaEqualSharesConfig>, seed: number) {
+  requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  const mk = (control: HostSpec["control"]): HostSpec[] =>
+    Array.from({ length: c.hosts }, () => ({
+      vms: [microVm({ oio: c.oio })],
+      control,
+      scheduler: control === "none" ? "fcfs" : "sfq",
+      fixedDepth: c.uncontrolledQueueDepth,
+    }));
+  return checkedSpecs({ base: clusterSpec(c, mk("none"), c.durationS, seed), parda: clusterSpec(c, mk("parda"), c.durationS, seed) });
+}
+
 export const pardaEqualShares = defineScenario({
   id: "parda-equal-shares",
   title: "PARDA Table 3: equal shares — throughput unchanged, latency brought to L",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Table 3",
   config: PardaEqualSharesConfig,
   quick: { durationS: 160, measureFromS: 100 },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
-    const mk = (control: HostSpec["control"]): HostSpec[] =>
-      Array.from({ length: c.hosts }, () => ({
-        vms: [microVm({ oio: c.oio })],
-        control,
-        scheduler: control === "none" ? "fcfs" : "sfq",
-        fixedDepth: c.uncontrolledQueueDepth,
-      }));
-    const base = runCluster(clusterSpec(c, mk("none"), c.durationS, seed), (d, t) => progress(d, 2 * t));
-    const parda = runCluster(clusterSpec(c, mk("parda"), c.durationS, seed), (d, t) => progress(t + d, 2 * t));
+    const specs = plan(c, seed);
+    const base = runCluster(specs.base, (d, t) => progress(d, 2 * t));
+    const parda = runCluster(specs.parda, (d, t) => progress(t + d, 2 * t));
     const sb = summarize(base, c.measureFromS, c.durationS);
     const sp = summarize(parda, c.measureFromS, c.durationS);
     const mean = sp.totalIops / c.hosts;

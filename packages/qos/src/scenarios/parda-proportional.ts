@@ -3,7 +3,16 @@ import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
 import { requireShares } from "../validate.js";
-import { clusterSpec, controlFields, jainIndex, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import {
+  checkedSpecs,
+  clusterSpec,
+  controlFields,
+  jainIndex,
+  requireSampledWindow,
+  round,
+  timeSeriesFigures,
+  timeSeriesTable,
+} from "./common.js";
 
 export const PardaProportionalConfig = z.object({
   shares: z
@@ -26,36 +35,40 @@ export const PardaProportionalConfig = z.object({
   measureFromS: z.number().min(0).max(3600).default(150).describe("averages are taken from here to the end, s"),
 });
 
+/** The runs' cluster specs, after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof PardaProportionalConfig>, seed: number) {
+  requireShares("shares", c.shares);
+  requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  const totalDepth = c.shares.length * c.uncontrolledQueueDepth;
+  const shareSum = c.shares.reduce((a, b) => a + b, 0);
+  const mk = (control: HostSpec["control"]): HostSpec[] =>
+    c.shares.map((share) => ({
+      vms: [microVm({ oio: c.oio, share })],
+      control,
+      scheduler: control === "none" ? "fcfs" : "sfq",
+      // Static baseline: the same total depth as FCFS, split by share (what an administrator would set by hand).
+      fixedDepth: control === "static" ? Math.max(1, Math.round((totalDepth * share) / shareSum)) : c.uncontrolledQueueDepth,
+    }));
+  const spec = (control: HostSpec["control"]) => clusterSpec(c, mk(control), c.durationS, seed);
+  return checkedSpecs({ none: spec("none"), static: spec("static"), parda: spec("parda") });
+}
+
 export const pardaProportional = defineScenario({
   id: "parda-proportional",
   title: "PARDA Fig. 8: proportional shares 1:1:2:2 — windows, latency and IOPS over time",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Fig. 8",
   config: PardaProportionalConfig,
   quick: { durationS: 160, measureFromS: 100 },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    requireShares("shares", c.shares);
-    requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
-    const n = c.shares.length;
-    const totalDepth = n * c.uncontrolledQueueDepth;
+    const specs = plan(c, seed);
     const shareSum = c.shares.reduce((a, b) => a + b, 0);
-    const mk = (control: HostSpec["control"]): HostSpec[] =>
-      c.shares.map((share) => ({
-        vms: [microVm({ oio: c.oio, share })],
-        control,
-        scheduler: control === "none" ? "fcfs" : "sfq",
-        // Static baseline: the same total depth as FCFS, split by share (what an administrator would set by hand).
-        fixedDepth: control === "static" ? Math.max(1, Math.round((totalDepth * share) / shareSum)) : c.uncontrolledQueueDepth,
-      }));
     const runs = [
-      { label: "FCFS, no host control", run: runCluster(clusterSpec(c, mk("none"), c.durationS, seed), (d, t) => progress(d, 3 * t)) },
-      {
-        label: "static depths ∝ shares",
-        run: runCluster(clusterSpec(c, mk("static"), c.durationS, seed), (d, t) => progress(t + d, 3 * t)),
-      },
-      {
-        label: `PARDA, L = ${c.latencyThresholdMs} ms`,
-        run: runCluster(clusterSpec(c, mk("parda"), c.durationS, seed), (d, t) => progress(2 * t + d, 3 * t)),
-      },
+      { label: "FCFS, no host control", run: runCluster(specs.none, (d, t) => progress(d, 3 * t)) },
+      { label: "static depths ∝ shares", run: runCluster(specs.static, (d, t) => progress(t + d, 3 * t)) },
+      { label: `PARDA, L = ${c.latencyThresholdMs} ms`, run: runCluster(specs.parda, (d, t) => progress(2 * t + d, 3 * t)) },
     ];
     const sums = runs.map((r) => summarize(r.run, c.measureFromS, c.durationS));
     const [fcfs, stat, parda] = sums;
@@ -68,7 +81,7 @@ export const pardaProportional = defineScenario({
       host: `host ${h + 1}`,
       beta: share,
       fcfs_iops: round(fcfs.hostIops[h], 1),
-      static_depth: mk("static")[h].fixedDepth,
+      static_depth: specs.static.hosts[h].fixedDepth,
       static_iops: round(stat.hostIops[h], 1),
       parda_window: round(parda.hostWindow[h]),
       parda_iops: round(parda.hostIops[h], 1),

@@ -4,7 +4,7 @@ import { runCluster } from "../cluster/cluster.js";
 import { microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requirePositive } from "../validate.js";
-import { clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 import { phaseRows } from "./phases.js";
 
 export const PardaThresholdChangeConfig = z.object({
@@ -21,31 +21,40 @@ export const PardaThresholdChangeConfig = z.object({
   phaseS: z.number().gt(0).max(3600).default(150).describe("length of each phase (one value of L), s"),
 });
 
+/** The runs' specs, after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof PardaThresholdChangeConfig>, seed: number) {
+  c.thresholdsMs.forEach((l, i) => {
+    requirePositive(`thresholdsMs[${i}]`, l);
+  });
+  const thresholds = [c.latencyThresholdMs, ...c.thresholdsMs];
+  if (thresholds.length < 2) throw QosErrors.badConfig("thresholdsMs", "give at least one later value of L");
+  const durationS = c.phaseS * thresholds.length;
+  const bounds = thresholds.map((_, i) => i * c.phaseS).concat(durationS);
+  // Each phase is measured over its second half (phaseRows).
+  for (let i = 0; i + 1 < bounds.length; i++)
+    requireSampledWindow("phaseS", `phase ${i + 1}'s second half`, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], c.sampleS, durationS);
+  const hosts = Array.from({ length: c.hosts }, () => ({
+    vms: [microVm({ oio: c.oio })],
+    control: "parda" as const,
+    scheduler: "sfq" as const,
+    fixedDepth: 32,
+  }));
+  const events = c.thresholdsMs.map((l, i) => ({ atS: (i + 1) * c.phaseS, kind: "setThreshold" as const, latencyThresholdMs: l }));
+  return { thresholds, bounds, specs: checkedSpecs({ run: clusterSpec(c, hosts, durationS, seed, { events }) }) };
+}
+
 export const pardaThresholdChange = defineScenario({
   id: "parda-threshold-change",
   title: "PARDA with L changed mid-run: 30 → 40 → 25 ms, latency follows L",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, §5.2 (Table 4 setup, runs with L = 40 and 25 ms)",
   config: PardaThresholdChangeConfig,
   quick: { phaseS: 100 },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    c.thresholdsMs.forEach((l, i) => {
-      requirePositive(`thresholdsMs[${i}]`, l);
-    });
-    const thresholds = [c.latencyThresholdMs, ...c.thresholdsMs];
-    if (thresholds.length < 2) throw QosErrors.badConfig("thresholdsMs", "give at least one later value of L");
-    const durationS = c.phaseS * thresholds.length;
-    const bounds = thresholds.map((_, i) => i * c.phaseS).concat(durationS);
-    // Each phase is measured over its second half (phaseRows).
-    for (let i = 0; i + 1 < bounds.length; i++)
-      requireSampledWindow("phaseS", `phase ${i + 1}'s second half`, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], c.sampleS, durationS);
-    const hosts = Array.from({ length: c.hosts }, () => ({
-      vms: [microVm({ oio: c.oio })],
-      control: "parda" as const,
-      scheduler: "sfq" as const,
-      fixedDepth: 32,
-    }));
-    const events = c.thresholdsMs.map((l, i) => ({ atS: (i + 1) * c.phaseS, kind: "setThreshold" as const, latencyThresholdMs: l }));
-    const run = runCluster(clusterSpec(c, hosts, durationS, seed, { events }), progress);
+    const { thresholds, bounds, specs } = plan(c, seed);
+    const run = runCluster(specs.run, progress);
     const rows = phaseRows("PARDA", run, bounds).map((r, i) => ({
       ...r,
       threshold_ms: thresholds[i],

@@ -1,7 +1,7 @@
 import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
-import { runVicVm, type VicVmSpec } from "../vic/vm-model.js";
+import { checkVicVmSpec, runVicVm, type VicVmSpec } from "../vic/vm-model.js";
 import { ascending, round } from "./common.js";
 
 export const VicCoalescingConfig = z.object({
@@ -22,31 +22,42 @@ export const VicCoalescingConfig = z.object({
   warmupS: z.number().min(0).max(600).default(0.2).describe("warm-up before measuring, s"),
 });
 
+/** The sweep's VM specs (coalescing left to the run), after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof VicCoalescingConfig>, seed: number) {
+  const vic = vicParamsOf(c);
+  const oios = ascending(c.oio);
+  // The VM's own fields only: runVicVm refuses keys it does not know (the sweep and vIC's parameters are the scenario's).
+  const {
+    oio: _sweep,
+    cifThreshold: _cif,
+    iopsThreshold: _iops,
+    ratioMinCif: _minCif,
+    ratio: _ratio,
+    rateWindowCompletions: _window,
+    ...vm
+  } = c;
+  const specs = oios.map((oio): Omit<VicVmSpec, "coalescing"> => ({ ...vm, oio, vic, seed }));
+  for (const spec of specs) for (const coalescing of [false, true]) checkVicVmSpec({ ...spec, coalescing });
+  return { vic, oios, specs };
+}
+
 export const vicCoalescing = defineScenario({
   id: "vic-coalescing",
   title: "vIC: throughput, interrupt rate and latency with and without coalescing across OIO",
   paper: "Ahmad, Gulati, Mashtizadeh. vIC: Interrupt Coalescing for Virtual Machine Storage Device IO. USENIX ATC 2011",
   config: VicCoalescingConfig,
   quick: { oio: [1, 4, 16, 32], durationS: 0.5, warmupS: 0.1 },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    const vic = vicParamsOf(c);
+    const { vic, oios, specs } = plan(c, seed);
     const rows: Record<string, number | string>[] = [];
     const long: Record<string, number | string>[] = [];
     let best = 0;
-    const oios = ascending(c.oio);
     oios.forEach((oio, i) => {
       progress(i, oios.length);
-      // The VM's own fields only: runVicVm refuses keys it does not know (the sweep and vIC's parameters are the scenario's).
-      const {
-        oio: _sweep,
-        cifThreshold: _cif,
-        iopsThreshold: _iops,
-        ratioMinCif: _minCif,
-        ratio: _ratio,
-        rateWindowCompletions: _window,
-        ...vm
-      } = c;
-      const spec: Omit<VicVmSpec, "coalescing"> = { ...vm, oio, vic, seed };
+      const spec = specs[i];
       const off = runVicVm({ ...spec, coalescing: false });
       const on = runVicVm({ ...spec, coalescing: true });
       best = Math.max(best, on.iops / off.iops - 1);

@@ -1,6 +1,6 @@
 import { defineScenario, type Figure, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
-import { runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
+import { checkVicGuestSpec, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { ascending, round } from "./common.js";
 
@@ -66,33 +66,48 @@ function chart(field: string, title: string, y: string): Figure {
   };
 }
 
+/** The guest runs' specs (coalescing left to the run), loops outer and OIO inner, after every check the run makes (the scenario's `check`). */
+function plan(c: z.output<typeof VicGuestConfig>, seed: number) {
+  const vic = vicParamsOf(c);
+  const oios = ascending(c.oio);
+  const specs = c.virtualizationCostLoops.flatMap((loops) =>
+    oios.map(
+      (oio): Omit<VicGuestSpec, "coalescing"> => ({
+        oio,
+        ios: Math.max(c.ios, oio),
+        appWords: c.appWords,
+        isrSpin: loops,
+        deviceBaseUs: c.deviceBaseUs,
+        deviceJitterUs: c.deviceJitterUs,
+        vic,
+        seed,
+      }),
+    ),
+  );
+  for (const spec of specs) for (const coalescing of [false, true]) checkVicGuestSpec({ ...spec, coalescing });
+  return { vic, oios, specs };
+}
+
 export const vicGuest = defineScenario({
   id: "vic-guest",
   title: "vIC on an emulated RISC-V guest: a real virtio-blk interrupt handler, with and without coalescing across OIO",
   paper: "Ahmad, Gulati, Mashtizadeh. vIC: Interrupt Coalescing for Virtual Machine Storage Device IO. USENIX ATC 2011",
   config: VicGuestConfig,
   quick: { oio: [1, 4, 32], ios: 4000 },
+  check: ({ config, seed }) => {
+    plan(config, seed);
+  },
   run: ({ config: c, seed, progress }): ScenarioResult => {
-    const vic = vicParamsOf(c);
+    const { vic, oios, specs } = plan(c, seed);
     const rows: Row[] = [];
     const long: Row[] = [];
-    const oios = ascending(c.oio);
     const total = oios.length * c.virtualizationCostLoops.length;
     let done = 0;
     let best = 0;
     for (const loops of c.virtualizationCostLoops)
       for (const oio of oios) {
+        const spec = specs[done];
         progress(done++, total);
-        const spec: Omit<VicGuestSpec, "coalescing"> = {
-          oio,
-          ios: Math.max(c.ios, oio),
-          appWords: c.appWords,
-          isrSpin: loops,
-          deviceBaseUs: c.deviceBaseUs,
-          deviceJitterUs: c.deviceJitterUs,
-          vic,
-          seed,
-        };
         const off = runVicGuest({ ...spec, coalescing: false });
         const on = runVicGuest({ ...spec, coalescing: true });
         const gain = on.iops / off.iops - 1;

@@ -101,8 +101,8 @@ function serviceModel(baseUs: number, jitterUs: number, seed: number): LatencyMo
 const RESULT =
   /vicbench: oio=(\d+) ios=(\d+) interrupts=(\d+) empty=(\d+) reaped=(\d+) handler_instret=(\d+) instret=(\d+) latency_sum=(\d+) latency_max=(\d+) elapsed=(\d+) checksum=([0-9a-f]{8})/;
 
-/** The machine vicbench runs on (checked spec): a modeled disk in slot 7, vIC as its moderator if on. Not started. */
-export function vicGuestMachine(s: VicGuestSpec, loadGuest = true): Machine {
+/** Every refusal `vicGuestMachine` (and so `runVicGuest`) makes for `s`, naming the key, without building the machine. */
+export function checkVicGuestSpec(s: VicGuestSpec): void {
   // A spec from a config file: a misspelt key was ignored, and coalescing "false" (truthy) ran vIC on.
   requireKnownKeys("", s, GUEST_KEYS);
   requireBoolean("coalescing", s.coalescing);
@@ -115,6 +115,11 @@ export function vicGuestMachine(s: VicGuestSpec, loadGuest = true): Machine {
   requireIntegerIn("isrSpin", s.isrSpin, 0, UINT32_MAX);
   requireNonNegative("deviceBaseUs", s.deviceBaseUs);
   requireNonNegative("deviceJitterUs", s.deviceJitterUs);
+}
+
+/** The machine vicbench runs on (checked spec): a modeled disk in slot 7, vIC as its moderator if on. Not started. */
+export function vicGuestMachine(s: VicGuestSpec, loadGuest = true): Machine {
+  checkVicGuestSpec(s);
   const m = new Machine({ ramMiB: 16 });
   const backend = new ModeledBackend({
     store: new MemoryBackend({ sizeBytes: DISK_BYTES }),

@@ -65,7 +65,8 @@ const VM_KEYS = [
   "seed",
 ] as const;
 
-export function runVicVm(s: VicVmSpec): VicVmResult {
+/** Every refusal `runVicVm` makes for `s`, naming the key, without running it. */
+export function checkVicVmSpec(s: VicVmSpec): void {
   // A spec from a config file: a misspelt key was ignored, and coalescing "false" (truthy) ran vIC on.
   requireKnownKeys("", s, VM_KEYS);
   requireBoolean("coalescing", s.coalescing);
@@ -77,6 +78,10 @@ export function runVicVm(s: VicVmSpec): VicVmResult {
   requirePositive("durationS", s.durationS);
   // Rates are measured over (warmupS, durationS]: an empty window gave NaN for every rate.
   if (!(s.warmupS < s.durationS)) throw QosErrors.badConfig("warmupS", `must be below durationS (${s.durationS} s), got ${s.warmupS}`);
+}
+
+export function runVicVm(s: VicVmSpec): VicVmResult {
+  checkVicVmSpec(s);
   const sim = new Simulation({ initialCapacity: 1024 });
   const rng = new Rng(s.seed, "vic.device");
   const vic = new VicCoalescer(s.vic);

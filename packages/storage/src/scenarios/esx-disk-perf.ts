@@ -16,25 +16,31 @@ function pattern(c: Cell): string {
   }`;
 }
 
+/** The cross-field rules of the config, checked before any cell runs (the scenario's `check`). */
+function check(c: EsxDiskPerfConfig): void {
+  if (c.arrayCacheMiB === 0 && c.arrayCacheWarm && c.storage.includes("array"))
+    throw StorageErrors.badConfig("esx-disk-perf", "arrayCacheWarm needs an array cache: set arrayCacheMiB > 0 or arrayCacheWarm=false");
+  // A test file larger than the storage would silently be cut to it, while results.json recorded the size asked for.
+  for (const storage of new Set(c.storage)) {
+    const capacityMiB = Math.floor(storageSectors(c, storage) / 2048);
+    if (c.testFileMiB > capacityMiB)
+      throw StorageErrors.badConfig(
+        "esx-disk-perf",
+        `testFileMiB ${c.testFileMiB} is larger than the ${storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB); set testFileMiB <= ${capacityMiB}`,
+      );
+  }
+}
+
 export const esxDiskPerf = defineScenario({
   id: "esx-disk-perf",
   title: "Disk performance in ESX VMs vs native: throughput, latency and CPU cost across the Iometer grid",
   paper: PAPER,
   config: EsxDiskPerfConfig,
   quick: ESX_DISK_PERF_QUICK,
+  check: ({ config }) => check(config),
   run(ctx): ScenarioResult {
     const c = ctx.config;
-    if (c.arrayCacheMiB === 0 && c.arrayCacheWarm && c.storage.includes("array"))
-      throw StorageErrors.badConfig("esx-disk-perf", "arrayCacheWarm needs an array cache: set arrayCacheMiB > 0 or arrayCacheWarm=false");
-    // A test file larger than the storage would silently be cut to it, while results.json recorded the size asked for.
-    for (const storage of new Set(c.storage)) {
-      const capacityMiB = Math.floor(storageSectors(c, storage) / 2048);
-      if (c.testFileMiB > capacityMiB)
-        throw StorageErrors.badConfig(
-          "esx-disk-perf",
-          `testFileMiB ${c.testFileMiB} is larger than the ${storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB); set testFileMiB <= ${capacityMiB}`,
-        );
-    }
+    check(c);
     const cells: Cell[] = [];
     for (const storage of c.storage)
       for (const randomPercent of c.randomPercents)

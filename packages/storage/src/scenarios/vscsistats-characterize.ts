@@ -66,21 +66,27 @@ function histogramRows(ws: Characterized[]): Table["rows"] {
   return rows;
 }
 
+/** The config's rules the schema cannot state, checked before any workload runs (the scenario's `check`). */
+function check(c: VscsiCharacterizeConfig): void {
+  // Named in the user's key and unit: the workload's own refusal speaks of a region and a target in sectors.
+  const capacityMiB = Math.floor(vmDiskSectors(c) / 2048);
+  if (c.testFileMiB > capacityMiB)
+    throw StorageErrors.badConfig(
+      "vscsistats-characterize",
+      `testFileMiB ${c.testFileMiB} is larger than the VM's disk on the ${c.storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB); set testFileMiB <= ${capacityMiB}`,
+    );
+}
+
 export const vscsistatsCharacterize = defineScenario({
   id: "vscsistats-characterize",
   title: "vscsiStats histograms of Iometer workloads and of a generated VM disk trace, with the self-consistency checks",
   paper: PAPER,
   config: VscsiCharacterizeConfig,
   quick: VSCSI_CHARACTERIZE_QUICK,
+  check: ({ config }) => check(config),
   run(ctx): ScenarioResult {
     const c = ctx.config;
-    // Named in the user's key and unit: the workload's own refusal speaks of a region and a target in sectors.
-    const capacityMiB = Math.floor(vmDiskSectors(c) / 2048);
-    if (c.testFileMiB > capacityMiB)
-      throw StorageErrors.badConfig(
-        "vscsistats-characterize",
-        `testFileMiB ${c.testFileMiB} is larger than the VM's disk on the ${c.storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB); set testFileMiB <= ${capacityMiB}`,
-      );
+    check(c);
     const iometer = iometerWorkloads(c, (name) => ctx.rng.get(`vscsistats-characterize/${name}`));
     ctx.progress(3, 5);
     const traces = traceWorkloads(c, ctx.rng.get("vscsistats-characterize/trace-replay"));
