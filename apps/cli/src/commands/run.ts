@@ -9,18 +9,53 @@ import { checkWritableDir, writeFilesAtomically } from "../render/output.js";
 import { previousOutputFiles, renderOutputFiles } from "../render/report.js";
 import { type Results, ResultsSchema, stringifyResults } from "../render/results.js";
 
-interface RunOpts {
+export interface RunOpts {
   set: string[];
   seed: string;
   out?: string;
   json?: boolean;
   quick?: boolean;
+  dryRun?: boolean;
+}
+
+/** A config value as `--set` takes it back: a list comma-separated, everything else as its decimal or word. */
+function setValue(v: unknown): string {
+  return Array.isArray(v) ? v.map(String).join(",") : String(v);
+}
+
+/**
+ * The run's resolved parameters for `--dry-run`: seed, `--quick`, where results would go and every
+ * config key (defaults included), as `key=value` lines that `--set` takes back, or as JSON.
+ */
+function dryRunText(id: string, seed: number, quick: boolean, outDir: string, config: Record<string, unknown>, json: boolean): string {
+  if (json) return `${JSON.stringify({ scenario: id, seed, quick, out: outDir, config }, null, 2)}\n`;
+  const lines = [`seed=${seed}`, `quick=${quick}`, `out=${outDir}`];
+  for (const [k, v] of Object.entries(config)) lines.push(`${k}=${setValue(v)}`);
+  return `${lines.join("\n")}\n`;
 }
 
 export function parseSeed(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n >= 2 ** 32) throw CliErrors.badSeed(text);
   return n;
+}
+
+/**
+ * Every refusal `vmlab run` makes before it runs anything: the scenario, --seed, the config (schema, then the
+ * scenario's own check: cross-field rules and the model specs it will build) and --out. `--dry-run` is this
+ * and nothing more, so a config it passes is one the run takes.
+ */
+export async function checkRun(id: string, opts: RunOpts) {
+  const { scenario, package: pkg } = await findScenario(id);
+  const seed = parseSeed(opts.seed);
+  const quick = Boolean(opts.quick);
+  const config = resolveConfig(scenario, opts.set, quick);
+  scenario.check?.({ config, seed, quick });
+  const outDir = opts.out ?? `out/${id}`;
+  // An empty --out (an unset shell variable in `--out "$DIR"`) would resolve to the current directory.
+  if (outDir.trim() === "") throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
+  await checkWritableDir(outDir);
+  return { scenario, pkg, seed, quick, config, outDir };
 }
 
 export function register(program: Command, io: CliIo): void {
@@ -41,16 +76,18 @@ export function register(program: Command, io: CliIo): void {
     )
     .option("--json", "print results.json to stdout")
     .option("--quick", "a smaller run (for tests and the demo)")
+    .option(
+      "--dry-run",
+      "check the config as the run would (the schema and the scenario's own checks, --seed, --out) and print it resolved, every key with its value (defaults included; --json: as JSON); runs nothing and writes nothing",
+    )
     .addHelpText("after", "\nExit codes: 0 ok, 1 the run failed, 2 bad usage or input (nothing is written).")
     .action(async (id: string, opts: RunOpts) => {
-      const { scenario, package: pkg } = await findScenario(id);
-      const seed = parseSeed(opts.seed);
-      const quick = Boolean(opts.quick);
-      const config = resolveConfig(scenario, opts.set, quick);
-      const outDir = opts.out ?? `out/${id}`;
-      // An empty --out (an unset shell variable in `--out "$DIR"`) would resolve to the current directory.
-      if (outDir.trim() === "") throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
-      await checkWritableDir(outDir);
+      const { scenario, pkg, seed, quick, config, outDir } = await checkRun(id, opts);
+      if (opts.dryRun) {
+        io.stdout(dryRunText(id, seed, quick, outDir, config, Boolean(opts.json)));
+        io.stderr(`vmlab: ${id}: the config is valid (--dry-run: nothing was run or written)\n`);
+        return;
+      }
       const progress = createProgress(io, id);
       let result: Awaited<ReturnType<typeof scenario.run>>;
       try {
