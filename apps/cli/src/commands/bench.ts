@@ -21,6 +21,18 @@ function fmt(v: number): string {
   return v.toPrecision(4);
 }
 
+/** The benchmarks `vmlab bench [name]` runs; refuses a name that matches none (before any runs). */
+export async function chooseBenchmarks(name: string | undefined) {
+  const all = await allBenchmarks();
+  const chosen = name !== undefined ? all.filter((e) => e.benchmark.name === name || e.benchmark.name.startsWith(`${name}.`)) : all;
+  if (chosen.length === 0)
+    throw CliErrors.unknownBenchmark(
+      name ?? "",
+      all.map((e) => e.benchmark.name),
+    );
+  return chosen;
+}
+
 export function register(program: Command, io: CliIo): void {
   program
     .command("bench")
@@ -29,13 +41,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--json", "print a JSON array of { name, value, unit, baseline, ratio }")
     .option("--quick", "shorter runs (noisier)")
     .action(async (name: string | undefined, opts: { json?: boolean; quick?: boolean }) => {
-      const all = await allBenchmarks();
-      const chosen = name !== undefined ? all.filter((e) => e.benchmark.name === name || e.benchmark.name.startsWith(`${name}.`)) : all;
-      if (chosen.length === 0)
-        throw CliErrors.unknownBenchmark(
-          name ?? "",
-          all.map((e) => e.benchmark.name),
-        );
+      const chosen = await chooseBenchmarks(name);
       const lines: BenchLine[] = [];
       for (const { benchmark: b } of chosen) {
         io.stderr(`bench ${b.name} …\n`);

@@ -42,7 +42,7 @@ export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8A
   }
 }
 
-interface BootOpts {
+export interface BootOpts {
   disk: string[];
   diskModel?: string;
   diskQueueDepth: string;
@@ -91,6 +91,23 @@ function refuseIneffectiveOptions(opts: BootOpts, given: (name: keyof BootOpts) 
 }
 
 /**
+ * Every refusal of boot's options that needs nothing read or built, with the numbers parsed: an option
+ * without effect as given, a bad count, --disk-model without a --disk. `given` says whether the user typed an
+ * option (not its default).
+ */
+export function checkBootOptions(opts: BootOpts, given: (name: keyof BootOpts) => boolean) {
+  refuseIneffectiveOptions(opts, given);
+  const ramMiB = parseCount(opts.ram, "--ram", 1, 1792);
+  const maxInsns = parseCount(opts.maxInsns, "--max-insns", 0, Number.MAX_SAFE_INTEGER);
+  const queueDepth = parseCount(opts.diskQueueDepth, "--disk-queue-depth", 1, 256);
+  if (opts.diskModel !== undefined && opts.disk.length === 0)
+    throw new CliExit(EXIT_USAGE, "vmlab boot: --disk-model needs a --disk to put behind the model");
+  const rngSeed = opts.rngSeed === undefined ? undefined : parseCount(opts.rngSeed, "--rng-seed", 0, 0xffffffff);
+  const snapshotAt = opts.snapshotAt === undefined ? Number.NaN : parseCount(opts.snapshotAt, "--snapshot-at", 0, Number.MAX_SAFE_INTEGER);
+  return { ramMiB, maxInsns, queueDepth, rngSeed, snapshotAt };
+}
+
+/**
  * `vmlab boot <elf>`: runs a bare-metal RV32 ELF like
  * `qemu-system-riscv32 -machine virt -nographic -bios none -kernel <elf>`.
  * The guest's console goes to stdout as raw bytes; the exit code is the test
@@ -126,9 +143,10 @@ export function register(program: Command, io: CliIo): void {
     .option("--save <file>", "snapshot file to write at --snapshot-at (resume it with `vmlab resume`)")
     .option("--compress", "deflate the snapshot's memory image (smaller file, slower save); only with --save")
     .action(async (file: string, opts: BootOpts, cmd: Command) => {
-      refuseIneffectiveOptions(opts, (name) => cmd.getOptionValueSource(name) === "cli");
-      const ramMiB = parseCount(opts.ram, "--ram", 1, 1792);
-      const maxInsns = parseCount(opts.maxInsns, "--max-insns", 0, Number.MAX_SAFE_INTEGER);
+      const { ramMiB, maxInsns, queueDepth, rngSeed, snapshotAt } = checkBootOptions(
+        opts,
+        (name) => cmd.getOptionValueSource(name) === "cli",
+      );
       const elf = readInput(file, "ELF file");
       const consoleInput = opts.input === undefined ? undefined : readInput(opts.input, "input file");
       const write = (bytes: Uint8Array) => {
@@ -144,9 +162,6 @@ export function register(program: Command, io: CliIo): void {
         throw e;
       }
       if (consoleInput) m.injectConsoleInput(consoleInput);
-      const queueDepth = parseCount(opts.diskQueueDepth, "--disk-queue-depth", 1, 256);
-      if (opts.diskModel !== undefined && opts.disk.length === 0)
-        throw new CliExit(EXIT_USAGE, "vmlab boot: --disk-model needs a --disk to put behind the model");
       const diskModels = opts.diskModel === undefined ? [] : await allDiskModels();
       // Named as the user gave it: through the device spec it was "devices[0].model", a field no option is called.
       if (opts.diskModel === "")
@@ -155,7 +170,7 @@ export function register(program: Command, io: CliIo): void {
           `vmlab boot: --disk-model="" is invalid: expected a disk model name (${diskModels.map((d) => d.name).join(", ")})`,
         );
       const specs: DeviceSpec[] = opts.disk.map((path) => ({ kind: "blk", path, queueDepth, model: opts.diskModel }));
-      if (opts.rngSeed !== undefined) specs.push({ kind: "rng", seed: parseCount(opts.rngSeed, "--rng-seed", 0, 0xffffffff) });
+      if (rngSeed !== undefined) specs.push({ kind: "rng", seed: rngSeed });
       let devices: DeviceSpec[] | undefined;
       try {
         devices = specs.length > 0 ? attachDevices(m, specs, diskModels) : undefined;
@@ -174,10 +189,9 @@ export function register(program: Command, io: CliIo): void {
         throw e;
       }
       if (opts.snapshotAt !== undefined || opts.save !== undefined) {
-        const at = opts.snapshotAt === undefined ? Number.NaN : parseCount(opts.snapshotAt, "--snapshot-at", 0, Number.MAX_SAFE_INTEGER);
         await bootAndSave(
           m,
-          { at, save: opts.save, compress: opts.compress === true, stats: opts.stats === true, t0, devices },
+          { at: snapshotAt, save: opts.save, compress: opts.compress === true, stats: opts.stats === true, t0, devices },
           runStreaming,
           write,
           io,

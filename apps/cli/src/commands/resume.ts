@@ -8,7 +8,7 @@ import { EXIT_BUDGET, runStreaming } from "./boot.js";
 /** Default budget after the resume point, as `vmlab boot`'s. */
 const DEFAULT_MAX_INSNS = 10_000_000_000;
 
-interface ResumeOpts {
+export interface ResumeOpts {
   maxInsns: string;
   stats?: boolean;
 }
@@ -21,6 +21,14 @@ interface ResumeOpts {
  * is the test finisher's. A damaged or incompatible snapshot is refused with
  * a specific error (exit 2) before anything runs.
  */
+/** --max-insns as a number (0 = no limit); refuses anything but a whole number, before the snapshot is read. */
+export function parseResumeMaxInsns(opts: ResumeOpts): number {
+  const n = Number(opts.maxInsns);
+  if (!/^\d+$/.test(opts.maxInsns.trim()) || !Number.isSafeInteger(n))
+    throw new CliExit(EXIT_USAGE, `vmlab resume: --max-insns ${opts.maxInsns} is invalid: expected a whole number (0 = no limit)`);
+  return n;
+}
+
 export function register(program: Command, io: CliIo): void {
   program
     .command("resume")
@@ -29,9 +37,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--max-insns <n>", "stop after this many more instructions (exit 124); 0 = no limit", String(DEFAULT_MAX_INSNS))
     .option("--stats", "print instructions retired (since boot), MIPS and virtual time to stderr")
     .action(async (file: string, opts: ResumeOpts) => {
-      const n = Number(opts.maxInsns);
-      if (!/^\d+$/.test(opts.maxInsns.trim()) || !Number.isSafeInteger(n))
-        throw new CliExit(EXIT_USAGE, `vmlab resume: --max-insns ${opts.maxInsns} is invalid: expected a whole number (0 = no limit)`);
+      const n = parseResumeMaxInsns(opts);
       const t0 = wallNs();
       const { machine: m } = await readWithDiskModels(file);
       const start = m.hart.retired;
