@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -54,6 +54,34 @@ describe("vmlab run --out <an existing directory>", () => {
       chmodSync(parent, 0o755);
     }
   }, 60_000);
+});
+
+describe("vmlab run --out <a path through a symbolic link to a missing target>", () => {
+  it("is refused before the run (and by --dry-run), naming the link; nothing is made", async () => {
+    // e.g. out -> /mnt/results with the results disk not mounted: the run's work was done, then lost at the write.
+    const base = scratchDir("vmlab-outdir-");
+    symlinkSync(join(base, "not-mounted", "results"), join(base, "out"));
+    const out = join(base, "out", "qv");
+    for (const extra of [[], ["--dry-run"]]) {
+      const r = await runCli(
+        "run",
+        "queue-validation",
+        "--quick",
+        "--set",
+        "servers=1",
+        "--set",
+        "utilizations=0.5",
+        "--out",
+        out,
+        ...extra,
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `vmlab: cannot write results to "${out}": ${join(base, "out")} is a symbolic link to a missing target; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
+      );
+      expect(readdirSync(base)).toEqual(["out"]);
+    }
+  });
 });
 
 describe("vmlab report <a directory the user cannot write>", () => {

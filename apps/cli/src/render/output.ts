@@ -1,4 +1,4 @@
-import { access, chmod, constants, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, constants, lstat, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliErrors } from "../errors.js";
 import { withSignalsDeferred } from "../signals.js";
@@ -18,6 +18,9 @@ export async function checkWritableDir(dir: string): Promise<void> {
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === "ENOENT") {
+        // A symbolic link whose target is missing (a results disk not mounted): stat finds nothing there, but
+        // nothing can be made there either — the run's work was done, then lost when the write failed.
+        if (await isSymlink(p)) throw CliErrors.unwritableOut(dir, `${p} is a symbolic link to a missing target`);
         const parent = dirname(p);
         if (parent === p) throw CliErrors.unwritableOut(dir, "no existing parent directory");
         p = parent;
@@ -27,6 +30,14 @@ export async function checkWritableDir(dir: string): Promise<void> {
       if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw CliErrors.unwritableOut(dir, "permission denied");
       throw e;
     }
+  }
+}
+
+async function isSymlink(p: string): Promise<boolean> {
+  try {
+    return (await lstat(p)).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
