@@ -84,6 +84,22 @@ describe("vmlab run --out <a path through a symbolic link to a missing target>",
   });
 });
 
+describe("vmlab run --out <a directory no directory can be made in>", () => {
+  // procfs refuses mkdir with ENOENT under an existing directory; root passes the writability check there.
+  it.runIf(process.getuid?.() === 0 && process.platform === "linux")(
+    "ends with the one line and exit 2 (it spun forever in mkdir -p)",
+    async () => {
+      const out = "/proc/vmlab-no-such-dir/qv";
+      const r = await runCli("run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^vmlab: cannot write results to "\/proc\/vmlab-no-such-dir\/qv": ENOENT[^\n]*\[VMLAB_CLI_UNWRITABLE_OUT\]\n$/,
+      );
+    },
+    20_000,
+  );
+});
+
 describe("vmlab report <a directory the user cannot write>", () => {
   it("says the run's directory must be writable (report has no --out to choose)", async () => {
     const base = scratchDir("vmlab-report-ro-");

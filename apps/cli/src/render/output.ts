@@ -33,6 +33,28 @@ export async function checkWritableDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * `mkdir -p` one level at a time. Node's `mkdir(p, { recursive: true })` never returns where mkdir says
+ * ENOENT under an existing directory (procfs, sysfs: `--out /proc/x` as root spun at full CPU, with the
+ * signals deferred around the write): here that mkdir's error is thrown.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let p = dir; ; p = dirname(p)) {
+    try {
+      await stat(p);
+      break;
+    } catch {
+      if (dirname(p) === p) break;
+      missing.push(p);
+    }
+  }
+  for (const p of missing.reverse())
+    await mkdir(p).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "EEXIST") throw e; // made meanwhile (another run into the same parent)
+    });
+}
+
 async function isSymlink(p: string): Promise<boolean> {
   try {
     return (await lstat(p)).isSymbolicLink();
@@ -71,7 +93,7 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, string>, repl
   }
   let tmp: string;
   try {
-    if (!exists) await mkdir(parent, { recursive: true });
+    if (!exists) await makeDirs(parent);
     tmp = await mkdtemp(exists ? join(target, ".vmlab.tmp-") : join(parent, `.${basename(target)}.tmp-`));
   } catch (e) {
     throw CliErrors.unwritableOut(dir, (e as Error).message);
