@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HddCache } from "./hdd-cache.js";
+import { HddGeometry } from "./hdd-geometry.js";
+import { CHEETAH_15K5 } from "./hdd-spec.js";
 
 describe("HddCache", () => {
   it("refuses a platter revolution that is not a finite number of ns > 0, naming it", () => {
@@ -9,5 +11,34 @@ describe("HddCache", () => {
         expect.objectContaining({ code: "VMLAB_STORAGE_BAD_CONFIG", message: expect.stringContaining("revolutionNs") }),
       );
     expect(new HddCache(16, 2048, 1024, 4_000_000).revolutionNs).toBe(4_000_000);
+  });
+
+  it("saved mid-stream (a stopped stream restarted, its restart still to come) and restored, it serves the same reads at the same times", () => {
+    const g = new HddGeometry(CHEETAH_15K5);
+    const rev = g.revolutionNs;
+    const sectorNs = g.zoneSectorNs[0];
+    const make = () => new HddCache(16, 2048, 1024, rev);
+    const a = make();
+    a.startReadAhead(0, 8, 1_000_000, sectorNs, g.zoneLba[1]);
+    const stoppedAt = 1_000_000 + 1024 * sectorNs;
+    const t = stoppedAt + 10 * rev + 1000; // the head stopped at 1,032 ten revolutions ago
+    expect(a.lookupRead(1000, 32, t)).toBe(t); // in the buffer; the head reads on from 1,032 a revolution on
+    const saved = a.save();
+    expect(saved.raBaseTime).toBe(stoppedAt + 11 * rev);
+    const b = make();
+    b.restore(structuredClone(saved), g, CHEETAH_15K5.capacitySectors);
+    expect(b.save()).toEqual(saved);
+    // The same reads: from the segment past the window, in the unread part, at its end, then a head needed elsewhere.
+    const reads: [number, number][] = [
+      [1020, 1100],
+      [2100, 64],
+      [3000, 8],
+      [3100, 8],
+    ];
+    const serve = (c: HddCache) => [...reads.map(([lba, n]) => c.lookupRead(lba, n, t + 100)), c.stopReadAhead(t + 200), c.freeAt];
+    const fromA = serve(a);
+    expect(serve(b)).toEqual(fromA);
+    expect(b.save()).toEqual(a.save());
+    expect(fromA[0]).toBe(stoppedAt + 11 * rev + (2120 - 1032) * sectorNs);
   });
 });

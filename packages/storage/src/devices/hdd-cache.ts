@@ -38,9 +38,12 @@ export type HddCacheState = z.infer<typeof HddCacheStateSchema>;
  * the part of the active read-ahead not yet read waits until the head gets
  * there — which is what lets a sequential stream run at the media rate.
  * While the host keeps consuming the stream, the read-ahead window slides
- * forward (adaptive read-ahead). A head that has read the whole window stops
- * there: a read past it is a miss, and a hit that slides the window on has the
- * head read on from where it stopped once that sector comes round again.
+ * forward (adaptive read-ahead); a read whose first sectors are in the segment
+ * and that runs past the window joins the stream (the head reads the rest). A
+ * head that has read the whole window stops there: a read starting past it is a
+ * miss, and a hit that slides the window on, or a read from the segment or its
+ * end that runs past it, has the head read on from where it stopped once that
+ * sector comes round again.
  *
  * Availability of read-ahead data is computed from the stream's start time
  * and the zone's sector time, so no events are needed.
@@ -103,18 +106,27 @@ export class HddCache {
     // segment then drops its oldest sectors, as when the window slides below. (Bounding the new end by
     // the segment's start instead broke a stream of reads longer than the read-ahead every half cache:
     // the slide leaves the start exactly one reach behind the window, so the next such read never fit.)
-    // Only while the head is still reading ahead: once it has read the whole window it stops there, and a read
-    // past it is a miss (joined, it was served as if the head had read on through the idle time).
-    const reading = ra >= 0 && this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs >= now;
+    // A read whose first sectors are already in the segment joins too (the buffer serves them, the head
+    // reads the rest): bounded below by the stream's base instead, a read starting a few sectors before a
+    // restarted stream's base was a media read, a seek and a rotation slower than one starting at it.
+    // Once the head has read the whole window it stops there: a read starting in the segment or at its end
+    // has it read on from there once that sector comes round (`resume`), as a hit inside the window does;
+    // one starting past it is a miss (joined, it was served as if the head had read on through the idle time).
+    let reading = ra >= 0 && this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs >= now;
     if (
-      reading &&
-      lba >= this.raBaseLba &&
+      ra >= 0 &&
       end > this.raLimit &&
-      lba <= this.raLimit + this.readAheadSectors &&
+      lba >= this.segStart[ra] &&
+      lba <= this.raLimit + (reading ? this.readAheadSectors : 0) &&
       n <= this.streamReach &&
       end <= this.raBound
-    )
+    ) {
+      if (!reading) {
+        this.resume(ra, now);
+        reading = true;
+      }
       this.raLimit = end;
+    }
     if (ra >= 0 && lba >= this.segStart[ra] && end <= this.raLimit) {
       this.hits++;
       this.touch(ra);

@@ -434,18 +434,33 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(continuing(reach + 1)).toEqual({ mediaOps: 2, hits: 0, misses: 2 }); // longer than the reach: a media read
   });
 
-  it("a read past the read-ahead window after the head stopped there is read from the media, not served as if the head had read on", () => {
-    const { sim, hdd, done, read } = afterFirstRead();
-    const sectorNs = hdd.geometry.zoneSectorNs[0];
+  it("a read past the read-ahead window after the head stopped there has the head read it from the media, not served as if the head had read on", () => {
+    const g = new Hdd(new Simulation()).geometry;
+    const sectorNs = g.zoneSectorNs[0];
+    const rev = g.revolutionNs;
     // The read-ahead plans 1,024 sectors (up to 1,032): the head has read them ~4.2 ms on and stops there.
-    sim.run({ until: sim.now + 100_000_000 });
-    const t1 = sim.now;
-    read(1, 1032, 2048); // 1 MiB from where the head stopped: none of it was read
-    sim.run();
+    const past = (lba: number) => {
+      const { sim, hdd, done, read } = afterFirstRead();
+      const s = hdd.cache.save();
+      const stopped = s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs;
+      sim.run({ until: sim.now + 100_000_000 });
+      const t1 = sim.now;
+      read(1, lba, 2048); // 1 MiB from where the head stopped (or just past it): none of it was read
+      sim.run();
+      return { t1, stopped, latency: (done.get(1) as number) - t1, mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
+    };
     // Its 2,048 sectors take 8.4 ms on the media (it was joined to the stream and served as read long ago: 3.5 ms,
     // the command overhead and the interface alone).
-    expect((done.get(1) as number) - t1).toBeGreaterThan(2048 * sectorNs);
-    expect(hdd.mediaOps).toBe(2);
+    const atEnd = past(1032);
+    expect(atEnd.latency).toBeGreaterThan(2048 * sectorNs);
+    // From the window's end, the stream's head reads on from sector 1,032 once it comes round, through all 2,048.
+    const resumed = atEnd.stopped + Math.ceil((atEnd.t1 - atEnd.stopped) / rev) * rev;
+    expect(atEnd.t1 + atEnd.latency).toBeGreaterThanOrEqual(resumed + 2048 * sectorNs);
+    expect([atEnd.mediaOps, atEnd.hits]).toEqual([1, 1]);
+    // Starting past the window's end, it is a media read.
+    const beyond = past(1033);
+    expect(beyond.latency).toBeGreaterThan(2048 * sectorNs);
+    expect(beyond.mediaOps).toBe(2);
     // Arriving while the head still reads ahead, the same read joins the stream (a hit, one media read).
     const b = afterFirstRead();
     b.read(1, 1032, 2048);
@@ -530,6 +545,84 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     // Promised nothing past where it stopped, the head leaves at once, as from the stopped stream (it waited for the
     // restart sector to come round, it took a revolution more here).
     expect(hit.latency).toBe(at(false).latency);
+  });
+
+  it("a read from the segment running past the window joins the stream like one from the restart point: never a seek and a rotation slower", () => {
+    // The head reads ahead from sector 8 (still reading), or has stopped at 1,032 and a hit has it read on from
+    // there when that sector next comes round (~20 µs on: too soon for a media read, which then waits a revolution).
+    const run = (restarted: boolean, lba: number) => {
+      const { sim, hdd, done, read } = afterFirstRead();
+      const s = hdd.cache.save();
+      const stopped = s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs;
+      if (restarted) {
+        sim.run({ until: stopped + 25 * hdd.geometry.revolutionNs - 20_000 });
+        read(9, 1000, 8); // in the buffer: restarts the stream at 1,032
+      }
+      const base = hdd.cache.save();
+      const t = sim.now;
+      read(1, lba, 1536); // runs past the window (1,032 or 2,056)
+      sim.run();
+      return { done: done.get(1) as number, t, base, mediaOps: hdd.mediaOps, sectorNs: s.raSectorNs };
+    };
+    for (const [restarted, at, before] of [
+      [false, 8, 4], // starting in the media read's own sectors, before the read-ahead
+      [true, 1032, 1028], // starting in the sectors read before the head stopped
+    ] as const) {
+      const a = run(restarted, at);
+      const b = run(restarted, before);
+      expect(a.base.raBaseLba).toBe(at);
+      if (restarted) expect(a.base.raBaseTime - a.t).toBeLessThan(CHEETAH_15K5.commandOverheadNs);
+      // It ends 4 sectors earlier: it is served no later (it was a media read, a revolution later).
+      expect(b.done).toBeLessThanOrEqual(a.done);
+      expect(b.mediaOps).toBe(1);
+      // Physical times: the head reads each sector it delivers, from the stream's base on.
+      expect(b.done).toBeGreaterThanOrEqual(b.base.raBaseTime + (before + 1536 - at) * b.sectorNs);
+    }
+  });
+
+  it("after a hit restarted the stopped stream, reads in its unread part are served as the head reads them, ending at or past the window", () => {
+    const run = (lba: number, sectors: number) => {
+      const { sim, hdd, done, read } = afterFirstRead();
+      sim.run({ until: sim.now + 100_000_000 });
+      read(9, 1000, 32); // restarts the stream at 1,032, up to 2,056
+      const base = hdd.cache.save();
+      read(1, lba, sectors);
+      sim.run();
+      const busNs = ((sectors * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+      return { base, done: done.get(1) as number, mediaOps: hdd.mediaOps, hits: hdd.cache.hits, busNs };
+    };
+    for (const [lba, sectors] of [
+      [2000, 56], // ends exactly at the window's end
+      [1500, 1024], // starts in what is not read yet, runs past the window
+    ]) {
+      const r = run(lba, sectors);
+      expect([r.base.raBaseLba, r.base.raLimit]).toEqual([1032, 2056]);
+      expect([r.mediaOps, r.hits]).toEqual([1, 2]);
+      // Its last sector is read (from the restart at 1,032, at the zone's rate), then its data crosses the interface.
+      const read = r.base.raBaseTime + (lba + sectors - 1032) * r.base.raSectorNs;
+      expect(r.done).toBeGreaterThanOrEqual(read);
+      expect(r.done).toBeLessThanOrEqual(read + r.busNs + 1);
+    }
+  });
+
+  it("a write into a stopped read-ahead window drops the segment: reads of it and from it go to the media", () => {
+    for (const writeCache of [false, true]) {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache });
+      const sub = (id: number, lba: number, sectors: number, isRead: boolean) =>
+        hdd.submit({ id, vm: 0, lba, sectors, isRead, issueTime: sim.now }, { complete: () => {} });
+      sub(0, 0, 8, true);
+      sim.run({ until: sim.now + 100_000_000 }); // the head read ahead to 1,032 and stopped
+      sub(1, 500, 8, false);
+      sim.run();
+      const media = hdd.mediaOps;
+      sub(2, 496, 16, true); // the written sectors and some next to them
+      sim.run();
+      expect(hdd.mediaOps).toBe(media + 1);
+      sub(3, 100, 1024, true); // from the dropped segment past its window (not from the new read's): no stream to join
+      sim.run();
+      expect(hdd.mediaOps).toBe(media + 2);
+    }
   });
 
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
