@@ -41,4 +41,31 @@ describe("HddCache", () => {
     expect(b.save()).toEqual(a.save());
     expect(fromA[0]).toBe(stoppedAt + 11 * rev + (2120 - 1032) * sectorNs);
   });
+
+  it("a stream hit's transfer starts so that no sector crosses before the head has read it, whether the interface is faster or slower than the media", () => {
+    const sectorNs = 4000;
+    // From 4 sectors of the media read (then 100 read ahead, 496 still to read), or from sectors still to read.
+    for (const [lba, n] of [
+      [4, 600],
+      [200, 600],
+    ])
+      for (const busNs of [1700, 4000, 9000]) {
+        const c = new HddCache(16, 2048, 1024, 4_000_000);
+        c.startReadAhead(0, 8, 1_000_000, sectorNs, 10_000_000);
+        const now = 1_000_000 + 100 * sectorNs; // the head has read up to sector 108
+        const ready = c.lookupRead(lba, n, now);
+        expect(ready).toBe(1_000_000 + (lba + n - 8) * sectorNs);
+        const start = c.transferStart(lba, n, ready, busNs, now);
+        expect(start).toBeGreaterThanOrEqual(now);
+        let tight = Number.POSITIVE_INFINITY;
+        for (let j = 0; j < n; j++) {
+          const read = lba + j < 8 ? 0 : 1_000_000 + (lba + j + 1 - 8) * sectorNs;
+          const slack = start + j * busNs - read;
+          expect(slack).toBeGreaterThanOrEqual(-1e-6);
+          tight = Math.min(tight, slack);
+        }
+        // No later than that: unless it starts at once, some sector crosses as soon as the head has read it.
+        if (start > now) expect(tight).toBeCloseTo(0, 6);
+      }
+  });
 });

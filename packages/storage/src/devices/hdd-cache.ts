@@ -176,6 +176,24 @@ export class HddCache {
     if (this.raPromised < this.raLimit) this.raPromised = this.raLimit;
   }
 
+  /**
+   * The earliest the data of a stream hit [lba, lba+n), which `lookupRead` just answered at `now` with `ready`
+   * (> now: the head still reads some of it), may start crossing the interface at `busSectorNs` a sector: the
+   * transfer overlaps the reading, as a media read's does, but no sector starts crossing before the head has read
+   * it. Sector `lba + j` not read by `now` is read at `raBaseTime + (lba + j + 1 - raBaseLba) * raSectorNs`; a
+   * start (>= now) that has it cross at `start + j * busSectorNs` is bounded by the first such sector (an interface
+   * slower than the media) or the last (a faster one).
+   */
+  transferStart(lba: number, n: number, ready: number, busSectorNs: number, now: number): number {
+    const read = now > this.raBaseTime ? Math.floor((now - this.raBaseTime) / this.raSectorNs) : 0;
+    const unread = this.raBaseLba + read;
+    const j0 = unread > lba ? Math.min(unread - lba, n - 1) : 0;
+    const first = this.raBaseTime + (lba + j0 + 1 - this.raBaseLba) * this.raSectorNs - j0 * busSectorNs;
+    const last = ready - (n - 1) * busSectorNs;
+    // Sectors read by `now` are in the buffer: any start from `now` on lets them cross.
+    return Math.max(now, first, last);
+  }
+
   /** Marks segment `seg` most recently used. */
   private touch(seg: number): void {
     this.segUse[seg] = ++this.useClock;

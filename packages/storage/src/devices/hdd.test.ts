@@ -625,6 +625,38 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     }
   });
 
+  it("a hit waiting for the read-ahead has its data cross the interface as the head reads it, as a media read's does", () => {
+    const busNs = (512 / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+    // The head has read ahead to 1,032 and stopped; 100 ms on, a 1 MiB read from there (joins the stream: the head
+    // reads on once 1,032 comes round) or from a sector on (a media read).
+    const after = (lba: number) => {
+      const { sim, hdd, done, read } = afterFirstRead();
+      sim.run({ until: sim.now + 100_000_000 });
+      const t = sim.now;
+      read(1, lba, 2048);
+      sim.run();
+      return { t, done: done.get(1) as number, s: hdd.cache.save(), mediaOps: hdd.mediaOps };
+    };
+    const joined = after(1032);
+    const media = after(1033);
+    expect([joined.mediaOps, media.mediaOps]).toEqual([1, 2]);
+    // Joining is no slower than the media read a sector on (it was 3.5 ms slower: the whole transfer after the reading).
+    expect(joined.done - joined.t).toBeLessThanOrEqual(media.done - media.t);
+    // It ends once the head has read its last sector and that sector has crossed the interface.
+    // The stream restarted at 1,032 (its base) and has read on since.
+    expect(joined.s.raBaseLba).toBe(1032);
+    const readEnd = joined.s.raBaseTime + 2048 * joined.s.raSectorNs;
+    expect(joined.done).toBeGreaterThanOrEqual(readEnd + busNs - 1);
+    expect(joined.done).toBeLessThanOrEqual(readEnd + busNs + 1);
+    // A hit whose data is all in the buffer still takes the whole transfer after the command's overhead.
+    const { sim, done, read } = afterFirstRead();
+    sim.run({ until: sim.now + 100_000_000 });
+    const t = sim.now;
+    read(2, 8, 1024);
+    sim.run();
+    expect((done.get(2) as number) - t).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + 1024 * busNs, -1);
+  });
+
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const simState = sim.save();

@@ -65,7 +65,8 @@ export interface HddOptions {
  * angle is a function of virtual time) + media transfer at the zone's rate.
  * Reads go through the segmented cache with read-ahead (`HddCache`); cache
  * hits complete at the interface rate without using the mechanism, their data
- * crossing the one interface one command after another. The command overhead
+ * crossing the one interface one command after another (a hit waiting for the
+ * read-ahead, as the head reads it). The command overhead
  * is the one controller's time per command, taken in arrival order (overlapped
  * with the mechanism and the interface, not with other commands' overhead). The drive
  * holds at most `spec.queueDepth` commands (its tagged queue); beyond that the
@@ -215,7 +216,7 @@ export class Hdd implements BlockTarget {
       }
       const ready = this.cache.lookupRead(io.lba, io.sectors, now);
       if (ready >= 0) {
-        this.completeFromCache(io, Math.max(ready, processed));
+        this.completeFromCache(io, this.hitStart(io, ready, processed, now));
         return false;
       }
     } else {
@@ -505,9 +506,23 @@ export class Hdd implements BlockTarget {
       io.a = 1;
       const processed = q.ready[i];
       q.remove(i);
-      const end = this.bus.book(now, Math.max(ready, processed), io.sectors * this.busSectorNs);
+      const end = this.bus.book(now, this.hitStart(io, ready, processed, now), io.sectors * this.busSectorNs);
       this.sim.schedule(end - now, this.kindDone, 0, io);
     }
+  }
+
+  /**
+   * When a read cache hit's data may start crossing the interface: once the controller has processed the command
+   * (`processed`), not before `now`, and, for data the read-ahead is still reading (`ready` > now: when its last sector is in the
+   * buffer), as the head reads it — no sector crossing before it is read. Crossing only once all of it was read
+   * charged a hit the whole transfer on top of the reading, which a media read's data (crossing as it is read)
+   * never pays: a read joining a stopped stream at its end was 3.5 ms (1 MiB) slower than one a sector on.
+   */
+  private hitStart(io: StackIo, ready: number, processed: number, now: number): number {
+    // `ready` >= now; a queued command may have been processed before now.
+    if (ready <= now) return Math.max(processed, now);
+    const from = this.cache.transferStart(io.lba, io.sectors, ready, this.busSectorNs, now);
+    return Math.max(from, processed);
   }
 }
 
