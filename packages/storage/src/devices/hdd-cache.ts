@@ -206,7 +206,9 @@ export class HddCache {
    * miss stays one miss, and a hit turns that miss into a hit.
    */
   lookupReadQuiet(lba: number, n: number, now: number): number {
-    if (this.ra < 0 || lba < this.raBaseLba || lba > this.raLimit + this.readAheadSectors) return -1;
+    // From the segment's start: a queued read of sectors the stream's media read brought in (the same read twice,
+    // queued together) was left a media read a revolution later, as the head had just passed them.
+    if (this.ra < 0 || lba < this.segStart[this.ra] || lba > this.raLimit + this.readAheadSectors) return -1;
     const ready = this.lookupRead(lba, n, now);
     this.misses--;
     return ready;
@@ -214,7 +216,7 @@ export class HddCache {
 
   /** First LBA `lookupReadQuiet` can hit (+∞ without a stream): lets the disk skip far commands cheaply. */
   get streamFromLba(): number {
-    return this.ra < 0 ? Number.POSITIVE_INFINITY : this.raBaseLba;
+    return this.ra < 0 ? Number.POSITIVE_INFINITY : this.segStart[this.ra];
   }
 
   /** Last LBA `lookupReadQuiet` can hit. */

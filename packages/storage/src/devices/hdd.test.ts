@@ -657,6 +657,31 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect((done.get(2) as number) - t).toBeCloseTo(CHEETAH_15K5.commandOverheadNs + 1024 * busNs, -1);
   });
 
+  it("a queued read of sectors the read before it brought in is served from the buffer, not a revolution later from the media", () => {
+    // Two reads queued together: the first is read from the media; the second reads its sectors again (or some of
+    // them and the read-ahead's next ones), as it would from the buffer had it arrived a moment later.
+    const run = (queued: boolean, lba: number, sectors: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim);
+      const done = new Map<number, number>();
+      const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+      hdd.submit({ id: 0, vm: 0, lba: 1000, sectors: 8, isRead: true, issueTime: 0 }, sink);
+      if (!queued) sim.run();
+      hdd.submit({ id: 1, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, sink);
+      sim.run();
+      return { after: (done.get(1) as number) - (done.get(0) as number), mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
+    };
+    for (const [lba, sectors] of [
+      [1000, 8],
+      [1004, 64],
+    ]) {
+      const queued = run(true, lba, sectors);
+      expect(queued).toEqual({ ...run(false, lba, sectors), after: queued.after });
+      expect([queued.mediaOps, queued.hits]).toEqual([1, 1]);
+      expect(queued.after).toBeLessThan(CHEETAH_15K5.commandOverheadNs + 1_000_000); // a revolution is 4 ms
+    }
+  });
+
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const simState = sim.save();
