@@ -87,14 +87,15 @@ describe("vmlab run --out <a path through a symbolic link to a missing target>",
 describe("vmlab run --out <a directory no directory can be made in>", () => {
   // procfs refuses mkdir with ENOENT under an existing directory; root passes the writability check there.
   it.runIf(process.getuid?.() === 0 && process.platform === "linux")(
-    "ends with the one line and exit 2 (it spun forever in mkdir -p)",
+    "is refused before the run, by --dry-run too, with the one line and exit 2 (it spun forever in mkdir -p, then ran first)",
     async () => {
       const out = "/proc/vmlab-no-such-dir/qv";
-      const r = await runCli("run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(
-        /^vmlab: cannot write results to "\/proc\/vmlab-no-such-dir\/qv": ENOENT[^\n]*\[VMLAB_CLI_UNWRITABLE_OUT\]\n$/,
-      );
+      const line = `vmlab: cannot write results to "${out}": no directory can be made in /proc (ENOENT); choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`;
+      const args = ["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out];
+      for (const argv of [args, [...args, "--dry-run"]]) {
+        const r = await runCli(...argv);
+        expect([r.code, r.stderr]).toEqual([2, line]);
+      }
     },
     20_000,
   );

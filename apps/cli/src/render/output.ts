@@ -1,11 +1,11 @@
-import { access, chmod, constants, lstat, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliErrors } from "../errors.js";
 import { withSignalsDeferred } from "../signals.js";
 
 /**
- * Checks, before any work, that `dir` can be written — without creating
- * anything, so a run that fails later leaves no trace.
+ * Checks, before any work, that `dir` can be written — leaving nothing
+ * behind, so a run that fails later leaves no trace.
  */
 export async function checkWritableDir(dir: string): Promise<void> {
   let p = resolve(dir);
@@ -13,7 +13,7 @@ export async function checkWritableDir(dir: string): Promise<void> {
     try {
       const s = await stat(p);
       if (!s.isDirectory()) throw CliErrors.unwritableOut(dir, `${p} is not a directory`);
-      await access(p, constants.W_OK | constants.X_OK);
+      await probeDir(dir, p);
       return;
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -31,6 +31,24 @@ export async function checkWritableDir(dir: string): Promise<void> {
       throw e;
     }
   }
+}
+
+/**
+ * Makes and removes an empty directory in `p`, the nearest existing directory of `--out`, as the write will
+ * (`writeFilesAtomically` makes its temporary directory there). Permission bits (`access`) do not say it: root
+ * passes them on procfs, where mkdir fails with ENOENT, and on a read-only mount; the run's work was done, then
+ * lost when the write failed. Leaves nothing behind.
+ */
+async function probeDir(dir: string, p: string): Promise<void> {
+  let made: string;
+  try {
+    made = await mkdtemp(join(p, ".vmlab-probe-"));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw CliErrors.unwritableOut(dir, "permission denied");
+    throw CliErrors.unwritableOut(dir, `no directory can be made in ${p} (${code ?? String(e)})`);
+  }
+  await rmdir(made);
 }
 
 /**
