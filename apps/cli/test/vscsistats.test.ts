@@ -35,6 +35,15 @@ describe("vmlab vscsistats", () => {
     expect(j.histograms.find((h) => h.metric === "seekDistance" && h.split === "all")?.min).toBe(1); // sequential
   });
 
+  it("says how many IOs go back in time and names the first one's line", async () => {
+    const file = join(tmp(), "late.csv");
+    writeFileSync(file, "10,h,0,Read,0,512,5\n30,h,0,Read,0,512,5\n20,h,0,Read,0,512,5\n40,h,0,Read,0,512,5\n15,h,0,Read,0,512,5\n");
+    const r = await runCli("vscsistats", file, "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ios: 5, firstOutOfOrder: 3 });
+    expect(r.stderr).toBe("vmlab vscsistats: 5 IOs (msr); 2 IOs earlier than their predecessor (interarrival 0; first: line 3)\n");
+  });
+
   it("stops at a malformed line with exit 2, naming file and line, and prints nothing on stdout", async () => {
     const file = join(tmp(), "bad.csv");
     writeFileSync(file, "1,h,0,Read,0,512,5\n2,h,0,Read,0,-512,5\n3,h,0,Read,0,512,5\n");

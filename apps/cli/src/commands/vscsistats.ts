@@ -51,7 +51,11 @@ export function register(program: Command, io: CliIo): void {
         notes.push(`${summary.ios - summary.timedIos} without a response time (not in latency/outstanding IOs)`);
       if (reader.backToBack) notes.push("no issue times (IOs back to back): no interarrival histogram");
       if (summary.skipped > 0) notes.push(`${summary.skipped} bad lines skipped; first: ${summary.firstSkipped}`);
-      if (stats.outOfOrder > 0) notes.push(`${stats.outOfOrder} IOs earlier than their predecessor (interarrival 0)`);
+      if (stats.outOfOrder > 0) {
+        const where =
+          summary.firstOutOfOrder === null ? "" : `; first: ${reader.format === "vscsi" ? "record" : "line"} ${summary.firstOutOfOrder}`;
+        notes.push(`${stats.outOfOrder} IOs earlier than their predecessor (interarrival 0${where})`);
+      }
       io.stderr(`vmlab vscsistats: ${notes.join("; ")}\n`);
     });
 }

@@ -51,6 +51,13 @@ describe("characterizeTrace", () => {
     expect(histogramOf(json, "outstandingIOs").count).toBe(2);
     expect(histogramOf(json, "interarrival").counts[0]).toBe(1); // the second arrives "before" the first: recorded as 0 µs
     expect(stats.outOfOrder).toBe(1);
+    expect(summary.firstOutOfOrder).toBe(2);
+  });
+
+  it("names the line of the first IO issued earlier than the one before it (null when times never go back)", () => {
+    const line = (t: number) => `12816637200306${t},h,0,Read,0,512,10\n`;
+    expect(characterizeMsr([line(1000), line(2000), line(3000), line(2500), line(1500)]).summary.firstOutOfOrder).toBe(4);
+    expect(characterizeMsr([line(1000), line(1000), line(3000)]).summary.firstOutOfOrder).toBeNull();
   });
 
   it("a fio iolog (IOs back to back, no issue times) gets no interarrival samples, not a column of 0 µs", () => {

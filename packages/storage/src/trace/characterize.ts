@@ -9,6 +9,11 @@ export interface CharacterizeSummary {
   skipped: number;
   firstSkipped: string | null;
   ignored: number;
+  /**
+   * Line (record, in a binary trace) of the first IO issued earlier than the IO before it (the collector counts
+   * them in `outOfOrder`); null when the trace's issue times never go back.
+   */
+  firstOutOfOrder: number | null;
 }
 
 /**
@@ -34,10 +39,16 @@ export function characterizeTrace(
   // A back-to-back trace (fio) records no issue times, only pauses: the gap between two IOs was the first one's
   // service time, unknown here, so its IOs are given "no clock" (no interarrival sample) rather than 0 µs gaps.
   const noClock = reader.backToBack === true;
+  let previousT = Number.NEGATIVE_INFINITY;
+  let firstOutOfOrder: number | null = null;
   try {
     while (ios < limit && reader.next(rec)) {
       ios++;
       const t = rec.issueNs;
+      if (t !== -1 && !noClock) {
+        if (t < previousT && firstOutOfOrder === null) firstOutOfOrder = rec.line;
+        previousT = t;
+      }
       // Retire every IO whose completion is at or before this issue.
       while (completions.size > 0 && completions.topTime() <= t) {
         stats.complete(completions.topLatency(), completions.topIsRead());
@@ -60,7 +71,14 @@ export function characterizeTrace(
     stats.complete(completions.topLatency(), completions.topIsRead());
     completions.pop();
   }
-  return { ios, timedIos: timed, skipped: reader.skipped ?? 0, firstSkipped: reader.firstSkipped ?? null, ignored: reader.ignored ?? 0 };
+  return {
+    ios,
+    timedIos: timed,
+    skipped: reader.skipped ?? 0,
+    firstSkipped: reader.firstSkipped ?? null,
+    ignored: reader.ignored ?? 0,
+    firstOutOfOrder,
+  };
 }
 
 /**
