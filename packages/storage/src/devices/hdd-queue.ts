@@ -243,6 +243,23 @@ export class HddQueue {
   }
 
   /**
+   * `positioningNs` for a read not in the queue: its first sector at cylinder `cyl`, angle `angle`, the drive done
+   * processing it at `ready` (the same arithmetic, so a read the disk weighs against its read-ahead stream is
+   * timed as the queue would time it).
+   */
+  readPositioningNs(cyl: number, angle: number, ready: number, head: number, start: number, phase: number): number {
+    const rev = this.revolutionNs;
+    const delay = Math.max(ready - start, 0);
+    const d = cyl - head;
+    const seek = this.seekNs(d < 0 ? -d : d, 1);
+    let at = phase + delay + seek;
+    while (at >= rev) at -= rev;
+    const wait = angle - at / rev;
+    const ahead = wait + +(wait < this.missedBelow);
+    return delay + seek + ahead * rev;
+  }
+
+  /**
    * `timeNs(d)` of the read (`read` = 1) or the write (0) seek curve, bit for bit: the same
    * operations on the same parameters, picked by offset rather than by a branch between two objects
    * (reads and writes are mixed at random, so that branch is mispredicted often).

@@ -424,7 +424,10 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     const reach = CHEETAH_15K5.cacheBytes / 2 / 512; // 16,384 sectors
     const continuing = (sectors: number) => {
       const { sim, hdd, done, read } = afterFirstRead();
-      // Starting where the read-ahead window ends (sector 1,032): the stream extends to its end.
+      // Once the head has read ahead to sector ~1,000 (sooner, the head would reach 1,032 on the next track sooner by
+      // leaving the stream: a media read), a read starting where the window ends (1,032): the stream extends to its end.
+      const s = hdd.cache.save();
+      sim.run({ until: Math.ceil(s.raBaseTime + (1000 - s.raBaseLba) * s.raSectorNs) });
       read(1, 1032, sectors);
       sim.run();
       expect(done.has(1)).toBe(true);
@@ -461,8 +464,11 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     const beyond = past(1033);
     expect(beyond.latency).toBeGreaterThan(2048 * sectorNs);
     expect(beyond.mediaOps).toBe(2);
-    // Arriving while the head still reads ahead, the same read joins the stream (a hit, one media read).
+    // Arriving while the head still reads ahead (near the window's end: sooner, leaving the stream for the next track
+    // reaches 1,032 sooner), the same read joins the stream (a hit, one media read).
     const b = afterFirstRead();
+    const bs = b.hdd.cache.save();
+    b.sim.run({ until: Math.ceil(bs.raBaseTime + (1000 - bs.raBaseLba) * bs.raSectorNs) });
     b.read(1, 1032, 2048);
     b.sim.run();
     expect([b.hdd.mediaOps, b.hdd.cache.hits]).toEqual([1, 1]);
@@ -592,7 +598,8 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
       return { base, done: done.get(1) as number, mediaOps: hdd.mediaOps, hits: hdd.cache.hits, busNs };
     };
     for (const [lba, sectors] of [
-      [2000, 56], // ends exactly at the window's end
+      // (On the restart's track, 977 sectors from 977: one on the next track the head reaches sooner from the media.)
+      [1900, 156], // ends exactly at the window's end
       [1500, 1024], // starts in what is not read yet, runs past the window
     ]) {
       const r = run(lba, sectors);
@@ -679,6 +686,48 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
       expect(queued).toEqual({ ...run(false, lba, sectors), after: queued.after });
       expect([queued.mediaOps, queued.hits]).toEqual([1, 1]);
       expect(queued.after).toBeLessThan(CHEETAH_15K5.commandOverheadNs + 1_000_000); // a revolution is 4 ms
+    }
+  });
+
+  it("a read the read-ahead has still to read is served from it only when that is no later than a media read", () => {
+    // Right after a read of sectors 0–8 the head reads ahead from sector 8 (977 sectors a track in the outer zone).
+    const latency = (lba: number, sectors: number, readAheadSectors = CHEETAH_15K5.readAheadSectors) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, readAheadSectors });
+      let done = 0;
+      hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+      sim.run();
+      const t = sim.now;
+      hdd.submit({ id: 1, vm: 0, lba, sectors, isRead: true, issueTime: t }, { complete: () => (done = sim.now) });
+      sim.run();
+      return { ns: done - t, mediaOps: hdd.mediaOps };
+    };
+    // 1 MiB from just past the window (joined, the head read the 2,048 sectors before it first: 16.8 ms) takes what
+    // it takes with no read-ahead at all, a media read (8.8 ms), as from 4 sectors further on.
+    const joinable = latency(2056, 2048);
+    expect(joinable).toEqual(latency(2056, 2048, 0));
+    expect(joinable.ns).toBeLessThanOrEqual(latency(2060, 2048).ns);
+    expect(joinable.ns).toBeLessThan(10_000_000);
+    // 8 sectors in the window's unread part on the next track: the head switches to it (0.18 ms), rather than read
+    // ~1,000 sectors to get there (4.2 ms).
+    const inWindow = latency(1020, 8);
+    expect(inWindow).toEqual(latency(1020, 8, 0));
+    expect(inWindow.ns).toBeLessThan(1_000_000);
+    // A read the head reaches as soon from the stream still joins it: one media read, the rest from the read-ahead.
+    expect(latency(100, 64).mediaOps).toBe(1);
+  });
+
+  it("read-ahead does not make random reads slower: a waiting hit does not hold the head from closer queued commands", () => {
+    // Random 8 KiB reads at 16 OIO: with read-ahead 934 IOPS over 200,000 sectors against 1,904 without (1,379 against
+    // 1,496 over 2,000,000) — queued reads waited for the head to read ahead to them while others were closer.
+    for (const regionSectors of [200_000, 2_000_000]) {
+      const iops = (readAheadSectors: number) =>
+        measure({ ioSizeBytes: 8192, readPercent: 100, randomPercent: 100, outstandingIos: 16, regionSectors }, 2e9, 1, {
+          ...CHEETAH_15K5,
+          readAheadSectors,
+        }).iops;
+      const off = iops(0);
+      expect(iops(CHEETAH_15K5.readAheadSectors) / off, `${regionSectors} sectors`).toBeGreaterThan(0.97);
     }
   });
 

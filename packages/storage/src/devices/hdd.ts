@@ -155,6 +155,7 @@ export class Hdd implements BlockTarget {
     this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors), this.geometry.revolutionNs);
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
     this.queue = new HddQueue(this.readSeek, this.writeSeek, this.geometry.revolutionNs, spec.commandOverheadNs);
+    this.cache.mediaEnd = (lba, n, headLba, start, processed) => this.mediaReadEnd(lba, n, headLba, start, processed);
     // The drive tracks at most as many write-backs as it takes commands (an assumption).
     this.writeBuffer = wcs > 0 ? new HddWriteBuffer(wcs, spec.queueDepth, this.queue) : null;
     this.pool = new IoPool(this);
@@ -214,7 +215,7 @@ export class Hdd implements BlockTarget {
         this.completeFromCache(io, processed);
         return false;
       }
-      const ready = this.cache.lookupRead(io.lba, io.sectors, now);
+      const ready = this.cache.lookupRead(io.lba, io.sectors, now, processed);
       if (ready >= 0) {
         this.completeFromCache(io, this.hitStart(io, ready, processed, now));
         return false;
@@ -496,7 +497,7 @@ export class Hdd implements BlockTarget {
         continue;
       }
       const io = q.io[i];
-      const ready = cache.lookupReadQuiet(io.lba, io.sectors, now);
+      const ready = cache.lookupReadQuiet(io.lba, io.sectors, now, q.ready[i]);
       from = cache.streamFromLba;
       to = cache.streamToLba;
       if (ready < 0) {
@@ -509,6 +510,29 @@ export class Hdd implements BlockTarget {
       const end = this.bus.book(now, this.hitStart(io, ready, processed, now), io.sectors * this.busSectorNs);
       this.sim.schedule(end - now, this.kindDone, 0, io);
     }
+  }
+
+  /**
+   * When a media read of [lba, lba+n) would have read its last sector, dispatched alone with the head leaving the
+   * read-ahead stream at sector `headLba` (exclusive), free from `start`, the command processed at `processed`: as
+   * `dispatch` times it (seek and rotational wait from `positioningNs`'s arithmetic, then the transfer).
+   */
+  private mediaReadEnd(lba: number, n: number, headLba: number, start: number, processed: number): number {
+    const g = this.geometry;
+    const last = headLba > 0 ? headLba - 1 : 0;
+    const head = g.cylinderOf(last, g.zoneOf(last));
+    const zone = g.zoneOf(lba);
+    const phase = g.phaseOf(start);
+    let pos = this.queue.readPositioningNs(g.cylinderOf(lba, zone), g.angleOf(lba, zone), processed, head, start, phase);
+    // Media commands queued: the head would go first to the one it reaches soonest (`dispatch`), and a read the stream
+    // serves holds it until its last sector is read — so the stream must reach this read no later than the head
+    // could reach any of them (a read ~1,000 sectors on held the head 4 ms while queued random reads waited).
+    if (this.queue.count > 0) {
+      this.queue.shortestPositioning(head, start, phase);
+      if (this.queue.chosenPos < pos) pos = this.queue.chosenPos;
+    }
+    const xfer = lba + n > g.zoneLba[zone + 1] ? g.transferNs(lba, n, zone) : n * g.zoneSectorNs[zone];
+    return start + pos + xfer;
   }
 
   /**
