@@ -119,3 +119,25 @@ describe("vmlab report <a directory the user cannot write>", () => {
     }
   }, 60_000);
 });
+
+describe("vmlab run --out <a path the system cannot follow>", () => {
+  it("a loop of symbolic links or a name too long is the one line and exit 2, by --dry-run too (it was an internal error)", async () => {
+    const base = scratchDir("vmlab-outdir-");
+    symlinkSync(join(base, "b"), join(base, "a"));
+    symlinkSync(join(base, "a"), join(base, "b"));
+    const QV = ["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5"];
+    const cases: [string, string][] = [
+      [join(base, "a", "qv"), `${join(base, "a", "qv")} goes through a loop of symbolic links`],
+      [join(base, "x".repeat(300)), "the path or one of its names is too long"],
+    ];
+    for (const [out, why] of cases)
+      for (const extra of [[], ["--dry-run"]]) {
+        const r = await runCli(...QV, "--out", out, ...extra);
+        expect([r.code, r.stderr]).toEqual([
+          2,
+          `vmlab: cannot write results to "${out}": ${why}; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
+        ]);
+        expect(readdirSync(base).sort()).toEqual(["a", "b"]);
+      }
+  });
+});

@@ -27,6 +27,9 @@ export async function checkWritableDir(dir: string): Promise<void> {
         continue;
       }
       if (code === "ENOTDIR") throw CliErrors.unwritableOut(dir, "a part of the path is not a directory");
+      // Bad paths, not failed runs: they were an internal error with a stack trace (exit 1).
+      if (code === "ELOOP") throw CliErrors.unwritableOut(dir, `${p} goes through a loop of symbolic links`);
+      if (code === "ENAMETOOLONG") throw CliErrors.unwritableOut(dir, "the path or one of its names is too long");
       if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw CliErrors.unwritableOut(dir, "permission denied");
       throw e;
     }
