@@ -394,6 +394,23 @@ describe("the docs' code blocks", () => {
     });
   }
 
+  it("the command check refuses what the CLI refuses, with the CLI's reason, and takes what it takes", async () => {
+    // Each would pass a check of names alone: the checker must put the command through the subcommand's own refusals.
+    const refused: [string, RegExp][] = [
+      ["run queue-validation --seed -1", /--seed/],
+      ["run esx-disk-perf --set testFileMiB=999999999", /testFileMiB 999999999 is larger than/],
+      ["run parda-equal-shares --set windowMin=64 --set windowMax=8", /windowMax/],
+      ["run queue-validation --nope", /unknown option '--nope'/],
+      ["describe no-such-scenario", /no-such-scenario/],
+      ["bench no-such-benchmark", /no-such-benchmark/],
+      ["boot guest/x.elf --compress", /--compress/],
+      ["resume x.snap --max-insns 1.5", /--max-insns 1\.5 is invalid/],
+    ];
+    for (const [cmd, why] of refused) await expect(checkVmlabArgs("t.md:1", cmd.split(" ")), cmd).rejects.toThrow(why);
+    for (const cmd of ["run queue-validation --quick --set servers=1", "describe esx-disk-perf", "list", "boot guest/x.elf --ram 64"])
+      await expect(checkVmlabArgs("t.md:1", cmd.split(" ")), cmd).resolves.toBeUndefined();
+  });
+
   it("the matcher: `...` elides, tokens are whole, ends are anchored unless elided", () => {
     expect(matchesShown("a: x=1 ... z=3 ...", "a: x=1 y=2 z=3 w=4")).toBe(true);
     expect(matchesShown("a: x=1 ... z=3", "a: x=1 y=2 z=3 w=4")).toBe(false);
