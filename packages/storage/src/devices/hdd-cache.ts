@@ -125,7 +125,7 @@ export class HddCache {
     if (ra >= 0 && lba >= this.segStart[ra] && (joins || end <= this.raLimit) && this.pays(lba, n, now, processed, reading, joins)) {
       if (joins) {
         if (!reading) {
-          this.resume(ra, now);
+          this.resume(ra, processed);
           reading = true;
         }
         this.raLimit = end;
@@ -138,7 +138,7 @@ export class HddCache {
       // idle time served sectors it never read.
       const want = Math.min(this.raBound, end + this.readAheadSectors);
       if (want > this.raLimit) {
-        if (!reading) this.resume(ra, now);
+        if (!reading) this.resume(ra, processed);
         this.raLimit = want;
       }
       if (this.raLimit - this.segStart[ra] > this.streamReach) this.segStart[ra] = this.raLimit - this.streamReach;
@@ -197,7 +197,7 @@ export class HddCache {
       if (!joins) return true;
       pos = this.raLimit;
       const stopped = baseTime + (this.raLimit - baseLba) * this.raSectorNs;
-      baseTime = stopped + Math.ceil((now - stopped) / this.revolutionNs) * this.revolutionNs;
+      baseTime = stopped + Math.ceil((processed - stopped) / this.revolutionNs) * this.revolutionNs;
       baseLba = this.raLimit;
     }
     if (end <= baseLba) return true;
@@ -215,14 +215,15 @@ export class HddCache {
 
   /**
    * The head stopped at the end of the read-ahead window (`raLimit`, read by then) and has stayed there (nothing has
-   * used the mechanism since): it reads on from `raLimit` when that sector next passes under it, a whole number of
-   * revolutions after it stopped. The stream restarts there: what was read is the segment's, and nothing before the
+   * used the mechanism since): it reads on from `raLimit` when that sector next passes under it after `from` (when
+   * the controller has processed the command that restarts it: the firmware cannot restart the head before), a whole
+   * number of revolutions after it stopped. The stream restarts there: what was read is the segment's, and nothing before the
    * new base is left to read.
    */
-  private resume(ra: number, now: number): void {
+  private resume(ra: number, from: number): void {
     const stopped = this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs;
     const rev = this.revolutionNs;
-    this.raBaseTime = stopped + Math.ceil((now - stopped) / rev) * rev;
+    this.raBaseTime = stopped + Math.ceil((from - stopped) / rev) * rev;
     this.raBaseLba = this.raLimit;
     this.segEnd[ra] = this.raLimit;
     if (this.raPromised < this.raLimit) this.raPromised = this.raLimit;

@@ -555,13 +555,14 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
 
   it("a read from the segment running past the window joins the stream like one from the restart point: never a seek and a rotation slower", () => {
     // The head reads ahead from sector 8 (still reading), or has stopped at 1,032 and a hit has it read on from
-    // there when that sector next comes round (~20 µs on: too soon for a media read, which then waits a revolution).
+    // there when that sector next comes round (~70 µs on, 20 µs after the controller has processed the hit: too soon
+    // for a media read, which then waits a revolution).
     const run = (restarted: boolean, lba: number) => {
       const { sim, hdd, done, read } = afterFirstRead();
       const s = hdd.cache.save();
       const stopped = s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs;
       if (restarted) {
-        sim.run({ until: stopped + 25 * hdd.geometry.revolutionNs - 20_000 });
+        sim.run({ until: stopped + 25 * hdd.geometry.revolutionNs - 70_000 });
         read(9, 1000, 8); // in the buffer: restarts the stream at 1,032
       }
       const base = hdd.cache.save();
@@ -577,13 +578,47 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
       const a = run(restarted, at);
       const b = run(restarted, before);
       expect(a.base.raBaseLba).toBe(at);
-      if (restarted) expect(a.base.raBaseTime - a.t).toBeLessThan(CHEETAH_15K5.commandOverheadNs);
+      // The restart: once the hit is processed, when the sector comes round (not before: the firmware restarts the head).
+      if (restarted) expect(a.base.raBaseTime - a.t).toBeGreaterThanOrEqual(CHEETAH_15K5.commandOverheadNs);
+      if (restarted) expect(a.base.raBaseTime - a.t).toBeLessThan(CHEETAH_15K5.commandOverheadNs + 25_000);
       // It ends 4 sectors earlier: it is served no later (it was a media read, a revolution later).
       expect(b.done).toBeLessThanOrEqual(a.done);
       expect(b.mediaOps).toBe(1);
       // Physical times: the head reads each sector it delivers, from the stream's base on.
       expect(b.done).toBeGreaterThanOrEqual(b.base.raBaseTime + (before + 1536 - at) * b.sectorNs);
     }
+  });
+
+  it("a stopped stream restarts only once the controller has processed the read that restarts it: never sooner than a media read", () => {
+    // A read at the end of the stopped window arriving x before that sector comes round: with x under the command
+    // overhead the sector passes before the command is processed, and the head waits a revolution, as a media read does.
+    const latency = (readAhead: number, x: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, readAheadSectors: readAhead });
+      const done = new Map<number, number>();
+      const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+      const read = (id: number, lba: number) => hdd.submit({ id, vm: 0, lba, sectors: 8, isRead: true, issueTime: sim.now }, sink);
+      read(0, 0);
+      sim.run();
+      const s = hdd.cache.save();
+      // Where and when the head stopped: the window's end (read-ahead on), or the end of the read (off).
+      const [limit, stopped] =
+        readAhead > 0 ? [s.raLimit, s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs] : [8, done.get(0) as number];
+      const arrive = Math.round(stopped + 3 * hdd.geometry.revolutionNs - x);
+      sim.run({ until: arrive });
+      read(1, limit);
+      sim.run();
+      return { ns: (done.get(1) as number) - arrive, mediaOps: hdd.mediaOps };
+    };
+    const rev = new Hdd(new Simulation()).geometry.revolutionNs;
+    for (const x of [10_000, 40_000, 49_000]) {
+      const joined = latency(1024, x);
+      const media = latency(0, x);
+      expect(media.ns).toBeGreaterThan(rev - x);
+      expect(joined.ns).toBeGreaterThanOrEqual(media.ns - 1_000);
+    }
+    // With x past the overhead the sector is still to come once processed: the stream restarts on this revolution.
+    expect(latency(1024, 60_000).ns).toBeLessThan(100_000);
   });
 
   it("after a hit restarted the stopped stream, reads in its unread part are served as the head reads them, ending at or past the window", () => {
