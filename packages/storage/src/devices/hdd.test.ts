@@ -106,7 +106,7 @@ describe("Hdd checks its spec", () => {
         { ...CHEETAH_15K5, cacheBytes: 16 },
         /cacheBytes \(16\) over cacheSegments \(16\) leaves each segment less than one 512-byte sector/,
       ],
-      [{ ...CHEETAH_15K5, cacheSegments: 0 }, /cacheSegments must be >= 1 for a cache of 16777216 bytes/],
+      [{ ...CHEETAH_15K5, cacheSegments: 0 }, /cacheSegments must be >= 1 for a read cache of 16777216 bytes with read-ahead/],
       [{ ...CHEETAH_15K5, cacheSegments: 1e9 }, /over cacheSegments \(1000000000\)/], // ran out of memory
       [{ ...CHEETAH_15K5, rpm: 0 }, /rpm must be a finite number > 0, got 0/],
       [{ ...CHEETAH_15K5, rpm: Number.POSITIVE_INFINITY }, /rpm must be a finite number > 0/], // a TypeError before
@@ -124,6 +124,16 @@ describe("Hdd checks its spec", () => {
     }
     // A drive with no read cache, and one without a starvation bound, are still drives.
     expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 0, cacheSegments: 0, readAheadSectors: 0 })).not.toThrow();
+    // Its read cache disabled (no segments, no read-ahead), its buffer still takes written data (write cache on, default size).
+    const rcd = new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheSegments: 0, readAheadSectors: 0 }, "rcd", { writeCache: true });
+    expect(rcd.volatileWriteCache).toBe(true);
+    const rcdSim = new Simulation();
+    const rcdDisk = new Hdd(rcdSim, { ...CHEETAH_15K5, cacheSegments: 0, readAheadSectors: 0 }, "rcd", { writeCache: true });
+    for (const id of [0, 1]) {
+      rcdDisk.submit({ id, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: rcdSim.now }, { complete: () => {} });
+      rcdSim.run();
+    }
+    expect([rcdDisk.mediaOps, rcdDisk.cache.hits]).toEqual([2, 0]); // the re-read goes to the media
     expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, maxCommandAgeNs: Number.POSITIVE_INFINITY })).not.toThrow();
     // The drive's options are a type a researcher can name (the package exports it; `tsc` fails here if not).
     const wce: HddOptions = { writeCache: true, writeCacheSectors: 4096 };

@@ -576,11 +576,18 @@ function checkHddSpec(spec: HddSpec, what: string): void {
       throw StorageErrors.badConfig(what, `${k} must be a whole number >= 0, got ${spec[k]}`);
   // A cache too small for its segments read nothing and ran silently as a drive without one (`cacheBytes: 16`, the
   // datasheet's "16 MB" taken for bytes; or no segments at all); a huge segment count also allocated one entry each.
-  if (spec.cacheBytes > 0 && (spec.cacheSegments === 0 || Math.floor(spec.cacheBytes / spec.cacheSegments / SECTOR_BYTES) < 1))
+  // No segments and no read-ahead is the read cache disabled (SCSI RCD) on a drive whose buffer still holds written
+  // data with its write cache on (its default size is half of `cacheBytes`).
+  const readCacheOff = spec.cacheSegments === 0 && spec.readAheadSectors === 0;
+  if (
+    spec.cacheBytes > 0 &&
+    !readCacheOff &&
+    (spec.cacheSegments === 0 || Math.floor(spec.cacheBytes / spec.cacheSegments / SECTOR_BYTES) < 1)
+  )
     throw StorageErrors.badConfig(
       what,
       spec.cacheSegments === 0
-        ? `cacheSegments must be >= 1 for a cache of ${spec.cacheBytes} bytes (cacheBytes 0 = no read cache)`
+        ? `cacheSegments must be >= 1 for a read cache of ${spec.cacheBytes} bytes with read-ahead (no read cache: cacheSegments 0 and readAheadSectors 0, or cacheBytes 0 for no buffer at all)`
         : `cacheBytes (${spec.cacheBytes}) over cacheSegments (${spec.cacheSegments}) leaves each segment less than one ${SECTOR_BYTES}-byte sector: the cache would hold nothing; cacheBytes is in bytes (16 MB = 16777216), or set 0 for no read cache`,
     );
   for (const k of ["rpm", "outerMBps", "innerMBps", "busMBps"] as const)
