@@ -13,14 +13,6 @@ export interface ResumeOpts {
   stats?: boolean;
 }
 
-/**
- * `vmlab resume <file>`: restores a snapshot written by
- * `vmlab boot --snapshot-at N --save FILE` and runs the guest to its end.
- * The console printed after the snapshot point goes to stdout (so boot's
- * output followed by resume's equals one uninterrupted boot); the exit code
- * is the test finisher's. A damaged or incompatible snapshot is refused with
- * a specific error (exit 2) before anything runs.
- */
 /** --max-insns as a number (0 = no limit); refuses anything but a whole number, before the snapshot is read. */
 export function parseResumeMaxInsns(opts: ResumeOpts): number {
   const n = Number(opts.maxInsns);
@@ -29,6 +21,14 @@ export function parseResumeMaxInsns(opts: ResumeOpts): number {
   return n;
 }
 
+/**
+ * `vmlab resume <file>`: restores a snapshot written by
+ * `vmlab boot --snapshot-at N --save FILE` and runs the guest to its end.
+ * The console printed after the snapshot point goes to stdout (so boot's
+ * output followed by resume's equals one uninterrupted boot); the exit code
+ * is the test finisher's. A damaged or incompatible snapshot is refused with
+ * a specific error (exit 2) before anything runs.
+ */
 export function register(program: Command, io: CliIo): void {
   program
     .command("resume")
