@@ -59,6 +59,17 @@ describe("fio iolog v2 reader", () => {
     expect(() => readAll("fio version 2 iolog\n/dev/sdb re\u001bad 0 512\n")).toThrow(/t\.iolog:2: unknown action "re\?ad"/);
   });
 
+  it("refuses an IO on another file than the first IO's, naming the line; skip-bad keeps the first file's", () => {
+    const log =
+      "fio version 2 iolog\n/dev/sda add\n/dev/sdb add\n/dev/sda read 0 4096\n/dev/sdb read 8192 4096\n/dev/sdb wait 10 0\n/dev/sda write 4096 4096\n/dev/sdab read 0 512\n";
+    expect(() => readAll(log)).toThrow(
+      "t.iolog:5: an IO on file /dev/sdb, but the log's IOs so far are on /dev/sda: a trace is one disk's IOs (keep one file's lines)",
+    );
+    const { records, reader } = readAll(log, true);
+    expect(records.map((r) => r.line)).toEqual([4, 7]);
+    expect(reader.skipped).toBe(2);
+  });
+
   it("requires the version 2 header", () => {
     expect(() => readAll("fio version 3 iolog\n0 /dev/sdb read 0 4096\n")).toThrow(/only version 2/);
     expect(() => readAll("/dev/sdb read 0 4096\n")).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }));

@@ -17,13 +17,18 @@ const NON_DATA_ACTIONS = new Set(["add", "open", "close", "sync", "datasync", "s
  * the file actions add, open, close. The format has no clock: fio replays it
  * back to back, pausing only at `wait` lines (the offset field is the pause
  * in µs), so the issue time of an IO is the sum of the waits before it.
- * There are no response times. All files of the log go into one stream.
+ * There are no response times. One log is one file's IOs: a read or write of
+ * another file than the first IO's is a bad line (a log of a job over several
+ * files, e.g. `filename=/dev/sda:/dev/sdb`, merged their streams: seek distances
+ * from one disk to the other).
  */
 export class FioReader extends TextTraceReader {
   readonly format = "fio" as const;
   /** fio replays a log back to back, pausing at `wait` lines. */
   readonly backToBack = true;
   private clockNs = 0;
+  /** The file name of the log's first read or write (null before it). */
+  private file: Uint8Array | null = null;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {
     super(source, options);
@@ -44,7 +49,9 @@ export class FioReader extends TextTraceReader {
       this.ignored++;
       return false;
     }
+    const fileStart = this.pos;
     this.skipToken(); // file name
+    const fileEnd = this.pos;
     this.skipBlanks();
     const actionStart = this.pos;
     this.skipToken();
@@ -76,6 +83,7 @@ export class FioReader extends TextTraceReader {
     if (length === 0) throw new LineProblem("zero length");
     if (offset + length > Number.MAX_SAFE_INTEGER && !extentIsExact(offset, length))
       throw new LineProblem("offset + length is over 2^53 bytes and not whole sectors below 2^62");
+    this.checkFile(fileStart, fileEnd);
     rec.issueNs = this.clockNs;
     rec.isRead = isRead;
     setExtentFromBytes(rec, offset, length);
@@ -88,6 +96,24 @@ export class FioReader extends TextTraceReader {
   protected override finish(_rec: TraceRecord): boolean {
     if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, `the file is empty (a fio iolog starts with "${HEADER}")`);
     return false;
+  }
+
+  /** The IO's file (bytes [start, end) of the line) must be the first IO's; the first one sets it. */
+  private checkFile(start: number, end: number): void {
+    const buf = this.buf;
+    const file = this.file;
+    if (file === null) {
+      this.file = buf.slice(start, end);
+      return;
+    }
+    let same = end - start === file.length;
+    for (let k = 0; same && k < file.length; k++) same = buf[start + k] === file[k];
+    if (!same) {
+      const name = (b: Uint8Array) => new TextDecoder().decode(b);
+      throw new LineProblem(
+        `an IO on file ${name(buf.subarray(start, end))}, but the log's IOs so far are on ${name(file)}: a trace is one disk's IOs (keep one file's lines)`,
+      );
+    }
   }
 
   private skipToken(): void {
