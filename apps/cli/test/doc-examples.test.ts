@@ -8,6 +8,8 @@
 //   built CLI and each shown line must match one printed line (stdout or stderr), token for token;
 //   `...` stands for any run of tokens, so without it at the ends the line must start/end there.
 //   A trailing `# ...` on a command line is prose and is not compared. `truncate -s N FILE` makes FILE.
+// - An inline `vmlab ...` code span in running text is checked too: a complete command as above, a pattern
+//   (placeholders such as <id>, [--disk IMAGE], FILE, …) or a mention (option names only) by its names.
 // - A TypeScript block is type-checked against the built packages and run with node; a
 //   `console.log(...); // → shown` comment is compared with what that call prints, as above.
 // - Any other block, or one that cannot run here, carries an HTML comment right before its fence:
@@ -91,6 +93,53 @@ export function extractBlocks(file: string, text: string): Block[] {
 
 // The same docs as the tables' and values' marks (README.md, docs/*.md, packages/*/README.md).
 const blocks = docFiles(repo).flatMap((f) => extractBlocks(f, readFileSync(join(repo, f), "utf8")));
+
+/** A `vmlab ...` command in running text (an inline code span outside the fenced blocks). */
+interface ProseCommand {
+  where: string;
+  args: string[];
+}
+
+/** The inline `vmlab ...` / `npx vmlab ...` code spans of a markdown file, outside its fenced blocks. */
+export function proseCommands(file: string, text: string): ProseCommand[] {
+  const out: ProseCommand[] = [];
+  let fenced = false;
+  text.split("\n").forEach((line, i) => {
+    if (/^\s*```/.test(line)) fenced = !fenced;
+    else if (!fenced)
+      for (const m of line.matchAll(/(?<!`)`((?:npx )?vmlab [^`]+)`(?!`)/g)) {
+        const args = vmlabArgs(words(m[1])[0]);
+        if (args) out.push({ where: `${file}:${i + 1}`, args });
+      }
+  });
+  return out;
+}
+
+/**
+ * A word standing for something the reader fills in (`<id>`, `[--disk IMAGE]`, `FILE`, `N`, `…`), or an option list
+ * (`--snapshot-at/--save`): a command holding one is a pattern, whose command and option names are checked only.
+ */
+const PLACEHOLDER_WORD = /^(<.*>|\[.*|.*\]|…|\.\.\.|[A-Z][A-Z_]*)$|\/--/;
+
+/**
+ * Checks a prose command: a pattern (placeholders) or a mention (a subcommand, perhaps with option names) by its
+ * names (the subcommand exists, each `--option` is one of its own); a complete command as a fenced block's
+ * (`checkVmlabArgs`).
+ */
+async function checkProseCommand(c: ProseCommand): Promise<void> {
+  // A subcommand with option names and nothing else (`vmlab run --dry-run`, `vmlab boot --disk-model`) names a feature.
+  const mention = c.args.slice(1).every((a) => a.startsWith("-"));
+  const pattern = c.args.some((a) => PLACEHOLDER_WORD.test(a));
+  if (!pattern && !mention) return checkVmlabArgs(c.where, c.args);
+  const program = buildProgram({ stdout: () => {}, stderr: () => {}, stderrIsTTY: false, stdoutBytes: () => {} });
+  const sub = program.commands.find((x) => x.name() === c.args[0]);
+  if (!sub) throw new Error(`${c.where}: \`vmlab ${c.args.join(" ")}\`: no subcommand "${c.args[0]}"`);
+  const known = new Set(sub.options.flatMap((o) => [o.long, o.short]).filter((x): x is string => x !== undefined));
+  for (const a of c.args.slice(1))
+    for (const part of a.split("/"))
+      if (part.startsWith("-") && !known.has(part.split("=")[0]))
+        throw new Error(`${c.where}: \`vmlab ${c.args.join(" ")}\`: vmlab ${c.args[0]} has no option ${part.split("=")[0]}`);
+}
 
 // ---- shell blocks ----
 
@@ -365,6 +414,36 @@ describe("the docs' code blocks", () => {
         }
     });
   }
+
+  it("the vmlab commands in running text (inline code) are ones the CLI takes; a pattern's names are real", async () => {
+    const prose = docFiles(repo).flatMap((f) => proseCommands(f, readFileSync(join(repo, f), "utf8")));
+    expect(prose.length).toBeGreaterThan(20);
+    const bad: string[] = [];
+    for (const c of prose) await checkProseCommand(c).catch((e: Error) => bad.push(e.message));
+    expect(bad).toEqual([]);
+  });
+
+  it("the running-text check: spans outside fences; patterns and mentions by name, complete commands as the CLI takes them", async () => {
+    const text =
+      "Run `vmlab run qv --bogus` and `npx vmlab list`.\n```sh\n`vmlab nothing`\n```\nSee ``vmlab x`` and `vmlab boot <elf> --stats`.\n";
+    expect(proseCommands("t.md", text)).toEqual([
+      { where: "t.md:1", args: ["run", "qv", "--bogus"] },
+      { where: "t.md:1", args: ["list"] },
+      { where: "t.md:5", args: ["boot", "<elf>", "--stats"] },
+    ]);
+    const check = (span: string) => checkProseCommand({ where: "t.md:1", args: proseCommands("t.md", `\`${span}\``)[0].args });
+    for (const [span, why] of [
+      ["vmlab frobnicate", 'no subcommand "frobnicate"'],
+      ["vmlab boot <elf> --bogus", "vmlab boot has no option --bogus"],
+      ["vmlab boot … --snapshot-at/--sav", "vmlab boot has no option --sav"],
+      ["vmlab run --dry-runn", "vmlab run has no option --dry-runn"],
+      ["vmlab run esx-disk-perf --set arrayCacheMiB=-1", "arrayCacheMiB"],
+      ["vmlab bench no.such.bench", "no.such.bench"],
+    ])
+      await expect(check(span), span).rejects.toThrow(why);
+    for (const span of ["vmlab run <id> --dry-run", "vmlab boot --disk-model", "vmlab resume FILE", "vmlab run queue-validation --quick"])
+      await expect(check(span), span).resolves.toBeUndefined();
+  });
 
   for (const b of blocks.filter((b) => b.kind === "shell" && shellCommands(b).some((c) => c.shown.length > 0))) {
     it.runIf(built)(`${b.where}: prints the output it shows (built CLI)`, () => {
