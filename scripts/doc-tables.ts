@@ -21,6 +21,13 @@
  * A value in a sentence: `<!-- doc-value: <scenario> [options] {placeholder} -->3239<!-- /doc-value -->`
  * (the same runs and placeholders as a table; the text between the two comments is rewritten).
  *
+ * Placeholders (scripts/doc-tables/render.ts): `{metric:fmt}`, `{table[selector].column:fmt}`,
+ * `{.column}` on a line starting `@table[selector] `, expressions (`{a / b - 1:+1%}`), and aggregates
+ * over the rows a selector matches: `{min(table[selector].column):fmt}`, `max(…)`, `median(…)`, and
+ * `range(…)` (`0.67–0.74`, or one figure when min and max print the same). A selector's conditions:
+ * `k=v`, `k!=v` (text), `k<n`, `k<=n`, `k>n`, `k>=n` (numbers), e.g.
+ * `{range(iometer-grid[storage=local,outstandingIos>=4,ioSizeBytes<=4096].vmToNativeThroughput):2}`.
+ *
  * `model-checks` in place of a scenario (no options) is not a `vmlab run`: its results are the storage
  * models' checks, measured in this process by the functions their unit tests assert on
  * (packages/storage/src/model-checks.ts): metrics and tables as a run's results.json has them.

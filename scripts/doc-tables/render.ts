@@ -18,23 +18,66 @@ function tableRows(results: Results, name: string, where: string): Row[] {
   return t.rows;
 }
 
-/** `k=v,k2=v2` (each column equal to the text) or a row index. */
+/** A selector's condition: a column, how it compares, the text or number it compares with. */
+type Condition = readonly [column: string, op: string, value: string];
+
+/**
+ * Parses `k=v,k2>=n`: `=` and `!=` compare the cell as text; `<`, `<=`, `>`, `>=` compare numbers
+ * (the cell must be a number). A comma starts the next condition only before `column=` (or `column<`…,
+ * no space before the operator): values may hold commas ("PARDA, L = 30 ms").
+ */
+function parseConditions(selector: string, where: string): Condition[] {
+  return selector.split(/,(?=\s*[\w.-]+(?:!=|<=|>=|=|<|>))/).map((c) => {
+    const m = /^\s*([\w.-]+)(!=|<=|>=|=|<|>)(.*)$/s.exec(c);
+    if (!m) throw new Error(`${where}: "${c}" in [${selector}] is not column=value (or !=, <, <=, >, >=)`);
+    const value = m[3].trim();
+    if (m[2] !== "=" && m[2] !== "!=" && !/^-?\d+(\.\d+)?$/.test(value))
+      throw new Error(`${where}: "${c}" in [${selector}] compares with "${value}", not a number`);
+    return [m[1], m[2], value] as const;
+  });
+}
+
+function matches(row: Row, [k, op, v]: Condition, where: string, what: string): boolean {
+  if (!(k in row)) return false;
+  const cell = row[k];
+  if (op === "=") return String(cell) === v;
+  if (op === "!=") return String(cell) !== v;
+  if (typeof cell !== "number")
+    throw new Error(`${where}: ${what} column "${k}" is "${String(cell)}", not a number to compare (${k}${op}${v})`);
+  const n = Number(v);
+  return op === "<" ? cell < n : op === "<=" ? cell <= n : op === ">" ? cell > n : cell >= n;
+}
+
+/** The rows a selector matches: every row for an empty selector, else those meeting every condition. */
+function selectRows(rows: Row[], selector: string, where: string, what: string): Row[] {
+  if (selector.trim() === "") return rows;
+  const conds = parseConditions(selector, where);
+  return rows.filter((r) => conds.every((c) => matches(r, c, where, what)));
+}
+
+/** `k=v,k2=v2` (conditions as in parseConditions) matching exactly one row, or a row index. */
 function selectRow(rows: Row[], selector: string, where: string, what: string): Row {
   if (/^\d+$/.test(selector.trim())) {
     const row = rows[Number(selector)];
     if (!row) throw new Error(`${where}: ${what} has no row ${selector}`);
     return row;
   }
-  // A comma starts the next condition only before `column=`: values may hold commas ("PARDA, L = 30 ms").
-  const conds = selector.split(/,(?=\s*[\w.-]+=)/).map((c) => {
-    const eq = c.indexOf("=");
-    if (eq < 0) throw new Error(`${where}: "${c}" in [${selector}] is not column=value`);
-    return [c.slice(0, eq).trim(), c.slice(eq + 1).trim()] as const;
-  });
-  const found = rows.filter((r) => conds.every(([k, v]) => k in r && String(r[k]) === v));
+  const found = selectRows(rows, selector, where, what);
   if (found.length !== 1) throw new Error(`${where}: ${what}[${selector}] matches ${found.length} rows, not one`);
   return found[0];
 }
+
+/** The aggregates over the rows a selector matches: `{min(table[selector].column)}`. */
+const AGGREGATES: Record<string, (xs: number[]) => number> = {
+  min: (xs) => Math.min(...xs),
+  max: (xs) => Math.max(...xs),
+  // The middle value; of an even count, the mean of the two middle ones.
+  median: (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const h = s.length >> 1;
+    return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+  },
+};
 
 /**
  * |x| rounded to `decimals` places, half away from zero, on its decimal form as results.json writes
@@ -104,6 +147,10 @@ const PLACEHOLDER = /\{([^{}]+)\}/g;
  * - `{table[selector].column:fmt}` a cell of a results table (a CSV; `reference` for the reference rows)
  * - a line starting `@table[selector] ` sets that line's row: `{.column:fmt}` is its cell, and
  *   `{[k=v].column:fmt}` the cell of the row that also matches k=v
+ * - `{min(table[selector].column):fmt}`, `max(…)`, `median(…)`: over every row the selector matches
+ *   (at least one; an empty selector is every row); a selector's condition is `k=v`, `k!=v` (as text)
+ *   or `k<n`, `k<=n`, `k>n`, `k>=n` (as numbers). `{range(…):fmt}` prints `min–max`, each formatted,
+ *   or one figure when both print the same (text: not a term of an expression)
  */
 export function renderTemplate(template: string[], results: Results, where: string): string[] {
   return template.map((raw, n) => {
@@ -121,6 +168,14 @@ export function renderTemplate(template: string[], results: Results, where: stri
       const fmt = colon >= 0 ? body.slice(colon + 1) : undefined;
       const here = `${at}, {${body}}`;
       const terms = splitExpression(ref);
+      const range = /^range(\(.*\))$/.exec(ref.trim());
+      if (range && terms.length === 1) {
+        // The lowest and highest value, each formatted: one figure when they print the same.
+        const lo = formatValue(lookup(`min${range[1]}`), fmt, here);
+        const hi = formatValue(lookup(`max${range[1]}`), fmt, here);
+        return lo === hi ? lo : `${lo}–${hi}`;
+      }
+      if (terms.some((t) => /^range\(/.test(t))) throw new Error(`${here}: range(…) is text ("0.67–0.74"), not a value of an expression`);
       const value = terms.length === 1 ? lookup(ref) : evaluate(terms, lookup, here);
       return formatValue(value, fmt, here);
     });
@@ -130,7 +185,24 @@ export function renderTemplate(template: string[], results: Results, where: stri
       let value: Value | undefined;
       const rel = /^(?:\[([^\]]*)\])?\.(.+)$/.exec(ref);
       const cell = /^([\w.-]+)\[([^\]]*)\]\.(.+)$/.exec(ref);
-      if (rel) {
+      const agg = /^(\w+)\(\s*([\w.-]+)\[([^\]]*)\]\.([^()]+?)\s*\)$/.exec(ref);
+      if (agg) {
+        const fn = AGGREGATES[agg[1]];
+        if (!fn) throw new Error(`${here}: no aggregate "${agg[1]}" (${Object.keys(AGGREGATES).join(", ")})`);
+        const [, , table, selector, column] = agg;
+        const rows = selectRows(tableRows(results, table, here), selector, here, table);
+        if (rows.length === 0) throw new Error(`${here}: ${table}[${selector}] matches no row`);
+        const xs = rows.map((row) => {
+          if (!(column in row)) throw new Error(`${here}: table ${table} has no column "${column}"`);
+          const x = row[column];
+          if (typeof x !== "number" || !Number.isFinite(x))
+            throw new Error(`${here}: ${table}[${selector}] has "${String(x)}" in column "${column}", not a finite number`);
+          return x;
+        });
+        value = fn(xs);
+      } else if (/^\w+\(/.test(ref)) {
+        throw new Error(`${here}: not an aggregate: want min(table[selector].column), max(…) or median(…)`);
+      } else if (rel) {
         if (!base) throw new Error(`${here}: {.column} needs the line to start with @table[selector]`);
         const selector = rel[1] ? `${base.selector},${rel[1]}` : base.selector;
         const row = selectRow(tableRows(results, base.table, here), selector, here, base.table);

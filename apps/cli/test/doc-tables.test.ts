@@ -188,6 +188,65 @@ describe("the doc-table renderer", () => {
     expect(() => renderTemplate(["{iops / nope:1}"], results, "docs/x.md:7")).toThrow(/no metric "nope"/);
   });
 
+  it("aggregates a column over the rows a selector matches: min, max, median; text and numeric conditions", () => {
+    const grid = {
+      metrics: {},
+      tables: [
+        {
+          name: "grid",
+          rows: [
+            { storage: "local", pattern: "random write", oio: 1, size: 512, ratio: 0.99 },
+            { storage: "local", pattern: "random write", oio: 64, size: 512, ratio: 1.02 },
+            { storage: "local", pattern: "random write", oio: 64, size: 65536, ratio: 1.0 },
+            { storage: "local", pattern: "random read", oio: 1, size: 512, ratio: 0.67 },
+            { storage: "array", pattern: "random write", oio: 64, size: 512, ratio: 0.35 },
+            { storage: "array", pattern: "random write", oio: 1, size: 512, ratio: "n/a" },
+          ],
+        },
+      ],
+    };
+    const out = renderTemplate(
+      [
+        "{min(grid[storage=local,pattern=random write].ratio):2}–{max(grid[storage=local,pattern=random write].ratio):2}",
+        "{median(grid[storage=local].ratio):3}", // 0.67 0.99 1.00 1.02: (0.99 + 1.00) / 2
+        "{median(grid[storage=local,pattern=random write].ratio):2}", // odd count: the middle one
+        "{min(grid[size<=4096,oio>=64].ratio):2} {max(grid[oio>1,size<65536].ratio):2} {min(grid[pattern!=random write].ratio):2}",
+        "{max(grid[storage=local,size=512].ratio) - min(grid[storage=local,size=512].ratio):2}",
+        "{min(grid[oio=1,storage=local].size):0}", // a one-row selector is fine too
+      ],
+      grid,
+      "docs/x.md:9",
+    );
+    expect(out).toEqual(["0.99–1.02", "0.995", "1.00", "0.35 1.02 0.67", "0.35", "512"]);
+    const bad = (t: string) => () => renderTemplate([t], grid, "docs/x.md:9");
+    // range: min–max, each formatted; one figure when both print the same (a claim that the cells tie).
+    expect(
+      renderTemplate(
+        [
+          "{range(grid[storage=local,pattern=random write].ratio):2}",
+          "{range(grid[storage=local,size=65536].ratio):2}",
+          "{range(grid[oio>=64,size=512].ratio):1}",
+        ],
+        grid,
+        "x",
+      ),
+    ).toEqual(["0.99–1.02", "1.00", "0.4–1.0"]);
+    expect(renderTemplate(["{range(grid[storage=local,oio=64].ratio):1}"], grid, "x")).toEqual(["1.0"]);
+    expect(bad("{range(grid[storage=local].ratio) - 1:2}")).toThrow(/range\(…\) is text/);
+    expect(bad("{range(grid[storage=nowhere].ratio):2}")).toThrow(/matches no row/);
+    expect(bad("{min(grid[storage=nowhere].ratio):2}")).toThrow(/docs\/x\.md:9, template line 1.*grid\[storage=nowhere\] matches no row/);
+    expect(bad("{min(grid[storage=array].ratio):2}")).toThrow(/has "n\/a" in column "ratio", not a finite number/);
+    expect(bad("{min(grid[storage=local].nope):2}")).toThrow(/no column "nope"/);
+    expect(bad("{mean(grid[storage=local].ratio):2}")).toThrow(/no aggregate "mean"/);
+    expect(bad("{min(nope[storage=local].ratio):2}")).toThrow(/no table "nope"/);
+    expect(bad("{min(grid[size<=big].ratio):2}")).toThrow(/compares with "big", not a number/);
+    expect(bad("{min(grid[storage<3].ratio):2}")).toThrow(/column "storage" is "local", not a number to compare/);
+    expect(bad("{min(grid.ratio):2}")).toThrow(/not an aggregate/);
+    // A numeric condition also selects the one row of a cell reference; more than one is still an error.
+    expect(renderTemplate(["{grid[storage=local,oio<64,pattern=random write].ratio:2}"], grid, "x")).toEqual(["0.99"]);
+    expect(bad("{grid[storage=local,oio>=64].ratio:2}")).toThrow(/matches 2 rows, not one/);
+  });
+
   it("finds values in prose, rewrites only the text between the comments, and names a malformed marker", () => {
     const doc = [
       "# T",
