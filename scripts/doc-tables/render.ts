@@ -51,7 +51,10 @@ function matches(row: Row, [k, op, v]: Condition, where: string, what: string): 
 /** The rows a selector matches: every row for an empty selector, else those meeting every condition. */
 function selectRows(rows: Row[], selector: string, where: string, what: string): Row[] {
   if (selector.trim() === "") return rows;
-  const conds = parseConditions(selector, where);
+  // Text conditions first: a numeric one is only asked of the rows they select (a "none" elsewhere in the column is no error).
+  const conds = parseConditions(selector, where).sort(
+    (a, b) => Number(a[1] !== "=" && a[1] !== "!=") - Number(b[1] !== "=" && b[1] !== "!="),
+  );
   return rows.filter((r) => conds.every((c) => matches(r, c, where, what)));
 }
 

@@ -241,6 +241,11 @@ describe("the doc-table renderer", () => {
     expect(bad("{min(nope[storage=local].ratio):2}")).toThrow(/no table "nope"/);
     expect(bad("{min(grid[size<=big].ratio):2}")).toThrow(/compares with "big", not a number/);
     expect(bad("{min(grid[storage<3].ratio):2}")).toThrow(/column "storage" is "local", not a number to compare/);
+    // A numeric condition is asked only of the rows the text conditions select, wherever it is written.
+    expect(bad("{min(grid[ratio<1,storage=array].oio):0}")).toThrow(/column "ratio" is "n\/a"/);
+    expect(renderTemplate(["{min(grid[ratio<1,storage=local].ratio):2} {max(grid[ratio<1,oio=64].ratio):2}"], grid, "x")).toEqual([
+      "0.67 0.35",
+    ]);
     expect(bad("{min(grid.ratio):2}")).toThrow(/not an aggregate/);
     // A numeric condition also selects the one row of a cell reference; more than one is still an error.
     expect(renderTemplate(["{grid[storage=local,oio<64,pattern=random write].ratio:2}"], grid, "x")).toEqual(["0.99"]);
