@@ -42,7 +42,8 @@ describe("the docs' generated tables and figures", () => {
         [...tables, ...figures, ...values].map((m) => m.run),
         scratch,
       );
-  }, 240_000);
+    // About 110 s of CPU on 2 cores (~60 s of wall time idle); generous, as a loaded machine took 151 s.
+  }, 600_000);
 
   it("finds the marked tables and figures of the scenario pages", () => {
     const pages = new Set(tables.map((t) => t.file));
