@@ -142,6 +142,19 @@ describe("esx-disk-perf scenario", () => {
     expect(row?.ours).toBe(r.metrics.medianVmToNativeThroughput);
   });
 
+  it("cells that completed no IOs (a run too short) are said to be that, not missing from the grid", async () => {
+    const grid = { storage: ["local"], randomPercents: [0, 100], readPercents: [100], outstandingIos: [1] } as const;
+    const ours = async (cfg: Record<string, unknown>) =>
+      Object.fromEntries((await run(cfg)).reference.map((x) => [x.what.split(" — ")[0], x.ours]));
+    const tiny = await ours({ ...grid, ioSizesBytes: [4096, 65536], durationMs: 1e-6 });
+    expect(tiny["VM/native throughput, large (>= 64 KiB) sequential IO"]).toBe("no IOs completed in these cells (durationMs too short?)");
+    expect(tiny["VM/native throughput, <= 4 KiB random IO at the highest OIO"]).toBe(
+      "no IOs completed in these cells (durationMs too short?)",
+    );
+    const none = await ours({ ...grid, ioSizesBytes: [8192] });
+    expect(none["VM/native throughput, large (>= 64 KiB) sequential IO"]).toBe("no such cells in this grid");
+  });
+
   it("a grid without large sequential cells omits that metric instead of reporting NaN", async () => {
     const r = await run({ storage: ["local"], ioSizesBytes: [4096], randomPercents: [100], readPercents: [100], outstandingIos: [1] });
     expect(r.metrics.minVmToNativeLargeSequential).toBeUndefined();
