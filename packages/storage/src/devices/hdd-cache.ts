@@ -311,7 +311,10 @@ export class HddCache {
     const n = this.segStart.length;
     if (s.segStart.length !== n || s.segEnd.length !== n || s.segUse.length !== n || s.ra >= n) throw bad(`expected ${n} segments`);
     for (let i = 0; i < n; i++) {
-      if (s.segEnd[i] < s.segStart[i]) throw bad(`segment ${i} ends before it starts`);
+      // The stream's segment ends at its base until the head stops (`stopReadAhead`), while its start slides on with the
+      // window: past the base once the stream has read more than its reach. Checked below, against what it promised
+      // (a disk saved during a sequential stream longer than half the cache could not be restored).
+      if (s.segEnd[i] < s.segStart[i] && i !== s.ra) throw bad(`segment ${i} ends before it starts`);
       if (s.segEnd[i] > capacitySectors) throw bad(`segment ${i} ends at sector ${s.segEnd[i]}, past the disk's ${capacitySectors}`);
     }
     if (s.ra >= 0) {

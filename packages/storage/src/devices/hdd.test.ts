@@ -795,6 +795,45 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(hits()).toEqual(first);
   });
 
+  it("saved during a sequential stream longer than half the cache, it restores and serves the same reads at the same times", () => {
+    // QD1 reads of 64 sectors from 0 up to 20,000: the stream's window has slid its segment's start past the stream's base.
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const done: number[] = [];
+    let next = 0;
+    let last = 20_000;
+    const sink = {
+      complete: () => {
+        done.push(sim.now);
+        if (next < last) {
+          next += 64;
+          hdd.submit({ id: 0, vm: 0, lba: next, sectors: 64, isRead: true, issueTime: sim.now }, sink);
+        }
+      },
+    };
+    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 64, isRead: true, issueTime: 0 }, sink);
+    sim.run();
+    const simState = sim.save();
+    const diskState = hdd.save();
+    const c = diskState.cache;
+    expect(c.segStart[c.ra]).toBeGreaterThan(c.segEnd[c.ra]);
+    const more = () => {
+      done.length = 0;
+      last = 30_000;
+      sim.run({ until: sim.now + 1_000_000 });
+      next += 64;
+      hdd.submit({ id: 0, vm: 0, lba: next, sectors: 64, isRead: true, issueTime: sim.now }, sink);
+      sim.run();
+      return [...done];
+    };
+    const first = more();
+    expect(first.length).toBeGreaterThan(100);
+    sim.restore(simState);
+    next = 20_032;
+    hdd.restore(structuredClone(diskState));
+    expect(more()).toEqual(first);
+  });
+
   it("rejects IOs outside the disk", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim);
