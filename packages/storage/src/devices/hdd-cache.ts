@@ -174,12 +174,10 @@ export class HddCache {
    * track. So a read the prefetch has still to read waits for it only while that beats repositioning. Without this, any read up to a read-ahead past the window joined it and
    * any read in the window's unread part waited for the head (an 8-sector read ~1,000 sectors on waited 4 ms where a
    * media read took 0.2 ms; random reads at 16 OIO over 200,000 sectors ran at half the IOPS of no read-ahead).
-   * Sectors already in the buffer always pay.
+   * Sectors already in the buffer always pay; a read another segment holds whole never waits for the stream.
    */
   private pays(lba: number, n: number, now: number, processed: number, reading: boolean, joins: boolean): boolean {
     const end = lba + n;
-    const media = this.mediaEnd;
-    if (media === null) return true;
     let baseLba = this.raBaseLba;
     let baseTime = this.raBaseTime;
     let pos: number;
@@ -203,6 +201,13 @@ export class HddCache {
     if (end <= baseLba) return true;
     const ready = baseTime + (end - baseLba) * this.raSectorNs;
     if (ready <= now) return true;
+    // Held whole by another segment (what an earlier stream read): that segment serves it at once, where the stream
+    // would have it wait for the head to read it again (a read of 563 sectors 4.3 ms instead of 1.0 ms).
+    const segStart = this.segStart;
+    const segEnd = this.segEnd;
+    for (let i = 0; i < this.segments; i++) if (i !== this.ra && lba >= segStart[i] && end <= segEnd[i]) return false;
+    const media = this.mediaEnd;
+    if (media === null) return true;
     // Ties (and the event clock's rounding) go to the stream: a sequential read is the same read either way.
     return ready <= media(lba, n, pos, start, processed) + 1;
   }

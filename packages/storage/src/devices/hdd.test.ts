@@ -762,6 +762,29 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(latency(100, 64).mediaOps).toBe(1);
   });
 
+  it("a read another cache segment holds whole is served from it at once, not left waiting for the read-ahead to read it again", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    let done = 0;
+    const read = (lba: number, sectors: number, after: number) => {
+      sim.run({ until: sim.now + after });
+      const t = sim.now;
+      hdd.submit({ id: 0, vm: 0, lba, sectors, isRead: true, issueTime: t }, { complete: () => (done = sim.now) });
+      sim.run();
+      return done - t;
+    };
+    read(2653, 185, 0); // a media read; its read-ahead reads on from 2,838 for ~3 ms (to ~3,570)
+    read(1026, 450, 3_028_268); // a media read elsewhere ends that stream (its segment keeps [2,653, ~3,570))
+    const kept = hdd.cache.save();
+    expect(kept.segStart[0]).toBe(2653);
+    expect(kept.segEnd[0]).toBeGreaterThanOrEqual(3234);
+    // [2,671, 3,234) is in that segment; it is also a read the new stream (from 1,476, up to 2,500) could join.
+    const ns = read(2671, 563, 2_926_742);
+    expect(hdd.mediaOps).toBe(2);
+    const busNs = ((563 * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+    expect(ns).toBeLessThanOrEqual(CHEETAH_15K5.commandOverheadNs + busNs + 1);
+  });
+
   it("read-ahead does not make random reads slower: a waiting hit does not hold the head from closer queued commands", () => {
     // Random 8 KiB reads at 16 OIO: with read-ahead 934 IOPS over 200,000 sectors against 1,904 without (1,379 against
     // 1,496 over 2,000,000) — queued reads waited for the head to read ahead to them while others were closer.
