@@ -401,9 +401,20 @@ export class HddCache {
   /**
    * A media read of [lba, lba+n) ended at `endTime`; the head continues
    * reading ahead at `sectorNs` per sector, up to `bound` (end of the zone).
+   * With read-ahead off, the least recently used segment keeps the read's data and no stream starts.
    */
   startReadAhead(lba: number, n: number, endTime: number, sectorNs: number, bound: number): void {
-    if (this.segments === 0 || this.readAheadSectors === 0) return;
+    if (this.segments === 0 || this.readAheadSectors === 0) {
+      // Read-ahead off (prefetch disabled, SCSI DRA) with the read cache on: the segment keeps what the read read, as a
+      // drive's cache does (a re-read was a media read, the drive no different from one with its read cache disabled).
+      if (this.segments > 0) {
+        const seg = this.lru.first;
+        this.touch(seg);
+        this.segStart[seg] = Math.max(lba, lba + n - this.segmentSectors);
+        this.segEnd[seg] = lba + n;
+      }
+      return;
+    }
     // Least recently used: the lowest `segUse`, the lowest index among equals.
     const victim = this.lru.first;
     const end = lba + n;

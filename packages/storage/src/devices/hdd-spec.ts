@@ -27,7 +27,10 @@ export interface HddSpec {
   cacheBytes: number;
   /** Cache segments (one per sequential stream the drive can track). */
   cacheSegments: number;
-  /** Read-ahead after a media read, sectors (bounded by the segment size). */
+  /**
+   * Read-ahead after a media read, sectors (bounded by the segment size). 0: no read-ahead (prefetch disabled), the
+   * segments still keeping what reads read; with `cacheSegments` 0 too, the read cache is disabled.
+   */
   readAheadSectors: number;
   /** Tagged command queue depth the drive accepts (SCSI TCQ / SATA NCQ). */
   queueDepth: number;

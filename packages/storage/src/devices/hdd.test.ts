@@ -272,38 +272,45 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     for (const [place, id] of order.entries()) expect(place).toBeGreaterThanOrEqual(id - 1);
   });
 
-  it("keeps what it read in its cache segments: a re-read after reads elsewhere is a hit, a write over it is not", () => {
-    const sim = new Simulation();
-    const hdd = new Hdd(sim);
-    const done = new Map<number, number>();
-    const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
-    const read = (id: number, lba: number, isRead = true) => {
-      hdd.submit({ id, vm: 0, lba, sectors: 8, isRead, issueTime: sim.now }, sink);
-      sim.run();
-    };
-    // Three media reads far apart: each starts a read-ahead in a segment of its own.
-    read(0, 1_000_000);
-    read(1, 200_000_000);
-    read(2, 400_000_000);
-    expect([hdd.mediaOps, hdd.cache.hits, hdd.cache.misses]).toEqual([3, 0, 3]);
-    // The first two are still in their segments (16 of them): served from the buffer, no seek.
-    let t = sim.now;
-    read(3, 1_000_000);
-    read(4, 200_000_000);
-    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([3, 2]);
-    expect((done.get(3) as number) - t).toBeLessThan(CHEETAH_15K5.commandOverheadNs + 100_000);
-    // A write over cached data drops it: the next read of it goes to the media.
-    read(5, 1_000_000, false);
-    const media = hdd.mediaOps;
-    t = sim.now;
-    read(6, 1_000_000);
-    expect(hdd.mediaOps).toBe(media + 1);
-    expect((done.get(6) as number) - t).toBeGreaterThan(1_000_000);
-    // Also a write over the segment the read-ahead is filling (read 6's, still running when the write arrives).
-    read(7, 1_000_000, false);
-    read(8, 1_000_000);
-    expect(hdd.mediaOps).toBe(media + 3);
-  });
+  // Read-ahead off (prefetch disabled) leaves the read cache on: only no segments at all is the read cache disabled.
+  it.each([
+    ["on", CHEETAH_15K5.readAheadSectors],
+    ["off", 0],
+  ])(
+    "keeps what it read in its cache segments (read-ahead %s): a re-read after reads elsewhere is a hit, a write over it is not",
+    (_, readAheadSectors) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, readAheadSectors });
+      const done = new Map<number, number>();
+      const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+      const read = (id: number, lba: number, isRead = true) => {
+        hdd.submit({ id, vm: 0, lba, sectors: 8, isRead, issueTime: sim.now }, sink);
+        sim.run();
+      };
+      // Three media reads far apart: each starts a read-ahead in a segment of its own.
+      read(0, 1_000_000);
+      read(1, 200_000_000);
+      read(2, 400_000_000);
+      expect([hdd.mediaOps, hdd.cache.hits, hdd.cache.misses]).toEqual([3, 0, 3]);
+      // The first two are still in their segments (16 of them): served from the buffer, no seek.
+      let t = sim.now;
+      read(3, 1_000_000);
+      read(4, 200_000_000);
+      expect([hdd.mediaOps, hdd.cache.hits]).toEqual([3, 2]);
+      expect((done.get(3) as number) - t).toBeLessThan(CHEETAH_15K5.commandOverheadNs + 100_000);
+      // A write over cached data drops it: the next read of it goes to the media.
+      read(5, 1_000_000, false);
+      const media = hdd.mediaOps;
+      t = sim.now;
+      read(6, 1_000_000);
+      expect(hdd.mediaOps).toBe(media + 1);
+      expect((done.get(6) as number) - t).toBeGreaterThan(1_000_000);
+      // Also a write over the segment the read-ahead is filling (read 6's, still running when the write arrives).
+      read(7, 1_000_000, false);
+      read(8, 1_000_000);
+      expect(hdd.mediaOps).toBe(media + 3);
+    },
+  );
 
   it("counts each read once in the drive cache's hits and misses, also when a queued read joins a stream", () => {
     const sim = new Simulation();
