@@ -187,6 +187,31 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(r.latency.max / 1000).toBeLessThan(CHEETAH_15K5.maxCommandAgeNs / 1e6 + 150);
   });
 
+  it("a command past the starvation bound goes next: the read-ahead serves a younger read only if that does not delay it", () => {
+    // A read at 0, then (queued behind it) a far read, a read continuing the stream and, maybe, one ~1,000 sectors on:
+    // by the first read's end the far one has waited past the 0.1 ms bound.
+    const run = (withNear: boolean) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, maxCommandAgeNs: 100_000 });
+      const done = new Map<number, number>();
+      const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+      const read = (id: number, lba: number, n: number) => hdd.submit({ id, vm: 0, lba, sectors: n, isRead: true, issueTime: 0 }, sink);
+      read(0, 0, 8);
+      read(1, 300_000_000, 8);
+      read(2, 9, 64);
+      if (withNear) read(3, 1007, 8);
+      sim.run();
+      return done;
+    };
+    const alone = run(false);
+    const near = run(true);
+    // The stream's next sectors cost the starved read nothing: served from the read-ahead, before it.
+    expect(alone.get(2)).toBeLessThan(alone.get(1) as number);
+    // The read ~1,000 sectors on would hold the head a revolution: the starved read goes first, as without it.
+    expect(near.get(1)).toBe(alone.get(1));
+    expect(near.get(3)).toBeGreaterThan(near.get(1) as number);
+  });
+
   it("small sequential writes at QD1 lose a revolution each (no write cache): ~1 IO per revolution", () => {
     const r = measure({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 }, 1e9);
     expect(within(r.iops, 250, 0.15)).toBe(true);

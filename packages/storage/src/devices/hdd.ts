@@ -527,9 +527,25 @@ export class Hdd implements BlockTarget {
     // Media commands queued: the head would go first to the one it reaches soonest (`dispatch`), and a read the stream
     // serves holds it until its last sector is read — so the stream must reach this read no later than the head
     // could reach any of them (a read ~1,000 sectors on held the head 4 ms while queued random reads waited).
-    if (this.queue.count > 0) {
-      this.queue.shortestPositioning(head, start, phase);
-      if (this.queue.chosenPos < pos) pos = this.queue.chosenPos;
+    const q = this.queue;
+    if (q.count > 0) {
+      if (this.sim.now - q.oldestArrival() > this.spec.maxCommandAgeNs) {
+        // The oldest has waited past the starvation bound: `dispatch` sends the head to it next, whatever is closer, so
+        // the stream may hold the head for this read only if, leaving from its last sector, the head still gets to that
+        // command's first sector as it comes round (a younger read ~1,000 sectors on held the head, and the starved
+        // command then waited a revolution more). Unless that command is this very read (a queued read re-checked).
+        const s = q.oldestSlot();
+        const p = q.positioningNs(s, head, start, phase);
+        if (q.lba[s] !== lba || q.io[s].sectors !== n) {
+          const end = lba + n - 1;
+          const d = q.cyl[s] - g.cylinderOf(end, g.zoneOf(end));
+          return start + p - q.seekNs(d < 0 ? -d : d, q.read[s]);
+        }
+        pos = p;
+      } else {
+        q.shortestPositioning(head, start, phase);
+        if (q.chosenPos < pos) pos = q.chosenPos;
+      }
     }
     const xfer = lba + n > g.zoneLba[zone + 1] ? g.transferNs(lba, n, zone) : n * g.zoneSectorNs[zone];
     return start + pos + xfer;
