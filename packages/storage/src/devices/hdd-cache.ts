@@ -168,10 +168,11 @@ export class HddCache {
    * the window's end) has its last sector read no later than the same read as a media command would (`mediaEnd`: the
    * head leaving the stream as `stopReadAhead` would at `now`, the command processed at `processed`; with media
    * commands queued, the head reaching the soonest of them, as `dispatch` would). Based on how drives describe
-   * prefetch: Seagate's SCSI/SAS product manuals (Cheetah 15K.5/15K.6, "Prefetch operation"; mode page 08h) let a
-   * prefetch be aborted once its minimum (0 by default) is read, and keep prefetching only while a prefetch hit is
-   * likely; IBM's Ultrastar manual ends read-ahead when a new command arrives unless it is on the current head and
-   * track. So a read the prefetch has still to read waits for it only while that beats repositioning. Without this, any read up to a read-ahead past the window joined it and
+   * prefetch: the Cheetah 15K.5 product manual (§4.5.2 "Prefetch operation") says the drive prefetches only when it
+   * senses a prefetch hit is likely and stops when it decides one is not (it ignores mode page 08h's Max Prefetch and
+   * Prefetch Ceiling); IBM's Ultrastar manual ends read-ahead when a new command arrives unless it is on the current
+   * head and track. So a read the prefetch has still to read waits for it only while that beats repositioning.
+   * Without this, any read up to a read-ahead past the window joined it and
    * any read in the window's unread part waited for the head (an 8-sector read ~1,000 sectors on waited 4 ms where a
    * media read took 0.2 ms; random reads at 16 OIO over 200,000 sectors ran at half the IOPS of no read-ahead).
    * Sectors already in the buffer always pay; a read another segment holds whole never waits for the stream.
