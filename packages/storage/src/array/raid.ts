@@ -60,9 +60,14 @@ export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
  *   chunks written and old parity: 4 member IOs for a small write, the RAID-5
  *   small-write penalty) or reconstruct-write (the data the write does not
  *   replace, parity computed afresh: a write of all chunks but one reads one);
- * - RAID-10: chunks striped over mirrored pairs (md's "near 2" layout); a read goes to one copy of its
- *   pair as md's raid10 chooses: an idle copy, else the nearest head (the least busy SSD copy when the
- *   pair has an SSD).
+ * - RAID-10: Linux md's "near 2" layout (raid10.c's default, `n2`) over any N >= 2 members: the members'
+ *   chunk slots taken row by row, chunk c's two copies are slots 2c and 2c + 1 — member 2c mod N at row
+ *   floor(2c / N) and member (2c + 1) mod N at row floor((2c + 1) / N). Over an even N these are mirrored
+ *   pairs (members 2i and 2i + 1, the same row); over an odd N a chunk whose first copy is on the last
+ *   member has its second on member 0 one row lower (a different member sector); over 2 members it is a
+ *   mirror. Capacity as md computes it: floor(N × member chunks / 2) chunks. A read goes to one of the
+ *   chunk's two copies as md's raid10 chooses (`readCopy10`): an idle copy, else the nearest head (the
+ *   least busy SSD copy when a copy is on an SSD); a write goes to both.
  *
  * RAID-5 writes to one stripe go one at a time, as Linux md's stripe cache and array controllers
  * serialise them: a partial-stripe write computes parity from what it reads, so a second write of the
@@ -79,7 +84,9 @@ export class RaidGroup implements BlockTarget, IoSink {
   readonly capacitySectors: number;
   /**
    * Data sectors in one full stripe (a chunk on every data member), stripes aligned at multiples of
-   * it: a write of whole stripes computes RAID-5 parity from new data alone, with no reads.
+   * it: a write of whole stripes computes RAID-5 parity from new data alone, with no reads. RAID-10:
+   * the data of the fewest whole rows of member chunks — one row (N/2 chunks) over an even N; over an
+   * odd N a row ends halfway through a chunk (its first copy), so two rows (N chunks).
    */
   readonly stripeSectors: number;
   private readonly n: number;
@@ -120,13 +127,9 @@ export class RaidGroup implements BlockTarget, IoSink {
       throw StorageErrors.badConfig("raid", `level must be 0, 1, 5 or 10 (a number), got ${JSON.stringify(level)}`);
     if (!Number.isInteger(chunkSectors) || chunkSectors < 1)
       throw StorageErrors.badConfig("raid", `chunk must be >= 1 sector, got ${chunkSectors}`);
-    const need = level === 0 ? 1 : level === 1 ? 2 : level === 5 ? 3 : 4;
-    if (n < need || (level === 10 && n % 2 !== 0))
-      throw StorageErrors.badConfig(
-        "raid",
-        // "RAID-10 needs an even number of members, got 2" named no rule 2 breaks: it needs at least 4.
-        `RAID-${level} needs at least ${need}${level === 10 ? ", an even number of" : ""} members, got ${n}`,
-      );
+    // RAID-10 is md's near-2 layout, which takes any number of members from 2 (odd ones too).
+    const need = level === 0 ? 1 : level === 5 ? 3 : 2;
+    if (n < need) throw StorageErrors.badConfig("raid", `RAID-${level} needs at least ${need} members, got ${n}`);
     this.n = n;
     this.chunk = chunkSectors;
     const memberCap = Math.min(...members.map((m) => m.capacitySectors));
@@ -135,8 +138,10 @@ export class RaidGroup implements BlockTarget, IoSink {
     if (level !== 1 && rows < 1)
       throw StorageErrors.badConfig("raid", `chunk (${chunkSectors} sectors) must fit the smallest member (${memberCap} sectors)`);
     const dataMembers = level === 0 ? n : level === 1 ? 1 : level === 5 ? n - 1 : n / 2;
-    this.capacitySectors = level === 1 ? memberCap : rows * chunkSectors * dataMembers;
-    this.stripeSectors = chunkSectors * dataMembers;
+    // RAID-10: md's raid10_size, floor(N × member chunks / 2) chunks (over an even N, rows × N/2 chunks).
+    this.capacitySectors =
+      level === 1 ? memberCap : level === 10 ? Math.floor((n * rows) / 2) * chunkSectors : rows * chunkSectors * dataMembers;
+    this.stripeSectors = level === 10 && n % 2 !== 0 ? chunkSectors * n : chunkSectors * dataMembers;
     this.memberInFlight = new Int32Array(n);
     this.headSector = new Float64Array(n);
     this.nextReadSector = new Float64Array(n);
@@ -296,9 +301,12 @@ export class RaidGroup implements BlockTarget, IoSink {
           const row = Math.floor(c / this.n);
           this.child(op, c % this.n, row * this.chunk + off, len, req.isRead);
         } else {
-          const pairs = this.n / 2;
-          const row = Math.floor(c / pairs);
-          this.mirror(op, row * this.chunk + off, len, 2 * (c % pairs), 2);
+          // md's near-2 layout: chunk c's copies are chunk slots 2c and 2c + 1, row by row over the members;
+          // the second wraps to member 0 one row lower when the first is on the last member (odd N only).
+          const first = (2 * c) % this.n;
+          const row = Math.floor((2 * c) / this.n);
+          const wraps = first === this.n - 1;
+          this.mirror10(op, first, row * this.chunk + off, wraps ? 0 : first + 1, (wraps ? row + 1 : row) * this.chunk + off, len);
         }
         lba += len;
         left -= len;
@@ -331,7 +339,42 @@ export class RaidGroup implements BlockTarget, IoSink {
     return true;
   }
 
-  /** A mirrored piece: a read goes to one copy (`readCopy`), a write to every copy. */
+  /**
+   * A RAID-10 piece of one chunk, whose copies are at member `m0` sector `lba0` and member `m1` sector
+   * `lba1` (different sectors when the chunk wraps): a read goes to one copy (`readCopy10`), a write to both.
+   */
+  private mirror10(op: StackIo, m0: number, lba0: number, m1: number, lba1: number, len: number): void {
+    if (op.isRead) {
+      const second = this.readCopy10(m0, lba0, m1, lba1);
+      const m = second ? m1 : m0;
+      const lba = second ? lba1 : lba0;
+      this.nextReadSector[m] = lba + len;
+      this.child(op, m, lba, len, true);
+    } else {
+      this.child(op, m0, lba0, len, false);
+      this.child(op, m1, lba1, len, false);
+    }
+  }
+
+  /**
+   * RAID-10: whether a read of a chunk whose copies are at member `m0` sector `lba0` (md's slot 0) and
+   * member `m1` sector `lba1` (slot 1) goes to the second copy, as raid10.c's `read_balance` chooses over
+   * the slots in order (rules 2 and 3 of `readCopy`, each copy weighed at its own sector; no sequential
+   * rule): if either copy is non-rotational, the non-rotational copy with fewer IOs in flight; else an
+   * idle copy, else the nearer head. Ties go to slot 0 (md's strict comparisons), the lower member except
+   * for a wrapped chunk, whose slot 0 is the last member.
+   */
+  private readCopy10(m0: number, lba0: number, m1: number, lba1: number): boolean {
+    const inFlight = this.memberInFlight;
+    const solid0 = this.memberNonRotational[m0];
+    const solid1 = this.memberNonRotational[m1];
+    if ((solid0 | solid1) !== 0) return solid0 === 0 || (solid1 === 1 && inFlight[m1] < inFlight[m0]);
+    const d0 = inFlight[m0] === 0 ? 0 : Math.abs(lba0 - this.headSector[m0]);
+    const d1 = inFlight[m1] === 0 ? 0 : Math.abs(lba1 - this.headSector[m1]);
+    return d1 < d0;
+  }
+
+  /** A RAID-1 piece: a read goes to one copy (`readCopy`), a write to every copy. */
   private mirror(op: StackIo, memberLba: number, len: number, firstMember: number, copies: number): void {
     if (op.isRead) {
       const m = this.readCopy(memberLba, firstMember, copies);
@@ -343,7 +386,8 @@ export class RaidGroup implements BlockTarget, IoSink {
   /**
    * The copy among members [first, first + copies) a read at member sector `lba` goes to, as Linux md's
    * `read_balance` chooses it (drivers/md/raid1.c, raid10.c; the policy of md since 2012 — older kernels
-   * kept one sequential position for the whole array and searched from the last disk used):
+   * kept one sequential position for the whole array and searched from the last disk used). This is
+   * RAID-1's; RAID-10's two copies, each at its own member sector, go by rules 2 and 3 (`readCopy10`):
    *
    * 1. RAID-1 only (raid10.c has no such rule): a sequential read — one starting where the last read sent
    *    to a copy ended, or where its head is — stays on that copy, so a stream keeps its disk and read-ahead;
@@ -363,20 +407,18 @@ export class RaidGroup implements BlockTarget, IoSink {
     const end = first + copies;
     const inFlight = this.memberInFlight;
     const head = this.headSector;
-    if (this.options.level === 1) for (let m = first; m < end; m++) if (this.nextReadSector[m] === lba || head[m] === lba) return m;
+    for (let m = first; m < end; m++) if (this.nextReadSector[m] === lba || head[m] === lba) return m;
     let best = first;
     let nonRotational = 0;
     for (let m = first; m < end; m++) nonRotational |= this.memberNonRotational[m];
     if (nonRotational !== 0) {
-      // raid10.c: only non-rotational copies are candidates; raid1.c: every copy.
-      const solidOnly = this.options.level === 10;
+      // raid1.c: every copy is a candidate (raid10.c only the non-rotational ones: `readCopy10`).
       best = -1;
-      for (let m = first; m < end; m++)
-        if ((!solidOnly || this.memberNonRotational[m] === 1) && (best < 0 || inFlight[m] < inFlight[best])) best = m;
+      for (let m = first; m < end; m++) if (best < 0 || inFlight[m] < inFlight[best]) best = m;
       return best;
     }
-    // An idle copy counts as distance 0 (raid10.c); on RAID-1 no busy copy is at distance 0 here (rule 1
-    // took it), so the first idle copy wins, as raid1.c takes it when any copy is idle.
+    // An idle copy counts as distance 0; no busy copy is at distance 0 here (rule 1 took it), so the
+    // first idle copy wins, as raid1.c takes it when any copy is idle.
     let bestDistance = inFlight[first] === 0 ? 0 : Math.abs(lba - head[first]);
     for (let m = first + 1; m < end; m++) {
       const d = inFlight[m] === 0 ? 0 : Math.abs(lba - head[m]);
