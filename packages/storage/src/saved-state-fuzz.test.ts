@@ -244,6 +244,9 @@ describe("saved-state fuzz: a corrupt state is refused, changing nothing, or run
 
   it("StorageArray: RAID-10 with a small cache", () => fuzzRestore(() => array(10, 4, 256 * 1024), 60, 2e7));
 
+  it("StorageArray: RAID-10 over an odd number of members (md's near-2 layout wraps chunks)", () =>
+    fuzzRestore(() => array(10, 3, 256 * 1024), 60, 2e7));
+
   it("VirtualDisk over a HostAdapter (FIFO, one core) over an Hdd", () => {
     fuzzRestore(
       () => {
