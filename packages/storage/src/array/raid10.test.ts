@@ -49,7 +49,7 @@ function nearTwoTable(n: number, chunk: number, rows: number): Map<number, [numb
     for (let m = 0; m < n; m++) {
       const slot = r * n + m;
       const c = Math.floor(slot / 2);
-      if (Math.floor((rows * n) / 2) <= c) continue; // a chunk with only one slot left is not part of the array
+      if (2 * c + 1 >= rows * n) continue; // the last slot of an odd count holds no whole chunk
       for (let off = 0; off < chunk; off++) {
         const s = c * chunk + off;
         const copies = table.get(s) ?? [];
