@@ -132,13 +132,20 @@ async function checkProseCommand(c: ProseCommand): Promise<void> {
   const pattern = c.args.some((a) => PLACEHOLDER_WORD.test(a));
   if (!pattern && !mention) return checkVmlabArgs(c.where, c.args);
   const program = buildProgram({ stdout: () => {}, stderr: () => {}, stderrIsTTY: false, stdoutBytes: () => {} });
-  const sub = program.commands.find((x) => x.name() === c.args[0]);
-  if (!sub) throw new Error(`${c.where}: \`vmlab ${c.args.join(" ")}\`: no subcommand "${c.args[0]}"`);
-  const known = new Set(sub.options.flatMap((o) => [o.long, o.short]).filter((x): x is string => x !== undefined));
-  for (const a of c.args.slice(1))
+  // `vmlab --help`, `vmlab --version`: the program's own options; `vmlab <command> --help`: any subcommand's.
+  const top = c.args[0].startsWith("-");
+  const any = PLACEHOLDER_WORD.test(c.args[0]);
+  const found = program.commands.find((x) => x.name() === c.args[0]);
+  const subs = top ? [program] : any ? program.commands : found ? [found] : [];
+  if (subs.length === 0) throw new Error(`${c.where}: \`vmlab ${c.args.join(" ")}\`: no subcommand "${c.args[0]}"`);
+  // Commander gives every command -h/--help besides the options it declares (visibleOptions lists it).
+  const options = subs.flatMap((sub) => [...sub.options, ...sub.createHelp().visibleOptions(sub)]);
+  const known = new Set(options.flatMap((o) => [o.long, o.short]).filter((x): x is string => x !== undefined));
+  const name = top ? "vmlab" : `vmlab ${c.args[0]}`;
+  for (const a of top ? c.args : c.args.slice(1))
     for (const part of a.split("/"))
       if (part.startsWith("-") && !known.has(part.split("=")[0]))
-        throw new Error(`${c.where}: \`vmlab ${c.args.join(" ")}\`: vmlab ${c.args[0]} has no option ${part.split("=")[0]}`);
+        throw new Error(`${c.where}: \`vmlab ${c.args.join(" ")}\`: ${name} has no option ${part.split("=")[0]}`);
 }
 
 // ---- shell blocks ----
@@ -439,9 +446,21 @@ describe("the docs' code blocks", () => {
       ["vmlab run --dry-runn", "vmlab run has no option --dry-runn"],
       ["vmlab run esx-disk-perf --set arrayCacheMiB=-1", "arrayCacheMiB"],
       ["vmlab bench no.such.bench", "no.such.bench"],
+      ["vmlab --verbose", "vmlab has no option --verbose"],
+      ["vmlab <command> --nope", "vmlab <command> has no option --nope"],
     ])
       await expect(check(span), span).rejects.toThrow(why);
-    for (const span of ["vmlab run <id> --dry-run", "vmlab boot --disk-model", "vmlab resume FILE", "vmlab run queue-validation --quick"])
+    for (const span of [
+      "vmlab run <id> --dry-run",
+      "vmlab boot --disk-model",
+      "vmlab resume FILE",
+      "vmlab run queue-validation --quick",
+      // The CLI's own hint after a usage error: "run `vmlab --help` or `vmlab <command> --help` for usage".
+      "vmlab <command> --help",
+      "vmlab run <id> -h",
+      "vmlab --help",
+      "vmlab --version",
+    ])
       await expect(check(span), span).resolves.toBeUndefined();
   });
 
