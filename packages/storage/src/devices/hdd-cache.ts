@@ -112,7 +112,9 @@ export class HddCache {
     // Once the head has read the whole window it stops there: a read starting in the segment or at its end
     // has it read on from there once that sector comes round (`resume`), as a hit inside the window does;
     // one starting past it is a miss (joined, it was served as if the head had read on through the idle time).
-    let reading = ra >= 0 && this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs >= now;
+    // Still reading once the controller has processed this read (`processed`), not only at its arrival: a head that
+    // reached the window's end in between has stopped, and only the processed command can have it read on (`resume`).
+    let reading = ra >= 0 && this.raBaseTime + (this.raLimit - this.raBaseLba) * this.raSectorNs >= processed;
     const joins =
       ra >= 0 &&
       end > this.raLimit &&

@@ -663,6 +663,32 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(latency(1024, 60_000).ns).toBeLessThan(100_000);
   });
 
+  it("a read arriving while the head still reads ahead, processed after it stopped at the window's end, waits for the sector as one arriving after the stop", () => {
+    // The head stops at the window's end whatever has arrived: only a processed command extends the stream (as only
+    // one restarts it). Timed from the arrival, a read at the window's end arriving 1 µs before the stop was served in
+    // 64 µs and one arriving 1 µs after it in 4 ms.
+    const latency = (x: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5);
+      const done = new Map<number, number>();
+      const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+      const read = (id: number, lba: number) => hdd.submit({ id, vm: 0, lba, sectors: 8, isRead: true, issueTime: sim.now }, sink);
+      read(0, 0);
+      sim.run();
+      const s = hdd.cache.save();
+      const arrive = Math.round(s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs - x);
+      sim.run({ until: arrive });
+      read(1, s.raLimit);
+      sim.run();
+      return (done.get(1) as number) - arrive;
+    };
+    const rev = new Hdd(new Simulation()).geometry.revolutionNs;
+    for (const x of [1_000, 10_000, 40_000, -1_000])
+      expect(latency(x), `${x} ns before the stop`).toBeGreaterThan(rev - x - CHEETAH_15K5.commandOverheadNs);
+    // Processed before the stop: the stream reads on through, no revolution lost.
+    expect(latency(60_000)).toBeLessThan(100_000);
+  });
+
   it("after a hit restarted the stopped stream, reads in its unread part are served as the head reads them, ending at or past the window", () => {
     const run = (lba: number, sectors: number) => {
       const { sim, hdd, done, read } = afterFirstRead();
