@@ -689,6 +689,29 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(latency(60_000)).toBeLessThan(100_000);
   });
 
+  it("a buffer hit that slides a stopped window restarts the head only once processed, as a read joining it does", () => {
+    // A hit wholly in the buffer (sectors 1,000-1,008 of the stopped window 8-1,032) arriving x before sector 1,032
+    // comes round: with x under the command overhead the sector passes before the hit is processed, so the head reads
+    // on from it a revolution later. (Only reads at the window's end checked this; a hit restarted it from its arrival.)
+    const restart = (x: number) => {
+      const { sim, hdd, read } = afterFirstRead();
+      const s = hdd.cache.save();
+      const stopped = s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs;
+      const arrive = Math.round(stopped + 5 * hdd.geometry.revolutionNs - x);
+      sim.run({ until: arrive });
+      read(1, s.raLimit - 32, 8);
+      const r = hdd.cache.save();
+      expect(r.raBaseLba).toBe(s.raLimit);
+      return r.raBaseTime - arrive;
+    };
+    const rev = new Hdd(new Simulation()).geometry.revolutionNs;
+    for (const x of [10_000, 40_000, 49_000]) {
+      expect(restart(x), `${x} ns before the sector`).toBeGreaterThanOrEqual(CHEETAH_15K5.commandOverheadNs);
+      expect(restart(x)).toBeLessThan(rev + x + 1_000); // the next revolution, not a later one
+    }
+    expect(restart(70_000)).toBeLessThan(75_000);
+  });
+
   it("after a hit restarted the stopped stream, reads in its unread part are served as the head reads them, ending at or past the window", () => {
     const run = (lba: number, sectors: number) => {
       const { sim, hdd, done, read } = afterFirstRead();
