@@ -153,6 +153,14 @@ describe("esx-disk-perf scenario", () => {
     );
     const none = await ours({ ...grid, ioSizesBytes: [8192] });
     expect(none["VM/native throughput, large (>= 64 KiB) sequential IO"]).toBe("no such cells in this grid");
+    // Some of them without IOs (1 MiB reads take longer than 2 ms; 64 KiB ones do not): the minimum says it is over the rest.
+    const part = await run({ ...grid, randomPercents: [0], ioSizesBytes: [65536, 1048576], durationMs: 2 });
+    const row = part.reference.find((x) => x.what.startsWith("VM/native throughput, large"));
+    expect(part.tables[0].rows.map((x) => x.vmToNativeThroughput)).toEqual([1, null]);
+    expect(row?.ours).toBe(1);
+    expect(row?.note).toMatch(/^1 of 2 cells completed no IOs \(durationMs too short\?\): the minimum is over the others; /);
+    const whole = await run({ ...grid, randomPercents: [0], ioSizesBytes: [65536, 1048576] });
+    expect(whole.reference.find((x) => x.what.startsWith("VM/native throughput, large"))?.note).toMatch(/^the per-IO/);
   });
 
   it("a grid without large sequential cells omits that metric instead of reporting NaN", async () => {
