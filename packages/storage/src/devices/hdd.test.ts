@@ -668,17 +668,11 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     // one restarts it). Timed from the arrival, a read at the window's end arriving 1 µs before the stop was served in
     // 64 µs and one arriving 1 µs after it in 4 ms.
     const latency = (x: number) => {
-      const sim = new Simulation();
-      const hdd = new Hdd(sim, CHEETAH_15K5);
-      const done = new Map<number, number>();
-      const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
-      const read = (id: number, lba: number) => hdd.submit({ id, vm: 0, lba, sectors: 8, isRead: true, issueTime: sim.now }, sink);
-      read(0, 0);
-      sim.run();
+      const { sim, hdd, done, read } = afterFirstRead();
       const s = hdd.cache.save();
       const arrive = Math.round(s.raBaseTime + (s.raLimit - s.raBaseLba) * s.raSectorNs - x);
       sim.run({ until: arrive });
-      read(1, s.raLimit);
+      read(1, s.raLimit, 8);
       sim.run();
       return (done.get(1) as number) - arrive;
     };
