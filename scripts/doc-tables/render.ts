@@ -55,6 +55,10 @@ function selectRows(rows: Row[], selector: string, where: string, what: string):
   const conds = parseConditions(selector, where).sort(
     (a, b) => Number(a[1] !== "=" && a[1] !== "!=") - Number(b[1] !== "=" && b[1] !== "!="),
   );
+  // A column no row has is a misspelling (`storag=local`): named, not "matches no row".
+  for (const [k] of conds)
+    if (!rows.some((r) => k in r))
+      throw new Error(`${where}: ${what} has no column "${k}" (it has ${Object.keys(rows[0] ?? {}).join(", ")})`);
   return rows.filter((r) => conds.every((c) => matches(r, c, where, what)));
 }
 

@@ -238,6 +238,9 @@ describe("the doc-table renderer", () => {
     expect(bad("{min(grid[storage=nowhere].ratio):2}")).toThrow(/docs\/x\.md:9, template line 1.*grid\[storage=nowhere\] matches no row/);
     expect(bad("{min(grid[storage=array].ratio):2}")).toThrow(/has "n\/a" in column "ratio", not a finite number/);
     expect(bad("{min(grid[storage=local].nope):2}")).toThrow(/no column "nope"/);
+    // A selector's misspelt column is named (it read "matches no row"), for aggregates and single cells alike.
+    expect(bad("{min(grid[storag=local].ratio):2}")).toThrow(/grid has no column "storag" \(it has storage, /);
+    expect(bad("{grid[storag=local,size=512].ratio:2}")).toThrow(/grid has no column "storag"/);
     expect(bad("{mean(grid[storage=local].ratio):2}")).toThrow(/no aggregate "mean"/);
     expect(bad("{min(nope[storage=local].ratio):2}")).toThrow(/no table "nope"/);
     expect(bad("{min(grid[size<=big].ratio):2}")).toThrow(/compares with "big", not a number/);
