@@ -333,13 +333,20 @@ describe("RAID mapping", () => {
     ]);
   });
 
+  /**
+   * A group of `level` over `n` members of which those in `solid` are non-rotational (as `Ssd` is), given reads
+   * [lba, +8) all at time 0; returns each member's read LBAs in order.
+   */
+  const readsOverSolid = (level: RaidLevel, n: number, chunk: number, solid: number[], lbas: number[]) => {
+    const g = group(level, n, chunk);
+    for (const m of solid) Object.defineProperty(g.members[m], "nonRotational", { value: true });
+    const raid = new RaidGroup(g.sim, g.members, { level, chunkSectors: chunk });
+    for (const lba of lbas) raid.submit({ id: lba, vm: 0, lba, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    return g.members.map((m) => m.log.map((x) => x.lba));
+  };
+
   it("mirrored reads over non-rotational members go to the copy with the fewest IOs in flight", () => {
-    const g = group(1, 3);
-    for (const m of g.members) Object.defineProperty(m, "nonRotational", { value: true });
-    const ssd = new RaidGroup(g.sim, g.members, { level: 1, chunkSectors: 16 });
-    for (const lba of [0, 5000, 100, 9000, 200, 300])
-      ssd.submit({ id: lba, vm: 0, lba, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
-    expect(g.members.map((m) => m.log.map((x) => x.lba))).toEqual([
+    expect(readsOverSolid(1, 3, 16, [0, 1, 2], [0, 5000, 100, 9000, 200, 300])).toEqual([
       [0, 9000],
       [5000, 200],
       [100, 300],
@@ -362,28 +369,17 @@ describe("RAID mapping", () => {
   });
 
   it("mirrored reads go by IOs in flight when any copy is non-rotational, not only the first", () => {
-    const g = group(1, 2);
-    Object.defineProperty(g.members[1], "nonRotational", { value: true });
-    const mixed = new RaidGroup(g.sim, g.members, { level: 1, chunkSectors: 16 });
-    for (const lba of [0, 100, 200, 300])
-      mixed.submit({ id: lba, vm: 0, lba, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
     // By the nearest head the read at 300 would go to copy 0 (both heads at 0, the lower member wins).
-    expect(g.members.map((m) => m.log.map((x) => x.lba))).toEqual([
+    expect(readsOverSolid(1, 2, 16, [1], [0, 100, 200, 300])).toEqual([
       [0, 200],
       [100, 300],
     ]);
   });
 
   it("RAID-10: a pair of an SSD and an HDD reads from the SSD however busy it is (raid10.c counts only non-rotational slots)", () => {
-    const g = group(10, 4, 64);
-    // Member 1 (second copy of the first pair) and member 2 (first copy of the second pair) are SSDs.
-    for (const m of [1, 2]) Object.defineProperty(g.members[m], "nonRotational", { value: true });
-    const mixed = new RaidGroup(g.sim, g.members, { level: 10, chunkSectors: 64 });
-    // Chunks 0 and 1 in turn: first pair, second pair. By IOs in flight over every copy the HDD copies, idle,
-    // would take every other read.
-    for (const lba of [0, 8, 16, 64, 72, 80])
-      mixed.submit({ id: lba, vm: 0, lba, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
-    expect(g.members.map((m) => m.log.map((x) => x.lba))).toEqual([[], [0, 8, 16], [0, 8, 16], []]);
+    // Member 1 (second copy of the first pair) and member 2 (first copy of the second pair) are SSDs. Chunks 0 and 1
+    // in turn: first pair, second pair. By IOs in flight over every copy the HDD copies, idle, would take every other read.
+    expect(readsOverSolid(10, 4, 64, [1, 2], [0, 8, 16, 64, 72, 80])).toEqual([[], [0, 8, 16], [0, 8, 16], []]);
   });
 
   it("a group whose mirrored reads reached a member's last sector restores its own state", () => {
