@@ -55,7 +55,7 @@ export class FioReader extends TextTraceReader {
     this.skipBlanks();
     const actionStart = this.pos;
     this.skipToken();
-    const action = new TextDecoder().decode(this.buf.subarray(actionStart, this.pos));
+    const action = this.textOf(actionStart, this.pos);
     if (action === "") throw new LineProblem("missing action");
     const isRead = action === "read";
     if (!isRead && action !== "write") {
@@ -100,20 +100,12 @@ export class FioReader extends TextTraceReader {
 
   /** The IO's file (bytes [start, end) of the line) must be the first IO's; the first one sets it. */
   private checkFile(start: number, end: number): void {
-    const buf = this.buf;
     const file = this.file;
-    if (file === null) {
-      this.file = buf.slice(start, end);
-      return;
-    }
-    let same = end - start === file.length;
-    for (let k = 0; same && k < file.length; k++) same = buf[start + k] === file[k];
-    if (!same) {
-      const name = (b: Uint8Array) => new TextDecoder().decode(b);
+    if (file === null) this.file = this.buf.slice(start, end);
+    else if (!this.bytesAre(start, end, file))
       throw new LineProblem(
-        `an IO on file ${name(buf.subarray(start, end))}, but the log's IOs so far are on ${name(file)}: a trace is one disk's IOs (keep one file's lines)`,
+        `an IO on file ${this.textOf(start, end)}, but the log's IOs so far are on ${new TextDecoder().decode(file)}: a trace is one disk's IOs (keep one file's lines)`,
       );
-    }
   }
 
   private skipToken(): void {

@@ -144,28 +144,23 @@ export class MsrReader extends TextTraceReader {
    * volumes concatenated were characterized as one stream, seek distances measured from one volume to the other.
    */
   private volumeFields(): void {
-    const buf = this.buf;
     const first = this.pos;
     this.skipCsvField("Hostname");
     const hostEnd = this.pos - 1;
     const disk = this.uintCsvField("DiskNumber");
     const host = this.volumeHost;
     if (host === null) {
-      // The first record's volume is taken once the whole line has parsed (`takeVolume`): a bad first line
-      // skipped with skipBad sets nothing.
+      // The first record's volume is taken once the whole line has parsed (in `parseLine`): a bad first line
+      // skipped with skipBad leaves it to the next line.
       this.hostStart = first;
       this.hostEnd = hostEnd;
       this.volumeDisk = disk;
       return;
     }
-    let same = disk === this.volumeDisk && hostEnd - first === host.length;
-    for (let k = 0; same && k < host.length; k++) same = buf[first + k] === host[k];
-    if (!same) {
-      const name = (b: Uint8Array) => new TextDecoder().decode(b);
+    if (disk !== this.volumeDisk || !this.bytesAre(first, hostEnd, host))
       throw new LineProblem(
-        `a record of volume ${name(buf.subarray(first, hostEnd))},${disk}, but the trace's records so far are of ${name(host)},${this.volumeDisk}: a trace is one volume's IOs (split the file by Hostname,DiskNumber)`,
+        `a record of volume ${this.textOf(first, hostEnd)},${disk}, but the trace's records so far are of ${new TextDecoder().decode(host)},${this.volumeDisk}: a trace is one volume's IOs (split the file by Hostname,DiskNumber)`,
       );
-    }
   }
 
   /** `Read` or `Write` (any case). */
@@ -191,7 +186,7 @@ export class MsrReader extends TextTraceReader {
     )
       return false;
     if (n === 0) throw new LineProblem("missing field Type");
-    const op = new TextDecoder().decode(buf.subarray(first, i));
+    const op = this.textOf(first, i);
     throw new LineProblem(`unknown op "${op}" in field Type (expected Read or Write)`);
   }
 }

@@ -148,6 +148,22 @@ export abstract class TextTraceReader implements TraceReader {
     return this.lineEnd > end ? `${text}...` : text;
   }
 
+  /** Bytes [start, end) of the buffer as text (a field, for a message or a word to compare). */
+  protected textOf(start: number, end: number): string {
+    return new TextDecoder().decode(this.buf.subarray(start, end));
+  }
+
+  /**
+   * Whether bytes [start, end) of the buffer are `bytes`: a field of this line against one kept from an earlier
+   * line (a trace's disk, named on every line), without decoding either.
+   */
+  protected bytesAre(start: number, end: number, bytes: Uint8Array): boolean {
+    if (end - start !== bytes.length) return false;
+    const buf = this.buf;
+    for (let k = 0; k < bytes.length; k++) if (buf[start + k] !== bytes[k]) return false;
+    return true;
+  }
+
   // ---- field helpers (comma-separated formats) ----
 
   /** True if the cursor is at the end of the line. */
