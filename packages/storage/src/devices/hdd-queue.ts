@@ -226,20 +226,7 @@ export class HddQueue {
    * head. `phase` = start mod one revolution.
    */
   positioningNs(s: number, head: number, start: number, phase: number): number {
-    const rev = this.revolutionNs;
-    const ready = this.ready[s] - start;
-    const delay = Math.max(ready, 0);
-    const d = this.cyl[s] - head;
-    const seek = this.seekNs(d < 0 ? -d : d, this.read[s]);
-    // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
-    let at = phase + delay + seek;
-    while (at >= rev) at -= rev;
-    // A wait below −CLOCK_SLACK_NS is a sector just missed: one revolution added without a branch.
-    // A wait in [−CLOCK_SLACK_NS, 0) is the sector under the head now, its start a rounding error ago:
-    // the transfer is timed from that start, so rounding errors do not add up over a stream of commands.
-    const wait = this.angle[s] - at / rev;
-    const ahead = wait + +(wait < this.missedBelow);
-    return delay + seek + ahead * rev;
+    return this.positioning(this.cyl[s], this.angle[s], this.ready[s], this.read[s], head, start, phase);
   }
 
   /**
@@ -248,12 +235,21 @@ export class HddQueue {
    * timed as the queue would time it).
    */
   readPositioningNs(cyl: number, angle: number, ready: number, head: number, start: number, phase: number): number {
+    return this.positioning(cyl, angle, ready, 1, head, start, phase);
+  }
+
+  /** The positioning time of a command at cylinder `cyl`, angle `angle`, processed at `ready`, a read (1) or a write (0). */
+  private positioning(cyl: number, angle: number, ready: number, read: number, head: number, start: number, phase: number): number {
     const rev = this.revolutionNs;
     const delay = Math.max(ready - start, 0);
     const d = cyl - head;
-    const seek = this.seekNs(d < 0 ? -d : d, 1);
+    const seek = this.seekNs(d < 0 ? -d : d, read);
+    // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
     let at = phase + delay + seek;
     while (at >= rev) at -= rev;
+    // A wait below −CLOCK_SLACK_NS is a sector just missed: one revolution added without a branch.
+    // A wait in [−CLOCK_SLACK_NS, 0) is the sector under the head now, its start a rounding error ago:
+    // the transfer is timed from that start, so rounding errors do not add up over a stream of commands.
     const wait = angle - at / rev;
     const ahead = wait + +(wait < this.missedBelow);
     return delay + seek + ahead * rev;
