@@ -413,8 +413,7 @@ export class RaidGroup implements BlockTarget, IoSink {
     for (let m = first; m < end; m++) nonRotational |= this.memberNonRotational[m];
     if (nonRotational !== 0) {
       // raid1.c: every copy is a candidate (raid10.c only the non-rotational ones: `readCopy10`).
-      best = -1;
-      for (let m = first; m < end; m++) if (best < 0 || inFlight[m] < inFlight[best]) best = m;
+      for (let m = first + 1; m < end; m++) if (inFlight[m] < inFlight[best]) best = m;
       return best;
     }
     // An idle copy counts as distance 0; no busy copy is at distance 0 here (rule 1 took it), so the
