@@ -305,8 +305,7 @@ export class Hdd implements BlockTarget {
     const pos = this.cache.stopReadAhead(now);
     if (pos >= 0) {
       start = this.cache.freeAt;
-      const last = pos > 0 ? pos - 1 : 0;
-      this.headCyl = this.geometry.cylinderOf(last, this.geometry.zoneOf(last));
+      this.headCyl = this.cylinderBefore(pos);
     }
     const phase = this.geometry.phaseOf(start);
     // Shortest positioning time first, unless the oldest command has waited past the bound.
@@ -325,9 +324,8 @@ export class Hdd implements BlockTarget {
     q.remove(best);
     if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
-    const g = this.geometry;
     // An IO that runs past its zone's end transfers each zone's part at that zone's rate.
-    const xfer = io.lba + io.sectors > g.zoneLba[zone + 1] ? g.transferNs(io.lba, io.sectors, zone) : io.sectors * g.zoneSectorNs[zone];
+    const xfer = this.mediaTransferNs(io.lba, io.sectors, zone);
     const end = start + bestPos + xfer;
     io.a = 0;
     io.b = zone;
@@ -519,8 +517,7 @@ export class Hdd implements BlockTarget {
    */
   private mediaReadEnd(lba: number, n: number, headLba: number, start: number, processed: number): number {
     const g = this.geometry;
-    const last = headLba > 0 ? headLba - 1 : 0;
-    const head = g.cylinderOf(last, g.zoneOf(last));
+    const head = this.cylinderBefore(headLba);
     const zone = g.zoneOf(lba);
     const phase = g.phaseOf(start);
     let pos = this.queue.readPositioningNs(g.cylinderOf(lba, zone), g.angleOf(lba, zone), processed, head, start, phase);
@@ -537,8 +534,7 @@ export class Hdd implements BlockTarget {
         const s = q.oldestSlot();
         const p = q.positioningNs(s, head, start, phase);
         if (q.lba[s] !== lba || q.io[s].sectors !== n) {
-          const end = lba + n - 1;
-          const d = q.cyl[s] - g.cylinderOf(end, g.zoneOf(end));
+          const d = q.cyl[s] - this.cylinderBefore(lba + n);
           return start + p - q.seekNs(d < 0 ? -d : d, q.read[s]);
         }
         pos = p;
@@ -547,8 +543,20 @@ export class Hdd implements BlockTarget {
         if (q.chosenPos < pos) pos = q.chosenPos;
       }
     }
-    const xfer = lba + n > g.zoneLba[zone + 1] ? g.transferNs(lba, n, zone) : n * g.zoneSectorNs[zone];
-    return start + pos + xfer;
+    return start + pos + this.mediaTransferNs(lba, n, zone);
+  }
+
+  /** Media transfer time of [lba, lba+n) starting in `zone`: each zone's part at that zone's rate (one zone: one product). */
+  private mediaTransferNs(lba: number, n: number, zone: number): number {
+    const g = this.geometry;
+    return lba + n > g.zoneLba[zone + 1] ? g.transferNs(lba, n, zone) : n * g.zoneSectorNs[zone];
+  }
+
+  /** The cylinder of the sector before `lba` (of sector 0 for 0): where the head is once it has read up to `lba`. */
+  private cylinderBefore(lba: number): number {
+    const g = this.geometry;
+    const last = lba > 0 ? lba - 1 : 0;
+    return g.cylinderOf(last, g.zoneOf(last));
   }
 
   /**
