@@ -39,16 +39,12 @@ export function characterizeTrace(
   // A back-to-back trace (fio) records no issue times, only pauses: the gap between two IOs was the first one's
   // service time, unknown here, so its IOs are given "no clock" (no interarrival sample) rather than 0 µs gaps.
   const noClock = reader.backToBack === true;
-  let previousT = Number.NEGATIVE_INFINITY;
   let firstOutOfOrder: number | null = null;
+  const outOfOrderBefore = stats.outOfOrder;
   try {
     while (ios < limit && reader.next(rec)) {
       ios++;
       const t = rec.issueNs;
-      if (t !== -1 && !noClock) {
-        if (t < previousT && firstOutOfOrder === null) firstOutOfOrder = rec.line;
-        previousT = t;
-      }
       // Retire every IO whose completion is at or before this issue.
       while (completions.size > 0 && completions.topTime() <= t) {
         stats.complete(completions.topLatency(), completions.topIsRead());
@@ -62,6 +58,8 @@ export function characterizeTrace(
       } else {
         stats.issueUntracked(noClock ? -1 : t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
       }
+      // The collector's own count says whether this IO went back in time (one rule, not a copy of it).
+      if (firstOutOfOrder === null && stats.outOfOrder > outOfOrderBefore) firstOutOfOrder = rec.line;
     }
   } finally {
     // A reader closes itself at the end of its trace; one stopped early (maxIos, a bad line) would keep its file open.
