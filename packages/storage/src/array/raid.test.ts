@@ -4,35 +4,12 @@ import { describe, expect, it } from "vitest";
 import { Hdd } from "../devices/hdd.js";
 import { CHEETAH_15K5 } from "../devices/hdd-spec.js";
 import type { IoRequest } from "../io.js";
-import type { BlockTarget, IoSink } from "../iostack/target.js";
+import type { IoSink } from "../iostack/target.js";
 import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
 import { raidRandomIops } from "./raid.checks.js";
 import { RaidGroup, type RaidLevel } from "./raid.js";
-
-/** A member that records every IO and completes it 1 µs later. */
-class RecordingMember implements BlockTarget {
-  readonly log: { lba: number; sectors: number; isRead: boolean }[] = [];
-  /** When each IO of `log` arrived (ns). */
-  readonly times: number[] = [];
-  private readonly kind: number;
-  constructor(
-    private readonly sim: Simulation,
-    readonly capacitySectors: number,
-    name: string,
-  ) {
-    this.kind = sim.on(`rec.${name}`, (_n, o) => {
-      const [req, sink] = o as [IoRequest, IoSink];
-      sink.complete(req);
-    });
-  }
-  submit(req: IoRequest, sink: IoSink): void {
-    if (req.lba < 0 || req.lba + req.sectors > this.capacitySectors) throw new Error("member IO out of range");
-    this.log.push({ lba: req.lba, sectors: req.sectors, isRead: req.isRead });
-    this.times.push(this.sim.now);
-    this.sim.schedule(1000, this.kind, 0, [req, sink]);
-  }
-}
+import { RecordingMember } from "./recording-member.test-support.js";
 
 function group(level: RaidLevel, n: number, chunk = 16, memberCap = 100_000) {
   const sim = new Simulation();

@@ -1,31 +1,12 @@
 import { Simulation } from "@vmlab/core-vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { IoRequest } from "../io.js";
-import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { defaultDestageSectors } from "./array-options.js";
 import { RaidGroup } from "./raid.js";
+import { RecordingMember } from "./recording-member.test-support.js";
 
-/** A member that records every IO (refusing any past its end) and completes it 1 µs later. */
-class Recorder implements BlockTarget {
-  readonly log: { lba: number; sectors: number; isRead: boolean }[] = [];
-  private readonly kind: number;
-  constructor(
-    private readonly sim: Simulation,
-    readonly capacitySectors: number,
-    name: string,
-  ) {
-    this.kind = sim.on(`rec10.${name}`, (_n, o) => {
-      const [req, sink] = o as [IoRequest, IoSink];
-      sink.complete(req);
-    });
-  }
-  submit(req: IoRequest, sink: IoSink): void {
-    if (req.lba < 0 || req.lba + req.sectors > this.capacitySectors)
-      throw new Error(`member IO [${req.lba}, +${req.sectors}) out of range`);
-    this.log.push({ lba: req.lba, sectors: req.sectors, isRead: req.isRead });
-    this.sim.schedule(1000, this.kind, 0, [req, sink]);
-  }
+/** A recording member with a saved form (an empty one), so a group over it saves and restores. */
+class Recorder extends RecordingMember {
   save(): unknown {
     return {};
   }
