@@ -347,6 +347,28 @@ describe("array controller", () => {
     expect(copy.destageFillReads).toBe(0);
   });
 
+  it("a warmed array restored into a new simulation (at 0) answers its first read hit at once, as the original goes on", () => {
+    const { sim, array } = build({ cacheBytes: 1 << 20 });
+    const timed = (s: Simulation, a: StorageArray, lba: number, isRead: boolean) => {
+      let at = -1;
+      const t0 = s.now;
+      a.lun(0).submit({ id: 1, vm: 0, lba, sectors: 16, isRead, issueTime: t0 }, { complete: () => (at = s.now) });
+      s.run();
+      return at - t0;
+    };
+    timed(sim, array, 0, false);
+    sim.run({ until: 5e9 }); // idle for seconds: both port directions were last used long before the save
+    timed(sim, array, 0, true);
+    const saved = array.save();
+    const hit = timed(sim, array, 0, true);
+    const write = timed(sim, array, 64, false);
+    const copy = build({ cacheBytes: 1 << 20 });
+    copy.array.restore(saved);
+    // The port was free at the save: kept at the old simulation's times, it held the first hit ~5 s.
+    expect(timed(copy.sim, copy.array, 0, true)).toBe(hit);
+    expect(timed(copy.sim, copy.array, 64, false)).toBe(write);
+  });
+
   it("restore refuses dirty cache pages in a write-through array (it never destages them), changing nothing; clean ones restore", () => {
     const a = build({ cacheBytes: 1 << 20 });
     for (let i = 0; i < 100; i++)
@@ -368,7 +390,8 @@ describe("array controller", () => {
     const clean = JSON.parse(JSON.stringify(t.array.save()));
     expect(clean.cache.used).toBeGreaterThan(0);
     through.restore(clean);
-    expect(JSON.parse(JSON.stringify(through.save()))).toEqual(clean);
+    // Restored at 0, before the save's time: the port, free by the save, is free from now on.
+    expect(JSON.parse(JSON.stringify(through.save()))).toEqual({ ...clean, portFree: 0, portInFree: 0 });
   });
 
   it("restore refuses a write-through array a state with a single dirty cache page", () => {

@@ -242,8 +242,12 @@ export class StorageArray implements IoSink {
     );
     this.rr = s.rr;
     this.destageOn = s.destageOn;
-    this.portFree = s.portFree;
-    this.portInFree = s.portInFree;
+    // Saved while idle, so both port directions were free by then; restored into a simulation at an earlier
+    // time (a warmed array in a new one, at 0), the saved times are the old simulation's, and kept as they were
+    // they held the port busy until then (the first read hit waited seconds).
+    const now = this.sim.now;
+    this.portFree = Math.min(s.portFree, now);
+    this.portInFree = Math.min(s.portInFree, now);
     this.readHits = s.readHits;
     this.readMisses = s.readMisses;
     this.writesAbsorbed = s.writesAbsorbed;
