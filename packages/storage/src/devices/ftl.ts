@@ -79,9 +79,12 @@ export class PageFtl {
     const physical = this.dies * this.bpd * this.ppb;
     this.logicalPages = Math.floor(physical * (1 - spec.overProvisioning));
     if (!(spec.overProvisioning > 0 && spec.overProvisioning < 0.9))
-      throw StorageErrors.badConfig("ssd", `over-provisioning must be in (0, 0.9), got ${spec.overProvisioning}`);
+      throw StorageErrors.badConfig("ssd", `overProvisioning (the spare fraction) must be in (0, 0.9), got ${spec.overProvisioning}`);
     if (!(spec.gcFreeBlocks >= 2 && spec.gcFreeBlocks < this.bpd / 2))
-      throw StorageErrors.badConfig("ssd", `GC free-block threshold must be >= 2 and < half the blocks per die, got ${spec.gcFreeBlocks}`);
+      throw StorageErrors.badConfig(
+        "ssd",
+        `gcFreeBlocks (the GC free-block threshold) must be >= 2 and < half of blocksPerDie (${this.bpd}), got ${spec.gcFreeBlocks}`,
+      );
     // Each die must hold its share of the logical pages plus the GC reserve, or GC cannot make progress;
     // `hasRoom` keeps every die within that share (writes would otherwise drift live pages onto some dies).
     const even = Math.ceil(this.logicalPages / this.dies);

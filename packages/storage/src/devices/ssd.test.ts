@@ -258,6 +258,16 @@ describe("SSD model", () => {
       { blocksPerDie: 128.5 },
       { gcFreeBlocks: 2.5 },
       { channelMBps: Number.POSITIVE_INFINITY },
+      { channelMBps: 0 },
+      { channelMBps: -200 },
+      { channelMBps: Number.NaN },
+      { pageBytes: 1000 },
+      { pageBytes: 0 },
+      { gcFreeBlocks: 1 },
+      { gcFreeBlocks: 64 }, // half of SMALL's 128 blocks per die
+      { overProvisioning: 0 },
+      { overProvisioning: 0.95 },
+      { overProvisioning: Number.NaN },
       { busMBps: 0 },
       { busMBps: Number.POSITIVE_INFINITY },
     ];
@@ -268,6 +278,8 @@ describe("SSD model", () => {
       );
     }
     expect(new Ssd(new Simulation(), { ...SMALL, commandOverheadNs: 0 }).capacitySectors).toBeGreaterThan(0);
+    // A slow channel is a legal spec: refused only at 0 or below.
+    expect(new Ssd(new Simulation(), { ...SMALL, channelMBps: 0.5 }).capacitySectors).toBeGreaterThan(0);
   });
 
   it("rejects a spare area too small for garbage collection", () => {

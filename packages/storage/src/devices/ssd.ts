@@ -80,9 +80,11 @@ export class Ssd implements BlockTarget {
     readonly name = "ssd",
   ) {
     if (!(spec.pageBytes >= SECTOR_BYTES && spec.pageBytes % SECTOR_BYTES === 0))
-      throw StorageErrors.badConfig(`ssd ${name}`, `page size must be a multiple of ${SECTOR_BYTES} bytes`);
-    if (!(spec.channels >= 1 && spec.diesPerChannel >= 1 && spec.pagesPerBlock >= 1 && spec.channelMBps > 0))
-      throw StorageErrors.badConfig(`ssd ${name}`, "channels, dies per channel, pages per block and channel rate must be >= 1");
+      throw StorageErrors.badConfig(`ssd ${name}`, `pageBytes must be a multiple of ${SECTOR_BYTES} bytes, got ${spec.pageBytes}`);
+    // A channel rate of 0, below 0 or NaN was refused as "channels, dies per channel, pages per block and channel
+    // rate must be >= 1", which named no field and a rule it did not apply (0.5 MB/s is a legal rate).
+    if (!(spec.channelMBps > 0))
+      throw StorageErrors.badConfig(`ssd ${name}`, `channelMBps (the channel rate) must be > 0, got ${spec.channelMBps}`);
     // A fraction of a die or block, or a negative or non-finite time, was accepted and gave wrong timings
     // without a word (a negative tPROG completed writes in the command overhead alone).
     for (const k of ["channels", "diesPerChannel", "pagesPerBlock", "blocksPerDie", "gcFreeBlocks"] as const)
