@@ -891,6 +891,10 @@ describe("array controller", () => {
   it("refuses a cache size that is not a number of bytes >= 0 and LUNs smaller than a cache page, instead of running without them", () => {
     expect(() => build({ cacheBytes: -1 })).toThrow(/cacheBytes/);
     expect(() => build({ cacheBytes: Number.NaN })).toThrow(/cacheBytes/);
+    // An infinite cache was refused by the directory as "array cache: needs at least one cache page".
+    expect(() => build({ cacheBytes: Number.POSITIVE_INFINITY })).toThrow(
+      /^array: cacheBytes must be a finite number of bytes >= 0 .*got Infinity/,
+    );
     expect(build({ cacheBytes: 0 }).array.cache).toBeNull();
     // Less than one page (2048: MiB taken for bytes) ran as an array with no cache.
     expect(() => build({ cacheBytes: 2048 })).toThrow(/array: cacheBytes \(2048\) holds no 8192-byte cache page \(cachePageSectors 16\)/);

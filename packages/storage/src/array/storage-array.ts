@@ -112,7 +112,9 @@ export class StorageArray implements IoSink {
     const page = o.cachePageSectors;
     if (!(Number.isInteger(page) && page >= 1 && page <= MAX_CACHE_PAGE_SECTORS))
       throw StorageErrors.badConfig("array", `cachePageSectors must be an integer from 1 to ${MAX_CACHE_PAGE_SECTORS}, got ${page}`);
-    if (!(o.cacheBytes >= 0)) throw StorageErrors.badConfig("array", `cacheBytes must be >= 0 (0 = no cache), got ${o.cacheBytes}`);
+    // An infinite cache reached the directory as Infinity pages and was refused as "array cache: needs at least one cache page".
+    if (!(o.cacheBytes >= 0 && Number.isFinite(o.cacheBytes)))
+      throw StorageErrors.badConfig("array", `cacheBytes must be a finite number of bytes >= 0 (0 = no cache), got ${o.cacheBytes}`);
     // An infinite port rate is an ideal port (no transfer time); an infinite latency would never complete anything.
     if (
       !(
