@@ -558,6 +558,11 @@ describe("RAID mapping", () => {
         /raid: chunk \(1024 sectors\) must fit the smallest member \(1000 sectors\)/,
       );
     expect(new RaidGroup(sim, members(4), { level: 5, chunkSectors: 1000 }).capacitySectors).toBe(3000);
+    // A fraction of a sector (or none) is refused naming the option: it was "chunk must be >= 1 sector, got 1.5".
+    for (const chunkSectors of [1.5, 0, Number.NaN])
+      expect(() => new RaidGroup(sim, members(4), { level: 0, chunkSectors })).toThrow(
+        /^raid: chunkSectors must be a whole number of sectors >= 1, got /,
+      );
     expect(new RaidGroup(sim, members(2), { level: 1, chunkSectors: 1024 }).capacitySectors).toBe(1000); // a mirror does not stripe
   });
 

@@ -126,7 +126,7 @@ export class RaidGroup implements BlockTarget, IoSink {
     if (level !== 0 && level !== 1 && level !== 5 && level !== 10)
       throw StorageErrors.badConfig("raid", `level must be 0, 1, 5 or 10 (a number), got ${JSON.stringify(level)}`);
     if (!Number.isInteger(chunkSectors) || chunkSectors < 1)
-      throw StorageErrors.badConfig("raid", `chunk must be >= 1 sector, got ${chunkSectors}`);
+      throw StorageErrors.badConfig("raid", `chunkSectors must be a whole number of sectors >= 1, got ${chunkSectors}`);
     // RAID-10 is md's near-2 layout, which takes any number of members from 2 (odd ones too).
     const need = level === 0 ? 1 : level === 5 ? 3 : 2;
     if (n < need) throw StorageErrors.badConfig("raid", `RAID-${level} needs at least ${need} members, got ${n}`);
