@@ -18,6 +18,12 @@ export { type CacheDirectoryState, CacheDirectoryStateSchema } from "./cache-dir
 /** Most sectors a cache page may have: a page's valid-sector mask is one 32-bit word (16 KiB pages). */
 export const MAX_CACHE_PAGE_SECTORS = 32;
 
+/**
+ * Most pages a directory may have: its page table holds twice as many (key, value) pairs as pages,
+ * and a typed array holds under 2^32 elements (a 10 TB cache ended in a bare RangeError).
+ */
+export const MAX_CACHE_PAGES = 2 ** 30;
+
 /** Bits [from, to) of a 32-bit word, as an int32 (0 <= from < to <= 32). */
 function bitRange(from: number, to: number): number {
   return (to === 32 ? -1 : (1 << to) - 1) & ~((1 << from) - 1);

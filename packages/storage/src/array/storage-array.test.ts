@@ -895,6 +895,10 @@ describe("array controller", () => {
     expect(() => build({ cacheBytes: Number.POSITIVE_INFINITY })).toThrow(
       /^array: cacheBytes must be a finite number of bytes >= 0 .*got Infinity/,
     );
+    // 10 TB (2.4e9 pages of 4 KiB) ended in a bare "RangeError: Invalid typed array length" from the directory.
+    expect(() => build({ cacheBytes: 1e13, cachePageSectors: 8 })).toThrow(
+      /^array: cacheBytes \(10000000000000\) is 2441406250 cache pages of 4096 bytes, over the 1073741824/,
+    );
     expect(build({ cacheBytes: 0 }).array.cache).toBeNull();
     // Less than one page (2048: MiB taken for bytes) ran as an array with no cache.
     expect(() => build({ cacheBytes: 2048 })).toThrow(/array: cacheBytes \(2048\) holds no 8192-byte cache page \(cachePageSectors 16\)/);

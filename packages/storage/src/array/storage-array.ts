@@ -13,7 +13,7 @@ import {
   type StorageArrayState,
   StorageArrayStateSchema,
 } from "./array-options.js";
-import { CacheDirectory, MAX_CACHE_PAGE_SECTORS } from "./cache-directory.js";
+import { CacheDirectory, MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-directory.js";
 import type { RaidGroup } from "./raid.js";
 import { ReadFills } from "./read-fills.js";
 import { WriteOrdering } from "./write-ordering.js";
@@ -149,6 +149,11 @@ export class StorageArray implements IoSink {
       throw StorageErrors.badConfig(
         "array",
         `cacheBytes (${o.cacheBytes}) holds no ${page * SECTOR_BYTES}-byte cache page (cachePageSectors ${page}); cacheBytes is in bytes (2 GiB = 2147483648), or 0 for no cache`,
+      );
+    if (pages > MAX_CACHE_PAGES)
+      throw StorageErrors.badConfig(
+        "array",
+        `cacheBytes (${o.cacheBytes}) is ${pages} cache pages of ${page * SECTOR_BYTES} bytes, over the ${MAX_CACHE_PAGES} the cache directory holds; use larger cachePageSectors or a smaller cache`,
       );
     // It caches the LUNs' sectors: whole pages from sector 0.
     this.cache = pages > 0 ? new CacheDirectory(pages, page, (o.luns * lunSize) / page) : null;
