@@ -15,9 +15,9 @@ export interface ArrayOptions {
   cacheBytes: number;
   /** Battery-backed write-back: acknowledge writes once in cache. Off = write-through. */
   writeBack: boolean;
-  /** Start destaging when dirty pages exceed this fraction of the cache. */
+  /** Start destaging when dirty pages exceed this fraction of the cache (or a write waits for room). */
   destageHighWater: number;
-  /** Stop destaging below this fraction. */
+  /** Stop destaging once dirty pages are at or below this fraction of the cache (and no write waits for room). */
   destageLowWater: number;
   /** Destage writes in flight at once. */
   destageOutstanding: number;
