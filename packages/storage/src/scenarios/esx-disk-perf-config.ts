@@ -17,6 +17,13 @@ export const DEFAULT_CPU_COSTS: CpuCosts = {
   virtInterruptNs: 12_000,
 };
 
+/**
+ * The most CPU time per IO or per completion a config may set, µs (100 ms): far above any real IO path, and low
+ * enough that the CPU's queue stays inside the kernel's 2^53 ns (virtIssueUs=1e20 failed mid-run with the kernel's
+ * "event delay" error, naming no key).
+ */
+const MAX_CPU_US = 100_000;
+
 /** A grid axis: at least one value, each once (a repeated value would run its cells twice and weigh them twice in the summary). */
 const list = <T extends z.ZodType>(item: T) =>
   z
@@ -41,8 +48,10 @@ export const EsxDiskPerfConfig = z.object({
   readPercents: list(z.number().int().min(0).max(100)).default([100, 0]).describe("Iometer % read values (100 = reads, 0 = writes)"),
   randomPercents: list(z.number().int().min(0).max(100)).default([0, 100]).describe("Iometer % random values (0 = sequential)"),
   outstandingIos: list(z.number().int().min(1).max(256)).default([1, 4, 16, 32, 64]).describe("outstanding IOs per worker"),
-  warmupMs: z.number().positive().default(300).describe("virtual ramp-up time per cell before measuring, ms"),
-  durationMs: z.number().positive().default(1500).describe("virtual measured run time per cell, ms"),
+  // Bounded (10 min, as vscsistats-characterize's durationMs): the kernel keeps events within 2^53 ns (about
+  // 104 days), and warmupMs=1e15 simulated for hours before failing there with an error naming no key.
+  warmupMs: z.number().positive().max(600_000).default(300).describe("virtual ramp-up time per cell before measuring, ms"),
+  durationMs: z.number().positive().max(600_000).default(1500).describe("virtual measured run time per cell, ms"),
   testFileMiB: z
     .number()
     .int()
@@ -79,21 +88,25 @@ export const EsxDiskPerfConfig = z.object({
   nativeIssueUs: z
     .number()
     .min(0)
+    .max(MAX_CPU_US)
     .default(DEFAULT_CPU_COSTS.nativeIssueNs / 1000)
     .describe("CPU µs per IO issued, native path"),
   nativeInterruptUs: z
     .number()
     .min(0)
+    .max(MAX_CPU_US)
     .default(DEFAULT_CPU_COSTS.nativeInterruptNs / 1000)
     .describe("CPU µs per completion interrupt, native path"),
   virtIssueUs: z
     .number()
     .min(0)
+    .max(MAX_CPU_US)
     .default(DEFAULT_CPU_COSTS.virtIssueNs / 1000)
     .describe("extra CPU µs per IO issued in a VM (vSCSI emulation, VMkernel)"),
   virtInterruptUs: z
     .number()
     .min(0)
+    .max(MAX_CPU_US)
     .default(DEFAULT_CPU_COSTS.virtInterruptNs / 1000)
     .describe("extra CPU µs per completion in a VM (virtual interrupt delivery)"),
 });

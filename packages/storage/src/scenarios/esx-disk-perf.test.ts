@@ -215,6 +215,34 @@ describe("esx-disk-perf scenario", () => {
     expect(esxDiskPerf.config.safeParse({ arrayCacheMiB: 65_536 }).success).toBe(true);
   });
 
+  it("refuses CPU costs and run times the simulation cannot schedule in the config, naming the key", () => {
+    // virtIssueUs=1e20 failed mid-run with the kernel's "event delay ... got 1e+23", naming no key; warmupMs=1e15
+    // simulated for hours before the same error (the kernel keeps events within 2^53 ns, about 104 days).
+    for (const [key, value] of [
+      ["nativeIssueUs", 1e20],
+      ["nativeInterruptUs", 1e20],
+      ["virtIssueUs", 1e20],
+      ["virtInterruptUs", 1e20],
+      ["warmupMs", 1e15],
+      ["durationMs", 1e15],
+    ] as const) {
+      const r = esxDiskPerf.config.safeParse({ [key]: value });
+      expect(r.success, key).toBe(false);
+      expect(r.error?.issues.map((i) => i.path.join("."))).toEqual([key]);
+    }
+    // The largest allowed values still parse.
+    expect(
+      esxDiskPerf.config.safeParse({
+        nativeIssueUs: 100_000,
+        nativeInterruptUs: 100_000,
+        virtIssueUs: 100_000,
+        virtInterruptUs: 100_000,
+        warmupMs: 600_000,
+        durationMs: 600_000,
+      }).success,
+    ).toBe(true);
+  });
+
   it("every config field is described (for vmlab describe)", () => {
     for (const [key, field] of Object.entries(esxDiskPerf.config.shape))
       expect((field as { description?: string }).description, key).toBeTruthy();
