@@ -224,6 +224,24 @@ describe("Iometer workloads", () => {
     expect(w.stats.iops(sim.now)).toBeCloseTo(10_000, -1);
   });
 
+  it("a region that does not fit the target, or holds no IO, is refused naming startSector or regionSectors", () => {
+    const spec = { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 };
+    const start = (extra: Record<string, number>) => () => drive({ ...spec, ...extra }, { kind: "closed" }, 1);
+    // These said "region [999999, +1) does not fit a 1000000-sector target" (it fits; one 8-sector IO does not),
+    // "region [0, +4) does not fit ..." and "region [2000000, +-1000000) ...".
+    expect(start({ startSector: 999_999 })).toThrow(
+      /startSector 999999: one 4096-byte IO from there does not fit a 1000000-sector target; set startSector <= 999992/,
+    );
+    expect(start({ startSector: 2_000_000 })).toThrow(/startSector 2000000: one 4096-byte IO/);
+    expect(start({ regionSectors: 4 })).toThrow(/regionSectors 4 is smaller than one 4096-byte IO \(8 sectors\)/);
+    expect(start({ startSector: 10, regionSectors: 999_995 })).toThrow(
+      /regionSectors 999995 from startSector 10 does not fit a 1000000-sector target; set regionSectors <= 999990/,
+    );
+    // The largest region that fits still runs.
+    expect(start({ startSector: 999_992 })).not.toThrow();
+    expect(start({ startSector: 10, regionSectors: 999_990 })).not.toThrow();
+  });
+
   it("is deterministic and stamps the VM index", () => {
     const a = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;
     const b = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;

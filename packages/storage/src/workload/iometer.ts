@@ -79,8 +79,23 @@ export class IometerWorkload extends WorkloadBase {
     const s = this.spec;
     const cap = ctx.target.capacitySectors;
     const region = s.regionSectors === 0 ? cap - s.startSector : s.regionSectors;
-    if (s.startSector + region > cap || region < this.sectors)
-      throw StorageErrors.badConfig("iometer workload", `region [${s.startSector}, +${region}) does not fit a ${cap}-sector target`);
+    // Named by field: a region one IO does not fit in was reported as "does not fit a 1000000-sector target"
+    // (startSector 999999 on a disk of 1000000 sectors; regionSectors 4 with 4 KiB IOs), or with a negative size.
+    if (s.startSector + this.sectors > cap)
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `startSector ${s.startSector}: one ${s.ioSizeBytes}-byte IO from there does not fit a ${cap}-sector target; set startSector <= ${cap - this.sectors}`,
+      );
+    if (s.startSector + region > cap)
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `regionSectors ${region} from startSector ${s.startSector} does not fit a ${cap}-sector target; set regionSectors <= ${cap - s.startSector} (0: to the end)`,
+      );
+    if (region < this.sectors)
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `regionSectors ${region} is smaller than one ${s.ioSizeBytes}-byte IO (${this.sectors} sectors); set regionSectors >= ${this.sectors} (0: to the end)`,
+      );
     this.alignSectors = s.alignmentBytes === 0 ? this.sectors : s.alignmentBytes / SECTOR_BYTES;
     this.regionStart = s.startSector;
     this.regionEnd = s.startSector + region;
