@@ -242,6 +242,39 @@ describe("Iometer workloads", () => {
     expect(start({ startSector: 10, regionSectors: 999_990 })).not.toThrow();
   });
 
+  it("random offsets cover a region of more than 2^32 IO slots (512-byte IOs on a LUN past 2 TiB)", () => {
+    // Rng.int takes at most 2^32: such a worker failed at its first random IO ("n must be an integer in [1, 2^32]").
+    const cap = 2 ** 34 + 1000; // 8 TiB + a bit: 2^34 + 1000 slots of one sector
+    const { target } = drive(
+      { ioSizeBytes: 512, readPercent: 100, randomPercent: 100, outstandingIos: 16 },
+      { kind: "closed" },
+      1e8,
+      100_000,
+      cap,
+    );
+    const lbas = target.log.map((x) => x.lba);
+    expect(lbas.length).toBeGreaterThan(10_000);
+    expect(lbas.every((x) => Number.isInteger(x) && x >= 0 && x < cap)).toBe(true);
+    // Uniform over the whole region: each quarter gets about a quarter of the IOs.
+    for (let q = 0; q < 4; q++) {
+      const share = lbas.filter((x) => Math.floor((x / cap) * 4) === q).length / lbas.length;
+      expect(share, `quarter ${q}`).toBeGreaterThan(0.23);
+      expect(share, `quarter ${q}`).toBeLessThan(0.27);
+    }
+    // Aligned as asked there too: 4 KiB IOs on 64 KiB boundaries over 2^39 + 1000 sectors (2^32 + 8 slots of 128 sectors).
+    const wideCap = 2 ** 39 + 1000;
+    const wide = drive(
+      { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4, alignmentBytes: 65536 },
+      { kind: "closed" },
+      1e7,
+      100_000,
+      wideCap,
+    ).target.log;
+    expect(wide.length).toBeGreaterThan(100);
+    expect(wide.every((x) => x.lba % 128 === 0 && x.lba + 8 <= wideCap)).toBe(true);
+    expect(wide.some((x) => x.lba >= 2 ** 38)).toBe(true);
+  });
+
   it("is deterministic and stamps the VM index", () => {
     const a = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;
     const b = drive({ ioSizeBytes: 4096, readPercent: 50, randomPercent: 50, outstandingIos: 3 }, { kind: "closed" }, 1e7).target.log;
