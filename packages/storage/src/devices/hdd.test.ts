@@ -141,6 +141,31 @@ describe("Hdd checks its spec", () => {
   });
 });
 
+describe("Hdd refuses a geometry it cannot lay out as its spec says", () => {
+  it("a capacity, zone count or head count that leaves the innermost zones empty is refused, naming the fields", () => {
+    // Each zone has at least one cylinder (heads × its sectors per track): 24 zones of 14 cylinders of a Cheetah hold
+    // 2,079,168 sectors, so a 2,000,000-sector disk never reached its inner zone and ran at 75.3, not 73 MB/s there;
+    // with 1,000,000 zones (a cylinder each) every sector was in the outer ~8% of them, at ~120 MB/s and more to the end.
+    const cases: [Partial<typeof CHEETAH_15K5>, RegExp][] = [
+      [{ capacitySectors: 2_000_000 }, /capacitySectors \(2000000\) leaves the innermost 1 of 24 zones empty.*innerMBps \(73\)/],
+      [{ zones: 1_000_000 }, /capacitySectors \(585937500\) leaves the innermost \d+ of 1000000 zones empty/],
+      // A tiny capacity was blamed on the seek figures: "set averageMs in that range".
+      [{ capacitySectors: 1000 }, /capacitySectors \(1000\) leaves the innermost 23 of 24 zones empty/],
+      [{ heads: 1_000_000 }, /leaves the innermost 23 of 24 zones empty: each zone has whole cylinders of heads \(1000000\)/],
+      [{ zones: 1, capacitySectors: 1000 }, /capacitySectors \(1000\) fills 1 cylinder.*at least 16/],
+    ];
+    for (const [over, message] of cases) {
+      const e = thrown(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, ...over }, "g"));
+      expect(e.code, JSON.stringify(over)).toBe("VMLAB_STORAGE_BAD_CONFIG");
+      expect(e.message).toMatch(/^hdd g: /);
+      expect(e.message).toMatch(message);
+    }
+    // The drive's own layout, and one whose innermost zone holds only part of its cylinders, are kept.
+    expect(new Hdd(new Simulation(), CHEETAH_15K5).geometry.cylinders).toBe(94_704);
+    expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, capacitySectors: 40_000_000 })).not.toThrow();
+  });
+});
+
 describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => {
   it("random 4 KiB read service time ≈ average seek + average latency + transfer (within 10%)", () => {
     // 3.5 ms + 2.0 ms (half a revolution at 15,000 RPM) + 4 KiB at the ~99 MB/s mid-disk rate.
