@@ -224,6 +224,40 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(r.latency.max / 1000).toBeLessThan(CHEETAH_15K5.maxCommandAgeNs / 1e6 + 150);
   });
 
+  it("the starvation bound is honoured exactly: the first command chosen after the oldest's age passes it is the oldest", () => {
+    // A near read in service and a far read queued at time 0, then near reads from 1 ns on, four kept queued (each
+    // completion submits another): SPTF serves the near ones until the far one's age passes the bound, then the far one
+    // next (the oldest: every other command came later), not a command later. No read cache: every command is a media
+    // command, so each starts as the one before it ends. (A bound applied 20% late passed every HDD test.)
+    for (const bound of [3e6, 5e6, 10e6, 20e6]) {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, maxCommandAgeNs: bound, cacheSegments: 0, readAheadSectors: 0 });
+      const ends: [number, number][] = [];
+      let id = 1;
+      let lba = 0;
+      const near = () => {
+        lba = (lba + 9_000) % 20_000;
+        hdd.submit({ id: id++, vm: 0, lba, sectors: 8, isRead: true, issueTime: sim.now }, sink);
+      };
+      const sink = {
+        complete: (r: { id: number }) => {
+          ends.push([r.id, sim.now]);
+          if (r.id !== 0 && sim.now < 3 * bound) near();
+        },
+      };
+      near();
+      hdd.submit({ id: 0, vm: 0, lba: 580_000_000, sectors: 8, isRead: true, issueTime: 0 }, sink);
+      sim.run({ until: 1 });
+      for (let i = 0; i < 4; i++) near();
+      sim.run();
+      const k = ends.findIndex(([i]) => i === 0);
+      expect(k, `bound ${bound}`).toBeGreaterThan(1);
+      // Its service started when the command before it ended, past the bound; the one before that started within it.
+      expect(ends[k - 1][1], `bound ${bound}`).toBeGreaterThan(bound);
+      expect(ends[k - 2][1], `bound ${bound}`).toBeLessThanOrEqual(bound);
+    }
+  });
+
   it("a command past the starvation bound goes next: the read-ahead serves a younger read only if that does not delay it", () => {
     // A read at 0, then (queued behind it) a far read, a read continuing the stream and, maybe, one ~1,000 sectors on:
     // by the first read's end the far one has waited past the 0.1 ms bound.
