@@ -71,8 +71,11 @@ describe("vmlab boot with virtio devices", () => {
     expect(ssd.elapsed).toBeGreaterThan(file.elapsed);
     expect(hdd.latencyMax).toBeGreaterThan(10_000); // timer ticks of 100 ns: > 1 ms
     expect((await run("cheetah-15k5")).stdout).toBe(hdd.stdout);
-    // vicbench only reads: the same drive with its write cache on times it exactly alike.
-    expect((await run("cheetah-15k5-wce")).stdout).toBe(hdd.stdout);
+    // vicbench only reads: the same drive with its write cache on differs only in its read cache, which the 8 MiB
+    // write buffer leaves 8 segments of the 16: the same data in about the same time.
+    const wce = await run("cheetah-15k5-wce");
+    expect(wce.checksum).toBe(hdd.checksum);
+    expect(Math.abs(wce.elapsed - hdd.elapsed)).toBeLessThan(0.05 * hdd.elapsed);
   });
 
   it("--disk-model raid1-cheetah-15k5-wce: blkbench's writes and flush go through a software RAID-1 to both drives, same data", async () => {

@@ -176,11 +176,16 @@ describe("Hdd with its write cache on (WCE)", () => {
       expect(() => off.restore(bad)).toThrow(/write cache on .*this one has it off; build it with writeCache: true/);
       expect(off.save()).toEqual(before);
     }
-    // A flush is taken with the write cache off too: a state counting flushes only restores there.
+    // A flush is taken with the write cache off too: a state counting flushes only restores there. (Not the state
+    // above: its drive's write buffer took 8 of the 16 read cache segments.)
+    const offSim = new Simulation();
+    const flushed = new Hdd(offSim, CHEETAH_15K5, "hdd");
+    flushed.flush(io(2, 0, 0, false), sink);
+    offSim.run();
     const off = new Hdd(new Simulation(), CHEETAH_15K5, "hdd");
-    const flushesOnly = { ...state, writesBuffered: undefined, readsFromBuffer: undefined };
-    off.restore(flushesOnly);
+    off.restore({ ...flushed.save(), writesBuffered: undefined, readsFromBuffer: undefined });
     expect(off.flushes).toBe(1);
+    expect(() => off.restore({ ...state, writesBuffered: undefined, readsFromBuffer: undefined })).toThrow(/expected 16 segments/);
   });
 
   it("a rewrite of data still queued in the buffer replaces it: no second copy, no second media write", () => {
@@ -415,6 +420,47 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 512, cacheSegments: 1 }, "hdd", { writeCache: true })).toThrow(
       /holds no sector; set writeCacheSectors/,
     );
+  });
+
+  it("the write buffer is part of the drive's 16 MB cache: it takes whole 1 MiB segments from the read cache", () => {
+    // 8-sector reads at `places` places far apart, one after another, then the first place again: its segment
+    // still holds it while no more other places than read segments were read after it (least recently used goes).
+    const rereadUs = (places: number, options: HddOptions) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", options);
+      let k = 0;
+      let issued = 0;
+      const next = () => {
+        issued = sim.now;
+        hdd.submit(io(k, (k % places) * 20_000_000, 8, true), { complete: k++ < places ? next : () => {} });
+      };
+      next();
+      sim.run();
+      return (sim.now - issued) / 1000;
+    };
+    // A hit: 50 µs command overhead + 4 KiB at 300 MB/s. A miss: a seek and rotation, milliseconds.
+    expect(rereadUs(16, {})).toBeLessThan(100);
+    expect(rereadUs(17, {})).toBeGreaterThan(1000);
+    // The default buffer, half the cache, leaves 8 segments.
+    expect(rereadUs(8, { writeCache: true })).toBeLessThan(100);
+    expect(rereadUs(9, { writeCache: true })).toBeGreaterThan(1000);
+    // A 64-sector buffer takes one segment: 15 left.
+    expect(rereadUs(15, { writeCache: true, writeCacheSectors: 64 })).toBeLessThan(100);
+    expect(rereadUs(16, { writeCache: true, writeCacheSectors: 64 })).toBeGreaterThan(1000);
+  });
+
+  it("refuses a write buffer that leaves no read cache segment in the drive's cache", () => {
+    const sectors = CHEETAH_15K5.cacheBytes / 512;
+    const make = (writeCacheSectors: number, spec = CHEETAH_15K5) =>
+      new Hdd(new Simulation(), spec, "hdd", { writeCache: true, writeCacheSectors });
+    expect(() => make(sectors - 2047)).toThrow(
+      /writeCacheSectors \(30721\) must leave at least one 2048-sector read cache segment in the 16777216-byte drive cache/,
+    );
+    expect(() => make(sectors - 2048)).not.toThrow();
+    // With the read cache off the buffer may have the whole cache, and no more.
+    const noReadCache = { ...CHEETAH_15K5, cacheSegments: 0, readAheadSectors: 0 };
+    expect(() => make(sectors, noReadCache)).not.toThrow();
+    expect(() => make(sectors + 1, noReadCache)).toThrow(/writeCacheSectors \(32769\) must leave room in the 16777216-byte drive cache/);
   });
 
   it("a write larger than the write cache goes to the media only after older buffered data of its sectors is written back", () => {

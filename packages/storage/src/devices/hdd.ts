@@ -50,7 +50,8 @@ export interface HddOptions {
   writeCache?: boolean;
   /**
    * Buffer space for written data not yet on the media, sectors. Default: half the drive's cache (an
-   * assumption). A write waits (inside the drive, holding its tag) until its data fits; a write larger
+   * assumption). It is taken from the drive's cache, in whole segments: the read cache keeps the segments it
+   * leaves (`spec.cacheSegments` less as many as the buffer needs). A write waits (inside the drive, holding its tag) until its data fits; a write larger
    * than the whole buffer goes to the media before it completes. The drive tracks at most
    * `spec.queueDepth` write-backs at once (an assumption), a sequential stream joining one.
    */
@@ -152,8 +153,17 @@ export class Hdd implements BlockTarget {
     checkLayout(spec, this.geometry, `hdd ${name}`);
     this.readSeek = new SeekCurve(this.geometry.cylinders, spec.readSeek, `hdd ${name}: readSeek`);
     this.writeSeek = new SeekCurve(this.geometry.cylinders, spec.writeSeek, `hdd ${name}: writeSeek`);
+    // The write buffer is part of the drive's cache: it takes whole segments, and the read cache keeps the ones
+    // it leaves (16 MB with the default 8 MiB buffer: 8 read segments of 1 MiB, not 16 on top of the buffer).
     const segSectors = Math.floor(spec.cacheBytes / Math.max(1, spec.cacheSegments) / SECTOR_BYTES);
-    this.cache = new HddCache(spec.cacheSegments, segSectors, Math.min(spec.readAheadSectors, segSectors), this.geometry.revolutionNs);
+    const readSegments =
+      spec.cacheSegments > 0 ? Math.min(spec.cacheSegments, Math.floor((spec.cacheBytes / SECTOR_BYTES - wcs) / segSectors)) : 0;
+    if (spec.cacheSegments > 0 ? readSegments < 1 : wcs > spec.cacheBytes / SECTOR_BYTES)
+      throw StorageErrors.badConfig(
+        `hdd ${name}`,
+        `writeCacheSectors (${wcs}) must leave ${spec.cacheSegments > 0 ? `at least one ${segSectors}-sector read cache segment` : "room"} in the ${spec.cacheBytes}-byte drive cache it is part of`,
+      );
+    this.cache = new HddCache(readSegments, segSectors, Math.min(spec.readAheadSectors, segSectors), this.geometry.revolutionNs);
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
     this.queue = new HddQueue(this.readSeek, this.writeSeek, this.geometry.revolutionNs, spec.commandOverheadNs);
     this.cache.mediaEnd = (lba, n, headLba, start, processed) => this.mediaReadEnd(lba, n, headLba, start, processed);
