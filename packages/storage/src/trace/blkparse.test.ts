@@ -59,6 +59,22 @@ describe("blkparse reader", () => {
     }
   });
 
+  it("ignores a dispatch that moves no data, which blkparse prints with no sector (an empty barrier WBS, a zone reset)", () => {
+    // blkparse prints "sector + blocks [process]" for a D event only when it has bytes, else just "[process]":
+    // the empty barriers of older kernels ("D WBS [jbd2/sda1-8]", no F flag) and zone management commands.
+    const text = [
+      "  8,0    1        1     0.000000000  1234  D  WS 1000 + 8 [jbd2/sda1-8]",
+      "  8,0    1        2     0.000100000  1234  D WBS [jbd2/sda1-8]",
+      "  8,0    1        3     0.000150000  1234  D   W [kworker/0:1]",
+      "  8,0    1        4     0.000200000     0  C  WS 1000 + 8 [0]",
+      "  8,0    1        5     0.000300000     0  C WBS 0 [0]",
+    ].join("\n");
+    const { records, reader } = readAll(text);
+    expect(records.map((r) => [r.line, r.lba, r.responseNs])).toEqual([[1, 1000, 200_000]]);
+    expect(reader.skipped).toBe(0);
+    expect(reader.ignored).toBe(3);
+  });
+
   it("a requeued dispatch is one IO: its next D, completed by the C", () => {
     const text = [
       "  8,0    1        1     0.000000000  1234  D   R 2048 + 8 [dd]",

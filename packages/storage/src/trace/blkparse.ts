@@ -35,7 +35,8 @@ const WINDOW = 4096;
  * their completion (or until the window overflows: then the oldest is emitted
  * without a response time). A requeue (`R`) cancels the dispatch it names:
  * the IO is its next `D`. Other actions (Q, G, I, M, P, U, m, ...), flushes,
- * discards, zero-length completions (`sector [error]`), SCSI pass-through
+ * discards, dispatches that move no data (`[process]` with no sector, e.g. an empty
+ * barrier `WBS`), zero-length completions (`sector [error]`), SCSI pass-through
  * commands (`bytes (cdb)`, `(cdb) [error]`) and the summary at the end are ignored.
  */
 export class BlkparseReader extends TextTraceReader {
@@ -110,9 +111,11 @@ export class BlkparseReader extends TextTraceReader {
     this.skipBlanks();
     // Never a byte past the line's end: it is left over from an earlier read, so the outcome would depend on the chunking.
     const c = this.atEnd() ? 0 : this.buf[this.pos];
-    if ((this.flush && (this.atEnd() || c < ZERO || c > NINE)) || c === OPEN_PAREN) {
+    if ((this.flush && (this.atEnd() || c < ZERO || c > NINE)) || c === OPEN_PAREN || c === OPEN_BRACKET) {
       // A pure flush (e.g. "FWS [jbd2]") carries no sector and no data; "(cdb) [error]" completes a
-      // SCSI pass-through command (blkparse's format for BLK_TC_PC events), not a block IO.
+      // SCSI pass-through command (blkparse's format for BLK_TC_PC events), not a block IO; "[process]"
+      // right after RWBS is how blkparse prints an event that moves no data (it drops "sector + blocks"),
+      // e.g. the empty barriers of older kernels ("D WBS [jbd2]", no F flag) or a zone reset.
       this.ignored++;
       return false;
     }
