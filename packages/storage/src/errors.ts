@@ -71,6 +71,13 @@ export const StorageErrors = {
       `${file} is ${compression}-compressed; decompress it first (or pipe it: ${compression === "gzip" ? "zcat" : `${compression} -dc`} FILE | vmlab vscsistats - --format FORMAT)`,
       { file, compression },
     ),
+  /** A blkparse trace with queued IOs but no dispatches: vmlab's IO is the D event (a bio-based device's trace has none). */
+  traceNoDispatches: (file: string, queued: number) =>
+    new VmlabError(
+      "VMLAB_TRACE_BAD_EVENTS",
+      `${file}: ${queued} queue (Q) events but no dispatch (D) events, and vmlab takes an IO's D event as its issue: a trace of a bio-based device (device-mapper/LVM, md RAID) has no D events; trace the disk below it (blktrace -d /dev/sdX)`,
+      { file, queued },
+    ),
   traceLineTooLong: (file: string, line: number, maxBytes: number) =>
     new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",

@@ -75,6 +75,23 @@ describe("blkparse reader", () => {
     expect(reader.ignored).toBe(3);
   });
 
+  it("refuses a trace with Q events but no D events (a device-mapper or md device's) instead of reading it as 0 IOs", () => {
+    // dm and md devices are bio-based: blktrace records Q and C for them, never D. Read as no IOs, the trace gave
+    // 16 empty histograms and exit 0.
+    const dm = [
+      "253,0    1        1     0.000000000  1234  Q   W 1000 + 8 [dd]",
+      "253,0    1        2     0.000500000     0  C   W 1000 + 8 [0]",
+      "253,0    1        3     0.001000000  1234  Q   R 2048 + 8 [dd]",
+      "253,0    1        4     0.001700000     0  C   R 2048 + 8 [0]",
+      "CPU1 (dm-0):",
+    ].join("\n");
+    for (const skipBad of [false, true])
+      expect(() => readAll(dm, skipBad)).toThrow(/t\.txt: 2 queue \(Q\) events but no dispatch \(D\) events.*bio-based/);
+    // A trace with D events, and one with no IO events at all (a summary only), read as before.
+    expect(readAll(SAMPLE).records).toHaveLength(3);
+    expect(readAll("CPU0 (8,0):\n Reads Queued: 0, 0KiB\n").records).toEqual([]);
+  });
+
   it("a requeued dispatch is one IO: its next D, completed by the C", () => {
     const text = [
       "  8,0    1        1     0.000000000  1234  D   R 2048 + 8 [dd]",

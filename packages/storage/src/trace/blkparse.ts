@@ -18,6 +18,7 @@ const OPEN_BRACKET = 91;
 const DISPATCH = 68; // D
 const COMPLETE = 67; // C
 const REQUEUE = 82; // R
+const QUEUE = 81; // Q
 /** `pResponseNs` of a dispatch still waiting for its completion, and of one the driver requeued (its next D stands for it). */
 const WAITING = -1;
 const REQUEUED = -2;
@@ -56,6 +57,9 @@ export class BlkparseReader extends TextTraceReader {
   private traceDevice = -1;
   private timeNs = 0;
   private flush = false;
+  /** Q and D events seen (of any kind): a trace with the first and none of the second has no IO vmlab can take. */
+  private queued = 0;
+  private dispatched = 0;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {
     super(source, options);
@@ -73,6 +77,8 @@ export class BlkparseReader extends TextTraceReader {
   protected override finish(rec: TraceRecord): boolean {
     // An empty file is no trace (blkparse prints at least its summary): refused, as the vscsi and fio readers refuse one.
     if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, "the file is empty");
+    // Not 0 IOs and 16 empty histograms: a device-mapper or md device is bio-based, its trace has Q and C events only.
+    if (this.dispatched === 0 && this.queued > 0) throw StorageErrors.traceNoDispatches(this.name, this.queued);
     this.dropRequeuedHead();
     if (this.count === 0) return false;
     this.emitHead(rec);
@@ -100,9 +106,11 @@ export class BlkparseReader extends TextTraceReader {
     this.skipToken("PID");
     const action = this.singleCharToken("action");
     if (action !== DISPATCH && action !== COMPLETE && action !== REQUEUE) {
+      if (action === QUEUE) this.queued++;
       this.ignored++;
       return false;
     }
+    if (action === DISPATCH) this.dispatched++;
     const rw = this.rwbsToken();
     if (rw === 0) {
       this.ignored++;

@@ -52,10 +52,10 @@ function checkRecord(format: TraceFormat, r: TraceRecord): void {
   if (format === "fio") expect(r.issueNs >= 0 && r.responseNs === -1, where).toBe(true);
 }
 
-/** An error must name the file and a line or record (or be a whole-file header problem). */
+/** An error must name the file and a line or record (or be a whole-file problem: its header, or blkparse Q events and no D). */
 function checkError(o: Outcome): void {
   if (o.error === null) return;
-  if (o.code === "VMLAB_TRACE_MALFORMED_HEADER") {
+  if (o.code === "VMLAB_TRACE_MALFORMED_HEADER" || o.code === "VMLAB_TRACE_BAD_EVENTS") {
     expect(o.error.startsWith(`${NAME}: `), o.error).toBe(true);
     return;
   }
