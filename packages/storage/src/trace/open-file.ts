@@ -10,13 +10,36 @@ export interface OpenTraceOptions {
   skipBad?: boolean;
 }
 
-/** Opens a trace file (or "-" for standard input, which needs `format`) as a streaming reader (the format given, or detected). */
+/**
+ * Opens a trace file (or "-" for standard input, which needs `format`) as a streaming reader (the format given, or
+ * detected). The file is opened and read once: the bytes format detection looks at are handed to the reader, so a
+ * pipe (`<(zcat trace.gz)`, a named FIFO), which cannot be read twice, gives the same IOs as the file.
+ */
 export function openTraceFile(path: string, options: OpenTraceOptions = {}): TraceReader {
   if (path === "-" && !options.format) throw StorageErrors.traceUndetectedFormat("standard input", TRACE_FORMATS);
-  const format: TraceFormat = options.format ? parseTraceFormat(options.format) : sniff(path);
+  const given: TraceFormat | null = options.format ? parseTraceFormat(options.format) : null;
   const name = path === "-" ? "stdin" : path;
-  return createTraceReader(format, refuseCompressed(fileSource(path), name), { name, skipBad: options.skipBad ?? false });
+  const source = refuseCompressed(fileSource(path), name);
+  let format: TraceFormat;
+  let input: ByteSource = source;
+  if (given !== null) format = given;
+  else {
+    try {
+      const head = readHead(source, SNIFF_BYTES);
+      const detected = detectFormat(path, head);
+      if (!detected) throw StorageErrors.traceUndetectedFormat(path, TRACE_FORMATS);
+      format = detected;
+      input = replayingHead(head, source);
+    } catch (e) {
+      source.close();
+      throw e;
+    }
+  }
+  return createTraceReader(format, input, { name, skipBad: options.skipBad ?? false });
 }
+
+/** How much of a file format detection looks at. */
+const SNIFF_BYTES = 4096;
 
 /**
  * Compressed files' magic numbers (gzip: 1f 8b and method 8, deflate). Traces are often
@@ -56,25 +79,29 @@ function refuseCompressed(source: ByteSource, name: string): ByteSource {
   };
 }
 
-function sniff(path: string): TraceFormat {
-  const source = fileSource(path);
-  const head = new Uint8Array(4096);
+/** Up to `max` bytes from the start of `source` (fewer only at its end). */
+function readHead(source: ByteSource, max: number): Uint8Array {
+  const head = new Uint8Array(max);
   let n = 0;
-  try {
-    for (;;) {
-      const got = source.read(head, n, head.length - n);
-      if (got === 0 || n + got === head.length) {
-        n += got;
-        break;
-      }
-      n += got;
-    }
-  } finally {
-    source.close();
+  while (n < max) {
+    const got = source.read(head, n, max - n);
+    if (got === 0) break;
+    n += got;
   }
-  const compression = compressionOf(head.subarray(0, n));
-  if (compression) throw StorageErrors.traceCompressed(path, compression);
-  const format = detectFormat(path, head.subarray(0, n));
-  if (!format) throw StorageErrors.traceUndetectedFormat(path, TRACE_FORMATS);
-  return format;
+  return head.subarray(0, n);
+}
+
+/** `source` with `head` (bytes already read from it) put back in front. */
+function replayingHead(head: Uint8Array, source: ByteSource): ByteSource {
+  let pos = 0;
+  return {
+    read(buf, offset, length) {
+      if (pos === head.length) return source.read(buf, offset, length);
+      const n = Math.min(length, head.length - pos);
+      buf.set(head.subarray(pos, pos + n), offset);
+      pos += n;
+      return n;
+    },
+    close: () => source.close(),
+  };
 }

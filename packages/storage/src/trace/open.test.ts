@@ -1,7 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { msrLine } from "./msr-writer.js";
 import { detectFormat, parseTraceFormat } from "./open.js";
 import { openTraceFile } from "./open-file.js";
 import { newTraceRecord } from "./record.js";
@@ -47,5 +50,40 @@ describe("trace format selection", () => {
     const first = newTraceRecord();
     shippedTraceGenerator().next(first);
     expect(rec).toEqual(first);
+  });
+
+  it("detects the format of a pipe and still reads it from its first byte (a pipe cannot be opened and read twice)", () => {
+    // `vmlab vscsistats <(zcat trace.csv.gz)`: detection read the first 4 KiB and closed the pipe, then the reader
+    // opened it again and started wherever the pipe was, in the middle of a line (or, cut between lines, without the
+    // first few dozen IOs and no error). Here a child process opens bash's process substitution by its path.
+    const ios = 500;
+    const text = Array.from({ length: ios }, (_, i) => msrLine(i * 1_000_000, "hm", 0, i % 2 === 0, i * 4096, 4096, 50_000)).join("");
+    expect(text.length).toBeGreaterThan(4 * 4096);
+    const dir = mkdtempSync(join(tmpdir(), "vmlab-trace-"));
+    try {
+      const file = join(dir, "t.csv");
+      writeFileSync(file, text);
+      const script = [
+        `const { openTraceFile } = await import(${JSON.stringify(new URL("./open-file.ts", import.meta.url).href)});`,
+        `const { newTraceRecord } = await import(${JSON.stringify(new URL("./record.ts", import.meta.url).href)});`,
+        "const r = openTraceFile(process.argv[1]); const rec = newTraceRecord(); let n = 0, first = -1;",
+        "while (r.next(rec)) { if (first < 0) first = rec.line; n++; }",
+        "console.log(JSON.stringify({ format: r.format, n, first }));",
+      ].join("\n");
+      const child = spawnSync(
+        "bash",
+        ["-c", 'exec "$VMLAB_NODE" --conditions=@vmlab/source --import tsx --input-type=module -e "$VMLAB_SCRIPT" <(cat "$VMLAB_FILE")'],
+        {
+          env: { ...process.env, VMLAB_NODE: process.execPath, VMLAB_SCRIPT: script, VMLAB_FILE: file },
+          cwd: fileURLToPath(new URL("../..", import.meta.url)),
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+      );
+      expect(child.stderr).toBe("");
+      expect(JSON.parse(child.stdout)).toEqual({ format: "msr", n: ios, first: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
