@@ -73,6 +73,13 @@ describe("blkparse reader", () => {
     expect(records.map((r) => [r.line, r.lba, r.responseNs])).toEqual([[1, 1000, 200_000]]);
     expect(reader.skipped).toBe(0);
     expect(reader.ignored).toBe(3);
+    // A completion or requeue always carries its sector: one without is still a bad line.
+    expect(() => readAll("  8,0    1        1     0.000200000     0  C   W [0]\n")).toThrow(
+      /t\.txt:1: sector is not a non-negative integer/,
+    );
+    expect(() => readAll("  8,0    1        1     0.000200000     0  R   W [0]\n")).toThrow(
+      /t\.txt:1: sector is not a non-negative integer/,
+    );
   });
 
   it("refuses a trace with Q events but no D events (a device-mapper or md device's) instead of reading it as 0 IOs", () => {

@@ -119,11 +119,12 @@ export class BlkparseReader extends TextTraceReader {
     this.skipBlanks();
     // Never a byte past the line's end: it is left over from an earlier read, so the outcome would depend on the chunking.
     const c = this.atEnd() ? 0 : this.buf[this.pos];
-    if ((this.flush && (this.atEnd() || c < ZERO || c > NINE)) || c === OPEN_PAREN || c === OPEN_BRACKET) {
+    if ((this.flush && (this.atEnd() || c < ZERO || c > NINE)) || c === OPEN_PAREN || (c === OPEN_BRACKET && action === DISPATCH)) {
       // A pure flush (e.g. "FWS [jbd2]") carries no sector and no data; "(cdb) [error]" completes a
       // SCSI pass-through command (blkparse's format for BLK_TC_PC events), not a block IO; "[process]"
-      // right after RWBS is how blkparse prints an event that moves no data (it drops "sector + blocks"),
-      // e.g. the empty barriers of older kernels ("D WBS [jbd2]", no F flag) or a zone reset.
+      // right after RWBS is how blkparse prints a dispatch that moves no data (it drops "sector + blocks"),
+      // e.g. the empty barriers of older kernels ("D WBS [jbd2]", no F flag) or a zone reset; a C or R
+      // event always has its sector.
       this.ignored++;
       return false;
     }
