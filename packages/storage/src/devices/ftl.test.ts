@@ -236,3 +236,69 @@ describe("PageFtl.restore", () => {
     expect(ftl.save()).toEqual(before);
   });
 });
+
+describe("PageFtl thresholds (what ssd-spec.ts and the FTL's doc comments promise)", () => {
+  /** 2 dies × 24 blocks × 4 pages, GC below 3 free blocks: 105 logical pages, 53 per die, at most 69 (53 + 16). */
+  const spec: SsdSpec = {
+    ...GENERIC_MLC_SSD,
+    channels: 2,
+    diesPerChannel: 1,
+    pagesPerBlock: 4,
+    blocksPerDie: 24,
+    overProvisioning: 0.45,
+    gcFreeBlocks: 3,
+  };
+
+  it("garbage collection starts when a die's free blocks fall below gcFreeBlocks, not when they reach it", () => {
+    const ftl = new PageFtl(spec);
+    // Die 0 starts with block 0 open and 23 free; each 4 new pages past a full block open a free one.
+    let lp = 0;
+    while (ftl.free(0) > spec.gcFreeBlocks) ftl.write(lp++, 0);
+    expect(ftl.free(0)).toBe(spec.gcFreeBlocks);
+    expect(ftl.needsGc(0)).toBe(false);
+    while (ftl.free(0) === spec.gcFreeBlocks) ftl.write(lp++, 0);
+    expect(ftl.free(0)).toBe(spec.gcFreeBlocks - 1);
+    expect(ftl.needsGc(0)).toBe(true);
+  });
+
+  it("a die takes new pages up to its share (its even share + 16) and no more; the state then saved restores", () => {
+    const ftl = new PageFtl(spec);
+    let lp = 0;
+    while (ftl.hasRoom(0, lp)) {
+      while (ftl.needsGc(0)) if (ftl.collect(0) < 0) break;
+      ftl.write(lp++, 0);
+    }
+    expect(lp).toBe(Math.ceil(ftl.logicalPages / ftl.dies) + 16);
+    // A page already on the die is a rewrite: it adds no valid page, so it still has room.
+    expect(ftl.hasRoom(0, 0)).toBe(true);
+    // Every state the FTL reaches is one restore accepts (a preconditioned drive saved and restored).
+    const copy = new PageFtl(spec);
+    copy.restore(JSON.parse(JSON.stringify(ftl.save())));
+    expect(copy.save()).toEqual(ftl.save());
+  });
+
+  it("collect frees nothing (-1, no copy, no erase) when every full block on the die holds only valid pages", () => {
+    const ftl = new PageFtl(spec);
+    for (let lp = 0; lp < 9; lp++) ftl.write(lp, 0); // blocks 0 and 1 full of valid pages, block 2 open
+    const before = ftl.save();
+    expect(ftl.collect(0)).toBe(-1);
+    expect(ftl.erases).toBe(0);
+    expect(ftl.save()).toEqual(before);
+  });
+
+  it("restore refuses an open page past the end of its block (writes would land in the next block)", () => {
+    const ftl = new PageFtl(spec);
+    for (let lp = 0; lp < 5; lp++) ftl.write(lp, 0);
+    const state = ftl.save();
+    const bad = { ...state, openPage: [spec.pagesPerBlock + 1, 0] };
+    const fresh = new PageFtl(spec);
+    const before = fresh.save();
+    expect(() => fresh.restore(bad)).toThrow(
+      expect.objectContaining({
+        code: "VMLAB_STORAGE_BAD_STATE",
+        message: expect.stringMatching(/die 0: open block or page out of range/),
+      }),
+    );
+    expect(fresh.save()).toEqual(before);
+  });
+});
