@@ -299,6 +299,46 @@ describe("array controller", () => {
     expect([array.destageWrites, array.cache?.dirty]).toEqual([5, 28]);
   });
 
+  it("destage stops at the low watermark when the dirty pages land exactly on it (at or below: ArrayOptions.destageLowWater)", () => {
+    // RAID-0 over one 1 ms member; 64 pages, watermarks 50% and 25% (16 pages exactly), 32 destage writes at once.
+    const sim = new Simulation();
+    const raid = new RaidGroup(sim, [new SlowMember(sim)], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, {
+      cacheBytes: 64 * 16 * 512,
+      destageOutstanding: 32,
+      destageHighWater: 0.5,
+      destageLowWater: 0.25,
+    });
+    for (let k = 0; k < 33; k++)
+      array.lun(0).submit({ id: k, vm: 0, lba: k * 160, sectors: 16, isRead: false, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    // 33 dirty: seventeen one-page runs, all out at once, bring it to 16 = 25% of the cache; not one more.
+    expect([array.destageWrites, array.cache?.dirty]).toEqual([17, 16]);
+  });
+
+  it("destage stops when a write through cleans the dirty pages down to the low watermark while a destage is out", () => {
+    // RAID-0 over one 1 ms member; 8 pages of 16 sectors, watermarks 50% and 25% (2 pages), one destage write at a time.
+    const sim = new Simulation();
+    const raid = new RaidGroup(sim, [new SlowMember(sim)], { level: 0, chunkSectors: 1024 });
+    const array = new StorageArray(sim, raid, {
+      cacheBytes: 8 * 16 * 512,
+      destageOutstanding: 1,
+      destageMaxSectors: 16,
+      destageHighWater: 0.5,
+      destageLowWater: 0.25,
+    });
+    const lun = array.lun(0);
+    const write = (id: number, page: number, pages = 1) =>
+      lun.submit({ id, vm: 0, lba: page * 16, sectors: pages * 16, isRead: false, issueTime: 0 }, { complete: () => {} });
+    // Five dirty pages (above 50%): one destage run goes out (page 40, the oldest dirty), leaving 4 dirty.
+    for (const [id, page] of [40, 20, 21, 0, 1].entries()) write(id, page);
+    // Ten pages, more than the whole cache: written through, cleaning pages 0 and 1 — 2 dirty, at the low watermark.
+    write(5, 0, 10);
+    sim.run();
+    // When the run lands the dirty pages are at the low watermark: destage stops there (pages 20 and 21 stay dirty).
+    expect([array.destageWrites, array.cache?.dirty]).toEqual([1, 2]);
+  });
+
   it("save refuses while a command is in the controller with nothing at the disks or out for destage", () => {
     const { sim, array } = build({ cacheBytes: 1 << 20 });
     array.prewarm(0, 0, 16);
