@@ -359,6 +359,14 @@ describe("RAID mapping", () => {
     expect(readsOverSolid(10, 4, 64, [1, 2], [0, 8, 16, 64, 72, 80])).toEqual([[], [0, 8, 16], [0, 8, 16], []]);
   });
 
+  it("RAID-10 over SSDs: a read goes to the copy with fewer IOs in flight, a tie to the chunk's first copy (md's strict comparison)", () => {
+    // Two members, one chunk pair; four reads at time 0: idle tie → first copy, then the idle second, then tie again, ...
+    expect(readsOverSolid(10, 2, 64, [0, 1], [0, 8, 16, 24])).toEqual([
+      [0, 16],
+      [8, 24],
+    ]);
+  });
+
   it("a group whose mirrored reads reached a member's last sector restores its own state", () => {
     const g = group(1, 2);
     for (const m of g.members) Object.assign(m, { save: () => ({}), restore: () => {} });
