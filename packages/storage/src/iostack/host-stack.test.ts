@@ -149,6 +149,53 @@ describe("host IO stack", () => {
     expect([adapter.interrupts, cpu.busyNs]).toEqual([3, 45_000]);
   });
 
+  /** A device that answers every IO 1 ms after it arrives, logging the LBA each arrives at. */
+  const oneMsDevice = (sim: Simulation) => {
+    const kind = sim.on("test.device1ms", (_n, o) => {
+      const [req, sink] = o as [IoRequest, { complete(r: IoRequest): void }];
+      sink.complete(req);
+    });
+    const lbas: number[] = [];
+    const device = {
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: { complete(r: IoRequest): void }) {
+        lbas.push(req.lba);
+        sim.schedule(1_000_000, kind, 0, [req, sink]);
+      },
+    };
+    return { device, lbas };
+  };
+
+  it("a virtual disk's IOs reach its backing target at the VMDK's place (offsetSectors + guest LBA); the guest and observers see the guest LBA", () => {
+    const sim = new Simulation();
+    const { device, lbas } = oneMsDevice(sim);
+    const first = new VirtualDisk(sim, device, { queueDepth: 4, offsetSectors: 0, capacitySectors: 5000 });
+    const second = new VirtualDisk(sim, device, { queueDepth: 4, offsetSectors: 5000, capacitySectors: 5000 });
+    const seen: number[] = [];
+    second.addObserver({ onIssue: (req) => seen.push(req.lba), onComplete: (req) => seen.push(req.lba) });
+    const answered: number[] = [];
+    const sink = { complete: (r: IoRequest) => answered.push(r.lba) };
+    first.submit({ id: 1, vm: 0, lba: 8, sectors: 8, isRead: true, issueTime: 0 }, sink);
+    second.submit({ id: 2, vm: 1, lba: 8, sectors: 8, isRead: false, issueTime: 0 }, sink);
+    sim.run();
+    // The two VMs' sector 8 are different sectors of the datastore.
+    expect(lbas).toEqual([8, 5008]);
+    expect(answered).toEqual([8, 8]);
+    expect(seen).toEqual([8, 8]);
+  });
+
+  it("deviceLatencySumNs sums each IO's time at the device (dispatch to device completion), not its wait in the adapter queue", () => {
+    // One slot: the three IOs go to the 1 ms device one after another, the later ones waiting in the queue first.
+    const sim = new Simulation();
+    const { device } = oneMsDevice(sim);
+    const adapter = new HostAdapter(sim, device, { issueQueueDepth: 1, cpu: new HostCpu(1), issueCostNs: 10_000, interruptCostNs: 5_000 });
+    for (let i = 0; i < 3; i++)
+      adapter.submit({ id: i, vm: 0, lba: 8 * i, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    expect(adapter.completed).toBe(3);
+    expect(adapter.deviceLatencySumNs).toBe(3_000_000);
+  });
+
   it("a host CPU runs each job on its earliest-free core: two cores run two jobs at once", () => {
     const cpu = new HostCpu(2);
     expect([cpu.run(0, 10), cpu.run(0, 10), cpu.run(0, 10), cpu.run(5, 10)]).toEqual([10, 10, 20, 20]);
