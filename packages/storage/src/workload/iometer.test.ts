@@ -67,6 +67,32 @@ describe("Iometer workloads", () => {
     expect(bad).toEqual([]);
   });
 
+  it("random offsets reach every aligned slot of the region, the last one (ending at the region's end) included", () => {
+    // 16 KiB region from sector 1000, 8 KiB IOs aligned at 4 KiB: slots at 1000, 1008 and 1016 (the last ends at 1032).
+    const spec = {
+      ioSizeBytes: 8192,
+      readPercent: 100,
+      randomPercent: 100,
+      outstandingIos: 1,
+      alignmentBytes: 4096,
+      startSector: 1000,
+      regionSectors: 32,
+    };
+    const { target } = drive(spec, { kind: "closed" }, 1e8);
+    expect(target.log.length).toBeGreaterThan(500);
+    expect([...new Set(target.log.map((x) => x.lba))].sort((a, b) => a - b)).toEqual([1000, 1008, 1016]);
+  });
+
+  it("counts the reads among its completions (stats.readsCompleted), not every completion", () => {
+    const { target, w } = drive({ ioSizeBytes: 4096, readPercent: 30, randomPercent: 100, outstandingIos: 4 }, { kind: "closed" }, 1e8);
+    const done = target.log.length - target.outstanding;
+    expect(w.stats.completed).toBe(done);
+    // The target completes in arrival order (one fixed latency): the first `done` IOs it saw are the completed ones.
+    expect(w.stats.readsCompleted).toBe(target.log.slice(0, done).filter((x) => x.isRead).length);
+    expect(w.stats.readsCompleted / done).toBeGreaterThan(0.25);
+    expect(w.stats.readsCompleted / done).toBeLessThan(0.35);
+  });
+
   it("sequential access follows the previous IO and wraps at the end of the region", () => {
     const { target } = drive(
       { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, regionSectors: 80 },
