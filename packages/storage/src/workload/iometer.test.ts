@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { IoRequest } from "../io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { IometerWorkload, type Loop } from "./iometer.js";
+import { runMeasured } from "./measure.js";
 
 /** A device with a fixed service time and unlimited parallelism that logs what it sees. */
 class FixedLatencyTarget implements BlockTarget {
@@ -299,6 +300,36 @@ describe("Iometer workloads", () => {
     expect(wide.length).toBeGreaterThan(100);
     expect(wide.every((x) => x.lba % 128 === 0 && x.lba + 8 <= wideCap)).toBe(true);
     expect(wide.some((x) => x.lba >= 2 ** 38)).toBe(true);
+  });
+
+  it("random offsets over 1.5 × 2^32 IO slots reach the slots past 2^32 uniformly (a third of the IOs)", () => {
+    const cap = 3 * 2 ** 31; // one-sector IOs: 1.5 × 2^32 slots
+    const { target } = drive(
+      { ioSizeBytes: 512, readPercent: 100, randomPercent: 100, outstandingIos: 16 },
+      { kind: "closed" },
+      1e8,
+      100_000,
+      cap,
+    );
+    const lbas = target.log.map((x) => x.lba);
+    expect(lbas.length).toBeGreaterThan(10_000);
+    expect(lbas.every((x) => x >= 0 && x < cap)).toBe(true);
+    const past = lbas.filter((x) => x >= 2 ** 32).length / lbas.length;
+    expect(past).toBeGreaterThan(0.3);
+    expect(past).toBeLessThan(0.36);
+  });
+
+  it("runMeasured counts only the measured interval: what completed in the warm-up is not in the statistics", () => {
+    // One IO at a time on a 100 µs device: 1,000 complete in each 100 ms.
+    const sim = new Simulation();
+    const target = new FixedLatencyTarget(sim, 1_000_000, 100_000);
+    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1 });
+    w.start({ sim, target, rng: new RngStreams(9).get("w"), vm: 0 });
+    const elapsed = runMeasured(sim, [w], 1e8, 1e8);
+    expect(elapsed).toBe(1e8);
+    expect(w.stats.sinceNs).toBe(1e8);
+    expect(w.stats.completed).toBe(1000);
+    expect(w.stats.iops(sim.now)).toBeCloseTo(10_000, 6);
   });
 
   it("is deterministic and stamps the VM index", () => {
