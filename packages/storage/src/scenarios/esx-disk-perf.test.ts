@@ -39,6 +39,9 @@ describe("esx-disk-perf scenario", () => {
     expect(r.reference.length).toBeGreaterThanOrEqual(4);
     expect(r.figures.every((f) => f.table === "iometer-grid")).toBe(true);
     expect(r.metrics.minVmToNativeThroughput).toBeCloseTo(min, 4);
+    // The reference says so too: small random IO at the top OIO reaches the grid's minimum (ties within 0.01).
+    const gap = r.reference.find((x) => x.what === "where the VM/native gap is largest");
+    expect(gap?.ours).toMatch(/; <= 4 KiB random at 32 OIO reaches this minimum$/);
   });
 
   it("small sequential writes on the write-through local disk miss their sectors, native and VM alike; with the disk's write cache on the VM is CPU-bound", async () => {
@@ -182,6 +185,16 @@ describe("esx-disk-perf scenario", () => {
       expect(isVmlabError(e) && e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
       expect((e as Error).message).toMatch(/arrayCacheMiB > 0/);
     }
+    // An array without a cache is a valid testbed when nothing asks to warm the cache (the error's own advice).
+    const uncached = await run({
+      arrayCacheMiB: 0,
+      arrayCacheWarm: false,
+      storage: ["array"],
+      ioSizesBytes: [4096],
+      outstandingIos: [1],
+      durationMs: 20,
+    });
+    expect(uncached.tables[0].rows.length).toBeGreaterThan(0);
     // A test file larger than the storage is refused, not silently cut to the disk while results.json records the size asked for.
     const local = Math.floor(585_937_500 / 2048); // Cheetah 15K.5: 585,937,500 sectors = 286,102 MiB
     for (const [overrides, message] of [
