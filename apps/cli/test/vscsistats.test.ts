@@ -35,13 +35,54 @@ describe("vmlab vscsistats", () => {
     expect(j.histograms.find((h) => h.metric === "seekDistance" && h.split === "all")?.min).toBe(1); // sequential
   });
 
-  it("says how many IOs go back in time and names the first one's line", async () => {
+  it("says how many IOs go back in time and names the first one's line (in the file's order: --reorder-window 0)", async () => {
     const file = join(tmp(), "late.csv");
     writeFileSync(file, "10,h,0,Read,0,512,5\n30,h,0,Read,0,512,5\n20,h,0,Read,0,512,5\n40,h,0,Read,0,512,5\n15,h,0,Read,0,512,5\n");
-    const r = await runCli("vscsistats", file, "--json");
+    const r = await runCli("vscsistats", file, "--json", "--reorder-window", "0");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ios: 5, firstOutOfOrder: 3 });
     expect(r.stderr).toBe("vmlab vscsistats: 5 IOs (msr); 2 IOs earlier than their predecessor (interarrival 0; first: line 3)\n");
+  });
+
+  it("puts IOs out of issue order back in order with the reorder window, and counts those too late for it", async () => {
+    const file = join(tmp(), "late.csv");
+    writeFileSync(file, "10,h,0,Read,0,512,5\n30,h,0,Read,0,512,5\n20,h,0,Read,0,512,5\n40,h,0,Read,0,512,5\n15,h,0,Read,0,512,5\n");
+    const interarrivalUpTo1us = (stdout: string) =>
+      (JSON.parse(stdout) as { histograms: { metric: string; split: string; counts: number[] }[] }).histograms.find(
+        (h) => h.metric === "interarrival" && h.split === "all",
+      )?.counts[0];
+    const r = await runCli("vscsistats", file, "--json"); // the default window, 4,096 records
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ios: 5, reorderWindow: 4096, reordered: 2, late: 0, firstLate: null, firstOutOfOrder: 3 });
+    expect(interarrivalUpTo1us(r.stdout)).toBe(4); // 0.5, 0.5, 1, 1 µs: in issue order, every gap is ≤ 1 µs
+    expect(r.stderr).toBe(
+      "vmlab vscsistats: 5 IOs (msr); 2 IOs out of issue order (first: line 3): 2 put back in issue order by the reorder window of 4096 records\n",
+    );
+    // A window of 1 puts line 3 (20) in place; line 5 (15) comes after 30 was characterized: too late.
+    const small = await runCli("vscsistats", file, "--json", "--reorder-window", "1");
+    expect(JSON.parse(small.stdout)).toMatchObject({ reorderWindow: 1, reordered: 1, late: 1, firstLate: 5, firstOutOfOrder: 3 });
+    expect(small.stderr).toBe(
+      "vmlab vscsistats: 5 IOs (msr); 2 IOs out of issue order (first: line 3): 1 put back in issue order by the reorder window of 1 records, " +
+        "1 too late for it, characterized where they came (interarrival 0; first: line 5; a larger --reorder-window puts them in order)\n",
+    );
+    // The ESX printout of the default equals that of the file sorted by time.
+    const sorted = join(tmp(), "sorted.csv");
+    writeFileSync(sorted, "10,h,0,Read,0,512,5\n15,h,0,Read,0,512,5\n20,h,0,Read,0,512,5\n30,h,0,Read,0,512,5\n40,h,0,Read,0,512,5\n");
+    const csv = await runCli("vscsistats", file, "--disk-name", "d");
+    expect(csv.stdout).toBe((await runCli("vscsistats", sorted, "--disk-name", "d")).stdout);
+  });
+
+  it("rejects a --reorder-window that is not a whole number of records in range: one line, exit 2, nothing on stdout", async () => {
+    for (const bad of ["-1", "abc", "1.5", "", "1048577"]) {
+      const r = await runCli("vscsistats", SHIPPED, "--reorder-window", bad);
+      expect(r.code, bad).toBe(2);
+      expect(r.stdout, bad).toBe("");
+      expect(r.stderr, bad).toMatch(
+        /^vmlab: --reorder-window expects a whole number of records from 0 \(the file's order\) to 1048576, got ".*" \[VMLAB_CLI_BAD_OPTION\]\n$/,
+      );
+    }
+    const help = await runCli("vscsistats", "--help");
+    expect(help.stdout).toMatch(/--reorder-window <records>[\s\S]*0 = the file's order[\s\S]*\(default: "4096"\)/);
   });
 
   it("stops at a malformed line with exit 2, naming file and line, and prints nothing on stdout", async () => {

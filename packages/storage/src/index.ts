@@ -41,7 +41,7 @@ export {
   type VscsiObserver,
 } from "./iostack/target.js";
 export { VirtualDisk, type VirtualDiskOptions } from "./iostack/virtual-disk.js";
-export { type CharacterizeSummary, characterizeTrace } from "./trace/characterize.js";
+export { type CharacterizeOptions, type CharacterizeSummary, characterizeTrace } from "./trace/characterize.js";
 export { fileSource } from "./trace/file-source.js";
 export { MSR_EPOCH_TICKS, msrLine, type SyntheticMsrOptions, syntheticMsrTrace, writeMsrTrace } from "./trace/msr-writer.js";
 export { createTraceReader, detectFormat, parseTraceFormat } from "./trace/open.js";
@@ -55,6 +55,7 @@ export {
   type TraceRecord,
   type TraceRecordSource,
 } from "./trace/record.js";
+export { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW } from "./trace/reorder.js";
 export { type ReplayMode, type TraceReplayOptions, TraceReplayWorkload } from "./trace/replay.js";
 export {
   SHIPPED_TRACE_NAME,

@@ -14,9 +14,9 @@ import { textSource } from "./source.js";
 const SHIPPED = new URL("../../data/traces/vmlab-synthetic.vscsi", import.meta.url).pathname;
 const GOLDEN = new URL("../vscsistats/golden/vmlab-synthetic.esx.csv", import.meta.url).pathname;
 
-function characterizeMsr(lines: string[]) {
+function characterizeMsr(lines: string[], options: { reorderWindow?: number } = {}) {
   const stats = new VscsiStats();
-  const summary = characterizeTrace(new MsrReader(textSource(lines.join("")), { name: "t.csv" }), stats);
+  const summary = characterizeTrace(new MsrReader(textSource(lines.join("")), { name: "t.csv" }), stats, options);
   return { stats, summary, json: toJson(stats) };
 }
 
@@ -42,22 +42,31 @@ describe("characterizeTrace", () => {
 
   it("an IO recorded earlier than the trace's first one still counts as timed (latency, outstanding IOs, interarrival 0 and out of order)", () => {
     // MSR timestamps are relative to the first record, so a record 1 µs earlier gets issueNs = -1000 ns: a time, not "no clock".
-    const { json, summary, stats } = characterizeMsr([
-      "128166372003061629,h,0,Read,0,512,10\n",
-      "128166372003061619,h,0,Read,4096,512,10\n",
-    ]);
+    const lines = ["128166372003061629,h,0,Read,0,512,10\n", "128166372003061619,h,0,Read,4096,512,10\n"];
+    // In the file's order (no reorder window), as the collector sees it:
+    const { json, summary, stats } = characterizeMsr(lines, { reorderWindow: 0 });
     expect(summary).toMatchObject({ ios: 2, timedIos: 2 });
     expect(histogramOf(json, "latency").count).toBe(2);
     expect(histogramOf(json, "outstandingIOs").count).toBe(2);
     expect(histogramOf(json, "interarrival").counts[0]).toBe(1); // the second arrives "before" the first: recorded as 0 µs
     expect(stats.outOfOrder).toBe(1);
     expect(summary.firstOutOfOrder).toBe(2);
+    // With the reorder window (the default), it is characterized first, 1 µs before the other: timed, in issue order.
+    const sorted = characterizeMsr(lines);
+    expect(sorted.summary).toMatchObject({ ios: 2, timedIos: 2, reordered: 1, late: 0, firstOutOfOrder: 2 });
+    expect(histogramOf(sorted.json, "latency").count).toBe(2);
+    expect(histogramOf(sorted.json, "interarrival").counts[0]).toBe(1); // 1 µs: the bucket ≤ 1
+    expect(histogramOf(sorted.json, "interarrival").max).toBe(1);
+    expect(sorted.stats.outOfOrder).toBe(0);
   });
 
   it("names the line of the first IO issued earlier than the one before it (null when times never go back)", () => {
     const line = (t: number) => `12816637200306${t},h,0,Read,0,512,10\n`;
     expect(characterizeMsr([line(1000), line(2000), line(3000), line(2500), line(1500)]).summary.firstOutOfOrder).toBe(4);
     expect(characterizeMsr([line(1000), line(1000), line(3000)]).summary.firstOutOfOrder).toBeNull();
+    // In the file's order too, where each is characterized after a later-issued IO (late).
+    const fileOrder = characterizeMsr([line(1000), line(2000), line(3000), line(2500), line(1500)], { reorderWindow: 0 }).summary;
+    expect(fileOrder).toMatchObject({ firstOutOfOrder: 4, late: 2, firstLate: 4, reordered: 0 });
   });
 
   it("a fio iolog (IOs back to back, no issue times) gets no interarrival samples, not a column of 0 µs", () => {

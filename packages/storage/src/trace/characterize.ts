@@ -1,5 +1,7 @@
+import { StorageErrors } from "../errors.js";
 import type { VscsiStats } from "../vscsistats/collector.js";
-import { newTraceRecord, type TraceReader, type TraceRecordSource } from "./record.js";
+import { newTraceRecord, type TraceReader, type TraceRecord, type TraceRecordSource } from "./record.js";
+import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW, ReorderWindow } from "./reorder.js";
 
 export interface CharacterizeSummary {
   /** IOs characterized. */
@@ -9,11 +11,33 @@ export interface CharacterizeSummary {
   skipped: number;
   firstSkipped: string | null;
   ignored: number;
+  /** Records the reorder window could hold back (0: the file's order). */
+  reorderWindow: number;
   /**
-   * Line (record, in a binary trace) of the first IO issued earlier than the IO before it (the collector counts
-   * them in `outOfOrder`); null when the trace's issue times never go back.
+   * Line (record, in a binary trace) of the first IO issued earlier than an IO before it in the file; null when the
+   * trace's issue times never go back. (With a window of 0, the first IO issued earlier than the IO before it.)
    */
   firstOutOfOrder: number | null;
+  /** IOs out of issue order in the file that the reorder window put back in issue order. */
+  reordered: number;
+  /**
+   * IOs issued earlier than an IO already characterized: out of order by more than the window (with a window of 0,
+   * every IO issued earlier than the one before it). They are characterized where they came, after a later-issued IO
+   * (interarrival 0 — the collector's `outOfOrder` — unless a late IO at the same time came just before).
+   */
+  late: number;
+  /** Line (record) of the first late IO, or null. */
+  firstLate: number | null;
+}
+
+export interface CharacterizeOptions {
+  /** Stop after this many IOs (0 or absent: the whole trace). */
+  maxIos?: number;
+  /**
+   * Records held back to characterize the trace in issue order (`DEFAULT_REORDER_WINDOW`); 0 takes the file's order.
+   * Ignored for a back-to-back trace (fio: no issue times to order by).
+   */
+  reorderWindow?: number;
 }
 
 /**
@@ -25,58 +49,139 @@ export interface CharacterizeSummary {
  * counts — and its latency is that response time. IOs without one count in
  * every histogram but latency and outstanding IOs; those of a back-to-back
  * trace (fio: no issue times) not in interarrival either. `maxIos` stops early.
+ *
+ * Real traces are not always in issue order (MSR CSV records a little out of
+ * timestamp order, blkparse interleaving its CPUs): a reorder window of
+ * `reorderWindow` records (a min-heap by issue time, ties in file order) sits
+ * between the reader and the collector, so a record out of order by up to
+ * that many records is characterized exactly as if the file were sorted. A
+ * record out of order by more comes out where it came (interarrival 0; an IO
+ * issued later may count as outstanding) and is counted as `late`. Memory
+ * stays constant: the window's typed arrays.
  */
 export function characterizeTrace(
   reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "close" | "backToBack">>,
   stats: VscsiStats,
-  options: { maxIos?: number } = {},
+  options: CharacterizeOptions = {},
 ): CharacterizeSummary {
   const rec = newTraceRecord();
   const completions = new CompletionHeap();
   const limit = options.maxIos && options.maxIos > 0 ? options.maxIos : Number.POSITIVE_INFINITY;
-  let ios = 0;
-  let timed = 0;
+  const requested = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
+  if (!Number.isSafeInteger(requested) || requested < 0 || requested > MAX_REORDER_WINDOW)
+    throw StorageErrors.badConfig(
+      "characterizeTrace",
+      `reorderWindow must be an integer from 0 to ${MAX_REORDER_WINDOW} records, got ${String(requested)}`,
+    );
   // A back-to-back trace (fio) records no issue times, only pauses: the gap between two IOs was the first one's
   // service time, unknown here, so its IOs are given "no clock" (no interarrival sample) rather than 0 µs gaps.
+  // Its order is the file's: nothing to reorder by.
   const noClock = reader.backToBack === true;
+  const capacity = noClock ? 0 : requested;
+  const feeder = new Feeder(stats, completions, noClock);
+  let ios = 0;
   let firstOutOfOrder: number | null = null;
-  const outOfOrderBefore = stats.outOfOrder;
+  let reordered = 0;
+  let late = 0;
+  let firstLate: number | null = null;
   try {
-    while (ios < limit && reader.next(rec)) {
-      ios++;
-      const t = rec.issueNs;
-      // Retire every IO whose completion is at or before this issue.
-      while (completions.size > 0 && completions.topTime() <= t) {
-        stats.complete(completions.topLatency(), completions.topIsRead());
-        completions.pop();
+    if (capacity === 0) {
+      let previous = Number.NEGATIVE_INFINITY;
+      while (ios < limit && reader.next(rec)) {
+        ios++;
+        const t = rec.issueNs;
+        // With no window the file's order is the order characterized: an IO earlier than the one before it is late.
+        if (t < previous) {
+          late++;
+          if (firstLate === null) firstLate = rec.line;
+          if (firstOutOfOrder === null) firstOutOfOrder = rec.line;
+        }
+        previous = t;
+        feeder.feed(rec);
       }
-      // -1 is the "no clock" mark (record.ts); other negative times are real: a record earlier than the trace's first one.
-      if (rec.responseNs >= 0 && t !== -1) {
-        timed++;
-        stats.issue(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
-        completions.push(t + rec.responseNs, rec.responseNs, rec.isRead);
-      } else {
-        stats.issueUntracked(noClock ? -1 : t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
+    } else {
+      const window = new ReorderWindow(capacity);
+      const out = newTraceRecord();
+      let latestInFile = Number.NEGATIVE_INFINITY;
+      while (ios < limit && reader.next(rec)) {
+        ios++;
+        const t = rec.issueNs;
+        if (t < latestInFile) {
+          if (firstOutOfOrder === null) firstOutOfOrder = rec.line;
+          // Earlier than an IO already characterized: the window was too short to put it in place. (Once the window
+          // is full, everything it holds is no earlier than that IO, so this one comes straight out, where it came.)
+          if (t < feeder.lastIssueNs) {
+            late++;
+            if (firstLate === null) firstLate = rec.line;
+          } else {
+            reordered++;
+          }
+        } else {
+          latestInFile = t;
+        }
+        window.push(rec);
+        if (window.size > capacity && window.pop(out)) feeder.feed(out);
       }
-      // The collector's own count says whether this IO went back in time (one rule, not a copy of it).
-      if (firstOutOfOrder === null && stats.outOfOrder > outOfOrderBefore) firstOutOfOrder = rec.line;
+      while (window.pop(out)) feeder.feed(out);
     }
   } finally {
     // A reader closes itself at the end of its trace; one stopped early (maxIos, a bad line) would keep its file open.
     reader.close?.();
   }
-  while (completions.size > 0) {
-    stats.complete(completions.topLatency(), completions.topIsRead());
-    completions.pop();
-  }
+  feeder.finish();
   return {
     ios,
-    timedIos: timed,
+    timedIos: feeder.timed,
     skipped: reader.skipped ?? 0,
     firstSkipped: reader.firstSkipped ?? null,
     ignored: reader.ignored ?? 0,
+    reorderWindow: capacity,
     firstOutOfOrder,
+    reordered,
+    late,
+    firstLate,
   };
+}
+
+/** Hands records to the collector in the order given, retiring recorded completions as time passes. */
+class Feeder {
+  timed = 0;
+  /** Issue time of the last IO fed (-Infinity before the first). */
+  lastIssueNs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly stats: VscsiStats,
+    private readonly completions: CompletionHeap,
+    private readonly noClock: boolean,
+  ) {}
+
+  feed(rec: TraceRecord): void {
+    const stats = this.stats;
+    const completions = this.completions;
+    const t = rec.issueNs;
+    if (t > this.lastIssueNs) this.lastIssueNs = t;
+    // Retire every IO whose completion is at or before this issue.
+    while (completions.size > 0 && completions.topTime() <= t) {
+      stats.complete(completions.topLatency(), completions.topIsRead());
+      completions.pop();
+    }
+    // -1 is the "no clock" mark (record.ts); other negative times are real: a record earlier than the trace's first one.
+    if (rec.responseNs >= 0 && t !== -1) {
+      this.timed++;
+      stats.issue(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
+      completions.push(t + rec.responseNs, rec.responseNs, rec.isRead);
+    } else {
+      stats.issueUntracked(this.noClock ? -1 : t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
+    }
+  }
+
+  finish(): void {
+    const completions = this.completions;
+    while (completions.size > 0) {
+      this.stats.complete(completions.topLatency(), completions.topIsRead());
+      completions.pop();
+    }
+  }
 }
 
 /**

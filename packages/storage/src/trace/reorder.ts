@@ -1,0 +1,151 @@
+import type { TraceRecord } from "./record.js";
+
+/**
+ * Records a trace may hold back to put them in issue order (`characterizeTrace`'s default). Real traces are
+ * a little out of order — MSR Cambridge CSV records lag by the IOs completing around them, blkparse interleaves
+ * its CPUs' buffers — by far fewer records than this; 4,096 records is also blkparse's completion window.
+ */
+export const DEFAULT_REORDER_WINDOW = 4096;
+/** The largest window accepted: 2^20 records (~64 MiB of typed arrays), so memory stays bounded. */
+export const MAX_REORDER_WINDOW = 1_048_576;
+
+/**
+ * A bounded reorder window between a trace reader and its consumer: holds up
+ * to `capacity` records and hands them out earliest issue time first, ties in
+ * the order they came. A stream in which no record comes after more than
+ * `capacity` records issued later than it comes out exactly sorted (stably).
+ *
+ * Records that arrive in order (the usual case) go to a FIFO ring; the others
+ * to a binary min-heap; the earliest is the smaller of the two heads. Record
+ * fields live in typed-array slots, so nothing is allocated per record.
+ */
+export class ReorderWindow {
+  /** Records held. */
+  size = 0;
+  private readonly slots: number;
+  private readonly issueNs: Float64Array;
+  private readonly lba: Float64Array;
+  private readonly bytes: Float64Array;
+  private readonly sectors: Float64Array;
+  private readonly responseNs: Float64Array;
+  private readonly line: Float64Array;
+  /** Arrival number: the tie-break that keeps equal issue times in file order. */
+  private readonly seq: Float64Array;
+  private readonly isRead: Uint8Array;
+  private readonly free: Int32Array;
+  private freeCount: number;
+  private nextSeq = 0;
+  /** FIFO ring of slots, sorted (each pushed record is no earlier than the one before it). */
+  private readonly ring: Int32Array;
+  private ringHead = 0;
+  private ringCount = 0;
+  /** Issue time of the ring's last record (valid while it holds any). */
+  private ringTailNs = 0;
+  /** Min-heap of slots by (issueNs, seq). */
+  private readonly heap: Int32Array;
+  private heapCount = 0;
+
+  constructor(readonly capacity: number) {
+    // One slot more than the capacity: a record is pushed before the earliest is taken out.
+    const n = capacity + 1;
+    this.slots = n;
+    this.issueNs = new Float64Array(n);
+    this.lba = new Float64Array(n);
+    this.bytes = new Float64Array(n);
+    this.sectors = new Float64Array(n);
+    this.responseNs = new Float64Array(n);
+    this.line = new Float64Array(n);
+    this.seq = new Float64Array(n);
+    this.isRead = new Uint8Array(n);
+    this.free = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.free[i] = n - 1 - i;
+    this.freeCount = n;
+    this.ring = new Int32Array(n);
+    this.heap = new Int32Array(n);
+  }
+
+  /** Holds a copy of `rec`. The caller keeps `size <= capacity` by taking one out when it passes it. */
+  push(rec: TraceRecord): void {
+    const s = this.free[--this.freeCount];
+    const t = rec.issueNs;
+    this.issueNs[s] = t;
+    this.lba[s] = rec.lba;
+    this.bytes[s] = rec.bytes;
+    this.sectors[s] = rec.sectors;
+    this.responseNs[s] = rec.responseNs;
+    this.line[s] = rec.line;
+    this.isRead[s] = rec.isRead ? 1 : 0;
+    this.seq[s] = this.nextSeq++;
+    this.size++;
+    const n = this.ringCount;
+    if (n === 0 || t >= this.ringTailNs) {
+      let tail = this.ringHead + n;
+      if (tail >= this.slots) tail -= this.slots;
+      this.ring[tail] = s;
+      this.ringCount = n + 1;
+      this.ringTailNs = t;
+    } else {
+      this.heapPush(s);
+    }
+  }
+
+  /** Moves the earliest record held into `out`; false if none is held. */
+  pop(out: TraceRecord): boolean {
+    if (this.size === 0) return false;
+    let s: number;
+    if (this.heapCount === 0 || (this.ringCount > 0 && this.before(this.ring[this.ringHead], this.heap[0]))) {
+      s = this.ring[this.ringHead];
+      this.ringHead = this.ringHead + 1 === this.slots ? 0 : this.ringHead + 1;
+      this.ringCount--;
+    } else {
+      s = this.heap[0];
+      this.heapPop();
+    }
+    out.issueNs = this.issueNs[s];
+    out.lba = this.lba[s];
+    out.bytes = this.bytes[s];
+    out.sectors = this.sectors[s];
+    out.responseNs = this.responseNs[s];
+    out.line = this.line[s];
+    out.isRead = this.isRead[s] === 1;
+    this.free[this.freeCount++] = s;
+    this.size--;
+    return true;
+  }
+
+  /** Slot a comes out before slot b: earlier issue time, or the same time and an earlier arrival. */
+  private before(a: number, b: number): boolean {
+    const ta = this.issueNs[a];
+    const tb = this.issueNs[b];
+    return ta < tb || (ta === tb && this.seq[a] < this.seq[b]);
+  }
+
+  private heapPush(s: number): void {
+    const heap = this.heap;
+    let i = this.heapCount++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.before(heap[parent], s)) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = s;
+  }
+
+  private heapPop(): void {
+    const heap = this.heap;
+    const n = --this.heapCount;
+    if (n === 0) return;
+    const s = heap[n];
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.before(heap[child + 1], heap[child])) child++;
+      if (this.before(s, heap[child])) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = s;
+  }
+}
