@@ -87,9 +87,14 @@ describe("characterizeTrace", () => {
     const stats = new VscsiStats();
     const summary = characterizeTrace(openTraceFile(SHIPPED), stats);
     expect(summary).toMatchObject({ ios: 50_000, timedIos: 50_000, skipped: 0, ignored: 0 });
+    // The file is in issue order: the reorder window moves nothing, so the golden is the file order's too.
+    expect(summary).toMatchObject({ reorderWindow: 4096, firstOutOfOrder: null, reordered: 0, late: 0 });
     const csv = formatEsxCsv(stats, { diskName: "vmlab-synthetic.vscsi" });
     if (process.env.UPDATE_GOLDEN === "1" || !existsSync(GOLDEN)) writeFileSync(GOLDEN, csv);
     expect(csv).toBe(readFileSync(GOLDEN, "utf8"));
+    const fileOrder = new VscsiStats();
+    characterizeTrace(openTraceFile(SHIPPED), fileOrder, { reorderWindow: 0 });
+    expect(formatEsxCsv(fileOrder, { diskName: "vmlab-synthetic.vscsi" })).toBe(csv);
     // Independent facts about the file, counted straight from its generator (see data/traces/SOURCE.md),
     // so the golden cannot drift unnoticed.
     const gen = shippedTraceGenerator();
