@@ -101,7 +101,6 @@ export function characterizeTrace(
       }
     } else {
       const window = new ReorderWindow(capacity);
-      const out = newTraceRecord();
       let latestInFile = Number.NEGATIVE_INFINITY;
       while (ios < limit && reader.next(rec)) {
         ios++;
@@ -120,9 +119,9 @@ export function characterizeTrace(
           latestInFile = t;
         }
         window.push(rec);
-        if (window.size > capacity && window.pop(out)) feeder.feed(out);
+        if (window.size > capacity) feeder.feedSlot(window, window.popSlot());
       }
-      while (window.pop(out)) feeder.feed(out);
+      for (let s = window.popSlot(); s >= 0; s = window.popSlot()) feeder.feedSlot(window, s);
     }
   } finally {
     // A reader closes itself at the end of its trace; one stopped early (maxIos, a bad line) would keep its file open.
@@ -156,9 +155,17 @@ class Feeder {
   ) {}
 
   feed(rec: TraceRecord): void {
+    this.feedIo(rec.issueNs, rec.lba, rec.sectors, rec.bytes, rec.isRead, rec.responseNs);
+  }
+
+  /** The record in a reorder window's slot (just taken out). */
+  feedSlot(w: ReorderWindow, s: number): void {
+    this.feedIo(w.issueNs[s], w.lba[s], w.sectors[s], w.bytes[s], w.isRead[s] === 1, w.responseNs[s]);
+  }
+
+  private feedIo(t: number, lba: number, sectors: number, bytes: number, isRead: boolean, responseNs: number): void {
     const stats = this.stats;
     const completions = this.completions;
-    const t = rec.issueNs;
     if (t > this.lastIssueNs) this.lastIssueNs = t;
     // Retire every IO whose completion is at or before this issue.
     while (completions.size > 0 && completions.topTime() <= t) {
@@ -166,12 +173,12 @@ class Feeder {
       completions.pop();
     }
     // -1 is the "no clock" mark (record.ts); other negative times are real: a record earlier than the trace's first one.
-    if (rec.responseNs >= 0 && t !== -1) {
+    if (responseNs >= 0 && t !== -1) {
       this.timed++;
-      stats.issue(t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
-      completions.push(t + rec.responseNs, rec.responseNs, rec.isRead);
+      stats.issue(t, lba, sectors, bytes, isRead);
+      completions.push(t + responseNs, responseNs, isRead);
     } else {
-      stats.issueUntracked(this.noClock ? -1 : t, rec.lba, rec.sectors, rec.bytes, rec.isRead);
+      stats.issueUntracked(this.noClock ? -1 : t, lba, sectors, bytes, isRead);
     }
   }
 

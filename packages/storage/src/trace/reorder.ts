@@ -23,15 +23,15 @@ export class ReorderWindow {
   /** Records held. */
   size = 0;
   private readonly slots: number;
-  private readonly issueNs: Float64Array;
-  private readonly lba: Float64Array;
-  private readonly bytes: Float64Array;
-  private readonly sectors: Float64Array;
-  private readonly responseNs: Float64Array;
-  private readonly line: Float64Array;
+  readonly issueNs: Float64Array;
+  readonly lba: Float64Array;
+  readonly bytes: Float64Array;
+  readonly sectors: Float64Array;
+  readonly responseNs: Float64Array;
+  readonly line: Float64Array;
   /** Arrival number: the tie-break that keeps equal issue times in file order. */
   private readonly seq: Float64Array;
-  private readonly isRead: Uint8Array;
+  readonly isRead: Uint8Array;
   private readonly free: Int32Array;
   private freeCount: number;
   private nextSeq = 0;
@@ -91,7 +91,24 @@ export class ReorderWindow {
 
   /** Moves the earliest record held into `out`; false if none is held. */
   pop(out: TraceRecord): boolean {
-    if (this.size === 0) return false;
+    const s = this.popSlot();
+    if (s < 0) return false;
+    out.issueNs = this.issueNs[s];
+    out.lba = this.lba[s];
+    out.bytes = this.bytes[s];
+    out.sectors = this.sectors[s];
+    out.responseNs = this.responseNs[s];
+    out.line = this.line[s];
+    out.isRead = this.isRead[s] === 1;
+    return true;
+  }
+
+  /**
+   * Takes the earliest record out and returns its slot, whose fields (`issueNs[slot]`, …) stay valid until the next
+   * `push`; -1 if none is held. (The hot path reads the fields from there rather than copying them into a record.)
+   */
+  popSlot(): number {
+    if (this.size === 0) return -1;
     let s: number;
     if (this.heapCount === 0 || (this.ringCount > 0 && this.before(this.ring[this.ringHead], this.heap[0]))) {
       s = this.ring[this.ringHead];
@@ -101,16 +118,9 @@ export class ReorderWindow {
       s = this.heap[0];
       this.heapPop();
     }
-    out.issueNs = this.issueNs[s];
-    out.lba = this.lba[s];
-    out.bytes = this.bytes[s];
-    out.sectors = this.sectors[s];
-    out.responseNs = this.responseNs[s];
-    out.line = this.line[s];
-    out.isRead = this.isRead[s] === 1;
     this.free[this.freeCount++] = s;
     this.size--;
-    return true;
+    return s;
   }
 
   /** Slot a comes out before slot b: earlier issue time, or the same time and an earlier arrival. */
