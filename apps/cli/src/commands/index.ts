@@ -8,7 +8,7 @@ import { register as list } from "./list.js";
 import { register as report } from "./report.js";
 import { parseResumeMaxInsns, type ResumeOpts, register as resume } from "./resume.js";
 import { checkRun, type RunOpts, register as run } from "./run.js";
-import { register as vscsistats } from "./vscsistats.js";
+import { parseReorderWindow, type VscsistatsOptions, register as vscsistats } from "./vscsistats.js";
 
 /**
  * Every `vmlab` subcommand lives in its own file here and exports
@@ -22,7 +22,7 @@ export const commands: RegisterCommand[] = [list, describe, run, report, bench, 
  * What each subcommand refuses before it does any work (nothing read, run or written), given the parsed
  * command: the same functions its action calls first. The docs' examples are checked by running these in
  * place of the actions, after commander's own parsing (option names, values, choices, argument counts);
- * a subcommand missing here (list, report, vscsistats) has no refusal that needs no work.
+ * a subcommand missing here (list, report) has no refusal that needs no work.
  */
 export const optionChecks: Record<string, (cmd: Command) => Promise<unknown> | unknown> = {
   describe: (cmd) => findScenario(cmd.processedArgs[0] as string),
@@ -30,4 +30,5 @@ export const optionChecks: Record<string, (cmd: Command) => Promise<unknown> | u
   bench: (cmd) => chooseBenchmarks(cmd.processedArgs[0] as string | undefined),
   boot: (cmd) => checkBootOptions(cmd.opts<BootOpts>(), (name) => cmd.getOptionValueSource(name) === "cli"),
   resume: (cmd) => parseResumeMaxInsns(cmd.opts<ResumeOpts>()),
+  vscsistats: (cmd) => parseReorderWindow(cmd.opts<VscsistatsOptions>().reorderWindow),
 };

@@ -12,7 +12,7 @@ import { type Command, Option } from "commander";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
 
-interface VscsistatsOptions {
+export interface VscsistatsOptions {
   format?: string;
   json?: boolean;
   skipBad?: boolean;
@@ -22,7 +22,7 @@ interface VscsistatsOptions {
 }
 
 /** `--reorder-window`: a whole number of records, 0 to MAX_REORDER_WINDOW. */
-function parseReorderWindow(text: string): number {
+export function parseReorderWindow(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n > MAX_REORDER_WINDOW)
     throw CliErrors.badOption("--reorder-window", text, `a whole number of records from 0 (the file's order) to ${MAX_REORDER_WINDOW}`);
