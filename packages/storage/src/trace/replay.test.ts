@@ -54,13 +54,23 @@ function replay(mode: ConstructorParameters<typeof TraceReplayWorkload>[1], capa
 describe("TraceReplayWorkload", () => {
   it("timed replay keeps an MSR record recorded before the first one in the open loop (a negative time is a time)", () => {
     const lines = [10, 9, 20, 30].map((t, i) => msrLine(t * us, "h", 0, true, i * 4096, 4096, 10 * us)).join("");
-    const sim = new Simulation();
-    const target = new FixedLatencyTarget(sim, 1 << 22, 5000 * us);
-    const w = new TraceReplayWorkload(new MsrReader(textSource(lines), { name: "t.csv" }), { kind: "timed", speed: 1 });
-    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
-    sim.run();
-    // Times relative to the first record: 0, −1 µs (due at once), 10 µs, 20 µs — none waits for the 5 ms device.
-    expect(target.seen.map((s) => s.t)).toEqual([0, 0, 10 * us, 20 * us]);
+    const run = (reorderWindow?: number) => {
+      const sim = new Simulation();
+      const target = new FixedLatencyTarget(sim, 1 << 22, 5000 * us);
+      const w = new TraceReplayWorkload(
+        new MsrReader(textSource(lines), { name: "t.csv" }),
+        { kind: "timed", speed: 1 },
+        reorderWindow === undefined ? {} : { reorderWindow },
+      );
+      w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+      sim.run();
+      return target.seen.map((s) => s.t);
+    };
+    // In the file's order, times relative to the first record: 0, −1 µs (due at once), 10 µs, 20 µs — none waits for
+    // the 5 ms device.
+    expect(run(0)).toEqual([0, 0, 10 * us, 20 * us]);
+    // In issue order (the reorder window), relative to the earliest record (−1 µs): 0, 1, 11, 21 µs.
+    expect(run()).toEqual([0, 1 * us, 11 * us, 21 * us]);
   });
 
   it("timed replay of a blkparse trace starts at its first IO, not at blktrace's start (its clock's zero)", () => {

@@ -3,6 +3,7 @@ import type { IoRequest } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { WorkloadBase, type WorkloadContext } from "../workload/workload.js";
 import { newTraceRecord, type TraceReader, type TraceRecord } from "./record.js";
+import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW, ReorderWindow } from "./reorder.js";
 
 /**
  * How a trace is replayed:
@@ -13,6 +14,8 @@ import { newTraceRecord, type TraceReader, type TraceRecord } from "./record.js"
  *   the one before has completed, and not before its time;
  * - `closed`: as fast as possible — `depth` IOs kept outstanding, the next
  *   trace IO issued when one completes (timestamps ignored).
+ * In both modes the IOs go in issue order (earliest recorded time first) as far as the reorder window puts them in
+ * it (`TraceReplayOptions.reorderWindow`).
  */
 export type ReplayMode = { kind: "timed"; speed: number } | { kind: "closed"; depth: number };
 
@@ -25,11 +28,23 @@ export interface TraceReplayOptions {
    * of a big volume on a smaller model — or rejected ("error").
    */
   outOfRange?: "wrap" | "error";
+  /**
+   * Records held back to replay the trace in issue order, as `characterizeTrace` does (`DEFAULT_REORDER_WINDOW`, at
+   * most `MAX_REORDER_WINDOW`); 0 replays in the file's order. Real traces are a little out of order (MSR CSV, blkparse
+   * interleaving its CPUs): in the file's order a timed replay issued an IO recorded before the one ahead of it in the
+   * file late, after that one, and a closed loop in the file's order. Ignored for a back-to-back trace (fio: no issue
+   * times to order by). `maxIos` counts records as they come in the file.
+   */
+  reorderWindow?: number;
 }
 
 /**
  * Replays a trace file (any `TraceReader`) as a workload. Reads the trace
- * lazily, one record ahead, so memory stays constant however long the trace.
+ * lazily, through a reorder window of a fixed number of records, so memory
+ * stays constant however long the trace. A trace in which no record comes
+ * after more than `reorderWindow` records issued later than it replays exactly
+ * as the sorted trace would; a record out of order by more is issued where it
+ * comes (timed: at once, later than recorded) and counted as `late`.
  */
 export class TraceReplayWorkload extends WorkloadBase {
   /** True once the trace (or `maxIos`) is exhausted. */
@@ -53,6 +68,29 @@ export class TraceReplayWorkload extends WorkloadBase {
    * clock is the waits fio itself pauses for, a wait before the first IO included). NaN until the first timed record.
    */
   private firstIssueNs = Number.NaN;
+  /** Records the reorder window holds back (0: the file's order; always 0 for a back-to-back trace). */
+  readonly reorderWindow: number;
+  /**
+   * Line (record, in a binary trace) of the first IO issued earlier than an IO before it in the file; null when the
+   * trace's issue times never go back (so far).
+   */
+  firstOutOfOrder: number | null = null;
+  /** IOs out of issue order in the file that the reorder window put back in issue order. */
+  reordered = 0;
+  /**
+   * IOs recorded earlier than an IO already handed to the replay: out of order by more than the window (with a window
+   * of 0, every IO recorded earlier than the one before it). They go where they came: after a later-recorded IO (timed:
+   * at once, later than recorded).
+   */
+  late = 0;
+  /** Line (record) of the first late IO, or null. */
+  firstLate: number | null = null;
+  private readonly window: ReorderWindow | null;
+  private readerDone = false;
+  /** Latest issue time read from the file so far. */
+  private latestInFileNs = Number.NEGATIVE_INFINITY;
+  /** Latest issue time handed to the replay so far. */
+  private latestOutNs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly reader: TraceReader,
@@ -76,9 +114,17 @@ export class TraceReplayWorkload extends WorkloadBase {
       throw StorageErrors.badConfig("trace replay", `speed must be a finite number > 0, got ${mode.speed}`);
     if (mode.kind === "closed" && !(Number.isInteger(mode.depth) && mode.depth >= 1))
       throw StorageErrors.badConfig("trace replay", `closed-loop depth must be an integer >= 1, got ${mode.depth}`);
+    const requested = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
+    if (!Number.isSafeInteger(requested) || requested < 0 || requested > MAX_REORDER_WINDOW)
+      throw StorageErrors.badConfig(
+        "trace replay",
+        `reorderWindow must be an integer from 0 (the file's order) to ${MAX_REORDER_WINDOW} records, got ${String(requested)}`,
+      );
     this.maxIos = options.maxIos ?? 0;
     this.wrap = (options.outOfRange ?? "wrap") === "wrap";
     this.backToBack = reader.backToBack === true;
+    this.reorderWindow = this.backToBack ? 0 : requested;
+    this.window = this.reorderWindow > 0 ? new ReorderWindow(this.reorderWindow) : null;
   }
 
   protected onStart(ctx: WorkloadContext): void {
@@ -99,19 +145,51 @@ export class TraceReplayWorkload extends WorkloadBase {
     if (this.finished && this.outstanding === 0 && this.doneNs < 0) this.doneNs = nowNs;
   }
 
-  /** Reads the next record into `rec`; false at the end. */
+  /** Puts the next record, in issue order as far as the window allows, into `rec`; false at the end. */
   private pull(): boolean {
     if (this.havePending) return true;
     if (this.finished) return false;
+    const window = this.window;
+    if (window === null) {
+      if (!this.read()) return this.finishTrace();
+    } else {
+      // Hold `reorderWindow` records besides the one handed out (as characterizeTrace does).
+      while (window.size <= window.capacity && this.read()) window.push(this.rec);
+      if (!window.pop(this.rec)) return this.finishTrace();
+    }
+    if (this.rec.issueNs > this.latestOutNs) this.latestOutNs = this.rec.issueNs;
+    this.havePending = true;
+    return true;
+  }
+
+  /** Reads the file's next record into `rec` and counts it if out of issue order; false at the end (or `maxIos`). */
+  private read(): boolean {
+    if (this.readerDone) return false;
     if ((this.maxIos > 0 && this.taken >= this.maxIos) || !this.reader.next(this.rec)) {
-      this.finished = true;
+      this.readerDone = true;
       // Stopped at maxIos, the reader would keep its file open (at the trace's end it has closed itself).
       this.reader.close();
       return false;
     }
     this.taken++;
-    this.havePending = true;
+    const t = this.rec.issueNs;
+    if (t < this.latestInFileNs) {
+      if (this.firstOutOfOrder === null) this.firstOutOfOrder = this.rec.line;
+      // Earlier than an IO already handed out: too late for the window (with none, earlier than the one before it).
+      // Once the window is full, all it holds is no earlier than that IO, so this one comes straight out, where it came.
+      if (this.window === null || t < this.latestOutNs) {
+        this.late++;
+        if (this.firstLate === null) this.firstLate = this.rec.line;
+      } else this.reordered++;
+    }
+    // Without a window the file's order is the replay's: compare with the record just before.
+    if (this.window === null || t > this.latestInFileNs) this.latestInFileNs = t;
     return true;
+  }
+
+  private finishTrace(): false {
+    this.finished = true;
+    return false;
   }
 
   /** @internal issues the pending record now (closed loop, or a timed record whose time has come). */
