@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IoRequest } from "../io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { BlkparseReader } from "./blkparse.js";
 import { FioReader } from "./fio.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
@@ -74,6 +75,43 @@ describe("TraceReplayWorkload: records out of issue order", () => {
   it("closed loop: IOs are issued in issue order, not file order", () => {
     const { target } = replayMsr(outOfOrder, { kind: "closed", depth: 1 });
     expect(target.seen.map((s) => s.lba)).toEqual([0, 100, 200, 300, 400]);
+  });
+
+  it("timed: a blkparse trace whose CPUs' dispatches interleave out of time order replays in issue order", () => {
+    // CPU 1's dispatch at 5.0002 s is printed after CPU 0's at 5.0003 s.
+    const text = [
+      "  8,0    0        1     5.000000000  1234  D   R 2048 + 8 [dd]",
+      "  8,0    0        2     5.000300000  1234  D   R 4096 + 8 [dd]",
+      "  8,0    1        1     5.000200000  1235  D   W 8192 + 8 [dd]",
+      "  8,0    0        3     5.000400000     0  C   R 2048 + 8 [0]",
+      "  8,0    1        2     5.000500000     0  C   W 8192 + 8 [0]",
+      "  8,0    0        4     5.000600000     0  C   R 4096 + 8 [0]",
+    ].join("\n");
+    const run = (reorderWindow?: number) => {
+      const sim = new Simulation();
+      const target = new FixedLatencyTarget(sim, 1 << 22, () => 30 * us);
+      const w = new TraceReplayWorkload(
+        new BlkparseReader(textSource(text), { name: "t.blkparse" }),
+        timed,
+        reorderWindow === undefined ? {} : { reorderWindow },
+      );
+      w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+      sim.run();
+      return { seen: target.seen.map((s) => [s.t / us, s.lba]), w };
+    };
+    const { seen, w } = run();
+    expect(seen).toEqual([
+      [0, 2048],
+      [200, 8192],
+      [300, 4096],
+    ]);
+    expect([w.firstOutOfOrder, w.reordered, w.late]).toEqual([3, 1, 0]);
+    // In the file's order the write recorded at 200 µs went at 300 µs, after the read recorded at 300 µs.
+    expect(run(0).seen).toEqual([
+      [0, 2048],
+      [300, 4096],
+      [300, 8192],
+    ]);
   });
 
   it("counts the record the window put back in order, and names its line", () => {
