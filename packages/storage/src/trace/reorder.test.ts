@@ -166,6 +166,16 @@ describe("characterizeTrace's reorder window", () => {
     );
   });
 
+  it("a record issued at the same time as the IO just characterized is put back in order, not late (ties keep file order)", () => {
+    const at = (us: number, lba: number): Io => ({ issueNs: us * 1000, lba, bytes: 512, sectors: 1, isRead: true, responseNs: 1000 });
+    // Window 1: 5 µs goes out when 10 µs comes in; the second 5 µs ties with it and, in file order, comes after it.
+    const ios = [at(5, 100), at(10, 200), at(5, 300)];
+    const w1 = characterize(ios, 1);
+    expect(w1.summary).toMatchObject({ reordered: 1, late: 0, firstLate: null, firstOutOfOrder: 3 });
+    expect(w1.stats.outOfOrder).toBe(0);
+    expect(w1.json).toBe(characterize([ios[0], ios[2], ios[1]], 0).json);
+  });
+
   it("maxIos counts records read, and the records held back are still characterized", () => {
     const at = (us: number): Io => ({ issueNs: us * 1000, lba: us, bytes: 512, sectors: 1, isRead: true, responseNs: -1 });
     const stats = new VscsiStats();
