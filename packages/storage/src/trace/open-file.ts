@@ -59,19 +59,38 @@ export function compressionOf(head: Uint8Array): string | null {
   return null;
 }
 
-/** `source`, refusing a compressed file at its first read. */
-function refuseCompressed(source: ByteSource, name: string): ByteSource {
-  let first = true;
+/** The longest magic number in `COMPRESSED`. */
+const MAGIC_BYTES = Math.max(...COMPRESSED.map((c) => c.magic.length));
+
+/** Some magic number in `COMPRESSED` is longer than `head` and starts with it: more bytes could still match it. */
+function mayBeCompressed(head: Uint8Array): boolean {
+  return COMPRESSED.some((c) => c.magic.length > head.length && head.every((b, i) => c.magic[i] === b));
+}
+
+/**
+ * `source`, refusing a compressed file as soon as its first bytes show a magic number. A pipe can hand them out over
+ * several reads (a writer's first write of 2 bytes): looking at the first read alone missed the magic number, and a
+ * gzip stream was reported as an undetectable format or a bad first line. No reader takes a record from a part of a
+ * magic number (none holds a newline, and a binary record is longer). Exported for tests.
+ */
+export function refuseCompressed(source: ByteSource, name: string): ByteSource {
+  const prefix = new Uint8Array(MAGIC_BYTES);
+  let seen = 0;
+  let checked = false;
   return {
     read(buf, offset, length) {
       const n = source.read(buf, offset, length);
-      if (first) {
-        first = false;
-        const compression = compressionOf(buf.subarray(offset, offset + n));
+      if (!checked) {
+        const take = Math.min(n, MAGIC_BYTES - seen);
+        prefix.set(buf.subarray(offset, offset + take), seen);
+        seen += take;
+        const head = prefix.subarray(0, seen);
+        const compression = compressionOf(head);
         if (compression) {
           source.close();
           throw StorageErrors.traceCompressed(name, compression);
         }
+        checked = n === 0 || !mayBeCompressed(head);
       }
       return n;
     },

@@ -3,12 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { msrLine } from "./msr-writer.js";
-import { detectFormat, parseTraceFormat } from "./open.js";
-import { openTraceFile } from "./open-file.js";
+import { createTraceReader, detectFormat, parseTraceFormat } from "./open.js";
+import { openTraceFile, refuseCompressed } from "./open-file.js";
 import { newTraceRecord } from "./record.js";
 import { shippedTraceGenerator } from "./shipped.js";
+import { bytesSource } from "./source.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -85,5 +88,25 @@ describe("trace format selection", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it("refuses a compressed stream whose first read holds only part of the magic number (a pipe's short first write)", () => {
+    // The check looked at the first read alone: a pipe whose writer wrote 1f 8b first was taken for text, so detection
+    // said "cannot tell the trace format" and with --format msr line 1 was a bad line of binary.
+    const gz = gzipSync(Buffer.from(msrLine(0, "hm", 0, true, 0, 4096, 50_000).repeat(20)));
+    for (const chunks of [[1], [2], [2, 1], [4096]]) {
+      const reader = createTraceReader("msr", refuseCompressed(bytesSource(gz, chunks), "t.csv"), { name: "t.csv" });
+      expect(
+        thrownCode(() => reader.next(newTraceRecord())),
+        `chunks ${chunks}`,
+      ).toBe("VMLAB_TRACE_UNREADABLE");
+    }
+    // A file that only starts like one (1f 8b, then not 08) is read as it is: here, as a bad first line.
+    const almost = new Uint8Array([0x1f, 0x8b, 0x07, ...enc(msrLine(0, "hm", 0, true, 0, 4096, 50_000))]);
+    const other = createTraceReader("msr", refuseCompressed(bytesSource(almost, [2]), "t.csv"), { name: "t.csv" });
+    expect(thrownCode(() => other.next(newTraceRecord()))).toBe("VMLAB_TRACE_MALFORMED_LINE");
+    // Shorter than a magic number: read to its end without a word from the check.
+    const tiny = refuseCompressed(bytesSource(enc("\x1f"), [1]), "t.csv");
+    const buf = new Uint8Array(8);
+    expect([tiny.read(buf, 0, 8), tiny.read(buf, 0, 8)]).toEqual([1, 0]);
   });
 });
