@@ -269,6 +269,14 @@ describe("Iometer workloads", () => {
     expect(start({ startSector: 10, regionSectors: 999_990 })).not.toThrow();
   });
 
+  it("a target smaller than one IO is refused naming ioSizeBytes, not with a negative startSector to set", () => {
+    const start = (cap: number) => () =>
+      drive({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1 }, { kind: "closed" }, 1, 100_000, cap);
+    // It said "startSector 0: one 4096-byte IO from there does not fit a 4-sector target; set startSector <= -4".
+    expect(start(4)).toThrow(/ioSizeBytes 4096: one IO \(8 sectors\) is larger than the 4-sector target; use a smaller ioSizeBytes/);
+    expect(start(8)).not.toThrow();
+  });
+
   it("random offsets cover a region of more than 2^32 IO slots (512-byte IOs on a LUN past 2 TiB)", () => {
     // Rng.int takes at most 2^32: such a worker failed at its first random IO ("n must be an integer in [1, 2^32]").
     const cap = 2 ** 34 + 1000; // 8 TiB + a bit: 2^34 + 1000 slots of one sector

@@ -81,6 +81,12 @@ export class IometerWorkload extends WorkloadBase {
     const region = s.regionSectors === 0 ? cap - s.startSector : s.regionSectors;
     // Named by field: a region one IO does not fit in was reported as "does not fit a 1000000-sector target"
     // (startSector 999999 on a disk of 1000000 sectors; regionSectors 4 with 4 KiB IOs), or with a negative size.
+    // A target smaller than one IO has no startSector to suggest (it said "set startSector <= -4").
+    if (this.sectors > cap)
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `ioSizeBytes ${s.ioSizeBytes}: one IO (${this.sectors} sectors) is larger than the ${cap}-sector target; use a smaller ioSizeBytes or a larger target`,
+      );
     if (s.startSector + this.sectors > cap)
       throw StorageErrors.badConfig(
         "iometer workload",
