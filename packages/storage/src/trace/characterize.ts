@@ -1,7 +1,6 @@
-import { StorageErrors } from "../errors.js";
 import type { VscsiStats } from "../vscsistats/collector.js";
 import { newTraceRecord, type TraceReader, type TraceRecord, type TraceRecordSource } from "./record.js";
-import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW, ReorderWindow } from "./reorder.js";
+import { checkReorderWindow, IssueOrderCounts, ReorderWindow } from "./reorder.js";
 
 export interface CharacterizeSummary {
   /** IOs characterized. */
@@ -67,12 +66,7 @@ export function characterizeTrace(
   const rec = newTraceRecord();
   const completions = new CompletionHeap();
   const limit = options.maxIos && options.maxIos > 0 ? options.maxIos : Number.POSITIVE_INFINITY;
-  const requested = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
-  if (!Number.isSafeInteger(requested) || requested < 0 || requested > MAX_REORDER_WINDOW)
-    throw StorageErrors.badConfig(
-      "characterizeTrace",
-      `reorderWindow must be an integer from 0 to ${MAX_REORDER_WINDOW} records, got ${String(requested)}`,
-    );
+  const requested = checkReorderWindow("characterizeTrace", options.reorderWindow);
   // A back-to-back trace (fio) records no issue times, only pauses: the gap between two IOs was the first one's
   // service time, unknown here, so its IOs are given "no clock" (no interarrival sample) rather than 0 µs gaps.
   // Its order is the file's: nothing to reorder by.
@@ -80,44 +74,19 @@ export function characterizeTrace(
   const capacity = noClock ? 0 : requested;
   const feeder = new Feeder(stats, completions, noClock);
   let ios = 0;
-  let firstOutOfOrder: number | null = null;
-  let reordered = 0;
-  let late = 0;
-  let firstLate: number | null = null;
+  const order = new IssueOrderCounts(capacity > 0);
   try {
     if (capacity === 0) {
-      let previous = Number.NEGATIVE_INFINITY;
       while (ios < limit && reader.next(rec)) {
         ios++;
-        const t = rec.issueNs;
-        // With no window the file's order is the order characterized: an IO earlier than the one before it is late.
-        if (t < previous) {
-          late++;
-          if (firstLate === null) firstLate = rec.line;
-          if (firstOutOfOrder === null) firstOutOfOrder = rec.line;
-        }
-        previous = t;
+        order.read(rec.issueNs, rec.line, feeder.lastIssueNs);
         feeder.feed(rec);
       }
     } else {
       const window = new ReorderWindow(capacity);
-      let latestInFile = Number.NEGATIVE_INFINITY;
       while (ios < limit && reader.next(rec)) {
         ios++;
-        const t = rec.issueNs;
-        if (t < latestInFile) {
-          if (firstOutOfOrder === null) firstOutOfOrder = rec.line;
-          // Earlier than an IO already characterized: the window was too short to put it in place. (Once the window
-          // is full, everything it holds is no earlier than that IO, so this one comes straight out, where it came.)
-          if (t < feeder.lastIssueNs) {
-            late++;
-            if (firstLate === null) firstLate = rec.line;
-          } else {
-            reordered++;
-          }
-        } else {
-          latestInFile = t;
-        }
+        order.read(rec.issueNs, rec.line, feeder.lastIssueNs);
         window.push(rec);
         if (window.size > capacity) feeder.feedSlot(window, window.popSlot());
       }
@@ -135,10 +104,10 @@ export function characterizeTrace(
     firstSkipped: reader.firstSkipped ?? null,
     ignored: reader.ignored ?? 0,
     reorderWindow: capacity,
-    firstOutOfOrder,
-    reordered,
-    late,
-    firstLate,
+    firstOutOfOrder: order.firstOutOfOrder,
+    reordered: order.reordered,
+    late: order.late,
+    firstLate: order.firstLate,
   };
 }
 

@@ -1,3 +1,4 @@
+import { StorageErrors } from "../errors.js";
 import type { TraceRecord } from "./record.js";
 
 /**
@@ -9,6 +10,53 @@ import type { TraceRecord } from "./record.js";
 export const DEFAULT_REORDER_WINDOW = 4096;
 /** The largest window accepted: 2^20 records (~64 MiB of typed arrays), so memory stays bounded. */
 export const MAX_REORDER_WINDOW = 1_048_576;
+
+/**
+ * The window `what` was asked for (absent: `DEFAULT_REORDER_WINDOW`), checked: a whole number of records from 0 (the
+ * file's order) to `MAX_REORDER_WINDOW`. One rule for `characterizeTrace` and `TraceReplayWorkload`.
+ */
+export function checkReorderWindow(what: string, requested: number | undefined): number {
+  const n = requested ?? DEFAULT_REORDER_WINDOW;
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_REORDER_WINDOW)
+    throw StorageErrors.badConfig(
+      what,
+      `reorderWindow must be an integer from 0 (the file's order) to ${MAX_REORDER_WINDOW} records, got ${String(n)}`,
+    );
+  return n;
+}
+
+/**
+ * How a trace's records come out of issue order, counted as they are read from the file (before the window): one
+ * rule for `characterizeTrace` and `TraceReplayWorkload`. A record issued earlier than a record before it in the file
+ * is out of order; the window puts it back in order (`reordered`) unless an IO issued later than it has already been
+ * handed on (`late`: once the window is full, all it holds is no earlier than that IO, so the record comes straight
+ * out, where it came). Without a window the file's order is the order handed on: a record issued earlier than the one
+ * just before it is late.
+ */
+export class IssueOrderCounts {
+  /** Line (record, in a binary trace) of the first record issued earlier than a record before it in the file. */
+  firstOutOfOrder: number | null = null;
+  reordered = 0;
+  late = 0;
+  /** Line (record) of the first late record. */
+  firstLate: number | null = null;
+  /** Latest issue time read so far (without a window: the record just before). */
+  private latestInFileNs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly windowed: boolean) {}
+
+  /** Counts a record read from the file; `latestOutNs`: the latest issue time handed on so far (used with a window). */
+  read(t: number, line: number, latestOutNs: number): void {
+    if (t < this.latestInFileNs) {
+      if (this.firstOutOfOrder === null) this.firstOutOfOrder = line;
+      if (!this.windowed || t < latestOutNs) {
+        this.late++;
+        if (this.firstLate === null) this.firstLate = line;
+      } else this.reordered++;
+    }
+    if (!this.windowed || t > this.latestInFileNs) this.latestInFileNs = t;
+  }
+}
 
 /**
  * A bounded reorder window between a trace reader and its consumer: holds up

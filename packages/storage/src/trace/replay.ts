@@ -3,7 +3,7 @@ import type { IoRequest } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { WorkloadBase, type WorkloadContext } from "../workload/workload.js";
 import { newTraceRecord, type TraceReader, type TraceRecord } from "./record.js";
-import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW, ReorderWindow } from "./reorder.js";
+import { checkReorderWindow, IssueOrderCounts, ReorderWindow } from "./reorder.js";
 
 /**
  * How a trace is replayed:
@@ -74,21 +74,28 @@ export class TraceReplayWorkload extends WorkloadBase {
    * Line (record, in a binary trace) of the first IO issued earlier than an IO before it in the file; null when the
    * trace's issue times never go back (so far).
    */
-  firstOutOfOrder: number | null = null;
+  get firstOutOfOrder(): number | null {
+    return this.order.firstOutOfOrder;
+  }
   /** IOs out of issue order in the file that the reorder window put back in issue order. */
-  reordered = 0;
+  get reordered(): number {
+    return this.order.reordered;
+  }
   /**
    * IOs recorded earlier than an IO already handed to the replay: out of order by more than the window (with a window
    * of 0, every IO recorded earlier than the one before it). They go where they came: after a later-recorded IO (timed:
    * at once, later than recorded).
    */
-  late = 0;
+  get late(): number {
+    return this.order.late;
+  }
   /** Line (record) of the first late IO, or null. */
-  firstLate: number | null = null;
+  get firstLate(): number | null {
+    return this.order.firstLate;
+  }
+  private readonly order: IssueOrderCounts;
   private readonly window: ReorderWindow | null;
   private readerDone = false;
-  /** Latest issue time read from the file so far. */
-  private latestInFileNs = Number.NEGATIVE_INFINITY;
   /** Latest issue time handed to the replay so far. */
   private latestOutNs = Number.NEGATIVE_INFINITY;
 
@@ -114,17 +121,13 @@ export class TraceReplayWorkload extends WorkloadBase {
       throw StorageErrors.badConfig("trace replay", `speed must be a finite number > 0, got ${mode.speed}`);
     if (mode.kind === "closed" && !(Number.isInteger(mode.depth) && mode.depth >= 1))
       throw StorageErrors.badConfig("trace replay", `closed-loop depth must be an integer >= 1, got ${mode.depth}`);
-    const requested = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
-    if (!Number.isSafeInteger(requested) || requested < 0 || requested > MAX_REORDER_WINDOW)
-      throw StorageErrors.badConfig(
-        "trace replay",
-        `reorderWindow must be an integer from 0 (the file's order) to ${MAX_REORDER_WINDOW} records, got ${String(requested)}`,
-      );
+    const requested = checkReorderWindow("trace replay", options.reorderWindow);
     this.maxIos = options.maxIos ?? 0;
     this.wrap = (options.outOfRange ?? "wrap") === "wrap";
     this.backToBack = reader.backToBack === true;
     this.reorderWindow = this.backToBack ? 0 : requested;
     this.window = this.reorderWindow > 0 ? new ReorderWindow(this.reorderWindow) : null;
+    this.order = new IssueOrderCounts(this.window !== null);
   }
 
   protected onStart(ctx: WorkloadContext): void {
@@ -172,18 +175,7 @@ export class TraceReplayWorkload extends WorkloadBase {
       return false;
     }
     this.taken++;
-    const t = this.rec.issueNs;
-    if (t < this.latestInFileNs) {
-      if (this.firstOutOfOrder === null) this.firstOutOfOrder = this.rec.line;
-      // Earlier than an IO already handed out: too late for the window (with none, earlier than the one before it).
-      // Once the window is full, all it holds is no earlier than that IO, so this one comes straight out, where it came.
-      if (this.window === null || t < this.latestOutNs) {
-        this.late++;
-        if (this.firstLate === null) this.firstLate = this.rec.line;
-      } else this.reordered++;
-    }
-    // Without a window the file's order is the replay's: compare with the record just before.
-    if (this.window === null || t > this.latestInFileNs) this.latestInFileNs = t;
+    this.order.read(this.rec.issueNs, this.rec.line, this.latestOutNs);
     return true;
   }
 
