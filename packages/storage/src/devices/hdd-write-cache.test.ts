@@ -461,6 +461,10 @@ describe("Hdd with its write cache on (WCE)", () => {
     const noReadCache = { ...CHEETAH_15K5, cacheSegments: 0, readAheadSectors: 0 };
     expect(() => make(sectors, noReadCache)).not.toThrow();
     expect(() => make(sectors + 1, noReadCache)).toThrow(/writeCacheSectors \(32769\) must leave room in the 16777216-byte drive cache/);
+    // No cache bytes at all: 16 segments of no sectors (not NaN segments); a buffer does not fit.
+    const noBytes = { ...CHEETAH_15K5, cacheBytes: 0 };
+    expect(new Hdd(new Simulation(), noBytes, "hdd").save().cache.segStart).toHaveLength(16);
+    expect(() => make(8, noBytes)).toThrow(/writeCacheSectors \(8\) must leave room in the 0-byte drive cache/);
   });
 
   it("a write larger than the write cache goes to the media only after older buffered data of its sectors is written back", () => {

@@ -156,12 +156,15 @@ export class Hdd implements BlockTarget {
     // The write buffer is part of the drive's cache: it takes whole segments, and the read cache keeps the ones
     // it leaves (16 MB with the default 8 MiB buffer: 8 read segments of 1 MiB, not 16 on top of the buffer).
     const segSectors = Math.floor(spec.cacheBytes / Math.max(1, spec.cacheSegments) / SECTOR_BYTES);
-    const readSegments =
-      spec.cacheSegments > 0 ? Math.min(spec.cacheSegments, Math.floor((spec.cacheBytes / SECTOR_BYTES - wcs) / segSectors)) : 0;
-    if (spec.cacheSegments > 0 ? readSegments < 1 : wcs > spec.cacheBytes / SECTOR_BYTES)
+    // Segments of no sectors (no cache bytes) hold nothing either way: the buffer must then fit the cache as a whole.
+    const bySegments = spec.cacheSegments > 0 && segSectors > 0;
+    const readSegments = bySegments
+      ? Math.min(spec.cacheSegments, Math.floor((spec.cacheBytes / SECTOR_BYTES - wcs) / segSectors))
+      : spec.cacheSegments;
+    if (bySegments ? readSegments < 1 : wcs > spec.cacheBytes / SECTOR_BYTES)
       throw StorageErrors.badConfig(
         `hdd ${name}`,
-        `writeCacheSectors (${wcs}) must leave ${spec.cacheSegments > 0 ? `at least one ${segSectors}-sector read cache segment` : "room"} in the ${spec.cacheBytes}-byte drive cache it is part of`,
+        `writeCacheSectors (${wcs}) must leave ${bySegments ? `at least one ${segSectors}-sector read cache segment` : "room"} in the ${spec.cacheBytes}-byte drive cache it is part of`,
       );
     this.cache = new HddCache(readSegments, segSectors, Math.min(spec.readAheadSectors, segSectors), this.geometry.revolutionNs);
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
