@@ -26,6 +26,8 @@ describe("HddGeometry.zoneOf", () => {
       const g = new HddGeometry(spec);
       const end = g.zoneLba[g.zoneSpt.length];
       const lbas = [-1, -0.5, 0, end - 1, end, end + 1, end * 3, Number.NaN];
+      // Just past the disk's last zone, closely enough to meet every LBA table bucket there.
+      for (let i = 0; i <= 2000; i++) lbas.push(end + Math.floor((i * end) / 100_000));
       for (const b of g.zoneLba) lbas.push(b - 1, b - 0.5, b, b + 0.5, b + 1);
       for (let i = 0; i < 20_000; i++) lbas.push(Math.floor(r() * end), r() * end);
       for (const lba of lbas) if (g.zoneOf(lba) !== zoneByScan(g, lba)) expect.fail(`${spec.zones} zones, lba ${lba}`);
@@ -55,5 +57,22 @@ describe("HddGeometry.transferNs", () => {
     let three = 0;
     for (let z = 2; z < 5; z++) three += (g.zoneLba[z + 1] - g.zoneLba[z]) * g.zoneSectorNs[z];
     expect(g.transferNs(g.zoneLba[2], g.zoneLba[5] - g.zoneLba[2], 2)).toBeCloseTo(three, 0);
+  });
+});
+
+describe("HddGeometry.angleOf", () => {
+  it("a track's sectors run in order from angle 0, 1/spt of a revolution apart, in every zone (the zone's first sector starts a track)", () => {
+    for (const spec of [CHEETAH_15K5, { ...CHEETAH_15K5, zones: 7 }]) {
+      const g = new HddGeometry(spec);
+      for (let z = 0; z < g.zoneSpt.length; z++) {
+        const spt = g.zoneSpt[z];
+        const cylinder = spec.heads * spt;
+        for (const track of [g.zoneLba[z], g.zoneLba[z] + spt, g.zoneLba[z] + 5 * cylinder + 3 * spt]) {
+          expect(g.angleOf(track, z), `zone ${z}`).toBe(0);
+          expect(g.angleOf(track + 1, z)).toBeCloseTo(1 / spt, 12);
+          expect(g.angleOf(track + spt - 1, z)).toBeCloseTo((spt - 1) / spt, 12);
+        }
+      }
+    }
   });
 });
