@@ -296,6 +296,18 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect((done.get(3) as { t: number }).t - t0).toBe(CHEETAH_15K5.commandOverheadNs);
   });
 
+  it("a flush waits for every write-back queued before it, the last one included (SYNCHRONIZE CACHE: all of it on the media)", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const done = new Map<number, { t: number; dirty: number; media: number }>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, { t: sim.now, dirty: hdd.dirtySectors, media: hdd.mediaOps }) };
+    // Two write-backs far apart: the first starts at once, the second (the flush's last) after it.
+    for (let i = 0; i < 2; i++) hdd.submit(io(i, 100_000_000 * (i + 1), 8, false), sink);
+    hdd.flush(io(2, 0, 0, false), sink);
+    sim.run();
+    expect(done.get(2)).toMatchObject({ dirty: 0, media: 2 });
+  });
+
   it("a command submitted from a flush's completion does not start a second media command beside another", () => {
     // A closed loop that issues its next IO when the flush completes (as a workload's sink does): the flush
     // completes as a write-back ends, with more commands queued; the mechanism serves one command at a time.
@@ -392,6 +404,27 @@ describe("Hdd with its write cache on (WCE)", () => {
     sim.run();
     expect(done.get(4) as number).toBeLessThan(1_000_000);
     expect(hdd.mediaOps).toBe(4);
+  });
+
+  it("the drive tracks at most queueDepth write-backs: with every entry taken, a write needing a new one waits for a write-back to end", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, { ...CHEETAH_15K5, queueDepth: 4 }, "hdd", { writeCache: true });
+    const done = new Map<number, number>();
+    let mediaAtDone = -1;
+    const sink = {
+      complete: (r: IoRequest) => {
+        done.set(r.id, sim.now);
+        if (r.id === 4) mediaAtDone = hdd.mediaOps;
+      },
+    };
+    for (let i = 0; i < 4; i++) hdd.submit(io(i, 400_000_000 + i * 1_000_000, 8, false), sink);
+    hdd.submit(io(4, 405_000_000, 8, false), sink); // far from the others: it needs a fifth write-back
+    sim.run();
+    expect(Math.max(...[0, 1, 2, 3].map((i) => done.get(i) as number))).toBeLessThan(1_000_000);
+    // It went into the buffer only once a write-back had reached the media (milliseconds: a seek and a rotation).
+    expect(mediaAtDone).toBeGreaterThanOrEqual(1);
+    expect(done.get(4) as number).toBeGreaterThan(1_000_000);
+    expect(hdd.writesBuffered).toBe(5);
   });
 
   it("a write whose last part joins the newest write-back keeps it the newest: the next write in the stream joins it too", () => {
