@@ -58,7 +58,9 @@ describe("seek curve fitted to the Cheetah 15K.5's figures", () => {
   });
   it("rejects figures no curve can meet", () => {
     expect(() => new SeekCurve(94_704, { trackToTrackMs: 0.2, averageMs: 7.0, fullStrokeMs: 7.4 })).toThrow(/VMLAB|seek/);
-    expect(() => new SeekCurve(94_704, { trackToTrackMs: 2, averageMs: 1, fullStrokeMs: 7.4 })).toThrow(/track-to-track/);
+    expect(() => new SeekCurve(94_704, { trackToTrackMs: 2, averageMs: 1, fullStrokeMs: 7.4 })).toThrow(
+      /need cylinders >= 16 and 0 < track-to-track < average < full stroke, got 94704, 2, 1, 7.4 ms/,
+    );
   });
   it("a disk whose average seek no curve meets says which seek and the averages that fit", () => {
     // A 7,200 RPM drive's datasheet (0.8 / 8.2 / 14.7 ms): the √d curve through 0.8 and 14.7 ms averages at most ~8.19 ms.
@@ -111,6 +113,9 @@ describe("Hdd checks its spec", () => {
       [{ ...CHEETAH_15K5, rpm: 0 }, /rpm must be a finite number > 0, got 0/],
       [{ ...CHEETAH_15K5, rpm: Number.POSITIVE_INFINITY }, /rpm must be a finite number > 0/], // a TypeError before
       [{ ...CHEETAH_15K5, outerMBps: 50 }, /outerMBps \(50\) must be >= innerMBps \(73\)/],
+      // A zero bound sends the oldest command first every time (no reordering at all); a missing one, no bound.
+      [{ ...CHEETAH_15K5, maxCommandAgeNs: 0 }, /maxCommandAgeNs must be > 0 ns, got 0/],
+      [{ ...CHEETAH_15K5, maxCommandAgeNs: undefined }, /maxCommandAgeNs must be > 0 ns, got undefined/],
       [
         { ...CHEETAH_15K5, readSeek: { trackToTrackMs: 0.2, averageMs: 3.5 } },
         /readSeek.fullStrokeMs must be a finite time > 0 ms, got undefined/,
@@ -229,7 +234,7 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     // completion submits another): SPTF serves the near ones until the far one's age passes the bound, then the far one
     // next (the oldest: every other command came later), not a command later. No read cache: every command is a media
     // command, so each starts as the one before it ends. (A bound applied 20% late passed every HDD test.)
-    for (const bound of [3e6, 5e6, 10e6, 20e6]) {
+    const run = (bound: number) => {
       const sim = new Simulation();
       const hdd = new Hdd(sim, { ...CHEETAH_15K5, maxCommandAgeNs: bound, cacheSegments: 0, readAheadSectors: 0 });
       const ends: [number, number][] = [];
@@ -250,11 +255,18 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
       sim.run({ until: 1 });
       for (let i = 0; i < 4; i++) near();
       sim.run();
-      const k = ends.findIndex(([i]) => i === 0);
+      return { ends, k: ends.findIndex(([i]) => i === 0) };
+    };
+    for (const bound of [3e6, 5e6, 10e6, 20e6]) {
+      const { ends, k } = run(bound);
       expect(k, `bound ${bound}`).toBeGreaterThan(1);
       // Its service started when the command before it ended, past the bound; the one before that started within it.
       expect(ends[k - 1][1], `bound ${bound}`).toBeGreaterThan(bound);
       expect(ends[k - 2][1], `bound ${bound}`).toBeLessThanOrEqual(bound);
+      // A bound that the far command's age reaches exactly as a command ends: waiting exactly the bound is not past it,
+      // so the next command is still chosen by SPTF, and the far one goes after it, as before.
+      const exact = run(ends[k - 2][1]);
+      expect(exact.k, `bound ${ends[k - 2][1]}`).toBe(k);
     }
   });
 
@@ -445,6 +457,44 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
       { lba: g.zoneLba[1] + 64, sectors: 128 },
     ]);
     expect([across.hdd.mediaOps, across.hdd.cache.hits]).toEqual([1, 1]);
+    // So does a read whose last sector is the new zone's first: the head is in the new zone, and reads ahead in it.
+    const onto = run([
+      { lba: g.zoneLba[1] - 7, sectors: 8 },
+      { lba: g.zoneLba[1] + 1, sectors: 8 },
+    ]);
+    expect([onto.hdd.mediaOps, onto.hdd.cache.hits]).toEqual([1, 1]);
+    expect(onto.hdd.save().headCylinder).toBe(g.zoneCyl[1]);
+  });
+
+  it("a read-ahead leaves the head on the cylinder of the last sector it read: a read on that cylinder needs no seek", () => {
+    /**
+     * A media read of 8 sectors at `first`, its read-ahead (1,024 sectors) read whole; then a read on `track` (a track's
+     * first LBA) of a sector that comes under the head 0.1 ms after the command is processed: with the head on that
+     * track's cylinder it is read with no seek (a one-cylinder seek, 0.2 ms, would miss it and wait a revolution).
+     */
+    const spt = new Hdd(new Simulation()).geometry.zoneSpt[0];
+    const cyl = CHEETAH_15K5.heads * spt; // sectors per cylinder in the outer zone (7,816)
+    const readAfterStream = (first: number, track: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim);
+      const g = hdd.geometry;
+      let done = -1;
+      const read = (lba: number) =>
+        hdd.submit({ id: 0, vm: 0, lba, sectors: 8, isRead: true, issueTime: sim.now }, { complete: () => (done = sim.now) });
+      read(first);
+      sim.run();
+      sim.run({ until: sim.now + 100_000_000 }); // the head read the whole window and stopped at its end
+      const t = sim.now;
+      const overhead = CHEETAH_15K5.commandOverheadNs;
+      read(track + Math.ceil((g.phaseOf(t + overhead + 100_000) / g.revolutionNs) * spt));
+      sim.run();
+      expect(hdd.cache.hits).toBe(0);
+      return (done - t) / (overhead + 100_000 + 9 * g.zoneSectorNs[0] + 1);
+    };
+    // The window runs from the last sectors of cylinder 0 into cylinder 1: a read on cylinder 1's last track.
+    expect(readAfterStream(cyl - 16, 2 * cyl - spt)).toBeLessThan(1);
+    // The window ends exactly at cylinder 1's first sector: its last sector read, and the head, are on cylinder 0.
+    expect(readAfterStream(cyl - 1024 - 8, 0)).toBeLessThan(1);
   });
 
   it("is deterministic: same seed, same numbers", () => {
@@ -455,6 +505,104 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     expect(a.latency.summary()).toEqual(b.latency.summary());
     const c = measure(spec, 5e8, 8);
     expect(c.latency.summary()).not.toEqual(a.latency.summary());
+  });
+
+  it("a hit on a sector the read-ahead is reading right now completes no earlier than the controller has processed it", () => {
+    const { sim, hdd, done, read } = afterFirstRead();
+    const t0 = sim.now; // the head has just started reading ahead from sector 8
+    read(1, 8, 1); // in the buffer ~4 µs from now, before the 50 µs command overhead has passed
+    sim.run();
+    expect(hdd.mediaOps).toBe(1);
+    const busNs = (512 / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+    expect((done.get(1) as number) - t0).toBeGreaterThanOrEqual(Math.floor(CHEETAH_15K5.commandOverheadNs + busNs));
+  });
+
+  it("a read at the disk's end reads ahead only up to its last sector: the disk saved then restores", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const cap = hdd.capacitySectors;
+    expect(hdd.geometry.zoneLba[CHEETAH_15K5.zones]).toBeGreaterThan(cap); // the last zone's cylinders run past the capacity
+    hdd.submit({ id: 0, vm: 0, lba: cap - 64, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+    sim.run();
+    const saved = hdd.save();
+    expect(saved.cache.raBound).toBe(cap);
+    expect(saved.cache.raLimit).toBe(cap);
+    const other = new Hdd(new Simulation());
+    other.restore(saved);
+    expect(other.save()).toEqual(saved);
+  });
+
+  it("refuses a saved head cylinder past the last one (cylinders − 1), and changes nothing", () => {
+    const hdd = new Hdd(new Simulation());
+    const saved = hdd.save();
+    const last = hdd.geometry.cylinders - 1;
+    expect(() => hdd.restore({ ...saved, headCylinder: last + 1 })).toThrow(/head cylinder 94704 is past the last cylinder/);
+    expect(hdd.save()).toEqual(saved);
+    hdd.restore({ ...saved, headCylinder: last });
+    expect(hdd.save().headCylinder).toBe(last);
+  });
+
+  it("the read-ahead is bounded by the segment size (readAheadSectors' doc): 128-sector segments read ahead 128 sectors, not 1,024", () => {
+    const sim = new Simulation();
+    // 1 MiB over 16 segments: 128 sectors each; the spec's 1,024-sector read-ahead does not fit one.
+    const hdd = new Hdd(sim, { ...CHEETAH_15K5, cacheBytes: 16 * 128 * 512 });
+    const read = (lba: number) => {
+      hdd.submit({ id: 0, vm: 0, lba, sectors: 8, isRead: true, issueTime: sim.now }, { complete: () => {} });
+      sim.run();
+    };
+    read(0);
+    sim.run({ until: sim.now + 100_000_000 }); // long enough to read 1,024 sectors ahead
+    read(100); // within the 128 sectors read ahead: a hit
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([1, 1]);
+    read(900); // ~900 sectors on: no segment holds it
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([2, 1]);
+  });
+
+  it("a sequential read ending exactly at the zone's or the disk's end joins the stream (the read-ahead reaches that end)", () => {
+    for (const at of ["zone", "disk"]) {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim);
+      const end = at === "zone" ? hdd.geometry.zoneLba[1] : hdd.capacitySectors;
+      const read = (lba: number, sectors: number) =>
+        hdd.submit({ id: 0, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, { complete: () => {} });
+      read(end - 2056, 8); // a media read: the head reads ahead 1,024 sectors, to end − 1,024
+      sim.run();
+      read(end - 2048, 2048); // the next sequential read, up to the end: the head reads on through it
+      sim.run();
+      expect([hdd.mediaOps, hdd.cache.hits], at).toEqual([1, 1]);
+    }
+  });
+
+  it("a cache segment holds at most its 1 MiB: of a read and its read-ahead larger than that, only the last 2,048 sectors", () => {
+    for (const readAheadSectors of [1024, 0]) {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, readAheadSectors });
+      const read = (lba: number, sectors: number) => {
+        hdd.submit({ id: 0, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, { complete: () => {} });
+        sim.run();
+        sim.run({ until: sim.now + 100_000_000 }); // any read-ahead done
+      };
+      read(0, 2048); // with the read-ahead, [0, 3,072): the segment keeps [1,024, 3,072); without, [0, 2,048)
+      const kept = readAheadSectors > 0 ? 1024 : 0;
+      read(kept, 8); // the oldest sectors the segment keeps: a hit
+      expect([hdd.mediaOps, hdd.cache.hits], `read-ahead ${readAheadSectors}`).toEqual([1, 1]);
+      if (kept > 0) {
+        read(kept - 8, 8); // the sectors before them: no segment holds them
+        expect([hdd.mediaOps, hdd.cache.hits], `read-ahead ${readAheadSectors}`).toEqual([2, 1]);
+      }
+    }
+    // Without read-ahead, a 2 MiB read leaves its last 1 MiB in a segment, not its first.
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, { ...CHEETAH_15K5, readAheadSectors: 0 });
+    for (const [lba, sectors] of [
+      [0, 4096],
+      [4088, 8],
+      [0, 8],
+    ]) {
+      hdd.submit({ id: 0, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, { complete: () => {} });
+      sim.run();
+    }
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([2, 1]);
   });
 
   it("cache hits share the one interface: their data crosses it one command after another", () => {
@@ -520,6 +668,7 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
   it("the head leaves a read-ahead only once it has read the sectors a waiting hit was promised", () => {
     const { sim, hdd, done, read } = afterFirstRead();
     const t0 = sim.now;
+    const busy0 = hdd.busyNs;
     // A hit at the far end of the read-ahead (sectors up to 1,032: ~4.2 ms of reading), then a miss far away.
     read(1, 904, 128);
     read(2, 300_000_000, 8);
@@ -531,6 +680,9 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
     const seekNs = hdd.readSeek.timeNs(g.cylinderOf(300_000_000, g.zoneOf(300_000_000)) - g.cylinderOf(1031, 0));
     expect((done.get(2) as number) - t0).toBeGreaterThan(promisedReadNs + seekNs);
     expect((done.get(1) as number) - t0).toBeGreaterThan(promisedReadNs);
+    // busyNs is the time serving media commands: the miss's, from when the head left the read-ahead (not the reading ahead).
+    expect(hdd.busyNs - busy0).toBeGreaterThan(seekNs);
+    expect(hdd.busyNs - busy0).toBeLessThanOrEqual((done.get(2) as number) - t0 - promisedReadNs + 1);
   });
 
   it("a read continuing the stream joins it if it fits the stream's reach (half the cache), exactly that long included", () => {
@@ -1036,5 +1188,21 @@ describe("Hdd read cache and writes", () => {
     sub(3, 1000, true);
     sim.run();
     expect(hdd.mediaOps).toBe(media);
+  });
+
+  it("a write drops the cached data it overwrites when it arrives: a read after it, while the head is busy, is not served the old data", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const sub = (id: number, lba: number, isRead: boolean) =>
+      hdd.submit({ id, vm: 0, lba, sectors: 8, isRead, issueTime: sim.now }, { complete: () => {} });
+    sub(1, 1000, true); // a media read: a segment holds [1000, 1008) and more
+    sim.run();
+    sub(2, 300_000_000, true); // far away: the head leaves the stream and is busy with this read
+    sub(3, 1000, false); // overwrites the cached sectors (write cache off: it waits for the head)
+    sub(4, 1000, true); // must read what the write wrote, not the cached copy
+    const hits = hdd.cache.hits;
+    sim.run();
+    expect(hdd.cache.hits).toBe(hits);
+    expect(hdd.mediaOps).toBe(4);
   });
 });
