@@ -308,6 +308,20 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(done.get(2)).toMatchObject({ dirty: 0, media: 2 });
   });
 
+  it("a flush is a command: the one controller processes it after the commands that arrived before it, and those after it wait for it", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "plain"); // write cache off: a flush waits only for its own processing
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+    hdd.submit(io(0, 1_000_000, 8, true), sink);
+    hdd.submit(io(1, 2_000_000, 8, true), sink);
+    hdd.flush(io(2, 0, 0, false), sink);
+    hdd.flush(io(3, 0, 0, false), sink);
+    sim.run();
+    const overhead = CHEETAH_15K5.commandOverheadNs;
+    expect([done.get(2), done.get(3)]).toEqual([3 * overhead, 4 * overhead]);
+  });
+
   it("a command submitted from a flush's completion does not start a second media command beside another", () => {
     // A closed loop that issues its next IO when the flush completes (as a workload's sink does): the flush
     // completes as a write-back ends, with more commands queued; the mechanism serves one command at a time.
