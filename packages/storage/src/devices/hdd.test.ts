@@ -158,6 +158,11 @@ describe("Hdd refuses a geometry it cannot lay out as its spec says", () => {
       [{ capacitySectors: 1000 }, /capacitySectors \(1000\) leaves the innermost 23 of 24 zones empty/],
       [{ heads: 1_000_000 }, /leaves the innermost 23 of 24 zones empty: each zone has whole cylinders of heads \(1000000\)/],
       [{ zones: 1, capacitySectors: 1000 }, /capacitySectors \(1000\) fills 1 cylinder.*at least 16/],
+      // 15 whole cylinders of 8 × 977 sectors: one short of what the seek curve needs.
+      [
+        { zones: 1, capacitySectors: 15 * 7816 },
+        /capacitySectors \(117240\) fills 15 cylinders of 8 heads: the seek curve needs at least 16/,
+      ],
     ];
     for (const [over, message] of cases) {
       const e = thrown(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, ...over }, "g"));
@@ -603,6 +608,41 @@ describe("HDD model checks against the Seagate Cheetah 15K.5 spec sheet", () => 
       sim.run();
     }
     expect([hdd.mediaOps, hdd.cache.hits]).toEqual([2, 1]);
+  });
+
+  it("a queued read as far past the window as the read-ahead reaches is re-checked when a stream starts, and joins it when that is as fast", () => {
+    // A 64-sector read-ahead: the stream from sector 8 plans up to 72; a read queued at 72 + 64 = 136 (on the same track,
+    // so the head reaches it as soon by reading on as by a media read) is served by the stream, not by a second media read.
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, { ...CHEETAH_15K5, readAheadSectors: 64 });
+    const done: number[] = [];
+    for (const lba of [0, 136])
+      hdd.submit({ id: lba, vm: 0, lba, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => done.push(sim.now) });
+    sim.run();
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([1, 1]);
+    // It ends as the head reads its last sector (plus the interface), 136 sectors after the first read ended.
+    expect(done[1] - done[0]).toBeLessThan(137 * hdd.geometry.zoneSectorNs[0] + 10_000);
+  });
+
+  it("a read the stream reaches as soon as a media read would is judged from where the head will leave the stream (after the sectors promised), not from where it is", () => {
+    const { sim, hdd, read } = afterFirstRead();
+    read(1, 904, 128); // a hit at the window's far end: the head may not leave before sector 1,032 (~4.2 ms)
+    // Just past the window, on the next track: a media read could not start before the head reached 1,032 either,
+    // and then its first sector is 8 sectors on — as soon as reading on gets there. The stream serves it.
+    read(2, 1040, 8);
+    sim.run();
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([1, 2]);
+  });
+
+  it("a stream hit longer than the stream's reach less the read-ahead keeps all its sectors in the segment: re-reading its start hits", () => {
+    const { sim, hdd, read } = afterFirstRead();
+    // 16,000 sectors from the stream's start: with the 1,024 read ahead past it, more than the reach (half the cache,
+    // 16,384 sectors); the segment drops sectors before this read, not the read's own.
+    read(1, 8, 16_000);
+    sim.run();
+    read(2, 8, 8);
+    sim.run();
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([1, 2]);
   });
 
   it("cache hits share the one interface: their data crosses it one command after another", () => {
