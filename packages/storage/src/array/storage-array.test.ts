@@ -939,6 +939,11 @@ describe("array controller", () => {
     expect(() => build({ cacheBytes: 1e13, cachePageSectors: 8 })).toThrow(
       /^array: cacheBytes \(10000000000000\) is 2441406250 cache pages of 4096 bytes, over the 1073741824/,
     );
+    // One page over the limit is refused too (checked before anything is allocated; a cache at the limit takes tens of GB).
+    const over = (2 ** 30 + 1) * 4096;
+    expect(() => build({ cacheBytes: over, cachePageSectors: 8 })).toThrow(
+      new RegExp(`^array: cacheBytes \\(${over}\\) is 1073741825 cache pages of 4096 bytes, over the 1073741824 the cache directory holds`),
+    );
     expect(build({ cacheBytes: 0 }).array.cache).toBeNull();
     // Less than one page (2048: MiB taken for bytes) ran as an array with no cache.
     expect(() => build({ cacheBytes: 2048 })).toThrow(/array: cacheBytes \(2048\) holds no 8192-byte cache page \(cachePageSectors 16\)/);
