@@ -1,0 +1,44 @@
+import { describe, expect, it, vi } from "vitest";
+import { msrLine } from "./msr-writer.js";
+import { openTraceFile } from "./open-file.js";
+import { newTraceRecord } from "./record.js";
+import { bytesSource } from "./source.js";
+
+/** What `fileSource` hands out here: path → the file's bytes and the sizes its reads return (a pipe's short reads). */
+const files = vi.hoisted(() => new Map<string, { bytes: Uint8Array; chunks: number[] }>());
+
+vi.mock("./file-source.js", () => ({
+  fileSource(path: string) {
+    const f = files.get(path);
+    if (!f) throw new Error(`no test file ${path}`);
+    return bytesSource(f.bytes, f.chunks);
+  },
+}));
+
+describe("openTraceFile format detection", () => {
+  it("detects the format from the whole 4 KiB head when a pipe hands it out in short reads", () => {
+    // A pipe's first read can end in the middle of a line (`<(zcat trace.csv.gz)`: whatever the writer had written).
+    // Detection reads until it has 4 KiB or the end; judged on the first read alone, half an MSR line is no format
+    // (and a name like /dev/fd/63 has no extension to fall back on).
+    const ios = 200;
+    const text = Array.from({ length: ios }, (_, i) => msrLine(i * 1_000_000, "hm", 0, i % 2 === 0, i * 4096, 4096, 50_000)).join("");
+    const bytes = new TextEncoder().encode(text);
+    expect(bytes.length).toBeGreaterThan(2 * 4096);
+    const half = Math.floor(text.indexOf("\n") / 2);
+    for (const chunks of [[half], [half, 4096], [1], [7, 1000]]) {
+      const path = `/dev/fd/${63 + files.size}`;
+      files.set(path, { bytes, chunks });
+      const r = openTraceFile(path);
+      expect(r.format, `reads of ${chunks} bytes`).toBe("msr");
+      // The head detection read is handed to the reader: every IO from the first line on.
+      const rec = newTraceRecord();
+      let n = 0;
+      let first = -1;
+      while (r.next(rec)) {
+        if (first < 0) first = rec.line;
+        n++;
+      }
+      expect({ n, first }, `reads of ${chunks} bytes`).toEqual({ n: ios, first: 1 });
+    }
+  });
+});
