@@ -1,5 +1,5 @@
 import { Simulation } from "@vmlab/core-vm";
-import type { IoRequest, IoSink } from "@vmlab/storage";
+import type { BlockTarget, IoRequest, IoSink } from "@vmlab/storage";
 import { describe, expect, it } from "vitest";
 import { Raid5Lun } from "./raid5-lun.js";
 import { FC_10K_DISK, SptfDisk } from "./sptf-disk.js";
@@ -65,5 +65,53 @@ describe("RAID-5 LUN", () => {
     expect(disks.reduce((n, d) => n + d.queued, 0)).toBe(0);
     expect(() => lun.submit(io(96, 32), sink)).not.toThrow();
     expect(() => lun.submit(io(lun.capacitySectors - 128, 128), sink)).not.toThrow();
+  });
+
+  it("sends each read to the member locate() names and a small write to that member and its row's parity member, two IOs each", () => {
+    // Rotating parity (the CX3-40's RAID-5 group, PARDA §5): over four rows every member holds parity once, so a
+    // model that sent IOs elsewhere (parity fixed on one member: RAID-4; data on the parity member) shows here.
+    const { sim, disks, sink, req } = setup();
+    // Each member records the LBAs it is sent: the row's offset on the member, not the logical unit's.
+    const sent: number[][] = disks.map(() => []);
+    const members: BlockTarget[] = disks.map((d, i) => ({
+      capacitySectors: d.capacitySectors,
+      submit: (r: IoRequest, s: IoSink) => {
+        sent[i].push(r.lba);
+        d.submit(r, s);
+      },
+    }));
+    const lun = new Raid5Lun(sim, members, { stripeUnitSectors: 128, cachedRanges: [], cacheHitMs: 0.5 });
+    const counts = () => disks.map((d) => d.completed);
+    const parities = new Set<number>();
+    for (let unit = 0; unit < 12; unit++) {
+      const lba = unit * 128 + 32;
+      const at = lun.locate(lba);
+      parities.add(at.parityMember);
+      const before = counts();
+      lun.submit(req(unit, lba, true), sink);
+      sim.run();
+      const read = counts().map((c, i) => c - before[i]);
+      expect(read).toEqual(disks.map((_, i) => (i === at.member ? 1 : 0)));
+      expect(sent[at.member].at(-1)).toBe(at.memberLba);
+      const mid = counts();
+      lun.submit(req(100 + unit, lba, false), sink);
+      sim.run();
+      const write = counts().map((c, i) => c - mid[i]);
+      expect(write).toEqual(disks.map((_, i) => (i === at.member || i === at.parityMember ? 2 : 0)));
+      expect([sent[at.member].slice(-2), sent[at.parityMember].slice(-2)]).toEqual([
+        [at.memberLba, at.memberLba],
+        [at.memberLba, at.memberLba],
+      ]);
+    }
+    expect(parities.size).toBe(4);
+  });
+
+  it("sends a write in a cache-resident range to the disks (read cache only, no write-back cache)", () => {
+    const { sim, disks, lun, done, sink, req } = setup([{ startLba: 0, sectors: 4096 }]);
+    lun.submit(req(8, 160, false), sink);
+    sim.run();
+    expect(done.map((d) => d.id)).toEqual([8]);
+    expect(disks.reduce((a, d) => a + d.completed, 0)).toBe(4);
+    expect(lun.cacheHits).toBe(0);
   });
 });
