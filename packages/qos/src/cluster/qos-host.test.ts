@@ -1,7 +1,13 @@
+import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { FC_10K_DISK } from "../array/sptf-disk.js";
-import { runCluster } from "./cluster.js";
-import { type ClusterSpec, microVm, PARDA_CONTROL } from "./config.js";
+import { Raid5Lun } from "../array/raid5-lun.js";
+import { FC_10K_DISK, SptfDisk } from "../array/sptf-disk.js";
+import { SharedLatencyFile } from "../control/shared-file.js";
+import { runCluster, summarize } from "./cluster.js";
+import { type ClusterSpec, type ControlSpec, type HostSpec, microVm, PARDA_CONTROL, type VmSpec } from "./config.js";
+import { QosHost } from "./qos-host.js";
+
+const SECTORS_PER_GB = 2 * 1024 * 1024;
 
 function spec(windowMin: number, windowMax: number): ClusterSpec {
   return {
@@ -48,5 +54,94 @@ describe("QosHost", () => {
       expect(s.window).toBeGreaterThanOrEqual(48);
       expect(s.window).toBeLessThanOrEqual(64);
     }
+  });
+
+  it("restarts a stopped VM at its startVm event: its IOs stop with it and resume (Fig. 13's idle VM comes back)", () => {
+    const s = spec(4, 64);
+    s.durationS = 6;
+    s.events = [
+      { atS: 2, kind: "stopVm", host: 0, vm: 0 },
+      { atS: 4, kind: "startVm", host: 0, vm: 0 },
+    ];
+    const run = runCluster(s);
+    const ios = run.samples.filter((x) => x.host === 0).map((x) => x.vmIos[0]);
+    expect(ios).toHaveLength(6);
+    expect(ios[0]).toBeGreaterThan(100);
+    expect(ios[3]).toBe(0); // (3 s, 4 s]: stopped, its last IOs long done
+    expect(ios[4]).toBeGreaterThan(100);
+    expect(ios[5]).toBeGreaterThan(100);
+    // summarize(run, 3, 4) averages the samples in (3 s, 4 s]: not the one at 3 s, which holds the IOs draining after the stop.
+    expect(ios[2]).toBeGreaterThan(0);
+    expect(summarize(run, 3, 4).vmIops[0][0]).toBe(0);
+    expect(summarize(run, 4, 6).vmIops[0][0]).toBe((ios[4] + ios[5]) / 2);
+  });
+});
+
+describe("QosHost control tick", () => {
+  /** One host of `vms` on a small RAID-5 LUN, driven tick by tick (no cluster: the test calls controlTick). */
+  function oneHost(vms: VmSpec[], control: ControlSpec = PARDA_CONTROL) {
+    const sim = new Simulation();
+    const disks = Array.from({ length: 4 }, () => new SptfDisk(sim, FC_10K_DISK));
+    const lun = new Raid5Lun(sim, disks, { stripeUnitSectors: 128, cachedRanges: [], cacheHitMs: 0.5 });
+    const spec: HostSpec = { vms, control: "parda", scheduler: "sfq", fixedDepth: 32 };
+    const layouts = vms.map((_, i) => ({ base: i * SECTORS_PER_GB, extentSectors: SECTORS_PER_GB, stride: 1 }));
+    const host = new QosHost(sim, 0, spec, control, lun, 0, layouts, new RngStreams(3));
+    vms.forEach((_, i) => {
+      host.startVm(i);
+    });
+    return { sim, host };
+  }
+
+  it("counts a VM whose IO is still at the array as active for β (§3.4: only an idle VM's share is dropped)", () => {
+    // A control period shorter than an IO (here: up to the next completion) sees one VM reissue while the other's only
+    // IO is still in flight: that VM is busy, and β stays the sum of both shares (20 + 10), not the reissuing VM's.
+    const { sim, host } = oneHost([microVm({ share: 20, oio: 1, diskGB: 1 }), microVm({ share: 10, oio: 1, diskGB: 1 })]);
+    const file = new SharedLatencyFile(1);
+    const done = () => host.vms.map((v) => v.stats.completed);
+    let t = 0;
+    for (let k = 0; k < 20; k++) {
+      host.controlTick(file);
+      const before = done();
+      while (done().every((c, i) => c === before[i])) sim.run({ until: (t += 1e5) });
+      host.controlTick(file);
+      expect(host.vms.map((v) => v.outstanding)).toEqual([1, 1]);
+      expect(host.beta).toBe(30);
+    }
+  });
+
+  it("writes only the IOs of the last period to the shared file: a host gone idle no longer weighs in the average (§3.1)", () => {
+    const { sim, host } = oneHost([microVm({ oio: 8, diskGB: 1 })]);
+    const file = new SharedLatencyFile(2);
+    file.write(1, 5e6, 100); // the other host: 5 ms over 100 IOs
+    sim.run({ until: 1e9 });
+    host.controlTick(file);
+    expect(file.average()).toBeGreaterThan(5e6); // this host's own IOs take ~10 ms
+    host.stopVm(0);
+    sim.run({ until: 2e9 }); // its last IOs complete in this period
+    host.controlTick(file);
+    sim.run({ until: 3e9 }); // a period with no IO at all
+    host.controlTick(file);
+    expect(file.average()).toBe(5e6);
+  });
+
+  it("keeps as many IOs at the array as its window, to the nearest whole IO, from each tick on (the window is the issue-queue limit)", () => {
+    // PARDA §3: the window is the host's issue-queue length. A depth a whole IO short of a 4.9 window, or a depth
+    // left at the previous window in the adapter or the scheduler, breaks windows ∝ β at small windows.
+    const { sim, host } = oneHost([microVm({ oio: 64, diskGB: 1 })], { ...PARDA_CONTROL, windowMin: 1, latencyThresholdMs: 8 });
+    const file = new SharedLatencyFile(1);
+    let fractions = 0;
+    for (let k = 1; k <= 40; k++) {
+      // L = 8 ms holds the window small (fractional windows); then L = 200 ms lets it grow past the initial 32 to w_max.
+      if (k === 21) host.latencyThresholdMs = 200;
+      sim.run({ until: k * 5e8 });
+      host.controlTick(file);
+      const depth = host.adapter.issueQueueDepth;
+      expect(Math.abs(depth - host.window)).toBeLessThanOrEqual(0.5);
+      if (host.window - Math.floor(host.window) > 0.5) fractions++;
+      sim.run({ until: k * 5e8 + 2e8 });
+      expect(host.adapter.inFlight).toBe(depth);
+    }
+    expect(fractions).toBeGreaterThan(0);
+    expect(host.window).toBe(64);
   });
 });
