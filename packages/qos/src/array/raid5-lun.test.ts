@@ -114,4 +114,13 @@ describe("RAID-5 LUN", () => {
     expect(disks.reduce((a, d) => a + d.completed, 0)).toBe(4);
     expect(lun.cacheHits).toBe(0);
   });
+
+  it("serves from the cache only reads inside a cached range: the first sector past its end goes to a disk", () => {
+    const { sim, disks, lun, done, sink, req } = setup([{ startLba: 0, sectors: 4096 }]);
+    lun.submit(req(9, 4096, true), sink);
+    sim.run();
+    expect(done.map((d) => d.id)).toEqual([9]);
+    expect(lun.cacheHits).toBe(0);
+    expect(disks.reduce((a, d) => a + d.completed, 0)).toBe(1);
+  });
 });
