@@ -75,6 +75,26 @@ describe("QosHost", () => {
     expect(summarize(run, 3, 4).vmIops[0][0]).toBe(0);
     expect(summarize(run, 4, 6).vmIops[0][0]).toBe((ios[4] + ios[5]) / 2);
   });
+
+  it("a cache-resident VM's disk is served from the array cache in every one of its interleaved 1 GB extents, and no other VM's is", () => {
+    // SPEED'08's check 3 setup: one host's IOs hit the array cache. Under interleaved placement a VM's k-th GB sits
+    // k·(VMs) GB into the LUN; caching the next GBs instead would serve other VMs' extents from the cache.
+    const s = spec(4, 64);
+    s.hosts = s.hosts.map((h, i) => ({ ...h, control: "none", scheduler: "fcfs", vms: [microVm({ oio: 16, cacheResident: i === 0 })] }));
+    const samples = runCluster(s).samples;
+    for (const x of samples.filter((y) => y.host === 0)) expect(x.latencyMs).toBeCloseTo(0.5, 9); // cacheHitMs, every IO
+    for (const x of samples.filter((y) => y.host === 1)) expect(x.latencyMs).toBeGreaterThan(2); // disk reads
+  });
+
+  it("starts a VM at its startS: no IO from it before then", () => {
+    const s = spec(4, 64);
+    s.hosts[1] = { ...s.hosts[1], vms: [microVm({ oio: 64, startS: 2 })] };
+    const ios = runCluster(s)
+      .samples.filter((x) => x.host === 1)
+      .map((x) => x.ios);
+    expect(ios.slice(0, 2)).toEqual([0, 0]);
+    expect(Math.min(...ios.slice(2))).toBeGreaterThan(100);
+  });
 });
 
 describe("QosHost control tick", () => {
@@ -143,5 +163,22 @@ describe("QosHost control tick", () => {
     }
     expect(fractions).toBeGreaterThan(0);
     expect(host.window).toBe(64);
+  });
+
+  it("β starts as the shares of the VMs running from t = 0, and stays > 0 (the law's domain) while every VM is idle (§3.4)", () => {
+    const { sim, host } = oneHost([microVm({ share: 10, oio: 4, diskGB: 1 }), microVm({ share: 20, startS: 5, diskGB: 1 })]);
+    // The share-20 VM starts at 5 s: until then it is not one of the host's active VMs.
+    expect(host.beta).toBe(10);
+    const file = new SharedLatencyFile(1);
+    sim.run({ until: 1e9 });
+    host.controlTick(file);
+    expect(host.beta).toBe(30); // oneHost started both VMs at 0
+    host.stopVm(0);
+    host.stopVm(1);
+    sim.run({ until: 2e9 });
+    host.controlTick(file);
+    sim.run({ until: 3e9 });
+    host.controlTick(file); // a period with no IO from any VM: no share to take β from
+    expect(host.beta).toBeGreaterThan(0); // β = 0 is outside the law (checkWindowLaw refuses it)
   });
 });
