@@ -219,3 +219,29 @@ describe("summarize and the shared file on out-of-range input", () => {
     expect(f.average()).toBe(25e6);
   });
 });
+
+describe("summarize", () => {
+  it("averages latency over IOs, not over samples: a host's latency is Σ latency / Σ IOs (the mean device latency of its IOs)", () => {
+    const sample = (t: number, host: number, ios: number, latencySumMs: number) => ({
+      t,
+      host,
+      window: 8,
+      iops: ios,
+      latencyMs: latencySumMs / ios,
+      ios,
+      latencySumMs,
+      vmIos: [ios],
+    });
+    const run: ClusterRun = {
+      hosts: 2,
+      sampleS: 1,
+      events: 0,
+      samples: [sample(1, 0, 100, 1000), sample(1, 1, 50, 250), sample(2, 0, 300, 6000), sample(2, 1, 150, 4500)],
+    };
+    const s = summarize(run, 0, 2);
+    expect(s.hostLatencyMs).toEqual([7000 / 400, 4750 / 200]);
+    expect(s.latencyMs).toBe(11750 / 600);
+    expect(s.hostIops).toEqual([200, 100]);
+    expect(s.totalIops).toBe(300);
+  });
+});
