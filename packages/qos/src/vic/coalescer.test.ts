@@ -94,4 +94,22 @@ describe("vIC coalescer", () => {
   it("rejects a ratio outside (0, 1], naming the key", () => {
     expect(() => new VicCoalescer({ ...DEFAULT_VIC, ratioTable: [{ minCif: 8, ratio: 0 }] })).toThrow(/vic\.ratioTable\[0\]\.ratio/);
   });
+
+  it("re-estimates the IO rate every rateWindowCompletions completions, from that window's own timestamps", () => {
+    // The rate window is counted in completions (docs/vic.md: an assumption; the paper's estimator was not found):
+    // with a window of 8, the 8th completion closes the first window and the 16th the next, not the 9th and 18th.
+    const v = new VicCoalescer({ ...DEFAULT_VIC, rateWindowCompletions: 8 });
+    for (let i = 0; i < 64; i++) v.issue();
+    let t = 0;
+    const rates: number[] = [];
+    for (let i = 1; i <= 16; i++) {
+      t += i <= 8 ? 10_000 : 20_000; // 100k IOPS, then 50k IOPS
+      v.complete(t);
+      rates.push(v.iops);
+    }
+    expect(rates.slice(0, 7)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(rates[7]).toBeCloseTo(100_000, 6);
+    expect(rates.slice(8, 15).every((r) => r === rates[7])).toBe(true);
+    expect(rates[15]).toBeCloseTo(50_000, 6);
+  });
 });
