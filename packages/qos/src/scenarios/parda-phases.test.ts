@@ -21,4 +21,9 @@ describe("PARDA with changing demand and threshold", () => {
     expect(r.metrics.phase2_latency_ms).toBeGreaterThan(r.metrics.phase1_latency_ms);
     expect(r.metrics.phase3_latency_ms).toBeLessThan(r.metrics.phase1_latency_ms);
   });
+
+  it("Fig. 9's 'windows grow after each stop' is 0 when they cannot grow (w_min = w_max = 4), not a pass by default", async () => {
+    const r = await pardaDemandChange.run(ctx(PardaDemandChangeConfig.parse({ ...pardaDemandChange.quick, windowMin: 4, windowMax: 4 })));
+    expect(r.metrics.windows_grow_after_each_stop).toBe(0);
+  });
 });
