@@ -72,4 +72,14 @@ describe("vic-coalescing", () => {
     const a = JSON.stringify(await run({ oio: [4, 32] }, 3));
     expect(JSON.stringify(await run({ oio: [4, 32] }, 3))).toBe(a);
   });
+
+  it("reports the high-OIO metrics from the sweep's highest OIO, whatever order the sweep is given in", async () => {
+    // Acceptance check 1 is about high OIO (32-64): the metrics must come from the top of the sweep, not a lower point.
+    const r = await run({ oio: [32, 1, 8] });
+    const rows = r.tables[0].rows as unknown as (Row & { throughput_gain: number })[];
+    const top = rows[rows.length - 1];
+    expect(top.oio).toBe(32);
+    expect(r.metrics.high_oio_interrupt_ratio).toBeCloseTo(top.interrupts_per_s_vic / top.interrupts_per_s_off, 3);
+    expect(r.metrics.high_oio_throughput_gain).toBe(top.throughput_gain);
+  });
 });
