@@ -180,4 +180,17 @@ describe("mClock", () => {
     }
     expect(() => new MClock([spec(0, Number.POSITIVE_INFINITY, -1)], 4)).toThrow(/vms\[0\]\.share/);
   });
+
+  it("serves a request by reservation the moment its R tag is due (R ≤ t, mClock Algorithm 1), not one tick later", () => {
+    // A request that arrives at t gets R = max(R' + 1/r, t) = t: it is due at t. Serving it in the weight phase
+    // instead would count it against nothing and let the VM's reservation slip.
+    const m = new MClock([spec(100, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1000)], 1);
+    m.enqueue(1, 1, 1, 0);
+    expect(m.dispatch(0)).toBe(1); // VM 1 alone: weight phase
+    m.complete(1, 1000);
+    m.enqueue(0, 2, 1, 1000);
+    m.enqueue(1, 3, 1, 1000);
+    expect(m.dispatch(1000)).toBe(2);
+    expect(m.reservationDispatches).toBe(1);
+  });
 });
