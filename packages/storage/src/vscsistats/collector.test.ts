@@ -241,4 +241,48 @@ describe("VscsiStats", () => {
       { numRuns: 60 },
     );
   });
+
+  it("reset() starts a new interval as ESX's vscsiStats -r does: what follows counts as in a fresh collector, IOs in flight stay outstanding", () => {
+    for (const firstIo of ["skip", "zero"] as const) {
+      const later = (s: VscsiStats) => {
+        s.issueUntracked(9_000_000, 100, 8, 4096, true);
+        s.issueUntracked(9_050_000, 108, 8, 4096, false);
+        s.issueUntracked(9_100_000, 116, 8, 4096, true);
+      };
+      const s = new VscsiStats({ firstIo });
+      s.issueUntracked(0, 5000, 8, 4096, true);
+      s.issueUntracked(7_000_000, 90_000, 8, 4096, false);
+      s.reset();
+      expect(toJson(s).histograms.map((h) => h.count)).toEqual(new Array(16).fill(0));
+      later(s);
+      const fresh = new VscsiStats({ firstIo });
+      later(fresh);
+      // No seek distance, closest-of-16 or interarrival measured from an IO before the reset.
+      expect(toJson(s), firstIo).toEqual(toJson(fresh));
+    }
+    const s = new VscsiStats();
+    s.issue(0, 0, 8, 4096, true);
+    s.reset();
+    expect(s.outstandingNow).toBe(1);
+    s.issue(1000, 8, 8, 4096, true);
+    const reads = toJson(s).histograms.find((h) => h.metric === "outstandingIOs" && h.split === "reads")!;
+    expect([reads.count, reads.max]).toEqual([1, 2]);
+  });
+
+  it("the closest-of-16 distance finds the nearest IO wherever it is among the previous 16, however many IOs came before", () => {
+    for (let before = 0; before < 40; before++) {
+      for (let back = 1; back <= 16; back++) {
+        const s = new VscsiStats();
+        let k = 0;
+        const far = () => s.issueUntracked(k, 1_000_000_000 + k++ * 1_000_000, 8, 4096, true);
+        for (let i = 0; i < before; i++) far();
+        s.issueUntracked(k++, 1000, 8, 4096, true); // [1000, 1007]
+        for (let i = 1; i < back; i++) far();
+        s.issueUntracked(k, 1008, 8, 4096, true); // sequential to the near IO, `back` IOs ago
+        const closest = toJson(s).histograms.find((h) => h.metric === "seekDistanceClosest16")!;
+        // Only the last IO is at +1 (bucket (0, 1]); every far IO is about +1e6 from the one before it.
+        expect(closest.counts[closest.limits.indexOf(1)], `${before} before, ${back} back`).toBe(1);
+      }
+    }
+  });
 });
