@@ -178,4 +178,13 @@ describe("ESX CSV print format", () => {
   it("rejects a garbled printout naming the line", () => {
     expect(() => parseEsxCsv("Histogram: x\nmin,abc\n", "p.csv")).toThrow(/p\.csv:2: "abc" is not an integer/);
   });
+
+  it("toJson reports the IOs counted, the first-IO policy and the IOs issued before the IO ahead of them", () => {
+    const s = new VscsiStats({ firstIo: "zero" });
+    s.issueUntracked(0, 0, 8, 4096, true);
+    s.issueUntracked(5_000, 8, 8, 4096, true);
+    s.issueUntracked(2_000, 16, 8, 4096, false); // earlier than the IO before it: interarrival 0, out of order
+    const j = toJson(s);
+    expect([j.ios, j.firstIo, j.outOfOrder]).toEqual([3, "zero", 1]);
+  });
 });
