@@ -71,4 +71,19 @@ describe("VscsiStatsObserver on a virtual disk", () => {
     expect([oio.count, oio.min, oio.max]).toEqual([2, 5, 6]); // the two new IOs found 4, then 5, already out
     expect(observer.stats.outstandingNow).toBe(0);
   });
+
+  it("records IO lengths in bytes, as ESX's IO length histogram counts them", () => {
+    const sim = new Simulation();
+    const disk = new VirtualDisk(sim, new OneMsTarget(sim), { queueDepth: 8 });
+    const observer = new VscsiStatsObserver();
+    disk.addObserver(observer);
+    const sink: IoSink = { complete: () => {} };
+    disk.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
+    disk.submit({ id: 1, vm: 0, lba: 64, sectors: 1, isRead: false, issueTime: 0 }, sink);
+    sim.run();
+    const j = toJson(observer.stats);
+    const all = histogramOf(j, "ioLength");
+    expect([all.min, all.max]).toEqual([512, 4096]);
+    expect([histogramOf(j, "ioLength", "reads").max, histogramOf(j, "ioLength", "writes").max]).toEqual([4096, 512]);
+  });
 });
