@@ -190,4 +190,16 @@ describe("vscsi reader (CloudPhysics VMware vSCSI trace layout)", () => {
       }),
     );
   });
+
+  it("ignores a READ or WRITE that moves no data (len 0): a trace record is at least one byte", () => {
+    const { records, reader } = readAll(
+      encode(2, [
+        { cmd: 0x28, len: 0, lbn: 100, tsUs: 10, rtUs: 5 },
+        { cmd: 0x2a, len: 4096, lbn: 200, tsUs: 20, rtUs: 5 },
+        { cmd: 0x8a, len: 0, lbn: 300, tsUs: 30, rtUs: 5 },
+      ]),
+    );
+    expect(records.map((r) => [r.lba, r.bytes, r.sectors])).toEqual([[200, 4096, 8]]);
+    expect(reader.ignored).toBe(2);
+  });
 });
