@@ -162,4 +162,10 @@ describe("MSR Cambridge reader", () => {
       }),
     );
   });
+
+  it("refuses a Timestamp of 25 digits, naming the line: past 24 digits its ticks would not be exact", () => {
+    expect(() => readAll("1,h,0,Read,0,512,1\n1000000000000000000000000,h,0,Read,0,512,1\n")).toThrow(
+      /t\.csv:2: Timestamp has more than 24 digits/,
+    );
+  });
 });
