@@ -92,4 +92,19 @@ describe("fio iolog v2 reader", () => {
     expect(records.map((r) => r.line)).toEqual([3]);
     expect(reader.skipped).toBe(1);
   });
+
+  it("an IO's issue time is the sum of all the waits before it, and a zero-length read or write is a bad line", () => {
+    const { records } = readAll(
+      [
+        "fio version 2 iolog",
+        "/dev/sdb wait 100 0",
+        "/dev/sdb read 0 512",
+        "/dev/sdb wait 250 0",
+        "/dev/sdb wait 50",
+        "/dev/sdb write 512 512",
+      ].join("\n"),
+    );
+    expect(records.map((r) => r.issueNs)).toEqual([100_000, 400_000]);
+    expect(() => readAll("fio version 2 iolog\n/dev/sdb read 0 512\n/dev/sdb read 4096 0\n")).toThrow(/t\.iolog:3: zero length/);
+  });
 });
