@@ -198,4 +198,50 @@ describe("blkparse reader", () => {
       }),
     );
   });
+
+  it("two dispatches of one sector in flight at once: each completion answers the oldest still waiting, so each IO gets its own response time", () => {
+    const { records } = readAll(
+      [
+        "  8,0    0        1     0.000000000   1  D   R 9000 + 8 [a]",
+        "  8,0    0        2     0.000100000   1  D   W 500 + 8 [a]",
+        "  8,0    0        3     0.000200000   1  D   W 500 + 8 [a]",
+        "  8,0    0        4     0.000300000   0  C   W 500 + 8 [0]",
+        "  8,0    0        5     0.000700000   0  C   W 500 + 8 [0]",
+        "  8,0    0        6     0.001000000   0  C   R 9000 + 8 [0]",
+      ].join("\n"),
+    );
+    expect(records.map((r) => [r.lba, r.issueNs, r.responseNs])).toEqual([
+      [9000, 0, 1_000_000],
+      [500, 100_000, 200_000],
+      [500, 200_000, 500_000],
+    ]);
+  });
+
+  it("holds 4096 dispatches waiting for their completions: with 4096 in flight every IO keeps its response time, the 4097th pushes the oldest out without one", () => {
+    const trace = (n: number) => {
+      const lines: string[] = [];
+      for (let k = 0; k < n; k++) lines.push(`  8,0    0  ${k + 1}  0.${String(k).padStart(9, "0")}  1  D   R ${k * 8} + 8 [a]`);
+      for (let k = 0; k < n; k++) lines.push(`  8,0    0  ${n + k + 1}  1.${String(k).padStart(9, "0")}  0  C   R ${k * 8} + 8 [0]`);
+      return lines.join("\n");
+    };
+    const full = readAll(trace(4096)).records;
+    expect(full).toHaveLength(4096);
+    expect(full.every((r) => r.responseNs === 1e9)).toBe(true);
+    const over = readAll(trace(4097)).records;
+    expect(over).toHaveLength(4097);
+    expect(over[0].responseNs).toBe(-1);
+    expect(over.slice(1).every((r) => r.responseNs === 1e9)).toBe(true);
+  });
+
+  it("ignores a flush printed with nothing after its RWBS (no sector, no process), without calling it bad", () => {
+    const text = [
+      "  8,0    1        1     0.000000000  1234  D  WS 1000 + 8 [jbd2/sda1-8]",
+      "  8,0    1        2     0.000100000  1234  D FWS",
+      "  8,0    1        3     0.000200000     0  C  WS 1000 + 8 [0]",
+      "  8,0    1        4     0.000300000     0  C FWS",
+    ].join("\n");
+    const { records, reader } = readAll(text);
+    expect(records.map((r) => [r.line, r.lba, r.responseNs])).toEqual([[1, 1000, 200_000]]);
+    expect(reader.ignored).toBe(2);
+  });
 });
