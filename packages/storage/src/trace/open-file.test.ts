@@ -41,4 +41,18 @@ describe("openTraceFile format detection", () => {
       expect({ n, first }, `reads of ${chunks} bytes`).toEqual({ n: ios, first: 1 });
     }
   });
+
+  it('detects blkparse text whose first event comes after blkparse\'s "Input file ... added" lines, one per CPU (over 512 bytes on a 32-CPU host)', () => {
+    const banner = Array.from({ length: 32 }, (_, cpu) => `Input file sda.blktrace.${cpu} added\n`).join("");
+    const events =
+      "  8,0    3        1     0.000000000   697  D   W 223490 + 8 [kjournald]\n  8,0    3        2     0.000010000     0  C   W 223490 + 8 [0]\n";
+    expect(banner.length).toBeGreaterThan(512);
+    const bytes = new TextEncoder().encode(banner + events);
+    files.set("/dev/fd/40", { bytes, chunks: [bytes.length] });
+    const r = openTraceFile("/dev/fd/40");
+    expect(r.format).toBe("blkparse");
+    const rec = newTraceRecord();
+    expect(r.next(rec)).toBe(true);
+    expect([rec.lba, rec.sectors, rec.responseNs]).toEqual([223490, 8, 10_000]);
+  });
 });
