@@ -115,4 +115,13 @@ describe("characterizeTrace", () => {
     expect(latency.mean).toBe(Math.trunc(sumLatencyUs / 50_000));
     expect(histogramOf(json, "outstandingIOs").max).toBeGreaterThan(16); // busy bursts queue up
   });
+
+  it("maxIos characterizes exactly that many IOs, with or without a reorder window", () => {
+    const lines = Array.from({ length: 10 }, (_, i) => msrLine(i * 1000, "h", 0, true, i * 4096, 4096, 500));
+    for (const reorderWindow of [0, 4]) {
+      const stats = new VscsiStats();
+      const summary = characterizeTrace(new MsrReader(textSource(lines.join("")), { name: "t.csv" }), stats, { maxIos: 3, reorderWindow });
+      expect([summary.ios, stats.ios, histogramOf(toJson(stats), "latency").count], `window ${reorderWindow}`).toEqual([3, 3, 3]);
+    }
+  });
 });
