@@ -173,4 +173,31 @@ describe("TraceReplayWorkload", () => {
       /outOfRange must be "wrap" or "error", got "wrapp"/,
     );
   });
+
+  it("with outOfRange: error, an IO ending on the target's last sector fits: replayed where it is, not refused", () => {
+    const sim = new Simulation();
+    const target = new FixedLatencyTarget(sim, 1000, 50 * us);
+    const lines = [msrLine(0, "h", 0, true, 0, 4096, 10 * us), msrLine(100 * us, "h", 0, false, 992 * 512, 4096, 10 * us)].join("");
+    const w = new TraceReplayWorkload(
+      new MsrReader(textSource(lines), { name: "t.csv" }),
+      { kind: "closed", depth: 1 },
+      { outOfRange: "error" },
+    );
+    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+    sim.run();
+    expect(target.seen.map((s) => [s.lba, s.sectors])).toEqual([
+      [0, 8],
+      [992, 8],
+    ]);
+  });
+
+  it("timed replay of a fio iolog pauses for a wait before its first IO too, as fio does", () => {
+    const log = ["fio version 2 iolog", "/dev/sdb open", "/dev/sdb wait 500", "/dev/sdb read 0 4096", "/dev/sdb read 4096 4096"].join("\n");
+    const sim = new Simulation();
+    const target = new FixedLatencyTarget(sim, 1 << 22, 100 * us);
+    const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog" }), { kind: "timed", speed: 1 });
+    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+    sim.run();
+    expect(target.seen.map((s) => s.t)).toEqual([500 * us, 600 * us]);
+  });
 });
