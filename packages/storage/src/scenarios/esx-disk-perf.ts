@@ -89,8 +89,11 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
   // A cell without a ratio completed no IOs natively (a run too short): "no such cells" would say the grid lacks it.
   const absent = (all: number) => (all > 0 ? "no IOs completed in these cells (durationMs too short?)" : "no such cells in this grid");
   // Some of the cells without IOs: the minimum is over the others, and says so (a bare number read as every cell's).
+  // All of them: there is no minimum, and `absent` says why.
   const missing = (all: number, counted: number) =>
-    all > counted ? `${all - counted} of ${all} cells completed no IOs (durationMs too short?): the minimum is over the others` : undefined;
+    all > counted && counted > 0
+      ? `${all - counted} of ${all} cells completed no IOs (durationMs too short?): the minimum is over the others`
+      : undefined;
   const largeSeqCells = rows.filter(isLargeSeq).length;
   const largeSeqMissing = missing(largeSeqCells, largeSeq.length);
   const minOf = (xs: typeof valid) => xs.reduce((m, r) => Math.min(m, ratio(r) as number), Number.POSITIVE_INFINITY);
@@ -136,7 +139,7 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
       paper: "the lowest ratio of the grid (not found)",
       ours: small.length ? (r6(minOf(small)) ?? "–") : absent(smallCells),
       source: "digest 04",
-      ...(smallMissing && small.length ? { note: smallMissing } : {}),
+      ...(smallMissing ? { note: smallMissing } : {}),
     },
     {
       what: "VM/native throughput — median over all cells",
