@@ -38,6 +38,32 @@ describe("Rng", () => {
     );
   });
 
+  it("int(n) above 2^32 rejects the value just past n - 1 and takes n - 1 itself (high part, then 32 low bits)", () => {
+    // Scripted 32-bit draws: high part int(2) = 1 and low 5 make 2^32 + 5 = n, one past the last, drawn again; then
+    // high 1 and low 4 make n - 1. An off-by-one in the rejection would hand out n once in 2^33 draws: no sampling sees it.
+    class Scripted extends Rng {
+      constructor(private readonly u32s: number[]) {
+        super(1, "scripted");
+      }
+      override nextU32(): number {
+        return this.u32s.shift() ?? 0;
+      }
+    }
+    const draws = [1, 5, 1, 4];
+    const r = new Scripted(draws);
+    expect(r.int(2 ** 32 + 5)).toBe(2 ** 32 + 4);
+    expect(draws).toEqual([]);
+    // 2^53 is the largest n (every integer below it exact); 2^32 itself still one 32-bit draw.
+    const real = new Rng(7, "wide");
+    for (let i = 0; i < 1000; i++) {
+      const x = real.int(2 ** 53);
+      expect(Number.isSafeInteger(x) && x >= 0).toBe(true);
+    }
+    expect(() => real.int(2 ** 53 + 2)).toThrow(/n must be an integer in \[1, 2\^53\]/);
+    const one = new Scripted([9]);
+    expect(one.int(2 ** 32)).toBe(9);
+  });
+
   it("random() is in [0, 1), randomOpen() in (0, 1], int(n) in [0, n)", () => {
     const r = new Rng(9);
     let sum = 0;

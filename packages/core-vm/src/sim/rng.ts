@@ -83,14 +83,31 @@ export class Rng {
     return 1 - this.random();
   }
 
-  /** Uniform integer in [0, n) without modulo bias. */
+  /**
+   * Uniform integer in [0, n) without modulo bias, for n up to 2^53. Up to 2^32 one 32-bit draw (redrawn past the
+   * largest multiple of n); above, `wideInt`. (A random offset over more than 2^32 slots — 512-byte IOs on a disk
+   * past 2 TiB — was refused here, failing a valid workload at its first IO.)
+   */
   int(n: number): number {
-    if (!(n >= 1) || n > TWO_POW_32 || !Number.isInteger(n))
-      throw CoreErrors.rngBadParameter("int", `n must be an integer in [1, 2^32], got ${n}`);
+    if (!(n >= 1) || n > TWO_POW_53 || !Number.isInteger(n))
+      throw CoreErrors.rngBadParameter("int", `n must be an integer in [1, 2^53], got ${n}`);
+    if (n > TWO_POW_32) return this.wideInt(n);
     const limit = TWO_POW_32 - exactRemainder(TWO_POW_32, n);
     for (;;) {
       const x = this.nextU32();
       if (x < limit) return exactRemainder(x, n);
+    }
+  }
+
+  /**
+   * Uniform integer in [0, n) for 2^32 < n <= 2^53: a uniform high part below ceil(n / 2^32) and 32 uniform low bits
+   * make a uniform integer below that multiple of 2^32 (exact: below 2^53); one at or above n is drawn again.
+   */
+  private wideInt(n: number): number {
+    const highs = Math.ceil(n / TWO_POW_32);
+    for (;;) {
+      const x = this.int(highs) * TWO_POW_32 + this.nextU32();
+      if (x < n) return x;
     }
   }
 

@@ -156,8 +156,7 @@ export class IometerWorkload extends WorkloadBase {
     const rng = this.rng as Rng;
     let lba: number;
     if (s.randomPercent > 0 && rng.random() * 100 < s.randomPercent) {
-      const slots = this.regionSlots;
-      lba = this.regionStart + (slots <= TWO_POW_32 ? rng.int(slots) : wideInt(rng, slots)) * this.alignSectors;
+      lba = this.regionStart + rng.int(this.regionSlots) * this.alignSectors;
     } else {
       // Alignment is for random offsets; sequential IO runs to the region's end.
       lba = this.nextSeqLba;
@@ -177,22 +176,6 @@ export class IometerWorkload extends WorkloadBase {
     if (this.loop.kind !== "closed" || this.stopped) return;
     if (this.spec.transferDelayNs === 0) this.issueOne();
     else this.fillBursts();
-  }
-}
-
-const TWO_POW_32 = 2 ** 32;
-
-/**
- * Uniform integer in [0, n) for n above 2^32 (`Rng.int` takes at most 2^32): a region of more than 2^32 IO
- * slots — 512-byte IOs over a LUN past 2 TiB — failed at its first random IO with the RNG's "n must be an
- * integer in [1, 2^32]". A uniform high part below ceil(n / 2^32) and 32 uniform low bits make a uniform
- * integer below that multiple of 2^32; one at or above n is drawn again (no modulo bias).
- */
-function wideInt(rng: Rng, n: number): number {
-  const highs = Math.ceil(n / TWO_POW_32);
-  for (;;) {
-    const x = rng.int(highs) * TWO_POW_32 + rng.nextU32();
-    if (x < n) return x;
   }
 }
 
