@@ -277,17 +277,20 @@ describe("Iometer workloads", () => {
     expect(start(8)).not.toThrow();
   });
 
-  it("random offsets cover a region of more than 2^32 IO slots (512-byte IOs on a LUN past 2 TiB)", () => {
-    // Rng.int takes at most 2^32: such a worker failed at its first random IO ("n must be an integer in [1, 2^32]").
-    const cap = 2 ** 34 + 1000; // 8 TiB + a bit: 2^34 + 1000 slots of one sector
-    const { target } = drive(
+  /** The LBAs of 100 ms of 512-byte random reads (16 outstanding, 100 µs each) over a `cap`-sector target. */
+  const oneSectorRandomLbas = (cap: number) =>
+    drive(
       { ioSizeBytes: 512, readPercent: 100, randomPercent: 100, outstandingIos: 16 },
       { kind: "closed" },
       1e8,
       100_000,
       cap,
-    );
-    const lbas = target.log.map((x) => x.lba);
+    ).target.log.map((x) => x.lba);
+
+  it("random offsets cover a region of more than 2^32 IO slots (512-byte IOs on a LUN past 2 TiB)", () => {
+    // Rng.int takes at most 2^32: such a worker failed at its first random IO ("n must be an integer in [1, 2^32]").
+    const cap = 2 ** 34 + 1000; // 8 TiB + a bit: 2^34 + 1000 slots of one sector
+    const lbas = oneSectorRandomLbas(cap);
     expect(lbas.length).toBeGreaterThan(10_000);
     expect(lbas.every((x) => Number.isInteger(x) && x >= 0 && x < cap)).toBe(true);
     // Uniform over the whole region: each quarter gets about a quarter of the IOs.
@@ -312,14 +315,7 @@ describe("Iometer workloads", () => {
 
   it("random offsets over 1.5 × 2^32 IO slots reach the slots past 2^32 uniformly (a third of the IOs)", () => {
     const cap = 3 * 2 ** 31; // one-sector IOs: 1.5 × 2^32 slots
-    const { target } = drive(
-      { ioSizeBytes: 512, readPercent: 100, randomPercent: 100, outstandingIos: 16 },
-      { kind: "closed" },
-      1e8,
-      100_000,
-      cap,
-    );
-    const lbas = target.log.map((x) => x.lba);
+    const lbas = oneSectorRandomLbas(cap);
     expect(lbas.length).toBeGreaterThan(10_000);
     expect(lbas.every((x) => x >= 0 && x < cap)).toBe(true);
     const past = lbas.filter((x) => x >= 2 ** 32).length / lbas.length;
