@@ -159,6 +159,18 @@ describe("vmlab vscsistats on an empty file", () => {
   });
 });
 
+describe("vmlab vscsistats on a trace read in the wrong format", () => {
+  it("refuses an MSR CSV given --format blkparse (exit 2, one line naming line 1, nothing on stdout) instead of 0 IOs", async () => {
+    const file = join(tmp(), "hm_0.csv");
+    writeFileSync(file, "128166372003061629,hm,0,Write,7014912,4096,26\n128166372003161629,hm,0,Read,7019008,65536,113\n");
+    const r = await runCli("vscsistats", file, "--format", "blkparse");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/hm_0\.csv:1: a number where blkparse's device "major,minor" goes \(another format's line\? check --format\)/);
+  });
+});
+
 describe("vmlab vscsistats on a fio iolog", () => {
   it("prints no interarrival samples (the log has no issue times) and says so", async () => {
     const file = join(tmp(), "t.iolog");

@@ -82,6 +82,20 @@ describe("blkparse reader", () => {
     );
   });
 
+  it("refuses a line that starts with a number but not with a device (another format's line), naming it, instead of ignoring it", () => {
+    // An MSR CSV read as blkparse: every line was ignored as if it were blkparse's summary, 0 IOs.
+    const msr = "128166372003061629,hm,0,Write,7014912,4096,26\n128166372003161629,hm,0,Read,7019008,65536,113\n";
+    expect(() => readAll(msr)).toThrow(/t\.txt:1: a number where blkparse's device "major,minor" goes .*"128166372003061629,hm,0,Write/);
+    const lenient = readAll(msr, true);
+    expect(lenient.records).toEqual([]);
+    expect(lenient.reader.skipped).toBe(2);
+    // "8:0" is not how blkparse prints a device either; blkparse's own summary lines start with a letter and stay ignored.
+    expect(() => readAll("8:0 1 1 0.000000000 697 D W 223490 + 8 [kjournald]\n")).toThrow(
+      /t\.txt:1: a number where blkparse's device "major,minor" goes/,
+    );
+    expect(readAll(SAMPLE).records).toHaveLength(3);
+  });
+
   it("refuses a trace with Q events but no D events (a device-mapper or md device's) instead of reading it as 0 IOs", () => {
     // dm and md devices are bio-based: blktrace records Q and C for them, never D. Read as no IOs, the trace gave
     // 16 empty histograms and exit 0.

@@ -97,6 +97,11 @@ export class BlkparseReader extends TextTraceReader {
     this.skipBlanks();
     // Event lines start with the device "major,minor"; anything else (blank, summary) carries no IO.
     if (!this.deviceToken()) {
+      // No line of blkparse's output but an event line starts with a digit: one that does is not blkparse's (an MSR
+      // CSV read with --format blkparse was 0 IOs, 16 empty histograms and exit 0).
+      const c = this.atEnd() ? 0 : this.buf[this.pos];
+      if (c >= ZERO && c <= NINE)
+        throw new LineProblem("a number where blkparse's device \"major,minor\" goes (another format's line? check --format)");
       this.ignored++;
       return false;
     }
