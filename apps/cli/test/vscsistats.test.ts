@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { buildProgram } from "../src/main.js";
 import { runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
@@ -156,6 +157,17 @@ describe("vmlab vscsistats on an empty file", () => {
       expect(r.stdout, format).toBe("");
       expect(r.stderr, format).toMatch(new RegExp(`${name.replace(".", "\\.")}: .*empty`));
     }
+  });
+});
+
+describe("vmlab vscsistats in its doc", () => {
+  it("docs/vscsistats.md mentions every option the command takes", () => {
+    const program = buildProgram({ stdout: () => {}, stderr: () => {}, stderrIsTTY: false });
+    const cmd = program.commands.find((c) => c.name() === "vscsistats");
+    const doc = readFileSync(new URL("../../../docs/vscsistats.md", import.meta.url), "utf8");
+    const flags = (cmd?.options ?? []).map((o) => o.long).filter((f): f is string => f !== undefined && f !== "--help");
+    expect(flags.length).toBeGreaterThan(5);
+    expect(flags.filter((f) => !doc.includes(f))).toEqual([]);
   });
 });
 
