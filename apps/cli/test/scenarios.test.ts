@@ -30,6 +30,28 @@ describe("vmlab list / describe", () => {
   });
 });
 
+describe("the storage scenarios' doc pages", () => {
+  it("name every config key `vmlab describe` lists, and say what traceMaxIos cuts", async () => {
+    for (const [id, page] of [
+      ["esx-disk-perf", "docs/esx-disk-perf.md"],
+      ["vscsistats-characterize", "docs/vscsistats.md"],
+    ]) {
+      const r = await runCli("describe", id, "--json");
+      expect(r.code).toBe(0);
+      const keys = (JSON.parse(r.stdout) as { params: { name: string }[] }).params.map((p) => p.name);
+      const doc = readFileSync(new URL(`../../../${page}`, import.meta.url), "utf8");
+      expect(keys.length, id).toBeGreaterThan(10);
+      expect(
+        keys.filter((k) => !doc.includes(`\`${k}\``) && !doc.includes(`${k}=`)),
+        id,
+      ).toEqual([]);
+    }
+    // It cuts the trace read from the file too, not only the replay (--quick: 3,000 IOs in both).
+    const d = await runCli("describe", "vscsistats-characterize");
+    expect(d.stdout).toMatch(/traceMaxIos .*\n.*both read from the file and replayed/);
+  });
+});
+
 describe("vmlab run", () => {
   it("is deterministic: the same seed gives a byte-identical results.json", async () => {
     const a = join(tmp(), "A");

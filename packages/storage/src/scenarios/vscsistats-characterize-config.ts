@@ -25,7 +25,12 @@ export const VscsiCharacterizeConfig = z.object({
     .describe("shipped trace through the model: as recorded (timed) or closed loop at traceDepth"),
   traceSpeed: z.number().positive().max(1e6).default(1).describe("timed replay: speed-up factor over the recorded times"),
   traceDepth: z.number().int().min(1).max(256).default(8).describe("closed-loop replay: IOs kept outstanding"),
-  traceMaxIos: z.number().int().min(0).default(0).describe("replay only the first N IOs of the shipped trace (0 = all 50,000)"),
+  traceMaxIos: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe("only the first N IOs of the shipped trace, both read from the file and replayed (0 = all 50,000)"),
   guestQueueDepth: z.number().int().min(1).max(4096).default(32).describe("guest virtual SCSI adapter queue depth"),
 });
 export type VscsiCharacterizeConfig = z.output<typeof VscsiCharacterizeConfig>;
