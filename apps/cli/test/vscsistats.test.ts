@@ -83,7 +83,7 @@ describe("vmlab vscsistats", () => {
       );
     }
     const help = await runCli("vscsistats", "--help");
-    expect(help.stdout).toMatch(/--reorder-window <records>[\s\S]*0 = the file's order[\s\S]*\(default: "4096"\)/);
+    expect(help.stdout).toMatch(/--reorder-window <records>[\s\S]*0 = the file's order, at most\s+1048576[\s\S]*\(default:\s+"4096"\)/);
   });
 
   it("stops at a malformed line with exit 2, naming file and line, and prints nothing on stdout", async () => {

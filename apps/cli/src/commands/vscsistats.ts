@@ -59,7 +59,7 @@ export function register(program: Command, io: CliIo): void {
     .option(
       "--reorder-window <records>",
       "records held back to characterize the trace in issue order (traces are often a little out of timestamp order); " +
-        "0 = the file's order; a record out of order by more is characterized where it comes and counted",
+        `0 = the file's order, at most ${MAX_REORDER_WINDOW}; a record out of order by more is characterized where it comes and counted`,
       String(DEFAULT_REORDER_WINDOW),
     )
     .action((trace: string, opts: VscsistatsOptions) => {
