@@ -1,6 +1,6 @@
 import { calendarWidth, MIN_BUCKETS } from "./calendar-width.js";
-import { FarHeap } from "./far-heap.js";
 import { SeqIndex } from "./seq-index.js";
+import { SlotHeap } from "./slot-heap.js";
 
 /** A pending event as plain data (for snapshots and inspection). */
 export interface PendingEvent {
@@ -43,7 +43,7 @@ const IN_FAR = 2;
  * twice the buckets per event lets the year cover about twice as much of the
  * delay distribution, which measured faster on every shape); W is re-estimated
  * at each resize and when the measured cost per operation drifts above
- * COST_LIMIT. Events beyond the current year wait in a heap (`FarHeap`) and
+ * COST_LIMIT. Events beyond the current year wait in a heap (`SlotHeap`) and
  * move into their bucket when the year reaches them, so a bucket only ever
  * holds one W-wide interval. Events live in 32-byte slot records from a LIFO free list: no
  * allocation per event, one cache line per pop. Cancel is O(1) expected via a
@@ -59,7 +59,7 @@ export class EventQueue {
   private freeTop = 0;
   private slotCount = 0;
   /** Events at or beyond `curStart + yearSpan`. */
-  private readonly far: FarHeap;
+  private readonly far: SlotHeap;
   /** Sequence number → slot; built at the first `cancel`, so models that never cancel never pay for it. */
   private index: SeqIndex | null = null;
 
@@ -102,7 +102,7 @@ export class EventQueue {
     this.i32 = new Int32Array(this.f64.buffer);
     this.sObj = new Array(c).fill(undefined);
     this.freeSlots = new Int32Array(c);
-    this.far = new FarHeap(c);
+    this.far = new SlotHeap(c);
     this.bHead = new Int32Array(MIN_BUCKETS).fill(NIL);
     this.bTail = new Int32Array(MIN_BUCKETS).fill(NIL);
     this.mask = MIN_BUCKETS - 1;

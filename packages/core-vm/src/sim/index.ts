@@ -6,5 +6,6 @@ export { Counter, TimeSeries, TimeWeighted } from "./metrics.js";
 export { Process, type ProcessBody, Waitable } from "./process.js";
 export { Rng, type RngState, RngStateSchema, RngStreams, type RngStreamsState, RngStreamsStateSchema } from "./rng.js";
 export { type EventHandler, type RunOptions, Simulation, type SimulationState, SimulationStateSchema } from "./simulation.js";
+export { SlotHeap } from "./slot-heap.js";
 export { Resource, Signal, Store } from "./sync.js";
 export { NS_PER_MS, NS_PER_S, NS_PER_US } from "./time.js";

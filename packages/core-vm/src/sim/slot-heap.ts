@@ -1,12 +1,15 @@
 /**
- * The calendar's far-future store: a binary min-heap of slots ordered by
- * (time, seq) for events beyond the current year. Keeping them out of the
- * buckets keeps every bucket to one ⌊t/W⌋ interval, so near events append in
- * O(1) instead of walking past far ones (the ladder queue's "top" list plays
- * this part in Tang, Goh & Thng, ACM TOMACS 15(3), 2005). Each slot's heap
- * position is tracked so a far event can be cancelled in O(log n).
+ * A binary min-heap of slot numbers ordered by (time, seq): the earliest time first, equal times in seq
+ * order. Time and seq are copied into the heap's own typed arrays, so a sift reads no one else's memory,
+ * and each slot's heap position is tracked so a slot can be removed in O(log n). Nothing is allocated
+ * per push once the heap has grown to its largest size.
+ *
+ * The event queue keeps its far-future events here: events beyond the calendar's current year, kept out of
+ * the buckets so every bucket holds one ⌊t/W⌋ interval and near events append in O(1) instead of walking
+ * past far ones (the ladder queue's "top" list plays this part in Tang, Goh & Thng, ACM TOMACS 15(3),
+ * 2005). A trace's reorder window (`@vmlab/storage`) keeps its out-of-order records here.
  */
-export class FarHeap {
+export class SlotHeap {
   private hTime: Float64Array;
   private hSeq: Float64Array;
   private hSlot: Int32Array;
@@ -14,6 +17,7 @@ export class FarHeap {
   private pos: Int32Array;
   size = 0;
 
+  /** `slots`: slot numbers go from 0 to slots - 1 (`growSlots` makes room for more). */
   constructor(slots: number) {
     this.hTime = new Float64Array(16);
     this.hSeq = new Float64Array(16);
@@ -24,6 +28,11 @@ export class FarHeap {
   /** Earliest time in the heap (+Infinity when empty). */
   minTime(): number {
     return this.size === 0 ? Number.POSITIVE_INFINITY : this.hTime[0];
+  }
+
+  /** The earliest slot, left in the heap (only while the heap holds any). */
+  minSlot(): number {
+    return this.hSlot[0];
   }
 
   push(time: number, seq: number, slot: number): void {
