@@ -5,7 +5,7 @@ import { fitsTarget, type IoRequest, misfitText } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
-import { IN_STRIPE_OP, memberIo, parityOf, WHOLE } from "./raid-member-io.js";
+import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, type StripePieceSink, stripePieces, WHOLE } from "./raid-member-io.js";
 import { Raid5Writes } from "./raid5-writes.js";
 
 export type RaidLevel = 0 | 1 | 5 | 10;
@@ -80,7 +80,7 @@ export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
  * and completes when all have: every write completed through the group before it had completed on its
  * members (a RAID-5 write only completes once its new data and parity have), so each member's flush covers it.
  */
-export class RaidGroup implements BlockTarget, IoSink {
+export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
   readonly capacitySectors: number;
   /**
    * Data sectors in one full stripe (a chunk on every data member), stripes aligned at multiples of
@@ -299,7 +299,7 @@ export class RaidGroup implements BlockTarget, IoSink {
         const len = Math.min(left, this.chunk - off);
         if (level === 0) {
           const row = Math.floor(c / this.n);
-          this.child(op, c % this.n, row * this.chunk + off, len, req.isRead);
+          this.piece(op, c % this.n, row * this.chunk + off, len, req.isRead);
         } else {
           // md's near-2 layout: chunk c's copies are chunk slots 2c and 2c + 1, row by row over the members;
           // the second wraps to member 0 one row lower when the first is on the last member (odd N only).
@@ -329,8 +329,7 @@ export class RaidGroup implements BlockTarget, IoSink {
     const k = Math.floor(off / chunk);
     const o = off - k * chunk;
     if (o + req.sectors > chunk) return false;
-    // The member `pieces` would pick for chunk k of this stripe.
-    const member = (parityOf(n, stripe) + 1 + k) % n;
+    const member = dataMemberOf(n, parityOf(n, stripe), k);
     const c = this.pool.take(req, sink);
     c.lba = stripe * chunk + o;
     c.a = member;
@@ -349,10 +348,10 @@ export class RaidGroup implements BlockTarget, IoSink {
       const m = second ? m1 : m0;
       const lba = second ? lba1 : lba0;
       this.nextReadSector[m] = lba + len;
-      this.child(op, m, lba, len, true);
+      this.piece(op, m, lba, len, true);
     } else {
-      this.child(op, m0, lba0, len, false);
-      this.child(op, m1, lba1, len, false);
+      this.piece(op, m0, lba0, len, false);
+      this.piece(op, m1, lba1, len, false);
     }
   }
 
@@ -379,8 +378,8 @@ export class RaidGroup implements BlockTarget, IoSink {
     if (op.isRead) {
       const m = this.readCopy(memberLba, firstMember, copies);
       this.nextReadSector[m] = memberLba + len;
-      this.child(op, m, memberLba, len, true);
-    } else for (let m = firstMember; m < firstMember + copies; m++) this.child(op, m, memberLba, len, false);
+      this.piece(op, m, memberLba, len, true);
+    } else for (let m = firstMember; m < firstMember + copies; m++) this.piece(op, m, memberLba, len, false);
   }
 
   /**
@@ -439,30 +438,15 @@ export class RaidGroup implements BlockTarget, IoSink {
       const stripe = Math.floor(lba / stripeData);
       const off = lba - stripe * stripeData;
       const len = Math.min(left, stripeData - off);
-      if (req.isRead) this.pieces(op, stripe * chunk, parityOf(n, stripe), off, len);
+      if (req.isRead) stripePieces(this, op, n, chunk, stripe * chunk, parityOf(n, stripe), off, len, true);
       else this.raid5Writes.write(op, stripe, off, len);
       lba += len;
       left -= len;
     }
   }
 
-  /** A RAID-5 read's data-chunk pieces of [off, off+len) within a stripe whose parity is on member `parity`, issued now. */
-  private pieces(op: StackIo, base: number, parity: number, off: number, len: number): void {
-    const chunk = this.chunk;
-    const n = this.n;
-    while (len > 0) {
-      const k = Math.floor(off / chunk);
-      const o = off - k * chunk;
-      const l = Math.min(len, chunk - o);
-      const member = (parity + 1 + k) % n;
-      this.child(op, member, base + o, l, true);
-      off += l;
-      len -= l;
-    }
-  }
-
-  /** A member IO issued now that completes to `op`. */
-  private child(op: StackIo, member: number, lba: number, len: number, isRead: boolean): void {
+  /** @internal a piece of `op`: a member IO issued now that completes to `op`. */
+  piece(op: StackIo, member: number, lba: number, len: number, isRead: boolean): void {
     const c = memberIo(this.pool, op, member, lba, len, isRead, 0, op);
     op.a++;
     this.issue(c);

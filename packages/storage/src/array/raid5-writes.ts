@@ -1,6 +1,6 @@
 import type { IoPool, StackIo } from "../iostack/stack-io.js";
 import type { RaidGroup } from "./raid.js";
-import { IN_STRIPE_OP, memberIo, parityOf } from "./raid-member-io.js";
+import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, type StripePieceSink, stripePieces } from "./raid-member-io.js";
 
 /** A stripe write's phase (`b` of its stripe operation): reconstruct-write reads out (0: read-modify-write reads, 1: writes). */
 const RCW_READING = 2;
@@ -21,7 +21,7 @@ const STRIPE_WAIT = 3;
  * the members reorder what they hold). A write to a stripe with a write in progress waits for it to
  * land, in arrival order (per stripe: a write over several stripes goes ahead in those that are free).
  */
-export class Raid5Writes {
+export class Raid5Writes implements StripePieceSink {
   /**
    * Stripes with a write in progress: stripe → the last stripe operation queued for it (the one
    * holding the stripe when none waits). Waiting operations are chained through `parent`, oldest first.
@@ -72,8 +72,8 @@ export class Raid5Writes {
       // Full-stripe write: new parity from new data alone. Listed last to first (each goes to the list's
       // head), so the members get the data chunks in order, then the parity.
       sop.b = 1;
-      this.stripeChild(sop, parity, base, chunk, false);
-      for (let k = this.n - 2; k >= 0; k--) this.stripeChild(sop, (parity + 1 + k) % this.n, base, chunk, false);
+      this.piece(sop, parity, base, chunk, false);
+      for (let k = this.n - 2; k >= 0; k--) this.piece(sop, dataMemberOf(this.n, parity, k), base, chunk, false);
     } else {
       sop.b = 0;
       // The rows (offsets within a chunk) whose parity changes: the written chunk's own range, or for a
@@ -96,8 +96,8 @@ export class Raid5Writes {
       } else {
         // Read-modify-write (also on a tie: the same reads, from the chunks being rewritten, so only
         // the members written are busy and each rewrite follows its read on the same track, no seek).
-        this.pieces(sop, base, parity, off, len, true);
-        this.stripeChild(sop, parity, base + lo, hi - lo, true);
+        stripePieces(this, sop, this.n, this.chunk, base, parity, off, len, true);
+        this.piece(sop, parity, base + lo, hi - lo, true);
       }
     }
     // (`as`: the calls above listed the member IOs on `sop`, which TypeScript takes to be still null.)
@@ -122,31 +122,17 @@ export class Raid5Writes {
       // The part of chunk k written, as offsets within the chunk (empty when from >= to).
       const from = Math.max(off - k * chunk, lo);
       const to = Math.min(end - k * chunk, hi);
-      const member = (parity + 1 + k) % this.n;
-      if (from >= to) this.stripeChild(sop, member, base + lo, hi - lo, true);
+      const member = dataMemberOf(this.n, parity, k);
+      if (from >= to) this.piece(sop, member, base + lo, hi - lo, true);
       else {
-        if (from > lo) this.stripeChild(sop, member, base + lo, from - lo, true);
-        if (to < hi) this.stripeChild(sop, member, base + to, hi - to, true);
+        if (from > lo) this.piece(sop, member, base + lo, from - lo, true);
+        if (to < hi) this.piece(sop, member, base + to, hi - to, true);
       }
     }
   }
 
-  /** The data-chunk pieces of [off, off+len) within a stripe whose parity is on member `parity`, as member IOs of `sop` (issued later). */
-  private pieces(sop: StackIo, base: number, parity: number, off: number, len: number, isRead: boolean): void {
-    const chunk = this.chunk;
-    const n = this.n;
-    while (len > 0) {
-      const k = Math.floor(off / chunk);
-      const o = off - k * chunk;
-      const l = Math.min(len, chunk - o);
-      this.stripeChild(sop, (parity + 1 + k) % n, base + o, l, isRead);
-      off += l;
-      len -= l;
-    }
-  }
-
-  /** A member IO of a partial-stripe write `sop` (listed on it; issued by the caller): a read, or a write once the reads are in. */
-  private stripeChild(sop: StackIo, member: number, lba: number, len: number, isRead: boolean): void {
+  /** A piece of a partial-stripe write `sop`: a member IO listed on it (issued by the caller), a read, or a write once the reads are in. */
+  piece(sop: StackIo, member: number, lba: number, len: number, isRead: boolean): void {
     const c = memberIo(this.pool, sop.link as StackIo, member, lba, len, isRead, IN_STRIPE_OP, sop);
     c.next = sop.next;
     sop.next = c;
@@ -175,8 +161,8 @@ export class Raid5Writes {
       const last = Math.floor((off + len - 1) / chunk);
       const lo = first === last ? off - first * chunk : 0;
       const hi = first === last ? off + len - first * chunk : chunk;
-      this.pieces(sop, stripe * chunk, parity, off, len, false);
-      this.stripeChild(sop, parity, stripe * chunk + lo, hi - lo, false);
+      stripePieces(this, sop, this.n, chunk, stripe * chunk, parity, off, len, false);
+      this.piece(sop, parity, stripe * chunk + lo, hi - lo, false);
       // (`as`: the calls above listed the writes on `sop`, which TypeScript takes to be still null.)
       for (let x = sop.next as StackIo | null; x !== null; x = x.next) this.group.issue(x);
       return;
