@@ -1,6 +1,6 @@
 import { StorageErrors } from "../errors.js";
-import type { TraceFormat, TraceReader, TraceReaderOptions, TraceRecord } from "./record.js";
-import type { ByteSource } from "./source.js";
+import { TraceReaderBase } from "./reader-base.js";
+import type { TraceRecord } from "./record.js";
 
 /** Read buffer size; a line longer than this is not a trace line. */
 const CHUNK_BYTES = 1 << 18;
@@ -38,11 +38,7 @@ export class LineProblem {
  * whole file), line numbers, skip-bad accounting. Subclasses parse a line in
  * place from `buf[lineStart, lineEnd)` with the field helpers below.
  */
-export abstract class TextTraceReader implements TraceReader {
-  abstract readonly format: TraceFormat;
-  skipped = 0;
-  firstSkipped: string | null = null;
-  ignored = 0;
+export abstract class TextTraceReader extends TraceReaderBase {
   protected readonly buf = new Uint8Array(CHUNK_BYTES);
   protected lineStart = 0;
   protected lineEnd = 0;
@@ -52,16 +48,6 @@ export abstract class TextTraceReader implements TraceReader {
   private start = 0;
   private end = 0;
   private eof = false;
-  readonly name: string;
-  private readonly skipBad: boolean;
-
-  constructor(
-    private readonly source: ByteSource,
-    options: TraceReaderOptions,
-  ) {
-    this.name = options.name;
-    this.skipBad = options.skipBad ?? false;
-  }
 
   next(rec: TraceRecord): boolean {
     for (;;) {
@@ -71,16 +57,9 @@ export abstract class TextTraceReader implements TraceReader {
         if (this.parseLine(rec)) return true;
       } catch (e) {
         if (!(e instanceof LineProblem)) throw e;
-        const err = StorageErrors.traceMalformedLine(this.name, this.lineNo, printable(e.issue), this.lineText());
-        if (!this.skipBad) throw err;
-        this.skipped++;
-        this.firstSkipped ??= err.details.problem as string;
+        this.skipOrThrow(StorageErrors.traceMalformedLine(this.name, this.lineNo, printable(e.issue), this.lineText()));
       }
     }
-  }
-
-  close(): void {
-    this.source.close();
   }
 
   /** Parses the current line; true if it filled `rec` (including `rec.line`) with an IO, false if the line holds none. Throws `LineProblem`. */

@@ -1,7 +1,7 @@
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
-import type { TraceReader, TraceReaderOptions, TraceRecord } from "./record.js";
-import type { ByteSource } from "./source.js";
+import { TraceReaderBase } from "./reader-base.js";
+import type { TraceRecord } from "./record.js";
 
 /**
  * CloudPhysics VMware vSCSI command traces (`.vscsi`), laid out as
@@ -32,11 +32,8 @@ const OPCODE_KIND = new Uint8Array(256);
 for (const op of READ_OPCODES) OPCODE_KIND[op] = 1;
 for (const op of WRITE_OPCODES) OPCODE_KIND[op] = 2;
 
-export class VscsiReader implements TraceReader {
+export class VscsiReader extends TraceReaderBase {
   readonly format = "vscsi" as const;
-  skipped = 0;
-  firstSkipped: string | null = null;
-  ignored = 0;
   /** 1 or 2 once the first bytes were read. */
   version = 0;
   private recordBytes = 0;
@@ -47,16 +44,6 @@ export class VscsiReader implements TraceReader {
   private eof = false;
   private recordNo = 0;
   private baseTsUs = -1;
-  readonly name: string;
-  private readonly skipBad: boolean;
-
-  constructor(
-    private readonly source: ByteSource,
-    options: TraceReaderOptions,
-  ) {
-    this.name = options.name;
-    this.skipBad = options.skipBad ?? false;
-  }
 
   next(rec: TraceRecord): boolean {
     if (this.version === 0) this.detectVersion();
@@ -67,10 +54,7 @@ export class VscsiReader implements TraceReader {
         const left = this.end - this.start;
         if (left < size) {
           if (left === 0) return this.closeAtEnd();
-          const err = StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size);
-          if (!this.skipBad) throw err;
-          this.skipped++;
-          this.firstSkipped ??= err.details.problem as string;
+          this.skipOrThrow(StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size));
           this.start = this.end;
           return this.closeAtEnd();
         }
@@ -83,14 +67,13 @@ export class VscsiReader implements TraceReader {
       const cmd = v2 ? v.getUint16(at, true) : v.getUint16(at + 12, true);
       const ver = v2 ? v.getUint16(at + 2, true) : v.getUint16(at + 14, true);
       if (ver >> 8 !== this.version) {
-        const err = StorageErrors.traceMalformedRecord(
-          this.name,
-          this.recordNo,
-          `version ${ver >> 8}, where the file's first records have version ${this.version} (corrupt or misaligned record)`,
+        this.skipOrThrow(
+          StorageErrors.traceMalformedRecord(
+            this.name,
+            this.recordNo,
+            `version ${ver >> 8}, where the file's first records have version ${this.version} (corrupt or misaligned record)`,
+          ),
         );
-        if (!this.skipBad) throw err;
-        this.skipped++;
-        this.firstSkipped ??= err.details.problem as string;
         continue;
       }
       const len = v2 ? v.getUint32(at + 8, true) : v.getUint32(at + 4, true);
@@ -105,10 +88,9 @@ export class VscsiReader implements TraceReader {
       // A u64 past 2^53 would be rounded by a double: no disk has 2^53 sectors nor a trace 285 years of µs — a corrupt record.
       if ((lbnHigh | tsHigh | rtHigh) >>> 21 !== 0) {
         const field = lbnHigh > MAX_SAFE_HIGH ? "lbn" : tsHigh > MAX_SAFE_HIGH ? "ts" : "rt";
-        const err = StorageErrors.traceMalformedRecord(this.name, this.recordNo, `${field} is over 2^53 (corrupt or misaligned record)`);
-        if (!this.skipBad) throw err;
-        this.skipped++;
-        this.firstSkipped ??= err.details.problem as string;
+        this.skipOrThrow(
+          StorageErrors.traceMalformedRecord(this.name, this.recordNo, `${field} is over 2^53 (corrupt or misaligned record)`),
+        );
         continue;
       }
       const lbn = v.getUint32(at + 16, true) + lbnHigh * 2 ** 32;
@@ -123,10 +105,6 @@ export class VscsiReader implements TraceReader {
       rec.line = this.recordNo;
       return true;
     }
-  }
-
-  close(): void {
-    this.source.close();
   }
 
   /** The end of the trace: closes the source. */

@@ -1,0 +1,38 @@
+import type { VmlabError } from "@vmlab/core-vm";
+import type { TraceFormat, TraceReader, TraceReaderOptions, TraceRecord } from "./record.js";
+import type { ByteSource } from "./source.js";
+
+/**
+ * What every trace reader keeps besides its parsing: its name for messages, the source it closes, the
+ * well-formed IOs it ignored, and its bad lines or records, each thrown, or with `skipBad` counted and
+ * skipped with the first one's problem kept for the report (`skipOrThrow`).
+ */
+export abstract class TraceReaderBase implements TraceReader {
+  abstract readonly format: TraceFormat;
+  skipped = 0;
+  firstSkipped: string | null = null;
+  ignored = 0;
+  readonly name: string;
+  private readonly skipBad: boolean;
+
+  constructor(
+    protected readonly source: ByteSource,
+    options: TraceReaderOptions,
+  ) {
+    this.name = options.name;
+    this.skipBad = options.skipBad ?? false;
+  }
+
+  abstract next(rec: TraceRecord): boolean;
+
+  close(): void {
+    this.source.close();
+  }
+
+  /** A bad line or record (`err`, with its `details.problem`): throws it, or with `skipBad` counts it and returns. */
+  protected skipOrThrow(err: VmlabError): void {
+    if (!this.skipBad) throw err;
+    this.skipped++;
+    this.firstSkipped ??= err.details.problem as string;
+  }
+}
