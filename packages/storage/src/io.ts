@@ -20,6 +20,19 @@ export interface IoRequest {
 }
 
 /**
+ * An `IoRequest` object of its own, every field zero (a read-nothing at sector 0 until filled in): what a
+ * layer's or a workload's pooled request objects share (`StackIo`, a workload's requests).
+ */
+export class BlankIoRequest implements IoRequest {
+  id = 0;
+  vm = 0;
+  lba = 0;
+  sectors = 0;
+  isRead = false;
+  issueTime = 0;
+}
+
+/**
  * Whether `req` is whole sectors within a target of `capacitySectors`: at least one sector, none past the end.
  * Written so that a NaN address or length does not fit (every comparison with NaN is false); a fractional
  * one does not either (a model would place it at a fractional sector without a word).

@@ -1,4 +1,4 @@
-import type { IoRequest } from "../io.js";
+import { BlankIoRequest, type IoRequest } from "../io.js";
 import type { IoSink } from "./target.js";
 
 /**
@@ -8,13 +8,7 @@ import type { IoSink } from "./target.js";
  * bookkeeping, so no layer needs a map from request to state. Taken from and
  * returned to an `IoPool`: nothing is allocated per IO once the pool is warm.
  */
-export class StackIo implements IoRequest {
-  id = 0;
-  vm = 0;
-  lba = 0;
-  sectors = 0;
-  isRead = false;
-  issueTime = 0;
+export class StackIo extends BlankIoRequest {
   /** The IO this one stands for (the layer above's request). */
   parent: IoRequest | null = null;
   /** Where `parent` completes to. */

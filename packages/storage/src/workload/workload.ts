@@ -1,6 +1,5 @@
 import { LogHistogram, type Rng, type Simulation } from "@vmlab/core-vm";
-import type { IoRequest } from "../io.js";
-import { SECTOR_BYTES } from "../io.js";
+import { BlankIoRequest, type IoRequest, SECTOR_BYTES } from "../io.js";
 import { IoPool } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 
@@ -61,13 +60,7 @@ export class WorkloadStats {
 }
 
 /** A workload's own request object, kept on its free list between uses. */
-class WorkloadRequest implements IoRequest {
-  id = 0;
-  vm = 0;
-  lba = 0;
-  sectors = 0;
-  isRead = false;
-  issueTime = 0;
+class WorkloadRequest extends BlankIoRequest {
   /** The next free request while this one is on the free list. */
   nextFree: WorkloadRequest | null = null;
 }
