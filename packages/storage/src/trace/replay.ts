@@ -16,6 +16,10 @@ import { checkReorderWindow, IssueOrderCounts, ReorderWindow } from "./reorder.j
  *   trace IO issued when one completes (timestamps ignored).
  * In both modes the IOs go in issue order (earliest recorded time first) as far as the reorder window puts them in
  * it (`TraceReplayOptions.reorderWindow`).
+ *
+ * Stopped and started again, a replay goes on where it stopped: timed, the trace's clock stands still while it is
+ * stopped (the rest of the trace keeps its recorded spacing, later by the pause); closed, IOs still in flight from
+ * before the stop hold their places among the `depth`.
  */
 export type ReplayMode = { kind: "timed"; speed: number } | { kind: "closed"; depth: number };
 
@@ -53,7 +57,16 @@ export class TraceReplayWorkload extends WorkloadBase {
   doneNs = -1;
   private readonly rec: TraceRecord = newTraceRecord();
   private havePending = false;
+  /** Timed mode: when the trace's first IO was (or would have been) issued, later by every pause so far (ns). */
   private startNs = 0;
+  /** When the replay was last stopped (ns); NaN while it runs or before its first start. */
+  private stoppedAtNs = Number.NaN;
+  private started = false;
+  /**
+   * Which start the pending issue event belongs to (its `num`): one scheduled before a stop() is stale after the
+   * next start() (which schedules its own) and is ignored when it fires.
+   */
+  private epoch = 0;
   private kindIssue = 0;
   private readonly maxIos: number;
   private readonly wrap: boolean;
@@ -131,11 +144,24 @@ export class TraceReplayWorkload extends WorkloadBase {
   }
 
   protected onStart(ctx: WorkloadContext): void {
-    this.startNs = ctx.sim.now;
+    // Started again: the time the replay stood stopped is a pause, not trace time (restarted at once, the rest of the
+    // trace was issued later by everything replayed so far; after a pause, later by that too).
+    if (!this.started) this.startNs = ctx.sim.now;
+    else if (!Number.isNaN(this.stoppedAtNs)) this.startNs += ctx.sim.now - this.stoppedAtNs;
+    this.started = true;
+    this.stoppedAtNs = Number.NaN;
+    this.epoch++;
     this.kindIssue = sharedKind(ctx.sim, "storage.trace-replay.issue", onIssueEvent);
     if (this.mode.kind === "closed") {
-      for (let i = 0; i < this.mode.depth; i++) if (!this.issueNext()) break;
+      // IOs still in flight from before a stop() hold their places (their completions issue again): issuing `depth`
+      // more kept twice the depth in flight.
+      for (let i = this.outstanding; i < this.mode.depth; i++) if (!this.issueNext()) break;
     } else this.scheduleNext();
+  }
+
+  override stop(): void {
+    if (!this.stopped && this.started) this.stoppedAtNs = (this.ctx as WorkloadContext).sim.now;
+    super.stop();
   }
 
   protected onCompleted(_req: IoRequest, nowNs: number): void {
@@ -226,14 +252,19 @@ export class TraceReplayWorkload extends WorkloadBase {
       // Whole ns, as the simulation keeps time: an unrounded due time could never be reached.
       const due = noClock ? ctx.sim.now : Math.round(this.startNs + (this.rec.issueNs - this.firstIssueNs) / speed);
       if (due > ctx.sim.now) {
-        ctx.sim.scheduleAt(due, this.kindIssue, 0, this);
+        ctx.sim.scheduleAt(due, this.kindIssue, this.epoch, this);
         return;
       }
       this.issueNext();
     }
   }
+
+  /** @internal a timed issue event fired: stale (scheduled before a stop and a new start) or due. */
+  issueEvent(epoch: number): void {
+    if (epoch === this.epoch) this.scheduleNext();
+  }
 }
 
-function onIssueEvent(_num: number, obj: unknown): void {
-  (obj as TraceReplayWorkload).scheduleNext();
+function onIssueEvent(epoch: number, obj: unknown): void {
+  (obj as TraceReplayWorkload).issueEvent(epoch);
 }
