@@ -237,6 +237,83 @@ describe("device save/restore", () => {
     for (let k = 0; k < 3; k++) expect(flush(simB, b)).toBe(flush(simA, a));
   });
 
+  it("HDD: restored into a new simulation at another time (at the same platter angle), the continuation is the original's", () => {
+    // The read-ahead's times were the saving simulation's, restored as they were: after 3 s of sequential reads the
+    // stream's head was promised to sector ~730,000, and the restored drive's head read ahead until the old clock's 3 s.
+    for (const randomPercent of [0, 100]) {
+      const simA = new Simulation();
+      const a = new Hdd(simA);
+      runThenDrain(simA, a, { ioSizeBytes: 65536, readPercent: 100, randomPercent, outstandingIos: 2 }, 3e9, 1);
+      const saved = JSON.parse(JSON.stringify(a.save()));
+      const simB = new Simulation();
+      // 15,000 rpm: a revolution is 4 ms; whole revolutions earlier, the platter is where it was.
+      simB.run({ until: simA.now % 4e6 });
+      const b = new Hdd(simB);
+      b.restore(saved);
+      const spec: Spec = { ioSizeBytes: 4096, readPercent: 100, randomPercent: 20, outstandingIos: 4 };
+      const sa = runThenDrain(simA, a, spec, 5e7, 2);
+      const sb = runThenDrain(simB, b, spec, 5e7, 2);
+      expect(sb.completed).toBe(sa.completed);
+      expect(sb.latencyUs.summary()).toEqual(sa.latencyUs.summary());
+      // The same state, the stream's base time counted from the save (busyNs sums differences of times of another
+      // size: equal to a rounding; cache.freeAt, when the head last left a stream, is this simulation's time, and read
+      // only once the next stream stops).
+      const { busyNs: busyA, ...restA } = a.save();
+      const { busyNs: busyB, ...restB } = b.save();
+      expect(restB.cache.freeAt).toBeCloseTo(restA.cache.freeAt - (simA.now - simB.now), 3);
+      expect({ ...restB, cache: { ...restB.cache, freeAt: 0 } }).toEqual({ ...restA, cache: { ...restA.cache, freeAt: 0 } });
+      expect(busyB).toBeCloseTo(busyA, 3);
+    }
+  });
+
+  it("HDD: a drive saved after 3 s of sequential reads, restored into a new simulation (at 0), serves a read in ms, not after 3 s", () => {
+    const simA = new Simulation();
+    const a = new Hdd(simA);
+    runThenDrain(simA, a, { ioSizeBytes: 65536, readPercent: 100, randomPercent: 0, outstandingIos: 2 }, 3e9, 1);
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    expect(saved.cache.ra).toBeGreaterThanOrEqual(0);
+    const sim = new Simulation();
+    const b = new Hdd(sim);
+    b.restore(saved);
+    // The cache's times count from the save: restored at 0 and saved again, the state is the same.
+    expect(b.save()).toEqual(saved);
+    let at = -1;
+    b.submit({ id: 1, vm: 0, lba: saved.cache.raBaseLba, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => (at = sim.now) });
+    sim.run();
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(2e7); // it waited 3.0 s
+    // A state saved before they counted from the save restores with the cache's times as they are.
+    const { cacheTimesFromSave: _, ...older } = saved;
+    const c = new Hdd(new Simulation());
+    c.restore({ ...older, cache: { ...older.cache, raBaseTime: 5e6 } });
+    expect(c.cache.save().raBaseTime).toBe(5e6);
+  });
+
+  it("HDD: a read-ahead restarted at a fraction of a ns, restored at its save time, is exactly where it was", () => {
+    // A stream the head restarts after a pause has its base at a fraction of a ns; its time from the save, in one
+    // number, rounded (3 s in, to 2^-21 ns), and the restored stream was not the saved one.
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    let fractional = 0;
+    for (let k = 0; k < 20; k++) {
+      const spec: Spec = {
+        ioSizeBytes: 4096 * (1 + ((3 * k) % 16)),
+        readPercent: 100,
+        randomPercent: 0,
+        outstandingIos: 1,
+        burstLength: 1 + (k % 3),
+        transferDelayNs: 1e5 * ((3 + k) % 60),
+        startSector: 3000,
+      };
+      runThenDrain(sim, hdd, spec, 3e6 + k * 1e6, 300 + k);
+      const before = hdd.cache.save();
+      if (!Number.isInteger(before.raBaseTime)) fractional++;
+      hdd.restore(JSON.parse(JSON.stringify(hdd.save())));
+      expect(hdd.cache.save()).toEqual(before);
+    }
+    expect(fractional).toBeGreaterThan(0);
+  });
+
   it("HDD: refuses to save with commands in flight, and rejects another drive's state", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim);

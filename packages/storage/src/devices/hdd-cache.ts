@@ -19,7 +19,8 @@ export const HddCacheStateSchema = z.object({
   useClock: num,
   ra: z.number().int().min(-1),
   raBaseLba: lba,
-  raBaseTime: time,
+  /** Before 0 in a drive's state, where it counts from the save (`HddState.cacheTimesFromSave`). */
+  raBaseTime: z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
   raSectorNs: num,
   raLimit: lba,
   raPromised: lba,
@@ -311,7 +312,13 @@ export class HddCache {
    * at its zone's sector time up to the end of that zone (or the disk), and has promised and planned no
    * further. (A stream at another rate, or past the disk, was accepted: a read then waited hours for it.)
    */
-  restore(state: unknown, drive: HddGeometry, capacitySectors: number): void {
+  restore(
+    state: unknown,
+    drive: HddGeometry,
+    capacitySectors: number,
+    /** The stream's base time in this simulation, when the state's counts from the save (`HddState.cacheTimesFromSave`). */
+    baseTime?: number,
+  ): void {
     const bad = (issue: string) => StorageErrors.badState("hdd cache", issue);
     const p = HddCacheStateSchema.safeParse(state);
     if (!p.success) throw bad(describeIssues(p.error));
@@ -343,6 +350,9 @@ export class HddCache {
           `the read-ahead from sector ${s.raBaseLba} runs at ${s.raSectorNs} ns a sector up to ${s.raBound}; this disk's zone ${zone} reads at ${drive.zoneSectorNs[zone]} ns up to ${bound}`,
         );
     }
+    const raBaseTime = baseTime ?? s.raBaseTime;
+    if (!(raBaseTime <= Number.MAX_SAFE_INTEGER))
+      throw bad(`the read-ahead's base time ${s.raBaseTime} ns from the save is past the simulation's 2^53 ns`);
     this.segStart.set(s.segStart);
     this.segEnd.set(s.segEnd);
     this.segUse.set(s.segUse);
@@ -350,7 +360,7 @@ export class HddCache {
     this.lru.rebuild(this.segUse);
     this.ra = s.ra;
     this.raBaseLba = s.raBaseLba;
-    this.raBaseTime = s.raBaseTime;
+    this.raBaseTime = raBaseTime;
     this.raSectorNs = s.raSectorNs;
     this.raLimit = s.raLimit;
     this.raPromised = s.raPromised;

@@ -35,6 +35,18 @@ export const HddStateSchema = z.object({
    */
   busAheadNs: z.number().nonnegative().lt(1).optional(),
   controllerAheadNs: z.number().nonnegative().lt(1).optional(),
+  /**
+   * The read-ahead stream's base time (`cache.raBaseTime`) counts from the save, so the
+   * state restores into a simulation at any time with the stream where it was relative to the clock (its base is
+   * then usually before the save: negative). Absent in states saved before: their cache times are the saving
+   * simulation's, and restore as they are.
+   */
+  cacheTimesFromSave: z.literal(true).optional(),
+  /**
+   * The fraction of a ns of the read-ahead's base time (absent when 0): `cache.raBaseTime` counts whole ns from the
+   * save, so a drive restored at the time it was saved has its stream exactly where it was.
+   */
+  raBaseFractionNs: z.number().nonnegative().lt(1).optional(),
 });
 export type HddState = z.infer<typeof HddStateSchema>;
 
@@ -377,11 +389,18 @@ export class Hdd implements BlockTarget {
     const now = this.sim.now;
     const busAhead = Math.max(0, this.bus.lastEnd - now);
     const controllerAhead = Math.max(0, this.controllerFreeAt - now);
+    const cache = this.cache.save();
+    // Whole ns from the save and the fraction apart: `base - now` rounds (to 2^-21 ns 3 s in), and the stream of a
+    // drive restored at the save time was then that much off.
+    const base = Math.floor(cache.raBaseTime);
+    const baseFraction = cache.raBaseTime - base;
     return {
       version: 1,
       model: this.spec.model,
       headCylinder: this.headCyl,
-      cache: this.cache.save(),
+      cache: { ...cache, raBaseTime: base - now },
+      cacheTimesFromSave: true,
+      ...(baseFraction > 0 ? { raBaseFractionNs: baseFraction } : {}),
       mediaOps: this.mediaOps,
       completed: this.completed,
       busyNs: this.busyNs,
@@ -411,7 +430,12 @@ export class Hdd implements BlockTarget {
         `saved from a drive with its write cache on (writesBuffered ${s.writesBuffered ?? 0}, readsFromBuffer ${s.readsFromBuffer ?? 0}), this one has it off; build it with writeCache: true`,
       );
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
-    this.cache.restore(s.cache, this.geometry, this.capacitySectors);
+    // Kept as the saving simulation's times, a stream restored into a simulation at another time (a drive saved after
+    // 3 s of sequential reads, into a new one at 0) had the head read ahead until the old clock's 3 s, and the first
+    // read waited for it.
+    const now = this.sim.now;
+    const raBaseTime = s.cacheTimesFromSave ? s.cache.raBaseTime + now + (s.raBaseFractionNs ?? 0) : s.cache.raBaseTime;
+    this.cache.restore(s.cache, this.geometry, this.capacitySectors, raBaseTime);
     this.headCyl = s.headCylinder;
     this.mediaOps = s.mediaOps;
     this.completed = s.completed;
@@ -422,7 +446,6 @@ export class Hdd implements BlockTarget {
     // Nothing was in flight when the state was saved, so nothing held the interface or the controller past that
     // time but a rounding's fraction of a ns (kept, relative to the clock: the simulation may be restored to
     // another time with it); bookings made since are forgotten.
-    const now = this.sim.now;
     this.bus.reset(s.busAheadNs ? now + s.busAheadNs : 0);
     this.controllerFreeAt = s.controllerAheadNs ? now + s.controllerAheadNs : 0;
   }
