@@ -314,6 +314,26 @@ describe("device save/restore", () => {
     expect(fractional).toBeGreaterThan(0);
   });
 
+  it("HDD: a state from a drive with its write cache set up otherwise is refused saying how to build the drive, changing nothing", () => {
+    // It said only "expected 8 segments" (a write cache takes whole segments of the drive's cache).
+    const plain = JSON.parse(JSON.stringify(new Hdd(new Simulation()).save()));
+    const wce = new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true });
+    const before = wce.save();
+    expectBadState(() => wce.restore(plain));
+    expect(() => wce.restore(plain)).toThrow(
+      /read cache has 16 of the drive's 16 cache segments, this one expected 8 segments \(its 16384-sector write cache takes the others\); build it with its write cache off \(writeCache: false\); a write-cached drive's state saved by an older vmlab/,
+    );
+    expect(wce.save()).toEqual(before);
+    const saved = JSON.parse(JSON.stringify(wce.save()));
+    const off = new Hdd(new Simulation());
+    expect(() => off.restore(saved)).toThrow(
+      /read cache has 8 of the drive's 16 cache segments, this one expected 16 segments \(its write cache is off\); build it with writeCache: true and writeCacheSectors: 16384 \(leaving 8 segments\)/,
+    );
+    // Built as the messages say, each restores.
+    new Hdd(new Simulation()).restore(plain);
+    new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 16384 }).restore(saved);
+  });
+
   it("HDD: refuses to save with commands in flight, and rejects another drive's state", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim);

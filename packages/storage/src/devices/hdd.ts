@@ -429,6 +429,21 @@ export class Hdd implements BlockTarget {
         "hdd",
         `saved from a drive with its write cache on (writesBuffered ${s.writesBuffered ?? 0}, readsFromBuffer ${s.readsFromBuffer ?? 0}), this one has it off; build it with writeCache: true`,
       );
+    // A write cache takes whole segments of the drive's cache: a state from a drive built otherwise (or saved by a
+    // version whose write-cached drive kept its read cache whole) was refused as "expected 8 segments", naming no cause.
+    const total = this.spec.cacheSegments;
+    const segs = this.cache.segments;
+    const savedSegs = s.cache.segStart.length;
+    if (segs >= 1 && savedSegs !== segs && savedSegs >= 1 && savedSegs <= total) {
+      const build =
+        savedSegs === total
+          ? "with its write cache off (writeCache: false); a write-cached drive's state saved by an older vmlab, whose read cache kept all its segments, cannot be restored: warm the drive up again"
+          : `with writeCache: true and writeCacheSectors: ${(total - savedSegs) * this.cache.segmentSectors} (leaving ${savedSegs} segments)`;
+      throw StorageErrors.badState(
+        "hdd",
+        `saved from a drive whose read cache has ${savedSegs} of the drive's ${total} cache segments, this one expected ${segs} segments (${this.writeCacheSectors > 0 ? `its ${this.writeCacheSectors}-sector write cache takes the others` : "its write cache is off"}); build it ${build}`,
+      );
+    }
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
     // Kept as the saving simulation's times, a stream restored into a simulation at another time (a drive saved after
     // 3 s of sequential reads, into a new one at 0) had the head read ahead until the old clock's 3 s, and the first
