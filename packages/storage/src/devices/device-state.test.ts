@@ -158,6 +158,24 @@ describe("device save/restore", () => {
     expect(JSON.parse(JSON.stringify(copy.save()))).toMatchObject({ pageBytes: good.pageBytes, ftl: good.ftl });
   });
 
+  it("SSD: a state from another model is refused, naming both, changing nothing (it restored silently); one saved before the model was recorded restores", () => {
+    const sim = new Simulation();
+    const ssd = new Ssd(sim, SMALL);
+    runThenDrain(sim, ssd, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4 }, 1e7, 3);
+    const good = JSON.parse(JSON.stringify(ssd.save()));
+    expect(good.model).toBe(SMALL.model);
+    // The same dies, blocks and pages: only the model (and its timings) differ.
+    const other = new Ssd(new Simulation(), { ...SMALL, model: "another SSD", pageProgramNs: 200_000 });
+    const before = other.save();
+    expectBadState(() => other.restore(good));
+    expect(() => other.restore(good)).toThrow(/saved from a "generic MLC SSD \(8 channels x 4 dies\)", this drive is a "another SSD"/);
+    expect(other.save()).toEqual(before);
+    const { model: _, ...older } = good;
+    other.restore(older);
+    // The same model with a figure changed (a what-if on a preconditioned drive) restores.
+    new Ssd(new Simulation(), { ...SMALL, pageProgramNs: 200_000 }).restore(good);
+  });
+
   it("SSD: a die or channel booked past the simulation's 2^53 ns is refused (the next IO threw VMLAB_SIM_BAD_DELAY from the queue)", () => {
     const sim = new Simulation();
     const ssd = new Ssd(sim, SMALL);

@@ -20,6 +20,11 @@ const bookedUntil = time.max(Number.MAX_SAFE_INTEGER);
 export const SsdStateSchema = z.object({
   version: z.literal(1),
   /**
+   * The drive's model (`SsdSpec.model`), refused by a drive of another, as a disk's state is. Absent in states saved
+   * before it was recorded: those restore unchecked, as they always did.
+   */
+  model: z.string().optional(),
+  /**
    * The flash page size, bytes: the FTL maps logical pages, so with another page size every mapping would stand
    * for other sectors. Absent in states saved before it was recorded: those restore unchecked, as they always did.
    */
@@ -180,6 +185,7 @@ export class Ssd implements BlockTarget {
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
     return {
       version: 1,
+      model: this.spec.model,
       pageBytes: this.spec.pageBytes,
       ftl: this.ftl.save(),
       dieFree: Array.from(this.dieFree),
@@ -196,6 +202,10 @@ export class Ssd implements BlockTarget {
     const p = SsdStateSchema.safeParse(state);
     if (!p.success) throw StorageErrors.badState("ssd", describeIssues(p.error));
     const s = p.data;
+    // A state from another model with the same dies and pages restored without a word (its FTL fits, its timings
+    // and wear are another drive's), where a disk refuses another model's.
+    if (s.model !== undefined && s.model !== this.spec.model)
+      throw StorageErrors.badState("ssd", `saved from a "${s.model}", this drive is a "${this.spec.model}"`);
     if (s.dieFree.length !== this.dieFree.length || s.chanFree.length !== this.channelTimes.length || s.nextDie >= this.ftl.dies)
       throw StorageErrors.badState("ssd", "die or channel count differs from this SSD's spec");
     if (s.pageBytes !== undefined && s.pageBytes !== this.spec.pageBytes)
