@@ -169,6 +169,34 @@ describe("esx-disk-perf scenario", () => {
     expect(whole.reference.find((x) => x.what.startsWith("VM/native throughput, large"))?.note).toMatch(/^the per-IO/);
   });
 
+  it("a cell whose VM run completed no IOs has no ratio, as one whose native run completed none: not a grid minimum of 0", async () => {
+    // 5 ms of CPU per VM IO: at 32 OIO the VM's first completion comes after the 20 + 100 ms run; at 1 OIO it completes 20.
+    const r = await run({
+      storage: ["array"],
+      readPercents: [100],
+      randomPercents: [100],
+      ioSizesBytes: [4096],
+      outstandingIos: [1, 32],
+      virtIssueUs: 5000,
+      warmupMs: 20,
+      durationMs: 100,
+    });
+    const [one, many] = r.tables[0].rows as Row[];
+    expect(many.nativeIops as number).toBeGreaterThan(0);
+    expect(many.vmIops).toBe(0);
+    // The window saw no VM completion, so it measured no VM throughput: not a VM/native ratio of 0.
+    expect(many.vmToNativeThroughput).toBeNull();
+    const measured = one.vmToNativeThroughput as number;
+    expect(measured).toBeGreaterThan(0);
+    expect(r.metrics.minVmToNativeThroughput).toBe(measured);
+    expect(r.metrics.medianVmToNativeThroughput).toBe(measured);
+    const ours = Object.fromEntries(r.reference.map((x) => [x.what.split(" — ")[0], x.ours]));
+    expect(ours["where the VM/native gap is largest"]).toMatch(/^array, 4096 B random read, 1 OIO: 0\.03;/);
+    expect(ours["VM/native throughput, <= 4 KiB random IO at the highest OIO"]).toBe(
+      "no IOs completed in these cells (durationMs too short?)",
+    );
+  });
+
   it("a grid without large sequential cells omits that metric instead of reporting NaN", async () => {
     const r = await run({ storage: ["local"], ioSizesBytes: [4096], randomPercents: [100], readPercents: [100], outstandingIos: [1] });
     expect(r.metrics.minVmToNativeLargeSequential).toBeUndefined();

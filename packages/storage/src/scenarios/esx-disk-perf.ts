@@ -62,7 +62,9 @@ export const esxDiskPerf = defineScenario({
         vmIops: r6(vm.iops),
         nativeMBps: r6(native.mbPerSec),
         vmMBps: r6(vm.mbPerSec),
-        vmToNativeThroughput: r6(native.iops > 0 ? vm.iops / native.iops : Number.NaN),
+        // Measured only where both runs completed IOs: a VM run that completed none in the window (a run too short to
+        // see its first completion) has no throughput to compare, as a native run without IOs has none.
+        vmToNativeThroughput: r6(native.iops > 0 && vm.iops > 0 ? vm.iops / native.iops : Number.NaN),
         nativeLatencyUs: r6(native.latencyUs),
         vmLatencyUs: r6(vm.latencyUs),
         nativeCpuUsPerIo: r6(native.cpuUsPerIo),
@@ -86,7 +88,7 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
   const valid = rows.filter((r) => ratio(r) !== null);
   const isLargeSeq = (r: Table["rows"][number]) => r.randomPercent === 0 && (r.ioSizeBytes as number) >= 65536;
   const largeSeq = valid.filter(isLargeSeq);
-  // A cell without a ratio completed no IOs natively (a run too short): "no such cells" would say the grid lacks it.
+  // A cell without a ratio completed no IOs in its native or VM run (a run too short): "no such cells" would say the grid lacks it.
   const absent = (all: number) => (all > 0 ? "no IOs completed in these cells (durationMs too short?)" : "no such cells in this grid");
   // Some of the cells without IOs: the minimum is over the others, and says so (a bare number read as every cell's).
   // All of them: there is no minimum, and `absent` says why.
