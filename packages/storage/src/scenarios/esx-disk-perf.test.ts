@@ -197,6 +197,16 @@ describe("esx-disk-perf scenario", () => {
     );
   });
 
+  it("the largest-gap row claims nothing about <= 4 KiB random cells at the top OIO where none was measured", async () => {
+    const gap = async (cfg: Record<string, unknown>) =>
+      (await run({ storage: ["local"], readPercents: [100], ioSizesBytes: [4096], outstandingIos: [1, 4], ...cfg })).reference.find(
+        (x) => x.what === "where the VM/native gap is largest",
+      )?.ours;
+    // A sequential-only grid has no such cells; "does not reach this minimum" said one had been measured above it.
+    expect(await gap({ randomPercents: [0] })).toMatch(/; <= 4 KiB random at 4 OIO: no such cells in this grid$/);
+    expect(await gap({ randomPercents: [0, 100] })).toMatch(/; <= 4 KiB random at 4 OIO (reaches|does not reach) this minimum$/);
+  });
+
   it("a grid without large sequential cells omits that metric instead of reporting NaN", async () => {
     const r = await run({ storage: ["local"], ioSizesBytes: [4096], randomPercents: [100], readPercents: [100], outstandingIos: [1] });
     expect(r.metrics.minVmToNativeLargeSequential).toBeUndefined();

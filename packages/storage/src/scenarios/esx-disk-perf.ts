@@ -117,9 +117,15 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
     .map((r) => (r.vmCpuUsPerIo as number) / (r.nativeCpuUsPerIo as number));
   const meanCpuRatio = cpuRatio.length ? cpuRatio.reduce((a, b) => a + b, 0) / cpuRatio.length : Number.NaN;
   // Ties are common (every CPU-bound cell has the same ratio), so say whether small random IO at the top OIO reaches the minimum.
-  const smallReaches = small.length > 0 && minOf(small) <= minOf(valid) + 0.01;
+  // Without a measured small random cell there is nothing to compare: "does not reach" would claim one was measured.
+  const smallVsWorst =
+    small.length === 0
+      ? `: ${absent(smallCells)}`
+      : minOf(small) <= minOf(valid) + 0.01
+        ? " reaches this minimum"
+        : " does not reach this minimum";
   const worstText = worst
-    ? `${worst.storage}, ${worst.ioSizeBytes} B ${worst.pattern}, ${worst.outstandingIos} OIO: ${(ratio(worst) as number).toFixed(2)}; <= 4 KiB random at ${maxOio} OIO ${smallReaches ? "reaches" : "does not reach"} this minimum`
+    ? `${worst.storage}, ${worst.ioSizeBytes} B ${worst.pattern}, ${worst.outstandingIos} OIO: ${(ratio(worst) as number).toFixed(2)}; <= 4 KiB random at ${maxOio} OIO${smallVsWorst}`
     : "–";
   const reference: ReferenceValue[] = [
     {
