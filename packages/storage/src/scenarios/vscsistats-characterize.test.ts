@@ -1,5 +1,8 @@
 import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import { openTraceFile } from "../trace/open-file.js";
+import { newTraceRecord } from "../trace/record.js";
+import { shippedTracePath } from "../trace/shipped.js";
 import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
 import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 
@@ -47,6 +50,9 @@ describe("vscsistats-characterize", () => {
       expect(err?.message, storage).toMatch(
         new RegExp(`testFileMiB ${limitMiB + 1} is larger than .* \\(${limitMiB} MiB\\); set testFileMiB <= ${limitMiB}`),
       );
+      // The whole disk is a valid test region.
+      const whole = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, storage, testFileMiB: limitMiB });
+      expect(() => vscsistatsCharacterize.check?.({ config: whole, seed: 1, quick: true }), storage).not.toThrow();
     }
   });
 
@@ -87,5 +93,170 @@ describe("vscsistats-characterize with a guest queue shallower than the random w
     expect(r.reference.map((x) => x.what)).toContain(
       "random 8 KiB reads at 16 OIO (4 at the vSCSI layer: guest queue depth 4): share of outstanding IOs in the 4 bucket",
     );
+  });
+});
+
+describe("vscsistats-characterize's tables and reference rows say what was measured (docs/vscsistats.md)", () => {
+  const TRACE_IOS = 400;
+  const result = runQuick(1, { durationMs: 400, traceMaxIos: TRACE_IOS });
+
+  it("the shipped trace's read and sequential (+1) shares and mean latency are those of its first traceMaxIos records, as read from the file", async () => {
+    const r = await result;
+    const reader = openTraceFile(shippedTracePath(), { format: "vscsi" });
+    const rec = newTraceRecord();
+    let ios = 0;
+    let reads = 0;
+    let plus1 = 0;
+    let lastLbn = Number.NaN;
+    let latencyUs = 0; // whole µs per IO, as vscsiStats records it
+    // Seek distance: this IO's first LBN - the previous IO's last LBN; sequential is +1 (the first IO has no sample).
+    while (ios < TRACE_IOS && reader.next(rec)) {
+      ios++;
+      if (rec.isRead) reads++;
+      latencyUs += Math.floor(rec.responseNs / 1000);
+      if (rec.lba - lastLbn === 1) plus1++;
+      lastLbn = rec.lba + rec.sectors - 1;
+    }
+    expect(r.metrics["trace.ios"]).toBe(TRACE_IOS);
+    expect(r.metrics["trace.readShare"]).toBeCloseTo(reads / ios, 5);
+    expect(r.metrics["trace.sequentialShare"]).toBeCloseTo(plus1 / (ios - 1), 5);
+    expect(r.metrics["trace.recordedMeanLatencyUs"]).toBeCloseTo(latencyUs / ios, 0);
+  });
+
+  it("the workloads table: IOPS, mean latency and interarrival per workload, in µs, as the reference rows and metrics", async () => {
+    const r = await result;
+    const rows = Object.fromEntries(r.tables.find((t) => t.name === "workloads")!.rows.map((x) => [x.workload, x]));
+    const rnd = rows["random-read"];
+    expect(rnd.iops).toBe(r.metrics["random.iops"]);
+    // Completions per second of the run: every IO issued but the 16 still in flight at the end (they complete after).
+    expect(rnd.iops as number).toBeCloseTo(((rnd.ios as number) - 16) / (rnd.virtualSeconds as number), 0);
+    expect(rnd.meanLatencyUs).toBe(r.metrics["random.meanLatencyUs"]);
+    expect(rows["poisson-read"].meanInterarrivalUs).toBe(r.metrics["poisson.meanInterarrivalUs"]);
+    expect(rows["trace-replay"].iops).toBe(r.metrics["trace.replay.iops"]);
+    // The outstanding-IO check is the random workload's share in its OIO's bucket: below 1, as its first IOs ramp up from 1.
+    const histogramRows = r.tables.find((t) => t.name === "histograms")!.rows;
+    const oio16 = histogramRows.find(
+      (x) => x.workload === "random-read" && (x.histogram as string).startsWith("outstandingIOs ") && x.split === "all" && x.limit === "16",
+    );
+    expect(r.metrics["random.outstandingBinShare"]).toBe(oio16?.fraction);
+    expect(r.metrics["random.outstandingBinShare"]).toBeLessThan(1);
+    expect(r.metrics["trace.replay.iops"]).toBeGreaterThan(0);
+    expect(rows["trace-file"].meanLatencyUs).toBe(r.metrics["trace.recordedMeanLatencyUs"]);
+    // Every IO issued has its latency sample: those in flight at the end of the run complete before the histograms are read.
+    for (const w of ["sequential-read", "random-read", "poisson-read", "trace-file", "trace-replay"]) {
+      const lat = histogramRows.filter((x) => x.workload === w && (x.histogram as string).startsWith("latency ") && x.split === "all");
+      expect(lat.length, w).toBeGreaterThan(0);
+      expect(
+        lat.reduce((s, x) => s + (x.count as number), 0),
+        w,
+      ).toBe(rows[w].ios);
+    }
+    // Little's law: the expected latency is OIO / IOPS; Poisson's expected interarrival is 1/λ (100 IOPS: 10,000 µs).
+    const ref = (prefix: string) => r.reference.find((x) => x.what.startsWith(prefix))!;
+    const little = ref("random 8 KiB reads at 16 OIO: mean latency vs Little's law");
+    expect(little.paper).toBeCloseTo((16 / (rnd.iops as number)) * 1e6, 0);
+    expect(little.ours).toBe(rnd.meanLatencyUs);
+    const poisson = ref("open-loop Poisson at 100 IOPS");
+    expect(poisson.paper).toBe(10_000);
+    expect(poisson.ours).toBe(rows["poisson-read"].meanInterarrivalUs);
+  });
+
+  it("the histograms table: one row per ESX bucket in ESX's order, the overflow bucket named '>last limit', no fraction without samples", async () => {
+    const r = await result;
+    const rows = r.tables.find((t) => t.name === "histograms")!.rows.filter((x) => x.workload === "sequential-read");
+    // The facets of the figures are sorted by `order`: ESX's print order of the 16 histograms.
+    const order = [...new Map(rows.map((x) => [`${x.histogram}/${x.split}`, x.order])).values()];
+    expect(order).toEqual([...Array(16).keys()]);
+    const ioLength = rows.filter((x) => x.order === 0);
+    expect(ioLength.map((x) => x.limit)).toEqual([
+      ...["512", "1024", "2048", "4095", "4096", "8191", "8192", "16383", "16384", "32768", "49152", "65535", "65536"],
+      ...["81920", "131072", "262144", "524288", ">524288"],
+    ]);
+    expect(ioLength.map((x) => x.bucket)).toEqual([...Array(18).keys()]);
+    expect(ioLength.find((x) => x.limit === "65536")?.fraction).toBe(1);
+    // A read-only workload's write histograms have no samples: no share of IOs, not a share of 0.
+    const writes = rows.filter((x) => x.split === "writes");
+    expect(writes.length).toBeGreaterThan(0);
+    for (const x of writes) {
+      expect(x.count).toBe(0);
+      expect(x.fraction).toBeNull();
+    }
+  });
+
+  it("a run too short for a workload's second IO leaves out the metrics it could not measure (results.json has no NaN)", async () => {
+    const r = await runQuick(1, { durationMs: 0.001, traceMaxIos: 50 });
+    for (const [k, v] of Object.entries(r.metrics)) expect(Number.isFinite(v), k).toBe(true);
+    expect(r.metrics["poisson.meanInterarrivalUs"]).toBeUndefined();
+  });
+});
+
+describe("vscsistats-characterize applies every workload and trace knob", () => {
+  /** Share of `workload`'s all-IOs `metric` histogram in the bucket with limit `limit`, from the histograms table. */
+  const share = (r: Awaited<ReturnType<typeof runQuick>>, workload: string, metric: string, limits: string[]) =>
+    r.tables
+      .find((t) => t.name === "histograms")!
+      .rows.filter((x) => x.workload === workload && (x.histogram as string).startsWith(`${metric} `) && x.split === "all")
+      .filter((x) => limits.includes(x.limit as string))
+      .reduce((s, x) => s + (x.fraction as number), 0);
+
+  it("IO sizes, outstanding IOs, the test region and Poisson (not fixed) arrivals", async () => {
+    const r = await runQuick(1, { durationMs: 1000, traceMaxIos: 50, sequentialOutstandingIos: 4, poissonIoKiB: 16, poissonIops: 200 });
+    expect(share(r, "poisson-read", "ioLength", ["16384"])).toBe(1);
+    expect(share(r, "sequential-read", "outstandingIOs", ["4"])).toBeGreaterThan(0.99);
+    // Exponential gaps with mean 5,000 µs: about 63% ≤ 5,000 µs and 14% > 10,000 µs; fixed arrivals would put all in one bucket.
+    expect(share(r, "poisson-read", "interarrival", ["1", "10", "100", "500", "1000", "5000"])).toBeGreaterThan(0.5);
+    expect(share(r, "poisson-read", "interarrival", ["15000", "30000", "50000", "100000", ">100000"])).toBeGreaterThan(0.05);
+    // Random reads over the 1 GiB test region (2,097,152 sectors): uniform LBNs are more than 500,000 apart 58% of the time.
+    const far = ["-500000", ">500000"];
+    expect(share(r, "random-read", "seekDistance", far)).toBeGreaterThan(0.4);
+    const small = await runQuick(1, { durationMs: 300, traceMaxIos: 50, testFileMiB: 128 });
+    expect(share(small, "random-read", "seekDistance", far)).toBe(0);
+  });
+
+  it("the trace replay: traceMaxIos, traceSpeed, and traceDepth in a closed loop", async () => {
+    const ios = 300;
+    const reader = openTraceFile(shippedTracePath(), { format: "vscsi" });
+    const rec = newTraceRecord();
+    let first = Number.NaN;
+    let last = 0;
+    for (let n = 0; n < ios && reader.next(rec); n++) {
+      if (n === 0) first = rec.issueNs;
+      last = rec.issueNs;
+    }
+    const spanS = (last - first) / 1e9;
+    const seconds = (r: Awaited<ReturnType<typeof runQuick>>) =>
+      r.tables.find((t) => t.name === "workloads")!.rows.find((x) => x.workload === "trace-replay")!.virtualSeconds as number;
+    const timed = await runQuick(1, { durationMs: 50, traceMaxIos: ios });
+    expect(timed.tables.find((t) => t.name === "workloads")!.rows.find((x) => x.workload === "trace-replay")!.ios).toBe(ios);
+    // As recorded: the replay lasts from the first IO's issue to the last IO's completion.
+    expect(seconds(timed)).toBeGreaterThan(spanS);
+    expect(seconds(timed)).toBeLessThan(spanS + 0.2);
+    const fast = await runQuick(1, { durationMs: 50, traceMaxIos: ios, traceSpeed: 2 });
+    expect(seconds(fast)).toBeGreaterThan(spanS / 2);
+    expect(seconds(fast)).toBeLessThan(spanS / 2 + 0.2);
+    const closed = await runQuick(1, { durationMs: 50, traceMaxIos: ios, traceReplay: "closed", traceDepth: 2 });
+    expect(share(closed, "trace-replay", "outstandingIOs", ["2"])).toBeGreaterThan(0.95);
+  });
+});
+
+describe("vscsistats-characterize's figures", () => {
+  it("each workload's figure draws that workload's all-IOs histograms, one bar per bucket in ESX's bucket order", async () => {
+    const r = await runQuick(1, { durationMs: 300, traceMaxIos: 50 });
+    const rows = r.tables.find((t) => t.name === "histograms")!.rows;
+    for (const f of r.figures) {
+      const spec = f.spec as { transform: { filter: string }[]; spec: { encoding: { x: { field: string; sort: { field: string } } } } };
+      const keep = new Function("datum", `return ${spec.transform[0].filter};`) as (d: unknown) => boolean;
+      const workload = f.name.replace(/^histograms-/, "");
+      const drawn = rows.filter((x) => keep(x));
+      expect(drawn, f.name).toEqual(rows.filter((x) => x.workload === workload && x.split === "all"));
+      expect(spec.spec.encoding.x).toMatchObject({ field: "limit", sort: { field: "bucket" } });
+    }
+    expect(r.figures.map((f) => f.name)).toEqual([
+      "histograms-sequential-read",
+      "histograms-random-read",
+      "histograms-poisson-read",
+      "histograms-trace-file",
+      "histograms-trace-replay",
+    ]);
   });
 });
