@@ -207,6 +207,139 @@ describe("esx-disk-perf scenario", () => {
     expect(await gap({ randomPercents: [0, 100] })).toMatch(/; <= 4 KiB random at 4 OIO (reaches|does not reach) this minimum$/);
   });
 
+  it("each row's columns measure what they name, native and VM apart: MB/s = IOPS × size, Little's law latency, CPU utilization = CPU per IO × IOPS", async () => {
+    // Random 4 KiB reads from the warm array cache at 32 OIO: the VM's CPU saturates, so its throughput columns differ from
+    // native's; on the local disk both keep up with the disk, and the CPU is busy 3 times longer for the VM's IOs.
+    const r = await run({
+      storage: ["array", "local"],
+      randomPercents: [100, 50],
+      readPercents: [100, 70],
+      ioSizesBytes: [4096],
+      outstandingIos: [32],
+    });
+    const rows = r.tables[0].rows as Row[];
+    // Iometer's access specification: % random, then % read (a mixed value is the share of reads, not of writes).
+    expect(rows.map((x) => x.pattern)).toEqual(
+      Array(2).fill(["random read", "random 70% read", "50% random read", "50% random 70% read"]).flat(),
+    );
+    for (const x of rows) {
+      if (x.storage === "array") expect(x.vmIops as number).toBeLessThan(0.8 * (x.nativeIops as number));
+      else expect(x.vmCpuUtil as number).toBeGreaterThan(2 * (x.nativeCpuUtil as number));
+      for (const m of ["native", "vm"]) {
+        const iops = x[`${m}Iops`] as number;
+        expect(x[`${m}MBps`] as number, m).toBeCloseTo((iops * 4096) / 1e6, 2); // MB: 10^6 bytes, as Iometer
+        // A closed loop keeps 32 IOs outstanding: mean latency = OIO / IOPS (µs), over the thousands of IOs of a cached cell
+        // (the local disk's 200 ms see too few for the IOs in flight at the window's ends not to count).
+        if (x.storage === "array") expect((x[`${m}LatencyUs`] as number) / ((32 / iops) * 1e6), m).toBeCloseTo(1, 1);
+        // One host core: the CPU time run per second is CPU per IO × IOPS.
+        expect(x[`${m}CpuUtil`] as number, m).toBeCloseTo(((x[`${m}CpuUsPerIo`] as number) * iops) / 1e6, 3);
+      }
+    }
+    // The CPU cost row: VM ÷ native CPU per IO, averaged over the cells (the VM pays the virtualization costs on top).
+    const cpu = r.reference.find((x) => x.what.startsWith("CPU cost per IO, VM ÷ native"))?.ours as number;
+    const mean = rows.reduce((s, x) => s + (x.vmCpuUsPerIo as number) / (x.nativeCpuUsPerIo as number), 0) / rows.length;
+    expect(cpu).toBeGreaterThan(1);
+    expect(cpu).toBeCloseTo(mean, 4);
+    expect(r.metrics.meanVmToNativeCpuPerIo).toBe(cpu);
+  });
+
+  it("rows come in the grid's order (storage, % random, % read, IO size, OIO, as listed), and progress counts every cell to the last", async () => {
+    const calls: [number, number][] = [];
+    const config = esxDiskPerf.config.parse({
+      ...esxDiskPerf.quick,
+      storage: ["local"],
+      randomPercents: [100],
+      readPercents: [100],
+      ioSizesBytes: [8192, 4096],
+      outstandingIos: [4, 1],
+      durationMs: 20,
+    });
+    const r = await esxDiskPerf.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: (d, t) => calls.push([d, t]) });
+    expect((r.tables[0].rows as Row[]).map((x) => [x.ioSizeBytes, x.outstandingIos])).toEqual([
+      [8192, 4],
+      [8192, 1],
+      [4096, 4],
+      [4096, 1],
+    ]);
+    expect(calls).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
+  });
+
+  it("the <= 4 KiB random row's minimum says so when it is over only some of its cells", async () => {
+    // 0.3 ms: the array's cache serves some reads, native and VM; the local disk's random reads take longer.
+    const r = await run({
+      storage: ["local", "array"],
+      readPercents: [100],
+      randomPercents: [100],
+      ioSizesBytes: [4096],
+      outstandingIos: [32],
+      durationMs: 0.3,
+    });
+    const rows = r.tables[0].rows as Row[];
+    expect(rows.map((x) => x.vmToNativeThroughput === null)).toEqual([true, false]);
+    const row = r.reference.find((x) => x.what.startsWith("VM/native throughput, <= 4 KiB random"));
+    expect(row?.ours).toBe(rows[1].vmToNativeThroughput);
+    expect(row?.note).toBe("1 of 2 cells completed no IOs (durationMs too short?): the minimum is over the others");
+    // The CPU cost row is over the cells where both runs completed IOs.
+    const cpu = r.reference.find((x) => x.what.startsWith("CPU cost per IO, VM ÷ native"))?.ours as number;
+    expect(cpu).toBeCloseTo((rows[1].vmCpuUsPerIo as number) / (rows[1].nativeCpuUsPerIo as number), 4);
+  });
+
+  it("the figures draw the grid's columns: native and VM side by side, throughput at the grid's highest OIO, latency at its smallest IO size", async () => {
+    const r = await run({ storage: ["local"], readPercents: [100], ioSizesBytes: [4096, 8192], outstandingIos: [1, 4], durationMs: 20 });
+    const table = r.tables[0];
+    type Transform = {
+      fold?: string[];
+      as?: string[];
+      joinaggregate?: { op: "max" | "min"; field: string; as: string }[];
+      filter?: string;
+    };
+    const drawn: Record<string, Record<string, unknown>[]> = {};
+    for (const f of r.figures) {
+      const spec = f.spec as { transform?: Transform[]; encoding: Record<string, { field: string }> };
+      let data = table.rows.map((x) => ({ ...x }) as Record<string, unknown>);
+      for (const t of spec.transform ?? []) {
+        if (t.joinaggregate)
+          for (const a of t.joinaggregate) {
+            const v = Math[a.op](...data.map((x) => x[a.field] as number));
+            data = data.map((x) => ({ ...x, [a.as]: v }));
+          }
+        if (t.filter) data = data.filter(new Function("datum", `return ${t.filter};`) as (x: unknown) => boolean);
+        if (t.fold) {
+          // Each chart that folds compares the native run with the VM's.
+          expect(
+            t.fold.map((c) => c.replace(/^(native|vm)/, "")),
+            f.name,
+          ).toEqual(Array(2).fill(t.fold[0].replace(/^native/, "")));
+          expect(t.fold[0].startsWith("native") && t.fold[1].startsWith("vm"), f.name).toBe(true);
+          const [key, value] = t.as as string[];
+          data = data.flatMap((x) => (t.fold as string[]).map((c) => ({ ...x, [key]: c, [value]: x[c] })));
+        }
+      }
+      for (const [channel, enc] of Object.entries(spec.encoding))
+        for (const x of data) expect(x[enc.field], `${f.name} ${channel}: ${enc.field}`).not.toBeUndefined();
+      drawn[f.name] = data;
+    }
+    expect(new Set(drawn.throughput.map((x) => x.outstandingIos))).toEqual(new Set([4]));
+    expect(new Set(drawn["latency-vs-oio"].map((x) => x.ioSizeBytes))).toEqual(new Set([4096]));
+    expect(drawn["vm-native-ratio"]).toHaveLength(table.rows.length);
+  });
+
+  it("an array-cache rule and the test-file size apply to the storage the grid has", async () => {
+    // arrayCacheWarm needs an array cache only when the grid has the array.
+    const local = await run({ storage: ["local"], arrayCacheMiB: 0, ioSizesBytes: [4096], outstandingIos: [1], durationMs: 20 });
+    expect(local.tables[0].rows.length).toBeGreaterThan(0);
+    // A test file larger than the local disk, listed after the larger array: refused for the local disk.
+    const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, storage: ["array", "local"], testFileMiB: 286_103 });
+    expect(() => esxDiskPerf.check?.({ config, seed: 1, quick: true })).toThrow(
+      /testFileMiB 286103 is larger than the local disk \(286102 MiB\)/,
+    );
+  });
+
   it("a grid without large sequential cells omits that metric instead of reporting NaN", async () => {
     const r = await run({ storage: ["local"], ioSizesBytes: [4096], randomPercents: [100], readPercents: [100], outstandingIos: [1] });
     expect(r.metrics.minVmToNativeLargeSequential).toBeUndefined();
