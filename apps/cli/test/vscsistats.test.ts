@@ -36,6 +36,35 @@ describe("vmlab vscsistats", () => {
     expect(j.histograms.find((h) => h.metric === "seekDistance" && h.split === "all")?.min).toBe(1); // sequential
   });
 
+  it("--first-io zero measures the first IO's seek from LBN 0 and its interarrival from time 0, as ESX does; the default skips it", async () => {
+    const file = join(tmp(), "two.csv");
+    // Issued 10 and 20 µs after time 0 (100 ns units), at LBNs 8 and 16 (byte offsets 4096 and 8192), 4 KiB each.
+    writeFileSync(file, "100,h,0,Read,4096,4096,5\n200,h,0,Read,8192,4096,5\n");
+    const hist = async (...opts: string[]) => {
+      const r = await runCli("vscsistats", file, "--json", ...opts);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout) as { histograms: { metric: string; split: string; count: number; min: number }[] };
+      return (metric: string) => j.histograms.find((h) => h.metric === metric && h.split === "all");
+    };
+    const skip = await hist();
+    expect(skip("seekDistance")).toMatchObject({ count: 1, min: 1 }); // LBN 16 - the first IO's last LBN 15
+    expect(skip("interarrival")?.count).toBe(1);
+    const zero = await hist("--first-io", "zero");
+    expect(zero("seekDistance")).toMatchObject({ count: 2, min: 1 });
+    expect(zero("interarrival")?.count).toBe(2);
+  });
+
+  it("--reorder-window takes its documented upper bound, 1048576 records, and refuses one more (exit 2, one line)", async () => {
+    const file = join(tmp(), "one.csv");
+    writeFileSync(file, "100,h,0,Read,4096,4096,5\n");
+    expect((await runCli("vscsistats", file, "--json", "--reorder-window", "1048576")).code).toBe(0);
+    const over = await runCli("vscsistats", file, "--json", "--reorder-window", "1048577");
+    expect(over.code).toBe(2);
+    expect(over.stdout).toBe("");
+    expect(over.stderr.trim().split("\n")).toHaveLength(1);
+    expect(over.stderr).toMatch(/--reorder-window/);
+  });
+
   it("says how many IOs go back in time and names the first one's line (in the file's order: --reorder-window 0)", async () => {
     const file = join(tmp(), "late.csv");
     writeFileSync(file, "10,h,0,Read,0,512,5\n30,h,0,Read,0,512,5\n20,h,0,Read,0,512,5\n40,h,0,Read,0,512,5\n15,h,0,Read,0,512,5\n");
