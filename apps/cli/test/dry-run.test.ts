@@ -77,3 +77,21 @@ describe("vmlab run --dry-run", () => {
     });
   }
 });
+
+describe("vmlab run refuses a seed or --out at the edge of what it takes: one line, exit 2, nothing written", () => {
+  it("--seed is below 2^32 (4294967295 is the largest), and --out is not blank (an unset variable)", async () => {
+    const dir = scratchDir("vmlab-edges-");
+    const out = join(dir, "out");
+    expect((await runCli("run", "esx-disk-perf", "--dry-run", "--seed", "4294967295", "--out", out)).code).toBe(0);
+    for (const args of [
+      ["--seed", "4294967296", "--out", out],
+      ["--out", "   "],
+    ]) {
+      const r = await runCli("run", "esx-disk-perf", "--quick", "--set", "storage=local", "--set", "outstandingIos=1", ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
