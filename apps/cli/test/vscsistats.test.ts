@@ -212,6 +212,21 @@ describe("vmlab vscsistats on a trace read in the wrong format", () => {
   });
 });
 
+describe("vmlab vscsistats on a trace with no IO in it", () => {
+  it("says none of the lines was an IO of the format read (a fio iolog given --format blkparse), still exit 0", async () => {
+    const file = join(tmp(), "t.iolog");
+    writeFileSync(file, "fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb read 0 4096\n/dev/sdb close\n");
+    const r = await runCli("vscsistats", file, "--format", "blkparse");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      "vmlab vscsistats: 0 IOs (blkparse); none of the 5 lines read was a blkparse IO (another format? check --format)\n",
+    );
+    // A trace whose lines are IOs says nothing of the kind.
+    const good = await runCli("vscsistats", file);
+    expect(good.stderr).not.toMatch(/none of the/);
+  });
+});
+
 describe("vmlab vscsistats on a fio iolog", () => {
   it("prints no interarrival samples (the log has no issue times) and says so", async () => {
     const file = join(tmp(), "t.iolog");
