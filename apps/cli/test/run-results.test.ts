@@ -1,0 +1,48 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RngStreams } from "@vmlab/core-vm";
+import { plugin } from "@vmlab/core-vm/plugin";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
+
+const args = ["--quick", "--seed", "7", "--set", "servers=1", "--set", "utilizations=0.5"];
+
+describe("results.json records the run (README: config, seed, versions, metrics, tables, the paper's numbers)", () => {
+  it("holds the seed, --quick and the resolved config it ran with, and the scenario's notes, which index.html shows", async () => {
+    const out = join(scratchDir("vmlab-results-"), "qv");
+    const dry = await runCli("run", "queue-validation", ...args, "--dry-run", "--json", "--out", out);
+    const resolved = JSON.parse(dry.stdout) as { config: Record<string, unknown> };
+    const r = await runCli("run", "queue-validation", ...args, "--json", "--out", out);
+    expect(r.code).toBe(0);
+    const results = JSON.parse(r.stdout) as { seed: number; quick: boolean; config: unknown; notes: string[] };
+    // What reproduces it: `vmlab run queue-validation --seed 7 --quick` with this config.
+    expect(results.seed).toBe(7);
+    expect(results.quick).toBe(true);
+    expect(results.config).toEqual(resolved.config);
+    // The scenario's own notes, as it returns them for this config and seed.
+    const scenario = plugin.scenarios.find((s) => s.id === "queue-validation");
+    const direct = await scenario?.run({ config: resolved.config, seed: 7, quick: true, rng: new RngStreams(7), progress: () => {} });
+    expect(direct?.notes?.length).toBeGreaterThan(0);
+    expect(results.notes).toEqual(direct?.notes);
+    const html = readFileSync(join(out, "index.html"), "utf8");
+    expect(html).toContain("<h2>Notes</h2>");
+  });
+});
+
+describe("vmlab report", () => {
+  it("reads results.json and leaves it as it is: a hand-edited file keeps its own bytes", async () => {
+    const out = join(scratchDir("vmlab-report-"), "qv");
+    expect((await runCli("run", "queue-validation", ...args, "--out", out)).code).toBe(0);
+    // Re-titled by hand and saved compact (as an editor or `jq -c` would).
+    const file = join(out, "results.json");
+    const data = JSON.parse(readFileSync(file, "utf8")) as { figures: { spec: { title?: unknown } }[] };
+    data.figures[0].spec.title = "re-titled by hand";
+    const edited = JSON.stringify(data);
+    writeFileSync(file, edited);
+    const r = await runCli("report", out);
+    expect(r.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(edited);
+    expect(readFileSync(join(out, "index.html"), "utf8")).toContain("re-titled by hand");
+  });
+});
