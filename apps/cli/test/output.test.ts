@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeFilesAtomically } from "../src/render/output.js";
@@ -15,5 +15,36 @@ describe("writeFilesAtomically", () => {
     expect(existsSync(join(dir, "stale.svg"))).toBe(false);
     expect(statSync(join(dir, "old.csv")).isDirectory()).toBe(true);
     expect(readFileSync(join(dir, "old.csv", "mine.txt"), "utf8")).toBe("not vmlab's");
+  });
+});
+
+describe("writeFilesAtomically: a write that fails leaves the directory as it was", () => {
+  it("a new directory is an ordinary one (rwxr-xr-x, not the private temporary directory it was made as)", async () => {
+    const out = join(scratchDir("vmlab-out-"), "new");
+    await writeFilesAtomically(out, new Map([["results.json", "{}\n"]]));
+    expect(statSync(out).mode & 0o777).toBe(0o755);
+  });
+
+  it("a failed write into a new directory makes nothing: no directory, no temporary directory beside it", async () => {
+    const parent = scratchDir("vmlab-out-");
+    // A file that cannot be written (its directory does not exist), after one that can.
+    const files = new Map([
+      ["results.json", "{}\n"],
+      ["missing/table.csv", "a\n"],
+    ]);
+    await expect(writeFilesAtomically(join(parent, "new"), files)).rejects.toMatchObject({ code: "VMLAB_CLI_UNWRITABLE_OUT" });
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it("a failed write into an existing directory leaves its files as they were and no temporary directory in it", async () => {
+    const dir = scratchDir("vmlab-out-");
+    writeFileSync(join(dir, "results.json"), "previous run\n");
+    const files = new Map([
+      ["results.json", "{}\n"],
+      ["missing/table.csv", "a\n"],
+    ]);
+    await expect(writeFilesAtomically(dir, files, ["results.json"])).rejects.toMatchObject({ code: "VMLAB_CLI_UNWRITABLE_OUT" });
+    expect(readdirSync(dir)).toEqual(["results.json"]);
+    expect(readFileSync(join(dir, "results.json"), "utf8")).toBe("previous run\n");
   });
 });
