@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -54,6 +54,26 @@ describe("vmlab run --out <an existing directory>", () => {
       chmodSync(parent, 0o755);
     }
   }, 60_000);
+});
+
+describe("vmlab run --out <an earlier run's directory where a file it writes is a directory>", () => {
+  it("exits 2 with one line naming it and leaves the earlier run's files as they were (README: exits 2 without writing anything)", async () => {
+    const out = join(scratchDir("vmlab-outdir-"), "qv");
+    const args = ["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out];
+    expect((await runCli(...args, "--seed", "1")).code).toBe(0);
+    const before = readdirSync(out).sort();
+    const results = readFileSync(join(out, "results.json"), "utf8");
+    const csv = readFileSync(join(out, "response-times.csv"), "utf8");
+    rmSync(join(out, "index.html"));
+    mkdirSync(join(out, "index.html"));
+    const r = await runCli(...args, "--seed", "2");
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot write results to .*index\.html is a directory/);
+    expect(readdirSync(out).sort()).toEqual(before);
+    expect(readFileSync(join(out, "results.json"), "utf8")).toBe(results);
+    expect(readFileSync(join(out, "response-times.csv"), "utf8")).toBe(csv);
+  });
 });
 
 describe("vmlab run --out <a path through a symbolic link to a missing target>", () => {

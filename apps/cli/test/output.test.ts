@@ -47,4 +47,23 @@ describe("writeFilesAtomically: a write that fails leaves the directory as it wa
     expect(readdirSync(dir)).toEqual(["results.json"]);
     expect(readFileSync(join(dir, "results.json"), "utf8")).toBe("previous run\n");
   });
+
+  it("refuses, changing nothing, when a new file's name is a directory there (none of the previous run's files is replaced)", async () => {
+    const dir = scratchDir("vmlab-out-");
+    writeFileSync(join(dir, "results.json"), "previous run\n");
+    writeFileSync(join(dir, "table.csv"), "previous table\n");
+    mkdirSync(join(dir, "index.html"));
+    const files = new Map([
+      ["results.json", "{}\n"],
+      ["table.csv", "new table\n"],
+      ["index.html", "<html></html>\n"],
+    ]);
+    await expect(writeFilesAtomically(dir, files, ["results.json", "table.csv", "index.html"])).rejects.toThrow(
+      /index\.html is a directory/,
+    );
+    expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json", "table.csv"]);
+    expect(readFileSync(join(dir, "results.json"), "utf8")).toBe("previous run\n");
+    expect(readFileSync(join(dir, "table.csv"), "utf8")).toBe("previous table\n");
+    expect(statSync(join(dir, "index.html")).isDirectory()).toBe(true);
+  });
 });

@@ -76,6 +76,15 @@ async function makeDirs(dir: string): Promise<void> {
     });
 }
 
+/** Whether `p` itself (not a symbolic link's target) is a directory. */
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await lstat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function isSymlink(p: string): Promise<boolean> {
   try {
     return (await lstat(p)).isSymbolicLink();
@@ -127,6 +136,10 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, string>, repl
       await rename(tmp, target);
       return;
     }
+    // Nothing in `dir` changes until every new file can go in: a rename onto a directory of the same name (not a
+    // file vmlab wrote) fails, and it failed after the files before it had replaced the previous run's — a mixed
+    // directory, and the command said it could not write.
+    for (const name of files.keys()) if (await isDirectory(join(target, name))) throw new Error(`${join(target, name)} is a directory`);
     for (const name of files.keys()) await rename(join(tmp, name), join(target, name));
     await rm(tmp, { recursive: true, force: true });
     // The new output is in place: an old entry that cannot be removed (a directory by that name is not a
