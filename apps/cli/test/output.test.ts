@@ -25,6 +25,13 @@ describe("writeFilesAtomically: a write that fails leaves the directory as it wa
     expect(statSync(out).mode & 0o777).toBe(0o755);
   });
 
+  it("makes the directories a new --out needs (the default out/<id> in a fresh checkout)", async () => {
+    const base = scratchDir("vmlab-out-");
+    await writeFilesAtomically(join(base, "out", "a", "queue-validation"), new Map([["results.json", "{}\n"]]));
+    expect(readFileSync(join(base, "out", "a", "queue-validation", "results.json"), "utf8")).toBe("{}\n");
+    expect(readdirSync(join(base, "out", "a"))).toEqual(["queue-validation"]);
+  });
+
   it("a failed write into a new directory makes nothing: no directory, no temporary directory beside it", async () => {
     const parent = scratchDir("vmlab-out-");
     // A file that cannot be written (its directory does not exist), after one that can.
