@@ -8,6 +8,14 @@ import { scratchDir } from "./scratch.js";
 
 const args = ["--quick", "--seed", "7", "--set", "servers=1", "--set", "utilizations=0.5"];
 
+describe("vmlab run's output directory", () => {
+  it("is out/<id> unless --out says otherwise (README)", async () => {
+    const r = await runCli("run", "queue-validation", "--dry-run");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")).toContain("out=out/queue-validation");
+  });
+});
+
 describe("results.json records the run (README: config, seed, versions, metrics, tables, the paper's numbers)", () => {
   it("holds the seed, --quick and the resolved config it ran with, and the scenario's notes, which index.html shows", async () => {
     const out = join(scratchDir("vmlab-results-"), "qv");
@@ -15,7 +23,14 @@ describe("results.json records the run (README: config, seed, versions, metrics,
     const resolved = JSON.parse(dry.stdout) as { config: Record<string, unknown> };
     const r = await runCli("run", "queue-validation", ...args, "--json", "--out", out);
     expect(r.code).toBe(0);
-    const results = JSON.parse(r.stdout) as { seed: number; quick: boolean; config: unknown; notes: string[] };
+    const results = JSON.parse(r.stdout) as {
+      seed: number;
+      quick: boolean;
+      config: unknown;
+      notes: string[];
+      tables: unknown;
+      metrics: unknown;
+    };
     // What reproduces it: `vmlab run queue-validation --seed 7 --quick` with this config.
     expect(results.seed).toBe(7);
     expect(results.quick).toBe(true);
@@ -25,6 +40,9 @@ describe("results.json records the run (README: config, seed, versions, metrics,
     const direct = await scenario?.run({ config: resolved.config, seed: 7, quick: true, rng: new RngStreams(7), progress: () => {} });
     expect(direct?.notes?.length).toBeGreaterThan(0);
     expect(results.notes).toEqual(direct?.notes);
+    // --seed seeds the run's random streams: the same numbers as the scenario run with seed 7.
+    expect(results.tables).toEqual(direct?.tables);
+    expect(results.metrics).toEqual(direct?.metrics);
     const html = readFileSync(join(out, "index.html"), "utf8");
     expect(html).toContain("<h2>Notes</h2>");
   });
@@ -33,7 +51,10 @@ describe("results.json records the run (README: config, seed, versions, metrics,
 describe("vmlab report", () => {
   it("reads results.json and leaves it as it is: a hand-edited file keeps its own bytes", async () => {
     const out = join(scratchDir("vmlab-report-"), "qv");
-    expect((await runCli("run", "queue-validation", ...args, "--out", out)).code).toBe(0);
+    const run = await runCli("run", "queue-validation", ...args, "--out", out);
+    expect(run.code).toBe(0);
+    // Where to look, as the last line says.
+    expect(run.stderr).toBe(`vmlab: queue-validation done; report: ${out}/index.html\n`);
     // Re-titled by hand and saved compact (as an editor or `jq -c` would).
     const file = join(out, "results.json");
     const data = JSON.parse(readFileSync(file, "utf8")) as { figures: { spec: { title?: unknown } }[] };
@@ -42,6 +63,7 @@ describe("vmlab report", () => {
     writeFileSync(file, edited);
     const r = await runCli("report", out);
     expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`vmlab: report regenerated: ${join(out, "index.html")}\n`);
     expect(readFileSync(file, "utf8")).toBe(edited);
     expect(readFileSync(join(out, "index.html"), "utf8")).toContain("re-titled by hand");
   });
