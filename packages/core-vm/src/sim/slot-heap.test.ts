@@ -33,4 +33,16 @@ describe("SlotHeap", () => {
       ),
     );
   });
+
+  it("popMin on an empty heap returns -1 and leaves it empty: the next push is kept", () => {
+    const heap = new SlotHeap(4);
+    expect(heap.popMin()).toBe(-1);
+    expect(heap.size).toBe(0);
+    heap.push(5, 1, 3);
+    expect(heap.size).toBe(1);
+    expect(heap.minTime()).toBe(5);
+    expect(heap.popMin()).toBe(3);
+    expect(heap.popMin()).toBe(-1);
+    expect(heap.size).toBe(0);
+  });
 });

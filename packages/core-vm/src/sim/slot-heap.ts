@@ -40,8 +40,12 @@ export class SlotHeap {
     this.siftUp(this.size++, time, seq, slot);
   }
 
-  /** Removes and returns the earliest slot. */
+  /**
+   * Removes and returns the earliest slot; -1 when the heap is empty (it returned slot 0, never pushed, and left the
+   * size at -1, so the next push was lost).
+   */
   popMin(): number {
+    if (this.size === 0) return -1;
     const slot = this.hSlot[0];
     this.removeAt(0);
     return slot;
