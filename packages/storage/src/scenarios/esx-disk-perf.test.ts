@@ -197,6 +197,37 @@ describe("esx-disk-perf scenario", () => {
     );
   });
 
+  it("the grid's largest-gap and median rows say so when they are over only some of the cells", async () => {
+    // As the 20 ms/100 ms grid above: at 32 OIO the VM run completes no IO, so both rows are over the 1 OIO cell alone
+    // (the "median over all cells" was that cell's ratio with no word of the other).
+    const r = await run({
+      storage: ["array"],
+      readPercents: [100],
+      randomPercents: [100],
+      ioSizesBytes: [4096],
+      outstandingIos: [1, 32],
+      virtIssueUs: 5000,
+      warmupMs: 20,
+      durationMs: 100,
+    });
+    const note = Object.fromEntries(r.reference.map((x) => [x.what.split(" — ")[0], x.note]));
+    expect(note["where the VM/native gap is largest"]).toMatch(
+      /^1 of 2 cells completed no IOs \(durationMs too short\?\): the minimum is over the others; our gap/,
+    );
+    expect(note["VM/native throughput"]).toBe("1 of 2 cells completed no IOs (durationMs too short?): the median is over the others");
+    // Every cell measured: neither row has the note.
+    const whole = await run({
+      storage: ["array"],
+      readPercents: [100],
+      randomPercents: [100],
+      ioSizesBytes: [4096],
+      outstandingIos: [1, 32],
+    });
+    const wholeNote = Object.fromEntries(whole.reference.map((x) => [x.what.split(" — ")[0], x.note]));
+    expect(wholeNote["where the VM/native gap is largest"]).toMatch(/^our gap/);
+    expect(wholeNote["VM/native throughput"]).toBeUndefined();
+  });
+
   it("the largest-gap row claims nothing about <= 4 KiB random cells at the top OIO where none was measured", async () => {
     const gap = async (cfg: Record<string, unknown>) =>
       (await run({ storage: ["local"], readPercents: [100], ioSizesBytes: [4096], outstandingIos: [1, 4], ...cfg })).reference.find(

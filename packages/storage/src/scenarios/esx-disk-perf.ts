@@ -92,10 +92,13 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
   const absent = (all: number) => (all > 0 ? "no IOs completed in these cells (durationMs too short?)" : "no such cells in this grid");
   // Some of the cells without IOs: the minimum is over the others, and says so (a bare number read as every cell's).
   // All of them: there is no minimum, and `absent` says why.
-  const missing = (all: number, counted: number) =>
+  const missing = (all: number, counted: number, what = "minimum") =>
     all > counted && counted > 0
-      ? `${all - counted} of ${all} cells completed no IOs (durationMs too short?): the minimum is over the others`
+      ? `${all - counted} of ${all} cells completed no IOs (durationMs too short?): the ${what} is over the others`
       : undefined;
+  // The grid's minimum (the largest gap) and median are over the cells with a ratio: said when that is not every cell.
+  const gridMissing = missing(rows.length, valid.length);
+  const medianMissing = missing(rows.length, valid.length, "median");
   const largeSeqCells = rows.filter(isLargeSeq).length;
   const largeSeqMissing = missing(largeSeqCells, largeSeq.length);
   const minOf = (xs: typeof valid) => xs.reduce((m, r) => Math.min(m, ratio(r) as number), Number.POSITIVE_INFINITY);
@@ -140,7 +143,7 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
       paper: "4 KB random IO at high outstanding IOs (shape; numbers not found)",
       ours: worstText,
       source: "digest 04, acceptance check 1",
-      note: "our gap is largest where the VM's CPU saturates: small IOs the device serves fast (the array's cache) at enough outstanding IOs; small sequential writes on the write-through local disk lose revolutions natively too (the drive's controller takes longer per command than their media time)",
+      note: `${gridMissing ? `${gridMissing}; ` : ""}our gap is largest where the VM's CPU saturates: small IOs the device serves fast (the array's cache) at enough outstanding IOs; small sequential writes on the write-through local disk lose revolutions natively too (the drive's controller takes longer per command than their media time)`,
     },
     {
       what: "VM/native throughput, <= 4 KiB random IO at the highest OIO — minimum",
@@ -154,6 +157,7 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
       paper: "'VM IO behaviour closely matches native' (abstract; no number)",
       ours: r6(median) ?? "–",
       source: "abstract",
+      ...(medianMissing ? { note: medianMissing } : {}),
     },
     {
       what: "CPU cost per IO, VM ÷ native — mean over cells",
