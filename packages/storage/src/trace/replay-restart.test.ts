@@ -1,36 +1,10 @@
 import { Rng, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import type { IoRequest } from "../io.js";
-import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { FixedLatencyTarget } from "./fixed-latency-target.test-support.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
 import { type ReplayMode, TraceReplayWorkload } from "./replay.js";
 import { textSource } from "./source.js";
-
-/** Completes every IO after a fixed time; logs when each was submitted and the most ever in flight. */
-class FixedLatencyTarget implements BlockTarget {
-  readonly submittedAt: number[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  private readonly kind: number;
-  constructor(
-    private readonly sim: Simulation,
-    readonly capacitySectors: number,
-    private readonly latencyNs: number,
-  ) {
-    this.kind = sim.on("fixed.complete", (_n, obj) => {
-      const [req, sink] = obj as [IoRequest, IoSink];
-      this.inFlight--;
-      sink.complete(req);
-    });
-  }
-  submit(req: IoRequest, sink: IoSink): void {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    this.submittedAt.push(this.sim.now);
-    this.sim.schedule(this.latencyNs, this.kind, 0, [req, sink]);
-  }
-}
 
 const us = 1000;
 
@@ -57,7 +31,7 @@ describe("TraceReplayWorkload stopped and started again", () => {
     // The issue event scheduled before the stop is not followed by a second chain of events (one per start).
     expect(sim.pending).toBe(1);
     sim.run();
-    expect(target.submittedAt).toEqual(times.map((t) => t * us));
+    expect(target.seen.map((s) => s.t)).toEqual(times.map((t) => t * us));
     expect(w.stats.completed).toBe(times.length);
   });
 
@@ -71,7 +45,7 @@ describe("TraceReplayWorkload stopped and started again", () => {
     sim.run({ until: 1000 * us });
     w.start(ctx);
     sim.run();
-    expect(target.submittedAt).toEqual([0, 50, 100, 1025, 1075, 1125].map((t) => t * us));
+    expect(target.seen.map((s) => s.t)).toEqual([0, 50, 100, 1025, 1075, 1125].map((t) => t * us));
   });
 
   it("closed, started again with IOs in flight: they keep their places, depth IOs in flight (not twice the depth)", () => {

@@ -1,38 +1,12 @@
 import { Rng, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import type { IoRequest } from "../io.js";
-import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { BlkparseReader } from "./blkparse.js";
 import { FioReader } from "./fio.js";
+import { FixedLatencyTarget } from "./fixed-latency-target.test-support.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
 import { type ReplayMode, TraceReplayWorkload } from "./replay.js";
 import { textSource } from "./source.js";
-
-/** A device that completes every IO after a fixed time and logs what it saw. */
-class FixedLatencyTarget implements BlockTarget {
-  readonly seen: { t: number; lba: number; sectors: number; isRead: boolean; inFlight: number }[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  private readonly kind: number;
-  constructor(
-    private readonly sim: Simulation,
-    readonly capacitySectors: number,
-    private readonly latencyNs: number,
-  ) {
-    this.kind = sim.on("fixed.complete", (_n, obj) => {
-      const [req, sink] = obj as [IoRequest, IoSink];
-      this.inFlight--;
-      sink.complete(req);
-    });
-  }
-  submit(req: IoRequest, sink: IoSink): void {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    this.seen.push({ t: this.sim.now, lba: req.lba, sectors: req.sectors, isRead: req.isRead, inFlight: this.inFlight });
-    this.sim.schedule(this.latencyNs, this.kind, 0, [req, sink]);
-  }
-}
 
 const us = 1000;
 const trace = [
