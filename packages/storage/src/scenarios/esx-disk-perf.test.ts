@@ -10,6 +10,18 @@ function run(overrides: Record<string, unknown>, seed = 1) {
 
 type Row = Record<string, number | string | boolean | null>;
 
+/** 5 ms of CPU per VM IO: at 32 OIO the VM's first completion comes after the 20 + 100 ms run; at 1 OIO it completes 20. */
+const VM_NO_IOS_AT_32_OIO = {
+  storage: ["array"],
+  readPercents: [100],
+  randomPercents: [100],
+  ioSizesBytes: [4096],
+  outstandingIos: [1, 32],
+  virtIssueUs: 5000,
+  warmupMs: 20,
+  durationMs: 100,
+};
+
 describe("esx-disk-perf scenario", () => {
   it("native and VM runs of a cell see the same addresses: with no virtualization cost they measure the same", async () => {
     // Common random numbers: the only difference left between the modes is the VM's CPU cost.
@@ -170,17 +182,7 @@ describe("esx-disk-perf scenario", () => {
   });
 
   it("a cell whose VM run completed no IOs has no ratio, as one whose native run completed none: not a grid minimum of 0", async () => {
-    // 5 ms of CPU per VM IO: at 32 OIO the VM's first completion comes after the 20 + 100 ms run; at 1 OIO it completes 20.
-    const r = await run({
-      storage: ["array"],
-      readPercents: [100],
-      randomPercents: [100],
-      ioSizesBytes: [4096],
-      outstandingIos: [1, 32],
-      virtIssueUs: 5000,
-      warmupMs: 20,
-      durationMs: 100,
-    });
+    const r = await run(VM_NO_IOS_AT_32_OIO);
     const [one, many] = r.tables[0].rows as Row[];
     expect(many.nativeIops as number).toBeGreaterThan(0);
     expect(many.vmIops).toBe(0);
@@ -198,18 +200,9 @@ describe("esx-disk-perf scenario", () => {
   });
 
   it("the grid's largest-gap and median rows say so when they are over only some of the cells", async () => {
-    // As the 20 ms/100 ms grid above: at 32 OIO the VM run completes no IO, so both rows are over the 1 OIO cell alone
-    // (the "median over all cells" was that cell's ratio with no word of the other).
-    const r = await run({
-      storage: ["array"],
-      readPercents: [100],
-      randomPercents: [100],
-      ioSizesBytes: [4096],
-      outstandingIos: [1, 32],
-      virtIssueUs: 5000,
-      warmupMs: 20,
-      durationMs: 100,
-    });
+    // At 32 OIO the VM run completes no IO, so both rows are over the 1 OIO cell alone (the "median over all cells"
+    // was that cell's ratio with no word of the other).
+    const r = await run(VM_NO_IOS_AT_32_OIO);
     const note = Object.fromEntries(r.reference.map((x) => [x.what.split(" — ")[0], x.note]));
     expect(note["where the VM/native gap is largest"]).toMatch(
       /^1 of 2 cells completed no IOs \(durationMs too short\?\): the minimum is over the others; our gap/,
