@@ -284,6 +284,59 @@ describe("device save/restore", () => {
     }
   });
 
+  it("HDD: restored at a time that is not a whole number of revolutions after the save, the read-ahead stream is in step with the platter", () => {
+    // The stream's base time counted from the save and the platter's angle from the clock: restored a quarter
+    // revolution off, a read the stream served completed a quarter revolution later in the platter's turn than in a
+    // drive restored in step (the head read sector 5,119 when the platter had it 1 ms away), where a media read of it
+    // completes at one angle whenever it is restored.
+    const simA = new Simulation();
+    const a = new Hdd(simA);
+    runThenDrain(simA, a, { ioSizeBytes: 65536, readPercent: 100, randomPercent: 0, outstandingIos: 2 }, 2e7, 1);
+    const saved = JSON.parse(JSON.stringify(a.save()));
+    const g = a.geometry;
+    const rev = g.revolutionNs;
+    // How far apart (ns, either way) two times are in the platter's turn.
+    const apart = (t: number, u: number) => {
+      const d = (((t - u) % rev) + rev) % rev;
+      return Math.min(d, rev - d);
+    };
+    // When the platter has `lba`'s start under the head, in its turn.
+    const angleNs = (lba: number) => g.angleOf(lba, g.zoneOf(lba)) * rev;
+    const c = a.cache.save();
+    expect(a.cache.streaming).toBe(true);
+    expect(apart(c.raBaseTime, angleNs(c.raBaseLba))).toBeLessThan(1); // the model's stream is in step (to the clock's rounding)
+    let lag = -1;
+    for (const d of [0, 1_000_000, 1_500_000, 3_000_000, 3_999_999]) {
+      const sim = new Simulation();
+      sim.run({ until: (simA.now % rev) + 3 * rev + d });
+      const b = new Hdd(sim);
+      b.restore(saved);
+      expect(b.save()).toEqual(saved);
+      const r = b.cache.save();
+      expect(apart(r.raBaseTime, angleNs(r.raBaseLba))).toBeLessThan(1);
+      // 24 sectors the head reads ahead 200 sectors on: when they are read is the platter's business.
+      const head = r.raBaseLba + Math.max(0, Math.floor((sim.now - r.raBaseTime) / r.raSectorNs));
+      const lba = head + 200;
+      expect(lba + 24).toBeLessThanOrEqual(r.raLimit);
+      let at = -1;
+      b.submit({ id: 1, vm: 0, lba, sectors: 24, isRead: true, issueTime: sim.now }, { complete: () => (at = sim.now) });
+      sim.run();
+      expect(b.cache.hits).toBe(r.hits + 1); // served by the stream
+      // Its last sector read as the platter brings the next one's start under the head (then one sector crosses the interface).
+      const late = (((at - angleNs(lba + 24)) % rev) + rev) % rev;
+      if (lag < 0) lag = late;
+      expect(apart(late, lag)).toBeLessThanOrEqual(1);
+    }
+    expect(lag).toBeLessThan(10_000);
+    // A state saved before (its stream's time counted from the save itself) restores as it did: from the restore time.
+    const { cacheTimesFromRevolution: _, ...older } = saved;
+    const sim = new Simulation();
+    sim.run({ until: 1_234_567 });
+    const o = new Hdd(sim);
+    o.restore(older);
+    expect(o.cache.save().raBaseTime).toBe(older.cache.raBaseTime + 1_234_567 + (older.raBaseFractionNs ?? 0));
+  });
+
   it("HDD: a drive saved after 3 s of sequential reads, restored into a new simulation (at 0), serves a read in ms, not after 3 s", () => {
     const simA = new Simulation();
     const a = new Hdd(simA);

@@ -43,8 +43,18 @@ export const HddStateSchema = z.object({
    */
   cacheTimesFromSave: z.literal(true).optional(),
   /**
+   * With `cacheTimesFromSave`: `cache.raBaseTime` counts from the start of the platter's revolution the save fell in
+   * (the save time less the platter's phase then, whole ns), and restores counting from the start of the restore's:
+   * the stream stays in step with the platter (whose angle is a function of the clock), its head over the sector the
+   * platter has under it.
+   * Restored at another angle, the drive is as it was less than a revolution before or after the save (its head that
+   * much behind or ahead in the stream). Absent in states saved before (with `cacheTimesFromSave`, counted from the
+   * save itself: restored as before, out of step by the restore's angle less the save's).
+   */
+  cacheTimesFromRevolution: z.literal(true).optional(),
+  /**
    * The fraction of a ns of the read-ahead's base time (absent when 0): `cache.raBaseTime` counts whole ns from the
-   * save, so a drive restored at the time it was saved has its stream exactly where it was.
+   * save (or its revolution's start), so a drive restored at the time it was saved has its stream exactly where it was.
    */
   raBaseFractionNs: z.number().nonnegative().lt(1).optional(),
 });
@@ -390,16 +400,17 @@ export class Hdd implements BlockTarget {
     const busAhead = Math.max(0, this.bus.lastEnd - now);
     const controllerAhead = Math.max(0, this.controllerFreeAt - now);
     const cache = this.cache.save();
-    // Whole ns from the save and the fraction apart: `base - now` rounds (to 2^-21 ns 3 s in), and the stream of a
-    // drive restored at the save time was then that much off.
+    // Whole ns from the save's revolution and the fraction apart: `base - now` rounds (to 2^-21 ns 3 s in), and the
+    // stream of a drive restored at the save time was then that much off.
     const base = Math.floor(cache.raBaseTime);
     const baseFraction = cache.raBaseTime - base;
     return {
       version: 1,
       model: this.spec.model,
       headCylinder: this.headCyl,
-      cache: { ...cache, raBaseTime: base - now },
+      cache: { ...cache, raBaseTime: base - this.revolutionStart(now) },
       cacheTimesFromSave: true,
+      cacheTimesFromRevolution: true,
       ...(baseFraction > 0 ? { raBaseFractionNs: baseFraction } : {}),
       mediaOps: this.mediaOps,
       completed: this.completed,
@@ -447,9 +458,12 @@ export class Hdd implements BlockTarget {
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
     // Kept as the saving simulation's times, a stream restored into a simulation at another time (a drive saved after
     // 3 s of sequential reads, into a new one at 0) had the head read ahead until the old clock's 3 s, and the first
-    // read waited for it.
+    // read waited for it. Counted from the save itself, a stream restored at another platter angle than the save's was
+    // out of step with the platter by the difference (up to a revolution: 4 ms at 15,000 rpm): a read the stream
+    // served completed when the platter had its sectors elsewhere, later or sooner than the head could read them.
     const now = this.sim.now;
-    const raBaseTime = s.cacheTimesFromSave ? s.cache.raBaseTime + now + (s.raBaseFractionNs ?? 0) : s.cache.raBaseTime;
+    const from = s.cacheTimesFromSave ? (s.cacheTimesFromRevolution ? this.revolutionStart(now) : now) : null;
+    const raBaseTime = from === null ? s.cache.raBaseTime : s.cache.raBaseTime + from + (s.raBaseFractionNs ?? 0);
     this.cache.restore(s.cache, this.geometry, this.capacitySectors, raBaseTime);
     this.headCyl = s.headCylinder;
     this.mediaOps = s.mediaOps;
@@ -463,6 +477,14 @@ export class Hdd implements BlockTarget {
     // another time with it); bookings made since are forgotten.
     this.bus.reset(s.busAheadNs ? now + s.busAheadNs : 0);
     this.controllerFreeAt = s.controllerAheadNs ? now + s.controllerAheadNs : 0;
+  }
+
+  /**
+   * When the platter's revolution under way at `t` started (whole ns for a whole `t`): the stream's saved times count
+   * from it, so that a stream restored at any time keeps its angle.
+   */
+  private revolutionStart(t: number): number {
+    return t - Math.floor(this.geometry.phaseOf(t));
   }
 
   /** @internal a command finished (media or cache hit). */
