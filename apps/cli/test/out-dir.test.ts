@@ -161,3 +161,31 @@ describe("vmlab run --out <a path the system cannot follow>", () => {
       }
   });
 });
+
+describe("vmlab run --out <a shared sticky directory holding an earlier run's files, one of them another user's>", () => {
+  // The earlier run's results.json is the user's own, its tables another user's: in a sticky directory (mode
+  // 1777, like /tmp) the user may replace the first but not the others (EPERM).
+  it.runIf(process.getuid?.() === 0 && process.platform === "linux")(
+    "exits 2 with one line and leaves every earlier file as it was (results.json had already been replaced: two runs mixed)",
+    async () => {
+      const base = scratchDir("vmlab-outdir-");
+      chmodSync(base, 0o755);
+      const out = join(base, "qv");
+      const args = ["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out];
+      expect((await runCli(...args, "--seed", "1")).code).toBe(0);
+      chmodSync(out, 0o1777);
+      chownSync(join(out, "results.json"), NOBODY, NOBODY);
+      const names = readdirSync(out).sort();
+      const before = names.map((n) => readFileSync(join(out, n), "utf8"));
+      const r = await runAsUser([...args, "--seed", "2"]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(
+        /^vmlab: cannot write results to ".*qv": EPERM: .*; choose another --out directory \[VMLAB_CLI_UNWRITABLE_OUT\]\n$/,
+      );
+      expect(readdirSync(out).sort()).toEqual(names);
+      expect(names.map((n) => readFileSync(join(out, n), "utf8"))).toEqual(before);
+    },
+    60_000,
+  );
+});

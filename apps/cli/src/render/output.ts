@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, mkdtemp, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliErrors } from "../errors.js";
 import { withSignalsDeferred } from "../signals.js";
@@ -94,15 +94,23 @@ async function isSymlink(p: string): Promise<boolean> {
 }
 
 /**
- * Writes a set of files into `dir` so a failure leaves nothing half-written:
- * everything goes to a fresh temporary directory first, and only when all
- * files are complete are they renamed into place. A new `dir` is made as a
- * sibling and renamed whole; an existing `dir` gets its temporary directory
- * inside itself, so writing needs only `dir` writable (as `checkWritableDir`
- * checked), not its parent. `replaces`: files an
- * earlier write put in `dir` (a previous run's tables and figures); those the
- * new set does not have are removed once it is in place, so the directory
- * holds one run's output (one that cannot be removed stays). Other files in `dir` are left alone.
+ * Writes a set of files into `dir` all or nothing: everything goes to a
+ * fresh temporary directory first, and only when all files are complete are
+ * they moved into place. A new `dir` is made as a sibling and renamed whole
+ * (one rename). An existing `dir` gets its temporary directory inside itself,
+ * so writing needs only `dir` writable (as `checkWritableDir` checked), not
+ * its parent; each file about to be replaced (a symbolic link is moved, not
+ * followed) is first moved aside into the temporary directory, then the new
+ * one moved in. If any of those renames fails (another user's file in a
+ * sticky directory, EIO, a quota), every file is moved back as it was before
+ * the error is thrown, so `dir` holds the earlier run's files, never a mix of
+ * two runs; were even that to fail, the earlier files that could not be put
+ * back are kept in the temporary directory, which the error names. A name
+ * that is a directory in `dir` is refused before anything changes (it is not
+ * a file vmlab wrote). `replaces`: files an earlier write put in `dir` (a
+ * previous run's tables and figures); those the new set does not have are
+ * removed once it is in place, so the directory holds one run's output (one
+ * that cannot be removed stays). Other files in `dir` are left alone.
  */
 export async function writeFilesAtomically(
   dir: string,
@@ -128,10 +136,17 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, string>, repl
   } catch (e) {
     throw CliErrors.unwritableOut(dir, (e as Error).message);
   }
+  // Into an existing `dir`: the new files in `staged`, the ones they replace moved aside into `aside`.
+  const staged = exists ? join(tmp, "new") : tmp;
+  const aside = join(tmp, "previous");
   try {
     // mkdtemp makes the directory private (0700); a results directory is an ordinary one.
     await chmod(tmp, 0o755);
-    for (const [name, content] of files) await writeFile(join(tmp, name), content);
+    if (exists) {
+      await mkdir(staged);
+      await mkdir(aside);
+    }
+    for (const [name, content] of files) await writeFile(join(staged, name), content);
     if (!exists) {
       await rename(tmp, target);
       return;
@@ -140,13 +155,94 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, string>, repl
     // file vmlab wrote) fails, and it failed after the files before it had replaced the previous run's — a mixed
     // directory, and the command said it could not write.
     for (const name of files.keys()) if (await isDirectory(join(target, name))) throw new Error(`${join(target, name)} is a directory`);
-    for (const name of files.keys()) await rename(join(tmp, name), join(target, name));
-    await rm(tmp, { recursive: true, force: true });
-    // The new output is in place: an old entry that cannot be removed (a directory by that name is not a
-    // file vmlab wrote) is left alone rather than reported as a failed write.
-    for (const name of replaces) if (!files.has(name)) await rm(join(target, name), { force: true }).catch(() => undefined);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw CliErrors.unwritableOut(dir, (e as Error).message);
+  }
+  const moves = await moveIn(target, staged, aside, [...files.keys()]);
+  if (moves.error !== undefined) {
+    const undo = await moveBack(target, moves.done);
+    let why = moves.error.message;
+    if (undo.newLeft.length > 0) why += `; new files that could not be removed again: ${undo.newLeft.join(", ")}`;
+    // The earlier run's files that could not be put back are in `aside`: removing it would lose them.
+    if (undo.notBack.length > 0)
+      throw CliErrors.unwritableOut(
+        dir,
+        `${why}; the earlier files that could not be put back are in "${aside}" (${undo.notBack.join(", ")})`,
+      );
+    await rm(tmp, { recursive: true, force: true });
+    throw CliErrors.unwritableOut(dir, why);
+  }
+  // The new output is in place; the earlier files moved aside go. One by one, not `rm -r`: should a directory
+  // have been made under a name since it was checked, it was moved aside, and it stays (with `tmp`).
+  for (const move of moves.done) if (move.previous !== undefined) await unlink(move.previous).catch(() => undefined);
+  for (const d of [staged, aside, tmp]) await rmdir(d).catch(() => undefined);
+  // An old entry that cannot be removed (a directory by that name is not a file vmlab wrote) is left alone
+  // rather than reported as a failed write.
+  for (const name of replaces) if (!files.has(name)) await rm(join(target, name), { force: true }).catch(() => undefined);
+}
+
+/** One file moved into `dir`: `previous` is where the entry it replaced was moved aside to (none if there was none). */
+interface Move {
+  name: string;
+  previous: string | undefined;
+  placed: boolean;
+}
+
+/**
+ * Moves each of `names` from `staged` into `target`, the entry there (a file or a symbolic link, never a
+ * directory) first moved aside into `aside`. Stops at the first rename that fails, returning it with the
+ * moves made so far.
+ */
+async function moveIn(target: string, staged: string, aside: string, names: readonly string[]): Promise<{ done: Move[]; error?: Error }> {
+  const done: Move[] = [];
+  try {
+    for (const [i, name] of names.entries()) {
+      const to = join(target, name);
+      const move: Move = { name, previous: undefined, placed: false };
+      if (await isDirectory(to)) throw new Error(`${to} is a directory`); // made since the check: never moved aside
+      if (await entryExists(to)) {
+        // Under its own name, so the error can point at it should it not go back; numbered if the name has a '/'.
+        const previous = join(aside, name.includes("/") ? String(i) : name);
+        await rename(to, previous);
+        move.previous = previous;
+      }
+      done.push(move);
+      await rename(join(staged, name), to);
+      move.placed = true;
+    }
+    return { done };
+  } catch (e) {
+    return { done, error: e as Error };
+  }
+}
+
+/**
+ * Undoes `moves`, last first: the entry moved aside goes back over the new file (one rename), a new file
+ * that replaced nothing is removed. Returns the names whose earlier entry could not be put back, and those
+ * of new files that replaced nothing and could not be removed.
+ */
+async function moveBack(target: string, moves: readonly Move[]): Promise<{ notBack: string[]; newLeft: string[] }> {
+  const notBack: string[] = [];
+  const newLeft: string[] = [];
+  for (const move of [...moves].reverse()) {
+    const to = join(target, move.name);
+    try {
+      if (move.previous !== undefined) await rename(move.previous, to);
+      else if (move.placed) await unlink(to);
+    } catch {
+      (move.previous !== undefined ? notBack : newLeft).unshift(move.name);
+    }
+  }
+  return { notBack, newLeft };
+}
+
+/** Whether there is an entry at `p` (a dangling symbolic link counts). */
+async function entryExists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
   }
 }
