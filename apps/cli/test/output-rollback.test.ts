@@ -22,7 +22,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
         throw Object.assign(new Error(`EIO: i/o error, injected at call ${n}`), { code: "EIO", errno: -5 });
       return f(...args);
     };
-  return { ...real, rename: counted(real.rename, true), unlink: counted(real.unlink, false) };
+  return { ...real, rename: counted(real.rename, true), unlink: counted(real.unlink, false), rm: counted(real.rm, false) };
 });
 
 afterEach(() => {
@@ -202,6 +202,28 @@ describe("writeFilesAtomically into an existing directory when a rename fails mi
         expect(found, `failure from call ${n}: ${name} is not in ${kept}`).toBe(true);
       });
       expect(after["notes.txt"]).toBeDefined();
+    }
+  });
+});
+
+describe("writeFilesAtomically when its temporary directory cannot be removed after a failed write", () => {
+  it("still fails with the one line naming the failure (and the directory left), not an internal error", async () => {
+    for (const existing of [true, false]) {
+      const base = scratchDir("vmlab-rollback-");
+      const dir = join(base, "out");
+      if (existing) mkdirSync(dir);
+      fault.calls = 0;
+      fault.failFrom = 1; // the rm of the temporary directory (nothing was renamed: a file could not be written)
+      const files = new Map([
+        ["results.json", "{}\n"],
+        ["missing/table.csv", "a\n"],
+      ]);
+      await expect(writeFilesAtomically(dir, files), `existing: ${existing}`).rejects.toMatchObject({
+        code: "VMLAB_CLI_UNWRITABLE_OUT",
+        message: expect.stringMatching(
+          /ENOENT.*; its temporary directory ".*\.tmp-\w+" could not be removed \(EIO\); choose another --out directory$/,
+        ),
+      });
     }
   });
 });

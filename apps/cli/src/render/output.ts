@@ -156,8 +156,7 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, string>, repl
     // directory, and the command said it could not write.
     for (const name of files.keys()) if (await isDirectory(join(target, name))) throw new Error(`${join(target, name)} is a directory`);
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw CliErrors.unwritableOut(dir, (e as Error).message);
+    throw CliErrors.unwritableOut(dir, (e as Error).message + (await removeTmp(tmp)));
   }
   const moves = await moveIn(target, staged, aside, [...files.keys()]);
   if (moves.error !== undefined) {
@@ -170,8 +169,7 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, string>, repl
         dir,
         `${why}; the earlier files that could not be put back are in "${aside}" (${undo.notBack.join(", ")})`,
       );
-    await rm(tmp, { recursive: true, force: true });
-    throw CliErrors.unwritableOut(dir, why);
+    throw CliErrors.unwritableOut(dir, why + (await removeTmp(tmp)));
   }
   // The new output is in place; the earlier files moved aside go. One by one, not `rm -r`: should a directory
   // have been made under a name since it was checked, it was moved aside, and it stays (with `tmp`).
@@ -180,6 +178,20 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, string>, repl
   // An old entry that cannot be removed (a directory by that name is not a file vmlab wrote) is left alone
   // rather than reported as a failed write.
   for (const name of replaces) if (!files.has(name)) await rm(join(target, name), { force: true }).catch(() => undefined);
+}
+
+/**
+ * Removes the temporary directory of a write that failed (it holds only new files). Should that fail too (the
+ * disk that failed the write), says so for the error's line, rather than throwing in its place (an internal
+ * error, exit 1, instead of the line naming the failure).
+ */
+async function removeTmp(tmp: string): Promise<string> {
+  try {
+    await rm(tmp, { recursive: true, force: true });
+    return "";
+  } catch (e) {
+    return `; its temporary directory "${tmp}" could not be removed (${(e as { code?: string }).code ?? String(e)})`;
+  }
 }
 
 /** One file moved into `dir`: `previous` is where the entry it replaced was moved aside to (none if there was none). */
