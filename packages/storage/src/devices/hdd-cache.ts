@@ -19,7 +19,7 @@ export const HddCacheStateSchema = z.object({
   useClock: num,
   ra: z.number().int().min(-1),
   raBaseLba: lba,
-  /** Before 0 in a drive's state, where it counts from the save or its revolution (`HddState.cacheTimesFromSave`). */
+  /** Before 0 in a drive's state, where it counts from the save's revolution (`HddState.cacheTimesFromRevolution`). */
   raBaseTime: z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
   raSectorNs: num,
   raLimit: lba,
@@ -316,7 +316,7 @@ export class HddCache {
     state: unknown,
     drive: HddGeometry,
     capacitySectors: number,
-    /** The stream's base time in this simulation, when the state's counts from the save or its revolution (`HddState.cacheTimesFromSave`). */
+    /** The stream's base time in this simulation, when the state's counts from the save's revolution (`HddState.cacheTimesFromRevolution`). */
     baseTime?: number,
   ): void {
     const bad = (issue: string) => StorageErrors.badState("hdd cache", issue);

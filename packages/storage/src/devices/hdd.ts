@@ -36,20 +36,13 @@ export const HddStateSchema = z.object({
   busAheadNs: z.number().nonnegative().lt(1).optional(),
   controllerAheadNs: z.number().nonnegative().lt(1).optional(),
   /**
-   * The read-ahead stream's base time (`cache.raBaseTime`) counts from the save, so the
-   * state restores into a simulation at any time with the stream where it was relative to the clock (its base is
-   * then usually before the save: negative). Absent in states saved before: their cache times are the saving
-   * simulation's, and restore as they are.
-   */
-  cacheTimesFromSave: z.literal(true).optional(),
-  /**
-   * With `cacheTimesFromSave`: `cache.raBaseTime` counts from the start of the platter's revolution the save fell in
-   * (the save time less the platter's phase then, whole ns), and restores counting from the start of the restore's:
-   * the stream stays in step with the platter (whose angle is a function of the clock), its head over the sector the
-   * platter has under it.
-   * Restored at another angle, the drive is as it was less than a revolution before or after the save (its head that
-   * much behind or ahead in the stream). Absent in states saved before (with `cacheTimesFromSave`, counted from the
-   * save itself: restored as before, out of step by the restore's angle less the save's).
+   * The read-ahead stream's base time (`cache.raBaseTime`) counts from the start of the platter's revolution the save
+   * fell in (the save time less the platter's phase then, whole ns), and restores counting from the start of the
+   * restore's: the state restores into a simulation at any time with the stream where it was relative to the clock
+   * (its base is then usually before the save: negative) and in step with the platter (whose angle is a function of
+   * the clock), its head over the sector the platter has under it. Restored at another angle, the drive is as it was
+   * less than a revolution before or after the save (its head that much behind or ahead in the stream). Absent in
+   * states saved before: their cache times are the saving simulation's, and restore as they are.
    */
   cacheTimesFromRevolution: z.literal(true).optional(),
   /**
@@ -409,7 +402,6 @@ export class Hdd implements BlockTarget {
       model: this.spec.model,
       headCylinder: this.headCyl,
       cache: { ...cache, raBaseTime: base - this.revolutionStart(now) },
-      cacheTimesFromSave: true,
       cacheTimesFromRevolution: true,
       ...(baseFraction > 0 ? { raBaseFractionNs: baseFraction } : {}),
       mediaOps: this.mediaOps,
@@ -462,8 +454,9 @@ export class Hdd implements BlockTarget {
     // out of step with the platter by the difference (up to a revolution: 4 ms at 15,000 rpm): a read the stream
     // served completed when the platter had its sectors elsewhere, later or sooner than the head could read them.
     const now = this.sim.now;
-    const from = s.cacheTimesFromSave ? (s.cacheTimesFromRevolution ? this.revolutionStart(now) : now) : null;
-    const raBaseTime = from === null ? s.cache.raBaseTime : s.cache.raBaseTime + from + (s.raBaseFractionNs ?? 0);
+    const raBaseTime = s.cacheTimesFromRevolution
+      ? s.cache.raBaseTime + this.revolutionStart(now) + (s.raBaseFractionNs ?? 0)
+      : s.cache.raBaseTime;
     this.cache.restore(s.cache, this.geometry, this.capacitySectors, raBaseTime);
     this.headCyl = s.headCylinder;
     this.mediaOps = s.mediaOps;
