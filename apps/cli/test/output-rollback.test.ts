@@ -9,24 +9,51 @@ import { scratchDir } from "./scratch.js";
  * The filesystem calls `writeFilesAtomically` makes, counted; `failFrom`/`failTo` make the calls numbered
  * in that range fail as a rename across a quota, an EIO or another user's file in a sticky directory does.
  */
-const fault = vi.hoisted(() => ({ calls: 0, lastRename: 0, failFrom: Number.POSITIVE_INFINITY, failTo: Number.POSITIVE_INFINITY }));
+const fault = vi.hoisted(() => ({
+  calls: 0,
+  lastRename: 0,
+  failFrom: Number.POSITIVE_INFINITY,
+  failTo: Number.POSITIVE_INFINITY,
+  /** `link` fails, as on a filesystem without hard links (not counted: a failed link is moved aside instead). */
+  noLinks: false,
+  /** Called before each call: what a `kill -9` at that point would leave. */
+  before: undefined as (() => void) | undefined,
+}));
 
 vi.mock("node:fs/promises", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs/promises")>();
   const counted =
     <A extends unknown[], R>(f: (...args: A) => Promise<R>, isRename: boolean) =>
     async (...args: A): Promise<R> => {
+      fault.before?.();
       const n = ++fault.calls;
       if (isRename) fault.lastRename = n;
       if (n >= fault.failFrom && n <= fault.failTo)
         throw Object.assign(new Error(`EIO: i/o error, injected at call ${n}`), { code: "EIO", errno: -5 });
       return f(...args);
     };
-  return { ...real, rename: counted(real.rename, true), unlink: counted(real.unlink, false), rm: counted(real.rm, false) };
+  return {
+    ...real,
+    rename: counted(real.rename, true),
+    link: async (...args: Parameters<typeof real.link>) => {
+      fault.before?.();
+      if (fault.noLinks) throw Object.assign(new Error("EPERM: operation not permitted, link"), { code: "EPERM", errno: -1 });
+      return real.link(...args);
+    },
+    unlink: counted(real.unlink, false),
+    rm: counted(real.rm, false),
+  };
 });
 
 afterEach(() => {
-  Object.assign(fault, { calls: 0, lastRename: 0, failFrom: Number.POSITIVE_INFINITY, failTo: Number.POSITIVE_INFINITY });
+  Object.assign(fault, {
+    calls: 0,
+    lastRename: 0,
+    failFrom: Number.POSITIVE_INFINITY,
+    failTo: Number.POSITIVE_INFINITY,
+    before: undefined,
+    noLinks: false,
+  });
 });
 
 /** Every entry under `dir`: a file's bytes and mode, a symbolic link's target, a directory's entries. */
@@ -154,18 +181,21 @@ describe("writeFilesAtomically into an existing directory when a rename fails mi
     );
   });
 
-  it("every N from 1 to the last rename, with every file replaced: nothing changes", async () => {
+  it("every N from 1 to the last rename, with every file replaced: nothing changes (with hard links or without)", async () => {
     const existing: Entry[] = ["file", "symlink", "file", "absent", "file"];
-    const calls = await callsOfGoodWrite(existing, newRun(5));
-    for (let n = 1; n <= calls; n++) {
-      const { dir } = earlierRun(existing);
-      const before = snapshot(dir);
-      fault.calls = 0;
-      fault.failFrom = fault.failTo = n;
-      await expect(writeFilesAtomically(dir, newRun(5), [...NAMES]), `failure at call ${n}`).rejects.toMatchObject({
-        code: "VMLAB_CLI_UNWRITABLE_OUT",
-      });
-      expect(snapshot(dir), `failure at call ${n}`).toEqual(before);
+    for (const noLinks of [false, true]) {
+      fault.noLinks = noLinks;
+      const calls = await callsOfGoodWrite(existing, newRun(5));
+      for (let n = 1; n <= calls; n++) {
+        const { dir } = earlierRun(existing);
+        const before = snapshot(dir);
+        fault.calls = 0;
+        fault.failFrom = fault.failTo = n;
+        await expect(writeFilesAtomically(dir, newRun(5), [...NAMES]), `failure at call ${n}`).rejects.toMatchObject({
+          code: "VMLAB_CLI_UNWRITABLE_OUT",
+        });
+        expect(snapshot(dir), `failure at call ${n}`).toEqual(before);
+      }
     }
   });
 
@@ -203,6 +233,29 @@ describe("writeFilesAtomically into an existing directory when a rename fails mi
       });
       expect(after["notes.txt"]).toBeDefined();
     }
+  });
+});
+
+describe("writeFilesAtomically into an existing directory when the process is killed midway (kill -9, a power loss)", () => {
+  it("between any two of its filesystem calls, every earlier output file (or link) is in the directory, the earlier or the new one", async () => {
+    const existing: Entry[] = ["file", "symlink", "file", "absent", "file"];
+    const { dir } = earlierRun(existing);
+    const missing: string[] = [];
+    let seen = 0;
+    fault.before = () => {
+      seen++;
+      const present = new Set(readdirSync(dir));
+      existing.forEach((e, i) => {
+        if (e !== "absent" && !present.has(NAMES[i] as string)) missing.push(`before call ${fault.calls + 1}: ${NAMES[i]}`);
+      });
+    };
+    await writeFilesAtomically(dir, newRun(5), [...NAMES]);
+    fault.before = undefined;
+    expect(seen).toBeGreaterThan(4);
+    // Moved aside first, an earlier run's file was in neither place until the new one came: killed then, the
+    // directory had no results.json (`vmlab report` refused it) and the earlier file was only in .vmlab.tmp-*.
+    expect(missing).toEqual([]);
+    for (const name of NAMES) expect(readFileSync(join(dir, name), "utf8")).toBe(`new run's ${name}\n`);
   });
 });
 

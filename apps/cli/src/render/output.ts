@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, mkdtemp, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
+import { chmod, link, lstat, mkdir, mkdtemp, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliErrors } from "../errors.js";
 import { withSignalsDeferred } from "../signals.js";
@@ -99,9 +99,11 @@ async function isSymlink(p: string): Promise<boolean> {
  * they moved into place. A new `dir` is made as a sibling and renamed whole
  * (one rename). An existing `dir` gets its temporary directory inside itself,
  * so writing needs only `dir` writable (as `checkWritableDir` checked), not
- * its parent; each file about to be replaced (a symbolic link is moved, not
- * followed) is first moved aside into the temporary directory, then the new
- * one moved in. If any of those renames fails (another user's file in a
+ * its parent; each file about to be replaced (a symbolic link itself, not
+ * its target) is first linked aside into the temporary directory (moved, where
+ * no link can be made), then the new one renamed over it, so a process killed
+ * midway (`kill -9`) leaves every file in place, the earlier or the new one,
+ * and the temporary directory (`.vmlab.tmp-*`) behind. If any of those renames fails (another user's file in a
  * sticky directory, EIO, a quota), every file is moved back as it was before
  * the error is thrown, so `dir` holds the earlier run's files, never a mix of
  * two runs; were even that to fail, the earlier files that could not be put
@@ -203,7 +205,7 @@ interface Move {
 
 /**
  * Moves each of `names` from `staged` into `target`, the entry there (a file or a symbolic link, never a
- * directory) first moved aside into `aside`. Stops at the first rename that fails, returning it with the
+ * directory) first linked (or, failing that, moved) aside into `aside`. Stops at the first rename that fails, returning it with the
  * moves made so far.
  */
 async function moveIn(target: string, staged: string, aside: string, names: readonly string[]): Promise<{ done: Move[]; error?: Error }> {
@@ -216,7 +218,10 @@ async function moveIn(target: string, staged: string, aside: string, names: read
       if (await entryExists(to)) {
         // Under its own name, so the error can point at it should it not go back; numbered if the name has a '/'.
         const previous = join(aside, name.includes("/") ? String(i) : name);
-        await rename(to, previous);
+        // Kept by a second link, it stays in place until the new file replaces it in one rename: moved aside, it was
+        // in neither place until then, and a `kill -9` (or a power loss) there left `dir` without it. Where no link
+        // can be made (a filesystem without them, another user's file), it is moved aside.
+        await link(to, previous).catch(() => rename(to, previous));
         move.previous = previous;
       }
       done.push(move);
