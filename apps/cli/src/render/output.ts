@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { chmod, link, lstat, mkdir, mkdtemp, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliErrors } from "../errors.js";
@@ -20,7 +21,7 @@ export async function checkWritableDir(dir: string): Promise<void> {
       if (code === "ENOENT") {
         // A symbolic link whose target is missing (a results disk not mounted): stat finds nothing there, but
         // nothing can be made there either — the run's work was done, then lost when the write failed.
-        if (await isSymlink(p)) throw CliErrors.unwritableOut(dir, `${p} is a symbolic link to a missing target`);
+        if ((await entryAt(p))?.isSymbolicLink()) throw CliErrors.unwritableOut(dir, `${p} is a symbolic link to a missing target`);
         const parent = dirname(p);
         if (parent === p) throw CliErrors.unwritableOut(dir, "no existing parent directory");
         p = parent;
@@ -76,21 +77,16 @@ async function makeDirs(dir: string): Promise<void> {
     });
 }
 
-/** Whether `p` itself (not a symbolic link's target) is a directory. */
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await lstat(p)).isDirectory();
-  } catch {
-    return false;
-  }
+/** The entry at `p` itself (a symbolic link, not its target; a dangling one too), or null when there is none. */
+async function entryAt(p: string): Promise<Stats | null> {
+  return lstat(p).catch(() => null);
 }
 
-async function isSymlink(p: string): Promise<boolean> {
-  try {
-    return (await lstat(p)).isSymbolicLink();
-  } catch {
-    return false;
-  }
+/** The entry at `p` about to be replaced by an output file, refused when it is a directory (not a file vmlab wrote). */
+async function replaceableEntry(p: string): Promise<Stats | null> {
+  const entry = await entryAt(p);
+  if (entry?.isDirectory()) throw new Error(`${p} is a directory`);
+  return entry;
 }
 
 /**
@@ -156,7 +152,7 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, string>, repl
     // Nothing in `dir` changes until every new file can go in: a rename onto a directory of the same name (not a
     // file vmlab wrote) fails, and it failed after the files before it had replaced the previous run's — a mixed
     // directory, and the command said it could not write.
-    for (const name of files.keys()) if (await isDirectory(join(target, name))) throw new Error(`${join(target, name)} is a directory`);
+    for (const name of files.keys()) await replaceableEntry(join(target, name));
   } catch (e) {
     throw CliErrors.unwritableOut(dir, (e as Error).message + (await removeTmp(tmp)));
   }
@@ -214,8 +210,8 @@ async function moveIn(target: string, staged: string, aside: string, names: read
     for (const [i, name] of names.entries()) {
       const to = join(target, name);
       const move: Move = { name, previous: undefined, placed: false };
-      if (await isDirectory(to)) throw new Error(`${to} is a directory`); // made since the check: never moved aside
-      if (await entryExists(to)) {
+      // Checked again: a directory made under the name since the check above is never moved aside.
+      if ((await replaceableEntry(to)) !== null) {
         // Under its own name, so the error can point at it should it not go back; numbered if the name has a '/'.
         const previous = join(aside, name.includes("/") ? String(i) : name);
         // Kept by a second link, it stays in place until the new file replaces it in one rename: moved aside, it was
@@ -252,14 +248,4 @@ async function moveBack(target: string, moves: readonly Move[]): Promise<{ notBa
     }
   }
   return { notBack, newLeft };
-}
-
-/** Whether there is an entry at `p` (a dangling symbolic link counts). */
-async function entryExists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
