@@ -47,7 +47,7 @@ export const HddStateSchema = z.object({
   cacheTimesFromRevolution: z.literal(true).optional(),
   /**
    * The fraction of a ns of the read-ahead's base time (absent when 0): `cache.raBaseTime` counts whole ns from the
-   * save (or its revolution's start), so a drive restored at the time it was saved has its stream exactly where it was.
+   * start of the save's revolution, so a drive restored at the time it was saved has its stream exactly where it was.
    */
   raBaseFractionNs: z.number().nonnegative().lt(1).optional(),
 });

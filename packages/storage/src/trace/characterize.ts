@@ -56,7 +56,7 @@ export interface CharacterizeOptions {
  * that many records is characterized exactly as if the file were sorted. A
  * record out of order by more comes out where it came (interarrival 0; an IO
  * issued later may count as outstanding) and is counted as `late`. Memory
- * stays constant: the window's typed arrays.
+ * stays bounded: the window's typed arrays.
  */
 export function characterizeTrace(
   reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "close" | "backToBack">>,

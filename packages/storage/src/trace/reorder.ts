@@ -6,11 +6,11 @@ import type { TraceRecord } from "./record.js";
  * Records a trace may hold back to put them in issue order (`characterizeTrace`'s default). Real traces are
  * a little out of order — MSR Cambridge CSV records lag by the IOs completing around them, blkparse interleaves
  * its CPUs' buffers — by far fewer records than this (an assumption: the shipped generator's IOs written in
- * completion order are out of order by at most 296 records); about 280 KiB of typed arrays, and 20 bytes more a
- * record held out of order.
+ * completion order are out of order by at most 296 records); about 280 KiB of typed arrays, and up to 40 bytes more
+ * a record held out of order (20, in heap arrays that grow by doubling).
  */
 export const DEFAULT_REORDER_WINDOW = 4096;
-/** The largest window accepted: 2^20 records (~70 MiB of typed arrays, ~90 MiB with all of them out of order), so memory stays bounded. */
+/** The largest window accepted: 2^20 records (~70 MiB of typed arrays, up to ~110 MiB with all of them out of order), so memory stays bounded. */
 export const MAX_REORDER_WINDOW = 1_048_576;
 
 /**

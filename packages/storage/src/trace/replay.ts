@@ -45,7 +45,7 @@ export interface TraceReplayOptions {
 /**
  * Replays a trace file (any `TraceReader`) as a workload. Reads the trace
  * lazily, through a reorder window of a fixed number of records, so memory
- * stays constant however long the trace. A trace in which no record comes
+ * stays bounded however long the trace. A trace in which no record comes
  * after more than `reorderWindow` records issued later than it replays exactly
  * as the sorted trace would; a record out of order by more is issued where it
  * comes (timed: at once, later than recorded) and counted as `late`.
