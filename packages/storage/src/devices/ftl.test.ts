@@ -166,17 +166,14 @@ describe("PageFtl write placement", () => {
   });
 });
 
+/** 2 dies × 24 blocks × 4 pages, GC below `gcFreeBlocks` free blocks: 105 logical pages, 53 per die, at most 69 (53 + 16). */
+function smallFtl(gcFreeBlocks: number): SsdSpec {
+  return { ...GENERIC_MLC_SSD, channels: 2, diesPerChannel: 1, pagesPerBlock: 4, blocksPerDie: 24, overProvisioning: 0.45, gcFreeBlocks };
+}
+
 describe("PageFtl.restore", () => {
-  /** 2 dies × 24 blocks × 4 pages, GC below 2 free blocks: 105 logical pages, 53 per die, at most 69 (53 + 16). */
-  const spec: SsdSpec = {
-    ...GENERIC_MLC_SSD,
-    channels: 2,
-    diesPerChannel: 1,
-    pagesPerBlock: 4,
-    blocksPerDie: 24,
-    overProvisioning: 0.45,
-    gcFreeBlocks: 2,
-  };
+  /** GC below 2 free blocks. */
+  const spec = smallFtl(2);
 
   /** A hand-made state: `pages[d]` logical pages on die d, packed from block 0; the open block is the next one. */
   function handMade(pages: number[], freeOf: (d: number, open: number) => number[]): FtlState {
@@ -238,16 +235,8 @@ describe("PageFtl.restore", () => {
 });
 
 describe("PageFtl thresholds (what ssd-spec.ts and the FTL's doc comments promise)", () => {
-  /** 2 dies × 24 blocks × 4 pages, GC below 3 free blocks: 105 logical pages, 53 per die, at most 69 (53 + 16). */
-  const spec: SsdSpec = {
-    ...GENERIC_MLC_SSD,
-    channels: 2,
-    diesPerChannel: 1,
-    pagesPerBlock: 4,
-    blocksPerDie: 24,
-    overProvisioning: 0.45,
-    gcFreeBlocks: 3,
-  };
+  /** GC below 3 free blocks. */
+  const spec = smallFtl(3);
 
   it("garbage collection starts when a die's free blocks fall below gcFreeBlocks, not when they reach it", () => {
     const ftl = new PageFtl(spec);
