@@ -4,7 +4,7 @@ import { isVmlabError } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
-import { writeFilesAtomically } from "../render/output.js";
+import { leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
 import { FigureRenderError, renderOutputFiles } from "../render/report.js";
 import { ResultsSchema } from "../render/results.js";
 
@@ -44,6 +44,7 @@ export function register(program: Command, io: CliIo): void {
         if (isVmlabError(e) && e.code === "VMLAB_CLI_UNWRITABLE_OUT") throw CliErrors.unwritableReport(dir, String(e.details.why));
         throw e;
       }
+      for (const note of await leftoverWriteNotes(dir)) io.stderr(`vmlab: note: ${note}\n`);
       io.stderr(`vmlab: report regenerated: ${join(dir, "index.html")}\n`);
     });
 }

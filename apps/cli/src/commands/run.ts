@@ -5,7 +5,7 @@ import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { findScenario, packageVersions } from "../plugins.js";
 import { createProgress } from "../progress.js";
-import { checkWritableDir, writeFilesAtomically } from "../render/output.js";
+import { checkWritableDir, leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
 import { previousOutputFiles, renderOutputFiles } from "../render/report.js";
 import { type Results, ResultsSchema, stringifyResults } from "../render/results.js";
 
@@ -111,6 +111,7 @@ export function register(program: Command, io: CliIo): void {
       const files = await renderOutputFiles(results);
       // A previous run's tables and figures that this one does not have go, so the directory holds one run.
       await writeFilesAtomically(outDir, files, await previousOutputFiles(outDir));
+      for (const note of await leftoverWriteNotes(outDir)) io.stderr(`vmlab: note: ${note}\n`);
       if (opts.json) io.stdout(stringifyResults(results));
       else io.stderr(`vmlab: ${id} done; report: ${outDir}/index.html\n`);
     });

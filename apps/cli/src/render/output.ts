@@ -1,5 +1,5 @@
 import type { Stats } from "node:fs";
-import { chmod, link, lstat, mkdir, mkdtemp, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
+import { chmod, link, lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliErrors } from "../errors.js";
 import { withSignalsDeferred } from "../signals.js";
@@ -248,4 +248,24 @@ async function moveBack(target: string, moves: readonly Move[]): Promise<{ notBa
     }
   }
   return { notBack, newLeft };
+}
+
+/**
+ * Notes on temporary directories an interrupted write (`kill -9`, a power loss) left, one line each:
+ * `.vmlab.tmp-*` in `dir` (its `previous/` may hold an earlier run's files, the only copy of those the
+ * interrupted write had replaced) and, from a write into a new `dir`, `.<name>.tmp-*` beside it (a run's files
+ * that never got into place). Nothing removes them on its own, so a run into `dir` names them.
+ */
+export async function leftoverWriteNotes(dir: string): Promise<string[]> {
+  const target = resolve(dir);
+  const names = async (d: string, prefix: string) =>
+    (await readdir(d).catch(() => [] as string[])).filter((n) => n.startsWith(prefix)).sort();
+  const inDir = (await names(target, ".vmlab.tmp-")).map(
+    (n) =>
+      `${join(dir, n)} is left from an interrupted write into ${dir}: its previous/ holds files an earlier run wrote there; delete it once you no longer need them`,
+  );
+  const beside = (await names(dirname(target), `.${basename(target)}.tmp-`)).map(
+    (n) => `${join(dirname(dir), n)} is left from an interrupted write of ${dir}: it holds that run's files, never put in place; delete it`,
+  );
+  return [...inDir, ...beside];
 }
