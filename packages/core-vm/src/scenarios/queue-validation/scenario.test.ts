@@ -30,6 +30,17 @@ describe("queue-validation", () => {
     }
   });
 
+  it("names the points whose sample size maxCustomers capped, and only those (none, no such note)", async () => {
+    // The quick config's ρ = 0.9 asks for about 400k customers at a 3% relative error, over its 300k cap.
+    const quick = await run(queueValidation.quick);
+    const capNotes = (quick.notes ?? []).filter((n) => n.startsWith("maxCustomers"));
+    expect(capNotes).toEqual([
+      "maxCustomers (300000) capped the sample size of M/M/1 at ρ = 0.9, M/M/2 at ρ = 0.9: those estimates are less precise than relativeError asks; the ci95_ms column says how precise each is.",
+    ]);
+    const roomy = await run({ ...queueValidation.quick, maxCustomers: 500_000 });
+    expect((roomy.notes ?? []).filter((n) => n.startsWith("maxCustomers") || n.includes("0.95"))).toEqual([]);
+  });
+
   it("refuses a mean service time too short for the kernel's whole-ns clock", () => {
     // At 1 ns (0.001 µs) delays round to 0 or 1 ns and M/M/2 at ρ = 0.9 ran 720% above Erlang C without a word.
     expect(QueueValidationConfig.safeParse({ meanServiceUs: 0.001 }).success).toBe(false);
