@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterRun } from "../cluster/cluster.js";
-import { jainIndex } from "./common.js";
+import { arrayNote, jainIndex } from "./common.js";
 import { phaseRows } from "./phases.js";
 
 describe("jainIndex", () => {
@@ -26,5 +26,16 @@ describe("phaseRows", () => {
       [5, 10, 300, 30],
       [15, 20, 300, 30],
     ]);
+  });
+});
+
+describe("arrayNote", () => {
+  it("describes the array the run used: its disk count, and the storage package's array when chosen (not the calibrated one)", () => {
+    expect(arrayNote({ arrayModel: "qos", disks: 10 })).toMatch(/^Array: 10-disk RAID-5 LUN over a compact SPTF disk model \(10K RPM\)/);
+    expect(arrayNote({ arrayModel: "qos", disks: 6 })).toMatch(/^Array: 6-disk RAID-5/);
+    const storage = arrayNote({ arrayModel: "storage", disks: 8 });
+    expect(storage).toContain("RAID-5 over 8 Cheetah 15K.5 disks");
+    expect(storage).toContain("not calibrated");
+    expect(storage).not.toMatch(/SPTF|10K RPM/);
   });
 });

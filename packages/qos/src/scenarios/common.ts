@@ -76,6 +76,13 @@ export function clusterSpec(
   };
 }
 
+/** The run's note on its array, from the config (a fixed "10-disk … SPTF" was printed by runs over 6 disks or the storage array too). */
+export function arrayNote(c: Pick<ControlConfig, "arrayModel" | "disks">): string {
+  if (c.arrayModel === "storage")
+    return `Array: the storage package's array (write-back cache, RAID-5 over ${c.disks} Cheetah 15K.5 disks), not calibrated to the paper's array: compare trends, not absolute numbers; see docs/parda.md.`;
+  return `Array: ${c.disks}-disk RAID-5 LUN over a compact SPTF disk model (10K RPM), command overhead calibrated (with 10 disks) to Table 3's uncontrolled aggregate; see docs/parda.md.`;
+}
+
 /**
  * The cluster specs a scenario runs, each checked before any of them runs: `runCluster` checks
  * its own spec only when it starts, so a spec the second run refuses was found after the first

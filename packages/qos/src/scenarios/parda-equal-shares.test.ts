@@ -1,6 +1,7 @@
 import { isVmlabError, RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
+import { arrayNote } from "./common.js";
 import { PardaEqualSharesConfig, pardaEqualShares } from "./parda-equal-shares.js";
 
 async function run(over: Record<string, unknown> = {}, seed = 1) {
@@ -16,6 +17,7 @@ describe("parda-equal-shares (Table 3)", () => {
     // Control lowers latency from the uncontrolled level without giving up much throughput (work-conserving).
     expect(r.metrics.uncontrolled_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.15);
     expect(r.metrics.throughput_change).toBeGreaterThan(-0.1);
+    expect(r.notes).toEqual([arrayNote({ arrayModel: "qos", disks: 10 })]);
   });
 
   it("rejects γ outside (0, 1] and L <= 0 with errors naming the key", async () => {

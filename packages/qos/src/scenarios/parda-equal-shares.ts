@@ -2,7 +2,16 @@ import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
-import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import {
+  arrayNote,
+  checkedSpecs,
+  clusterSpec,
+  controlFields,
+  requireSampledWindow,
+  round,
+  timeSeriesFigures,
+  timeSeriesTable,
+} from "./common.js";
 
 export const PardaEqualSharesConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each (paper: 4)"),
@@ -113,9 +122,7 @@ export const pardaEqualShares = defineScenario({
           note: "the paper's hosts differ in path and placement; ours are symmetric with interleaved placement (contiguous placement reproduces the paper's middle-hosts-faster pattern)",
         },
       ],
-      notes: [
-        "Array: 10-disk RAID-5 LUN over a compact SPTF disk model (10K RPM), command overhead calibrated to Table 3's uncontrolled aggregate; see docs/parda.md.",
-      ],
+      notes: [arrayNote(c)],
     };
   },
 });
