@@ -181,6 +181,23 @@ describe("esx-disk-perf scenario", () => {
     expect(whole.reference.find((x) => x.what.startsWith("VM/native throughput, large"))?.note).toMatch(/^the per-IO/);
   });
 
+  it("the notes describe the storage the run used: the local disk's write cache, the array's disks and cache, the warmed cache only for an array", async () => {
+    const tiny = { randomPercents: [0], readPercents: [100], ioSizesBytes: [4096], outstandingIos: [1], warmupMs: 1, durationMs: 1 };
+    const storageNotes = async (cfg: Record<string, unknown>) =>
+      ((await run({ ...tiny, ...cfg })).notes ?? []).filter((n) => n.startsWith("Disks are") || n.startsWith("arrayCacheWarm"));
+    expect(await storageNotes({ storage: ["local"], localDiskWriteCache: true })).toEqual([
+      "Disks are Seagate Cheetah 15K.5 models (a later drive than the 2003 study's): the local disk is one, its write cache on (WCE).",
+    ]);
+    expect(await storageNotes({ storage: ["array"], arrayDisks: 5, arrayCacheMiB: 0, arrayCacheWarm: false })).toEqual([
+      "Disks are Seagate Cheetah 15K.5 models (a later drive than the 2003 study's): the array is RAID-5 over 5 of them without a cache (arrayCacheMiB=0).",
+    ]);
+    const both = await storageNotes({ storage: ["local", "array"], arrayCacheMiB: 512 });
+    expect(both[0]).toBe(
+      "Disks are Seagate Cheetah 15K.5 models (a later drive than the 2003 study's): the local disk is one, its write cache off; the array is RAID-5 over 8 of them with a 512 MiB battery-backed write-back cache.",
+    );
+    expect(both[1]).toMatch(/^arrayCacheWarm puts the Iometer test file in the array cache/);
+  });
+
   it("a cell whose VM run completed no IOs has no ratio, as one whose native run completed none: not a grid minimum of 0", async () => {
     const r = await run(VM_NO_IOS_AT_32_OIO);
     const [one, many] = r.tables[0].rows as Row[];

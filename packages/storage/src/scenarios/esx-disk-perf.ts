@@ -79,7 +79,13 @@ export const esxDiskPerf = defineScenario({
       columns: Object.keys(rows[0] ?? {}),
       rows,
     };
-    return { ...summarize(rows, c.outstandingIos), tables: [table], figures: esxDiskPerfFigures("iometer-grid") };
+    const summary = summarize(rows, c.outstandingIos);
+    return {
+      ...summary,
+      notes: [...(summary.notes ?? []), ...storageNotes(c)],
+      tables: [table],
+      figures: esxDiskPerfFigures("iometer-grid"),
+    };
   },
 });
 
@@ -178,10 +184,27 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
     notes: [
       "The paper's per-cell numbers, hardware and CPU costs are not public (digest 04): the references are the abstract's claims and the expected shape.",
       "Per-IO CPU costs (native and virtualization) are assumptions; the VM/native gap follows from them and from which resource saturates first.",
-      "Disks are Seagate Cheetah 15K.5 models (a later drive than the 2003 study's); the array is RAID-5 over them with a battery-backed write-back cache.",
-      "arrayCacheWarm puts the Iometer test file in the array cache at the start, as right after Iometer prepared it (an assumption).",
     ],
   };
+}
+
+/**
+ * The run's notes on its storage, from the config: fixed ones described the array and its warmed cache to runs
+ * of the local disk alone, and a battery-backed cache to an array run without one (arrayCacheMiB=0).
+ */
+export function storageNotes(c: EsxDiskPerfConfig): string[] {
+  const parts: string[] = [];
+  if (c.storage.includes("local")) parts.push(`the local disk is one, its write cache ${c.localDiskWriteCache ? "on (WCE)" : "off"}`);
+  if (c.storage.includes("array"))
+    parts.push(
+      `the array is RAID-5 over ${c.arrayDisks} of them ${c.arrayCacheMiB > 0 ? `with a ${c.arrayCacheMiB} MiB battery-backed write-back cache` : "without a cache (arrayCacheMiB=0)"}`,
+    );
+  const notes = [`Disks are Seagate Cheetah 15K.5 models (a later drive than the 2003 study's): ${parts.join("; ")}.`];
+  if (c.storage.includes("array") && c.arrayCacheWarm)
+    notes.push(
+      "arrayCacheWarm puts the Iometer test file in the array cache at the start, as right after Iometer prepared it (an assumption).",
+    );
+  return notes;
 }
 
 /** Metrics must be finite numbers: a grid without, say, large sequential cells just omits that metric. */
