@@ -13,5 +13,19 @@ describe("flow-control (SPEED'08 vs PARDA)", () => {
     expect(m.local_window_spread).toBeGreaterThan(2);
     expect(m.parda_window_spread).toBeLessThan(1.25);
     expect(m.parda_jain_index).toBeGreaterThan(m.local_jain_index);
+    expect(r.notes?.[0]).toMatch(/^With contiguous placement the middle hosts' data lies nearer/);
+  });
+
+  it("says the divergence note of the placement the run used: an interleaved run does not claim the middle hosts are nearer", async () => {
+    const config = FlowControlConfig.parse({
+      ...flowControl.quick,
+      placement: "interleaved",
+      durationS: 40,
+      measureFromS: 20,
+      oioSweep: [4, 8],
+    });
+    const r = await flowControl.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    expect(r.notes?.[0]).toMatch(/^With interleaved placement no host's data lies nearer the others'/);
+    expect(r.notes?.join(" ")).not.toContain("middle hosts");
   });
 });

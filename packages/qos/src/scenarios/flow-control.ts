@@ -182,7 +182,14 @@ export const flowControl = defineScenario({
         },
       ],
       notes: [
-        "With contiguous placement the middle hosts' data lies nearer the others', so SPTF serves them faster and they see lower local latency: the divergence PARDA describes.",
+        // Said of the run's placement only: an interleaved run printed it too, with no host's data nearer the others'.
+        ...(c.placement === "contiguous"
+          ? [
+              "With contiguous placement the middle hosts' data lies nearer the others', so SPTF serves them faster and they see lower local latency: the divergence PARDA describes.",
+            ]
+          : [
+              "With interleaved placement no host's data lies nearer the others' (placement=contiguous shows the divergence PARDA describes).",
+            ]),
         "The workshop paper's equations, parameters and experiments are not public; we use PARDA's law with FAST TCP's 2w growth cap and the host's own latency (see docs/flow-control.md).",
       ],
     };
