@@ -18,6 +18,17 @@ describe("parda-equal-shares (Table 3)", () => {
     expect(r.metrics.uncontrolled_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.15);
     expect(r.metrics.throughput_change).toBeGreaterThan(-0.1);
     expect(r.notes).toEqual([arrayNote({ arrayModel: "qos", disks: 10 })]);
+    expect(r.reference.map((x) => x.what)).toContain("PARDA average latency (L = 30 ms)");
+    expect(r.reference.find((x) => x.what.startsWith("largest per-host"))?.note).toContain("ours are symmetric with interleaved placement");
+  });
+
+  it("its reference rows say the run's L and placement where they are not the paper's", async () => {
+    const r = await run({ latencyThresholdMs: 20, placement: "contiguous", disks: 6, durationS: 40, measureFromS: 20 });
+    expect(r.reference.map((x) => x.what)).toContain("PARDA average latency (L = 30 ms; this run's L = 20 ms)");
+    const note = r.reference.find((x) => x.what.startsWith("largest per-host"))?.note;
+    expect(note).toContain("ours differ in placement only");
+    expect(note).not.toContain("symmetric");
+    expect(r.notes).toEqual([arrayNote({ arrayModel: "qos", disks: 6 })]);
   });
 
   it("rejects γ outside (0, 1] and L <= 0 with errors naming the key", async () => {
