@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterRun } from "../cluster/cluster.js";
-import { arrayNote, jainIndex } from "./common.js";
+import { arrayNote, jainIndex, thresholdLabel } from "./common.js";
 import { phaseRows } from "./phases.js";
 
 describe("jainIndex", () => {
@@ -37,5 +37,12 @@ describe("arrayNote", () => {
     expect(storage).toContain("RAID-5 over 8 Cheetah 15K.5 disks");
     expect(storage).toContain("not calibrated");
     expect(storage).not.toMatch(/SPTF|10K RPM/);
+  });
+});
+
+describe("thresholdLabel", () => {
+  it("names the paper's L, and the run's beside it only when they differ", () => {
+    expect(thresholdLabel(30, 30)).toBe("L = 30 ms");
+    expect(thresholdLabel(25, 8)).toBe("L = 25 ms; this run's L = 8 ms");
   });
 });

@@ -76,6 +76,14 @@ export function clusterSpec(
   };
 }
 
+/**
+ * The paper's L for a reference row, and the run's where it differs (L is a config key: a row comparing the run's
+ * latency with the paper's must say when the run was not at the paper's L).
+ */
+export function thresholdLabel(paperMs: number, runMs: number): string {
+  return `L = ${paperMs} ms${runMs === paperMs ? "" : `; this run's L = ${runMs} ms`}`;
+}
+
 /** The run's note on its array, from the config (a fixed "10-disk … SPTF" was printed by runs over 6 disks or the storage array too). */
 export function arrayNote(c: Pick<ControlConfig, "arrayModel" | "disks">): string {
   if (c.arrayModel === "storage")

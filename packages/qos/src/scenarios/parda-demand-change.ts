@@ -3,7 +3,16 @@ import { z } from "zod";
 import { runCluster } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
-import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import {
+  checkedSpecs,
+  clusterSpec,
+  controlFields,
+  requireSampledWindow,
+  round,
+  thresholdLabel,
+  timeSeriesFigures,
+  timeSeriesTable,
+} from "./common.js";
 import { phaseRows } from "./phases.js";
 
 export const PardaDemandChangeConfig = z.object({
@@ -102,14 +111,14 @@ export const pardaDemandChange = defineScenario({
           source: "Table 4",
         },
         {
-          what: "PARDA aggregate throughput, all hosts active",
+          what: `PARDA aggregate throughput, all hosts active (${thresholdLabel(30, c.latencyThresholdMs)})`,
           paper: PAPER.pardaIops,
           ours: round(pRows[0].total_iops, 0),
           unit: "IOPS",
           source: "Fig. 9",
         },
         {
-          what: "PARDA latency, all hosts active",
+          what: `PARDA latency, all hosts active (${thresholdLabel(30, c.latencyThresholdMs)})`,
           paper: PAPER.pardaLatencyMs,
           ours: round(pRows[0].latency_ms, 1),
           unit: "ms",

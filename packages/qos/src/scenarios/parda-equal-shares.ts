@@ -9,6 +9,7 @@ import {
   controlFields,
   requireSampledWindow,
   round,
+  thresholdLabel,
   timeSeriesFigures,
   timeSeriesTable,
 } from "./common.js";
@@ -114,8 +115,7 @@ export const pardaEqualShares = defineScenario({
         },
         { what: "PARDA aggregate throughput", paper: PAPER.parda.total, ours: round(sp.totalIops, 0), unit: "IOPS", source: "Table 3" },
         {
-          // The paper's L is 30 ms; the run's is a config key, so the row names both when they differ.
-          what: `PARDA average latency (L = 30 ms${c.latencyThresholdMs === 30 ? "" : `; this run's L = ${c.latencyThresholdMs} ms`})`,
+          what: `PARDA average latency (${thresholdLabel(30, c.latencyThresholdMs)})`,
           paper: PAPER.parda.avg,
           ours: round(sp.latencyMs, 1),
           unit: "ms",

@@ -13,6 +13,9 @@ describe("PARDA with changing demand and threshold", () => {
     expect(Math.abs(m.phase1_parda_latency_ms / 30 - 1)).toBeLessThan(0.15);
     expect(m.phase1_parda_iops / m.phase1_uncontrolled_iops).toBeGreaterThan(0.9);
     expect(m.windows_grow_after_each_stop).toBe(1);
+    const rows = r.reference.map((x) => x.what);
+    expect(rows).toContain("PARDA latency, all hosts active (L = 30 ms)");
+    expect(rows).toContain("PARDA aggregate throughput, all hosts active (L = 30 ms)");
   });
 
   it("L changed mid-run: each phase's latency within 15% of its L", async () => {
@@ -25,5 +28,12 @@ describe("PARDA with changing demand and threshold", () => {
   it("Fig. 9's 'windows grow after each stop' is 0 when they cannot grow (w_min = w_max = 4), not a pass by default", async () => {
     const r = await pardaDemandChange.run(ctx(PardaDemandChangeConfig.parse({ ...pardaDemandChange.quick, windowMin: 4, windowMax: 4 })));
     expect(r.metrics.windows_grow_after_each_stop).toBe(0);
+  });
+
+  it("Fig. 9's PARDA rows name the run's L beside the paper's 30 ms when they differ", async () => {
+    const r = await pardaDemandChange.run(ctx(PardaDemandChangeConfig.parse({ ...pardaDemandChange.quick, latencyThresholdMs: 40 })));
+    const rows = r.reference.map((x) => x.what);
+    expect(rows).toContain("PARDA latency, all hosts active (L = 30 ms; this run's L = 40 ms)");
+    expect(rows).toContain("PARDA aggregate throughput, all hosts active (L = 30 ms; this run's L = 40 ms)");
   });
 });

@@ -16,6 +16,7 @@ describe("parda-proportional (Fig. 8)", () => {
     // Static depths ∝ shares also split by share, but leave latency uncontrolled.
     expect(r.metrics.static_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.2);
     expect(Math.abs(r.metrics.parda_latency_ms / 25 - 1)).toBeLessThan(0.15);
+    expect(r.reference.map((x) => x.what)).toContain("latency under PARDA (L = 25 ms)");
   });
 
   it("also holds on the storage package's array (controller, cache, Cheetah 15K.5 RAID-5) at a lower L", () => {

@@ -10,6 +10,7 @@ import {
   jainIndex,
   requireSampledWindow,
   round,
+  thresholdLabel,
   timeSeriesFigures,
   timeSeriesTable,
 } from "./common.js";
@@ -119,7 +120,7 @@ export const pardaProportional = defineScenario({
           note: `β ratio ${round(Math.max(...c.shares) / minShare, 2)}`,
         },
         {
-          what: "latency under PARDA",
+          what: `latency under PARDA (${thresholdLabel(25, c.latencyThresholdMs)})`,
           paper: 25,
           ours: round(parda.latencyMs, 1),
           unit: "ms",
