@@ -25,6 +25,9 @@ describe("PARDA window law", () => {
     expect(nextWindow(parda, 60, 1)).toBe(64);
     expect(nextWindow({ ...parda, windowMin: 4 }, 4.5, 1000)).toBe(4);
     expect(nextWindow({ ...parda, maxGrowthFactor: 2 }, 4, 0.5)).toBe(8);
+    // The cap is the configured factor, not a fixed 2: 1.5 allows 6; none (PARDA's law) lets the target 161.6 reach w_max.
+    expect(nextWindow({ ...parda, maxGrowthFactor: 1.5 }, 4, 0.5)).toBe(6);
+    expect(nextWindow(parda, 4, 0.5)).toBe(64);
   });
 
   it("against a saturated array (latency ∝ total window) converges to windows ∝ β and latency just above L", () => {
@@ -70,6 +73,28 @@ describe("PARDA window law", () => {
     expect(() => checkWindowLaw(parda)).not.toThrow();
   });
 
+  it("a period with no IO doubles the window, but never past w_max nor the growth cap", () => {
+    expect(nextWindow(parda, 40, 0)).toBe(64); // 80 capped at w_max
+    // SPEED'08-style flow control caps growth per period; a quiet period is no exception to that cap.
+    expect(nextWindow({ ...parda, maxGrowthFactor: 1.5 }, 10, 0)).toBe(15);
+  });
+
+  it("the fixed point is clamped to [w_min, w_max] as the law's windows are", () => {
+    // β·lat/(lat − L) = 2 lies below w_min = 4; just above L it is 2501, far above w_max = 64.
+    expect(equilibriumWindow({ ...parda, windowMin: 4 }, 50)).toBe(4);
+    expect(equilibriumWindow(parda, 25.01)).toBe(64);
+  });
+
+  it("refuses w_min < 1, w_max < w_min and a growth cap <= 1, naming the key", () => {
+    expect(() => checkWindowLaw({ ...parda, windowMin: 0.5 }, "control.")).toThrow(/^control\.windowMin: must be >= 1, got 0\.5/);
+    expect(() => checkWindowLaw({ ...parda, windowMin: 8, windowMax: 4 }, "control.")).toThrow(
+      /^control\.windowMax: must be a finite number >= windowMin \(8\), got 4/,
+    );
+    // A factor of 1 would freeze the window below L: it could never grow.
+    expect(() => checkWindowLaw({ ...parda, maxGrowthFactor: 1 })).toThrow(/^maxGrowthFactor: must be > 1/);
+    expect(() => checkWindowLaw({ ...parda, windowMin: 1, windowMax: 1, maxGrowthFactor: 1.01 })).not.toThrow();
+  });
+
   it("refuses a window cap that is not finite, naming windowMax (a run grew the window to Infinity and died on the queue depth)", () => {
     for (const bad of [Number.POSITIVE_INFINITY, Number.NaN])
       expect(() => checkWindowLaw({ ...parda, windowMax: bad }, "control.")).toThrow(/^control\.windowMax: must be a finite number/);
@@ -90,6 +115,14 @@ describe("latency EWMA and the shared file", () => {
     expect(() => new LatencyEwma(0)).toThrow(/latencyEwmaAlpha/);
   });
 
+  it("weights a new IO by α, not 1 − α: with the paper's α = 0.002 one slow IO barely moves the average", () => {
+    const e = new LatencyEwma(0.002);
+    e.observe(10e6);
+    e.observe(1010e6);
+    expect(e.valueNs).toBeCloseTo(10e6 + 0.002 * 1000e6, 3); // 12 ms, not 1008 ms
+    expect(() => new LatencyEwma(1)).not.toThrow(); // α ∈ (0, 1]: 1 is "no smoothing"
+  });
+
   it("refuses a latency that is not a finite number >= 0, keeping its average and count", () => {
     const e = new LatencyEwma(0.5);
     e.observe(10);
@@ -106,5 +139,10 @@ describe("latency EWMA and the shared file", () => {
     f.write(1, 40, 300);
     f.write(2, 1000, 0);
     expect(f.average()).toBe((10 * 100 + 40 * 300) / 400);
+  });
+
+  it("the shared file refuses an IO count that is not a whole number", () => {
+    const f = new SharedLatencyFile(2);
+    expect(() => f.write(1, 40e6, 2.5)).toThrow(/^ios: host 1's IO count must be an integer >= 0, got 2\.5/);
   });
 });
