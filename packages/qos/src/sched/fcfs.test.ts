@@ -23,6 +23,17 @@ describe("Fcfs", () => {
     expect([f.dispatch(4), f.lastVm]).toEqual([12, 1]);
   });
 
+  it("setDepth moves the bound (PARDA's window) and refuses a depth < 1; a completion with nothing outstanding opens no slot", () => {
+    const f = new Fcfs(1, 1);
+    f.complete(0, 0);
+    for (let i = 0; i < 6; i++) f.enqueue(0, i, 1, 0);
+    expect([f.dispatch(0), f.dispatch(0)]).toEqual([0, -1]);
+    f.setDepth(3);
+    expect([f.dispatch(0), f.dispatch(0), f.dispatch(0)]).toEqual([1, 2, -1]);
+    expect(refusal(() => f.setDepth(0))).toMatch(/^VMLAB_QOS_BAD_CONFIG: depth: must be an integer >= 1/);
+    expect(f.depth).toBe(3);
+  });
+
   it("refuses a VM index the host does not have, naming the index and the count, as SFQ(D) and mClock do", () => {
     // It was not told the VM count: a request of VM 7 on a 2-VM host was queued and dispatched as VM 7's.
     const f = new Fcfs(2, 4);

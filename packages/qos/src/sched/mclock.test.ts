@@ -162,6 +162,28 @@ describe("mClock", () => {
     expect(iops[0]).toBeLessThanOrEqual(101);
   });
 
+  it("wakes a VM that is over its limit when its reservation falls due: R tags are served whatever the L tag (Algorithm 1)", () => {
+    // r = 300 (R every 3.33 ms), l = 1000 (L every 1 ms). Weight-phase dispatches at 1, 2 and 3 ms pull R back, so it
+    // stays at 3.33 ms while L moves on to 4 ms: the next IO may go at 3.33 ms, by reservation, not at 4 ms.
+    const m = new MClock([spec(300, 1000, 1)], 8);
+    for (let i = 0; i < 10; i++) m.enqueue(0, i, 1, 0);
+    for (const t of [0, 1e6, 2e6, 3e6]) expect(m.dispatch(t)).toBeGreaterThanOrEqual(0);
+    expect(m.dispatch(3e6)).toBe(-1);
+    const due = m.nextEligibleNs(3e6);
+    expect(due).toBeCloseTo(1e9 / 300, 0);
+    expect(m.dispatch(due)).toBeGreaterThanOrEqual(0);
+    expect(m.reservationDispatches).toBe(2);
+  });
+
+  it("at its depth reports no wake-up time: a completion, not a timer, frees the next slot", () => {
+    const m = new MClock([spec(0, 1000, 1)], 1);
+    for (let i = 0; i < 3; i++) m.enqueue(0, i, 1, 0);
+    expect(m.dispatch(0)).toBe(0);
+    expect(m.nextEligibleNs(0)).toBe(Number.POSITIVE_INFINITY); // queued, but the one slot is taken
+    m.complete(0, 1);
+    expect(m.nextEligibleNs(1)).toBe(1e6); // now only the limit holds it back
+  });
+
   it("never exceeds its depth", () => {
     const m = new MClock([spec(100, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 3);
     for (let i = 0; i < 20; i++) m.enqueue(i % 2, i, 1, 0);

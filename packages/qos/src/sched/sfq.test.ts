@@ -187,6 +187,30 @@ describe("SFQ(D)", () => {
     expect(order.filter((v) => v === 0).length).toBe(5);
   });
 
+  it("setShare changes a VM's φ for requests tagged from then on, and refuses a share <= 0", () => {
+    const sfq = new SfqD([1, 1], 1);
+    sfq.setShare(1, 3);
+    expect(() => sfq.setShare(0, 0)).toThrow(/^shares\[0\]: must be a finite number > 0/);
+    for (let i = 0; i < 40; i++) {
+      sfq.enqueue(0, i, 1, 0);
+      sfq.enqueue(1, 100 + i, 1, 0);
+    }
+    const served = [0, 0];
+    for (let i = 0; i < 40; i++) {
+      sfq.dispatch(0);
+      served[sfq.lastVm]++;
+      sfq.complete(sfq.lastVm, 0);
+    }
+    expect(served).toEqual([10, 30]);
+  });
+
+  it("a completion with nothing outstanding does not open a slot beyond D", () => {
+    const sfq = new SfqD([1], 2);
+    sfq.complete(0, 0);
+    for (let i = 0; i < 5; i++) sfq.enqueue(0, i, 1, 0);
+    expect([sfq.dispatch(0), sfq.dispatch(0), sfq.dispatch(0)]).toEqual([0, 1, -1]);
+  });
+
   it("rejects a negative share and a zero depth, naming the key", () => {
     try {
       new SfqD([1, -2], 4);
