@@ -108,6 +108,35 @@ describe("mClock", () => {
     expect(served[1]).toBeGreaterThanOrEqual(9);
   });
 
+  it("after the whole host goes idle, a VM that used the spare capacity alone owes nothing when it returns", () => {
+    // VM 0 runs alone for 1000 IOs (its P tags run 1000 s ahead), then nothing is queued or outstanding. VM 1
+    // returns first, VM 0 1 ms later. With no active VM to anchor to, the P tags kept their old scale, and VM 0 was
+    // locked out until VM 1 had been served ~1000 IOs: penalised for idle capacity, as SFQ(D) is not.
+    const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 1);
+    let id = 0;
+    let now = 0;
+    const serve = () => {
+      m.dispatch(now);
+      now += 1e6;
+      m.complete(m.lastVm, now);
+      return m.lastVm;
+    };
+    m.enqueue(1, id++, 1, now);
+    serve();
+    for (let k = 0; k < 1000; k++) {
+      m.enqueue(0, id++, 1, now);
+      serve();
+    }
+    now += 1e9;
+    for (let k = 0; k < 20; k++) m.enqueue(1, id++, 1, now);
+    serve();
+    for (let k = 0; k < 20; k++) m.enqueue(0, id++, 1, now);
+    const served = [0, 0];
+    for (let k = 0; k < 20; k++) served[serve()]++;
+    expect(served[0]).toBeGreaterThanOrEqual(9);
+    expect(served[1]).toBeGreaterThanOrEqual(9);
+  });
+
   it("service in the weight phase does not use up a reservation: a VM that ran alone still gets its reservation once others compete", () => {
     // VM 0 (reservation 100 IOPS, share 1) runs alone for 2 s and takes the whole device (1000 IOPS), mostly in the
     // weight phase; then VM 1 (share 100) arrives. Had those dispatches advanced VM 0's R tags (10 ms each), its next R

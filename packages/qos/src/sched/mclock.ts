@@ -53,8 +53,9 @@ const NS_PER_S = 1e9;
  * P tags are shifted so that the smallest active one equals now (the paper's
  * idle-VM adjustment); the shift applies to every VM's last P tag, so the
  * returning VM's tag max(P' + 1/w, now) is on the same scale as the others':
- * an idle VM neither banks credit nor is penalised. A VM whose queue is empty
- * while its IOs are at the device is not idle.
+ * an idle VM neither banks credit nor is penalised. When the whole host was
+ * idle, every P tag starts afresh at now (as SFQ restarts virtual time). A VM
+ * whose queue is empty while its IOs are at the device is not idle.
  *
  * Tags are computed when a request reaches the head of its VM's queue, from
  * the previous request's tags and its own arrival time: the same values as
@@ -250,6 +251,7 @@ export class MClock implements HostScheduler {
    * mClock's idle adjustment: shift P tags so the smallest of the other active VMs' is `nowNs`
    * (a VM with nothing queued but IOs at the device counts with its last P tag). Every VM's last
    * P tag moves by the same amount, idle ones and `vm` included, so relative positions are kept.
+   * With no other VM active there is nothing to anchor to, and all last P tags are forgotten.
    */
   private adjustForNewlyActive(vm: number, nowNs: number): void {
     let minP = Number.POSITIVE_INFINITY;
@@ -258,7 +260,12 @@ export class MClock implements HostScheduler {
       const p = this.rings[i].size > 0 ? this.headP[i] : this.outstandingByVm[i] > 0 ? this.lastP[i] : Number.POSITIVE_INFINITY;
       if (p < minP) minP = p;
     }
-    if (minP === Number.POSITIVE_INFINITY) return;
+    // No other VM is active: the whole host was idle, so, as SFQ restarts virtual time, every P tag starts afresh
+    // at now. Keeping the old scale made a VM that had used the idle capacity alone wait behind whoever came back first.
+    if (minP === Number.POSITIVE_INFINITY) {
+      this.lastP.fill(Number.NEGATIVE_INFINITY);
+      return;
+    }
     const shift = minP - nowNs;
     for (let i = 0; i < this.rings.length; i++) {
       this.lastP[i] -= shift;
