@@ -78,6 +78,15 @@ describe("mClock", () => {
     expect(iops2[1]).toBeGreaterThan(490);
   });
 
+  it("a VM with an IO at the device keeps its place when another becomes active: the newcomer's first IO goes before its second", () => {
+    const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 2);
+    m.enqueue(0, 0, 1, 0);
+    expect(m.dispatch(0)).toBe(0); // VM 0's first IO is at the device, its queue empty: it is still active
+    m.enqueue(1, 1, 1, 0);
+    m.enqueue(0, 2, 1, 0);
+    expect(m.dispatch(0)).toBe(1);
+  });
+
   it("a VM back from idle neither banks credit nor is penalised for its old tags", () => {
     // VM 1 idles for 5 s while VM 0 runs; P tags run far ahead of real time (1e9/share per IO).
     const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 1);
