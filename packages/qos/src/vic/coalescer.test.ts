@@ -95,6 +95,35 @@ describe("vIC coalescer", () => {
     expect(() => new VicCoalescer({ ...DEFAULT_VIC, ratioTable: [{ minCif: 8, ratio: 0 }] })).toThrow(/vic\.ratioTable\[0\]\.ratio/);
   });
 
+  it("rejects a CIF threshold or rate window that is not a whole number in range, and a negative IOPS threshold, naming the key", () => {
+    // A window of 0 completions never closes (the rate stays 0: no coalescing ever); a threshold of 2.5 compares as no CIF can.
+    expect(() => new VicCoalescer({ ...DEFAULT_VIC, rateWindowCompletions: 0 })).toThrow(
+      /^vic\.rateWindowCompletions: must be an integer >= 1/,
+    );
+    for (const bad of [-1, 2.5])
+      expect(() => new VicCoalescer({ ...DEFAULT_VIC, cifThreshold: bad })).toThrow(/^vic\.cifThreshold: must be an integer >= 0/);
+    expect(() => new VicCoalescer({ ...DEFAULT_VIC, iopsThreshold: -1 })).toThrow(/^vic\.iopsThreshold: /);
+  });
+
+  it("rejects two table steps at one CIF, naming the second (the later one silently won)", () => {
+    const twice = [
+      { minCif: 8, ratio: 1 / 2 },
+      { minCif: 8, ratio: 1 / 4 },
+    ];
+    expect(() => new VicCoalescer({ ...DEFAULT_VIC, ratioTable: twice })).toThrow(
+      /^vic\.ratioTable\[1\]\.minCif: must be an integer above the previous step's \(8\), got 8/,
+    );
+  });
+
+  it("a rate window with no elapsed time keeps the last estimate: zero time is not a rate of zero, which would stop coalescing", () => {
+    const v = new VicCoalescer({ ...DEFAULT_VIC, rateWindowCompletions: 4 });
+    for (let i = 0; i < 64; i++) v.issue();
+    for (let i = 1; i <= 4; i++) v.complete(i * 10_000); // 100k IOPS
+    for (let i = 0; i < 4; i++) v.complete(40_000); // four completions at one instant
+    expect(v.iops).toBeCloseTo(100_000, 6);
+    expect(v.ratioFor(59)).toBe(1 / 8);
+  });
+
   it("re-estimates the IO rate every rateWindowCompletions completions, from that window's own timestamps", () => {
     // The rate window is counted in completions (docs/vic.md: an assumption; the paper's estimator was not found):
     // with a window of 8, the 8th completion closes the first window and the 16th the next, not the 9th and 18th.
