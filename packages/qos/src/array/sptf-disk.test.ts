@@ -1,4 +1,5 @@
 import { Simulation } from "@vmlab/core-vm";
+import type { IoRequest, IoSink } from "@vmlab/storage";
 import { describe, expect, it } from "vitest";
 import { runCluster } from "../cluster/cluster.js";
 import { type ClusterSpec, microVm, PARDA_CONTROL } from "../cluster/config.js";
@@ -12,6 +13,7 @@ describe("SptfDisk's spec", () => {
       [{ commandOverheadMs: Number.NaN }, /disk\.commandOverheadMs/],
       [{ fullStrokeMs: 0.1 }, /disk\.fullStrokeMs: must be >= trackToTrackMs/],
       [{ capacitySectors: 1e6 + 0.5 }, /disk\.capacitySectors: must be an integer/],
+      [{ sortWindow: 0 }, /disk\.sortWindow: must be an integer >= 1/],
     ];
     for (const [edit, message] of bad) expect(() => new SptfDisk(new Simulation(), { ...FC_10K_DISK, ...edit })).toThrow(message);
   });
@@ -28,5 +30,81 @@ describe("SptfDisk's spec", () => {
       seed: 1,
     };
     expect(() => runCluster(spec)).toThrow(/array\.disk\.rpm: must be a finite number > 0/);
+  });
+});
+
+/** One disk in its own simulation; `read(id, lba, sectors)` submits a read now, and `done` lists completions in order. */
+function oneDisk(spec: Partial<SptfDiskSpec> = {}) {
+  const sim = new Simulation();
+  const disk = new SptfDisk(sim, { ...FC_10K_DISK, ...spec });
+  const done: { id: number; t: number }[] = [];
+  const sink: IoSink = { complete: (r) => done.push({ id: r.id, t: sim.now }) };
+  const read = (id: number, lba: number, sectors = 32) => {
+    const r: IoRequest = { id, vm: 0, lba, sectors, isRead: true, issueTime: sim.now };
+    disk.submit(r, sink);
+  };
+  return { sim, disk, done, read };
+}
+
+describe("SptfDisk's service", () => {
+  const lastCylinderLba = FC_10K_DISK.capacitySectors - 64;
+  const msNs = 1e6;
+
+  it("seeks on the √-distance curve t(d) = t1 + (tfull − t1)·√(d/C)", () => {
+    const { disk } = oneDisk();
+    const C = FC_10K_DISK.cylinders;
+    expect(disk.seekNs(0)).toBe(0);
+    expect(disk.seekNs(C)).toBeCloseTo(7.5 * msNs, 6);
+    expect(disk.seekNs(C / 4)).toBeCloseTo((0.3 + 7.2 * 0.5) * msNs, 6);
+  });
+
+  it("a command takes the controller overhead, then the seek, then the wait for its sector from the angle when the seek ends, then the transfer", () => {
+    // 10K RPM: a 6 ms revolution, 1000 sectors per track, 6 µs a sector; the head starts on cylinder 0 at angle 0.
+    // The platter turns during the 0.75 ms overhead: sector 125 (angle 1/8) is under the head just as it ends,
+    // while sector 0 has just passed and needs 7/8 of a revolution.
+    const at = (lba: number) => {
+      const { sim, done, read } = oneDisk();
+      read(1, lba);
+      sim.run();
+      return done[0].t;
+    };
+    expect(at(125)).toBeCloseTo((0.75 + 0 + 0.192) * msNs, 3);
+    expect(at(0)).toBeCloseTo((0.75 + 5.25 + 0.192) * msNs, 3);
+  });
+
+  it("charges the media transfer: 224 more sectors at the same place take 224 sector times more", () => {
+    const small = oneDisk();
+    small.read(1, 0, 32);
+    small.sim.run();
+    const large = oneDisk();
+    large.read(1, 0, 256);
+    large.sim.run();
+    const sectorNs = 60e9 / FC_10K_DISK.rpm / FC_10K_DISK.sectorsPerTrack;
+    expect(large.done[0].t - small.done[0].t).toBeCloseTo(224 * sectorNs, 3);
+  });
+
+  it("leaves the head where the last IO ended: a second IO on the far cylinder needs no seek", () => {
+    const { sim, done, read } = oneDisk();
+    read(1, lastCylinderLba);
+    sim.run();
+    read(2, lastCylinderLba - 64);
+    sim.run();
+    // No seek: overhead + at most one revolution + transfer, below the overhead plus a full-stroke seek alone.
+    expect(done[1].t - done[0].t).toBeLessThanOrEqual((0.75 + 6) * msNs + 32 * 6000);
+  });
+
+  it("reorders only among the oldest sortWindow queued commands: with a window of 1 it is FIFO", () => {
+    // A at cylinder 0 keeps the disk busy while B (far cylinder) and C (cylinder 0) queue. SPTF takes C first
+    // (no seek, less than a revolution) over B (a near full-stroke seek); a window of 1 must keep arrival order.
+    const order = (sortWindow: number) => {
+      const { sim, done, read } = oneDisk({ sortWindow });
+      read(1, 0);
+      read(2, lastCylinderLba);
+      read(3, 512);
+      sim.run();
+      return done.map((d) => d.id);
+    };
+    expect(order(8)).toEqual([1, 3, 2]);
+    expect(order(1)).toEqual([1, 2, 3]);
   });
 });
