@@ -97,6 +97,27 @@ describe("QosHost", () => {
   });
 });
 
+describe("runCluster's events", () => {
+  it("stops a VM at its stopS: no IO from it after then", () => {
+    const s = spec(4, 64);
+    s.hosts[1] = { ...s.hosts[1], vms: [microVm({ oio: 64, stopS: 2 })] };
+    const ios = runCluster(s)
+      .samples.filter((x) => x.host === 1)
+      .map((x) => x.ios);
+    expect(Math.min(...ios.slice(0, 2))).toBeGreaterThan(100);
+    expect(ios.slice(3)).toEqual([0]); // the second after 2 s may still see IOs issued before the stop complete
+  });
+
+  it("a setThreshold event moves L on every host, not only the first", () => {
+    // L = 30 ms holds both 64-OIO hosts below w_max; from 1 s L = 2000 ms lets every window grow to w_max = 64.
+    const s = spec(4, 64);
+    s.control = { ...s.control, periodS: 0.25 };
+    s.events = [{ atS: 1, kind: "setThreshold", latencyThresholdMs: 2000 }];
+    const last = runCluster(s).samples.slice(-2);
+    expect(last.map((x) => x.window)).toEqual([64, 64]);
+  });
+});
+
 describe("QosHost control tick", () => {
   /** One host of `vms` on a small RAID-5 LUN, driven tick by tick (no cluster: the test calls controlTick). */
   function oneHost(vms: VmSpec[], control: ControlSpec = PARDA_CONTROL) {
@@ -127,6 +148,19 @@ describe("QosHost control tick", () => {
       expect(host.vms.map((v) => v.outstanding)).toEqual([1, 1]);
       expect(host.beta).toBe(30);
     }
+  });
+
+  it("in PARDA mode steers by the cluster-wide average from the shared file, not by its own latency (§3.1)", () => {
+    // This host alone sees ~10 ms at an 8-IO load, below L = 30 ms; the other host's block says 300 ms over 10⁶ IOs.
+    // The average is far above L, so the window must shrink; the host's own latency would have grown it.
+    const { sim, host } = oneHost([microVm({ oio: 8, diskGB: 1 })]);
+    const file = new SharedLatencyFile(2);
+    file.write(1, 300e6, 1_000_000);
+    sim.run({ until: 1e9 });
+    expect(host.ewma.valueNs).toBeLessThan(30e6);
+    const before = host.window;
+    host.controlTick(file);
+    expect(host.window).toBeLessThan(before);
   });
 
   it("writes only the IOs of the last period to the shared file: a host gone idle no longer weighs in the average (§3.1)", () => {

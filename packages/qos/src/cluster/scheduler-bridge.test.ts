@@ -98,3 +98,16 @@ describe("SchedulerBridge snapshots", () => {
     expect(thrownCode(() => adapter.save())).toBe("VMLAB_STORAGE_NOT_SAVABLE");
   });
 });
+
+describe("SchedulerBridge wake-ups", () => {
+  it("arms one wake-up for the earliest eligible time, however often the adapter asks while a limit holds requests back", () => {
+    const sim = new Simulation();
+    const m = new MClock([{ reservationIops: 0, limitIops: 1000, share: 1 }], 4);
+    const bridge = new SchedulerBridge(sim, m, 0, { onDeviceLatency: () => {} });
+    const req = (id: number) => ({ id, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 });
+    for (let i = 0; i < 3; i++) bridge.enqueue(req(i), 0);
+    expect(bridge.dequeue(0)).not.toBeNull();
+    for (let i = 0; i < 5; i++) expect(bridge.dequeue(0)).toBeNull(); // the next L tag is 1 ms away
+    expect(sim.pending).toBe(1);
+  });
+});
