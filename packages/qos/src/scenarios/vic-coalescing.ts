@@ -18,7 +18,12 @@ export const VicCoalescingConfig = z.object({
     .describe("vCPU time per virtual interrupt (injection, ISR entry/exit, EOI), µs — assumption"),
   perCompletionCpuUs: z.number().min(0).max(1000).default(2).describe("vCPU time per completion reaped by the ISR, µs — assumption"),
   ...vicThresholdFields,
-  durationS: z.number().gt(0).max(600).default(2).describe("simulated time per point, s"),
+  durationS: z
+    .number()
+    .gt(0)
+    .max(600)
+    .default(2)
+    .describe("simulated time per point, s (a run may simulate at most 10^8 IOs: the costs must not allow more)"),
   warmupS: z.number().min(0).max(600).default(0.2).describe("warm-up before measuring, s"),
 });
 

@@ -2,7 +2,7 @@ import { refusedDetail } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_VIC, VicCoalescer } from "./coalescer.js";
 import { type VicGuestSpec, vicGuestMachine } from "./guest-run.js";
-import { runVicVm, type VicVmSpec } from "./vm-model.js";
+import { checkVicVmSpec, runVicVm, type VicVmSpec } from "./vm-model.js";
 
 const vm: VicVmSpec = {
   oio: 32,
@@ -42,6 +42,19 @@ describe("vIC specs from a config file", () => {
     expect(refusedKey(() => runVicVm(fromFile(vm, { seed: undefined })))).toBe("seed"); // ran on a seed of its own
     expect(refusedKey(() => runVicVm(fromFile(vm, { coalescing: false, vic: undefined })))).toBe("vic"); // TypeError
     expect(refusedKey(() => runVicVm(fromFile(vm, { vic: { ...DEFAULT_VIC, cifThreshhold: 16 } })))).toBe("vic.cifThreshhold"); // ignored
+  });
+
+  it("checkVicVmSpec refuses costs under which the run never ends (the clock stood still, or 10^10 IOs)", () => {
+    const free = { deviceBaseUs: 0, deviceJitterUs: 0, issueCpuUs: 0, appCpuUs: 0, interruptCpuUs: 0, perCompletionCpuUs: 0 };
+    expect(refusedKey(() => checkVicVmSpec(fromFile(vm, free)))).toBe("deviceBaseUs");
+    expect(refusedKey(() => checkVicVmSpec(fromFile(vm, { ...free, issueCpuUs: 0.0004 })))).toBe("deviceBaseUs"); // rounds to 0 ns
+    expect(refusedKey(() => checkVicVmSpec(fromFile(vm, { ...free, deviceBaseUs: 1, durationS: 600 })))).toBe("durationS");
+    // Each cost alone bounds the run: the device's time over the OIO slots, the vCPU's per IO, an interrupt's over OIO.
+    expect(refusedKey(() => checkVicVmSpec(fromFile(vm, { ...free, deviceBaseUs: 150, durationS: 60 })))).toBe("ran");
+    expect(refusedKey(() => checkVicVmSpec(fromFile(vm, { ...free, perCompletionCpuUs: 2, durationS: 60 })))).toBe("ran");
+    expect(refusedKey(() => checkVicVmSpec(fromFile(vm, { ...free, interruptCpuUs: 200, durationS: 60 })))).toBe("ran");
+    // The default costs' longest run (600 s, vCPU-bound at 14 µs per IO) is taken.
+    expect(refusedKey(() => checkVicVmSpec(fromFile(vm, { oio: 256, durationS: 600, warmupS: 1 })))).toBe("ran");
   });
 
   it("runVicVm refuses a window in which no IO completed instead of reporting NaN latencies beside zero rates", () => {
