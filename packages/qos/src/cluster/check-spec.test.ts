@@ -84,6 +84,10 @@ describe("checkClusterSpec on a spec from a config file", () => {
     expect(refusedKey((s) => (s.hosts[0].vms[0].ioKB = 0.3))).toBe("hosts[0].vms[0].ioKB"); // IOs of 0.6 sectors
     expect(refusedKey((s) => (s.hosts[0].vms[0].limitIops = -5))).toBe("hosts[0].vms[0].limitIops");
     expect(refusedKey((s) => (s.sampleS = 20))).toBe("sampleS"); // no sample at all
+    expect(refusedKey((s) => (s.sampleS = 1e-10))).toBe("sampleS"); // rounded to 0 ns: the sampler never let the clock move
+    expect(refusedKey((s) => (s.sampleS = 1e-3))).toBe("ran"); // 10,000 samples over the spec's 10 s
+    expect(refusedKey((s) => Object.assign(s, { durationS: 100, sampleS: 1e-3 }))).toBe("sampleS"); // 100,000: gigabytes of samples
+    expect(refusedKey((s) => Object.assign(s, { durationS: 40, sampleS: 2e-3 }))).toBe("ran"); // 20,000, the most taken
     expect(refusedKey((s) => (s.hosts[0].vms = []))).toBe("hosts[0].vms"); // the scheduler would name its "shares"
   });
 

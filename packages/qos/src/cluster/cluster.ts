@@ -22,6 +22,18 @@ import { QosHost, type SchedulerFactory } from "./qos-host.js";
 /** The shortest control period taken (s): a window update per millisecond is far below any IO latency it reacts to. */
 export const MIN_CONTROL_PERIOD_S = 1e-3;
 
+/**
+ * The shortest sampling interval taken (s): a shorter one rounded to 0 ns rescheduled the sampler at the
+ * same instant forever; a sample every millisecond is already far finer than any chart needs.
+ */
+export const MIN_SAMPLE_S = 1e-3;
+/**
+ * Samples per run (per host): each is kept in memory and written to results.json, the CSV and the charts;
+ * 1 ms over a 160 s run (160,000) took 3.8 GB and wrote a 237 MB results.json. The longest default
+ * run (parda-threshold-change with 8 values of L for an hour each, every 2 s) takes 16,200.
+ */
+export const MAX_SAMPLES_PER_RUN = 20_000;
+
 const SECTORS_PER_GB = 2 * 1024 * 1024;
 
 /** One sample of one host: what its time-series charts show. */
@@ -66,6 +78,13 @@ export function checkClusterSpec(spec: ClusterSpec): void {
   requirePositive("sampleS", spec.sampleS);
   if (spec.sampleS > spec.durationS)
     throw QosErrors.badConfig("sampleS", `must be <= durationS (${spec.durationS} s) or the run has no sample, got ${spec.sampleS}`);
+  if (spec.sampleS < MIN_SAMPLE_S) throw QosErrors.badConfig("sampleS", `must be >= ${MIN_SAMPLE_S} s (1 ms), got ${spec.sampleS}`);
+  const samples = Math.floor(spec.durationS / spec.sampleS + 1e-9);
+  if (samples > MAX_SAMPLES_PER_RUN)
+    throw QosErrors.badConfig(
+      "sampleS",
+      `at most ${MAX_SAMPLES_PER_RUN} samples per run, got ${samples} (a run of ${spec.durationS} s sampled every ${spec.sampleS} s); make sampleS at least ${spec.durationS / MAX_SAMPLES_PER_RUN} s`,
+    );
   requireSeed("seed", spec.seed);
   const c = spec.control;
   requireKnownKeys("control", c, Object.keys(PARDA_CONTROL));

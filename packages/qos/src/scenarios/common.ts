@@ -1,7 +1,7 @@
 import type { Figure, Table } from "@vmlab/core-vm";
 import { z } from "zod";
 import { FC_10K_DISK } from "../array/sptf-disk.js";
-import { type ClusterRun, checkClusterSpec } from "../cluster/cluster.js";
+import { type ClusterRun, checkClusterSpec, MAX_SAMPLES_PER_RUN, MIN_SAMPLE_S } from "../cluster/cluster.js";
 import { type ClusterSpec, type ControlSpec, type HostSpec, PARDA_CONTROL } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 
@@ -24,7 +24,12 @@ export const controlFields = {
     .enum(["interleaved", "contiguous"])
     .default("interleaved")
     .describe("virtual disks on the LUN: interleaved in 1 GB extents (no VM favoured by position) or one after another"),
-  sampleS: z.number().gt(0).max(60).default(2).describe("time-series sampling interval, s"),
+  sampleS: z
+    .number()
+    .min(MIN_SAMPLE_S)
+    .max(60)
+    .default(2)
+    .describe(`time-series sampling interval, s (at least 1 ms; at most ${MAX_SAMPLES_PER_RUN} samples per run)`),
 };
 
 export interface ControlConfig {

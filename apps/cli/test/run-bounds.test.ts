@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
+
+/**
+ * Values inside every range `vmlab describe` states that made a run that never ended: each is refused by
+ * the scenario's check, so `--dry-run` (which runs nothing, so these tests cannot hang) refuses it too.
+ */
+const NEVER_ENDED: [string, string[], RegExp][] = [
+  // Every delay rounded to 0 ns: the virtual clock stood still at 0 (killed after 120 s).
+  [
+    "vic-coalescing",
+    ["deviceBaseUs=0", "deviceJitterUs=0", "issueCpuUs=0", "appCpuUs=0", "interruptCpuUs=0", "perCompletionCpuUs=0"],
+    /^vmlab: deviceBaseUs: every IO takes no virtual time .*; fix this value/,
+  ],
+  // One ns per IO: 10^10 IOs in the half-second quick point.
+  [
+    "vic-coalescing",
+    ["deviceBaseUs=0.001", "deviceJitterUs=0", "issueCpuUs=0", "appCpuUs=0", "interruptCpuUs=0", "perCompletionCpuUs=0"],
+    /^vmlab: durationS: these costs allow up to 500000001 IOs per run \(0.5 s at OIO 1, 1 ns per IO at best\), more than 100000000; shorten durationS/,
+  ],
+  // A sample every 0.1 ns rounded to 0 ns: the sampler rescheduled itself at the same instant forever.
+  ["mclock-vs-sfq", ["sampleS=1e-10"], /^vmlab: invalid config for mclock-vs-sfq: sampleS: .*≥ 0\.001/],
+  // A sample every ms: 160,000 per host and run, 3.8 GB of memory, a 237 MB results.json, still writing after 5 minutes.
+  ["parda-equal-shares", ["sampleS=0.001"], /^vmlab: sampleS: at most 20000 samples per run, got 160000 .*; fix this value/],
+];
+
+describe("vmlab run refuses an in-range config whose run would never end: one line, exit 2, nothing written", () => {
+  for (const [id, sets, line] of NEVER_ENDED)
+    it(`${id} ${sets.join(" ")}`, async () => {
+      const out = join(scratchDir("vmlab-bounds-"), "out");
+      const r = await runCli("run", id, "--quick", "--dry-run", "--out", out, ...sets.flatMap((s) => ["--set", s]));
+      expect(r.stderr).toMatch(line);
+      expect(r.stderr.split("\n")).toHaveLength(2);
+      expect(r.code).toBe(2);
+      expect(existsSync(out)).toBe(false);
+    });
+
+  it("the defaults, the full runs and a sample per second stay accepted", async () => {
+    for (const [id, sets] of [
+      ["vic-coalescing", []],
+      ["vic-coalescing", ["durationS=600", "warmupS=1"]],
+      ["vic-coalescing", ["deviceBaseUs=0", "deviceJitterUs=0"]],
+      ["parda-equal-shares", ["sampleS=1"]],
+      ["parda-threshold-change", ["phaseS=3600", "thresholdsMs=1,2,3,4"]],
+      ["mclock-vs-sfq", ["sampleS=0.01"]],
+    ] as [string, string[]][]) {
+      const r = await runCli(
+        "run",
+        id,
+        "--dry-run",
+        "--out",
+        join(scratchDir("vmlab-bounds-"), "out"),
+        ...sets.flatMap((s) => ["--set", s]),
+      );
+      expect(`${id} ${sets.join(" ")}: ${r.stderr}`).toMatch(/the config is valid/);
+    }
+  });
+});
