@@ -95,16 +95,21 @@ function coerceScalar(key: string, raw: string, n: JsonSchemaNode): unknown {
 
 /**
  * Turns `--set key=value` pairs into typed values using the schema: numbers,
- * booleans, enums, and comma-separated arrays. Unknown keys are rejected.
+ * booleans, enums, and comma-separated arrays. Unknown keys and a key given twice are rejected.
  */
 export function parseSets(s: Scenario, sets: readonly string[]): Record<string, unknown> {
   const props = schemaOf(s).properties ?? {};
   const out: Record<string, unknown> = {};
+  const given = new Map<string, string>();
   for (const text of sets) {
     const eq = text.indexOf("=");
     if (eq <= 0) throw CliErrors.badSet(text);
     const key = text.slice(0, eq).trim();
     const raw = text.slice(eq + 1);
+    // The last one won silently: the other value, or a typo for another key, was lost without a word.
+    const earlier = given.get(key);
+    if (earlier !== undefined) throw CliErrors.duplicateKey(key, earlier, raw);
+    given.set(key, raw);
     // Own keys only: "constructor" or "__proto__" must not find Object.prototype and pass silently.
     const node = Object.hasOwn(props, key) ? props[key] : undefined;
     if (!node) throw CliErrors.unknownKey(key, s.id, Object.keys(props));

@@ -15,6 +15,13 @@ export const CliErrors = {
         key,
       },
     ),
+  /** The same key in two `--set`s: one value would be dropped without a word. */
+  duplicateKey: (key: string, first: string, second: string) =>
+    new VmlabError("VMLAB_CLI_BAD_DUPLICATE_KEY", `config key "${key}" is given twice ("${first}", then "${second}"); give it once`, {
+      key,
+      first,
+      second,
+    }),
   badValue: (key: string, value: string, expected: string) =>
     new VmlabError("VMLAB_CLI_BAD_VALUE", `config key "${key}": got "${value}", expected ${expected}`, { key, value, expected }),
   badConfig: (scenario: string, issues: string) =>
