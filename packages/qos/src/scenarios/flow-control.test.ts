@@ -1,4 +1,5 @@
 import { RngStreams } from "@vmlab/core-vm";
+import { refusedDetail } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { FlowControlConfig, flowControl } from "./flow-control.js";
 
@@ -27,5 +28,18 @@ describe("flow-control (SPEED'08 vs PARDA)", () => {
     const r = await flowControl.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
     expect(r.notes?.[0]).toMatch(/^With interleaved placement no host's data lies nearer the others'/);
     expect(r.notes?.join(" ")).not.toContain("middle hosts");
+  });
+
+  it("refuses an OIO sweep of fewer than two distinct values: one point answered 'does latency rise with load?' with yes", () => {
+    // The schema asks for 2 values, but the sweep runs each value once: oioSweep=4,4 ran one point and
+    // reported latency_monotone_in_load 1.
+    const refused = (oioSweep: number[]) =>
+      refusedDetail(
+        () => flowControl.check?.({ config: FlowControlConfig.parse({ ...flowControl.quick, oioSweep }), seed: 1, quick: true }),
+        "VMLAB_QOS_BAD_CONFIG",
+      );
+    expect(refused([4, 4])).toBe("oioSweep");
+    expect(refused([32, 32, 32])).toBe("oioSweep");
+    expect(refused([32, 4, 32])).toBe("ran");
   });
 });

@@ -2,6 +2,7 @@ import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
+import { QosErrors } from "../errors.js";
 import {
   ascending,
   checkedSpecs,
@@ -27,7 +28,7 @@ export const FlowControlConfig = z.object({
     .array(z.number().int().min(1).max(256))
     .min(2)
     .default([2, 4, 8, 16, 32, 48])
-    .describe("per-host OIO values of the latency-vs-load sweep (uncontrolled)"),
+    .describe("per-host OIO values of the latency-vs-load sweep (uncontrolled), at least 2 distinct; each runs once, in ascending order"),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
   placement: controlFields.placement.default("contiguous"),
@@ -49,6 +50,9 @@ function plan(c: z.output<typeof FlowControlConfig>, seed: number) {
       fixedDepth: depths ? depths[i] : 32,
     }));
   const oioSweep = ascending(c.oioSweep);
+  // Each value runs once: oioSweep=4,4 ran one point and answered "does latency rise with load?" with yes.
+  if (oioSweep.length < 2)
+    throw QosErrors.badConfig("oioSweep", `needs at least 2 distinct OIO values to show latency vs load, got ${c.oioSweep.join(",")}`);
   // 1. Static per-host queue depths, with interleaved disks so that only the depth differs between hosts.
   const even = { ...c, placement: "interleaved" as const };
   // 2. Latency vs total outstanding IOs, no control.
