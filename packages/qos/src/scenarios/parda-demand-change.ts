@@ -20,6 +20,8 @@ export const PardaDemandChangeConfig = z.object({
   oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM (paper: 32)"),
   stopAtS: z
     .array(z.number().gt(0).max(3600))
+    // Fig. 9 is about VMs stopping: with none, "windows grow after each stop" passed by default.
+    .min(1)
     .default([145, 220, 310])
     .describe("times at which the VMs of the last hosts stop, one per host from the last, s (paper: 145, 220, 310)"),
   ...controlFields,

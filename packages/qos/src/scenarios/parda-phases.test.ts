@@ -36,4 +36,11 @@ describe("PARDA with changing demand and threshold", () => {
     expect(rows).toContain("PARDA latency, all hosts active (L = 30 ms; this run's L = 40 ms)");
     expect(rows).toContain("PARDA aggregate throughput, all hosts active (L = 30 ms; this run's L = 40 ms)");
   });
+
+  it("Fig. 9 needs a VM to stop: with stopAtS empty no window could grow, and 'windows grow after each stop' was a pass by default", () => {
+    const parsed = PardaDemandChangeConfig.safeParse({ stopAtS: [] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.join("."))).toEqual(["stopAtS"]);
+    expect(PardaDemandChangeConfig.safeParse({ stopAtS: [145] }).success).toBe(true);
+  });
 });
