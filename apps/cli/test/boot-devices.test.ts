@@ -179,6 +179,23 @@ describe("vmlab boot with virtio devices", () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it("a disk image of a bad size is named in the one line: with two --disk, 'disk size 0 bytes is invalid' said not which", async () => {
+    const good = join(tmp, "good.img");
+    writeFileSync(good, new Uint8Array(1 << 20));
+    for (const [name, bytes] of [
+      ["empty.img", 0],
+      ["odd.img", 1000],
+    ] as const) {
+      const bad = join(tmp, name);
+      writeFileSync(bad, new Uint8Array(bytes));
+      const r = await runCli("boot", guest("bin/hello.elf"), "--disk", good, "--disk", bad);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `vmlab boot: disk image ${bad}: size ${bytes} bytes is invalid: use a whole number of 512-byte sectors > 0 (e.g. 64 MiB = 67108864)\n`,
+      );
+    }
+  });
+
   // A snapshot holds no disk contents: resume reopens the image at its recorded path, as it is.
   it("resume with the snapshot's disk image gone or resized says so in one line (exit 2), not in API terms or as a corrupt snapshot", async () => {
     const img = join(tmp, "resume-disk.img");

@@ -215,11 +215,12 @@ export const CoreErrors = {
       option,
       value,
     }),
-  blockBadSize: (bytes: number) =>
+  /** `path`: the image file, when the size is a file's (with several disks, the one to fix). */
+  blockBadSize: (bytes: number, path?: string) =>
     new VmlabError(
       "VMLAB_BLOCK_BAD_SIZE",
-      `disk size ${bytes} bytes is invalid: use a whole number of 512-byte sectors > 0 (e.g. 64 MiB = 67108864)`,
-      { bytes },
+      `${path === undefined ? "disk size" : `disk image ${path}: size`} ${bytes} bytes is invalid: use a whole number of 512-byte sectors > 0 (e.g. 64 MiB = 67108864)`,
+      path === undefined ? { bytes } : { bytes, path },
     ),
   blockBadOption: (option: string, value: unknown, expected: string) =>
     new VmlabError("VMLAB_BLOCK_BAD_OPTION", `block backend option ${option}=${String(value)} is invalid: expected ${expected}`, {

@@ -40,7 +40,7 @@ export class FileBackend implements BlockBackend {
     const lat = options.latencyNs ?? 0;
     if (!Number.isInteger(lat) || lat < 0) throw CoreErrors.blockBadOption("latencyNs", lat, "an integer number of ns >= 0");
     const want = options.sizeBytes;
-    if (want !== undefined && (!Number.isInteger(want) || want <= 0 || want % SECTOR_SIZE !== 0)) throw CoreErrors.blockBadSize(want);
+    if (want !== undefined && (!Number.isInteger(want) || want <= 0 || want % SECTOR_SIZE !== 0)) throw CoreErrors.blockBadSize(want, path);
     this.path = path;
     this.latencyNs = lat;
     if (!existsSync(path)) {
@@ -74,7 +74,7 @@ export class FileBackend implements BlockBackend {
     if (size !== expected || size === 0 || size % SECTOR_SIZE !== 0) {
       closeSync(fd);
       if (size !== expected) throw CoreErrors.blockFileSizeMismatch(path, size, expected);
-      throw CoreErrors.blockBadSize(size);
+      throw CoreErrors.blockBadSize(size, path);
     }
     this.fd = fd;
     this.sizeBytes = size;
