@@ -123,4 +123,28 @@ describe("RAID-5 LUN", () => {
     expect(lun.cacheHits).toBe(0);
     expect(disks.reduce((a, d) => a + d.completed, 0)).toBe(1);
   });
+
+  it("serves a read from the cache only if every one of its sectors is cached: one running past a range's end goes to a disk", () => {
+    // Sectors 3990-4021 inside stripe unit 31; the cache holds 0-3999. Checking only the first LBA served all 32
+    // sectors at the cache-hit latency, though 22 of them are on no cached range.
+    const { sim, disks, lun, done, sink, req } = setup([{ startLba: 0, sectors: 4000 }]);
+    lun.submit(req(10, 3990, true), sink);
+    sim.run();
+    expect(done.map((d) => d.id)).toEqual([10]);
+    expect(done[0].t).toBeGreaterThan(500_000);
+    expect(lun.cacheHits).toBe(0);
+    expect(disks.reduce((a, d) => a + d.completed, 0)).toBe(1);
+    // The same sectors split over two adjacent cached ranges are all cached: a hit.
+    const two = setup([
+      { startLba: 4000, sectors: 96 },
+      { startLba: 0, sectors: 4000 },
+    ]);
+    two.lun.submit(two.req(11, 3990, true), two.sink);
+    two.sim.run();
+    expect(two.done).toEqual([{ id: 11, t: 500_000 }]);
+    expect(two.lun.cacheHits).toBe(1);
+    // Partly cached and crossing a stripe unit: the disks serve it, so it is refused as any uncached IO would be.
+    const io = { id: 12, vm: 0, lba: 3990, sectors: 128, isRead: true, issueTime: 0 };
+    expect(() => lun.submit(io, sink)).toThrow(/^io: an IO of 128 sectors at LBA 3990 must lie inside one 128-sector stripe unit/);
+  });
 });

@@ -20,9 +20,11 @@ export const DEFAULT_RAID5: Raid5Options = { stripeUnitSectors: 128, cachedRange
  * stripe unit u lives on row ⌊u/(N−1)⌋; the row's parity is on member
  * (row mod N) and its data units follow it. A read goes to the one member
  * that holds it (an IO must not cross a stripe unit — 16 KB inside 64 KB
- * units — and is refused if it does, unless the read cache serves it). A small write is the classic read-modify-write: read old data
- * and old parity, then write both — four member IOs in two phases. There is
- * no write-back cache (an assumption: PARDA's experiments are reads).
+ * units — and is refused if it does, unless the read cache serves it; a
+ * read is a cache hit only if all its sectors are cached). A small write is
+ * the classic read-modify-write: read old data and old parity, then write
+ * both — four member IOs in two phases. There is no write-back cache (an
+ * assumption: PARDA's experiments are reads).
  */
 export class Raid5Lun implements BlockTarget {
   readonly capacitySectors: number;
@@ -72,7 +74,7 @@ export class Raid5Lun implements BlockTarget {
         "io",
         `an IO of ${req.sectors} sectors at LBA ${req.lba} must lie inside the LUN (${this.capacitySectors} sectors)`,
       );
-    const cached = req.isRead && this.isCached(req.lba);
+    const cached = req.isRead && this.isCached(req.lba, req.sectors);
     const unit = Math.floor(req.lba / su);
     // One member serves each IO whole: one crossing a stripe unit read the next unit's sectors off the wrong member.
     if (!cached && Math.floor((req.lba + req.sectors - 1) / su) !== unit)
@@ -101,9 +103,25 @@ export class Raid5Lun implements BlockTarget {
     this.child(io, parity, memberLba, true);
   }
 
-  private isCached(lba: number): boolean {
-    for (const r of this.options.cachedRanges) if (lba >= r.startLba && lba < r.startLba + r.sectors) return true;
-    return false;
+  /**
+   * Whether every sector of [lba, lba + sectors) lies in the cached ranges (their union: a read may span two adjacent
+   * ones). A read with any sector outside is served whole from the disks, not split: the controller must fetch the
+   * missing sectors from a member anyway, and the IO completes only when they arrive, so the cache-hit part would
+   * hide under the disk read. Checking only the first LBA served a read running past a range's end from the cache.
+   */
+  private isCached(lba: number, sectors: number): boolean {
+    const ranges = this.options.cachedRanges;
+    const end = lba + sectors;
+    let at = lba;
+    // Each pass moves `at` to the end of a range holding it; at most one pass per range (ranges are few).
+    for (let pass = 0; pass < ranges.length && at < end; pass++) {
+      let next = at;
+      for (const r of ranges)
+        if (at >= r.startLba && at < r.startLba + r.sectors && r.startLba + r.sectors > next) next = r.startLba + r.sectors;
+      if (next === at) return false;
+      at = next;
+    }
+    return at >= end;
   }
 
   private child(parent: StackIo, member: number, memberLba: number, isRead: boolean): void {
