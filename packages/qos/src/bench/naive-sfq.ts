@@ -60,7 +60,8 @@ export class NaiveSfq implements HostScheduler {
     if (this.outstanding > 0) this.outstanding--;
   }
 
-  nextEligibleNs(): number {
-    return Number.POSITIVE_INFINITY;
+  /** As SfqD's: now if a request is queued and a slot free, else +Infinity (only an event lets one go). */
+  nextEligibleNs(nowNs: number): number {
+    return this.pending.length > 0 && this.outstanding < this.depth ? nowNs : Number.POSITIVE_INFINITY;
   }
 }

@@ -55,8 +55,9 @@ export class Fcfs implements HostScheduler {
     if (this.outstanding > 0) this.outstanding--;
   }
 
-  nextEligibleNs(_nowNs: number): number {
-    return Number.POSITIVE_INFINITY;
+  /** Work-conserving, no clock: now if a request is queued and a slot free, else only an event lets one go. */
+  nextEligibleNs(nowNs: number): number {
+    return this.ring.size > 0 && this.outstanding < this.depth ? nowNs : Number.POSITIVE_INFINITY;
   }
 
   private checkVm(vm: number): void {

@@ -181,6 +181,10 @@ export class MClock implements HostScheduler {
     if (this.outstandingByVm[vm] > 0) this.outstandingByVm[vm]--;
   }
 
+  /**
+   * A head request may go once its R tag (reservation phase) or its L tag (weight phase, under the limit) is due:
+   * the earliest such tag, or now if one already is — `dispatch(now)` would succeed (scheduler.ts's contract).
+   */
   nextEligibleNs(nowNs: number): number {
     if (this.queued === 0 || this.outstanding >= this.depth) return Number.POSITIVE_INFINITY;
     let t = Number.POSITIVE_INFINITY;

@@ -32,8 +32,11 @@ export interface HostScheduler {
   /** Notes that a dispatched request of `vm` completed. */
   complete(vm: number, nowNs: number): void;
   /**
-   * When nothing may go now although requests are queued (mClock limits),
-   * the earliest virtual time (ns) at which `dispatch` could succeed; +Infinity otherwise.
+   * The earliest virtual time (ns) at which `dispatch` could succeed if nothing else happens: `nowNs` exactly
+   * when `dispatch(nowNs)` would succeed; a later time when only the clock holds queued requests back (mClock's
+   * limits and reservations); +Infinity when only an event can (an enqueue into an empty queue, a completion
+   * when `depth` IOs are outstanding). After a failed `dispatch` it is therefore later than now, and the host's
+   * `SchedulerBridge` arms a wake-up at it; a caller that asks before dispatching is told "now", not "never".
    */
   nextEligibleNs(nowNs: number): number;
 }

@@ -122,8 +122,9 @@ export class SfqD implements HostScheduler {
     if (this.outstanding > 0) this.outstanding--;
   }
 
-  nextEligibleNs(_nowNs: number): number {
-    return Number.POSITIVE_INFINITY;
+  /** Work-conserving, no clock: now if a request is queued and a slot free, else only an event lets one go. */
+  nextEligibleNs(nowNs: number): number {
+    return this.queued > 0 && this.outstanding < this.depth ? nowNs : Number.POSITIVE_INFINITY;
   }
 
   /** Requests of `vm` waiting in the host queue. */
