@@ -70,6 +70,22 @@ describe("vIC coalescer", () => {
     expect(raised / 10_000).toBeCloseTo(0.3, 3);
   });
 
+  it("an uncoalesced (R = 1) completion clears the credit: the next coalesced stretch counts from zero (docs/vic.md)", () => {
+    // The paper and patent do not say whether the credit survives a stretch at R = 1; ours does not. R = 0.3 from
+    // CIF 5 (threshold 4): CIF 9, 8, 7, 6 deliver on the 4th (credit 1.2 → 0.2), CIF 5 holds (0.5), CIF 4 is R = 1.
+    const v = new VicCoalescer({ ...DEFAULT_VIC, iopsThreshold: 0, ratioTable: [{ minCif: 5, ratio: 0.3 }] });
+    let t = 0;
+    const run = (n: number) => Array.from({ length: n }, () => v.complete((t += 1000)));
+    for (let i = 0; i < 10; i++) v.issue();
+    expect(run(5)).toEqual([false, false, false, true, false]);
+    expect(v.save().credit).toBeCloseTo(0.5, 12);
+    expect(run(1)).toEqual([true]); // CIF 4: R = 1 delivers, announcing the held completion too
+    expect(v.save().credit).toBe(0);
+    for (let i = 0; i < 6; i++) v.issue(); // CIF back to 10
+    // From zero: the 4th coalesced completion delivers. Carrying the 0.5 over would have delivered on the 2nd.
+    expect(run(4)).toEqual([false, false, false, true]);
+  });
+
   it("stays at R = 1 below the IOPS threshold however high CIF is", () => {
     const v = new VicCoalescer({ ...DEFAULT_VIC, rateWindowCompletions: 8 });
     for (let i = 0; i < 64; i++) v.issue();

@@ -77,6 +77,8 @@ export type VicState = z.infer<typeof VicStateSchema>;
  * - Otherwise R comes from the CIF table, and an interrupt is delivered when
  *   the credit accumulated by R per completion reaches one. Held completions
  *   are picked up by the next interrupt.
+ * - The credit left over carries from one coalesced interrupt to the next; an
+ *   R = 1 delivery clears it (the sources are silent; docs/vic.md says why).
  *
  * Progress: coalescing needs CIF > cifThreshold ≥ 0 after this completion,
  * so more completions are certain to come; the last completions before CIF
