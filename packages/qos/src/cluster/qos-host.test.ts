@@ -199,6 +199,35 @@ describe("QosHost control tick", () => {
     expect(host.window).toBe(64);
   });
 
+  it("a host whose VMs are all idle drops out of the average (its block holds 0 IOs) and keeps its last β until one resumes", () => {
+    // PARDA §3.1 weighs each host's latency by its IOs, so an idle host's stale latency counts for nothing. What β an
+    // all-idle host holds, the paper does not say (§3.4 and Fig. 13 idle one VM of two): ours keeps the last active
+    // one (docs/parda.md), and the first tick after a VM resumes takes β from that VM's share alone.
+    const { sim, host } = oneHost([microVm({ share: 20, oio: 8, diskGB: 1 }), microVm({ share: 10, oio: 8, diskGB: 1 })]);
+    const file = new SharedLatencyFile(2);
+    file.write(1, 5e6, 100); // the other host: 5 ms over 100 IOs
+    sim.run({ until: 1e9 });
+    host.controlTick(file);
+    expect(host.beta).toBe(30);
+    expect(file.average()).toBeGreaterThan(5e6);
+    host.stopVm(0);
+    host.stopVm(1);
+    sim.run({ until: 2e9 }); // their last IOs complete in this period
+    host.controlTick(file);
+    expect(host.beta).toBe(30);
+    for (let k = 3; k <= 5; k++) {
+      sim.run({ until: k * 1e9 }); // periods with no IO at all
+      host.controlTick(file);
+      expect(host.ewma.valueNs).toBeGreaterThan(5e6); // its last latency stays in its block…
+      expect(file.average()).toBe(5e6); // …with weight 0
+      expect(host.beta).toBe(30); // the last active β, not 0
+    }
+    host.startVm(1);
+    sim.run({ until: 6e9 });
+    host.controlTick(file);
+    expect(host.beta).toBe(10);
+  });
+
   it("β starts as the shares of the VMs running from t = 0, and stays > 0 (the law's domain) while every VM is idle (§3.4)", () => {
     const { sim, host } = oneHost([microVm({ share: 10, oio: 4, diskGB: 1 }), microVm({ share: 20, startS: 5, diskGB: 1 })]);
     // The share-20 VM starts at 5 s: until then it is not one of the host's active VMs.

@@ -111,6 +111,8 @@ export class QosHost implements LatencyListener {
     if (mode !== "parda" && mode !== "flow") return;
     const signalNs = mode === "parda" ? file.average() : this.ewma.valueNs;
     const shares = this.activeShares();
+    // Every VM idle: keep the last β (the paper is silent; docs/parda.md). β = 0 is outside the law, and the host's
+    // block holds 0 IOs, so it weighs nothing in the others' average meanwhile.
     if (shares > 0) this.beta = shares * this.control.betaPerShare;
     const law: WindowLawParams = {
       latencyThresholdMs: this.latencyThresholdMs,
