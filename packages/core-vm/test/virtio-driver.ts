@@ -82,6 +82,17 @@ export class TestDriver {
     if (notify) this.setReg(0x50, queue);
   }
 
+  /** Writes the avail ring's `flags` (bit 0: VIRTQ_AVAIL_F_NO_INTERRUPT) of `queue`. */
+  setAvailFlags(queue: number, flags: number): void {
+    this.w16(this.rings[queue].avail, flags);
+  }
+
+  /** Writes the avail ring's `used_event` (the u16 after ring[num]); only meaningful with VIRTIO_F_EVENT_IDX. */
+  setUsedEvent(queue: number, value: number): void {
+    const r = this.rings[queue];
+    this.w16(r.avail + 4 + 2 * r.num, value);
+  }
+
   /** Writes a chain of descriptors and makes it available; returns its head. */
   push(queue: number, segs: readonly Segment[], notify = true): number {
     const r = this.rings[queue];

@@ -383,7 +383,7 @@ export class VirtioBlk implements VirtioDevice {
     this.free[this.freeCount++] = slot;
     this.ctx.queues[0].pushUsed(c.head, written + 1);
     // A held completion stays in the used ring; a later interrupt announces it.
-    if (this.moderator.onComplete(this.ctx.sim.now, this.inflight)) this.ctx.usedBuffer();
+    if (this.moderator.onComplete(this.ctx.sim.now, this.inflight)) this.ctx.usedBuffer(0);
     this.pump();
   }
 

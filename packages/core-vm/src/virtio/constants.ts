@@ -61,5 +61,12 @@ export const VIRTQ_DESC_F_NEXT = 1;
 export const VIRTQ_DESC_F_WRITE = 2;
 export const VIRTQ_DESC_F_INDIRECT = 4;
 
+/**
+ * Avail ring flag (spec §2.7.7): the driver asks for no used-buffer
+ * notification. Honoured as long as VIRTIO_F_EVENT_IDX is not negotiated —
+ * and vmlab never offers it, so this flag always governs.
+ */
+export const VIRTQ_AVAIL_F_NO_INTERRUPT = 1;
+
 /** Device ids (spec §5). */
 export const DEVICE_ID = { none: 0, net: 1, block: 2, entropy: 4 } as const;

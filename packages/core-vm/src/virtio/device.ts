@@ -15,8 +15,12 @@ export interface VirtioContext {
   readonly queues: readonly Virtqueue[];
   /** Virtual time now (the machine's clock, exact inside a translated block). */
   nowNs(): number;
-  /** Sets InterruptStatus bit 0 ("used buffer") and raises the line. */
-  usedBuffer(): void;
+  /**
+   * Used buffers were added to `queue`'s used ring: sets InterruptStatus bit
+   * 0 ("used buffer") and raises the line — unless the driver set that
+   * queue's VIRTQ_AVAIL_F_NO_INTERRUPT (spec §2.7.7), read at this call.
+   */
+  usedBuffer(queue: number): void;
   /** The driver broke the ring rules: set DEVICE_NEEDS_RESET and signal a configuration change (spec §2.1.2). */
   needsReset(): void;
 }

@@ -73,7 +73,10 @@ export class VirtioMmio implements MmioDevice {
         mem: wiring.mem,
         queues: this.queues,
         nowNs: wiring.nowNs,
-        usedBuffer: () => this.raise(INT_USED_BUFFER),
+        usedBuffer: (queue) => {
+          // Without EVENT_IDX (never offered) the device SHOULD NOT notify while the driver suppresses (§2.7.7.2).
+          if (this.queues[queue]?.interruptSuppressed() !== true) this.raise(INT_USED_BUFFER);
+        },
         needsReset: () => {
           this.status |= STATUS.deviceNeedsReset;
           this.raise(INT_CONFIG_CHANGE);

@@ -155,7 +155,7 @@ export class VirtioNet implements VirtioDevice, NetEndpoint {
       q.pushUsed(c.head, 0);
       any = true;
     }
-    if (any) this.ctx.usedBuffer();
+    if (any) this.ctx.usedBuffer(TX);
   }
 
   /** A frame from the switch (a simulation event). */
@@ -188,7 +188,7 @@ export class VirtioNet implements VirtioDevice, NetEndpoint {
       // Too small without mergeable buffers: the frame is dropped, the buffer returned empty.
       this.rxDropped.add();
       q.pushUsed(c.head, 0);
-      this.ctx.usedBuffer();
+      this.ctx.usedBuffer(RX);
       return true;
     }
     let k = 0;
@@ -206,7 +206,7 @@ export class VirtioNet implements VirtioDevice, NetEndpoint {
     this.rxFrames.add();
     this.rxBytes.add(frame.length);
     q.pushUsed(c.head, total);
-    this.ctx.usedBuffer();
+    this.ctx.usedBuffer(RX);
     return true;
   }
 

@@ -133,7 +133,7 @@ export class VirtioRng implements VirtioDevice {
     this.bytesServed.add(written);
     this.requests.add();
     this.ctx.queues[0].pushUsed(c.head, written);
-    this.ctx.usedBuffer();
+    this.ctx.usedBuffer(0);
   }
 
   private random(dst: Uint8Array): void {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VIRTQ_DESC_F_INDIRECT, VIRTQ_DESC_F_NEXT, VIRTQ_DESC_F_WRITE } from "./constants.js";
+import { VIRTQ_AVAIL_F_NO_INTERRUPT, VIRTQ_DESC_F_INDIRECT, VIRTQ_DESC_F_NEXT, VIRTQ_DESC_F_WRITE } from "./constants.js";
 import { type DmaMemory, rd16, rd32, wr16, wr32 } from "./dma.js";
 
 const u32 = z.number().int().min(0).max(0xffff_ffff);
@@ -45,7 +45,8 @@ export type PopResult = "empty" | "ok" | "broken";
  * addr u64, len u32, flags u16, next u16), the driver area ("avail": flags,
  * idx, ring[num]) and the device area ("used": flags, idx, ring[num] of
  * {id u32, len u32}). Addresses above 4 GiB are refused: the `virt` board's
- * RAM lies below. Indirect descriptors and event-idx are not offered.
+ * RAM lies below. Indirect descriptors and event-idx are not offered, so
+ * used-buffer notifications follow the avail ring's NO_INTERRUPT flag.
  */
 export class Virtqueue {
   num = 0;
@@ -132,6 +133,17 @@ export class Virtqueue {
     wr16(u8, off + 2, this.usedIdx);
     this.mem.written(slot, 8);
     this.mem.written(off + 2, 2);
+  }
+
+  /**
+   * Whether the driver has set VIRTQ_AVAIL_F_NO_INTERRUPT (spec §2.7.7.2).
+   * Read from guest RAM on every call, never cached: the driver may change
+   * the flag at any time, so the device looks at it when it decides to
+   * notify, after it has written the used ring.
+   */
+  interruptSuppressed(): boolean {
+    if (!this.ready) return false;
+    return (rd16(this.mem.u8, this.driver - this.mem.base) & VIRTQ_AVAIL_F_NO_INTERRUPT) !== 0;
   }
 
   save(): VirtqueueState {
