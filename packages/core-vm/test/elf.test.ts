@@ -36,6 +36,25 @@ describe("loadElf", () => {
     for (const n of [0, 3, 5, 20, 51, good.length - 4]) expect(errorOf(good.subarray(0, n))).toBe("VMLAB_ELF_TRUNCATED");
   });
 
+  it("a truncated identification names the bytes it checks and asks for exactly that many", () => {
+    const messageOf = (n: number) => {
+      try {
+        loadElf(good.subarray(0, n));
+      } catch (e) {
+        if (isVmlabError(e)) return e.message;
+        throw e;
+      }
+      return "none";
+    };
+    for (const n of [0, 3]) expect(messageOf(n)).toContain(`the ELF magic needs 4 bytes but the file has ${n}`);
+    // Class and byte order (e_ident[4], e_ident[5]) are all that is read before the 52-byte header check.
+    for (const n of [4, 5]) expect(messageOf(n)).toContain(`e_ident[5]) needs 6 bytes but the file has ${n}`);
+    expect(messageOf(6)).toContain("the ELF header needs 52 bytes but the file has 6");
+    const sixBytes64 = good.slice(0, 6);
+    sixBytes64[4] = 2;
+    expect(errorOf(sixBytes64)).toBe("VMLAB_ELF_BAD_CLASS");
+  });
+
   it("rejects non-ELF, 64-bit, big-endian, non-RISC-V and non-executable files", () => {
     const patch = (at: number, v: number, size = 1) => {
       const b = good.slice();

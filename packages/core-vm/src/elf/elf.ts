@@ -37,9 +37,11 @@ export interface ElfRamRange {
 export function loadElf(bytes: Uint8Array, range: ElfRamRange = {}): ElfImage {
   const ramBase = range.ramBase ?? 0x8000_0000;
   const ramSize = range.ramSize ?? 128 * 1024 * 1024;
-  if (bytes.length < 4) throw CoreErrors.elfTruncated("the ELF identification", 4, bytes.length);
+  if (bytes.length < 4) throw CoreErrors.elfTruncated("the ELF magic", 4, bytes.length);
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) throw CoreErrors.elfBadMagic();
-  if (bytes.length < 6) throw CoreErrors.elfTruncated("the ELF identification", 16, bytes.length);
+  // Only class and byte order are read before the full header check, so ask for what is checked: a 64-bit
+  // file cut after its class byte still gets the BAD_CLASS message that says how to rebuild it.
+  if (bytes.length < 6) throw CoreErrors.elfTruncated("the ELF class and byte order (e_ident[4], e_ident[5])", 6, bytes.length);
   if (bytes[4] !== 1) throw CoreErrors.elfBadClass(bytes[4]);
   if (bytes[5] !== 1) throw CoreErrors.elfBadEndian(bytes[5]);
   if (bytes.length < EHDR_SIZE) throw CoreErrors.elfTruncated("the ELF header", EHDR_SIZE, bytes.length);
