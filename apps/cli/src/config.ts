@@ -23,6 +23,8 @@ interface JsonSchemaNode {
   multipleOf?: number;
   minItems?: number;
   maxItems?: number;
+  /** A sweep axis (`eachOnce`): a value given twice is refused. */
+  uniqueItems?: boolean;
   enum?: unknown[];
   items?: JsonSchemaNode;
   anyOf?: JsonSchemaNode[];
@@ -46,7 +48,8 @@ function rangeText(n: JsonSchemaNode): string {
   if (n.type === "array" && n.items) {
     const inner = rangeText(n.items);
     const len = n.minItems !== undefined || n.maxItems !== undefined ? `${n.minItems ?? 0}..${n.maxItems ?? "∞"} items` : "comma-separated";
-    return inner ? `${len}, each ${inner}` : len;
+    const text = inner ? `${len}, each ${inner}` : len;
+    return n.uniqueItems ? `${text}, no repeats` : text;
   }
   const parts: string[] = [];
   if (n.minimum !== undefined && n.minimum > Number.MIN_SAFE_INTEGER) parts.push(`≥ ${n.minimum}`);

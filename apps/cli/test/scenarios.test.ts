@@ -26,7 +26,7 @@ describe("vmlab list / describe", () => {
 
   it("a value's allowed range includes a step the schema requires (esx-disk-perf's IO sizes are whole sectors)", async () => {
     const r = await runCli("describe", "esx-disk-perf");
-    expect(r.stdout).toMatch(/ioSizesBytes\s+integer\[\].*\[1\.\.∞ items, each ≥ 512, ≤ 1048576, a multiple of 512\]/);
+    expect(r.stdout).toMatch(/ioSizesBytes\s+integer\[\].*\[1\.\.∞ items, each ≥ 512, ≤ 1048576, a multiple of 512, no repeats\]/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import { defineScenario, eachOnce, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
@@ -24,11 +24,10 @@ export const FlowControlConfig = z.object({
     .max(16)
     .default([32, 16, 8, 4])
     .describe("per-host queue depths of the static-depth run"),
-  oioSweep: z
-    .array(z.number().int().min(1).max(256))
-    .min(2)
+  // A sweep axis: a repeated value was merged into one point without a word (4,16,4 ran two points).
+  oioSweep: eachOnce(z.array(z.number().int().min(1).max(256)).min(2))
     .default([2, 4, 8, 16, 32, 48])
-    .describe("per-host OIO values of the latency-vs-load sweep (uncontrolled), at least 2 distinct; each runs once, in ascending order"),
+    .describe("per-host OIO values of the latency-vs-load sweep (uncontrolled), at least 2, each once; run in ascending order"),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
   placement: controlFields.placement.default("contiguous"),

@@ -32,7 +32,7 @@ const CASES: [string, Record<string, unknown>, string, [number[], number[]]][] =
     { durationS: 20, measureFromS: 10, sweepDurationS: 8 },
     "oioSweep",
     [
-      [16, 4, 8, 4],
+      [16, 4, 8],
       [4, 8, 16],
     ],
   ],

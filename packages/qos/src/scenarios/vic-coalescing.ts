@@ -1,11 +1,14 @@
-import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import { defineScenario, eachOnce, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { checkVicVmSpec, runVicVm, type VicVmSpec } from "../vic/vm-model.js";
 import { ascending, round } from "./common.js";
 
 export const VicCoalescingConfig = z.object({
-  oio: z.array(z.number().int().min(1).max(256)).min(1).default([1, 2, 4, 8, 16, 32, 64]).describe("outstanding IOs to sweep"),
+  // A sweep axis: a repeated value was merged into one point without a word.
+  oio: eachOnce(z.array(z.number().int().min(1).max(256)).min(1))
+    .default([1, 2, 4, 8, 16, 32, 64])
+    .describe("outstanding IOs to sweep"),
   deviceBaseUs: z.number().min(0).max(100_000).default(150).describe("device latency, fixed part, µs (a fast array cache or SSD)"),
   deviceJitterUs: z.number().min(0).max(100_000).default(50).describe("device latency, mean exponential jitter, µs"),
   issueCpuUs: z.number().min(0).max(1000).default(8).describe("vCPU time per IO issued (driver, vSCSI emulation), µs — assumption"),

@@ -1,13 +1,12 @@
-import { defineScenario, type Figure, type ScenarioResult } from "@vmlab/core-vm";
+import { defineScenario, eachOnce, type Figure, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { checkVicGuestSpec, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { ascending, round } from "./common.js";
 
 export const VicGuestConfig = z.object({
-  oio: z
-    .array(z.number().int().min(1).max(42))
-    .min(1)
+  // Sweep axes: a repeated oio was merged into one point without a word, a repeated loop count ran twice.
+  oio: eachOnce(z.array(z.number().int().min(1).max(42)).min(1))
     .default([1, 2, 4, 8, 16, 32])
     .describe("outstanding IOs to sweep (1..42: the guest driver's request slots)"),
   ios: z.number().int().min(100).max(1_000_000).default(20_000).describe("IOs the guest completes per run"),
@@ -18,9 +17,7 @@ export const VicGuestConfig = z.object({
     .max(1024)
     .default(128)
     .describe("application work per IO: words of the 4 KiB block the guest checksums (≈ 4 instructions each) — assumption"),
-  virtualizationCostLoops: z
-    .array(z.number().int().min(0).max(100_000))
-    .min(1)
+  virtualizationCostLoops: eachOnce(z.array(z.number().int().min(0).max(100_000)).min(1))
     .default([0, 100])
     .describe(
       "extra interrupt-handler loop iterations (≈ 2 guest instructions each) standing for the hypervisor's per-interrupt cost (injection, EOI exit); 0 = the guest's own handler only — assumption",

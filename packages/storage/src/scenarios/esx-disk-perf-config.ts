@@ -1,3 +1,4 @@
+import { eachOnce } from "@vmlab/core-vm";
 import { z } from "zod";
 import type { CpuCosts } from "./esx-disk-perf-testbed.js";
 
@@ -25,11 +26,7 @@ export const DEFAULT_CPU_COSTS: CpuCosts = {
 const MAX_CPU_US = 100_000;
 
 /** A grid axis: at least one value, each once (a repeated value would run its cells twice and weigh them twice in the summary). */
-const list = <T extends z.ZodType>(item: T) =>
-  z
-    .array(item)
-    .min(1)
-    .refine((xs) => new Set(xs).size === xs.length, { message: "each value at most once" });
+const list = <T extends z.ZodType>(item: T) => eachOnce(z.array(item).min(1));
 
 export const EsxDiskPerfConfig = z.object({
   storage: list(z.enum(["local", "array"]))

@@ -1,19 +1,17 @@
 import { z } from "zod";
 import { defineScenario, type ScenarioResult } from "../../plugin-api.js";
+import { eachOnce } from "../../scenario-fields.js";
 import { NS_PER_US } from "../../sim/time.js";
 import { customersForPrecision, mmcMeanResponse } from "./erlang.js";
 import { runMmc } from "./model.js";
 
 export const QueueValidationConfig = z
   .object({
-    servers: z
-      .array(z.number().int().min(1).max(64))
-      .min(1)
+    // Sweep axes: a repeated point ran twice, on the same streams, and was listed twice.
+    servers: eachOnce(z.array(z.number().int().min(1).max(64)).min(1))
       .default([1, 4])
       .describe("server counts c to sweep: 1 is M/M/1, more is M/M/c"),
-    utilizations: z
-      .array(z.number().gt(0).lt(1))
-      .min(1)
+    utilizations: eachOnce(z.array(z.number().gt(0).lt(1)).min(1))
       .default([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
       .describe("utilizations ρ = λ/(cμ) to sweep"),
     // The kernel keeps time in whole ns (delays are rounded): at a 1 ns mean most draws round to 0 or 1 and
