@@ -25,6 +25,17 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
   ["mclock-vs-sfq", ["sampleS=1e-10"], /^vmlab: invalid config for mclock-vs-sfq: sampleS: .*≥ 0\.001/],
   // A sample every ms: 160,000 per host and run, 3.8 GB of memory, a 237 MB results.json, still writing after 5 minutes.
   ["parda-equal-shares", ["sampleS=0.001"], /^vmlab: sampleS: at most 20000 samples per run, got 160000 .*; fix this value/],
+  // 10^15 customers per point: years of wall time (about 3 µs per customer), accepted while describe showed no bound.
+  [
+    "queue-validation",
+    ["maxCustomers=1e15"],
+    /^vmlab: invalid config for queue-validation: maxCustomers: Too big: expected number to be <=200000000.* \(expected integer, ≥ 100, ≤ 200000000\)/,
+  ],
+  [
+    "queue-validation",
+    ["maxCustomers=1e8"],
+    /^vmlab: invalid config for queue-validation: maxCustomers: the sweep's 6 points .* at most 33333333 with 6 points/,
+  ],
 ];
 
 describe("vmlab run refuses an in-range config whose run would never end: one line, exit 2, nothing written", () => {
@@ -46,6 +57,8 @@ describe("vmlab run refuses an in-range config whose run would never end: one li
       ["parda-equal-shares", ["sampleS=1"]],
       ["parda-threshold-change", ["phaseS=3600", "thresholdsMs=1,2,3,4"]],
       ["mclock-vs-sfq", ["sampleS=0.01"]],
+      ["queue-validation", []],
+      ["queue-validation", ["maxCustomers=1e7"]],
     ] as [string, string[]][]) {
       const r = await runCli(
         "run",

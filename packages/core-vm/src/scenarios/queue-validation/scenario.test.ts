@@ -48,6 +48,26 @@ describe("queue-validation", () => {
     expect(QueueValidationConfig.safeParse({ meanServiceUs: 0.1 }).success).toBe(true);
   });
 
+  it("refuses a sweep point given twice, naming the key and the value", () => {
+    // utilizations=0.5,0.5 ran the point twice, on the same streams, and listed it twice.
+    const issues = (c: Record<string, unknown>) => QueueValidationConfig.safeParse(c).error?.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(issues({ utilizations: [0.5, 0.9, 0.5] })).toEqual(["utilizations: each value at most once, got 0.5 twice"]);
+    expect(issues({ servers: [4, 4] })).toEqual(["servers: each value at most once, got 4 twice"]);
+  });
+
+  it("bounds the customers of a run to tens of minutes, naming maxCustomers and the value", () => {
+    // maxCustomers=1e15 was accepted: a run of years at ρ = 0.95 (about 3 µs of wall time per customer).
+    const issues = (c: Record<string, unknown>) => QueueValidationConfig.safeParse(c).error?.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(issues({ maxCustomers: 1e15 })?.[0]).toMatch(/^maxCustomers: Too big: expected number to be <=200000000$/);
+    expect(issues({ minCustomers: 1e15, maxCustomers: 1e15 })?.[0]).toMatch(/^minCustomers: Too big/);
+    // Within the per-point bound, the sweep's points share it: the default 20 points at 10^8 each are 2·10^9 customers.
+    expect(issues({ maxCustomers: 1e8 })).toEqual([
+      "maxCustomers: the sweep's 20 points (2 servers × 10 utilizations) × maxCustomers 100000000 = 2000000000 customers, over the run's 200000000; at most 10000000 with 20 points",
+    ]);
+    expect(QueueValidationConfig.safeParse({ maxCustomers: 1e7 }).success).toBe(true);
+    expect(QueueValidationConfig.safeParse({ servers: [1], utilizations: [0.95], maxCustomers: 2e8 }).success).toBe(true);
+  });
+
   it("same seed, same numbers; another seed, other numbers", async () => {
     const cfg = { servers: [2], utilizations: [0.6], relativeError: 0.05 };
     const a = JSON.stringify(await run(cfg, 7));

@@ -5,6 +5,13 @@ import { NS_PER_US } from "../../sim/time.js";
 import { customersForPrecision, mmcMeanResponse } from "./erlang.js";
 import { runMmc } from "./model.js";
 
+/**
+ * The most measured customers a run may have over its whole sweep (points × maxCustomers): a customer costs about
+ * 1–3 µs of wall time (measured at ρ = 0.95, c = 1 and 64, on a loaded 2-core machine), so with the largest warm-up
+ * (half as many again) the longest allowed run takes about 15 minutes. maxCustomers=1e15 was accepted: years.
+ */
+export const MAX_SWEEP_CUSTOMERS = 200_000_000;
+
 export const QueueValidationConfig = z
   .object({
     // Sweep axes: a repeated point ran twice, on the same streams, and was listed twice.
@@ -28,8 +35,16 @@ export const QueueValidationConfig = z
       .max(0.5)
       .default(0.0067)
       .describe("target relative standard error of each mean response time; sizes each run (2% within 3σ at the default)"),
-    minCustomers: z.number().int().min(100).default(50_000).describe("fewest measured customers per point"),
-    maxCustomers: z.number().int().min(100).default(4_000_000).describe("most measured customers per point (bounds run time at high ρ)"),
+    minCustomers: z.number().int().min(100).max(MAX_SWEEP_CUSTOMERS).default(50_000).describe("fewest measured customers per point"),
+    maxCustomers: z
+      .number()
+      .int()
+      .min(100)
+      .max(MAX_SWEEP_CUSTOMERS)
+      .default(4_000_000)
+      .describe(
+        `most measured customers per point (bounds run time at high ρ); the sweep's points × maxCustomers at most ${MAX_SWEEP_CUSTOMERS}, a run of minutes`,
+      ),
     warmupFraction: z
       .number()
       .min(0)
@@ -38,7 +53,21 @@ export const QueueValidationConfig = z
       .describe("share of customers discarded as warm-up, relative to the measured count"),
   })
   // Both bound each point's sample size; crossed, maxCustomers silently won and minCustomers was not applied.
-  .refine((c) => c.minCustomers <= c.maxCustomers, { message: "must be at most maxCustomers", path: ["minCustomers"] });
+  .superRefine((c, ctx) => {
+    if (c.minCustomers > c.maxCustomers)
+      ctx.addIssue({
+        code: "custom",
+        path: ["minCustomers"],
+        message: `must be at most maxCustomers (${c.maxCustomers}), got ${c.minCustomers}`,
+      });
+    const points = c.servers.length * c.utilizations.length;
+    if (points * c.maxCustomers <= MAX_SWEEP_CUSTOMERS) return;
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxCustomers"],
+      message: `the sweep's ${points} points (${c.servers.length} servers × ${c.utilizations.length} utilizations) × maxCustomers ${c.maxCustomers} = ${points * c.maxCustomers} customers, over the run's ${MAX_SWEEP_CUSTOMERS}; at most ${Math.floor(MAX_SWEEP_CUSTOMERS / points)} with ${points} points`,
+    });
+  });
 export type QueueValidationConfig = z.infer<typeof QueueValidationConfig>;
 
 export const queueValidation = defineScenario({
