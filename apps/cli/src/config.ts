@@ -124,6 +124,21 @@ export function parseSets(s: Scenario, sets: readonly string[]): Record<string, 
   return out;
 }
 
+/** The value the config was given at `path` (undefined where the schema's default applies). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) {
+    if (typeof v !== "object" || v === null || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** A value as `--set` would take it: a list comma-separated. */
+function formatGiven(v: unknown): string {
+  return Array.isArray(v) ? v.map(String).join(",") : String(v);
+}
+
 /**
  * The scenario's config: schema defaults, then `--quick` overrides, then
  * `--set` values; validated with the schema. Errors name the key, the
@@ -138,7 +153,11 @@ export function resolveConfig(s: Scenario, sets: readonly string[], quick: boole
       const key = i.path.map(String).join(".") || "(config)";
       const p = params.get(String(i.path[0]));
       const expect = p ? ` (expected ${p.type}${p.range ? `, ${p.range}` : ""})` : "";
-      return `${key}: ${i.message}${expect}`;
+      // zod's own messages say the bound, not the value ("Too big: expected number to be <=200000000"); a
+      // cross-field rule (a "custom" issue) names the values it compares itself.
+      const value = valueAt(input, i.path);
+      const given = i.code !== "custom" && value !== undefined ? `, given ${formatGiven(value)}` : "";
+      return `${key}: ${i.message}${given}${expect}`;
     });
     throw CliErrors.badConfig(s.id, issues.join("; "));
   }

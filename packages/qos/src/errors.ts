@@ -2,15 +2,15 @@ import { VmlabError } from "@vmlab/core-vm";
 
 /** @vmlab/qos's catalogue of error codes (VMLAB_QOS_*). */
 export const QosErrors = {
-  /** A configuration value is out of range; `key` names it the way the user wrote it. */
-  badConfig: (key: string, issue: string) =>
+  /**
+   * A configuration value is out of range; `key` names it the way the user wrote it, `issue` says what is allowed
+   * and the value given. `scenario`: the scenario whose config it is (its `vmlab describe` lists the ranges).
+   */
+  badConfig: (key: string, issue: string, scenario?: string) =>
     new VmlabError(
       "VMLAB_QOS_BAD_CONFIG",
-      `${key}: ${issue}; fix this value (from the CLI, \`vmlab describe <scenario>\` lists the ranges)`,
-      {
-        key,
-        issue,
-      },
+      `${key}: ${issue}; fix this value${scenario === undefined ? "" : ` (\`vmlab describe ${scenario}\` lists the ranges)`}`,
+      scenario === undefined ? { key, issue } : { key, issue, scenario },
     ),
   /** A scheduler or controller was given a VM/host index it does not have. */
   unknownFlow: (what: string, index: number, count: number) =>

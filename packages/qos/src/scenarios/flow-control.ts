@@ -1,4 +1,4 @@
-import { defineScenario, eachOnce, type ScenarioResult } from "@vmlab/core-vm";
+import { eachOnce, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
@@ -14,6 +14,7 @@ import {
   timeSeriesFigures,
   timeSeriesTable,
 } from "./common.js";
+import { defineQosScenario } from "./define.js";
 
 export const FlowControlConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each"),
@@ -85,7 +86,7 @@ function plan(c: z.output<typeof FlowControlConfig>, seed: number) {
  * local latency signal converge? The last is answered against PARDA's
  * cluster-wide average on the same workload and seed.
  */
-export const flowControl = defineScenario({
+export const flowControl = defineQosScenario({
   id: "flow-control",
   title: "SPEED'08 flow control: static depths, latency vs load, and local-latency FAST-TCP control vs PARDA",
   paper: "Gulati, Ahmad. Towards Distributed Storage Resource Management using Flow Control. SPEED 2008",

@@ -1,10 +1,11 @@
-import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import type { ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm, PARDA_CONTROL } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requireShares } from "../validate.js";
 import { type ControlConfig, checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
+import { defineQosScenario } from "./define.js";
 
 export const MClockVsSfqConfig = z.object({
   shares: z.array(z.number().gt(0).max(1000)).min(2).max(16).default([1, 1, 2, 2]).describe("VM shares on the one host, each > 0"),
@@ -68,7 +69,7 @@ function plan(c: z.output<typeof MClockVsSfqConfig>, seed: number) {
  * stated follow-up for reservations and limits — against SFQ(D) as the host
  * scheduler, on the same VMs, array and seed.
  */
-export const mclockVsSfq = defineScenario({
+export const mclockVsSfq = defineQosScenario({
   id: "mclock-vs-sfq",
   title: "mClock vs SFQ(D): reservations and limits that shares alone cannot express",
   paper: "Gulati, Merchant, Varman. mClock. OSDI 2010 (follow-up named in PARDA §7)",

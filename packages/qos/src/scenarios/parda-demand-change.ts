@@ -1,4 +1,4 @@
-import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import type { ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
@@ -13,6 +13,7 @@ import {
   timeSeriesFigures,
   timeSeriesTable,
 } from "./common.js";
+import { defineQosScenario } from "./define.js";
 import { phaseRows } from "./phases.js";
 
 export const PardaDemandChangeConfig = z.object({
@@ -39,7 +40,7 @@ function plan(c: z.output<typeof PardaDemandChangeConfig>, seed: number) {
     throw QosErrors.badConfig("stopAtS", `at most hosts − 1 (${c.hosts - 1}) VMs may stop, got ${c.stopAtS.length}`);
   const stops = [...c.stopAtS].sort((a, b) => a - b);
   if (stops[stops.length - 1] >= c.durationS)
-    throw QosErrors.badConfig("stopAtS", `every stop must be before durationS (${c.durationS} s)`);
+    throw QosErrors.badConfig("stopAtS", `every stop must be before durationS (${c.durationS} s), got ${stops[stops.length - 1]}`);
   const bounds = [0, ...stops, c.durationS];
   // Each phase is measured over its second half (phaseRows): equal stops, or stops closer than two samples, leave none.
   for (let i = 0; i + 1 < bounds.length; i++)
@@ -61,7 +62,7 @@ function plan(c: z.output<typeof PardaDemandChangeConfig>, seed: number) {
   };
 }
 
-export const pardaDemandChange = defineScenario({
+export const pardaDemandChange = defineQosScenario({
   id: "parda-demand-change",
   title: "PARDA Table 4 / Fig. 9: six hosts, VMs stop mid-run and the others' windows grow",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Table 4 and Fig. 9",

@@ -1,9 +1,10 @@
-import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import type { ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type ClusterEvent, type HostSpec, microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { defineQosScenario } from "./define.js";
 
 /** PARDA Table 6 (node 24): VM shares per host and their throughput (Ops/s for OLTP hosts 1–2, IOPS for hosts 3–4). */
 const HOST_SHARES = [[20, 10], [10, 10], [20], [10]];
@@ -30,8 +31,9 @@ export const PardaEndToEndConfig = z.object({
 /** The runs' specs, after every check the run makes (the scenario's `check`). */
 function plan(c: z.output<typeof PardaEndToEndConfig>, seed: number) {
   const idle = c.idleFromS > 0 && c.idleToS > c.idleFromS;
-  if (c.idleFromS > 0 && !idle) throw QosErrors.badConfig("idleToS", `must be after idleFromS (${c.idleFromS} s)`);
-  if (idle && c.idleFromS >= c.durationS) throw QosErrors.badConfig("idleFromS", `must be before durationS (${c.durationS} s)`);
+  if (c.idleFromS > 0 && !idle) throw QosErrors.badConfig("idleToS", `must be after idleFromS (${c.idleFromS} s), got ${c.idleToS}`);
+  if (idle && c.idleFromS >= c.durationS)
+    throw QosErrors.badConfig("idleFromS", `must be before durationS (${c.durationS} s), got ${c.idleFromS}`);
   // Table 6 is measured while every VM is busy: up to idleFromS when the VM idles (Fig. 13).
   const to = idle ? c.idleFromS : c.durationS;
   requireSampledWindow(
@@ -68,7 +70,7 @@ function plan(c: z.output<typeof PardaEndToEndConfig>, seed: number) {
   return { idle, idleEndS, to, specs: checkedSpecs({ base: spec("none"), parda: spec("parda") }) };
 }
 
-export const pardaEndToEnd = defineScenario({
+export const pardaEndToEnd = defineQosScenario({
   id: "parda-end-to-end",
   title: "PARDA Table 6 / Fig. 12–13: VM shares inside hosts and β across hosts, end to end",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Table 6, Fig. 12 and Fig. 13",

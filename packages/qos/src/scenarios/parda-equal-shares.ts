@@ -1,4 +1,4 @@
-import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import type { ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
@@ -13,6 +13,7 @@ import {
   timeSeriesFigures,
   timeSeriesTable,
 } from "./common.js";
+import { defineQosScenario } from "./define.js";
 
 export const PardaEqualSharesConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each (paper: 4)"),
@@ -49,7 +50,7 @@ function plan(c: z.output<typeof PardaEqualSharesConfig>, seed: number) {
   return checkedSpecs({ base: clusterSpec(c, mk("none"), c.durationS, seed), parda: clusterSpec(c, mk("parda"), c.durationS, seed) });
 }
 
-export const pardaEqualShares = defineScenario({
+export const pardaEqualShares = defineQosScenario({
   id: "parda-equal-shares",
   title: "PARDA Table 3: equal shares — throughput unchanged, latency brought to L",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Table 3",

@@ -1,4 +1,4 @@
-import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import type { ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm } from "../cluster/config.js";
@@ -14,6 +14,7 @@ import {
   timeSeriesFigures,
   timeSeriesTable,
 } from "./common.js";
+import { defineQosScenario } from "./define.js";
 
 export const PardaProportionalConfig = z.object({
   shares: z
@@ -54,7 +55,7 @@ function plan(c: z.output<typeof PardaProportionalConfig>, seed: number) {
   return checkedSpecs({ none: spec("none"), static: spec("static"), parda: spec("parda") });
 }
 
-export const pardaProportional = defineScenario({
+export const pardaProportional = defineQosScenario({
   id: "parda-proportional",
   title: "PARDA Fig. 8: proportional shares 1:1:2:2 — windows, latency and IOPS over time",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, Fig. 8",

@@ -1,10 +1,11 @@
-import { defineScenario, type ScenarioResult } from "@vmlab/core-vm";
+import type { ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { runCluster } from "../cluster/cluster.js";
 import { microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requirePositive } from "../validate.js";
 import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { defineQosScenario } from "./define.js";
 import { phaseRows } from "./phases.js";
 
 export const PardaThresholdChangeConfig = z.object({
@@ -27,7 +28,7 @@ function plan(c: z.output<typeof PardaThresholdChangeConfig>, seed: number) {
     requirePositive(`thresholdsMs[${i}]`, l);
   });
   const thresholds = [c.latencyThresholdMs, ...c.thresholdsMs];
-  if (thresholds.length < 2) throw QosErrors.badConfig("thresholdsMs", "give at least one later value of L");
+  if (thresholds.length < 2) throw QosErrors.badConfig("thresholdsMs", "give at least one later value of L, got none");
   const durationS = c.phaseS * thresholds.length;
   const bounds = thresholds.map((_, i) => i * c.phaseS).concat(durationS);
   // Each phase is measured over its second half (phaseRows).
@@ -43,7 +44,7 @@ function plan(c: z.output<typeof PardaThresholdChangeConfig>, seed: number) {
   return { thresholds, bounds, specs: checkedSpecs({ run: clusterSpec(c, hosts, durationS, seed, { events }) }) };
 }
 
-export const pardaThresholdChange = defineScenario({
+export const pardaThresholdChange = defineQosScenario({
   id: "parda-threshold-change",
   title: "PARDA with L changed mid-run: 30 → 40 → 25 ms, latency follows L",
   paper: "Gulati, Ahmad, Waldspurger. PARDA. FAST 2009, §5.2 (Table 4 setup, runs with L = 40 and 25 ms)",

@@ -1,8 +1,9 @@
-import { defineScenario, eachOnce, type ScenarioResult } from "@vmlab/core-vm";
+import { eachOnce, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { checkVicVmSpec, runVicVm, type VicVmSpec } from "../vic/vm-model.js";
 import { ascending, round } from "./common.js";
+import { defineQosScenario } from "./define.js";
 
 export const VicCoalescingConfig = z.object({
   // A sweep axis: a repeated value was merged into one point without a word.
@@ -49,7 +50,7 @@ function plan(c: z.output<typeof VicCoalescingConfig>, seed: number) {
   return { vic, oios, specs };
 }
 
-export const vicCoalescing = defineScenario({
+export const vicCoalescing = defineQosScenario({
   id: "vic-coalescing",
   title: "vIC: throughput, interrupt rate and latency with and without coalescing across OIO",
   paper: "Ahmad, Gulati, Mashtizadeh. vIC: Interrupt Coalescing for Virtual Machine Storage Device IO. USENIX ATC 2011",

@@ -1,8 +1,9 @@
-import { defineScenario, eachOnce, type Figure, type ScenarioResult } from "@vmlab/core-vm";
+import { eachOnce, type Figure, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { checkVicGuestSpec, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { ascending, round } from "./common.js";
+import { defineQosScenario } from "./define.js";
 
 export const VicGuestConfig = z.object({
   // Sweep axes: a repeated oio was merged into one point without a word, a repeated loop count ran twice.
@@ -85,7 +86,7 @@ function plan(c: z.output<typeof VicGuestConfig>, seed: number) {
   return { vic, oios, specs };
 }
 
-export const vicGuest = defineScenario({
+export const vicGuest = defineQosScenario({
   id: "vic-guest",
   title: "vIC on an emulated RISC-V guest: a real virtio-blk interrupt handler, with and without coalescing across OIO",
   paper: "Ahmad, Gulati, Mashtizadeh. vIC: Interrupt Coalescing for Virtual Machine Storage Device IO. USENIX ATC 2011",
