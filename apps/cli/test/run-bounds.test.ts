@@ -36,6 +36,12 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
     ["maxCustomers=1e8"],
     /^vmlab: invalid config for queue-validation: maxCustomers: the sweep's 6 points .* at most 33333333 with 6 points/,
   ],
+  // The shipped trace slowed 10^5 times: ran the Iometer workloads, then failed in the kernel naming no key.
+  [
+    "vscsistats-characterize",
+    ["traceSpeed=0.00001"],
+    /^vmlab: invalid config for vscsistats-characterize: traceSpeed: Too small: expected number to be >=0\.001.* \(expected number, ≥ 0\.001, ≤ 1000000\)/,
+  ],
 ];
 
 describe("vmlab run refuses an in-range config whose run would never end: one line, exit 2, nothing written", () => {
@@ -59,6 +65,7 @@ describe("vmlab run refuses an in-range config whose run would never end: one li
       ["mclock-vs-sfq", ["sampleS=0.01"]],
       ["queue-validation", []],
       ["queue-validation", ["maxCustomers=1e7"]],
+      ["vscsistats-characterize", ["traceSpeed=0.001"]],
     ] as [string, string[]][]) {
       const r = await runCli(
         "run",

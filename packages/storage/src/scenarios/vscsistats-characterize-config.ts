@@ -23,7 +23,14 @@ export const VscsiCharacterizeConfig = z.object({
     .enum(["timed", "closed"])
     .default("timed")
     .describe("shipped trace through the model: as recorded (timed) or closed loop at traceDepth"),
-  traceSpeed: z.number().positive().max(1e6).default(1).describe("timed replay: speed-up factor over the recorded times"),
+  // At least 0.001: the shipped trace's ~6 minutes then last at most ~4 days of virtual time, inside the kernel's
+  // 2^53 ns; traceSpeed=0.00001 ran the Iometer workloads and then failed in the kernel, naming no key.
+  traceSpeed: z
+    .number()
+    .min(0.001)
+    .max(1e6)
+    .default(1)
+    .describe("timed replay: speed-up factor over the recorded times (at least 0.001: a slower replay outruns the kernel's clock)"),
   traceDepth: z.number().int().min(1).max(256).default(8).describe("closed-loop replay: IOs kept outstanding"),
   traceMaxIos: z
     .number()

@@ -237,6 +237,25 @@ describe("vscsistats-characterize applies every workload and trace knob", () => 
     const closed = await runQuick(1, { durationMs: 50, traceMaxIos: ios, traceReplay: "closed", traceDepth: 2 });
     expect(share(closed, "trace-replay", "outstandingIOs", ["2"])).toBeGreaterThan(0.95);
   });
+
+  it("refuses a traceSpeed so slow the timed replay would leave the kernel's 2^53 ns, naming it; the slowest allowed fits", () => {
+    // traceSpeed=0.00001 ran the Iometer workloads and then failed inside the kernel ("event delay ... 2^53 ns"),
+    // naming no key: the shipped trace's ~6 minutes, slowed 10^5 times, are about 14 months of virtual time.
+    const reader = openTraceFile(shippedTracePath(), { format: "vscsi" });
+    const rec = newTraceRecord();
+    let first = Number.NaN;
+    let last = 0;
+    while (reader.next(rec)) {
+      if (Number.isNaN(first)) first = rec.issueNs;
+      last = Math.max(last, rec.issueNs);
+    }
+    const issues = (traceSpeed: number) =>
+      VscsiCharacterizeConfig.safeParse({ traceSpeed }).error?.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(issues(0.00001)).toEqual(["traceSpeed: Too small: expected number to be >=0.001"]);
+    expect(issues(0.001)).toBeUndefined();
+    // The slowest allowed replay spans under a tenth of the kernel's range (the last IO's latency is seconds at most).
+    expect((last - first) / 0.001).toBeLessThan(2 ** 53 / 10);
+  });
 });
 
 describe("vscsistats-characterize's figures", () => {
