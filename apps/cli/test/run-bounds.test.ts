@@ -42,6 +42,12 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
     ["traceSpeed=0.00001"],
     /^vmlab: invalid config for vscsistats-characterize: traceSpeed: Too small: expected number to be >=0\.001.* \(expected number, ≥ 0\.001, ≤ 1000000\)/,
   ],
+  // 400 cells of 10 virtual minutes, native and VM: days of wall time.
+  [
+    "esx-disk-perf",
+    ["durationMs=600000"],
+    /^vmlab: invalid config for esx-disk-perf: durationMs: the grid's 32 cells × \(warmupMs 50 \+ durationMs 600000\) = .* at most 112450 with 32 cells/,
+  ],
 ];
 
 describe("vmlab run refuses an in-range config whose run would never end: one line, exit 2, nothing written", () => {
@@ -66,6 +72,11 @@ describe("vmlab run refuses an in-range config whose run would never end: one li
       ["queue-validation", []],
       ["queue-validation", ["maxCustomers=1e7"]],
       ["vscsistats-characterize", ["traceSpeed=0.001"]],
+      ["esx-disk-perf", []],
+      [
+        "esx-disk-perf",
+        ["storage=local", "ioSizesBytes=4096", "readPercents=100", "randomPercents=0", "outstandingIos=1", "durationMs=600000"],
+      ],
     ] as [string, string[]][]) {
       const r = await runCli(
         "run",

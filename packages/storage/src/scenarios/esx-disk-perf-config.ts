@@ -25,89 +25,122 @@ export const DEFAULT_CPU_COSTS: CpuCosts = {
  */
 const MAX_CPU_US = 100_000;
 
+/**
+ * The most virtual time a run may simulate per mode (native, VM), ms: the grid's cells × (warmupMs + durationMs).
+ * The costliest cells (array, small IOs at high OIO) take about 0.25 s of wall time per virtual second, so the
+ * longest allowed run takes about half an hour; the default grid uses a fifth of it. durationMs=600000 alone was
+ * in range, and on the default 400-cell grid a run of days.
+ */
+export const MAX_GRID_VIRTUAL_MS = 3_600_000;
+
+/** The most virtual time of one cell's warm-up or measurement, ms. */
+const MAX_CELL_MS = 600_000;
+
 /** A grid axis: at least one value, each once (a repeated value would run its cells twice and weigh them twice in the summary). */
 const list = <T extends z.ZodType>(item: T) => eachOnce(z.array(item).min(1));
 
-export const EsxDiskPerfConfig = z.object({
-  storage: list(z.enum(["local", "array"]))
-    .default(["local", "array"])
-    .describe("storage systems: a local SCSI disk and/or an FC array"),
-  ioSizesBytes: list(
-    z
+export const EsxDiskPerfConfig = z
+  .object({
+    storage: list(z.enum(["local", "array"]))
+      .default(["local", "array"])
+      .describe("storage systems: a local SCSI disk and/or an FC array"),
+    ioSizesBytes: list(
+      z
+        .number()
+        .int()
+        .min(512)
+        .max(1024 * 1024)
+        .multipleOf(512),
+    )
+      .default([512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144])
+      .describe("Iometer transfer sizes, bytes (the study spans 512 B – 256 KiB)"),
+    readPercents: list(z.number().int().min(0).max(100)).default([100, 0]).describe("Iometer % read values (100 = reads, 0 = writes)"),
+    randomPercents: list(z.number().int().min(0).max(100)).default([0, 100]).describe("Iometer % random values (0 = sequential)"),
+    outstandingIos: list(z.number().int().min(1).max(256)).default([1, 4, 16, 32, 64]).describe("outstanding IOs per worker"),
+    // Bounded (10 min, as vscsistats-characterize's durationMs): the kernel keeps events within 2^53 ns (about
+    // 104 days), and warmupMs=1e15 simulated for hours before failing there with an error naming no key.
+    warmupMs: z.number().positive().max(MAX_CELL_MS).default(300).describe("virtual ramp-up time per cell before measuring, ms"),
+    durationMs: z
+      .number()
+      .positive()
+      .max(MAX_CELL_MS)
+      .default(1500)
+      .describe(`virtual measured run time per cell, ms (the grid's cells × (warmupMs + durationMs) at most ${MAX_GRID_VIRTUAL_MS} ms)`),
+    testFileMiB: z
       .number()
       .int()
-      .min(512)
-      .max(1024 * 1024)
-      .multipleOf(512),
-  )
-    .default([512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144])
-    .describe("Iometer transfer sizes, bytes (the study spans 512 B – 256 KiB)"),
-  readPercents: list(z.number().int().min(0).max(100)).default([100, 0]).describe("Iometer % read values (100 = reads, 0 = writes)"),
-  randomPercents: list(z.number().int().min(0).max(100)).default([0, 100]).describe("Iometer % random values (0 = sequential)"),
-  outstandingIos: list(z.number().int().min(1).max(256)).default([1, 4, 16, 32, 64]).describe("outstanding IOs per worker"),
-  // Bounded (10 min, as vscsistats-characterize's durationMs): the kernel keeps events within 2^53 ns (about
-  // 104 days), and warmupMs=1e15 simulated for hours before failing there with an error naming no key.
-  warmupMs: z.number().positive().max(600_000).default(300).describe("virtual ramp-up time per cell before measuring, ms"),
-  durationMs: z.number().positive().max(600_000).default(1500).describe("virtual measured run time per cell, ms"),
-  testFileMiB: z
-    .number()
-    .int()
-    .min(1)
-    .default(1024)
-    .describe("Iometer test file size per worker, MiB (at most the storage: 286102 for the local disk, more for the array LUN)"),
-  hostCores: z
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(1)
-    .describe("host CPUs available to the IO path (1 = a uniprocessor VM / one Iometer worker)"),
-  adapterQueueDepth: z.number().int().min(1).max(4096).default(32).describe("HBA per-LUN queue depth (host issue queue)"),
-  guestQueueDepth: z.number().int().min(1).max(4096).default(32).describe("guest virtual SCSI adapter queue depth per disk (VM mode)"),
-  localDiskWriteCache: z
-    .boolean()
-    .default(false)
-    .describe(
-      "local disk: its write cache on (WCE) — writes complete from the drive's buffer and reach the media later; off (default), as assumed for SCSI drives",
-    ),
-  arrayDisks: z.number().int().min(3).max(64).default(8).describe("array: RAID-5 member disks (Cheetah 15K.5)"),
-  arrayCacheMiB: z
-    .number()
-    .int()
-    .min(0)
-    .max(65536)
-    .default(2048)
-    .describe("array: write-back cache, MiB (at most 64 GiB: the model allocates its cache directory up front)"),
-  arrayCacheWarm: z
-    .boolean()
-    .default(true)
-    .describe("array: the test file starts in the array cache (as right after Iometer prepared it) — an assumption"),
-  nativeIssueUs: z
-    .number()
-    .min(0)
-    .max(MAX_CPU_US)
-    .default(DEFAULT_CPU_COSTS.nativeIssueNs / 1000)
-    .describe("CPU µs per IO issued, native path"),
-  nativeInterruptUs: z
-    .number()
-    .min(0)
-    .max(MAX_CPU_US)
-    .default(DEFAULT_CPU_COSTS.nativeInterruptNs / 1000)
-    .describe("CPU µs per completion interrupt, native path"),
-  virtIssueUs: z
-    .number()
-    .min(0)
-    .max(MAX_CPU_US)
-    .default(DEFAULT_CPU_COSTS.virtIssueNs / 1000)
-    .describe("extra CPU µs per IO issued in a VM (vSCSI emulation, VMkernel)"),
-  virtInterruptUs: z
-    .number()
-    .min(0)
-    .max(MAX_CPU_US)
-    .default(DEFAULT_CPU_COSTS.virtInterruptNs / 1000)
-    .describe("extra CPU µs per completion in a VM (virtual interrupt delivery)"),
-});
+      .min(1)
+      .default(1024)
+      .describe("Iometer test file size per worker, MiB (at most the storage: 286102 for the local disk, more for the array LUN)"),
+    hostCores: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe("host CPUs available to the IO path (1 = a uniprocessor VM / one Iometer worker)"),
+    adapterQueueDepth: z.number().int().min(1).max(4096).default(32).describe("HBA per-LUN queue depth (host issue queue)"),
+    guestQueueDepth: z.number().int().min(1).max(4096).default(32).describe("guest virtual SCSI adapter queue depth per disk (VM mode)"),
+    localDiskWriteCache: z
+      .boolean()
+      .default(false)
+      .describe(
+        "local disk: its write cache on (WCE) — writes complete from the drive's buffer and reach the media later; off (default), as assumed for SCSI drives",
+      ),
+    arrayDisks: z.number().int().min(3).max(64).default(8).describe("array: RAID-5 member disks (Cheetah 15K.5)"),
+    arrayCacheMiB: z
+      .number()
+      .int()
+      .min(0)
+      .max(65536)
+      .default(2048)
+      .describe("array: write-back cache, MiB (at most 64 GiB: the model allocates its cache directory up front)"),
+    arrayCacheWarm: z
+      .boolean()
+      .default(true)
+      .describe("array: the test file starts in the array cache (as right after Iometer prepared it) — an assumption"),
+    nativeIssueUs: z
+      .number()
+      .min(0)
+      .max(MAX_CPU_US)
+      .default(DEFAULT_CPU_COSTS.nativeIssueNs / 1000)
+      .describe("CPU µs per IO issued, native path"),
+    nativeInterruptUs: z
+      .number()
+      .min(0)
+      .max(MAX_CPU_US)
+      .default(DEFAULT_CPU_COSTS.nativeInterruptNs / 1000)
+      .describe("CPU µs per completion interrupt, native path"),
+    virtIssueUs: z
+      .number()
+      .min(0)
+      .max(MAX_CPU_US)
+      .default(DEFAULT_CPU_COSTS.virtIssueNs / 1000)
+      .describe("extra CPU µs per IO issued in a VM (vSCSI emulation, VMkernel)"),
+    virtInterruptUs: z
+      .number()
+      .min(0)
+      .max(MAX_CPU_US)
+      .default(DEFAULT_CPU_COSTS.virtInterruptNs / 1000)
+      .describe("extra CPU µs per completion in a VM (virtual interrupt delivery)"),
+  })
+  .superRefine((c, ctx) => checkGridTime(c, ctx));
 export type EsxDiskPerfConfig = z.output<typeof EsxDiskPerfConfig>;
+
+/** The grid's cells × (warmupMs + durationMs) within MAX_GRID_VIRTUAL_MS, naming the key to shorten and by how much. */
+export function checkGridTime(c: EsxDiskPerfConfig, ctx: z.RefinementCtx): void {
+  const cells = c.storage.length * c.ioSizesBytes.length * c.readPercents.length * c.randomPercents.length * c.outstandingIos.length;
+  const total = cells * (c.warmupMs + c.durationMs);
+  // A value over its own bound is refused by its field already: one line for one problem.
+  if (total <= MAX_GRID_VIRTUAL_MS || !(c.warmupMs <= MAX_CELL_MS && c.durationMs <= MAX_CELL_MS)) return;
+  const perCell = MAX_GRID_VIRTUAL_MS / cells;
+  const [key, room] = c.warmupMs < perCell ? ["durationMs", perCell - c.warmupMs] : ["warmupMs", perCell / 2];
+  ctx.addIssue({
+    code: "custom",
+    path: [key],
+    message: `the grid's ${cells} cells × (warmupMs ${c.warmupMs} + durationMs ${c.durationMs}) = ${total} ms of virtual time per mode, over the run's ${MAX_GRID_VIRTUAL_MS}; at most ${Math.floor(room)} with ${cells} cells`,
+  });
+}
 
 /** `--quick`: a small grid that still shows both ends of the curve. */
 export const ESX_DISK_PERF_QUICK: Partial<z.input<typeof EsxDiskPerfConfig>> = {

@@ -393,6 +393,14 @@ describe("esx-disk-perf scenario", () => {
     // A repeated grid value would run its cells twice and count them twice in the median and means.
     for (const dup of [{ outstandingIos: [1, 1] }, { ioSizesBytes: [4096, 8192, 4096] }, { storage: ["local", "local"] }])
       expect(esxDiskPerf.config.safeParse(dup).success, JSON.stringify(dup)).toBe(false);
+    // durationMs=600000 was in range, and on the default 400-cell grid a run of days (~0.25 s of wall time per virtual
+    // second of a cell, twice: native and VM); the grid's virtual time is bounded as a whole, naming the value and the room left.
+    expect(esxDiskPerf.config.safeParse({ durationMs: 600_000 }).error?.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "durationMs: the grid's 400 cells × (warmupMs 300 + durationMs 600000) = 240120000 ms of virtual time per mode, over the run's 3600000; at most 8700 with 400 cells",
+    ]);
+    const oneCell = { storage: ["array"], ioSizesBytes: [4096], readPercents: [100], randomPercents: [0], outstandingIos: [1] };
+    expect(esxDiskPerf.config.safeParse({ ...oneCell, warmupMs: 600_000, durationMs: 600_000 }).success).toBe(true);
+    expect(esxDiskPerf.config.safeParse({ durationMs: 8700 }).success).toBe(true);
     try {
       await run({ arrayCacheMiB: 0, arrayCacheWarm: true });
       expect.unreachable();
@@ -458,9 +466,14 @@ describe("esx-disk-perf scenario", () => {
       expect(r.success, key).toBe(false);
       expect(r.error?.issues.map((i) => i.path.join("."))).toEqual([key]);
     }
-    // The largest allowed values still parse.
+    // The largest allowed values still parse (on a one-cell grid: the grid's virtual time is bounded as a whole).
     expect(
       esxDiskPerf.config.safeParse({
+        storage: ["local"],
+        ioSizesBytes: [4096],
+        readPercents: [100],
+        randomPercents: [0],
+        outstandingIos: [1],
         nativeIssueUs: 100_000,
         nativeInterruptUs: 100_000,
         virtIssueUs: 100_000,

@@ -58,7 +58,7 @@ describe("queue-validation", () => {
   it("bounds the customers of a run to tens of minutes, naming maxCustomers and the value", () => {
     // maxCustomers=1e15 was accepted: a run of years at ρ = 0.95 (about 3 µs of wall time per customer).
     const issues = (c: Record<string, unknown>) => QueueValidationConfig.safeParse(c).error?.issues.map((i) => `${i.path}: ${i.message}`);
-    expect(issues({ maxCustomers: 1e15 })?.[0]).toMatch(/^maxCustomers: Too big: expected number to be <=200000000$/);
+    expect(issues({ maxCustomers: 1e15 })).toEqual(["maxCustomers: Too big: expected number to be <=200000000"]);
     expect(issues({ minCustomers: 1e15, maxCustomers: 1e15 })?.[0]).toMatch(/^minCustomers: Too big/);
     // Within the per-point bound, the sweep's points share it: the default 20 points at 10^8 each are 2·10^9 customers.
     expect(issues({ maxCustomers: 1e8 })).toEqual([

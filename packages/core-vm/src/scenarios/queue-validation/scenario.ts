@@ -61,7 +61,8 @@ export const QueueValidationConfig = z
         message: `must be at most maxCustomers (${c.maxCustomers}), got ${c.minCustomers}`,
       });
     const points = c.servers.length * c.utilizations.length;
-    if (points * c.maxCustomers <= MAX_SWEEP_CUSTOMERS) return;
+    // A maxCustomers over its own bound is refused by its field already: one line for one problem.
+    if (points * c.maxCustomers <= MAX_SWEEP_CUSTOMERS || !(c.maxCustomers <= MAX_SWEEP_CUSTOMERS)) return;
     ctx.addIssue({
       code: "custom",
       path: ["maxCustomers"],
