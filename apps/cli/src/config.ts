@@ -134,6 +134,27 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Of two range issues of one key, the one with the tighter bound: `.int()`'s own 2^53 check and the field's
+ * `.max()` both refused maxCustomers=1e300, and the line said the value must be at most 9007199254740991.
+ */
+function tightestBounds(issues: readonly Issue[]): Issue[] {
+  const key = (i: Issue) => `${i.code}:${i.path.map(String).join(".")}`;
+  const best = new Map<string, Issue>();
+  for (const i of issues) {
+    const prev = best.get(key(i));
+    const tighter =
+      !prev ||
+      (i.code === "too_big" && prev.code === "too_big" && Number(i.maximum) < Number(prev.maximum)) ||
+      (i.code === "too_small" && prev.code === "too_small" && Number(i.minimum) > Number(prev.minimum));
+    if (tighter) best.set(key(i), i);
+  }
+  // Other issues (several custom ones on one key, each saying something else) are all kept.
+  return issues.filter((i) => (i.code === "too_big" || i.code === "too_small" ? best.get(key(i)) === i : true));
+}
+
 /** A value as `--set` would take it: a list comma-separated. */
 function formatGiven(v: unknown): string {
   return Array.isArray(v) ? v.map(String).join(",") : String(v);
@@ -149,7 +170,7 @@ export function resolveConfig(s: Scenario, sets: readonly string[], quick: boole
   const parsed = s.config.safeParse(input);
   if (!parsed.success) {
     const params = new Map(describeParams(s).map((p) => [p.name, p]));
-    const issues = parsed.error.issues.map((i) => {
+    const issues = tightestBounds(parsed.error.issues).map((i) => {
       const key = i.path.map(String).join(".") || "(config)";
       const p = params.get(String(i.path[0]));
       const expect = p ? ` (expected ${p.type}${p.range ? `, ${p.range}` : ""})` : "";

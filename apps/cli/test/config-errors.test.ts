@@ -46,6 +46,12 @@ const LINES: [string, string[], string][] = [
     ["hosts=40"],
     "invalid config for parda-equal-shares: hosts: Too big: expected number to be <=16, given 40 (expected integer, ≥ 2, ≤ 16) (see `vmlab describe parda-equal-shares`) [VMLAB_CLI_BAD_CONFIG]",
   ],
+  // zod's integer check (2^53) and the field's own bound both refused it: the line said the value was over 2^53.
+  [
+    "queue-validation",
+    ["maxCustomers=1e300"],
+    "invalid config for queue-validation: maxCustomers: Too big: expected number to be <=200000000, given 1e+300 (expected integer, ≥ 100, ≤ 200000000) (see `vmlab describe queue-validation`) [VMLAB_CLI_BAD_CONFIG]",
+  ],
   [
     "queue-validation",
     ["utilizations=0.5,1.5"],
