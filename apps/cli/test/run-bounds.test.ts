@@ -48,6 +48,12 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
     ["durationMs=600000"],
     /^vmlab: invalid config for esx-disk-perf: durationMs: the grid's 32 cells × \(warmupMs 50 \+ durationMs 600000\) = .* at most 112450 with 32 cells/,
   ],
+  // 48 sweep points of an hour each: hours of wall time with the storage array.
+  [
+    "flow-control",
+    [`oioSweep=${Array.from({ length: 48 }, (_, i) => i + 1).join(",")}`, "sweepDurationS=3600"],
+    /^vmlab: sweepDurationS: the sweep's 48 points × 3600 s = 172800 s of virtual time, more than 21600 s; at most 450 s with 48 points, got 3600; fix this value \(`vmlab describe flow-control` lists the ranges\)/,
+  ],
 ];
 
 describe("vmlab run refuses an in-range config whose run would never end: one line, exit 2, nothing written", () => {

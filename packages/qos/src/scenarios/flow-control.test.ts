@@ -53,4 +53,17 @@ describe("flow-control (SPEED'08 vs PARDA)", () => {
     expect(refused([4, 4])).toBe("oioSweep");
     expect(refused([32, 32, 32])).toBe("oioSweep");
   });
+
+  it("bounds the sweep's virtual time as a whole, naming sweepDurationS, the value and the most the sweep allows", () => {
+    // Each point may last 3600 s, but 255 points of it were accepted: ~8 hours of wall time with the storage array
+    // (~0.033 s of wall time per virtual second at 16 hosts).
+    const base = FlowControlConfig.parse(flowControl.quick);
+    const check = (over: Record<string, unknown>) => () => flowControl.check?.({ config: { ...base, ...over }, seed: 1, quick: true });
+    const oioSweep = Array.from({ length: 255 }, (_, i) => i + 2);
+    expect(refusedDetail(check({ oioSweep, sweepDurationS: 3600 }), "VMLAB_QOS_BAD_CONFIG", "issue")).toBe(
+      "the sweep's 255 points × 3600 s = 918000 s of virtual time, more than 21600 s; at most 84.7 s with 255 points, got 3600",
+    );
+    // The default sweep at the largest per-point duration is still allowed.
+    expect(refusedDetail(check({ oioSweep: [2, 4, 8, 16, 32, 48], sweepDurationS: 3600 }), "VMLAB_QOS_BAD_CONFIG")).toBe("ran");
+  });
 });

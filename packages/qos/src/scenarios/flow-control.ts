@@ -16,6 +16,13 @@ import {
 } from "./common.js";
 import { defineQosScenario } from "./define.js";
 
+/**
+ * The most virtual time of the whole latency-vs-load sweep (points × sweepDurationS), s: the default sweep at the
+ * largest per-point duration. With the storage array at 16 hosts a virtual second costs ~0.033 s of wall time,
+ * so the longest allowed sweep takes about 12 minutes; 255 points of 3600 s were accepted, about 8 hours.
+ */
+export const MAX_SWEEP_S = 21_600;
+
 export const FlowControlConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each"),
   oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM in the control runs"),
@@ -33,13 +40,24 @@ export const FlowControlConfig = z.object({
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
   placement: controlFields.placement.default("contiguous"),
   durationS: z.number().gt(0).max(3600).default(300).describe("simulated time per control run, s"),
-  sweepDurationS: z.number().gt(0).max(3600).default(60).describe("simulated time per sweep point, s"),
+  sweepDurationS: z
+    .number()
+    .gt(0)
+    .max(3600)
+    .default(60)
+    .describe(`simulated time per sweep point, s (the sweep's points × sweepDurationS at most ${MAX_SWEEP_S} s)`),
   measureFromS: z.number().min(0).max(3600).default(150).describe("averages of the control runs are taken from here to the end, s"),
 });
 
 /** The runs' specs, after every check the run makes (the scenario's `check`). */
 function plan(c: z.output<typeof FlowControlConfig>, seed: number) {
   requireSampledWindow("measureFromS", "the control runs' measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  const points = new Set(c.oioSweep).size;
+  if (points * c.sweepDurationS > MAX_SWEEP_S)
+    throw QosErrors.badConfig(
+      "sweepDurationS",
+      `the sweep's ${points} points × ${c.sweepDurationS} s = ${points * c.sweepDurationS} s of virtual time, more than ${MAX_SWEEP_S} s; at most ${Math.floor((MAX_SWEEP_S / points) * 10) / 10} s with ${points} points, got ${c.sweepDurationS}`,
+    );
   const sweepFromS = c.sweepDurationS / 4;
   requireSampledWindow("sweepDurationS", "each sweep point's measured window", sweepFromS, c.sweepDurationS, c.sampleS, c.sweepDurationS);
   const hosts = (control: HostSpec["control"], depths?: number[]): HostSpec[] =>
