@@ -275,7 +275,11 @@ describe("RV32A access faults in U mode (QEMU 7.2 order: read permission, then w
   const user = (body: number[]) => run(enterUser, { setup: (m) => poke(m, RAM + 0x100, body) });
 
   it("an AMO to a read-only word is a store/AMO access fault; LR there succeeds", () => {
-    expect(user([...li(A1, DATA), amo("add", A0, A1, A1), ...EXIT]).hart.mcause).toBe(7);
+    const add = user([...li(A1, DATA), amo("add", A0, A1, A1), ...EXIT]);
+    expect(add.hart.mcause).toBe(7);
+    // The AMO itself faulted (U's exit store to the finisher would fault too, with its own address).
+    expect(add.hart.mtval >>> 0).toBe(DATA);
+    expect(add.hart.mepc >>> 0).toBe(RAM + 0x108);
     const m = user([...li(A1, DATA), amo("lr", A0, A1, 0), 0x00000073]);
     expect(m.hart.mcause).toBe(8);
   });
