@@ -2,7 +2,7 @@
  * A minimal RV32IMA encoder for core-vm's instruction tests, and a harness
  * that runs a word list on a fresh `Machine` (RAM base 0x80000000).
  */
-import { Machine, type MachineOptions } from "../src/index.js";
+import { CSR, Machine, type MachineOptions } from "../src/index.js";
 
 const R = (op: number, rd: number, f3: number, rs1: number, rs2: number, f7: number) =>
   (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op;
@@ -88,6 +88,17 @@ export const A0 = 10;
 export const A1 = 11;
 export const A2 = 12;
 export const A3 = 13;
+
+/** PMP entry 0 set to `addr` (pmpaddr0) and `cfg` (pmpcfg0, the other entries off), through t2. */
+export const pmpEntry0 = (addr: number, cfg: number): number[] => [
+  ...li(T2, addr),
+  csr("csrrw", 0, CSR.pmpaddr0, T2),
+  ...li(T2, cfg),
+  csr("csrrw", 0, CSR.pmpcfg0, T2),
+];
+
+/** mepc = `pc` (through t2), then mret: the way tests drop to the mode in mstatus.MPP (U after reset). */
+export const mretTo = (pc: number): number[] => [...li(T2, pc), csr("csrrw", 0, CSR.mepc, T2), mret];
 
 /** Writes finisher PASS (exit code 0): 5 words, clobbers t0/t1. */
 export const EXIT = [...li(T0, 0x100000), ...li(T1, 0x5555), store("sw", T1, T0, 0)];

@@ -3,8 +3,8 @@
  * every SC drops the reservation, and SC is a store for memory protection.
  */
 import { describe, expect, it } from "vitest";
-import { CSR, Machine } from "../src/index.js";
-import { A0, A1, A2, A3, addi, amo, csr, EXIT, ecall, li, load, mret, poke, RAM, run, store, T2, u } from "./asm.js";
+import { Machine } from "../src/index.js";
+import { A0, A1, A2, A3, addi, amo, EXIT, ecall, li, load, mretTo, pmpEntry0, poke, RAM, run, store, T2, u } from "./asm.js";
 
 const DATA = RAM + 0x4000;
 
@@ -30,15 +30,7 @@ describe("LR/SC", () => {
 
   it("SC is a store for PMP: with a valid reservation on read-only memory it is a store/AMO access fault and writes nothing", () => {
     // U mode; PMP entry 0 = NAPOT over all memory, R+X only.
-    const toUser = [
-      ...li(T2, -1),
-      csr("csrrw", 0, CSR.pmpaddr0, T2),
-      ...li(T2, 0x1d),
-      csr("csrrw", 0, CSR.pmpcfg0, T2),
-      ...li(T2, RAM + 0x100),
-      csr("csrrw", 0, CSR.mepc, T2),
-      mret,
-    ];
+    const toUser = [...pmpEntry0(-1, 0x1d), ...mretTo(RAM + 0x100)];
     const user = [...li(A1, DATA), amo("lr", A0, A1, 0), ...li(A2, 9), amo("sc", A3, A1, A2), ecall];
     const m = run(toUser, {
       setup: (mm) => {

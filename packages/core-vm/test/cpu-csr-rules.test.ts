@@ -4,22 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { CSR, PRIV_M, PRIV_U } from "../src/index.js";
-import { A0, A1, A2, csr, EXIT, ecall, li, mret, poke, RAM, run, T2, u } from "./asm.js";
+import { A0, A1, A2, csr, EXIT, ecall, li, mretTo, pmpEntry0, poke, RAM, run, T2, u } from "./asm.js";
 
 const csrr = (rd: number, n: number) => csr("csrrs", rd, n, 0);
 
 /** Runs `user` in U mode at RAM + 0x100 (PMP entry 0: NAPOT over all memory, RWX) after the M-mode `setup`. */
 function runUser(setup: number[], user: number[]) {
-  const toUser = [
-    ...setup,
-    ...li(T2, -1),
-    csr("csrrw", 0, CSR.pmpaddr0, T2),
-    ...li(T2, 0x1f),
-    csr("csrrw", 0, CSR.pmpcfg0, T2),
-    ...li(T2, RAM + 0x100),
-    csr("csrrw", 0, CSR.mepc, T2),
-    mret,
-  ];
+  const toUser = [...setup, ...pmpEntry0(-1, 0x1f), ...mretTo(RAM + 0x100)];
   return run(toUser, { setup: (m) => poke(m, RAM + 0x100, user) });
 }
 

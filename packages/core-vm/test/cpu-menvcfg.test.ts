@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CSR, isVmlabError, Machine, type MachineState } from "../src/index.js";
-import { A0, A1, A2, A3, csr, EXIT, ecall, li, poke, RAM, run, T2, u } from "./asm.js";
+import { A0, A1, A2, A3, csr, EXIT, ecall, li, mretTo, pmpEntry0, poke, RAM, run, T2, u } from "./asm.js";
 
 describe("menvcfg / menvcfgh (priv. spec 1.12 §3.1.18, required with U mode)", () => {
   it("exist and keep the bits QEMU 7.2 keeps: FIOM, CBIE, CBCFE, CBZE; PBMTE, STCE", () => {
@@ -25,15 +25,7 @@ describe("menvcfg / menvcfgh (priv. spec 1.12 §3.1.18, required with U mode)", 
 
   it("are M-mode CSRs: illegal from U mode", () => {
     const m = run(
-      [
-        ...li(T2, -1),
-        csr("csrrw", 0, CSR.pmpaddr0, T2),
-        ...li(T2, 0x1f),
-        csr("csrrw", 0, CSR.pmpcfg0, T2),
-        ...li(T2, RAM + 0x100),
-        csr("csrrw", 0, CSR.mepc, T2),
-        0x30200073, // mret to U
-      ],
+      [...pmpEntry0(-1, 0x1f), ...mretTo(RAM + 0x100)], // mret to U
       { setup: (mm) => poke(mm, RAM + 0x100, [csr("csrrs", A0, CSR.menvcfg, 0), ecall]) },
     );
     expect(m.hart.mcause).toBe(2);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CSR } from "../src/index.js";
-import { A0, A1, A2, addi, branch, csr, EXIT, ecall, jalr, li, mret, poke, RAM, run, store, T2, u } from "./asm.js";
+import { A0, A1, A2, addi, branch, csr, EXIT, ecall, jalr, li, mret, mretTo, pmpEntry0, poke, RAM, run, store, T2, u } from "./asm.js";
 
 const csrr = (rd: number, n: number) => csr("csrrs", rd, n, 0);
 const R = 1;
@@ -26,7 +26,7 @@ function userWith(entries: [number, number][], user: number[], handler?: number[
     setup.push(...li(T2, addr), csr("csrrw", 0, CSR.pmpaddr0 + i, T2));
     cfg |= c << (8 * i);
   });
-  setup.push(...li(T2, cfg), csr("csrrw", 0, CSR.pmpcfg0, T2), ...li(T2, RAM + 0x100), csr("csrrw", 0, CSR.mepc, T2), mret);
+  setup.push(...li(T2, cfg), csr("csrrw", 0, CSR.pmpcfg0, T2), ...mretTo(RAM + 0x100));
   return run(setup, { handler, setup: (m) => poke(m, RAM + 0x100, user) });
 }
 
@@ -107,16 +107,7 @@ describe("changes take effect at once", () => {
 
 describe("entries switched off", () => {
   it("an entry set to OFF again no longer counts as active: an mret to U is then illegal, as with none (QEMU 7.2)", () => {
-    const m = run([
-      ...li(T2, -1),
-      csr("csrrw", 0, CSR.pmpaddr0, T2),
-      ...li(T2, NAPOT | R | W | X),
-      csr("csrrw", 0, CSR.pmpcfg0, T2),
-      csr("csrrw", 0, CSR.pmpcfg0, 0),
-      ...li(T2, RAM + 0x100),
-      csr("csrrw", 0, CSR.mepc, T2),
-      mret,
-    ]);
+    const m = run([...pmpEntry0(-1, NAPOT | R | W | X), csr("csrrw", 0, CSR.pmpcfg0, 0), ...mretTo(RAM + 0x100)]);
     expect(m.hart.mcause).toBe(2);
     expect(m.hart.mtval).toBe(mret);
   });
@@ -149,12 +140,7 @@ describe("locking (§3.7.1)", () => {
   });
 
   it("a locked entry without X stops M-mode instruction fetch from its region", () => {
-    const lock = [
-      ...li(T2, (DATA >>> 2) | 0x1ff),
-      csr("csrrw", 0, CSR.pmpaddr0, T2),
-      ...li(T2, L | NAPOT | R),
-      csr("csrrw", 0, CSR.pmpcfg0, T2),
-    ];
+    const lock = pmpEntry0((DATA >>> 2) | 0x1ff, L | NAPOT | R);
     const m = run([...lock, ...li(T2, DATA), jalr(0, T2, 0)], { setup: (mm) => (mm.ram.i32[(DATA - RAM) >>> 2] = EXIT[0]) });
     expect(m.hart.mcause).toBe(1);
     expect(m.hart.mepc >>> 0).toBe(DATA);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CSR, MCAUSE_INTERRUPT, PRIV_M, PRIV_U } from "../src/index.js";
-import { A0, A1, A2, addi, csr, EXIT, ecall, jal, li, load, mret, poke, RAM, run, store, T2, u, wfi } from "./asm.js";
+import { A0, A1, A2, addi, csr, EXIT, ecall, jal, li, load, mretTo, pmpEntry0, poke, RAM, run, store, T2, u, wfi } from "./asm.js";
 
 const csrr = (rd: number, n: number) => csr("csrrs", rd, n, 0);
 const MIE = 1 << 3;
@@ -16,15 +16,8 @@ const readStatus = [csrr(A0, CSR.mstatus), ...EXIT];
 
 /** Sets mstatus to exactly `value`, mepc to RAM + 0x100, and runs mret; `at` runs at RAM + 0x100. */
 function mretWith(value: number, at: number[], pmp = true) {
-  const pmpAll = [...li(T2, -1), csr("csrrw", 0, CSR.pmpaddr0, T2), ...li(T2, 0x1f), csr("csrrw", 0, CSR.pmpcfg0, T2)];
-  const code = [
-    ...(pmp ? pmpAll : []),
-    ...li(T2, value),
-    csr("csrrw", 0, CSR.mstatus, T2),
-    ...li(T2, RAM + 0x100),
-    csr("csrrw", 0, CSR.mepc, T2),
-    mret,
-  ];
+  const pmpAll = pmpEntry0(-1, 0x1f);
+  const code = [...(pmp ? pmpAll : []), ...li(T2, value), csr("csrrw", 0, CSR.mstatus, T2), ...mretTo(RAM + 0x100)];
   return run(code, { handler: readStatus, setup: (m) => poke(m, RAM + 0x100, at) });
 }
 
@@ -57,8 +50,7 @@ describe("MRET (priv. spec §3.3.2)", () => {
 
 describe("MPRV (priv. spec §3.1.6.3)", () => {
   /** PMP entry 0: NAPOT over all memory, R+X only (no W); then `code` in M mode. */
-  const readOnly = (code: number[]) =>
-    run([...li(T2, -1), csr("csrrw", 0, CSR.pmpaddr0, T2), ...li(T2, 0x1d), csr("csrrw", 0, CSR.pmpcfg0, T2), ...code]);
+  const readOnly = (code: number[]) => run([...pmpEntry0(-1, 0x1d), ...code]);
   const storeTo = [...li(A1, RAM + 0x2000), store("sw", A1, A1, 0)];
 
   it("with MPRV = 1 and MPP = U, M-mode stores are checked as U's: a read-only region faults", () => {
@@ -68,7 +60,7 @@ describe("MPRV (priv. spec §3.1.6.3)", () => {
   });
 
   it("with MPRV = 1 and MPP = U, loads use U's permissions but fetches stay M's", () => {
-    const noAccess = [...li(T2, -1), csr("csrrw", 0, CSR.pmpaddr0, T2), ...li(T2, 0x18), csr("csrrw", 0, CSR.pmpcfg0, T2)];
+    const noAccess = pmpEntry0(-1, 0x18);
     const m = run([
       ...noAccess,
       ...li(T2, MPRV),

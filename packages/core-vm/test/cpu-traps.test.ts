@@ -1,11 +1,33 @@
 import { describe, expect, it } from "vitest";
 import { CSR, Machine, MCAUSE_INTERRUPT, MISA_RV32IMAU, PRIV_M, PRIV_U } from "../src/index.js";
-import { A0, A1, A2, addi, branch, csr, EXIT, ebreak, ecall, jal, li, load, mret, nop, poke, RAM, run, store, T2, u, wfi } from "./asm.js";
+import {
+  A0,
+  A1,
+  A2,
+  addi,
+  branch,
+  csr,
+  EXIT,
+  ebreak,
+  ecall,
+  jal,
+  li,
+  load,
+  mret,
+  nop,
+  pmpEntry0,
+  poke,
+  RAM,
+  run,
+  store,
+  T2,
+  u,
+  wfi,
+} from "./asm.js";
 
 /** Drops to U mode at RAM + 0x100 with PMP entry 0 = NAPOT over all memory with permissions `perm` (RWX = 7). */
 function toUser(perm: number | null): number[] {
-  const pmp =
-    perm === null ? [] : [...li(T2, -1), csr("csrrw", 0, CSR.pmpaddr0, T2), ...li(T2, 0x18 | perm), csr("csrrw", 0, CSR.pmpcfg0, T2)];
+  const pmp = perm === null ? [] : pmpEntry0(-1, 0x18 | perm);
   return [...pmp, ...li(T2, RAM + 0x100), csr("csrrw", 0, CSR.mepc, T2), mret];
 }
 
@@ -287,7 +309,7 @@ describe("PMP", () => {
 
   it("TOR ranges and partial matches: an access straddling the end of a range fails", () => {
     // entry 0: TOR [0, RAM+0x2002) RWX, so a word at RAM+0x2000 only partly matches.
-    const setup = [...li(T2, (RAM + 0x2002) / 4), csr("csrrw", 0, CSR.pmpaddr0, T2), ...li(T2, 0x0f), csr("csrrw", 0, CSR.pmpcfg0, T2)];
+    const setup = pmpEntry0((RAM + 0x2002) / 4, 0x0f);
     const m = run([...setup, ...li(T2, RAM + 0x100), csr("csrrw", 0, CSR.mepc, T2), mret], {
       setup: (mm) => poke(mm, RAM + 0x100, [...li(A1, RAM + 0x2000), load("lw", A0, A1, 0), ecall]),
     });
@@ -295,12 +317,7 @@ describe("PMP", () => {
   });
 
   it("a locked entry binds M mode too, and cannot be rewritten", () => {
-    const lock = [
-      ...li(T2, (RAM + 0x2000) >>> 2),
-      csr("csrrw", 0, CSR.pmpaddr0, T2),
-      ...li(T2, 0x80 | 0x10 | 1),
-      csr("csrrw", 0, CSR.pmpcfg0, T2),
-    ];
+    const lock = pmpEntry0((RAM + 0x2000) >>> 2, 0x80 | 0x10 | 1);
     const m = run([...lock, ...li(T2, 0x1f), csr("csrrw", 0, CSR.pmpcfg0, T2), ...li(A1, RAM + 0x2000), store("sw", A1, A1, 0), ...EXIT]);
     expect(m.hart.mcause).toBe(7);
     expect(m.hart.pmp.cfg[0]).toBe(0x91);
@@ -310,7 +327,7 @@ describe("PMP", () => {
 describe("PMP partial matches in M mode", () => {
   it("a misaligned M-mode store straddling an entry boundary faults even though M mode is otherwise unchecked", () => {
     const at = RAM + 0x2000;
-    const setup = [...li(T2, (at >>> 2) | 0), csr("csrrw", 0, CSR.pmpaddr0, T2), ...li(T2, 0x11), csr("csrrw", 0, CSR.pmpcfg0, T2)];
+    const setup = pmpEntry0((at >>> 2) | 0, 0x11);
     const m = run([...setup, ...li(A1, at - 2), store("sw", A1, A1, 0), ...EXIT]);
     expect(m.hart.mcause).toBe(7);
     expect(m.hart.mtval >>> 0).toBe(at - 2);
