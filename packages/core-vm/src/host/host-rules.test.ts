@@ -1,7 +1,7 @@
+import { thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { BLOCK_PENDING, type BlockBackend, type BlockOp } from "../block/backend.js";
 import { MemoryBackend } from "../block/memory.js";
-import { isVmlabError } from "../errors.js";
 import { VirtualSwitch } from "../net/switch.js";
 import { Simulation } from "../sim/simulation.js";
 import { Host, runHosts } from "./host.js";
@@ -9,15 +9,6 @@ import type { HostedVm } from "./hosted-vm.js";
 import { WorkloadVm } from "./workload-vm.js";
 
 // Host and WorkloadVm rules (DESIGN.md "Host", docs/snapshots.md "Hosts"): option bounds, restore checks, runHosts' stops.
-
-const code = (f: () => unknown): string => {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    return isVmlabError(e) ? e.code : "other";
-  }
-};
 
 /** A VM that wants the CPU all the time and uses all it gets. */
 function hogVm(name: string, minRunNs?: number): HostedVm {
@@ -50,15 +41,15 @@ const nic = () => ({ receive: () => {}, plug: () => {} });
 
 describe("Host option bounds", () => {
   it("takes a slice exactly as long as a VM's least run; refuses a shorter one", () => {
-    expect(code(() => new Host({ name: "h", timeSliceNs: 500 }).add(hogVm("g", 500)))).toBe("no error");
-    expect(code(() => new Host({ name: "h", timeSliceNs: 499 }).add(hogVm("g", 500)))).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => new Host({ name: "h", timeSliceNs: 500 }).add(hogVm("g", 500)))).toBe("no error");
+    expect(thrownCode(() => new Host({ name: "h", timeSliceNs: 499 }).add(hogVm("g", 500)))).toBe("VMLAB_HOST_BAD_OPTION");
   });
 
   it("takes a link exactly as slow as the slice; a default link is the switch's 10 µs when the slice is shorter", () => {
     const net = new VirtualSwitch();
     const h = new Host({ name: "h", timeSliceNs: 1000, network: net });
-    expect(code(() => h.connectNic(nic(), new Simulation(), { latencyNs: 1000 }))).toBe("no error");
-    expect(code(() => h.connectNic(nic(), new Simulation(), { latencyNs: 999 }))).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => h.connectNic(nic(), new Simulation(), { latencyNs: 1000 }))).toBe("no error");
+    expect(thrownCode(() => h.connectNic(nic(), new Simulation(), { latencyNs: 999 }))).toBe("VMLAB_HOST_BAD_OPTION");
     const alone = new VirtualSwitch();
     new Host({ name: "h2", timeSliceNs: 1000, network: alone }).connectNic(nic(), new Simulation());
     expect(alone.minLatencyNs).toBe(10_000);
@@ -67,7 +58,7 @@ describe("Host option bounds", () => {
   it("runHosts refuses hosts whose slices differ", () => {
     const a = new Host({ name: "a", timeSliceNs: 1000 });
     const b = new Host({ name: "b", timeSliceNs: 2000 });
-    expect(code(() => runHosts([a, b]))).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => runHosts([a, b]))).toBe("VMLAB_HOST_BAD_OPTION");
   });
 });
 
@@ -113,10 +104,10 @@ describe("Host restore checks", () => {
 
   it("refuses a nextVm that is not one of its VMs, and a state for a prefix of its VMs", () => {
     const h = host();
-    expect(code(() => h.parse({ ...h.save(), nextVm: 1 }))).toBe("no error");
-    expect(code(() => h.parse({ ...h.save(), nextVm: 2 }))).toBe("VMLAB_SIM_BAD_STATE");
+    expect(thrownCode(() => h.parse({ ...h.save(), nextVm: 1 }))).toBe("no error");
+    expect(thrownCode(() => h.parse({ ...h.save(), nextVm: 2 }))).toBe("VMLAB_SIM_BAD_STATE");
     const s = h.save();
-    expect(code(() => h.parse({ ...s, stats: s.stats.slice(0, 1) }))).toBe("VMLAB_SIM_BAD_STATE");
+    expect(thrownCode(() => h.parse({ ...s, stats: s.stats.slice(0, 1) }))).toBe("VMLAB_SIM_BAD_STATE");
   });
 });
 
@@ -166,14 +157,14 @@ describe("WorkloadVm rules", () => {
     })({ sizeBytes: 4096 }) as BlockBackend;
     const h = new Host({ name: "h", timeSliceNs: 100_000 });
     h.add(new WorkloadVm({ name: "w", disk: pending, totalIos: 1 }));
-    expect(code(() => h.step())).toBe("VMLAB_HOST_BAD_OPTION");
-    expect(code(() => new WorkloadVm({ name: "w", disk: new MemoryBackend({ sizeBytes: 4096 }), outstandingIos: 0 }))).toBe(
+    expect(thrownCode(() => h.step())).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => new WorkloadVm({ name: "w", disk: new MemoryBackend({ sizeBytes: 4096 }), outstandingIos: 0 }))).toBe(
       "VMLAB_HOST_BAD_OPTION",
     );
   });
 
   it("parse checks the latency histogram, so a bad state is refused before restore changes anything", () => {
     const vm = new WorkloadVm({ name: "w", disk: new MemoryBackend({ sizeBytes: 4096 }) });
-    expect(code(() => vm.parse({ ...vm.save(), latency: { junk: true } }))).toBe("VMLAB_SIM_BAD_STATE");
+    expect(thrownCode(() => vm.parse({ ...vm.save(), latency: { junk: true } }))).toBe("VMLAB_SIM_BAD_STATE");
   });
 });

@@ -1,18 +1,9 @@
+import { thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { BLOCK_PENDING, type BlockBackend, type BlockOp } from "../block/backend.js";
 import { MemoryBackend } from "../block/memory.js";
-import { isVmlabError } from "../errors.js";
 import { Host } from "./host.js";
 import { PartitionBackend } from "./partition.js";
-
-const code = (f: () => unknown): string => {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    return isVmlabError(e) ? e.code : "other";
-  }
-};
 
 /** An asynchronous target that records what reaches it and completes on demand. */
 class Recorder implements BlockBackend {
@@ -62,12 +53,12 @@ describe("PartitionBackend: a LUN is a window [offset, offset+size) of the host'
   it("takes a window that ends exactly at the target's end; refuses one past it, unaligned or under a sector", () => {
     const target = new Recorder(8192);
     expect(new PartitionBackend(target, 4096, 4096).sizeBytes).toBe(4096);
-    expect(code(() => new PartitionBackend(target, 4608, 4096))).toBe("VMLAB_HOST_BAD_OPTION");
-    expect(code(() => new PartitionBackend(target, 100, 512))).toBe("VMLAB_HOST_BAD_OPTION");
-    expect(code(() => new PartitionBackend(target, 0, 0))).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => new PartitionBackend(target, 4608, 4096))).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => new PartitionBackend(target, 100, 512))).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => new PartitionBackend(target, 0, 0))).toBe("VMLAB_HOST_BAD_OPTION");
     const host = new Host({ name: "h", storage: target });
     expect(host.lun(7680, 512).offsetBytes).toBe(7680);
-    expect(code(() => new Host({ name: "bare" }).lun(0, 512))).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => new Host({ name: "bare" }).lun(0, 512))).toBe("VMLAB_HOST_BAD_OPTION");
   });
 
   it("a device that sets its listener again (each reset) keeps its one place among the target's 4096", () => {
@@ -76,7 +67,7 @@ describe("PartitionBackend: a LUN is a window [offset, offset+size) of the host'
     const heard: number[] = [];
     for (let i = 0; i < 5000; i++) a.setCompletionListener((tag) => heard.push(i * 100 + tag));
     const b = new PartitionBackend(target, 4096, 4096);
-    expect(code(() => b.setCompletionListener(() => {}))).toBe("no error");
+    expect(thrownCode(() => b.setCompletionListener(() => {}))).toBe("no error");
     // The target echoes the tag it was given: the latest listener hears the device's own tag.
     let echoed = -1;
     target.submit = (_op, _off, _len, _now, tag) => {
@@ -92,6 +83,6 @@ describe("PartitionBackend: a LUN is a window [offset, offset+size) of the host'
     const target = new Recorder(4097 * 512);
     for (let i = 0; i < 4096; i++) new PartitionBackend(target, i * 512, 512).setCompletionListener(() => {});
     const extra = new PartitionBackend(target, 4096 * 512, 512);
-    expect(code(() => extra.setCompletionListener(() => {}))).toBe("VMLAB_HOST_BAD_OPTION");
+    expect(thrownCode(() => extra.setCompletionListener(() => {}))).toBe("VMLAB_HOST_BAD_OPTION");
   });
 });
