@@ -1,34 +1,9 @@
-import { type NetEndpoint, Simulation, VirtualSwitch } from "@vmlab/core-vm";
+import { Simulation, VirtualSwitch } from "@vmlab/core-vm";
 import { thrownCode } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
+import { BROADCAST, frame, mac, rig, Tap } from "./switch-rig.js";
 
 // VirtualSwitch rules (docs/virtio.md "Network"): learning, store-and-forward timing, lockstep safety, snapshots.
-
-class Tap implements NetEndpoint {
-  got: { at: number; size: number }[] = [];
-  constructor(readonly sim: Simulation) {}
-  receive(frame: Uint8Array): void {
-    this.got.push({ at: this.sim.now, size: frame.length });
-  }
-}
-
-const mac = (n: number) => [0x52, 0x54, 0, 0, 0, n];
-const BROADCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
-const frame = (dst: number[], src: number[], size = 64) => {
-  const f = new Uint8Array(size);
-  f.set(dst, 0);
-  f.set(src, 6);
-  return f;
-};
-
-/** Three taps on one simulation; 1000-byte frames take 1000 ns per link at 8 Gbit/s, plus 1000 ns latency. */
-function rig(link = { latencyNs: 1000, bandwidthBps: 8e9 }) {
-  const sim = new Simulation();
-  const sw = new VirtualSwitch();
-  const taps = [0, 1, 2].map(() => new Tap(sim));
-  const ports = taps.map((t) => sw.connect(t, sim, link));
-  return { sim, sw, taps, ports };
-}
 
 describe("VirtualSwitch rules", () => {
   it("forwards a frame of exactly an Ethernet header (14 bytes); only shorter ones are runts", () => {
@@ -36,7 +11,7 @@ describe("VirtualSwitch rules", () => {
     ports[0].send(frame(BROADCAST, mac(1), 14), 0);
     ports[0].send(frame(BROADCAST, mac(1), 13), 0);
     sim.run();
-    expect(taps[1].got.map((g) => g.size)).toEqual([14]);
+    expect(taps[1].got.map((g) => g.frame.length)).toEqual([14]);
   });
 
   it("does not learn a multicast source address", () => {

@@ -1,34 +1,7 @@
-import { isVmlabError, Machine, type NetEndpoint, Simulation, VirtioNet, VirtualSwitch } from "@vmlab/core-vm";
+import { isVmlabError, Machine, Simulation, VirtioNet, VirtualSwitch } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import { BROADCAST, frame, mac, rig, Tap } from "./switch-rig.js";
 import { TestDriver } from "./virtio-driver.js";
-
-/** An endpoint that records what it receives and when. */
-class Tap implements NetEndpoint {
-  got: { at: number; frame: number[] }[] = [];
-  constructor(readonly sim: Simulation) {}
-  receive(frame: Uint8Array): void {
-    this.got.push({ at: this.sim.now, frame: Array.from(frame) });
-  }
-}
-
-const mac = (n: number) => [0x52, 0x54, 0, 0, 0, n];
-const frame = (dst: number[], src: number[], size = 64) => {
-  const f = new Uint8Array(size);
-  f.set(dst, 0);
-  f.set(src, 6);
-  f[12] = 0x88;
-  f[13] = 0xb5;
-  return f;
-};
-const BROADCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
-
-function rig(link = { latencyNs: 1000, bandwidthBps: 8e9 }) {
-  const sim = new Simulation();
-  const sw = new VirtualSwitch();
-  const taps = [0, 1, 2].map(() => new Tap(sim));
-  const ports = taps.map((t) => sw.connect(t, sim, link));
-  return { sim, sw, taps, ports };
-}
 
 describe("VirtualSwitch", () => {
   it("floods unknown destinations, learns sources, then forwards to one port only", () => {
