@@ -7,32 +7,32 @@
 import { Machine, type VirtioDevice, VirtioRng } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { TestDriver } from "./virtio-driver.js";
+import {
+  ACKNOWLEDGE,
+  DEVICE_FEATURES,
+  DRIVER,
+  DRIVER_FEATURES,
+  DRIVER_FEATURES_SEL,
+  DRIVER_OK,
+  FEATURES_OK,
+  INTERRUPT_ACK,
+  INTERRUPT_STATUS,
+  MAGIC,
+  NEEDS_RESET,
+  QUEUE_DESC_HIGH,
+  QUEUE_DESC_LOW,
+  QUEUE_DEVICE_HIGH,
+  QUEUE_DRIVER_HIGH,
+  QUEUE_NOTIFY,
+  QUEUE_NUM,
+  QUEUE_READY,
+  QUEUE_SEL,
+  STATUS,
+} from "./virtio-mmio-spec.js";
 
 const NUM = 8;
 const BUF = 0x8200_0000;
 const RING = 0x8100_0000;
-/** Register offsets (§4.2.2). */
-const MAGIC = 0x00;
-const DEVICE_FEATURES = 0x10;
-const DRIVER_FEATURES = 0x20;
-const DRIVER_FEATURES_SEL = 0x24;
-const QUEUE_SEL = 0x30;
-const QUEUE_NUM = 0x38;
-const QUEUE_READY = 0x44;
-const QUEUE_NOTIFY = 0x50;
-const INTERRUPT_STATUS = 0x60;
-const INTERRUPT_ACK = 0x64;
-const STATUS = 0x70;
-const QUEUE_DESC_LOW = 0x80;
-const QUEUE_DESC_HIGH = 0x84;
-const QUEUE_DRIVER_HIGH = 0x94;
-const QUEUE_DEVICE_HIGH = 0xa4;
-/** Status bits (§2.1). */
-const ACKNOWLEDGE = 1;
-const DRIVER = 2;
-const DRIVER_OK = 4;
-const FEATURES_OK = 8;
-const NEEDS_RESET = 64;
 
 function setup() {
   const m = new Machine({ ramMiB: 64 });

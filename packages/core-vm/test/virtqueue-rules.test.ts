@@ -8,21 +8,22 @@
 import { Machine, VirtioRng } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { TestDriver } from "./virtio-driver.js";
+import {
+  CONFIG_CHANGE,
+  INTERRUPT_STATUS,
+  NEEDS_RESET,
+  QUEUE_NUM,
+  QUEUE_NUM_MAX,
+  QUEUE_READY,
+  QUEUE_SEL,
+  STATUS,
+} from "./virtio-mmio-spec.js";
 
 const NUM = 8;
 const BUF = 0x8200_0000;
 const RING = 0x8100_0000;
 const AVAIL = RING + 16 * NUM;
 const USED = RING + 0x8000;
-/** Register offsets and status bits (virtio 1.x §4.2.2, §2.1). */
-const QUEUE_SEL = 0x30;
-const QUEUE_NUM_MAX = 0x34;
-const QUEUE_NUM = 0x38;
-const QUEUE_READY = 0x44;
-const INTERRUPT_STATUS = 0x60;
-const STATUS = 0x70;
-const NEEDS_RESET = 64;
-const CONFIG_CHANGE = 2;
 
 function setup() {
   const m = new Machine({ ramMiB: 64 });
