@@ -87,9 +87,10 @@ export const queueValidation = defineScenario({
     const capped: string[] = [];
     points.forEach(({ c, rho }, i) => {
       progress(i, points.length);
+      const model = c === 1 ? "M/M/1" : `M/M/${c}`;
       const wanted = customersForPrecision(rho, config.relativeError);
       const customers = Math.min(config.maxCustomers, Math.max(config.minCustomers, wanted));
-      if (wanted > config.maxCustomers) capped.push(`${c === 1 ? "M/M/1" : `M/M/${c}`} at ρ = ${rho}`);
+      if (wanted > config.maxCustomers) capped.push(`${model} at ρ = ${rho}`);
       const lambda = rho * c * mu;
       // Each point has its own streams, so adding a point never changes another's numbers.
       const r = runMmc(
@@ -109,7 +110,7 @@ export const queueValidation = defineScenario({
       if (rho <= 0.9) worstRelErrAt90 = Math.max(worstRelErrAt90, Math.abs(relErr));
       events += r.events;
       rows.push({
-        model: c === 1 ? "M/M/1" : `M/M/${c}`,
+        model,
         servers: c,
         utilization: rho,
         customers,
