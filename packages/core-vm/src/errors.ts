@@ -285,6 +285,12 @@ export const CoreErrors = {
       option,
       value,
     }),
+  netDuplicateSwitch: (name: string) =>
+    new VmlabError(
+      "VMLAB_NET_DUPLICATE_SWITCH",
+      `virtual switch "${name}": another switch of that name already has ports in this simulation; give each switch connected to one simulation its own name, e.g. new VirtualSwitch("sw1") (the name is part of the event kinds a snapshot stores)`,
+      { name },
+    ),
   snapshotTruncated: (file: string, need: number, have: number) =>
     new VmlabError(
       "VMLAB_SNAPSHOT_TRUNCATED_FILE",

@@ -85,6 +85,29 @@ describe("VirtualSwitch rules", () => {
     expect(thrownCode(() => sw.connect(new Tap(sim), sim, { bandwidthBps: Number.POSITIVE_INFINITY }))).toBe("VMLAB_NET_BAD_OPTION");
   });
 
+  it("refuses a second switch of the same name in one simulation, naming the switch and how to fix it", () => {
+    // Port event kinds are "<name>.port<i>.deliver" and a snapshot stores them, so names cannot be made up.
+    const sim = new Simulation();
+    new VirtualSwitch().connect(new Tap(sim), sim);
+    expect(() => new VirtualSwitch().connect(new Tap(sim), sim)).toThrow(
+      expect.objectContaining({
+        code: "VMLAB_NET_DUPLICATE_SWITCH",
+        message: expect.stringMatching(/^[^\n]*"switch0"[^\n]*new VirtualSwitch\("sw1"\)[^\n]*$/),
+      }),
+    );
+    // Named apart, both connect to the one simulation, and a frame crosses each.
+    const sim2 = new Simulation();
+    const [a, b] = [new VirtualSwitch("sw0"), new VirtualSwitch("sw1")];
+    const taps = [0, 1, 2, 3].map(() => new Tap(sim2));
+    const pa = [a.connect(taps[0], sim2), a.connect(taps[1], sim2)];
+    const pb = [b.connect(taps[2], sim2), b.connect(taps[3], sim2)];
+    pa[0].send(frame(BROADCAST, mac(1)), 0);
+    pb[0].send(frame(BROADCAST, mac(3)), 0);
+    sim2.run();
+    expect(taps.map((t) => t.got.length)).toEqual([0, 1, 0, 1]);
+    expect(pa[1].index + pb[1].index).toBe(2);
+  });
+
   it("restore replaces the learned addresses and refuses one learned on a port the switch does not have", () => {
     const a = rig();
     a.ports[0].send(frame(BROADCAST, mac(1)), 0);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CoreErrors, describeIssues } from "../errors.js";
+import { CoreErrors, describeIssues, VmlabError } from "../errors.js";
 import { Counter } from "../sim/metrics.js";
 import type { Simulation } from "../sim/simulation.js";
 
@@ -77,6 +77,10 @@ export class VirtualSwitch {
   private readonly ports: Port[] = [];
   private readonly macTable = new Map<string, number>();
 
+  /**
+   * `name` names the ports' event kinds (`<name>.port<i>.deliver`), which a snapshot stores:
+   * switches connected to one simulation need different names (`connect` refuses a repeat).
+   */
   constructor(name = "switch0") {
     this.name = name;
   }
@@ -90,7 +94,16 @@ export class VirtualSwitch {
     if (!(bandwidthBps > 0) || !Number.isFinite(bandwidthBps))
       throw CoreErrors.netBadOption("bandwidthBps", bandwidthBps, "a finite bit rate > 0");
     const index = this.ports.length;
-    const kind = sim.on(`${this.name}.port${index}.deliver`, (_num, obj) => this.deliver(index, obj));
+    // The kind is named after the switch, not numbered from a global counter: a snapshot stores
+    // kind names, so they must be the same in the run that restores it. Two switches of one name
+    // in one simulation would collide here; say so in the switch's words rather than the kernel's.
+    let kind: number;
+    try {
+      kind = sim.on(`${this.name}.port${index}.deliver`, (_num, obj) => this.deliver(index, obj));
+    } catch (e) {
+      if (e instanceof VmlabError && e.code === "VMLAB_SIM_DUPLICATE_HANDLER") throw CoreErrors.netDuplicateSwitch(this.name);
+      throw e;
+    }
     this.ports.push({ endpoint, sim, kind, latencyNs, bandwidthBps, upFreeNs: 0, downFreeNs: 0 });
     return { index, send: (frame, nowNs) => this.send(index, frame, nowNs) };
   }
