@@ -163,6 +163,24 @@ describe("WorkloadVm rules", () => {
     );
   });
 
+  it("refuses a disk that says it is asynchronous (it takes a completion listener) when the VM is made, not at its first IO", () => {
+    // What storage's ModelBlockBackend is: submit returns BLOCK_PENDING and completions come to the listener.
+    const asyncTarget = Object.assign(new MemoryBackend({ sizeBytes: 1 << 20 }), {
+      setCompletionListener: (_listener: (tag: number) => void) => {},
+      submit: () => BLOCK_PENDING,
+    }) as BlockBackend;
+    const refused = { code: "VMLAB_HOST_BAD_OPTION", message: expect.stringMatching(/^[^\n]*disk[^\n]*asynchronous[^\n]*$/) };
+    expect(() => new WorkloadVm({ name: "w", disk: asyncTarget })).toThrow(expect.objectContaining(refused));
+    // A host's LUN of it too (a LUN takes a listener whatever its target: the target decides).
+    const h = new Host({ name: "h", storage: asyncTarget });
+    expect(() => new WorkloadVm({ name: "w", disk: h.lun(0, 4096) })).toThrow(expect.objectContaining(refused));
+    // A LUN of a synchronous target is still taken, and runs.
+    const sync = new Host({ name: "s", storage: new MemoryBackend({ sizeBytes: 1 << 20, latencyNs: 1000 }) });
+    const vm = new WorkloadVm({ name: "w", disk: sync.lun(0, 4096), totalIos: 3, cpuNsPerIo: 100 });
+    run(vm);
+    expect(vm.latency.summary()).toMatchObject({ count: 3, min: 1000 });
+  });
+
   it("parse checks the latency histogram, so a bad state is refused before restore changes anything", () => {
     const vm = new WorkloadVm({ name: "w", disk: new MemoryBackend({ sizeBytes: 4096 }) });
     expect(thrownCode(() => vm.parse({ ...vm.save(), latency: { junk: true } }))).toBe("VMLAB_SIM_BAD_STATE");

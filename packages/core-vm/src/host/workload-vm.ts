@@ -7,6 +7,7 @@ import { Rng, RngStateSchema } from "../sim/rng.js";
 import { Simulation } from "../sim/simulation.js";
 import type { SnapshotComponent } from "../snapshot/component.js";
 import type { HostedVm } from "./hosted-vm.js";
+import { PartitionBackend } from "./partition.js";
 
 export interface WorkloadVmOptions {
   name: string;
@@ -26,6 +27,21 @@ export interface WorkloadVmOptions {
 }
 
 const WORKLOAD_VM_OPTIONS = ["name", "disk", "outstandingIos", "ioBytes", "readFraction", "cpuNsPerIo", "totalIos", "seed"];
+
+/**
+ * Whether `disk` declares itself asynchronous: it takes a completion listener. A host's LUN takes one
+ * whatever its target (it forwards it), so a LUN is as asynchronous as the target behind it.
+ */
+function isAsynchronous(disk: BlockBackend): boolean {
+  return disk instanceof PartitionBackend ? isAsynchronous(disk.target) : disk.setCompletionListener !== undefined;
+}
+
+const asynchronousDisk = () =>
+  CoreErrors.hostBadOption(
+    "disk",
+    "an asynchronous backend",
+    "a backend that returns completion times (workload VMs do not take BLOCK_PENDING: give them a synchronous disk such as MemoryBackend or ModeledBackend, or a host LUN of one)",
+  );
 
 export const WorkloadVmStateSchema = z.object({
   version: z.literal(1),
@@ -83,6 +99,10 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
     this.readFraction = o.readFraction ?? 0.7;
     this.cpuNsPerIo = o.cpuNsPerIo ?? 20_000;
     this.totalIos = o.totalIos ?? Number.POSITIVE_INFINITY;
+    // Refused now rather than at the first request, deep in a run: a backend that takes a completion
+    // listener is an asynchronous one (BlockBackend: "required if submit ever returns BLOCK_PENDING").
+    // One that returns BLOCK_PENDING without declaring it is still refused at its first request (issue).
+    if (isAsynchronous(this.disk)) throw asynchronousDisk();
     if (!Number.isInteger(this.outstandingIos) || this.outstandingIos < 1)
       throw CoreErrors.hostBadOption("outstandingIos", this.outstandingIos, "an integer >= 1");
     if (
@@ -188,12 +208,7 @@ export class WorkloadVm implements HostedVm, SnapshotComponent<WorkloadVmState> 
     const offset = this.rng.int(sectors - span + 1) * SECTOR_SIZE;
     const op = this.rng.random() < this.readFraction ? "read" : "write";
     const done = this.disk.submit(op, offset, this.ioBytes, now, 0);
-    if (done === BLOCK_PENDING)
-      throw CoreErrors.hostBadOption(
-        "disk",
-        "an asynchronous backend",
-        "a backend that returns completion times (workload VMs do not take BLOCK_PENDING)",
-      );
+    if (done === BLOCK_PENDING) throw asynchronousDisk();
     this.issued++;
     this.sim.scheduleAt(done, this.kind, now, null);
   }
