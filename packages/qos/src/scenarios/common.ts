@@ -110,16 +110,28 @@ export function checkedSpecs<T extends Record<string, ClusterSpec | ClusterSpec[
  * A run is sampled every `sampleS` s up to `durationS`, and `summarize(run, fromS, toS)` averages
  * the samples in (fromS, toS]. Checks, before anything runs, that such a window holds at least one
  * sample — an empty one averaged to zeros (or crashed on a missing row) — naming `key`, the
- * setting that made it empty. `what` says which window, for the message.
+ * setting that made it empty, and `given`, its value. `what` says which window, for the message.
  */
-export function requireSampledWindow(key: string, what: string, fromS: number, toS: number, sampleS: number, durationS: number): void {
+export function requireSampledWindow(
+  key: string,
+  given: number | readonly number[],
+  what: string,
+  fromS: number,
+  toS: number,
+  sampleS: number,
+  durationS: number,
+): void {
   const end = Math.min(toS, durationS);
   const lastSample = Math.floor(end / sampleS + 1e-9) * sampleS;
-  if (!(lastSample > fromS + 1e-9))
-    throw QosErrors.badConfig(
-      key,
-      `${what} (${round(fromS, 3)} s, ${round(end, 3)} s] holds no ${sampleS} s sample; measure over a window that holds one (samples are at multiples of sampleS)`,
-    );
+  if (lastSample > fromS + 1e-9) return;
+  // Unrounded (to 1 ns, against float noise): at ms precision a sub-ms window read "(0 s, 0.001 s] holds no 0.001 s sample".
+  const s = (x: number) => String(round(x, 9));
+  const nextSample = (Math.floor(fromS / sampleS + 1e-9) + 1) * sampleS;
+  const allowed = `a window that holds one, here one that ends at ${s(nextSample)} s or later${lastSample > 0 ? ` or starts before ${s(lastSample)} s` : ""}`;
+  throw QosErrors.badConfig(
+    key,
+    `${what} (${s(fromS)} s, ${s(end)} s] holds no sample (samples are at multiples of sampleS, ${s(sampleS)} s); allowed: ${allowed}, given ${key}=${typeof given === "number" ? s(given) : given.map(s).join(",")}`,
+  );
 }
 
 /**

@@ -51,7 +51,15 @@ export const FlowControlConfig = z.object({
 
 /** The runs' specs, after every check the run makes (the scenario's `check`). */
 function plan(c: z.output<typeof FlowControlConfig>, seed: number) {
-  requireSampledWindow("measureFromS", "the control runs' measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  requireSampledWindow(
+    "measureFromS",
+    c.measureFromS,
+    "the control runs' measured window",
+    c.measureFromS,
+    c.durationS,
+    c.sampleS,
+    c.durationS,
+  );
   const points = new Set(c.oioSweep).size;
   if (points * c.sweepDurationS > MAX_SWEEP_S)
     throw QosErrors.badConfig(
@@ -59,7 +67,15 @@ function plan(c: z.output<typeof FlowControlConfig>, seed: number) {
       `the sweep's ${points} points × ${c.sweepDurationS} s = ${points * c.sweepDurationS} s of virtual time, more than ${MAX_SWEEP_S} s; at most ${Math.floor((MAX_SWEEP_S / points) * 10) / 10} s with ${points} points, got ${c.sweepDurationS}`,
     );
   const sweepFromS = c.sweepDurationS / 4;
-  requireSampledWindow("sweepDurationS", "each sweep point's measured window", sweepFromS, c.sweepDurationS, c.sampleS, c.sweepDurationS);
+  requireSampledWindow(
+    "sweepDurationS",
+    c.sweepDurationS,
+    "each sweep point's measured window",
+    sweepFromS,
+    c.sweepDurationS,
+    c.sampleS,
+    c.sweepDurationS,
+  );
   const hosts = (control: HostSpec["control"], depths?: number[]): HostSpec[] =>
     Array.from({ length: depths ? depths.length : c.hosts }, (_, i) => ({
       vms: [microVm({ oio: depths ? Math.max(c.oio, depths[i]) : c.oio })],

@@ -26,7 +26,7 @@ export const MClockVsSfqConfig = z.object({
 /** The runs' specs, after every check the run makes (the scenario's `check`). */
 function plan(c: z.output<typeof MClockVsSfqConfig>, seed: number) {
   requireShares("shares", c.shares);
-  requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  requireSampledWindow("measureFromS", c.measureFromS, "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
   const n = c.shares.length;
   if (c.reservationsIops.length !== n)
     throw QosErrors.badConfig("reservationsIops", `give one value per VM (${n}), got ${c.reservationsIops.length}`);

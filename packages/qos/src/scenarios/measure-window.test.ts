@@ -58,3 +58,42 @@ describe("qos scenarios refuse a measurement window that holds no sample", () =>
     expect(m.idle_host1_window).toBeLessThan(m.idle_host4_window * 1.25);
   });
 });
+
+describe("an empty-window refusal names the value given and what is allowed, on one line", () => {
+  const NAMED: [string, Record<string, unknown>, string][] = [
+    // Rounded to ms, this window read "(0 s, 0.001 s] holds no 0.001 s sample", which contradicts itself.
+    ["mclock-vs-sfq", { durationS: 0.0009, measureFromS: 0.0004, sampleS: 0.001 }, "measureFromS=0.0004"],
+    // The window is derived from the key (each phase's second half): the key's own value was not in the line.
+    ["parda-threshold-change", { phaseS: 10, sampleS: 60 }, "phaseS=10"],
+    ["parda-demand-change", { durationS: 100, hosts: 3, stopAtS: [50, 50] }, "stopAtS=50,50"],
+    ["flow-control", { durationS: 20, measureFromS: 10, sweepDurationS: 1 }, "sweepDurationS=1"],
+    ["parda-end-to-end", { durationS: 300, measureFromS: 100, idleFromS: 200, idleToS: 201 }, "idleToS=201"],
+  ];
+  const refusal = async (id: string, over: Record<string, unknown>): Promise<string> => {
+    const s = scenario(id);
+    const config = s.config.parse({ ...s.quick, ...over });
+    try {
+      await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+    return "not refused";
+  };
+
+  for (const [id, over, given] of NAMED)
+    it(`${id} ${JSON.stringify(over)} → ${given}`, async () => {
+      const message = await refusal(id, over);
+      expect(message).toContain(`given ${given}`);
+      expect(message).toMatch(/holds no sample.*allowed: /);
+      expect(message).not.toContain("\n");
+    });
+
+  it("states the window as computed, with its bounds unrounded, and where an allowed one would end or start", async () => {
+    expect(await refusal("mclock-vs-sfq", { durationS: 0.0009, measureFromS: 0.0004, sampleS: 0.001 })).toBe(
+      "measureFromS: the measured window (0.0004 s, 0.0009 s] holds no sample (samples are at multiples of sampleS, 0.001 s); allowed: a window that holds one, here one that ends at 0.001 s or later, given measureFromS=0.0004; fix this value (`vmlab describe mclock-vs-sfq` lists the ranges)",
+    );
+    expect(await refusal("parda-equal-shares", { durationS: 21, measureFromS: 20, sampleS: 2 })).toContain(
+      "the measured window (20 s, 21 s] holds no sample (samples are at multiples of sampleS, 2 s); allowed: a window that holds one, here one that ends at 22 s or later or starts before 20 s, given measureFromS=20;",
+    );
+  });
+});

@@ -44,7 +44,15 @@ function plan(c: z.output<typeof PardaDemandChangeConfig>, seed: number) {
   const bounds = [0, ...stops, c.durationS];
   // Each phase is measured over its second half (phaseRows): equal stops, or stops closer than two samples, leave none.
   for (let i = 0; i + 1 < bounds.length; i++)
-    requireSampledWindow("stopAtS", `phase ${i + 1}'s second half`, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], c.sampleS, c.durationS);
+    requireSampledWindow(
+      "stopAtS",
+      c.stopAtS,
+      `phase ${i + 1}'s second half`,
+      (bounds[i] + bounds[i + 1]) / 2,
+      bounds[i + 1],
+      c.sampleS,
+      c.durationS,
+    );
   const mk = (control: HostSpec["control"]): HostSpec[] =>
     Array.from({ length: c.hosts }, (_, i) => {
       // The k-th stop (in time) is the VM of the k-th host from the end.

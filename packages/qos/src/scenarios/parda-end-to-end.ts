@@ -38,6 +38,7 @@ function plan(c: z.output<typeof PardaEndToEndConfig>, seed: number) {
   const to = idle ? c.idleFromS : c.durationS;
   requireSampledWindow(
     "measureFromS",
+    c.measureFromS,
     idle ? "the measured window before idleFromS" : "the measured window",
     c.measureFromS,
     to,
@@ -47,7 +48,15 @@ function plan(c: z.output<typeof PardaEndToEndConfig>, seed: number) {
   // Fig. 13's idle window: the second half of the idle period, as far as the run goes.
   const idleEndS = Math.min(c.idleToS, c.durationS);
   if (idle)
-    requireSampledWindow("idleToS", "the second half of the idle period", (c.idleFromS + idleEndS) / 2, idleEndS, c.sampleS, c.durationS);
+    requireSampledWindow(
+      "idleToS",
+      c.idleToS,
+      "the second half of the idle period",
+      (c.idleFromS + idleEndS) / 2,
+      idleEndS,
+      c.sampleS,
+      c.durationS,
+    );
   const mk = (control: HostSpec["control"]): HostSpec[] =>
     HOST_SHARES.map((shares) => ({
       vms: shares.map((share) => microVm({ share, oio: c.oio })),

@@ -39,7 +39,7 @@ const PAPER = {
 
 /** The runs' cluster specs, after every check the run makes (the scenario's `check`). */
 function plan(c: z.output<typeof PardaEqualSharesConfig>, seed: number) {
-  requireSampledWindow("measureFromS", "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  requireSampledWindow("measureFromS", c.measureFromS, "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
   const mk = (control: HostSpec["control"]): HostSpec[] =>
     Array.from({ length: c.hosts }, () => ({
       vms: [microVm({ oio: c.oio })],

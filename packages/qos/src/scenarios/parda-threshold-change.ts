@@ -33,7 +33,15 @@ function plan(c: z.output<typeof PardaThresholdChangeConfig>, seed: number) {
   const bounds = thresholds.map((_, i) => i * c.phaseS).concat(durationS);
   // Each phase is measured over its second half (phaseRows).
   for (let i = 0; i + 1 < bounds.length; i++)
-    requireSampledWindow("phaseS", `phase ${i + 1}'s second half`, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], c.sampleS, durationS);
+    requireSampledWindow(
+      "phaseS",
+      c.phaseS,
+      `phase ${i + 1}'s second half`,
+      (bounds[i] + bounds[i + 1]) / 2,
+      bounds[i + 1],
+      c.sampleS,
+      durationS,
+    );
   const hosts = Array.from({ length: c.hosts }, () => ({
     vms: [microVm({ oio: c.oio })],
     control: "parda" as const,
