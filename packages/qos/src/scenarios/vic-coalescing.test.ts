@@ -68,6 +68,25 @@ describe("vic-coalescing", () => {
     }
   });
 
+  it("refuses a sweep whose runs together could simulate more than 10^9 IOs (about half an hour), naming oio; a long default sweep passes", () => {
+    // Each run is capped at 10^8 IOs, but 256 OIO points × 2 runs at 600 s could take 5·10^10: a day or more, by accident.
+    const check = (over: Record<string, unknown>) => () =>
+      vicCoalescing.check?.({ config: VicCoalescingConfig.parse(over), seed: 1, quick: false });
+    const all = Array.from({ length: 256 }, (_, i) => i + 1);
+    expect(check({ oio: all, durationS: 600 })).toThrow(
+      expect.objectContaining({
+        code: "VMLAB_QOS_BAD_CONFIG",
+        details: expect.objectContaining({ key: "oio" }),
+        message: expect.stringMatching(
+          /^oio: the sweep's 256 points × 2 runs allow up to \d+ IOs.*more than 1000000000.*given 256 points and durationS=600;/,
+        ),
+      }),
+    );
+    expect(check({ oio: all, durationS: 2 })).not.toThrow();
+    expect(check({ durationS: 600 })).not.toThrow();
+    expect(VicCoalescingConfig.shape.oio.description).toContain("10^9 IOs");
+  });
+
   it("same seed, same JSON", async () => {
     const a = JSON.stringify(await run({ oio: [4, 32] }, 3));
     expect(JSON.stringify(await run({ oio: [4, 32] }, 3))).toBe(a);

@@ -1,15 +1,25 @@
 import { eachOnce, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
+import { QosErrors } from "../errors.js";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
-import { checkVicVmSpec, runVicVm, type VicVmSpec } from "../vic/vm-model.js";
+import { checkVicVmSpec, runVicVm, type VicVmSpec, vicVmIoBound } from "../vic/vm-model.js";
 import { ascending, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
+
+/**
+ * IOs the whole sweep may simulate (each point runs twice: vIC off and on). One run is capped at
+ * 10^8 IOs (vm-model.ts), but 256 points × 2 such runs are 5·10^10: a day or more, started by a
+ * mistyped list. 10^9 (about half an hour, at 10^8 per ~3 minutes) keeps the default sweep at the
+ * longest durationS (600 s: ~4·10^8) and every OIO from 1 to 256 at the default 2 s.
+ */
+export const MAX_VIC_SWEEP_IOS = 1_000_000_000;
 
 export const VicCoalescingConfig = z.object({
   // A sweep axis: a repeated value was merged into one point without a word.
   oio: eachOnce(z.array(z.number().int().min(1).max(256)).min(1))
     .default([1, 2, 4, 8, 16, 32, 64])
-    .describe("outstanding IOs to sweep"),
+    // 10^9: MAX_VIC_SWEEP_IOS.
+    .describe("outstanding IOs to sweep (each point runs twice, vIC off and on; the sweep may simulate at most 10^9 IOs in all)"),
   deviceBaseUs: z.number().min(0).max(100_000).default(150).describe("device latency, fixed part, µs (a fast array cache or SSD)"),
   deviceJitterUs: z.number().min(0).max(100_000).default(50).describe("device latency, mean exponential jitter, µs"),
   issueCpuUs: z.number().min(0).max(1000).default(8).describe("vCPU time per IO issued (driver, vSCSI emulation), µs — assumption"),
@@ -47,6 +57,13 @@ function plan(c: z.output<typeof VicCoalescingConfig>, seed: number) {
   } = c;
   const specs = oios.map((oio): Omit<VicVmSpec, "coalescing"> => ({ ...vm, oio, vic, seed }));
   for (const spec of specs) for (const coalescing of [false, true]) checkVicVmSpec({ ...spec, coalescing });
+  // Each point's bound, twice (off and on): the same costs bound both runs.
+  const total = specs.reduce((sum, spec) => sum + 2 * vicVmIoBound(spec).ios, 0);
+  if (total > MAX_VIC_SWEEP_IOS)
+    throw QosErrors.badConfig(
+      "oio",
+      `the sweep's ${oios.length} points × 2 runs allow up to ${total} IOs at these costs, more than ${MAX_VIC_SWEEP_IOS} (about half an hour); sweep fewer OIO points or shorten durationS, given ${oios.length} points and durationS=${c.durationS}`,
+    );
   return { vic, oios, specs };
 }
 

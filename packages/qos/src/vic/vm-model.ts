@@ -85,24 +85,31 @@ export function checkVicVmSpec(s: VicVmSpec): void {
 export const MAX_VIC_VM_IOS = 100_000_000;
 
 /**
- * Refuses costs under which the run would not end: with every delay under the clock's 1 ns tick (each
- * rounds to 0) the clock stood still, and with a few ns per IO it simulated 10^10 IOs. An upper bound on
- * the IO rate: the oio slots each wait the device's mean time per IO, the vCPU spends issue + app +
- * completion time on each IO and an interrupt's fixed cost on at most oio of them; a delay under 1 ns
- * bounds nothing.
+ * An upper bound on the IOs one run simulates (0 when every IO takes no virtual time): the oio slots
+ * each wait the device's mean time per IO, the vCPU spends issue + app + completion time on each IO
+ * and an interrupt's fixed cost on at most oio of them; a delay under 1 ns (the clock's tick, to which
+ * it rounds) bounds nothing.
  */
-function checkIoBound(s: VicVmSpec): void {
+export function vicVmIoBound(s: Omit<VicVmSpec, "coalescing" | "vic" | "seed" | "warmupS">): { ios: number; perNs: number } {
   const ns = (us: number) => (us * NS_PER_US >= 1 ? us * NS_PER_US : 0);
   const deviceNs = ns(s.deviceBaseUs + s.deviceJitterUs);
   const vcpuNs = ns(s.issueCpuUs + s.appCpuUs + s.perCompletionCpuUs);
   const interruptNs = ns(s.interruptCpuUs);
   const perNs = Math.max(deviceNs / s.oio, vcpuNs, interruptNs / s.oio);
+  return { perNs, ios: perNs === 0 ? Number.POSITIVE_INFINITY : Math.floor((s.durationS * NS_PER_S) / perNs) + s.oio };
+}
+
+/**
+ * Refuses costs under which the run would not end: with every delay under the clock's 1 ns tick (each
+ * rounds to 0) the clock stood still, and with a few ns per IO it simulated 10^10 IOs.
+ */
+function checkIoBound(s: VicVmSpec): void {
+  const { perNs, ios } = vicVmIoBound(s);
   if (perNs === 0)
     throw QosErrors.badConfig(
       "deviceBaseUs",
       "every IO takes no virtual time (device, vCPU and interrupt costs each under 1 ns, the clock's tick), so the run never ends; give deviceBaseUs + deviceJitterUs, issueCpuUs + appCpuUs + perCompletionCpuUs or interruptCpuUs at least 0.001 µs",
     );
-  const ios = Math.floor((s.durationS * NS_PER_S) / perNs) + s.oio;
   if (ios > MAX_VIC_VM_IOS)
     throw QosErrors.badConfig(
       "durationS",
