@@ -47,6 +47,26 @@ describe("vic-guest (vicbench on the RISC-V machine)", () => {
     expect(JSON.stringify(t.reference)).toContain("R = 1/2 from CIF 8)");
   });
 
+  it("refuses a sweep of OIO × loop counts whose guest runs would retire more than 10^12 instructions, naming virtualizationCostLoops", () => {
+    // Each list is capped, their product is not: 42 OIOs × 50 loop counts × 2 runs of 10^6 IOs was days of emulation.
+    const check = (over: Record<string, unknown>) => () => vicGuest.check?.({ config: VicGuestConfig.parse(over), seed: 1, quick: false });
+    const oio = Array.from({ length: 42 }, (_, i) => i + 1);
+    const loops = Array.from({ length: 50 }, (_, i) => i * 100);
+    expect(check({ oio, virtualizationCostLoops: loops, ios: 1_000_000 })).toThrow(
+      expect.objectContaining({
+        code: "VMLAB_QOS_BAD_CONFIG",
+        details: expect.objectContaining({ key: "virtualizationCostLoops" }),
+        message: expect.stringMatching(
+          /^virtualizationCostLoops: the sweep's 42 OIOs × 50 loop counts × 2 runs would retire about \d+ guest instructions, more than 1000000000000 .*given 50 loop counts, 42 OIOs and ios=1000000;/,
+        ),
+      }),
+    );
+    // The defaults, and every OIO at the paper's two costs with ten times the default IOs, pass.
+    expect(check({})).not.toThrow();
+    expect(check({ oio, ios: 200_000 })).not.toThrow();
+    expect(VicGuestConfig.shape.virtualizationCostLoops.description).toContain("10^12");
+  });
+
   it("same seed, same JSON; another seed, other numbers", async () => {
     const over = { oio: [4, 16], ios: 600, virtualizationCostLoops: [0] };
     const a = JSON.stringify(await run(over, 3));

@@ -1,9 +1,25 @@
 import { eachOnce, type Figure, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
+import { QosErrors } from "../errors.js";
 import { checkVicGuestSpec, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { ascending, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
+
+/**
+ * Guest instructions the whole sweep may retire (each point runs twice: vIC off and on). Each list
+ * is capped, their product is not: 42 OIOs × 50 loop counts × 2 runs of 10^6 IOs were ~2.6·10^13
+ * instructions, days of emulation. 10^12 is about an hour and a half at the ~2·10^8 instructions/s
+ * vicbench runs at, and keeps every OIO at the default costs with 200,000 IOs per point.
+ */
+export const MAX_VIC_GUEST_INSTRUCTIONS = 1e12;
+
+/**
+ * vicbench's instructions per IO, roughly, as measured (docs/vic.md): ~650 for the driver, the loop and
+ * one interrupt's trap and handler (an interrupt per IO, as without vIC), ≈ 4 per application word
+ * checksummed and ≈ 2 per handler loop iteration.
+ */
+const guestInstructionsPerIo = (appWords: number, loops: number) => 650 + 4 * appWords + 2 * loops;
 
 export const VicGuestConfig = z.object({
   // Sweep axes: a repeated oio was merged into one point without a word, a repeated loop count ran twice.
@@ -20,8 +36,9 @@ export const VicGuestConfig = z.object({
     .describe("application work per IO: words of the 4 KiB block the guest checksums (≈ 4 instructions each) — assumption"),
   virtualizationCostLoops: eachOnce(z.array(z.number().int().min(0).max(100_000)).min(1))
     .default([0, 100])
+    // 10^12: MAX_VIC_GUEST_INSTRUCTIONS.
     .describe(
-      "extra interrupt-handler loop iterations (≈ 2 guest instructions each) standing for the hypervisor's per-interrupt cost (injection, EOI exit); 0 = the guest's own handler only — assumption",
+      "extra interrupt-handler loop iterations (≈ 2 guest instructions each) standing for the hypervisor's per-interrupt cost (injection, EOI exit); 0 = the guest's own handler only — assumption (the sweep's OIOs × loop counts × 2 runs may retire at most about 10^12 guest instructions)",
     ),
   deviceBaseUs: z
     .number()
@@ -83,6 +100,14 @@ function plan(c: z.output<typeof VicGuestConfig>, seed: number) {
     ),
   );
   for (const spec of specs) for (const coalescing of [false, true]) checkVicGuestSpec({ ...spec, coalescing });
+  const instructions = specs.reduce((sum, spec) => sum + 2 * spec.ios * guestInstructionsPerIo(spec.appWords, spec.isrSpin), 0);
+  if (instructions > MAX_VIC_GUEST_INSTRUCTIONS) {
+    const loops = c.virtualizationCostLoops.length;
+    throw QosErrors.badConfig(
+      "virtualizationCostLoops",
+      `the sweep's ${oios.length} OIOs × ${loops} loop counts × 2 runs would retire about ${Math.round(instructions)} guest instructions, more than ${MAX_VIC_GUEST_INSTRUCTIONS} (about an hour and a half); sweep fewer loop counts or OIOs, or fewer ios, given ${loops} loop counts, ${oios.length} OIOs and ios=${c.ios}`,
+    );
+  }
   return { vic, oios, specs };
 }
 
