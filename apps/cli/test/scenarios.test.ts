@@ -155,7 +155,7 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
     [
       "a measured window with no sample (docs/parda.md's Fig. 13 command before its fix: an internal error)",
       ["run", "parda-end-to-end", "--set", "idleFromS=140", "--set", "idleToS=310"],
-      /measureFromS: the measured window before idleFromS .* holds no 2 s sample.*VMLAB_QOS_BAD_CONFIG/,
+      /measureFromS: the measured window before idleFromS .* holds no sample \(samples are at multiples of sampleS, 2 s\); allowed: .*, given measureFromS=\d+;.*VMLAB_QOS_BAD_CONFIG/,
     ],
   ];
   for (const [name, argv, message] of cases) {
