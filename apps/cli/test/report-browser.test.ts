@@ -18,6 +18,19 @@ const executablePath = [process.env.VMLAB_CHROMIUM, "/usr/bin/chromium", "/usr/b
 if (executablePath === undefined)
   console.warn("chromium not installed (apt-get install chromium, or set VMLAB_CHROMIUM): the report browser tests are skipped");
 
+// The callback given to page.evaluate runs in chromium, not in Node, so it may use the DOM; this package's lib
+// has none (nothing else here may touch browser globals). Declared: only what that callback reads of the page.
+interface PageElements extends Iterable<PageElement> {
+  readonly length: number;
+}
+interface PageElement {
+  readonly textContent: string | null;
+  querySelectorAll(selectors: string): PageElements;
+  getBoundingClientRect(): { readonly width: number; readonly height: number };
+}
+declare const document: { readonly title: string; querySelectorAll(selectors: string): PageElements };
+declare function getComputedStyle(element: PageElement): { readonly visibility: string; readonly display: string };
+
 interface PageFacts {
   title: string;
   charts: { width: number; height: number; marks: number; visible: boolean }[];

@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("FileBackend rules", () => {
   it("completes a request latencyNs after it is submitted (docs: fixed latencyNs in virtual time)", () => {
     const b = new FileBackend({ path: join(dir, "lat.img"), sizeBytes: 4096, create: true, latencyNs: 2500 });
-    expect(b.submit("read", 0, 512, 1000, 0)).toBe(3500);
+    expect(b.submit("read", 0, 512, 1000)).toBe(3500);
     b.close();
     expect(thrownCode(() => new FileBackend({ path: join(dir, "neg.img"), sizeBytes: 4096, create: true, latencyNs: -1 }))).toBe(
       "VMLAB_BLOCK_BAD_OPTION",
@@ -83,20 +83,20 @@ describe("ModeledBackend rules", () => {
   it("serves on the server free earliest: a late arrival does not wait behind a busy server while another is idle", () => {
     let next = 5000;
     const b = new ModeledBackend({ store: store(), model: { serviceNs: () => next }, servers: 2 });
-    expect(b.submit("read", 0, 512, 0, 0)).toBe(5000); // server 0 busy to 5000
+    expect(b.submit("read", 0, 512, 0)).toBe(5000); // server 0 busy to 5000
     next = 1000;
-    expect(b.submit("read", 0, 512, 0, 0)).toBe(1000); // server 1 busy to 1000
-    expect(b.submit("read", 0, 512, 2000, 0)).toBe(3000); // server 1 is free at 2000
+    expect(b.submit("read", 0, 512, 0)).toBe(1000); // server 1 busy to 1000
+    expect(b.submit("read", 0, 512, 2000)).toBe(3000); // server 1 is free at 2000
   });
 
   it("refuses a negative or infinite service time, and rounds a fractional one to whole ns", () => {
-    expect(thrownCode(() => new ModeledBackend({ store: store(), model: constant(-1) }).submit("read", 0, 512, 0, 0))).toBe(
+    expect(thrownCode(() => new ModeledBackend({ store: store(), model: constant(-1) }).submit("read", 0, 512, 0))).toBe(
       "VMLAB_BLOCK_BAD_OPTION",
     );
     expect(
-      thrownCode(() => new ModeledBackend({ store: store(), model: constant(Number.POSITIVE_INFINITY) }).submit("read", 0, 512, 0, 0)),
+      thrownCode(() => new ModeledBackend({ store: store(), model: constant(Number.POSITIVE_INFINITY) }).submit("read", 0, 512, 0)),
     ).toBe("VMLAB_BLOCK_BAD_OPTION");
-    expect(new ModeledBackend({ store: store(), model: constant(100.6) }).submit("read", 0, 512, 10, 0)).toBe(111);
+    expect(new ModeledBackend({ store: store(), model: constant(100.6) }).submit("read", 0, 512, 10)).toBe(111);
   });
 
   it("takes 1..1024 servers", () => {
@@ -119,11 +119,11 @@ describe("ModeledBackend rules", () => {
       }
     }
     const a = new ModeledBackend({ store: store(), model: new Counting() });
-    a.submit("read", 0, 512, 0, 0);
-    a.submit("read", 0, 512, 0, 0);
+    a.submit("read", 0, 512, 0);
+    a.submit("read", 0, 512, 0);
     const b = new ModeledBackend({ store: store(), model: new Counting() });
     b.restore(JSON.parse(JSON.stringify(a.save())));
-    expect(b.submit("read", 0, 512, 10_000, 0)).toBe(a.submit("read", 0, 512, 10_000, 0));
+    expect(b.submit("read", 0, 512, 10_000)).toBe(a.submit("read", 0, 512, 10_000));
     // The store's own check runs: a state saved over a 4 KiB store does not fit an 8 KiB one.
     const big = new ModeledBackend({ store: new MemoryBackend({ sizeBytes: 8192 }), model: constant(1) });
     expect(thrownCode(() => big.restore(a.save()))).toBe("VMLAB_SIM_BAD_STATE");
