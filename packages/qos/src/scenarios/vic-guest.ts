@@ -1,7 +1,7 @@
 import { eachOnce, type Figure, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { QosErrors } from "../errors.js";
-import { checkVicGuestSpec, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
+import { checkVicGuestSpec, guestInstructionsPerIo, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { ascending, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
@@ -13,13 +13,6 @@ import { defineQosScenario } from "./define.js";
  * vicbench runs at, and keeps every OIO at the default costs with 200,000 IOs per point.
  */
 export const MAX_VIC_GUEST_INSTRUCTIONS = 1e12;
-
-/**
- * vicbench's instructions per IO, roughly, as measured (docs/vic.md): ~650 for the driver, the loop and
- * one interrupt's trap and handler (an interrupt per IO, as without vIC), ≈ 4 per application word
- * checksummed and ≈ 2 per handler loop iteration.
- */
-const guestInstructionsPerIo = (appWords: number, loops: number) => 650 + 4 * appWords + 2 * loops;
 
 export const VicGuestConfig = z.object({
   // Sweep axes: a repeated oio was merged into one point without a word, a repeated loop count ran twice.
@@ -33,7 +26,7 @@ export const VicGuestConfig = z.object({
     .min(0)
     .max(1024)
     .default(128)
-    .describe("application work per IO: words of the 4 KiB block the guest checksums (≈ 4 instructions each) — assumption"),
+    .describe("application work per IO: words of the 4 KiB block the guest checksums (≈ 6 instructions each) — assumption"),
   virtualizationCostLoops: eachOnce(z.array(z.number().int().min(0).max(100_000)).min(1))
     .default([0, 100])
     // 10^12: MAX_VIC_GUEST_INSTRUCTIONS.
