@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { VscsiStats } from "./collector.js";
+import { toJson } from "./format.js";
+import { parseEsxCsv } from "./parse-esx.js";
+
+/** Issues one 8-sector read at each LBN, 1 ms apart from `t0Ns`, each completing after 100 µs. */
+function feed(stats: VscsiStats, lbns: number[], t0Ns = 0): void {
+  lbns.forEach((lbn, i) => {
+    stats.issue(t0Ns + i * 1e6, lbn, 8, 4096, true);
+    stats.complete(100_000, true);
+  });
+}
+
+describe("VscsiStats save/restore", () => {
+  it("saves the last 16 IOs' last LBNs oldest first once the ring has wrapped, and a restored collector goes on exactly as the original", () => {
+    const lbns = Array.from({ length: 21 }, (_, i) => i * 1000);
+    const a = new VscsiStats();
+    feed(a, lbns);
+    // IOs 5..20 are the previous 16; each ends 7 sectors after its first LBN.
+    expect(a.save().recent).toEqual(lbns.slice(5).map((l) => l + 7));
+    const b = new VscsiStats();
+    b.restore(JSON.parse(JSON.stringify(a.save())));
+    // Next: IOs near the oldest kept one (5000) and then near the one the ring drops next: the closest-of-16
+    // distance depends on which entry leaves the window.
+    const more = [5010, 6020, 4990];
+    feed(a, more, 21e6);
+    feed(b, more, 21e6);
+    expect(toJson(b)).toEqual(toJson(a));
+  });
+
+  it("refuses a state saved with the other first-IO policy, naming both, changing nothing", () => {
+    const zero = new VscsiStats({ firstIo: "zero" });
+    feed(zero, [0, 100]);
+    const skip = new VscsiStats();
+    const before = skip.save();
+    expect(() => skip.restore(zero.save())).toThrow(
+      expect.objectContaining({
+        code: "VMLAB_VSCSI_BAD_STATE",
+        message: expect.stringMatching(/firstIo is "zero", this collector uses "skip"/),
+      }),
+    );
+    expect(skip.save()).toEqual(before);
+  });
+});
+
+describe("parseEsxCsv", () => {
+  it("refuses a bucket row with a third field, naming its line (a printout is `<count>,<limit>` rows)", () => {
+    const text = [
+      "Histogram: IO lengths of commands",
+      "min,512",
+      "max,512",
+      "mean,512",
+      "count,1",
+      "Frequency,Histogram Bucket Limit",
+      "1,512,7",
+    ].join("\n");
+    expect(() => parseEsxCsv(text, "p.csv")).toThrow(
+      expect.objectContaining({
+        code: "VMLAB_TRACE_MALFORMED_LINE",
+        message: expect.stringMatching(/^p\.csv:7: expected two comma-separated fields/),
+      }),
+    );
+  });
+});
