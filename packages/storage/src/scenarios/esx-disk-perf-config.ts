@@ -134,11 +134,18 @@ export function checkGridTime(c: EsxDiskPerfConfig, ctx: z.RefinementCtx): void 
   // A value over its own bound is refused by its field already: one line for one problem.
   if (total <= MAX_GRID_VIRTUAL_MS || !(c.warmupMs <= MAX_CELL_MS && c.durationMs <= MAX_CELL_MS)) return;
   const perCell = MAX_GRID_VIRTUAL_MS / cells;
-  const [key, room] = c.warmupMs < perCell ? ["durationMs", perCell - c.warmupMs] : ["warmupMs", perCell / 2];
+  // The longer of the two is the one to shorten, and the most it may be is what the other leaves of the cell's time:
+  // naming the other (an untouched default) or half the cell's time sent the user after the wrong key or value.
+  const [key, other] = c.warmupMs > c.durationMs ? (["warmupMs", c.durationMs] as const) : (["durationMs", c.warmupMs] as const);
+  const room = Math.floor((perCell - other) * 1000) / 1000;
+  const head = `the grid's ${cells} cells × (warmupMs ${c.warmupMs} + durationMs ${c.durationMs}) = ${total} ms of virtual time per mode, over the run's ${MAX_GRID_VIRTUAL_MS}`;
   ctx.addIssue({
     code: "custom",
     path: [key],
-    message: `the grid's ${cells} cells × (warmupMs ${c.warmupMs} + durationMs ${c.durationMs}) = ${total} ms of virtual time per mode, over the run's ${MAX_GRID_VIRTUAL_MS}; at most ${Math.floor(room)} with ${cells} cells`,
+    message:
+      room > 0
+        ? `${head}; at most ${room} with ${cells} cells`
+        : `${head}; with ${cells} cells warmupMs + durationMs may be at most ${Math.floor(perCell * 1000) / 1000} together`,
   });
 }
 
