@@ -16,7 +16,9 @@ export const VscsiCharacterizeConfig = z.object({
   sequentialOutstandingIos: z.number().int().min(1).max(256).default(1).describe("sequential-read workload: outstanding IOs"),
   randomIoKiB: z.number().int().min(1).max(1024).default(8).describe("random-read workload: IO size, KiB"),
   randomOutstandingIos: z.number().int().min(1).max(256).default(16).describe("random-read workload: outstanding IOs (Little's law check)"),
-  poissonIops: z.number().positive().max(10_000).default(100).describe("open-loop workload: Poisson arrival rate λ, IOs per second"),
+  // At least 0.001 (a mean gap of 1,000 s, longer than the longest durationMs): the longest exponential gap, ~37 × the
+  // mean, then stays inside the kernel's 2^53 ns; poissonIops=1e-300 passed --dry-run and failed in the kernel, naming no key.
+  poissonIops: z.number().min(0.001).max(10_000).default(100).describe("open-loop workload: Poisson arrival rate λ, IOs per second"),
   poissonIoKiB: z.number().int().min(1).max(1024).default(4).describe("open-loop workload: IO size, KiB (random reads)"),
   testFileMiB: z.number().int().min(1).default(1024).describe("Iometer test region, MiB"),
   traceReplay: z

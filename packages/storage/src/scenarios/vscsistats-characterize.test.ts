@@ -258,6 +258,21 @@ describe("vscsistats-characterize applies every workload and trace knob", () => 
   });
 });
 
+describe("vscsistats-characterize's Poisson rate", () => {
+  it("refuses a rate whose interarrival gaps the kernel cannot schedule in the config, naming poissonIops; the slowest allowed runs", async () => {
+    // poissonIops=1e-300 passed --dry-run, then the run failed in the kernel ("event delay … got Infinity"), naming no key.
+    const issues = (poissonIops: number) =>
+      VscsiCharacterizeConfig.safeParse({ poissonIops }).error?.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(issues(1e-300)).toEqual(["poissonIops: Too small: expected number to be >=0.001"]);
+    expect(issues(1e-7)).toEqual(["poissonIops: Too small: expected number to be >=0.001"]);
+    expect(issues(0.001)).toBeUndefined();
+    // The longest gap an exponential draw gives (1 - random() is at least 2^-53) stays far inside the kernel's 2^53 ns.
+    expect((1e9 / 0.001) * -Math.log(2 ** -53)).toBeLessThan(2 ** 53 / 100);
+    const r = await runQuick(1, { poissonIops: 0.001, durationMs: 100, traceMaxIos: 20 });
+    expect(r.metrics["poisson.expectedInterarrivalUs"]).toBe(1e9);
+  });
+});
+
 describe("vscsistats-characterize's figures", () => {
   it("each workload's figure draws that workload's all-IOs histograms, one bar per bucket in ESX's bucket order", async () => {
     const r = await runQuick(1, { durationMs: 300, traceMaxIos: 50 });
