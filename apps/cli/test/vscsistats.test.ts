@@ -129,6 +129,18 @@ describe("vmlab vscsistats", () => {
     expect(skip.stderr).not.toMatch(/pass --skip-bad/);
   });
 
+  it("refuses a timestamp 104 days or more after the first (its ns would be rounded), naming file and line, exit 2", async () => {
+    // 10^17 ticks after the first record: the two IOs after it, 1 µs apart, printed interarrivals of 0 and 10 µs.
+    const file = join(tmp(), "far.csv");
+    writeFileSync(file, "0,h,0,Read,0,4096,1\n100000000000000000,h,0,Read,4096,4096,1\n100000000000000010,h,0,Read,8192,4096,1\n");
+    const r = await runCli("vscsistats", file);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^vmlab: .*far\.csv:2: Timestamp is 2\^53 ns \(about 104 days\) or more from the first record's .*\[VMLAB_TRACE_MALFORMED_LINE\]\n$/,
+    );
+  });
+
   it("rejects an unknown format, an undetectable file and a missing file with exit 2", async () => {
     const unknown = await runCli("vscsistats", SHIPPED, "--format", "snia");
     expect(unknown.code).toBe(2);

@@ -66,6 +66,9 @@ export class FioReader extends TextTraceReader {
         if (!this.atEnd()) this.uintToken("length");
         this.skipBlanks();
         if (!this.atEnd()) throw new LineProblem("extra fields after the wait's length");
+        // Past 2^53 ns a double rounds the clock, and with it every later IO's issue time.
+        if (this.clockNs + waitNs > Number.MAX_SAFE_INTEGER)
+          throw new LineProblem("the waits add up to 2^53 ns (about 104 days) or more and would be rounded");
         this.clockNs += waitNs;
         this.ignored++;
         return false;

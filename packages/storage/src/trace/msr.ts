@@ -10,6 +10,8 @@ const MINUS = 45;
 /** MSR Cambridge clocks tick in 100 ns (Windows FILETIME) units. */
 const NS_PER_FILETIME_TICK = 100;
 const LOW_DIGITS = 1e9;
+/** The most 100 ns ticks whose ns are exact in a double (2^53 ns, about 104 days). */
+const MAX_EXACT_TICKS = Number.MAX_SAFE_INTEGER / NS_PER_FILETIME_TICK;
 const BIG_LOW_DIGITS = 1_000_000_000n;
 /** Up to 21 digits (6 past the 15-digit head), (head mod 1e9) * tailScale + tail stays below 2^53. */
 const MAX_EXACT_TAIL_SCALE = 1e6;
@@ -68,7 +70,12 @@ export class MsrReader extends TextTraceReader {
       this.baseLow = this.tsLow;
       this.haveBase = true;
     }
-    rec.issueNs = ((this.tsHigh - this.baseHigh) * LOW_DIGITS + (this.tsLow - this.baseLow)) * NS_PER_FILETIME_TICK;
+    const ticks = (this.tsHigh - this.baseHigh) * LOW_DIGITS + (this.tsLow - this.baseLow);
+    // Times are doubles in ns: past 2^53 ns a double rounds them (IOs 1 µs apart came out 0 or 10 µs apart).
+    if (Math.abs(ticks) > MAX_EXACT_TICKS)
+      throw new LineProblem("Timestamp is 2^53 ns (about 104 days) or more from the first record's and would be rounded");
+    if (response > MAX_EXACT_TICKS) throw new LineProblem("ResponseTime is 2^53 ns (about 104 days) or more and would be rounded");
+    rec.issueNs = ticks * NS_PER_FILETIME_TICK;
     rec.isRead = isRead;
     setExtentFromBytes(rec, offset, size);
     rec.responseNs = response * NS_PER_FILETIME_TICK;
