@@ -317,7 +317,7 @@ describe("trace readers under corrupted input", () => {
 
   it("msr: with --skip-bad, exactly the lines a strict reading of the format accepts become records, field for field", () => {
     // An independent oracle: a line is a record iff it has the 7 fields with digits where numbers go, Type Read/Write, Size > 0, numbers below 2^53,
-    // and the volume (Hostname, DiskNumber) of the first record.
+    // times (ResponseTime, Timestamp from the first record's) below 2^53 ns, and the volume (Hostname, DiskNumber) of the first record.
     const LINE = /^(\d{1,24}),([^,]*),(\d+),(read|write),(\d+),(\d+),(\d+)$/i;
     fc.assert(
       fc.property(fc.array(io, { minLength: 1, maxLength: 6 }), fc.boolean(), fc.nat(), lineMutation, (ios, header, kRaw, m) => {
@@ -329,6 +329,7 @@ describe("trace readers under corrupted input", () => {
         const expected: [number, number, number, boolean][] = [];
         let bad = 0;
         let volume: string | undefined;
+        let base: bigint | undefined;
         mutated.forEach((b, i) => {
           if (b.includes(10)) return; // a mutation that added a line: skip the check below
           // A CR before the newline ends the line too; a byte order mark opens the file.
@@ -354,8 +355,20 @@ describe("trace readers under corrupted input", () => {
             bad++;
             return;
           }
+          // Times are kept in ns: a ResponseTime, or a Timestamp from the first record's, of 2^53 ns or more is refused.
+          const maxTicks = (2n ** 53n - 1n) / 100n;
+          if (BigInt(f[7]) > maxTicks) {
+            bad++;
+            return;
+          }
           volume ??= `${f[2]},${Number(f[3])}`;
           if (`${f[2]},${Number(f[3])}` !== volume) {
+            bad++;
+            return;
+          }
+          base ??= BigInt(f[1]);
+          const ticks = BigInt(f[1]) - base;
+          if (ticks > maxTicks || -ticks > maxTicks) {
             bad++;
             return;
           }

@@ -3,7 +3,8 @@ import { BlkparseReader } from "./blkparse.js";
 import { FioReader } from "./fio.js";
 import { MsrReader } from "./msr.js";
 import { newTraceRecord, type TraceReader, type TraceRecord } from "./record.js";
-import { textSource } from "./source.js";
+import { bytesSource, textSource } from "./source.js";
+import { VscsiReader } from "./vscsi.js";
 
 function readAll(reader: TraceReader): TraceRecord[] {
   const records: TraceRecord[] = [];
@@ -15,6 +16,22 @@ function readAll(reader: TraceReader): TraceRecord[] {
 const msr = (text: string, skipBad = false) => new MsrReader(textSource(text), { name: "t.csv", skipBad });
 const blkparse = (text: string) => new BlkparseReader(textSource(text), { name: "t.txt" });
 const fio = (text: string) => new FioReader(textSource(text), { name: "t.iolog" });
+
+/** A `.vscsi` v2 file of READ(10)s of 4 KiB: `[ts, rt]` in µs per record. */
+function vscsi(records: [number, number][]) {
+  const bytes = new Uint8Array(40 * records.length);
+  const v = new DataView(bytes.buffer);
+  records.forEach(([ts, rt], i) => {
+    const at = 40 * i;
+    v.setUint16(at, 0x28, true);
+    v.setUint16(at + 2, 2 << 8, true);
+    v.setUint32(at + 8, 4096, true);
+    v.setUint32(at + 16, 8 * i, true);
+    v.setBigUint64(at + 24, BigInt(ts), true);
+    v.setBigUint64(at + 32, BigInt(rt), true);
+  });
+  return new VscsiReader(bytesSource(bytes), { name: "t.vscsi" });
+}
 
 /**
  * Times are doubles in ns: past 2^53 ns (about 104 days) a double rounds them, so IOs 1 µs apart came out 0 or
@@ -50,6 +67,30 @@ describe("trace readers refuse a time past 2^53 ns instead of rounding it", () =
     const far = line(1, "0.000000000", 0) + line(2, "9999999999.000001000", 8) + line(3, "9999999999.000002000", 16);
     expect(() => readAll(blkparse(far))).toThrow(/^t\.txt:2: time is 2\^53 ns \(about 104 days\) or more/);
     expect(readAll(blkparse(line(1, "9007199.254740991", 0)))[0].issueNs).toBe(9007199254740991);
+  });
+
+  it("vscsi: a ts 2^53 ns or more from the first record's, or an rt that long, naming the record", () => {
+    // ts is in µs and was only checked against 2^53 µs: 10^15 µs after the first, IOs 1 µs apart were 0 or 2 µs apart.
+    expect(() =>
+      readAll(
+        vscsi([
+          [0, 1],
+          [1e15, 1],
+          [1e15 + 1, 1],
+        ]),
+      ),
+    ).toThrow(/^t\.vscsi: record 2: ts is 2\^53 ns \(about 104 days\) or more from the first record's/);
+    expect(() => readAll(vscsi([[0, 9_007_199_254_741]]))).toThrow(/^t\.vscsi: record 1: rt is 2\^53 ns \(about 104 days\) or more/);
+    const near = readAll(
+      vscsi([
+        [5, 9_007_199_254_740],
+        [9_007_199_254_745, 1],
+      ]),
+    );
+    expect(near.map((r) => [r.issueNs, r.responseNs])).toEqual([
+      [0, 9_007_199_254_740_000],
+      [9_007_199_254_740_000, 1000],
+    ]);
   });
 
   it("fio: waits adding up to 2^53 ns or more, naming the line", () => {

@@ -156,7 +156,14 @@ describe("vscsi reader (CloudPhysics VMware vSCSI trace layout)", () => {
     expect(skipped.records.map((r) => r.lba)).toEqual([1, 3]);
     expect(skipped.reader.skipped).toBe(1);
     new DataView(bytes.buffer).setBigUint64(size + field, 2n ** 53n - 1n, true);
-    expect(readAll(bytes).records).toHaveLength(3);
+    if (name === "lbn") expect(readAll(bytes).records).toHaveLength(3);
+    else {
+      // Times are kept in ns: 2^53 − 1 µs is past 2^53 ns, which a double rounds (time-range.test.ts); the most a
+      // record may hold is 2^53 ns from the first record's ts (record 1's is 1 µs), or as its rt.
+      expect(() => readAll(bytes)).toThrow(new RegExp(`^t\\.vscsi: record 2: ${name} is 2\\^53 ns \\(about 104 days\\) or more`));
+      new DataView(bytes.buffer).setBigUint64(size + field, 9_007_199_254_740n + (name === "ts" ? 1n : 0n), true);
+      expect(readAll(bytes).records[1][name === "ts" ? "issueNs" : "responseNs"]).toBe(9_007_199_254_740_000);
+    }
   });
 
   it("rejects a file that is not a vscsi trace", () => {

@@ -24,6 +24,8 @@ export const VSCSI_V2_RECORD_BYTES = 40;
 const BATCH_RECORDS = 8192;
 /** The high 32 bits of the largest u64 a double holds exactly (2^53 − 1): a high word up to 2^21 − 1. */
 const MAX_SAFE_HIGH = 0x1fffff;
+/** The most µs whose ns are exact in a double (2^53 ns, about 104 days). */
+const MAX_EXACT_US = Number.MAX_SAFE_INTEGER / 1000;
 
 /** SCSI opcodes: READ(6/10/12/16) and WRITE(6/10/12/16). */
 const READ_OPCODES = new Set([0x08, 0x28, 0xa8, 0x88]);
@@ -95,13 +97,26 @@ export class VscsiReader extends TraceReaderBase {
       }
       const lbn = v.getUint32(at + 16, true) + lbnHigh * 2 ** 32;
       const tsUs = v.getUint32(at + 24, true) + tsHigh * 2 ** 32;
+      const rtUs = v2 ? v.getUint32(at + 32, true) + rtHigh * 2 ** 32 : -1;
+      // Times are doubles in ns: ts and rt below 2^53 µs could still be 2^53 ns or more, which a double rounds.
+      const fromFirstUs = this.baseTsUs < 0 ? 0 : tsUs - this.baseTsUs;
+      if (Math.abs(fromFirstUs) > MAX_EXACT_US || rtUs > MAX_EXACT_US) {
+        this.skipOrThrow(
+          StorageErrors.traceMalformedRecord(
+            this.name,
+            this.recordNo,
+            `${rtUs > MAX_EXACT_US ? "rt is 2^53 ns (about 104 days) or more" : "ts is 2^53 ns (about 104 days) or more from the first record's"} and would be rounded`,
+          ),
+        );
+        continue;
+      }
       if (this.baseTsUs < 0) this.baseTsUs = tsUs;
-      rec.issueNs = (tsUs - this.baseTsUs) * 1000;
+      rec.issueNs = fromFirstUs * 1000;
       rec.lba = lbn;
       rec.bytes = len;
       rec.sectors = Math.ceil(len / SECTOR_BYTES);
       rec.isRead = kind === 1;
-      rec.responseNs = v2 ? (v.getUint32(at + 32, true) + rtHigh * 2 ** 32) * 1000 : -1;
+      rec.responseNs = v2 ? rtUs * 1000 : -1;
       rec.line = this.recordNo;
       return true;
     }
