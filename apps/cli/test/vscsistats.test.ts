@@ -141,6 +141,17 @@ describe("vmlab vscsistats", () => {
     );
   });
 
+  it("standard input without --format: says --format is needed for it, not that its bytes were looked at (exit 2, one line)", async () => {
+    // Standard input is never sniffed: the line said it could not tell the format "from the file name or its first
+    // bytes", as if an MSR stream's content were unrecognizable.
+    const r = await runCli("vscsistats", "-");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      "vmlab: standard input: its format is not detected; pass --format (msr|vscsi|blkparse|fio), e.g. vmlab vscsistats - --format msr [VMLAB_TRACE_UNKNOWN_FORMAT]\n",
+    );
+  });
+
   it("rejects an unknown format, an undetectable file and a missing file with exit 2", async () => {
     const unknown = await runCli("vscsistats", SHIPPED, "--format", "snia");
     expect(unknown.code).toBe(2);

@@ -58,6 +58,13 @@ export const StorageErrors = {
       `${file}: cannot tell the trace format from the file name or its first bytes; pass --format (${known.join("|")})`,
       { file, known },
     ),
+  /** Standard input is read once and never sniffed (a stream's first bytes are not looked at): it needs --format. */
+  traceStdinNeedsFormat: (known: readonly string[]) =>
+    new VmlabError(
+      "VMLAB_TRACE_UNKNOWN_FORMAT",
+      `standard input: its format is not detected; pass --format (${known.join("|")}), e.g. vmlab vscsistats - --format ${known[0]}`,
+      { file: "standard input", known },
+    ),
   traceBadHeader: (file: string, issue: string) =>
     new VmlabError("VMLAB_TRACE_MALFORMED_HEADER", `${file}: ${issue}; check that --format matches the file`, { file, issue }),
   traceNotFound: (file: string) => new VmlabError("VMLAB_TRACE_NOT_FOUND", `trace file ${file} does not exist; check the path`, { file }),

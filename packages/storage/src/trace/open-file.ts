@@ -16,7 +16,7 @@ export interface OpenTraceOptions {
  * pipe (`<(zcat trace.gz)`, a named FIFO), which cannot be read twice, gives the same IOs as the file.
  */
 export function openTraceFile(path: string, options: OpenTraceOptions = {}): TraceReader {
-  if (path === "-" && !options.format) throw StorageErrors.traceUndetectedFormat("standard input", TRACE_FORMATS);
+  if (path === "-" && !options.format) throw StorageErrors.traceStdinNeedsFormat(TRACE_FORMATS);
   const given: TraceFormat | null = options.format ? parseTraceFormat(options.format) : null;
   const name = path === "-" ? "stdin" : path;
   const source = refuseCompressed(fileSource(path), name);
