@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { parseEsxCsv } from "@vmlab/storage";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../src/main.js";
 import { runCli } from "./helpers.js";
@@ -139,6 +140,25 @@ describe("vmlab vscsistats", () => {
     expect(r.stderr).toMatch(
       /^vmlab: .*far\.csv:2: Timestamp is 2\^53 ns \(about 104 days\) or more from the first record's .*\[VMLAB_TRACE_MALFORMED_LINE\]\n$/,
     );
+  });
+
+  it("refuses a --disk-name with a line break or control character (exit 2, one line); a file name's are shown as ?", async () => {
+    // The name goes inside ESX's "Histogram: …" header lines: "a\nb" split each into two lines, a printout that
+    // neither ESX tools nor parseEsxCsv read back ("b)" is not a "count,limit" row).
+    const file = join(tmp(), "t.csv");
+    writeFileSync(file, "1,h,0,Read,0,512,5\n");
+    const r = await runCli("vscsistats", file, "--disk-name", "a\nb");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      'vmlab: --disk-name expects a name without line breaks or control characters (it is printed inside ESX\'s header lines), got "a\\nb" [VMLAB_CLI_BAD_OPTION]\n',
+    );
+    const odd = join(tmp(), "a\nb.csv");
+    writeFileSync(odd, "1,h,0,Read,0,512,5\n");
+    const named = await runCli("vscsistats", odd);
+    expect(named.code).toBe(0);
+    expect(parseEsxCsv(named.stdout)).toHaveLength(16);
+    expect(named.stdout.split("\n")[0]).toMatch(/\(a\?b\.csv\)$/);
   });
 
   it("standard input without --format: says --format is needed for it, not that its bytes were looked at (exit 2, one line)", async () => {

@@ -29,6 +29,27 @@ export function parseReorderWindow(text: string): number {
   return n;
 }
 
+/** Line breaks and other control characters: none may go inside ESX's one-line "Histogram: …" headers. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is matched
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/**
+ * The disk name printed in ESX's header lines: `--disk-name` as given, refused if it holds a control character (a
+ * line break split every header into two lines, a printout nothing reads back); a file name's are shown as "?".
+ */
+function diskName(given: string | undefined, trace: string): string {
+  if (given !== undefined) {
+    if (given.match(CONTROL))
+      throw CliErrors.badOption(
+        "--disk-name",
+        JSON.stringify(given).slice(1, -1),
+        "a name without line breaks or control characters (it is printed inside ESX's header lines)",
+      );
+    return given;
+  }
+  return trace === "-" ? "stdin" : (trace.split(/[\\/]/).pop() ?? trace).replace(CONTROL, "?");
+}
+
 /**
  * `vmlab vscsistats <trace>`: ESX's 16 vscsiStats histograms of a trace file,
  * streamed (constant memory), printed in ESX's CSV format (or JSON). Nothing
@@ -64,10 +85,10 @@ export function register(program: Command, io: CliIo): void {
     )
     .action((trace: string, opts: VscsistatsOptions) => {
       const reorderWindow = parseReorderWindow(opts.reorderWindow);
+      const name = diskName(opts.diskName, trace);
       const reader = openTraceFile(trace, { format: opts.format, skipBad: Boolean(opts.skipBad) });
       const stats = new VscsiStats({ firstIo: opts.firstIo });
       const summary = characterizeTrace(reader, stats, { reorderWindow });
-      const name = opts.diskName ?? (trace === "-" ? "stdin" : (trace.split(/[\\/]/).pop() ?? trace));
       const output = opts.json
         ? `${JSON.stringify({ trace: name, traceFormat: reader.format, ...summary, ...toJson(stats) }, null, 2)}\n`
         : formatEsxCsv(stats, { diskName: name });
