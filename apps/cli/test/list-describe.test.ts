@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { allScenarios } from "../src/plugins.js";
+import { VERSION } from "../src/version.js";
+import { runCli } from "./helpers.js";
+
+const scenarios = await allScenarios();
+
+describe("vmlab list (README: scenarios: id, package, title, paper)", () => {
+  it("prints a header and one line per scenario: its id, package, title — paper", async () => {
+    const r = await runCli("list");
+    expect(r.code).toBe(0);
+    const [header, ...rows] = r.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^id +package +title — paper$/);
+    expect(rows).toHaveLength(scenarios.length);
+    scenarios.forEach(({ scenario: s, package: p }, i) => {
+      expect(rows[i]).toMatch(new RegExp(`^${s.id} +${p} +`));
+      expect(rows[i].endsWith(`  ${s.title} — ${s.paper}`), s.id).toBe(true);
+    });
+  });
+});
+
+describe("vmlab describe", () => {
+  it("shows what --quick sets, in the text and in --json (the values a --quick run starts from)", async () => {
+    const text = await runCli("describe", "queue-validation");
+    expect(text.stdout).toMatch(/\n--quick sets: servers=1,2 utilizations=0\.3,0\.6,0\.9 relativeError=0\.03 [^\n]*\n$/);
+    const json = JSON.parse((await runCli("describe", "queue-validation", "--json")).stdout) as { quick: unknown; id: string };
+    expect(json.id).toBe("queue-validation");
+    expect(json.quick).toEqual(scenarios.find((e) => e.scenario.id === "queue-validation")?.scenario.quick);
+  });
+
+  it("a list without a length bound is 'comma-separated'; an enum names its words", async () => {
+    const mclock = await runCli("describe", "mclock-vs-sfq");
+    expect(mclock.stdout).toMatch(/\n {2}reservationsIops +number\[\] +default 600,0,0,0 +\[comma-separated, each ≥ 0, ≤ 1000000\]\n/);
+    const esx = await runCli("describe", "esx-disk-perf");
+    expect(esx.stdout).toMatch(/\n {2}storage +enum\[\] +default local,array +\[1\.\.∞ items, each one of local\|array, no repeats\]\n/);
+  });
+});
+
+describe("vmlab describe: a range states the field's own bounds only", () => {
+  it("an integer without an upper bound of its own shows none (not the 2^53 every integer has)", async () => {
+    const r = await runCli("describe", "esx-disk-perf");
+    expect(r.stdout).toMatch(/\n {2}testFileMiB +integer +default 1024 +\[≥ 1\]\n/);
+    expect(r.stdout).not.toMatch(/9007199254740991/);
+  });
+});
+
+describe("vmlab --version", () => {
+  it("prints the version and succeeds", async () => {
+    const r = await runCli("--version");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${VERSION}\n`);
+  });
+});

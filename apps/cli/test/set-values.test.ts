@@ -1,0 +1,94 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
+
+/** `vmlab run <id> --dry-run` with `sets` as `--set`s (nothing is written: `out` is never made). */
+async function dryRun(id: string, sets: string[], ...more: string[]) {
+  const out = join(scratchDir("vmlab-set-values-"), "out");
+  const r = await runCli("run", id, "--dry-run", "--out", out, ...more, ...sets.flatMap((s) => ["--set", s]));
+  expect(existsSync(out)).toBe(false);
+  return r;
+}
+
+/** The config `--dry-run --json` resolves `sets` to. */
+async function resolved(id: string, sets: string[]): Promise<Record<string, unknown>> {
+  const r = await dryRun(id, sets, "--json");
+  expect(r.stderr).toMatch(/the config is valid/);
+  return (JSON.parse(r.stdout) as { config: Record<string, unknown> }).config;
+}
+
+describe("vmlab run --set: how a value is read (run --help: decimal numbers, 2e3 allowed; lists comma-separated)", () => {
+  it("a --set without a key before '=' is not key=value: that line, exit 2", async () => {
+    const r = await dryRun("queue-validation", ["=5"]);
+    expect(r.stderr).toBe('vmlab: --set expects key=value, got "=5" [VMLAB_CLI_BAD_SET]\n');
+    expect(r.code).toBe(2);
+  });
+
+  it("an empty value is an empty list (docs/vic.md: `--set ratioMinCif= --set ratio=`)", async () => {
+    expect(await resolved("vic-coalescing", ["ratioMinCif=", "ratio="])).toMatchObject({ ratioMinCif: [], ratio: [] });
+  });
+
+  it("decimal numbers in every form: a leading point, an exponent, a sign; items may have spaces after commas", async () => {
+    expect(await resolved("queue-validation", ["utilizations=.5,2.5e-1", "maxCustomers=+2e5", "servers=1, 4"])).toMatchObject({
+      utilizations: [0.5, 0.25],
+      maxCustomers: 200000,
+      servers: [1, 4],
+    });
+    expect(await resolved("esx-disk-perf", ["storage=local, array"])).toMatchObject({ storage: ["local", "array"] });
+  });
+
+  it("an integer key refuses a fraction in the value's own line: the key, the value, the type and range", async () => {
+    const r = await dryRun("queue-validation", ["servers=2.5"]);
+    expect(r.stderr).toBe('vmlab: config key "servers": got "2.5", expected integer (≥ 1, ≤ 64) [VMLAB_CLI_BAD_VALUE]\n');
+    expect(r.code).toBe(2);
+  });
+
+  it("an enum value is one of the listed words exactly, as `vmlab describe` lists them", async () => {
+    const r = await dryRun("esx-disk-perf", ["storage=Local"]);
+    expect(r.stderr).toBe('vmlab: config key "storage": got "Local", expected enum (one of local|array) [VMLAB_CLI_BAD_VALUE]\n');
+    expect(r.code).toBe(2);
+  });
+
+  it("a boolean is true or false (1 and 0 too); anything else names the two", async () => {
+    expect(await resolved("esx-disk-perf", ["localDiskWriteCache=true", "arrayCacheWarm=false"])).toMatchObject({
+      localDiskWriteCache: true,
+      arrayCacheWarm: false,
+    });
+    expect(await resolved("esx-disk-perf", ["localDiskWriteCache=1", "arrayCacheWarm=0"])).toMatchObject({
+      localDiskWriteCache: true,
+      arrayCacheWarm: false,
+    });
+    const r = await dryRun("esx-disk-perf", ["localDiskWriteCache=yes"]);
+    expect(r.stderr).toBe('vmlab: config key "localDiskWriteCache": got "yes", expected boolean (true|false) [VMLAB_CLI_BAD_VALUE]\n');
+    expect(r.code).toBe(2);
+  });
+
+  it("a value below a bound is refused naming the field's own bound (not the integer limit, -2^53)", async () => {
+    const r = await dryRun("queue-validation", ["maxCustomers=-1e300"]);
+    expect(r.stderr).toMatch(
+      /^vmlab: invalid config for queue-validation: maxCustomers: Too small: expected number to be >=100, given -1e\+300 /,
+    );
+    expect(r.code).toBe(2);
+  });
+});
+
+describe("vmlab run --dry-run prints key=value lines that --set takes back", () => {
+  for (const [id, sets] of [
+    ["queue-validation", ["servers=1,4", "utilizations=0.25,0.5"]],
+    ["esx-disk-perf", ["storage=array", "localDiskWriteCache=true"]],
+    ["vic-coalescing", ["ratioMinCif=", "ratio="]],
+    ["mclock-vs-sfq", []],
+  ] as [string, string[]][])
+    it(`${id} ${sets.join(" ")}: its lines given back as --set resolve to the same config`, async () => {
+      const first = await dryRun(id, sets);
+      expect(first.code).toBe(0);
+      const lines = first.stdout.trimEnd().split("\n").slice(3); // after seed=, quick= and out=
+      expect(lines.length).toBeGreaterThan(3);
+      const again = await dryRun(id, lines);
+      expect(again.code).toBe(0);
+      expect(again.stdout.split("\n").slice(3)).toEqual(first.stdout.split("\n").slice(3));
+      expect(await resolved(id, lines)).toEqual(await resolved(id, sets));
+    });
+});
