@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./helpers.js";
+import { scratchDir } from "./scratch.js";
+
+/** `vmlab report <dir>` reads a results.json the user may have edited: bad input gets one line, exit 2, nothing written. */
+describe("vmlab report on a results.json it cannot use", () => {
+  it("a file that is not JSON (an edit gone wrong): one line saying so, exit 2, the directory as it was", async () => {
+    const dir = scratchDir("vmlab-report-input-");
+    writeFileSync(join(dir, "results.json"), '{"format": "vmlab-results/1",');
+    writeFileSync(join(dir, "index.html"), "stale");
+    const r = await runCli("report", dir);
+    expect(r.stderr).toMatch(/^vmlab: "[^"]*results\.json" is not a vmlab results\.json: not JSON \([^\n]*\) \[VMLAB_CLI_BAD_RESULTS\]\n$/);
+    expect(r.code).toBe(2);
+    expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json"]);
+    expect(readFileSync(join(dir, "index.html"), "utf8")).toBe("stale");
+  });
+
+  it("a directory without one: names the file and says where one comes from, exit 2", async () => {
+    const dir = scratchDir("vmlab-report-input-");
+    const r = await runCli("report", dir);
+    expect(r.stderr).toMatch(
+      /^vmlab: cannot read "[^"]*results\.json": [^\n]*; pass a directory written by `vmlab run --out` \[VMLAB_CLI_UNREADABLE_RESULTS\]\n$/,
+    );
+    expect(r.code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
