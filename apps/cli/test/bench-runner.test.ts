@@ -25,6 +25,8 @@ vi.mock("../src/plugins.js", async (importOriginal) => {
       { benchmark: fake("fake.fast", 3e6, { name: "naive", value: 1.5e6 }, "a note"), package: "@vmlab/fake" },
       { benchmark: fake("fake.alone", 250, null), package: "@vmlab/fake" },
       { benchmark: fake("fakeother.x", 1, { name: "n", value: 1 }), package: "@vmlab/fake" },
+      { benchmark: fake("zero.base", 5, { name: "idle", value: 0 }), package: "@vmlab/fake" },
+      { benchmark: fake("mega.exact", 1e6, { name: "ref", value: 1e3 }), package: "@vmlab/fake" },
     ],
   };
 });
@@ -62,5 +64,37 @@ describe("vmlab bench runs what it is asked and reports each with its same-run b
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no benchmark matches "fake\.fa"/);
     expect(bench.runs).toEqual([]);
+  });
+
+  it("a whole name runs that benchmark alone; no name runs every one, in order", async () => {
+    expect((await runCli("bench", "fake.fast", "--json")).code).toBe(0);
+    expect(bench.runs.map((b) => b.name)).toEqual(["fake.fast"]);
+    bench.runs.length = 0;
+    const all = await runCli("bench", "--json");
+    expect(all.code).toBe(0);
+    expect(bench.runs.map((b) => b.name)).toEqual(["fake.fast", "fake.alone", "fakeother.x", "zero.base", "mega.exact"]);
+    expect((JSON.parse(all.stdout) as { name: string }[]).map((l) => l.name)).toEqual(bench.runs.map((b) => b.name));
+  });
+
+  it("a name that matches none is refused with the names it could be", async () => {
+    const r = await runCli("bench", "nope");
+    expect(r.stderr).toBe(
+      'vmlab: no benchmark matches "nope"; known: fake.fast, fake.alone, fakeother.x, zero.base, mega.exact [VMLAB_CLI_UNKNOWN_BENCHMARK]\n',
+    );
+    expect(r.code).toBe(2);
+  });
+
+  it("a baseline of 0 has no ratio: null in --json, none printed (not 'ratio undefined')", async () => {
+    const j = await runCli("bench", "zero", "--json");
+    expect(JSON.parse(j.stdout)).toEqual([
+      { name: "zero.base", value: 5, unit: "ops/s", baseline: { name: "idle", value: 0 }, ratio: null },
+    ]);
+    const r = await runCli("bench", "zero");
+    expect(r.stdout).toMatch(/^zero\.base\s+5\.000 ops\/s {2}vs idle 0\.000\n$/);
+  });
+
+  it("a value of exactly a million or a thousand takes the larger unit (1.00M, 1.0k)", async () => {
+    const r = await runCli("bench", "mega");
+    expect(r.stdout).toMatch(/^mega\.exact\s+1\.00M ops\/s {2}vs ref 1\.0k {2}ratio 1000\.00\n$/);
   });
 });

@@ -51,7 +51,9 @@ export function register(program: Command, io: CliIo): void {
         if (r.note) line.note = r.note;
         lines.push(line);
         if (!opts.json) {
-          const base = r.baseline ? `  vs ${r.baseline.name} ${fmt(r.baseline.value)}  ratio ${ratio?.toFixed(2)}` : "";
+          // A baseline of 0 has no ratio (null in --json): the line printed "ratio undefined".
+          const shown = ratio === null ? "" : `  ratio ${ratio.toFixed(2)}`;
+          const base = r.baseline ? `  vs ${r.baseline.name} ${fmt(r.baseline.value)}${shown}` : "";
           io.stdout(`${b.name.padEnd(22)} ${fmt(r.value).padStart(9)} ${b.unit}${base}${r.note ? `  (${r.note})` : ""}\n`);
         }
       }
