@@ -157,7 +157,9 @@ function tightestBounds(issues: readonly Issue[]): Issue[] {
 
 /** A value as `--set` would take it: a list comma-separated. */
 function formatGiven(v: unknown): string {
-  return Array.isArray(v) ? v.map(String).join(",") : String(v);
+  // An empty list or string printed as nothing left "given  (expected …": say what was given.
+  if (Array.isArray(v)) return v.length === 0 ? "an empty list" : v.map(String).join(",");
+  return v === "" ? '""' : String(v);
 }
 
 /**

@@ -30,6 +30,14 @@ describe("vmlab run --set: how a value is read (run --help: decimal numbers, 2e3
     expect(await resolved("vic-coalescing", ["ratioMinCif=", "ratio="])).toMatchObject({ ratioMinCif: [], ratio: [] });
   });
 
+  it("an empty value where a list needs an item is named as an empty list in the refusal", async () => {
+    const r = await dryRun("queue-validation", ["servers="]);
+    expect(r.stderr).toMatch(
+      /^vmlab: invalid config for queue-validation: servers: .*, given an empty list \(expected integer\[\], 1\.\.∞ items/,
+    );
+    expect(r.code).toBe(2);
+  });
+
   it("decimal numbers in every form: a leading point, an exponent, a sign; items may have spaces after commas", async () => {
     expect(await resolved("queue-validation", ["utilizations=.5,2.5e-1", "maxCustomers=+2e5", "servers=1, 4"])).toMatchObject({
       utilizations: [0.5, 0.25],
