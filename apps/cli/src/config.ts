@@ -119,7 +119,7 @@ export function parseSets(s: Scenario, sets: readonly string[]): Record<string, 
     if (node.type === "array") {
       const items = node.items ?? {};
       out[key] = raw === "" ? [] : raw.split(",").map((part) => coerceScalar(key, part.trim(), items));
-    } else out[key] = coerceScalar(key, raw, node);
+    } else out[key] = coerceScalar(key, raw.trim(), node); // as keys and list items are: `--set placement= contiguous`
   }
   return out;
 }

@@ -38,6 +38,15 @@ describe("vmlab run --set: how a value is read (run --help: decimal numbers, 2e3
     expect(r.code).toBe(2);
   });
 
+  it("spaces around a scalar are dropped as around keys and list items: a boolean, an enum, a number", async () => {
+    expect(await resolved("esx-disk-perf", ["arrayCacheWarm= false", " storage = array "])).toMatchObject({
+      arrayCacheWarm: false,
+      storage: ["array"],
+    });
+    expect(await resolved("parda-equal-shares", ["placement= contiguous "])).toMatchObject({ placement: "contiguous" });
+    expect(await resolved("queue-validation", ["maxCustomers= 2e5 "])).toMatchObject({ maxCustomers: 200000 });
+  });
+
   it("decimal numbers in every form: a leading point, an exponent, a sign; items may have spaces after commas", async () => {
     expect(await resolved("queue-validation", ["utilizations=.5,2.5e-1", "maxCustomers=+2e5", "servers=1, 4"])).toMatchObject({
       utilizations: [0.5, 0.25],

@@ -65,7 +65,7 @@ export function register(program: Command, io: CliIo): void {
     .argument("<id>", "scenario id (see `vmlab list`)")
     .option(
       "--set <key=value>",
-      "set a config parameter (repeatable, each key once; a list is comma-separated, e.g. servers=1,4; numbers are decimal, 2e3 allowed; see `vmlab describe <id>` for the keys, types and ranges)",
+      "set a config parameter (repeatable, each key once; a list is comma-separated, e.g. servers=1,4; spaces around keys and values are dropped; numbers are decimal, 2e3 allowed; see `vmlab describe <id>` for the keys, types and ranges)",
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
