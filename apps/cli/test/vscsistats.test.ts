@@ -262,11 +262,21 @@ describe("vmlab vscsistats on a trace with no IO in it", () => {
     const r = await runCli("vscsistats", file, "--format", "blkparse");
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
-      "vmlab vscsistats: 0 IOs (blkparse); none of the 5 lines read was a blkparse IO (another format? check --format)\n",
+      "vmlab vscsistats: 0 IOs (blkparse); none of the 5 lines read was an IO in --format blkparse (another format? check --format)\n",
     );
     // A trace whose lines are IOs says nothing of the kind.
     const good = await runCli("vscsistats", file);
     expect(good.stderr).not.toMatch(/none of the/);
+  });
+
+  it("an MSR file of its header alone: one line, named in the singular", async () => {
+    const file = join(tmp(), "header.csv");
+    writeFileSync(file, "Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\n");
+    const r = await runCli("vscsistats", file, "--format", "msr");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      "vmlab vscsistats: 0 IOs (msr); the one line read was not an IO in --format msr (another format? check --format)\n",
+    );
   });
 });
 
