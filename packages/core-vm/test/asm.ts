@@ -17,6 +17,8 @@ export const addi = (rd: number, rs1: number, imm: number) => I(0x13, rd, 0, rs1
 export const slti = (rd: number, rs1: number, imm: number) => I(0x13, rd, 2, rs1, imm);
 export const sltiu = (rd: number, rs1: number, imm: number) => I(0x13, rd, 3, rs1, imm);
 export const xori = (rd: number, rs1: number, imm: number) => I(0x13, rd, 4, rs1, imm);
+export const ori = (rd: number, rs1: number, imm: number) => I(0x13, rd, 6, rs1, imm);
+export const andi = (rd: number, rs1: number, imm: number) => I(0x13, rd, 7, rs1, imm);
 export const slli = (rd: number, rs1: number, sh: number) => I(0x13, rd, 1, rs1, sh);
 export const srli = (rd: number, rs1: number, sh: number) => I(0x13, rd, 5, rs1, sh);
 export const srai = (rd: number, rs1: number, sh: number) => I(0x13, rd, 5, rs1, 0x400 | sh);
