@@ -80,6 +80,25 @@ describe("dirty and accessed-page tracking", () => {
     });
   }
 
+  it("a misaligned load or store across a page boundary marks both pages (the slow path goes byte by byte)", () => {
+    for (const [op, kind] of [
+      ["lw", "load"],
+      ["lh", "load"],
+      ["sw", "store"],
+    ] as const) {
+      const m = new Machine({ ramMiB: RAM_MIB });
+      const at = RAM + 10 * PAGE_SIZE - 1; // the last byte of page 9: the access runs into page 10
+      const program = [...li(A1, at), kind === "load" ? load(op, A0, A1, 0) : store(op, A1, A1, 0), ...EXIT];
+      poke(m, RAM, program);
+      m.hart.pc = RAM | 0;
+      m.setDirtyTracking(true);
+      m.setAccessTracking(true);
+      expect(m.run(100)).toBe("exit");
+      expect(m.ram.takeAccessedPages(), op).toEqual([0, 9, 10]);
+      expect(m.ram.takeDirtyPages(), op).toEqual(kind === "store" ? [9, 10] : []);
+    }
+  });
+
   it("switching tracking off drops the maps and the marking code; on again starts from an empty set", () => {
     const m = new Machine({ ramMiB: RAM_MIB });
     const program = [

@@ -294,6 +294,8 @@ export class Hart {
     if (o + size <= this.ramSize) {
       if (ram.accessedPages !== null) ram.accessedPages[o >>> 12] = 1;
       if ((a & (size - 1)) !== 0) {
+        // A misaligned access may run into the next page (stores mark each byte's page in ramStore).
+        if (ram.accessedPages !== null) ram.accessedPages[(o + size - 1) >>> 12] = 1;
         const u8 = ram.u8;
         const v = size === 4 ? u8[o] | (u8[o + 1] << 8) | (u8[o + 2] << 16) | (u8[o + 3] << 24) : u8[o] | (u8[o + 1] << 8);
         return size === 4 || !signed ? v : (v << 16) >> 16;
