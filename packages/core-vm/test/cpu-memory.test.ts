@@ -31,23 +31,6 @@ const csrw = (n: number, rs: number) => csr("csrrw", 0, n, rs);
 const DATA = RAM + 0x2000;
 
 describe("loads and stores", () => {
-  it("lb/lh sign-extend, lbu/lhu zero-extend", () => {
-    const m = run([
-      ...li(A1, DATA),
-      ...li(T2, 0x8081f0f1),
-      store("sw", T2, A1, 0),
-      load("lb", A0, A1, 1),
-      load("lbu", A2, A1, 1),
-      load("lh", A3, A1, 2),
-      load("lhu", 14, A1, 2),
-      ...EXIT,
-    ]);
-    expect(u(m, A0)).toBe(0xfffffff0);
-    expect(u(m, A2)).toBe(0xf0);
-    expect(u(m, A3)).toBe(0xffff8081);
-    expect(u(m, 14)).toBe(0x8081);
-  });
-
   it("sb and sh write only their bytes (little-endian)", () => {
     const m = run([
       ...li(A1, DATA),
