@@ -135,6 +135,21 @@ export function requireSampledWindow(
 }
 
 /**
+ * Each phase between consecutive `bounds` (s) is measured over its second half (phaseRows): checks each
+ * such window holds a sample, as `requireSampledWindow` does, naming `key` and its value `given`.
+ */
+export function requirePhasesSampled(
+  key: string,
+  given: number | readonly number[],
+  bounds: readonly number[],
+  sampleS: number,
+  durationS: number,
+): void {
+  for (let i = 0; i + 1 < bounds.length; i++)
+    requireSampledWindow(key, given, `phase ${i + 1}'s second half`, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], sampleS, durationS);
+}
+
+/**
  * A sweep's points in ascending order, each once: the scenarios read their "low" and "high" point
  * (and monotonicity) off the ends of the sweep, which must not depend on the order given.
  */

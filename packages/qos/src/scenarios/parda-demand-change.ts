@@ -7,7 +7,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
-  requireSampledWindow,
+  requirePhasesSampled,
   round,
   thresholdLabel,
   timeSeriesFigures,
@@ -43,16 +43,7 @@ function plan(c: z.output<typeof PardaDemandChangeConfig>, seed: number) {
     throw QosErrors.badConfig("stopAtS", `every stop must be before durationS (${c.durationS} s), got ${stops[stops.length - 1]}`);
   const bounds = [0, ...stops, c.durationS];
   // Each phase is measured over its second half (phaseRows): equal stops, or stops closer than two samples, leave none.
-  for (let i = 0; i + 1 < bounds.length; i++)
-    requireSampledWindow(
-      "stopAtS",
-      c.stopAtS,
-      `phase ${i + 1}'s second half`,
-      (bounds[i] + bounds[i + 1]) / 2,
-      bounds[i + 1],
-      c.sampleS,
-      c.durationS,
-    );
+  requirePhasesSampled("stopAtS", c.stopAtS, bounds, c.sampleS, c.durationS);
   const mk = (control: HostSpec["control"]): HostSpec[] =>
     Array.from({ length: c.hosts }, (_, i) => {
       // The k-th stop (in time) is the VM of the k-th host from the end.

@@ -4,7 +4,7 @@ import { runCluster } from "../cluster/cluster.js";
 import { microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requirePositive } from "../validate.js";
-import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import { checkedSpecs, clusterSpec, controlFields, requirePhasesSampled, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 import { defineQosScenario } from "./define.js";
 import { phaseRows } from "./phases.js";
 
@@ -32,16 +32,7 @@ function plan(c: z.output<typeof PardaThresholdChangeConfig>, seed: number) {
   const durationS = c.phaseS * thresholds.length;
   const bounds = thresholds.map((_, i) => i * c.phaseS).concat(durationS);
   // Each phase is measured over its second half (phaseRows).
-  for (let i = 0; i + 1 < bounds.length; i++)
-    requireSampledWindow(
-      "phaseS",
-      c.phaseS,
-      `phase ${i + 1}'s second half`,
-      (bounds[i] + bounds[i + 1]) / 2,
-      bounds[i + 1],
-      c.sampleS,
-      durationS,
-    );
+  requirePhasesSampled("phaseS", c.phaseS, bounds, c.sampleS, durationS);
   const hosts = Array.from({ length: c.hosts }, () => ({
     vms: [microVm({ oio: c.oio })],
     control: "parda" as const,
