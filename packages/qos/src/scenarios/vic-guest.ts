@@ -1,7 +1,7 @@
 import { eachOnce, type Figure, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { QosErrors } from "../errors.js";
-import { checkVicGuestSpec, guestInstructionsPerIo, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
+import { checkVicGuestSpec, guestInstructionsOf, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
 import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { ascending, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
@@ -93,7 +93,7 @@ function plan(c: z.output<typeof VicGuestConfig>, seed: number) {
     ),
   );
   for (const spec of specs) for (const coalescing of [false, true]) checkVicGuestSpec({ ...spec, coalescing });
-  const instructions = specs.reduce((sum, spec) => sum + 2 * spec.ios * guestInstructionsPerIo(spec.appWords, spec.isrSpin), 0);
+  const instructions = specs.reduce((sum, spec) => sum + 2 * guestInstructionsOf(spec), 0); // vIC off and on
   if (instructions > MAX_VIC_GUEST_INSTRUCTIONS) {
     const loops = c.virtualizationCostLoops.length;
     throw QosErrors.badConfig(

@@ -83,6 +83,11 @@ function requireIntegerIn(key: string, value: number, min: number, max: number):
  */
 export const guestInstructionsPerIo = (appWords: number, loops: number) => 650 + 6 * appWords + 2 * loops;
 
+type RunSize = Pick<VicGuestSpec, "ios" | "appWords" | "isrSpin">;
+
+/** A run's guest instructions, estimated from above (`guestInstructionsPerIo` per IO). @internal exported for the scenario */
+export const guestInstructionsOf = (s: RunSize) => s.ios * guestInstructionsPerIo(s.appWords, s.isrSpin);
+
 /** The fewest instructions a run may retire before it counts as stuck (small runs boot and print in far fewer). */
 const MIN_BUDGET = 4_000_000_000;
 
@@ -91,8 +96,8 @@ const MIN_BUDGET = 4_000_000_000;
  * MIN_BUDGET. A fixed budget refused, after emulating it whole, a run every check allowed (10^6 IOs with
  * a 10^5-iteration handler loop retire ~2·10^11). @internal exported for tests
  */
-export function vicGuestBudget(s: Pick<VicGuestSpec, "ios" | "appWords" | "isrSpin">): number {
-  return Math.max(MIN_BUDGET, 2 * s.ios * guestInstructionsPerIo(s.appWords, s.isrSpin));
+export function vicGuestBudget(s: RunSize): number {
+  return Math.max(MIN_BUDGET, 2 * guestInstructionsOf(s));
 }
 
 let cachedElf: Uint8Array | null = null;
