@@ -1,6 +1,9 @@
 import type { CliIo } from "../src/io.js";
 import { main } from "../src/main.js";
 
+/** The smallest queue-validation run (one point, a second or so): for tests of what a run writes, not what it finds. */
+export const ONE_POINT_RUN = ["queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5"];
+
 export interface CliRun {
   code: number;
   stdout: string;

@@ -1,10 +1,8 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers.js";
+import { ONE_POINT_RUN, runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
-
-const QUICK = ["queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5"];
 
 /** What a write killed (`kill -9`) while it put its files in place leaves (README: "run again, then delete it"). */
 function leaveInterruptedWrite(out: string): string {
@@ -18,9 +16,9 @@ function leaveInterruptedWrite(out: string): string {
 describe("a run into a directory an interrupted write left its temporary directory in", () => {
   it("names it on stderr, says what it holds, and leaves it alone (its earlier files may be the only copy)", async () => {
     const out = join(scratchDir("vmlab-leftover-"), "qv");
-    expect((await runCli("run", ...QUICK, "--out", out)).stderr).not.toMatch(/note:/);
+    expect((await runCli("run", ...ONE_POINT_RUN, "--out", out)).stderr).not.toMatch(/note:/);
     const tmp = leaveInterruptedWrite(out);
-    const r = await runCli("run", ...QUICK, "--out", out);
+    const r = await runCli("run", ...ONE_POINT_RUN, "--out", out);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
       `vmlab: note: ${tmp} is left from an interrupted write into ${out}: its previous/ holds files an earlier run`,
@@ -40,7 +38,7 @@ describe("a run into a directory an interrupted write left its temporary directo
     writeFileSync(join(tmp, "results.json"), "{}");
     // Another directory's leftovers are not this one's.
     mkdirSync(join(base, ".qv2.tmp-Xy34Zw"));
-    const r = await runCli("run", ...QUICK, "--out", out);
+    const r = await runCli("run", ...ONE_POINT_RUN, "--out", out);
     expect(r.code).toBe(0);
     const notes = r.stderr.split("\n").filter((l) => l.includes("note:"));
     expect(notes).toEqual([

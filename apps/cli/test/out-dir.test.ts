@@ -3,7 +3,7 @@ import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, sym
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers.js";
+import { ONE_POINT_RUN, runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
@@ -37,7 +37,7 @@ describe("vmlab run --out <an existing directory>", () => {
     if (process.getuid?.() === 0) chownSync(out, NOBODY, NOBODY);
     chmodSync(parent, 0o555);
     try {
-      const r = await runAsUser(["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out]);
+      const r = await runAsUser(["run", ...ONE_POINT_RUN, "--out", out]);
       expect(r.stderr).not.toMatch(/cannot write results/);
       expect(r.code).toBe(0);
       expect(readdirSync(out).sort()).toEqual([
@@ -59,7 +59,7 @@ describe("vmlab run --out <an existing directory>", () => {
 describe("vmlab run --out <an earlier run's directory where a file it writes is a directory>", () => {
   it("exits 2 with one line naming it and leaves the earlier run's files as they were (README: exits 2 without writing anything)", async () => {
     const out = join(scratchDir("vmlab-outdir-"), "qv");
-    const args = ["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out];
+    const args = ["run", ...ONE_POINT_RUN, "--out", out];
     expect((await runCli(...args, "--seed", "1")).code).toBe(0);
     const before = readdirSync(out).sort();
     const results = readFileSync(join(out, "results.json"), "utf8");
@@ -83,18 +83,7 @@ describe("vmlab run --out <a path through a symbolic link to a missing target>",
     symlinkSync(join(base, "not-mounted", "results"), join(base, "out"));
     const out = join(base, "out", "qv");
     for (const extra of [[], ["--dry-run"]]) {
-      const r = await runCli(
-        "run",
-        "queue-validation",
-        "--quick",
-        "--set",
-        "servers=1",
-        "--set",
-        "utilizations=0.5",
-        "--out",
-        out,
-        ...extra,
-      );
+      const r = await runCli("run", ...ONE_POINT_RUN, "--out", out, ...extra);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         `vmlab: cannot write results to "${out}": ${join(base, "out")} is a symbolic link to a missing target; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
@@ -111,7 +100,7 @@ describe("vmlab run --out <a directory no directory can be made in>", () => {
     async () => {
       const out = "/proc/vmlab-no-such-dir/qv";
       const line = `vmlab: cannot write results to "${out}": no directory can be made in /proc (ENOENT); choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`;
-      const args = ["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out];
+      const args = ["run", ...ONE_POINT_RUN, "--out", out];
       for (const argv of [args, [...args, "--dry-run"]]) {
         const r = await runCli(...argv);
         expect([r.code, r.stderr]).toEqual([2, line]);
@@ -126,7 +115,7 @@ describe("vmlab report <a directory the user cannot write>", () => {
     const base = scratchDir("vmlab-report-ro-");
     chmodSync(base, 0o755);
     const out = join(base, "run");
-    const made = await runCli("run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out);
+    const made = await runCli("run", ...ONE_POINT_RUN, "--out", out);
     expect(made.code).toBe(0);
     chmodSync(out, 0o555);
     try {
@@ -145,7 +134,7 @@ describe("vmlab run --out <a path the system cannot follow>", () => {
     const base = scratchDir("vmlab-outdir-");
     symlinkSync(join(base, "b"), join(base, "a"));
     symlinkSync(join(base, "a"), join(base, "b"));
-    const QV = ["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5"];
+    const QV = ["run", ...ONE_POINT_RUN];
     const cases: [string, string][] = [
       [join(base, "a", "qv"), `${join(base, "a", "qv")} goes through a loop of symbolic links`],
       [join(base, "x".repeat(300)), "the path or one of its names is too long"],
@@ -171,7 +160,7 @@ describe("vmlab run --out <a shared sticky directory holding an earlier run's fi
       const base = scratchDir("vmlab-outdir-");
       chmodSync(base, 0o755);
       const out = join(base, "qv");
-      const args = ["run", "queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5", "--out", out];
+      const args = ["run", ...ONE_POINT_RUN, "--out", out];
       expect((await runCli(...args, "--seed", "1")).code).toBe(0);
       chmodSync(out, 0o1777);
       chownSync(join(out, "results.json"), NOBODY, NOBODY);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers.js";
+import { ONE_POINT_RUN, runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
 describe("vmlab run --out <a file, not a directory>", () => {
@@ -10,18 +10,7 @@ describe("vmlab run --out <a file, not a directory>", () => {
     const file = join(dir, "results");
     writeFileSync(file, "mine\n");
     for (const dry of [["--dry-run"], []]) {
-      const r = await runCli(
-        "run",
-        "queue-validation",
-        "--quick",
-        "--set",
-        "servers=1",
-        "--set",
-        "utilizations=0.5",
-        "--out",
-        file,
-        ...dry,
-      );
+      const r = await runCli("run", ...ONE_POINT_RUN, "--out", file, ...dry);
       expect(r.stderr).toBe(
         `vmlab: cannot write results to "${file}": ${file} is not a directory; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
       );
