@@ -35,12 +35,14 @@ function vscsiFile(issueUs: number[]): string {
 }
 
 describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vscsistats.md)", () => {
-  it("a fio iolog: its IOs have no response time (not in latency or outstanding IOs) and no issue times", async () => {
+  it("a fio iolog: its IOs have no response time (not in latency or outstanding IOs) and no issue times (no interarrival samples)", async () => {
     const file = join(tmp(), "t.iolog");
     writeFileSync(file, "fio version 2 iolog\n/dev/sdb add\n/dev/sdb read 0 4096\n/dev/sdb read 4096 4096\n/dev/sdb write 81920 4096\n");
     const r = await runCli("vscsistats", file, "--json");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ trace: "t.iolog", traceFormat: "fio", ios: 3, timedIos: 0 });
+    const j = JSON.parse(r.stdout) as { histograms: { metric: string; count: number }[] };
+    expect(j).toMatchObject({ trace: "t.iolog", traceFormat: "fio", ios: 3, timedIos: 0 });
+    expect(j.histograms.filter((h) => h.metric === "interarrival").map((h) => h.count)).toEqual([0, 0, 0]);
     expect(r.stderr).toBe(
       "vmlab vscsistats: 3 IOs (fio); 3 without a response time (not in latency/outstanding IOs); no issue times (IOs back to back): no interarrival histogram\n",
     );

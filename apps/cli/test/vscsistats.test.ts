@@ -280,18 +280,6 @@ describe("vmlab vscsistats on a trace with no IO in it", () => {
   });
 });
 
-describe("vmlab vscsistats on a fio iolog", () => {
-  it("prints no interarrival samples (the log has no issue times) and says so", async () => {
-    const file = join(tmp(), "t.iolog");
-    writeFileSync(file, "fio version 2 iolog\n/dev/sdb add\n/dev/sdb read 0 4096\n/dev/sdb read 4096 4096\n/dev/sdb write 81920 4096\n");
-    const r = await runCli("vscsistats", file, "--json");
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { histograms: { metric: string; count: number }[] };
-    expect(j.histograms.filter((h) => h.metric === "interarrival").map((h) => h.count)).toEqual([0, 0, 0]);
-    expect(r.stderr).toMatch(/no issue times \(IOs back to back\): no interarrival histogram/);
-  });
-});
-
 describe("vmlab run vscsistats-characterize", () => {
   it("writes a byte-identical results.json for the same seed", async () => {
     const args = ["--quick", "--set", "durationMs=400", "--set", "traceMaxIos=400", "--seed", "5"];
