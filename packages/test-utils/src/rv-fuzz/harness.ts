@@ -7,7 +7,8 @@
  *   P<index> <x1> .. <x31> S<scratch checksum> T<trap count> <mcause>,<mepc>,<mtval> ...
  *
  * (all hex). Then the test finisher ends the run with exit code 0. The trap
- * handler logs mcause/mepc/mtval and resumes at mepc + 4.
+ * handler logs mcause/mepc/mtval and resumes at mepc + 4, or at ra after an
+ * instruction access fault (mepc is then the jump's target).
  *
  * A U-mode program's body is entered by mret with mstatus.MPP = U and ends
  * with an `ecall` whose address the harness stores in the trap area: the
@@ -120,6 +121,7 @@ function emitProgram(a: Asm, p: FuzzProgram, index: number, standardPmp: PmpConf
   a.emit(E.ecall());
   a.li(A0, p.scratchSeed | 1).call("reset_state");
   if (p.pmp) emitPmp(a, p.pmp);
+  if (p.mstatusSet) a.li(T0, p.mstatusSet).emit(E.csr("csrrs", 0, CSR_MSTATUS, T0));
   if (p.userMode) {
     a.la(T0, `exit_${index}`)
       .li(T1, TRAP_AREA)
@@ -135,7 +137,7 @@ function emitProgram(a: Asm, p: FuzzProgram, index: number, standardPmp: PmpConf
   if (p.userMode) a.emit(E.ecall());
   // Epilogue: park t0 in mscratch, save every register, restore mscratch.
   a.emit(csrw(CSR_MSCRATCH, T0));
-  a.li(T0, MSTATUS_MPRV).emit(E.csr("csrrc", 0, CSR_MSTATUS, T0)); // M-mode permissions again
+  a.li(T0, MSTATUS_MPRV | (p.mstatusSet ?? 0)).emit(E.csr("csrrc", 0, CSR_MSTATUS, T0)); // M-mode permissions again
   a.li(T0, REG_SAVE);
   for (let r = 1; r < 32; r++) if (r !== T0) a.emit(E.store("sw", r, T0, r * 4));
   a.emit(csrr(T1, CSR_MSCRATCH), E.store("sw", T1, T0, T0 * 4));
@@ -165,7 +167,15 @@ function emitRoutines(a: Asm): void {
   a.label("trap_counted");
   a.emit(addi(T1, T1, 1), E.store("sw", T1, T0, 8));
   a.label("trap_resume");
+  // An instruction access fault (mcause 1) has mepc = the jump's target, where nothing runs:
+  // resume at the jump's link address (ra), which the fetch-fault items set. Else skip the instruction.
+  a.emit(csrr(T1, CSR_MCAUSE), addi(T1, T1, -1));
+  a.branch("bne", T1, 0, "trap_skip");
+  a.emit(csrw(CSR_MEPC, RA));
+  a.j("trap_return");
+  a.label("trap_skip");
   a.emit(csrr(T1, CSR_MEPC), addi(T1, T1, 4), csrw(CSR_MEPC, T1));
+  a.label("trap_return");
   a.emit(E.load("lw", T1, T0, 0), E.load("lw", T2, T0, 4));
   a.emit(E.csr("csrrw", T0, CSR_MSCRATCH, T0), E.mret());
 

@@ -32,6 +32,11 @@ export interface FuzzProgram {
   userMode: boolean;
   /** A PMP configuration for this program, or the harness's standard one. */
   pmp?: PmpConfig;
+  /**
+   * mstatus bits the harness sets before the body and clears after it (e.g. TW, so a U-mode
+   * body's wfi traps); written trap tests use it, generated programs leave it unset.
+   */
+  mstatusSet?: number;
   body: FuzzInsn[];
 }
 
