@@ -245,9 +245,22 @@ export class Hart {
     return 0;
   }
 
-  /** An illegal instruction; `mtval` = the instruction's bits, as QEMU 7.2 reports them. */
+  /**
+   * An illegal instruction; `mtval` = the instruction's bits, as QEMU 7.2 reports them: only the
+   * low 16 for a 16-bit encoding (low bits not 11; there is no C extension), the shortest of the
+   * instruction and ILEN bits (priv. spec §3.1.16).
+   */
   illegal(insn: number, pc: number, nk: number): number {
-    return this.trapAt(CAUSE_ILLEGAL_INSTRUCTION, insn, pc, nk);
+    return this.trapAt(CAUSE_ILLEGAL_INSTRUCTION, (insn & 3) === 3 ? insn : insn & 0xffff, pc, nk);
+  }
+
+  /**
+   * `mtval` for a load or store that is not all in RAM: its address, or for a misaligned access
+   * that starts in RAM and runs past its end, the address of the part that faulted — RAM's end
+   * (priv. spec §3.1.16), as QEMU 7.2 reports it.
+   */
+  private accessFaultValue(a: number): number {
+    return (a ^ -2147483648) >>> 0 < this.ramSize ? (this.ram.base + this.ramSize) | 0 : a;
   }
 
   /** The privilege loads and stores use: MPP when mstatus.MPRV is set in M mode (priv. spec §3.1.6.3). */
@@ -308,7 +321,7 @@ export class Hart {
     const v = (a & (size - 1)) === 0 ? this.host.bus.read(a, size) : -1;
     this.inBlock = 0;
     if (v < 0) {
-      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
+      this.trap(CAUSE_LOAD_ACCESS, this.accessFaultValue(a), pc, nk);
       return 0;
     }
     this.brk = 2;
@@ -327,6 +340,13 @@ export class Hart {
     if (o + size <= this.ramSize) {
       if ((a & (size - 1)) === 0) this.ramStore(o, size, value);
       else for (let i = 0; i < size; i++) this.ramStore(o + i, 1, value >>> (8 * i));
+      return;
+    }
+    if (o < this.ramSize) {
+      // Misaligned across RAM's end: QEMU 7.2 stores byte by byte, so the bytes inside RAM are
+      // written before the fault (a split the unpriv. spec allows for misaligned accesses, §2.6).
+      for (let i = 0; o + i < this.ramSize; i++) this.ramStore(o + i, 1, value >>> (8 * i));
+      this.trap(CAUSE_STORE_ACCESS, this.accessFaultValue(a), pc, nk);
       return;
     }
     this.inBlock = nk;
