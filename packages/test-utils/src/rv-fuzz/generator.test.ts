@@ -106,6 +106,7 @@ describe("random program generator", () => {
       "x0,",
       "overwrite the target",
       "MPRV",
+      "access fault",
     ])
       expect(text, needle).toContain(needle);
   });

@@ -2,7 +2,8 @@
  * The random program generator: seeded, valid RV32IMA + Zicsr sequences
  * that exercise ALU and M-extension corner values, shifts, aligned and
  * misaligned loads/stores into the scratch region, forward branches and
- * jumps, LR/SC and AMOs, reads of deterministic CSRs, deliberate traps,
+ * jumps, LR/SC and AMOs, reads of deterministic CSRs, deliberate traps
+ * (fetch faults from the unmapped hole among them),
  * self-modifying code, and M-mode loads/stores under mstatus.MPRV.
  *
  * Left out on purpose, because QEMU and a correct vmlab may legitimately
@@ -77,7 +78,8 @@ function item(b: ProgramBuilder): void {
   else if (roll < 85) system.csrRead(b);
   else if (roll < 88) system.csrWrite(b);
   else if (roll < 92) system.illegal(b);
-  else if (roll < 95) system.ecallOrEbreak(b);
+  else if (roll < 94) system.ecallOrEbreak(b);
+  else if (roll < 95) system.fetchFault(b);
   else if (roll < 96) system.fence(b);
   else if (roll < 98) system.selfModifying(b);
   else system.mprv(b);

@@ -1,11 +1,11 @@
 /**
  * Generator items for atomics and the privileged side: LR/SC, AMOs, CSR
- * reads and writes, deliberate traps (illegal encodings, ecall, ebreak),
- * fences. Each function appends one item to the builder.
+ * reads and writes, deliberate traps (illegal encodings, ecall, ebreak,
+ * fetch faults), fences. Each function appends one item to the builder.
  */
 import { hex, type ProgramBuilder } from "./builder.js";
 import * as E from "./encode.js";
-import { SCRATCH_BASE, SCRATCH_BYTES } from "./layout.js";
+import { SCRATCH_BASE, SCRATCH_BYTES, UNMAPPED_BASE } from "./layout.js";
 
 /** CSRs whose value is deterministic and whose presence QEMU and vmlab share. */
 const READABLE_CSRS: ReadonlyArray<[number, string]> = [
@@ -149,6 +149,18 @@ export function illegal(b: ProgramBuilder): void {
 export function ecallOrEbreak(b: ProgramBuilder): void {
   if (b.rng.chance(0.5)) b.emit(E.ecall(), "ecall");
   else b.emit(E.ebreak(), "ebreak");
+}
+
+/**
+ * A jump to the unmapped hole: an instruction access fault with mepc = mtval = the target
+ * (priv. spec §3.1.16). The jump itself retires, so ra holds its link address, where the
+ * harness resumes.
+ */
+export function fetchFault(b: ProgramBuilder): void {
+  const base = b.reg();
+  const target = UNMAPPED_BASE + b.rng.below(256) * 4;
+  b.li(base, target);
+  b.emit(E.jalr(1, base, 0), `jalr ra, x${base}  # fetch from ${hex(target)}: access fault`);
 }
 
 export function fence(b: ProgramBuilder): void {
