@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { newTraceRecord, type TraceRecord, writeVscsiTrace } from "@vmlab/storage";
 import { describe, expect, it } from "vitest";
@@ -62,5 +62,52 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     const r = await runCli("vscsistats", file, "--format", "msr", "--skip-bad");
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/; 1 bad lines skipped; first: .*one-bad\.csv:2: /);
+  });
+});
+
+/**
+ * A file of the format read with no IO in it: the note says what the file held, true for that format. Only a file that
+ * could be of another format (a blkparse read with no event line) hints at --format.
+ */
+describe("vmlab vscsistats on a trace of its format with no IO in it", () => {
+  const notes = async (name: string, content: string | Uint8Array, format: string) => {
+    const file = join(tmp(), name);
+    writeFileSync(file, content);
+    const r = await runCli("vscsistats", file, "--format", format);
+    expect(r.code, name).toBe(0);
+    return r.stderr;
+  };
+
+  it("an MSR file of its header alone (or with blank lines): a header and no IO lines, no other format hinted", async () => {
+    const header = "Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\n";
+    expect(await notes("header.csv", header, "msr")).toBe("vmlab vscsistats: 0 IOs (msr); the file has a header line and no IO lines\n");
+    expect(await notes("header-blank.csv", `${header}\n\n`, "msr")).toBe(
+      "vmlab vscsistats: 0 IOs (msr); the file has a header line, 2 blank lines and no IO lines\n",
+    );
+    expect(await notes("blank.csv", "\n", "msr")).toBe("vmlab vscsistats: 0 IOs (msr); the file has 1 blank line and no IO lines\n");
+  });
+
+  it("a blkparse file of event lines none of which is an IO (a flush, a queue event and its merge): says so, no other format hinted", async () => {
+    const text = "8,16 0 1 0.000000000 7 D FWS [jbd2]\n8,16 0 2 0.000001000 7 C FWS 0 [0]\n\nCPU0 (8,16):\n";
+    expect(await notes("t.blkparse", text, "blkparse")).toBe(
+      "vmlab vscsistats: 0 IOs (blkparse); none of its 2 event lines is a read or write that moves data\n",
+    );
+  });
+
+  it("a fio iolog of its version line and file actions: says the log has no read or write, no other format hinted", async () => {
+    expect(await notes("version.iolog", "fio version 2 iolog\n", "fio")).toBe(
+      "vmlab vscsistats: 0 IOs (fio); the log has its version line and no other line; no issue times (IOs back to back): no interarrival histogram\n",
+    );
+    expect(await notes("actions.iolog", "fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb close\n", "fio")).toBe(
+      "vmlab vscsistats: 0 IOs (fio); the log has its version line and 3 other lines, none a read or write; no issue times (IOs back to back): no interarrival histogram\n",
+    );
+  });
+
+  it("a .vscsi file of SCSI commands that move no data: records, not lines, none a read or write", async () => {
+    const bytes = new Uint8Array(readFileSync(vscsiFile([0, 10])));
+    for (const at of [0, 40]) bytes[at] = 0x00; // TEST UNIT READY: the low byte of each v2 record's cmd
+    expect(await notes("cmds.vscsi", bytes, "vscsi")).toBe(
+      "vmlab vscsistats: 0 IOs (vscsi); none of its 2 records is a read or write with data\n",
+    );
   });
 });

@@ -268,16 +268,6 @@ describe("vmlab vscsistats on a trace with no IO in it", () => {
     const good = await runCli("vscsistats", file);
     expect(good.stderr).not.toMatch(/none of the/);
   });
-
-  it("an MSR file of its header alone: one line, named in the singular", async () => {
-    const file = join(tmp(), "header.csv");
-    writeFileSync(file, "Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\n");
-    const r = await runCli("vscsistats", file, "--format", "msr");
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe(
-      "vmlab vscsistats: 0 IOs (msr); the one line read was not an IO in --format msr (another format? check --format)\n",
-    );
-  });
 });
 
 describe("vmlab run vscsistats-characterize", () => {

@@ -94,12 +94,9 @@ export function register(program: Command, io: CliIo): void {
         : formatEsxCsv(stats, { diskName: name });
       io.stdout(output);
       const notes = [`${summary.ios} IOs (${reader.format})`];
-      // A file in another format can read as valid lines that carry no IO (a fio iolog read as blkparse is all
-      // "summary" to it): 0 IOs and exit 0 gave no hint that the format was wrong.
-      if (summary.ios === 0 && summary.ignored > 0)
-        notes.push(
-          `${summary.ignored === 1 ? "the one line read was not" : `none of the ${summary.ignored} lines read was`} an IO in --format ${reader.format} (another format? check --format)`,
-        );
+      // 0 IOs and exit 0 says nothing of why: the reader says what the file held instead, true for its format (an MSR
+      // file's header alone; blkparse without an event line, which may be another format's file, hints at --format).
+      if (summary.ios === 0 && summary.ignored > 0) notes.push(reader.noIoNote());
       if (summary.timedIos < summary.ios)
         notes.push(`${summary.ios - summary.timedIos} without a response time (not in latency/outstanding IOs)`);
       if (reader.backToBack) notes.push("no issue times (IOs back to back): no interarrival histogram");

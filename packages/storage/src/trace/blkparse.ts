@@ -60,6 +60,8 @@ export class BlkparseReader extends TextTraceReader {
   /** Q and D events seen (of any kind): a trace with the first and none of the second has no IO vmlab can take. */
   private queued = 0;
   private dispatched = 0;
+  /** Lines that start with a device "major,minor": blkparse's event lines (the rest are its summary, or another format's). */
+  private eventLines = 0;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {
     super(source, options);
@@ -85,6 +87,19 @@ export class BlkparseReader extends TextTraceReader {
     return true;
   }
 
+  /**
+   * Event lines and none an IO (flushes, discards, queue events, ...): a blkparse trace without data IO. No event line
+   * at all: its summary alone, or another format's file (a fio iolog is all "summary" to this reader).
+   */
+  noIoNote(): string {
+    const n = this.eventLines;
+    if (n > 0)
+      return n === 1
+        ? "its one event line is not a read or write that moves data"
+        : `none of its ${n} event lines is a read or write that moves data`;
+    return `${this.ignored === 1 ? "the one line read was not" : `none of the ${this.ignored} lines read was`} an IO in --format blkparse (another format? check --format)`;
+  }
+
   /** Requeued dispatches at the head of the window leave without a record. */
   private dropRequeuedHead(): void {
     while (this.count > 0 && this.pResponseNs[this.head] === REQUEUED) {
@@ -105,6 +120,7 @@ export class BlkparseReader extends TextTraceReader {
       this.ignored++;
       return false;
     }
+    this.eventLines++;
     this.skipToken("CPU");
     this.skipToken("sequence number");
     this.timeToken();

@@ -95,6 +95,13 @@ export class FioReader extends TextTraceReader {
     return true;
   }
 
+  /** The version line was checked (a file without it is refused): a log of it and lines without a read or write is a fio log with no IO. */
+  noIoNote(): string {
+    const others = this.ignored - 1;
+    if (others === 0) return "the log has its version line and no other line";
+    return `the log has its version line and ${others === 1 ? "1 other line, not" : `${others} other lines, none`} a read or write`;
+  }
+
   /** An empty file has no header line either: it is not a fio iolog (fio refuses it too). */
   protected override finish(_rec: TraceRecord): boolean {
     if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, `the file is empty (a fio iolog starts with "${HEADER}")`);

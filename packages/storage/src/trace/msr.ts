@@ -39,6 +39,8 @@ export class MsrReader extends TextTraceReader {
   /** The Hostname field's bytes in the line being parsed (until the first record's volume is taken). */
   private hostStart = 0;
   private hostEnd = 0;
+  /** The first line was the header (the other ignored lines are blank). */
+  private header = false;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {
     super(source, options);
@@ -50,6 +52,7 @@ export class MsrReader extends TextTraceReader {
       return false;
     }
     if (this.lineNo === 1 && this.isHeader()) {
+      this.header = true;
       this.ignored++;
       return false;
     }
@@ -92,6 +95,14 @@ export class MsrReader extends TextTraceReader {
     if (this.lineEnd - start < HEADER_START.length) return false;
     for (let k = 0; k < HEADER_START.length; k++) if ((buf[start + k] | 0x20) !== HEADER_START[k]) return false;
     return true;
+  }
+
+  /** The only lines an MSR reader ignores are the header and blank ones: a file of those is an MSR file with no IO. */
+  noIoNote(): string {
+    const blank = this.ignored - (this.header ? 1 : 0);
+    const parts = this.header ? ["a header line"] : [];
+    if (blank > 0) parts.push(`${blank} blank line${blank === 1 ? "" : "s"}`);
+    return `the file has ${parts.join(", ")} and no IO lines`;
   }
 
   /** An empty file is no trace (a failed download or decompression): refused, as the vscsi and fio readers refuse one. */

@@ -25,6 +25,8 @@ export abstract class TraceReaderBase implements TraceReader {
 
   abstract next(rec: TraceRecord): boolean;
 
+  abstract noIoNote(): string;
+
   close(): void {
     this.source.close();
   }

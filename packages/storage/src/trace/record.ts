@@ -58,6 +58,12 @@ export interface TraceReader {
   /** Well-formed lines that are not reads or writes (headers, trims, flushes, file actions, SCSI commands without data). */
   readonly ignored: number;
   /**
+   * For a trace read to its end without an IO: what it held instead, in the format's words, as a note for the user
+   * (an MSR file's header line, a fio log's version line and file actions, a .vscsi file's SCSI commands without
+   * data). Only a file that may be of another format says so (blkparse without an event line).
+   */
+  noIoNote(): string;
+  /**
    * True if the trace's IOs went back to back — each issued when the one before completed — and
    * `issueNs` only adds the recorded pauses (fio's iolog: its `wait` lines), so an IO may not go
    * before its time nor before the previous IO is done.

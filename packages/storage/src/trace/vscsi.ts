@@ -122,6 +122,12 @@ export class VscsiReader extends TraceReaderBase {
     }
   }
 
+  /** The file's first records had a vscsi version (else it is refused): records and none an IO are SCSI commands without data. */
+  noIoNote(): string {
+    const n = this.recordNo;
+    return n === 1 ? "its one record is not a read or write with data" : `none of its ${n} records is a read or write with data`;
+  }
+
   /** The end of the trace: closes the source. */
   private closeAtEnd(): false {
     this.close();
