@@ -291,3 +291,21 @@ describe("PageFtl thresholds (what ssd-spec.ts and the FTL's doc comments promis
     expect(fresh.save()).toEqual(before);
   });
 });
+
+describe("PageFtl greedy GC on a tie", () => {
+  it("takes the lowest-numbered block in the die among those with the fewest valid pages — not the oldest", () => {
+    const spec = smallFtl(3);
+    const ftl = new PageFtl(spec);
+    /** The block `collect` just erased: it goes on top of the die's free list. */
+    const erased = () => ftl.save().freeBlocks[0].at(-1);
+    for (let lp = 0; lp < 24; lp++) ftl.write(lp, 0); // blocks 0–5 full
+    for (const lp of [0, 8, 9, 10, 20, 21, 22]) ftl.write(lp, 0); // valid pages: block 0 3, blocks 2 and 5 1 each
+    expect(ftl.collect(0)).toBe(1);
+    expect(erased()).toBe(2);
+    // Block 2 is reopened (the top of the free list) and filled after block 5: the two tie again, block 2 the newer.
+    for (let lp = 24; lp < 30; lp++) ftl.write(lp, 0);
+    for (const lp of [24, 25, 26]) ftl.write(lp, 0);
+    expect(ftl.collect(0)).toBe(1);
+    expect(erased()).toBe(2);
+  });
+});

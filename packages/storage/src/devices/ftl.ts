@@ -41,7 +41,9 @@ const DIE_SLACK_PAGES = 16;
  * physical page; writes go out of place to the die's open block; the old
  * copy becomes invalid. When a die runs short of free blocks, greedy garbage
  * collection picks the block with the fewest valid pages, copies those pages
- * into the open block (copy-back inside the die) and erases the victim.
+ * into the open block (copy-back inside the die) and erases the victim. Of
+ * blocks tied for the fewest, it takes the lowest-numbered in the die (not the
+ * oldest): a fixed rule, so the same writes erase the same blocks in every run.
  * Timing lives in `Ssd`; this class only keeps the map and reports work.
  */
 export class PageFtl {
@@ -163,6 +165,7 @@ export class PageFtl {
     for (let b = 0; b < this.bpd; b++) {
       if (b === open || isFree[b]) continue;
       const v = this.valid[base + b];
+      // Strictly fewer: a block tied with the victim so far is passed over, so a tie goes to the lowest block number.
       if (v < fewest) {
         fewest = v;
         victim = b;
