@@ -51,3 +51,32 @@ describe("vmlab --version", () => {
     expect(r.stdout).toBe(`${VERSION}\n`);
   });
 });
+
+describe("vmlab describe: testFileMiB's upper bound, the storage's capacity", () => {
+  /** The MiB `describe` gives as testFileMiB's limit for `storage`. */
+  const limitOf = (text: string, storage: string): number => {
+    // Its two lines: name, type, default and range; then its description.
+    const entry = text
+      .slice(text.indexOf("\n  testFileMiB ") + 1)
+      .split("\n")
+      .slice(0, 2)
+      .join("\n");
+    const m = entry.match(new RegExp(`(\\d+) MiB for storage=${storage}\\b`));
+    expect(m, `${storage} in ${entry}`).not.toBeNull();
+    return Number(m?.[1]);
+  };
+
+  for (const id of ["esx-disk-perf", "vscsistats-characterize"]) {
+    it(`${id}: names the limit for storage=local and storage=array, the one --dry-run refuses past`, async () => {
+      const r = await runCli("describe", id);
+      for (const storage of ["local", "array"]) {
+        const limit = limitOf(r.stdout, storage);
+        const dry = (mib: number) => runCli("run", id, "--dry-run", "--set", `storage=${storage}`, "--set", `testFileMiB=${mib}`);
+        expect((await dry(limit)).code, `${id} ${storage} ${limit}`).toBe(0);
+        const over = await dry(limit + 1);
+        expect(over.code, `${id} ${storage} ${limit + 1}`).toBe(2);
+        expect(over.stderr).toMatch(new RegExp(`testFileMiB ${limit + 1} is larger than .*\\(${limit} MiB\\)`));
+      }
+    });
+  }
+});

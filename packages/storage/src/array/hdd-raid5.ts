@@ -1,13 +1,15 @@
 import type { Simulation } from "@vmlab/core-vm";
 import { Hdd } from "../devices/hdd.js";
 import { CHEETAH_15K5, type HddSpec } from "../devices/hdd-spec.js";
+import { DEFAULT_ARRAY_OPTIONS } from "./array-options.js";
+import { lunSectors, raidCapacitySectors } from "./capacity.js";
 import { RaidGroup } from "./raid.js";
 import { type ArrayOptions, StorageArray } from "./storage-array.js";
 
 export interface HddRaid5Options {
   /** Member disks (>= 3). */
   disks: number;
-  /** Stripe unit per member, sectors (default 128: 64 KiB). */
+  /** Stripe unit per member, sectors (default `HDD_RAID5_CHUNK_SECTORS`). */
   chunkSectors?: number;
   /** The member drive (default the Cheetah 15K.5). */
   spec?: HddSpec;
@@ -17,9 +19,19 @@ export interface HddRaid5Options {
   array?: Partial<ArrayOptions>;
 }
 
+/** The default stripe unit per member: 128 sectors, 64 KiB. */
+const HDD_RAID5_CHUNK_SECTORS = 128;
+
 /** The array the scenarios, the drive models and PARDA's storage mode share: RAID-5 over N identical HDDs behind a `StorageArray`. */
 export function hddRaid5Array(sim: Simulation, o: HddRaid5Options): { array: StorageArray; disks: Hdd[] } {
   const disks = Array.from({ length: o.disks }, (_, i) => new Hdd(sim, o.spec ?? CHEETAH_15K5, `${o.namePrefix ?? "member"}${i}`));
-  const raid = new RaidGroup(sim, disks, { level: 5, chunkSectors: o.chunkSectors ?? 128 });
+  const raid = new RaidGroup(sim, disks, { level: 5, chunkSectors: o.chunkSectors ?? HDD_RAID5_CHUNK_SECTORS });
   return { array: new StorageArray(sim, raid, o.array ?? {}), disks };
+}
+
+/** Sectors of each LUN `hddRaid5Array(sim, o)` builds, by the models' capacity rules, without building the drives or the cache. */
+export function hddRaid5LunSectors(o: Pick<HddRaid5Options, "disks" | "chunkSectors" | "spec" | "array">): number {
+  const options = { ...DEFAULT_ARRAY_OPTIONS, ...o.array };
+  const group = raidCapacitySectors(5, o.disks, (o.spec ?? CHEETAH_15K5).capacitySectors, o.chunkSectors ?? HDD_RAID5_CHUNK_SECTORS);
+  return lunSectors(group, options.luns, options.cachePageSectors);
 }

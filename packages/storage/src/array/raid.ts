@@ -5,6 +5,7 @@ import { fitsTarget, type IoRequest, misfitText } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
+import { raidCapacitySectors, raidDataMembers } from "./capacity.js";
 import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, type StripePieceSink, stripePieces, WHOLE } from "./raid-member-io.js";
 import { Raid5Writes } from "./raid5-writes.js";
 
@@ -133,14 +134,11 @@ export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
     this.n = n;
     this.chunk = chunkSectors;
     const memberCap = Math.min(...members.map((m) => m.capacitySectors));
-    const rows = Math.floor(memberCap / chunkSectors);
     // A chunk past the smallest member left a striped group of 0 sectors, refused later (if at all) without naming the chunk.
-    if (level !== 1 && rows < 1)
+    if (level !== 1 && memberCap < chunkSectors)
       throw StorageErrors.badConfig("raid", `chunk (${chunkSectors} sectors) must fit the smallest member (${memberCap} sectors)`);
-    const dataMembers = level === 0 ? n : level === 1 ? 1 : level === 5 ? n - 1 : n / 2;
-    // RAID-10: md's raid10_size, floor(N × member chunks / 2) chunks (over an even N, rows × N/2 chunks).
-    this.capacitySectors =
-      level === 1 ? memberCap : level === 10 ? Math.floor((n * rows) / 2) * chunkSectors : rows * chunkSectors * dataMembers;
+    const dataMembers = raidDataMembers(level, n);
+    this.capacitySectors = raidCapacitySectors(level, n, memberCap, chunkSectors);
     this.stripeSectors = level === 10 && n % 2 !== 0 ? chunkSectors * n : chunkSectors * dataMembers;
     this.memberInFlight = new Int32Array(n);
     this.headSector = new Float64Array(n);

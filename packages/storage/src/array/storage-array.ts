@@ -14,6 +14,7 @@ import {
   StorageArrayStateSchema,
 } from "./array-options.js";
 import { CacheDirectory, MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-directory.js";
+import { lunSectors } from "./capacity.js";
 import type { RaidGroup } from "./raid.js";
 import { ReadFills } from "./read-fills.js";
 import { WriteOrdering } from "./write-ordering.js";
@@ -137,7 +138,7 @@ export class StorageArray implements IoSink {
       );
     this.options = o;
     this.pageSectors = page;
-    const lunSize = Math.floor(raid.capacitySectors / o.luns / page) * page;
+    const lunSize = lunSectors(raid.capacitySectors, o.luns, page);
     if (lunSize === 0)
       throw StorageErrors.badConfig(
         "array",

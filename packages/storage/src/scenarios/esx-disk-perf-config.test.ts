@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
+import { DEFAULT_ARRAY_DISKS, DEFAULT_CPU_COSTS, ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
+import { buildTestbed, testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
 /** The `--quick` grid (32 cells: 3,600,000 / 32 = 112,500 ms per cell) with `overrides`: the issues' "path: message" lines. */
 function refusal(overrides: Record<string, unknown>): string[] {
@@ -37,5 +38,32 @@ describe("esx-disk-perf: the grid's virtual time bound names the key to shorten 
     expect(refusal({ warmupMs: 200_000, durationMs: 150_000 })).toEqual([
       "warmupMs: the grid's 32 cells × (warmupMs 200000 + durationMs 150000) = 11200000 ms of virtual time per mode, over the run's 3600000; with 32 cells warmupMs + durationMs may be at most 112500 together",
     ]);
+  });
+});
+
+describe("testFileMiB's bound in the help", () => {
+  it("is the region the testbed built gives a worker: the local disk, and the array's LUN at 3, 8 and 64 disks", () => {
+    for (const [storage, arrayDisks, workers] of [
+      ["local", 8, 1],
+      ["array", 3, 1],
+      ["array", DEFAULT_ARRAY_DISKS, 1],
+      ["array", 64, 1],
+      ["array", 5, 3],
+    ] as const) {
+      const built = buildTestbed({
+        storage,
+        mode: "vm",
+        cpu: DEFAULT_CPU_COSTS,
+        hostCores: 1,
+        adapterQueueDepth: 32,
+        guestQueueDepth: 32,
+        arrayDisks,
+        arrayCacheMiB: 0,
+        workers,
+      });
+      expect(testFileLimitMiB({ storage, arrayDisks, workers }), `${storage} ${arrayDisks} ${workers}`).toBe(
+        Math.floor(built.regionSectors / 2048),
+      );
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { eachOnce } from "@vmlab/core-vm";
 import { z } from "zod";
-import type { CpuCosts } from "./esx-disk-perf-testbed.js";
+import { type CpuCosts, testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
 /**
  * CPU time per IO on the IO path (assumptions — Ahmad et al. 2003 give no
@@ -39,6 +39,18 @@ const MAX_CELL_MS = 600_000;
 /** A grid axis: at least one value, each once (a repeated value would run its cells twice and weigh them twice in the summary). */
 const list = <T extends z.ZodType>(item: T) => eachOnce(z.array(item).min(1));
 
+/** The array's member disks by default (RAID-5 over Cheetah 15K.5: one disk's worth holds parity). */
+export const DEFAULT_ARRAY_DISKS = 8;
+
+/**
+ * testFileMiB's bound, stated in the help as `check` refuses past it: the storage's capacity, from the models (the
+ * array's at the default arrayDisks: it grows with them).
+ */
+function testFileBound(): string {
+  const at = (storage: "local" | "array") => testFileLimitMiB({ storage, arrayDisks: DEFAULT_ARRAY_DISKS, workers: 1 });
+  return `at most the storage's capacity: ${at("local")} MiB for storage=local, ${at("array")} MiB for storage=array with arrayDisks=${DEFAULT_ARRAY_DISKS} (more with more disks)`;
+}
+
 export const EsxDiskPerfConfig = z
   .object({
     storage: list(z.enum(["local", "array"]))
@@ -66,12 +78,7 @@ export const EsxDiskPerfConfig = z
       .max(MAX_CELL_MS)
       .default(1500)
       .describe(`virtual measured run time per cell, ms (the grid's cells × (warmupMs + durationMs) at most ${MAX_GRID_VIRTUAL_MS} ms)`),
-    testFileMiB: z
-      .number()
-      .int()
-      .min(1)
-      .default(1024)
-      .describe("Iometer test file size per worker, MiB (at most the storage: 286102 for the local disk, more for the array LUN)"),
+    testFileMiB: z.number().int().min(1).default(1024).describe(`Iometer test file size per worker, MiB (${testFileBound()})`),
     hostCores: z
       .number()
       .int()
@@ -87,7 +94,7 @@ export const EsxDiskPerfConfig = z
       .describe(
         "local disk: its write cache on (WCE) — writes complete from the drive's buffer and reach the media later; off (default), as assumed for SCSI drives",
       ),
-    arrayDisks: z.number().int().min(3).max(64).default(8).describe("array: RAID-5 member disks (Cheetah 15K.5)"),
+    arrayDisks: z.number().int().min(3).max(64).default(DEFAULT_ARRAY_DISKS).describe("array: RAID-5 member disks (Cheetah 15K.5)"),
     arrayCacheMiB: z
       .number()
       .int()

@@ -1,5 +1,5 @@
 import { type Rng, Simulation } from "@vmlab/core-vm";
-import { hddRaid5Array } from "../array/hdd-raid5.js";
+import { hddRaid5Array, hddRaid5LunSectors } from "../array/hdd-raid5.js";
 import type { StorageArray } from "../array/storage-array.js";
 import { Hdd } from "../devices/hdd.js";
 import { CHEETAH_15K5 } from "../devices/hdd-spec.js";
@@ -54,6 +54,20 @@ export interface Testbed {
   array: StorageArray | null;
 }
 
+/** Each worker's equal part of a device of `deviceSectors`, whole 4 KiB (8 sectors). */
+function workerShareSectors(deviceSectors: number, workers: number): number {
+  return Math.floor(deviceSectors / workers / 8) * 8;
+}
+
+/**
+ * The most MiB a worker's test file spans on `storage` (`buildTestbed`'s `regionSectors`), from the drive's and the
+ * array's capacity rules without building them: what the scenarios' help states as testFileMiB's bound.
+ */
+export function testFileLimitMiB(o: Pick<TestbedOptions, "storage" | "arrayDisks" | "workers">): number {
+  const device = o.storage === "local" ? CHEETAH_15K5.capacitySectors : hddRaid5LunSectors({ disks: o.arrayDisks });
+  return Math.floor(workerShareSectors(device, o.workers) / 2048);
+}
+
 /**
  * The test system of the ESX disk-performance study, as a model: one host
  * whose CPU runs the IO path, one HBA, and either a local SCSI disk or an
@@ -86,7 +100,7 @@ export function buildTestbed(o: TestbedOptions): Testbed {
   });
   const targets: BlockTarget[] = [];
   const regionStart: number[] = [];
-  const share = Math.floor(device.capacitySectors / o.workers / 8) * 8;
+  const share = workerShareSectors(device.capacitySectors, o.workers);
   for (let i = 0; i < o.workers; i++) {
     // A VM sees its own virtual disk (a VMDK at offset i·share); a native worker its test file at that offset.
     targets.push(

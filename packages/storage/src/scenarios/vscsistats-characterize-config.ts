@@ -1,4 +1,9 @@
 import { z } from "zod";
+import { DEFAULT_ARRAY_DISKS } from "./esx-disk-perf-config.js";
+import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
+
+/** testFileMiB's bound, stated in the help as `check` refuses past it: the VM's disk, from the models. */
+const limit = (storage: "local" | "array") => testFileLimitMiB({ storage, arrayDisks: DEFAULT_ARRAY_DISKS, workers: 1 });
 
 /**
  * The workloads characterized (Ahmad, IISWC 2007 shows vscsiStats on
@@ -20,7 +25,14 @@ export const VscsiCharacterizeConfig = z.object({
   // mean, then stays inside the kernel's 2^53 ns; poissonIops=1e-300 passed --dry-run and failed in the kernel, naming no key.
   poissonIops: z.number().min(0.001).max(10_000).default(100).describe("open-loop workload: Poisson arrival rate λ, IOs per second"),
   poissonIoKiB: z.number().int().min(1).max(1024).default(4).describe("open-loop workload: IO size, KiB (random reads)"),
-  testFileMiB: z.number().int().min(1).default(1024).describe("Iometer test region, MiB"),
+  testFileMiB: z
+    .number()
+    .int()
+    .min(1)
+    .default(1024)
+    .describe(
+      `Iometer test region, MiB (at most the VM's disk: ${limit("local")} MiB for storage=local, ${limit("array")} MiB for storage=array)`,
+    ),
   traceReplay: z
     .enum(["timed", "closed"])
     .default("timed")

@@ -8,7 +8,7 @@ import { VscsiStats } from "../vscsistats/collector.js";
 import { VscsiStatsObserver } from "../vscsistats/observer.js";
 import { IometerWorkload, type Loop } from "../workload/iometer.js";
 import type { WorkloadBase } from "../workload/workload.js";
-import { DEFAULT_CPU_COSTS } from "./esx-disk-perf-config.js";
+import { DEFAULT_ARRAY_DISKS, DEFAULT_CPU_COSTS } from "./esx-disk-perf-config.js";
 import { buildTestbed } from "./esx-disk-perf-testbed.js";
 import type { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 
@@ -32,7 +32,7 @@ function vmWithVscsiStats(c: VscsiCharacterizeConfig): { sim: Simulation; disk: 
     hostCores: 1,
     adapterQueueDepth: 32,
     guestQueueDepth: c.guestQueueDepth,
-    arrayDisks: 8,
+    arrayDisks: DEFAULT_ARRAY_DISKS,
     arrayCacheMiB: 2048,
     workers: 1,
   });
