@@ -142,7 +142,9 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     const io = this.pool.take(req, sink);
     const now = this.sim.now;
     const done = this.cpu.run(now, this.issueCostNs);
-    this.sim.schedule(done - now, this.kindFlushArrive, 0, io);
+    // As `submit`: a step that takes no CPU time is taken at once (see `complete`).
+    if (done === now) this.flushArrive(io);
+    else this.sim.schedule(done - now, this.kindFlushArrive, 0, io);
   }
 
   /** @internal a flush's issue-path CPU work is done: it waits for a slot. */
@@ -172,7 +174,9 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.kick();
     this.interrupts++;
     const done = this.cpu.run(now, this.interruptCostNs);
-    this.sim.schedule(done - now, this.kindFlushDeliver, 0, io);
+    // As `complete`: an interrupt that takes no CPU time is delivered at once.
+    if (done === now) this.flushDeliver(io);
+    else this.sim.schedule(done - now, this.kindFlushDeliver, 0, io);
   }
 
   /** @internal a flush's completion interrupt has been handled: tell the submitter. */
@@ -281,6 +285,11 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.kick();
     this.interrupts++;
     const done = this.cpu.run(now, this.interruptCostNs);
+    // A CPU step that takes no time (an interrupt or an issue, of an IO or a flush alike) is taken in the call, not
+    // through an event at the same instant: what reaches the submitter (or the target) at one instant then comes in
+    // the order nonzero costs give — the CPU's first come, first served — and an IO path without CPU costs (the QoS
+    // hosts) spends no event on it. A flush's step deferred to an event reached the submitter after an IO the target
+    // completed after it.
     if (done === now) this.deliver(io);
     else this.sim.schedule(done - now, this.kindInterrupt, 0, io);
   }
