@@ -1,5 +1,6 @@
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
+import { inexactTimeProblem } from "./exact-time.js";
 import type { TraceReaderOptions, TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
 import { LineProblem, TextTraceReader } from "./text-reader.js";
@@ -301,7 +302,7 @@ export class BlkparseReader extends TextTraceReader {
     if (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) throw new LineProblem("time is not a number");
     this.timeNs = seconds * 1e9 + Math.round(ns);
     // Past 2^53 ns a double rounds the time (IOs 1 µs apart came out 0 µs apart): not a time a trace can hold exactly.
-    if (this.timeNs > Number.MAX_SAFE_INTEGER) throw new LineProblem("time is 2^53 ns (about 104 days) or more and would be rounded");
+    if (this.timeNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("time"));
     this.pos = i;
   }
 

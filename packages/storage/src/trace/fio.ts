@@ -1,4 +1,5 @@
 import { StorageErrors } from "../errors.js";
+import { inexactTimeProblem } from "./exact-time.js";
 import { setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
 import { extentIsExact, LineProblem, TextTraceReader } from "./text-reader.js";
@@ -67,8 +68,7 @@ export class FioReader extends TextTraceReader {
         this.skipBlanks();
         if (!this.atEnd()) throw new LineProblem("extra fields after the wait's length");
         // Past 2^53 ns a double rounds the clock, and with it every later IO's issue time.
-        if (this.clockNs + waitNs > Number.MAX_SAFE_INTEGER)
-          throw new LineProblem("the waits add up to 2^53 ns (about 104 days) or more and would be rounded");
+        if (this.clockNs + waitNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the waits", { addsUp: true }));
         this.clockNs += waitNs;
         this.ignored++;
         return false;

@@ -1,4 +1,5 @@
 import { StorageErrors } from "../errors.js";
+import { inexactTimeProblem } from "./exact-time.js";
 import { setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
 import { extentIsExact, LineProblem, TextTraceReader } from "./text-reader.js";
@@ -69,7 +70,7 @@ export class MsrReader extends TextTraceReader {
       throw new LineProblem("Offset + Size is over 2^53 bytes and not whole sectors below 2^62");
     // Times are doubles in ns: past 2^53 ns a double rounds them (IOs 1 µs apart came out 0 or 10 µs apart). Checked
     // before the first record sets the volume and the time base, so a bad first line skipped with skipBad sets neither.
-    if (response > MAX_EXACT_TICKS) throw new LineProblem("ResponseTime is 2^53 ns (about 104 days) or more and would be rounded");
+    if (response > MAX_EXACT_TICKS) throw new LineProblem(inexactTimeProblem("ResponseTime"));
     if (!this.haveBase) {
       this.volumeHost = this.buf.slice(this.hostStart, this.hostEnd);
       this.baseHigh = this.tsHigh;
@@ -78,8 +79,7 @@ export class MsrReader extends TextTraceReader {
     }
     const ticks = (this.tsHigh - this.baseHigh) * LOW_DIGITS + (this.tsLow - this.baseLow);
     // The first record's ticks are 0: it always passes, so the base is never a refused line's.
-    if (Math.abs(ticks) > MAX_EXACT_TICKS)
-      throw new LineProblem("Timestamp is 2^53 ns (about 104 days) or more from the first record's and would be rounded");
+    if (Math.abs(ticks) > MAX_EXACT_TICKS) throw new LineProblem(inexactTimeProblem("Timestamp", { fromFirst: true }));
     rec.issueNs = ticks * NS_PER_FILETIME_TICK;
     rec.isRead = isRead;
     setExtentFromBytes(rec, offset, size);

@@ -1,5 +1,6 @@
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
+import { inexactTimeProblem } from "./exact-time.js";
 import { TraceReaderBase } from "./reader-base.js";
 import type { TraceRecord } from "./record.js";
 
@@ -105,7 +106,7 @@ export class VscsiReader extends TraceReaderBase {
           StorageErrors.traceMalformedRecord(
             this.name,
             this.recordNo,
-            `${rtUs > MAX_EXACT_US ? "rt is 2^53 ns (about 104 days) or more" : "ts is 2^53 ns (about 104 days) or more from the first record's"} and would be rounded`,
+            rtUs > MAX_EXACT_US ? inexactTimeProblem("rt") : inexactTimeProblem("ts", { fromFirst: true }),
           ),
         );
         continue;
