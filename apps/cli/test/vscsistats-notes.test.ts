@@ -56,6 +56,16 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     expect(r.stderr).toBe("vmlab vscsistats: 4 IOs (vscsi); 1 IOs earlier than their predecessor (interarrival 0; first: record 3)\n");
   });
 
+  it("a bad record of a binary trace skipped is counted as a record, not a line (--skip-bad)", async () => {
+    const bytes = new Uint8Array(readFileSync(vscsiFile([0, 10, 20])));
+    bytes[2 * 40 + 3] = 0x07; // the third v2 record's version byte: 7, not 2
+    const file = join(tmp(), "bad-record.vscsi");
+    writeFileSync(file, bytes);
+    const r = await runCli("vscsistats", file, "--skip-bad");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^vmlab vscsistats: 2 IOs \(vscsi\); 1 bad records skipped; first: .*bad-record\.vscsi.*record 3/);
+  });
+
   it("one bad line skipped is named (--skip-bad)", async () => {
     const file = join(tmp(), "one-bad.csv");
     writeFileSync(file, "1,h,0,Read,0,512,5\nnot a line\n3,h,0,Read,0,512,5\n");

@@ -100,8 +100,9 @@ export function register(program: Command, io: CliIo): void {
       if (summary.timedIos < summary.ios)
         notes.push(`${summary.ios - summary.timedIos} without a response time (not in latency/outstanding IOs)`);
       if (reader.backToBack) notes.push("no issue times (IOs back to back): no interarrival histogram");
-      if (summary.skipped > 0) notes.push(`${summary.skipped} bad lines skipped; first: ${summary.firstSkipped}`);
+      // A binary trace's unit is the record: its bad ones were counted as "bad lines".
       const unit = reader.format === "vscsi" ? "record" : "line";
+      if (summary.skipped > 0) notes.push(`${summary.skipped} bad ${unit}s skipped; first: ${summary.firstSkipped}`);
       if (summary.reorderWindow === 0) {
         // The file's order is the order characterized: the note it always was.
         if (summary.late > 0)
