@@ -1,97 +1,36 @@
-import type { Scenario } from "@vmlab/core-vm";
-import { z } from "zod";
+import { type ConfigRefusal, type Scenario, scenarioConfigError } from "@vmlab/core-vm";
+import type { z } from "zod";
+import { allowedText, type JsonSchemaNode, lengthText, schemaProps } from "./config-schema.js";
 import { CliErrors } from "./errors.js";
-
-/** One config parameter as `vmlab describe` shows it, read from the zod schema. */
-export interface ParamInfo {
-  name: string;
-  type: string;
-  default: unknown;
-  description: string;
-  /** Allowed range or values, in words ("1 ≤ x ≤ 10", "one of a|b"). */
-  range: string;
-}
-
-interface JsonSchemaNode {
-  type?: string | string[];
-  description?: string;
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  multipleOf?: number;
-  minItems?: number;
-  maxItems?: number;
-  /** A sweep axis (`eachOnce`): a value given twice is refused. */
-  uniqueItems?: boolean;
-  enum?: unknown[];
-  items?: JsonSchemaNode;
-  anyOf?: JsonSchemaNode[];
-  properties?: Record<string, JsonSchemaNode>;
-}
-
-function schemaOf(s: Scenario): JsonSchemaNode {
-  return z.toJSONSchema(s.config, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
-}
-
-function typeName(n: JsonSchemaNode): string {
-  if (n.enum) return "enum";
-  if (n.type === "array") return `${n.items ? typeName(n.items) : "value"}[]`;
-  if (Array.isArray(n.type)) return n.type.join("|");
-  if (n.anyOf) return n.anyOf.map(typeName).join("|");
-  return n.type ?? "value";
-}
-
-function rangeText(n: JsonSchemaNode): string {
-  if (n.enum) return `one of ${n.enum.map(String).join("|")}`;
-  if (n.type === "array" && n.items) {
-    const inner = rangeText(n.items);
-    const len = n.minItems !== undefined || n.maxItems !== undefined ? `${n.minItems ?? 0}..${n.maxItems ?? "∞"} items` : "comma-separated";
-    const text = inner ? `${len}, each ${inner}` : len;
-    return n.uniqueItems ? `${text}, no repeats` : text;
-  }
-  const parts: string[] = [];
-  if (n.minimum !== undefined && n.minimum > Number.MIN_SAFE_INTEGER) parts.push(`≥ ${n.minimum}`);
-  if (n.exclusiveMinimum !== undefined) parts.push(`> ${n.exclusiveMinimum}`);
-  if (n.maximum !== undefined && n.maximum < Number.MAX_SAFE_INTEGER) parts.push(`≤ ${n.maximum}`);
-  if (n.exclusiveMaximum !== undefined) parts.push(`< ${n.exclusiveMaximum}`);
-  if (n.multipleOf !== undefined && n.multipleOf !== 1) parts.push(`a multiple of ${n.multipleOf}`);
-  return parts.join(", ");
-}
-
-export function describeParams(s: Scenario): ParamInfo[] {
-  const props = schemaOf(s).properties ?? {};
-  return Object.entries(props).map(([name, n]) => ({
-    name,
-    type: typeName(n),
-    default: n.default,
-    description: n.description ?? "",
-    range: rangeText(n),
-  }));
-}
 
 /** A decimal number: optional sign, digits with an optional fraction, an optional exponent. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-function coerceScalar(key: string, raw: string, n: JsonSchemaNode): unknown {
+/** A `--set` text as the refusal quotes it: a number as written, a word in quotes (an empty one too). */
+const quoteRaw = (raw: string) => (DECIMAL.test(raw) ? raw : JSON.stringify(raw));
+
+/**
+ * A `--set` value as the schema's type at `n`. `key` names it in a refusal (a list's item as `key[i]`);
+ * a value of the wrong type is refused in the same words as one the schema refuses (see `refusalOf`).
+ */
+function coerceScalar(scenario: string, key: string, raw: string, n: JsonSchemaNode): unknown {
   const t = Array.isArray(n.type) ? n.type[0] : n.type;
-  const expected = `${typeName(n)}${rangeText(n) ? ` (${rangeText(n)})` : ""}`;
+  const refused = () => scenarioConfigError(scenario, [{ key, issue: `must be ${allowedText(n)}, got ${quoteRaw(raw)}` }]);
   if (n.enum) {
     const hit = n.enum.find((v) => String(v) === raw);
-    if (hit === undefined) throw CliErrors.badValue(key, raw, expected);
+    if (hit === undefined) throw refused();
     return hit;
   }
   if (t === "number" || t === "integer") {
     // Decimal only (an exponent allowed: durationMs=2e3): `Number` alone would also take 0x10, 0b1 and 0o7.
-    const v = DECIMAL.test(raw.trim()) ? Number(raw) : Number.NaN;
-    if (!Number.isFinite(v) || (t === "integer" && !Number.isInteger(v))) throw CliErrors.badValue(key, raw, expected);
+    const v = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isFinite(v) || (t === "integer" && !Number.isInteger(v))) throw refused();
     return v;
   }
   if (t === "boolean") {
     if (raw === "true" || raw === "1") return true;
     if (raw === "false" || raw === "0") return false;
-    throw CliErrors.badValue(key, raw, "boolean (true|false)");
+    throw refused();
   }
   return raw;
 }
@@ -101,7 +40,7 @@ function coerceScalar(key: string, raw: string, n: JsonSchemaNode): unknown {
  * booleans, enums, and comma-separated arrays. Unknown keys and a key given twice are rejected.
  */
 export function parseSets(s: Scenario, sets: readonly string[]): Record<string, unknown> {
-  const props = schemaOf(s).properties ?? {};
+  const props = schemaProps(s);
   const out: Record<string, unknown> = {};
   const given = new Map<string, string>();
   for (const text of sets) {
@@ -118,8 +57,8 @@ export function parseSets(s: Scenario, sets: readonly string[]): Record<string, 
     if (!node) throw CliErrors.unknownKey(key, s.id, Object.keys(props));
     if (node.type === "array") {
       const items = node.items ?? {};
-      out[key] = raw === "" ? [] : raw.split(",").map((part) => coerceScalar(key, part.trim(), items));
-    } else out[key] = coerceScalar(key, raw.trim(), node); // as keys and list items are: `--set placement= contiguous`
+      out[key] = raw === "" ? [] : raw.split(",").map((part, i) => coerceScalar(s.id, `${key}[${i}]`, part.trim(), items));
+    } else out[key] = coerceScalar(s.id, key, raw.trim(), node); // as keys and list items are: `--set placement= contiguous`
   }
   return out;
 }
@@ -134,55 +73,59 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-type Issue = z.core.$ZodIssue;
-
-/**
- * Of two range issues of one key, the one with the tighter bound: `.int()`'s own 2^53 check and the field's
- * `.max()` both refused maxCustomers=1e300, and the line said the value must be at most 9007199254740991.
- */
-function tightestBounds(issues: readonly Issue[]): Issue[] {
-  const key = (i: Issue) => `${i.code}:${i.path.map(String).join(".")}`;
-  const best = new Map<string, Issue>();
-  for (const i of issues) {
-    const prev = best.get(key(i));
-    const tighter =
-      !prev ||
-      (i.code === "too_big" && prev.code === "too_big" && Number(i.maximum) < Number(prev.maximum)) ||
-      (i.code === "too_small" && prev.code === "too_small" && Number(i.minimum) > Number(prev.minimum));
-    if (tighter) best.set(key(i), i);
-  }
-  // Other issues (several custom ones on one key, each saying something else) are all kept.
-  return issues.filter((i) => (i.code === "too_big" || i.code === "too_small" ? best.get(key(i)) === i : true));
-}
-
-/** A value as `--set` would take it: a list comma-separated. */
+/** A value as `--set` would take it: a list comma-separated, a word in quotes. */
 function formatGiven(v: unknown): string {
-  // An empty list or string printed as nothing left "given  (expected …": say what was given.
-  if (Array.isArray(v)) return v.length === 0 ? "an empty list" : v.map(String).join(",");
-  return v === "" ? '""' : String(v);
+  // An empty list or string printed as nothing left "got " with nothing after it: say what was given.
+  if (Array.isArray(v)) return v.length === 0 ? "an empty list" : `${v.length} items (${v.map(String).join(",")})`;
+  return typeof v === "string" ? JSON.stringify(v) : String(v);
+}
+
+/** A path as the user writes it: `stopAtS[0]`, not zod's `stopAtS.0`. */
+function keyOf(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(config)";
+  return path.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("");
+}
+
+/** The schema node at `path` (a key, or a key's list item); undefined deeper than that. */
+function nodeAt(props: Record<string, JsonSchemaNode>, path: readonly PropertyKey[]): JsonSchemaNode | undefined {
+  const top = Object.hasOwn(props, String(path[0])) ? props[String(path[0])] : undefined;
+  if (path.length === 1) return top;
+  return path.length === 2 && typeof path[1] === "number" ? top?.items : undefined;
 }
 
 /**
- * The scenario's config: schema defaults, then `--quick` overrides, then
- * `--set` values; validated with the schema. Errors name the key, the
- * expected type and the allowed range.
+ * One zod issue as a refusal, each fact once: a cross-field rule (a "custom" issue) names the values it compares
+ * and the limit they set, and nothing else (the field's own range, which the value meets, sent users after the
+ * wrong bound); a field's own check says what the field allows, from the schema `vmlab describe` reads, and the
+ * value given (zod's sentence said the bound alone, and beside the range it said it twice).
+ */
+function refusalOf(i: z.core.$ZodIssue, input: unknown, props: Record<string, JsonSchemaNode>): ConfigRefusal {
+  const key = keyOf(i.path);
+  const node = nodeAt(props, i.path);
+  if (i.code === "custom" || !node) return { key, issue: i.message };
+  const value = valueAt(input, i.path);
+  const got = value === undefined ? "" : `, got ${formatGiven(value)}`;
+  const length = (i.code === "too_big" || i.code === "too_small") && i.origin === "array" ? lengthText(node) : "";
+  if (length) return { key, issue: `must have ${length}${Array.isArray(value) && value.length === 0 ? ", got an empty list" : got}` };
+  return { key, issue: `must be ${allowedText(node)}${got}` };
+}
+
+/**
+ * The scenario's config: schema defaults, then `--quick` overrides, then `--set` values; validated with the
+ * schema. A refusal names the scenario, each key refused, the value given and what is allowed, in the one shape
+ * every scenario's config refusals have (core-vm's `scenarioConfigError`).
  */
 export function resolveConfig(s: Scenario, sets: readonly string[], quick: boolean): Record<string, unknown> {
   const input = { ...(quick ? s.quick : {}), ...parseSets(s, sets) };
   const parsed = s.config.safeParse(input);
   if (!parsed.success) {
-    const params = new Map(describeParams(s).map((p) => [p.name, p]));
-    const issues = tightestBounds(parsed.error.issues).map((i) => {
-      const key = i.path.map(String).join(".") || "(config)";
-      const p = params.get(String(i.path[0]));
-      const expect = p ? ` (expected ${p.type}${p.range ? `, ${p.range}` : ""})` : "";
-      // zod's own messages say the bound, not the value ("Too big: expected number to be <=200000000"); a
-      // cross-field rule (a "custom" issue) names the values it compares itself.
-      const value = valueAt(input, i.path);
-      const given = i.code !== "custom" && value !== undefined ? `, given ${formatGiven(value)}` : "";
-      return `${key}: ${i.message}${given}${expect}`;
-    });
-    throw CliErrors.badConfig(s.id, issues.join("; "));
+    const props = schemaProps(s);
+    // One line per refusal: a value over both its bound and `.int()`'s 2^53, or off a multiple too, is told once.
+    const seen = new Set<string>();
+    const refusals = parsed.error.issues
+      .map((i) => refusalOf(i, input, props))
+      .filter((r) => !seen.has(`${r.key}: ${r.issue}`) && seen.add(`${r.key}: ${r.issue}`));
+    throw scenarioConfigError(s.id, refusals);
   }
   return parsed.data as Record<string, unknown>;
 }

@@ -22,10 +22,6 @@ export const CliErrors = {
       first,
       second,
     }),
-  badValue: (key: string, value: string, expected: string) =>
-    new VmlabError("VMLAB_CLI_BAD_VALUE", `config key "${key}": got "${value}", expected ${expected}`, { key, value, expected }),
-  badConfig: (scenario: string, issues: string) =>
-    new VmlabError("VMLAB_CLI_BAD_CONFIG", `invalid config for ${scenario}: ${issues} (see \`vmlab describe ${scenario}\`)`, { scenario }),
   badOption: (option: string, text: string, expected: string) =>
     new VmlabError("VMLAB_CLI_BAD_OPTION", `${option} expects ${expected}, got "${text}"`, { option, text, expected }),
   badSeed: (text: string) => new VmlabError("VMLAB_CLI_BAD_SEED", `--seed expects an integer in [0, 2^32), got "${text}"`, { text }),

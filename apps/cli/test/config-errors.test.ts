@@ -13,49 +13,49 @@ const LINES: [string, string[], string][] = [
   [
     "parda-demand-change",
     ["stopAtS=500"],
-    "stopAtS: every stop must be before durationS (400 s), got 500; fix this value (`vmlab describe parda-demand-change` lists the ranges) [VMLAB_QOS_BAD_CONFIG]",
+    "invalid config for parda-demand-change: stopAtS: every stop must be before durationS (400 s), got 500 (see `vmlab describe parda-demand-change`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "parda-end-to-end",
     ["idleFromS=400", "idleToS=500"],
-    "idleFromS: must be before durationS (300 s), got 400; fix this value (`vmlab describe parda-end-to-end` lists the ranges) [VMLAB_QOS_BAD_CONFIG]",
+    "invalid config for parda-end-to-end: idleFromS: must be before durationS (300 s), got 400 (see `vmlab describe parda-end-to-end`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "parda-end-to-end",
     ["idleFromS=200", "idleToS=100"],
-    "idleToS: must be after idleFromS (200 s), got 100; fix this value (`vmlab describe parda-end-to-end` lists the ranges) [VMLAB_QOS_BAD_CONFIG]",
+    "invalid config for parda-end-to-end: idleToS: must be after idleFromS (200 s), got 100 (see `vmlab describe parda-end-to-end`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   // A model's own check, reached through the scenario's: named with the scenario too.
   [
     "parda-equal-shares",
     ["sampleS=0.001"],
-    "sampleS: at most 20000 samples per run, got 300000 (a run of 300 s sampled every 0.001 s); make sampleS at least 0.015 s; fix this value (`vmlab describe parda-equal-shares` lists the ranges) [VMLAB_QOS_BAD_CONFIG]",
+    "invalid config for parda-equal-shares: sampleS: at most 20000 samples per run, got 300000 (a run of 300 s sampled every 0.001 s); make sampleS at least 0.015 s (see `vmlab describe parda-equal-shares`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "vic-coalescing",
     ["ratio=0.5"],
-    "ratio: needs one ratio per ratioMinCif step (3), got 1; fix this value (`vmlab describe vic-coalescing` lists the ranges) [VMLAB_QOS_BAD_CONFIG]",
+    "invalid config for vic-coalescing: ratio: needs one ratio per ratioMinCif step (3), got 1 (see `vmlab describe vic-coalescing`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "queue-validation",
     ["minCustomers=5000000"],
-    "invalid config for queue-validation: minCustomers: must be at most maxCustomers (4000000), got 5000000 (expected integer, ≥ 100, ≤ 200000000) (see `vmlab describe queue-validation`) [VMLAB_CLI_BAD_CONFIG]",
+    "invalid config for queue-validation: minCustomers: must be at most maxCustomers (4000000), got 5000000 (see `vmlab describe queue-validation`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "parda-equal-shares",
     ["hosts=40"],
-    "invalid config for parda-equal-shares: hosts: Too big: expected number to be <=16, given 40 (expected integer, ≥ 2, ≤ 16) (see `vmlab describe parda-equal-shares`) [VMLAB_CLI_BAD_CONFIG]",
+    "invalid config for parda-equal-shares: hosts: must be an integer ≥ 2 and ≤ 16, got 40 (see `vmlab describe parda-equal-shares`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   // zod's integer check (2^53) and the field's own bound both refused it: the line said the value was over 2^53.
   [
     "queue-validation",
     ["maxCustomers=1e300"],
-    "invalid config for queue-validation: maxCustomers: Too big: expected number to be <=200000000, given 1e+300 (expected integer, ≥ 100, ≤ 200000000) (see `vmlab describe queue-validation`) [VMLAB_CLI_BAD_CONFIG]",
+    "invalid config for queue-validation: maxCustomers: must be an integer ≥ 100 and ≤ 200000000, got 1e+300 (see `vmlab describe queue-validation`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "queue-validation",
     ["utilizations=0.5,1.5"],
-    "invalid config for queue-validation: utilizations.1: Too big: expected number to be <1, given 1.5 (expected number[], 1..∞ items, each > 0, < 1, no repeats) (see `vmlab describe queue-validation`) [VMLAB_CLI_BAD_CONFIG]",
+    "invalid config for queue-validation: utilizations[1]: must be a number > 0 and < 1, got 1.5 (see `vmlab describe queue-validation`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
 ];
 

@@ -496,7 +496,7 @@ describe("the docs' code blocks", () => {
     // Each would pass a check of names alone: the checker must put the command through the subcommand's own refusals.
     const refused: [string, RegExp][] = [
       ["run queue-validation --seed -1", /--seed/],
-      ["run esx-disk-perf --set testFileMiB=999999999", /testFileMiB 999999999 is larger than/],
+      ["run esx-disk-perf --set testFileMiB=999999999", /testFileMiB: must be at most the local disk's 286102 MiB, got 999999999/],
       ["run parda-equal-shares --set windowMin=64 --set windowMax=8", /windowMax/],
       ["run queue-validation --nope", /unknown option '--nope'/],
       ["describe no-such-scenario", /no-such-scenario/],

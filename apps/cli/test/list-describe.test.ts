@@ -32,7 +32,7 @@ describe("vmlab describe", () => {
     const mclock = await runCli("describe", "mclock-vs-sfq");
     expect(mclock.stdout).toMatch(/\n {2}reservationsIops +number\[\] +default 600,0,0,0 +\[comma-separated, each ≥ 0, ≤ 1000000\]\n/);
     const esx = await runCli("describe", "esx-disk-perf");
-    expect(esx.stdout).toMatch(/\n {2}storage +enum\[\] +default local,array +\[1\.\.∞ items, each one of local\|array, no repeats\]\n/);
+    expect(esx.stdout).toMatch(/\n {2}storage +enum\[\] +default local,array +\[at least 1 item, each one of local\|array, no repeats\]\n/);
   });
 });
 

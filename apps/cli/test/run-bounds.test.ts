@@ -13,23 +13,27 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
   [
     "vic-coalescing",
     ["deviceBaseUs=0", "deviceJitterUs=0", "issueCpuUs=0", "appCpuUs=0", "interruptCpuUs=0", "perCompletionCpuUs=0"],
-    /^vmlab: deviceBaseUs: every IO takes no virtual time .*; fix this value/,
+    /^vmlab: invalid config for vic-coalescing: deviceBaseUs: every IO takes no virtual time .* \(see `vmlab describe vic-coalescing`\) \[VMLAB_SCENARIO_BAD_CONFIG\]$/m,
   ],
   // One ns per IO: 10^10 IOs in the half-second quick point.
   [
     "vic-coalescing",
     ["deviceBaseUs=0.001", "deviceJitterUs=0", "issueCpuUs=0", "appCpuUs=0", "interruptCpuUs=0", "perCompletionCpuUs=0"],
-    /^vmlab: durationS: these costs allow up to 500000001 IOs per run \(0.5 s at OIO 1, 1 ns per IO at best\), more than 100000000; shorten durationS/,
+    /^vmlab: invalid config for vic-coalescing: durationS: these costs allow up to 500000001 IOs per run \(0.5 s at OIO 1, 1 ns per IO at best\), more than 100000000; shorten durationS/,
   ],
   // A sample every 0.1 ns rounded to 0 ns: the sampler rescheduled itself at the same instant forever.
   ["mclock-vs-sfq", ["sampleS=1e-10"], /^vmlab: invalid config for mclock-vs-sfq: sampleS: .*≥ 0\.001/],
   // A sample every ms: 160,000 per host and run, 3.8 GB of memory, a 237 MB results.json, still writing after 5 minutes.
-  ["parda-equal-shares", ["sampleS=0.001"], /^vmlab: sampleS: at most 20000 samples per run, got 160000 .*; fix this value/],
+  [
+    "parda-equal-shares",
+    ["sampleS=0.001"],
+    /^vmlab: invalid config for parda-equal-shares: sampleS: at most 20000 samples per run, got 160000 .* \(see `vmlab describe parda-equal-shares`\) \[VMLAB_SCENARIO_BAD_CONFIG\]$/m,
+  ],
   // 10^15 customers per point: years of wall time (about 3 µs per customer), accepted while describe showed no bound.
   [
     "queue-validation",
     ["maxCustomers=1e15"],
-    /^vmlab: invalid config for queue-validation: maxCustomers: Too big: expected number to be <=200000000.* \(expected integer, ≥ 100, ≤ 200000000\)/,
+    /^vmlab: invalid config for queue-validation: maxCustomers: must be an integer ≥ 100 and ≤ 200000000, got 1000000000000000 \(see /,
   ],
   [
     "queue-validation",
@@ -40,7 +44,7 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
   [
     "vscsistats-characterize",
     ["traceSpeed=0.00001"],
-    /^vmlab: invalid config for vscsistats-characterize: traceSpeed: Too small: expected number to be >=0\.001.* \(expected number, ≥ 0\.001, ≤ 1000000\)/,
+    /^vmlab: invalid config for vscsistats-characterize: traceSpeed: must be a number ≥ 0\.001 and ≤ 1000000, got 0\.00001 \(see /,
   ],
   // 400 cells of 10 virtual minutes, native and VM: days of wall time.
   [
@@ -52,7 +56,7 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
   [
     "flow-control",
     [`oioSweep=${Array.from({ length: 48 }, (_, i) => i + 1).join(",")}`, "sweepDurationS=3600"],
-    /^vmlab: sweepDurationS: the sweep's 48 points × 3600 s = 172800 s of virtual time, more than 21600 s; at most 450 s with 48 points, got 3600; fix this value \(`vmlab describe flow-control` lists the ranges\)/,
+    /^vmlab: invalid config for flow-control: sweepDurationS: the sweep's 48 points × 3600 s = 172800 s of virtual time, more than 21600 s; at most 450 s with 48 points, got 3600 \(see `vmlab describe flow-control`\) \[VMLAB_SCENARIO_BAD_CONFIG\]$/m,
   ],
 ];
 

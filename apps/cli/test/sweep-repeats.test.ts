@@ -25,7 +25,7 @@ describe("vmlab run with a sweep value given twice", () => {
         const r = await runCli("run", id, "--quick", "--set", `${key}=${value}`, "--out", out, ...dry);
         expect(r.stderr).toMatch(
           new RegExp(
-            `^vmlab: invalid config for ${id}: ${key}: each value at most once, got ${repeated} twice \\(expected [^\\n]*, no repeats\\) \\(see \`vmlab describe ${id}\`\\) \\[VMLAB_CLI_BAD_CONFIG\\]\\n$`,
+            `^vmlab: invalid config for ${id}: ${key}: each value at most once, got ${repeated} twice \\(see \`vmlab describe ${id}\`\\) \\[VMLAB_SCENARIO_BAD_CONFIG\\]\\n$`,
           ),
         );
         expect(r.code).toBe(2);

@@ -4,14 +4,10 @@ import { VmlabError } from "@vmlab/core-vm";
 export const QosErrors = {
   /**
    * A configuration value is out of range; `key` names it the way the user wrote it, `issue` says what is allowed
-   * and the value given. `scenario`: the scenario whose config it is (its `vmlab describe` lists the ranges).
+   * and the value given. A model does not know the scenario it runs in: a scenario's wrapper (defineQosScenario)
+   * tells this refusal as core-vm's VMLAB_SCENARIO_BAD_CONFIG, naming the scenario, from `details.key` and `details.issue`.
    */
-  badConfig: (key: string, issue: string, scenario?: string) =>
-    new VmlabError(
-      "VMLAB_QOS_BAD_CONFIG",
-      `${key}: ${issue}; fix this value${scenario === undefined ? "" : ` (\`vmlab describe ${scenario}\` lists the ranges)`}`,
-      scenario === undefined ? { key, issue } : { key, issue, scenario },
-    ),
+  badConfig: (key: string, issue: string) => new VmlabError("VMLAB_QOS_BAD_CONFIG", `${key}: ${issue}; fix this value`, { key, issue }),
   /** A scheduler or controller was given a VM/host index it does not have. */
   unknownFlow: (what: string, index: number, count: number) =>
     new VmlabError("VMLAB_QOS_UNKNOWN_FLOW", `${what} ${index} does not exist (there are ${count}); use an index in [0, ${count - 1}]`, {

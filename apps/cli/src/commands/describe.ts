@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { describeParams } from "../config.js";
+import { describeParams } from "../config-schema.js";
 import type { CliIo } from "../io.js";
 import { findScenario } from "../plugins.js";
 

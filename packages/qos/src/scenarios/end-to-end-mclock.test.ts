@@ -39,7 +39,7 @@ describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
       await mclockVsSfq.run({ ...ctx(config), progress: () => (progressed = true) });
       expect.unreachable();
     } catch (e) {
-      expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+      expect(isVmlabError(e) && e.code).toBe("VMLAB_SCENARIO_BAD_CONFIG");
       expect(isVmlabError(e) && e.details.key).toBe("limitsIops[1]");
     }
     expect(progressed).toBe(false);

@@ -48,7 +48,7 @@ describe("flow-control (SPEED'08 vs PARDA)", () => {
     const refused = (oioSweep: number[]) =>
       refusedDetail(
         () => flowControl.check?.({ config: { ...FlowControlConfig.parse(flowControl.quick), oioSweep }, seed: 1, quick: true }),
-        "VMLAB_QOS_BAD_CONFIG",
+        "VMLAB_SCENARIO_BAD_CONFIG",
       );
     expect(refused([4, 4])).toBe("oioSweep");
     expect(refused([32, 32, 32])).toBe("oioSweep");
@@ -60,10 +60,10 @@ describe("flow-control (SPEED'08 vs PARDA)", () => {
     const base = FlowControlConfig.parse(flowControl.quick);
     const check = (over: Record<string, unknown>) => () => flowControl.check?.({ config: { ...base, ...over }, seed: 1, quick: true });
     const oioSweep = Array.from({ length: 255 }, (_, i) => i + 2);
-    expect(refusedDetail(check({ oioSweep, sweepDurationS: 3600 }), "VMLAB_QOS_BAD_CONFIG", "issue")).toBe(
+    expect(refusedDetail(check({ oioSweep, sweepDurationS: 3600 }), "VMLAB_SCENARIO_BAD_CONFIG", "issue")).toBe(
       "the sweep's 255 points × 3600 s = 918000 s of virtual time, more than 21600 s; at most 84.7 s with 255 points, got 3600",
     );
     // The default sweep at the largest per-point duration is still allowed.
-    expect(refusedDetail(check({ oioSweep: [2, 4, 8, 16, 32, 48], sweepDurationS: 3600 }), "VMLAB_QOS_BAD_CONFIG")).toBe("ran");
+    expect(refusedDetail(check({ oioSweep: [2, 4, 8, 16, 32, 48], sweepDurationS: 3600 }), "VMLAB_SCENARIO_BAD_CONFIG")).toBe("ran");
   });
 });

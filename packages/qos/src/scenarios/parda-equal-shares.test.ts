@@ -46,7 +46,7 @@ describe("parda-equal-shares (Table 3)", () => {
         await bad({ [key]: value });
         expect.unreachable();
       } catch (e) {
-        expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_SCENARIO_BAD_CONFIG");
         expect(isVmlabError(e) && e.message).toContain(key);
       }
     }

@@ -42,7 +42,7 @@ describe("parda-proportional (Fig. 8)", () => {
       await pardaProportional.run(ctx(config));
       expect.unreachable();
     } catch (e) {
-      expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+      expect(isVmlabError(e) && e.code).toBe("VMLAB_SCENARIO_BAD_CONFIG");
       expect(isVmlabError(e) && e.details.key).toBe("shares[1]");
     }
   });

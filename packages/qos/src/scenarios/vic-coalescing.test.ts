@@ -53,7 +53,7 @@ describe("vic-coalescing", () => {
   });
 
   it("refuses a CIF → R table whose lists do not pair up, naming the key", async () => {
-    await expect(run({ ratio: [0.5] })).rejects.toMatchObject({ code: "VMLAB_QOS_BAD_CONFIG", details: { key: "ratio" } });
+    await expect(run({ ratio: [0.5] })).rejects.toMatchObject({ code: "VMLAB_SCENARIO_BAD_CONFIG", details: { key: "ratio" } });
   });
 
   it("refuses a warm-up that leaves nothing to measure, naming warmupS (every rate was NaN, exit 0)", async () => {
@@ -62,7 +62,7 @@ describe("vic-coalescing", () => {
         const r = await run({ oio: [1, 32], durationS: 0.5, warmupS });
         expect.unreachable(`ran and returned ${JSON.stringify(r.metrics)}`);
       } catch (e) {
-        expect(isVmlabError(e) && e.code).toBe("VMLAB_QOS_BAD_CONFIG");
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_SCENARIO_BAD_CONFIG");
         expect(isVmlabError(e) && e.details.key).toBe("warmupS");
       }
     }
@@ -75,10 +75,10 @@ describe("vic-coalescing", () => {
     const all = Array.from({ length: 256 }, (_, i) => i + 1);
     expect(check({ oio: all, durationS: 600 })).toThrow(
       expect.objectContaining({
-        code: "VMLAB_QOS_BAD_CONFIG",
+        code: "VMLAB_SCENARIO_BAD_CONFIG",
         details: expect.objectContaining({ key: "oio" }),
         message: expect.stringMatching(
-          /^oio: the sweep's 256 points × 2 runs allow up to \d+ IOs.*more than 1000000000.*given 256 points and durationS=600;/,
+          /^invalid config for vic-coalescing: oio: the sweep's 256 points × 2 runs allow up to \d+ IOs.*more than 1000000000.*given 256 points and durationS=600 \(see `vmlab describe vic-coalescing`\)$/,
         ),
       }),
     );

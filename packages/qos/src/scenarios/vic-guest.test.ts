@@ -54,10 +54,10 @@ describe("vic-guest (vicbench on the RISC-V machine)", () => {
     const loops = Array.from({ length: 50 }, (_, i) => i * 100);
     expect(check({ oio, virtualizationCostLoops: loops, ios: 1_000_000 })).toThrow(
       expect.objectContaining({
-        code: "VMLAB_QOS_BAD_CONFIG",
+        code: "VMLAB_SCENARIO_BAD_CONFIG",
         details: expect.objectContaining({ key: "virtualizationCostLoops" }),
         message: expect.stringMatching(
-          /^virtualizationCostLoops: the sweep's 42 OIOs × 50 loop counts × 2 runs would retire about \d+ guest instructions, more than 1000000000000 .*given 50 loop counts, 42 OIOs and ios=1000000;/,
+          /^invalid config for vic-guest: virtualizationCostLoops: the sweep's 42 OIOs × 50 loop counts × 2 runs would retire about \d+ guest instructions, more than 1000000000000 .*given 50 loop counts, 42 OIOs and ios=1000000 \(see `vmlab describe vic-guest`\)$/,
         ),
       }),
     );

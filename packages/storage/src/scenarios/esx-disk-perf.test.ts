@@ -377,7 +377,7 @@ describe("esx-disk-perf scenario", () => {
     // A test file larger than the local disk, listed after the larger array: refused for the local disk.
     const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, storage: ["array", "local"], testFileMiB: 286_103 });
     expect(() => esxDiskPerf.check?.({ config, seed: 1, quick: true })).toThrow(
-      /testFileMiB 286103 is larger than the local disk \(286102 MiB\)/,
+      /testFileMiB: must be at most the local disk's 286102 MiB, got 286103/,
     );
   });
 
@@ -405,8 +405,10 @@ describe("esx-disk-perf scenario", () => {
       await run({ arrayCacheMiB: 0, arrayCacheWarm: true });
       expect.unreachable();
     } catch (e) {
-      expect(isVmlabError(e) && e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
-      expect((e as Error).message).toMatch(/arrayCacheMiB > 0/);
+      expect(isVmlabError(e) && e.code).toBe("VMLAB_SCENARIO_BAD_CONFIG");
+      expect((e as Error).message).toMatch(
+        /^invalid config for esx-disk-perf: arrayCacheWarm: .*arrayCacheMiB is 0; set arrayCacheMiB > 0/,
+      );
     }
     // An array without a cache is a valid testbed when nothing asks to warm the cache (the error's own advice).
     const uncached = await run({
@@ -421,14 +423,14 @@ describe("esx-disk-perf scenario", () => {
     // A test file larger than the storage is refused, not silently cut to the disk while results.json records the size asked for.
     const local = Math.floor(585_937_500 / 2048); // Cheetah 15K.5: 585,937,500 sectors = 286,102 MiB
     for (const [overrides, message] of [
-      [{ storage: ["local"], testFileMiB: local + 1 }, `testFileMiB ${local + 1} is larger than the local disk (${local} MiB)`],
-      [{ storage: ["array"], arrayDisks: 3, testFileMiB: 2 * local + 1 }, `testFileMiB ${2 * local + 1} is larger than the array LUN (`],
+      [{ storage: ["local"], testFileMiB: local + 1 }, `testFileMiB: must be at most the local disk's ${local} MiB, got ${local + 1}`],
+      [{ storage: ["array"], arrayDisks: 3, testFileMiB: 2 * local + 1 }, `testFileMiB: must be at most the array LUN's `],
     ] as const) {
       try {
         await run(overrides);
         expect.unreachable();
       } catch (e) {
-        expect(isVmlabError(e) && e.code).toBe("VMLAB_STORAGE_BAD_CONFIG");
+        expect(isVmlabError(e) && e.code).toBe("VMLAB_SCENARIO_BAD_CONFIG");
         expect((e as Error).message).toContain(message);
       }
     }

@@ -1,5 +1,4 @@
-import { defineScenario, type ReferenceValue, type ScenarioResult, type Table } from "@vmlab/core-vm";
-import { StorageErrors } from "../errors.js";
+import { defineScenario, type ReferenceValue, type ScenarioResult, scenarioConfigError, type Table } from "@vmlab/core-vm";
 import { ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
 import { esxDiskPerfFigures } from "./esx-disk-perf-figures.js";
 import { type Cell, runCell, storageSectors } from "./esx-disk-perf-run.js";
@@ -19,15 +18,19 @@ function pattern(c: Cell): string {
 /** The cross-field rules of the config, checked before any cell runs (the scenario's `check`). */
 function check(c: EsxDiskPerfConfig): void {
   if (c.arrayCacheMiB === 0 && c.arrayCacheWarm && c.storage.includes("array"))
-    throw StorageErrors.badConfig("esx-disk-perf", "arrayCacheWarm needs an array cache: set arrayCacheMiB > 0 or arrayCacheWarm=false");
+    throw scenarioConfigError("esx-disk-perf", [
+      { key: "arrayCacheWarm", issue: "true needs an array cache, and arrayCacheMiB is 0; set arrayCacheMiB > 0 or arrayCacheWarm=false" },
+    ]);
   // A test file larger than the storage would silently be cut to it, while results.json recorded the size asked for.
   for (const storage of new Set(c.storage)) {
     const capacityMiB = Math.floor(storageSectors(c, storage) / 2048);
     if (c.testFileMiB > capacityMiB)
-      throw StorageErrors.badConfig(
-        "esx-disk-perf",
-        `testFileMiB ${c.testFileMiB} is larger than the ${storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB); set testFileMiB <= ${capacityMiB}`,
-      );
+      throw scenarioConfigError("esx-disk-perf", [
+        {
+          key: "testFileMiB",
+          issue: `must be at most the ${storage === "local" ? "local disk" : "array LUN"}'s ${capacityMiB} MiB, got ${c.testFileMiB}`,
+        },
+      ]);
   }
 }
 

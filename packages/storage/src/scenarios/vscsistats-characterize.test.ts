@@ -46,9 +46,9 @@ describe("vscsistats-characterize", () => {
         () => undefined,
         (e: unknown) => e as { code?: string; message?: string },
       );
-      expect(err?.code, storage).toBe("VMLAB_STORAGE_BAD_CONFIG");
-      expect(err?.message, storage).toMatch(
-        new RegExp(`testFileMiB ${limitMiB + 1} is larger than .* \\(${limitMiB} MiB\\); set testFileMiB <= ${limitMiB}`),
+      expect(err?.code, storage).toBe("VMLAB_SCENARIO_BAD_CONFIG");
+      expect(err?.message, storage).toBe(
+        `invalid config for vscsistats-characterize: testFileMiB: must fit the VM's disk on the ${storage === "local" ? "local disk" : "array LUN"} (${limitMiB} MiB), got ${limitMiB + 1} (see \`vmlab describe vscsistats-characterize\`)`,
       );
       // The whole disk is a valid test region.
       const whole = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, storage, testFileMiB: limitMiB });

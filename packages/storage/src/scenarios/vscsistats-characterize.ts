@@ -1,5 +1,4 @@
-import { defineScenario, type ReferenceValue, type ScenarioResult, type Table } from "@vmlab/core-vm";
-import { StorageErrors } from "../errors.js";
+import { defineScenario, type ReferenceValue, type ScenarioResult, scenarioConfigError, type Table } from "@vmlab/core-vm";
 import { VSCSI_HISTOGRAMS } from "../vscsistats/bins.js";
 import { histogramOf, toJson, type VscsiStatsJson } from "../vscsistats/format.js";
 import { VSCSI_CHARACTERIZE_QUICK, VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
@@ -71,10 +70,12 @@ function check(c: VscsiCharacterizeConfig): void {
   // Named in the user's key and unit: the workload's own refusal speaks of a region and a target in sectors.
   const capacityMiB = Math.floor(vmDiskSectors(c) / 2048);
   if (c.testFileMiB > capacityMiB)
-    throw StorageErrors.badConfig(
-      "vscsistats-characterize",
-      `testFileMiB ${c.testFileMiB} is larger than the VM's disk on the ${c.storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB); set testFileMiB <= ${capacityMiB}`,
-    );
+    throw scenarioConfigError("vscsistats-characterize", [
+      {
+        key: "testFileMiB",
+        issue: `must fit the VM's disk on the ${c.storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB), got ${c.testFileMiB}`,
+      },
+    ]);
 }
 
 export const vscsistatsCharacterize = defineScenario({
