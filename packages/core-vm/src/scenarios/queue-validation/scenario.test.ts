@@ -68,6 +68,21 @@ describe("queue-validation", () => {
     expect(QueueValidationConfig.safeParse({ servers: [1], utilizations: [0.95], maxCustomers: 2e8 }).success).toBe(true);
   });
 
+  it("compares minCustomers with maxCustomers only when both are in their own range: one line for one problem", () => {
+    // maxCustomers=-1e300 was refused by its field and again as "minCustomers: must be at most maxCustomers
+    // (-1e+300), got 50000", sending the user after minCustomers, whose default was fine.
+    // The keys refused (`.int()`'s own 2^53 check may refuse the same key beside the field's bound).
+    const issues = (c: Record<string, unknown>) => [
+      ...new Set(QueueValidationConfig.safeParse(c).error?.issues.map((i) => String(i.path))),
+    ];
+    expect(issues({ maxCustomers: -1e300 })).toEqual(["maxCustomers"]);
+    expect(issues({ minCustomers: 1e300 })).toEqual(["minCustomers"]);
+    expect(issues({ minCustomers: 5e6 })).toEqual(["minCustomers"]);
+    expect(QueueValidationConfig.safeParse({ minCustomers: 5e6 }).error?.issues[0].message).toBe(
+      "must be at most maxCustomers (4000000), got 5000000",
+    );
+  });
+
   it("same seed, same numbers; another seed, other numbers", async () => {
     const cfg = { servers: [2], utilizations: [0.6], relativeError: 0.05 };
     const a = JSON.stringify(await run(cfg, 7));

@@ -54,7 +54,9 @@ export const QueueValidationConfig = z
   })
   // Both bound each point's sample size; crossed, maxCustomers silently won and minCustomers was not applied.
   .superRefine((c, ctx) => {
-    if (c.minCustomers > c.maxCustomers)
+    // A count over its own bounds is refused by its field already (zod runs this rule anyway): one line for one problem.
+    const inRange = (n: number) => n >= 100 && n <= MAX_SWEEP_CUSTOMERS;
+    if (c.minCustomers > c.maxCustomers && inRange(c.minCustomers) && inRange(c.maxCustomers))
       ctx.addIssue({
         code: "custom",
         path: ["minCustomers"],
