@@ -63,6 +63,7 @@ export interface ReferenceValue {
   note?: string;
 }
 
+/** What a scenario's `run` returns; the CLI writes it as `results.json` (with config, seed and versions), one CSV per table, one SVG per figure and `index.html`. */
 export interface ScenarioResult {
   /** Headline numbers, flat. */
   metrics: Record<string, number>;
@@ -72,6 +73,7 @@ export interface ScenarioResult {
   notes?: string[];
 }
 
+/** What a scenario's `run` gets: the parsed config (schema defaults applied), the seed, `--quick`, the run's seeded PRNG streams and a progress callback. */
 export interface ScenarioContext<C> {
   config: C;
   seed: number;
@@ -109,6 +111,7 @@ export interface Scenario<S extends z.ZodObject = z.ZodObject> {
   run(ctx: ScenarioContext<z.output<S>>): ScenarioResult | Promise<ScenarioResult>;
 }
 
+/** What one `Benchmark.run` measured: its value in the benchmark's unit, beside a baseline measured in the same run. */
 export interface BenchmarkResult {
   value: number;
   /** A reference measured in the same run (naive implementation, QEMU, ...). */
@@ -116,6 +119,7 @@ export interface BenchmarkResult {
   note?: string;
 }
 
+/** A hot path's benchmark, run by `vmlab bench NAME` (its value printed beside a baseline measured in the same run). */
 export interface Benchmark {
   /** Dotted name, e.g. "sim.hold". */
   name: string;

@@ -1,6 +1,6 @@
 import { VmlabError } from "@vmlab/core-vm";
 
-/** @vmlab/qos's catalogue of error codes (VMLAB_QOS_*). */
+/** The catalogue of @vmlab/qos's of error codes (VMLAB_QOS_*). */
 export const QosErrors = {
   /**
    * A configuration value is out of range; `key` names it the way the user wrote it, `issue` says what is allowed

@@ -5,6 +5,7 @@
  */
 export const SECTOR_BYTES = 512;
 
+/** One IO as every `BlockTarget` sees it: who issued it, where (lba, sectors), read or write, and when it was issued. */
 export interface IoRequest {
   /** Unique per run, assigned by the issuer. */
   id: number;

@@ -47,6 +47,7 @@ const sparseCounts = (size: number) =>
     ]),
   );
 
+/** Validates a saved `LogHistogram` (`HistogramState`) before `restore` uses it. */
 export const HistogramStateSchema = z.object({
   version: z.literal(1),
   count: z.number().int().nonnegative(),
@@ -59,8 +60,10 @@ export const HistogramStateSchema = z.object({
   /** Sparse [index, count] pairs for values below 2^-16 (index = (biased exponent − 1)·128 + sub-bucket); absent when there are none. */
   tiny: sparseCounts(TINY_BUCKETS).optional(),
 });
+/** A `LogHistogram`'s saved state (`save()` / `restore()`), plain JSON. */
 export type HistogramState = z.infer<typeof HistogramStateSchema>;
 
+/** A log-bucketed (HDR-style) histogram of non-negative values: percentiles within 0.4%, exact count, sum, min and max; `record` allocates nothing (see the notes above). */
 export class LogHistogram {
   private counts = new Float64Array(BUCKETS);
   count = 0;

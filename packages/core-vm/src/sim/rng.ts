@@ -12,6 +12,7 @@ export const RngStateSchema = z.object({
   version: z.literal(1),
   s: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
 });
+/** One `Rng`'s saved state (`save()` / `restore()`), plain JSON. */
 export type RngState = z.infer<typeof RngStateSchema>;
 
 const TWO_POW_32 = 4294967296;
@@ -35,6 +36,7 @@ function splitmix32(state: { x: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** One seeded pseudo-random stream; take it from `RngStreams.get(name)` so each model part draws from its own stream and adding a part does not shift the others' numbers. */
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -127,11 +129,13 @@ export class Rng {
   }
 }
 
+/** Validates saved `RngStreams` (`RngStreamsState`) before `restore` uses them. */
 export const RngStreamsStateSchema = z.object({
   version: z.literal(1),
   seed: z.number().int(),
   streams: z.record(z.string(), RngStateSchema),
 });
+/** Saved `RngStreams`: the seed and each named stream's state, plain JSON. */
 export type RngStreamsState = z.infer<typeof RngStreamsStateSchema>;
 
 /**

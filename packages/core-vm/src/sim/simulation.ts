@@ -17,6 +17,7 @@ export const PendingEventSchema = z.object({
   obj: z.unknown().optional(),
 });
 
+/** Validates a saved `Simulation` (`SimulationState`) before `restore` uses it. */
 export const SimulationStateSchema = z
   .object({
     version: z.literal(1),
@@ -34,8 +35,10 @@ export const SimulationStateSchema = z
       if (e.seq >= s.nextSeq) ctx.addIssue({ code: "custom", message: `event seq ${e.seq} >= nextSeq ${s.nextSeq}` });
     }
   });
+/** A `Simulation`'s saved state: the clock, the next sequence number, events executed and the pending events (plain-data payloads only). */
 export type SimulationState = z.infer<typeof SimulationStateSchema>;
 
+/** Options of `Simulation.run`: how far to run (`until`, virtual ns) and how many events at most (`maxEvents`); any other key is refused (`VMLAB_SIM_BAD_RUN_OPTION`). */
 export interface RunOptions {
   /** Stop before any event later than this virtual time (ns); the clock then reads `until` (rounded down to whole ns). */
   until?: number;

@@ -3,6 +3,7 @@ import { type BlockTarget, IoPool, type IoRequest, type IoSink, type StackIo, sh
 import { QosErrors } from "../errors.js";
 import { requireInteger, requireNonNegative } from "../validate.js";
 
+/** How the qos array's RAID-5 LUN over `SptfDisk`s is laid out and which ranges its cache holds. */
 export interface Raid5Options {
   /** Stripe unit (chunk) per member, sectors (CLARiiON default element size: 64 KB = 128 sectors). */
   stripeUnitSectors: number;
@@ -12,6 +13,7 @@ export interface Raid5Options {
   cacheHitMs: number;
 }
 
+/** The qos array's RAID-5 defaults: a 64 KB (128-sector) stripe unit, no cached ranges, 0.5 ms per cache hit. */
 export const DEFAULT_RAID5: Raid5Options = { stripeUnitSectors: 128, cachedRanges: [], cacheHitMs: 0.5 };
 
 /**

@@ -3,6 +3,7 @@ import { type IoRequest, WorkloadBase, type WorkloadContext } from "@vmlab/stora
 import { QosErrors } from "../errors.js";
 import { requireInteger } from "../validate.js";
 
+/** A closed-loop VM's workload: outstanding IOs, IO size, read fraction, and where its disk sits on the LUN. */
 export interface ClosedLoopSpec {
   /** Outstanding IOs the VM keeps (Iometer's "# of outstanding IOs"). */
   oio: number;

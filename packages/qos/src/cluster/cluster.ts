@@ -50,6 +50,7 @@ export interface HostSample {
   vmIos: number[];
 }
 
+/** What `runCluster` returns: each sample period's per-host and per-VM figures, for `summarize` and the scenarios' tables. */
 export interface ClusterRun {
   samples: HostSample[];
   hosts: number;
@@ -385,6 +386,7 @@ export interface ClusterSummary {
   latencyMs: number;
 }
 
+/** Averages a `runCluster` run's samples over the window (fromS, toS] (seconds): per-host IOPS, window and latency, and the cluster's; refuses a window that holds no sample (`VMLAB_QOS_BAD_CONFIG`). */
 export function summarize(run: ClusterRun, fromS: number, toS: number): ClusterSummary {
   // A window holding no sample averaged to zeros (IOPS 0, latency 0) without a word.
   if (!run.samples.some((s) => s.t > fromS && s.t <= toS + 1e-9)) {

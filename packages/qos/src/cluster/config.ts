@@ -11,8 +11,10 @@ export type HostControlMode =
   /** SPEED'08 flow control: the FAST-TCP-like law on the host's own (local) latency, with growth capped at 2w. */
   | "flow";
 
+/** How a host orders its VMs' IOs at the adapter: SFQ(D) by share, mClock, or first come first served. */
 export type HostSchedulerKind = "sfq" | "fcfs" | "mclock";
 
+/** One VM of a cluster host: its share (and mClock reservation and limit), its workload and its disk. */
 export interface VmSpec {
   /** Proportional share φ (SFQ weight, mClock share; PARDA's β sums these). */
   share: number;
@@ -35,6 +37,7 @@ export interface VmSpec {
   stopS: number;
 }
 
+/** One host of a cluster: its VMs, its queue-depth control (none, static, PARDA, flow) and its scheduler. */
 export interface HostSpec {
   vms: VmSpec[];
   control: HostControlMode;
@@ -69,6 +72,7 @@ export interface ControlSpec {
  */
 export type ArrayModel = "qos" | "storage";
 
+/** The shared LUN's array: the calibrated qos model (RAID-5 over `SptfDisk`s) or `@vmlab/storage`'s array. */
 export interface ArraySpec {
   model: ArrayModel;
   disks: number;
@@ -77,6 +81,7 @@ export interface ArraySpec {
   cacheHitMs: number;
 }
 
+/** A change during a cluster run at `atS` seconds: a VM stops or starts, or PARDA's threshold L changes. */
 export type ClusterEvent =
   | { atS: number; kind: "stopVm" | "startVm"; host: number; vm: number }
   | { atS: number; kind: "setThreshold"; latencyThresholdMs: number };
@@ -88,6 +93,7 @@ export type ClusterEvent =
  */
 export type Placement = "contiguous" | "interleaved";
 
+/** A whole cluster run for `runCluster`: hosts, placement of the VMs' disks, control parameters, the array, events, duration, sampling period and seed; checked by `checkClusterSpec` before anything runs. */
 export interface ClusterSpec {
   hosts: HostSpec[];
   placement: Placement;
@@ -100,6 +106,7 @@ export interface ClusterSpec {
   seed: number;
 }
 
+/** PARDA's control parameters, vmlab's defaults (docs/parda.md says which figures are the paper's and which are assumptions): L = 30 ms, γ = 0.8, α = 0.002, 2 s period, window 4–64, β = 1 per share, initial window 32. */
 export const PARDA_CONTROL: ControlSpec = {
   latencyThresholdMs: 30,
   smoothingGamma: 0.8,

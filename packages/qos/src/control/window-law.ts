@@ -27,6 +27,7 @@ export interface WindowLawParams {
   maxGrowthFactor: number;
 }
 
+/** Refuses window-law parameters out of range (`VMLAB_QOS_BAD_CONFIG`, naming each key with `prefix`). */
 export function checkWindowLaw(p: WindowLawParams, prefix = ""): void {
   requirePositive(`${prefix}latencyThresholdMs`, p.latencyThresholdMs);
   requireInHalfOpen(`${prefix}smoothingGamma`, p.smoothingGamma, 0, 1);

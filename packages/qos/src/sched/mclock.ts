@@ -28,6 +28,7 @@ export const MClockStateSchema = z
     (s) => s.tags.length === s.vms && s.queues.length === s.vms && s.outstandingByVm.length === s.vms,
     "one tag row, one queue and one outstanding count per VM",
   );
+/** An `MClock` scheduler's saved state (`save()` / `restore()`), plain JSON. */
 export type MClockState = z.infer<typeof MClockStateSchema>;
 
 /** One VM's mClock controls (Gulati, Merchant & Varman, OSDI 2010, §3). */

@@ -132,6 +132,7 @@ export class RequestRing {
 export const RingStateSchema = z
   .object({ ids: z.array(z.number().int()), costs: z.array(z.number().positive()), arrivals: z.array(z.number()) })
   .refine((r) => r.ids.length === r.costs.length && r.ids.length === r.arrivals.length, "ids, costs and arrivals differ in length");
+/** A scheduler's per-VM request ring, saved: ids, costs and arrival tags of the queued requests. */
 export type RingState = z.infer<typeof RingStateSchema>;
 
 /** A finite number or ±Infinity, as JSON can carry it. */

@@ -16,6 +16,7 @@ export const SfqStateSchema = z
     queues: z.array(RingStateSchema),
   })
   .refine((s) => s.lastFinish.length === s.shares.length && s.queues.length === s.shares.length, "one lastFinish and one queue per VM");
+/** An `SfqD` scheduler's saved state: shares, depth, virtual time, each VM's last finish tag and queue. */
 export type SfqState = z.infer<typeof SfqStateSchema>;
 
 /**

@@ -9,6 +9,7 @@ export interface RatioStep {
   ratio: number;
 }
 
+/** vIC's coalescing parameters: CIF and IO-rate thresholds, the CIF → delivery-ratio table and the rate window (the defaults are assumptions: docs/vic.md). */
 export interface VicParams {
   /** Coalescing is off (R = 1) while CIF ≤ this (vIC's CIF threshold; paper value not found — an assumption). */
   cifThreshold: number;
@@ -32,6 +33,7 @@ export const DEFAULT_VIC: VicParams = {
   rateWindowCompletions: 64,
 };
 
+/** Refuses vIC parameters out of range or with a key it does not know (`VMLAB_QOS_BAD_CONFIG`, naming the key with `prefix`). */
 export function checkVicParams(p: VicParams, prefix = "vic."): void {
   // Params merged from a config file: a misspelt key (cifThreshhold) was ignored and the default used.
   requireKnownKeys(prefix.replace(/\.$/, ""), p, Object.keys(DEFAULT_VIC));
@@ -64,6 +66,7 @@ export const VicStateSchema = z.object({
   windowStartNs: z.number().min(0),
   windowCount: z.number().int().min(0),
 });
+/** A `VicCoalescer`'s saved state (`save()` / `restore()`), plain JSON. */
 export type VicState = z.infer<typeof VicStateSchema>;
 
 /**

@@ -36,6 +36,7 @@ export interface VicGuestSpec {
   seed: number;
 }
 
+/** What a vIC run with the RISC-V guest measured: IOs, interrupts (and empty ones), IOPS and the guest's instructions per IO. */
 export interface VicGuestResult {
   ios: number;
   interrupts: number;

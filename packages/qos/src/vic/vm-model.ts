@@ -29,6 +29,7 @@ export interface VicVmSpec {
   seed: number;
 }
 
+/** What `runVicVm` measured: IOPS, interrupts per second and per IO, latency and the host CPU's cost. */
 export interface VicVmResult {
   iops: number;
   interruptsPerS: number;
@@ -117,6 +118,7 @@ function checkIoBound(s: VicVmSpec): void {
     );
 }
 
+/** Runs one workload-model VM under vIC (or without it) and reports IOPS, interrupts per second and latency (the `vic-coalescing` scenario's cells). */
 export function runVicVm(s: VicVmSpec): VicVmResult {
   checkVicVmSpec(s);
   const sim = new Simulation({ initialCapacity: 1024 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CacheDirectoryStateSchema } from "./cache-directory.js";
 import { type RaidGroup, RaidGroupStateSchema } from "./raid.js";
 
+/** A `StorageArray`'s controller, port and cache settings (`DEFAULT_ARRAY_OPTIONS` has each default); the constructor validates every field. */
 export interface ArrayOptions {
   /** LUNs carved in equal parts from the RAID group. */
   luns: number;
@@ -81,6 +82,7 @@ export const StorageArrayStateSchema = z.object({
   cache: CacheDirectoryStateSchema.nullable(),
   raid: RaidGroupStateSchema,
 });
+/** A `StorageArray`'s saved state (when idle): controller counters, port times, cache directory, RAID group and member disks. */
 export type StorageArrayState = z.infer<typeof StorageArrayStateSchema>;
 
 /**

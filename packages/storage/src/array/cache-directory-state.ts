@@ -31,6 +31,7 @@ export const CacheDirectoryStateSchema = z.object({
   dirty: count,
   clean: count,
 });
+/** A `CacheDirectory`'s saved state: its size and the slots ever used (page, state, LRU links, destage order). */
 export type CacheDirectoryState = z.infer<typeof CacheDirectoryStateSchema>;
 
 /** A slot's state (a saved directory holds only CLEAN and DIRTY ones: it is saved while no destage is out). */

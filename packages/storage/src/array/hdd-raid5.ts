@@ -6,6 +6,7 @@ import { lunSectors, raidCapacitySectors } from "./capacity.js";
 import { RaidGroup } from "./raid.js";
 import { type ArrayOptions, StorageArray } from "./storage-array.js";
 
+/** Options of `hddRaid5Array`: a RAID-5 `StorageArray` over N identical `Hdd`s (default the Cheetah 15K.5). */
 export interface HddRaid5Options {
   /** Member disks (>= 3). */
   disks: number;

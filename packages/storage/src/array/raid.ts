@@ -9,8 +9,10 @@ import { raidCapacitySectors, raidDataMembers } from "./capacity.js";
 import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, type StripePieceSink, stripePieces, WHOLE } from "./raid-member-io.js";
 import { Raid5Writes } from "./raid5-writes.js";
 
+/** RAID level of a `RaidGroup`: 0, 1, 5 or 10 (Linux md's near-2 layout). */
 export type RaidLevel = 0 | 1 | 5 | 10;
 
+/** How a `RaidGroup` lays data over its members: RAID level and stripe unit (chunk). */
 export interface RaidOptions {
   level: RaidLevel;
   /** Stripe unit (chunk) per member, sectors. */
@@ -43,6 +45,7 @@ export const RaidGroupStateSchema = z.object({
     })
     .optional(),
 });
+/** A `RaidGroup`'s saved state: level, chunk and counters (the members save their own). */
 export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
 
 /**

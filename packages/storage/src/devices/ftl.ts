@@ -21,6 +21,7 @@ export const FtlStateSchema = z.object({
   gcCopies: count,
   erases: count,
 });
+/** A `PageFtl`'s saved state: its geometry, the logical-to-physical page map, free and open blocks. */
 export type FtlState = z.infer<typeof FtlStateSchema>;
 
 /**

@@ -29,6 +29,7 @@ export const HddCacheStateSchema = z.object({
   hits: num,
   misses: num,
 });
+/** An `HddCache`'s saved state: segments, their contents and the stream detector. */
 export type HddCacheState = z.infer<typeof HddCacheStateSchema>;
 
 /**

@@ -51,6 +51,7 @@ export const HddStateSchema = z.object({
    */
   raBaseFractionNs: z.number().nonnegative().lt(1).optional(),
 });
+/** An `Hdd`'s saved state (when idle): its model, head position, drive cache and counters. */
 export type HddState = z.infer<typeof HddStateSchema>;
 
 /** How a drive is set up (mode-page settings, not spec-sheet figures). */

@@ -37,6 +37,7 @@ export const SsdStateSchema = z.object({
   completed: z.number().int().nonnegative(),
   gcNs: time,
 });
+/** An `Ssd`'s saved state (when idle): its model, page size, FTL and counters. */
 export type SsdState = z.infer<typeof SsdStateSchema>;
 
 /**

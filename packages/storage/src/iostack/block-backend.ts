@@ -7,6 +7,7 @@ import { sharedKind } from "./event-kinds.js";
 import { IoPool, type StackIo } from "./stack-io.js";
 import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn } from "./target.js";
 
+/** Options of `ModelBlockBackend`: the machine's simulation, the timing model (`target`) and the store holding the bytes. */
 export interface ModelBlockBackendOptions {
   /** The simulation the target's events run on: the guest machine's own (`machine.sim`). */
   sim: Simulation;
@@ -18,6 +19,7 @@ export interface ModelBlockBackendOptions {
   firstSector?: number;
 }
 
+/** Validates a saved `ModelBlockBackend` (`ModelBlockBackendState`) before `restore` uses it. */
 export const ModelBlockBackendStateSchema = z.object({
   version: z.literal(1),
   nextId: z.number().int().nonnegative(),
@@ -25,6 +27,7 @@ export const ModelBlockBackendStateSchema = z.object({
   /** The target's own state when it has one (`Hdd`, `Ssd`, an array LUN's array), else null. */
   target: z.unknown(),
 });
+/** A `ModelBlockBackend`'s saved state (when idle): its store and its target's state. */
 export type ModelBlockBackendState = z.infer<typeof ModelBlockBackendStateSchema>;
 
 /**

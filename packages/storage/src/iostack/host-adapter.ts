@@ -33,8 +33,10 @@ export const HostAdapterStateSchema = z.object({
   scheduler: z.unknown(),
   target: z.unknown(),
 });
+/** A `HostAdapter`'s saved state (when no IO is in the stack): counters, its `HostCpu`, its scheduler and its target. */
 export type HostAdapterState = z.infer<typeof HostAdapterStateSchema>;
 
+/** A `HostAdapter`'s settings: issue-queue depth, the host CPU and its costs per IO and per interrupt, and the scheduler ordering its queue. */
 export interface HostAdapterOptions {
   /** Issue-queue depth: the most IOs outstanding at the device (PARDA's window w; an HBA's LUN queue depth). */
   issueQueueDepth: number;

@@ -11,6 +11,7 @@ export const HostCpuStateSchema = z.object({
   cores: z.number().int().positive(),
   busyNs: z.number().nonnegative(),
 });
+/** A `HostCpu`'s saved state: its core count and busy time. */
 export type HostCpuState = z.infer<typeof HostCpuStateSchema>;
 
 /**

@@ -6,6 +6,7 @@ import { IoRing } from "./io-ring.js";
 import { IoPool, type StackIo } from "./stack-io.js";
 import { type BlockTarget, flushRefusal, type IoSink, isSavable, passFlush, type SavableTarget, type VscsiObserver } from "./target.js";
 
+/** A `VirtualDisk`'s settings: the guest adapter's queue depth and the region of the datastore it covers. */
 export interface VirtualDiskOptions {
   /** The guest adapter's per-disk queue depth (LSI Logic / BusLogic: 32); more IOs wait in the guest. */
   queueDepth: number;

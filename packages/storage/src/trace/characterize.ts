@@ -2,6 +2,7 @@ import type { VscsiStats } from "../vscsistats/collector.js";
 import { newTraceRecord, type TraceReader, type TraceRecord, type TraceRecordSource } from "./record.js";
 import { checkReorderWindow, IssueOrderCounts, ReorderWindow } from "./reorder.js";
 
+/** What `characterizeTrace` read: IOs characterized, records skipped or ignored, and how far the file's issue order had to be repaired. */
 export interface CharacterizeSummary {
   /** IOs characterized. */
   ios: number;
@@ -29,6 +30,7 @@ export interface CharacterizeSummary {
   firstLate: number | null;
 }
 
+/** Options of `characterizeTrace`: how many IOs, and the reorder window. */
 export interface CharacterizeOptions {
   /** Stop after this many IOs (0 or absent: the whole trace). */
   maxIos?: number;

@@ -33,6 +33,7 @@ export function writeMsrTrace(source: TraceRecordSource, host = "vmlab", disk = 
   return lines.join("");
 }
 
+/** Options of `syntheticMsrTrace` (test traces in the MSR Cambridge format): IOs, mean gap, read and sequential fractions, disk size, median response time. */
 export interface SyntheticMsrOptions {
   ios: number;
   /** Mean gap between issues (ns); exponential (Poisson arrivals). */

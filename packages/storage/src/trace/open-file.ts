@@ -4,6 +4,7 @@ import { createTraceReader, detectFormat, parseTraceFormat } from "./open.js";
 import { TRACE_FORMATS, type TraceFormat, type TraceReader } from "./record.js";
 import type { ByteSource } from "./source.js";
 
+/** Options of `openTraceFile`: the format (detected if absent) and whether bad records are skipped and counted. */
 export interface OpenTraceOptions {
   /** msr | vscsi | blkparse | fio; detected from the content and name if absent. */
   format?: string;

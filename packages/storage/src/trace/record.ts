@@ -2,6 +2,7 @@ import { SECTOR_BYTES } from "../io.js";
 
 /** The trace formats vmlab reads. */
 export const TRACE_FORMATS = ["msr", "vscsi", "blkparse", "fio"] as const;
+/** A trace format vmlab reads: MSR Cambridge CSV, ESX's binary vscsi trace, blkparse text or fio's iolog (version 2). */
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /**
@@ -24,6 +25,7 @@ export interface TraceRecord {
   line: number;
 }
 
+/** A zeroed `TraceRecord` for a reader to fill in place (readers reuse one record per call: no allocation per IO). */
 export function newTraceRecord(): TraceRecord {
   return { issueNs: 0, lba: 0, bytes: 0, sectors: 0, isRead: false, responseNs: -1, line: 0 };
 }

@@ -23,6 +23,7 @@ import { checkReorderWindow, IssueOrderCounts, ReorderWindow } from "./reorder.j
  */
 export type ReplayMode = { kind: "timed"; speed: number } | { kind: "closed"; depth: number };
 
+/** Options of `TraceReplayWorkload`: how many IOs, what to do with addresses beyond the target, and the reorder window. */
 export interface TraceReplayOptions {
   /** Stop after this many IOs (0 = the whole trace). */
   maxIos?: number;

@@ -14,6 +14,7 @@ export const SHIPPED_TRACE_NAME = "vmlab-synthetic.vscsi";
 
 /** Seed and parameters of the shipped trace (everything else: `SyntheticVmTraceOptions` defaults). */
 export const SHIPPED_TRACE_SEED = 2007;
+/** The generator options of the trace shipped in `data/traces/` (50,000 IOs; the rest are `SyntheticVmTrace`'s defaults). */
 export const SHIPPED_TRACE_OPTIONS: Partial<SyntheticVmTraceOptions> = { ios: 50_000 };
 
 /** The shipped trace's generator, fresh (same seed, same IOs every time). */

@@ -31,6 +31,7 @@ export type VscsiMetric = "ioLength" | "seekDistance" | "seekDistanceClosest16" 
 /** ESX's split of each histogram: all commands, reads only, writes only. */
 export type VscsiSplit = "all" | "reads" | "writes";
 
+/** One of ESX's 16 vscsiStats histograms: metric, split (all, reads, writes), title, unit and bucket limits. */
 export interface VscsiHistogramSpec {
   metric: VscsiMetric;
   split: VscsiSplit;

@@ -14,6 +14,7 @@ import { VscsiHistogram } from "./histogram.js";
  */
 export type FirstIoPolicy = "skip" | "zero";
 
+/** Options of `VscsiStats`: what the first IO's seek distance and interarrival are (`firstIo`: skipped, as ESX, or zero). */
 export interface VscsiStatsOptions {
   firstIo?: FirstIoPolicy;
 }
@@ -314,6 +315,7 @@ const finite = z.number().finite();
 const triple = z.array(finite).length(3);
 const flags = z.array(z.boolean()).length(3);
 
+/** Validates saved `VscsiStats` (`VscsiStatsState`) before `restore` uses them. */
 export const VscsiStatsStateSchema = z.object({
   version: z.literal(1),
   firstIo: z.enum(["skip", "zero"]),
@@ -335,4 +337,5 @@ export const VscsiStatsStateSchema = z.object({
   hasPreviousTime: flags,
   recent: z.array(finite).max(CLOSEST_WINDOW),
 });
+/** `VscsiStats`' saved state: every histogram's counts and the collector's running fields. */
 export type VscsiStatsState = z.infer<typeof VscsiStatsStateSchema>;

@@ -41,6 +41,7 @@ function int(v: number): string {
   return t === 0 ? "0" : String(t);
 }
 
+/** One vscsiStats histogram as data: its metric, split, title, unit, count, min, max, mean, bucket limits and counts. */
 export interface VscsiHistogramJson {
   metric: VscsiMetric;
   split: VscsiSplit;
@@ -57,6 +58,7 @@ export interface VscsiHistogramJson {
   counts: number[];
 }
 
+/** All 16 vscsiStats histograms as data (`toJson`; `vmlab vscsistats --json`). */
 export interface VscsiStatsJson {
   format: "vmlab-vscsistats";
   version: 1;

@@ -37,7 +37,9 @@ export const AccessSpecSchema = z.strictObject({
     .describe("size of the tested region in sectors from startSector; 0 = to the end of the target"),
   startSector: z.number().int().min(0).default(0).describe("first sector of the tested region"),
 });
+/** A parsed Iometer access spec (every field filled in): size, % read, % random, alignment, bursts, transfer delay, region, outstanding IOs. */
 export type AccessSpec = z.output<typeof AccessSpecSchema>;
+/** An Iometer access spec as written: what `new IometerWorkload(spec)` and `parseAccessSpec` take (omitted fields get their defaults). */
 export type AccessSpecInput = z.input<typeof AccessSpecSchema>;
 
 /** Parses an access spec, turning zod's issues into a VmlabError. */

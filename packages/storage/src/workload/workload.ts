@@ -17,6 +17,7 @@ export interface Workload {
   readonly stats: WorkloadStats;
 }
 
+/** What `Workload.start` gets: the simulation, where the IOs go, the workload's own random stream and the VM index stamped on its requests. */
 export interface WorkloadContext {
   sim: Simulation;
   /** Where IOs go (a virtual disk, a host adapter, a bare device). */

@@ -6,6 +6,7 @@ import { parseSyntheticVmTraceOptions, type SyntheticVmTraceOptions } from "./op
 
 /** The four places an IO comes from, in the order of their weights. */
 export const SYNTHETIC_SOURCES = ["hot", "sequential", "log", "cold"] as const;
+/** The four IO sources a `SyntheticVmTrace` mixes: a hot set, sequential runs, a log and cold random IOs. */
 export type SyntheticSource = (typeof SYNTHETIC_SOURCES)[number];
 const HOT = 0;
 const SEQUENTIAL = 1;
