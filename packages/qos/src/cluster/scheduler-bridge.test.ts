@@ -111,3 +111,25 @@ describe("SchedulerBridge wake-ups", () => {
     expect(sim.pending).toBe(1);
   });
 });
+
+describe("SchedulerBridge defaults", () => {
+  // A bridge used only to order IOs (no PARDA loop listening) needed vmBase and a no-op listener spelled out;
+  // left out, the first request was refused as "VM NaN does not exist".
+  it("takes VM indices from 0 and no listener when given only the simulation and the scheduler", () => {
+    const run = (bridgeOf: (sim: Simulation) => SchedulerBridge) => {
+      const sim = new Simulation();
+      const adapter = new HostAdapter(sim, new Hdd(sim), {
+        issueQueueDepth: 8,
+        cpu: new HostCpu(1),
+        issueCostNs: 0,
+        interruptCostNs: 0,
+        scheduler: bridgeOf(sim),
+      });
+      const disks = [0, 1].map(() => new VirtualDisk(sim, adapter, { queueDepth: 16 }));
+      return phase(sim, disks, [0, 1], 3);
+    };
+    const bare = run((sim) => new SchedulerBridge(sim, new SfqD([1, 2], 4)));
+    expect(bare[0]).toBeGreaterThan(0);
+    expect(bare).toEqual(run((sim) => new SchedulerBridge(sim, new SfqD([1, 2], 4), 0, { onDeviceLatency: () => {} })));
+  });
+});

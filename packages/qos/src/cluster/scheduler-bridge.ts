@@ -9,6 +9,9 @@ export interface LatencyListener {
   onDeviceLatency(localVm: number, latencyNs: number, nowNs: number): void;
 }
 
+/** The listener of a bridge nothing listens to (no PARDA or flow-control loop on the host). */
+const NO_LISTENER: LatencyListener = { onDeviceLatency: () => {} };
+
 /**
  * Plugs one of this package's schedulers (SFQ(D), mClock, FCFS) into the
  * storage package's host adapter, which owns the issue queue. Requests are
@@ -16,6 +19,10 @@ export interface LatencyListener {
  * requests are global (unique in the cluster) and `vmBase` maps them to the
  * host's local ones. For time-based schedulers (mClock limits and
  * reservations) it arms one wake-up event when nothing may go yet.
+ *
+ * `new SchedulerBridge(sim, new SfqD([1, 2, 4], 4))` is enough for one host whose VMs are 0, 1, 2 and
+ * whose latencies nothing listens to; `vmBase` (default 0) and `listener` (default none) are for a
+ * cluster's hosts and their control loops.
  */
 export class SchedulerBridge implements AdapterScheduler {
   private host: SchedulerHost | null = null;
@@ -27,8 +34,8 @@ export class SchedulerBridge implements AdapterScheduler {
   constructor(
     private readonly sim: Simulation,
     readonly inner: HostScheduler,
-    private readonly vmBase: number,
-    private readonly listener: LatencyListener,
+    private readonly vmBase: number = 0,
+    private readonly listener: LatencyListener = NO_LISTENER,
     private readonly costOf: (req: IoRequest) => number = () => 1,
   ) {
     this.kindWake = sharedKind(sim, "qos.scheduler.wake", onWake);
