@@ -389,6 +389,9 @@ const built = ["apps/cli/dist/bin.js", ...readdirSync(join(repo, "packages")).ma
 if (!built) console.warn("doc-examples: vmlab is not built (`npm run build`): the docs' examples are not run or type-checked");
 const scratch = mkdtempSync(join(tmpdir(), "vmlab-doc-examples-"));
 symlinkSync(join(repo, "guest"), join(scratch, "guest"));
+// Bare imports other than a package's root resolve as a reader's would: `@vmlab/core-vm/sim` through the package's
+// exports (its built dist), `zod` for a scenario's schema. Without it they could be type-checked but not run.
+symlinkSync(join(repo, "node_modules"), join(scratch, "node_modules"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the docs' code blocks", () => {
