@@ -23,7 +23,13 @@ export {
   type Table,
   type VmlabPlugin,
 } from "./plugin-api.js";
-export { asScenarioConfigError, type ConfigRefusal, SCENARIO_BAD_CONFIG, scenarioConfigError } from "./scenario-config-error.js";
+export {
+  asCheckRefusal,
+  asScenarioConfigError,
+  type ConfigRefusal,
+  SCENARIO_BAD_CONFIG,
+  scenarioConfigError,
+} from "./scenario-config-error.js";
 export { eachOnce } from "./scenario-fields.js";
 export * from "./sim/index.js";
 export * from "./snapshot/index.js";

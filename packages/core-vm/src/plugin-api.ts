@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { BlockBackend } from "./block/backend.js";
+import { asCheckRefusal } from "./scenario-config-error.js";
 import type { RngStreams } from "./sim/rng.js";
 import type { Simulation } from "./sim/simulation.js";
 
@@ -105,7 +106,9 @@ export interface Scenario<S extends z.ZodObject = z.ZodObject> {
    * Every refusal `run` would make for this config (cross-field rules the schema cannot state, the
    * model specs the run builds), without running anything: throws the same `VmlabError` the run
    * would. The CLI calls it before `run` and for `vmlab run --dry-run`, so the two cannot disagree;
-   * `run` calls it too, so a direct caller gets the same refusals. Omitted: the schema is the whole check.
+   * `defineScenario`'s `run` calls it first, so a direct caller gets the same refusals. Any `VmlabError` it
+   * throws is a refused config (exit 2, told as `VMLAB_SCENARIO_BAD_CONFIG`), whatever its code.
+   * Omitted: the schema is the whole check.
    */
   check?(ctx: ScenarioCheckContext<z.output<S>>): void;
   run(ctx: ScenarioContext<z.output<S>>): ScenarioResult | Promise<ScenarioResult>;
@@ -128,7 +131,30 @@ export interface Benchmark {
   run(options: { quick: boolean }): BenchmarkResult | Promise<BenchmarkResult>;
 }
 
-/** Identity helper that type-checks a scenario definition. */
-export function defineScenario<S extends z.ZodObject>(s: Scenario<S>): Scenario {
-  return s as unknown as Scenario;
+/**
+ * Defines a scenario, typed by its config schema: `check` and `run` take the schema's output, and so does a
+ * direct caller of the scenario returned (it still goes into a plugin's `scenarios` list).
+ *
+ * Any `VmlabError` its `check` throws becomes the scenario's config refusal (`VMLAB_SCENARIO_BAD_CONFIG`, the
+ * original as its cause; `asCheckRefusal`), so a package's own error code cannot turn a refused config into
+ * a failed run. `run` calls that check first, so a direct caller of `run` gets the same refusal as
+ * `vmlab run`; an error from `run` itself is left as it is (a failed run).
+ */
+export function defineScenario<S extends z.ZodObject>(s: Scenario<S>): Scenario<S> {
+  if (!s.check) return s;
+  const check = (ctx: ScenarioCheckContext<z.output<S>>): void => {
+    try {
+      s.check?.(ctx);
+    } catch (e) {
+      throw asCheckRefusal(s.id, e);
+    }
+  };
+  return {
+    ...s,
+    check,
+    run: (ctx) => {
+      check(ctx);
+      return s.run(ctx);
+    },
+  };
 }

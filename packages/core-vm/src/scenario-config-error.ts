@@ -47,3 +47,17 @@ export function asScenarioConfigError(scenario: string, e: unknown): unknown {
   if (typeof key !== "string" || typeof issue !== "string") return e;
   return scenarioConfigError(scenario, [{ key, issue }], e);
 }
+
+/**
+ * Any `VmlabError` a scenario's `check` throws, told as the refusal of `scenario`'s config: whatever its code
+ * (a package's own, with or without `_BAD_`), a check's refusal is a refused config — one line, exit 2 from
+ * the CLI — never a failed run. Its `details.key`/`details.issue` are kept when it names them; otherwise the
+ * key is "(config)" and the issue its message. The original is the cause. An error that is not a `VmlabError`
+ * (a bug in the check) is returned unchanged. `defineScenario` and the CLI's check apply it.
+ */
+export function asCheckRefusal(scenario: string, e: unknown): unknown {
+  if (!isVmlabError(e) || e.code === SCENARIO_BAD_CONFIG) return e;
+  const { key, issue } = e.details;
+  const named = typeof key === "string" && typeof issue === "string";
+  return scenarioConfigError(scenario, [named ? { key, issue } : { key: "(config)", issue: e.message }], e);
+}

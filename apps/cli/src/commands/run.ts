@@ -1,4 +1,4 @@
-import { RngStreams } from "@vmlab/core-vm";
+import { asCheckRefusal, RngStreams } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { resolveConfig } from "../config.js";
 import { CliErrors } from "../errors.js";
@@ -50,7 +50,12 @@ export async function checkRun(id: string, opts: RunOpts) {
   const seed = parseSeed(opts.seed);
   const quick = Boolean(opts.quick);
   const config = resolveConfig(scenario, opts.set, quick);
-  scenario.check?.({ config, seed, quick });
+  try {
+    scenario.check?.({ config, seed, quick });
+  } catch (e) {
+    // A scenario that is a bare object, not made by defineScenario, gets the same telling: its check's refusal is a refused config (exit 2).
+    throw asCheckRefusal(id, e);
+  }
   const outDir = opts.out ?? `out/${id}`;
   // An empty --out (an unset shell variable in `--out "$DIR"`) would resolve to the current directory.
   if (outDir.trim() === "") throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");

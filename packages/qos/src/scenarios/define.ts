@@ -6,7 +6,7 @@ import type { z } from "zod";
  * builds (which does not know the scenario), is told as the refusal of this scenario's config — the one shape and
  * code every scenario's config refusals have (core-vm's `scenarioConfigError`), the model's own error as its cause.
  */
-export function defineQosScenario<S extends z.ZodObject>(s: Scenario<S>): Scenario {
+export function defineQosScenario<S extends z.ZodObject>(s: Scenario<S>): Scenario<S> {
   const { check, run } = s;
   const told = (e: unknown) => asScenarioConfigError(s.id, e);
   return defineScenario<S>({
