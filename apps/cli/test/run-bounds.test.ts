@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { allScenarios } from "../src/plugins.js";
 import { runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
@@ -60,6 +61,39 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
   ],
 ];
 
+/**
+ * Configs the bounds must keep: defaults and each scenario's largest runs (a duration at its limit, a sample
+ * per second). Every registered scenario has a run at its limits here (the first test says which is missing),
+ * so a new one's bounds are tried against the runs its paper needs, not only against what never ended.
+ */
+const ACCEPTED: [string, string[]][] = [
+  ["vic-coalescing", []],
+  ["vic-coalescing", ["durationS=600", "warmupS=1"]],
+  ["vic-coalescing", ["deviceBaseUs=0", "deviceJitterUs=0"]],
+  ["parda-equal-shares", ["sampleS=1"]],
+  ["parda-threshold-change", ["phaseS=3600", "thresholdsMs=1,2,3,4"]],
+  ["mclock-vs-sfq", ["sampleS=0.01"]],
+  ["queue-validation", []],
+  ["queue-validation", ["maxCustomers=1e7"]],
+  ["vscsistats-characterize", ["traceSpeed=0.001"]],
+  ["esx-disk-perf", []],
+  [
+    "esx-disk-perf",
+    ["storage=local", "ioSizesBytes=4096", "readPercents=100", "randomPercents=0", "outstandingIos=1", "durationMs=600000"],
+  ],
+  ["flow-control", []],
+  ["flow-control", ["durationS=3600"]],
+  ["parda-demand-change", []],
+  ["parda-demand-change", ["durationS=3600"]],
+  ["parda-end-to-end", []],
+  ["parda-end-to-end", ["durationS=3600"]],
+  ["parda-proportional", []],
+  ["parda-proportional", ["durationS=3600"]],
+  ["vic-guest", []],
+  ["vic-guest", ["ios=1000000"]],
+];
+const scenarios = await allScenarios();
+
 describe("vmlab run refuses an in-range config whose run would never end: one line, exit 2, nothing written", () => {
   for (const [id, sets, line] of NEVER_ENDED)
     it(`${id} ${sets.join(" ")}`, async () => {
@@ -71,23 +105,16 @@ describe("vmlab run refuses an in-range config whose run would never end: one li
       expect(existsSync(out)).toBe(false);
     });
 
+  it("the accepted table has a run at its limits for every registered scenario", () => {
+    const missing = scenarios.map((e) => e.scenario.id).filter((id) => !ACCEPTED.some(([a, sets]) => a === id && sets.length > 0));
+    expect(
+      missing,
+      "add each to ACCEPTED in apps/cli/test/run-bounds.test.ts: its largest runs (a duration or a count at the limit `vmlab describe` states), and to NEVER_ENDED any in-range value whose run did not end — so its bounds refuse what never ends and keep the runs the paper needs",
+    ).toEqual([]);
+  });
+
   it("the defaults, the full runs and a sample per second stay accepted", async () => {
-    for (const [id, sets] of [
-      ["vic-coalescing", []],
-      ["vic-coalescing", ["durationS=600", "warmupS=1"]],
-      ["vic-coalescing", ["deviceBaseUs=0", "deviceJitterUs=0"]],
-      ["parda-equal-shares", ["sampleS=1"]],
-      ["parda-threshold-change", ["phaseS=3600", "thresholdsMs=1,2,3,4"]],
-      ["mclock-vs-sfq", ["sampleS=0.01"]],
-      ["queue-validation", []],
-      ["queue-validation", ["maxCustomers=1e7"]],
-      ["vscsistats-characterize", ["traceSpeed=0.001"]],
-      ["esx-disk-perf", []],
-      [
-        "esx-disk-perf",
-        ["storage=local", "ioSizesBytes=4096", "readPercents=100", "randomPercents=0", "outstandingIos=1", "durationMs=600000"],
-      ],
-    ] as [string, string[]][]) {
+    for (const [id, sets] of ACCEPTED) {
       const r = await runCli(
         "run",
         id,

@@ -1,21 +1,61 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { schemaProps } from "../src/config-schema.js";
+import { allScenarios } from "../src/plugins.js";
 import { runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
 // Every scenario's sweep axes, each with a repeated value. Some scenarios merged the repeat without a word
 // (vic-coalescing oio=4,4 ran one point), others ran it twice; esx-disk-perf refused it. All refuse it now, alike.
-const SWEEPS: [scenario: string, key: string, value: string, repeated: string][] = [
-  ["queue-validation", "servers", "1,4,1", "1"],
-  ["queue-validation", "utilizations", "0.5,0.5", "0.5"],
-  ["flow-control", "oioSweep", "4,16,4", "4"],
-  ["vic-coalescing", "oio", "4,4", "4"],
-  ["vic-guest", "oio", "1,32,32", "32"],
-  ["vic-guest", "virtualizationCostLoops", "0,100,0", "0"],
-  ["esx-disk-perf", "outstandingIos", "1,1", "1"],
-  ["esx-disk-perf", "storage", "local,local", "local"],
-];
+// Every registered scenario has an entry: [] when it has no sweep axis (its lists belong to a host, a VM or a
+// table step), so a new scenario's author decides which of its lists are axes (the first test says which is missing).
+const SWEEPS_BY_SCENARIO: Record<string, [key: string, value: string, repeated: string][]> = {
+  "queue-validation": [
+    ["servers", "1,4,1", "1"],
+    ["utilizations", "0.5,0.5", "0.5"],
+  ],
+  "flow-control": [["oioSweep", "4,16,4", "4"]],
+  "vic-coalescing": [["oio", "4,4", "4"]],
+  "vic-guest": [
+    ["oio", "1,32,32", "32"],
+    ["virtualizationCostLoops", "0,100,0", "0"],
+  ],
+  "esx-disk-perf": [
+    ["outstandingIos", "1,1", "1"],
+    ["storage", "local,local", "local"],
+    ["ioSizesBytes", "4096,512,4096", "4096"],
+    ["readPercents", "100,100", "100"],
+    ["randomPercents", "0,100,0", "0"],
+  ],
+  "vscsistats-characterize": [],
+  "mclock-vs-sfq": [],
+  "parda-demand-change": [],
+  "parda-end-to-end": [],
+  "parda-equal-shares": [],
+  "parda-proportional": [],
+  "parda-threshold-change": [],
+};
+const SWEEPS = Object.entries(SWEEPS_BY_SCENARIO).flatMap(([id, axes]) => axes.map(([k, v, r]) => [id, k, v, r] as const));
+const scenarios = await allScenarios();
+
+describe("the sweep table covers every scenario", () => {
+  it("has an entry for every registered scenario, listing exactly the keys its schema marks as sweep axes (eachOnce)", () => {
+    const missing = scenarios.map((e) => e.scenario.id).filter((id) => !(id in SWEEPS_BY_SCENARIO));
+    expect(
+      missing,
+      "add each to SWEEPS_BY_SCENARIO in apps/cli/test/sweep-repeats.test.ts: its sweep axes (one run per value, wrapped in eachOnce) each with a repeated value, or [] if it has none — so a repeated value is refused, not run twice",
+    ).toEqual([]);
+    for (const { scenario } of scenarios) {
+      const axes = Object.entries(schemaProps(scenario))
+        .filter(([, n]) => n.uniqueItems)
+        .map(([k]) => k)
+        .sort();
+      const listed = (SWEEPS_BY_SCENARIO[scenario.id] ?? []).map(([k]) => k).sort();
+      expect(listed, `${scenario.id}: SWEEPS_BY_SCENARIO lists its eachOnce keys, no more, no fewer`).toEqual(axes);
+    }
+  });
+});
 
 describe("vmlab run with a sweep value given twice", () => {
   for (const [id, key, value, repeated] of SWEEPS)
