@@ -35,13 +35,19 @@ export class Process<T = unknown> extends Waitable {
   result: T | undefined = undefined;
   private joiners: Process[] = [];
 
+  /** @internal */ readonly gen: Generator<unknown, T, unknown>;
+  /** @internal */ readonly driver: ProcessDriver;
+
+  /** Made by `sim.process(...)`, which starts it; not by a model. */
   constructor(
     readonly id: number,
     readonly name: string,
-    /** @internal */ readonly gen: Generator<unknown, T, unknown>,
-    /** @internal */ readonly driver: ProcessDriver,
+    gen: Generator<unknown, T, unknown>,
+    driver: ProcessDriver,
   ) {
     super();
+    this.gen = gen;
+    this.driver = driver;
   }
 
   wait(p: Process): boolean {

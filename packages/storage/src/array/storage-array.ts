@@ -383,7 +383,7 @@ export class StorageArray implements IoSink {
     this.dispatch();
   }
 
-  /** @internal the RAID group finished a command's miss or a destage write (the array is its own RAID sink). */
+  /** IoSink: the RAID group finished a command's miss or a destage write (the array is its own RAID sink; not for callers). */
   complete(req: IoRequest): void {
     const io = req as StackIo;
     if (io.b === DESTAGE_FILL) {
