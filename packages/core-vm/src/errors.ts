@@ -38,6 +38,7 @@ export function checkOptionNames(
       throw fail(k, (options as Record<string, unknown>)[k], `one of the options ${known.join(", ")} (is it misspelt?)`);
 }
 
+/** Whether `e` is a `VmlabError`, also one from another copy of core-vm (same name, a string `code`). */
 export function isVmlabError(e: unknown): e is VmlabError {
   return e instanceof VmlabError || (e instanceof Error && e.name === "VmlabError" && typeof (e as VmlabError).code === "string");
 }

@@ -1,6 +1,7 @@
 /**
- * Every export of the entry points a library user builds a testbed from — `@vmlab/core-vm/sim`, the plugin API
- * a scenario is written against, `@vmlab/storage` and `@vmlab/qos` — has a doc comment, so an editor's hover
+ * Every export of the entry points a library user builds a testbed from — `@vmlab/core-vm` (the machine, its CPU
+ * constants and virtio devices), `@vmlab/core-vm/sim`, the plugin API a scenario is written against,
+ * `@vmlab/storage` and `@vmlab/qos` — has a doc comment, so an editor's hover
  * and the built `.d.ts` say what it is (docs/extending.md). Options interfaces, saved-state types, the
  * error catalogues and constants had none (`StorageErrors`' began with `@vmlab/…`, which TSDoc reads as a tag).
  * Checked on `src/` through the `@vmlab/source` condition, as the typechecker reads it: no build needed.
@@ -10,7 +11,13 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./golden.js";
 
-const ENTRY_POINTS = ["core-vm/src/sim/index.ts", "core-vm/src/plugin-api.ts", "storage/src/index.ts", "qos/src/index.ts"];
+const ENTRY_POINTS = [
+  "core-vm/src/index.ts",
+  "core-vm/src/sim/index.ts",
+  "core-vm/src/plugin-api.ts",
+  "storage/src/index.ts",
+  "qos/src/index.ts",
+];
 
 const root = repoRoot();
 const entries = ENTRY_POINTS.map((e) => join(root, "packages", e));

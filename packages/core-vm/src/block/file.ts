@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CoreErrors, checkOptionNames } from "../errors.js";
 import { type BlockBackend, type BlockOp, SECTOR_SIZE } from "./backend.js";
 
+/** Options of a `FileBackend`: the image file, its size and the fixed latency of each request. */
 export interface FileBackendOptions {
   /** The raw disk image (QEMU `format=raw`). */
   path: string;
@@ -18,6 +19,7 @@ export interface FileBackendOptions {
   latencyNs?: number;
 }
 
+/** A `FileBackend`'s saved state: only the disk's size (the bytes stay in the image file). */
 export const FileBackendStateSchema = z.object({ version: z.literal(1), sizeBytes: z.number().int().positive() });
 
 /**

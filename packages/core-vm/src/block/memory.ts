@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CoreErrors, checkOptionNames } from "../errors.js";
 import { type BlockBackend, type BlockOp, SECTOR_SIZE } from "./backend.js";
 
+/** Options of a `MemoryBackend`: the disk's size, latency and initial contents. */
 export interface MemoryBackendOptions {
   /** Disk size in bytes, a multiple of 512. */
   sizeBytes: number;
@@ -14,6 +15,7 @@ export interface MemoryBackendOptions {
   contents?: Uint8Array;
 }
 
+/** A `MemoryBackend`'s saved state: only the disk's size (a snapshot does not hold a disk's contents). */
 export const MemoryBackendStateSchema = z.object({ version: z.literal(1), sizeBytes: z.number().int().positive() });
 
 /** A disk held in a byte array: every request takes `latencyNs`, all in parallel. */

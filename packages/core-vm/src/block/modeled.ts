@@ -15,6 +15,7 @@ export interface LatencyModel {
   restore?(state: unknown): void;
 }
 
+/** Options of a `ModeledBackend`: the store that holds the bytes, the latency model that times each request, and how many are served at once. */
 export interface ModeledBackendOptions {
   /** Where the bytes live (e.g. a `MemoryBackend` or a `FileBackend`); its own latency is ignored. */
   store: BlockBackend;
@@ -24,6 +25,7 @@ export interface ModeledBackendOptions {
 }
 
 const time = z.number().int().min(0);
+/** A `ModeledBackend`'s saved state: when each server is next free, and its store's and model's own state. */
 export const ModeledBackendStateSchema = z.object({
   version: z.literal(1),
   busyUntil: z.array(time),

@@ -1,6 +1,7 @@
 import { CoreErrors, checkOptionNames } from "../errors.js";
 import { Machine } from "./machine.js";
 
+/** Options of `bootElf`: RAM size, an instruction budget and the bytes the console gives the guest. */
 export interface BootOptions {
   /** RAM size in MiB (default 128). */
   ramMiB?: number;
@@ -10,6 +11,7 @@ export interface BootOptions {
   consoleInput?: Uint8Array;
 }
 
+/** What `bootElf` returns: the console output, the exit code, why the run stopped, retired instructions and virtual time. */
 export interface BootResult {
   /** Every byte the guest wrote to the UART. */
   console: Uint8Array;

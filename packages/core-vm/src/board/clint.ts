@@ -9,6 +9,7 @@ const MTIME = 0xbff8;
 const u32 = z.number().int().min(0).max(0xffff_ffff);
 const MASK64 = (1n << 64n) - 1n;
 const TWO32 = 4294967296;
+/** The CLINT's saved registers: `msip`, `mtimecmp` and the offset of `mtime` from virtual ticks (set by a guest's write to `mtime`). */
 export const ClintStateSchema = z.object({
   version: z.literal(1),
   msip: z.union([z.literal(0), z.literal(1)]),
@@ -21,6 +22,7 @@ export const ClintStateSchema = z.object({
   mtimeDeltaLo: u32.optional(),
   mtimeDeltaHi: u32.optional(),
 });
+/** The CLINT's saved state (`ClintStateSchema`). */
 export type ClintState = z.infer<typeof ClintStateSchema>;
 
 /** What the CLINT needs from the board: the virtual clock and its two interrupt lines' owner. */

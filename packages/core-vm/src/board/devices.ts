@@ -32,6 +32,7 @@ export const DeviceSpecSchema = z.discriminatedUnion("kind", [
     seed: z.number().int().min(0).max(0xffffffff),
   }),
 ]);
+/** One virtio device of a machine, as given (`DeviceSpecSchema`'s input: defaults may be left out). */
 export type DeviceSpec = z.input<typeof DeviceSpecSchema>;
 
 /**

@@ -19,6 +19,7 @@ import { TestFinisher } from "./test-finisher.js";
 import { Uart16550, UartStateSchema } from "./uart16550.js";
 import { VIRT } from "./virt-map.js";
 
+/** Options of a `Machine`: RAM size, the simulation that drives it, virtual time per instruction and the clock (virtual or live). */
 export interface MachineOptions {
   /** RAM size in MiB (default 128, as QEMU `virt`). */
   ramMiB?: number;
@@ -68,6 +69,7 @@ export const MachineStateSchema = z.object({
   /** The hart is inside a WFI that a time limit cut short (see `run`); absent when not. */
   waiting: z.literal(true).optional(),
 });
+/** A `Machine`'s saved state: RAM size, virtual time, exit code, hart, UART, CLINT and PLIC (`MachineStateSchema`). */
 export type MachineState = z.infer<typeof MachineStateSchema>;
 
 /**

@@ -15,6 +15,7 @@ export const UartStateSchema = z.object({
   thrIpending: z.union([z.literal(0), z.literal(1)]),
   rx: z.array(byte),
 });
+/** The UART's saved state (`UartStateSchema`). */
 export type UartState = z.infer<typeof UartStateSchema>;
 
 // Register offsets (NS16550A data sheet); DLAB = LCR bit 7 selects the divisor latch at 0/1.

@@ -16,6 +16,7 @@ export function hostSleepNs(ns: number): void {
   if (ns > 0) Atomics.wait(sleepCell, 0, 0, ns / 1e6);
 }
 
+/** Options of a `LiveClock`: the host time source and sleep, injected so tests need no wall clock. */
 export interface LiveClockOptions {
   /** Host time source in ns (default: `hostTimeNs`); injected so tests can drive it. */
   now?: () => number;

@@ -61,8 +61,10 @@ export const HartStateSchema = z.object({
    */
   stuck: z.literal(true).optional(),
 });
+/** A hart's saved state: registers, pc, privilege level, CSRs, counters, PMP and the LR/SC reservation (`HartStateSchema`). */
 export type HartState = z.infer<typeof HartStateSchema>;
 
+/** Saves hart `h` as plain data; `parseHartState` validates such data and `applyHartState` loads it into a hart. */
 export function saveHart(h: Hart): HartState {
   return {
     version: 1,

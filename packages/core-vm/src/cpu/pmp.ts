@@ -2,7 +2,9 @@ import { PMP_ENTRIES, PRIV_M } from "./constants.js";
 
 /** PMP permission bits in `pmpcfg` (priv. spec §3.7.1) and access kinds. */
 export const PMP_R = 1;
+/** PMP write permission (`pmpcfg` W bit). */
 export const PMP_W = 2;
+/** PMP instruction-execution permission (`pmpcfg` X bit). */
 export const PMP_X = 4;
 const PMP_A_SHIFT = 3;
 const PMP_L = 0x80;

@@ -7,6 +7,7 @@ import type { SnapshotComponent } from "../snapshot/component.js";
 import type { HostedVm } from "./hosted-vm.js";
 import { PartitionBackend } from "./partition.js";
 
+/** Options of a `Host`: its name, physical CPUs, time slice, and the network and storage its VMs share. */
 export interface HostOptions {
   name: string;
   /** Physical CPUs shared by the VMs' vCPUs (default 1). */
@@ -45,6 +46,7 @@ const HOST_OPTIONS = ["name", "physicalCpus", "timeSliceNs", "network", "storage
 const DEFAULT_LINK_LATENCY_NS = 10_000;
 
 const ns = z.number().int().min(0);
+/** A `Host`'s saved state: its clock, round-robin position and each VM's CPU accounting. */
 export const HostStateSchema = z.object({
   version: z.literal(1),
   nowNs: ns,
@@ -53,6 +55,7 @@ export const HostStateSchema = z.object({
   /** Per VM, in the order added. */
   stats: z.array(z.object({ name: z.string(), runNs: ns, readyNs: ns, slices: ns })),
 });
+/** A `Host`'s saved state (`HostStateSchema`). */
 export type HostState = z.infer<typeof HostStateSchema>;
 
 /**

@@ -9,6 +9,7 @@ import type { SnapshotComponent } from "../snapshot/component.js";
 import type { HostedVm } from "./hosted-vm.js";
 import { PartitionBackend } from "./partition.js";
 
+/** Options of a `WorkloadVm`: its disk, outstanding IOs, request size, read fraction, vCPU time per IO, how many IOs and its seed. */
 export interface WorkloadVmOptions {
   name: string;
   /** The virtual disk the workload drives (a LUN of the host's block adapter, or any backend). */
@@ -43,6 +44,7 @@ const asynchronousDisk = () =>
     "a backend that returns completion times (workload VMs do not take BLOCK_PENDING: give them a synchronous disk such as MemoryBackend or ModeledBackend, or a host LUN of one)",
   );
 
+/** A `WorkloadVm`'s saved state: its counters, pending completions, PRNG stream and latency histogram. */
 export const WorkloadVmStateSchema = z.object({
   version: z.literal(1),
   issued: z.number().int().min(0),
@@ -56,6 +58,7 @@ export const WorkloadVmStateSchema = z.object({
   rng: RngStateSchema,
   latency: z.unknown(),
 });
+/** A `WorkloadVm`'s saved state (`WorkloadVmStateSchema`). */
 export type WorkloadVmState = z.infer<typeof WorkloadVmStateSchema>;
 
 /**

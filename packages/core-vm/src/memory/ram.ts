@@ -2,6 +2,7 @@ import { CoreErrors } from "../errors.js";
 
 /** RAM is managed in 4 KiB pages: the unit of dirty/access tracking and of snapshots. */
 export const PAGE_SHIFT = 12;
+/** Bytes in a RAM page: 4096. */
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 
 /**

@@ -1,6 +1,7 @@
 import type { Machine } from "../board/machine.js";
 import { CoreErrors } from "../errors.js";
 
+/** Options of `runLockstep`: the quantum between synchronisations and the virtual time to stop at. */
 export interface LockstepOptions {
   /**
    * How far the machines advance between synchronisations, ns. Must not
@@ -12,6 +13,7 @@ export interface LockstepOptions {
   untilNs?: number;
 }
 
+/** Why `runLockstep` stopped: every guest exited, a machine halted or all wait with nothing to wake them, or `untilNs` came. */
 export type LockstepStop = "exit" | "halt" | "time";
 
 /**

@@ -25,6 +25,7 @@ export interface SwitchPort {
 }
 
 const time = z.number().int().min(0);
+/** A `VirtualSwitch`'s saved state: its ports, learned MAC table, when each link is next free and its counters. */
 export const VirtualSwitchStateSchema = z.object({
   version: z.literal(1),
   ports: z.number().int().min(0),
@@ -34,6 +35,7 @@ export const VirtualSwitchStateSchema = z.object({
   downFreeNs: z.array(time),
   counters: z.object({ forwarded: time, flooded: time, late: time }),
 });
+/** A `VirtualSwitch`'s saved state (`VirtualSwitchStateSchema`). */
 export type VirtualSwitchState = z.infer<typeof VirtualSwitchStateSchema>;
 
 interface Port {

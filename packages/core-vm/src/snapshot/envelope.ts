@@ -48,6 +48,7 @@ export interface Envelope {
   deferred?: DeferredSection;
 }
 
+/** Options of decoding a snapshot file read only in part (its large last section left in the file). */
 export interface DecodeOptions {
   /** The whole file's length when `file` is only its beginning, up to the deferred section. */
   fileLength?: number;

@@ -8,6 +8,7 @@ import { encodeSnapshot, restoreSnapshot, restoreSnapshotFromParts, type Snapsho
 /** Bytes read first: the header, the TOC and the small sections of a typical snapshot. */
 const HEAD_GUESS = 64 * 1024;
 
+/** Options of writing a snapshot file: the memory image's compression and whether the write is made durable. */
 export interface WriteSnapshotOptions extends MemoryImageOptions {
   /**
    * fsync the file before the rename and its directory after it, so the new file under its name survives a

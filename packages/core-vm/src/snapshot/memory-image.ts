@@ -11,6 +11,7 @@ import { PAGE_SHIFT, PAGE_SIZE } from "../memory/ram.js";
  */
 export type MemoryCompression = "raw" | "deflate";
 
+/** How a snapshot's RAM image is stored: raw or deflated, and the zlib level. */
 export interface MemoryImageOptions {
   compression?: MemoryCompression;
   /** zlib level for `deflate`, 1 (fastest, default) to 9. */

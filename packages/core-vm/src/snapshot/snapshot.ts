@@ -26,6 +26,7 @@ export const MachineConfigSchema = z.object({
   /** The virtio devices to rebuild (`board/devices.ts`); absent for a bare machine. */
   devices: z.array(DeviceSpecSchema).optional(),
 });
+/** How to rebuild the machine a snapshot came from (`MachineConfigSchema`). */
 export type MachineConfig = z.infer<typeof MachineConfigSchema>;
 
 /** What a snapshot holds: a machine, further components (devices, models) and optionally PRNG streams. */
@@ -54,6 +55,7 @@ export function deviceSubjectFactory(diskModels: readonly DiskModel[] = []): Sub
   };
 }
 
+/** Rebuilds a snapshot's machine and its devices, knowing no disk timing model (`deviceSubjectFactory(diskModels)` for those). */
 export const defaultSubjectFactory: SubjectFactory = deviceSubjectFactory();
 
 /** Component versions written by this vmlab: the envelope records them, a restore refuses others. */

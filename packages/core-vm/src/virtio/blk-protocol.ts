@@ -7,11 +7,17 @@ import { z } from "zod";
 
 /** Request types and status codes (virtio 1.x §5.2.6). */
 export const VIRTIO_BLK_T_IN = 0;
+/** `VIRTIO_BLK_T_OUT`: a write (virtio 1.x §5.2.6). */
 export const VIRTIO_BLK_T_OUT = 1;
+/** `VIRTIO_BLK_T_FLUSH`: a flush of the device's write cache (virtio 1.x §5.2.6). */
 export const VIRTIO_BLK_T_FLUSH = 4;
+/** `VIRTIO_BLK_T_GET_ID`: the device ID string (virtio 1.x §5.2.6). */
 export const VIRTIO_BLK_T_GET_ID = 8;
+/** Status `VIRTIO_BLK_S_OK`: success (virtio 1.x §5.2.6). */
 export const VIRTIO_BLK_S_OK = 0;
+/** Status `VIRTIO_BLK_S_IOERR`: device or driver error (virtio 1.x §5.2.6). */
 export const VIRTIO_BLK_S_IOERR = 1;
+/** Status `VIRTIO_BLK_S_UNSUPP`: request unsupported by device (virtio 1.x §5.2.6). */
 export const VIRTIO_BLK_S_UNSUPP = 2;
 /** Feature bits offered: SEG_MAX (2), BLK_SIZE (6), FLUSH (9). */
 export const F_SEG_MAX = 1 << 2;
@@ -39,6 +45,7 @@ const InflightSchema = z.object({
   addr: z.array(u32).min(2).max(MAX_FRAMED),
   len: z.array(u32).min(2).max(MAX_FRAMED),
 });
+/** A virtio-blk device's saved state: its queue depth, size, requests in service, counters and interrupt moderator. */
 export const VirtioBlkStateSchema = z.object({
   version: z.literal(1),
   epoch: z.number().int().min(0),
@@ -59,4 +66,5 @@ export const VirtioBlkStateSchema = z.object({
   /** The interrupt moderator's state, present only when it has one (see `moderation.ts`). */
   moderator: z.unknown().optional(),
 });
+/** A virtio-blk device's saved state (`VirtioBlkStateSchema`). */
 export type VirtioBlkState = z.infer<typeof VirtioBlkStateSchema>;

@@ -25,6 +25,7 @@ import { rd32, wr32 } from "./dma.js";
 import { DELIVER_EVERY_COMPLETION, type InterruptModerator } from "./moderation.js";
 import { DescriptorChain } from "./virtqueue.js";
 
+/** Options of a `VirtioBlk`: the block backend behind it, its queue depth and size, GET_ID's serial and interrupt moderation. */
 export interface VirtioBlkOptions {
   backend: BlockBackend;
   /** Requests in service at once; more wait in the avail ring (default 32). */

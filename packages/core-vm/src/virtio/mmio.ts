@@ -32,6 +32,7 @@ export const VirtioMmioStateSchema = z.object({
   queues: z.array(VirtqueueStateSchema),
   device: z.unknown(),
 });
+/** A virtio-mmio transport's saved state (`VirtioMmioStateSchema`). */
 export type VirtioMmioState = z.infer<typeof VirtioMmioStateSchema>;
 
 export interface VirtioMmioWiring {

@@ -16,6 +16,7 @@ const TX = 1;
 const MAX_FRAME = 1522;
 const MAX_CHAIN = 64;
 
+/** Options of a `VirtioNet`: its MAC address, queue size and receive backlog. */
 export interface VirtioNetOptions {
   /** "52:54:00:12:34:56" form (QEMU's default NIC address). */
   mac: string;
@@ -25,6 +26,7 @@ export interface VirtioNetOptions {
   rxBacklog?: number;
 }
 
+/** A virtio-net device's saved state: its MAC, frames waiting for a receive buffer and counters. */
 export const VirtioNetStateSchema = z.object({
   version: z.literal(1),
   mac: z.string(),
@@ -39,8 +41,10 @@ export const VirtioNetStateSchema = z.object({
     txDropped: z.number().int().min(0),
   }),
 });
+/** A virtio-net device's saved state (`VirtioNetStateSchema`). */
 export type VirtioNetState = z.infer<typeof VirtioNetStateSchema>;
 
+/** Parses a MAC address ("52:54:00:12:34:56") into its six bytes; refuses any other form and a multicast address. */
 export function parseMac(mac: string): Uint8Array {
   const m = /^([0-9a-fA-F]{2}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})$/.exec(mac);
   if (m === null) throw CoreErrors.virtioBadOption("mac", mac, 'six hex bytes like "52:54:00:12:34:56"');

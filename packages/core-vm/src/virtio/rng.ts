@@ -15,6 +15,7 @@ import { DescriptorChain } from "./virtqueue.js";
  */
 export type EntropySource = { mode: "virtual"; seed: number } | { mode: "live" };
 
+/** Options of a `VirtioRng`: its entropy source, fill latency and queue size. */
 export interface VirtioRngOptions {
   entropy: EntropySource;
   /** Virtual time to fill one request (default 0: the bytes are there at the next event). */
@@ -25,6 +26,7 @@ export interface VirtioRngOptions {
 
 const MAX_CHAIN = 64;
 const u32 = z.number().int().min(0).max(0xffff_ffff);
+/** A virtio-rng device's saved state: the requests not yet filled, its PRNG stream (none when live) and counters. */
 export const VirtioRngStateSchema = z.object({
   version: z.literal(1),
   epoch: z.number().int().min(0),
@@ -36,6 +38,7 @@ export const VirtioRngStateSchema = z.object({
   bytes: z.number().int().min(0),
   requests: z.number().int().min(0),
 });
+/** A virtio-rng device's saved state (`VirtioRngStateSchema`). */
 export type VirtioRngState = z.infer<typeof VirtioRngStateSchema>;
 
 /**

@@ -17,6 +17,7 @@ export const VirtqueueStateSchema = z.object({
   /** The device's used index (free-running 16-bit). */
   usedIdx: u16,
 });
+/** A split virtqueue's saved state (`VirtqueueStateSchema`). */
 export type VirtqueueState = z.infer<typeof VirtqueueStateSchema>;
 
 /**
