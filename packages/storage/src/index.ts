@@ -91,5 +91,5 @@ export { VscsiStatsObserver } from "./vscsistats/observer.js";
 export { type EsxHistogramBlock, parseEsxCsv } from "./vscsistats/parse-esx.js";
 export { type AccessSpec, type AccessSpecInput, AccessSpecSchema, parseAccessSpec } from "./workload/access-spec.js";
 export { IometerWorkload, type Loop } from "./workload/iometer.js";
-export { runMeasured } from "./workload/measure.js";
+export { type RunMeasuredOptions, runMeasured } from "./workload/measure.js";
 export { type Workload, WorkloadBase, type WorkloadContext, WorkloadStats } from "./workload/workload.js";

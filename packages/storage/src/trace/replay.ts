@@ -62,7 +62,8 @@ export class TraceReplayWorkload extends WorkloadBase {
   private startNs = 0;
   /** When the replay was last stopped (ns); NaN while it runs or before its first start. */
   private stoppedAtNs = Number.NaN;
-  private started = false;
+  /** Whether onStart ran before (the base's `started` is already true inside the first onStart). */
+  private startedBefore = false;
   /**
    * Which start the pending issue event belongs to (its `num`): one scheduled before a stop() is stale after the
    * next start() (which schedules its own) and is ignored when it fires.
@@ -147,9 +148,9 @@ export class TraceReplayWorkload extends WorkloadBase {
   protected onStart(ctx: WorkloadContext): void {
     // Started again: the time the replay stood stopped is a pause, not trace time (restarted at once, the rest of the
     // trace was issued later by everything replayed so far; after a pause, later by that too).
-    if (!this.started) this.startNs = ctx.sim.now;
+    if (!this.startedBefore) this.startNs = ctx.sim.now;
     else if (!Number.isNaN(this.stoppedAtNs)) this.startNs += ctx.sim.now - this.stoppedAtNs;
-    this.started = true;
+    this.startedBefore = true;
     this.stoppedAtNs = Number.NaN;
     this.epoch++;
     this.kindIssue = sharedKind(ctx.sim, "storage.trace-replay.issue", onIssueEvent);
@@ -161,7 +162,7 @@ export class TraceReplayWorkload extends WorkloadBase {
   }
 
   override stop(): void {
-    if (!this.stopped && this.started) this.stoppedAtNs = (this.ctx as WorkloadContext).sim.now;
+    if (!this.stopped && this.startedBefore) this.stoppedAtNs = (this.ctx as WorkloadContext).sim.now;
     super.stop();
   }
 

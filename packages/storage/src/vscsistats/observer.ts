@@ -19,6 +19,14 @@ export class VscsiStatsObserver implements VscsiObserver {
     this.stats = new VscsiStats(options);
   }
 
+  /**
+   * Clears the statistics, as ESX's `vscsiStats -r` (`VscsiStats.reset`); IOs in flight still complete into them.
+   * `runMeasured(…, { observers })` calls it at the end of the warm-up.
+   */
+  reset(): void {
+    this.stats.reset();
+  }
+
   onIssue(req: IoRequest, nowNs: number): void {
     this.issuedAt.set(req, nowNs);
     this.stats.issue(nowNs, req.lba, req.sectors, req.sectors * SECTOR_BYTES, req.isRead);

@@ -2,24 +2,49 @@ import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import type { Workload } from "./workload.js";
 
+/** What `runMeasured` resets with the workloads at the end of the warm-up, besides their statistics. */
+export interface RunMeasuredOptions {
+  /**
+   * Observers whose statistics cover the measured interval only — vscsiStats observers (`VscsiStatsObserver`, or
+   * anything with a `reset()`), reset as ESX's `vscsiStats -r` when the ramp-up ends. IOs in flight then still
+   * complete into them.
+   */
+  observers?: readonly { reset(): void }[];
+}
+
 /**
- * Runs started workloads for a warm-up, resets their statistics, then runs
- * the measured interval and stops them — Iometer's "ramp up time" then "run
- * time". Returns the measured interval's length in ns.
+ * Runs started workloads for a warm-up, resets their statistics (and `options.observers`), then runs the measured
+ * interval and stops them — Iometer's "ramp up time" then "run time". Returns the measured interval's length in ns.
  *
- * Both times must be finite and >= 0 (`VMLAB_STORAGE_BAD_CONFIG`, naming the argument, before
- * anything runs): a NaN failed in the kernel naming a `until` the caller never passed, an
- * infinite duration never returned under a closed-loop workload, and a negative warm-up was none.
+ * Refused before anything runs (`VMLAB_STORAGE_BAD_CONFIG`, naming the argument): a time that is not finite and
+ * >= 0 (a NaN failed in the kernel naming a `until` the caller never passed, an infinite duration never returned
+ * under a closed-loop workload, and a negative warm-up was none), and a workload never started (it reported 0 IOPS
+ * without a word).
  */
-export function runMeasured(sim: Simulation, workloads: readonly Workload[], warmupNs: number, durationNs: number): number {
+export function runMeasured(
+  sim: Simulation,
+  workloads: readonly Workload[],
+  warmupNs: number,
+  durationNs: number,
+  options: RunMeasuredOptions = {},
+): number {
   for (const [key, ns] of [
     ["warmupNs", warmupNs],
     ["durationNs", durationNs],
   ] as const)
     if (!(Number.isFinite(ns) && ns >= 0))
       throw StorageErrors.badConfig("runMeasured", `${key} must be a finite number of ns >= 0, got ${ns}`);
+  workloads.forEach((w, i) => {
+    if (!w.started)
+      throw StorageErrors.badConfig(
+        "runMeasured",
+        `workloads[${i}] (${w.name}) was never started; call its start({ sim, target, rng, vm }) first`,
+      );
+  });
+  const observers = options.observers ?? [];
   sim.run({ until: sim.now + warmupNs });
   for (const w of workloads) w.stats.reset(sim.now);
+  for (const o of observers) o.reset();
   const t0 = sim.now;
   sim.run({ until: t0 + durationNs });
   for (const w of workloads) w.stop();

@@ -14,6 +14,8 @@ export interface Workload {
   start(ctx: WorkloadContext): void;
   /** Stops issuing new IOs; IOs in flight still complete and are counted. */
   stop(): void;
+  /** Whether `start` was ever called (a workload never started issues nothing: `runMeasured` refuses it). */
+  readonly started: boolean;
   readonly stats: WorkloadStats;
 }
 
@@ -82,6 +84,10 @@ export abstract class WorkloadBase implements Workload, IoSink {
   private nextId = 0;
 
   constructor(readonly name: string) {}
+
+  get started(): boolean {
+    return this.ctx !== null;
+  }
 
   /**
    * Begins issuing. Started again after `stop()`, its stats go on from the first start (IOs in flight then
