@@ -129,6 +129,29 @@ describe("blkparse reader", () => {
     ]);
   });
 
+  // The note called the requeued dispatch "not a read or write that moves data": it was one, given back to the queue.
+  it("a trace whose only data dispatch was requeued and never dispatched again: 0 IOs, and the note says so", () => {
+    const one = readAll(
+      [
+        "  8,0    1        1     0.000000000  1234  D   R 2048 + 8 [dd]",
+        "  8,0    1        2     0.000010000  1234  R   R 2048 + 8 [0]",
+      ].join("\n"),
+    );
+    expect(one.records).toEqual([]);
+    expect(one.reader.noIoNote()).toBe("its one data dispatch (D) was requeued (R) and never dispatched again");
+    const two = readAll(
+      [
+        "  8,0    1        1     0.000000000  1234  D   R 2048 + 8 [dd]",
+        "  8,0    1        2     0.000000000  1234  D   W 4096 + 8 [dd]",
+        "  8,0    1        3     0.000010000  1234  R   R 2048 + 8 [0]",
+        "  8,0    1        4     0.000010000  1234  R   W 4096 + 8 [0]",
+        "  8,0    1        5     0.000020000   697  D  FWS [kjournald]",
+      ].join("\n"),
+    );
+    expect(two.records).toEqual([]);
+    expect(two.reader.noIoNote()).toBe("its 2 data dispatches (D) were requeued (R) and never dispatched again");
+  });
+
   it("does not drop the first event of a file that starts with a UTF-8 byte order mark", () => {
     const withBom = readAll(`\uFEFF${SAMPLE.split("\n").slice(2).join("\n")}`);
     expect(withBom.records.map((r) => r.line)).toEqual([1, 2, 6]);

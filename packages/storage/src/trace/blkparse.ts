@@ -63,6 +63,8 @@ export class BlkparseReader extends TextTraceReader {
   private dispatched = 0;
   /** Lines that start with a device "major,minor": blkparse's event lines (the rest are its summary, or another format's). */
   private eventLines = 0;
+  /** Data dispatches a requeue (R) gave back to the queue, left without a record (their next D is the IO). */
+  private requeuedDropped = 0;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {
     super(source, options);
@@ -89,10 +91,17 @@ export class BlkparseReader extends TextTraceReader {
   }
 
   /**
+   * Called with 0 IOs read. Data dispatches all requeued and never dispatched again: says so (they move data).
    * Event lines and none an IO (flushes, discards, queue events, ...): a blkparse trace without data IO. No event line
    * at all: its summary alone, or another format's file (a fio iolog is all "summary" to this reader).
    */
   noIoNote(): string {
+    // With no IO read, every requeued data dispatch was never dispatched again: a data IO, but none completed here.
+    const r = this.requeuedDropped;
+    if (r > 0)
+      return r === 1
+        ? "its one data dispatch (D) was requeued (R) and never dispatched again"
+        : `its ${r} data dispatches (D) were requeued (R) and never dispatched again`;
     const n = this.eventLines;
     if (n > 0)
       return n === 1
@@ -106,6 +115,7 @@ export class BlkparseReader extends TextTraceReader {
     while (this.count > 0 && this.pResponseNs[this.head] === REQUEUED) {
       this.head = (this.head + 1) & (WINDOW - 1);
       this.count--;
+      this.requeuedDropped++;
     }
   }
 
