@@ -1,4 +1,4 @@
-import { type ConfigRefusal, type Scenario, scenarioConfigError } from "@vmlab/core-vm";
+import { type ConfigRefusal, plural, type Scenario, scenarioConfigError } from "@vmlab/core-vm";
 import type { z } from "zod";
 import { allowedText, type JsonSchemaNode, lengthText, schemaProps } from "./config-schema.js";
 import { CliErrors } from "./errors.js";
@@ -76,7 +76,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 /** A value as `--set` would take it: a list comma-separated, a word in quotes. */
 function formatGiven(v: unknown): string {
   // An empty list or string printed as nothing left "got " with nothing after it: say what was given.
-  if (Array.isArray(v)) return v.length === 0 ? "an empty list" : `${v.length} items (${v.map(String).join(",")})`;
+  if (Array.isArray(v)) return v.length === 0 ? "an empty list" : `${plural(v.length, "item")} (${v.map(String).join(",")})`;
   return typeof v === "string" ? JSON.stringify(v) : String(v);
 }
 

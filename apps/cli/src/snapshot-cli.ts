@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { CoreErrors, type DeviceSpec, isVmlabError, type Machine, NS_PER_S, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
+import { CoreErrors, type DeviceSpec, isVmlabError, type Machine, NS_PER_S, plural, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
 import { CliExit, type CliIo, EXIT_USAGE } from "./io.js";
 import { withSignalsDeferred } from "./signals.js";
 
@@ -82,7 +82,7 @@ export async function bootAndSave(
   const run = runTo(m, req.at, write);
   if (run.stop !== "budget")
     io.stderr(
-      `vmlab boot: the guest ${run.stop === "exit" ? `exited (code ${run.exitCode})` : "halted"} after ${run.instructions} instructions, before --snapshot-at ${req.at}; saving that state\n`,
+      `vmlab boot: the guest ${run.stop === "exit" ? `exited (code ${run.exitCode})` : "halted"} after ${plural(run.instructions, "instruction")}, before --snapshot-at ${req.at}; saving that state\n`,
     );
   const t = wallNs();
   const save = req.save;
@@ -117,7 +117,7 @@ export function busyDriveMessage(instruction: number, details: Readonly<Record<s
   const dirty = details.dirtySectors;
   const inside =
     typeof dirty === "number" && dirty > 0
-      ? `its write cache holds ${dirty} sectors not yet on the media`
-      : `${String(details.pending ?? details.inFlight)} requests or destage writes inside`;
+      ? `its write cache holds ${plural(dirty, "sector")} not yet on the media`
+      : `${plural(Number(details.pending ?? details.inFlight), "request or destage write", "requests or destage writes")} inside`;
   return `vmlab boot: cannot snapshot at instruction ${instruction}: the --disk-model drive is busy (${inside}), and a drive model is saved only when idle; pick an --snapshot-at where the guest's disk is idle (e.g. before its first request)`;
 }

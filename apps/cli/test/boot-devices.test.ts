@@ -103,6 +103,8 @@ describe("vmlab boot with virtio devices", () => {
       /at instruction 42: the --disk-model drive is busy \(3 requests or destage writes inside\)/,
     );
     expect(busyDriveMessage(42, { pending: 2 })).toMatch(/busy \(2 requests/);
+    expect(busyDriveMessage(42, { pending: 1 })).toMatch(/busy \(1 request or destage write inside\)/);
+    expect(busyDriveMessage(42, { inFlight: 0, dirtySectors: 1 })).toMatch(/busy \(its write cache holds 1 sector not yet on the media\)/);
     // Every request answered, the data still in the drive's buffer (vmlab boot blkbench.elf --disk-model cheetah-15k5-wce
     // --snapshot-at 1773985 says so): not "0 requests".
     expect(busyDriveMessage(42, { inFlight: 0, dirtySectors: 2048 })).toMatch(

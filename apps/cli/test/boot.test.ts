@@ -36,6 +36,12 @@ describe("vmlab boot", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("one instruction is named in the singular", async () => {
+    const r = await runCli("boot", guest("bin/hello.elf"), "--max-insns", "1");
+    expect(r.code).toBe(124);
+    expect(r.stderr).toMatch(/did not exit within 1 instruction; raise --max-insns/);
+  });
+
   it("streams the console while the guest runs, not only at the end", async () => {
     const chunks: string[] = [];
     const code = await main(["boot", guest("bin/memtest.elf"), "--max-insns", "70000000"], {

@@ -36,6 +36,12 @@ describe("vmlab run --set: how a value is read (run --help: decimal numbers, 2e3
     expect(r.code).toBe(2);
   });
 
+  it("a list of one item refused for its length says 1 item, not 1 items", async () => {
+    const r = await dryRun("mclock-vs-sfq", ["shares=1"]);
+    expect(r.stderr).toMatch(/shares: must have 2 to 16 items, got 1 item \(1\) /);
+    expect(r.code).toBe(2);
+  });
+
   it("spaces around a scalar are dropped as around keys and list items: a boolean, an enum, a number", async () => {
     expect(await resolved("esx-disk-perf", ["arrayCacheWarm= false", " storage = array "])).toMatchObject({
       arrayCacheWarm: false,

@@ -53,7 +53,7 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     const r = await runCli("vscsistats", file, "--json", "--reorder-window", "0");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ traceFormat: "vscsi", ios: 4 });
-    expect(r.stderr).toBe("vmlab vscsistats: 4 IOs (vscsi); 1 IOs earlier than their predecessor (interarrival 0; first: record 3)\n");
+    expect(r.stderr).toBe("vmlab vscsistats: 4 IOs (vscsi); 1 IO earlier than its predecessor (interarrival 0; first: record 3)\n");
   });
 
   it("a bad record of a binary trace skipped is counted as a record, not a line (--skip-bad)", async () => {
@@ -63,7 +63,16 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     writeFileSync(file, bytes);
     const r = await runCli("vscsistats", file, "--skip-bad");
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^vmlab vscsistats: 2 IOs \(vscsi\); 1 bad records skipped; first: .*bad-record\.vscsi.*record 3/);
+    expect(r.stderr).toMatch(/^vmlab vscsistats: 2 IOs \(vscsi\); 1 bad record skipped; first: .*bad-record\.vscsi.*record 3/);
+  });
+
+  // "1 bad lines skipped", "1 IOs (msr)": a count and its noun agree, one or many.
+  it("counts in the notes agree with their nouns: 1 IO, 2 bad lines", async () => {
+    const file = join(tmp(), "two-bad.csv");
+    writeFileSync(file, "1,h,0,Read,0,512,5\nnot a line\nnor this\n");
+    const r = await runCli("vscsistats", file, "--format", "msr", "--skip-bad");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^vmlab vscsistats: 1 IO \(msr\); 2 bad lines skipped; first: .*two-bad\.csv:2: /);
   });
 
   it("one bad line skipped is named (--skip-bad)", async () => {
@@ -71,7 +80,7 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     writeFileSync(file, "1,h,0,Read,0,512,5\nnot a line\n3,h,0,Read,0,512,5\n");
     const r = await runCli("vscsistats", file, "--format", "msr", "--skip-bad");
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/; 1 bad lines skipped; first: .*one-bad\.csv:2: /);
+    expect(r.stderr).toMatch(/^vmlab vscsistats: 2 IOs \(msr\); 1 bad line skipped; first: .*one-bad\.csv:2: /);
   });
 });
 

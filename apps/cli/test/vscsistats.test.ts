@@ -93,8 +93,8 @@ describe("vmlab vscsistats", () => {
     const small = await runCli("vscsistats", file, "--json", "--reorder-window", "1");
     expect(JSON.parse(small.stdout)).toMatchObject({ reorderWindow: 1, reordered: 1, late: 1, firstLate: 5, firstOutOfOrder: 3 });
     expect(small.stderr).toBe(
-      "vmlab vscsistats: 5 IOs (msr); 2 IOs out of issue order (first: line 3): 1 put back in issue order by the reorder window of 1 records, " +
-        "1 too late for it, characterized where they came (interarrival 0; first: line 5; a larger --reorder-window puts them in order)\n",
+      "vmlab vscsistats: 5 IOs (msr); 2 IOs out of issue order (first: line 3): 1 put back in issue order by the reorder window of 1 record, " +
+        "1 too late for it, characterized where it came (interarrival 0; first: line 5; a larger --reorder-window puts them in order)\n",
     );
     // The ESX printout of the default equals that of the file sorted by time.
     const sorted = join(tmp(), "sorted.csv");
@@ -126,7 +126,7 @@ describe("vmlab vscsistats", () => {
     const skip = await runCli("vscsistats", file, "--skip-bad", "--json");
     expect(skip.code).toBe(0);
     expect(JSON.parse(skip.stdout)).toMatchObject({ ios: 2, skipped: 1 });
-    expect(skip.stderr).toMatch(/1 bad lines skipped; first: .*bad\.csv:2: negative Size in "2,h,0,Read,0,-512,5"\n/);
+    expect(skip.stderr).toMatch(/ 1 bad line skipped; first: .*bad\.csv:2: negative Size in "2,h,0,Read,0,-512,5"\n/);
     expect(skip.stderr).not.toMatch(/pass --skip-bad/);
   });
 

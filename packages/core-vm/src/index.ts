@@ -23,6 +23,7 @@ export {
   type Table,
   type VmlabPlugin,
 } from "./plugin-api.js";
+export { plural } from "./plural.js";
 export {
   asCheckRefusal,
   asScenarioConfigError,

@@ -1,4 +1,4 @@
-import { VmlabError } from "@vmlab/core-vm";
+import { plural, VmlabError } from "@vmlab/core-vm";
 
 /** The catalogue of @vmlab/storage's of error codes (VMLAB_STORAGE_*, VMLAB_TRACE_*, VMLAB_VSCSI_*). */
 export const StorageErrors = {
@@ -12,14 +12,14 @@ export const StorageErrors = {
   notQuiescent: (what: string, inFlight: number) =>
     new VmlabError(
       "VMLAB_STORAGE_NOT_QUIESCENT",
-      `cannot save ${what}: ${inFlight} IOs are in flight; stop the workloads and run the simulation until they complete, then save`,
+      `cannot save ${what}: ${plural(inFlight, "IO")} ${inFlight === 1 ? "is" : "are"} in flight; stop the workloads and run the simulation until ${inFlight === 1 ? "it completes" : "they complete"}, then save`,
       { what, inFlight },
     ),
   /** A disk whose write cache still holds data: every IO has completed, the write-backs have not. */
   dirtyWriteCache: (what: string, dirtySectors: number) =>
     new VmlabError(
       "VMLAB_STORAGE_NOT_QUIESCENT",
-      `cannot save ${what}: its write cache holds ${dirtySectors} sectors not yet on the media; run the simulation until they are written back, then save`,
+      `cannot save ${what}: its write cache holds ${plural(dirtySectors, "sector")} not yet on the media; run the simulation until ${dirtySectors === 1 ? "it is" : "they are"} written back, then save`,
       { what, inFlight: 0, dirtySectors },
     ),
   notSavable: (what: string, why: string) => new VmlabError("VMLAB_STORAGE_NOT_SAVABLE", `cannot save ${what}: ${why}`, { what, why }),

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { attachDevices, type DeviceSpec, isVmlabError, Machine, NS_PER_S, wallNs } from "@vmlab/core-vm";
+import { attachDevices, type DeviceSpec, isVmlabError, Machine, NS_PER_S, plural, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 import { allDiskModels } from "../plugins.js";
@@ -208,12 +208,12 @@ export function register(program: Command, io: CliIo): void {
       if (result.stop === "budget")
         throw new CliExit(
           EXIT_BUDGET,
-          `vmlab boot: the guest did not exit within ${result.instructions} instructions; raise --max-insns (0 = no limit) or make it write the test finisher at 0x100000`,
+          `vmlab boot: the guest did not exit within ${plural(result.instructions, "instruction")}; raise --max-insns (0 = no limit) or make it write the test finisher at 0x100000`,
         );
       if (result.stop === "halt")
         throw new CliExit(
           EXIT_BUDGET,
-          `vmlab boot: the guest halted after ${result.instructions} instructions and can never continue (wfi with no interrupt source armed, or a trap loop at an unexecutable mtvec)`,
+          `vmlab boot: the guest halted after ${plural(result.instructions, "instruction")} and can never continue (wfi with no interrupt source armed, or a trap loop at an unexecutable mtvec)`,
         );
       const code = result.exitCode ?? 0;
       if (code !== 0) throw new CliExit(code, "");

@@ -1,4 +1,4 @@
-import { deviceSubjectFactory, isVmlabError, readSnapshotFile, type SnapshotSubject, wallNs } from "@vmlab/core-vm";
+import { deviceSubjectFactory, isVmlabError, plural, readSnapshotFile, type SnapshotSubject, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 import { allDiskModels } from "../plugins.js";
@@ -50,10 +50,13 @@ export function register(program: Command, io: CliIo): void {
       if (result.stop === "budget")
         throw new CliExit(
           EXIT_BUDGET,
-          `vmlab resume: the guest did not exit within ${n} more instructions; raise --max-insns (0 = no limit)`,
+          `vmlab resume: the guest did not exit within ${plural(n, "more instruction")}; raise --max-insns (0 = no limit)`,
         );
       if (result.stop === "halt")
-        throw new CliExit(EXIT_BUDGET, `vmlab resume: the guest halted after ${result.instructions} instructions and can never continue`);
+        throw new CliExit(
+          EXIT_BUDGET,
+          `vmlab resume: the guest halted after ${plural(result.instructions, "instruction")} and can never continue`,
+        );
       const code = result.exitCode ?? 0;
       if (code !== 0) throw new CliExit(code, "");
     });

@@ -1,3 +1,4 @@
+import { plural } from "@vmlab/core-vm";
 import {
   characterizeTrace,
   DEFAULT_REORDER_WINDOW,
@@ -93,7 +94,7 @@ export function register(program: Command, io: CliIo): void {
         ? `${JSON.stringify({ trace: name, traceFormat: reader.format, ...summary, ...toJson(stats) }, null, 2)}\n`
         : formatEsxCsv(stats, { diskName: name });
       io.stdout(output);
-      const notes = [`${summary.ios} IOs (${reader.format})`];
+      const notes = [`${plural(summary.ios, "IO")} (${reader.format})`];
       // 0 IOs and exit 0 says nothing of why: the reader says what the file held instead, true for its format (an MSR
       // file's header alone; blkparse without an event line, which may be another format's file, hints at --format).
       if (summary.ios === 0 && summary.ignored > 0) notes.push(reader.noIoNote());
@@ -102,19 +103,21 @@ export function register(program: Command, io: CliIo): void {
       if (reader.backToBack) notes.push("no issue times (IOs back to back): no interarrival histogram");
       // A binary trace's unit is the record: its bad ones were counted as "bad lines".
       const unit = reader.format === "vscsi" ? "record" : "line";
-      if (summary.skipped > 0) notes.push(`${summary.skipped} bad ${unit}s skipped; first: ${summary.firstSkipped}`);
+      if (summary.skipped > 0) notes.push(`${plural(summary.skipped, `bad ${unit}`)} skipped; first: ${summary.firstSkipped}`);
       if (summary.reorderWindow === 0) {
         // The file's order is the order characterized: the note it always was.
         if (summary.late > 0)
-          notes.push(`${summary.late} IOs earlier than their predecessor (interarrival 0; first: ${unit} ${summary.firstLate})`);
+          notes.push(
+            `${plural(summary.late, "IO")} earlier than ${summary.late === 1 ? "its" : "their"} predecessor (interarrival 0; first: ${unit} ${summary.firstLate})`,
+          );
       } else if (summary.reordered + summary.late > 0) {
-        const parts = [`${summary.reordered} put back in issue order by the reorder window of ${summary.reorderWindow} records`];
+        const parts = [`${summary.reordered} put back in issue order by the reorder window of ${plural(summary.reorderWindow, "record")}`];
         if (summary.late > 0)
           parts.push(
-            `${summary.late} too late for it, characterized where they came (interarrival 0; first: ${unit} ${summary.firstLate}; a larger --reorder-window puts them in order)`,
+            `${summary.late} too late for it, characterized where ${summary.late === 1 ? "it" : "they"} came (interarrival 0; first: ${unit} ${summary.firstLate}; a larger --reorder-window puts them in order)`,
           );
         notes.push(
-          `${summary.reordered + summary.late} IOs out of issue order (first: ${unit} ${summary.firstOutOfOrder}): ${parts.join(", ")}`,
+          `${plural(summary.reordered + summary.late, "IO")} out of issue order (first: ${unit} ${summary.firstOutOfOrder}): ${parts.join(", ")}`,
         );
       }
       io.stderr(`vmlab vscsistats: ${notes.join("; ")}\n`);

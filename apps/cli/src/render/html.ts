@@ -1,3 +1,4 @@
+import { plural } from "@vmlab/core-vm";
 import { fileStem } from "./csv.js";
 import type { Results } from "./results.js";
 
@@ -35,7 +36,7 @@ export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): strin
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(fmt(v))}</td></tr>`)
     .join("");
   const tables = r.tables
-    .map((t) => `<li><a href="${esc(fileStem(t.name))}.csv">${esc(t.name)}.csv</a> (${t.rows.length} rows)</li>`)
+    .map((t) => `<li><a href="${esc(fileStem(t.name))}.csv">${esc(t.name)}.csv</a> (${plural(t.rows.length, "row")})</li>`)
     .join("");
   const notes = r.notes.map((n) => `<li>${esc(n)}</li>`).join("");
   return `<!doctype html>

@@ -981,6 +981,18 @@ describe("array controller", () => {
     // 128 sectors over 16 LUNs of whole 16-sector pages: none would hold a sector.
     expect(() => new StorageArray(sim, raid, { luns: 16 })).toThrow(/LUN/);
     expect(new StorageArray(sim, raid, { luns: 8 }).lun(7).capacitySectors).toBe(16);
+    // One LUN is named in the singular ("1 LUNs … do not fit").
+    const tiny = new RaidGroup(
+      sim,
+      [
+        { capacitySectors: 8, submit: () => {} },
+        { capacitySectors: 8, submit: () => {} },
+      ],
+      { level: 0, chunkSectors: 8 },
+    );
+    expect(() => new StorageArray(sim, tiny, { luns: 1, cachePageSectors: 32 })).toThrow(
+      /^array: 1 LUN of whole 32-sector cache pages does not fit the RAID group's 16 sectors/,
+    );
   });
 
   it("refuses a destage size that is not whole cache pages: its runs would cross the multiples it promises they never cross", () => {

@@ -1,4 +1,4 @@
-import { checkOptionNames, describeIssues, type Simulation } from "@vmlab/core-vm";
+import { checkOptionNames, describeIssues, plural, type Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
@@ -142,7 +142,7 @@ export class StorageArray implements IoSink {
     if (lunSize === 0)
       throw StorageErrors.badConfig(
         "array",
-        `${o.luns} LUNs of whole ${page}-sector cache pages do not fit the RAID group's ${raid.capacitySectors} sectors`,
+        `${plural(o.luns, "LUN")} of whole ${page}-sector cache pages ${o.luns === 1 ? "does" : "do"} not fit the RAID group's ${raid.capacitySectors} sectors`,
       );
     const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
     // A cache smaller than one page ran as no cache without a word (`cacheBytes: 2048`, the scenarios' MiB taken for bytes).

@@ -61,4 +61,10 @@ describe("parseEsxCsv", () => {
       }),
     );
   });
+
+  it("refuses IOs in flight that are not its reads plus its writes, naming the counts in agreement with their nouns", () => {
+    const state = new VscsiStats().save();
+    const bad = JSON.parse(JSON.stringify({ ...state, outstanding: [1, 0, 0] }));
+    expect(() => new VscsiStats().restore(bad)).toThrow(/1 IO outstanding, but 0 reads and 0 writes/);
+  });
 });

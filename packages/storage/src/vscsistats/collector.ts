@@ -1,3 +1,4 @@
+import { plural } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import { VSCSI_HISTOGRAMS } from "./bins.js";
@@ -278,7 +279,8 @@ export class VscsiStats {
     });
     // IOs in flight are reads or writes: the all-IOs count is their sum (else a read could see more reads than IOs outstanding).
     const [all, reads, writes] = s.outstanding;
-    if (all !== reads + writes) throw StorageErrors.vscsiBadState(`${all} IOs outstanding, but ${reads} reads and ${writes} writes`);
+    if (all !== reads + writes)
+      throw StorageErrors.vscsiBadState(`${plural(all, "IO")} outstanding, but ${plural(reads, "read")} and ${plural(writes, "write")}`);
     s.histograms.forEach((hs, i) => {
       const h = this.histograms[i];
       h.counts.set(hs.counts);

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { renderHtml } from "../src/render/html.js";
+import type { Results } from "../src/render/results.js";
+
+const results = (rows: number[]): Results => ({
+  format: "vmlab-results/1",
+  scenario: { id: "s", title: "S", paper: "P", package: "@vmlab/storage" },
+  seed: 1,
+  quick: false,
+  config: {},
+  versions: {},
+  metrics: {},
+  tables: rows.map((n, i) => ({ name: `t${i}`, columns: ["x"], rows: Array.from({ length: n }, (_, x) => ({ x })) })),
+  figures: [],
+  reference: [],
+  notes: [],
+});
+
+describe("index.html", () => {
+  // A one-row table was listed as "(1 rows)".
+  it("lists each table's CSV with its row count, the noun agreeing with it", () => {
+    const html = renderHtml(results([1, 2]), new Map());
+    expect(html).toContain('<a href="t0.csv">t0.csv</a> (1 row)</li>');
+    expect(html).toContain('<a href="t1.csv">t1.csv</a> (2 rows)</li>');
+  });
+});
