@@ -79,4 +79,32 @@ describe("vmlab describe: testFileMiB's upper bound, the storage's capacity", ()
       }
     });
   }
+
+  // It stated the array's limit at the default arrayDisks=8 only ("more with more disks"): a user could not tell
+  // what arrayDisks=3 or 16 allows. Stated per member disk, the limit for any arrayDisks is the one --dry-run keeps.
+  it("esx-disk-perf: states the array's limit per member disk, the one --dry-run refuses past for arrayDisks 3 and 16", async () => {
+    const r = await runCli("describe", "esx-disk-perf");
+    const m = r.stdout.match(/for storage=array \(arrayDisks − 1\) × ([\d.]+) MiB, rounded down/);
+    expect(m, r.stdout).not.toBeNull();
+    const perDisk = Number(m?.[1]);
+    for (const disks of [3, 16]) {
+      const limit = Math.floor((disks - 1) * perDisk);
+      const dry = (mib: number) =>
+        runCli(
+          "run",
+          "esx-disk-perf",
+          "--dry-run",
+          "--set",
+          "storage=array",
+          "--set",
+          `arrayDisks=${disks}`,
+          "--set",
+          `testFileMiB=${mib}`,
+        );
+      expect((await dry(limit)).code, `arrayDisks=${disks} testFileMiB=${limit}`).toBe(0);
+      const over = await dry(limit + 1);
+      expect(over.code, `arrayDisks=${disks} testFileMiB=${limit + 1}`).toBe(2);
+      expect(over.stderr).toMatch(new RegExp(`testFileMiB: must be at most the array LUN's ${limit} MiB, got ${limit + 1} `));
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ARRAY_DISKS, DEFAULT_CPU_COSTS, ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
-import { buildTestbed, testFileLimitMiB } from "./esx-disk-perf-testbed.js";
+import { arrayMiBPerDataDisk, buildTestbed, testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
 /** The `--quick` grid (32 cells: 3,600,000 / 32 = 112,500 ms per cell) with `overrides`: the issues' "path: message" lines. */
 function refusal(overrides: Record<string, unknown>): string[] {
@@ -65,5 +65,15 @@ describe("testFileMiB's bound in the help", () => {
         Math.floor(built.regionSectors / 2048),
       );
     }
+  });
+
+  it("per member disk: ⌊(arrayDisks − 1) × arrayMiBPerDataDisk()⌋ is the array's limit for every arrayDisks the schema takes", () => {
+    for (let arrayDisks = 3; arrayDisks <= 64; arrayDisks++)
+      expect(Math.floor((arrayDisks - 1) * arrayMiBPerDataDisk()), `${arrayDisks}`).toBe(
+        testFileLimitMiB({ storage: "array", arrayDisks, workers: 1 }),
+      );
+    expect(EsxDiskPerfConfig.shape.testFileMiB.description).toContain(
+      `for storage=array (arrayDisks − 1) × ${arrayMiBPerDataDisk()} MiB, rounded down`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { eachOnce } from "@vmlab/core-vm";
 import { z } from "zod";
-import { type CpuCosts, testFileLimitMiB } from "./esx-disk-perf-testbed.js";
+import { arrayMiBPerDataDisk, type CpuCosts, testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
 /**
  * CPU time per IO on the IO path (assumptions — Ahmad et al. 2003 give no
@@ -43,12 +43,16 @@ const list = <T extends z.ZodType>(item: T) => eachOnce(z.array(item).min(1));
 export const DEFAULT_ARRAY_DISKS = 8;
 
 /**
- * testFileMiB's bound, stated in the help as `check` refuses past it: the storage's capacity, from the models (the
- * array's at the default arrayDisks: it grows with them).
+ * testFileMiB's bound, stated in the help as `check` refuses past it: the storage's capacity, from the models. The
+ * array's per member disk, so a user can work it out for any arrayDisks (at the default alone, "more with more
+ * disks" left it unknown); `arrayMiBPerDataDisk`'s test holds it to `testFileLimitMiB` for every arrayDisks.
  */
 function testFileBound(): string {
   const at = (storage: "local" | "array") => testFileLimitMiB({ storage, arrayDisks: DEFAULT_ARRAY_DISKS, workers: 1 });
-  return `at most the storage's capacity: ${at("local")} MiB for storage=local, ${at("array")} MiB for storage=array with arrayDisks=${DEFAULT_ARRAY_DISKS} (more with more disks)`;
+  return (
+    `at most the storage's capacity: ${at("local")} MiB for storage=local; for storage=array (arrayDisks − 1) × ` +
+    `${arrayMiBPerDataDisk()} MiB, rounded down (RAID-5: one disk's worth holds parity), e.g. ${at("array")} MiB for storage=array with arrayDisks=${DEFAULT_ARRAY_DISKS}`
+  );
 }
 
 export const EsxDiskPerfConfig = z

@@ -69,6 +69,15 @@ export function testFileLimitMiB(o: Pick<TestbedOptions, "storage" | "arrayDisks
 }
 
 /**
+ * MiB of test file each array member disk adds to `testFileLimitMiB` (one worker, storage=array): RAID-5 leaves one
+ * disk's worth for parity, so the limit is ⌊(arrayDisks − 1) × this⌋ — what the help states for any arrayDisks.
+ * From the models' capacity rules: the LUN of one more member, less the LUN of one fewer.
+ */
+export function arrayMiBPerDataDisk(): number {
+  return (hddRaid5LunSectors({ disks: 4 }) - hddRaid5LunSectors({ disks: 3 })) / 2048;
+}
+
+/**
  * The test system of the ESX disk-performance study, as a model: one host
  * whose CPU runs the IO path, one HBA, and either a local SCSI disk or an
  * FC array (RAID-5 over Cheetah 15K.5 disks with a write-back cache). In VM
