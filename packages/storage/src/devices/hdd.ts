@@ -1,5 +1,4 @@
-import { describeIssues, type Simulation } from "@vmlab/core-vm";
-import { z } from "zod";
+import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
@@ -7,72 +6,19 @@ import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { BusyTimeline } from "./busy-timeline.js";
-import { HddCache, HddCacheStateSchema } from "./hdd-cache.js";
+import { HddCache } from "./hdd-cache.js";
+import { checkHddSpec, checkLayout, type HddOptions, readCacheSegmentsOf, writeCacheSectorsOf } from "./hdd-config.js";
 import { HddGeometry } from "./hdd-geometry.js";
+import { cylinderBefore, mediaReadEnd, mediaTransferNs } from "./hdd-positioning.js";
 import { HddQueue } from "./hdd-queue.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
+import { checkHddState, type HddState, restoredRaBaseTime, revolutionStart, savedHddState } from "./hdd-state.js";
 import { HddWriteBuffer } from "./hdd-write-buffer.js";
 import { SeekCurve } from "./seek-curve.js";
 
-/** A disk's saved state (taken when no command is queued or in service). */
-export const HddStateSchema = z.object({
-  version: z.literal(1),
-  model: z.string(),
-  headCylinder: z.number().int().nonnegative(),
-  cache: HddCacheStateSchema,
-  mediaOps: z.number().int().nonnegative(),
-  completed: z.number().int().nonnegative(),
-  busyNs: z.number().nonnegative(),
-  /** `writesBuffered`; absent when 0 (a disk with its write cache off saves what it always saved). */
-  writesBuffered: z.number().int().nonnegative().optional(),
-  /** `readsFromBuffer`; absent when 0. */
-  readsFromBuffer: z.number().int().nonnegative().optional(),
-  /** `flushes`; absent when 0. */
-  flushes: z.number().int().nonnegative().optional(),
-  /**
-   * How far past the save time the interface and the controller were still busy (ns; absent when 0). Saved idle,
-   * this is what rounding left: completions fall on whole ns, up to half a ns before a fractional transfer end.
-   */
-  busAheadNs: z.number().nonnegative().lt(1).optional(),
-  controllerAheadNs: z.number().nonnegative().lt(1).optional(),
-  /**
-   * The read-ahead stream's base time (`cache.raBaseTime`) counts from the start of the platter's revolution the save
-   * fell in (the save time less the platter's phase then, whole ns), and restores counting from the start of the
-   * restore's: the state restores into a simulation at any time with the stream where it was relative to the clock
-   * (its base is then usually before the save: negative) and in step with the platter (whose angle is a function of
-   * the clock), its head over the sector the platter has under it. Restored at another angle, the drive is as it was
-   * less than a revolution before or after the save (its head that much behind or ahead in the stream). Absent in
-   * states saved before: their cache times are the saving simulation's, and restore as they are.
-   */
-  cacheTimesFromRevolution: z.literal(true).optional(),
-  /**
-   * The fraction of a ns of the read-ahead's base time (absent when 0): `cache.raBaseTime` counts whole ns from the
-   * start of the save's revolution, so a drive restored at the time it was saved has its stream exactly where it was.
-   */
-  raBaseFractionNs: z.number().nonnegative().lt(1).optional(),
-});
-/** An `Hdd`'s saved state (when idle): its model, head position, drive cache and counters. */
-export type HddState = z.infer<typeof HddStateSchema>;
-
-/** How a drive is set up (mode-page settings, not spec-sheet figures). */
-export interface HddOptions {
-  /**
-   * Write cache enabled (SCSI WCE): a write completes once its data is in the drive's buffer (buffered
-   * writes' data crosses the interface one write after another, at `spec.busMBps`), and the
-   * drive writes it to the media in the background (contiguous writes merged into one media write; a
-   * rewrite of data not yet written back replaces it in the buffer).
-   * Default off, as arrays set their member disks and as assumed for SCSI drives.
-   */
-  writeCache?: boolean;
-  /**
-   * Buffer space for written data not yet on the media, sectors. Default: half the drive's cache (an
-   * assumption). It is taken from the drive's cache, in whole segments: the read cache keeps the segments it
-   * leaves (`spec.cacheSegments` less as many as the buffer needs). A write waits (inside the drive, holding its tag) until its data fits; a write larger
-   * than the whole buffer goes to the media before it completes. The drive tracks at most
-   * `spec.queueDepth` write-backs at once (an assumption), a sequential stream joining one.
-   */
-  writeCacheSectors?: number;
-}
+// The drive's options and saved state are declared beside their checks; `Hdd`'s module exports them as it always has.
+export type { HddOptions } from "./hdd-config.js";
+export { type HddState, HddStateSchema } from "./hdd-state.js";
 
 /**
  * A hard disk: one actuator serving tagged commands one at a time, chosen
@@ -153,39 +99,19 @@ export class Hdd implements BlockTarget {
     options: HddOptions = {},
   ) {
     checkHddSpec(spec, `hdd ${name}`);
-    if (options.writeCacheSectors !== undefined && !options.writeCache)
-      throw StorageErrors.badConfig(`hdd ${name}`, "writeCacheSectors sizes the write cache: set writeCache: true as well");
-    const wcs = options.writeCache ? (options.writeCacheSectors ?? Math.floor(spec.cacheBytes / 2 / SECTOR_BYTES)) : 0;
-    if (options.writeCache && !(Number.isInteger(wcs) && wcs >= 1))
-      throw StorageErrors.badConfig(
-        `hdd ${name}`,
-        options.writeCacheSectors === undefined
-          ? `the default write cache (half the ${spec.cacheBytes}-byte drive cache) holds no sector; set writeCacheSectors`
-          : `writeCacheSectors must be an integer >= 1, got ${wcs}`,
-      );
+    const wcs = writeCacheSectorsOf(spec, options, `hdd ${name}`);
     this.writeCacheSectors = wcs;
     this.capacitySectors = spec.capacitySectors;
     this.geometry = new HddGeometry(spec);
     checkLayout(spec, this.geometry, `hdd ${name}`);
     this.readSeek = new SeekCurve(this.geometry.cylinders, spec.readSeek, `hdd ${name}: readSeek`);
     this.writeSeek = new SeekCurve(this.geometry.cylinders, spec.writeSeek, `hdd ${name}: writeSeek`);
-    // The write buffer is part of the drive's cache: it takes whole segments, and the read cache keeps the ones
-    // it leaves (16 MB with the default 8 MiB buffer: 8 read segments of 1 MiB, not 16 on top of the buffer).
-    const segSectors = Math.floor(spec.cacheBytes / Math.max(1, spec.cacheSegments) / SECTOR_BYTES);
-    // Segments of no sectors (no cache bytes) hold nothing either way: the buffer must then fit the cache as a whole.
-    const bySegments = spec.cacheSegments > 0 && segSectors > 0;
-    const readSegments = bySegments
-      ? Math.min(spec.cacheSegments, Math.floor((spec.cacheBytes / SECTOR_BYTES - wcs) / segSectors))
-      : spec.cacheSegments;
-    if (bySegments ? readSegments < 1 : wcs > spec.cacheBytes / SECTOR_BYTES)
-      throw StorageErrors.badConfig(
-        `hdd ${name}`,
-        `writeCacheSectors (${wcs}) must leave ${bySegments ? `at least one ${segSectors}-sector read cache segment` : "room"} in the ${spec.cacheBytes}-byte drive cache it is part of`,
-      );
+    const { segSectors, readSegments } = readCacheSegmentsOf(spec, wcs, `hdd ${name}`);
     this.cache = new HddCache(readSegments, segSectors, Math.min(spec.readAheadSectors, segSectors), this.geometry.revolutionNs);
     this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
     this.queue = new HddQueue(this.readSeek, this.writeSeek, this.geometry.revolutionNs, spec.commandOverheadNs);
-    this.cache.mediaEnd = (lba, n, headLba, start, processed) => this.mediaReadEnd(lba, n, headLba, start, processed);
+    this.cache.mediaEnd = (lba, n, headLba, start, processed) =>
+      mediaReadEnd(this.sim, this.spec, this.geometry, this.queue, lba, n, headLba, start, processed);
     // The drive tracks at most as many write-backs as it takes commands (an assumption).
     this.writeBuffer = wcs > 0 ? new HddWriteBuffer(wcs, spec.queueDepth, this.queue) : null;
     this.pool = new IoPool(this);
@@ -335,7 +261,7 @@ export class Hdd implements BlockTarget {
     const pos = this.cache.stopReadAhead(now);
     if (pos >= 0) {
       start = this.cache.freeAt;
-      this.headCyl = this.cylinderBefore(pos);
+      this.headCyl = cylinderBefore(this.geometry, pos);
     }
     const phase = this.geometry.phaseOf(start);
     // Shortest positioning time first, unless the oldest command has waited past the bound.
@@ -355,7 +281,7 @@ export class Hdd implements BlockTarget {
     if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
     // An IO that runs past its zone's end transfers each zone's part at that zone's rate.
-    const xfer = this.mediaTransferNs(io.lba, io.sectors, zone);
+    const xfer = mediaTransferNs(this.geometry, io.lba, io.sectors, zone);
     const end = start + bestPos + xfer;
     io.a = 0;
     io.b = zone;
@@ -394,26 +320,7 @@ export class Hdd implements BlockTarget {
     const busAhead = Math.max(0, this.bus.lastEnd - now);
     const controllerAhead = Math.max(0, this.controllerFreeAt - now);
     const cache = this.cache.save();
-    // Whole ns from the save's revolution and the fraction apart: `base - now` rounds (to 2^-21 ns 3 s in), and the
-    // stream of a drive restored at the save time was then that much off.
-    const base = Math.floor(cache.raBaseTime);
-    const baseFraction = cache.raBaseTime - base;
-    return {
-      version: 1,
-      model: this.spec.model,
-      headCylinder: this.headCyl,
-      cache: { ...cache, raBaseTime: base - this.revolutionStart(now) },
-      cacheTimesFromRevolution: true,
-      ...(baseFraction > 0 ? { raBaseFractionNs: baseFraction } : {}),
-      mediaOps: this.mediaOps,
-      completed: this.completed,
-      busyNs: this.busyNs,
-      ...(this.writesBuffered > 0 ? { writesBuffered: this.writesBuffered } : {}),
-      ...(this.readsFromBuffer > 0 ? { readsFromBuffer: this.readsFromBuffer } : {}),
-      ...(this.flushes > 0 ? { flushes: this.flushes } : {}),
-      ...(busAhead > 0 ? { busAheadNs: busAhead } : {}),
-      ...(controllerAhead > 0 ? { controllerAheadNs: controllerAhead } : {}),
-    };
+    return savedHddState(this, this.headCyl, cache, revolutionStart(this.geometry, now), busAhead, controllerAhead);
   }
 
   /**
@@ -421,43 +328,10 @@ export class Hdd implements BlockTarget {
    * into a drive with its write cache on) and changes nothing if it is invalid.
    */
   restore(state: unknown): void {
-    const p = HddStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("hdd", describeIssues(p.error));
-    const s = p.data;
-    if (s.model !== this.spec.model) throw StorageErrors.badState("hdd", `saved from a "${s.model}", this disk is a "${this.spec.model}"`);
-    if (s.headCylinder >= this.geometry.cylinders)
-      throw StorageErrors.badState("hdd", `head cylinder ${s.headCylinder} is past the last cylinder`);
-    // Only a write cache buffers writes or serves reads from written data (a flush is taken either way).
-    if (this.writeBuffer === null && (s.writesBuffered || s.readsFromBuffer))
-      throw StorageErrors.badState(
-        "hdd",
-        `saved from a drive with its write cache on (writesBuffered ${s.writesBuffered ?? 0}, readsFromBuffer ${s.readsFromBuffer ?? 0}), this one has it off; build it with writeCache: true`,
-      );
-    // A write cache takes whole segments of the drive's cache: a state from a drive built otherwise (or saved by a
-    // version whose write-cached drive kept its read cache whole) was refused as "expected 8 segments", naming no cause.
-    const total = this.spec.cacheSegments;
-    const segs = this.cache.segments;
-    const savedSegs = s.cache.segStart.length;
-    if (segs >= 1 && savedSegs !== segs && savedSegs >= 1 && savedSegs <= total) {
-      const build =
-        savedSegs === total
-          ? "with its write cache off (writeCache: false); a write-cached drive's state saved by an older vmlab, whose read cache kept all its segments, cannot be restored: warm the drive up again"
-          : `with writeCache: true and writeCacheSectors: ${(total - savedSegs) * this.cache.segmentSectors} (leaving ${savedSegs} segments)`;
-      throw StorageErrors.badState(
-        "hdd",
-        `saved from a drive whose read cache has ${savedSegs} of the drive's ${total} cache segments, this one expected ${segs} segments (${this.writeCacheSectors > 0 ? `its ${this.writeCacheSectors}-sector write cache takes the others` : "its write cache is off"}); build it ${build}`,
-      );
-    }
+    const s = checkHddState(state, this.spec, this.geometry, this.cache, this.writeCacheSectors);
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
-    // Kept as the saving simulation's times, a stream restored into a simulation at another time (a drive saved after
-    // 3 s of sequential reads, into a new one at 0) had the head read ahead until the old clock's 3 s, and the first
-    // read waited for it. Counted from the save itself, a stream restored at another platter angle than the save's was
-    // out of step with the platter by the difference (up to a revolution: 4 ms at 15,000 rpm): a read the stream
-    // served completed when the platter had its sectors elsewhere, later or sooner than the head could read them.
     const now = this.sim.now;
-    const raBaseTime = s.cacheTimesFromRevolution
-      ? s.cache.raBaseTime + this.revolutionStart(now) + (s.raBaseFractionNs ?? 0)
-      : s.cache.raBaseTime;
+    const raBaseTime = restoredRaBaseTime(s, this.geometry, now);
     this.cache.restore(s.cache, this.geometry, this.capacitySectors, raBaseTime);
     this.headCyl = s.headCylinder;
     this.mediaOps = s.mediaOps;
@@ -471,14 +345,6 @@ export class Hdd implements BlockTarget {
     // another time with it); bookings made since are forgotten.
     this.bus.reset(s.busAheadNs ? now + s.busAheadNs : 0);
     this.controllerFreeAt = s.controllerAheadNs ? now + s.controllerAheadNs : 0;
-  }
-
-  /**
-   * When the platter's revolution under way at `t` started (whole ns for a whole `t`): the stream's saved times count
-   * from it, so that a stream restored at any time keeps its angle.
-   */
-  private revolutionStart(t: number): number {
-    return t - Math.floor(this.geometry.phaseOf(t));
   }
 
   /** @internal a command finished (media or cache hit). */
@@ -579,55 +445,6 @@ export class Hdd implements BlockTarget {
   }
 
   /**
-   * When a media read of [lba, lba+n) would have read its last sector, dispatched alone with the head leaving the
-   * read-ahead stream at sector `headLba` (exclusive), free from `start`, the command processed at `processed`: as
-   * `dispatch` times it (seek and rotational wait from `positioningNs`'s arithmetic, then the transfer).
-   */
-  private mediaReadEnd(lba: number, n: number, headLba: number, start: number, processed: number): number {
-    const g = this.geometry;
-    const head = this.cylinderBefore(headLba);
-    const zone = g.zoneOf(lba);
-    const phase = g.phaseOf(start);
-    let pos = this.queue.readPositioningNs(g.cylinderOf(lba, zone), g.angleOf(lba, zone), processed, head, start, phase);
-    // Media commands queued: the head would go first to the one it reaches soonest (`dispatch`), and a read the stream
-    // serves holds it until its last sector is read — so the stream must reach this read no later than the head
-    // could reach any of them (a read ~1,000 sectors on held the head 4 ms while queued random reads waited).
-    const q = this.queue;
-    if (q.count > 0) {
-      if (this.sim.now - q.oldestArrival() > this.spec.maxCommandAgeNs) {
-        // The oldest has waited past the starvation bound: `dispatch` sends the head to it next, whatever is closer, so
-        // the stream may hold the head for this read only if, leaving from its last sector, the head still gets to that
-        // command's first sector as it comes round (a younger read ~1,000 sectors on held the head, and the starved
-        // command then waited a revolution more). Unless that command is this very read (a queued read re-checked).
-        const s = q.oldestSlot();
-        const p = q.positioningNs(s, head, start, phase);
-        if (q.lba[s] !== lba || q.io[s].sectors !== n) {
-          const d = q.cyl[s] - this.cylinderBefore(lba + n);
-          return start + p - q.seekNs(d < 0 ? -d : d, q.read[s]);
-        }
-        pos = p;
-      } else {
-        q.shortestPositioning(head, start, phase);
-        if (q.chosenPos < pos) pos = q.chosenPos;
-      }
-    }
-    return start + pos + this.mediaTransferNs(lba, n, zone);
-  }
-
-  /** Media transfer time of [lba, lba+n) starting in `zone`: each zone's part at that zone's rate (one zone: one product). */
-  private mediaTransferNs(lba: number, n: number, zone: number): number {
-    const g = this.geometry;
-    return lba + n > g.zoneLba[zone + 1] ? g.transferNs(lba, n, zone) : n * g.zoneSectorNs[zone];
-  }
-
-  /** The cylinder of the sector before `lba` (of sector 0 for 0): where the head is once it has read up to `lba`. */
-  private cylinderBefore(lba: number): number {
-    const g = this.geometry;
-    const last = lba > 0 ? lba - 1 : 0;
-    return g.cylinderOf(last, g.zoneOf(last));
-  }
-
-  /**
    * When a read cache hit's data may start crossing the interface: once the controller has processed the command
    * (`processed`), not before `now`, and, for data the read-ahead is still reading (`ready` > now: when its last sector is in the
    * buffer), as the head reads it — no sector crossing before it is read. Crossing only once all of it was read
@@ -650,78 +467,4 @@ function onDone(_num: number, obj: unknown): void {
 function onFlushDone(_num: number, obj: unknown): void {
   const io = obj as StackIo;
   (io.owner as Hdd).flushDone(io);
-}
-
-/**
- * Refuses a spec whose capacity the zoned layout cannot hold as the spec says. Every zone has the same whole number of
- * cylinders, enough for the capacity; when a cylinder per zone is a large part of the capacity (a small disk, or many
- * zones or heads), the capacity ends zones before the innermost and the disk never reaches `innerMBps` (a 2,000,000-sector
- * Cheetah ran at 75.3 MB/s at its end; with 10,000,000 zones, at 124.7 MB/s throughout, its seeks fitted to cylinders that
- * held nothing), and a tiny capacity was reported as seek figures no curve meets.
- */
-function checkLayout(spec: HddSpec, g: HddGeometry, what: string): void {
-  const zones = g.zoneSpt.length;
-  const empty = zones - 1 - g.zoneOf(spec.capacitySectors - 1);
-  if (empty > 0) {
-    const perZone = g.cylinders / zones;
-    throw StorageErrors.badConfig(
-      what,
-      `capacitySectors (${spec.capacitySectors}) leaves the innermost ${empty} of ${zones} zones empty: each zone has whole cylinders of ` +
-        `heads (${spec.heads}) × its sectors per track (${g.zoneSpt[zones - 1]}–${g.zoneSpt[0]}, from outerMBps and innerMBps at ${spec.rpm} rpm), ` +
-        `${perZone} per zone to hold the capacity, so the disk would never reach innerMBps (${spec.innerMBps}); use fewer zones or a larger capacitySectors`,
-    );
-  }
-  if (g.cylinders < 16)
-    throw StorageErrors.badConfig(
-      what,
-      `capacitySectors (${spec.capacitySectors}) fills ${g.cylinders} cylinder${g.cylinders === 1 ? "" : "s"} of ${spec.heads} heads: ` +
-        "the seek curve needs at least 16; use a larger capacitySectors or fewer heads",
-    );
-}
-
-/**
- * Checks every field of a drive's spec (a researcher's own datasheet figures): a missing field, a fraction of
- * a head or zone, or a negative or non-finite time was accepted and gave wrong results without a word — a
- * spec without `cacheBytes` ran with no read cache, one without `commandOverheadNs` failed with a TypeError
- * deep in the queue, a negative overhead made commands faster than the mechanism.
- */
-function checkHddSpec(spec: HddSpec, what: string): void {
-  if (typeof spec !== "object" || spec === null) throw StorageErrors.badConfig(what, "the spec must be an HddSpec object");
-  for (const k of ["capacitySectors", "heads", "zones", "queueDepth"] as const)
-    if (!(Number.isInteger(spec[k]) && spec[k] >= 1))
-      throw StorageErrors.badConfig(what, `${k} must be a whole number >= 1, got ${spec[k]}`);
-  for (const k of ["cacheBytes", "cacheSegments", "readAheadSectors"] as const)
-    if (!(Number.isInteger(spec[k]) && spec[k] >= 0))
-      throw StorageErrors.badConfig(what, `${k} must be a whole number >= 0, got ${spec[k]}`);
-  // A cache too small for its segments read nothing and ran silently as a drive without one (`cacheBytes: 16`, the
-  // datasheet's "16 MB" taken for bytes; or no segments at all); a huge segment count also allocated one entry each.
-  // No segments and no read-ahead is the read cache disabled (SCSI RCD) on a drive whose buffer still holds written
-  // data with its write cache on (its default size is half of `cacheBytes`).
-  const readCacheOff = spec.cacheSegments === 0 && spec.readAheadSectors === 0;
-  if (
-    spec.cacheBytes > 0 &&
-    !readCacheOff &&
-    (spec.cacheSegments === 0 || Math.floor(spec.cacheBytes / spec.cacheSegments / SECTOR_BYTES) < 1)
-  )
-    throw StorageErrors.badConfig(
-      what,
-      spec.cacheSegments === 0
-        ? `cacheSegments must be >= 1 for a read cache of ${spec.cacheBytes} bytes with read-ahead (no read cache: cacheSegments 0 and readAheadSectors 0, or cacheBytes 0 for no buffer at all)`
-        : `cacheBytes (${spec.cacheBytes}) over cacheSegments (${spec.cacheSegments}) leaves each segment less than one ${SECTOR_BYTES}-byte sector: the cache would hold nothing; cacheBytes is in bytes (16 MB = 16777216), or set 0 for no read cache`,
-    );
-  for (const k of ["rpm", "outerMBps", "innerMBps", "busMBps"] as const)
-    if (!(Number.isFinite(spec[k]) && spec[k] > 0)) throw StorageErrors.badConfig(what, `${k} must be a finite number > 0, got ${spec[k]}`);
-  if (!(Number.isFinite(spec.commandOverheadNs) && spec.commandOverheadNs >= 0))
-    throw StorageErrors.badConfig(what, `commandOverheadNs must be a finite time >= 0 ns, got ${spec.commandOverheadNs}`);
-  // Infinity is allowed: no starvation bound.
-  if (!(spec.maxCommandAgeNs > 0)) throw StorageErrors.badConfig(what, `maxCommandAgeNs must be > 0 ns, got ${spec.maxCommandAgeNs}`);
-  if (spec.outerMBps < spec.innerMBps)
-    throw StorageErrors.badConfig(what, `outerMBps (${spec.outerMBps}) must be >= innerMBps (${spec.innerMBps}): zones run outer to inner`);
-  for (const k of ["readSeek", "writeSeek"] as const) {
-    const f = spec[k];
-    if (typeof f !== "object" || f === null)
-      throw StorageErrors.badConfig(what, `${k} must give trackToTrackMs, averageMs and fullStrokeMs, got ${f}`);
-    for (const m of ["trackToTrackMs", "averageMs", "fullStrokeMs"] as const)
-      if (!(Number.isFinite(f[m]) && f[m] > 0)) throw StorageErrors.badConfig(what, `${k}.${m} must be a finite time > 0 ms, got ${f[m]}`);
-  }
 }
