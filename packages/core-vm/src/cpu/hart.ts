@@ -1,16 +1,11 @@
-import type { Bus } from "../memory/bus.js";
 import type { Ram } from "../memory/ram.js";
-import { amoResult } from "./atomics.js";
+import { executeAmo } from "./atomics.js";
 import { type Block, CodeCache, VARIANT_CHECKED_M, VARIANT_CHECKED_U, VARIANT_FAST } from "./code-cache.js";
 import {
-  CAUSE_BREAKPOINT,
   CAUSE_FETCH_ACCESS,
   CAUSE_ILLEGAL_INSTRUCTION,
   CAUSE_LOAD_ACCESS,
-  CAUSE_MACHINE_ECALL,
-  CAUSE_MISALIGNED_LOAD,
   CAUSE_STORE_ACCESS,
-  CAUSE_USER_ECALL,
   HPM_COUNTERS,
   MCAUSE_INTERRUPT,
   MIP_MEIP,
@@ -22,22 +17,15 @@ import {
   MSTATUS_MPP_SHIFT,
   MSTATUS_MPRV,
   PRIV_M,
-  PRIV_U,
 } from "./constants.js";
 import { executeCsr } from "./csr.js";
-import { PAGE_MIXED, PMP_R, PMP_W, PMP_X, Pmp } from "./pmp.js";
+import { accessFaultValue, pmpAllows, ramStore } from "./data-access.js";
+import type { HartHost } from "./hart-host.js";
+import { PMP_R, PMP_W, PMP_X, Pmp } from "./pmp.js";
+import { executeSystem } from "./system.js";
 
-/** What the hart needs from its board: MMIO, the clock, and a way to sleep. */
-export interface HartHost {
-  readonly bus: Bus;
-  /** `mtime` at the hart's current instant (the `time` CSR): unsigned 64-bit, exact. */
-  mtime(): bigint;
-  /**
-   * WFI with nothing pending: advance virtual time to the next wake-up source
-   * (timer or device event). False if nothing can ever wake the hart.
-   */
-  waitForInterrupt(): boolean;
-}
+// The board interface is declared on its own; the hart's module exports it as it always has.
+export type { HartHost } from "./hart-host.js";
 
 /** Consecutive traps with no instruction retired before the hart is declared stuck (e.g. `mtvec` points at no memory). */
 const TRAP_STORM_LIMIT = 1000;
@@ -254,38 +242,6 @@ export class Hart {
     return this.trapAt(CAUSE_ILLEGAL_INSTRUCTION, (insn & 3) === 3 ? insn : insn & 0xffff, pc, nk);
   }
 
-  /**
-   * `mtval` for a load or store that is not all in RAM: its address, or for a misaligned access
-   * that starts in RAM and runs past its end, the address of the part that faulted — RAM's end
-   * (priv. spec §3.1.16), as QEMU 7.2 reports it.
-   */
-  private accessFaultValue(a: number): number {
-    return (a ^ -2147483648) >>> 0 < this.ramSize ? (this.ram.base + this.ramSize) | 0 : a;
-  }
-
-  /** The privilege loads and stores use: MPP when mstatus.MPRV is set in M mode (priv. spec §3.1.6.3). */
-  private dataPriv(): number {
-    if (this.priv === PRIV_M && (this.mstatus & MSTATUS_MPRV) !== 0) return (this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
-    return this.priv;
-  }
-
-  /**
-   * PMP check for a data access. M mode without locked entries passes,
-   * except that a misaligned access straddling an entry's boundary fails in
-   * every mode (a partial match, QEMU 7.2 and priv. spec §3.7.1.3). Aligned
-   * accesses cannot straddle a 4-byte-granular entry.
-   */
-  private pmpAllows(a: number, size: number, perm: number): boolean {
-    const priv = this.dataPriv();
-    const aligned = (a & (size - 1)) === 0;
-    if (priv === PRIV_M && !this.pmp.anyLocked && aligned) return true;
-    if (priv === PRIV_U && aligned && (a ^ -2147483648) >>> 0 < this.ramSize) {
-      const e = this.pmp.userPage(a);
-      if ((e & PAGE_MIXED) === 0) return (e & perm) === perm;
-    }
-    return this.pmp.check(a, size, perm, priv);
-  }
-
   /** Whether instruction fetch at `a` is allowed (used when translating). */
   fetchAllowed(a: number): boolean {
     if (this.priv === PRIV_M && !this.pmp.anyLocked) return true;
@@ -298,7 +254,7 @@ export class Hart {
    * loads and stores (only LR/SC/AMOs trap when misaligned).
    */
   ld(a: number, size: number, signed: number, pc: number, nk: number): number {
-    if (!this.pmpAllows(a, size, PMP_R)) {
+    if (!pmpAllows(this, a, size, PMP_R)) {
       this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
       return 0;
     }
@@ -321,7 +277,7 @@ export class Hart {
     const v = (a & (size - 1)) === 0 ? this.host.bus.read(a, size) : -1;
     this.inBlock = 0;
     if (v < 0) {
-      this.trap(CAUSE_LOAD_ACCESS, this.accessFaultValue(a), pc, nk);
+      this.trap(CAUSE_LOAD_ACCESS, accessFaultValue(this, a), pc, nk);
       return 0;
     }
     this.brk = 2;
@@ -332,21 +288,21 @@ export class Hart {
 
   /** Slow-path store: PMP, RAM (byte by byte if misaligned; with tracking and code invalidation), then MMIO (which ends the block). */
   st(a: number, size: number, value: number, pc: number, nk: number): void {
-    if (!this.pmpAllows(a, size, PMP_W)) {
+    if (!pmpAllows(this, a, size, PMP_W)) {
       this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
       return;
     }
     const o = (a ^ -2147483648) >>> 0;
     if (o + size <= this.ramSize) {
-      if ((a & (size - 1)) === 0) this.ramStore(o, size, value);
-      else for (let i = 0; i < size; i++) this.ramStore(o + i, 1, value >>> (8 * i));
+      if ((a & (size - 1)) === 0) ramStore(this, o, size, value);
+      else for (let i = 0; i < size; i++) ramStore(this, o + i, 1, value >>> (8 * i));
       return;
     }
     if (o < this.ramSize) {
       // Misaligned across RAM's end: QEMU 7.2 stores byte by byte, so the bytes inside RAM are
       // written before the fault (a split the unpriv. spec allows for misaligned accesses, §2.6).
-      for (let i = 0; o + i < this.ramSize; i++) this.ramStore(o + i, 1, value >>> (8 * i));
-      this.trap(CAUSE_STORE_ACCESS, this.accessFaultValue(a), pc, nk);
+      for (let i = 0; o + i < this.ramSize; i++) ramStore(this, o + i, 1, value >>> (8 * i));
+      this.trap(CAUSE_STORE_ACCESS, accessFaultValue(this, a), pc, nk);
       return;
     }
     this.inBlock = nk;
@@ -358,16 +314,6 @@ export class Hart {
     }
     this.brk = 2;
     this.exitLoop = 1;
-  }
-
-  private ramStore(o: number, size: number, value: number): void {
-    const ram = this.ram;
-    if (size === 4) ram.i32[o >>> 2] = value;
-    else if (size === 2) ram.u16[o >>> 1] = value;
-    else ram.u8[o] = value;
-    if (ram.dirtyPages !== null) ram.dirtyPages[o >>> 12] = 1;
-    if (ram.accessedPages !== null) ram.accessedPages[o >>> 12] = 1;
-    if (this.cache.lines[o >>> 6] !== 0) this.codeWrite(o);
   }
 
   /** A store hit translated code: drop that page's blocks and end the current block (self-modifying code, as QEMU handles it). */
@@ -384,98 +330,7 @@ export class Hart {
    * (CLINT, PLIC, …) they are a read then a write, as QEMU 7.2 runs them.
    */
   amo(insn: number, a: number, src: number, pc: number, nk: number): number {
-    const f5 = insn >>> 27;
-    const o = a ^ -2147483648;
-    if (f5 === 0x03) {
-      // SC.W
-      if (a !== this.reservation) {
-        this.reservation = -1;
-        return 1;
-      }
-      this.reservation = -1;
-      if (!this.pmpAllows(a, 4, PMP_W)) {
-        this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
-        return 0;
-      }
-      if (o >>> 0 >= this.ramSize) return this.mmioAmo(f5, a, src, pc, nk);
-      if (this.ram.i32[o >> 2] !== this.reservedValue) return 1;
-      this.ramStore(o, 4, src);
-      return 0;
-    }
-    const isLr = f5 === 0x02;
-    if ((a & 3) !== 0) {
-      // QEMU 7.2 reports misaligned LR and AMOs alike as load-address-misaligned.
-      this.trap(CAUSE_MISALIGNED_LOAD, a, pc, nk);
-      return 0;
-    }
-    // QEMU 7.2 checks an atomic's read access first, then its write access:
-    // no read permission or no memory → load access fault; read-only → store/AMO access fault.
-    if (!this.pmpAllows(a, 4, PMP_R)) {
-      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
-      return 0;
-    }
-    if (o >>> 0 >= this.ramSize) {
-      if (isLr || this.pmpAllows(a, 4, PMP_W)) return this.mmioAmo(f5, a, src, pc, nk);
-      // Read-only to PMP: QEMU reads the device, then faults on the write.
-      this.inBlock = nk;
-      const read = this.host.bus.read(a, 4);
-      this.inBlock = 0;
-      this.trap(read < 0 ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS, a, pc, nk);
-      return 0;
-    }
-    if (!isLr && !this.pmpAllows(a, 4, PMP_W)) {
-      this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
-      return 0;
-    }
-    const old = this.ram.i32[o >> 2];
-    if (isLr) {
-      this.reservation = a;
-      this.reservedValue = old;
-      if (this.ram.accessedPages !== null) this.ram.accessedPages[o >>> 12] = 1;
-      return old;
-    }
-    const v = amoResult(f5, old, src);
-    this.ramStore(o, 4, v);
-    return old;
-  }
-
-  /**
-   * An atomic on a device, as QEMU 7.2 runs it with one hart: a 4-byte read (no device →
-   * load access fault), then for an AMO or SC a 4-byte write (refused → store/AMO access
-   * fault). LR reserves the address and value read; SC compares with that value and
-   * writes the new value if equal, else writes back what it read (QEMU's non-atomic
-   * compare-and-swap). Ends the block like any MMIO access. PMP was checked by the caller.
-   */
-  private mmioAmo(f5: number, a: number, src: number, pc: number, nk: number): number {
-    const bus = this.host.bus;
-    this.inBlock = nk;
-    const read = bus.read(a, 4);
-    if (read < 0) {
-      this.inBlock = 0;
-      this.trap(CAUSE_LOAD_ACCESS, a, pc, nk);
-      return 0;
-    }
-    const old = read | 0;
-    let result = old;
-    let ok = true;
-    if (f5 === 0x02) {
-      this.reservation = a;
-      this.reservedValue = old;
-    } else if (f5 === 0x03) {
-      const match = old === this.reservedValue;
-      ok = bus.write(a, 4, match ? src : old);
-      result = match ? 0 : 1;
-    } else {
-      ok = bus.write(a, 4, amoResult(f5, old, src));
-    }
-    this.inBlock = 0;
-    if (!ok) {
-      this.trap(CAUSE_STORE_ACCESS, a, pc, nk);
-      return 0;
-    }
-    this.brk = 2;
-    this.exitLoop = 1;
-    return result;
+    return executeAmo(this, insn, a, src, pc, nk);
   }
 
   /** A Zicsr instruction; returns 1 if it retired, 0 if it trapped. Always ends the block. */
@@ -490,43 +345,6 @@ export class Hart {
 
   /** ECALL, EBREAK, MRET, WFI (and anything else under SYSTEM with funct3 = 0). Returns 1 if retired. */
   sys(insn: number, pc: number, nk: number): number {
-    switch (insn) {
-      case 0x00000073: // ECALL
-        return this.trapAt(this.priv === PRIV_U ? CAUSE_USER_ECALL : CAUSE_MACHINE_ECALL, 0, pc, nk);
-      case 0x00100073: // EBREAK: mtval = 0, as QEMU 7.2
-        return this.trapAt(CAUSE_BREAKPOINT, 0, pc, nk);
-      case 0x30200073: // MRET
-        if (this.priv !== PRIV_M) return this.illegal(insn, pc, nk);
-        // QEMU 7.2: an mret to U mode while no PMP entry is active is an illegal instruction
-        // at the mret (U mode could not fetch anything).
-        if ((this.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT !== PRIV_M && !this.pmp.anyActive) return this.illegal(insn, pc, nk);
-        this.mret();
-        return 1;
-      case 0x10500073: // WFI: illegal in U mode as on QEMU (which has S mode); with TW in any mode below M
-        if (this.priv !== PRIV_M) return this.illegal(insn, pc, nk);
-        this.pc = (pc + 4) | 0;
-        if ((this.mip & this.mie) === 0) {
-          this.inBlock = nk + 1;
-          if (!this.host.waitForInterrupt()) this.stuck = true;
-          this.inBlock = 0;
-        }
-        this.exitLoop = 1;
-        return 1;
-      default:
-        return this.illegal(insn, pc, nk);
-    }
-  }
-
-  /** MRET (priv. spec §3.3.2): pop the privilege and MIE; MPRV clears when leaving M. */
-  private mret(): void {
-    const s = this.mstatus;
-    const mpp = (s & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
-    let ns = (s & ~(MSTATUS_MIE | MSTATUS_MPP)) | MSTATUS_MPIE | ((s & MSTATUS_MPIE) !== 0 ? MSTATUS_MIE : 0);
-    if (mpp !== PRIV_M) ns &= ~MSTATUS_MPRV;
-    this.mstatus = ns;
-    this.priv = mpp;
-    this.pc = this.mepc;
-    this.updateVariant();
-    this.updateIrq();
+    return executeSystem(this, insn, pc, nk);
   }
 }
