@@ -11,7 +11,7 @@ import type { HddSpec } from "./hdd-spec.js";
 /**
  * When a media read of [lba, lba+n) would have read its last sector, dispatched alone with the head leaving the
  * read-ahead stream at sector `headLba` (exclusive), free from `start`, the command processed at `processed`: as
- * `dispatch` times it (seek and rotational wait from `positioningNs`'s arithmetic, then the transfer).
+ * `Hdd.dispatch` (hdd.ts) times it (seek and rotational wait from `positioningNs`'s arithmetic, then the transfer).
  */
 export function mediaReadEnd(
   sim: Simulation,
