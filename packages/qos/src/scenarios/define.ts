@@ -7,19 +7,12 @@ import type { z } from "zod";
  * code every scenario's config refusals have (core-vm's `scenarioConfigError`), the model's own error as its cause.
  */
 export function defineQosScenario<S extends z.ZodObject>(s: Scenario<S>): Scenario<S> {
-  const { check, run } = s;
+  const { run } = s;
   const told = (e: unknown) => asScenarioConfigError(s.id, e);
+  // The check's refusals need no wrapping here: defineScenario tells any VmlabError from `check` as this
+  // scenario's refusal (asCheckRefusal), which for a model's *_BAD_CONFIG with its key and issue is this same line.
   return defineScenario<S>({
     ...s,
-    ...(check && {
-      check: (ctx) => {
-        try {
-          check(ctx);
-        } catch (e) {
-          throw told(e);
-        }
-      },
-    }),
     run: (ctx) => {
       try {
         const r = run(ctx);

@@ -42,8 +42,7 @@ export const esxDiskPerf = defineScenario({
   quick: ESX_DISK_PERF_QUICK,
   check: ({ config }) => check(config),
   run(ctx): ScenarioResult {
-    const c = ctx.config;
-    check(c);
+    const c = ctx.config; // checked: defineScenario's run calls `check` first
     const cells: Cell[] = [];
     for (const storage of c.storage)
       for (const randomPercent of c.randomPercents)

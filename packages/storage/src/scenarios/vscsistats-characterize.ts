@@ -86,8 +86,7 @@ export const vscsistatsCharacterize = defineScenario({
   quick: VSCSI_CHARACTERIZE_QUICK,
   check: ({ config }) => check(config),
   run(ctx): ScenarioResult {
-    const c = ctx.config;
-    check(c);
+    const c = ctx.config; // checked: defineScenario's run calls `check` first
     const iometer = iometerWorkloads(c, (name) => ctx.rng.get(`vscsistats-characterize/${name}`));
     ctx.progress(3, 5);
     const traces = traceWorkloads(c, ctx.rng.get("vscsistats-characterize/trace-replay"));
