@@ -1,4 +1,4 @@
-import type { Scenario } from "@vmlab/core-vm";
+import { plural, type Scenario } from "@vmlab/core-vm";
 import { z } from "zod";
 
 /**
@@ -59,7 +59,7 @@ function boundParts(n: JsonSchemaNode): string[] {
   return parts;
 }
 
-const items = (k: number) => `${k} item${k === 1 ? "" : "s"}`;
+const items = (k: number) => plural(k, "item");
 
 /** A list's length rule in words ("at least 1 item", "2 to 8 items"); "" when it has none. "1..∞ items" read as a formula. */
 export function lengthText(n: JsonSchemaNode): string {

@@ -2,6 +2,7 @@
  * How a drive is set up, and the checks that refuse a spec or options it cannot be built from (a researcher's own
  * datasheet figures and mode-page settings): each refusal is one line naming the field, at construction.
  */
+import { plural } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
 import type { HddGeometry } from "./hdd-geometry.js";
@@ -88,7 +89,7 @@ export function checkLayout(spec: HddSpec, g: HddGeometry, what: string): void {
   if (g.cylinders < 16)
     throw StorageErrors.badConfig(
       what,
-      `capacitySectors (${spec.capacitySectors}) fills ${g.cylinders} cylinder${g.cylinders === 1 ? "" : "s"} of ${spec.heads} heads: ` +
+      `capacitySectors (${spec.capacitySectors}) fills ${plural(g.cylinders, "cylinder")} of ${spec.heads} heads: ` +
         "the seek curve needs at least 16; use a larger capacitySectors or fewer heads",
     );
 }

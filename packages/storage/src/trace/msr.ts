@@ -1,3 +1,4 @@
+import { plural } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { inexactTimeProblem } from "./exact-time.js";
 import { setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
@@ -101,7 +102,7 @@ export class MsrReader extends TextTraceReader {
   noIoNote(): string {
     const blank = this.ignored - (this.header ? 1 : 0);
     const parts = this.header ? ["a header line"] : [];
-    if (blank > 0) parts.push(`${blank} blank line${blank === 1 ? "" : "s"}`);
+    if (blank > 0) parts.push(plural(blank, "blank line"));
     return `the file has ${parts.join(", ")} and no IO lines`;
   }
 
