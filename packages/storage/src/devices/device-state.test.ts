@@ -398,6 +398,15 @@ describe("device save/restore", () => {
     new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 16384 }).restore(saved);
   });
 
+  it('HDD: a refused state whose read cache kept one segment says "1 segment"', () => {
+    const one = new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 15 * 2048 });
+    const saved = JSON.parse(JSON.stringify(one.save()));
+    expect(() => new Hdd(new Simulation()).restore(saved)).toThrow(/writeCacheSectors: 30720 \(leaving 1 segment\)/);
+    expect(() => one.restore(JSON.parse(JSON.stringify(new Hdd(new Simulation()).save())))).toThrow(
+      /this one expected 1 segment \(its 30720-sector write cache/,
+    );
+  });
+
   it("HDD with its write cache on: restored elsewhere, the continuation is identical and the write-cache counters go on", () => {
     // With readsFromBuffer left out of the restore, every test still passed.
     const opts = { writeCache: true };

@@ -3,7 +3,7 @@
  * of an untrusted state against the drive it restores into, and the read-ahead stream's times counted from the
  * platter's revolution.
  */
-import { describeIssues } from "@vmlab/core-vm";
+import { describeIssues, plural } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { Hdd } from "./hdd.js";
@@ -112,10 +112,10 @@ export function checkHddState(state: unknown, spec: HddSpec, g: HddGeometry, cac
     const build =
       savedSegs === total
         ? "with its write cache off (writeCache: false); a write-cached drive's state saved by an older vmlab, whose read cache kept all its segments, cannot be restored: warm the drive up again"
-        : `with writeCache: true and writeCacheSectors: ${(total - savedSegs) * cache.segmentSectors} (leaving ${savedSegs} segments)`;
+        : `with writeCache: true and writeCacheSectors: ${(total - savedSegs) * cache.segmentSectors} (leaving ${plural(savedSegs, "segment")})`;
     throw StorageErrors.badState(
       "hdd",
-      `saved from a drive whose read cache has ${savedSegs} of the drive's ${total} cache segments, this one expected ${segs} segments (${writeCacheSectors > 0 ? `its ${writeCacheSectors}-sector write cache takes the others` : "its write cache is off"}); build it ${build}`,
+      `saved from a drive whose read cache has ${savedSegs} of the drive's ${total} cache segments, this one expected ${plural(segs, "segment")} (${writeCacheSectors > 0 ? `its ${writeCacheSectors}-sector write cache takes the others` : "its write cache is off"}); build it ${build}`,
     );
   }
   return s;
