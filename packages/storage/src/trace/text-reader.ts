@@ -57,7 +57,8 @@ export abstract class TextTraceReader extends TraceReaderBase {
         if (this.parseLine(rec)) return true;
       } catch (e) {
         if (!(e instanceof LineProblem)) throw e;
-        this.skipOrThrow(StorageErrors.traceMalformedLine(this.name, this.lineNo, printable(e.issue), this.lineText()));
+        if (!this.countedAsSkipped())
+          this.skipOrThrow(StorageErrors.traceMalformedLine(this.name, this.lineNo, printable(e.issue), this.lineText()));
       }
     }
   }

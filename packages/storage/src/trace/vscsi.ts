@@ -57,7 +57,7 @@ export class VscsiReader extends TraceReaderBase {
         const left = this.end - this.start;
         if (left < size) {
           if (left === 0) return this.closeAtEnd();
-          this.skipOrThrow(StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size));
+          if (!this.countedAsSkipped()) this.skipOrThrow(StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size));
           this.start = this.end;
           return this.closeAtEnd();
         }
@@ -70,13 +70,14 @@ export class VscsiReader extends TraceReaderBase {
       const cmd = v2 ? v.getUint16(at, true) : v.getUint16(at + 12, true);
       const ver = v2 ? v.getUint16(at + 2, true) : v.getUint16(at + 14, true);
       if (ver >> 8 !== this.version) {
-        this.skipOrThrow(
-          StorageErrors.traceMalformedRecord(
-            this.name,
-            this.recordNo,
-            `version ${ver >> 8}, where the file's first records have version ${this.version} (corrupt or misaligned record)`,
-          ),
-        );
+        if (!this.countedAsSkipped())
+          this.skipOrThrow(
+            StorageErrors.traceMalformedRecord(
+              this.name,
+              this.recordNo,
+              `version ${ver >> 8}, where the file's first records have version ${this.version} (corrupt or misaligned record)`,
+            ),
+          );
         continue;
       }
       const len = v2 ? v.getUint32(at + 8, true) : v.getUint32(at + 4, true);
@@ -91,9 +92,10 @@ export class VscsiReader extends TraceReaderBase {
       // A u64 past 2^53 would be rounded by a double: no disk has 2^53 sectors nor a trace 285 years of µs — a corrupt record.
       if ((lbnHigh | tsHigh | rtHigh) >>> 21 !== 0) {
         const field = lbnHigh > MAX_SAFE_HIGH ? "lbn" : tsHigh > MAX_SAFE_HIGH ? "ts" : "rt";
-        this.skipOrThrow(
-          StorageErrors.traceMalformedRecord(this.name, this.recordNo, `${field} is over 2^53 (corrupt or misaligned record)`),
-        );
+        if (!this.countedAsSkipped())
+          this.skipOrThrow(
+            StorageErrors.traceMalformedRecord(this.name, this.recordNo, `${field} is over 2^53 (corrupt or misaligned record)`),
+          );
         continue;
       }
       const lbn = v.getUint32(at + 16, true) + lbnHigh * 2 ** 32;
@@ -102,13 +104,14 @@ export class VscsiReader extends TraceReaderBase {
       // Times are doubles in ns: ts and rt below 2^53 µs could still be 2^53 ns or more, which a double rounds.
       const fromFirstUs = this.baseTsUs < 0 ? 0 : tsUs - this.baseTsUs;
       if (Math.abs(fromFirstUs) > MAX_EXACT_US || rtUs > MAX_EXACT_US) {
-        this.skipOrThrow(
-          StorageErrors.traceMalformedRecord(
-            this.name,
-            this.recordNo,
-            rtUs > MAX_EXACT_US ? inexactTimeProblem("rt") : inexactTimeProblem("ts", { fromFirst: true }),
-          ),
-        );
+        if (!this.countedAsSkipped())
+          this.skipOrThrow(
+            StorageErrors.traceMalformedRecord(
+              this.name,
+              this.recordNo,
+              rtUs > MAX_EXACT_US ? inexactTimeProblem("rt") : inexactTimeProblem("ts", { fromFirst: true }),
+            ),
+          );
         continue;
       }
       if (this.baseTsUs < 0) this.baseTsUs = tsUs;
