@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ARRAY_DISKS, DEFAULT_CPU_COSTS, ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
+import { DEFAULT_ARRAY_DISKS, DEFAULT_CPU_COSTS, ESX_DISK_PERF_QUICK, EsxDiskPerfConfig, MAX_GRID_CELLS } from "./esx-disk-perf-config.js";
 import { arrayMiBPerDataDisk, buildTestbed, testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
 /** The `--quick` grid (32 cells: 3,600,000 / 32 = 112,500 ms per cell) with `overrides`: the issues' "path: message" lines. */
@@ -37,6 +37,37 @@ describe("esx-disk-perf: the grid's virtual time bound names the key to shorten 
     // Neither alone can be shortened enough: an "at most" for one key would be a negative number or 0.
     expect(refusal({ warmupMs: 200_000, durationMs: 150_000 })).toEqual([
       "warmupMs: the grid's 32 cells × (warmupMs 200000 + durationMs 150000) = 11200000 ms of virtual time per mode, over the run's 3600000; with 32 cells warmupMs + durationMs may be at most 112500 together",
+    ]);
+  });
+});
+
+describe("esx-disk-perf: the grid's cell count is bounded, not its virtual time alone", () => {
+  const percents = Array.from({ length: 101 }, (_, i) => i);
+  it("a grid of tiny cells past MAX_GRID_CELLS is refused naming its longest list", () => {
+    // 2 × 2 × 101 × 101 × 2 = 81,608 cells of 0.002 ms: 163 ms of virtual time, in range, and more than 100 s of
+    // wall time building testbeds (every list at its longest: 10^10 cells).
+    expect(
+      refusal({ storage: ["local", "array"], readPercents: percents, randomPercents: percents, warmupMs: 0.001, durationMs: 0.001 }),
+    ).toEqual([
+      `readPercents: the grid's storage 2 × ioSizesBytes 2 × readPercents 101 × randomPercents 101 × outstandingIos 2 = 81608 cells, over the run's ${MAX_GRID_CELLS} (each cell builds its testbed twice, whatever its virtual time); shorten the lists, readPercents first (101 values)`,
+    ]);
+  });
+
+  it("a grid of MAX_GRID_CELLS cells is accepted, one more is refused", () => {
+    // 1 × 2 × 50 × 50 × 2 = 10,000 cells.
+    const fifty = percents.slice(0, 50);
+    expect(refusal({ storage: ["local"], readPercents: fifty, randomPercents: fifty, warmupMs: 0.001, durationMs: 0.001 })).toEqual([]);
+    expect(
+      refusal({
+        storage: ["local"],
+        readPercents: fifty,
+        randomPercents: fifty,
+        outstandingIos: [1, 32, 64],
+        warmupMs: 0.001,
+        durationMs: 0.001,
+      }),
+    ).toEqual([
+      `readPercents: the grid's storage 1 × ioSizesBytes 2 × readPercents 50 × randomPercents 50 × outstandingIos 3 = 15000 cells, over the run's ${MAX_GRID_CELLS} (each cell builds its testbed twice, whatever its virtual time); shorten the lists, readPercents first (50 values)`,
     ]);
   });
 });

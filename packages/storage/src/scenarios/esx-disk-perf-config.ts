@@ -33,6 +33,14 @@ const MAX_CPU_US = 100_000;
  */
 export const MAX_GRID_VIRTUAL_MS = 3_600_000;
 
+/**
+ * The most cells a grid may have. Each cell builds its testbed (disks, array, cache) twice, native and VM, whatever its
+ * virtual time: an array cell costs about 40 ms of wall time before it simulates anything, so 10,000 cells take about
+ * 7 minutes more than their virtual time. Bounded by virtual time alone, every list at its longest with durationMs and
+ * warmupMs at 0.0001 was in range: 10^10 cells, a run of years.
+ */
+export const MAX_GRID_CELLS = 10_000;
+
 /** The most virtual time of one cell's warm-up or measurement, ms. */
 const MAX_CELL_MS = 600_000;
 
@@ -81,7 +89,9 @@ export const EsxDiskPerfConfig = z
       .positive()
       .max(MAX_CELL_MS)
       .default(1500)
-      .describe(`virtual measured run time per cell, ms (the grid's cells × (warmupMs + durationMs) at most ${MAX_GRID_VIRTUAL_MS} ms)`),
+      .describe(
+        `virtual measured run time per cell, ms (the grid's cells × (warmupMs + durationMs) at most ${MAX_GRID_VIRTUAL_MS} ms; the grid at most ${MAX_GRID_CELLS} cells)`,
+      ),
     testFileMiB: z.number().int().min(1).default(1024).describe(`Iometer test file size per worker, MiB (${testFileBound()})`),
     hostCores: z
       .number()
@@ -135,8 +145,30 @@ export const EsxDiskPerfConfig = z
       .default(DEFAULT_CPU_COSTS.virtInterruptNs / 1000)
       .describe("extra CPU µs per completion in a VM (virtual interrupt delivery)"),
   })
-  .superRefine((c, ctx) => checkGridTime(c, ctx));
+  .superRefine((c, ctx) => {
+    if (checkGridCells(c, ctx)) checkGridTime(c, ctx);
+  });
 export type EsxDiskPerfConfig = z.output<typeof EsxDiskPerfConfig>;
+
+/** The grid's axes, in the order the help lists them. */
+const GRID_AXES = ["storage", "ioSizesBytes", "readPercents", "randomPercents", "outstandingIos"] as const;
+
+/**
+ * The grid within MAX_GRID_CELLS, naming its longest list (the one to shorten first); true if it is. A grid over it
+ * is refused for that alone: its virtual time per cell is then not the problem to report.
+ */
+export function checkGridCells(c: EsxDiskPerfConfig, ctx: z.RefinementCtx): boolean {
+  const cells = GRID_AXES.reduce((n, axis) => n * c[axis].length, 1);
+  if (cells <= MAX_GRID_CELLS) return true;
+  const longest = GRID_AXES.reduce((a, b) => (c[b].length > c[a].length ? b : a));
+  const sizes = GRID_AXES.map((axis) => `${axis} ${c[axis].length}`).join(" × ");
+  ctx.addIssue({
+    code: "custom",
+    path: [longest],
+    message: `the grid's ${sizes} = ${cells} cells, over the run's ${MAX_GRID_CELLS} (each cell builds its testbed twice, whatever its virtual time); shorten the lists, ${longest} first (${c[longest].length} values)`,
+  });
+  return false;
+}
 
 /** The grid's cells × (warmupMs + durationMs) within MAX_GRID_VIRTUAL_MS, naming the key to shorten and by how much. */
 export function checkGridTime(c: EsxDiskPerfConfig, ctx: z.RefinementCtx): void {
