@@ -48,22 +48,28 @@ function bitRange(from: number, to: number): number {
 export class CacheDirectory {
   /** Off, `insertClean` takes every page of a long fill one by one: the reference its tests compare with. @internal */
   static skipWholeCycles = true;
+  /**
+   * Slots allocated up front; the slot arrays and the page table grow as pages come (slots are handed out from 0 up),
+   * so an array built with a large cache and a small test file holds memory for its pages, not its capacity. A test
+   * sets it to 1 to compare growing with a directory allocated whole. @internal
+   */
+  static firstSlots = 4096;
   readonly capacityPages: number;
   private map: PageTable;
   /** Page number held by each slot (< 2^31, the page table's key range: Int32 halves the footprint). */
-  private readonly lpn: Int32Array;
-  private readonly state: Uint8Array;
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
+  private lpn: Int32Array;
+  private state: Uint8Array;
+  private prev: Int32Array;
+  private next: Int32Array;
   /** Valid sectors of each slot's page (bit i = the page's sector i); `full` when the page is whole. */
-  private readonly valid: Int32Array;
+  private valid: Int32Array;
   /** The mask of a whole page. */
   private readonly full: number;
   /**
    * Per slot, the number `destaged` was given for its page's last destage landing (0: none that a miss
    * out then may have raced). Evicting a page whose number exceeds `raceFloor` calls `racedEviction`.
    */
-  private readonly landedAs: Float64Array;
+  private landedAs: Float64Array;
   /**
    * The smallest landing number a read miss out now was issued at (Infinity while none is out), kept by
    * `ReadFills`: a page whose destage landed later may have been raced by that miss at the disks.
@@ -74,8 +80,8 @@ export class CacheDirectory {
   /** LRU of clean pages: head = least recently used. */
   private lruHead = -1;
   private lruTail = -1;
-  private readonly freeSlots: Int32Array;
-  private freeTop = 0;
+  /** Slots never handed out: slot `capacityPages − freeTop` is the next. */
+  private freeTop: number;
   /** Dirty pages in the order they became dirty (entries may be stale). */
   private ring = new PageFifo();
   dirty = 0;
@@ -96,15 +102,47 @@ export class CacheDirectory {
       );
     this.capacityPages = capacityPages;
     this.full = bitRange(0, pageSectors);
-    this.valid = new Int32Array(capacityPages);
-    this.landedAs = new Float64Array(capacityPages);
-    this.map = new PageTable(capacityPages);
-    this.lpn = new Int32Array(capacityPages);
-    this.state = new Uint8Array(capacityPages);
-    this.prev = new Int32Array(capacityPages).fill(-1);
-    this.next = new Int32Array(capacityPages).fill(-1);
-    this.freeSlots = new Int32Array(capacityPages);
-    for (let i = 0; i < capacityPages; i++) this.freeSlots[this.freeTop++] = capacityPages - 1 - i;
+    const first = Math.min(capacityPages, CacheDirectory.firstSlots);
+    this.map = new PageTable(capacityPages, first);
+    this.lpn = new Int32Array(first);
+    this.state = new Uint8Array(first);
+    this.prev = new Int32Array(first).fill(-1);
+    this.next = new Int32Array(first).fill(-1);
+    this.valid = new Int32Array(first);
+    this.landedAs = new Float64Array(first);
+    this.freeTop = capacityPages;
+  }
+
+  /** Slots the arrays hold now. @internal */
+  get allocatedSlots(): number {
+    return this.lpn.length;
+  }
+
+  /** Slots of the page table now. @internal */
+  get pageTableSlots(): number {
+    return this.map.slots;
+  }
+
+  /** Makes the slot arrays hold `slots` (at most the capacity), keeping the first `keep` slots' contents. */
+  private resizeSlots(slots: number, keep: number): void {
+    const lpn = new Int32Array(slots);
+    const state = new Uint8Array(slots);
+    const prev = new Int32Array(slots).fill(-1);
+    const next = new Int32Array(slots).fill(-1);
+    const valid = new Int32Array(slots);
+    const landedAs = new Float64Array(slots);
+    lpn.set(this.lpn.subarray(0, keep));
+    state.set(this.state.subarray(0, keep));
+    prev.set(this.prev.subarray(0, keep));
+    next.set(this.next.subarray(0, keep));
+    valid.set(this.valid.subarray(0, keep));
+    landedAs.set(this.landedAs.subarray(0, keep));
+    this.lpn = lpn;
+    this.state = state;
+    this.prev = prev;
+    this.next = next;
+    this.valid = valid;
+    this.landedAs = landedAs;
   }
 
   /** Valid bits [lba, end) sets in page `p`: the whole page unless it holds an end of the range. */
@@ -435,17 +473,12 @@ export class CacheDirectory {
   restore(state: unknown): void {
     const c = checkCacheDirectoryState(state, this.capacityPages, this.pageSectors, this.full, this.addressPages);
     const n = c.used;
-    this.lpn.fill(0);
+    this.resizeSlots(Math.max(n, Math.min(this.capacityPages, CacheDirectory.firstSlots)), 0);
     this.lpn.set(c.lpn);
-    this.state.fill(FREE);
     for (let i = 0; i < n; i++) this.state[i] = c.state[i];
-    this.prev.fill(-1);
     this.prev.set(c.prev);
-    this.next.fill(-1);
     this.next.set(c.next);
-    this.valid.fill(0);
     this.valid.set(c.valid);
-    this.landedAs.fill(0);
     this.lruHead = c.lruHead;
     this.lruTail = c.lruTail;
     // Slots still free are the constructor's, in its order: the top `capacity − used` of the stack.
@@ -453,13 +486,17 @@ export class CacheDirectory {
     this.ring = new PageFifo(c.dirtyOrder);
     this.dirty = c.dirty;
     this.clean = c.clean;
-    this.map = new PageTable(this.capacityPages);
+    this.map = new PageTable(this.capacityPages, this.lpn.length);
     for (let i = 0; i < n; i++) this.map.set(c.lpn[i], i); // every used slot holds a page (checked)
   }
 
   /** A free slot, or the LRU clean page evicted; -1 if all pages are dirty. */
   private allocate(): number {
-    if (this.freeTop > 0) return this.freeSlots[--this.freeTop];
+    if (this.freeTop > 0) {
+      const s = this.capacityPages - this.freeTop--;
+      if (s === this.lpn.length) this.resizeSlots(Math.min(this.capacityPages, 2 * s), s);
+      return s;
+    }
     const s = this.lruHead;
     if (s < 0) return -1;
     if (this.landedAs[s] > this.raceFloor) (this.racedEviction as (page: number, landing: number) => void)(this.lpn[s], this.landedAs[s]);

@@ -19,9 +19,11 @@ const DOOMED_FILTER = 1024;
  */
 export class PageTable {
   /** [key, value] pairs; key -1 = empty. */
-  private readonly pairs: Int32Array;
-  private readonly mask: number;
-  private readonly shift: number;
+  private pairs: Int32Array;
+  private mask: number;
+  private shift: number;
+  /** The most slots it grows to: enough for `maxEntries`. */
+  private readonly maxSlots: number;
   size = 0;
   /** Keys deleted but still in `pairs` (distinct, each present there). */
   private readonly doomed: Int32Array;
@@ -31,19 +33,49 @@ export class PageTable {
   /** Where the batch's warm-up loads go, so the compiler keeps them. */
   private warmed = 0;
 
-  /** Sized for at most `maxEntries` at a load factor of at most 1/2 (plus the few doomed entries). */
-  constructor(maxEntries: number) {
-    let cap = 16;
-    let bits = 4;
-    while (cap < maxEntries * 2) {
-      cap *= 2;
-      bits++;
-    }
+  /**
+   * For at most `maxEntries` at a load factor of at most 1/2, live and doomed entries together, so an empty slot
+   * always ends a probe. It starts sized for `firstEntries` and doubles as entries come: a cache directory of
+   * 8 M pages filled 128 MB up front for every array built, most of them holding a few thousand pages.
+   */
+  constructor(maxEntries: number, firstEntries = maxEntries) {
+    this.maxSlots = PageTable.slotsFor(maxEntries);
+    const cap = PageTable.slotsFor(Math.min(firstEntries, maxEntries));
     this.pairs = new Int32Array(2 * cap).fill(-1);
     this.mask = cap - 1;
-    this.shift = 32 - bits;
-    // At most cap/2 live and cap/4 doomed entries: an empty slot always ends a probe.
-    this.doomed = new Int32Array(Math.min(DOOMED_BATCH, cap >> 2));
+    this.shift = 32 - Math.log2(cap);
+    this.doomed = new Int32Array(Math.min(DOOMED_BATCH, this.maxSlots >> 2));
+  }
+
+  /** Slots (a power of two, at least 16) holding `entries` at a load factor of at most 1/2. */
+  private static slotsFor(entries: number): number {
+    let cap = 16;
+    while (cap < entries * 2) cap *= 2;
+    return cap;
+  }
+
+  /** Slots of the table as it is now (`pairs` holds two int32s per slot). @internal */
+  get slots(): number {
+    return this.mask + 1;
+  }
+
+  /** Doubles the table (doomed entries leave first), rehashing every entry. */
+  private grow(): void {
+    this.removeDoomed();
+    const old = this.pairs;
+    const cap = 2 * (this.mask + 1);
+    const t = new Int32Array(2 * cap).fill(-1);
+    this.pairs = t;
+    this.mask = cap - 1;
+    this.shift = 32 - Math.log2(cap);
+    for (let j = 0; j < old.length; j += 2) {
+      const key = old[j];
+      if (key === -1) continue;
+      let i = this.home(key);
+      while (t[2 * i] !== -1) i = (i + 1) & this.mask;
+      t[2 * i] = key;
+      t[2 * i + 1] = old[j + 1];
+    }
   }
 
   /** Home slot: the group's 4-slot block (hashed), then the page's place in its group. */
@@ -83,6 +115,11 @@ export class PageTable {
         return;
       }
       if (k === -1) {
+        if (2 * (this.size + this.doomedCount + 1) > mask + 1 && mask + 1 < this.maxSlots) {
+          this.grow();
+          this.set(key, value);
+          return;
+        }
         t[2 * i] = key;
         t[2 * i + 1] = value;
         this.size++;

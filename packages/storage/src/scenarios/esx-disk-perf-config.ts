@@ -115,7 +115,7 @@ export const EsxDiskPerfConfig = z
       .min(0)
       .max(65536)
       .default(2048)
-      .describe("array: write-back cache, MiB (at most 64 GiB: the model allocates its cache directory up front)"),
+      .describe("array: write-back cache, MiB (at most 64 GiB: a test file that fills it takes the model about 340 MB of cache directory)"),
     arrayCacheWarm: z
       .boolean()
       .default(true)

@@ -446,7 +446,7 @@ describe("esx-disk-perf scenario", () => {
   });
 
   it("refuses an array cache too large to model in memory in the config, not with an internal error mid-run", () => {
-    // The cache directory is allocated up front (8 KiB pages): 10,000,000 MiB was a RangeError from a typed array.
+    // The cache directory grows to a typed array per slot (8 KiB pages): 10,000,000 MiB was a RangeError from one.
     const r = esxDiskPerf.config.safeParse({ arrayCacheMiB: 10_000_000 });
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toMatch(/arrayCacheMiB/);
