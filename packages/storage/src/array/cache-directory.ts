@@ -187,6 +187,10 @@ export class CacheDirectory {
     const end = lba + sectors;
     const p0 = Math.floor(lba / ps);
     const p1 = Math.floor((end - 1) / ps);
+    if (this.freeTop === this.capacityPages && p1 - p0 >= this.capacityPages && CacheDirectory.skipWholeCycles) {
+      this.fillEmpty(p0, p1, lba, end);
+      return;
+    }
     const skip = this.wholeCyclesToSkip(p0, p1);
     if (skip === 0) {
       if (p1 > p0) this.pinClean(p0, p1);
@@ -215,6 +219,31 @@ export class CacheDirectory {
     if (this.clean !== used) return 0;
     for (let s = 0; s < used; s++) if (this.lpn[s] >= p0 && this.lpn[s] <= p1) return 0;
     return Math.floor((pages - 2 * c) / c) * c;
+  }
+
+  /**
+   * `insertClean` of pages [p0, p1], more than the whole cache, into an empty cache: only the last `capacityPages`
+   * pages stay. Page by page, page p0 + k takes slot k (free slots go from 0 up), and from then on each page
+   * evicts the least recently used, the one `capacityPages` before it, taking its slot: page p ends in slot
+   * (p − p0) mod capacityPages, and the pages that stay are on the LRU list in page order. Placing just those
+   * leaves the same pages, slots, masks and LRU order (no page evicted had a destage landing to report) — a fresh
+   * array prewarmed with a test file many times its cache took two to three cache-fulls of pages per build.
+   */
+  private fillEmpty(p0: number, p1: number, lba: number, end: number): void {
+    const c = this.capacityPages;
+    if (this.lpn.length < c) this.resizeSlots(c, 0);
+    // Never used, so the table is empty: one sized for the whole cache at once, instead of doubling as pages come.
+    this.map = new PageTable(c);
+    for (let p = p1 - c + 1; p <= p1; p++) {
+      const s = (p - p0) % c;
+      this.lpn[s] = p;
+      this.valid[s] = this.bitsIn(p, lba, end);
+      this.state[s] = CLEAN;
+      this.map.set(p, s);
+      this.append(s);
+    }
+    this.clean = c;
+    this.freeTop = 0;
   }
 
   /** `insertClean`'s work on pages [from, to] of [lba, end). */
