@@ -1,6 +1,7 @@
 import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { VicGuestConfig, vicGuest } from "./vic-guest.js";
+import { guestInstructionsOf } from "../vic/guest-run.js";
+import { GUEST_RUN_SETUP_INSTRUCTIONS, guestRunCostOf, VicGuestConfig, vicGuest } from "./vic-guest.js";
 
 const run = async (over: Record<string, unknown> = {}, seed = 1) => {
   const config = VicGuestConfig.parse({ ...vicGuest.quick, ...over });
@@ -65,6 +66,27 @@ describe("vic-guest (vicbench on the RISC-V machine)", () => {
     expect(check({})).not.toThrow();
     expect(check({ oio, ios: 200_000 })).not.toThrow();
     expect(VicGuestConfig.shape.virtualizationCostLoops.description).toContain("10^12");
+  });
+
+  it("counts each guest run's setup in the sweep's cost: many short runs are refused as many long ones are", () => {
+    // A run builds a machine and translates the guest afresh (~80 ms, measured) whatever its IOs: 42 OIOs × 1,000
+    // loop counts of 100 IOs were 84,000 runs, about two hours, accepted as 1.4·10^10 instructions (~70 s).
+    const check = (over: Record<string, unknown>) => () => vicGuest.check?.({ config: VicGuestConfig.parse(over), seed: 1, quick: false });
+    const oio = Array.from({ length: 42 }, (_, i) => i + 1);
+    const loops = Array.from({ length: 1000 }, (_, i) => i);
+    expect(check({ oio, virtualizationCostLoops: loops, ios: 100, appWords: 0 })).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ key: "virtualizationCostLoops" }),
+        message: expect.stringMatching(
+          /the sweep's 42 OIOs × 1000 loop counts × 2 runs would retire about \d+ guest instructions, more than 1000000000000 \(about an hour and a half; each run's setup counts as 20000000\)/,
+        ),
+      }),
+    );
+    expect(guestRunCostOf({ ios: 100, appWords: 0, isrSpin: 0 })).toBe(
+      GUEST_RUN_SETUP_INSTRUCTIONS + guestInstructionsOf({ ios: 100, appWords: 0, isrSpin: 0 }),
+    );
+    // Every OIO at a hundred loop counts of the smallest runs still passes.
+    expect(check({ oio, virtualizationCostLoops: loops.slice(0, 100), ios: 100, appWords: 0 })).not.toThrow();
   });
 
   it("same seed, same JSON; another seed, other numbers", async () => {
