@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RngStreams } from "../../sim/rng.js";
-import { QueueValidationConfig, queueValidation } from "./scenario.js";
+import { MAX_SWEEP_POINTS, QueueValidationConfig, queueValidation } from "./scenario.js";
 
 async function run(overrides: Record<string, unknown>, seed = 1) {
   const config = QueueValidationConfig.parse(overrides);
@@ -66,6 +66,21 @@ describe("queue-validation", () => {
     ]);
     expect(QueueValidationConfig.safeParse({ maxCustomers: 1e7 }).success).toBe(true);
     expect(QueueValidationConfig.safeParse({ servers: [1], utilizations: [0.95], maxCustomers: 2e8 }).success).toBe(true);
+  });
+
+  it("bounds the sweep's points, naming utilizations: each is a row of every table, chart and reference", () => {
+    // 64 servers × 1,000 utilizations of 100 customers each (6.4·10^6 customers, well inside maxCustomers' bound)
+    // took 1.3 GB and wrote a 58 MB results.json and 40 MB of charts; a 128 KB --set of utilizations reaches 10^6 points.
+    const issues = (c: Record<string, unknown>) => QueueValidationConfig.safeParse(c).error?.issues.map((i) => `${i.path}: ${i.message}`);
+    const servers = Array.from({ length: 64 }, (_, i) => i + 1);
+    const utilizations = (n: number) => Array.from({ length: n }, (_, i) => (i + 0.5) / n);
+    const small = { minCustomers: 100, maxCustomers: 100 };
+    expect(issues({ servers, utilizations: utilizations(1000), ...small })).toEqual([
+      `utilizations: the sweep's 64000 points (64 servers × 1000 utilizations) are more than ${MAX_SWEEP_POINTS}, each a row of every table and chart; sweep fewer servers or utilizations (at most ${Math.floor(MAX_SWEEP_POINTS / 64)} with 64 servers)`,
+    ]);
+    expect(
+      QueueValidationConfig.safeParse({ servers, utilizations: utilizations(Math.floor(MAX_SWEEP_POINTS / 64)), ...small }).success,
+    ).toBe(true);
   });
 
   it("compares minCustomers with maxCustomers only when both are in their own range: one line for one problem", () => {

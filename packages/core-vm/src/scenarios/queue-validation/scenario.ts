@@ -12,6 +12,14 @@ import { runMmc } from "./model.js";
  */
 export const MAX_SWEEP_CUSTOMERS = 200_000_000;
 
+/**
+ * The most points a sweep may have (servers × utilizations): each is a row of both tables, two chart marks and a
+ * reference line, about 20 KB of memory and 1 KB of results.json. maxCustomers bounds the customers only: 64 servers
+ * × 1,000 utilizations of 100 customers took 1.3 GB and wrote a 58 MB results.json, and a list of 18,000
+ * utilizations (one 128 KB --set) would have taken about 20 GB.
+ */
+export const MAX_SWEEP_POINTS = 10_000;
+
 export const QueueValidationConfig = z
   .object({
     // Sweep axes: a repeated point ran twice, on the same streams, and was listed twice.
@@ -20,7 +28,7 @@ export const QueueValidationConfig = z
       .describe("server counts c to sweep: 1 is M/M/1, more is M/M/c"),
     utilizations: eachOnce(z.array(z.number().gt(0).lt(1)).min(1))
       .default([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
-      .describe("utilizations ρ = λ/(cμ) to sweep"),
+      .describe(`utilizations ρ = λ/(cμ) to sweep (servers × utilizations at most ${MAX_SWEEP_POINTS} points)`),
     // The kernel keeps time in whole ns (delays are rounded): at a 1 ns mean most draws round to 0 or 1 and
     // M/M/2 at ρ = 0.9 came out 720% above Erlang C, reported as a finished run. From 100 ns on, rounding is noise.
     meanServiceUs: z
@@ -63,6 +71,14 @@ export const QueueValidationConfig = z
         message: `must be at most maxCustomers (${c.maxCustomers}), got ${c.minCustomers}`,
       });
     const points = c.servers.length * c.utilizations.length;
+    if (points > MAX_SWEEP_POINTS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["utilizations"],
+        message: `the sweep's ${points} points (${c.servers.length} servers × ${c.utilizations.length} utilizations) are more than ${MAX_SWEEP_POINTS}, each a row of every table and chart; sweep fewer servers or utilizations (at most ${Math.floor(MAX_SWEEP_POINTS / c.servers.length)} with ${c.servers.length} servers)`,
+      });
+      return;
+    }
     // A maxCustomers over its own bound is refused by its field already: one line for one problem.
     if (points * c.maxCustomers <= MAX_SWEEP_CUSTOMERS || !(c.maxCustomers <= MAX_SWEEP_CUSTOMERS)) return;
     ctx.addIssue({
