@@ -10,6 +10,14 @@ describe("jainIndex", () => {
     expect(jainIndex([8, 0, 0, 0], [1, 1, 1, 1])).toBe(0.25);
     expect(jainIndex([1, 3], [1, 1])).toBe(16 / 20);
   });
+
+  it("stays a number in [1/n, 1] when the squares leave floating-point range (shares=1e-300,1000 gave NaN, written as null)", () => {
+    // v/w of 1e303 squared is Infinity (Infinity/Infinity = NaN); 1e-200 squared is 0 (an index of 1 for one flow alone).
+    expect(jainIndex([1000, 1000], [1e-300, 1000])).toBeCloseTo(0.5, 12);
+    expect(jainIndex([3e303, 1e303], [1, 1])).toBeCloseTo(16 / 20, 12);
+    expect(jainIndex([1e-200, 0], [1, 1])).toBe(0.5);
+    expect(jainIndex([0, 0], [1, 1])).toBe(1);
+  });
 });
 
 describe("phaseRows", () => {

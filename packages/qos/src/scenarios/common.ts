@@ -203,7 +203,16 @@ export function timeSeriesFigures(table: string, prefix: string, titleSuffix: st
 /** Jain's fairness index of a set of allocations normalised by their entitlements: 1 = exactly proportional. */
 export function jainIndex(values: number[], weights: number[]): number {
   const x = values.map((v, i) => v / weights[i]);
-  const s = x.reduce((a, b) => a + b, 0);
-  const s2 = x.reduce((a, b) => a + b * b, 0);
-  return s2 > 0 ? (s * s) / (x.length * s2) : 1;
+  const index = (y: number[]) => {
+    const s = y.reduce((a, b) => a + b, 0);
+    const s2 = y.reduce((a, b) => a + b * b, 0);
+    return { s, s2, j: s2 > 0 ? (s * s) / (y.length * s2) : 1 };
+  };
+  const { s, s2, j } = index(x);
+  // The index does not change when every x is scaled alike: scaled by the largest when the squares overflow (shares
+  // of 1e-300 and 1000 gave Infinity / Infinity, NaN) or underflow (1e-200 alone squared to 0, an index of 1). Only
+  // then, so that the usual case is computed as it always was.
+  if (Number.isFinite(s * s) && Number.isFinite(s2) && !(s2 === 0 && s > 0)) return j;
+  const largest = Math.max(...x);
+  return index(x.map((v) => v / largest)).j;
 }
