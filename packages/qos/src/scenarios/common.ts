@@ -135,6 +135,30 @@ export function requireSampledWindow(
 }
 
 /**
+ * Checks, after a run, that each of `counts` (IOs, or IOPS, per host or VM, named by `who(i)`) is above 0 over the
+ * measured window (fromS, toS]: a window shorter than an IO's latency holds a sample but no completed IO, and its
+ * ratios and latencies came out 0/0 — null in results.json, NaN and Infinity in the CSVs — or a latency of 0 ms.
+ * Named as `requireSampledWindow` names it: `key`, the setting that made it too short, and `given`, its value.
+ */
+export function requireIosInWindow(
+  key: string,
+  given: number | readonly number[],
+  what: string,
+  fromS: number,
+  toS: number,
+  counts: readonly number[],
+  who: (i: number) => string,
+): void {
+  const i = counts.findIndex((n) => !(n > 0));
+  if (i < 0) return;
+  const s = (x: number) => String(round(x, 9));
+  throw QosErrors.badConfig(
+    key,
+    `${what} (${s(fromS)} s, ${s(toS)} s] saw no IO of ${who(i)} complete, so its throughput and latency there are not known; make the window longer than a few IO latencies (tens of ms), given ${key}=${typeof given === "number" ? s(given) : given.map(s).join(",")}`,
+  );
+}
+
+/**
  * Each phase between consecutive `bounds` (s) is measured over its second half (phaseRows): checks each
  * such window holds a sample, as `requireSampledWindow` does, naming `key` and its value `given`.
  */

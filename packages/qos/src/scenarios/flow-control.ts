@@ -9,6 +9,7 @@ import {
   clusterSpec,
   controlFields,
   jainIndex,
+  requireIosInWindow,
   requireSampledWindow,
   round,
   timeSeriesFigures,
@@ -135,10 +136,31 @@ export const flowControl = defineQosScenario({
     let step = 0;
     const tick = () => progress(step++, total);
     tick();
+    const host = (h: number) => `host ${h + 1}`;
+    const measured = (s: ReturnType<typeof summarize>) =>
+      requireIosInWindow(
+        "measureFromS",
+        c.measureFromS,
+        "the control runs' measured window",
+        c.measureFromS,
+        c.durationS,
+        s.hostIops,
+        host,
+      );
     const stat = summarize(runCluster(specs.stat), c.measureFromS, c.durationS);
+    measured(stat);
     const sweep = oioSweep.map((oio, i) => {
       tick();
       const s = summarize(runCluster(specs.sweep[i]), sweepFromS, c.sweepDurationS);
+      requireIosInWindow(
+        "sweepDurationS",
+        c.sweepDurationS,
+        "each sweep point's measured window",
+        sweepFromS,
+        c.sweepDurationS,
+        s.hostIops,
+        host,
+      );
       return { total_oio: oio * c.hosts, iops: round(s.totalIops, 1), latency_ms: round(s.latencyMs) };
     });
     tick();
@@ -147,6 +169,8 @@ export const flowControl = defineQosScenario({
     const globalRun = runCluster(specs.global);
     const local = summarize(localRun, c.measureFromS, c.durationS);
     const global = summarize(globalRun, c.measureFromS, c.durationS);
+    measured(local);
+    measured(global);
     const ones = local.hostIops.map(() => 1);
     const spread = (w: number[]) => Math.max(...w) / Math.min(...w);
     const rows = local.hostIops.map((_, h) => ({

@@ -14,7 +14,7 @@ import {
   timeSeriesTable,
 } from "./common.js";
 import { defineQosScenario } from "./define.js";
-import { phaseRows } from "./phases.js";
+import { phaseRows, requirePhasesMeasured } from "./phases.js";
 
 export const PardaDemandChangeConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(6).describe("hosts, one VM each (paper Table 4: 6)"),
@@ -75,6 +75,7 @@ export const pardaDemandChange = defineQosScenario({
     const base = runCluster(specs.base, (d, t) => progress(d, 2 * t));
     const parda = runCluster(specs.parda, (d, t) => progress(t + d, 2 * t));
     const rows = [...phaseRows("uncontrolled", base, bounds), ...phaseRows(`PARDA, L = ${c.latencyThresholdMs} ms`, parda, bounds)];
+    requirePhasesMeasured("stopAtS", c.stopAtS, rows, bounds);
     const pRows = rows.filter((r) => String(r.run).startsWith("PARDA"));
     const bRows = rows.filter((r) => r.run === "uncontrolled");
     let windowsGrow = true;

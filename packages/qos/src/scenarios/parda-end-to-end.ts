@@ -3,7 +3,16 @@ import { z } from "zod";
 import { runCluster, summarize } from "../cluster/cluster.js";
 import { type ClusterEvent, type HostSpec, microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
-import { checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import {
+  checkedSpecs,
+  clusterSpec,
+  controlFields,
+  requireIosInWindow,
+  requireSampledWindow,
+  round,
+  timeSeriesFigures,
+  timeSeriesTable,
+} from "./common.js";
 import { defineQosScenario } from "./define.js";
 
 /** PARDA Table 6 (node 24): VM shares per host and their throughput (Ops/s for OLTP hosts 1–2, IOPS for hosts 3–4). */
@@ -94,6 +103,18 @@ export const pardaEndToEnd = defineQosScenario({
     const parda = runCluster(specs.parda, (d, t) => progress(t + d, 2 * t));
     const sb = summarize(base, c.measureFromS, to);
     const sp = summarize(parda, c.measureFromS, to);
+    // Every VM runs in the measured window (it ends at idleFromS): each must have an IO for the VM and host ratios.
+    const vms = HOST_SHARES.flatMap((shares, h) => shares.map((_, v) => ({ h, v })));
+    for (const s of [sb, sp])
+      requireIosInWindow(
+        "measureFromS",
+        c.measureFromS,
+        idle ? "the measured window before idleFromS" : "the measured window",
+        c.measureFromS,
+        to,
+        vms.map(({ h, v }) => s.vmIops[h][v]),
+        (i) => `host ${vms[i].h + 1}'s VM ${vms[i].v + 1}`,
+      );
     const rows = HOST_SHARES.flatMap((shares, h) =>
       shares.map((share, v) => ({
         host: `host ${h + 1}`,

@@ -6,7 +6,7 @@ import { QosErrors } from "../errors.js";
 import { requirePositive } from "../validate.js";
 import { checkedSpecs, clusterSpec, controlFields, requirePhasesSampled, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 import { defineQosScenario } from "./define.js";
-import { phaseRows } from "./phases.js";
+import { phaseRows, requirePhasesMeasured } from "./phases.js";
 
 export const PardaThresholdChangeConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(6).describe("hosts, one VM each (paper Table 4 setup: 6)"),
@@ -55,7 +55,9 @@ export const pardaThresholdChange = defineQosScenario({
   run: ({ config: c, seed, progress }): ScenarioResult => {
     const { thresholds, bounds, specs } = plan(c, seed);
     const run = runCluster(specs.run, progress);
-    const rows = phaseRows("PARDA", run, bounds).map((r, i) => ({
+    const phases = phaseRows("PARDA", run, bounds);
+    requirePhasesMeasured("phaseS", c.phaseS, phases, bounds);
+    const rows = phases.map((r, i) => ({
       ...r,
       threshold_ms: thresholds[i],
       latency_vs_threshold: round(r.latency_ms / thresholds[i] - 1, 4),

@@ -1,6 +1,6 @@
 import type { ClusterRun } from "../cluster/cluster.js";
 import { summarize } from "../cluster/cluster.js";
-import { round } from "./common.js";
+import { requireIosInWindow, round } from "./common.js";
 
 export type PhaseRow = {
   run: string;
@@ -12,6 +12,24 @@ export type PhaseRow = {
   latency_ms: number;
   mean_window_active: number;
 };
+
+/**
+ * Checks each phase row (`phaseRows` over `bounds`, one or more runs) saw an IO complete: a phase whose second half
+ * is shorter than an IO's latency was reported at 0 IOPS and a latency of 0 ms. Names `key` and its value `given`.
+ */
+export function requirePhasesMeasured(
+  key: string,
+  given: number | readonly number[],
+  rows: readonly PhaseRow[],
+  bounds: readonly number[],
+): void {
+  const phases = bounds.length - 1;
+  rows.forEach((r, k) => {
+    const i = k % phases;
+    const what = `${r.run}: phase ${i + 1}'s second half`;
+    requireIosInWindow(key, given, what, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], [r.total_iops], () => "any host");
+  });
+}
 
 /** Averages of a run over the second half of each phase [bounds[i], bounds[i+1]) — after the controller has settled. */
 export function phaseRows(label: string, run: ClusterRun, bounds: number[]): PhaseRow[] {

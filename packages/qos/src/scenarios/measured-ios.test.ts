@@ -1,0 +1,41 @@
+import { isVmlabError, RngStreams, type VmlabError } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { plugin } from "../plugin.js";
+
+/**
+ * A measured window that holds a sample but is shorter than an IO's latency saw no IO complete: its ratios came out
+ * 0/0 (null in results.json, NaN and Infinity in the CSVs) and its latency 0 ms, in a run that exited 0. Each must be
+ * refused, naming the setting that made the window too short.
+ */
+const TOO_SHORT: [string, Record<string, unknown>, string][] = [
+  ["parda-equal-shares", { durationS: 0.003, sampleS: 0.001, measureFromS: 0 }, "measureFromS"],
+  ["parda-proportional", { durationS: 0.003, sampleS: 0.001, measureFromS: 0 }, "measureFromS"],
+  ["parda-end-to-end", { durationS: 0.003, sampleS: 0.001, measureFromS: 0 }, "measureFromS"],
+  ["flow-control", { durationS: 0.003, sampleS: 0.001, measureFromS: 0, sweepDurationS: 1 }, "measureFromS"],
+  ["flow-control", { durationS: 4, measureFromS: 2, sweepDurationS: 0.004, sampleS: 0.001 }, "sweepDurationS"],
+  ["parda-threshold-change", { phaseS: 0.002, sampleS: 0.001 }, "phaseS"],
+  ["parda-demand-change", { durationS: 0.004, sampleS: 0.001, stopAtS: [0.002] }, "stopAtS"],
+];
+
+function scenario(id: string) {
+  const s = plugin.scenarios.find((x) => x.id === id);
+  if (!s) throw new Error(`no scenario ${id}`);
+  return s;
+}
+
+describe("qos scenarios refuse a measured window in which no IO completed", () => {
+  for (const [id, over, key] of TOO_SHORT)
+    it(`${id} ${JSON.stringify(over)} → ${key}`, async () => {
+      const s = scenario(id);
+      const config = s.config.parse({ ...s.quick, ...over });
+      let error: unknown;
+      try {
+        await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+      } catch (e) {
+        error = e;
+      }
+      expect(isVmlabError(error) && error.code).toBe("VMLAB_SCENARIO_BAD_CONFIG");
+      expect((error as VmlabError).details?.key).toBe(key);
+      expect((error as Error).message).toMatch(/saw no IO of .* complete/);
+    });
+});
