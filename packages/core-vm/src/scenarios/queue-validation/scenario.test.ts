@@ -83,6 +83,20 @@ describe("queue-validation", () => {
     ).toBe(true);
   });
 
+  it("refuses a utilization whose arrivals would outrun the kernel's clock (2^53 ns), naming utilizations", () => {
+    // ρ = 1e-6 at 1 ms service: an arrival every ~17 min, 55,000 customers ≈ 1.8 years of virtual time; the run stopped
+    // at 104 days with the kernel's "event delay must be … round or clamp it before scheduling", naming no key.
+    const issues = (c: Record<string, unknown>) => QueueValidationConfig.safeParse(c).error?.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(issues({ utilizations: [0.5, 1e-6] })?.[0]).toMatch(
+      /^utilizations: ρ = 0.000001 with 1 server: an arrival every 1000 s on average, so its 55000 customers need more than half the kernel's clock \(2\^53 ns ≈ 104 days\);/,
+    );
+    expect(issues({ utilizations: [1e-300] })?.[0]).toMatch(
+      /^utilizations: ρ = 1e-300 with 1 server: an arrival every 1e\+297 s on average/,
+    );
+    expect(QueueValidationConfig.safeParse({ utilizations: [1e-3] }).success).toBe(true);
+    expect(QueueValidationConfig.safeParse({ ...queueValidation.quick, meanServiceUs: 1e6 }).success).toBe(true);
+  });
+
   it("compares minCustomers with maxCustomers only when both are in their own range: one line for one problem", () => {
     // maxCustomers=-1e300 was refused by its field and again as "minCustomers: must be at most maxCustomers
     // (-1e+300), got 50000", sending the user after minCustomers, whose default was fine.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineScenario, type ScenarioResult } from "../../plugin-api.js";
+import { plural } from "../../plural.js";
 import { eachOnce } from "../../scenario-fields.js";
 import { NS_PER_US } from "../../sim/time.js";
 import { customersForPrecision, mmcMeanResponse } from "./erlang.js";
@@ -79,6 +80,9 @@ export const QueueValidationConfig = z
       });
       return;
     }
+    // Each point's arrivals span its customers' interarrival times; past 2^53 ns the kernel refuses the next event
+    // mid-run, naming no key. Half the clock leaves room for the sum's spread (it is far tighter for ≥ 100 customers).
+    if (sizesInRange(c)) sweepFitsClock(c, ctx);
     // A maxCustomers over its own bound is refused by its field already: one line for one problem.
     if (points * c.maxCustomers <= MAX_SWEEP_CUSTOMERS || !(c.maxCustomers <= MAX_SWEEP_CUSTOMERS)) return;
     ctx.addIssue({
@@ -88,6 +92,49 @@ export const QueueValidationConfig = z
     });
   });
 export type QueueValidationConfig = z.infer<typeof QueueValidationConfig>;
+
+/** The kernel's clock: whole ns up to 2^53 (≈ 104 days), beyond which it refuses to schedule. */
+const CLOCK_NS = Number.MAX_SAFE_INTEGER;
+
+type SizeFields = Pick<QueueValidationConfig, "meanServiceUs" | "relativeError" | "minCustomers" | "maxCustomers" | "warmupFraction">;
+
+/** Whether the fields that size a point are each in their own range (else their own issue says so; one line for one problem). */
+function sizesInRange(c: SizeFields): boolean {
+  return (
+    c.meanServiceUs >= 0.1 &&
+    c.meanServiceUs <= 1e6 &&
+    c.relativeError > 0 &&
+    c.relativeError <= 0.5 &&
+    c.warmupFraction >= 0 &&
+    c.warmupFraction <= 0.5 &&
+    c.minCustomers >= 100 &&
+    c.maxCustomers <= MAX_SWEEP_CUSTOMERS
+  );
+}
+
+/** A point's measured customers, as the run sizes it (relativeError, bounded by minCustomers and maxCustomers). */
+function customersOf(c: SizeFields, rho: number): number {
+  return Math.min(c.maxCustomers, Math.max(c.minCustomers, customersForPrecision(rho, c.relativeError)));
+}
+
+/** Adds an issue on `utilizations` for the first point whose arrivals would pass half the kernel's clock. */
+function sweepFitsClock(c: QueueValidationConfig, ctx: z.RefinementCtx): void {
+  const servers = Math.min(...c.servers);
+  for (const rho of c.utilizations) {
+    if (!(rho > 0 && rho < 1)) continue;
+    const customers = customersOf(c, rho);
+    const arrivals = customers + Math.ceil(customers * c.warmupFraction);
+    const interarrivalNs = (c.meanServiceUs * NS_PER_US) / (rho * servers);
+    if (arrivals * interarrivalNs <= CLOCK_NS / 2) continue;
+    const every = interarrivalNs / 1e9;
+    ctx.addIssue({
+      code: "custom",
+      path: ["utilizations"],
+      message: `ρ = ${rho} with ${plural(servers, "server")}: an arrival every ${Number.isFinite(every) ? Number(every.toPrecision(3)) : "1e308 or more"} s on average, so its ${arrivals} customers need more than half the kernel's clock (2^53 ns ≈ 104 days); raise the utilization, or lower minCustomers or meanServiceUs`,
+    });
+    return;
+  }
+}
 
 export const queueValidation = defineScenario({
   id: "queue-validation",
@@ -107,7 +154,7 @@ export const queueValidation = defineScenario({
       progress(i, points.length);
       const model = c === 1 ? "M/M/1" : `M/M/${c}`;
       const wanted = customersForPrecision(rho, config.relativeError);
-      const customers = Math.min(config.maxCustomers, Math.max(config.minCustomers, wanted));
+      const customers = customersOf(config, rho);
       if (wanted > config.maxCustomers) capped.push(`${model} at ρ = ${rho}`);
       const lambda = rho * c * mu;
       // Each point has its own streams, so adding a point never changes another's numbers.
