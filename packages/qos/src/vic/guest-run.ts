@@ -158,6 +158,18 @@ export function vicGuestMachine(s: VicGuestSpec, loadGuest = true): Machine {
   return m;
 }
 
+const TWO_32 = 2 ** 32;
+
+/**
+ * A count vicbench keeps in 32 bits (it reads mtime's and minstret's low words), unwrapped with the machine's own
+ * 64-bit count of the same thing since boot, `total`: that also counts boot and the result line, far fewer than 2^32
+ * ticks or instructions, so the wraps are the whole 2^32s between them. A run past 429.5 s of virtual time (2^32
+ * ticks of 100 ns) or 2^32 instructions reported the remainder: 11 IOPS from a device that serves 5.
+ */
+function unwrap32(low: number, total: number): number {
+  return low + TWO_32 * Math.max(0, Math.floor((total - low) / TWO_32));
+}
+
 /** vicbench's result line, parsed; throws `VMLAB_QOS_GUEST_FAILED` if the guest did not exit cleanly with one. */
 export function vicGuestResult(m: Machine, stop: string): VicGuestResult {
   const out = new TextDecoder().decode(m.console());
@@ -167,7 +179,8 @@ export function vicGuestResult(m: Machine, stop: string): VicGuestResult {
   const n = (i: number) => Number(r[i]);
   const ios = n(2);
   const interrupts = n(3);
-  const elapsedNs = n(10) * MTIME_TICK_NS;
+  const elapsedNs = unwrap32(n(10), Number(m.clint.mtime())) * MTIME_TICK_NS;
+  const instret = unwrap32(n(7), m.hart.retired);
   return {
     ios,
     interrupts,
@@ -176,7 +189,7 @@ export function vicGuestResult(m: Machine, stop: string): VicGuestResult {
     iops: (ios * NS_PER_S) / elapsedNs,
     interruptsPerS: (interrupts * NS_PER_S) / elapsedNs,
     interruptsPerIo: interrupts / ios,
-    instructionsPerIo: n(7) / ios,
+    instructionsPerIo: instret / ios,
     handlerInstructionsPerInterrupt: n(6) / interrupts,
     meanLatencyUs: (n(8) * MTIME_TICK_NS) / ios / 1000,
     maxLatencyUs: (n(9) * MTIME_TICK_NS) / 1000,
