@@ -4,6 +4,7 @@ import { inexactTimeProblem } from "./exact-time.js";
 import type { TraceReaderOptions, TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
 import { LineProblem, TextTraceReader } from "./text-reader.js";
+import { WaitingDispatches } from "./waiting-dispatches.js";
 
 const SPACE = 32;
 const TAB = 9;
@@ -21,12 +22,12 @@ const COMPLETE = 67; // C
 const REQUEUE = 82; // R
 const QUEUE = 81; // Q
 /** `pResponseNs` of a dispatch still waiting for its completion, and of one the driver requeued (its next D stands for it). */
-const WAITING = -1;
+export const WAITING = -1;
 const REQUEUED = -2;
 /** ns per unit of a fraction of a second with k digits: 10^(9−k). */
 const NS_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 /** IOs dispatched and waiting for their completion line; an IO older than this window is emitted without a response time. */
-const WINDOW = 4096;
+export const WINDOW = 4096;
 
 /**
  * blkparse's default text output (`blkparse -i trace`):
@@ -44,16 +45,17 @@ const WINDOW = 4096;
 export class BlkparseReader extends TextTraceReader {
   readonly format = "blkparse" as const;
   private readonly pIssueNs = new Float64Array(WINDOW);
-  private readonly pLba = new Float64Array(WINDOW);
+  protected readonly pLba = new Float64Array(WINDOW);
   private readonly pSectors = new Float64Array(WINDOW);
-  private readonly pResponseNs = new Float64Array(WINDOW);
-  private readonly pDevice = new Float64Array(WINDOW);
+  protected readonly pResponseNs = new Float64Array(WINDOW);
   private readonly pLine = new Float64Array(WINDOW);
   private readonly pRead = new Uint8Array(WINDOW);
-  private head = 0;
-  private count = 0;
+  protected head = 0;
+  protected count = 0;
+  /** The window's dispatches still waiting for their completion, by sector. */
+  private readonly waiting = new WaitingDispatches(WINDOW);
   // Fields of the line being parsed.
-  private device = 0;
+  protected device = 0;
   /** The device of the trace's first IO event (major * 2^20 + minor); -1 before it. */
   private traceDevice = -1;
   private timeNs = 0;
@@ -203,7 +205,7 @@ export class BlkparseReader extends TextTraceReader {
     this.pLba[i] = sector;
     this.pSectors[i] = blocks;
     this.pResponseNs[i] = WAITING;
-    this.pDevice[i] = this.device;
+    this.indexWaiting(sector, i);
     this.pLine[i] = this.lineNo;
     this.pRead[i] = rw === 1 ? 1 : 0;
     this.count++;
@@ -212,6 +214,8 @@ export class BlkparseReader extends TextTraceReader {
 
   private emitHead(rec: TraceRecord): void {
     const i = this.head;
+    // A dispatch leaving the window unanswered (window full, or the trace's end) waits no more: the oldest of its sector.
+    if (this.pResponseNs[i] === WAITING) this.waiting.takeOldest(this.pLba[i]);
     rec.issueNs = this.pIssueNs[i];
     rec.lba = this.pLba[i];
     rec.sectors = this.pSectors[i];
@@ -223,18 +227,23 @@ export class BlkparseReader extends TextTraceReader {
     this.count--;
   }
 
-  /** The oldest unanswered dispatch of `sector` on this device (its window slot), or -1. */
-  private waitingFor(sector: number): number {
-    for (let k = 0; k < this.count; k++) {
-      const i = (this.head + k) & (WINDOW - 1);
-      if (this.pResponseNs[i] === WAITING && this.pLba[i] === sector && this.pDevice[i] === this.device) return i;
-    }
-    return -1;
+  /** Slot `slot` holds a new dispatch of `sector`, waiting for its completion. */
+  protected indexWaiting(sector: number, slot: number): void {
+    this.waiting.add(sector, slot);
   }
 
-  /** Marks the oldest unanswered dispatch of `sector` on this device complete. */
+  /**
+   * The oldest unanswered dispatch of `sector` (its window slot), which a C or R answers; -1 if none. The trace's
+   * device need not be matched: every dispatch in the window, and every C or R that gets here, is on it (an IO
+   * line on another device is refused before).
+   */
+  protected takeWaiting(sector: number): number {
+    return this.waiting.takeOldest(sector);
+  }
+
+  /** Marks the oldest unanswered dispatch of `sector` complete. */
   private completeMatching(sector: number): void {
-    const i = this.waitingFor(sector);
+    const i = this.takeWaiting(sector);
     // Else a completion for an IO dispatched before the trace began.
     if (i < 0) this.ignored++;
     else this.pResponseNs[i] = Math.max(this.timeNs - this.pIssueNs[i], 0);
@@ -242,7 +251,7 @@ export class BlkparseReader extends TextTraceReader {
 
   /** The driver gave the dispatch of `sector` back to the queue: it will be dispatched again, and that `D` is the IO. */
   private requeueMatching(sector: number): void {
-    const i = this.waitingFor(sector);
+    const i = this.takeWaiting(sector);
     if (i >= 0) this.pResponseNs[i] = REQUEUED;
     this.ignored++;
   }
