@@ -45,11 +45,6 @@ function testbedOptions(config: EsxDiskPerfConfig, storage: Cell["storage"], mod
   };
 }
 
-/** Sectors the worker's test file can span on `storage` (the local disk, or the array's LUN). */
-export function storageSectors(config: EsxDiskPerfConfig, storage: Cell["storage"]): number {
-  return buildTestbed(testbedOptions(config, storage, "native")).regionSectors;
-}
-
 /** Runs one cell in one mode; the random stream depends only on (seed, cell), so cells are independent. */
 export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | "vm", rng: RngStreams): CellMeasurement {
   const tb = buildTestbed(testbedOptions(config, cell.storage, mode));

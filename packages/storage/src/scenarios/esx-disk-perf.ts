@@ -1,7 +1,8 @@
 import { defineScenario, type ReferenceValue, type ScenarioResult, scenarioConfigError, type Table } from "@vmlab/core-vm";
 import { ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
 import { esxDiskPerfFigures } from "./esx-disk-perf-figures.js";
-import { type Cell, runCell, storageSectors } from "./esx-disk-perf-run.js";
+import { type Cell, runCell } from "./esx-disk-perf-run.js";
+import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
 const PAPER =
   "Ahmad, Anderson, Holler, Kambo, Makhija. An Analysis of Disk Performance in VMware ESX Server Virtual Machines. IEEE WWC-6, 2003";
@@ -22,8 +23,9 @@ function check(c: EsxDiskPerfConfig): void {
       { key: "arrayCacheWarm", issue: "true needs an array cache, and arrayCacheMiB is 0; set arrayCacheMiB > 0 or arrayCacheWarm=false" },
     ]);
   // A test file larger than the storage would silently be cut to it, while results.json recorded the size asked for.
+  // The capacity from the drive's and the array's capacity rules: building the testbed to ask allocated the array's cache.
   for (const storage of new Set(c.storage)) {
-    const capacityMiB = Math.floor(storageSectors(c, storage) / 2048);
+    const capacityMiB = testFileLimitMiB({ storage, arrayDisks: c.arrayDisks, workers: 1 });
     if (c.testFileMiB > capacityMiB)
       throw scenarioConfigError("esx-disk-perf", [
         {
