@@ -54,6 +54,24 @@ describe("array cache directory: a fill longer than an empty cache", () => {
     );
   });
 
+  it("with CacheDirectory.skipWholeCycles off, a long fill into a cache in use takes every page (the reference the tests compare with)", () => {
+    /** Pages a fill of 1,000 pages evicts from a 10-page cache holding one page outside the range. */
+    const evictions = (skip: boolean) => {
+      const c = new CacheDirectory(10, 8);
+      c.insertClean(1_000_000 * 8, 8);
+      let evicted = 0;
+      c.raceFloor = -1; // every eviction is reported
+      c.racedEviction = () => {
+        evicted++;
+      };
+      if (skip) c.insertClean(0, 1000 * 8);
+      else pageByPage(c, 0, 1000 * 8);
+      return evicted;
+    };
+    expect(evictions(false)).toBe(1 + 1000 - 10);
+    expect(evictions(true)).toBeLessThan(100);
+  });
+
   it("fills an empty cache from a range of 1,000 times its size by placing only the pages that stay", () => {
     // Prewarming esx-disk-perf's array (a fresh, empty cache) with a test file many times the cache walked two to
     // three cache-fulls of pages per build: 8 M pages each for a 64 GiB cache, about 4 s per cell.

@@ -69,6 +69,22 @@ describe("array cache directory: memory for the pages it holds", () => {
     expect(d.pageTableSlots).toBeLessThanOrEqual(new PageTable(10_000).slots);
   });
 
+  it("CacheDirectory.firstSlots sets the slots a new or restored directory starts with (else the property below compares whole with whole)", () => {
+    const state = directory(300, 300).save();
+    for (const first of [1, 7, 300]) {
+      expect(directory(300, first).allocatedSlots).toBe(first);
+      const restored = directory(300, first);
+      const saved = CacheDirectory.firstSlots;
+      CacheDirectory.firstSlots = first;
+      try {
+        restored.restore(state);
+      } finally {
+        CacheDirectory.firstSlots = saved;
+      }
+      expect(restored.allocatedSlots).toBe(first);
+    }
+  });
+
   it("property: growing from one slot behaves as a directory allocated whole, op by op, through save and restore", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 300 }), ops, ops, (capacity, before, after) => {

@@ -1,33 +1,10 @@
-import { int32ToBase64 } from "../devices/typed-b64.js";
 import { StorageErrors } from "../errors.js";
-import {
-  type CacheDirectoryState,
-  CLEAN,
-  checkCacheDirectoryState,
-  DESTAGING,
-  DIRTY,
-  FREE,
-  PINNED,
-  REDIRTY,
-} from "./cache-directory-state.js";
-import { PageFifo } from "./page-fifo.js";
-import { PageTable } from "./page-table.js";
+import { CLEAN, DESTAGING, DIRTY, FREE, PINNED, REDIRTY } from "./cache-directory-state.js";
+import { CacheLongFill } from "./cache-long-fill.js";
+import { bitRange } from "./cache-slots.js";
 
 export { type CacheDirectoryState, CacheDirectoryStateSchema } from "./cache-directory-state.js";
-
-/** Most sectors a cache page may have: a page's valid-sector mask is one 32-bit word (16 KiB pages). */
-export const MAX_CACHE_PAGE_SECTORS = 32;
-
-/**
- * Most pages a directory may have: its page table holds twice as many (key, value) pairs as pages,
- * and a typed array holds under 2^32 elements (a 10 TB cache ended in a bare RangeError).
- */
-export const MAX_CACHE_PAGES = 2 ** 30;
-
-/** Bits [from, to) of a 32-bit word, as an int32 (0 <= from < to <= 32). */
-function bitRange(from: number, to: number): number {
-  return (to === 32 ? -1 : (1 << to) - 1) & ~((1 << from) - 1);
-}
+export { MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-slots.js";
 
 /**
  * The array controller's cache directory, in cache pages: clean pages on an
@@ -44,32 +21,11 @@ function bitRange(from: number, to: number): number {
  * `runFill*` sectors are read from the disks first (`filled` then marks the run whole), so a run stays
  * one write of whole pages (one full RAID-5 stripe when it is one) and never writes a sector the cache
  * does not hold. An evicted page takes its mask with it; a write through the cache sets the bits it covers.
+ *
+ * Here the paths every IO takes; its storage and growth are `CacheSlots`', save and restore `SavedCacheSlots`',
+ * the shortcuts for a fill longer than the cache `CacheLongFill`'s.
  */
-export class CacheDirectory {
-  /** Off, `insertClean` takes every page of a long fill one by one: the reference its tests compare with. @internal */
-  static skipWholeCycles = true;
-  /**
-   * Slots allocated up front; the slot arrays and the page table grow as pages come (slots are handed out from 0 up),
-   * so an array built with a large cache and a small test file holds memory for its pages, not its capacity. A test
-   * sets it to 1 to compare growing with a directory allocated whole. @internal
-   */
-  static firstSlots = 4096;
-  readonly capacityPages: number;
-  private map: PageTable;
-  /** Page number held by each slot (< 2^31, the page table's key range: Int32 halves the footprint). */
-  private lpn: Int32Array;
-  private state: Uint8Array;
-  private prev: Int32Array;
-  private next: Int32Array;
-  /** Valid sectors of each slot's page (bit i = the page's sector i); `full` when the page is whole. */
-  private valid: Int32Array;
-  /** The mask of a whole page. */
-  private readonly full: number;
-  /**
-   * Per slot, the number `destaged` was given for its page's last destage landing (0: none that a miss
-   * out then may have raced). Evicting a page whose number exceeds `raceFloor` calls `racedEviction`.
-   */
-  private landedAs: Float64Array;
+export class CacheDirectory extends CacheLongFill {
   /**
    * The smallest landing number a read miss out now was issued at (Infinity while none is out), kept by
    * `ReadFills`: a page whose destage landed later may have been raced by that miss at the disks.
@@ -77,76 +33,8 @@ export class CacheDirectory {
   raceFloor = Number.POSITIVE_INFINITY;
   /** Told of each page evicted whose destage may have raced a miss still out, with its landing number. */
   racedEviction: ((page: number, landing: number) => void) | null = null;
-  /** LRU of clean pages: head = least recently used. */
-  private lruHead = -1;
-  private lruTail = -1;
-  /** Slots never handed out: slot `capacityPages − freeTop` is the next. */
-  private freeTop: number;
-  /** Dirty pages in the order they became dirty (entries may be stale). */
-  private ring = new PageFifo();
-  dirty = 0;
-  clean = 0;
-
-  constructor(
-    capacityPages: number,
-    readonly pageSectors: number,
-    /** Pages of the address space it caches (a restored page must lie below it); default the page table's key range. */
-    readonly addressPages = 2 ** 31 - 1,
-  ) {
-    if (!(Number.isInteger(capacityPages) && capacityPages >= 1))
-      throw StorageErrors.badConfig("array cache", "needs at least one cache page");
-    if (!(Number.isInteger(pageSectors) && pageSectors >= 1 && pageSectors <= MAX_CACHE_PAGE_SECTORS))
-      throw StorageErrors.badConfig(
-        "array cache",
-        `cache pages must be 1 to ${MAX_CACHE_PAGE_SECTORS} sectors (one 32-bit valid mask each), got ${pageSectors}`,
-      );
-    this.capacityPages = capacityPages;
-    this.full = bitRange(0, pageSectors);
-    const first = Math.min(capacityPages, CacheDirectory.firstSlots);
-    this.map = new PageTable(capacityPages, first);
-    this.lpn = new Int32Array(first);
-    this.state = new Uint8Array(first);
-    this.prev = new Int32Array(first).fill(-1);
-    this.next = new Int32Array(first).fill(-1);
-    this.valid = new Int32Array(first);
-    this.landedAs = new Float64Array(first);
-    this.freeTop = capacityPages;
-  }
-
-  /** Slots the arrays hold now. @internal */
-  get allocatedSlots(): number {
-    return this.lpn.length;
-  }
-
-  /** Slots of the page table now. @internal */
-  get pageTableSlots(): number {
-    return this.map.slots;
-  }
-
-  /** Makes the slot arrays hold `slots` (at most the capacity), keeping the first `keep` slots' contents. */
-  private resizeSlots(slots: number, keep: number): void {
-    const lpn = new Int32Array(slots);
-    const state = new Uint8Array(slots);
-    const prev = new Int32Array(slots).fill(-1);
-    const next = new Int32Array(slots).fill(-1);
-    const valid = new Int32Array(slots);
-    const landedAs = new Float64Array(slots);
-    lpn.set(this.lpn.subarray(0, keep));
-    state.set(this.state.subarray(0, keep));
-    prev.set(this.prev.subarray(0, keep));
-    next.set(this.next.subarray(0, keep));
-    valid.set(this.valid.subarray(0, keep));
-    landedAs.set(this.landedAs.subarray(0, keep));
-    this.lpn = lpn;
-    this.state = state;
-    this.prev = prev;
-    this.next = next;
-    this.valid = valid;
-    this.landedAs = landedAs;
-  }
-
   /** Valid bits [lba, end) sets in page `p`: the whole page unless it holds an end of the range. */
-  private bitsIn(p: number, lba: number, end: number): number {
+  protected bitsIn(p: number, lba: number, end: number): number {
     const base = p * this.pageSectors;
     return bitRange(Math.max(lba - base, 0), Math.min(end - base, this.pageSectors));
   }
@@ -200,50 +88,6 @@ export class CacheDirectory {
       this.insertCleanPages(p0, p0 + this.capacityPages - 1, lba, end);
       this.insertCleanPages(p0 + this.capacityPages + skip, p1, lba, end);
     }
-  }
-
-  /**
-   * Pages of [p0, p1] that `insertClean` may leave unprocessed, as whole cycles of the cache, right
-   * after its first `capacityPages` pages. When every cached page is clean and outside the range, each
-   * page of the range takes a slot (a free one, else the LRU page's), so the slots cycle in one fixed
-   * order: pages `capacityPages` apart take the same slot, and every page but the last `capacityPages`
-   * is evicted before the call returns (no race callback: a page inserted here has no destage landing).
-   * Skipping whole cycles leaves the same pages, slots, masks and LRU order — a 2 TB test file
-   * prewarmed page by page took minutes per run.
-   */
-  private wholeCyclesToSkip(p0: number, p1: number): number {
-    const c = this.capacityPages;
-    const pages = p1 - p0 + 1;
-    if (pages < 3 * c || !CacheDirectory.skipWholeCycles) return 0;
-    const used = c - this.freeTop; // slots are handed out from 0 up and never given back
-    if (this.clean !== used) return 0;
-    for (let s = 0; s < used; s++) if (this.lpn[s] >= p0 && this.lpn[s] <= p1) return 0;
-    return Math.floor((pages - 2 * c) / c) * c;
-  }
-
-  /**
-   * `insertClean` of pages [p0, p1], more than the whole cache, into an empty cache: only the last `capacityPages`
-   * pages stay. Page by page, page p0 + k takes slot k (free slots go from 0 up), and from then on each page
-   * evicts the least recently used, the one `capacityPages` before it, taking its slot: page p ends in slot
-   * (p − p0) mod capacityPages, and the pages that stay are on the LRU list in page order. Placing just those
-   * leaves the same pages, slots, masks and LRU order (no page evicted had a destage landing to report) — a fresh
-   * array prewarmed with a test file many times its cache took two to three cache-fulls of pages per build.
-   */
-  private fillEmpty(p0: number, p1: number, lba: number, end: number): void {
-    const c = this.capacityPages;
-    if (this.lpn.length < c) this.resizeSlots(c, 0);
-    // Never used, so the table is empty: one sized for the whole cache at once, instead of doubling as pages come.
-    this.map = new PageTable(c);
-    for (let p = p1 - c + 1; p <= p1; p++) {
-      const s = (p - p0) % c;
-      this.lpn[s] = p;
-      this.valid[s] = this.bitsIn(p, lba, end);
-      this.state[s] = CLEAN;
-      this.map.set(p, s);
-      this.append(s);
-    }
-    this.clean = c;
-    this.freeTop = 0;
   }
 
   /** `insertClean`'s work on pages [from, to] of [lba, end). */
@@ -468,57 +312,6 @@ export class CacheDirectory {
     this.ring.push(this.lpn[s]);
   }
 
-  /** Saves the directory (pages, states, LRU order, valid masks, destage order). No page may be out for destage. */
-  save(): CacheDirectoryState {
-    const used = this.capacityPages - this.freeTop;
-    let destaging = 0;
-    for (let i = 0; i < used; i++) if (this.state[i] === DESTAGING || this.state[i] === REDIRTY) destaging++;
-    if (destaging > 0) throw StorageErrors.notQuiescent("array cache", destaging);
-    const ring = this.ring.toArray();
-    return {
-      version: 1,
-      capacityPages: this.capacityPages,
-      pageSectors: this.pageSectors,
-      used,
-      lpn: int32ToBase64(this.lpn.subarray(0, used)),
-      state: int32ToBase64(Int32Array.from(this.state.subarray(0, used))),
-      prev: int32ToBase64(this.prev.subarray(0, used)),
-      next: int32ToBase64(this.next.subarray(0, used)),
-      valid: int32ToBase64(this.valid.subarray(0, used)),
-      lruHead: this.lruHead,
-      lruTail: this.lruTail,
-      dirtyOrder: int32ToBase64(ring),
-      dirtyOrderLength: ring.length,
-      dirty: this.dirty,
-      clean: this.clean,
-    };
-  }
-
-  /**
-   * Restores a saved state into a directory of the same size and page; validates it first
-   * (`checkCacheDirectoryState`) and changes nothing if it is invalid. A state without masks restores
-   * every page whole.
-   */
-  restore(state: unknown): void {
-    const c = checkCacheDirectoryState(state, this.capacityPages, this.pageSectors, this.full, this.addressPages);
-    const n = c.used;
-    this.resizeSlots(Math.max(n, Math.min(this.capacityPages, CacheDirectory.firstSlots)), 0);
-    this.lpn.set(c.lpn);
-    for (let i = 0; i < n; i++) this.state[i] = c.state[i];
-    this.prev.set(c.prev);
-    this.next.set(c.next);
-    this.valid.set(c.valid);
-    this.lruHead = c.lruHead;
-    this.lruTail = c.lruTail;
-    // Slots still free are the constructor's, in its order: the top `capacity − used` of the stack.
-    this.freeTop = this.capacityPages - n;
-    this.ring = new PageFifo(c.dirtyOrder);
-    this.dirty = c.dirty;
-    this.clean = c.clean;
-    this.map = new PageTable(this.capacityPages, this.lpn.length);
-    for (let i = 0; i < n; i++) this.map.set(c.lpn[i], i); // every used slot holds a page (checked)
-  }
-
   /** A free slot, or the LRU clean page evicted; -1 if all pages are dirty. */
   private allocate(): number {
     if (this.freeTop > 0) {
@@ -537,7 +330,7 @@ export class CacheDirectory {
     return s;
   }
 
-  private append(s: number): void {
+  protected append(s: number): void {
     this.prev[s] = this.lruTail;
     this.next[s] = -1;
     if (this.lruTail >= 0) this.next[this.lruTail] = s;
