@@ -151,7 +151,8 @@ export const vicCoalescing = defineQosScenario({
           source: "abstract (micro-benchmarks)",
         },
         {
-          what: "latency change at OIO 1 (safety property)",
+          // The sweep's smallest OIO, which is OIO 1 only when the sweep has it (`--set oio=4,32` said "at OIO 1").
+          what: `latency change at OIO ${low.oio} (${low.oio === 1 ? "" : "the sweep's smallest; "}safety property)`,
           paper: "none (coalescing off at low CIF)",
           ours: `${round((low.latency_us_vic as number) / (low.latency_us_off as number) - 1, 6)}`,
           source: "abstract; patent claims 2–3",

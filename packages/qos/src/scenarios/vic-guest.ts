@@ -204,7 +204,8 @@ export const vicGuest = defineQosScenario({
           source: "abstract (micro-benchmarks)",
         },
         {
-          what: "change at OIO 1 (low CIF: coalescing off)",
+          // The sweep's smallest OIO, which is OIO 1 only when the sweep has it (`--set oio=4,16` said "at OIO 1").
+          what: `change at OIO ${low.oio} (${low.oio === 1 ? "" : "the sweep's smallest; "}low CIF: coalescing off)`,
           paper: "none",
           ours: `latency ${num(low, "latency_us_vic") === num(low, "latency_us_off") ? "identical" : `${round((num(low, "latency_us_vic") / num(low, "latency_us_off") - 1) * 100, 3)}%`}, IOPS ${num(low, "iops_vic") === num(low, "iops_off") ? "identical" : "differ"}`,
           source: "abstract; patent claims 2–3",

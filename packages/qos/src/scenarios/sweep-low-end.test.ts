@@ -1,0 +1,33 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { plugin } from "../plugin.js";
+
+/**
+ * low_oio_latency_change and the safety-property reference row are read off the sweep's smallest OIO, which is OIO 1
+ * only when the sweep has it: `--set oio=4,32` compared OIO 4 under the label "latency change at OIO 1".
+ */
+const CASES: [string, Record<string, unknown>, number[]][] = [
+  ["vic-coalescing", { durationS: 0.1, warmupS: 0.02 }, [4, 32]],
+  ["vic-guest", { ios: 300, virtualizationCostLoops: [0] }, [4, 16]],
+];
+
+type Row = Record<string, number | string>;
+
+describe("the low-OIO metric and reference row name the sweep's smallest OIO", () => {
+  for (const [id, over, oio] of CASES)
+    it(`${id}: oio=${oio} labels OIO ${oio[0]}, and the metric is OIO ${oio[0]}'s`, async () => {
+      const s = plugin.scenarios.find((x) => x.id === id);
+      if (!s) throw new Error(`no scenario ${id}`);
+      const config = s.config.parse({ ...s.quick, ...over, oio });
+      const r = await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+      const refs = (r.reference ?? []).filter((x) => x.what.includes("change at OIO"));
+      expect(refs.map((x) => x.what)).toEqual([
+        id === "vic-guest"
+          ? "change at OIO 4 (the sweep's smallest; low CIF: coalescing off)"
+          : "latency change at OIO 4 (the sweep's smallest; safety property)",
+      ]);
+      const low = (r.tables[0].rows as Row[]).find((x) => x.oio === oio[0]) as Row;
+      const change = Math.round(((low.latency_us_vic as number) / (low.latency_us_off as number) - 1) * 1e6) / 1e6;
+      expect(r.metrics.low_oio_latency_change).toBe(change);
+    });
+});
