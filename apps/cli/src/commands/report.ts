@@ -4,7 +4,7 @@ import { isVmlabError } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
-import { leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
+import { type FileContent, leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
 import { FigureRenderError, renderOutputFiles } from "../render/report.js";
 import { ResultsSchema } from "../render/results.js";
 
@@ -29,7 +29,7 @@ export function register(program: Command, io: CliIo): void {
       }
       const parsed = ResultsSchema.safeParse(data);
       if (!parsed.success) throw CliErrors.badResults(file, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-      let files: Map<string, string>;
+      let files: Map<string, FileContent>;
       try {
         files = await renderOutputFiles(parsed.data);
       } catch (e) {

@@ -7,7 +7,7 @@ import { findScenario, packageVersions } from "../plugins.js";
 import { createProgress } from "../progress.js";
 import { checkWritableDir, leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
 import { previousOutputFiles, renderOutputFiles } from "../render/report.js";
-import { type Results, ResultsSchema, stringifyResults } from "../render/results.js";
+import { parseResults, type Results, stringifyResults } from "../render/results.js";
 
 export interface RunOpts {
   set: string[];
@@ -100,7 +100,7 @@ export function register(program: Command, io: CliIo): void {
       } finally {
         progress.stop();
       }
-      const results: Results = ResultsSchema.parse({
+      const results: Results = parseResults({
         format: "vmlab-results/1",
         scenario: { id: scenario.id, title: scenario.title, paper: scenario.paper, package: pkg },
         seed,

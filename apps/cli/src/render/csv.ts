@@ -8,9 +8,22 @@ function cell(v: unknown): string {
 
 /** RFC 4180 CSV of a result table, columns in the table's order. */
 export function tableToCsv(t: Table): string {
-  const lines = [t.columns.map(cell).join(",")];
-  for (const row of t.rows) lines.push(t.columns.map((c) => cell(row[c])).join(","));
-  return `${lines.join("\n")}\n`;
+  return [...tableCsvChunks(t)].join("");
+}
+
+/** Rows per chunk of `tableCsvChunks`: tens of KB per write. */
+const ROWS_PER_CHUNK = 2000;
+
+/** `tableToCsv(t)` in chunks of rows, for writing a long table without holding its whole CSV as one string. */
+export function* tableCsvChunks(t: Table): Generator<string> {
+  let chunk = `${t.columns.map(cell).join(",")}\n`;
+  for (let from = 0; from < t.rows.length; from += ROWS_PER_CHUNK) {
+    const to = Math.min(t.rows.length, from + ROWS_PER_CHUNK);
+    for (let k = from; k < to; k++) chunk += `${t.columns.map((c) => cell(t.rows[k][c])).join(",")}\n`;
+    yield chunk;
+    chunk = "";
+  }
+  if (chunk !== "") yield chunk;
 }
 
 /** A table name made safe as a file name. */

@@ -90,6 +90,12 @@ async function replaceableEntry(p: string): Promise<Stats | null> {
 }
 
 /**
+ * A file's content: text, or its text in chunks, each written as it is made (read once: a generator). Written to the
+ * temporary directory like text, so a chunked file is all or nothing too.
+ */
+export type FileContent = string | Iterable<string>;
+
+/**
  * Writes a set of files into `dir` all or nothing: everything goes to a
  * fresh temporary directory first, and only when all files are complete are
  * they moved into place. A new `dir` is made as a sibling and renamed whole
@@ -112,13 +118,13 @@ async function replaceableEntry(p: string): Promise<Stats | null> {
  */
 export async function writeFilesAtomically(
   dir: string,
-  files: ReadonlyMap<string, string>,
+  files: ReadonlyMap<string, FileContent>,
   replaces: readonly string[] = [],
 ): Promise<void> {
   await withSignalsDeferred(() => commitFiles(dir, files, replaces));
 }
 
-async function commitFiles(dir: string, files: ReadonlyMap<string, string>, replaces: readonly string[]): Promise<void> {
+async function commitFiles(dir: string, files: ReadonlyMap<string, FileContent>, replaces: readonly string[]): Promise<void> {
   const target = resolve(dir);
   const parent = dirname(target);
   let exists = false;

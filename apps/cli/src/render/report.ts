@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renderFigureSvg } from "./charts.js";
-import { fileStem, tableToCsv } from "./csv.js";
+import { fileStem, tableCsvChunks } from "./csv.js";
 import { renderHtml } from "./html.js";
-import { type Results, ResultsSchema, stringifyResults } from "./results.js";
+import type { FileContent } from "./output.js";
+import { type Results, ResultsSchema, resultsJsonChunks } from "./results.js";
 
 /** A figure whose Vega-Lite spec could not be compiled or rendered (`vmlab report` reads specs from a user's file). */
 export class FigureRenderError extends Error {
@@ -38,11 +39,14 @@ export async function previousOutputFiles(dir: string): Promise<string[]> {
   }
 }
 
-/** Every file of a run's output directory, rendered from its results. */
-export async function renderOutputFiles(r: Results): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  files.set("results.json", stringifyResults(r));
-  for (const t of r.tables) files.set(`${fileStem(t.name)}.csv`, tableToCsv(t));
+/**
+ * Every file of a run's output directory, rendered from its results; results.json and the CSVs as chunks written
+ * as they are made (a long run's were hundreds of MB of strings held at once), the charts and index.html whole.
+ */
+export async function renderOutputFiles(r: Results): Promise<Map<string, FileContent>> {
+  const files = new Map<string, FileContent>();
+  files.set("results.json", resultsJsonChunks(r));
+  for (const t of r.tables) files.set(`${fileStem(t.name)}.csv`, tableCsvChunks(t));
   const svgs = new Map<string, string>();
   for (const f of r.figures) {
     let svg: string;
