@@ -141,7 +141,8 @@ export const MIN_MEAN_ARRIVAL_GAP_NS = 25;
 function sweepGapsFitClock(c: QueueValidationConfig, ctx: z.RefinementCtx): void {
   const servers = Math.max(...c.servers);
   const rho = Math.max(...c.utilizations.filter((u) => u > 0 && u < 1));
-  if (!Number.isFinite(rho)) return;
+  // A list the schema refused (empty, or servers below 1) is reported there alone.
+  if (!(Number.isFinite(servers) && servers >= 1 && Number.isFinite(rho))) return;
   const gapNs = (c.meanServiceUs * NS_PER_US) / (servers * rho);
   // A relative margin wider than the message's 6-digit rounding, so the smallest value it names is itself allowed.
   if (gapNs >= MIN_MEAN_ARRIVAL_GAP_NS * (1 - 1e-5)) return;
