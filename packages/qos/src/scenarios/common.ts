@@ -158,6 +158,11 @@ export function requireIosInWindow(
   );
 }
 
+/** `requireIosInWindow` for the usual case: every host completed IOs in the measured window (measureFromS, durationS]. */
+export function requireHostIosMeasured(c: { measureFromS: number; durationS: number }, hostIops: readonly number[]): void {
+  requireIosInWindow("measureFromS", c.measureFromS, "the measured window", c.measureFromS, c.durationS, hostIops, (h) => `host ${h + 1}`);
+}
+
 /**
  * Each phase between consecutive `bounds` (s) is measured over its second half (phaseRows): checks each
  * such window holds a sample, as `requireSampledWindow` does, naming `key` and its value `given`.

@@ -7,7 +7,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
-  requireIosInWindow,
+  requireHostIosMeasured,
   requireSampledWindow,
   round,
   thresholdLabel,
@@ -66,16 +66,7 @@ export const pardaEqualShares = defineQosScenario({
     const parda = runCluster(specs.parda, (d, t) => progress(t + d, 2 * t));
     const sb = summarize(base, c.measureFromS, c.durationS);
     const sp = summarize(parda, c.measureFromS, c.durationS);
-    for (const s of [sb, sp])
-      requireIosInWindow(
-        "measureFromS",
-        c.measureFromS,
-        "the measured window",
-        c.measureFromS,
-        c.durationS,
-        s.hostIops,
-        (h) => `host ${h + 1}`,
-      );
+    for (const s of [sb, sp]) requireHostIosMeasured(c, s.hostIops);
     const mean = sp.totalIops / c.hosts;
     const maxDev = Math.max(...sp.hostIops.map((x) => Math.abs(x - mean) / mean));
     const rows = sb.hostIops.map((_, h) => ({

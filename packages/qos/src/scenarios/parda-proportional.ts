@@ -8,7 +8,7 @@ import {
   clusterSpec,
   controlFields,
   jainIndex,
-  requireIosInWindow,
+  requireHostIosMeasured,
   requireSampledWindow,
   round,
   thresholdLabel,
@@ -74,16 +74,7 @@ export const pardaProportional = defineQosScenario({
       { label: `PARDA, L = ${c.latencyThresholdMs} ms`, run: runCluster(specs.parda, (d, t) => progress(2 * t + d, 3 * t)) },
     ];
     const sums = runs.map((r) => summarize(r.run, c.measureFromS, c.durationS));
-    for (const s of sums)
-      requireIosInWindow(
-        "measureFromS",
-        c.measureFromS,
-        "the measured window",
-        c.measureFromS,
-        c.durationS,
-        s.hostIops,
-        (h) => `host ${h + 1}`,
-      );
+    for (const s of sums) requireHostIosMeasured(c, s.hostIops);
     const [fcfs, stat, parda] = sums;
     /** Largest relative error of host i's throughput share vs its β share. */
     const ratioError = (iops: number[]) => {
