@@ -49,7 +49,7 @@ export abstract class SavedCacheSlots extends CacheSlots {
     this.valid.set(c.valid);
     this.lruHead = c.lruHead;
     this.lruTail = c.lruTail;
-    // Slots still free are the constructor's, in its order: the top `capacity − used` of the stack.
+    // Slots from `used` up were never handed out: the next free slot is `used`.
     this.freeTop = this.capacityPages - n;
     this.ring = new PageFifo(c.dirtyOrder);
     this.dirty = c.dirty;

@@ -441,7 +441,7 @@ describe("array cache directory", () => {
   });
 
   it("property: a fill of many times the cache leaves the pages, slots, masks and LRU order that filling it page by page does", () => {
-    // insertClean skips whole cycles of the cache in a long fill (prewarming a 2 TB test file): the pages
+    // insertClean places only the last cache-full of a long fill (prewarming a 2 TB test file): the pages
     // C apart take the same slot only while no dirty, destaging or filled page holds one, so those states are drawn too.
     fc.assert(
       fc.property(

@@ -1,7 +1,8 @@
 import { StorageErrors } from "../errors.js";
+import { SavedCacheSlots } from "./cache-directory-saves.js";
 import { CLEAN, DESTAGING, DIRTY, FREE, PINNED, REDIRTY } from "./cache-directory-state.js";
-import { CacheLongFill } from "./cache-long-fill.js";
 import { bitRange } from "./cache-slots.js";
+import { PageTable } from "./page-table.js";
 
 export { type CacheDirectoryState, CacheDirectoryStateSchema } from "./cache-directory-state.js";
 export { MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-slots.js";
@@ -22,10 +23,11 @@ export { MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-slots.js";
  * one write of whole pages (one full RAID-5 stripe when it is one) and never writes a sector the cache
  * does not hold. An evicted page takes its mask with it; a write through the cache sets the bits it covers.
  *
- * Here the paths every IO takes; its storage and growth are `CacheSlots`', save and restore `SavedCacheSlots`',
- * the shortcuts for a fill longer than the cache `CacheLongFill`'s.
+ * Here the paths every IO takes; its storage and growth are `CacheSlots`', save and restore `SavedCacheSlots`'.
  */
-export class CacheDirectory extends CacheLongFill {
+export class CacheDirectory extends SavedCacheSlots {
+  /** Off, `insertClean` takes every page of a long fill one by one: the reference its tests compare with. @internal */
+  static skipWholeCycles = true;
   /**
    * The smallest landing number a read miss out now was issued at (Infinity while none is out), kept by
    * `ReadFills`: a page whose destage landed later may have been raced by that miss at the disks.
@@ -34,7 +36,7 @@ export class CacheDirectory extends CacheLongFill {
   /** Told of each page evicted whose destage may have raced a miss still out, with its landing number. */
   racedEviction: ((page: number, landing: number) => void) | null = null;
   /** Valid bits [lba, end) sets in page `p`: the whole page unless it holds an end of the range. */
-  protected bitsIn(p: number, lba: number, end: number): number {
+  private bitsIn(p: number, lba: number, end: number): number {
     const base = p * this.pageSectors;
     return bitRange(Math.max(lba - base, 0), Math.min(end - base, this.pageSectors));
   }
@@ -75,19 +77,62 @@ export class CacheDirectory extends CacheLongFill {
     const end = lba + sectors;
     const p0 = Math.floor(lba / ps);
     const p1 = Math.floor((end - 1) / ps);
-    if (this.freeTop === this.capacityPages && p1 - p0 >= this.capacityPages && CacheDirectory.skipWholeCycles) {
-      this.fillEmpty(p0, p1, lba, end);
-      return;
-    }
-    const skip = this.wholeCyclesToSkip(p0, p1);
-    if (skip === 0) {
+    if (this.fillsPastCapacity(p0, p1)) this.placeLastPages(p0, p1, lba, end);
+    else {
       if (p1 > p0) this.pinClean(p0, p1);
       this.insertCleanPages(p0, p1, lba, end);
-    } else {
-      // No page of the range is cached, so none to pin.
-      this.insertCleanPages(p0, p0 + this.capacityPages - 1, lba, end);
-      this.insertCleanPages(p0 + this.capacityPages + skip, p1, lba, end);
     }
+  }
+
+  /**
+   * Whether a fill of pages [p0, p1] may go by `placeLastPages`: it spans more pages than the cache, and every cached
+   * page is clean and outside it. Then each page of the fill takes a slot, a free one or the LRU page's, so the
+   * fill evicts every page cached before it and all but its own last `capacityPages` pages.
+   */
+  private fillsPastCapacity(p0: number, p1: number): boolean {
+    const c = this.capacityPages;
+    if (p1 - p0 < c || !CacheDirectory.skipWholeCycles) return false;
+    const used = c - this.freeTop; // slots are handed out from 0 up and never given back
+    if (this.clean !== used) return false;
+    for (let s = 0; s < used; s++) if (this.lpn[s] >= p0 && this.lpn[s] <= p1) return false;
+    return true;
+  }
+
+  /**
+   * `insertClean` of a fill `fillsPastCapacity` allows, placing only the pages that stay. Page by page, the fill
+   * takes the free slots in hand-out order, then the cached pages' slots in LRU order (evicting those pages), then
+   * the same slots again in the same order, since each page then evicts the one `capacityPages` before it: page
+   * p0 + k ends in the k-th slot of that cycle, on the LRU list in page order. The pages it would evict again
+   * before returning had no destage landing to report — prewarming a 2 TB test file page by page took minutes.
+   */
+  private placeLastPages(p0: number, p1: number, lba: number, end: number): void {
+    const c = this.capacityPages;
+    const used = c - this.freeTop;
+    const cycle = new Int32Array(c);
+    let n = 0;
+    for (let s = used; s < c; s++) cycle[n++] = s;
+    for (let s = this.lruHead; s >= 0; s = this.next[s]) {
+      cycle[n++] = s;
+      if (this.landedAs[s] > this.raceFloor) (this.racedEviction as (page: number, landing: number) => void)(this.lpn[s], this.landedAs[s]);
+      this.landedAs[s] = 0;
+      this.map.deletePresent(this.lpn[s]);
+    }
+    if (this.lpn.length < c) this.resizeSlots(c, used);
+    // An empty cache's table is sized for the whole cache at once, instead of doubling as the pages come.
+    if (used === 0) this.map = new PageTable(c);
+    this.lruHead = -1;
+    this.lruTail = -1;
+    const first = p1 - c + 1;
+    for (let p = first; p <= p1; p++) {
+      const s = cycle[(p - p0) % c];
+      this.lpn[s] = p;
+      this.valid[s] = this.bitsIn(p, lba, end);
+      this.state[s] = CLEAN;
+      this.map.set(p, s);
+      this.append(s);
+    }
+    this.clean = c;
+    this.freeTop = 0;
   }
 
   /** `insertClean`'s work on pages [from, to] of [lba, end). */
@@ -330,7 +375,7 @@ export class CacheDirectory extends CacheLongFill {
     return s;
   }
 
-  protected append(s: number): void {
+  private append(s: number): void {
     this.prev[s] = this.lruTail;
     this.next[s] = -1;
     if (this.lruTail >= 0) this.next[this.lruTail] = s;
