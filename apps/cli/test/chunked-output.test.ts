@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Table } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import { main } from "../src/main.js";
 import { tableCsvChunks, tableToCsv } from "../src/render/csv.js";
 import { writeFilesAtomically } from "../src/render/output.js";
 import { parseResults, type Results, ResultsSchema, resultsJsonChunks, stringifyResults } from "../src/render/results.js";
@@ -89,6 +90,25 @@ describe("results.json and the CSVs in chunks", () => {
     expect(readFileSync(join(dir, "results.json"), "utf8")).toBe(stringifyResults(r));
     expect(readFileSync(join(dir, "ts.csv"), "utf8")).toBe(csvReference(r.tables[0]));
     expect(readFileSync(join(dir, "plain.txt"), "utf8")).toBe("text\n");
+  });
+});
+
+describe("vmlab run --json", () => {
+  // It printed stringifyResults' one string: a long time series held twice over, and past V8's longest string
+  // (~512 Mi characters) not printable at all, after the files were written.
+  it("prints results.json's very bytes in the bounded chunks the file is written in", async () => {
+    const out = join(scratchDir("run-json-chunks"), "pp");
+    const writes: string[] = [];
+    const io = { stdout: (t: string) => void writes.push(t), stderr: () => {}, stderrIsTTY: false };
+    const argv = ["run", "parda-proportional", "--quick", "--set", "durationS=10", "--set", "measureFromS=5"];
+    // Four hosts sampled every 5 ms for 10 s: 8,000 rows of time series per run.
+    const code = await main([...argv, "--set", "sampleS=0.005", "--out", out, "--json"], io);
+    expect(code).toBe(0);
+    const file = readFileSync(join(out, "results.json"), "utf8");
+    expect(writes.join("")).toBe(file);
+    expect(file.length).toBeGreaterThan(2_000_000);
+    expect(writes.length).toBeGreaterThan(5);
+    expect(Math.max(...writes.map((w) => w.length))).toBeLessThan(1_000_000);
   });
 });
 

@@ -7,7 +7,7 @@ import { findScenario, packageVersions } from "../plugins.js";
 import { createProgress } from "../progress.js";
 import { checkWritableDir, leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
 import { previousOutputFiles, renderOutputFiles } from "../render/report.js";
-import { parseResults, type Results, stringifyResults } from "../render/results.js";
+import { parseResults, type Results, resultsJsonChunks } from "../render/results.js";
 
 export interface RunOpts {
   set: string[];
@@ -117,7 +117,9 @@ export function register(program: Command, io: CliIo): void {
       // A previous run's tables and figures that this one does not have go, so the directory holds one run.
       await writeFilesAtomically(outDir, files, await previousOutputFiles(outDir));
       for (const note of await leftoverWriteNotes(outDir)) io.stderr(`vmlab: note: ${note}\n`);
-      if (opts.json) io.stdout(stringifyResults(results));
+      // In the chunks results.json was written in: a long time series printed as one string held it twice over,
+      // and past V8's longest string (~512 Mi characters) it could not be made at all.
+      if (opts.json) for (const chunk of resultsJsonChunks(results)) io.stdout(chunk);
       else io.stderr(`vmlab: ${id} done; report: ${outDir}/index.html\n`);
     });
 }
