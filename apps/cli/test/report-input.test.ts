@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers.js";
+import { ONE_POINT_RUN, runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
 /** `vmlab report <dir>` reads a results.json the user may have edited: bad input gets one line, exit 2, nothing written. */
@@ -15,6 +15,28 @@ describe("vmlab report on a results.json it cannot use", () => {
     expect(r.code).toBe(2);
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.json"]);
     expect(readFileSync(join(dir, "index.html"), "utf8")).toBe("stale");
+  });
+
+  it("JSON that is not a run's results (null, a list, a row with a list for a cell): names what is wrong, exit 2", async () => {
+    const dir = scratchDir("vmlab-report-input-");
+    for (const text of ["null", "[]"]) {
+      writeFileSync(join(dir, "results.json"), text);
+      const r = await runCli("report", dir);
+      expect(r.stderr).toMatch(/^vmlab: "[^"]*results\.json" is not a vmlab results\.json: [^\n]+ \[VMLAB_CLI_BAD_RESULTS\]\n$/);
+      expect(r.code).toBe(2);
+    }
+    const out = join(dir, "run");
+    expect((await runCli("run", ...ONE_POINT_RUN, "--out", out)).code).toBe(0);
+    const file = join(out, "results.json");
+    const results = JSON.parse(readFileSync(file, "utf8")) as { tables: { rows: Record<string, unknown>[] }[] };
+    const column = Object.keys(results.tables[0].rows[0])[0];
+    results.tables[0].rows[0][column] = [1, 2];
+    writeFileSync(file, JSON.stringify(results));
+    const before = readdirSync(out).map((f) => [f, readFileSync(join(out, f), "utf8")]);
+    const r = await runCli("report", out);
+    expect(r.stderr).toContain(`is not a vmlab results.json: tables.0.rows.0.${column}: `);
+    expect(r.code).toBe(2);
+    expect(readdirSync(out).map((f) => [f, readFileSync(join(out, f), "utf8")])).toEqual(before);
   });
 
   it("a directory without one: names the file and says where one comes from, exit 2", async () => {

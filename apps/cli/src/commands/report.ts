@@ -2,11 +2,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isVmlabError } from "@vmlab/core-vm";
 import type { Command } from "commander";
+import { z } from "zod";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { type FileContent, leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
 import { FigureRenderError, renderOutputFiles } from "../render/report.js";
-import { ResultsSchema } from "../render/results.js";
+import { parseResults, type Results } from "../render/results.js";
 
 export function register(program: Command, io: CliIo): void {
   program
@@ -27,11 +28,17 @@ export function register(program: Command, io: CliIo): void {
       } catch (e) {
         throw CliErrors.badResults(file, `not JSON (${(e as Error).message})`);
       }
-      const parsed = ResultsSchema.safeParse(data);
-      if (!parsed.success) throw CliErrors.badResults(file, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      let results: Results;
+      try {
+        // Rows kept as they are where the schema would keep them: zod copied a long run's rows cell by cell.
+        results = parseResults(data);
+      } catch (e) {
+        if (!(e instanceof z.ZodError)) throw e;
+        throw CliErrors.badResults(file, e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      }
       let files: Map<string, FileContent>;
       try {
-        files = await renderOutputFiles(parsed.data);
+        files = await renderOutputFiles(results);
       } catch (e) {
         // The figure specs come from the file (edited to re-style a chart, say): a spec Vega-Lite rejects is bad input.
         if (e instanceof FigureRenderError) throw CliErrors.badResults(file, e.message);

@@ -46,8 +46,9 @@ function isPlainRow(row: unknown): boolean {
  * what is wrong). zod copied each of a long run's rows, cell by cell: a 16-host PARDA run sampled every 0.18 s for
  * an hour has 960,000 of them, 11 s and about 450 MB to parse.
  */
-export function parseResults(input: Record<string, unknown>): Results {
-  const tables = input.tables;
+export function parseResults(input: unknown): Results {
+  // JSON read back by `vmlab report` may be anything: null or a list is the schema's to refuse.
+  const tables = typeof input === "object" && input !== null ? (input as { tables?: unknown }).tables : undefined;
   const plain =
     Array.isArray(tables) &&
     tables.every(
@@ -59,7 +60,7 @@ export function parseResults(input: Record<string, unknown>): Results {
     );
   if (!plain) return ResultsSchema.parse(input);
   const given = tables as { rows: Results["tables"][number]["rows"] }[];
-  const parsed = ResultsSchema.parse({ ...input, tables: given.map((t) => ({ ...t, rows: [] })) });
+  const parsed = ResultsSchema.parse({ ...(input as object), tables: given.map((t) => ({ ...t, rows: [] })) });
   // The parsed table (its keys in the schema's order, unknown ones dropped) with the rows it was given.
   return { ...parsed, tables: parsed.tables.map((t, i) => ({ ...t, rows: given[i].rows })) };
 }
