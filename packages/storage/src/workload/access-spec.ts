@@ -21,7 +21,9 @@ export const AccessSpecSchema = z.strictObject({
     .min(0)
     .multipleOf(SECTOR_BYTES)
     .default(0)
-    .describe("random offsets are multiples of this many bytes; 0 = align on the transfer size"),
+    .describe(
+      "every IO starts at a multiple of this many bytes from the target's start (sequential IOs too, leaving a hole if the size is not a multiple); 0 = random offsets on multiples of the transfer size, sequential IOs back to back",
+    ),
   burstLength: z.number().int().min(1).default(1).describe("IOs issued back to back before a transfer delay"),
   transferDelayNs: z
     .number()

@@ -105,14 +105,68 @@ describe("Iometer workloads", () => {
     expect(target.log.every((x) => !x.isRead)).toBe(true);
   });
 
-  it("sequential access runs to the region's end whatever the alignment (alignment places random offsets)", () => {
+  it("sequential access with no alignment set runs to the region's end (Iometer's sector boundaries)", () => {
     const { target } = drive(
-      { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, regionSectors: 256, alignmentBytes: 65536 },
+      { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, startSector: 3, regionSectors: 84 },
       { kind: "closed" },
-      4e6,
+      3e6,
     );
     const lbas = target.log.map((x) => x.lba);
-    expect(lbas.slice(0, 34)).toEqual([...Array.from({ length: 32 }, (_, i) => i * 8), 0, 8]);
+    expect(lbas.slice(0, 12)).toEqual([3, 11, 19, 27, 35, 43, 51, 59, 67, 75, 3, 11]);
+  });
+
+  it("an alignment set places sequential IOs too: each starts at the next aligned offset, leaving a hole (Iometer User's Guide)", () => {
+    // The guide's example: 3 KiB IOs aligned on 2 KiB — each followed by a 1 KiB hole. This ran them back to back.
+    const { target } = drive(
+      { ioSizeBytes: 3072, readPercent: 0, randomPercent: 0, outstandingIos: 1, regionSectors: 40, alignmentBytes: 2048 },
+      { kind: "closed" },
+      2e6,
+    );
+    const lbas = target.log.map((x) => x.lba);
+    // Sectors: IOs of 6 at multiples of 4; the one at 36 would end past 40, so it wraps to the start.
+    expect(lbas.slice(0, 12)).toEqual([0, 8, 16, 24, 32, 0, 8, 16, 24, 32, 0, 8]);
+    // Aligned 64 KiB: one 4 KiB IO per 64 KiB, wrapping at the region's end (it ran 32 IOs back to back).
+    const wide = drive(
+      { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1, regionSectors: 256, alignmentBytes: 65536 },
+      { kind: "closed" },
+      1e6,
+    ).target.log.map((x) => x.lba);
+    expect(wide.slice(0, 5)).toEqual([0, 128, 0, 128, 0]);
+    // A random IO moves the sequential stream; the next sequential IO goes to the aligned offset after it.
+    const mixed = drive(
+      { ioSizeBytes: 3072, readPercent: 0, randomPercent: 50, outstandingIos: 1, regionSectors: 4000, alignmentBytes: 2048 },
+      { kind: "closed" },
+      1e8,
+    ).target.log;
+    expect(mixed.length).toBeGreaterThan(500);
+    expect(mixed.filter((x) => x.lba % 4 !== 0)).toEqual([]);
+  });
+
+  it("aligned offsets are multiples of the alignment from the target's start, not from startSector (Iometer User's Guide)", () => {
+    // A test region from sector 63 (an old MBR partition's start), 4 KiB IOs aligned on 4 KiB: every IO at a multiple
+    // of 8 sectors, the first at 64. Aligned from startSector, every IO sat at 63 + 8k — each one straddling two 4 KiB
+    // blocks, the misaligned workload the alignment asked not to run.
+    const spec = { ioSizeBytes: 4096, readPercent: 100, outstandingIos: 4, startSector: 63, regionSectors: 1000 };
+    for (const alignmentBytes of [0, 4096]) {
+      const random = drive({ ...spec, randomPercent: 100, alignmentBytes }, { kind: "closed" }, 1e8).target.log;
+      expect(random.length).toBeGreaterThan(1000);
+      expect(random.filter((x) => x.lba % 8 !== 0 || x.lba < 63 || x.lba + 8 > 1063)).toEqual([]);
+      // Every aligned slot inside the region is reached: 64, 72, ..., 1048 (the last ends at 1056 <= 1063).
+      expect(new Set(random.map((x) => x.lba)).size).toBe(124);
+    }
+    const sequential = drive({ ...spec, randomPercent: 0, alignmentBytes: 4096 }, { kind: "closed" }, 1e8).target.log;
+    expect(sequential.slice(0, 3).map((x) => x.lba)).toEqual([64, 72, 80]);
+    expect(sequential.filter((x) => x.lba % 8 !== 0 || x.lba < 63 || x.lba + 8 > 1063)).toEqual([]);
+  });
+
+  it("a region holding no aligned IO is refused naming alignmentBytes, not run at unaligned offsets", () => {
+    const spec = { ioSizeBytes: 4096, readPercent: 100, outstandingIos: 1, startSector: 1, regionSectors: 12 };
+    expect(() => drive({ ...spec, randomPercent: 100, alignmentBytes: 4096 }, { kind: "closed" }, 1)).toThrow(
+      /alignmentBytes 4096: no 4096-byte IO aligned on 4096 bytes fits the region \[1, \+12\)/,
+    );
+    expect(() => drive({ ...spec, randomPercent: 100 }, { kind: "closed" }, 1)).toThrow(/alignmentBytes 0 \(the transfer size\)/);
+    // Sequential IO with no alignment set needs none.
+    expect(() => drive({ ...spec, randomPercent: 0 }, { kind: "closed" }, 1)).not.toThrow();
   });
 
   it("open loop, Poisson: the arrival rate and mean interarrival match λ whatever the completions do", () => {

@@ -25,11 +25,17 @@ export type Loop =
 export class IometerWorkload extends WorkloadBase {
   readonly spec: AccessSpec;
   private readonly sectors: number;
-  private regionStart = 0;
   /** End of the region (exclusive): sequential access wraps before an IO would cross it. */
   private regionEnd = 0;
   private regionSlots = 0;
+  /** Random offsets: multiples of this many sectors from the target's start. */
   private alignSectors = 1;
+  /** The first of them at or after startSector: where random slot 0 lies. */
+  private firstAligned = 0;
+  /** Sequential offsets: rounded up to a multiple of this (1: sector boundaries, when no alignment is set). */
+  private seqAlignSectors = 1;
+  /** Where sequential access starts and wraps to: the region's first (sequentially) aligned offset. */
+  private seqStart = 0;
   private nextSeqLba = 0;
   /** IOs left in the current burst (with a transfer delay); at 0 the next issue waits the delay first. */
   private leftInBurst = 0;
@@ -102,13 +108,9 @@ export class IometerWorkload extends WorkloadBase {
         "iometer workload",
         `regionSectors ${region} is smaller than one ${s.ioSizeBytes}-byte IO (${this.sectors} sectors); set regionSectors >= ${this.sectors} (0: to the end)`,
       );
-    this.alignSectors = s.alignmentBytes === 0 ? this.sectors : s.alignmentBytes / SECTOR_BYTES;
-    this.regionStart = s.startSector;
-    this.regionEnd = s.startSector + region;
+    this.placeAligned(s, region);
     this.openStartNs = ctx.sim.now;
     this.arrivals = 0;
-    this.regionSlots = Math.floor((region - this.sectors) / this.alignSectors) + 1;
-    this.nextSeqLba = s.startSector;
     this.rng = ctx.rng;
     this.kindIssue = sharedKind(ctx.sim, "storage.iometer.issue", onIssueEvent);
     this.leftInBurst = 0;
@@ -118,6 +120,34 @@ export class IometerWorkload extends WorkloadBase {
     else if (s.transferDelayNs > 0) this.fillBursts();
     // IOs still in flight from before a stop() hold their slots (their completions issue again).
     else for (let i = this.outstanding; i < s.outstandingIos; i++) this.issueOne();
+  }
+
+  /**
+   * Where aligned IOs may go in the region. As Iometer's user guide has it, every IO begins at a multiple of the
+   * alignment from the beginning of the disk (not of the test region: from startSector 63, 4 KiB-aligned IOs start
+   * at 64), and sequential IOs are aligned too — each starts at the next aligned offset, so a transfer size that
+   * is not a multiple of the alignment leaves a hole after every IO (Iometer's TargetDisk::Seek rounds the offset
+   * up). With no alignment set (0), random offsets are multiples of the transfer size and sequential IOs follow
+   * each other on sector boundaries (Iometer's default).
+   */
+  private placeAligned(s: AccessSpec, region: number): void {
+    const alignmentSet = s.alignmentBytes !== 0;
+    const align = alignmentSet ? s.alignmentBytes / SECTOR_BYTES : this.sectors;
+    const end = s.startSector + region;
+    const firstAligned = Math.ceil(s.startSector / align) * align;
+    // Random IOs need an aligned slot, and so do sequential ones when an alignment is set.
+    if ((alignmentSet || s.randomPercent > 0) && firstAligned + this.sectors > end)
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `alignmentBytes ${s.alignmentBytes}${alignmentSet ? "" : " (the transfer size)"}: no ${s.ioSizeBytes}-byte IO aligned on ${align * SECTOR_BYTES} bytes fits the region [${s.startSector}, +${region}); start the region at a multiple of ${align} sectors or make it larger`,
+      );
+    this.regionEnd = end;
+    this.alignSectors = align;
+    this.firstAligned = firstAligned;
+    this.regionSlots = firstAligned + this.sectors <= end ? Math.floor((end - this.sectors - firstAligned) / align) + 1 : 1;
+    this.seqAlignSectors = alignmentSet ? align : 1;
+    this.seqStart = alignmentSet ? firstAligned : s.startSector;
+    this.nextSeqLba = this.seqStart;
   }
 
   /**
@@ -156,11 +186,14 @@ export class IometerWorkload extends WorkloadBase {
     const rng = this.rng as Rng;
     let lba: number;
     if (s.randomPercent > 0 && rng.random() * 100 < s.randomPercent) {
-      lba = this.regionStart + rng.int(this.regionSlots) * this.alignSectors;
+      lba = this.firstAligned + rng.int(this.regionSlots) * this.alignSectors;
     } else {
-      // Alignment is for random offsets; sequential IO runs to the region's end.
+      // The next aligned offset after the previous IO (a hole if the size is not a multiple of the alignment),
+      // back to the region's first one when the IO would run past the region's end — Iometer's TargetDisk::Seek.
       lba = this.nextSeqLba;
-      if (lba + this.sectors > this.regionEnd) lba = this.regionStart;
+      const a = this.seqAlignSectors;
+      if (a > 1 && lba % a !== 0) lba += a - (lba % a);
+      if (lba + this.sectors > this.regionEnd) lba = this.seqStart;
     }
     this.nextSeqLba = lba + this.sectors;
     const isRead = s.readPercent >= 100 || (s.readPercent > 0 && rng.random() * 100 < s.readPercent);
