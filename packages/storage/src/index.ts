@@ -30,7 +30,7 @@ export {
 export { sharedKind } from "./iostack/event-kinds.js";
 export { FifoScheduler } from "./iostack/fifo-scheduler.js";
 export { HostAdapter, type HostAdapterOptions, type HostAdapterState, HostAdapterStateSchema } from "./iostack/host-adapter.js";
-export { HostCpu, type HostCpuState, HostCpuStateSchema } from "./iostack/host-cpu.js";
+export { HostCpu, type HostCpuState, HostCpuStateSchema, MAX_HOST_CORES } from "./iostack/host-cpu.js";
 export { IoPool, StackIo } from "./iostack/stack-io.js";
 export {
   type BlockTarget,

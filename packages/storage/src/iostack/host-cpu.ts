@@ -3,6 +3,12 @@ import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 
 /**
+ * Most cores a `HostCpu` models. Each job scans every core for the earliest free one, and the largest ESX hosts have
+ * under a thousand logical CPUs; a larger count (a byte count for cores, say) failed as a RangeError from the typed array.
+ */
+export const MAX_HOST_CORES = 4096;
+
+/**
  * A host CPU's saved state: its core count and the CPU time used. Saved only while no job runs, when
  * every core's free time is in the past and so no longer matters: a restored CPU starts all free.
  */
@@ -32,7 +38,8 @@ export class HostCpu {
   busyNs = 0;
 
   constructor(readonly cores = 1) {
-    if (!Number.isInteger(cores) || cores < 1) throw StorageErrors.badConfig("host cpu", `cores must be an integer >= 1, got ${cores}`);
+    if (!(Number.isInteger(cores) && cores >= 1 && cores <= MAX_HOST_CORES))
+      throw StorageErrors.badConfig("host cpu", `cores must be an integer from 1 to ${MAX_HOST_CORES}, got ${cores}`);
     this.freeAt = new Float64Array(cores);
   }
 

@@ -7,7 +7,7 @@ import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
 import { FifoScheduler } from "./fifo-scheduler.js";
 import { HostAdapter, type HostAdapterState } from "./host-adapter.js";
-import { HostCpu } from "./host-cpu.js";
+import { HostCpu, MAX_HOST_CORES } from "./host-cpu.js";
 import type { HostScheduler, SchedulerHost, VscsiObserver } from "./target.js";
 import { VirtualDisk } from "./virtual-disk.js";
 
@@ -201,9 +201,12 @@ describe("host IO stack", () => {
     expect([cpu.run(0, 10), cpu.run(0, 10), cpu.run(0, 10), cpu.run(5, 10)]).toEqual([10, 10, 20, 20]);
   });
 
-  it("a host CPU needs a whole number of cores, at least one", () => {
-    for (const cores of [0, -1, 2.5, Number.NaN]) expect(() => new HostCpu(cores)).toThrow(/cores must be an integer >= 1/);
+  it("a host CPU needs a whole number of cores, from 1 to MAX_HOST_CORES", () => {
+    for (const cores of [0, -1, 2.5, Number.NaN, MAX_HOST_CORES + 1, 2 ** 40])
+      expect(() => new HostCpu(cores)).toThrow(/cores must be an integer from 1 to 4096/);
+    expect(() => new HostCpu(2 ** 40)).toThrow(`host cpu: cores must be an integer from 1 to ${MAX_HOST_CORES}, got ${2 ** 40}`);
     expect(new HostCpu(3).cores).toBe(3);
+    expect(new HostCpu(MAX_HOST_CORES).cores).toBe(MAX_HOST_CORES);
   });
 
   it("a plugged-in scheduler decides the dispatch order and hears device latencies", () => {
