@@ -36,6 +36,11 @@ export const SsdStateSchema = z.object({
   nextDie: z.number().int().nonnegative(),
   completed: z.number().int().nonnegative(),
   gcNs: time,
+  /**
+   * Sectors the host has written (`writeAmplification`'s denominator). Absent in states saved before it was
+   * recorded: those restore as if every host page programmed had been a whole page's writes.
+   */
+  hostSectorsWritten: z.number().int().nonnegative().optional(),
 });
 /** An `Ssd`'s saved state (when idle): its model, page size, FTL and counters. */
 export type SsdState = z.infer<typeof SsdStateSchema>;
@@ -79,6 +84,8 @@ export class Ssd implements BlockTarget {
   completed = 0;
   /** Time dies spent in GC (ns), summed over dies. */
   gcNs = 0;
+  /** Sectors the host has written: a write of part of a page still programs the whole page. */
+  private hostSectorsWritten = 0;
 
   constructor(
     private readonly sim: Simulation,
@@ -114,10 +121,14 @@ export class Ssd implements BlockTarget {
     this.kindDone = sharedKind(sim, "storage.ssd.done", onDone);
   }
 
-  /** Host writes plus GC copies, over host writes. */
+  /**
+   * Bytes programmed into flash (host pages and GC copies) over bytes the host wrote. Counted in pages over
+   * host pages, a 512-byte write on 4 KiB pages (which programs the whole page) weighed as much as a 4 KiB
+   * one, and a 4 KiB write straddling two pages as one page: amplification 1 for what programs 8× or 2× the data.
+   */
   get writeAmplification(): number {
     const f = this.ftl;
-    return f.hostWrites === 0 ? 1 : (f.hostWrites + f.gcCopies) / f.hostWrites;
+    return f.hostWrites === 0 ? 1 : ((f.hostWrites + f.gcCopies) * this.sectorsPerPage) / this.hostSectorsWritten;
   }
 
   submit(req: IoRequest, sink: IoSink): void {
@@ -126,6 +137,7 @@ export class Ssd implements BlockTarget {
     const now = this.sim.now;
     const t = Math.max(now, this.controllerFreeAt) + this.spec.commandOverheadNs;
     this.controllerFreeAt = t;
+    if (!req.isRead) this.hostSectorsWritten += req.sectors;
     const spp = this.sectorsPerPage;
     const first = Math.floor(req.lba / spp);
     const last = Math.floor((req.lba + req.sectors - 1) / spp);
@@ -195,6 +207,7 @@ export class Ssd implements BlockTarget {
       nextDie: this.nextDie,
       completed: this.completed,
       gcNs: this.gcNs,
+      hostSectorsWritten: this.hostSectorsWritten,
     };
   }
 
@@ -214,6 +227,14 @@ export class Ssd implements BlockTarget {
         "ssd",
         `saved from a drive with ${s.pageBytes}-byte pages, this one has ${this.spec.pageBytes}-byte pages (every logical page would stand for other sectors)`,
       );
+    // Each host page programmed carries at least one of the host's sectors and at most a page's worth.
+    const pages = s.ftl.hostWrites;
+    const hostSectors = s.hostSectorsWritten ?? pages * this.sectorsPerPage;
+    if (hostSectors < pages || hostSectors > pages * this.sectorsPerPage)
+      throw StorageErrors.badState(
+        "ssd",
+        `${hostSectors} host sectors written cannot fill ${pages} host pages programmed (1 to ${this.sectorsPerPage} sectors each)`,
+      );
     if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
     this.ftl.restore(s.ftl);
     // Nothing was in flight when the state was saved, so every die and channel was free by then; restored into
@@ -225,6 +246,7 @@ export class Ssd implements BlockTarget {
     this.nextDie = s.nextDie;
     this.completed = s.completed;
     this.gcNs = s.gcNs;
+    this.hostSectorsWritten = hostSectors;
     // Nothing was in flight when the state was saved: the controller and the host interface were done with
     // every command by then (each command completes after both), so neither holds anything past that time.
     this.bus.reset(0);
