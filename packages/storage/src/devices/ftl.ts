@@ -37,6 +37,9 @@ export type FtlState = z.infer<typeof FtlStateSchema>;
  */
 const DIE_SLACK_PAGES = 16;
 
+/** Flash pages an FTL can map: its maps hold page numbers as int32 (2^31 pages: 8 TiB of 4 KiB pages). */
+const MAX_PHYSICAL_PAGES = 2 ** 31;
+
 /**
  * A page-mapped flash translation layer: every logical page maps to any
  * physical page; writes go out of place to the die's open block; the old
@@ -79,7 +82,17 @@ export class PageFtl {
     this.dies = spec.channels * spec.diesPerChannel;
     this.ppb = spec.pagesPerBlock;
     this.bpd = spec.blocksPerDie;
+    // One page per block: an overwritten page's block is erased whole, so GC never copies and write
+    // amplification is 1 at any spare area — no NAND erases blocks that small (64–256 pages).
+    if (!(this.ppb >= 2))
+      throw StorageErrors.badConfig("ssd", `pagesPerBlock must be >= 2 (GC copies a block's valid pages), got ${this.ppb}`);
     const physical = this.dies * this.bpd * this.ppb;
+    // The maps hold page numbers as int32: past 2^31 pages they wrapped negative (read as never written).
+    if (physical > MAX_PHYSICAL_PAGES)
+      throw StorageErrors.badConfig(
+        "ssd",
+        `channels x diesPerChannel x blocksPerDie x pagesPerBlock is ${physical} flash pages, more than the FTL's ${MAX_PHYSICAL_PAGES} pages; use larger pages`,
+      );
     this.logicalPages = Math.floor(physical * (1 - spec.overProvisioning));
     if (!(spec.overProvisioning > 0 && spec.overProvisioning < 0.9))
       throw StorageErrors.badConfig("ssd", `overProvisioning (the spare fraction) must be in (0, 0.9), got ${spec.overProvisioning}`);

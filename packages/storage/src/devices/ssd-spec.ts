@@ -6,6 +6,7 @@ export interface SsdSpec {
   diesPerChannel: number;
   /** Flash page, bytes (the FTL's mapping unit). */
   pageBytes: number;
+  /** Pages per erase block (at least 2). Channels × dies × blocks × pages may not pass 2^31 (the FTL's int32 map). */
   pagesPerBlock: number;
   blocksPerDie: number;
   /** Fraction of raw capacity hidden from the host as spare area. */

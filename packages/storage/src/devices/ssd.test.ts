@@ -326,6 +326,22 @@ describe("SSD model", () => {
     expect(new Ssd(new Simulation(), { ...SMALL, channelMBps: 0.5 }).capacitySectors).toBeGreaterThan(0);
   });
 
+  it("rejects blocks of one page: garbage collection would have nothing to copy, write amplification 1 at any spare", () => {
+    // 8,192 one-page blocks per die hold SMALL's data: an overwritten page's block was erased whole, never copied.
+    expect(() => new Ssd(new Simulation(), { ...SMALL, pagesPerBlock: 1, blocksPerDie: 8192 })).toThrow(
+      expect.objectContaining({ code: "VMLAB_STORAGE_BAD_CONFIG", message: expect.stringContaining("pagesPerBlock") }),
+    );
+    expect(new Ssd(new Simulation(), { ...SMALL, pagesPerBlock: 2, blocksPerDie: 4096 }).capacitySectors).toBeGreaterThan(0);
+  });
+
+  it("rejects more flash pages than the FTL's 32-bit page numbers reach, naming the limit, before allocating its map", () => {
+    // 2^40 pages threw a RangeError with no code from the map's allocation; from 2^31 pages, where the allocation
+    // can succeed, page numbers wrapped negative and read as never written.
+    expect(() => new Ssd(new Simulation(), { ...GENERIC_MLC_SSD, blocksPerDie: 2 ** 28 })).toThrow(
+      expect.objectContaining({ code: "VMLAB_STORAGE_BAD_CONFIG", message: expect.stringContaining("2147483648 pages") }),
+    );
+  });
+
   it("rejects a spare area too small for garbage collection", () => {
     const sim = new Simulation();
     expect(() => new Ssd(sim, { ...SMALL, overProvisioning: 0.01 })).toThrow(/over-provisioning/);
