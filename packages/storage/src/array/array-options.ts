@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { CacheDirectoryStateSchema } from "./cache-directory.js";
+import { stripePageUnit } from "./capacity.js";
 import { type RaidGroup, RaidGroupStateSchema } from "./raid.js";
 
 /** A `StorageArray`'s controller, port and cache settings (`DEFAULT_ARRAY_OPTIONS` has each default); the constructor validates every field. */
 export interface ArrayOptions {
-  /** LUNs carved in equal parts from the RAID group. */
+  /** LUNs carved in equal parts from the RAID group, one after another; with more than one, each is whole stripes, so each starts on a stripe boundary. */
   luns: number;
   /** Commands the controller works on at once, over all LUNs (array-wide queue depth). */
   arrayQueueDepth: number;
@@ -93,13 +94,7 @@ export type StorageArrayState = z.infer<typeof StorageArrayStateSchema>;
  * else the windows would cut stripes and every RAID-5 destage would be a read-modify-write.
  */
 export function defaultDestageSectors(raid: RaidGroup, pageSectors: number): number {
-  const stripe = raid.stripeSectors;
-  const unit = (stripe / gcd(stripe, pageSectors)) * pageSectors;
+  const unit = stripePageUnit(raid.stripeSectors, pageSectors);
   const atLeast = raid.options.level === 5 ? pageSectors : Math.max(1024, pageSectors);
   return Math.ceil(atLeast / unit) * unit;
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
 }

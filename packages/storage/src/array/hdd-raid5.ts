@@ -2,7 +2,7 @@ import type { Simulation } from "@vmlab/core-vm";
 import { Hdd } from "../devices/hdd.js";
 import { CHEETAH_15K5, type HddSpec } from "../devices/hdd-spec.js";
 import { DEFAULT_ARRAY_OPTIONS } from "./array-options.js";
-import { lunSectors, raidCapacitySectors } from "./capacity.js";
+import { lunSectors, raidCapacitySectors, raidStripeSectors } from "./capacity.js";
 import { RaidGroup } from "./raid.js";
 import { type ArrayOptions, StorageArray } from "./storage-array.js";
 
@@ -33,6 +33,7 @@ export function hddRaid5Array(sim: Simulation, o: HddRaid5Options): { array: Sto
 /** Sectors of each LUN `hddRaid5Array(sim, o)` builds, by the models' capacity rules, without building the drives or the cache. */
 export function hddRaid5LunSectors(o: Pick<HddRaid5Options, "disks" | "chunkSectors" | "spec" | "array">): number {
   const options = { ...DEFAULT_ARRAY_OPTIONS, ...o.array };
-  const group = raidCapacitySectors(5, o.disks, (o.spec ?? CHEETAH_15K5).capacitySectors, o.chunkSectors ?? HDD_RAID5_CHUNK_SECTORS);
-  return lunSectors(group, options.luns, options.cachePageSectors);
+  const chunk = o.chunkSectors ?? HDD_RAID5_CHUNK_SECTORS;
+  const group = raidCapacitySectors(5, o.disks, (o.spec ?? CHEETAH_15K5).capacitySectors, chunk);
+  return lunSectors(group, options.luns, options.cachePageSectors, raidStripeSectors(5, o.disks, chunk));
 }

@@ -5,7 +5,7 @@ import { fitsTarget, type IoRequest, misfitText } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
-import { raidCapacitySectors, raidDataMembers } from "./capacity.js";
+import { raidCapacitySectors, raidStripeSectors } from "./capacity.js";
 import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, type StripePieceSink, stripePieces, WHOLE } from "./raid-member-io.js";
 import { Raid5Writes } from "./raid5-writes.js";
 
@@ -140,9 +140,8 @@ export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
     // A chunk past the smallest member left a striped group of 0 sectors, refused later (if at all) without naming the chunk.
     if (level !== 1 && memberCap < chunkSectors)
       throw StorageErrors.badConfig("raid", `chunk (${chunkSectors} sectors) must fit the smallest member (${memberCap} sectors)`);
-    const dataMembers = raidDataMembers(level, n);
     this.capacitySectors = raidCapacitySectors(level, n, memberCap, chunkSectors);
-    this.stripeSectors = level === 10 && n % 2 !== 0 ? chunkSectors * n : chunkSectors * dataMembers;
+    this.stripeSectors = raidStripeSectors(level, n, chunkSectors);
     this.memberInFlight = new Int32Array(n);
     this.headSector = new Float64Array(n);
     this.nextReadSector = new Float64Array(n);

@@ -138,11 +138,11 @@ export class StorageArray implements IoSink {
       );
     this.options = o;
     this.pageSectors = page;
-    const lunSize = lunSectors(raid.capacitySectors, o.luns, page);
+    const lunSize = lunSectors(raid.capacitySectors, o.luns, page, raid.stripeSectors);
     if (lunSize === 0)
       throw StorageErrors.badConfig(
         "array",
-        `${plural(o.luns, "LUN")} of whole ${page}-sector cache pages ${o.luns === 1 ? "does" : "do"} not fit the RAID group's ${raid.capacitySectors} sectors`,
+        `${plural(o.luns, "LUN")} of whole ${page}-sector cache pages${o.luns === 1 ? "" : ` and whole ${raid.stripeSectors}-sector stripes`} ${o.luns === 1 ? "does" : "do"} not fit the RAID group's ${raid.capacitySectors} sectors`,
       );
     const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
     // A cache smaller than one page ran as no cache without a word (`cacheBytes: 2048`, the scenarios' MiB taken for bytes).
