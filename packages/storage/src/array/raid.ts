@@ -134,6 +134,16 @@ export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
     // RAID-10 is md's near-2 layout, which takes any number of members from 2 (odd ones too).
     const need = level === 0 ? 1 : level === 5 ? 3 : 2;
     if (n < need) throw StorageErrors.badConfig("raid", `RAID-${level} needs at least ${need} members, got ${n}`);
+    // The same target twice (`Array(n).fill(disk)`) ran as if it were two: a mirror's copies, a stripe's chunks
+    // (different addresses on the same sectors) or its parity and data on one disk — numbers of no array that exists.
+    for (let i = 1; i < n; i++) {
+      const first = members.indexOf(members[i]);
+      if (first < i)
+        throw StorageErrors.badConfig(
+          "raid",
+          `member ${i} is member ${first} again (the same target): each member must be a device of its own (build one per member, not Array(n).fill(disk))`,
+        );
+    }
     this.n = n;
     this.chunk = chunkSectors;
     const memberCap = Math.min(...members.map((m) => m.capacitySectors));
