@@ -54,12 +54,14 @@ function reference(ios: GenIo[], firstIo: FirstIoPolicy): Map<string, number[]> 
     else if (zero) add("seekDistance", "all", io.lba);
     if (prevSame.length > 0) add("seekDistance", split, io.lba - lastLbn(prevSame[prevSame.length - 1]));
     else if (zero) add("seekDistance", split, io.lba);
-    const window = prev.slice(-16);
+    const window = prev.slice(-16).map(lastLbn);
+    // The zero state's IO (ended at LBN 0) is one IO before the first: among the previous 16 until 16 IOs have come.
+    if (zero && window.length < 16) window.push(0);
     if (window.length > 0) {
       // Smallest |distance|; between +d and -d, +d.
-      const distances = window.map((p) => io.lba - lastLbn(p)).sort((a, b) => Math.abs(a) - Math.abs(b) || b - a);
+      const distances = window.map((last) => io.lba - last).sort((a, b) => Math.abs(a) - Math.abs(b) || b - a);
       add("seekDistanceClosest16", "all", distances[0]);
-    } else if (zero) add("seekDistanceClosest16", "all", io.lba);
+    }
     // Outstanding at issue: earlier IOs whose completion is after this issue, plus this one.
     const open = prev.filter((p) => p.issueNs + p.latencyNs > io.issueNs);
     add("outstandingIOs", "all", open.length + 1);
@@ -160,6 +162,20 @@ describe("VscsiStats", () => {
     };
     expect(closestMin(16)).toBe(1); // 16 back: still among the previous 16, sequential to it
     expect(closestMin(17)).toBeLessThan(-900_000_000); // 17 back: out of the window; the nearest is a far IO
+  });
+
+  it("with firstIo zero, the zero state's IO (ended at LBN 0) stays among the previous 16 until 16 IOs have come", () => {
+    // IO k (k = 1..17) far away, then an IO at LBN 8: its closest of the previous 16 is LBN 0 while that is among them.
+    const closestOfLast = (before: number) => {
+      const s = new VscsiStats({ firstIo: "zero" });
+      for (let k = 1; k <= before; k++) s.issueUntracked(k, k * 1_000_000, 8, 4096, true);
+      s.issueUntracked(before + 1, 8, 8, 4096, true);
+      const closest = toJson(s).histograms.find((h) => h.metric === "seekDistanceClosest16")!;
+      return closest.counts[closest.limits.indexOf(8)]; // 8 − 0 lands in the bucket (6, 8]
+    };
+    expect(closestOfLast(1)).toBe(1); // the zero IO is 2 back: 8 − 0 = +8, not 8 − 1000007
+    expect(closestOfLast(15)).toBe(1); // 16 back: still among the previous 16
+    expect(closestOfLast(16)).toBe(0); // 17 back: gone; the nearest is the IO at 1,000,000
   });
 
   it("counts the IO being issued in outstanding IOs (minimum 1) and per type", () => {

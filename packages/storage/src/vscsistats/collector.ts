@@ -12,6 +12,8 @@ import { VscsiHistogram } from "./histogram.js";
  * - "zero": measured against a zero state — previous IO ended at LBN 0 and was
  *   issued at time 0 — as ESX does with the state left from before its window,
  *   so every histogram's count equals the number of IOs, as in an ESX printout.
+ *   That IO stays among the previous 16 of the closest-of-16 distance until 16
+ *   IOs have come.
  */
 export type FirstIoPolicy = "skip" | "zero";
 
@@ -175,16 +177,23 @@ export class VscsiStats {
 
   private recordClosest16(lba: number, zero: boolean): void {
     const n = this.recentCount;
-    if (n === 0) {
-      if (zero) this.seekDistanceClosest16.record(lba);
-      return;
+    const recent = this.recentLastLbn;
+    let best: number;
+    let first: number;
+    if (zero && n < CLOSEST_WINDOW) {
+      // The zero state's IO (ended at LBN 0) came just before the first: like ESX's IOs from before its window, it
+      // is among the previous 16 until 16 IOs have come (not only the first IO's sole candidate).
+      best = lba;
+      first = 0;
+    } else if (n === 0) return;
+    else {
+      best = lba - recent[0];
+      first = 1;
     }
     // Order does not matter: entries 0..n-1 are the valid ones (the ring fills from 0).
     // (A branch-free minimum measured 2x slower: the "better" branch is rarely taken, so it predicts well.)
-    const recent = this.recentLastLbn;
-    let best = lba - recent[0];
     let bestAbs = Math.abs(best);
-    for (let i = 1; i < n; i++) {
+    for (let i = first; i < n; i++) {
       const d = lba - recent[i];
       const a = Math.abs(d);
       if (a < bestAbs || (a === bestAbs && d > best)) {
