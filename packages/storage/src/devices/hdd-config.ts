@@ -13,8 +13,8 @@ export interface HddOptions {
   /**
    * Write cache enabled (SCSI WCE): a write completes once its data is in the drive's buffer (buffered
    * writes' data crosses the interface one write after another, at `spec.busMBps`), and the
-   * drive writes it to the media in the background (contiguous writes merged into one media write; a
-   * rewrite of data not yet written back replaces it in the buffer).
+   * drive writes it to the media in the background (a write that continues data not yet written back joins its
+   * media write, however streams interleave; a rewrite of data not yet written back replaces it in the buffer).
    * Default off, as arrays set their member disks and as assumed for SCSI drives.
    */
   writeCache?: boolean;

@@ -15,13 +15,9 @@ export class HddWriteBuffer {
   writeBacks = 0;
   /** Writes accepted while the buffer had no room for them, oldest first: they enter as write-backs end. */
   readonly waiting = new IoRing();
-  /** The newest queued write-back, while still queued: a write that continues it joins it. */
-  private newest: StackIo | null = null;
   /** `plan`'s parts of a write: first sectors and ends, ascending. */
   private readonly partLba: number[] = [];
   private readonly partEnd: number[] = [];
-  /** The last `add` grew the newest write-back with the write's last part: it stays the newest. */
-  private keepNewest = false;
   /** The write-back the mechanism is writing now (its data is in the buffer until it ends). */
   private writing: StackIo | null = null;
   /** Write-backs queued so far; each carries its number in `id` (flushes wait for those before them). */
@@ -39,42 +35,43 @@ export class HddWriteBuffer {
 
   /**
    * Whether a write's data fits now: only its sectors in no queued write-back are new (the rest replaces
-   * data the queued write-backs will write); they need room, and each part that does not continue the
-   * newest write-back needs a write-back entry.
+   * data the queued write-backs will write); they need room, and each part that does not continue a
+   * queued write-back needs a write-back entry.
    */
   hasRoom(io: StackIo): boolean {
     const parts = this.plan(io.lba, io.sectors);
     if (parts === 0) return true;
     let sectors = 0;
-    for (let i = 0; i < parts; i++) sectors += this.partEnd[i] - this.partLba[i];
-    const entries = parts - +(this.continuingNewest(parts) >= 0);
+    let entries = 0;
+    for (let i = 0; i < parts; i++) {
+      sectors += this.partEnd[i] - this.partLba[i];
+      if (this.endingAt(this.partLba[i]) === null) entries++;
+    }
     return this.dirty + sectors <= this.capacitySectors && (entries === 0 || this.writeBacks + entries <= this.maxWriteBacks);
   }
 
   /**
    * Takes a write's data into the buffer (call only if `hasRoom`). Its sectors held by a queued write-back
-   * replace that data (the write-back will write the newest data); a part that continues the newest
-   * queued write-back joins it, so a sequential stream is written back in long runs. Returns how many
-   * write-backs the other parts need: the caller queues one for [`newLba(i)`, +`newSectors(i)`) for each
-   * i below it, in order, and names each with `queued`.
+   * replace that data (the write-back will write the newest data); a part that continues a queued
+   * write-back joins it, so each sequential stream is written back in long runs however the streams
+   * interleave (a drive coalesces its dirty data by address). Returns how many write-backs the other parts
+   * need: the caller queues one for [`newLba(i)`, +`newSectors(i)`) for each i below it, in order, and
+   * names each with `queued`.
    */
   add(lba: number, sectors: number): number {
     let parts = this.plan(lba, sectors);
-    this.keepNewest = false;
-    if (parts === 0) return 0;
-    const j = this.continuingNewest(parts);
-    if (j >= 0) {
-      // The queue keeps the command's start geometry, which appending does not change.
-      const last = this.newest as StackIo;
-      const grow = this.partEnd[j] - this.partLba[j];
-      last.sectors += grow;
+    for (let i = 0; i < parts; i++) {
+      const grow = this.partEnd[i] - this.partLba[i];
       this.dirty += grow;
-      this.partLba.splice(j, 1);
-      this.partEnd.splice(j, 1);
-      // Holding the write's last sector, it stays the newest: a write that continues this one joins it.
-      this.keepNewest = j === --parts;
+      const w = this.endingAt(this.partLba[i]);
+      if (w === null) continue;
+      // The queue keeps the command's start geometry, which appending does not change.
+      w.sectors += grow;
+      this.partLba.splice(i, 1);
+      this.partEnd.splice(i, 1);
+      parts--;
+      i--;
     }
-    for (let i = 0; i < parts; i++) this.dirty += this.partEnd[i] - this.partLba[i];
     this.writeBacks += parts;
     return parts;
   }
@@ -132,19 +129,23 @@ export class HddWriteBuffer {
     return n;
   }
 
-  /** The planned part that starts where the newest queued write-back ends (it can join it), or -1. */
-  private continuingNewest(parts: number): number {
-    const last = this.newest;
-    if (last === null) return -1;
-    const end = last.lba + last.sectors;
-    for (let i = 0; i < parts; i++) if (this.partLba[i] === end) return i;
-    return -1;
+  /**
+   * The queued write-back that ends at sector `lba` (a part starting there joins it), or null. Queued write-backs
+   * hold no sector in common, so at most one ends there; the one being written is not in the queue (nothing joins
+   * it: its media write has started).
+   */
+  private endingAt(lba: number): StackIo | null {
+    const q = this.queue;
+    for (let k = 0; k < q.count; k++) {
+      const w = q.io[k];
+      if (w.parent === null && w.lba + w.sectors === lba) return w;
+    }
+    return null;
   }
 
   /** The write-back `add` asked for is in the queue. */
   queued(w: StackIo): void {
     w.id = ++this.numbered;
-    if (!this.keepNewest) this.newest = w;
   }
 
   /**
@@ -202,10 +203,9 @@ export class HddWriteBuffer {
     return false;
   }
 
-  /** A write-back goes to the media: nothing joins it any more; its data stays in the buffer until it ends. */
+  /** A write-back goes to the media (it leaves the queue: nothing joins it any more); its data stays in the buffer until it ends. */
   started(w: StackIo): void {
     this.writing = w;
-    if (w === this.newest) this.newest = null;
   }
 
   /** A write-back reached the media: its buffer space is free. */

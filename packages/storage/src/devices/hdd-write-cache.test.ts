@@ -455,6 +455,40 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect([hdd.mediaOps, hdd.writesBuffered]).toEqual([3, 4]);
   });
 
+  it("two sequential write streams interleaved (two VMs, a log beside a data file) each join their own queued write-back", () => {
+    // Each stream's next write continues its own queued write-back, not the newest one (the other stream's): the
+    // drive coalesces contiguous dirty data by address, whichever write came last. Joining only the newest made
+    // every write of either stream a write-back of its own: 4 KiB media writes, the buffer's entries full, and
+    // two streams ran at 47 MB/s instead of the interface's 64 (four at 21).
+    const run = (streams: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+      const next = Array.from({ length: streams }, (_, s) => 1_000_000 + s * 50_000_000);
+      let id = 0;
+      let writes = 0;
+      const submit = (s: number) => {
+        hdd.submit({ id: id++, vm: 0, lba: next[s], sectors: 8, isRead: false, issueTime: sim.now }, sinks[s]);
+        next[s] += 8;
+      };
+      const sinks = next.map((_, s) => ({
+        complete: () => {
+          writes++;
+          if (sim.now < 500_000_000) submit(s);
+        },
+      }));
+      for (let s = 0; s < streams; s++) submit(s);
+      sim.run();
+      return { writes, mediaOps: hdd.mediaOps };
+    };
+    const one = run(1);
+    for (const streams of [2, 4]) {
+      const r = run(streams);
+      // Long runs, as for one stream: far fewer media writes than host writes, and no fewer host writes than one stream.
+      expect(r.mediaOps, `${streams} streams`).toBeLessThan(r.writes / 10);
+      expect(r.writes, `${streams} streams`).toBeGreaterThan(0.95 * one.writes);
+    }
+  });
+
   it("refuses a buffer that is not a whole number of sectors >= 1", () => {
     for (const writeCacheSectors of [0, -8, 2.5]) {
       const make = () => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors });
