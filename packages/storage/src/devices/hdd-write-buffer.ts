@@ -9,7 +9,10 @@ import type { HddQueue } from "./hdd-queue.js";
  * positioning-time-first scheduling writes them back; this class only says what the buffer holds.
  */
 export class HddWriteBuffer {
-  /** Written sectors not yet on the media (queued or being written back). */
+  /**
+   * Written sectors not yet on the media (queued or being written back; the one being written counted whole until it
+   * ends, though `writtenBy` of its sectors are on the media and their space is free again).
+   */
   dirty = 0;
   /** Write-backs queued or being written. */
   writeBacks = 0;
@@ -20,6 +23,9 @@ export class HddWriteBuffer {
   private readonly partEnd: number[] = [];
   /** The write-back the mechanism is writing now (its data is in the buffer until it ends). */
   private writing: StackIo | null = null;
+  /** When the media transfer of `writing` starts (ns), and the head's time per sector of it. */
+  private writingFrom = 0;
+  private writingSectorNs = 1;
   /** Write-backs queued so far; each carries its number in `id` (flushes wait for those before them). */
   private numbered = 0;
   /** Flushes waiting for the write-backs queued before them, oldest first (their limits, in `a`, only grow). */
@@ -33,21 +39,45 @@ export class HddWriteBuffer {
     private readonly queue: HddQueue,
   ) {}
 
+  /** Whether a write's data fits at `now` (`fitsAt`). */
+  hasRoom(io: StackIo, now: number): boolean {
+    return this.fitsAt(io, now) <= now;
+  }
+
   /**
-   * Whether a write's data fits now: only its sectors in no queued write-back are new (the rest replaces
-   * data the queued write-backs will write); they need room, and each part that does not continue a
-   * queued write-back needs a write-back entry.
+   * When a write's data fits: `now` if it does; else, if the space the write-back being written frees as the head
+   * writes it is enough, when the head will have written that much; else +∞ (a write-back must end first). Only
+   * its sectors in no queued write-back are new (the rest replaces data the queued write-backs will write); they
+   * need room, and each part that does not continue a queued write-back needs a write-back entry.
    */
-  hasRoom(io: StackIo): boolean {
+  fitsAt(io: StackIo, now: number): number {
     const parts = this.plan(io.lba, io.sectors);
-    if (parts === 0) return true;
+    if (parts === 0) return now;
     let sectors = 0;
     let entries = 0;
     for (let i = 0; i < parts; i++) {
       sectors += this.partEnd[i] - this.partLba[i];
       if (this.endingAt(this.partLba[i]) === null) entries++;
     }
-    return this.dirty + sectors <= this.capacitySectors && (entries === 0 || this.writeBacks + entries <= this.maxWriteBacks);
+    if (entries > 0 && this.writeBacks + entries > this.maxWriteBacks) return Number.POSITIVE_INFINITY;
+    // Sectors the write-back being written must have put on the media for the write to fit.
+    const need = this.dirty + sectors - this.capacitySectors;
+    if (need <= this.writtenBy(now)) return now;
+    // All of it written is its end: the write goes in as it ends (`done`).
+    if (this.writing === null || need >= this.writing.sectors) return Number.POSITIVE_INFINITY;
+    return this.writingFrom + need * this.writingSectorNs;
+  }
+
+  /**
+   * Sectors of the write-back being written that the head has put on the media by `now` (0 if none is): a drive
+   * reuses their buffer space at once — held until the whole write-back ended (megabytes for a stream), a write
+   * waiting for room waited tens of ms while others went in at the interface rate.
+   */
+  writtenBy(now: number): number {
+    const w = this.writing;
+    if (w === null) return 0;
+    const n = Math.floor((now - this.writingFrom) / this.writingSectorNs);
+    return n <= 0 ? 0 : Math.min(n, w.sectors);
   }
 
   /**
@@ -150,7 +180,7 @@ export class HddWriteBuffer {
 
   /**
    * A flush (SCSI SYNCHRONIZE CACHE) now: it waits for every write-back queued so far — data a later
-   * write adds to one of them included — and returns false; true if nothing is left to write back.
+   * write adds to one of them included — and returns true; false if nothing is left to write back.
    */
   flushWaits(flush: StackIo): boolean {
     if (this.writeBacks === 0) return false;
@@ -203,9 +233,15 @@ export class HddWriteBuffer {
     return false;
   }
 
-  /** A write-back goes to the media (it leaves the queue: nothing joins it any more); its data stays in the buffer until it ends. */
-  started(w: StackIo): void {
+  /**
+   * A write-back goes to the media (it leaves the queue: nothing joins it any more), its transfer starting at
+   * `transferStart` and taking `transferNs`: the head frees its sectors' space as it writes them (`writtenBy`, at
+   * the transfer's mean time per sector where it crosses zones); its data stays in the buffer until it ends.
+   */
+  started(w: StackIo, transferStart: number, transferNs: number): void {
     this.writing = w;
+    this.writingFrom = transferStart;
+    this.writingSectorNs = transferNs / w.sectors;
   }
 
   /** A write-back reached the media: its buffer space is free. */

@@ -47,6 +47,10 @@ export class Hdd implements BlockTarget {
   private readonly pool: IoPool;
   private readonly kindDone: number;
   private readonly kindFlushDone: number;
+  /** Room in the write buffer for the oldest waiting write (registered only for a drive with its write cache on). */
+  private readonly kindRoom: number;
+  /** When the pending `kindRoom` event fires (+∞ when none is pending). */
+  private roomWakeAt = Number.POSITIVE_INFINITY;
   private readonly busSectorNs: number;
   /** Media commands waiting for the mechanism. */
   private readonly queue: HddQueue;
@@ -117,6 +121,7 @@ export class Hdd implements BlockTarget {
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
     this.kindFlushDone = sharedKind(sim, "storage.hdd.flushDone", onFlushDone);
+    this.kindRoom = wcs > 0 ? sharedKind(sim, "storage.hdd.room", onRoom) : -1;
   }
 
   /**
@@ -181,11 +186,12 @@ export class Hdd implements BlockTarget {
       // Write cache on: the data goes to the media later, and the command completes once it is in the buffer.
       if (io.sectors <= this.writeCacheSectors) {
         const wb = this.writeBuffer as HddWriteBuffer;
-        if (wb.waiting.length === 0 && wb.hasRoom(io)) this.buffer(wb, io, processed);
+        if (wb.waiting.length === 0 && wb.hasRoom(io, now)) this.buffer(wb, io, processed);
         else {
           // Its data crosses once there is room; t0 from now on: when the controller has processed it.
           io.t0 = processed;
           wb.waiting.push(io);
+          this.wakeForRoom(wb);
         }
         return !this.busy;
       }
@@ -278,10 +284,10 @@ export class Hdd implements BlockTarget {
     const zone = q.zone[best];
     // `headCyl` is left as is: nothing reads it while the command is in service, and `finish` sets it.
     q.remove(best);
-    if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
     // An IO that runs past its zone's end transfers each zone's part at that zone's rate.
     const xfer = mediaTransferNs(this.geometry, io.lba, io.sectors, zone);
+    if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io, start + bestPos, xfer);
     const end = start + bestPos + xfer;
     io.a = 0;
     io.b = zone;
@@ -396,13 +402,43 @@ export class Hdd implements BlockTarget {
     // its command overhead (`process`) however soon its write-backs end.
     for (let f = wb.nextFlushDone(); f !== null; f = wb.nextFlushDone())
       this.sim.schedule(Math.max(0, f.t0 - now), this.kindFlushDone, 0, f);
+    this.admitWaiting(wb, now);
+    this.dispatch();
+    this.wakeForRoom(wb);
+  }
+
+  /** Writes waiting for room go in, oldest first, while there is room for the oldest. */
+  private admitWaiting(wb: HddWriteBuffer, now: number): void {
     const waiting = wb.waiting;
     // Each was processed when it arrived (its `t0` says when): its data crosses now, or once processed.
-    for (let io = waiting.peek(); io !== null && wb.hasRoom(io); io = waiting.peek()) {
+    for (let io = waiting.peek(); io !== null && wb.hasRoom(io, now); io = waiting.peek()) {
       const w = waiting.shift() as StackIo;
       this.buffer(wb, w, Math.max(now, w.t0));
     }
-    this.dispatch();
+  }
+
+  /**
+   * The oldest waiting write fits once the write-back being written has freed enough of its space (`fitsAt`): an
+   * event then lets it in. (Room that only a write-back's end makes lets it in from `writeBackDone`.)
+   */
+  private wakeForRoom(wb: HddWriteBuffer): void {
+    const io = wb.waiting.peek();
+    if (io === null) return;
+    const now = this.sim.now;
+    const at = wb.fitsAt(io, now);
+    if (at <= now || at === Number.POSITIVE_INFINITY || at >= this.roomWakeAt) return;
+    this.roomWakeAt = at;
+    // A ns past it: `writtenBy` at the rounded time counts the sectors as written.
+    this.sim.schedule(Math.ceil(at - now) + 1, this.kindRoom, 0, this);
+  }
+
+  /** @internal the write-back being written has freed room for the oldest waiting write. */
+  roomFreed(): void {
+    const wb = this.writeBuffer as HddWriteBuffer;
+    this.roomWakeAt = Number.POSITIVE_INFINITY;
+    this.admitWaiting(wb, this.sim.now);
+    if (!this.busy) this.dispatch();
+    this.wakeForRoom(wb);
   }
 
   /** Queued reads that the new read-ahead stream covers become cache hits (a queued sequential stream). */
@@ -462,6 +498,10 @@ export class Hdd implements BlockTarget {
 function onDone(_num: number, obj: unknown): void {
   const io = obj as StackIo;
   (io.owner as Hdd).finish(io);
+}
+
+function onRoom(_num: number, obj: unknown): void {
+  (obj as Hdd).roomFreed();
 }
 
 function onFlushDone(_num: number, obj: unknown): void {

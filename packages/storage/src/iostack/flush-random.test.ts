@@ -10,7 +10,7 @@ import type { BlockTarget, IoSink } from "./target.js";
 import { VirtualDisk } from "./virtual-disk.js";
 
 interface Wb {
-  started(w: { lba: number; sectors: number }): void;
+  started(w: { lba: number; sectors: number }, transferStart: number, transferNs: number): void;
   done(w: { lba: number; sectors: number }): void;
 }
 
@@ -30,9 +30,9 @@ class DiskShadow {
     const wb = (disk as unknown as { writeBuffer: Wb }).writeBuffer;
     const started = wb.started.bind(wb);
     const done = wb.done.bind(wb);
-    wb.started = (w) => {
+    wb.started = (w, transferStart, transferNs) => {
       this.starts.set(w, sim.now);
-      started(w);
+      started(w, transferStart, transferNs);
     };
     wb.done = (w) => {
       const s = this.starts.get(w) as number;
