@@ -103,6 +103,17 @@ export function checkHddState(state: unknown, spec: HddSpec, g: HddGeometry, cac
       "hdd",
       `saved from a drive with its write cache on (writesBuffered ${s.writesBuffered ?? 0}, readsFromBuffer ${s.readsFromBuffer ?? 0}), this one has it off; build it with writeCache: true`,
     );
+  // Buffered writes and reads from the buffer are completed commands, and a read is served from written data only once a
+  // write was buffered: counters otherwise (a hand-edited or corrupt state) were restored, and reported, as they were.
+  const wrote = s.writesBuffered ?? 0;
+  const readBack = s.readsFromBuffer ?? 0;
+  if (wrote + readBack > s.completed)
+    throw StorageErrors.badState(
+      "hdd",
+      `writesBuffered (${wrote}) and readsFromBuffer (${readBack}) count more commands than completed (${s.completed})`,
+    );
+  if (readBack > 0 && wrote === 0)
+    throw StorageErrors.badState("hdd", `readsFromBuffer (${readBack}) with no write buffered: a read is served from written data only`);
   // A write cache takes whole segments of the drive's cache: a state from a drive built otherwise (or saved by a
   // version whose write-cached drive kept its read cache whole) was refused as "expected 8 segments", naming no cause.
   const total = spec.cacheSegments;

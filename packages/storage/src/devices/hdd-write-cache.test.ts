@@ -188,6 +188,31 @@ describe("Hdd with its write cache on (WCE)", () => {
     expect(() => off.restore({ ...state, writesBuffered: undefined, readsFromBuffer: undefined })).toThrow(/expected 16 segments/);
   });
 
+  it("a state whose write-cache counters no drive could reach is refused, changing nothing", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const sink = { complete: () => {} };
+    hdd.submit(io(0, 5_000_000, 8, false), sink);
+    hdd.submit(io(1, 5_000_000, 8, true), sink); // from the buffer
+    sim.run();
+    const state = hdd.save();
+    expect([state.completed, state.writesBuffered, state.readsFromBuffer]).toEqual([2, 1, 1]);
+    const bad: [unknown, RegExp][] = [
+      // Every buffered write and every read from the buffer is a completed command.
+      [{ ...state, writesBuffered: 5 }, /writesBuffered \(5\) and readsFromBuffer \(1\) count more commands than completed \(2\)/],
+      [{ ...state, readsFromBuffer: 3 }, /count more commands than completed/],
+      // A read is served from written data only once a write was buffered.
+      [{ ...state, writesBuffered: undefined }, /readsFromBuffer \(1\) with no write buffered/],
+    ];
+    for (const [s, message] of bad) {
+      const copy = new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true });
+      const before = copy.save();
+      expect(thrownCode(() => copy.restore(s))).toBe("VMLAB_STORAGE_BAD_STATE");
+      expect(() => copy.restore(s)).toThrow(message);
+      expect(copy.save()).toEqual(before);
+    }
+  });
+
   it("a rewrite of data still queued in the buffer replaces it: no second copy, no second media write", () => {
     // A block rewritten at QD1 (a log's tail block, a superblock): with the write cache on the drive keeps
     // the newest data; it does not queue one write-back per version, each a revolution on the same sector.
