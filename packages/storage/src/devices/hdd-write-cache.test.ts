@@ -20,6 +20,39 @@ function measure(spec: Spec, options: HddOptions, durationNs = 1e9) {
 
 const io = (id: number, lba: number, sectors: number, isRead: boolean): IoRequest => ({ id, vm: 0, lba, sectors, isRead, issueTime: 0 });
 
+/** A drive with its write cache on that buffered a write and served a read of it from the buffer (both completed). */
+function wroteAndReadBack() {
+  const sim = new Simulation();
+  const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+  const sink = { complete: () => {} };
+  hdd.submit(io(0, 5_000_000, 8, false), sink);
+  hdd.submit(io(1, 5_000_000, 8, true), sink); // from the buffer
+  sim.run();
+  return { sim, hdd, sink };
+}
+
+/** A sink that records when each command completed, and how many media writes `hdd` had ended when command `watched` did. */
+function completions(sim: Simulation, hdd: Hdd, watched: number) {
+  const done = new Map<number, number>();
+  const seen = { mediaOps: -1 };
+  const sink = {
+    complete: (r: IoRequest) => {
+      done.set(r.id, sim.now);
+      if (r.id === watched) seen.mediaOps = hdd.mediaOps;
+    },
+  };
+  return { done, seen, sink };
+}
+
+/** `bad` restored into a new drive (`make`) is refused as a bad state saying `message`, and the drive is unchanged. */
+function expectRefused(make: () => Hdd, bad: unknown, message: RegExp) {
+  const drive = make();
+  const before = drive.save();
+  expect(thrownCode(() => drive.restore(bad))).toBe("VMLAB_STORAGE_BAD_STATE");
+  expect(() => drive.restore(bad)).toThrow(message);
+  expect(drive.save()).toEqual(before);
+}
+
 describe("Hdd with its write cache on (WCE)", () => {
   it("small sequential writes at QD1 complete from the buffer and reach the media in long runs", () => {
     const seq4k: Spec = { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 };
@@ -159,23 +192,17 @@ describe("Hdd with its write cache on (WCE)", () => {
   });
 
   it("a state with write-cache counters is refused by a drive with its write cache off, changing nothing; flushes alone restore", () => {
-    const sim = new Simulation();
-    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
-    const sink = { complete: () => {} };
-    hdd.submit(io(0, 5_000_000, 8, false), sink);
-    hdd.submit(io(1, 5_000_000, 8, true), sink); // from the buffer
-    sim.run();
+    const { sim, hdd, sink } = wroteAndReadBack();
     hdd.flush(io(2, 0, 0, false), sink);
     sim.run();
     const state = hdd.save();
     expect([state.writesBuffered, state.readsFromBuffer, state.flushes]).toEqual([1, 1, 1]);
-    for (const bad of [state, { ...state, readsFromBuffer: undefined }, { ...state, writesBuffered: undefined }]) {
-      const off = new Hdd(new Simulation(), CHEETAH_15K5, "hdd");
-      const before = off.save();
-      expect(thrownCode(() => off.restore(bad))).toBe("VMLAB_STORAGE_BAD_STATE");
-      expect(() => off.restore(bad)).toThrow(/write cache on .*this one has it off; build it with writeCache: true/);
-      expect(off.save()).toEqual(before);
-    }
+    for (const bad of [state, { ...state, readsFromBuffer: undefined }, { ...state, writesBuffered: undefined }])
+      expectRefused(
+        () => new Hdd(new Simulation(), CHEETAH_15K5, "hdd"),
+        bad,
+        /write cache on .*this one has it off; build it with writeCache: true/,
+      );
     // A flush is taken with the write cache off too: a state counting flushes only restores there. (Not the state
     // above: its drive's write buffer took 8 of the 16 read cache segments.)
     const offSim = new Simulation();
@@ -189,13 +216,7 @@ describe("Hdd with its write cache on (WCE)", () => {
   });
 
   it("a state whose write-cache counters no drive could reach is refused, changing nothing", () => {
-    const sim = new Simulation();
-    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
-    const sink = { complete: () => {} };
-    hdd.submit(io(0, 5_000_000, 8, false), sink);
-    hdd.submit(io(1, 5_000_000, 8, true), sink); // from the buffer
-    sim.run();
-    const state = hdd.save();
+    const state = wroteAndReadBack().hdd.save();
     expect([state.completed, state.writesBuffered, state.readsFromBuffer]).toEqual([2, 1, 1]);
     const bad: [unknown, RegExp][] = [
       // Every buffered write and every read from the buffer is a completed command.
@@ -204,13 +225,7 @@ describe("Hdd with its write cache on (WCE)", () => {
       // A read is served from written data only once a write was buffered.
       [{ ...state, writesBuffered: undefined }, /readsFromBuffer \(1\) with no write buffered/],
     ];
-    for (const [s, message] of bad) {
-      const copy = new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true });
-      const before = copy.save();
-      expect(thrownCode(() => copy.restore(s))).toBe("VMLAB_STORAGE_BAD_STATE");
-      expect(() => copy.restore(s)).toThrow(message);
-      expect(copy.save()).toEqual(before);
-    }
+    for (const [s, message] of bad) expectRefused(() => new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true }), s, message);
   });
 
   it("a rewrite of data still queued in the buffer replaces it: no second copy, no second media write", () => {
@@ -448,20 +463,13 @@ describe("Hdd with its write cache on (WCE)", () => {
   it("the drive tracks at most queueDepth write-backs: with every entry taken, a write needing a new one waits for a write-back to end", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, { ...CHEETAH_15K5, queueDepth: 4 }, "hdd", { writeCache: true });
-    const done = new Map<number, number>();
-    let mediaAtDone = -1;
-    const sink = {
-      complete: (r: IoRequest) => {
-        done.set(r.id, sim.now);
-        if (r.id === 4) mediaAtDone = hdd.mediaOps;
-      },
-    };
+    const { done, seen, sink } = completions(sim, hdd, 4);
     for (let i = 0; i < 4; i++) hdd.submit(io(i, 400_000_000 + i * 1_000_000, 8, false), sink);
     hdd.submit(io(4, 405_000_000, 8, false), sink); // far from the others: it needs a fifth write-back
     sim.run();
     expect(Math.max(...[0, 1, 2, 3].map((i) => done.get(i) as number))).toBeLessThan(1_000_000);
     // It went into the buffer only once a write-back had reached the media (milliseconds: a seek and a rotation).
-    expect(mediaAtDone).toBeGreaterThanOrEqual(1);
+    expect(seen.mediaOps).toBeGreaterThanOrEqual(1);
     expect(done.get(4) as number).toBeGreaterThan(1_000_000);
     expect(hdd.writesBuffered).toBe(5);
   });
@@ -521,20 +529,13 @@ describe("Hdd with its write cache on (WCE)", () => {
       // media) has written 64 sectors a quarter of a ms after its transfer starts: the write goes in then.
       const sim = new Simulation();
       const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 2048 });
-      const done = new Map<number, number>();
-      let firstWriteBack = -1;
-      const sink = {
-        complete: (r: IoRequest) => {
-          done.set(r.id, sim.now);
-          if (r.id === 1) firstWriteBack = hdd.mediaOps;
-        },
-      };
+      const { done, seen, sink } = completions(sim, hdd, 1);
       hdd.submit(io(0, 1_000_000, 2048, false), sink);
       hdd.submit(io(1, 200_000_000, 64, false), sink);
       while (hdd.mediaOps === 0) sim.run({ maxEvents: 1 });
       const written = sim.now; // write 0's write-back has ended
       sim.run();
-      expect(firstWriteBack).toBe(0); // before write 0's write-back ended
+      expect(seen.mediaOps).toBe(0); // before write 0's write-back ended
       const transferStart = written - 2048 * sectorNs;
       expect(done.get(1) as number).toBeGreaterThan(transferStart + 64 * sectorNs);
       expect(done.get(1) as number).toBeLessThan(transferStart + 64 * sectorNs + 1_000_000);
