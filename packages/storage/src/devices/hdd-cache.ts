@@ -59,6 +59,11 @@ export class HddCache {
   private readonly lru: RecencyList;
   /** Active read-ahead segment, or -1. */
   private ra = -1;
+  /**
+   * The segment of the stream `stopReadAhead` stopped last (-1 once a new one starts): the head may still be reading the
+   * sectors promised to a waiting hit into it, at the stream's times (`raBaseLba`, `raBaseTime`, `raSectorNs`).
+   */
+  private filling = -1;
   /** LBA whose read completes at `raBaseTime + raSectorNs` (the first sector read ahead). */
   private raBaseLba = 0;
   private raBaseTime = 0;
@@ -160,6 +165,9 @@ export class HddCache {
       if (+(i !== ra) & +(lba >= segStart[i]) & +(end <= segEnd[i])) {
         this.hits++;
         this.touch(i);
+        // The stopped stream's segment holds sectors its head reads on to for a waiting hit (`stopReadAhead`): a read
+        // of them is served as the head reads them (it was served at once, ~4 ms before the head got there).
+        if (i === this.filling && end > this.raBaseLba) return Math.max(now, this.raBaseTime + (end - this.raBaseLba) * this.raSectorNs);
         return now;
       }
     }
@@ -360,6 +368,8 @@ export class HddCache {
     this.useClock = s.useClock;
     this.lru.rebuild(this.segUse);
     this.ra = s.ra;
+    // Saved idle: the media command that stopped a stream ended after its promised sectors were read.
+    this.filling = -1;
     this.raBaseLba = s.raBaseLba;
     this.raBaseTime = raBaseTime;
     this.raSectorNs = s.raSectorNs;
@@ -405,6 +415,7 @@ export class HddCache {
     // Nothing read past the base: free now (a resumed stream's base time may still be to come).
     if (this.freeAt < now || pos === this.raBaseLba) this.freeAt = now;
     this.segEnd[ra] = pos;
+    this.filling = ra;
     this.ra = -1;
     return pos;
   }
@@ -418,6 +429,8 @@ export class HddCache {
    * With read-ahead off, the least recently used segment keeps the read's data and no stream starts.
    */
   startReadAhead(lba: number, n: number, endTime: number, sectorNs: number, bound: number): void {
+    // The head has read what the stopped stream promised (the media read that ended here started after that).
+    this.filling = -1;
     if (this.segments === 0 || this.readAheadSectors === 0) {
       // Read-ahead off (prefetch disabled, SCSI DRA) with the read cache on: the segment keeps what the read read, as a
       // drive's cache does (a re-read was a media read, the drive no different from one with its read cache disabled).

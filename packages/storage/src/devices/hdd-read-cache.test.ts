@@ -1,0 +1,42 @@
+import { Simulation } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { Hdd } from "./hdd.js";
+import { CHEETAH_15K5 } from "./hdd-spec.js";
+
+/**
+ * A disk whose first media read (8 sectors at LBA 0) has just completed and started its read-ahead; `read` submits a
+ * read now, and `done` maps each IO's id to its completion time.
+ */
+function afterFirstRead(spec = CHEETAH_15K5) {
+  const sim = new Simulation();
+  const hdd = new Hdd(sim, spec);
+  const done = new Map<number, number>();
+  const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+  const read = (id: number, lba: number, sectors: number) =>
+    hdd.submit({ id, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, sink);
+  read(0, 0, 8);
+  sim.run();
+  done.clear();
+  return { sim, hdd, done, read };
+}
+
+describe("Hdd read cache: what a segment holds, and when", () => {
+  it("a read of sectors a stopped read-ahead has still to read for a waiting hit is served as the head reads them, not at once", () => {
+    const { sim, hdd, done, read } = afterFirstRead();
+    const t0 = sim.now;
+    const sectorNs = hdd.geometry.zoneSectorNs[0];
+    // A hit at the far end of the read-ahead: the head must read on to sector 1,032 (~4.2 ms) before it may leave.
+    read(1, 904, 128);
+    // A miss far away stops the read-ahead: the segment is to hold [.., 1,032), but the head is still at sector ~8.
+    read(2, 300_000_000, 8);
+    // Sectors [1,000, 1,008) of that segment: the head reads them ~4.1 ms from now.
+    read(3, 1000, 8);
+    sim.run();
+    expect([hdd.mediaOps, hdd.cache.hits]).toEqual([2, 2]);
+    // Served from the buffer, but no sooner than the head has read its last sector (it was served 0.16 ms after arriving).
+    expect((done.get(3) as number) - t0).toBeGreaterThanOrEqual(Math.floor((1008 - 8) * sectorNs));
+    // And no later than its data can cross the interface after the waiting hit's, which holds it as the head reads on.
+    const busNs = ((8 * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+    expect(done.get(3) as number).toBeLessThanOrEqual((done.get(1) as number) + busNs + 1);
+  });
+});
