@@ -39,4 +39,35 @@ describe("Hdd read cache: what a segment holds, and when", () => {
     const busNs = ((8 * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
     expect(done.get(3) as number).toBeLessThanOrEqual((done.get(1) as number) + busNs + 1);
   });
+
+  it("the segments together hold no more than the drive's cache: a stream grown past its segment takes the room of the least recently used", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim);
+    const read = (lba: number, sectors: number) => {
+      hdd.submit({ id: 0, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, { complete: () => {} });
+      sim.run();
+      sim.run({ until: sim.now + 100_000_000 }); // any read-ahead done
+    };
+    const { segments, segmentSectors } = hdd.cache;
+    const cacheSectors = CHEETAH_15K5.cacheBytes / 512;
+    expect(segments * segmentSectors).toBe(cacheSectors);
+    const held = () => {
+      const s = hdd.cache.save();
+      return s.segStart.reduce((sum, start, i) => sum + Math.max(0, s.segEnd[i] - start), 0);
+    };
+    // An 8 MiB sequential stream at QD 1: its segment keeps up to half the cache (the stream's reach) behind the window.
+    for (let i = 0; i < 64; i++) read(i * 512, 512);
+    expect(hdd.mediaOps).toBe(1);
+    // Then 1 MiB reads far apart, one per other segment: each segment keeps its 1 MiB.
+    for (let k = 1; k < segments; k++) read(k * 10_000_000, 2048);
+    // Together they held 22.75 MiB of a 16 MiB cache.
+    expect(held()).toBeLessThanOrEqual(cacheSectors);
+    // The stream's segment, least recently used, gave up its data: its sectors are read from the media again.
+    const media = hdd.mediaOps;
+    read(32_000, 8);
+    expect(hdd.mediaOps).toBe(media + 1);
+    // The newest 1 MiB read is still held.
+    read((segments - 1) * 10_000_000 + 1024, 1024);
+    expect(hdd.mediaOps).toBe(media + 1);
+  });
 });
