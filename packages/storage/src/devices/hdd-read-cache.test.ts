@@ -1,24 +1,8 @@
 import { Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { Hdd } from "./hdd.js";
+import { afterFirstRead } from "./hdd-first-read.test-support.js";
 import { CHEETAH_15K5 } from "./hdd-spec.js";
-
-/**
- * A disk whose first media read (8 sectors at LBA 0) has just completed and started its read-ahead; `read` submits a
- * read now, and `done` maps each IO's id to its completion time.
- */
-function afterFirstRead(spec = CHEETAH_15K5) {
-  const sim = new Simulation();
-  const hdd = new Hdd(sim, spec);
-  const done = new Map<number, number>();
-  const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
-  const read = (id: number, lba: number, sectors: number) =>
-    hdd.submit({ id, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, sink);
-  read(0, 0, 8);
-  sim.run();
-  done.clear();
-  return { sim, hdd, done, read };
-}
 
 describe("Hdd read cache: what a segment holds, and when", () => {
   it("a read of sectors a stopped read-ahead has still to read for a waiting hit is served as the head reads them, not at once", () => {

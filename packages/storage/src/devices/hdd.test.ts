@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { HddOptions } from "../index.js";
 import { cheetahSeekCurve, hddQdScaling, hddSequential, hddServiceTime, type IometerSpec, measureHdd } from "./hdd.checks.js";
 import { Hdd } from "./hdd.js";
+import { afterFirstRead } from "./hdd-first-read.test-support.js";
 import { CHEETAH_15K5 } from "./hdd-spec.js";
 import { SeekCurve } from "./seek-curve.js";
 
@@ -10,23 +11,6 @@ type Spec = IometerSpec;
 const measure = measureHdd;
 
 const within = (ours: number, theirs: number, tol = 0.1) => Math.abs(ours - theirs) / theirs <= tol;
-
-/**
- * A disk whose first media read (8 sectors at LBA 0) has just completed and started its read-ahead;
- * `read` submits a read now, and `done` maps each IO's id to its completion time.
- */
-function afterFirstRead() {
-  const sim = new Simulation();
-  const hdd = new Hdd(sim);
-  const done = new Map<number, number>();
-  const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
-  const read = (id: number, lba: number, sectors: number) =>
-    hdd.submit({ id, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, sink);
-  read(0, 0, 8);
-  sim.run();
-  done.clear();
-  return { sim, hdd, done, read };
-}
 
 describe("seek curve fitted to the Cheetah 15K.5's figures", () => {
   const { curve, cylinders } = cheetahSeekCurve();
