@@ -53,7 +53,7 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     const r = await runCli("vscsistats", file, "--json", "--reorder-window", "0");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ traceFormat: "vscsi", ios: 4 });
-    expect(r.stderr).toBe("vmlab vscsistats: 4 IOs (vscsi); 1 IO earlier than its predecessor (interarrival 0; first: record 3)\n");
+    expect(r.stderr).toBe("vmlab vscsistats: 4 IOs (vscsi); 1 IO issued earlier than an IO before it (interarrival 0; first: record 3)\n");
   });
 
   it("a bad record of a binary trace skipped is counted as a record, not a line (--skip-bad)", async () => {

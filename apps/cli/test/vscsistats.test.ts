@@ -72,7 +72,7 @@ describe("vmlab vscsistats", () => {
     const r = await runCli("vscsistats", file, "--json", "--reorder-window", "0");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ios: 5, firstOutOfOrder: 3 });
-    expect(r.stderr).toBe("vmlab vscsistats: 5 IOs (msr); 2 IOs earlier than their predecessor (interarrival 0; first: line 3)\n");
+    expect(r.stderr).toBe("vmlab vscsistats: 5 IOs (msr); 2 IOs issued earlier than an IO before them (interarrival 0; first: line 3)\n");
   });
 
   it("puts IOs out of issue order back in order with the reorder window, and counts those too late for it", async () => {

@@ -105,10 +105,11 @@ export function register(program: Command, io: CliIo): void {
       const unit = reader.format === "vscsi" ? "record" : "line";
       if (summary.skipped > 0) notes.push(`${plural(summary.skipped, `bad ${unit}`)} skipped; first: ${summary.firstSkipped}`);
       if (summary.reorderWindow === 0) {
-        // The file's order is the order characterized: the note it always was.
+        // The file's order is the order characterized: every IO issued earlier than an IO before it (not only the one
+        // just before) is late, gets interarrival 0 and leaves the clock at the latest issue.
         if (summary.late > 0)
           notes.push(
-            `${plural(summary.late, "IO")} earlier than ${summary.late === 1 ? "its" : "their"} predecessor (interarrival 0; first: ${unit} ${summary.firstLate})`,
+            `${plural(summary.late, "IO")} issued earlier than an IO before ${summary.late === 1 ? "it" : "them"} (interarrival 0; first: ${unit} ${summary.firstLate})`,
           );
       } else if (summary.reordered + summary.late > 0) {
         const parts = [`${summary.reordered} put back in issue order by the reorder window of ${plural(summary.reorderWindow, "record")}`];

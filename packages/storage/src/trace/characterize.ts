@@ -15,15 +15,16 @@ export interface CharacterizeSummary {
   reorderWindow: number;
   /**
    * Line (record, in a binary trace) of the first IO issued earlier than an IO before it in the file; null when the
-   * trace's issue times never go back. (With a window of 0, the first IO issued earlier than the IO before it.)
+   * trace's issue times never go back.
    */
   firstOutOfOrder: number | null;
   /** IOs out of issue order in the file that the reorder window put back in issue order. */
   reordered: number;
   /**
    * IOs issued earlier than an IO already characterized: out of order by more than the window (with a window of 0,
-   * every IO issued earlier than the one before it). They are characterized where they came, after a later-issued IO
-   * (interarrival 0 — the collector's `outOfOrder` — unless a late IO at the same time came just before).
+   * every IO issued earlier than an IO before it). They are characterized where they came, after a later-issued IO:
+   * interarrival 0, and the next IO's is measured from the latest issue, not from theirs (the collector's
+   * `outOfOrder` counts the same IOs).
    */
   late: number;
   /** Line (record) of the first late IO, or null. */
@@ -56,9 +57,10 @@ export interface CharacterizeOptions {
  * `reorderWindow` records (a min-heap by issue time, ties in file order) sits
  * between the reader and the collector, so a record out of order by up to
  * that many records is characterized exactly as if the file were sorted. A
- * record out of order by more comes out where it came (interarrival 0; an IO
- * issued later may count as outstanding) and is counted as `late`. Memory
- * stays bounded: the window's typed arrays.
+ * record out of order by more comes out where it came (interarrival 0, the
+ * clock staying at the latest issue; an IO issued later may count as
+ * outstanding) and is counted as `late`. Memory stays bounded: the window's
+ * typed arrays.
  */
 export function characterizeTrace(
   reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "close" | "backToBack">>,
@@ -76,7 +78,7 @@ export function characterizeTrace(
   const capacity = noClock ? 0 : requested;
   const feeder = new Feeder(stats, completions, noClock);
   let ios = 0;
-  const order = new IssueOrderCounts(capacity > 0);
+  const order = new IssueOrderCounts();
   try {
     if (capacity === 0) {
       while (ios < limit && reader.next(rec)) {

@@ -135,11 +135,8 @@ describe("characterizeTrace's reorder window", () => {
         expect(histogramOf(toJson(stats), "ioLength").count).toBe(ios.length);
         expect(summary.ios).toBe(ios.length);
         // Every late IO is characterized after a later-issued one; the collector counts those issued earlier than the
-        // IO just before them (interarrival 0): all of them with no window, otherwise at most all of them (two late
-        // IOs in a row at the same time: the second's interarrival is a true 0).
-        if (window === 0) expect(stats.outOfOrder).toBe(summary.late);
-        else expect(stats.outOfOrder).toBeLessThanOrEqual(summary.late);
-        expect(summary.late > 0).toBe(stats.outOfOrder > 0);
+        // latest IO before them (interarrival 0, the clock staying at the latest issue): exactly the late ones.
+        expect(stats.outOfOrder).toBe(summary.late);
         expect(summary.late === 0).toBe(summary.firstLate === null);
         if (window === 0) expect(summary.reordered).toBe(0);
         // The window never reorders more records than a stream is out of order by.

@@ -32,8 +32,9 @@ export function checkReorderWindow(what: string, requested: number | undefined):
  * rule for `characterizeTrace` and `TraceReplayWorkload`. A record issued earlier than a record before it in the file
  * is out of order; the window puts it back in order (`reordered`) unless an IO issued later than it has already been
  * handed on (`late`: once the window is full, all it holds is no earlier than that IO, so the record comes straight
- * out, where it came). Without a window the file's order is the order handed on: a record issued earlier than the one
- * just before it is late.
+ * out, where it came). Without a window the file's order is the order handed on: every record out of order is late
+ * (issued earlier than an IO before it, not only the one just before: in 10, 30, 20, 25 both 20 and 25 come after
+ * 30, and vscsiStats' interarrival clock stays at 30 for both).
  */
 export class IssueOrderCounts {
   /** Line (record, in a binary trace) of the first record issued earlier than a record before it in the file. */
@@ -42,21 +43,18 @@ export class IssueOrderCounts {
   late = 0;
   /** Line (record) of the first late record. */
   firstLate: number | null = null;
-  /** Latest issue time read so far (without a window: the record just before). */
+  /** Latest issue time read so far. */
   private latestInFileNs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly windowed: boolean) {}
-
-  /** Counts a record read from the file; `latestOutNs`: the latest issue time handed on so far (used with a window). */
+  /** Counts a record read from the file; `latestOutNs`: the latest issue time handed on so far (without a window, that read so far). */
   read(t: number, line: number, latestOutNs: number): void {
     if (t < this.latestInFileNs) {
       if (this.firstOutOfOrder === null) this.firstOutOfOrder = line;
-      if (!this.windowed || t < latestOutNs) {
+      if (t < latestOutNs) {
         this.late++;
         if (this.firstLate === null) this.firstLate = line;
       } else this.reordered++;
-    }
-    if (!this.windowed || t > this.latestInFileNs) this.latestInFileNs = t;
+    } else this.latestInFileNs = t;
   }
 }
 

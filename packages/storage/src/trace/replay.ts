@@ -98,7 +98,7 @@ export class TraceReplayWorkload extends WorkloadBase {
   }
   /**
    * IOs recorded earlier than an IO already handed to the replay: out of order by more than the window (with a window
-   * of 0, every IO recorded earlier than the one before it). They go where they came: after a later-recorded IO (timed:
+   * of 0, every IO recorded earlier than an IO before it). They go where they came: after a later-recorded IO (timed:
    * at once, later than recorded).
    */
   get late(): number {
@@ -142,7 +142,7 @@ export class TraceReplayWorkload extends WorkloadBase {
     this.backToBack = reader.backToBack === true;
     this.reorderWindow = this.backToBack ? 0 : requested;
     this.window = this.reorderWindow > 0 ? new ReorderWindow(this.reorderWindow) : null;
-    this.order = new IssueOrderCounts(this.window !== null);
+    this.order = new IssueOrderCounts();
   }
 
   protected onStart(ctx: WorkloadContext): void {

@@ -84,7 +84,7 @@ export class VscsiStats {
   private readonly outstanding = new Float64Array(3);
   /** Last LBN of the previous IO per split; valid where `hasPrevious` is 1. */
   private readonly previousLastLbn = new Float64Array(3);
-  /** Issue time (ns) of the previous timed IO per split; valid where `hasPreviousTime` is 1. */
+  /** The interarrival clock per split: the latest issue time (ns) of a timed IO; valid where `hasPreviousTime` is 1. */
   private readonly previousIssueNs = new Float64Array(3);
   private readonly hasPrevious = new Uint8Array(3);
   private readonly hasPreviousTime = new Uint8Array(3);
@@ -144,7 +144,9 @@ export class VscsiStats {
    * every histogram but outstanding IOs and latency. `nowNs === -1` means
    * the format has no timestamps: no interarrival sample either. Other
    * negative times are real (a trace record earlier than the trace's first,
-   * which times are measured from): interarrival 0, counted in `outOfOrder`.
+   * which times are measured from). An IO issued earlier than the latest IO
+   * before it gets interarrival 0 and is counted in `outOfOrder`; the clock
+   * stays at the latest issue (see `recordInterarrival`).
    */
   issueUntracked(nowNs: number, lba: number, sectors: number, bytes: number, isRead: boolean): void {
     const split = isRead ? READS : WRITES;
@@ -204,12 +206,21 @@ export class VscsiStats {
     this.seekDistanceClosest16.record(best);
   }
 
+  /**
+   * vscsiStats' interarrival is the time between successive commands arriving at the vSCSI layer (IISWC 2007), on a
+   * clock that only moves forwards. An IO issued earlier than one already seen (a trace record out of issue order that
+   * no reorder window put back) counts 0 µs and leaves the clock at the latest issue: measured from its own earlier
+   * time, the IO after it got an interarrival inflated by how late it was. Counted as 0 rather than skipped, so each
+   * histogram keeps one sample per IO (all of them with firstIo "zero", as in an ESX printout), and the samples add up
+   * to the time from the first IO to the latest, as they do in issue order: the mean is the issue-order one.
+   */
   private recordInterarrival(split: number, nowNs: number, zero: boolean): void {
     if (this.hasPreviousTime[split] === 1 || zero) {
-      let dt = nowNs - this.previousIssueNs[split];
+      const dt = nowNs - this.previousIssueNs[split];
       if (dt < 0) {
         if (split === ALL) this.outOfOrder++;
-        dt = 0;
+        this.interarrival[split].record(0);
+        return;
       }
       this.interarrival[split].record(Math.floor(dt / 1000));
     }
