@@ -44,4 +44,26 @@ describe("vmlab vscsistats: IOs out of issue order (docs/vscsistats.md)", () => 
     expect([j.late, j.outOfOrder]).toEqual([2, 2]);
     expect(r.stderr).toBe("vmlab vscsistats: 6 IOs (msr); 2 IOs issued earlier than an IO before them (interarrival 0; first: line 4)\n");
   });
+
+  it("--first-io zero: time 0 is the earliest record's time, not the file's first record's, within the reorder window", async () => {
+    // The write (40 µs) is the earliest IO but the file's second record.
+    const file = msrFile("first.csv", [
+      [100, "Read"],
+      [40, "Write"],
+      [300, "Read"],
+    ]);
+    const sorted = msrFile("sorted.csv", [
+      [40, "Write"],
+      [100, "Read"],
+      [300, "Read"],
+    ]);
+    const r = await runCli("vscsistats", file, "--json", "--first-io", "zero");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as Json;
+    expect([j.reordered, j.late, j.outOfOrder]).toEqual([1, 0, 0]);
+    // The first read comes 60 µs after time 0 (the write), whichever record the file has first.
+    expect(interarrival(j, "reads")).toEqual({ count: 2, min: 60, max: 200, mean: 130 });
+    const csv = await runCli("vscsistats", file, "--first-io", "zero", "--disk-name", "d");
+    expect(csv.stdout).toBe((await runCli("vscsistats", sorted, "--first-io", "zero", "--disk-name", "d")).stdout);
+  });
 });

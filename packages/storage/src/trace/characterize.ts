@@ -60,7 +60,9 @@ export interface CharacterizeOptions {
  * record out of order by more comes out where it came (interarrival 0, the
  * clock staying at the latest issue; an IO issued later may count as
  * outstanding) and is counted as `late`. Memory stays bounded: the window's
- * typed arrays.
+ * typed arrays. With `firstIo: "zero"`, time 0 is the first IO characterized
+ * if it is timed before 0: MSR and .vscsi times count from the file's first
+ * record, and the window hands the earliest it holds on first.
  */
 export function characterizeTrace(
   reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "close" | "backToBack">>,

@@ -13,7 +13,8 @@ import { VscsiHistogram } from "./histogram.js";
  *   issued at time 0 — as ESX does with the state left from before its window,
  *   so every histogram's count equals the number of IOs, as in an ESX printout.
  *   That IO stays among the previous 16 of the closest-of-16 distance until 16
- *   IOs have come.
+ *   IOs have come. A first IO timed before 0 (a trace's earliest record, whose
+ *   times count from a later one) is time 0 itself.
  */
 export type FirstIoPolicy = "skip" | "zero";
 
@@ -172,6 +173,11 @@ export class VscsiStats {
     if (this.recentCount < CLOSEST_WINDOW) this.recentCount++;
 
     if (nowNs !== -1) {
+      // firstIo "zero": the zero state was issued at time 0, the trace's start. A first IO timed before 0 is a trace's
+      // earliest record whose times count from a later one (MSR and .vscsi count from the file's first record; the
+      // reorder window hands the earliest on first): it is the start, so the first read's and first write's
+      // interarrivals do not depend on which record the file has first, and nothing is out of order.
+      if (nowNs < 0 && zero && this.hasPreviousTime[ALL] === 0) this.previousIssueNs.fill(nowNs);
       this.recordInterarrival(ALL, nowNs, zero);
       this.recordInterarrival(split, nowNs, zero);
     }
