@@ -6,10 +6,15 @@ import { scratchDir } from "./scratch.js";
 
 const tmp = () => scratchDir("vmlab-vscsistats-order-");
 
-/** An MSR file of 4 KiB IOs issued at `us` µs (in this order; 10 ticks a µs), each taking 10 µs, at offsets set by the time. */
-function msrFile(name: string, ios: [us: number, op: "Read" | "Write"][]): string {
+/**
+ * An MSR file of 4 KiB IOs written as "0R 100W 300R": issue times in µs (10 ticks a µs), each followed by R (read) or
+ * W (write), in file order; each takes 10 µs, at an offset set by its time.
+ */
+function msrFile(name: string, ios: string): string {
   const file = join(tmp(), name);
-  writeFileSync(file, ios.map(([us, op]) => `${us * 10},h,0,${op},${us * 8192},4096,100\n`).join(""));
+  const line = (io: string) =>
+    `${Number(io.slice(0, -1)) * 10},h,0,${io.endsWith("R") ? "Read" : "Write"},${Number(io.slice(0, -1)) * 8192},4096,100\n`;
+  writeFileSync(file, ios.split(" ").map(line).join(""));
   return file;
 }
 
@@ -27,14 +32,7 @@ const interarrival = (j: Json, split: string) => {
 describe("vmlab vscsistats: IOs out of issue order (docs/vscsistats.md)", () => {
   it("--reorder-window 0: a late IO counts 0 µs and the IO after it is measured from the latest issue, not from the late one", async () => {
     // Issued at 0, 100, 200, 250, 300, 400 µs; 200 and 250 come after 300 in the file.
-    const file = msrFile("late.csv", [
-      [0, "Read"],
-      [100, "Write"],
-      [300, "Read"],
-      [200, "Read"],
-      [250, "Read"],
-      [400, "Read"],
-    ]);
+    const file = msrFile("late.csv", "0R 100W 300R 200R 250R 400R");
     const r = await runCli("vscsistats", file, "--json", "--reorder-window", "0");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as Json;
@@ -47,16 +45,8 @@ describe("vmlab vscsistats: IOs out of issue order (docs/vscsistats.md)", () => 
 
   it("--first-io zero: time 0 is the earliest record's time, not the file's first record's, within the reorder window", async () => {
     // The write (40 µs) is the earliest IO but the file's second record.
-    const file = msrFile("first.csv", [
-      [100, "Read"],
-      [40, "Write"],
-      [300, "Read"],
-    ]);
-    const sorted = msrFile("sorted.csv", [
-      [40, "Write"],
-      [100, "Read"],
-      [300, "Read"],
-    ]);
+    const file = msrFile("first.csv", "100R 40W 300R");
+    const sorted = msrFile("sorted.csv", "40W 100R 300R");
     const r = await runCli("vscsistats", file, "--json", "--first-io", "zero");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as Json;

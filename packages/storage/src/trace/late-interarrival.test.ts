@@ -24,18 +24,13 @@ function characterize(ios: readonly At[], reorderWindow: number, firstIo: FirstI
   return { stats, summary, json, all: interarrival("all"), reads: interarrival("reads"), writes: interarrival("writes") };
 }
 
-const sorted = (ios: readonly At[]) => [...ios].sort((a, b) => a[0] - b[0]);
+/** A trace written as "0R 100W 300R": issue times in µs, each followed by R (read) or W (write), in file order. */
+const ios = (text: string): At[] => text.split(" ").map((io): At => [Number(io.slice(0, -1)), io.endsWith("R") ? "R" : "W"]);
+const sorted = (trace: readonly At[]) => [...trace].sort((a, b) => a[0] - b[0]);
 
 describe("a late IO does not move the interarrival clock back (docs/vscsistats.md, records out of issue order)", () => {
   // Issued at 0, 100 (the write), 200, 250, 300, 400 µs; in the file 200 and 250 come after 300.
-  const trace: At[] = [
-    [0, "R"],
-    [100, "W"],
-    [300, "R"],
-    [200, "R"],
-    [250, "R"],
-    [400, "R"],
-  ];
+  const trace = ios("0R 100W 300R 200R 250R 400R");
 
   it("--reorder-window 0: each IO issued before one already characterized counts 0 µs, and the next is measured from the latest issue", () => {
     const r = characterize(trace, 0);
@@ -53,14 +48,7 @@ describe("a late IO does not move the interarrival clock back (docs/vscsistats.m
 
   it("a record later than a window of 1 counts 0 µs, and the IO after it is measured from the latest issue", () => {
     // 200 comes after 300 and 400: a window of 1 hands 300 on before 200 arrives.
-    const late: At[] = [
-      [0, "R"],
-      [100, "W"],
-      [300, "R"],
-      [400, "R"],
-      [200, "R"],
-      [500, "R"],
-    ];
+    const late = ios("0R 100W 300R 400R 200R 500R");
     const r = characterize(late, 1);
     // Characterized 0, 100, 300, 200 (late), 400, 500. All: 100, 200, 0, 100 (400 after 300, not 200 after 200), 100.
     expect(r.all).toEqual({ count: 5, min: 0, max: 200, mean: 100, counts: [1, 0, 3, 1] });
@@ -73,12 +61,12 @@ describe("a late IO does not move the interarrival clock back (docs/vscsistats.m
   });
 
   it("property: the interarrival samples add up to the time from the first IO characterized to the latest, one per IO after the first", () => {
-    const ios = fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.constantFrom<"R" | "W">("R", "W")), {
+    const traces = fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.constantFrom<"R" | "W">("R", "W")), {
       minLength: 1,
       maxLength: 60,
     });
     fc.assert(
-      fc.property(ios, fc.integer({ min: 0, max: 6 }), (trace, window) => {
+      fc.property(traces, fc.integer({ min: 0, max: 6 }), (trace, window) => {
         const r = characterize(trace, window);
         // Whole µs: no truncation. The first IO characterized is the earliest of the first window + 1 records.
         const first = Math.min(...trace.slice(0, window + 1).map(([us]) => us));
@@ -95,11 +83,7 @@ describe("a late IO does not move the interarrival clock back (docs/vscsistats.m
 
 describe("--first-io zero: time 0 is the earliest record's time among those the reorder window sorts", () => {
   it("a write issued 60 µs before the file's first record, later in the file: characterized first, at time 0, as in the sorted file", () => {
-    const trace: At[] = [
-      [100, "R"],
-      [40, "W"],
-      [300, "R"],
-    ];
+    const trace = ios("100R 40W 300R");
     const r = characterize(trace, 4096, "zero");
     expect(r.summary).toMatchObject({ reordered: 1, late: 0, firstOutOfOrder: 2 });
     // Nothing came after a later-issued IO: the collector saw nothing out of order either.
