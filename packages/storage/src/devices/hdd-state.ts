@@ -7,7 +7,8 @@ import { describeIssues, plural } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import type { Hdd } from "./hdd.js";
-import { type HddCache, type HddCacheState, HddCacheStateSchema } from "./hdd-cache.js";
+import type { HddCache } from "./hdd-cache.js";
+import { type HddCacheState, HddCacheStateSchema } from "./hdd-cache-state.js";
 import type { HddGeometry } from "./hdd-geometry.js";
 import type { HddSpec } from "./hdd-spec.js";
 
