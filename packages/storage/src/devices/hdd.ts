@@ -14,6 +14,7 @@ import { HddQueue } from "./hdd-queue.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 import { checkHddState, type HddState, restoredRaBaseTime, revolutionStart, savedHddState } from "./hdd-state.js";
 import { HddWriteBuffer } from "./hdd-write-buffer.js";
+import { HddWriteCache } from "./hdd-write-cache.js";
 import { SeekCurve } from "./seek-curve.js";
 
 // The drive's options and saved state are declared beside their checks; `Hdd`'s module exports them as it always has.
@@ -47,10 +48,6 @@ export class Hdd implements BlockTarget {
   private readonly pool: IoPool;
   private readonly kindDone: number;
   private readonly kindFlushDone: number;
-  /** Room in the write buffer for the oldest waiting write (registered only for a drive with its write cache on). */
-  private readonly kindRoom: number;
-  /** When the pending `kindRoom` event fires (+∞ when none is pending). */
-  private roomWakeAt = Number.POSITIVE_INFINITY;
   private readonly busSectorNs: number;
   /** Media commands waiting for the mechanism. */
   private readonly queue: HddQueue;
@@ -68,6 +65,8 @@ export class Hdd implements BlockTarget {
   busyNs = 0;
   /** Buffer space for written data not yet on the media, sectors; 0 with the write cache off. */
   private readonly writeCacheSectors: number;
+  /** The write cache at work: buffered writes, write-backs, writes waiting for room (null with it off). */
+  private readonly writeCache: HddWriteCache | null;
   /** What the write cache holds (null with it off). */
   private readonly writeBuffer: HddWriteBuffer | null;
   /** Writes completed from the buffer (write cache on). */
@@ -76,12 +75,6 @@ export class Hdd implements BlockTarget {
   readsFromBuffer = 0;
   /** Flushes completed (`flush`). */
   flushes = 0;
-  /**
-   * Writes too large for the write cache, which go to the media, waiting for older buffered data of their
-   * sectors to be written back first (arrival order; each with the write-back number it waits up to in `b`
-   * and when the controller processed it in `a`).
-   */
-  private readonly afterWriteBacks: StackIo[] = [];
   /**
    * The interface: data served without the mechanism (cache hits, buffered writes) crosses it one command
    * after another, each in the first idle gap from when its data is ready (a hit waiting for the read-ahead
@@ -121,7 +114,7 @@ export class Hdd implements BlockTarget {
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.hdd.done", onDone);
     this.kindFlushDone = sharedKind(sim, "storage.hdd.flushDone", onFlushDone);
-    this.kindRoom = wcs > 0 ? sharedKind(sim, "storage.hdd.room", onRoom) : -1;
+    this.writeCache = this.writeBuffer === null ? null : new HddWriteCache(this, sim, this.pool, this.writeBuffer, this.kindFlushDone);
   }
 
   /**
@@ -183,29 +176,15 @@ export class Hdd implements BlockTarget {
       }
     } else {
       this.cache.invalidate(io.lba, io.sectors);
-      // Write cache on: the data goes to the media later, and the command completes once it is in the buffer.
-      if (io.sectors <= this.writeCacheSectors) {
-        const wb = this.writeBuffer as HddWriteBuffer;
-        if (wb.waiting.length === 0 && wb.hasRoom(io, now)) this.buffer(wb, io, processed);
-        else {
-          // Its data crosses once there is room; t0 from now on: when the controller has processed it.
-          io.t0 = processed;
-          wb.waiting.push(io);
-          this.wakeForRoom(wb);
+      const wc = this.writeCache;
+      if (wc !== null) {
+        // Write cache on: the data goes to the media later, and the command completes once it is in the buffer.
+        if (io.sectors <= this.writeCacheSectors) {
+          wc.take(io, processed);
+          return !this.busy;
         }
-        return !this.busy;
-      }
-      // Too large for the buffer: it goes to the media. Buffered data of its sectors from writes that completed
-      // before it arrived must reach the media first, or the mechanism (shortest positioning first) could write
-      // it over this write's data, and reads after this write completed would be served the older data from
-      // the buffer. It waits for those write-backs (a drive might drop the superseded data instead: this only
-      // happens for a write larger than the whole write cache over data not yet written back).
-      const wb = this.writeBuffer;
-      if (wb !== null && wb.dirty > 0 && wb.holdsOlder(io.lba, io.sectors, wb.lastNumbered)) {
-        io.a = processed;
-        io.b = wb.lastNumbered;
-        this.afterWriteBacks.push(io);
-        return false;
+        // Too large for the buffer: it goes to the media, after older buffered data of its sectors.
+        if (wc.holdsBack(io, processed)) return false;
       }
     }
     this.enqueue(io, processed);
@@ -232,10 +211,11 @@ export class Hdd implements BlockTarget {
   }
 
   /**
-   * Completes a write from the buffer (its data crossing the interface from `ready`: the command processed,
-   * room in the buffer) and queues the write-backs the buffer asks for (its data in no queued write-back).
+   * @internal Completes a write from the buffer (its data crossing the interface from `ready`: the command processed,
+   * room in the buffer) and queues the write-backs the buffer asks for (its data in no queued write-back). The write
+   * cache decides when (`HddWriteCache`).
    */
-  private buffer(wb: HddWriteBuffer, io: StackIo, ready: number): void {
+  buffer(wb: HddWriteBuffer, io: StackIo, ready: number): void {
     const now = this.sim.now;
     this.writesBuffered++;
     // A new write-back starts no earlier than its data is in the buffer (has crossed the interface). Data that
@@ -251,8 +231,8 @@ export class Hdd implements BlockTarget {
     }
   }
 
-  /** Queues a media command that can start positioning from `ready`. */
-  private enqueue(io: StackIo, ready: number): void {
+  /** @internal Queues a media command that can start positioning from `ready`. */
+  enqueue(io: StackIo, ready: number): void {
     const g = this.geometry;
     const zone = g.zoneOf(io.lba);
     this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone, ready);
@@ -381,64 +361,20 @@ export class Hdd implements BlockTarget {
     if (!this.busy) this.dispatch();
   }
 
-  /** A write-back reached the media: its buffer space is free, for writes waiting for it. It had no submitter and no tag. */
+  /** A write-back reached the media (`HddWriteCache.writeBackDone`); the mechanism is idle. */
   private writeBackDone(w: StackIo): void {
-    const now = this.sim.now;
-    const wb = this.writeBuffer as HddWriteBuffer;
-    wb.done(w);
-    this.pool.give(w);
-    // Large writes waiting for older data of their sectors to reach the media go to the queue once it has.
-    const held = this.afterWriteBacks;
-    for (let i = 0; i < held.length; ) {
-      const io = held[i];
-      if (wb.holdsOlder(io.lba, io.sectors, io.b)) i++;
-      else {
-        held.splice(i, 1);
-        this.enqueue(io, io.a);
-      }
-    }
-    // Flushes complete from their own events: their sinks may submit at once, which must not run inside
-    // this handler (the mechanism is idle here until the dispatch below). A flush is a command: it takes
-    // its command overhead (`process`) however soon its write-backs end.
-    for (let f = wb.nextFlushDone(); f !== null; f = wb.nextFlushDone())
-      this.sim.schedule(Math.max(0, f.t0 - now), this.kindFlushDone, 0, f);
-    this.admitWaiting(wb, now);
+    const wc = this.writeCache as HddWriteCache;
+    wc.writeBackDone(w);
     this.dispatch();
-    this.wakeForRoom(wb);
-  }
-
-  /** Writes waiting for room go in, oldest first, while there is room for the oldest. */
-  private admitWaiting(wb: HddWriteBuffer, now: number): void {
-    const waiting = wb.waiting;
-    // Each was processed when it arrived (its `t0` says when): its data crosses now, or once processed.
-    for (let io = waiting.peek(); io !== null && wb.hasRoom(io, now); io = waiting.peek()) {
-      const w = waiting.shift() as StackIo;
-      this.buffer(wb, w, Math.max(now, w.t0));
-    }
-  }
-
-  /**
-   * The oldest waiting write fits once the write-back being written has freed enough of its space (`fitsAt`): an
-   * event then lets it in. (Room that only a write-back's end makes lets it in from `writeBackDone`.)
-   */
-  private wakeForRoom(wb: HddWriteBuffer): void {
-    const io = wb.waiting.peek();
-    if (io === null) return;
-    const now = this.sim.now;
-    const at = wb.fitsAt(io, now);
-    if (at <= now || at === Number.POSITIVE_INFINITY || at >= this.roomWakeAt) return;
-    this.roomWakeAt = at;
-    // A ns past it: `writtenBy` at the rounded time counts the sectors as written.
-    this.sim.schedule(Math.ceil(at - now) + 1, this.kindRoom, 0, this);
+    wc.wakeForRoom();
   }
 
   /** @internal the write-back being written has freed room for the oldest waiting write. */
   roomFreed(): void {
-    const wb = this.writeBuffer as HddWriteBuffer;
-    this.roomWakeAt = Number.POSITIVE_INFINITY;
-    this.admitWaiting(wb, this.sim.now);
+    const wc = this.writeCache as HddWriteCache;
+    wc.roomFreed();
     if (!this.busy) this.dispatch();
-    this.wakeForRoom(wb);
+    wc.wakeForRoom();
   }
 
   /** Queued reads that the new read-ahead stream covers become cache hits (a queued sequential stream). */
@@ -498,10 +434,6 @@ export class Hdd implements BlockTarget {
 function onDone(_num: number, obj: unknown): void {
   const io = obj as StackIo;
   (io.owner as Hdd).finish(io);
-}
-
-function onRoom(_num: number, obj: unknown): void {
-  (obj as Hdd).roomFreed();
 }
 
 function onFlushDone(_num: number, obj: unknown): void {
