@@ -127,11 +127,12 @@ export class HddGeometry {
   }
 
   /**
-   * Angular position of `lba`'s start as a fraction of a revolution in [0, 1).
-   * Tracks carry a skew of (head-switch time / revolution) per track so a
-   * transfer running off the end of one track finds the next one's first
-   * sector under the head — folded into the sustained rate, as the spec's
-   * rate already includes it.
+   * Angular position of `lba`'s start as a fraction of a revolution in [0, 1):
+   * its place on its track, every track starting at angle 0. No per-track skew
+   * offset is modeled: a transfer running off one track's end goes on with the
+   * next track's first sector as if the skew had put it under the head, the
+   * head-switch time folded into the sustained rate (the spec's rate includes
+   * it); for random IO a skew would only shift angles that are uniform anyway.
    */
   angleOf(lba: number, zone: number): number {
     const spt = this.zoneSpt[zone];
