@@ -17,7 +17,10 @@ export interface HddSpec {
   outerMBps: number;
   /** Sustained media rate at the inner diameter, MB/s. */
   innerMBps: number;
-  /** Recording zones (constant sectors per track within a zone). */
+  /**
+   * Recording zones (constant sectors per track within a zone), their rates spaced linearly from `outerMBps` to
+   * `innerMBps`. One zone is a uniform disk at `outerMBps`: `innerMBps` then only has to be no greater.
+   */
   zones: number;
   /** Interface rate for cache hits, MB/s. */
   busMBps: number;
