@@ -258,8 +258,13 @@ export class HddCache {
       total -= this.held(victim);
       this.segEnd[victim] = this.segStart[victim];
     }
+    this.noteOversized();
+  }
+
+  /** Sets `oversized` from the segments as they are now. */
+  private noteOversized(): void {
     this.oversized = false;
-    for (let i = 0; i < n; i++) if (this.held(i) > seg) this.oversized = true;
+    for (let i = 0; i < this.segments; i++) if (this.held(i) > this.segmentSectors) this.oversized = true;
   }
 
   /** Sectors segment `i` takes in the cache: the stream's its planned window too, and at least a segment. */
@@ -341,7 +346,6 @@ export class HddCache {
     this.ra = s.ra;
     // Saved idle: the media command that stopped a stream ended after its promised sectors were read.
     this.filling = -1;
-    this.oversized = s.segStart.some((start, i) => (i === s.ra ? s.raLimit : s.segEnd[i]) - start > this.segmentSectors);
     this.raBaseLba = s.raBaseLba;
     this.raBaseTime = s.raBaseTime;
     this.raSectorNs = s.raSectorNs;
@@ -351,6 +355,7 @@ export class HddCache {
     this.freeAt = s.freeAt;
     this.hits = s.hits;
     this.misses = s.misses;
+    this.noteOversized();
   }
 
   /** A write to [lba, lba+n): drop overlapping cached data. */
