@@ -158,10 +158,20 @@ export function requireIosInWindow(
   );
 }
 
-/** `requireIosInWindow` for the usual case: every host completed IOs in the measured window (measureFromS, durationS]. */
-export function requireHostIosMeasured(c: { measureFromS: number; durationS: number }, hostIops: readonly number[]): void {
-  requireIosInWindow("measureFromS", c.measureFromS, "the measured window", c.measureFromS, c.durationS, hostIops, (h) => `host ${h + 1}`);
+/**
+ * `requireIosInWindow` for the usual case: every host completed IOs in the measured window (measureFromS, durationS],
+ * called `what` in the refusal.
+ */
+export function requireHostIosMeasured(
+  c: { measureFromS: number; durationS: number },
+  hostIops: readonly number[],
+  what = "the measured window",
+): void {
+  requireIosInWindow("measureFromS", c.measureFromS, what, c.measureFromS, c.durationS, hostIops, hostName);
 }
+
+/** A host as the refusals name it: `host 1` for index 0. */
+export const hostName = (h: number) => `host ${h + 1}`;
 
 /**
  * Each phase between consecutive `bounds` (s) is measured over its second half (phaseRows): checks each

@@ -8,7 +8,9 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
+  hostName,
   jainIndex,
+  requireHostIosMeasured,
   requireIosInWindow,
   requireSampledWindow,
   round,
@@ -136,17 +138,7 @@ export const flowControl = defineQosScenario({
     let step = 0;
     const tick = () => progress(step++, total);
     tick();
-    const host = (h: number) => `host ${h + 1}`;
-    const measured = (s: ReturnType<typeof summarize>) =>
-      requireIosInWindow(
-        "measureFromS",
-        c.measureFromS,
-        "the control runs' measured window",
-        c.measureFromS,
-        c.durationS,
-        s.hostIops,
-        host,
-      );
+    const measured = (s: ReturnType<typeof summarize>) => requireHostIosMeasured(c, s.hostIops, "the control runs' measured window");
     const stat = summarize(runCluster(specs.stat), c.measureFromS, c.durationS);
     measured(stat);
     const sweep = oioSweep.map((oio, i) => {
@@ -159,7 +151,7 @@ export const flowControl = defineQosScenario({
         sweepFromS,
         c.sweepDurationS,
         s.hostIops,
-        host,
+        hostName,
       );
       return { total_oio: oio * c.hosts, iops: round(s.totalIops, 1), latency_ms: round(s.latencyMs) };
     });
