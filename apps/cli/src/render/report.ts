@@ -4,7 +4,7 @@ import { renderFigureSvg } from "./charts.js";
 import { fileStem, tableCsvChunks } from "./csv.js";
 import { renderHtml } from "./html.js";
 import type { FileContent } from "./output.js";
-import { type Results, ResultsSchema, resultsJsonChunks } from "./results.js";
+import { parseResults, type Results, resultsJsonChunks } from "./results.js";
 
 /** A figure whose Vega-Lite spec could not be compiled or rendered (`vmlab report` reads specs from a user's file). */
 export class FigureRenderError extends Error {
@@ -32,8 +32,8 @@ export function outputFileNames(r: Pick<Results, "tables" | "figures">): string[
  */
 export async function previousOutputFiles(dir: string): Promise<string[]> {
   try {
-    const parsed = ResultsSchema.safeParse(JSON.parse(await readFile(join(dir, "results.json"), "utf8")));
-    return parsed.success ? outputFileNames(parsed.data) : [];
+    // parseResults, as `run` and `report` parse: the schema copied a long run's rows cell by cell (2.6 s for 147 MB).
+    return outputFileNames(parseResults(JSON.parse(await readFile(join(dir, "results.json"), "utf8"))));
   } catch {
     return [];
   }
