@@ -9,6 +9,7 @@ import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
 import { raidRandomIops } from "./raid.checks.js";
 import { RaidGroup, type RaidLevel } from "./raid.js";
+import { raid5Write } from "./raid5-write.test-support.js";
 import { RecordingMember } from "./recording-member.test-support.js";
 
 function group(level: RaidLevel, n: number, chunk = 16, memberCap = 100_000) {
@@ -56,18 +57,6 @@ describe("RAID mapping", () => {
     expect(r.reads.length).toBe(0);
     expect(r.writes.length).toBe(5);
   });
-
-  /** A RAID-5 write's member IOs: per member, [lba, sectors, read?, time issued]. */
-  const raid5Write = (n: number, chunk: number, lba: number, sectors: number) => {
-    const g = group(5, n, chunk);
-    let done = 0;
-    g.raid.submit({ id: 1, vm: 0, lba, sectors, isRead: false, issueTime: 0 }, { complete: () => done++ });
-    g.sim.run();
-    expect(done).toBe(1);
-    expect((g.raid as unknown as { pool: { inUse: number } }).pool.inUse).toBe(0);
-    const ios = g.members.map((m) => m.log.map((x, i) => [x.lba, x.sectors, x.isRead, m.times[i]] as const));
-    return { ios, reads: g.raid.memberReads, writes: g.raid.memberWrites };
-  };
 
   it("RAID-5 partial-stripe writes take the way with fewer member reads: 1 chunk of 7 read-modify-writes, 6 of 7 reconstruct", () => {
     // 8 members, 128-sector chunks: stripe 0 has parity on member 7, data chunk k on member k.
@@ -197,12 +186,13 @@ describe("RAID mapping", () => {
             const rows = Array.from({ length: chunk }, (_, row) => Array.from({ length: n - 1 }, (_, k) => written(k, row)));
             if (rows.every((r) => r.every(Boolean))) continue; // full stripe: no reads
             partial.add(stripe);
+            // The rows whose parity changes: those with a sector written in some chunk (not the hull of them: a
+            // write of the end of one chunk and the start of the next leaves the rows between them alone).
             const touched = rows.map((r) => r.some(Boolean));
-            const lo = touched.indexOf(true);
-            const hi = touched.lastIndexOf(true) + 1;
             const rmw = new Set<string>();
             const rcw = new Set<string>();
-            for (let row = lo; row < hi; row++) {
+            for (let row = 0; row < chunk; row++) {
+              if (!touched[row]) continue;
               rmw.add(`${parity}:${stripe * chunk + row}`);
               for (let k = 0; k < n - 1; k++) {
                 const key = `${(parity + 1 + k) % n}:${stripe * chunk + row}`;

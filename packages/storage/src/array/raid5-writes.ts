@@ -13,7 +13,9 @@ const STRIPE_WAIT = 3;
  * (as Linux md's `handle_stripe_dirtying` and array controllers do) whichever of two ways needs fewer
  * member reads: read-modify-write (old data of the chunks written and old parity: 4 member IOs for a
  * small write, the RAID-5 small-write penalty) or reconstruct-write (the data the write does not
- * replace, parity computed afresh: a write of all chunks but one reads one).
+ * replace, parity computed afresh: a write of all chunks but one reads one). Either way only the rows
+ * (offsets within a chunk) whose parity changes are read and rewritten (`changedRows`), as Linux md
+ * works row by row: a write of the end of one chunk and the start of the next leaves the rows between alone.
  *
  * Writes to one stripe go one at a time, as Linux md's stripe cache and array controllers serialise
  * them: a partial-stripe write computes parity from what it reads, so a second write of the stripe
@@ -27,6 +29,11 @@ export class Raid5Writes implements StripePieceSink {
    * holding the stripe when none waits). Waiting operations are chained through `parent`, oldest first.
    */
   private readonly stripeWrites = new Map<number, StackIo>();
+  /** The rows whose parity the stripe write at hand changes (`changedRows`): [rowsLo, rowsHi) less [gapLo, gapHi). */
+  private rowsLo = 0;
+  private rowsHi = 0;
+  private gapLo = 0;
+  private gapHi = 0;
 
   constructor(
     private readonly group: RaidGroup,
@@ -76,28 +83,27 @@ export class Raid5Writes implements StripePieceSink {
       for (let k = this.n - 2; k >= 0; k--) this.piece(sop, dataMemberOf(this.n, parity, k), base, chunk, false);
     } else {
       sop.b = 0;
-      // The rows (offsets within a chunk) whose parity changes: the written chunk's own range, or for a
-      // write over two or more chunks the whole chunk (the hull of the rows it touches).
+      this.changedRows(off, len);
+      // Member reads each way. Read-modify-write: the old data of every chunk written, and the old parity
+      // (one read per range of changed rows). Reconstruct-write: in every data chunk, the changed rows the
+      // write does not replace — all of them (one read per range) in a chunk it misses; the part before it
+      // in its first chunk and after it in its last (one read each: the other range is the one written).
       const first = Math.floor(off / chunk);
       const last = Math.floor((off + len - 1) / chunk);
-      const lo = first === last ? off - first * chunk : 0;
-      const hi = first === last ? off + len - first * chunk : chunk;
-      // Member reads each way. Read-modify-write: the old data of every chunk written, and the old
-      // parity. Reconstruct-write: in every data chunk, the rows [lo, hi) the write does not replace —
-      // all of them in a chunk it misses; the part before it in its first chunk and after it in its last.
-      const rmwReads = last - first + 2;
-      let rcwReads = this.n - 1 - (last - first + 1);
+      const parityRanges = this.gapLo < this.gapHi ? 2 : 1;
+      const rmwReads = last - first + 1 + parityRanges;
+      let rcwReads = parityRanges * (this.n - 1 - (last - first + 1));
       if (first !== last && off > first * chunk) rcwReads++;
       if (first !== last && off + len < (last + 1) * chunk) rcwReads++;
       if (rcwReads < rmwReads) {
         // Fewer reads this way; the writes go once the reads are in (`memberDone`).
         sop.b = RCW_READING;
-        this.reconstructReads(sop, base, parity, off, len, lo, hi);
+        this.reconstructReads(sop, base, parity, off, len);
       } else {
         // Read-modify-write (also on a tie: the same reads, from the chunks being rewritten, so only
         // the members written are busy and each rewrite follows its read on the same track, no seek).
         stripePieces(this, sop, this.n, this.chunk, base, parity, off, len, true);
-        this.piece(sop, parity, base + lo, hi - lo, true);
+        this.parityPieces(sop, base, parity, true);
       }
     }
     // (`as`: the calls above listed the member IOs on `sop`, which TypeScript takes to be still null.)
@@ -112,23 +118,67 @@ export class Raid5Writes implements StripePieceSink {
   }
 
   /**
-   * A reconstruct-write's reads: in each data chunk, the rows [lo, hi) that the write of [off, off+len)
-   * (stripe offsets) does not replace — at most one range per chunk, as the write is contiguous.
+   * The rows (offsets within a chunk) whose parity a write of stripe offsets [off, off+len) changes: the union
+   * of the rows it writes in each chunk, as [rowsLo, rowsHi) less the gap [gapLo, gapHi) (empty: gapLo = gapHi).
+   * Within one chunk, its own rows. Over three or more chunks, every row (a middle chunk is whole). Over two,
+   * the end of the first chunk [a, chunk) and the start of the second [0, b): every row if they touch or
+   * overlap (b >= a), else two ranges with the gap [b, a) between them, whose parity nothing changes.
+   * Set in fields, not returned, so the hot path allocates nothing.
    */
-  private reconstructReads(sop: StackIo, base: number, parity: number, off: number, len: number, lo: number, hi: number): void {
+  private changedRows(off: number, len: number): void {
+    const chunk = this.chunk;
+    const first = Math.floor(off / chunk);
+    const last = Math.floor((off + len - 1) / chunk);
+    const a = off - first * chunk;
+    const b = off + len - last * chunk;
+    this.rowsLo = first === last ? a : 0;
+    this.rowsHi = first === last ? b : chunk;
+    const gap = last === first + 1 && b < a;
+    this.gapLo = gap ? b : 0;
+    this.gapHi = gap ? a : 0;
+  }
+
+  /**
+   * The changed rows' parity (`changedRows`) as pieces of `sop` on member `parity`: one member IO per range, two
+   * when they are apart — the gap's parity is not read or written, which one IO over both would do — listed so
+   * that the lower one is issued first.
+   */
+  private parityPieces(sop: StackIo, base: number, parity: number, isRead: boolean): void {
+    if (this.gapLo < this.gapHi) {
+      this.piece(sop, parity, base + this.gapHi, this.rowsHi - this.gapHi, isRead);
+      this.piece(sop, parity, base + this.rowsLo, this.gapLo - this.rowsLo, isRead);
+    } else this.piece(sop, parity, base + this.rowsLo, this.rowsHi - this.rowsLo, isRead);
+  }
+
+  /**
+   * A reconstruct-write's reads: in each data chunk, the changed rows (`changedRows`) that the write of
+   * [off, off+len) (stripe offsets) does not replace — per range of changed rows, at most one piece before
+   * the part written and one after it, as the write is contiguous.
+   */
+  private reconstructReads(sop: StackIo, base: number, parity: number, off: number, len: number): void {
     const chunk = this.chunk;
     const end = off + len;
+    const twoRanges = this.gapLo < this.gapHi;
     for (let k = 0; k < this.n - 1; k++) {
-      // The part of chunk k written, as offsets within the chunk (empty when from >= to).
-      const from = Math.max(off - k * chunk, lo);
-      const to = Math.min(end - k * chunk, hi);
+      // The part of chunk k written, as offsets within the chunk; a chunk not written reads all its changed rows
+      // (as if written from its end: nothing of a range lies past it).
+      let from = Math.max(off - k * chunk, 0);
+      let to = Math.min(end - k * chunk, chunk);
+      if (from >= to) from = to = chunk;
       const member = dataMemberOf(this.n, parity, k);
-      if (from >= to) this.piece(sop, member, base + lo, hi - lo, true);
-      else {
-        if (from > lo) this.piece(sop, member, base + lo, from - lo, true);
-        if (to < hi) this.piece(sop, member, base + to, hi - to, true);
-      }
+      if (twoRanges) {
+        this.readAround(sop, member, base, this.rowsLo, this.gapLo, from, to);
+        this.readAround(sop, member, base, this.gapHi, this.rowsHi, from, to);
+      } else this.readAround(sop, member, base, this.rowsLo, this.rowsHi, from, to);
     }
+  }
+
+  /** Reads of rows [lo, hi) of `member` outside the rows [from, to) written there: the part before and the part after. */
+  private readAround(sop: StackIo, member: number, base: number, lo: number, hi: number, from: number, to: number): void {
+    const before = Math.min(hi, from);
+    if (before > lo) this.piece(sop, member, base + lo, before - lo, true);
+    const after = Math.max(lo, to);
+    if (hi > after) this.piece(sop, member, base + after, hi - after, true);
   }
 
   /** A piece of a partial-stripe write `sop`: a member IO listed on it (issued by the caller), a read, or a write once the reads are in. */
@@ -144,7 +194,7 @@ export class Raid5Writes implements StripePieceSink {
     const sop = c.link as StackIo;
     if (--sop.a > 0) return;
     if (sop.b === RCW_READING) {
-      // The data not rewritten is in: write the new data and the parity of rows [lo, hi) computed from both.
+      // The data not rewritten is in: write the new data and the parity of the changed rows computed from both.
       for (let x = sop.next; x !== null; ) {
         const nx = x.next;
         this.pool.give(x);
@@ -152,17 +202,11 @@ export class Raid5Writes implements StripePieceSink {
       }
       sop.next = null;
       sop.b = 1;
-      const chunk = this.chunk;
-      const stripe = sop.t0;
-      const off = sop.lba;
-      const len = sop.sectors;
-      const parity = parityOf(this.n, stripe);
-      const first = Math.floor(off / chunk);
-      const last = Math.floor((off + len - 1) / chunk);
-      const lo = first === last ? off - first * chunk : 0;
-      const hi = first === last ? off + len - first * chunk : chunk;
-      stripePieces(this, sop, this.n, chunk, stripe * chunk, parity, off, len, false);
-      this.piece(sop, parity, stripe * chunk + lo, hi - lo, false);
+      const base = sop.t0 * this.chunk;
+      const parity = parityOf(this.n, sop.t0);
+      stripePieces(this, sop, this.n, this.chunk, base, parity, sop.lba, sop.sectors, false);
+      this.changedRows(sop.lba, sop.sectors);
+      this.parityPieces(sop, base, parity, false);
       // (`as`: the calls above listed the writes on `sop`, which TypeScript takes to be still null.)
       for (let x = sop.next as StackIo | null; x !== null; x = x.next) this.group.issue(x);
       return;
