@@ -132,7 +132,9 @@ export class HddGeometry {
    * offset is modeled: a transfer running off one track's end goes on with the
    * next track's first sector as if the skew had put it under the head, the
    * head-switch time folded into the sustained rate (the spec's rate includes
-   * it); for random IO a skew would only shift angles that are uniform anyway.
+   * it), and so does a command starting at the sector after the head's last one
+   * (`HddQueue`: no seek to the next cylinder); for random IO a skew would only
+   * shift angles that are uniform anyway.
    */
   angleOf(lba: number, zone: number): number {
     const spt = this.zoneSpt[zone];

@@ -27,7 +27,7 @@ export function mediaReadEnd(
   const head = cylinderBefore(g, headLba);
   const zone = g.zoneOf(lba);
   const phase = g.phaseOf(start);
-  let pos = q.readPositioningNs(g.cylinderOf(lba, zone), g.angleOf(lba, zone), processed, head, start, phase);
+  let pos = q.readPositioningNs(lba, g.cylinderOf(lba, zone), g.angleOf(lba, zone), processed, head, headLba, start, phase);
   // Media commands queued: the head would go first to the one it reaches soonest (`dispatch`), and a read the stream
   // serves holds it until its last sector is read — so the stream must reach this read no later than the head
   // could reach any of them (a read ~1,000 sectors on held the head 4 ms while queued random reads waited).
@@ -38,14 +38,15 @@ export function mediaReadEnd(
       // command's first sector as it comes round (a younger read ~1,000 sectors on held the head, and the starved
       // command then waited a revolution more). Unless that command is this very read (a queued read re-checked).
       const s = q.oldestSlot();
-      const p = q.positioningNs(s, head, start, phase);
+      const p = q.positioningNs(s, head, headLba, start, phase);
       if (q.lba[s] !== lba || q.io[s].sectors !== n) {
-        const d = q.cyl[s] - cylinderBefore(g, lba + n);
+        // No seek if it starts where this read ends: it continues the transfer (`HddQueue.positioning`).
+        const d = q.lba[s] === lba + n ? 0 : q.cyl[s] - cylinderBefore(g, lba + n);
         return start + p - q.seekNs(d < 0 ? -d : d, q.read[s]);
       }
       pos = p;
     } else {
-      q.shortestPositioning(head, start, phase);
+      q.shortestPositioning(head, headLba, start, phase);
       if (q.chosenPos < pos) pos = q.chosenPos;
     }
   }

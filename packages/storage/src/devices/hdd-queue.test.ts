@@ -28,7 +28,7 @@ function rng(seed: number): () => number {
  * command (lowest slot among equals), then scan the slots first to last, skipping commands beyond
  * the seek reach of the best so far, ties to the lower slot.
  */
-function scanSearch(q: HddQueue, head: number, start: number, phase: number): { best: number; pos: number } {
+function scanSearch(q: HddQueue, head: number, headLba: number, start: number, phase: number): { best: number; pos: number } {
   const n = q.count;
   let best = 0;
   let bestDist = Number.POSITIVE_INFINITY;
@@ -40,12 +40,12 @@ function scanSearch(q: HddQueue, head: number, start: number, phase: number): { 
       best = i;
     }
   }
-  let bestPos = q.positioningNs(best, head, start, phase);
+  let bestPos = q.positioningNs(best, head, headLba, start, phase);
   let reach = q.seekReachNs(bestPos);
   for (let i = 0; i < n; i++) {
     const d = q.cyl[i] - head;
     if ((d < 0 ? -d : d) > reach || i === best) continue;
-    const p = q.positioningNs(i, head, start, phase);
+    const p = q.positioningNs(i, head, headLba, start, phase);
     if (p < bestPos || (p === bestPos && i < best)) {
       bestPos = p;
       best = i;
@@ -56,9 +56,10 @@ function scanSearch(q: HddQueue, head: number, start: number, phase: number): { 
 }
 
 /** No pruning at all: the first slot with the least positioning time. */
-function fullScan(q: HddQueue, head: number, start: number, phase: number): number {
+function fullScan(q: HddQueue, head: number, headLba: number, start: number, phase: number): number {
   let best = 0;
-  for (let i = 1; i < q.count; i++) if (q.positioningNs(i, head, start, phase) < q.positioningNs(best, head, start, phase)) best = i;
+  for (let i = 1; i < q.count; i++)
+    if (q.positioningNs(i, head, headLba, start, phase) < q.positioningNs(best, head, headLba, start, phase)) best = i;
   return best;
 }
 
@@ -88,17 +89,26 @@ describe("HddQueue: the shortest-positioning search", () => {
           q.add(command(cyl * 1000, t0, r() < 0.7), cyl, angle, 0);
         }
         if (q.count === 0) continue;
-        const head = r() < 0.3 ? q.cyl[Math.floor(r() * q.count)] : Math.floor(r() * geometry.cylinders);
+        // Now and then the head has just transferred up to a queued command's first sector, on its cylinder or the one
+        // before: that command continues the transfer, with no seek.
+        const continued = r() < 0.2 ? Math.floor(r() * q.count) : -1;
+        const headLba = continued >= 0 ? q.lba[continued] : -1;
+        const head =
+          continued >= 0
+            ? Math.max(0, q.cyl[continued] - (r() < 0.5 ? 1 : 0))
+            : r() < 0.3
+              ? q.cyl[Math.floor(r() * q.count)]
+              : Math.floor(r() * geometry.cylinders);
         const start = now + (r() < 0.5 ? 0 : r() * 3e5);
         const phase = start % rev;
-        const want = scanSearch(q, head, start, phase);
-        const got = q.shortestPositioning(head, start, phase);
+        const want = scanSearch(q, head, headLba, start, phase);
+        const got = q.shortestPositioning(head, headLba, start, phase);
         expect(got).toBe(want.best);
         expect(q.chosenPos).toBe(want.pos);
-        expect(got).toBe(fullScan(q, head, start, phase));
+        expect(got).toBe(fullScan(q, head, headLba, start, phase));
         searches++;
         let atBest = 0;
-        for (let i = 0; i < q.count; i++) if (q.positioningNs(i, head, start, phase) === want.pos) atBest++;
+        for (let i = 0; i < q.count; i++) if (q.positioningNs(i, head, headLba, start, phase) === want.pos) atBest++;
         if (atBest > 1) ties++;
       }
     }

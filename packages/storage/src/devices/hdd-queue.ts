@@ -166,16 +166,19 @@ export class HddQueue {
 
   /**
    * The queued command with the shortest positioning time from `start` with the head at cylinder
-   * `head` (the lowest slot among equal times); its time is left in `chosenPos`. `phase` is
-   * `start` modulo one revolution. The queue must not be empty.
+   * `head`, having transferred up to sector `headLba` (exclusive; −1 if not known), the lowest slot
+   * among equal times; its time is left in `chosenPos`. `phase` is `start` modulo one revolution.
+   * The queue must not be empty.
    *
    * Positioning >= seek, and seek grows with distance: walking outward from the head in order of
    * distance, once the next command is farther than `reach` cylinders neither it nor any command
    * beyond it can beat the best so far (exact: the same command wins as with a full scan). The
    * choice is the least (time, slot) pair, so the order commands are visited in does not matter;
-   * nearest first only makes the reach shrink sooner.
+   * nearest first only makes the reach shrink sooner. The one command that needs no seek from another
+   * cylinder — the one continuing the head's transfer (`positioning`) — is on the next cylinder at
+   * most, within any reach (>= 1).
    */
-  shortestPositioning(head: number, start: number, phase: number): number {
+  shortestPositioning(head: number, headLba: number, start: number, phase: number): number {
     const n = this.count;
     const order = this.order;
     const cyl = this.orderCyl;
@@ -199,7 +202,7 @@ export class HddQueue {
         if (dr > reach) break;
         s = order[right++];
       }
-      const p = this.positioningNs(s, head, start, phase);
+      const p = this.positioningNs(s, head, headLba, start, phase);
       if (p < bestPos || (p === bestPos && s < best)) {
         bestPos = p;
         best = s;
@@ -223,26 +226,54 @@ export class HddQueue {
    * Time from `start` until the command in slot `s` could begin its transfer, the head at
    * cylinder `head`: what is left of its command overhead (the controller processes commands one
    * after another from their arrival, overlapped with the mechanism's current work), the seek, then the rotational wait until its first sector comes under the
-   * head. `phase` = start mod one revolution.
+   * head. `phase` = start mod one revolution; `headLba` the sector after the last one the head transferred
+   * (−1 if not known).
    */
-  positioningNs(s: number, head: number, start: number, phase: number): number {
-    return this.positioning(this.cyl[s], this.angle[s], this.ready[s], this.read[s], head, start, phase);
+  positioningNs(s: number, head: number, headLba: number, start: number, phase: number): number {
+    return this.positioning(this.lba[s], this.cyl[s], this.angle[s], this.ready[s], this.read[s], head, headLba, start, phase);
   }
 
   /**
-   * `positioningNs` for a read not in the queue: its first sector at cylinder `cyl`, angle `angle`, the drive done
-   * processing it at `ready` (the same arithmetic, so a read the disk weighs against its read-ahead stream is
+   * `positioningNs` for a read not in the queue: its first sector `lba` at cylinder `cyl`, angle `angle`, the drive
+   * done processing it at `ready` (the same arithmetic, so a read the disk weighs against its read-ahead stream is
    * timed as the queue would time it).
    */
-  readPositioningNs(cyl: number, angle: number, ready: number, head: number, start: number, phase: number): number {
-    return this.positioning(cyl, angle, ready, 1, head, start, phase);
+  readPositioningNs(
+    lba: number,
+    cyl: number,
+    angle: number,
+    ready: number,
+    head: number,
+    headLba: number,
+    start: number,
+    phase: number,
+  ): number {
+    return this.positioning(lba, cyl, angle, ready, 1, head, headLba, start, phase);
   }
 
-  /** The positioning time of a command at cylinder `cyl`, angle `angle`, processed at `ready`, a read (1) or a write (0). */
-  private positioning(cyl: number, angle: number, ready: number, read: number, head: number, start: number, phase: number): number {
+  /**
+   * The positioning time of a command whose first sector `lba` is at cylinder `cyl`, angle `angle`, processed at
+   * `ready`, a read (1) or a write (0).
+   */
+  private positioning(
+    lba: number,
+    cyl: number,
+    angle: number,
+    ready: number,
+    read: number,
+    head: number,
+    headLba: number,
+    start: number,
+    phase: number,
+  ): number {
     const rev = this.revolutionNs;
     const delay = Math.max(ready - start, 0);
-    const d = cyl - head;
+    // A command starting at the sector after the head's last one continues its transfer: on the next cylinder, the
+    // skew puts that sector under the head after the switch, as for one transfer running over the cylinder's end
+    // (`HddGeometry.angleOf`: the switch is folded into the sustained rate). Charged a seek, its first sector (angle 0)
+    // had just passed: a revolution lost, and with later writes of the stream queued, SPTF served them first and
+    // left it until the starvation bound (500 ms).
+    const d = lba === headLba ? 0 : cyl - head;
     const seek = this.seekNs(d < 0 ? -d : d, read);
     // Angle when the head arrives, as a fraction of a revolution (offsets are a few revolutions at most).
     let at = phase + delay + seek;

@@ -17,6 +17,11 @@ export const HddStateSchema = z.object({
   version: z.literal(1),
   model: z.string(),
   headCylinder: z.number().int().nonnegative(),
+  /**
+   * The sector after the last one the head transferred, on `headCylinder` (a command starting there continues the
+   * transfer: no seek). Absent before the head transferred any, and in states saved before it was recorded.
+   */
+  headLba: z.number().int().positive().optional(),
   cache: HddCacheStateSchema,
   mediaOps: z.number().int().nonnegative(),
   completed: z.number().int().nonnegative(),
@@ -60,6 +65,7 @@ export type HddState = z.infer<typeof HddStateSchema>;
 export function savedHddState(
   drive: Pick<Hdd, "spec" | "mediaOps" | "completed" | "busyNs" | "writesBuffered" | "readsFromBuffer" | "flushes">,
   headCylinder: number,
+  headLba: number,
   cache: HddCacheState,
   revolution: number,
   busAhead: number,
@@ -73,6 +79,7 @@ export function savedHddState(
     version: 1,
     model: drive.spec.model,
     headCylinder,
+    ...(headLba > 0 ? { headLba } : {}),
     cache: { ...cache, raBaseTime: base - revolution },
     cacheTimesFromRevolution: true,
     ...(baseFraction > 0 ? { raBaseFractionNs: baseFraction } : {}),
@@ -98,6 +105,11 @@ export function checkHddState(state: unknown, spec: HddSpec, g: HddGeometry, cac
   const s = p.data;
   if (s.model !== spec.model) throw StorageErrors.badState("hdd", `saved from a "${s.model}", this disk is a "${spec.model}"`);
   if (s.headCylinder >= g.cylinders) throw StorageErrors.badState("hdd", `head cylinder ${s.headCylinder} is past the last cylinder`);
+  if (s.headLba !== undefined) {
+    const last = s.headLba - 1;
+    if (!(s.headLba <= spec.capacitySectors && g.cylinderOf(last, g.zoneOf(last)) === s.headCylinder))
+      throw StorageErrors.badState("hdd", `headLba ${s.headLba} does not follow a sector on head cylinder ${s.headCylinder} of this disk`);
+  }
   // Only a write cache buffers writes or serves reads from written data (a flush is taken either way).
   if (writeCacheSectors === 0 && (s.writesBuffered || s.readsFromBuffer))
     throw StorageErrors.badState(

@@ -53,6 +53,8 @@ export class Hdd implements BlockTarget {
   private readonly queue: HddQueue;
   private busy = false;
   private headCyl = 0;
+  /** The sector after the last one the head transferred (−1 before any): a command starting there continues the transfer. */
+  private headLba = -1;
   /** Commands in the drive (`accepted`). */
   private inDrive = 0;
   /** Commands waiting for a free tag while the drive's queue is full, oldest first. */
@@ -248,6 +250,7 @@ export class Hdd implements BlockTarget {
     if (pos >= 0) {
       start = this.cache.freeAt;
       this.headCyl = cylinderBefore(this.geometry, pos);
+      this.headLba = pos;
     }
     const phase = this.geometry.phaseOf(start);
     // Shortest positioning time first, unless the oldest command has waited past the bound.
@@ -255,9 +258,9 @@ export class Hdd implements BlockTarget {
     let bestPos: number;
     if (now - q.oldestArrival() > this.spec.maxCommandAgeNs) {
       best = q.oldestSlot();
-      bestPos = q.positioningNs(best, this.headCyl, start, phase);
+      bestPos = q.positioningNs(best, this.headCyl, this.headLba, start, phase);
     } else {
-      best = q.shortestPositioning(this.headCyl, start, phase);
+      best = q.shortestPositioning(this.headCyl, this.headLba, start, phase);
       bestPos = q.chosenPos;
     }
     const io = q.io[best];
@@ -306,7 +309,7 @@ export class Hdd implements BlockTarget {
     const busAhead = Math.max(0, this.bus.lastEnd - now);
     const controllerAhead = Math.max(0, this.controllerFreeAt - now);
     const cache = this.cache.save();
-    return savedHddState(this, this.headCyl, cache, revolutionStart(this.geometry, now), busAhead, controllerAhead);
+    return savedHddState(this, this.headCyl, this.headLba, cache, revolutionStart(this.geometry, now), busAhead, controllerAhead);
   }
 
   /**
@@ -320,6 +323,7 @@ export class Hdd implements BlockTarget {
     const raBaseTime = restoredRaBaseTime(s, this.geometry, now);
     this.cache.restore(s.cache, this.geometry, this.capacitySectors, raBaseTime);
     this.headCyl = s.headCylinder;
+    this.headLba = s.headLba ?? -1;
     this.mediaOps = s.mediaOps;
     this.completed = s.completed;
     this.busyNs = s.busyNs;
@@ -344,6 +348,7 @@ export class Hdd implements BlockTarget {
       // The head ends in the zone of the IO's last sector (a later one if the IO crossed a zone boundary).
       const zone = last >= g.zoneLba[io.b + 1] ? g.zoneOf(last) : io.b;
       this.headCyl = g.cylinderOf(last, zone);
+      this.headLba = last + 1;
       if (io.isRead) {
         const bound = Math.min(this.capacitySectors, g.zoneLba[zone + 1]);
         this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[zone], bound);
