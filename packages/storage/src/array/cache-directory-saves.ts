@@ -19,14 +19,14 @@ export abstract class SavedCacheSlots extends CacheSlots {
       capacityPages: this.capacityPages,
       pageSectors: this.pageSectors,
       used,
-      lpn: int32ToBase64(this.lpn.subarray(0, used)),
+      lpn: int32ToBase64(asInt32(this.lpn.subarray(0, used))),
       state: int32ToBase64(Int32Array.from(this.state.subarray(0, used))),
       prev: int32ToBase64(this.prev.subarray(0, used)),
       next: int32ToBase64(this.next.subarray(0, used)),
       valid: int32ToBase64(this.valid.subarray(0, used)),
       lruHead: this.lruHead,
       lruTail: this.lruTail,
-      dirtyOrder: int32ToBase64(ring),
+      dirtyOrder: int32ToBase64(asInt32(ring)),
       dirtyOrderLength: ring.length,
       dirty: this.dirty,
       clean: this.clean,
@@ -57,4 +57,9 @@ export abstract class SavedCacheSlots extends CacheSlots {
     this.map = new PageTable(this.capacityPages, this.lpn.length);
     for (let i = 0; i < n; i++) this.map.set(c.lpn[i], i); // every used slot holds a page (checked)
   }
+}
+
+/** Page numbers (uint32) as the int32s of the saved form: the same bits. */
+function asInt32(pages: Uint32Array): Int32Array {
+  return new Int32Array(pages.buffer, pages.byteOffset, pages.length);
 }

@@ -9,8 +9,8 @@ const slotOrNone = z.number().int().min(-1);
 /**
  * A cache directory's saved state. Slots are handed out in order (0, 1, 2, …) and an evicted page's
  * slot is reused at once, so the first `used` slots are all there is to save; per slot its page
- * number, state, LRU links and valid-sector mask (base64 of little-endian int32s), plus the dirty
- * pages' destage order.
+ * number, state, LRU links and valid-sector mask (base64 of little-endian int32s; a page number is the int32 of
+ * its uint32 bits, so a page from 2^31 on is written as a negative int32), plus the dirty pages' destage order.
  */
 export const CacheDirectoryStateSchema = z.object({
   version: z.literal(1),
@@ -47,13 +47,13 @@ export const PINNED = 5;
 /** A saved directory decoded and checked: the first `used` slots' arrays, ready to apply. */
 export interface CheckedCacheDirectory {
   used: number;
-  lpn: Int32Array;
+  lpn: Uint32Array;
   state: Int32Array;
   prev: Int32Array;
   next: Int32Array;
   valid: Int32Array;
   /** The destage order, oldest first. */
-  dirtyOrder: Int32Array;
+  dirtyOrder: Uint32Array;
   lruHead: number;
   lruTail: number;
   dirty: number;
@@ -84,20 +84,23 @@ export function checkCacheDirectoryState(
     );
   const n = s.used;
   if (n > capacityPages) throw bad(`${n} slots used, the cache has ${capacityPages}`);
-  const lpn = base64ToInt32(s.lpn, n);
+  const lpnBits = base64ToInt32(s.lpn, n);
   const st = base64ToInt32(s.state, n);
   const prev = base64ToInt32(s.prev, n);
   const next = base64ToInt32(s.next, n);
-  const ring = base64ToInt32(s.dirtyOrder, s.dirtyOrderLength);
+  const ringBits = base64ToInt32(s.dirtyOrder, s.dirtyOrderLength);
   const valid = s.valid === undefined ? new Int32Array(n).fill(full) : base64ToInt32(s.valid, n);
-  if (!lpn || !st || !prev || !next || !ring || !valid) throw bad(`slot arrays are not base64 of ${n} int32s each`);
+  if (!lpnBits || !st || !prev || !next || !ringBits || !valid) throw bad(`slot arrays are not base64 of ${n} int32s each`);
+  // Page numbers are uint32 (the page table's keys): the same bits, read unsigned.
+  const lpn = new Uint32Array(lpnBits.buffer, lpnBits.byteOffset, n);
+  const ring = new Uint32Array(ringBits.buffer, ringBits.byteOffset, ringBits.length);
   let dirty = 0;
   let clean = 0;
   const inRange = (x: number) => x >= -1 && x < n;
   const pages = new Set<number>();
   for (let i = 0; i < n; i++) {
     // Saved while idle: every used slot holds a clean or a dirty page, each page in one slot.
-    if (!(st[i] === CLEAN || st[i] === DIRTY) || lpn[i] < 0 || !inRange(prev[i]) || !inRange(next[i]) || pages.has(lpn[i]))
+    if (!(st[i] === CLEAN || st[i] === DIRTY) || !inRange(prev[i]) || !inRange(next[i]) || pages.has(lpn[i]))
       throw bad(`slot ${i} has state ${st[i]}, page ${lpn[i]}, links ${prev[i]}/${next[i]} (or its page is in another slot too)`);
     // A cached page holds at least the sectors that brought it in, and none beyond the page.
     if (valid[i] === 0 || (valid[i] & ~full) !== 0)
@@ -121,7 +124,9 @@ export function checkCacheDirectoryState(
   // An empty list has no tail: a stray one was accepted, and the next page to turn clean was linked after
   // it with the head left at −1 — no clean page could be evicted again, and the directory's own save was refused.
   if (s.lruHead === -1 && s.lruTail !== -1) throw bad(`the LRU list is empty but its tail is slot ${s.lruTail}`);
-  for (let i = 0; i < ring.length; i++) if (ring[i] < 0) throw bad(`destage order entry ${i} is page ${ring[i]}`);
+  // An entry past the pages cached (int32 -1 is 2^32 - 1, the page table's empty key) names no page it could destage.
+  for (let i = 0; i < ring.length; i++)
+    if (ring[i] >= addressPages) throw bad(`destage order entry ${i} is page ${ring[i]}, beyond the ${addressPages} pages cached`);
   // Destage runs start only from the order: a dirty page missing from it would never be written to disk.
   const ordered = new Set(ring);
   for (let i = 0; i < n; i++)

@@ -1,6 +1,6 @@
 import { StorageErrors } from "../errors.js";
 import { PageFifo } from "./page-fifo.js";
-import { PageTable } from "./page-table.js";
+import { PAGE_TABLE_KEYS, PageTable } from "./page-table.js";
 
 /** Most sectors a cache page may have: a page's valid-sector mask is one 32-bit word (16 KiB pages). */
 export const MAX_CACHE_PAGE_SECTORS = 32;
@@ -32,8 +32,8 @@ export abstract class CacheSlots {
   static firstSlots = 4096;
   readonly capacityPages: number;
   protected map: PageTable;
-  /** Page number held by each slot (< 2^31, the page table's key range: Int32 halves the footprint). */
-  protected lpn: Int32Array;
+  /** Page number held by each slot (< 2^32 − 1, the page table's key range: Uint32 halves the footprint). */
+  protected lpn: Uint32Array;
   protected state: Uint8Array;
   protected prev: Int32Array;
   protected next: Int32Array;
@@ -60,7 +60,7 @@ export abstract class CacheSlots {
     capacityPages: number,
     readonly pageSectors: number,
     /** Pages of the address space it caches (a restored page must lie below it); default the page table's key range. */
-    readonly addressPages = 2 ** 31 - 1,
+    readonly addressPages = PAGE_TABLE_KEYS,
   ) {
     if (!(Number.isInteger(capacityPages) && capacityPages >= 1))
       throw StorageErrors.badConfig("array cache", "needs at least one cache page");
@@ -69,11 +69,14 @@ export abstract class CacheSlots {
         "array cache",
         `cache pages must be 1 to ${MAX_CACHE_PAGE_SECTORS} sectors (one 32-bit valid mask each), got ${pageSectors}`,
       );
+    // Page numbers are the page table's uint32 keys: a page past them would wrap onto another page.
+    if (!(Number.isInteger(addressPages) && addressPages >= 1 && addressPages <= PAGE_TABLE_KEYS))
+      throw StorageErrors.badConfig("array cache", `caches ${addressPages} pages, the directory numbers 1 to ${PAGE_TABLE_KEYS}`);
     this.capacityPages = capacityPages;
     this.full = bitRange(0, pageSectors);
     const first = Math.min(capacityPages, this.firstSlots());
     this.map = new PageTable(capacityPages, first);
-    this.lpn = new Int32Array(first);
+    this.lpn = new Uint32Array(first);
     this.state = new Uint8Array(first);
     this.prev = new Int32Array(first).fill(-1);
     this.next = new Int32Array(first).fill(-1);
@@ -99,7 +102,7 @@ export abstract class CacheSlots {
 
   /** Makes the slot arrays hold `slots` (at most the capacity), keeping the first `keep` slots' contents. */
   protected resizeSlots(slots: number, keep: number): void {
-    const lpn = new Int32Array(slots);
+    const lpn = new Uint32Array(slots);
     const state = new Uint8Array(slots);
     const prev = new Int32Array(slots).fill(-1);
     const next = new Int32Array(slots).fill(-1);

@@ -1,6 +1,6 @@
-/** A FIFO of page numbers on a growable power-of-two ring of int32s: no allocation per page once grown. */
+/** A FIFO of page numbers (uint32, as the page table's keys) on a growable power-of-two ring: no allocation per page once grown. */
 export class PageFifo {
-  private items: Int32Array;
+  private items: Uint32Array;
   private head = 0;
   length = 0;
 
@@ -8,7 +8,7 @@ export class PageFifo {
   constructor(pages: ArrayLike<number> = []) {
     let size = 1024;
     while (size < pages.length) size *= 2;
-    this.items = new Int32Array(size);
+    this.items = new Uint32Array(size);
     this.items.set(pages);
     this.length = pages.length;
   }
@@ -16,7 +16,7 @@ export class PageFifo {
   push(page: number): void {
     if (this.length === this.items.length) {
       const old = this.items;
-      const grown = new Int32Array(old.length * 2);
+      const grown = new Uint32Array(old.length * 2);
       for (let i = 0; i < this.length; i++) grown[i] = old[(this.head + i) & (old.length - 1)];
       this.items = grown;
       this.head = 0;
@@ -34,8 +34,8 @@ export class PageFifo {
   }
 
   /** The pages, oldest first. */
-  toArray(): Int32Array {
-    const out = new Int32Array(this.length);
+  toArray(): Uint32Array {
+    const out = new Uint32Array(this.length);
     for (let i = 0; i < this.length; i++) out[i] = this.items[(this.head + i) & (this.items.length - 1)];
     return out;
   }

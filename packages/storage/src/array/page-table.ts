@@ -2,10 +2,14 @@
 const DOOMED_BATCH = 32;
 /** Buckets (a power of two) of the doomed keys' quick filter. */
 const DOOMED_FILTER = 1024;
+/** An empty pair's key: the one uint32 that is no page number. */
+const EMPTY = 0xffff_ffff;
+/** The most keys a table can hold apart: page numbers 0 to 2^32 − 2. */
+export const PAGE_TABLE_KEYS = EMPTY;
 
 /**
- * An open-addressing hash map from page number (integer in [0, 2^31)) to a
- * slot index, on one typed array of (key, value) pairs: linear probing,
+ * An open-addressing hash map from page number (integer in [0, 2^32 − 1)) to a
+ * slot index, on one typed array of uint32 (key, value) pairs: linear probing,
  * backward-shift deletion (no tombstones), a multiplicative hash. The array
  * cache does a lookup per cache page per IO over a table of megabytes, so
  * the cost is cache misses: a key and its value share a cache line, and the
@@ -18,15 +22,15 @@ const DOOMED_FILTER = 1024;
  * queueing one after another. Until then a noted key reads as absent.
  */
 export class PageTable {
-  /** [key, value] pairs; key -1 = empty. */
-  private pairs: Int32Array;
+  /** [key, value] pairs; key `EMPTY` = empty. Uint32: a LUN of 64 disks has more than 2^31 pages of 8 KiB. */
+  private pairs: Uint32Array;
   private mask: number;
   private shift: number;
   /** The most slots it grows to: enough for `maxEntries`. */
   private readonly maxSlots: number;
   size = 0;
   /** Keys deleted but still in `pairs` (distinct, each present there). */
-  private readonly doomed: Int32Array;
+  private readonly doomed: Uint32Array;
   private doomedCount = 0;
   /** How many doomed keys share each low-bits bucket: most lookups see 0 and skip the scan. */
   private readonly doomedByLow = new Uint8Array(DOOMED_FILTER);
@@ -41,10 +45,10 @@ export class PageTable {
   constructor(maxEntries: number, firstEntries = maxEntries) {
     this.maxSlots = PageTable.slotsFor(maxEntries);
     const cap = PageTable.slotsFor(Math.min(firstEntries, maxEntries));
-    this.pairs = new Int32Array(2 * cap).fill(-1);
+    this.pairs = new Uint32Array(2 * cap).fill(EMPTY);
     this.mask = cap - 1;
     this.shift = 32 - Math.log2(cap);
-    this.doomed = new Int32Array(Math.min(DOOMED_BATCH, this.maxSlots >> 2));
+    this.doomed = new Uint32Array(Math.min(DOOMED_BATCH, this.maxSlots >> 2));
   }
 
   /** Slots (a power of two, at least 16) holding `entries` at a load factor of at most 1/2. */
@@ -64,15 +68,15 @@ export class PageTable {
     this.removeDoomed();
     const old = this.pairs;
     const cap = 2 * (this.mask + 1);
-    const t = new Int32Array(2 * cap).fill(-1);
+    const t = new Uint32Array(2 * cap).fill(EMPTY);
     this.pairs = t;
     this.mask = cap - 1;
     this.shift = 32 - Math.log2(cap);
     for (let j = 0; j < old.length; j += 2) {
       const key = old[j];
-      if (key === -1) continue;
+      if (key === EMPTY) continue;
       let i = this.home(key);
-      while (t[2 * i] !== -1) i = (i + 1) & this.mask;
+      while (t[2 * i] !== EMPTY) i = (i + 1) & this.mask;
       t[2 * i] = key;
       t[2 * i + 1] = old[j + 1];
     }
@@ -91,7 +95,7 @@ export class PageTable {
     for (;;) {
       const k = t[2 * i];
       if (k === key) return this.doomedCount !== 0 && this.isDoomed(key) ? -1 : t[2 * i + 1];
-      if (k === -1) return -1;
+      if (k === EMPTY) return -1;
       i = (i + 1) & mask;
     }
   }
@@ -114,7 +118,7 @@ export class PageTable {
         }
         return;
       }
-      if (k === -1) {
+      if (k === EMPTY) {
         if (2 * (this.size + this.doomedCount + 1) > mask + 1 && mask + 1 < this.maxSlots) {
           this.grow();
           this.set(key, value);
@@ -180,7 +184,7 @@ export class PageTable {
     let i = this.home(key);
     for (;;) {
       const k = t[2 * i];
-      if (k === -1) return false;
+      if (k === EMPTY) return false;
       if (k === key) break;
       i = (i + 1) & mask;
     }
@@ -189,7 +193,7 @@ export class PageTable {
     let j = (i + 1) & mask;
     for (;;) {
       const k = t[2 * j];
-      if (k === -1) break;
+      if (k === EMPTY) break;
       const h = this.home(k);
       // Move k if its home is not in (hole, j] cyclically.
       const inRange = hole <= j ? h > hole && h <= j : h > hole || h <= j;
@@ -200,7 +204,7 @@ export class PageTable {
       }
       j = (j + 1) & mask;
     }
-    t[2 * hole] = -1;
+    t[2 * hole] = EMPTY;
     return true;
   }
 }

@@ -15,6 +15,7 @@ import {
 } from "./array-options.js";
 import { CacheDirectory, MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-directory.js";
 import { lunSectors } from "./capacity.js";
+import { PAGE_TABLE_KEYS } from "./page-table.js";
 import type { RaidGroup } from "./raid.js";
 import { ReadFills } from "./read-fills.js";
 import { WriteOrdering } from "./write-ordering.js";
@@ -156,8 +157,14 @@ export class StorageArray implements IoSink {
         "array",
         `cacheBytes (${o.cacheBytes}) is ${pages} cache pages of ${page * SECTOR_BYTES} bytes, over the ${MAX_CACHE_PAGES} the cache directory holds; use larger cachePageSectors or a smaller cache`,
       );
-    // It caches the LUNs' sectors: whole pages from sector 0.
-    this.cache = pages > 0 ? new CacheDirectory(pages, page, (o.luns * lunSize) / page) : null;
+    // It caches the LUNs' sectors: whole pages from sector 0, numbered as the page table's uint32 keys.
+    const addressPages = (o.luns * lunSize) / page;
+    if (pages > 0 && addressPages > PAGE_TABLE_KEYS)
+      throw StorageErrors.badConfig(
+        "array",
+        `the LUNs' ${o.luns * lunSize} sectors are ${addressPages} cache pages of ${page} sectors, over the ${PAGE_TABLE_KEYS} the cache directory numbers; use larger cachePageSectors`,
+      );
+    this.cache = pages > 0 ? new CacheDirectory(pages, page, addressPages) : null;
     this.ordering = this.cache ? new WriteOrdering(raid, this, this.cache) : null;
     this.fills = this.cache ? new ReadFills(this.cache) : null;
     for (let i = 0; i < o.luns; i++) {
