@@ -27,3 +27,24 @@ describe("CacheDirectory.destagingIn", () => {
     expect(dir.dirty).toBe(1);
   });
 });
+
+describe("CacheDirectory LRU order", () => {
+  it("a read miss of a cached page's other sectors makes that page the most recently used, as a hit does", () => {
+    const dir = new CacheDirectory(2, 16); // 2 pages of 16 sectors
+    dir.insertClean(0, 8); // page 0, first half
+    dir.insertClean(16, 16); // page 1
+    // A read of page 0's second half missed (it is not held); its data comes in: page 0 was just used.
+    dir.insertClean(8, 8);
+    dir.insertClean(32, 16); // page 2 needs room: page 1 is the least recently used
+    expect([dir.readHit(0, 16), dir.readHit(16, 16), dir.readHit(32, 16)]).toEqual([true, false, true]);
+  });
+
+  it("so does a miss of a page already whole (another miss of it landed first)", () => {
+    const dir = new CacheDirectory(2, 16);
+    dir.insertClean(0, 16); // page 0: the first of two misses of it lands
+    dir.insertClean(16, 16); // page 1
+    dir.insertClean(0, 16); // the second miss of page 0 lands
+    dir.insertClean(32, 16);
+    expect([dir.readHit(0, 16), dir.readHit(16, 16)]).toEqual([true, false]);
+  });
+});

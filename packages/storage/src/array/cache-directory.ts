@@ -70,7 +70,8 @@ export class CacheDirectory extends SavedCacheSlots {
 
   /**
    * Caches the sectors a read miss brought in (as far as evictable room allows): new pages clean, and
-   * pages already cached gain the sectors they lacked (the cached ones are as new or newer).
+   * pages already cached gain the sectors they lacked (the cached ones are as new or newer); its clean
+   * pages become the most recently used.
    */
   insertClean(lba: number, sectors: number): void {
     const ps = this.pageSectors;
@@ -146,6 +147,11 @@ export class CacheDirectory extends SavedCacheSlots {
           // Read again: most recently used.
           this.state[held] = CLEAN;
           this.clean++;
+          this.append(held);
+        } else if (this.state[held] === CLEAN) {
+          // A one-page fill pins nothing, but its page was just read too (a miss of sectors it lacked, or a
+          // second miss of it): most recently used, as a hit makes it. It stayed where it was, evicted first.
+          this.unlink(held);
           this.append(held);
         }
         continue;
