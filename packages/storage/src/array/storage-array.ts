@@ -102,10 +102,13 @@ export class StorageArray implements IoSink {
     // A string ("false" from a config file) is truthy: the array ran write-back.
     if (options.writeBack !== undefined && typeof options.writeBack !== "boolean")
       throw StorageErrors.badConfig("array", `writeBack must be true or false, got ${JSON.stringify(options.writeBack)}`);
-    const merged = { ...DEFAULT_ARRAY_OPTIONS, ...options };
+    // An option given as undefined (`{ writeBack: settings.writeBack }`) takes its default: spread over the defaults,
+    // the undefined replaced it, and writeBack undefined (falsy) ran the array write-through without a word.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ArrayOptions>;
+    const merged = { ...DEFAULT_ARRAY_OPTIONS, ...given };
     const o: Required<ArrayOptions> = {
       ...merged,
-      destageMaxSectors: options.destageMaxSectors ?? defaultDestageSectors(raid, merged.cachePageSectors),
+      destageMaxSectors: given.destageMaxSectors ?? defaultDestageSectors(raid, merged.cachePageSectors),
     };
     if (!(Number.isInteger(o.luns) && o.luns >= 1 && Number.isInteger(o.arrayQueueDepth) && o.arrayQueueDepth >= 1))
       throw StorageErrors.badConfig("array", "luns and arrayQueueDepth must be integers >= 1");
