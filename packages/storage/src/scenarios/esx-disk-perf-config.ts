@@ -119,7 +119,9 @@ export const EsxDiskPerfConfig = z
     arrayCacheWarm: z
       .boolean()
       .default(true)
-      .describe("array: the test file starts in the array cache (as right after Iometer prepared it) — an assumption"),
+      .describe(
+        "array: the test file starts in the array cache (as right after Iometer prepared it; only its last arrayCacheMiB if it is larger) — an assumption",
+      ),
     nativeIssueUs: z
       .number()
       .min(0)

@@ -1,6 +1,7 @@
 import { defineScenario, type ReferenceValue, type ScenarioResult, scenarioConfigError, type Table } from "@vmlab/core-vm";
 import { ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
 import { esxDiskPerfFigures } from "./esx-disk-perf-figures.js";
+import { storageNotes } from "./esx-disk-perf-notes.js";
 import { type Cell, runCell } from "./esx-disk-perf-run.js";
 import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
@@ -190,25 +191,6 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
       "Per-IO CPU costs (native and virtualization) are assumptions; the VM/native gap follows from them and from which resource saturates first.",
     ],
   };
-}
-
-/**
- * The run's notes on its storage, from the config: fixed ones described the array and its warmed cache to runs
- * of the local disk alone, and a battery-backed cache to an array run without one (arrayCacheMiB=0).
- */
-export function storageNotes(c: EsxDiskPerfConfig): string[] {
-  const parts: string[] = [];
-  if (c.storage.includes("local")) parts.push(`the local disk is one, its write cache ${c.localDiskWriteCache ? "on (WCE)" : "off"}`);
-  if (c.storage.includes("array"))
-    parts.push(
-      `the array is RAID-5 over ${c.arrayDisks} of them ${c.arrayCacheMiB > 0 ? `with a ${c.arrayCacheMiB} MiB battery-backed write-back cache` : "without a cache (arrayCacheMiB=0)"}`,
-    );
-  const notes = [`Disks are Seagate Cheetah 15K.5 models (a later drive than the 2003 study's): ${parts.join("; ")}.`];
-  if (c.storage.includes("array") && c.arrayCacheWarm)
-    notes.push(
-      "arrayCacheWarm puts the Iometer test file in the array cache at the start, as right after Iometer prepared it (an assumption).",
-    );
-  return notes;
 }
 
 /** Metrics must be finite numbers: a grid without, say, large sequential cells just omits that metric. */
