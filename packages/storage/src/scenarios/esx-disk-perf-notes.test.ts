@@ -10,6 +10,29 @@ function run(overrides: Record<string, unknown>) {
 type Row = Record<string, number | string | boolean | null>;
 const oneCell = { readPercents: [100], outstandingIos: [1] };
 
+describe("esx-disk-perf: outstanding IOs past the queue depths", () => {
+  const notes = async (overrides: Record<string, unknown>) =>
+    (
+      (await run({ ...oneCell, storage: ["array"], ioSizesBytes: [4096], randomPercents: [0], durationMs: 5, ...overrides })).notes ?? []
+    ).filter((n) => n.startsWith("The storage sees at most"));
+
+  it("a grid past the adapter's or the guest's queue depth says the storage runs at that depth, not at the OIO its rows name", async () => {
+    expect(await notes({ outstandingIos: [1, 32, 64] })).toEqual([
+      "The storage sees at most 32 outstanding IOs natively (adapterQueueDepth 32: the rest wait in the host's adapter queue) and 32 in the VM (guestQueueDepth 32: the rest wait in the guest); cells above that (64 OIO) measure the storage at those depths, with the held-back IOs' wait in their latency.",
+    ]);
+    // The guest's depth below the OIO limits the VM alone; an HBA depth below the guest's limits the VM there too.
+    expect(await notes({ outstandingIos: [16], guestQueueDepth: 8 })).toEqual([
+      "The storage sees at most 32 outstanding IOs natively (adapterQueueDepth 32: the rest wait in the host's adapter queue) and 8 in the VM (guestQueueDepth 8: the rest wait in the guest); cells above that (16 OIO) measure the storage at those depths, with the held-back IOs' wait in their latency.",
+    ]);
+    expect(await notes({ outstandingIos: [16], adapterQueueDepth: 8, guestQueueDepth: 64 })).toEqual([
+      "The storage sees at most 8 outstanding IOs natively (adapterQueueDepth 8: the rest wait in the host's adapter queue) and 8 in the VM (adapterQueueDepth 8: the rest wait in the host's adapter queue); cells above that (16 OIO) measure the storage at those depths, with the held-back IOs' wait in their latency.",
+    ]);
+    // Every OIO within both depths: nothing is held back.
+    expect(await notes({ outstandingIos: [1, 32] })).toEqual([]);
+    expect(await notes({ outstandingIos: [64], adapterQueueDepth: 64, guestQueueDepth: 64 })).toEqual([]);
+  });
+});
+
 describe("esx-disk-perf: the warmed array cache's note", () => {
   it("says only the test file's last arrayCacheMiB were warmed when the file is larger than the cache, and reads at its start miss", async () => {
     const cell = { ...oneCell, storage: ["array"], ioSizesBytes: [4096], randomPercents: [100], durationMs: 50, testFileMiB: 2048 };

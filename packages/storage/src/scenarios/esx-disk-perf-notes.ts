@@ -1,6 +1,27 @@
 import type { EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
 
 /**
+ * Outstanding IOs past the queue depths never reach the storage, which the grid's OIO axis does not show: at 64 OIO
+ * with the default depths of 32 the storage runs at 32, and the other 32 IOs only wait (their wait is in the latency).
+ */
+export function queueDepthNote(c: EsxDiskPerfConfig): string | undefined {
+  const nativeDepth = c.adapterQueueDepth;
+  // A VM's IOs pass the guest's adapter, then the HBA: the smaller depth holds them back.
+  const vmDepth = Math.min(c.guestQueueDepth, c.adapterQueueDepth);
+  const over = c.outstandingIos.filter((o) => o > vmDepth);
+  if (over.length === 0) return undefined;
+  const vmWhere =
+    c.guestQueueDepth <= c.adapterQueueDepth
+      ? `guestQueueDepth ${c.guestQueueDepth}: the rest wait in the guest`
+      : `adapterQueueDepth ${c.adapterQueueDepth}: the rest wait in the host's adapter queue`;
+  return (
+    `The storage sees at most ${nativeDepth} outstanding IOs natively (adapterQueueDepth ${nativeDepth}: the rest wait in the ` +
+    `host's adapter queue) and ${vmDepth} in the VM (${vmWhere}); cells above that (${over.join(", ")} OIO) measure the ` +
+    `storage at those depths, with the held-back IOs' wait in their latency.`
+  );
+}
+
+/**
  * The run's notes on its storage, from the config: fixed ones described the array and its warmed cache to runs
  * of the local disk alone, and a battery-backed cache to an array run without one (arrayCacheMiB=0).
  */

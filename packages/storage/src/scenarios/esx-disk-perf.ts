@@ -1,7 +1,7 @@
 import { defineScenario, type ReferenceValue, type ScenarioResult, scenarioConfigError, type Table } from "@vmlab/core-vm";
 import { ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
 import { esxDiskPerfFigures } from "./esx-disk-perf-figures.js";
-import { storageNotes } from "./esx-disk-perf-notes.js";
+import { queueDepthNote, storageNotes } from "./esx-disk-perf-notes.js";
 import { type Cell, runCell } from "./esx-disk-perf-run.js";
 import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
@@ -85,9 +85,10 @@ export const esxDiskPerf = defineScenario({
       rows,
     };
     const summary = summarize(rows, c.outstandingIos);
+    const measurement = [queueDepthNote(c)].filter((n) => n !== undefined);
     return {
       ...summary,
-      notes: [...(summary.notes ?? []), ...storageNotes(c)],
+      notes: [...(summary.notes ?? []), ...storageNotes(c), ...measurement],
       tables: [table],
       figures: esxDiskPerfFigures("iometer-grid"),
     };
