@@ -9,6 +9,33 @@ function run(overrides: Record<string, unknown>) {
 
 type Row = Record<string, number | string | boolean | null>;
 const oneCell = { readPercents: [100], outstandingIos: [1] };
+const gapNote = (r: Awaited<ReturnType<typeof run>>) => r.reference.find((x) => x.what === "where the VM/native gap is largest")?.note;
+
+describe("esx-disk-perf: a ratio counted from few IOs says so", () => {
+  it("rows carry each run's IOs in the window, and a grid whose cells completed few of them is flagged in the notes and the minimum's row", async () => {
+    // 256 KiB random reads at 1 OIO for 20 ms: 4 IOs native, 5 in the VM — a ratio of 1.25, read as a VM faster than
+    // native (and the grid's median) without a word that it rested on a handful of IOs.
+    const few = await run({ ...oneCell, storage: ["local"], ioSizesBytes: [262144], randomPercents: [100], durationMs: 20 });
+    const [x] = few.tables[0].rows as Row[];
+    expect([x.nativeIos, x.vmIos]).toEqual([4, 5]);
+    // The counts are what the throughput columns count over the 20 ms window.
+    expect(x.nativeIops).toBe((x.nativeIos as number) / 0.02);
+    expect(x.vmIops).toBe((x.vmIos as number) / 0.02);
+    expect(x.vmToNativeThroughput).toBe(1.25);
+    expect(few.notes).toContain(
+      "1 of 1 cells completed fewer than 100 IOs in a run's measured window (the fewest, 4: local, 262144 B random read, 1 OIO): a count can be an IO off at either end of the window, so their throughput and VM/native ratio are uncertain by up to about 2 / IOs (±50% there; columns nativeIos, vmIos); lengthen durationMs.",
+    );
+    expect(gapNote(few)).toMatch(
+      /; the minimum's cell completed 4 IOs native and 5 in the VM in its window: its ratio is uncertain by up to about ±50% \(durationMs too short\?\)$/,
+    );
+    // Thousands of IOs per run (the warm array's cache at 1 OIO for 200 ms): nothing to flag.
+    const many = await run({ ...oneCell, storage: ["array"], ioSizesBytes: [4096], randomPercents: [0] });
+    const [y] = many.tables[0].rows as Row[];
+    expect(Math.min(y.nativeIos as number, y.vmIos as number)).toBeGreaterThan(1000);
+    expect((many.notes ?? []).filter((n) => n.includes("fewer than 100 IOs"))).toEqual([]);
+    expect(gapNote(many)).not.toMatch(/minimum's cell completed/);
+  });
+});
 
 describe("esx-disk-perf: outstanding IOs past the queue depths", () => {
   const notes = async (overrides: Record<string, unknown>) =>

@@ -1,4 +1,46 @@
+import type { Table } from "@vmlab/core-vm";
 import type { EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
+
+type Row = Table["rows"][number];
+
+/**
+ * Fewer IOs than this in a run's measured window and its count is too coarse for the grid's ratios: the window's
+ * ends can each cut off an IO, so a count of n is uncertain by up to about 2/n — over 2% below 100 IOs.
+ */
+export const MIN_WINDOW_IOS = 100;
+
+/** The fewer of a cell's native and VM IOs in the window, if that is 1 to MIN_WINDOW_IOS − 1 (0 IOs: the cell has no ratio). */
+export function fewIos(r: Row): number | undefined {
+  const n = Math.min(r.nativeIos as number, r.vmIos as number);
+  return n > 0 && n < MIN_WINDOW_IOS ? n : undefined;
+}
+
+/** How far a ratio over `n` IOs may be off from counting whole IOs, as "±x%". */
+const uncertainty = (n: number) => `±${Math.round(200 / n)}%`;
+
+/** What a reference row's minimum rests on when its cell completed few IOs; undefined when it completed enough. */
+export function fewIosOfMinimum(r: Row | undefined): string | undefined {
+  const n = r ? fewIos(r) : undefined;
+  if (r === undefined || n === undefined) return undefined;
+  return `the minimum's cell completed ${r.nativeIos} IOs native and ${r.vmIos} in the VM in its window: its ratio is uncertain by up to about ${uncertainty(n)} (durationMs too short?)`;
+}
+
+/**
+ * The grid's cells whose runs completed too few IOs for their ratios to mean much: a VM/native ratio of 1.25 from 4
+ * and 5 IOs (256 KiB random reads at 1 OIO for 20 ms) read as a VM faster than native, and became the grid's median.
+ */
+export function fewIosNote(rows: readonly Row[]): string | undefined {
+  const few = rows.filter((r) => fewIos(r) !== undefined);
+  if (few.length === 0) return undefined;
+  const fewest = few.reduce((a, b) => ((fewIos(b) as number) < (fewIos(a) as number) ? b : a));
+  const n = fewIos(fewest) as number;
+  return (
+    `${few.length} of ${rows.length} cells completed fewer than ${MIN_WINDOW_IOS} IOs in a run's measured window ` +
+    `(the fewest, ${n}: ${fewest.storage}, ${fewest.ioSizeBytes} B ${fewest.pattern}, ${fewest.outstandingIos} OIO): a count can be ` +
+    `an IO off at either end of the window, so their throughput and VM/native ratio are uncertain by up to about 2 / IOs ` +
+    `(${uncertainty(n)} there; columns nativeIos, vmIos); lengthen durationMs.`
+  );
+}
 
 /**
  * Outstanding IOs past the queue depths never reach the storage, which the grid's OIO axis does not show: at 64 OIO

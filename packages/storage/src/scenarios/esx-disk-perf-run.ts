@@ -14,6 +14,8 @@ export interface Cell {
 
 /** What one run (native or VM) of a cell measured. */
 export interface CellMeasurement {
+  /** IOs completed in the measured window: what `iops` counts, and so how finely it can tell two runs apart. */
+  ios: number;
   iops: number;
   mbPerSec: number;
   /** Mean IO latency seen by the worker, µs. */
@@ -73,6 +75,7 @@ export function runCell(config: EsxDiskPerfConfig, cell: Cell, mode: "native" | 
   const now = tb.sim.now;
   const busy = tb.cpu.doneNs(now) - busy0;
   return {
+    ios: w.stats.completed,
     iops: w.stats.iops(now),
     mbPerSec: w.stats.mbPerSec(now),
     latencyUs: w.stats.completed > 0 ? w.stats.latencyUs.mean : Number.NaN,
