@@ -5,27 +5,31 @@ import { ScanBlkparseReader } from "./blkparse-scan.test-support.js";
 import { newTraceRecord, type TraceRecord } from "./record.js";
 import { textSource } from "./source.js";
 
-/** A trace event: a data D, C or R on a sector (of a few, so dispatches of one sector wait together), or a line that is no IO. */
+/**
+ * A trace event: a data D, C or R on a sector (of a few, so dispatches of one sector wait together) — a read, a write
+ * or a zone append, which waits under a key of its own —, or a line that is no IO.
+ */
 type Op =
-  | { kind: "D" | "C" | "R"; sector: number; read: boolean; otherDevice: boolean; dt: number }
+  | { kind: "D" | "C" | "R"; sector: number; rw: "R" | "W" | "ZA"; otherDevice: boolean; dt: number }
   | { kind: "burst"; sectors: number[]; dt: number }
   | { kind: "noise"; line: string; dt: number };
 
 const sector = fc.integer({ min: 0, max: 7 }).map((s) => s * 8);
 const dt = fc.integer({ min: -2, max: 50 });
+const rw = fc.constantFrom("R" as const, "W" as const, "ZA" as const);
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 10,
     arbitrary: fc.record({
       kind: fc.constantFrom("D" as const, "C" as const, "R" as const),
       sector,
-      read: fc.boolean(),
+      rw,
       otherDevice: fc.constant(false),
       dt,
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("D" as const), sector, read: fc.boolean(), otherDevice: fc.constant(true), dt }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("C" as const), sector, read: fc.boolean(), otherDevice: fc.constant(true), dt }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("D" as const), sector, rw, otherDevice: fc.constant(true), dt }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("C" as const), sector, rw, otherDevice: fc.constant(true), dt }) },
   // Dispatches enough to fill the 4,096-slot window and push its oldest out unanswered.
   {
     weight: 1,
@@ -60,7 +64,7 @@ function traceText(ops: Op[]): string {
     ns = Math.max(ns + o.dt * 1000, 0);
     if (o.kind === "noise") line("8,0", o.line);
     else if (o.kind === "burst") for (const s of o.sectors) line("8,0", `D   W ${s} + 8 [a]`);
-    else line(o.otherDevice ? "8,16" : "8,0", `${o.kind}   ${o.read ? "R" : "W"} ${o.sector} + 8 [a]`);
+    else line(o.otherDevice ? "8,16" : "8,0", `${o.kind}  ${o.rw.padStart(2)} ${o.sector} + 8 [a]`);
   }
   return lines.join("\n");
 }

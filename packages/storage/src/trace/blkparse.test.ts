@@ -270,6 +270,35 @@ describe("blkparse reader", () => {
     expect(over.slice(1).every((r) => r.responseNs === 1e9)).toBe(true);
   });
 
+  it("takes a zone append (ZA) as a write that moves data, and zone management (ZR, ZRA, ZF, ZO, ZC) as no IO", () => {
+    // blkparse prints a zoned device's commands as Z + a letter: ZA was scanned as neither R nor W (every zone append
+    // of a ZNS trace dropped as "ignored"), and the R of ZR/ZRA read as a read. A zone append's completion names the
+    // sector the device wrote, not the zone start its D named: it answers no dispatch (the ZA has no response time),
+    // and a read of the zone start completing meanwhile keeps its own completion.
+    const text = [
+      "259,0    1        1     0.000000000  1234  D  ZA 524288 + 8 [btrfs]",
+      "259,0    1        2     0.000010000  1234  D   R 524288 + 8 [cat]",
+      "259,0    1        3     0.000060000     0  C   R 524288 + 8 [0]",
+      "259,0    1        4     0.000100000     0  C  ZA 524296 + 8 [0]",
+      "259,0    1        5     0.000200000  1234  D  ZA 1048576 + 16 [btrfs]",
+      "259,0    1        6     0.000210000  1234  R  ZA 1048576 + 16 [0]",
+      "259,0    1        7     0.000220000  1234  D  ZA 1048576 + 16 [btrfs]",
+      "259,0    1        8     0.000300000  1234  D  ZR [blkzone]",
+      "259,0    1        9     0.000400000     0  C  ZR 524288 [0]",
+      "259,0    1       10     0.000500000  1234  D ZRA [blkzone]",
+      "259,0    1       11     0.000600000  1234  D  ZF [blkzone]",
+      "259,0    1       12     0.000700000  1234  D  ZO [blkzone]",
+      "259,0    1       13     0.000800000  1234  D  ZC [blkzone]",
+    ].join("\n");
+    const { records, reader } = readAll(text);
+    expect(records.map((r) => [r.line, r.lba, r.sectors, r.isRead, r.responseNs])).toEqual([
+      [1, 524288, 8, false, -1],
+      [2, 524288, 8, true, 50_000],
+      [7, 1048576, 16, false, -1],
+    ]);
+    expect(reader.skipped).toBe(0);
+  });
+
   it("ignores a flush printed with nothing after its RWBS (no sector, no process), without calling it bad", () => {
     const text = [
       "  8,0    1        1     0.000000000  1234  D  WS 1000 + 8 [jbd2/sda1-8]",

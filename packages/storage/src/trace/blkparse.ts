@@ -21,6 +21,10 @@ const DISPATCH = 68; // D
 const COMPLETE = 67; // C
 const REQUEUE = 82; // R
 const QUEUE = 81; // Q
+/** RWBS kinds (`rwbsToken`): a read, a write, and a zone append (a write whose completion names the sector written). */
+const READ = 1;
+const WRITE = 2;
+const ZONE_APPEND = 3;
 /** `pResponseNs` of a dispatch still waiting for its completion, and of one the driver requeued (its next D stands for it). */
 export const WAITING = -1;
 const REQUEUED = -2;
@@ -40,7 +44,10 @@ export const WINDOW = 4096;
  * the IO is its next `D`. Other actions (Q, G, I, M, P, U, m, ...), flushes,
  * discards, dispatches that move no data (`[process]` with no sector, e.g. an empty
  * barrier `WBS`), zero-length completions (`sector [error]`), SCSI pass-through
- * commands (`bytes (cdb)`, `(cdb) [error]`) and the summary at the end are ignored.
+ * commands (`bytes (cdb)`, `(cdb) [error]`), a zoned device's zone management
+ * (`ZR`, `ZRA`, `ZF`, `ZO`, `ZC`) and the summary at the end are ignored. A zone
+ * append (`ZA`) is a write; its completion names the sector the device wrote, not
+ * the zone start its D named, so it answers no dispatch: a ZA has no response time.
  */
 export class BlkparseReader extends TextTraceReader {
   readonly format = "blkparse" as const;
@@ -50,6 +57,8 @@ export class BlkparseReader extends TextTraceReader {
   protected readonly pResponseNs = new Float64Array(WINDOW);
   private readonly pLine = new Float64Array(WINDOW);
   private readonly pRead = new Uint8Array(WINDOW);
+  /** The dispatch is a zone append: it waits under its own key (`waitingKey`), which no C or R of another IO names. */
+  private readonly pZoneAppend = new Uint8Array(WINDOW);
   protected head = 0;
   protected count = 0;
   /** The window's dispatches still waiting for their completion, by sector. */
@@ -188,11 +197,14 @@ export class BlkparseReader extends TextTraceReader {
         `an IO on device ${deviceName(this.device)}, but the trace's IOs so far are on ${deviceName(this.traceDevice)}: a trace is one disk's IOs (parse one device's trace, e.g. blkparse -i sdb)`,
       );
     if (action === COMPLETE) {
-      this.completeMatching(sector);
+      // A zone append's C names the sector written, which no dispatch names: answering the oldest D of that sector
+      // (a read of it, say) gave that IO the append's completion.
+      if (rw === ZONE_APPEND) this.ignored++;
+      else this.completeMatching(sector);
       return false;
     }
     if (action === REQUEUE) {
-      this.requeueMatching(sector);
+      this.requeueMatching(rw === ZONE_APPEND ? zoneAppendKey(sector) : sector);
       return false;
     }
     let emitted = false;
@@ -205,9 +217,10 @@ export class BlkparseReader extends TextTraceReader {
     this.pLba[i] = sector;
     this.pSectors[i] = blocks;
     this.pResponseNs[i] = WAITING;
-    this.indexWaiting(sector, i);
+    this.pZoneAppend[i] = rw === ZONE_APPEND ? 1 : 0;
+    this.indexWaiting(this.waitingKey(i), i);
     this.pLine[i] = this.lineNo;
-    this.pRead[i] = rw === 1 ? 1 : 0;
+    this.pRead[i] = rw === READ ? 1 : 0;
     this.count++;
     return emitted;
   }
@@ -215,7 +228,7 @@ export class BlkparseReader extends TextTraceReader {
   private emitHead(rec: TraceRecord): void {
     const i = this.head;
     // A dispatch leaving the window unanswered (window full, or the trace's end) waits no more: the oldest of its sector.
-    if (this.pResponseNs[i] === WAITING) this.waiting.takeOldest(this.pLba[i]);
+    if (this.pResponseNs[i] === WAITING) this.waiting.takeOldest(this.waitingKey(i));
     rec.issueNs = this.pIssueNs[i];
     rec.lba = this.pLba[i];
     rec.sectors = this.pSectors[i];
@@ -227,18 +240,23 @@ export class BlkparseReader extends TextTraceReader {
     this.count--;
   }
 
-  /** Slot `slot` holds a new dispatch of `sector`, waiting for its completion. */
-  protected indexWaiting(sector: number, slot: number): void {
-    this.waiting.add(sector, slot);
+  /** The key slot `slot`'s dispatch waits under: its sector, or for a zone append `zoneAppendKey(sector)`. */
+  protected waitingKey(slot: number): number {
+    return this.pZoneAppend[slot] === 1 ? zoneAppendKey(this.pLba[slot]) : this.pLba[slot];
+  }
+
+  /** Slot `slot` holds a new dispatch waiting for its completion, under `key` (`waitingKey`). */
+  protected indexWaiting(key: number, slot: number): void {
+    this.waiting.add(key, slot);
   }
 
   /**
-   * The oldest unanswered dispatch of `sector` (its window slot), which a C or R answers; -1 if none. The trace's
-   * device need not be matched: every dispatch in the window, and every C or R that gets here, is on it (an IO
-   * line on another device is refused before).
+   * The oldest unanswered dispatch waiting under `key` (a sector, or `zoneAppendKey`; its window slot), which a C or R
+   * answers; -1 if none. The trace's device need not be matched: every dispatch in the window, and every C or R that
+   * gets here, is on it (an IO line on another device is refused before).
    */
-  protected takeWaiting(sector: number): number {
-    return this.waiting.takeOldest(sector);
+  protected takeWaiting(key: number): number {
+    return this.waiting.takeOldest(key);
   }
 
   /** Marks the oldest unanswered dispatch of `sector` complete. */
@@ -249,9 +267,9 @@ export class BlkparseReader extends TextTraceReader {
     else this.pResponseNs[i] = Math.max(this.timeNs - this.pIssueNs[i], 0);
   }
 
-  /** The driver gave the dispatch of `sector` back to the queue: it will be dispatched again, and that `D` is the IO. */
-  private requeueMatching(sector: number): void {
-    const i = this.takeWaiting(sector);
+  /** The driver gave the dispatch waiting under `key` back to the queue: it will be dispatched again, and that `D` is the IO. */
+  private requeueMatching(key: number): void {
+    const i = this.takeWaiting(key);
     if (i >= 0) this.pResponseNs[i] = REQUEUED;
     this.ignored++;
   }
@@ -325,7 +343,7 @@ export class BlkparseReader extends TextTraceReader {
     this.pos = i;
   }
 
-  /** RWBS: 1 read, 2 write, 0 neither (flush, discard, none). */
+  /** RWBS: 1 read, 2 write, 3 zone append, 0 neither (flush, discard, zone management, none). */
   private rwbsToken(): number {
     this.skipBlanks();
     const buf = this.buf;
@@ -336,9 +354,16 @@ export class BlkparseReader extends TextTraceReader {
     while (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) {
       const c = buf[i++];
       if (c === 70 /* F: flush or FUA */) this.flush = true;
-      else if (c === 82 /* R */) kind = 1;
-      else if (c === 87 /* W */) kind = 2;
+      else if (c === 82 /* R */) kind = READ;
+      else if (c === 87 /* W */) kind = WRITE;
       else if (c === 68 /* D: discard */) return this.skipRest(0);
+      else if (c === 90 /* Z: a zoned device's command, printed in place of R or W */) {
+        // ZA (zone append) moves data; ZR, ZRA, ZF, ZO, ZC manage zones and move none (their R is no read).
+        if (i < this.lineEnd && buf[i] === 65 /* A */) {
+          kind = ZONE_APPEND;
+          i++;
+        } else return this.skipRest(0);
+      }
     }
     this.pos = i;
     return kind;
@@ -348,6 +373,14 @@ export class BlkparseReader extends TextTraceReader {
     this.pos = this.lineEnd;
     return v;
   }
+}
+
+/**
+ * The key a zone append to `sector` waits under: negative, so the C or R of another IO of that sector (a read of the
+ * zone's start) never answers it; only an R of the append itself (`R ZA`, which names the D's sector) does.
+ */
+function zoneAppendKey(sector: number): number {
+  return -1 - sector;
 }
 
 /** "major,minor" of a device number kept as major * 2^20 + minor. */

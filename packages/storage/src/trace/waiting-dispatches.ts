@@ -3,9 +3,10 @@ const GOLDEN = 0x9e3779b1;
 
 /**
  * The blkparse reader's dispatches still waiting for their completion, by sector: for each sector a FIFO of the
- * window slots that hold its waiting dispatches, oldest first. A completion (C) or requeue (R) answers the oldest
- * waiting dispatch of its sector; finding it by scanning the window cost up to 4,096 compares per completion line,
- * and a trace that loses completions keeps the window full. Here it is one lookup in a hash table.
+ * window slots that hold its waiting dispatches, oldest first (a zone append waits under a negative key of its own,
+ * `zoneAppendKey`). A completion (C) or requeue (R) answers the oldest waiting dispatch of its sector; finding it by
+ * scanning the window cost up to 4,096 compares per completion line, and a trace that loses completions keeps the
+ * window full. Here it is one lookup in a hash table.
  *
  * The table (open addressing, linear probing, deletion by shifting back) and the lists threaded through the slots
  * (`next`, and each list's `tail` kept at its first slot) are typed arrays: adding and taking allocate nothing.
