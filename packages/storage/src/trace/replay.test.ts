@@ -5,8 +5,11 @@ import { FioReader } from "./fio.js";
 import { FixedLatencyTarget } from "./fixed-latency-target.test-support.js";
 import { MsrReader } from "./msr.js";
 import { msrLine } from "./msr-writer.js";
+import type { TraceReader, TraceRecord } from "./record.js";
 import { type ReplayMode, TraceReplayWorkload } from "./replay.js";
-import { textSource } from "./source.js";
+import { bytesSource, textSource } from "./source.js";
+import { VscsiReader } from "./vscsi.js";
+import { writeVscsiTrace } from "./vscsi-writer.js";
 
 const us = 1000;
 const trace = [
@@ -120,16 +123,37 @@ describe("TraceReplayWorkload", () => {
     expect(target.seen[2].lba).toBe(((1 << 30) / 512) % 1000);
   });
 
-  it("with outOfRange: error, an IO beyond the target is rejected naming the trace file and line", () => {
+  /** Replays `reader` closed-loop onto a 1000-sector target with outOfRange "error": runs the simulation (which throws). */
+  const replayOntoSmallTarget = (reader: TraceReader) => () => {
     const sim = new Simulation();
     const target = new FixedLatencyTarget(sim, 1000, 50 * us);
-    const w = new TraceReplayWorkload(
-      new MsrReader(textSource(trace), { name: "t.csv" }),
-      { kind: "closed", depth: 1 },
-      { outOfRange: "error" },
-    );
+    const w = new TraceReplayWorkload(reader, { kind: "closed", depth: 1 }, { outOfRange: "error" });
     w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
-    expect(() => sim.run()).toThrow(/t\.csv:3: IO \[2097152, \+1\) is beyond the target's 1000 sectors/);
+    sim.run();
+  };
+
+  it("with outOfRange: error, an IO beyond the target is rejected naming the trace file and line", () => {
+    expect(replayOntoSmallTarget(new MsrReader(textSource(trace), { name: "t.csv" }))).toThrow(
+      /t\.csv:3: IO \[2097152, \+1\) is beyond the target's 1000 sectors/,
+    );
+  });
+
+  it("with outOfRange: error, an IO of a binary .vscsi trace beyond the target is named by its record, not as a line", () => {
+    // The vscsi reader names a bad record "t.vscsi: record 2"; "t.vscsi:2" read as line 2 of a binary file.
+    const ios = [
+      { issueNs: 0, lba: 0, bytes: 4096, sectors: 8, isRead: true, responseNs: 10 * us, line: 0 },
+      { issueNs: 100 * us, lba: 5000, bytes: 4096, sectors: 8, isRead: false, responseNs: 10 * us, line: 0 },
+    ];
+    let k = 0;
+    const next = (rec: TraceRecord) => {
+      if (k === ios.length) return false;
+      Object.assign(rec, ios[k++]);
+      return true;
+    };
+    const bytes = writeVscsiTrace({ next }, 2);
+    expect(replayOntoSmallTarget(new VscsiReader(bytesSource(bytes), { name: "t.vscsi" }))).toThrow(
+      /^trace replay: t\.vscsi: record 2: IO \[5000, \+8\) is beyond the target's 1000 sectors/,
+    );
   });
 
   it("rejects bad modes", () => {

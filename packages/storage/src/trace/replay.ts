@@ -225,7 +225,7 @@ export class TraceReplayWorkload extends WorkloadBase {
       if (!this.wrap)
         throw StorageErrors.badConfig(
           "trace replay",
-          `${this.reader.name}:${r.line}: IO [${lba}, +${sectors}) is beyond the target's ${cap} sectors; replay with outOfRange "wrap" to fold it in, or use a larger target`,
+          `${placeOf(this.reader, r.line)}: IO [${lba}, +${sectors}) is beyond the target's ${cap} sectors; replay with outOfRange "wrap" to fold it in, or use a larger target`,
         );
       if (sectors > cap) sectors = cap;
       lba = lba % cap;
@@ -265,6 +265,11 @@ export class TraceReplayWorkload extends WorkloadBase {
   issueEvent(epoch: number): void {
     if (epoch === this.epoch) this.scheduleNext();
   }
+}
+
+/** Record `line` of the trace as its reader names it in errors: "file:line", or "file: record n" in a binary .vscsi trace. */
+function placeOf(reader: TraceReader, line: number): string {
+  return reader.format === "vscsi" ? `${reader.name}: record ${line}` : `${reader.name}:${line}`;
 }
 
 function onIssueEvent(epoch: number, obj: unknown): void {
