@@ -67,4 +67,29 @@ describe("trace readers are closed when their consumer stops early", () => {
       expect(c.closes(), mode.kind).toBeGreaterThanOrEqual(1);
     }
   });
+
+  it("a replay stopped by a bad line closes the reader's source, as characterizeTrace does", () => {
+    for (const mode of [{ kind: "closed", depth: 1 } as const, { kind: "timed", speed: 1 } as const]) {
+      const c = counted(`${trace}not,a,line\n`);
+      const sim = new Simulation();
+      const w = new TraceReplayWorkload(new MsrReader(c.source, { name: "t.csv" }), mode);
+      // The reorder window reads ahead: the bad line stops the replay as it starts.
+      expect(() => {
+        w.start({ sim, target: new InstantTarget(sim), rng: new Rng(1, "close"), vm: 0 });
+        sim.run();
+      }, mode.kind).toThrow(/t\.csv:7/);
+      expect(c.closes(), mode.kind).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("a replay stopped by an IO beyond the target (outOfRange error) closes the reader's source", () => {
+    for (const mode of [{ kind: "closed", depth: 1 } as const, { kind: "timed", speed: 1 } as const]) {
+      const c = counted(`${trace}${msrLine(6_000_000, "h", 0, true, 2 ** 40, 4096, 10_000)}${trace.split("\n")[0]}\n`);
+      const sim = new Simulation();
+      const w = new TraceReplayWorkload(new MsrReader(c.source, { name: "t.csv" }), mode, { outOfRange: "error", reorderWindow: 0 });
+      w.start({ sim, target: new InstantTarget(sim), rng: new Rng(1, "close"), vm: 0 });
+      expect(() => sim.run(), mode.kind).toThrow(/t\.csv:7: IO \[2147483648, \+8\) is beyond/);
+      expect(c.closes(), mode.kind).toBeGreaterThanOrEqual(1);
+    }
+  });
 });

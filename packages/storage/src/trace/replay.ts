@@ -196,7 +196,16 @@ export class TraceReplayWorkload extends WorkloadBase {
   /** Reads the file's next record into `rec` and counts it if out of issue order; false at the end (or `maxIos`). */
   private read(): boolean {
     if (this.readerDone) return false;
-    if ((this.maxIos > 0 && this.taken >= this.maxIos) || !this.reader.next(this.rec)) {
+    let more: boolean;
+    try {
+      more = !(this.maxIos > 0 && this.taken >= this.maxIos) && this.reader.next(this.rec);
+    } catch (e) {
+      // A bad line stops the replay (and the simulation): the reader would keep its file open, as at maxIos.
+      this.readerDone = true;
+      this.reader.close();
+      throw e;
+    }
+    if (!more) {
       this.readerDone = true;
       // Stopped at maxIos, the reader would keep its file open (at the trace's end it has closed itself).
       this.reader.close();
@@ -222,11 +231,15 @@ export class TraceReplayWorkload extends WorkloadBase {
     let lba = r.lba;
     let sectors = r.sectors;
     if (lba + sectors > cap) {
-      if (!this.wrap)
+      if (!this.wrap) {
+        // The error stops the replay: its reader is done (and its file closed), as after a bad line.
+        this.readerDone = true;
+        this.reader.close();
         throw StorageErrors.badConfig(
           "trace replay",
           `${placeOf(this.reader, r.line)}: IO [${lba}, +${sectors}) is beyond the target's ${cap} sectors; replay with outOfRange "wrap" to fold it in, or use a larger target`,
         );
+      }
       if (sectors > cap) sectors = cap;
       lba = lba % cap;
       if (lba + sectors > cap) lba = cap - sectors;
