@@ -1,4 +1,5 @@
 import { NS_PER_MS, type Rng, type Simulation } from "@vmlab/core-vm";
+import type { BlockTarget } from "../iostack/target.js";
 import type { VirtualDisk } from "../iostack/virtual-disk.js";
 import { characterizeTrace } from "../trace/characterize.js";
 import { openTraceFile } from "../trace/open-file.js";
@@ -21,6 +22,12 @@ export interface Characterized {
   iops: number;
   /** Virtual seconds the run took. */
   seconds: number;
+  /**
+   * IOs that found the guest adapter's queue full and waited in the guest for a slot (NaN for the trace read
+   * without a model): vscsiStats sees them when they get one, so its interarrival and outstanding-IO histograms
+   * show the storage's pace, not the workload's.
+   */
+  guestQueueWaits: number;
 }
 
 /** A VM with one virtual disk on the modelled storage, vscsiStats attached at its vSCSI layer. */
@@ -53,14 +60,18 @@ export function vmDiskSectors(c: VscsiCharacterizeConfig): number {
  * Infinity, a trace replay) until the trace is exhausted; then lets the IOs in
  * flight complete so every issued IO has its latency sample.
  */
-function runWorkload(
-  c: VscsiCharacterizeConfig,
-  w: WorkloadBase,
-  rng: Rng,
-  untilNs: number,
-): { stats: VscsiStats; iops: number; seconds: number } {
+function runWorkload(c: VscsiCharacterizeConfig, w: WorkloadBase, rng: Rng, untilNs: number): Omit<Characterized, "id" | "label"> {
   const { sim, disk, observer } = vmWithVscsiStats(c);
-  w.start({ sim, target: disk, rng, vm: 0 });
+  // The guest's view of the disk: counts the IOs submitted while the adapter's queue is full (they wait in the guest).
+  let guestQueueWaits = 0;
+  const guest: BlockTarget = {
+    capacitySectors: disk.capacitySectors,
+    submit(req, sink) {
+      if (disk.inFlight >= c.guestQueueDepth) guestQueueWaits++;
+      disk.submit(req, sink);
+    },
+  };
+  w.start({ sim, target: guest, rng, vm: 0 });
   const step = 1000 * NS_PER_MS;
   if (Number.isFinite(untilNs)) sim.run({ until: untilNs });
   // Chunks, not run-to-empty: a storage model may keep periodic events (destage) forever.
@@ -70,7 +81,7 @@ function runWorkload(
   const completed = w.stats.completed;
   w.stop();
   for (let i = 0; i < 60 && w.outstanding > 0; i++) sim.run({ until: sim.now + step });
-  return { stats: observer.stats, iops: completed / (measuredNs / 1e9), seconds: measuredNs / 1e9 };
+  return { stats: observer.stats, iops: completed / (measuredNs / 1e9), seconds: measuredNs / 1e9, guestQueueWaits };
 }
 
 /** The three Iometer workloads of the digest's acceptance checks. */
@@ -80,7 +91,7 @@ export function iometerWorkloads(c: VscsiCharacterizeConfig, rng: (name: string)
   const specs: { id: string; label: string; spec: ConstructorParameters<typeof IometerWorkload>[0]; loop: Loop }[] = [
     {
       id: "sequential-read",
-      label: `sequential ${c.sequentialIoKiB} KiB reads, ${c.sequentialOutstandingIos} outstanding`,
+      label: `sequential ${c.sequentialIoKiB} KiB reads, closed loop at ${c.sequentialOutstandingIos} outstanding`,
       spec: {
         ioSizeBytes: c.sequentialIoKiB * 1024,
         readPercent: 100,
@@ -92,7 +103,7 @@ export function iometerWorkloads(c: VscsiCharacterizeConfig, rng: (name: string)
     },
     {
       id: "random-read",
-      label: `random ${c.randomIoKiB} KiB reads, ${c.randomOutstandingIos} outstanding`,
+      label: `random ${c.randomIoKiB} KiB reads, closed loop at ${c.randomOutstandingIos} outstanding`,
       spec: {
         ioSizeBytes: c.randomIoKiB * 1024,
         readPercent: 100,
@@ -128,20 +139,26 @@ export function traceWorkloads(c: VscsiCharacterizeConfig, rng: Rng): Characteri
   const mode: ReplayMode = c.traceReplay === "timed" ? { kind: "timed", speed: c.traceSpeed } : { kind: "closed", depth: c.traceDepth };
   const replay = new TraceReplayWorkload(openTraceFile(path, { format: "vscsi" }), mode, { maxIos: c.traceMaxIos }, "trace-replay");
   const replayed = runWorkload(c, replay, rng, Number.POSITIVE_INFINITY);
+  // What ran: the first traceMaxIos IOs when the cut is shorter than the trace, and the replay's speed-up.
+  const trace =
+    c.traceMaxIos > 0 && fromFile.ios === c.traceMaxIos
+      ? `first ${c.traceMaxIos} IOs of the shipped generated VM trace`
+      : "shipped generated VM trace";
+  const how =
+    c.traceReplay === "closed"
+      ? `closed loop at depth ${c.traceDepth}`
+      : c.traceSpeed === 1
+        ? "as recorded"
+        : `at ${c.traceSpeed}× the recorded speed`;
   return [
     {
       id: "trace-file",
-      label: "shipped generated VM trace, read from the file (latency and OIO as recorded)",
+      label: `${trace}, read from the file (latency and OIO as recorded)`,
       stats: fromFile,
       iops: Number.NaN,
       seconds: Number.NaN,
+      guestQueueWaits: Number.NaN,
     },
-    {
-      id: "trace-replay",
-      label: `shipped generated VM trace replayed ${c.traceReplay === "timed" ? "as recorded" : `closed loop at depth ${c.traceDepth}`} on the ${c.storage} storage model`,
-      stats: replayed.stats,
-      iops: replayed.iops,
-      seconds: replayed.seconds,
-    },
+    { id: "trace-replay", label: `${trace}, replayed ${how} on the ${c.storage} storage model`, ...replayed },
   ];
 }

@@ -35,10 +35,28 @@ function shareAt(json: VscsiStatsJson, metric: Parameters<typeof histogramOf>[1]
   return shareHolding(json, metric, limit).share;
 }
 
-/** Exact mean (the printed ESX mean is truncated to an integer). */
-function exactMean(w: Characterized, metric: "latency" | "interarrival"): number {
-  const h = metric === "latency" ? w.stats.latency[0] : w.stats.interarrival[0];
+/** Exact mean of an all-IOs histogram (the printed ESX mean is truncated to an integer). */
+function exactMean(w: Characterized, metric: "latency" | "interarrival" | "outstandingIOs"): number {
+  const h = w.stats[metric][0];
   return h.count > 0 ? h.sum / h.count : Number.NaN;
+}
+
+/** "−1.6%", "+0.3%": a signed relative difference. */
+const signedPct = (x: number) => `${x < 0 ? "−" : "+"}${Math.abs(x * 100).toFixed(1)}%`;
+
+/**
+ * The Poisson row's note: its sampling error (the mean of n exponential gaps has a standard error of 1/√n of
+ * the mean), and first, when IOs waited in the guest, that the check does not apply — vscsiStats saw them
+ * as queue slots freed, paced by the storage rather than by λ.
+ */
+function poissonNote(samples: number, off: number, guestQueueWaits: number, guestQueueDepth: number): string {
+  const se = 1 / Math.sqrt(samples);
+  const sampling =
+    samples > 0
+      ? `${samples} samples: the standard error of their mean is 1/√${samples} = ${(se * 100).toFixed(1)}%; ours is ${signedPct(off)}, ${(Math.abs(off) / se).toFixed(1)} standard errors`
+      : "no interarrival samples: the run is too short for a second IO";
+  if (guestQueueWaits === 0) return sampling;
+  return `${guestQueueWaits} of the IOs waited in the guest for a slot of its queue (depth ${guestQueueDepth}): the storage did not keep up with λ, so they reached the vSCSI layer as slots freed, not at their arrival; the check does not hold here. ${sampling}`;
 }
 
 function histogramRows(ws: Characterized[]): Table["rows"] {
@@ -109,7 +127,13 @@ export const vscsistatsCharacterize = defineScenario({
     const oio = shareHolding(toJson(rnd.stats), "outstandingIOs", vscsiOio);
     const littleUs = (vscsiOio / rnd.iops) * 1e6;
     const latencyUs = exactMean(rnd, "latency");
+    // The 16 bucket holds 13..16 outstanding: the exact mean tells the configured depth from its neighbours.
+    const meanOio = exactMean(rnd, "outstandingIOs");
+    // A closed loop issues its first IOs at 1, 2, …, depth outstanding and every later one at depth (on a completion).
+    const expectedMeanOio = vscsiOio - (vscsiOio * (vscsiOio - 1)) / 2 / rnd.stats.ios;
     const interarrivalUs = exactMean(poisson, "interarrival");
+    const interarrivalSamples = poisson.stats.interarrival[0].count;
+    const expectedInterarrivalUs = 1e6 / c.poissonIops;
     const file = json("trace-file");
     const traceFile = byId.get("trace-file") as Characterized;
     const replay = byId.get("trace-replay") as Characterized;
@@ -118,11 +142,16 @@ export const vscsistatsCharacterize = defineScenario({
       "sequential.seekPlus1Share": r6(seekPlus1),
       "sequential.ioLengthBinShare": r6(seqLength.share),
       "random.outstandingBinShare": r6(oio.share),
+      "random.meanOutstandingIos": r6(meanOio),
+      "random.expectedMeanOutstandingIos": r6(expectedMeanOio),
       "random.iops": r6(rnd.iops),
       "random.meanLatencyUs": r6(latencyUs),
       "random.littleLatencyUs": r6(littleUs),
       "poisson.meanInterarrivalUs": r6(interarrivalUs),
-      "poisson.expectedInterarrivalUs": r6(1e6 / c.poissonIops),
+      "poisson.expectedInterarrivalUs": r6(expectedInterarrivalUs),
+      "poisson.interarrivalSamples": interarrivalSamples,
+      "poisson.standardError": r6(1 / Math.sqrt(interarrivalSamples)),
+      "poisson.guestQueueWaits": poisson.guestQueueWaits,
       "trace.ios": file.ios,
       "trace.readShare": r6(histogramOf(file, "ioLength", "reads").count / file.histograms[0].count),
       "trace.sequentialShare": r6(shareAt(file, "seekDistance", 1)),
@@ -154,6 +183,13 @@ export const vscsistatsCharacterize = defineScenario({
         note: "the first IOs of the run ramp up from 1",
       },
       {
+        what: `random ${c.randomIoKiB} KiB reads at ${oioLabel}: mean outstanding IOs at issue (counting the new IO) vs the depth`,
+        paper: r6(expectedMeanOio),
+        ours: ours(meanOio),
+        source: `${DIGEST} 2`,
+        note: `${vscsiOio} less the ramp of the first IOs (1, 2, … ${vscsiOio} outstanding: ${(vscsiOio * (vscsiOio - 1)) / 2} fewer over ${rnd.stats.ios} IOs); the ${oio.bucket} also holds ${vscsiOio - 1}, a count that left out the new IO: the exact mean tells them apart`,
+      },
+      {
         what: `random ${c.randomIoKiB} KiB reads at ${oioLabel}: mean latency vs Little's law OIO / IOPS`,
         paper: ours(littleUs),
         ours: ours(latencyUs),
@@ -162,10 +198,11 @@ export const vscsistatsCharacterize = defineScenario({
       },
       {
         what: `open-loop Poisson at ${c.poissonIops} IOPS: mean interarrival vs 1/λ`,
-        paper: r6(1e6 / c.poissonIops),
+        paper: r6(expectedInterarrivalUs),
         ours: ours(interarrivalUs),
         unit: "µs",
         source: `${DIGEST} 3`,
+        note: poissonNote(interarrivalSamples, interarrivalUs / expectedInterarrivalUs - 1, poisson.guestQueueWaits, c.guestQueueDepth),
       },
       {
         what: "shipped trace: IOs characterized",
@@ -176,7 +213,7 @@ export const vscsistatsCharacterize = defineScenario({
     ];
     const summary: Table = {
       name: "workloads",
-      columns: ["workload", "label", "ios", "iops", "virtualSeconds", "meanLatencyUs", "meanInterarrivalUs"],
+      columns: ["workload", "label", "ios", "iops", "virtualSeconds", "meanLatencyUs", "meanInterarrivalUs", "guestQueueWaits"],
       rows: all.map((w) => ({
         workload: w.id,
         label: w.label,
@@ -185,6 +222,7 @@ export const vscsistatsCharacterize = defineScenario({
         virtualSeconds: cell(w.seconds),
         meanLatencyUs: cell(exactMean(w, "latency")),
         meanInterarrivalUs: cell(exactMean(w, "interarrival")),
+        guestQueueWaits: cell(w.guestQueueWaits),
       })),
     };
     const histograms: Table = {
