@@ -1,0 +1,46 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { plugin } from "@vmlab/storage/plugin";
+import { describe, expect, it } from "vitest";
+import { renderFigureSvg } from "../src/render/charts.js";
+
+/** The x axes of a rendered chart: each one's title and its labels' x positions, left to right. */
+function xAxes(svg: string): { title: string; labelXs: number[] }[] {
+  const axes: { title: string; labelXs: number[] }[] = [];
+  // Vega names each axis in its aria-label; its labels are the role-axis-label texts that follow it.
+  const parts = svg.split(/aria-label="X-axis titled '/).slice(1);
+  for (const part of parts) {
+    const title = part.slice(0, part.indexOf("'"));
+    const labels = part.slice(0, part.indexOf("role-axis-domain"));
+    const labelXs = [...labels.matchAll(/<text text-anchor="end" transform="translate\(([-\d.e]+),[-\d.e]+\) rotate\(300\)/g)].map((m) =>
+      Number(m[1]),
+    );
+    axes.push({ title, labelXs });
+  }
+  return axes;
+}
+
+describe("vscsistats-characterize's figures, rendered", () => {
+  it("every panel's x axis names its histogram and unit, and its bucket labels (34 for seek distances) do not overlap", async () => {
+    // The six panels shared one x title, "bucket limit (≤)", with no unit; and the seek-distance panels drew 34 labels
+    // of 10 px type in 220 px, 6.5 px apart, one on top of the next.
+    const scenario = plugin.scenarios.find((s) => s.id === "vscsistats-characterize")!;
+    const config = scenario.config.parse({ ...scenario.quick, durationMs: 200, traceMaxIos: 200 });
+    const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const trace = r.figures.find((f) => f.name === "histograms-trace-file")!;
+    const axes = xAxes(await renderFigureSvg(trace, r.tables));
+    expect(axes.map((a) => a.title)).toEqual([
+      "IO length, bytes (bucket limit ≤)",
+      "seek distance, LBNs (bucket limit ≤)",
+      "seek distance from the closest of the previous 16, LBNs (bucket limit ≤)",
+      "latency, µs (bucket limit ≤)",
+      "outstanding IOs at issue, IOs (bucket limit ≤)",
+      "interarrival time, µs (bucket limit ≤)",
+    ]);
+    // Every bucket drawn, the overflow one too; a rotated 10 px label needs 10 / sin 60° ≈ 11.5 px of axis.
+    expect(axes.map((a) => a.labelXs.length)).toEqual([18, 34, 34, 11, 13, 11]);
+    for (const a of axes) {
+      const gaps = a.labelXs.slice(1).map((x, i) => x - a.labelXs[i]);
+      expect(Math.min(...gaps), a.title).toBeGreaterThanOrEqual(11.5);
+    }
+  });
+});
