@@ -52,10 +52,16 @@ export abstract class SavedCacheSlots extends CacheSlots {
     // Slots from `used` up were never handed out: the next free slot is `used`.
     this.freeTop = this.capacityPages - n;
     this.ring = new PageFifo(c.dirtyOrder);
+    // Entries numbered from 0; a dirty page's spell is its last entry (each turn to dirty pushed one), earlier ones stale.
+    this.ringPushes = c.dirtyOrder.length;
     this.dirty = c.dirty;
     this.clean = c.clean;
     this.map = new PageTable(this.capacityPages, this.lpn.length);
     for (let i = 0; i < n; i++) this.map.set(c.lpn[i], i); // every used slot holds a page (checked)
+    for (let i = 0; i < c.dirtyOrder.length; i++) {
+      const s = this.map.get(c.dirtyOrder[i]);
+      if (s >= 0) this.dirtySpell[s] = i;
+    }
   }
 }
 

@@ -294,13 +294,15 @@ export class CacheDirectory extends SavedCacheSlots {
    * Picks the oldest dirty page and the dirty pages that follow it (up to
    * `maxPages`, not crossing a multiple of `maxPages` so a full RAID stripe
    * goes as one write) and marks them destaging. False if nothing is dirty.
-   * Sets `runFill*` to what the run's pages lack.
+   * Sets `runFill*` to what the run's pages lack. An entry from an earlier dirty spell of its page is skipped:
+   * the page, dirty again since, waits behind the pages dirty before it.
    */
   takeDestageRun(maxPages: number): boolean {
     while (this.ring.length > 0) {
+      const spell = (this.ringPushes - this.ring.length) >>> 0;
       const p = this.ring.shift();
       const s = this.map.get(p);
-      if (s < 0 || this.state[s] !== DIRTY) continue;
+      if (s < 0 || this.state[s] !== DIRTY || this.dirtySpell[s] !== spell) continue;
       // Extend backward and forward within the aligned window holding p.
       const w0 = Math.floor(p / maxPages) * maxPages;
       let a = p;
@@ -360,6 +362,8 @@ export class CacheDirectory extends SavedCacheSlots {
   private markDirty(s: number): void {
     this.state[s] = DIRTY;
     this.dirty++;
+    this.dirtySpell[s] = this.ringPushes;
+    this.ringPushes = (this.ringPushes + 1) >>> 0;
     this.ring.push(this.lpn[s]);
   }
 

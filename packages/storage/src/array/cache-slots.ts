@@ -51,8 +51,19 @@ export abstract class CacheSlots {
   protected lruTail = -1;
   /** Slots never handed out: slot `capacityPages − freeTop` is the next. */
   protected freeTop: number;
-  /** Dirty pages in the order they became dirty (entries may be stale). */
+  /**
+   * Dirty pages in the order they became dirty. An entry is stale once its page leaves that dirty spell (destaged
+   * as a neighbour of another run, cleaned by a write through): `dirtySpell` tells it from the page's current one.
+   */
   protected ring = new PageFifo();
+  /** Entries ever pushed on `ring`, mod 2^32: the number the next one gets (the head's is this minus `ring.length`). */
+  protected ringPushes = 0;
+  /**
+   * Per slot, the number of the `ring` entry pushed when its page last became dirty: only that entry starts a
+   * destage run from it. Compared mod 2^32, as the ring never holds 2^32 entries.
+   */
+  protected dirtySpell: Uint32Array;
+  /** Pages dirty and not out for destage. */
   dirty = 0;
   clean = 0;
 
@@ -82,6 +93,7 @@ export abstract class CacheSlots {
     this.next = new Int32Array(first).fill(-1);
     this.valid = new Int32Array(first);
     this.landedAs = new Float64Array(first);
+    this.dirtySpell = new Uint32Array(first);
     this.freeTop = capacityPages;
   }
 
@@ -108,17 +120,20 @@ export abstract class CacheSlots {
     const next = new Int32Array(slots).fill(-1);
     const valid = new Int32Array(slots);
     const landedAs = new Float64Array(slots);
+    const dirtySpell = new Uint32Array(slots);
     lpn.set(this.lpn.subarray(0, keep));
     state.set(this.state.subarray(0, keep));
     prev.set(this.prev.subarray(0, keep));
     next.set(this.next.subarray(0, keep));
     valid.set(this.valid.subarray(0, keep));
     landedAs.set(this.landedAs.subarray(0, keep));
+    dirtySpell.set(this.dirtySpell.subarray(0, keep));
     this.lpn = lpn;
     this.state = state;
     this.prev = prev;
     this.next = next;
     this.valid = valid;
     this.landedAs = landedAs;
+    this.dirtySpell = dirtySpell;
   }
 }
