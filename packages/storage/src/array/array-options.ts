@@ -17,9 +17,15 @@ export interface ArrayOptions {
   cacheBytes: number;
   /** Battery-backed write-back: acknowledge writes once in cache. Off = write-through. */
   writeBack: boolean;
-  /** Start destaging when dirty pages exceed this fraction of the cache (or a write waits for room). */
+  /**
+   * Start destaging when the pages not yet on disk — dirty, or out for destage — exceed this fraction of the
+   * cache (or a write waits for room). Below it an idle array keeps its dirty pages: it never destages on its own.
+   */
   destageHighWater: number;
-  /** Stop destaging once dirty pages are at or below this fraction of the cache (and no write waits for room). */
+  /**
+   * Stop destaging once the pages still dirty when the destage writes out land — dirty, or rewritten while out —
+   * are at or below this fraction of the cache (and no write waits for room).
+   */
   destageLowWater: number;
   /** Destage writes in flight at once. */
   destageOutstanding: number;

@@ -47,7 +47,7 @@ describe("array cache directory: destage order (oldest dirty first)", () => {
     expect(copy.runStart).toBe(10);
   });
 
-  it("property: each run holds the page dirty longest, and no page is out for destage twice at once", () => {
+  it("property: each run holds the page dirty longest, no page is out for destage twice at once, and the watermark counts agree", () => {
     type Op = [kind: "write" | "through" | "destage" | "land" | "save", page: number, pages: number];
     const ops = fc.array(
       fc.tuple(
@@ -109,6 +109,8 @@ describe("array cache directory: destage order (oldest dirty first)", () => {
             c = copy;
           }
           expect(c.dirty).toBe(dirtySince.size);
+          // What the array's destage watermarks count: pages not on disk, and pages dirty once the runs out land.
+          expect([c.notOnDisk, c.dirtyAfterDestage]).toEqual([dirtySince.size + out.size, dirtySince.size + rewritten.size]);
         }
       }),
     );

@@ -56,6 +56,8 @@ export abstract class SavedCacheSlots extends CacheSlots {
     this.ringPushes = c.dirtyOrder.length;
     this.dirty = c.dirty;
     this.clean = c.clean;
+    this.outForDestage = 0; // saved with no page out for destage
+    this.rewrittenInDestage = 0;
     this.map = new PageTable(this.capacityPages, this.lpn.length);
     for (let i = 0; i < n; i++) this.map.set(c.lpn[i], i); // every used slot holds a page (checked)
     for (let i = 0; i < c.dirtyOrder.length; i++) {

@@ -216,7 +216,10 @@ export class CacheDirectory extends SavedCacheSlots {
         this.clean--;
         this.markDirty(s);
       } else if (st === PINNED) this.markDirty(s);
-      else if (st === DESTAGING) this.state[s] = REDIRTY;
+      else if (st === DESTAGING) {
+        this.state[s] = REDIRTY;
+        this.rewrittenInDestage++;
+      }
     }
   }
 
@@ -265,7 +268,10 @@ export class CacheDirectory extends SavedCacheSlots {
         this.state[s] = CLEAN;
         this.clean++;
         this.append(s);
-      } else if (st === REDIRTY) this.state[s] = DESTAGING;
+      } else if (st === REDIRTY) {
+        this.state[s] = DESTAGING;
+        this.rewrittenInDestage--;
+      }
     }
   }
 
@@ -322,6 +328,7 @@ export class CacheDirectory extends SavedCacheSlots {
         }
       }
       this.dirty -= b - a;
+      this.outForDestage += b - a;
       this.runStart = a;
       this.runPages = b - a;
       const whole = lack0 < 0;
@@ -345,8 +352,11 @@ export class CacheDirectory extends SavedCacheSlots {
     for (let p = start; p < start + pages; p++) {
       const s = this.map.get(p);
       this.landedAs[s] = landing;
-      if (this.state[s] === REDIRTY) this.markDirty(s);
-      else {
+      this.outForDestage--;
+      if (this.state[s] === REDIRTY) {
+        this.rewrittenInDestage--;
+        this.markDirty(s);
+      } else {
         this.state[s] = CLEAN;
         this.clean++;
         this.append(s);

@@ -66,6 +66,10 @@ export abstract class CacheSlots {
   /** Pages dirty and not out for destage. */
   dirty = 0;
   clean = 0;
+  /** Pages out for destage (their fill read or write not landed), rewritten meanwhile or not. */
+  outForDestage = 0;
+  /** Pages rewritten while out for destage: dirty again when it lands. */
+  rewrittenInDestage = 0;
 
   constructor(
     capacityPages: number,
@@ -100,6 +104,22 @@ export abstract class CacheSlots {
   /** `firstSlots` of the instance's class: `CacheDirectory.firstSlots` when a test set it there. */
   protected firstSlots(): number {
     return (this.constructor as typeof CacheSlots).firstSlots;
+  }
+
+  /**
+   * Pages whose data the disks lack: dirty or out for destage (not evictable). What the destage watermarks count
+   * to start destage: a page out for destage takes as much room as a dirty one until its write lands.
+   */
+  get notOnDisk(): number {
+    return this.dirty + this.outForDestage;
+  }
+
+  /**
+   * Pages still dirty once the destage runs out now land: the dirty ones and those rewritten while out. What the
+   * low watermark counts to stop destage: the runs out will clean the rest without more destage.
+   */
+  get dirtyAfterDestage(): number {
+    return this.dirty + this.rewrittenInDestage;
   }
 
   /** Slots the arrays hold now. @internal */

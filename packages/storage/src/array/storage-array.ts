@@ -445,9 +445,15 @@ export class StorageArray implements IoSink {
     const cache = this.cache;
     if (!cache) return;
     const o = this.options;
-    const dirtyFrac = cache.dirty / cache.capacityPages;
-    if (dirtyFrac > o.destageHighWater || this.stalled.length > 0) this.destageOn = true;
-    else if (dirtyFrac <= o.destageLowWater) this.destageOn = false;
+    // The watermarks are about data the disks lack. Destage starts when the pages not on disk (dirty, or out for
+    // destage: not evictable until their write lands) pass the high watermark — counting only the dirty pages not
+    // yet taken, writes arriving while runs were out filled the cache far past it with destage off. It stops once
+    // the pages still dirty after the runs out land (those rewritten meanwhile among them) are at the low one:
+    // the runs out clean the rest. Past the high watermark with only that much left, there is nothing to start.
+    const pages = cache.capacityPages;
+    if (this.stalled.length > 0) this.destageOn = true;
+    else if (cache.dirtyAfterDestage / pages <= o.destageLowWater) this.destageOn = false;
+    else if (cache.notOnDisk / pages > o.destageHighWater) this.destageOn = true;
     const maxPages = Math.max(1, Math.floor(o.destageMaxSectors / this.pageSectors));
     while (this.destageOn && this.destaging < o.destageOutstanding && cache.takeDestageRun(maxPages)) {
       const d = this.pool.takeOwnWrite(cache.runStart * this.pageSectors, cache.runPages * this.pageSectors, this.sim.now);
@@ -468,7 +474,7 @@ export class StorageArray implements IoSink {
         first = f;
       }
       (this.ordering as WriteOrdering).run(first, d);
-      if (cache.dirty / cache.capacityPages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
+      if (cache.dirtyAfterDestage / pages <= o.destageLowWater && this.stalled.length === 0) this.destageOn = false;
     }
   }
 }
