@@ -14,6 +14,8 @@ describe("SptfDisk's spec", () => {
       [{ fullStrokeMs: 0.1 }, /disk\.fullStrokeMs: must be >= trackToTrackMs/],
       [{ capacitySectors: 1e6 + 0.5 }, /disk\.capacitySectors: must be an integer/],
       [{ sortWindow: 0 }, /disk\.sortWindow: must be an integer >= 1/],
+      [{ maxCommandAgeMs: -1 }, /disk\.maxCommandAgeMs: must be a number of ms >= 0/],
+      [{ maxCommandAgeMs: Number.NaN }, /disk\.maxCommandAgeMs/],
     ];
     for (const [edit, message] of bad) expect(() => new SptfDisk(new Simulation(), { ...FC_10K_DISK, ...edit })).toThrow(message);
   });
@@ -106,5 +108,39 @@ describe("SptfDisk's service", () => {
     };
     expect(order(8)).toEqual([1, 3, 2]);
     expect(order(1)).toEqual([1, 2, 3]);
+  });
+
+  it("serves a command that has waited maxCommandAgeMs next, however far: SPTF alone passed over a far read for as long as near ones kept coming", () => {
+    // Three reads on cylinder 0 keep the queue busy (each completion brings another at a new angle) for 2 s; a read on
+    // the last cylinder needs a full-stroke seek, longer than any near read's wait, so SPTF never picked it until the
+    // stream stopped. A drive ages its queued commands; this one serves the oldest once it has waited the bound.
+    const farDoneNs = (maxCommandAgeMs: number) => {
+      const sim = new Simulation();
+      const disk = new SptfDisk(sim, { ...FC_10K_DISK, maxCommandAgeMs });
+      let farNs = -1;
+      let k = 0;
+      const sink: IoSink = {
+        complete: (r) => {
+          if (r.id === 0) farNs = sim.now;
+          else if (sim.now < 2000 * msNs) near();
+        },
+      };
+      const read = (id: number, lba: number) => disk.submit({ id, vm: 0, lba, sectors: 32, isRead: true, issueTime: sim.now }, sink);
+      const near = () => read(++k, ((k * 389) % 170) * 32);
+      near();
+      near();
+      near();
+      read(0, lastCylinderLba);
+      sim.run();
+      return farNs;
+    };
+    expect(FC_10K_DISK.maxCommandAgeMs).toBe(500);
+    const far = farDoneNs(FC_10K_DISK.maxCommandAgeMs);
+    expect(far).toBeGreaterThanOrEqual(500 * msNs);
+    // Taken by the first dispatch after the bound passes: at most one near read's service (overhead, < one
+    // revolution, transfer) and then its own (overhead, full-stroke seek, < one revolution, transfer).
+    expect(far).toBeLessThanOrEqual((500 + 2 * (0.75 + 6 + 0.2) + 7.5) * msNs);
+    // Infinity turns the bound off: the far read waits for the stream to end.
+    expect(farDoneNs(Number.POSITIVE_INFINITY)).toBeGreaterThan(2000 * msNs);
   });
 });

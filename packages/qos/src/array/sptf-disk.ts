@@ -16,13 +16,19 @@ export interface SptfDiskSpec {
   sectorsPerTrack: number;
   /** Fixed per-command time in the array and drive controllers, ms. */
   commandOverheadMs: number;
-  /** How many queued commands the drive reorders among (tagged queue depth); older ones wait FIFO behind them. */
+  /** How many queued commands the drive reorders among (tagged queue depth); newer ones wait FIFO behind them. */
   sortWindow: number;
+  /**
+   * Starvation bound, ms: a command queued this long goes next, whatever SPTF would pick (drives age their queued
+   * commands; without it a far command waited for as long as nearer ones kept arriving). Infinity: no bound.
+   */
+  maxCommandAgeMs: number;
 }
 
 /**
  * A 146 GB 10K RPM FC drive of the CX3-40's era. Geometry and seek figures
- * are typical of such drives (assumptions, not a data sheet). Two figures
+ * are typical of such drives (assumptions, not a data sheet); so is the
+ * 500 ms starvation bound (the storage package's Cheetah 15K.5 uses the same). Two figures
  * are calibrated to PARDA's measurements of its CX3-40 LUN (docs/parda.md):
  * the per-command overhead (array controller + drive) and the number of
  * commands the array keeps queued at each disk, so that 16 KB random reads
@@ -39,6 +45,7 @@ export const FC_10K_DISK: SptfDiskSpec = {
   sectorsPerTrack: 1_000,
   commandOverheadMs: 0.75,
   sortWindow: 8,
+  maxCommandAgeMs: 500,
 };
 
 /**
@@ -49,6 +56,7 @@ export const FC_10K_DISK: SptfDiskSpec = {
  * and media transfer. Throughput rises with queue depth as SPTF gets more
  * choice, then flattens once the window is full — the behaviour PARDA's
  * array shows (Tables 3–4: the same IOPS at 100 and at 190 outstanding IOs).
+ * The oldest command goes first once it has waited `maxCommandAgeMs`.
  */
 export class SptfDisk implements BlockTarget {
   readonly capacitySectors: number;
@@ -64,6 +72,7 @@ export class SptfDisk implements BlockTarget {
   private readonly t1Ns: number;
   private readonly spanNs: number;
   private readonly overheadNs: number;
+  private readonly maxAgeNs: number;
   completed = 0;
   busyNs = 0;
 
@@ -85,6 +94,8 @@ export class SptfDisk implements BlockTarget {
       );
     requireNonNegative(`${key}.commandOverheadMs`, spec.commandOverheadMs);
     requireInteger(`${key}.sortWindow`, spec.sortWindow, 1);
+    if (!(spec.maxCommandAgeMs >= 0))
+      throw QosErrors.badConfig(`${key}.maxCommandAgeMs`, `must be a number of ms >= 0 (Infinity: no bound), got ${spec.maxCommandAgeMs}`);
     requireInteger(`${key}.cylinders`, spec.cylinders, 2);
     this.capacitySectors = spec.capacitySectors;
     this.revNs = (60e9 / spec.rpm) | 0;
@@ -93,6 +104,7 @@ export class SptfDisk implements BlockTarget {
     this.t1Ns = spec.trackToTrackMs * NS_PER_MS;
     this.spanNs = (spec.fullStrokeMs - spec.trackToTrackMs) * NS_PER_MS;
     this.overheadNs = spec.commandOverheadMs * NS_PER_MS;
+    this.maxAgeNs = spec.maxCommandAgeMs * NS_PER_MS;
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "qos.disk.done", onDone);
   }
@@ -119,7 +131,8 @@ export class SptfDisk implements BlockTarget {
     const now = this.sim.now;
     const t = now + this.overheadNs;
     const rev = this.revNs;
-    const last = this.head + Math.min(n, this.spec.sortWindow);
+    // The queue keeps arrival order, so q[head] is the oldest: past the bound, a window of one serves it next.
+    const last = this.head + (now - q[this.head].t0 >= this.maxAgeNs ? 1 : Math.min(n, this.spec.sortWindow));
     let best = this.head;
     let bestPos = Number.POSITIVE_INFINITY;
     for (let i = this.head; i < last; i++) {
