@@ -74,6 +74,19 @@ describe("SptfDisk's service", () => {
     expect(at(0)).toBeCloseTo((0.75 + 5.25 + 0.192) * msNs, 3);
   });
 
+  it("turns at the rpm it is given, slow or fast: the revolution was cut to a 32-bit integer, so below 28 RPM it came out wrong or negative", () => {
+    // Sector 0 has just passed when the 0.75 ms overhead ends: it waits the rest of a revolution, then 32 sector times.
+    // At 10 RPM that read completed after 1.76 s instead of 6.19 s; at 20 RPM the negative revolution scheduled an
+    // event in the past (a core error naming no disk field).
+    for (const rpm of [10, 20, 10_000]) {
+      const { sim, done, read } = oneDisk({ rpm });
+      read(1, 0);
+      sim.run();
+      const revNs = 60e9 / rpm;
+      expect(done[0].t).toBeCloseTo(revNs + (32 * revNs) / FC_10K_DISK.sectorsPerTrack, -1);
+    }
+  });
+
   it("charges the media transfer: 224 more sectors at the same place take 224 sector times more", () => {
     const small = oneDisk();
     small.read(1, 0, 32);

@@ -98,7 +98,8 @@ export class SptfDisk implements BlockTarget {
       throw QosErrors.badConfig(`${key}.maxCommandAgeMs`, `must be a number of ms >= 0 (Infinity: no bound), got ${spec.maxCommandAgeMs}`);
     requireInteger(`${key}.cylinders`, spec.cylinders, 2);
     this.capacitySectors = spec.capacitySectors;
-    this.revNs = (60e9 / spec.rpm) | 0;
+    // Not `| 0`: a 32-bit cut wrapped the revolution below 28 RPM (60e9 / rpm > 2^31): wrong, or negative at 20 RPM.
+    this.revNs = 60e9 / spec.rpm;
     this.sectorNs = this.revNs / spec.sectorsPerTrack;
     this.sectorsPerCyl = spec.capacitySectors / spec.cylinders;
     this.t1Ns = spec.trackToTrackMs * NS_PER_MS;
