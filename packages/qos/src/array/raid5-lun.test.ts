@@ -106,6 +106,18 @@ describe("RAID-5 LUN", () => {
     expect(() => lun.submit(io(lun.capacitySectors - 128, 128), sink)).not.toThrow();
   });
 
+  it("refuses a stripe unit larger than its smallest member: the LUN had 0 sectors and refused every IO as past its end", () => {
+    const sim = new Simulation();
+    const disks = [100_000, 1000, 100_000].map(
+      (capacitySectors) => new SptfDisk(sim, { ...FC_10K_DISK, capacitySectors, cylinders: 100, sectorsPerTrack: 10 }),
+    );
+    const options = { stripeUnitSectors: 1024, cachedRanges: [], cacheHitMs: 0.5 };
+    expect(() => new Raid5Lun(sim, disks, options)).toThrow(
+      /^array\.stripeUnitSectors: must be <= the smallest member disk's capacity \(1000 sectors\): a member must hold a whole stripe unit, got 1024/,
+    );
+    expect(new Raid5Lun(sim, disks, { ...options, stripeUnitSectors: 1000 }).capacitySectors).toBe(2000);
+  });
+
   it("sends each read to the member locate() names and a small write to that member and its row's parity member, two IOs each", () => {
     // Rotating parity (the CX3-40's RAID-5 group, PARDA §5): over four rows every member holds parity once, so a
     // model that sent IOs elsewhere (parity fixed on one member: RAID-4; data on the parity member) shows here.

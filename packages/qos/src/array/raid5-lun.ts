@@ -49,6 +49,12 @@ export class Raid5Lun implements BlockTarget {
     requireNonNegative("array.cacheHitMs", options.cacheHitMs);
     this.dataDisks = members.length - 1;
     const perMember = Math.min(...members.map((m) => m.capacitySectors));
+    // A unit larger than a member left no row: a LUN of 0 sectors that refused every IO as past its end.
+    if (options.stripeUnitSectors > perMember)
+      throw QosErrors.badConfig(
+        "array.stripeUnitSectors",
+        `must be <= the smallest member disk's capacity (${perMember} sectors): a member must hold a whole stripe unit, got ${options.stripeUnitSectors}`,
+      );
     const rows = Math.floor(perMember / options.stripeUnitSectors);
     this.capacitySectors = rows * this.dataDisks * options.stripeUnitSectors;
     this.pool = new IoPool(this);

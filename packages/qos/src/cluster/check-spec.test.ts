@@ -149,6 +149,10 @@ describe("checkClusterSpec refuses what runCluster would, before anything runs, 
     expect(refusedKey((s) => (s.array.stripeUnitSectors = 0))).toBe("array.stripeUnitSectors");
     expect(refusedKey((s) => (s.array.cacheHitMs = -1))).toBe("array.cacheHitMs");
     expect(refusedKey((s) => (s.array.disk.rpm = 0))).toBe("array.disk.rpm");
+    // Members smaller than a stripe unit: the LUN had 0 sectors, and the error blamed the first VM's diskGB.
+    expect(refusedKey((s) => Object.assign(s.array.disk, { capacitySectors: 64, cylinders: 2, sectorsPerTrack: 32 }))).toBe(
+      "array.stripeUnitSectors",
+    );
     expect(
       disks("interleaved", [], (s) => {
         s.array.model = "storage";
