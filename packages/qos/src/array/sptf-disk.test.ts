@@ -16,6 +16,15 @@ describe("SptfDisk's spec", () => {
       [{ sortWindow: 0 }, /disk\.sortWindow: must be an integer >= 1/],
       [{ maxCommandAgeMs: -1 }, /disk\.maxCommandAgeMs: must be a number of ms >= 0/],
       [{ maxCommandAgeMs: Number.NaN }, /disk\.maxCommandAgeMs/],
+      // JSON has no Infinity: null (what it writes for one) is not "no bound" but refused (null >= 0 holds in JS, and
+      // a bound of null × 1e6 = 0 ns served every command in arrival order).
+      [{ maxCommandAgeMs: null as unknown as number }, /disk\.maxCommandAgeMs: must be a number of ms >= 0/],
+      // A cylinder smaller than a track: a track's sectors lay on several cylinders, each a seek away from the last.
+      [
+        { cylinders: 1_000_000 },
+        /disk\.cylinders: must be <= capacitySectors \/ sectorsPerTrack \(286749\): a cylinder holds at least one track, got 1000000/,
+      ],
+      [{ capacitySectors: 40_000 }, /disk\.cylinders: must be <= capacitySectors \/ sectorsPerTrack \(40\)/],
     ];
     for (const [edit, message] of bad) expect(() => new SptfDisk(new Simulation(), { ...FC_10K_DISK, ...edit })).toThrow(message);
   });

@@ -94,9 +94,16 @@ export class SptfDisk implements BlockTarget {
       );
     requireNonNegative(`${key}.commandOverheadMs`, spec.commandOverheadMs);
     requireInteger(`${key}.sortWindow`, spec.sortWindow, 1);
-    if (!(spec.maxCommandAgeMs >= 0))
+    if (!(typeof spec.maxCommandAgeMs === "number" && spec.maxCommandAgeMs >= 0))
       throw QosErrors.badConfig(`${key}.maxCommandAgeMs`, `must be a number of ms >= 0 (Infinity: no bound), got ${spec.maxCommandAgeMs}`);
     requireInteger(`${key}.cylinders`, spec.cylinders, 2);
+    // A cylinder smaller than a track laid one track's sectors over several cylinders, a seek apart.
+    const maxCylinders = Math.floor(spec.capacitySectors / spec.sectorsPerTrack);
+    if (spec.cylinders > maxCylinders)
+      throw QosErrors.badConfig(
+        `${key}.cylinders`,
+        `must be <= capacitySectors / sectorsPerTrack (${maxCylinders}): a cylinder holds at least one track, got ${spec.cylinders}`,
+      );
     this.capacitySectors = spec.capacitySectors;
     // Not `| 0`: a 32-bit cut wrapped the revolution below 28 RPM (60e9 / rpm > 2^31): wrong, or negative at 20 RPM.
     this.revNs = 60e9 / spec.rpm;
