@@ -201,19 +201,23 @@ export class TraceReplayWorkload extends WorkloadBase {
       more = !(this.maxIos > 0 && this.taken >= this.maxIos) && this.reader.next(this.rec);
     } catch (e) {
       // A bad line stops the replay (and the simulation): the reader would keep its file open, as at maxIos.
-      this.readerDone = true;
-      this.reader.close();
+      this.closeReader();
       throw e;
     }
     if (!more) {
-      this.readerDone = true;
       // Stopped at maxIos, the reader would keep its file open (at the trace's end it has closed itself).
-      this.reader.close();
+      this.closeReader();
       return false;
     }
     this.taken++;
     this.order.read(this.rec.issueNs, this.rec.line, this.latestOutNs);
     return true;
+  }
+
+  /** The replay reads no more of the file: its reader is done and its file closed (`close` is safe to repeat). */
+  private closeReader(): void {
+    this.readerDone = true;
+    this.reader.close();
   }
 
   private finishTrace(): false {
@@ -233,8 +237,7 @@ export class TraceReplayWorkload extends WorkloadBase {
     if (lba + sectors > cap) {
       if (!this.wrap) {
         // The error stops the replay: its reader is done (and its file closed), as after a bad line.
-        this.readerDone = true;
-        this.reader.close();
+        this.closeReader();
         throw StorageErrors.badConfig(
           "trace replay",
           `${placeOf(this.reader, r.line)}: IO [${lba}, +${sectors}) is beyond the target's ${cap} sectors; replay with outOfRange "wrap" to fold it in, or use a larger target`,
