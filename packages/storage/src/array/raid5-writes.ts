@@ -34,6 +34,9 @@ export class Raid5Writes implements StripePieceSink {
   private rowsHi = 0;
   private gapLo = 0;
   private gapHi = 0;
+  /** The first and the last chunk (within the stripe) the write at hand touches, as `changedRows` found them. */
+  private firstChunk = 0;
+  private lastChunk = 0;
 
   constructor(
     private readonly group: RaidGroup,
@@ -88,8 +91,8 @@ export class Raid5Writes implements StripePieceSink {
       // (one read per range of changed rows). Reconstruct-write: in every data chunk, the changed rows the
       // write does not replace — all of them (one read per range) in a chunk it misses; the part before it
       // in its first chunk and after it in its last (one read each: the other range is the one written).
-      const first = Math.floor(off / chunk);
-      const last = Math.floor((off + len - 1) / chunk);
+      const first = this.firstChunk;
+      const last = this.lastChunk;
       const parityRanges = this.gapLo < this.gapHi ? 2 : 1;
       const rmwReads = last - first + 1 + parityRanges;
       let rcwReads = parityRanges * (this.n - 1 - (last - first + 1));
@@ -123,7 +126,8 @@ export class Raid5Writes implements StripePieceSink {
    * Within one chunk, its own rows. Over three or more chunks, every row (a middle chunk is whole). Over two,
    * the end of the first chunk [a, chunk) and the start of the second [0, b): every row if they touch or
    * overlap (b >= a), else two ranges with the gap [b, a) between them, whose parity nothing changes.
-   * Set in fields, not returned, so the hot path allocates nothing.
+   * Also the first and the last chunk written (`firstChunk`, `lastChunk`). Set in fields, not returned, so the hot
+   * path allocates nothing.
    */
   private changedRows(off: number, len: number): void {
     const chunk = this.chunk;
@@ -131,6 +135,8 @@ export class Raid5Writes implements StripePieceSink {
     const last = Math.floor((off + len - 1) / chunk);
     const a = off - first * chunk;
     const b = off + len - last * chunk;
+    this.firstChunk = first;
+    this.lastChunk = last;
     this.rowsLo = first === last ? a : 0;
     this.rowsHi = first === last ? b : chunk;
     const gap = last === first + 1 && b < a;
