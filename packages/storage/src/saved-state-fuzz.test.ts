@@ -4,10 +4,11 @@ import { describe, expect, it } from "vitest";
 import { CacheDirectory } from "./array/cache-directory.js";
 import { RaidGroup } from "./array/raid.js";
 import { StorageArray } from "./array/storage-array.js";
+import { SMALL } from "./devices/device-state.test-support.js";
 import { Hdd } from "./devices/hdd.js";
 import { CHEETAH_15K5 } from "./devices/hdd-spec.js";
 import { Ssd } from "./devices/ssd.js";
-import { GENERIC_MLC_SSD, type SsdSpec } from "./devices/ssd-spec.js";
+import type { SsdSpec } from "./devices/ssd-spec.js";
 import { base64ToInt32, int32ToBase64 } from "./devices/typed-b64.js";
 import { HostAdapter } from "./iostack/host-adapter.js";
 import { HostCpu } from "./iostack/host-cpu.js";
@@ -38,15 +39,6 @@ interface Rig {
   /** Extra invariants of the model after IO has drained (throws if broken). */
   check?(): void;
 }
-
-const SMALL_SSD: SsdSpec = {
-  ...GENERIC_MLC_SSD,
-  channels: 2,
-  diesPerChannel: 2,
-  pagesPerBlock: 32,
-  blocksPerDie: 64,
-  overProvisioning: 0.12,
-};
 
 /** Every path in a JSON value, containers included. */
 function paths(v: Json, at: Path = [], out: Path[] = []): Path[] {
@@ -233,7 +225,7 @@ describe("saved-state fuzz: a corrupt state is refused, changing nothing, or run
     fuzzRestore(
       () => {
         const sim = new Simulation();
-        return { sim, model: new Ssd(sim, SMALL_SSD) };
+        return { sim, model: new Ssd(sim, SMALL) };
       },
       100,
       2e7,
@@ -279,10 +271,10 @@ describe("a state as saved is refused by a model built differently, changing not
         return { sim, model: new Hdd(sim, { ...CHEETAH_15K5, cacheSegments: 8 }) };
       },
     ],
-    ["ssd", ssd(SMALL_SSD)],
-    ["ssd, twice the blocks", ssd({ ...SMALL_SSD, blocksPerDie: 128 })],
-    ["ssd, 4 channels", ssd({ ...SMALL_SSD, channels: 4 })],
-    ["ssd, 8 KiB pages", ssd({ ...SMALL_SSD, pageBytes: 8192 })],
+    ["ssd", ssd(SMALL)],
+    ["ssd, twice the blocks", ssd({ ...SMALL, blocksPerDie: 128 })],
+    ["ssd, 4 channels", ssd({ ...SMALL, channels: 4 })],
+    ["ssd, 8 KiB pages", ssd({ ...SMALL, pageBytes: 8192 })],
     ["raid-5 × 4, 2 MiB cache", () => array(5, 4, 2 * 1024 ** 2)],
     ["raid-5 × 4, 4 MiB cache", () => array(5, 4, 4 * 1024 ** 2)],
     ["raid-5 × 5, 2 MiB cache", () => array(5, 5, 2 * 1024 ** 2)],
