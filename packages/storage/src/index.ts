@@ -47,6 +47,7 @@ export { MSR_EPOCH_TICKS, msrLine, type SyntheticMsrOptions, syntheticMsrTrace, 
 export { createTraceReader, detectFormat, parseTraceFormat } from "./trace/open.js";
 export { type OpenTraceOptions, openTraceFile } from "./trace/open-file.js";
 export {
+  type FioWaitReading,
   newTraceRecord,
   TRACE_FORMATS,
   type TraceFormat,

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { FioReader } from "./fio.js";
-import { newTraceRecord, type TraceRecord } from "./record.js";
+import { newTraceRecord, type TraceReaderOptions, type TraceRecord } from "./record.js";
 import { textSource } from "./source.js";
 
-function readAll(text: string, skipBad = false) {
-  const reader = new FioReader(textSource(text), { name: "t.iolog", skipBad });
+/** Reads `text`; the tests written for the HOWTO's reading of `wait` (µs, relative) keep it, the rest pass `wait`. */
+function readAll(text: string, skipBad = false, wait: Pick<TraceReaderOptions, "fioWait"> = { fioWait: "howto" }) {
+  const reader = new FioReader(textSource(text), { name: "t.iolog", skipBad, ...wait });
   const records: TraceRecord[] = [];
   const rec = newTraceRecord();
   while (reader.next(rec)) records.push({ ...rec });
@@ -106,5 +107,27 @@ describe("fio iolog v2 reader", () => {
     );
     expect(records.map((r) => r.issueNs)).toEqual([100_000, 400_000]);
     expect(() => readAll("fio version 2 iolog\n/dev/sdb read 0 512\n/dev/sdb read 4096 0\n")).toThrow(/t\.iolog:3: zero length/);
+  });
+
+  it("reads a wait as fio replays it by default: until n ms after the replay's start, no pause if that time has passed", () => {
+    // fio's read_iolog_get (iolog.c, fio 1.35 to 3.42): usec_sleep((ipo->delay - mtime_since_genesis()) * 1000) when
+    // ipo->delay, the wait's number, is past the ms since fio started; its HOWTO's "µs, relative to the previous wait"
+    // is the "howto" reading.
+    const text = [
+      "fio version 2 iolog",
+      "/dev/sdb wait 250 0",
+      "/dev/sdb read 0 512",
+      "/dev/sdb wait 100 0",
+      "/dev/sdb read 512 512",
+      "/dev/sdb wait 400",
+      "/dev/sdb write 1024 512",
+    ].join("\n");
+    expect(readAll(text, false, {}).records.map((r) => r.issueNs)).toEqual([250_000_000, 250_000_000, 400_000_000]);
+    expect(readAll(text, false, { fioWait: "fio" }).records.map((r) => r.issueNs)).toEqual([250_000_000, 250_000_000, 400_000_000]);
+    expect(readAll(text, false, { fioWait: "howto" }).records.map((r) => r.issueNs)).toEqual([250_000, 350_000, 750_000]);
+    // In ms a smaller number is past 2^53 ns.
+    const big = "fio version 2 iolog\n/dev/sdb wait 9007199255 0\n/dev/sdb read 0 512\n";
+    expect(() => readAll(big, false, { fioWait: "fio" })).toThrow(/t\.iolog:2: the wait's time is 2\^53 ns/);
+    expect(readAll(big, false, { fioWait: "howto" }).records[0].issueNs).toBe(9_007_199_255_000);
   });
 });

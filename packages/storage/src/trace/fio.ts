@@ -1,6 +1,6 @@
 import { StorageErrors } from "../errors.js";
 import { inexactTimeProblem } from "./exact-time.js";
-import { setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
+import { type FioWaitReading, setExtentFromBytes, type TraceReaderOptions, type TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
 import { extentIsExact, LineProblem, TextTraceReader } from "./text-reader.js";
 
@@ -16,9 +16,16 @@ const NON_DATA_ACTIONS = new Set(["add", "open", "close", "sync", "datasync", "s
  * line `fio version 2 iolog`, then `<file> <action> [<offset> <length>]` per
  * line; actions read, write, trim, sync, datasync, sync_file_range, wait, and
  * the file actions add, open, close. The format has no clock: fio replays it
- * back to back, pausing only at `wait` lines (the offset field is the pause
- * in µs), so the issue time of an IO is the sum of the waits before it.
- * There are no response times. One log is one file's IOs: a read or write of
+ * back to back, pausing only at `wait` lines, so an IO's issue time is the
+ * earliest time its waits let it go. fio's replay (iolog.c `read_iolog_get`,
+ * the `DDIR_WAIT` branch, unchanged from fio 1.35 to 3.42) takes a wait's
+ * offset field as a time in ms since the run began and sleeps until it
+ * (`(ipo->delay - mtime_since_genesis()) * 1000` µs), not at all once it has
+ * passed; its HOWTO says µs relative to the previous wait, with values below
+ * 100 discarded (the noise floor of `iolog_delay`, which times version 3 and
+ * blktrace replays, not waits, and was dropped in fio 2.1.11). `fioWait`
+ * picks the reading: "fio" (default) as fio runs the log, "howto" each wait
+ * adding n µs. There are no response times. One log is one file's IOs: a read or write of
  * another file than the first IO's is a bad line (a log of a job over several
  * files, e.g. `filename=/dev/sda:/dev/sdb`, merged their streams: seek distances
  * from one disk to the other).
@@ -28,11 +35,15 @@ export class FioReader extends TextTraceReader {
   /** fio replays a log back to back, pausing at `wait` lines. */
   readonly backToBack = true;
   private clockNs = 0;
+  /** A wait's number: ms since the start of the replay ("fio"), or µs added to the clock ("howto"). */
+  private readonly waitIsAbsoluteMs: boolean;
   /** The file name of the log's first read or write (null before it). */
   private file: Uint8Array | null = null;
 
   constructor(source: ByteSource, options: TraceReaderOptions) {
     super(source, options);
+    const reading: FioWaitReading = options.fioWait ?? "fio";
+    this.waitIsAbsoluteMs = reading === "fio";
   }
 
   protected parseLine(rec: TraceRecord): boolean {
@@ -61,15 +72,22 @@ export class FioReader extends TextTraceReader {
     const isRead = action === "read";
     if (!isRead && action !== "write") {
       if (action === "wait") {
-        const waitNs = this.uintToken("wait time (µs)") * 1000;
+        const absolute = this.waitIsAbsoluteMs;
+        const waitNs = this.uintToken(absolute ? "wait time (ms)" : "wait time (µs)") * (absolute ? 1e6 : 1000);
         // fio reads a length field on every line; a wait's is optional and ignored, anything after it is an error.
         this.skipBlanks();
         if (!this.atEnd()) this.uintToken("length");
         this.skipBlanks();
         if (!this.atEnd()) throw new LineProblem("extra fields after the wait's length");
         // Past 2^53 ns a double rounds the clock, and with it every later IO's issue time.
-        if (this.clockNs + waitNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the waits", { addsUp: true }));
-        this.clockNs += waitNs;
+        if (absolute) {
+          if (waitNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the wait's time"));
+          // fio sleeps only if the time is still ahead: a wait for a time already passed lets the next IO go at once.
+          if (waitNs > this.clockNs) this.clockNs = waitNs;
+        } else {
+          if (this.clockNs + waitNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the waits", { addsUp: true }));
+          this.clockNs += waitNs;
+        }
         this.ignored++;
         return false;
       }

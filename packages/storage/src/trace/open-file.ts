@@ -1,7 +1,7 @@
 import { StorageErrors } from "../errors.js";
 import { fileSource } from "./file-source.js";
 import { createTraceReader, detectFormat, parseTraceFormat } from "./open.js";
-import { TRACE_FORMATS, type TraceFormat, type TraceReader } from "./record.js";
+import { type FioWaitReading, TRACE_FORMATS, type TraceFormat, type TraceReader } from "./record.js";
 import type { ByteSource } from "./source.js";
 
 /** Options of `openTraceFile`: the format (detected if absent) and whether bad records are skipped and counted. */
@@ -9,6 +9,8 @@ export interface OpenTraceOptions {
   /** msr | vscsi | blkparse | fio; detected from the content and name if absent. */
   format?: string;
   skipBad?: boolean;
+  /** How a fio iolog's `wait` lines are read (`FioWaitReading`): "fio" (default), as fio's replay does, or "howto". */
+  fioWait?: FioWaitReading;
 }
 
 /**
@@ -36,7 +38,7 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
       throw e;
     }
   }
-  return createTraceReader(format, input, { name, skipBad: options.skipBad ?? false });
+  return createTraceReader(format, input, { name, skipBad: options.skipBad ?? false, fioWait: options.fioWait });
 }
 
 /** How much of a file format detection looks at. */

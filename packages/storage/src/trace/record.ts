@@ -84,4 +84,14 @@ export interface TraceReaderOptions {
   name: string;
   /** Count and skip bad lines instead of throwing. */
   skipBad?: boolean;
+  /** How a fio iolog's `wait` lines are read (`FioWaitReading`; other formats ignore it). Default "fio". */
+  fioWait?: FioWaitReading;
 }
+
+/**
+ * The two readings of a fio iolog v2 `wait <n>` line. "fio": what fio's replay does (iolog.c `read_iolog_get`, since
+ * fio 1.35): sleep until n ms after the start of the run, not at all if that time has passed. "howto": what fio's
+ * HOWTO says, n µs after the previous `wait` (each wait adds n µs). They disagree by a factor of 1000 and by
+ * absolute against relative; a log written by hand or by a generator may follow either.
+ */
+export type FioWaitReading = "fio" | "howto";

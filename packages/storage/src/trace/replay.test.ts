@@ -83,7 +83,8 @@ describe("TraceReplayWorkload", () => {
     ].join("\n");
     const sim = new Simulation();
     const target = new FixedLatencyTarget(sim, 1 << 22, 100 * us);
-    const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog" }), { kind: "timed", speed: 1 });
+    // The HOWTO's reading: the wait is 1000 µs after the previous wait (here, the start).
+    const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog", fioWait: "howto" }), { kind: "timed", speed: 1 });
     w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
     sim.run();
     // One at a time, each when the one before completes; the wait makes the 4th wait until 1 ms.
@@ -91,6 +92,25 @@ describe("TraceReplayWorkload", () => {
     expect(target.maxInFlight).toBe(1);
     expect(w.finished).toBe(true);
     expect(w.doneNs).toBe(1200 * us);
+  });
+
+  it("timed replay of a fio iolog waits as fio's replay does by default: until n ms after the start, not after the last IO", () => {
+    // fio's read_iolog_get sleeps until the wait's time in ms since the run began; a wait for a time already passed
+    // (the second "wait 1" here, with the device at 600 µs per IO) lets the next IO go when the one before completes.
+    const log = [
+      "fio version 2 iolog",
+      "/dev/sdb read 0 4096",
+      "/dev/sdb wait 1",
+      "/dev/sdb read 4096 4096",
+      "/dev/sdb wait 1",
+      "/dev/sdb read 8192 4096",
+    ].join("\n");
+    const sim = new Simulation();
+    const target = new FixedLatencyTarget(sim, 1 << 22, 600 * us);
+    const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog" }), { kind: "timed", speed: 1 });
+    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+    sim.run();
+    expect(target.seen.map((s) => s.t)).toEqual([0, 1000 * us, 1600 * us]);
   });
 
   it("replays as recorded: each IO at its trace time (scaled by speed), whatever the device latency", () => {
@@ -191,11 +211,16 @@ describe("TraceReplayWorkload", () => {
 
   it("timed replay of a fio iolog pauses for a wait before its first IO too, as fio does", () => {
     const log = ["fio version 2 iolog", "/dev/sdb open", "/dev/sdb wait 500", "/dev/sdb read 0 4096", "/dev/sdb read 4096 4096"].join("\n");
-    const sim = new Simulation();
-    const target = new FixedLatencyTarget(sim, 1 << 22, 100 * us);
-    const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog" }), { kind: "timed", speed: 1 });
-    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
-    sim.run();
-    expect(target.seen.map((s) => s.t)).toEqual([500 * us, 600 * us]);
+    for (const [fioWait, first] of [
+      ["howto", 500 * us],
+      ["fio", 500_000 * us],
+    ] as const) {
+      const sim = new Simulation();
+      const target = new FixedLatencyTarget(sim, 1 << 22, 100 * us);
+      const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog", fioWait }), { kind: "timed", speed: 1 });
+      w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+      sim.run();
+      expect(target.seen.map((s) => s.t)).toEqual([first, first + 100 * us]);
+    }
   });
 });

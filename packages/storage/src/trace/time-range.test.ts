@@ -15,7 +15,8 @@ function readAll(reader: TraceReader): TraceRecord[] {
 
 const msr = (text: string, skipBad = false) => new MsrReader(textSource(text), { name: "t.csv", skipBad });
 const blkparse = (text: string) => new BlkparseReader(textSource(text), { name: "t.txt" });
-const fio = (text: string) => new FioReader(textSource(text), { name: "t.iolog" });
+/** The HOWTO's reading of a wait (µs, added up): the one whose sum can pass 2^53 ns. */
+const fio = (text: string) => new FioReader(textSource(text), { name: "t.iolog", fioWait: "howto" });
 
 /** A `.vscsi` v2 file of READ(10)s of 4 KiB: `[ts, rt]` in µs per record. */
 function vscsi(records: [number, number][]) {
