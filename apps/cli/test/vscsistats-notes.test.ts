@@ -48,6 +48,26 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     );
   });
 
+  it("a blkparse trace: an IO whose completion reported an error is counted apart and left out of latency", async () => {
+    const file = join(tmp(), "t.blkparse");
+    writeFileSync(
+      file,
+      [
+        "  8,0    1        1     0.000000000   700  D   R 1000 + 8 [cat]",
+        "  8,0    1        2     0.000100000   700  D   W 2000 + 8 [dd]",
+        "  8,0    1        3     0.000500000     0  C   R 1000 + 8 [0]",
+        "  8,0    1        4     0.030100000     0  C   W 2000 + 8 [-5]",
+        "",
+      ].join("\n"),
+    );
+    const r = await runCli("vscsistats", file, "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ traceFormat: "blkparse", ios: 2, timedIos: 1, failedIos: 1 });
+    expect(r.stderr).toBe(
+      "vmlab vscsistats: 2 IOs (blkparse); 1 without a response time (not in latency/outstanding IOs); 1 IO completed with an error (its C event's [error] not 0)\n",
+    );
+  });
+
   it("a binary trace names the first IO out of order by its record, not a line", async () => {
     const file = vscsiFile([0, 20, 10, 30]);
     const r = await runCli("vscsistats", file, "--json", "--reorder-window", "0");

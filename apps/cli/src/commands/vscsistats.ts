@@ -100,6 +100,11 @@ export function register(program: Command, io: CliIo): void {
       if (summary.ios === 0 && summary.ignored > 0) notes.push(reader.noIoNote());
       if (summary.timedIos < summary.ios)
         notes.push(`${summary.ios - summary.timedIos} without a response time (not in latency/outstanding IOs)`);
+      // A failed IO's time to its error is no service time: told apart from IOs whose completion is missing.
+      if (summary.failedIos > 0)
+        notes.push(
+          `${plural(summary.failedIos, "IO")} completed with an error (${summary.failedIos === 1 ? "its" : "their"} C event's [error] not 0)`,
+        );
       if (reader.backToBack) notes.push("no issue times (IOs back to back): no interarrival histogram");
       // A binary trace's unit is the record: its bad ones were counted as "bad lines".
       const unit = reader.format === "vscsi" ? "record" : "line";

@@ -310,4 +310,40 @@ describe("blkparse reader", () => {
     expect(records.map((r) => [r.line, r.lba, r.responseNs])).toEqual([[1, 1000, 200_000]]);
     expect(reader.ignored).toBe(2);
   });
+
+  it("gives a completion with an error ([-5], EIO) no response time and counts it, instead of timing it as a success", () => {
+    // blkparse_fmt.c prints a C event as "sector + blocks [error]" (with -t, "sector + blocks (elapsed) [error]"):
+    // a failed IO's latency is how long the device took to fail, not a service time.
+    const text = [
+      "  8,0    1        1     0.000000000   700  D   R 1000 + 8 [cat]",
+      "  8,0    1        2     0.000100000   700  D   W 2000 + 8 [dd]",
+      "  8,0    1        3     0.000200000   700  D   W 3000 + 8 [dd]",
+      "  8,0    1        4     0.000500000     0  C   R 1000 + 8 [0]",
+      "  8,0    1        5     0.030100000     0  C   W 2000 + 8 [-5]",
+      "  8,0    1        6     0.000900000     0  C   W 3000 + 8 (     700) [65531]",
+    ].join("\n");
+    const { records, reader } = readAll(text);
+    expect(records.map((r) => r.responseNs)).toEqual([500_000, -1, -1]);
+    expect(reader.failed).toBe(2);
+    expect(readAll(SAMPLE).reader.failed).toBe(0);
+  });
+
+  it("refuses a trace of queue events only (no D, no C) saying that its D and C events are missing and how to record them", () => {
+    // blktrace -a queue (or blkparse -a queue) keeps Q events only: not a bio-based device (its trace has C events).
+    const qOnly = [
+      "  8,0    1        1     0.000000000  1234  Q   W 1000 + 8 [dd]",
+      "  8,0    1        2     0.001000000  1234  Q   R 2048 + 8 [dd]",
+    ].join("\n");
+    for (const skipBad of [false, true]) {
+      let message = "";
+      try {
+        readAll(qOnly, skipBad);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/^t\.txt: 2 queue \(Q\) events and no dispatch \(D\) or completion \(C\) events/);
+      expect(message).toMatch(/-a issue -a complete/);
+      expect(message).not.toMatch(/bio-based/);
+    }
+  });
 });

@@ -16,6 +16,7 @@ const PLUS = 43;
 const MINUS = 45;
 const OPEN_PAREN = 40;
 const OPEN_BRACKET = 91;
+const CLOSE_PAREN = 41;
 /** Actions. */
 const DISPATCH = 68; // D
 const COMPLETE = 67; // C
@@ -28,6 +29,8 @@ const ZONE_APPEND = 3;
 /** `pResponseNs` of a dispatch still waiting for its completion, and of one the driver requeued (its next D stands for it). */
 export const WAITING = -1;
 const REQUEUED = -2;
+/** `pResponseNs` of a dispatch whose completion reported an error: it leaves with no response time, counted in `failed`. */
+const FAILED = -3;
 /** ns per unit of a fraction of a second with k digits: 10^(9−k). */
 const NS_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 /** IOs dispatched and waiting for their completion line; an IO older than this window is emitted without a response time. */
@@ -48,6 +51,9 @@ export const WINDOW = 4096;
  * (`ZR`, `ZRA`, `ZF`, `ZO`, `ZC`) and the summary at the end are ignored. A zone
  * append (`ZA`) is a write; its completion names the sector the device wrote, not
  * the zone start its D named, so it answers no dispatch: a ZA has no response time.
+ * A completion with an error (`C W 1234 + 8 [-5]`: blkparse_fmt.c prints the
+ * error in brackets, 0 for success) ends its IO without a response time (how
+ * long a device took to fail is no service time) and counts in `failed`.
  */
 export class BlkparseReader extends TextTraceReader {
   readonly format = "blkparse" as const;
@@ -74,6 +80,10 @@ export class BlkparseReader extends TextTraceReader {
   private dispatched = 0;
   /** Lines that start with a device "major,minor": blkparse's event lines (the rest are its summary, or another format's). */
   private eventLines = 0;
+  /** IOs emitted whose completion reported an error (`[-5]`): no response time. */
+  failed = 0;
+  /** C events (of any kind): a trace with Q events and neither D nor C was filtered to queue events. */
+  private completed = 0;
   /** Data dispatches a requeue (R) gave back to the queue, left without a record (their next D is the IO). */
   private requeuedDropped = 0;
 
@@ -83,7 +93,7 @@ export class BlkparseReader extends TextTraceReader {
 
   protected override ready(rec: TraceRecord): boolean {
     this.dropRequeuedHead();
-    if (this.count > 0 && this.pResponseNs[this.head] >= 0) {
+    if (this.count > 0 && (this.pResponseNs[this.head] >= 0 || this.pResponseNs[this.head] === FAILED)) {
       this.emitHead(rec);
       return true;
     }
@@ -94,7 +104,10 @@ export class BlkparseReader extends TextTraceReader {
     // An empty file is no trace (blkparse prints at least its summary): refused, as the vscsi and fio readers refuse one.
     if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, "the file is empty");
     // Not 0 IOs and 16 empty histograms: a device-mapper or md device is bio-based, its trace has Q and C events only.
-    if (this.dispatched === 0 && this.queued > 0) throw StorageErrors.traceNoDispatches(this.name, this.queued);
+    if (this.dispatched === 0 && this.queued > 0)
+      throw this.completed > 0
+        ? StorageErrors.traceNoDispatches(this.name, this.queued)
+        : StorageErrors.traceQueueEventsOnly(this.name, this.queued);
     this.dropRequeuedHead();
     if (this.count === 0) return false;
     this.emitHead(rec);
@@ -154,6 +167,7 @@ export class BlkparseReader extends TextTraceReader {
       return false;
     }
     if (action === DISPATCH) this.dispatched++;
+    else if (action === COMPLETE) this.completed++;
     const rw = this.rwbsToken();
     if (rw === 0) {
       this.ignored++;
@@ -200,7 +214,7 @@ export class BlkparseReader extends TextTraceReader {
       // A zone append's C names the sector written, which no dispatch names: answering the oldest D of that sector
       // (a read of it, say) gave that IO the append's completion.
       if (rw === ZONE_APPEND) this.ignored++;
-      else this.completeMatching(sector);
+      else this.completeMatching(sector, this.completionFailed());
       return false;
     }
     if (action === REQUEUE) {
@@ -234,7 +248,9 @@ export class BlkparseReader extends TextTraceReader {
     rec.sectors = this.pSectors[i];
     rec.bytes = this.pSectors[i] * SECTOR_BYTES;
     rec.isRead = this.pRead[i] === 1;
-    rec.responseNs = this.pResponseNs[i];
+    const response = this.pResponseNs[i];
+    if (response === FAILED) this.failed++;
+    rec.responseNs = response === FAILED ? -1 : response;
     rec.line = this.pLine[i];
     this.head = (i + 1) & (WINDOW - 1);
     this.count--;
@@ -259,12 +275,32 @@ export class BlkparseReader extends TextTraceReader {
     return this.waiting.takeOldest(key);
   }
 
-  /** Marks the oldest unanswered dispatch of `sector` complete. */
-  private completeMatching(sector: number): void {
+  /** Marks the oldest unanswered dispatch of `sector` complete, or failed if its completion reported an error. */
+  private completeMatching(sector: number, failed: boolean): void {
     const i = this.takeWaiting(sector);
     // Else a completion for an IO dispatched before the trace began.
     if (i < 0) this.ignored++;
-    else this.pResponseNs[i] = Math.max(this.timeNs - this.pIssueNs[i], 0);
+    else this.pResponseNs[i] = failed ? FAILED : Math.max(this.timeNs - this.pIssueNs[i], 0);
+  }
+
+  /**
+   * After a C event's "sector + blocks": whether its "[error]" is not 0. blkparse prints "(elapsed) " before it with
+   * -t; the error is the kernel's negative errno, or its 16-bit two's complement ([65531] for -5), as blkparse prints it.
+   */
+  private completionFailed(): boolean {
+    const buf = this.buf;
+    this.skipBlanks();
+    if (!this.atEnd() && buf[this.pos] === OPEN_PAREN) {
+      while (!this.atEnd() && buf[this.pos] !== CLOSE_PAREN) this.pos++;
+      this.pos++;
+      this.skipBlanks();
+    }
+    if (this.atEnd() || buf[this.pos] !== OPEN_BRACKET) return false;
+    let i = this.pos + 1;
+    if (i < this.lineEnd && buf[i] === MINUS) i++;
+    // Any digit but 0 before the "]" is an error code; "[0]" (and "[-0]") is success.
+    for (; i < this.lineEnd && buf[i] >= ZERO && buf[i] <= NINE; i++) if (buf[i] !== ZERO) return true;
+    return false;
   }
 
   /** The driver gave the dispatch waiting under `key` back to the queue: it will be dispatched again, and that `D` is the IO. */

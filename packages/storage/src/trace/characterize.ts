@@ -8,6 +8,8 @@ export interface CharacterizeSummary {
   ios: number;
   /** IOs with a recorded response time (latency and outstanding IOs come only from these). */
   timedIos: number;
+  /** IOs whose completion reported an error (`TraceReader.failed`): characterized without a response time. */
+  failedIos: number;
   skipped: number;
   firstSkipped: string | null;
   ignored: number;
@@ -65,7 +67,7 @@ export interface CharacterizeOptions {
  * record, and the window hands the earliest it holds on first.
  */
 export function characterizeTrace(
-  reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "close" | "backToBack">>,
+  reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "failed" | "close" | "backToBack">>,
   stats: VscsiStats,
   options: CharacterizeOptions = {},
 ): CharacterizeSummary {
@@ -106,6 +108,7 @@ export function characterizeTrace(
   return {
     ios,
     timedIos: feeder.timed,
+    failedIos: reader.failed ?? 0,
     skipped: reader.skipped ?? 0,
     firstSkipped: reader.firstSkipped ?? null,
     ignored: reader.ignored ?? 0,

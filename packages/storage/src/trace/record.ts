@@ -57,6 +57,11 @@ export interface TraceReader {
   readonly skipped: number;
   /** Where the first skipped line or record is and what is wrong with it (the error message without its advice), for the report. */
   readonly firstSkipped: string | null;
+  /**
+   * IOs whose completion reported an error (blkparse `C W 1234 + 8 [-5]`): read with no response time, so they are
+   * in no latency. Absent for formats that record no error.
+   */
+  readonly failed?: number;
   /** Well-formed lines that are not reads or writes (headers, trims, flushes, file actions, SCSI commands without data). */
   readonly ignored: number;
   /**
