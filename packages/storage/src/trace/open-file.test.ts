@@ -55,4 +55,26 @@ describe("openTraceFile format detection", () => {
     expect(r.next(rec)).toBe(true);
     expect([rec.lba, rec.sectors, rec.responseNs]).toEqual([223490, 8, 10_000]);
   });
+
+  it('detects blkparse output whose first 4 KiB are its "Input file ... added" lines (one per CPU: over ~120 CPUs)', () => {
+    const header = Array.from({ length: 256 }, (_, cpu) => `Input file sda.blktrace.${cpu} added\n`).join("");
+    const text = `${header}  8,0    3        1     0.000000000   700  D   R 1000 + 16 [cat]\n  8,0    3        2     0.000500000     0  C   R 1000 + 16 [0]\n`;
+    const bytes = new TextEncoder().encode(text);
+    expect(header.length).toBeGreaterThan(4096);
+    files.set("/traces/big-host.txt", { bytes, chunks: [65536] });
+    const reader = openTraceFile("/traces/big-host.txt");
+    expect(reader.format).toBe("blkparse");
+    const rec = newTraceRecord();
+    expect(reader.next(rec)).toBe(true);
+    expect(rec).toMatchObject({ lba: 1000, sectors: 16, responseNs: 500_000, line: 257 });
+  });
+
+  it("reads at most 1 MiB past those lines: a file of nothing else is not read to its end to find a format", () => {
+    const line = (cpu: number) => `Input file /var/tmp/a-long-directory-name-for-traces/sda.blktrace.${cpu} added\n`;
+    const text = Array.from({ length: 20_000 }, (_, cpu) => line(cpu)).join("");
+    expect(text.length).toBeGreaterThan(1 << 20);
+    const bytes = new TextEncoder().encode(`${text}  8,0    3        1     0.000000000   700  D   R 1000 + 16 [cat]\n`);
+    files.set("/traces/banner-only", { bytes, chunks: [65536] });
+    expect(() => openTraceFile("/traces/banner-only")).toThrow(/cannot tell the trace format/);
+  });
 });

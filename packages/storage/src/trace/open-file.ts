@@ -1,6 +1,6 @@
 import { StorageErrors } from "../errors.js";
 import { fileSource } from "./file-source.js";
-import { createTraceReader, detectFormat, parseTraceFormat } from "./open.js";
+import { createTraceReader, detectFormat, onlyBlkparseInputLines, parseTraceFormat } from "./open.js";
 import { type FioWaitReading, TRACE_FORMATS, type TraceFormat, type TraceReader } from "./record.js";
 import type { ByteSource } from "./source.js";
 
@@ -28,8 +28,16 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
   if (given !== null) format = given;
   else {
     try {
-      const head = readHead(source, SNIFF_BYTES);
-      const detected = detectFormat(path, head);
+      let want = SNIFF_BYTES;
+      let head = readHead(new Uint8Array(0), source, want);
+      let detected = detectFormat(path, head);
+      // blkparse's "Input file ... added" lines, one per CPU, fill the first 4 KiB on a host with more than ~120 CPUs:
+      // read on past them (a bounded head, handed to the reader like the first) to the first event line.
+      while (detected === null && head.length === want && want < MAX_SNIFF_BYTES && onlyBlkparseInputLines(head)) {
+        want = Math.min(want * 2, MAX_SNIFF_BYTES);
+        head = readHead(head, source, want);
+        detected = detectFormat(path, head);
+      }
       if (!detected) throw StorageErrors.traceUndetectedFormat(path, TRACE_FORMATS);
       format = detected;
       input = replayingHead(head, source);
@@ -43,6 +51,8 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
 
 /** How much of a file format detection looks at. */
 const SNIFF_BYTES = 4096;
+/** How far it reads past blkparse's "Input file ... added" lines (~40 bytes per CPU: tens of thousands of CPUs). */
+const MAX_SNIFF_BYTES = 1 << 20;
 
 /**
  * Compressed files' magic numbers (gzip: 1f 8b and method 8, deflate). Traces are often
@@ -101,16 +111,17 @@ export function refuseCompressed(source: ByteSource, name: string): ByteSource {
   };
 }
 
-/** Up to `max` bytes from the start of `source` (fewer only at its end). */
-function readHead(source: ByteSource, max: number): Uint8Array {
-  const head = new Uint8Array(max);
-  let n = 0;
+/** `head` (the bytes read so far from the start of `source`, maybe none) and what follows it, up to `max` bytes in all (fewer only at its end). */
+function readHead(head: Uint8Array, source: ByteSource, max: number): Uint8Array {
+  const more = new Uint8Array(max);
+  more.set(head);
+  let n = head.length;
   while (n < max) {
-    const got = source.read(head, n, max - n);
+    const got = source.read(more, n, max - n);
     if (got === 0) break;
     n += got;
   }
-  return head.subarray(0, n);
+  return more.subarray(0, n);
 }
 
 /** `source` with `head` (bytes already read from it) put back in front. */

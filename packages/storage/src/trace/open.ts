@@ -29,6 +29,18 @@ export function createTraceReader(format: TraceFormat, source: ByteSource, optio
 
 const MSR_LINE = /^(?:Timestamp,Hostname,|\d+,[^,\n]*,\d+,(?:read|write),\d+,\d+,\d+\r?$)/i;
 const BLKPARSE_LINE = /^\s*\d+,\d+\s+\d+\s+\d+\s+\d+\.\d+\s+\d+\s+\S+/;
+/** The line blkparse prints to standard output for each per-CPU file it reads (blkparse.c), before any event. */
+const BLKPARSE_INPUT_LINE = /^Input file \S+ added\r?$/;
+
+/**
+ * True if every complete line of `head` (a file's first bytes) is one of blkparse's "Input file ... added" lines:
+ * on a host with more than ~120 CPUs they fill the first 4 KiB, and the first event line is further on.
+ */
+export function onlyBlkparseInputLines(head: Uint8Array): boolean {
+  const lines = new TextDecoder().decode(head).split("\n");
+  const complete = lines.slice(0, lines.length - 1);
+  return complete.length > 0 && complete.every((l) => BLKPARSE_INPUT_LINE.test(l));
+}
 
 /**
  * Guesses a trace's format from its first bytes (`head`, e.g. the first 4 KiB),
