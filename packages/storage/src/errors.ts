@@ -1,5 +1,13 @@
 import { plural, VmlabError } from "@vmlab/core-vm";
 
+/**
+ * Where line or record `n` of a trace file is, as every message names it: "file:n" (a line of a text trace), or
+ * "file: record n" (a record of a binary one, .vscsi).
+ */
+export function tracePlace(file: string, n: number, unit: "line" | "record"): string {
+  return unit === "record" ? `${file}: record ${n}` : `${file}:${n}`;
+}
+
 /** The catalogue of @vmlab/storage's of error codes (VMLAB_STORAGE_*, VMLAB_TRACE_*, VMLAB_VSCSI_*). */
 export const StorageErrors = {
   badConfig: (what: string, issue: string) => new VmlabError("VMLAB_STORAGE_BAD_CONFIG", `${what}: ${issue}`, { what, issue }),
@@ -26,7 +34,7 @@ export const StorageErrors = {
   // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.
   // `details.problem` is the message without its advice: what a reader keeps of the first line it skipped.
   traceMalformedLine: (file: string, line: number, issue: string, text: string) => {
-    const problem = `${file}:${line}: ${issue}${text ? ` in "${text}"` : ""}`;
+    const problem = `${tracePlace(file, line, "line")}: ${issue}${text ? ` in "${text}"` : ""}`;
     return new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
       `${problem}; fix or delete the line, or pass --skip-bad to count and skip bad lines`,
@@ -35,7 +43,7 @@ export const StorageErrors = {
   },
   /** A binary record (vscsi) that cannot be read; same code as a bad text line, worded for records. */
   traceMalformedRecord: (file: string, record: number, issue: string) => {
-    const problem = `${file}: record ${record}: ${issue}`;
+    const problem = `${tracePlace(file, record, "record")}: ${issue}`;
     return new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
       `${problem}; the file is corrupt or not this format — pass --skip-bad to count and skip bad records`,
@@ -43,7 +51,7 @@ export const StorageErrors = {
     );
   },
   traceTruncatedRecord: (file: string, record: number, bytes: number, recordBytes: number) => {
-    const problem = `${file}: record ${record} is cut short (${bytes} of ${recordBytes} bytes at the end of the file)`;
+    const problem = `${tracePlace(file, record, "record")} is cut short (${bytes} of ${recordBytes} bytes at the end of the file)`;
     return new VmlabError(
       "VMLAB_TRACE_TRUNCATED_RECORD",
       `${problem}; the file was truncated — re-copy it, or pass --skip-bad to ignore the partial record`,
@@ -95,7 +103,7 @@ export const StorageErrors = {
   traceLineTooLong: (file: string, line: number, maxBytes: number) =>
     new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
-      `${file}:${line}: line longer than ${maxBytes} bytes; this is not a text trace of the given format (check --format)`,
+      `${tracePlace(file, line, "line")}: line longer than ${maxBytes} bytes; this is not a text trace of the given format (check --format)`,
       { file, line, maxBytes },
     ),
   vscsiBadState: (issue: string) =>

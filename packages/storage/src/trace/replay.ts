@@ -1,4 +1,4 @@
-import { StorageErrors } from "../errors.js";
+import { StorageErrors, tracePlace } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { WorkloadBase, type WorkloadContext } from "../workload/workload.js";
@@ -285,7 +285,7 @@ export class TraceReplayWorkload extends WorkloadBase {
 
 /** Record `line` of the trace as its reader names it in errors: "file:line", or "file: record n" in a binary .vscsi trace. */
 function placeOf(reader: TraceReader, line: number): string {
-  return reader.format === "vscsi" ? `${reader.name}: record ${line}` : `${reader.name}:${line}`;
+  return tracePlace(reader.name, line, reader.format === "vscsi" ? "record" : "line");
 }
 
 function onIssueEvent(epoch: number, obj: unknown): void {
