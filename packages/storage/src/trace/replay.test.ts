@@ -28,6 +28,16 @@ function replay(mode: ConstructorParameters<typeof TraceReplayWorkload>[1], capa
   return { target, w, sim };
 }
 
+/** Replays `reader` as recorded (speed 1) on a fixed-latency target of 2^22 sectors. */
+function timedReplay(reader: TraceReader, latencyNs: number) {
+  const sim = new Simulation();
+  const target = new FixedLatencyTarget(sim, 1 << 22, latencyNs);
+  const w = new TraceReplayWorkload(reader, { kind: "timed", speed: 1 });
+  w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
+  sim.run();
+  return { target, w };
+}
+
 describe("TraceReplayWorkload", () => {
   it("timed replay keeps an MSR record recorded before the first one in the open loop (a negative time is a time)", () => {
     const lines = [10, 9, 20, 30].map((t, i) => msrLine(t * us, "h", 0, true, i * 4096, 4096, 10 * us)).join("");
@@ -59,11 +69,7 @@ describe("TraceReplayWorkload", () => {
       "  8,0    1        3     5.000300000  1234  D   W 4096 + 8 [dd]",
       "  8,0    1        4     5.000400000     0  C   W 4096 + 8 [0]",
     ].join("\n");
-    const sim = new Simulation();
-    const target = new FixedLatencyTarget(sim, 1 << 22, 50 * us);
-    const w = new TraceReplayWorkload(new BlkparseReader(textSource(text), { name: "t.blkparse" }), { kind: "timed", speed: 1 });
-    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
-    sim.run();
+    const { target, w } = timedReplay(new BlkparseReader(textSource(text), { name: "t.blkparse" }), 50 * us);
     expect(target.seen.map((s) => s.t)).toEqual([0, 300 * us]);
     expect(w.doneNs).toBe(350 * us);
   });
@@ -81,12 +87,8 @@ describe("TraceReplayWorkload", () => {
       "/dev/sdb read 16384 4096",
       "/dev/sdb close",
     ].join("\n");
-    const sim = new Simulation();
-    const target = new FixedLatencyTarget(sim, 1 << 22, 100 * us);
     // The HOWTO's reading: the wait is 1000 µs after the previous wait (here, the start).
-    const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog", fioWait: "howto" }), { kind: "timed", speed: 1 });
-    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
-    sim.run();
+    const { target, w } = timedReplay(new FioReader(textSource(log), { name: "t.iolog", fioWait: "howto" }), 100 * us);
     // One at a time, each when the one before completes; the wait makes the 4th wait until 1 ms.
     expect(target.seen.map((s) => s.t)).toEqual([0, 100 * us, 200 * us, 1000 * us, 1100 * us]);
     expect(target.maxInFlight).toBe(1);
@@ -105,11 +107,7 @@ describe("TraceReplayWorkload", () => {
       "/dev/sdb wait 1",
       "/dev/sdb read 8192 4096",
     ].join("\n");
-    const sim = new Simulation();
-    const target = new FixedLatencyTarget(sim, 1 << 22, 600 * us);
-    const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog" }), { kind: "timed", speed: 1 });
-    w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
-    sim.run();
+    const { target } = timedReplay(new FioReader(textSource(log), { name: "t.iolog" }), 600 * us);
     expect(target.seen.map((s) => s.t)).toEqual([0, 1000 * us, 1600 * us]);
   });
 
@@ -215,11 +213,7 @@ describe("TraceReplayWorkload", () => {
       ["howto", 500 * us],
       ["fio", 500_000 * us],
     ] as const) {
-      const sim = new Simulation();
-      const target = new FixedLatencyTarget(sim, 1 << 22, 100 * us);
-      const w = new TraceReplayWorkload(new FioReader(textSource(log), { name: "t.iolog", fioWait }), { kind: "timed", speed: 1 });
-      w.start({ sim, target, rng: new Rng(1, "replay"), vm: 0 });
-      sim.run();
+      const { target } = timedReplay(new FioReader(textSource(log), { name: "t.iolog", fioWait }), 100 * us);
       expect(target.seen.map((s) => s.t)).toEqual([first, first + 100 * us]);
     }
   });
