@@ -43,4 +43,32 @@ describe("vscsistats-characterize's figures, rendered", () => {
       expect(Math.min(...gaps), a.title).toBeGreaterThanOrEqual(11.5);
     }
   });
+  it("the histograms ESX splits draw all IOs, reads and writes side by side, each series in its colour and named in the legend", async () => {
+    // The Read and Write histograms were only in histograms.csv: each panel drew its all-IOs bars alone.
+    const scenario = plugin.scenarios.find((s) => s.id === "vscsistats-characterize")!;
+    const config = scenario.config.parse({ ...scenario.quick, durationMs: 200, traceMaxIos: 400 });
+    const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const svg = await renderFigureSvg(r.figures.find((f) => f.name === "histograms-trace-file")!, r.tables);
+    const legend = [...svg.matchAll(/role-legend-label"[^>]*><text[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(legend).toEqual(["all IOs", "Read commands", "Write commands"]);
+    // Each IO-length bar: its bucket, its share and its series, as Vega labels it, and its colour.
+    const bars = [
+      ...svg.matchAll(
+        /<path aria-label="IO length, bytes \(bucket limit ≤\): ([^"]+?); share of the series' IOs: ([\d.]+)%; split: (\w+)"[^>]* fill="([^"]+)"/g,
+      ),
+    ];
+    const colour = { all: "#8c8c8c", reads: "#1f77b4", writes: "#e6550d" } as Record<string, string>;
+    for (const [, , , split, fill] of bars) expect(fill, split).toBe(colour[split]);
+    // Every bucket has its three bars, each the share the histograms table gives that series' bucket.
+    const rows = r.tables.find((t) => t.name === "histograms")!.rows.filter((x) => x.workload === "trace-file" && (x.order as number) <= 2);
+    expect(bars.length).toBe(rows.length);
+    for (const [, limit, pct, split] of bars) {
+      // The overflow bucket's ">524288", escaped in the SVG.
+      const row = rows.find((x) => x.limit === limit.replace("&gt;", ">") && x.split === split)!;
+      expect(Number(pct) / 100, `${split} ${limit}`).toBeCloseTo(row.fraction as number, 6);
+    }
+    // The trace's reads and writes differ: a swapped series would not match its row.
+    const share = (split: string) => rows.find((x) => x.limit === "4095" && x.split === split)!.fraction;
+    expect(share("reads")).not.toBe(share("writes"));
+  });
 });

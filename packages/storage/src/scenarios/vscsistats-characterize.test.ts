@@ -274,7 +274,7 @@ describe("vscsistats-characterize's Poisson rate", () => {
 });
 
 describe("vscsistats-characterize's figures", () => {
-  it("each workload's figure draws that workload's all-IOs histograms, one bar per bucket in ESX's bucket order", async () => {
+  it("each workload's figure draws all 16 of that workload's histograms (Read and Write too), one bar per bucket in ESX's bucket order", async () => {
     const r = await runQuick(1, { durationMs: 300, traceMaxIos: 50 });
     const rows = r.tables.find((t) => t.name === "histograms")!.rows;
     for (const f of r.figures) {
@@ -287,7 +287,8 @@ describe("vscsistats-characterize's figures", () => {
         expect(p.encoding.x, f.name).toMatchObject({ field: "limit", sort: { field: "bucket" } });
         return rows.filter((x) => keep(x));
       });
-      expect(drawn, f.name).toEqual(rows.filter((x) => x.workload === workload && x.split === "all"));
+      // The Read and Write histograms were only in histograms.csv: the panels drew the all-IOs rows alone.
+      expect(drawn, f.name).toEqual(rows.filter((x) => x.workload === workload));
     }
     expect(r.figures.map((f) => f.name)).toEqual([
       "histograms-sequential-read",
@@ -296,5 +297,53 @@ describe("vscsistats-characterize's figures", () => {
       "histograms-trace-file",
       "histograms-trace-replay",
     ]);
+  });
+});
+
+describe("vscsistats-characterize's figures draw reads and writes beside all IOs", () => {
+  type Panel = {
+    transform: { filter: string }[];
+    encoding: { color?: { field: string; scale: { domain: string[] } }; xOffset?: { field: string; scale: { domain: string[] } } };
+  };
+  it("each histogram ESX splits has three series keyed by split; the trace's Read and Write series hold its reads and its writes", async () => {
+    const TRACE_IOS = 400;
+    const r = await runQuick(1, { durationMs: 100, traceMaxIos: TRACE_IOS });
+    const rows = r.tables.find((t) => t.name === "histograms")!.rows;
+    // The trace's first IOs, counted from the file: reads and writes differ, so a swapped or missing series shows.
+    const reader = openTraceFile(shippedTracePath(), { format: "vscsi" });
+    const rec = newTraceRecord();
+    let reads = 0;
+    for (let n = 0; n < TRACE_IOS && reader.next(rec); n++) if (rec.isRead) reads++;
+    const writes = TRACE_IOS - reads;
+    expect(reads).not.toBe(writes);
+    expect(writes).toBeGreaterThan(0);
+    const figure = r.figures.find((f) => f.name === "histograms-trace-file")!;
+    const panels = (figure.spec as { concat: Panel[] }).concat;
+    const drawn = (p: Panel) => {
+      const keep = new Function("datum", `return ${p.transform[0].filter};`) as (d: unknown) => boolean;
+      return rows.filter((x) => keep(x));
+    };
+    const splits = panels.map((p) => [...new Set(drawn(p).map((x) => x.split))]);
+    // ESX splits every histogram but the closest-of-16 seek distance into Read and Write.
+    expect(splits).toEqual([
+      ["all", "reads", "writes"],
+      ["all", "reads", "writes"],
+      ["all"],
+      ["all", "reads", "writes"],
+      ["all", "reads", "writes"],
+      ["all", "reads", "writes"],
+    ]);
+    for (const [i, p] of panels.entries()) {
+      if (splits[i].length === 1) continue;
+      // The series are told apart by colour and placed side by side within a bucket, in the order all, reads, writes.
+      expect(p.encoding.color, String(i)).toMatchObject({ field: "split", scale: { domain: ["all", "reads", "writes"] } });
+      expect(p.encoding.xOffset, String(i)).toMatchObject({ field: "split", scale: { domain: ["all", "reads", "writes"] } });
+    }
+    // Every IO has an IO-length sample: the panel's Read series counts the trace's reads, its Write series its writes.
+    const count = (split: string) =>
+      drawn(panels[0])
+        .filter((x) => x.split === split)
+        .reduce((s, x) => s + (x.count as number), 0);
+    expect([count("all"), count("reads"), count("writes")]).toEqual([TRACE_IOS, reads, writes]);
   });
 });
