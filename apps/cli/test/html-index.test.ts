@@ -23,4 +23,14 @@ describe("index.html", () => {
     expect(html).toContain('<a href="t0.csv">t0.csv</a> (1 row)</li>');
     expect(html).toContain('<a href="t1.csv">t1.csv</a> (2 rows)</li>');
   });
+  it("shows a reference row's tolerance and verdict when the scenario gives them, and no such columns when none does", () => {
+    const withChecks = renderHtml(
+      { ...results([]), reference: [{ what: "share", paper: "≈ 100%", ours: 0.9, tolerance: "at least 99%", verdict: "fail" }] },
+      new Map(),
+    );
+    expect(withChecks).toContain("<th>tolerance</th><th>check</th>");
+    expect(withChecks).toContain("<td>at least 99%</td><td>fail</td>");
+    const without = renderHtml({ ...results([]), reference: [{ what: "w", paper: 1, ours: 2 }] }, new Map());
+    expect(without).not.toContain("<th>tolerance</th>");
+  });
 });

@@ -33,6 +33,14 @@ describe("results.json", () => {
     expect(stringifyResults(ResultsSchema.parse(back))).toBe(text);
   });
 
+  it("keeps a reference row's tolerance and verdict", () => {
+    // The schema dropped keys it did not name: a scenario's pass/fail never reached results.json.
+    const row = { what: "w", paper: 1, ours: 1.2, tolerance: "±5%", verdict: "fail" };
+    const back = JSON.parse(stringifyResults(ResultsSchema.parse({ ...base, reference: [row, { what: "v", paper: "—", ours: 3 }] })));
+    expect(back.reference).toEqual([row, { what: "v", paper: "—", ours: 3 }]);
+    expect(() => ResultsSchema.parse({ ...base, reference: [{ ...row, verdict: "ok" }] })).toThrow(/verdict/);
+  });
+
   it("writes −0 as 0", () => {
     const text = stringifyResults(ResultsSchema.parse({ ...base, metrics: { z: -0 } }));
     expect(text).toContain('"z": 0');

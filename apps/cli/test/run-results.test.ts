@@ -68,3 +68,21 @@ describe("vmlab report", () => {
     expect(readFileSync(join(out, "index.html"), "utf8")).toContain("re-titled by hand");
   });
 });
+
+describe("vmlab run's last line counts the reference checks' verdicts", () => {
+  it("says how many of the checks passed, failed or did not apply, so a failed check is seen without opening the report", async () => {
+    // The verdicts were in no output: a row outside its tolerance read like one within it.
+    const out = join(scratchDir("vmlab-checks-"), "vsc");
+    // 20 ms of 16 outstanding reads: the ramp of the first IOs puts the outstanding-IO share below its 97%.
+    const sets = ["--set", "durationMs=20", "--set", "traceMaxIos=50"];
+    const run = await runCli("run", "vscsistats-characterize", "--quick", ...sets, "--out", out);
+    expect(run.code).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { reference: { verdict?: string }[] };
+    const count = (v: string) => results.reference.filter((x) => x.verdict === v).length;
+    expect(count("fail")).toBeGreaterThan(0);
+    const said = [`${count("pass")} pass`, `${count("fail")} fail`, count("n/a") > 0 ? `${count("n/a")} n/a` : undefined];
+    expect(run.stderr).toBe(
+      `vmlab: vscsistats-characterize done; reference checks: ${said.filter((s) => s !== undefined).join(", ")} (see the report); report: ${out}/index.html\n`,
+    );
+  });
+});

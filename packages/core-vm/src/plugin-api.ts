@@ -62,6 +62,13 @@ export interface ReferenceValue {
   /** Where the paper's number comes from (section, figure, table). */
   source?: string;
   note?: string;
+  /** How close `ours` must come to `paper` to pass, in words ("at least 99%", "±5%"); given with `verdict`. */
+  tolerance?: string;
+  /**
+   * `ours` against `paper` within `tolerance`: "pass" or "fail"; "n/a" when nothing was measured or the check does
+   * not apply to this run (the note says why). Absent on a row that is no check (a number the paper does not give).
+   */
+  verdict?: "pass" | "fail" | "n/a";
 }
 
 /** What a scenario's `run` returns; the CLI writes it as `results.json` (with config, seed and versions), one CSV per table, one SVG per figure and `index.html`. */

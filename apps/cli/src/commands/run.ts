@@ -120,6 +120,17 @@ export function register(program: Command, io: CliIo): void {
       // In the chunks results.json was written in: a long time series printed as one string held it twice over,
       // and past V8's longest string (~512 Mi characters) it could not be made at all.
       if (opts.json) for (const chunk of resultsJsonChunks(results)) io.stdout(chunk);
-      else io.stderr(`vmlab: ${id} done; report: ${outDir}/index.html\n`);
+      else io.stderr(`vmlab: ${id} done${checksSummary(results.reference)}; report: ${outDir}/index.html\n`);
     });
+}
+
+/**
+ * "; reference checks: 5 pass, 1 fail (see the report)" when the scenario judges its reference rows (n/a counted
+ * only when some are), so a check outside its tolerance shows in the run's last line; nothing when none is judged.
+ */
+function checksSummary(reference: Results["reference"]): string {
+  const count = (v: string) => reference.filter((x) => x.verdict === v).length;
+  if (reference.every((x) => x.verdict === undefined)) return "";
+  const na = count("n/a");
+  return `; reference checks: ${count("pass")} pass, ${count("fail")} fail${na > 0 ? `, ${na} n/a` : ""} (see the report)`;
 }

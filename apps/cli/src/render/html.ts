@@ -18,11 +18,13 @@ function fmt(v: unknown): string {
 
 /** index.html: our charts beside the paper's reference numbers, the config, and links to the data. */
 export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): string {
+  // The tolerance and verdict columns only where a scenario's rows are checks: the others' tables stay as they were.
+  const checks = r.reference.some((x) => x.tolerance !== undefined || x.verdict !== undefined);
   const ref = r.reference.length
-    ? `<table><thead><tr><th>what</th><th>paper</th><th>vmlab</th><th>unit</th><th>source</th><th>note</th></tr></thead><tbody>${r.reference
+    ? `<table><thead><tr><th>what</th><th>paper</th><th>vmlab</th><th>unit</th>${checks ? "<th>tolerance</th><th>check</th>" : ""}<th>source</th><th>note</th></tr></thead><tbody>${r.reference
         .map(
           (x) =>
-            `<tr><td>${esc(x.what)}</td><td>${esc(fmt(x.paper))}</td><td>${esc(fmt(x.ours))}</td><td>${esc(x.unit)}</td><td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
+            `<tr><td>${esc(x.what)}</td><td>${esc(fmt(x.paper))}</td><td>${esc(fmt(x.ours))}</td><td>${esc(x.unit)}</td>${checks ? `<td>${esc(x.tolerance)}</td><td>${esc(x.verdict)}</td>` : ""}<td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
         )
         .join("")}</tbody></table>`
     : "<p>No reference numbers.</p>";

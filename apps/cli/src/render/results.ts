@@ -24,6 +24,8 @@ export const ResultsSchema = z.object({
       unit: z.string().optional(),
       source: z.string().optional(),
       note: z.string().optional(),
+      tolerance: z.string().optional(),
+      verdict: z.enum(["pass", "fail", "n/a"]).optional(),
     }),
   ),
   notes: z.array(z.string()),

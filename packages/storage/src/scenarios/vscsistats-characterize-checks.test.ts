@@ -2,6 +2,7 @@ import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
 import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
+import { VSCSI_TOLERANCES } from "./vscsistats-characterize-tolerances.js";
 
 async function runQuick(seed: number, overrides: Record<string, unknown> = {}) {
   const config = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, ...overrides });
@@ -45,11 +46,11 @@ describe("vscsistats-characterize's outstanding-IO check tells the depth apart f
       // A closed loop's first IOs see 1, 2, …, depth outstanding, every later one depth (one fewer if the new IO were left out).
       const ios = workloadRows(r)["random-read"].ios as number;
       const expected = depth - (depth * (depth - 1)) / 2 / ios;
-      expect(mean, String(depth)).toBeCloseTo(expected, 3);
+      expect(Math.abs(mean - expected), String(depth)).toBeLessThanOrEqual(VSCSI_TOLERANCES.meanOutstandingIos);
       const row = r.reference.find(
         (x) => x.what.startsWith("random 8 KiB reads at 16 OIO") && x.what.includes(": mean outstanding IOs at issue"),
       )!;
-      expect(row.paper, String(depth)).toBeCloseTo(expected, 3);
+      expect(Math.abs((row.paper as number) - expected), String(depth)).toBeLessThanOrEqual(VSCSI_TOLERANCES.meanOutstandingIos);
       expect(r.metrics["random.expectedMeanOutstandingIos"], String(depth)).toBe(row.paper);
       expect(row.ours, String(depth)).toBe(mean);
     }
@@ -93,5 +94,70 @@ describe("vscsistats-characterize's Poisson check", () => {
     expect(rows["trace-file"].guestQueueWaits).toBeNull();
     const deep = await runQuick(1, { durationMs: 200, traceMaxIos: 50, guestQueueDepth: 4 });
     expect(workloadRows(deep)["random-read"].guestQueueWaits).toBeGreaterThan(0);
+  });
+});
+
+describe("vscsistats-characterize's reference rows say whether each check is within its tolerance", () => {
+  const T = VSCSI_TOLERANCES;
+
+  it("a row outside its tolerance is a fail, with the tolerance it missed", async () => {
+    // The rows gave our figure beside the expected one with no verdict: the tolerances lived only in the tests.
+    // A 1 MiB test region holds 16 IOs of 64 KiB: Iometer wraps to its start every 16 IOs, 1 in 16 seeks not +1.
+    const small = await runQuick(1, { durationMs: 300, traceMaxIos: 50, testFileMiB: 1 });
+    const seek = referenceRow(small, "sequential 64 KiB reads: share of seek distances at +1");
+    expect(seek.ours as number).toBeLessThan(T.seekPlus1MinShare);
+    expect(seek.verdict).toBe("fail");
+    expect(seek.tolerance).toBe(`at least ${T.seekPlus1MinShare * 100}%`);
+    // 20 ms of 16 outstanding random reads: the first 15 IOs' ramp from 1 is a large share of the few IOs.
+    const short = await runQuick(1, { durationMs: 20, traceMaxIos: 50 });
+    const oio = referenceRow(short, "random 8 KiB reads at 16 OIO: share of outstanding IOs in the 16 bucket");
+    expect(oio.ours as number).toBeLessThan(T.outstandingBinMinShare);
+    expect(oio.verdict).toBe("fail");
+    expect(oio.tolerance).toBe(`at least ${T.outstandingBinMinShare * 100}%`);
+    // The same rows pass within their tolerance.
+    const ok = await runQuick(1, { durationMs: 300, traceMaxIos: 50 });
+    expect(referenceRow(ok, "sequential 64 KiB reads: share of seek distances at +1").verdict).toBe("pass");
+    expect(referenceRow(ok, "random 8 KiB reads at 16 OIO: share of outstanding IOs").verdict).toBe("pass");
+  });
+
+  it("each row's verdict is its figure against the expected one within the tolerance the row states", async () => {
+    const r = await runQuick(1);
+    const m = r.metrics;
+    const rows = r.reference;
+    expect(rows.map((x) => x.tolerance)).toEqual([
+      "at least 99%",
+      "exactly 100%",
+      "at least 97%",
+      `±${T.meanOutstandingIos} IOs`,
+      `±${T.littleLatency * 100}%`,
+      `±${T.poissonStandardErrors} standard errors of the mean (±${(T.poissonStandardErrors * m["poisson.standardError"] * 100).toFixed(1)}%)`,
+      undefined,
+    ]);
+    const within = (off: number, allowed: number) => (off <= allowed ? "pass" : "fail");
+    expect(rows.map((x) => x.verdict)).toEqual([
+      m["sequential.seekPlus1Share"] >= T.seekPlus1MinShare ? "pass" : "fail",
+      m["sequential.ioLengthBinShare"] === T.ioLengthBinShare ? "pass" : "fail",
+      m["random.outstandingBinShare"] >= T.outstandingBinMinShare ? "pass" : "fail",
+      within(Math.abs(m["random.meanOutstandingIos"] - m["random.expectedMeanOutstandingIos"]), T.meanOutstandingIos),
+      within(Math.abs(m["random.meanLatencyUs"] / m["random.littleLatencyUs"] - 1), T.littleLatency),
+      within(
+        Math.abs(m["poisson.meanInterarrivalUs"] / m["poisson.expectedInterarrivalUs"] - 1),
+        T.poissonStandardErrors * m["poisson.standardError"],
+      ),
+      undefined,
+    ]);
+  });
+
+  it("the Poisson check is n/a when IOs waited in the guest (it does not apply), and any check without a measurement is n/a", async () => {
+    const over = await runQuick(1, { poissonIops: 2000, durationMs: 500, traceMaxIos: 50 });
+    expect(over.metrics["poisson.guestQueueWaits"]).toBeGreaterThan(0);
+    expect(referenceRow(over, "open-loop Poisson at 2000 IOPS").verdict).toBe("n/a");
+    // Too short for a second IO: no interarrival, no latency to compare.
+    const none = await runQuick(1, { durationMs: 0.001, traceMaxIos: 50 });
+    expect(referenceRow(none, "open-loop Poisson at 100 IOPS")).toMatchObject({
+      verdict: "n/a",
+      tolerance: "±3 standard errors of the mean",
+    });
+    expect(referenceRow(none, "random 8 KiB reads at 16 OIO: mean latency").verdict).toBe("n/a");
   });
 });

@@ -4,6 +4,7 @@ import { histogramOf, toJson, type VscsiStatsJson } from "../vscsistats/format.j
 import { VSCSI_CHARACTERIZE_QUICK, VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { vscsiFigures } from "./vscsistats-characterize-figures.js";
 import { type Characterized, iometerWorkloads, traceWorkloads, vmDiskSectors } from "./vscsistats-characterize-run.js";
+import { atLeastShare, exactShare, VSCSI_TOLERANCES as T, withinAbsolute, withinRelative } from "./vscsistats-characterize-tolerances.js";
 
 const PAPER = "Ahmad. Easy and Efficient Disk I/O Workload Characterization in VMware ESX Server. IEEE IISWC 2007";
 const DIGEST = "digest 04-disk-perf-vscsistats.md, acceptance check";
@@ -159,6 +160,14 @@ export const vscsistatsCharacterize = defineScenario({
       "trace.replay.iops": r6(replay.iops),
       "trace.replay.meanLatencyUs": r6(exactMean(replay, "latency")),
     };
+    const poissonWithin = withinRelative(
+      measured["poisson.meanInterarrivalUs"],
+      measured["poisson.expectedInterarrivalUs"],
+      T.poissonStandardErrors * measured["poisson.standardError"],
+      `±${T.poissonStandardErrors} standard errors of the mean`,
+    );
+    // IOs that waited in the guest reached the vSCSI layer as slots freed, not at λ: the check does not apply (the note says so).
+    const poissonCheck = poisson.guestQueueWaits > 0 ? { ...poissonWithin, verdict: "n/a" as const } : poissonWithin;
     // Only what was measured: a metric with no samples (NaN) is left out.
     const metrics = Object.fromEntries(Object.entries(measured).filter(([, v]) => Number.isFinite(v)));
     const reference: ReferenceValue[] = [
@@ -168,12 +177,14 @@ export const vscsistatsCharacterize = defineScenario({
         ours: ours(seekPlus1),
         source: `${DIGEST} 2`,
         note: "Iometer wraps to the region start once per pass: one non-+1 seek per pass",
+        ...atLeastShare(measured["sequential.seekPlus1Share"], T.seekPlus1MinShare),
       },
       {
         what: `sequential ${c.sequentialIoKiB} KiB reads: share of IO lengths in the ${seqLength.bucket}`,
         paper: "100%",
         ours: ours(seqLength.share),
         source: `${DIGEST} 2`,
+        ...exactShare(measured["sequential.ioLengthBinShare"], T.ioLengthBinShare),
       },
       {
         what: `random ${c.randomIoKiB} KiB reads at ${oioLabel}: share of outstanding IOs in the ${oio.bucket}`,
@@ -181,6 +192,7 @@ export const vscsistatsCharacterize = defineScenario({
         ours: ours(oio.share),
         source: `${DIGEST} 2`,
         note: "the first IOs of the run ramp up from 1",
+        ...atLeastShare(measured["random.outstandingBinShare"], T.outstandingBinMinShare),
       },
       {
         what: `random ${c.randomIoKiB} KiB reads at ${oioLabel}: mean outstanding IOs at issue (counting the new IO) vs the depth`,
@@ -188,6 +200,12 @@ export const vscsistatsCharacterize = defineScenario({
         ours: ours(meanOio),
         source: `${DIGEST} 2`,
         note: `${vscsiOio} less the ramp of the first IOs (1, 2, … ${vscsiOio} outstanding: ${(vscsiOio * (vscsiOio - 1)) / 2} fewer over ${rnd.stats.ios} IOs); the ${oio.bucket} also holds ${vscsiOio - 1}, a count that left out the new IO: the exact mean tells them apart`,
+        ...withinAbsolute(
+          measured["random.meanOutstandingIos"],
+          measured["random.expectedMeanOutstandingIos"],
+          T.meanOutstandingIos,
+          "IOs",
+        ),
       },
       {
         what: `random ${c.randomIoKiB} KiB reads at ${oioLabel}: mean latency vs Little's law OIO / IOPS`,
@@ -195,6 +213,7 @@ export const vscsistatsCharacterize = defineScenario({
         ours: ours(latencyUs),
         unit: "µs",
         source: `${DIGEST} 2`,
+        ...withinRelative(measured["random.meanLatencyUs"], measured["random.littleLatencyUs"], T.littleLatency),
       },
       {
         what: `open-loop Poisson at ${c.poissonIops} IOPS: mean interarrival vs 1/λ`,
@@ -203,6 +222,7 @@ export const vscsistatsCharacterize = defineScenario({
         unit: "µs",
         source: `${DIGEST} 3`,
         note: poissonNote(interarrivalSamples, interarrivalUs / expectedInterarrivalUs - 1, poisson.guestQueueWaits, c.guestQueueDepth),
+        ...poissonCheck,
       },
       {
         what: "shipped trace: IOs characterized",
