@@ -1,0 +1,51 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { plugin } from "@vmlab/storage/plugin";
+import { describe, expect, it } from "vitest";
+import { renderFigureSvg } from "../src/render/charts.js";
+
+/** The y axes of a rendered chart, as Vega describes them: "… with values from A to B". */
+function yDomains(svg: string): [number, number][] {
+  return [...svg.matchAll(/aria-label="Y-axis titled '[^']*' for a linear scale with values from ([-\d.e]+) to ([-\d.e]+)"/g)].map((m) => [
+    Number(m[1]),
+    Number(m[2]),
+  ]);
+}
+
+/** esx-disk-perf's VM/native chart, and a run's grid table with its two cells' ratios set to `ratios`. */
+async function chartWith(ratios: [number, number]) {
+  const scenario = plugin.scenarios.find((s) => s.id === "esx-disk-perf")!;
+  const config = scenario.config.parse({
+    ...scenario.quick,
+    storage: ["local"],
+    ioSizesBytes: [4096, 8192],
+    outstandingIos: [1],
+    readPercents: [100],
+    randomPercents: [100],
+    durationMs: 20,
+    warmupMs: 5,
+  });
+  const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+  const figure = r.figures.find((f) => f.name === "vm-native-ratio")!;
+  const grid = r.tables.find((t) => t.name === figure.table)!;
+  expect(grid.rows).toHaveLength(2);
+  const rows = grid.rows.map((row, i) => ({ ...row, vmToNativeThroughput: ratios[i] }));
+  return renderFigureSvg(figure, [{ ...grid, rows }]);
+}
+
+describe("esx-disk-perf's VM/native chart, rendered", () => {
+  it("spans 0 to at least 1.1 however close to native the cells are", async () => {
+    const domains = yDomains(await chartWith([0.35, 0.9]));
+    expect(domains.length).toBeGreaterThan(0);
+    for (const [lo, hi] of domains) {
+      expect(lo).toBe(0);
+      expect(hi).toBeGreaterThanOrEqual(1.1);
+    }
+  });
+
+  it("takes in a cell where the VM beat native: its point is drawn inside the panel, not above it", async () => {
+    // The y scale was fixed at [0, 1.1]: a ratio of 1.25 (a cell of a few IOs each way) was drawn above the panel's top.
+    const domains = yDomains(await chartWith([0.9, 1.25]));
+    expect(domains.length).toBeGreaterThan(0);
+    for (const [, hi] of domains) expect(hi).toBeGreaterThanOrEqual(1.25);
+  });
+});
