@@ -1,52 +1,17 @@
-import { describeIssues, isVmlabError, type Simulation } from "@vmlab/core-vm";
-import { z } from "zod";
+import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest, misfitText } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
-import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn, type SavableTarget } from "../iostack/target.js";
+import { type BlockTarget, flushRefusal, type IoSink, restoreInTurn, type SavableTarget } from "../iostack/target.js";
 import { raidCapacitySectors, raidStripeSectors } from "./capacity.js";
 import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, type StripePieceSink, stripePieces, WHOLE } from "./raid-member-io.js";
+import { checkRaidLayout, type RaidOptions } from "./raid-options.js";
+import { checkRaidGroupState, type RaidGroupState, savedMembers } from "./raid-state.js";
 import { Raid5Writes } from "./raid5-writes.js";
 
-/** RAID level of a `RaidGroup`: 0, 1, 5 or 10 (Linux md's near-2 layout). */
-export type RaidLevel = 0 | 1 | 5 | 10;
-
-/** How a `RaidGroup` lays data over its members: RAID level and stripe unit (chunk). */
-export interface RaidOptions {
-  level: RaidLevel;
-  /** Stripe unit (chunk) per member, sectors. */
-  chunkSectors: number;
-}
-
-/** A RAID group's saved state: its counters and each member's own state. */
-export const RaidGroupStateSchema = z.object({
-  version: z.literal(1),
-  level: z.union([z.literal(0), z.literal(1), z.literal(5), z.literal(10)]),
-  /**
-   * The stripe unit (chunk) per member, sectors: another chunk maps every LBA to other member sectors, so a
-   * state restores only into a group with the same one (RAID-1 does not stripe: into a mirror of any chunk size).
-   * Absent in states saved before it was recorded: those restore into a group of any chunk size, unchecked, as
-   * they always did (nothing in them says which it was).
-   */
-  chunkSectors: z.number().int().positive().optional(),
-  memberReads: z.number().int().nonnegative(),
-  memberWrites: z.number().int().nonnegative(),
-  members: z.array(z.unknown()),
-  /**
-   * Where mirrored reads go next (`RaidGroup.readCopy`), per member: the sector after the last IO it
-   * completed (its head) and after the last read sent to it. Absent (saved before they were kept): all 0,
-   * as in a new group.
-   */
-  readBalance: z
-    .object({
-      headSectors: z.array(z.number().int().nonnegative()),
-      nextReadSectors: z.array(z.number().int().nonnegative()),
-    })
-    .optional(),
-});
-/** A `RaidGroup`'s saved state: level, chunk and counters (the members save their own). */
-export type RaidGroupState = z.infer<typeof RaidGroupStateSchema>;
+export type { RaidLevel, RaidOptions } from "./raid-options.js";
+export { type RaidGroupState, RaidGroupStateSchema } from "./raid-state.js";
 
 /**
  * A RAID group over N member targets (Patterson, Gibson & Katz 1988 for the
@@ -126,30 +91,9 @@ export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
   ) {
     const n = members.length;
     const { level, chunkSectors } = options;
-    // Any other value (6, the string "5" from a config file) was built as a RAID-10 without a word.
-    if (level !== 0 && level !== 1 && level !== 5 && level !== 10)
-      throw StorageErrors.badConfig("raid", `level must be 0, 1, 5 or 10 (a number), got ${JSON.stringify(level)}`);
-    if (!Number.isInteger(chunkSectors) || chunkSectors < 1)
-      throw StorageErrors.badConfig("raid", `chunkSectors must be a whole number of sectors >= 1, got ${chunkSectors}`);
-    // RAID-10 is md's near-2 layout, which takes any number of members from 2 (odd ones too).
-    const need = level === 0 ? 1 : level === 5 ? 3 : 2;
-    if (n < need) throw StorageErrors.badConfig("raid", `RAID-${level} needs at least ${need} members, got ${n}`);
-    // The same target twice (`Array(n).fill(disk)`) ran as if it were two: a mirror's copies, a stripe's chunks
-    // (different addresses on the same sectors) or its parity and data on one disk — numbers of no array that exists.
-    for (let i = 1; i < n; i++) {
-      const first = members.indexOf(members[i]);
-      if (first < i)
-        throw StorageErrors.badConfig(
-          "raid",
-          `member ${i} is member ${first} again (the same target): each member must be a device of its own (build one per member, not Array(n).fill(disk))`,
-        );
-    }
+    const memberCap = checkRaidLayout(members, options);
     this.n = n;
     this.chunk = chunkSectors;
-    const memberCap = Math.min(...members.map((m) => m.capacitySectors));
-    // A chunk past the smallest member left a striped group of 0 sectors, refused later (if at all) without naming the chunk.
-    if (level !== 1 && memberCap < chunkSectors)
-      throw StorageErrors.badConfig("raid", `chunk (${chunkSectors} sectors) must fit the smallest member (${memberCap} sectors)`);
     this.capacitySectors = raidCapacitySectors(level, n, memberCap, chunkSectors);
     this.stripeSectors = raidStripeSectors(level, n, chunkSectors);
     this.memberInFlight = new Int32Array(n);
@@ -216,21 +160,7 @@ export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
   save(): RaidGroupState {
     const inFlight = this.memberInFlight.reduce((a, b) => a + b, 0) + this.flushesInFlight;
     if (inFlight > 0) throw StorageErrors.notQuiescent("raid group", inFlight);
-    // Every member is asked: a refusal for data in write caches reports what all of them hold (a mirror's
-    // copies each wait to be written), not the first member's share; any other refusal goes on as it is.
-    let dirty = 0;
-    const members = this.members.map((m, i) => {
-      if (!isSavable(m)) throw StorageErrors.notSavable("raid group", `member ${i} has no saved form`);
-      try {
-        return m.save();
-      } catch (e) {
-        const d = isVmlabError(e) && e.code === "VMLAB_STORAGE_NOT_QUIESCENT" && e.details.inFlight === 0 ? e.details.dirtySectors : 0;
-        if (typeof d !== "number" || !(d > 0)) throw e;
-        dirty += d;
-        return null;
-      }
-    });
-    if (dirty > 0) throw StorageErrors.dirtyWriteCache("raid group", dirty);
+    const members = savedMembers(this.members);
     return {
       version: 1,
       level: this.options.level,
@@ -247,35 +177,8 @@ export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
    * own state: if one refuses, those already restored are put back, so a failed restore changes nothing.
    */
   restore(state: unknown): void {
-    const p = RaidGroupStateSchema.safeParse(state);
-    if (!p.success) throw StorageErrors.badState("raid group", describeIssues(p.error));
-    const s = p.data;
-    if (s.level !== this.options.level || s.members.length !== this.n)
-      throw StorageErrors.badState(
-        "raid group",
-        `saved from RAID-${s.level} over ${s.members.length} members, this is RAID-${this.options.level} over ${this.n}`,
-      );
-    // A RAID-1 mirror does not stripe: every LBA is the same sector of each copy, whatever the chunk size.
-    if (this.options.level !== 1 && s.chunkSectors !== undefined && s.chunkSectors !== this.chunk)
-      throw StorageErrors.badState(
-        "raid group",
-        `saved from a group with ${s.chunkSectors}-sector chunks, this one has ${this.chunk}-sector chunks (every LBA would map to other member sectors); build the group with chunkSectors: ${s.chunkSectors}`,
-      );
+    const s = checkRaidGroupState(state, this.options.level, this.chunk, this.members);
     const rb = s.readBalance;
-    if (rb !== undefined)
-      for (const [field, at] of [
-        ["headSectors", rb.headSectors],
-        ["nextReadSectors", rb.nextReadSectors],
-      ] as const) {
-        if (at.length !== this.n)
-          throw StorageErrors.badState("raid group", `readBalance.${field} has ${at.length} entries, the group has ${this.n} members`);
-        for (let i = 0; i < this.n; i++)
-          if (at[i] > this.members[i].capacitySectors)
-            throw StorageErrors.badState(
-              "raid group",
-              `readBalance.${field}[${i}] = ${at[i]} is past the end of member ${i} (${this.members[i].capacitySectors} sectors)`,
-            );
-      }
     const before = this.save();
     const members = this.members as (BlockTarget & SavableTarget)[];
     restoreInTurn(
