@@ -1,6 +1,14 @@
+/**
+ * How a `StorageArray` is set up: its options and their defaults, the checks that refuse options it cannot be built
+ * from (one line naming the field, at construction), and its saved state's schema and the checks a restore makes of it.
+ */
+import { checkOptionNames, plural } from "@vmlab/core-vm";
 import { z } from "zod";
-import { CacheDirectoryStateSchema } from "./cache-directory.js";
-import { stripePageUnit } from "./capacity.js";
+import { StorageErrors } from "../errors.js";
+import { SECTOR_BYTES } from "../io.js";
+import { CacheDirectoryStateSchema, MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-directory.js";
+import { lunSectors, stripePageUnit } from "./capacity.js";
+import { PAGE_TABLE_KEYS } from "./page-table.js";
 import { type RaidGroup, RaidGroupStateSchema } from "./raid.js";
 
 /** A `StorageArray`'s controller, port and cache settings (`DEFAULT_ARRAY_OPTIONS` has each default); the constructor validates every field. */
@@ -93,6 +101,22 @@ export const StorageArrayStateSchema = z.object({
 export type StorageArrayState = z.infer<typeof StorageArrayStateSchema>;
 
 /**
+ * Refuses (`VMLAB_STORAGE_BAD_STATE`) a saved state `StorageArray.restore` cannot put into an array of `luns` LUNs,
+ * with a cache or not (`hasCache`), write-back or not: the RAID group and the cache directory check their own parts.
+ */
+export function checkStateFits(s: StorageArrayState, luns: number, hasCache: boolean, writeBack: boolean): void {
+  if (s.luns !== luns || s.rr >= s.luns || (s.cache === null) !== !hasCache)
+    throw StorageErrors.badState("array", "saved from an array with other LUNs or cache; build the array as it was saved");
+  // A write-through array never destages (only a write absorbed in the cache starts one): dirty pages would stay
+  // in its cache for good, served to reads and never written to the disks.
+  if (!writeBack && s.cache !== null && s.cache.dirty > 0)
+    throw StorageErrors.badState(
+      "array",
+      `saved from a write-back array with ${s.cache.dirty} dirty cache pages, this one is write-through and would never destage them; build it with writeBack: true`,
+    );
+}
+
+/**
  * The default largest destage write: the fewest whole stripes that hold a cache page — for RAID-5 —
  * or 1,024 sectors (levels without parity, where longer runs only save commands). Runs are whole
  * cache pages in windows aligned at multiples of this size, so it is also a whole number of pages:
@@ -103,4 +127,97 @@ export function defaultDestageSectors(raid: RaidGroup, pageSectors: number): num
   const unit = stripePageUnit(raid.stripeSectors, pageSectors);
   const atLeast = raid.options.level === 5 ? pageSectors : Math.max(1024, pageSectors);
   return Math.ceil(atLeast / unit) * unit;
+}
+
+/** An array's options checked and completed (`checkedArrayOptions`), with the LUN and cache sizes they give. */
+export interface CheckedArrayOptions {
+  options: Required<ArrayOptions>;
+  /** Each LUN's size, sectors (whole cache pages; whole stripes when there are several). */
+  lunSize: number;
+  /** Cache pages (0 = no cache). */
+  pages: number;
+  /** Cache pages the LUNs' sectors span (the directory's page numbers). */
+  addressPages: number;
+}
+
+/** The options a `StorageArray` takes (`destageMaxSectors` has no fixed default: it follows the RAID group). */
+const ARRAY_OPTION_NAMES = [...Object.keys(DEFAULT_ARRAY_OPTIONS), "destageMaxSectors"];
+
+/**
+ * A `StorageArray`'s options over `raid` with the defaults filled in; refuses (`VMLAB_STORAGE_BAD_CONFIG`, one line
+ * naming the field) an unknown option, a value out of range, and LUNs or a cache that do not fit the group or the
+ * cache directory.
+ */
+export function checkedArrayOptions(raid: RaidGroup, options: Partial<ArrayOptions>): CheckedArrayOptions {
+  // A misspelt option ("queueDepth" for arrayQueueDepth) was ignored, the default used without a word.
+  checkOptionNames(options, ARRAY_OPTION_NAMES, (k) =>
+    StorageErrors.badConfig("array", `unknown option "${k}"; the options are ${ARRAY_OPTION_NAMES.join(", ")}`),
+  );
+  // A string ("false" from a config file) is truthy: the array ran write-back.
+  if (options.writeBack !== undefined && typeof options.writeBack !== "boolean")
+    throw StorageErrors.badConfig("array", `writeBack must be true or false, got ${JSON.stringify(options.writeBack)}`);
+  // An option given as undefined (`{ writeBack: settings.writeBack }`) takes its default: spread over the defaults,
+  // the undefined replaced it, and writeBack undefined (falsy) ran the array write-through without a word.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ArrayOptions>;
+  const merged = { ...DEFAULT_ARRAY_OPTIONS, ...given };
+  const o: Required<ArrayOptions> = {
+    ...merged,
+    destageMaxSectors: given.destageMaxSectors ?? defaultDestageSectors(raid, merged.cachePageSectors),
+  };
+  if (!(Number.isInteger(o.luns) && o.luns >= 1 && Number.isInteger(o.arrayQueueDepth) && o.arrayQueueDepth >= 1))
+    throw StorageErrors.badConfig("array", "luns and arrayQueueDepth must be integers >= 1");
+  if (!(o.destageLowWater >= 0 && o.destageLowWater < o.destageHighWater && o.destageHighWater <= 1))
+    throw StorageErrors.badConfig("array", "need 0 <= destageLowWater < destageHighWater <= 1");
+  const page = o.cachePageSectors;
+  if (!(Number.isInteger(page) && page >= 1 && page <= MAX_CACHE_PAGE_SECTORS))
+    throw StorageErrors.badConfig("array", `cachePageSectors must be an integer from 1 to ${MAX_CACHE_PAGE_SECTORS}, got ${page}`);
+  // An infinite cache reached the directory as Infinity pages and was refused as "array cache: needs at least one cache page".
+  if (!(o.cacheBytes >= 0 && Number.isFinite(o.cacheBytes)))
+    throw StorageErrors.badConfig("array", `cacheBytes must be a finite number of bytes >= 0 (0 = no cache), got ${o.cacheBytes}`);
+  // An infinite port rate is an ideal port (no transfer time); an infinite latency would never complete anything.
+  if (
+    !(
+      o.portMBps > 0 &&
+      o.controllerLatencyNs >= 0 &&
+      Number.isFinite(o.controllerLatencyNs) &&
+      Number.isInteger(o.destageOutstanding) &&
+      o.destageOutstanding >= 1
+    )
+  )
+    throw StorageErrors.badConfig(
+      "array",
+      `need portMBps > 0 (got ${o.portMBps}), a finite controllerLatencyNs >= 0 (got ${o.controllerLatencyNs}) and destageOutstanding an integer >= 1 (got ${o.destageOutstanding})`,
+    );
+  // Runs are whole pages in windows aligned at multiples of destageMaxSectors: only whole pages keep them inside.
+  if (!(o.destageMaxSectors >= page && o.destageMaxSectors % page === 0))
+    throw StorageErrors.badConfig(
+      "array",
+      `destageMaxSectors (${o.destageMaxSectors}) must hold at least one cache page (${page} sectors) and be a whole number of pages`,
+    );
+  const lunSize = lunSectors(raid.capacitySectors, o.luns, page, raid.stripeSectors);
+  if (lunSize === 0)
+    throw StorageErrors.badConfig(
+      "array",
+      `${plural(o.luns, "LUN")} of whole ${page}-sector cache pages${o.luns === 1 ? "" : ` and whole ${raid.stripeSectors}-sector stripes`} ${o.luns === 1 ? "does" : "do"} not fit the RAID group's ${raid.capacitySectors} sectors`,
+    );
+  const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
+  // A cache smaller than one page ran as no cache without a word (`cacheBytes: 2048`, the scenarios' MiB taken for bytes).
+  if (o.cacheBytes > 0 && pages === 0)
+    throw StorageErrors.badConfig(
+      "array",
+      `cacheBytes (${o.cacheBytes}) holds no ${page * SECTOR_BYTES}-byte cache page (cachePageSectors ${page}); cacheBytes is in bytes (2 GiB = 2147483648), or 0 for no cache`,
+    );
+  if (pages > MAX_CACHE_PAGES)
+    throw StorageErrors.badConfig(
+      "array",
+      `cacheBytes (${o.cacheBytes}) is ${pages} cache pages of ${page * SECTOR_BYTES} bytes, over the ${MAX_CACHE_PAGES} the cache directory holds; use larger cachePageSectors or a smaller cache`,
+    );
+  // It caches the LUNs' sectors: whole pages from sector 0, numbered as the page table's uint32 keys.
+  const addressPages = (o.luns * lunSize) / page;
+  if (pages > 0 && addressPages > PAGE_TABLE_KEYS)
+    throw StorageErrors.badConfig(
+      "array",
+      `the LUNs' ${o.luns * lunSize} sectors are ${addressPages} cache pages of ${page} sectors, over the ${PAGE_TABLE_KEYS} the cache directory numbers; use larger cachePageSectors`,
+    );
+  return { options: o, lunSize, pages, addressPages };
 }

@@ -1,4 +1,4 @@
-import { checkOptionNames, describeIssues, plural, type Simulation } from "@vmlab/core-vm";
+import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
@@ -8,14 +8,12 @@ import { type IoSink, restoreInTurn } from "../iostack/target.js";
 import { ArrayLun } from "./array-lun.js";
 import {
   type ArrayOptions,
-  DEFAULT_ARRAY_OPTIONS,
-  defaultDestageSectors,
+  checkedArrayOptions,
+  checkStateFits,
   type StorageArrayState,
   StorageArrayStateSchema,
 } from "./array-options.js";
-import { CacheDirectory, MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-directory.js";
-import { lunSectors } from "./capacity.js";
-import { PAGE_TABLE_KEYS } from "./page-table.js";
+import { CacheDirectory } from "./cache-directory.js";
 import type { RaidGroup } from "./raid.js";
 import { ReadFills } from "./read-fills.js";
 import { WriteOrdering } from "./write-ordering.js";
@@ -28,9 +26,6 @@ export {
   type StorageArrayState,
   StorageArrayStateSchema,
 } from "./array-options.js";
-
-/** The options a `StorageArray` takes (`destageMaxSectors` has no fixed default: it follows the RAID group). */
-const ARRAY_OPTION_NAMES = [...Object.keys(DEFAULT_ARRAY_OPTIONS), "destageMaxSectors"];
 
 /** Phases of a command inside the controller. */
 const RESPOND = 0;
@@ -95,79 +90,10 @@ export class StorageArray implements IoSink {
     readonly raid: RaidGroup,
     options: Partial<ArrayOptions> = {},
   ) {
-    // A misspelt option ("queueDepth" for arrayQueueDepth) was ignored, the default used without a word.
-    checkOptionNames(options, ARRAY_OPTION_NAMES, (k) =>
-      StorageErrors.badConfig("array", `unknown option "${k}"; the options are ${ARRAY_OPTION_NAMES.join(", ")}`),
-    );
-    // A string ("false" from a config file) is truthy: the array ran write-back.
-    if (options.writeBack !== undefined && typeof options.writeBack !== "boolean")
-      throw StorageErrors.badConfig("array", `writeBack must be true or false, got ${JSON.stringify(options.writeBack)}`);
-    // An option given as undefined (`{ writeBack: settings.writeBack }`) takes its default: spread over the defaults,
-    // the undefined replaced it, and writeBack undefined (falsy) ran the array write-through without a word.
-    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<ArrayOptions>;
-    const merged = { ...DEFAULT_ARRAY_OPTIONS, ...given };
-    const o: Required<ArrayOptions> = {
-      ...merged,
-      destageMaxSectors: given.destageMaxSectors ?? defaultDestageSectors(raid, merged.cachePageSectors),
-    };
-    if (!(Number.isInteger(o.luns) && o.luns >= 1 && Number.isInteger(o.arrayQueueDepth) && o.arrayQueueDepth >= 1))
-      throw StorageErrors.badConfig("array", "luns and arrayQueueDepth must be integers >= 1");
-    if (!(o.destageLowWater >= 0 && o.destageLowWater < o.destageHighWater && o.destageHighWater <= 1))
-      throw StorageErrors.badConfig("array", "need 0 <= destageLowWater < destageHighWater <= 1");
-    const page = o.cachePageSectors;
-    if (!(Number.isInteger(page) && page >= 1 && page <= MAX_CACHE_PAGE_SECTORS))
-      throw StorageErrors.badConfig("array", `cachePageSectors must be an integer from 1 to ${MAX_CACHE_PAGE_SECTORS}, got ${page}`);
-    // An infinite cache reached the directory as Infinity pages and was refused as "array cache: needs at least one cache page".
-    if (!(o.cacheBytes >= 0 && Number.isFinite(o.cacheBytes)))
-      throw StorageErrors.badConfig("array", `cacheBytes must be a finite number of bytes >= 0 (0 = no cache), got ${o.cacheBytes}`);
-    // An infinite port rate is an ideal port (no transfer time); an infinite latency would never complete anything.
-    if (
-      !(
-        o.portMBps > 0 &&
-        o.controllerLatencyNs >= 0 &&
-        Number.isFinite(o.controllerLatencyNs) &&
-        Number.isInteger(o.destageOutstanding) &&
-        o.destageOutstanding >= 1
-      )
-    )
-      throw StorageErrors.badConfig(
-        "array",
-        `need portMBps > 0 (got ${o.portMBps}), a finite controllerLatencyNs >= 0 (got ${o.controllerLatencyNs}) and destageOutstanding an integer >= 1 (got ${o.destageOutstanding})`,
-      );
-    // Runs are whole pages in windows aligned at multiples of destageMaxSectors: only whole pages keep them inside.
-    if (!(o.destageMaxSectors >= page && o.destageMaxSectors % page === 0))
-      throw StorageErrors.badConfig(
-        "array",
-        `destageMaxSectors (${o.destageMaxSectors}) must hold at least one cache page (${page} sectors) and be a whole number of pages`,
-      );
+    const { options: o, lunSize, pages, addressPages } = checkedArrayOptions(raid, options);
     this.options = o;
-    this.pageSectors = page;
-    const lunSize = lunSectors(raid.capacitySectors, o.luns, page, raid.stripeSectors);
-    if (lunSize === 0)
-      throw StorageErrors.badConfig(
-        "array",
-        `${plural(o.luns, "LUN")} of whole ${page}-sector cache pages${o.luns === 1 ? "" : ` and whole ${raid.stripeSectors}-sector stripes`} ${o.luns === 1 ? "does" : "do"} not fit the RAID group's ${raid.capacitySectors} sectors`,
-      );
-    const pages = Math.floor(o.cacheBytes / (page * SECTOR_BYTES));
-    // A cache smaller than one page ran as no cache without a word (`cacheBytes: 2048`, the scenarios' MiB taken for bytes).
-    if (o.cacheBytes > 0 && pages === 0)
-      throw StorageErrors.badConfig(
-        "array",
-        `cacheBytes (${o.cacheBytes}) holds no ${page * SECTOR_BYTES}-byte cache page (cachePageSectors ${page}); cacheBytes is in bytes (2 GiB = 2147483648), or 0 for no cache`,
-      );
-    if (pages > MAX_CACHE_PAGES)
-      throw StorageErrors.badConfig(
-        "array",
-        `cacheBytes (${o.cacheBytes}) is ${pages} cache pages of ${page * SECTOR_BYTES} bytes, over the ${MAX_CACHE_PAGES} the cache directory holds; use larger cachePageSectors or a smaller cache`,
-      );
-    // It caches the LUNs' sectors: whole pages from sector 0, numbered as the page table's uint32 keys.
-    const addressPages = (o.luns * lunSize) / page;
-    if (pages > 0 && addressPages > PAGE_TABLE_KEYS)
-      throw StorageErrors.badConfig(
-        "array",
-        `the LUNs' ${o.luns * lunSize} sectors are ${addressPages} cache pages of ${page} sectors, over the ${PAGE_TABLE_KEYS} the cache directory numbers; use larger cachePageSectors`,
-      );
-    this.cache = pages > 0 ? new CacheDirectory(pages, page, addressPages) : null;
+    this.pageSectors = o.cachePageSectors;
+    this.cache = pages > 0 ? new CacheDirectory(pages, o.cachePageSectors, addressPages) : null;
     this.ordering = this.cache ? new WriteOrdering(raid, this, this.cache) : null;
     this.fills = this.cache ? new ReadFills(this.cache) : null;
     for (let i = 0; i < o.luns; i++) {
@@ -242,15 +168,7 @@ export class StorageArray implements IoSink {
     if (!p.success) throw StorageErrors.badState("array", describeIssues(p.error));
     const s = p.data;
     if (this.busy > 0) throw StorageErrors.notQuiescent("array", this.busy);
-    if (s.luns !== this.lunTargets.length || s.rr >= s.luns || (s.cache === null) !== (this.cache === null))
-      throw StorageErrors.badState("array", "saved from an array with other LUNs or cache; build the array as it was saved");
-    // A write-through array never destages (only a write absorbed in the cache starts one): dirty pages would stay
-    // in its cache for good, served to reads and never written to the disks.
-    if (!this.options.writeBack && s.cache !== null && s.cache.dirty > 0)
-      throw StorageErrors.badState(
-        "array",
-        `saved from a write-back array with ${s.cache.dirty} dirty cache pages, this one is write-through and would never destage them; build it with writeBack: true`,
-      );
+    checkStateFits(s, this.lunTargets.length, this.cache !== null, this.options.writeBack);
     // The RAID group (with its disks), then the cache directory, which validates before it changes anything.
     const cache = this.cache;
     restoreInTurn(
