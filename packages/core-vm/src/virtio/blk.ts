@@ -2,6 +2,8 @@ import { BLOCK_PENDING, type BlockBackend, SECTOR_SIZE } from "../block/backend.
 import { CoreErrors, describeIssues } from "../errors.js";
 import { LogHistogram } from "../sim/histogram.js";
 import { Counter } from "../sim/metrics.js";
+import { frameChain } from "./blk-frame.js";
+import { checkBlkOptions, type VirtioBlkOptions } from "./blk-options.js";
 import {
   F_BLK_SIZE,
   F_FLUSH,
@@ -19,24 +21,14 @@ import {
   type VirtioBlkState,
   VirtioBlkStateSchema,
 } from "./blk-protocol.js";
+import { checkBlkStateFits } from "./blk-state.js";
 import { DEVICE_ID } from "./constants.js";
 import type { VirtioContext, VirtioDevice } from "./device.js";
 import { rd32, wr32 } from "./dma.js";
 import { DELIVER_EVERY_COMPLETION, type InterruptModerator } from "./moderation.js";
 import { DescriptorChain } from "./virtqueue.js";
 
-/** Options of a `VirtioBlk`: the block backend behind it, its queue depth and size, GET_ID's serial and interrupt moderation. */
-export interface VirtioBlkOptions {
-  backend: BlockBackend;
-  /** Requests in service at once; more wait in the avail ring (default 32). */
-  queueDepth?: number;
-  /** QueueNumMax (default 256, QEMU's virtio-blk queue-size). */
-  queueSize?: number;
-  /** What GET_ID returns (QEMU's `serial=`), ASCII, at most 20 bytes (default ""). */
-  serial?: string;
-  /** Decides per completion whether to interrupt (default: every completion; see `moderation.ts`). */
-  interruptModerator?: InterruptModerator;
-}
+export type { VirtioBlkOptions } from "./blk-options.js";
 
 /**
  * virtio-blk (virtio 1.x §5.2): read, write, flush and get-id over a
@@ -71,9 +63,9 @@ export class VirtioBlk implements VirtioDevice {
   private ctx!: VirtioContext;
   private kind = 0;
   private epoch = 0;
-  /** Each slot's request, framed as header, data segments, status byte (see `frame`). */
+  /** Each slot's request, framed as header, data segments, status byte (see `frameChain`). */
   private readonly chains: DescriptorChain[];
-  /** The chain as the driver laid it out, before `frame`. */
+  /** The chain as the driver laid it out, before `frameChain`. */
   private readonly raw = new DescriptorChain(MAX_CHAIN);
   /** The header's bytes when the driver split it over several descriptors. */
   private readonly header = new Uint8Array(16);
@@ -88,15 +80,7 @@ export class VirtioBlk implements VirtioDevice {
   private pendingCount = 0;
 
   constructor(options: VirtioBlkOptions) {
-    const depth = options.queueDepth ?? 32;
-    const size = options.queueSize ?? 256;
-    if (!Number.isInteger(size) || size < 2 || size > 32768 || (size & (size - 1)) !== 0)
-      throw CoreErrors.virtioBadOption("queueSize", size, "a power of two in 2..32768");
-    if (!Number.isInteger(depth) || depth < 1 || depth > size)
-      throw CoreErrors.virtioBadOption("queueDepth", depth, `an integer in 1..${size}`);
-    const serial = options.serial ?? "";
-    if (serial.length > VIRTIO_BLK_ID_BYTES || !/^[\x20-\x7e]*$/.test(serial))
-      throw CoreErrors.virtioBadOption("serial", serial, "at most 20 printable ASCII characters");
+    const { depth, size, serial } = checkBlkOptions(options);
     this.backend = options.backend;
     this.moderator = options.interruptModerator ?? DELIVER_EVERY_COMPLETION;
     this.queueDepth = depth;
@@ -183,67 +167,11 @@ export class VirtioBlk implements VirtioDevice {
     }
   }
 
-  /**
-   * Frames the driver's chain `raw` into slot `slot`'s chain: entry 0 the
-   * header's first descriptor, then the data segments, then the status byte
-   * alone — whatever the driver's arrangement of descriptors (§2.6.4). The
-   * header is the chain's first 16 bytes, the status its last byte; a
-   * descriptor holding both header and write data, or read data and the
-   * status, is split. Returns the header's bytes found (16 unless the
-   * readable part is shorter), or -1 if the last byte is not device-writable.
-   */
-  private frame(slot: number, raw: DescriptorChain): number {
-    const c = this.chains[slot];
-    const n = raw.count;
-    const last = n - 1;
-    if (n < 1 || raw.writable[last] === 0 || raw.len[last] < 1) return -1;
-    c.head = raw.head;
-    c.addr[0] = raw.addr[0];
-    c.len[0] = 16;
-    c.writable[0] = 0;
-    c.count = 1;
-    let got = 0;
-    let i = 0;
-    let skip = 0;
-    // Header bytes: from the leading device-readable descriptors.
-    if (raw.writable[0] === 0 && raw.len[0] >= 16) skip = 16;
-    else {
-      const u8 = this.ctx.mem.u8;
-      const base = this.ctx.mem.base;
-      for (; i < n && got < 16 && raw.writable[i] === 0; i++) {
-        const take = Math.min(16 - got, raw.len[i]);
-        this.header.set(u8.subarray(raw.addr[i] - base, raw.addr[i] - base + take), got);
-        got += take;
-        if (take < raw.len[i]) {
-          skip = take;
-          break;
-        }
-      }
-      if (got < 16) return got;
-    }
-    // Data: everything after the header and before the status byte.
-    for (; i < n; i++) {
-      const len = raw.len[i] - skip - (i === last ? 1 : 0);
-      if (len > 0) {
-        c.addr[c.count] = raw.addr[i] + skip;
-        c.len[c.count] = len;
-        c.writable[c.count] = raw.writable[i];
-        c.count++;
-      }
-      skip = 0;
-    }
-    c.addr[c.count] = raw.addr[last] + raw.len[last] - 1;
-    c.len[c.count] = 1;
-    c.writable[c.count] = 1;
-    c.count++;
-    return 16;
-  }
-
   /** Starts a request; false if the chain has no status byte to report an error in. */
   private start(slot: number, raw: DescriptorChain): boolean {
     const now = this.ctx.nowNs();
     this.submitted[slot] = now;
-    const framed = this.frame(slot, raw);
+    const framed = frameChain(this.chains[slot], raw, this.header, this.ctx.mem);
     if (framed < 0) return false;
     const c = this.chains[slot];
     const last = c.count - 1;
@@ -434,33 +362,7 @@ export class VirtioBlk implements VirtioDevice {
     // Late reports from the backend would complete restored slots.
     if (this.pendingCount > 0) throw CoreErrors.virtioBlkNotQuiescent(this.ctx.name, this.pendingCount);
     const s = p.data;
-    if (s.queueDepth !== this.queueDepth) throw bad(`state has queue depth ${s.queueDepth}, the device ${this.queueDepth}`);
-    if (s.sizeBytes !== this.backend.sizeBytes)
-      throw CoreErrors.simBadState(
-        `${this.ctx.name} virtio-blk`,
-        `state is for a ${s.sizeBytes}-byte disk, the backend has ${this.backend.sizeBytes}`,
-        { savedSizeBytes: s.sizeBytes, backendSizeBytes: this.backend.sizeBytes },
-      );
-    const seen = new Set<number>();
-    for (const f of s.inflight) {
-      if (f.slot >= this.queueDepth || seen.has(f.slot)) throw bad(`in-flight slot ${f.slot} is out of range or repeated`);
-      seen.add(f.slot);
-      if (f.addr.length !== f.len.length) throw bad(`in-flight slot ${f.slot}: ${f.addr.length} addresses but ${f.len.length} lengths`);
-      for (let i = 0; i < f.addr.length; i++)
-        if (!this.ctx.mem.inRam(f.addr[i], f.len[i])) throw bad(`in-flight slot ${f.slot}: buffer ${i} is not in RAM`);
-    }
-    for (const f of s.free) {
-      if (f >= this.queueDepth || seen.has(f)) throw bad(`free slot ${f} is out of range, repeated or in flight`);
-      seen.add(f);
-    }
-    if (seen.size !== this.queueDepth) throw bad(`${seen.size} slots accounted for, the device has ${this.queueDepth}`);
-    const stateful = this.moderator.restore !== undefined;
-    if (stateful !== (s.moderator !== undefined))
-      throw bad(
-        stateful
-          ? "state has no interrupt-moderator state, the device has a moderator"
-          : "state has interrupt-moderator state, the device has no moderator",
-      );
+    checkBlkStateFits(s, this.ctx.name, this.queueDepth, this.backend.sizeBytes, this.ctx.mem, this.moderator.restore !== undefined);
     this.moderator.restore?.(s.moderator);
     this.backend.restore(s.backend);
     this.epoch = s.epoch;
