@@ -1,11 +1,10 @@
-import { z } from "zod";
 import type { Clock } from "../clock/clock.js";
 import { VirtualClock } from "../clock/clock.js";
 import { MIP_MEIP, MIP_MSIP, MIP_MTIP } from "../cpu/constants.js";
 import { Hart } from "../cpu/hart.js";
-import { applyHartState, HartStateSchema, saveHart } from "../cpu/hart-state.js";
+import { applyHartState, saveHart } from "../cpu/hart-state.js";
 import { type ElfImage, loadElf } from "../elf/elf.js";
-import { CoreErrors, checkOptionNames, describeIssues } from "../errors.js";
+import { CoreErrors } from "../errors.js";
 import { Bus } from "../memory/bus.js";
 import { Ram } from "../memory/ram.js";
 import { Simulation } from "../sim/simulation.js";
@@ -13,29 +12,16 @@ import type { VirtioDevice } from "../virtio/device.js";
 import { ramDma } from "../virtio/dma.js";
 import type { VirtioMmio } from "../virtio/mmio.js";
 import { VirtioSlots } from "../virtio/slots.js";
-import { Clint, ClintStateSchema } from "./clint.js";
-import { Plic, PlicStateSchema } from "./plic.js";
+import { Clint } from "./clint.js";
+import { checkMachineOptions, type MachineOptions } from "./machine-options.js";
+import { checkMachineState, type MachineState } from "./machine-state.js";
+import { Plic } from "./plic.js";
 import { TestFinisher } from "./test-finisher.js";
-import { Uart16550, UartStateSchema } from "./uart16550.js";
+import { Uart16550 } from "./uart16550.js";
 import { VIRT } from "./virt-map.js";
 
-/** Options of a `Machine`: RAM size, the simulation that drives it, virtual time per instruction and the clock (virtual or live). */
-export interface MachineOptions {
-  /** RAM size in MiB (default 128, as QEMU `virt`). */
-  ramMiB?: number;
-  /** The simulation whose clock drives the devices (default: a new one). */
-  simulation?: Simulation;
-  /**
-   * Virtual time per retired instruction, in ns (default 1: a 1 GHz hart at
-   * one instruction per cycle — an assumption, see docs/cpu.md).
-   */
-  nsPerInstruction?: number;
-  /**
-   * Virtual (default: deterministic) or live (an idle hart waits for the
-   * host clock to reach its wake-up time; see `clock/`).
-   */
-  clock?: Clock;
-}
+export type { MachineOptions } from "./machine-options.js";
+export { type MachineState, MachineStateSchema } from "./machine-state.js";
 
 /**
  * Why `Machine.run` returned: the finisher ended the run; the budget was
@@ -51,26 +37,6 @@ const FDT_ALIGN = 2 * 1024 * 1024;
 const FDT_SIZE_ESTIMATE = 0x2000;
 /** Address of QEMU's `fw_dynamic_info` in the `virt` reset ROM, passed in a2. */
 const QEMU_FW_DYNAMIC_INFO = 0x1028;
-
-/**
- * A machine's state without its RAM (the memory image travels separately,
- * as `ram.u8`): the hart, the devices, the virtual clock and the exit code.
- * Versioned and validated on restore.
- */
-export const MachineStateSchema = z.object({
-  version: z.literal(1),
-  ramBytes: z.number().int().positive(),
-  timeNs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  exitCode: z.number().int().min(0).max(0xffff).nullable(),
-  hart: HartStateSchema,
-  uart: UartStateSchema,
-  clint: ClintStateSchema,
-  plic: PlicStateSchema,
-  /** The hart is inside a WFI that a time limit cut short (see `run`); absent when not. */
-  waiting: z.literal(true).optional(),
-});
-/** A `Machine`'s saved state: RAM size, virtual time, exit code, hart, UART, CLINT and PLIC (`MachineStateSchema`). */
-export type MachineState = z.infer<typeof MachineStateSchema>;
 
 /**
  * A QEMU-`virt`-compatible machine: one RV32IMA hart, RAM at 0x80000000,
@@ -112,12 +78,7 @@ export class Machine {
   private waitEvents = 0;
 
   constructor(options: MachineOptions = {}) {
-    // `devices`: a snapshot's MachineConfig, passed whole by a restore's factory (which attaches them itself).
-    checkOptionNames(options, ["ramMiB", "simulation", "nsPerInstruction", "clock", "devices"], CoreErrors.machineBadOption);
-    const ramMiB = options.ramMiB ?? 128;
-    if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 1792) throw CoreErrors.machineBadRam(ramMiB * 1024 * 1024);
-    const ns = options.nsPerInstruction ?? 1;
-    if (!Number.isInteger(ns) || ns < 1) throw CoreErrors.machineBadOption("nsPerInstruction", ns, "an integer >= 1");
+    const { ramMiB, ns } = checkMachineOptions(options);
     this.nsPerInstruction = ns;
     this.clock = options.clock ?? new VirtualClock();
     this.sim = options.simulation ?? new Simulation();
@@ -237,13 +198,7 @@ export class Machine {
    * dropped; console output collected so far is kept.
    */
   restore(state: unknown, ramImage?: Uint8Array): void {
-    const parsed = MachineStateSchema.safeParse(state);
-    if (!parsed.success) throw CoreErrors.simBadState("machine", describeIssues(parsed.error));
-    const s = parsed.data;
-    if (s.ramBytes !== this.ram.size)
-      throw CoreErrors.simBadState("machine", `RAM is ${this.ram.size} bytes but the state is for ${s.ramBytes}`);
-    if (ramImage !== undefined && ramImage.length !== this.ram.size)
-      throw CoreErrors.simBadState("machine", `RAM image is ${ramImage.length} bytes, expected ${this.ram.size}`);
+    const s = checkMachineState(state, this.ram.size, ramImage);
     if (ramImage !== undefined) this.ram.u8.set(ramImage);
     this.exitCode = s.exitCode;
     this.timeBaseNs = s.timeNs;
