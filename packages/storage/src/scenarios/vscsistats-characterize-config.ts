@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TRACE_FORMATS } from "../trace/record.js";
 import { DEFAULT_ARRAY_DISKS } from "./esx-disk-perf-config.js";
 import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
@@ -33,25 +34,45 @@ export const VscsiCharacterizeConfig = z.object({
     .describe(
       `Iometer test region, MiB (at most the VM's disk: ${limit("local")} MiB for storage=local, ${limit("array")} MiB for storage=array)`,
     ),
+  // A path, not a stream: the run reads the file three times (sha256, characterization, replay), constant memory each.
+  traceFile: z
+    .string()
+    .default("")
+    .describe(
+      "your trace file to characterize and replay (MSR Cambridge CSV, .vscsi, blkparse text, fio iolog v2; a regular file, not compressed); empty = the shipped generated trace",
+    ),
+  traceFormat: z
+    .enum(["auto", ...TRACE_FORMATS])
+    .default("auto")
+    .describe("traceFile's format; auto = detected from its first bytes, then its name, as `vmlab vscsistats` does"),
+  traceSkipBad: z
+    .boolean()
+    .default(false)
+    .describe(
+      "count and skip traceFile's malformed lines (records) instead of stopping the run at the first, as `vmlab vscsistats --skip-bad`",
+    ),
   traceReplay: z
     .enum(["timed", "closed"])
     .default("timed")
-    .describe("shipped trace through the model: as recorded (timed) or closed loop at traceDepth"),
+    .describe("the trace through the model: as recorded (timed) or closed loop at traceDepth"),
   // At least 0.001: the shipped trace's ~6 minutes then last at most ~4 days of virtual time, inside the kernel's
-  // 2^53 ns; traceSpeed=0.00001 ran the Iometer workloads and then failed in the kernel, naming no key.
+  // 2^53 ns; traceSpeed=0.00001 ran the Iometer workloads and then failed in the kernel, naming no key. A user's trace
+  // can be longer than any floor allows for: its timed replay is cut where it would leave the clock (MAX_REPLAY_NS).
   traceSpeed: z
     .number()
     .min(0.001)
     .max(1e6)
     .default(1)
-    .describe("timed replay: speed-up factor over the recorded times (at least 0.001: a slower replay outruns the kernel's clock)"),
+    .describe(
+      "timed replay: speed-up factor over the recorded times (at least 0.001: a slower replay outruns the kernel's clock; a longer trace is cut at ~52 days of virtual time, and says so)",
+    ),
   traceDepth: z.number().int().min(1).max(256).default(8).describe("closed-loop replay: IOs kept outstanding"),
   traceMaxIos: z
     .number()
     .int()
     .min(0)
     .default(0)
-    .describe("only the first N IOs of the shipped trace, both read from the file and replayed (0 = all 50,000)"),
+    .describe("only the first N IOs of the trace, both read from the file and replayed (0 = all; the shipped trace has 50,000)"),
   guestQueueDepth: z.number().int().min(1).max(4096).default(32).describe("guest virtual SCSI adapter queue depth"),
 });
 export type VscsiCharacterizeConfig = z.output<typeof VscsiCharacterizeConfig>;

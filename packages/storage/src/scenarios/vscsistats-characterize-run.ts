@@ -1,11 +1,8 @@
 import { NS_PER_MS, type Rng, type Simulation } from "@vmlab/core-vm";
 import type { BlockTarget } from "../iostack/target.js";
 import type { VirtualDisk } from "../iostack/virtual-disk.js";
-import { characterizeTrace } from "../trace/characterize.js";
-import { openTraceFile } from "../trace/open-file.js";
-import { type ReplayMode, TraceReplayWorkload } from "../trace/replay.js";
-import { shippedTracePath } from "../trace/shipped.js";
-import { VscsiStats } from "../vscsistats/collector.js";
+import type { TraceReplayWorkload } from "../trace/replay.js";
+import type { VscsiStats } from "../vscsistats/collector.js";
 import { VscsiStatsObserver } from "../vscsistats/observer.js";
 import { IometerWorkload, type Loop } from "../workload/iometer.js";
 import type { WorkloadBase } from "../workload/workload.js";
@@ -56,11 +53,28 @@ export function vmDiskSectors(c: VscsiCharacterizeConfig): number {
 }
 
 /**
- * Runs `w` on a fresh VM: for `untilNs` of virtual time, or (untilNs =
- * Infinity, a trace replay) until the trace is exhausted; then lets the IOs in
- * flight complete so every issued IO has its latency sample.
+ * The longest span of virtual time a timed replay may issue IOs over (ns, ~52 days): half the kernel's 2^53 ns, so
+ * the replay's tail and the drain after it stay inside its clock. A user's trace recorded over longer (a week of MSR
+ * Cambridge at traceSpeed 0.01) is cut where it passes it (`ReplayBound`), not failed mid-run by the kernel.
  */
-function runWorkload(c: VscsiCharacterizeConfig, w: WorkloadBase, rng: Rng, untilNs: number): Omit<Characterized, "id" | "label"> {
+export const MAX_REPLAY_SPAN_NS = 2 ** 52;
+/**
+ * Where the run loop stops a replay still running (ns, ~78 days): past every timed issue (`MAX_REPLAY_SPAN_NS`)
+ * with room for its tail, and below 2^53 ns by ~26 days for the drain. Only a closed loop over hundreds of millions
+ * of IOs, or a back-to-back fio log as long, gets there.
+ */
+export const REPLAY_CLOCK_LIMIT_NS = 2 ** 52 + 2 ** 51;
+
+/** What `runWorkload` measured, and whether a replay was stopped at `REPLAY_CLOCK_LIMIT_NS` before its end. */
+export type WorkloadRun = Omit<Characterized, "id" | "label"> & { stoppedAtClockLimit: boolean };
+
+/**
+ * Runs `w` on a fresh VM: for `untilNs` of virtual time, or (untilNs =
+ * Infinity, a trace replay) until the trace is exhausted (or the clock reaches
+ * `REPLAY_CLOCK_LIMIT_NS`); then lets the IOs in flight complete so every
+ * issued IO has its latency sample.
+ */
+export function runWorkload(c: VscsiCharacterizeConfig, w: WorkloadBase, rng: Rng, untilNs: number): WorkloadRun {
   const { sim, disk, observer } = vmWithVscsiStats(c);
   // The guest's view of the disk: counts the IOs submitted while the adapter's queue is full (they wait in the guest).
   let guestQueueWaits = 0;
@@ -75,13 +89,16 @@ function runWorkload(c: VscsiCharacterizeConfig, w: WorkloadBase, rng: Rng, unti
   const step = 1000 * NS_PER_MS;
   if (Number.isFinite(untilNs)) sim.run({ until: untilNs });
   // Chunks, not run-to-empty: a storage model may keep periodic events (destage) forever.
-  else while (!(w as TraceReplayWorkload).finished || w.outstanding > 0) sim.run({ until: sim.now + step });
+  else
+    while ((!(w as TraceReplayWorkload).finished || w.outstanding > 0) && sim.now < REPLAY_CLOCK_LIMIT_NS)
+      sim.run({ until: sim.now + step });
+  const stoppedAtClockLimit = !Number.isFinite(untilNs) && !(w as TraceReplayWorkload).finished;
   const doneNs = (w as TraceReplayWorkload).doneNs;
   const measuredNs = Number.isFinite(untilNs) ? untilNs : doneNs >= 0 ? doneNs : sim.now;
   const completed = w.stats.completed;
   w.stop();
   for (let i = 0; i < 60 && w.outstanding > 0; i++) sim.run({ until: sim.now + step });
-  return { stats: observer.stats, iops: completed / (measuredNs / 1e9), seconds: measuredNs / 1e9, guestQueueWaits };
+  return { stats: observer.stats, iops: completed / (measuredNs / 1e9), seconds: measuredNs / 1e9, guestQueueWaits, stoppedAtClockLimit };
 }
 
 /** The three Iometer workloads of the digest's acceptance checks. */
@@ -122,43 +139,7 @@ export function iometerWorkloads(c: VscsiCharacterizeConfig, rng: (name: string)
   ];
   return specs.map((s) => {
     const w = new IometerWorkload(s.spec, s.loop, s.id);
-    return { id: s.id, label: s.label, ...runWorkload(c, w, rng(s.id), untilNs) };
+    const { stoppedAtClockLimit: _, ...run } = runWorkload(c, w, rng(s.id), untilNs);
+    return { id: s.id, label: s.label, ...run };
   });
-}
-
-/**
- * The shipped trace (vmlab's generated VM trace, data/traces/SOURCE.md): read
- * straight from the file (no model: latency and outstanding IOs as recorded
- * in its v2 records), and replayed through the storage model.
- */
-export function traceWorkloads(c: VscsiCharacterizeConfig, rng: Rng): Characterized[] {
-  const path = shippedTracePath();
-  const fromFile = new VscsiStats();
-  const reader = openTraceFile(path, { format: "vscsi" });
-  characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos });
-  const mode: ReplayMode = c.traceReplay === "timed" ? { kind: "timed", speed: c.traceSpeed } : { kind: "closed", depth: c.traceDepth };
-  const replay = new TraceReplayWorkload(openTraceFile(path, { format: "vscsi" }), mode, { maxIos: c.traceMaxIos }, "trace-replay");
-  const replayed = runWorkload(c, replay, rng, Number.POSITIVE_INFINITY);
-  // What ran: the first traceMaxIos IOs when the cut is shorter than the trace, and the replay's speed-up.
-  const trace =
-    c.traceMaxIos > 0 && fromFile.ios === c.traceMaxIos
-      ? `first ${c.traceMaxIos} IOs of the shipped generated VM trace`
-      : "shipped generated VM trace";
-  const how =
-    c.traceReplay === "closed"
-      ? `closed loop at depth ${c.traceDepth}`
-      : c.traceSpeed === 1
-        ? "as recorded"
-        : `at ${c.traceSpeed}× the recorded speed`;
-  return [
-    {
-      id: "trace-file",
-      label: `${trace}, read from the file (latency and OIO as recorded)`,
-      stats: fromFile,
-      iops: Number.NaN,
-      seconds: Number.NaN,
-      guestQueueWaits: Number.NaN,
-    },
-    { id: "trace-replay", label: `${trace}, replayed ${how} on the ${c.storage} storage model`, ...replayed },
-  ];
 }

@@ -3,8 +3,11 @@ import { VSCSI_HISTOGRAMS } from "../vscsistats/bins.js";
 import { histogramOf, toJson, type VscsiStatsJson } from "../vscsistats/format.js";
 import { VSCSI_CHARACTERIZE_QUICK, VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { vscsiFigures } from "./vscsistats-characterize-figures.js";
-import { type Characterized, iometerWorkloads, traceWorkloads, vmDiskSectors } from "./vscsistats-characterize-run.js";
+import { type Characterized, iometerWorkloads, vmDiskSectors } from "./vscsistats-characterize-run.js";
 import { atLeastShare, exactShare, VSCSI_TOLERANCES as T, withinAbsolute, withinRelative } from "./vscsistats-characterize-tolerances.js";
+import { traceWorkloads } from "./vscsistats-characterize-trace.js";
+import { traceRefusals } from "./vscsistats-characterize-trace-check.js";
+import { traceNotes, traceReferenceRow, traceTable, userTraceMetrics } from "./vscsistats-characterize-trace-results.js";
 
 const PAPER = "Ahmad. Easy and Efficient Disk I/O Workload Characterization in VMware ESX Server. IEEE IISWC 2007";
 const DIGEST = "digest 04-disk-perf-vscsistats.md, acceptance check";
@@ -88,13 +91,13 @@ function histogramRows(ws: Characterized[]): Table["rows"] {
 function check(c: VscsiCharacterizeConfig): void {
   // Named in the user's key and unit: the workload's own refusal speaks of a region and a target in sectors.
   const capacityMiB = Math.floor(vmDiskSectors(c) / 2048);
+  const refusals = traceRefusals(c);
   if (c.testFileMiB > capacityMiB)
-    throw scenarioConfigError("vscsistats-characterize", [
-      {
-        key: "testFileMiB",
-        issue: `must fit the VM's disk on the ${c.storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB), got ${c.testFileMiB}`,
-      },
-    ]);
+    refusals.unshift({
+      key: "testFileMiB",
+      issue: `must fit the VM's disk on the ${c.storage === "local" ? "local disk" : "array LUN"} (${capacityMiB} MiB), got ${c.testFileMiB}`,
+    });
+  if (refusals.length > 0) throw scenarioConfigError("vscsistats-characterize", refusals);
 }
 
 export const vscsistatsCharacterize = defineScenario({
@@ -108,7 +111,10 @@ export const vscsistatsCharacterize = defineScenario({
     const c = ctx.config; // checked: defineScenario's run calls `check` first
     const iometer = iometerWorkloads(c, (name) => ctx.rng.get(`vscsistats-characterize/${name}`));
     ctx.progress(3, 5);
-    const traces = traceWorkloads(c, ctx.rng.get("vscsistats-characterize/trace-replay"));
+    // A user's trace may be long: its two passes report progress by bytes read (the shipped one is read in a blink).
+    const { workloads: traces, info } = traceWorkloads(c, ctx.rng.get("vscsistats-characterize/trace-replay"), vmDiskSectors(c), (done) =>
+      ctx.progress(3 + 2 * done, 5),
+    );
     ctx.progress(5, 5);
     const all = [...iometer, ...traces];
     const byId = new Map(all.map((w) => [w.id, w]));
@@ -159,6 +165,7 @@ export const vscsistatsCharacterize = defineScenario({
       "trace.recordedMeanLatencyUs": r6(exactMean(traceFile, "latency")),
       "trace.replay.iops": r6(replay.iops),
       "trace.replay.meanLatencyUs": r6(exactMean(replay, "latency")),
+      ...userTraceMetrics(info, replay),
     };
     const poissonWithin = withinRelative(
       measured["poisson.meanInterarrivalUs"],
@@ -224,12 +231,7 @@ export const vscsistatsCharacterize = defineScenario({
         note: poissonNote(interarrivalSamples, interarrivalUs / expectedInterarrivalUs - 1, poisson.guestQueueWaits, c.guestQueueDepth),
         ...poissonCheck,
       },
-      {
-        what: "shipped trace: IOs characterized",
-        paper: "—",
-        ours: file.ios,
-        note: "vmlab's generated VM trace (data/traces/SOURCE.md): no public real trace could be shipped, and the paper's own traces are not public",
-      },
+      traceReferenceRow(info, file.ios),
     ];
     const summary: Table = {
       name: "workloads",
@@ -252,12 +254,14 @@ export const vscsistatsCharacterize = defineScenario({
     };
     return {
       metrics,
-      tables: [summary, histograms],
+      // The trace table only for a user's trace: the shipped trace's results stay as they were.
+      tables: info.user === null ? [summary, histograms] : [summary, histograms, traceTable(info, replay)],
       figures: vscsiFigures("histograms", all),
       reference,
       notes: [
         "Histograms are collected at the VM's virtual disk (vSCSI layer) of the storage model, as ESX's vscsiStats; the first IO gets no seek/interarrival sample.",
         "The IISWC 2007 paper's own histograms (Filebench, DBT-2, file copy) are not public: the reference rows are the digest's self-consistency checks.",
+        ...traceNotes(info),
       ],
     };
   },

@@ -11,6 +11,8 @@ export interface OpenTraceOptions {
   skipBad?: boolean;
   /** How a fio iolog's `wait` lines are read (`FioWaitReading`): "fio" (default), as fio's replay does, or "howto". */
   fioWait?: FioWaitReading;
+  /** Called with the bytes each read of the file returned (once per chunk, not per IO): a long run's progress. */
+  onRead?: (bytes: number) => void;
 }
 
 /**
@@ -22,7 +24,7 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
   if (path === "-" && !options.format) throw StorageErrors.traceStdinNeedsFormat(TRACE_FORMATS);
   const given: TraceFormat | null = options.format ? parseTraceFormat(options.format) : null;
   const name = path === "-" ? "stdin" : path;
-  const source = refuseCompressed(fileSource(path), name);
+  const source = counted(refuseCompressed(fileSource(path), name), options.onRead);
   let format: TraceFormat;
   let input: ByteSource = source;
   if (given !== null) format = given;
@@ -47,6 +49,19 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
     }
   }
   return createTraceReader(format, input, { name, skipBad: options.skipBad ?? false, fioWait: options.fioWait });
+}
+
+/** `source`, telling `onRead` how many bytes each read returned; `source` itself without `onRead`. */
+function counted(source: ByteSource, onRead: ((bytes: number) => void) | undefined): ByteSource {
+  if (!onRead) return source;
+  return {
+    read(buf, offset, length) {
+      const n = source.read(buf, offset, length);
+      onRead(n);
+      return n;
+    },
+    close: () => source.close(),
+  };
 }
 
 /** How much of a file format detection looks at. */

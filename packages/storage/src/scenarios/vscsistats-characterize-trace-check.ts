@@ -1,0 +1,60 @@
+import { statSync } from "node:fs";
+import { type ConfigRefusal, isVmlabError } from "@vmlab/core-vm";
+import { openTraceFile } from "../trace/open-file.js";
+import { TRACE_FORMATS } from "../trace/record.js";
+import type { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
+
+/**
+ * What is wrong with the config's trace keys, checked before anything runs (so `vmlab run --dry-run` refuses it):
+ * a `traceFile` that is missing, unreadable, a directory, not a regular file (a pipe cannot be read the three times
+ * the run reads it), compressed, or of a format neither detected nor given; a `traceFormat` other than the shipped
+ * trace's without a `traceFile`. The file is opened and its first bytes read (to detect the format), no more: a bad
+ * line further on stops the run with the reader's error naming file:line (or is skipped with `traceSkipBad`).
+ */
+export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
+  const path = c.traceFile;
+  if (path === "")
+    return c.traceFormat === "auto" || c.traceFormat === "vscsi"
+      ? []
+      : [{ key: "traceFormat", issue: `is for traceFile; the shipped trace is a .vscsi file, got ${c.traceFormat} without a traceFile` }];
+  if (path.trim() === "" || path === "-")
+    return [
+      {
+        key: "traceFile",
+        issue: `must be a file's path, got ${JSON.stringify(path)} (the run reads the trace three times: standard input cannot be read again)`,
+      },
+    ];
+  let kind: "file" | "directory" | "other" | null = null;
+  try {
+    const st = statSync(path);
+    kind = st.isFile() ? "file" : st.isDirectory() ? "directory" : "other";
+  } catch {
+    // Missing or not reachable: opening it says which.
+  }
+  if (kind === "directory") return [{ key: "traceFile", issue: `${path} is a directory, not a trace file` }];
+  if (kind === "other")
+    return [
+      {
+        key: "traceFile",
+        issue: `${path} is not a regular file (a pipe or device cannot be read again, and the run reads the trace three times); copy it to a file`,
+      },
+    ];
+  try {
+    openTraceFile(path, { format: c.traceFormat === "auto" ? undefined : c.traceFormat }).close();
+  } catch (e) {
+    if (!isVmlabError(e)) throw e;
+    if (e.code === "VMLAB_TRACE_NOT_FOUND") return [{ key: "traceFile", issue: `${path} does not exist` }];
+    if (e.code === "VMLAB_TRACE_UNKNOWN_FORMAT")
+      return [
+        {
+          key: "traceFormat",
+          issue: `cannot tell the format of ${path} from its first bytes or its name; set traceFormat (${TRACE_FORMATS.join("|")})`,
+        },
+      ];
+    if (typeof e.details.compression === "string")
+      return [{ key: "traceFile", issue: `${path} is ${e.details.compression}-compressed; decompress it first` }];
+    if (typeof e.details.cause === "string") return [{ key: "traceFile", issue: `cannot read ${path} (${e.details.cause})` }];
+    return [{ key: "traceFile", issue: e.message }];
+  }
+  return [];
+}

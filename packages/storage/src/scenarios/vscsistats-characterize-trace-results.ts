@@ -1,0 +1,98 @@
+import { basename } from "node:path";
+import { plural, type ReferenceValue, type Table } from "@vmlab/core-vm";
+import type { Characterized } from "./vscsistats-characterize-run.js";
+import type { TraceRunInfo } from "./vscsistats-characterize-trace.js";
+
+/**
+ * The reference row of the trace: the shipped trace's (vmlab's generated trace, whose figures the docs give), or
+ * the user's, which names the file and claims no expected figure (the shipped trace's are not the user's, and a
+ * real trace has none to check against).
+ */
+export function traceReferenceRow(info: TraceRunInfo, ios: number): ReferenceValue {
+  if (info.user === null)
+    return {
+      what: "shipped trace: IOs characterized",
+      paper: "—",
+      ours: ios,
+      note: "vmlab's generated VM trace (data/traces/SOURCE.md): no public real trace could be shipped, and the paper's own traces are not public",
+    };
+  const u = info.user;
+  return {
+    what: `your trace ${basename(u.path)}: IOs characterized`,
+    paper: "—",
+    ours: ios,
+    note: `${u.path} (${u.format}, ${u.bytes} bytes, sha256 ${u.sha256}); no expected figures for it: the checks above are the Iometer workloads'`,
+  };
+}
+
+/** A user's trace's counts as metrics (none for the shipped trace: its results stay as they were). */
+export function userTraceMetrics(info: TraceRunInfo, replay: Characterized): Record<string, number> {
+  if (info.user === null) return {};
+  return {
+    "trace.bytes": info.user.bytes,
+    "trace.skippedBadLines": info.skipped,
+    "trace.failedIos": info.failedIos,
+    "trace.untimedIos": info.untimedIos,
+    "trace.replay.ios": replay.stats.ios,
+    "trace.replay.foldedIos": info.foldedIos,
+  };
+}
+
+/** One row saying which trace ran and what of it (`trace.csv`): for a user's trace. */
+export function traceTable(info: TraceRunInfo, replay: Characterized): Table {
+  const u = info.user;
+  return {
+    name: "trace",
+    columns: [
+      "path",
+      "format",
+      "bytes",
+      "sha256",
+      "ios",
+      "replayedIos",
+      "skippedBadLines",
+      "firstSkipped",
+      "ignoredLines",
+      "failedIos",
+      "untimedIos",
+      "foldedIos",
+      "cut",
+    ],
+    rows: [
+      {
+        path: u?.path ?? null,
+        format: u?.format ?? null,
+        bytes: u?.bytes ?? null,
+        sha256: u?.sha256 ?? null,
+        ios: info.ios,
+        replayedIos: replay.stats.ios,
+        skippedBadLines: info.skipped,
+        firstSkipped: info.firstSkipped,
+        ignoredLines: info.ignored,
+        failedIos: info.failedIos,
+        untimedIos: info.untimedIos,
+        foldedIos: info.foldedIos,
+        cut: info.cut,
+      },
+    ],
+  };
+}
+
+/** The notes on the trace: which file ran and what was skipped, folded or cut (none for the shipped trace run whole). */
+export function traceNotes(info: TraceRunInfo): string[] {
+  const notes: string[] = [];
+  const u = info.user;
+  if (u !== null) {
+    const unit = u.format === "vscsi" ? "record" : "line";
+    const parts = [`${plural(info.ios, "IO")} read`];
+    if (info.noIoNote) parts.push(info.noIoNote);
+    if (info.skipped > 0) parts.push(`${plural(info.skipped, `bad ${unit}`)} skipped (traceSkipBad); first: ${info.firstSkipped}`);
+    if (info.failedIos > 0) parts.push(`${plural(info.failedIos, "IO")} completed with an error (no latency sample)`);
+    if (info.untimedIos > 0) parts.push(`${info.untimedIos} without a recorded response time (trace-file: not in latency/outstanding IOs)`);
+    if (info.foldedIos > 0)
+      parts.push(`${plural(info.foldedIos, "IO")} beyond the VM's disk folded into it by the replay (LBA modulo the disk's sectors)`);
+    notes.push(`Your trace: ${u.path} (${u.format}, ${u.bytes} bytes, sha256 ${u.sha256}): ${parts.join("; ")}.`);
+  }
+  if (info.cut !== null) notes.push(`Trace replay cut: ${info.cut}.`);
+  return notes;
+}
