@@ -33,4 +33,15 @@ describe("index.html", () => {
     const without = renderHtml({ ...results([]), reference: [{ what: "w", paper: 1, ours: 2 }] }, new Map());
     expect(without).not.toContain("<th>tolerance</th>");
   });
+  // At 4 significant digits a row judged to ±0.0005 read "15.95 | 15.95 | fail": the verdict's difference was not shown.
+  it("shows a checked row's figures to the digits its tolerance judges", () => {
+    const html = renderHtml(
+      {
+        ...results([]),
+        reference: [{ what: "mean OIO", paper: 15.9465, ours: 15.9475, tolerance: "±0.0005 IOs", verdict: "fail" }],
+      },
+      new Map(),
+    );
+    expect(html).toContain("<td>15.9465</td><td>15.9475</td>");
+  });
 });

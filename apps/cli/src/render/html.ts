@@ -16,15 +16,24 @@ function fmt(v: unknown): string {
   return typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 
+/**
+ * A checked reference row's figure: 6 significant digits (as scenarios round them), trailing zeros dropped. Its
+ * tolerance can be finer than 4 digits (±0.0005 IOs of 15.9465): at 4, a failed row read "15.95 | 15.95 | fail".
+ */
+function fmtChecked(v: unknown): string {
+  return typeof v === "number" && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : fmt(v);
+}
+
 /** index.html: our charts beside the paper's reference numbers, the config, and links to the data. */
 export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): string {
   // The tolerance and verdict columns only where a scenario's rows are checks: the others' tables stay as they were.
   const checks = r.reference.some((x) => x.tolerance !== undefined || x.verdict !== undefined);
+  const figure = (x: Results["reference"][number], v: unknown) => (x.tolerance !== undefined ? fmtChecked(v) : fmt(v));
   const ref = r.reference.length
     ? `<table><thead><tr><th>what</th><th>paper</th><th>vmlab</th><th>unit</th>${checks ? "<th>tolerance</th><th>check</th>" : ""}<th>source</th><th>note</th></tr></thead><tbody>${r.reference
         .map(
           (x) =>
-            `<tr><td>${esc(x.what)}</td><td>${esc(fmt(x.paper))}</td><td>${esc(fmt(x.ours))}</td><td>${esc(x.unit)}</td>${checks ? `<td>${esc(x.tolerance)}</td><td>${esc(x.verdict)}</td>` : ""}<td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
+            `<tr><td>${esc(x.what)}</td><td>${esc(figure(x, x.paper))}</td><td>${esc(figure(x, x.ours))}</td><td>${esc(x.unit)}</td>${checks ? `<td>${esc(x.tolerance)}</td><td>${esc(x.verdict)}</td>` : ""}<td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
         )
         .join("")}</tbody></table>`
     : "<p>No reference numbers.</p>";
