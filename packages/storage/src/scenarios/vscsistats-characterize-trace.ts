@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { Rng } from "@vmlab/core-vm";
+import { isVmlabError, type Rng, VmlabError } from "@vmlab/core-vm";
 import { characterizeTrace } from "../trace/characterize.js";
 import { fileDigest } from "../trace/file-source.js";
 import { openTraceFile } from "../trace/open-file.js";
@@ -107,6 +107,24 @@ export class ReplayBound implements TraceReader {
   }
 }
 
+/**
+ * The trace readers' advice in this scenario's words: they name `vmlab vscsistats`'s flags (`--skip-bad`,
+ * `--format`), which `vmlab run` refuses; here the keys are `traceSkipBad` and `traceFormat`.
+ */
+export function inScenarioTerms(text: string): string {
+  return text.replaceAll("pass --skip-bad", "set traceSkipBad=true").replaceAll("--format", "traceFormat");
+}
+
+/** `f()`, a trace reader's error from it reworded by `inScenarioTerms` (same code and details: still bad input). */
+function readingTrace<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!isVmlabError(e) || !e.code.startsWith("VMLAB_TRACE_")) throw e;
+    throw new VmlabError(e.code, inScenarioTerms(e.message), { ...e.details }, { cause: e });
+  }
+}
+
 const DAY_NS = 86_400e9;
 const days = (ns: number) => `${(ns / DAY_NS).toFixed(1)} days`;
 
@@ -152,7 +170,7 @@ export function traceWorkloads(
     });
   const fromFile = new VscsiStats();
   const reader = open();
-  const summary = characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos });
+  const summary = readingTrace(() => characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos }));
   // The characterization may stop before the end (traceMaxIos): the replay's half of the progress starts here.
   read = digest?.bytes ?? 0;
   const mode: ReplayMode = c.traceReplay === "timed" ? { kind: "timed", speed: c.traceSpeed } : { kind: "closed", depth: c.traceDepth };
@@ -163,7 +181,7 @@ export function traceWorkloads(
     capacitySectors,
   );
   const replay = new TraceReplayWorkload(bound, mode, { maxIos: c.traceMaxIos }, "trace-replay");
-  const { stoppedAtClockLimit, ...replayed } = runWorkload(c, replay, rng, Number.POSITIVE_INFINITY);
+  const { stoppedAtClockLimit, ...replayed } = readingTrace(() => runWorkload(c, replay, rng, Number.POSITIVE_INFINITY));
   // What ran: the first traceMaxIos IOs when the cut is shorter than the trace, and the replay's speed-up.
   const trace = traceName(c, c.traceMaxIos > 0 && fromFile.ios === c.traceMaxIos ? c.traceMaxIos : null);
   const how =
@@ -185,9 +203,9 @@ export function traceWorkloads(
     untimedIos: summary.ios - summary.timedIos,
     failedIos: summary.failedIos,
     skipped: summary.skipped,
-    firstSkipped: summary.firstSkipped,
+    firstSkipped: summary.firstSkipped === null ? null : inScenarioTerms(summary.firstSkipped),
     ignored: summary.ignored,
-    noIoNote: summary.ios === 0 && summary.ignored > 0 ? reader.noIoNote() : null,
+    noIoNote: summary.ios === 0 && summary.ignored > 0 ? inScenarioTerms(reader.noIoNote()) : null,
     foldedIos: bound.folded,
     cut,
   };

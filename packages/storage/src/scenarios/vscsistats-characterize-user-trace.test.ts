@@ -126,6 +126,20 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
     expect(r.notes?.find((n) => n.startsWith("Your trace"))).toContain("1 bad line skipped (traceSkipBad)");
   });
 
+  // The reader's advice named `vmlab vscsistats`'s flags (--skip-bad, --format), which `vmlab run` refuses.
+  it("a bad line's or header's error, and a skipped line's note, advise the scenario's keys, not vmlab vscsistats's flags", async () => {
+    const bad = write("advice.csv", msrTrace(5, ["128166372013061629,src1,2,Read,notanumber,4096,100"]));
+    const badLine = await run({ traceFile: bad }).catch((e: Error) => e);
+    expect(badLine).toMatchObject({ code: "VMLAB_TRACE_MALFORMED_LINE", message: expect.stringContaining("set traceSkipBad=true") });
+    expect((badLine as Error).message).not.toContain("--skip-bad");
+    const header = await run({ traceFile: bad, traceFormat: "fio" }).catch((e: Error) => e);
+    expect(header).toMatchObject({ code: "VMLAB_TRACE_MALFORMED_HEADER", message: expect.stringContaining("traceFormat") });
+    expect((header as Error).message).not.toContain("--format");
+    const skipped = await run({ traceFile: bad, traceFormat: "blkparse", traceSkipBad: true });
+    expect(String(rowsOf(skipped, "trace")[0].firstSkipped)).toContain("check traceFormat");
+    expect(skipped.notes?.find((n) => n.startsWith("Your trace"))).not.toContain("--format");
+  });
+
   it("folds IOs beyond the VM's disk into it, and says how many", async () => {
     // 4 PB: past the local disk's ~286 GiB.
     const far = write("far.csv", msrTrace(20, [`${T0 + 1_000_000n},src1,2,Read,${4 * 2 ** 50},4096,100`]));
