@@ -33,6 +33,8 @@ export function userTraceMetrics(info: TraceRunInfo, replay: Characterized): Rec
     "trace.skippedBadLines": info.skipped,
     "trace.failedIos": info.failedIos,
     "trace.untimedIos": info.untimedIos,
+    "trace.reorderedIos": info.reordered,
+    "trace.lateIos": info.late,
     "trace.replay.ios": replay.stats.ios,
     "trace.replay.foldedIos": info.foldedIos,
   };
@@ -55,6 +57,9 @@ export function traceTable(info: TraceRunInfo, replay: Characterized): Table {
       "ignoredLines",
       "failedIos",
       "untimedIos",
+      "reorderedIos",
+      "lateIos",
+      "firstLate",
       "foldedIos",
       "cut",
     ],
@@ -71,6 +76,9 @@ export function traceTable(info: TraceRunInfo, replay: Characterized): Table {
         ignoredLines: info.ignored,
         failedIos: info.failedIos,
         untimedIos: info.untimedIos,
+        reorderedIos: info.reordered,
+        lateIos: info.late,
+        firstLate: info.firstLate,
         foldedIos: info.foldedIos,
         cut: info.cut,
       },
@@ -89,10 +97,26 @@ export function traceNotes(info: TraceRunInfo): string[] {
     if (info.skipped > 0) parts.push(`${plural(info.skipped, `bad ${unit}`)} skipped (traceSkipBad); first: ${info.firstSkipped}`);
     if (info.failedIos > 0) parts.push(`${plural(info.failedIos, "IO")} completed with an error (no latency sample)`);
     if (info.untimedIos > 0) parts.push(`${info.untimedIos} without a recorded response time (trace-file: not in latency/outstanding IOs)`);
+    const order = issueOrderNote(info, unit);
+    if (order !== null) parts.push(order);
     if (info.foldedIos > 0)
       parts.push(`${plural(info.foldedIos, "IO")} beyond the VM's disk folded into it by the replay (LBA modulo the disk's sectors)`);
     notes.push(`Your trace: ${u.path} (${u.format}, ${u.bytes} bytes, sha256 ${u.sha256}): ${parts.join("; ")}.`);
   }
   if (info.cut !== null) notes.push(`Trace replay cut: ${info.cut}.`);
   return notes;
+}
+
+/**
+ * IOs out of issue order, as `vmlab vscsistats` tells of them: a late one (out of order by more than the reorder
+ * window) is characterized where it came, interarrival 0, and replayed where it comes; null when none was.
+ */
+function issueOrderNote(info: TraceRunInfo, unit: string): string | null {
+  if (info.reordered + info.late === 0) return null;
+  const parts = [`${info.reordered} put back in issue order by the reorder window of ${plural(info.reorderWindow, "record")}`];
+  if (info.late > 0)
+    parts.push(
+      `${info.late} too late for it, characterized and replayed where ${info.late === 1 ? "it" : "they"} came (interarrival 0; first: ${unit} ${info.firstLate}; sort the file by time to put them in order)`,
+    );
+  return `${plural(info.reordered + info.late, "IO")} out of issue order (first: ${unit} ${info.firstOutOfOrder}): ${parts.join(", ")}`;
 }

@@ -35,6 +35,16 @@ export interface TraceRunInfo {
   ignored: number;
   /** What the file held instead of IOs, when it held none. */
   noIoNote: string | null;
+  /**
+   * IOs out of issue order in the file (`characterizeTrace`'s counts, as `vmlab vscsistats` reports them): put back in
+   * order by the reorder window of `reorderWindow` records, or too late for it (characterized where they came,
+   * interarrival 0; the replay issues them where they come too); the first of each's line (record), or null.
+   */
+  reorderWindow: number;
+  reordered: number;
+  late: number;
+  firstOutOfOrder: number | null;
+  firstLate: number | null;
   /** IOs the replay read whose extent passes the VM's disk: folded into it (LBA modulo its capacity). */
   foldedIos: number;
   /** Why the replay did not reach the end of the trace (`traceMaxIos` aside), or null. */
@@ -206,6 +216,11 @@ export function traceWorkloads(
     firstSkipped: summary.firstSkipped === null ? null : inScenarioTerms(summary.firstSkipped),
     ignored: summary.ignored,
     noIoNote: summary.ios === 0 && summary.ignored > 0 ? inScenarioTerms(reader.noIoNote()) : null,
+    reorderWindow: summary.reorderWindow,
+    reordered: summary.reordered,
+    late: summary.late,
+    firstOutOfOrder: summary.firstOutOfOrder,
+    firstLate: summary.firstLate,
     foldedIos: bound.folded,
     cut,
   };

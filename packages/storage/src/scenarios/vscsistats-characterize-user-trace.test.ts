@@ -140,6 +140,28 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
     expect(skipped.notes?.find((n) => n.startsWith("Your trace"))).not.toContain("--format");
   });
 
+  // `vmlab vscsistats` tells of IOs out of issue order; the scenario said nothing of them, though a late one has interarrival 0.
+  it("says how many IOs were out of issue order: put back by the reorder window, or too late for it", async () => {
+    const lines = msrTrace(5000).trim().split("\n");
+    const moved = (by: number) => {
+      const l = [...lines];
+      l.splice(by, 0, ...l.splice(0, 1));
+      return `${l.join("\n")}\n`;
+    };
+    const near = await run({ traceFile: write("near.csv", moved(10)), traceMaxIos: 0, traceReplay: "closed" });
+    expect(near.metrics).toMatchObject({ "trace.reorderedIos": 1, "trace.lateIos": 0 });
+    expect(near.notes?.find((n) => n.startsWith("Your trace"))).toContain(
+      "1 IO out of issue order (first: line 11): 1 put back in issue order",
+    );
+    const far = await run({ traceFile: write("far.csv", moved(4500)), traceMaxIos: 0, traceReplay: "closed" });
+    expect(far.metrics).toMatchObject({ "trace.reorderedIos": 0, "trace.lateIos": 1 });
+    expect(rowsOf(far, "trace")[0]).toMatchObject({ reorderedIos: 0, lateIos: 1, firstLate: 4501 });
+    expect(far.notes?.find((n) => n.startsWith("Your trace"))).toContain("1 too late for it");
+    const inOrder = await run({ traceFile: msr });
+    expect(inOrder.metrics).toMatchObject({ "trace.reorderedIos": 0, "trace.lateIos": 0 });
+    expect(inOrder.notes?.find((n) => n.startsWith("Your trace"))).not.toContain("issue order");
+  });
+
   it("folds IOs beyond the VM's disk into it, and says how many", async () => {
     // 4 PB: past the local disk's ~286 GiB.
     const far = write("far.csv", msrTrace(20, [`${T0 + 1_000_000n},src1,2,Read,${4 * 2 ** 50},4096,100`]));
