@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { isVmlabError, type Rng, VmlabError } from "@vmlab/core-vm";
+import { isVmlabError, plural, type Rng, VmlabError } from "@vmlab/core-vm";
 import { characterizeTrace } from "../trace/characterize.js";
 import { fileDigest } from "../trace/file-source.js";
 import { openTraceFile } from "../trace/open-file.js";
@@ -135,6 +135,18 @@ function readingTrace<T>(f: () => T): T {
   }
 }
 
+/**
+ * What the trace read from the file shows of latency and outstanding IOs: only the IOs with a recorded response time
+ * have them (a fio log or a .vscsi v1 file records none; a blkparse IO without its completion, or failed, has none).
+ */
+function recordedWhat(ios: number, timedIos: number, backToBack: boolean): string {
+  // A fio log records pauses, not issue times: no interarrival either (`characterizeTrace`).
+  if (backToBack) return "no response or issue times recorded: no latency, OIO or interarrival";
+  if (timedIos === ios) return "latency and OIO as recorded";
+  if (timedIos === 0) return "no response times recorded: no latency or OIO";
+  return `latency and OIO of the ${plural(timedIos, "IO")} with a recorded response time`;
+}
+
 const DAY_NS = 86_400e9;
 const days = (ns: number) => `${(ns / DAY_NS).toFixed(1)} days`;
 
@@ -228,7 +240,7 @@ export function traceWorkloads(
     workloads: [
       {
         id: "trace-file",
-        label: `${trace}, read from the file (latency and OIO as recorded)`,
+        label: `${trace}, read from the file (${recordedWhat(summary.ios, summary.timedIos, reader.backToBack === true)})`,
         stats: fromFile,
         iops: Number.NaN,
         seconds: Number.NaN,

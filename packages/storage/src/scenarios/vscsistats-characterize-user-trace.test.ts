@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RngStreams } from "@vmlab/core-vm";
 import { afterAll, describe, expect, it } from "vitest";
+import { openTraceFile } from "../trace/open-file.js";
+import { writeVscsiTrace } from "../trace/vscsi-writer.js";
 import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
 import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 
@@ -160,6 +162,40 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
     const inOrder = await run({ traceFile: msr });
     expect(inOrder.metrics).toMatchObject({ "trace.reorderedIos": 0, "trace.lateIos": 0 });
     expect(inOrder.notes?.find((n) => n.startsWith("Your trace"))).not.toContain("issue order");
+  });
+
+  // The label said "latency and OIO as recorded" of a trace that records no response time (fio, .vscsi v1).
+  it("labels the trace read from the file by what it records: no latency or OIO when it records no response times", async () => {
+    const fio = write(
+      "job.log",
+      "fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb read 0 4096\n/dev/sdb wait 10\n/dev/sdb write 8192 4096\n/dev/sdb close\n",
+    );
+    const r = await run({ traceFile: fio });
+    expect(r.metrics["trace.untimedIos"]).toBe(2);
+    expect(workload(r, "trace-file").label).toBe(
+      "your trace job.log, read from the file (no response or issue times recorded: no latency, OIO or interarrival)",
+    );
+    // .vscsi v1 records no response time: 30 MSR IOs written as v1.
+    const v1 = join(dir, "v1.vscsi");
+    writeFileSync(v1, writeVscsiTrace(openTraceFile(write("for-v1.csv", msrTrace(30))), 1));
+    expect(workload(await run({ traceFile: v1 }), "trace-file").label).toBe(
+      "your trace v1.vscsi, read from the file (no response times recorded: no latency or OIO)",
+    );
+    const blk = await run({
+      traceFile: write(
+        "err.txt",
+        [
+          "  8,0 0 1 0.000000000 7 D R 8 + 8 [a]",
+          "  8,0 0 2 0.000100000 0 C R 8 + 8 [0]",
+          "  8,0 0 3 0.001000000 7 D W 64 + 8 [a]",
+          "  8,0 0 4 0.001100000 0 C W 64 + 8 [-5]",
+          "",
+        ].join("\n"),
+      ),
+    });
+    expect(workload(blk, "trace-file").label).toBe(
+      "your trace err.txt, read from the file (latency and OIO of the 1 IO with a recorded response time)",
+    );
   });
 
   it("folds IOs beyond the VM's disk into it, and says how many", async () => {
