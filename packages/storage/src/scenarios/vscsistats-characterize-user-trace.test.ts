@@ -224,6 +224,12 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
     expect(rowsOf(closed, "trace")[0].cut).toBeNull();
   });
 
+  // index.html's heading is the scenario's title: it called every run's trace "a generated VM disk trace", yours too.
+  it("the scenario's title (index.html's heading) does not call your trace vmlab's generated one", () => {
+    expect(vscsistatsCharacterize.title).not.toMatch(/of a generated/);
+    expect(vscsistatsCharacterize.title).toContain("traceFile");
+  });
+
   it("reports progress through the trace's two passes", async () => {
     const seen: number[] = [];
     await run({ traceFile: msr }, 1, (done, total) => seen.push(done / total));

@@ -102,7 +102,9 @@ function check(c: VscsiCharacterizeConfig): void {
 
 export const vscsistatsCharacterize = defineScenario({
   id: "vscsistats-characterize",
-  title: "vscsiStats histograms of Iometer workloads and of a generated VM disk trace, with the self-consistency checks",
+  // The title heads every run's index.html: it names the trace for a run of the shipped one and of yours alike.
+  title:
+    "vscsiStats histograms of Iometer workloads and of a VM disk trace (vmlab's generated one, or yours: traceFile), with the self-consistency checks",
   paper: PAPER,
   config: VscsiCharacterizeConfig,
   quick: VSCSI_CHARACTERIZE_QUICK,
