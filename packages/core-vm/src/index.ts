@@ -25,6 +25,23 @@ export {
 } from "./plugin-api.js";
 export { plural } from "./plural.js";
 export {
+  atLeast,
+  atLeastShare,
+  between,
+  checkedBy,
+  exactShare,
+  holds,
+  lessThan,
+  lessThanRelative,
+  moreThan,
+  percent,
+  type ReferenceCheck,
+  type ReferenceVerdict,
+  verdictOf,
+  withinAbsolute,
+  withinRelative,
+} from "./reference-checks.js";
+export {
   asCheckRefusal,
   asScenarioConfigError,
   type ConfigRefusal,

@@ -1,10 +1,20 @@
-import { defineScenario, type ReferenceValue, type ScenarioResult, scenarioConfigError, type Table } from "@vmlab/core-vm";
+import {
+  atLeastShare,
+  defineScenario,
+  exactShare,
+  type ReferenceValue,
+  type ScenarioResult,
+  scenarioConfigError,
+  type Table,
+  withinAbsolute,
+  withinRelative,
+} from "@vmlab/core-vm";
 import { VSCSI_HISTOGRAMS } from "../vscsistats/bins.js";
 import { histogramOf, toJson, type VscsiStatsJson } from "../vscsistats/format.js";
 import { VSCSI_CHARACTERIZE_QUICK, VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { vscsiFigures } from "./vscsistats-characterize-figures.js";
 import { type Characterized, iometerWorkloads, vmDiskSectors } from "./vscsistats-characterize-run.js";
-import { atLeastShare, exactShare, VSCSI_TOLERANCES as T, withinAbsolute, withinRelative } from "./vscsistats-characterize-tolerances.js";
+import { VSCSI_TOLERANCES as T } from "./vscsistats-characterize-tolerances.js";
 import { traceWorkloads } from "./vscsistats-characterize-trace.js";
 import { traceRefusals } from "./vscsistats-characterize-trace-check.js";
 import { traceNotes, traceReferenceRow, traceTable, userTraceMetrics } from "./vscsistats-characterize-trace-results.js";
