@@ -18,6 +18,7 @@ import {
   timeSeriesTable,
 } from "./common.js";
 import { defineQosScenario } from "./define.js";
+import { flowControlChecks } from "./tolerances.js";
 
 /**
  * The most virtual time of the whole latency-vs-load sweep (points × sweepDurationS), s: the default sweep at the
@@ -182,18 +183,20 @@ export const flowControl = defineQosScenario({
     }));
     let monotone = true;
     for (let i = 1; i < sweep.length; i++) if (sweep[i].latency_ms < sweep[i - 1].latency_ms) monotone = false;
+    const metrics = {
+      static_iops_ratio_first_to_last: round(stat.hostIops[0] / stat.hostIops[c.staticDepths.length - 1], 3),
+      static_depth_ratio_first_to_last: round(c.staticDepths[0] / c.staticDepths[c.staticDepths.length - 1], 3),
+      latency_monotone_in_load: monotone ? 1 : 0,
+      local_window_spread: round(spread(local.hostWindow), 3),
+      parda_window_spread: round(spread(global.hostWindow), 3),
+      local_jain_index: round(jainIndex(local.hostIops, ones), 5),
+      parda_jain_index: round(jainIndex(global.hostIops, ones), 5),
+      local_latency_ms: round(local.latencyMs),
+      parda_latency_ms: round(global.latencyMs),
+    };
+    const checks = flowControlChecks(metrics);
     return {
-      metrics: {
-        static_iops_ratio_first_to_last: round(stat.hostIops[0] / stat.hostIops[c.staticDepths.length - 1], 3),
-        static_depth_ratio_first_to_last: round(c.staticDepths[0] / c.staticDepths[c.staticDepths.length - 1], 3),
-        latency_monotone_in_load: monotone ? 1 : 0,
-        local_window_spread: round(spread(local.hostWindow), 3),
-        parda_window_spread: round(spread(global.hostWindow), 3),
-        local_jain_index: round(jainIndex(local.hostIops, ones), 5),
-        parda_jain_index: round(jainIndex(global.hostIops, ones), 5),
-        local_latency_ms: round(local.latencyMs),
-        parda_latency_ms: round(global.latencyMs),
-      },
+      metrics,
       tables: [
         { name: "local-vs-global", columns: Object.keys(rows[0]), rows },
         { name: "static-depths", columns: Object.keys(staticRows[0]), rows: staticRows },
@@ -223,16 +226,19 @@ export const flowControl = defineQosScenario({
           what: "does latency rise monotonically with load once the array saturates?",
           paper: "asked (abstract); numbers not public",
           ours: monotone ? "yes" : "no",
+          ...checks.latencyMonotone,
         },
         {
           what: "throughput split by static queue depth (first : last host)",
           paper: "asked (abstract); numbers not public",
           ours: `${round(stat.hostIops[0] / stat.hostIops[c.staticDepths.length - 1], 2)} for depths ${c.staticDepths[0]} : ${c.staticDepths[c.staticDepths.length - 1]}`,
+          ...checks.staticSplit,
         },
         {
           what: "window spread (max/min) with local latency vs cluster average",
           paper: "local signals can diverge (PARDA §3.1, Fig. 3); the global average fixes it",
           ours: `${round(spread(local.hostWindow), 2)} vs ${round(spread(global.hostWindow), 2)}`,
+          ...checks.windowSpread,
         },
       ],
       notes: [

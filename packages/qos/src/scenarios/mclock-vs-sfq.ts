@@ -6,6 +6,7 @@ import { QosErrors } from "../errors.js";
 import { requireShares } from "../validate.js";
 import { type ControlConfig, checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
+import { mclockChecks } from "./tolerances.js";
 
 export const MClockVsSfqConfig = z.object({
   shares: z.array(z.number().gt(0).max(1000)).min(2).max(16).default([1, 1, 2, 2]).describe("VM shares on the one host, each > 0"),
@@ -104,6 +105,7 @@ export const mclockVsSfq = defineQosScenario({
       { vm: r.vm, scheduler: "SFQ(D)", iops: r.sfq_iops },
       { vm: r.vm, scheduler: "mClock", iops: r.mclock_iops },
     ]);
+    const checks = mclockChecks(rows.filter((r) => r.sfq_meets_controls).length, rows.filter((r) => r.mclock_meets_controls).length, n);
     return {
       metrics: {
         sfq_total_iops: round(sfq.totalIops, 1),
@@ -137,11 +139,13 @@ export const mclockVsSfq = defineQosScenario({
           what: "VMs whose reservation and limit are met, SFQ(D)",
           paper: "shares only (no reservations or limits)",
           ours: `${rows.filter((r) => r.sfq_meets_controls).length} of ${n}`,
+          ...checks.sfq,
         },
         {
           what: "VMs whose reservation and limit are met, mClock",
           paper: "all, when the reservations fit the capacity (mClock §5)",
           ours: `${rows.filter((r) => r.mclock_meets_controls).length} of ${n}`,
+          ...checks.mclock,
         },
       ],
     };

@@ -14,6 +14,7 @@ import {
   timeSeriesTable,
 } from "./common.js";
 import { defineQosScenario } from "./define.js";
+import { pardaEndToEndChecks } from "./tolerances.js";
 
 /** PARDA Table 6 (node 24): VM shares per host and their throughput (Ops/s for OLTP hosts 1–2, IOPS for hosts 3–4). */
 const HOST_SHARES = [[20, 10], [10, 10], [20], [10]];
@@ -146,6 +147,7 @@ export const pardaEndToEnd = defineQosScenario({
       metrics.idle_host4_window = round(during.hostWindow[3]);
       metrics.busy_host1_window = round(sp.hostWindow[0]);
     }
+    const checks = pardaEndToEndChecks(metrics);
     return {
       metrics,
       tables: [
@@ -162,30 +164,35 @@ export const pardaEndToEnd = defineQosScenario({
           paper: round(1266 / 591, 2),
           ours: metrics.parda_host1_vm_ratio,
           source: "Table 6",
+          ...checks.host1VmRatio,
         },
         {
           what: "host 2 VM throughput ratio (shares 10:10)",
           paper: round(681 / 673, 2),
           ours: metrics.parda_host2_vm_ratio,
           source: "Table 6",
+          ...checks.host2VmRatio,
         },
         {
           what: "host 3 to host 4 throughput (β 4:2)",
           paper: round(740 / 400, 2),
           ours: round(sp.hostIops[2] / sp.hostIops[3], 2),
           source: "Table 6",
+          ...checks.hostShares,
         },
         {
           what: "host 1 to host 2 throughput (β 6:4)",
           paper: round(1857 / 1316, 2),
           ours: metrics.parda_host1_to_host2,
           source: "Table 6",
+          ...checks.host1ToHost2,
         },
         {
           what: "host 1 to host 2 without control",
           paper: "about 1 (Table 1)",
           ours: metrics.uncontrolled_host1_to_host2,
           source: "Table 1",
+          ...checks.uncontrolledHost1ToHost2,
         },
       ],
       notes: [

@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
 import { arrayNote } from "./common.js";
 import { PardaEqualSharesConfig, pardaEqualShares } from "./parda-equal-shares.js";
+import { QOS_TOLERANCES } from "./tolerances.js";
+
+const T = QOS_TOLERANCES.pardaEqualShares;
 
 async function run(over: Record<string, unknown> = {}, seed = 1) {
   const config = PardaEqualSharesConfig.parse({ ...pardaEqualShares.quick, ...over });
@@ -12,11 +15,13 @@ async function run(over: Record<string, unknown> = {}, seed = 1) {
 describe("parda-equal-shares (Table 3)", () => {
   it("after convergence each host is within 10% of the mean and latency within 15% of L", async () => {
     const r = await run();
-    expect(r.metrics.parda_max_host_iops_deviation).toBeLessThan(0.1);
-    expect(Math.abs(r.metrics.parda_latency_vs_threshold)).toBeLessThan(0.15);
+    expect(r.metrics.parda_max_host_iops_deviation).toBeLessThan(T.maxHostIopsDeviation);
+    expect(Math.abs(r.metrics.parda_latency_vs_threshold)).toBeLessThan(T.latencyVsThreshold);
     // Control lowers latency from the uncontrolled level without giving up much throughput (work-conserving).
-    expect(r.metrics.uncontrolled_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.15);
-    expect(r.metrics.throughput_change).toBeGreaterThan(-0.1);
+    expect(r.metrics.uncontrolled_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * T.uncontrolledOverPardaLatency);
+    expect(r.metrics.throughput_change).toBeGreaterThan(T.throughputChange);
+    // The rows judge the same bounds (docs/parda.md): the paper's totals have no bound, the other four pass.
+    expect(r.reference.map((x) => x.verdict)).toEqual([undefined, "pass", "pass", "pass", "pass"]);
     expect(r.notes).toEqual([arrayNote({ arrayModel: "qos", disks: 10 })]);
     expect(r.reference.map((x) => x.what)).toContain("PARDA average latency (L = 30 ms)");
     expect(r.reference.find((x) => x.what.startsWith("largest per-host"))?.note).toContain("ours are symmetric with interleaved placement");

@@ -4,6 +4,9 @@ import { runCluster, summarize } from "../cluster/cluster.js";
 import { microVm } from "../cluster/config.js";
 import { clusterSpec } from "./common.js";
 import { PardaProportionalConfig, pardaProportional } from "./parda-proportional.js";
+import { QOS_TOLERANCES } from "./tolerances.js";
+
+const T = QOS_TOLERANCES.pardaProportional;
 
 const ctx = (config: unknown, seed = 1) => ({ config: config as never, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
 
@@ -11,12 +14,14 @@ describe("parda-proportional (Fig. 8)", () => {
   it("PARDA gives throughput within 10% of the 1:1:2:2 share ratios; FCFS misses them", async () => {
     const config = PardaProportionalConfig.parse(pardaProportional.quick);
     const r = await pardaProportional.run(ctx(config));
-    expect(r.metrics.parda_ratio_error).toBeLessThan(0.1);
-    expect(r.metrics.fcfs_ratio_error).toBeGreaterThan(0.1);
+    expect(r.metrics.parda_ratio_error).toBeLessThan(T.ratioError);
+    expect(r.metrics.fcfs_ratio_error).toBeGreaterThan(T.ratioError);
     // Static depths ∝ shares also split by share, but leave latency uncontrolled.
     expect(r.metrics.static_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.2);
-    expect(Math.abs(r.metrics.parda_latency_ms / 25 - 1)).toBeLessThan(0.15);
+    expect(Math.abs(r.metrics.parda_latency_ms / 25 - 1)).toBeLessThan(T.latencyVsThreshold);
     expect(r.reference.map((x) => x.what)).toContain("latency under PARDA (L = 25 ms)");
+    // The window ratio has no bound (Fig. 8 gives none); the IOPS ratio and the latency pass (docs/parda.md).
+    expect(r.reference.map((x) => x.verdict)).toEqual([undefined, "pass", "pass"]);
   });
 
   it("also holds on the storage package's array (controller, cache, Cheetah 15K.5 RAID-5) at a lower L", () => {

@@ -16,6 +16,7 @@ import {
   timeSeriesTable,
 } from "./common.js";
 import { defineQosScenario } from "./define.js";
+import { pardaProportionalChecks } from "./tolerances.js";
 
 export const PardaProportionalConfig = z.object({
   shares: z
@@ -93,19 +94,21 @@ export const pardaProportional = defineQosScenario({
     }));
     const minShare = Math.min(...c.shares);
     const pWin = parda.hostWindow;
+    const metrics = {
+      fcfs_ratio_error: round(ratioError(fcfs.hostIops), 4),
+      static_ratio_error: round(ratioError(stat.hostIops), 4),
+      parda_ratio_error: round(ratioError(parda.hostIops), 4),
+      parda_jain_index: round(jainIndex(parda.hostIops, c.shares), 5),
+      fcfs_jain_index: round(jainIndex(fcfs.hostIops, c.shares), 5),
+      fcfs_latency_ms: round(fcfs.latencyMs),
+      static_latency_ms: round(stat.latencyMs),
+      parda_latency_ms: round(parda.latencyMs),
+      parda_total_iops: round(parda.totalIops, 1),
+      fcfs_total_iops: round(fcfs.totalIops, 1),
+    };
+    const checks = pardaProportionalChecks(metrics, c.latencyThresholdMs);
     return {
-      metrics: {
-        fcfs_ratio_error: round(ratioError(fcfs.hostIops), 4),
-        static_ratio_error: round(ratioError(stat.hostIops), 4),
-        parda_ratio_error: round(ratioError(parda.hostIops), 4),
-        parda_jain_index: round(jainIndex(parda.hostIops, c.shares), 5),
-        fcfs_jain_index: round(jainIndex(fcfs.hostIops, c.shares), 5),
-        fcfs_latency_ms: round(fcfs.latencyMs),
-        static_latency_ms: round(stat.latencyMs),
-        parda_latency_ms: round(parda.latencyMs),
-        parda_total_iops: round(parda.totalIops, 1),
-        fcfs_total_iops: round(fcfs.totalIops, 1),
-      },
+      metrics,
       tables: [{ name: "per-host", columns: Object.keys(rows[0]), rows }, timeSeriesTable("time-series", runs)],
       figures: timeSeriesFigures("time-series", "proportional", "(Fig. 8 setup)"),
       reference: [
@@ -121,6 +124,7 @@ export const pardaProportional = defineQosScenario({
           ours: round(Math.max(...parda.hostIops) / Math.min(...parda.hostIops), 2),
           source: "Fig. 8",
           note: `β ratio ${round(Math.max(...c.shares) / minShare, 2)}`,
+          ...checks.iopsRatio,
         },
         {
           what: `latency under PARDA (${thresholdLabel(25, c.latencyThresholdMs)})`,
@@ -128,6 +132,7 @@ export const pardaProportional = defineQosScenario({
           ours: round(parda.latencyMs, 1),
           unit: "ms",
           source: "Fig. 8 (converges to about L = 25 ms)",
+          ...checks.latency,
         },
       ],
       notes: ["FCFS gives each host service in proportion to its outstanding IOs (all equal here), whatever its β."],

@@ -7,6 +7,7 @@ import { requirePositive } from "../validate.js";
 import { checkedSpecs, clusterSpec, controlFields, requirePhasesSampled, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
 import { defineQosScenario } from "./define.js";
 import { phaseRows, requirePhasesMeasured } from "./phases.js";
+import { pardaThresholdChangeCheck } from "./tolerances.js";
 
 export const PardaThresholdChangeConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(6).describe("hosts, one VM each (paper Table 4 setup: 6)"),
@@ -80,6 +81,7 @@ export const pardaThresholdChange = defineQosScenario({
         ours: r.latency_ms,
         unit: "ms",
         source: "Fig. 9 / §5.2",
+        ...pardaThresholdChangeCheck(r.latency_ms, r.threshold_ms),
       })),
       notes: ["The paper ran L = 40 and 25 ms as separate runs; here L changes mid-run, which also shows how fast the windows follow."],
     };
