@@ -2,6 +2,7 @@ import { isVmlabError, RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { IometerWorkload } from "../workload/iometer.js";
 import { esxDiskPerf } from "./esx-disk-perf.js";
+import { ESX_DISK_PERF_TOLERANCES } from "./esx-disk-perf-tolerances.js";
 
 function run(overrides: Record<string, unknown>, seed = 1) {
   const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, ...overrides });
@@ -36,10 +37,12 @@ describe("esx-disk-perf scenario", () => {
     const rows = r.tables[0].rows as Row[];
     expect(rows.length).toBe(2 * 2 * 2 * 3 * 2);
     const ratio = (x: Row) => x.vmToNativeThroughput as number;
-    for (const x of rows.filter((x) => x.randomPercent === 0 && (x.ioSizeBytes as number) >= 65536)) expect(ratio(x)).toBeGreaterThan(0.85);
+    const T = ESX_DISK_PERF_TOLERANCES;
+    for (const x of rows.filter((x) => x.randomPercent === 0 && (x.ioSizeBytes as number) >= 65536))
+      expect(ratio(x)).toBeGreaterThan(T.largeSequentialMinRatio);
     const min = Math.min(...rows.map(ratio));
     const smallRandomHighOio = rows.filter((x) => x.ioSizeBytes === 4096 && x.randomPercent === 100 && x.outstandingIos === 32);
-    expect(Math.min(...smallRandomHighOio.map(ratio))).toBeCloseTo(min, 2);
+    expect(Math.abs(Math.min(...smallRandomHighOio.map(ratio)) - min)).toBeLessThan(T.smallRandomOffMinimum);
     expect(min).toBeLessThan(0.6);
     // The mechanism: the VM pays more CPU per IO, and saturates the CPU where the gap is largest.
     for (const x of rows) expect(x.vmCpuUsPerIo as number).toBeGreaterThan(x.nativeCpuUsPerIo as number);
@@ -54,6 +57,8 @@ describe("esx-disk-perf scenario", () => {
     // The reference says so too: small random IO at the top OIO reaches the grid's minimum (ties within 0.01).
     const gap = r.reference.find((x) => x.what === "where the VM/native gap is largest");
     expect(gap?.ours).toMatch(/; <= 4 KiB random at 32 OIO reaches this minimum$/);
+    // The two rows with a bound pass (docs/esx-disk-perf.md); the gap's place, the median and the CPU cost have none.
+    expect(r.reference.map((x) => x.verdict)).toEqual(["pass", undefined, "pass", undefined, undefined]);
   });
 
   it("small sequential writes on the write-through local disk miss their sectors, native and VM alike; with the disk's write cache on the VM is CPU-bound", async () => {

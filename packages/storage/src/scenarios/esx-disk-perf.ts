@@ -4,6 +4,7 @@ import { esxDiskPerfFigures } from "./esx-disk-perf-figures.js";
 import { fewIosNote, fewIosOfMinimum, queueDepthNote, storageNotes } from "./esx-disk-perf-notes.js";
 import { type Cell, runCell } from "./esx-disk-perf-run.js";
 import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
+import { largeSequentialCheck, smallRandomCheck } from "./esx-disk-perf-tolerances.js";
 
 const PAPER =
   "Ahmad, Anderson, Holler, Kambo, Makhija. An Analysis of Disk Performance in VMware ESX Server Virtual Machines. IEEE WWC-6, 2003";
@@ -160,6 +161,7 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
       paper: ">= ~0.9 (shape; the per-cell numbers were not found)",
       ours: largeSeq.length ? (r6(lowest(largeSeqMin)) ?? "–") : absent(largeSeqCells),
       source: "abstract: VMs 'perform well compared to native'; digest 04, acceptance check 1",
+      ...largeSequentialCheck(lowest(largeSeqMin)),
       note: caveats(
         largeSeqMissing,
         "the per-IO virtualization CPU cost is amortized over large transfers, and the disk or array is the bottleneck",
@@ -182,6 +184,7 @@ function summarize(rows: Table["rows"], oios: readonly number[]): Pick<ScenarioR
       paper: "the lowest ratio of the grid (not found)",
       ours: small.length ? (r6(lowest(smallMin)) ?? "–") : absent(smallCells),
       source: "digest 04",
+      ...smallRandomCheck(lowest(smallMin), lowest(worst)),
       ...(smallNote ? { note: smallNote } : {}),
     },
     {

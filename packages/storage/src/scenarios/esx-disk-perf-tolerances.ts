@@ -1,0 +1,28 @@
+import { checkedBy, moreThan, type ReferenceCheck } from "@vmlab/core-vm";
+
+/**
+ * The bounds `esx-disk-perf`'s reference rows are judged by: the ones its tests hold the grid to (digest 04's
+ * acceptance check 1), kept here so that the rows' tolerances and verdicts, the report and the tests say the same.
+ */
+export const ESX_DISK_PERF_TOLERANCES = {
+  /** VM/native throughput of every large (>= 64 KiB) sequential cell: more than this (the paper's shape: about 0.9 or more). */
+  largeSequentialMinRatio: 0.85,
+  /** The lowest VM/native ratio of <= 4 KiB random IO at the highest OIO vs the grid's minimum: less than this apart. */
+  smallRandomOffMinimum: 0.005,
+} as const;
+
+const T = ESX_DISK_PERF_TOLERANCES;
+
+/** The large sequential row: its minimum over the cells more than the bound (a test bound below the paper's ~0.9). */
+export function largeSequentialCheck(minRatio: number): ReferenceCheck {
+  return moreThan(minRatio, T.largeSequentialMinRatio, "the tests' bound, below the paper's ~0.9");
+}
+
+/** The small random IO row: its minimum is the grid's (ties within the bound: CPU-bound cells share one ratio). */
+export function smallRandomCheck(smallMin: number, gridMin: number): ReferenceCheck {
+  return checkedBy(
+    `less than ${T.smallRandomOffMinimum} from the grid's minimum (the tests' bound)`,
+    [smallMin, gridMin],
+    () => Math.abs(smallMin - gridMin) < T.smallRandomOffMinimum,
+  );
+}
