@@ -99,6 +99,8 @@ describe("the qos scenarios' reference rows fail just outside the bounds their t
       ),
     ).toEqual({ uncontrolledLatency: "fail", pardaThroughput: "fail", pardaLatency: "fail", windowsGrow: "fail" });
 
+    expect(pardaDemandChangeChecks(dcIn, 30).uncontrolledLatency.tolerance).toBe("more than 50 ms (the tests' bound)");
+
     const tc = T.pardaThresholdChange.latencyVsThreshold;
     expect(pardaThresholdChangeCheck(past(40 * (1 + tc), -1), 40).verdict).toBe("pass");
     expect(pardaThresholdChangeCheck(past(40 * (1 + tc), 1), 40).verdict).toBe("fail");
