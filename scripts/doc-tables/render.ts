@@ -117,7 +117,8 @@ export function roundDecimal(x: number, decimals: number, shift = 0): string {
  * - `,` groups thousands (1,646)
  * - `%` multiplies by 100 and appends %
  * - `+` signs it: + or − (U+2212); a value that rounds to 0 prints as 0
- * - `?TEXT` prints TEXT for a missing value, 0, "none" or an empty string
+ * - `?TEXT` prints TEXT for a missing value, 0, "none" or an empty string; a missing value is also a
+ *   column the row lacks (renderTemplate: one another row of its table has)
  */
 export function formatValue(v: Value | undefined, fmt: string | undefined, where: string): string {
   let spec = fmt ?? "";
@@ -183,11 +184,17 @@ export function renderTemplate(template: string[], results: Results, where: stri
         return lo === hi ? lo : `${lo}–${hi}`;
       }
       if (terms.some((t) => /^range\(/.test(t))) throw new Error(`${here}: range(…) is text ("0.67–0.74"), not a value of an expression`);
-      const value = terms.length === 1 ? lookup(ref) : evaluate(terms, lookup, here);
+      // A lone value with a `?TEXT` fallback may be a cell its row lacks (an expression needs every value).
+      const value = terms.length === 1 ? lookup(ref, fmt?.includes("?") === true) : evaluate(terms, lookup, here);
       return formatValue(value, fmt, here);
     });
 
-    function lookup(ref: string): Value | undefined {
+    /**
+     * The value `ref` names. `optional` (a `?TEXT` format): a cell whose row lacks the column is undefined, as
+     * results.json leaves out a reference row's `tolerance` and `verdict` when it has none; a column no row of the
+     * table has is still a misspelling, and fails.
+     */
+    function lookup(ref: string, optional = false): Value | undefined {
       const here = `${at}, {${ref}}`;
       let value: Value | undefined;
       const rel = /^(?:\[([^\]]*)\])?\.(.+)$/.exec(ref);
@@ -212,13 +219,9 @@ export function renderTemplate(template: string[], results: Results, where: stri
       } else if (rel) {
         if (!base) throw new Error(`${here}: {.column} needs the line to start with @table[selector]`);
         const selector = rel[1] ? `${base.selector},${rel[1]}` : base.selector;
-        const row = selectRow(tableRows(results, base.table, here), selector, here, base.table);
-        if (!(rel[2] in row)) throw new Error(`${here}: table ${base.table} has no column "${rel[2]}"`);
-        value = row[rel[2]];
+        value = cellOf(tableRows(results, base.table, here), selector, rel[2], base.table, here, optional);
       } else if (cell) {
-        const row = selectRow(tableRows(results, cell[1], here), cell[2], here, cell[1]);
-        if (!(cell[3] in row)) throw new Error(`${here}: table ${cell[1]} has no column "${cell[3]}"`);
-        value = row[cell[3]];
+        value = cellOf(tableRows(results, cell[1], here), cell[2], cell[3], cell[1], here, optional);
       } else {
         if (!(ref in results.metrics)) throw new Error(`${here}: the run has no metric "${ref}"`);
         value = results.metrics[ref];
@@ -226,6 +229,14 @@ export function renderTemplate(template: string[], results: Results, where: stri
       return value;
     }
   });
+}
+
+/** The `column` cell of the one row `selector` picks; undefined when `optional` and only that row lacks the column. */
+function cellOf(rows: Row[], selector: string, column: string, table: string, where: string, optional: boolean): Value | undefined {
+  const row = selectRow(rows, selector, where, table);
+  if (column in row) return row[column];
+  if (optional && rows.some((r) => column in r)) return undefined;
+  throw new Error(`${where}: table ${table} has no column "${column}"`);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   findMarks,
   formatValue,
   MODEL_CHECKS,
+  type Results,
   type RunOutput,
   type RunSpec,
   renderTable,
@@ -169,6 +170,25 @@ describe("the doc-table renderer", () => {
     expect(() => renderTemplate(["{phases[run=PARDA, L = 30 ms].iops}"], results, "docs/x.md:7")).toThrow(/matches 2 rows, not one/);
     expect(() => renderTemplate(["{phases[0].nope}"], results, "docs/x.md:7")).toThrow(/no column "nope"/);
     expect(() => renderTemplate(["{sweep[0].iops}"], results, "docs/x.md:7")).toThrow(/no table "sweep"/);
+  });
+
+  it("?TEXT prints TEXT for a column this row lacks (a reference row without a tolerance); a column no row has still fails", () => {
+    // results.json leaves out a reference row's `tolerance` and `verdict` when the row has none: "?—" failed with
+    // "no column" on such a row, so the docs typed "— | —" there and would never show a verdict the row gained.
+    const reference: NonNullable<Results["reference"]> = [
+      { what: "judged", ours: 1, tolerance: "less than 2", verdict: "pass" },
+      { what: "not judged", ours: 3 },
+    ];
+    const withReference = { ...results, reference };
+    const line = (i: number) => `@reference[${i}] | {.what} | {.tolerance:?—} | {.verdict:?—} | {reference[${i}].verdict:?—} |`;
+    expect(renderTemplate([line(0), line(1)], withReference, "docs/x.md:7")).toEqual([
+      "| judged | less than 2 | pass | pass |",
+      "| not judged | — | — | — |",
+    ]);
+    // Without `?` the row's missing column fails, as does a column no row has (a misspelling), `?` or not.
+    expect(() => renderTemplate(["@reference[1] | {.verdict} |"], withReference, "docs/x.md:7")).toThrow(/no column "verdict"/);
+    expect(() => renderTemplate(["@reference[1] | {.verdcit:?—} |"], withReference, "docs/x.md:7")).toThrow(/no column "verdcit"/);
+    expect(() => renderTemplate(["{reference[1].verdcit:?—}"], withReference, "docs/x.md:7")).toThrow(/no column "verdcit"/);
   });
 
   it("evaluates an expression of values: * and / before + and -, operators between spaces, outside selectors", () => {
