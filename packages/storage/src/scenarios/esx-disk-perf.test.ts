@@ -54,7 +54,7 @@ describe("esx-disk-perf scenario", () => {
     expect(r.reference.length).toBeGreaterThanOrEqual(4);
     expect(r.figures.every((f) => f.table === "iometer-grid")).toBe(true);
     expect(r.metrics.minVmToNativeThroughput).toBeCloseTo(min, 4);
-    // The reference says so too: small random IO at the top OIO reaches the grid's minimum (ties within 0.01).
+    // The reference says so too: small random IO at the top OIO reaches the grid's minimum (within T.smallRandomOffMinimum).
     const gap = r.reference.find((x) => x.what === "where the VM/native gap is largest");
     expect(gap?.ours).toMatch(/; <= 4 KiB random at 32 OIO reaches this minimum$/);
     // The two rows with a bound pass (docs/esx-disk-perf.md); the gap's place, the median and the CPU cost have none.
