@@ -51,11 +51,12 @@ describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
   it("mClock meets the reservation and the limit that SFQ(D) misses, on the same workload", async () => {
     const r = await mclockVsSfq.run(ctx(MClockVsSfqConfig.parse(mclockVsSfq.quick)));
     const rows = r.tables[0].rows as { sfq_iops: number; mclock_iops: number }[];
+    const T = QOS_TOLERANCES.mclock;
     expect(r.metrics.mclock_controls_met).toBe(4);
     expect(r.metrics.sfq_controls_met).toBeLessThan(4);
-    expect(rows[0].mclock_iops).toBeGreaterThanOrEqual(600 * 0.98);
+    expect(rows[0].mclock_iops).toBeGreaterThanOrEqual(600 * T.reservationMetMin);
     expect(rows[0].sfq_iops).toBeLessThan(600);
-    expect(rows[1].mclock_iops).toBeLessThanOrEqual(250 * 1.02);
+    expect(rows[1].mclock_iops).toBeLessThanOrEqual(250 * T.limitMetMax);
     expect(rows[1].sfq_iops).toBeGreaterThan(250);
     expect(r.reference.map((x) => [x.ours, x.verdict])).toEqual([
       ["2 of 4", "pass"],

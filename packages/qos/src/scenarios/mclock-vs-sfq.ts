@@ -6,7 +6,7 @@ import { QosErrors } from "../errors.js";
 import { requireShares } from "../validate.js";
 import { type ControlConfig, checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
-import { mclockChecks } from "./tolerances.js";
+import { mclockChecks, mclockMeetsControls } from "./tolerances.js";
 
 export const MClockVsSfqConfig = z.object({
   shares: z.array(z.number().gt(0).max(1000)).min(2).max(16).default([1, 1, 2, 2]).describe("VM shares on the one host, each > 0"),
@@ -98,8 +98,8 @@ export const mclockVsSfq = defineQosScenario({
       limit_iops: c.limitsIops[i] > 0 ? c.limitsIops[i] : "none",
       sfq_iops: round(sfq.vmIops[0][i], 1),
       mclock_iops: round(mclock.vmIops[0][i], 1),
-      sfq_meets_controls: meets(sfq.vmIops[0][i], c.reservationsIops[i], limit(i)),
-      mclock_meets_controls: meets(mclock.vmIops[0][i], c.reservationsIops[i], limit(i)),
+      sfq_meets_controls: mclockMeetsControls(sfq.vmIops[0][i], c.reservationsIops[i], limit(i)),
+      mclock_meets_controls: mclockMeetsControls(mclock.vmIops[0][i], c.reservationsIops[i], limit(i)),
     }));
     const chartRows = rows.flatMap((r) => [
       { vm: r.vm, scheduler: "SFQ(D)", iops: r.sfq_iops },
@@ -151,8 +151,3 @@ export const mclockVsSfq = defineQosScenario({
     };
   },
 });
-
-/** Within 2% of a reservation and of a limit (measurement noise). */
-function meets(iops: number, reservation: number, limit: number): boolean {
-  return iops >= reservation * 0.98 && iops <= limit * 1.02;
-}

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   flowControlChecks,
   mclockChecks,
+  mclockMeetsControls,
   pardaDemandChangeChecks,
   pardaEndToEndChecks,
   pardaEqualSharesChecks,
@@ -161,5 +162,18 @@ describe("the qos scenarios' reference rows fail just outside the bounds their t
   it("mClock vs SFQ(D)", () => {
     expect(verdicts(mclockChecks(2, 4, 4))).toEqual({ sfq: "pass", mclock: "pass" });
     expect(verdicts(mclockChecks(4, 3, 4))).toEqual({ sfq: "fail", mclock: "fail" });
+  });
+
+  it("mClock vs SFQ(D): a VM meets its reservation and limit within the slack QOS_TOLERANCES states, which the rows name", () => {
+    // The slack (0.98, 1.02) was a literal in the scenario and again in its test: the rows did not say it.
+    const { reservationMetMin, limitMetMax } = T.mclock;
+    const none = Number.POSITIVE_INFINITY;
+    expect(mclockMeetsControls(600 * reservationMetMin, 600, none)).toBe(true);
+    expect(mclockMeetsControls(past(600 * reservationMetMin, -1), 600, none)).toBe(false);
+    expect(mclockMeetsControls(250 * limitMetMax, 0, 250)).toBe(true);
+    expect(mclockMeetsControls(past(250 * limitMetMax, 1), 0, 250)).toBe(false);
+    expect(mclockMeetsControls(1e6, 0, none)).toBe(true);
+    const { sfq, mclock } = mclockChecks(2, 4, 4);
+    for (const row of [sfq, mclock]) expect(row.tolerance).toMatch(/at least 98% of its reservation and at most 102% of its limit/);
   });
 });

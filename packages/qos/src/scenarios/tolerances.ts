@@ -1,4 +1,4 @@
-import { between, checkedBy, holds, lessThan, lessThanRelative, moreThan, type ReferenceCheck } from "@vmlab/core-vm";
+import { between, checkedBy, holds, lessThan, lessThanRelative, moreThan, percent, type ReferenceCheck } from "@vmlab/core-vm";
 
 /**
  * The bounds the qos scenarios' reference rows are judged by: the ones their tests hold each run to, kept here so
@@ -63,6 +63,13 @@ export const QOS_TOLERANCES = {
     maxThroughputGain: 0.25,
     /** Interrupts per second at the sweep's highest OIO, vIC on over off: at most this. */
     highOioInterruptRatioMax: 0.5,
+  },
+  /** mclock-vs-sfq: when a VM's reservation and limit count as met (the measured IOPS' noise, about 2%). */
+  mclock: {
+    /** Its throughput over its reservation: at least this. */
+    reservationMetMin: 0.98,
+    /** Its throughput over its limit: at most this. */
+    limitMetMax: 1.02,
   },
 } as const;
 
@@ -182,10 +189,17 @@ export function vicInterruptCheck(interruptsPerSVic: number, interruptsPerSOff: 
   );
 }
 
+/** mclock-vs-sfq: a VM's throughput meets its reservation and its limit (Infinity: none), within the slack. */
+export function mclockMeetsControls(iops: number, reservation: number, limit: number): boolean {
+  return iops >= reservation * T.mclock.reservationMetMin && iops <= limit * T.mclock.limitMetMax;
+}
+
 /** mclock-vs-sfq's checks: how many of the `vms` VMs had their reservation and limit met under each scheduler. */
 export function mclockChecks(sfqMet: number, mclockMet: number, vms: number) {
+  // What "met" means, in the rows' words: the slack mclockMeetsControls allows.
+  const met = `met: at least ${percent(T.mclock.reservationMetMin)} of its reservation and at most ${percent(T.mclock.limitMetMax)} of its limit`;
   return {
-    sfq: holds(`fewer than all ${vms} (shares alone cannot hold a reservation or a limit)`, sfqMet < vms),
-    mclock: holds(`all ${vms}`, mclockMet === vms),
+    sfq: holds(`fewer than all ${vms} (shares alone cannot hold a reservation or a limit; ${met})`, sfqMet < vms),
+    mclock: holds(`all ${vms} (${met})`, mclockMet === vms),
   } satisfies Record<string, ReferenceCheck>;
 }
