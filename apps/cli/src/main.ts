@@ -48,7 +48,10 @@ function exitCodeFor(e: unknown, io: CliIo): number {
   return EXIT_FAILED;
 }
 
-/** Codes that mean the user's input was bad (exit 2) rather than the run failing (exit 1). */
+/**
+ * Codes that mean the user's input was bad (exit 2) rather than the run failing (exit 1). CHANGED: an input file
+ * changed while the run read it (VMLAB_TRACE_CHANGED); the input, not the run, has to be fixed (a copy left alone).
+ */
 function isInputError(code: string): boolean {
-  return /_(BAD|UNKNOWN|INVALID|MALFORMED|CORRUPT|TRUNCATED|NOT_FOUND|UNWRITABLE|UNREADABLE)(_|$)/.test(code);
+  return /_(BAD|UNKNOWN|INVALID|MALFORMED|CORRUPT|TRUNCATED|NOT_FOUND|UNWRITABLE|UNREADABLE|CHANGED)(_|$)/.test(code);
 }

@@ -86,6 +86,13 @@ export const StorageErrors = {
       `${file} is ${compression}-compressed; decompress it first (or pipe it: ${compression === "gzip" ? "zcat" : `${compression} -dc`} FILE | vmlab vscsistats - --format FORMAT)`,
       { file, compression },
     ),
+  /** A file whose passes (characterization, replay) read different bytes: the results could not say which IOs ran. */
+  traceChanged: (file: string, first: { bytes: number; sha256: string }, second: { bytes: number; sha256: string }) =>
+    new VmlabError(
+      "VMLAB_TRACE_CHANGED",
+      `trace file ${file} changed while the run read it: the characterization read ${first.bytes} bytes (sha256 ${first.sha256.slice(0, 12)}…), the replay ${second.bytes} bytes (sha256 ${second.sha256.slice(0, 12)}…); run it on a copy nothing writes to`,
+      { file, firstBytes: first.bytes, firstSha256: first.sha256, secondBytes: second.bytes, secondSha256: second.sha256 },
+    ),
   /** A blkparse trace with queued IOs but no dispatches: vmlab's IO is the D event (a bio-based device's trace has none). */
   traceNoDispatches: (file: string, queued: number) =>
     new VmlabError(

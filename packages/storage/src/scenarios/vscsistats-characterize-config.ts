@@ -34,7 +34,7 @@ export const VscsiCharacterizeConfig = z.object({
     .describe(
       `Iometer test region, MiB (at most the VM's disk: ${limit("local")} MiB for storage=local, ${limit("array")} MiB for storage=array)`,
     ),
-  // A path, not a stream: the run reads the file three times (sha256, characterization, replay), constant memory each.
+  // A path, not a stream: the run reads the file twice (characterization, replay: each hashes it to its end), constant memory each.
   traceFile: z
     .string()
     .default("")

@@ -6,7 +6,7 @@ import type { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.j
 
 /**
  * What is wrong with the config's trace keys, checked before anything runs (so `vmlab run --dry-run` refuses it):
- * a `traceFile` that is missing, unreadable, a directory, not a regular file (a pipe cannot be read the three times
+ * a `traceFile` that is missing, unreadable, a directory, not a regular file (a pipe cannot be read the two times
  * the run reads it), compressed, or of a format neither detected nor given; a `traceFormat` other than the shipped
  * trace's without a `traceFile`. The file is opened and its first bytes read (to detect the format), no more: a bad
  * line further on stops the run with the reader's error naming file:line (or is skipped with `traceSkipBad`).
@@ -21,7 +21,7 @@ export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
     return [
       {
         key: "traceFile",
-        issue: `must be a file's path, got ${JSON.stringify(path)} (the run reads the trace three times: standard input cannot be read again)`,
+        issue: `must be a file's path, got ${JSON.stringify(path)} (the run reads the trace twice: standard input cannot be read again)`,
       },
     ];
   let kind: "file" | "directory" | "other" | null = null;
@@ -36,7 +36,7 @@ export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
     return [
       {
         key: "traceFile",
-        issue: `${path} is not a regular file (a pipe or device cannot be read again, and the run reads the trace three times); copy it to a file`,
+        issue: `${path} is not a regular file (a pipe or device cannot be read again, and the run reads the trace twice); copy it to a file`,
       },
     ];
   try {

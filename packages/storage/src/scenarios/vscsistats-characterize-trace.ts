@@ -1,7 +1,9 @@
+import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { isVmlabError, plural, type Rng, VmlabError } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
 import { characterizeTrace } from "../trace/characterize.js";
-import { fileDigest } from "../trace/file-source.js";
+import { HashedPass } from "../trace/hashed-pass.js";
 import { openTraceFile } from "../trace/open-file.js";
 import type { TraceFormat, TraceReader, TraceRecord } from "../trace/record.js";
 import { type ReplayMode, TraceReplayWorkload } from "../trace/replay.js";
@@ -160,11 +162,31 @@ function traceName(c: VscsiCharacterizeConfig, first: number | null): string {
     : `first ${first} IOs of ${c.traceFile === "" ? "the" : "your"} ${name}`;
 }
 
+/** The file's size for the progress (0 if it cannot be told: opening it says why). */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** `f()`; on an error, `pass`'s file closed (the reader's `close` leaves it open for `HashedPass.finish`). */
+function whileHashing<T>(pass: HashedPass | undefined, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    pass?.close();
+    throw e;
+  }
+}
+
 /**
  * The trace (the shipped one, vmlab's generated VM trace, data/traces/SOURCE.md, or the user's `traceFile`): read
  * straight from the file (no model: latency and outstanding IOs as recorded, where the format records them), and
  * replayed through the storage model. Both stream the file (constant memory, however long the trace); `progress`
- * gets the share of the two passes done, by bytes read.
+ * gets the share of the two passes done, by bytes read. A user's trace is hashed by both passes, each to the end of
+ * the file: if they read different bytes (the file changed during the run), the run fails (`VMLAB_TRACE_CHANGED`).
  */
 export function traceWorkloads(
   c: VscsiCharacterizeConfig,
@@ -174,9 +196,7 @@ export function traceWorkloads(
 ): { workloads: Characterized[]; info: TraceRunInfo } {
   const shipped = c.traceFile === "";
   const path = shipped ? shippedTracePath() : c.traceFile;
-  // Hashed first, so the results identify the bytes the run read (the check found the file readable).
-  const digest = shipped ? null : fileDigest(path);
-  const total = 2 * Math.max(1, digest?.bytes ?? 1);
+  const total = 2 * Math.max(1, shipped ? 0 : sizeOf(path));
   let read = 0;
   const onRead = shipped
     ? undefined
@@ -184,26 +204,37 @@ export function traceWorkloads(
         read += n;
         progress(Math.min(1, read / total));
       };
-  const open = () =>
+  // Each pass over a user's trace hashes what it reads, to the end of the file: the sha256 recorded is of the bytes
+  // both passes read, or the run is refused (the file changed between or during them).
+  const open = (hashedPass: HashedPass | undefined) =>
     openTraceFile(path, {
       format: shipped ? "vscsi" : c.traceFormat === "auto" ? undefined : c.traceFormat,
       skipBad: !shipped && c.traceSkipBad,
       onRead,
+      hashedPass,
     });
   const fromFile = new VscsiStats();
-  const reader = open();
-  const summary = readingTrace(() => characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos }));
-  // The characterization may stop before the end (traceMaxIos): the replay's half of the progress starts here.
-  read = digest?.bytes ?? 0;
+  const first = shipped ? undefined : new HashedPass(onRead);
+  const reader = whileHashing(first, () => open(first));
+  const summary = whileHashing(first, () => readingTrace(() => characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos })));
+  const firstDigest = first?.finish() ?? null;
+  // The replay's half of the progress starts here (the characterization read the file to its end).
+  read = firstDigest?.bytes ?? 0;
   const mode: ReplayMode = c.traceReplay === "timed" ? { kind: "timed", speed: c.traceSpeed } : { kind: "closed", depth: c.traceDepth };
+  const second = shipped ? undefined : new HashedPass(onRead);
   // A closed loop has no recorded times to outrun the clock with (the run loop's limit bounds it).
-  const bound = new ReplayBound(
-    open(),
-    mode.kind === "timed" ? MAX_REPLAY_SPAN_NS * mode.speed : Number.POSITIVE_INFINITY,
-    capacitySectors,
+  const bound = whileHashing(
+    second,
+    () =>
+      new ReplayBound(open(second), mode.kind === "timed" ? MAX_REPLAY_SPAN_NS * mode.speed : Number.POSITIVE_INFINITY, capacitySectors),
   );
   const replay = new TraceReplayWorkload(bound, mode, { maxIos: c.traceMaxIos }, "trace-replay");
-  const { stoppedAtClockLimit, ...replayed } = readingTrace(() => runWorkload(c, replay, rng, Number.POSITIVE_INFINITY));
+  const { stoppedAtClockLimit, ...replayed } = whileHashing(second, () =>
+    readingTrace(() => runWorkload(c, replay, rng, Number.POSITIVE_INFINITY)),
+  );
+  const digest = second?.finish() ?? null;
+  if (firstDigest !== null && digest !== null && (firstDigest.bytes !== digest.bytes || firstDigest.sha256 !== digest.sha256))
+    throw StorageErrors.traceChanged(path, firstDigest, digest);
   // What ran: the first traceMaxIos IOs when the cut is shorter than the trace, and the replay's speed-up.
   const trace = traceName(c, c.traceMaxIos > 0 && fromFile.ios === c.traceMaxIos ? c.traceMaxIos : null);
   const how =

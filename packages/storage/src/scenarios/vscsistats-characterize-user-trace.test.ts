@@ -1,31 +1,25 @@
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RngStreams } from "@vmlab/core-vm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openTraceFile } from "../trace/open-file.js";
 import { writeVscsiTrace } from "../trace/vscsi-writer.js";
 import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
 import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
+import {
+  msrTrace,
+  msrTraceMoved,
+  type Result,
+  rowsOf,
+  run,
+  sha256,
+  T0,
+  workload,
+  writeIn,
+} from "./vscsistats-characterize-user-trace.test-support.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmlab-user-trace-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** MSR Cambridge's first timestamp in the SNIA files: 100 ns ticks since 1601. */
-const T0 = 128166372003061629n;
-
-/** `ios` MSR CSV lines, 2 ms apart, 4 or 8 KiB, reads and writes, spread over 1 GiB; `extra` lines appended. */
-function msrTrace(ios: number, extra: string[] = []): string {
-  const lines: string[] = [];
-  for (let i = 0; i < ios; i++) {
-    const offset = ((i * 7919) % 262144) * 4096;
-    lines.push(
-      `${T0 + BigInt(i) * 20000n},src1,2,${i % 3 === 0 ? "Write" : "Read"},${offset},${i % 2 === 0 ? 4096 : 8192},${300 + (i % 7) * 100}`,
-    );
-  }
-  return `${[...lines, ...extra].join("\n")}\n`;
-}
 
 /** blkparse text of `ios` IOs (D then C, 1 ms apart, each completing after 0.4 ms), with a header and a summary. */
 function blkparseTrace(ios: number): string {
@@ -42,21 +36,7 @@ function blkparseTrace(ios: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-function write(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
-
-async function run(overrides: Record<string, unknown>, seed = 1, progress: (done: number, total: number) => void = () => {}) {
-  const config = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, durationMs: 50, ...overrides });
-  return vscsistatsCharacterize.run({ config, seed, quick: true, rng: new RngStreams(seed), progress });
-}
-type Result = Awaited<ReturnType<typeof run>>;
-const rowsOf = (r: Result, table: string) => r.tables.find((t) => t.name === table)?.rows ?? [];
-const workload = (r: Result, id: string) => rowsOf(r, "workloads").find((x) => x.workload === id)!;
+const write = (name: string, text: string) => writeIn(dir, name, text);
 
 describe("vscsistats-characterize on your own trace (traceFile)", () => {
   const msr = write("src1_2.csv", msrTrace(300));
@@ -144,12 +124,7 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
 
   // `vmlab vscsistats` tells of IOs out of issue order; the scenario said nothing of them, though a late one has interarrival 0.
   it("says how many IOs were out of issue order: put back by the reorder window, or too late for it", async () => {
-    const lines = msrTrace(5000).trim().split("\n");
-    const moved = (by: number) => {
-      const l = [...lines];
-      l.splice(by, 0, ...l.splice(0, 1));
-      return `${l.join("\n")}\n`;
-    };
+    const moved = (by: number) => msrTraceMoved(5000, by);
     const near = await run({ traceFile: write("near.csv", moved(10)), traceMaxIos: 0, traceReplay: "closed" });
     expect(near.metrics).toMatchObject({ "trace.reorderedIos": 1, "trace.lateIos": 0 });
     expect(near.notes?.find((n) => n.startsWith("Your trace"))).toContain(

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { StorageErrors } from "../errors.js";
 import type { ByteSource } from "./source.js";
@@ -42,24 +41,4 @@ function openError(path: string, e: unknown) {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return StorageErrors.traceNotFound(path);
   return StorageErrors.traceUnreadable(path, e instanceof Error ? e.message : String(e));
-}
-
-/**
- * A file's size in bytes and the SHA-256 of its contents (hex), read in fixed-size chunks (constant memory): what
- * identifies a user's trace in a run's results, whatever its path.
- */
-export function fileDigest(path: string): { bytes: number; sha256: string } {
-  const source = fileSource(path);
-  const hash = createHash("sha256");
-  const buf = new Uint8Array(1 << 20);
-  let bytes = 0;
-  try {
-    for (let n = source.read(buf, 0, buf.length); n > 0; n = source.read(buf, 0, buf.length)) {
-      hash.update(buf.subarray(0, n));
-      bytes += n;
-    }
-  } finally {
-    source.close();
-  }
-  return { bytes, sha256: hash.digest("hex") };
 }

@@ -1,5 +1,6 @@
 import { StorageErrors } from "../errors.js";
 import { fileSource } from "./file-source.js";
+import type { HashedPass } from "./hashed-pass.js";
 import { createTraceReader, detectFormat, onlyBlkparseInputLines, parseTraceFormat } from "./open.js";
 import { type FioWaitReading, TRACE_FORMATS, type TraceFormat, type TraceReader } from "./record.js";
 import type { ByteSource } from "./source.js";
@@ -13,6 +14,8 @@ export interface OpenTraceOptions {
   fioWait?: FioWaitReading;
   /** Called with the bytes each read of the file returned (once per chunk, not per IO): a long run's progress. */
   onRead?: (bytes: number) => void;
+  /** Hashes every byte read from the file, and closes it (`HashedPass.finish` or `close`): the reader's `close` leaves it open. */
+  hashedPass?: HashedPass;
 }
 
 /**
@@ -24,7 +27,8 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
   if (path === "-" && !options.format) throw StorageErrors.traceStdinNeedsFormat(TRACE_FORMATS);
   const given: TraceFormat | null = options.format ? parseTraceFormat(options.format) : null;
   const name = path === "-" ? "stdin" : path;
-  const source = counted(refuseCompressed(fileSource(path), name), options.onRead);
+  const file = fileSource(path);
+  const source = counted(refuseCompressed(options.hashedPass ? options.hashedPass.wrap(file) : file, name), options.onRead);
   let format: TraceFormat;
   let input: ByteSource = source;
   if (given !== null) format = given;
