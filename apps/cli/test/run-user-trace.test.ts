@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
@@ -84,5 +84,44 @@ describe("vmlab run vscsistats-characterize --set traceFile=…: your own trace"
     expect(results.metrics["trace.ios"]).toBe(200);
     expect(texts[0]).toContain(sha);
     expect(readFileSync(join(dir, "a", "trace.csv"), "utf8")).toContain(`${good},msr,${readFileSync(good).length},${sha},200,200,`);
+  });
+  // A relative traceFile was recorded as given only: the results did not say which file ran outside the directory they ran in.
+  it("a relative traceFile: results.json keeps it as given and adds its absolute path; by either path, the same results but for the path as given", async () => {
+    const dir = scratchDir("vmlab-user-trace-");
+    const abs = join(dir, "rel.csv");
+    writeFileSync(abs, msr(100));
+    const rel = relative(process.cwd(), abs);
+    expect(isAbsolute(rel)).toBe(false);
+    type Results = { config: Record<string, unknown>; tables: { name: string; rows: Record<string, unknown>[] }[] };
+    const results: Results[] = [];
+    for (const [o, given] of [
+      ["by-abs", abs],
+      ["by-rel", rel],
+    ]) {
+      const r = await runCli(
+        "run",
+        SCENARIO,
+        "--quick",
+        "--set",
+        `traceFile=${given}`,
+        "--set",
+        "traceReplay=closed",
+        "--out",
+        join(dir, o),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      results.push(JSON.parse(readFileSync(join(dir, o, "results.json"), "utf8")) as Results);
+    }
+    const [byAbs, byRel] = results;
+    expect(byRel.config.traceFile).toBe(rel);
+    expect(byRel.tables.find((t) => t.name === "trace")?.rows[0]).toMatchObject({ path: rel, absolutePath: abs });
+    expect(readFileSync(join(dir, "by-rel", "trace.csv"), "utf8")).toContain(`${rel},${abs},msr,`);
+    const withoutGiven = (r: Results) =>
+      JSON.stringify({
+        ...r,
+        config: { ...r.config, traceFile: null },
+        tables: r.tables.map((t) => ({ ...t, rows: t.rows.map(({ path: _, ...row }) => row) })),
+      });
+    expect(withoutGiven(byRel)).toBe(withoutGiven(byAbs));
   });
 });

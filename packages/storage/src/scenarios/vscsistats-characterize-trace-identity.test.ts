@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { msrTrace, rowsOf, run, sha256, writeIn } from "./vscsistats-characterize-user-trace.test-support.js";
+import { msrTrace, rowsOf, run, sha256, traceNote, writeIn } from "./vscsistats-characterize-user-trace.test-support.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmlab-trace-identity-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,5 +50,22 @@ describe("vscsistats-characterize identifies your trace by the bytes it read", (
     const r = await run({ traceFile: path }, 1, change.progress);
     expect(change.changed()).toBe(true);
     expect(rowsOf(r, "trace")[0]).toMatchObject({ ios: 310, replayedIos: 310, bytes: readFileSync(path).length, sha256: sha256(path) });
+  });
+
+  // A relative traceFile was recorded as given: the results did not say which file it was outside the directory it ran in.
+  it("records the absolute path of a relative traceFile beside it; the results differ only in the path as given", async () => {
+    const abs = write("rel.csv", msrTrace(100));
+    const rel = relative(process.cwd(), abs);
+    expect(isAbsolute(rel)).toBe(false);
+    const byRel = await run({ traceFile: rel });
+    const byAbs = await run({ traceFile: abs });
+    expect(rowsOf(byRel, "trace")[0]).toMatchObject({ path: rel, absolutePath: abs, sha256: sha256(abs) });
+    expect(rowsOf(byAbs, "trace")[0]).toMatchObject({ path: abs, absolutePath: abs });
+    expect(traceNote(byRel)).toMatch(new RegExp(`^Your trace: ${abs} \\(msr, `));
+    expect(byRel.reference.find((x) => x.what.startsWith("your trace"))?.note).toMatch(new RegExp(`^${abs} \\(msr, `));
+    // The same file by either path: identical results but for the trace table's path as given.
+    const withoutGiven = (r: typeof byRel) =>
+      JSON.stringify({ ...r, tables: r.tables.map((t) => ({ ...t, rows: t.rows.map(({ path: _, ...row }) => row) })) });
+    expect(withoutGiven(byRel)).toBe(withoutGiven(byAbs));
   });
 });

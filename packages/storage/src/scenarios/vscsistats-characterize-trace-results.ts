@@ -21,7 +21,7 @@ export function traceReferenceRow(info: TraceRunInfo, ios: number): ReferenceVal
     what: `your trace ${basename(u.path)}: IOs characterized`,
     paper: "—",
     ours: ios,
-    note: `${u.path} (${u.format}, ${u.bytes} bytes, sha256 ${u.sha256}); no expected figures for it: the checks above are the Iometer workloads'`,
+    note: `${u.absolutePath} (${u.format}, ${u.bytes} bytes, sha256 ${u.sha256}); no expected figures for it: the checks above are the Iometer workloads'`,
   };
 }
 
@@ -40,13 +40,18 @@ export function userTraceMetrics(info: TraceRunInfo, replay: Characterized): Rec
   };
 }
 
-/** One row saying which trace ran and what of it (`trace.csv`): for a user's trace. */
+/**
+ * One row saying which trace ran and what of it (`trace.csv`): for a user's trace. `path` is as given (the config
+ * keeps it so too), `absolutePath` what it resolved to, which the notes and the reference row name: the same file
+ * given by a relative or an absolute path gives the same results but for `path` here and `traceFile` in the config.
+ */
 export function traceTable(info: TraceRunInfo, replay: Characterized): Table {
   const u = info.user;
   return {
     name: "trace",
     columns: [
       "path",
+      "absolutePath",
       "format",
       "bytes",
       "sha256",
@@ -66,6 +71,7 @@ export function traceTable(info: TraceRunInfo, replay: Characterized): Table {
     rows: [
       {
         path: u?.path ?? null,
+        absolutePath: u?.absolutePath ?? null,
         format: u?.format ?? null,
         bytes: u?.bytes ?? null,
         sha256: u?.sha256 ?? null,
@@ -101,7 +107,7 @@ export function traceNotes(info: TraceRunInfo): string[] {
     if (order !== null) parts.push(order);
     if (info.foldedIos > 0)
       parts.push(`${plural(info.foldedIos, "IO")} beyond the VM's disk folded into it by the replay (LBA modulo the disk's sectors)`);
-    notes.push(`Your trace: ${u.path} (${u.format}, ${u.bytes} bytes, sha256 ${u.sha256}): ${parts.join("; ")}.`);
+    notes.push(`Your trace: ${u.absolutePath} (${u.format}, ${u.bytes} bytes, sha256 ${u.sha256}): ${parts.join("; ")}.`);
   }
   if (info.cut !== null) notes.push(`Trace replay cut: ${info.cut}.`);
   return notes;

@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { isVmlabError, plural, type Rng, VmlabError } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { characterizeTrace } from "../trace/characterize.js";
@@ -12,9 +12,13 @@ import { VscsiStats } from "../vscsistats/collector.js";
 import type { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { type Characterized, MAX_REPLAY_SPAN_NS, REPLAY_CLOCK_LIMIT_NS, runWorkload } from "./vscsistats-characterize-run.js";
 
-/** A user's trace file (`traceFile`), as the results identify it: the path as given, its format, size and SHA-256. */
+/**
+ * A user's trace file (`traceFile`), as the results identify it: the path as given (relative to the directory the run
+ * ran in, maybe), the absolute path it resolved to, its format, size and SHA-256.
+ */
 export interface UserTrace {
   path: string;
+  absolutePath: string;
   format: TraceFormat;
   bytes: number;
   sha256: string;
@@ -251,7 +255,7 @@ export function traceWorkloads(
         ? `the replay was stopped at ${days(REPLAY_CLOCK_LIMIT_NS)} of virtual time, near the end of the kernel's clock (2^53 ns, ~104 days), before the end of the trace; traceMaxIos replays less of it`
         : null;
   const info: TraceRunInfo = {
-    user: digest === null ? null : { path, format: reader.format, ...digest },
+    user: digest === null ? null : { path, absolutePath: resolve(path), format: reader.format, ...digest },
     ios: summary.ios,
     untimedIos: summary.ios - summary.timedIos,
     failedIos: summary.failedIos,
