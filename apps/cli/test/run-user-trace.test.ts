@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
+import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW } from "@vmlab/storage";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
@@ -123,5 +124,17 @@ describe("vmlab run vscsistats-characterize --set traceFile=…: your own trace"
         tables: r.tables.map((t) => ({ ...t, rows: t.rows.map(({ path: _, ...row }) => row) })),
       });
     expect(withoutGiven(byRel)).toBe(withoutGiven(byAbs));
+  });
+  // No key for vmlab vscsistats --reorder-window: a trace out of order by more than 4,096 records could not be put in order.
+  it("vmlab describe explains traceReorderWindow: the default, bounds and meaning of vmlab vscsistats --reorder-window", async () => {
+    const r = await runCli("describe", SCENARIO);
+    expect(r.stdout).toMatch(
+      new RegExp(`\\n {2}traceReorderWindow +integer +default ${DEFAULT_REORDER_WINDOW} +\\[≥ 0, ≤ ${MAX_REORDER_WINDOW}\\]\\n`),
+    );
+    expect(r.stdout).toContain("records held back to read and replay the trace in issue order");
+    expect(r.stdout).toContain("as `vmlab vscsistats --reorder-window`");
+    const refused = await runCli("run", SCENARIO, "--set", `traceReorderWindow=${MAX_REORDER_WINDOW + 1}`, "--dry-run");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^vmlab: [^\n]*traceReorderWindow[^\n]*\n$/);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TRACE_FORMATS } from "../trace/record.js";
+import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW } from "../trace/reorder.js";
 import { DEFAULT_ARRAY_DISKS } from "./esx-disk-perf-config.js";
 import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
@@ -50,6 +51,16 @@ export const VscsiCharacterizeConfig = z.object({
     .default(false)
     .describe(
       "count and skip traceFile's malformed lines (records) instead of stopping the run at the first, as `vmlab vscsistats --skip-bad`",
+    ),
+  // `vmlab vscsistats --reorder-window`'s default, bounds and meaning (the same constants), for both trace workloads.
+  traceReorderWindow: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_REORDER_WINDOW)
+    .default(DEFAULT_REORDER_WINDOW)
+    .describe(
+      `records held back to read and replay the trace in issue order (traces are often a little out of timestamp order), as \`vmlab vscsistats --reorder-window\`; 0 = the file's order, at most ${MAX_REORDER_WINDOW}; an IO out of order by more is characterized and replayed where it comes, and counted`,
     ),
   traceReplay: z
     .enum(["timed", "closed"])

@@ -62,6 +62,7 @@ export function traceTable(info: TraceRunInfo, replay: Characterized): Table {
       "ignoredLines",
       "failedIos",
       "untimedIos",
+      "reorderWindow",
       "reorderedIos",
       "lateIos",
       "firstLate",
@@ -82,6 +83,7 @@ export function traceTable(info: TraceRunInfo, replay: Characterized): Table {
         ignoredLines: info.ignored,
         failedIos: info.failedIos,
         untimedIos: info.untimedIos,
+        reorderWindow: info.reorderWindow,
         reorderedIos: info.reordered,
         lateIos: info.late,
         firstLate: info.firstLate,
@@ -115,14 +117,20 @@ export function traceNotes(info: TraceRunInfo): string[] {
 
 /**
  * IOs out of issue order, as `vmlab vscsistats` tells of them: a late one (out of order by more than the reorder
- * window) is characterized where it came, interarrival 0, and replayed where it comes; null when none was.
+ * window, `traceReorderWindow`) is characterized where it came, interarrival 0, and replayed where it comes; null when
+ * none was. With a window of 0 (the file's order), every IO issued earlier than an IO before it is late.
  */
 function issueOrderNote(info: TraceRunInfo, unit: string): string | null {
+  const they = (n: number, one: string, more: string) => (n === 1 ? one : more);
+  if (info.reorderWindow === 0)
+    return info.late === 0
+      ? null
+      : `${plural(info.late, "IO")} issued earlier than an IO before ${they(info.late, "it", "them")} (interarrival 0; first: ${unit} ${info.firstLate})`;
   if (info.reordered + info.late === 0) return null;
   const parts = [`${info.reordered} put back in issue order by the reorder window of ${plural(info.reorderWindow, "record")}`];
   if (info.late > 0)
     parts.push(
-      `${info.late} too late for it, characterized and replayed where ${info.late === 1 ? "it" : "they"} came (interarrival 0; first: ${unit} ${info.firstLate}; sort the file by time to put them in order)`,
+      `${info.late} too late for it, characterized and replayed where ${they(info.late, "it", "they")} came (interarrival 0; first: ${unit} ${info.firstLate}; sort the file by time or set a larger traceReorderWindow to put ${they(info.late, "it", "them")} in order)`,
     );
   return `${plural(info.reordered + info.late, "IO")} out of issue order (first: ${unit} ${info.firstOutOfOrder}): ${parts.join(", ")}`;
 }

@@ -220,7 +220,9 @@ export function traceWorkloads(
   const fromFile = new VscsiStats();
   const first = shipped ? undefined : new HashedPass(onRead);
   const reader = whileHashing(first, () => open(first));
-  const summary = whileHashing(first, () => readingTrace(() => characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos })));
+  const summary = whileHashing(first, () =>
+    readingTrace(() => characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos, reorderWindow: c.traceReorderWindow })),
+  );
   const firstDigest = first?.finish() ?? null;
   // The replay's half of the progress starts here (the characterization read the file to its end).
   read = firstDigest?.bytes ?? 0;
@@ -232,7 +234,7 @@ export function traceWorkloads(
     () =>
       new ReplayBound(open(second), mode.kind === "timed" ? MAX_REPLAY_SPAN_NS * mode.speed : Number.POSITIVE_INFINITY, capacitySectors),
   );
-  const replay = new TraceReplayWorkload(bound, mode, { maxIos: c.traceMaxIos }, "trace-replay");
+  const replay = new TraceReplayWorkload(bound, mode, { maxIos: c.traceMaxIos, reorderWindow: c.traceReorderWindow }, "trace-replay");
   const { stoppedAtClockLimit, ...replayed } = whileHashing(second, () =>
     readingTrace(() => runWorkload(c, replay, rng, Number.POSITIVE_INFINITY)),
   );
