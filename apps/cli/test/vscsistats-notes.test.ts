@@ -48,7 +48,8 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     );
   });
 
-  it("a blkparse trace: an IO whose completion reported an error is counted apart and left out of latency", async () => {
+  // "1 without a response time; 1 IO completed with an error" read as two IOs, of a trace with one failed IO.
+  it("a blkparse trace: an IO whose completion reported an error is counted apart and left out of latency, as one IO", async () => {
     const file = join(tmp(), "t.blkparse");
     writeFileSync(
       file,
@@ -64,7 +65,20 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ traceFormat: "blkparse", ios: 2, timedIos: 1, failedIos: 1 });
     expect(r.stderr).toBe(
-      "vmlab vscsistats: 2 IOs (blkparse); 1 without a response time (not in latency/outstanding IOs); 1 IO completed with an error (its C event's [error] not 0)\n",
+      "vmlab vscsistats: 2 IOs (blkparse); 1 IO completed with an error (its C event's [error] not 0), so without a response time (not in latency/outstanding IOs)\n",
+    );
+    // One failed IO and one whose completion is missing: two IOs without a response time, told apart.
+    writeFileSync(
+      file,
+      [
+        "  8,0    1        1     0.000000000   700  D   R 1000 + 8 [cat]",
+        "  8,0    1        2     0.000100000   700  D   W 2000 + 8 [dd]",
+        "  8,0    1        3     0.030100000     0  C   W 2000 + 8 [-5]",
+        "",
+      ].join("\n"),
+    );
+    expect((await runCli("vscsistats", file, "--json")).stderr).toBe(
+      "vmlab vscsistats: 2 IOs (blkparse); 1 IO completed with an error (its C event's [error] not 0), so without a response time, and 1 other IO without one (not in latency/outstanding IOs)\n",
     );
   });
 

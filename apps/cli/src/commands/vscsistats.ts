@@ -98,13 +98,15 @@ export function register(program: Command, io: CliIo): void {
       // 0 IOs and exit 0 says nothing of why: the reader says what the file held instead, true for its format (an MSR
       // file's header alone; blkparse without an event line, which may be another format's file, hints at --format).
       if (summary.ios === 0 && summary.ignored > 0) notes.push(reader.noIoNote());
-      if (summary.timedIos < summary.ios)
-        notes.push(`${summary.ios - summary.timedIos} without a response time (not in latency/outstanding IOs)`);
-      // A failed IO's time to its error is no service time: told apart from IOs whose completion is missing.
+      // A failed IO's time to its error is no service time: told apart from IOs whose completion is missing, in one
+      // part, so a failed IO (which has no response time either) reads as one IO, not as one failed and one untimed.
+      const untimed = summary.ios - summary.timedIos;
+      const others = Math.max(0, untimed - summary.failedIos);
       if (summary.failedIos > 0)
         notes.push(
-          `${plural(summary.failedIos, "IO")} completed with an error (${summary.failedIos === 1 ? "its" : "their"} C event's [error] not 0)`,
+          `${plural(summary.failedIos, "IO")} completed with an error (${summary.failedIos === 1 ? "its" : "their"} C event's [error] not 0), so without a response time${others > 0 ? `, and ${plural(others, "other IO")} without one` : ""} (not in latency/outstanding IOs)`,
         );
+      else if (untimed > 0) notes.push(`${untimed} without a response time (not in latency/outstanding IOs)`);
       if (reader.backToBack) notes.push("no issue times (IOs back to back): no interarrival histogram");
       // A binary trace's unit is the record: its bad ones were counted as "bad lines".
       const unit = reader.format === "vscsi" ? "record" : "line";

@@ -103,8 +103,8 @@ export function traceNotes(info: TraceRunInfo): string[] {
     const parts = [`${plural(info.ios, "IO")} read`];
     if (info.noIoNote) parts.push(info.noIoNote);
     if (info.skipped > 0) parts.push(`${plural(info.skipped, `bad ${unit}`)} skipped (traceSkipBad); first: ${info.firstSkipped}`);
-    if (info.failedIos > 0) parts.push(`${plural(info.failedIos, "IO")} completed with an error (no latency sample)`);
-    if (info.untimedIos > 0) parts.push(`${info.untimedIos} without a recorded response time (trace-file: not in latency/outstanding IOs)`);
+    const untimed = untimedNote(info);
+    if (untimed !== null) parts.push(untimed);
     const order = issueOrderNote(info, unit);
     if (order !== null) parts.push(order);
     if (info.foldedIos > 0)
@@ -113,6 +113,19 @@ export function traceNotes(info: TraceRunInfo): string[] {
   }
   if (info.cut !== null) notes.push(`Trace replay cut: ${info.cut}.`);
   return notes;
+}
+
+/**
+ * The IOs without a response time: those that failed (blkparse: their completion reported an error) and the others,
+ * in one part; the failed ones are among `untimedIos`, and two parts ("1 IO completed with an error; 1 without a
+ * recorded response time") read as two IOs of a trace with one failed IO. Null when every IO has a response time.
+ */
+function untimedNote(info: TraceRunInfo): string | null {
+  const others = Math.max(0, info.untimedIos - info.failedIos);
+  const where = "(trace-file: not in latency/outstanding IOs)";
+  if (info.failedIos === 0) return others === 0 ? null : `${others} without a recorded response time ${where}`;
+  const failed = `${plural(info.failedIos, "IO")} completed with an error, so without a response time`;
+  return others === 0 ? `${failed} ${where}` : `${failed}, and ${plural(others, "other IO")} without a recorded response time ${where}`;
 }
 
 /**
