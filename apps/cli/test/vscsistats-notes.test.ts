@@ -44,7 +44,7 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     expect(j).toMatchObject({ trace: "t.iolog", traceFormat: "fio", ios: 3, timedIos: 0 });
     expect(j.histograms.filter((h) => h.metric === "interarrival").map((h) => h.count)).toEqual([0, 0, 0]);
     expect(r.stderr).toBe(
-      "vmlab vscsistats: 3 IOs (fio); 3 without a response time (not in latency/outstanding IOs); no issue times (IOs back to back): no interarrival histogram\n",
+      "vmlab vscsistats: 3 IOs (fio); 3 IOs without a recorded response time (not in latency/outstanding IOs); no issue times (IOs back to back): no interarrival histogram\n",
     );
   });
 
@@ -78,7 +78,7 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
       ].join("\n"),
     );
     expect((await runCli("vscsistats", file, "--json")).stderr).toBe(
-      "vmlab vscsistats: 2 IOs (blkparse); 1 IO completed with an error (its C event's [error] not 0), so without a response time, and 1 other IO without one (not in latency/outstanding IOs)\n",
+      "vmlab vscsistats: 2 IOs (blkparse); 1 IO completed with an error (its C event's [error] not 0), so without a response time, and 1 other IO without a recorded response time (not in latency/outstanding IOs)\n",
     );
   });
 

@@ -94,7 +94,7 @@ describe("vmlab vscsistats", () => {
     expect(JSON.parse(small.stdout)).toMatchObject({ reorderWindow: 1, reordered: 1, late: 1, firstLate: 5, firstOutOfOrder: 3 });
     expect(small.stderr).toBe(
       "vmlab vscsistats: 5 IOs (msr); 2 IOs out of issue order (first: line 3): 1 put back in issue order by the reorder window of 1 record, " +
-        "1 too late for it, characterized where it came (interarrival 0; first: line 5; a larger --reorder-window puts them in order)\n",
+        "1 too late for it, characterized where it came (interarrival 0; first: line 5; sort the file by time or pass a larger --reorder-window to put it in order)\n",
     );
     // The ESX printout of the default equals that of the file sorted by time.
     const sorted = join(tmp(), "sorted.csv");

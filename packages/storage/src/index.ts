@@ -44,6 +44,7 @@ export { VirtualDisk, type VirtualDiskOptions } from "./iostack/virtual-disk.js"
 export { type CharacterizeOptions, type CharacterizeSummary, characterizeTrace } from "./trace/characterize.js";
 export { fileSource } from "./trace/file-source.js";
 export { MSR_EPOCH_TICKS, msrLine, type SyntheticMsrOptions, syntheticMsrTrace, writeMsrTrace } from "./trace/msr-writer.js";
+export { type IssueOrderWords, issueOrderNote, untimedIosNote } from "./trace/notes.js";
 export { createTraceReader, detectFormat, parseTraceFormat } from "./trace/open.js";
 export { type OpenTraceOptions, openTraceFile } from "./trace/open-file.js";
 export {

@@ -3,10 +3,12 @@ import {
   characterizeTrace,
   DEFAULT_REORDER_WINDOW,
   formatEsxCsv,
+  issueOrderNote,
   MAX_REORDER_WINDOW,
   openTraceFile,
   TRACE_FORMATS,
   toJson,
+  untimedIosNote,
   VscsiStats,
 } from "@vmlab/storage";
 import { type Command, Option } from "commander";
@@ -98,36 +100,14 @@ export function register(program: Command, io: CliIo): void {
       // 0 IOs and exit 0 says nothing of why: the reader says what the file held instead, true for its format (an MSR
       // file's header alone; blkparse without an event line, which may be another format's file, hints at --format).
       if (summary.ios === 0 && summary.ignored > 0) notes.push(reader.noIoNote());
-      // A failed IO's time to its error is no service time: told apart from IOs whose completion is missing, in one
-      // part, so a failed IO (which has no response time either) reads as one IO, not as one failed and one untimed.
-      const untimed = summary.ios - summary.timedIos;
-      const others = Math.max(0, untimed - summary.failedIos);
-      if (summary.failedIos > 0)
-        notes.push(
-          `${plural(summary.failedIos, "IO")} completed with an error (${summary.failedIos === 1 ? "its" : "their"} C event's [error] not 0), so without a response time${others > 0 ? `, and ${plural(others, "other IO")} without one` : ""} (not in latency/outstanding IOs)`,
-        );
-      else if (untimed > 0) notes.push(`${untimed} without a response time (not in latency/outstanding IOs)`);
+      const untimed = untimedIosNote(summary.ios - summary.timedIos, summary.failedIos, "not in latency/outstanding IOs");
+      if (untimed !== null) notes.push(untimed);
       if (reader.backToBack) notes.push("no issue times (IOs back to back): no interarrival histogram");
       // A binary trace's unit is the record: its bad ones were counted as "bad lines".
       const unit = reader.format === "vscsi" ? "record" : "line";
       if (summary.skipped > 0) notes.push(`${plural(summary.skipped, `bad ${unit}`)} skipped; first: ${summary.firstSkipped}`);
-      if (summary.reorderWindow === 0) {
-        // The file's order is the order characterized: every IO issued earlier than an IO before it (not only the one
-        // just before) is late, gets interarrival 0 and leaves the clock at the latest issue.
-        if (summary.late > 0)
-          notes.push(
-            `${plural(summary.late, "IO")} issued earlier than an IO before ${summary.late === 1 ? "it" : "them"} (interarrival 0; first: ${unit} ${summary.firstLate})`,
-          );
-      } else if (summary.reordered + summary.late > 0) {
-        const parts = [`${summary.reordered} put back in issue order by the reorder window of ${plural(summary.reorderWindow, "record")}`];
-        if (summary.late > 0)
-          parts.push(
-            `${summary.late} too late for it, characterized where ${summary.late === 1 ? "it" : "they"} came (interarrival 0; first: ${unit} ${summary.firstLate}; a larger --reorder-window puts them in order)`,
-          );
-        notes.push(
-          `${plural(summary.reordered + summary.late, "IO")} out of issue order (first: ${unit} ${summary.firstOutOfOrder}): ${parts.join(", ")}`,
-        );
-      }
+      const order = issueOrderNote(summary, { unit, replayed: false, largerWindow: "pass a larger --reorder-window" });
+      if (order !== null) notes.push(order);
       io.stderr(`vmlab vscsistats: ${notes.join("; ")}\n`);
     });
 }

@@ -66,7 +66,7 @@ describe("vscsistats-characterize's note on a failed IO", () => {
     const r = await run({ traceFile: failed });
     expect(r.metrics).toMatchObject({ "trace.failedIos": 1, "trace.untimedIos": 1 });
     expect(traceNote(r)).toContain(
-      "2 IOs read; 1 IO completed with an error, so without a response time (trace-file: not in latency/outstanding IOs).",
+      "2 IOs read; 1 IO completed with an error (its C event's [error] not 0), so without a response time (trace-file: not in latency/outstanding IOs).",
     );
     // A failed IO and one whose completion is missing: two IOs without a response time, told apart.
     const both = write(
@@ -74,7 +74,7 @@ describe("vscsistats-characterize's note on a failed IO", () => {
       lines("  8,0 0 1 0.000000000 7 D R 8 + 8 [a]", "  8,0 0 2 0.001000000 7 D W 64 + 8 [a]", "  8,0 0 3 0.001100000 0 C W 64 + 8 [-5]"),
     );
     expect(traceNote(await run({ traceFile: both }))).toContain(
-      "2 IOs read; 1 IO completed with an error, so without a response time, and 1 other IO without a recorded response time (trace-file: not in latency/outstanding IOs).",
+      "2 IOs read; 1 IO completed with an error (its C event's [error] not 0), so without a response time, and 1 other IO without a recorded response time (trace-file: not in latency/outstanding IOs).",
     );
   });
 });

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { plural, type ReferenceValue, type Table } from "@vmlab/core-vm";
+import { issueOrderNote, untimedIosNote } from "../trace/notes.js";
 import type { Characterized } from "./vscsistats-characterize-run.js";
 import type { TraceRunInfo } from "./vscsistats-characterize-trace.js";
 
@@ -103,9 +104,10 @@ export function traceNotes(info: TraceRunInfo): string[] {
     const parts = [`${plural(info.ios, "IO")} read`];
     if (info.noIoNote) parts.push(info.noIoNote);
     if (info.skipped > 0) parts.push(`${plural(info.skipped, `bad ${unit}`)} skipped (traceSkipBad); first: ${info.firstSkipped}`);
-    const untimed = untimedNote(info);
+    const untimed = untimedIosNote(info.untimedIos, info.failedIos, "trace-file: not in latency/outstanding IOs");
     if (untimed !== null) parts.push(untimed);
-    const order = issueOrderNote(info, unit);
+    // The replay issues a late IO where it comes, as the characterization counts it.
+    const order = issueOrderNote(info, { unit, replayed: true, largerWindow: "set a larger traceReorderWindow" });
     if (order !== null) parts.push(order);
     if (info.foldedIos > 0)
       parts.push(`${plural(info.foldedIos, "IO")} beyond the VM's disk folded into it by the replay (LBA modulo the disk's sectors)`);
@@ -113,37 +115,4 @@ export function traceNotes(info: TraceRunInfo): string[] {
   }
   if (info.cut !== null) notes.push(`Trace replay cut: ${info.cut}.`);
   return notes;
-}
-
-/**
- * The IOs without a response time: those that failed (blkparse: their completion reported an error) and the others,
- * in one part; the failed ones are among `untimedIos`, and two parts ("1 IO completed with an error; 1 without a
- * recorded response time") read as two IOs of a trace with one failed IO. Null when every IO has a response time.
- */
-function untimedNote(info: TraceRunInfo): string | null {
-  const others = Math.max(0, info.untimedIos - info.failedIos);
-  const where = "(trace-file: not in latency/outstanding IOs)";
-  if (info.failedIos === 0) return others === 0 ? null : `${others} without a recorded response time ${where}`;
-  const failed = `${plural(info.failedIos, "IO")} completed with an error, so without a response time`;
-  return others === 0 ? `${failed} ${where}` : `${failed}, and ${plural(others, "other IO")} without a recorded response time ${where}`;
-}
-
-/**
- * IOs out of issue order, as `vmlab vscsistats` tells of them: a late one (out of order by more than the reorder
- * window, `traceReorderWindow`) is characterized where it came, interarrival 0, and replayed where it comes; null when
- * none was. With a window of 0 (the file's order), every IO issued earlier than an IO before it is late.
- */
-function issueOrderNote(info: TraceRunInfo, unit: string): string | null {
-  const they = (n: number, one: string, more: string) => (n === 1 ? one : more);
-  if (info.reorderWindow === 0)
-    return info.late === 0
-      ? null
-      : `${plural(info.late, "IO")} issued earlier than an IO before ${they(info.late, "it", "them")} (interarrival 0; first: ${unit} ${info.firstLate})`;
-  if (info.reordered + info.late === 0) return null;
-  const parts = [`${info.reordered} put back in issue order by the reorder window of ${plural(info.reorderWindow, "record")}`];
-  if (info.late > 0)
-    parts.push(
-      `${info.late} too late for it, characterized and replayed where ${they(info.late, "it", "they")} came (interarrival 0; first: ${unit} ${info.firstLate}; sort the file by time or set a larger traceReorderWindow to put ${they(info.late, "it", "them")} in order)`,
-    );
-  return `${plural(info.reordered + info.late, "IO")} out of issue order (first: ${unit} ${info.firstOutOfOrder}): ${parts.join(", ")}`;
 }
