@@ -44,4 +44,10 @@ describe("index.html", () => {
     );
     expect(html).toContain("<td>15.9465</td><td>15.9475</td>");
   });
+  // A chart wider than the page was cut off at its edge (the browser test checks the layout); its file is linked.
+  it("links each drawn chart's SVG file at full size", () => {
+    const r: Results = { ...results([]), figures: [{ name: "VM ratio", title: "Ratio", table: "t", spec: {} }] };
+    expect(renderHtml(r, new Map([["VM ratio", "<svg></svg>"]]))).toContain('Ratio (<a href="VM-ratio.svg">full size</a>)</figcaption>');
+    expect(renderHtml(r, new Map())).toContain("<figcaption>Ratio</figcaption>");
+  });
 });

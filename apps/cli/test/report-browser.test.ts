@@ -26,14 +26,21 @@ interface PageElements extends Iterable<PageElement> {
 interface PageElement {
   readonly textContent: string | null;
   querySelectorAll(selectors: string): PageElements;
-  getBoundingClientRect(): { readonly width: number; readonly height: number };
+  getBoundingClientRect(): { readonly width: number; readonly height: number; readonly right: number };
 }
-declare const document: { readonly title: string; querySelectorAll(selectors: string): PageElements };
+declare const document: {
+  readonly title: string;
+  readonly documentElement: { readonly clientWidth: number; readonly scrollWidth: number };
+  querySelectorAll(selectors: string): PageElements;
+};
 declare function getComputedStyle(element: PageElement): { readonly visibility: string; readonly display: string };
 
 interface PageFacts {
   title: string;
-  charts: { width: number; height: number; marks: number; visible: boolean }[];
+  /** The page's width, and how wide its content is (wider: the page scrolls sideways, a chart is cut off). */
+  pageWidth: number;
+  contentWidth: number;
+  charts: { width: number; height: number; right: number; marks: number; visible: boolean }[];
   tables: { rows: number; badCells: string[] }[];
 }
 
@@ -56,7 +63,8 @@ describe.skipIf(executablePath === undefined)("the HTML report in a browser", ()
       const out = join(scratchDir("vmlab-report-"), "run");
       const run = await runCli("run", id, "--quick", "--out", out);
       expect(run.code, run.stderr).toBe(0);
-      const page = await browser.newPage();
+      // A laptop's window: the widest charts (a grid of five OIO columns) are wider than it.
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const errors: string[] = [];
       page.on("console", (m) => {
         if (m.type() === "error") errors.push(m.text());
@@ -66,12 +74,20 @@ describe.skipIf(executablePath === undefined)("the HTML report in a browser", ()
       await page.goto(pathToFileURL(join(out, "index.html")).href, { waitUntil: "load" });
       const facts: PageFacts = await page.evaluate(() => ({
         title: document.title,
+        pageWidth: document.documentElement.clientWidth,
+        contentWidth: document.documentElement.scrollWidth,
         charts: [...document.querySelectorAll("figure svg")].map((svg) => {
           const box = svg.getBoundingClientRect();
           const style = getComputedStyle(svg);
           // Vega draws marks as groups with a mark-<type> class: lines, symbols, rects, areas, texts.
           const marks = svg.querySelectorAll('[class*="mark-"] path, [class*="mark-"] line, [class*="mark-"] text').length;
-          return { width: box.width, height: box.height, marks, visible: style.visibility !== "hidden" && style.display !== "none" };
+          return {
+            width: box.width,
+            height: box.height,
+            right: box.right,
+            marks,
+            visible: style.visibility !== "hidden" && style.display !== "none",
+          };
         }),
         tables: [...document.querySelectorAll("table")].map((t) => {
           const cells = [...t.querySelectorAll("td")].map((td) => td.textContent ?? "");
@@ -82,11 +98,14 @@ describe.skipIf(executablePath === undefined)("the HTML report in a browser", ()
       expect(errors).toEqual([]);
       expect(facts.title).toBe(`vmlab: ${id}`);
       expect(facts.charts.length).toBeGreaterThanOrEqual(minCharts);
+      // Every chart is whole on the page: none is cut off at the window's edge, none needs a sideways scroll.
+      expect(facts.contentWidth).toBeLessThanOrEqual(facts.pageWidth);
       for (const c of facts.charts) {
         expect(c.visible).toBe(true);
         expect(c.width).toBeGreaterThan(100);
         expect(c.height).toBeGreaterThan(100);
         expect(c.marks).toBeGreaterThan(5);
+        expect(c.right).toBeLessThanOrEqual(facts.pageWidth);
       }
       expect(facts.tables.length).toBeGreaterThan(0);
       for (const t of facts.tables) {

@@ -38,7 +38,12 @@ export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): strin
         .join("")}</tbody></table>`
     : "<p>No reference numbers.</p>";
   const figures = r.figures
-    .map((f) => `<figure><div class="chart">${svgs.get(f.name) ?? ""}</div><figcaption>${esc(f.title)}</figcaption></figure>`)
+    .map((f) => {
+      const svg = svgs.get(f.name);
+      // A chart wider than the page is drawn to the page's width (its SVG scales); the file is there at full size.
+      const full = svg === undefined ? "" : ` (<a href="${esc(fileStem(f.name))}.svg">full size</a>)`;
+      return `<figure><div class="chart">${svg ?? ""}</div><figcaption>${esc(f.title)}${full}</figcaption></figure>`;
+    })
     .join("\n");
   const metrics = Object.entries(r.metrics)
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(fmt(v))}</td></tr>`)
@@ -55,7 +60,8 @@ export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): strin
 <style>
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left;font-size:.9rem}
-th{background:#f3f3f3}.side{display:flex;flex-wrap:wrap;gap:2rem;align-items:flex-start}figure{margin:0}
+th{background:#f3f3f3}.side{display:flex;flex-wrap:wrap;gap:2rem;align-items:flex-start}.side>section{min-width:0;max-width:100%}
+figure{margin:0 0 1rem}.chart svg{display:block;max-width:100%;height:auto}
 figcaption{font-size:.85rem;color:#555}code{background:#f3f3f3;padding:0 .2rem}
 </style></head><body>
 <h1>${esc(r.scenario.title)}</h1>
