@@ -8,13 +8,33 @@ import { VERSION } from "./version.js";
 export function buildProgram(io: CliIo): Command {
   const program = new Command("vmlab")
     .description("vmlab: reproduce VMware research systems on a deterministic virtual-hardware core")
-    .version(VERSION)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showHelpAfterError("(run `vmlab --help` or `vmlab <command> --help` for usage)");
+    .version(VERSION);
   for (const register of commands) register(program, io);
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  writeThrough(program, io, "vmlab");
   return program;
+}
+
+/**
+ * `command` and every command under it write through `io`, and throw instead of exiting. A usage error (a missing or
+ * extra argument, an unknown option or command, a choice not allowed) is one line in the shape of every other
+ * refusal — `vmlab: <what> (run \`vmlab <command> --help\` for usage) [VMLAB_CLI_USAGE]` — not commander's
+ * "error: …" and a second line.
+ */
+function writeThrough(command: Command, io: CliIo, path: string): void {
+  command.exitOverride().configureOutput({
+    writeOut: (s) => io.stdout(s),
+    writeErr: (s) => io.stderr(s),
+    outputError: (s) => {
+      // Commander's "error: " dropped, its lines ("… \n(Did you mean …?)") joined, a closing full stop dropped.
+      const what = s
+        .replace(/^error: /, "")
+        .trim()
+        .replace(/\s*\n\s*/g, " ")
+        .replace(/\.$/, "");
+      io.stderr(`vmlab: ${what} (run \`${path} --help\` for usage) [VMLAB_CLI_USAGE]\n`);
+    },
+  });
+  for (const sub of command.commands) writeThrough(sub, io, `${path} ${sub.name()}`);
 }
 
 /** Runs the CLI; returns the exit code instead of exiting (testable in-process). */

@@ -36,4 +36,26 @@ describe("usage and help exit codes", () => {
   it("an unknown command is bad usage", async () => {
     expect((await runCli("no-such-command")).code).toBe(2);
   });
+
+  // Commander's own shape was two lines, "error: …" and a hint, with no code: unlike every other refusal's one line.
+  it("a usage error is one line in the shape of every refusal, naming the command whose --help to read, exit 2", async () => {
+    const cases: [string[], string][] = [
+      [["vscsistats"], "vmlab: missing required argument 'trace' (run `vmlab vscsistats --help` for usage) [VMLAB_CLI_USAGE]\n"],
+      [["run", "queue-validation", "--nope"], "vmlab: unknown option '--nope' (run `vmlab run --help` for usage) [VMLAB_CLI_USAGE]\n"],
+      [
+        ["vscsistats", "a", "b"],
+        "vmlab: too many arguments for 'vscsistats'. Expected 1 argument but got 2 (run `vmlab vscsistats --help` for usage) [VMLAB_CLI_USAGE]\n",
+      ],
+      [["--verbose"], "vmlab: unknown option '--verbose' (run `vmlab --help` for usage) [VMLAB_CLI_USAGE]\n"],
+    ];
+    for (const [argv, line] of cases) {
+      const r = await runCli(...argv);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.stderr, argv.join(" ")).toBe(line);
+      expect(r.stdout, argv.join(" ")).toBe("");
+    }
+    // Commander's suggestion, on a line of its own, is joined into the one line.
+    const near = await runCli("lsit");
+    expect(near.stderr).toBe("vmlab: unknown command 'lsit' (Did you mean list?) (run `vmlab --help` for usage) [VMLAB_CLI_USAGE]\n");
+  });
 });
