@@ -33,14 +33,38 @@ export const StorageErrors = {
   notSavable: (what: string, why: string) => new VmlabError("VMLAB_STORAGE_NOT_SAVABLE", `cannot save ${what}: ${why}`, { what, why }),
   // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.
   // `details.problem` is the message without its advice: what a reader keeps of the first line it skipped.
-  traceMalformedLine: (file: string, line: number, issue: string, text: string) => {
+  /**
+   * A bad text line. `formatBefore`: the format read, when no IO was read before the line — then the file is more
+   * likely another format's than a good trace with a bad line, and the advice says so first.
+   */
+  traceMalformedLine: (file: string, line: number, issue: string, text: string, formatBefore?: string) => {
     const problem = `${tracePlace(file, line, "line")}: ${issue}${text ? ` in "${text}"` : ""}`;
+    const format = formatBefore === undefined ? "" : `no IO read before it: is the file ${formatBefore}? check --format; or `;
     return new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
-      `${problem}; fix or delete the line, or pass --skip-bad to count and skip bad lines`,
+      `${problem}; ${format}fix or delete the line, or pass --skip-bad to count and skip bad lines`,
       { file, line, issue, problem },
     );
   },
+  /**
+   * A trace read with skip-bad that gave no IO, only bad lines (records): it is another format's file or no trace, not
+   * a trace of no IO (16 empty histograms and exit 0 said nothing of that). `firstBad`: the first one's problem.
+   */
+  traceOnlyBad: (file: string, format: string, bad: number, unit: "line" | "record", firstBad: string) =>
+    new VmlabError(
+      "VMLAB_TRACE_MALFORMED_LINE",
+      `${file}: no IO read, only ${plural(bad, `bad ${unit}`)} (skipped; first: ${firstBad}): is the file ${format}? check --format`,
+      { file, format, bad, unit, firstBad },
+    ),
+  /** An empty file: no trace of any format (a failed download or decompression), so no advice to change the format. */
+  traceEmpty: (file: string) =>
+    new VmlabError(
+      "VMLAB_TRACE_MALFORMED_HEADER",
+      file === "stdin"
+        ? "standard input is empty (0 bytes): no trace in it; check the command that writes to it"
+        : `${file}: the file is empty (0 bytes): no trace in it; check the path, or copy or decompress it again`,
+      { file, issue: "the file is empty" },
+    ),
   /** A binary record (vscsi) that cannot be read; same code as a bad text line, worded for records. */
   traceMalformedRecord: (file: string, record: number, issue: string) => {
     const problem = `${tracePlace(file, record, "record")}: ${issue}`;

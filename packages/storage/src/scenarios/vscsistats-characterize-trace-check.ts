@@ -7,7 +7,7 @@ import type { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.j
 /**
  * What is wrong with the config's trace keys, checked before anything runs (so `vmlab run --dry-run` refuses it):
  * a `traceFile` that is missing, unreadable, a directory, not a regular file (a pipe cannot be read the two times
- * the run reads it), compressed, or of a format neither detected nor given; a `traceFormat` other than the shipped
+ * the run reads it), empty, compressed, or of a format neither detected nor given; a `traceFormat` other than the shipped
  * trace's without a `traceFile`. The file is opened and its first bytes read (to detect the format), no more: a bad
  * line further on stops the run with the reader's error naming file:line (or is skipped with `traceSkipBad`).
  */
@@ -25,9 +25,11 @@ export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
       },
     ];
   let kind: "file" | "directory" | "other" | null = null;
+  let bytes = 0;
   try {
     const st = statSync(path);
     kind = st.isFile() ? "file" : st.isDirectory() ? "directory" : "other";
+    bytes = st.size;
   } catch {
     // Missing or not reachable: opening it says which.
   }
@@ -39,6 +41,8 @@ export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
         issue: `${path} is not a regular file (a pipe or device cannot be read again, and the run reads the trace twice); copy it to a file`,
       },
     ];
+  // No trace of any format (the run refused it, advising traceFormat, after --dry-run had passed it).
+  if (kind === "file" && bytes === 0) return [{ key: "traceFile", issue: `${path} is empty (0 bytes)` }];
   try {
     openTraceFile(path, { format: c.traceFormat === "auto" ? undefined : c.traceFormat }).close();
   } catch (e) {

@@ -117,7 +117,14 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
     const header = await run({ traceFile: bad, traceFormat: "fio" }).catch((e: Error) => e);
     expect(header).toMatchObject({ code: "VMLAB_TRACE_MALFORMED_HEADER", message: expect.stringContaining("traceFormat") });
     expect((header as Error).message).not.toContain("--format");
-    const skipped = await run({ traceFile: bad, traceFormat: "blkparse", traceSkipBad: true });
+    // A file of no IO and only bad lines is refused (it is not of the format read), in the scenario's keys too.
+    const onlyBad = await run({ traceFile: bad, traceFormat: "blkparse", traceSkipBad: true }).catch((e: Error) => e);
+    expect(onlyBad).toMatchObject({ code: "VMLAB_TRACE_MALFORMED_LINE", message: expect.stringContaining("check traceFormat") });
+    expect((onlyBad as Error).message).not.toContain("--format");
+    // A blkparse trace with an MSR line in it: the skipped line's problem advises traceFormat.
+    const mixed = write("mixed.txt", `${blkparseTrace(20)}128166372013061629,src1,2,Read,0,4096,100\n`);
+    const skipped = await run({ traceFile: mixed, traceFormat: "blkparse", traceSkipBad: true });
+    expect(skipped.metrics["trace.skippedBadLines"]).toBe(1);
     expect(String(rowsOf(skipped, "trace")[0].firstSkipped)).toContain("check traceFormat");
     expect(skipped.notes?.find((n) => n.startsWith("Your trace"))).not.toContain("--format");
   });

@@ -102,7 +102,7 @@ export class BlkparseReader extends TextTraceReader {
 
   protected override finish(rec: TraceRecord): boolean {
     // An empty file is no trace (blkparse prints at least its summary): refused, as the vscsi and fio readers refuse one.
-    if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, "the file is empty");
+    if (this.lineNo === 0) throw StorageErrors.traceEmpty(this.name);
     // Not 0 IOs and 16 empty histograms: a device-mapper or md device is bio-based, its trace has Q and C events only.
     if (this.dispatched === 0 && this.queued > 0)
       throw this.completed > 0
@@ -132,6 +132,14 @@ export class BlkparseReader extends TextTraceReader {
         ? "its one event line is not a read or write that moves data"
         : `none of its ${n} event lines is a read or write that moves data`;
     return `${this.ignored === 1 ? "the one line read was not" : `none of the ${this.ignored} lines read was`} an IO in --format blkparse (another format? check --format)`;
+  }
+
+  /**
+   * An IO's lines are its D and C events, handed on as a record later (with its completion, or at the end): one of
+   * them read whole sets the trace's device.
+   */
+  protected override ioLineBefore(): boolean {
+    return this.traceDevice >= 0;
   }
 
   /** Requeued dispatches at the head of the window leave without a record. */

@@ -1,3 +1,4 @@
+import { StorageErrors } from "../errors.js";
 import type { VscsiStats } from "../vscsistats/collector.js";
 import { newTraceRecord, type TraceReader, type TraceRecord, type TraceRecordSource } from "./record.js";
 import { checkReorderWindow, IssueOrderCounts, ReorderWindow } from "./reorder.js";
@@ -65,9 +66,13 @@ export interface CharacterizeOptions {
  * typed arrays. With `firstIo: "zero"`, time 0 is the first IO characterized
  * if it is timed before 0: MSR and .vscsi times count from the file's first
  * record, and the window hands the earliest it holds on first.
+ *
+ * A reader that skipped bad lines (records) and gave no IO throws `VMLAB_TRACE_MALFORMED_LINE` (`traceOnlyBad`):
+ * the file is not of the format read. One of no IO and no bad line is characterized (0 IOs; its `noIoNote` says why).
  */
 export function characterizeTrace(
-  reader: TraceRecordSource & Partial<Pick<TraceReader, "skipped" | "firstSkipped" | "ignored" | "failed" | "close" | "backToBack">>,
+  reader: TraceRecordSource &
+    Partial<Pick<TraceReader, "format" | "name" | "skipped" | "firstSkipped" | "ignored" | "failed" | "close" | "backToBack">>,
   stats: VscsiStats,
   options: CharacterizeOptions = {},
 ): CharacterizeSummary {
@@ -105,11 +110,24 @@ export function characterizeTrace(
     reader.close?.();
   }
   feeder.finish();
+  const skipped = reader.skipped ?? 0;
+  // Skip-bad is for a trace with some bad lines; a file of no IO and only bad lines is another format's, or no trace:
+  // refused here, where vmlab vscsistats and vscsistats-characterize both read, rather than 16 empty histograms.
+  if (ios === 0 && skipped > 0) {
+    const format = reader.format ?? "trace";
+    throw StorageErrors.traceOnlyBad(
+      reader.name ?? "trace",
+      format,
+      skipped,
+      format === "vscsi" ? "record" : "line",
+      reader.firstSkipped ?? "",
+    );
+  }
   return {
     ios,
     timedIos: feeder.timed,
     failedIos: reader.failed ?? 0,
-    skipped: reader.skipped ?? 0,
+    skipped,
     firstSkipped: reader.firstSkipped ?? null,
     ignored: reader.ignored ?? 0,
     reorderWindow: capacity,

@@ -122,7 +122,7 @@ export class FioReader extends TextTraceReader {
 
   /** An empty file has no header line either: it is not a fio iolog (fio refuses it too). */
   protected override finish(_rec: TraceRecord): boolean {
-    if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, `the file is empty (a fio iolog starts with "${HEADER}")`);
+    if (this.lineNo === 0) throw StorageErrors.traceEmpty(this.name);
     return false;
   }
 

@@ -108,7 +108,7 @@ export class MsrReader extends TextTraceReader {
 
   /** An empty file is no trace (a failed download or decompression): refused, as the vscsi and fio readers refuse one. */
   protected override finish(_rec: TraceRecord): boolean {
-    if (this.lineNo === 0) throw StorageErrors.traceBadHeader(this.name, "the file is empty");
+    if (this.lineNo === 0) throw StorageErrors.traceEmpty(this.name);
     return false;
   }
 

@@ -36,6 +36,9 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
     try {
       let want = SNIFF_BYTES;
       let head = readHead(new Uint8Array(0), source, want);
+      // An empty file is no trace of any format: said so, rather than guessing one from its name (whose reader then
+      // advised --format) or asking for --format.
+      if (head.length === 0) throw StorageErrors.traceEmpty(name);
       let detected = detectFormat(path, head);
       // blkparse's "Input file ... added" lines, one per CPU, fill the first 4 KiB on a host with more than ~120 CPUs:
       // read on past them (a bounded head, handed to the reader like the first) to the first event line.

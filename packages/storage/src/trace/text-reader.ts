@@ -1,3 +1,4 @@
+import type { VmlabError } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { TraceReaderBase } from "./reader-base.js";
 import type { TraceRecord } from "./record.js";
@@ -48,19 +49,43 @@ export abstract class TextTraceReader extends TraceReaderBase {
   private start = 0;
   private end = 0;
   private eof = false;
+  /** A line held an IO (`ioLineBefore`). */
+  private ioLineRead = false;
 
   next(rec: TraceRecord): boolean {
     for (;;) {
       if (this.ready(rec)) return true;
       if (!this.nextLine()) return this.finish(rec);
       try {
-        if (this.parseLine(rec)) return true;
+        if (this.parseLine(rec)) {
+          this.ioLineRead = true;
+          return true;
+        }
       } catch (e) {
         if (!(e instanceof LineProblem)) throw e;
-        if (!this.countedAsSkipped())
-          this.skipOrThrow(StorageErrors.traceMalformedLine(this.name, this.lineNo, printable(e.issue), this.lineText()));
+        if (!this.countedAsSkipped()) this.skipOrThrow(this.malformedLine(e.issue));
       }
     }
+  }
+
+  /**
+   * The current line's error. Before any IO line, the file is more likely another format's than a trace with a bad
+   * line: the advice asks that first (unless the problem already says to check --format).
+   */
+  private malformedLine(issue: string): VmlabError {
+    const formatFirst = !this.ioLineBefore() && !issue.includes("check --format");
+    return StorageErrors.traceMalformedLine(
+      this.name,
+      this.lineNo,
+      printable(issue),
+      this.lineText(),
+      formatFirst ? this.format : undefined,
+    );
+  }
+
+  /** Whether a line before the current one was an IO of the format (one `parseLine` filled a record from). */
+  protected ioLineBefore(): boolean {
+    return this.ioLineRead;
   }
 
   /** Parses the current line; true if it filled `rec` (including `rec.line`) with an IO, false if the line holds none. Throws `LineProblem`. */

@@ -152,7 +152,7 @@ export class VscsiReader extends TraceReaderBase {
     };
     if (test(VSCSI_V2_RECORD_BYTES, 2, 2)) this.version = 2;
     else if (test(VSCSI_V1_RECORD_BYTES, 14, 1)) this.version = 1;
-    else if (n === 0) throw StorageErrors.traceBadHeader(this.name, "the file is empty");
+    else if (n === 0) throw StorageErrors.traceEmpty(this.name);
     else
       throw StorageErrors.traceBadHeader(
         this.name,
