@@ -51,6 +51,7 @@ describe("the docs' generated tables and figures", () => {
     for (const p of ["parda", "flow-control", "mclock", "vic", "esx-disk-perf", "vscsistats"]) expect(pages).toContain(`docs/${p}.md`);
     expect(figures.map((f) => f.target).sort()).toEqual(
       [
+        "docs/img/esx-disk-perf-vm-native-ratio.svg",
         "docs/img/vic-guest-instructions-per-io.svg",
         "docs/img/vic-guest-iops.svg",
         "docs/img/vscsistats-random-read.svg",

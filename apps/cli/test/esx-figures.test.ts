@@ -11,8 +11,8 @@ function yDomains(svg: string): [number, number][] {
   ]);
 }
 
-/** esx-disk-perf's VM/native chart, and a run's grid table with its two cells' ratios set to `ratios`. */
-async function chartWith(ratios: [number, number]) {
+/** esx-disk-perf's chart `name`, and a run's grid table with its two cells' ratios set to `ratios`. */
+async function chartWith(ratios: [number, number], name = "vm-native-ratio") {
   const scenario = plugin.scenarios.find((s) => s.id === "esx-disk-perf")!;
   const config = scenario.config.parse({
     ...scenario.quick,
@@ -25,7 +25,7 @@ async function chartWith(ratios: [number, number]) {
     warmupMs: 5,
   });
   const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
-  const figure = r.figures.find((f) => f.name === "vm-native-ratio")!;
+  const figure = r.figures.find((f) => f.name === name)!;
   const grid = r.tables.find((t) => t.name === figure.table)!;
   expect(grid.rows).toHaveLength(2);
   const rows = grid.rows.map((row, i) => ({ ...row, vmToNativeThroughput: ratios[i] }));
@@ -51,5 +51,11 @@ describe("esx-disk-perf's VM/native chart, rendered", () => {
     const domains = yDomains(await chartWith([0.9, 1.25]));
     expect(domains.length).toBeGreaterThan(0);
     for (const [, hi] of domains) expect(hi).toBeGreaterThanOrEqual(1.25);
+  });
+
+  // The legends named the table's columns: nativeMBps, vmMBps, nativeCpuUsPerIo, ….
+  it.each(["throughput", "cpu-per-io", "latency-vs-oio"])("%s: the legend says native and VM", async (name) => {
+    const svg = await chartWith([0.5, 0.9], name);
+    expect(svg).toMatch(/legend titled 'run' for [a-z ]+ with 2 values: native, VM"/);
   });
 });

@@ -10,6 +10,9 @@ const ratioAxis = {
   title: "VM / native throughput",
   scale: { domain: { unionWith: [0, 1.1] } },
 } as const;
+/** After a fold of a native and a VM column into `run`: the legend says "native" and "VM", not the columns' names. */
+const runNamed = { calculate: "indexof(datum.run, 'native') === 0 ? 'native' : 'VM'", as: "run" } as const;
+const runColor = { field: "run", type: "nominal", title: "run", sort: ["native", "VM"] } as const;
 const patternColor = { field: "pattern", type: "nominal", title: "access pattern" } as const;
 
 /** The study's charts as Vega-Lite specs over the grid table. */
@@ -48,6 +51,7 @@ export function esxDiskPerfFigures(table: string): Figure[] {
           { joinaggregate: [{ op: "max", field: "outstandingIos", as: "maxOio" }] },
           { filter: "datum.outstandingIos === datum.maxOio" },
           { fold: ["nativeMBps", "vmMBps"], as: ["run", "MBps"] },
+          runNamed,
         ],
         mark: { type: "line", point: true },
         width: 220,
@@ -55,7 +59,7 @@ export function esxDiskPerfFigures(table: string): Figure[] {
         encoding: {
           x: sizeAxis,
           y: { field: "MBps", type: "quantitative", title: "MB/s" },
-          color: { field: "run", type: "nominal", title: "run" },
+          color: runColor,
           column: { field: "pattern", type: "nominal", title: "access pattern" },
           row: { field: "storage", type: "nominal" },
         },
@@ -66,12 +70,12 @@ export function esxDiskPerfFigures(table: string): Figure[] {
       title: "Host CPU time per IO (µs), native vs VM",
       table,
       spec: {
-        transform: [{ fold: ["nativeCpuUsPerIo", "vmCpuUsPerIo"], as: ["run", "cpuUs"] }],
+        transform: [{ fold: ["nativeCpuUsPerIo", "vmCpuUsPerIo"], as: ["run", "cpuUs"] }, runNamed],
         mark: { type: "point" },
         encoding: {
           x: sizeAxis,
           y: { field: "cpuUs", type: "quantitative", title: "CPU µs per IO" },
-          color: { field: "run", type: "nominal" },
+          color: runColor,
           shape: { field: "storage", type: "nominal" },
         },
       },
@@ -85,6 +89,7 @@ export function esxDiskPerfFigures(table: string): Figure[] {
           { joinaggregate: [{ op: "min", field: "ioSizeBytes", as: "minSize" }] },
           { filter: "datum.ioSizeBytes === datum.minSize" },
           { fold: ["nativeLatencyUs", "vmLatencyUs"], as: ["run", "latencyUs"] },
+          runNamed,
         ],
         mark: { type: "line", point: true },
         width: 220,
@@ -92,7 +97,7 @@ export function esxDiskPerfFigures(table: string): Figure[] {
         encoding: {
           x: { field: "outstandingIos", type: "quantitative", scale: { type: "log", base: 2 }, title: "outstanding IOs" },
           y: { field: "latencyUs", type: "quantitative", scale: { type: "log" }, title: "mean latency (µs)" },
-          color: { field: "run", type: "nominal" },
+          color: runColor,
           column: { field: "pattern", type: "nominal", title: "access pattern" },
           row: { field: "storage", type: "nominal" },
         },
