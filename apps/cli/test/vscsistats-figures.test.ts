@@ -1,7 +1,10 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { RngStreams } from "@vmlab/core-vm";
 import { plugin } from "@vmlab/storage/plugin";
 import { describe, expect, it } from "vitest";
 import { renderFigureSvg } from "../src/render/charts.js";
+import { scratchDir } from "./scratch.js";
 
 /** The x axes of a rendered chart: each one's title and its labels' x positions, left to right. */
 function xAxes(svg: string): { title: string; labelXs: number[] }[] {
@@ -70,5 +73,34 @@ describe("vscsistats-characterize's figures, rendered", () => {
     // The trace's reads and writes differ: a swapped series would not match its row.
     const share = (split: string) => rows.find((x) => x.limit === "4095" && x.split === split)!.fraction;
     expect(share("reads")).not.toBe(share("writes"));
+  });
+  it("a histogram the trace does not record draws an axis of 0 to 1%, and the split panels' buckets stand apart", async () => {
+    // A fio log records no response or issue times: its latency, OIO and interarrival panels are all 0, and each
+    // drew a y axis of one tick, "0.000000%". And a bucket's three bars touched the next bucket's, so a Write bar
+    // whose Read bar was absent stood against the next bucket's slanted label.
+    const dir = scratchDir("vmlab-fio-fig-");
+    const file = join(dir, "t.iolog");
+    writeFileSync(
+      file,
+      "fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb read 0 4096\n/dev/sdb write 16384 8192\n/dev/sdb close\n",
+    );
+    const scenario = plugin.scenarios.find((s) => s.id === "vscsistats-characterize")!;
+    const config = scenario.config.parse({ ...scenario.quick, durationMs: 200, traceFile: file });
+    const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const svg = await renderFigureSvg(r.figures.find((f) => f.name === "histograms-trace-file")!, r.tables);
+    const yAxes = [...svg.matchAll(/aria-label="Y-axis titled '[^"]*?' for a linear scale with values from ([^ ]+) to ([^"]+)"/g)].map(
+      (m) => `${m[1]}–${m[2]}`,
+    );
+    // IO length, seek distance, closest of 16: recorded; latency, OIO, interarrival: not.
+    expect(yAxes.slice(3)).toEqual(["0.0%–1.0%", "0.0%–1.0%", "0.0%–1.0%"]);
+    // The IO-length panel's all-IOs bars, one a bucket: a gap of at least a bar's width between a bucket's three bars
+    // and the next bucket's.
+    const xs = [...svg.matchAll(/<path aria-label="IO length[^"]*split: all"[^>]* d="M([\d.]+),[\d.]+h([\d.]+)/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    expect(xs.length).toBe(18);
+    const [, bar] = xs[0];
+    for (let i = 1; i < xs.length; i++) expect(xs[i][0] - xs[i - 1][0] - 3 * bar, `bucket ${i}`).toBeGreaterThanOrEqual(bar);
   });
 });

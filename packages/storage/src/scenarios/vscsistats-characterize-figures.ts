@@ -85,11 +85,17 @@ export function vscsiFigures(table: string, workloads: { id: string; label: stri
               sort: { field: "bucket", op: "min" },
               title: `${MEASURES[p.metric]}, ${unitText(p.unit)} (bucket limit ≤)`,
               axis: { labelAngle: -60 },
+              // A gap between buckets: without it a bucket's Write bar, its Read bar absent, sat against the next
+              // bucket's (slanted) label and read as that bucket's.
+              ...(split ? { scale: { paddingInner: 0.3 } } : {}),
             },
             y: {
               field: "fraction",
               type: "quantitative",
               title: split ? "share of the series' IOs" : "share of IOs",
+              // 0 to at least 1%: a histogram the trace does not record (a fio log's latency) is all 0, and its
+              // axis of one tick read "0.000000%".
+              scale: { domain: { unionWith: [0, 0.01] } },
               axis: { format: "%" },
             },
             color: {
