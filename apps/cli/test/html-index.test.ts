@@ -50,4 +50,11 @@ describe("index.html", () => {
     expect(renderHtml(r, new Map([["VM ratio", "<svg></svg>"]]))).toContain('Ratio (<a href="VM-ratio.svg">full size</a>)</figcaption>');
     expect(renderHtml(r, new Map())).toContain("<figcaption>Ratio</figcaption>");
   });
+  // toPrecision(4) alone printed a mean latency of 10,840.3 µs as "1.084e+4".
+  it("shows metrics to 4 significant digits without exponents", () => {
+    const html = renderHtml({ ...results([]), metrics: { lat: 10840.3, small: 0.012345, ratio: 0.99712 } }, new Map());
+    expect(html).toContain("<td>lat</td><td>10840</td>");
+    expect(html).toContain("<td>small</td><td>0.01235</td>");
+    expect(html).toContain("<td>ratio</td><td>0.9971</td>");
+  });
 });

@@ -10,19 +10,21 @@ function esc(s: unknown): string {
     .replaceAll('"', "&quot;");
 }
 
-function fmt(v: unknown): string {
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+/**
+ * A value for a cell; a number to `digits` significant digits in positional form, trailing zeros dropped
+ * (toPrecision alone gave "1.084e+4" for a latency of 10,840 µs).
+ */
+function fmt(v: unknown, digits = 4): string {
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(digits)));
   if (v === null || v === undefined) return "–";
   return typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 
 /**
- * A checked reference row's figure: 6 significant digits (as scenarios round them), trailing zeros dropped. Its
- * tolerance can be finer than 4 digits (±0.0005 IOs of 15.9465): at 4, a failed row read "15.95 | 15.95 | fail".
+ * A checked reference row's figure: 6 significant digits (as scenarios round them). Its tolerance can be finer
+ * than 4 digits (±0.0005 IOs of 15.9465): at 4, a failed row read "15.95 | 15.95 | fail".
  */
-function fmtChecked(v: unknown): string {
-  return typeof v === "number" && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : fmt(v);
-}
+const fmtChecked = (v: unknown) => fmt(v, 6);
 
 /** index.html: our charts beside the paper's reference numbers, the config, and links to the data. */
 export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): string {
