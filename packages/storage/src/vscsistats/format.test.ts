@@ -175,6 +175,18 @@ describe("ESX CSV print format", () => {
     });
   });
 
+  // The JSON's mean is ESX's integer one: a mean of 762.5 µs read 762, and nothing gave back the half.
+  it("toJson gives each histogram's sum, so sum / count is the exact mean the printed one truncates", () => {
+    const s = new VscsiStats({ firstIo: "zero" });
+    s.issueUntracked(0, 0, 8, 4096, true);
+    s.issueUntracked(1_000, 100, 8, 512, true);
+    const io = toJson(s).histograms.find((h) => h.metric === "ioLength" && h.split === "all")!;
+    expect([io.count, io.mean, io.sum]).toEqual([2, 2304, 4608]);
+    const arrivals = toJson(s).histograms.find((h) => h.metric === "interarrival" && h.split === "all")!;
+    // Interarrival 0 (the first IO, policy "zero") and 1 µs: mean 0.5, printed 0.
+    expect([arrivals.count, arrivals.mean, arrivals.sum / arrivals.count]).toEqual([2, 0, 0.5]);
+  });
+
   it("rejects a garbled printout naming the line", () => {
     expect(() => parseEsxCsv("Histogram: x\nmin,abc\n", "p.csv")).toThrow(/p\.csv:2: "abc" is not an integer/);
   });

@@ -52,6 +52,8 @@ export interface VscsiHistogramJson {
   max: number;
   /** Integer mean, as ESX prints it. */
   mean: number;
+  /** Sum of the values: `sum / count` is the exact mean `mean` truncates (a mean latency of 762.5 µs prints 762). */
+  sum: number;
   /** Bucket upper limits (inclusive); the last count is the overflow bucket. */
   limits: number[];
   /** limits.length + 1 counts. */
@@ -87,6 +89,7 @@ export function toJson(stats: VscsiStats): VscsiStatsJson {
         min: h.min,
         max: h.max,
         mean: h.mean,
+        sum: h.sum,
         limits: [...spec.limits],
         counts: Array.from(h.counts),
       };
