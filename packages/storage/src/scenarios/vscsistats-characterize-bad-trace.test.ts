@@ -2,24 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
-import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
-import { msrTrace, run, writeIn } from "./vscsistats-characterize-user-trace.test-support.js";
+import { checkError, msrTrace, run, writeIn } from "./vscsistats-characterize-user-trace.test-support.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmlab-bad-trace-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, text: string) => writeIn(dir, name, text);
 
-/** The scenario's check (what `vmlab run --dry-run` runs) on `overrides`: its error, or undefined. */
-function check(overrides: Record<string, unknown>): { code: string; message: string } | undefined {
-  const config = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, ...overrides });
-  try {
-    vscsistatsCharacterize.check?.({ config, seed: 1, quick: true });
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  return undefined;
-}
+const check = checkError;
 
 describe("vscsistats-characterize on a traceFile that is no trace", () => {
   // The check passed an empty file (its format guessed from the name); the run then refused it advising traceFormat.

@@ -46,3 +46,14 @@ export const rowsOf = (r: Result, table: string) => r.tables.find((t) => t.name 
 export const workload = (r: Result, id: string) => rowsOf(r, "workloads").find((x) => x.workload === id)!;
 /** The note on the user's trace. */
 export const traceNote = (r: Result) => r.notes?.find((n) => n.startsWith("Your trace")) ?? "";
+
+/** The scenario's check (what `vmlab run --dry-run` runs) on `overrides`: its error, or undefined. */
+export function checkError(overrides: Record<string, unknown>): { code: string; message: string } | undefined {
+  const config = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, ...overrides });
+  try {
+    vscsistatsCharacterize.check?.({ config, seed: 1, quick: true });
+  } catch (e) {
+    return e as { code: string; message: string };
+  }
+  return undefined;
+}

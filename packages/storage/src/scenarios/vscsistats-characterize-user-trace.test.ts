@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openTraceFile } from "../trace/open-file.js";
 import { writeVscsiTrace } from "../trace/vscsi-writer.js";
 import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
-import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import {
+  checkError,
   msrTrace,
   msrTraceMoved,
   type Result,
@@ -222,15 +222,7 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
 });
 
 describe("vscsistats-characterize refuses a trace it cannot read before running, naming the key and the path", () => {
-  const check = (overrides: Record<string, unknown>) => {
-    const config = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, ...overrides });
-    try {
-      vscsistatsCharacterize.check?.({ config, seed: 1, quick: true });
-    } catch (e) {
-      return e as { code: string; message: string };
-    }
-    return undefined;
-  };
+  const check = checkError;
   const refusal = (key: string, issue: string) =>
     `invalid config for vscsistats-characterize: ${key}: ${issue} (see \`vmlab describe vscsistats-characterize\`)`;
 
