@@ -343,13 +343,19 @@ describe("esx-disk-perf scenario", () => {
     const table = r.tables[0];
     type Transform = {
       fold?: string[];
-      as?: string[];
+      as?: string[] | string;
       joinaggregate?: { op: "max" | "min"; field: string; as: string }[];
       filter?: string;
+      calculate?: string;
     };
+    type Encoding = Record<string, { field: string }>;
+    // A chart is one view (`encoding`) or a facet of layered views (`facet`, then each layer's `encoding`).
+    type Spec = { transform?: Transform[]; encoding?: Encoding; facet?: Encoding; spec?: { layer: { encoding: Encoding }[] } };
+    // Vega's expression functions the specs use, for evaluating their expressions as JavaScript.
+    const indexof = (text: string, part: string) => text.indexOf(part);
     const drawn: Record<string, Record<string, unknown>[]> = {};
     for (const f of r.figures) {
-      const spec = f.spec as { transform?: Transform[]; encoding: Record<string, { field: string }> };
+      const spec = f.spec as Spec;
       let data = table.rows.map((x) => ({ ...x }) as Record<string, unknown>);
       for (const t of spec.transform ?? []) {
         if (t.joinaggregate)
@@ -358,6 +364,10 @@ describe("esx-disk-perf scenario", () => {
             data = data.map((x) => ({ ...x, [a.as]: v }));
           }
         if (t.filter) data = data.filter(new Function("datum", `return ${t.filter};`) as (x: unknown) => boolean);
+        if (t.calculate) {
+          const f = new Function("datum", "indexof", `return ${t.calculate};`) as (x: unknown, i: typeof indexof) => unknown;
+          data = data.map((x) => ({ ...x, [t.as as string]: f(x, indexof) }));
+        }
         if (t.fold) {
           // Each chart that folds compares the native run with the VM's.
           expect(
@@ -369,8 +379,12 @@ describe("esx-disk-perf scenario", () => {
           data = data.flatMap((x) => (t.fold as string[]).map((c) => ({ ...x, [key]: c, [value]: x[c] })));
         }
       }
-      for (const [channel, enc] of Object.entries(spec.encoding))
-        for (const x of data) expect(x[enc.field], `${f.name} ${channel}: ${enc.field}`).not.toBeUndefined();
+      const encodings = spec.encoding ? [spec.encoding] : [spec.facet as Encoding, ...(spec.spec?.layer ?? []).map((l) => l.encoding)];
+      for (const encoding of encodings)
+        for (const [channel, enc] of Object.entries(encoding))
+          for (const x of data) expect(x[enc.field], `${f.name} ${channel}: ${enc.field}`).not.toBeUndefined();
+      // The folded runs are named as the legend names them.
+      if (spec.transform?.some((t) => t.fold)) expect(new Set(data.map((x) => x.run)), f.name).toEqual(new Set(["native", "VM"]));
       drawn[f.name] = data;
     }
     expect(new Set(drawn.throughput.map((x) => x.outstandingIos))).toEqual(new Set([4]));
