@@ -159,7 +159,7 @@ export class BlkparseReader extends TextTraceReader {
       // CSV read with --format blkparse was 0 IOs, 16 empty histograms and exit 0).
       const c = this.atEnd() ? 0 : this.buf[this.pos];
       if (c >= ZERO && c <= NINE)
-        throw new LineProblem("a number where blkparse's device \"major,minor\" goes (another format's line? check --format)");
+        throw new LineProblem("a number where blkparse's device \"major,minor\" goes (another format's line? check --format)", true);
       this.ignored++;
       return false;
     }

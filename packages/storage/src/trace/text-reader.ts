@@ -28,9 +28,15 @@ export function extentIsExact(offset: number, bytes: number): boolean {
   return offset + bytes <= Number.MAX_SAFE_INTEGER || (offset % 512 === 0 && bytes % 512 === 0 && offset + bytes <= 2 ** 62);
 }
 
-/** A bad line: thrown by a parser, turned into a `VmlabError` (or counted with `skipBad`). */
+/**
+ * A bad line: thrown by a parser, turned into a `VmlabError` (or counted with `skipBad`). `suspectsFormat`: the issue
+ * itself already asks whether the file is of another format, so the error does not ask again.
+ */
 export class LineProblem {
-  constructor(readonly issue: string) {}
+  constructor(
+    readonly issue: string,
+    readonly suspectsFormat = false,
+  ) {}
 }
 
 /**
@@ -63,21 +69,21 @@ export abstract class TextTraceReader extends TraceReaderBase {
         }
       } catch (e) {
         if (!(e instanceof LineProblem)) throw e;
-        if (!this.countedAsSkipped()) this.skipOrThrow(this.malformedLine(e.issue));
+        if (!this.countedAsSkipped()) this.skipOrThrow(this.malformedLine(e));
       }
     }
   }
 
   /**
    * The current line's error. Before any IO line, the file is more likely another format's than a trace with a bad
-   * line: the advice asks that first (unless the problem already says to check --format).
+   * line: the advice asks that first (unless the problem already asks it).
    */
-  private malformedLine(issue: string): VmlabError {
-    const formatFirst = !this.ioLineBefore() && !issue.includes("check --format");
+  private malformedLine(problem: LineProblem): VmlabError {
+    const formatFirst = !this.ioLineBefore() && !problem.suspectsFormat;
     return StorageErrors.traceMalformedLine(
       this.name,
       this.lineNo,
-      printable(issue),
+      printable(problem.issue),
       this.lineText(),
       formatFirst ? this.format : undefined,
     );
