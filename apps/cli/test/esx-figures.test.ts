@@ -59,3 +59,49 @@ describe("esx-disk-perf's VM/native chart, rendered", () => {
     expect(svg).toMatch(/legend titled 'run' for [a-z ]+ with 2 values: native, VM"/);
   });
 });
+
+/** The x axes' labels of a rendered chart, with whether each is drawn (Vega hides an overlapping one: opacity 0). */
+function xLabels(svg: string): { text: string; shown: boolean }[][] {
+  return svg
+    .split(/aria-label="X-axis titled '/)
+    .slice(1)
+    .map((part) =>
+      [...part.slice(0, part.indexOf("role-axis-domain")).matchAll(/opacity="([\d.]+)">([^<]*)<\/text>/g)].map((m) => ({
+        text: m[2],
+        shown: m[1] !== "0",
+      })),
+    );
+}
+
+describe("esx-disk-perf's IO size axes, rendered", () => {
+  it("label the smallest and the largest IO size of the grid, in B and KiB, and hide none of their labels", async () => {
+    // Vega chose powers of 2 and hid what overlapped: a 512 B – 256 KiB axis ended at "32,768", the largest sizes unlabelled.
+    const scenario = plugin.scenarios.find((s) => s.id === "esx-disk-perf")!;
+    const sizes = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144];
+    const config = scenario.config.parse({
+      ...scenario.quick,
+      storage: ["local"],
+      ioSizesBytes: sizes,
+      outstandingIos: [1],
+      readPercents: [100],
+      randomPercents: [100],
+      durationMs: 20,
+      warmupMs: 5,
+    });
+    const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    for (const name of ["vm-native-ratio", "throughput", "cpu-per-io"]) {
+      const figure = r.figures.find((f) => f.name === name)!;
+      const axes = xLabels(await renderFigureSvg(figure, r.tables));
+      expect(axes.length, name).toBeGreaterThan(0);
+      for (const labels of axes) {
+        expect(
+          labels.every((l) => l.shown),
+          `${name}: ${JSON.stringify(labels)}`,
+        ).toBe(true);
+        expect(labels[0].text, name).toBe("512 B");
+        expect(labels[labels.length - 1].text, name).toBe("256 KiB");
+        expect(labels.length, name).toBeGreaterThanOrEqual(3);
+      }
+    }
+  });
+});

@@ -94,7 +94,7 @@ export const esxDiskPerf = defineScenario({
       ...summary,
       notes: [...(summary.notes ?? []), ...storageNotes(c), ...measurement],
       tables: [table],
-      figures: esxDiskPerfFigures("iometer-grid"),
+      figures: esxDiskPerfFigures("iometer-grid", c.ioSizesBytes),
     };
   },
 });
