@@ -78,6 +78,12 @@ export class BlkparseReader extends TextTraceReader {
   /** Q and D events seen (of any kind): a trace with the first and none of the second has no IO vmlab can take. */
   private queued = 0;
   private dispatched = 0;
+  /**
+   * The line of the last D or C event counted (in `dispatched`, `completed`), and its action: if the line turns out
+   * bad, it is no event (`lineRefused`) — a skipped bad D line made a trace of Q and C events pass as one with dispatches.
+   */
+  private countedLine = 0;
+  private countedAction = 0;
   /** Lines that start with a device "major,minor": blkparse's event lines (the rest are its summary, or another format's). */
   private eventLines = 0;
   /** IOs emitted whose completion reported an error (`[-5]`): no response time. */
@@ -142,6 +148,14 @@ export class BlkparseReader extends TextTraceReader {
     return this.traceDevice >= 0;
   }
 
+  /** A bad D or C line is no dispatch or completion: the count its event line added is taken back. */
+  protected override lineRefused(): void {
+    if (this.countedLine !== this.lineNo) return;
+    if (this.countedAction === DISPATCH) this.dispatched--;
+    else if (this.countedAction === COMPLETE) this.completed--;
+    this.countedLine = 0;
+  }
+
   /** Requeued dispatches at the head of the window leave without a record. */
   private dropRequeuedHead(): void {
     while (this.count > 0 && this.pResponseNs[this.head] === REQUEUED) {
@@ -176,6 +190,8 @@ export class BlkparseReader extends TextTraceReader {
     }
     if (action === DISPATCH) this.dispatched++;
     else if (action === COMPLETE) this.completed++;
+    this.countedLine = this.lineNo;
+    this.countedAction = action;
     const rw = this.rwbsToken();
     if (rw === 0) {
       this.ignored++;

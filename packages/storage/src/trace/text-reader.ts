@@ -69,6 +69,7 @@ export abstract class TextTraceReader extends TraceReaderBase {
         }
       } catch (e) {
         if (!(e instanceof LineProblem)) throw e;
+        this.lineRefused();
         if (!this.countedAsSkipped()) this.skipOrThrow(this.malformedLine(e));
       }
     }
@@ -96,6 +97,13 @@ export abstract class TextTraceReader extends TraceReaderBase {
 
   /** Parses the current line; true if it filled `rec` (including `rec.line`) with an IO, false if the line holds none. Throws `LineProblem`. */
   protected abstract parseLine(rec: TraceRecord): boolean;
+
+  /**
+   * Called when the current line turned out bad (a `LineProblem`), before it is thrown or skipped: a reader undoes
+   * what it counted of the line as it parsed it (blkparse's D and C events), so a bad line counts toward nothing.
+   * Nothing on the good lines' path: only a bad line pays for it.
+   */
+  protected lineRefused(): void {}
 
   /** Called before each line: a reader that buffers IOs (blkparse) emits one here. */
   protected ready(_rec: TraceRecord): boolean {
