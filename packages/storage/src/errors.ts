@@ -65,14 +65,22 @@ export const StorageErrors = {
         : `${file}: the file is empty (0 bytes): no trace in it; check the path, or copy or decompress it again`,
       { file, issue: "the file is empty" },
     ),
-  /** A binary record (vscsi) that cannot be read; same code as a bad text line, worded for records. */
-  traceMalformedRecord: (file: string, record: number, issue: string) => {
+  /**
+   * A binary record (vscsi) that cannot be read; same code as a bad text line, worded for records. `formatBefore`: the
+   * format read, when no IO was read before the record — then, as for a text line, the advice asks about it first.
+   */
+  traceMalformedRecord: (file: string, record: number, issue: string, formatBefore?: string) => {
     const problem = `${tracePlace(file, record, "record")}: ${issue}`;
-    return new VmlabError(
-      "VMLAB_TRACE_MALFORMED_LINE",
-      `${problem}; the file is corrupt or not this format — pass --skip-bad to count and skip bad records`,
-      { file, line: record, issue, problem },
-    );
+    const advice =
+      formatBefore === undefined
+        ? "the file is corrupt or not this format"
+        : `no IO read before it: is the file ${formatBefore}? check --format; or the file is corrupt`;
+    return new VmlabError("VMLAB_TRACE_MALFORMED_LINE", `${problem}; ${advice} — pass --skip-bad to count and skip bad records`, {
+      file,
+      line: record,
+      issue,
+      problem,
+    });
   },
   traceTruncatedRecord: (file: string, record: number, bytes: number, recordBytes: number) => {
     const problem = `${tracePlace(file, record, "record")} is cut short (${bytes} of ${recordBytes} bytes at the end of the file)`;

@@ -166,6 +166,40 @@ describe("vscsi reader (CloudPhysics VMware vSCSI trace layout)", () => {
     }
   });
 
+  // A text reader asks first whether the file is of the format read when its bad line comes before any IO; the vscsi
+  // reader said "corrupt or not this format" whatever came before.
+  it("a bad record before any IO asks first whether the file is vscsi; after an IO, says it is corrupt", () => {
+    const over = (bytes: Uint8Array, record: number) => new DataView(bytes.buffer).setBigUint64((record - 1) * 32 + 16, 2n ** 63n, true);
+    const first = encode(1, [
+      { cmd: 0x28, len: 512, lbn: 1, tsUs: 1 },
+      { cmd: 0x28, len: 512, lbn: 2, tsUs: 2 },
+    ]);
+    over(first, 1);
+    const formatFirst = (n: number) =>
+      `t.vscsi: record ${n}: lbn is over 2^53 (corrupt or misaligned record); no IO read before it: is the file vscsi? check --format; or the file is corrupt — pass --skip-bad to count and skip bad records`;
+    expect(() => readAll(first)).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_LINE", message: formatFirst(1) }));
+    // Records before it that are no IO (a SCSI command without data) are no IO read either.
+    const afterNoIo = encode(1, [
+      { cmd: 0x00, len: 0, lbn: 0, tsUs: 1 },
+      { cmd: 0x28, len: 512, lbn: 2, tsUs: 2 },
+    ]);
+    over(afterNoIo, 2);
+    expect(() => readAll(afterNoIo)).toThrow(expect.objectContaining({ message: formatFirst(2) }));
+    const afterIo = encode(1, [
+      { cmd: 0x28, len: 512, lbn: 1, tsUs: 1 },
+      { cmd: 0x28, len: 512, lbn: 2, tsUs: 2 },
+    ]);
+    over(afterIo, 2);
+    expect(() => readAll(afterIo)).toThrow(
+      expect.objectContaining({
+        message:
+          "t.vscsi: record 2: lbn is over 2^53 (corrupt or misaligned record); the file is corrupt or not this format — pass --skip-bad to count and skip bad records",
+      }),
+    );
+    // The problem kept for the report has no advice either way.
+    expect(readAll(first, true).reader.firstSkipped).toBe("t.vscsi: record 1: lbn is over 2^53 (corrupt or misaligned record)");
+  });
+
   it("rejects a file that is not a vscsi trace", () => {
     expect(() => readAll(new TextEncoder().encode("1,h,0,Read,0,512,5\n".repeat(10)))).toThrow(
       expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }),

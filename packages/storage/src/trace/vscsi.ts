@@ -1,3 +1,4 @@
+import type { VmlabError } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
 import { inexactTimeProblem } from "./exact-time.js";
@@ -72,9 +73,7 @@ export class VscsiReader extends TraceReaderBase {
       if (ver >> 8 !== this.version) {
         if (!this.countedAsSkipped())
           this.skipOrThrow(
-            StorageErrors.traceMalformedRecord(
-              this.name,
-              this.recordNo,
+            this.badRecord(
               `version ${ver >> 8}, where the file's first records have version ${this.version} (corrupt or misaligned record)`,
             ),
           );
@@ -92,10 +91,7 @@ export class VscsiReader extends TraceReaderBase {
       // A u64 past 2^53 would be rounded by a double: no disk has 2^53 sectors nor a trace 285 years of µs — a corrupt record.
       if ((lbnHigh | tsHigh | rtHigh) >>> 21 !== 0) {
         const field = lbnHigh > MAX_SAFE_HIGH ? "lbn" : tsHigh > MAX_SAFE_HIGH ? "ts" : "rt";
-        if (!this.countedAsSkipped())
-          this.skipOrThrow(
-            StorageErrors.traceMalformedRecord(this.name, this.recordNo, `${field} is over 2^53 (corrupt or misaligned record)`),
-          );
+        if (!this.countedAsSkipped()) this.skipOrThrow(this.badRecord(`${field} is over 2^53 (corrupt or misaligned record)`));
         continue;
       }
       const lbn = v.getUint32(at + 16, true) + lbnHigh * 2 ** 32;
@@ -105,13 +101,7 @@ export class VscsiReader extends TraceReaderBase {
       const fromFirstUs = this.baseTsUs < 0 ? 0 : tsUs - this.baseTsUs;
       if (Math.abs(fromFirstUs) > MAX_EXACT_US || rtUs > MAX_EXACT_US) {
         if (!this.countedAsSkipped())
-          this.skipOrThrow(
-            StorageErrors.traceMalformedRecord(
-              this.name,
-              this.recordNo,
-              rtUs > MAX_EXACT_US ? inexactTimeProblem("rt") : inexactTimeProblem("ts", { fromFirst: true }),
-            ),
-          );
+          this.skipOrThrow(this.badRecord(rtUs > MAX_EXACT_US ? inexactTimeProblem("rt") : inexactTimeProblem("ts", { fromFirst: true })));
         continue;
       }
       if (this.baseTsUs < 0) this.baseTsUs = tsUs;
@@ -130,6 +120,14 @@ export class VscsiReader extends TraceReaderBase {
   noIoNote(): string {
     const n = this.recordNo;
     return n === 1 ? "its one record is not a read or write with data" : `none of its ${n} records is a read or write with data`;
+  }
+
+  /**
+   * The current record's error. Before any IO (the first one sets the time base, `baseTsUs`: nothing to count per
+   * record), the file is more likely another format's than a trace with a bad record: the advice asks that first.
+   */
+  private badRecord(issue: string): VmlabError {
+    return StorageErrors.traceMalformedRecord(this.name, this.recordNo, issue, this.baseTsUs < 0 ? this.format : undefined);
   }
 
   /** The end of the trace: closes the source. */
