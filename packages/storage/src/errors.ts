@@ -8,6 +8,29 @@ export function tracePlace(file: string, n: number, unit: "line" | "record"): st
   return unit === "record" ? `${file}: record ${n}` : `${file}:${n}`;
 }
 
+/**
+ * The words a trace reader's errors and notes advise in, its caller's: a command's flags, a scenario's config keys.
+ * Each piece of advice is built from them (not reworded afterwards: a reworded message slipped past a rewording).
+ */
+export interface TraceAdvice {
+  /** How to have bad lines (records) counted and skipped: "pass --skip-bad", "set traceSkipBad=true". */
+  skipBad: string;
+  /** What names the trace's format, as in "check --format" or "pass --format (msr|…)": "--format", "traceFormat". */
+  format: string;
+  /**
+   * A command that reads a trace from standard input, its format given after it ("vmlab vscsistats -", then
+   * "--format msr"); null where the trace cannot come from standard input (a scenario reads its trace twice).
+   */
+  stdin: string | null;
+}
+
+/** `vmlab vscsistats`'s flags: the advice of a reader whose caller gives none. */
+export const VSCSISTATS_TRACE_ADVICE: Readonly<TraceAdvice> = Object.freeze({
+  skipBad: "pass --skip-bad",
+  format: "--format",
+  stdin: "vmlab vscsistats -",
+});
+
 /** The catalogue of @vmlab/storage's of error codes (VMLAB_STORAGE_*, VMLAB_TRACE_*, VMLAB_VSCSI_*). */
 export const StorageErrors = {
   badConfig: (what: string, issue: string) => new VmlabError("VMLAB_STORAGE_BAD_CONFIG", `${what}: ${issue}`, { what, issue }),
@@ -32,17 +55,18 @@ export const StorageErrors = {
     ),
   notSavable: (what: string, why: string) => new VmlabError("VMLAB_STORAGE_NOT_SAVABLE", `cannot save ${what}: ${why}`, { what, why }),
   // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.
-  // `details.problem` is the message without its advice: what a reader keeps of the first line it skipped.
+  // `details.problem` is the message without its advice: what a reader keeps of the first line it skipped. Every
+  // advice names the caller's flags or keys (`advice`, `TraceAdvice`).
   /**
    * A bad text line. `formatBefore`: the format read, when no IO was read before the line — then the file is more
    * likely another format's than a good trace with a bad line, and the advice says so first.
    */
-  traceMalformedLine: (file: string, line: number, issue: string, text: string, formatBefore?: string) => {
+  traceMalformedLine: (file: string, line: number, issue: string, text: string, advice: TraceAdvice, formatBefore?: string) => {
     const problem = `${tracePlace(file, line, "line")}: ${issue}${text ? ` in "${text}"` : ""}`;
-    const format = formatBefore === undefined ? "" : `no IO read before it: is the file ${formatBefore}? check --format; or `;
+    const format = formatBefore === undefined ? "" : `no IO read before it: is the file ${formatBefore}? check ${advice.format}; or `;
     return new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
-      `${problem}; ${format}fix or delete the line, or pass --skip-bad to count and skip bad lines`,
+      `${problem}; ${format}fix or delete the line, or ${advice.skipBad} to count and skip bad lines`,
       { file, line, issue, problem },
     );
   },
@@ -50,10 +74,10 @@ export const StorageErrors = {
    * A trace read with skip-bad that gave no IO, only bad lines (records): it is another format's file or no trace, not
    * a trace of no IO (16 empty histograms and exit 0 said nothing of that). `firstBad`: the first one's problem.
    */
-  traceOnlyBad: (file: string, format: string, bad: number, unit: "line" | "record", firstBad: string) =>
+  traceOnlyBad: (file: string, format: string, bad: number, unit: "line" | "record", firstBad: string, advice: TraceAdvice) =>
     new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
-      `${file}: no IO read, only ${plural(bad, `bad ${unit}`)} (skipped; first: ${firstBad}): is the file ${format}? check --format`,
+      `${file}: no IO read, only ${plural(bad, `bad ${unit}`)} (skipped; first: ${firstBad}): is the file ${format}? check ${advice.format}`,
       { file, format, bad, unit, firstBad },
     ),
   /** An empty file: no trace of any format (a failed download or decompression), so no advice to change the format. */
@@ -69,53 +93,54 @@ export const StorageErrors = {
    * A binary record (vscsi) that cannot be read; same code as a bad text line, worded for records. `formatBefore`: the
    * format read, when no IO was read before the record — then, as for a text line, the advice asks about it first.
    */
-  traceMalformedRecord: (file: string, record: number, issue: string, formatBefore?: string) => {
+  traceMalformedRecord: (file: string, record: number, issue: string, advice: TraceAdvice, formatBefore?: string) => {
     const problem = `${tracePlace(file, record, "record")}: ${issue}`;
-    const advice =
+    const why =
       formatBefore === undefined
         ? "the file is corrupt or not this format"
-        : `no IO read before it: is the file ${formatBefore}? check --format; or the file is corrupt`;
-    return new VmlabError("VMLAB_TRACE_MALFORMED_LINE", `${problem}; ${advice} — pass --skip-bad to count and skip bad records`, {
+        : `no IO read before it: is the file ${formatBefore}? check ${advice.format}; or the file is corrupt`;
+    return new VmlabError("VMLAB_TRACE_MALFORMED_LINE", `${problem}; ${why} — ${advice.skipBad} to count and skip bad records`, {
       file,
       line: record,
       issue,
       problem,
     });
   },
-  traceTruncatedRecord: (file: string, record: number, bytes: number, recordBytes: number) => {
+  traceTruncatedRecord: (file: string, record: number, bytes: number, recordBytes: number, advice: TraceAdvice) => {
     const problem = `${tracePlace(file, record, "record")} is cut short (${bytes} of ${recordBytes} bytes at the end of the file)`;
     return new VmlabError(
       "VMLAB_TRACE_TRUNCATED_RECORD",
-      `${problem}; the file was truncated — re-copy it, or pass --skip-bad to ignore the partial record`,
+      `${problem}; the file was truncated — re-copy it, or ${advice.skipBad} to ignore the partial record`,
       { file, record, bytes, recordBytes, problem },
     );
   },
   traceUnknownFormat: (format: string, known: readonly string[]) =>
     new VmlabError("VMLAB_TRACE_UNKNOWN_FORMAT", `unknown trace format "${format}"; use one of: ${known.join(", ")}`, { format, known }),
-  traceUndetectedFormat: (file: string, known: readonly string[]) =>
+  traceUndetectedFormat: (file: string, known: readonly string[], advice: TraceAdvice) =>
     new VmlabError(
       "VMLAB_TRACE_UNKNOWN_FORMAT",
-      `${file}: cannot tell the trace format from the file name or its first bytes; pass --format (${known.join("|")})`,
+      `${file}: cannot tell the trace format from the file name or its first bytes; pass ${advice.format} (${known.join("|")})`,
       { file, known },
     ),
   /** Standard input is read once and never sniffed (a stream's first bytes are not looked at): it needs --format. */
-  traceStdinNeedsFormat: (known: readonly string[]) =>
+  traceStdinNeedsFormat: (known: readonly string[], advice: TraceAdvice) =>
     new VmlabError(
       "VMLAB_TRACE_UNKNOWN_FORMAT",
-      `standard input: its format is not detected; pass --format (${known.join("|")}), e.g. vmlab vscsistats - --format ${known[0]}`,
+      `standard input: its format is not detected; pass ${advice.format} (${known.join("|")})${advice.stdin === null ? "" : `, e.g. ${advice.stdin} ${advice.format} ${known[0]}`}`,
       { file: "standard input", known },
     ),
-  traceBadHeader: (file: string, issue: string) =>
-    new VmlabError("VMLAB_TRACE_MALFORMED_HEADER", `${file}: ${issue}; check that --format matches the file`, { file, issue }),
+  traceBadHeader: (file: string, issue: string, advice: TraceAdvice) =>
+    new VmlabError("VMLAB_TRACE_MALFORMED_HEADER", `${file}: ${issue}; check that ${advice.format} matches the file`, { file, issue }),
   traceNotFound: (file: string) => new VmlabError("VMLAB_TRACE_NOT_FOUND", `trace file ${file} does not exist; check the path`, { file }),
   traceUnreadable: (file: string, cause: string) =>
     new VmlabError("VMLAB_TRACE_UNREADABLE", `cannot read trace file ${file} (${cause}); check its permissions`, { file, cause }),
   traceIsDirectory: (file: string) =>
     new VmlabError("VMLAB_TRACE_UNREADABLE", `${file} is a directory, not a trace file; give the path of a file in it`, { file }),
-  traceCompressed: (file: string, compression: string) =>
+  /** A compressed file; piping it decompressed is advised only where a trace can come from standard input. */
+  traceCompressed: (file: string, compression: string, advice: TraceAdvice) =>
     new VmlabError(
       "VMLAB_TRACE_UNREADABLE",
-      `${file} is ${compression}-compressed; decompress it first (or pipe it: ${compression === "gzip" ? "zcat" : `${compression} -dc`} FILE | vmlab vscsistats - --format FORMAT)`,
+      `${file} is ${compression}-compressed; decompress it first${advice.stdin === null ? "" : ` (or pipe it: ${compression === "gzip" ? "zcat" : `${compression} -dc`} FILE | ${advice.stdin} ${advice.format} FORMAT)`}`,
       { file, compression },
     ),
   /** A file whose passes (characterization, replay) read different bytes: the results could not say which IOs ran. */
@@ -139,10 +164,10 @@ export const StorageErrors = {
       `${file}: ${queued} queue (Q) events and no dispatch (D) or completion (C) events: vmlab takes an IO's D event as its issue and its C event as its completion; the trace was filtered to queue events (blktrace or blkparse -a queue) — record or parse it with -a issue -a complete too, or with no -a`,
       { file, queued },
     ),
-  traceLineTooLong: (file: string, line: number, maxBytes: number) =>
+  traceLineTooLong: (file: string, line: number, maxBytes: number, advice: TraceAdvice) =>
     new VmlabError(
       "VMLAB_TRACE_MALFORMED_LINE",
-      `${tracePlace(file, line, "line")}: line longer than ${maxBytes} bytes; this is not a text trace of the given format (check --format)`,
+      `${tracePlace(file, line, "line")}: line longer than ${maxBytes} bytes; this is not a text trace of the given format (check ${advice.format})`,
       { file, line, maxBytes },
     ),
   vscsiBadState: (issue: string) =>

@@ -19,7 +19,7 @@ export { SeekCurve, type SeekFigures } from "./devices/seek-curve.js";
 export { Ssd, type SsdState, SsdStateSchema } from "./devices/ssd.js";
 export { GENERIC_MLC_SSD, type SsdSpec } from "./devices/ssd-spec.js";
 export { diskModels } from "./disk-models.js";
-export { StorageErrors } from "./errors.js";
+export { StorageErrors, type TraceAdvice, VSCSISTATS_TRACE_ADVICE } from "./errors.js";
 export { type IoRequest, SECTOR_BYTES } from "./io.js";
 export {
   ModelBlockBackend,

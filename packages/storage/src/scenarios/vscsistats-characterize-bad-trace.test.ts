@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkError, msrTrace, run, writeIn } from "./vscsistats-characterize-user-trace.test-support.js";
 
@@ -35,6 +36,16 @@ describe("vscsistats-characterize on a traceFile that is no trace", () => {
     const r = await run({ traceFile: some, traceSkipBad: true, traceReplay: "closed" });
     expect(r.metrics["trace.ios"]).toBe(20);
     expect(r.metrics["trace.skippedBadLines"]).toBe(1);
+  });
+
+  // The check detects a compressed file only when it detects the format: with traceFormat given, the run refused it,
+  // reworded, as "pipe it: zcat FILE | vmlab vscsistats - traceFormat FORMAT" — a command that is no command, and a
+  // pipe the scenario cannot read (it reads its trace twice).
+  it("a compressed traceFile with traceFormat given: refused, advising to decompress it, with no pipe into another command", async () => {
+    const gz = join(dir, "trace.csv.gz");
+    writeFileSync(gz, gzipSync(msrTrace(20)));
+    const e = await run({ traceFile: gz, traceFormat: "msr" }).catch((err: Error) => err);
+    expect(e).toMatchObject({ code: "VMLAB_TRACE_UNREADABLE", message: `${gz} is gzip-compressed; decompress it first` });
   });
 
   it("a bad first line's advice asks first whether traceFormat is the file's, in the scenario's keys", async () => {

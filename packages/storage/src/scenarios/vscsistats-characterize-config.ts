@@ -1,8 +1,19 @@
 import { z } from "zod";
+import type { TraceAdvice } from "../errors.js";
 import { TRACE_FORMATS } from "../trace/record.js";
 import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW } from "../trace/reorder.js";
 import { DEFAULT_ARRAY_DISKS } from "./esx-disk-perf-config.js";
 import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
+
+/**
+ * The trace readers' advice in this scenario's keys (`traceSkipBad`, `traceFormat`, set with `vmlab run --set`), not
+ * `vmlab vscsistats`'s flags, which `vmlab run` refuses; no standard input (the run reads the trace twice).
+ */
+export const SCENARIO_TRACE_ADVICE: Readonly<TraceAdvice> = Object.freeze({
+  skipBad: "set traceSkipBad=true",
+  format: "traceFormat",
+  stdin: null,
+});
 
 /** testFileMiB's bound, stated in the help as `check` refuses past it: the VM's disk, from the models. */
 const limit = (storage: "local" | "array") => testFileLimitMiB({ storage, arrayDisks: DEFAULT_ARRAY_DISKS, workers: 1 });

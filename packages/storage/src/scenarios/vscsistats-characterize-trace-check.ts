@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { type ConfigRefusal, isVmlabError } from "@vmlab/core-vm";
 import { openTraceFile } from "../trace/open-file.js";
 import { TRACE_FORMATS } from "../trace/record.js";
-import type { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
+import { SCENARIO_TRACE_ADVICE, type VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 
 /**
  * What is wrong with the config's trace keys, checked before anything runs (so `vmlab run --dry-run` refuses it):
@@ -44,7 +44,7 @@ export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
   // No trace of any format (the run refused it, advising traceFormat, after --dry-run had passed it).
   if (kind === "file" && bytes === 0) return [{ key: "traceFile", issue: `${path} is empty (0 bytes)` }];
   try {
-    openTraceFile(path, { format: c.traceFormat === "auto" ? undefined : c.traceFormat }).close();
+    openTraceFile(path, { format: c.traceFormat === "auto" ? undefined : c.traceFormat, advice: SCENARIO_TRACE_ADVICE }).close();
   } catch (e) {
     if (!isVmlabError(e)) throw e;
     if (e.code === "VMLAB_TRACE_NOT_FOUND") return [{ key: "traceFile", issue: `${path} does not exist` }];

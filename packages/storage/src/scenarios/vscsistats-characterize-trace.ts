@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { isVmlabError, plural, type Rng, VmlabError } from "@vmlab/core-vm";
-import { StorageErrors } from "../errors.js";
+import { plural, type Rng } from "@vmlab/core-vm";
+import { StorageErrors, type TraceAdvice } from "../errors.js";
 import { characterizeTrace } from "../trace/characterize.js";
 import { HashedPass } from "../trace/hashed-pass.js";
 import { openTraceFile } from "../trace/open-file.js";
@@ -9,7 +9,7 @@ import type { TraceFormat, TraceReader, TraceRecord } from "../trace/record.js";
 import { type ReplayMode, TraceReplayWorkload } from "../trace/replay.js";
 import { shippedTracePath } from "../trace/shipped.js";
 import { VscsiStats } from "../vscsistats/collector.js";
-import type { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
+import { SCENARIO_TRACE_ADVICE, type VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { type Characterized, MAX_REPLAY_SPAN_NS, REPLAY_CLOCK_LIMIT_NS, runWorkload } from "./vscsistats-characterize-run.js";
 
 /**
@@ -98,6 +98,9 @@ export class ReplayBound implements TraceReader {
   get backToBack(): boolean | undefined {
     return this.inner.backToBack;
   }
+  get advice(): TraceAdvice | undefined {
+    return this.inner.advice;
+  }
   noIoNote(): string {
     return this.inner.noIoNote();
   }
@@ -120,24 +123,6 @@ export class ReplayBound implements TraceReader {
     }
     if (rec.lba + rec.sectors > this.capacitySectors) this.folded++;
     return true;
-  }
-}
-
-/**
- * The trace readers' advice in this scenario's words: they name `vmlab vscsistats`'s flags (`--skip-bad`,
- * `--format`), which `vmlab run` refuses; here the keys are `traceSkipBad` and `traceFormat`.
- */
-export function inScenarioTerms(text: string): string {
-  return text.replaceAll("pass --skip-bad", "set traceSkipBad=true").replaceAll("--format", "traceFormat");
-}
-
-/** `f()`, a trace reader's error from it reworded by `inScenarioTerms` (same code and details: still bad input). */
-function readingTrace<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (!isVmlabError(e) || !e.code.startsWith("VMLAB_TRACE_")) throw e;
-    throw new VmlabError(e.code, inScenarioTerms(e.message), { ...e.details }, { cause: e });
   }
 }
 
@@ -208,6 +193,7 @@ export function traceWorkloads(
         read += n;
         progress(Math.min(1, read / total));
       };
+  // The readers' errors and notes advise in this scenario's keys (SCENARIO_TRACE_ADVICE), not vmlab vscsistats's flags.
   // Each pass over a user's trace hashes what it reads, to the end of the file: the sha256 recorded is of the bytes
   // both passes read, or the run is refused (the file changed between or during them).
   const open = (hashedPass: HashedPass | undefined) =>
@@ -216,12 +202,13 @@ export function traceWorkloads(
       skipBad: !shipped && c.traceSkipBad,
       onRead,
       hashedPass,
+      advice: SCENARIO_TRACE_ADVICE,
     });
   const fromFile = new VscsiStats();
   const first = shipped ? undefined : new HashedPass(onRead);
   const reader = whileHashing(first, () => open(first));
   const summary = whileHashing(first, () =>
-    readingTrace(() => characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos, reorderWindow: c.traceReorderWindow })),
+    characterizeTrace(reader, fromFile, { maxIos: c.traceMaxIos, reorderWindow: c.traceReorderWindow }),
   );
   const firstDigest = first?.finish() ?? null;
   // The replay's half of the progress starts here (the characterization read the file to its end).
@@ -235,9 +222,7 @@ export function traceWorkloads(
       new ReplayBound(open(second), mode.kind === "timed" ? MAX_REPLAY_SPAN_NS * mode.speed : Number.POSITIVE_INFINITY, capacitySectors),
   );
   const replay = new TraceReplayWorkload(bound, mode, { maxIos: c.traceMaxIos, reorderWindow: c.traceReorderWindow }, "trace-replay");
-  const { stoppedAtClockLimit, ...replayed } = whileHashing(second, () =>
-    readingTrace(() => runWorkload(c, replay, rng, Number.POSITIVE_INFINITY)),
-  );
+  const { stoppedAtClockLimit, ...replayed } = whileHashing(second, () => runWorkload(c, replay, rng, Number.POSITIVE_INFINITY));
   const digest = second?.finish() ?? null;
   if (firstDigest !== null && digest !== null && (firstDigest.bytes !== digest.bytes || firstDigest.sha256 !== digest.sha256))
     throw StorageErrors.traceChanged(path, firstDigest, digest);
@@ -262,9 +247,9 @@ export function traceWorkloads(
     untimedIos: summary.ios - summary.timedIos,
     failedIos: summary.failedIos,
     skipped: summary.skipped,
-    firstSkipped: summary.firstSkipped === null ? null : inScenarioTerms(summary.firstSkipped),
+    firstSkipped: summary.firstSkipped,
     ignored: summary.ignored,
-    noIoNote: summary.ios === 0 && summary.ignored > 0 ? inScenarioTerms(reader.noIoNote()) : null,
+    noIoNote: summary.ios === 0 && summary.ignored > 0 ? reader.noIoNote() : null,
     reorderWindow: summary.reorderWindow,
     reordered: summary.reordered,
     late: summary.late,

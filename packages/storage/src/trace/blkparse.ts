@@ -137,7 +137,8 @@ export class BlkparseReader extends TextTraceReader {
       return n === 1
         ? "its one event line is not a read or write that moves data"
         : `none of its ${n} event lines is a read or write that moves data`;
-    return `${this.ignored === 1 ? "the one line read was not" : `none of the ${this.ignored} lines read was`} an IO in --format blkparse (another format? check --format)`;
+    const format = this.advice.format;
+    return `${this.ignored === 1 ? "the one line read was not" : `none of the ${this.ignored} lines read was`} an IO in ${format} blkparse (another format? check ${format})`;
   }
 
   /**
@@ -173,7 +174,10 @@ export class BlkparseReader extends TextTraceReader {
       // CSV read with --format blkparse was 0 IOs, 16 empty histograms and exit 0).
       const c = this.atEnd() ? 0 : this.buf[this.pos];
       if (c >= ZERO && c <= NINE)
-        throw new LineProblem("a number where blkparse's device \"major,minor\" goes (another format's line? check --format)", true);
+        throw new LineProblem(
+          `a number where blkparse's device "major,minor" goes (another format's line? check ${this.advice.format})`,
+          true,
+        );
       this.ignored++;
       return false;
     }

@@ -1,4 +1,4 @@
-import { StorageErrors } from "../errors.js";
+import { StorageErrors, VSCSISTATS_TRACE_ADVICE } from "../errors.js";
 import type { VscsiStats } from "../vscsistats/collector.js";
 import { newTraceRecord, type TraceReader, type TraceRecord, type TraceRecordSource } from "./record.js";
 import { checkReorderWindow, IssueOrderCounts, ReorderWindow } from "./reorder.js";
@@ -72,7 +72,7 @@ export interface CharacterizeOptions {
  */
 export function characterizeTrace(
   reader: TraceRecordSource &
-    Partial<Pick<TraceReader, "format" | "name" | "skipped" | "firstSkipped" | "ignored" | "failed" | "close" | "backToBack">>,
+    Partial<Pick<TraceReader, "format" | "name" | "skipped" | "firstSkipped" | "ignored" | "failed" | "close" | "backToBack" | "advice">>,
   stats: VscsiStats,
   options: CharacterizeOptions = {},
 ): CharacterizeSummary {
@@ -121,6 +121,7 @@ export function characterizeTrace(
       skipped,
       format === "vscsi" ? "record" : "line",
       reader.firstSkipped ?? "",
+      reader.advice ?? VSCSISTATS_TRACE_ADVICE,
     );
   }
   return {

@@ -51,7 +51,7 @@ export class FioReader extends TextTraceReader {
       const text = new TextDecoder().decode(this.buf.subarray(this.lineStart, this.lineEnd)).trim();
       if (text !== HEADER) {
         const hint = text.startsWith("fio version") ? `"${text}" is not supported (only version 2)` : `first line is not "${HEADER}"`;
-        throw StorageErrors.traceBadHeader(this.name, `not a fio version 2 iolog: ${hint}`);
+        throw StorageErrors.traceBadHeader(this.name, `not a fio version 2 iolog: ${hint}`, this.advice);
       }
       this.ignored++;
       return false;

@@ -1,4 +1,4 @@
-import { StorageErrors } from "../errors.js";
+import { StorageErrors, type TraceAdvice, VSCSISTATS_TRACE_ADVICE } from "../errors.js";
 import { fileSource } from "./file-source.js";
 import type { HashedPass } from "./hashed-pass.js";
 import { createTraceReader, detectFormat, onlyBlkparseInputLines, parseTraceFormat } from "./open.js";
@@ -16,6 +16,11 @@ export interface OpenTraceOptions {
   onRead?: (bytes: number) => void;
   /** Hashes every byte read from the file, and closes it (`HashedPass.finish` or `close`): the reader's `close` leaves it open. */
   hashedPass?: HashedPass;
+  /**
+   * The words the errors and notes of the reading advise in, the caller's flags or config keys (a scenario's are not
+   * `vmlab vscsistats`'s). Default `VSCSISTATS_TRACE_ADVICE`.
+   */
+  advice?: TraceAdvice;
 }
 
 /**
@@ -24,11 +29,12 @@ export interface OpenTraceOptions {
  * pipe (`<(zcat trace.gz)`, a named FIFO), which cannot be read twice, gives the same IOs as the file.
  */
 export function openTraceFile(path: string, options: OpenTraceOptions = {}): TraceReader {
-  if (path === "-" && !options.format) throw StorageErrors.traceStdinNeedsFormat(TRACE_FORMATS);
+  const advice = options.advice ?? VSCSISTATS_TRACE_ADVICE;
+  if (path === "-" && !options.format) throw StorageErrors.traceStdinNeedsFormat(TRACE_FORMATS, advice);
   const given: TraceFormat | null = options.format ? parseTraceFormat(options.format) : null;
   const name = path === "-" ? "stdin" : path;
   const file = fileSource(path);
-  const source = counted(refuseCompressed(options.hashedPass ? options.hashedPass.wrap(file) : file, name), options.onRead);
+  const source = counted(refuseCompressed(options.hashedPass ? options.hashedPass.wrap(file) : file, name, advice), options.onRead);
   let format: TraceFormat;
   let input: ByteSource = source;
   if (given !== null) format = given;
@@ -47,7 +53,7 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
         head = readHead(head, source, want);
         detected = detectFormat(path, head);
       }
-      if (!detected) throw StorageErrors.traceUndetectedFormat(path, TRACE_FORMATS);
+      if (!detected) throw StorageErrors.traceUndetectedFormat(path, TRACE_FORMATS, advice);
       format = detected;
       input = replayingHead(head, source);
     } catch (e) {
@@ -55,7 +61,7 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
       throw e;
     }
   }
-  return createTraceReader(format, input, { name, skipBad: options.skipBad ?? false, fioWait: options.fioWait });
+  return createTraceReader(format, input, { name, skipBad: options.skipBad ?? false, fioWait: options.fioWait, advice });
 }
 
 /** `source`, telling `onRead` how many bytes each read returned; `source` itself without `onRead`. */
@@ -108,7 +114,7 @@ function mayBeCompressed(head: Uint8Array): boolean {
  * gzip stream was reported as an undetectable format or a bad first line. No reader takes a record from a part of a
  * magic number (none holds a newline, and a binary record is longer). Exported for tests.
  */
-export function refuseCompressed(source: ByteSource, name: string): ByteSource {
+export function refuseCompressed(source: ByteSource, name: string, advice: TraceAdvice = VSCSISTATS_TRACE_ADVICE): ByteSource {
   const prefix = new Uint8Array(MAGIC_BYTES);
   let seen = 0;
   let checked = false;
@@ -123,7 +129,7 @@ export function refuseCompressed(source: ByteSource, name: string): ByteSource {
         const compression = compressionOf(head);
         if (compression) {
           source.close();
-          throw StorageErrors.traceCompressed(name, compression);
+          throw StorageErrors.traceCompressed(name, compression, advice);
         }
         checked = n === 0 || !mayBeCompressed(head);
       }

@@ -1,4 +1,5 @@
 import type { VmlabError } from "@vmlab/core-vm";
+import { type TraceAdvice, VSCSISTATS_TRACE_ADVICE } from "../errors.js";
 import type { TraceFormat, TraceReader, TraceReaderOptions, TraceRecord } from "./record.js";
 import type { ByteSource } from "./source.js";
 
@@ -13,6 +14,8 @@ export abstract class TraceReaderBase implements TraceReader {
   firstSkipped: string | null = null;
   ignored = 0;
   readonly name: string;
+  /** The caller's words for the advice of its errors and notes: read only when one is built, never per line. */
+  readonly advice: TraceAdvice;
   private readonly skipBad: boolean;
 
   constructor(
@@ -20,6 +23,7 @@ export abstract class TraceReaderBase implements TraceReader {
     options: TraceReaderOptions,
   ) {
     this.name = options.name;
+    this.advice = options.advice ?? VSCSISTATS_TRACE_ADVICE;
     this.skipBad = options.skipBad ?? false;
   }
 

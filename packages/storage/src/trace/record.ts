@@ -1,3 +1,4 @@
+import type { TraceAdvice } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
 
 /** The trace formats vmlab reads. */
@@ -76,6 +77,8 @@ export interface TraceReader {
    * before its time nor before the previous IO is done.
    */
   readonly backToBack?: boolean;
+  /** The words its errors and notes advise in (`TraceReaderOptions.advice`): `characterizeTrace`'s refusal uses them too. */
+  readonly advice?: TraceAdvice;
 }
 
 /** Anything that fills trace records one at a time: a trace reader, or a generator such as `SyntheticVmTrace`. */
@@ -91,6 +94,11 @@ export interface TraceReaderOptions {
   skipBad?: boolean;
   /** How a fio iolog's `wait` lines are read (`FioWaitReading`; other formats ignore it). Default "fio". */
   fioWait?: FioWaitReading;
+  /**
+   * The words its errors and notes advise in, the caller's: its flags or config keys for skip-bad and the format.
+   * Default `VSCSISTATS_TRACE_ADVICE` (`vmlab vscsistats`'s --skip-bad, --format).
+   */
+  advice?: TraceAdvice;
 }
 
 /**

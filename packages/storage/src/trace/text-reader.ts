@@ -86,6 +86,7 @@ export abstract class TextTraceReader extends TraceReaderBase {
       this.lineNo,
       printable(problem.issue),
       this.lineText(),
+      this.advice,
       formatFirst ? this.format : undefined,
     );
   }
@@ -149,7 +150,7 @@ export abstract class TextTraceReader extends TraceReaderBase {
 
   private refill(): void {
     const rest = this.end - this.start;
-    if (rest === this.buf.length) throw StorageErrors.traceLineTooLong(this.name, this.lineNo + 1, this.buf.length);
+    if (rest === this.buf.length) throw StorageErrors.traceLineTooLong(this.name, this.lineNo + 1, this.buf.length, this.advice);
     if (this.start > 0) {
       this.buf.copyWithin(0, this.start, this.end);
       this.start = 0;

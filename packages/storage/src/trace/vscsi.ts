@@ -58,7 +58,8 @@ export class VscsiReader extends TraceReaderBase {
         const left = this.end - this.start;
         if (left < size) {
           if (left === 0) return this.closeAtEnd();
-          if (!this.countedAsSkipped()) this.skipOrThrow(StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size));
+          if (!this.countedAsSkipped())
+            this.skipOrThrow(StorageErrors.traceTruncatedRecord(this.name, this.recordNo + 1, left, size, this.advice));
           this.start = this.end;
           return this.closeAtEnd();
         }
@@ -127,7 +128,7 @@ export class VscsiReader extends TraceReaderBase {
    * record), the file is more likely another format's than a trace with a bad record: the advice asks that first.
    */
   private badRecord(issue: string): VmlabError {
-    return StorageErrors.traceMalformedRecord(this.name, this.recordNo, issue, this.baseTsUs < 0 ? this.format : undefined);
+    return StorageErrors.traceMalformedRecord(this.name, this.recordNo, issue, this.advice, this.baseTsUs < 0 ? this.format : undefined);
   }
 
   /** The end of the trace: closes the source. */
@@ -157,6 +158,7 @@ export class VscsiReader extends TraceReaderBase {
         n < VSCSI_V1_RECORD_BYTES
           ? `only ${n} bytes: too short for a vscsi record`
           : "not a vscsi trace: the first records' version fields are neither 1 (32-byte records) nor 2 (40-byte records)",
+        this.advice,
       );
     this.recordBytes = this.version === 2 ? VSCSI_V2_RECORD_BYTES : VSCSI_V1_RECORD_BYTES;
   }
