@@ -11,20 +11,25 @@ function yDomains(svg: string): [number, number][] {
   ]);
 }
 
-/** esx-disk-perf's chart `name`, and a run's grid table with its two cells' ratios set to `ratios`. */
-async function chartWith(ratios: [number, number], name = "vm-native-ratio") {
+/** A short esx-disk-perf run of one local-disk cell (random reads at 1 OIO) per IO size in `ioSizesBytes`. */
+async function smallGrid(ioSizesBytes: number[]) {
   const scenario = plugin.scenarios.find((s) => s.id === "esx-disk-perf")!;
   const config = scenario.config.parse({
     ...scenario.quick,
     storage: ["local"],
-    ioSizesBytes: [4096, 8192],
+    ioSizesBytes,
     outstandingIos: [1],
     readPercents: [100],
     randomPercents: [100],
     durationMs: 20,
     warmupMs: 5,
   });
-  const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+  return scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+}
+
+/** esx-disk-perf's chart `name`, and a run's grid table with its two cells' ratios set to `ratios`. */
+async function chartWith(ratios: [number, number], name = "vm-native-ratio") {
+  const r = await smallGrid([4096, 8192]);
   const figure = r.figures.find((f) => f.name === name)!;
   const grid = r.tables.find((t) => t.name === figure.table)!;
   expect(grid.rows).toHaveLength(2);
@@ -76,19 +81,7 @@ function xLabels(svg: string): { text: string; shown: boolean }[][] {
 describe("esx-disk-perf's IO size axes, rendered", () => {
   it("label the smallest and the largest IO size of the grid, in B and KiB, and hide none of their labels", async () => {
     // Vega chose powers of 2 and hid what overlapped: a 512 B – 256 KiB axis ended at "32,768", the largest sizes unlabelled.
-    const scenario = plugin.scenarios.find((s) => s.id === "esx-disk-perf")!;
-    const sizes = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144];
-    const config = scenario.config.parse({
-      ...scenario.quick,
-      storage: ["local"],
-      ioSizesBytes: sizes,
-      outstandingIos: [1],
-      readPercents: [100],
-      randomPercents: [100],
-      durationMs: 20,
-      warmupMs: 5,
-    });
-    const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const r = await smallGrid([512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]);
     for (const name of ["vm-native-ratio", "throughput", "cpu-per-io"]) {
       const figure = r.figures.find((f) => f.name === name)!;
       const axes = xLabels(await renderFigureSvg(figure, r.tables));
