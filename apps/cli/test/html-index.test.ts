@@ -44,6 +44,33 @@ describe("index.html", () => {
     );
     expect(html).toContain("<td>15.9465</td><td>15.9475</td>");
   });
+  // Little's law's OIO / IOPS of the run itself sat in the "paper" column, where a reader took it for the paper's figure.
+  it("shows a computed reference figure as expected, under a column that says so; a quoted one as it is", () => {
+    const html = renderHtml(
+      {
+        ...results([]),
+        reference: [
+          {
+            what: "latency vs Little's law",
+            paper: 10776.8,
+            paperComputed: true,
+            ours: 10766.6,
+            unit: "µs",
+            tolerance: "±5%",
+            verdict: "pass",
+          },
+          { what: "latency", paper: 31, ours: 31.3, unit: "ms", source: "Table 3" },
+        ],
+      },
+      new Map(),
+    );
+    expect(html).toContain("<th>what</th><th>paper or expected</th><th>vmlab</th><th>unit</th>");
+    expect(html).toContain("<td>10776.8 (expected)</td><td>10766.6</td><td>µs</td>");
+    expect(html).toContain("<td>31</td><td>31.3</td><td>ms</td>");
+    const quoted = renderHtml({ ...results([]), reference: [{ what: "latency", paper: 31, ours: 31.3, unit: "ms" }] }, new Map());
+    expect(quoted).toContain("<th>what</th><th>paper</th>");
+    expect(quoted).not.toContain("expected");
+  });
   // A chart wider than the page was cut off at its edge (the browser test checks the layout); its file is linked.
   it("links each drawn chart's SVG file at full size", () => {
     const r: Results = { ...results([]), figures: [{ name: "VM ratio", title: "Ratio", table: "t", spec: {} }] };

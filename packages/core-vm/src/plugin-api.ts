@@ -56,10 +56,18 @@ export interface Figure {
 /** One of the paper's numbers next to ours. */
 export interface ReferenceValue {
   what: string;
+  /** The paper's figure, quoted; or, with `paperComputed`, the figure the paper's rule or the model's spec expects. */
   paper: number | string;
+  /**
+   * True when `paper` is not a number the paper printed but one vmlab computed: from this run or its config by the
+   * paper's rule (Little's law's OIO / IOPS, 1/λ), or from the model's spec (Erlang C, a disk's rated IOPS). The
+   * report shows it as expected, not as the paper's. Absent: `paper` is quoted from what `source` names.
+   */
+  paperComputed?: boolean;
   ours: number | string;
+  /** The unit of `paper` and `ours`, which share one scale ("µs", "IOs", "ratio", "share": a share 1 is 100%). */
   unit?: string;
-  /** Where the paper's number comes from (section, figure, table). */
+  /** Where the paper's number comes from (section, figure, table); for a computed one, the rule it follows. */
   source?: string;
   note?: string;
   /** How close `ours` must come to `paper` to pass, in words ("at least 99%", "±5%"); given with `verdict`. */

@@ -31,11 +31,14 @@ export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): strin
   // The tolerance and verdict columns only where a scenario's rows are checks: the others' tables stay as they were.
   const checks = r.reference.some((x) => x.tolerance !== undefined || x.verdict !== undefined);
   const figure = (x: Results["reference"][number], v: unknown) => (x.tolerance !== undefined ? fmtChecked(v) : fmt(v));
+  // A figure vmlab computed (Little's law of this run, Erlang C) is said to be expected: a reader took it for the paper's.
+  const computed = r.reference.some((x) => x.paperComputed === true);
+  const paperCell = (x: Results["reference"][number]) => `${figure(x, x.paper)}${x.paperComputed === true ? " (expected)" : ""}`;
   const ref = r.reference.length
-    ? `<table><thead><tr><th>what</th><th>paper</th><th>vmlab</th><th>unit</th>${checks ? "<th>tolerance</th><th>check</th>" : ""}<th>source</th><th>note</th></tr></thead><tbody>${r.reference
+    ? `<table><thead><tr><th>what</th><th>${computed ? "paper or expected" : "paper"}</th><th>vmlab</th><th>unit</th>${checks ? "<th>tolerance</th><th>check</th>" : ""}<th>source</th><th>note</th></tr></thead><tbody>${r.reference
         .map(
           (x) =>
-            `<tr><td>${esc(x.what)}</td><td>${esc(figure(x, x.paper))}</td><td>${esc(figure(x, x.ours))}</td><td>${esc(x.unit)}</td>${checks ? `<td>${esc(x.tolerance)}</td><td>${esc(x.verdict)}</td>` : ""}<td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
+            `<tr><td>${esc(x.what)}</td><td>${esc(paperCell(x))}</td><td>${esc(figure(x, x.ours))}</td><td>${esc(x.unit)}</td>${checks ? `<td>${esc(x.tolerance)}</td><td>${esc(x.verdict)}</td>` : ""}<td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
         )
         .join("")}</tbody></table>`
     : "<p>No reference numbers.</p>";

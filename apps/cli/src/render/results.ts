@@ -20,6 +20,8 @@ export const ResultsSchema = z.object({
     z.object({
       what: z.string(),
       paper: RefValue,
+      // Beside `paper`: true when vmlab computed that figure (the paper's rule, the model's spec) rather than quoting it.
+      paperComputed: z.boolean().optional(),
       ours: RefValue,
       unit: z.string().optional(),
       source: z.string().optional(),

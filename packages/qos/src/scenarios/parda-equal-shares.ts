@@ -140,7 +140,9 @@ export const pardaEqualShares = defineQosScenario({
           what: "largest per-host IOPS deviation from the mean under PARDA",
           paper: round(Math.max(...PAPER.parda.iops.map((x) => Math.abs(x - 837.5) / 837.5)), 3),
           ours: round(maxDev, 3),
-          source: "Table 3",
+          unit: "share of the mean",
+          // Worked out from Table 3's own per-host IOPS (their mean 837.5): the paper's figures, not this run's.
+          source: "Table 3 (per-host IOPS vs their mean)",
           ...checks.hostDeviation,
           note:
             c.placement === "interleaved"

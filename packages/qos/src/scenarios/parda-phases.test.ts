@@ -41,6 +41,22 @@ describe("PARDA with changing demand and threshold", () => {
     expect(r.metrics.phase3_latency_ms).toBeLessThan(r.metrics.phase1_latency_ms);
   });
 
+  it("L changed mid-run: an L the paper did not run is expected by its rule, marked computed, not quoted from §5.2", async () => {
+    const quoted = await pardaThresholdChange.run(ctx(PardaThresholdChangeConfig.parse(pardaThresholdChange.quick)));
+    expect(quoted.reference.map((x) => [x.paper, x.paperComputed, x.unit])).toEqual([
+      [30, undefined, "ms"],
+      ["near 40 (§5.2)", undefined, "ms"],
+      ["near 25 (§5.2)", undefined, "ms"],
+    ]);
+    const other = await pardaThresholdChange.run(
+      ctx(PardaThresholdChangeConfig.parse({ ...pardaThresholdChange.quick, thresholdsMs: [35] })),
+    );
+    expect(other.reference.map((x) => [x.paper, x.paperComputed, x.source])).toEqual([
+      [30, undefined, "Fig. 9 / §5.2"],
+      [35, true, "§5.2: latency converges to L"],
+    ]);
+  });
+
   it("Fig. 9's 'windows grow after each stop' is 0 when they cannot grow (w_min = w_max = 4), not a pass by default", async () => {
     const r = await pardaDemandChange.run(ctx(PardaDemandChangeConfig.parse({ ...pardaDemandChange.quick, windowMin: 4, windowMax: 4 })));
     expect(r.metrics.windows_grow_after_each_stop).toBe(0);

@@ -9,6 +9,9 @@ import { defineQosScenario } from "./define.js";
 import { phaseRows, requirePhasesMeasured } from "./phases.js";
 import { pardaThresholdChangeCheck } from "./tolerances.js";
 
+/** The values of L the paper ran, ms: 30 (Table 4 / Fig. 9), then 40 and 25 (§5.2). */
+const PAPER_THRESHOLDS_MS: readonly number[] = [30, 40, 25];
+
 export const PardaThresholdChangeConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(6).describe("hosts, one VM each (paper Table 4 setup: 6)"),
   oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM"),
@@ -77,10 +80,13 @@ export const pardaThresholdChange = defineQosScenario({
       figures: timeSeriesFigures("time-series", "threshold-change", "(L changed mid-run)"),
       reference: rows.map((r) => ({
         what: `latency with L = ${r.threshold_ms} ms`,
-        paper: r.threshold_ms === 30 ? 30 : `near ${r.threshold_ms} (§5.2)`,
+        // The paper ran L = 30 (Fig. 9), 40 and 25 ms (§5.2); for another L the figure is its rule's (latency
+        // converges to L), computed from the config, not one the paper gives.
+        ...(PAPER_THRESHOLDS_MS.includes(r.threshold_ms)
+          ? { paper: r.threshold_ms === 30 ? 30 : `near ${r.threshold_ms} (§5.2)`, source: "Fig. 9 / §5.2" }
+          : { paper: r.threshold_ms, paperComputed: true, source: "§5.2: latency converges to L" }),
         ours: r.latency_ms,
         unit: "ms",
-        source: "Fig. 9 / §5.2",
         ...pardaThresholdChangeCheck(r.latency_ms, r.threshold_ms),
       })),
       notes: ["The paper ran L = 40 and 25 ms as separate runs; here L changes mid-run, which also shows how fast the windows follow."],

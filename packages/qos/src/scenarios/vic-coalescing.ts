@@ -149,6 +149,7 @@ export const vicCoalescing = defineQosScenario({
           what: "largest throughput gain from coalescing",
           paper: "up to 18%",
           ours: `${round(best * 100, 1)}%`,
+          unit: "%",
           source: "abstract (micro-benchmarks)",
           ...vicGainCheck(round(best, 4)),
         },
@@ -157,6 +158,7 @@ export const vicCoalescing = defineQosScenario({
           what: `latency change at OIO ${low.oio} (${low.oio === 1 ? "" : "the sweep's smallest; "}safety property)`,
           paper: "none (coalescing off at low CIF)",
           ours: `${round((low.latency_us_vic as number) / (low.latency_us_off as number) - 1, 6)}`,
+          unit: "relative change",
           source: "abstract; patent claims 2–3",
           ...vicLowOioCheck(
             low.latency_us_vic === low.latency_us_off && low.iops_vic === low.iops_off,

@@ -162,6 +162,7 @@ export function summarize(rows: Table["rows"], oios: readonly number[]): Pick<Sc
       what: "VM/native throughput, large (>= 64 KiB) sequential IO — minimum over cells",
       paper: ">= ~0.9 (shape; the per-cell numbers were not found)",
       ours: largeSeq.length ? (r6(lowest(largeSeqMin)) ?? "–") : absent(largeSeqCells),
+      unit: "ratio",
       source: "abstract: VMs 'perform well compared to native'; digest 04, acceptance check 1",
       ...largeSequentialCheck(lowest(largeSeqMin)),
       note: caveats(
@@ -174,6 +175,7 @@ export function summarize(rows: Table["rows"], oios: readonly number[]): Pick<Sc
       what: "where the VM/native gap is largest",
       paper: "4 KB random IO at high outstanding IOs (shape; numbers not found)",
       ours: worstText,
+      unit: "ratio",
       source: "digest 04, acceptance check 1",
       note: caveats(
         gridMissing,
@@ -185,6 +187,7 @@ export function summarize(rows: Table["rows"], oios: readonly number[]): Pick<Sc
       what: "VM/native throughput, <= 4 KiB random IO at the highest OIO — minimum",
       paper: "the lowest ratio of the grid (not found)",
       ours: small.length ? (r6(lowest(smallMin)) ?? "–") : absent(smallCells),
+      unit: "ratio",
       source: "digest 04",
       ...smallRandomCheck(lowest(smallMin), lowest(worst)),
       ...(smallNote ? { note: smallNote } : {}),
@@ -193,6 +196,7 @@ export function summarize(rows: Table["rows"], oios: readonly number[]): Pick<Sc
       what: "VM/native throughput — median over all cells",
       paper: "'VM IO behaviour closely matches native' (abstract; no number)",
       ours: r6(median) ?? "–",
+      unit: "ratio",
       source: "abstract",
       ...(medianMissing ? { note: medianMissing } : {}),
     },
@@ -200,6 +204,7 @@ export function summarize(rows: Table["rows"], oios: readonly number[]): Pick<Sc
       what: "CPU cost per IO, VM ÷ native — mean over cells",
       paper: "not found",
       ours: r6(meanCpuRatio) ?? "–",
+      unit: "ratio",
       note: "follows from the assumed per-IO costs (config: nativeIssueUs, virtIssueUs, ...)",
     },
   ];

@@ -15,6 +15,7 @@ export function traceReferenceRow(info: TraceRunInfo, ios: number): ReferenceVal
       what: "shipped trace: IOs characterized",
       paper: "—",
       ours: ios,
+      unit: "IOs",
       note: "vmlab's generated VM trace (data/traces/SOURCE.md): no public real trace could be shipped, and the paper's own traces are not public",
     };
   const u = info.user;
@@ -22,6 +23,7 @@ export function traceReferenceRow(info: TraceRunInfo, ios: number): ReferenceVal
     what: `your trace ${basename(u.path)}: IOs characterized`,
     paper: "—",
     ours: ios,
+    unit: "IOs",
     note: `${u.absolutePath} (${u.format}, ${u.bytes} bytes, sha256 ${u.sha256}); no expected figures for it: the checks above are the Iometer workloads'`,
   };
 }

@@ -29,6 +29,22 @@ describe("vscsistats-characterize", () => {
     expect(T.poissonStandardErrors * m["poisson.standardError"]).toBeLessThan(0.25);
     // Every check passes, and says so in its row; the trace's row has nothing to pass.
     expect(r.reference.map((x) => x.verdict)).toEqual(["pass", "pass", "pass", "pass", "pass", "pass", undefined]);
+    // The digest states the shares; the mean OIO, Little's law's OIO / IOPS and 1/λ are computed from this run and
+    // its config, and the report must not pass them off as the paper's. The shares are shares on both sides (1, not 100%).
+    expect(r.reference.map((x) => [x.paperComputed ?? false, x.unit])).toEqual([
+      [false, "share"],
+      [false, "share"],
+      [false, "share"],
+      [true, "IOs"],
+      [true, "µs"],
+      [true, "µs"],
+      [false, "IOs"],
+    ]);
+    expect(r.reference.slice(0, 3).map((x) => [x.paper, x.ours])).toEqual([
+      ["≈ 1", m["sequential.seekPlus1Share"]],
+      [1, 1],
+      ["≈ 1", m["random.outstandingBinShare"]],
+    ]);
     // The shipped trace: v2 records carry response times; through the model, the model's latency.
     expect(m["trace.ios"]).toBe(3000);
     expect(m["trace.recordedMeanLatencyUs"]).toBeGreaterThan(100);

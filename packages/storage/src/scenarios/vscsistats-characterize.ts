@@ -192,31 +192,38 @@ export const vscsistatsCharacterize = defineScenario({
     const reference: ReferenceValue[] = [
       {
         what: `sequential ${c.sequentialIoKiB} KiB reads: share of seek distances at +1`,
-        paper: "≈ 100%",
+        // A share on both sides: the digest's "mass at +1" is a share of 1, as `ours` (results.json's, read by scripts).
+        paper: "≈ 1",
         ours: ours(seekPlus1),
+        unit: "share",
         source: `${DIGEST} 2`,
         note: "Iometer wraps to the region start once per pass: one non-+1 seek per pass",
         ...atLeastShare(measured["sequential.seekPlus1Share"], T.seekPlus1MinShare),
       },
       {
         what: `sequential ${c.sequentialIoKiB} KiB reads: share of IO lengths in the ${seqLength.bucket}`,
-        paper: "100%",
+        paper: 1,
         ours: ours(seqLength.share),
+        unit: "share",
         source: `${DIGEST} 2`,
         ...exactShare(measured["sequential.ioLengthBinShare"], T.ioLengthBinShare),
       },
       {
         what: `random ${c.randomIoKiB} KiB reads at ${oioLabel}: share of outstanding IOs in the ${oio.bucket}`,
-        paper: "≈ 100%",
+        paper: "≈ 1",
         ours: ours(oio.share),
+        unit: "share",
         source: `${DIGEST} 2`,
         note: "the first IOs of the run ramp up from 1",
         ...atLeastShare(measured["random.outstandingBinShare"], T.outstandingBinMinShare),
       },
       {
         what: `random ${c.randomIoKiB} KiB reads at ${oioLabel}: mean outstanding IOs at issue (counting the new IO) vs the depth`,
+        // Computed from this run's IO count (the closed loop's ramp), not a figure of the paper.
         paper: r6(expectedMeanOio),
+        paperComputed: true,
         ours: ours(meanOio),
+        unit: "IOs",
         source: `${DIGEST} 2`,
         note: `${vscsiOio} less the ramp of the first IOs (1, 2, … ${vscsiOio} outstanding: ${(vscsiOio * (vscsiOio - 1)) / 2} fewer over ${rnd.stats.ios} IOs); the ${oio.bucket} also holds ${vscsiOio - 1}, a count that left out the new IO: the exact mean tells them apart`,
         ...withinAbsolute(
@@ -228,7 +235,9 @@ export const vscsistatsCharacterize = defineScenario({
       },
       {
         what: `random ${c.randomIoKiB} KiB reads at ${oioLabel}: mean latency vs Little's law OIO / IOPS`,
+        // Little's law over this run's IOPS: the rule is the digest's, the figure is ours.
         paper: ours(littleUs),
+        paperComputed: true,
         ours: ours(latencyUs),
         unit: "µs",
         source: `${DIGEST} 2`,
@@ -236,7 +245,9 @@ export const vscsistatsCharacterize = defineScenario({
       },
       {
         what: `open-loop Poisson at ${c.poissonIops} IOPS: mean interarrival vs 1/λ`,
+        // 1/λ of the configured rate.
         paper: r6(expectedInterarrivalUs),
+        paperComputed: true,
         ours: ours(interarrivalUs),
         unit: "µs",
         source: `${DIGEST} 3`,

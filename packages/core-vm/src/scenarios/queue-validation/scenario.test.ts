@@ -22,6 +22,12 @@ describe("queue-validation", () => {
     }
   });
 
+  it("marks each reference row's Erlang C figure as computed (no paper printed it), in ms", async () => {
+    const r = await run({ ...queueValidation.quick, servers: [1], utilizations: [0.5] });
+    expect(r.reference).toHaveLength(1);
+    expect(r.reference[0]).toMatchObject({ paper: 2, paperComputed: true, unit: "ms", source: "Erlang C formula" });
+  });
+
   it("meets the 2% target at full precision (M/M/1 and M/M/3 at ρ = 0.5 and 0.7)", async () => {
     // relativeError 0.005 → 2% is a 4σ bound.
     const r = await run({ servers: [1, 3], utilizations: [0.5, 0.7], relativeError: 0.005 });

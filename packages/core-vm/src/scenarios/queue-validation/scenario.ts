@@ -295,6 +295,8 @@ export const queueValidation = defineScenario({
       reference: rows.map((r) => ({
         what: `${r.model} mean response at ρ=${r.utilization}`,
         paper: Number((r.analytic_ms as number).toPrecision(6)),
+        // Erlang C's value for this model and ρ: an expectation computed from the formula, not a figure quoted from a paper.
+        paperComputed: true,
         ours: Number((r.simulated_ms as number).toPrecision(6)),
         unit: "ms",
         source: "Erlang C formula",
