@@ -15,8 +15,15 @@ export function tracePlace(file: string, n: number, unit: "line" | "record"): st
 export interface TraceAdvice {
   /** How to have bad lines (records) counted and skipped: "pass --skip-bad", "set traceSkipBad=true". */
   skipBad: string;
-  /** What names the trace's format, as in "check --format" or "pass --format (msr|…)": "--format", "traceFormat". */
+  /** What names the trace's format, as in "check --format" or "check that traceFormat matches": "--format", "traceFormat". */
   format: string;
+  /**
+   * How to give the format, one of `known`: "pass --format (msr|vscsi)", "set traceFormat to one of msr, vscsi". A
+   * phrase, not a word: a flag is passed with its value after it, a config key is set to one ("pass traceFormat (…)").
+   */
+  giveFormat(known: readonly string[]): string;
+  /** A trace read as `format`, after "an IO": "in --format blkparse", "in blkparse's format" (not "in traceFormat blkparse"). */
+  readAs(format: string): string;
   /**
    * A command that reads a trace from standard input, its format given after it ("vmlab vscsistats -", then
    * "--format msr"); null where the trace cannot come from standard input (a scenario reads its trace twice).
@@ -28,6 +35,8 @@ export interface TraceAdvice {
 export const VSCSISTATS_TRACE_ADVICE: Readonly<TraceAdvice> = Object.freeze({
   skipBad: "pass --skip-bad",
   format: "--format",
+  giveFormat: (known: readonly string[]) => `pass --format (${known.join("|")})`,
+  readAs: (format: string) => `in --format ${format}`,
   stdin: "vmlab vscsistats -",
 });
 
@@ -119,14 +128,14 @@ export const StorageErrors = {
   traceUndetectedFormat: (file: string, known: readonly string[], advice: TraceAdvice) =>
     new VmlabError(
       "VMLAB_TRACE_UNKNOWN_FORMAT",
-      `${file}: cannot tell the trace format from the file name or its first bytes; pass ${advice.format} (${known.join("|")})`,
+      `${file}: cannot tell the trace format from the file name or its first bytes; ${advice.giveFormat(known)}`,
       { file, known },
     ),
   /** Standard input is read once and never sniffed (a stream's first bytes are not looked at): it needs --format. */
   traceStdinNeedsFormat: (known: readonly string[], advice: TraceAdvice) =>
     new VmlabError(
       "VMLAB_TRACE_UNKNOWN_FORMAT",
-      `standard input: its format is not detected; pass ${advice.format} (${known.join("|")})${advice.stdin === null ? "" : `, e.g. ${advice.stdin} ${advice.format} ${known[0]}`}`,
+      `standard input: its format is not detected; ${advice.giveFormat(known)}${advice.stdin === null ? "" : `, e.g. ${advice.stdin} ${advice.format} ${known[0]}`}`,
       { file: "standard input", known },
     ),
   traceBadHeader: (file: string, issue: string, advice: TraceAdvice) =>

@@ -12,6 +12,9 @@ import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 export const SCENARIO_TRACE_ADVICE: Readonly<TraceAdvice> = Object.freeze({
   skipBad: "set traceSkipBad=true",
   format: "traceFormat",
+  giveFormat: (known: readonly string[]) => `set traceFormat to one of ${known.join(", ")}`,
+  // Not "with traceFormat=blkparse": with traceFormat=auto the format was detected, not set.
+  readAs: (format: string) => `in ${format}'s format`,
   stdin: null,
 });
 

@@ -137,8 +137,8 @@ export class BlkparseReader extends TextTraceReader {
       return n === 1
         ? "its one event line is not a read or write that moves data"
         : `none of its ${n} event lines is a read or write that moves data`;
-    const format = this.advice.format;
-    return `${this.ignored === 1 ? "the one line read was not" : `none of the ${this.ignored} lines read was`} an IO in ${format} blkparse (another format? check ${format})`;
+    const read = this.ignored === 1 ? "the one line read was not" : `none of the ${this.ignored} lines read was`;
+    return `${read} an IO ${this.advice.readAs(this.format)} (another format? check ${this.advice.format})`;
   }
 
   /**
