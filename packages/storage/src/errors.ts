@@ -163,14 +163,14 @@ export const StorageErrors = {
   traceNoDispatches: (file: string, queued: number) =>
     new VmlabError(
       "VMLAB_TRACE_BAD_EVENTS",
-      `${file}: ${queued} queue (Q) events but no dispatch (D) events, and vmlab takes an IO's D event as its issue: a trace of a bio-based device (device-mapper/LVM, md RAID) has no D events; trace the disk below it (blktrace -d /dev/sdX)`,
+      `${file}: ${plural(queued, "queue (Q) event")} but no dispatch (D) events, and vmlab takes an IO's D event as its issue: a trace of a bio-based device (device-mapper/LVM, md RAID) has no D events; trace the disk below it (blktrace -d /dev/sdX)`,
       { file, queued },
     ),
   /** A blkparse trace of queue events alone: recorded or parsed with an action mask (`-a queue`) that dropped D and C. */
   traceQueueEventsOnly: (file: string, queued: number) =>
     new VmlabError(
       "VMLAB_TRACE_BAD_EVENTS",
-      `${file}: ${queued} queue (Q) events and no dispatch (D) or completion (C) events: vmlab takes an IO's D event as its issue and its C event as its completion; the trace was filtered to queue events (blktrace or blkparse -a queue) — record or parse it with -a issue -a complete too, or with no -a`,
+      `${file}: ${plural(queued, "queue (Q) event")} and no dispatch (D) or completion (C) events: vmlab takes an IO's D event as its issue and its C event as its completion; the trace was filtered to queue events (blktrace or blkparse -a queue) — record or parse it with -a issue -a complete too, or with no -a`,
       { file, queued },
     ),
   traceLineTooLong: (file: string, line: number, maxBytes: number, advice: TraceAdvice) =>

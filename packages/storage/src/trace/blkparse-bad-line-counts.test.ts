@@ -26,12 +26,12 @@ describe("blkparse: a bad line skipped counts toward no event kind", () => {
 
   it("a bad D line is no dispatch: a trace of Q and C events is still refused as having none", () => {
     const badD = "253,0    1        2     0.000100000  1234  D   W 1000 + x [dd]";
-    expect(errorOf([Q, badD, C])).toMatch(/^t\.txt: 1 queue \(Q\) events but no dispatch \(D\) events.*bio-based/);
+    expect(errorOf([Q, badD, C])).toMatch(/^t\.txt: 1 queue \(Q\) event but no dispatch \(D\) events.*bio-based/);
   });
 
   it("a bad C line is no completion: a trace of Q events is still refused as filtered to queue events", () => {
     const badC = "253,0    1        3     0.000500000     0  C   W 1000 x 8 [0]";
-    expect(errorOf([Q, badC])).toMatch(/^t\.txt: 1 queue \(Q\) events and no dispatch \(D\) or completion \(C\) events/);
+    expect(errorOf([Q, badC])).toMatch(/^t\.txt: 1 queue \(Q\) event and no dispatch \(D\) or completion \(C\) events/);
   });
 
   it("a good D line after a bad one is a dispatch as before", () => {

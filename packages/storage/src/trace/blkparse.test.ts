@@ -346,4 +346,11 @@ describe("blkparse reader", () => {
       expect(message).not.toMatch(/bio-based/);
     }
   });
+
+  it('counts one queue event as one in either refusal (plural: not "1 queue (Q) events")', () => {
+    const q = "  8,0    1        1     0.000000000  1234  Q   W 1000 + 8 [dd]";
+    const c = "  8,0    1        2     0.000500000     0  C   W 1000 + 8 [0]";
+    expect(() => readAll(`${q}\n${c}\n`)).toThrow(/^t\.txt: 1 queue \(Q\) event but no dispatch \(D\) events/);
+    expect(() => readAll(`${q}\n`)).toThrow(/^t\.txt: 1 queue \(Q\) event and no dispatch \(D\) or completion \(C\) events/);
+  });
 });
