@@ -179,6 +179,18 @@ export const StorageErrors = {
       `${tracePlace(file, line, "line")}: line longer than ${maxBytes} bytes; this is not a text trace of the given format (check ${advice.format})`,
       { file, line, maxBytes },
     ),
+  /**
+   * A bad line of an ESX CSV printout read back (`parseEsxCsv`). Same code as a bad trace line, but not a trace
+   * reader's advice: the parser reads a printout whole, with no option to skip a bad line.
+   */
+  vscsiPrintoutMalformedLine: (file: string, line: number, issue: string, text: string) => {
+    const problem = `${tracePlace(file, line, "line")}: ${issue} in "${text}"`;
+    return new VmlabError(
+      "VMLAB_TRACE_MALFORMED_LINE",
+      `${problem}; is it a vscsiStats CSV printout (ESX's vscsiStats -p all -c, or vmlab vscsistats's)? fix or delete the line`,
+      { file, line, issue, problem },
+    );
+  },
   vscsiBadState: (issue: string) =>
     new VmlabError(
       "VMLAB_VSCSI_BAD_STATE",

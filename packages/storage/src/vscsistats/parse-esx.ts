@@ -1,4 +1,4 @@
-import { StorageErrors, VSCSISTATS_TRACE_ADVICE } from "../errors.js";
+import { StorageErrors } from "../errors.js";
 
 /** One histogram block of an ESX `vscsiStats -p ... -c` printout. */
 export interface EsxHistogramBlock {
@@ -25,7 +25,7 @@ export function parseEsxCsv(text: string, name = "vscsiStats printout"): EsxHist
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (line === "") return;
-    const bad = (issue: string) => StorageErrors.traceMalformedLine(name, i + 1, issue, line, VSCSISTATS_TRACE_ADVICE);
+    const bad = (issue: string) => StorageErrors.vscsiPrintoutMalformedLine(name, i + 1, issue, line);
     if (line.startsWith("Histogram: ")) {
       const rest = line.slice("Histogram: ".length);
       const cut = rest.indexOf(",virtual machine worldGroupID");
