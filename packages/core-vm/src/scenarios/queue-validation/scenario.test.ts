@@ -22,6 +22,16 @@ describe("queue-validation", () => {
     }
   });
 
+  it("rounds its table cells and metrics to 6 significant digits, as the other scenarios do (no float noise like 1.4063683668500002)", async () => {
+    const r = await run(queueValidation.quick);
+    // Counts (customers, events) are whole numbers, left as they are.
+    const sixDigits = (x: unknown) => typeof x !== "number" || Number.isInteger(x) || x === Number(x.toPrecision(6));
+    for (const t of r.tables)
+      for (const row of t.rows)
+        for (const [k, v] of Object.entries(row)) expect(sixDigits(v), `${t.name} ${k} = ${String(v)}`).toBe(true);
+    for (const [k, v] of Object.entries(r.metrics)) expect(sixDigits(v), `${k} = ${String(v)}`).toBe(true);
+  });
+
   it("marks each reference row's Erlang C figure as computed (no paper printed it), in ms", async () => {
     const r = await run({ ...queueValidation.quick, servers: [1], utilizations: [0.5] });
     expect(r.reference).toHaveLength(1);

@@ -102,6 +102,13 @@ export type QueueValidationConfig = z.infer<typeof QueueValidationConfig>;
 /** The kernel's clock: whole ns up to 2^53 (≈ 104 days), beyond which it refuses to schedule. */
 const CLOCK_NS = Number.MAX_SAFE_INTEGER;
 
+/**
+ * 6 significant digits, as the storage scenarios round (their `r6`): a table cell or metric of 1.4063683668500002 was
+ * float noise, and the reference rows already gave 6 digits. Far finer than any point's precision (relativeError ≥ 1e-3 is
+ * 3 digits at most), so no finding changes; the reference rows and the worst error are judged on the unrounded values.
+ */
+const r6 = (x: number) => Number(x.toPrecision(6));
+
 type SizeFields = Pick<QueueValidationConfig, "meanServiceUs" | "relativeError" | "minCustomers" | "maxCustomers" | "warmupFraction">;
 
 /** Whether the fields that size a point are each in their own range (else their own issue says so; one line for one problem). */
@@ -183,6 +190,8 @@ export const queueValidation = defineScenario({
     const mu = 1 / (config.meanServiceUs * NS_PER_US);
     const points = config.servers.flatMap((c) => config.utilizations.map((rho) => ({ c, rho })));
     const rows: Record<string, number | string>[] = [];
+    /** Each row's values unrounded, for its reference row (the same figures and notes as before rounding). */
+    const exact: { simulatedMs: number; analyticMs: number; ci95Ms: number; relErr: number }[] = [];
     let worstRelErrAt90 = 0;
     let events = 0;
     /** Points whose sample size maxCustomers cut below what relativeError asks for. */
@@ -211,17 +220,18 @@ export const queueValidation = defineScenario({
       const relErr = (r.meanResponseNs - analytic) / analytic;
       if (rho <= 0.9) worstRelErrAt90 = Math.max(worstRelErrAt90, Math.abs(relErr));
       events += r.events;
+      exact.push({ simulatedMs: r.meanResponseNs / 1e6, analyticMs: analytic / 1e6, ci95Ms: r.ciHalfWidthNs / 1e6, relErr });
       rows.push({
         model,
         servers: c,
         utilization: rho,
         customers,
-        simulated_ms: r.meanResponseNs / 1e6,
-        analytic_ms: analytic / 1e6,
-        ci95_ms: r.ciHalfWidthNs / 1e6,
-        relative_error: relErr,
-        measured_utilization: r.measuredUtilization,
-        p99_ms: r.p99ResponseNs / 1e6,
+        simulated_ms: r6(r.meanResponseNs / 1e6),
+        analytic_ms: r6(analytic / 1e6),
+        ci95_ms: r6(r.ciHalfWidthNs / 1e6),
+        relative_error: r6(relErr),
+        measured_utilization: r6(r.measuredUtilization),
+        p99_ms: r6(r.p99ResponseNs / 1e6),
       });
     });
     progress(points.length, points.length);
@@ -230,7 +240,7 @@ export const queueValidation = defineScenario({
       { model: r.model, utilization: r.utilization, source: "Erlang C", response_ms: r.analytic_ms },
     ]);
     return {
-      metrics: { points: points.length, events, worstRelativeErrorUpTo90: worstRelErrAt90 },
+      metrics: { points: points.length, events, worstRelativeErrorUpTo90: r6(worstRelErrAt90) },
       tables: [
         {
           name: "response-times",
@@ -292,15 +302,15 @@ export const queueValidation = defineScenario({
           },
         },
       ],
-      reference: rows.map((r) => ({
+      reference: rows.map((r, i) => ({
         what: `${r.model} mean response at ρ=${r.utilization}`,
-        paper: Number((r.analytic_ms as number).toPrecision(6)),
+        paper: r6(exact[i].analyticMs),
         // Erlang C's value for this model and ρ: an expectation computed from the formula, not a figure quoted from a paper.
         paperComputed: true,
-        ours: Number((r.simulated_ms as number).toPrecision(6)),
+        ours: r6(exact[i].simulatedMs),
         unit: "ms",
         source: "Erlang C formula",
-        note: `error ${((r.relative_error as number) * 100).toFixed(2)}%, 95% CI ±${(((r.ci95_ms as number) / (r.analytic_ms as number)) * 100).toFixed(2)}%`,
+        note: `error ${(exact[i].relErr * 100).toFixed(2)}%, 95% CI ±${((exact[i].ci95Ms / exact[i].analyticMs) * 100).toFixed(2)}%`,
       })),
       notes: [
         "Each point's sample size is chosen from the asymptotic variance of the M/M/1 mean waiting time so its relative standard error is about `relativeError` (conservative for c > 1), capped by maxCustomers.",
