@@ -1,0 +1,30 @@
+import { RngStreams } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { MClockVsSfqConfig, mclockVsSfq } from "./mclock-vs-sfq.js";
+
+const run = (over: Record<string, unknown>) =>
+  mclockVsSfq.run({
+    config: MClockVsSfqConfig.parse({ ...mclockVsSfq.quick, ...over }),
+    seed: 1,
+    quick: true,
+    rng: new RngStreams(1),
+    progress: () => {},
+  });
+
+describe("mclock-vs-sfq with reservations above what the array delivers", () => {
+  it("says so in the notes, naming the VMs left with nothing (they got 0 IOPS with only a fail row)", async () => {
+    const r = await run({ reservationsIops: [1500, 1500, 0, 0], limitsIops: [0, 0, 0, 0] });
+    const rows = r.tables[0].rows;
+    expect(rows.slice(2).map((x) => x.mclock_iops)).toEqual([0, 0]);
+    const notes = (r.notes ?? []).filter((n) => n.includes("reservations sum to 3000 IOPS"));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/more than the array delivered \(\d+ IOPS under SFQ\(D\), \d+ under mClock\)/);
+    expect(notes[0]).toContain("VM 3 and VM 4 got 0 IOPS");
+    expect(notes[0]).toContain("admission control");
+  });
+
+  it("adds no such note when the reservations fit (the default config)", async () => {
+    const r = await run({});
+    expect((r.notes ?? []).filter((n) => n.includes("reservations sum"))).toEqual([]);
+  });
+});
