@@ -184,6 +184,16 @@ export function requirePhasesSampled(
   sampleS: number,
   durationS: number,
 ): void {
+  // A time given twice (stopAtS=60,60) makes a phase of length 0: said plainly, before the window check would call it
+  // "phase 2's second half (60 s, 60 s] holds no sample".
+  if (typeof given !== "number") {
+    const twice = given.find((t, i) => given.indexOf(t) !== i);
+    if (twice !== undefined)
+      throw QosErrors.badConfig(
+        key,
+        `two of its times are the same (${twice} s), which leaves no phase between them; give each time once, given ${key}=${given.join(",")}`,
+      );
+  }
   for (let i = 0; i + 1 < bounds.length; i++)
     requireSampledWindow(key, given, `phase ${i + 1}'s second half`, (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1], sampleS, durationS);
 }

@@ -65,7 +65,8 @@ describe("an empty-window refusal names the value given and what is allowed, on 
     ["mclock-vs-sfq", { durationS: 0.0009, measureFromS: 0.0004, sampleS: 0.001 }, "measureFromS=0.0004"],
     // The window is derived from the key (each phase's second half): the key's own value was not in the line.
     ["parda-threshold-change", { phaseS: 10, sampleS: 60 }, "phaseS=10"],
-    ["parda-demand-change", { durationS: 100, hosts: 3, stopAtS: [50, 50] }, "stopAtS=50,50"],
+    // Stops closer than a sample apart (equal stops get their own refusal: phase-times-once.test.ts).
+    ["parda-demand-change", { durationS: 100, hosts: 3, stopAtS: [50, 50.5] }, "stopAtS=50,50.5"],
     ["flow-control", { durationS: 20, measureFromS: 10, sweepDurationS: 1 }, "sweepDurationS=1"],
     ["parda-end-to-end", { durationS: 300, measureFromS: 100, idleFromS: 200, idleToS: 201 }, "idleToS=201"],
   ];
