@@ -17,6 +17,20 @@ describe("vmlab report on a results.json it cannot use", () => {
     expect(readFileSync(join(dir, "index.html"), "utf8")).toBe("stale");
   });
 
+  it("fields missing: the first problem and how many more, naming their fields, not every validator message", async () => {
+    const dir = scratchDir("vmlab-report-input-");
+    writeFileSync(join(dir, "results.json"), '{"format":"vmlab-results/1"}');
+    const r = await runCli("report", dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vmlab: "[^"]*results\.json" is not a vmlab results\.json: [^\n]+ \[VMLAB_CLI_BAD_RESULTS\]\n$/);
+    expect(r.stderr).toContain(
+      "is not a vmlab results.json: scenario: missing (expected object); 9 more problems, at seed, quick, config, versions, metrics, tables, figures, reference, notes [",
+    );
+    // One message, not ten "Invalid input: expected …, received undefined".
+    expect(r.stderr).not.toContain("Invalid input");
+    expect(readdirSync(dir)).toEqual(["results.json"]);
+  });
+
   it("JSON that is not a run's results (null, a list, a row with a list for a cell): names what is wrong, exit 2", async () => {
     const dir = scratchDir("vmlab-report-input-");
     for (const text of ["null", "[]"]) {

@@ -9,6 +9,26 @@ import { type FileContent, leftoverWriteNotes, writeFilesAtomically } from "../r
 import { FigureRenderError, renderOutputFiles } from "../render/report.js";
 import { parseResults, type Results } from "../render/results.js";
 
+/** Fields named after the first problem: a results.json cut short misses all ten, and a longer list says nothing more. */
+const MAX_NAMED = 10;
+
+/**
+ * The schema's problems as one line: the first (a missing field as "missing (expected object)"), then how many more
+ * and at which fields. Every message joined was ten "Invalid input: expected …, received undefined" for a file of
+ * `{"format":"vmlab-results/1"}`.
+ */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const at = (i: z.core.$ZodIssue) => (i.path.length > 0 ? i.path.join(".") : "(root)");
+  const what = (i: z.core.$ZodIssue) => i.message.replace(/^Invalid input: expected (\w+), received undefined$/, "missing (expected $1)");
+  const [first, ...rest] = issues;
+  if (first === undefined) return "it does not match the results schema";
+  const head = `${at(first)}: ${what(first)}`;
+  if (rest.length === 0) return head;
+  const fields = [...new Set(rest.map(at))];
+  const named = fields.slice(0, MAX_NAMED).join(", ") + (fields.length > MAX_NAMED ? ", …" : "");
+  return `${head}; ${rest.length} more problem${rest.length === 1 ? "" : "s"}, at ${named}`;
+}
+
 export function register(program: Command, io: CliIo): void {
   program
     .command("report")
@@ -34,7 +54,7 @@ export function register(program: Command, io: CliIo): void {
         results = parseResults(data);
       } catch (e) {
         if (!(e instanceof z.ZodError)) throw e;
-        throw CliErrors.badResults(file, e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+        throw CliErrors.badResults(file, describeIssues(e.issues));
       }
       let files: Map<string, FileContent>;
       try {
