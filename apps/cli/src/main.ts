@@ -1,5 +1,6 @@
 import { isVmlabError } from "@vmlab/core-vm";
 import { Command, CommanderError } from "commander";
+import { loadBenchmarkHelp } from "./commands/bench.js";
 import { commands } from "./commands/index.js";
 import { CliExit, type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, processIo } from "./io.js";
 import { VERSION } from "./version.js";
@@ -41,6 +42,8 @@ function writeThrough(command: Command, io: CliIo, path: string): void {
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const program = buildProgram(io);
   try {
+    // `bench --help` lists the benchmarks, which the plugins define: loaded before commander prints help (synchronously).
+    if (argv.includes("bench")) await loadBenchmarkHelp();
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_OK;
   } catch (e) {

@@ -98,3 +98,19 @@ describe("vmlab bench runs what it is asked and reports each with its same-run b
     expect(r.stdout).toMatch(/^mega\.exact\s+1\.00M ops\/s {2}vs ref 1\.0k {2}ratio 1000\.00\n$/);
   });
 });
+
+describe("vmlab bench --help lists the benchmarks (only the unknown-name refusal did)", () => {
+  it("names each with its description, for `bench --help` and `help bench`", async () => {
+    for (const argv of [
+      ["bench", "--help"],
+      ["help", "bench"],
+    ]) {
+      const r = await runCli(...argv);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Benchmarks:\n");
+      expect(r.stdout).toMatch(/\n {2}fake\.fast +fake\.fast\n/);
+      for (const name of ["fake.alone", "fakeother.x", "zero.base", "mega.exact"]) expect(r.stdout).toContain(`  ${name} `);
+      expect(bench.runs).toEqual([]);
+    }
+  });
+});

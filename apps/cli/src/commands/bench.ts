@@ -33,13 +33,31 @@ export async function chooseBenchmarks(name: string | undefined) {
   return chosen;
 }
 
+/**
+ * The benchmarks `vmlab bench --help` lists. Help text is made synchronously and the plugins load asynchronously, so
+ * `main` loads them first (`loadBenchmarkHelp`) when the command line names `bench`; without that the help lists none.
+ */
+let helpList: { name: string; description: string }[] = [];
+
+/** Loads the benchmarks' names and descriptions for `vmlab bench --help` (and `vmlab help bench`). */
+export async function loadBenchmarkHelp(): Promise<void> {
+  helpList = (await allBenchmarks()).map(({ benchmark: b }) => ({ name: b.name, description: b.description }));
+}
+
+function benchmarksHelp(): string {
+  if (helpList.length === 0) return "";
+  const width = Math.max(...helpList.map((b) => b.name.length));
+  return `\nBenchmarks:\n${helpList.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`).join("\n")}\n`;
+}
+
 export function register(program: Command, io: CliIo): void {
   program
     .command("bench")
     .description("run the registered benchmarks (hot paths side by side with a reference measured in the same run)")
-    .argument("[name]", "run only benchmarks whose name equals this or starts with it followed by a dot (e.g. `sim`)")
+    .argument("[name]", "run only benchmarks whose name equals this or starts with it followed by a dot (e.g. `sim`; see Benchmarks below)")
     .option("--json", "print a JSON array of { name, value, unit, baseline, ratio }")
     .option("--quick", "shorter runs (noisier)")
+    .addHelpText("after", benchmarksHelp)
     .action(async (name: string | undefined, opts: { json?: boolean; quick?: boolean }) => {
       const chosen = await chooseBenchmarks(name);
       const lines: BenchLine[] = [];
