@@ -27,7 +27,7 @@ function setValue(v: unknown): string {
  * The run's resolved parameters for `--dry-run`: seed, `--quick`, where results would go and every
  * config key (defaults included), as `key=value` lines that `--set` takes back, or as JSON.
  */
-function dryRunText(id: string, seed: number, quick: boolean, outDir: string, config: Record<string, unknown>, json: boolean): string {
+function dryRunText(id: string, seed: number, quick: boolean, outDir: string | null, config: Record<string, unknown>, json: boolean): string {
   if (json) return `${JSON.stringify({ scenario: id, seed, quick, out: outDir, config }, null, 2)}\n`;
   const lines = [`seed=${seed}`, `quick=${quick}`, `out=${outDir}`];
   for (const [k, v] of Object.entries(config)) lines.push(`${k}=${setValue(v)}`);
@@ -56,17 +56,19 @@ export async function checkRun(id: string, opts: RunOpts) {
     // A scenario that is a bare object, not made by defineScenario, gets the same telling: its check's refusal is a refused config (exit 2).
     throw asCheckRefusal(id, e);
   }
-  const outDir = opts.out ?? `out/${id}`;
+  // --json alone prints results.json and writes nothing (null): it wrote the whole output set to out/<id> in the
+  // current directory, unasked, when its help said only "print results.json to stdout".
+  const outDir = opts.out ?? (opts.json ? null : `out/${id}`);
   // An empty --out (an unset shell variable in `--out "$DIR"`) would resolve to the current directory.
-  if (outDir.trim() === "") throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
-  await checkWritableDir(outDir);
+  if (outDir !== null && outDir.trim() === "") throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
+  if (outDir !== null) await checkWritableDir(outDir);
   return { scenario, pkg, seed, quick, config, outDir };
 }
 
 export function register(program: Command, io: CliIo): void {
   program
     .command("run")
-    .description("run a scenario; writes results.json, CSV tables, SVG charts and index.html into --out")
+    .description("run a scenario; writes results.json, CSV tables, SVG charts and index.html into --out (with --json, only if --out is given)")
     .argument("<id>", "scenario id (see `vmlab list`)")
     .option(
       "--set <key=value>",
@@ -79,7 +81,7 @@ export function register(program: Command, io: CliIo): void {
       "--out <dir>",
       "output directory (default: out/<id>); an earlier run's results there are replaced, files vmlab did not write are left alone",
     )
-    .option("--json", "print results.json to stdout")
+    .option("--json", "print results.json to stdout; writes no files unless --out is given (then both)")
     .option("--quick", "a smaller run (for tests and the demo)")
     .option(
       "--dry-run",
@@ -113,10 +115,12 @@ export function register(program: Command, io: CliIo): void {
         reference: result.reference,
         notes: result.notes ?? [],
       });
-      const files = await renderOutputFiles(results);
-      // A previous run's tables and figures that this one does not have go, so the directory holds one run.
-      await writeFilesAtomically(outDir, files, await previousOutputFiles(outDir));
-      for (const note of await leftoverWriteNotes(outDir)) io.stderr(`vmlab: note: ${note}\n`);
+      if (outDir !== null) {
+        const files = await renderOutputFiles(results);
+        // A previous run's tables and figures that this one does not have go, so the directory holds one run.
+        await writeFilesAtomically(outDir, files, await previousOutputFiles(outDir));
+        for (const note of await leftoverWriteNotes(outDir)) io.stderr(`vmlab: note: ${note}\n`);
+      }
       // In the chunks results.json was written in: a long time series printed as one string held it twice over,
       // and past V8's longest string (~512 Mi characters) it could not be made at all.
       if (opts.json) for (const chunk of resultsJsonChunks(results)) io.stdout(chunk);
