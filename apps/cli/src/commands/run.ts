@@ -27,7 +27,14 @@ function setValue(v: unknown): string {
  * The run's resolved parameters for `--dry-run`: seed, `--quick`, where results would go and every
  * config key (defaults included), as `key=value` lines that `--set` takes back, or as JSON.
  */
-function dryRunText(id: string, seed: number, quick: boolean, outDir: string | null, config: Record<string, unknown>, json: boolean): string {
+function dryRunText(
+  id: string,
+  seed: number,
+  quick: boolean,
+  outDir: string | null,
+  config: Record<string, unknown>,
+  json: boolean,
+): string {
   if (json) return `${JSON.stringify({ scenario: id, seed, quick, out: outDir, config }, null, 2)}\n`;
   const lines = [`seed=${seed}`, `quick=${quick}`, `out=${outDir}`];
   for (const [k, v] of Object.entries(config)) lines.push(`${k}=${setValue(v)}`);
@@ -60,7 +67,8 @@ export async function checkRun(id: string, opts: RunOpts) {
   // current directory, unasked, when its help said only "print results.json to stdout".
   const outDir = opts.out ?? (opts.json ? null : `out/${id}`);
   // An empty --out (an unset shell variable in `--out "$DIR"`) would resolve to the current directory.
-  if (outDir !== null && outDir.trim() === "") throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
+  if (outDir !== null && outDir.trim() === "")
+    throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
   if (outDir !== null) await checkWritableDir(outDir);
   return { scenario, pkg, seed, quick, config, outDir };
 }
@@ -68,7 +76,9 @@ export async function checkRun(id: string, opts: RunOpts) {
 export function register(program: Command, io: CliIo): void {
   program
     .command("run")
-    .description("run a scenario; writes results.json, CSV tables, SVG charts and index.html into --out (with --json, only if --out is given)")
+    .description(
+      "run a scenario; writes results.json, CSV tables, SVG charts and index.html into --out (with --json, only if --out is given)",
+    )
     .argument("<id>", "scenario id (see `vmlab list`)")
     .option(
       "--set <key=value>",

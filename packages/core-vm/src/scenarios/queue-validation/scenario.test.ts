@@ -27,8 +27,7 @@ describe("queue-validation", () => {
     // Counts (customers, events) are whole numbers, left as they are.
     const sixDigits = (x: unknown) => typeof x !== "number" || Number.isInteger(x) || x === Number(x.toPrecision(6));
     for (const t of r.tables)
-      for (const row of t.rows)
-        for (const [k, v] of Object.entries(row)) expect(sixDigits(v), `${t.name} ${k} = ${String(v)}`).toBe(true);
+      for (const row of t.rows) for (const [k, v] of Object.entries(row)) expect(sixDigits(v), `${t.name} ${k} = ${String(v)}`).toBe(true);
     for (const [k, v] of Object.entries(r.metrics)) expect(sixDigits(v), `${k} = ${String(v)}`).toBe(true);
   });
 
