@@ -23,8 +23,18 @@ describe("mclock-vs-sfq with reservations above what the array delivers", () => 
     expect(notes[0]).toContain("admission control");
   });
 
+  it("does not fail mClock's row for a promise the paper makes only when reservations fit: n/a, saying why", async () => {
+    // The row read "fail" beside a note saying the reservations could not be met.
+    const r = await run({ reservationsIops: [1500, 1500, 0, 0], limitsIops: [0, 0, 0, 0] });
+    const row = r.reference.find((x) => x.what.endsWith("mClock"))!;
+    expect(row.verdict).toBe("n/a");
+    expect(row.tolerance).toContain("not checked: the reservations sum to more than the array delivered");
+    expect(r.reference.find((x) => x.what.endsWith("SFQ(D)"))!.verdict).toBe("pass");
+  });
+
   it("adds no such note when the reservations fit (the default config)", async () => {
     const r = await run({});
     expect((r.notes ?? []).filter((n) => n.includes("reservations sum"))).toEqual([]);
+    expect(r.reference.find((x) => x.what.endsWith("mClock"))!.verdict).toBe("pass");
   });
 });

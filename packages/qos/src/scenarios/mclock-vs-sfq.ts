@@ -68,6 +68,11 @@ function plan(c: z.output<typeof MClockVsSfqConfig>, seed: number) {
 /** "VM 3", "VM 3 and VM 4", "VM 2, VM 3 and VM 4". */
 const names = (xs: string[]) => (xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
 
+/** The reservations add up to no more than the array delivered (the larger of the two runs' totals stands for its capacity). */
+function reservationsFit(rows: { reservation_iops: number }[], sfqTotal: number, mclockTotal: number): boolean {
+  return rows.reduce((sum, r) => sum + r.reservation_iops, 0) <= Math.max(sfqTotal, mclockTotal);
+}
+
 /**
  * A note when the reservations add up to more than the array delivered (its capacity is not known beforehand: the
  * larger of the two runs' totals stands for it). mClock serves reservations first, so the VMs without one got what
@@ -79,8 +84,8 @@ function overCapacityNote(
   sfqTotal: number,
   mclockTotal: number,
 ): string[] {
+  if (reservationsFit(rows, sfqTotal, mclockTotal)) return [];
   const reserved = rows.reduce((sum, r) => sum + r.reservation_iops, 0);
-  if (reserved <= Math.max(sfqTotal, mclockTotal)) return [];
   const others = rows.filter((r) => r.reservation_iops === 0);
   const got = others.every((r) => r.mclock_iops === others[0].mclock_iops)
     ? `${names(others.map((r) => r.vm))} got ${others[0]?.mclock_iops} IOPS`
@@ -134,7 +139,12 @@ export const mclockVsSfq = defineQosScenario({
       { vm: r.vm, scheduler: "SFQ(D)", iops: r.sfq_iops },
       { vm: r.vm, scheduler: "mClock", iops: r.mclock_iops },
     ]);
-    const checks = mclockChecks(rows.filter((r) => r.sfq_meets_controls).length, rows.filter((r) => r.mclock_meets_controls).length, n);
+    const checks = mclockChecks(
+      rows.filter((r) => r.sfq_meets_controls).length,
+      rows.filter((r) => r.mclock_meets_controls).length,
+      n,
+      reservationsFit(rows, sfq.totalIops, mclock.totalIops),
+    );
     return {
       metrics: {
         sfq_total_iops: round(sfq.totalIops, 1),

@@ -194,12 +194,19 @@ export function mclockMeetsControls(iops: number, reservation: number, limit: nu
   return iops >= reservation * T.mclock.reservationMetMin && iops <= limit * T.mclock.limitMetMax;
 }
 
-/** mclock-vs-sfq's checks: how many of the `vms` VMs had their reservation and limit met under each scheduler. */
-export function mclockChecks(sfqMet: number, mclockMet: number, vms: number) {
+/**
+ * mclock-vs-sfq's checks: how many of the `vms` VMs had their reservation and limit met under each scheduler. mClock's
+ * is "n/a" when `reservationsFit` is false: mClock promises reservations only when they fit the capacity, and a run
+ * whose reservations exceed it (1500,1500,0,0) showed a "fail" for what the paper never claims (the notes say why).
+ */
+export function mclockChecks(sfqMet: number, mclockMet: number, vms: number, reservationsFit = true) {
   // What "met" means, in the rows' words: the slack mclockMeetsControls allows.
   const met = `met: at least ${percent(T.mclock.reservationMetMin)} of its reservation and at most ${percent(T.mclock.limitMetMax)} of its limit`;
+  const mclock = holds(`all ${vms} (${met})`, mclockMet === vms);
   return {
     sfq: holds(`fewer than all ${vms} (shares alone cannot hold a reservation or a limit; ${met})`, sfqMet < vms),
-    mclock: holds(`all ${vms} (${met})`, mclockMet === vms),
+    mclock: reservationsFit
+      ? mclock
+      : { tolerance: `${mclock.tolerance}; not checked: the reservations sum to more than the array delivered`, verdict: "n/a" },
   } satisfies Record<string, ReferenceCheck>;
 }
