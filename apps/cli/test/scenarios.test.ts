@@ -163,7 +163,7 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
     [
       "a measured window with no sample (docs/parda.md's Fig. 13 command before its fix: an internal error)",
       ["run", "parda-end-to-end", "--set", "idleFromS=140", "--set", "idleToS=310"],
-      /measureFromS: the measured window before idleFromS .* holds no sample \(samples are at multiples of sampleS, 2 s\); allowed: .*, given measureFromS=\d+ \(see `vmlab describe parda-end-to-end`\) \[VMLAB_SCENARIO_BAD_CONFIG\]$/m,
+      /measureFromS: the measured window before idleFromS .* holds no sample \(samples are at multiples of sampleS, 2 s\); allowed: .*, given measureFromS=150 \(the default\) \(see `vmlab describe parda-end-to-end`\) \[VMLAB_SCENARIO_BAD_CONFIG\]$/m,
     ],
   ];
   for (const [name, argv, message] of cases) {

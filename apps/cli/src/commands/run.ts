@@ -1,6 +1,7 @@
 import { asCheckRefusal, RngStreams } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { resolveConfig } from "../config.js";
+import { valueSources, withValueSources } from "../config-sources.js";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { findScenario, packageVersions } from "../plugins.js";
@@ -57,11 +58,13 @@ export async function checkRun(id: string, opts: RunOpts) {
   const seed = parseSeed(opts.seed);
   const quick = Boolean(opts.quick);
   const config = resolveConfig(scenario, opts.set, quick);
+  // A refusal quoting a value the user did not --set says where it came from (--quick or the default).
+  const sources = valueSources(scenario, opts.set, quick, config);
   try {
     scenario.check?.({ config, seed, quick });
   } catch (e) {
     // A scenario that is a bare object, not made by defineScenario, gets the same telling: its check's refusal is a refused config (exit 2).
-    throw asCheckRefusal(id, e);
+    throw withValueSources(asCheckRefusal(id, e), sources);
   }
   // --json alone prints results.json and writes nothing (null): it wrote the whole output set to out/<id> in the
   // current directory, unasked, when its help said only "print results.json to stdout".
@@ -70,7 +73,7 @@ export async function checkRun(id: string, opts: RunOpts) {
   if (outDir !== null && outDir.trim() === "")
     throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
   if (outDir !== null) await checkWritableDir(outDir);
-  return { scenario, pkg, seed, quick, config, outDir };
+  return { scenario, pkg, seed, quick, config, sources, outDir };
 }
 
 export function register(program: Command, io: CliIo): void {
@@ -99,7 +102,7 @@ export function register(program: Command, io: CliIo): void {
     )
     .addHelpText("after", "\nExit codes: 0 ok, 1 the run failed, 2 bad usage or input (nothing is written).")
     .action(async (id: string, opts: RunOpts) => {
-      const { scenario, pkg, seed, quick, config, outDir } = await checkRun(id, opts);
+      const { scenario, pkg, seed, quick, config, sources, outDir } = await checkRun(id, opts);
       if (opts.dryRun) {
         io.stdout(dryRunText(id, seed, quick, outDir, config, Boolean(opts.json)));
         io.stderr(`vmlab: ${id}: the config is valid (--dry-run: nothing was run or written)\n`);
@@ -109,6 +112,9 @@ export function register(program: Command, io: CliIo): void {
       let result: Awaited<ReturnType<typeof scenario.run>>;
       try {
         result = await scenario.run({ config, seed, quick, rng: new RngStreams(seed), progress: progress.update });
+      } catch (e) {
+        // Some refusals can only be made once the run has measured (no IO completed in a window).
+        throw withValueSources(e, sources);
       } finally {
         progress.stop();
       }
