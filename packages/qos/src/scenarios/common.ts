@@ -174,6 +174,46 @@ export function requireHostIosMeasured(
 export const hostName = (h: number) => `host ${h + 1}`;
 
 /**
+ * Each host's control acts once every controlPeriodS, the first time at a random point of the first period (Fig. 9's
+ * unsynchronised hosts): a measured window no longer than the period may see some host's control never act. A
+ * period of 60 s in a 30 s run passed and printed a panel labelled PARDA in which no window ever moved. Refuses a
+ * period not shorter than the window (fromS, toS], `what`, described by `bounds` (the keys that set it, as
+ * `key=value`, so that a refusal names them).
+ */
+export function requireControlActsIn(periodS: number, what: string, fromS: number, toS: number, bounds: string): void {
+  if (periodS < toS - fromS - 1e-9) return;
+  const s = (x: number) => String(round(x, 9));
+  throw QosErrors.badConfig(
+    "controlPeriodS",
+    `must be shorter than ${what}, ${bounds} (${s(toS - fromS)} s), so that every host's control acts in it (once a period, the first time at a random point of the first); given controlPeriodS=${s(periodS)}`,
+  );
+}
+
+/**
+ * `requireControlActsIn` for runs in phases (between consecutive `bounds`, s, set by `key`, given as `given`): each
+ * phase changes what the control must answer (a VM stops, L changes), so every host's control must act in each.
+ */
+export function requireControlActsInPhases(
+  periodS: number,
+  key: string,
+  given: number | readonly number[],
+  bounds: readonly number[],
+): void {
+  let shortest = 0;
+  for (let i = 1; i + 1 < bounds.length; i++) if (bounds[i + 1] - bounds[i] < bounds[shortest + 1] - bounds[shortest]) shortest = i;
+  const s = (x: number) => String(round(x, 9));
+  const list = typeof given === "number" ? s(given) : given.map(s).join(",");
+  const [from, to] = [bounds[shortest], bounds[shortest + 1]];
+  requireControlActsIn(
+    periodS,
+    `every phase`,
+    from,
+    to,
+    `here phase ${shortest + 1}, from ${s(from)} s to ${s(to)} s, with ${key}=${list}`,
+  );
+}
+
+/**
  * Each phase between consecutive `bounds` (s) is measured over its second half (phaseRows): checks each
  * such window holds a sample, as `requireSampledWindow` does, naming `key` and its value `given`.
  */

@@ -23,7 +23,7 @@ describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
 
   it("Fig. 13: host 1's window falls while one of its VMs idles", async () => {
     const r = await pardaEndToEnd.run(
-      ctx(PardaEndToEndConfig.parse({ ...pardaEndToEnd.quick, durationS: 220, measureFromS: 80, idleFromS: 120, idleToS: 220 })),
+      ctx(PardaEndToEndConfig.parse({ ...pardaEndToEnd.quick, durationS: 240, measureFromS: 80, idleFromS: 120, idleToS: 220 })),
     );
     expect(r.metrics.idle_host1_window).toBeLessThan(r.metrics.busy_host1_window * 0.6);
   });

@@ -10,6 +10,7 @@ import {
   controlFields,
   hostName,
   jainIndex,
+  requireControlActsIn,
   requireHostIosMeasured,
   requireIosInWindow,
   requireSampledWindow,
@@ -63,6 +64,13 @@ function plan(c: z.output<typeof FlowControlConfig>, seed: number) {
     c.durationS,
     c.sampleS,
     c.durationS,
+  );
+  requireControlActsIn(
+    c.controlPeriodS,
+    "the control runs' measured window",
+    c.measureFromS,
+    c.durationS,
+    `from measureFromS=${c.measureFromS} to durationS=${c.durationS}`,
   );
   const points = new Set(c.oioSweep).size;
   if (points * c.sweepDurationS > MAX_SWEEP_S)

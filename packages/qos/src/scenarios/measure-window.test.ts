@@ -45,11 +45,12 @@ describe("qos scenarios refuse a measurement window that holds no sample", () =>
       expect.unreachable(`ran and returned metrics ${JSON.stringify(result?.metrics)}`);
     });
 
-  it("Fig. 13 with the idle period running past the end measures the idle window up to the end", async () => {
-    // The idle window is the second half of the simulated idle period, here (170 s, 200 s]; it was (225 s, 310 s],
-    // past the run's end, and averaged to a window of 0 — which still passed "below 60% of the busy window".
+  it("Fig. 13 measures the idle window over the idle period's second half", async () => {
+    // The idle window is the second half of the idle period, here (170 s, 200 s]; it once ran past the run's end and
+    // averaged to a window of 0 — which still passed "below 60% of the busy window". (An idle period that does not
+    // end before the run does is refused: control-period.test.ts.)
     const s = scenario("parda-end-to-end");
-    const config = s.config.parse({ durationS: 200, measureFromS: 80, idleFromS: 140, idleToS: 310 });
+    const config = s.config.parse({ durationS: 240, measureFromS: 80, idleFromS: 140, idleToS: 200 });
     const m = (await s.run({ config, seed: 1, quick: false, rng: new RngStreams(1), progress: () => {} })).metrics;
     expect(m.parda_host1_vm_ratio).toBeGreaterThan(1.5);
     expect(m.idle_host1_window).toBeLessThan(m.busy_host1_window * 0.6);

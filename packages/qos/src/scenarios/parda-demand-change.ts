@@ -7,6 +7,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
+  requireControlActsInPhases,
   requirePhasesSampled,
   round,
   thresholdLabel,
@@ -45,6 +46,7 @@ function plan(c: z.output<typeof PardaDemandChangeConfig>, seed: number) {
   const bounds = [0, ...stops, c.durationS];
   // Each phase is measured over its second half (phaseRows): equal stops, or stops closer than two samples, leave none.
   requirePhasesSampled("stopAtS", c.stopAtS, bounds, c.sampleS, c.durationS);
+  requireControlActsInPhases(c.controlPeriodS, "stopAtS", c.stopAtS, bounds);
   const mk = (control: HostSpec["control"]): HostSpec[] =>
     Array.from({ length: c.hosts }, (_, i) => {
       // The k-th stop (in time) is the VM of the k-th host from the end.

@@ -8,6 +8,7 @@ import {
   clusterSpec,
   controlFields,
   jainIndex,
+  requireControlActsIn,
   requireHostIosMeasured,
   requireSampledWindow,
   round,
@@ -43,6 +44,13 @@ export const PardaProportionalConfig = z.object({
 function plan(c: z.output<typeof PardaProportionalConfig>, seed: number) {
   requireShares("shares", c.shares);
   requireSampledWindow("measureFromS", c.measureFromS, "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  requireControlActsIn(
+    c.controlPeriodS,
+    "the measured window",
+    c.measureFromS,
+    c.durationS,
+    `from measureFromS=${c.measureFromS} to durationS=${c.durationS}`,
+  );
   const totalDepth = c.shares.length * c.uncontrolledQueueDepth;
   const shareSum = c.shares.reduce((a, b) => a + b, 0);
   const mk = (control: HostSpec["control"]): HostSpec[] =>

@@ -4,7 +4,16 @@ import { runCluster } from "../cluster/cluster.js";
 import { microVm } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requirePositive } from "../validate.js";
-import { checkedSpecs, clusterSpec, controlFields, requirePhasesSampled, round, timeSeriesFigures, timeSeriesTable } from "./common.js";
+import {
+  checkedSpecs,
+  clusterSpec,
+  controlFields,
+  requireControlActsInPhases,
+  requirePhasesSampled,
+  round,
+  timeSeriesFigures,
+  timeSeriesTable,
+} from "./common.js";
 import { defineQosScenario } from "./define.js";
 import { phaseRows, requirePhasesMeasured } from "./phases.js";
 import { pardaThresholdChangeCheck } from "./tolerances.js";
@@ -37,6 +46,7 @@ function plan(c: z.output<typeof PardaThresholdChangeConfig>, seed: number) {
   const bounds = thresholds.map((_, i) => i * c.phaseS).concat(durationS);
   // Each phase is measured over its second half (phaseRows).
   requirePhasesSampled("phaseS", c.phaseS, bounds, c.sampleS, durationS);
+  requireControlActsInPhases(c.controlPeriodS, "phaseS", c.phaseS, bounds);
   const hosts = Array.from({ length: c.hosts }, () => ({
     vms: [microVm({ oio: c.oio })],
     control: "parda" as const,
