@@ -250,7 +250,7 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 
 export { round };
 
-/** Long-format time series of one or more runs: one row per (run, host, sample). */
+/** Long-format time series of one or more runs: one row per (run, host, sample); latency_ms is null where the host completed no IO. */
 export function timeSeriesTable(name: string, runs: { label: string; run: ClusterRun }[]): Table {
   const rows: Table["rows"] = [];
   for (const { label, run } of runs)
@@ -261,7 +261,8 @@ export function timeSeriesTable(name: string, runs: { label: string; run: Cluste
         host: `host ${s.host + 1}`,
         window: round(s.window),
         iops: round(s.iops, 1),
-        latency_ms: round(s.latencyMs),
+        // A sample with no IO has no latency: 0 ms drew a stopped host's line down to the axis (Fig. 9). Null ends it.
+        latency_ms: s.ios > 0 ? round(s.latencyMs) : null,
       });
   return { name, columns: ["run", "t_s", "host", "window", "iops", "latency_ms"], rows };
 }
