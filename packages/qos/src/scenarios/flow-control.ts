@@ -43,7 +43,13 @@ export const FlowControlConfig = z.object({
     .describe("per-host OIO values of the latency-vs-load sweep (uncontrolled), at least 2, each once; run in ascending order"),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
-  placement: controlFields.placement.default("contiguous"),
+  // Contiguous here, so that the control runs show the local signals diverging (PARDA §3.1); the other runs must not
+  // differ between hosts but by queue depth or load, hence interleaved there whatever this says.
+  placement: controlFields.placement
+    .default("contiguous")
+    .describe(
+      "virtual disks on the LUN for the control runs (local latency vs PARDA): contiguous, one after another (the middle hosts' data lies nearer the others', so local latencies diverge), or interleaved in 1 GB extents; the static-depth and latency-vs-load runs are always interleaved, so that only depth or load differs between hosts",
+    ),
   durationS: z.number().gt(0).max(3600).default(300).describe("simulated time per control run, s"),
   sweepDurationS: z
     .number()
@@ -218,7 +224,8 @@ export const flowControl = defineQosScenario({
         ...timeSeriesFigures("time-series", "flow", "— local vs cluster-average latency signal"),
         {
           name: "latency-vs-load",
-          title: "Array latency and throughput vs total outstanding IOs (no control)",
+          // Latency only: the throughput of each point is in the table (the paper's figure is not public to say it drew both).
+          title: "Array latency vs total outstanding IOs (no control)",
           table: "latency-vs-load",
           spec: {
             mark: { type: "line", point: true },
