@@ -157,6 +157,9 @@ export const pardaEndToEnd = defineQosScenario({
       parda_host1_to_host2: round(sp.hostIops[0] / sp.hostIops[1], 3),
       parda_host_share_error: round(Math.max(...hostShare(sp).map((x, h) => Math.abs(x / (betas[h] / betaSum) - 1))), 4),
       parda_latency_ms: round(sp.latencyMs),
+      // At the window law's fixed point w = (L/L(t))·w + β, so L(t) = L·w/(w − β); with windows ≈ throughput × latency
+      // (Little's law) summed over hosts, L(t) = L + Σβ / throughput. β is not small here (6:4:4:2), nor is L(t) − L.
+      window_law_latency_ms: round(c.latencyThresholdMs + (betaSum * c.betaPerShare) / (sp.totalIops / 1000)),
     };
     if (idle) {
       // Fig. 13: while the VM idles, host 1's β falls to its remaining VM's share and its window follows.
@@ -221,7 +224,17 @@ export const pardaEndToEnd = defineQosScenario({
       ],
       notes: [
         "The paper's hosts 1–2 ran Filebench OLTP (Ops/s); we run 16 KB random-read VMs there too, so compare ratios, not absolute numbers.",
+        latencyNote(metrics, c.latencyThresholdMs, round(betaSum * c.betaPerShare, 2), sp.totalIops),
       ],
     };
   },
 });
+
+/**
+ * Why PARDA holds this run's latency above L (Table 6's β makes it ~21% at the defaults, past the 15% the other PARDA
+ * scenarios are held to): the window law's fixed point, not a failure of control. No check: the paper gives no latency.
+ */
+function latencyNote(m: Record<string, number>, thresholdMs: number, betaTotal: number, totalIops: number): string {
+  const above = Math.round((m.parda_latency_ms / thresholdMs - 1) * 100);
+  return `PARDA holds latency at ${m.parda_latency_ms} ms, ${above}% ${above >= 0 ? "above" : "below"} L = ${thresholdMs} ms, as its window law says: at the law's fixed point w = (L/L(t))·w + β each host's window is β more than L alone would give it, so with windows ≈ throughput × latency the cluster's latency settles at L + Σβ / throughput = ${thresholdMs} + ${betaTotal} / ${round(totalIops / 1000, 2)} IOs per ms = ${m.window_law_latency_ms} ms (Σβ = ${betaTotal}: β = betaPerShare × each host's shares; a smaller betaPerShare brings it nearer L).`;
+}
