@@ -190,6 +190,24 @@ export function requireControlActsIn(periodS: number, what: string, fromS: numbe
 }
 
 /**
+ * The measured window (measureFromS, durationS] — called `what` in the refusals — holds a sample and sees every host's
+ * control act: `requireSampledWindow` and `requireControlActsIn` over it.
+ */
+export function requireMeasuredWindow(
+  c: { measureFromS: number; durationS: number; sampleS: number; controlPeriodS: number },
+  what = "the measured window",
+): void {
+  requireSampledWindow("measureFromS", c.measureFromS, what, c.measureFromS, c.durationS, c.sampleS, c.durationS);
+  requireControlActsIn(
+    c.controlPeriodS,
+    what,
+    c.measureFromS,
+    c.durationS,
+    `from measureFromS=${c.measureFromS} to durationS=${c.durationS}`,
+  );
+}
+
+/**
  * `requireControlActsIn` for runs in phases (between consecutive `bounds`, s, set by `key`, given as `given`): each
  * phase changes what the control must answer (a VM stops, L changes), so every host's control must act in each.
  */

@@ -10,9 +10,9 @@ import {
   controlFields,
   hostName,
   jainIndex,
-  requireControlActsIn,
   requireHostIosMeasured,
   requireIosInWindow,
+  requireMeasuredWindow,
   requireSampledWindow,
   round,
   timeSeriesFigures,
@@ -62,22 +62,7 @@ export const FlowControlConfig = z.object({
 
 /** The runs' specs, after every check the run makes (the scenario's `check`). */
 function plan(c: z.output<typeof FlowControlConfig>, seed: number) {
-  requireSampledWindow(
-    "measureFromS",
-    c.measureFromS,
-    "the control runs' measured window",
-    c.measureFromS,
-    c.durationS,
-    c.sampleS,
-    c.durationS,
-  );
-  requireControlActsIn(
-    c.controlPeriodS,
-    "the control runs' measured window",
-    c.measureFromS,
-    c.durationS,
-    `from measureFromS=${c.measureFromS} to durationS=${c.durationS}`,
-  );
+  requireMeasuredWindow(c, "the control runs' measured window");
   const points = new Set(c.oioSweep).size;
   if (points * c.sweepDurationS > MAX_SWEEP_S)
     throw QosErrors.badConfig(

@@ -7,9 +7,8 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
-  requireControlActsIn,
   requireHostIosMeasured,
-  requireSampledWindow,
+  requireMeasuredWindow,
   round,
   thresholdLabel,
   timeSeriesFigures,
@@ -42,14 +41,7 @@ const PAPER = {
 
 /** The runs' cluster specs, after every check the run makes (the scenario's `check`). */
 function plan(c: z.output<typeof PardaEqualSharesConfig>, seed: number) {
-  requireSampledWindow("measureFromS", c.measureFromS, "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
-  requireControlActsIn(
-    c.controlPeriodS,
-    "the measured window",
-    c.measureFromS,
-    c.durationS,
-    `from measureFromS=${c.measureFromS} to durationS=${c.durationS}`,
-  );
+  requireMeasuredWindow(c);
   const mk = (control: HostSpec["control"]): HostSpec[] =>
     Array.from({ length: c.hosts }, () => ({
       vms: [microVm({ oio: c.oio })],

@@ -8,9 +8,8 @@ import {
   clusterSpec,
   controlFields,
   jainIndex,
-  requireControlActsIn,
   requireHostIosMeasured,
-  requireSampledWindow,
+  requireMeasuredWindow,
   round,
   thresholdLabel,
   timeSeriesFigures,
@@ -43,14 +42,7 @@ export const PardaProportionalConfig = z.object({
 /** The runs' cluster specs, after every check the run makes (the scenario's `check`). */
 function plan(c: z.output<typeof PardaProportionalConfig>, seed: number) {
   requireShares("shares", c.shares);
-  requireSampledWindow("measureFromS", c.measureFromS, "the measured window", c.measureFromS, c.durationS, c.sampleS, c.durationS);
-  requireControlActsIn(
-    c.controlPeriodS,
-    "the measured window",
-    c.measureFromS,
-    c.durationS,
-    `from measureFromS=${c.measureFromS} to durationS=${c.durationS}`,
-  );
+  requireMeasuredWindow(c);
   const totalDepth = c.shares.length * c.uncontrolledQueueDepth;
   const shareSum = c.shares.reduce((a, b) => a + b, 0);
   const mk = (control: HostSpec["control"]): HostSpec[] =>
