@@ -27,3 +27,13 @@ export function refusedDetail(f: () => unknown, code: string, detail = "key"): s
   }
   return "ran";
 }
+
+/** The message of the error `f` throws, "" if `f` returns: for tests that read a refusal's words. */
+export function thrownMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return "";
+}

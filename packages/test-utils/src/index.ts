@@ -1,4 +1,4 @@
-export { refusedDetail, thrownCode } from "./errors.js";
+export { refusedDetail, thrownCode, thrownMessage } from "./errors.js";
 export {
   firstDifference,
   type GoldenRun,

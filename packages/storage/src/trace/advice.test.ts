@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { thrownMessage } from "@vmlab/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { StorageErrors, type TraceAdvice, VSCSISTATS_TRACE_ADVICE } from "../errors.js";
 import { SCENARIO_TRACE_ADVICE } from "../scenarios/vscsistats-characterize-config.js";
@@ -48,16 +49,6 @@ function traceErrors(advice: TraceAdvice): Record<string, Error> {
     traceQueueEventsOnly: StorageErrors.traceQueueEventsOnly("t.txt", 2),
     traceLineTooLong: StorageErrors.traceLineTooLong("t.csv", 1, 262144, advice),
   };
-}
-
-/** The message of what `f` throws ("" if nothing). */
-function thrown(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return "";
 }
 
 /** Reads `reader` to its end. */
@@ -149,12 +140,12 @@ describe("trace readers' advice in their caller's words", () => {
   it("every reader's errors and skipped-line problems, and its note on a file of no IO, given the scenario's words", () => {
     const opts = { name: "t", advice: A };
     const msr = (text: string, skipBad = false) => new MsrReader(textSource(text), { ...opts, skipBad });
-    inScenarioWords(thrown(() => readAll(msr("x,h,0,Read,0,512,5\n"))));
-    inScenarioWords(thrown(() => readAll(msr("1,h,0,Read,0,512,5\nx,h,0,Read,0,512,5\n"))));
-    inScenarioWords(thrown(() => readAll(msr(`${"1".repeat(1 << 18)}\n`))));
-    inScenarioWords(thrown(() => characterizeTrace(msr("x\ny\n", true), new VscsiStats())));
+    inScenarioWords(thrownMessage(() => readAll(msr("x,h,0,Read,0,512,5\n"))));
+    inScenarioWords(thrownMessage(() => readAll(msr("1,h,0,Read,0,512,5\nx,h,0,Read,0,512,5\n"))));
+    inScenarioWords(thrownMessage(() => readAll(msr(`${"1".repeat(1 << 18)}\n`))));
+    inScenarioWords(thrownMessage(() => characterizeTrace(msr("x\ny\n", true), new VscsiStats())));
     const blk = (text: string, skipBad = false) => new BlkparseReader(textSource(text), { ...opts, skipBad });
-    inScenarioWords(thrown(() => readAll(blk("1,h,0,Read,0,512,5\n"))));
+    inScenarioWords(thrownMessage(() => readAll(blk("1,h,0,Read,0,512,5\n"))));
     const skipped = blk("  8,0 0 1 0.000000000 1 D W 8 + 8 [dd]\n1,h,0,Read,0,512,5\n", true);
     readAll(skipped);
     inScenarioWords(skipped.firstSkipped ?? "");
@@ -162,12 +153,12 @@ describe("trace readers' advice in their caller's words", () => {
     readAll(none);
     inScenarioWords(none.noIoNote());
     expect(none.noIoNote()).toBe("none of the 2 lines read was an IO in blkparse's format (another format? check traceFormat)");
-    inScenarioWords(thrown(() => readAll(new FioReader(textSource("not fio\n"), opts))));
+    inScenarioWords(thrownMessage(() => readAll(new FioReader(textSource("not fio\n"), opts))));
     const vs = (bytes: Uint8Array) => new VscsiReader(bytesSource(bytes), opts);
-    inScenarioWords(thrown(() => readAll(vs(vscsi(3, 1)))));
-    inScenarioWords(thrown(() => readAll(vs(vscsi(3, 3)))));
-    inScenarioWords(thrown(() => readAll(vs(vscsi(3).subarray(0, 90)))));
-    inScenarioWords(thrown(() => readAll(vs(new Uint8Array(64).fill(7)))));
+    inScenarioWords(thrownMessage(() => readAll(vs(vscsi(3, 1)))));
+    inScenarioWords(thrownMessage(() => readAll(vs(vscsi(3, 3)))));
+    inScenarioWords(thrownMessage(() => readAll(vs(vscsi(3).subarray(0, 90)))));
+    inScenarioWords(thrownMessage(() => readAll(vs(new Uint8Array(64).fill(7)))));
   });
 
   describe("openTraceFile's errors, given the scenario's words", () => {
@@ -177,12 +168,12 @@ describe("trace readers' advice in their caller's words", () => {
     it("an undetected format, standard input without one, a compressed file (detected, or read with a format)", () => {
       const odd = join(dir, "t.bin");
       writeFileSync(odd, "hello\n");
-      inScenarioWords(thrown(() => openTraceFile(odd, { advice: A })));
-      inScenarioWords(thrown(() => openTraceFile("-", { advice: A })));
+      inScenarioWords(thrownMessage(() => openTraceFile(odd, { advice: A })));
+      inScenarioWords(thrownMessage(() => openTraceFile("-", { advice: A })));
       const gz = join(dir, "t.csv.gz");
       writeFileSync(gz, gzipSync("1,h,0,Read,0,512,5\n"));
-      inScenarioWords(thrown(() => openTraceFile(gz, { advice: A })));
-      for (const format of TRACE_FORMATS) inScenarioWords(thrown(() => readAll(openTraceFile(gz, { format, advice: A }))));
+      inScenarioWords(thrownMessage(() => openTraceFile(gz, { advice: A })));
+      for (const format of TRACE_FORMATS) inScenarioWords(thrownMessage(() => readAll(openTraceFile(gz, { format, advice: A }))));
     });
   });
 });

@@ -1,15 +1,6 @@
+import { thrownMessage } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { parseEsxCsv } from "./parse-esx.js";
-
-/** The message of what `f` throws ("" if nothing). */
-function thrown(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return "";
-}
 
 /**
  * parseEsxCsv reads a printout whole, with no option to skip a bad line, and is called by no command (a library
@@ -25,7 +16,7 @@ describe("parseEsxCsv's errors", () => {
   };
 
   it.each(Object.entries(bad))("%s: names the line and advises only what the caller can do", (_what, text) => {
-    const message = thrown(() => parseEsxCsv(text, "p.csv"));
+    const message = thrownMessage(() => parseEsxCsv(text, "p.csv"));
     expect(message).toMatch(/^p\.csv:\d: /);
     expect(message).not.toMatch(/skip-bad|skip bad|--/);
     expect(message).toMatch(/is it a vscsiStats CSV printout \(.*\)\? fix or delete the line$/);
