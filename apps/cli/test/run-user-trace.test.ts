@@ -33,7 +33,7 @@ describe("vmlab run vscsistats-characterize --set traceFile=…: your own trace"
         ["traceFile", odd],
         refused(
           "traceFormat",
-          `cannot tell the format of ${odd} from its first bytes or its name; set traceFormat (msr|vscsi|blkparse|fio)`,
+          `cannot tell the format of ${odd} from its first bytes or its name; set traceFormat to one of msr, vscsi, blkparse, fio`,
         ),
       ],
     ] as const) {

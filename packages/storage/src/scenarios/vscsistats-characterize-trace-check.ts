@@ -52,7 +52,7 @@ export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
       return [
         {
           key: "traceFormat",
-          issue: `cannot tell the format of ${path} from its first bytes or its name; set traceFormat (${TRACE_FORMATS.join("|")})`,
+          issue: `cannot tell the format of ${path} from its first bytes or its name; ${SCENARIO_TRACE_ADVICE.giveFormat(TRACE_FORMATS)}`,
         },
       ];
     if (typeof e.details.compression === "string")
