@@ -26,7 +26,9 @@ export const PardaDemandChangeConfig = z.object({
     // Fig. 9 is about VMs stopping: with none, "windows grow after each stop" passed by default.
     .min(1)
     .default([145, 220, 310])
-    .describe("times at which the VMs of the last hosts stop, one per host from the last, s (paper: 145, 220, 310)"),
+    .describe(
+      "times at which the VMs of the last hosts stop, s, taken in time order whatever the list's order: the earliest stops the last host's VM, the next the one before it (paper: 145, 220, 310)",
+    ),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
   uncontrolledQueueDepth: z.number().int().min(1).max(256).default(32).describe("adapter queue depth of the uncontrolled baseline"),
