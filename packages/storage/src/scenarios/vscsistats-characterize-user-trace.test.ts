@@ -240,7 +240,10 @@ describe("vscsistats-characterize refuses a trace it cannot read before running,
     );
     const odd = write("odd.dat", "hello\nworld\n");
     expect(check({ traceFile: odd })?.message).toBe(
-      refusal("traceFormat", `cannot tell the format of ${odd} from its first bytes or its name; set traceFormat to one of msr, vscsi, blkparse, fio`),
+      refusal(
+        "traceFormat",
+        `cannot tell the format of ${odd} from its first bytes or its name; set traceFormat to one of msr, vscsi, blkparse, fio`,
+      ),
     );
     // Given the format, the same file passes the check (its first bad line stops the run).
     expect(check({ traceFile: odd, traceFormat: "blkparse" })).toBeUndefined();
