@@ -1,12 +1,10 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { PardaEndToEndConfig, pardaEndToEnd } from "./parda-end-to-end.js";
-
-const ctx = (config: unknown) => ({ config: config as never, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+import { pardaEndToEnd } from "./parda-end-to-end.js";
+import { runQuick } from "./run-quick.test-support.js";
 
 describe("parda-end-to-end says why its latency sits above L", () => {
   it("the window law's fixed point L + Σβ / throughput is in the metrics and a note, and is where latency settles", async () => {
-    const r = await pardaEndToEnd.run(ctx(PardaEndToEndConfig.parse(pardaEndToEnd.quick)));
+    const r = await runQuick(pardaEndToEnd);
     const m = r.metrics;
     // Table 6's β = 6:4:4:2 (Σβ = 16) at ~3 IOs per ms holds latency ~5 ms above L = 25 ms: well past the 15% the
     // other PARDA scenarios are held to, and the results said nothing.

@@ -1,11 +1,10 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { FlowControlConfig, flowControl } from "./flow-control.js";
+import { runQuick } from "./run-quick.test-support.js";
 
 describe("flow-control says what its chart plots and which runs its placement key applies to", () => {
   it("the latency-vs-load chart's title names what it plots: latency only, no throughput it does not draw", async () => {
-    const config = FlowControlConfig.parse({ ...flowControl.quick, durationS: 40, measureFromS: 20, oioSweep: [4, 8] });
-    const r = await flowControl.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const r = await runQuick(flowControl, { durationS: 40, measureFromS: 20, oioSweep: [4, 8] });
     const fig = r.figures.find((f) => f.name === "latency-vs-load");
     if (!fig) throw new Error("no latency-vs-load figure");
     const plotted = JSON.stringify(fig.spec.encoding);

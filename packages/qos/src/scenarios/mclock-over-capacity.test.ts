@@ -1,15 +1,8 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { MClockVsSfqConfig, mclockVsSfq } from "./mclock-vs-sfq.js";
+import { mclockVsSfq } from "./mclock-vs-sfq.js";
+import { runQuick } from "./run-quick.test-support.js";
 
-const run = (over: Record<string, unknown>) =>
-  mclockVsSfq.run({
-    config: MClockVsSfqConfig.parse({ ...mclockVsSfq.quick, ...over }),
-    seed: 1,
-    quick: true,
-    rng: new RngStreams(1),
-    progress: () => {},
-  });
+const run = (over: Record<string, unknown>) => runQuick(mclockVsSfq, over);
 
 describe("mclock-vs-sfq with reservations above what the array delivers", () => {
   it("says so in the notes, naming the VMs left with nothing (they got 0 IOPS with only a fail row)", async () => {

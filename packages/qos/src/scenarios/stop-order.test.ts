@@ -1,15 +1,8 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { PardaDemandChangeConfig, pardaDemandChange } from "./parda-demand-change.js";
+import { pardaDemandChange } from "./parda-demand-change.js";
+import { runQuick } from "./run-quick.test-support.js";
 
-const run = (stopAtS: number[]) =>
-  pardaDemandChange.run({
-    config: PardaDemandChangeConfig.parse({ ...pardaDemandChange.quick, durationS: 30, hosts: 3, stopAtS }),
-    seed: 1,
-    quick: true,
-    rng: new RngStreams(1),
-    progress: () => {},
-  });
+const run = (stopAtS: number[]) => runQuick(pardaDemandChange, { durationS: 30, hosts: 3, stopAtS });
 
 describe("parda-demand-change's stopAtS", () => {
   it("is taken in time order, whatever the list's order: the earliest stop is the last host's VM", async () => {

@@ -1,12 +1,10 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { PardaDemandChangeConfig, pardaDemandChange } from "./parda-demand-change.js";
-
-const ctx = (config: unknown) => ({ config: config as never, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+import { pardaDemandChange } from "./parda-demand-change.js";
+import { runQuick } from "./run-quick.test-support.js";
 
 describe("a host with no IO in a sample has no latency there (Fig. 9's stopped hosts)", () => {
   it("parda-demand-change's time series holds null, not 0 ms, for a stopped host, and a latency wherever IOs completed", async () => {
-    const r = await pardaDemandChange.run(ctx(PardaDemandChangeConfig.parse(pardaDemandChange.quick)));
+    const r = await runQuick(pardaDemandChange);
     const ts = r.tables.find((t) => t.name === "time-series");
     if (!ts) throw new Error("no time-series table");
     // Host 6 stops first (110 s in the quick run): after it has drained, its samples hold no IO.
