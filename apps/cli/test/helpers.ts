@@ -4,6 +4,10 @@ import { main } from "../src/main.js";
 /** The smallest queue-validation run (one point, a second or so): for tests of what a run writes, not what it finds. */
 export const ONE_POINT_RUN = ["queue-validation", "--quick", "--set", "servers=1", "--set", "utilizations=0.5"];
 
+/** The one line `vmlab run` prints when `scenario`'s config is refused at `key` for `issue` (exit 2). */
+export const refusedConfig = (scenario: string, key: string, issue: string) =>
+  `vmlab: invalid config for ${scenario}: ${key}: ${issue} (see \`vmlab describe ${scenario}\`) [VMLAB_SCENARIO_BAD_CONFIG]\n`;
+
 export interface CliRun {
   code: number;
   stdout: string;

@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers.js";
+import { refusedConfig, runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
 const SCENARIO = "vscsistats-characterize";
-const refused = (key: string, issue: string) =>
-  `vmlab: invalid config for ${SCENARIO}: ${key}: ${issue} (see \`vmlab describe ${SCENARIO}\`) [VMLAB_SCENARIO_BAD_CONFIG]\n`;
+const refused = (key: string, issue: string) => refusedConfig(SCENARIO, key, issue);
 
 describe("vmlab run vscsistats-characterize on a traceFile that is no trace", () => {
   // --dry-run said the config was valid; the run then refused the file (advising traceFormat, though it was auto).

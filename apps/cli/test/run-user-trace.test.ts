@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW } from "@vmlab/storage";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers.js";
+import { refusedConfig, runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
 /** `ios` MSR Cambridge CSV lines, 2 ms apart (100 ns ticks), 4 KiB reads and writes; `extra` lines appended. */
@@ -17,8 +17,7 @@ function msr(ios: number, extra: string[] = []): string {
 }
 
 const SCENARIO = "vscsistats-characterize";
-const refused = (key: string, issue: string) =>
-  `vmlab: invalid config for ${SCENARIO}: ${key}: ${issue} (see \`vmlab describe ${SCENARIO}\`) [VMLAB_SCENARIO_BAD_CONFIG]\n`;
+const refused = (key: string, issue: string) => refusedConfig(SCENARIO, key, issue);
 
 describe("vmlab run vscsistats-characterize --set traceFile=…: your own trace", () => {
   it("--dry-run refuses a missing file, an unknown format and an undetectable one naming the key: one line, exit 2, nothing written", async () => {
