@@ -17,7 +17,7 @@ export {
 } from "./cluster/config.js";
 export { QosHost } from "./cluster/qos-host.js";
 export { type LatencyListener, SchedulerBridge } from "./cluster/scheduler-bridge.js";
-export { LatencyEwma } from "./control/latency-ewma.js";
+export { LATENCY_EWMA_FORMS, LatencyEwma, type LatencyEwmaForm } from "./control/latency-ewma.js";
 export { SharedLatencyFile } from "./control/shared-file.js";
 export { checkWindowLaw, equilibriumWindow, nextWindow, type WindowLawParams } from "./control/window-law.js";
 export { QosErrors } from "./errors.js";

@@ -69,6 +69,10 @@ describe("checkClusterSpec on a spec from a config file", () => {
     expect(refusedKey((s) => (s.control.betaPerShare = -1))).toBe("control.betaPerShare");
     expect(refusedKey((s) => delete s.control.initialWindow)).toBe("control.initialWindow");
     expect(refusedKey((s) => (s.control.latencyEwmaAlpha = 0))).toBe("control.latencyEwmaAlpha");
+    expect(refusedKey((s) => (s.control.latencyEwmaForm = "per-period"))).toBe("control.latencyEwmaForm");
+    // Eq. 1's α is the past's weight: α = 1 would keep the first period's latency for good (fine per IO: no smoothing).
+    expect(refusedKey((s) => (s.control.latencyEwmaAlpha = 1))).toBe("control.latencyEwmaAlpha");
+    expect(refusedKey((s) => Object.assign(s.control, { latencyEwmaAlpha: 1, latencyEwmaForm: "per-io" }))).toBe("ran");
     expect(refusedKey((s) => (s.control.windowMax = Number.POSITIVE_INFINITY))).toBe("control.windowMax"); // died mid-run on depth Infinity
   });
 

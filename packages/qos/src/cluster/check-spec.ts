@@ -4,12 +4,12 @@
  */
 import { Simulation } from "@vmlab/core-vm";
 import { FC_10K_DISK } from "../array/sptf-disk.js";
+import { requireLatencyEwma } from "../control/latency-ewma.js";
 import { checkWindowLaw } from "../control/window-law.js";
 import { QosErrors } from "../errors.js";
 import {
   requireArray,
   requireBoolean,
-  requireInHalfOpen,
   requireInteger,
   requireKnownKeys,
   requireNonNegative,
@@ -71,7 +71,7 @@ export function checkClusterSpec(spec: ClusterSpec): void {
     throw QosErrors.badConfig("control.periodS", `must be >= ${MIN_CONTROL_PERIOD_S} s (1 ms; the paper's is 2 s), got ${c.periodS}`);
   requirePositive("control.betaPerShare", c.betaPerShare);
   requirePositive("control.initialWindow", c.initialWindow);
-  requireInHalfOpen("control.latencyEwmaAlpha", c.latencyEwmaAlpha, 0, 1);
+  requireLatencyEwma("control.", c.latencyEwmaAlpha, c.latencyEwmaForm);
   checkWindowLaw(
     {
       latencyThresholdMs: c.latencyThresholdMs,

@@ -1,4 +1,5 @@
 import type { SptfDiskSpec } from "../array/sptf-disk.js";
+import type { LatencyEwmaForm } from "../control/latency-ewma.js";
 
 /** How a host sets its issue-queue depth. */
 export type HostControlMode =
@@ -52,8 +53,10 @@ export interface ControlSpec {
   latencyThresholdMs: number;
   /** γ ∈ (0, 1]. */
   smoothingGamma: number;
-  /** α ∈ (0, 1], per-IO latency EWMA weight. */
+  /** α of the latency average: the past's weight per period (`period-mean`, < 1) or the new IO's (`per-io`, ∈ (0, 1]). */
   latencyEwmaAlpha: number;
+  /** Which observations the latency average takes in (`LatencyEwmaForm`): each period's mean (PARDA Eq. 1) or each IO. */
+  latencyEwmaForm: LatencyEwmaForm;
   /** Control period, s. */
   periodS: number;
   windowMin: number;
@@ -106,11 +109,12 @@ export interface ClusterSpec {
   seed: number;
 }
 
-/** PARDA's control parameters, vmlab's defaults (docs/parda.md says which figures are the paper's and which are assumptions): L = 30 ms, γ = 0.8, α = 0.002, 2 s period, window 4–64, β = 1 per share, initial window 32. */
+/** PARDA's control parameters, vmlab's defaults (docs/parda.md says which figures are the paper's and which are assumptions): L = 30 ms, γ = 0.8, α = 0.002 over each period's mean latency, 2 s period, window 4–64, β = 1 per share, initial window 32. */
 export const PARDA_CONTROL: ControlSpec = {
   latencyThresholdMs: 30,
   smoothingGamma: 0.8,
   latencyEwmaAlpha: 0.002,
+  latencyEwmaForm: "period-mean",
   periodS: 2,
   windowMin: 4,
   windowMax: 64,

@@ -157,10 +157,46 @@ describe("QosHost control tick", () => {
     const file = new SharedLatencyFile(2);
     file.write(1, 300e6, 1_000_000);
     sim.run({ until: 1e9 });
-    expect(host.ewma.valueNs).toBeLessThan(30e6);
     const before = host.window;
     host.controlTick(file);
+    expect(host.ewma.valueNs).toBeGreaterThan(0);
+    expect(host.ewma.valueNs).toBeLessThan(30e6);
     expect(host.window).toBeLessThan(before);
+  });
+
+  it("writes PARDA Eq. 1 into its block: L(t) = (1 − α)·(the period's mean IO latency) + α·L(t − 1) (§3.1, §4.2)", () => {
+    // One host, so the file's average is the host's own block. The host's sample counters gather the same IOs'
+    // latencies (nothing samples them here), so each period's mean is known from outside the EWMA.
+    const { sim, host } = oneHost([microVm({ oio: 8, diskGB: 1 })]);
+    const file = new SharedLatencyFile(1);
+    const periodMean = () => {
+      const m = host.sampleLatencyNs / host.sampleIos;
+      host.sampleLatencyNs = 0;
+      host.sampleIos = 0;
+      return m;
+    };
+    sim.run({ until: 1e9 });
+    const first = periodMean();
+    host.controlTick(file);
+    expect(file.average()).toBe(first); // the first period's mean as it is: no L(t − 1) yet
+    sim.run({ until: 2e9 });
+    const second = periodMean();
+    host.controlTick(file);
+    expect(second).not.toBeCloseTo(first, 3);
+    expect(file.average()).toBeCloseTo((1 - PARDA_CONTROL.latencyEwmaAlpha) * second + PARDA_CONTROL.latencyEwmaAlpha * first, 6);
+  });
+
+  it("per-io form: the block holds the per-IO average, α weighting each new IO, which lags a period's mean", () => {
+    const { sim, host } = oneHost([microVm({ oio: 8, diskGB: 1 })], { ...PARDA_CONTROL, latencyEwmaForm: "per-io" });
+    const file = new SharedLatencyFile(1);
+    sim.run({ until: 1e8 });
+    const firstIoNs = host.ewma.valueNs; // taken from the first IO, then 0.2% of each later one
+    expect(firstIoNs).toBeGreaterThan(0);
+    sim.run({ until: 1e9 });
+    host.controlTick(file);
+    const mean = host.sampleLatencyNs / host.sampleIos;
+    expect(file.average()).toBe(host.ewma.valueNs);
+    expect(Math.abs(file.average() - mean)).toBeGreaterThan(1e4); // not the period's mean
   });
 
   it("writes only the IOs of the last period to the shared file: a host gone idle no longer weighs in the average (§3.1)", () => {

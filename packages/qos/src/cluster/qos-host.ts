@@ -47,7 +47,7 @@ export class QosHost implements LatencyListener {
     rng: RngStreams,
     schedulerFactory: SchedulerFactory = makeScheduler,
   ) {
-    this.ewma = new LatencyEwma(control.latencyEwmaAlpha);
+    this.ewma = new LatencyEwma(control.latencyEwmaAlpha, control.latencyEwmaForm);
     this.latencyThresholdMs = control.latencyThresholdMs;
     const controlled = spec.control === "parda" || spec.control === "flow";
     // The first window obeys the configured bounds too: it stood at initialWindow (32) until the first tick.
@@ -105,6 +105,7 @@ export class QosHost implements LatencyListener {
    * and set the new window as the issue-queue depth.
    */
   controlTick(file: SharedLatencyFile): void {
+    this.ewma.endPeriod();
     file.write(this.index, this.ewma.valueNs, this.periodIos);
     this.periodIos = 0;
     const mode = this.spec.control;

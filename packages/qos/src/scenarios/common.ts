@@ -3,13 +3,25 @@ import { z } from "zod";
 import { FC_10K_DISK } from "../array/sptf-disk.js";
 import { type ClusterRun, checkClusterSpec, MAX_SAMPLES_PER_RUN, MIN_SAMPLE_S } from "../cluster/cluster.js";
 import { type ClusterSpec, type ControlSpec, type HostSpec, PARDA_CONTROL } from "../cluster/config.js";
+import { LATENCY_EWMA_FORMS, type LatencyEwmaForm, requireLatencyEwma } from "../control/latency-ewma.js";
 import { QosErrors } from "../errors.js";
 
 /** Zod fields shared by the PARDA-family scenarios (flat, so `--set key=value` reaches each). */
 export const controlFields = {
   latencyThresholdMs: z.number().gt(0).max(1000).describe("L: PARDA's latency threshold, ms (> 0)"),
   smoothingGamma: z.number().gt(0).max(1).default(0.8).describe("γ: window smoothing, in (0, 1] (paper: 0.8)"),
-  latencyEwmaAlpha: z.number().gt(0).max(1).default(0.002).describe("α: per-IO latency EWMA weight, in (0, 1] (paper: 0.002)"),
+  latencyEwmaAlpha: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.002)
+    .describe("α: latency EWMA weight (paper: 0.002): the past's per period (period-mean, < 1) or each new IO's (per-io), in (0, 1]"),
+  latencyEwmaForm: z
+    .enum(LATENCY_EWMA_FORMS as ["period-mean", "per-io"])
+    .default("period-mean")
+    .describe(
+      "what the latency EWMA takes in: period-mean = PARDA Eq. 1 as printed, L(t) = (1−α)·l + α·L(t−1) with l each control period's mean IO latency; per-io = every IO, L ← (1−α)·L + α·l (an earlier reading)",
+    ),
   controlPeriodS: z.number().min(0.001).max(60).default(2).describe("control period, s (paper: 2; at least 1 ms)"),
   windowMin: z.number().min(1).max(64).default(4).describe("w_min: smallest window (not in the paper; assumption), ≥ 1"),
   windowMax: z.number().min(1).max(1024).default(64).describe("w_max: largest window (paper §5.4: 64)"),
@@ -36,6 +48,7 @@ export interface ControlConfig {
   latencyThresholdMs: number;
   smoothingGamma: number;
   latencyEwmaAlpha: number;
+  latencyEwmaForm: LatencyEwmaForm;
   controlPeriodS: number;
   windowMin: number;
   windowMax: number;
@@ -46,14 +59,16 @@ export interface ControlConfig {
 }
 
 export function controlSpec(c: ControlConfig, over: Partial<ControlSpec> = {}): ControlSpec {
-  // The one cross-field rule the flat schema cannot state: named as the user wrote it (--set windowMax), not as the
+  // The cross-field rules the flat schema cannot state: named as the user wrote them (--set windowMax), not as the
   // cluster spec's control.windowMax.
   if (!(c.windowMax >= c.windowMin)) throw QosErrors.badConfig("windowMax", `must be >= windowMin (${c.windowMin}), got ${c.windowMax}`);
+  requireLatencyEwma("", c.latencyEwmaAlpha, c.latencyEwmaForm);
   return {
     ...PARDA_CONTROL,
     latencyThresholdMs: c.latencyThresholdMs,
     smoothingGamma: c.smoothingGamma,
     latencyEwmaAlpha: c.latencyEwmaAlpha,
+    latencyEwmaForm: c.latencyEwmaForm,
     periodS: c.controlPeriodS,
     windowMin: c.windowMin,
     windowMax: c.windowMax,

@@ -43,6 +43,7 @@ function plan(c: z.output<typeof MClockVsSfqConfig>, seed: number) {
     latencyThresholdMs: PARDA_CONTROL.latencyThresholdMs,
     smoothingGamma: PARDA_CONTROL.smoothingGamma,
     latencyEwmaAlpha: PARDA_CONTROL.latencyEwmaAlpha,
+    latencyEwmaForm: PARDA_CONTROL.latencyEwmaForm,
     controlPeriodS: PARDA_CONTROL.periodS,
     windowMin: PARDA_CONTROL.windowMin,
     windowMax: PARDA_CONTROL.windowMax,
