@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterRun } from "../cluster/cluster.js";
-import { arrayNote, jainIndex, thresholdLabel } from "./common.js";
+import { arrayNote, jainIndex, roundIops, thresholdLabel, timeSeriesTable } from "./common.js";
 import { phaseRows } from "./phases.js";
 
 describe("jainIndex", () => {
@@ -52,5 +52,31 @@ describe("thresholdLabel", () => {
   it("names the paper's L, and the run's beside it only when they differ", () => {
     expect(thresholdLabel(30, 30)).toBe("L = 30 ms");
     expect(thresholdLabel(25, 8)).toBe("L = 25 ms; this run's L = 8 ms");
+  });
+});
+
+describe("timeSeriesTable", () => {
+  it("never shows 0 IOPS beside a latency: one IO in a 60 s sample is 0.0167 IOPS (was 0.0)", () => {
+    const sample = (t: number, ios: number) => ({
+      t,
+      host: 0,
+      window: 4,
+      iops: ios / 60,
+      latencyMs: 12,
+      ios,
+      latencySumMs: 12 * ios,
+      vmIos: [ios],
+    });
+    const run: ClusterRun = { hosts: 1, sampleS: 60, events: 0, samples: [sample(60, 1), sample(120, 0), sample(180, 600)] };
+    const rows = timeSeriesTable("t", [{ label: "parda", run }]).rows;
+    expect(rows.map((r) => [r.iops, r.latency_ms])).toEqual([
+      [0.0167, 12],
+      [0, null],
+      [10, 12],
+    ]);
+  });
+
+  it("rounds IOPS to 0.1 from 0.05 up, and to three significant digits below", () => {
+    expect([0, 0.00123456, 0.0499, 0.05, 0.44, 812.345].map(roundIops)).toEqual([0, 0.00123, 0.0499, 0.1, 0.4, 812.3]);
   });
 });

@@ -283,6 +283,12 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 
 export { round };
 
+/**
+ * A sample's IOPS to 0.1, but never 0 for a sample that did IO: one IO in a 60 s sample is 0.0167 IOPS, and "0.0"
+ * beside that IO's latency read as a host that did nothing. Below 0.05 it keeps three significant digits.
+ */
+export const roundIops = (iops: number) => (iops > 0 && iops < 0.05 ? Number(iops.toPrecision(3)) : round(iops, 1));
+
 /** Long-format time series of one or more runs: one row per (run, host, sample); latency_ms is null where the host completed no IO. */
 export function timeSeriesTable(name: string, runs: { label: string; run: ClusterRun }[]): Table {
   const rows: Table["rows"] = [];
@@ -293,7 +299,7 @@ export function timeSeriesTable(name: string, runs: { label: string; run: Cluste
         t_s: round(s.t, 3),
         host: `host ${s.host + 1}`,
         window: round(s.window),
-        iops: round(s.iops, 1),
+        iops: roundIops(s.iops),
         // A sample with no IO has no latency: 0 ms drew a stopped host's line down to the axis (Fig. 9). Null ends it.
         latency_ms: s.ios > 0 ? round(s.latencyMs) : null,
       });
