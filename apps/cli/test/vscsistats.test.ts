@@ -268,6 +268,16 @@ describe("vmlab vscsistats on a trace with no IO in it", () => {
     const good = await runCli("vscsistats", file);
     expect(good.stderr).not.toMatch(/none of the/);
   });
+
+  it("says the format was detected, not given, when its name made it blkparse (it named --format blkparse, never passed)", async () => {
+    const file = join(tmp(), "t.blkparse");
+    writeFileSync(file, "hello\nworld\n");
+    const r = await runCli("vscsistats", file);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      "vmlab vscsistats: 0 IOs (blkparse); none of the 2 lines read was an IO in blkparse's format, as detected (another format? check --format)\n",
+    );
+  });
 });
 
 describe("vmlab run vscsistats-characterize", () => {

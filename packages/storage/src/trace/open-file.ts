@@ -61,7 +61,9 @@ export function openTraceFile(path: string, options: OpenTraceOptions = {}): Tra
       throw e;
     }
   }
-  return createTraceReader(format, input, { name, skipBad: options.skipBad ?? false, fioWait: options.fioWait, advice });
+  // A detected format is not one the user gave: "an IO in --format blkparse" named a flag they never passed.
+  const readAdvice = given === null ? { ...advice, readAs: (f: string) => `in ${f}'s format, as detected` } : advice;
+  return createTraceReader(format, input, { name, skipBad: options.skipBad ?? false, fioWait: options.fioWait, advice: readAdvice });
 }
 
 /** `source`, telling `onRead` how many bytes each read returned; `source` itself without `onRead`. */
