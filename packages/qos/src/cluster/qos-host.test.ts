@@ -164,7 +164,7 @@ describe("QosHost control tick", () => {
     expect(host.window).toBeLessThan(before);
   });
 
-  it("writes PARDA Eq. 1 into its block: L(t) = (1 − α)·(the period's mean IO latency) + α·L(t − 1) (§3.1, §4.2)", () => {
+  it("writes PARDA Eq. 1 into its block: L(t) = (1 − α)·(the period's mean IO latency) + α·L(t − 1) (§4.2)", () => {
     // One host, so the file's average is the host's own block. The host's sample counters gather the same IOs'
     // latencies (nothing samples them here), so each period's mean is known from outside the EWMA.
     const { sim, host } = oneHost([microVm({ oio: 8, diskGB: 1 })]);

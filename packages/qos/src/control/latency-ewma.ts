@@ -3,8 +3,8 @@ import { requireInHalfOpen, requireOneOf } from "../validate.js";
 
 /**
  * Which observations PARDA's latency average takes in:
- * - `period-mean` (the default): PARDA §3.1 Eq. 1 as the paper prints it, L(t) = (1 − α)·l + α·L(t − 1), "the weight
- *   given to past values" being α, with l the mean latency of the host's IOs over the control period (§3.1: PARDA
+ * - `period-mean` (the default): PARDA's Eq. 1 as the paper prints it, L(t) = (1 − α)·l + α·L(t − 1), "the weight
+ *   given to past values" being α, with l the mean latency of the host's IOs over the control period (the algorithm's section: PARDA
  *   "detects overload … based on average IO latency measured over a fixed time period"; §4.2: each host writes "its
  *   average latency and number of IOs" into the shared file). With α = 0.002 L(t) is almost the period's mean.
  * - `per-io`: every IO an observation, L ← (1 − α)·L + α·l, α weighting the new IO (an earlier reading of the paper
@@ -29,7 +29,7 @@ export function requireLatencyEwma(prefix: string, alpha: number, form: LatencyE
 }
 
 /**
- * A host's smoothed IO latency for PARDA's control loop (§3.1), in one of the two forms above. The first observation
+ * A host's smoothed IO latency for PARDA's control loop (Eq. 1), in one of the two forms above. The first observation
  * (the first period's mean, or the first IO) is taken as it is: there is no L(t − 1) before it.
  */
 export class LatencyEwma {

@@ -2,7 +2,7 @@ import { QosErrors } from "../errors.js";
 import { requireInteger } from "../validate.js";
 
 /**
- * PARDA's latency aggregation (§3.1): a shared file on the volume with one
+ * PARDA's latency aggregation (§4.2): a shared file on the volume with one
  * block per host. Each host, on its own control period, writes its smoothed
  * latency and IO count into its block and reads the whole file back with one
  * large IO, computing the cluster-wide average latency weighted by IO count.

@@ -19,7 +19,7 @@ export interface WindowLawParams {
   smoothingGamma: number;
   /** β: the host's weight, proportional to its VMs' aggregate shares, > 0. */
   beta: number;
-  /** w_min: smallest window (the paper gives none; an assumption, ≥ 1). */
+  /** w_min: smallest window, ≥ 1 (the paper bounds the window below against starvation but gives no value: an assumption). */
   windowMin: number;
   /** w_max: largest window, finite (PARDA §5.4 uses 64; the paper always caps the window). */
   windowMax: number;

@@ -19,6 +19,8 @@ import { pardaEndToEndChecks } from "./tolerances.js";
 
 /** PARDA Table 6 (node 24): VM shares per host and their throughput (Ops/s for OLTP hosts 1–2, IOPS for hosts 3–4). */
 const HOST_SHARES = [[20, 10], [10, 10], [20], [10]];
+/** The VM of host 1 that idles for Fig. 13: its share-10 VM, so β falls 6 → 4 ("the modified lower value of β = 4"). */
+const IDLE_VM = 1;
 const PAPER_VM = [[1266, 591], [681, 673], [740], [400]];
 
 export const PardaEndToEndConfig = z.object({
@@ -33,7 +35,12 @@ export const PardaEndToEndConfig = z.object({
   latencyThresholdMs: controlFields.latencyThresholdMs.default(25),
   betaPerShare: z.number().gt(0).max(100).default(0.2).describe("β per unit of VM share (paper: β = 6:4:4:2 for share sums 30:20:20:10)"),
   uncontrolledQueueDepth: z.number().int().min(1).max(256).default(32).describe("adapter queue depth of the uncontrolled baseline"),
-  idleFromS: z.number().min(0).max(3600).default(0).describe("host 1's share-20 VM idles from here (0 = never; paper Fig. 13: 140 s)"),
+  idleFromS: z
+    .number()
+    .min(0)
+    .max(3600)
+    .default(0)
+    .describe("host 1's share-10 VM idles from here, its β 6 → 4 (0 = never; paper Fig. 13: 140 s)"),
   idleToS: z
     .number()
     .min(0)
@@ -95,8 +102,9 @@ function plan(c: z.output<typeof PardaEndToEndConfig>, seed: number) {
     }));
   const events: ClusterEvent[] = idle
     ? [
-        { atS: c.idleFromS, kind: "stopVm", host: 0, vm: 0 },
-        { atS: c.idleToS, kind: "startVm", host: 0, vm: 0 },
+        // Fig. 13 (Handling Bursts): host 1's window falls "according to the modified lower value of β = 4": its share-10 VM idles.
+        { atS: c.idleFromS, kind: "stopVm", host: 0, vm: IDLE_VM },
+        { atS: c.idleToS, kind: "startVm", host: 0, vm: IDLE_VM },
       ]
     : [];
   const spec = (control: HostSpec["control"]) => {
@@ -162,7 +170,8 @@ export const pardaEndToEnd = defineQosScenario({
       window_law_latency_ms: round(c.latencyThresholdMs + (betaSum * c.betaPerShare) / (sp.totalIops / 1000)),
     };
     if (idle) {
-      // Fig. 13: while the VM idles, host 1's β falls to its remaining VM's share and its window follows.
+      // Fig. 13: while the VM idles, host 1's β falls to its remaining VM's share (4) and its window follows: to host 4's
+      // (β 2) as 2 : 1, the paper's "converged to a 1:2 ratio".
       const during = summarize(parda, (c.idleFromS + c.idleToS) / 2, c.idleToS);
       metrics.idle_host1_window = round(during.hostWindow[0]);
       metrics.idle_host4_window = round(during.hostWindow[3]);
