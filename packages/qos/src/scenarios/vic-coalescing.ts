@@ -1,7 +1,7 @@
 import { eachOnce, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { QosErrors } from "../errors.js";
-import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
+import { describeRatioTable, LOW_CIF_SOURCE, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { checkVicVmSpec, runVicVm, type VicVmSpec, vicVmIoBound } from "../vic/vm-model.js";
 import { ascending, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
@@ -159,7 +159,7 @@ export const vicCoalescing = defineQosScenario({
           paper: "none (coalescing off at low CIF)",
           ours: `${round((low.latency_us_vic as number) / (low.latency_us_off as number) - 1, 6)}`,
           unit: "relative change",
-          source: "abstract; patent claims 2–3",
+          source: LOW_CIF_SOURCE,
           ...vicLowOioCheck(
             low.latency_us_vic === low.latency_us_off && low.iops_vic === low.iops_off,
             (low.oio as number) <= c.cifThreshold,

@@ -2,7 +2,7 @@ import { eachOnce, type Figure, type ScenarioResult } from "@vmlab/core-vm";
 import { z } from "zod";
 import { QosErrors } from "../errors.js";
 import { checkVicGuestSpec, guestInstructionsOf, runVicGuest, type VicGuestResult, type VicGuestSpec } from "../vic/guest-run.js";
-import { describeRatioTable, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
+import { describeRatioTable, LOW_CIF_SOURCE, vicParamsOf, vicThresholdFields } from "../vic/threshold-fields.js";
 import { ascending, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
 import { vicGainCheck, vicInterruptCheck, vicLowOioCheck } from "./tolerances.js";
@@ -214,7 +214,7 @@ export const vicGuest = defineQosScenario({
           what: `change at OIO ${low.oio} (${low.oio === 1 ? "" : "the sweep's smallest; "}${lowCif ? "low CIF: coalescing off" : `above cifThreshold ${c.cifThreshold}: vIC may coalesce`})`,
           paper: lowCif ? "none" : "none claimed (the paper's no-change claim is for low CIF)",
           ours: `latency ${num(low, "latency_us_vic") === num(low, "latency_us_off") ? "identical" : `${round((num(low, "latency_us_vic") / num(low, "latency_us_off") - 1) * 100, 3)}%`}, IOPS ${num(low, "iops_vic") === num(low, "iops_off") ? "identical" : "differ"}`,
-          source: "abstract; patent claims 2–3",
+          source: LOW_CIF_SOURCE,
           ...vicLowOioCheck(
             num(low, "latency_us_vic") === num(low, "latency_us_off") && num(low, "iops_vic") === num(low, "iops_off"),
             lowCif,

@@ -4,8 +4,9 @@ import { VicCoalescer, type VicParams, type VicState } from "./coalescer.js";
 /**
  * vIC as a virtio-blk interrupt moderator: the device's submissions and
  * completions drive the CIF-based coalescer, and a held completion stays in
- * the used ring until a later completion's interrupt announces it (vIC
- * §"delivery without a timer"; US 8,478,924 claim 1). CIF is the coalescer's
+ * the used ring until a later completion's interrupt announces it, with no
+ * timer (US 8,478,924 claim 1 and abstract; the digest's "delivery without a
+ * timer", 10-vic.md). CIF is the coalescer's
  * own count of requests the device took and has not completed — with a
  * device queue depth at least the guest's OIO, exactly the commands in flight.
  */
