@@ -120,11 +120,11 @@ describe("runCluster's events", () => {
 
 describe("QosHost control tick", () => {
   /** One host of `vms` on a small RAID-5 LUN, driven tick by tick (no cluster: the test calls controlTick). */
-  function oneHost(vms: VmSpec[], control: ControlSpec = PARDA_CONTROL) {
+  function oneHost(vms: VmSpec[], control: ControlSpec = PARDA_CONTROL, mode: HostSpec["control"] = "parda") {
     const sim = new Simulation();
     const disks = Array.from({ length: 4 }, () => new SptfDisk(sim, FC_10K_DISK));
     const lun = new Raid5Lun(sim, disks, { stripeUnitSectors: 128, cachedRanges: [], cacheHitMs: 0.5 });
-    const spec: HostSpec = { vms, control: "parda", scheduler: "sfq", fixedDepth: 32 };
+    const spec: HostSpec = { vms, control: mode, scheduler: "sfq", fixedDepth: 32 };
     const layouts = vms.map((_, i) => ({ base: i * SECTORS_PER_GB, extentSectors: SECTORS_PER_GB, stride: 1 }));
     const host = new QosHost(sim, 0, spec, control, lun, 0, layouts, new RngStreams(3));
     vms.forEach((_, i) => {
@@ -182,16 +182,28 @@ describe("QosHost control tick", () => {
     sim.run({ until: 2e9 });
     const second = periodMean();
     host.controlTick(file);
-    expect(second).not.toBeCloseTo(first, 3);
+    expect(Math.abs(second - first)).toBeGreaterThan(1e5); // 0.1 ms apart: the weights are told apart below
     expect(file.average()).toBeCloseTo((1 - PARDA_CONTROL.latencyEwmaAlpha) * second + PARDA_CONTROL.latencyEwmaAlpha * first, 6);
+  });
+
+  it("folds its period's mean in whatever its control: a flow host steers by it, a static host writes it", () => {
+    for (const mode of ["flow", "static"] as const) {
+      const { sim, host } = oneHost([microVm({ oio: 8, diskGB: 1 })], PARDA_CONTROL, mode);
+      const file = new SharedLatencyFile(1);
+      sim.run({ until: 1e9 });
+      const mean = host.sampleLatencyNs / host.sampleIos;
+      const before = host.window;
+      host.controlTick(file);
+      expect(host.ewma.valueNs).toBe(mean);
+      expect(file.average()).toBe(mean);
+      // SPEED'08 flow control: its own latency, ~10 ms at 8 IOs, is below L = 30 ms, so its window grows (≤ 2x).
+      if (mode === "flow") expect(host.window).toBeGreaterThan(before);
+    }
   });
 
   it("per-io form: the block holds the per-IO average, α weighting each new IO, which lags a period's mean", () => {
     const { sim, host } = oneHost([microVm({ oio: 8, diskGB: 1 })], { ...PARDA_CONTROL, latencyEwmaForm: "per-io" });
     const file = new SharedLatencyFile(1);
-    sim.run({ until: 1e8 });
-    const firstIoNs = host.ewma.valueNs; // taken from the first IO, then 0.2% of each later one
-    expect(firstIoNs).toBeGreaterThan(0);
     sim.run({ until: 1e9 });
     host.controlTick(file);
     const mean = host.sampleLatencyNs / host.sampleIos;

@@ -11,10 +11,10 @@ import { requireInHalfOpen, requireOneOf } from "../validate.js";
  *   by vmlab's digest; with α = 0.002 a time constant of 500 IOs). Eq. 1 taken per IO as printed would leave L the
  *   last IO's latency (0.998 on it), which no reading of "to smooth out short-term variations" supports.
  */
-export type LatencyEwmaForm = "period-mean" | "per-io";
+export const LATENCY_EWMA_FORMS = ["period-mean", "per-io"] as const;
 
-/** The forms, for schemas and checks. */
-export const LATENCY_EWMA_FORMS: readonly LatencyEwmaForm[] = ["period-mean", "per-io"];
+/** One of `LATENCY_EWMA_FORMS`. */
+export type LatencyEwmaForm = (typeof LATENCY_EWMA_FORMS)[number];
 
 /** Checks α and the form together (keys under `prefix`, e.g. "control."): α ∈ (0, 1], and < 1 for `period-mean`. */
 export function requireLatencyEwma(prefix: string, alpha: number, form: LatencyEwmaForm): void {

@@ -17,7 +17,7 @@ export const controlFields = {
     .default(0.002)
     .describe("α: latency EWMA weight (paper: 0.002): the past's per period (period-mean, < 1) or each new IO's (per-io), in (0, 1]"),
   latencyEwmaForm: z
-    .enum(LATENCY_EWMA_FORMS as ["period-mean", "per-io"])
+    .enum(LATENCY_EWMA_FORMS)
     .default("period-mean")
     .describe(
       "what the latency EWMA takes in: period-mean = PARDA Eq. 1 as printed, L(t) = (1−α)·l + α·L(t−1) with l each control period's mean IO latency; per-io = every IO, L ← (1−α)·L + α·l (an earlier reading)",

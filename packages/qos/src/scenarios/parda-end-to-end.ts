@@ -170,7 +170,7 @@ export const pardaEndToEnd = defineQosScenario({
       window_law_latency_ms: round(c.latencyThresholdMs + (betaSum * c.betaPerShare) / (sp.totalIops / 1000)),
     };
     if (idle) {
-      // Fig. 13: while the VM idles, host 1's β falls to its remaining VM's share (4) and its window follows: to host 4's
+      // Fig. 13: while the VM idles, host 1's β falls to its remaining VM's (share 20 × 0.2 = 4) and its window follows: to host 4's
       // (β 2) as 2 : 1, the paper's "converged to a 1:2 ratio".
       const during = summarize(parda, (c.idleFromS + c.idleToS) / 2, c.idleToS);
       metrics.idle_host1_window = round(during.hostWindow[0]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
 import { arrayNote } from "./common.js";
 import { PardaEqualSharesConfig, pardaEqualShares } from "./parda-equal-shares.js";
+import { CONTROLLED_SCENARIOS } from "./scenario-check.test-support.js";
 import { QOS_TOLERANCES } from "./tolerances.js";
 
 const T = QOS_TOLERANCES.pardaEqualShares;
@@ -61,16 +62,7 @@ describe("parda-equal-shares (Table 3)", () => {
   it("every PARDA scenario names windowMax as the user set it when it is below windowMin, before anything runs", async () => {
     // It was named control.windowMax, the cluster spec's key, which no --set accepts.
     const withWindows = plugin.scenarios.filter((sc) => "windowMax" in (sc.config as unknown as { shape: object }).shape);
-    expect(withWindows.map((sc) => sc.id).sort()).toEqual(
-      [
-        "flow-control",
-        "parda-demand-change",
-        "parda-end-to-end",
-        "parda-equal-shares",
-        "parda-proportional",
-        "parda-threshold-change",
-      ].sort(),
-    );
+    expect(withWindows.map((sc) => sc.id).sort()).toEqual(CONTROLLED_SCENARIOS);
     for (const sc of withWindows) {
       const config = sc.config.parse({ ...sc.quick, windowMin: 64, windowMax: 10 });
       let progressed = false;

@@ -1,20 +1,5 @@
-import { isVmlabError } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
-import { plugin } from "../plugin.js";
-
-function refusal(id: string, over: Record<string, unknown>): string {
-  const s = plugin.scenarios.find((x) => x.id === id);
-  if (!s) throw new Error(`no scenario ${id}`);
-  const config = s.config.parse({ ...s.quick, ...over });
-  try {
-    // The scenario's check: what `vmlab run` and `--dry-run` call before anything runs.
-    s.check?.({ config, seed: 1, quick: true });
-  } catch (e) {
-    if (isVmlabError(e)) return e.message;
-    throw e;
-  }
-  return "not refused";
-}
+import { checkRefusal as refusal } from "./scenario-check.test-support.js";
 
 describe("phase times given twice are refused as that, before any window check", () => {
   it("parda-demand-change stopAtS=60,60 says two stops are at the same time, not that a phase's half holds no sample", () => {

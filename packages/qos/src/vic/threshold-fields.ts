@@ -3,18 +3,18 @@ import { QosErrors } from "../errors.js";
 import { DEFAULT_VIC, type VicParams } from "./coalescer.js";
 
 /**
+ * Where "no change at low CIF" comes from, for the scenarios' safety rows: the patent's switches, and ESX 4.0's note
+ * on vIC (10-vic.md). The paper's abstract does not say it.
+ */
+export const LOW_CIF_SOURCE = "patent claims 2–3; ESX 4.0's note: the threshold is set high enough for trickle or latency-bound IO";
+
+/**
  * vIC's parameters as config fields shared by every vIC scenario: the two
  * switches (coalesce only at high CIF and high IO rate: US 8,478,924 claims
  * 2–3; the paper's body, with its own thresholds, was not found), the
  * CIF → R step table and the IO-rate window. The paper's values were not
  * found; the defaults are documented assumptions (docs/vic.md).
  */
-/**
- * Where "no change at low CIF" comes from, for the scenarios' safety rows: the patent's switches, and ESX 4.0's note
- * on vIC (10-vic.md). The paper's abstract does not say it.
- */
-export const LOW_CIF_SOURCE = "patent claims 2–3; ESX 4.0's note: the threshold is set high enough for trickle or latency-bound IO";
-
 export const vicThresholdFields = {
   cifThreshold: z
     .number()
