@@ -34,8 +34,12 @@ export interface ClusterRun {
 /**
  * Hosts sharing one RAID-5 LUN, each running its own scheduler and control
  * loop, with no coordinator: PARDA's experimental setup (§5) in one
- * deterministic simulation. Each host's control ticks start at its own
- * random phase within the period, as independent hosts' timers would.
+ * deterministic simulation. Each host's control ticks at its own random phase
+ * within the period, as independent hosts' timers would, the first time in
+ * the second period: its first step sees a whole period's latency ("average IO
+ * latency measured over a fixed time period"), not the first milliseconds of
+ * an idle array, which drew one host's window far from the others' for most
+ * of a run.
  */
 export function runCluster(
   spec: ClusterSpec,
@@ -62,7 +66,7 @@ export function runCluster(
   });
   const phase = new Rng(spec.seed, "control-phase");
   hosts.forEach((_, h) => {
-    sim.schedule(Math.floor(phase.random() * periodNs) + 1, kindTick, h);
+    sim.schedule(periodNs + Math.floor(phase.random() * periodNs), kindTick, h);
   });
 
   const kindStart = sim.on("qos.vm.start", (g, obj) => {

@@ -38,7 +38,12 @@ describe("flow control: a lower latency threshold L gives less window, throughpu
     const window = runs.map((r) => r.hostWindow[0]);
     const iops = runs.map((r) => r.hostIops[0]);
     const latency = runs.map((r) => r.hostLatencyMs[0]);
-    expect(nonDecreasing(window) && nonDecreasing(iops) && nonDecreasing(latency)).toBe(true);
+    // Two runs whose windows both sit at w_max differ only in how they got there: the same within 0.5%, either way.
+    const atMax = (i: number) => window[i] === PARDA_CONTROL.windowMax;
+    const risesWithL = (xs: number[]) =>
+      xs.every((x, i) => i === 0 || (atMax(i) && atMax(i - 1) ? Math.abs(x / xs[i - 1] - 1) < 0.005 : x >= xs[i - 1]));
+    expect(nonDecreasing(window)).toBe(true);
+    expect(risesWithL(iops) && risesWithL(latency)).toBe(true);
     // Below w_max (64) the window is L's doing: strictly less at a lower L (seed 1: ~16, ~49, then 64, 64).
     expect(window[0]).toBeLessThan(window[1]);
     expect(window[1]).toBeLessThan(PARDA_CONTROL.windowMax);

@@ -189,20 +189,26 @@ export function requireHostIosMeasured(
 export const hostName = (h: number) => `host ${h + 1}`;
 
 /**
- * Each host's control acts once every controlPeriodS, the first time at a random point of the first period (Fig. 9's
- * unsynchronised hosts): a measured window no longer than the period may see some host's control never act. A
- * period of 60 s in a 30 s run passed and printed a panel labelled PARDA in which no window ever moved. Refuses a
- * period not shorter than the window (fromS, toS], `what`, described by `bounds` (the keys that set it, as
- * `key=value`, so that a refusal names them).
+ * Each host's control acts once every controlPeriodS, the first time at a random point of the second period, after a
+ * whole period measured (Fig. 9's unsynchronised hosts; `runCluster`): a measured window no longer than the period —
+ * or whose part after the first period is not — may see some host's control never act. A period of 60 s in a 30 s
+ * run passed and printed a panel labelled PARDA in which no window ever moved. Refuses a period not shorter than what
+ * of the window (fromS, toS], `what`, described by `bounds` (the keys that set it, as `key=value`, so that a refusal
+ * names them), comes after the first period.
  */
 export function requireControlActsIn(periodS: number, what: string, fromS: number, toS: number, bounds: string): void {
-  if (periodS < toS - fromS - 1e-9) return;
+  const acting = actingSpan(periodS, fromS, toS);
+  if (periodS < acting - 1e-9) return;
   const s = (x: number) => String(round(x, 9));
+  const span = fromS < periodS ? `${s(Math.max(acting, 0))} s of it after the first control period` : `${s(acting)} s`;
   throw QosErrors.badConfig(
     "controlPeriodS",
-    `must be shorter than ${what}, ${bounds} (${s(toS - fromS)} s), so that every host's control acts in it (once a period, the first time at a random point of the first); given controlPeriodS=${s(periodS)}`,
+    `must be shorter than ${what}, ${bounds} (${span}), so that every host's control acts in it (once a period, the first time at a random point of the second: the first is measured whole); given controlPeriodS=${s(periodS)}`,
   );
 }
+
+/** How much of the window (fromS, toS] comes after the first control period, when controls can act, s. */
+const actingSpan = (periodS: number, fromS: number, toS: number) => toS - Math.max(fromS, periodS);
 
 /**
  * The measured window (measureFromS, durationS] — called `what` in the refusals — holds a sample and sees every host's
@@ -232,8 +238,9 @@ export function requireControlActsInPhases(
   given: number | readonly number[],
   bounds: readonly number[],
 ): void {
+  const span = (i: number) => actingSpan(periodS, bounds[i], bounds[i + 1]);
   let shortest = 0;
-  for (let i = 1; i + 1 < bounds.length; i++) if (bounds[i + 1] - bounds[i] < bounds[shortest + 1] - bounds[shortest]) shortest = i;
+  for (let i = 1; i + 1 < bounds.length; i++) if (span(i) < span(shortest)) shortest = i;
   const s = (x: number) => String(round(x, 9));
   const list = typeof given === "number" ? s(given) : given.map(s).join(",");
   const [from, to] = [bounds[shortest], bounds[shortest + 1]];

@@ -34,7 +34,7 @@ const TOO_LONG: [string, Record<string, unknown>, RegExp][] = [
   [
     "parda-equal-shares",
     { controlPeriodS: 60, durationS: 30, measureFromS: 10 },
-    /the measured window, from measureFromS=10 to durationS=30 \(20 s\)/,
+    /the measured window, from measureFromS=10 to durationS=30 \(0 s of it after the first control period\)/,
   ],
   ["parda-equal-shares", { controlPeriodS: 60 }, /the measured window, from measureFromS=100 to durationS=160 \(60 s\)/],
   ["parda-proportional", { controlPeriodS: 30, durationS: 130, measureFromS: 100 }, /from measureFromS=100 to durationS=130 \(30 s\)/],
@@ -46,7 +46,17 @@ const TOO_LONG: [string, Record<string, unknown>, RegExp][] = [
   ],
   ["flow-control", { controlPeriodS: 60 }, /the control runs' measured window, from measureFromS=100 to durationS=160 \(60 s\)/],
   ["parda-demand-change", { controlPeriodS: 30 }, /every phase, here phase 4, from 190 s to 220 s, with stopAtS=110,150,190 \(30 s\)/],
-  ["parda-threshold-change", { controlPeriodS: 60, phaseS: 40 }, /every phase, here phase 1, from 0 s to 40 s, with phaseS=40 \(40 s\)/],
+  [
+    "parda-threshold-change",
+    { controlPeriodS: 60, phaseS: 40 },
+    /every phase, here phase 1, from 0 s to 40 s, with phaseS=40 \(0 s of it after the first control period\)/,
+  ],
+  // Controls act from the second period on: a 25 s window from 10 s holds only 15 s after a first period of 20 s.
+  [
+    "parda-equal-shares",
+    { controlPeriodS: 20, durationS: 35, measureFromS: 10 },
+    /from measureFromS=10 to durationS=35 \(15 s of it after the first control period\)/,
+  ],
 ];
 
 describe("a control period not shorter than the measured window is refused", () => {

@@ -14,8 +14,9 @@ const TOO_SHORT: [string, Record<string, unknown>, string][] = [
   ["parda-end-to-end", { durationS: 0.003, sampleS: 0.001, measureFromS: 0, controlPeriodS: 0.001 }, "measureFromS"],
   ["flow-control", { durationS: 0.003, sampleS: 0.001, measureFromS: 0, sweepDurationS: 1, controlPeriodS: 0.001 }, "measureFromS"],
   ["flow-control", { durationS: 4, measureFromS: 2, sweepDurationS: 0.004, sampleS: 0.001, controlPeriodS: 1 }, "sweepDurationS"],
-  ["parda-threshold-change", { phaseS: 0.002, sampleS: 0.001, controlPeriodS: 0.001 }, "phaseS"],
-  ["parda-demand-change", { durationS: 0.004, sampleS: 0.001, stopAtS: [0.002], controlPeriodS: 0.001 }, "stopAtS"],
+  // Controls act from the second period (1 ms) on: a first phase of 2 ms would be refused on controlPeriodS first.
+  ["parda-threshold-change", { phaseS: 0.0025, sampleS: 0.001, controlPeriodS: 0.001 }, "phaseS"],
+  ["parda-demand-change", { durationS: 0.0045, sampleS: 0.001, stopAtS: [0.0025], controlPeriodS: 0.001 }, "stopAtS"],
 ];
 
 function scenario(id: string) {
