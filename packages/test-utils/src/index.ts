@@ -11,4 +11,5 @@ export {
   repoRoot,
 } from "./golden.js";
 export { type QemuRunOptions, type QemuRunResult, qemuAvailable, qemuBinary, qemuUnavailable, runQemu } from "./qemu.js";
+export { type QuickRunnable, quickRunner } from "./run-quick.js";
 export * from "./rv-fuzz/index.js";

@@ -1,7 +1,5 @@
-import { RngStreams, type Scenario, type ScenarioResult } from "@vmlab/core-vm";
+import { RngStreams } from "@vmlab/core-vm";
+import { quickRunner } from "@vmlab/test-utils";
 
 /** A scenario's `--quick` run with `over` on top of its quick settings, at `seed` (its streams seeded alike), no progress. */
-export async function runQuick(s: Scenario, over: Record<string, unknown> = {}, seed = 1): Promise<ScenarioResult> {
-  const config = s.config.parse({ ...s.quick, ...over });
-  return s.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
-}
+export const runQuick = quickRunner((seed) => new RngStreams(seed));
