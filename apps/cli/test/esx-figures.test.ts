@@ -1,7 +1,7 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { plugin } from "@vmlab/storage/plugin";
 import { describe, expect, it } from "vitest";
 import { renderFigureSvg } from "../src/render/charts.js";
+import { runQuick } from "./run-quick.js";
 
 /** The y axes of a rendered chart, as Vega describes them: "… with values from A to B". */
 function yDomains(svg: string): [number, number][] {
@@ -14,8 +14,7 @@ function yDomains(svg: string): [number, number][] {
 /** A short esx-disk-perf run of one local-disk cell (random reads at 1 OIO) per IO size in `ioSizesBytes`. */
 async function smallGrid(ioSizesBytes: number[]) {
   const scenario = plugin.scenarios.find((s) => s.id === "esx-disk-perf")!;
-  const config = scenario.config.parse({
-    ...scenario.quick,
+  return runQuick(scenario, {
     storage: ["local"],
     ioSizesBytes,
     outstandingIos: [1],
@@ -24,7 +23,6 @@ async function smallGrid(ioSizesBytes: number[]) {
     durationMs: 20,
     warmupMs: 5,
   });
-  return scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
 }
 
 /** esx-disk-perf's chart `name`, and a run's grid table with its two cells' ratios set to `ratios`. */

@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RngStreams } from "@vmlab/core-vm";
 import { plugin } from "@vmlab/storage/plugin";
 import { describe, expect, it } from "vitest";
 import { renderFigureSvg } from "../src/render/charts.js";
+import { runQuick } from "./run-quick.js";
 import { scratchDir } from "./scratch.js";
 
 /** The x axes of a rendered chart: each one's title and its labels' x positions, left to right. */
@@ -27,8 +27,7 @@ describe("vscsistats-characterize's figures, rendered", () => {
     // The six panels shared one x title, "bucket limit (≤)", with no unit; and the seek-distance panels drew 34 labels
     // of 10 px type in 220 px, 6.5 px apart, one on top of the next.
     const scenario = plugin.scenarios.find((s) => s.id === "vscsistats-characterize")!;
-    const config = scenario.config.parse({ ...scenario.quick, durationMs: 200, traceMaxIos: 200 });
-    const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const r = await runQuick(scenario, { durationMs: 200, traceMaxIos: 200 });
     const trace = r.figures.find((f) => f.name === "histograms-trace-file")!;
     const axes = xAxes(await renderFigureSvg(trace, r.tables));
     expect(axes.map((a) => a.title)).toEqual([
@@ -49,8 +48,7 @@ describe("vscsistats-characterize's figures, rendered", () => {
   it("the histograms ESX splits draw all IOs, reads and writes side by side, each series in its colour and named in the legend", async () => {
     // The Read and Write histograms were only in histograms.csv: each panel drew its all-IOs bars alone.
     const scenario = plugin.scenarios.find((s) => s.id === "vscsistats-characterize")!;
-    const config = scenario.config.parse({ ...scenario.quick, durationMs: 200, traceMaxIos: 400 });
-    const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const r = await runQuick(scenario, { durationMs: 200, traceMaxIos: 400 });
     const svg = await renderFigureSvg(r.figures.find((f) => f.name === "histograms-trace-file")!, r.tables);
     const legend = [...svg.matchAll(/role-legend-label"[^>]*><text[^>]*>([^<]*)</g)].map((m) => m[1]);
     expect(legend).toEqual(["all IOs", "Read commands", "Write commands"]);
@@ -85,8 +83,7 @@ describe("vscsistats-characterize's figures, rendered", () => {
       "fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb read 0 4096\n/dev/sdb write 16384 8192\n/dev/sdb close\n",
     );
     const scenario = plugin.scenarios.find((s) => s.id === "vscsistats-characterize")!;
-    const config = scenario.config.parse({ ...scenario.quick, durationMs: 200, traceFile: file });
-    const r = await scenario.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const r = await runQuick(scenario, { durationMs: 200, traceFile: file });
     const svg = await renderFigureSvg(r.figures.find((f) => f.name === "histograms-trace-file")!, r.tables);
     const yAxes = [...svg.matchAll(/aria-label="Y-axis titled '[^"]*?' for a linear scale with values from ([^ ]+) to ([^"]+)"/g)].map(
       (m) => `${m[1]}–${m[2]}`,

@@ -1,6 +1,6 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
+import { runQuick } from "./run-quick.test-support.js";
 
 /** Tiny runs of every scenario: same seed → byte-identical JSON; another seed → different numbers. */
 const TINY: Record<string, Record<string, unknown>> = {
@@ -20,10 +20,7 @@ describe("every qos scenario is deterministic", () => {
     it(`${s.id}: same seed, same JSON`, async () => {
       const over = TINY[s.id];
       expect(over, `add ${s.id} to TINY`).toBeDefined();
-      const run = async (seed: number) => {
-        const config = s.config.parse({ ...s.quick, ...over });
-        return JSON.stringify(await s.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} }));
-      };
+      const run = async (seed: number) => JSON.stringify(await runQuick(s, over, seed));
       const a = await run(5);
       expect(await run(5)).toBe(a);
       expect(await run(6)).not.toBe(a);

@@ -1,14 +1,15 @@
 import { isVmlabError, RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { MClockVsSfqConfig, mclockVsSfq } from "./mclock-vs-sfq.js";
-import { PardaEndToEndConfig, pardaEndToEnd } from "./parda-end-to-end.js";
+import { pardaEndToEnd } from "./parda-end-to-end.js";
+import { runQuick } from "./run-quick.test-support.js";
 import { QOS_TOLERANCES } from "./tolerances.js";
 
 const ctx = (config: unknown) => ({ config: config as never, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
 
 describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
   it("Table 6: VMs split by share inside a host, hosts by β across the cluster", async () => {
-    const r = await pardaEndToEnd.run(ctx(PardaEndToEndConfig.parse(pardaEndToEnd.quick)));
+    const r = await runQuick(pardaEndToEnd);
     const m = r.metrics;
     const T = QOS_TOLERANCES.pardaEndToEnd;
     expect(m.parda_host1_vm_ratio).toBeGreaterThan(T.host1VmRatio[0]);
@@ -22,9 +23,7 @@ describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
   });
 
   it("Fig. 13: host 1's window falls while its share-10 VM idles, β 6 → 4 (the paper's 'modified lower value of β = 4')", async () => {
-    const r = await pardaEndToEnd.run(
-      ctx(PardaEndToEndConfig.parse({ ...pardaEndToEnd.quick, durationS: 240, measureFromS: 80, idleFromS: 120, idleToS: 220 })),
-    );
+    const r = await runQuick(pardaEndToEnd, { durationS: 240, measureFromS: 80, idleFromS: 120, idleToS: 220 });
     const m = r.metrics;
     expect(m.idle_host1_window).toBeLessThan(m.busy_host1_window * 0.85);
     // Windows follow β: host 1 (4) to host 4 (2) as 2 : 1 — "converged to a 1:2 ratio". Had the share-20 VM idled
@@ -54,7 +53,7 @@ describe("PARDA end to end (Table 6) and mClock vs SFQ(D)", () => {
   });
 
   it("mClock meets the reservation and the limit that SFQ(D) misses, on the same workload", async () => {
-    const r = await mclockVsSfq.run(ctx(MClockVsSfqConfig.parse(mclockVsSfq.quick)));
+    const r = await runQuick(mclockVsSfq);
     const rows = r.tables[0].rows as { sfq_iops: number; mclock_iops: number }[];
     const T = QOS_TOLERANCES.mclock;
     expect(r.metrics.mclock_controls_met).toBe(4);

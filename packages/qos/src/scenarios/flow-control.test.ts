@@ -1,15 +1,14 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { refusedDetail } from "@vmlab/test-utils";
 import { describe, expect, it } from "vitest";
 import { FlowControlConfig, flowControl } from "./flow-control.js";
+import { runQuick } from "./run-quick.test-support.js";
 import { QOS_TOLERANCES } from "./tolerances.js";
 
 const T = QOS_TOLERANCES.flowControl;
 
 describe("flow-control (SPEED'08 vs PARDA)", () => {
   it("static depths split throughput by depth, latency rises with load, local signals diverge where PARDA's average does not", async () => {
-    const config = FlowControlConfig.parse(flowControl.quick);
-    const r = await flowControl.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const r = await runQuick(flowControl);
     const m = r.metrics;
     // Depths 32:4 give a large throughput ratio (SPTF and the shared disks make it sub-linear).
     expect(m.static_iops_ratio_first_to_last).toBeGreaterThan(T.staticIopsRatioMin);
@@ -22,14 +21,7 @@ describe("flow-control (SPEED'08 vs PARDA)", () => {
   });
 
   it("says the divergence note of the placement the run used: an interleaved run does not claim the middle hosts are nearer", async () => {
-    const config = FlowControlConfig.parse({
-      ...flowControl.quick,
-      placement: "interleaved",
-      durationS: 40,
-      measureFromS: 20,
-      oioSweep: [4, 8],
-    });
-    const r = await flowControl.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const r = await runQuick(flowControl, { placement: "interleaved", durationS: 40, measureFromS: 20, oioSweep: [4, 8] });
     expect(r.notes?.[0]).toMatch(/^With interleaved placement no host's data lies nearer the others'/);
     expect(r.notes?.join(" ")).not.toContain("middle hosts");
   });

@@ -1,6 +1,7 @@
 import { isVmlabError, RngStreams, type ScenarioResult } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
+import { runQuick } from "./run-quick.test-support.js";
 
 /**
  * Every PARDA-family scenario averages its samples over a window; a window with no sample in it
@@ -73,9 +74,8 @@ describe("an empty-window refusal names the value given and what is allowed, on 
   ];
   const refusal = async (id: string, over: Record<string, unknown>): Promise<string> => {
     const s = scenario(id);
-    const config = s.config.parse({ ...s.quick, ...over });
     try {
-      await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+      await runQuick(s, over);
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }

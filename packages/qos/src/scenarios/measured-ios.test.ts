@@ -1,6 +1,7 @@
-import { isVmlabError, RngStreams, type VmlabError } from "@vmlab/core-vm";
+import { isVmlabError, type VmlabError } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
+import { runQuick } from "./run-quick.test-support.js";
 
 /**
  * A measured window that holds a sample but is shorter than an IO's latency saw no IO complete: its ratios came out
@@ -29,10 +30,9 @@ describe("qos scenarios refuse a measured window in which no IO completed", () =
   for (const [id, over, key] of TOO_SHORT)
     it(`${id} ${JSON.stringify(over)} → ${key}`, async () => {
       const s = scenario(id);
-      const config = s.config.parse({ ...s.quick, ...over });
       let error: unknown;
       try {
-        await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+        await runQuick(s, over);
       } catch (e) {
         error = e;
       }

@@ -3,19 +3,15 @@ import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
 import { arrayNote } from "./common.js";
 import { PardaEqualSharesConfig, pardaEqualShares } from "./parda-equal-shares.js";
+import { runQuick } from "./run-quick.test-support.js";
 import { CONTROLLED_SCENARIOS } from "./scenario-check.test-support.js";
 import { QOS_TOLERANCES } from "./tolerances.js";
 
 const T = QOS_TOLERANCES.pardaEqualShares;
 
-async function run(over: Record<string, unknown> = {}, seed = 1) {
-  const config = PardaEqualSharesConfig.parse({ ...pardaEqualShares.quick, ...over });
-  return pardaEqualShares.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
-}
-
 describe("parda-equal-shares (Table 3)", () => {
   it("after convergence each host is within 10% of the mean and latency within 15% of L", async () => {
-    const r = await run();
+    const r = await runQuick(pardaEqualShares);
     expect(r.metrics.parda_max_host_iops_deviation).toBeLessThan(T.maxHostIopsDeviation);
     expect(Math.abs(r.metrics.parda_latency_vs_threshold)).toBeLessThan(T.latencyVsThreshold);
     // Control lowers latency from the uncontrolled level without giving up much throughput (work-conserving).
@@ -29,7 +25,13 @@ describe("parda-equal-shares (Table 3)", () => {
   });
 
   it("its reference rows say the run's L and placement where they are not the paper's", async () => {
-    const r = await run({ latencyThresholdMs: 20, placement: "contiguous", disks: 6, durationS: 40, measureFromS: 20 });
+    const r = await runQuick(pardaEqualShares, {
+      latencyThresholdMs: 20,
+      placement: "contiguous",
+      disks: 6,
+      durationS: 40,
+      measureFromS: 20,
+    });
     expect(r.reference.map((x) => x.what)).toContain("PARDA average latency (L = 30 ms; this run's L = 20 ms)");
     const note = r.reference.find((x) => x.what.startsWith("largest per-host"))?.note;
     expect(note).toContain("ours differ in placement only");

@@ -1,10 +1,9 @@
-import { RngStreams, type ScenarioResult } from "@vmlab/core-vm";
+import type { ScenarioResult } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { PardaDemandChangeConfig, pardaDemandChange } from "./parda-demand-change.js";
-import { PardaThresholdChangeConfig, pardaThresholdChange } from "./parda-threshold-change.js";
+import { pardaThresholdChange } from "./parda-threshold-change.js";
+import { runQuick } from "./run-quick.test-support.js";
 import { QOS_TOLERANCES } from "./tolerances.js";
-
-const ctx = (config: unknown) => ({ config: config as never, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
 
 /**
  * PARDA's latency with all hosts active within the bound of the run's own L, as its row's verdict judges it: a fixed
@@ -18,12 +17,11 @@ function expectLatencyNearL(r: ScenarioResult, latencyThresholdMs: number) {
 
 describe("PARDA with changing demand and threshold", () => {
   it("Table 4 / Fig. 9: latency near L instead of ~60 ms at about the same throughput; windows grow as VMs stop", async () => {
-    const config = PardaDemandChangeConfig.parse(pardaDemandChange.quick);
-    const r = await pardaDemandChange.run(ctx(config));
+    const r = await runQuick(pardaDemandChange);
     const m = r.metrics;
     const T = QOS_TOLERANCES.pardaDemandChange;
     expect(m.phase1_uncontrolled_latency_ms).toBeGreaterThan(T.uncontrolledLatencyMinMs);
-    expectLatencyNearL(r, config.latencyThresholdMs);
+    expectLatencyNearL(r, PardaDemandChangeConfig.parse(pardaDemandChange.quick).latencyThresholdMs);
     expect(m.phase1_parda_iops / m.phase1_uncontrolled_iops).toBeGreaterThan(T.throughputMinRatio);
     expect(m.windows_grow_after_each_stop).toBe(1);
     const rows = r.reference.map((x) => x.what);
@@ -34,7 +32,7 @@ describe("PARDA with changing demand and threshold", () => {
   });
 
   it("L changed mid-run: each phase's latency within 15% of its L", async () => {
-    const r = await pardaThresholdChange.run(ctx(PardaThresholdChangeConfig.parse(pardaThresholdChange.quick)));
+    const r = await runQuick(pardaThresholdChange);
     expect(r.metrics.worst_latency_vs_threshold).toBeLessThan(QOS_TOLERANCES.pardaThresholdChange.latencyVsThreshold);
     expect(r.reference.map((x) => x.verdict)).toEqual(["pass", "pass", "pass"]);
     expect(r.metrics.phase2_latency_ms).toBeGreaterThan(r.metrics.phase1_latency_ms);
@@ -42,15 +40,13 @@ describe("PARDA with changing demand and threshold", () => {
   });
 
   it("L changed mid-run: an L the paper did not run is expected by its rule, marked computed, not quoted from §5.2", async () => {
-    const quoted = await pardaThresholdChange.run(ctx(PardaThresholdChangeConfig.parse(pardaThresholdChange.quick)));
+    const quoted = await runQuick(pardaThresholdChange);
     expect(quoted.reference.map((x) => [x.paper, x.paperComputed, x.unit])).toEqual([
       [30, undefined, "ms"],
       ["near 40 (§5.2)", undefined, "ms"],
       ["near 25 (§5.2)", undefined, "ms"],
     ]);
-    const other = await pardaThresholdChange.run(
-      ctx(PardaThresholdChangeConfig.parse({ ...pardaThresholdChange.quick, thresholdsMs: [35] })),
-    );
+    const other = await runQuick(pardaThresholdChange, { thresholdsMs: [35] });
     expect(other.reference.map((x) => [x.paper, x.paperComputed, x.source])).toEqual([
       [30, undefined, "Fig. 9 / §5.2"],
       [35, true, "§5.2: latency converges to L"],
@@ -58,15 +54,14 @@ describe("PARDA with changing demand and threshold", () => {
   });
 
   it("Fig. 9's 'windows grow after each stop' is 0 when they cannot grow (w_min = w_max = 4), not a pass by default", async () => {
-    const r = await pardaDemandChange.run(ctx(PardaDemandChangeConfig.parse({ ...pardaDemandChange.quick, windowMin: 4, windowMax: 4 })));
+    const r = await runQuick(pardaDemandChange, { windowMin: 4, windowMax: 4 });
     expect(r.metrics.windows_grow_after_each_stop).toBe(0);
     expect(r.reference.find((x) => x.what.startsWith("remaining hosts' windows grow"))?.verdict).toBe("fail");
   });
 
   it("Fig. 9's PARDA rows name the run's L beside the paper's 30 ms when they differ, and hold latency to it", async () => {
-    const config = PardaDemandChangeConfig.parse({ ...pardaDemandChange.quick, latencyThresholdMs: 40 });
-    const r = await pardaDemandChange.run(ctx(config));
-    expectLatencyNearL(r, config.latencyThresholdMs);
+    const r = await runQuick(pardaDemandChange, { latencyThresholdMs: 40 });
+    expectLatencyNearL(r, 40);
     const rows = r.reference.map((x) => x.what);
     expect(rows).toContain("PARDA latency, all hosts active (L = 30 ms; this run's L = 40 ms)");
     expect(rows).toContain("PARDA aggregate throughput, all hosts active (L = 30 ms; this run's L = 40 ms)");

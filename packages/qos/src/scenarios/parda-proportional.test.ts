@@ -4,6 +4,7 @@ import { runCluster, summarize } from "../cluster/cluster.js";
 import { microVm } from "../cluster/config.js";
 import { clusterSpec } from "./common.js";
 import { PardaProportionalConfig, pardaProportional } from "./parda-proportional.js";
+import { runQuick } from "./run-quick.test-support.js";
 import { QOS_TOLERANCES } from "./tolerances.js";
 
 const T = QOS_TOLERANCES.pardaProportional;
@@ -21,22 +22,20 @@ function expectLatencyNearL(r: ScenarioResult, latencyThresholdMs: number) {
 
 describe("parda-proportional (Fig. 8)", () => {
   it("PARDA gives throughput within 10% of the 1:1:2:2 share ratios; FCFS misses them", async () => {
-    const config = PardaProportionalConfig.parse(pardaProportional.quick);
-    const r = await pardaProportional.run(ctx(config));
+    const r = await runQuick(pardaProportional);
     expect(r.metrics.parda_ratio_error).toBeLessThan(T.ratioError);
     expect(r.metrics.fcfs_ratio_error).toBeGreaterThan(T.ratioError);
     // Static depths ∝ shares also split by share, but leave latency uncontrolled.
     expect(r.metrics.static_latency_ms).toBeGreaterThan(r.metrics.parda_latency_ms * 1.2);
-    expectLatencyNearL(r, config.latencyThresholdMs);
+    expectLatencyNearL(r, PardaProportionalConfig.parse(pardaProportional.quick).latencyThresholdMs);
     expect(r.reference.map((x) => x.what)).toContain("latency under PARDA (L = 25 ms)");
     // The window ratio has no bound (Fig. 8 gives none); the IOPS ratio and the latency pass (docs/parda.md).
     expect(r.reference.map((x) => x.verdict)).toEqual([undefined, "pass", "pass"]);
   });
 
   it("holds latency to the run's L, as the row's verdict does, when L is not the paper's 25 ms", async () => {
-    const config = PardaProportionalConfig.parse({ ...pardaProportional.quick, latencyThresholdMs: 30 });
-    const r = await pardaProportional.run(ctx(config));
-    expectLatencyNearL(r, config.latencyThresholdMs);
+    const r = await runQuick(pardaProportional, { latencyThresholdMs: 30 });
+    expectLatencyNearL(r, 30);
     expect(r.reference.map((x) => x.what)).toContain("latency under PARDA (L = 25 ms; this run's L = 30 ms)");
   });
 

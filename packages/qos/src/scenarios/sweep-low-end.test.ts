@@ -1,6 +1,6 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
+import { runQuick } from "./run-quick.test-support.js";
 
 /**
  * low_oio_latency_change and the safety-property reference row are read off the sweep's smallest OIO, which is OIO 1
@@ -18,8 +18,7 @@ describe("the low-OIO metric and reference row name the sweep's smallest OIO", (
     it(`${id}: oio=${oio} labels OIO ${oio[0]}, and the metric is OIO ${oio[0]}'s`, async () => {
       const s = plugin.scenarios.find((x) => x.id === id);
       if (!s) throw new Error(`no scenario ${id}`);
-      const config = s.config.parse({ ...s.quick, ...over, oio });
-      const r = await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+      const r = await runQuick(s, { ...over, oio });
       const refs = (r.reference ?? []).filter((x) => x.what.includes("change at OIO"));
       expect(refs.map((x) => x.what)).toEqual([
         id === "vic-guest"
@@ -36,8 +35,7 @@ describe("vic-guest's low-end row says low CIF only while the sweep's smallest O
   it("oio=8,16 with cifThreshold 4: the row says vIC may coalesce there, and that the paper claims nothing for it", async () => {
     const s = plugin.scenarios.find((x) => x.id === "vic-guest");
     if (!s) throw new Error("no scenario vic-guest");
-    const config = s.config.parse({ ...s.quick, ios: 300, virtualizationCostLoops: [0], oio: [8, 16], cifThreshold: 4 });
-    const r = await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
+    const r = await runQuick(s, { ios: 300, virtualizationCostLoops: [0], oio: [8, 16], cifThreshold: 4 });
     const ref = (r.reference ?? []).find((x) => x.what.includes("change at OIO"));
     expect(ref?.what).toBe("change at OIO 8 (the sweep's smallest; above cifThreshold 4: vIC may coalesce)");
     expect(ref?.paper).toBe("none claimed (the paper's no-change claim is for low CIF)");

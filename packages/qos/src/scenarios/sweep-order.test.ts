@@ -1,6 +1,6 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { plugin } from "../plugin.js";
+import { runQuick } from "./run-quick.test-support.js";
 
 /**
  * The sweeps' metrics read the low and high point off the ends of the sweep: given in another
@@ -43,10 +43,7 @@ describe("a sweep's results do not depend on the order its points are given in",
     it(`${id}: ${key}=${shuffled} gives the same results as ${key}=${sorted}`, async () => {
       const s = plugin.scenarios.find((x) => x.id === id);
       if (!s) throw new Error(`no scenario ${id}`);
-      const run = async (points: number[]) => {
-        const config = s.config.parse({ ...s.quick, ...over, [key]: points });
-        return JSON.stringify(await s.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} }));
-      };
+      const run = async (points: number[]) => JSON.stringify(await runQuick(s, { ...over, [key]: points }));
       expect(await run(shuffled)).toBe(await run(sorted));
     });
 });

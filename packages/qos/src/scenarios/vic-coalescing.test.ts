@@ -1,12 +1,10 @@
-import { isVmlabError, RngStreams } from "@vmlab/core-vm";
+import { isVmlabError } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import { runQuick } from "./run-quick.test-support.js";
 import { QOS_TOLERANCES } from "./tolerances.js";
 import { VicCoalescingConfig, vicCoalescing } from "./vic-coalescing.js";
 
-const run = async (over: Record<string, unknown> = {}, seed = 1) => {
-  const config = VicCoalescingConfig.parse({ ...vicCoalescing.quick, ...over });
-  return vicCoalescing.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
-};
+const run = (over: Record<string, unknown> = {}, seed = 1) => runQuick(vicCoalescing, over, seed);
 
 type Row = {
   oio: number;

@@ -1,13 +1,10 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { guestInstructionsOf } from "../vic/guest-run.js";
+import { runQuick } from "./run-quick.test-support.js";
 import { QOS_TOLERANCES } from "./tolerances.js";
 import { GUEST_RUN_SETUP_INSTRUCTIONS, guestRunCostOf, VicGuestConfig, vicGuest } from "./vic-guest.js";
 
-const run = async (over: Record<string, unknown> = {}, seed = 1) => {
-  const config = VicGuestConfig.parse({ ...vicGuest.quick, ...over });
-  return vicGuest.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
-};
+const run = (over: Record<string, unknown> = {}, seed = 1) => runQuick(vicGuest, over, seed);
 
 type Row = Record<string, number | string>;
 

@@ -1,11 +1,8 @@
-import { RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { esxDiskPerf } from "./esx-disk-perf.js";
+import { runQuick } from "./run-quick.test-support.js";
 
-function run(overrides: Record<string, unknown>) {
-  const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, ...overrides });
-  return esxDiskPerf.run({ config, seed: 1, quick: true, rng: new RngStreams(1), progress: () => {} });
-}
+const run = (overrides: Record<string, unknown>) => runQuick(esxDiskPerf, overrides);
 
 type Row = Record<string, number | string | boolean | null>;
 const oneCell = { readPercents: [100], outstandingIos: [1] };

@@ -3,11 +3,9 @@ import { describe, expect, it } from "vitest";
 import { IometerWorkload } from "../workload/iometer.js";
 import { esxDiskPerf } from "./esx-disk-perf.js";
 import { ESX_DISK_PERF_TOLERANCES } from "./esx-disk-perf-tolerances.js";
+import { runQuick } from "./run-quick.test-support.js";
 
-function run(overrides: Record<string, unknown>, seed = 1) {
-  const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, ...overrides });
-  return esxDiskPerf.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
-}
+const run = (overrides: Record<string, unknown>, seed = 1) => runQuick(esxDiskPerf, overrides, seed);
 
 type Row = Record<string, number | string | boolean | null>;
 

@@ -1,20 +1,16 @@
-import { RngStreams } from "@vmlab/core-vm";
+import type { ScenarioResult } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { openTraceFile } from "../trace/open-file.js";
 import { newTraceRecord } from "../trace/record.js";
 import { shippedTracePath } from "../trace/shipped.js";
+import { runQuick } from "./run-quick.test-support.js";
 import { vscsistatsCharacterize } from "./vscsistats-characterize.js";
 import { VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { VSCSI_TOLERANCES } from "./vscsistats-characterize-tolerances.js";
 
-async function runQuick(seed: number, overrides: Record<string, unknown> = {}) {
-  const config = VscsiCharacterizeConfig.parse({ ...vscsistatsCharacterize.quick, ...overrides });
-  return vscsistatsCharacterize.run({ config, seed, quick: true, rng: new RngStreams(seed), progress: () => {} });
-}
-
 describe("vscsistats-characterize", () => {
   it("passes the digest's acceptance checks on the Iometer workloads", async () => {
-    const r = await runQuick(1);
+    const r = await runQuick(vscsistatsCharacterize);
     const m = r.metrics;
     const T = VSCSI_TOLERANCES;
     // Sequential 64 KiB: seek mass at +1, IO-length mass in the 65536 bucket.
@@ -64,7 +60,7 @@ describe("vscsistats-characterize", () => {
       ["local", 286102],
       ["array", 2002715],
     ] as const) {
-      const err = await runQuick(1, { storage, testFileMiB: limitMiB + 1 }).then(
+      const err = await runQuick(vscsistatsCharacterize, { storage, testFileMiB: limitMiB + 1 }).then(
         () => undefined,
         (e: unknown) => e as { code?: string; message?: string },
       );
@@ -79,17 +75,17 @@ describe("vscsistats-characterize", () => {
   });
 
   it("is deterministic: same seed, identical JSON; another seed differs", async () => {
-    const a = JSON.stringify(await runQuick(7, { durationMs: 500, traceMaxIos: 500 }));
-    const b = JSON.stringify(await runQuick(7, { durationMs: 500, traceMaxIos: 500 }));
+    const a = JSON.stringify(await runQuick(vscsistatsCharacterize, { durationMs: 500, traceMaxIos: 500 }, 7));
+    const b = JSON.stringify(await runQuick(vscsistatsCharacterize, { durationMs: 500, traceMaxIos: 500 }, 7));
     expect(a).toBe(b);
-    const c = JSON.stringify(await runQuick(8, { durationMs: 500, traceMaxIos: 500 }));
+    const c = JSON.stringify(await runQuick(vscsistatsCharacterize, { durationMs: 500, traceMaxIos: 500 }, 8));
     expect(c).not.toBe(a);
   });
 });
 
 describe("vscsistats-characterize checks for sizes and depths that are not bucket limits", () => {
   it("measures the share in the bucket that holds the configured value (3 KiB: the 4095 bucket; 3 OIO: the 4 bucket)", async () => {
-    const r = await runQuick(1, { durationMs: 300, traceMaxIos: 200, sequentialIoKiB: 3, randomOutstandingIos: 3 });
+    const r = await runQuick(vscsistatsCharacterize, { durationMs: 300, traceMaxIos: 200, sequentialIoKiB: 3, randomOutstandingIos: 3 });
     expect(r.metrics["sequential.ioLengthBinShare"]).toBe(1);
     expect(r.metrics["random.outstandingBinShare"]).toBeGreaterThanOrEqual(VSCSI_TOLERANCES.outstandingBinMinShare);
     const rows = r.reference.map((x) => [x.what, x.ours]);
@@ -98,7 +94,7 @@ describe("vscsistats-characterize checks for sizes and depths that are not bucke
   });
 
   it("puts an IO size beyond the last limit in the overflow bucket", async () => {
-    const r = await runQuick(1, { durationMs: 300, traceMaxIos: 200, sequentialIoKiB: 1024 });
+    const r = await runQuick(vscsistatsCharacterize, { durationMs: 300, traceMaxIos: 200, sequentialIoKiB: 1024 });
     expect(r.metrics["sequential.ioLengthBinShare"]).toBe(1);
     expect(r.reference.map((x) => x.what)).toContain(
       "sequential 1024 KiB reads: share of IO lengths in the bucket holding 1048576 (overflow, > 524288)",
@@ -108,7 +104,7 @@ describe("vscsistats-characterize checks for sizes and depths that are not bucke
 
 describe("vscsistats-characterize with a guest queue shallower than the random workload's OIO", () => {
   it("checks outstanding IOs and Little's law against what the vSCSI layer sees: min(OIO, guest queue depth)", async () => {
-    const r = await runQuick(1, { durationMs: 500, traceMaxIos: 200, randomOutstandingIos: 16, guestQueueDepth: 4 });
+    const r = await runQuick(vscsistatsCharacterize, { durationMs: 500, traceMaxIos: 200, randomOutstandingIos: 16, guestQueueDepth: 4 });
     const m = r.metrics;
     expect(m["random.outstandingBinShare"]).toBeGreaterThanOrEqual(VSCSI_TOLERANCES.outstandingBinMinShare);
     expect(Math.abs(m["random.meanLatencyUs"] / m["random.littleLatencyUs"] - 1)).toBeLessThanOrEqual(VSCSI_TOLERANCES.littleLatency);
@@ -120,7 +116,7 @@ describe("vscsistats-characterize with a guest queue shallower than the random w
 
 describe("vscsistats-characterize's tables and reference rows say what was measured (docs/vscsistats.md)", () => {
   const TRACE_IOS = 400;
-  const result = runQuick(1, { durationMs: 400, traceMaxIos: TRACE_IOS });
+  const result = runQuick(vscsistatsCharacterize, { durationMs: 400, traceMaxIos: TRACE_IOS });
 
   it("the shipped trace's read and sequential (+1) shares and mean latency are those of its first traceMaxIos records, as read from the file", async () => {
     const r = await result;
@@ -206,7 +202,7 @@ describe("vscsistats-characterize's tables and reference rows say what was measu
   });
 
   it("a run too short for a workload's second IO leaves out the metrics it could not measure (results.json has no NaN)", async () => {
-    const r = await runQuick(1, { durationMs: 0.001, traceMaxIos: 50 });
+    const r = await runQuick(vscsistatsCharacterize, { durationMs: 0.001, traceMaxIos: 50 });
     for (const [k, v] of Object.entries(r.metrics)) expect(Number.isFinite(v), k).toBe(true);
     expect(r.metrics["poisson.meanInterarrivalUs"]).toBeUndefined();
   });
@@ -214,7 +210,7 @@ describe("vscsistats-characterize's tables and reference rows say what was measu
 
 describe("vscsistats-characterize applies every workload and trace knob", () => {
   /** Share of `workload`'s all-IOs `metric` histogram in the bucket with limit `limit`, from the histograms table. */
-  const share = (r: Awaited<ReturnType<typeof runQuick>>, workload: string, metric: string, limits: string[]) =>
+  const share = (r: ScenarioResult, workload: string, metric: string, limits: string[]) =>
     r.tables
       .find((t) => t.name === "histograms")!
       .rows.filter((x) => x.workload === workload && (x.histogram as string).startsWith(`${metric} `) && x.split === "all")
@@ -222,7 +218,13 @@ describe("vscsistats-characterize applies every workload and trace knob", () => 
       .reduce((s, x) => s + (x.fraction as number), 0);
 
   it("IO sizes, outstanding IOs, the test region and Poisson (not fixed) arrivals", async () => {
-    const r = await runQuick(1, { durationMs: 1000, traceMaxIos: 50, sequentialOutstandingIos: 4, poissonIoKiB: 16, poissonIops: 200 });
+    const r = await runQuick(vscsistatsCharacterize, {
+      durationMs: 1000,
+      traceMaxIos: 50,
+      sequentialOutstandingIos: 4,
+      poissonIoKiB: 16,
+      poissonIops: 200,
+    });
     expect(share(r, "poisson-read", "ioLength", ["16384"])).toBe(1);
     expect(share(r, "sequential-read", "outstandingIOs", ["4"])).toBeGreaterThan(0.99);
     // Exponential gaps with mean 5,000 µs: about 63% ≤ 5,000 µs and 14% > 10,000 µs; fixed arrivals would put all in one bucket.
@@ -231,7 +233,7 @@ describe("vscsistats-characterize applies every workload and trace knob", () => 
     // Random reads over the 1 GiB test region (2,097,152 sectors): uniform LBNs are more than 500,000 apart 58% of the time.
     const far = ["-500000", ">500000"];
     expect(share(r, "random-read", "seekDistance", far)).toBeGreaterThan(0.4);
-    const small = await runQuick(1, { durationMs: 300, traceMaxIos: 50, testFileMiB: 128 });
+    const small = await runQuick(vscsistatsCharacterize, { durationMs: 300, traceMaxIos: 50, testFileMiB: 128 });
     expect(share(small, "random-read", "seekDistance", far)).toBe(0);
   });
 
@@ -246,17 +248,17 @@ describe("vscsistats-characterize applies every workload and trace knob", () => 
       last = rec.issueNs;
     }
     const spanS = (last - first) / 1e9;
-    const seconds = (r: Awaited<ReturnType<typeof runQuick>>) =>
+    const seconds = (r: ScenarioResult) =>
       r.tables.find((t) => t.name === "workloads")!.rows.find((x) => x.workload === "trace-replay")!.virtualSeconds as number;
-    const timed = await runQuick(1, { durationMs: 50, traceMaxIos: ios });
+    const timed = await runQuick(vscsistatsCharacterize, { durationMs: 50, traceMaxIos: ios });
     expect(timed.tables.find((t) => t.name === "workloads")!.rows.find((x) => x.workload === "trace-replay")!.ios).toBe(ios);
     // As recorded: the replay lasts from the first IO's issue to the last IO's completion.
     expect(seconds(timed)).toBeGreaterThan(spanS);
     expect(seconds(timed)).toBeLessThan(spanS + 0.2);
-    const fast = await runQuick(1, { durationMs: 50, traceMaxIos: ios, traceSpeed: 2 });
+    const fast = await runQuick(vscsistatsCharacterize, { durationMs: 50, traceMaxIos: ios, traceSpeed: 2 });
     expect(seconds(fast)).toBeGreaterThan(spanS / 2);
     expect(seconds(fast)).toBeLessThan(spanS / 2 + 0.2);
-    const closed = await runQuick(1, { durationMs: 50, traceMaxIos: ios, traceReplay: "closed", traceDepth: 2 });
+    const closed = await runQuick(vscsistatsCharacterize, { durationMs: 50, traceMaxIos: ios, traceReplay: "closed", traceDepth: 2 });
     expect(share(closed, "trace-replay", "outstandingIOs", ["2"])).toBeGreaterThan(0.95);
   });
 
@@ -290,14 +292,14 @@ describe("vscsistats-characterize's Poisson rate", () => {
     expect(issues(0.001)).toBeUndefined();
     // The longest gap an exponential draw gives (1 - random() is at least 2^-53) stays far inside the kernel's 2^53 ns.
     expect((1e9 / 0.001) * -Math.log(2 ** -53)).toBeLessThan(2 ** 53 / 100);
-    const r = await runQuick(1, { poissonIops: 0.001, durationMs: 100, traceMaxIos: 20 });
+    const r = await runQuick(vscsistatsCharacterize, { poissonIops: 0.001, durationMs: 100, traceMaxIos: 20 });
     expect(r.metrics["poisson.expectedInterarrivalUs"]).toBe(1e9);
   });
 });
 
 describe("vscsistats-characterize's figures", () => {
   it("each workload's figure draws all 16 of that workload's histograms (Read and Write too), one bar per bucket in ESX's bucket order", async () => {
-    const r = await runQuick(1, { durationMs: 300, traceMaxIos: 50 });
+    const r = await runQuick(vscsistatsCharacterize, { durationMs: 300, traceMaxIos: 50 });
     const rows = r.tables.find((t) => t.name === "histograms")!.rows;
     for (const f of r.figures) {
       // A panel per histogram: together they draw every row of the workload's all-IOs histograms, each once.
@@ -329,7 +331,7 @@ describe("vscsistats-characterize's figures draw reads and writes beside all IOs
   };
   it("each histogram ESX splits has three series keyed by split; the trace's Read and Write series hold its reads and its writes", async () => {
     const TRACE_IOS = 400;
-    const r = await runQuick(1, { durationMs: 100, traceMaxIos: TRACE_IOS });
+    const r = await runQuick(vscsistatsCharacterize, { durationMs: 100, traceMaxIos: TRACE_IOS });
     const rows = r.tables.find((t) => t.name === "histograms")!.rows;
     // The trace's first IOs, counted from the file: reads and writes differ, so a swapped or missing series shows.
     const reader = openTraceFile(shippedTracePath(), { format: "vscsi" });

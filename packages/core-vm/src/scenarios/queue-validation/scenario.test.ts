@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RngStreams } from "../../sim/rng.js";
+import { runQuick } from "../run-quick.test-support.js";
 import { MAX_SWEEP_POINTS, QueueValidationConfig, queueValidation } from "./scenario.js";
 
 async function run(overrides: Record<string, unknown>, seed = 1) {
@@ -13,7 +14,7 @@ describe("queue-validation", () => {
   it("quick config: every point within 10% of Erlang C", async () => {
     // The quick config targets a 3% relative standard error and caps ρ = 0.9
     // at 300k customers (σ ≈ 3.5% there), so 10% is a bound of about 3σ.
-    const r = await run(queueValidation.quick);
+    const r = await runQuick(queueValidation);
     const rows = r.tables[0].rows as unknown as Row[];
     expect(rows).toHaveLength(6);
     for (const row of rows) {
@@ -23,7 +24,7 @@ describe("queue-validation", () => {
   });
 
   it("rounds its table cells and metrics to 6 significant digits, as the other scenarios do (no float noise like 1.4063683668500002)", async () => {
-    const r = await run(queueValidation.quick);
+    const r = await runQuick(queueValidation);
     // Counts (customers, events) are whole numbers, left as they are.
     const sixDigits = (x: unknown) => typeof x !== "number" || Number.isInteger(x) || x === Number(x.toPrecision(6));
     for (const t of r.tables)
@@ -32,7 +33,7 @@ describe("queue-validation", () => {
   });
 
   it("marks each reference row's Erlang C figure as computed (no paper printed it), in ms", async () => {
-    const r = await run({ ...queueValidation.quick, servers: [1], utilizations: [0.5] });
+    const r = await runQuick(queueValidation, { servers: [1], utilizations: [0.5] });
     expect(r.reference).toHaveLength(1);
     expect(r.reference[0]).toMatchObject({ paper: 2, paperComputed: true, unit: "ms", source: "Erlang C formula" });
   });
@@ -47,12 +48,12 @@ describe("queue-validation", () => {
 
   it("names the points whose sample size maxCustomers capped, and only those (none, no such note)", async () => {
     // The quick config's ρ = 0.9 asks for about 400k customers at a 3% relative error, over its 300k cap.
-    const quick = await run(queueValidation.quick);
+    const quick = await runQuick(queueValidation);
     const capNotes = (quick.notes ?? []).filter((n) => n.startsWith("maxCustomers"));
     expect(capNotes).toEqual([
       "maxCustomers (300000) capped the sample size of M/M/1 at ρ = 0.9, M/M/2 at ρ = 0.9: those estimates are less precise than relativeError asks; the ci95_ms column says how precise each is.",
     ]);
-    const roomy = await run({ ...queueValidation.quick, maxCustomers: 500_000 });
+    const roomy = await runQuick(queueValidation, { maxCustomers: 500_000 });
     expect((roomy.notes ?? []).filter((n) => n.startsWith("maxCustomers") || n.includes("0.95"))).toEqual([]);
   });
 
