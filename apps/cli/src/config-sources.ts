@@ -32,9 +32,11 @@ const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * A scenario's config refusal (`VMLAB_SCENARIO_BAD_CONFIG`) with every `key=value` it quotes of a value the user did
- * not set followed by where it came from: "given measureFromS=100 (from --quick)". Scenarios word their refusals
- * without knowing about `--quick` or `--set`, so the CLI, which merged them, says it, for every scenario alike.
- * Anything else, or a refusal that quotes no such value, is returned unchanged.
+ * not set followed by where it came from: "given measureFromS=100 (from --quick)". A value quoted another way —
+ * "windowMin (4)", "idleFromS (140 s)", or `key=value` with a parenthesis after it, "durationS=160 (60 s)" — is told
+ * at the end: "…, got 2; windowMin=4 is the default". Scenarios word their refusals without knowing about `--quick`
+ * or `--set`, so the CLI, which merged them, says it, for every scenario alike. Anything else, or a refusal that
+ * quotes no such value, is returned unchanged.
  */
 export function withValueSources(e: unknown, sources: ValueSources): unknown {
   if (!isVmlabError(e) || e.code !== SCENARIO_BAD_CONFIG) return e;
@@ -43,11 +45,16 @@ export function withValueSources(e: unknown, sources: ValueSources): unknown {
   let changed = false;
   const told = (refusals as ConfigRefusal[]).map(({ key, issue }) => {
     let text = issue;
+    const atEnd: string[] = [];
     for (const [k, { text: v, source }] of sources) {
       // The whole token only: not measureFromS=10 inside measureFromS=100, nor a key that ends another's name.
-      const token = new RegExp(`(?<![\\w.\\]])${escapeRegExp(k)}=${escapeRegExp(v)}(?![\\w.,])(?! \\()`, "g");
-      text = text.replace(token, (m) => `${m} (${source})`);
+      const keyRe = `(?<![\\w.\\]])${escapeRegExp(k)}`;
+      const valueRe = `${escapeRegExp(v)}(?![\\w.,])`;
+      text = text.replace(new RegExp(`${keyRe}=${valueRe}(?! \\()`, "g"), (m) => `${m} (${source})`);
+      // A parenthesis after the value is the refusal's own ("(60 s)"): the source goes at the end instead.
+      if (new RegExp(`${keyRe} \\(${valueRe}|${keyRe}=${valueRe} \\(`).test(issue)) atEnd.push(`${k}=${v} is ${source}`);
     }
+    if (atEnd.length > 0) text += `; ${atEnd.join(", ")}`;
     changed ||= text !== issue;
     return { key, issue: text };
   });

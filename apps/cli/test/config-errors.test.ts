@@ -13,12 +13,12 @@ const LINES: [string, string[], string][] = [
   [
     "parda-demand-change",
     ["stopAtS=500"],
-    "invalid config for parda-demand-change: stopAtS: every stop must be before durationS (400 s), got 500 (see `vmlab describe parda-demand-change`) [VMLAB_SCENARIO_BAD_CONFIG]",
+    "invalid config for parda-demand-change: stopAtS: every stop must be before durationS (400 s), got 500; durationS=400 is the default (see `vmlab describe parda-demand-change`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "parda-end-to-end",
     ["idleFromS=400", "idleToS=500"],
-    "invalid config for parda-end-to-end: idleFromS: must be before durationS (300 s), got 400 (see `vmlab describe parda-end-to-end`) [VMLAB_SCENARIO_BAD_CONFIG]",
+    "invalid config for parda-end-to-end: idleFromS: must be before durationS (300 s), got 400; durationS=300 is the default (see `vmlab describe parda-end-to-end`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "parda-end-to-end",

@@ -25,6 +25,22 @@ describe("a config refusal says where a value the user did not --set came from",
     expect(line).toContain("given measureFromS=150 (the default)");
   });
 
+  it("a value quoted as 'key (value)' is told at the end: windowMin (4) came from the schema", async () => {
+    const line = await refusal("parda-equal-shares", "--set", "windowMax=2");
+    expect(line).toContain("must be >= windowMin (4), got 2; windowMin=4 is the default (see `vmlab describe");
+  });
+
+  it("a key=value followed by the refusal's own parenthesis is told at the end, not inside it", async () => {
+    const line = await refusal("parda-equal-shares", "--quick", "--set", "controlPeriodS=60");
+    expect(line).toContain("from measureFromS=100 (from --quick) to durationS=160 (60 s)");
+    expect(line).toContain("given controlPeriodS=60; durationS=160 is from --quick (see `vmlab describe");
+  });
+
+  it("a value quoted as 'key (value)' that the user set is not told", async () => {
+    const line = await refusal("parda-end-to-end", "--set", "idleFromS=140", "--set", "idleToS=100");
+    expect(line).toMatch(/must be after idleFromS \(140 s\), got 100 \(see `vmlab describe parda-end-to-end`\)/);
+  });
+
   it("a value the user set is quoted as it is, --quick or not", async () => {
     const line = await refusal("parda-equal-shares", "--quick", "--set", "durationS=100", "--set", "measureFromS=150");
     expect(line).toMatch(/given measureFromS=150 \(see `vmlab describe parda-equal-shares`\)/);
