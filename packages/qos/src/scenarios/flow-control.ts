@@ -43,7 +43,7 @@ export const FlowControlConfig = z.object({
     .describe("per-host OIO values of the latency-vs-load sweep (uncontrolled), at least 2, each once; run in ascending order"),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
-  // Contiguous here, so that the control runs show the local signals diverging (PARDA §3.1); the other runs must not
+  // Contiguous here, so that the control runs show the local signals diverging (PARDA Fig. 3); the other runs must not
   // differ between hosts but by queue depth or load, hence interleaved there whatever this says.
   placement: controlFields.placement
     .default("contiguous")
@@ -237,7 +237,7 @@ export const flowControl = defineQosScenario({
         },
         {
           what: "window spread (max/min) with local latency vs cluster average",
-          paper: "local signals can diverge (PARDA §3.1, Fig. 3); the global average fixes it",
+          paper: "local signals can diverge (PARDA Fig. 3); the global average fixes it",
           ours: `${round(spread(local.hostWindow), 2)} vs ${round(spread(global.hostWindow), 2)}`,
           unit: "ratio",
           ...checks.windowSpread,
