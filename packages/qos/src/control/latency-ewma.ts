@@ -4,9 +4,10 @@ import { requireInHalfOpen, requireOneOf } from "../validate.js";
 /**
  * Which observations PARDA's latency average takes in:
  * - `period-mean` (the default): PARDA's Eq. 1 as the paper prints it, L(t) = (1 − α)·l + α·L(t − 1), "the weight
- *   given to past values" being α, with l the mean latency of the host's IOs over the control period (the algorithm's section: PARDA
- *   "detects overload … based on average IO latency measured over a fixed time period"; §4.2: each host writes "its
- *   average latency and number of IOs" into the shared file). With α = 0.002 L(t) is almost the period's mean.
+ *   given to past values" being α, with l the mean latency of the host's IOs over the control period (the paper's
+ *   control algorithm "detects overload … based on average IO latency measured over a fixed time period"; §4.2: each
+ *   host writes "its average latency and number of IOs" into the shared file). With α = 0.002 L(t) is almost the
+ *   period's mean.
  * - `per-io`: every IO an observation, L ← (1 − α)·L + α·l, α weighting the new IO (an earlier reading of the paper
  *   by vmlab's digest; with α = 0.002 a time constant of 500 IOs). Eq. 1 taken per IO as printed would leave L the
  *   last IO's latency (0.998 on it), which no reading of "to smooth out short-term variations" supports.

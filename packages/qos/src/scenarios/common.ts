@@ -6,6 +6,9 @@ import { type ClusterSpec, type ControlSpec, type HostSpec, PARDA_CONTROL } from
 import { LATENCY_EWMA_FORMS, type LatencyEwmaForm, requireLatencyEwma } from "../control/latency-ewma.js";
 import { QosErrors } from "../errors.js";
 
+/** A VM's outstanding IOs or a queue depth, whole, 1 to 256, by default 32 (the paper's VMs and ESX's adapter queue). */
+export const depthField = (description: string) => z.number().int().min(1).max(256).default(32).describe(description);
+
 /** Zod fields shared by the PARDA-family scenarios (flat, so `--set key=value` reaches each). */
 export const controlFields = {
   latencyThresholdMs: z.number().gt(0).max(1000).describe("L: PARDA's latency threshold, ms (> 0)"),

@@ -8,6 +8,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
+  depthField,
   hostName,
   jainIndex,
   requireHostIosMeasured,
@@ -30,7 +31,7 @@ export const MAX_SWEEP_S = 21_600;
 
 export const FlowControlConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each"),
-  oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM in the control runs"),
+  oio: depthField("outstanding IOs per VM in the control runs"),
   staticDepths: z
     .array(z.number().int().min(1).max(256))
     .min(2)

@@ -4,7 +4,7 @@ import { runCluster, summarize } from "../cluster/cluster.js";
 import { type HostSpec, microVm, PARDA_CONTROL } from "../cluster/config.js";
 import { QosErrors } from "../errors.js";
 import { requireShares } from "../validate.js";
-import { type ControlConfig, checkedSpecs, clusterSpec, controlFields, requireSampledWindow, round } from "./common.js";
+import { type ControlConfig, checkedSpecs, clusterSpec, controlFields, depthField, requireSampledWindow, round } from "./common.js";
 import { defineQosScenario } from "./define.js";
 import { mclockChecks, mclockMeetsControls } from "./tolerances.js";
 
@@ -12,8 +12,8 @@ export const MClockVsSfqConfig = z.object({
   shares: z.array(z.number().gt(0).max(1000)).min(2).max(16).default([1, 1, 2, 2]).describe("VM shares on the one host, each > 0"),
   reservationsIops: z.array(z.number().min(0).max(1e6)).default([600, 0, 0, 0]).describe("mClock reservation per VM, IOPS (0 = none)"),
   limitsIops: z.array(z.number().min(0).max(1e6)).default([0, 250, 0, 0]).describe("mClock limit per VM, IOPS (0 = none)"),
-  oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM"),
-  hostDepth: z.number().int().min(1).max(256).default(32).describe("the host's issue-queue depth D"),
+  oio: depthField("outstanding IOs per VM"),
+  hostDepth: depthField("the host's issue-queue depth D"),
   // The one host runs at a static depth (hostDepth): no control loop, so only the array's and the sampling fields apply.
   // PARDA's control fields (latencyThresholdMs, smoothingGamma, windowMax, …) were taken and changed nothing.
   disks: controlFields.disks,

@@ -7,6 +7,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
+  depthField,
   requireControlActsInPhases,
   requirePhasesSampled,
   round,
@@ -20,7 +21,7 @@ import { pardaDemandChangeChecks } from "./tolerances.js";
 
 export const PardaDemandChangeConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(6).describe("hosts, one VM each (paper Table 4: 6)"),
-  oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM (paper: 32)"),
+  oio: depthField("outstanding IOs per VM (paper: 32)"),
   stopAtS: z
     .array(z.number().gt(0).max(3600))
     // Fig. 9 is about VMs stopping: with none, "windows grow after each stop" passed by default.
@@ -31,7 +32,7 @@ export const PardaDemandChangeConfig = z.object({
     ),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
-  uncontrolledQueueDepth: z.number().int().min(1).max(256).default(32).describe("adapter queue depth of the uncontrolled baseline"),
+  uncontrolledQueueDepth: depthField("adapter queue depth of the uncontrolled baseline"),
   durationS: z.number().gt(0).max(3600).default(400).describe("simulated time per run, s"),
 });
 

@@ -7,6 +7,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
+  depthField,
   requireControlActsIn,
   requireIosInWindow,
   requireSampledWindow,
@@ -24,17 +25,11 @@ const IDLE_VM = 1;
 const PAPER_VM = [[1266, 591], [681, 673], [740], [400]];
 
 export const PardaEndToEndConfig = z.object({
-  oio: z
-    .number()
-    .int()
-    .min(1)
-    .max(256)
-    .default(32)
-    .describe("outstanding IOs per VM (the paper's OLTP VMs are modelled as 16 KB random-read VMs; assumption)"),
+  oio: depthField("outstanding IOs per VM (the paper's OLTP VMs are modelled as 16 KB random-read VMs; assumption)"),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(25),
   betaPerShare: z.number().gt(0).max(100).default(0.2).describe("β per unit of VM share (paper: β = 6:4:4:2 for share sums 30:20:20:10)"),
-  uncontrolledQueueDepth: z.number().int().min(1).max(256).default(32).describe("adapter queue depth of the uncontrolled baseline"),
+  uncontrolledQueueDepth: depthField("adapter queue depth of the uncontrolled baseline"),
   idleFromS: z
     .number()
     .min(0)

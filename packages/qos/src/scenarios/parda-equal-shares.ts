@@ -7,6 +7,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
+  depthField,
   requireHostIosMeasured,
   requireMeasuredWindow,
   round,
@@ -19,24 +20,12 @@ import { pardaEqualSharesChecks } from "./tolerances.js";
 
 export const PardaEqualSharesConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each (paper: 4)"),
-  oio: z
-    .number()
-    .int()
-    .min(1)
-    .max(256)
-    .default(32)
-    .describe(
-      "outstanding IOs per VM (32: the paper's Table 4 runs; Table 3 gives none, and Little's law on its 3360 IOPS at 37 ms agrees, ~4 × 31)",
-    ),
+  oio: depthField(
+    "outstanding IOs per VM (32: the paper's Table 4 runs; Table 3 gives none, and Little's law on its 3360 IOPS at 37 ms agrees, ~4 × 31)",
+  ),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
-  uncontrolledQueueDepth: z
-    .number()
-    .int()
-    .min(1)
-    .max(256)
-    .default(32)
-    .describe("adapter queue depth of the uncontrolled baseline (ESX default: 32)"),
+  uncontrolledQueueDepth: depthField("adapter queue depth of the uncontrolled baseline (ESX default: 32)"),
   durationS: z.number().gt(0).max(3600).default(300).describe("simulated time per run, s"),
   measureFromS: z.number().min(0).max(3600).default(150).describe("averages are taken from here to the end (after convergence), s"),
 });

@@ -7,6 +7,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
+  depthField,
   jainIndex,
   requireHostIosMeasured,
   requireMeasuredWindow,
@@ -25,16 +26,10 @@ export const PardaProportionalConfig = z.object({
     .max(16)
     .default([1, 1, 2, 2])
     .describe("β per host, one micro-benchmark VM each (paper Fig. 8: 1,1,2,2); each > 0"),
-  oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM"),
+  oio: depthField("outstanding IOs per VM"),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(25),
-  uncontrolledQueueDepth: z
-    .number()
-    .int()
-    .min(1)
-    .max(256)
-    .default(32)
-    .describe("adapter queue depth of the FCFS baseline (ESX default: 32)"),
+  uncontrolledQueueDepth: depthField("adapter queue depth of the FCFS baseline (ESX default: 32)"),
   durationS: z.number().gt(0).max(3600).default(300).describe("simulated time per run, s"),
   measureFromS: z.number().min(0).max(3600).default(150).describe("averages are taken from here to the end, s"),
 });

@@ -8,6 +8,7 @@ import {
   checkedSpecs,
   clusterSpec,
   controlFields,
+  depthField,
   requireControlActsInPhases,
   requirePhasesSampled,
   round,
@@ -23,7 +24,7 @@ const PAPER_THRESHOLDS_MS: readonly number[] = [30, 40, 25];
 
 export const PardaThresholdChangeConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(6).describe("hosts, one VM each (paper Table 4 setup: 6)"),
-  oio: z.number().int().min(1).max(256).default(32).describe("outstanding IOs per VM"),
+  oio: depthField("outstanding IOs per VM"),
   ...controlFields,
   latencyThresholdMs: controlFields.latencyThresholdMs.default(30),
   thresholdsMs: z
