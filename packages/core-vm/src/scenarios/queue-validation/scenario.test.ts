@@ -133,6 +133,12 @@ describe("queue-validation", () => {
     expect(QueueValidationConfig.safeParse({ ...queueValidation.quick, meanServiceUs: 1e6 }).success).toBe(true);
   });
 
+  it("refuses servers=0 on servers alone: no second line blaming the utilizations for 0 servers", () => {
+    const issues = (c: Record<string, unknown>) => QueueValidationConfig.safeParse(c).error?.issues.map((i) => String(i.path));
+    expect(issues({ servers: [0] })).toEqual(["servers,0"]);
+    expect(issues({ servers: [0, 2] })).toEqual(["servers,0"]);
+  });
+
   it("compares minCustomers with maxCustomers only when both are in their own range: one line for one problem", () => {
     // maxCustomers=-1e300 was refused by its field and again as "minCustomers: must be at most maxCustomers
     // (-1e+300), got 50000", sending the user after minCustomers, whose default was fine.

@@ -163,7 +163,10 @@ function sweepGapsFitClock(c: QueueValidationConfig, ctx: z.RefinementCtx): void
 
 /** Adds an issue on `utilizations` for the first point whose arrivals would pass half the kernel's clock. */
 function sweepFitsClock(c: QueueValidationConfig, ctx: z.RefinementCtx): void {
-  const servers = Math.min(...c.servers);
+  // The fewest servers the schema took: servers=0 (refused there) gave "ρ = 0.1 with 0 servers: an arrival every
+  // 1e308 or more s", blaming utilizations the user had not touched.
+  const servers = Math.min(...c.servers.filter((s) => s >= 1));
+  if (!Number.isFinite(servers)) return;
   for (const rho of c.utilizations) {
     if (!(rho > 0 && rho < 1)) continue;
     const customers = customersOf(c, rho);
