@@ -28,13 +28,25 @@ export function valueSources(s: Scenario, sets: readonly string[], quick: boolea
   return out;
 }
 
+/**
+ * The config the user's `--set`s went into: the schema's defaults, under `--quick`'s settings with it. For a refusal of
+ * the merged config by the schema itself (a cross-field rule such as "minCustomers: must be at most maxCustomers"),
+ * which leaves no parsed config to read the other values from. Empty if even that is refused.
+ */
+export function baseConfig(s: Scenario, quick: boolean): Record<string, unknown> {
+  const parsed = s.config.safeParse(quick ? s.quick : {});
+  return parsed.success ? (parsed.data as Record<string, unknown>) : {};
+}
+
 const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * A scenario's config refusal (`VMLAB_SCENARIO_BAD_CONFIG`) with every `key=value` it quotes of a value the user did
  * not set followed by where it came from: "given measureFromS=100 (from --quick)". A value quoted another way —
  * "windowMin (4)", "idleFromS (140 s)", or `key=value` with a parenthesis after it, "durationS=160 (60 s)" — is told
- * at the end: "…, got 2; windowMin=4 is the default". Scenarios word their refusals without knowing about `--quick`
+ * at the end: "…, got 2; windowMin=4 is the default", as is the refused key's own
+ * value when the user did not set it ("minCustomers: must be at most maxCustomers (200), got 50000; minCustomers=50000
+ * is the default"). Scenarios word their refusals without knowing about `--quick`
  * or `--set`, so the CLI, which merged them, says it, for every scenario alike. Anything else, or a refusal that
  * quotes no such value, is returned unchanged.
  */
@@ -51,8 +63,13 @@ export function withValueSources(e: unknown, sources: ValueSources): unknown {
       const keyRe = `(?<![\\w.\\]])${escapeRegExp(k)}`;
       const valueRe = `${escapeRegExp(v)}(?![\\w.,])`;
       text = text.replace(new RegExp(`${keyRe}=${valueRe}(?! \\()`, "g"), (m) => `${m} (${source})`);
-      // A parenthesis after the value is the refusal's own ("(60 s)"): the source goes at the end instead.
-      if (new RegExp(`${keyRe} \\(${valueRe}|${keyRe}=${valueRe} \\(`).test(issue)) atEnd.push(`${k}=${v} is ${source}`);
+      // A parenthesis after the value is the refusal's own ("(60 s)"): the source goes at the end instead. So does
+      // the refused key's own value ("minCustomers: …, got 50000"): the user set only the key it was compared with.
+      if (
+        new RegExp(`${keyRe} \\(${valueRe}|${keyRe}=${valueRe} \\(`).test(issue) ||
+        (key === k && new RegExp(`\\bgot ${valueRe}`).test(issue))
+      )
+        atEnd.push(`${k}=${v} is ${source}`);
     }
     if (atEnd.length > 0) text += `; ${atEnd.join(", ")}`;
     changed ||= text !== issue;

@@ -39,7 +39,7 @@ const LINES: [string, string[], string][] = [
   [
     "queue-validation",
     ["minCustomers=5000000"],
-    "invalid config for queue-validation: minCustomers: must be at most maxCustomers (4000000), got 5000000 (see `vmlab describe queue-validation`) [VMLAB_SCENARIO_BAD_CONFIG]",
+    "invalid config for queue-validation: minCustomers: must be at most maxCustomers (4000000), got 5000000; maxCustomers=4000000 is the default (see `vmlab describe queue-validation`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "parda-equal-shares",

@@ -49,7 +49,7 @@ const LINES: [kind: string, id: string, sets: string[], line: string][] = [
     "storage cross-field (schema)",
     "esx-disk-perf",
     ["durationMs=600000"],
-    `invalid config for esx-disk-perf: durationMs: the grid's 400 cells × (warmupMs 300 + durationMs 600000) = 240120000 ms of virtual time per mode, over the run's 3600000; at most 8700 with 400 cells ${see("esx-disk-perf")}`,
+    `invalid config for esx-disk-perf: durationMs: the grid's 400 cells × (warmupMs=300 (the default) + durationMs=600000) = 240120000 ms of virtual time per mode, over the run's 3600000; at most 8700 with 400 cells ${see("esx-disk-perf")}`,
   ],
   [
     "storage cross-field (scenario check)",
@@ -67,7 +67,7 @@ const LINES: [kind: string, id: string, sets: string[], line: string][] = [
     "core-vm queue-validation",
     "queue-validation",
     ["minCustomers=5000000"],
-    `invalid config for queue-validation: minCustomers: must be at most maxCustomers (4000000), got 5000000 ${see("queue-validation")}`,
+    `invalid config for queue-validation: minCustomers: must be at most maxCustomers (4000000), got 5000000; maxCustomers=4000000 is the default ${see("queue-validation")}`,
   ],
 ];
 

@@ -4,6 +4,7 @@ import { isVmlabError, RngStreams } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config.js";
 import { describeParams } from "../src/config-schema.js";
+import { baseConfig, valueSources, withValueSources } from "../src/config-sources.js";
 import { allScenarios } from "../src/plugins.js";
 import { runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
@@ -67,12 +68,15 @@ describe("vmlab run --dry-run", () => {
       expect(readdirSync(dir)).toEqual([]);
       // The scenario's run, called directly (as the packages' own tests do), refuses with the same error:
       // the dry run's check is the run's, not a second copy of it.
+      // The CLI then tells where a quoted value it did not get from --set came from (`withValueSources`), both ways.
       let thrown: unknown;
+      let sources = valueSources(s, REFUSED[s.id], false, baseConfig(s, false));
       try {
         const config = resolveConfig(s, REFUSED[s.id], false); // a schema refusal: the same call for both
+        sources = valueSources(s, REFUSED[s.id], false, config);
         await s.run({ config, seed: 1, quick: false, rng: new RngStreams(1), progress: () => {} });
       } catch (e) {
-        thrown = e;
+        thrown = withValueSources(e, sources);
       }
       expect(isVmlabError(thrown) && `vmlab: ${thrown.message} [${thrown.code}]\n`).toBe(dry.stderr);
     });

@@ -51,7 +51,7 @@ const NEVER_ENDED: [string, string[], RegExp][] = [
   [
     "esx-disk-perf",
     ["durationMs=600000"],
-    /^vmlab: invalid config for esx-disk-perf: durationMs: the grid's 32 cells × \(warmupMs 50 \+ durationMs 600000\) = .* at most 112450 with 32 cells/,
+    /^vmlab: invalid config for esx-disk-perf: durationMs: the grid's 32 cells × \(warmupMs=50 \(from --quick\) \+ durationMs=600000\) = .* at most 112450 with 32 cells/,
   ],
   // 48 sweep points of an hour each: hours of wall time with the storage array.
   [

@@ -41,6 +41,25 @@ describe("a config refusal says where a value the user did not --set came from",
     expect(line).toMatch(/must be after idleFromS \(140 s\), got 100 \(see `vmlab describe parda-end-to-end`\)/);
   });
 
+  it("a rule of the scenario's schema tells the values the same way: --quick's maxCustomers, the default minCustomers", async () => {
+    // queue-validation's min/max rule is in its zod schema, refused before the scenario's check: no source was told.
+    const quick = await refusal("queue-validation", "--quick", "--set", "minCustomers=400000");
+    expect(quick).toContain("must be at most maxCustomers (300000), got 400000; maxCustomers=300000 is from --quick (see `vmlab describe");
+    const byDefault = await refusal("queue-validation", "--set", "maxCustomers=200");
+    expect(byDefault).toContain(
+      "minCustomers: must be at most maxCustomers (200), got 50000; minCustomers=50000 is the default (see `vmlab describe",
+    );
+  });
+
+  it("esx-disk-perf's refusals tell --quick's warmupMs and the default arrayCacheWarm", async () => {
+    const quick = await refusal("esx-disk-perf", "--quick", "--set", "durationMs=600000");
+    expect(quick).toContain("× (warmupMs=50 (from --quick) + durationMs=600000) =");
+    const byDefault = await refusal("esx-disk-perf", "--set", "arrayCacheMiB=0");
+    expect(byDefault).toContain(
+      "arrayCacheMiB is 0 (set arrayCacheMiB > 0 or arrayCacheWarm=false), got true; arrayCacheWarm=true is the default",
+    );
+  });
+
   it("a value the user set is quoted as it is, --quick or not", async () => {
     const line = await refusal("parda-equal-shares", "--quick", "--set", "durationS=100", "--set", "measureFromS=150");
     expect(line).toMatch(/given measureFromS=150 \(see `vmlab describe parda-equal-shares`\)/);

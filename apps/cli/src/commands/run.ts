@@ -1,7 +1,7 @@
 import { asCheckRefusal, RngStreams } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { resolveConfig } from "../config.js";
-import { valueSources, withValueSources } from "../config-sources.js";
+import { baseConfig, valueSources, withValueSources } from "../config-sources.js";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { findScenario, packageVersions } from "../plugins.js";
@@ -57,8 +57,14 @@ export async function checkRun(id: string, opts: RunOpts) {
   const { scenario, package: pkg } = await findScenario(id);
   const seed = parseSeed(opts.seed);
   const quick = Boolean(opts.quick);
-  const config = resolveConfig(scenario, opts.set, quick);
-  // A refusal quoting a value the user did not --set says where it came from (--quick or the default).
+  // A refusal quoting a value the user did not --set says where it came from (--quick or the default), whether
+  // the schema's own cross-field rules refuse it or the scenario's check.
+  let config: Record<string, unknown>;
+  try {
+    config = resolveConfig(scenario, opts.set, quick);
+  } catch (e) {
+    throw withValueSources(e, valueSources(scenario, opts.set, quick, baseConfig(scenario, quick)));
+  }
   const sources = valueSources(scenario, opts.set, quick, config);
   try {
     scenario.check?.({ config, seed, quick });

@@ -13,7 +13,7 @@ describe("esx-disk-perf: the grid's virtual time bound names the key to shorten 
     // The quick grid's durationMs is 200: warmupMs may be 112,300. The line said "at most 56250" (half the cell's
     // time), a value 56,050 ms short of what the grid allows.
     expect(refusal({ warmupMs: 200_000 })).toEqual([
-      "warmupMs: the grid's 32 cells × (warmupMs 200000 + durationMs 200) = 6406400 ms of virtual time per mode, over the run's 3600000; at most 112300 with 32 cells",
+      "warmupMs: the grid's 32 cells × (warmupMs=200000 + durationMs=200) = 6406400 ms of virtual time per mode, over the run's 3600000; at most 112300 with 32 cells",
     ]);
     expect(refusal({ warmupMs: 112_300 })).toEqual([]);
   });
@@ -22,13 +22,13 @@ describe("esx-disk-perf: the grid's virtual time bound names the key to shorten 
     // warmupMs 112300.01 is below the cell's 112,500 ms, so the line named durationMs ("at most 199"), which was the
     // quick default the user had not touched.
     expect(refusal({ warmupMs: 112_300.01 })).toEqual([
-      "warmupMs: the grid's 32 cells × (warmupMs 112300.01 + durationMs 200) = 3600000.32 ms of virtual time per mode, over the run's 3600000; at most 112300 with 32 cells",
+      "warmupMs: the grid's 32 cells × (warmupMs=112300.01 + durationMs=200) = 3600000.32 ms of virtual time per mode, over the run's 3600000; at most 112300 with 32 cells",
     ]);
   });
 
   it("a measurement too long is refused naming durationMs and the room the warm-up leaves", () => {
     expect(refusal({ durationMs: 112_451 })).toEqual([
-      "durationMs: the grid's 32 cells × (warmupMs 50 + durationMs 112451) = 3600032 ms of virtual time per mode, over the run's 3600000; at most 112450 with 32 cells",
+      "durationMs: the grid's 32 cells × (warmupMs=50 + durationMs=112451) = 3600032 ms of virtual time per mode, over the run's 3600000; at most 112450 with 32 cells",
     ]);
     expect(refusal({ durationMs: 112_450 })).toEqual([]);
   });
@@ -36,7 +36,7 @@ describe("esx-disk-perf: the grid's virtual time bound names the key to shorten 
   it("both too long for the grid: the line says that together they must fit the cell's time", () => {
     // Neither alone can be shortened enough: an "at most" for one key would be a negative number or 0.
     expect(refusal({ warmupMs: 200_000, durationMs: 150_000 })).toEqual([
-      "warmupMs: the grid's 32 cells × (warmupMs 200000 + durationMs 150000) = 11200000 ms of virtual time per mode, over the run's 3600000; with 32 cells warmupMs + durationMs may be at most 112500 together",
+      "warmupMs: the grid's 32 cells × (warmupMs=200000 + durationMs=150000) = 11200000 ms of virtual time per mode, over the run's 3600000; with 32 cells warmupMs + durationMs may be at most 112500 together",
     ]);
   });
 });

@@ -183,7 +183,7 @@ export function checkGridTime(c: EsxDiskPerfConfig, ctx: z.RefinementCtx): void 
   // naming the other (an untouched default) or half the cell's time sent the user after the wrong key or value.
   const [key, other] = c.warmupMs > c.durationMs ? (["warmupMs", c.durationMs] as const) : (["durationMs", c.warmupMs] as const);
   const room = Math.floor((perCell - other) * 1000) / 1000;
-  const head = `the grid's ${cells} cells × (warmupMs ${c.warmupMs} + durationMs ${c.durationMs}) = ${total} ms of virtual time per mode, over the run's ${MAX_GRID_VIRTUAL_MS}`;
+  const head = `the grid's ${cells} cells × (warmupMs=${c.warmupMs} + durationMs=${c.durationMs}) = ${total} ms of virtual time per mode, over the run's ${MAX_GRID_VIRTUAL_MS}`;
   ctx.addIssue({
     code: "custom",
     path: [key],

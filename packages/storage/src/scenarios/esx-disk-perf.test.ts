@@ -416,7 +416,7 @@ describe("esx-disk-perf scenario", () => {
     // durationMs=600000 was in range, and on the default 400-cell grid a run of days (~0.25 s of wall time per virtual
     // second of a cell, twice: native and VM); the grid's virtual time is bounded as a whole, naming the value and the room left.
     expect(esxDiskPerf.config.safeParse({ durationMs: 600_000 }).error?.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
-      "durationMs: the grid's 400 cells × (warmupMs 300 + durationMs 600000) = 240120000 ms of virtual time per mode, over the run's 3600000; at most 8700 with 400 cells",
+      "durationMs: the grid's 400 cells × (warmupMs=300 + durationMs=600000) = 240120000 ms of virtual time per mode, over the run's 3600000; at most 8700 with 400 cells",
     ]);
     const oneCell = { storage: ["array"], ioSizesBytes: [4096], readPercents: [100], randomPercents: [0], outstandingIos: [1] };
     expect(esxDiskPerf.config.safeParse({ ...oneCell, warmupMs: 600_000, durationMs: 600_000 }).success).toBe(true);
@@ -427,7 +427,7 @@ describe("esx-disk-perf scenario", () => {
     } catch (e) {
       expect(isVmlabError(e) && e.code).toBe("VMLAB_SCENARIO_BAD_CONFIG");
       expect((e as Error).message).toMatch(
-        /^invalid config for esx-disk-perf: arrayCacheWarm: .*arrayCacheMiB is 0; set arrayCacheMiB > 0/,
+        /^invalid config for esx-disk-perf: arrayCacheWarm: .*arrayCacheMiB is 0 \(set arrayCacheMiB > 0 .*\), got true/,
       );
     }
     // An array without a cache is a valid testbed when nothing asks to warm the cache (the error's own advice).

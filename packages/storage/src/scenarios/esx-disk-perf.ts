@@ -22,7 +22,10 @@ function pattern(c: Cell): string {
 function check(c: EsxDiskPerfConfig): void {
   if (c.arrayCacheMiB === 0 && c.arrayCacheWarm && c.storage.includes("array"))
     throw scenarioConfigError("esx-disk-perf", [
-      { key: "arrayCacheWarm", issue: "true needs an array cache, and arrayCacheMiB is 0; set arrayCacheMiB > 0 or arrayCacheWarm=false" },
+      {
+        key: "arrayCacheWarm",
+        issue: "a warm cache needs an array cache, and arrayCacheMiB is 0 (set arrayCacheMiB > 0 or arrayCacheWarm=false), got true",
+      },
     ]);
   // A test file larger than the storage would silently be cut to it, while results.json recorded the size asked for.
   // The capacity from the drive's and the array's capacity rules: building the testbed to ask allocated the array's cache.
