@@ -254,6 +254,28 @@ describe("blkparse reader", () => {
     ]);
   });
 
+  it("a read and a write of one sector in flight at once: each completion answers its own direction, not the older dispatch", () => {
+    // By sector alone, the write's C (30 µs) went to the read dispatched before it and the read's C to the write.
+    const { records } = readAll(
+      [
+        "  8,0    0        1     0.000000000   1  D   R 1000 + 8 [fio]",
+        "  8,0    1        2     0.000001000   1  D   W 1000 + 8 [fio]",
+        "  8,0    1        3     0.000030000   0  C   W 1000 + 8 [0]",
+        "  8,0    0        4     0.005000000   0  C   R 1000 + 8 [0]",
+        "  8,0    0        5     0.006000000   1  D   W 2000 + 8 [fio]",
+        "  8,0    0        6     0.006010000   1  D   R 2000 + 8 [fio]",
+        "  8,0    0        7     0.006050000   0  C   R 2000 + 8 [0]",
+        "  8,0    0        8     0.006100000   0  C   W 2000 + 8 [0]",
+      ].join("\n"),
+    );
+    expect(records.map((r) => [r.lba, r.isRead, r.responseNs])).toEqual([
+      [1000, true, 5_000_000],
+      [1000, false, 29_000],
+      [2000, false, 100_000],
+      [2000, true, 40_000],
+    ]);
+  });
+
   it("holds 4096 dispatches waiting for their completions: with 4096 in flight every IO keeps its response time, the 4097th pushes the oldest out without one", () => {
     const trace = (n: number) => {
       const lines: string[] = [];

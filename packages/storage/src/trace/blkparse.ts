@@ -23,7 +23,8 @@ export const WINDOW = 4096;
  * blkparse's default text output (`blkparse -i trace`):
  * `dev cpu seq seconds.nanoseconds pid action RWBS sector + blocks [process]`.
  * An IO is its `D` (issued to the driver) event; its response time is the
- * time to the matching `C` (complete) event on the same device and sector.
+ * time to the matching `C` (complete) event: the same device, sector and
+ * direction (a read and a write of one sector in flight together each get their own).
  * Records come out in `D` order; a bounded window holds dispatched IOs until
  * their completion (or until the window overflows: then the oldest is emitted
  * without a response time). A requeue (`R`) cancels the dispatch it names:
@@ -45,13 +46,17 @@ export class BlkparseReader extends BlkparseFieldReader {
   private readonly pSectors = new Float64Array(WINDOW);
   protected readonly pResponseNs = new Float64Array(WINDOW);
   private readonly pLine = new Float64Array(WINDOW);
-  private readonly pRead = new Uint8Array(WINDOW);
+  protected readonly pRead = new Uint8Array(WINDOW);
   /** The dispatch is a zone append: it waits under its own key (`waitingKey`), which no C or R of another IO names. */
   private readonly pZoneAppend = new Uint8Array(WINDOW);
   protected head = 0;
   protected count = 0;
-  /** The window's dispatches still waiting for their completion, by sector. */
-  private readonly waiting = new WaitingDispatches(WINDOW);
+  /**
+   * The window's dispatches still waiting for their completion, by sector: writes (zone appends among them) at 0,
+   * reads at 1 (`pRead`). A C or R answers a dispatch of its own direction: by sector alone, a write's completion
+   * went to a read of the same sector dispatched before it, the two IOs swapping response times.
+   */
+  private readonly waiting = [new WaitingDispatches(WINDOW), new WaitingDispatches(WINDOW)] as const;
   /** The device of the trace's first IO event (major * 2^20 + minor); -1 before it. */
   private traceDevice = -1;
   /** Q and D events seen (of any kind): a trace with the first and none of the second has no IO vmlab can take. */
@@ -221,11 +226,11 @@ export class BlkparseReader extends BlkparseFieldReader {
       // A zone append's C names the sector written, which no dispatch names: answering the oldest D of that sector
       // (a read of it, say) gave that IO the append's completion.
       if (rw === ZONE_APPEND) this.ignored++;
-      else this.completeMatching(sector, this.completionFailed());
+      else this.completeMatching(sector, rw === READ ? 1 : 0, this.completionFailed());
       return false;
     }
     if (action === REQUEUE) {
-      this.requeueMatching(rw === ZONE_APPEND ? zoneAppendKey(sector) : sector);
+      this.requeueMatching(rw === ZONE_APPEND ? zoneAppendKey(sector) : sector, rw === READ ? 1 : 0);
       return false;
     }
     let emitted = false;
@@ -239,9 +244,9 @@ export class BlkparseReader extends BlkparseFieldReader {
     this.pSectors[i] = blocks;
     this.pResponseNs[i] = WAITING;
     this.pZoneAppend[i] = rw === ZONE_APPEND ? 1 : 0;
-    this.indexWaiting(this.waitingKey(i), i);
-    this.pLine[i] = this.lineNo;
     this.pRead[i] = rw === READ ? 1 : 0;
+    this.indexWaiting(this.waitingKey(i), this.pRead[i], i);
+    this.pLine[i] = this.lineNo;
     this.count++;
     return emitted;
   }
@@ -249,7 +254,7 @@ export class BlkparseReader extends BlkparseFieldReader {
   private emitHead(rec: TraceRecord): void {
     const i = this.head;
     // A dispatch leaving the window unanswered (window full, or the trace's end) waits no more: the oldest of its sector.
-    if (this.pResponseNs[i] === WAITING) this.waiting.takeOldest(this.waitingKey(i));
+    if (this.pResponseNs[i] === WAITING) this.waiting[this.pRead[i]].takeOldest(this.waitingKey(i));
     rec.issueNs = this.pIssueNs[i];
     rec.lba = this.pLba[i];
     rec.sectors = this.pSectors[i];
@@ -268,31 +273,34 @@ export class BlkparseReader extends BlkparseFieldReader {
     return this.pZoneAppend[slot] === 1 ? zoneAppendKey(this.pLba[slot]) : this.pLba[slot];
   }
 
-  /** Slot `slot` holds a new dispatch waiting for its completion, under `key` (`waitingKey`). */
-  protected indexWaiting(key: number, slot: number): void {
-    this.waiting.add(key, slot);
+  /** Slot `slot` holds a new dispatch waiting for its completion, under `key` (`waitingKey`), a read (1) or not (0). */
+  protected indexWaiting(key: number, read: number, slot: number): void {
+    this.waiting[read].add(key, slot);
   }
 
   /**
-   * The oldest unanswered dispatch waiting under `key` (a sector, or `zoneAppendKey`; its window slot), which a C or R
-   * answers; -1 if none. The trace's device need not be matched: every dispatch in the window, and every C or R that
+   * The oldest unanswered dispatch waiting under `key` (a sector, or `zoneAppendKey`; its window slot) that is a read
+   * (`read` 1) or not (0), which a C or R of that direction answers; -1 if none. The trace's device need not be matched: every dispatch in the window, and every C or R that
    * gets here, is on it (an IO line on another device is refused before).
    */
-  protected takeWaiting(key: number): number {
-    return this.waiting.takeOldest(key);
+  protected takeWaiting(key: number, read: number): number {
+    return this.waiting[read].takeOldest(key);
   }
 
-  /** Marks the oldest unanswered dispatch of `sector` complete, or failed if its completion reported an error. */
-  private completeMatching(sector: number, failed: boolean): void {
-    const i = this.takeWaiting(sector);
+  /**
+   * Marks the oldest unanswered dispatch of `sector` in the completion's direction (`read` 1 or 0) complete, or failed
+   * if its completion reported an error.
+   */
+  private completeMatching(sector: number, read: number, failed: boolean): void {
+    const i = this.takeWaiting(sector, read);
     // Else a completion for an IO dispatched before the trace began.
     if (i < 0) this.ignored++;
     else this.pResponseNs[i] = failed ? FAILED : Math.max(this.timeNs - this.pIssueNs[i], 0);
   }
 
   /** The driver gave the dispatch waiting under `key` back to the queue: it will be dispatched again, and that `D` is the IO. */
-  private requeueMatching(key: number): void {
-    const i = this.takeWaiting(key);
+  private requeueMatching(key: number, read: number): void {
+    const i = this.takeWaiting(key, read);
     if (i >= 0) this.pResponseNs[i] = REQUEUED;
     this.ignored++;
   }
