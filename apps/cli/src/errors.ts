@@ -34,6 +34,13 @@ export const CliErrors = {
       `cannot write the report into "${dir}": ${why}; make the directory writable, or copy the run elsewhere and report there`,
       { dir, why },
     ),
+  /** stdout refused a write (a full disk under `vmlab … > file`): what was printed is cut short. Not the input's fault: exit 1. */
+  stdoutWrite: (why: string) =>
+    new VmlabError(
+      "VMLAB_CLI_STDOUT_WRITE",
+      `cannot write to stdout: ${why}; what was printed is incomplete (redirect it somewhere with room)`,
+      { why },
+    ),
   unreadableResults: (file: string, why: string) =>
     new VmlabError("VMLAB_CLI_UNREADABLE_RESULTS", `cannot read "${file}": ${why}; pass a directory written by \`vmlab run --out\``, {
       file,
