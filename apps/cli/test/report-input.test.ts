@@ -53,6 +53,22 @@ describe("vmlab report on a results.json it cannot use", () => {
     expect(readdirSync(out).map((f) => [f, readFileSync(join(out, f), "utf8")])).toEqual(before);
   });
 
+  it("a figure naming a table the results do not have: names it, exit 2, instead of drawing an empty chart", async () => {
+    const out = join(scratchDir("vmlab-report-input-"), "run");
+    expect((await runCli("run", ...ONE_POINT_RUN, "--out", out)).code).toBe(0);
+    const file = join(out, "results.json");
+    const results = JSON.parse(readFileSync(file, "utf8")) as { figures: { table: string }[] };
+    results.figures[0].table = "nope";
+    writeFileSync(file, JSON.stringify(results));
+    const before = readdirSync(out).map((f) => [f, readFileSync(join(out, f), "utf8")]);
+    const r = await runCli("report", out);
+    expect(r.stderr).toMatch(
+      /is not a vmlab results\.json: figures\.0\.table: names no table of the results \("nope"; the tables are "[^\n]+\) \[VMLAB_CLI_BAD_RESULTS\]\n$/,
+    );
+    expect(r.code).toBe(2);
+    expect(readdirSync(out).map((f) => [f, readFileSync(join(out, f), "utf8")])).toEqual(before);
+  });
+
   it("a directory without one: names the file and says where one comes from, exit 2", async () => {
     const dir = scratchDir("vmlab-report-input-");
     const r = await runCli("report", dir);

@@ -6,32 +6,45 @@ import { z } from "zod";
 const nonFiniteToNull = (v: unknown): unknown => (typeof v === "number" && !Number.isFinite(v) ? null : v);
 const Cell = z.preprocess(nonFiniteToNull, z.union([z.number(), z.string(), z.boolean(), z.null()]));
 const RefValue = z.preprocess(nonFiniteToNull, z.union([z.number(), z.string(), z.null()]));
-export const ResultsSchema = z.object({
-  format: z.literal("vmlab-results/1"),
-  scenario: z.object({ id: z.string(), title: z.string(), paper: z.string(), package: z.string() }),
-  seed: z.number().int(),
-  quick: z.boolean(),
-  config: z.record(z.string(), z.unknown()),
-  versions: z.record(z.string(), z.string()),
-  metrics: z.record(z.string(), z.preprocess(nonFiniteToNull, z.number().nullable())),
-  tables: z.array(z.object({ name: z.string(), columns: z.array(z.string()), rows: z.array(z.record(z.string(), Cell)) })),
-  figures: z.array(z.object({ name: z.string(), title: z.string(), table: z.string(), spec: z.record(z.string(), z.unknown()) })),
-  reference: z.array(
-    z.object({
-      what: z.string(),
-      paper: RefValue,
-      // Beside `paper`: true when vmlab computed that figure (the paper's rule, the model's spec) rather than quoting it.
-      paperComputed: z.boolean().optional(),
-      ours: RefValue,
-      unit: z.string().optional(),
-      source: z.string().optional(),
-      note: z.string().optional(),
-      tolerance: z.string().optional(),
-      verdict: z.enum(["pass", "fail", "n/a"]).optional(),
-    }),
-  ),
-  notes: z.array(z.string()),
-});
+export const ResultsSchema = z
+  .object({
+    format: z.literal("vmlab-results/1"),
+    scenario: z.object({ id: z.string(), title: z.string(), paper: z.string(), package: z.string() }),
+    seed: z.number().int(),
+    quick: z.boolean(),
+    config: z.record(z.string(), z.unknown()),
+    versions: z.record(z.string(), z.string()),
+    metrics: z.record(z.string(), z.preprocess(nonFiniteToNull, z.number().nullable())),
+    tables: z.array(z.object({ name: z.string(), columns: z.array(z.string()), rows: z.array(z.record(z.string(), Cell)) })),
+    figures: z.array(z.object({ name: z.string(), title: z.string(), table: z.string(), spec: z.record(z.string(), z.unknown()) })),
+    reference: z.array(
+      z.object({
+        what: z.string(),
+        paper: RefValue,
+        // Beside `paper`: true when vmlab computed that figure (the paper's rule, the model's spec) rather than quoting it.
+        paperComputed: z.boolean().optional(),
+        ours: RefValue,
+        unit: z.string().optional(),
+        source: z.string().optional(),
+        note: z.string().optional(),
+        tolerance: z.string().optional(),
+        verdict: z.enum(["pass", "fail", "n/a"]).optional(),
+      }),
+    ),
+    notes: z.array(z.string()),
+  })
+  .superRefine((r, ctx) => {
+    // A figure is drawn from its table's rows: one naming no table (an edited results.json) was drawn as an empty frame.
+    const names = new Set(r.tables.map((t) => t.name));
+    r.figures.forEach((f, i) => {
+      if (!names.has(f.table))
+        ctx.addIssue({
+          code: "custom",
+          path: ["figures", i, "table"],
+          message: `names no table of the results ("${f.table}"; the tables are ${[...names].map((n) => `"${n}"`).join(", ") || "none"})`,
+        });
+    });
+  });
 export type Results = z.infer<typeof ResultsSchema>;
 
 /** A row every cell of which the schema takes as it is: a string, a boolean, null or a finite number. */
