@@ -44,11 +44,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   try {
     // `bench --help` lists the benchmarks, which the plugins define: loaded before commander prints help (synchronously).
     if (argv.includes("bench")) await loadBenchmarkHelp();
+    refuseHelpOfUnknown(program, argv);
     await program.parseAsync([...argv], { from: "user" });
     return EXIT_OK;
   } catch (e) {
     return exitCodeFor(e, io);
   }
+}
+
+/**
+ * `vmlab help <name>` of no command is the unknown command's one line, as `vmlab <name>` is: commander printed the
+ * whole help on stderr for it.
+ */
+function refuseHelpOfUnknown(program: Command, argv: readonly string[]): void {
+  if (argv[0] !== "help" || argv.length < 2) return;
+  const name = argv[1];
+  // "help" is commander's own command, not among the registered ones.
+  if (name === "help" || program.commands.some((c) => c.name() === name || c.aliases().includes(name))) return;
+  program.error(`error: unknown command '${name}'`, { code: "commander.unknownCommand", exitCode: EXIT_USAGE });
 }
 
 function exitCodeFor(e: unknown, io: CliIo): number {

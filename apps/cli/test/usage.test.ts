@@ -37,6 +37,15 @@ describe("usage and help exit codes", () => {
     expect((await runCli("no-such-command")).code).toBe(2);
   });
 
+  it("help of an unknown command is the same one line as the command itself, not the whole help", async () => {
+    const direct = await runCli("no-such-command");
+    const help = await runCli("help", "no-such-command");
+    expect(help.stderr).toBe("vmlab: unknown command 'no-such-command' (run `vmlab --help` for usage) [VMLAB_CLI_USAGE]\n");
+    expect(help.stderr).toBe(direct.stderr);
+    expect(help.code).toBe(2);
+    expect(help.stdout).toBe("");
+  });
+
   // Commander's own shape was two lines, "error: …" and a hint, with no code: unlike every other refusal's one line.
   it("a usage error is one line in the shape of every refusal, naming the command whose --help to read, exit 2", async () => {
     const cases: [string[], string][] = [
