@@ -37,7 +37,7 @@ describe("vmlab vscsistats", () => {
     expect(j.histograms.find((h) => h.metric === "seekDistance" && h.split === "all")?.min).toBe(1); // sequential
   });
 
-  it("--first-io zero measures the first IO's seek from LBN 0 and its interarrival from time 0, as ESX does; the default skips it", async () => {
+  it("--first-io zero measures the first IO's seek from LBN 0 and its interarrival from time 0 (every count the IO count, as in an ESX printout); the default skips it", async () => {
     const file = join(tmp(), "two.csv");
     // Issued 10 and 20 µs after time 0 (100 ns units), at LBNs 8 and 16 (byte offsets 4096 and 8192), 4 KiB each.
     writeFileSync(file, "100,h,0,Read,4096,4096,5\n200,h,0,Read,8192,4096,5\n");

@@ -75,7 +75,10 @@ export function register(program: Command, io: CliIo): void {
     .option("--json", "print JSON instead of ESX's CSV print format")
     .option("--skip-bad", "count and skip malformed lines instead of stopping at the first")
     .addOption(
-      new Option("--first-io <policy>", "first IO in seek/interarrival histograms: skip it, or measure it from LBN 0 / time 0 as ESX does")
+      new Option(
+        "--first-io <policy>",
+        "first IO in the seek-distance and interarrival histograms: skip it (no sample), or measure it from LBN 0 / time 0, so every histogram counts every IO as an ESX printout does (ESX measures it against state from before its window)",
+      )
         .choices(["skip", "zero"])
         .default("skip"),
     )
