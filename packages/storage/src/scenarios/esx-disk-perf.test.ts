@@ -201,6 +201,21 @@ describe("esx-disk-perf scenario", () => {
     expect(both[1]).toMatch(/^arrayCacheWarm puts the Iometer test file in the array cache/);
   });
 
+  it("the largest-gap row's note names the array's cache and the write-through local disk only when the run had them", async () => {
+    const tiny = { randomPercents: [0], readPercents: [100], ioSizesBytes: [4096], outstandingIos: [1], warmupMs: 1, durationMs: 1 };
+    const gapNote = async (cfg: Record<string, unknown>) =>
+      (await run({ ...tiny, ...cfg })).reference?.find((r) => r.what === "where the VM/native gap is largest")?.note;
+    expect(await gapNote({ storage: ["local"], localDiskWriteCache: true })).toBe(
+      "our gap is largest where the VM's CPU saturates: small IOs the device serves fast at enough outstanding IOs",
+    );
+    expect(await gapNote({ storage: ["array"], arrayCacheMiB: 0, arrayCacheWarm: false })).toBe(
+      "our gap is largest where the VM's CPU saturates: small IOs the device serves fast at enough outstanding IOs",
+    );
+    const both = await gapNote({ storage: ["local", "array"] });
+    expect(both).toContain("small IOs the device serves fast (the array's cache) at enough outstanding IOs; ");
+    expect(both).toContain("small sequential writes on the write-through local disk lose revolutions natively too");
+  });
+
   it("a cell whose VM run completed no IOs has no ratio, as one whose native run completed none: not a grid minimum of 0", async () => {
     const r = await run(VM_NO_IOS_AT_32_OIO);
     const [one, many] = r.tables[0].rows as Row[];
