@@ -44,11 +44,10 @@ const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * A scenario's config refusal (`VMLAB_SCENARIO_BAD_CONFIG`) with every `key=value` it quotes of a value the user did
  * not set followed by where it came from: "given measureFromS=100 (from --quick)". A value quoted another way —
  * "windowMin (4)", "idleFromS (140 s)", or `key=value` with a parenthesis after it, "durationS=160 (60 s)" — is told
- * at the end: "…, got 2; windowMin=4 is the default", as is the refused key's own
- * value when the user did not set it ("minCustomers: must be at most maxCustomers (200), got 50000; minCustomers=50000
- * is the default"). Scenarios word their refusals without knowing about `--quick`
- * or `--set`, so the CLI, which merged them, says it, for every scenario alike. Anything else, or a refusal that
- * quotes no such value, is returned unchanged.
+ * at the end: "…, got 2; windowMin=4 is the default", as is the refused key's own value when the user did not set it
+ * ("minCustomers: must be at most maxCustomers (200), got 50000; minCustomers=50000 is the default"). Scenarios word
+ * their refusals without knowing about `--quick` or `--set`, so the CLI, which merged them, says it, for every scenario
+ * alike. Anything else, or a refusal that quotes no such value, is returned unchanged.
  */
 export function withValueSources(e: unknown, sources: ValueSources): unknown {
   if (!isVmlabError(e) || e.code !== SCENARIO_BAD_CONFIG) return e;
