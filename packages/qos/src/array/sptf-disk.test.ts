@@ -165,4 +165,27 @@ describe("SptfDisk's service", () => {
     // Infinity turns the bound off: the far read waits for the stream to end.
     expect(farDoneNs(Number.POSITIVE_INFINITY)).toBeGreaterThan(2000 * msNs);
   });
+
+  it("ages a command from when it enters the sort window, not from its arrival: a deep queue stays SPTF, not first come first served", () => {
+    // 400 random reads queued at once: each waits long behind the window of 8 (the array's queue, not the drive's).
+    // Aged from arrival, every head command was past 500 ms after the first 500 ms and the rest went one by one, FCFS.
+    const drainNs = (maxCommandAgeMs: number, sortWindow = FC_10K_DISK.sortWindow) => {
+      const sim = new Simulation();
+      const disk = new SptfDisk(sim, { ...FC_10K_DISK, maxCommandAgeMs, sortWindow });
+      let done = 0;
+      const sink: IoSink = { complete: () => void done++ };
+      for (let id = 0; id < 400; id++) {
+        // Scattered over the disk (a multiplicative hash): no stride FCFS could ride.
+        const lba = ((Math.imul(id + 1, 0x9e3779b1) >>> 0) % Math.floor(FC_10K_DISK.capacitySectors / 32)) * 32;
+        disk.submit({ id, vm: 0, lba, sectors: 32, isRead: true, issueTime: 0 }, sink);
+      }
+      sim.run();
+      expect(done).toBe(400);
+      return sim.now;
+    };
+    const unbounded = drainNs(Number.POSITIVE_INFINITY);
+    const fcfs = drainNs(Number.POSITIVE_INFINITY, 1);
+    expect(fcfs / unbounded).toBeGreaterThan(1.25); // the window's choice is worth this much here
+    expect(drainNs(FC_10K_DISK.maxCommandAgeMs) / unbounded).toBeLessThan(1.05);
+  });
 });

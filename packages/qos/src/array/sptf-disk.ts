@@ -19,8 +19,10 @@ export interface SptfDiskSpec {
   /** How many queued commands the drive reorders among (tagged queue depth); newer ones wait FIFO behind them. */
   sortWindow: number;
   /**
-   * Starvation bound, ms: a command queued this long goes next, whatever SPTF would pick (drives age their queued
-   * commands; without it a far command waited for as long as nearer ones kept arriving). Infinity: no bound.
+   * Starvation bound, ms: a command that has been among the drive's `sortWindow` this long goes next, whatever SPTF
+   * would pick (drives age their queued commands; without it a far command waited for as long as nearer ones kept
+   * arriving). Its age counts from when it entered the window, not from when it reached the array: time spent waiting
+   * FIFO behind the window is the array's queue, which the drive does not see. Infinity: no bound.
    */
   maxCommandAgeMs: number;
 }
@@ -56,7 +58,7 @@ export const FC_10K_DISK: SptfDiskSpec = {
  * and media transfer. Throughput rises with queue depth as SPTF gets more
  * choice, then flattens once the window is full — the behaviour PARDA's
  * array shows (Tables 3–4: the same IOPS at 100 and at 190 outstanding IOs).
- * The oldest command goes first once it has waited `maxCommandAgeMs`.
+ * The oldest command goes first once it has been in the window `maxCommandAgeMs`.
  */
 export class SptfDisk implements BlockTarget {
   readonly capacitySectors: number;
@@ -123,6 +125,8 @@ export class SptfDisk implements BlockTarget {
 
   submit(req: IoRequest, sink: IoSink): void {
     const io = this.pool.take(req, sink);
+    // t0: when the command entered the drive's sort window (the starvation bound's start); one arriving behind a full
+    // window gets it when the window reaches it (`dispatch`).
     io.t0 = this.sim.now;
     this.queue.push(io);
     if (!this.busy) this.dispatch();
@@ -161,6 +165,11 @@ export class SptfDisk implements BlockTarget {
     for (let i = best; i > this.head; i--) q[i] = q[i - 1];
     q[this.head] = io;
     this.head++;
+    // The command the window now reaches enters it: its age starts now. Aged from its arrival instead, a disk holding
+    // more than its window (a closed loop of 250+ outstanding IOs over 10 disks) had every head command past the bound
+    // and served them one by one, first come first served: the array's throughput fell by 40% and stayed there.
+    const entering = this.head + this.spec.sortWindow - 1;
+    if (entering < q.length) q[entering].t0 = now;
     if (this.head > 1024 && this.head * 2 > q.length) {
       q.splice(0, this.head);
       this.head = 0;
