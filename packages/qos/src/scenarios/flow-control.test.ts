@@ -11,13 +11,22 @@ describe("flow-control (SPEED'08 vs PARDA)", () => {
     const r = await runQuick(flowControl);
     const m = r.metrics;
     // Depths 32:4 give a large throughput ratio (SPTF and the shared disks make it sub-linear).
-    expect(m.static_iops_ratio_first_to_last).toBeGreaterThan(T.staticIopsRatioMin);
+    expect(m.static_iops_ratio_first_to_last).toBeGreaterThan(m.static_depth_ratio_first_to_last / T.staticSplitFactor);
     expect(m.latency_monotone_in_load).toBe(1);
     expect(m.local_window_spread).toBeGreaterThan(T.localWindowSpreadMin);
     expect(m.parda_window_spread).toBeLessThan(T.pardaWindowSpreadMax);
     expect(r.reference.map((x) => x.verdict)).toEqual(["pass", "pass", "pass"]);
     expect(m.parda_jain_index).toBeGreaterThan(m.local_jain_index);
     expect(r.notes?.[0]).toMatch(/^With contiguous placement the middle hosts' data lies nearer/);
+  });
+
+  it("holds the static split to the run's own depths: 32 : 16 splits about 2 : 1 and passes (a fixed 'more than 3' failed it)", async () => {
+    const r = await runQuick(flowControl, { staticDepths: [32, 16] });
+    expect(r.metrics.static_iops_ratio_first_to_last).toBeGreaterThan(1.8);
+    expect(r.metrics.static_iops_ratio_first_to_last).toBeLessThan(2.2);
+    const row = r.reference.find((x) => x.what.startsWith("throughput split by static queue depth"));
+    expect(row?.tolerance).toBe("between 0.75 and 5.33 (within 2.67× of the depth ratio 2; the tests' bound)");
+    expect(row?.verdict).toBe("pass");
   });
 
   it("says the divergence note of the placement the run used: an interleaved run does not claim the middle hosts are nearer", async () => {

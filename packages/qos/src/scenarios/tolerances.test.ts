@@ -132,19 +132,36 @@ describe("the qos scenarios' reference rows fail just outside the bounds their t
 
   it("flow control", () => {
     const fc = T.flowControl;
-    const fcIn = { latency_monotone_in_load: 1, static_iops_ratio_first_to_last: 8, local_window_spread: 13.5, parda_window_spread: 1.02 };
+    const fcIn = {
+      latency_monotone_in_load: 1,
+      static_iops_ratio_first_to_last: 8,
+      static_depth_ratio_first_to_last: 8,
+      local_window_spread: 13.5,
+      parda_window_spread: 1.02,
+    };
     expect(Object.values(verdicts(flowControlChecks(fcIn)))).toEqual(["pass", "pass", "pass"]);
     expect(
       verdicts(
         flowControlChecks({
           latency_monotone_in_load: 0,
-          static_iops_ratio_first_to_last: fc.staticIopsRatioMin,
+          static_iops_ratio_first_to_last: 3,
+          static_depth_ratio_first_to_last: 8,
           local_window_spread: fc.localWindowSpreadMin,
           parda_window_spread: 1.02,
         }),
       ),
     ).toEqual({ latencyMonotone: "fail", staticSplit: "fail", windowSpread: "fail" });
     expect(flowControlChecks({ ...fcIn, parda_window_spread: fc.pardaWindowSpreadMax }).windowSpread.verdict).toBe("fail");
+    // The split is held to the run's own depths: 32 : 16 splitting 2 : 1 passes (a fixed "more than 3" failed it), equal
+    // depths splitting evenly pass, and depths whose split does not follow them fail, either way round.
+    const split = (iops: number, depths: number) =>
+      flowControlChecks({ ...fcIn, static_iops_ratio_first_to_last: iops, static_depth_ratio_first_to_last: depths }).staticSplit;
+    expect(split(1.99, 2).verdict).toBe("pass");
+    expect(split(0.99, 1).verdict).toBe("pass");
+    expect(split(0.12, 0.125).verdict).toBe("pass");
+    expect(split(1, 8).verdict).toBe("fail");
+    expect(split(8, 0.125).verdict).toBe("fail");
+    expect(split(8, 8).tolerance).toBe("between 3 and 21.3 (within 2.67× of the depth ratio 8; the tests' bound)");
   });
 
   it("vIC", () => {
