@@ -75,6 +75,19 @@ function reservationsFit(rows: { reservation_iops: number }[], sfqTotal: number,
 }
 
 /**
+ * Whether a reservation or a limit binds: some VM's reservation is above, or its limit below, its share of the
+ * throughput SFQ(D) delivered (all VMs keep their queues full, so shares split it). Otherwise shares alone meet every
+ * control, and SFQ(D) meeting them is no failure.
+ */
+function controlsBind(shares: readonly number[], reservations: readonly number[], limit: (i: number) => number, sfqTotal: number): boolean {
+  const sum = shares.reduce((a, b) => a + b, 0);
+  return shares.some((share, i) => {
+    const byShare = (sfqTotal * share) / sum;
+    return reservations[i] > byShare || limit(i) < byShare;
+  });
+}
+
+/**
  * A note when the reservations add up to more than the array delivered (its capacity is not known beforehand: the
  * larger of the two runs' totals stands for it). mClock serves reservations first, so the VMs without one got what
  * was left — 0 IOPS at 1500,1500,0,0 — with only a fail row to show for it. mClock's admission control, which
@@ -145,6 +158,7 @@ export const mclockVsSfq = defineQosScenario({
       rows.filter((r) => r.mclock_meets_controls).length,
       n,
       reservationsFit(rows, sfq.totalIops, mclock.totalIops),
+      controlsBind(c.shares, c.reservationsIops, limit, sfq.totalIops),
     );
     return {
       metrics: {

@@ -179,6 +179,8 @@ describe("the qos scenarios' reference rows fail just outside the bounds their t
   it("mClock vs SFQ(D)", () => {
     expect(verdicts(mclockChecks(2, 4, 4))).toEqual({ sfq: "pass", mclock: "pass" });
     expect(verdicts(mclockChecks(4, 3, 4))).toEqual({ sfq: "fail", mclock: "fail" });
+    // No control binds: SFQ(D) meeting them all is no failure.
+    expect(verdicts(mclockChecks(4, 4, 4, true, false))).toEqual({ sfq: "n/a", mclock: "pass" });
   });
 
   it("mClock vs SFQ(D): a VM meets its reservation and limit within the slack QOS_TOLERANCES states, which the rows name", () => {
