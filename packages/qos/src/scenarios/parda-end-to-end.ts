@@ -50,6 +50,12 @@ export const PardaEndToEndConfig = z.object({
 function plan(c: z.output<typeof PardaEndToEndConfig>, seed: number) {
   const idle = c.idleFromS > 0 && c.idleToS > c.idleFromS;
   if (c.idleFromS > 0 && !idle) throw QosErrors.badConfig("idleToS", `must be after idleFromS (${c.idleFromS} s), got ${c.idleToS}`);
+  // An end without a start: idleFromS=0 is "never", so an idleToS alone ran with no VM idling, without a word.
+  if (c.idleFromS === 0 && c.idleToS > 0)
+    throw QosErrors.badConfig(
+      "idleToS",
+      `ends an idle period that idleFromS=0 never starts (0: no idle period); set idleFromS > 0 too (Fig. 13: 140 to 310), or leave idleToS at 0, got ${c.idleToS}`,
+    );
   if (idle && c.idleFromS >= c.durationS)
     throw QosErrors.badConfig("idleFromS", `must be before durationS (${c.durationS} s), got ${c.idleFromS}`);
   // Table 6 is measured while every VM is busy: up to idleFromS when the VM idles (Fig. 13).
