@@ -30,14 +30,22 @@ import { flowControlChecks } from "./tolerances.js";
 export const MAX_SWEEP_S = 21_600;
 
 export const FlowControlConfig = z.object({
-  hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each"),
+  hosts: z
+    .number()
+    .int()
+    .min(2)
+    .max(16)
+    .default(4)
+    .describe(
+      "hosts sharing the LUN, one micro-benchmark VM each, in the control runs and the OIO sweep (the static-depth run has one host per staticDepths entry)",
+    ),
   oio: depthField("outstanding IOs per VM in the control runs"),
   staticDepths: z
     .array(z.number().int().min(1).max(256))
     .min(2)
     .max(16)
     .default([32, 16, 8, 4])
-    .describe("per-host queue depths of the static-depth run"),
+    .describe("per-host queue depths of the static-depth run, one host per entry (its host count, whatever hosts is)"),
   // A sweep axis: a repeated value was merged into one point without a word (4,16,4 ran two points).
   oioSweep: eachOnce(z.array(z.number().int().min(1).max(256)).min(2))
     .default([2, 4, 8, 16, 32, 48])
