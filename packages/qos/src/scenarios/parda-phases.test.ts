@@ -53,6 +53,14 @@ describe("PARDA with changing demand and threshold", () => {
     ]);
   });
 
+  it("L changed mid-run: the note says this run's L and hosts, not a fixed 'L changes on the Table 4 setup'", async () => {
+    const note = async (over: Record<string, unknown>) => (await runQuick(pardaThresholdChange, over)).notes?.[0];
+    expect(await note({})).toContain("here L goes 30 → 40 → 25 ms in one run on the Table 4 setup (6 hosts)");
+    expect(await note({ thresholdsMs: [30], hosts: 4 })).toContain(
+      "here L stays 30 ms in every phase on 4 hosts (the Table 4 setup has 6): the run shows PARDA holding one L, not following a change.",
+    );
+  });
+
   it("Fig. 9's 'windows grow after each stop' is 0 when they cannot grow (w_min = w_max = 4), not a pass by default", async () => {
     const r = await runQuick(pardaDemandChange, { windowMin: 4, windowMax: 4 });
     expect(r.metrics.windows_grow_after_each_stop).toBe(0);
