@@ -63,6 +63,8 @@ describe("loadElf", () => {
       return b;
     };
     expect(errorOf(patch(0, 0x7e))).toBe("VMLAB_ELF_BAD_MAGIC");
+    // Shorter than the magic, with bytes unlike it: a text file ("hi\n"), not an ELF cut short.
+    expect(errorOf(new TextEncoder().encode("hi\n"))).toBe("VMLAB_ELF_BAD_MAGIC");
     expect(errorOf(patch(4, 2))).toBe("VMLAB_ELF_BAD_CLASS");
     expect(errorOf(patch(5, 2))).toBe("VMLAB_ELF_BAD_ENDIAN");
     expect(errorOf(patch(18, 62, 2))).toBe("VMLAB_ELF_BAD_MACHINE");

@@ -37,8 +37,10 @@ export interface ElfRamRange {
 export function loadElf(bytes: Uint8Array, range: ElfRamRange = {}): ElfImage {
   const ramBase = range.ramBase ?? 0x8000_0000;
   const ramSize = range.ramSize ?? 128 * 1024 * 1024;
+  // The magic's bytes that are there are checked first: a 3-byte text file ("hi\n") is no ELF, not a truncated one.
+  const magic = [0x7f, 0x45, 0x4c, 0x46];
+  if (magic.some((b, i) => i < bytes.length && bytes[i] !== b)) throw CoreErrors.elfBadMagic();
   if (bytes.length < 4) throw CoreErrors.elfTruncated("the ELF magic", 4, bytes.length);
-  if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) throw CoreErrors.elfBadMagic();
   // Only class and byte order are read before the full header check, so ask for what is checked: a 64-bit
   // file cut after its class byte still gets the BAD_CLASS message that says how to rebuild it.
   if (bytes.length < 6) throw CoreErrors.elfTruncated("the ELF class and byte order (e_ident[4], e_ident[5])", 6, bytes.length);

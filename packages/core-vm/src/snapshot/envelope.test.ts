@@ -54,6 +54,12 @@ describe("snapshot envelope", () => {
     for (const s of sections) expect(env.sections.get(s.name)).toEqual(join(s.chunks.length ? s.chunks : [new Uint8Array(0)]));
   });
 
+  it("a file shorter than the header whose bytes are not the magic's is no snapshot, not a truncated one", () => {
+    // "hi\n" read as a snapshot cut short, with advice to take it again.
+    expect(codeOf(() => decodeEnvelope(new TextEncoder().encode("hi\n"), "t"))).toBe("VMLAB_SNAPSHOT_BAD_MAGIC");
+    expect(codeOf(() => decodeEnvelope(new TextEncoder().encode("VMLAB"), "t"))).toBe("VMLAB_SNAPSHOT_TRUNCATED_FILE");
+  });
+
   it("reports a truncated file at every cut point", () => {
     const { file } = sample();
     for (let cut = 0; cut < file.length; cut += cut < 64 ? 1 : 97) {

@@ -86,9 +86,11 @@ export function encodeEnvelope(components: Record<string, number>, sections: Sec
  */
 export function decodeEnvelope(file: Uint8Array, name: string, options: DecodeOptions = {}): Envelope {
   const total = options.fileLength ?? file.length;
+  // The magic's bytes that are there are checked first: a 3-byte text file is no snapshot, not a truncated one.
+  const magic = new TextDecoder("latin1").decode(file.subarray(0, 8));
+  if (!SNAPSHOT_MAGIC.startsWith(magic)) throw CoreErrors.snapshotBadMagic(name);
   if (file.length < HEADER_BYTES) throw CoreErrors.snapshotTruncated(name, HEADER_BYTES, file.length);
   const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  if (new TextDecoder("latin1").decode(file.subarray(0, 8)) !== SNAPSHOT_MAGIC) throw CoreErrors.snapshotBadMagic(name);
   const headerHash = xxhash32(file.subarray(0, 20));
   if (headerHash !== dv.getUint32(20, true)) throw CoreErrors.snapshotCorrupt(name, "header", dv.getUint32(20, true), headerHash);
   const version = dv.getUint32(8, true);
