@@ -29,6 +29,27 @@ describe("vmlab boot", () => {
     expect(r.stderr).toMatch(/instructions retired: \d+\nMIPS: [\d.]+\nvirtual time: [\d.]+ s\n/);
   });
 
+  it("a guest stopped mid-line gets its line ended on a terminal before the message, not run into it", async () => {
+    // "Helvmlab boot: the guest did not exit within 100 instructions; …" on one terminal line.
+    const boot = async (stderrIsTTY: boolean) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await main(["boot", guest("bin/hello.elf"), "--max-insns", "100"], {
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+        stderrIsTTY,
+      });
+      return { code, stdout, stderr };
+    };
+    const tty = await boot(true);
+    expect(tty.code).toBe(124);
+    expect(tty.stdout.length).toBeGreaterThan(0);
+    expect(tty.stdout.endsWith("\n")).toBe(false);
+    expect(tty.stderr).toMatch(/^\nvmlab boot: the guest did not exit within 100 instructions/);
+    // Not a terminal (a log file): the message's own line, no blank one before it.
+    expect((await boot(false)).stderr).toMatch(/^vmlab boot: the guest did not exit/);
+  });
+
   it("a guest that does not exit within --max-insns ends with a clear message and 124", async () => {
     const r = await runCli("boot", guest("bin/hello.elf"), "--max-insns", "500");
     expect(r.code).toBe(124);

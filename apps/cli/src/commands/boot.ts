@@ -17,6 +17,16 @@ interface BootRun {
   exitCode: number | null;
   instructions: number;
   virtualTimeNs: number;
+  /** The console's output so far ends inside a line (a guest stopped mid-print). */
+  midLine: boolean;
+}
+
+/**
+ * Ends the console's line on the terminal before anything goes to stderr: a guest stopped mid-print ran on into the
+ * message ("Helvmlab boot: the guest did not exit…"). Nothing when stderr is not a terminal (a log file's own lines).
+ */
+export function endConsoleLine(run: Pick<BootRun, "midLine">, io: CliIo): void {
+  if (run.midLine && io.stderrIsTTY) io.stderr("\n");
 }
 
 /**
@@ -38,7 +48,13 @@ export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8A
     flush();
     if (r === "event") m.sim.run({ until: m.sim.now });
     else if (r !== "budget" || m.hart.retired >= maxInsns)
-      return { stop: r, exitCode: m.exitCode, instructions: m.hart.retired, virtualTimeNs: m.nowNs() };
+      return {
+        stop: r,
+        exitCode: m.exitCode,
+        instructions: m.hart.retired,
+        virtualTimeNs: m.nowNs(),
+        midLine: printed > 0 && m.console()[printed - 1] !== 0x0a,
+      };
   }
 }
 
@@ -199,6 +215,7 @@ export function register(program: Command, io: CliIo): void {
         return;
       }
       const result = runStreaming(m, maxInsns === 0 ? Number.POSITIVE_INFINITY : maxInsns, write);
+      if (result.stop !== "exit" || opts.stats) endConsoleLine(result, io);
       const wallS = (wallNs() - t0) / NS_PER_S;
       if (opts.stats) {
         io.stderr(

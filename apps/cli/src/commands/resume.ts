@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 import { allDiskModels } from "../plugins.js";
 import { printStats } from "../snapshot-cli.js";
-import { EXIT_BUDGET, runStreaming } from "./boot.js";
+import { EXIT_BUDGET, endConsoleLine, runStreaming } from "./boot.js";
 
 /** Default budget after the resume point, as `vmlab boot`'s. */
 const DEFAULT_MAX_INSNS = 10_000_000_000;
@@ -46,6 +46,7 @@ export function register(program: Command, io: CliIo): void {
         else io.stdout(Buffer.from(bytes).toString("latin1"));
       };
       const result = runStreaming(m, n === 0 ? Number.POSITIVE_INFINITY : start + n, write);
+      if (result.stop !== "exit" || opts.stats) endConsoleLine(result, io);
       if (opts.stats) printStats(io, m, m.hart.retired - start, t0);
       if (result.stop === "budget")
         throw new CliExit(
