@@ -17,6 +17,7 @@ import {
 } from "./common.js";
 import { defineQosScenario } from "./define.js";
 import { pardaEndToEndChecks } from "./tolerances.js";
+import { windowLawLatencyMs } from "./window-law.js";
 
 /** PARDA Table 6 (node 24): VM shares per host and their throughput (Ops/s for OLTP hosts 1–2, IOPS for hosts 3–4). */
 const HOST_SHARES = [[20, 10], [10, 10], [20], [10]];
@@ -166,9 +167,8 @@ export const pardaEndToEnd = defineQosScenario({
       parda_host1_to_host2: round(sp.hostIops[0] / sp.hostIops[1], 3),
       parda_host_share_error: round(Math.max(...hostShare(sp).map((x, h) => Math.abs(x / (betas[h] / betaSum) - 1))), 4),
       parda_latency_ms: round(sp.latencyMs),
-      // At the window law's fixed point w = (L/L(t))·w + β, so L(t) = L·w/(w − β); with windows ≈ throughput × latency
-      // (Little's law) summed over hosts, L(t) = L + Σβ / throughput. β is not small here (6:4:4:2), nor is L(t) − L.
-      window_law_latency_ms: round(c.latencyThresholdMs + (betaSum * c.betaPerShare) / (sp.totalIops / 1000)),
+      // L + Σβ / throughput (windowLawLatencyMs). β is not small here (6:4:4:2), nor is L(t) − L.
+      window_law_latency_ms: round(windowLawLatencyMs(c.latencyThresholdMs, betaSum * c.betaPerShare, sp.totalIops)),
     };
     if (idle) {
       // Fig. 13: while the VM idles, host 1's β falls to its remaining VM's (share 20 × 0.2 = 4) and its window follows: to host 4's

@@ -16,7 +16,8 @@ import {
   timeSeriesTable,
 } from "./common.js";
 import { defineQosScenario } from "./define.js";
-import { pardaEqualSharesChecks } from "./tolerances.js";
+import { pardaEqualSharesChecks, QOS_TOLERANCES } from "./tolerances.js";
+import { windowLawNote } from "./window-law.js";
 
 export const PardaEqualSharesConfig = z.object({
   hosts: z.number().int().min(2).max(16).default(4).describe("hosts sharing the LUN, one micro-benchmark VM each (paper: 4)"),
@@ -147,7 +148,11 @@ export const pardaEqualShares = defineQosScenario({
               : "the paper's hosts differ in path and placement; ours differ in placement only (contiguous: the middle hosts' data lies nearer the others')",
         },
       ],
-      notes: [arrayNote(c)],
+      // Each host runs one VM of share 1: β = 1 per host (PARDA_CONTROL's betaPerShare).
+      notes: [
+        arrayNote(c),
+        ...windowLawNote(c.latencyThresholdMs, c.hosts, sp.totalIops, QOS_TOLERANCES.pardaEqualShares.latencyVsThreshold),
+      ],
     };
   },
 });

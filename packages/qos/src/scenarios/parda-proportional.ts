@@ -17,7 +17,8 @@ import {
   timeSeriesTable,
 } from "./common.js";
 import { defineQosScenario } from "./define.js";
-import { pardaProportionalChecks } from "./tolerances.js";
+import { pardaProportionalChecks, QOS_TOLERANCES } from "./tolerances.js";
+import { windowLawNote } from "./window-law.js";
 
 export const PardaProportionalConfig = z.object({
   shares: z
@@ -132,7 +133,10 @@ export const pardaProportional = defineQosScenario({
           ...checks.latency,
         },
       ],
-      notes: ["FCFS gives each host service in proportion to its outstanding IOs (all equal here), whatever its β."],
+      notes: [
+        "FCFS gives each host service in proportion to its outstanding IOs (all equal here), whatever its β.",
+        ...windowLawNote(c.latencyThresholdMs, shareSum, parda.totalIops, QOS_TOLERANCES.pardaProportional.latencyVsThreshold),
+      ],
     };
   },
 });
