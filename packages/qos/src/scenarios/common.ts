@@ -107,6 +107,15 @@ export function thresholdLabel(paperMs: number, runMs: number): string {
   return `L = ${paperMs} ms${runMs === paperMs ? "" : `; this run's L = ${runMs} ms`}`;
 }
 
+/**
+ * A reference row's label for a setting of the paper's setup, and the run's where it differs ("β 1:1:2:2; this run's
+ * 1:1:1:1"), as `thresholdLabel` does for L: a row set the paper's ≈ 2 beside a run's 1.03 under a label naming only
+ * the paper's shares.
+ */
+export function setupLabel(setting: string, paper: string, run: string): string {
+  return `${setting} ${paper}${run === paper ? "" : `; this run's ${run}`}`;
+}
+
 /** The run's note on its array, from the config (a fixed "10-disk … SPTF" was printed by runs over 6 disks or the storage array too). */
 export function arrayNote(c: Pick<ControlConfig, "arrayModel" | "disks">): string {
   if (c.arrayModel === "storage")

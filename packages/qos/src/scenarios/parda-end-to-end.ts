@@ -12,6 +12,7 @@ import {
   requireIosInWindow,
   requireSampledWindow,
   round,
+  setupLabel,
   timeSeriesFigures,
   timeSeriesTable,
 } from "./common.js";
@@ -179,6 +180,10 @@ export const pardaEndToEnd = defineQosScenario({
       metrics.busy_host1_window = round(sp.hostWindow[0]);
     }
     const checks = pardaEndToEndChecks(metrics);
+    // Table 6's β (betaPerShare 0.2) of two hosts, and this run's where betaPerShare differs.
+    const betaOf = (h: number, perShare: number) => round(HOST_SHARES[h].reduce((a, b) => a + b, 0) * perShare, 2);
+    const betaLabel = (a: number, b: number) =>
+      setupLabel("β", `${betaOf(a, 0.2)}:${betaOf(b, 0.2)}`, `${betaOf(a, c.betaPerShare)}:${betaOf(b, c.betaPerShare)}`);
     return {
       metrics,
       tables: [
@@ -208,7 +213,7 @@ export const pardaEndToEnd = defineQosScenario({
           ...checks.host2VmRatio,
         },
         {
-          what: "host 3 to host 4 throughput (β 4:2)",
+          what: `host 3 to host 4 throughput (${betaLabel(2, 3)})`,
           paper: round(740 / 400, 2),
           ours: round(sp.hostIops[2] / sp.hostIops[3], 2),
           unit: "ratio",
@@ -216,7 +221,7 @@ export const pardaEndToEnd = defineQosScenario({
           ...checks.hostShares,
         },
         {
-          what: "host 1 to host 2 throughput (β 6:4)",
+          what: `host 1 to host 2 throughput (${betaLabel(0, 1)})`,
           paper: round(1857 / 1316, 2),
           ours: metrics.parda_host1_to_host2,
           unit: "ratio",

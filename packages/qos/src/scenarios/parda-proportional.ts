@@ -12,6 +12,7 @@ import {
   requireHostIosMeasured,
   requireMeasuredWindow,
   round,
+  setupLabel,
   thresholdLabel,
   timeSeriesFigures,
   timeSeriesTable,
@@ -89,6 +90,8 @@ export const pardaProportional = defineQosScenario({
       parda_latency_ms: round(parda.hostLatencyMs[h]),
     }));
     const minShare = Math.min(...c.shares);
+    // Fig. 8's β 1:1:2:2 ("≈ 2" in the paper column), and this run's where it differs.
+    const betaLabel = setupLabel("Fig. 8's β", "1:1:2:2", c.shares.join(":"));
     const pWin = parda.hostWindow;
     const metrics = {
       fcfs_ratio_error: round(ratioError(fcfs.hostIops), 4),
@@ -109,14 +112,14 @@ export const pardaProportional = defineQosScenario({
       figures: timeSeriesFigures("time-series", "proportional", "(Fig. 8 setup)"),
       reference: [
         {
-          what: "window ratio, host with the largest β to host with the smallest",
+          what: `window ratio, host with the largest β to host with the smallest (${betaLabel})`,
           paper: "≈ 2 (windows converge about 1:1:2:2)",
           ours: round(Math.max(...pWin) / Math.min(...pWin), 2),
           unit: "ratio",
           source: "Fig. 8",
         },
         {
-          what: "IOPS ratio, largest-β host to smallest",
+          what: `IOPS ratio, largest-β host to smallest (${betaLabel})`,
           paper: "≈ 2 (IOPS roughly follow 1:1:2:2)",
           ours: round(Math.max(...parda.hostIops) / Math.min(...parda.hostIops), 2),
           unit: "ratio",
