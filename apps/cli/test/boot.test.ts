@@ -29,6 +29,21 @@ describe("vmlab boot", () => {
     expect(r.stderr).toMatch(/instructions retired: \d+\nMIPS: [\d.]+\nvirtual time: [\d.]+ s\n/);
   });
 
+  it("a guest polling the UART for input with no --input given is told so on stderr, once, while it runs on", async () => {
+    // vicbench booted without its --input spun silently for 3 minutes to --max-insns.
+    const r = await runCli("boot", guest("bin/echo.elf"), "--max-insns", "20000000");
+    expect(r.code).toBe(124);
+    const told = r.stderr.split("\n").filter((l) => l.includes("polling the UART for console input"));
+    expect(told).toEqual([
+      "vmlab boot: the guest is polling the UART for console input and none was given; pass it with --input FILE (or --input - for standard input). It runs on until --max-insns (20000000 instructions).",
+    ]);
+    const input = join(tmp, "line.txt");
+    writeFileSync(input, "hi\n");
+    const fed = await runCli("boot", guest("bin/echo.elf"), "--input", input, "--max-insns", "20000000");
+    expect(fed.stdout).toContain("HI");
+    expect(fed.stderr).not.toContain("polling the UART");
+  });
+
   it("a guest stopped mid-line gets its line ended on a terminal before the message, not run into it", async () => {
     // "Helvmlab boot: the guest did not exit within 100 instructions; …" on one terminal line.
     const boot = async (stderrIsTTY: boolean) => {

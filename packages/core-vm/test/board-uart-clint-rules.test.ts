@@ -79,6 +79,40 @@ describe("UART 16550A", () => {
   });
 });
 
+describe("UART 16550A modem control, as QEMU 7.2's serial", () => {
+  const MCR = 4;
+  const MSR = 6;
+
+  it("MCR reads OUT2 after reset and keeps 5 bits; MSR reads DCD, DSR and CTS outside loopback", () => {
+    // vmlab read 0x00 after reset and 0xff after writing 0xff; QEMU 0x08 and 0x1f.
+    const { u } = uart();
+    expect(u.read(MCR)).toBe(0x08);
+    expect(u.read(MSR)).toBe(0xb0);
+    u.write(MCR, 1, 0xff);
+    expect(u.read(MCR)).toBe(0x1f);
+  });
+
+  it("in loopback a transmitted byte is received, not printed, and MSR reads the modem outputs as its inputs", () => {
+    // A driver's loopback self-test (Linux's 8250) wrote 'Z' and read it back on QEMU; vmlab printed it instead.
+    const { u, out, line } = uart();
+    u.write(IER, 1, 0x01);
+    u.write(MCR, 1, 0x10);
+    u.write(RBR_THR, 1, 0x5a);
+    expect(out).toEqual([]);
+    expect(u.read(LSR) & 0x01).toBe(1);
+    expect(line.level).toBe(true);
+    expect(u.read(RBR_THR)).toBe(0x5a);
+    expect(u.read(MSR)).toBe(0x00); // no outputs set
+    u.write(MCR, 1, 0x1f); // DTR, RTS, OUT1, OUT2 → DSR, CTS, RI, DCD
+    expect(u.read(MSR)).toBe(0xf0);
+    u.write(MCR, 1, 0x12); // RTS alone → CTS
+    expect(u.read(MSR)).toBe(0x10);
+    u.write(MCR, 1, 0x08); // loopback off: the byte goes to the console again
+    u.write(RBR_THR, 1, 0x41);
+    expect(out).toEqual([0x41]);
+  });
+});
+
 describe("CLINT", () => {
   const clint = () => {
     const sw = { level: false };

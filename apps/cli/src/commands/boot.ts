@@ -21,6 +21,27 @@ interface BootRun {
   midLine: boolean;
 }
 
+/** LSR reads with nothing to receive, none printed between, that mean a guest is waiting for console input. */
+const IDLE_POLLS = 1_000_000;
+
+/**
+ * Says once, on stderr, that the guest is polling the UART for input when no --input was given: it ran silently to
+ * --max-insns (vicbench booted without its --input spun for 3 minutes), where QEMU would wait on the terminal.
+ */
+function noInputWatch(m: Machine, io: CliIo, maxInsns: number): () => void {
+  let told = false;
+  return () => {
+    if (told || m.uart.idlePolls < IDLE_POLLS) return;
+    told = true;
+    const all = m.console();
+    const midLine = all.length > 0 && all[all.length - 1] !== 0x0a && io.stderrIsTTY;
+    const until = maxInsns === 0 ? "until it is stopped (--max-insns 0)" : `until --max-insns (${maxInsns} instructions)`;
+    io.stderr(
+      `${midLine ? "\n" : ""}vmlab boot: the guest is polling the UART for console input and none was given; pass it with --input FILE (or --input - for standard input). It runs on ${until}.\n`,
+    );
+  };
+}
+
 /**
  * Ends the console's line on the terminal before anything goes to stderr: a guest stopped mid-print ran on into the
  * message ("Helvmlab boot: the guest did not exit…"). Nothing when stderr is not a terminal (a log file's own lines).
@@ -33,7 +54,7 @@ export function endConsoleLine(run: Pick<BootRun, "midLine">, io: CliIo): void {
  * Runs the machine like `bootElf`, but in slices so the guest's console
  * reaches stdout while it runs.
  */
-export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8Array) => void): BootRun {
+export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8Array) => void, onSlice?: () => void): BootRun {
   let printed = 0;
   const flush = () => {
     const all = m.console();
@@ -46,6 +67,7 @@ export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8A
     const left = maxInsns - m.hart.retired;
     const r = left <= 0 ? "budget" : m.run(Math.min(left, FLUSH_EVERY));
     flush();
+    onSlice?.();
     if (r === "event") m.sim.run({ until: m.sim.now });
     else if (r !== "budget" || m.hart.retired >= maxInsns)
       return {
@@ -214,7 +236,12 @@ export function register(program: Command, io: CliIo): void {
         );
         return;
       }
-      const result = runStreaming(m, maxInsns === 0 ? Number.POSITIVE_INFINITY : maxInsns, write);
+      const result = runStreaming(
+        m,
+        maxInsns === 0 ? Number.POSITIVE_INFINITY : maxInsns,
+        write,
+        opts.input === undefined ? noInputWatch(m, io, maxInsns) : undefined,
+      );
       if (result.stop !== "exit" || opts.stats) endConsoleLine(result, io);
       const wallS = (wallNs() - t0) / NS_PER_S;
       if (opts.stats) {

@@ -37,25 +37,40 @@ const IIR_NONE = 0x01;
 const IIR_THRE = 0x02;
 const IIR_RX = 0x04;
 const IIR_FIFO = 0xc0;
+/** MCR: OUT2 (set at reset, as QEMU's serial_reset does), loopback, and the 5 bits the register keeps. */
+const MCR_OUT2 = 0x08;
+const MCR_LOOP = 0x10;
+const MCR_BITS = 0x1f;
+/** MSR outside loopback: DCD, DSR and CTS asserted, as QEMU reports with no modem. */
+const MSR_NO_MODEM = 0xb0;
 
 /**
  * NS16550A UART (as QEMU's `serial` on `virt`). Transmit is instantaneous:
  * a byte written to THR goes straight to the console sink, and LSR always
  * reports the transmitter empty. Receive reads from a queue of injected
- * input. The interrupt line (PLIC source 10) follows IER: received data
+ * input. In loopback (MCR bit 4) a transmitted byte is received instead of
+ * printed, and MSR reads the modem outputs (DTR, RTS, OUT1, OUT2) as its
+ * inputs (DSR, CTS, RI, DCD), as QEMU's serial_xmit and MSR read do: a driver's
+ * loopback self-test (Linux's 8250) sees what it sees on QEMU. The interrupt line (PLIC source 10) follows IER: received data
  * available, and THR empty (raised after each write or when enabled, cleared
  * by reading IIR or writing THR).
  */
 export class Uart16550 implements MmioDevice {
   ier = 0;
   lcr = 0;
-  mcr = 0;
+  mcr = MCR_OUT2;
   scr = 0;
   fcr = 0;
   dll = 0;
   dlm = 0;
   /** THR-empty interrupt pending. */
   thrIpending = 0;
+  /**
+   * LSR reads with nothing to receive since the guest last transmitted or input came: a guest polling for console
+   * input that none will come to (a host can tell its user; not saved, a diagnostic). Polling for THR empty before
+   * each byte it prints does not add up: each write starts it again.
+   */
+  idlePolls = 0;
   private rx: number[] = [];
   private rxHead = 0;
 
@@ -86,6 +101,7 @@ export class Uart16550 implements MmioDevice {
 
   /** Queues bytes for the guest to read (console input). */
   inject(bytes: Uint8Array): void {
+    this.idlePolls = 0;
     for (const b of bytes) this.rx.push(b);
     this.update();
   }
@@ -131,9 +147,14 @@ export class Uart16550 implements MmioDevice {
       case MCR:
         return this.mcr;
       case LSR:
+        if (!this.rxReady()) this.idlePolls++;
         return LSR_THRE | LSR_TEMT | (this.rxReady() ? LSR_DR : 0);
-      case MSR:
-        return 0xb0; // DCD, DSR, CTS asserted, as QEMU reports with no modem
+      case MSR: {
+        const m = this.mcr;
+        if ((m & MCR_LOOP) === 0) return MSR_NO_MODEM;
+        // Loopback: OUT2 → DCD, OUT1 → RI, RTS → CTS, DTR → DSR (QEMU's serial_ioport_read).
+        return ((m & 0x0c) << 4) | ((m & 0x02) << 3) | ((m & 0x01) << 5);
+      }
       case SCR:
         return this.scr;
       default:
@@ -150,7 +171,9 @@ export class Uart16550 implements MmioDevice {
           this.dll = v;
           return;
         }
-        this.sink(v);
+        this.idlePolls = 0;
+        if ((this.mcr & MCR_LOOP) !== 0) this.rx.push(v);
+        else this.sink(v);
         this.thrIpending = 1;
         this.update();
         return;
@@ -175,7 +198,7 @@ export class Uart16550 implements MmioDevice {
         this.lcr = v;
         return;
       case MCR:
-        this.mcr = v;
+        this.mcr = v & MCR_BITS;
         return;
       case SCR:
         this.scr = v;

@@ -206,6 +206,42 @@ export const TRAP_EDGES: TrapEdge[] = [
     traps: [[5, AFTER_LI, UART + 0xfe]],
     qemu: "QEMU 7.2 reports the aligned-down address 0x100000fc, outside the access; vmlab the access's start",
   },
+  // The UART's modem control, as QEMU 7.2's serial has it (no traps; the registers read must match). Each case puts MCR
+  // back to its reset value (OUT2): the harness prints its dumps through the UART, which in loopback would receive them.
+  { name: "UART MCR after reset reads OUT2", words: [...li(T, UART), E.load("lbu", A, T, 4)], traps: [], regs: { [A]: 0x08 } },
+  {
+    name: "UART MCR keeps 5 bits; in loopback MSR reads DTR, RTS, OUT1, OUT2 as DSR, CTS, RI, DCD",
+    words: [
+      ...li(T, UART),
+      ...li(B, 0xff),
+      E.store("sb", B, T, 4),
+      E.load("lbu", A, T, 4),
+      E.load("lbu", 28, T, 6),
+      ...li(B, 0x12),
+      E.store("sb", B, T, 4),
+      E.load("lbu", 29, T, 6),
+      ...li(B, 0x08),
+      E.store("sb", B, T, 4),
+      E.load("lbu", 30, T, 6),
+    ],
+    traps: [],
+    regs: { [A]: 0x1f, 28: 0xf0, 29: 0x10, 30: 0xb0 },
+  },
+  {
+    name: "UART loopback receives the byte transmitted instead of printing it",
+    words: [
+      ...li(T, UART),
+      ...li(B, 0x10),
+      E.store("sb", B, T, 4),
+      ...li(B, 0x5a),
+      E.store("sb", B, T, 0),
+      E.load("lbu", A, T, 0),
+      ...li(B, 0x08),
+      E.store("sb", B, T, 4),
+    ],
+    traps: [],
+    regs: { [A]: 0x5a, [B]: 0x08 },
+  },
 ];
 
 /** The case as a harness program (registers start at 0). */
