@@ -49,18 +49,19 @@ export const StorageErrors = {
       `saved ${what} state is invalid (${issue}); the snapshot is corrupt, from another vmlab version, or from a device with a different spec`,
       { what, issue },
     ),
-  notQuiescent: (what: string, inFlight: number) =>
+  /** `op`: what was refused — a save, or a restore (a state goes into an idle model only; it said "cannot save" for both). */
+  notQuiescent: (what: string, inFlight: number, op: "save" | "restore" = "save") =>
     new VmlabError(
       "VMLAB_STORAGE_NOT_QUIESCENT",
-      `cannot save ${what}: ${plural(inFlight, "IO")} ${inFlight === 1 ? "is" : "are"} in flight; stop the workloads and run the simulation until ${inFlight === 1 ? "it completes" : "they complete"}, then save`,
-      { what, inFlight },
+      `cannot ${op} ${what}: ${plural(inFlight, "IO")} ${inFlight === 1 ? "is" : "are"} in flight; stop the workloads and run the simulation until ${inFlight === 1 ? "it completes" : "they complete"}, then ${op}`,
+      { what, inFlight, op },
     ),
   /** A disk whose write cache still holds data: every IO has completed, the write-backs have not. */
-  dirtyWriteCache: (what: string, dirtySectors: number) =>
+  dirtyWriteCache: (what: string, dirtySectors: number, op: "save" | "restore" = "save") =>
     new VmlabError(
       "VMLAB_STORAGE_NOT_QUIESCENT",
-      `cannot save ${what}: its write cache holds ${plural(dirtySectors, "sector")} not yet on the media; run the simulation until ${dirtySectors === 1 ? "it is" : "they are"} written back, then save`,
-      { what, inFlight: 0, dirtySectors },
+      `cannot ${op} ${what}: its write cache holds ${plural(dirtySectors, "sector")} not yet on the media; run the simulation until ${dirtySectors === 1 ? "it is" : "they are"} written back, then ${op}`,
+      { what, inFlight: 0, dirtySectors, op },
     ),
   notSavable: (what: string, why: string) => new VmlabError("VMLAB_STORAGE_NOT_SAVABLE", `cannot save ${what}: ${why}`, { what, why }),
   // Trace files (trace/): bad input, so every code maps to exit 2 in the CLI.

@@ -84,7 +84,7 @@ export class SchedulerBridge implements AdapterScheduler {
    * FCFS, which has no saved form, refuses (`VMLAB_STORAGE_NOT_SAVABLE`).
    */
   save(): { version: 1; inner: unknown; slots: number; free: number[] } {
-    return { version: 1, inner: this.idleInner().save(), slots: this.slots.length, free: [...this.free] };
+    return { version: 1, inner: this.idleInner("save").save(), slots: this.slots.length, free: [...this.free] };
   }
 
   restore(state: unknown): void {
@@ -93,7 +93,7 @@ export class SchedulerBridge implements AdapterScheduler {
     const s = p.data;
     if (s.free.length !== s.slots || s.free.some((id) => id >= s.slots) || new Set(s.free).size !== s.slots)
       throw QosErrors.badState("scheduler bridge", "the free ids must be each slot once");
-    const inner = this.idleInner();
+    const inner = this.idleInner("restore");
     const before = inner.save();
     inner.restore(s.inner);
     // Saved idle: a state holding requests would point at slots that hold none (or jam at its depth).
@@ -109,10 +109,10 @@ export class SchedulerBridge implements AdapterScheduler {
    * The inner scheduler, once it holds no request and no wake-up is armed, and if it can save and
    * restore itself (FCFS cannot: `VMLAB_STORAGE_NOT_SAVABLE`).
    */
-  private idleInner(): HostScheduler & { save(): unknown; restore(state: unknown): void } {
+  private idleInner(op: "save" | "restore"): HostScheduler & { save(): unknown; restore(state: unknown): void } {
     const inner = this.inner as HostScheduler & { save?(): unknown; restore?(state: unknown): void };
     const busy = inner.queued + inner.outstanding + (this.wakeAt === Number.POSITIVE_INFINITY ? 0 : 1);
-    if (busy > 0) throw StorageErrors.notQuiescent(`${inner.name} scheduler`, busy);
+    if (busy > 0) throw StorageErrors.notQuiescent(`${inner.name} scheduler`, busy, op);
     if (typeof inner.save !== "function" || typeof inner.restore !== "function")
       throw StorageErrors.notSavable(`${inner.name} scheduler`, "it has no saved form");
     return inner as HostScheduler & { save(): unknown; restore(state: unknown): void };

@@ -2,10 +2,11 @@
  * How a `StorageArray` is set up: its options and their defaults, the checks that refuse options it cannot be built
  * from (one line naming the field, at construction), and its saved state's schema and the checks a restore makes of it.
  */
-import { checkOptionNames, plural } from "@vmlab/core-vm";
+import { plural } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
+import { refuseUnknownOptions } from "../options-check.js";
 import { CacheDirectoryStateSchema, MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-directory.js";
 import { lunSectors, stripePageUnit } from "./capacity.js";
 import { PAGE_TABLE_KEYS } from "./page-table.js";
@@ -150,9 +151,7 @@ const ARRAY_OPTION_NAMES = [...Object.keys(DEFAULT_ARRAY_OPTIONS), "destageMaxSe
  */
 export function checkedArrayOptions(raid: RaidGroup, options: Partial<ArrayOptions>): CheckedArrayOptions {
   // A misspelt option ("queueDepth" for arrayQueueDepth) was ignored, the default used without a word.
-  checkOptionNames(options, ARRAY_OPTION_NAMES, (k) =>
-    StorageErrors.badConfig("array", `unknown option "${k}"; the options are ${ARRAY_OPTION_NAMES.join(", ")}`),
-  );
+  refuseUnknownOptions("array", options, ARRAY_OPTION_NAMES);
   // A string ("false" from a config file) is truthy: the array ran write-back.
   if (options.writeBack !== undefined && typeof options.writeBack !== "boolean")
     throw StorageErrors.badConfig("array", `writeBack must be true or false, got ${JSON.stringify(options.writeBack)}`);

@@ -2,6 +2,7 @@ import type { Simulation } from "@vmlab/core-vm";
 import { Hdd } from "../devices/hdd.js";
 import { CHEETAH_15K5, type HddSpec } from "../devices/hdd-spec.js";
 import { StorageErrors } from "../errors.js";
+import { refuseUnknownOptions } from "../options-check.js";
 import { DEFAULT_ARRAY_OPTIONS } from "./array-options.js";
 import { lunSectors, raidCapacitySectors, raidStripeSectors } from "./capacity.js";
 import { RaidGroup } from "./raid.js";
@@ -34,7 +35,11 @@ function checkDisks(disks: number): void {
 }
 
 /** The array the scenarios, the drive models and PARDA's storage mode share: RAID-5 over N identical HDDs behind a `StorageArray`. */
+/** `HddRaid5Options`' names (the array's own options go in `array`: `{ array: { cacheBytes } }`). */
+const HDD_RAID5_OPTIONS = ["disks", "chunkSectors", "spec", "namePrefix", "array"];
+
 export function hddRaid5Array(sim: Simulation, o: HddRaid5Options): { array: StorageArray; disks: Hdd[] } {
+  refuseUnknownOptions("hddRaid5Array", o, HDD_RAID5_OPTIONS);
   checkDisks(o.disks);
   const disks = Array.from({ length: o.disks }, (_, i) => new Hdd(sim, o.spec ?? CHEETAH_15K5, `${o.namePrefix ?? "member"}${i}`));
   const raid = new RaidGroup(sim, disks, { level: 5, chunkSectors: o.chunkSectors ?? HDD_RAID5_CHUNK_SECTORS });
@@ -43,6 +48,7 @@ export function hddRaid5Array(sim: Simulation, o: HddRaid5Options): { array: Sto
 
 /** Sectors of each LUN `hddRaid5Array(sim, o)` builds, by the models' capacity rules, without building the drives or the cache. */
 export function hddRaid5LunSectors(o: Pick<HddRaid5Options, "disks" | "chunkSectors" | "spec" | "array">): number {
+  refuseUnknownOptions("hddRaid5Array", o, HDD_RAID5_OPTIONS);
   checkDisks(o.disks);
   const options = { ...DEFAULT_ARRAY_OPTIONS, ...o.array };
   const chunk = o.chunkSectors ?? HDD_RAID5_CHUNK_SECTORS;

@@ -4,6 +4,7 @@
  */
 import { StorageErrors } from "../errors.js";
 import type { BlockTarget } from "../iostack/target.js";
+import { refuseUnknownOptions } from "../options-check.js";
 
 /** RAID level of a `RaidGroup`: 0, 1, 5 or 10 (Linux md's near-2 layout). */
 export type RaidLevel = 0 | 1 | 5 | 10;
@@ -20,6 +21,7 @@ export interface RaidOptions {
  * the smallest member's capacity, sectors (every member contributes that much).
  */
 export function checkRaidLayout(members: readonly BlockTarget[], options: RaidOptions): number {
+  refuseUnknownOptions("raid", options, ["level", "chunkSectors"]);
   const n = members.length;
   const { level, chunkSectors } = options;
   // Any other value (6, the string "5" from a config file) was built as a RAID-10 without a word.

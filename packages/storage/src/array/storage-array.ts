@@ -167,7 +167,7 @@ export class StorageArray implements IoSink {
     const p = StorageArrayStateSchema.safeParse(state);
     if (!p.success) throw StorageErrors.badState("array", describeIssues(p.error));
     const s = p.data;
-    if (this.busy > 0) throw StorageErrors.notQuiescent("array", this.busy);
+    if (this.busy > 0) throw StorageErrors.notQuiescent("array", this.busy, "restore");
     checkStateFits(s, this.lunTargets.length, this.cache !== null, this.options.writeBack);
     // The RAID group (with its disks), then the cache directory, which validates before it changes anything.
     const cache = this.cache;

@@ -5,6 +5,7 @@
 import { plural } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { SECTOR_BYTES } from "../io.js";
+import { refuseUnknownOptions } from "../options-check.js";
 import type { HddGeometry } from "./hdd-geometry.js";
 import type { HddSpec } from "./hdd-spec.js";
 
@@ -33,6 +34,10 @@ export interface HddOptions {
  * write cache off), refusing a size without the write cache on, or one that is not a whole number of sectors >= 1.
  */
 export function writeCacheSectorsOf(spec: HddSpec, options: HddOptions, what: string): number {
+  refuseUnknownOptions(what, options, ["writeCache", "writeCacheSectors"]);
+  // A string ("false" from a config file) is truthy: the drive ran with its write cache on, completed writes not durable.
+  if (options.writeCache !== undefined && typeof options.writeCache !== "boolean")
+    throw StorageErrors.badConfig(what, `writeCache must be true or false, got ${JSON.stringify(options.writeCache)}`);
   if (options.writeCacheSectors !== undefined && !options.writeCache)
     throw StorageErrors.badConfig(what, "writeCacheSectors sizes the write cache: set writeCache: true as well");
   const wcs = options.writeCache ? (options.writeCacheSectors ?? Math.floor(spec.cacheBytes / 2 / SECTOR_BYTES)) : 0;

@@ -18,6 +18,11 @@ describe("Hdd with its write cache on: save and restore", () => {
     expect(thrownCode(() => hdd.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
     // The host has nothing in flight: the refusal says what is left (the write-back), not "IOs in flight".
     expect(() => hdd.save()).toThrow(/write cache holds 64 sectors not yet on the media/);
+    // A restore into it is refused for the same reason, and says restore: it said "cannot save …: 1 IO is in flight".
+    const idle = new Hdd(new Simulation(), CHEETAH_15K5, "hdd", { writeCache: true }).save();
+    expect(() => hdd.restore(idle)).toThrow(
+      /^cannot restore hdd hdd: its write cache holds 64 sectors not yet on the media; .*then restore$/,
+    );
     sim.run();
     expect(hdd.dirtySectors).toBe(0);
     const state = hdd.save();

@@ -318,7 +318,10 @@ export class Hdd implements BlockTarget {
    */
   restore(state: unknown): void {
     const s = checkHddState(state, this.spec, this.geometry, this.cache, this.writeCacheSectors);
-    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse);
+    // The drive's own write-backs are not IOs in flight (as save says): "1 IO is in flight" after every write completed.
+    const writeBacks = this.writeBuffer?.writeBacks ?? 0;
+    if (this.pool.inUse > writeBacks) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse - writeBacks, "restore");
+    if (writeBacks > 0) throw StorageErrors.dirtyWriteCache(`hdd ${this.name}`, this.dirtySectors, "restore");
     const now = this.sim.now;
     const raBaseTime = restoredRaBaseTime(s, this.geometry, now);
     this.cache.restore(s.cache, this.geometry, this.capacitySectors, raBaseTime);

@@ -235,7 +235,7 @@ export class Ssd implements BlockTarget {
         "ssd",
         `${hostSectors} host sectors written cannot fill ${pages} host pages programmed (1 to ${this.sectorsPerPage} sectors each)`,
       );
-    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse);
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent(`ssd ${this.name}`, this.pool.inUse, "restore");
     this.ftl.restore(s.ftl);
     // Nothing was in flight when the state was saved, so every die and channel was free by then; restored into
     // a simulation at an earlier time (a preconditioned drive in a new one, at 0), the saved times are the old

@@ -178,7 +178,7 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
   restore(state: unknown): void {
     const p = ModelBlockBackendStateSchema.safeParse(state);
     if (!p.success) throw StorageErrors.badState("model block backend", describeIssues(p.error));
-    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse);
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("model block backend", this.pool.inUse, "restore");
     const s = p.data;
     const own = isSavable(this.target);
     if (own !== (s.target !== null && s.target !== undefined))

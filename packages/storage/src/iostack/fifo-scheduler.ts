@@ -44,7 +44,7 @@ export class FifoScheduler implements HostScheduler {
   restore(state: unknown): void {
     if (!z.object({ version: z.literal(1) }).safeParse(state).success)
       throw StorageErrors.badState("FIFO scheduler", "expected { version: 1 }");
-    if (this.count > 0) throw StorageErrors.notQuiescent("FIFO scheduler", this.count);
+    if (this.count > 0) throw StorageErrors.notQuiescent("FIFO scheduler", this.count, "restore");
   }
 
   private grow(): void {

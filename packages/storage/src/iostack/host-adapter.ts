@@ -1,7 +1,8 @@
 import { describeIssues, type Simulation } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
-import type { IoRequest } from "../io.js";
+import { fitsTarget, type IoRequest, misfitText } from "../io.js";
+import { refuseUnknownOptions } from "../options-check.js";
 import { sharedKind } from "./event-kinds.js";
 import { FifoScheduler } from "./fifo-scheduler.js";
 import { type HostCpu, HostCpuStateSchema } from "./host-cpu.js";
@@ -98,6 +99,7 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     private readonly target: BlockTarget,
     options: HostAdapterOptions,
   ) {
+    refuseUnknownOptions("host adapter", options, ["issueQueueDepth", "cpu", "issueCostNs", "interruptCostNs", "scheduler"]);
     checkDepth(options.issueQueueDepth);
     const { issueCostNs, interruptCostNs } = options;
     if (!(issueCostNs >= 0 && Number.isFinite(issueCostNs) && interruptCostNs >= 0 && Number.isFinite(interruptCostNs)))
@@ -204,6 +206,10 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   }
 
   submit(req: IoRequest, sink: IoSink): void {
+    // Checked before the IO takes a slot: refused by the target below, it stayed counted in flight and the adapter,
+    // its slots taken by IOs that would never complete, stopped issuing (or the refusal surfaced from sim.run later).
+    if (!fitsTarget(req, this.target.capacitySectors))
+      throw StorageErrors.badConfig("host adapter", misfitText(req, "its target", this.target.capacitySectors));
     const io = this.pool.take(req, sink);
     const now = this.sim.now;
     const done = this.cpu.run(now, this.issueCostNs);
@@ -244,6 +250,8 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     const p = HostAdapterStateSchema.safeParse(state);
     if (!p.success) throw StorageErrors.badState("host adapter", describeIssues(p.error));
     const s = p.data;
+    // Its own check first: the rollback's save below refused a busy adapter as "cannot save".
+    if (this.pool.inUse > 0) throw StorageErrors.notQuiescent("host adapter", this.pool.inUse, "restore");
     const before = this.save();
     const target = this.target as BlockTarget & { restore(state: unknown): void };
     const sched = this.scheduler as HostScheduler & { restore(state: unknown): void };

@@ -301,6 +301,15 @@ describe("host IO stack", () => {
     const sink = { complete: () => {} };
     adapter.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
     expect(() => adapter.save()).toThrow(/VMLAB|in flight/);
+    const idle = new Simulation();
+    const idleState = new HostAdapter(idle, new Hdd(idle), {
+      issueQueueDepth: 4,
+      cpu: new HostCpu(1),
+      issueCostNs: 1000,
+      interruptCostNs: 1000,
+    }).save();
+    // A restore into a busy adapter says restore (its rollback's save said "cannot save host adapter").
+    expect(() => adapter.restore(idleState)).toThrow(/^cannot restore host adapter: 1 IO is in flight; .*then restore$/);
     sim.run();
     const state = adapter.save();
     // A state from another run (its disk elsewhere, other counters) whose CPU part is bad: the disk,

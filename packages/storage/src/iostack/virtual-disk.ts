@@ -1,6 +1,7 @@
 import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest, misfitText } from "../io.js";
+import { refuseUnknownOptions } from "../options-check.js";
 import { sharedKind } from "./event-kinds.js";
 import { IoRing } from "./io-ring.js";
 import { IoPool, type StackIo } from "./stack-io.js";
@@ -53,6 +54,7 @@ export class VirtualDisk implements BlockTarget, IoSink {
     private readonly backing: BlockTarget,
     options: VirtualDiskOptions,
   ) {
+    refuseUnknownOptions("virtual disk", options, ["queueDepth", "capacitySectors", "offsetSectors"]);
     if (!Number.isInteger(options.queueDepth) || options.queueDepth < 1)
       throw StorageErrors.badConfig("virtual disk", `queue depth must be an integer >= 1, got ${options.queueDepth}`);
     this.queueDepth = options.queueDepth;
@@ -81,17 +83,17 @@ export class VirtualDisk implements BlockTarget, IoSink {
    * none of its own once no IO is in it; observers (vscsiStats) save themselves.
    */
   save(): unknown {
-    return this.idleBacking().save();
+    return this.idleBacking("save").save();
   }
 
   restore(state: unknown): void {
-    this.idleBacking().restore(state);
+    this.idleBacking("restore").restore(state);
   }
 
   /** The backing target, once no IO is in this disk and if it can save itself (else the refusal). */
-  private idleBacking(): BlockTarget & SavableTarget {
+  private idleBacking(op: "save" | "restore"): BlockTarget & SavableTarget {
     const inside = this.inFlight + this.count + this.flushesWaiting;
-    if (inside > 0) throw StorageErrors.notQuiescent("virtual disk", inside);
+    if (inside > 0) throw StorageErrors.notQuiescent("virtual disk", inside, op);
     if (!isSavable(this.backing)) throw StorageErrors.notSavable("virtual disk", "its backing target has no saved form");
     return this.backing;
   }

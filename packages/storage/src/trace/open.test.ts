@@ -35,6 +35,13 @@ describe("trace format selection", () => {
       expect.objectContaining({ code: "VMLAB_TRACE_UNKNOWN_FORMAT", message: expect.stringMatching(/msr, vscsi, blkparse, fio/) }),
     );
     expect(parseTraceFormat("MSR")).toBe("msr");
+    // From JavaScript a format is any string: "MSR" gave no reader (undefined) and the replay a TypeError.
+    expect(() => createTraceReader("MSR" as "msr", bytesSource(new Uint8Array(0), [1]), { name: "t" })).toThrow(
+      expect.objectContaining({
+        code: "VMLAB_TRACE_UNKNOWN_FORMAT",
+        message: 'unknown trace format "MSR"; use one of: msr, vscsi, blkparse, fio',
+      }),
+    );
     const dir = mkdtempSync(join(tmpdir(), "vmlab-trace-"));
     try {
       writeFileSync(join(dir, "t.dat"), "hello\n");

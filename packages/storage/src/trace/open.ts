@@ -13,9 +13,12 @@ export function parseTraceFormat(name: string): TraceFormat {
   throw StorageErrors.traceUnknownFormat(name, TRACE_FORMATS);
 }
 
-/** A streaming reader for `format` over `source`. */
+/**
+ * A streaming reader for `format` over `source`. A format it does not know (from JavaScript, or a config: "MSR") is
+ * refused as `--format` refuses it; it returned undefined, and the replay built on it died with a TypeError.
+ */
 export function createTraceReader(format: TraceFormat, source: ByteSource, options: TraceReaderOptions): TraceReader {
-  switch (format) {
+  switch (format as string) {
     case "msr":
       return new MsrReader(source, options);
     case "vscsi":
@@ -24,6 +27,8 @@ export function createTraceReader(format: TraceFormat, source: ByteSource, optio
       return new BlkparseReader(source, options);
     case "fio":
       return new FioReader(source, options);
+    default:
+      throw StorageErrors.traceUnknownFormat(String(format), TRACE_FORMATS);
   }
 }
 

@@ -1,6 +1,7 @@
 import { StorageErrors, tracePlace } from "../errors.js";
 import type { IoRequest } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
+import { refuseUnknownOptions } from "../options-check.js";
 import { WorkloadBase, type WorkloadContext } from "../workload/workload.js";
 import { newTraceRecord, type TraceReader, type TraceRecord } from "./record.js";
 import { checkReorderWindow, IssueOrderCounts, ReorderWindow } from "./reorder.js";
@@ -128,6 +129,7 @@ export class TraceReplayWorkload extends WorkloadBase {
         "trace replay",
         `mode kind must be "timed" or "closed", got ${JSON.stringify((mode as { kind: unknown }).kind)}`,
       );
+    refuseUnknownOptions("trace replay", options, ["maxIos", "outOfRange", "reorderWindow"]);
     if (options.maxIos !== undefined && !(Number.isInteger(options.maxIos) && options.maxIos >= 0))
       throw StorageErrors.badConfig("trace replay", `maxIos must be a whole number >= 0 (0 = the whole trace), got ${options.maxIos}`);
     if (options.outOfRange !== undefined && options.outOfRange !== "wrap" && options.outOfRange !== "error")

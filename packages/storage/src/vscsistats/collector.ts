@@ -1,6 +1,7 @@
 import { plural } from "@vmlab/core-vm";
 import { z } from "zod";
 import { StorageErrors } from "../errors.js";
+import { refuseUnknownOptions } from "../options-check.js";
 import { VSCSI_HISTOGRAMS } from "./bins.js";
 import { VscsiHistogram } from "./histogram.js";
 
@@ -95,6 +96,7 @@ export class VscsiStats {
   private recentHead = 0;
 
   constructor(options: VscsiStatsOptions = {}) {
+    refuseUnknownOptions("vscsiStats", options, ["firstIo"]);
     const firstIo = options.firstIo ?? "skip";
     if (firstIo !== "skip" && firstIo !== "zero")
       throw StorageErrors.badConfig("vscsiStats", `firstIo must be "skip" or "zero", got ${JSON.stringify(firstIo)}`);
