@@ -60,6 +60,12 @@ describe("a config refusal says where a value the user did not --set came from",
     );
   });
 
+  it("vIC's table: a ratio list the user did not set is told as the default when ratioMinCif alone changes length", async () => {
+    // "ratio: needs one ratio per ratioMinCif step (2), got 3" named a key the user never set, without saying why.
+    const line = await refusal("vic-coalescing", "--set", "ratioMinCif=8,32");
+    expect(line).toMatch(/ratio: needs one ratio per ratioMinCif step \(2\), got 3: ratio=[\d.,]+ \(the default\)/);
+  });
+
   it("a value the user set is quoted as it is, --quick or not", async () => {
     const line = await refusal("parda-equal-shares", "--quick", "--set", "durationS=100", "--set", "measureFromS=150");
     expect(line).toMatch(/given measureFromS=150 \(see `vmlab describe parda-equal-shares`\)/);

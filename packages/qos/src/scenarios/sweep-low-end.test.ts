@@ -31,6 +31,18 @@ describe("the low-OIO metric and reference row name the sweep's smallest OIO", (
     });
 });
 
+describe("vic-coalescing's low-end row says low CIF only while the sweep's smallest OIO is at most cifThreshold", () => {
+  it("oio=16,32: the row says vIC may coalesce there (it said 'safety property' of a point vIC coalesced)", async () => {
+    const s = plugin.scenarios.find((x) => x.id === "vic-coalescing");
+    if (!s) throw new Error("no scenario vic-coalescing");
+    const r = await runQuick(s, { durationS: 0.1, warmupS: 0.02, oio: [16, 32] });
+    const ref = (r.reference ?? []).find((x) => x.what.includes("change at OIO"));
+    expect(ref?.what).toBe("latency change at OIO 16 (the sweep's smallest; above cifThreshold 4: vIC may coalesce)");
+    expect(ref?.paper).toBe("none claimed (the paper's no-change claim is for low CIF)");
+    expect(ref?.verdict).toBe("n/a");
+  });
+});
+
 describe("vic-guest's low-end row says low CIF only while the sweep's smallest OIO is at most cifThreshold", () => {
   it("oio=8,16 with cifThreshold 4: the row says vIC may coalesce there, and that the paper claims nothing for it", async () => {
     const s = plugin.scenarios.find((x) => x.id === "vic-guest");

@@ -51,7 +51,11 @@ type VicFields = { cifThreshold: number; iopsThreshold: number; ratioMinCif: num
 /** The coalescer's parameters from a scenario's config; a table whose two lists do not pair up is refused, naming the key. */
 export function vicParamsOf(c: VicFields): VicParams {
   if (c.ratio.length !== c.ratioMinCif.length)
-    throw QosErrors.badConfig("ratio", `needs one ratio per ratioMinCif step (${c.ratioMinCif.length}), got ${c.ratio.length}`);
+    // The list quoted as key=value, so the CLI can tell a default the user did not set (--set ratioMinCif=8,32 alone).
+    throw QosErrors.badConfig(
+      "ratio",
+      `needs one ratio per ratioMinCif step (${c.ratioMinCif.length}), got ${c.ratio.length}: ratio=${c.ratio.join(",")}`,
+    );
   c.ratioMinCif.forEach((m, i) => {
     if (i > 0 && !(m > c.ratioMinCif[i - 1]))
       throw QosErrors.badConfig("ratioMinCif", `must ascend, got ${m} after ${c.ratioMinCif[i - 1]} (entry ${i})`);
