@@ -34,7 +34,7 @@ const LINES: [string, string[], string][] = [
   [
     "vic-coalescing",
     ["ratio=0.5"],
-    "invalid config for vic-coalescing: ratio: needs one ratio per ratioMinCif step (3), got 1 (see `vmlab describe vic-coalescing`) [VMLAB_SCENARIO_BAD_CONFIG]",
+    "invalid config for vic-coalescing: ratio: needs one ratio per ratioMinCif step (3), got 1: ratio=0.5 (see `vmlab describe vic-coalescing`) [VMLAB_SCENARIO_BAD_CONFIG]",
   ],
   [
     "queue-validation",
