@@ -34,10 +34,10 @@ function checkDisks(disks: number): void {
     throw StorageErrors.badConfig("raid", `disks must be a whole number of disks >= 3 (RAID-5), got ${disks}`);
 }
 
-/** The array the scenarios, the drive models and PARDA's storage mode share: RAID-5 over N identical HDDs behind a `StorageArray`. */
 /** `HddRaid5Options`' names (the array's own options go in `array`: `{ array: { cacheBytes } }`). */
 const HDD_RAID5_OPTIONS = ["disks", "chunkSectors", "spec", "namePrefix", "array"];
 
+/** The array the scenarios, the drive models and PARDA's storage mode share: RAID-5 over N identical HDDs behind a `StorageArray`. */
 export function hddRaid5Array(sim: Simulation, o: HddRaid5Options): { array: StorageArray; disks: Hdd[] } {
   refuseUnknownOptions("hddRaid5Array", o, HDD_RAID5_OPTIONS);
   checkDisks(o.disks);
