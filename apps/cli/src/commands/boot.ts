@@ -33,13 +33,18 @@ function noInputWatch(m: Machine, io: CliIo, maxInsns: number): () => void {
   return () => {
     if (told || m.uart.idlePolls < IDLE_POLLS) return;
     told = true;
-    const all = m.console();
-    const midLine = all.length > 0 && all[all.length - 1] !== 0x0a && io.stderrIsTTY;
+    endConsoleLine({ midLine: endsMidLine(m) }, io);
     const until = maxInsns === 0 ? "until it is stopped (--max-insns 0)" : `until --max-insns (${maxInsns} instructions)`;
     io.stderr(
-      `${midLine ? "\n" : ""}vmlab boot: the guest is polling the UART for console input and none was given; pass it with --input FILE (or --input - for standard input). It runs on ${until}.\n`,
+      `vmlab boot: the guest is polling the UART for console input and none was given; pass it with --input FILE (or --input - for standard input). It runs on ${until}.\n`,
     );
   };
+}
+
+/** Whether the guest's console output so far ends inside a line (a guest stopped mid-print). */
+function endsMidLine(m: Machine): boolean {
+  const all = m.console();
+  return all.length > 0 && all[all.length - 1] !== 0x0a;
 }
 
 /**
@@ -75,7 +80,7 @@ export function runStreaming(m: Machine, maxInsns: number, write: (bytes: Uint8A
         exitCode: m.exitCode,
         instructions: m.hart.retired,
         virtualTimeNs: m.nowNs(),
-        midLine: printed > 0 && m.console()[printed - 1] !== 0x0a,
+        midLine: endsMidLine(m),
       };
   }
 }

@@ -300,11 +300,20 @@ export class Hdd implements BlockTarget {
     this.pool.complete(io);
   }
 
+  /**
+   * Refuses a save or a restore while a command is in the drive or written data is not yet on the media. The drive's
+   * own write-backs are not IOs in flight: restore, which counted them, said "1 IO is in flight" after every write had
+   * completed.
+   */
+  private requireQuiescent(op: "save" | "restore"): void {
+    const writeBacks = this.writeBuffer?.writeBacks ?? 0;
+    if (this.pool.inUse > writeBacks) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse - writeBacks, op);
+    if (writeBacks > 0) throw StorageErrors.dirtyWriteCache(`hdd ${this.name}`, this.dirtySectors, op);
+  }
+
   /** Saves the disk's mechanical and cache state. No command may be queued or in service. */
   save(): HddState {
-    const writeBacks = this.writeBuffer?.writeBacks ?? 0;
-    if (this.pool.inUse > writeBacks) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse - writeBacks);
-    if (writeBacks > 0) throw StorageErrors.dirtyWriteCache(`hdd ${this.name}`, this.dirtySectors);
+    this.requireQuiescent("save");
     const now = this.sim.now;
     const busAhead = Math.max(0, this.bus.lastEnd - now);
     const controllerAhead = Math.max(0, this.controllerFreeAt - now);
@@ -318,10 +327,7 @@ export class Hdd implements BlockTarget {
    */
   restore(state: unknown): void {
     const s = checkHddState(state, this.spec, this.geometry, this.cache, this.writeCacheSectors);
-    // The drive's own write-backs are not IOs in flight (as save says): "1 IO is in flight" after every write completed.
-    const writeBacks = this.writeBuffer?.writeBacks ?? 0;
-    if (this.pool.inUse > writeBacks) throw StorageErrors.notQuiescent(`hdd ${this.name}`, this.pool.inUse - writeBacks, "restore");
-    if (writeBacks > 0) throw StorageErrors.dirtyWriteCache(`hdd ${this.name}`, this.dirtySectors, "restore");
+    this.requireQuiescent("restore");
     const now = this.sim.now;
     const raBaseTime = restoredRaBaseTime(s, this.geometry, now);
     this.cache.restore(s.cache, this.geometry, this.capacitySectors, raBaseTime);

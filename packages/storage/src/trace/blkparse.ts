@@ -222,15 +222,17 @@ export class BlkparseReader extends BlkparseFieldReader {
       throw new LineProblem(
         `an IO on device ${deviceName(this.device)}, but the trace's IOs so far are on ${deviceName(this.traceDevice)}: a trace is one disk's IOs (parse one device's trace, e.g. blkparse -i sdb)`,
       );
+    // The direction a C or R is matched on, and the D's (a zone append is a write).
+    const read = rw === READ ? 1 : 0;
     if (action === COMPLETE) {
       // A zone append's C names the sector written, which no dispatch names: answering the oldest D of that sector
       // (a read of it, say) gave that IO the append's completion.
       if (rw === ZONE_APPEND) this.ignored++;
-      else this.completeMatching(sector, rw === READ ? 1 : 0, this.completionFailed());
+      else this.completeMatching(sector, read, this.completionFailed());
       return false;
     }
     if (action === REQUEUE) {
-      this.requeueMatching(rw === ZONE_APPEND ? zoneAppendKey(sector) : sector, rw === READ ? 1 : 0);
+      this.requeueMatching(rw === ZONE_APPEND ? zoneAppendKey(sector) : sector, read);
       return false;
     }
     let emitted = false;
@@ -244,7 +246,7 @@ export class BlkparseReader extends BlkparseFieldReader {
     this.pSectors[i] = blocks;
     this.pResponseNs[i] = WAITING;
     this.pZoneAppend[i] = rw === ZONE_APPEND ? 1 : 0;
-    this.pRead[i] = rw === READ ? 1 : 0;
+    this.pRead[i] = read;
     this.indexWaiting(this.waitingKey(i), this.pRead[i], i);
     this.pLine[i] = this.lineNo;
     this.count++;
