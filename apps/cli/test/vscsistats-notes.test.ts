@@ -48,6 +48,21 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     );
   });
 
+  it("a fio version 3 iolog (what fio writes since 3.31): its IOs have times, so they get interarrival samples", async () => {
+    const file = join(tmp(), "v3.iolog");
+    writeFileSync(
+      file,
+      "fio version 3 iolog\n0 /dev/sdb add\n12 /dev/sdb open\n120 /dev/sdb read 0 4096\n351 /dev/sdb read 4096 4096\n1204 /dev/sdb write 81920 4096\n",
+    );
+    const r = await runCli("vscsistats", file, "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { histograms: { metric: string; split: string; count: number; min: number; max: number }[] };
+    expect(j).toMatchObject({ trace: "v3.iolog", traceFormat: "fio", ios: 3, timedIos: 0 });
+    // Issued at 108, 339 and 1192 µs: the first IO starts the clock (not counted by default), then 231 and 853 µs.
+    expect(j.histograms.find((h) => h.metric === "interarrival" && h.split === "all")).toMatchObject({ count: 2, min: 231, max: 853 });
+    expect(r.stderr).toBe("vmlab vscsistats: 3 IOs (fio); 3 IOs without a recorded response time (not in latency/outstanding IOs)\n");
+  });
+
   // "1 without a response time; 1 IO completed with an error" read as two IOs, of a trace with one failed IO.
   it("a blkparse trace: an IO whose completion reported an error is counted apart and left out of latency, as one IO", async () => {
     const file = join(tmp(), "t.blkparse");

@@ -139,8 +139,16 @@ export const StorageErrors = {
       `standard input: its format is not detected; ${advice.giveFormat(known)}${advice.stdin === null ? "" : `, e.g. ${advice.stdin} ${advice.format} ${known[0]}`}`,
       { file: "standard input", known },
     ),
-  traceBadHeader: (file: string, issue: string, advice: TraceAdvice) =>
-    new VmlabError("VMLAB_TRACE_MALFORMED_HEADER", `${file}: ${issue}; check that ${advice.format} matches the file`, { file, issue }),
+  /** `checkFormat` false: the header says the format and the file is of it (a version vmlab does not read), so the format is not put in doubt. */
+  traceBadHeader: (file: string, issue: string, advice: TraceAdvice, checkFormat = true) =>
+    new VmlabError(
+      "VMLAB_TRACE_MALFORMED_HEADER",
+      `${file}: ${issue}${checkFormat ? `; check that ${advice.format} matches the file` : ""}`,
+      {
+        file,
+        issue,
+      },
+    ),
   traceNotFound: (file: string) => new VmlabError("VMLAB_TRACE_NOT_FOUND", `trace file ${file} does not exist; check the path`, { file }),
   traceUnreadable: (file: string, cause: string) =>
     new VmlabError("VMLAB_TRACE_UNREADABLE", `cannot read trace file ${file} (${cause}); check its permissions`, { file, cause }),

@@ -67,7 +67,7 @@ export function register(program: Command, io: CliIo): void {
     )
     .argument(
       "<trace>",
-      "trace file (MSR Cambridge CSV, CloudPhysics .vscsi, blkparse text output or fio iolog v2), or - for standard input with --format",
+      "trace file (MSR Cambridge CSV, CloudPhysics .vscsi, blkparse text output or fio iolog v2/v3), or - for standard input with --format",
     )
     .addOption(
       new Option("--format <format>", "trace format (default: detected from the content, then the extension)").choices([...TRACE_FORMATS]),

@@ -54,7 +54,7 @@ export const VscsiCharacterizeConfig = z.object({
     .string()
     .default("")
     .describe(
-      "your trace file to characterize and replay (MSR Cambridge CSV, .vscsi, blkparse text, fio iolog v2; a regular file, not compressed); empty = the shipped generated trace",
+      "your trace file to characterize and replay (MSR Cambridge CSV, .vscsi, blkparse text, fio iolog v2/v3; a regular file, not compressed); empty = the shipped generated trace",
     ),
   traceFormat: z
     .enum(["auto", ...TRACE_FORMATS])

@@ -131,7 +131,7 @@ export class ReplayBound implements TraceReader {
  * have them (a fio log or a .vscsi v1 file records none; a blkparse IO without its completion, or failed, has none).
  */
 function recordedWhat(ios: number, timedIos: number, backToBack: boolean): string {
-  // A fio log records pauses, not issue times: no interarrival either (`characterizeTrace`).
+  // A version 2 fio log records pauses, not issue times: no interarrival either (`characterizeTrace`).
   if (backToBack) return "no response or issue times recorded: no latency, OIO or interarrival";
   if (timedIos === ios) return "latency and OIO as recorded";
   if (timedIos === 0) return "no response times recorded: no latency or OIO";

@@ -150,7 +150,7 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
   it("labels the trace read from the file by what it records: no latency or OIO when it records no response times", async () => {
     const fio = write(
       "job.log",
-      "fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb read 0 4096\n/dev/sdb wait 10\n/dev/sdb write 8192 4096\n/dev/sdb close\n",
+      "fio version 2 iolog\n/dev/sdb add\n/dev/sdb open\n/dev/sdb read 0 4096\n/dev/sdb wait 10 0\n/dev/sdb write 8192 4096\n/dev/sdb close\n",
     );
     const r = await run({ traceFile: fio });
     expect(r.metrics["trace.untimedIos"]).toBe(2);

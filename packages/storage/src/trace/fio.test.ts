@@ -47,13 +47,26 @@ describe("fio iolog v2 reader", () => {
     expect(reader.skipped).toBe(1);
   });
 
-  it("takes a wait line with or without its (ignored) length, and refuses fields after it, naming the line", () => {
+  it("refuses a wait line without its (ignored) length, or with fields after it, naming the line, as fio skips it", () => {
+    // fio's read_iolog takes a version 2 IO action only with all four fields (sscanf's r == 4): "wait 250" is logged
+    // as "bad iolog2" and skipped, so fio does not wait there; read as a wait, it held the next IO back 250 ms.
     const log = (line: string) => `fio version 2 iolog\n${line}\n/dev/sdb read 0 512\n`;
-    expect(readAll(log("/dev/sdb wait 250")).records[0].issueNs).toBe(250_000);
+    expect(() => readAll(log("/dev/sdb wait 250"))).toThrow(/t\.iolog:2: missing length/);
+    const skipped = readAll(log("/dev/sdb wait 250"), true);
+    expect(skipped.records[0].issueNs).toBe(0);
+    expect(skipped.reader.skipped).toBe(1);
     expect(readAll(log("/dev/sdb wait 250 0")).records[0].issueNs).toBe(250_000);
     // Accepted before, as if the junk were not there.
-    expect(() => readAll(log("/dev/sdb wait 250 0 junk"))).toThrow(/t\.iolog:2: extra fields after the wait's length/);
+    expect(() => readAll(log("/dev/sdb wait 250 0 junk"))).toThrow(/t\.iolog:2: extra fields after the length/);
     expect(() => readAll(log("/dev/sdb wait 250 x"))).toThrow(/t\.iolog:2: length/);
+  });
+
+  it("takes file actions without fields and other IO actions with their offset and length, as fio's sscanf counts them", () => {
+    const log = (line: string) => `fio version 2 iolog\n${line}\n/dev/sdb read 0 512\n`;
+    expect(() => readAll(log("/dev/sdb open 0 0"))).toThrow(/t\.iolog:2: fields after the file action "open"/);
+    expect(() => readAll(log("/dev/sdb sync"))).toThrow(/t\.iolog:2: missing offset/);
+    expect(() => readAll(log("/dev/sdb trim 0"))).toThrow(/t\.iolog:2: missing length/);
+    expect(readAll(log("/dev/sdb datasync 0 0")).reader.ignored).toBe(2);
   });
 
   it("shows control characters of an unknown action as ?", () => {
@@ -71,8 +84,13 @@ describe("fio iolog v2 reader", () => {
     expect(reader.skipped).toBe(2);
   });
 
-  it("requires the version 2 header", () => {
-    expect(() => readAll("fio version 3 iolog\n0 /dev/sdb read 0 4096\n")).toThrow(/only version 2/);
+  it("requires a version 2 or 3 header", () => {
+    // Of the right format: the error does not send the user to check --format.
+    expect(() => readAll("fio version 1 iolog\n/dev/sdb read 0 4096\n")).toThrow(
+      't.iolog: a fio iolog of a version vmlab does not read: "fio version 1 iolog" (vmlab reads versions 2 and 3, as fio does)',
+    );
+    expect(() => readAll("fio version 1 iolog\n")).not.toThrow(/--format/);
+    expect(() => readAll("constructor\n")).toThrow(/not a fio iolog: first line is not/);
     expect(() => readAll("/dev/sdb read 0 4096\n")).toThrow(expect.objectContaining({ code: "VMLAB_TRACE_MALFORMED_HEADER" }));
   });
 
@@ -101,7 +119,7 @@ describe("fio iolog v2 reader", () => {
         "/dev/sdb wait 100 0",
         "/dev/sdb read 0 512",
         "/dev/sdb wait 250 0",
-        "/dev/sdb wait 50",
+        "/dev/sdb wait 50 0",
         "/dev/sdb write 512 512",
       ].join("\n"),
     );
@@ -119,7 +137,7 @@ describe("fio iolog v2 reader", () => {
       "/dev/sdb read 0 512",
       "/dev/sdb wait 100 0",
       "/dev/sdb read 512 512",
-      "/dev/sdb wait 400",
+      "/dev/sdb wait 400 0",
       "/dev/sdb write 1024 512",
     ].join("\n");
     expect(readAll(text, false, {}).records.map((r) => r.issueNs)).toEqual([250_000_000, 250_000_000, 400_000_000]);
@@ -129,5 +147,64 @@ describe("fio iolog v2 reader", () => {
     const big = "fio version 2 iolog\n/dev/sdb wait 9007199255 0\n/dev/sdb read 0 512\n";
     expect(() => readAll(big, false, { fioWait: "fio" })).toThrow(/t\.iolog:2: the wait's time is 2\^53 ns/);
     expect(readAll(big, false, { fioWait: "howto" }).records[0].issueNs).toBe(9_007_199_255_000);
+  });
+});
+
+describe("fio iolog v3 reader (what write_iolog= writes since fio 3.31)", () => {
+  // iolog.c: log_io_u and log_file print "%llu %s %s [%llu %llu]" with utime_since_now(&td->io_log_start_time) first.
+  const v3 = [
+    "fio version 3 iolog",
+    "0 /dev/sdb add",
+    "12 /dev/sdb open",
+    "120 /dev/sdb write 0 4096",
+    "351 /dev/sdb read 4096 4096",
+    "1204 /dev/sdb close",
+  ];
+
+  it("times each IO as fio replays it: each line's delay after the line before, none after a time of 0", () => {
+    // delay_since_ttime: the open follows a line of time 0 (no delay), the write comes 108 µs after the open, the read 231 µs later.
+    const { records, reader } = readAll(v3.join("\n"));
+    expect(records).toEqual([
+      { issueNs: 108_000, lba: 0, bytes: 4096, sectors: 8, isRead: false, responseNs: -1, line: 4 },
+      { issueNs: 339_000, lba: 8, bytes: 4096, sectors: 8, isRead: true, responseNs: -1, line: 5 },
+    ]);
+    expect(reader.ignored).toBe(4);
+    expect(reader.backToBack).toBe(false);
+  });
+
+  it("gives no delay for a time earlier than the line before's (delay_since_ttime's time < last_ttime)", () => {
+    const text = [
+      "fio version 3 iolog",
+      "100 /dev/sdb read 0 512",
+      "500 /dev/sdb read 512 512",
+      "300 /dev/sdb read 1024 512",
+      "400 /dev/sdb read 1536 512",
+    ].join("\n");
+    expect(readAll(text).records.map((r) => r.issueNs)).toEqual([0, 400_000, 400_000, 500_000]);
+  });
+
+  it("refuses a wait line (fio ignores one in version 3), a line without its time, and counts the skipped wait's time as fio does", () => {
+    const text = (line: string) => `fio version 3 iolog\n10 /dev/sdb read 0 512\n${line}\n60 /dev/sdb read 512 512\n`;
+    expect(() => readAll(text("40 /dev/sdb wait 5 0"))).toThrow(/t\.iolog:3: a wait line in a version 3 log/);
+    expect(() => readAll(text("/dev/sdb read 0 512"))).toThrow(/t\.iolog:3: time \(µs\) is not a non-negative integer/);
+    const { records, reader } = readAll(text("40 /dev/sdb wait 5 0"), true);
+    expect(records.map((r) => r.issueNs)).toEqual([0, 50_000]);
+    expect(reader.skipped).toBe(1);
+  });
+
+  it("says whether the log went back to back before its first IO is read (a replay asks first), reading the version line", () => {
+    const reader = (text: string) => new FioReader(textSource(text), { name: "t.iolog" });
+    expect(reader("fio version 2 iolog\n/dev/sdb read 0 512\n").backToBack).toBe(true);
+    const r3 = reader(`${v3.join("\n")}\n`);
+    expect(r3.backToBack).toBe(false);
+    const rec = newTraceRecord();
+    expect(r3.next(rec)).toBe(true);
+    expect(rec).toMatchObject({ line: 4, issueNs: 108_000 });
+    // A file that is not a fio iolog is refused there, and closed.
+    let closed = 0;
+    const source = { ...textSource("not a log\n"), close: () => void closed++ };
+    expect(() => new FioReader(source, { name: "t.iolog" }).backToBack).toThrow(/t\.iolog: not a fio iolog: first line is not/);
+    expect(closed).toBe(1);
+    expect(() => reader("").backToBack).toThrow(/t\.iolog: .*empty/);
   });
 });

@@ -6,35 +6,50 @@ import { extentIsExact, LineProblem, TextTraceReader } from "./text-reader.js";
 
 const SPACE = 32;
 const TAB = 9;
-const HEADER = "fio version 2 iolog";
+/** The version lines fio writes (iolog.c `iolog_ver2`, `iolog_ver3`), and reads. */
+const HEADERS: ReadonlyMap<string, 2 | 3> = new Map([
+  ["fio version 2 iolog", 2],
+  ["fio version 3 iolog", 3],
+]);
 
-/** Actions fio writes that carry no data for vscsiStats. */
-const NON_DATA_ACTIONS = new Set(["add", "open", "close", "sync", "datasync", "sync_file_range", "trim"]);
+/** File actions: `<file> <action>`, no offset or length (fio's `file_act`: 2 fields in version 2, 3 in version 3). */
+const FILE_ACTIONS = new Set(["add", "open", "close"]);
+/** IO actions fio writes that carry no data for vscsiStats; each has its offset and length, as reads and writes do. */
+const NON_DATA_IO_ACTIONS = new Set(["sync", "datasync", "sync_file_range", "trim"]);
 
 /**
- * fio's iolog version 2 (`write_iolog=`; replayed with `read_iolog=`): a first
- * line `fio version 2 iolog`, then `<file> <action> [<offset> <length>]` per
- * line; actions read, write, trim, sync, datasync, sync_file_range, wait, and
- * the file actions add, open, close. The format has no clock: fio replays it
- * back to back, pausing only at `wait` lines, so an IO's issue time is the
- * earliest time its waits let it go. fio's replay (iolog.c `read_iolog_get`,
- * the `DDIR_WAIT` branch, unchanged from fio 1.35 to 3.42) takes a wait's
- * offset field as a time in ms since the run began and sleeps until it
- * (`(ipo->delay - mtime_since_genesis()) * 1000` µs), not at all once it has
- * passed; its HOWTO says µs relative to the previous wait, with values below
- * 100 discarded (the noise floor of `iolog_delay`, which times version 3 and
- * blktrace replays, not waits, and was dropped in fio 2.1.11). `fioWait`
- * picks the reading: "fio" (default) as fio runs the log, "howto" each wait
- * adding n µs. There are no response times. One log is one file's IOs: a read or write of
- * another file than the first IO's is a bad line (a log of a job over several
- * files, e.g. `filename=/dev/sda:/dev/sdb`, merged their streams: seek distances
- * from one disk to the other).
+ * fio's iolog (`write_iolog=`; replayed with `read_iolog=`), version 2 or 3 as its first line says.
+ *
+ * **Version 2** (`fio version 2 iolog`, written by fio before 3.31): `<file> <action> [<offset> <length>]`
+ * per line; actions read, write, trim, sync, datasync, wait, and the file actions add, open, close. The format has
+ * no clock: fio replays it back to back, pausing only at `wait` lines, so an IO's issue time is the earliest time
+ * its waits let it go. fio's replay (iolog.c `read_iolog_get`, the `DDIR_WAIT` branch, unchanged from fio 1.35 to
+ * 3.42) takes a wait's offset field as a time in ms since the run began and sleeps until it
+ * (`(ipo->delay - mtime_since_genesis()) * 1000` µs), not at all once it has passed; its HOWTO says µs relative to
+ * the previous wait, with values below 100 discarded (the noise floor of `iolog_delay`, which times version 3 and
+ * blktrace replays, not waits, and was dropped in fio 2.1.11). `fioWait` picks the reading: "fio" (default) as fio
+ * runs the log, "howto" each wait adding n µs.
+ *
+ * **Version 3** (`fio version 3 iolog`, what `write_iolog=` writes since fio 3.31, 2022): each line starts with
+ * its time, µs since the log began (`utime_since_now(&td->io_log_start_time)` when the IO was queued), then as
+ * version 2: a timestamped trace. fio replays it with each line's delay after the line before
+ * (`delay_since_ttime`): none for the line after a time of 0 nor for a time earlier than the line before's, else
+ * the difference; the issue time here is the sum of those delays, as fio issues them on a device that keeps up.
+ * fio ignores a `wait` line of version 3 (with an error message); here it is a bad line.
+ *
+ * fio takes a line only with all its fields (`sscanf` counts: an IO action needs its offset and length, a file
+ * action has neither); it logs "bad iolog" for any other line and skips it: here each is a bad line (`--skip-bad`
+ * counts and skips it). There are no response times. One log is one file's IOs: a read or write of another file
+ * than the first IO's is a bad line (a log of a job over several files, e.g. `filename=/dev/sda:/dev/sdb`, merged
+ * their streams: seek distances from one disk to the other).
  */
 export class FioReader extends TextTraceReader {
   readonly format = "fio" as const;
-  /** fio replays a log back to back, pausing at `wait` lines. */
-  readonly backToBack = true;
+  /** The log's version, from its first line (0 before it is read). */
+  private version: 0 | 2 | 3 = 0;
   private clockNs = 0;
+  /** Version 3: the time of the line before, µs (fio's `io_log_last_ttime`). */
+  private lastTimeUs = 0;
   /** A wait's number: ms since the start of the replay ("fio"), or µs added to the clock ("howto"). */
   private readonly waitIsAbsoluteMs: boolean;
   /** The file name of the log's first read or write (null before it). */
@@ -46,14 +61,49 @@ export class FioReader extends TextTraceReader {
     this.waitIsAbsoluteMs = reading === "fio";
   }
 
-  protected parseLine(rec: TraceRecord): boolean {
-    if (this.lineNo === 1) {
-      const text = new TextDecoder().decode(this.buf.subarray(this.lineStart, this.lineEnd)).trim();
-      if (text !== HEADER) {
-        const hint = text.startsWith("fio version") ? `"${text}" is not supported (only version 2)` : `first line is not "${HEADER}"`;
-        throw StorageErrors.traceBadHeader(this.name, `not a fio version 2 iolog: ${hint}`, this.advice);
+  /**
+   * A version 2 log's IOs went back to back (it records only pauses); a version 3 log's have their times. Reads the
+   * version line if it was not read yet (a caller asks before the first IO); a file that is not a fio iolog is
+   * refused here, and closed.
+   */
+  get backToBack(): boolean {
+    if (this.version === 0) {
+      try {
+        if (!this.nextLine()) throw StorageErrors.traceEmpty(this.name);
+        this.readVersionLine();
+      } catch (e) {
+        this.close();
+        throw e;
       }
-      this.ignored++;
+    }
+    return this.version === 2;
+  }
+
+  private readVersionLine(): void {
+    const text = new TextDecoder().decode(this.buf.subarray(this.lineStart, this.lineEnd)).trim();
+    const version = HEADERS.get(text);
+    if (version === undefined) {
+      // A fio log of another version (fio itself reads only 2 and 3 since it dropped version 1) is of the right format.
+      if (text.startsWith("fio version"))
+        throw StorageErrors.traceBadHeader(
+          this.name,
+          `a fio iolog of a version vmlab does not read: "${text}" (vmlab reads versions 2 and 3, as fio does)`,
+          this.advice,
+          false,
+        );
+      throw StorageErrors.traceBadHeader(
+        this.name,
+        'not a fio iolog: first line is not "fio version 2 iolog" or "fio version 3 iolog"',
+        this.advice,
+      );
+    }
+    this.version = version;
+    this.ignored++;
+  }
+
+  protected parseLine(rec: TraceRecord): boolean {
+    if (this.version === 0) {
+      this.readVersionLine();
       return false;
     }
     this.skipBlanks();
@@ -61,6 +111,7 @@ export class FioReader extends TextTraceReader {
       this.ignored++;
       return false;
     }
+    if (this.version === 3) this.advanceToLineTime();
     const fileStart = this.pos;
     this.skipToken(); // file name
     const fileEnd = this.pos;
@@ -69,38 +120,30 @@ export class FioReader extends TextTraceReader {
     this.skipToken();
     const action = this.textOf(actionStart, this.pos);
     if (action === "") throw new LineProblem("missing action");
-    const isRead = action === "read";
-    if (!isRead && action !== "write") {
-      if (action === "wait") {
-        const absolute = this.waitIsAbsoluteMs;
-        const waitNs = this.uintToken(absolute ? "wait time (ms)" : "wait time (µs)") * (absolute ? 1e6 : 1000);
-        // fio reads a length field on every line; a wait's is optional and ignored, anything after it is an error.
-        this.skipBlanks();
-        if (!this.atEnd()) this.uintToken("length");
-        this.skipBlanks();
-        if (!this.atEnd()) throw new LineProblem("extra fields after the wait's length");
-        // Past 2^53 ns a double rounds the clock, and with it every later IO's issue time.
-        if (absolute) {
-          if (waitNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the wait's time"));
-          // fio sleeps only if the time is still ahead: a wait for a time already passed lets the next IO go at once.
-          if (waitNs > this.clockNs) this.clockNs = waitNs;
-        } else {
-          if (this.clockNs + waitNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the waits", { addsUp: true }));
-          this.clockNs += waitNs;
-        }
-        this.ignored++;
-        return false;
-      }
-      if (NON_DATA_ACTIONS.has(action)) {
-        this.ignored++;
-        return false;
-      }
-      throw new LineProblem(`unknown action "${action}" (expected read, write, trim, sync, datasync, wait, add, open or close)`);
+    if (FILE_ACTIONS.has(action)) {
+      this.skipBlanks();
+      if (!this.atEnd()) throw new LineProblem(`fields after the file action "${action}" (fio reads it with no offset or length)`);
+      this.ignored++;
+      return false;
     }
-    const offset = this.uintToken("offset");
+    const isRead = action === "read";
+    if (!isRead && action !== "write" && action !== "wait" && !NON_DATA_IO_ACTIONS.has(action))
+      throw new LineProblem(`unknown action "${action}" (expected read, write, trim, sync, datasync, wait, add, open or close)`);
+    if (action === "wait" && this.version === 3)
+      throw new LineProblem("a wait line in a version 3 log (fio ignores it: version 3 times every line)");
+    const isWait = action === "wait";
+    const offset = this.uintToken(isWait ? (this.waitIsAbsoluteMs ? "wait time (ms)" : "wait time (µs)") : "offset");
     const length = this.uintToken("length");
     this.skipBlanks();
     if (!this.atEnd()) throw new LineProblem("extra fields after the length");
+    if (isWait) {
+      this.wait(offset);
+      return false;
+    }
+    if (!isRead && action !== "write") {
+      this.ignored++;
+      return false;
+    }
     if (length === 0) throw new LineProblem("zero length");
     if (offset + length > Number.MAX_SAFE_INTEGER && !extentIsExact(offset, length))
       throw new LineProblem("offset + length is over 2^53 bytes and not whole sectors below 2^62");
@@ -111,6 +154,39 @@ export class FioReader extends TextTraceReader {
     rec.responseNs = -1;
     rec.line = this.lineNo;
     return true;
+  }
+
+  /** Version 2's `wait n`: the clock moves to n ms after the start ("fio"), or on by n µs ("howto"). */
+  private wait(n: number): void {
+    const absolute = this.waitIsAbsoluteMs;
+    const waitNs = n * (absolute ? 1e6 : 1000);
+    // Past 2^53 ns a double rounds the clock, and with it every later IO's issue time.
+    if (absolute) {
+      if (waitNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the wait's time"));
+      // fio sleeps only if the time is still ahead: a wait for a time already passed lets the next IO go at once.
+      if (waitNs > this.clockNs) this.clockNs = waitNs;
+    } else {
+      if (this.clockNs + waitNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the waits", { addsUp: true }));
+      this.clockNs += waitNs;
+    }
+    this.ignored++;
+  }
+
+  /**
+   * Version 3: reads the line's time (µs since the log began) and moves the clock on by fio's delay for it
+   * (`delay_since_ttime`): none after a line of time 0 (the first line's too) nor for a time earlier than the line
+   * before's, else the difference. Every line's time counts, as fio counts it, whatever its action.
+   */
+  private advanceToLineTime(): void {
+    const timeUs = this.uintToken("time (µs)");
+    const last = this.lastTimeUs;
+    if (last !== 0 && timeUs >= last) {
+      const clockNs = this.clockNs + (timeUs - last) * 1000;
+      if (clockNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the lines' times", { addsUp: true }));
+      this.clockNs = clockNs;
+    }
+    this.lastTimeUs = timeUs;
+    this.skipBlanks();
   }
 
   /** The version line was checked (a file without it is refused): a log of it and lines without a read or write is a fio log with no IO. */

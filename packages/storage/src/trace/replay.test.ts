@@ -82,7 +82,7 @@ describe("TraceReplayWorkload", () => {
       "/dev/sdb read 0 4096",
       "/dev/sdb read 4096 4096",
       "/dev/sdb write 8192 4096",
-      "/dev/sdb wait 1000",
+      "/dev/sdb wait 1000 0",
       "/dev/sdb read 12288 4096",
       "/dev/sdb read 16384 4096",
       "/dev/sdb close",
@@ -102,9 +102,9 @@ describe("TraceReplayWorkload", () => {
     const log = [
       "fio version 2 iolog",
       "/dev/sdb read 0 4096",
-      "/dev/sdb wait 1",
+      "/dev/sdb wait 1 0",
       "/dev/sdb read 4096 4096",
-      "/dev/sdb wait 1",
+      "/dev/sdb wait 1 0",
       "/dev/sdb read 8192 4096",
     ].join("\n");
     const { target } = timedReplay(new FioReader(textSource(log), { name: "t.iolog" }), 600 * us);
@@ -208,7 +208,9 @@ describe("TraceReplayWorkload", () => {
   });
 
   it("timed replay of a fio iolog pauses for a wait before its first IO too, as fio does", () => {
-    const log = ["fio version 2 iolog", "/dev/sdb open", "/dev/sdb wait 500", "/dev/sdb read 0 4096", "/dev/sdb read 4096 4096"].join("\n");
+    const log = ["fio version 2 iolog", "/dev/sdb open", "/dev/sdb wait 500 0", "/dev/sdb read 0 4096", "/dev/sdb read 4096 4096"].join(
+      "\n",
+    );
     for (const [fioWait, first] of [
       ["howto", 500 * us],
       ["fio", 500_000 * us],

@@ -80,8 +80,8 @@ export class TraceReplayWorkload extends WorkloadBase {
   private waitingForCompletion = false;
   /**
    * Timed mode: the recorded time of the trace's first IO, which replays at the start. MSR and vscsi times already count
-   * from it (0); blkparse's from blktrace's start, which may be long before it. A fio iolog's IOs keep their times (its
-   * clock is the waits fio itself pauses for, a wait before the first IO included). NaN until the first timed record.
+   * from it (0); blkparse's from blktrace's start, which may be long before it. A version 2 fio iolog's IOs keep their times
+   * (its clock is the waits fio itself pauses for, a wait before the first IO included). NaN until the first timed record.
    */
   private firstIssueNs = Number.NaN;
   /** Records the reorder window holds back (0: the file's order; always 0 for a back-to-back trace). */

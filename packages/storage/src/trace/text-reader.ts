@@ -116,7 +116,8 @@ export abstract class TextTraceReader extends TraceReaderBase {
     return false;
   }
 
-  private nextLine(): boolean {
+  /** Moves to the next line (false at the end of the input); `next` calls it, and a reader that must see its first line early. */
+  protected nextLine(): boolean {
     for (;;) {
       const nl = this.buf.indexOf(NEWLINE, this.start);
       if (nl !== -1 && nl < this.end) {
