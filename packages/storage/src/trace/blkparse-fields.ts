@@ -16,6 +16,18 @@ const CLOSE_PAREN = 41;
 export const READ = 1;
 const WRITE = 2;
 export const ZONE_APPEND = 3;
+/** RWBS letters (`rwbsToken`). */
+const A = 65;
+const C = 67;
+const D = 68;
+const F = 70;
+const N = 78;
+const O = 79;
+const R = 82;
+const W = 87;
+const Z = 90;
+/** The flags after an RWBS operation, in the order `fill_rwbs` prints them: FUA, read-ahead, barrier, sync, metadata. */
+const RWBS_FLAGS = [F, A, 66 /* B */, 83 /* S */, 77 /* M */];
 /** ns per unit of a fraction of a second with k digits: 10^(9−k). */
 const NS_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 
@@ -103,30 +115,51 @@ export abstract class BlkparseFieldReader extends TextTraceReader {
     this.pos = i;
   }
 
-  /** RWBS: 1 read, 2 write, 3 zone append, 0 neither (flush, discard, zone management, none). */
+  /**
+   * RWBS: 1 read, 2 write, 3 zone append, 0 neither (flush, discard, zone management, none). blkparse prints it as
+   * `fill_rwbs` (blkparse_fmt.c) builds it: an optional F (a flush before), the operation — D (discard), W, R, N (no
+   * data), or a zoned device's ZA (zone append), ZR, ZRA, ZF, ZO, ZC — then any of F (FUA), A (read-ahead),
+   * B (barrier, older blktrace), S (sync), M (metadata), in that order. Anything else is no blkparse output: a bad
+   * line (an "X" was 0 IOs without a word, a "RW" a write).
+   */
   protected rwbsToken(): number {
     this.skipBlanks();
     const buf = this.buf;
-    let i = this.pos;
-    if (i >= this.lineEnd) throw new LineProblem("missing field RWBS");
+    const start = this.pos;
+    if (start >= this.lineEnd) throw new LineProblem("missing field RWBS");
+    let end = start;
+    while (end < this.lineEnd && buf[end] !== SPACE && buf[end] !== TAB) end++;
+    this.pos = end;
+    let i = start;
+    this.flush = buf[i] === F;
+    if (this.flush) i++;
+    const op = i < end ? buf[i++] : 0;
     let kind = 0;
-    this.flush = false;
-    while (i < this.lineEnd && buf[i] !== SPACE && buf[i] !== TAB) {
-      const c = buf[i++];
-      if (c === 70 /* F: flush or FUA */) this.flush = true;
-      else if (c === 82 /* R */) kind = READ;
-      else if (c === 87 /* W */) kind = WRITE;
-      else if (c === 68 /* D: discard */) return this.skipRest(0);
-      else if (c === 90 /* Z: a zoned device's command, printed in place of R or W */) {
-        // ZA (zone append) moves data; ZR, ZRA, ZF, ZO, ZC manage zones and move none (their R is no read).
-        if (i < this.lineEnd && buf[i] === 65 /* A */) {
-          kind = ZONE_APPEND;
-          i++;
-        } else return this.skipRest(0);
-      }
+    let movesNoData = false;
+    if (op === W) kind = WRITE;
+    else if (op === R) kind = READ;
+    else if (op === D) movesNoData = true;
+    else if (op === Z) {
+      const zone = i < end ? buf[i++] : 0;
+      // ZA (zone append) moves data; ZR, ZRA, ZF, ZO, ZC manage zones and move none (ZRA's A reads as the A flag).
+      if (zone === A) kind = ZONE_APPEND;
+      else if (zone === R || zone === F || zone === O || zone === C) movesNoData = true;
+      else throw this.badRwbs(start, end);
+    } else if (op !== N) throw this.badRwbs(start, end);
+    for (let f = 0; i < end; i++) {
+      const c = buf[i];
+      while (f < RWBS_FLAGS.length && RWBS_FLAGS[f] !== c) f++;
+      if (f === RWBS_FLAGS.length) throw this.badRwbs(start, end);
+      f++;
+      if (c === F) this.flush = true;
     }
-    this.pos = i;
-    return kind;
+    return movesNoData ? this.skipRest(0) : kind;
+  }
+
+  private badRwbs(start: number, end: number): LineProblem {
+    return new LineProblem(
+      `RWBS "${this.textOf(start, end)}" is not one blkparse prints ([F], then D, W, R, N or ZA, ZR, ZRA, ZF, ZO, ZC, then any of F, A, B, S, M in that order)`,
+    );
   }
 
   private skipRest(v: number): number {

@@ -194,6 +194,24 @@ describe("blkparse reader", () => {
     expect(reader.skipped).toBe(1);
   });
 
+  it("refuses an RWBS blkparse never prints (fill_rwbs's grammar), naming the line; takes every one it prints", () => {
+    const line = (rwbs: string, action = "D") => `  8,0    3        3     0.000002000   697  ${action}  ${rwbs} 1000 + 8 [x]\n`;
+    // "X" was 0 IOs without a word, "RW" and "WQ" a write.
+    for (const rwbs of ["X", "RW", "WQ", "SW", "WSF", "ZX", "FF"])
+      expect(() => readAll(line(rwbs)), rwbs).toThrow(`t.txt:1: RWBS "${rwbs}" is not one blkparse prints`);
+    expect(() => readAll(line("RW", "C"))).toThrow(/t\.txt:1: RWBS "RW"/);
+    const { records, reader } = readAll(`${line("X")}${SAMPLE}`, true);
+    expect(records).toHaveLength(3);
+    expect(reader.skipped).toBe(1);
+    // Reads and writes with every flag fill_rwbs adds (B: older blktrace's barrier), in its order.
+    const reads = ["R", "RA", "RS", "RM", "RAS", "RSM", "FR", "RF"];
+    const writes = ["W", "WS", "WFS", "FWS", "FWFS", "WSM", "WBS", "WFABSM", "ZA"];
+    for (const rwbs of reads) expect(readAll(line(rwbs)).records[0]?.isRead, rwbs).toBe(true);
+    for (const rwbs of writes) expect(readAll(line(rwbs)).records[0]?.isRead, rwbs).toBe(false);
+    // No data: N, discards, zone management.
+    for (const rwbs of ["N", "D", "DS", "FD", "ZR", "ZRA", "ZF", "ZO", "ZC"]) expect(readAll(line(rwbs)).records, rwbs).toEqual([]);
+  });
+
   it("a last line cut short gives the same error whatever the chunking (no byte past the line's end is read)", () => {
     // The cut line ends where the first line has its "+": the reader looked at that left-over byte.
     const text = "  8,0 0 1 0.000000001 1 D W 1000000000 + 8 [p]\n  8,0 0 12 0.000000002 1 D W 1000000000";
