@@ -183,7 +183,7 @@ export function summarize(
   const reference: ReferenceValue[] = [
     {
       what: "VM/native throughput, large (>= 64 KiB) sequential IO — minimum over cells",
-      paper: ">= ~0.9 (shape; the per-cell numbers were not found)",
+      paper: "not found; the expected shape: >= about 0.9 (digest 04's acceptance check 1, not the paper's number)",
       ours: largeSeq.length ? (r6(lowest(largeSeqMin)) ?? "–") : absent(largeSeqCells),
       unit: "ratio",
       source: "abstract: VMs 'perform well compared to native'; digest 04, acceptance check 1",

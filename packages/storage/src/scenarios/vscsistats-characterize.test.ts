@@ -112,6 +112,18 @@ describe("vscsistats-characterize with a guest queue shallower than the random w
       "random 8 KiB reads at 16 OIO (4 at the vSCSI layer: guest queue depth 4): share of outstanding IOs in the 4 bucket",
     );
   });
+
+  it("counts only the IOs issued at the vSCSI layer within the window: those the guest still queues at its end are not", async () => {
+    // 64 outstanding over a guest queue of 32: at the window's end 32 IOs wait in the guest. The drain let them go to the
+    // vSCSI layer after the window, and every histogram counted them (0.29 s of issues after a 1.5 s window at 1 MiB).
+    const r = await runQuick(vscsistatsCharacterize, { durationMs: 1500, traceMaxIos: 100, randomIoKiB: 1024, randomOutstandingIos: 64 });
+    const rnd = r.tables.find((t) => t.name === "workloads")!.rows.find((x) => x.workload === "random-read")!;
+    const [ios, seconds, iops] = [rnd.ios as number, rnd.virtualSeconds as number, rnd.iops as number];
+    // Issued in the window: completed in it, and the 32 at the vSCSI layer at its end (they complete after, counted).
+    expect(ios).toBe(Math.round(iops * seconds) + 32);
+    // Every interarrival sample falls within the window: from the first IO's issue to the last one's.
+    expect((rnd.meanInterarrivalUs as number) * (ios - 1)).toBeLessThanOrEqual(seconds * 1e6);
+  });
 });
 
 describe("vscsistats-characterize's tables and reference rows say what was measured (docs/vscsistats.md)", () => {
