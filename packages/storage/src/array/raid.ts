@@ -341,6 +341,23 @@ export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
     return best;
   }
 
+  /**
+   * Whether a write of [lba, lba+sectors) reads the old contents of every sector of [fromLba, fromLba+count) (within
+   * it) before writing them: RAID-5 read-modify-write in every stripe holding them. A cache that would read those
+   * sectors first to make its pages whole (`StorageArray`'s destage fill) gets them from that read instead.
+   */
+  writeReadsOldData(lba: number, sectors: number, fromLba: number, count: number): boolean {
+    if (this.options.level !== 5) return false;
+    const stripeData = this.chunk * (this.n - 1);
+    const end = lba + sectors;
+    for (let stripe = Math.floor(fromLba / stripeData); stripe * stripeData < fromLba + count; stripe++) {
+      const base = stripe * stripeData;
+      const off = Math.max(lba, base) - base;
+      if (!this.raid5Writes.readsOldData(off, Math.min(end, base + stripeData) - base - off)) return false;
+    }
+    return true;
+  }
+
   private raid5(op: StackIo, req: IoRequest): void {
     const n = this.n;
     const chunk = this.chunk;

@@ -86,19 +86,7 @@ export class Raid5Writes implements StripePieceSink {
       for (let k = this.n - 2; k >= 0; k--) this.piece(sop, dataMemberOf(this.n, parity, k), base, chunk, false);
     } else {
       sop.b = 0;
-      this.changedRows(off, len);
-      // Member reads each way. Read-modify-write: the old data of every chunk written, and the old parity
-      // (one read per range of changed rows). Reconstruct-write: in every data chunk, the changed rows the
-      // write does not replace — all of them (one read per range) in a chunk it misses; the part before it
-      // in its first chunk and after it in its last (one read each: the other range is the one written).
-      const first = this.firstChunk;
-      const last = this.lastChunk;
-      const parityRanges = this.gapLo < this.gapHi ? 2 : 1;
-      const rmwReads = last - first + 1 + parityRanges;
-      let rcwReads = parityRanges * (this.n - 1 - (last - first + 1));
-      if (first !== last && off > first * chunk) rcwReads++;
-      if (first !== last && off + len < (last + 1) * chunk) rcwReads++;
-      if (rcwReads < rmwReads) {
+      if (this.reconstructs(off, len)) {
         // Fewer reads this way; the writes go once the reads are in (`memberDone`).
         sop.b = RCW_READING;
         this.reconstructReads(sop, base, parity, off, len);
@@ -111,6 +99,34 @@ export class Raid5Writes implements StripePieceSink {
     }
     // (`as`: the calls above listed the member IOs on `sop`, which TypeScript takes to be still null.)
     for (let c = sop.next as StackIo | null; c !== null; c = c.next) this.group.issue(c);
+  }
+
+  /**
+   * Whether a partial-stripe write of stripe offsets [off, off+len) goes reconstruct-write: fewer member reads than
+   * read-modify-write. Read-modify-write reads the old data of every chunk written, and the old parity (one read per
+   * range of changed rows); reconstruct-write, in every data chunk, the changed rows the write does not replace — all
+   * of them (one read per range) in a chunk it misses; the part before it in its first chunk and after it in its last
+   * (one read each: the other range is the one written). Sets the changed rows (`changedRows`) as it goes.
+   */
+  private reconstructs(off: number, len: number): boolean {
+    const chunk = this.chunk;
+    this.changedRows(off, len);
+    const first = this.firstChunk;
+    const last = this.lastChunk;
+    const parityRanges = this.gapLo < this.gapHi ? 2 : 1;
+    const rmwReads = last - first + 1 + parityRanges;
+    let rcwReads = parityRanges * (this.n - 1 - (last - first + 1));
+    if (first !== last && off > first * chunk) rcwReads++;
+    if (first !== last && off + len < (last + 1) * chunk) rcwReads++;
+    return rcwReads < rmwReads;
+  }
+
+  /**
+   * Whether a write of stripe offsets [off, off+len) reads the old data of every sector it writes before writing it:
+   * a partial-stripe write done read-modify-write. A full-stripe write and a reconstruct-write read none of it.
+   */
+  readsOldData(off: number, len: number): boolean {
+    return len !== this.chunk * (this.n - 1) && !this.reconstructs(off, len);
   }
 
   /** Stripe operation `sop` has landed: the next write waiting for its stripe starts, or the stripe is free. */

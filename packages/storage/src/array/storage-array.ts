@@ -35,6 +35,8 @@ const DESTAGE = 2;
 const DATA_IN = 3;
 /** A destage run's read of the sectors its pages lack, before the destage write (`link`). */
 const DESTAGE_FILL = 4;
+/** A destage write whose own reads bring in the sectors its pages lack (RAID-5 read-modify-write): no fill before it. */
+const DESTAGE_READING_FILL = 5;
 
 /**
  * The array controller: a FIFO queue per LUN, served round-robin while
@@ -324,7 +326,9 @@ export class StorageArray implements IoSink {
       this.raid.submit(d, this);
       return;
     }
-    if (io.b === DESTAGE) {
+    if (io.b === DESTAGE || io.b === DESTAGE_READING_FILL) {
+      // A write that read its pages' missing sectors (as old data) has made them whole, as a fill would have.
+      if (io.b === DESTAGE_READING_FILL) (this.cache as CacheDirectory).filled(io.lba / this.pageSectors, io.sectors / this.pageSectors);
       this.destaging--;
       this.destageWrites++;
       (this.cache as CacheDirectory).destaged(
@@ -378,7 +382,11 @@ export class StorageArray implements IoSink {
       d.b = DESTAGE;
       this.destaging++;
       let first = d;
-      if (cache.runFillSectors > 0) {
+      // A RAID-5 read-modify-write reads the old data of every sector it writes: the sectors the run's pages lack come
+      // with it. A fill read before it read them twice (a 4 KiB write into an 8 KiB page: 3 member reads, not 2).
+      if (cache.runFillSectors > 0 && this.raid.writeReadsOldData(d.lba, d.sectors, cache.runFillLba, cache.runFillSectors))
+        d.b = DESTAGE_READING_FILL;
+      else if (cache.runFillSectors > 0) {
         // Pages the cache holds only in part: read what they lack, then write them whole (`complete`).
         const f = this.pool.takeBlank();
         f.id = -1;

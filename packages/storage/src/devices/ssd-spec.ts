@@ -27,7 +27,11 @@ export interface SsdSpec {
   commandOverheadNs: number;
   /** Host interface rate, MB/s (1 MB = 10^6 bytes): every command's data crosses it, one transfer after another (SATA-2: 300). */
   busMBps: number;
-  /** Garbage collection starts on a die when its free blocks fall below this. */
+  /**
+   * Garbage collection starts on a die when its free blocks fall below this. The reserve comes out of the spare area:
+   * GC cleans with `overProvisioning` less `gcFreeBlocks / blocksPerDie` of the raw flash (`SMALL_SSD`: 7% less 3.1%,
+   * ~4%), which is the spare its write amplification follows.
+   */
   gcFreeBlocks: number;
 }
 
