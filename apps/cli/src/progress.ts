@@ -15,7 +15,9 @@ export function createProgress(
 ): { update: (done: number, total: number) => void; stop: () => void } {
   if (!io.stderrIsTTY) return { update: () => {}, stop: () => {} };
   const bar = new SingleBar({
-    format: `${label} [{bar}] {percentage}% {value}/{total}`,
+    // Steps done as a whole number: a scenario may report a fraction of a step (a trace's bytes read), which
+    // printed as 4.180975129970493/5 and pushed the total off an 80-column line.
+    format: `${label} [{bar}] {percentage}% {step}/{total}`,
     stream,
     hideCursor: false,
     linewrap: true,
@@ -24,12 +26,13 @@ export function createProgress(
   let started = false;
   return {
     update: (done, total) => {
+      const step = Math.floor(done);
       if (!started) {
-        bar.start(total, done);
+        bar.start(total, done, { step });
         started = true;
       } else {
         bar.setTotal(total);
-        bar.update(done);
+        bar.update(done, { step });
       }
     },
     stop: () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createProgress } from "../src/progress.js";
 
 /** A terminal-like stream that records what is written to it. */
-function fakeTerminal(): { stream: NodeJS.WritableStream; written: () => string } {
+function fakeTerminal(columns = 60): { stream: NodeJS.WritableStream; written: () => string } {
   let out = "";
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -11,7 +11,7 @@ function fakeTerminal(): { stream: NodeJS.WritableStream; written: () => string 
       done();
     },
   });
-  Object.assign(stream, { isTTY: true, columns: 60 });
+  Object.assign(stream, { isTTY: true, columns });
   return { stream, written: () => out };
 }
 
@@ -38,6 +38,15 @@ describe("the progress bar on a terminal", () => {
     const redraws = t.written().split(`${esc}[1G`).slice(1);
     expect(redraws.length).toBeGreaterThan(0);
     for (const r of redraws) expect(r.split(`${esc}[`)[0].length).toBeLessThanOrEqual(60);
+    p.stop();
+  });
+
+  it("shows the steps done as a whole number when a scenario reports a fraction of a step (a trace's bytes read)", () => {
+    const t = fakeTerminal(120);
+    const p = createProgress(io, "vscsistats-characterize", t.stream);
+    p.update(4.180975129970493, 5);
+    expect(t.written()).toContain("83% 4/5");
+    expect(t.written()).not.toMatch(/4\.18/);
     p.stop();
   });
 
