@@ -61,8 +61,12 @@ export interface HostAdapterOptions {
  * A flush (`flush`, SCSI SYNCHRONIZE CACHE) is a command like any other on this path — issue CPU, a slot
  * of the issue queue, a completion interrupt — sent to the target's `flush`. Like Linux's block layer it
  * bypasses the host scheduler (a flush is no share of anyone's bandwidth) and takes the next free slot
- * before the IOs the scheduler holds. Every write completed through the adapter before the flush was
- * issued had completed at the target before, so the target's flush covers it.
+ * before the IOs the scheduler holds; and like it (block/blk-flush.c: flushes are "double buffered") it
+ * merges them: one flush command is at the target at a time, and the flushes that arrive meanwhile wait
+ * and go as one command when it completes. Each flush issued had one slot to itself, and a guest
+ * flushing in a loop took every slot that freed: the other VMs' IOs went 2 a second, whatever their
+ * shares. Every write completed through the adapter before the command was issued had completed at the
+ * target before, so the target's flush covers it, and every flush it serves arrived before it was issued.
  */
 export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   readonly capacitySectors: number;
@@ -78,8 +82,10 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   deviceLatencySumNs = 0;
   /** Flushes completed to their submitters (not in `completed`; their interrupts are in `interrupts`). */
   flushes = 0;
-  /** Flushes whose issue-path CPU work is done, waiting for a slot of the issue queue, oldest first. */
+  /** Flushes whose issue-path CPU work is done, waiting for the flush command at the target to complete (and a slot), oldest first. */
   private readonly flushQueue = new IoRing();
+  /** The flushes the flush command at the target serves (its own first), empty when none is out. */
+  private readonly flushesServed = new IoRing();
   /** `flushQueue.length`, in a field: the one check a completion makes for flushes. */
   private flushesWaiting = 0;
   /** Where the target completes a flush (not `complete`: the scheduler never saw it). */
@@ -158,29 +164,36 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.startFlushes();
   }
 
-  /** Sends waiting flushes to the target while slots are free. */
+  /** Sends the waiting flushes to the target as one command, if none is out and a slot is free. */
   private startFlushes(): void {
-    while (this.flushesWaiting > 0 && this.inFlight < this.depth) {
-      const io = this.flushQueue.shift() as StackIo;
+    if (this.flushesWaiting === 0 || this.flushesServed.length > 0 || this.inFlight >= this.depth) return;
+    const io = this.flushQueue.peek() as StackIo;
+    while (this.flushesWaiting > 0) {
+      this.flushesServed.push(this.flushQueue.shift() as StackIo);
       this.flushesWaiting--;
-      this.inFlight++;
-      io.t0 = this.sim.now;
-      // A target that takes no flush has nothing volatile: the command completes at once.
-      if (!passFlush("host adapter", this.target, io, this.flushSink)) this.sim.schedule(0, this.kindFlushDeliver, 1, io);
     }
+    this.inFlight++;
+    io.t0 = this.sim.now;
+    // A target that takes no flush has nothing volatile: the command completes at once.
+    if (!passFlush("host adapter", this.target, io, this.flushSink)) this.sim.schedule(0, this.kindFlushDeliver, 1, io);
   }
 
-  /** @internal the target completed a flush: its slot is free, and its interrupt is taken. */
-  flushCompleted(io: StackIo): void {
+  /** @internal the target completed a flush command: its slot is free, and its interrupt is taken for every flush it served. */
+  flushCompleted(_io: StackIo): void {
     const now = this.sim.now;
     this.inFlight--;
+    const served: StackIo[] = [];
+    while (this.flushesServed.length > 0) served.push(this.flushesServed.shift() as StackIo);
+    // The flushes that arrived while it was out go now, as the next command.
     this.startFlushes();
     this.kick();
     this.interrupts++;
     const done = this.cpu.run(now, this.interruptCostNs);
     // As `complete`: an interrupt that takes no CPU time is delivered at once.
-    if (done === now) this.flushDeliver(io);
-    else this.sim.schedule(done - now, this.kindFlushDeliver, 0, io);
+    for (const io of served) {
+      if (done === now) this.flushDeliver(io);
+      else this.sim.schedule(done - now, this.kindFlushDeliver, 0, io);
+    }
   }
 
   /** @internal a flush's completion interrupt has been handled: tell the submitter. */
