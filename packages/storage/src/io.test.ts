@@ -28,6 +28,11 @@ describe("every target takes whole sectors only", () => {
         );
       // Past the end it still says so.
       expect(() => t.submit({ id: 0, vm: 0, lba: t.capacitySectors, sectors: 8, isRead: true, issueTime: 0 }, sink)).toThrow(/is outside/);
+      // No length is no extent: it said "outside" of sector 0.
+      for (const sectors of [0, -8, undefined as unknown as number])
+        expect(() => t.submit({ id: 0, vm: 0, lba: 0, sectors, isRead: true, issueTime: 0 }, sink), String(sectors)).toThrow(
+          new RegExp(`IO \\[0, \\+${sectors}\\) has no length: sectors must be a whole number >= 1`),
+        );
       t.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
       sim.run();
     });

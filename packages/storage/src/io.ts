@@ -47,7 +47,8 @@ export function fitsTarget(req: IoRequest, capacitySectors: number): boolean {
 export function misfitText(req: IoRequest, where: string, capacitySectors: number): string {
   const io = `IO [${req.lba}, +${req.sectors})`;
   const fractional = (x: number) => Number.isFinite(x) && !Number.isInteger(x);
-  return fractional(req.lba) || fractional(req.sectors)
-    ? `${io} is not whole sectors: lba and sectors must be integers`
-    : `${io} is outside ${where} (${capacitySectors} sectors)`;
+  if (fractional(req.lba) || fractional(req.sectors)) return `${io} is not whole sectors: lba and sectors must be integers`;
+  // A length of 0, a negative one or none at all is no extent: "outside the disk" named sector 0 of a 1000-sector disk.
+  if (!(req.sectors >= 1)) return `${io} has no length: sectors must be a whole number >= 1`;
+  return `${io} is outside ${where} (${capacitySectors} sectors)`;
 }

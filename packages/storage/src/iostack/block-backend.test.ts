@@ -212,6 +212,35 @@ describe("ModelBlockBackend", () => {
     expect(thrownCode(() => b.submit("read", 0, 512, 0, 0))).toBe("VMLAB_STORAGE_BAD_CONFIG");
   });
 
+  it("refuses a read or write not of whole sectors inside the disk, in the caller's bytes, taking nothing in (save still works)", () => {
+    const sim = new Simulation();
+    const disk = new Hdd(sim, CHEETAH_15K5, "d");
+    const b = new ModelBlockBackend({ sim, target: disk, store: new MemoryBackend({ sizeBytes: 1 << 20 }) });
+    b.setCompletionListener(() => {});
+    const refusal = (op: "read" | "write", offset: number, length: number, nowNs = 0) => {
+      try {
+        b.submit(op, offset, length, nowNs, 0);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    expect(refusal("read", 100, 512)).toBe(
+      "model block backend: a read of 512 bytes at byte 100: offset and length must be whole 512-byte sectors, the length at least one",
+    );
+    expect(refusal("write", 0, 1000)).toMatch(/a write of 1000 bytes at byte 0: offset and length must be whole 512-byte sectors/);
+    expect(refusal("read", 0, -512)).toMatch(/the length at least one/);
+    expect(refusal("read", (1 << 20) - 512, 1024)).toBe(
+      "model block backend: a read of 1024 bytes at byte 1048064: it ends past the disk's 1048576 bytes",
+    );
+    // Ahead of the simulation's clock it was refused later, from inside sim.run, by the disk in its sectors.
+    expect(refusal("read", 100, 512, 5_000)).toMatch(/at byte 100/);
+    sim.run();
+    // Nothing was taken in: the refused IOs were counted in flight, and every save after refused.
+    expect(b.inFlight).toBe(0);
+    expect(thrownCode(() => b.save())).toBe("no error");
+  });
+
   it("a disk with its write cache on: a guest's flush waits until the writes before it are on the media", () => {
     const sim = new Simulation();
     const store = new MemoryBackend({ sizeBytes: 1 << 20 });

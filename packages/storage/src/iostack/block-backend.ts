@@ -115,6 +115,7 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
     if ((flush && !this.target.volatileWriteCache) || (!flush && length === 0)) return nowNs;
     if (this.listener === null)
       throw StorageErrors.badConfig("model block backend", "no completion listener; attach the backend to a device (VirtioBlk) first");
+    if (!flush) this.checkRange(op, offset, length);
     const io = this.pool.takeBlank();
     io.id = this.nextId++;
     io.vm = 0;
@@ -129,6 +130,20 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
     if (nowNs > this.sim.now) this.sim.scheduleAt(nowNs, this.kindSubmit, 0, io);
     else this.start(io);
     return BLOCK_PENDING;
+  }
+
+  /**
+   * Refuses a read or write that is not whole 512-byte sectors inside the disk, in the caller's bytes, before an IO is
+   * taken: the target refused it in its own sectors ("IO [0.1953125, +1)"), from inside a later `sim.run` when
+   * deferred, and the IO taken stayed counted in flight, so every `save` after said an IO was in the model.
+   */
+  private checkRange(op: BlockOp, offset: number, length: number): void {
+    const sectors = (n: number) => Number.isInteger(n) && n % SECTOR_BYTES === 0;
+    let why: string | null = null;
+    if (!(sectors(offset) && offset >= 0 && sectors(length) && length > 0))
+      why = "offset and length must be whole 512-byte sectors, the length at least one";
+    else if (offset + length > this.sizeBytes) why = `it ends past the disk's ${this.sizeBytes} bytes`;
+    if (why !== null) throw StorageErrors.badConfig("model block backend", `a ${op} of ${length} bytes at byte ${offset}: ${why}`);
   }
 
   /** @internal submits `io` to the target (now, or from the deferred submission's event). */
