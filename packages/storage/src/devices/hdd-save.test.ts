@@ -69,14 +69,14 @@ describe("Hdd save and restore, and IOs outside the disk", () => {
     expect(() => hdd.submit({ id: 0, vm: 0, lba: hdd.capacitySectors, sectors: 1, isRead: true, issueTime: 0 }, sink)).toThrow(
       /outside the disk/,
     );
-    // A NaN address or length is outside too (it used to pass every check and reach the geometry).
+    // A NaN address is outside too (it used to pass every check and reach the geometry); a NaN or 0 length is no extent.
     for (const [lba, sectors] of [
       [Number.NaN, 8],
-      [0, Number.NaN],
       [-1, 8],
-      [0, 0],
     ])
       expect(() => hdd.submit({ id: 0, vm: 0, lba, sectors, isRead: true, issueTime: 0 }, sink)).toThrow(/outside the disk/);
+    for (const sectors of [Number.NaN, 0])
+      expect(() => hdd.submit({ id: 0, vm: 0, lba: 0, sectors, isRead: true, issueTime: 0 }, sink)).toThrow(/has no length/);
     expect(hdd.outstanding).toBe(0);
   });
 });
