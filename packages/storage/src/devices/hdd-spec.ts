@@ -28,7 +28,11 @@ export interface HddSpec {
   commandOverheadNs: number;
   /** On-drive cache, bytes. */
   cacheBytes: number;
-  /** Cache segments (one per sequential stream the drive can track). */
+  /**
+   * Cache segments: each holds one run of data (what a read or its read-ahead read), replaced least recently used
+   * first. One read-ahead runs at a time, and it stops as soon as another command needs the head (no minimum
+   * prefetch: an assumption), so sequential streams interleaved at the drive each lose theirs whatever the count.
+   */
   cacheSegments: number;
   /**
    * Read-ahead after a media read, sectors (bounded by the segment size). 0: no read-ahead (prefetch disabled), the
