@@ -19,7 +19,8 @@ export { MAX_CACHE_PAGE_SECTORS, MAX_CACHE_PAGES } from "./cache-slots.js";
  * cache's copy is as new or newer), and a read is a hit only if every sector it asks for is valid —
  * an 8 KiB read of a page that only a 512 B write brought in goes to the disks. A page is dirty as a
  * whole; a dirty page that is not whole is made whole before its destage writes it: the run's
- * `runFill*` sectors are read from the disks first (`filled` then marks the run whole), so a run stays
+ * `runFill*` sectors are read from the disks first (`filled` then marks the run whole) — or, where the
+ * write reads its old data anyway (a RAID-5 read-modify-write), by that read (`filled` once it lands) — so a run stays
  * one write of whole pages (one full RAID-5 stripe when it is one) and never writes a sector the cache
  * does not hold. An evicted page takes its mask with it; a write through the cache sets the bits it covers.
  *
@@ -291,7 +292,7 @@ export class CacheDirectory extends SavedCacheSlots {
   /**
    * Sectors [runFillLba, +runFillSectors) the run lacks, from its first invalid sector to its last
    * (0 sectors when every page is whole): read them from the disks and call `filled` before the
-   * destage write, which writes the run's whole pages.
+   * destage write, which writes the run's whole pages (or, when the write reads them itself, `filled` once it lands).
    */
   runFillLba = 0;
   runFillSectors = 0;

@@ -6,12 +6,18 @@ import { RaidGroup, type RaidLevel } from "./raid.js";
 import { RecordingMember } from "./recording-member.test-support.js";
 import { StorageArray } from "./storage-array.js";
 
-/** An array of 4 recording members at `level`, 64 KiB chunks, 8 KiB cache pages, destaging at once. */
-function array(level: RaidLevel) {
+/** An array of 4 recording members at `level`, 64 KiB chunks, 8 KiB cache pages, destaging at once (runs of `destageMaxSectors`). */
+function array(level: RaidLevel, destageMaxSectors?: number, destageHighWater = 0.0001) {
   const sim = new Simulation();
   const members = Array.from({ length: 4 }, (_, i) => new RecordingMember(sim, 1 << 20, `m${i}`));
   const raid = new RaidGroup(sim, members, { level, chunkSectors: 128 });
-  const arr = new StorageArray(sim, raid, { cacheBytes: 1 << 20, cachePageSectors: 16, destageHighWater: 0.0001, destageLowWater: 0 });
+  const arr = new StorageArray(sim, raid, {
+    cacheBytes: 1 << 20,
+    cachePageSectors: 16,
+    destageHighWater,
+    destageLowWater: 0,
+    ...(destageMaxSectors === undefined ? {} : { destageMaxSectors }),
+  });
   const write = (lba: number, sectors: number) => {
     arr.lun(0).submit({ id: lba, vm: 0, lba, sectors, isRead: false, issueTime: sim.now }, { complete: () => {} });
     sim.run();
@@ -48,6 +54,30 @@ describe("a destage run's fill of the sectors its pages lack", () => {
     write(8, 3 * 128 - 8);
     expect(arr.destageFillReads).toBe(1);
     expect(reads().map((r) => [r.lba, r.sectors])).toEqual([[0, 8]]);
+  });
+
+  it("a run over two stripes: no fill read only if every stripe holding the lacking sectors goes read-modify-write", () => {
+    // Runs of two stripes (768 sectors: 48 pages); destage starts past 19% of the cache's 128 pages, so only once the
+    // second write is in (24 pages, then 25): the two stripes' pages go as one run.
+    const lun = (a: ReturnType<typeof array>, writes: [number, number][]) => {
+      for (const [lba, sectors] of writes)
+        a.arr.lun(0).submit({ id: lba, vm: 0, lba, sectors, isRead: false, issueTime: 0 }, { complete: () => {} });
+      a.sim.run();
+      return a;
+    };
+    // Stripe 0 whole, stripe 1 a 4 KiB write into its first page: only stripe 1 lacks sectors, and it goes read-modify-write.
+    const rmwOnly = lun(array(5, 768, 0.19), [
+      [0, 384],
+      [392, 8],
+    ]);
+    expect([rmwOnly.arr.destageWrites, rmwOnly.arr.destageFillReads, rmwOnly.raid.memberReads]).toEqual([1, 0, 2]);
+    // Stripe 0 lacking its first 8 sectors (a full-stripe write: no old data read), stripe 1 read-modify-write: the fill goes.
+    const fullStripe = lun(array(5, 768, 0.19), [
+      [8, 376],
+      [384, 16],
+    ]);
+    expect([fullStripe.arr.destageWrites, fullStripe.arr.destageFillReads]).toEqual([1, 1]);
+    expect(fullStripe.reads().map((r) => [r.lba, r.sectors])[0]).toEqual([0, 8]);
   });
 
   it.each([0, 1, 10] as const)("RAID-%s writes read nothing: the fill read still goes first", (level) => {

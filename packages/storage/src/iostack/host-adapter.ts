@@ -141,8 +141,9 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
   }
 
   /**
-   * A flush: costs issue CPU, waits for a slot of the issue queue (ahead of what the scheduler holds),
-   * goes to the target's `flush` and completes through an interrupt, once every write completed through
+   * A flush: costs issue CPU, waits for the flush command already at the target (if one is) and a slot of the
+   * issue queue (ahead of what the scheduler holds), goes to the target's `flush` as one command with the flushes
+   * waiting beside it, and completes through that command's interrupt, once every write completed through
    * the adapter before it is on stable media. A target that takes no flush (nothing volatile below)
    * completes it at once. Refused (`VMLAB_STORAGE_BAD_CONFIG`) if a volatile cache below cannot be reached.
    */

@@ -183,13 +183,24 @@ describe("fio iolog v3 reader (what write_iolog= writes since fio 3.31)", () => 
     expect(readAll(text).records.map((r) => r.issueNs)).toEqual([0, 400_000, 400_000, 500_000]);
   });
 
-  it("refuses a wait line (fio ignores one in version 3), a line without its time, and counts the skipped wait's time as fio does", () => {
+  it("refuses a wait line (fio ignores one in version 3) and a line without its time; a skipped line's delay is lost, as fio's is", () => {
     const text = (line: string) => `fio version 3 iolog\n10 /dev/sdb read 0 512\n${line}\n60 /dev/sdb read 512 512\n`;
     expect(() => readAll(text("40 /dev/sdb wait 5 0"))).toThrow(/t\.iolog:3: a wait line in a version 3 log/);
     expect(() => readAll(text("/dev/sdb read 0 512"))).toThrow(/t\.iolog:3: time \(µs\) is not a non-negative integer/);
-    const { records, reader } = readAll(text("40 /dev/sdb wait 5 0"), true);
-    expect(records.map((r) => r.issueNs)).toEqual([0, 50_000]);
-    expect(reader.skipped).toBe(1);
+    // fio keeps the skipped line's time as the next line's reference, but its 30 µs delay hangs on no queued piece:
+    // the second read goes 20 µs (60 − 40) after the first, not 50.
+    for (const bad of ["40 /dev/sdb wait 5 0", "40 /dev/sdb bogus 0 512"]) {
+      const { records, reader } = readAll(text(bad), true);
+      expect(
+        records.map((r) => r.issueNs),
+        bad,
+      ).toEqual([0, 20_000]);
+      expect(reader.skipped).toBe(1);
+    }
+    // A line fio takes without data (a file action, a trim) keeps its delay; sync_file_range, which fio does not read back, does not.
+    expect(readAll(text("40 /dev/sdb trim 0 512")).records.map((r) => r.issueNs)).toEqual([0, 50_000]);
+    expect(readAll(text("40 /dev/sdb close")).records.map((r) => r.issueNs)).toEqual([0, 50_000]);
+    expect(readAll(text("40 /dev/sdb sync_file_range 0 512")).records.map((r) => r.issueNs)).toEqual([0, 20_000]);
   });
 
   it("says whether the log went back to back before its first IO is read (a replay asks first), reading the version line", () => {

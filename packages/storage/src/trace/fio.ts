@@ -39,7 +39,8 @@ const NON_DATA_IO_ACTIONS = new Set(["sync", "datasync", "sync_file_range", "tri
  *
  * fio takes a line only with all its fields (`sscanf` counts: an IO action needs its offset and length, a file
  * action has neither); it logs "bad iolog" for any other line and skips it: here each is a bad line (`--skip-bad`
- * counts and skips it). There are no response times. One log is one file's IOs: a read or write of another file
+ * counts and skips it) — but for `sync_file_range`, which fio writes and does not read back: ignored, as the other
+ * syncs are (a log fio wrote is no bad trace). There are no response times. One log is one file's IOs: a read or write of another file
  * than the first IO's is a bad line (a log of a job over several files, e.g. `filename=/dev/sda:/dev/sdb`, merged
  * their streams: seek distances from one disk to the other).
  */
@@ -50,6 +51,8 @@ export class FioReader extends TextTraceReader {
   private clockNs = 0;
   /** Version 3: the time of the line before, µs (fio's `io_log_last_ttime`). */
   private lastTimeUs = 0;
+  /** Version 3: the current line's delay after the line before, ns, until the line is taken (`takeLineDelay`). */
+  private lineDelayNs = 0;
   /** A wait's number: ms since the start of the replay ("fio"), or µs added to the clock ("howto"). */
   private readonly waitIsAbsoluteMs: boolean;
   /** The file name of the log's first read or write (null before it). */
@@ -123,6 +126,7 @@ export class FioReader extends TextTraceReader {
     if (FILE_ACTIONS.has(action)) {
       this.skipBlanks();
       if (!this.atEnd()) throw new LineProblem(`fields after the file action "${action}" (fio reads it with no offset or length)`);
+      this.takeLineDelay();
       this.ignored++;
       return false;
     }
@@ -141,6 +145,9 @@ export class FioReader extends TextTraceReader {
       return false;
     }
     if (!isRead && action !== "write") {
+      // fio writes sync_file_range lines but does not read them back (a "bad iolog file action"): no delay of its own.
+      if (action === "sync_file_range") this.lineDelayNs = 0;
+      this.takeLineDelay();
       this.ignored++;
       return false;
     }
@@ -148,6 +155,7 @@ export class FioReader extends TextTraceReader {
     if (offset + length > Number.MAX_SAFE_INTEGER && !extentIsExact(offset, length))
       throw new LineProblem("offset + length is over 2^53 bytes and not whole sectors below 2^62");
     this.checkFile(fileStart, fileEnd);
+    this.takeLineDelay();
     rec.issueNs = this.clockNs;
     rec.isRead = isRead;
     setExtentFromBytes(rec, offset, length);
@@ -173,20 +181,34 @@ export class FioReader extends TextTraceReader {
   }
 
   /**
-   * Version 3: reads the line's time (µs since the log began) and moves the clock on by fio's delay for it
-   * (`delay_since_ttime`): none after a line of time 0 (the first line's too) nor for a time earlier than the line
-   * before's, else the difference. Every line's time counts, as fio counts it, whatever its action.
+   * Version 3: reads the line's time (µs since the log began) and fio's delay for it (`delay_since_ttime`): none
+   * after a line of time 0 (the first line's too) nor for a time earlier than the line before's, else the
+   * difference. Every line's time is the next one's reference, as fio keeps `io_log_last_ttime` whatever the line;
+   * the delay moves the clock only if the line is taken (`takeLineDelay`): fio hangs it on the line's queued piece,
+   * and a line it skips (a wait, a bad line) queues none, its delay lost (`lineRefused`).
    */
   private advanceToLineTime(): void {
     const timeUs = this.uintToken("time (µs)");
     const last = this.lastTimeUs;
-    if (last !== 0 && timeUs >= last) {
-      const clockNs = this.clockNs + (timeUs - last) * 1000;
-      if (clockNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the lines' times", { addsUp: true }));
-      this.clockNs = clockNs;
-    }
     this.lastTimeUs = timeUs;
+    this.lineDelayNs = 0;
+    if (last !== 0 && timeUs >= last) {
+      const delayNs = (timeUs - last) * 1000;
+      if (this.clockNs + delayNs > Number.MAX_SAFE_INTEGER) throw new LineProblem(inexactTimeProblem("the lines' times", { addsUp: true }));
+      this.lineDelayNs = delayNs;
+    }
     this.skipBlanks();
+  }
+
+  /** The line is taken: the clock moves on by its delay (version 3; 0 in version 2). */
+  private takeLineDelay(): void {
+    this.clockNs += this.lineDelayNs;
+    this.lineDelayNs = 0;
+  }
+
+  /** A bad line (thrown, or skipped with skip-bad): its delay goes with it, as fio's does with a line it skips. */
+  protected override lineRefused(): void {
+    this.lineDelayNs = 0;
   }
 
   /** The version line was checked (a file without it is refused): a log of it and lines without a read or write is a fio log with no IO. */

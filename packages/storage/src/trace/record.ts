@@ -3,7 +3,7 @@ import { SECTOR_BYTES } from "../io.js";
 
 /** The trace formats vmlab reads. */
 export const TRACE_FORMATS = ["msr", "vscsi", "blkparse", "fio"] as const;
-/** A trace format vmlab reads: MSR Cambridge CSV, ESX's binary vscsi trace, blkparse text or fio's iolog (version 2). */
+/** A trace format vmlab reads: MSR Cambridge CSV, ESX's binary vscsi trace, blkparse text or fio's iolog (version 2 or 3). */
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /**
