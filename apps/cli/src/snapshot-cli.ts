@@ -119,5 +119,5 @@ export function busyDriveMessage(instruction: number, details: Readonly<Record<s
     typeof dirty === "number" && dirty > 0
       ? `its write cache holds ${plural(dirty, "sector")} not yet on the media`
       : `${plural(Number(details.pending ?? details.inFlight), "request or destage write", "requests or destage writes")} inside`;
-  return `vmlab boot: cannot snapshot at instruction ${instruction}: the --disk-model drive is busy (${inside}), and a drive model is saved only when idle; pick an --snapshot-at where the guest's disk is idle (e.g. before its first request)`;
+  return `vmlab boot: cannot snapshot at instruction ${instruction}: the --disk-model drive is busy (${inside}), and a drive model is saved only when idle; pick an --snapshot-at where the guest's disk is idle (e.g. before its first request), and restore the disk image first: it holds the guest's writes up to here`;
 }

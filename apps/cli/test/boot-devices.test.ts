@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { busyDriveMessage } from "../src/snapshot-cli.js";
@@ -105,6 +105,8 @@ describe("vmlab boot with virtio devices", () => {
     expect(busyDriveMessage(42, { pending: 2 })).toMatch(/busy \(2 requests/);
     expect(busyDriveMessage(42, { pending: 1 })).toMatch(/busy \(1 request or destage write inside\)/);
     expect(busyDriveMessage(42, { inFlight: 0, dirtySectors: 1 })).toMatch(/busy \(its write cache holds 1 sector not yet on the media\)/);
+    // No snapshot is written, but the run to that instruction wrote to the live image: a retry on it starts elsewhere.
+    expect(busyDriveMessage(42, { pending: 1 })).toMatch(/restore the disk image first: it holds the guest's writes up to here$/);
     // Every request answered, the data still in the drive's buffer (vmlab boot blkbench.elf --disk-model cheetah-15k5-wce
     // --snapshot-at 1773985 says so): not "0 requests".
     expect(busyDriveMessage(42, { inFlight: 0, dirtySectors: 2048 })).toMatch(
@@ -140,6 +142,51 @@ describe("vmlab boot with virtio devices", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/cannot snapshot at instruction 250000: the --disk-model drive is busy \(\d+ requests/);
     expect(existsSync(snap)).toBe(false);
+  });
+
+  it("refuses a --save naming a --disk image, the ELF or the --input file, and one image given as two disks, before anything runs", async () => {
+    // The snapshot replaced the disk image it needs on resume, exit 0 without a word (then: "size 20952811 bytes is invalid").
+    const img = join(tmp, "same.img");
+    writeFileSync(img, new Uint8Array(1024 * 1024));
+    const before = readFileSync(img);
+    const elf = join(tmp, "hello-copy.elf");
+    writeFileSync(elf, readFileSync(guest("bin/hello.elf")));
+    const cases: [string[], RegExp][] = [
+      [
+        ["--disk", img, "--snapshot-at", "1000", "--save", img],
+        /--save .*same\.img is the --disk image .*same\.img: the snapshot would replace the disk it needs on resume/,
+      ],
+      // The same file by another path (relative, with a dot).
+      [["--disk", img, "--snapshot-at", "1000", "--save", join(tmp, ".", "same.img")], /is the --disk image/],
+      [["--snapshot-at", "1000", "--save", elf], /--save .*hello-copy\.elf is the ELF file: the snapshot would replace it/],
+      [
+        ["--disk", img, "--disk", join(tmp, ".", "same.img")],
+        /--disk .*same\.img is the file --disk .*same\.img names: two devices would write one image/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli("boot", elf, ...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    // Nothing was written over: the image and the ELF are as they were.
+    expect(readFileSync(img).equals(before)).toBe(true);
+    expect(readFileSync(elf).equals(readFileSync(guest("bin/hello.elf")))).toBe(true);
+  });
+
+  it("an image larger than the --disk-model's drive is refused in one line naming the image, the model and the most it takes", async () => {
+    // It said "model block backend: the store (838860800 sectors from sector 0) does not fit the target's 585937500 sectors".
+    const img = join(tmp, "big.img");
+    writeFileSync(img, "");
+    truncateSync(img, 300_000_000_000 + 512); // sparse: one sector more than the Cheetah 15K.5's 300 GB
+    const r = await runCli("boot", guest("bin/hello.elf"), "--disk", img, "--disk-model", "cheetah-15k5");
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^vmlab boot: disk image .*big\.img cannot go on the "cheetah-15k5" disk model: the disk \(its store\) of 300000000512 bytes does not fit the drive model \(its target\) of 300000000000 bytes \(585937500 sectors\); use a disk of at most 300000000000 bytes/,
+    );
+    rmSync(img);
   });
 
   it("an unknown --disk-model, or one without a --disk, is bad usage that names the models", async () => {

@@ -240,6 +240,9 @@ export const CoreErrors = {
       `unknown disk model "${name}"; ${known.length > 0 ? `available: ${known.join(", ")}` : "no package offers disk models"}`,
       { name, known: [...known] },
     ),
+  /** A disk model refused the image it was to time (too large for the modeled drive, ...): names both. */
+  blockModelRefused: (path: string, model: string, why: string) =>
+    new VmlabError("VMLAB_BLOCK_MODEL_REFUSED", `disk image ${path} cannot go on the "${model}" disk model: ${why}`, { path, model, why }),
   blockFileNotFound: (path: string) =>
     new VmlabError("VMLAB_BLOCK_FILE_NOT_FOUND", `disk image ${path} does not exist; create it with create: true or check the path`, {
       path,

@@ -11,6 +11,7 @@ import {
   Machine,
   ModeledBackend,
   type Simulation,
+  VmlabError,
 } from "@vmlab/core-vm";
 import { readGuestElf } from "@vmlab/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,6 +84,25 @@ describe("disks on a timing model (DeviceSpec.model, DiskModel)", () => {
     expect(() => attachDevices(new Machine(), [{ kind: "blk", path: image("b.img"), model: "slow-2ms" }])).toThrow(
       /no package offers disk models/,
     );
+  });
+
+  it("a model's refusal of an image names the image and the model (it named neither, in the model's own terms)", () => {
+    const tooSmall: DiskModel = {
+      name: "tiny",
+      description: "holds 1 MiB",
+      create: () => {
+        throw new VmlabError("VMLAB_STORAGE_BAD_CONFIG", "model block backend: the disk does not fit", { issue: "the disk does not fit" });
+      },
+    };
+    const path = image("c.img");
+    let err: unknown;
+    try {
+      attachDevices(new Machine(), [{ kind: "blk", path, model: "tiny" }], [tooSmall]);
+    } catch (e) {
+      err = e;
+    }
+    expect(isVmlabError(err) && err.code).toBe("VMLAB_BLOCK_MODEL_REFUSED");
+    expect((err as Error).message).toBe(`disk image ${path} cannot go on the "tiny" disk model: the disk does not fit`);
   });
 
   it("a bad device spec is a VmlabError naming the field, before any image is opened", () => {

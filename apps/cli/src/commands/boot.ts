@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { attachDevices, type DeviceSpec, isVmlabError, Machine, NS_PER_S, plural, wallNs } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
@@ -150,6 +151,47 @@ export function checkBootOptions(opts: BootOpts, given: (name: keyof BootOpts) =
   return { ramMiB, maxInsns, queueDepth, rngSeed, snapshotAt };
 }
 
+/** Whether two paths name one file (the same inode: `./d.img`, its absolute path or a link), else one resolved path. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return resolve(a) === resolve(b);
+  }
+}
+
+/**
+ * Refuses a file given for two jobs: a `--save` naming a `--disk` image, the ELF or the `--input` file (the snapshot
+ * replaced it without a word: a disk image the snapshot needs on resume became the snapshot), or one image given as
+ * two disks (two devices writing one file; QEMU refuses it too).
+ */
+export function refuseFileUsedTwice(elf: string, opts: Pick<BootOpts, "disk" | "save" | "input">): void {
+  opts.disk.forEach((disk, i) => {
+    const first = opts.disk.findIndex((d) => sameFile(d, disk));
+    if (first < i)
+      throw new CliExit(
+        EXIT_USAGE,
+        `vmlab boot: --disk ${disk} is the file --disk ${opts.disk[first]} names: two devices would write one image; give each disk its own image`,
+      );
+  });
+  const save = opts.save;
+  if (save === undefined) return;
+  const disk = opts.disk.find((d) => sameFile(d, save));
+  if (disk !== undefined)
+    throw new CliExit(
+      EXIT_USAGE,
+      `vmlab boot: --save ${save} is the --disk image ${disk}: the snapshot would replace the disk it needs on resume (a snapshot does not hold the disk's contents); save it to another file`,
+    );
+  for (const [what, path] of [
+    ["the ELF file", elf],
+    ["the --input file", opts.input],
+  ] as const)
+    if (path !== undefined && path !== "-" && sameFile(path, save))
+      throw new CliExit(EXIT_USAGE, `vmlab boot: --save ${save} is ${what}: the snapshot would replace it; save it to another file`);
+}
+
 /**
  * `vmlab boot <elf>`: runs a bare-metal RV32 ELF like
  * `qemu-system-riscv32 -machine virt -nographic -bios none -kernel <elf>`.
@@ -190,6 +232,7 @@ export function register(program: Command, io: CliIo): void {
         opts,
         (name) => cmd.getOptionValueSource(name) === "cli",
       );
+      refuseFileUsedTwice(file, opts);
       const elf = readInput(file, "ELF file");
       const consoleInput = opts.input === undefined ? undefined : readInput(opts.input, "input file");
       const write = (bytes: Uint8Array) => {

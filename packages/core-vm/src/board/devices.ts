@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import type { BlockBackend } from "../block/backend.js";
 import { FileBackend } from "../block/file.js";
-import { CoreErrors } from "../errors.js";
+import { CoreErrors, VmlabError } from "../errors.js";
 import type { DiskModel } from "../plugin-api.js";
 import { VirtioBlk } from "../virtio/blk.js";
 import type { VirtioDevice } from "../virtio/device.js";
@@ -67,9 +67,22 @@ export function attachDevices(
   const devices: VirtioDevice[] = normalized.map((s) => {
     if (s.kind === "rng") return new VirtioRng({ entropy: { mode: "virtual", seed: s.seed } });
     const file = new FileBackend({ path: s.path });
-    const backend: BlockBackend = s.model === undefined ? file : modelOf(s.model).create({ sim: machine.sim, store: file });
+    const backend: BlockBackend = s.model === undefined ? file : onModel(modelOf(s.model), s.path, file, machine);
     return new VirtioBlk({ backend, queueDepth: s.queueDepth });
   });
   attachInQemuOrder(machine, devices);
   return normalized;
+}
+
+/**
+ * The model's backend over the image. A model's refusal (an image larger than the drive) named its own terms and
+ * neither the image nor the model ("the store (838860800 sectors from sector 0) does not fit the target's …").
+ */
+function onModel(model: DiskModel, path: string, file: BlockBackend, machine: Machine): BlockBackend {
+  try {
+    return model.create({ sim: machine.sim, store: file });
+  } catch (e) {
+    if (e instanceof VmlabError) throw CoreErrors.blockModelRefused(path, model.name, String(e.details.issue ?? e.message));
+    throw e;
+  }
 }

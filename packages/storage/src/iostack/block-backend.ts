@@ -84,7 +84,7 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
     if (first + sectors > target.capacitySectors)
       throw StorageErrors.badConfig(
         "model block backend",
-        `the store (${sectors} sectors from sector ${first}) does not fit the target's ${target.capacitySectors} sectors; use a smaller store or a larger target`,
+        `the disk (its store) of ${store.sizeBytes} bytes${first > 0 ? ` from sector ${first}` : ""} does not fit the drive model (its target) of ${target.capacitySectors * SECTOR_BYTES} bytes (${target.capacitySectors} sectors); use a disk of at most ${Math.max(0, target.capacitySectors - first) * SECTOR_BYTES} bytes`,
       );
     this.sim = sim;
     this.target = target;
