@@ -34,6 +34,11 @@ const scenarios = await allScenarios();
 
 describe("vmlab run --dry-run", () => {
   it("has a refused config for every registered scenario", () => {
+    const missing = scenarios.map((e) => e.scenario.id).filter((id) => !(id in REFUSED));
+    expect(
+      missing,
+      "add each to REFUSED in apps/cli/test/dry-run.test.ts: one config it refuses, as --set values (a cross-field rule of its check step, not only a schema bound)",
+    ).toEqual([]);
     expect(Object.keys(REFUSED).sort()).toEqual(scenarios.map((e) => e.scenario.id).sort());
   });
 
@@ -56,30 +61,34 @@ describe("vmlab run --dry-run", () => {
       expect(existsSync(out)).toBe(false);
     });
 
-    it(`${s.id}: a refused config is refused by --dry-run with the run's own line, exit 2, nothing written`, async () => {
-      const dir = scratchDir("vmlab-dry-");
-      const dry = await runCli("run", s.id, ...sets(REFUSED[s.id]), "--dry-run", "--out", join(dir, "dry"));
-      expect(dry.code).toBe(2);
-      expect(dry.stdout).toBe("");
-      expect(dry.stderr).toMatch(/^vmlab: [^\n]+\n$/);
-      const real = await runCli("run", s.id, ...sets(REFUSED[s.id]), "--out", join(dir, "dry"));
-      expect(real.code).toBe(2);
-      expect(real.stderr).toBe(dry.stderr);
-      expect(readdirSync(dir)).toEqual([]);
-      // The scenario's run, called directly (as the packages' own tests do), refuses with the same error:
-      // the dry run's check is the run's, not a second copy of it.
-      // The CLI then tells where a quoted value it did not get from --set came from (`withValueSources`), both ways.
-      let thrown: unknown;
-      let sources = valueSources(s, REFUSED[s.id], false, baseConfig(s, false));
-      try {
-        const config = resolveConfig(s, REFUSED[s.id], false); // a schema refusal: the same call for both
-        sources = valueSources(s, REFUSED[s.id], false, config);
-        await s.run({ config, seed: 1, quick: false, rng: new RngStreams(1), progress: () => {} });
-      } catch (e) {
-        thrown = withValueSources(e, sources);
-      }
-      expect(isVmlabError(thrown) && `vmlab: ${thrown.message} [${thrown.code}]\n`).toBe(dry.stderr);
-    });
+    // A scenario without its entry fails the test above, naming the table; its own test is then left out (it crashed on undefined).
+    it.skipIf(!(s.id in REFUSED))(
+      `${s.id}: a refused config is refused by --dry-run with the run's own line, exit 2, nothing written`,
+      async () => {
+        const dir = scratchDir("vmlab-dry-");
+        const dry = await runCli("run", s.id, ...sets(REFUSED[s.id]), "--dry-run", "--out", join(dir, "dry"));
+        expect(dry.code).toBe(2);
+        expect(dry.stdout).toBe("");
+        expect(dry.stderr).toMatch(/^vmlab: [^\n]+\n$/);
+        const real = await runCli("run", s.id, ...sets(REFUSED[s.id]), "--out", join(dir, "dry"));
+        expect(real.code).toBe(2);
+        expect(real.stderr).toBe(dry.stderr);
+        expect(readdirSync(dir)).toEqual([]);
+        // The scenario's run, called directly (as the packages' own tests do), refuses with the same error:
+        // the dry run's check is the run's, not a second copy of it.
+        // The CLI then tells where a quoted value it did not get from --set came from (`withValueSources`), both ways.
+        let thrown: unknown;
+        let sources = valueSources(s, REFUSED[s.id], false, baseConfig(s, false));
+        try {
+          const config = resolveConfig(s, REFUSED[s.id], false); // a schema refusal: the same call for both
+          sources = valueSources(s, REFUSED[s.id], false, config);
+          await s.run({ config, seed: 1, quick: false, rng: new RngStreams(1), progress: () => {} });
+        } catch (e) {
+          thrown = withValueSources(e, sources);
+        }
+        expect(isVmlabError(thrown) && `vmlab: ${thrown.message} [${thrown.code}]\n`).toBe(dry.stderr);
+      },
+    );
   }
 });
 
