@@ -78,10 +78,11 @@ export function attachDevices(
  * The model's backend over the image. A model's refusal (an image larger than the drive) named its own terms and
  * neither the image nor the model ("the store (838860800 sectors from sector 0) does not fit the target's …").
  */
-function onModel(model: DiskModel, path: string, file: BlockBackend, machine: Machine): BlockBackend {
+function onModel(model: DiskModel, path: string, file: FileBackend, machine: Machine): BlockBackend {
   try {
     return model.create({ sim: machine.sim, store: file });
   } catch (e) {
+    file.close(); // the image opened for it, not left open by the refusal
     if (e instanceof VmlabError) throw CoreErrors.blockModelRefused(path, model.name, String(e.details.issue ?? e.message));
     throw e;
   }
