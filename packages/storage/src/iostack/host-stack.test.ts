@@ -291,23 +291,15 @@ describe("host IO stack", () => {
   });
 
   it("refuses to save with IOs in the stack or a scheduler that cannot save, and a refused restore changes nothing", () => {
+    /** The adapter every part of this test saves or restores: the same options, on a simulation of its own. */
+    const adapterOn = (s: Simulation) =>
+      new HostAdapter(s, new Hdd(s), { issueQueueDepth: 4, cpu: new HostCpu(1), issueCostNs: 1000, interruptCostNs: 1000 });
     const sim = new Simulation();
-    const adapter = new HostAdapter(sim, new Hdd(sim), {
-      issueQueueDepth: 4,
-      cpu: new HostCpu(1),
-      issueCostNs: 1000,
-      interruptCostNs: 1000,
-    });
+    const adapter = adapterOn(sim);
     const sink = { complete: () => {} };
     adapter.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
     expect(() => adapter.save()).toThrow(/VMLAB|in flight/);
-    const idle = new Simulation();
-    const idleState = new HostAdapter(idle, new Hdd(idle), {
-      issueQueueDepth: 4,
-      cpu: new HostCpu(1),
-      issueCostNs: 1000,
-      interruptCostNs: 1000,
-    }).save();
+    const idleState = adapterOn(new Simulation()).save();
     // A restore into a busy adapter says restore (its rollback's save said "cannot save host adapter").
     expect(() => adapter.restore(idleState)).toThrow(/^cannot restore host adapter: 1 IO is in flight; .*then restore$/);
     sim.run();
@@ -315,7 +307,7 @@ describe("host IO stack", () => {
     // A state from another run (its disk elsewhere, other counters) whose CPU part is bad: the disk,
     // restored first, must be put back.
     const other = new Simulation();
-    const o = new HostAdapter(other, new Hdd(other), { issueQueueDepth: 4, cpu: new HostCpu(1), issueCostNs: 1000, interruptCostNs: 1000 });
+    const o = adapterOn(other);
     for (let i = 0; i < 5; i++) o.submit({ id: i, vm: 0, lba: 40_000_000 * (i + 1), sectors: 8, isRead: true, issueTime: 0 }, sink);
     other.run();
     const elsewhere = o.save();

@@ -131,11 +131,10 @@ export class FioReader extends TextTraceReader {
       return false;
     }
     const isRead = action === "read";
-    if (!isRead && action !== "write" && action !== "wait" && !NON_DATA_IO_ACTIONS.has(action))
-      throw new LineProblem(`unknown action "${action}" (expected read, write, trim, sync, datasync, wait, add, open or close)`);
-    if (action === "wait" && this.version === 3)
-      throw new LineProblem("a wait line in a version 3 log (fio ignores it: version 3 times every line)");
     const isWait = action === "wait";
+    if (!isRead && action !== "write" && !isWait && !NON_DATA_IO_ACTIONS.has(action))
+      throw new LineProblem(`unknown action "${action}" (expected read, write, trim, sync, datasync, wait, add, open or close)`);
+    if (isWait && this.version === 3) throw new LineProblem("a wait line in a version 3 log (fio ignores it: version 3 times every line)");
     const offset = this.uintToken(isWait ? (this.waitIsAbsoluteMs ? "wait time (ms)" : "wait time (µs)") : "offset");
     const length = this.uintToken("length");
     this.skipBlanks();
