@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -103,6 +103,49 @@ describe("disks on a timing model (DeviceSpec.model, DiskModel)", () => {
     }
     expect(isVmlabError(err) && err.code).toBe("VMLAB_BLOCK_MODEL_REFUSED");
     expect((err as Error).message).toBe(`disk image ${path} cannot go on the "tiny" disk model: the disk does not fit`);
+  });
+
+  it("a refusal closes every image opened before it, not only the refused disk's", () => {
+    // Files this process holds open, by path (Linux's /proc; elsewhere the check cannot be made).
+    const openPaths = (): string[] | null => {
+      if (!existsSync("/proc/self/fd")) return null;
+      return readdirSync("/proc/self/fd").flatMap((fd) => {
+        try {
+          return [readlinkSync(`/proc/self/fd/${fd}`)];
+        } catch {
+          return []; // the directory's own descriptor, gone by now
+        }
+      });
+    };
+    const refuses: DiskModel = {
+      name: "refuses",
+      description: "refuses every image",
+      create: () => {
+        throw new VmlabError("VMLAB_STORAGE_BAD_CONFIG", "model block backend: no", { issue: "no" });
+      },
+    };
+    const first = image("first.img");
+    const second = image("second.img");
+    const attach = (specs: Parameters<typeof attachDevices>[1]) => () => attachDevices(new Machine(), specs, [slowModel(), refuses]);
+    // The second disk's model refuses it; the first disk (on a model, and on its file alone) was opened already.
+    expect(
+      attach([
+        { kind: "blk", path: first, model: "slow-2ms" },
+        { kind: "blk", path: second, model: "refuses" },
+      ]),
+    ).toThrow(/cannot go on the "refuses" disk model/);
+    expect(
+      attach([
+        { kind: "blk", path: first },
+        { kind: "blk", path: join(dir, "missing.img") },
+      ]),
+    ).toThrow(/missing\.img/);
+    const held = openPaths();
+    if (held === null) return;
+    expect(held.filter((p) => p === first || p === second)).toEqual([]);
+    // The check sees open images: one attached for real is listed until the process ends.
+    attachDevices(new Machine(), [{ kind: "blk", path: second }]);
+    expect(openPaths()).toContain(second);
   });
 
   it("a bad device spec is a VmlabError naming the field, before any image is opened", () => {

@@ -64,13 +64,21 @@ export function attachDevices(
     return m;
   };
   for (const s of normalized) if (s.kind === "blk" && s.model !== undefined) modelOf(s.model);
-  const devices: VirtioDevice[] = normalized.map((s) => {
-    if (s.kind === "rng") return new VirtioRng({ entropy: { mode: "virtual", seed: s.seed } });
-    const file = new FileBackend({ path: s.path });
-    const backend: BlockBackend = s.model === undefined ? file : onModel(modelOf(s.model), s.path, file, machine);
-    return new VirtioBlk({ backend, queueDepth: s.queueDepth });
-  });
-  attachInQemuOrder(machine, devices);
+  // The images opened so far: a later disk's refusal (a missing image, a model refusing it) closes them too.
+  const opened: FileBackend[] = [];
+  try {
+    const devices: VirtioDevice[] = normalized.map((s) => {
+      if (s.kind === "rng") return new VirtioRng({ entropy: { mode: "virtual", seed: s.seed } });
+      const file = new FileBackend({ path: s.path });
+      opened.push(file);
+      const backend: BlockBackend = s.model === undefined ? file : onModel(modelOf(s.model), s.path, file, machine);
+      return new VirtioBlk({ backend, queueDepth: s.queueDepth });
+    });
+    attachInQemuOrder(machine, devices);
+  } catch (e) {
+    for (const f of opened) f.close();
+    throw e;
+  }
   return normalized;
 }
 
@@ -82,7 +90,6 @@ function onModel(model: DiskModel, path: string, file: FileBackend, machine: Mac
   try {
     return model.create({ sim: machine.sim, store: file });
   } catch (e) {
-    file.close(); // the image opened for it, not left open by the refusal
     if (e instanceof VmlabError) throw CoreErrors.blockModelRefused(path, model.name, String(e.details.issue ?? e.message));
     throw e;
   }
