@@ -12,7 +12,12 @@ describe("array controller: write-back cache and destage", () => {
   it("write-back cache acknowledges writes at controller speed and destages in the background", () => {
     // 4 KiB cache pages for 4 KiB writes: the cache holds every write whole (see the page-size test below).
     const { sim, array, raid } = build({ cacheBytes: 16 * 1024 ** 2, cachePageSectors: 8 });
-    const w = drive(sim, array, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4, regionSectors: 2_000_000 }, 0);
+    const w = drive(
+      sim,
+      array,
+      { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4, regionSectors: 2_000_000, alignmentBytes: 4096 },
+      0,
+    );
     runMeasured(sim, [w], 1e7, 1e8);
     // ~100 µs controller + port transfer, versus ~6 ms for a disk write.
     expect(w.stats.latencyUs.mean).toBeLessThan(200);
@@ -76,7 +81,8 @@ describe("array controller: write-back cache and destage", () => {
   it("a write smaller than a cache page dirties the whole page: 4 KiB writes fill 8 KiB pages twice as fast", () => {
     const dirtyAfterWrites = (cachePageSectors: number) => {
       const { sim, array } = build({ cacheBytes: 64 * 1024 ** 2, cachePageSectors, destageHighWater: 0.99, destageLowWater: 0.98 });
-      const w = drive(sim, array, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4 }, 0);
+      // 4 KiB-aligned: each write within one page (unaligned, half of them would dirty two).
+      const w = drive(sim, array, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 4, alignmentBytes: 4096 }, 0);
       sim.run({ until: 2e8 });
       const cache = array.cache as NonNullable<typeof array.cache>;
       return { bytes: cache.dirty * cachePageSectors * 512, writes: w.stats.completed };

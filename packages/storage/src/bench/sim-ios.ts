@@ -17,9 +17,9 @@ export const SIM_IOS_TESTBED: TestbedOptions = {
   workers: 4,
 };
 
-/** Iometer: 8 KiB, 70% read, 100% random, 16 outstanding per VM, over a 16 GiB test file each. */
+/** Iometer: 8 KiB, 70% read, 100% random, 8 KiB-aligned, 16 outstanding per VM, over a 16 GiB test file each. */
 /** @internal exported for tests */
-export const SIM_IOS_SPEC = { ioSizeBytes: 8192, readPercent: 70, randomPercent: 100, outstandingIos: 16 };
+export const SIM_IOS_SPEC = { ioSizeBytes: 8192, readPercent: 70, randomPercent: 100, outstandingIos: 16, alignmentBytes: 8192 };
 /** @internal exported for tests */
 export const SIM_IOS_TEST_SECTORS = (16 * 1024 ** 3) / 512;
 
@@ -46,7 +46,7 @@ export const simIosBenchmark: Benchmark = {
   name: "storage.sim-ios",
   unit: "IO completions/s",
   description:
-    "simulated IO completions per second of wall time: 4 VMs (Iometer 8 KiB, 70% read, random, 16 OIO) → virtual disks → host adapter (CPU costs, queue depth 64) → array (cache, RAID-5) → 8 Cheetah 15K.5 HDDs; baseline: the same model with per-IO object allocation (request pools off)",
+    "simulated IO completions per second of wall time: 4 VMs (Iometer 8 KiB, 70% read, random, 8 KiB-aligned, 16 OIO) → virtual disks → host adapter (CPU costs, queue depth 64) → array (cache, RAID-5) → 8 Cheetah 15K.5 HDDs; baseline: the same model with per-IO object allocation (request pools off)",
   run: ({ quick }) => {
     const virtualNs = quick ? 20e9 : 200e9;
     const ours = rate(virtualNs, quick ? 2 : 5);

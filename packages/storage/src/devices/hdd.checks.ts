@@ -23,9 +23,9 @@ export function measureHdd(spec: IometerSpec, durationNs: number, seed = 1, hddS
   return { iops: w.stats.iops(sim.now), mbps: w.stats.mbPerSec(sim.now), latency: w.stats.latencyUs, hdd };
 }
 
-/** Random 4 KiB reads at QD 1 for 3 s: the mean service time, and the spec's seek + latency + transfer. */
+/** Random 4 KiB reads (4 KiB-aligned, as drives are benchmarked) at QD 1 for 3 s: the mean service time, and the spec's seek + latency + transfer. */
 export function hddServiceTime() {
-  const r = measureHdd({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1 }, 3e9);
+  const r = measureHdd({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 1, alignmentBytes: 4096 }, 3e9);
   // 3.5 ms + 2.0 ms (half a revolution at 15,000 RPM) + 4 KiB at the ~99 MB/s mid-disk rate.
   const specMs = 3.5 + 2.0 + (4096 / 99e6) * 1e3;
   return { meanMs: r.latency.mean / 1000, specMs };
@@ -39,9 +39,11 @@ export function hddSequential() {
   return { outer, inner };
 }
 
-/** Random 4 KiB read IOPS for 3 s at each queue depth. */
+/** Random 4 KiB read IOPS (4 KiB-aligned) for 3 s at each queue depth. */
 export function hddQdScaling(depths: readonly number[]): number[] {
-  return depths.map((qd) => measureHdd({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd }, 3e9).iops);
+  return depths.map(
+    (qd) => measureHdd({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd, alignmentBytes: 4096 }, 3e9).iops,
+  );
 }
 
 /** The read seek curve a Cheetah 15K.5 fits to its figures over its cylinders (94,704). */

@@ -85,7 +85,7 @@ describe("SSD save/restore", () => {
     // first read after preconditioning for 3 s waited until then (3.01 s for a 104 µs read).
     const simA = new Simulation();
     const a = new Ssd(simA, SMALL);
-    runThenDrain(simA, a, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 16 }, 3e9, 1);
+    runThenDrain(simA, a, { ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 16, alignmentBytes: 4096 }, 3e9, 1);
     const saved = JSON.parse(JSON.stringify(a.save()));
     const sim = new Simulation();
     const b = new Ssd(sim, SMALL);

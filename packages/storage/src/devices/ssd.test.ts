@@ -69,7 +69,7 @@ describe("SSD model", () => {
     while (ssd.ftl.hostWrites < u) sim.run({ until: sim.now + 1e7 });
     fill.stop();
     sim.run();
-    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 32 });
+    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 32, alignmentBytes: 4096 });
     w.start({ sim, target: ssd, rng: new RngStreams(1).get("w"), vm: 0 });
     const at = (capacities: number) => {
       while (ssd.ftl.hostWrites < capacities * u) sim.run({ until: sim.now + 1e7 });
@@ -91,7 +91,7 @@ describe("SSD model", () => {
   it("random reads scale with outstanding IOs across dies and channels", () => {
     const rate = (qd: number, spec = SMALL) => {
       const { sim, ssd } = filledSsd(spec);
-      const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd });
+      const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: qd, alignmentBytes: 4096 });
       w.start({ sim, target: ssd, rng: new RngStreams(2).get("w"), vm: 0 });
       runMeasured(sim, [w], 1e7, 2e8);
       return w.stats.iops(sim.now);
@@ -281,7 +281,7 @@ describe("SSD model", () => {
     // 32 dies at 600 µs per program could take 53,000 pages/s; one 200 MB/s channel carries at most 48,800 (20.48 µs per 4 KiB).
     const sim = new Simulation();
     const ssd = new Ssd(sim, { ...SMALL, channels: 1, diesPerChannel: 32 });
-    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 64 });
+    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 100, outstandingIos: 64, alignmentBytes: 4096 });
     w.start({ sim, target: ssd, rng: new RngStreams(1).get("w"), vm: 0 });
     runMeasured(sim, [w], 1e7, 5e7);
     expect(ssd.ftl.erases).toBe(0); // fresh: no GC in the way

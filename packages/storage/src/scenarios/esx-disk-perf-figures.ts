@@ -122,7 +122,7 @@ export function esxDiskPerfFigures(table: string, ioSizes: readonly number[]): F
         height: 160,
         encoding: {
           x: panelSize,
-          y: { field: "MBps", type: "quantitative", title: "MB/s" },
+          y: { field: "MBps", type: "quantitative", title: "MB/s (10^6 bytes/s)" },
           color: runColor,
           column: { field: "pattern", type: "nominal", title: "access pattern" },
           row: { field: "storage", type: "nominal" },

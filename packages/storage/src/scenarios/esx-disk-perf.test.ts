@@ -150,11 +150,12 @@ describe("esx-disk-perf scenario", () => {
   });
 
   it("the median over cells of an even-sized grid is the mean of the two middle ratios", async () => {
-    const r = await run({});
+    // Seed 2: the quick grid's middle pair is 0.962 and 0.987 (seed 1's are within 0.003 of each other).
+    const r = await run({}, 2);
     const ratios = (r.tables[0].rows as Row[]).map((x) => x.vmToNativeThroughput as number).sort((a, b) => a - b);
     expect(ratios.length % 2).toBe(0);
     const mid = ratios.length / 2;
-    expect(ratios[mid]).not.toBeCloseTo(ratios[mid - 1], 2); // the quick grid's middle pair differs, so this test can tell
+    expect(ratios[mid]).not.toBeCloseTo(ratios[mid - 1], 2); // the middle pair differs, so this test can tell
     expect(r.metrics.medianVmToNativeThroughput).toBeCloseTo((ratios[mid - 1] + ratios[mid]) / 2, 5);
     const row = r.reference.find((x) => x.what.startsWith("VM/native throughput — median"));
     expect(row?.ours).toBe(r.metrics.medianVmToNativeThroughput);
@@ -329,22 +330,22 @@ describe("esx-disk-perf scenario", () => {
   });
 
   it("the <= 4 KiB random row's minimum says so when it is over only some of its cells", async () => {
-    // 0.3 ms: the array's cache serves some reads, native and VM; the local disk's random reads take longer.
+    // 0.15 ms: the array's cache serves some reads, native and VM; the local disk's random reads take longer.
     const r = await run({
       storage: ["local", "array"],
       readPercents: [100],
       randomPercents: [100],
       ioSizesBytes: [4096],
       outstandingIos: [32],
-      durationMs: 0.3,
+      durationMs: 0.15,
     });
     const rows = r.tables[0].rows as Row[];
     expect(rows.map((x) => x.vmToNativeThroughput === null)).toEqual([true, false]);
     const row = r.reference.find((x) => x.what.startsWith("VM/native throughput, <= 4 KiB random"));
     expect(row?.ours).toBe(rows[1].vmToNativeThroughput);
-    // ... and that the array cell's minimum rests on a handful of IOs (0.3 ms: 16 native, 5 in the VM).
+    // ... and that the array cell's minimum rests on a handful of IOs (0.15 ms: 8 native, 3 in the VM).
     expect(row?.note).toBe(
-      "1 of 2 cells completed no IOs (durationMs too short?): the minimum is over the others; the minimum's cell completed 16 IOs native and 5 in the VM in its window: its ratio is uncertain by up to about ±40% (durationMs too short?)",
+      "1 of 2 cells completed no IOs (durationMs too short?): the minimum is over the others; the minimum's cell completed 8 IOs native and 3 in the VM in its window: its ratio is uncertain by up to about ±67% (durationMs too short?)",
     );
     // The CPU cost row is over the cells where both runs completed IOs.
     const cpu = r.reference.find((x) => x.what.startsWith("CPU cost per IO, VM ÷ native"))?.ours as number;

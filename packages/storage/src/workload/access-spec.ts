@@ -22,7 +22,7 @@ export const AccessSpecSchema = z.strictObject({
     .multipleOf(SECTOR_BYTES)
     .default(0)
     .describe(
-      "every IO starts at a multiple of this many bytes from the target's start (sequential IOs too, leaving a hole if the size is not a multiple); 0 = random offsets on multiples of the transfer size, sequential IOs back to back",
+      "every IO starts at a multiple of this many bytes from the target's start (sequential IOs too, leaving a hole if the size is not a multiple); 0 = Iometer's default, sector boundaries (as 512); Iometer's \"Request Size Boundaries\" is the transfer size",
     ),
   burstLength: z.number().int().min(1).default(1).describe("IOs issued back to back before a transfer delay"),
   transferDelayNs: z

@@ -147,16 +147,31 @@ describe("Iometer workloads", () => {
     // of 8 sectors, the first at 64. Aligned from startSector, every IO sat at 63 + 8k — each one straddling two 4 KiB
     // blocks, the misaligned workload the alignment asked not to run.
     const spec = { ioSizeBytes: 4096, readPercent: 100, outstandingIos: 4, startSector: 63, regionSectors: 1000 };
-    for (const alignmentBytes of [0, 4096]) {
-      const random = drive({ ...spec, randomPercent: 100, alignmentBytes }, { kind: "closed" }, 1e8).target.log;
-      expect(random.length).toBeGreaterThan(1000);
-      expect(random.filter((x) => x.lba % 8 !== 0 || x.lba < 63 || x.lba + 8 > 1063)).toEqual([]);
-      // Every aligned slot inside the region is reached: 64, 72, ..., 1048 (the last ends at 1056 <= 1063).
-      expect(new Set(random.map((x) => x.lba)).size).toBe(124);
-    }
+    const random = drive({ ...spec, randomPercent: 100, alignmentBytes: 4096 }, { kind: "closed" }, 1e8).target.log;
+    expect(random.length).toBeGreaterThan(1000);
+    expect(random.filter((x) => x.lba % 8 !== 0 || x.lba < 63 || x.lba + 8 > 1063)).toEqual([]);
+    // Every aligned slot inside the region is reached: 64, 72, ..., 1048 (the last ends at 1056 <= 1063).
+    expect(new Set(random.map((x) => x.lba)).size).toBe(124);
     const sequential = drive({ ...spec, randomPercent: 0, alignmentBytes: 4096 }, { kind: "closed" }, 1e8).target.log;
     expect(sequential.slice(0, 3).map((x) => x.lba)).toEqual([64, 72, 80]);
     expect(sequential.filter((x) => x.lba % 8 !== 0 || x.lba < 63 || x.lba + 8 > 1063)).toEqual([]);
+  });
+
+  it("no alignment set is Iometer's default, sector boundaries: random IOs start at any sector of the region", () => {
+    // Iometer's Access::Initialize takes an align of 0 as the sector size, and its default specs all have 0; its
+    // "Request Size Boundaries" stores the transfer size. vmlab's 0 was request-size alignment, called the default.
+    const spec = { ioSizeBytes: 4096, readPercent: 100, outstandingIos: 4, startSector: 63, regionSectors: 1000, randomPercent: 100 };
+    const log = (alignmentBytes?: number) => drive({ ...spec, alignmentBytes }, { kind: "closed" }, 1e8).target.log;
+    const sectors = log(undefined);
+    expect(sectors.length).toBeGreaterThan(1000);
+    expect(sectors.filter((x) => x.lba < 63 || x.lba + 8 > 1063)).toEqual([]);
+    // 993 possible starts (63 … 1055); most IOs are not 4 KiB-aligned, and both ends of the region are reached.
+    expect(sectors.filter((x) => x.lba % 8 !== 0).length).toBeGreaterThan(sectors.length * 0.8);
+    expect(new Set(sectors.map((x) => x.lba)).size).toBeGreaterThan(600);
+    expect(Math.min(...sectors.map((x) => x.lba))).toBeLessThan(70);
+    expect(Math.max(...sectors.map((x) => x.lba))).toBeGreaterThan(1048);
+    // The same workload as alignmentBytes 512, IO for IO.
+    expect(log(512)).toEqual(sectors);
   });
 
   it("a region holding no aligned IO is refused naming alignmentBytes, not run at unaligned offsets", () => {
@@ -164,9 +179,22 @@ describe("Iometer workloads", () => {
     expect(() => drive({ ...spec, randomPercent: 100, alignmentBytes: 4096 }, { kind: "closed" }, 1)).toThrow(
       /alignmentBytes 4096: no 4096-byte IO aligned on 4096 bytes fits the region \[1, \+12\)/,
     );
-    expect(() => drive({ ...spec, randomPercent: 100 }, { kind: "closed" }, 1)).toThrow(/alignmentBytes 0 \(the transfer size\)/);
-    // Sequential IO with no alignment set needs none.
+    // With no alignment set (sector boundaries), the region holds five 4 KiB IOs: 1 … 5.
+    const sectors = drive({ ...spec, randomPercent: 100, outstandingIos: 4 }, { kind: "closed" }, 1e6).target.log.map((x) => x.lba);
+    expect(new Set(sectors)).toEqual(new Set([1, 2, 3, 4, 5]));
     expect(() => drive({ ...spec, randomPercent: 0 }, { kind: "closed" }, 1)).not.toThrow();
+  });
+
+  it("an alignment that leaves a random worker one place in a larger region is refused, not run at one address", () => {
+    // 1 MiB alignment over a 1000-sector region from sector 0: sector 0 only, and every "random" IO went there.
+    const spec = { ioSizeBytes: 4096, readPercent: 100, outstandingIos: 1, regionSectors: 1000, alignmentBytes: 1048576 };
+    expect(() => drive({ ...spec, randomPercent: 100 }, { kind: "closed" }, 1)).toThrow(
+      /alignmentBytes 1048576: the region \[0, \+1000\) has one 4096-byte IO aligned on 1048576 bytes, at sector 0, so every random IO would go there/,
+    );
+    // Sequential IOs at one aligned place are Iometer's wrap (the region has room for one aligned IO), and a region of
+    // one IO has one place whatever the alignment.
+    expect(() => drive({ ...spec, randomPercent: 0 }, { kind: "closed" }, 1)).not.toThrow();
+    expect(() => drive({ ...spec, randomPercent: 100, regionSectors: 8, alignmentBytes: 4096 }, { kind: "closed" }, 1)).not.toThrow();
   });
 
   it("open loop, Poisson: the arrival rate and mean interarrival match λ whatever the completions do", () => {
@@ -440,7 +468,20 @@ describe("Iometer workloads", () => {
           { ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 },
           { kind: "open", iops: 0, arrivals: "poisson" },
         ),
-    ).toThrow(/open-loop rate/);
+    ).toThrow(/open-loop iops must be between 0.001 and 1000000000 .*, got 0/);
+    // Past either bound the run failed in the kernel, naming no iops: 4e9 fixed arrivals at the second arrival (an event
+    // before the clock), 1e-8 at the first (a delay past 2^53 ns). The bounds themselves run.
+    const open = (iops: number, arrivals: "poisson" | "fixed") =>
+      drive({ ioSizeBytes: 4096, readPercent: 0, randomPercent: 0, outstandingIos: 1 }, { kind: "open", iops, arrivals }, 1e3);
+    for (const [iops, arrivals] of [
+      [4e9, "fixed"],
+      [1e-8, "fixed"],
+      [1e-7, "poisson"],
+      [Number.NaN, "fixed"],
+    ] as const)
+      expect(() => open(iops, arrivals)).toThrow(/open-loop iops must be between/);
+    expect(open(1e9, "fixed").target.log).toHaveLength(1001); // one at every ns, 0 to 1,000
+    expect(() => open(0.001, "poisson")).not.toThrow();
     // A transfer delay would be ignored by an open loop (its arrivals follow the rate): refused, not dropped.
     expect(
       () =>

@@ -6,6 +6,10 @@ import { sharedKind } from "../iostack/event-kinds.js";
 import { type AccessSpec, type AccessSpecInput, parseAccessSpec } from "./access-spec.js";
 import { WorkloadBase, type WorkloadContext } from "./workload.js";
 
+/** The open loop's slowest and fastest arrival rates, IOs per second. */
+const MIN_OPEN_IOPS = 0.001;
+const MAX_OPEN_IOPS = 1e9;
+
 /** How IOs are paced. */
 export type Loop =
   /**
@@ -28,14 +32,10 @@ export class IometerWorkload extends WorkloadBase {
   /** End of the region (exclusive): sequential access wraps before an IO would cross it. */
   private regionEnd = 0;
   private regionSlots = 0;
-  /** Random offsets: multiples of this many sectors from the target's start. */
+  /** Every offset (random and sequential): a multiple of this many sectors from the target's start (1: sector boundaries). */
   private alignSectors = 1;
-  /** The first of them at or after startSector: where random slot 0 lies. */
+  /** The first of them at or after startSector: where random slot 0 lies, and where sequential access starts and wraps to. */
   private firstAligned = 0;
-  /** Sequential offsets: rounded up to a multiple of this (1: sector boundaries, when no alignment is set). */
-  private seqAlignSectors = 1;
-  /** Where sequential access starts and wraps to: the region's first (sequentially) aligned offset. */
-  private seqStart = 0;
   private nextSeqLba = 0;
   /** IOs left in the current burst (with a transfer delay); at 0 the next issue waits the delay first. */
   private leftInBurst = 0;
@@ -71,8 +71,14 @@ export class IometerWorkload extends WorkloadBase {
         "iometer workload",
         `open-loop arrivals must be "poisson" or "fixed", got ${JSON.stringify(loop.arrivals)}`,
       );
-    if (loop.kind === "open" && !(loop.iops > 0 && Number.isFinite(loop.iops)))
-      throw StorageErrors.badConfig("iometer workload", `open-loop rate must be > 0 IOPS, got ${loop.iops}`);
+    // Bounded so every arrival falls on the kernel's clock: above 1e9 IOPS, fixed arrivals come less than 1 ns apart and
+    // round back into the past (VMLAB_SIM_TIME_IN_PAST at the second arrival); below 0.001, a Poisson gap can pass the
+    // kernel's 2^53 ns (VMLAB_SIM_BAD_DELAY, at random) — neither naming iops. (vscsistats-characterize's poissonIops: the same floor.)
+    if (loop.kind === "open" && !(loop.iops >= MIN_OPEN_IOPS && loop.iops <= MAX_OPEN_IOPS))
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `open-loop iops must be between ${MIN_OPEN_IOPS} and ${MAX_OPEN_IOPS} (an arrival every 1,000 s to every ns), got ${loop.iops}`,
+      );
     // Iometer's transfer delay paces a worker that waits for its IOs; an open loop's arrivals follow its rate alone.
     if (loop.kind === "open" && this.spec.transferDelayNs > 0)
       throw StorageErrors.badConfig(
@@ -127,27 +133,31 @@ export class IometerWorkload extends WorkloadBase {
    * alignment from the beginning of the disk (not of the test region: from startSector 63, 4 KiB-aligned IOs start
    * at 64), and sequential IOs are aligned too — each starts at the next aligned offset, so a transfer size that
    * is not a multiple of the alignment leaves a hole after every IO (Iometer's TargetDisk::Seek rounds the offset
-   * up). With no alignment set (0), random offsets are multiples of the transfer size and sequential IOs follow
-   * each other on sector boundaries (Iometer's default).
+   * up). No alignment set (0) is Iometer's default, "Sector Boundaries": random offsets at any sector, sequential
+   * IOs back to back (Iometer's Access::Initialize takes an align of 0 as the sector size). Iometer's "Request
+   * Size Boundaries" is alignmentBytes = ioSizeBytes.
    */
   private placeAligned(s: AccessSpec, region: number): void {
-    const alignmentSet = s.alignmentBytes !== 0;
-    const align = alignmentSet ? s.alignmentBytes / SECTOR_BYTES : this.sectors;
+    const align = Math.max(1, s.alignmentBytes / SECTOR_BYTES);
     const end = s.startSector + region;
     const firstAligned = Math.ceil(s.startSector / align) * align;
-    // Random IOs need an aligned slot, and so do sequential ones when an alignment is set.
-    if ((alignmentSet || s.randomPercent > 0) && firstAligned + this.sectors > end)
+    if (firstAligned + this.sectors > end)
       throw StorageErrors.badConfig(
         "iometer workload",
-        `alignmentBytes ${s.alignmentBytes}${alignmentSet ? "" : " (the transfer size)"}: no ${s.ioSizeBytes}-byte IO aligned on ${align * SECTOR_BYTES} bytes fits the region [${s.startSector}, +${region}); start the region at a multiple of ${align} sectors or make it larger`,
+        `alignmentBytes ${s.alignmentBytes}: no ${s.ioSizeBytes}-byte IO aligned on ${align * SECTOR_BYTES} bytes fits the region [${s.startSector}, +${region}); start the region at a multiple of ${align} sectors or make it larger`,
+      );
+    const slots = Math.floor((end - this.sectors - firstAligned) / align) + 1;
+    // One aligned place in a region that holds more than one IO: a "random" worker would send every IO to it.
+    if (slots === 1 && s.randomPercent > 0 && region >= 2 * this.sectors)
+      throw StorageErrors.badConfig(
+        "iometer workload",
+        `alignmentBytes ${s.alignmentBytes}: the region [${s.startSector}, +${region}) has one ${s.ioSizeBytes}-byte IO aligned on ${align * SECTOR_BYTES} bytes, at sector ${firstAligned}, so every random IO would go there; use a smaller alignmentBytes or a larger region`,
       );
     this.regionEnd = end;
     this.alignSectors = align;
     this.firstAligned = firstAligned;
-    this.regionSlots = firstAligned + this.sectors <= end ? Math.floor((end - this.sectors - firstAligned) / align) + 1 : 1;
-    this.seqAlignSectors = alignmentSet ? align : 1;
-    this.seqStart = alignmentSet ? firstAligned : s.startSector;
-    this.nextSeqLba = this.seqStart;
+    this.regionSlots = slots;
+    this.nextSeqLba = firstAligned;
   }
 
   /**
@@ -191,9 +201,9 @@ export class IometerWorkload extends WorkloadBase {
       // The next aligned offset after the previous IO (a hole if the size is not a multiple of the alignment),
       // back to the region's first one when the IO would run past the region's end — Iometer's TargetDisk::Seek.
       lba = this.nextSeqLba;
-      const a = this.seqAlignSectors;
+      const a = this.alignSectors;
       if (a > 1 && lba % a !== 0) lba += a - (lba % a);
-      if (lba + this.sectors > this.regionEnd) lba = this.seqStart;
+      if (lba + this.sectors > this.regionEnd) lba = this.firstAligned;
     }
     this.nextSeqLba = lba + this.sectors;
     const isRead = s.readPercent >= 100 || (s.readPercent > 0 && rng.random() * 100 < s.readPercent);

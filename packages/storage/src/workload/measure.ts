@@ -16,7 +16,10 @@ export interface RunMeasuredOptions {
  * Runs started workloads for a warm-up, resets their statistics (and `options.observers`), then runs the measured
  * interval and stops them — Iometer's "ramp up time" then "run time". The statistics count the IOs that complete in
  * the measured interval, those issued during the warm-up among them (in steady state as many are still in flight at
- * its end). Returns the measured interval's length in ns.
+ * its end). Iometer counts differently: it records no IO issued during its ramp-up, and starts the run's clock when
+ * the last of them completes (IOGrunt.cpp's `ramp_up_ios_pending`). In steady state both give the same IOPS and mean
+ * latency; here an IO slow to complete at the ramp-up's end is in the maximum latency, and a window a few IOs long
+ * is counted from its start. Returns the measured interval's length in ns.
  *
  * Refused before anything runs (`VMLAB_STORAGE_BAD_CONFIG`, naming the argument): a time that is not finite and
  * >= 0 (a NaN failed in the kernel naming a `until` the caller never passed, an infinite duration never returned

@@ -55,7 +55,7 @@ export class WorkloadStats {
     return s > 0 ? this.completed / s : 0;
   }
 
-  /** MB/s (10^6 bytes, as Iometer reports) up to `nowNs`. */
+  /** MB/s in decimal MB (10^6 bytes: Iometer 1.1's "MBps (Decimal)"; its GUI and User's Guide use 2^20) up to `nowNs`. */
   mbPerSec(nowNs: number): number {
     const s = (nowNs - this.sinceNs) / 1e9;
     return s > 0 ? this.bytesCompleted / 1e6 / s : 0;
@@ -128,7 +128,7 @@ export abstract class WorkloadBase implements Workload, IoSink {
     const now = (this.ctx as WorkloadContext).sim.now;
     const st = this.stats;
     this.outstanding--;
-    // Like Iometer, count every completion inside the measured interval.
+    // Every completion since the last reset counts, an IO issued before it too (Iometer leaves out IOs issued in its ramp-up: `runMeasured`).
     st.completed++;
     if (req.isRead) st.readsCompleted++;
     st.bytesCompleted += req.sectors * SECTOR_BYTES;
