@@ -156,7 +156,16 @@ export const pardaEqualShares = defineQosScenario({
       // Each host runs one VM of share 1: β = 1 per host (PARDA_CONTROL's betaPerShare).
       notes: [
         arrayNote(c),
-        ...windowLawNote(c.latencyThresholdMs, c.hosts, sp.totalIops, QOS_TOLERANCES.pardaEqualShares.latencyVsThreshold),
+        ...windowLawNote({
+          thresholdMs: c.latencyThresholdMs,
+          betaSum: c.hosts,
+          totalIops: sp.totalIops,
+          bound: QOS_TOLERANCES.pardaEqualShares.latencyVsThreshold,
+          latencyMs: sp.latencyMs,
+          hostWindows: sp.hostWindow,
+          windowMin: c.windowMin,
+          windowMax: c.windowMax,
+        }),
       ],
     };
   },

@@ -67,6 +67,17 @@ describe("PARDA with changing demand and threshold", () => {
     expect(r.reference.find((x) => x.what.startsWith("remaining hosts' windows grow"))?.verdict).toBe("fail");
   });
 
+  it("Fig. 9's windows that have grown to w_max and stay there have grown as far as PARDA lets them: a pass that says so", async () => {
+    // 4 hosts: 24.7 → 39.3 → 64 → 64 read "no", a fail, though no window grows past w_max (paper §5.4).
+    const r = await runQuick(pardaDemandChange, { hosts: 4, stopAtS: [110, 150, 190] });
+    const windows = r.tables[0].rows.filter((x) => String(x.run).startsWith("PARDA")).map((x) => x.mean_window_active as number);
+    expect(windows.slice(-2)).toEqual([64, 64]);
+    expect(windows[1]).toBeGreaterThan(windows[0]);
+    const row = r.reference.find((x) => x.what.startsWith("remaining hosts' windows grow"));
+    expect([row?.ours, row?.verdict]).toEqual(["yes", "pass"]);
+    expect(row?.note).toBe("from phase 3 on, the windows are at windowMax (64), which no window grows past");
+  });
+
   it("Fig. 9's PARDA rows name the run's L beside the paper's 30 ms when they differ, and hold latency to it", async () => {
     const r = await runQuick(pardaDemandChange, { latencyThresholdMs: 40 });
     expectLatencyNearL(r, 40);

@@ -138,7 +138,16 @@ export const pardaProportional = defineQosScenario({
       ],
       notes: [
         "FCFS gives each host service in proportion to its outstanding IOs (all equal here), whatever its β.",
-        ...windowLawNote(c.latencyThresholdMs, shareSum, parda.totalIops, QOS_TOLERANCES.pardaProportional.latencyVsThreshold),
+        ...windowLawNote({
+          thresholdMs: c.latencyThresholdMs,
+          betaSum: shareSum,
+          totalIops: parda.totalIops,
+          bound: QOS_TOLERANCES.pardaProportional.latencyVsThreshold,
+          latencyMs: parda.latencyMs,
+          hostWindows: pWin,
+          windowMin: c.windowMin,
+          windowMax: c.windowMax,
+        }),
       ],
     };
   },

@@ -57,6 +57,32 @@ describe("mClock", () => {
     expect(iops[1]).toBeGreaterThan(240);
   });
 
+  it("only the shares' ratio counts, not their scale: ESX's share values split as 1 and 2 do", () => {
+    // A fast device (4 slots × 1 ms = 4,000 IOPS): P tags spaced 1/share seconds fell behind real time at shares of
+    // hundreds, max(P' + 1/w, t) took t and the weight phase went by arrival order (500:1000 gave 2,000:2,000).
+    const split = (shares: number[]) =>
+      runOnDevice(
+        new MClock(
+          shares.map((w) => spec(0, Number.POSITIVE_INFINITY, w)),
+          4,
+        ),
+        shares.length,
+        16,
+        1e6,
+        3,
+      );
+    const small = split([1, 2]);
+    expect(small[1] / small[0]).toBeCloseTo(2, 1);
+    for (const shares of [
+      [500, 1000],
+      [10000, 20000],
+      [1e-3, 2e-3],
+    ])
+      expect(split(shares)).toEqual(small);
+    // ESX's Low/Normal/High on four VMs: 500, 500, 1000, 1000 as 1, 1, 2, 2.
+    expect(split([500, 500, 1000, 1000])).toEqual(split([1, 1, 2, 2]));
+  });
+
   it("with no reservations or limits is proportional share", () => {
     const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 3)], 4);
     const iops = runOnDevice(m, 2, 8, serviceNs, 20);

@@ -100,8 +100,12 @@ export class MClock implements HostScheduler {
     this.rings = specs.map(() => new RequestRing());
     this.rGap = Float64Array.from(specs, (s) => (s.reservationIops > 0 ? NS_PER_S / s.reservationIops : Number.POSITIVE_INFINITY));
     this.lGap = Float64Array.from(specs, (s) => (Number.isFinite(s.limitIops) ? NS_PER_S / s.limitIops : 0));
-    // P tags are in ns per unit of cost divided by the share; the scale cancels in comparisons.
-    this.pGap = Float64Array.from(specs, (s) => NS_PER_S / s.share);
+    // P tags are spaced 1/w with the weights as fractions of their sum (the paper's weights are relative): every gap is
+    // at least a second, so a backlogged VM's P tags run ahead of real time and P = max(P' + 1/w, t) orders by weight.
+    // Spaced 1/share s, a share's scale mattered: ESX's share values (500, 1000, 2000) spaced tags 2 ms to 0.5 ms, slower
+    // than the VMs were served, the max(…, t) term won and the weight phase went by arrival order (500:1000 split 1:1).
+    const totalShare = specs.reduce((sum, s) => sum + s.share, 0);
+    this.pGap = Float64Array.from(specs, (s) => (NS_PER_S * totalShare) / s.share);
     this.headR = new Float64Array(n);
     this.headL = new Float64Array(n);
     this.headP = new Float64Array(n);

@@ -297,7 +297,15 @@ describe("flushes through the host stack", () => {
       };
       const flush = (): void => a.flush({ id: 0, vm: 0, lba: 0, sectors: 0, isRead: false, issueTime: sim.now }, { complete: flush });
       const read = (): void =>
-        b.submit({ id: 0, vm: 1, lba: lba(), sectors: 8, isRead: true, issueTime: sim.now }, { complete: () => (reads++, read()) });
+        b.submit(
+          { id: 0, vm: 1, lba: lba(), sectors: 8, isRead: true, issueTime: sim.now },
+          {
+            complete: () => {
+              reads++;
+              read();
+            },
+          },
+        );
       for (let i = 0; i < 32; i++) read();
       for (let i = 0; i < flushers; i++) flush();
       sim.run({ until: 2e9 });
