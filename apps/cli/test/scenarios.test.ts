@@ -161,9 +161,14 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
       /minCustomers: must be at most maxCustomers/,
     ],
     [
+      "a measured window past the run's end says the run's length came from --quick (it quoted 160 s, naming no durationS)",
+      ["run", "parda-equal-shares", "--quick", "--set", "measureFromS=170", "--dry-run"],
+      /measureFromS: the measured window \(170 s, 160 s\] holds no sample \(samples are at multiples of sampleS \(2 s\) up to durationS \(160 s\)\); allowed: .*, given measureFromS=170; sampleS=2 is the default, durationS=160 is from --quick \(see/m,
+    ],
+    [
       "a measured window with no sample (docs/parda.md's Fig. 13 command before its fix: an internal error)",
       ["run", "parda-end-to-end", "--set", "idleFromS=140", "--set", "idleToS=310"],
-      /measureFromS: the measured window before idleFromS .* holds no sample \(samples are at multiples of sampleS, 2 s\); allowed: .*, given measureFromS=150 \(the default\) \(see `vmlab describe parda-end-to-end`\) \[VMLAB_SCENARIO_BAD_CONFIG\]$/m,
+      /measureFromS: the measured window before idleFromS .* holds no sample \(samples are at multiples of sampleS \(2 s\)\); allowed: .*, given measureFromS=150 \(the default\); sampleS=2 is the default \(see `vmlab describe parda-end-to-end`\) \[VMLAB_SCENARIO_BAD_CONFIG\]$/m,
     ],
   ];
   for (const [name, argv, message] of cases) {

@@ -157,7 +157,9 @@ export function requireSampledWindow(
   const allowed = `a window that holds one, here one that ends at ${s(nextSample)} s or later${lastSample > 0 ? ` or starts before ${s(lastSample)} s` : ""}`;
   throw QosErrors.badConfig(
     key,
-    `${what} (${s(fromS)} s, ${s(end)} s] holds no sample (samples are at multiples of sampleS, ${s(sampleS)} s); allowed: ${allowed}, given ${key}=${typeof given === "number" ? s(given) : given.map(s).join(",")}`,
+    // Named as "key (value" so the CLI can say where a value the user did not set came from (`withValueSources`):
+    // "sampleS, 2 s" and a window ending at durationS's 160 s named neither the default nor --quick's durationS.
+    `${what} (${s(fromS)} s, ${s(end)} s] holds no sample (samples are at multiples of sampleS (${s(sampleS)} s)${end === durationS ? ` up to durationS (${s(durationS)} s)` : ""}); allowed: ${allowed}, given ${key}=${typeof given === "number" ? s(given) : given.map(s).join(",")}`,
   );
 }
 

@@ -92,10 +92,10 @@ describe("an empty-window refusal names the value given and what is allowed, on 
 
   it("states the window as computed, with its bounds unrounded, and where an allowed one would end or start", async () => {
     expect(await refusal("mclock-vs-sfq", { durationS: 0.0009, measureFromS: 0.0004, sampleS: 0.001 })).toBe(
-      "invalid config for mclock-vs-sfq: measureFromS: the measured window (0.0004 s, 0.0009 s] holds no sample (samples are at multiples of sampleS, 0.001 s); allowed: a window that holds one, here one that ends at 0.001 s or later, given measureFromS=0.0004 (see `vmlab describe mclock-vs-sfq`)",
+      "invalid config for mclock-vs-sfq: measureFromS: the measured window (0.0004 s, 0.0009 s] holds no sample (samples are at multiples of sampleS (0.001 s) up to durationS (0.0009 s)); allowed: a window that holds one, here one that ends at 0.001 s or later, given measureFromS=0.0004 (see `vmlab describe mclock-vs-sfq`)",
     );
     expect(await refusal("parda-equal-shares", { durationS: 21, measureFromS: 20, sampleS: 2 })).toContain(
-      "the measured window (20 s, 21 s] holds no sample (samples are at multiples of sampleS, 2 s); allowed: a window that holds one, here one that ends at 22 s or later or starts before 20 s, given measureFromS=20 (see `vmlab describe parda-equal-shares`)",
+      "the measured window (20 s, 21 s] holds no sample (samples are at multiples of sampleS (2 s) up to durationS (21 s)); allowed: a window that holds one, here one that ends at 22 s or later or starts before 20 s, given measureFromS=20 (see `vmlab describe parda-equal-shares`)",
     );
   });
 });
