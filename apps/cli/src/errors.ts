@@ -24,7 +24,10 @@ export const CliErrors = {
     }),
   badOption: (option: string, text: string, expected: string) =>
     new VmlabError("VMLAB_CLI_BAD_OPTION", `${option} expects ${expected}, got "${text}"`, { option, text, expected }),
-  badSeed: (text: string) => new VmlabError("VMLAB_CLI_BAD_SEED", `--seed expects an integer in [0, 2^32), got "${text}"`, { text }),
+  badSeed: (text: string) =>
+    new VmlabError("VMLAB_CLI_BAD_SEED", `--seed expects a whole number from 0 to 4294967295 (2^32 − 1), in digits, got "${text}"`, {
+      text,
+    }),
   unwritableOut: (dir: string, why: string) =>
     new VmlabError("VMLAB_CLI_UNWRITABLE_OUT", `cannot write results to "${dir}": ${why}; choose another --out directory`, { dir, why }),
   /** `vmlab report` writes into the run's own directory: it has no --out to choose. */

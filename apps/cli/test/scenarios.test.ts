@@ -149,7 +149,17 @@ describe("bad input: one clear line, exit 2, nothing written", () => {
     ],
     ["a key inherited from Object.prototype", ["run", "queue-validation", "--set", "constructor=1"], /unknown config key "constructor"/],
     ["__proto__ as a key", ["run", "queue-validation", "--set", "__proto__=1"], /unknown config key "__proto__"/],
-    ["bad seed", ["run", "queue-validation", "--seed", "-3"], /--seed expects an integer/],
+    [
+      "bad seed",
+      ["run", "queue-validation", "--seed", "-3"],
+      /--seed expects a whole number from 0 to 4294967295 \(2\^32 − 1\), in digits, got "-3"/,
+    ],
+    // 5.0 is an integer: refused for its spelling, and the line says so (it said "expects an integer", got "5.0").
+    [
+      "a seed spelled as a decimal",
+      ["run", "queue-validation", "--seed", "5.0"],
+      /--seed expects a whole number .*, in digits, got "5\.0"/,
+    ],
     [
       "a control period that rounds to 0 ns (the run ticked at one instant forever)",
       ["run", "parda-equal-shares", "--set", "controlPeriodS=1e-12"],

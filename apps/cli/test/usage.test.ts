@@ -24,7 +24,7 @@ describe("usage and help exit codes", () => {
     expect(help).toMatch(
       /--out <dir> output directory \(default: out\/<id>\); an earlier run's results there are replaced, files vmlab did not write are left alone/,
     );
-    expect(help).toMatch(/--seed <n> .*an integer in \[0, 2\^32\)/);
+    expect(help).toMatch(/--seed <n> .*a whole number from 0 to 4294967295 \(2\^32 − 1\), in digits/);
     expect(help).toMatch(/a list is comma-separated, e\.g\. servers=1,4/);
   });
 

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 import { allDiskModels } from "../plugins.js";
 import { bootAndSave, formatMips } from "../snapshot-cli.js";
+import { wholeNumber } from "../whole-number.js";
 
 /** Exit code when the guest neither exits nor can continue within the budget (as `timeout(1)`). */
 export const EXIT_BUDGET = 124;
@@ -101,8 +102,8 @@ export interface BootOpts {
 }
 
 function parseCount(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+  const n = wholeNumber(text);
+  if (!(n >= min && n <= max))
     throw new CliExit(EXIT_USAGE, `vmlab boot: ${flag} ${text} is invalid: expected a whole number from ${min} to ${max}`);
   return n;
 }

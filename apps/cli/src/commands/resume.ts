@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { CliExit, type CliIo, EXIT_USAGE } from "../io.js";
 import { allDiskModels } from "../plugins.js";
 import { printStats } from "../snapshot-cli.js";
+import { wholeNumber } from "../whole-number.js";
 import { EXIT_BUDGET, endConsoleLine, runStreaming } from "./boot.js";
 
 /** Default budget after the resume point, as `vmlab boot`'s. */
@@ -15,8 +16,8 @@ export interface ResumeOpts {
 
 /** --max-insns as a number (0 = no limit); refuses anything but a whole number, before the snapshot is read. */
 export function parseResumeMaxInsns(opts: ResumeOpts): number {
-  const n = Number(opts.maxInsns);
-  if (!/^\d+$/.test(opts.maxInsns.trim()) || !Number.isSafeInteger(n))
+  const n = wholeNumber(opts.maxInsns);
+  if (Number.isNaN(n))
     throw new CliExit(EXIT_USAGE, `vmlab resume: --max-insns ${opts.maxInsns} is invalid: expected a whole number (0 = no limit)`);
   return n;
 }

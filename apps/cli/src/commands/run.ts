@@ -9,6 +9,7 @@ import { createProgress } from "../progress.js";
 import { checkWritableDir, leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
 import { previousOutputFiles, renderOutputFiles } from "../render/report.js";
 import { parseResults, type Results, resultsJsonChunks } from "../render/results.js";
+import { wholeNumber } from "../whole-number.js";
 
 export interface RunOpts {
   set: string[];
@@ -43,8 +44,8 @@ function dryRunText(
 }
 
 export function parseSeed(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n >= 2 ** 32) throw CliErrors.badSeed(text);
+  const n = wholeNumber(text);
+  if (!(n < 2 ** 32)) throw CliErrors.badSeed(text);
   return n;
 }
 
@@ -95,7 +96,11 @@ export function register(program: Command, io: CliIo): void {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
-    .option("--seed <n>", "root seed of the run's PRNG streams, an integer in [0, 2^32); same seed and config, same results.json", "1")
+    .option(
+      "--seed <n>",
+      "root seed of the run's PRNG streams, a whole number from 0 to 4294967295 (2^32 − 1), in digits; same seed and config, same results.json",
+      "1",
+    )
     .option(
       "--out <dir>",
       "output directory (default: out/<id>); an earlier run's results there are replaced, files vmlab did not write are left alone",

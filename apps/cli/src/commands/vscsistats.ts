@@ -14,6 +14,7 @@ import {
 import { type Command, Option } from "commander";
 import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
+import { wholeNumber } from "../whole-number.js";
 
 export interface VscsistatsOptions {
   format?: string;
@@ -26,8 +27,8 @@ export interface VscsistatsOptions {
 
 /** `--reorder-window`: a whole number of records, 0 to MAX_REORDER_WINDOW. */
 export function parseReorderWindow(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n > MAX_REORDER_WINDOW)
+  const n = wholeNumber(text);
+  if (!(n <= MAX_REORDER_WINDOW))
     throw CliErrors.badOption("--reorder-window", text, `a whole number of records from 0 (the file's order) to ${MAX_REORDER_WINDOW}`);
   return n;
 }

@@ -42,3 +42,18 @@ describe("esx-disk-perf's reference rows: the gap row's 'reaches this minimum' a
     }
   });
 });
+
+describe("esx-disk-perf's gap row names the same cell whatever the order of the grid's lists", () => {
+  it("of cells that tie at the minimum, a small random one, and says how many others tie", () => {
+    // Four CPU-bound cells at exactly 0.346: readPercents=100,0 and 0,100 named a sequential read and a random write.
+    const tied = [cell("array", 4096, 0, 32, 0.346), cell("array", 4096, 100, 32, 0.346), cell("local", 4096, 100, 32, 0.346)];
+    const named = (rows: typeof tied) => summarize(rows, [32]).reference?.[1].ours;
+    expect(named(tied)).toBe(
+      "array, 4096 B random read, 32 OIO: 0.35 (2 other cells tie at it); <= 4 KiB random at 32 OIO reaches this minimum",
+    );
+    expect(named([...tied].reverse())).toBe(named(tied));
+    expect(named([tied[2], tied[0], tied[1]])).toBe(named(tied));
+    // No tie, nothing said of one.
+    expect(named([cell("array", 4096, 0, 32, 0.3), ...tied])).toMatch(/^array, 4096 B sequential read, 32 OIO: 0\.30; /);
+  });
+});

@@ -118,6 +118,22 @@ function gapCauses(c: EsxDiskPerfConfig): string {
   return `our gap is largest where the VM's CPU saturates: ${served}${writeThrough}`;
 }
 
+/**
+ * Whether cell `a` is named before `b` when their ratios tie: the paper's shape first — random before sequential, then
+ * smaller IOs, more outstanding IOs, reads before writes — then the storage by name. The same whatever the lists' order.
+ */
+function before(a: Table["rows"][number], b: Table["rows"][number]): boolean {
+  const keys: [unknown, unknown, 1 | -1][] = [
+    [a.randomPercent, b.randomPercent, -1],
+    [a.ioSizeBytes, b.ioSizeBytes, 1],
+    [a.outstandingIos, b.outstandingIos, -1],
+    [a.readPercent, b.readPercent, -1],
+    [a.storage, b.storage, 1],
+  ];
+  for (const [x, y, dir] of keys) if (x !== y) return (x as number | string) < (y as number | string) === (dir === 1);
+  return false;
+}
+
 /** The grid's metrics, reference rows and notes from its cells (exported for its tests: a grid no config makes). */
 export function summarize(
   rows: Table["rows"],
@@ -141,13 +157,15 @@ export function summarize(
   const medianMissing = missing(rows.length, valid.length, "median");
   const largeSeqCells = rows.filter(isLargeSeq).length;
   const largeSeqMissing = missing(largeSeqCells, largeSeq.length);
-  // The cell of the lowest ratio among `xs` (the first of equals): its ratio is their minimum (`lowest`), and its IOs
-  // say how coarse that minimum is (`fewIosOfMinimum`).
+  // The cell of the lowest ratio among `xs`: its ratio is their minimum (`lowest`), and its IOs say how coarse that
+  // minimum is (`fewIosOfMinimum`). Of equals, the one `before` puts first, whatever the order of the config's lists
+  // (the first listed was named: `readPercents=100,0` and `0,100` named a sequential read and a random write).
   const minCell = (xs: typeof valid) =>
-    xs.reduce<(typeof valid)[number] | undefined>(
-      (w, r) => (w === undefined || (ratio(r) as number) < (ratio(w) as number) ? r : w),
-      undefined,
-    );
+    xs.reduce<(typeof valid)[number] | undefined>((w, r) => {
+      if (w === undefined) return r;
+      const [rr, rw] = [ratio(r) as number, ratio(w) as number];
+      return rr < rw || (rr === rw && before(r, w)) ? r : w;
+    }, undefined);
   const lowest = (cell: (typeof valid)[number] | undefined) => (cell === undefined ? Number.POSITIVE_INFINITY : (ratio(cell) as number));
   const worst = minCell(valid);
   const largeSeqMin = minCell(largeSeq);
@@ -176,8 +194,10 @@ export function summarize(
       : reachesGridMinimum(lowest(smallMin), lowest(worst))
         ? " reaches this minimum"
         : " does not reach this minimum";
+  // Cells at exactly the minimum besides the one named (every cell where both runs' CPUs saturate ties at it).
+  const ties = worst ? valid.filter((r) => ratio(r) === ratio(worst)).length - 1 : 0;
   const worstText = worst
-    ? `${worst.storage}, ${worst.ioSizeBytes} B ${worst.pattern}, ${worst.outstandingIos} OIO: ${(ratio(worst) as number).toFixed(2)}; <= 4 KiB random at ${maxOio} OIO${smallVsWorst}`
+    ? `${worst.storage}, ${worst.ioSizeBytes} B ${worst.pattern}, ${worst.outstandingIos} OIO: ${(ratio(worst) as number).toFixed(2)}${ties > 0 ? ` (${ties} other ${ties === 1 ? "cell ties" : "cells tie"} at it)` : ""}; <= 4 KiB random at ${maxOio} OIO${smallVsWorst}`
     : "–";
   const smallNote = caveats(smallMissing, fewIosOfMinimum(smallMin));
   const reference: ReferenceValue[] = [
