@@ -16,4 +16,16 @@ describe("parda-end-to-end says why its latency sits above L", () => {
     expect(note).toContain("Σβ = 16");
     expect(note).toContain(`${m.window_law_latency_ms} ms`);
   });
+
+  it("with windows at windowMax the note says the law does not set them, not that latency sits where the law says", async () => {
+    // L = 200 ms: the array never gets that slow, every window grows to 64, and the note said "PARDA holds latency at
+    // 12 ms, 94% below L = 200 ms, as its window law says".
+    const r = await runQuick(pardaEndToEnd, { latencyThresholdMs: 200 });
+    const windows = r.tables[0].rows.map((x) => x.parda_host_window as number);
+    expect(Math.min(...windows)).toBeGreaterThanOrEqual(64 * 0.98);
+    expect(r.notes?.some((n) => n.startsWith("PARDA holds latency at"))).toBe(false);
+    expect(r.notes).toContainEqual(
+      expect.stringMatching(/^The window of hosts 1, 2, 3, 4 at windowMax \(64\), the law asking for more, over/),
+    );
+  });
 });

@@ -36,7 +36,23 @@ export interface WindowLawRun {
  *   Not while the measured latency is within the bound (shares 1,1000 with both windows at 64 predicted 337 ms beside 20).
  */
 export function windowLawNote(r: WindowLawRun): string[] {
-  // "Sat at": a mean over the measurement within 2% of the bound.
+  const pinned = pinnedWindowsNote(r);
+  if (pinned !== undefined) return [pinned];
+  if (!(Math.abs(r.latencyMs - r.thresholdMs) > r.thresholdMs * r.bound)) return [];
+  const law = windowLawLatencyMs(r.thresholdMs, r.betaSum, r.totalIops);
+  if (!(law > r.thresholdMs * (1 + r.bound))) return [];
+  const above = Math.round((law / r.thresholdMs - 1) * 100);
+  return [
+    `PARDA's window law settles latency at L + Σβ / throughput = ${r.thresholdMs} + ${round(r.betaSum, 2)} / ${round(r.totalIops / 1000, 2)} IOs per ms = ${round(law, 1)} ms, ${above}% above L, past the ${percent(r.bound)} the latency row allows: at the law's fixed point w = (L/L(t))·w + β each host's window is β more than L alone would give it. So that row fails for the law, not for the control; a smaller Σβ (fewer hosts, smaller shares) brings latency nearer L.`,
+  ];
+}
+
+/**
+ * The hosts whose mean window over the measurement sat at (within 2% of) windowMax or windowMin, as a note: there the
+ * window law has no fixed point inside the bounds, so β does not set those windows and the law's latency does not
+ * hold. Undefined when every window is inside the bounds.
+ */
+export function pinnedWindowsNote(r: Pick<WindowLawRun, "hostWindows" | "windowMin" | "windowMax">): string | undefined {
   const hosts = (at: (w: number) => boolean) => r.hostWindows.flatMap((w, h) => (at(w) ? [h + 1] : []));
   const atMax = hosts((w) => w >= r.windowMax * 0.98);
   const atMin = hosts((w) => w <= r.windowMin * 1.02);
@@ -45,15 +61,6 @@ export function windowLawNote(r: WindowLawRun): string[] {
     ...(atMax.length > 0 ? [`${named(atMax)} at windowMax (${r.windowMax}), the law asking for more`] : []),
     ...(atMin.length > 0 ? [`${named(atMin)} at windowMin (${r.windowMin}), the law asking for less`] : []),
   ];
-  if (pinned.length > 0)
-    return [
-      `The window of ${pinned.join("; of ")}, over the measurement: PARDA's window law has no fixed point inside [windowMin, windowMax] there, so β does not set those windows, the window and IOPS ratios need not follow β, and the law's latency L + Σβ / throughput does not hold. A wider [windowMin, windowMax], or β nearer the others', lets the law work.`,
-    ];
-  if (!(Math.abs(r.latencyMs - r.thresholdMs) > r.thresholdMs * r.bound)) return [];
-  const law = windowLawLatencyMs(r.thresholdMs, r.betaSum, r.totalIops);
-  if (!(law > r.thresholdMs * (1 + r.bound))) return [];
-  const above = Math.round((law / r.thresholdMs - 1) * 100);
-  return [
-    `PARDA's window law settles latency at L + Σβ / throughput = ${r.thresholdMs} + ${round(r.betaSum, 2)} / ${round(r.totalIops / 1000, 2)} IOs per ms = ${round(law, 1)} ms, ${above}% above L, past the ${percent(r.bound)} the latency row allows: at the law's fixed point w = (L/L(t))·w + β each host's window is β more than L alone would give it. So that row fails for the law, not for the control; a smaller Σβ (fewer hosts, smaller shares) brings latency nearer L.`,
-  ];
+  if (pinned.length === 0) return undefined;
+  return `The window of ${pinned.join("; of ")}, over the measurement: PARDA's window law has no fixed point inside [windowMin, windowMax] there, so β does not set those windows, the window and IOPS ratios need not follow β, and the law's latency L + Σβ / throughput does not hold. A wider [windowMin, windowMax], or β nearer the others', lets the law work.`;
 }
