@@ -69,6 +69,8 @@ describe("a config refusal says where a value the user did not --set came from",
   it("a value the user set is quoted as it is, --quick or not", async () => {
     const line = await refusal("parda-equal-shares", "--quick", "--set", "durationS=100", "--set", "measureFromS=150");
     // durationS and measureFromS were set: neither gets a source; sampleS, quoted beside them, was not.
-    expect(line).toMatch(/up to durationS \(100 s\)\); .*given measureFromS=150; sampleS=2 is the default \(see `vmlab describe parda-equal-shares`\)/);
+    expect(line).toMatch(
+      /up to durationS \(100 s\)\); .*given measureFromS=150; sampleS=2 is the default \(see `vmlab describe parda-equal-shares`\)/,
+    );
   });
 });
