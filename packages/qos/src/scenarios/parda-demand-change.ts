@@ -86,7 +86,8 @@ export const pardaDemandChange = defineQosScenario({
     const bRows = rows.filter((r) => r.run === "uncontrolled");
     // A window cannot grow past w_max (paper §5.4): once the windows have grown to it, a phase that stays there has grown
     // as far as PARDA lets it (4 hosts, stops at 110/150/190 s: 24.7 → 39.3 → 64 → 64 read "no", a fail, with no word).
-    // Windows there before any of them grew (w_min = w_max) show no growth at all: that stays a "no".
+    // Windows there before any of them grew (w_min = w_max, or an L the array never reaches) show no growth at all: that
+    // stays a "no", and the row says why.
     const atMax = (w: number) => w >= c.windowMax * 0.999;
     let windowsGrow = true;
     let grew = false;
@@ -155,7 +156,9 @@ export const pardaDemandChange = defineQosScenario({
           ours: windowsGrow ? "yes" : "no",
           ...(windowsGrow && atMaxFromPhase > 0
             ? { note: `from phase ${atMaxFromPhase} on, the windows are at windowMax (${c.windowMax}), which no window grows past` }
-            : {}),
+            : atMax(pRows[0].mean_window_active)
+              ? { note: `the windows are at windowMax (${c.windowMax}) from phase 1: with no room to grow, the run cannot show it` }
+              : {}),
           source: "Fig. 9",
           ...checks.windowsGrow,
         },

@@ -38,6 +38,12 @@ describe("PARDA's window law: the latency it settles at, and the note when that 
     expect(pinned).toEqual([
       "The window of hosts 1, 2 at windowMax (64), the law asking for more, over the measurement: PARDA's window law has no fixed point inside [windowMin, windowMax] there, so β does not set those windows, the window and IOPS ratios need not follow β, and the law's latency L + Σβ / throughput does not hold. A wider [windowMin, windowMax], or β nearer the others', lets the law work.",
     ]);
+    // Latency failing below L is not the law's doing (the law explains latency above L).
+    expect(windowLawNote(run(16, 2530, { latencyMs: 20 }))).toEqual([]);
+    // Bounds that coincide: a host at both is named once, at windowMax.
+    expect(windowLawNote(run(4, 3200, { hostWindows: [32, 32], windowMin: 32, windowMax: 32 }))[0]).toMatch(
+      /^The window of hosts 1, 2 at windowMax \(32\), the law asking for more, over/,
+    );
     expect(windowLawNote(run(24, 3110, { latencyMs: 27.1, hostWindows: [4, 10, 12, 64] }))[0]).toMatch(
       /^The window of host 4 at windowMax \(64\), the law asking for more; of host 1 at windowMin \(4\), the law asking for less, over/,
     );

@@ -38,7 +38,8 @@ export interface WindowLawRun {
 export function windowLawNote(r: WindowLawRun): string[] {
   const pinned = pinnedWindowsNote(r);
   if (pinned !== undefined) return [pinned];
-  if (!(Math.abs(r.latencyMs - r.thresholdMs) > r.thresholdMs * r.bound)) return [];
+  // Only a row failing above L: the law explains latency above it, never below.
+  if (!(r.latencyMs > r.thresholdMs * (1 + r.bound))) return [];
   const law = windowLawLatencyMs(r.thresholdMs, r.betaSum, r.totalIops);
   if (!(law > r.thresholdMs * (1 + r.bound))) return [];
   const above = Math.round((law / r.thresholdMs - 1) * 100);
@@ -55,7 +56,8 @@ export function windowLawNote(r: WindowLawRun): string[] {
 export function pinnedWindowsNote(r: Pick<WindowLawRun, "hostWindows" | "windowMin" | "windowMax">): string | undefined {
   const hosts = (at: (w: number) => boolean) => r.hostWindows.flatMap((w, h) => (at(w) ? [h + 1] : []));
   const atMax = hosts((w) => w >= r.windowMax * 0.98);
-  const atMin = hosts((w) => w <= r.windowMin * 1.02);
+  // A host counted at windowMax is not at windowMin too (bounds within 4% of each other).
+  const atMin = hosts((w) => w <= r.windowMin * 1.02 && w < r.windowMax * 0.98);
   const named = (list: number[]) => `${list.length === 1 ? "host" : "hosts"} ${list.join(", ")}`;
   const pinned = [
     ...(atMax.length > 0 ? [`${named(atMax)} at windowMax (${r.windowMax}), the law asking for more`] : []),

@@ -79,8 +79,13 @@ describe("mClock", () => {
       [1e-3, 2e-3],
     ])
       expect(split(shares)).toEqual(small);
-    // ESX's Low/Normal/High on four VMs: 500, 500, 1000, 1000 as 1, 1, 2, 2.
+    // ESX-style shares on four VMs: 500, 500, 1000, 1000 as 1, 1, 2, 2.
     expect(split([500, 500, 1000, 1000])).toEqual(split([1, 1, 2, 2]));
+    // A ratio past what a tag can hold is refused, not left to make NaN tags that never dispatch.
+    expect(() => new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1e300)], 4)).toThrow(
+      /vms\[0\]\.share.*too small beside the others/,
+    );
+    expect(split([1e300])).toEqual(split([1]));
   });
 
   it("with no reservations or limits is proportional share", () => {

@@ -105,7 +105,15 @@ export class MClock implements HostScheduler {
     // Spaced 1/share s, a share's scale mattered: ESX's share values (500, 1000, 2000) spaced tags 2 ms to 0.5 ms, slower
     // than the VMs were served, the max(…, t) term won and the weight phase went by arrival order (500:1000 split 1:1).
     const totalShare = specs.reduce((sum, s) => sum + s.share, 0);
-    this.pGap = Float64Array.from(specs, (s) => (NS_PER_S * totalShare) / s.share);
+    // The ratio first: NS_PER_S × a sum past ~1.8e299 overflowed to an infinite gap, NaN tags and no dispatch ever.
+    this.pGap = Float64Array.from(specs, (s) => NS_PER_S * (totalShare / s.share));
+    specs.forEach((s, i) => {
+      if (!Number.isFinite(this.pGap[i]))
+        throw QosErrors.badConfig(
+          `vms[${i}].share`,
+          `is too small beside the others (${s.share} of ${totalShare}): their ratio must be finite`,
+        );
+    });
     this.headR = new Float64Array(n);
     this.headL = new Float64Array(n);
     this.headP = new Float64Array(n);

@@ -49,7 +49,7 @@ describe("esx-disk-perf's gap row names the same cell whatever the order of the 
     const tied = [cell("array", 4096, 0, 32, 0.346), cell("array", 4096, 100, 32, 0.346), cell("local", 4096, 100, 32, 0.346)];
     const named = (rows: typeof tied) => summarize(rows, [32]).reference?.[1].ours;
     expect(named(tied)).toBe(
-      "array, 4096 B random read, 32 OIO: 0.35 (2 other cells tie at it); <= 4 KiB random at 32 OIO reaches this minimum",
+      "array, 4096 B random read, 32 OIO: 0.35 (2 other cells at exactly that ratio); <= 4 KiB random at 32 OIO reaches this minimum",
     );
     expect(named([...tied].reverse())).toBe(named(tied));
     expect(named([tied[2], tied[0], tied[1]])).toBe(named(tied));

@@ -194,10 +194,10 @@ export function summarize(
       : reachesGridMinimum(lowest(smallMin), lowest(worst))
         ? " reaches this minimum"
         : " does not reach this minimum";
-  // Cells at exactly the minimum besides the one named (every cell where both runs' CPUs saturate ties at it).
+  // Cells at exactly the minimum besides the one named (CPU-bound cells come within a few IOs' counting of it).
   const ties = worst ? valid.filter((r) => ratio(r) === ratio(worst)).length - 1 : 0;
   const worstText = worst
-    ? `${worst.storage}, ${worst.ioSizeBytes} B ${worst.pattern}, ${worst.outstandingIos} OIO: ${(ratio(worst) as number).toFixed(2)}${ties > 0 ? ` (${ties} other ${ties === 1 ? "cell ties" : "cells tie"} at it)` : ""}; <= 4 KiB random at ${maxOio} OIO${smallVsWorst}`
+    ? `${worst.storage}, ${worst.ioSizeBytes} B ${worst.pattern}, ${worst.outstandingIos} OIO: ${(ratio(worst) as number).toFixed(2)}${ties > 0 ? ` (${ties} other ${ties === 1 ? "cell" : "cells"} at exactly that ratio)` : ""}; <= 4 KiB random at ${maxOio} OIO${smallVsWorst}`
     : "–";
   const smallNote = caveats(smallMissing, fewIosOfMinimum(smallMin));
   const reference: ReferenceValue[] = [
