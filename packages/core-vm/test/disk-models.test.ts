@@ -34,6 +34,17 @@ function slowModel(): DiskModel & { built: { sim: Simulation; store: BlockBacken
   };
 }
 
+/** A model that refuses every image, as a drive model refuses one too large for it: a VmlabError whose issue is `issue`. */
+function refusingModel(name: string, issue: string): DiskModel {
+  return {
+    name,
+    description: "refuses every image",
+    create: () => {
+      throw new VmlabError("VMLAB_STORAGE_BAD_CONFIG", `model block backend: ${issue}`, { issue });
+    },
+  };
+}
+
 function image(name: string, bytes = 4 * 1024 * 1024): string {
   const path = join(dir, name);
   writeFileSync(path, new Uint8Array(bytes));
@@ -87,13 +98,7 @@ describe("disks on a timing model (DeviceSpec.model, DiskModel)", () => {
   });
 
   it("a model's refusal of an image names the image and the model (it named neither, in the model's own terms)", () => {
-    const tooSmall: DiskModel = {
-      name: "tiny",
-      description: "holds 1 MiB",
-      create: () => {
-        throw new VmlabError("VMLAB_STORAGE_BAD_CONFIG", "model block backend: the disk does not fit", { issue: "the disk does not fit" });
-      },
-    };
+    const tooSmall = refusingModel("tiny", "the disk does not fit");
     const path = image("c.img");
     let err: unknown;
     try {
@@ -117,13 +122,7 @@ describe("disks on a timing model (DeviceSpec.model, DiskModel)", () => {
         }
       });
     };
-    const refuses: DiskModel = {
-      name: "refuses",
-      description: "refuses every image",
-      create: () => {
-        throw new VmlabError("VMLAB_STORAGE_BAD_CONFIG", "model block backend: no", { issue: "no" });
-      },
-    };
+    const refuses = refusingModel("refuses", "no");
     const first = image("first.img");
     const second = image("second.img");
     const attach = (specs: Parameters<typeof attachDevices>[1]) => () => attachDevices(new Machine(), specs, [slowModel(), refuses]);

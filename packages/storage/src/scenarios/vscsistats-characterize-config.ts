@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { TraceAdvice } from "../errors.js";
 import { TRACE_FORMATS } from "../trace/record.js";
 import { DEFAULT_REORDER_WINDOW, MAX_REORDER_WINDOW } from "../trace/reorder.js";
+import { MIN_OPEN_IOPS } from "../workload/iometer.js";
 import { DEFAULT_ARRAY_DISKS } from "./esx-disk-perf-config.js";
 import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 
@@ -37,9 +38,15 @@ export const VscsiCharacterizeConfig = z.object({
   sequentialOutstandingIos: z.number().int().min(1).max(256).default(1).describe("sequential-read workload: outstanding IOs"),
   randomIoKiB: z.number().int().min(1).max(1024).default(8).describe("random-read workload: IO size, KiB"),
   randomOutstandingIos: z.number().int().min(1).max(256).default(16).describe("random-read workload: outstanding IOs (Little's law check)"),
-  // At least 0.001 (a mean gap of 1,000 s, longer than the longest durationMs): the longest exponential gap, ~37 × the
-  // mean, then stays inside the kernel's 2^53 ns; poissonIops=1e-300 passed --dry-run and failed in the kernel, naming no key.
-  poissonIops: z.number().min(0.001).max(10_000).default(100).describe("open-loop workload: Poisson arrival rate λ, IOs per second"),
+  // At least the open loop's floor, 0.001 (a mean gap of 1,000 s, longer than the longest durationMs): the longest
+  // exponential gap, ~37 × the mean, then stays inside the kernel's 2^53 ns; poissonIops=1e-300 passed --dry-run and
+  // failed in the kernel, naming no key.
+  poissonIops: z
+    .number()
+    .min(MIN_OPEN_IOPS)
+    .max(10_000)
+    .default(100)
+    .describe("open-loop workload: Poisson arrival rate λ, IOs per second"),
   poissonIoKiB: z.number().int().min(1).max(1024).default(4).describe("open-loop workload: IO size, KiB (random reads)"),
   testFileMiB: z
     .number()

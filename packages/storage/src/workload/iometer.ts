@@ -6,8 +6,8 @@ import { sharedKind } from "../iostack/event-kinds.js";
 import { type AccessSpec, type AccessSpecInput, parseAccessSpec } from "./access-spec.js";
 import { WorkloadBase, type WorkloadContext } from "./workload.js";
 
-/** The open loop's slowest and fastest arrival rates, IOs per second. */
-const MIN_OPEN_IOPS = 0.001;
+/** The open loop's slowest and fastest arrival rates, IOs per second (a scenario's rate key takes the same floor). */
+export const MIN_OPEN_IOPS = 0.001;
 const MAX_OPEN_IOPS = 1e9;
 
 /** How IOs are paced. */
@@ -73,7 +73,7 @@ export class IometerWorkload extends WorkloadBase {
       );
     // Bounded so every arrival falls on the kernel's clock: above 1e9 IOPS, fixed arrivals come less than 1 ns apart and
     // round back into the past (VMLAB_SIM_TIME_IN_PAST at the second arrival); below 0.001, a Poisson gap can pass the
-    // kernel's 2^53 ns (VMLAB_SIM_BAD_DELAY, at random) — neither naming iops. (vscsistats-characterize's poissonIops: the same floor.)
+    // kernel's 2^53 ns (VMLAB_SIM_BAD_DELAY, at random) — neither naming iops.
     if (loop.kind === "open" && !(loop.iops >= MIN_OPEN_IOPS && loop.iops <= MAX_OPEN_IOPS))
       throw StorageErrors.badConfig(
         "iometer workload",
