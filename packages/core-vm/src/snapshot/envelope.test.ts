@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isVmlabError } from "../errors.js";
 import { Rng } from "../sim/rng.js";
 import { decodeEnvelope, encodeEnvelope, HEADER_BYTES, type Section } from "./envelope.js";
-import { xxhash32 } from "./xxhash32.js";
+import { xxhash32, xxhash32Chunks } from "./xxhash32.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const join = (chunks: Uint8Array[]) => new Uint8Array(Buffer.concat(chunks));
@@ -34,6 +34,44 @@ describe("XXH32", () => {
     expect(xxhash32(enc("a"))).toBe(0x550d7456);
     expect(xxhash32(enc("abc"))).toBe(0x32d153ff);
     expect(xxhash32(enc("Nobody inspects the spammish repetition"))).toBe(0xe2293b2f);
+  });
+
+  it("matches xxHash's own sanity vectors, seeded and not (cli/xsum_sanity_check.c)", () => {
+    // xsum_sanity_check.c's buffer: byteGen = PRIME32, each byte its top 8 bits, then byteGen *= PRIME64 (mod 2^64).
+    const prime32 = 2654435761n;
+    const buf = new Uint8Array(222);
+    let byteGen = prime32;
+    for (let i = 0; i < buf.length; i++) {
+      buf[i] = Number(byteGen >> 56n);
+      byteGen = BigInt.asUintN(64, byteGen * 11400714785074694797n);
+    }
+    const seed = Number(prime32);
+    const vectors: [number, number, number][] = [
+      [0, 0, 0x02cc5d05],
+      [0, seed, 0x36b78ae7],
+      [1, 0, 0xcf65b03e],
+      [1, seed, 0xb4545aa4],
+      [14, 0, 0x1208e7e2],
+      [14, seed, 0x6af1d1fe],
+      [222, 0, 0x5bd11dbd],
+      [222, seed, 0x58803c5f],
+    ];
+    for (const [length, s, want] of vectors) expect(xxhash32(buf.subarray(0, length), s), `${length} bytes, seed ${s}`).toBe(want);
+  });
+
+  it("hashes a megabyte as xxhsum does, whole, unaligned and in uneven chunks", () => {
+    // Expected value from `xxhsum -H0` (xxHash 0.8) over the same 1,048,579 bytes.
+    const length = 1048579;
+    const backing = new Uint8Array(length + 1);
+    const bytes = backing.subarray(1); // odd byteOffset: the byte-at-a-time path
+    for (let i = 0; i < length; i++) bytes[i] = Math.imul(i, 2654435761) >>> 24;
+    const aligned = new Uint8Array(bytes);
+    const want = 0x4b9bc99a;
+    expect(xxhash32(aligned)).toBe(want);
+    expect(xxhash32(bytes)).toBe(want);
+    const cuts = [0, 4096, 4099, 4100, 70000, 70003, 524288, length];
+    const chunks = cuts.slice(1).map((end, k) => aligned.subarray(cuts[k], end));
+    expect(xxhash32Chunks(chunks)).toBe(want);
   });
 
   it("gives the same value for aligned and unaligned views of the same bytes", () => {
