@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { accessSync, constants, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { CoreErrors, type DeviceSpec, isVmlabError, type Machine, NS_PER_S, plural, wallNs, writeSnapshotFile } from "@vmlab/core-vm";
 import { CliExit, type CliIo, EXIT_USAGE } from "./io.js";
 import { withSignalsDeferred } from "./signals.js";
@@ -36,7 +36,7 @@ export function checkSavePath(file: string): void {
   } catch {
     // No such file yet: the usual case.
   }
-  if (isDir) throw CoreErrors.snapshotUnwritable(file, "EISDIR: it names a directory; give a file name");
+  if (isDir) throw CoreErrors.snapshotUnwritable(file, "EISDIR: it names a directory");
   const dir = dirname(path);
   try {
     if (!statSync(dir).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
@@ -44,6 +44,35 @@ export function checkSavePath(file: string): void {
   } catch (e) {
     const code = String((e as { code?: string }).code);
     throw CoreErrors.snapshotUnwritable(file, code === "ENOENT" || code === "ENOTDIR" ? `${code}: no directory ${dir}` : code);
+  }
+}
+
+/**
+ * Notes on the temporary files saves of `file` that were killed mid-write (`kill -9`, a power loss) left beside it,
+ * one line each: `FILE.tmp-<pid>` whose process is gone. The write removes its temporary file on any error, but a
+ * killed process cannot, and nothing else would ever mention a file as large as the guest's memory.
+ */
+export function leftoverSaveNotes(file: string): string[] {
+  const prefix = `${basename(file)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(resolve(file)));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)) && !processAlive(Number(n.slice(prefix.length))))
+    .sort()
+    .map((n) => `${join(dirname(file), n)} is left from an interrupted save of ${file} (its process is gone); delete it`);
+}
+
+/** Whether a process `pid` exists (signal 0 checks without sending; EPERM: it exists, as another user's). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
   }
 }
 
@@ -99,6 +128,7 @@ export async function bootAndSave(
       throw new CliExit(EXIT_USAGE, busyDriveMessage(m.hart.retired, e.details));
     throw e;
   }
+  for (const note of leftoverSaveNotes(save)) io.stderr(`vmlab: note: ${note}\n`);
   if (req.stats)
     printStats(
       io,

@@ -29,9 +29,30 @@ describe("index.html", () => {
       new Map(),
     );
     expect(withChecks).toContain("<th>tolerance</th><th>check</th>");
-    expect(withChecks).toContain("<td>at least 99%</td><td>fail</td>");
+    expect(withChecks).toContain('<td>at least 99%</td><td class="fail">fail</td>');
     const without = renderHtml({ ...results([]), reference: [{ what: "w", paper: 1, ours: 2 }] }, new Map());
     expect(without).not.toContain("<th>tolerance</th>");
+  });
+  // A failed check stood in a plain cell like a passed one, and nothing near the top said that one had failed.
+  it("marks each verdict cell by its verdict and says at the top how the checks went, naming the failed ones", () => {
+    const reference = [
+      { what: "host 1 latency", paper: 30, ours: 31, tolerance: "±10%", verdict: "pass" as const },
+      { what: "host <2> latency", paper: 30, ours: 50, tolerance: "±10%", verdict: "fail" as const },
+      { what: "total IOPS", paper: 3000, ours: null, tolerance: "±10%", verdict: "n/a" as const },
+      { what: "host 3 latency", paper: 30, ours: 45, tolerance: "±10%", verdict: "fail" as const },
+    ];
+    const html = renderHtml({ ...results([]), reference }, new Map());
+    expect(html).toContain('<td class="pass">pass</td>');
+    expect(html).toContain('<td class="fail">fail</td>');
+    expect(html).toContain("<td>n/a</td>");
+    const summary =
+      '<p class="checks-failed">Reference checks: 1 pass, 2 fail, 1 n/a — failed: host &lt;2&gt; latency; host 3 latency.</p>';
+    expect(html).toContain(summary);
+    // Above the figures and the tables, under the title.
+    expect(html.indexOf(summary)).toBeLessThan(html.indexOf("<h2>"));
+    const allPass = renderHtml({ ...results([]), reference: [reference[0]] }, new Map());
+    expect(allPass).toContain('<p class="checks">Reference checks: 1 pass, 0 fail.</p>');
+    expect(renderHtml({ ...results([]), reference: [{ what: "w", paper: 1, ours: 2 }] }, new Map())).not.toContain("Reference checks");
   });
   // At 4 significant digits a row judged to ±0.0005 read "15.95 | 15.95 | fail": the verdict's difference was not shown.
   it("shows a checked row's figures to the digits its tolerance judges", () => {

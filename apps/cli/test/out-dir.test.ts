@@ -71,6 +71,12 @@ describe("vmlab run --out <an earlier run's directory where a file it writes is 
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/cannot write results to .*index\.html is a directory/);
     expect(readdirSync(out).sort()).toEqual(before);
+    // Refused before the run, as --dry-run shows: every run writes index.html (a long run's work was done, then lost).
+    const dry = await runCli(...args, "--seed", "2", "--dry-run");
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toBe(
+      `vmlab: cannot write results to "${out}": ${join(out, "index.html")} is a directory; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
+    );
     expect(readFileSync(join(out, "results.json"), "utf8")).toBe(results);
     expect(readFileSync(join(out, "response-times.csv"), "utf8")).toBe(csv);
   });

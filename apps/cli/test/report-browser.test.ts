@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderHtml } from "../src/render/html.js";
+import type { Results } from "../src/render/results.js";
 import { runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
@@ -26,14 +28,20 @@ interface PageElements extends Iterable<PageElement> {
 interface PageElement {
   readonly textContent: string | null;
   querySelectorAll(selectors: string): PageElements;
-  getBoundingClientRect(): { readonly width: number; readonly height: number; readonly right: number };
+  getBoundingClientRect(): { readonly width: number; readonly height: number; readonly right: number; readonly top: number };
 }
 declare const document: {
   readonly title: string;
   readonly documentElement: { readonly clientWidth: number; readonly scrollWidth: number };
   querySelectorAll(selectors: string): PageElements;
 };
-declare function getComputedStyle(element: PageElement): { readonly visibility: string; readonly display: string };
+declare function getComputedStyle(element: PageElement): {
+  readonly visibility: string;
+  readonly display: string;
+  readonly color: string;
+  readonly fontWeight: string;
+};
+declare const window: { readonly innerHeight: number };
 
 interface PageFacts {
   title: string;
@@ -115,4 +123,38 @@ describe.skipIf(executablePath === undefined)("the HTML report in a browser", ()
     },
     120_000,
   );
+  // A failed check looked exactly like a passed one: the word in a plain cell, nothing at the top of the page.
+  it("shows a failed check apart from a passed one, and says near the top that a check failed", async () => {
+    const results: Results = {
+      format: "vmlab-results/1",
+      scenario: { id: "s", title: "S", paper: "P", package: "@vmlab/qos" },
+      seed: 1,
+      quick: true,
+      config: {},
+      versions: {},
+      metrics: {},
+      tables: [],
+      figures: [],
+      reference: [
+        { what: "host 1 latency", paper: 30, ours: 31, tolerance: "±10%", verdict: "pass" },
+        { what: "host 2 latency", paper: 30, ours: 50, tolerance: "±10%", verdict: "fail" },
+      ],
+      notes: [],
+    };
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.setContent(renderHtml(results, new Map()));
+    const look = await page.evaluate(() => {
+      const style = (selector: string) => {
+        const [el] = [...document.querySelectorAll(selector)];
+        const s = getComputedStyle(el);
+        return { color: s.color, weight: s.fontWeight, top: el.getBoundingClientRect().top, text: el.textContent };
+      };
+      return { pass: style("td.pass"), fail: style("td.fail"), summary: style(".checks-failed"), viewport: window.innerHeight };
+    });
+    await page.close();
+    expect(look.fail.color).not.toBe(look.pass.color);
+    expect(look.fail.weight).not.toBe(look.pass.weight);
+    expect(look.summary.text).toBe("Reference checks: 1 pass, 1 fail — failed: host 2 latency.");
+    expect(look.summary.top).toBeLessThan(look.viewport);
+  }, 60_000);
 });

@@ -51,6 +51,22 @@ describe("vmlab boot --snapshot-at/--save and vmlab resume", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it("a save names a temporary file a killed save of the same file left beside it, and leaves it alone", async () => {
+    // kill -9 during the write leaves FILE.tmp-<pid> (FILE itself is whole); nothing else would ever mention it.
+    const dir = mkdtempSync(join(tmp, "leftover-"));
+    const file = join(dir, "x.snap");
+    writeFileSync(`${file}.tmp-99999999`, "half a snapshot"); // no such process (above any pid_max)
+    writeFileSync(`${file}.tmp-${process.ppid}`, "a save still running"); // a live process (this one's parent)
+    writeFileSync(join(dir, "y.snap.tmp-99999999"), "another file's"); // not x.snap's
+    const r = await runCli("boot", guest("bin/hello.elf"), "--snapshot-at", "5000", "--save", file);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `vmlab: note: ${file}.tmp-99999999 is left from an interrupted save of ${file} (its process is gone); delete it\n`,
+    );
+    expect(readdirSync(dir).sort()).toEqual(["x.snap", `x.snap.tmp-${process.ppid}`, "x.snap.tmp-99999999", "y.snap.tmp-99999999"].sort());
+    expect((await runCli("resume", file)).code).toBe(0);
+  });
+
   it("--compress writes a smaller file that resumes the same", async () => {
     const raw = join(tmp, "hello-raw.snap");
     const small = join(tmp, "hello-deflate.snap");

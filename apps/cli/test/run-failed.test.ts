@@ -7,7 +7,7 @@ import { runCli } from "./helpers.js";
 import { scratchDir } from "./scratch.js";
 
 /**
- * A run that fails (README: "a failed run exits 1"), with a scenario whose run throws: the exit code tells a
+ * A run that fails (README: "a run that fails (an error while it runs) exits 1"), with a scenario whose run throws: the exit code tells a
  * script that the run, not its input, went wrong, and no output of a run that failed is written.
  */
 vi.mock("../src/plugins.js", async (importOriginal) => {

@@ -43,6 +43,14 @@ export function isVmlabError(e: unknown): e is VmlabError {
   return e instanceof VmlabError || (e instanceof Error && e.name === "VmlabError" && typeof (e as VmlabError).code === "string");
 }
 
+/** What to do about a snapshot that could not be written, by its error code (`why` starts with it). */
+function unwritableAdvice(why: string): string {
+  if (/^(ENOSPC|EDQUOT)\b/.test(why)) return "the file system is full (or over quota): free some space or save elsewhere";
+  if (/^EISDIR\b/.test(why)) return "give the path of a file";
+  if (/^(EROFS|EACCES|EPERM)\b/.test(why)) return "that directory cannot be written: save elsewhere";
+  return "check that the directory exists and is writable";
+}
+
 /** core-vm's catalogue: every code this package throws, with its message. */
 export const CoreErrors = {
   simTimeInPast: (at: number, now: number) =>
@@ -351,8 +359,11 @@ export const CoreErrors = {
   snapshotUnwritable: (file: string, why: string) =>
     new VmlabError(
       "VMLAB_SNAPSHOT_UNWRITABLE_FILE",
-      `cannot write snapshot ${file} (${why}); check that the directory exists and is writable — nothing was written`,
-      { file, why },
+      `cannot write snapshot ${file} (${why}); ${unwritableAdvice(why)} — nothing was written`,
+      {
+        file,
+        why,
+      },
     ),
   snapshotNotDurable: (file: string, why: string) =>
     new VmlabError(

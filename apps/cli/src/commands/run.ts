@@ -6,8 +6,9 @@ import { CliErrors } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { findScenario, packageVersions } from "../plugins.js";
 import { createProgress } from "../progress.js";
+import { checkCounts, formatCheckCounts } from "../render/checks.js";
 import { checkWritableDir, leftoverWriteNotes, writeFilesAtomically } from "../render/output.js";
-import { previousOutputFiles, renderOutputFiles } from "../render/report.js";
+import { ALWAYS_WRITTEN, previousOutputFiles, renderOutputFiles } from "../render/report.js";
 import { parseResults, type Results, resultsJsonChunks } from "../render/results.js";
 import { wholeNumber } from "../whole-number.js";
 
@@ -79,7 +80,7 @@ export async function checkRun(id: string, opts: RunOpts) {
   // An empty --out (an unset shell variable in `--out "$DIR"`) would resolve to the current directory.
   if (outDir !== null && outDir.trim() === "")
     throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
-  if (outDir !== null) await checkWritableDir(outDir);
+  if (outDir !== null) await checkWritableDir(outDir, ALWAYS_WRITTEN);
   return { scenario, pkg, seed, quick, config, sources, outDir };
 }
 
@@ -160,8 +161,6 @@ export function register(program: Command, io: CliIo): void {
  * only when some are), so a check outside its tolerance shows in the run's last line; nothing when none is judged.
  */
 function checksSummary(reference: Results["reference"]): string {
-  const count = (v: string) => reference.filter((x) => x.verdict === v).length;
-  if (reference.every((x) => x.verdict === undefined)) return "";
-  const na = count("n/a");
-  return `; reference checks: ${count("pass")} pass, ${count("fail")} fail${na > 0 ? `, ${na} n/a` : ""} (see the report)`;
+  const counts = checkCounts(reference);
+  return counts === null ? "" : `; reference checks: ${formatCheckCounts(counts)} (see the report)`;
 }

@@ -1,4 +1,5 @@
 import { plural } from "@vmlab/core-vm";
+import { checkCounts, formatCheckCounts } from "./checks.js";
 import { fileStem } from "./csv.js";
 import type { Results } from "./results.js";
 
@@ -26,6 +27,11 @@ function fmt(v: unknown, digits = 4): string {
  */
 const fmtChecked = (v: unknown) => fmt(v, 6);
 
+/** A reference row's verdict cell, classed by its verdict (pass, fail) so a failed one stands out. */
+function verdictCell(verdict: string | undefined): string {
+  return verdict === "pass" || verdict === "fail" ? `<td class="${verdict}">${verdict}</td>` : `<td>${esc(verdict)}</td>`;
+}
+
 /** index.html: our charts beside the paper's reference numbers, the config, and links to the data. */
 export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): string {
   // The tolerance and verdict columns only where a scenario's rows are checks: the others' tables stay as they were.
@@ -38,10 +44,18 @@ export function renderHtml(r: Results, svgs: ReadonlyMap<string, string>): strin
     ? `<table><thead><tr><th>what</th><th>${computed ? "paper or expected" : "paper"}</th><th>vmlab</th><th>unit</th>${checks ? "<th>tolerance</th><th>check</th>" : ""}<th>source</th><th>note</th></tr></thead><tbody>${r.reference
         .map(
           (x) =>
-            `<tr><td>${esc(x.what)}</td><td>${esc(paperCell(x))}</td><td>${esc(figure(x, x.ours))}</td><td>${esc(x.unit)}</td>${checks ? `<td>${esc(x.tolerance)}</td><td>${esc(x.verdict)}</td>` : ""}<td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
+            `<tr><td>${esc(x.what)}</td><td>${esc(paperCell(x))}</td><td>${esc(figure(x, x.ours))}</td><td>${esc(x.unit)}</td>${checks ? `<td>${esc(x.tolerance)}</td>${verdictCell(x.verdict)}` : ""}<td>${esc(x.source)}</td><td>${esc(x.note)}</td></tr>`,
         )
         .join("")}</tbody></table>`
     : "<p>No reference numbers.</p>";
+  // A failed check stood in a plain cell like a passed one, with nothing above the fold to say one failed.
+  const counts = checkCounts(r.reference);
+  const summary =
+    counts === null
+      ? ""
+      : `<p class="${counts.fail > 0 ? "checks-failed" : "checks"}">Reference checks: ${esc(formatCheckCounts(counts))}${
+          counts.fail > 0 ? ` — failed: ${counts.failed.map((w) => esc(w)).join("; ")}` : ""
+        }.</p>`;
   const figures = r.figures
     .map((f) => {
       const svg = svgs.get(f.name);
@@ -68,10 +82,13 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc
 th{background:#f3f3f3}.side{display:flex;flex-wrap:wrap;gap:2rem;align-items:flex-start}.side>section{min-width:0;max-width:100%}
 figure{margin:0 0 1rem}.chart svg{display:block;max-width:100%;height:auto}
 figcaption{font-size:.85rem;color:#555}code{background:#f3f3f3;padding:0 .2rem}
+td.pass{color:#176c2e}td.fail{color:#b00020;font-weight:bold;background:#fdecee}
+.checks-failed{color:#b00020;font-weight:bold}
 </style></head><body>
 <h1>${esc(r.scenario.title)}</h1>
 <p>Scenario <code>${esc(r.scenario.id)}</code> from <code>${esc(r.scenario.package)}</code> — reproduces <em>${esc(r.scenario.paper)}</em>.
 Seed ${r.seed}${r.quick ? ", quick run" : ""}. vmlab ${esc(r.versions.vmlab)}.</p>
+${summary}
 <div class="side"><section><h2>Our figures</h2>${figures || "<p>No figures.</p>"}</section>
 <section><h2>The paper's numbers beside ours</h2>${ref}</section></div>
 <h2>Headline metrics</h2><table><tbody>${metrics}</tbody></table>

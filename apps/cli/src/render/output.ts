@@ -6,14 +6,20 @@ import { withSignalsDeferred } from "../signals.js";
 
 /**
  * Checks, before any work, that `dir` can be written — leaving nothing
- * behind, so a run that fails later leaves no trace.
+ * behind, so a run that fails later leaves no trace. In an existing `dir`, a
+ * directory where a file every run writes goes (`alwaysWritten`) is refused
+ * now too: the write would refuse it, after the run's work.
  */
-export async function checkWritableDir(dir: string): Promise<void> {
-  let p = resolve(dir);
+export async function checkWritableDir(dir: string, alwaysWritten: readonly string[] = []): Promise<void> {
+  const target = resolve(dir);
+  let p = target;
   for (;;) {
     try {
       const s = await stat(p);
       if (!s.isDirectory()) throw CliErrors.unwritableOut(dir, `${p} is not a directory`);
+      if (p === target)
+        for (const name of alwaysWritten)
+          if ((await entryAt(join(p, name)))?.isDirectory()) throw CliErrors.unwritableOut(dir, `${join(p, name)} is a directory`);
       await probeDir(dir, p);
       return;
     } catch (e) {

@@ -16,13 +16,16 @@ export class FigureRenderError extends Error {
   }
 }
 
+/** The files every run writes, whatever its tables and figures (so `--out` can be checked for them before the run). */
+export const ALWAYS_WRITTEN = ["results.json", "index.html"] as const;
+
 /** The names of the files `renderOutputFiles` writes for `r`. */
 export function outputFileNames(r: Pick<Results, "tables" | "figures">): string[] {
   return [
-    "results.json",
+    ALWAYS_WRITTEN[0],
     ...r.tables.map((t) => `${fileStem(t.name)}.csv`),
     ...r.figures.map((f) => `${fileStem(f.name)}.svg`),
-    "index.html",
+    ALWAYS_WRITTEN[1],
   ];
 }
 

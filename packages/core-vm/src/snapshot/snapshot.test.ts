@@ -277,6 +277,17 @@ describe("snapshot save/restore", () => {
     }
   });
 
+  it("says what to do about a snapshot it could not write, by the cause", () => {
+    const advice = (why: string) => CoreErrors.snapshotUnwritable("x.snap", why).message;
+    expect(advice("ENOSPC")).toBe(
+      "cannot write snapshot x.snap (ENOSPC); the file system is full (or over quota): free some space or save elsewhere — nothing was written",
+    );
+    expect(advice("EDQUOT")).toContain("free some space or save elsewhere");
+    expect(advice("EISDIR: it names a directory; give a file name")).toContain("give the path of a file — nothing was written");
+    expect(advice("EROFS")).toContain("that directory cannot be written: save elsewhere");
+    expect(advice("ENOENT: no directory /x")).toContain("check that the directory exists and is writable");
+  });
+
   it("writes atomically: a failed write leaves nothing, a good one replaces the old file whole", () => {
     const own = mkdtempSync(join(dir, "atomic-"));
     const m = new Machine({ ramMiB: 4 });
