@@ -6,7 +6,7 @@ import { runCli } from "./helpers.js";
  * How `vmlab bench` runs benchmarks and reports them (issue #6: `vmlab bench --json` gives each benchmark with "a
  * naive baseline in the same run"), with benchmarks whose results are known: what it prints, not how fast.
  */
-const bench = vi.hoisted(() => ({ runs: [] as { name: string; quick: boolean }[] }));
+const bench = vi.hoisted(() => ({ runs: [] as { name: string; quick: boolean }[], broken: false }));
 
 vi.mock("../src/plugins.js", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../src/plugins.js")>();
@@ -27,12 +27,48 @@ vi.mock("../src/plugins.js", async (importOriginal) => {
       { benchmark: fake("fakeother.x", 1, { name: "n", value: 1 }), package: "@vmlab/fake" },
       { benchmark: fake("zero.base", 5, { name: "idle", value: 0 }), package: "@vmlab/fake" },
       { benchmark: fake("mega.exact", 1e6, { name: "ref", value: 1e3 }), package: "@vmlab/fake" },
+      // Only when a test asks for them: a benchmark that throws, one that skips, one on another clock than its baseline.
+      ...(bench.broken
+        ? [
+            {
+              benchmark: {
+                name: "odd.throws",
+                unit: "ops/s",
+                description: "throws",
+                run: () => {
+                  bench.runs.push({ name: "odd.throws", quick: false });
+                  throw new Error("guest/bin/x.elf did not verify");
+                },
+              } satisfies Benchmark,
+              package: "@vmlab/fake",
+            },
+            { benchmark: fake("odd.skips", Number.NaN, null, "skipped: guest/bin/y.elf not found"), package: "@vmlab/fake" },
+            {
+              benchmark: {
+                name: "odd.clocks",
+                unit: "IOPS",
+                description: "virtual vs host clock",
+                run: () => {
+                  bench.runs.push({ name: "odd.clocks", quick: false });
+                  return {
+                    value: 100,
+                    baseline: { name: "qemu", value: 40 },
+                    noRatio: "ours in virtual time, QEMU's in host time",
+                    note: "n",
+                  };
+                },
+              } satisfies Benchmark,
+              package: "@vmlab/fake",
+            },
+          ]
+        : []),
     ],
   };
 });
 
 afterEach(() => {
   bench.runs.length = 0;
+  bench.broken = false;
 });
 
 describe("vmlab bench runs what it is asked and reports each with its same-run baseline", () => {
@@ -96,6 +132,75 @@ describe("vmlab bench runs what it is asked and reports each with its same-run b
   it("a value of exactly a million or a thousand takes the larger unit (1.00M, 1.0k)", async () => {
     const r = await runCli("bench", "mega");
     expect(r.stdout).toMatch(/^mega\.exact\s+1\.00M ops\/s {2}vs ref 1\.0k {2}ratio 1000\.00\n$/);
+  });
+});
+
+describe("vmlab bench goes on past a benchmark that throws or skips, and gives no ratio across clocks", () => {
+  // A benchmark that threw (blkbench.elf missing) ended the command with a stack trace: the lines measured before
+  // it and every benchmark after it were lost, and --json printed nothing.
+  it("a throwing benchmark is a failed line (its error in the note); the others run; --json prints all; exit 1", async () => {
+    bench.broken = true;
+    const r = await runCli("bench", "--json");
+    expect(bench.runs.map((b) => b.name)).toEqual([
+      "fake.fast",
+      "fake.alone",
+      "fakeother.x",
+      "zero.base",
+      "mega.exact",
+      "odd.throws",
+      "odd.skips",
+      "odd.clocks",
+    ]);
+    const lines = JSON.parse(r.stdout) as { name: string }[];
+    expect(lines.map((l) => l.name)).toEqual(bench.runs.map((b) => b.name));
+    expect(lines[5]).toEqual({
+      name: "odd.throws",
+      value: null,
+      unit: "ops/s",
+      baseline: null,
+      ratio: null,
+      status: "failed",
+      note: "failed: guest/bin/x.elf did not verify",
+    });
+    expect(lines[6]).toEqual({
+      name: "odd.skips",
+      value: null,
+      unit: "ops/s",
+      baseline: null,
+      ratio: null,
+      status: "skipped",
+      note: "skipped: guest/bin/y.elf not found",
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("vmlab bench: odd.throws failed (see the note); the others ran");
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it("a skipped benchmark says so in the value column, not NaN, and the command succeeds", async () => {
+    bench.broken = true;
+    const r = await runCli("bench", "odd.skips");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^odd\.skips\s+skipped ops\/s {2}\(skipped: guest\/bin\/y\.elf not found\)\n$/);
+  });
+
+  // vmlab's virtual-time IOPS over QEMU's host-clock IOPS moved only with QEMU's speed (2.5–3.2 in three runs).
+  it("a baseline on another clock is shown without a ratio, and the note says why", async () => {
+    bench.broken = true;
+    const j = await runCli("bench", "odd.clocks", "--json");
+    expect(JSON.parse(j.stdout)).toEqual([
+      {
+        name: "odd.clocks",
+        value: 100,
+        unit: "IOPS",
+        baseline: { name: "qemu", value: 40 },
+        ratio: null,
+        note: "no ratio: ours in virtual time, QEMU's in host time; n",
+      },
+    ]);
+    const r = await runCli("bench", "odd.clocks");
+    expect(r.stdout).toMatch(
+      /^odd\.clocks\s+100\.0 IOPS {2}vs qemu 40\.00 {2}\(no ratio: ours in virtual time, QEMU's in host time; n\)\n$/,
+    );
   });
 });
 

@@ -131,9 +131,15 @@ export interface Scenario<S extends z.ZodObject = z.ZodObject> {
 
 /** What one `Benchmark.run` measured: its value in the benchmark's unit, beside a baseline measured in the same run. */
 export interface BenchmarkResult {
+  /** NaN when skipped (the note says why, starting "skipped: "). */
   value: number;
   /** A reference measured in the same run (naive implementation, QEMU, ...). */
   baseline: { name: string; value: number } | null;
+  /**
+   * Why ours and the baseline give no ratio, though both are shown: they count on different clocks (vmlab's
+   * guest-measured virtual time against QEMU's host clock), so their quotient says nothing about which is faster.
+   */
+  noRatio?: string;
   note?: string;
 }
 

@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cpuBenchmarks, findGuestElf } from "../src/bench/cpu-bench.js";
 import { plugin } from "../src/plugin.js";
@@ -45,4 +48,22 @@ describe("CPU benchmarks", () => {
       else process.env.VMLAB_NO_QEMU = before;
     }
   });
+  // A QEMU that answers --version but cannot run the guest (another architecture's; "Could not find ROM image")
+  // gave cpu.vs-qemu a ratio of 0.004 and a WARNING in the note: a script reading `value` took it as measured.
+  it("cpu.vs-qemu gives no ratio when QEMU's run is not the same run as ours", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vmlab-badqemu-"));
+    const fake = join(dir, "qemu");
+    writeFileSync(fake, '#!/bin/sh\n[ "$1" = --version ] && exit 0\necho "Could not find ROM image" >&2\nexit 1\n');
+    chmodSync(fake, 0o755);
+    const before = process.env.VMLAB_QEMU;
+    process.env.VMLAB_QEMU = fake;
+    try {
+      const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
+      expect(r?.value).toBeNaN();
+      expect(r?.note).toBe(`skipped: ${fake} exited with status 1, vmlab's run with 0: not the same run, no ratio`);
+    } finally {
+      if (before === undefined) delete process.env.VMLAB_QEMU;
+      else process.env.VMLAB_QEMU = before;
+    }
+  }, 60_000);
 });

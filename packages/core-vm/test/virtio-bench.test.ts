@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { plugin } from "@vmlab/core-vm/plugin";
 import { describe, expect, it } from "vitest";
 
@@ -23,5 +26,39 @@ describe("virtio.blk.iops benchmark", () => {
       if (before === undefined) delete process.env.VMLAB_QEMU;
       else process.env.VMLAB_QEMU = before;
     }
+  }, 60_000);
+  // Its QEMU run printing no verified data threw, which ended all of `vmlab bench` with a stack trace.
+  it("a QEMU whose run does not verify is no baseline (said in the note), not a failed benchmark", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vmlab-zeroqemu-"));
+    const fake = join(dir, "qemu");
+    writeFileSync(
+      fake,
+      '#!/bin/sh\n[ "$1" = --version ] && exit 0\necho "blkbench: read back and verified 256 blocks: 3 errors"\nexit 0\n',
+    );
+    chmodSync(fake, 0o755);
+    const before = process.env.VMLAB_QEMU;
+    process.env.VMLAB_QEMU = fake;
+    try {
+      const r = await plugin.benchmarks.find((b) => b.name === "virtio.blk.iops")!.run({ quick: true });
+      expect(r.value).toBeGreaterThan(10_000);
+      expect(r.baseline).toBeNull();
+      expect(r.noRatio).toBeUndefined();
+      expect(r.note).toMatch(
+        /^no baseline: blkbench did not verify its data \(or print its qd=32 timing\) on .*\/qemu\. vmlab's figure is in virtual time/,
+      );
+    } finally {
+      if (before === undefined) delete process.env.VMLAB_QEMU;
+      else process.env.VMLAB_QEMU = before;
+    }
+  }, 60_000);
+
+  it("with QEMU's figure as baseline, gives no ratio: vmlab's IOPS are in virtual time, QEMU's in host time", async () => {
+    const r = await plugin.benchmarks.find((b) => b.name === "virtio.blk.iops")!.run({ quick: true });
+    if (r.baseline === null) {
+      console.warn(`virtio.blk.iops: no QEMU baseline here (${r.note}); the no-ratio check is skipped`);
+      return;
+    }
+    expect(r.noRatio).toBe("vmlab's IOPS are in virtual time, QEMU's in host time");
+    expect(r.baseline.name).toMatch(/\(TCG\), same ELF/);
   }, 60_000);
 });
