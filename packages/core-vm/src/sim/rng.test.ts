@@ -64,6 +64,30 @@ describe("Rng", () => {
     expect(one.int(2 ** 32)).toBe(9);
   });
 
+  // Sampling almost never reaches the ends of the range: a shift off by one (lo >>> 5) made about one draw in 2^26
+  // land at or above 1, where exponential() gives NaN, and no sampled test saw it.
+  it("random() takes 27 + 26 bits: all-ones draws give the largest double below 1, all-zeros give 0", () => {
+    class Constant extends Rng {
+      constructor(private readonly u32: number) {
+        super(1, "constant");
+      }
+      override nextU32(): number {
+        return this.u32;
+      }
+    }
+    const top = new Constant(0xffffffff);
+    expect(top.random()).toBe(1 - 2 ** -53);
+    expect(top.randomOpen()).toBe(2 ** -53);
+    const bottom = new Constant(0);
+    expect(bottom.random()).toBe(0);
+    expect(bottom.randomOpen()).toBe(1);
+    // And the reference state's first two doubles, exactly (the high word's top 27 bits, then the low word's top 26).
+    const r = new Rng(0);
+    r.restore({ version: 1, s: [1, 2, 3, 4] });
+    expect(r.random()).toBe(((11520 >>> 5) * 2 ** 26 + (0 >>> 6)) / 2 ** 53);
+    expect(r.random()).toBe(((5927040 >>> 5) * 2 ** 26 + (70819200 >>> 6)) / 2 ** 53);
+  });
+
   it("random() is in [0, 1), randomOpen() in (0, 1], int(n) in [0, n)", () => {
     const r = new Rng(9);
     let sum = 0;
