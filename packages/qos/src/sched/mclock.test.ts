@@ -148,6 +148,42 @@ describe("mClock", () => {
     expect(served[1]).toBeGreaterThanOrEqual(9);
   });
 
+  // The test above lets VM 1 go idle after one IO, and the one below the whole host: neither exercised shifting a
+  // returning VM's tags while another VM stays busy, the case this class promises. Shifting them the wrong way
+  // (+= for -=) locked the returning VM out, and `mclock-vs-sfq --set oio=1` never finished; no test failed.
+  it("a VM that idles while another stays busy, after both were busy, comes back to an equal split", () => {
+    const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 1);
+    let id = 0;
+    let now = 0;
+    const serve = () => {
+      m.dispatch(now);
+      now += 1e6;
+      m.complete(m.lastVm, now);
+      return m.lastVm;
+    };
+    // Both busy for a while, so VM 1's last P tag is a real one, not −∞.
+    for (let k = 0; k < 3; k++) {
+      m.enqueue(0, id++, 1, now);
+      m.enqueue(1, id++, 1, now);
+    }
+    for (let k = 0; k < 6; k++) serve();
+    // VM 1 idles while VM 0 keeps a backlog through 2000 IOs.
+    for (let k = 0; k < 2000; k++) {
+      m.enqueue(0, id++, 1, now);
+      serve();
+    }
+    m.enqueue(0, id++, 1, now);
+    for (let k = 0; k < 10; k++) m.enqueue(1, id++, 1, now);
+    const served = [0, 0];
+    for (let k = 0; k < 20; k++) {
+      const v = serve();
+      served[v]++;
+      m.enqueue(v, id++, 1, now);
+    }
+    expect(served[1]).toBeGreaterThanOrEqual(9);
+    expect(served[0]).toBeGreaterThanOrEqual(9);
+  });
+
   it("after the whole host goes idle, a VM that used the spare capacity alone owes nothing when it returns", () => {
     // VM 0 runs alone for 1000 IOs (its P tags run 1000 s ahead), then nothing is queued or outstanding. VM 1
     // returns first, VM 0 1 ms later. With no active VM to anchor to, the P tags kept their old scale, and VM 0 was
