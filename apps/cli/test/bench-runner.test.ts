@@ -43,6 +43,7 @@ vi.mock("../src/plugins.js", async (importOriginal) => {
               package: "@vmlab/fake",
             },
             { benchmark: fake("odd.skips", Number.NaN, null, "skipped: guest/bin/y.elf not found"), package: "@vmlab/fake" },
+            { benchmark: fake("odd.nan", Number.NaN, { name: "ref", value: 5 }), package: "@vmlab/fake" },
             {
               benchmark: {
                 name: "odd.clocks",
@@ -149,6 +150,7 @@ describe("vmlab bench goes on past a benchmark that throws or skips, and gives n
       "mega.exact",
       "odd.throws",
       "odd.skips",
+      "odd.nan",
       "odd.clocks",
     ]);
     const lines = JSON.parse(r.stdout) as { name: string }[];
@@ -171,8 +173,18 @@ describe("vmlab bench goes on past a benchmark that throws or skips, and gives n
       status: "skipped",
       note: "skipped: guest/bin/y.elf not found",
     });
+    // A NaN with no "skipped: " reason is no clean skip: a benchmark that computed 0/0 passed as one, silently.
+    expect(lines[7]).toEqual({
+      name: "odd.nan",
+      value: null,
+      unit: "ops/s",
+      baseline: null,
+      ratio: null,
+      status: "failed",
+      note: "failed: it measured NaN and gave no reason",
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("vmlab bench: odd.throws failed (see the note); the others ran");
+    expect(r.stderr).toContain("vmlab bench: odd.throws, odd.nan failed (see the note); the others ran");
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 

@@ -66,4 +66,21 @@ describe("CPU benchmarks", () => {
       else process.env.VMLAB_QEMU = before;
     }
   }, 60_000);
+  // A Ctrl-C reaches QEMU too: its killed run was kept as the fastest round and then blamed as "a console that differs".
+  it("cpu.vs-qemu says QEMU was killed by a signal, not that its console differs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vmlab-killedqemu-"));
+    const fake = join(dir, "qemu");
+    writeFileSync(fake, '#!/bin/sh\n[ "$1" = --version ] && exit 0\nkill -INT $$\n');
+    chmodSync(fake, 0o755);
+    const before = process.env.VMLAB_QEMU;
+    process.env.VMLAB_QEMU = fake;
+    try {
+      const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
+      expect(r?.value).toBeNaN();
+      expect(r?.note).toBe(`skipped: ${fake} exited with signal SIGINT`);
+    } finally {
+      if (before === undefined) delete process.env.VMLAB_QEMU;
+      else process.env.VMLAB_QEMU = before;
+    }
+  }, 60_000);
 });

@@ -60,7 +60,8 @@ function qemuWall(path: string, rounds: number): { seconds: number; console: Buf
       maxBuffer: 64 * 1024 * 1024,
     });
     const seconds = (wallNs() - t0) / NS_PER_S;
-    if (run.error !== undefined) return qemuRunFailure(run);
+    // Killed by a signal (the user's Ctrl-C reaches QEMU too): no run to compare, not "a console that differs".
+    if (run.error !== undefined || run.signal !== null) return qemuRunFailure(run);
     if (best === null || seconds < best.seconds) best = { seconds, console: run.stdout, status: run.status };
   }
   return best as { seconds: number; console: Buffer; status: number | null };
