@@ -62,21 +62,12 @@ function mixWords(w: Int32Array, start: number, end: number, lanes: Int32Array):
 const SCRATCH = new Uint8Array(64 * 1024);
 const SCRATCH_WORDS = new Int32Array(SCRATCH.buffer);
 
-/** One call's 32-bit view of the buffer its chunks lie in (a snapshot hashes thousands of page runs of one RAM). */
-interface WordView {
-  buffer: ArrayBufferLike | null;
-  words: Int32Array;
-}
-
 /** Consumes the whole stripes of `b[from, to)` (to - from a multiple of 16). */
-function stripes(b: Uint8Array, from: number, to: number, lanes: Int32Array, view: WordView): void {
+function stripes(b: Uint8Array, from: number, to: number, lanes: Int32Array): void {
   const at = b.byteOffset + from;
   if ((at & 3) === 0) {
-    if (view.buffer !== b.buffer) {
-      view.buffer = b.buffer;
-      view.words = new Int32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
-    }
-    mixWords(view.words, at >>> 2, (at + to - from) >>> 2, lanes);
+    const words = new Int32Array(b.buffer, at, (to - from) >>> 2);
+    mixWords(words, 0, words.length, lanes);
     return;
   }
   for (let k = from; k < to; k += SCRATCH.length) {
@@ -93,7 +84,6 @@ function stripes(b: Uint8Array, from: number, to: number, lanes: Int32Array, vie
 export function xxhash32Chunks(chunks: readonly Uint8Array[], seed = 0): number {
   const lanes = new Int32Array([seed + PRIME1 + PRIME2, seed + PRIME2, seed, seed - PRIME1]);
   const carry = new Uint8Array(STRIPE);
-  const view: WordView = { buffer: null, words: SCRATCH_WORDS };
   let carried = 0;
   let total = 0;
   for (const c of chunks) {
@@ -105,11 +95,11 @@ export function xxhash32Chunks(chunks: readonly Uint8Array[], seed = 0): number 
       carried += take;
       i = take;
       if (carried < STRIPE) continue;
-      stripes(carry, 0, STRIPE, lanes, view);
+      stripes(carry, 0, STRIPE, lanes);
       carried = 0;
     }
     const end = i + ((c.length - i) & ~(STRIPE - 1));
-    if (end > i) stripes(c, i, end, lanes, view);
+    if (end > i) stripes(c, i, end, lanes);
     // (Most chunks, runs of 4 KiB pages, leave nothing over: no subarray to make.)
     if (end < c.length) carry.set(c.subarray(end), 0);
     carried = c.length - end;
