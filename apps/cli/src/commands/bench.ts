@@ -35,30 +35,26 @@ async function measure(b: Benchmark, quick: boolean): Promise<BenchLine> {
   try {
     r = await b.run({ quick });
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    return { name: b.name, value: Number.NaN, unit: b.unit, baseline: null, ratio: null, status: "failed", note: `failed: ${why}` };
+    return failedLine(b, e instanceof Error ? e.message : String(e));
   }
+  const measured = Number.isFinite(r.value);
   // A NaN is a skip only with its reason (plugin-api: the note starts "skipped: "); a NaN without one is a benchmark
   // that computed 0/0, and passed as a clean skip with no word.
-  if (!Number.isFinite(r.value) && !r.note?.startsWith("skipped: "))
-    return {
-      name: b.name,
-      value: Number.NaN,
-      unit: b.unit,
-      baseline: null,
-      ratio: null,
-      status: "failed",
-      note: `failed: it measured ${r.value} and gave no reason${r.note ? ` (${r.note})` : ""}`,
-    };
-  const ratio =
-    Number.isFinite(r.value) && r.baseline && r.baseline.value !== 0 && r.noRatio === undefined ? r.value / r.baseline.value : null;
+  if (!measured && !r.note?.startsWith("skipped: "))
+    return failedLine(b, `it measured ${r.value} and gave no reason${r.note ? ` (${r.note})` : ""}`);
+  const ratio = measured && r.baseline && r.baseline.value !== 0 && r.noRatio === undefined ? r.value / r.baseline.value : null;
   const line: BenchLine = { name: b.name, value: r.value, unit: b.unit, baseline: r.baseline, ratio };
-  if (!Number.isFinite(r.value)) line.status = "skipped";
+  if (!measured) line.status = "skipped";
   const note = [r.noRatio === undefined || r.baseline === null ? "" : `no ratio: ${r.noRatio}`, r.note ?? ""]
     .filter((x) => x !== "")
     .join("; ");
   if (note !== "") line.note = note;
   return line;
+}
+
+/** The line of a benchmark that did not measure: `why` in its note. */
+function failedLine(b: Benchmark, why: string): BenchLine {
+  return { name: b.name, value: Number.NaN, unit: b.unit, baseline: null, ratio: null, status: "failed", note: `failed: ${why}` };
 }
 
 /** A line of the text output. */
