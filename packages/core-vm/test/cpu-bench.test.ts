@@ -1,11 +1,13 @@
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { cpuBenchmarks, findGuestElf } from "../src/bench/cpu-bench.js";
 import { plugin } from "../src/plugin.js";
+import { fakeQemu } from "./fake-qemu.js";
 
 describe("CPU benchmarks", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("are registered in core-vm's plugin", () => {
     const names = plugin.benchmarks.map((b) => b.name);
     expect(names).toContain("cpu.mips");
@@ -25,62 +27,32 @@ describe("CPU benchmarks", () => {
   });
 
   it("cpu.vs-qemu names a VMLAB_QEMU it cannot run, not 'not installed'", async () => {
-    const before = process.env.VMLAB_QEMU;
-    process.env.VMLAB_QEMU = "/nonexistent/qemu-system-riscv32";
-    try {
-      const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
-      expect(r?.value).toBeNaN();
-      expect(r?.note).toBe("skipped: VMLAB_QEMU=/nonexistent/qemu-system-riscv32 does not exist (ENOENT)");
-    } finally {
-      if (before === undefined) delete process.env.VMLAB_QEMU;
-      else process.env.VMLAB_QEMU = before;
-    }
+    vi.stubEnv("VMLAB_QEMU", "/nonexistent/qemu-system-riscv32");
+    const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
+    expect(r?.value).toBeNaN();
+    expect(r?.note).toBe("skipped: VMLAB_QEMU=/nonexistent/qemu-system-riscv32 does not exist (ENOENT)");
   });
 
   it("cpu.vs-qemu honours VMLAB_NO_QEMU=1, as the differential tests do", async () => {
-    const before = process.env.VMLAB_NO_QEMU;
-    process.env.VMLAB_NO_QEMU = "1";
-    try {
-      const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
-      expect(r?.note).toBe("skipped: VMLAB_NO_QEMU=1 is set");
-    } finally {
-      if (before === undefined) delete process.env.VMLAB_NO_QEMU;
-      else process.env.VMLAB_NO_QEMU = before;
-    }
+    vi.stubEnv("VMLAB_NO_QEMU", "1");
+    const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
+    expect(r?.note).toBe("skipped: VMLAB_NO_QEMU=1 is set");
   });
   // A QEMU that answers --version but cannot run the guest (another architecture's; "Could not find ROM image")
   // gave cpu.vs-qemu a ratio of 0.004 and a WARNING in the note: a script reading `value` took it as measured.
   it("cpu.vs-qemu gives no ratio when QEMU's run is not the same run as ours", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "vmlab-badqemu-"));
-    const fake = join(dir, "qemu");
-    writeFileSync(fake, '#!/bin/sh\n[ "$1" = --version ] && exit 0\necho "Could not find ROM image" >&2\nexit 1\n');
-    chmodSync(fake, 0o755);
-    const before = process.env.VMLAB_QEMU;
-    process.env.VMLAB_QEMU = fake;
-    try {
-      const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
-      expect(r?.value).toBeNaN();
-      expect(r?.note).toBe(`skipped: ${fake} exited with status 1, vmlab's run with 0: not the same run, no ratio`);
-    } finally {
-      if (before === undefined) delete process.env.VMLAB_QEMU;
-      else process.env.VMLAB_QEMU = before;
-    }
+    const fake = fakeQemu('echo "Could not find ROM image" >&2\nexit 1');
+    vi.stubEnv("VMLAB_QEMU", fake);
+    const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
+    expect(r?.value).toBeNaN();
+    expect(r?.note).toBe(`skipped: ${fake} exited with status 1, vmlab's run with 0: not the same run, no ratio`);
   }, 60_000);
   // A Ctrl-C reaches QEMU too: its killed run was kept as the fastest round and then blamed as "a console that differs".
   it("cpu.vs-qemu says QEMU was killed by a signal, not that its console differs", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "vmlab-killedqemu-"));
-    const fake = join(dir, "qemu");
-    writeFileSync(fake, '#!/bin/sh\n[ "$1" = --version ] && exit 0\nkill -INT $$\n');
-    chmodSync(fake, 0o755);
-    const before = process.env.VMLAB_QEMU;
-    process.env.VMLAB_QEMU = fake;
-    try {
-      const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
-      expect(r?.value).toBeNaN();
-      expect(r?.note).toBe(`skipped: ${fake} exited with signal SIGINT`);
-    } finally {
-      if (before === undefined) delete process.env.VMLAB_QEMU;
-      else process.env.VMLAB_QEMU = before;
-    }
+    const fake = fakeQemu("kill -INT $$");
+    vi.stubEnv("VMLAB_QEMU", fake);
+    const r = await cpuBenchmarks.find((b) => b.name === "cpu.vs-qemu")?.run({ quick: true });
+    expect(r?.value).toBeNaN();
+    expect(r?.note).toBe(`skipped: ${fake} exited with signal SIGINT`);
   }, 60_000);
 });

@@ -1,10 +1,12 @@
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { plugin } from "@vmlab/core-vm/plugin";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeQemu } from "./fake-qemu.js";
 
 describe("virtio.blk.iops benchmark", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("is registered and reports blkbench's guest-measured qd=32 IOPS (deterministic in virtual time)", async () => {
     const bench = plugin.benchmarks.find((b) => b.name === "virtio.blk.iops");
     expect(bench).toBeDefined();
@@ -16,40 +18,22 @@ describe("virtio.blk.iops benchmark", () => {
   }, 60_000);
 
   it("says why it has no QEMU baseline: a VMLAB_QEMU it cannot run is named", async () => {
-    const before = process.env.VMLAB_QEMU;
-    process.env.VMLAB_QEMU = "/nonexistent/qemu-system-riscv32";
-    try {
-      const r = await plugin.benchmarks.find((b) => b.name === "virtio.blk.iops")!.run({ quick: true });
-      expect(r.baseline).toBeNull();
-      expect(r.note).toMatch(/^no baseline: VMLAB_QEMU=\/nonexistent\/qemu-system-riscv32 does not exist \(ENOENT\)\. /);
-    } finally {
-      if (before === undefined) delete process.env.VMLAB_QEMU;
-      else process.env.VMLAB_QEMU = before;
-    }
+    vi.stubEnv("VMLAB_QEMU", "/nonexistent/qemu-system-riscv32");
+    const r = await plugin.benchmarks.find((b) => b.name === "virtio.blk.iops")!.run({ quick: true });
+    expect(r.baseline).toBeNull();
+    expect(r.note).toMatch(/^no baseline: VMLAB_QEMU=\/nonexistent\/qemu-system-riscv32 does not exist \(ENOENT\)\. /);
   }, 60_000);
   // Its QEMU run printing no verified data threw, which ended all of `vmlab bench` with a stack trace.
   it("a QEMU whose run does not verify is no baseline (said in the note), not a failed benchmark", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "vmlab-zeroqemu-"));
-    const fake = join(dir, "qemu");
-    writeFileSync(
-      fake,
-      '#!/bin/sh\n[ "$1" = --version ] && exit 0\necho "blkbench: read back and verified 256 blocks: 3 errors"\nexit 0\n',
+    const fake = fakeQemu('echo "blkbench: read back and verified 256 blocks: 3 errors"\nexit 0');
+    vi.stubEnv("VMLAB_QEMU", fake);
+    const r = await plugin.benchmarks.find((b) => b.name === "virtio.blk.iops")!.run({ quick: true });
+    expect(r.value).toBeGreaterThan(10_000);
+    expect(r.baseline).toBeNull();
+    expect(r.noRatio).toBeUndefined();
+    expect(r.note).toMatch(
+      /^no baseline: blkbench did not verify its data \(or print its qd=32 timing\) on .*\/qemu\. vmlab's figure is in virtual time/,
     );
-    chmodSync(fake, 0o755);
-    const before = process.env.VMLAB_QEMU;
-    process.env.VMLAB_QEMU = fake;
-    try {
-      const r = await plugin.benchmarks.find((b) => b.name === "virtio.blk.iops")!.run({ quick: true });
-      expect(r.value).toBeGreaterThan(10_000);
-      expect(r.baseline).toBeNull();
-      expect(r.noRatio).toBeUndefined();
-      expect(r.note).toMatch(
-        /^no baseline: blkbench did not verify its data \(or print its qd=32 timing\) on .*\/qemu\. vmlab's figure is in virtual time/,
-      );
-    } finally {
-      if (before === undefined) delete process.env.VMLAB_QEMU;
-      else process.env.VMLAB_QEMU = before;
-    }
   }, 60_000);
 
   it("with QEMU's figure as baseline, gives no ratio: vmlab's IOPS are in virtual time, QEMU's in host time", async () => {

@@ -36,6 +36,29 @@ function runOnDevice(s: HostScheduler, vms: number, oio: number | number[], serv
 
 const spec = (reservationIops: number, limitIops: number, share: number): MClockSpec => ({ reservationIops, limitIops, share });
 
+/**
+ * Two VMs of equal share and no reservation or limit on a device with one slot and 1 ms per IO, for the idle
+ * tests: `enqueue(vm)` queues an IO now, `serve()` dispatches the next, completes it 1 ms later and returns its
+ * VM, `pass(ns)` lets time go by with nothing served.
+ */
+function twoVmsOneSlot() {
+  const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 1);
+  let id = 0;
+  let now = 0;
+  return {
+    enqueue: (vm: number) => m.enqueue(vm, id++, 1, now),
+    serve: () => {
+      m.dispatch(now);
+      now += 1e6;
+      m.complete(m.lastVm, now);
+      return m.lastVm;
+    },
+    pass: (ns: number) => {
+      now += ns;
+    },
+  };
+}
+
 describe("mClock", () => {
   // Device: 4 slots × 4 ms = 1000 IOPS in all.
   const serviceNs = 4e6;
@@ -120,29 +143,18 @@ describe("mClock", () => {
 
   it("a VM back from idle neither banks credit nor is penalised for its old tags", () => {
     // VM 1 idles for 5 s while VM 0 runs; P tags run far ahead of real time (1e9/share per IO).
-    const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 1);
-    let id = 0;
-    let now = 0;
-    m.enqueue(1, id++, 1, now);
-    m.dispatch(now);
-    now += 1e6;
-    m.complete(1, now);
-    for (let k = 0; k < 2; k++) m.enqueue(0, id++, 1, now);
-    for (let k = 0; k < 5000; k++) {
-      m.dispatch(now);
-      now += 1e6;
-      m.complete(0, now);
-      m.enqueue(0, id++, 1, now);
-    }
+    const { enqueue, serve } = twoVmsOneSlot();
+    enqueue(1);
+    serve();
+    for (let k = 0; k < 2; k++) enqueue(0);
+    for (let k = 0; k < 5000; k++) enqueue(serve());
     // VM 1 returns with a backlog: the two then alternate, VM 0 is not locked out.
-    for (let k = 0; k < 10; k++) m.enqueue(1, id++, 1, now);
+    for (let k = 0; k < 10; k++) enqueue(1);
     const served = [0, 0];
     for (let k = 0; k < 20; k++) {
-      m.dispatch(now);
-      served[m.lastVm]++;
-      now += 1e6;
-      m.complete(m.lastVm, now);
-      m.enqueue(m.lastVm, id++, 1, now);
+      const v = serve();
+      served[v]++;
+      enqueue(v);
     }
     expect(served[0]).toBeGreaterThanOrEqual(9);
     expect(served[1]).toBeGreaterThanOrEqual(9);
@@ -152,33 +164,25 @@ describe("mClock", () => {
   // returning VM's tags while another VM stays busy, the case this class promises. Shifting them the wrong way
   // (+= for -=) locked the returning VM out, and `mclock-vs-sfq --set oio=1` never finished; no test failed.
   it("a VM that idles while another stays busy, after both were busy, comes back to an equal split", () => {
-    const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 1);
-    let id = 0;
-    let now = 0;
-    const serve = () => {
-      m.dispatch(now);
-      now += 1e6;
-      m.complete(m.lastVm, now);
-      return m.lastVm;
-    };
+    const { enqueue, serve } = twoVmsOneSlot();
     // Both busy for a while, so VM 1's last P tag is a real one, not −∞.
     for (let k = 0; k < 3; k++) {
-      m.enqueue(0, id++, 1, now);
-      m.enqueue(1, id++, 1, now);
+      enqueue(0);
+      enqueue(1);
     }
     for (let k = 0; k < 6; k++) serve();
     // VM 1 idles while VM 0 keeps a backlog through 2000 IOs.
     for (let k = 0; k < 2000; k++) {
-      m.enqueue(0, id++, 1, now);
+      enqueue(0);
       serve();
     }
-    m.enqueue(0, id++, 1, now);
-    for (let k = 0; k < 10; k++) m.enqueue(1, id++, 1, now);
+    enqueue(0);
+    for (let k = 0; k < 10; k++) enqueue(1);
     const served = [0, 0];
     for (let k = 0; k < 20; k++) {
       const v = serve();
       served[v]++;
-      m.enqueue(v, id++, 1, now);
+      enqueue(v);
     }
     expect(served[1]).toBeGreaterThanOrEqual(9);
     expect(served[0]).toBeGreaterThanOrEqual(9);
@@ -188,25 +192,17 @@ describe("mClock", () => {
     // VM 0 runs alone for 1000 IOs (its P tags run 1000 s ahead), then nothing is queued or outstanding. VM 1
     // returns first, VM 0 1 ms later. With no active VM to anchor to, the P tags kept their old scale, and VM 0 was
     // locked out until VM 1 had been served ~1000 IOs: penalised for idle capacity, as SFQ(D) is not.
-    const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 1);
-    let id = 0;
-    let now = 0;
-    const serve = () => {
-      m.dispatch(now);
-      now += 1e6;
-      m.complete(m.lastVm, now);
-      return m.lastVm;
-    };
-    m.enqueue(1, id++, 1, now);
+    const { enqueue, serve, pass } = twoVmsOneSlot();
+    enqueue(1);
     serve();
     for (let k = 0; k < 1000; k++) {
-      m.enqueue(0, id++, 1, now);
+      enqueue(0);
       serve();
     }
-    now += 1e9;
-    for (let k = 0; k < 20; k++) m.enqueue(1, id++, 1, now);
+    pass(1e9);
+    for (let k = 0; k < 20; k++) enqueue(1);
     serve();
-    for (let k = 0; k < 20; k++) m.enqueue(0, id++, 1, now);
+    for (let k = 0; k < 20; k++) enqueue(0);
     const served = [0, 0];
     for (let k = 0; k < 20; k++) served[serve()]++;
     expect(served[0]).toBeGreaterThanOrEqual(9);
