@@ -39,20 +39,33 @@ const spec = (reservationIops: number, limitIops: number, share: number): MClock
 /**
  * Two VMs of equal share and no reservation or limit on a device with one slot and 1 ms per IO, for the idle
  * tests: `enqueue(vm)` queues an IO now, `serve()` dispatches the next, completes it 1 ms later and returns its
- * VM, `pass(ns)` lets time go by with nothing served.
+ * VM, `closedLoop(n)` serves n IOs, each VM served queueing another, and returns how many each got, `pass(ns)` lets
+ * time go by with nothing served.
  */
 function twoVmsOneSlot() {
   const m = new MClock([spec(0, Number.POSITIVE_INFINITY, 1), spec(0, Number.POSITIVE_INFINITY, 1)], 1);
   let id = 0;
   let now = 0;
+  const enqueue = (vm: number) => m.enqueue(vm, id++, 1, now);
+  const serve = () => {
+    m.dispatch(now);
+    now += 1e6;
+    m.complete(m.lastVm, now);
+    return m.lastVm;
+  };
+  const closedLoop = (n: number) => {
+    const served = [0, 0];
+    for (let k = 0; k < n; k++) {
+      const v = serve();
+      served[v]++;
+      enqueue(v);
+    }
+    return served;
+  };
   return {
-    enqueue: (vm: number) => m.enqueue(vm, id++, 1, now),
-    serve: () => {
-      m.dispatch(now);
-      now += 1e6;
-      m.complete(m.lastVm, now);
-      return m.lastVm;
-    },
+    enqueue,
+    serve,
+    closedLoop,
     pass: (ns: number) => {
       now += ns;
     },
@@ -143,19 +156,14 @@ describe("mClock", () => {
 
   it("a VM back from idle neither banks credit nor is penalised for its old tags", () => {
     // VM 1 idles for 5 s while VM 0 runs; P tags run far ahead of real time (1e9/share per IO).
-    const { enqueue, serve } = twoVmsOneSlot();
+    const { enqueue, serve, closedLoop } = twoVmsOneSlot();
     enqueue(1);
     serve();
     for (let k = 0; k < 2; k++) enqueue(0);
-    for (let k = 0; k < 5000; k++) enqueue(serve());
+    closedLoop(5000);
     // VM 1 returns with a backlog: the two then alternate, VM 0 is not locked out.
     for (let k = 0; k < 10; k++) enqueue(1);
-    const served = [0, 0];
-    for (let k = 0; k < 20; k++) {
-      const v = serve();
-      served[v]++;
-      enqueue(v);
-    }
+    const served = closedLoop(20);
     expect(served[0]).toBeGreaterThanOrEqual(9);
     expect(served[1]).toBeGreaterThanOrEqual(9);
   });
@@ -164,7 +172,7 @@ describe("mClock", () => {
   // returning VM's tags while another VM stays busy, the case this class promises. Shifting them the wrong way
   // (+= for -=) locked the returning VM out, and `mclock-vs-sfq --set oio=1` never finished; no test failed.
   it("a VM that idles while another stays busy, after both were busy, comes back to an equal split", () => {
-    const { enqueue, serve } = twoVmsOneSlot();
+    const { enqueue, serve, closedLoop } = twoVmsOneSlot();
     // Both busy for a while, so VM 1's last P tag is a real one, not −∞.
     for (let k = 0; k < 3; k++) {
       enqueue(0);
@@ -178,12 +186,7 @@ describe("mClock", () => {
     }
     enqueue(0);
     for (let k = 0; k < 10; k++) enqueue(1);
-    const served = [0, 0];
-    for (let k = 0; k < 20; k++) {
-      const v = serve();
-      served[v]++;
-      enqueue(v);
-    }
+    const served = closedLoop(20);
     expect(served[1]).toBeGreaterThanOrEqual(9);
     expect(served[0]).toBeGreaterThanOrEqual(9);
   });
