@@ -22,7 +22,7 @@ export interface HddSpec {
    * `innerMBps`. One zone is a uniform disk at `outerMBps`: `innerMBps` then only has to be no greater.
    */
   zones: number;
-  /** Interface rate for cache hits, MB/s. */
+  /** Interface rate, MB/s: every command's data crosses the one interface (cache hits, buffered writes, media reads and writes). */
   busMBps: number;
   /** Controller overhead per command, ns. */
   commandOverheadNs: number;

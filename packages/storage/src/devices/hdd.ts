@@ -30,7 +30,8 @@ export { type HddState, HddStateSchema } from "./hdd-state.js";
  * Reads go through the segmented cache with read-ahead (`HddCache`); cache
  * hits complete at the interface rate without using the mechanism, their data
  * crossing the one interface one command after another (a hit waiting for the
- * read-ahead, as the head reads it). The command overhead
+ * read-ahead, as the head reads it). Media commands' data crosses it too
+ * (`bookInterface`): no mix of commands moves more than `spec.busMBps`. The command overhead
  * is the one controller's time per command, taken in arrival order (overlapped
  * with the mechanism and the interface, not with other commands' overhead). The drive
  * holds at most `spec.queueDepth` commands (its tagged queue); beyond that the
@@ -78,9 +79,9 @@ export class Hdd implements BlockTarget {
   /** Flushes completed (`flush`). */
   flushes = 0;
   /**
-   * The interface: data served without the mechanism (cache hits, buffered writes) crosses it one command
-   * after another, each in the first idle gap from when its data is ready (a hit waiting for the read-ahead
-   * does not hold back one whose data is already in the buffer).
+   * The interface: every command's data crosses it one command after another, each in the first idle gap from
+   * when its data is ready (a hit waiting for the read-ahead does not hold back one whose data is already in the
+   * buffer; a media read's data near the end of its transfer, `bookInterface`).
    */
   private readonly bus = new BusyTimeline();
   /**
@@ -265,18 +266,44 @@ export class Hdd implements BlockTarget {
     }
     const io = q.io[best];
     const zone = q.zone[best];
+    const processed = q.ready[best];
     // `headCyl` is left as is: nothing reads it while the command is in service, and `finish` sets it.
     q.remove(best);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
     // An IO that runs past its zone's end transfers each zone's part at that zone's rate.
     const xfer = mediaTransferNs(this.geometry, io.lba, io.sectors, zone);
+    let end = start + bestPos + xfer;
     if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io, start + bestPos, xfer);
-    const end = start + bestPos + xfer;
+    else end = this.bookInterface(io, processed, start + bestPos, end);
     io.a = 0;
     io.b = zone;
     this.busy = true;
     this.busyNs += end - start;
     this.sim.schedule(end - now, this.kindDone, 0, io);
+  }
+
+  /**
+   * A media command's data crosses the one interface too, beside hits and buffered writes (it went unbooked, and a
+   * 1 MiB media read overlapping buffered writes moved 372 MB/s through a 300 MB/s interface). A read's data crosses
+   * as the head reads it, so its share of the interface is booked as late as it can be, ending with the media
+   * transfer (`mediaStart`..`mediaEnd`): the read completes then, or when a busy interface has carried it
+   * (`io.t0`, else 0; the mechanism is free at `mediaEnd` either way). A write's data crosses before the head writes it,
+   * from when the command is processed (`processed`); data later than the head would need it holds the write's end
+   * back (without the missed revolution a drive would take: an approximation, for an interface busy that long).
+   * Returns when the mechanism is done.
+   */
+  private bookInterface(io: StackIo, processed: number, mediaStart: number, mediaEnd: number): number {
+    const now = this.sim.now;
+    const busNs = io.sectors * this.busSectorNs;
+    if (io.isRead) {
+      const dataEnd = this.bus.book(now, Math.max(mediaStart, mediaEnd - busNs), busNs);
+      // Completions fall on whole ns: data done within half a ns of the head (or a float's rounding of it) is not late.
+      io.t0 = dataEnd - mediaEnd >= 0.5 ? dataEnd : 0;
+      return mediaEnd;
+    }
+    const dataAt = this.bus.book(now, Math.max(now, processed), busNs);
+    io.t0 = Math.max(mediaEnd, dataAt);
+    return io.t0;
   }
 
   /**
@@ -362,6 +389,13 @@ export class Hdd implements BlockTarget {
         const bound = Math.min(this.capacitySectors, g.zoneLba[zone + 1]);
         this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[zone], bound);
         this.servePendingFromCache(now);
+        if (io.t0 > now) {
+          // The head is done; the data is still crossing a busy interface (`bookInterface`).
+          io.a = 1;
+          this.sim.schedule(io.t0 - now, this.kindDone, 0, io);
+          this.dispatch();
+          return;
+        }
       } else if (io.parent === null) {
         this.writeBackDone(io);
         return;

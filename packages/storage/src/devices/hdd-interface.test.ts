@@ -1,0 +1,106 @@
+import { Simulation } from "@vmlab/core-vm";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { IoRequest } from "../io.js";
+import { Hdd } from "./hdd.js";
+import { CHEETAH_15K5 } from "./hdd-spec.js";
+import { io } from "./hdd-write-cache.test-support.js";
+
+/** ns the Cheetah's interface (`busMBps`) needs for `sectors` sectors. */
+const busNs = (sectors: number) => ((sectors * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+
+/** A drive that has read each of `regions` ([lba, sectors]) once, so its cache holds them; run to idle. */
+function driveHolding(regions: [number, number][], writeCache = false) {
+  const sim = new Simulation();
+  const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache });
+  for (const [i, [lba, n]] of regions.entries()) hdd.submit(io(1000 + i, lba, n, true), { complete() {} });
+  sim.run();
+  return { sim, hdd };
+}
+
+/** Submits `ios` together at the drive's now; runs to idle; returns each IO's completion (ns after the submit) by id. */
+function submitTogether(sim: Simulation, hdd: Hdd, ios: IoRequest[], onDone?: (r: IoRequest) => void) {
+  const t0 = sim.now;
+  const done = new Map<number, number>();
+  const sink = {
+    complete: (r: IoRequest) => {
+      done.set(r.id, sim.now - t0);
+      onDone?.(r);
+    },
+  };
+  for (const r of ios) hdd.submit({ ...r, issueTime: t0 }, sink);
+  sim.run();
+  return done;
+}
+
+describe("Hdd: every command's data crosses the one interface", () => {
+  it("a media read overlapping buffered writes shares the interface: 5 MiB take at least 5 MiB at busMBps", () => {
+    const { sim, hdd } = driveHolding([], true);
+    const ios = [io(0, 0, 2048, true), ...[0, 1, 2, 3].map((k) => io(1 + k, 1_000_000 + k * 2048, 2048, false))];
+    const done = submitTogether(sim, hdd, ios);
+    expect(done.size).toBe(5);
+    // The media read's 1 MiB went unbooked: all five were done in 14.08 ms, 372 MB/s through a 300 MB/s interface.
+    expect(Math.max(...done.values())).toBeGreaterThanOrEqual(busNs(5 * 2048) - 1);
+  });
+
+  it("cache hits and media reads together never beat the interface, and a read whose data waits frees the head at once", () => {
+    const regions: [number, number][] = Array.from({ length: 8 }, (_, i) => [i * 20_000, 1024]);
+    const { sim, hdd } = driveHolding(regions);
+    const hitsBefore = hdd.cache.hits;
+    const mediaBefore = hdd.mediaOps;
+    let mediaWhenFirstMediaReadDone = -1;
+    const ios = [...regions.map(([lba, n], i) => io(100 + i, lba, n, true)), io(1, 100_000_000, 8, true), io(2, 200_000_000, 8, true)];
+    const done = submitTogether(sim, hdd, ios, (r) => {
+      if (r.id === 1) mediaWhenFirstMediaReadDone = hdd.mediaOps - mediaBefore;
+    });
+    expect(hdd.cache.hits - hitsBefore).toBe(8);
+    // 4 MiB of hits and 8 KiB of media reads: no sooner than the interface carries them (the two reads were done
+    // at 3.4 and 9.3 ms, while the hits held the interface until 14 ms).
+    expect(Math.max(...done.values())).toBeGreaterThanOrEqual(busNs(8 * 1024 + 16) - 1);
+    expect(done.get(1)).toBeGreaterThan(busNs(8 * 1024));
+    // The head read the second while the first one's data waited for the interface: both media reads were over
+    // by then, and the second completed right behind the first (one 4 KiB transfer), not a positioning later.
+    expect(mediaWhenFirstMediaReadDone).toBe(2);
+    expect((done.get(2) as number) - (done.get(1) as number)).toBeLessThanOrEqual(busNs(8) + 1);
+  });
+
+  it("a media write's data (write cache off) crosses the interface before the write can end", () => {
+    const regions: [number, number][] = Array.from({ length: 8 }, (_, i) => [i * 20_000, 1024]);
+    const { sim, hdd } = driveHolding(regions);
+    const ios = [...regions.map(([lba, n], i) => io(100 + i, lba, n, true)), io(1, 100_000_000, 2048, false)];
+    const done = submitTogether(sim, hdd, ios);
+    // The hits were first on the interface (4 MiB); the write's 1 MiB follows them, and the write ends no earlier.
+    expect(done.get(1)).toBeGreaterThanOrEqual(busNs(8 * 1024 + 2048) - 1);
+  });
+
+  it("property: IOs submitted together complete no faster than their bytes at busMBps, write cache on or off", () => {
+    const ioArb = fc.record({
+      isRead: fc.boolean(),
+      // Near the regions read before (hits), or anywhere on the disk.
+      lba: fc.oneof(fc.integer({ min: 0, max: 40_000 }), fc.integer({ min: 0, max: CHEETAH_15K5.capacitySectors - 2048 })),
+      sectors: fc.integer({ min: 1, max: 2048 }),
+    });
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(ioArb, { minLength: 1, maxLength: 24 }), (writeCache, specs) => {
+        const { sim, hdd } = driveHolding(
+          [
+            [0, 2048],
+            [20_000, 2048],
+          ],
+          writeCache,
+        );
+        const ios = specs.map((s, i) => io(i, s.lba, s.sectors, s.isRead));
+        const sectorsOf = new Map(ios.map((r) => [r.id, r.sectors]));
+        let sectors = 0;
+        const t0 = sim.now;
+        submitTogether(sim, hdd, ios, (r) => {
+          // All data crossed after t0, one command after another: by now no more than the interface carries.
+          sectors += sectorsOf.get(r.id) as number;
+          expect(sim.now - t0).toBeGreaterThanOrEqual(busNs(sectors) - 1);
+        });
+        expect(sectors).toBe(ios.reduce((s, r) => s + r.sectors, 0));
+      }),
+      { numRuns: 150, seed: 26 },
+    );
+  });
+});
