@@ -59,7 +59,7 @@ describe("array controller: a full cache, and writes through it in order with de
    * them, as a disk's command queueing does), logging when each write reaches it and when it lands.
    * Eight 8 KiB cache pages; destage at once, one page per run.
    */
-  function orderingArray(latencyNs: (req: IoRequest) => number) {
+  function orderingArray(latencyNs: (req: IoRequest) => number, writeBack = true) {
     const sim = new Simulation();
     const log: string[] = [];
     const member = reorderingMember(sim, log, latencyNs, (req) => (req.isRead ? null : `${req.lba}+${req.sectors}`));
@@ -69,6 +69,7 @@ describe("array controller: a full cache, and writes through it in order with de
       destageMaxSectors: 16,
       destageHighWater: 0.001,
       destageLowWater: 0,
+      writeBack,
     });
     const done: string[] = [];
     const submit = (id: number, lba: number, sectors: number) =>
@@ -111,6 +112,33 @@ describe("array controller: a full cache, and writes through it in order with de
     expect(done.sort()).toEqual(["done 1", "done 2", "done 3"]);
     expect(log.slice(0, 3)).toEqual(["issued 16+256", "issued 0+16", "issued 272+16"]);
     expect(log.at(-1)).toBe("landed 16+256");
+  });
+
+  it("a write-through never overtakes an older write-through of its sectors that waits for a destage", () => {
+    // Small commands are slow (5 ms), large ones quick (1 ms), as above.
+    const { sim, log, done, submit } = orderingArray((req) => (req.sectors <= 16 ? 5_000_000 : 1_000_000));
+    submit(1, 16, 16); // page 1, absorbed, destaged at once
+    submit(2, 0, 256); // written through: waits for page 1's destage to land
+    submit(3, 128, 256); // written through, newer, over the second half of write 2 but not page 1: it waits for write 2
+    sim.run();
+    expect(done.sort()).toEqual(["done 1", "done 2", "done 3"]);
+    // Sent at once, write 3 landed at 1 ms and write 2 after it: the disk ended with the older data for sectors 128-255.
+    expect(log).toEqual(["issued 16+16", "landed 16+16", "issued 0+256", "landed 0+256", "issued 128+256", "landed 128+256"]);
+  });
+
+  it("a write-through array sends a write of sectors an older write is still writing only once that one has landed", () => {
+    // Small commands are slow (5 ms), large ones quick (1 ms): the newer, larger write would land first.
+    const { sim, array, log, done, submit } = orderingArray((req) => (req.sectors <= 16 ? 5_000_000 : 1_000_000), false);
+    array.prewarm(0, 0, 48); // pages 0-2 cached: each write's data goes into them as it goes through
+    submit(1, 16, 16);
+    submit(2, 8, 40); // newer, over all of write 1
+    sim.run();
+    expect(done.sort()).toEqual(["done 1", "done 2"]);
+    // The cache took write 2's data last and holds it clean, so the disk must land it last too: sent at once, it
+    // landed first, and the disk kept write 1's sectors 16-31 under a clean cached copy of write 2's.
+    expect(log).toEqual(["issued 16+16", "landed 16+16", "issued 8+40", "landed 8+40"]);
+    const cache = array.cache as NonNullable<typeof array.cache>;
+    expect([cache.readHit(16, 16), cache.dirty, array.idle]).toEqual([true, 0, true]);
   });
 
   it("a destage of data written after a waiting write-through reaches the disks only once that write-through has landed", () => {

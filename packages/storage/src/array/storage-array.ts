@@ -275,8 +275,9 @@ export class StorageArray implements IoSink {
     if (cache) {
       cache.writeThrough(io.lba, io.sectors);
       (this.fills as ReadFills).throughTaken(io);
-    }
-    this.raid.submit(io, this);
+      // In the order the cache took their data, as a write-back array's write-throughs: the cache holds the newer.
+      (this.ordering as WriteOrdering).through(io);
+    } else this.raid.submit(io, this);
   }
 
   /** A write's data goes into the cache (its controller time and transfer are spent): it is answered now. */

@@ -4,13 +4,15 @@ import type { CacheDirectory } from "./cache-directory.js";
 import type { RaidGroup } from "./raid.js";
 
 /**
- * The order in which a write-back array's write-throughs and destage runs of the same sectors reach the
+ * The order in which a cached array's write-throughs and destage runs of the same sectors reach the
  * disks. Member writes of the same sectors must land in the order the controller took their data: the
  * disks reorder the commands they hold (SCSI simple tasks), so the controller does not send a write while
  * an older one of the same sectors is at them or waiting (as RAID controllers hold an IO that overlaps
- * one in flight). A write-through waits for the older destages of its pages to land; a destage run waits
- * for the older write-throughs of its sectors (waiting or at the disks) to land. Older never waits for
- * newer, so nothing waits forever.
+ * one in flight). A write-through waits for the older destages of its pages and the older write-throughs
+ * of its sectors to land (else a write-through array's cache kept the newer of two overlapping writes clean
+ * while the disks, landing them the other way round, kept the older); a destage run waits for the older
+ * write-throughs of its sectors (waiting or at the disks) to land. Older never waits for newer, so nothing
+ * waits forever.
  */
 export class WriteOrdering {
   /** Write-throughs waiting for an older destage of their pages to land (in arrival order). */
@@ -35,7 +37,7 @@ export class WriteOrdering {
   /** A write-through whose data just came in (the cache already took its sectors): to the disks, or it waits. */
   through(io: StackIo): void {
     io.t0 = ++this.writeOrder;
-    if (this.waitsForDestage(io)) this.throughsWaiting.push(io);
+    if (this.mustWait(io)) this.throughsWaiting.push(io);
     else this.throughToDisks(io);
   }
 
@@ -52,17 +54,15 @@ export class WriteOrdering {
     } else this.raid.submit(first, this.sink);
   }
 
-  /** A destage landed: write-throughs with no older destage of their pages still out go to the disks, in arrival order. */
+  /** A destage landed: write-throughs no longer waiting for anything older go to the disks, in arrival order. */
   destageLanded(): void {
-    for (let k = 0; k < this.throughsWaiting.length; k++) {
-      const io = this.throughsWaiting[k];
-      if (this.waitsForDestage(io)) continue;
-      this.throughsWaiting.splice(k--, 1);
-      this.throughToDisks(io);
-    }
+    this.releaseThroughs();
   }
 
-  /** A write landed at the disks: if it was a write-through, destage runs that waited only for it go to the disks. */
+  /**
+   * A write landed at the disks: if it was a write-through, destage runs and write-throughs that waited only for
+   * it go to the disks.
+   */
   writeLanded(io: StackIo): void {
     if (this.throughsAtDisks.length === 0) return;
     const i = this.throughsAtDisks.indexOf(io);
@@ -74,6 +74,22 @@ export class WriteOrdering {
       this.runsWaiting.splice(k--, 1);
       this.raid.submit(first, this.sink);
     }
+    this.releaseThroughs();
+  }
+
+  /** Waiting write-throughs with nothing older of their sectors still to land go to the disks, oldest first. */
+  private releaseThroughs(): void {
+    for (let k = 0; k < this.throughsWaiting.length; k++) {
+      const io = this.throughsWaiting[k];
+      if (this.mustWait(io)) continue;
+      this.throughsWaiting.splice(k--, 1);
+      this.throughToDisks(io);
+    }
+  }
+
+  /** Whether write-through `t` waits: for an older destage of its pages, or an older write-through of its sectors. */
+  private mustWait(t: StackIo): boolean {
+    return this.waitsForDestage(t) || this.overlapsOlderThrough(t);
   }
 
   /** `io` goes through to the disks now: a newer destage run of its sectors waits until it lands. */
@@ -102,7 +118,7 @@ export class WriteOrdering {
     return false;
   }
 
-  /** Whether destage run `d` writes a sector of a write-through (waiting or at the disks) whose data came in before its own. */
+  /** Whether `d` (a destage run or a write-through) writes a sector of a write-through (waiting or at the disks) whose data came in before its own. */
   private overlapsOlderThrough(d: StackIo): boolean {
     for (const t of this.throughsAtDisks) if (t.t0 < d.t0 && t.lba < d.lba + d.sectors && d.lba < t.lba + t.sectors) return true;
     for (const t of this.throughsWaiting) if (t.t0 < d.t0 && t.lba < d.lba + d.sectors && d.lba < t.lba + t.sectors) return true;
