@@ -218,4 +218,23 @@ describe("Hdd read-ahead bounds, cache segments and the one controller", () => {
     expect(hdd.busyNs - busy0).toBeGreaterThan(seekNs);
     expect(hdd.busyNs - busy0).toBeLessThanOrEqual((done.get(2) as number) - t0 - promisedReadNs + 1);
   });
+
+  it("a read just past a just-started stream's window is a media read when the read seek gets there sooner", () => {
+    // ~50 sectors past the window, a cylinder on: a media read (read seek, 0.3-0.5 ms) beats waiting ~4.3 ms for the
+    // head to read on to it. The media estimate took the write seek curve (0.4 ms track to track, not 0.2) and waited.
+    const latency = (k: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, CHEETAH_15K5, "hdd");
+      const x = 1_000_000;
+      let t = -1;
+      hdd.submit({ id: 0, vm: 0, lba: x, sectors: 8, isRead: true, issueTime: 0 }, { complete: () => {} });
+      sim.run();
+      const at = sim.now + 10_000;
+      sim.run({ until: at });
+      hdd.submit({ id: 1, vm: 0, lba: x + 8 + k, sectors: 8, isRead: true, issueTime: at }, { complete: () => (t = sim.now - at) });
+      sim.run();
+      return t;
+    };
+    for (const k of [1041, 1060, 1089]) expect(latency(k)).toBeLessThan(1_000_000);
+  });
 });

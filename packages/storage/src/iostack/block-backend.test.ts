@@ -9,7 +9,7 @@ import type { IoRequest } from "../io.js";
 import { ModelBlockBackend } from "./block-backend.js";
 import { HostAdapter } from "./host-adapter.js";
 import { HostCpu } from "./host-cpu.js";
-import type { HostScheduler, IoSink } from "./target.js";
+import type { BlockTarget, HostScheduler, IoSink } from "./target.js";
 import { VirtualDisk } from "./virtual-disk.js";
 
 /** Four 4 KiB IOs (reads and a write) at scattered addresses, all issued at t = 0. */
@@ -309,5 +309,27 @@ describe("ModelBlockBackend", () => {
       expect(() => new ModelBlockBackend({ sim, target, store })).toThrow(/member disk of the array has its write cache on/);
     }
     for (const target of stacks(false)) expect(thrownCode(() => new ModelBlockBackend({ sim, target, store }))).toBe("no error");
+  });
+
+  it("a guest's IO reaches the model at firstSector + offset / 512", () => {
+    const sim = new Simulation();
+    const seen: number[] = [];
+    const kind = sim.on("test.done", (_n, o) => {
+      const [req, sink] = o as [IoRequest, IoSink];
+      sink.complete(req);
+    });
+    const target: BlockTarget = {
+      capacitySectors: 1_000_000,
+      submit(req: IoRequest, sink: IoSink) {
+        seen.push(req.lba);
+        sim.schedule(1000, kind, 0, [req, sink]);
+      },
+    };
+    const b = new ModelBlockBackend({ sim, target, store: new MemoryBackend({ sizeBytes: 1 << 20 }), firstSector: 5000 });
+    b.setCompletionListener(() => {});
+    b.submit("read", 4096, 512, 0, 1);
+    b.submit("write", 0, 1024, 0, 2);
+    sim.run();
+    expect(seen).toEqual([5008, 5000]);
   });
 });

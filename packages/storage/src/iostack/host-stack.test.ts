@@ -8,7 +8,7 @@ import { runMeasured } from "../workload/measure.js";
 import { FifoScheduler } from "./fifo-scheduler.js";
 import { HostAdapter, type HostAdapterState } from "./host-adapter.js";
 import { HostCpu, MAX_HOST_CORES } from "./host-cpu.js";
-import type { HostScheduler, SchedulerHost, VscsiObserver } from "./target.js";
+import type { BlockTarget, HostScheduler, IoSink, SchedulerHost, VscsiObserver } from "./target.js";
 import { VirtualDisk } from "./virtual-disk.js";
 
 const randomRead = (oio: number) => ({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: oio });
@@ -340,5 +340,24 @@ describe("host IO stack", () => {
     expect(() => a.save()).toThrow(/host cpu/);
     sim.run();
     expect(a.save().cpu).toEqual({ version: 1, cores: 1, busyNs: cpu.busyNs });
+  });
+
+  it("IOs waiting in a virtual disk complete at their own sink, in order, when its wait queue grows while wrapped", () => {
+    const sim = new Simulation();
+    const kind = sim.on("test.done", (_n, o) => {
+      const [req, sink] = o as [IoRequest, IoSink];
+      sink.complete(req);
+    });
+    const target: BlockTarget = { capacitySectors: 1_000_000, submit: (req, sink) => void sim.schedule(1000, kind, 0, [req, sink]) };
+    const vd = new VirtualDisk(sim, target, { queueDepth: 1 });
+    const got: string[] = [];
+    const sinkOf = (name: string): IoSink => ({ complete: (r) => void got.push(`${name}${r.id}`) });
+    const req = (id: number): IoRequest => ({ id, vm: 0, lba: id, sectors: 1, isRead: true, issueTime: sim.now });
+    for (let i = 0; i < 41; i++) vd.submit(req(i), sinkOf("a")); // 1 issued, 40 waiting
+    sim.run({ until: 20_500 }); // 20 done: the wait ring's head has moved on
+    for (let i = 100; i < 150; i++) vd.submit(req(i), sinkOf("b")); // the ring fills (64) and grows while wrapped
+    sim.run();
+    const want = [...Array.from({ length: 41 }, (_, i) => `a${i}`), ...Array.from({ length: 50 }, (_, i) => `b${100 + i}`)];
+    expect(got).toEqual(want);
   });
 });
