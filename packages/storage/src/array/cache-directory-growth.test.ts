@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { CacheDirectory } from "./cache-directory.js";
+import { writeThroughLanded } from "./cache-directory.test-support.js";
 import { PageTable } from "./page-table.js";
 
 type Op = [kind: "read" | "fill" | "write" | "through" | "destage" | "land", page: number, pages: number];
@@ -12,7 +13,7 @@ function apply(c: CacheDirectory, op: Op, inFlight: [number, number][]): string 
   const sectors = pages * 8;
   if (kind === "read") return String(c.readHit(lba, sectors));
   if (kind === "fill") c.insertClean(lba, sectors);
-  else if (kind === "through") c.writeThrough(lba, sectors);
+  else if (kind === "through") writeThroughLanded(c, lba, sectors);
   else if (kind === "write") {
     if (!c.writeFits(lba, sectors)) return "full";
     c.write(lba, sectors);

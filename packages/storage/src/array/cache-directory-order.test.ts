@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CacheDirectory } from "./cache-directory.js";
+import { writeThroughLanded } from "./cache-directory.test-support.js";
 
 // Cache pages of 8 sectors; a destage window of 4 pages ([0, 4), [4, 8), …).
 const write = (c: CacheDirectory, page: number, pages = 1) => c.write(page * 8, pages * 8);
@@ -26,7 +27,7 @@ describe("array cache directory: destage order (oldest dirty first)", () => {
   it("a page a write through cleaned and dirtied again waits behind the pages dirtied before it", () => {
     const c = new CacheDirectory(64, 8);
     write(c, 0);
-    c.writeThrough(0, 8); // page 0 clean: the disks hold its data
+    writeThroughLanded(c, 0, 8); // page 0 clean: the disks hold its data
     write(c, 10);
     write(c, 0);
     expect(c.takeDestageRun(4)).toBe(true);
@@ -79,7 +80,7 @@ describe("array cache directory: destage order (oldest dirty first)", () => {
               dirtySince.delete(p);
               rewritten.delete(p);
             }
-            c.writeThrough(page * 8, pages * 8);
+            writeThroughLanded(c, page * 8, pages * 8);
           } else if (kind === "destage") {
             if (!c.takeDestageRun(4)) {
               expect(dirtySince.size).toBe(0);

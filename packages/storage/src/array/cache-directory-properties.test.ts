@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CacheDirectory } from "./cache-directory.js";
-import { apply, ops, sectorOpsUpTo } from "./cache-directory.test-support.js";
+import { apply, ops, sectorOpsUpTo, writeThroughLanded } from "./cache-directory.test-support.js";
 
 describe("array cache directory: properties against a sector-by-sector reference", () => {
   it("property: hits, fills and destage runs follow the sectors written and read in, sector by sector", () => {
@@ -29,7 +29,7 @@ describe("array cache directory: properties against a sector-by-sector reference
             c.write(lba, n);
             put(lba, n);
           } else if (kind === "through") {
-            c.writeThrough(lba, n);
+            writeThroughLanded(c, lba, n);
             // Only pages already cached gain the sectors.
             for (let x = lba; x < lba + n; x++) if (held.has(x >> 3)) put(x, 1);
           } else if (kind === "destage") {
@@ -99,7 +99,7 @@ describe("array cache directory: properties against a sector-by-sector reference
             or(ever, lba, n);
             or(dirty, lba, n);
           } else if (kind === "through") {
-            c.writeThrough(lba, n);
+            writeThroughLanded(c, lba, n);
             // Only cached pages gain the sectors; pages covered whole are no longer dirty.
             for (let x = lba; x < lba + n; x++) if (held(x)) or(ever, x, 1);
             for (let p = Math.ceil(lba / 8); p < Math.floor((lba + n) / 8); p++) dirty.delete(p);

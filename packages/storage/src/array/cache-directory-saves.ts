@@ -1,17 +1,20 @@
 import { int32ToBase64 } from "../devices/typed-b64.js";
 import { StorageErrors } from "../errors.js";
-import { type CacheDirectoryState, checkCacheDirectoryState, DESTAGING, REDIRTY } from "./cache-directory-state.js";
+import { type CacheDirectoryState, checkCacheDirectoryState, DESTAGING, HELD, REDIRTY } from "./cache-directory-state.js";
 import { CacheSlots } from "./cache-slots.js";
 import { PageFifo } from "./page-fifo.js";
 import { PageTable } from "./page-table.js";
 
 /** The array cache directory's `save()` and `restore()`: its slots, LRU order, valid masks and destage order as a state. */
 export abstract class SavedCacheSlots extends CacheSlots {
-  /** Saves the directory (pages, states, LRU order, valid masks, destage order). No page may be out for destage. */
+  /**
+   * Saves the directory (pages, states, LRU order, valid masks, destage order). No page may be out for destage or
+   * held for a write-through still on its way to the disks.
+   */
   save(): CacheDirectoryState {
     const used = this.capacityPages - this.freeTop;
     let destaging = 0;
-    for (let i = 0; i < used; i++) if (this.state[i] === DESTAGING || this.state[i] === REDIRTY) destaging++;
+    for (let i = 0; i < used; i++) if (this.state[i] === DESTAGING || this.state[i] === REDIRTY || this.state[i] === HELD) destaging++;
     if (destaging > 0) throw StorageErrors.notQuiescent("array cache", destaging);
     const ring = this.ring.toArray();
     return {

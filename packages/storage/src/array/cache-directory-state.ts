@@ -43,6 +43,11 @@ export const DESTAGING = 3;
 export const REDIRTY = 4;
 /** Clean, and taken off the LRU list while a read fill or a write of it makes room for its other pages (never saved). */
 export const PINNED = 5;
+/**
+ * Clean, and off the LRU list until the write-throughs that made it clean have landed: the data a completed write put
+ * in it is on the disks only then (never saved).
+ */
+export const HELD = 6;
 
 /** A saved directory decoded and checked: the first `used` slots' arrays, ready to apply. */
 export interface CheckedCacheDirectory {

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import type { CacheDirectory } from "./cache-directory.js";
 
+/** A write around the cache that has landed too: `writeThrough`, then `throughLanded` for the pages it held. */
+export function writeThroughLanded(c: CacheDirectory, lba: number, sectors: number): void {
+  const held = c.writeThrough(lba, sectors);
+  if (held !== null) c.throughLanded(held);
+}
+
 // Operations the cache directory's property tests drive.
 /** A cache operation on pages [page, page+pages) of 8 sectors. */
 export type Op = [kind: "read" | "fill" | "write" | "destage" | "land", page: number, pages: number];

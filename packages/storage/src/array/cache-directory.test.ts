@@ -66,14 +66,54 @@ describe("array cache directory", () => {
     c.destaged(0, 1);
     c.write(0, 8); // page 0 dirty again
     // Sectors 4..47: pages 1–4 and page 5 whole, page 0 only in part.
-    c.writeThrough(4, 44);
+    const held = c.writeThrough(4, 44);
+    // Page 5's rewrite (a completed write) is on no disk until the write lands: its page is held till then.
+    expect(held).toEqual([5]);
     c.destaged(1, 2);
     c.destaged(5, 1);
+    expect([c.dirty, c.clean]).toEqual([1, 2]);
+    c.throughLanded(held as number[]);
     expect(c.dirty).toBe(1); // page 0 alone: its sectors 0–3 are newer than the disk
     expect(c.clean).toBe(3);
     expect(c.takeDestageRun(1)).toBe(true);
     expect(c.runStart).toBe(0);
     expect(c.takeDestageRun(1)).toBe(false);
+  });
+
+  it("a dirty page a write around the cache covers is held, not evicted, until that write lands", () => {
+    const c = new CacheDirectory(2, 8);
+    c.write(0, 8); // page 0 dirty: a completed write, on no disk yet
+    const held = c.writeThrough(0, 8); // a newer write around the cache, on its way to the disks
+    expect(held).toEqual([0]);
+    expect([c.dirty, c.clean]).toEqual([0, 0]); // neither dirty (no destage) nor clean (not evictable)
+    expect(c.takeDestageRun(1)).toBe(false);
+    expect(thrownCode(() => c.save())).toBe("VMLAB_STORAGE_NOT_QUIESCENT");
+    // Two fills of two pages: they take the free slot, never page 0's (a read of it evicted would reach the disks,
+    // which hold data older than the completed write).
+    c.insertClean(8, 8);
+    c.insertClean(16, 8);
+    expect([c.readHit(0, 8), c.readHit(8, 8), c.readHit(16, 8)]).toEqual([true, false, true]);
+    c.throughLanded(held as number[]);
+    expect([c.dirty, c.clean]).toEqual([0, 2]);
+    // Page 0 is evictable now, the most recently used (as a page whose destage landed): two fills evict page 2, then it.
+    c.insertClean(24, 8);
+    c.insertClean(32, 8);
+    expect([c.readHit(0, 8), c.readHit(16, 8), c.readHit(24, 8), c.readHit(32, 8)]).toEqual([false, false, true, true]);
+  });
+
+  it("a held page rewritten before its write-through lands stays dirty; two write-throughs hold a page until both land", () => {
+    const c = new CacheDirectory(4, 8);
+    c.write(0, 16); // pages 0, 1 dirty
+    const first = c.writeThrough(0, 16) as number[];
+    const second = c.writeThrough(8, 8) as number[]; // page 1 again, while the first is on its way
+    expect([first, second]).toEqual([[0, 1], [1]]);
+    c.write(0, 8); // page 0 rewritten: dirty, and so it stays when the write-through lands
+    c.throughLanded(first);
+    expect([c.dirty, c.clean]).toEqual([1, 0]); // page 1 still held by the second
+    c.throughLanded(second);
+    expect([c.dirty, c.clean]).toEqual([1, 1]);
+    expect(c.takeDestageRun(1)).toBe(true);
+    expect(c.runStart).toBe(0);
   });
 
   it("evicts only clean pages, least recently used first; dirty pages block writes when the cache is full", () => {

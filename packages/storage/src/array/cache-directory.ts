@@ -1,6 +1,6 @@
 import { StorageErrors } from "../errors.js";
 import { SavedCacheSlots } from "./cache-directory-saves.js";
-import { CLEAN, DESTAGING, DIRTY, FREE, PINNED, REDIRTY } from "./cache-directory-state.js";
+import { CLEAN, DESTAGING, DIRTY, FREE, HELD, PINNED, REDIRTY } from "./cache-directory-state.js";
 import { bitRange } from "./cache-slots.js";
 import { PageTable } from "./page-table.js";
 
@@ -36,6 +36,8 @@ export class CacheDirectory extends SavedCacheSlots {
   raceFloor = Number.POSITIVE_INFINITY;
   /** Told of each page evicted whose destage may have raced a miss still out, with its landing number. */
   racedEviction: ((page: number, landing: number) => void) | null = null;
+  /** Pages HELD (or to be, once out for destage) for write-throughs not yet landed: how many hold each. */
+  private readonly holds = new Map<number, number>();
   /** Valid bits [lba, end) sets in page `p`: the whole page unless it holds an end of the range. */
   private bitsIn(p: number, lba: number, end: number): number {
     const base = p * this.pageSectors;
@@ -216,7 +218,7 @@ export class CacheDirectory extends SavedCacheSlots {
         this.unlink(s);
         this.clean--;
         this.markDirty(s);
-      } else if (st === PINNED) this.markDirty(s);
+      } else if (st === PINNED || st === HELD) this.markDirty(s);
       else if (st === DESTAGING) {
         this.state[s] = REDIRTY;
         this.rewrittenInDestage++;
@@ -242,22 +244,25 @@ export class CacheDirectory extends SavedCacheSlots {
 
   /**
    * A write of [lba, lba+sectors) that went to the disks around the cache (larger than the whole cache, or
-   * any write of an array without write-back) updates the cached copies it covers whole: a dirty one is then no newer than what goes to disk, so it
-   * turns clean instead of being destaged later over the new data; one rewritten while destaging
-   * (REDIRTY) is clean once that destage lands — the array sends the write to the disks only after every
-   * destage of its pages has landed (`destagingIn`), so the older destage never lands over it. A page the
-   * write covers only in part keeps its state:
-   * its other sectors may still be dirty. Every cached page it covers holds the written sectors (they
-   * become valid; a destage fill never reads them back from the disks, where they may not be yet).
-   * Uncached pages are not brought in.
+   * any write of an array without write-back) updates the cached copies it covers whole: a dirty one is then no
+   * newer than what goes to disk, so it turns clean instead of being destaged later over the new data; one
+   * rewritten while destaging (REDIRTY) is clean once that destage lands — the array sends the write to the disks
+   * only after every destage of its pages has landed (`destagingIn`), so the older destage never lands over it.
+   * Either is HELD, not evictable, until the write has landed (`throughLanded`): till then the disks lack what a
+   * completed write put in it, and a read after its eviction read data older than that write. A page the write
+   * covers only in part keeps its state: its other sectors may still be dirty. Every cached page it covers holds
+   * the written sectors (they become valid; a destage fill never reads them back from the disks, where they may
+   * not be yet). Uncached pages are not brought in. Returns the pages held for this write (for `throughLanded`),
+   * or null if none.
    */
-  writeThrough(lba: number, sectors: number): void {
+  writeThrough(lba: number, sectors: number): number[] | null {
     const ps = this.pageSectors;
     const end = lba + sectors;
     for (let p = Math.floor(lba / ps); p <= Math.floor((end - 1) / ps); p++) {
       const s = this.map.get(p);
       if (s >= 0) this.valid[s] |= this.bitsIn(p, lba, end);
     }
+    let held: number[] | null = null;
     const p0 = Math.ceil(lba / ps);
     const p1 = Math.floor(end / ps);
     for (let p = p0; p < p1; p++) {
@@ -266,14 +271,42 @@ export class CacheDirectory extends SavedCacheSlots {
       const st = this.state[s];
       if (st === DIRTY) {
         this.dirty--;
-        this.state[s] = CLEAN;
-        this.clean++;
-        this.append(s);
+        this.state[s] = HELD;
       } else if (st === REDIRTY) {
         this.state[s] = DESTAGING;
         this.rewrittenInDestage--;
+      } else if (st !== HELD) continue;
+      // Held until this write lands too (a page another write-through still on its way holds: until both have).
+      this.holds.set(p, (this.holds.get(p) ?? 0) + 1);
+      held ??= [];
+      held.push(p);
+    }
+    return held;
+  }
+
+  /** A write-through that held `pages` (`writeThrough`'s answer) landed: a page no other one holds is clean and evictable. */
+  throughLanded(pages: number[]): void {
+    for (const p of pages) {
+      const n = (this.holds.get(p) as number) - 1;
+      if (n > 0) {
+        this.holds.set(p, n);
+        continue;
+      }
+      this.holds.delete(p);
+      const s = this.map.get(p);
+      // A held page is never evicted; it may have been rewritten (dirty) or be out for destage since.
+      if (s >= 0 && this.state[s] === HELD) {
+        this.state[s] = CLEAN;
+        this.clean++;
+        this.append(s);
       }
     }
+  }
+
+  /** Restores a saved state (`SavedCacheSlots.restore`): saved with no page held for a write-through. */
+  override restore(state: unknown): void {
+    super.restore(state);
+    this.holds.clear();
   }
 
   /** Whether a page of [lba, lba+sectors) is out for destage (its fill read or write not yet landed). */
@@ -357,6 +390,9 @@ export class CacheDirectory extends SavedCacheSlots {
       if (this.state[s] === REDIRTY) {
         this.rewrittenInDestage--;
         this.markDirty(s);
+      } else if (this.holds.size > 0 && this.holds.has(p)) {
+        // Rewritten while out, then covered by a write-through not yet landed: held until it has (`writeThrough`).
+        this.state[s] = HELD;
       } else {
         this.state[s] = CLEAN;
         this.clean++;

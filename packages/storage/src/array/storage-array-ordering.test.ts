@@ -126,6 +126,41 @@ describe("array controller: a full cache, and writes through it in order with de
     expect(log).toEqual(["issued 16+16", "landed 16+16", "issued 0+256", "landed 0+256", "issued 128+256", "landed 128+256"]);
   });
 
+  it("a completed write a write-through covers stays readable from the cache until the write-through lands", () => {
+    // One member: reads 10 us, writes 20 ms. Sixteen 8 KiB pages; one destage out at a time, at once.
+    const sim = new Simulation();
+    const log: string[] = [];
+    const member = reorderingMember(sim, log, (req) => (req.isRead ? 10_000 : 20_000_000));
+    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 128 });
+    const array = new StorageArray(sim, raid, {
+      cacheBytes: 16 * 16 * 512,
+      destageOutstanding: 1,
+      destageHighWater: 0.001,
+      destageLowWater: 0,
+    });
+    const done: number[] = [];
+    const submit = (id: number, lba: number, sectors: number, isRead: boolean) =>
+      array.lun(0).submit({ id, vm: 0, lba, sectors, isRead, issueTime: sim.now }, { complete: () => void done.push(id) });
+    submit(1, 1024, 16, false); // page 64: absorbed, out for destage at once (20 ms)
+    sim.run({ until: 100_000 });
+    submit(2, 1008, 16, false); // page 63: absorbed, dirty
+    sim.run({ until: 1_000_000 });
+    expect(done).toEqual([1, 2]);
+    submit(3, 1008, 512, false); // 32 pages, more than the cache: written through, held until page 64's destage lands
+    sim.run({ until: 2_000_000 });
+    submit(4, 100_000, 256, true); // 16 pages read in: a fill that takes every evictable page
+    sim.run({ until: 3_000_000 });
+    const hits = array.readHits;
+    submit(5, 1008, 16, true); // write 2's sectors: write 3 is not on the disks yet, so the disks hold older data
+    sim.run();
+    expect(done.sort()).toEqual([1, 2, 3, 4, 5]);
+    // Page 63 turned clean under write 3 and the fill evicted it: the read went to the disks and read data older
+    // than write 2, which had completed. Held until write 3 landed, it is served from the cache.
+    expect(array.readHits - hits).toBe(1);
+    expect(log.filter((l) => l.startsWith("issued read") && !l.startsWith("issued read 100"))).toEqual([]);
+    expect(array.idle).toBe(true);
+  });
+
   it("a write-through array sends a write of sectors an older write is still writing only once that one has landed", () => {
     // Small commands are slow (5 ms), large ones quick (1 ms): the newer, larger write would land first.
     const { sim, array, log, done, submit } = orderingArray((req) => (req.sectors <= 16 ? 5_000_000 : 1_000_000), false);

@@ -67,6 +67,8 @@ export class StorageArray implements IoSink {
   private readonly stalled = new IoRing();
   /** The order write-throughs and destage runs of the same sectors go to the disks in (with a cache). */
   private readonly ordering: WriteOrdering | null;
+  /** Write-throughs on their way to the disks that hold cache pages (`CacheDirectory.writeThrough`): the pages. */
+  private readonly throughHolds = new Map<StackIo, number[]>();
   /** Which sectors a read miss may cache (not those of a write it may have raced at the disks whose data left the cache). */
   private readonly fills: ReadFills | null;
   private destaging = 0;
@@ -256,7 +258,7 @@ export class StorageArray implements IoSink {
         if (!cache.couldHold(io.lba, io.sectors)) {
           // More pages than the whole cache: no destage makes room for it, so it is written through
           // (updating the cached pages it covers, which then need no destage).
-          cache.writeThrough(io.lba, io.sectors);
+          this.holdFor(io, cache.writeThrough(io.lba, io.sectors));
           io.b = TO_RAID;
           (this.fills as ReadFills).throughTaken(io);
           (this.ordering as WriteOrdering).through(io);
@@ -273,11 +275,16 @@ export class StorageArray implements IoSink {
     // covers turn valid), as a write through a write-back cache does; pages not cached are not brought in.
     io.b = TO_RAID;
     if (cache) {
-      cache.writeThrough(io.lba, io.sectors);
+      this.holdFor(io, cache.writeThrough(io.lba, io.sectors));
       (this.fills as ReadFills).throughTaken(io);
       // In the order the cache took their data, as a write-back array's write-throughs: the cache holds the newer.
       (this.ordering as WriteOrdering).through(io);
     } else this.raid.submit(io, this);
+  }
+
+  /** Keeps the pages write-through `io` holds (`CacheDirectory.writeThrough`) until it lands. */
+  private holdFor(io: StackIo, pages: number[] | null): void {
+    if (pages !== null) this.throughHolds.set(io, pages);
   }
 
   /** A write's data goes into the cache (its controller time and transfer are spent): it is answered now. */
@@ -350,6 +357,13 @@ export class StorageArray implements IoSink {
     }
     // A write through to the disks: its controller time and data were spent before it reached them;
     // the status goes back on the next event, not from inside the disks' completion.
+    const held = this.throughHolds.size > 0 ? this.throughHolds.get(io) : undefined;
+    if (held !== undefined) {
+      this.throughHolds.delete(io);
+      (this.cache as CacheDirectory).throughLanded(held);
+      // Pages it held are evictable now: room for writes waiting for it.
+      this.retryStalled();
+    }
     this.ordering?.writeLanded(io);
     this.fills?.writeLanded(io);
     io.b = RESPOND;
