@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { esxDiskPerf } from "./esx-disk-perf.js";
+import { fewIosNote } from "./esx-disk-perf-notes.js";
 import { runQuick } from "./run-quick.test-support.js";
 
 const run = (overrides: Record<string, unknown>) => runQuick(esxDiskPerf, overrides);
@@ -32,6 +33,23 @@ describe("esx-disk-perf: a ratio counted from few IOs says so", () => {
     expect(Math.min(y.nativeIos as number, y.vmIos as number)).toBeGreaterThan(1000);
     expect((many.notes ?? []).filter((n) => n.includes("fewer than 100 IOs"))).toEqual([]);
     expect(gapNote(many)).not.toMatch(/minimum's cell completed/);
+  });
+});
+
+describe("esx-disk-perf: the few-IOs note names the fewest cell", () => {
+  it("of several cells with few IOs, names the one with the fewest and its uncertainty", () => {
+    const row = (nativeIos: number, vmIos: number, ioSizeBytes: number) => ({
+      storage: "local",
+      ioSizeBytes,
+      pattern: "random read",
+      outstandingIos: 1,
+      nativeIos,
+      vmIos,
+    });
+    const note = fewIosNote([row(50, 60, 4096), row(4, 5, 262144), row(500, 500, 512)]);
+    expect(note).toContain("2 of 3 cells");
+    expect(note).toContain("(the fewest, 4: local, 262144 B random read, 1 OIO)");
+    expect(note).toContain("±50% there");
   });
 });
 

@@ -219,6 +219,12 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
     expect(during.length).toBeGreaterThan(1);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
+
+  it("trace.csv's ignoredLines counts the well-formed lines that hold no IO (an MSR header), apart from bad lines", async () => {
+    const path = write("header.csv", `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\n${msrTrace(20)}`);
+    const r = await run({ traceFile: path });
+    expect(rowsOf(r, "trace")[0]).toMatchObject({ ios: 20, ignoredLines: 1, skippedBadLines: 0 });
+  });
 });
 
 describe("vscsistats-characterize refuses a trace it cannot read before running, naming the key and the path", () => {

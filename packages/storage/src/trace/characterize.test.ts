@@ -124,4 +124,15 @@ describe("characterizeTrace", () => {
       expect([summary.ios, stats.ios, histogramOf(toJson(stats), "latency").count], `window ${reorderWindow}`).toEqual([3, 3, 3]);
     }
   });
+
+  it("an IO whose recorded response time is 0 is timed: latency 0 us, and counted as outstanding", () => {
+    // An MSR response under 100 ns is 0 ticks (a vscsi cache hit under 1 us, a blkparse C at its D's time): a
+    // response time, not a missing one.
+    const stats = new VscsiStats();
+    const text = [msrLine(0, "h", 0, true, 0, 4096, 0), msrLine(10_000, "h", 0, true, 4096, 4096, 50_000)].join("");
+    const summary = characterizeTrace(new MsrReader(textSource(text), { name: "t.csv" }), stats);
+    expect(summary).toMatchObject({ ios: 2, timedIos: 2 });
+    const latency = histogramOf(toJson(stats), "latency");
+    expect([latency.count, latency.min, latency.counts[0]]).toEqual([2, 0, 1]);
+  });
 });

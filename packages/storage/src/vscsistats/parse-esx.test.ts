@@ -12,6 +12,8 @@ describe("parseEsxCsv's errors", () => {
     "data before the first Histogram: line": "min,512\n",
     "a row of three fields": "Histogram: x\nFrequency,Histogram Bucket Limit\n1,512,7\n",
     "a field not an integer": "Histogram: x\nmin,abc\n",
+    "a fraction": "Histogram: x\ncount,12.5\n",
+    "an integer followed by junk": "Histogram: x\nFrequency,Histogram Bucket Limit\n5,4096abc\n",
     "an unknown summary field": "Histogram: x\nmedian,5\n",
   };
 
@@ -20,6 +22,14 @@ describe("parseEsxCsv's errors", () => {
     expect(message).toMatch(/^p\.csv:\d: /);
     expect(message).not.toMatch(/skip-bad|skip bad|--/);
     expect(message).toMatch(/is it a vscsiStats CSV printout \(.*\)\? fix or delete the line$/);
+  });
+
+  it("a field that starts as an integer is still refused whole: a fraction, or digits followed by junk", () => {
+    // Read as far as the digits go, a corrupted printout compared as a count of 12.5 or a bucket limit of NaN.
+    expect(() => parseEsxCsv("Histogram: x\ncount,12.5\n", "p.csv")).toThrow(/^p\.csv:2: "12\.5" is not an integer/);
+    expect(() => parseEsxCsv("Histogram: x\nFrequency,Histogram Bucket Limit\n5,4096abc\n", "p.csv")).toThrow(
+      /^p\.csv:3: "4096abc" is not an integer/,
+    );
   });
 
   it("keeps the code and details of a bad line", () => {
