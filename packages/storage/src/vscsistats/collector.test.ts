@@ -285,6 +285,15 @@ describe("VscsiStats", () => {
     expect([reads.count, reads.max]).toEqual([1, 2]);
   });
 
+  it("reset() clears the out-of-order count with the histograms: an IO out of issue order before it is not counted after", () => {
+    const s = new VscsiStats();
+    s.issueUntracked(7_000_000, 100, 8, 4096, true);
+    s.issueUntracked(1_000_000, 200, 8, 4096, true); // earlier than the IO before it
+    expect(s.outOfOrder).toBe(1);
+    s.reset();
+    expect(toJson(s)).toMatchObject({ ios: 0, outOfOrder: 0 });
+  });
+
   it("the closest-of-16 distance finds the nearest IO wherever it is among the previous 16, however many IOs came before", () => {
     for (let before = 0; before < 40; before++) {
       for (let back = 1; back <= 16; back++) {
