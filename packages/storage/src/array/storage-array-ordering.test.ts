@@ -157,7 +157,7 @@ describe("array controller: a full cache, and writes through it in order with de
     // Page 63 turned clean under write 3 and the fill evicted it: the read went to the disks and read data older
     // than write 2, which had completed. Held until write 3 landed, it is served from the cache.
     expect(array.readHits - hits).toBe(1);
-    expect(log.filter((l) => l.startsWith("issued read") && !l.startsWith("issued read 100"))).toEqual([]);
+    expect(log).not.toContain("issued read 1008+16");
     expect(array.idle).toBe(true);
   });
 

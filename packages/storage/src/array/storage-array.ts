@@ -52,8 +52,9 @@ const DESTAGE_READING_FILL = 5;
  * part reads the missing sectors first, so it writes whole pages), or, when the cache is full of
  * dirty data, held until destage makes room; a write spanning more pages than the whole cache
  * holds, or any write without a write-back cache, goes through to the disks and is answered when
- * they finish (the cached pages it covers take its data). The disks reorder the commands they hold, so a write through and a destage of the
- * same sectors never are at them together: the newer one goes once the older has landed.
+ * they finish (the cached pages it covers take its data). The disks reorder the commands they hold, so no two
+ * writes of the same sectors (write-throughs, destages) are at them together: the newer one goes once the older
+ * has landed (`WriteOrdering`).
  */
 export class StorageArray implements IoSink {
   readonly options: Required<ArrayOptions>;
@@ -357,15 +358,15 @@ export class StorageArray implements IoSink {
     }
     // A write through to the disks: its controller time and data were spent before it reached them;
     // the status goes back on the next event, not from inside the disks' completion.
+    this.ordering?.writeLanded(io);
+    this.fills?.writeLanded(io);
     const held = this.throughHolds.size > 0 ? this.throughHolds.get(io) : undefined;
     if (held !== undefined) {
       this.throughHolds.delete(io);
       (this.cache as CacheDirectory).throughLanded(held);
-      // Pages it held are evictable now: room for writes waiting for it.
+      // Pages it held are evictable now: room for writes waiting for it (taken once its landing is recorded).
       this.retryStalled();
     }
-    this.ordering?.writeLanded(io);
-    this.fills?.writeLanded(io);
     io.b = RESPOND;
     this.sim.schedule(0, this.kindStep, 0, io);
   }

@@ -15,7 +15,7 @@ import type { RaidGroup } from "./raid.js";
  * waits forever.
  */
 export class WriteOrdering {
-  /** Write-throughs waiting for an older destage of their pages to land (in arrival order). */
+  /** Write-throughs waiting for an older destage of their pages or an older write-through of their sectors to land (in arrival order). */
   private readonly throughsWaiting: StackIo[] = [];
   /** Write-throughs at the disks: a newer destage run of their sectors waits for them. */
   private readonly throughsAtDisks: StackIo[] = [];

@@ -18,8 +18,11 @@ function driveHolding(regions: [number, number][], writeCache = false) {
   return { sim, hdd };
 }
 
-/** Submits `ios` together at the drive's now; runs to idle; returns each IO's completion (ns after the submit) by id. */
-function submitTogether(sim: Simulation, hdd: Hdd, ios: IoRequest[], onDone?: (r: IoRequest) => void) {
+/**
+ * Submits `ios` together at the drive's now; runs to idle (by `run`, if given); returns each IO's completion (ns after
+ * the submit) by id.
+ */
+function submitTogether(sim: Simulation, hdd: Hdd, ios: IoRequest[], onDone?: (r: IoRequest) => void, run = () => sim.run()) {
   const t0 = sim.now;
   const done = new Map<number, number>();
   const sink = {
@@ -29,7 +32,7 @@ function submitTogether(sim: Simulation, hdd: Hdd, ios: IoRequest[], onDone?: (r
     },
   };
   for (const r of ios) hdd.submit({ ...r, issueTime: t0 }, sink);
-  sim.run();
+  run();
   return done;
 }
 
@@ -50,9 +53,27 @@ describe("Hdd: every command's data crosses the one interface", () => {
     const mediaBefore = hdd.mediaOps;
     let mediaWhenFirstMediaReadDone = -1;
     const ios = [...regions.map(([lba, n], i) => io(100 + i, lba, n, true)), io(1, 100_000_000, 8, true), io(2, 200_000_000, 8, true)];
-    const done = submitTogether(sim, hdd, ios, (r) => {
-      if (r.id === 1) mediaWhenFirstMediaReadDone = hdd.mediaOps - mediaBefore;
-    });
+    let busyBefore = -1;
+    let busyAfter = -1;
+    const done = submitTogether(
+      sim,
+      hdd,
+      ios,
+      (r) => {
+        if (r.id === 1) mediaWhenFirstMediaReadDone = hdd.mediaOps - mediaBefore;
+      },
+      () => {
+        // Event by event to the end of the head's work on the first media read: in that same event it starts the
+        // second (its service time counted in busyNs), not at the next hit's completion.
+        while (hdd.mediaOps === mediaBefore) {
+          busyBefore = hdd.busyNs;
+          sim.step();
+        }
+        busyAfter = hdd.busyNs;
+        sim.run();
+      },
+    );
+    expect(busyAfter).toBeGreaterThan(busyBefore);
     expect(hdd.cache.hits - hitsBefore).toBe(8);
     // 4 MiB of hits and 8 KiB of media reads: no sooner than the interface carries them (the two reads were done
     // at 3.4 and 9.3 ms, while the hits held the interface until 14 ms).
@@ -71,6 +92,21 @@ describe("Hdd: every command's data crosses the one interface", () => {
     const done = submitTogether(sim, hdd, ios);
     // The hits were first on the interface (4 MiB); the write's 1 MiB follows them, and the write ends no earlier.
     expect(done.get(1)).toBeGreaterThanOrEqual(busNs(8 * 1024 + 2048) - 1);
+  });
+
+  it("a media write's data crosses the interface once the command is processed, not when the head gets there", () => {
+    const { sim, hdd } = driveHolding([[0, 1024]]);
+    const t0 = sim.now;
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => void done.set(r.id, sim.now - t0) };
+    hdd.submit({ ...io(1, 200_000_000, 2048, false), issueTime: t0 }, sink); // 1 MiB far away: ms of positioning
+    sim.run({ until: t0 + 100_000 });
+    hdd.submit({ ...io(2, 0, 1024, true), issueTime: sim.now }, sink); // a hit, while the head is still positioning
+    sim.run();
+    // The write's 1 MiB went first, from its processing at 50 us: the hit's 512 KiB follow it (booked from the head's
+    // arrival instead, the hit went through in 1.8 ms).
+    expect(done.get(2)).toBeGreaterThanOrEqual(CHEETAH_15K5.commandOverheadNs + busNs(2048 + 1024) - 1);
+    expect(done.get(1)).toBeGreaterThan(done.get(2) as number);
   });
 
   it("property: IOs submitted together complete no faster than their bytes at busMBps, write cache on or off", () => {
