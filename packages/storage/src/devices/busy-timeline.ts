@@ -3,15 +3,35 @@
  * after the time it can start that is long enough for it, so a page whose data is ready early crosses
  * an idle channel instead of queueing behind a later page booked before it (first come, first served
  * would leave the channel idle in between). Intervals are kept sorted and disjoint; adjacent ones merge,
- * and those over before `now` are dropped, so the list holds what is still ahead — a few per IO in flight.
+ * and those over before `now` are dropped (when a booking falls between others, or the list is full), so the
+ * list holds what is still ahead — a few per IO in flight — and a few over.
  */
 export class BusyTimeline {
   private starts = new Float64Array(8);
   private ends = new Float64Array(8);
   private count = 0;
 
-  /** Books `duration` ns at the earliest gap from `earliest` on; returns when it ends. Forgets intervals over by `now`. */
+  /**
+   * Books `duration` ns at the earliest gap from `earliest` (>= `now`) on; returns when it ends. Forgets intervals
+   * over by `now` (nothing at or after `now` can fall in them).
+   */
   book(now: number, earliest: number, duration: number): number {
+    // The common case, a resource idle from `earliest` on (after every booking): appended without shifting the
+    // lists — four array moves per booking cost a drive model ~10% of a whole simulated IO. Intervals over by `now`
+    // are forgotten only when the lists are full.
+    const n = this.count;
+    if (n === 0 || this.ends[n - 1] <= earliest) {
+      const end = earliest + duration;
+      if (n > 0 && this.ends[n - 1] === earliest) this.ends[n - 1] = end;
+      else {
+        if (n === this.starts.length) this.forgetBefore(now);
+        if (this.count === this.starts.length) this.grow();
+        this.starts[this.count] = earliest;
+        this.ends[this.count] = end;
+        this.count++;
+      }
+      return end;
+    }
     this.forgetBefore(now);
     const s = this.starts;
     const e = this.ends;
