@@ -1,4 +1,4 @@
-import { Simulation } from "@vmlab/core-vm";
+import { Rng, Simulation } from "@vmlab/core-vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IoRequest } from "../io.js";
@@ -123,24 +123,14 @@ describe("array data versions against an oracle (disks that reorder)", () => {
   });
 });
 
-/** A small deterministic generator (xorshift32): `r(n)` is in [0, n). */
-function rng(seed: number): (n: number) => number {
-  let x = seed | 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
-
 /**
  * Guest workers on the esx-disk-perf testbed's array (its own cache sizes, 1 MiB and less so a 1 MiB write goes
  * through it): closed loops of reads, writes of 512 B to 1 MiB over a small region, and flushes. The flush check
  * is the audit's: a write completed before a guest flush was issued must survive a power loss once it completes.
  */
 function runTestbed(seed: number): string[] {
-  const r = rng(seed);
+  const g = new Rng(seed);
+  const r = (n: number) => g.int(n);
   const pick = <T>(xs: readonly T[]): T => xs[r(xs.length)];
   const workers = 1 + r(3);
   const mode = pick(["native", "vm"] as const);
