@@ -259,10 +259,7 @@ export class StorageArray implements IoSink {
         if (!cache.couldHold(io.lba, io.sectors)) {
           // More pages than the whole cache: no destage makes room for it, so it is written through
           // (updating the cached pages it covers, which then need no destage).
-          this.holdFor(io, cache.writeThrough(io.lba, io.sectors));
-          io.b = TO_RAID;
-          (this.fills as ReadFills).throughTaken(io);
-          (this.ordering as WriteOrdering).through(io);
+          this.writeThrough(io, cache);
           return;
         }
         this.stalled.push(io);
@@ -272,20 +269,25 @@ export class StorageArray implements IoSink {
       this.absorb(io);
       return;
     }
-    // Without write-back every write goes through: the cached pages it covers take its data (the sectors it
-    // covers turn valid), as a write through a write-back cache does; pages not cached are not brought in.
-    io.b = TO_RAID;
-    if (cache) {
-      this.holdFor(io, cache.writeThrough(io.lba, io.sectors));
-      (this.fills as ReadFills).throughTaken(io);
-      // In the order the cache took their data, as a write-back array's write-throughs: the cache holds the newer.
-      (this.ordering as WriteOrdering).through(io);
-    } else this.raid.submit(io, this);
+    // Without write-back every write goes through, as a write through a write-back cache does.
+    if (cache) this.writeThrough(io, cache);
+    else {
+      io.b = TO_RAID;
+      this.raid.submit(io, this);
+    }
   }
 
-  /** Keeps the pages write-through `io` holds (`CacheDirectory.writeThrough`) until it lands. */
-  private holdFor(io: StackIo, pages: number[] | null): void {
-    if (pages !== null) this.throughHolds.set(io, pages);
+  /**
+   * `io` goes through to the disks around the cache: the cached pages it covers take its data (the sectors it covers
+   * turn valid; pages not cached are not brought in), the pages it holds stay until it lands (`throughHolds`), and
+   * it reaches the disks in the order the cache took the data (`WriteOrdering`: the cache holds the newer).
+   */
+  private writeThrough(io: StackIo, cache: CacheDirectory): void {
+    io.b = TO_RAID;
+    const held = cache.writeThrough(io.lba, io.sectors);
+    if (held !== null) this.throughHolds.set(io, held);
+    (this.fills as ReadFills).throughTaken(io);
+    (this.ordering as WriteOrdering).through(io);
   }
 
   /** A write's data goes into the cache (its controller time and transfer are spent): it is answered now. */
