@@ -1,11 +1,11 @@
 import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
-import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
+import { fitsTarget, type IoRequest, misfitText } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
-import { BusyTimeline } from "./busy-timeline.js";
+import { DriveInterface } from "./drive-interface.js";
 import { HddCache } from "./hdd-cache.js";
 import { checkHddSpec, checkLayout, type HddOptions, readCacheSegmentsOf, writeCacheSectorsOf } from "./hdd-config.js";
 import { HddGeometry } from "./hdd-geometry.js";
@@ -13,6 +13,7 @@ import { cylinderBefore, mediaReadEnd, mediaTransferNs } from "./hdd-positioning
 import { HddQueue } from "./hdd-queue.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 import { checkHddState, type HddState, restoredRaBaseTime, revolutionStart, savedHddState } from "./hdd-state.js";
+import { type StreamHitSink, serveQueuedFromStream } from "./hdd-stream-hits.js";
 import { HddWriteBuffer } from "./hdd-write-buffer.js";
 import { HddWriteCache } from "./hdd-write-cache.js";
 import { SeekCurve } from "./seek-curve.js";
@@ -40,7 +41,7 @@ export { type HddState, HddStateSchema } from "./hdd-state.js";
  * as SCSI drives ship; an assumption) — or, with `writeCache` on, complete
  * from the buffer and reach the media later (`HddOptions`).
  */
-export class Hdd implements BlockTarget {
+export class Hdd implements BlockTarget, StreamHitSink {
   readonly capacitySectors: number;
   readonly geometry: HddGeometry;
   readonly readSeek: SeekCurve;
@@ -49,7 +50,6 @@ export class Hdd implements BlockTarget {
   private readonly pool: IoPool;
   private readonly kindDone: number;
   private readonly kindFlushDone: number;
-  private readonly busSectorNs: number;
   /** Media commands waiting for the mechanism. */
   private readonly queue: HddQueue;
   private busy = false;
@@ -79,11 +79,10 @@ export class Hdd implements BlockTarget {
   /** Flushes completed (`flush`). */
   flushes = 0;
   /**
-   * The interface: every command's data crosses it one command after another, each in the first idle gap from
-   * when its data is ready (a hit waiting for the read-ahead does not hold back one whose data is already in the
-   * buffer; a media read's data near the end of its transfer, `bookInterface`).
+   * The interface: every command's data crosses it (a hit waiting for the read-ahead does not hold back one whose
+   * data is already in the buffer; a media read's data near the end of its transfer, `bookInterface`).
    */
-  private readonly bus = new BusyTimeline();
+  private readonly link: DriveInterface;
   /**
    * When the drive's controller has processed every command accepted so far: it takes each command's
    * `spec.commandOverheadNs` one command after another, in arrival order, overlapped with the mechanism
@@ -108,7 +107,7 @@ export class Hdd implements BlockTarget {
     this.writeSeek = new SeekCurve(this.geometry.cylinders, spec.writeSeek, `hdd ${name}: writeSeek`);
     const { segSectors, readSegments } = readCacheSegmentsOf(spec, wcs, `hdd ${name}`);
     this.cache = new HddCache(readSegments, segSectors, Math.min(spec.readAheadSectors, segSectors), this.geometry.revolutionNs);
-    this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
+    this.link = new DriveInterface(spec.busMBps);
     this.queue = new HddQueue(this.readSeek, this.writeSeek, this.geometry.revolutionNs, spec.commandOverheadNs);
     this.cache.mediaEnd = (lba, n, headLba, start, processed) =>
       mediaReadEnd(this.sim, this.spec, this.geometry, this.queue, lba, n, headLba, start, processed);
@@ -208,7 +207,7 @@ export class Hdd implements BlockTarget {
   private completeFromCache(io: StackIo, ready: number): number {
     io.a = 1;
     const now = this.sim.now;
-    const end = this.bus.book(now, ready, io.sectors * this.busSectorNs);
+    const end = this.link.transfer(now, ready, io.sectors);
     this.sim.schedule(end - now, this.kindDone, 0, io);
     return end;
   }
@@ -294,14 +293,13 @@ export class Hdd implements BlockTarget {
    */
   private bookInterface(io: StackIo, processed: number, mediaStart: number, mediaEnd: number): number {
     const now = this.sim.now;
-    const busNs = io.sectors * this.busSectorNs;
     if (io.isRead) {
-      const dataEnd = this.bus.book(now, Math.max(mediaStart, mediaEnd - busNs), busNs);
+      const dataEnd = this.link.mediaRead(now, mediaStart, mediaEnd, io.sectors);
       // Completions fall on whole ns: data done within half a ns of the head (or a float's rounding of it) is not late.
       io.t0 = dataEnd - mediaEnd >= 0.5 ? dataEnd : 0;
       return mediaEnd;
     }
-    const dataAt = this.bus.book(now, Math.max(now, processed), busNs);
+    const dataAt = this.link.transfer(now, Math.max(now, processed), io.sectors);
     io.t0 = Math.max(mediaEnd, dataAt);
     return io.t0;
   }
@@ -342,7 +340,7 @@ export class Hdd implements BlockTarget {
   save(): HddState {
     this.requireQuiescent("save");
     const now = this.sim.now;
-    const busAhead = Math.max(0, this.bus.lastEnd - now);
+    const busAhead = Math.max(0, this.link.lastEnd - now);
     const controllerAhead = Math.max(0, this.controllerFreeAt - now);
     const cache = this.cache.save();
     return savedHddState(this, this.headCyl, this.headLba, cache, revolutionStart(this.geometry, now), busAhead, controllerAhead);
@@ -369,7 +367,7 @@ export class Hdd implements BlockTarget {
     // Nothing was in flight when the state was saved, so nothing held the interface or the controller past that
     // time but a rounding's fraction of a ns (kept, relative to the clock: the simulation may be restored to
     // another time with it); bookings made since are forgotten.
-    this.bus.reset(s.busAheadNs ? now + s.busAheadNs : 0);
+    this.link.reset(s.busAheadNs ? now + s.busAheadNs : 0);
     this.controllerFreeAt = s.controllerAheadNs ? now + s.controllerAheadNs : 0;
   }
 
@@ -388,7 +386,7 @@ export class Hdd implements BlockTarget {
       if (io.isRead) {
         const bound = Math.min(this.capacitySectors, g.zoneLba[zone + 1]);
         this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[zone], bound);
-        this.servePendingFromCache(now);
+        serveQueuedFromStream(this.queue, this.cache, now, this);
         if (io.t0 > now) {
           // The head is done; the data is still crossing a busy interface (`bookInterface`).
           io.a = 1;
@@ -425,43 +423,9 @@ export class Hdd implements BlockTarget {
     wc.wakeForRoom();
   }
 
-  /** Queued reads that the new read-ahead stream covers become cache hits (a queued sequential stream). */
-  private servePendingFromCache(now: number): void {
-    // Each conversion may extend the stream to the next queued command: repeat until nothing changes.
-    for (let before = -1; before !== this.queue.count; ) {
-      before = this.queue.count;
-      this.servePendingPass(now);
-    }
-  }
-
-  private servePendingPass(now: number): void {
-    const cache = this.cache;
-    const q = this.queue;
-    // The stream's reach is checked on the typed arrays first: most queued commands are far from it.
-    // The reach only moves when the cache is asked, so it is re-read after each lookup.
-    let from = cache.streamFromLba;
-    let to = cache.streamToLba;
-    for (let i = 0; i < q.count; ) {
-      const lba = q.lba[i];
-      // Non-short-circuit (`&`): one branch, and it is almost always "far".
-      if (!(q.read[i] & +(lba >= from) & +(lba <= to))) {
-        i++;
-        continue;
-      }
-      const io = q.io[i];
-      const ready = cache.lookupReadQuiet(io.lba, io.sectors, now, q.ready[i]);
-      from = cache.streamFromLba;
-      to = cache.streamToLba;
-      if (ready < 0) {
-        i++;
-        continue;
-      }
-      io.a = 1;
-      const processed = q.ready[i];
-      q.remove(i);
-      const end = this.bus.book(now, this.hitStart(io, ready, processed, now), io.sectors * this.busSectorNs);
-      this.sim.schedule(end - now, this.kindDone, 0, io);
-    }
+  /** @internal a queued read the new read-ahead stream covers (`serveQueuedFromStream`): served from the buffer. */
+  streamHit(io: StackIo, ready: number, processed: number): void {
+    this.completeFromCache(io, this.hitStart(io, ready, processed, this.sim.now));
   }
 
   /**
@@ -474,7 +438,7 @@ export class Hdd implements BlockTarget {
   private hitStart(io: StackIo, ready: number, processed: number, now: number): number {
     // `ready` >= now; a queued command may have been processed before now.
     if (ready <= now) return Math.max(processed, now);
-    const from = this.cache.transferStart(io.lba, io.sectors, ready, this.busSectorNs, now);
+    const from = this.cache.transferStart(io.lba, io.sectors, ready, this.link.sectorNs, now);
     return Math.max(from, processed);
   }
 }

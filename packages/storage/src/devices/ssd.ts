@@ -6,6 +6,7 @@ import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import { BusyTimeline } from "./busy-timeline.js";
+import { DriveInterface } from "./drive-interface.js";
 import { FtlStateSchema, PageFtl } from "./ftl.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
 
@@ -74,8 +75,7 @@ export class Ssd implements BlockTarget {
   private readonly channelTimes: BusyTimeline[];
   private readonly xferNs: number;
   /** The host interface: each page's worth of data crosses it in the first idle gap from when it is ready. */
-  private readonly bus = new BusyTimeline();
-  private readonly busSectorNs: number;
+  private readonly link: DriveInterface;
   /** When the controller has processed every command taken so far (`commandOverheadNs` each, in arrival order). */
   private controllerFreeAt = 0;
   private nextDie = 0;
@@ -116,7 +116,7 @@ export class Ssd implements BlockTarget {
     this.dieFree = new Float64Array(this.ftl.dies);
     this.channelTimes = Array.from({ length: spec.channels }, () => new BusyTimeline());
     this.xferNs = (spec.pageBytes / (spec.channelMBps * 1e6)) * 1e9;
-    this.busSectorNs = (SECTOR_BYTES / (spec.busMBps * 1e6)) * 1e9;
+    this.link = new DriveInterface(spec.busMBps);
     this.pool = new IoPool(this);
     this.kindDone = sharedKind(sim, "storage.ssd.done", onDone);
   }
@@ -145,10 +145,10 @@ export class Ssd implements BlockTarget {
     let done = t;
     for (let lp = first; lp <= last; lp++) {
       // The command's sectors in this page: what crosses the host interface for it.
-      const busNs = (Math.min(end, (lp + 1) * spp) - Math.max(req.lba, lp * spp)) * this.busSectorNs;
+      const sectors = Math.min(end, (lp + 1) * spp) - Math.max(req.lba, lp * spp);
       const pageDone = req.isRead
-        ? this.bus.book(now, this.readPage(lp, t, now), busNs)
-        : this.writePage(lp, t, this.bus.book(now, t, busNs), now);
+        ? this.link.transfer(now, this.readPage(lp, t, now), sectors)
+        : this.writePage(lp, t, this.link.transfer(now, t, sectors), now);
       if (pageDone > done) done = pageDone;
     }
     const io = this.pool.take(req, sink);
@@ -249,7 +249,7 @@ export class Ssd implements BlockTarget {
     this.hostSectorsWritten = hostSectors;
     // Nothing was in flight when the state was saved: the controller and the host interface were done with
     // every command by then (each command completes after both), so neither holds anything past that time.
-    this.bus.reset(0);
+    this.link.reset(0);
     this.controllerFreeAt = 0;
   }
 
