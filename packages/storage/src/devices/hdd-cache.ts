@@ -62,6 +62,8 @@ export class HddCache {
      * Required: with none, a head that stopped reading ahead would read on at once, as no disk can.
      */
     readonly revolutionNs: number,
+    /** Sectors the head reads ahead after a media read before another command may take it (`HddSpec.minPrefetchSectors`). */
+    readonly minPrefetchSectors = 0,
   ) {
     if (!(Number.isFinite(revolutionNs) && revolutionNs > 0))
       throw StorageErrors.badConfig("hdd cache", `revolutionNs must be a finite number of ns > 0, got ${revolutionNs}`);
@@ -430,7 +432,8 @@ export class HddCache {
     this.raSectorNs = sectorNs;
     this.raBound = bound;
     this.raLimit = Math.min(bound, end + this.readAheadSectors);
-    this.raPromised = end;
+    // The minimum prefetch is promised as a waiting hit's sectors are: the head reads that far before it may leave.
+    this.raPromised = Math.min(this.raLimit, end + this.minPrefetchSectors);
     this.segStart[victim] = Math.max(lba, this.raLimit - this.segmentSectors);
     this.segEnd[victim] = end;
     if (this.oversized) this.fit(victim);

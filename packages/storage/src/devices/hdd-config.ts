@@ -113,6 +113,8 @@ export function checkHddSpec(spec: HddSpec, what: string): void {
   for (const k of ["cacheBytes", "cacheSegments", "readAheadSectors"] as const)
     if (!(Number.isInteger(spec[k]) && spec[k] >= 0))
       throw StorageErrors.badConfig(what, `${k} must be a whole number >= 0, got ${spec[k]}`);
+  if (spec.minPrefetchSectors !== undefined && !(Number.isInteger(spec.minPrefetchSectors) && spec.minPrefetchSectors >= 0))
+    throw StorageErrors.badConfig(what, `minPrefetchSectors must be a whole number >= 0 (or absent: none), got ${spec.minPrefetchSectors}`);
   // A cache too small for its segments read nothing and ran silently as a drive without one (`cacheBytes: 16`, the
   // datasheet's "16 MB" taken for bytes; or no segments at all); a huge segment count also allocated one entry each.
   // No segments and no read-ahead is the read cache disabled (SCSI RCD) on a drive whose buffer still holds written

@@ -30,8 +30,9 @@ export interface HddSpec {
   cacheBytes: number;
   /**
    * Cache segments: each holds one run of data (what a read or its read-ahead read), replaced least recently used
-   * first. One read-ahead runs at a time, and it stops as soon as another command needs the head (no minimum
-   * prefetch: an assumption), so sequential streams interleaved at the drive each lose theirs whatever the count.
+   * first. One read-ahead runs at a time, and it stops as soon as another command needs the head once it has read
+   * `minPrefetchSectors`; with none (the default), sequential streams interleaved at the drive one command at a time
+   * each lose theirs whatever the count.
    */
   cacheSegments: number;
   /**
@@ -39,6 +40,14 @@ export interface HddSpec {
    * segments still keeping what reads read; with `cacheSegments` 0 too, the read cache is disabled.
    */
   readAheadSectors: number;
+  /**
+   * Minimum prefetch, sectors (SCSI mode page 08h's MINIMUM PRE-FETCH): the head reads at least this far ahead after
+   * a media read before it leaves for another command, so each of several interleaved sequential streams finds its
+   * next read in its own segment. At most the read-ahead (a larger figure reads the whole read-ahead). 0 or absent:
+   * the read-ahead stops as soon as another command needs the head, the field's SCSI meaning of 0 (an assumption for
+   * the Cheetah: its manual says it ignores the Max Prefetch and Prefetch Ceiling fields, not what it does with this one).
+   */
+  minPrefetchSectors?: number;
   /** Tagged command queue depth the drive accepts (SCSI TCQ / SATA NCQ). */
   queueDepth: number;
   /** Starvation bound of the shortest-positioning-time-first reordering, ns: an older command goes first. */
@@ -54,8 +63,8 @@ export interface HddSpec {
  * Assumptions (not spec-sheet figures; configurable): full-stroke seek
  * 7.4 ms read / 7.9 ms write (recalled from the 15K.4/15K.5 manuals, not
  * verified); 8 heads; 24 zones with a linear rate from outer to inner;
- * 50 µs command overhead; 16 segments of 1 MiB; 512 KiB read-ahead; queue
- * depth 64; 500 ms starvation bound.
+ * 50 µs command overhead; 16 segments of 1 MiB; 512 KiB read-ahead, no
+ * minimum prefetch; queue depth 64; 500 ms starvation bound.
  */
 export const CHEETAH_15K5: HddSpec = {
   model: "Seagate Cheetah 15K.5 ST3300655SS",

@@ -106,7 +106,8 @@ export class Hdd implements BlockTarget, StreamHitSink {
     this.readSeek = new SeekCurve(this.geometry.cylinders, spec.readSeek, `hdd ${name}: readSeek`);
     this.writeSeek = new SeekCurve(this.geometry.cylinders, spec.writeSeek, `hdd ${name}: writeSeek`);
     const { segSectors, readSegments } = readCacheSegmentsOf(spec, wcs, `hdd ${name}`);
-    this.cache = new HddCache(readSegments, segSectors, Math.min(spec.readAheadSectors, segSectors), this.geometry.revolutionNs);
+    const readAhead = Math.min(spec.readAheadSectors, segSectors);
+    this.cache = new HddCache(readSegments, segSectors, readAhead, this.geometry.revolutionNs, spec.minPrefetchSectors ?? 0);
     this.link = new DriveInterface(spec.busMBps);
     this.queue = new HddQueue(this.readSeek, this.writeSeek, this.geometry.revolutionNs, spec.commandOverheadNs);
     this.cache.mediaEnd = (lba, n, headLba, start, processed) =>

@@ -1,0 +1,110 @@
+import { Simulation } from "@vmlab/core-vm";
+import { describe, expect, it } from "vitest";
+import { Hdd } from "./hdd.js";
+import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
+
+/** Two closed-loop sequential read streams, one 64 KiB read outstanding each, far apart on one disk, for `ns`. */
+function interleavedStreams(spec: HddSpec, ns = 1e9) {
+  const sim = new Simulation();
+  const hdd = new Hdd(sim, spec);
+  const sectors = 128;
+  const next = [0, 200_000_000];
+  let bytes = 0;
+  const issue = (s: number) => {
+    hdd.submit({ id: s, vm: 0, lba: next[s], sectors, isRead: true, issueTime: sim.now }, sink);
+    next[s] += sectors;
+  };
+  const sink = {
+    complete: (r: { id: number }) => {
+      bytes += sectors * 512;
+      issue(r.id);
+    },
+  };
+  issue(0);
+  issue(1);
+  sim.run({ until: ns });
+  return { mbps: bytes / (ns / 1e9) / 1e6, mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
+}
+
+describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.minPrefetchSectors)", () => {
+  it("the head reads the minimum prefetch after a media read before it leaves for a waiting command, and the segment keeps it", () => {
+    const outcome = (minPrefetchSectors: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, minPrefetchSectors });
+      const done = new Map<number, number>();
+      const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+      const read = (id: number, lba: number, sectors: number) =>
+        hdd.submit({ id, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, sink);
+      read(0, 0, 8);
+      sim.run();
+      const t0 = sim.now; // the head starts reading ahead from sector 8
+      read(1, 300_000_000, 8); // far away: the head leaves the stream for it
+      sim.run();
+      const far = (done.get(1) as number) - t0;
+      read(2, 8, 256); // what the minimum prefetch read before the head left
+      sim.run();
+      return { far, mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
+    };
+    const none = outcome(0);
+    const min = outcome(256);
+    // Without a minimum the head leaves at once: the re-read goes to the media.
+    expect([none.mediaOps, none.hits]).toEqual([3, 0]);
+    // With 256 sectors, the segment holds them: the re-read is a hit.
+    expect([min.mediaOps, min.hits]).toEqual([2, 1]);
+    // And the far read starts only after they are read (256 sectors at the outer zone's 125 MB/s: 1.05 ms).
+    const prefetchNs = (256 * 512 * 1e9) / (CHEETAH_15K5.outerMBps * 1e6);
+    expect(min.far).toBeGreaterThanOrEqual(prefetchNs);
+  });
+
+  it("interleaved sequential streams keep their read-ahead: each finds its next reads in its own segment", () => {
+    const hitsPerMediaRead = (r: { hits: number; mediaOps: number }) => r.hits / r.mediaOps;
+    const none = interleavedStreams(CHEETAH_15K5);
+    // Without a minimum, a stream's next read (issued as its read completes) joins the read-ahead that read started,
+    // and the head reads it before it leaves for the other stream's read: one hit per media read.
+    expect(hitsPerMediaRead(none)).toBeCloseTo(1, 1);
+    // A minimum of that one read's 128 sectors changes nothing; of two reads' (256 sectors), two hits per media read.
+    expect(interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 128 })).toEqual(none);
+    expect(hitsPerMediaRead(interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 256 }))).toBeCloseTo(2, 1);
+    // The whole 512 KiB read-ahead (8 reads): 7 hits per media read, and over 2.5x the throughput.
+    const whole = interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 1024 });
+    expect(hitsPerMediaRead(whole)).toBeGreaterThan(7.5);
+    expect(whole.mbps).toBeGreaterThan(2.5 * none.mbps);
+  });
+
+  it("saved while the head still reads its minimum prefetch, a restored disk leaves the stream no earlier", () => {
+    const spec = { ...CHEETAH_15K5, minPrefetchSectors: 512 };
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, spec);
+    const done = new Map<number, number>();
+    const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
+    sim.run();
+    const simState = sim.save();
+    const diskState = hdd.save();
+    expect(diskState.cache.raPromised).toBe(8 + 512);
+    const far = (disk: Hdd) => {
+      disk.submit({ id: 1, vm: 0, lba: 300_000_000, sectors: 8, isRead: true, issueTime: sim.now }, sink);
+      sim.run();
+      return done.get(1);
+    };
+    const first = far(hdd);
+    sim.restore(simState);
+    const restored = new Hdd(sim, spec);
+    restored.restore(diskState);
+    expect(far(restored)).toBe(first);
+  });
+
+  it("a minimum past the read-ahead reads the whole read-ahead; absent is none", () => {
+    expect(interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 4096 }, 2e8)).toEqual(
+      interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 1024 }, 2e8),
+    );
+    expect(interleavedStreams(CHEETAH_15K5, 2e8)).toEqual(interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 0 }, 2e8));
+  });
+
+  it("refuses a minimum that is not a whole number of sectors >= 0", () => {
+    for (const bad of [-1, 1.5, Number.NaN])
+      expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, minPrefetchSectors: bad })).toThrow(
+        /minPrefetchSectors must be a whole number >= 0/,
+      );
+  });
+});
