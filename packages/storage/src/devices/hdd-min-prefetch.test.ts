@@ -1,6 +1,7 @@
 import { Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { Hdd } from "./hdd.js";
+import { afterFirstRead } from "./hdd-first-read.test-support.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 
 /** Two closed-loop sequential read streams, one 64 KiB read outstanding each, far apart on one disk, for `ns`. */
@@ -29,31 +30,31 @@ function interleavedStreams(spec: HddSpec, ns = 1e9) {
 describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.minPrefetchSectors)", () => {
   it("the head reads the minimum prefetch after a media read before it leaves for a waiting command, and the segment keeps it", () => {
     const outcome = (minPrefetchSectors: number) => {
-      const sim = new Simulation();
-      const hdd = new Hdd(sim, { ...CHEETAH_15K5, minPrefetchSectors });
-      const done = new Map<number, number>();
-      const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
-      const read = (id: number, lba: number, sectors: number) =>
-        hdd.submit({ id, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, sink);
-      read(0, 0, 8);
-      sim.run();
+      const { sim, hdd, done, read } = afterFirstRead({ ...CHEETAH_15K5, minPrefetchSectors });
       const t0 = sim.now; // the head starts reading ahead from sector 8
       read(1, 300_000_000, 8); // far away: the head leaves the stream for it
       sim.run();
       const far = (done.get(1) as number) - t0;
+      // The far read's own least time once the head is free: the seek there and its transfer (no rotational wait).
+      const g = hdd.geometry;
+      const z = g.zoneOf(300_000_000);
+      const farOwnNs = hdd.readSeek.timeNs(g.cylinderOf(300_000_000, z) - g.cylinderOf(8, 0)) + g.transferNs(300_000_000, 8, z);
       read(2, 8, 256); // what the minimum prefetch read before the head left
       sim.run();
-      return { far, mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
+      return { far, farOwnNs, prefetchNs: g.transferNs(8, 1024, 0), mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
     };
     const none = outcome(0);
-    const min = outcome(256);
+    const min = outcome(1024);
     // Without a minimum the head leaves at once: the re-read goes to the media.
     expect([none.mediaOps, none.hits]).toEqual([3, 0]);
-    // With 256 sectors, the segment holds them: the re-read is a hit.
+    // With one, the segment holds what it read: the re-read is a hit.
     expect([min.mediaOps, min.hits]).toEqual([2, 1]);
-    // And the far read starts only after they are read (256 sectors at the outer zone's 125 MB/s: 1.05 ms).
-    const prefetchNs = (256 * 512 * 1e9) / (CHEETAH_15K5.outerMBps * 1e6);
-    expect(min.far).toBeGreaterThanOrEqual(prefetchNs);
+    // Leaving at once, the far read ends within its seek and transfer, the command overhead and one revolution...
+    const { commandOverheadNs, rpm } = CHEETAH_15K5;
+    expect(none.far).toBeLessThanOrEqual(none.farOwnNs + commandOverheadNs + 60e9 / rpm);
+    // ...and it starts its seek only once the 1,024 sectors are read (4.19 ms at the outer zone, more than that).
+    expect(min.far).toBeGreaterThanOrEqual(min.farOwnNs + min.prefetchNs);
+    expect(min.prefetchNs).toBeGreaterThan(commandOverheadNs + 60e9 / rpm);
   });
 
   it("interleaved sequential streams keep their read-ahead: each finds its next reads in its own segment", () => {
