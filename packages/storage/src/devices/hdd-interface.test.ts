@@ -109,6 +109,35 @@ describe("Hdd: every command's data crosses the one interface", () => {
     expect(done.get(1)).toBeGreaterThan(done.get(2) as number);
   });
 
+  it("a media write whose data waits behind a hit's on the interface misses its sector when the head gets there first: a revolution later", () => {
+    const rev = 60e9 / CHEETAH_15K5.rpm;
+    // The drive holds sectors [0, 1024); a hit of `hitSectors` of them and an 8-sector write near the head arrive together.
+    const writeDone = (hitSectors: number, lba: number) => {
+      const { sim, hdd } = driveHolding([[0, 1024]]);
+      const done = submitTogether(sim, hdd, [io(1, 0, hitSectors, true), io(2, lba, 8, false)]);
+      return { hit: done.get(1) as number, write: done.get(2) as number };
+    };
+    const { geometry } = new Hdd(new Simulation());
+    let missed = 0;
+    let inTime = 0;
+    // Writes whose sectors come under the head at every point of a revolution (97 sectors apart).
+    for (let lba = 3000; lba < 6000; lba += 97) {
+      const alone = writeDone(8, lba).write; // the interface all but idle
+      const behind = writeDone(1024, lba); // 512 KiB of hit data first: the interface busy ~1.8 ms
+      const headThere = alone - geometry.transferNs(lba, 8, geometry.zoneOf(lba)); // the head at the write's first sector
+      if (headThere < behind.hit - 50_000) {
+        // The head got there before the write's data had crossed: it writes on the next revolution.
+        expect(behind.write - alone, `LBA ${lba}`).toBe(rev);
+        missed++;
+      } else if (headThere > behind.hit + 50_000) {
+        expect(behind.write, `LBA ${lba}`).toBe(alone);
+        inTime++;
+      }
+    }
+    expect(missed).toBeGreaterThan(5);
+    expect(inTime).toBeGreaterThan(5);
+  });
+
   it("property: IOs submitted together complete no faster than their bytes at busMBps, write cache on or off", () => {
     const ioArb = fc.record({
       isRead: fc.boolean(),

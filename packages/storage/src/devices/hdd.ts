@@ -288,9 +288,8 @@ export class Hdd implements BlockTarget, StreamHitSink {
    * as the head reads it, so its share of the interface is booked as late as it can be, ending with the media
    * transfer (`mediaStart`..`mediaEnd`): the read completes then, or when a busy interface has carried it
    * (`io.t0`, else 0; the mechanism is free at `mediaEnd` either way). A write's data crosses before the head writes it,
-   * from when the command is processed (`processed`); data later than the head would need it holds the write's end
-   * back (without the missed revolution a drive would take: an approximation, for an interface busy that long).
-   * Returns when the mechanism is done.
+   * from when the command is processed (`processed`); data that other transfers hold back past when the head needs it
+   * costs the write whole revolutions (`DriveInterface.mediaWrite`). Returns when the mechanism is done.
    */
   private bookInterface(io: StackIo, processed: number, mediaStart: number, mediaEnd: number): number {
     const now = this.sim.now;
@@ -300,8 +299,7 @@ export class Hdd implements BlockTarget, StreamHitSink {
       io.t0 = dataEnd - mediaEnd >= 0.5 ? dataEnd : 0;
       return mediaEnd;
     }
-    const dataAt = this.link.transfer(now, Math.max(now, processed), io.sectors);
-    io.t0 = Math.max(mediaEnd, dataAt);
+    io.t0 = this.link.mediaWrite(now, Math.max(now, processed), mediaStart, mediaEnd, io.sectors, this.geometry.revolutionNs);
     return io.t0;
   }
 
