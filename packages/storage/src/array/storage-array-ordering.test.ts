@@ -4,7 +4,7 @@ import type { IoRequest } from "../io.js";
 import { runMeasured } from "../workload/measure.js";
 import { RaidGroup } from "./raid.js";
 import { StorageArray } from "./storage-array.js";
-import { build, drive, reorderingMember, SlowMember } from "./storage-array.test-support.js";
+import { arrayOverReorderingMember, build, drive, SlowMember } from "./storage-array.test-support.js";
 
 describe("array controller: a full cache, and writes through it in order with destages", () => {
   it("when dirty data fills the cache, writes run at the disks' destage rate", () => {
@@ -60,17 +60,12 @@ describe("array controller: a full cache, and writes through it in order with de
    * Eight 8 KiB cache pages; destage at once, one page per run.
    */
   function orderingArray(latencyNs: (req: IoRequest) => number, writeBack = true) {
-    const sim = new Simulation();
-    const log: string[] = [];
-    const member = reorderingMember(sim, log, latencyNs, (req) => (req.isRead ? null : `${req.lba}+${req.sectors}`));
-    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
-    const array = new StorageArray(sim, raid, {
-      cacheBytes: 64 * 1024,
-      destageMaxSectors: 16,
-      destageHighWater: 0.001,
-      destageLowWater: 0,
-      writeBack,
-    });
+    const { sim, log, array } = arrayOverReorderingMember(
+      latencyNs,
+      { cacheBytes: 64 * 1024, destageMaxSectors: 16, destageHighWater: 0.001, destageLowWater: 0, writeBack },
+      1024,
+      (req) => (req.isRead ? null : `${req.lba}+${req.sectors}`),
+    );
     const done: string[] = [];
     const submit = (id: number, lba: number, sectors: number) =>
       array.lun(0).submit({ id, vm: 0, lba, sectors, isRead: false, issueTime: sim.now }, { complete: () => done.push(`done ${id}`) });
@@ -128,16 +123,11 @@ describe("array controller: a full cache, and writes through it in order with de
 
   it("a completed write a write-through covers stays readable from the cache until the write-through lands", () => {
     // One member: reads 10 us, writes 20 ms. Sixteen 8 KiB pages; one destage out at a time, at once.
-    const sim = new Simulation();
-    const log: string[] = [];
-    const member = reorderingMember(sim, log, (req) => (req.isRead ? 10_000 : 20_000_000));
-    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 128 });
-    const array = new StorageArray(sim, raid, {
-      cacheBytes: 16 * 16 * 512,
-      destageOutstanding: 1,
-      destageHighWater: 0.001,
-      destageLowWater: 0,
-    });
+    const { sim, log, array } = arrayOverReorderingMember(
+      (req) => (req.isRead ? 10_000 : 20_000_000),
+      { cacheBytes: 16 * 16 * 512, destageOutstanding: 1, destageHighWater: 0.001, destageLowWater: 0 },
+      128,
+    );
     const done: number[] = [];
     const submit = (id: number, lba: number, sectors: number, isRead: boolean) =>
       array.lun(0).submit({ id, vm: 0, lba, sectors, isRead, issueTime: sim.now }, { complete: () => void done.push(id) });
@@ -198,11 +188,10 @@ describe("array controller: a full cache, and writes through it in order with de
     "%s: a read miss that a write-through of its sectors may have raced at the disks answers the host but is not cached",
     (_, writeBack) => {
       // One member taking `sectors * 20 µs` per command, any number at once (it reorders them).
-      const sim = new Simulation();
-      const log: string[] = [];
-      const member = reorderingMember(sim, log, (req) => req.sectors * (req.isRead ? 400_000 : 20_000));
-      const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
-      const array = new StorageArray(sim, raid, { cacheBytes: 64 * 1024, writeBack });
+      const { sim, log, array } = arrayOverReorderingMember((req) => req.sectors * (req.isRead ? 400_000 : 20_000), {
+        cacheBytes: 64 * 1024,
+        writeBack,
+      });
       const done: number[] = [];
       const sink = { complete: (r: { id: number }) => done.push(r.id) };
       // A read miss of pages 1-2 (sectors 16-47; reads are slow here), then a write-through of sectors 32-287
@@ -233,11 +222,7 @@ describe("array controller: a full cache, and writes through it in order with de
     (_, writeFirst) => {
       // One member, any number of commands at once (it reorders them): reads of page 0 take 10 ms, other
       // reads 1 ms, writes 4 ms. Two 8 KiB cache pages; a dirty page is destaged at once.
-      const sim = new Simulation();
-      const log: string[] = [];
-      const member = reorderingMember(sim, log, (req) => (!req.isRead ? 4_000_000 : req.lba === 0 ? 10_000_000 : 1_000_000));
-      const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
-      const array = new StorageArray(sim, raid, {
+      const { sim, log, array } = arrayOverReorderingMember((req) => (!req.isRead ? 4_000_000 : req.lba === 0 ? 10_000_000 : 1_000_000), {
         cacheBytes: 2 * 16 * 512,
         destageMaxSectors: 16,
         destageHighWater: 0.001,
@@ -283,15 +268,12 @@ describe("array controller: a full cache, and writes through it in order with de
 
   it("a write-through that lands while a miss is out is tracked as itself, not as an older one whose pooled IO it reuses: its sectors are cached again once it lands", () => {
     // One member: reads of sector 1000 take 100 ms, everything else 1 ms. No write-back: every write goes through.
-    const sim = new Simulation();
-    const member = reorderingMember(
-      sim,
-      [],
+    const { sim, array } = arrayOverReorderingMember(
       (req) => (req.isRead && req.lba === 1000 ? 100_000_000 : 1_000_000),
+      { cacheBytes: 1 << 20, writeBack: false },
+      1024,
       () => null,
     );
-    const raid = new RaidGroup(sim, [member], { level: 0, chunkSectors: 1024 });
-    const array = new StorageArray(sim, raid, { cacheBytes: 1 << 20, writeBack: false });
     const lun = array.lun(0);
     const io = (id: number, lba: number, sectors: number, isRead: boolean) =>
       lun.submit({ id, vm: 0, lba, sectors, isRead, issueTime: sim.now }, { complete: () => {} });

@@ -68,6 +68,23 @@ export function reorderingMember(
   };
 }
 
+/**
+ * An array over one `reorderingMember` (RAID-0 of that one disk, `chunkSectors` a chunk) with `options`: the testbed of the
+ * tests of the order in which the controller lets writes and read fills reach the disks. `log` is the member's.
+ */
+export function arrayOverReorderingMember(
+  latencyNs: (req: IoRequest) => number,
+  options: Partial<ArrayOptions>,
+  chunkSectors = 1024,
+  name: (req: IoRequest) => string | null = commandName,
+) {
+  const sim = new Simulation();
+  const log: string[] = [];
+  const member = reorderingMember(sim, log, latencyNs, name);
+  const array = new StorageArray(sim, new RaidGroup(sim, [member], { level: 0, chunkSectors }), options);
+  return { sim, log, array };
+}
+
 /** A member disk that serves every IO in 1 ms, any number at once, and records the most it held at once. */
 export class SlowMember implements BlockTarget {
   readonly capacitySectors = 10_000_000;
