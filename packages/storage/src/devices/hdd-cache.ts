@@ -62,7 +62,7 @@ export class HddCache {
      * Required: with none, a head that stopped reading ahead would read on at once, as no disk can.
      */
     readonly revolutionNs: number,
-    /** Sectors the head reads ahead after a media read before another command may take it (`HddSpec.minPrefetchSectors`). */
+    /** Sectors the head reads ahead after a media read continuing a run before another command may take it (`HddSpec.minPrefetchSectors`). */
     readonly minPrefetchSectors = 0,
   ) {
     if (!(Number.isFinite(revolutionNs) && revolutionNs > 0))
@@ -399,6 +399,17 @@ export class HddCache {
     return pos;
   }
 
+  /**
+   * Whether a media read from `lba` continues a run a segment holds (it starts in it or at its end): the drive senses
+   * a sequential stream, whose next reads the minimum prefetch will serve (the Cheetah 15K.5 manual: the drive
+   * prefetches when it senses a prefetch hit is likely). A random read's prefetch would only delay the next command.
+   */
+  private continuesRun(lba: number): boolean {
+    for (let i = 0; i < this.segments; i++)
+      if (this.segStart[i] < this.segEnd[i] && this.segStart[i] <= lba && lba <= this.segEnd[i]) return true;
+    return false;
+  }
+
   /** Set by `stopReadAhead`: when the head is free to move. */
   freeAt = 0;
 
@@ -432,8 +443,10 @@ export class HddCache {
     this.raSectorNs = sectorNs;
     this.raBound = bound;
     this.raLimit = Math.min(bound, end + this.readAheadSectors);
-    // The minimum prefetch is promised as a waiting hit's sectors are: the head reads that far before it may leave.
-    this.raPromised = Math.min(this.raLimit, end + this.minPrefetchSectors);
+    // The minimum prefetch, after a read that continues a run the cache holds (a sequential stream), is promised as a
+    // waiting hit's sectors are: the head reads that far before it may leave.
+    const min = this.minPrefetchSectors > 0 && this.continuesRun(lba) ? this.minPrefetchSectors : 0;
+    this.raPromised = Math.min(this.raLimit, end + min);
     this.segStart[victim] = Math.max(lba, this.raLimit - this.segmentSectors);
     this.segEnd[victim] = end;
     if (this.oversized) this.fit(victim);

@@ -1,15 +1,14 @@
 import { Simulation } from "@vmlab/core-vm";
 import { Hdd } from "./hdd.js";
-import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 
 /**
- * A disk (a Cheetah 15K.5 unless `spec` says otherwise) whose first media read (8 sectors at LBA 0) has just completed and started its read-ahead;
+ * A disk whose first media read (8 sectors at LBA 0) has just completed and started its read-ahead;
  * `read` submits a read now, and `done` maps each IO's id to its completion time.
  * Test support, not in the package's index.
  */
-export function afterFirstRead(spec: HddSpec = CHEETAH_15K5) {
+export function afterFirstRead() {
   const sim = new Simulation();
-  const hdd = new Hdd(sim, spec);
+  const hdd = new Hdd(sim);
   const done = new Map<number, number>();
   const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
   const read = (id: number, lba: number, sectors: number) =>

@@ -1,7 +1,6 @@
-import { Simulation } from "@vmlab/core-vm";
+import { Rng, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { Hdd } from "./hdd.js";
-import { afterFirstRead } from "./hdd-first-read.test-support.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 
 /** Two closed-loop sequential read streams, one 64 KiB read outstanding each, far apart on one disk, for `ns`. */
@@ -27,28 +26,48 @@ function interleavedStreams(spec: HddSpec, ns = 1e9) {
   return { mbps: bytes / (ns / 1e9) / 1e6, mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
 }
 
+/**
+ * A drive with `spec` that has read [0, 8), left for a far read at once, then read [8, 16): a media read continuing the run
+ * the cache holds, just completed (the head now reads ahead from sector 16); `read` submits a read, `done` has each
+ * IO's completion by id.
+ */
+function afterContinuingRead(spec: HddSpec) {
+  const sim = new Simulation();
+  const hdd = new Hdd(sim, spec);
+  const done = new Map<number, number>();
+  const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
+  const read = (id: number, lba: number, sectors: number) =>
+    hdd.submit({ id, vm: 0, lba, sectors, isRead: true, issueTime: sim.now }, sink);
+  read(100, 0, 8);
+  read(101, 300_000_000, 8); // waiting as the first read ends: its read-ahead (no run before it) stops at once
+  sim.run();
+  read(102, 8, 8); // continues the cached run [0, 8): a sequential stream
+  sim.run();
+  return { sim, hdd, done, read };
+}
+
 describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.minPrefetchSectors)", () => {
   it("the head reads the minimum prefetch after a media read before it leaves for a waiting command, and the segment keeps it", () => {
     const outcome = (minPrefetchSectors: number) => {
-      const { sim, hdd, done, read } = afterFirstRead({ ...CHEETAH_15K5, minPrefetchSectors });
-      const t0 = sim.now; // the head starts reading ahead from sector 8
-      read(1, 300_000_000, 8); // far away: the head leaves the stream for it
+      const { sim, hdd, done, read } = afterContinuingRead({ ...CHEETAH_15K5, minPrefetchSectors });
+      const t0 = sim.now; // the head starts reading ahead from sector 16
+      read(1, 400_000_000, 8); // far away: the head leaves the stream for it
       sim.run();
       const far = (done.get(1) as number) - t0;
       // The far read's own least time once the head is free: the seek there and its transfer (no rotational wait).
       const g = hdd.geometry;
-      const z = g.zoneOf(300_000_000);
-      const farOwnNs = hdd.readSeek.timeNs(g.cylinderOf(300_000_000, z) - g.cylinderOf(8, 0)) + g.transferNs(300_000_000, 8, z);
-      read(2, 8, 256); // what the minimum prefetch read before the head left
+      const z = g.zoneOf(400_000_000);
+      const farOwnNs = hdd.readSeek.timeNs(g.cylinderOf(400_000_000, z) - g.cylinderOf(16, 0)) + g.transferNs(400_000_000, 8, z);
+      read(2, 16, 256); // what the minimum prefetch read before the head left
       sim.run();
-      return { far, farOwnNs, prefetchNs: g.transferNs(8, 1024, 0), mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
+      return { far, farOwnNs, prefetchNs: g.transferNs(16, 1024, 0), mediaOps: hdd.mediaOps, hits: hdd.cache.hits };
     };
     const none = outcome(0);
     const min = outcome(1024);
-    // Without a minimum the head leaves at once: the re-read goes to the media.
-    expect([none.mediaOps, none.hits]).toEqual([3, 0]);
+    // Without a minimum the head leaves at once: the re-read goes to the media (5 media reads in all).
+    expect([none.mediaOps, none.hits]).toEqual([5, 0]);
     // With one, the segment holds what it read: the re-read is a hit.
-    expect([min.mediaOps, min.hits]).toEqual([2, 1]);
+    expect([min.mediaOps, min.hits]).toEqual([4, 1]);
     // Leaving at once, the far read ends within its seek and transfer, the command overhead and one revolution...
     const { commandOverheadNs, rpm } = CHEETAH_15K5;
     expect(none.far).toBeLessThanOrEqual(none.farOwnNs + commandOverheadNs + 60e9 / rpm);
@@ -74,17 +93,13 @@ describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.mi
 
   it("saved while the head still reads its minimum prefetch, a restored disk leaves the stream no earlier", () => {
     const spec = { ...CHEETAH_15K5, minPrefetchSectors: 512 };
-    const sim = new Simulation();
-    const hdd = new Hdd(sim, spec);
-    const done = new Map<number, number>();
+    const { sim, hdd, done } = afterContinuingRead(spec);
     const sink = { complete: (r: { id: number }) => done.set(r.id, sim.now) };
-    hdd.submit({ id: 0, vm: 0, lba: 0, sectors: 8, isRead: true, issueTime: 0 }, sink);
-    sim.run();
     const simState = sim.save();
     const diskState = hdd.save();
-    expect(diskState.cache.raPromised).toBe(8 + 512);
+    expect(diskState.cache.raPromised).toBe(16 + 512);
     const far = (disk: Hdd) => {
-      disk.submit({ id: 1, vm: 0, lba: 300_000_000, sectors: 8, isRead: true, issueTime: sim.now }, sink);
+      disk.submit({ id: 1, vm: 0, lba: 400_000_000, sectors: 8, isRead: true, issueTime: sim.now }, sink);
       sim.run();
       return done.get(1);
     };
@@ -93,6 +108,32 @@ describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.mi
     const restored = new Hdd(sim, spec);
     restored.restore(diskState);
     expect(far(restored)).toBe(first);
+  });
+
+  it("random reads, which continue no run the cache holds, run exactly as with no minimum: their read-ahead stops at once", () => {
+    const randomReads = (minPrefetchSectors: number) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, minPrefetchSectors });
+      const rng = new Rng(7, "random reads");
+      const log: string[] = [];
+      const sink = {
+        complete: (r: { id: number }) => {
+          log.push(`${r.id}@${sim.now}`);
+          if (r.id < 2000) issue(r.id + 4);
+        },
+      };
+      const issue = (id: number) =>
+        hdd.submit(
+          { id, vm: 0, lba: rng.int(Math.floor(CHEETAH_15K5.capacitySectors / 16)) * 16, sectors: 16, isRead: true, issueTime: sim.now },
+          sink,
+        );
+      for (let id = 0; id < 4; id++) issue(id);
+      sim.run();
+      return log;
+    };
+    const none = randomReads(0);
+    expect(none).toHaveLength(2004);
+    expect(randomReads(1024)).toEqual(none);
   });
 
   it("a minimum past the read-ahead reads the whole read-ahead; absent is none", () => {

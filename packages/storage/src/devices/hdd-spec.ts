@@ -41,11 +41,13 @@ export interface HddSpec {
    */
   readAheadSectors: number;
   /**
-   * Minimum prefetch, sectors (SCSI mode page 08h's MINIMUM PRE-FETCH): the head reads at least this far ahead after
-   * a media read before it leaves for another command, so each of several interleaved sequential streams finds its
-   * next read in its own segment. At most the read-ahead (a larger figure reads the whole read-ahead). 0 or absent:
-   * the read-ahead stops as soon as another command needs the head, the field's SCSI meaning of 0 (an assumption for
-   * the Cheetah: its manual says it ignores the Max Prefetch and Prefetch Ceiling fields, not what it does with this one).
+   * Minimum prefetch, sectors (after SCSI mode page 08h's MINIMUM PRE-FETCH): after a media read that continues a run
+   * the cache holds (a sequential stream), the head reads at least this far ahead before it leaves for another
+   * command, so each of several interleaved sequential streams finds its next reads in its own segment. Only then: the
+   * SCSI field applies it after every read, which costs each random read's successor up to that many sectors' media
+   * time, where a drive prefetches when it senses a prefetch hit is likely (the Cheetah 15K.5 manual); an assumption.
+   * At most the read-ahead (a larger figure reads the whole read-ahead). 0 or absent (the default): the read-ahead
+   * stops as soon as another command needs the head.
    */
   minPrefetchSectors?: number;
   /** Tagged command queue depth the drive accepts (SCSI TCQ / SATA NCQ). */
