@@ -30,9 +30,9 @@ export interface HddSpec {
   cacheBytes: number;
   /**
    * Cache segments: each holds one run of data (what a read or its read-ahead read), replaced least recently used
-   * first. One read-ahead runs at a time, and it stops as soon as another command needs the head once it has read
-   * `minPrefetchSectors`; with none (the default), sequential streams interleaved at the drive one command at a time
-   * each lose theirs whatever the count.
+   * first. One read-ahead runs at a time, and it stops as soon as another command needs the head (once it has read
+   * `minPrefetchSectors`, after a read that continues a run); with no minimum (the default), sequential streams
+   * interleaved at the drive one command at a time each lose theirs whatever the count.
    */
   cacheSegments: number;
   /**

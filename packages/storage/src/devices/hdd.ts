@@ -32,7 +32,7 @@ export { type HddState, HddStateSchema } from "./hdd-state.js";
  * hits complete at the interface rate without using the mechanism, their data
  * crossing the one interface one command after another (a hit waiting for the
  * read-ahead, as the head reads it). Media commands' data crosses it too
- * (`bookInterface`): no mix of commands moves more than `spec.busMBps`. The command overhead
+ * (`bookRead`, `enqueue`): no mix of commands moves more than `spec.busMBps`. The command overhead
  * is the one controller's time per command, taken in arrival order (overlapped
  * with the mechanism and the interface, not with other commands' overhead). The drive
  * holds at most `spec.queueDepth` commands (its tagged queue); beyond that the
@@ -80,7 +80,7 @@ export class Hdd implements BlockTarget, StreamHitSink {
   flushes = 0;
   /**
    * The interface: every command's data crosses it (a hit waiting for the read-ahead does not hold back one whose
-   * data is already in the buffer; a media read's data near the end of its transfer, `bookInterface`).
+   * data is already in the buffer; a media read's data near the end of its transfer, `bookRead`; a write's once queued).
    */
   private readonly link: DriveInterface;
   /**
@@ -234,11 +234,21 @@ export class Hdd implements BlockTarget, StreamHitSink {
     }
   }
 
-  /** @internal Queues a media command that can start positioning from `ready`. */
+  /**
+   * @internal Queues a media command that can start positioning from `ready`. A host write's data crosses the interface
+   * from then (or now, if later) on: the drive takes it into its buffer while the command waits for the head.
+   */
   enqueue(io: StackIo, ready: number): void {
     const g = this.geometry;
     const zone = g.zoneOf(io.lba);
-    this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone, ready);
+    let dataFrom = 0;
+    let dataAt = 0;
+    if (!io.isRead && io.parent !== null) {
+      const now = this.sim.now;
+      dataFrom = Math.max(now, ready);
+      dataAt = this.link.transfer(now, dataFrom, io.sectors);
+    }
+    this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone, ready, dataFrom, dataAt);
   }
 
   /** Picks the next media command and starts it. */
@@ -266,7 +276,8 @@ export class Hdd implements BlockTarget, StreamHitSink {
     }
     const io = q.io[best];
     const zone = q.zone[best];
-    const processed = q.ready[best];
+    const dataFrom = q.dataFrom[best];
+    const dataAt = q.dataAt[best];
     // `headCyl` is left as is: nothing reads it while the command is in service, and `finish` sets it.
     q.remove(best);
     if (!io.isRead) this.cache.invalidate(io.lba, io.sectors);
@@ -274,7 +285,8 @@ export class Hdd implements BlockTarget, StreamHitSink {
     const xfer = mediaTransferNs(this.geometry, io.lba, io.sectors, zone);
     let end = start + bestPos + xfer;
     if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io, start + bestPos, xfer);
-    else end = this.bookInterface(io, processed, start + bestPos, end);
+    else if (io.isRead) end = this.bookRead(io, start + bestPos, end);
+    else end = io.t0 = this.link.mediaWrite(dataFrom, dataAt, start + bestPos, end, io.sectors, this.geometry.revolutionNs);
     io.a = 0;
     io.b = zone;
     this.busy = true;
@@ -283,24 +295,19 @@ export class Hdd implements BlockTarget, StreamHitSink {
   }
 
   /**
-   * A media command's data crosses the one interface too, beside hits and buffered writes (it went unbooked, and a
-   * 1 MiB media read overlapping buffered writes moved 372 MB/s through a 300 MB/s interface). A read's data crosses
-   * as the head reads it, so its share of the interface is booked as late as it can be, ending with the media
-   * transfer (`mediaStart`..`mediaEnd`): the read completes then, or when a busy interface has carried it
-   * (`io.t0`, else 0; the mechanism is free at `mediaEnd` either way). A write's data crosses before the head writes it,
-   * from when the command is processed (`processed`); data that other transfers hold back past when the head needs it
-   * costs the write whole revolutions (`DriveInterface.mediaWrite`). Returns when the mechanism is done.
+   * A media read's data crosses the one interface too, beside hits and buffered writes (it went unbooked, and a 1 MiB
+   * media read overlapping buffered writes moved 372 MB/s through a 300 MB/s interface). It crosses as the head reads
+   * it, so its share of the interface is booked as late as it can be, ending with the media transfer
+   * (`mediaStart`..`mediaEnd`): the read completes then, or when a busy interface has carried it (`io.t0`, else 0; the
+   * mechanism is free at `mediaEnd` either way). (A write's data crosses from when it is queued, `enqueue`; data that
+   * other transfers held back past when the head needs it costs the write whole revolutions, `DriveInterface.mediaWrite`.)
+   * Returns when the mechanism is done.
    */
-  private bookInterface(io: StackIo, processed: number, mediaStart: number, mediaEnd: number): number {
-    const now = this.sim.now;
-    if (io.isRead) {
-      const dataEnd = this.link.mediaRead(now, mediaStart, mediaEnd, io.sectors);
-      // Completions fall on whole ns: data done within half a ns of the head (or a float's rounding of it) is not late.
-      io.t0 = dataEnd - mediaEnd >= 0.5 ? dataEnd : 0;
-      return mediaEnd;
-    }
-    io.t0 = this.link.mediaWrite(now, Math.max(now, processed), mediaStart, mediaEnd, io.sectors, this.geometry.revolutionNs);
-    return io.t0;
+  private bookRead(io: StackIo, mediaStart: number, mediaEnd: number): number {
+    const dataEnd = this.link.mediaRead(this.sim.now, mediaStart, mediaEnd, io.sectors);
+    // Completions fall on whole ns: data done within half a ns of the head (or a float's rounding of it) is not late.
+    io.t0 = dataEnd - mediaEnd >= 0.5 ? dataEnd : 0;
+    return mediaEnd;
   }
 
   /**
@@ -387,7 +394,7 @@ export class Hdd implements BlockTarget, StreamHitSink {
         this.cache.startReadAhead(io.lba, io.sectors, now, g.zoneSectorNs[zone], bound);
         serveQueuedFromStream(this.queue, this.cache, now, this);
         if (io.t0 > now) {
-          // The head is done; the data is still crossing a busy interface (`bookInterface`).
+          // The head is done; the data is still crossing a busy interface (`bookRead`).
           io.a = 1;
           this.sim.schedule(io.t0 - now, this.kindDone, 0, io);
           this.dispatch();
