@@ -403,10 +403,14 @@ export class HddCache {
    * Whether a media read from `lba` continues a run a segment holds (it starts in it or at its end): the drive senses
    * a sequential stream, whose next reads the minimum prefetch will serve (the Cheetah 15K.5 manual: the drive
    * prefetches when it senses a prefetch hit is likely). A random read's prefetch would only delay the next command.
+   * A segment left empty at a stream's end counts there: a read-ahead as large as the segment keeps none of its read's
+   * data, and stopped at once it holds nothing (a segment emptied by a write or for room counts at its old start too).
    */
   private continuesRun(lba: number): boolean {
+    const segStart = this.segStart;
+    const segEnd = this.segEnd;
     for (let i = 0; i < this.segments; i++)
-      if (this.segStart[i] < this.segEnd[i] && this.segStart[i] <= lba && lba <= this.segEnd[i]) return true;
+      if (segStart[i] <= lba && lba <= segEnd[i] && (segStart[i] < segEnd[i] || this.segUse[i] > 0)) return true;
     return false;
   }
 
@@ -433,6 +437,8 @@ export class HddCache {
       }
       return;
     }
+    // Whether the read continues a run the cache holds, asked before a segment is taken for its stream.
+    const continues = this.minPrefetchSectors > 0 && this.continuesRun(lba);
     // Least recently used: the lowest `segUse`, the lowest index among equals.
     const victim = this.lru.first;
     const end = lba + n;
@@ -445,8 +451,7 @@ export class HddCache {
     this.raLimit = Math.min(bound, end + this.readAheadSectors);
     // The minimum prefetch, after a read that continues a run the cache holds (a sequential stream), is promised as a
     // waiting hit's sectors are: the head reads that far before it may leave.
-    const min = this.minPrefetchSectors > 0 && this.continuesRun(lba) ? this.minPrefetchSectors : 0;
-    this.raPromised = Math.min(this.raLimit, end + min);
+    this.raPromised = Math.min(this.raLimit, end + (continues ? this.minPrefetchSectors : 0));
     this.segStart[victim] = Math.max(lba, this.raLimit - this.segmentSectors);
     this.segEnd[victim] = end;
     if (this.oversized) this.fit(victim);

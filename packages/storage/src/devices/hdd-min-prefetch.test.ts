@@ -3,10 +3,14 @@ import { describe, expect, it } from "vitest";
 import { Hdd } from "./hdd.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 
-/** Two closed-loop sequential read streams, one 64 KiB read outstanding each, far apart on one disk, for `ns`. */
-function interleavedStreams(spec: HddSpec, ns = 1e9) {
+/**
+ * Two closed-loop sequential read streams, one 64 KiB read outstanding each, far apart on one disk, for `ns`; each
+ * issues its next read `thinkNs` after the last completed.
+ */
+function interleavedStreams(spec: HddSpec, ns = 1e9, thinkNs = 0) {
   const sim = new Simulation();
   const hdd = new Hdd(sim, spec);
+  const think = sim.on("think", (s) => issue(s));
   const sectors = 128;
   const next = [0, 200_000_000];
   let bytes = 0;
@@ -17,7 +21,8 @@ function interleavedStreams(spec: HddSpec, ns = 1e9) {
   const sink = {
     complete: (r: { id: number }) => {
       bytes += sectors * 512;
-      issue(r.id);
+      if (thinkNs > 0) sim.schedule(thinkNs, think, r.id);
+      else issue(r.id);
     },
   };
   issue(0);
@@ -27,11 +32,11 @@ function interleavedStreams(spec: HddSpec, ns = 1e9) {
 }
 
 /**
- * A drive with `spec` that has read [0, 8), left for a far read at once, then read [8, 16): a media read continuing the run
+ * A drive with `spec` that has read [0, 8), left for a far read at once, then read [`from`, 16): a media read continuing the run
  * the cache holds, just completed (the head now reads ahead from sector 16); `read` submits a read, `done` has each
  * IO's completion by id.
  */
-function afterContinuingRead(spec: HddSpec) {
+function afterContinuingRead(spec: HddSpec, from = 8) {
   const sim = new Simulation();
   const hdd = new Hdd(sim, spec);
   const done = new Map<number, number>();
@@ -41,15 +46,15 @@ function afterContinuingRead(spec: HddSpec) {
   read(100, 0, 8);
   read(101, 300_000_000, 8); // waiting as the first read ends: its read-ahead (no run before it) stops at once
   sim.run();
-  read(102, 8, 8); // continues the cached run [0, 8): a sequential stream
+  read(102, from, 16 - from); // continues the cached run [0, 8) to sector 16 (from its end, or from inside it)
   sim.run();
   return { sim, hdd, done, read };
 }
 
 describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.minPrefetchSectors)", () => {
   it("the head reads the minimum prefetch after a media read before it leaves for a waiting command, and the segment keeps it", () => {
-    const outcome = (minPrefetchSectors: number) => {
-      const { sim, hdd, done, read } = afterContinuingRead({ ...CHEETAH_15K5, minPrefetchSectors });
+    const outcome = (minPrefetchSectors: number, from = 8) => {
+      const { sim, hdd, done, read } = afterContinuingRead({ ...CHEETAH_15K5, minPrefetchSectors }, from);
       const t0 = sim.now; // the head starts reading ahead from sector 16
       read(1, 400_000_000, 8); // far away: the head leaves the stream for it
       sim.run();
@@ -74,6 +79,11 @@ describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.mi
     // ...and it starts its seek only once the 1,024 sectors are read (4.19 ms at the outer zone, more than that).
     expect(min.far).toBeGreaterThanOrEqual(min.farOwnNs + min.prefetchNs);
     expect(min.prefetchNs).toBeGreaterThan(commandOverheadNs + 60e9 / rpm);
+    // A read that starts inside the cached run and runs past its end continues it as well.
+    const inside = outcome(1024, 4);
+    expect([inside.mediaOps, inside.hits]).toEqual([4, 1]);
+    expect(inside.far).toBeGreaterThanOrEqual(inside.farOwnNs + inside.prefetchNs);
+    expect(outcome(0, 4).hits).toBe(0);
   });
 
   it("interleaved sequential streams keep their read-ahead: each finds its next reads in its own segment", () => {
@@ -85,10 +95,20 @@ describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.mi
     // A minimum of that one read's 128 sectors changes nothing; of two reads' (256 sectors), two hits per media read.
     expect(interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 128 })).toEqual(none);
     expect(hitsPerMediaRead(interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 256 }))).toBeCloseTo(2, 1);
-    // The whole 512 KiB read-ahead (8 reads): 7 hits per media read, and over 2.5x the throughput.
+    // The whole 512 KiB read-ahead (8 reads): 8 hits per media read, and over 2.5x the throughput.
     const whole = interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 1024 });
     expect(hitsPerMediaRead(whole)).toBeGreaterThan(7.5);
     expect(whole.mbps).toBeGreaterThan(2.5 * none.mbps);
+  });
+
+  it("with a read-ahead as large as the segment (which keeps none of its read's data) and 20 µs between a stream's reads", () => {
+    const spec = { ...CHEETAH_15K5, readAheadSectors: 2048 };
+    const none = interleavedStreams(spec, 1e9, 20_000);
+    // Each read waits for the other stream's: every read is a media read.
+    expect(none.hits).toBe(0);
+    const whole = interleavedStreams({ ...spec, minPrefetchSectors: 1024 }, 1e9, 20_000);
+    expect(whole.hits / whole.mediaOps).toBeGreaterThan(7.5);
+    expect(whole.mbps).toBeGreaterThan(4 * none.mbps);
   });
 
   it("saved while the head still reads its minimum prefetch, a restored disk leaves the stream no earlier", () => {
