@@ -258,7 +258,7 @@ export class HddCache {
       for (let i = 0; i < n; i++) if (i !== keep && this.held(i) > 0 && (victim < 0 || this.segUse[i] < this.segUse[victim])) victim = i;
       if (victim < 0) break;
       total -= this.held(victim);
-      this.segEnd[victim] = this.segStart[victim];
+      this.segStart[victim] = this.segEnd[victim]; // emptied, it keeps where its run ended (`continuesRun`)
     }
     this.noteOversized();
   }
@@ -368,7 +368,8 @@ export class HddCache {
     const segEnd = this.segEnd;
     for (let i = 0; i < this.segments; i++) {
       // Non-short-circuit (`&`), as in `lookupRead`: writes rarely overlap a segment.
-      if (+(i !== ra) & +(lba < segEnd[i]) & +(end > segStart[i])) segEnd[i] = segStart[i];
+      // Emptied, a segment keeps where its run ended (`continuesRun`).
+      if (+(i !== ra) & +(lba < segEnd[i]) & +(end > segStart[i])) segStart[i] = segEnd[i];
     }
   }
 
@@ -403,8 +404,8 @@ export class HddCache {
    * Whether a media read from `lba` continues a run a segment holds (it starts in it or at its end): the drive senses
    * a sequential stream, whose next reads the minimum prefetch will serve (the Cheetah 15K.5 manual: the drive
    * prefetches when it senses a prefetch hit is likely). A random read's prefetch would only delay the next command.
-   * A segment left empty at a stream's end counts there: a read-ahead as large as the segment keeps none of its read's
-   * data, and stopped at once it holds nothing (a segment emptied by a write or for room counts at its old start too).
+   * An empty segment counts at its end, where its run ended: a read-ahead as large as the segment keeps none of its
+   * read's data, and stopped at once it holds nothing; a write or the room for another segment empties one to its end.
    */
   private continuesRun(lba: number): boolean {
     const segStart = this.segStart;

@@ -138,6 +138,33 @@ describe("Hdd: every command's data crosses the one interface", () => {
     expect(inTime).toBeGreaterThan(5);
   });
 
+  it("a queued write's data crosses while it waits for the head: a hit holding the interface when the head gets to it costs nothing", () => {
+    // A far read takes the head for ms; a write queued behind it has its data in the drive long before the head is
+    // free. A 512 KiB hit whose data holds the interface from ~0.5 ms before the read ends to ~1.2 ms after it does
+    // not delay the write (its data would have crossed behind the hit's had it crossed only when the head got to it).
+    const writeDone = (withHit: boolean) => {
+      const { sim, hdd } = driveHolding([[0, 1024]]);
+      const t0 = sim.now;
+      const done = new Map<number, number>();
+      const sink = { complete: (r: IoRequest) => void done.set(r.id, sim.now - t0) };
+      hdd.submit({ ...io(1, 300_000_000, 8, true), issueTime: t0 }, sink);
+      hdd.submit({ ...io(2, 300_000_208, 8, false), issueTime: t0 }, sink); // 200 sectors on from where the read ends
+      if (withHit) {
+        const readEnd = writeDone(false).read;
+        sim.run({ until: t0 + readEnd - 500_000 });
+        hdd.submit({ ...io(3, 0, 1024, true), issueTime: sim.now }, sink);
+      }
+      sim.run();
+      return { read: done.get(1) as number, write: done.get(2) as number, hit: done.get(3) };
+    };
+    const alone = writeDone(false);
+    const withHit = writeDone(true);
+    expect(withHit.read).toBe(alone.read);
+    // The hit's data was still crossing when the head went to the write.
+    expect(withHit.hit).toBeGreaterThan(alone.read);
+    expect(withHit.write).toBe(alone.write);
+  });
+
   it("property: IOs submitted together complete no faster than their bytes at busMBps, write cache on or off", () => {
     const ioArb = fc.record({
       isRead: fc.boolean(),

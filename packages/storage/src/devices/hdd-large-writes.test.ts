@@ -47,21 +47,23 @@ describe("Hdd with its write cache on: writes larger than the buffer", () => {
     expect(dirtyWhenLanded).toBe(8);
   });
 
-  it("a large write is not held back by buffered data ending where its sectors start (order forced: that data is not in the drive yet)", () => {
+  it("a large write is not held back by buffered data ending where its sectors start: queued at once, its data crosses next", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true }); // 16384 sectors of write buffer
     const X = 300_000_000;
-    const done = new Map<number, { dirty: number; mediaOps: number }>();
-    const sink = { complete: (r: IoRequest) => done.set(r.id, { dirty: hdd.dirtySectors, mediaOps: hdd.mediaOps }) };
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
     hdd.submit(io(0, 500_000_000, 8, false), sink); // its write-back starts at once (a long seek)
     hdd.submit(io(1, 100_000_000, 16_000, false), sink); // ~8 MB: its data holds the interface for ~27 ms
     hdd.submit(io(2, X - 8, 8, false), sink); // buffered: [X-8, X), its data crossing only after write 1's
     hdd.submit(io(3, X, 16_392, false), sink); // [X, X+16392): larger than the buffer, to the media
+    hdd.submit(io(4, X - 8, 8, true), sink); // a read of write 2's data, from the buffer
     sim.run();
-    // When write 0's write-back ends (a few ms), write 3 is the only command whose data is in the drive: SPTF
-    // cannot pick a write-back whose data is still ~20 ms away, so write 3 lands before any of them — unless it
-    // was held back as if [X-8, X) overlapped it, when it lands only after that write-back.
-    expect(done.get(3)).toEqual({ dirty: 16_000 + 8, mediaOps: 2 });
+    // Write 3 is queued as it arrives, and its ~8.4 MB cross the interface right after writes 1 and 2's (a drive takes
+    // a queued write's data into its buffer): the read's 4 KiB follow them. Held back as if [X-8, X) overlapped it,
+    // write 3 would have waited for that write-back, its data with it, and the read would have crossed at ~27 ms.
+    const busNs = (sectors: number) => ((sectors * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+    expect(done.get(4)).toBeGreaterThan(busNs(16_000 + 8 + 16_392));
     expect([hdd.mediaOps, hdd.dirtySectors, hdd.outstanding]).toEqual([4, 0, 0]);
   });
 

@@ -43,11 +43,7 @@ export class HddQueue {
   ready = new Float64Array(64);
   /** 1 for a read, 0 for a write. */
   read = new Uint8Array(64);
-  /**
-   * A host write's data on the interface, booked when it was queued: the earliest it could start crossing, and when
-   * it had crossed (`DriveInterface.mediaWrite` weighs it against the head). 0 for other commands.
-   */
-  dataFrom = new Float64Array(64);
+  /** When a host write's data has crossed the interface (booked when it was queued); 0 for other commands. */
   dataAt = new Float64Array(64);
   /** Slots sorted by cylinder (ties in any order), each slot's position in it, and the cylinders in that order. */
   private order = new Int32Array(64);
@@ -93,10 +89,10 @@ export class HddQueue {
 
   /**
    * Queues `io` (arrived at `io.t0`), whose first sector is at cylinder `cyl`, angle `angle`, in zone `zone`;
-   * it can start positioning from `ready` (by default `io.t0` + the command overhead); a host write's data crosses
-   * the interface over [`dataFrom`, `dataAt`) at the earliest.
+   * it can start positioning from `ready` (by default `io.t0` + the command overhead); a host write's data has crossed
+   * the interface by `dataAt`.
    */
-  add(io: StackIo, cyl: number, angle: number, zone: number, ready = io.t0 + this.commandOverheadNs, dataFrom = 0, dataAt = 0): void {
+  add(io: StackIo, cyl: number, angle: number, zone: number, ready = io.t0 + this.commandOverheadNs, dataAt = 0): void {
     if (this.count === this.cyl.length) this.grow();
     const s = this.count++;
     this.io[s] = io;
@@ -107,7 +103,6 @@ export class HddQueue {
     this.t0[s] = io.t0;
     this.ready[s] = ready;
     this.read[s] = io.isRead ? 1 : 0;
-    this.dataFrom[s] = dataFrom;
     this.dataAt[s] = dataAt;
     if (io.t0 < this.oldestT0) this.oldestT0 = io.t0;
     // Insertion into the cylinder order, from its far end.
@@ -150,7 +145,6 @@ export class HddQueue {
     this.t0[s] = this.t0[last];
     this.ready[s] = this.ready[last];
     this.read[s] = this.read[last];
-    this.dataFrom[s] = this.dataFrom[last];
     this.dataAt[s] = this.dataAt[last];
     const k = rank[last];
     order[k] = s;
@@ -327,7 +321,6 @@ export class HddQueue {
     this.angle = f64(this.angle);
     this.t0 = f64(this.t0);
     this.ready = f64(this.ready);
-    this.dataFrom = f64(this.dataFrom);
     this.dataAt = f64(this.dataAt);
     this.zone = i32(this.zone);
     this.order = i32(this.order);

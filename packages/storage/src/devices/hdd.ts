@@ -236,19 +236,26 @@ export class Hdd implements BlockTarget, StreamHitSink {
 
   /**
    * @internal Queues a media command that can start positioning from `ready`. A host write's data crosses the interface
-   * from then (or now, if later) on: the drive takes it into its buffer while the command waits for the head.
+   * from then (or now, if later) on: the drive takes it into its buffer while the command waits for the head. Data that
+   * other transfers hold back holds the write back as long: the drive starts no write before its data starts coming in
+   * (as a write-back waits for its data), so a head at the sector before then waits for it to come round again, and the
+   * shortest-positioning-time choice weighs that. (On an idle interface the data crosses as the drive processes the
+   * command, overlapped with it: the head may start as processing ends.)
    */
   enqueue(io: StackIo, ready: number): void {
     const g = this.geometry;
     const zone = g.zoneOf(io.lba);
-    let dataFrom = 0;
     let dataAt = 0;
+    let start = ready;
     if (!io.isRead && io.parent !== null) {
       const now = this.sim.now;
-      dataFrom = Math.max(now, ready);
-      dataAt = this.link.transfer(now, dataFrom, io.sectors);
+      const from = Math.max(now, ready);
+      dataAt = this.link.transfer(now, from, io.sectors);
+      // Held back by more than a float's rounding of the booking (completions fall on whole ns).
+      const heldBack = dataAt - io.sectors * this.link.sectorNs - from;
+      if (heldBack >= 0.5) start += heldBack;
     }
-    this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone, ready, dataFrom, dataAt);
+    this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone, start, dataAt);
   }
 
   /** Picks the next media command and starts it. */
@@ -276,7 +283,6 @@ export class Hdd implements BlockTarget, StreamHitSink {
     }
     const io = q.io[best];
     const zone = q.zone[best];
-    const dataFrom = q.dataFrom[best];
     const dataAt = q.dataAt[best];
     // `headCyl` is left as is: nothing reads it while the command is in service, and `finish` sets it.
     q.remove(best);
@@ -286,7 +292,8 @@ export class Hdd implements BlockTarget, StreamHitSink {
     let end = start + bestPos + xfer;
     if (io.parent === null) (this.writeBuffer as HddWriteBuffer).started(io, start + bestPos, xfer);
     else if (io.isRead) end = this.bookRead(io, start + bestPos, end);
-    else end = io.t0 = this.link.mediaWrite(dataFrom, dataAt, start + bestPos, end, io.sectors, this.geometry.revolutionNs);
+    // A write ends once its data has crossed too (on an interface slower than the media, after the head).
+    else if (dataAt > end) end = dataAt;
     io.a = 0;
     io.b = zone;
     this.busy = true;
@@ -299,9 +306,8 @@ export class Hdd implements BlockTarget, StreamHitSink {
    * media read overlapping buffered writes moved 372 MB/s through a 300 MB/s interface). It crosses as the head reads
    * it, so its share of the interface is booked as late as it can be, ending with the media transfer
    * (`mediaStart`..`mediaEnd`): the read completes then, or when a busy interface has carried it (`io.t0`, else 0; the
-   * mechanism is free at `mediaEnd` either way). (A write's data crosses from when it is queued, `enqueue`; data that
-   * other transfers held back past when the head needs it costs the write whole revolutions, `DriveInterface.mediaWrite`.)
-   * Returns when the mechanism is done.
+   * mechanism is free at `mediaEnd` either way). (A write's data crosses from when it is queued: `enqueue`.) Returns when
+   * the mechanism is done.
    */
   private bookRead(io: StackIo, mediaStart: number, mediaEnd: number): number {
     const dataEnd = this.link.mediaRead(this.sim.now, mediaStart, mediaEnd, io.sectors);
