@@ -21,6 +21,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 /** Far above what any guest needs (cpubench retires ~310 M): a guest that runs away fails instead of hanging. */
 const MAX_INSTRUCTIONS = 2_000_000_000;
 
+/**
+ * Extra QEMU options by guest. timer: QEMU's mtime follows the host clock, so on a loaded host two timer interrupts
+ * can land in one wake from wfi and QEMU prints "woke from wfi at least 5 times: no" (a CI run beside other jobs did);
+ * `-icount shift=0` ties its clock to the instructions it runs, as vmlab's is, and it prints the recorded bytes.
+ */
+const QEMU_ARGS: Record<string, readonly string[]> = { timer: ["-icount", "shift=0"] };
+
 const noQemu = qemuUnavailable();
 const hasQemu = noQemu === null;
 if (!hasQemu) {
@@ -55,7 +62,7 @@ describe.each(GUEST_PROGRAMS)("guest %s on vmlab vs QEMU", (name) => {
       await ctx.annotate(`${noQemu}: live comparison skipped (recorded output checked above)`, "warning");
       ctx.skip(`${noQemu}`);
     }
-    const q = await runQemu(guestElfPath(name), { timeoutMs: 30_000, input: guestInput(name) });
+    const q = await runQemu(guestElfPath(name), { timeoutMs: 30_000, input: guestInput(name), args: QEMU_ARGS[name] });
     expect(q?.timedOut, "QEMU timed out").toBe(false);
     ensureNoDifference(q!.console, vm.console);
     expect(vm.exitCode).toBe(q!.exitCode);
