@@ -156,6 +156,30 @@ describe("Hdd minimum prefetch (SCSI mode page 08h MINIMUM PRE-FETCH, HddSpec.mi
     expect(randomReads(1024)).toEqual(none);
   });
 
+  it("a block read again after a write to it does not continue a stream: the head leaves it at once", () => {
+    // Read X, write X (the write empties X's segment), read X again; as that read completes, a far read arrives.
+    const farRead = (minPrefetchSectors: number, rewrite: boolean) => {
+      const sim = new Simulation();
+      const hdd = new Hdd(sim, { ...CHEETAH_15K5, minPrefetchSectors });
+      const done = new Map<number, number>();
+      const sink = {
+        complete: (r: { id: number }) => {
+          done.set(r.id, sim.now);
+          if (r.id === 3) hdd.submit({ id: 4, vm: 0, lba: 400_000_000, sectors: 8, isRead: true, issueTime: sim.now }, sink);
+        },
+      };
+      const run = (id: number, isRead: boolean) => {
+        hdd.submit({ id, vm: 0, lba: 100_000_000, sectors: 16, isRead, issueTime: sim.now }, sink);
+        sim.run();
+      };
+      run(1, true);
+      if (rewrite) run(2, false);
+      run(3, true);
+      return (done.get(4) as number) - (done.get(3) as number);
+    };
+    expect(farRead(1024, true)).toBe(farRead(0, true));
+  });
+
   it("a minimum past the read-ahead reads the whole read-ahead; absent is none", () => {
     expect(interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 4096 }, 2e8)).toEqual(
       interleavedStreams({ ...CHEETAH_15K5, minPrefetchSectors: 1024 }, 2e8),
