@@ -67,6 +67,24 @@ describe("Hdd with its write cache on: writes larger than the buffer", () => {
     expect([hdd.mediaOps, hdd.dirtySectors, hdd.outstanding]).toEqual([4, 0, 0]);
   });
 
+  it("a large write released from behind older buffered data starts no earlier than its data, held back on the interface, starts coming in", () => {
+    const sim = new Simulation();
+    const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true });
+    const X = 300_000_000;
+    const done = new Map<number, number>();
+    const sink = { complete: (r: IoRequest) => done.set(r.id, sim.now) };
+    hdd.submit(io(0, 500_000_000, 8, true), sink); // the head goes far away first (~10 ms)
+    hdd.submit(io(1, X, 8, false), sink); // buffered; its write-back waits for the head
+    hdd.submit(io(2, 100_000_000, 16_000, false), sink); // ~8 MB buffered: its data holds the interface ~27 ms
+    hdd.submit(io(3, X, 16_392, false), sink); // larger than the buffer, over write 1's data: held until that lands
+    sim.run();
+    // Write 1's write-back lands at ~15 ms; write 3's data then crosses only after write 2's, from ~27 ms: write 3
+    // cannot be written before that (it was, from ~24 ms, its start counted from when it was first processed).
+    const busNs = (sectors: number) => ((sectors * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+    const g = hdd.geometry;
+    expect(done.get(3)).toBeGreaterThanOrEqual(busNs(16_000 + 8) + g.transferNs(X, 16_392, g.zoneOf(X)));
+  });
+
   it("a large write arriving while the write-back ending where its sectors start is written is queued at once, keeping its place", () => {
     const sim = new Simulation();
     const hdd = new Hdd(sim, CHEETAH_15K5, "hdd", { writeCache: true, writeCacheSectors: 64 });

@@ -251,9 +251,10 @@ export class Hdd implements BlockTarget, StreamHitSink {
       const now = this.sim.now;
       const from = Math.max(now, ready);
       dataAt = this.link.transfer(now, from, io.sectors);
-      // Held back by more than a float's rounding of the booking (completions fall on whole ns).
-      const heldBack = dataAt - io.sectors * this.link.sectorNs - from;
-      if (heldBack >= 0.5) start += heldBack;
+      // Held back by more than a float's rounding of the booking (completions fall on whole ns): no start before the
+      // data's (a write released from behind older buffered data was processed long before `from`).
+      const dataStart = dataAt - io.sectors * this.link.sectorNs;
+      if (dataStart - from >= 0.5) start = dataStart;
     }
     this.queue.add(io, g.cylinderOf(io.lba, zone), g.angleOf(io.lba, zone), zone, start, dataAt);
   }
