@@ -4,10 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { IoRequest } from "../io.js";
 import { Hdd } from "./hdd.js";
 import { CHEETAH_15K5 } from "./hdd-spec.js";
-import { io } from "./hdd-write-cache.test-support.js";
-
-/** ns the Cheetah's interface (`busMBps`) needs for `sectors` sectors. */
-const busNs = (sectors: number) => ((sectors * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+import { busNs, io } from "./hdd-write-cache.test-support.js";
 
 /** A drive that has read each of `regions` ([lba, sectors]) once, so its cache holds them; run to idle. */
 function driveHolding(regions: [number, number][], writeCache = false) {
@@ -19,10 +16,16 @@ function driveHolding(regions: [number, number][], writeCache = false) {
 }
 
 /**
- * Submits `ios` together at the drive's now; runs to idle (by `run`, if given); returns each IO's completion (ns after
- * the submit) by id.
+ * Submits `ios` together at the drive's now; runs to idle (by `run`, if given, which may submit more IOs by `submit`);
+ * returns each IO's completion (ns after the first submit) by id.
  */
-function submitTogether(sim: Simulation, hdd: Hdd, ios: IoRequest[], onDone?: (r: IoRequest) => void, run = () => sim.run()) {
+function submitTogether(
+  sim: Simulation,
+  hdd: Hdd,
+  ios: IoRequest[],
+  onDone?: (r: IoRequest) => void,
+  run: (submit: (r: IoRequest) => void) => void = () => sim.run(),
+) {
   const t0 = sim.now;
   const done = new Map<number, number>();
   const sink = {
@@ -31,8 +34,9 @@ function submitTogether(sim: Simulation, hdd: Hdd, ios: IoRequest[], onDone?: (r
       onDone?.(r);
     },
   };
-  for (const r of ios) hdd.submit({ ...r, issueTime: t0 }, sink);
-  run();
+  const submit = (r: IoRequest) => hdd.submit({ ...r, issueTime: sim.now }, sink);
+  for (const r of ios) submit(r);
+  run(submit);
   return done;
 }
 
@@ -97,12 +101,12 @@ describe("Hdd: every command's data crosses the one interface", () => {
   it("a media write's data crosses the interface once the command is processed, not when the head gets there", () => {
     const { sim, hdd } = driveHolding([[0, 1024]]);
     const t0 = sim.now;
-    const done = new Map<number, number>();
-    const sink = { complete: (r: IoRequest) => void done.set(r.id, sim.now - t0) };
-    hdd.submit({ ...io(1, 200_000_000, 2048, false), issueTime: t0 }, sink); // 1 MiB far away: ms of positioning
-    sim.run({ until: t0 + 100_000 });
-    hdd.submit({ ...io(2, 0, 1024, true), issueTime: sim.now }, sink); // a hit, while the head is still positioning
-    sim.run();
+    // 1 MiB far away: ms of positioning; then a hit, while the head is still positioning.
+    const done = submitTogether(sim, hdd, [io(1, 200_000_000, 2048, false)], undefined, (submit) => {
+      sim.run({ until: t0 + 100_000 });
+      submit(io(2, 0, 1024, true));
+      sim.run();
+    });
     // The write's 1 MiB went first, from its processing at 50 us: the hit's 512 KiB follow it (booked from the head's
     // arrival instead, the hit went through in 1.8 ms).
     expect(done.get(2)).toBeGreaterThanOrEqual(CHEETAH_15K5.commandOverheadNs + busNs(2048 + 1024) - 1);
@@ -145,16 +149,14 @@ describe("Hdd: every command's data crosses the one interface", () => {
     const writeDone = (withHit: boolean) => {
       const { sim, hdd } = driveHolding([[0, 1024]]);
       const t0 = sim.now;
-      const done = new Map<number, number>();
-      const sink = { complete: (r: IoRequest) => void done.set(r.id, sim.now - t0) };
-      hdd.submit({ ...io(1, 300_000_000, 8, true), issueTime: t0 }, sink);
-      hdd.submit({ ...io(2, 300_000_208, 8, false), issueTime: t0 }, sink); // 200 sectors on from where the read ends
-      if (withHit) {
-        const readEnd = writeDone(false).read;
-        sim.run({ until: t0 + readEnd - 500_000 });
-        hdd.submit({ ...io(3, 0, 1024, true), issueTime: sim.now }, sink);
-      }
-      sim.run();
+      // The write 200 sectors on from where the read ends.
+      const done = submitTogether(sim, hdd, [io(1, 300_000_000, 8, true), io(2, 300_000_208, 8, false)], undefined, (submit) => {
+        if (withHit) {
+          sim.run({ until: t0 + writeDone(false).read - 500_000 });
+          submit(io(3, 0, 1024, true));
+        }
+        sim.run();
+      });
       return { read: done.get(1) as number, write: done.get(2) as number, hit: done.get(3) };
     };
     const alone = writeDone(false);

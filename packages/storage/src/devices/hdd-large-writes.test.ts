@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { IoRequest } from "../io.js";
 import { Hdd } from "./hdd.js";
 import { CHEETAH_15K5 } from "./hdd-spec.js";
-import { io } from "./hdd-write-cache.test-support.js";
+import { busNs, io } from "./hdd-write-cache.test-support.js";
 
 describe("Hdd with its write cache on: writes larger than the buffer", () => {
   it("a write larger than the write cache goes to the media only after older buffered data of its sectors is written back", () => {
@@ -62,7 +62,6 @@ describe("Hdd with its write cache on: writes larger than the buffer", () => {
     // Write 3 is queued as it arrives, and its ~8.4 MB cross the interface right after writes 1 and 2's (a drive takes
     // a queued write's data into its buffer): the read's 4 KiB follow them. Held back as if [X-8, X) overlapped it,
     // write 3 would have waited for that write-back, its data with it, and the read would have crossed at ~27 ms.
-    const busNs = (sectors: number) => ((sectors * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
     expect(done.get(4)).toBeGreaterThan(busNs(16_000 + 8 + 16_392));
     expect([hdd.mediaOps, hdd.dirtySectors, hdd.outstanding]).toEqual([4, 0, 0]);
   });
@@ -80,7 +79,6 @@ describe("Hdd with its write cache on: writes larger than the buffer", () => {
     sim.run();
     // Write 1's write-back lands at ~15 ms; write 3's data then crosses only after write 2's, from ~27 ms: write 3
     // cannot be written before that (it was, from ~24 ms, its start counted from when it was first processed).
-    const busNs = (sectors: number) => ((sectors * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
     const g = hdd.geometry;
     expect(done.get(3)).toBeGreaterThanOrEqual(busNs(16_000 + 8) + g.transferNs(X, 16_392, g.zoneOf(X)));
   });

@@ -21,6 +21,9 @@ export function measure(spec: Spec, options: HddOptions, durationNs = 1e9) {
   return { iops: w.stats.iops(sim.now), mbps: w.stats.mbPerSec(sim.now), latencyUs: w.stats.latencyUs.mean, hdd };
 }
 
+/** ns the Cheetah 15K.5's interface (`busMBps`) needs for `sectors` sectors. */
+export const busNs = (sectors: number) => ((sectors * 512) / (CHEETAH_15K5.busMBps * 1e6)) * 1e9;
+
 /** An IO issued at 0. */
 export const io = (id: number, lba: number, sectors: number, isRead: boolean): IoRequest => ({
   id,
