@@ -82,6 +82,46 @@ describe("vmlab run --out <an earlier run's directory where a file it writes is 
   });
 });
 
+describe("vmlab run --out <a directory holding the user's own files named like the run's>", () => {
+  it("a trace named like a table the run writes stays: exit 2, one line, nothing written (it was replaced, unasked and for good)", async () => {
+    const out = scratchDir("vmlab-outdir-");
+    const trace = join(out, "trace.csv");
+    // MSR Cambridge CSV: 200 sequential 4 KiB reads, 1 ms apart (times in 100 ns units).
+    const mine = Array.from({ length: 200 }, (_, i) => `${128166372000000000 + i * 10000},host,0,Read,${i * 4096},4096,500\n`).join("");
+    writeFileSync(trace, mine);
+    const r = await runCli("run", "vscsistats-characterize", "--quick", "--set", `traceFile=${trace}`, "--out", out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `vmlab: cannot write results to "${out}": ${trace} is not a file vmlab wrote (no results.json there lists it) and is left alone; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
+    );
+    expect(readdirSync(out)).toEqual(["trace.csv"]);
+    expect(readFileSync(trace, "utf8")).toBe(mine);
+  }, 60_000);
+
+  it("a results.json or index.html of the user's is refused before the run (by --dry-run too); an earlier run's is replaced", async () => {
+    const out = scratchDir("vmlab-outdir-");
+    const args = ["run", ...ONE_POINT_RUN, "--out", out];
+    for (const name of ["index.html", "results.json"]) {
+      writeFileSync(join(out, name), "mine\n");
+      for (const extra of [[], ["--dry-run"]]) {
+        const r = await runCli(...args, ...extra);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toBe(
+          `vmlab: cannot write results to "${out}": ${join(out, name)} is not a file vmlab wrote (no results.json there lists it) and is left alone; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
+        );
+        expect(readdirSync(out)).toEqual([name]);
+      }
+      rmSync(join(out, name));
+    }
+    expect((await runCli(...args, "--seed", "1")).code).toBe(0);
+    writeFileSync(join(out, "notes.txt"), "mine\n");
+    const again = await runCli(...args, "--seed", "2");
+    expect(again.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).seed).toBe(2);
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine\n");
+  }, 60_000);
+});
+
 describe("vmlab run --out <a path through a symbolic link to a missing target>", () => {
   it("is refused before the run (and by --dry-run), naming the link; nothing is made", async () => {
     // e.g. out -> /mnt/results with the results disk not mounted: the run's work was done, then lost at the write.

@@ -14,7 +14,7 @@ describe("writeFilesAtomically and Ctrl-C", () => {
     const out = join(base, "out");
     mkdirSync(out);
     const names = ["results.json", "a.csv", "b.csv", "c.svg", "index.html"];
-    for (const n of names) writeFileSync(join(out, n), "old run");
+    for (const n of names) writeFileSync(join(out, n), "old run"); // an earlier run's (the write's `replaces`)
     // The child presses Ctrl-C (SIGINT to itself) after the first file has been renamed into place.
     const child = join(base, "child.mts");
     writeFileSync(
@@ -29,7 +29,7 @@ class CtrlCAfterFirst extends Map<string, string> {
     }
   }
 }
-await writeFilesAtomically(${JSON.stringify(out)}, new CtrlCAfterFirst(${JSON.stringify(names.map((n) => [n, "new run"]))}));
+await writeFilesAtomically(${JSON.stringify(out)}, new CtrlCAfterFirst(${JSON.stringify(names.map((n) => [n, "new run"]))}), ${JSON.stringify(names)});
 console.log("not reached: the held Ctrl-C ends the process");
 `,
     );

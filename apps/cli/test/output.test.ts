@@ -55,6 +55,22 @@ describe("writeFilesAtomically: a write that fails leaves the directory as it wa
     expect(readFileSync(join(dir, "results.json"), "utf8")).toBe("previous run\n");
   });
 
+  it("refuses, changing nothing, when a new file's name is a file no earlier run wrote there (not in `replaces`)", async () => {
+    const dir = scratchDir("vmlab-out-");
+    writeFileSync(join(dir, "results.json"), "previous run\n");
+    writeFileSync(join(dir, "trace.csv"), "the user's trace\n");
+    const files = new Map([
+      ["results.json", "{}\n"],
+      ["trace.csv", "new table\n"],
+    ]);
+    await expect(writeFilesAtomically(dir, files, ["results.json"])).rejects.toThrow(
+      new RegExp(`${join(dir, "trace.csv")} is not a file vmlab wrote \\(no results.json there lists it\\) and is left alone`),
+    );
+    expect(readdirSync(dir).sort()).toEqual(["results.json", "trace.csv"]);
+    expect(readFileSync(join(dir, "results.json"), "utf8")).toBe("previous run\n");
+    expect(readFileSync(join(dir, "trace.csv"), "utf8")).toBe("the user's trace\n");
+  });
+
   it("refuses, changing nothing, when a new file's name is a directory there (none of the previous run's files is replaced)", async () => {
     const dir = scratchDir("vmlab-out-");
     writeFileSync(join(dir, "results.json"), "previous run\n");

@@ -39,12 +39,26 @@ describe("vmlab run when the run itself fails", () => {
 
   it("an unexpected error is an internal error, exit 1, and an earlier run's files stay as they were", async () => {
     const out = scratchDir("vmlab-run-failed-");
-    writeFileSync(join(out, "results.json"), "an earlier run\n");
+    // An earlier run's (a file that is not one is refused before the run: `out-dir.test.ts`).
+    const earlier = `${JSON.stringify({
+      format: "vmlab-results/1",
+      scenario: { id: "fails", title: "a run that fails", paper: "none", package: "@vmlab/fake" },
+      seed: 1,
+      quick: false,
+      config: {},
+      versions: {},
+      metrics: {},
+      tables: [],
+      figures: [],
+      reference: [],
+      notes: [],
+    })}\n`;
+    writeFileSync(join(out, "results.json"), earlier);
     const r = await runCli("run", "fails", "--set", "how=bug", "--out", out);
     expect(r.stderr).toMatch(/^vmlab: internal error: TypeError: a bug in the scenario\n/);
     expect(r.code).toBe(1);
     expect(readdirSync(out)).toEqual(["results.json"]);
-    expect(readFileSync(join(out, "results.json"), "utf8")).toBe("an earlier run\n");
+    expect(readFileSync(join(out, "results.json"), "utf8")).toBe(earlier);
   });
 
   it("bad input to the same scenario is still exit 2 (the input, not the run)", async () => {

@@ -41,7 +41,7 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     const r = await runCli("vscsistats", file, "--json");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { histograms: { metric: string; count: number }[] };
-    expect(j).toMatchObject({ trace: "t.iolog", traceFormat: "fio", ios: 3, timedIos: 0 });
+    expect(j).toMatchObject({ trace: file, diskName: "t.iolog", traceFormat: "fio", ios: 3, timedIos: 0 });
     expect(j.histograms.filter((h) => h.metric === "interarrival").map((h) => h.count)).toEqual([0, 0, 0]);
     expect(r.stderr).toBe(
       "vmlab vscsistats: 3 IOs (fio); 3 IOs without a recorded response time (not in latency/outstanding IOs); no issue times (IOs back to back): no interarrival histogram\n",
@@ -57,7 +57,7 @@ describe("vmlab vscsistats says on stderr what the histograms leave out (docs/vs
     const r = await runCli("vscsistats", file, "--json");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { histograms: { metric: string; split: string; count: number; min: number; max: number }[] };
-    expect(j).toMatchObject({ trace: "v3.iolog", traceFormat: "fio", ios: 3, timedIos: 0 });
+    expect(j).toMatchObject({ trace: file, diskName: "v3.iolog", traceFormat: "fio", ios: 3, timedIos: 0 });
     // Issued at 108, 339 and 1192 µs: the first IO starts the clock (not counted by default), then 231 and 853 µs.
     expect(j.histograms.find((h) => h.metric === "interarrival" && h.split === "all")).toMatchObject({ count: 2, min: 231, max: 853 });
     expect(r.stderr).toBe("vmlab vscsistats: 3 IOs (fio); 3 IOs without a recorded response time (not in latency/outstanding IOs)\n");

@@ -16,7 +16,7 @@ describe("vmlab vscsistats - (standard input, the built binary)", () => {
   it.skipIf(!built)("characterizes a trace piped to it", () => {
     const r = vscsistats("128166372003061629,h,0,Read,0,4096,100\n128166372003161629,h,0,Write,8192,8192,200\n", "msr");
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ trace: "stdin", traceFormat: "msr", ios: 2 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ trace: "stdin", diskName: "stdin", traceFormat: "msr", ios: 2 });
     expect(r.stderr).toBe("vmlab vscsistats: 2 IOs (msr)\n");
   });
   // An empty pipe (a command upstream that failed) is said to be empty, not a header this format lacks.

@@ -35,6 +35,11 @@ describe("vmlab vscsistats", () => {
     expect(j.traceFormat).toBe("msr");
     expect(j.histograms).toHaveLength(16);
     expect(j.histograms.find((h) => h.metric === "seekDistance" && h.split === "all")?.min).toBe(1); // sequential
+    // The file as given, and the disk name of ESX's header lines apart (`trace` was the disk name: two traces' results
+    // under one --disk-name could not be told apart).
+    expect(j).toMatchObject({ trace: file, diskName: "trace.txt" });
+    const named = await runCli("vscsistats", file, "--format", "msr", "--json", "--disk-name", "scsi0:1");
+    expect(JSON.parse(named.stdout)).toMatchObject({ trace: file, diskName: "scsi0:1" });
   });
 
   it("--first-io zero measures the first IO's seek from LBN 0 and its interarrival from time 0 (every count the IO count, as in an ESX printout); the default skips it", async () => {

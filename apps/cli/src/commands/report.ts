@@ -66,7 +66,8 @@ export function register(program: Command, io: CliIo): void {
       }
       files.delete("results.json");
       try {
-        await writeFilesAtomically(dir, files);
+        // What the report writes is what this results.json lists (but itself): the run's own files, which it may replace.
+        await writeFilesAtomically(dir, files, [...files.keys()]);
       } catch (e) {
         if (isVmlabError(e) && e.code === "VMLAB_CLI_UNWRITABLE_OUT") throw CliErrors.unwritableReport(dir, String(e.details.why));
         throw e;

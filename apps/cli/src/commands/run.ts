@@ -80,7 +80,7 @@ export async function checkRun(id: string, opts: RunOpts) {
   // An empty --out (an unset shell variable in `--out "$DIR"`) would resolve to the current directory.
   if (outDir !== null && outDir.trim() === "")
     throw CliErrors.unwritableOut(outDir, "--out is empty (an unset variable?); give a directory");
-  if (outDir !== null) await checkWritableDir(outDir, ALWAYS_WRITTEN);
+  if (outDir !== null) await checkWritableDir(outDir, ALWAYS_WRITTEN, () => previousOutputFiles(outDir));
   return { scenario, pkg, seed, quick, config, sources, outDir };
 }
 
@@ -104,7 +104,7 @@ export function register(program: Command, io: CliIo): void {
     )
     .option(
       "--out <dir>",
-      "output directory (default: out/<id>); an earlier run's results there are replaced, files vmlab did not write are left alone",
+      "output directory (default: out/<id>); an earlier run's results there are replaced, files vmlab did not write are left alone (a run whose output would replace one is refused)",
     )
     .option("--json", "print results.json to stdout; writes no files unless --out is given (then both)")
     .option("--quick", "a smaller run (for tests and the demo)")

@@ -6,20 +6,24 @@ import { withSignalsDeferred } from "../signals.js";
 
 /**
  * Checks, before any work, that `dir` can be written — leaving nothing
- * behind, so a run that fails later leaves no trace. In an existing `dir`, a
- * directory where a file every run writes goes (`alwaysWritten`) is refused
- * now too: the write would refuse it, after the run's work.
+ * behind, so a run that fails later leaves no trace. In an existing `dir`, an
+ * entry where a file every run writes goes (`alwaysWritten`) that the write
+ * would refuse is refused now too, after no work: a directory, or a file no
+ * earlier run wrote (`earlierOutputs`: the files an earlier run's results.json
+ * there lists, asked only if such a file is there).
  */
-export async function checkWritableDir(dir: string, alwaysWritten: readonly string[] = []): Promise<void> {
+export async function checkWritableDir(
+  dir: string,
+  alwaysWritten: readonly string[] = [],
+  earlierOutputs: () => Promise<readonly string[]> = async () => [],
+): Promise<void> {
   const target = resolve(dir);
   let p = target;
   for (;;) {
     try {
       const s = await stat(p);
       if (!s.isDirectory()) throw CliErrors.unwritableOut(dir, `${p} is not a directory`);
-      if (p === target)
-        for (const name of alwaysWritten)
-          if ((await entryAt(join(p, name)))?.isDirectory()) throw CliErrors.unwritableOut(dir, `${join(p, name)} is a directory`);
+      if (p === target) await checkAlwaysWritten(dir, p, alwaysWritten, earlierOutputs);
       await probeDir(dir, p);
       return;
     } catch (e) {
@@ -40,6 +44,23 @@ export async function checkWritableDir(dir: string, alwaysWritten: readonly stri
       if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw CliErrors.unwritableOut(dir, "permission denied");
       throw e;
     }
+  }
+}
+
+/** `checkWritableDir`'s look at the files every run writes, in the existing directory `p`. */
+async function checkAlwaysWritten(
+  dir: string,
+  p: string,
+  alwaysWritten: readonly string[],
+  earlierOutputs: () => Promise<readonly string[]>,
+): Promise<void> {
+  let ours: readonly string[] | null = null;
+  for (const name of alwaysWritten) {
+    const entry = await entryAt(join(p, name));
+    if (entry === null) continue;
+    if (entry.isDirectory()) throw CliErrors.unwritableOut(dir, `${join(p, name)} is a directory`);
+    ours ??= await earlierOutputs();
+    if (!ours.includes(name)) throw CliErrors.unwritableOut(dir, notOursText(join(p, name)));
   }
 }
 
@@ -88,11 +109,21 @@ async function entryAt(p: string): Promise<Stats | null> {
   return lstat(p).catch(() => null);
 }
 
-/** The entry at `p` about to be replaced by an output file, refused when it is a directory (not a file vmlab wrote). */
-async function replaceableEntry(p: string): Promise<Stats | null> {
+/**
+ * The entry at `p` about to be replaced by an output file: refused when it is a directory, or a file no earlier run
+ * wrote (`ours`: not among the outputs its results.json lists) — a user's trace named like a table the run writes was
+ * replaced, and with it gone nothing could bring it back.
+ */
+async function replaceableEntry(p: string, ours: boolean): Promise<Stats | null> {
   const entry = await entryAt(p);
   if (entry?.isDirectory()) throw new Error(`${p} is a directory`);
+  if (entry !== null && !ours) throw new Error(notOursText(p));
   return entry;
+}
+
+/** Why a file by an output's name is not replaced (the error adds what to do). */
+function notOursText(p: string): string {
+  return `${p} is not a file vmlab wrote (no results.json there lists it) and is left alone`;
 }
 
 /**
@@ -115,12 +146,13 @@ export type FileContent = string | Iterable<string>;
  * sticky directory, EIO, a quota), every file is moved back as it was before
  * the error is thrown, so `dir` holds the earlier run's files, never a mix of
  * two runs; were even that to fail, the earlier files that could not be put
- * back are kept in the temporary directory, which the error names. A name
- * that is a directory in `dir` is refused before anything changes (it is not
- * a file vmlab wrote). `replaces`: files an earlier write put in `dir` (a
- * previous run's tables and figures); those the new set does not have are
- * removed once it is in place, so the directory holds one run's output (one
- * that cannot be removed stays). Other files in `dir` are left alone.
+ * back are kept in the temporary directory, which the error names.
+ * `replaces`: the files an earlier write put in `dir` (a previous run's
+ * tables and figures); only those are replaced: a new file's name held there
+ * by anything else (a directory, a user's own file) is refused before anything
+ * changes. Those of `replaces` the new set does not have are removed once it
+ * is in place, so the directory holds one run's output (one that cannot be
+ * removed stays). Other files in `dir` are left alone.
  */
 export async function writeFilesAtomically(
   dir: string,
@@ -132,6 +164,7 @@ export async function writeFilesAtomically(
 
 async function commitFiles(dir: string, files: ReadonlyMap<string, FileContent>, replaces: readonly string[]): Promise<void> {
   const target = resolve(dir);
+  const ours = new Set(replaces);
   const parent = dirname(target);
   let exists = false;
   try {
@@ -164,11 +197,11 @@ async function commitFiles(dir: string, files: ReadonlyMap<string, FileContent>,
     // Nothing in `dir` changes until every new file can go in: a rename onto a directory of the same name (not a
     // file vmlab wrote) fails, and it failed after the files before it had replaced the previous run's — a mixed
     // directory, and the command said it could not write.
-    for (const name of files.keys()) await replaceableEntry(join(target, name));
+    for (const name of files.keys()) await replaceableEntry(join(target, name), ours.has(name));
   } catch (e) {
     throw CliErrors.unwritableOut(dir, (e as Error).message + (await removeTmp(tmp)));
   }
-  const moves = await moveIn(target, staged, aside, [...files.keys()]);
+  const moves = await moveIn(target, staged, aside, [...files.keys()], ours);
   if (moves.error !== undefined) {
     const undo = await moveBack(target, moves.done);
     let why = moves.error.message;
@@ -216,14 +249,20 @@ interface Move {
  * directory) first linked (or, failing that, moved) aside into `aside`. Stops at the first rename that fails, returning it with the
  * moves made so far.
  */
-async function moveIn(target: string, staged: string, aside: string, names: readonly string[]): Promise<{ done: Move[]; error?: Error }> {
+async function moveIn(
+  target: string,
+  staged: string,
+  aside: string,
+  names: readonly string[],
+  ours: ReadonlySet<string>,
+): Promise<{ done: Move[]; error?: Error }> {
   const done: Move[] = [];
   try {
     for (const [i, name] of names.entries()) {
       const to = join(target, name);
       const move: Move = { name, previous: undefined, placed: false };
-      // Checked again: a directory made under the name since the check above is never moved aside.
-      if ((await replaceableEntry(to)) !== null) {
+      // Checked again: a directory (or a user's file) made under the name since the check above is never moved aside.
+      if ((await replaceableEntry(to, ours.has(name))) !== null) {
         // Under its own name, so the error can point at it should it not go back; numbered if the name has a '/'.
         const previous = join(aside, name.includes("/") ? String(i) : name);
         // Kept by a second link, it stays in place until the new file replaces it in one rename: moved aside, it was
