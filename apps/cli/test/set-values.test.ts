@@ -107,7 +107,7 @@ describe("vmlab run --set: how a value is read (run --help: decimal numbers, 2e3
 describe("vmlab run --dry-run prints key=value lines that --set takes back", () => {
   for (const [id, sets] of [
     ["queue-validation", ["servers=1,4", "utilizations=0.25,0.5"]],
-    ["esx-disk-perf", ["storage=array", "localDiskWriteCache=true"]],
+    ["esx-disk-perf", ["storage=local", "localDiskWriteCache=true"]],
     ["vic-coalescing", ["ratioMinCif=", "ratio="]],
     ["mclock-vs-sfq", []],
   ] as [string, string[]][])

@@ -36,6 +36,25 @@ describe("esx-disk-perf: a ratio counted from few IOs says so", () => {
   });
 });
 
+describe("esx-disk-perf: cells that completed no IO", () => {
+  // A window shorter than any IO (durationMs given in seconds): the row was all zeros, no note said so, and the run
+  // ended "0 pass, 0 fail".
+  it("are counted in a note of their own, naming the first; no reference check passes or fails on them", async () => {
+    const r = await run({ ...oneCell, storage: ["local"], ioSizesBytes: [4096, 65536], randomPercents: [100], durationMs: 0.001 });
+    const rows = r.tables[0].rows as Row[];
+    expect(rows.map((x) => [x.nativeIos, x.vmIos])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(r.notes).toContain(
+      "2 of 2 cells completed no IO in a run's measured window (the first: local, 4096 B random read, 1 OIO, 0 native and 0 in the VM): they have no VM/native ratio and no reference check counts them; lengthen durationMs.",
+    );
+    expect(r.reference.map((x) => x.verdict ?? null)).toEqual(["n/a", null, "n/a", null, null]);
+    const some = await run({ ...oneCell, storage: ["local"], ioSizesBytes: [4096], randomPercents: [100], durationMs: 10 });
+    expect((some.notes ?? []).filter((n) => n.includes("completed no IO"))).toEqual([]);
+  });
+});
+
 describe("esx-disk-perf: the few-IOs note names the fewest cell", () => {
   it("of several cells with few IOs, names the one with the fewest and its uncertainty", () => {
     const row = (nativeIos: number, vmIos: number, ioSizeBytes: number) => ({

@@ -43,6 +43,21 @@ export function fewIosNote(rows: readonly Row[]): string | undefined {
 }
 
 /**
+ * The grid's cells where a run completed no IO in its measured window (a window shorter than an IO: `durationMs`
+ * given in seconds?): they have no ratio, and were in no note (`fewIosNote` counts 1 to 99), the run saying "0 fail".
+ */
+export function noIosNote(rows: readonly Row[]): string | undefined {
+  const none = rows.filter((r) => Math.min(r.nativeIos as number, r.vmIos as number) === 0);
+  if (none.length === 0) return undefined;
+  const [first] = none;
+  return (
+    `${none.length} of ${rows.length} cells completed no IO in a run's measured window (the first: ${first.storage}, ` +
+    `${first.ioSizeBytes} B ${first.pattern}, ${first.outstandingIos} OIO, ${first.nativeIos} native and ${first.vmIos} in the VM): ` +
+    "they have no VM/native ratio and no reference check counts them; lengthen durationMs."
+  );
+}
+
+/**
  * Outstanding IOs past the queue depths never reach the storage, which the grid's OIO axis does not show: at 64 OIO
  * with the default depths of 32 the storage runs at 32, and the other 32 IOs only wait (their wait is in the latency).
  */

@@ -407,9 +407,16 @@ describe("esx-disk-perf scenario", () => {
   });
 
   it("an array-cache rule and the test-file size apply to the storage the grid has", async () => {
-    // arrayCacheWarm needs an array cache only when the grid has the array.
-    const local = await run({ storage: ["local"], arrayCacheMiB: 0, ioSizesBytes: [4096], outstandingIos: [1], durationMs: 20 });
+    // arrayCacheWarm needs an array cache only when the grid has the array; without one, the array's keys are refused
+    // as unused (`unused-keys.test.ts`), not for the warm cache.
+    const local = await run({ storage: ["local"], ioSizesBytes: [4096], outstandingIos: [1], durationMs: 20 });
     expect(local.tables[0].rows.length).toBeGreaterThan(0);
+    const noCache = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, storage: ["local"], arrayCacheMiB: 0 });
+    expect(() => esxDiskPerf.check?.({ config: noCache, seed: 1, quick: true })).toThrow(/: arrayCacheMiB: is for the array/);
+    const withArray = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, storage: ["local", "array"], arrayCacheMiB: 0 });
+    expect(() => esxDiskPerf.check?.({ config: withArray, seed: 1, quick: true })).toThrow(
+      /: arrayCacheWarm: a warm cache needs an array cache/,
+    );
     // A test file larger than the local disk, listed after the larger array: refused for the local disk.
     const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, storage: ["array", "local"], testFileMiB: 286_103 });
     expect(() => esxDiskPerf.check?.({ config, seed: 1, quick: true })).toThrow(

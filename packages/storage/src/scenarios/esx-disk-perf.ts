@@ -1,10 +1,11 @@
 import { defineScenario, type ReferenceValue, type ScenarioResult, scenarioConfigError, type Table } from "@vmlab/core-vm";
 import { ESX_DISK_PERF_QUICK, EsxDiskPerfConfig } from "./esx-disk-perf-config.js";
 import { esxDiskPerfFigures } from "./esx-disk-perf-figures.js";
-import { fewIosNote, fewIosOfMinimum, queueDepthNote, storageNotes } from "./esx-disk-perf-notes.js";
+import { fewIosNote, fewIosOfMinimum, noIosNote, queueDepthNote, storageNotes } from "./esx-disk-perf-notes.js";
 import { type Cell, runCell } from "./esx-disk-perf-run.js";
 import { testFileLimitMiB } from "./esx-disk-perf-testbed.js";
 import { largeSequentialCheck, reachesGridMinimum, smallRandomCheck } from "./esx-disk-perf-tolerances.js";
+import { type KeyUse, unusedKeyRefusals } from "./unused-keys.js";
 
 const PAPER =
   "Ahmad, Anderson, Holler, Kambo, Makhija. An Analysis of Disk Performance in VMware ESX Server Virtual Machines. IEEE WWC-6, 2003";
@@ -18,8 +19,26 @@ function pattern(c: Cell): string {
   }`;
 }
 
+const DEFAULTS = EsxDiskPerfConfig.parse({});
+
+/** Keys only one of the storage systems uses. */
+const KEY_USES: readonly KeyUse<EsxDiskPerfConfig>[] = [
+  ...(["arrayDisks", "arrayCacheMiB", "arrayCacheWarm"] as const).map((key) => ({
+    key,
+    usedBy: (c: EsxDiskPerfConfig) => c.storage.includes("array"),
+    why: (c: EsxDiskPerfConfig) => `the array (storage=array); this grid's storage is ${c.storage.join(",")}`,
+  })),
+  {
+    key: "localDiskWriteCache",
+    usedBy: (c) => c.storage.includes("local"),
+    why: (c) => `the local disk (storage=local; array members run with it off); this grid's storage is ${c.storage.join(",")}`,
+  },
+];
+
 /** The cross-field rules of the config, checked before any cell runs (the scenario's `check`). */
 function check(c: EsxDiskPerfConfig): void {
+  const unused = unusedKeyRefusals(c, DEFAULTS, KEY_USES);
+  if (unused.length > 0) throw scenarioConfigError("esx-disk-perf", unused);
   if (c.arrayCacheMiB === 0 && c.arrayCacheWarm && c.storage.includes("array"))
     throw scenarioConfigError("esx-disk-perf", [
       {
@@ -92,7 +111,7 @@ export const esxDiskPerf = defineScenario({
       rows,
     };
     const summary = summarize(rows, c.outstandingIos, gapCauses(c));
-    const measurement = [queueDepthNote(c), fewIosNote(rows)].filter((n) => n !== undefined);
+    const measurement = [queueDepthNote(c), noIosNote(rows), fewIosNote(rows)].filter((n) => n !== undefined);
     return {
       ...summary,
       notes: [...(summary.notes ?? []), ...storageNotes(c), ...measurement],

@@ -48,6 +48,27 @@ describe("vscsistats-characterize on a traceFile that is no trace", () => {
     expect(e).toMatchObject({ code: "VMLAB_TRACE_UNREADABLE", message: `${gz} is gzip-compressed; decompress it first` });
   });
 
+  // The version of a .vscsi file's records and a fio log's version line are read with its first IO: --dry-run (the check)
+  // passed an MSR file given as vscsi, a blkparse file given as fio, and a fio log of a version vmlab does not read.
+  it("the check refuses a file that is not of the vscsi or fio format given, naming both, or a fio log of another version", () => {
+    const msr = write("my.csv", msrTrace(20));
+    expect(check({ traceFile: msr, traceFormat: "vscsi" })).toMatchObject({
+      code: "VMLAB_SCENARIO_BAD_CONFIG",
+      message: `invalid config for vscsistats-characterize: traceFormat: vscsi does not match ${msr}: not a vscsi trace: the first records' version fields are neither 1 (32-byte records) nor 2 (40-byte records) (see \`vmlab describe vscsistats-characterize\`)`,
+    });
+    expect(check({ traceFile: msr, traceFormat: "fio" })).toMatchObject({
+      message: `invalid config for vscsistats-characterize: traceFormat: fio does not match ${msr}: not a fio iolog: first line is not "fio version 2 iolog" or "fio version 3 iolog" (see \`vmlab describe vscsistats-characterize\`)`,
+    });
+    const fio1 = write("old.log", "fio version 1 iolog\n/dev/sda add\n");
+    expect(check({ traceFile: fio1 })).toMatchObject({
+      message: `invalid config for vscsistats-characterize: traceFile: ${fio1}: a fio iolog of a version vmlab does not read: "fio version 1 iolog" (vmlab reads versions 2 and 3, as fio does) (see \`vmlab describe vscsistats-characterize\`)`,
+    });
+    // Of the format given, the file passes; a bad line in it is the run's to report (file:line) or skip.
+    const fio2 = write("ok.log", "fio version 2 iolog\n/dev/sda add\n/dev/sda open\n/dev/sda read 0 4096\n");
+    expect(check({ traceFile: fio2, traceFormat: "fio" })).toBeUndefined();
+    expect(check({ traceFile: write("bad.log", "fio version 2 iolog\n/dev/sda frob 0 4096\n"), traceFormat: "fio" })).toBeUndefined();
+  });
+
   it("a bad first line's advice asks first whether traceFormat is the file's, in the scenario's keys", async () => {
     const junk = write("first.csv", "not a trace\n");
     const e = await run({ traceFile: junk }).catch((err: Error) => err);

@@ -1,15 +1,16 @@
 import { statSync } from "node:fs";
 import { type ConfigRefusal, isVmlabError } from "@vmlab/core-vm";
 import { openTraceFile } from "../trace/open-file.js";
-import { TRACE_FORMATS } from "../trace/record.js";
+import { newTraceRecord, TRACE_FORMATS } from "../trace/record.js";
 import { SCENARIO_TRACE_ADVICE, type VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 
 /**
  * What is wrong with the config's trace keys, checked before anything runs (so `vmlab run --dry-run` refuses it):
  * a `traceFile` that is missing, unreadable, a directory, not a regular file (a pipe cannot be read the two times
  * the run reads it), empty, compressed, or of a format neither detected nor given; a `traceFormat` other than the shipped
- * trace's without a `traceFile`. The file is opened and its first bytes read (to detect the format), no more: a bad
- * line further on stops the run with the reader's error naming file:line (or is skipped with `traceSkipBad`).
+ * trace's without a `traceFile`; a vscsi or fio file whose first record or version line is not of that format. The file
+ * is opened and its first bytes read (to detect the format; a vscsi or fio file's first IO too), no more: a bad line
+ * stops the run with the reader's error naming file:line (or is skipped with `traceSkipBad`).
  */
 export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
   const path = c.traceFile;
@@ -44,9 +45,24 @@ export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
   // No trace of any format (the run refused it, advising traceFormat, after --dry-run had passed it).
   if (kind === "file" && bytes === 0) return [{ key: "traceFile", issue: `${path} is empty (0 bytes)` }];
   try {
-    openTraceFile(path, { format: c.traceFormat === "auto" ? undefined : c.traceFormat, advice: SCENARIO_TRACE_ADVICE }).close();
+    const reader = openTraceFile(path, { format: c.traceFormat === "auto" ? undefined : c.traceFormat, advice: SCENARIO_TRACE_ADVICE });
+    try {
+      // A vscsi trace's record version and a fio log's version line are read with the first IO: a file that is not
+      // of the format given failed the run after --dry-run had passed it.
+      if (reader.format === "vscsi" || reader.format === "fio") reader.next(newTraceRecord());
+    } catch (e) {
+      if (!(isVmlabError(e) && e.code === "VMLAB_TRACE_MALFORMED_HEADER")) throw e;
+      const issue = String(e.details.issue);
+      return c.traceFormat === "auto"
+        ? [{ key: "traceFile", issue: `${path}: ${issue}` }]
+        : [{ key: "traceFormat", issue: `${c.traceFormat} does not match ${path}: ${issue}` }];
+    } finally {
+      reader.close();
+    }
   } catch (e) {
     if (!isVmlabError(e)) throw e;
+    // A bad first line or record is the run's to report (file:line), or to skip with traceSkipBad.
+    if (e.code === "VMLAB_TRACE_MALFORMED_LINE") return [];
     if (e.code === "VMLAB_TRACE_NOT_FOUND") return [{ key: "traceFile", issue: `${path} does not exist` }];
     if (e.code === "VMLAB_TRACE_UNKNOWN_FORMAT")
       return [

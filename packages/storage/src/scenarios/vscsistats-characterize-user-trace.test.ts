@@ -114,8 +114,12 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
     const badLine = await run({ traceFile: bad }).catch((e: Error) => e);
     expect(badLine).toMatchObject({ code: "VMLAB_TRACE_MALFORMED_LINE", message: expect.stringContaining("set traceSkipBad=true") });
     expect((badLine as Error).message).not.toContain("--skip-bad");
+    // A header not of the format given is refused by the config check, before the run (`--dry-run` too).
     const header = await run({ traceFile: bad, traceFormat: "fio" }).catch((e: Error) => e);
-    expect(header).toMatchObject({ code: "VMLAB_TRACE_MALFORMED_HEADER", message: expect.stringContaining("traceFormat") });
+    expect(header).toMatchObject({
+      code: "VMLAB_SCENARIO_BAD_CONFIG",
+      message: expect.stringContaining("traceFormat: fio does not match"),
+    });
     expect((header as Error).message).not.toContain("--format");
     // A file of no IO and only bad lines is refused (it is not of the format read), in the scenario's keys too.
     const onlyBad = await run({ traceFile: bad, traceFormat: "blkparse", traceSkipBad: true }).catch((e: Error) => e);
@@ -201,7 +205,7 @@ describe("vscsistats-characterize on your own trace (traceFile)", () => {
       /^the timed replay stopped before line 11, recorded 60\.0 days after the trace's first IO: at traceSpeed 0\.5 that is past the 52\.1 days/,
     );
     expect(r.notes?.some((n) => n.startsWith("Trace replay cut: the timed replay stopped before line 11"))).toBe(true);
-    const closed = await run({ traceFile: long, traceReplay: "closed", traceSpeed: 0.5 });
+    const closed = await run({ traceFile: long, traceReplay: "closed" });
     expect(closed.metrics["trace.replay.ios"]).toBe(11);
     expect(rowsOf(closed, "trace")[0].cut).toBeNull();
   });

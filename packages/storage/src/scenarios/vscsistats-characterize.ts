@@ -11,6 +11,7 @@ import {
 } from "@vmlab/core-vm";
 import { VSCSI_HISTOGRAMS } from "../vscsistats/bins.js";
 import { histogramOf, toJson, type VscsiStatsJson } from "../vscsistats/format.js";
+import { type KeyUse, unusedKeyRefusals } from "./unused-keys.js";
 import { VSCSI_CHARACTERIZE_QUICK, VscsiCharacterizeConfig } from "./vscsistats-characterize-config.js";
 import { vscsiFigures } from "./vscsistats-characterize-figures.js";
 import { type Characterized, iometerWorkloads, vmDiskSectors } from "./vscsistats-characterize-run.js";
@@ -97,11 +98,32 @@ function histogramRows(ws: Characterized[]): Table["rows"] {
   return rows;
 }
 
+const DEFAULTS = VscsiCharacterizeConfig.parse({});
+
+/** Keys only some replays use (`traceFormat` without a `traceFile` is `traceRefusals`'). */
+const KEY_USES: readonly KeyUse<VscsiCharacterizeConfig>[] = [
+  {
+    key: "traceDepth",
+    usedBy: (c) => c.traceReplay === "closed",
+    why: () => "traceReplay=closed (the IOs its closed loop keeps outstanding); the trace is replayed as recorded (traceReplay=timed)",
+  },
+  {
+    key: "traceSpeed",
+    usedBy: (c) => c.traceReplay === "timed",
+    why: (c) => `traceReplay=timed (a speed-up over the recorded times); the trace is replayed closed loop at traceDepth ${c.traceDepth}`,
+  },
+  {
+    key: "traceSkipBad",
+    usedBy: (c) => c.traceFile !== "",
+    why: () => "traceFile (your trace's malformed lines); the shipped trace has none",
+  },
+];
+
 /** The config's rules the schema cannot state, checked before any workload runs (the scenario's `check`). */
 function check(c: VscsiCharacterizeConfig): void {
   // Named in the user's key and unit: the workload's own refusal speaks of a region and a target in sectors.
   const capacityMiB = Math.floor(vmDiskSectors(c) / 2048);
-  const refusals = traceRefusals(c);
+  const refusals = [...traceRefusals(c), ...unusedKeyRefusals(c, DEFAULTS, KEY_USES)];
   if (c.testFileMiB > capacityMiB)
     refusals.unshift({
       key: "testFileMiB",
