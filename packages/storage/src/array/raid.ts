@@ -5,7 +5,7 @@ import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
 import { type BlockTarget, flushRefusal, type IoSink, restoreInTurn, type SavableTarget } from "../iostack/target.js";
 import { raidCapacitySectors, raidStripeSectors } from "./capacity.js";
-import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, type StripePieceSink, stripePieces, WHOLE } from "./raid-member-io.js";
+import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, stripePieces, WHOLE } from "./raid-member-io.js";
 import { checkRaidLayout, type RaidOptions } from "./raid-options.js";
 import { checkRaidGroupState, type RaidGroupState, savedMembers } from "./raid-state.js";
 import { Raid5Writes } from "./raid5-writes.js";
@@ -49,7 +49,9 @@ export { type RaidGroupState, RaidGroupStateSchema } from "./raid-state.js";
  * and completes when all have: every write completed through the group before it had completed on its
  * members (a RAID-5 write only completes once its new data and parity have), so each member's flush covers it.
  */
-export class RaidGroup implements BlockTarget, IoSink, StripePieceSink {
+export class RaidGroup implements BlockTarget, IoSink {
+  // A `StripePieceSink` too, structurally (`stripePieces(this, …)` checks it), not by `implements`: its `piece` is
+  // internal (stripped from the published types), where the clause failed every user's type-check (as `Hdd`'s did).
   readonly capacitySectors: number;
   /**
    * Data sectors in one full stripe (a chunk on every data member), stripes aligned at multiples of

@@ -13,7 +13,7 @@ import { cylinderBefore, mediaReadEnd, mediaTransferNs } from "./hdd-positioning
 import { HddQueue } from "./hdd-queue.js";
 import { CHEETAH_15K5, type HddSpec } from "./hdd-spec.js";
 import { checkHddState, type HddState, restoredRaBaseTime, revolutionStart, savedHddState } from "./hdd-state.js";
-import { type StreamHitSink, serveQueuedFromStream } from "./hdd-stream-hits.js";
+import { serveQueuedFromStream } from "./hdd-stream-hits.js";
 import { HddWriteBuffer } from "./hdd-write-buffer.js";
 import { HddWriteCache } from "./hdd-write-cache.js";
 import { SeekCurve } from "./seek-curve.js";
@@ -41,7 +41,10 @@ export { type HddState, HddStateSchema } from "./hdd-state.js";
  * as SCSI drives ship; an assumption) — or, with `writeCache` on, complete
  * from the buffer and reach the media later (`HddOptions`).
  */
-export class Hdd implements BlockTarget, StreamHitSink {
+export class Hdd implements BlockTarget {
+  // A `StreamHitSink` too, structurally (`serveQueuedFromStream(…, this)` checks it), not by `implements`: its method is
+  // internal (stripped from the published types), where a class implementing an interface it then lacks a member of
+  // failed every user's type-check of @vmlab/storage (unless skipLibCheck).
   readonly capacitySectors: number;
   readonly geometry: HddGeometry;
   readonly readSeek: SeekCurve;
