@@ -17,7 +17,7 @@ export { HddGeometry } from "./devices/hdd-geometry.js";
 export { CHEETAH_15K5, type HddSpec } from "./devices/hdd-spec.js";
 export { SeekCurve, type SeekFigures } from "./devices/seek-curve.js";
 export { Ssd, type SsdState, SsdStateSchema } from "./devices/ssd.js";
-export { GENERIC_MLC_SSD, type SsdSpec } from "./devices/ssd-spec.js";
+export { GENERIC_MLC_SSD, SMALL_SSD, type SsdSpec } from "./devices/ssd-spec.js";
 export { diskModels } from "./disk-models.js";
 export { StorageErrors, type TraceAdvice, VSCSISTATS_TRACE_ADVICE } from "./errors.js";
 export { type IoRequest, SECTOR_BYTES } from "./io.js";

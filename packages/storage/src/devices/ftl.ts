@@ -78,27 +78,31 @@ export class PageFtl {
   gcCopies = 0;
   erases = 0;
 
-  constructor(readonly spec: SsdSpec) {
+  /** `what`: the drive, as its errors name it (`Ssd` passes "ssd <name>"). */
+  constructor(
+    readonly spec: SsdSpec,
+    what = "ssd",
+  ) {
     this.dies = spec.channels * spec.diesPerChannel;
     this.ppb = spec.pagesPerBlock;
     this.bpd = spec.blocksPerDie;
     // One page per block: an overwritten page's block is erased whole, so GC never copies and write
     // amplification is 1 at any spare area — no NAND erases blocks that small (64–256 pages).
     if (!(this.ppb >= 2))
-      throw StorageErrors.badConfig("ssd", `pagesPerBlock must be >= 2 (GC copies a block's valid pages), got ${this.ppb}`);
+      throw StorageErrors.badConfig(what, `pagesPerBlock must be >= 2 (GC copies a block's valid pages), got ${this.ppb}`);
     const physical = this.dies * this.bpd * this.ppb;
     // The maps hold page numbers as int32: past 2^31 pages they wrapped negative (read as never written).
     if (physical > MAX_PHYSICAL_PAGES)
       throw StorageErrors.badConfig(
-        "ssd",
+        what,
         `channels x diesPerChannel x blocksPerDie x pagesPerBlock is ${physical} flash pages, more than the FTL's ${MAX_PHYSICAL_PAGES} pages; use larger pages`,
       );
     this.logicalPages = Math.floor(physical * (1 - spec.overProvisioning));
     if (!(spec.overProvisioning > 0 && spec.overProvisioning < 0.9))
-      throw StorageErrors.badConfig("ssd", `overProvisioning (the spare fraction) must be in (0, 0.9), got ${spec.overProvisioning}`);
+      throw StorageErrors.badConfig(what, `overProvisioning (the spare fraction) must be in (0, 0.9), got ${spec.overProvisioning}`);
     if (!(spec.gcFreeBlocks >= 2 && spec.gcFreeBlocks < this.bpd / 2))
       throw StorageErrors.badConfig(
-        "ssd",
+        what,
         `gcFreeBlocks (the GC free-block threshold) must be >= 2 and < half of blocksPerDie (${this.bpd}), got ${spec.gcFreeBlocks}`,
       );
     // Each die must hold its share of the logical pages plus the GC reserve, or GC cannot make progress;
@@ -106,7 +110,12 @@ export class PageFtl {
     const even = Math.ceil(this.logicalPages / this.dies);
     const most = (this.bpd - spec.gcFreeBlocks - 1) * this.ppb;
     if (even > most)
-      throw StorageErrors.badConfig("ssd", "over-provisioning is smaller than the GC reserve; raise overProvisioning or blocksPerDie");
+      // Each die keeps gcFreeBlocks free blocks and one open for writing beyond its share: the spare needed is about
+      // (gcFreeBlocks + 1) / blocksPerDie. The message said only "smaller than the GC reserve" (with figures it was not).
+      throw StorageErrors.badConfig(
+        what,
+        `overProvisioning ${spec.overProvisioning} leaves each of the ${this.dies} dies ${even} logical pages, more than the ${most} its blocks hold beside GC's reserve (gcFreeBlocks ${spec.gcFreeBlocks} free blocks and one being written, of blocksPerDie ${this.bpd}): raise overProvisioning above about ${((spec.gcFreeBlocks + 1) / this.bpd).toPrecision(3)}, or blocksPerDie`,
+      );
     this.share = Math.min(even + DIE_SLACK_PAGES, most);
     this.live = new Int32Array(this.dies);
     this.l2p = new Int32Array(this.logicalPages).fill(-1);

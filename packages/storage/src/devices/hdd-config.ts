@@ -8,6 +8,7 @@ import { SECTOR_BYTES } from "../io.js";
 import { refuseUnknownOptions } from "../options-check.js";
 import type { HddGeometry } from "./hdd-geometry.js";
 import type { HddSpec } from "./hdd-spec.js";
+import { MAX_DEVICE_STEP_NS } from "./step-limit.js";
 
 /** How a drive is set up (mode-page settings, not spec-sheet figures). */
 export interface HddOptions {
@@ -133,8 +134,11 @@ export function checkHddSpec(spec: HddSpec, what: string): void {
     );
   for (const k of ["rpm", "outerMBps", "innerMBps", "busMBps"] as const)
     if (!(Number.isFinite(spec[k]) && spec[k] > 0)) throw StorageErrors.badConfig(what, `${k} must be a finite number > 0, got ${spec[k]}`);
-  if (!(Number.isFinite(spec.commandOverheadNs) && spec.commandOverheadNs >= 0))
-    throw StorageErrors.badConfig(what, `commandOverheadNs must be a finite time >= 0 ns, got ${spec.commandOverheadNs}`);
+  if (!(Number.isFinite(spec.commandOverheadNs) && spec.commandOverheadNs >= 0 && spec.commandOverheadNs <= MAX_DEVICE_STEP_NS))
+    throw StorageErrors.badConfig(
+      what,
+      `commandOverheadNs must be a time from 0 to 1e9 ns (1 s; in ns: the Cheetah 15K.5's is 50000), got ${spec.commandOverheadNs}`,
+    );
   // Infinity is allowed: no starvation bound.
   if (!(spec.maxCommandAgeNs > 0)) throw StorageErrors.badConfig(what, `maxCommandAgeNs must be > 0 ns, got ${spec.maxCommandAgeNs}`);
   if (spec.outerMBps < spec.innerMBps)
@@ -144,6 +148,7 @@ export function checkHddSpec(spec: HddSpec, what: string): void {
     if (typeof f !== "object" || f === null)
       throw StorageErrors.badConfig(what, `${k} must give trackToTrackMs, averageMs and fullStrokeMs, got ${f}`);
     for (const m of ["trackToTrackMs", "averageMs", "fullStrokeMs"] as const)
-      if (!(Number.isFinite(f[m]) && f[m] > 0)) throw StorageErrors.badConfig(what, `${k}.${m} must be a finite time > 0 ms, got ${f[m]}`);
+      if (!(Number.isFinite(f[m]) && f[m] > 0 && f[m] * 1e6 <= MAX_DEVICE_STEP_NS))
+        throw StorageErrors.badConfig(what, `${k}.${m} must be a time > 0 ms and at most 1000 ms, got ${f[m]}`);
   }
 }

@@ -73,7 +73,14 @@ describe("Hdd checks its spec", () => {
     const { writeSeek: _w, ...noWriteSeek } = CHEETAH_15K5;
     const bad: [Record<string, unknown>, RegExp][] = [
       [noCache, /cacheBytes must be a whole number >= 0, got undefined/], // ran with no read cache
-      [noOverhead, /commandOverheadNs must be a finite time >= 0 ns, got undefined/], // a TypeError deep in the queue
+      [noOverhead, /commandOverheadNs must be a time from 0 to 1e9 ns \(1 s; in ns: the Cheetah 15K\.5's is 50000\), got undefined/], // a TypeError deep in the queue
+      // A slip of units: 1e20 spun the positioning's reduction to one revolution for ever; 1e16 failed in the kernel, naming no field.
+      [{ ...CHEETAH_15K5, commandOverheadNs: 1e20 }, /commandOverheadNs must be a time from 0 to 1e9 ns .*, got 100000000000000000000/],
+      [{ ...CHEETAH_15K5, commandOverheadNs: 1e16 }, /commandOverheadNs must be a time from 0 to 1e9 ns/],
+      [
+        { ...CHEETAH_15K5, writeSeek: { ...CHEETAH_15K5.writeSeek, fullStrokeMs: 1e12 } },
+        /writeSeek.fullStrokeMs must be a time > 0 ms and at most 1000 ms, got 1000000000000/,
+      ],
       [noWriteSeek, /writeSeek must give trackToTrackMs, averageMs and fullStrokeMs/], // a TypeError in SeekCurve
       [{ ...CHEETAH_15K5, commandOverheadNs: -1_000_000 }, /commandOverheadNs/], // commands faster than the mechanism
       [{ ...CHEETAH_15K5, commandOverheadNs: Number.NaN }, /commandOverheadNs/],
@@ -98,7 +105,7 @@ describe("Hdd checks its spec", () => {
       [{ ...CHEETAH_15K5, maxCommandAgeNs: undefined }, /maxCommandAgeNs must be > 0 ns, got undefined/],
       [
         { ...CHEETAH_15K5, readSeek: { trackToTrackMs: 0.2, averageMs: 3.5 } },
-        /readSeek.fullStrokeMs must be a finite time > 0 ms, got undefined/,
+        /readSeek.fullStrokeMs must be a time > 0 ms and at most 1000 ms, got undefined/,
       ],
     ];
     for (const [spec, message] of bad) {

@@ -30,7 +30,8 @@ export interface SsdSpec {
   /**
    * Garbage collection starts on a die when its free blocks fall below this. The reserve comes out of the spare area:
    * GC cleans with `overProvisioning` less `gcFreeBlocks / blocksPerDie` of the raw flash (`SMALL_SSD`: 7% less 3.1%,
-   * ~4%), which is the spare its write amplification follows.
+   * ~4%), which is the spare its write amplification follows. The drive needs a spare above about
+   * `(gcFreeBlocks + 1) / blocksPerDie` (the reserve and each die's block open for writing).
    */
   gcFreeBlocks: number;
 }
@@ -77,4 +78,18 @@ export const GENERIC_MLC_SSD: SsdSpec = {
   commandOverheadNs: 20_000,
   busMBps: 300,
   gcFreeBlocks: 4,
+};
+
+/**
+ * `GENERIC_MLC_SSD` made small, 256 MiB of raw flash (4 channels × 2 dies of 128 blocks of 64 pages), so sustained
+ * random writes reach the write cliff and GC's steady state in seconds of virtual time: the drive of the SSD model
+ * check (docs/esx-disk-perf.md, "Model checks"; the storage README's write-cliff figures).
+ */
+export const SMALL_SSD: SsdSpec = {
+  ...GENERIC_MLC_SSD,
+  model: "small MLC SSD (4 channels x 2 dies, 256 MiB raw)",
+  channels: 4,
+  diesPerChannel: 2,
+  pagesPerBlock: 64,
+  blocksPerDie: 128,
 };

@@ -6,10 +6,7 @@
 import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { IometerWorkload } from "../workload/iometer.js";
 import { Ssd } from "./ssd.js";
-import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
-
-/** A small SSD (256 MiB raw) so steady state is reached in a few seconds of virtual time. */
-export const SMALL_SSD: SsdSpec = { ...GENERIC_MLC_SSD, channels: 4, diesPerChannel: 2, pagesPerBlock: 64, blocksPerDie: 128 };
+import { SMALL_SSD } from "./ssd-spec.js";
 
 /** The drive's counters when the host had written a number of capacities. */
 export interface SsdPoint {

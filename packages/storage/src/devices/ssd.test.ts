@@ -2,9 +2,9 @@ import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { IometerWorkload } from "../workload/iometer.js";
 import { runMeasured } from "../workload/measure.js";
-import { SMALL_SSD, ssdWriteCliff } from "./ssd.checks.js";
+import { ssdWriteCliff } from "./ssd.checks.js";
 import { Ssd } from "./ssd.js";
-import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
+import { GENERIC_MLC_SSD, SMALL_SSD, type SsdSpec } from "./ssd-spec.js";
 
 const SMALL = SMALL_SSD;
 
@@ -296,6 +296,8 @@ describe("SSD model", () => {
       { pageReadNs: Number.NaN },
       { blockEraseNs: Number.POSITIVE_INFINITY },
       { commandOverheadNs: -1_000_000 },
+      { commandOverheadNs: 1e16 }, // a slip of units: failed in the kernel, naming no field
+      { blockEraseNs: 3e12 },
       { channels: 2.5 },
       { diesPerChannel: 1.5 },
       { pagesPerBlock: 4.5 },
@@ -326,6 +328,16 @@ describe("SSD model", () => {
     expect(new Ssd(new Simulation(), { ...SMALL, channelMBps: 0.5 }).capacitySectors).toBeGreaterThan(0);
   });
 
+  // It said "over-provisioning is smaller than the GC reserve" of a 7% spare over a 6.25% reserve, with no figure to
+  // aim for, and named the drive "ssd", not its name.
+  it("refuses a spare too small for GC's reserve with the figures and the spare it needs, naming the drive", () => {
+    const spec = { ...GENERIC_MLC_SSD, blocksPerDie: 64 };
+    expect(() => new Ssd(new Simulation(), spec, "mine")).toThrow(
+      "ssd mine: overProvisioning 0.07 leaves each of the 32 dies 7619 logical pages, more than the 7552 its blocks hold beside GC's reserve (gcFreeBlocks 4 free blocks and one being written, of blocksPerDie 64): raise overProvisioning above about 0.0781, or blocksPerDie",
+    );
+    expect(new Ssd(new Simulation(), { ...spec, overProvisioning: 0.079 }, "mine").capacitySectors).toBeGreaterThan(0);
+  });
+
   it("rejects blocks of one page: garbage collection would have nothing to copy, write amplification 1 at any spare", () => {
     // 8,192 one-page blocks per die hold SMALL's data: an overwritten page's block was erased whole, never copied.
     expect(() => new Ssd(new Simulation(), { ...SMALL, pagesPerBlock: 1, blocksPerDie: 8192 })).toThrow(
@@ -344,6 +356,8 @@ describe("SSD model", () => {
 
   it("rejects a spare area too small for garbage collection", () => {
     const sim = new Simulation();
-    expect(() => new Ssd(sim, { ...SMALL, overProvisioning: 0.01 })).toThrow(/over-provisioning/);
+    expect(() => new Ssd(sim, { ...SMALL, overProvisioning: 0.01 })).toThrow(
+      /overProvisioning 0.01 leaves each of the 8 dies .*: raise overProvisioning above about 0.0391, or blocksPerDie/,
+    );
   });
 });

@@ -9,6 +9,7 @@ import { BusyTimeline } from "./busy-timeline.js";
 import { DriveInterface } from "./drive-interface.js";
 import { FtlStateSchema, PageFtl } from "./ftl.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
+import { MAX_DEVICE_STEP_NS } from "./step-limit.js";
 
 const time = z.number().nonnegative();
 /**
@@ -104,13 +105,13 @@ export class Ssd implements BlockTarget {
       if (!(Number.isInteger(spec[k]) && spec[k] >= 1))
         throw StorageErrors.badConfig(`ssd ${name}`, `${k} must be a whole number >= 1, got ${spec[k]}`);
     for (const k of ["pageReadNs", "pageProgramNs", "blockEraseNs", "commandOverheadNs"] as const)
-      if (!(Number.isFinite(spec[k]) && spec[k] >= 0))
-        throw StorageErrors.badConfig(`ssd ${name}`, `${k} must be a finite time >= 0 ns, got ${spec[k]}`);
+      if (!(Number.isFinite(spec[k]) && spec[k] >= 0 && spec[k] <= MAX_DEVICE_STEP_NS))
+        throw StorageErrors.badConfig(`ssd ${name}`, `${k} must be a time from 0 to 1e9 ns (1 s; in ns: tPROG is ~600000), got ${spec[k]}`);
     if (!Number.isFinite(spec.channelMBps))
       throw StorageErrors.badConfig(`ssd ${name}`, `channelMBps must be finite, got ${spec.channelMBps}`);
     if (!(Number.isFinite(spec.busMBps) && spec.busMBps > 0))
       throw StorageErrors.badConfig(`ssd ${name}`, `busMBps (the host interface rate) must be finite and > 0, got ${spec.busMBps}`);
-    this.ftl = new PageFtl(spec);
+    this.ftl = new PageFtl(spec, `ssd ${name}`);
     this.sectorsPerPage = spec.pageBytes / SECTOR_BYTES;
     this.capacitySectors = this.ftl.logicalPages * this.sectorsPerPage;
     this.dieFree = new Float64Array(this.ftl.dies);
@@ -129,6 +130,11 @@ export class Ssd implements BlockTarget {
   get writeAmplification(): number {
     const f = this.ftl;
     return f.hostWrites === 0 ? 1 : ((f.hostWrites + f.gcCopies) * this.sectorsPerPage) / this.hostSectorsWritten;
+  }
+
+  /** The simulation it runs on (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.sim;
   }
 
   submit(req: IoRequest, sink: IoSink): void {
