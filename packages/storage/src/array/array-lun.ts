@@ -1,3 +1,4 @@
+import type { Simulation } from "@vmlab/core-vm";
 import type { IoRequest } from "../io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
 import type { StorageArrayState } from "./array-options.js";
@@ -11,6 +12,11 @@ export class ArrayLun implements BlockTarget {
     readonly offsetSectors: number,
     readonly capacitySectors: number,
   ) {}
+
+  /** The array's simulation (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.array.simulation;
+  }
 
   submit(req: IoRequest, sink: IoSink): void {
     this.array.enqueue(this, req, sink);

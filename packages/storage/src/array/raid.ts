@@ -3,7 +3,14 @@ import { StorageErrors } from "../errors.js";
 import { fitsTarget, type IoRequest, misfitText } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
-import { type BlockTarget, flushRefusal, type IoSink, restoreInTurn, type SavableTarget } from "../iostack/target.js";
+import {
+  type BlockTarget,
+  flushRefusal,
+  type IoSink,
+  requireSameSimulation,
+  restoreInTurn,
+  type SavableTarget,
+} from "../iostack/target.js";
 import { raidCapacitySectors, raidStripeSectors } from "./capacity.js";
 import { dataMemberOf, IN_STRIPE_OP, memberIo, parityOf, stripePieces, WHOLE } from "./raid-member-io.js";
 import { checkRaidLayout, type RaidOptions } from "./raid-options.js";
@@ -91,6 +98,7 @@ export class RaidGroup implements BlockTarget, IoSink {
     readonly members: readonly BlockTarget[],
     readonly options: RaidOptions,
   ) {
+    for (const [i, m] of members.entries()) requireSameSimulation(sim, m, "raid", `members[${i}]`);
     const n = members.length;
     const { level, chunkSectors } = options;
     const memberCap = checkRaidLayout(members, options);
@@ -194,6 +202,11 @@ export class RaidGroup implements BlockTarget, IoSink {
       this.headSector[i] = rb === undefined ? 0 : rb.headSectors[i];
       this.nextReadSector[i] = rb === undefined ? 0 : rb.nextReadSectors[i];
     }
+  }
+
+  /** The simulation it runs on (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.sim;
   }
 
   submit(req: IoRequest, sink: IoSink): void {

@@ -4,7 +4,7 @@ import { fitsTarget, type IoRequest, misfitText, SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "../iostack/event-kinds.js";
 import { IoRing } from "../iostack/io-ring.js";
 import { IoPool, type StackIo } from "../iostack/stack-io.js";
-import { type IoSink, restoreInTurn } from "../iostack/target.js";
+import { type IoSink, requireSameSimulation, restoreInTurn } from "../iostack/target.js";
 import { ArrayLun } from "./array-lun.js";
 import {
   type ArrayOptions,
@@ -95,6 +95,7 @@ export class StorageArray implements IoSink {
     readonly raid: RaidGroup,
     options: Partial<ArrayOptions> = {},
   ) {
+    requireSameSimulation(sim, raid, "array", "its RAID group");
     const { options: o, lunSize, pages, addressPages } = checkedArrayOptions(raid, options);
     this.options = o;
     this.pageSectors = o.cachePageSectors;
@@ -108,6 +109,11 @@ export class StorageArray implements IoSink {
     this.portSectorNs = (SECTOR_BYTES / (o.portMBps * 1e6)) * 1e9;
     this.pool = new IoPool(this);
     this.kindStep = sharedKind(sim, "storage.array.step", onStep);
+  }
+
+  /** The simulation it runs on (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.sim;
   }
 
   /** LUN `i` as a block target. */

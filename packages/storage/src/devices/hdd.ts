@@ -146,6 +146,11 @@ export class Hdd implements BlockTarget {
     return this.writeBuffer?.dirty ?? 0;
   }
 
+  /** The simulation it runs on (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.sim;
+  }
+
   submit(req: IoRequest, sink: IoSink): void {
     if (!fitsTarget(req, this.capacitySectors))
       throw StorageErrors.badConfig(`hdd ${this.name}`, misfitText(req, "the disk", this.capacitySectors));

@@ -15,6 +15,7 @@ import {
   type IoSink,
   isSavable,
   passFlush,
+  requireSameSimulation,
   restoreInTurn,
   type SchedulerHost,
 } from "./target.js";
@@ -105,6 +106,7 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     private readonly target: BlockTarget,
     options: HostAdapterOptions,
   ) {
+    requireSameSimulation(sim, target, "host adapter", "its target");
     refuseUnknownOptions("host adapter", options, ["issueQueueDepth", "cpu", "issueCostNs", "interruptCostNs", "scheduler"]);
     checkDepth(options.issueQueueDepth);
     const { issueCostNs, interruptCostNs } = options;
@@ -217,6 +219,11 @@ export class HostAdapter implements BlockTarget, IoSink, SchedulerHost {
     this.depth = depth;
     this.startFlushes();
     this.kick();
+  }
+
+  /** The simulation it runs on (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.sim;
   }
 
   submit(req: IoRequest, sink: IoSink): void {

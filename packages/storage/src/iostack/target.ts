@@ -1,3 +1,4 @@
+import type { Simulation } from "@vmlab/core-vm";
 import { StorageErrors } from "../errors.js";
 import type { IoRequest } from "../io.js";
 
@@ -21,6 +22,11 @@ export interface IoSink {
 export interface BlockTarget {
   /** Addressable size in 512-byte sectors. */
   readonly capacitySectors: number;
+  /**
+   * The simulation the target runs on (vmlab's targets say; one of your own may leave it out). A workload started on
+   * another is refused: its IOs queued on a simulation nothing ran, and it reported 0 IOPS without a word.
+   */
+  readonly simulation?: Simulation;
   /**
    * Accepts `req` now; later calls `sink.complete(req)` exactly once. The
    * target never mutates `req`. The submitter must not reuse `req` before
@@ -51,6 +57,15 @@ export interface BlockTarget {
    * false: rotational, as Linux takes a device that does not say.
    */
   readonly nonRotational?: boolean;
+}
+
+/**
+ * Refuses a layer built on one simulation over a target on another (`what`: the layer, `which`: the target's place in
+ * it): the layer's IOs would queue where nothing runs them.
+ */
+export function requireSameSimulation(sim: Simulation, target: BlockTarget, what: string, which: string): void {
+  if (target.simulation !== undefined && target.simulation !== sim)
+    throw StorageErrors.badConfig(what, `${which} runs on another Simulation than this one: build them both with one sim`);
 }
 
 /**

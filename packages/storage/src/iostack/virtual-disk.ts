@@ -5,7 +5,16 @@ import { refuseUnknownOptions } from "../options-check.js";
 import { sharedKind } from "./event-kinds.js";
 import { IoRing } from "./io-ring.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import { type BlockTarget, flushRefusal, type IoSink, isSavable, passFlush, type SavableTarget, type VscsiObserver } from "./target.js";
+import {
+  type BlockTarget,
+  flushRefusal,
+  type IoSink,
+  isSavable,
+  passFlush,
+  requireSameSimulation,
+  type SavableTarget,
+  type VscsiObserver,
+} from "./target.js";
 
 /** A `VirtualDisk`'s settings: the guest adapter's queue depth and the region of the datastore it covers. */
 export interface VirtualDiskOptions {
@@ -54,6 +63,7 @@ export class VirtualDisk implements BlockTarget, IoSink {
     private readonly backing: BlockTarget,
     options: VirtualDiskOptions,
   ) {
+    requireSameSimulation(sim, backing, "virtual disk", "its backing target");
     refuseUnknownOptions("virtual disk", options, ["queueDepth", "capacitySectors", "offsetSectors"]);
     if (!Number.isInteger(options.queueDepth) || options.queueDepth < 1)
       throw StorageErrors.badConfig("virtual disk", `queue depth must be an integer >= 1, got ${options.queueDepth}`);
@@ -152,6 +162,11 @@ export class VirtualDisk implements BlockTarget, IoSink {
 
   removeObserver(observer: VscsiObserver): void {
     this.observers = this.observers.filter((o) => o !== observer);
+  }
+
+  /** The simulation it runs on (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.sim;
   }
 
   submit(req: IoRequest, sink: IoSink): void {

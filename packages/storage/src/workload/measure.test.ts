@@ -1,6 +1,10 @@
 import { RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
+import { RaidGroup } from "../array/raid.js";
+import { StorageArray } from "../array/storage-array.js";
 import { Hdd } from "../devices/hdd.js";
+import { HostAdapter } from "../iostack/host-adapter.js";
+import { HostCpu } from "../iostack/host-cpu.js";
 import { VirtualDisk } from "../iostack/virtual-disk.js";
 import { VscsiStatsObserver } from "../vscsistats/observer.js";
 import { IometerWorkload } from "./iometer.js";
@@ -24,6 +28,48 @@ function refusal(warmupNs: number, durationNs: number): string {
 }
 
 describe("runMeasured", () => {
+  // A second interval on the workloads the first had stopped counted only the IOs left in flight, over an idle disk
+  // (4 IOPS where the first interval measured 321), and returned its length as if it had measured.
+  it("refuses workloads an earlier interval stopped; started again, they measure a second interval", () => {
+    const { sim, w } = started();
+    runMeasured(sim, [w], 1e8, 1e9);
+    const first = w.stats.iops(sim.now);
+    expect(() => runMeasured(sim, [w], 0, 1e9)).toThrow(
+      "runMeasured: workloads[0] (iometer) is stopped (runMeasured stops its workloads when its interval ends); start it again (start({ sim, target, rng, vm })) to measure another interval",
+    );
+    w.start({ sim, target: new Hdd(sim), rng: new RngStreams(2).get("vm0"), vm: 0 });
+    runMeasured(sim, [w], 1e8, 1e9);
+    expect(w.stats.iops(sim.now)).toBeGreaterThan(0.8 * first);
+  });
+
+  // A disk built on another simulation queued the IOs there, where nothing ran them: 0 IOPS, and IOs piling up in it.
+  it("a workload started on a target of another simulation is refused at start", () => {
+    const sim = new Simulation();
+    const w = new IometerWorkload({ ioSizeBytes: 4096, readPercent: 100, randomPercent: 100, outstandingIos: 4 });
+    const elsewhere = new Hdd(new Simulation());
+    const other = new Simulation();
+    const vdisk = new VirtualDisk(other, new Hdd(other), { queueDepth: 32 });
+    for (const target of [elsewhere, vdisk])
+      expect(() => w.start({ sim, target, rng: new RngStreams(1).get("vm0"), vm: 0 })).toThrow(
+        "workload iometer: its target runs on another Simulation than start's sim: its IOs would wait there for ever; build the target (and what is below it) with this sim",
+      );
+    expect(elsewhere.outstanding).toBe(0);
+    // Each layer refuses one below it built on another simulation.
+    const hdd = new Hdd(other);
+    expect(() => new VirtualDisk(sim, hdd, { queueDepth: 32 })).toThrow(
+      "virtual disk: its backing target runs on another Simulation than this one: build them both with one sim",
+    );
+    expect(() => new HostAdapter(sim, hdd, { issueQueueDepth: 32, cpu: new HostCpu(1), issueCostNs: 0, interruptCostNs: 0 })).toThrow(
+      "host adapter: its target runs on another Simulation",
+    );
+    expect(() => new RaidGroup(sim, [new Hdd(sim), hdd, new Hdd(sim)], { level: 5, chunkSectors: 128 })).toThrow(
+      "raid: members[1] runs on another Simulation",
+    );
+    expect(
+      () => new StorageArray(sim, new RaidGroup(other, [hdd, new Hdd(other), new Hdd(other)], { level: 5, chunkSectors: 128 })),
+    ).toThrow("array: its RAID group runs on another Simulation");
+  });
+
   it("measures the interval after the warm-up and returns its length", () => {
     const { sim, w } = started();
     expect(runMeasured(sim, [w], 1e8, 1e9)).toBe(1e9);

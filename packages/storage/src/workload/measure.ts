@@ -23,8 +23,8 @@ export interface RunMeasuredOptions {
  *
  * Refused before anything runs (`VMLAB_STORAGE_BAD_CONFIG`, naming the argument): a time that is not finite and
  * >= 0 (a NaN failed in the kernel naming a `until` the caller never passed, an infinite duration never returned
- * under a closed-loop workload, and a negative warm-up was none), and a workload never started (it reported 0 IOPS
- * without a word).
+ * under a closed-loop workload, and a negative warm-up was none), and a workload never started or stopped since (by
+ * an earlier `runMeasured`: it reported the few IOs left in flight, over an idle device, without a word).
  */
 export function runMeasured(
   sim: Simulation,
@@ -44,6 +44,12 @@ export function runMeasured(
       throw StorageErrors.badConfig(
         "runMeasured",
         `workloads[${i}] (${w.name}) was never started; call its start({ sim, target, rng, vm }) first`,
+      );
+    // A second interval on workloads the first one stopped counted only the IOs left in flight, over an idle device.
+    if (w.running === false)
+      throw StorageErrors.badConfig(
+        "runMeasured",
+        `workloads[${i}] (${w.name}) is stopped (runMeasured stops its workloads when its interval ends); start it again (start({ sim, target, rng, vm })) to measure another interval`,
       );
   });
   const observers = options.observers ?? [];

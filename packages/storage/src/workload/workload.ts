@@ -1,4 +1,5 @@
 import { LogHistogram, type Rng, type Simulation } from "@vmlab/core-vm";
+import { StorageErrors } from "../errors.js";
 import { BlankIoRequest, type IoRequest, SECTOR_BYTES } from "../io.js";
 import { IoPool } from "../iostack/stack-io.js";
 import type { BlockTarget, IoSink } from "../iostack/target.js";
@@ -16,6 +17,8 @@ export interface Workload {
   stop(): void;
   /** Whether `start` was ever called (a workload never started issues nothing: `runMeasured` refuses it). */
   readonly started: boolean;
+  /** Whether it issues now: started and not stopped since (absent: taken to be `started`; `runMeasured` refuses one that is not). */
+  readonly running?: boolean;
   readonly stats: WorkloadStats;
 }
 
@@ -89,11 +92,21 @@ export abstract class WorkloadBase implements Workload, IoSink {
     return this.ctx !== null;
   }
 
+  get running(): boolean {
+    return this.ctx !== null && !this.stopped;
+  }
+
   /**
    * Begins issuing. Started again after `stop()`, its stats go on from the first start (IOs in flight then
    * still complete and count); `stats.reset()` starts a new interval.
    */
   start(ctx: WorkloadContext): void {
+    // A target built on another simulation queued the IOs there, where nothing ran them: 0 IOPS without a word.
+    if (ctx.target.simulation !== undefined && ctx.target.simulation !== ctx.sim)
+      throw StorageErrors.badConfig(
+        `workload ${this.name}`,
+        "its target runs on another Simulation than start's sim: its IOs would wait there for ever; build the target (and what is below it) with this sim",
+      );
     if (this.ctx === null) this.stats.sinceNs = ctx.sim.now;
     this.ctx = ctx;
     this.stopped = false;
