@@ -92,9 +92,28 @@ describe("vmlab run --out <a directory holding the user's own files named like t
     const r = await runCli("run", "vscsistats-characterize", "--quick", "--set", `traceFile=${trace}`, "--out", out);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `vmlab: cannot write results to "${out}": ${trace} is not a file vmlab wrote (no results.json there lists it) and is left alone; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
+      `vmlab: cannot write results to "${out}": traceFile is ${trace}, which the run's output (trace.csv) would replace; it is left alone; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
     );
     expect(readdirSync(out)).toEqual(["trace.csv"]);
+    expect(readFileSync(trace, "utf8")).toBe(mine);
+  }, 60_000);
+
+  // Listed by the earlier run's results.json (its table trace.csv), the user's trace copied there was taken for
+  // vmlab's and replaced by the new table; with the shipped trace, removed as a table the new run no longer writes.
+  it("a trace the run reads, where an earlier run's table of that name was, is neither replaced nor removed: exit 2", async () => {
+    const out = scratchDir("vmlab-outdir-");
+    const args = (traceFile: string) => ["run", "vscsistats-characterize", "--quick", "--set", `traceFile=${traceFile}`, "--out", out];
+    const elsewhere = join(scratchDir("vmlab-trace-"), "mine.csv");
+    const mine = Array.from({ length: 200 }, (_, i) => `${128166372000000000 + i * 10000},host,0,Read,${i * 4096},4096,500\n`).join("");
+    writeFileSync(elsewhere, mine);
+    expect((await runCli(...args(elsewhere))).code).toBe(0);
+    const trace = join(out, "trace.csv");
+    writeFileSync(trace, mine);
+    const r = await runCli(...args(trace));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `vmlab: cannot write results to "${out}": traceFile is ${trace}, which the run's output (trace.csv) would replace; it is left alone; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
+    );
     expect(readFileSync(trace, "utf8")).toBe(mine);
   }, 60_000);
 
@@ -107,7 +126,7 @@ describe("vmlab run --out <a directory holding the user's own files named like t
         const r = await runCli(...args, ...extra);
         expect(r.code).toBe(2);
         expect(r.stderr).toBe(
-          `vmlab: cannot write results to "${out}": ${join(out, name)} is not a file vmlab wrote (no results.json there lists it) and is left alone; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
+          `vmlab: cannot write results to "${out}": ${join(out, name)} is not among the files the results.json there lists (not written by vmlab, or by a run whose write was cut short) and is left alone; choose another --out directory [VMLAB_CLI_UNWRITABLE_OUT]\n`,
         );
         expect(readdirSync(out)).toEqual([name]);
       }

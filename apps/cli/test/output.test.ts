@@ -64,7 +64,9 @@ describe("writeFilesAtomically: a write that fails leaves the directory as it wa
       ["trace.csv", "new table\n"],
     ]);
     await expect(writeFilesAtomically(dir, files, ["results.json"])).rejects.toThrow(
-      new RegExp(`${join(dir, "trace.csv")} is not a file vmlab wrote \\(no results.json there lists it\\) and is left alone`),
+      new RegExp(
+        `${join(dir, "trace.csv")} is not among the files the results.json there lists \\(not written by vmlab, or by a run whose write was cut short\\) and is left alone`,
+      ),
     );
     expect(readdirSync(dir).sort()).toEqual(["results.json", "trace.csv"]);
     expect(readFileSync(join(dir, "results.json"), "utf8")).toBe("previous run\n");

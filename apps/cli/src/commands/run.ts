@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { asCheckRefusal, RngStreams } from "@vmlab/core-vm";
 import type { Command } from "commander";
 import { resolveConfig } from "../config.js";
@@ -146,7 +147,9 @@ export function register(program: Command, io: CliIo): void {
       if (outDir !== null) {
         const files = await renderOutputFiles(results);
         // A previous run's tables and figures that this one does not have go, so the directory holds one run.
-        await writeFilesAtomically(outDir, files, await previousOutputFiles(outDir));
+        const previous = await previousOutputFiles(outDir);
+        refuseInputsAmongOutputs(outDir, config, [...files.keys(), ...previous]);
+        await writeFilesAtomically(outDir, files, previous);
         for (const note of await leftoverWriteNotes(outDir)) io.stderr(`vmlab: note: ${note}\n`);
       }
       // In the chunks results.json was written in: a long time series printed as one string held it twice over,
@@ -154,6 +157,24 @@ export function register(program: Command, io: CliIo): void {
       if (opts.json) for (const chunk of resultsJsonChunks(results)) io.stdout(chunk);
       else io.stderr(`vmlab: ${id} done${checksSummary(results.reference)}; report: ${outDir}/index.html\n`);
     });
+}
+
+/**
+ * Refuses a write that would replace or remove a file the run read, a config value naming one of `names` in `outDir`:
+ * `--set traceFile=out/trace.csv` after a run there had written its table `trace.csv` replaced the user's trace with
+ * the table (it was listed as the earlier run's, so the write took it for vmlab's).
+ */
+function refuseInputsAmongOutputs(outDir: string, config: Record<string, unknown>, names: readonly string[]): void {
+  const outputs = new Map(names.map((n) => [resolve(outDir, n), n]));
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value !== "string" || value === "") continue;
+    const name = outputs.get(resolve(value));
+    if (name !== undefined)
+      throw CliErrors.unwritableOut(
+        outDir,
+        `${key} is ${resolve(value)}, which the run's output (${name}) would replace; it is left alone`,
+      );
+  }
 }
 
 /**

@@ -123,7 +123,7 @@ async function replaceableEntry(p: string, ours: boolean): Promise<Stats | null>
 
 /** Why a file by an output's name is not replaced (the error adds what to do). */
 function notOursText(p: string): string {
-  return `${p} is not a file vmlab wrote (no results.json there lists it) and is left alone`;
+  return `${p} is not among the files the results.json there lists (not written by vmlab, or by a run whose write was cut short) and is left alone`;
 }
 
 /**
