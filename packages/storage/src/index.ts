@@ -37,6 +37,7 @@ export {
   flushRefusal,
   type HostScheduler,
   type IoSink,
+  requireSameSimulation,
   type SchedulerHost,
   type VscsiObserver,
 } from "./iostack/target.js";

@@ -1,5 +1,5 @@
 import { NS_PER_MS, type Simulation } from "@vmlab/core-vm";
-import { type BlockTarget, IoPool, type IoRequest, type IoSink, type StackIo, sharedKind } from "@vmlab/storage";
+import { type BlockTarget, IoPool, type IoRequest, type IoSink, requireSameSimulation, type StackIo, sharedKind } from "@vmlab/storage";
 import { QosErrors } from "../errors.js";
 import { requireInteger, requireNonNegative } from "../validate.js";
 
@@ -45,6 +45,7 @@ export class Raid5Lun implements BlockTarget {
     readonly options: Raid5Options = DEFAULT_RAID5,
   ) {
     if (members.length < 3) throw QosErrors.badConfig("array.disks", `RAID-5 needs at least 3 member disks, got ${members.length}`);
+    for (const [i, m] of members.entries()) requireSameSimulation(sim, m, "RAID-5 LUN", `members[${i}]`);
     requireInteger("array.stripeUnitSectors", options.stripeUnitSectors, 1);
     requireNonNegative("array.cacheHitMs", options.cacheHitMs);
     this.dataDisks = members.length - 1;
@@ -72,6 +73,11 @@ export class Raid5Lun implements BlockTarget {
     const parityMember = row % n;
     const member = (parityMember + 1 + (unit % this.dataDisks)) % n;
     return { member, memberLba: row * su + (lba % su), parityMember };
+  }
+
+  /** The simulation it runs on (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.sim;
   }
 
   submit(req: IoRequest, sink: IoSink): void {

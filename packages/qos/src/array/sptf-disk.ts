@@ -123,6 +123,11 @@ export class SptfDisk implements BlockTarget {
     return this.queue.length - this.head;
   }
 
+  /** The simulation it runs on (`BlockTarget.simulation`). */
+  get simulation(): Simulation {
+    return this.sim;
+  }
+
   submit(req: IoRequest, sink: IoSink): void {
     const io = this.pool.take(req, sink);
     // t0: when the command entered the drive's sort window (the starvation bound's start); one arriving behind a full

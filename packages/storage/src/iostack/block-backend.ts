@@ -5,7 +5,7 @@ import type { IoRequest } from "../io.js";
 import { SECTOR_BYTES } from "../io.js";
 import { sharedKind } from "./event-kinds.js";
 import { IoPool, type StackIo } from "./stack-io.js";
-import { type BlockTarget, flushRefusal, type IoSink, isSavable, restoreInTurn } from "./target.js";
+import { type BlockTarget, flushRefusal, type IoSink, isSavable, requireSameSimulation, restoreInTurn } from "./target.js";
 
 /** Options of `ModelBlockBackend`: the machine's simulation, the timing model (`target`) and the store holding the bytes. */
 export interface ModelBlockBackendOptions {
@@ -68,6 +68,7 @@ export class ModelBlockBackend implements BlockBackend, IoSink {
 
   constructor(options: ModelBlockBackendOptions) {
     const { sim, target, store } = options;
+    requireSameSimulation(sim, target, "block backend", "its target");
     const first = options.firstSector ?? 0;
     const sectors = store.sizeBytes / SECTOR_BYTES;
     if (!Number.isInteger(first) || first < 0)

@@ -1,8 +1,9 @@
-import { RngStreams, Simulation } from "@vmlab/core-vm";
+import { MemoryBackend, RngStreams, Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { RaidGroup } from "../array/raid.js";
 import { StorageArray } from "../array/storage-array.js";
 import { Hdd } from "../devices/hdd.js";
+import { ModelBlockBackend } from "../iostack/block-backend.js";
 import { HostAdapter } from "../iostack/host-adapter.js";
 import { HostCpu } from "../iostack/host-cpu.js";
 import { VirtualDisk } from "../iostack/virtual-disk.js";
@@ -51,7 +52,7 @@ describe("runMeasured", () => {
     const vdisk = new VirtualDisk(other, new Hdd(other), { queueDepth: 32 });
     for (const target of [elsewhere, vdisk])
       expect(() => w.start({ sim, target, rng: new RngStreams(1).get("vm0"), vm: 0 })).toThrow(
-        "workload iometer: its target runs on another Simulation than start's sim: its IOs would wait there for ever; build the target (and what is below it) with this sim",
+        "workload iometer: its target runs on another Simulation than this one: build them both with one sim",
       );
     expect(elsewhere.outstanding).toBe(0);
     // Each layer refuses one below it built on another simulation.
@@ -68,6 +69,9 @@ describe("runMeasured", () => {
     expect(
       () => new StorageArray(sim, new RaidGroup(other, [hdd, new Hdd(other), new Hdd(other)], { level: 5, chunkSectors: 128 })),
     ).toThrow("array: its RAID group runs on another Simulation");
+    expect(() => new ModelBlockBackend({ sim, target: hdd, store: new MemoryBackend({ sizeBytes: 1 << 20 }) })).toThrow(
+      "block backend: its target runs on another Simulation",
+    );
   });
 
   it("measures the interval after the warm-up and returns its length", () => {

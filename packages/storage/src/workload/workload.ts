@@ -1,8 +1,7 @@
 import { LogHistogram, type Rng, type Simulation } from "@vmlab/core-vm";
-import { StorageErrors } from "../errors.js";
 import { BlankIoRequest, type IoRequest, SECTOR_BYTES } from "../io.js";
 import { IoPool } from "../iostack/stack-io.js";
-import type { BlockTarget, IoSink } from "../iostack/target.js";
+import { type BlockTarget, type IoSink, requireSameSimulation } from "../iostack/target.js";
 
 /**
  * A workload: something that issues `IoRequest`s into a `BlockTarget` over
@@ -102,11 +101,7 @@ export abstract class WorkloadBase implements Workload, IoSink {
    */
   start(ctx: WorkloadContext): void {
     // A target built on another simulation queued the IOs there, where nothing ran them: 0 IOPS without a word.
-    if (ctx.target.simulation !== undefined && ctx.target.simulation !== ctx.sim)
-      throw StorageErrors.badConfig(
-        `workload ${this.name}`,
-        "its target runs on another Simulation than start's sim: its IOs would wait there for ever; build the target (and what is below it) with this sim",
-      );
+    requireSameSimulation(ctx.sim, ctx.target, `workload ${this.name}`, "its target");
     if (this.ctx === null) this.stats.sinceNs = ctx.sim.now;
     this.ctx = ctx;
     this.stopped = false;
