@@ -147,6 +147,8 @@ export const StorageErrors = {
       {
         file,
         issue,
+        // Whether the file may be of another format (false: of the right one, a version vmlab does not read).
+        checkFormat,
       },
     ),
   traceNotFound: (file: string) => new VmlabError("VMLAB_TRACE_NOT_FOUND", `trace file ${file} does not exist; check the path`, { file }),

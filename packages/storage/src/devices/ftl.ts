@@ -114,7 +114,7 @@ export class PageFtl {
       // (gcFreeBlocks + 1) / blocksPerDie. The message said only "smaller than the GC reserve" (with figures it was not).
       throw StorageErrors.badConfig(
         what,
-        `overProvisioning ${spec.overProvisioning} leaves each of the ${this.dies} dies ${even} logical pages, more than the ${most} its blocks hold beside GC's reserve (gcFreeBlocks ${spec.gcFreeBlocks} free blocks and one being written, of blocksPerDie ${this.bpd}): raise overProvisioning above about ${((spec.gcFreeBlocks + 1) / this.bpd).toPrecision(3)}, or blocksPerDie`,
+        `overProvisioning ${spec.overProvisioning} leaves each of the ${this.dies} dies ${even} logical pages, more than the ${most} its blocks hold beside GC's reserve (gcFreeBlocks ${spec.gcFreeBlocks} free blocks and one being written, of blocksPerDie ${this.bpd}): raise overProvisioning to about ${Math.ceil(((spec.gcFreeBlocks + 1) / this.bpd) * 1e4) / 1e4} or more, or blocksPerDie`,
       );
     this.share = Math.min(even + DIE_SLACK_PAGES, most);
     this.live = new Int32Array(this.dies);

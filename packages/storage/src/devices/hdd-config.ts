@@ -8,7 +8,7 @@ import { SECTOR_BYTES } from "../io.js";
 import { refuseUnknownOptions } from "../options-check.js";
 import type { HddGeometry } from "./hdd-geometry.js";
 import type { HddSpec } from "./hdd-spec.js";
-import { MAX_DEVICE_STEP_NS } from "./step-limit.js";
+import { MAX_DEVICE_STEP_NS, MIN_RATE_MBPS } from "./step-limit.js";
 
 /** How a drive is set up (mode-page settings, not spec-sheet figures). */
 export interface HddOptions {
@@ -132,8 +132,10 @@ export function checkHddSpec(spec: HddSpec, what: string): void {
         ? `cacheSegments must be >= 1 for a read cache of ${spec.cacheBytes} bytes with read-ahead (no read cache: cacheSegments 0 and readAheadSectors 0, or cacheBytes 0 for no buffer at all)`
         : `cacheBytes (${spec.cacheBytes}) over cacheSegments (${spec.cacheSegments}) leaves each segment less than one ${SECTOR_BYTES}-byte sector: the cache would hold nothing; cacheBytes is in bytes (16 MB = 16777216), or set 0 for no read cache`,
     );
-  for (const k of ["rpm", "outerMBps", "innerMBps", "busMBps"] as const)
-    if (!(Number.isFinite(spec[k]) && spec[k] > 0)) throw StorageErrors.badConfig(what, `${k} must be a finite number > 0, got ${spec[k]}`);
+  if (!(Number.isFinite(spec.rpm) && spec.rpm > 0)) throw StorageErrors.badConfig(what, `rpm must be a finite number > 0, got ${spec.rpm}`);
+  for (const k of ["outerMBps", "innerMBps", "busMBps"] as const)
+    if (!(Number.isFinite(spec[k]) && spec[k] >= MIN_RATE_MBPS))
+      throw StorageErrors.badConfig(what, `${k} must be a finite rate >= ${MIN_RATE_MBPS} MB/s, got ${spec[k]}`);
   if (!(Number.isFinite(spec.commandOverheadNs) && spec.commandOverheadNs >= 0 && spec.commandOverheadNs <= MAX_DEVICE_STEP_NS))
     throw StorageErrors.badConfig(
       what,

@@ -98,6 +98,9 @@ describe("Hdd checks its spec", () => {
       [{ ...CHEETAH_15K5, cacheSegments: 0 }, /cacheSegments must be >= 1 for a read cache of 16777216 bytes with read-ahead/],
       [{ ...CHEETAH_15K5, cacheSegments: 1e9 }, /over cacheSegments \(1000000000\)/], // ran out of memory
       [{ ...CHEETAH_15K5, rpm: 0 }, /rpm must be a finite number > 0, got 0/],
+      // A rate so low a sector's transfer left the kernel's clock failed in sim.run, naming no field.
+      [{ ...CHEETAH_15K5, busMBps: 1e-12 }, /busMBps must be a finite rate >= 0.001 MB\/s, got 1e-12/],
+      [{ ...CHEETAH_15K5, innerMBps: 1e-6 }, /innerMBps must be a finite rate >= 0.001 MB\/s/],
       [{ ...CHEETAH_15K5, rpm: Number.POSITIVE_INFINITY }, /rpm must be a finite number > 0/], // a TypeError before
       [{ ...CHEETAH_15K5, outerMBps: 50 }, /outerMBps \(50\) must be >= innerMBps \(73\)/],
       // A zero bound sends the oldest command first every time (no reordering at all); a missing one, no bound.

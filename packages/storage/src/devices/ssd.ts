@@ -9,7 +9,7 @@ import { BusyTimeline } from "./busy-timeline.js";
 import { DriveInterface } from "./drive-interface.js";
 import { FtlStateSchema, PageFtl } from "./ftl.js";
 import { GENERIC_MLC_SSD, type SsdSpec } from "./ssd-spec.js";
-import { MAX_DEVICE_STEP_NS } from "./step-limit.js";
+import { MAX_DEVICE_STEP_NS, MIN_RATE_MBPS } from "./step-limit.js";
 
 const time = z.number().nonnegative();
 /**
@@ -97,8 +97,11 @@ export class Ssd implements BlockTarget {
       throw StorageErrors.badConfig(`ssd ${name}`, `pageBytes must be a multiple of ${SECTOR_BYTES} bytes, got ${spec.pageBytes}`);
     // A channel rate of 0, below 0 or NaN was refused as "channels, dies per channel, pages per block and channel
     // rate must be >= 1", which named no field and a rule it did not apply (0.5 MB/s is a legal rate).
-    if (!(spec.channelMBps > 0))
-      throw StorageErrors.badConfig(`ssd ${name}`, `channelMBps (the channel rate) must be > 0, got ${spec.channelMBps}`);
+    if (!(spec.channelMBps >= MIN_RATE_MBPS))
+      throw StorageErrors.badConfig(
+        `ssd ${name}`,
+        `channelMBps (the channel rate) must be >= ${MIN_RATE_MBPS} MB/s, got ${spec.channelMBps}`,
+      );
     // A fraction of a die or block, or a negative or non-finite time, was accepted and gave wrong timings
     // without a word (a negative tPROG completed writes in the command overhead alone).
     for (const k of ["channels", "diesPerChannel", "pagesPerBlock", "blocksPerDie", "gcFreeBlocks"] as const)
@@ -109,8 +112,11 @@ export class Ssd implements BlockTarget {
         throw StorageErrors.badConfig(`ssd ${name}`, `${k} must be a time from 0 to 1e9 ns (1 s; in ns: tPROG is ~600000), got ${spec[k]}`);
     if (!Number.isFinite(spec.channelMBps))
       throw StorageErrors.badConfig(`ssd ${name}`, `channelMBps must be finite, got ${spec.channelMBps}`);
-    if (!(Number.isFinite(spec.busMBps) && spec.busMBps > 0))
-      throw StorageErrors.badConfig(`ssd ${name}`, `busMBps (the host interface rate) must be finite and > 0, got ${spec.busMBps}`);
+    if (!(Number.isFinite(spec.busMBps) && spec.busMBps >= MIN_RATE_MBPS))
+      throw StorageErrors.badConfig(
+        `ssd ${name}`,
+        `busMBps (the host interface rate) must be finite and >= ${MIN_RATE_MBPS} MB/s, got ${spec.busMBps}`,
+      );
     this.ftl = new PageFtl(spec, `ssd ${name}`);
     this.sectorsPerPage = spec.pageBytes / SECTOR_BYTES;
     this.capacitySectors = this.ftl.logicalPages * this.sectorsPerPage;

@@ -39,7 +39,8 @@ const KEY_USES: readonly KeyUse<EsxDiskPerfConfig>[] = [
 function check(c: EsxDiskPerfConfig): void {
   const unused = unusedKeyRefusals(c, DEFAULTS, KEY_USES);
   if (unused.length > 0) throw scenarioConfigError("esx-disk-perf", unused);
-  if (c.arrayCacheMiB === 0 && c.arrayCacheWarm && c.storage.includes("array"))
+  // (Without the array, arrayCacheMiB 0 is refused above as a key the grid does not use.)
+  if (c.arrayCacheMiB === 0 && c.arrayCacheWarm)
     throw scenarioConfigError("esx-disk-perf", [
       {
         key: "arrayCacheWarm",

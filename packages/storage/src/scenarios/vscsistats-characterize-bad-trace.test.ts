@@ -60,9 +60,11 @@ describe("vscsistats-characterize on a traceFile that is no trace", () => {
       message: `invalid config for vscsistats-characterize: traceFormat: fio does not match ${msr}: not a fio iolog: first line is not "fio version 2 iolog" or "fio version 3 iolog" (see \`vmlab describe vscsistats-characterize\`)`,
     });
     const fio1 = write("old.log", "fio version 1 iolog\n/dev/sda add\n");
-    expect(check({ traceFile: fio1 })).toMatchObject({
-      message: `invalid config for vscsistats-characterize: traceFile: ${fio1}: a fio iolog of a version vmlab does not read: "fio version 1 iolog" (vmlab reads versions 2 and 3, as fio does) (see \`vmlab describe vscsistats-characterize\`)`,
-    });
+    // Of the format given, detected or not: the file's version is at fault, not traceFormat.
+    for (const traceFormat of ["auto", "fio"])
+      expect(check({ traceFile: fio1, traceFormat }), traceFormat).toMatchObject({
+        message: `invalid config for vscsistats-characterize: traceFile: ${fio1}: a fio iolog of a version vmlab does not read: "fio version 1 iolog" (vmlab reads versions 2 and 3, as fio does) (see \`vmlab describe vscsistats-characterize\`)`,
+      });
     // Of the format given, the file passes; a bad line in it is the run's to report (file:line) or skip.
     const fio2 = write("ok.log", "fio version 2 iolog\n/dev/sda add\n/dev/sda open\n/dev/sda read 0 4096\n");
     expect(check({ traceFile: fio2, traceFormat: "fio" })).toBeUndefined();

@@ -53,7 +53,8 @@ export function traceRefusals(c: VscsiCharacterizeConfig): ConfigRefusal[] {
     } catch (e) {
       if (!(isVmlabError(e) && e.code === "VMLAB_TRACE_MALFORMED_HEADER")) throw e;
       const issue = String(e.details.issue);
-      return c.traceFormat === "auto"
+      // A fio log of a version vmlab does not read is of the format given: the file is at fault, not traceFormat.
+      return c.traceFormat === "auto" || e.details.checkFormat === false
         ? [{ key: "traceFile", issue: `${path}: ${issue}` }]
         : [{ key: "traceFormat", issue: `${c.traceFormat} does not match ${path}: ${issue}` }];
     } finally {
