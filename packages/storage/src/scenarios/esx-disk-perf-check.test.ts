@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { esxDiskPerf } from "./esx-disk-perf.js";
+import { esxRefusal } from "./esx-disk-perf-check.test-support.js";
 import * as testbed from "./esx-disk-perf-testbed.js";
 
 // Spied on, so a test can tell whether the config check builds a testbed (drives, array, cache) to ask its capacity.
@@ -7,17 +7,6 @@ vi.mock("./esx-disk-perf-testbed.js", async (importOriginal) => {
   const actual = await importOriginal<typeof testbed>();
   return { ...actual, buildTestbed: vi.fn(actual.buildTestbed) };
 });
-
-/** The check's refusal of `overrides` on the quick grid, or "" if it takes them. */
-function refusal(overrides: Record<string, unknown>): string {
-  const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, ...overrides });
-  try {
-    esxDiskPerf.check?.({ config, seed: 1, quick: true });
-    return "";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 /** MiB of the region `buildTestbed` gives the one worker on `storage`: the most test file a run can use. */
 function builtMiB(storage: "local" | "array", arrayDisks: number, arrayCacheMiB: number): number {
@@ -39,8 +28,8 @@ describe("esx-disk-perf's check of testFileMiB", () => {
   it("states the storage's capacity from the capacity rules, without building a testbed (drives, array, cache) to ask", () => {
     const build = vi.mocked(testbed.buildTestbed);
     build.mockClear();
-    expect(refusal({ storage: ["local", "array"], arrayDisks: 64, arrayCacheMiB: 65536, arrayCacheWarm: false })).toBe("");
-    expect(refusal({ storage: ["array", "local"], testFileMiB: 10_000_000 })).toMatch(/testFileMiB: must be at most the array LUN's/);
+    expect(esxRefusal({ storage: ["local", "array"], arrayDisks: 64, arrayCacheMiB: 65536, arrayCacheWarm: false })).toBe("");
+    expect(esxRefusal({ storage: ["array", "local"], testFileMiB: 10_000_000 })).toMatch(/testFileMiB: must be at most the array LUN's/);
     expect(build).not.toHaveBeenCalled();
   });
 
@@ -50,13 +39,13 @@ describe("esx-disk-perf's check of testFileMiB", () => {
         const base = { arrayDisks, arrayCacheMiB, arrayCacheWarm: false };
         const local = builtMiB("local", arrayDisks, arrayCacheMiB);
         // The array's keys are refused where the grid has no array (`unused-keys.test.ts`): the local disk's capacity is its own.
-        expect(refusal({ storage: ["local"], testFileMiB: local }), `local ${arrayDisks}`).toBe("");
-        expect(refusal({ storage: ["local"], testFileMiB: local + 1 })).toBe(
+        expect(esxRefusal({ storage: ["local"], testFileMiB: local }), `local ${arrayDisks}`).toBe("");
+        expect(esxRefusal({ storage: ["local"], testFileMiB: local + 1 })).toBe(
           `invalid config for esx-disk-perf: testFileMiB: must be at most the local disk's ${local} MiB, got ${local + 1} (see \`vmlab describe esx-disk-perf\`)`,
         );
         const array = builtMiB("array", arrayDisks, arrayCacheMiB);
-        expect(refusal({ ...base, storage: ["array"], testFileMiB: array }), `array ${arrayDisks} ${arrayCacheMiB}`).toBe("");
-        expect(refusal({ ...base, storage: ["array"], testFileMiB: array + 1 })).toBe(
+        expect(esxRefusal({ ...base, storage: ["array"], testFileMiB: array }), `array ${arrayDisks} ${arrayCacheMiB}`).toBe("");
+        expect(esxRefusal({ ...base, storage: ["array"], testFileMiB: array + 1 })).toBe(
           `invalid config for esx-disk-perf: testFileMiB: must be at most the array LUN's ${array} MiB, got ${array + 1} (see \`vmlab describe esx-disk-perf\`)`,
         );
       }

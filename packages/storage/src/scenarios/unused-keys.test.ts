@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { esxDiskPerf } from "./esx-disk-perf.js";
+import { esxRefusal } from "./esx-disk-perf-check.test-support.js";
 import { checkError } from "./vscsistats-characterize-user-trace.test-support.js";
-
-/** esx-disk-perf's check on the quick grid with `overrides`: its refusal, or "" if it takes them. */
-function esxRefusal(overrides: Record<string, unknown>): string {
-  const config = esxDiskPerf.config.parse({ ...esxDiskPerf.quick, ...overrides });
-  try {
-    esxDiskPerf.check?.({ config, seed: 1, quick: true });
-    return "";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 const see = (id: string) => ` (see \`vmlab describe ${id}\`)`;
 
