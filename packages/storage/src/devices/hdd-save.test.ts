@@ -2,6 +2,7 @@ import { Simulation } from "@vmlab/core-vm";
 import { describe, expect, it } from "vitest";
 import { Hdd } from "./hdd.js";
 import { afterFirstRead } from "./hdd-first-read.test-support.js";
+import { CHEETAH_15K5 } from "./hdd-spec.js";
 
 describe("Hdd save and restore, and IOs outside the disk", () => {
   it("restored with its simulation, the disk serves the same IOs at the same times again (the interface forgets later bookings)", () => {
@@ -60,6 +61,25 @@ describe("Hdd save and restore, and IOs outside the disk", () => {
     next = 20_032;
     hdd.restore(structuredClone(diskState));
     expect(more()).toEqual(first);
+  });
+
+  // A variant keeping the model name (`{ ...CHEETAH_15K5, field }`, as the docs build drives) was refused for a wrong
+  // cause (its cacheSegments "as its write cache"), or restored without a word (another cacheBytes, no read-ahead).
+  it("restores only into a drive of the spec it was saved from, naming the fields that differ", () => {
+    const saved = JSON.parse(JSON.stringify(new Hdd(new Simulation(), CHEETAH_15K5).save()));
+    const into = (spec: typeof CHEETAH_15K5) => () => new Hdd(new Simulation(), spec).restore(saved);
+    expect(into({ ...CHEETAH_15K5, cacheSegments: 32 })).toThrow(
+      `saved hdd state is invalid (saved from a "${CHEETAH_15K5.model}" of another spec (cacheSegments 16, this one's 32); build it with the spec it was saved from)`,
+    );
+    expect(into({ ...CHEETAH_15K5, readAheadSectors: 0, cacheBytes: 32 << 20 })).toThrow(
+      /of another spec \(cacheBytes 16777216, this one's 33554432; readAheadSectors \d+, this one's 0\)/,
+    );
+    expect(into({ ...CHEETAH_15K5, minPrefetchSectors: 1024 })).toThrow(/\(minPrefetchSectors absent, this one's 1024\)/);
+    expect(into({ ...CHEETAH_15K5, maxCommandAgeNs: Number.POSITIVE_INFINITY })).toThrow(/maxCommandAgeNs 500000000, this one's null/);
+    expect(into({ ...CHEETAH_15K5 })).not.toThrow();
+    // A state saved before the spec was recorded restores as it did.
+    const { spec: _spec, ...older } = saved;
+    expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 32 << 20 }).restore(older)).not.toThrow();
   });
 
   it("rejects IOs outside the disk", () => {

@@ -16,6 +16,12 @@ import type { HddSpec } from "./hdd-spec.js";
 export const HddStateSchema = z.object({
   version: z.literal(1),
   model: z.string(),
+  /**
+   * The drive's spec but its model, as JSON holds it (an infinite `maxCommandAgeNs` is null). A state restores only
+   * into a drive of the same spec: one of a variant built as `{ ...CHEETAH_15K5, cacheSegments: 32 }` (the same model
+   * name) was refused for a wrong cause, its write cache, or restored without a word. Absent in states saved before.
+   */
+  spec: z.record(z.string(), z.unknown()).optional(),
   headCylinder: z.number().int().nonnegative(),
   /**
    * The sector after the last one the head transferred, on `headCylinder` (a command starting there continues the
@@ -78,6 +84,7 @@ export function savedHddState(
   return {
     version: 1,
     model: drive.spec.model,
+    spec: specFields(drive.spec),
     headCylinder,
     ...(headLba > 0 ? { headLba } : {}),
     cache: { ...cache, raBaseTime: base - revolution },
@@ -104,6 +111,18 @@ export function checkHddState(state: unknown, spec: HddSpec, g: HddGeometry, cac
   if (!p.success) throw StorageErrors.badState("hdd", describeIssues(p.error));
   const s = p.data;
   if (s.model !== spec.model) throw StorageErrors.badState("hdd", `saved from a "${s.model}", this disk is a "${spec.model}"`);
+  if (s.spec !== undefined) {
+    const mine = specFields(spec);
+    const keys = [...new Set([...Object.keys(s.spec), ...Object.keys(mine)])];
+    const differ = keys.filter((k) => JSON.stringify(s.spec?.[k]) !== JSON.stringify(mine[k]));
+    if (differ.length > 0)
+      throw StorageErrors.badState(
+        "hdd",
+        `saved from a "${s.model}" of another spec (${differ
+          .map((k) => `${k} ${JSON.stringify(s.spec?.[k]) ?? "absent"}, this one's ${JSON.stringify(mine[k]) ?? "absent"}`)
+          .join("; ")}); build it with the spec it was saved from`,
+      );
+  }
   if (s.headCylinder >= g.cylinders) throw StorageErrors.badState("hdd", `head cylinder ${s.headCylinder} is past the last cylinder`);
   if (s.headLba !== undefined) {
     const last = s.headLba - 1;
@@ -143,6 +162,12 @@ export function checkHddState(state: unknown, spec: HddSpec, g: HddGeometry, cac
     );
   }
   return s;
+}
+
+/** A spec's fields but its model, as a state holds them (through JSON: what a state saved to a file gives back). */
+function specFields(spec: HddSpec): Record<string, unknown> {
+  const { model: _model, ...fields } = spec;
+  return JSON.parse(JSON.stringify(fields)) as Record<string, unknown>;
 }
 
 /**
