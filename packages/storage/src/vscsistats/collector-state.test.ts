@@ -43,6 +43,63 @@ describe("VscsiStats save/restore", () => {
   });
 });
 
+// Found by mutation testing (Stryker over bins.ts and collector.ts, with the vscsistats tests): these refusals could be
+// removed, or give another message, and no test failed.
+describe("VscsiStats restore refuses a state that does not fit its histograms, changing nothing", () => {
+  const saved = () => {
+    const a = new VscsiStats();
+    feed(a, [0, 1000, 2000]);
+    return JSON.parse(JSON.stringify(a.save()));
+  };
+  it.each([
+    ["a histogram too few", (s: { histograms: unknown[] }) => s.histograms.pop(), "expected 16 histograms"],
+    [
+      "a bucket too few",
+      (s: { histograms: { counts: number[] }[] }) => s.histograms[0].counts.pop(),
+      "histogram 0 has 17 buckets, expected 18",
+    ],
+    [
+      "a min above its max",
+      (s: { histograms: { min: number; max: number }[] }) => {
+        s.histograms[0].min = 4096;
+        s.histograms[0].max = 4095;
+      },
+      "histogram 0: min 4096 and max 4095 do not match its 3 values in buckets 4 to 4",
+    ],
+    [
+      "an empty histogram with a max",
+      (s: { histograms: { count: number; max: number; counts: number[] }[] }) => {
+        const h = s.histograms.find((x) => x.count === 0) as { max: number };
+        h.max = 5;
+      },
+      "do not match its 0 values in buckets -1 to -1",
+    ],
+    [
+      "an empty histogram with a min",
+      (s: { histograms: { count: number; min: number }[] }) => {
+        const h = s.histograms.find((x) => x.count === 0) as { min: number };
+        h.min = 5;
+      },
+      "do not match its 0 values in buckets -1 to -1",
+    ],
+    ["not a state", (s: Record<string, unknown>) => delete s.histograms, "saved vscsiStats state is invalid (Invalid input"],
+  ])("%s", (_what, corrupt, message) => {
+    const state = saved();
+    (corrupt as (s: unknown) => void)(state);
+    const b = new VscsiStats();
+    const before = b.save();
+    expect(() => b.restore(state)).toThrow(
+      expect.objectContaining({ code: "VMLAB_VSCSI_BAD_STATE", message: expect.stringContaining(message) }),
+    );
+    expect(b.save()).toEqual(before);
+  });
+
+  it("an option it does not know, or a first-IO policy other than skip or zero, is refused naming vscsiStats", () => {
+    expect(() => new VscsiStats({ firstIO: "zero" } as never)).toThrow(/^vscsiStats: /);
+    expect(() => new VscsiStats({ firstIo: "first" } as never)).toThrow('vscsiStats: firstIo must be "skip" or "zero", got "first"');
+  });
+});
+
 describe("parseEsxCsv", () => {
   it("refuses a bucket row with a third field, naming its line (a printout is `<count>,<limit>` rows)", () => {
     const text = [

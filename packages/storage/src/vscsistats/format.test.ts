@@ -187,6 +187,30 @@ describe("ESX CSV print format", () => {
     expect([arrivals.count, arrivals.mean, arrivals.sum / arrivals.count]).toEqual([2, 0, 0.5]);
   });
 
+  // The JSON's units are what a consumer converts by; mutation testing found that any of the 16 could be blanked with
+  // no test failing.
+  it("toJson names each histogram's unit: bytes, LBNs (512-byte sectors), IOs and µs", () => {
+    const units = toJson(new VscsiStats()).histograms.map((h) => `${h.metric}/${h.split}: ${h.unit}`);
+    expect(units).toEqual([
+      "ioLength/all: bytes",
+      "ioLength/reads: bytes",
+      "ioLength/writes: bytes",
+      "seekDistance/all: LBNs",
+      "seekDistance/reads: LBNs",
+      "seekDistance/writes: LBNs",
+      "seekDistanceClosest16/all: LBNs",
+      "latency/all: us",
+      "latency/reads: us",
+      "latency/writes: us",
+      "outstandingIOs/all: IOs",
+      "outstandingIOs/reads: IOs",
+      "outstandingIOs/writes: IOs",
+      "interarrival/all: us",
+      "interarrival/reads: us",
+      "interarrival/writes: us",
+    ]);
+  });
+
   it("rejects a garbled printout naming the line", () => {
     expect(() => parseEsxCsv("Histogram: x\nmin,abc\n", "p.csv")).toThrow(/p\.csv:2: "abc" is not an integer/);
   });
