@@ -77,6 +77,9 @@ describe("Hdd save and restore, and IOs outside the disk", () => {
     expect(into({ ...CHEETAH_15K5, minPrefetchSectors: 1024 })).toThrow(/\(minPrefetchSectors absent, this one's 1024\)/);
     expect(into({ ...CHEETAH_15K5, maxCommandAgeNs: Number.POSITIVE_INFINITY })).toThrow(/maxCommandAgeNs 500000000, this one's null/);
     expect(into({ ...CHEETAH_15K5 })).not.toThrow();
+    // The same seek curve written with its fields in another order is the same spec.
+    const { trackToTrackMs, averageMs, fullStrokeMs } = CHEETAH_15K5.readSeek;
+    expect(into({ ...CHEETAH_15K5, readSeek: { fullStrokeMs, averageMs, trackToTrackMs } })).not.toThrow();
     // A state saved before the spec was recorded restores as it did.
     const { spec: _spec, ...older } = saved;
     expect(() => new Hdd(new Simulation(), { ...CHEETAH_15K5, cacheBytes: 32 << 20 }).restore(older)).not.toThrow();

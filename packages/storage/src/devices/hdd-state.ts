@@ -114,7 +114,7 @@ export function checkHddState(state: unknown, spec: HddSpec, g: HddGeometry, cac
   if (s.spec !== undefined) {
     const mine = specFields(spec);
     const keys = [...new Set([...Object.keys(s.spec), ...Object.keys(mine)])];
-    const differ = keys.filter((k) => JSON.stringify(s.spec?.[k]) !== JSON.stringify(mine[k]));
+    const differ = keys.filter((k) => canonical(s.spec?.[k]) !== canonical(mine[k]));
     if (differ.length > 0)
       throw StorageErrors.badState(
         "hdd",
@@ -162,6 +162,15 @@ export function checkHddState(state: unknown, spec: HddSpec, g: HddGeometry, cac
     );
   }
   return s;
+}
+
+/** JSON with objects' keys in order: a seek curve written with its fields in another order is the same curve. */
+function canonical(v: unknown): string | undefined {
+  return JSON.stringify(v, (_key, x: unknown) =>
+    x !== null && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
 }
 
 /** A spec's fields but its model, as a state holds them (through JSON: what a state saved to a file gives back). */
