@@ -97,8 +97,9 @@ export function register(program: Command, io: CliIo): void {
       const stats = new VscsiStats({ firstIo: opts.firstIo });
       const summary = characterizeTrace(reader, stats, { reorderWindow });
       const output = opts.json
-        ? // `trace` the file as given (it was the disk name: with --disk-name, results of several traces could not be told apart).
-          `${JSON.stringify({ trace: trace === "-" ? "stdin" : trace, diskName: name, traceFormat: reader.format, ...summary, ...toJson(stats) }, null, 2)}\n`
+        ? // `trace` the file as given, the reader's name (it was the disk name: with --disk-name, results of several traces
+          // could not be told apart).
+          `${JSON.stringify({ trace: reader.name, diskName: name, traceFormat: reader.format, ...summary, ...toJson(stats) }, null, 2)}\n`
         : formatEsxCsv(stats, { diskName: name });
       io.stdout(output);
       const notes = [`${plural(summary.ios, "IO")} (${reader.format})`];
